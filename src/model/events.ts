@@ -1,0 +1,152 @@
+/**
+ * The event log: one JSON object per line, a header first. The simulator writes it, the
+ * live backend writes the same shapes, and the TUI, `knsim explain`, results and compare
+ * read it. Times are milliseconds of run time (simulated, or since a live run started).
+ */
+import type { KubeObject } from './api/types.js';
+
+export const LOG_FORMAT_VERSION = 1;
+
+export interface LogHeader {
+  type: 'header';
+  format: number;
+  knsim: string;
+  backend: 'sim' | 'live';
+  scenario: string;
+  scenarioFile?: string;
+  seed: number;
+  namespace: string;
+  /** RFC 3339 time that run time 0 corresponds to. */
+  epoch: string;
+}
+
+interface At {
+  /** Run time in milliseconds. */
+  t: number;
+}
+
+/** An API object as it is now: the TUI rebuilds kubectl tables at any moment from these. */
+export interface ObjectEvent extends At {
+  type: 'object';
+  op: 'added' | 'modified' | 'deleted';
+  kind: string;
+  namespace: string;
+  name: string;
+  object: KubeObject;
+}
+
+export type PodPhase = 'Pending' | 'ContainerCreating' | 'Running' | 'Ready' | 'Terminating' | 'Gone';
+
+export interface PodEvent extends At {
+  type: 'pod';
+  pod: string;
+  revision: string;
+  phase: PodPhase;
+}
+
+/** One autoscaler tick: the decider's inputs and outputs and what the KPA reconciler did with it. */
+export interface KpaTickEvent extends At {
+  type: 'kpa.tick';
+  revision: string;
+  /** The decider's record (src/model/kpa DecisionRecord). */
+  decision: Record<string, unknown>;
+  /** The reconciler's scale decision (src/model/kpa ScaleDecision), when it ran. */
+  scale?: Record<string, unknown>;
+  /** Plain-words explanation lines. */
+  explain?: string[];
+}
+
+export interface ScaleEvent extends At {
+  type: 'scale';
+  revision: string;
+  from: number;
+  to: number;
+  reason: string;
+}
+
+export interface SksModeEvent extends At {
+  type: 'sks';
+  revision: string;
+  mode: 'Serve' | 'Proxy';
+  activators: number;
+}
+
+export interface PanicEvent extends At {
+  type: 'panic';
+  revision: string;
+  panicking: boolean;
+}
+
+export type RequestOutcome = 'ok' | '503' | '504' | 'error';
+
+export interface RequestEvent extends At {
+  type: 'request';
+  /** arrived: entered the ingress; held: buffered by the activator; dispatched: sent to a pod; done: answered */
+  phase: 'arrived' | 'held' | 'dispatched' | 'done';
+  id: number;
+  revision?: string;
+  pod?: string;
+  status?: number;
+  latencyMs?: number;
+  cold?: boolean;
+  outcome?: RequestOutcome;
+}
+
+/** Per-second picture of one revision, for charts and CSV. */
+export interface SampleEvent extends At {
+  type: 'sample';
+  revision: string;
+  rps: number;
+  concurrency: number;
+  desired: number;
+  ready: number;
+  pending: number;
+  terminating: number;
+  activatorQueue: number;
+  queueProxyQueue: number;
+  inFlight: number;
+  panic: boolean;
+  activatorInPath: boolean;
+}
+
+export interface StepEvent extends At {
+  type: 'step';
+  index: number;
+  command: string;
+  output: string;
+  ok: boolean;
+}
+
+export interface ExpectEvent extends At {
+  type: 'expect';
+  text: string;
+  ok: boolean;
+  actual: string;
+}
+
+export interface NarrationEvent extends At {
+  type: 'narration';
+  text: string;
+  revision?: string;
+}
+
+export interface EndEvent extends At {
+  type: 'end';
+  ok: boolean;
+}
+
+export type LogEvent =
+  | ObjectEvent
+  | PodEvent
+  | KpaTickEvent
+  | ScaleEvent
+  | SksModeEvent
+  | PanicEvent
+  | RequestEvent
+  | SampleEvent
+  | StepEvent
+  | ExpectEvent
+  | NarrationEvent
+  | EndEvent;
+
+export type LogLine = LogHeader | LogEvent;

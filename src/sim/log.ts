@@ -1,0 +1,99 @@
+/**
+ * Collects a run's event log. Lines are serialised as they are written so that the same
+ * run gives the same bytes; listeners (the TUI, a live file writer) see each event as it
+ * happens.
+ */
+import type { LogEvent, LogHeader, LogLine } from '../model/events.js';
+
+export type LogListener = (line: LogLine) => void;
+
+export interface EventLogOptions {
+  /** Keep every line in memory (default true). Long runs stream to a sink instead. */
+  keep?: boolean;
+  /** Receives each serialised line (with its newline). */
+  sink?: (text: string) => void;
+  /**
+   * Keep 1 request event in N (per-request events dominate long runs); control events are
+   * always kept. 1 keeps all, 0 drops them all.
+   */
+  requestSampling?: number;
+}
+
+export class EventLog {
+  readonly lines: LogLine[] = [];
+  private readonly listeners = new Set<LogListener>();
+  private readonly keep: boolean;
+  private readonly sink?: (text: string) => void;
+  private readonly requestSampling: number;
+  private requestCounter = 0;
+
+  constructor(options: EventLogOptions = {}) {
+    this.keep = options.keep ?? true;
+    this.sink = options.sink;
+    this.requestSampling = options.requestSampling ?? 1;
+  }
+
+  header(header: LogHeader): void {
+    this.write(header);
+  }
+
+  event(event: LogEvent): void {
+    if (event.type === 'request') {
+      if (this.requestSampling === 0) return;
+      if (this.requestSampling > 1 && this.requestCounter++ % this.requestSampling !== 0) return;
+    }
+    this.write(event);
+  }
+
+  /** True when request events would be written (lets the hot path skip building them). */
+  get recordsRequests(): boolean {
+    return this.requestSampling !== 0;
+  }
+
+  subscribe(listener: LogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The whole log as JSON Lines. */
+  text(): string {
+    return this.lines.map((l) => `${JSON.stringify(l)}\n`).join('');
+  }
+
+  private write(line: LogLine): void {
+    if (this.keep) this.lines.push(line);
+    if (this.sink) this.sink(`${JSON.stringify(line)}\n`);
+    for (const l of this.listeners) l(line);
+  }
+}
+
+/** Parses a JSON Lines event log; errors name the line. */
+export function parseLog(text: string, file = '<log>'): { header: LogHeader; events: LogEvent[] } {
+  const events: LogEvent[] = [];
+  let header: LogHeader | undefined;
+  const rows = text.split('\n');
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!.trim();
+    if (row === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(row);
+    } catch {
+      throw new Error(`${file}:${i + 1}: not a JSON object`);
+    }
+    if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
+      throw new Error(`${file}:${i + 1}: expected an event object with a "type" field`);
+    }
+    const line = value as LogLine;
+    if (line.type === 'header') {
+      if (header) throw new Error(`${file}:${i + 1}: a second header line`);
+      header = line;
+    } else {
+      if (!header) throw new Error(`${file}:${i + 1}: the first line must be the header`);
+      if (typeof line.t !== 'number') throw new Error(`${file}:${i + 1}: field "t" must be a number`);
+      events.push(line);
+    }
+  }
+  if (!header) throw new Error(`${file}: empty log (no header line)`);
+  return { header, events };
+}

@@ -1,0 +1,172 @@
+/**
+ * The simulated API server's storage: objects by kind, namespace and name, with the
+ * bookkeeping the real API server does (uid, resourceVersion, generation on spec change,
+ * creationTimestamp, deletionTimestamp) and a synchronous watch.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { KubeObject } from '../model/api/types.js';
+
+export type WatchOp = 'added' | 'modified' | 'deleted';
+
+export interface StoreEvent {
+  op: WatchOp;
+  object: KubeObject;
+  resourceVersion: number;
+}
+
+export type StoreListener = (event: StoreEvent) => void;
+
+export class StoreError extends Error {
+  constructor(
+    readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface StoreOptions {
+  /** Current time as an RFC 3339 string. */
+  timestamp: () => string;
+  /** A fresh uid. */
+  uid: () => string;
+}
+
+const keyOf = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
+
+/** Fields that are not spec: changing only these never bumps metadata.generation. */
+const NON_SPEC_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'status']);
+
+function specOf(obj: KubeObject): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (!NON_SPEC_FIELDS.has(k)) out[k] = v;
+  return out;
+}
+
+export class ObjectStore {
+  private readonly objects = new Map<string, KubeObject>();
+  private readonly listeners = new Set<StoreListener>();
+  private rv = 0;
+
+  constructor(private readonly options: StoreOptions) {}
+
+  resourceVersion(): number {
+    return this.rv;
+  }
+
+  get<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string): T | undefined {
+    return this.objects.get(keyOf(kind, namespace, name)) as T | undefined;
+  }
+
+  /** Objects of a kind, in one namespace or all, sorted by namespace then name as the API server lists them. */
+  list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): T[] {
+    const prefix = namespace === undefined ? `${kind}/` : `${kind}/${namespace}/`;
+    const out: T[] = [];
+    for (const [key, obj] of this.objects) if (key.startsWith(prefix)) out.push(obj as T);
+    out.sort((a, b) => {
+      const na = a.metadata.namespace ?? '';
+      const nb = b.metadata.namespace ?? '';
+      if (na !== nb) return na < nb ? -1 : 1;
+      return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+    });
+    return out;
+  }
+
+  create<T extends KubeObject>(input: T): T {
+    const key = keyOf(input.kind, input.metadata.namespace, input.metadata.name);
+    if (this.objects.has(key)) {
+      throw new StoreError('AlreadyExists', `${input.kind} "${input.metadata.name}" already exists`);
+    }
+    const obj = structuredClone(input);
+    obj.metadata.uid = this.options.uid();
+    obj.metadata.generation = 1;
+    obj.metadata.creationTimestamp = this.options.timestamp();
+    obj.metadata.resourceVersion = String(++this.rv);
+    this.objects.set(key, obj);
+    this.emit('added', obj);
+    return obj;
+  }
+
+  /**
+   * Replaces an object's metadata and spec (not status). The generation moves only when the
+   * spec changed, as the API server does. Returns the stored object (unchanged input gives the
+   * same object back and no event).
+   */
+  update<T extends KubeObject>(input: T): T {
+    const key = keyOf(input.kind, input.metadata.namespace, input.metadata.name);
+    const old = this.objects.get(key);
+    if (!old) throw new StoreError('NotFound', `${input.kind} "${input.metadata.name}" not found`);
+    if (
+      input.metadata.resourceVersion !== undefined &&
+      input.metadata.resourceVersion !== '' &&
+      input.metadata.resourceVersion !== old.metadata.resourceVersion
+    ) {
+      throw new StoreError(
+        'Conflict',
+        `Operation cannot be fulfilled on ${input.kind} "${input.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    const next = structuredClone(input) as T;
+    next.metadata = {
+      ...next.metadata,
+      uid: old.metadata.uid,
+      creationTimestamp: old.metadata.creationTimestamp,
+      generation: old.metadata.generation,
+      resourceVersion: old.metadata.resourceVersion,
+    };
+    if (old.metadata.deletionTimestamp) next.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
+    if (old.status !== undefined) (next as KubeObject).status = old.status;
+    else delete (next as KubeObject).status;
+    if (isDeepStrictEqual(next, old)) return old as T;
+    if (!isDeepStrictEqual(specOf(next), specOf(old))) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    next.metadata.resourceVersion = String(++this.rv);
+    this.objects.set(key, next);
+    this.emit('modified', next);
+    return next;
+  }
+
+  /** Writes the status subresource; no event when nothing changed. */
+  updateStatus<T extends KubeObject>(kind: string, namespace: string | undefined, name: string, status: unknown): T {
+    const key = keyOf(kind, namespace, name);
+    const old = this.objects.get(key);
+    if (!old) throw new StoreError('NotFound', `${kind} "${name}" not found`);
+    if (isDeepStrictEqual(old.status, status)) return old as T;
+    const next = { ...old, status: structuredClone(status), metadata: { ...old.metadata } } as KubeObject;
+    next.metadata.resourceVersion = String(++this.rv);
+    this.objects.set(key, next);
+    this.emit('modified', next);
+    return next as T;
+  }
+
+  /** Marks an object as being deleted (it stays listed until `remove`). */
+  markDeleting(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const key = keyOf(kind, namespace, name);
+    const old = this.objects.get(key);
+    if (!old || old.metadata.deletionTimestamp) return old;
+    const next = { ...old, metadata: { ...old.metadata, deletionTimestamp: this.options.timestamp() } };
+    next.metadata.resourceVersion = String(++this.rv);
+    this.objects.set(key, next);
+    this.emit('modified', next);
+    return next;
+  }
+
+  remove(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    const key = keyOf(kind, namespace, name);
+    const old = this.objects.get(key);
+    if (!old) return undefined;
+    this.objects.delete(key);
+    const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
+    this.emit('deleted', gone);
+    return gone;
+  }
+
+  watch(listener: StoreListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(op: WatchOp, object: KubeObject): void {
+    const event = { op, object, resourceVersion: this.rv };
+    for (const l of this.listeners) l(event);
+  }
+}
