@@ -1,0 +1,10 @@
+/**
+ * Knative Serving's rules as pure functions: names, defaults and validation, conditions,
+ * traffic, URLs, and kubectl's tables. No clock and no Math.random: time comes in as `nowMs`
+ * (simulated ms since SIM_EPOCH_MS) and randomness as a `Random`.
+ */
+export * from './labels.js';
+export * from './naming.js';
+export * from './resources.js';
+export * from './tables.js';
+export * from './time.js';

@@ -1,0 +1,127 @@
+/**
+ * Names Knative and Kubernetes give to the objects they create.
+ *
+ * - A Configuration `X` stamps out Revisions `X-00001`, `X-00002`, … from its own
+ *   `metadata.generation` (five digits, wider past 99999), unless the template names the
+ *   revision itself ("bring your own" name), which must then start with `X-`.
+ * - A Revision `R` owns the Deployment `R-deployment`, the PodAutoscaler, Metric and
+ *   ServerlessService `R`, and the Kubernetes Services `R` and `R-private`.
+ * - Deployment `D` owns ReplicaSet `D-<pod-template-hash>`, whose pods are
+ *   `D-<pod-template-hash>-<5 random chars>`.
+ * - Every child name longer than 63 characters is shortened the way knative.dev/pkg's kmeta
+ *   does it: an md5 of the parent replaces its tail, the suffix is kept.
+ */
+import { createHash } from 'node:crypto';
+import { type Random, randomSuffix } from '../random.js';
+
+/** Kubernetes' limit for names that must be DNS labels (RFC 1035 / 1123). */
+export const MAX_NAME_LENGTH = 63;
+
+/** Hex digits in an md5 digest. */
+const MD5_HEX_LENGTH = 32;
+
+/** Random characters Kubernetes appends to a `generateName`. */
+const GENERATED_SUFFIX_LENGTH = 5;
+
+/** Characters in a Deployment's pod-template-hash as printed in ReplicaSet and pod names. */
+export const POD_TEMPLATE_HASH_LENGTH = 10;
+
+function md5Hex(text: string): string {
+  return createHash('md5').update(text).digest('hex');
+}
+
+/**
+ * `parent + suffix`, kept within 63 characters. When it would be longer, the parent is cut and
+ * followed by the md5 of the whole parent, then the suffix, filling exactly 63 characters. A
+ * suffix so long that nothing of the parent would be left is hashed together with the parent.
+ */
+export function childName(parent: string, suffix: string): string {
+  if (parent.length + suffix.length <= MAX_NAME_LENGTH) return parent + suffix;
+  const keep = MAX_NAME_LENGTH - MD5_HEX_LENGTH; // 31 characters besides the hash
+  if (keep - suffix.length <= 0) {
+    return parent.slice(0, keep) + md5Hex(parent + suffix);
+  }
+  return parent.slice(0, keep - suffix.length) + md5Hex(parent) + suffix;
+}
+
+/** The suffix a Configuration generation gives its revision: `-00001`. */
+export function revisionSuffix(generation: number): string {
+  return `-${String(generation).padStart(5, '0')}`;
+}
+
+/** The name of the revision Configuration `configName` creates at `generation`: `hello-00001`. */
+export function revisionName(configName: string, generation: number): string {
+  return childName(configName, revisionSuffix(generation));
+}
+
+/**
+ * The generation encoded in a generated revision name (`hello-00012` → 12), or undefined when
+ * the name does not end in `-` and at least five digits (for example a BYO name).
+ */
+export function generationFromRevisionName(name: string): number | undefined {
+  const match = /-(\d{5,})$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** The prefix every revision of Configuration `configName` must have, generated or BYO. */
+export function revisionNamePrefix(configName: string): string {
+  return `${configName}-`;
+}
+
+/** Whether a user-chosen (BYO) revision name is allowed for Configuration `configName`. */
+export function isValidByoRevisionName(configName: string, name: string): boolean {
+  return name.startsWith(revisionNamePrefix(configName));
+}
+
+/** The Deployment that runs revision `revision`'s pods: `hello-00001-deployment`. */
+export function deploymentName(revision: string): string {
+  return childName(revision, '-deployment');
+}
+
+/** The private (selector-based) Kubernetes Service of a revision: `hello-00001-private`. */
+export function privateServiceName(revision: string): string {
+  return childName(revision, '-private');
+}
+
+/** The public Kubernetes Service of a revision, whose endpoints the SKS manages: the revision name. */
+export function publicServiceName(revision: string): string {
+  return revision;
+}
+
+/** PodAutoscaler, Metric and ServerlessService all carry the revision's name. */
+export function podAutoscalerName(revision: string): string {
+  return revision;
+}
+
+/** The image-cache object of one container: `hello-00001-cache-user-container`. */
+export function imageCacheName(revision: string, containerName: string): string {
+  return childName(revision, `-cache-${containerName}`);
+}
+
+/**
+ * A pod-template-hash as it appears in ReplicaSet and pod names (`57f695cdc6`): ten characters
+ * from Kubernetes' vowel-free "safe" alphabet, so that it never spells words.
+ */
+export function replicaSetHash(random: Random): string {
+  return randomSuffix(random, POD_TEMPLATE_HASH_LENGTH);
+}
+
+/** The ReplicaSet a Deployment creates for one pod template: `<deployment>-<hash>`. */
+export function replicaSetName(deployment: string, podTemplateHash: string): string {
+  return `${deployment}-${podTemplateHash}`;
+}
+
+/**
+ * A name from `generateName` as the API server makes it: the base, cut to 58 characters if
+ * needed, followed by five random safe-alphabet characters.
+ */
+export function generateName(base: string, random: Random): string {
+  const maxBase = MAX_NAME_LENGTH - GENERATED_SUFFIX_LENGTH;
+  const kept = base.length > maxBase ? base.slice(0, maxBase) : base;
+  return kept + randomSuffix(random, GENERATED_SUFFIX_LENGTH);
+}
+
+/** A pod of revision `revision`: `hello-00001-deployment-57f695cdc6-pbtvj`. */
+export function podName(revision: string, podTemplateHash: string, random: Random): string {
+  return generateName(`${replicaSetName(deploymentName(revision), podTemplateHash)}-`, random);
+}

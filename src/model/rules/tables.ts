@@ -1,0 +1,432 @@
+/**
+ * kubectl-style tables (`kubectl get …`), byte for byte.
+ *
+ * Layout: kubectl writes each row as cells separated by tabs and ending in a newline, through Go's
+ * text/tabwriter with minwidth 6, tabwidth 4, padding 3, padchar ' ' and no flags. So every cell
+ * except the last of its row is padded with spaces to (widest cell in that column + 3, at least
+ * 6); the last cell of a row is written as is. An empty cell before the last one is therefore
+ * all spaces, and a row whose last cell is empty ends in spaces (kubectl really prints them).
+ *
+ * Columns: each resource's columns are data — a header and a function from the object to the
+ * cell text. The Knative types use their CRDs' additionalPrinterColumns (JSONPath cells: a field
+ * that is absent prints as an empty cell, not `<none>`; kubectl skips null cells). The core types
+ * follow kubectl's built-in printers (pods, deployments, configmaps, services).
+ */
+import type {
+  Condition,
+  ConfigMap,
+  Configuration,
+  ContainerStatus,
+  Deployment,
+  KubeObject,
+  Pod,
+  PodAutoscaler,
+  Revision,
+  Route,
+  ServerlessService,
+  Service,
+} from '../api/types.js';
+import { LABEL_CONFIGURATION, LABEL_CONFIGURATION_GENERATION } from './labels.js';
+import { type ResourceType, resolveResourceName, resourceById } from './resources.js';
+import { ageSince } from './time.js';
+
+// ---- tabwriter ----
+
+export interface TabwriterSettings {
+  readonly minwidth: number;
+  readonly tabwidth: number;
+  readonly padding: number;
+  readonly padchar: string;
+}
+
+/** The settings kubectl's printers use (k8s.io/cli-runtime GetNewTabWriter). */
+export const KUBECTL_TABWRITER: TabwriterSettings = { minwidth: 6, tabwidth: 4, padding: 3, padchar: ' ' };
+
+/** Display width of a cell: tabwriter counts code points (it assumes one column per rune). */
+function textWidth(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
+}
+
+/**
+ * Align lines of cells as Go's text/tabwriter does (padchar ' ', no flags). In each line every
+ * cell but the last is "tab-terminated" and belongs to a column; the last cell is not aligned.
+ * A column is a run of consecutive lines that all have a terminated cell at that index, and its
+ * width is max(minwidth, widest cell + padding) over that run only.
+ * Lines are joined with '\n'; no newline is added after the last line.
+ */
+export function tabwriterFormat(lines: readonly (readonly string[])[], settings = KUBECTL_TABWRITER): string {
+  const widths: number[] = [];
+  const out: string[] = [];
+
+  const writeLines = (from: number, to: number): void => {
+    for (let i = from; i < to; i++) {
+      const cells = lines[i] ?? [];
+      let text = '';
+      cells.forEach((cell, j) => {
+        text += cell;
+        const width = widths[j];
+        if (j < cells.length - 1 && width !== undefined) {
+          text += settings.padchar.repeat(Math.max(0, width - textWidth(cell)));
+        }
+      });
+      out.push(text);
+    }
+  };
+
+  // Mirrors tabwriter's recursive column-block formatting.
+  const format = (lineFrom: number, lineTo: number): void => {
+    const column = widths.length;
+    let start = lineFrom;
+    for (let i = lineFrom; i < lineTo; i++) {
+      if (column >= (lines[i]?.length ?? 0) - 1) continue;
+      // A block of lines with a terminated cell in this column starts here.
+      writeLines(start, i);
+      start = i;
+      let width = settings.minwidth;
+      for (; i < lineTo; i++) {
+        const cells = lines[i] ?? [];
+        if (column >= cells.length - 1) break;
+        width = Math.max(width, textWidth(cells[column] ?? '') + settings.padding);
+      }
+      widths.push(width);
+      format(start, i);
+      widths.pop();
+      start = i; // line i has no cell in this column, so the outer i++ may skip it
+    }
+    writeLines(start, lineTo);
+  };
+
+  format(0, lines.length);
+  return out.join('\n');
+}
+
+/**
+ * A cell as kubectl prints a string value: only the text before the first line break (\n, \r or
+ * \f) is shown, followed by `...` when something was cut.
+ */
+export function printableCell(value: string): string {
+  const cut = value.search(/[\f\n\r]/);
+  return cut >= 0 ? `${value.slice(0, cut)}...` : value;
+}
+
+/** A header row and data rows laid out as kubectl prints them, each line ending in '\n'. */
+export function renderTable(columns: readonly string[], rows: readonly (readonly string[])[]): string {
+  const lines = [columns, ...rows.map((row) => row.map(printableCell))];
+  return `${tabwriterFormat(lines)}\n`;
+}
+
+// ---- column specs ----
+
+export interface RenderContext {
+  /** Simulated now, for AGE columns. */
+  readonly nowMs: number;
+}
+
+export interface ColumnSpec<T> {
+  readonly header: string;
+  readonly value: (obj: T, ctx: RenderContext) => string;
+}
+
+/** The columns of one resource type's table (NAME included). */
+export type TableSpec<T> = readonly ColumnSpec<T>[];
+
+function conditionOf(obj: KubeObject, type: string): Condition | undefined {
+  const status = obj.status as { conditions?: Condition[] } | undefined;
+  return status?.conditions?.find((c) => c.type === type);
+}
+
+/** An integer-or-absent field as a JSONPath printer column shows it. */
+function numberCell(value: number | undefined): string {
+  return value === undefined ? '' : String(value);
+}
+
+const name: ColumnSpec<KubeObject> = { header: 'NAME', value: (o) => o.metadata.name };
+const ready: ColumnSpec<KubeObject> = { header: 'READY', value: (o) => conditionOf(o, 'Ready')?.status ?? '' };
+const reason: ColumnSpec<KubeObject> = { header: 'REASON', value: (o) => conditionOf(o, 'Ready')?.reason ?? '' };
+const age: ColumnSpec<KubeObject> = {
+  header: 'AGE',
+  value: (o, ctx) => ageSince(o.metadata.creationTimestamp, ctx.nowMs),
+};
+
+export const KSVC_COLUMNS: TableSpec<Service> = [
+  name,
+  { header: 'URL', value: (s) => s.status?.url ?? '' },
+  { header: 'LATESTCREATED', value: (s) => s.status?.latestCreatedRevisionName ?? '' },
+  { header: 'LATESTREADY', value: (s) => s.status?.latestReadyRevisionName ?? '' },
+  ready,
+  reason,
+];
+
+export const CONFIGURATION_COLUMNS: TableSpec<Configuration> = [
+  name,
+  { header: 'LATESTCREATED', value: (c) => c.status?.latestCreatedRevisionName ?? '' },
+  { header: 'LATESTREADY', value: (c) => c.status?.latestReadyRevisionName ?? '' },
+  ready,
+  reason,
+];
+
+export const ROUTE_COLUMNS: TableSpec<Route> = [
+  name,
+  { header: 'URL', value: (r) => r.status?.url ?? '' },
+  ready,
+  reason,
+];
+
+/** Current Knative (since v1.15): no `K8S SERVICE NAME` column. */
+export const REVISION_COLUMNS: TableSpec<Revision> = [
+  name,
+  { header: 'CONFIG NAME', value: (r) => r.metadata.labels?.[LABEL_CONFIGURATION] ?? '' },
+  { header: 'GENERATION', value: (r) => r.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] ?? '' },
+  ready,
+  reason,
+  { header: 'ACTUAL REPLICAS', value: (r) => numberCell(r.status?.actualReplicas) },
+  { header: 'DESIRED REPLICAS', value: (r) => numberCell(r.status?.desiredReplicas) },
+];
+
+export const PODAUTOSCALER_COLUMNS: TableSpec<PodAutoscaler> = [
+  name,
+  { header: 'DESIREDSCALE', value: (p) => numberCell(p.status?.desiredScale) },
+  { header: 'ACTUALSCALE', value: (p) => numberCell(p.status?.actualScale) },
+  ready,
+  reason,
+];
+
+export const METRIC_COLUMNS: TableSpec<KubeObject> = [name, ready, reason];
+
+export const SKS_COLUMNS: TableSpec<ServerlessService> = [
+  name,
+  { header: 'MODE', value: (s) => s.spec.mode ?? '' },
+  { header: 'ACTIVATORS', value: (s) => numberCell(s.spec.numActivators) },
+  { header: 'SERVICENAME', value: (s) => s.status?.serviceName ?? '' },
+  { header: 'PRIVATESERVICENAME', value: (s) => s.status?.privateServiceName ?? '' },
+  ready,
+  reason,
+];
+
+/** What kubectl's pod printer computes for one pod (READY, STATUS, RESTARTS). */
+export interface PodSummary {
+  readyContainers: number;
+  totalContainers: number;
+  status: string;
+  restarts: number;
+  /** RFC 3339 time of the most recent container termination that led to a restart, if known. */
+  lastRestartAt?: string;
+}
+
+interface ContainerStatusWithLastState extends ContainerStatus {
+  lastState?: { terminated?: { finishedAt?: string } };
+}
+
+/**
+ * kubectl's pod status rules (init containers are not modelled):
+ * - start from the phase (or `status.reason`, e.g. `Evicted`, when set);
+ * - walk the containers last to first: a waiting reason (`ContainerCreating`, `ImagePullBackOff`,
+ *   `CrashLoopBackOff`) or a terminated reason wins; a terminated container without a reason shows
+ *   `ExitCode:<n>`; a ready, running container counts towards READY;
+ * - `Completed` with a container still running shows `Running` (pod Ready) or `NotReady`;
+ * - a pod with a deletionTimestamp that is not Succeeded/Failed shows `Terminating`.
+ */
+export function summarizePod(pod: Pod): PodSummary {
+  const status = pod.status ?? {};
+  let text: string = (status.reason as string | undefined) || status.phase || '';
+  let readyContainers = 0;
+  let restarts = 0;
+  let lastRestartAt: string | undefined;
+  let hasRunning = false;
+  const statuses = (status.containerStatuses ?? []) as ContainerStatusWithLastState[];
+  for (let i = statuses.length - 1; i >= 0; i--) {
+    const c = statuses[i]!;
+    restarts += c.restartCount;
+    const finishedAt = c.lastState?.terminated?.finishedAt;
+    if (finishedAt && (!lastRestartAt || finishedAt > lastRestartAt)) lastRestartAt = finishedAt;
+    const waiting = c.state?.waiting;
+    const terminated = c.state?.terminated;
+    if (waiting?.reason) text = waiting.reason;
+    else if (terminated?.reason) text = terminated.reason;
+    else if (terminated) text = `ExitCode:${terminated.exitCode}`;
+    else if (c.ready && c.state?.running) {
+      hasRunning = true;
+      readyContainers++;
+    }
+  }
+  if (text === 'Completed' && hasRunning) {
+    const podReady = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    text = podReady ? 'Running' : 'NotReady';
+  }
+  if (pod.metadata.deletionTimestamp) {
+    if (status.reason === 'NodeLost') text = 'Unknown';
+    else if (status.phase !== 'Succeeded' && status.phase !== 'Failed') text = 'Terminating';
+  }
+  const summary: PodSummary = { readyContainers, totalContainers: pod.spec.containers.length, status: text, restarts };
+  if (lastRestartAt) summary.lastRestartAt = lastRestartAt;
+  return summary;
+}
+
+export const POD_COLUMNS: TableSpec<Pod> = [
+  name,
+  {
+    header: 'READY',
+    value: (p) => {
+      const s = summarizePod(p);
+      return `${s.readyContainers}/${s.totalContainers}`;
+    },
+  },
+  { header: 'STATUS', value: (p) => summarizePod(p).status },
+  {
+    header: 'RESTARTS',
+    value: (p, ctx) => {
+      const s = summarizePod(p);
+      return s.restarts !== 0 && s.lastRestartAt
+        ? `${s.restarts} (${ageSince(s.lastRestartAt, ctx.nowMs)} ago)`
+        : String(s.restarts);
+    },
+  },
+  age,
+];
+
+export const DEPLOYMENT_COLUMNS: TableSpec<Deployment> = [
+  name,
+  { header: 'READY', value: (d) => `${d.status?.readyReplicas ?? 0}/${d.spec.replicas ?? 1}` },
+  { header: 'UP-TO-DATE', value: (d) => String(d.status?.updatedReplicas ?? 0) },
+  { header: 'AVAILABLE', value: (d) => String(d.status?.availableReplicas ?? 0) },
+  age,
+];
+
+export const CONFIGMAP_COLUMNS: TableSpec<ConfigMap> = [
+  name,
+  {
+    header: 'DATA',
+    value: (c) =>
+      String(Object.keys(c.data ?? {}).length + Object.keys((c.binaryData as object | undefined) ?? {}).length),
+  },
+  age,
+];
+
+interface CoreServiceFields {
+  spec?: {
+    type?: string;
+    clusterIP?: string;
+    externalIPs?: string[];
+    externalName?: string;
+    ports?: { port: number; nodePort?: number; protocol?: string }[];
+  };
+  status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } };
+}
+
+function coreServiceExternalIp(svc: CoreServiceFields): string {
+  const spec = svc.spec ?? {};
+  const external = spec.externalIPs ?? [];
+  switch (spec.type ?? 'ClusterIP') {
+    case 'ClusterIP':
+    case 'NodePort':
+      return external.length > 0 ? external.join(',') : '<none>';
+    case 'LoadBalancer': {
+      const ingress = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip || i.hostname || '');
+      const all = [...ingress.filter((x) => x !== ''), ...external];
+      return all.length > 0 ? all.join(',') : '<pending>';
+    }
+    case 'ExternalName':
+      return spec.externalName ?? '';
+    default:
+      return '<unknown>';
+  }
+}
+
+export const CORE_SERVICE_COLUMNS: TableSpec<KubeObject> = [
+  name,
+  { header: 'TYPE', value: (o) => (o as CoreServiceFields).spec?.type ?? 'ClusterIP' },
+  { header: 'CLUSTER-IP', value: (o) => (o as CoreServiceFields).spec?.clusterIP || '<none>' },
+  { header: 'EXTERNAL-IP', value: (o) => coreServiceExternalIp(o as CoreServiceFields) },
+  {
+    header: 'PORT(S)',
+    value: (o) => {
+      const ports = (o as CoreServiceFields).spec?.ports ?? [];
+      if (ports.length === 0) return '<none>';
+      return ports.map((p) => `${p.port}${p.nodePort ? `:${p.nodePort}` : ''}/${p.protocol ?? 'TCP'}`).join(',');
+    },
+  },
+  age,
+];
+
+/** kubectl's fallback for types without a printer: NAME and AGE. */
+export const DEFAULT_COLUMNS: TableSpec<KubeObject> = [name, age];
+
+/** Table columns per resource id (see resources.ts). */
+export const TABLE_SPECS: Readonly<Record<string, TableSpec<never>>> = {
+  'services.serving.knative.dev': KSVC_COLUMNS,
+  'configurations.serving.knative.dev': CONFIGURATION_COLUMNS,
+  'routes.serving.knative.dev': ROUTE_COLUMNS,
+  'revisions.serving.knative.dev': REVISION_COLUMNS,
+  'podautoscalers.autoscaling.internal.knative.dev': PODAUTOSCALER_COLUMNS,
+  'metrics.autoscaling.internal.knative.dev': METRIC_COLUMNS,
+  'serverlessservices.networking.internal.knative.dev': SKS_COLUMNS,
+  pods: POD_COLUMNS,
+  'deployments.apps': DEPLOYMENT_COLUMNS,
+  configmaps: CONFIGMAP_COLUMNS,
+  services: CORE_SERVICE_COLUMNS,
+};
+
+/** The columns for a resource type; NAME + AGE when knsim has no specific printer. */
+export function tableSpecFor(resource: ResourceType): TableSpec<KubeObject> {
+  return (TABLE_SPECS[resource.id] ?? DEFAULT_COLUMNS) as TableSpec<KubeObject>;
+}
+
+export interface KubectlGetOptions extends RenderContext {
+  /** The namespace asked for; used in the "No resources found" message. */
+  readonly namespace?: string;
+  /** `kubectl get -A`: adds a NAMESPACE column and sorts by namespace, then name. */
+  readonly allNamespaces?: boolean;
+}
+
+/** kubectl's (stderr) message for an empty list. */
+export function noResourcesMessage(namespace: string | undefined, allNamespaces = false): string {
+  return allNamespaces || !namespace ? 'No resources found' : `No resources found in ${namespace} namespace.`;
+}
+
+/**
+ * The full output of `kubectl get <resource>` for these objects: the table with a trailing
+ * newline, or `No resources found in <ns> namespace.` (no newline) when there are none.
+ * Rows are sorted by name (namespace first with allNamespaces), the API server's list order.
+ * `resource` is a ResourceType or anything {@link resolveResourceName} accepts.
+ */
+export function renderKubectlGet(
+  resource: ResourceType | string,
+  objects: readonly KubeObject[],
+  options: KubectlGetOptions,
+): string {
+  let type: ResourceType | undefined;
+  if (typeof resource === 'string') {
+    const resolved = resourceById(resource)
+      ? { ok: true as const, resource: resourceById(resource)! }
+      : resolveResourceName(resource);
+    if (!resolved.ok) return resolved.error;
+    type = resolved.resource;
+  } else {
+    type = resource;
+  }
+  if (objects.length === 0) return noResourcesMessage(options.namespace, options.allNamespaces);
+  const spec = tableSpecFor(type);
+  const sorted = [...objects].sort((a, b) => {
+    if (options.allNamespaces) {
+      const byNs = compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '');
+      if (byNs !== 0) return byNs;
+    }
+    return compareStrings(a.metadata.name, b.metadata.name);
+  });
+  const headers = spec.map((c) => c.header);
+  const rows = sorted.map((o) => spec.map((c) => c.value(o, options)));
+  if (options.allNamespaces) {
+    return renderTable(
+      ['NAMESPACE', ...headers],
+      rows.map((row, i) => [sorted[i]!.metadata.namespace ?? '', ...row]),
+    );
+  }
+  return renderTable(headers, rows);
+}
+
+/** Byte-wise comparison, as Go sorts strings (not locale-aware). */
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
