@@ -119,7 +119,7 @@ export class RampSource extends PhaseSource {
     this.s += expVariate(this.random, 1);
     if (!(this.s < this.total)) return undefined;
     const disc = this.a * this.a + 2 * this.b * this.s;
-    const t = (2 * this.s) / (this.a + Math.sqrt(disc > 0 ? disc : 0));
+    const t = (2 * this.s) / (this.a + Math.sqrt(Math.max(disc, 0)));
     const at = this.startMs + t;
     return at < this.endMs ? this.emit(at) : undefined;
   }
@@ -279,7 +279,7 @@ export class SineSource extends ThinningSource {
       o,
       (t) => {
         const r = meanRps + amplitudeRps * Math.sin(w * (t + shift));
-        return r > 0 ? r : 0;
+        return Math.max(r, 0);
       },
       meanRps + Math.abs(amplitudeRps),
     );

@@ -8,8 +8,7 @@ import type { Sampler } from './types.js';
 export type ServiceTimeSpec =
   | { constant: number }
   | { exponential: { mean: number } }
-  | { lognormal: { mu: number; sigma: number } }
-  | { lognormal: { median: number; p99: number } }
+  | { lognormal: { mu: number; sigma: number } | { median: number; p99: number } }
   | { uniform: { min: number; max: number } }
   | { empirical: PercentilePoints };
 

@@ -1,0 +1,53 @@
+import { constant, lognormalFromPercentiles } from './serviceTime.js';
+import type { Sampler } from './types.js';
+
+/**
+ * Per-request latency added by the Knative networking layer (the ingress in front of the
+ * activator / queue-proxy), compared with calling the pod directly. Each layer is a lognormal
+ * fitted to a median and a p99 in ms. These are **estimates** built from the published figures
+ * listed in docs/load.md (Istio's own load tests, the Knative benchmark in the field notes), not
+ * measurements of ours; the live mode is meant to replace them with measured numbers.
+ */
+export const NETWORK_LAYERS = ['none', 'kourier', 'contour', 'gloo', 'ambassador', 'istio', 'istio-mesh'] as const;
+export type NetworkLayer = (typeof NETWORK_LAYERS)[number];
+
+export interface HopLatency {
+  medianMs: number;
+  p99Ms: number;
+  /** One line on where the figure comes from. */
+  basis: string;
+}
+
+export const HOP_LATENCY: Readonly<Record<NetworkLayer, HopLatency>> = {
+  none: { medianMs: 0, p99Ms: 0, basis: 'no ingress (direct to the pod); for isolating the autoscaler' },
+  kourier: {
+    medianMs: 0.5,
+    p99Ms: 1.5,
+    basis: 'one Envoy hop with a minimal filter chain; Knative 1.17 + Kourier measured ~1 ms median TTFB end to end',
+  },
+  contour: { medianMs: 0.6, p99Ms: 1.8, basis: 'one Envoy hop (Contour-managed), a few more filters than Kourier' },
+  gloo: { medianMs: 0.6, p99Ms: 2.0, basis: 'one Envoy hop (Gloo Edge), similar to Contour' },
+  ambassador: {
+    medianMs: 0.7,
+    p99Ms: 2.5,
+    basis: 'one Envoy hop (Emissary-ingress) with its default filters (diagnostics, ext-auth hooks)',
+  },
+  istio: {
+    medianMs: 0.8,
+    p99Ms: 2.5,
+    basis: 'Istio ingress gateway (Envoy + Istio telemetry filters), no sidecars: net-istio default',
+  },
+  'istio-mesh': {
+    medianMs: 2.5,
+    p99Ms: 5.0,
+    basis:
+      'gateway plus client and server sidecars: Istio 1.12 load tests give +1.7 ms p90 / +2.7 ms p99 for the sidecar pair',
+  },
+};
+
+/** Sampler of the added latency (ms) for a networking layer. */
+export function networkLatency(layer: NetworkLayer, overrides?: Partial<HopLatency>): Sampler {
+  const h = { ...HOP_LATENCY[layer], ...overrides };
+  if (h.medianMs === 0 && h.p99Ms === 0) return constant(0);
+  return lognormalFromPercentiles(h.medianMs, h.p99Ms);
+}

@@ -1,0 +1,393 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import type { Random } from '../../model/random.js';
+import { ClosedLoopClients } from './closedLoop.js';
+import { parseDuration } from './duration.js';
+import { cloudEventsSource, PingSourceArrivals, parseSchedule } from './eventing.js';
+import {
+  BurstSource,
+  ConstantRateSource,
+  MergeSource,
+  type PhaseOptions,
+  PoissonSource,
+  RampSource,
+  SineSource,
+  StepsSource,
+} from './openLoop.js';
+import { forkRandom } from './rng.js';
+import { DEFAULT_SERVICE_TIME, makeServiceTime, type ServiceTimeSpec } from './serviceTime.js';
+import {
+  Azure2019Source,
+  durationSampler,
+  readAzure2019Durations,
+  readAzure2019Invocations,
+} from './traces/azure2019.js';
+import { Azure2021Source } from './traces/azure2021.js';
+import { type ArrivalSource, EMPTY_SOURCE, type Sampler } from './types.js';
+
+/**
+ * The scenario `load:` section: a list of phases. Each phase has exactly one generator key
+ * (`poisson`, `constant`, `ramp`, `steps`, `bursts`, `sine`, `hey`, `trace`, `ping`, `cloudevents`),
+ * optional `at` / `for` / `target` / `service`. Durations use `parseDuration` (Go syntax or bare
+ * seconds); rates are requests per second. See docs/load.md.
+ */
+
+// ---------- building blocks ----------
+
+const durationMs = z
+  .union([z.string(), z.number()], {
+    error: 'expected a duration such as 500ms, 30s, 2m, 1h30m (a bare number is seconds)',
+  })
+  .transform((v, ctx) => {
+    try {
+      const ms = parseDuration(v);
+      if (ms < 0) {
+        ctx.addIssue({ code: 'custom', message: `duration must not be negative, got ${JSON.stringify(v)}` });
+        return z.NEVER;
+      }
+      return ms;
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as Error).message });
+      return z.NEVER;
+    }
+  });
+const positiveDurationMs = durationMs.refine((ms) => ms > 0, { message: 'duration must be > 0' });
+const rps = z.number().finite().nonnegative();
+const count = z.number().int().nonnegative();
+const processKind = z.enum(['poisson', 'constant']);
+
+/** One object with exactly one of the given keys (clear paths for errors inside the chosen key). */
+function exactlyOne<T extends z.ZodRawShape>(what: string, shape: T) {
+  const keys = Object.keys(shape);
+  return z
+    .strictObject(shape)
+    .partial()
+    .superRefine((obj, ctx) => {
+      const present = keys.filter((k) => (obj as Record<string, unknown>)[k] !== undefined);
+      if (present.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            present.length === 0
+              ? `${what} needs one of: ${keys.join(', ')}`
+              : `${what} takes only one of ${keys.join(', ')}, got ${present.join(' and ')}`,
+        });
+      }
+    });
+}
+
+const percentileKey = z.string().regex(/^p(100|\d{1,2})(\.\d+)?$/, 'expected a key p0 … p100');
+
+export const serviceSchema = z.preprocess(
+  (v) => (typeof v === 'string' || typeof v === 'number' ? { constant: v } : v),
+  exactlyOne('service', {
+    constant: durationMs,
+    exponential: z.strictObject({ mean: durationMs }),
+    lognormal: z.union([
+      z.strictObject({ median: positiveDurationMs, p99: positiveDurationMs }),
+      z.strictObject({ mu: z.number().finite(), sigma: z.number().finite().nonnegative() }),
+    ]),
+    uniform: z.strictObject({ min: durationMs, max: durationMs }),
+    empirical: z.record(percentileKey, durationMs),
+  }),
+);
+
+const azure2019 = z.strictObject({
+  format: z.literal('azure2019'),
+  invocations: z.string().min(1),
+  durations: z.string().min(1).optional(),
+  /** HashFunction, or 0-based row index in the invocations file. */
+  function: z.union([z.string().min(1), z.number().int().nonnegative()]),
+  spread: z.enum(['uniform', 'poisson', 'equidistant']).default('uniform'),
+  fromMinute: z.number().int().nonnegative().optional(),
+  minutes: z.number().int().positive().optional(),
+  rateScale: z.number().finite().nonnegative().optional(),
+});
+const azure2021 = z.strictObject({
+  format: z.literal('azure2021'),
+  file: z.string().min(1),
+  function: z.string().min(1).optional(),
+  app: z.string().min(1).optional(),
+  timeScale: z.number().finite().positive().optional(),
+  origin: durationMs.optional(),
+  reorderWindow: durationMs.optional(),
+  /** Use the phase's `service` instead of the trace's durations. */
+  useTraceDurations: z.boolean().default(true),
+});
+
+const cronSchedule = z.string().superRefine((s, ctx) => {
+  try {
+    parseSchedule(s);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
+const generators = {
+  poisson: z.strictObject({ rps }),
+  constant: z.strictObject({ rps }),
+  ramp: z.strictObject({ from: rps, to: rps }),
+  steps: z.array(z.strictObject({ for: durationMs, rps })).min(1),
+  bursts: z
+    .strictObject({ every: positiveDurationMs, count, within: durationMs.default(0) })
+    .refine((b) => b.within <= b.every, { message: 'within must not be longer than every', path: ['within'] }),
+  sine: z.strictObject({
+    mean: rps,
+    amplitude: z.number().finite(),
+    period: positiveDurationMs,
+    phase: durationMs.optional(),
+  }),
+  hey: z.strictObject({
+    concurrency: z.number().int().positive(),
+    think: serviceSchema.optional(),
+    qps: z.number().finite().positive().optional(),
+    requests: z.number().int().positive().optional(),
+  }),
+  trace: z.discriminatedUnion('format', [azure2019, azure2021]),
+  ping: z.strictObject({ schedule: cronSchedule }),
+  cloudevents: z.strictObject({ rps, process: processKind.default('poisson') }),
+} as const;
+type GeneratorKey = keyof typeof generators;
+const GENERATOR_KEYS = Object.keys(generators) as GeneratorKey[];
+/** Generators whose length is known without `for`. */
+const SELF_TIMED: readonly GeneratorKey[] = ['steps', 'trace', 'hey'];
+
+export const phaseSchema = z
+  .strictObject({
+    name: z.string().optional(),
+    at: durationMs.optional(),
+    for: durationMs.optional(),
+    target: z.string().min(1).optional(),
+    service: serviceSchema.optional(),
+    /** `steps` only: Poisson (default) or equidistant arrivals within each step. */
+    process: processKind.optional(),
+    ...Object.fromEntries(GENERATOR_KEYS.map((k) => [k, generators[k].optional()])),
+  } as { [K in GeneratorKey]: z.ZodOptional<(typeof generators)[K]> } & {
+    name: z.ZodOptional<z.ZodString>;
+    at: z.ZodOptional<typeof durationMs>;
+    for: z.ZodOptional<typeof durationMs>;
+    target: z.ZodOptional<z.ZodString>;
+    service: z.ZodOptional<typeof serviceSchema>;
+    process: z.ZodOptional<typeof processKind>;
+  })
+  .superRefine((p, ctx) => {
+    const present = GENERATOR_KEYS.filter((k) => p[k] !== undefined);
+    if (present.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          present.length === 0
+            ? `a load phase needs one of: ${GENERATOR_KEYS.join(', ')}`
+            : `a load phase takes one generator, got ${present.join(' and ')}`,
+      });
+      return;
+    }
+    const key = present[0] as GeneratorKey;
+    if (p.for === undefined && !SELF_TIMED.includes(key)) {
+      ctx.addIssue({ code: 'custom', path: ['for'], message: `a ${key} phase needs \`for\` (how long it lasts)` });
+    }
+    if (key === 'hey' && p.for === undefined && p.hey?.requests === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['for'], message: 'a hey phase needs `for` (-z) or `hey.requests` (-n)' });
+    }
+    if (p.process !== undefined && key !== 'steps') {
+      ctx.addIssue({ code: 'custom', path: ['process'], message: '`process` applies to steps only' });
+    }
+  });
+
+export const loadSchema = z.array(phaseSchema);
+
+export type LoadPhase = z.output<typeof phaseSchema>;
+export type LoadSpec = z.output<typeof loadSchema>;
+export type ServiceSpecInput = z.input<typeof serviceSchema>;
+
+export class LoadSpecError extends Error {
+  constructor(readonly issues: readonly { path: string; message: string }[]) {
+    super(`invalid load spec:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`);
+    this.name = 'LoadSpecError';
+  }
+}
+
+/** `['load', 0, 'poisson', 'rps']` → `load[0].poisson.rps`. */
+export function formatPath(path: readonly PropertyKey[], root = 'load'): string {
+  let out = root;
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
+  return out;
+}
+
+/** Validates a raw `load:` value (parsed YAML); throws `LoadSpecError` listing every issue with its path. */
+export function parseLoadSpec(raw: unknown, root = 'load'): LoadSpec {
+  const r = loadSchema.safeParse(raw);
+  if (r.success) return r.data;
+  throw new LoadSpecError(r.error.issues.map((i) => ({ path: formatPath(i.path, root), message: i.message })));
+}
+
+// ---------- building sources ----------
+
+/** Converts a parsed service spec (ms numbers) into the `serviceTime` spec type. */
+export function toServiceTimeSpec(s: z.output<typeof serviceSchema>): ServiceTimeSpec {
+  if (s.constant !== undefined) return { constant: s.constant };
+  if (s.exponential !== undefined) return { exponential: s.exponential };
+  if (s.lognormal !== undefined) return { lognormal: s.lognormal };
+  if (s.uniform !== undefined) return { uniform: s.uniform };
+  return { empirical: s.empirical ?? {} };
+}
+
+export interface BuildOptions {
+  /** Parent stream; every phase forks two child streams (arrivals, service times) from it, in order. */
+  random: Random;
+  /** Directory that relative trace paths are resolved against (the scenario file's directory). */
+  baseDir: string;
+  /** Target for phases without one (e.g. the scenario's first service URL). */
+  defaultTarget?: string;
+}
+
+export interface BuiltLoad {
+  /** All open-loop phases (requests, traces, events) merged in time order. */
+  source: ArrivalSource;
+  /** One per `hey` phase; the simulator drives them (see ClosedLoopClients). */
+  closedLoop: ClosedLoopClients[];
+  /** When each phase starts and ends (ms; `end` may be Infinity for a trace of unknown length). */
+  phases: { name: string; startMs: number; endMs: number; kind: GeneratorKey }[];
+}
+
+/**
+ * Builds the arrival sources of a load spec (raw YAML value or already parsed). Phases without
+ * `at` start where the previous phase ended (a sequence); phases with `at` overlay (merge).
+ */
+export function buildLoad(spec: LoadSpec | unknown, o: BuildOptions): BuiltLoad {
+  const phases = parseLoadSpec(spec);
+  const sources: ArrivalSource[] = [];
+  const closedLoop: ClosedLoopClients[] = [];
+  const table: BuiltLoad['phases'] = [];
+  let prevEnd = 0;
+  phases.forEach((p, i) => {
+    const key = GENERATOR_KEYS.find((k) => p[k] !== undefined) as GeneratorKey;
+    const name = p.name ?? `load[${i}] ${key}`;
+    const random = forkRandom(o.random);
+    const serviceRandom = forkRandom(o.random);
+    const startMs = p.at ?? prevEnd;
+    if (!Number.isFinite(startMs)) {
+      throw new LoadSpecError([
+        { path: `load[${i}].at`, message: 'the previous phase has no known end; give this phase an `at`' },
+      ]);
+    }
+    const service: Sampler = makeServiceTime(p.service ? toServiceTimeSpec(p.service) : DEFAULT_SERVICE_TIME);
+    const target = p.target ?? o.defaultTarget;
+    const base: PhaseOptions = {
+      startMs,
+      durationMs: p.for ?? Number.POSITIVE_INFINITY,
+      random,
+      serviceRandom,
+      service,
+      ...(target !== undefined ? { target } : {}),
+    };
+    let endMs = startMs + (p.for ?? Number.POSITIVE_INFINITY);
+    const file = (f: string) => ({ path: isAbsolute(f) ? f : resolve(o.baseDir, f), file: f });
+    const at = (path: string) => `load[${i}].${path}`;
+    try {
+      switch (key) {
+        case 'poisson':
+          sources.push(new PoissonSource(base, p.poisson!.rps));
+          break;
+        case 'constant':
+          sources.push(new ConstantRateSource(base, p.constant!.rps));
+          break;
+        case 'ramp':
+          sources.push(new RampSource(base, p.ramp!.from, p.ramp!.to));
+          break;
+        case 'steps': {
+          const steps = p.steps!.map((s) => ({ durationMs: s.for, rps: s.rps }));
+          const total = steps.reduce((a, s) => a + s.durationMs, 0);
+          if (p.for === undefined) endMs = startMs + total;
+          sources.push(new StepsSource({ ...base, durationMs: endMs - startMs }, steps, p.process ?? 'poisson'));
+          break;
+        }
+        case 'bursts':
+          sources.push(new BurstSource(base, p.bursts!.every, p.bursts!.count, p.bursts!.within));
+          break;
+        case 'sine': {
+          const s = p.sine!;
+          sources.push(
+            new SineSource(base, {
+              meanRps: s.mean,
+              amplitudeRps: s.amplitude,
+              periodMs: s.period,
+              ...(s.phase !== undefined ? { phaseMs: s.phase } : {}),
+            }),
+          );
+          break;
+        }
+        case 'hey': {
+          const h = p.hey!;
+          closedLoop.push(
+            new ClosedLoopClients({
+              concurrency: h.concurrency,
+              startMs,
+              ...(p.for !== undefined ? { durationMs: p.for } : {}),
+              ...(h.requests !== undefined ? { maxRequests: h.requests } : {}),
+              ...(h.qps !== undefined ? { qpsPerClient: h.qps } : {}),
+              ...(h.think !== undefined ? { think: makeServiceTime(toServiceTimeSpec(h.think)) } : {}),
+              random,
+              serviceRandom,
+              service,
+              ...(target !== undefined ? { target } : {}),
+            }),
+          );
+          break;
+        }
+        case 'trace': {
+          const t = p.trace!;
+          if (t.format === 'azure2019') {
+            const fn = readAzure2019Invocations(file(t.invocations), t.function);
+            const svc =
+              t.durations !== undefined
+                ? durationSampler(
+                    readAzure2019Durations(file(t.durations), { func: fn.func, app: fn.app, owner: fn.owner }),
+                  )
+                : service;
+            const from = t.fromMinute ?? 0;
+            const minutes = Math.max(0, Math.min(t.minutes ?? fn.counts.length - from, fn.counts.length - from));
+            if (p.for === undefined) endMs = startMs + minutes * 60_000;
+            sources.push(
+              new Azure2019Source({ ...base, durationMs: endMs - startMs, service: svc }, fn.counts, {
+                spread: t.spread,
+                fromMinute: from,
+                minutes,
+                ...(t.rateScale !== undefined ? { rateScale: t.rateScale } : {}),
+              }),
+            );
+          } else {
+            sources.push(
+              new Azure2021Source(file(t.file), {
+                startMs,
+                ...(p.for !== undefined ? { durationMs: p.for } : {}),
+                ...(t.function !== undefined ? { func: t.function } : {}),
+                ...(t.app !== undefined ? { app: t.app } : {}),
+                ...(t.timeScale !== undefined ? { timeScale: t.timeScale } : {}),
+                ...(t.origin !== undefined ? { originS: t.origin / 1000 } : {}),
+                ...(t.reorderWindow !== undefined ? { reorderWindowS: t.reorderWindow / 1000 } : {}),
+                ...(target !== undefined ? { target } : {}),
+                ...(t.useTraceDurations ? {} : { service, serviceRandom }),
+              }),
+            );
+          }
+          break;
+        }
+        case 'ping':
+          sources.push(new PingSourceArrivals(base, p.ping!.schedule));
+          break;
+        case 'cloudevents':
+          sources.push(cloudEventsSource(base, p.cloudevents!.rps, p.cloudevents!.process));
+          break;
+      }
+    } catch (e) {
+      if (e instanceof LoadSpecError) throw e;
+      if (e instanceof Error && e.name === 'TraceError') throw e;
+      throw new LoadSpecError([{ path: at(key), message: (e as Error).message }]);
+    }
+    table.push({ name, startMs, endMs, kind: key });
+    prevEnd = endMs;
+  });
+  const source = sources.length === 0 ? EMPTY_SOURCE : sources.length === 1 ? sources[0]! : new MergeSource(sources);
+  return { source, closedLoop, phases: table };
+}
