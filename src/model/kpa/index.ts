@@ -1,0 +1,13 @@
+/**
+ * The Knative Pod Autoscaler (KPA) as pure functions: configuration, per-revision spec
+ * resolution, metric windows, the decider, the reconciler's scale step and explanations.
+ * Plain objects in, plain objects out; time is always a `nowMs` argument.
+ */
+
+export * from './annotations.js';
+export * from './config.js';
+export * from './decider.js';
+export * from './delayWindow.js';
+export * from './duration.js';
+export * from './spec.js';
+export * from './window.js';

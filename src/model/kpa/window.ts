@@ -1,0 +1,218 @@
+/**
+ * Windowed averages of a metric in 1-second buckets (reference §2 items 5–6).
+ *
+ * Two forms with the same semantics:
+ * - {@link MetricWindow}: a mutable ring for the simulator; `record` is O(1) amortised and
+ *   allocation-free.
+ * - {@link averageWindow}: a pure function over the full list of records, written
+ *   independently (a sparse map instead of a ring) and used as the oracle in property tests.
+ *
+ * Rules, for a window of W ms with n = ceil(W / 1 s) buckets:
+ * - A record lands in the bucket of its truncated second; records in the same second add up.
+ * - Writing past the last write zeroes the skipped buckets. If a whole window passed without a
+ *   write, everything resets, including the first-write time.
+ * - A record a full window (or more) older than the latest write is ignored; an older record
+ *   still inside the window is added to its bucket (and may move first-write back).
+ * - Linear average: the sum of the valid buckets divided by the buckets since the first write
+ *   (capped at n). If `now` is past the last write but within a window, the buckets that fell
+ *   out of the window are dropped and the divisor becomes
+ *   min(buckets since first write, n − seconds since the last write). After a window without
+ *   writes the average is 0. Results are rounded to 6 decimals.
+ * - Weighted-exponential average: Σ value × c × (1 − c)^age over the buckets, newest first,
+ *   where c = max(1 − (1 − 0.9999)^(1/n), 0.2); empty seconds after the last write still consume
+ *   weight. Not rounded.
+ */
+
+import type { AggregationAlgorithm } from './spec.js';
+
+/** Width of one metric bucket. */
+export const BUCKET_MS = 1_000;
+
+/** Weight that the buckets of a full window must carry at least (weighted-exponential). */
+const WEIGHT_PRECISION = 0.9999;
+/** Smallest decay coefficient, so huge windows do not become a plain average. */
+const MIN_SMOOTHING_COEFF = 0.2;
+const DECIMALS = 6;
+
+/** One metric sample: time in ms and value. */
+export interface MetricRecord {
+  readonly tMs: number;
+  readonly value: number;
+}
+
+/** Number of 1 s buckets a window of `windowMs` spans (rounded up). */
+export function bucketCount(windowMs: number): number {
+  return Math.ceil(windowMs / BUCKET_MS);
+}
+
+/** Decay coefficient of the weighted-exponential average for a window of `buckets` buckets. */
+export function smoothingCoefficient(buckets: number): number {
+  return Math.max(1 - (1 - WEIGHT_PRECISION) ** (1 / buckets), MIN_SMOOTHING_COEFF);
+}
+
+/** Rounds to `digits` decimals, halves away from zero (Go `math.Round(x·10ⁿ)/10ⁿ`). */
+export function roundToDigits(x: number, digits: number = DECIMALS): number {
+  const p = 10 ** digits;
+  const y = x * p;
+  const r = Math.sign(y) * Math.round(Math.abs(y));
+  return (r === 0 ? 0 : r) / p;
+}
+
+function bucketOf(tMs: number): number {
+  return Math.floor(tMs / BUCKET_MS);
+}
+
+/** A mutable ring of 1 s buckets holding one window of a metric. */
+export class MetricWindow {
+  readonly windowMs: number;
+  readonly algorithm: AggregationAlgorithm;
+  private readonly buckets: Float64Array;
+  private readonly n: number;
+  private readonly coeff: number;
+  /** Bucket index (seconds) of the first write since the last reset, or null before any write. */
+  private firstWrite: number | null = null;
+  /** Bucket index (seconds) of the latest write, or null before any write. */
+  private lastWrite: number | null = null;
+
+  constructor(windowMs: number, algorithm: AggregationAlgorithm = 'linear') {
+    if (!(windowMs > 0)) throw new RangeError(`window must be positive, was ${windowMs} ms`);
+    this.windowMs = windowMs;
+    this.algorithm = algorithm;
+    this.n = bucketCount(windowMs);
+    this.buckets = new Float64Array(this.n);
+    this.coeff = smoothingCoefficient(this.n);
+  }
+
+  private slot(bucket: number): number {
+    return ((bucket % this.n) + this.n) % this.n;
+  }
+
+  /** Adds `value` to the bucket of second floor(tMs / 1000). */
+  record(tMs: number, value: number): void {
+    const b = bucketOf(tMs);
+    const last = this.lastWrite;
+    if (last === null || this.firstWrite === null) {
+      this.firstWrite = b;
+      this.lastWrite = b;
+      this.buckets.fill(0);
+    } else if (b !== last) {
+      // Too old: a full window or more before the latest write.
+      if (!(b * BUCKET_MS + this.windowMs > last * BUCKET_MS)) return;
+      if (this.firstWrite > b) this.firstWrite = b;
+      if (b > last) {
+        if ((b - last) * BUCKET_MS >= this.windowMs) {
+          // A whole window without writes: start over.
+          this.buckets.fill(0);
+          this.firstWrite = b;
+        } else {
+          for (let i = last + 1; i <= b; i++) this.buckets[this.slot(i)] = 0;
+        }
+        this.lastWrite = b;
+      }
+    }
+    const s = this.slot(b);
+    this.buckets[s] = (this.buckets[s] ?? 0) + value;
+  }
+
+  /** True when nothing was recorded within the last window (the collector's "no data"). */
+  isEmpty(nowMs: number): boolean {
+    return this.lastWrite === null || (bucketOf(nowMs) - this.lastWrite) * BUCKET_MS > this.windowMs;
+  }
+
+  /** The window average at `nowMs` with this window's algorithm. */
+  average(nowMs: number): number {
+    return this.algorithm === 'linear' ? this.linearAverage(nowMs) : this.weightedAverage(nowMs);
+  }
+
+  private linearAverage(nowMs: number): number {
+    const last = this.lastWrite;
+    const first = this.firstWrite;
+    if (last === null || first === null) return 0;
+    const now = bucketOf(nowMs);
+    const gap = now - last;
+    if (gap * BUCKET_MS >= this.windowMs && gap > 0) return 0;
+    const oldest = gap <= 0 ? last - this.n + 1 : now - this.n + 1;
+    let sum = 0;
+    for (let k = oldest; k <= last; k++) sum += this.buckets[this.slot(k)] ?? 0;
+    const divisor = Math.min(last - first + 1, gap <= 0 ? this.n : this.n - gap);
+    return roundToDigits(sum / divisor);
+  }
+
+  private weightedAverage(nowMs: number): number {
+    const last = this.lastWrite;
+    if (last === null || this.isEmpty(nowMs)) return 0;
+    const now = bucketOf(nowMs);
+    let weight = this.coeff;
+    let count = this.n;
+    if (now > last) {
+      weight *= (1 - this.coeff) ** (now - last);
+      count -= now - last;
+    }
+    let sum = 0;
+    for (let i = 0; i < count; i++) {
+      sum += (this.buckets[this.slot(last - i)] ?? 0) * weight;
+      weight *= 1 - this.coeff;
+    }
+    return sum;
+  }
+}
+
+/**
+ * The window average at `nowMs` of `records` (in the order they were recorded), computed
+ * without a ring. Same semantics as {@link MetricWindow}.
+ */
+export function averageWindow(
+  records: readonly MetricRecord[],
+  windowMs: number,
+  nowMs: number,
+  algorithm: AggregationAlgorithm = 'linear',
+): number {
+  const n = bucketCount(windowMs);
+  const sums = new Map<number, number>();
+  let first: number | null = null;
+  let last: number | null = null;
+  for (const { tMs, value } of records) {
+    const b = bucketOf(tMs);
+    if (last === null || first === null) {
+      first = b;
+      last = b;
+    } else if (b !== last) {
+      if (b * BUCKET_MS + windowMs <= last * BUCKET_MS) continue;
+      first = Math.min(first, b);
+      if (b > last) {
+        if ((b - last) * BUCKET_MS >= windowMs) {
+          sums.clear();
+          first = b;
+        }
+        last = b;
+        // Seconds that slid out of the window are forgotten.
+        for (const k of sums.keys()) if (k <= last - n) sums.delete(k);
+      }
+    }
+    sums.set(b, (sums.get(b) ?? 0) + value);
+  }
+  if (last === null || first === null) return 0;
+  const now = bucketOf(nowMs);
+  const gap = now - last;
+  const at = (k: number): number => sums.get(k) ?? 0;
+
+  if (algorithm === 'weighted-exponential') {
+    if (gap * BUCKET_MS > windowMs) return 0;
+    const c = smoothingCoefficient(n);
+    const empty = Math.max(gap, 0);
+    let weight = c * (1 - c) ** empty;
+    let sum = 0;
+    for (let age = 0; age < n - empty; age++) {
+      sum += at(last - age) * weight;
+      weight *= 1 - c;
+    }
+    return sum;
+  }
+
+  if (gap > 0 && gap * BUCKET_MS >= windowMs) return 0;
+  const from = gap > 0 ? now - n + 1 : last - n + 1;
+  let sum = 0;
+  for (let k = from; k <= last; k++) sum += at(k);
+  const history = last - first + 1;
+  return roundToDigits(sum / Math.min(history, gap > 0 ? n - gap : n));
+}
