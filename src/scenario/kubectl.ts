@@ -1,0 +1,375 @@
+/**
+ * Parsing of the kubectl command lines used in scenarios: get, apply, delete, describe.
+ * Resource names stay as typed (`ksvc`, `rev`, `pods` …); resolving them to kinds is done elsewhere.
+ * Errors use kubectl's own words where there is one.
+ */
+import { CommandLineError, didYouMean, quoteWord, splitCommandLine } from './shell.js';
+
+export type OutputFormat = 'wide' | 'yaml' | 'json' | 'name';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'name', 'wide', 'yaml'];
+
+interface KubectlBase {
+  /** The words after `kubectl`, unquoted. */
+  argv: string[];
+  /** The command as it would be typed, starting with `kubectl `. */
+  text: string;
+  /** `-n`/`--namespace`, if given. */
+  namespace?: string;
+}
+
+/** A `type/name` reference such as `ksvc/knservice`. */
+export interface ResourceRef {
+  resource: string;
+  name: string;
+}
+
+export interface KubectlGet extends KubectlBase {
+  verb: 'get';
+  /** Resource types as typed, split on commas: `get ksvc,rev` → ['ksvc', 'rev']. Empty with `refs`. */
+  resources: string[];
+  /** Object names after the type. */
+  names: string[];
+  /** `get ksvc/a rev/b` form. */
+  refs: ResourceRef[];
+  allNamespaces: boolean;
+  output?: OutputFormat;
+  selector?: string;
+  showLabels: boolean;
+  noHeaders: boolean;
+}
+
+export interface KubectlApply extends KubectlBase {
+  verb: 'apply';
+  files: string[];
+}
+
+export interface KubectlDelete extends KubectlBase {
+  verb: 'delete';
+  resources: string[];
+  names: string[];
+  refs: ResourceRef[];
+  files: string[];
+  all: boolean;
+  selector?: string;
+}
+
+export interface KubectlDescribe extends KubectlBase {
+  verb: 'describe';
+  resources: string[];
+  names: string[];
+  refs: ResourceRef[];
+  selector?: string;
+}
+
+export type KubectlCommand = KubectlGet | KubectlApply | KubectlDelete | KubectlDescribe;
+export type KubectlVerb = KubectlCommand['verb'];
+
+export class KubectlParseError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KubectlParseError';
+  }
+}
+
+const SUPPORTED: readonly KubectlVerb[] = ['get', 'apply', 'delete', 'describe'];
+const OTHER_KUBECTL_COMMANDS = [
+  'create',
+  'expose',
+  'run',
+  'set',
+  'explain',
+  'edit',
+  'rollout',
+  'scale',
+  'autoscale',
+  'certificate',
+  'cluster-info',
+  'top',
+  'cordon',
+  'uncordon',
+  'drain',
+  'taint',
+  'logs',
+  'attach',
+  'exec',
+  'port-forward',
+  'proxy',
+  'cp',
+  'auth',
+  'debug',
+  'events',
+  'diff',
+  'patch',
+  'replace',
+  'wait',
+  'kustomize',
+  'label',
+  'annotate',
+  'completion',
+  'api-resources',
+  'api-versions',
+  'config',
+  'plugin',
+  'version',
+];
+
+type FlagSpec = { long: string; short?: string; takesValue: boolean };
+
+const COMMON_FLAGS: FlagSpec[] = [
+  { long: 'namespace', short: 'n', takesValue: true },
+  { long: 'selector', short: 'l', takesValue: true },
+];
+const FLAGS: Record<KubectlVerb, FlagSpec[]> = {
+  get: [
+    ...COMMON_FLAGS,
+    { long: 'all-namespaces', short: 'A', takesValue: false },
+    { long: 'output', short: 'o', takesValue: true },
+    { long: 'show-labels', takesValue: false },
+    { long: 'no-headers', takesValue: false },
+    { long: 'watch', short: 'w', takesValue: false },
+  ],
+  apply: [
+    { long: 'namespace', short: 'n', takesValue: true },
+    { long: 'filename', short: 'f', takesValue: true },
+  ],
+  delete: [
+    ...COMMON_FLAGS,
+    { long: 'filename', short: 'f', takesValue: true },
+    { long: 'all', takesValue: false },
+    { long: 'wait', takesValue: false },
+  ],
+  describe: [...COMMON_FLAGS],
+};
+
+interface ParsedFlags {
+  values: Map<string, string[]>;
+  positionals: string[];
+}
+
+function parseFlags(verb: KubectlVerb, args: string[]): ParsedFlags {
+  const specs = FLAGS[verb];
+  const values = new Map<string, string[]>();
+  const positionals: string[] = [];
+  const add = (spec: FlagSpec, v: string) => {
+    const list = values.get(spec.long) ?? [];
+    list.push(v);
+    values.set(spec.long, list);
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      const spec = specs.find((s) => s.long === name);
+      if (!spec) {
+        const hint = didYouMean(
+          name,
+          specs.map((s) => s.long),
+        );
+        throw new KubectlParseError(`error: unknown flag: --${name}${hint ? ` (did you mean --${hint}?)` : ''}`);
+      }
+      if (spec.takesValue) {
+        let v: string | undefined;
+        if (eq >= 0) v = a.slice(eq + 1);
+        else v = args[++i];
+        if (v === undefined) throw new KubectlParseError(`error: flag needs an argument: --${name}`);
+        add(spec, v);
+      } else {
+        const v = eq >= 0 ? a.slice(eq + 1) : 'true';
+        if (v !== 'true' && v !== 'false') {
+          throw new KubectlParseError(`error: invalid argument "${v}" for "--${name}" flag: expected true or false`);
+        }
+        add(spec, v);
+      }
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      // Short flags, possibly bundled (-Aowide is unusual; support -owide, -nfoo, -o=wide, -A).
+      let j = 1;
+      while (j < a.length) {
+        const ch = a[j]!;
+        const spec = specs.find((s) => s.short === ch);
+        if (!spec) throw new KubectlParseError(`error: unknown shorthand flag: '${ch}' in ${a}`);
+        if (spec.takesValue) {
+          let v = a.slice(j + 1);
+          if (v.startsWith('=')) v = v.slice(1);
+          if (v === '') {
+            const next = args[++i];
+            if (next === undefined) throw new KubectlParseError(`error: flag needs an argument: '${ch}' in -${ch}`);
+            v = next;
+          }
+          add(spec, v);
+          break;
+        }
+        add(spec, 'true');
+        j++;
+      }
+      continue;
+    }
+    positionals.push(a);
+  }
+  return { values, positionals };
+}
+
+function last(values: Map<string, string[]>, key: string): string | undefined {
+  const l = values.get(key);
+  return l?.[l.length - 1];
+}
+function flag(values: Map<string, string[]>, key: string): boolean {
+  return last(values, key) === 'true';
+}
+
+function splitTargets(positionals: string[], verb: KubectlVerb) {
+  const resources: string[] = [];
+  const names: string[] = [];
+  const refs: ResourceRef[] = [];
+  if (positionals.length === 0) return { resources, names, refs };
+  const first = positionals[0]!;
+  if (first.includes('/')) {
+    for (const p of positionals) {
+      const slash = p.indexOf('/');
+      if (slash <= 0 || slash === p.length - 1) {
+        throw new KubectlParseError(
+          `error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl ${verb} resource/<resource_name>' instead of 'kubectl ${verb} resource resource/<resource_name>')`,
+        );
+      }
+      refs.push({ resource: p.slice(0, slash), name: p.slice(slash + 1) });
+    }
+    return { resources, names, refs };
+  }
+  for (const r of first.split(',')) {
+    if (r === '') throw new KubectlParseError(`error: invalid resource type list "${first}"`);
+    resources.push(r);
+  }
+  for (const n of positionals.slice(1)) {
+    if (n.includes('/')) {
+      throw new KubectlParseError(
+        `error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl ${verb} resource/<resource_name>' instead of 'kubectl ${verb} resource resource/<resource_name>')`,
+      );
+    }
+    names.push(n);
+  }
+  return { resources, names, refs };
+}
+
+/**
+ * Parse a kubectl command line (with or without the leading `kubectl`).
+ * Throws KubectlParseError with a kubectl-like message.
+ */
+export function parseKubectl(commandLine: string): KubectlCommand {
+  let words: string[];
+  try {
+    words = splitCommandLine(commandLine);
+  } catch (e) {
+    if (e instanceof CommandLineError) throw new KubectlParseError(`error: ${e.message}`);
+    throw e;
+  }
+  if (words[0] === 'kubectl') words = words.slice(1);
+  // Global flags before the verb: only -n/--namespace is meaningful here.
+  let preNamespace: string | undefined;
+  while (words.length > 0 && words[0]!.startsWith('-')) {
+    const w = words[0]!;
+    if (w === '-n' || w === '--namespace') {
+      if (words[1] === undefined) throw new KubectlParseError(`error: flag needs an argument: ${w}`);
+      preNamespace = words[1];
+      words = words.slice(2);
+    } else if (w.startsWith('--namespace=')) {
+      preNamespace = w.slice('--namespace='.length);
+      words = words.slice(1);
+    } else {
+      throw new KubectlParseError(`error: unknown flag: ${w}`);
+    }
+  }
+  const verbWord = words[0];
+  if (verbWord === undefined) {
+    throw new KubectlParseError(`error: no kubectl command given (supported: ${SUPPORTED.join(', ')})`);
+  }
+  if (!(SUPPORTED as readonly string[]).includes(verbWord)) {
+    if (OTHER_KUBECTL_COMMANDS.includes(verbWord)) {
+      throw new KubectlParseError(
+        `error: "kubectl ${verbWord}" is not supported in scenarios (supported: ${SUPPORTED.join(', ')})`,
+      );
+    }
+    const hint = didYouMean(verbWord, SUPPORTED);
+    throw new KubectlParseError(
+      `error: unknown command "${verbWord}" for "kubectl"${hint ? `; did you mean "${hint}"?` : ''}`,
+    );
+  }
+  const verb = verbWord as KubectlVerb;
+  const argv = preNamespace !== undefined ? [...words, '-n', preNamespace] : words;
+  const text = `kubectl ${argv.map(quoteWord).join(' ')}`;
+  const { values, positionals } = parseFlags(verb, words.slice(1));
+  const namespace = last(values, 'namespace') ?? preNamespace;
+  const base = { argv, text, ...(namespace !== undefined ? { namespace } : {}) };
+  if (namespace === '') throw new KubectlParseError('error: a namespace must not be empty');
+  const selector = last(values, 'selector');
+  const sel = selector !== undefined ? { selector } : {};
+
+  switch (verb) {
+    case 'get': {
+      if (flag(values, 'watch')) {
+        throw new KubectlParseError(
+          'error: --watch is not supported in a scenario step (it never returns); use a `wait:` step instead',
+        );
+      }
+      if (positionals.length === 0) {
+        throw new KubectlParseError(
+          'error: You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.',
+        );
+      }
+      const output = last(values, 'output');
+      if (output !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(output)) {
+        throw new KubectlParseError(
+          `error: unable to match a printer suitable for the output format "${output}", allowed formats are: ${OUTPUT_FORMATS.join(',')}`,
+        );
+      }
+      return {
+        verb,
+        ...base,
+        ...splitTargets(positionals, verb),
+        allNamespaces: flag(values, 'all-namespaces'),
+        ...(output !== undefined ? { output: output as OutputFormat } : {}),
+        ...sel,
+        showLabels: flag(values, 'show-labels'),
+        noHeaders: flag(values, 'no-headers'),
+      };
+    }
+    case 'apply': {
+      const files = values.get('filename') ?? [];
+      if (files.length === 0) throw new KubectlParseError('error: must specify one of -f and -k');
+      if (positionals.length > 0) {
+        throw new KubectlParseError(`error: Unexpected args: [${positionals.join(' ')}]`);
+      }
+      return { verb, ...base, files };
+    }
+    case 'delete': {
+      const files = values.get('filename') ?? [];
+      const all = flag(values, 'all');
+      const targets = splitTargets(positionals, verb);
+      if (files.length > 0 && positionals.length > 0) {
+        throw new KubectlParseError(`error: Unexpected args: [${positionals.join(' ')}]`);
+      }
+      if (files.length === 0) {
+        if (positionals.length === 0) {
+          throw new KubectlParseError('error: You must provide one or more resources by argument or filename.');
+        }
+        if (targets.refs.length === 0 && targets.names.length === 0 && !all && selector === undefined) {
+          throw new KubectlParseError('error: resource(s) were provided, but no name was specified');
+        }
+      }
+      return { verb, ...base, ...targets, files, all, ...sel };
+    }
+    case 'describe': {
+      if (positionals.length === 0) {
+        throw new KubectlParseError(
+          'error: You must specify the type of resource to describe. Use "kubectl api-resources" for a complete list of supported resources.',
+        );
+      }
+      return { verb, ...base, ...splitTargets(positionals, verb), ...sel };
+    }
+  }
+}
