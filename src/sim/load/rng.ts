@@ -12,9 +12,9 @@ export function forkRandom(parent: Random): Random {
   return seedrandom.alea(seed);
 }
 
-/** Exponential variate with the given mean (inversion; `1 - u` avoids log(0)). */
+/** Exponential variate with the given mean (inversion with log1p(-u): u in [0, 1) never gives log(0), and u = 0 gives +0). */
 export function expVariate(random: Random, mean: number): number {
-  return -mean * Math.log(1 - random());
+  return -mean * Math.log1p(-random());
 }
 
 /** Standard normal variate (Box-Muller, one value per two draws; no cached state to keep). */
