@@ -3,8 +3,12 @@
  * traffic, URLs, and kubectl's tables. No clock and no Math.random: time comes in as `nowMs`
  * (simulated ms since SIM_EPOCH_MS) and randomness as a `Random`.
  */
+
+export * from './conditions.js';
+export * from './domain.js';
 export * from './labels.js';
 export * from './naming.js';
 export * from './resources.js';
 export * from './tables.js';
 export * from './time.js';
+export * from './traffic.js';

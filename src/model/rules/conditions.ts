@@ -1,0 +1,586 @@
+/**
+ * Knative status conditions.
+ *
+ * Generic part (knative.dev/pkg "living" condition sets): every kind has a top-level `Ready`
+ * condition computed from its *dependent* conditions; other conditions (a Revision's `Active`)
+ * are informational (severity `Info`) and do not affect Ready.
+ * - Ready is True when every dependent is True.
+ * - Otherwise it copies status, reason and message of an unhappy dependent: any False one beats
+ *   every Unknown one, and among those the most recently changed wins (latest
+ *   lastTransitionTime; within one update, the dependent applied later counts as more recent).
+ * - A dependent never set counts as Unknown with no reason.
+ * - lastTransitionTime is kept while a condition stays exactly the same (status, reason, message
+ *   and severity, as Knative compares them); any change stamps `now`. So a new reason with the
+ *   same status also moves the time — which is what the KPA's "active for" / "inactive for"
+ *   clocks see.
+ * - Conditions are stored sorted by type, as Knative does for kubectl.
+ *
+ * How controllers use it: the builders below turn observed facts into `ConditionUpdate`s for
+ * dependents (they never set Ready themselves); `applyConditions(set, previous, updates, nowIso)`
+ * writes them in order and recomputes Ready. A builder returning `undefined` means "leave the
+ * condition as it is" (Knative does not touch it in that situation).
+ */
+import type { Condition, ConditionStatus, Configuration, PodAutoscaler, Route, TrafficTarget } from '../api/types.js';
+
+/** A condition as a controller decides it, before times and severity are filled in. */
+export interface ConditionUpdate {
+  readonly type: string;
+  readonly status: ConditionStatus;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+export interface ConditionSet {
+  readonly happy: string;
+  readonly dependents: readonly string[];
+}
+
+export const READY = 'Ready';
+
+export const SERVICE_CONDITION_SET: ConditionSet = { happy: READY, dependents: ['ConfigurationsReady', 'RoutesReady'] };
+export const CONFIGURATION_CONDITION_SET: ConditionSet = { happy: READY, dependents: [] };
+export const ROUTE_CONDITION_SET: ConditionSet = {
+  happy: READY,
+  dependents: ['AllTrafficAssigned', 'IngressReady', 'CertificateProvisioned'],
+};
+/** `Active` is deliberately not a dependent: a revision scaled to zero stays Ready. */
+export const REVISION_CONDITION_SET: ConditionSet = {
+  happy: READY,
+  dependents: ['ResourcesAvailable', 'ContainerHealthy'],
+};
+export const PODAUTOSCALER_CONDITION_SET: ConditionSet = {
+  happy: READY,
+  dependents: ['Active', 'ScaleTargetInitialized', 'SKSReady'],
+};
+
+// ---- generic helpers ----
+
+export function getCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
+}
+
+function sameCondition(a: Condition, b: Condition): boolean {
+  return (
+    a.status === b.status &&
+    (a.reason ?? '') === (b.reason ?? '') &&
+    (a.message ?? '') === (b.message ?? '') &&
+    (a.severity ?? '') === (b.severity ?? '')
+  );
+}
+
+function byType(a: Condition, b: Condition): number {
+  return a.type < b.type ? -1 : a.type > b.type ? 1 : 0;
+}
+
+function normalise(update: ConditionUpdate, severity: Condition['severity']): Condition {
+  const c: Condition = { type: update.type, status: update.status };
+  if (update.reason) c.reason = update.reason;
+  if (update.message) c.message = update.message;
+  if (severity) c.severity = severity;
+  return c;
+}
+
+/**
+ * Set one condition. Keeps the previous lastTransitionTime when nothing else changed; otherwise
+ * stamps `nowIso`. Returns a new array sorted by type; the input is not modified.
+ */
+export function setCondition(
+  conditions: readonly Condition[] | undefined,
+  condition: ConditionUpdate & { severity?: Condition['severity'] },
+  nowIso: string,
+): Condition[] {
+  const next = normalise(condition, condition.severity);
+  const previous = getCondition(conditions, condition.type);
+  next.lastTransitionTime = previous && sameCondition(previous, next) ? previous.lastTransitionTime : nowIso;
+  return [...(conditions ?? []).filter((c) => c.type !== condition.type), next].sort(byType);
+}
+
+export interface ReadySummary {
+  readonly status: ConditionStatus;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/**
+ * The top-level status implied by the dependents: True when all are True; otherwise the most
+ * recently changed False dependent, else the most recently changed Unknown one, else (some
+ * dependent never set) Unknown without a reason. Equal times: the later one in `conditions`
+ * counts as more recent.
+ */
+export function computeReady(
+  conditions: readonly Condition[] | undefined,
+  dependents: readonly string[],
+): ReadySummary {
+  const present = (conditions ?? []).map((c, index) => ({ c, index })).filter(({ c }) => dependents.includes(c.type));
+  present.sort((a, b) => {
+    const ta = a.c.lastTransitionTime ?? '';
+    const tb = b.c.lastTransitionTime ?? '';
+    const byTime = Date.parse(tb || '0') - Date.parse(ta || '0');
+    return byTime !== 0 && !Number.isNaN(byTime) ? byTime : b.index - a.index;
+  });
+  const pick = present.find(({ c }) => c.status === 'False') ?? present.find(({ c }) => c.status === 'Unknown');
+  if (pick) {
+    const { status, reason, message } = pick.c;
+    return { status, ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+  }
+  const seen = new Set(present.map(({ c }) => c.type));
+  if (dependents.some((d) => !seen.has(d))) return { status: 'Unknown' };
+  return { status: 'True' };
+}
+
+function severityIn(set: ConditionSet, type: string): Condition['severity'] {
+  return type === set.happy || set.dependents.includes(type) ? undefined : 'Info';
+}
+
+/**
+ * Apply condition updates in order and recompute the happy condition from the dependents.
+ * Updates to the happy condition itself are only honoured for sets without dependents (a
+ * Configuration's Ready is set directly). Returns a new, type-sorted array.
+ */
+export function applyConditions(
+  set: ConditionSet,
+  previous: readonly Condition[] | undefined,
+  updates: readonly (ConditionUpdate | undefined)[],
+  nowIso: string,
+): Condition[] {
+  let conditions = [...(previous ?? [])];
+  const applied: string[] = [];
+  for (const update of updates) {
+    if (!update) continue;
+    if (update.type === set.happy && set.dependents.length > 0) continue;
+    conditions = setCondition(conditions, { ...update, severity: severityIn(set, update.type) }, nowIso);
+    applied.push(update.type);
+  }
+  if (set.dependents.length === 0) {
+    if (!getCondition(conditions, set.happy))
+      conditions = setCondition(conditions, { type: set.happy, status: 'Unknown' }, nowIso);
+    return conditions;
+  }
+  // Order for tie-breaking: untouched conditions first, then the updates in the order applied.
+  const untouched = conditions.filter((c) => !applied.includes(c.type));
+  const touched = [...new Set(applied)].map((t) => getCondition(conditions, t)!);
+  const happy = computeReady([...untouched, ...touched], set.dependents);
+  return setCondition(conditions, { type: set.happy, ...happy }, nowIso);
+}
+
+/** Every condition of the set that is not there yet, as Unknown (True if Ready is already True). */
+export function initializeConditions(
+  set: ConditionSet,
+  previous: readonly Condition[] | undefined,
+  nowIso: string,
+): Condition[] {
+  let conditions = [...(previous ?? [])];
+  const happy = getCondition(conditions, set.happy);
+  if (!happy) conditions = setCondition(conditions, { type: set.happy, status: 'Unknown' }, nowIso);
+  const status: ConditionStatus = happy?.status === 'True' ? 'True' : 'Unknown';
+  for (const d of set.dependents) {
+    if (!getCondition(conditions, d)) conditions = setCondition(conditions, { type: d, status }, nowIso);
+  }
+  return conditions;
+}
+
+/** Copy another object's condition under a new type (e.g. a Configuration's Ready as ConfigurationsReady). */
+function mirror(type: string, source: Condition): ConditionUpdate {
+  return {
+    type,
+    status: source.status,
+    ...(source.reason ? { reason: source.reason } : {}),
+    ...(source.message ? { message: source.message } : {}),
+  };
+}
+
+function notOwnedMessage(kind: string, name: string): string {
+  return `There is an existing ${kind} "${name}" that we do not own.`;
+}
+
+// ---- Service ----
+
+export const REASON_OUT_OF_DATE = 'OutOfDate';
+export const REASON_TRAFFIC_NOT_MIGRATED = 'TrafficNotMigrated';
+export const MESSAGE_TRAFFIC_NOT_MIGRATED = 'Traffic is not yet migrated to the latest revision.';
+
+/**
+ * ConfigurationsReady: Unknown `OutOfDate` until the Configuration has observed its latest
+ * generation, then a copy of the Configuration's Ready (unchanged while it has none).
+ */
+export function serviceConfigurationsReady(config: Configuration): ConditionUpdate | undefined {
+  if ((config.metadata.generation ?? 0) !== (config.status?.observedGeneration ?? 0)) {
+    return {
+      type: 'ConfigurationsReady',
+      status: 'Unknown',
+      reason: REASON_OUT_OF_DATE,
+      message: 'The Configuration is still working to reflect the latest desired specification.',
+    };
+  }
+  const ready = getCondition(config.status?.conditions, READY);
+  return ready ? mirror('ConfigurationsReady', ready) : undefined;
+}
+
+/**
+ * RoutesReady: Unknown `OutOfDate` until the Route has observed its latest generation, then a
+ * copy of the Route's Ready — except that a Ready Route whose traffic does not yet match what the
+ * Service asks for is Unknown `TrafficNotMigrated`.
+ */
+export function serviceRoutesReady(route: Route, trafficMigrated: boolean): ConditionUpdate | undefined {
+  if ((route.metadata.generation ?? 0) !== (route.status?.observedGeneration ?? 0)) {
+    return {
+      type: 'RoutesReady',
+      status: 'Unknown',
+      reason: REASON_OUT_OF_DATE,
+      message: 'The Route is still working to reflect the latest desired specification.',
+    };
+  }
+  const ready = getCondition(route.status?.conditions, READY);
+  if (!ready) return undefined;
+  if (ready.status === 'True' && !trafficMigrated) {
+    return {
+      type: 'RoutesReady',
+      status: 'Unknown',
+      reason: REASON_TRAFFIC_NOT_MIGRATED,
+      message: MESSAGE_TRAFFIC_NOT_MIGRATED,
+    };
+  }
+  return mirror('RoutesReady', ready);
+}
+
+/**
+ * Whether the Route's status traffic is what its spec asks for, with the Configuration's targets
+ * resolved to its latest ready revision (URLs and latestRevision flags are not compared).
+ */
+export function isTrafficMigrated(
+  specTraffic: readonly TrafficTarget[] | undefined,
+  statusTraffic: readonly TrafficTarget[] | undefined,
+  config: Configuration,
+): boolean {
+  const want = (specTraffic ?? []).map((t) =>
+    t.configurationName === config.metadata.name
+      ? { ...t, revisionName: config.status?.latestReadyRevisionName, configurationName: undefined }
+      : t,
+  );
+  const got = statusTraffic ?? [];
+  if (want.length !== got.length) return false;
+  return want.every((w, i) => {
+    const g = got[i]!;
+    return (
+      (w.tag ?? '') === (g.tag ?? '') &&
+      (w.revisionName ?? '') === (g.revisionName ?? '') &&
+      (w.configurationName ?? '') === (g.configurationName ?? '') &&
+      (w.percent ?? 0) === (g.percent ?? 0)
+    );
+  });
+}
+
+export function serviceConfigurationNotOwned(name: string): ConditionUpdate {
+  return {
+    type: 'ConfigurationsReady',
+    status: 'False',
+    reason: 'NotOwned',
+    message: notOwnedMessage('Configuration', name),
+  };
+}
+
+export function serviceRouteNotOwned(name: string): ConditionUpdate {
+  return { type: 'RoutesReady', status: 'False', reason: 'NotOwned', message: notOwnedMessage('Route', name) };
+}
+
+export function serviceRevisionNameTaken(name: string): ConditionUpdate {
+  return {
+    type: 'RoutesReady',
+    status: 'False',
+    reason: 'RevisionNameTaken',
+    message: `The revision name "${name}" is taken by a conflicting Revision, so traffic will not be migrated`,
+  };
+}
+
+// ---- Configuration ----
+
+export interface ConfigurationFacts {
+  readonly latestCreatedRevisionName?: string;
+  readonly latestReadyRevisionName?: string;
+  /** The latest created revision failed (its Ready is False) with this message. */
+  readonly latestCreatedFailedMessage?: string;
+  /** Creating the revision failed with this message. */
+  readonly revisionCreationFailedMessage?: string;
+  /** The latest ready revision was deleted. */
+  readonly latestReadyDeleted?: boolean;
+}
+
+/**
+ * A Configuration's Ready (its only condition):
+ * - False `RevisionFailed` `Revision "X-00002" failed with message: <msg>.` when the latest
+ *   created revision failed (or `Revision creation failed with message: <msg>.`);
+ * - False `RevisionDeleted` `Revision "X" was deleted.` when the latest ready one is gone;
+ * - Unknown (no reason) while the latest created is not the latest ready;
+ * - True once they are the same.
+ */
+export function configurationReady(facts: ConfigurationFacts): ConditionUpdate {
+  if (facts.revisionCreationFailedMessage !== undefined) {
+    return {
+      type: READY,
+      status: 'False',
+      reason: 'RevisionFailed',
+      message: `Revision creation failed with message: ${facts.revisionCreationFailedMessage}.`,
+    };
+  }
+  if (facts.latestCreatedFailedMessage !== undefined) {
+    return {
+      type: READY,
+      status: 'False',
+      reason: 'RevisionFailed',
+      message: `Revision "${facts.latestCreatedRevisionName ?? ''}" failed with message: ${facts.latestCreatedFailedMessage}.`,
+    };
+  }
+  if (facts.latestReadyDeleted) {
+    return {
+      type: READY,
+      status: 'False',
+      reason: 'RevisionDeleted',
+      message: `Revision "${facts.latestReadyRevisionName ?? ''}" was deleted.`,
+    };
+  }
+  if (!facts.latestCreatedRevisionName || facts.latestCreatedRevisionName !== facts.latestReadyRevisionName) {
+    return { type: READY, status: 'Unknown' };
+  }
+  return { type: READY, status: 'True' };
+}
+
+// ---- Route ----
+
+export const REASON_INGRESS_NOT_CONFIGURED = 'IngressNotConfigured';
+
+/** IngressReady: Unknown `IngressNotConfigured` until the KIngress reports Ready, then a copy of it. */
+export function routeIngressReady(ingressReady: Condition | undefined): ConditionUpdate {
+  if (!ingressReady) {
+    return {
+      type: 'IngressReady',
+      status: 'Unknown',
+      reason: REASON_INGRESS_NOT_CONFIGURED,
+      message: 'Ingress has not yet been reconciled.',
+    };
+  }
+  return mirror('IngressReady', ingressReady);
+}
+
+export function routeIngressRolloutInProgress(): ConditionUpdate {
+  return {
+    type: 'IngressReady',
+    status: 'Unknown',
+    reason: 'RolloutInProgress',
+    message: 'A gradual rollout of the latest revision(s) is in progress.',
+  };
+}
+
+/** CertificateProvisioned without TLS: True `TLSNotEnabled`. */
+export function routeTlsNotEnabled(clusterLocal: boolean): ConditionUpdate {
+  return {
+    type: 'CertificateProvisioned',
+    status: 'True',
+    reason: 'TLSNotEnabled',
+    message: clusterLocal ? 'TLS is not enabled for cluster-local' : 'external-domain-tls is not enabled',
+  };
+}
+
+export function routeServiceNotOwned(name: string): ConditionUpdate {
+  return {
+    type: 'IngressReady',
+    status: 'False',
+    reason: 'NotOwned',
+    message: `There is an existing placeholder Service "${name}" that we do not own.`,
+  };
+}
+
+// ---- Revision ----
+
+export const REASON_DEPLOYING = 'Deploying';
+export const REASON_RESOLVING_DIGESTS = 'ResolvingDigests';
+export const REASON_CONTAINER_MISSING = 'ContainerMissing';
+export const REASON_PROGRESS_DEADLINE_EXCEEDED = 'ProgressDeadlineExceeded';
+export const MESSAGE_INITIAL_SCALE_NEVER_ACHIEVED = 'Initial scale was never achieved';
+
+/** Both dependents Unknown `Deploying`: a revision just created. */
+export function revisionDeploying(): ConditionUpdate[] {
+  return [
+    { type: 'ResourcesAvailable', status: 'Unknown', reason: REASON_DEPLOYING },
+    { type: 'ContainerHealthy', status: 'Unknown', reason: REASON_DEPLOYING },
+  ];
+}
+
+export function revisionResolvingDigests(): ConditionUpdate {
+  return { type: 'ResourcesAvailable', status: 'Unknown', reason: REASON_RESOLVING_DIGESTS };
+}
+
+/** The image tag could not be resolved to a digest: ContainerHealthy False `ContainerMissing`. */
+export function revisionContainerMissing(image: string, error: string): ConditionUpdate {
+  return {
+    type: 'ContainerHealthy',
+    status: 'False',
+    reason: REASON_CONTAINER_MISSING,
+    message: `Unable to fetch image "${image}": failed to resolve image to digest: ${error}`,
+  };
+}
+
+/**
+ * The kubelet cannot pull the image (or schedule the pod), seen once the Deployment's progress
+ * deadline has passed with replicas wanted and none available: ResourcesAvailable False with the
+ * container's waiting reason (`ImagePullBackOff`, `ErrImagePull`) or the PodScheduled reason
+ * (`Unschedulable`) and its message.
+ */
+export function revisionPodsFailing(reason: string, message: string): ConditionUpdate {
+  return { type: 'ResourcesAvailable', status: 'False', reason, message };
+}
+
+/** A user container exited: ContainerHealthy False `ExitCode<N>`. */
+export function revisionContainerExited(exitCode: number, terminationMessage: string): ConditionUpdate {
+  const text = exitCode === 0 && terminationMessage === '' ? 'container exited with no error' : terminationMessage;
+  return {
+    type: 'ContainerHealthy',
+    status: 'False',
+    reason: `ExitCode${exitCode}`,
+    message: `Container failed with: ${text}`,
+  };
+}
+
+/** ContainerHealthy turns True as soon as the Deployment has a ready replica. */
+export function revisionContainerHealthyFromDeployment(readyReplicas: number): ConditionUpdate | undefined {
+  return readyReplicas > 0 ? { type: 'ContainerHealthy', status: 'True' } : undefined;
+}
+
+export interface AutoscalerPropagation {
+  readonly updates: ConditionUpdate[];
+  /** The PA's actualScale/desiredScale when ≥ 0; undefined means "omit the field". */
+  readonly actualReplicas?: number;
+  readonly desiredReplicas?: number;
+}
+
+/**
+ * What a Revision takes from its PodAutoscaler:
+ * - replica counts (omitted when negative or unknown);
+ * - before the PA has a Ready condition: Active Unknown `Deploying` (and ResourcesAvailable too,
+ *   unless a failure is already recorded);
+ * - once the PA's ScaleTargetInitialized is True (and nothing failed): ResourcesAvailable and
+ *   ContainerHealthy True — but ResourcesAvailable stays Unknown `Deploying` while the PA has no
+ *   service name or is not initialized;
+ * - Active copies the PA's Ready: Unknown (reason copied, e.g. `Queued`), True, or False (e.g.
+ *   `NoTraffic`). A PA that timed out before ever reaching initial scale also makes
+ *   ResourcesAvailable False `ProgressDeadlineExceeded` "Initial scale was never achieved".
+ */
+export function revisionFromAutoscaler(
+  revisionConditions: readonly Condition[] | undefined,
+  pa: PodAutoscaler | undefined,
+): AutoscalerPropagation {
+  const status = pa?.status;
+  const replicas = {
+    ...(status?.actualScale !== undefined && status.actualScale >= 0 ? { actualReplicas: status.actualScale } : {}),
+    ...(status?.desiredScale !== undefined && status.desiredScale >= 0 ? { desiredReplicas: status.desiredScale } : {}),
+  };
+  const failed =
+    getCondition(revisionConditions, 'ResourcesAvailable')?.status === 'False' ||
+    getCondition(revisionConditions, 'ContainerHealthy')?.status === 'False';
+  const paReady = getCondition(status?.conditions, READY);
+  const updates: ConditionUpdate[] = [];
+  if (!paReady) {
+    updates.push({ type: 'Active', status: 'Unknown', reason: REASON_DEPLOYING });
+    if (!failed) updates.push({ type: 'ResourcesAvailable', status: 'Unknown', reason: REASON_DEPLOYING });
+    return { updates, ...replicas };
+  }
+  const initialized = getCondition(status?.conditions, 'ScaleTargetInitialized')?.status === 'True';
+  const serviceName = status?.serviceName ?? '';
+  let resourcesAvailable = getCondition(revisionConditions, 'ResourcesAvailable')?.status;
+  if (initialized && !failed) {
+    updates.push({ type: 'ResourcesAvailable', status: 'True' }, { type: 'ContainerHealthy', status: 'True' });
+    resourcesAvailable = 'True';
+  }
+  if (resourcesAvailable === 'True' && (serviceName === '' || !initialized)) {
+    updates.push({ type: 'ResourcesAvailable', status: 'Unknown', reason: REASON_DEPLOYING });
+  }
+  switch (paReady.status) {
+    case 'Unknown':
+      updates.push(mirror('Active', paReady));
+      break;
+    case 'False':
+      if (!initialized && !failed && serviceName !== '' && paReady.reason === REASON_TIMED_OUT) {
+        updates.push({
+          type: 'ResourcesAvailable',
+          status: 'False',
+          reason: REASON_PROGRESS_DEADLINE_EXCEEDED,
+          message: MESSAGE_INITIAL_SCALE_NEVER_ACHIEVED,
+        });
+      }
+      updates.push(mirror('Active', paReady));
+      break;
+    case 'True':
+      updates.push({ type: 'Active', status: 'True' });
+      break;
+  }
+  return { updates, ...replicas };
+}
+
+// ---- PodAutoscaler ----
+
+export const REASON_QUEUED = 'Queued';
+export const MESSAGE_QUEUED = 'Requests to the target are being buffered as resources are provisioned.';
+export const REASON_NO_TRAFFIC = 'NoTraffic';
+export const MESSAGE_NO_TRAFFIC = 'The target is not receiving traffic.';
+export const REASON_TIMED_OUT = 'TimedOut';
+export const MESSAGE_TIMED_OUT = 'The target could not be activated.';
+
+export interface PaActivityFacts {
+  /** The scale decision returned by the KPA's scale step: -1 unknown, 0 scale to zero, > 0. */
+  readonly want: number;
+  /** Ready pods. */
+  readonly ready: number;
+  /**
+   * Pods needed to count as active: max(min-scale, initial-scale) before the scale target is
+   * initialized, max(min-scale, 1) after. See {@link paMinReady}.
+   */
+  readonly minReady: number;
+  /** The PA's current Active status, if it has one. */
+  readonly currentActive?: ConditionStatus;
+}
+
+/** The activation threshold: max(min-scale, initial-scale) until initialized, then max(min-scale, 1). */
+export function paMinReady(minScale: number, initialScale: number, scaleTargetInitialized: boolean): number {
+  return scaleTargetInitialized ? Math.max(minScale, 1) : Math.max(minScale, initialScale);
+}
+
+/**
+ * The PA's Active condition:
+ * - want 0 (or minReady 0): False `NoTraffic`, or False `TimedOut` if it was activating;
+ * - fewer ready than minReady: Unknown `Queued` (False `NoTraffic` when already inactive and want is unknown);
+ * - enough ready: True (unchanged when already inactive and want is unknown).
+ */
+export function paActive(facts: PaActivityFacts): ConditionUpdate | undefined {
+  const inactive = facts.currentActive === 'False';
+  const activating = facts.currentActive === 'Unknown';
+  if (facts.want === 0 || facts.minReady === 0) {
+    return activating && facts.minReady > 0
+      ? { type: 'Active', status: 'False', reason: REASON_TIMED_OUT, message: MESSAGE_TIMED_OUT }
+      : { type: 'Active', status: 'False', reason: REASON_NO_TRAFFIC, message: MESSAGE_NO_TRAFFIC };
+  }
+  if (facts.ready < facts.minReady) {
+    return facts.want > 0 || !inactive
+      ? { type: 'Active', status: 'Unknown', reason: REASON_QUEUED, message: MESSAGE_QUEUED }
+      : { type: 'Active', status: 'False', reason: REASON_NO_TRAFFIC, message: MESSAGE_NO_TRAFFIC };
+  }
+  return facts.want > 0 || !inactive ? { type: 'Active', status: 'True' } : undefined;
+}
+
+/** ScaleTargetInitialized turns True once enough pods were ready and the SKS service exists; never back. */
+export function paScaleTargetInitialized(
+  ready: number,
+  minReady: number,
+  serviceName: string,
+): ConditionUpdate | undefined {
+  return ready >= minReady && serviceName !== '' ? { type: 'ScaleTargetInitialized', status: 'True' } : undefined;
+}
+
+/** SKSReady: True when the SKS is Ready, else Unknown `NotReady` with the SKS's message. */
+export function paSksReady(sksReady: Condition | undefined): ConditionUpdate {
+  if (sksReady?.status === 'True') return { type: 'SKSReady', status: 'True' };
+  return {
+    type: 'SKSReady',
+    status: 'Unknown',
+    reason: 'NotReady',
+    ...(sksReady?.message ? { message: sksReady.message } : {}),
+  };
+}

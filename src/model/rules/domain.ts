@@ -1,0 +1,197 @@
+/**
+ * Route URLs, from the `config-domain` and `config-network` ConfigMaps.
+ *
+ * - A Route's host is the domain template `{{.Name}}.{{.Namespace}}.{{.Domain}}`; a tagged target's
+ *   host uses Name = the tag template `{{.Tag}}-{{.Name}}` (`candidate-hello.default.example.com`).
+ * - The domain comes from `config-domain`: each key is a domain, its value either empty (the
+ *   domain for every Route) or a YAML `selector:` of labels a Route must carry. The matching entry
+ *   with the most selector labels wins; ties go to the alphabetically first domain.
+ * - With no selector-less entry the default is `svc.cluster.local` (Knative ≥ 1.8), which makes
+ *   Routes cluster-local. A Route labelled `networking.knative.dev/visibility: cluster-local`
+ *   always gets `svc.cluster.local` and the default template.
+ * - `status.address.url` is the Route's placeholder Service: `http://<route>.<ns>.svc.cluster.local`.
+ */
+import { parse as parseYaml } from 'yaml';
+import type { Route } from '../api/types.js';
+import { LABEL_VISIBILITY, VISIBILITY_CLUSTER_LOCAL } from './labels.js';
+
+export const CLUSTER_DOMAIN = 'cluster.local';
+/** The domain Routes get when config-domain names no default: `svc.cluster.local`. */
+export const DEFAULT_DOMAIN = `svc.${CLUSTER_DOMAIN}`;
+export const DEFAULT_DOMAIN_TEMPLATE = '{{.Name}}.{{.Namespace}}.{{.Domain}}';
+export const DEFAULT_TAG_TEMPLATE = '{{.Tag}}-{{.Name}}';
+
+export interface DomainEntry {
+  readonly domain: string;
+  /** Labels a Route must have to get this domain; empty for the default domain. */
+  readonly selector: Readonly<Record<string, string>>;
+}
+
+export interface DomainConfig {
+  readonly entries: readonly DomainEntry[];
+}
+
+/** The parts of `config-network` that shape URLs. */
+export interface NetworkConfig {
+  readonly domainTemplate: string;
+  readonly tagTemplate: string;
+  /** Scheme of external URLs (`default-external-scheme`). */
+  readonly defaultExternalScheme: string;
+}
+
+export const DEFAULT_NETWORK_CONFIG: NetworkConfig = {
+  domainTemplate: DEFAULT_DOMAIN_TEMPLATE,
+  tagTemplate: DEFAULT_TAG_TEMPLATE,
+  defaultExternalScheme: 'http',
+};
+
+/** Read `config-network` data (`domain-template`, `tag-template`, `default-external-scheme`). */
+export function parseNetworkConfig(data: Readonly<Record<string, string>> = {}): NetworkConfig {
+  return {
+    domainTemplate: data['domain-template'] || DEFAULT_DOMAIN_TEMPLATE,
+    tagTemplate: data['tag-template'] || DEFAULT_TAG_TEMPLATE,
+    defaultExternalScheme: data['default-external-scheme'] || 'http',
+  };
+}
+
+/**
+ * Read `config-domain` data. Keys are domains (`_example` is ignored); values are `""` or
+ * `"selector:\n  app: nonprofit"`. Adds `svc.cluster.local` as the default when no entry is
+ * selector-less. Throws on a value that is not YAML or whose selector is not a string map.
+ */
+export function parseDomainConfig(configDomainData: Readonly<Record<string, string>> = {}): DomainConfig {
+  const entries: DomainEntry[] = [];
+  for (const [domain, value] of Object.entries(configDomainData)) {
+    if (domain === '_example') continue;
+    const parsed: unknown = value.trim() === '' ? null : parseYaml(value);
+    let selector: Record<string, string> = {};
+    if (parsed !== null && parsed !== undefined) {
+      if (typeof parsed !== 'object') throw new Error(`config-domain: value of "${domain}" is not a YAML map`);
+      const raw = (parsed as { selector?: unknown }).selector;
+      if (raw !== undefined && raw !== null) {
+        if (typeof raw !== 'object' || Array.isArray(raw)) {
+          throw new Error(`config-domain: selector of "${domain}" must map label keys to values`);
+        }
+        selector = Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)]));
+      }
+    }
+    entries.push({ domain, selector });
+  }
+  if (!entries.some((e) => Object.keys(e.selector).length === 0)) {
+    entries.push({ domain: DEFAULT_DOMAIN, selector: {} });
+  }
+  return { entries };
+}
+
+function isClusterLocal(labels: Readonly<Record<string, string>> | undefined): boolean {
+  return labels?.[LABEL_VISIBILITY] === VISIBILITY_CLUSTER_LOCAL;
+}
+
+/** The domain for a Route with these labels. */
+export function domainForLabels(labels: Readonly<Record<string, string>> | undefined, config: DomainConfig): string {
+  if (isClusterLocal(labels)) return DEFAULT_DOMAIN;
+  let best: DomainEntry | undefined;
+  for (const entry of config.entries) {
+    const keys = Object.keys(entry.selector);
+    if (!keys.every((k) => labels?.[k] === entry.selector[k])) continue;
+    const bestKeys = best ? Object.keys(best.selector).length : -1;
+    if (keys.length > bestKeys || (keys.length === bestKeys && best !== undefined && entry.domain < best.domain)) {
+      best = entry;
+    }
+  }
+  return best?.domain ?? DEFAULT_DOMAIN;
+}
+
+function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+  return template.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+export interface RouteRef {
+  readonly name: string;
+  readonly namespace: string;
+  readonly tag?: string;
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** `hello`, or for a tag the tag template's result: `candidate-hello`. */
+export function hostName(routeName: string, tag: string | undefined, network = DEFAULT_NETWORK_CONFIG): string {
+  return tag ? fillTemplate(network.tagTemplate, { Tag: tag, Name: routeName }) : routeName;
+}
+
+/** The external host of a Route (or of one of its tags): `candidate-hello.default.example.com`. */
+export function routeHost(ref: RouteRef, domainConfig: DomainConfig, network = DEFAULT_NETWORK_CONFIG): string {
+  const template = isClusterLocal(ref.labels) ? DEFAULT_DOMAIN_TEMPLATE : network.domainTemplate;
+  return fillTemplate(template, {
+    Name: hostName(ref.name, ref.tag, network),
+    Namespace: ref.namespace,
+    Domain: domainForLabels(ref.labels, domainConfig),
+  });
+}
+
+/** Whether a host is on the cluster domain, so not exposed through the external ingress. */
+export function isClusterLocalHost(host: string): boolean {
+  return host.endsWith(`.${DEFAULT_DOMAIN}`);
+}
+
+/** A Route's `status.url` (or a tag's `status.traffic[].url`): `http://knservice.default.example.com`. */
+export function routeUrl(ref: RouteRef, domainConfig: DomainConfig, network = DEFAULT_NETWORK_CONFIG): string {
+  const host = routeHost(ref, domainConfig, network);
+  const scheme = isClusterLocalHost(host) ? 'http' : network.defaultExternalScheme;
+  return `${scheme}://${host}`;
+}
+
+/** A Route's `status.address.url`: its placeholder Service, `http://hello.default.svc.cluster.local`. */
+export function routeAddressUrl(ref: RouteRef, network = DEFAULT_NETWORK_CONFIG): string {
+  return `http://${hostName(ref.name, ref.tag, network)}.${ref.namespace}.${DEFAULT_DOMAIN}`;
+}
+
+export interface HostMatch {
+  readonly route: Route;
+  /** The tag addressed by the host, if any. */
+  readonly tag?: string;
+}
+
+function hostOfUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  const match = /^[a-z]+:\/\/([^/:]+)/i.exec(url);
+  return match?.[1]?.toLowerCase();
+}
+
+/** Every host name that reaches a Route or one of its tags, in and outside the cluster. */
+export function hostsFor(ref: RouteRef, domainConfig: DomainConfig, network = DEFAULT_NETWORK_CONFIG): string[] {
+  const short = `${hostName(ref.name, ref.tag, network)}.${ref.namespace}`;
+  return [routeHost(ref, domainConfig, network), short, `${short}.svc`, `${short}.${DEFAULT_DOMAIN}`];
+}
+
+/**
+ * The Route (and tag) a request's Host header addresses. Accepts the external host
+ * (`knservice.default.example.com`, `candidate-knservice.default.example.com`) and the in-cluster
+ * forms `knservice.default`, `knservice.default.svc`, `knservice.default.svc.cluster.local`.
+ * A port and letter case are ignored. The hosts in the Route's status URLs also match.
+ */
+export function hostMatches(
+  host: string,
+  routes: readonly Route[],
+  domainConfig: DomainConfig,
+  network = DEFAULT_NETWORK_CONFIG,
+): HostMatch | undefined {
+  const wanted = host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  for (const route of routes) {
+    const base: RouteRef = {
+      name: route.metadata.name,
+      namespace: route.metadata.namespace ?? 'default',
+      ...(route.metadata.labels ? { labels: route.metadata.labels } : {}),
+    };
+    const untagged = [...hostsFor(base, domainConfig, network), hostOfUrl(route.status?.url)];
+    if (untagged.includes(wanted)) return { route };
+    const tags = new Set<string>();
+    for (const t of [...(route.spec.traffic ?? []), ...(route.status?.traffic ?? [])]) if (t.tag) tags.add(t.tag);
+    for (const tag of tags) {
+      const statusUrl = route.status?.traffic?.find((t) => t.tag === tag)?.url;
+      if ([...hostsFor({ ...base, tag }, domainConfig, network), hostOfUrl(statusUrl)].includes(wanted)) {
+        return { route, tag };
+      }
+    }
+  }
+  return undefined;
+}

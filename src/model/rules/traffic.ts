@@ -1,0 +1,218 @@
+/**
+ * Route traffic: from `spec.traffic` (what the user asked for) to `status.traffic` (concrete
+ * revisions) and the Route's AllTrafficAssigned condition, then picking a revision per request.
+ *
+ * Rules:
+ * - A target with `revisionName` is pinned: the revision must exist and be Ready.
+ * - A target with `configurationName` (the Service fills in its own name for targets without a
+ *   revision; {@link TrafficContext.defaultConfigurationName} does the same here) goes to that
+ *   Configuration's `latestReadyRevisionName`: a newer revision gets traffic only once Ready, and
+ *   a failing newer revision leaves traffic where it was.
+ * - Problems, reported on AllTrafficAssigned (reason `RevisionMissing` unless noted):
+ *   Configuration with no ready revision yet → Unknown "Configuration "X" is waiting for a Revision to become ready.";
+ *   … and failed → False "Configuration "X" does not have any ready Revision.";
+ *   pinned revision not ready → Unknown "Revision "R" is not yet ready.";
+ *   … failed → False "Revision "R" failed to become ready.";
+ *   target that does not exist → False `ConfigurationMissing`/`RevisionMissing`
+ *   "Configuration "X" referenced in traffic not found.".
+ *   Every target is looked at; the first problem is reported unless a later one is a failure
+ *   (False), which then replaces it. With any problem no traffic is resolved.
+ * - `status.traffic` lists revision names (never configuration names); entries with the same
+ *   tag, revision and latestRevision flag are merged by adding their percents; tagged entries get
+ *   their tag URL.
+ */
+import type { Condition, Configuration, Revision, TrafficTarget } from '../api/types.js';
+import type { Random } from '../random.js';
+import type { ConditionUpdate } from './conditions.js';
+import { DEFAULT_NETWORK_CONFIG, type DomainConfig, type NetworkConfig, routeUrl } from './domain.js';
+import { LABEL_CONFIGURATION } from './labels.js';
+
+export interface TrafficContext {
+  readonly configurations: readonly Configuration[];
+  readonly revisions: readonly Revision[];
+  /** Configuration for targets that name neither a revision nor a configuration (the Service's own). */
+  readonly defaultConfigurationName?: string;
+  /** The Route, to compute tag URLs. Without it tagged targets get no `url`. */
+  readonly route?: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels?: Readonly<Record<string, string>>;
+  };
+  readonly domainConfig?: DomainConfig;
+  readonly network?: NetworkConfig;
+}
+
+/** A target of `status.traffic`: always a revision name, percent filled in. */
+export interface ResolvedTarget extends TrafficTarget {
+  revisionName: string;
+  percent: number;
+}
+
+export interface TrafficResolution {
+  /** The new `status.traffic`, or undefined when some target is not usable (keep the old one). */
+  readonly traffic?: ResolvedTarget[];
+  readonly allTrafficAssigned: ConditionUpdate;
+  /** References that do not exist. */
+  readonly missing: readonly { kind: 'Configuration' | 'Revision'; name: string }[];
+}
+
+interface TargetProblem {
+  readonly condition: ConditionUpdate;
+  readonly failure: boolean;
+}
+
+function problem(status: 'Unknown' | 'False', reason: string, message: string): TargetProblem {
+  return { condition: { type: 'AllTrafficAssigned', status, reason, message }, failure: status === 'False' };
+}
+
+function readyStatus(obj: { status?: { conditions?: Condition[] } }): Condition['status'] {
+  return obj.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+}
+
+/** Resolve a Route's spec traffic against the Configurations and Revisions that exist. */
+export function resolveTraffic(spec: readonly TrafficTarget[] | undefined, ctx: TrafficContext): TrafficResolution {
+  let firstProblem: TargetProblem | undefined;
+  const note = (p: TargetProblem) => {
+    if (!firstProblem || p.failure) firstProblem = p;
+  };
+  const missing: { kind: 'Configuration' | 'Revision'; name: string }[] = [];
+  const notFound = (kind: 'Configuration' | 'Revision', name: string) => {
+    missing.push({ kind, name });
+    note(problem('False', `${kind}Missing`, `${kind} "${name}" referenced in traffic not found.`));
+  };
+  const config = (name: string) => ctx.configurations.find((c) => c.metadata.name === name);
+  const revision = (name: string) => ctx.revisions.find((r) => r.metadata.name === name);
+
+  const resolved: ResolvedTarget[] = [];
+  for (const target of spec ?? []) {
+    const percent = target.percent ?? 0;
+    const latestRevision = target.latestRevision ?? !target.revisionName;
+    if (target.revisionName) {
+      const rev = revision(target.revisionName);
+      if (!rev) {
+        notFound('Revision', target.revisionName);
+        continue;
+      }
+      const ready = readyStatus(rev);
+      if (ready !== 'True') {
+        note(
+          ready === 'False'
+            ? problem('False', 'RevisionMissing', `Revision "${rev.metadata.name}" failed to become ready.`)
+            : problem('Unknown', 'RevisionMissing', `Revision "${rev.metadata.name}" is not yet ready.`),
+        );
+        continue;
+      }
+      const owner = rev.metadata.labels?.[LABEL_CONFIGURATION];
+      if (owner && !config(owner)) {
+        notFound('Configuration', owner);
+        continue;
+      }
+      resolved.push(statusTarget(target, rev.metadata.name, percent, latestRevision));
+      continue;
+    }
+    const configName = target.configurationName || ctx.defaultConfigurationName;
+    if (!configName) continue;
+    const cfg = config(configName);
+    if (!cfg) {
+      notFound('Configuration', configName);
+      continue;
+    }
+    const latestReady = cfg.status?.latestReadyRevisionName;
+    if (!latestReady) {
+      note(
+        readyStatus(cfg) === 'False'
+          ? problem('False', 'RevisionMissing', `Configuration "${configName}" does not have any ready Revision.`)
+          : problem(
+              'Unknown',
+              'RevisionMissing',
+              `Configuration "${configName}" is waiting for a Revision to become ready.`,
+            ),
+      );
+      continue;
+    }
+    if (!revision(latestReady)) {
+      notFound('Revision', latestReady);
+      continue;
+    }
+    resolved.push(statusTarget(target, latestReady, percent, latestRevision));
+  }
+
+  if (firstProblem) return { allTrafficAssigned: firstProblem.condition, missing };
+  return {
+    traffic: withTagUrls(mergeTargets(resolved), ctx),
+    allTrafficAssigned: { type: 'AllTrafficAssigned', status: 'True' },
+    missing,
+  };
+}
+
+function statusTarget(
+  target: TrafficTarget,
+  revisionName: string,
+  percent: number,
+  latestRevision: boolean,
+): ResolvedTarget {
+  return { ...(target.tag ? { tag: target.tag } : {}), revisionName, latestRevision, percent };
+}
+
+function mergeTargets(targets: readonly ResolvedTarget[]): ResolvedTarget[] {
+  const out: ResolvedTarget[] = [];
+  for (const t of targets) {
+    const same = out.find(
+      (o) =>
+        (o.tag ?? '') === (t.tag ?? '') && o.revisionName === t.revisionName && o.latestRevision === t.latestRevision,
+    );
+    if (same) same.percent += t.percent;
+    else out.push({ ...t });
+  }
+  return out;
+}
+
+function withTagUrls(targets: ResolvedTarget[], ctx: TrafficContext): ResolvedTarget[] {
+  const route = ctx.route;
+  if (!route || !ctx.domainConfig) return targets;
+  const domainConfig = ctx.domainConfig;
+  return targets.map((t) =>
+    t.tag
+      ? {
+          ...t,
+          url: routeUrl(
+            {
+              name: route.name,
+              namespace: route.namespace,
+              tag: t.tag,
+              ...(route.labels ? { labels: route.labels } : {}),
+            },
+            domainConfig,
+            ctx.network ?? DEFAULT_NETWORK_CONFIG,
+          ),
+        }
+      : t,
+  );
+}
+
+/**
+ * The revision serving a request to the Route's main URL: a weighted choice over all targets
+ * (tagged ones included, as the ingress splits the main host over every target), by percent.
+ * Undefined when no target has a positive percent.
+ */
+export function pickRevision(targets: readonly TrafficTarget[], random: Random): string | undefined {
+  const weighted = targets.filter((t) => t.revisionName && (t.percent ?? 0) > 0);
+  const total = weighted.reduce((sum, t) => sum + (t.percent ?? 0), 0);
+  if (total <= 0) return undefined;
+  let point = random() * total;
+  for (const t of weighted) {
+    point -= t.percent ?? 0;
+    if (point < 0) return t.revisionName;
+  }
+  return weighted[weighted.length - 1]?.revisionName;
+}
+
+/** The revision a tag's URL reaches (all of that tag's traffic), if the tag exists. */
+export function targetForTag(targets: readonly TrafficTarget[], tag: string): string | undefined {
+  return targets.find((t) => t.tag === tag && t.revisionName)?.revisionName;
+}
+
+/** Total percent of a traffic list. */
+export function totalPercent(targets: readonly TrafficTarget[]): number {
+  return targets.reduce((sum, t) => sum + (t.percent ?? 0), 0);
+}

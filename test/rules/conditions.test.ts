@@ -1,0 +1,455 @@
+import { describe, expect, it } from 'vitest';
+import type { Condition, Configuration, PodAutoscaler, Route } from '../../src/model/api/types.js';
+import {
+  applyConditions,
+  computeReady,
+  configurationReady,
+  getCondition,
+  initializeConditions,
+  isTrafficMigrated,
+  PODAUTOSCALER_CONDITION_SET,
+  paActive,
+  paMinReady,
+  paScaleTargetInitialized,
+  paSksReady,
+  REVISION_CONDITION_SET,
+  ROUTE_CONDITION_SET,
+  revisionContainerExited,
+  revisionContainerMissing,
+  revisionDeploying,
+  revisionFromAutoscaler,
+  routeIngressReady,
+  routeTlsNotEnabled,
+  SERVICE_CONDITION_SET,
+  serviceConfigurationsReady,
+  serviceRoutesReady,
+  setCondition,
+} from '../../src/model/rules/conditions.js';
+import { isoAt } from '../../src/model/rules/time.js';
+
+const t = (s: number) => isoAt(s * 1000);
+
+function cond(type: string, status: Condition['status'], atSeconds: number, reason?: string): Condition {
+  return { type, status, lastTransitionTime: t(atSeconds), ...(reason ? { reason } : {}) };
+}
+
+describe('setCondition', () => {
+  it('keeps lastTransitionTime while the condition is unchanged', () => {
+    const before = setCondition([], { type: 'Active', status: 'True' }, t(0));
+    const after = setCondition(before, { type: 'Active', status: 'True' }, t(30));
+    expect(getCondition(after, 'Active')?.lastTransitionTime).toBe(t(0));
+  });
+
+  it('stamps now when the status changes', () => {
+    const before = setCondition([], { type: 'Active', status: 'True' }, t(0));
+    expect(
+      getCondition(setCondition(before, { type: 'Active', status: 'False' }, t(30)), 'Active')?.lastTransitionTime,
+    ).toBe(t(30));
+  });
+
+  it('also stamps now when only the reason changes, as Knative does', () => {
+    const before = setCondition([], { type: 'Active', status: 'Unknown', reason: 'Deploying' }, t(0));
+    const after = setCondition(before, { type: 'Active', status: 'Unknown', reason: 'Queued' }, t(5));
+    expect(getCondition(after, 'Active')?.lastTransitionTime).toBe(t(5));
+  });
+
+  it('keeps conditions sorted by type and does not modify its input', () => {
+    const before: Condition[] = [cond('Ready', 'True', 0)];
+    const after = setCondition(before, { type: 'Active', status: 'True' }, t(1));
+    expect(after.map((c) => c.type)).toEqual(['Active', 'Ready']);
+    expect(before).toHaveLength(1);
+  });
+});
+
+describe('computeReady: Ready from the dependents', () => {
+  const deps = ['A', 'B', 'C'];
+
+  it('is True when all dependents are True', () => {
+    expect(computeReady([cond('A', 'True', 0), cond('B', 'True', 0), cond('C', 'True', 0)], deps)).toEqual({
+      status: 'True',
+    });
+  });
+
+  it('False beats Unknown, even when the Unknown changed later', () => {
+    const r = computeReady(
+      [cond('A', 'False', 1, 'Broken'), cond('B', 'Unknown', 9, 'Waiting'), cond('C', 'True', 0)],
+      deps,
+    );
+    expect(r).toEqual({ status: 'False', reason: 'Broken' });
+  });
+
+  it('among several False dependents, the most recently changed one is shown', () => {
+    const r = computeReady(
+      [cond('A', 'False', 5, 'Newer'), cond('B', 'False', 2, 'Older'), cond('C', 'True', 0)],
+      deps,
+    );
+    expect(r.reason).toBe('Newer');
+  });
+
+  it('among Unknown dependents, the most recently changed one is shown', () => {
+    const r = computeReady(
+      [cond('A', 'Unknown', 1, 'Old'), cond('B', 'Unknown', 3, 'New'), cond('C', 'True', 0)],
+      deps,
+    );
+    expect(r).toEqual({ status: 'Unknown', reason: 'New' });
+  });
+
+  it('a dependent that was never set makes Ready Unknown without a reason', () => {
+    expect(computeReady([cond('A', 'True', 0), cond('B', 'True', 0)], deps)).toEqual({ status: 'Unknown' });
+  });
+
+  it('ignores informational conditions', () => {
+    expect(
+      computeReady(
+        [cond('A', 'True', 0), cond('B', 'True', 0), cond('C', 'True', 0), cond('Active', 'False', 9)],
+        deps,
+      ),
+    ).toEqual({
+      status: 'True',
+    });
+  });
+});
+
+describe('applyConditions', () => {
+  it('a new Service shows Unknown RevisionMissing: RoutesReady is applied after ConfigurationsReady', () => {
+    const conditions = applyConditions(
+      SERVICE_CONDITION_SET,
+      [],
+      [
+        { type: 'ConfigurationsReady', status: 'Unknown' },
+        {
+          type: 'RoutesReady',
+          status: 'Unknown',
+          reason: 'RevisionMissing',
+          message: 'Configuration "hello" is waiting for a Revision to become ready.',
+        },
+      ],
+      t(0),
+    );
+    expect(getCondition(conditions, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'RevisionMissing' });
+  });
+
+  it('Ready turns True with the last dependent, and its time is then', () => {
+    let c = initializeConditions(REVISION_CONDITION_SET, [], t(0));
+    c = applyConditions(REVISION_CONDITION_SET, c, revisionDeploying(), t(0));
+    expect(getCondition(c, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Deploying' });
+    c = applyConditions(
+      REVISION_CONDITION_SET,
+      c,
+      [
+        { type: 'ResourcesAvailable', status: 'True' },
+        { type: 'ContainerHealthy', status: 'True' },
+      ],
+      t(7),
+    );
+    expect(getCondition(c, 'Ready')).toEqual({ type: 'Ready', status: 'True', lastTransitionTime: t(7) });
+  });
+
+  it('informational conditions get severity Info and leave Ready alone', () => {
+    const ready = applyConditions(
+      REVISION_CONDITION_SET,
+      [],
+      [
+        { type: 'ResourcesAvailable', status: 'True' },
+        { type: 'ContainerHealthy', status: 'True' },
+      ],
+      t(0),
+    );
+    const c = applyConditions(
+      REVISION_CONDITION_SET,
+      ready,
+      [{ type: 'Active', status: 'False', reason: 'NoTraffic' }],
+      t(60),
+    );
+    expect(getCondition(c, 'Active')).toMatchObject({ status: 'False', severity: 'Info' });
+    expect(getCondition(c, 'Ready')).toMatchObject({ status: 'True', lastTransitionTime: t(0) });
+  });
+
+  it('initializes every dependent as Unknown', () => {
+    const c = initializeConditions(ROUTE_CONDITION_SET, [], t(0));
+    expect(c.map((x) => `${x.type}=${x.status}`)).toEqual([
+      'AllTrafficAssigned=Unknown',
+      'CertificateProvisioned=Unknown',
+      'IngressReady=Unknown',
+      'Ready=Unknown',
+    ]);
+  });
+});
+
+describe('Service conditions', () => {
+  const config = (generation: number, observed: number, ready?: Condition): Configuration => ({
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Configuration',
+    metadata: { name: 'hello', generation },
+    spec: { template: { spec: {} } },
+    status: { observedGeneration: observed, latestReadyRevisionName: 'hello-00001', conditions: ready ? [ready] : [] },
+  });
+
+  it('ConfigurationsReady is OutOfDate until the Configuration catches up', () => {
+    expect(serviceConfigurationsReady(config(2, 1))).toEqual({
+      type: 'ConfigurationsReady',
+      status: 'Unknown',
+      reason: 'OutOfDate',
+      message: 'The Configuration is still working to reflect the latest desired specification.',
+    });
+  });
+
+  it("then mirrors the Configuration's Ready", () => {
+    const failed: Condition = { type: 'Ready', status: 'False', reason: 'RevisionFailed', message: 'x' };
+    expect(serviceConfigurationsReady(config(2, 2, failed))).toEqual({
+      type: 'ConfigurationsReady',
+      status: 'False',
+      reason: 'RevisionFailed',
+      message: 'x',
+    });
+  });
+
+  const route = (ready: Condition): Route => ({
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Route',
+    metadata: { name: 'hello', generation: 1 },
+    spec: { traffic: [{ configurationName: 'hello', latestRevision: true, percent: 100 }] },
+    status: {
+      observedGeneration: 1,
+      conditions: [ready],
+      traffic: [{ revisionName: 'hello-00001', latestRevision: true, percent: 100 }],
+    },
+  });
+
+  it('RoutesReady is TrafficNotMigrated while a Ready Route still points at the old revision', () => {
+    const r = route({ type: 'Ready', status: 'True' });
+    const moved = config(2, 2);
+    moved.status!.latestReadyRevisionName = 'hello-00002';
+    expect(isTrafficMigrated(r.spec.traffic, r.status!.traffic, moved)).toBe(false);
+    expect(serviceRoutesReady(r, false)).toEqual({
+      type: 'RoutesReady',
+      status: 'Unknown',
+      reason: 'TrafficNotMigrated',
+      message: 'Traffic is not yet migrated to the latest revision.',
+    });
+    expect(isTrafficMigrated(r.spec.traffic, r.status!.traffic, config(1, 1))).toBe(true);
+    expect(serviceRoutesReady(r, true)).toEqual({ type: 'RoutesReady', status: 'True' });
+  });
+});
+
+describe('Configuration Ready', () => {
+  it('True when the latest created revision is the latest ready one', () => {
+    expect(configurationReady({ latestCreatedRevisionName: 'x-00001', latestReadyRevisionName: 'x-00001' })).toEqual({
+      type: 'Ready',
+      status: 'True',
+    });
+  });
+
+  it('Unknown with no reason while a newer revision is not ready', () => {
+    expect(configurationReady({ latestCreatedRevisionName: 'x-00002', latestReadyRevisionName: 'x-00001' })).toEqual({
+      type: 'Ready',
+      status: 'Unknown',
+    });
+  });
+
+  it("RevisionFailed quotes the revision's message", () => {
+    expect(
+      configurationReady({
+        latestCreatedRevisionName: 'x-00001',
+        latestCreatedFailedMessage: 'Initial scale was never achieved',
+      }),
+    ).toEqual({
+      type: 'Ready',
+      status: 'False',
+      reason: 'RevisionFailed',
+      message: 'Revision "x-00001" failed with message: Initial scale was never achieved.',
+    });
+  });
+
+  it('RevisionDeleted when the latest ready revision is gone', () => {
+    expect(configurationReady({ latestReadyRevisionName: 'x-00001', latestReadyDeleted: true })).toMatchObject({
+      reason: 'RevisionDeleted',
+      message: 'Revision "x-00001" was deleted.',
+    });
+  });
+});
+
+describe('Route conditions', () => {
+  it('IngressReady is IngressNotConfigured until the ingress reports', () => {
+    expect(routeIngressReady(undefined)).toEqual({
+      type: 'IngressReady',
+      status: 'Unknown',
+      reason: 'IngressNotConfigured',
+      message: 'Ingress has not yet been reconciled.',
+    });
+    expect(routeIngressReady({ type: 'Ready', status: 'True' })).toEqual({ type: 'IngressReady', status: 'True' });
+  });
+
+  it('CertificateProvisioned is True TLSNotEnabled without TLS', () => {
+    expect(routeTlsNotEnabled(false)).toMatchObject({ status: 'True', reason: 'TLSNotEnabled' });
+  });
+});
+
+describe('Revision conditions', () => {
+  it('ContainerMissing names the image and the resolver error', () => {
+    expect(revisionContainerMissing('docker.io/x/demo', 'no such tag')).toEqual({
+      type: 'ContainerHealthy',
+      status: 'False',
+      reason: 'ContainerMissing',
+      message: 'Unable to fetch image "docker.io/x/demo": failed to resolve image to digest: no such tag',
+    });
+  });
+
+  it('an exiting container gives ExitCode<N>', () => {
+    expect(revisionContainerExited(1, 'boom')).toMatchObject({
+      reason: 'ExitCode1',
+      message: 'Container failed with: boom',
+    });
+    expect(revisionContainerExited(0, '')).toMatchObject({
+      reason: 'ExitCode0',
+      message: 'Container failed with: container exited with no error',
+    });
+  });
+
+  const pa = (
+    conditions: Condition[],
+    serviceName = 'hello-00001',
+    actualScale = 1,
+    desiredScale = 1,
+  ): PodAutoscaler => ({
+    apiVersion: 'autoscaling.internal.knative.dev/v1alpha1',
+    kind: 'PodAutoscaler',
+    metadata: { name: 'hello-00001' },
+    spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'hello-00001-deployment' } },
+    status: { serviceName, actualScale, desiredScale, conditions },
+  });
+
+  it('before the PA reports: Active and ResourcesAvailable Unknown Deploying', () => {
+    expect(revisionFromAutoscaler([], undefined).updates).toEqual([
+      { type: 'Active', status: 'Unknown', reason: 'Deploying' },
+      { type: 'ResourcesAvailable', status: 'Unknown', reason: 'Deploying' },
+    ]);
+  });
+
+  it('an initialized, active PA makes the revision Ready and Active, with replica counts', () => {
+    const p = revisionFromAutoscaler(
+      [],
+      pa([cond('Ready', 'True', 0), cond('ScaleTargetInitialized', 'True', 0), cond('Active', 'True', 0)]),
+    );
+    const c = applyConditions(REVISION_CONDITION_SET, [], p.updates, t(5));
+    expect(getCondition(c, 'Ready')?.status).toBe('True');
+    expect(getCondition(c, 'Active')?.status).toBe('True');
+    expect([p.actualReplicas, p.desiredReplicas]).toEqual([1, 1]);
+  });
+
+  it('scaled to zero: Active False NoTraffic, Ready stays True', () => {
+    const p = revisionFromAutoscaler(
+      [cond('ResourcesAvailable', 'True', 0), cond('ContainerHealthy', 'True', 0)],
+      pa(
+        [
+          { ...cond('Ready', 'False', 60, 'NoTraffic'), message: 'The target is not receiving traffic.' },
+          cond('ScaleTargetInitialized', 'True', 0),
+        ],
+        'hello-00001',
+        0,
+        0,
+      ),
+    );
+    const c = applyConditions(REVISION_CONDITION_SET, [], p.updates, t(60));
+    expect(getCondition(c, 'Active')).toMatchObject({
+      status: 'False',
+      reason: 'NoTraffic',
+      message: 'The target is not receiving traffic.',
+    });
+    expect(getCondition(c, 'Ready')?.status).toBe('True');
+    expect([p.actualReplicas, p.desiredReplicas]).toEqual([0, 0]);
+  });
+
+  it("activating: Active copies the PA's Queued reason", () => {
+    const p = revisionFromAutoscaler(
+      [],
+      pa([cond('Ready', 'Unknown', 0, 'Queued'), cond('ScaleTargetInitialized', 'True', 0)]),
+    );
+    expect(p.updates.find((u) => u.type === 'Active')).toEqual({ type: 'Active', status: 'Unknown', reason: 'Queued' });
+  });
+
+  it('a PA that timed out before initial scale: ProgressDeadlineExceeded', () => {
+    const p = revisionFromAutoscaler([], pa([cond('Ready', 'False', 0, 'TimedOut')], 'hello-00001', 0, 0));
+    const c = applyConditions(REVISION_CONDITION_SET, [], p.updates, t(630));
+    expect(getCondition(c, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded',
+      message: 'Initial scale was never achieved',
+    });
+  });
+
+  it('negative scales from a fresh autoscaler are omitted', () => {
+    const p = revisionFromAutoscaler([], pa([cond('Ready', 'Unknown', 0)], 'x', -1, -1));
+    expect(p).not.toHaveProperty('actualReplicas');
+    expect(p).not.toHaveProperty('desiredReplicas');
+  });
+});
+
+describe('PodAutoscaler conditions', () => {
+  it('minReady is initial-scale until initialized, then 1', () => {
+    expect(paMinReady(0, 1, false)).toBe(1);
+    expect(paMinReady(0, 3, false)).toBe(3);
+    expect(paMinReady(0, 3, true)).toBe(1);
+    expect(paMinReady(2, 1, true)).toBe(2);
+  });
+
+  it.each([
+    ['wants zero: NoTraffic', { want: 0, ready: 1, minReady: 1, currentActive: 'True' }, 'False', 'NoTraffic'],
+    [
+      'wants zero while activating: TimedOut',
+      { want: 0, ready: 0, minReady: 1, currentActive: 'Unknown' },
+      'False',
+      'TimedOut',
+    ],
+    [
+      'wants pods, not enough ready: Queued',
+      { want: 1, ready: 0, minReady: 1, currentActive: 'False' },
+      'Unknown',
+      'Queued',
+    ],
+    ['enough ready: Active', { want: 1, ready: 1, minReady: 1, currentActive: 'Unknown' }, 'True', undefined],
+    [
+      'inactive and want unknown: stays NoTraffic',
+      { want: -1, ready: 0, minReady: 1, currentActive: 'False' },
+      'False',
+      'NoTraffic',
+    ],
+  ] as const)('%s', (_label, facts, status, reason) => {
+    const c = paActive(facts);
+    expect(c?.status).toBe(status);
+    expect(c?.reason).toBe(reason);
+  });
+
+  it('inactive, want unknown, pods still ready: no change', () => {
+    expect(paActive({ want: -1, ready: 1, minReady: 1, currentActive: 'False' })).toBeUndefined();
+  });
+
+  it('Ready needs Active, ScaleTargetInitialized and SKSReady', () => {
+    const c = applyConditions(
+      PODAUTOSCALER_CONDITION_SET,
+      [],
+      [
+        paActive({ want: 1, ready: 1, minReady: 1 }),
+        paScaleTargetInitialized(1, 1, 'hello-00001'),
+        paSksReady({ type: 'Ready', status: 'True' }),
+      ],
+      t(0),
+    );
+    expect(getCondition(c, 'Ready')?.status).toBe('True');
+    const notReady = applyConditions(
+      PODAUTOSCALER_CONDITION_SET,
+      c,
+      [paSksReady({ type: 'Ready', status: 'Unknown', message: 'no endpoints' })],
+      t(3),
+    );
+    expect(getCondition(notReady, 'Ready')).toMatchObject({
+      status: 'Unknown',
+      reason: 'NotReady',
+      message: 'no endpoints',
+    });
+  });
+
+  it('ScaleTargetInitialized needs the SKS service name', () => {
+    expect(paScaleTargetInitialized(1, 1, '')).toBeUndefined();
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import type { Route } from '../../src/model/api/types.js';
+import {
+  domainForLabels,
+  hostMatches,
+  parseDomainConfig,
+  parseNetworkConfig,
+  routeAddressUrl,
+  routeUrl,
+} from '../../src/model/rules/domain.js';
+
+const exampleCom = parseDomainConfig({ 'example.com': '' });
+
+describe('route URLs', () => {
+  it('are <name>.<namespace>.<domain> over http', () => {
+    expect(routeUrl({ name: 'knservice', namespace: 'default' }, exampleCom)).toBe(
+      'http://knservice.default.example.com',
+    );
+  });
+
+  it('tagged targets get <tag>-<name>', () => {
+    expect(routeUrl({ name: 'hello', namespace: 'default', tag: 'candidate' }, exampleCom)).toBe(
+      'http://candidate-hello.default.example.com',
+    );
+  });
+
+  it('without a selector-less config-domain entry the domain is svc.cluster.local', () => {
+    expect(routeUrl({ name: 'hello', namespace: 'default' }, parseDomainConfig({}))).toBe(
+      'http://hello.default.svc.cluster.local',
+    );
+    const onlySelected = parseDomainConfig({ 'prod.example.com': 'selector:\n  app: prod\n' });
+    expect(routeUrl({ name: 'hello', namespace: 'default' }, onlySelected)).toBe(
+      'http://hello.default.svc.cluster.local',
+    );
+  });
+
+  it('a selector entry applies to Routes with matching labels; the most specific wins', () => {
+    const config = parseDomainConfig({
+      'example.com': '',
+      'prod.example.com': 'selector:\n  app: prod\n',
+      'eu.prod.example.com': 'selector:\n  app: prod\n  region: eu\n',
+      _example: 'ignored: true',
+    });
+    expect(domainForLabels({ app: 'prod' }, config)).toBe('prod.example.com');
+    expect(domainForLabels({ app: 'prod', region: 'eu' }, config)).toBe('eu.prod.example.com');
+    expect(domainForLabels({ app: 'dev' }, config)).toBe('example.com');
+  });
+
+  it('two equally specific domains: the alphabetically first wins', () => {
+    expect(domainForLabels({}, parseDomainConfig({ 'zeta.io': '', 'alpha.io': '' }))).toBe('alpha.io');
+  });
+
+  it('the cluster-local visibility label forces svc.cluster.local and the default template', () => {
+    const network = parseNetworkConfig({ 'domain-template': '{{.Name}}-{{.Namespace}}.{{.Domain}}' });
+    const labels = { 'networking.knative.dev/visibility': 'cluster-local' };
+    expect(routeUrl({ name: 'hello', namespace: 'default', labels }, exampleCom, network)).toBe(
+      'http://hello.default.svc.cluster.local',
+    );
+    expect(routeUrl({ name: 'hello', namespace: 'default' }, exampleCom, network)).toBe(
+      'http://hello-default.example.com',
+    );
+  });
+
+  it('the external scheme comes from config-network, cluster-local stays http', () => {
+    const network = parseNetworkConfig({ 'default-external-scheme': 'https' });
+    expect(routeUrl({ name: 'hello', namespace: 'default' }, exampleCom, network)).toBe(
+      'https://hello.default.example.com',
+    );
+    expect(routeUrl({ name: 'hello', namespace: 'default' }, parseDomainConfig({}), network)).toBe(
+      'http://hello.default.svc.cluster.local',
+    );
+  });
+
+  it('address.url is the placeholder Service in the cluster', () => {
+    expect(routeAddressUrl({ name: 'knservice', namespace: 'default' })).toBe(
+      'http://knservice.default.svc.cluster.local',
+    );
+  });
+
+  it('rejects a config-domain value that is not a selector map', () => {
+    expect(() => parseDomainConfig({ 'example.com': 'selector: [a, b]' })).toThrow(/selector/);
+  });
+});
+
+describe('matching a Host header to a Route and tag', () => {
+  const route: Route = {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Route',
+    metadata: { name: 'knservice', namespace: 'default' },
+    spec: { traffic: [{ revisionName: 'knservice-00002', tag: 'candidate', percent: 0 }] },
+  };
+  it.each([
+    ['knservice.default.example.com', undefined],
+    ['KNSERVICE.default.example.com:80', undefined],
+    ['knservice.default', undefined],
+    ['knservice.default.svc', undefined],
+    ['knservice.default.svc.cluster.local', undefined],
+    ['candidate-knservice.default.example.com', 'candidate'],
+    ['candidate-knservice.default.svc.cluster.local', 'candidate'],
+  ])('%s → tag %s', (host, tag) => {
+    const match = hostMatches(host, [route], exampleCom);
+    expect(match?.route.metadata.name).toBe('knservice');
+    expect(match?.tag).toBe(tag);
+  });
+
+  it('other hosts match nothing', () => {
+    expect(hostMatches('other.default.example.com', [route], exampleCom)).toBeUndefined();
+    expect(hostMatches('knservice.other.example.com', [route], exampleCom)).toBeUndefined();
+  });
+
+  it('the host in status.url matches even with another domain config', () => {
+    const withStatus: Route = { ...route, status: { url: 'http://knservice.default.1.2.3.4.sslip.io' } };
+    expect(hostMatches('knservice.default.1.2.3.4.sslip.io', [withStatus], exampleCom)?.route).toBe(withStatus);
+  });
+});
