@@ -244,7 +244,7 @@ const phaseArb: fc.Arbitrary<PhaseArb> = fc.record({
 function build(phases: PhaseArb[], seed: string): ArrivalSource {
   const parent = rng(seed);
   return merge(
-    phases.map((p) => {
+    phases.map((p): ArrivalSource => {
       const o: PhaseOptions = {
         startMs: p.start,
         durationMs: p.dur,
@@ -266,7 +266,7 @@ function build(phases: PhaseArb[], seed: string): ArrivalSource {
           );
         case 'bursts':
           return new BurstSource(o, g.every, g.count, g.within);
-        case 'sine':
+        default:
           return new SineSource(o, { meanRps: g.mean, amplitudeRps: g.amp, periodMs: g.period, phaseMs: g.phase });
       }
     }),
