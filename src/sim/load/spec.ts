@@ -76,7 +76,13 @@ function exactlyOne<T extends z.ZodRawShape>(what: string, shape: T) {
     });
 }
 
-const percentileKey = z.string().regex(/^p(100|\d{1,2})(\.\d+)?$/, 'expected a key p0 … p100');
+const PERCENTILE_KEY = /^p(100|\d{1,2})(\.\d+)?$/;
+const percentiles = z.record(z.string(), durationMs).superRefine((rec, ctx) => {
+  for (const k of Object.keys(rec)) {
+    if (!PERCENTILE_KEY.test(k)) ctx.addIssue({ code: 'custom', path: [k], message: 'expected a key p0 … p100' });
+  }
+  if (Object.keys(rec).length === 0) ctx.addIssue({ code: 'custom', message: 'needs at least one percentile' });
+});
 
 export const serviceSchema = z.preprocess(
   (v) => (typeof v === 'string' || typeof v === 'number' ? { constant: v } : v),
@@ -88,7 +94,7 @@ export const serviceSchema = z.preprocess(
       z.strictObject({ mu: z.number().finite(), sigma: z.number().finite().nonnegative() }),
     ]),
     uniform: z.strictObject({ min: durationMs, max: durationMs }),
-    empirical: z.record(percentileKey, durationMs),
+    empirical: percentiles,
   }),
 );
 
@@ -97,7 +103,9 @@ const azure2019 = z.strictObject({
   invocations: z.string().min(1),
   durations: z.string().min(1).optional(),
   /** HashFunction, or 0-based row index in the invocations file. */
-  function: z.union([z.string().min(1), z.number().int().nonnegative()]),
+  function: z.union([z.string().min(1), z.number().int().nonnegative()], {
+    error: 'expected a HashFunction (string) or a 0-based row index',
+  }),
   spread: z.enum(['uniform', 'poisson', 'equidistant']).default('uniform'),
   fromMinute: z.number().int().nonnegative().optional(),
   minutes: z.number().int().positive().optional(),
