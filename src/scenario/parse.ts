@@ -33,6 +33,7 @@ import type {
   DurationDist,
   LoadPhase,
   NetworkingLayer,
+  PodStartupPhases,
   Scenario,
   ScenarioSettings,
   SourceLocation,
@@ -80,11 +81,20 @@ export class ScenarioError extends Error {
 
 /** An issue reported by an injected validator (zod issues fit this shape). */
 export interface ExternalIssue {
-  path?: readonly PropertyKey[];
-  message: string;
-  code?: string;
-  keys?: readonly string[];
-  [key: string]: unknown;
+  readonly path?: readonly PropertyKey[];
+  readonly message: string;
+  readonly code?: string;
+  /** unrecognized_keys */
+  readonly keys?: readonly string[];
+  /** invalid_type */
+  readonly expected?: unknown;
+  /** invalid_value */
+  readonly values?: readonly unknown[];
+  /** too_small / too_big */
+  readonly minimum?: unknown;
+  readonly maximum?: unknown;
+  readonly inclusive?: boolean;
+  readonly params?: unknown;
 }
 
 export interface ParseOptions {
@@ -290,27 +300,31 @@ function unknownFieldMessage(key: string, known: readonly string[]): string {
   return `unknown field ${JSON.stringify(key)}${hint ? ` (did you mean ${JSON.stringify(hint)}?)` : ''}`;
 }
 
-/** An object schema that reports unknown keys one by one, at the key, with a did-you-mean. */
+/**
+ * An object schema that reports unknown keys one by one, at the key, with a did-you-mean.
+ * Written as a transform so that unknown keys are reported even when a field fails.
+ */
 function strict<S extends z.ZodRawShape>(shape: S) {
   const known = Object.keys(shape);
-  return z.looseObject(shape).check(
-    z.superRefine(
-      (obj, ctx) => {
-        if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return;
-        for (const k of Object.keys(obj)) {
-          if (!known.includes(k)) {
-            ctx.addIssue({
-              code: 'custom',
-              path: [k],
-              message: unknownFieldMessage(k, known),
-              params: { unknownKey: true },
-            });
-          }
+  const inner = z.object(shape);
+  return z.unknown().transform((v, ctx): z.output<typeof inner> => {
+    if (isPlainObject(v)) {
+      for (const k of Object.keys(v)) {
+        if (!known.includes(k)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: unknownFieldMessage(k, known),
+            params: { unknownKey: true },
+          });
         }
-      },
-      { when: () => true },
-    ),
-  );
+      }
+    }
+    const r = inner.safeParse(v);
+    if (r.success) return r.data;
+    for (const iss of r.error.issues) ctx.addIssue({ ...(iss as z.core.$ZodRawIssue), input: undefined });
+    return z.NEVER;
+  });
 }
 
 function durationFrom(v: unknown): number {
@@ -371,7 +385,7 @@ function expectationFrom(v: unknown): Expectation {
 }
 const expectation = conv(expectationFrom);
 
-const durationDist = conv((v): DurationDist => {
+function durationDistFrom(v: unknown): DurationDist {
   if (typeof v === 'string' || typeof v === 'number') return { kind: 'fixed', ms: durationFrom(v) };
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
     throw new PathError(
@@ -413,13 +427,50 @@ const durationDist = conv((v): DurationDist => {
   const maxMs = dur('max');
   if (maxMs < minMs) throw new PathError(['max'], `max (${o.max}) is less than min (${o.min})`);
   return { kind: 'range', minMs, maxMs };
-});
+}
+const durationDist = conv(durationDistFrom);
 
 const NETWORKING: readonly NetworkingLayer[] = ['kourier', 'istio', 'contour', 'gloo', 'ambassador'];
 
+const PHASES = {
+  scheduling: 'schedulingMs',
+  creating: 'creatingMs',
+  imagePull: 'imagePullMs',
+  appStart: 'appStartMs',
+} as const;
+
+const podStartup = conv((v): DurationDist | PodStartupPhases => {
+  if (!isPlainObject(v) || !Object.keys(PHASES).some((k) => k in v)) {
+    return durationDistFrom(v);
+  }
+  const out: PodStartupPhases = { kind: 'phases' };
+  const allowed = [...Object.keys(PHASES), 'spread'];
+  const errors: PathError[] = [];
+  for (const [k, val] of Object.entries(v)) {
+    if (k === 'spread') {
+      if (typeof val !== 'number' || val < 0 || val > 1) {
+        errors.push(new PathError([k], `expected a number from 0 to 1 (relative spread), got ${describeValue(val)}`));
+      } else out.spread = val;
+    } else if (k in PHASES) {
+      try {
+        out[PHASES[k as keyof typeof PHASES]] = durationFrom(val);
+      } catch (e) {
+        errors.push(new PathError([k], (e as Error).message));
+      }
+    } else errors.push(new PathError([k], unknownFieldMessage(k, allowed), { unknownKey: true }));
+  }
+  if (errors.length > 0) throw new PathErrors(errors);
+  return out;
+});
+
 function settingsSchema(ext: Record<string, z.ZodType> = {}) {
   return strict({
-    podStartup: durationDist.optional(),
+    podStartup: podStartup.optional(),
+    drain: duration.optional(),
+    ingressProgramming: duration.optional(),
+    reconcileDelay: duration.optional(),
+    activatorProbePeriod: duration.optional(),
+    missingImages: z.array(z.string()).optional(),
     networking: oneOf(NETWORKING).optional(),
     app: strict({
       response: conv(stringFrom('a string')).optional(),
@@ -517,7 +568,11 @@ const topSchema = (ext?: Record<string, z.ZodType>) =>
   strict({
     name: conv(stringFrom('a name')).optional(),
     description: conv(stringFrom('a string')).optional(),
-    seed: z.number().int().optional(),
+    seed: conv((v) => {
+      if (typeof v !== 'number' || !Number.isInteger(v))
+        throw new PathError([], `expected an integer, got ${describeValue(v)}`);
+      return v;
+    }).optional(),
     namespace: dns1123Label.optional(),
     settings: settingsSchema(ext).optional(),
     files: z.unknown().optional(),
@@ -667,7 +722,7 @@ class ScenarioParser {
       description: top.description ?? '',
       ...(top.seed !== undefined ? { seed: top.seed } : {}),
       namespace,
-      settings: (top.settings ?? {}) as ScenarioSettings,
+      settings: settingsOut(top.settings),
       config: top.config ?? {},
       files: this.files,
       steps,
@@ -766,8 +821,8 @@ class ScenarioParser {
         index++;
         continue;
       }
-      if (doc.contents === null) continue; // empty document (e.g. a trailing ---)
-      const value = doc.toJS({ maxAliasCount: 1000 });
+      const value = doc.contents === null ? null : doc.toJS({ maxAliasCount: 1000 });
+      if (value === null || value === undefined) continue; // empty document (e.g. a trailing ---), as kubectl
       const obj = this.checkManifest(value, loc, [], fieldOf(index));
       if (obj) out.push(obj);
       else ok = false;
@@ -1124,6 +1179,25 @@ class ScenarioParser {
     });
     return out;
   }
+}
+
+const SETTINGS_RENAMES: Record<string, string> = {
+  drain: 'drainMs',
+  ingressProgramming: 'ingressProgrammingMs',
+  reconcileDelay: 'reconcileDelayMs',
+  activatorProbePeriod: 'activatorProbePeriodMs',
+};
+
+function settingsOut(raw: Record<string, unknown> | undefined): ScenarioSettings {
+  const out: ScenarioSettings = {};
+  for (const [k, v] of Object.entries(raw ?? {})) {
+    if (v === undefined) continue;
+    if (k === 'app' && isPlainObject(v)) {
+      const { serviceTime, ...rest } = v;
+      out.app = { ...rest, ...(serviceTime !== undefined ? { serviceTime: serviceTime as DurationDist } : {}) };
+    } else out[SETTINGS_RENAMES[k] ?? k] = v;
+  }
+  return out;
 }
 
 function applyFields(sources: ApplySource[]) {

@@ -25,6 +25,17 @@ export type DurationDist =
   | { kind: 'median'; medianMs: number; spread: number }
   | { kind: 'range'; minMs: number; maxMs: number };
 
+/** Pod start-up given per phase (the simulator's own breakdown); missing phases keep their defaults. */
+export interface PodStartupPhases {
+  kind: 'phases';
+  schedulingMs?: number;
+  creatingMs?: number;
+  imagePullMs?: number;
+  appStartMs?: number;
+  /** Relative spread (lognormal sigma) of each phase. */
+  spread?: number;
+}
+
 export interface AppSettings {
   /** Body the simulated container answers with. Default "Hello Knative!"-like text is up to the simulator. */
   response?: string;
@@ -36,9 +47,19 @@ export interface AppSettings {
 
 /** Simulator knobs (`settings:`). Ignored against a live cluster. */
 export interface ScenarioSettings {
-  podStartup?: DurationDist;
+  podStartup?: DurationDist | PodStartupPhases;
   networking?: NetworkingLayer;
   app?: AppSettings;
+  /** queue-proxy drain on SIGTERM before the pod is gone. */
+  drainMs?: number;
+  /** From a Route's new traffic to the ingress serving it. */
+  ingressProgrammingMs?: number;
+  /** Informer/workqueue latency between an object change and its reconcile. */
+  reconcileDelayMs?: number;
+  /** How often the activator probes new pods. */
+  activatorProbePeriodMs?: number;
+  /** Images that cannot be resolved (the revision fails with ContainerMissing). */
+  missingImages?: string[];
   /** Extra settings accepted through `ParseOptions.settingsExtensions`, already validated. */
   [key: string]: unknown;
 }
