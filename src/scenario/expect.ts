@@ -311,7 +311,12 @@ class Parser {
       c = this.podsClause(w as PodState);
     } else if (
       w === 'pods' &&
-      (after.kind === 'op' || after.kind === 'eq' || after.kind === 'lparen' || this.isWord(after, 'of'))
+      (after.kind === 'op' ||
+        after.kind === 'eq' ||
+        after.kind === 'lparen' ||
+        after.kind === 'end' ||
+        this.isWord(after, 'of') ||
+        (after.kind === 'word' && /^\d/.test(after.text)))
     ) {
       c = this.podsClause('all');
     } else if (w === 'curl') {
