@@ -36,6 +36,8 @@ export class Azure2021Source implements ArrivalSource {
   private readonly r: LineReader;
   private readonly col: Int32Array;
   private readonly width: number;
+  /** cuts[c] = index of the comma before column c (cuts[0] = -1). */
+  private readonly cuts: Int32Array;
   private readonly o: Azure2021Options;
   private readonly scale: number;
   private readonly windowS: number;
@@ -66,6 +68,8 @@ export class Azure2021Source implements ArrivalSource {
     }
     const cols = header.split(',').map((c) => c.trim());
     this.width = cols.length;
+    this.cuts = new Int32Array(cols.length + 1);
+    this.cuts[0] = -1;
     this.col = new Int32Array(COLUMNS.length);
     COLUMNS.forEach((name, k) => {
       const i = cols.indexOf(name);
@@ -82,13 +86,17 @@ export class Azure2021Source implements ArrivalSource {
     const r = this.r;
     for (let line = r.nextLine(); line !== undefined; line = r.nextLine()) {
       if (line === '' || line.trim() === '') continue;
-      const f = line.split(',');
-      if (f.length !== this.width)
-        throw new TraceError(r.file, r.lineNo, `expected ${this.width} columns, got ${f.length}`);
-      if (this.o.func !== undefined && f[this.col[1] as number] !== this.o.func) continue;
-      if (this.o.app !== undefined && f[this.col[0] as number] !== this.o.app) continue;
-      const endText = f[this.col[2] as number] as string;
-      const durText = f[this.col[3] as number] as string;
+      // Comma positions into a reused buffer: no array per row, only the needed fields are sliced.
+      const cuts = this.cuts;
+      let n = 0;
+      for (let i = line.indexOf(','); i >= 0 && n < cuts.length - 1; i = line.indexOf(',', i + 1)) cuts[++n] = i;
+      if (n + 1 !== this.width || line.indexOf(',', (cuts[n] as number) + 1) >= 0) {
+        throw new TraceError(r.file, r.lineNo, `expected ${this.width} columns, got ${line.split(',').length}`);
+      }
+      if (this.o.func !== undefined && fieldOf(line, cuts, n, this.col[1] as number) !== this.o.func) continue;
+      if (this.o.app !== undefined && fieldOf(line, cuts, n, this.col[0] as number) !== this.o.app) continue;
+      const endText = fieldOf(line, cuts, n, this.col[2] as number);
+      const durText = fieldOf(line, cuts, n, this.col[3] as number);
       const end = parseNumberField(endText);
       const dur = parseNumberField(durText);
       if (!Number.isFinite(end)) {
@@ -189,3 +197,8 @@ export class Azure2021Source implements ArrivalSource {
 }
 
 const zero = (): number => 0;
+
+/** Column `c` of `line`, given the comma positions `cuts` (cuts[0] = -1) and the last cut index `n`. */
+function fieldOf(line: string, cuts: Int32Array, n: number, c: number): string {
+  return line.slice((cuts[c] as number) + 1, c < n ? (cuts[c + 1] as number) : line.length);
+}

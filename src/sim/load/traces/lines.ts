@@ -126,9 +126,13 @@ export function openLines(input: TraceInput): LineReader {
   }
 }
 
-/** Parses a CSV number field strictly (no empty strings, no `0x`, no trailing junk). */
+/**
+ * Parses a CSV number field: decimal or exponent notation; NaN for empty or non-numeric text
+ * (`Number('')` would be 0; `0x10`, `Infinity` and the like are rejected too).
+ */
 export function parseNumberField(s: string): number {
-  const t = s.trim();
-  if (t === '' || !/^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number.NaN;
-  return Number(t);
+  const v = Number(s);
+  if (Number.isNaN(v) || s.length === 0) return Number.NaN;
+  if (!Number.isFinite(v) || s.trim() === '' || /[xXobOB]|Infinity/.test(s)) return Number.NaN;
+  return v;
 }
