@@ -579,7 +579,11 @@ const topSchema = (ext?: Record<string, z.ZodType>) =>
     config: configSchema.optional(),
     steps: z.array(z.unknown()).optional(),
     load: z.array(z.unknown()).optional(),
-    expect: z.array(expectation).optional(),
+    expect: z
+      .unknown()
+      .transform((v) => (typeof v === 'string' ? [v] : v))
+      .pipe(z.array(expectation))
+      .optional(),
   });
 
 // ---------------------------------------------------------------------------------------------
@@ -856,9 +860,12 @@ class ScenarioParser {
       const v = getAt(value, key);
       if (v === undefined || v === null || v === '') {
         // Missing: point at the mapping that should hold it (the document's first line).
-        const parentPath = getAt(value, key.slice(0, -1)) !== undefined ? [...nodePath, ...key.slice(0, -1)] : nodePath;
+        // Missing: point at the key that should hold it (metadata:), else at the document's first line.
+        const hasParent = key.length > 1 && getAt(value, key.slice(0, -1)) !== undefined;
+        const parentPath = hasParent ? [...nodePath, ...key.slice(0, -1)] : nodePath;
         this.add(loc, [...field, ...key], `manifest is missing ${key.join('.')} (e.g. ${example})`, {
           nodePath: parentPath,
+          key: hasParent,
         });
         ok = false;
       } else if (typeof v !== 'string') {
@@ -1024,6 +1031,7 @@ class ScenarioParser {
       case 'wait': {
         if (typeof v === 'string' || !isPlainObject(v)) {
           const until = this.check(expectation, v, vp);
+          if (until && !this.noDeadline(until, vp)) return undefined;
           return until
             ? { kind, ...base, until: { ...until, location: this.loc(vp) }, timeoutMs: DEFAULT_WAIT_TIMEOUT_MS }
             : undefined;
@@ -1039,7 +1047,7 @@ class ScenarioParser {
           v,
           vp,
         );
-        if (!w) return undefined;
+        if (!w || !this.noDeadline(w.until, [...vp, 'until'])) return undefined;
         return {
           kind,
           ...base,
@@ -1068,6 +1076,17 @@ class ScenarioParser {
         return text === undefined ? undefined : { kind, ...base, text };
       }
     }
+  }
+
+  /** `by`/`after` make no sense in a wait (it has a timeout); say so. */
+  private noDeadline(e: Expectation, path: PathSeg[]): boolean {
+    if (e.byMs === undefined && e.afterMs === undefined) return true;
+    this.add(
+      this.main,
+      path,
+      `a wait step cannot use "by" or "after"; write { until: "${e.clauses.map((c) => c.text).join(' and ')}", timeout: 5m } (timeout is counted from the start of the step)`,
+    );
+    return false;
   }
 
   private kubectlStep(

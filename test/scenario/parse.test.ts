@@ -1,7 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { z } from 'zod';
 import { loadScenarioFile, type ParseOptions, parseScenario, ScenarioError } from '../../src/scenario/parse.js';
 
@@ -149,7 +151,7 @@ describe('parseScenario: a valid scenario', () => {
     expect(s.files['./svc.yaml']?.[0]?.metadata.name).toBe('hello');
     writeFileSync(join(dir, 'b.yaml'), lines('steps:', '  - apply: broken.yaml'));
     expect(() => loadScenarioFile(join(dir, 'b.yaml'))).toThrow(
-      `${join(dir, 'broken.yaml')}:3:11: documents[0].metadata.name: manifest is missing metadata.name (e.g. metadata: { name: knservice })`,
+      `${join(dir, 'broken.yaml')}:3:1: documents[0].metadata.name: manifest is missing metadata.name (e.g. metadata: { name: knservice })`,
     );
     expect(() => loadScenarioFile(join(dir, 'nope.yaml'))).toThrow(
       `${join(dir, 'nope.yaml')}: cannot read the scenario file: no such file`,
@@ -359,6 +361,85 @@ describe('parseScenario: errors name the file, line, column and field', () => {
     ]);
     const ok = parseScenario(lines('load:', '  - { for: 30s, poisson: { rps: 5 } }'), 'x.yaml', { validateLoad });
     expect(ok.load[0]?.spec).toEqual({ for: '30s', poisson: { rps: 5 } });
+  });
+
+  it('a missing metadata.name points at the metadata: line inside the block', () => {
+    const text = lines(
+      'files:',
+      '  a.yaml: |',
+      '    apiVersion: v1',
+      '    kind: Service',
+      '    metadata:',
+      '      namespace: default',
+    );
+    expect(errorOf(text).message).toBe(
+      'scn.yaml:5:5: files["a.yaml"][0].metadata.name: manifest is missing metadata.name (e.g. metadata: { name: knservice })',
+    );
+  });
+
+  it('a wait with by/after is refused (it has a timeout)', () => {
+    expect(errorOf(lines('steps:', '  - wait: pods == 0 by 5m')).message).toBe(
+      'scn.yaml:2:11: steps[0].wait: a wait step cannot use "by" or "after"; write { until: "pods == 0", timeout: 5m } (timeout is counted from the start of the step)',
+    );
+  });
+
+  it('accepts a single final expectation as a string', () => {
+    expect(parseScenario('expect: pods == 0 by 5m\n', 'x.yaml').expect[0]).toMatchObject({
+      text: 'pods == 0 by 5m',
+      byMs: 300_000,
+    });
+  });
+
+  it('never throws anything but ScenarioError on random YAML', () => {
+    const scalar = fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constantFrom('30s', 'get ksvc', 'pods == 0', 'http://a.b'),
+    );
+    const key = fc.constantFrom(
+      'name',
+      'steps',
+      'files',
+      'config',
+      'load',
+      'expect',
+      'settings',
+      'apply',
+      'kubectl',
+      'curl',
+      'wait',
+      'sleep',
+      'note',
+      'at',
+      'until',
+      'manifest',
+      'apiVersion',
+      'kind',
+      'metadata',
+      'x',
+    );
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: 'small' },
+        scalar,
+        fc.array(tie('node'), { maxLength: 3 }),
+        fc.dictionary(key, tie('node'), { maxKeys: 4 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(fc.dictionary(key, tree, { maxKeys: 6 }), (doc) => {
+        const text = stringify(doc);
+        try {
+          parseScenario(text, 'fuzz.yaml');
+        } catch (e) {
+          expect(e).toBeInstanceOf(ScenarioError);
+          expect((e as Error).message).toMatch(/^fuzz\.yaml:\d+:\d+: \S/);
+        }
+      }),
+      { seed: 99, numRuns: 250 },
+    );
   });
 
   it('never throws anything but ScenarioError on odd documents', () => {
