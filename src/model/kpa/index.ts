@@ -4,10 +4,13 @@
  * Plain objects in, plain objects out; time is always a `nowMs` argument.
  */
 
+export * from './activators.js';
 export * from './annotations.js';
 export * from './config.js';
 export * from './decider.js';
 export * from './delayWindow.js';
 export * from './duration.js';
+export * from './sampleSize.js';
+export * from './scaler.js';
 export * from './spec.js';
 export * from './window.js';

@@ -1,0 +1,298 @@
+/**
+ * The KPA reconciler's scale step (reference §4): turns the decider's desired count into the
+ * replicas to apply, through the scale bounds, initial scale and the scale-to-zero gates, and
+ * computes the PA's Active condition and the SKS mode. Pure: the PA's condition, the SKS and the
+ * activator probe come in as plain values together with `nowMs`.
+ */
+
+import type { DeciderSpec } from './spec.js';
+
+/** The PA's Active condition: True = Active, Unknown = Activating, False = Inactive. */
+export type PAState = 'Active' | 'Activating' | 'Inactive';
+
+/** ServerlessService mode: pods behind the public service (Serve) or activators (Proxy). */
+export type SKSMode = 'Serve' | 'Proxy';
+
+/** Re-check delay after marking a PA inactive while the SKS is already in Proxy mode. */
+export const PROXY_REQUEUE_MS = 3_000;
+
+/** Why the scale step produced its value; machine-readable, used for explanations. */
+export type ScaleGate =
+  /** Desired unknown (−1) and the PA is not activating: nothing to do. */
+  | 'no-metrics'
+  /** The desired count applied as is. */
+  | 'desired'
+  /** The desired count was raised to min-scale or lowered to max-scale. */
+  | 'bounds'
+  /** The desired count was raised to initial-scale (scale target not yet initialised). */
+  | 'initial-scale'
+  /** enable-scale-to-zero is false: 0 became 1. */
+  | 'scale-to-zero-disabled'
+  /** Activating and still within the activation timeout: wait, apply nothing. */
+  | 'activating'
+  /** Activating for longer than the activation timeout: give up and scale to 0. */
+  | 'activation-timeout'
+  /** Active for less than the stable window: hold 1 pod. */
+  | 'stable-window'
+  /** Active for at least the stable window: report 0 without applying, PA becomes Inactive. */
+  | 'mark-inactive'
+  /** Inactive but the activator is not yet confirmed in the path: probe, do not scale. */
+  | 'probe-pending'
+  /** Inactive for at least max(grace period, retention): scale to 0. */
+  | 'scale-to-zero'
+  /** Inactive for less than the last-pod retention: wait. */
+  | 'retention'
+  /** The activator has been in the path for the whole grace period: scale to 0 at once. */
+  | 'fast-path'
+  /** Waiting for the activator to have been in the path for the grace period. */
+  | 'grace-period';
+
+export interface ScaleInput {
+  readonly spec: DeciderSpec;
+  /** The decider's desired count (its last valid DesiredScale); −1 = unknown. */
+  readonly desired: number;
+  /** PA Active condition. */
+  readonly paState: PAState;
+  /** When the Active condition last changed (its lastTransitionTime). */
+  readonly paStateSinceMs: number;
+  /** PA ScaleTargetInitialized is True. */
+  readonly scaleTargetInitialized: boolean;
+  /** The Deployment's current spec.replicas. */
+  readonly currentReplicas: number;
+  /** Current SKS mode. */
+  readonly sksMode: SKSMode;
+  /** Since when the SKS has had activator endpoints (ActivatorEndpointsPopulated True), or null. */
+  readonly proxySinceMs: number | null;
+  /** Whether probing the public service reaches the activator (ignored when TBC = −1). */
+  readonly activatorProbeOk: boolean;
+  readonly nowMs: number;
+}
+
+export interface ScaleDecision {
+  /** The value the scale step returns (PA desiredScale); −1 = unknown. */
+  readonly want: number;
+  /** The replicas the step decided to set, when it decided to set any. */
+  readonly replicas?: number;
+  /** True when the Deployment must be patched (replicas set and different from the current). */
+  readonly apply: boolean;
+  /** Re-run the step after this long. */
+  readonly requeueAfterMs?: number;
+  /** Start the asynchronous activator probe (every 1 s, up to 45 s). */
+  readonly startProbe: boolean;
+  readonly gate: ScaleGate;
+  /** The effective lower bound (0 when unreachable; raised by initial scale before init). */
+  readonly minScale: number;
+  /** The upper bound, 0 = unlimited. */
+  readonly maxScale: number;
+  /** The decider's desired count before bounds. */
+  readonly desired: number;
+  /** The count after bounds. */
+  readonly bounded: number;
+  /** Bounds changed the desired count. */
+  readonly boundsApplied: boolean;
+  /** min-scale was raised to initial-scale. */
+  readonly initialScaleApplied: boolean;
+  readonly paState: PAState;
+  /** How long the PA has been in its current Active state. */
+  readonly paStateForMs: number;
+  /** How long the SKS has had activator endpoints (0 if none). */
+  readonly proxyForMs: number;
+  readonly stableWindowMs: number;
+  readonly gracePeriodMs: number;
+  /** Last-pod retention in force (0 when unreachable). */
+  readonly retentionMs: number;
+  readonly activationTimeoutMs: number;
+}
+
+/** The scale bounds of a revision: min is 0 when unreachable, max 0 means unlimited. */
+export function scaleBounds(spec: DeciderSpec): { minScale: number; maxScale: number } {
+  return { minScale: spec.reachable ? spec.minScale : 0, maxScale: spec.maxScale };
+}
+
+/** Clamps x to [min, max]; the upper bound applies only when max > 0. */
+export function applyBounds(min: number, max: number, x: number): number {
+  if (x < min) return min;
+  if (max > 0 && x > max) return max;
+  return x;
+}
+
+/** Last-pod retention in force: the annotation or config value, but 0 for an unreachable revision. */
+export function lastPodRetentionMs(spec: DeciderSpec): number {
+  return spec.reachable ? spec.scaleToZeroPodRetentionMs : 0;
+}
+
+/** The KPA scale step (reference §4 "Applying the decision" and "handleScaleToZero"). */
+export function computeScale(input: ScaleInput): ScaleDecision {
+  const { spec, desired, paState, nowMs } = input;
+  const paStateForMs = nowMs - input.paStateSinceMs;
+  const proxyForMs = input.proxySinceMs === null ? 0 : nowMs - input.proxySinceMs;
+  let { minScale } = scaleBounds(spec);
+  const { maxScale } = scaleBounds(spec);
+  const retentionMs = lastPodRetentionMs(spec);
+  const gracePeriodMs = spec.scaleToZeroGracePeriodMs;
+  const common = {
+    maxScale,
+    desired,
+    paState,
+    paStateForMs,
+    proxyForMs,
+    stableWindowMs: spec.stableWindowMs,
+    gracePeriodMs,
+    retentionMs,
+    activationTimeoutMs: spec.activationTimeoutMs,
+  };
+
+  // 1. Unknown and not activating: nothing to do.
+  if (desired < 0 && paState !== 'Activating') {
+    return {
+      ...common,
+      want: desired,
+      apply: false,
+      startProbe: false,
+      gate: 'no-metrics',
+      minScale,
+      bounded: desired,
+      boundsApplied: false,
+      initialScaleApplied: false,
+    };
+  }
+
+  // 2–4. Bounds, with initial scale raising the minimum until the scale target is initialised.
+  let initialScaleApplied = false;
+  if (spec.initialScale > 1 && !input.scaleTargetInitialized && spec.reachable && minScale < spec.initialScale) {
+    minScale = spec.initialScale;
+    initialScaleApplied = true;
+  }
+  const bounded = applyBounds(minScale, maxScale, desired);
+  const boundsApplied = bounded !== desired;
+  const base = { ...common, minScale, bounded, boundsApplied, initialScaleApplied };
+
+  const applied = (want: number, gate: ScaleGate, requeueAfterMs?: number): ScaleDecision => ({
+    ...base,
+    want,
+    replicas: want,
+    apply: want !== input.currentReplicas,
+    startProbe: false,
+    gate,
+    ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }),
+  });
+  const held = (want: number, gate: ScaleGate, requeueAfterMs?: number, startProbe = false): ScaleDecision => ({
+    ...base,
+    want,
+    apply: false,
+    startProbe,
+    gate,
+    ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }),
+  });
+
+  // 5. Anything but zero is applied.
+  if (bounded !== 0) {
+    const gate: ScaleGate = !boundsApplied
+      ? 'desired'
+      : initialScaleApplied && bounded === minScale
+        ? 'initial-scale'
+        : 'bounds';
+    return applied(bounded, gate);
+  }
+
+  // handleScaleToZero.
+  if (!spec.enableScaleToZero) return applied(1, 'scale-to-zero-disabled');
+
+  if (paState === 'Activating') {
+    if (paStateForMs > spec.activationTimeoutMs) return applied(0, 'activation-timeout');
+    return held(-1, 'activating', spec.activationTimeoutMs);
+  }
+
+  if (paState === 'Active') {
+    if (paStateForMs >= spec.stableWindowMs) {
+      return held(0, 'mark-inactive', input.sksMode === 'Proxy' ? PROXY_REQUEUE_MS : undefined);
+    }
+    return applied(1, 'stable-window', spec.stableWindowMs - paStateForMs);
+  }
+
+  // Inactive: the activator must be in the path (always so with TBC −1).
+  if (spec.targetBurstCapacity !== -1 && !input.activatorProbeOk) {
+    return held(0, 'probe-pending', undefined, true);
+  }
+  if (paStateForMs >= Math.max(gracePeriodMs, retentionMs)) return applied(0, 'scale-to-zero');
+  if (retentionMs > 0 && paStateForMs < retentionMs) return held(0, 'retention', retentionMs - paStateForMs);
+  const remaining = gracePeriodMs - proxyForMs;
+  if (remaining <= 0) return applied(0, 'fast-path');
+  return held(0, 'grace-period', remaining);
+}
+
+/** Pods that must be ready for the PA to count as active (and for ScaleTargetInitialized). */
+export function minReadyPods(spec: DeciderSpec, scaleTargetInitialized: boolean): number {
+  const { minScale } = scaleBounds(spec);
+  return scaleTargetInitialized ? Math.max(minScale, 1) : Math.max(minScale, spec.initialScale);
+}
+
+export const REASON_NO_TRAFFIC = 'NoTraffic';
+export const MESSAGE_NO_TRAFFIC = 'The target is not receiving traffic.';
+export const REASON_TIMED_OUT = 'TimedOut';
+export const MESSAGE_TIMED_OUT = 'The target could not be activated.';
+export const REASON_QUEUED = 'Queued';
+export const MESSAGE_QUEUED = 'Requests to the target are being buffered as resources are provisioned.';
+
+export interface ActiveConditionInput {
+  /** The value the scale step returned. */
+  readonly want: number;
+  readonly readyPods: number;
+  /** From {@link minReadyPods}. */
+  readonly minReady: number;
+  /** The PA's current Active state. */
+  readonly paState: PAState;
+}
+
+export interface ActiveCondition {
+  readonly status: 'True' | 'False' | 'Unknown';
+  /** '' for True, or when unchanged. */
+  readonly reason: string;
+  readonly message: string;
+  /** True when the condition is left as it was (ready enough, nothing wanted, already inactive). */
+  readonly unchanged: boolean;
+  readonly paState: PAState;
+}
+
+const STATUS_OF: Readonly<Record<PAState, ActiveCondition['status']>> = {
+  Active: 'True',
+  Activating: 'Unknown',
+  Inactive: 'False',
+};
+
+/** The PA's Active condition after a scale step (reference §4 table). */
+export function computeActiveCondition(input: ActiveConditionInput): ActiveCondition {
+  const { want, readyPods, minReady, paState } = input;
+  const set = (state: PAState, reason: string, message: string): ActiveCondition => ({
+    status: STATUS_OF[state],
+    reason,
+    message,
+    unchanged: false,
+    paState: state,
+  });
+  if (want === 0 || minReady === 0) {
+    if (paState === 'Activating' && minReady > 0) return set('Inactive', REASON_TIMED_OUT, MESSAGE_TIMED_OUT);
+    return set('Inactive', REASON_NO_TRAFFIC, MESSAGE_NO_TRAFFIC);
+  }
+  if (readyPods < minReady) {
+    if (want > 0 || paState !== 'Inactive') return set('Activating', REASON_QUEUED, MESSAGE_QUEUED);
+    return set('Inactive', REASON_NO_TRAFFIC, MESSAGE_NO_TRAFFIC);
+  }
+  if (want > 0 || paState !== 'Inactive') return set('Active', '', '');
+  return { status: STATUS_OF[paState], reason: '', message: '', unchanged: true, paState };
+}
+
+/** ScaleTargetInitialized turns (and stays) True once enough pods are ready. */
+export function isScaleTargetInitialized(readyPods: number, minReady: number, alreadyInitialized: boolean): boolean {
+  return alreadyInitialized || readyPods >= minReady;
+}
+
+/**
+ * SKS mode: Proxy when want is 0, when EBC < 0, or when want is −1 and the PA is inactive;
+ * otherwise Serve. Without `paState` an unknown want (−1) is treated as Proxy.
+ */
+export function sksModeFor(want: number, excessBurstCapacity: number, paState?: PAState): SKSMode {
+  if (want === 0 || excessBurstCapacity < 0) return 'Proxy';
+  if (want < 0 && (paState === undefined || paState === 'Inactive')) return 'Proxy';
+  return 'Serve';
+}
