@@ -14,15 +14,16 @@ describe('parseDuration', () => {
     ['-2m', -120_000],
     ['.5s', 500],
     ['0', 0],
-    ['30', 30_000],
-    ['2.5', 2500],
   ])('%s → %d ms', (input, ms) => {
     expect(parseDuration(input)).toBeCloseTo(ms, 9);
   });
 
-  it('treats bare numbers as seconds', () => {
-    expect(parseDuration(30)).toBe(30_000);
-    expect(parseDuration(0.25)).toBe(250);
+  it('rejects bare numbers other than 0, with a hint', () => {
+    expect(parseDuration(0)).toBe(0);
+    expect(() => parseDuration(30)).toThrow(
+      'invalid duration "30": missing unit (e.g. "30s"; units: ns, us, ms, s, m, h)',
+    );
+    expect(() => parseDuration('2.5')).toThrow('missing unit (e.g. "2.5s"');
   });
 
   it.each(['', 'abc', '1x', '1h 30m', 's', '-', '1.2.3s', 'ms5'])('rejects %j', (input) => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { buildLoad, LoadSpecError, parseLoadSpec } from '../../src/sim/load/spec.js';
+import { buildLoad, LoadSpecError, parseLoadSpec, validateLoadPhase } from '../../src/sim/load/spec.js';
 import { TraceError } from '../../src/sim/load/traces/lines.js';
 import { drain } from '../../src/sim/load/types.js';
 import { rng } from './helpers.js';
@@ -87,33 +87,33 @@ describe('load spec', () => {
     [[{ for: '-1s', poisson: { rps: 1 } }], 'load[0].for: duration must not be negative, got "-1s"'],
     [
       [
-        { for: 1, poisson: { rps: 1 } },
-        { for: 1, ramp: { from: 1 } },
+        { for: '1s', poisson: { rps: 1 } },
+        { for: '1s', ramp: { from: 1 } },
       ],
       'load[1].ramp.to: Invalid input: expected number, received undefined',
     ],
     [
-      [{ for: 1, poisson: { rps: 1 }, service: { exponential: {} } }],
-      'load[0].service.exponential.mean: expected a duration such as 500ms, 30s, 2m, 1h30m (a bare number is seconds)',
+      [{ for: '1s', poisson: { rps: 1 }, service: { exponential: {} } }],
+      'load[0].service.exponential.mean: expected a duration such as 500ms, 30s, 2m, 1h30m',
     ],
     [
-      [{ for: 1, poisson: { rps: 1 }, service: { constant: 1, uniform: { min: 0, max: 1 } } }],
+      [{ for: '1s', poisson: { rps: 1 }, service: { constant: '1ms', uniform: { min: 0, max: '1ms' } } }],
       'load[0].service: service takes only one of constant, exponential, lognormal, uniform, empirical, got constant and uniform',
     ],
     [
-      [{ for: 1, poisson: { rps: 1 }, service: { empirical: { median: 1 } } }],
+      [{ for: '1s', poisson: { rps: 1 }, service: { empirical: { median: '1ms' } } }],
       'load[0].service.empirical.median: expected a key p0 … p100',
     ],
     [
-      [{ for: 1, bursts: { every: '1s', count: 2, within: '2s' } }],
+      [{ for: '1s', bursts: { every: '1s', count: 2, within: '2s' } }],
       'load[0].bursts.within: within must not be longer than every',
     ],
     [
-      [{ for: 1, ping: { schedule: '* * *' } }],
+      [{ for: '1s', ping: { schedule: '* * *' } }],
       'load[0].ping.schedule: invalid cron schedule "* * *": expected 5 fields, got 3',
     ],
     [[{ hey: { concurrency: 2 } }], 'load[0].for: a hey phase needs `for` (-z) or `hey.requests` (-n)'],
-    [[{ for: 1, hey: { concurrency: 0 } }], 'load[0].hey.concurrency: Too small: expected number to be >0'],
+    [[{ for: '1s', hey: { concurrency: 0 } }], 'load[0].hey.concurrency: Too small: expected number to be >0'],
     [
       [{ trace: { format: 'azure2020', file: 'x' } }],
       "load[0].trace.format: Invalid discriminator value. Expected 'azure2019' | 'azure2021'",
@@ -122,14 +122,23 @@ describe('load spec', () => {
       [{ trace: { format: 'azure2019', invocations: 'x.csv' } }],
       'load[0].trace.function: expected a HashFunction (string) or a 0-based row index',
     ],
-    [[{ for: 1, poisson: { rps: 1 }, process: 'constant' }], 'load[0].process: `process` applies to steps only'],
+    [[{ for: '1s', poisson: { rps: 1 }, process: 'constant' }], 'load[0].process: `process` applies to steps only'],
     [{ poisson: { rps: 1 } }, 'load: Invalid input: expected array, received object'],
+    [[{ for: 30, poisson: { rps: 1 } }], 'load[0].for: invalid duration "30": missing unit (e.g. "30s"'],
   ])('rejects %j with its path', (raw, message) => {
     const got = issues(raw);
     expect(
       got.some((m) => m.startsWith(message)),
       got.join('\n'),
     ).toBe(true);
+  });
+});
+
+describe('validateLoadPhase (the scenario parser hook)', () => {
+  it('returns zod issues relative to the phase', () => {
+    expect(validateLoadPhase({ for: '1s', poisson: { rps: 1 } })).toEqual([]);
+    const got = validateLoadPhase({ for: '1s', poisson: { rps: -1 } });
+    expect(got.map((i) => [i.path, i.message])).toEqual([[['poisson', 'rps'], 'Too small: expected number to be >=0']]);
   });
 });
 

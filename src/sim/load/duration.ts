@@ -1,16 +1,13 @@
 /**
- * Durations as scenario files write them.
+ * Durations as scenario files write them: Go's `time.ParseDuration` syntax (what Kubernetes and
+ * Knative use, e.g. `autoscaling.knative.dev/window: "60s"`): an optional sign, then one or more
+ * `<decimal><unit>` terms with units `ns`, `us` (or `µs`/`μs`), `ms`, `s`, `m`, `h`, e.g. `500ms`,
+ * `1.5s`, `1h30m`. The result is in milliseconds (a float: `1500us` is `1.5`).
  *
- * - Strings use Go's `time.ParseDuration` syntax (what Kubernetes and Knative use in annotations
- *   such as `autoscaling.knative.dev/window: "60s"`): an optional sign, then one or more
- *   `<decimal><unit>` terms with units `ns`, `us` (or `µs`/`μs`), `ms`, `s`, `m`, `h`, e.g. `500ms`,
- *   `1.5s`, `1h30m`, `-2m`. `"0"` alone is allowed, as in Go.
- * - Bare numbers (a YAML number such as `for: 30`, or a numeric string such as `"30"`) mean
- *   **seconds**, like `terminationGracePeriodSeconds` and `timeoutSeconds` in Kubernetes and
- *   Knative. Go would reject `"30"`; we accept it because a missing unit in YAML is an easy slip
- *   and seconds is the only reading a Knative user would expect.
- *
- * The result is in milliseconds (a float: `1500us` is `1.5`).
+ * **Bare numbers are rejected** (`30`, `"30"`), except `0`, with a hint (`missing unit (e.g.
+ * "30s")`). Choice: a unit-less duration is the classic seconds-or-milliseconds mistake, Go and
+ * Knative's annotations reject it too, and the scenario parser (src/scenario/duration.ts) does the
+ * same for its own fields, so one scenario file follows one rule.
  */
 
 const UNIT_MS: Record<string, number> = {
@@ -37,15 +34,18 @@ export class DurationError extends Error {
   }
 }
 
-/** Parses `1h30m`, `500ms`, `2.5s` or a bare number of seconds into milliseconds. */
+/** Parses `1h30m`, `500ms`, `2.5s` (or `0`) into milliseconds. */
 export function parseDuration(input: string | number): number {
   if (typeof input === 'number') {
-    if (!Number.isFinite(input)) throw new DurationError(String(input), 'not a finite number');
-    return input * 1000;
+    if (input === 0) return 0;
+    throw new DurationError(String(input), `missing unit (e.g. "${input}s"; units: ns, us, ms, s, m, h)`);
   }
   const s = input.trim();
   if (s === '') throw new DurationError(input, 'empty');
-  if (NUMBER.test(s)) return Number(s) * 1000;
+  if (NUMBER.test(s)) {
+    if (Number(s) === 0) return 0;
+    throw new DurationError(input, `missing unit (e.g. "${s}s"; units: ns, us, ms, s, m, h)`);
+  }
   let i = 0;
   let sign = 1;
   if (s[0] === '-' || s[0] === '+') {

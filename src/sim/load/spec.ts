@@ -28,8 +28,8 @@ import { type ArrivalSource, EMPTY_SOURCE, type Sampler } from './types.js';
 /**
  * The scenario `load:` section: a list of phases. Each phase has exactly one generator key
  * (`poisson`, `constant`, `ramp`, `steps`, `bursts`, `sine`, `hey`, `trace`, `ping`, `cloudevents`),
- * optional `at` / `for` / `target` / `service`. Durations use `parseDuration` (Go syntax or bare
- * seconds); rates are requests per second. See docs/load.md.
+ * optional `at` / `for` / `target` / `service`. Durations use `parseDuration` (Go syntax, units
+ * required); rates are requests per second. See docs/load.md.
  */
 
 // ---------- building blocks ----------
@@ -220,6 +220,15 @@ export function formatPath(path: readonly PropertyKey[], root = 'load'): string 
   let out = root;
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : `.${String(p)}`;
   return out;
+}
+
+/**
+ * Validates one phase, for the scenario parser's `validateLoad` hook: zod issues with paths
+ * relative to the phase (empty when valid).
+ */
+export function validateLoadPhase(value: unknown): readonly z.core.$ZodIssue[] {
+  const r = phaseSchema.safeParse(value);
+  return r.success ? [] : r.error.issues;
 }
 
 /** Validates a raw `load:` value (parsed YAML); throws `LoadSpecError` listing every issue with its path. */
