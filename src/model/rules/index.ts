@@ -5,10 +5,13 @@
  */
 
 export * from './conditions.js';
+export * from './defaults.js';
 export * from './domain.js';
+export * from './fielderror.js';
 export * from './labels.js';
 export * from './naming.js';
 export * from './resources.js';
 export * from './tables.js';
 export * from './time.js';
 export * from './traffic.js';
+export * from './validation.js';

@@ -1,0 +1,391 @@
+/**
+ * Knative's validating webhook for Services, Configurations and Routes (the common rules), with
+ * Knative's messages and field paths. Validate the object *after* defaulting (defaults.ts), as the
+ * webhook does; {@link admitService} does both.
+ *
+ * Covered: metadata.name (DNS-1035, ≤ 63) and generateName; autoscaling annotations misplaced on
+ * the Service/Configuration; the visibility label; the revision template's BYO name (DNS-1035 and
+ * the `<parent>-` prefix); containers (none, ports across containers, duplicate and reserved names,
+ * image required and parseable, reserved ports, port name/protocol/range, env names);
+ * timeoutSeconds (0..max-revision-timeout-seconds); containerConcurrency (0..1000); traffic (each
+ * percent 0..100, sum 100, latestRevision vs revisionName, revisionName vs configurationName, tags
+ * DNS-1035 and unique, no url in spec).
+ * Not covered: probes, volumes, security contexts, resources, autoscaling annotation values,
+ * disallowed PodSpec fields, update-only rules (immutable revisions, BYO name changes).
+ */
+import type {
+  Configuration,
+  Container,
+  ObjectMeta,
+  RevisionSpec,
+  RevisionTemplateSpec,
+  Route,
+  Service,
+  TrafficTarget,
+} from '../api/types.js';
+import { DEFAULT_DEFAULTS_CONFIG, type DefaultingOptions, type DefaultsConfig, defaultService } from './defaults.js';
+import {
+  disallowedField,
+  type FieldError,
+  invalidKeyName,
+  invalidValue,
+  missingField,
+  missingOneOf,
+  multipleOneOf,
+  outOfBounds,
+  via,
+} from './fielderror.js';
+import { LABEL_VISIBILITY, VISIBILITY_CLUSTER_LOCAL } from './labels.js';
+import { MAX_NAME_LENGTH } from './naming.js';
+
+// ---- Kubernetes name rules (apimachinery validation) ----
+
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_MESSAGE =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, " +
+  "and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is " +
+  "'[a-z]([-a-z0-9]*[a-z0-9])?')";
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const QUALIFIED_NAME_MESSAGE =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an " +
+  "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is " +
+  "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+
+/** Problems with a DNS-1035 label, as apimachinery words them (empty when valid). */
+export function dns1035LabelErrors(value: string): string[] {
+  const errs: string[] = [];
+  if (value.length > MAX_NAME_LENGTH) errs.push(`must be no more than ${MAX_NAME_LENGTH} characters`);
+  if (!DNS1035_LABEL.test(value)) errs.push(DNS1035_MESSAGE);
+  return errs;
+}
+
+/** A generateName prefix is checked without its trailing dash. */
+function dns1035PrefixErrors(value: string): string[] {
+  return dns1035LabelErrors(value.endsWith('-') ? value.slice(0, -1) : value);
+}
+
+/** Problems with a qualified name (`revisionName`, `configurationName`), name part only. */
+export function qualifiedNameErrors(value: string): string[] {
+  const errs: string[] = [];
+  const name = value.includes('/') ? value.slice(value.lastIndexOf('/') + 1) : value;
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > MAX_NAME_LENGTH) errs.push(`name part must be no more than ${MAX_NAME_LENGTH} characters`);
+  if (name.length > 0 && !QUALIFIED_NAME.test(name)) errs.push(QUALIFIED_NAME_MESSAGE);
+  return errs;
+}
+
+/** Go's %v of a []string: `[a b]`. */
+function goList(items: readonly string[]): string {
+  return `[${items.join(' ')}]`;
+}
+
+// ---- metadata ----
+
+/** knative.dev/pkg ValidateObjectMetadata: paths relative to `metadata`. */
+export function validateObjectMeta(meta: Partial<ObjectMeta>): FieldError[] {
+  const generateName = typeof meta.generateName === 'string' ? meta.generateName : '';
+  if (generateName) {
+    const msgs = dns1035PrefixErrors(generateName);
+    if (msgs.length > 0) return [{ path: 'generateName', message: `not a DNS 1035 label prefix: ${goList(msgs)}` }];
+  }
+  const name = meta.name ?? '';
+  if (name) {
+    const msgs = dns1035LabelErrors(name);
+    if (msgs.length > 0) return [{ path: 'name', message: `not a DNS 1035 label: ${goList(msgs)}` }];
+  }
+  if (!name && !generateName) return [{ path: 'name', message: 'name or generateName is required' }];
+  return [];
+}
+
+const AUTOSCALING_GROUP = 'autoscaling.knative.dev';
+
+function validateNoAutoscalingAnnotations(annotations: Readonly<Record<string, string>> | undefined): FieldError[] {
+  return Object.keys(annotations ?? {})
+    .filter((key) => key.startsWith(AUTOSCALING_GROUP))
+    .map((key) =>
+      invalidKeyName(key, '', 'autoscaling annotations must be put under "spec.template.metadata.annotations" to work'),
+    );
+}
+
+function validateVisibilityLabel(labels: Readonly<Record<string, string>> | undefined): FieldError[] {
+  const value = labels?.[LABEL_VISIBILITY];
+  return value !== undefined && value !== VISIBILITY_CLUSTER_LOCAL ? [invalidValue(value, LABEL_VISIBILITY)] : [];
+}
+
+// ---- containers ----
+
+/** Ports the queue-proxy and Knative's profiling use. */
+export const RESERVED_PORTS: readonly number[] = [8008, 8012, 8013, 8022, 9090, 9091];
+export const RESERVED_CONTAINER_NAMES: readonly string[] = ['queue-proxy'];
+export const RESERVED_ENV_VARS: readonly string[] = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+const VALID_PORT_NAMES: readonly string[] = ['', 'h2c', 'http1'];
+
+const REPOSITORY_CHARS = /^[a-z0-9_\-./]+$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * Why an image reference would not parse (go-containerregistry, weak validation), or undefined.
+ * `[registry[:port]/]repository[:tag][@sha256:digest]`, repository in lower case.
+ */
+export function imageReferenceError(image: string): string | undefined {
+  const bad = `could not parse reference: ${image}`;
+  let rest = image;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    if (!DIGEST.test(rest.slice(at + 1))) return bad;
+    rest = rest.slice(0, at);
+  }
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > slash) {
+    if (!TAG.test(rest.slice(colon + 1))) return bad;
+    rest = rest.slice(0, colon);
+  }
+  const parts = rest.split('/');
+  const first = parts[0] ?? '';
+  const hasRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const repository = hasRegistry ? parts.slice(1).join('/') : parts.length === 1 ? `library/${rest}` : rest;
+  if (hasRegistry && !/^[A-Za-z0-9.-]+(:\d+)?$/.test(first)) return bad;
+  if (repository.length < 2 || repository.length > 255 || !REPOSITORY_CHARS.test(repository)) return bad;
+  return undefined;
+}
+
+function validateContainer(container: Container, serving: boolean): FieldError[] {
+  const errs: FieldError[] = [];
+  if (container.name && RESERVED_CONTAINER_NAMES.includes(container.name)) {
+    errs.push({ path: 'name', message: `"${container.name}" is a reserved container name` });
+  }
+  (container.env ?? []).forEach((env, i) => {
+    if (!env.name) errs.push(missingField(`env[${i}].name`));
+    else if (serving && RESERVED_ENV_VARS.includes(env.name)) {
+      errs.push({ path: `env[${i}].name`, message: `"${env.name}" is a reserved environment variable` });
+    }
+  });
+  if (!container.image) {
+    errs.push(missingField('image'));
+  } else {
+    const problem = imageReferenceError(container.image);
+    if (problem) {
+      errs.push({
+        path: 'image',
+        message: 'Failed to parse image reference',
+        details: `image: "${container.image}", error: ${problem}`,
+      });
+    }
+  }
+  const port = container.ports?.[0];
+  if (port) {
+    const p = port.containerPort ?? 0;
+    if (RESERVED_PORTS.includes(p)) {
+      errs.push(
+        invalidValue(
+          `${p} is a reserved port`,
+          'ports.containerPort',
+          `${p} is a reserved port, please use a different value`,
+        ),
+      );
+    }
+    if (p < 0 || p > 65535) errs.push(outOfBounds(p, 0, 65535, 'ports.containerPort'));
+    if (port.protocol && port.protocol !== 'TCP') errs.push(invalidValue(port.protocol, 'ports.protocol'));
+    if (!VALID_PORT_NAMES.includes(port.name ?? '')) {
+      errs.push({
+        path: 'ports',
+        message: `Port name ${port.name} is not allowed`,
+        details: "Name must be empty, or one of: 'h2c', 'http1'",
+      });
+    }
+  }
+  return errs;
+}
+
+function validateContainers(containers: readonly Container[] | undefined): FieldError[] {
+  const list = containers ?? [];
+  const errs: FieldError[] = [];
+  const portCount = list.reduce((n, c) => n + (c.ports?.length ?? 0), 0);
+  if (portCount === 0 && list.length > 1) errs.push(missingField('containers[*].ports'));
+  if (portCount > 1) {
+    errs.push({
+      path: 'containers[*].ports',
+      message: 'more than one container port is set',
+      details: 'Only a single port is allowed across all containers',
+    });
+  }
+  if (list.length === 0) return [...errs, missingField('containers')];
+  const seen = new Set<string>();
+  list.forEach((c, i) => {
+    if (list.length > 1) {
+      const name = c.name ?? '';
+      if (seen.has(name)) errs.push({ path: `containers[${i}].name`, message: `duplicate container name "${name}"` });
+      seen.add(name);
+    }
+    const serving = list.length === 1 || (c.ports?.length ?? 0) > 0;
+    errs.push(...via(`containers[${i}]`, validateContainer(c, serving)));
+  });
+  return errs;
+}
+
+// ---- revision spec and template ----
+
+/** A revision spec; paths relative to the spec. */
+export function validateRevisionSpec(spec: RevisionSpec, cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG): FieldError[] {
+  const errs = validateContainers(spec.containers);
+  const timeout = spec.timeoutSeconds;
+  if (timeout !== undefined && timeout !== 0 && (timeout < 0 || timeout > cfg.maxRevisionTimeoutSeconds)) {
+    errs.push(outOfBounds(timeout, 0, cfg.maxRevisionTimeoutSeconds, 'timeoutSeconds'));
+  }
+  const cc = spec.containerConcurrency;
+  if (cc !== undefined) {
+    const min = cfg.allowContainerConcurrencyZero ? 0 : 1;
+    if (cc < min || cc > cfg.containerConcurrencyMaxLimit) {
+      errs.push(outOfBounds(cc, min, cfg.containerConcurrencyMaxLimit, 'containerConcurrency'));
+    }
+  }
+  return errs;
+}
+
+/**
+ * A revision template; paths relative to the template. `parent` is the owning Service's or
+ * Configuration's metadata: a BYO revision name must start with `<parent name>-`, and is not
+ * allowed when the parent itself uses generateName.
+ */
+export function validateRevisionTemplate(
+  template: RevisionTemplateSpec | undefined,
+  parent: Partial<ObjectMeta>,
+  cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG,
+): FieldError[] {
+  if (!template?.spec) return [missingField('spec')];
+  const errs = via('spec', validateRevisionSpec(template.spec, cfg));
+  const generateName = typeof template.metadata?.generateName === 'string' ? template.metadata.generateName : '';
+  if (generateName) {
+    const msgs = dns1035PrefixErrors(generateName);
+    if (msgs.length > 0)
+      errs.push(invalidValue(`not a DNS 1035 label prefix: ${goList(msgs)}`, 'metadata.generateName'));
+  }
+  const name = template.metadata?.name ?? '';
+  if (name) {
+    const msgs = dns1035LabelErrors(name);
+    const parentGenerateName = typeof parent.generateName === 'string' ? parent.generateName : '';
+    const prefix = `${parent.name ?? ''}-`;
+    if (msgs.length > 0) errs.push(invalidValue(`not a DNS 1035 label: ${goList(msgs)}`, 'metadata.name'));
+    else if (!parent.name && parentGenerateName) errs.push(disallowedField('metadata.name'));
+    else if (!name.startsWith(prefix))
+      errs.push(invalidValue(`"${name}" must have prefix "${prefix}"`, 'metadata.name'));
+  }
+  return errs;
+}
+
+// ---- traffic ----
+
+export interface TrafficValidationContext {
+  /** In a Service (or a Route with a default configuration): targets must not name a configuration. */
+  readonly hasDefaultConfigurationName: boolean;
+}
+
+/** One spec traffic target; paths relative to the target. */
+export function validateTrafficTarget(target: TrafficTarget, ctx: TrafficValidationContext): FieldError[] {
+  const errs: FieldError[] = [];
+  const revisionName = target.revisionName ?? '';
+  const configurationName = target.configurationName ?? '';
+  if (target.latestRevision !== undefined && (revisionName !== '') === target.latestRevision) {
+    errs.push({
+      path: 'latestRevision',
+      message: `may not set revisionName "${revisionName}" when latestRevision is ${target.latestRevision}`,
+    });
+  }
+  if (ctx.hasDefaultConfigurationName && configurationName) {
+    errs.push(disallowedField('configurationName'));
+  } else if (revisionName && configurationName) {
+    errs.push(...multipleOneOf('revisionName', 'configurationName'));
+  } else if (revisionName) {
+    const msgs = qualifiedNameErrors(revisionName);
+    if (msgs.length > 0) errs.push(invalidKeyName(revisionName, 'revisionName', msgs.join(', ')));
+  } else if (configurationName) {
+    const msgs = qualifiedNameErrors(configurationName);
+    if (msgs.length > 0) errs.push(invalidKeyName(configurationName, 'configurationName', msgs.join(', ')));
+  } else if (!ctx.hasDefaultConfigurationName) {
+    errs.push(...missingOneOf('revisionName', 'configurationName'));
+  }
+  const percent = target.percent;
+  if (percent !== undefined && (percent < 0 || percent > 100)) errs.push(outOfBounds(percent, 0, 100, 'percent'));
+  if (target.url) errs.push(disallowedField('url'));
+  return errs;
+}
+
+/** A spec traffic list; paths relative to the list (`[0].percent`, and '' for the sum). */
+export function validateTrafficList(
+  traffic: readonly TrafficTarget[] | undefined,
+  ctx: TrafficValidationContext,
+): FieldError[] {
+  const errs: FieldError[] = [];
+  const tags = new Map<string, number>();
+  let sum = 0;
+  (traffic ?? []).forEach((t, i) => {
+    errs.push(...via(`[${i}]`, validateTrafficTarget(t, ctx)));
+    sum += t.percent ?? 0;
+    if (!t.tag) return;
+    const msgs = dns1035LabelErrors(t.tag);
+    // Knative attaches this one as `tag[i]` (its ViaFieldIndex("tag", i)).
+    if (msgs.length > 0) errs.push(invalidValue(`not a DNS 1035 label: ${goList(msgs)}`, `tag[${i}]`));
+    const first = tags.get(t.tag);
+    if (first !== undefined) {
+      const message = `Multiple definitions for "${t.tag}"`;
+      errs.push({ path: `[${i}].tag`, message }, { path: `[${first}].tag`, message });
+    } else {
+      tags.set(t.tag, i);
+    }
+  });
+  if (sum !== 100) errs.push({ path: '', message: `Traffic targets sum to ${sum}, want 100` });
+  return errs;
+}
+
+// ---- kinds ----
+
+/** A (defaulted) Service. */
+export function validateService(svc: Service, cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG): FieldError[] {
+  const meta = via('metadata', [
+    ...validateObjectMeta(svc.metadata),
+    ...via('labels', validateVisibilityLabel(svc.metadata.labels)),
+    ...via('annotations', validateNoAutoscalingAnnotations(svc.metadata.annotations)),
+  ]);
+  const spec = via('spec', [
+    ...via('template', validateRevisionTemplate(svc.spec?.template, svc.metadata, cfg)),
+    ...via('traffic', validateTrafficList(svc.spec?.traffic, { hasDefaultConfigurationName: true })),
+  ]);
+  return [...meta, ...spec];
+}
+
+/** A (defaulted) Configuration. */
+export function validateConfiguration(
+  config: Configuration,
+  cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG,
+): FieldError[] {
+  const meta = via('metadata', [
+    ...validateObjectMeta(config.metadata),
+    ...via('annotations', validateNoAutoscalingAnnotations(config.metadata.annotations)),
+  ]);
+  return [...meta, ...via('spec.template', validateRevisionTemplate(config.spec?.template, config.metadata, cfg))];
+}
+
+/** A (defaulted) Route. `ownedByService`: it has a default configuration. */
+export function validateRoute(route: Route, options: { ownedByService?: boolean } = {}): FieldError[] {
+  const meta = via('metadata', [
+    ...validateObjectMeta(route.metadata),
+    ...via('labels', validateVisibilityLabel(route.metadata.labels)),
+  ]);
+  const ctx = { hasDefaultConfigurationName: options.ownedByService ?? false };
+  return [...meta, ...via('spec.traffic', validateTrafficList(route.spec?.traffic, ctx))];
+}
+
+export interface Admission<T> {
+  /** The object as it would be stored (defaulted), when admitted. */
+  readonly object?: T;
+  readonly errors: FieldError[];
+}
+
+/** Default then validate a Service, as the two webhooks do on create/update. */
+export function admitService(svc: Service, options: DefaultingOptions = {}): Admission<Service> {
+  const defaulted = defaultService(svc, options);
+  const errors = validateService(defaulted, options.config ?? DEFAULT_DEFAULTS_CONFIG);
+  return errors.length > 0 ? { errors } : { object: defaulted, errors };
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { Service } from '../../src/model/api/types.js';
+import {
+  defaultRoute,
+  defaultService,
+  defaultTrafficTarget,
+  parseDefaultsConfig,
+} from '../../src/model/rules/defaults.js';
+
+const svc: Service = {
+  apiVersion: 'serving.knative.dev/v1',
+  kind: 'Service',
+  metadata: { name: 'hello', namespace: 'default' },
+  spec: { template: { spec: { containers: [{ image: 'docker.io/example/demo' }] } } },
+};
+
+describe('defaulting', () => {
+  it('a Service without traffic sends 100% to the latest revision', () => {
+    expect(defaultService(svc).spec.traffic).toEqual([{ latestRevision: true, percent: 100 }]);
+  });
+
+  it('latestRevision defaults to true without a revisionName, false with one; percent to 0', () => {
+    expect(defaultTrafficTarget({ tag: 'x' })).toEqual({ tag: 'x', latestRevision: true, percent: 0 });
+    expect(defaultTrafficTarget({ revisionName: 'hello-00001', percent: 10 })).toEqual({
+      revisionName: 'hello-00001',
+      latestRevision: false,
+      percent: 10,
+    });
+  });
+
+  it('fills in the revision spec from config-defaults', () => {
+    const spec = defaultService(svc).spec.template.spec;
+    expect(spec).toMatchObject({ timeoutSeconds: 300, containerConcurrency: 0, enableServiceLinks: false });
+    expect(spec.containers?.[0]).toEqual({
+      name: 'user-container',
+      image: 'docker.io/example/demo',
+      readinessProbe: { tcpSocket: { port: 0 }, successThreshold: 1 },
+      resources: {},
+    });
+    const custom = parseDefaultsConfig({ 'revision-timeout-seconds': '120', 'container-concurrency': '10' });
+    expect(defaultService(svc, { config: custom }).spec.template.spec).toMatchObject({
+      timeoutSeconds: 120,
+      containerConcurrency: 10,
+    });
+  });
+
+  it('names several containers user-container-<i>, probes only the serving one', () => {
+    const multi = structuredClone(svc);
+    multi.spec.template.spec.containers = [{ image: 'a/b', ports: [{ containerPort: 8080 }] }, { image: 'c/d' }];
+    const containers = defaultService(multi).spec.template.spec.containers!;
+    expect(containers.map((c) => c.name)).toEqual(['user-container-0', 'user-container-1']);
+    expect(containers[0]).toHaveProperty('readinessProbe');
+    expect(containers[1]).not.toHaveProperty('readinessProbe');
+  });
+
+  it('keeps user values and does not modify its input', () => {
+    const mine = structuredClone(svc);
+    mine.spec.template.spec.timeoutSeconds = 30;
+    mine.spec.traffic = [{ revisionName: 'hello-00001', percent: 100 }];
+    const out = defaultService(mine);
+    expect(out.spec.template.spec.timeoutSeconds).toBe(30);
+    expect(out.spec.traffic).toEqual([{ revisionName: 'hello-00001', latestRevision: false, percent: 100 }]);
+    expect(mine.spec.traffic).toEqual([{ revisionName: 'hello-00001', percent: 100 }]);
+  });
+
+  it('stamps creator and lastModifier when a user is given', () => {
+    const created = defaultService(svc, { user: 'alice' });
+    expect(created.metadata.annotations).toEqual({
+      'serving.knative.dev/creator': 'alice',
+      'serving.knative.dev/lastModifier': 'alice',
+    });
+    const updated = defaultService(svc, { user: 'bob', previous: created });
+    expect(updated.metadata.annotations?.['serving.knative.dev/creator']).toBe('alice');
+    expect(updated.metadata.annotations?.['serving.knative.dev/lastModifier']).toBe('bob');
+  });
+
+  it('a standalone Route gets no traffic default, one owned by a Service does', () => {
+    const route = {
+      apiVersion: 'serving.knative.dev/v1' as const,
+      kind: 'Route' as const,
+      metadata: { name: 'r' },
+      spec: {},
+    };
+    expect(defaultRoute(route).spec.traffic).toBeUndefined();
+    expect(defaultRoute(route, { ownedByService: true }).spec.traffic).toEqual([
+      { latestRevision: true, percent: 100 },
+    ]);
+  });
+});
