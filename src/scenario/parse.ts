@@ -610,13 +610,23 @@ class ScenarioParser {
     readonly options: ParseOptions,
   ) {
     const lc = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, yamlOptions(lc));
     this.main = makeLocator(file, doc, lc);
     for (const e of doc.errors) {
       const p = this.main.offsetPos(e.pos[0]);
       this.issues.push({ file, ...p, field: '(yaml)', message: yamlMessage(e.message) });
     }
-    this.value = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 1000 }) : undefined;
+    this.value = doc.errors.length === 0 ? this.toJS(doc, this.main, []) : undefined;
+  }
+
+  /** The document as plain data; undefined (with an issue) when aliases cannot be expanded. */
+  private toJS(doc: Document, loc: Locator, field: PathSeg[]): unknown {
+    try {
+      return doc.toJS({ maxAliasCount: 1000 }) ?? null;
+    } catch (e) {
+      this.add(loc, field, `YAML error: ${(e as Error).message}`);
+      return undefined;
+    }
   }
 
   add(
@@ -809,7 +819,7 @@ class ScenarioParser {
     fieldOf: (docIndex: number) => PathSeg[],
   ): KubeObject[] | undefined {
     const lc = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+    const docs = parseAllDocuments(text, yamlOptions(lc));
     const list = Array.isArray(docs) ? docs : [];
     const out: KubeObject[] = [];
     let ok = true;
@@ -825,7 +835,12 @@ class ScenarioParser {
         index++;
         continue;
       }
-      const value = doc.contents === null ? null : doc.toJS({ maxAliasCount: 1000 });
+      const value = doc.contents === null ? null : this.toJS(doc, loc, fieldOf(index));
+      if (value === undefined) {
+        ok = false;
+        index++;
+        continue;
+      }
       if (value === null || value === undefined) continue; // empty document (e.g. a trailing ---), as kubectl
       const obj = this.checkManifest(value, loc, [], fieldOf(index));
       if (obj) out.push(obj);
@@ -1233,6 +1248,10 @@ function commandFrom<T>(program: string, parse: (line: string) => T) {
     if (v.trim() === '') throw new PathError([], `empty ${program} command`);
     return parse(v);
   };
+}
+
+function yamlOptions(lineCounter: LineCounter) {
+  return { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true } as const;
 }
 
 function yamlMessage(m: string): string {
