@@ -453,6 +453,10 @@ describe('parseScenario: errors name the file, line, column and field', () => {
       'files: { a: null }',
       'expect: [3]',
       '{{',
+      'steps: [{ note: *nope }]',
+      'files: { a.yaml: "x: *nope" }',
+      'a: &a [1, 1]\nb: [*a, *a]\nsteps: [{ <<: *a }]',
+      'a: &a [1,1,1,1,1,1,1,1,1,1]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]',
     ]) {
       try {
         parseScenario(text, 'odd.yaml');
