@@ -10,6 +10,7 @@ export * from './config.js';
 export * from './decider.js';
 export * from './delayWindow.js';
 export * from './duration.js';
+export * from './explain.js';
 export * from './sampleSize.js';
 export * from './scaler.js';
 export * from './spec.js';
