@@ -371,7 +371,7 @@ class Parser {
   }
 
   /** `(name)` or `of name`, or nothing. */
-  private target(): { name: string; kind?: string } | undefined {
+  private target(): { name: string; kind?: string; via: 'paren' | 'of' } | undefined {
     const t = this.peek();
     if (t.kind === 'lparen') {
       this.next();
@@ -379,7 +379,7 @@ class Parser {
       if (n.kind !== 'word' && n.kind !== 'string') this.err(n, `expected a name inside ( ), got ${this.describe(n)}`);
       const close = this.next();
       if (close.kind !== 'rparen') this.err(close, `expected ")", got ${this.describe(close)}`);
-      return { name: n.text };
+      return { name: n.text, via: 'paren' };
     }
     if (this.isWord(t, 'of')) {
       this.next();
@@ -389,7 +389,7 @@ class Parser {
       }
       const n = this.next();
       if (n.kind !== 'word' && n.kind !== 'string') this.err(n, `expected a name after "of", got ${this.describe(n)}`);
-      return { name: n.text, ...(kind !== undefined ? { kind } : {}) };
+      return { name: n.text, via: 'of', ...(kind !== undefined ? { kind } : {}) };
     }
     return undefined;
   }
@@ -402,21 +402,12 @@ class Parser {
     const out: Omit<PodsClause, 'text'> = { type: 'pods', state, op, value };
     if (tgt) {
       // pods(x) and "pods of revision x" name a revision; "pods of x" / "pods of ksvc x" a service.
-      const isRevision = tgt.kind === 'revision' || tgt.kind === 'rev' || (tgt.kind === undefined && !this.wasOf());
+      const isRevision =
+        tgt.kind === 'revision' || tgt.kind === 'rev' || (tgt.kind === undefined && tgt.via === 'paren');
       if (isRevision) out.revision = tgt.name;
       else out.service = tgt.name;
     }
     return out;
-  }
-
-  /** Whether the pods target was written with `of` (looked up from the tokens just consumed). */
-  private wasOf(): boolean {
-    for (let k = this.i - 1; k >= 0; k--) {
-      const t = this.toks[k]!;
-      if (t.kind === 'lparen') return false;
-      if (this.isWord(t, 'of')) return true;
-    }
-    return false;
   }
 
   private metricRest(name: string): Omit<MetricClause, 'text'> {
@@ -472,6 +463,9 @@ class Parser {
     const nt = this.peek();
     const endOfClause = nt.kind === 'end' || (nt.kind === 'word' && FINAL_KEYWORDS.includes(nt.text.toLowerCase()));
     if (endOfClause) return { type: 'condition', resource, name, condition: what.text, op: '==', status: 'True' };
+    if (nt.kind === 'eq' && !this.isConditionValue(this.peek(1))) {
+      this.err(nt, `use "==" to compare ${what.text} (Cond=True|False|Unknown is for conditions)`);
+    }
     if (nt.kind === 'eq' || ((nt.text === '==' || nt.text === '!=') && this.isConditionValue(this.peek(1)))) {
       this.next();
       const v = this.next();
