@@ -8,7 +8,14 @@ import type {
   Route,
   ServerlessService,
 } from '../../src/model/api/types.js';
-import { renderKubectlGet, renderTable, summarizePod, tabwriterFormat } from '../../src/model/rules/tables.js';
+import { resolveResourceName } from '../../src/model/rules/resources.js';
+import {
+  renderKubectlGet,
+  renderKubectlGetMany,
+  renderTable,
+  summarizePod,
+  tabwriterFormat,
+} from '../../src/model/rules/tables.js';
 import { isoAt } from '../../src/model/rules/time.js';
 import { ksvc, pod, readyCondition, revision } from './fixtures.js';
 
@@ -267,5 +274,47 @@ describe('other tables', () => {
 
   it("an unknown resource type gives kubectl's error", () => {
     expect(renderKubectlGet('foo', [], at(0))).toBe('error: the server doesn\'t have a resource type "foo"');
+  });
+});
+
+describe('kubectl get for several types', () => {
+  it('prints one table per type with kind-prefixed names, separated by a blank line', () => {
+    const pods = resolveResourceName('pods');
+    const ksvcs = resolveResourceName('ksvc');
+    const deployments = resolveResourceName('deploy');
+    if (!pods.ok || !ksvcs.ok || !deployments.ok) throw new Error('types must resolve');
+    const out = renderKubectlGetMany(
+      [
+        { resource: pods.resource, objects: [pod('knservice-00001-deployment-57f695cdc6-pbtvj', isoAt(0))] },
+        { resource: deployments.resource, objects: [] },
+        {
+          resource: ksvcs.resource,
+          objects: [
+            ksvc('knservice', {
+              url: 'http://knservice.default.example.com',
+              created: 'knservice-00001',
+              ready: 'knservice-00001',
+              conditions: [readyCondition('True')],
+            }),
+          ],
+        },
+      ],
+      at(121),
+    );
+    expect(out).toBe(
+      'NAME                                              READY   STATUS    RESTARTS   AGE\n' +
+        'pod/knservice-00001-deployment-57f695cdc6-pbtvj   2/2     Running   0          2m1s\n' +
+        '\n' +
+        'NAME                                    URL                                    LATESTCREATED     LATESTREADY       READY   REASON\n' +
+        'service.serving.knative.dev/knservice   http://knservice.default.example.com   knservice-00001   knservice-00001   True    \n',
+    );
+  });
+
+  it('nothing at all: No resources found', () => {
+    const pods = resolveResourceName('pods');
+    if (!pods.ok) throw new Error('pods must resolve');
+    expect(renderKubectlGetMany([{ resource: pods.resource, objects: [] }], at(0))).toBe(
+      'No resources found in default namespace.',
+    );
   });
 });

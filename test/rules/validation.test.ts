@@ -118,7 +118,7 @@ describe('containers', () => {
     'nginx',
     'docker.io/library/nginx:1.25',
     'localhost:5000/demo',
-    'gcr.io/knative-samples/helloworld-go@sha256:' + 'a'.repeat(64),
+    `gcr.io/knative-samples/helloworld-go@sha256:${'a'.repeat(64)}`,
     'ko.local/app:v1.2-rc_1',
   ])('%s is a valid image reference', (image) => {
     expect(imageReferenceError(image)).toBeUndefined();

@@ -21,7 +21,21 @@ export interface ResourceType {
   readonly shortNames: readonly string[];
   readonly categories: readonly string[];
   readonly namespaced: boolean;
+  /** API discovery verbs. */
+  readonly verbs: readonly string[];
 }
+
+/** What every type here supports, as API discovery lists it. */
+export const STANDARD_VERBS: readonly string[] = [
+  'create',
+  'delete',
+  'deletecollection',
+  'get',
+  'list',
+  'patch',
+  'update',
+  'watch',
+];
 
 function resource(
   kind: string,
@@ -43,6 +57,7 @@ function resource(
     shortNames,
     categories,
     namespaced,
+    verbs: STANDARD_VERBS,
   };
 }
 

@@ -350,6 +350,19 @@ export const CORE_SERVICE_COLUMNS: TableSpec<KubeObject> = [
   age,
 ];
 
+interface ReplicaSetFields {
+  spec?: { replicas?: number };
+  status?: { replicas?: number; readyReplicas?: number };
+}
+
+export const REPLICASET_COLUMNS: TableSpec<KubeObject> = [
+  name,
+  { header: 'DESIRED', value: (o) => String((o as ReplicaSetFields).spec?.replicas ?? 1) },
+  { header: 'CURRENT', value: (o) => String((o as ReplicaSetFields).status?.replicas ?? 0) },
+  { header: 'READY', value: (o) => String((o as ReplicaSetFields).status?.readyReplicas ?? 0) },
+  age,
+];
+
 /** kubectl's fallback for types without a printer: NAME and AGE. */
 export const DEFAULT_COLUMNS: TableSpec<KubeObject> = [name, age];
 
@@ -364,6 +377,7 @@ export const TABLE_SPECS: Readonly<Record<string, TableSpec<never>>> = {
   'serverlessservices.networking.internal.knative.dev': SKS_COLUMNS,
   pods: POD_COLUMNS,
   'deployments.apps': DEPLOYMENT_COLUMNS,
+  'replicasets.apps': REPLICASET_COLUMNS,
   configmaps: CONFIGMAP_COLUMNS,
   services: CORE_SERVICE_COLUMNS,
 };
@@ -429,4 +443,27 @@ export function renderKubectlGet(
 /** Byte-wise comparison, as Go sorts strings (not locale-aware). */
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export interface GetSection {
+  readonly resource: ResourceType;
+  readonly objects: readonly KubeObject[];
+}
+
+/**
+ * `kubectl get` for several types at once (`kubectl get all`, `kubectl get pods,ksvc`): one
+ * table per type that has objects, names prefixed with `<singular>[.<group>]/`
+ * (`pod/…`, `deployment.apps/…`, `service.serving.knative.dev/…`), tables separated by a blank
+ * line. Sections are printed in the order given. `No resources found…` when all are empty.
+ */
+export function renderKubectlGetMany(sections: readonly GetSection[], options: KubectlGetOptions): string {
+  const tables: string[] = [];
+  for (const { resource, objects } of sections) {
+    if (objects.length === 0) continue;
+    const prefix = resource.group === '' ? `${resource.singular}/` : `${resource.singular}.${resource.group}/`;
+    const renamed = objects.map((o) => ({ ...o, metadata: { ...o.metadata, name: prefix + o.metadata.name } }));
+    tables.push(renderKubectlGet(resource, renamed, options));
+  }
+  if (tables.length === 0) return noResourcesMessage(options.namespace, options.allNamespaces);
+  return tables.join('\n');
 }
