@@ -227,3 +227,17 @@ describe('buildLoad', () => {
     ).toThrow(/load\[1\].at: the previous phase has no known end/);
   });
 });
+
+describe('buildParsedLoad and close()', () => {
+  it('builds from an already parsed spec; close() stops a merged trace early', async () => {
+    const { buildParsedLoad } = await import('../../src/sim/load/spec.js');
+    const spec = parseLoadSpec([
+      { at: '0s', trace: { format: 'azure2021', file: 'traces/azure2021-sample.csv' } },
+      { at: '0s', for: '1m', poisson: { rps: 10 } },
+    ]);
+    const b = buildParsedLoad(spec, { random: rng('c'), baseDir: SCENARIOS });
+    expect(b.source.next()).toBeDefined();
+    b.source.close?.();
+    expect(b.source.next()).toBeUndefined();
+  });
+});

@@ -337,6 +337,12 @@ export class MergeSource implements ArrivalSource {
     for (let p = (this.size >> 1) - 1; p >= 0; p--) this.siftDown(p);
   }
 
+  close(): void {
+    for (const s of this.sources) s.close?.();
+    this.size = 0;
+    this.primed = true;
+  }
+
   next(): Arrival | undefined {
     if (!this.primed) this.prime();
     if (this.size === 0) return undefined;
@@ -361,6 +367,10 @@ export class ConcatSource implements ArrivalSource {
   private i = 0;
   private last = Number.NEGATIVE_INFINITY;
   constructor(private readonly sources: readonly ArrivalSource[]) {}
+  close(): void {
+    for (const s of this.sources) s.close?.();
+    this.i = this.sources.length;
+  }
   next(): Arrival | undefined {
     while (this.i < this.sources.length) {
       const a = (this.sources[this.i] as ArrivalSource).next();

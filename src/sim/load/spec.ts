@@ -268,11 +268,16 @@ export interface BuiltLoad {
 }
 
 /**
- * Builds the arrival sources of a load spec (raw YAML value or already parsed). Phases without
- * `at` start where the previous phase ended (a sequence); phases with `at` overlay (merge).
+ * Builds the arrival sources of a raw `load:` value (plain data from YAML, durations as strings):
+ * validates it with `parseLoadSpec`, then `buildParsedLoad`. Phases without `at` start where the
+ * previous phase ended (a sequence); phases with `at` overlay (merge).
  */
-export function buildLoad(spec: LoadSpec | unknown, o: BuildOptions): BuiltLoad {
-  const phases = parseLoadSpec(spec);
+export function buildLoad(raw: unknown, o: BuildOptions): BuiltLoad {
+  return buildParsedLoad(parseLoadSpec(raw), o);
+}
+
+/** `buildLoad` for a spec already validated by `parseLoadSpec` (durations in ms). */
+export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
   const sources: ArrivalSource[] = [];
   const closedLoop: ClosedLoopClients[] = [];
   const table: BuiltLoad['phases'] = [];

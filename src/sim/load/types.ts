@@ -30,6 +30,8 @@ export interface Arrival {
 export interface ArrivalSource {
   /** The next arrival, in non-decreasing `atMs` order, or `undefined` when the source is finished. */
   next(): Arrival | undefined;
+  /** Releases resources (an open trace file) when the simulator stops before the source ends. */
+  close?(): void;
 }
 
 /** Builds an arrival with every field present, in a fixed order (one hidden class). */
