@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOP_LATENCY, NETWORK_LAYERS, networkLatency } from '../../src/sim/load/network.js';
+import { HOP_LATENCY, NETWORK_LAYERS, networkLatency, networkLayerSchema } from '../../src/sim/load/network.js';
 import {
   constant,
   empirical,
@@ -107,5 +107,7 @@ describe('network hop latency', () => {
   it('Istio with sidecars costs more than a bare gateway', () => {
     expect(HOP_LATENCY['istio-mesh'].medianMs).toBeGreaterThan(HOP_LATENCY.kourier.medianMs);
     expect(networkLatency('kourier', { medianMs: 2, p99Ms: 2 })(() => 0.9)).toBeCloseTo(2, 9);
+    expect(networkLayerSchema.parse('istio-mesh')).toBe('istio-mesh');
+    expect(networkLayerSchema.safeParse('nginx').success).toBe(false);
   });
 });

@@ -241,3 +241,20 @@ describe('buildParsedLoad and close()', () => {
     expect(b.source.next()).toBeUndefined();
   });
 });
+
+describe('originMs', () => {
+  it('shifts every phase; cron still runs on the absolute simulated clock', () => {
+    const raw = [
+      { at: '0s', for: '10s', constant: { rps: 1 } },
+      { for: '3m', ping: { schedule: '*/1 * * * *' } },
+    ];
+    const b = buildLoad(raw, { random: rng('o'), baseDir: SCENARIOS, originMs: 95_000 });
+    expect(b.phases.map((p) => [p.startMs, p.endMs])).toEqual([
+      [95_000, 105_000],
+      [105_000, 285_000],
+    ]);
+    const out = drain(b.source);
+    expect(out[0]!.atMs).toBe(95_000);
+    expect(out.filter((a) => a.kind === 'event').map((a) => a.atMs)).toEqual([120_000, 180_000, 240_000]);
+  });
+});

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { constant, lognormalFromPercentiles } from './serviceTime.js';
 import type { Sampler } from './types.js';
 
@@ -10,6 +11,9 @@ import type { Sampler } from './types.js';
  */
 export const NETWORK_LAYERS = ['none', 'kourier', 'contour', 'gloo', 'ambassador', 'istio', 'istio-mesh'] as const;
 export type NetworkLayer = (typeof NETWORK_LAYERS)[number];
+
+/** For a scenario `settings:` key (e.g. `network: kourier`), via the parser's settingsExtensions. */
+export const networkLayerSchema = z.enum(NETWORK_LAYERS);
 
 export interface HopLatency {
   medianMs: number;

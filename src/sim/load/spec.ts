@@ -256,6 +256,8 @@ export interface BuildOptions {
   baseDir: string;
   /** Target for phases without one (e.g. the scenario's first service URL). */
   defaultTarget?: string;
+  /** Simulated time that `at: 0` maps to (when the load starts after some scenario steps). Default 0. */
+  originMs?: number;
 }
 
 export interface BuiltLoad {
@@ -281,13 +283,14 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
   const sources: ArrivalSource[] = [];
   const closedLoop: ClosedLoopClients[] = [];
   const table: BuiltLoad['phases'] = [];
-  let prevEnd = 0;
+  const origin = o.originMs ?? 0;
+  let prevEnd = origin;
   phases.forEach((p, i) => {
     const key = GENERATOR_KEYS.find((k) => p[k] !== undefined) as GeneratorKey;
     const name = p.name ?? `load[${i}] ${key}`;
     const random = forkRandom(o.random);
     const serviceRandom = forkRandom(o.random);
-    const startMs = p.at ?? prevEnd;
+    const startMs = p.at !== undefined ? origin + p.at : prevEnd;
     if (!Number.isFinite(startMs)) {
       throw new LoadSpecError([
         { path: `load[${i}].at`, message: 'the previous phase has no known end; give this phase an `at`' },

@@ -20,11 +20,12 @@ export interface Arrival {
   /** How long the user container works on this request once it has it, in ms. */
   serviceMs: number;
   /** Host or tag URL to address; `undefined` means the scenario's default (first) service. */
-  target: string | undefined;
+  target?: string | undefined;
   /** Closed-loop client (`hey -c N`) that sent the request; `undefined` for open-loop load. */
-  clientId: number | undefined;
-  /** `request` unless an eventing source made it. */
-  kind: ArrivalKind;
+  clientId?: number | undefined;
+  /** `event` for eventing sources; `request` (or absent, for arrivals made elsewhere) otherwise.
+   * Sources in this directory always set all five fields. */
+  kind?: ArrivalKind;
 }
 
 export interface ArrivalSource {
