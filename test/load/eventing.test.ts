@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   CronError,
@@ -132,5 +133,53 @@ describe('eventing arrivals', () => {
     expect(p.every((a) => a.kind === 'event')).toBe(true);
     const c = drain(cloudEventsSource({ durationMs: 1000, random: rng(), service: constant(1) }, 4, 'constant'));
     expect(c.map((a) => a.atMs)).toEqual([0, 250, 500, 750]);
+  });
+});
+
+describe('cron property: the fast search equals a minute-by-minute scan', () => {
+  it('for random list schedules', () => {
+    const list = (min: number, max: number) =>
+      fc.option(fc.uniqueArray(fc.integer({ min, max }), { minLength: 1, maxLength: 4 }), { nil: undefined });
+    fc.assert(
+      fc.property(
+        list(0, 59),
+        list(0, 23),
+        list(1, 31),
+        list(1, 12),
+        list(0, 6),
+        fc.integer({ min: 0, max: 400 * 24 * 60 }),
+        (mins, hours, doms, months, dows, startMin) => {
+          const f = (xs: number[] | undefined) => (xs === undefined ? '*' : xs.join(','));
+          const expr = `${f(mins)} ${f(hours)} ${f(doms)} ${f(months)} ${f(dows)}`;
+          const got = new CronSchedule(expr).nextAtOrAfter(startMin * 60_000);
+          const has = (xs: number[] | undefined, v: number) => xs === undefined || xs.includes(v);
+          const matches = (d: Date) => {
+            const dom = has(doms, d.getUTCDate());
+            const dow = has(dows, d.getUTCDay());
+            const day = doms !== undefined && dows !== undefined ? dom || dow : dom && dow;
+            return (
+              has(mins, d.getUTCMinutes()) && has(hours, d.getUTCHours()) && has(months, d.getUTCMonth() + 1) && day
+            );
+          };
+          // scan at most 400 days minute by minute, skipping whole days that cannot match
+          const limit = startMin + 400 * 24 * 60;
+          let want: number | undefined;
+          for (let m = startMin; m < limit; m++) {
+            const d = new Date(SIM_EPOCH_MS + m * 60_000);
+            if (!has(months, d.getUTCMonth() + 1)) {
+              m += 24 * 60 - d.getUTCHours() * 60 - d.getUTCMinutes() - 1;
+              continue;
+            }
+            if (matches(d)) {
+              want = m * 60_000;
+              break;
+            }
+          }
+          if (want !== undefined) expect(got).toBe(want);
+          else expect(got === undefined || got >= (limit - 1) * 60_000).toBe(true);
+        },
+      ),
+      { numRuns: 150, seed: 11 },
+    );
   });
 });
