@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Condition, Configuration, PodAutoscaler, Route } from '../../src/model/api/types.js';
 import {
   applyConditions,
+  CONFIGURATION_CONDITION_SET,
   computeReady,
   configurationReady,
   getCondition,
@@ -233,6 +234,16 @@ describe('Service conditions', () => {
 });
 
 describe('Configuration Ready', () => {
+  it('is set directly: a Configuration has no dependents', () => {
+    const c = applyConditions(
+      CONFIGURATION_CONDITION_SET,
+      [],
+      [configurationReady({ latestCreatedRevisionName: 'x-00001', latestReadyRevisionName: 'x-00001' })],
+      t(3),
+    );
+    expect(c).toEqual([{ type: 'Ready', status: 'True', lastTransitionTime: t(3) }]);
+  });
+
   it('True when the latest created revision is the latest ready one', () => {
     expect(configurationReady({ latestCreatedRevisionName: 'x-00001', latestReadyRevisionName: 'x-00001' })).toEqual({
       type: 'Ready',

@@ -112,11 +112,15 @@ export function computeReady(
   dependents: readonly string[],
 ): ReadySummary {
   const present = (conditions ?? []).map((c, index) => ({ c, index })).filter(({ c }) => dependents.includes(c.type));
+  const time = (c: Condition): number => {
+    const t = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : Number.NaN;
+    return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+  };
   present.sort((a, b) => {
-    const ta = a.c.lastTransitionTime ?? '';
-    const tb = b.c.lastTransitionTime ?? '';
-    const byTime = Date.parse(tb || '0') - Date.parse(ta || '0');
-    return byTime !== 0 && !Number.isNaN(byTime) ? byTime : b.index - a.index;
+    const ta = time(a.c);
+    const tb = time(b.c);
+    if (ta !== tb) return tb > ta ? 1 : -1;
+    return b.index - a.index;
   });
   const pick = present.find(({ c }) => c.status === 'False') ?? present.find(({ c }) => c.status === 'Unknown');
   if (pick) {

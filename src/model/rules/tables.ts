@@ -410,11 +410,10 @@ export function renderKubectlGet(
   objects: readonly KubeObject[],
   options: KubectlGetOptions,
 ): string {
-  let type: ResourceType | undefined;
+  let type: ResourceType;
   if (typeof resource === 'string') {
-    const resolved = resourceById(resource)
-      ? { ok: true as const, resource: resourceById(resource)! }
-      : resolveResourceName(resource);
+    const byId = resourceById(resource);
+    const resolved = byId ? { ok: true as const, resource: byId } : resolveResourceName(resource);
     if (!resolved.ok) return resolved.error;
     type = resolved.resource;
   } else {
