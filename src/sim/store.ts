@@ -5,6 +5,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../model/api/types.js';
+import { resourceForKind } from '../model/rules/resources.js';
 
 export type WatchOp = 'added' | 'modified' | 'deleted';
 
@@ -32,7 +33,15 @@ export interface StoreOptions {
   uid: () => string;
 }
 
-const keyOf = (kind: string, namespace: string | undefined, name: string) => `${kind}/${namespace ?? ''}/${name}`;
+/**
+ * Objects are filed under their resource type id (`pods`, `services.serving.knative.dev`), so
+ * the core and the Knative Service never collide. `type` parameters below take that id.
+ */
+const keyOf = (type: string, namespace: string | undefined, name: string) => `${type}/${namespace ?? ''}/${name}`;
+
+export function typeOf(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): string {
+  return resourceForKind(obj.apiVersion, obj.kind)?.id ?? `${obj.kind}.${obj.apiVersion}`;
+}
 
 /** Fields that are not spec: changing only these never bumps metadata.generation. */
 const NON_SPEC_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'status']);
@@ -54,13 +63,13 @@ export class ObjectStore {
     return this.rv;
   }
 
-  get<T extends KubeObject = KubeObject>(kind: string, namespace: string | undefined, name: string): T | undefined {
-    return this.objects.get(keyOf(kind, namespace, name)) as T | undefined;
+  get<T extends KubeObject = KubeObject>(type: string, namespace: string | undefined, name: string): T | undefined {
+    return this.objects.get(keyOf(type, namespace, name)) as T | undefined;
   }
 
   /** Objects of a kind, in one namespace or all, sorted by namespace then name as the API server lists them. */
-  list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): T[] {
-    const prefix = namespace === undefined ? `${kind}/` : `${kind}/${namespace}/`;
+  list<T extends KubeObject = KubeObject>(type: string, namespace?: string): T[] {
+    const prefix = namespace === undefined ? `${type}/` : `${type}/${namespace}/`;
     const out: T[] = [];
     for (const [key, obj] of this.objects) if (key.startsWith(prefix)) out.push(obj as T);
     out.sort((a, b) => {
@@ -73,7 +82,7 @@ export class ObjectStore {
   }
 
   create<T extends KubeObject>(input: T): T {
-    const key = keyOf(input.kind, input.metadata.namespace, input.metadata.name);
+    const key = keyOf(typeOf(input), input.metadata.namespace, input.metadata.name);
     if (this.objects.has(key)) {
       throw new StoreError('AlreadyExists', `${input.kind} "${input.metadata.name}" already exists`);
     }
@@ -93,7 +102,7 @@ export class ObjectStore {
    * same object back and no event).
    */
   update<T extends KubeObject>(input: T): T {
-    const key = keyOf(input.kind, input.metadata.namespace, input.metadata.name);
+    const key = keyOf(typeOf(input), input.metadata.namespace, input.metadata.name);
     const old = this.objects.get(key);
     if (!old) throw new StoreError('NotFound', `${input.kind} "${input.metadata.name}" not found`);
     if (

@@ -1,0 +1,76 @@
+/**
+ * The one seam between a scenario run and a cluster. The simulator implements it over
+ * simulated time; the live backend over a real API server and real time. The runner and the
+ * TUI only ever talk to this interface. Backends translate; they hold no Knative rules.
+ */
+import type { KubeObject } from '../model/api/types.js';
+import type { LogHeader } from '../model/events.js';
+import type { EventLog } from '../sim/log.js';
+
+export interface HttpRequest {
+  /** The URL as the user wrote it (`http://knservice.default.example.com/`). */
+  url: string;
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface HttpResponse {
+  status: number;
+  body: string;
+  /** From sending to the last byte, in run milliseconds. */
+  latencyMs: number;
+  /** Held by the activator while a pod started. */
+  cold?: boolean;
+  revision?: string;
+  pod?: string;
+}
+
+export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
+
+export interface ApplyResult {
+  /** `service.serving.knative.dev/knservice` as kubectl prints it. */
+  reference: string;
+  outcome: ApplyOutcome;
+}
+
+/** A request the cluster refused (admission, conflict...), with kubectl's own wording. */
+export class BackendError extends Error {
+  constructor(
+    message: string,
+    readonly code: number = 400,
+  ) {
+    super(message);
+  }
+}
+
+export interface Backend {
+  readonly kind: 'sim' | 'live';
+  readonly log: EventLog;
+  /** Run time in ms: simulated, or since the run started. */
+  now(): number;
+  /** Writes the log header and prepares the namespace. */
+  start(header: Omit<LogHeader, 'type' | 'format' | 'knsim' | 'backend' | 'epoch'>): Promise<void>;
+  /** ConfigMaps in knative-serving (config-autoscaler, config-domain, ...). */
+  configure(configMaps: Record<string, Record<string, string>>): Promise<void>;
+  /** `kubectl apply -f`: one result per object, or a BackendError in kubectl's words. */
+  apply(objects: KubeObject[], fileLabel: string): Promise<ApplyResult[]>;
+  /** `kubectl delete`. */
+  delete(resourceId: string, namespace: string, name: string): Promise<string>;
+  /** Objects of a resource type (id as in src/model/rules/resources.ts) in a namespace. */
+  list(resourceId: string, namespace?: string): Promise<KubeObject[]>;
+  /** Synchronous view of the last known objects (for expectations and the TUI). */
+  snapshot(resourceId: string, namespace?: string): KubeObject[];
+  /** Sends a request and waits for its answer. */
+  request(req: HttpRequest): Promise<HttpResponse>;
+  /** Starts the scenario's load phases (validated specs). */
+  startLoad(phases: unknown[], baseDir: string): Promise<void>;
+  /** Lets run time pass until `t`. */
+  sleepUntil(t: number): Promise<void>;
+  /** Lets run time pass until `done()` or `deadline`; true if done. */
+  waitUntil(done: () => boolean, deadline: number): Promise<boolean>;
+  /** Aggregate metrics for expectations (`requests`, `503`, `p95`, `desired`...). */
+  metric(name: string, revision?: string): number | undefined;
+  /** Stops load and watches, writes the end of the log. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,162 @@
+/**
+ * Runs the kubectl commands a scenario contains against a backend and prints what kubectl
+ * prints. The tables themselves are the model's (src/model/rules/tables.ts).
+ */
+import { stringify } from 'yaml';
+import type { Backend } from '../backends/backend.js';
+import type { KubeObject } from '../model/api/types.js';
+import {
+  notFoundMessage,
+  type ResourceType,
+  resolveResourceName,
+  resourcesInCategory,
+} from '../model/rules/resources.js';
+import { noResourcesMessage, renderKubectlGet, renderKubectlGetMany } from '../model/rules/tables.js';
+import type { KubectlCommand, KubectlGet } from '../scenario/kubectl.js';
+
+export interface CommandOutput {
+  text: string;
+  ok: boolean;
+}
+
+/** Label selector as kubectl accepts it: `a=b,c!=d,e` (equality and existence forms). */
+export function matchesSelector(labels: Record<string, string> | undefined, selector: string | undefined): boolean {
+  if (!selector) return true;
+  const l = labels ?? {};
+  return selector
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .every((term) => {
+      const ne = term.split('!=');
+      if (ne.length === 2) return l[ne[0]!.trim()] !== ne[1]!.trim();
+      const eq = term.split(/==?/);
+      if (eq.length === 2) return l[eq[0]!.trim()] === eq[1]!.trim();
+      if (term.startsWith('!')) return !(term.slice(1) in l);
+      return term in l;
+    });
+}
+
+function resolveTypes(names: string[]): { types: ResourceType[]; error?: string } {
+  const types: ResourceType[] = [];
+  for (const name of names) {
+    const category = resourcesInCategory(name.toLowerCase());
+    if (name.toLowerCase() === 'all' || (category.length > 0 && !resolveResourceName(name).ok)) {
+      types.push(...category);
+      continue;
+    }
+    const resolved = resolveResourceName(name);
+    if (!resolved.ok) return { types, error: resolved.error };
+    types.push(resolved.resource);
+  }
+  return { types };
+}
+
+function typeIdOf(typed: string): string | undefined {
+  const r = resolveResourceName(typed);
+  return r.ok ? r.resource.id : undefined;
+}
+
+function reference(r: ResourceType, name: string): string {
+  return `${r.group ? `${r.singular}.${r.group}` : r.singular}/${name}`;
+}
+
+async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string): Promise<CommandOutput> {
+  const namespace = cmd.allNamespaces ? undefined : (cmd.namespace ?? defaultNamespace);
+  const wanted = cmd.refs.length > 0 ? cmd.refs.map((r) => r.resource) : cmd.resources;
+  const { types, error } = resolveTypes(wanted);
+  if (error) return { text: error, ok: false };
+  const now = backend.now();
+  const sections: { resource: ResourceType; objects: KubeObject[] }[] = [];
+  const missing: string[] = [];
+  for (const type of types) {
+    let objects = (await backend.list(type.id, type.namespaced ? namespace : undefined)).filter((o) =>
+      matchesSelector(o.metadata.labels, cmd.selector),
+    );
+    const names =
+      cmd.refs.length > 0 ? cmd.refs.filter((r) => typeIdOf(r.resource) === type.id).map((r) => r.name) : cmd.names;
+    if (names.length > 0) {
+      for (const n of names) if (!objects.some((o) => o.metadata.name === n)) missing.push(notFoundMessage(type, n));
+      objects = objects.filter((o) => names.includes(o.metadata.name));
+    }
+    sections.push({ resource: type, objects });
+  }
+  const all = sections.flatMap((s) => s.objects);
+  let text: string;
+  switch (cmd.output) {
+    case 'json':
+      text = `${JSON.stringify(all.length === 1 && (cmd.names.length === 1 || cmd.refs.length === 1) ? all[0] : { apiVersion: 'v1', kind: 'List', items: all, metadata: { resourceVersion: '' } }, null, 4)}\n`;
+      break;
+    case 'yaml':
+      text = stringify(
+        all.length === 1 && (cmd.names.length === 1 || cmd.refs.length === 1)
+          ? all[0]
+          : { apiVersion: 'v1', items: all, kind: 'List', metadata: { resourceVersion: '' } },
+      );
+      break;
+    case 'name':
+      text = sections.flatMap((s) => s.objects.map((o) => `${reference(s.resource, o.metadata.name)}\n`)).join('');
+      break;
+    default: {
+      const options = { nowMs: now, ...(namespace ? { namespace } : {}), allNamespaces: cmd.allNamespaces };
+      if (sections.length === 1) {
+        const only = sections[0]!;
+        text =
+          only.objects.length === 0 && (cmd.names.length > 0 || cmd.refs.length > 0)
+            ? ''
+            : renderKubectlGet(only.resource, only.objects, options);
+      } else {
+        text =
+          all.length === 0 ? noResourcesMessage(namespace, cmd.allNamespaces) : renderKubectlGetMany(sections, options);
+      }
+    }
+  }
+  const errors = missing.map((m) => `${m}\n`).join('');
+  return { text: errors + text, ok: missing.length === 0 };
+}
+
+export async function runKubectl(
+  cmd: KubectlCommand,
+  backend: Backend,
+  defaultNamespace: string,
+  manifests?: KubeObject[],
+): Promise<CommandOutput> {
+  switch (cmd.verb) {
+    case 'get':
+      return get(cmd, backend, defaultNamespace);
+    case 'apply': {
+      const results = await backend.apply(manifests ?? [], cmd.files.join(', '));
+      return { text: results.map((r) => `${r.reference} ${r.outcome}\n`).join(''), ok: true };
+    }
+    case 'delete': {
+      const lines: string[] = [];
+      let ok = true;
+      const namespace = cmd.namespace ?? defaultNamespace;
+      const targets: { type: ResourceType; name: string }[] = [];
+      for (const m of manifests ?? []) {
+        const r = resolveResourceName(m.kind);
+        if (r.ok) targets.push({ type: r.resource, name: m.metadata.name });
+      }
+      const { types, error } = resolveTypes(cmd.resources);
+      if (error) return { text: error, ok: false };
+      for (const t of types) for (const n of cmd.names) targets.push({ type: t, name: n });
+      for (const ref of cmd.refs) {
+        const r = resolveResourceName(ref.resource);
+        if (!r.ok) return { text: r.error, ok: false };
+        targets.push({ type: r.resource, name: ref.name });
+      }
+      for (const t of targets) {
+        try {
+          await backend.delete(t.type.id, namespace, t.name);
+          lines.push(`${reference(t.type, t.name)} deleted\n`);
+        } catch {
+          ok = false;
+          lines.push(`${notFoundMessage(t.type, t.name)}\n`);
+        }
+      }
+      return { text: lines.join(''), ok };
+    }
+    case 'describe':
+      return { text: 'kubectl describe is not simulated yet; use kubectl get -o yaml\n', ok: false };
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * Runs a scenario on a backend, step by step, and writes the transcript: each step as the user
+ * would type it with its run time, then the output as the real tool prints it, then a summary.
+ * The same runner drives the simulator and a live cluster.
+ */
+import { dirname } from 'node:path';
+import type { Backend } from '../backends/backend.js';
+import { BackendError } from '../backends/backend.js';
+import type { SampleEvent } from '../model/events.js';
+import { type Evaluation, type Expectation, evaluate } from '../scenario/expect.js';
+import type { CurlStep, Scenario, Step } from '../scenario/types.js';
+import { runKubectl } from './kubectl.js';
+import { commandLine, commentLine, formatRunTime, formatSeconds, sparkline } from './transcript.js';
+import { BackendView } from './view.js';
+
+/** How often `by` expectations are checked while time passes. */
+const MONITOR_RESOLUTION_MS = 100;
+
+export interface RunOutcome {
+  ok: boolean;
+  failures: string[];
+  transcript: string;
+}
+
+interface Monitor {
+  expectation: Expectation;
+  met?: Evaluation & { at: number };
+  last?: Evaluation;
+}
+
+export interface RunnerOptions {
+  /** Receives transcript text as it is produced. */
+  write?: (text: string) => void;
+}
+
+export class ScenarioRunner {
+  private readonly view: BackendView;
+  private readonly out: string[] = [];
+  private readonly failures: string[] = [];
+  private readonly monitors: Monitor[];
+  private readonly curlLatencies: { at: number; latency: number; cold: boolean }[] = [];
+  private readonly podSeries = new Map<number, number>();
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly backend: Backend,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.view = new BackendView(backend, scenario.namespace);
+    this.monitors = scenario.expect.map((expectation) => ({ expectation }));
+    backend.log.subscribe((line) => {
+      if (line.type === 'sample') this.recordSample(line);
+    });
+  }
+
+  private recordSample(s: SampleEvent): void {
+    const second = Math.round(s.t / 1000);
+    this.podSeries.set(second, (this.podSeries.get(second) ?? 0) + s.ready + s.pending + s.terminating);
+  }
+
+  private print(text: string): void {
+    this.out.push(text);
+    this.options.write?.(text);
+  }
+
+  async run(): Promise<RunOutcome> {
+    const { scenario, backend } = this;
+    this.print(`# ${scenario.name}${scenario.description ? `: ${scenario.description.trim()}` : ''}\n`);
+    this.print(`# ${backend.kind === 'sim' ? 'simulated' : 'live'} run\n\n`);
+    if (Object.keys(scenario.config).length > 0) {
+      await backend.configure(scenario.config);
+      for (const name of Object.keys(scenario.config)) {
+        this.print(commentLine(backend.now(), `configmap knative-serving/${name} set`));
+      }
+      this.print('\n');
+    }
+    if (scenario.load.length > 0) {
+      await backend.startLoad(
+        scenario.load.map((l) => l.spec),
+        dirname(scenario.source.file),
+      );
+    }
+    for (const step of scenario.steps) {
+      if (step.atMs !== undefined && step.atMs > backend.now()) await this.advanceTo(step.atMs);
+      await this.runStep(step);
+    }
+    await this.finishMonitors();
+    this.summary();
+    await backend.close();
+    return { ok: this.failures.length === 0, failures: this.failures, transcript: this.out.join('') };
+  }
+
+  /** Lets time pass to `t`, checking `by` expectations on the way. */
+  private async advanceTo(t: number): Promise<void> {
+    while (this.backend.now() < t) {
+      await this.backend.sleepUntil(Math.min(t, this.backend.now() + MONITOR_RESOLUTION_MS));
+      this.checkMonitors();
+    }
+  }
+
+  private async waitFor(done: () => boolean, deadline: number): Promise<boolean> {
+    return this.backend.waitUntil(() => {
+      this.checkMonitors();
+      return done();
+    }, deadline);
+  }
+
+  private checkMonitors(): void {
+    const now = this.backend.now();
+    for (const m of this.monitors) {
+      if (m.met) continue;
+      const { byMs, afterMs } = m.expectation;
+      if (afterMs !== undefined && now < afterMs) continue;
+      if (byMs !== undefined && now > byMs) continue;
+      const e = evaluate(m.expectation, this.view);
+      m.last = e;
+      if (e.ok && byMs !== undefined) m.met = { ...e, at: now };
+    }
+  }
+
+  private async finishMonitors(): Promise<void> {
+    const latest = Math.max(0, ...this.monitors.map((m) => (m.met ? 0 : (m.expectation.byMs ?? 0))));
+    if (latest > this.backend.now()) {
+      await this.waitFor(
+        () =>
+          this.monitors.every(
+            (m) => m.met || m.expectation.byMs === undefined || m.expectation.byMs < this.backend.now(),
+          ),
+        latest,
+      );
+    }
+  }
+
+  private fail(message: string): void {
+    this.failures.push(message);
+  }
+
+  private async runStep(step: Step): Promise<void> {
+    const { backend } = this;
+    const at = backend.now();
+    switch (step.kind) {
+      case 'apply':
+        for (const source of step.sources) {
+          this.print(commandLine(at, `kubectl apply -f ${source.label}`));
+          try {
+            const results = await backend.apply(source.manifests, source.label);
+            this.print(results.map((r) => `${r.reference} ${r.outcome}\n`).join(''));
+          } catch (e) {
+            this.print(`${(e as Error).message}\n`);
+            if (!(e instanceof BackendError)) throw e;
+            this.fail(`step ${step.index + 1}: kubectl apply -f ${source.label} was rejected`);
+          }
+        }
+        break;
+      case 'kubectl': {
+        this.print(
+          commandLine(at, step.command.text.startsWith('kubectl') ? step.command.text : `kubectl ${step.command.text}`),
+        );
+        try {
+          const result = await runKubectl(step.command, backend, this.scenario.namespace, step.manifests);
+          this.print(result.text.endsWith('\n') || result.text === '' ? result.text : `${result.text}\n`);
+        } catch (e) {
+          if (!(e instanceof BackendError)) throw e;
+          this.print(`${e.message}\n`);
+        }
+        break;
+      }
+      case 'curl':
+        await this.curl(step);
+        break;
+      case 'wait': {
+        const deadline = at + step.timeoutMs;
+        const met = await this.waitFor(() => evaluate(step.until, this.view).ok, deadline);
+        const took = backend.now() - at;
+        if (met) {
+          this.print(commentLine(at, `waited until ${step.until.text}: ${formatSeconds(took)}`));
+        } else {
+          const e = evaluate(step.until, this.view);
+          this.print(
+            commentLine(at, `✗ ${step.until.text} did not hold within ${formatSeconds(step.timeoutMs)}: ${e.actual}`),
+          );
+          this.fail(`step ${step.index + 1}: wait ${step.until.text}: ${e.actual}`);
+        }
+        break;
+      }
+      case 'sleep':
+        this.print(commentLine(at, `${formatSeconds(step.ms)} pass`));
+        await this.advanceTo(at + step.ms);
+        break;
+      case 'expect': {
+        const e = evaluate(step.expectation, this.view);
+        this.print(commentLine(at, `${e.ok ? '✓' : '✗'} expect ${e.actual}`));
+        if (!e.ok) this.fail(`step ${step.index + 1}: expect ${e.actual}`);
+        break;
+      }
+      case 'note':
+        this.print(commentLine(at, step.text));
+        break;
+    }
+    this.print('\n');
+  }
+
+  private async curl(step: CurlStep): Promise<void> {
+    const { backend } = this;
+    const at = backend.now();
+    this.print(commandLine(at, step.command.text));
+    const response = await backend.request({
+      url: step.command.url,
+      method: step.command.method,
+      headers: step.command.headers,
+      ...(step.command.body !== undefined ? { body: step.command.body } : {}),
+    });
+    this.curlLatencies.push({ at, latency: response.latencyMs, cold: response.cold ?? false });
+    if (step.command.flags.includeHeaders) this.print(`HTTP/1.1 ${response.status}\n\n`);
+    if (response.body !== '') this.print(response.body.endsWith('\n') ? response.body : `${response.body}\n`);
+    const how = response.cold
+      ? `held by the activator while ${response.revision ?? 'the revision'} started a pod`
+      : response.revision
+        ? `served by ${response.pod ?? response.revision}`
+        : 'no route matched';
+    this.print(
+      commentLine(backend.now(), `HTTP ${response.status} after ${formatSeconds(response.latencyMs)} (${how})`),
+    );
+    const expect = step.expect;
+    if (expect) {
+      const problems: string[] = [];
+      if (expect.status !== undefined && response.status !== expect.status)
+        problems.push(`status ${response.status}, wanted ${expect.status}`);
+      if (expect.body !== undefined && response.body.trim() !== expect.body.trim())
+        problems.push(`body ${JSON.stringify(response.body)}, wanted ${JSON.stringify(expect.body)}`);
+      if (expect.bodyContains !== undefined && !response.body.includes(expect.bodyContains))
+        problems.push(`body does not contain ${JSON.stringify(expect.bodyContains)}`);
+      if (expect.withinMs !== undefined && !(response.latencyMs <= expect.withinMs))
+        problems.push(`took ${formatSeconds(response.latencyMs)}, wanted at most ${formatSeconds(expect.withinMs)}`);
+      for (const p of problems) this.fail(`step ${step.index + 1}: curl: ${p}`);
+      this.print(
+        commentLine(backend.now(), problems.length === 0 ? '✓ response as expected' : `✗ ${problems.join('; ')}`),
+      );
+    }
+  }
+
+  private summary(): void {
+    const now = this.backend.now();
+    this.print(`Summary (run time ${formatRunTime(now)})\n`);
+    for (const m of this.monitors) {
+      const { byMs } = m.expectation;
+      let ok: boolean;
+      let detail: string;
+      if (byMs !== undefined) {
+        ok = m.met !== undefined;
+        detail = ok
+          ? `held at ${formatRunTime(m.met!.at)}`
+          : `never held by ${formatRunTime(byMs)}: ${m.last?.actual ?? 'not checked'}`;
+      } else {
+        const e = evaluate(m.expectation, this.view);
+        ok = e.ok;
+        detail = e.actual;
+      }
+      this.print(`  ${ok ? '✓' : '✗'} ${m.expectation.text}${ok ? '' : ` (${detail})`}\n`);
+      if (!ok) this.fail(`expect ${m.expectation.text}: ${detail}`);
+    }
+    const cold = this.curlLatencies.filter((c) => c.cold);
+    if (cold.length > 0) {
+      this.print(`  cold-start latency: ${cold.map((c) => formatSeconds(c.latency)).join(', ')}\n`);
+    }
+    const seconds = [...this.podSeries.keys()];
+    if (seconds.length > 0) {
+      const last = Math.max(...seconds);
+      const series = Array.from({ length: last + 1 }, (_, i) => this.podSeries.get(i) ?? 0);
+      this.print(`  pods over time (max ${Math.max(...series)}): |${sparkline(series)}|\n`);
+    }
+    this.print(
+      this.failures.length === 0
+        ? '  all expectations met\n'
+        : `  ${this.failures.length} expectation${this.failures.length === 1 ? '' : 's'} not met:\n${this.failures.map((f) => `    - ${f}\n`).join('')}`,
+    );
+  }
+}

@@ -1,0 +1,406 @@
+/**
+ * The simulated cluster: one engine, one object store, Knative's controllers, the data plane
+ * and the event log, all driven by a seed. Same seed and inputs, same log.
+ */
+import seedrandom from 'seedrandom';
+import type { KubeObject, Pod, Revision, Route } from '../model/api/types.js';
+import type { LogEvent, PodPhase } from '../model/events.js';
+import { hostMatches } from '../model/rules/domain.js';
+import { LABEL_REVISION } from '../model/rules/labels.js';
+import { deploymentName } from '../model/rules/naming.js';
+import { isoAt } from '../model/rules/time.js';
+import { pickRevision, targetForTag } from '../model/rules/traffic.js';
+import type { RandomStreams, SimContext } from './context.js';
+import { RevisionAutoscaler } from './controllers/autoscaler.js';
+import { type ClusterConfig, defaultClusterConfig, withConfigMap } from './controllers/clusterConfig.js';
+import { reconcileConfiguration } from './controllers/configuration.js';
+import { DeploymentController } from './controllers/deployment.js';
+import { reconcileRevision } from './controllers/revision.js';
+import { RouteController } from './controllers/route.js';
+import { reconcileService } from './controllers/service.js';
+import { type SimRequest, STATUS_OK } from './dataplane/request.js';
+import { RevisionDataplane } from './dataplane/revision.js';
+import { Engine } from './engine.js';
+import { forkRandom } from './load/rng.js';
+import { EventLog } from './log.js';
+import { defaultSimSettings, type SimSettings } from './settings.js';
+import { ObjectStore, type StoreEvent, typeOf } from './store.js';
+import { T } from './types.js';
+import { WorkQueue } from './workqueue.js';
+
+export interface ClusterOptions {
+  seed: number;
+  settings?: SimSettings;
+  log?: EventLog;
+}
+
+export interface RequestResult {
+  status: number;
+  body: string;
+  latencyMs: number;
+  cold: boolean;
+  revision?: string;
+  pod?: string;
+}
+
+interface RevisionRuntime {
+  namespace: string;
+  dataplane: RevisionDataplane;
+  autoscaler: RevisionAutoscaler;
+}
+
+/** Kinds whose changes are worth an `object` event in the log (pods are logged by phase too). */
+const LOGGED_TYPES = new Set<string>([T.service, T.configuration, T.route, T.revision, T.podAutoscaler, T.sks, T.pod]);
+
+export class SimCluster {
+  readonly engine = new Engine();
+  readonly store: ObjectStore;
+  readonly log: EventLog;
+  readonly settings: SimSettings;
+  readonly random: RandomStreams;
+  config: ClusterConfig = defaultClusterConfig();
+  private readonly queue: WorkQueue;
+  private readonly ctx: SimContext;
+  private readonly deployments: DeploymentController;
+  private readonly routes: RouteController;
+  private readonly revisions = new Map<string, RevisionRuntime>();
+  private requestIds = 0;
+  /** Listeners for every completed request (results, load feedback). */
+  private readonly completionListeners = new Set<(req: SimRequest, status: number, latencyMs: number) => void>();
+
+  constructor(options: ClusterOptions) {
+    const root = seedrandom(String(options.seed));
+    this.random = {
+      names: forkRandom(root),
+      pods: forkRandom(root),
+      routing: forkRandom(root),
+      network: forkRandom(root),
+    };
+    this.settings = options.settings ?? defaultSimSettings();
+    this.log = options.log ?? new EventLog();
+    this.store = new ObjectStore({ timestamp: () => isoAt(this.engine.now()), uid: () => this.uid() });
+    this.queue = new WorkQueue(this.engine, this.settings.reconcileDelayMs);
+    this.ctx = {
+      engine: this.engine,
+      store: this.store,
+      random: this.random,
+      settings: this.settings,
+      log: this.log,
+      enqueue: (type, ns, name) => this.queue.enqueue(type, ns, name),
+      emit: (event: LogEvent) => this.log.event(event),
+      now: () => this.engine.now(),
+      timestamp: () => isoAt(this.engine.now()),
+    };
+    this.deployments = new DeploymentController(this.ctx, {
+      podPhase: (revision, pod, phase) => this.onPodPhase(revision, pod, phase),
+    });
+    this.routes = new RouteController(this.ctx, () => ({ domain: this.config.domain, network: this.config.network }));
+    this.queue.register(T.service, (ns, name) => reconcileService(this.ctx, ns, name));
+    this.queue.register(T.configuration, (ns, name) =>
+      reconcileConfiguration(this.ctx, ns, name, {
+        timeoutSeconds: this.config.defaults.revisionTimeoutSeconds,
+        containerConcurrency: this.config.defaults.containerConcurrency,
+      }),
+    );
+    this.queue.register(T.route, (ns, name) => this.routes.reconcile(ns, name));
+    this.queue.register(T.revision, (ns, name) => this.reconcileRevision(ns, name));
+    this.queue.register(T.deployment, (ns, name) => this.deployments.reconcile(ns, name));
+    this.queue.register(T.podAutoscaler, (ns, name) => this.revisions.get(`${ns}/${name}`)?.autoscaler.reconcile());
+    this.store.watch((e) => this.onStoreEvent(e));
+    this.scheduleSecondly();
+  }
+
+  now(): number {
+    return this.engine.now();
+  }
+
+  private uid(): string {
+    const r = this.random.names;
+    const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
+    return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(r() * 4)]}${hex(3)}-${hex(12)}`;
+  }
+
+  // ---- configuration ----
+
+  /** Applies a knative-serving ConfigMap; throws the parser's error for a bad value. */
+  setConfigMap(name: string, data: Record<string, string>): void {
+    this.config = withConfigMap(this.config, name, data);
+    const existing = this.store.get(T.configMap, 'knative-serving', name);
+    const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'knative-serving' }, data };
+    if (existing) this.store.update({ ...cm, metadata: { ...existing.metadata } });
+    else this.store.create(cm);
+    for (const route of this.store.list<Route>(T.route)) {
+      this.queue.enqueue(T.route, route.metadata.namespace ?? 'default', route.metadata.name);
+    }
+    for (const rt of this.revisions.values()) rt.autoscaler.refreshSpec();
+  }
+
+  // ---- controllers wiring ----
+
+  private onStoreEvent(e: StoreEvent): void {
+    const obj = e.object;
+    const type = typeOf(obj);
+    const ns = obj.metadata.namespace ?? '';
+    const name = obj.metadata.name;
+    if (LOGGED_TYPES.has(type)) {
+      this.log.event({
+        t: this.engine.now(),
+        type: 'object',
+        op: e.op,
+        kind: obj.kind,
+        namespace: ns,
+        name,
+        object: obj,
+      });
+    }
+    if (e.op === 'deleted') this.collectGarbage(obj);
+    this.queue.enqueue(type, ns, name);
+    for (const owner of obj.metadata.ownerReferences ?? []) {
+      const ownerType = typeOf({ apiVersion: owner.apiVersion, kind: owner.kind });
+      this.queue.enqueue(ownerType, ns, owner.name);
+    }
+    // Revisions feed the Route (readiness moves latestRevision traffic) and the Configuration.
+    if (type === T.revision) {
+      for (const route of this.store.list<Route>(T.route, ns)) this.queue.enqueue(T.route, ns, route.metadata.name);
+    }
+    if (type === T.deployment || type === T.sks) {
+      const revision = obj.metadata.labels?.[LABEL_REVISION] ?? obj.metadata.name;
+      this.queue.enqueue(T.podAutoscaler, ns, revision);
+      this.queue.enqueue(T.revision, ns, revision);
+    }
+    if (type === T.podAutoscaler) this.queue.enqueue(T.revision, ns, name);
+  }
+
+  /** Background cascading deletion: dependents go when their owner goes. */
+  private collectGarbage(owner: KubeObject): void {
+    const uid = owner.metadata.uid;
+    if (!uid) return;
+    for (const type of [T.configuration, T.route, T.revision, T.deployment, T.podAutoscaler, T.sks]) {
+      for (const child of this.store.list(type, owner.metadata.namespace)) {
+        if (child.metadata.ownerReferences?.some((o) => o.uid === uid)) {
+          this.store.remove(type, child.metadata.namespace, child.metadata.name);
+        }
+      }
+    }
+    if (typeOf(owner) === T.revision) {
+      const key = `${owner.metadata.namespace}/${owner.metadata.name}`;
+      this.revisions.get(key)?.autoscaler.stop();
+      this.revisions.delete(key);
+    }
+  }
+
+  private reconcileRevision(ns: string, name: string): void {
+    const healthy = reconcileRevision(this.ctx, this.config, ns, name);
+    if (healthy && !this.revisions.has(`${ns}/${name}`)) this.startRevisionRuntime(ns, name);
+  }
+
+  private startRevisionRuntime(ns: string, name: string): void {
+    const rev = this.store.get<Revision>(T.revision, ns, name);
+    if (!rev) return;
+    const dataplane = new RevisionDataplane(
+      name,
+      rev.spec.containerConcurrency ?? 0,
+      (rev.spec.timeoutSeconds ?? this.config.defaults.revisionTimeoutSeconds) * 1000,
+      this.engine,
+      this.random.routing,
+      {
+        firstRequest: () => this.revisions.get(`${ns}/${name}`)?.autoscaler.firstRequest(),
+        completed: (req, status, body) => this.complete(req, status, body),
+        held: (req) => {
+          if (this.log.recordsRequests) {
+            this.log.event({ t: this.engine.now(), type: 'request', phase: 'held', id: req.id, revision: name });
+          }
+        },
+        dispatched: (req) => {
+          if (this.log.recordsRequests) {
+            this.log.event({
+              t: this.engine.now(),
+              type: 'request',
+              phase: 'dispatched',
+              id: req.id,
+              revision: name,
+              ...(req.pod ? { pod: req.pod } : {}),
+            });
+          }
+        },
+      },
+    );
+    const depName = deploymentName(name);
+    const autoscaler = new RevisionAutoscaler(this.ctx, () => this.config, ns, name, dataplane, {
+      readyPods: () => this.deployments.pods(ns, depName).filter((p) => p.phase === 'Ready').length,
+    });
+    this.revisions.set(`${ns}/${name}`, { namespace: ns, dataplane, autoscaler });
+    this.queue.enqueue(T.podAutoscaler, ns, name);
+  }
+
+  private onPodPhase(revision: string, pod: string, phase: PodPhase): void {
+    for (const rt of this.revisions.values()) {
+      if (rt.dataplane.revision !== revision) continue;
+      if (phase === 'Ready') {
+        rt.dataplane.podReady(pod);
+        // The activator finds the pod on its next probe (every 200 ms).
+        const period = this.settings.activatorProbePeriodMs;
+        const delay = period - (this.engine.now() % period) + 1;
+        this.engine.after(delay, () => rt.dataplane.podProbed(pod));
+      } else if (phase === 'Terminating') {
+        rt.dataplane.podTerminating(pod);
+      } else if (phase === 'Gone') {
+        rt.dataplane.podGone(pod);
+      }
+      this.queue.enqueue(T.podAutoscaler, rt.namespace, revision);
+    }
+  }
+
+  // ---- every second: stats to the autoscaler, a sample to the log ----
+
+  private scheduleSecondly(): void {
+    this.engine.after(1000, () => {
+      this.secondly();
+      this.scheduleSecondly();
+    });
+  }
+
+  private secondly(): void {
+    const now = this.engine.now();
+    for (const rt of this.revisions.values()) {
+      const { dataplane, autoscaler } = rt;
+      const activatorStat = dataplane.activatorReport();
+      if (activatorStat) autoscaler.record(activatorStat);
+      const scraped = dataplane.scrape();
+      if (scraped) autoscaler.record(scraped);
+      const pods = this.deployments.pods(rt.namespace, deploymentName(dataplane.revision));
+      let ready = 0;
+      let pending = 0;
+      let terminating = 0;
+      for (const p of pods) {
+        if (p.phase === 'Ready') ready++;
+        else if (p.phase === 'Terminating') terminating++;
+        else pending++;
+      }
+      const desired =
+        this.store.get<{ spec: { replicas?: number } } & KubeObject>(
+          T.deployment,
+          rt.namespace,
+          deploymentName(dataplane.revision),
+        )?.spec.replicas ?? 0;
+      this.log.event({
+        t: now,
+        type: 'sample',
+        revision: dataplane.revision,
+        rps: dataplane.arrivalsThisSecond,
+        concurrency: dataplane.concurrencyNow(),
+        desired,
+        ready,
+        pending,
+        terminating,
+        activatorQueue: dataplane.heldRequests(),
+        queueProxyQueue: dataplane.queuedInPods(),
+        inFlight: dataplane.inFlight(),
+        panic: autoscaler.inPanic,
+        activatorInPath: dataplane.activatorInPath,
+      });
+      dataplane.arrivalsThisSecond = 0;
+    }
+  }
+
+  // ---- the ingress ----
+
+  /** Which revision a request for `host` goes to (by the Route's traffic split or tag), if any. */
+  routeFor(host: string): { revision: string; namespace: string } | undefined {
+    const match = hostMatches(host, this.store.list<Route>(T.route), this.config.domain, this.config.network);
+    if (!match) return undefined;
+    const traffic = match.route.status?.traffic ?? [];
+    const revision = match.tag ? targetForTag(traffic, match.tag) : pickRevision(traffic, this.random.routing);
+    if (!revision) return undefined;
+    return { revision, namespace: match.route.metadata.namespace ?? 'default' };
+  }
+
+  /**
+   * Sends a request into the cluster now. `done` is called when it is answered (possibly much
+   * later in simulated time). Unknown hosts get the ingress's 404.
+   */
+  send(host: string, serviceMs: number, done?: (result: RequestResult) => void, clientId = -1): void {
+    const now = this.engine.now();
+    const id = ++this.requestIds;
+    const target = this.routeFor(host);
+    const runtime = target ? this.revisions.get(`${target.namespace}/${target.revision}`) : undefined;
+    if (this.log.recordsRequests) {
+      this.log.event({
+        t: now,
+        type: 'request',
+        phase: 'arrived',
+        id,
+        ...(target ? { revision: target.revision } : {}),
+      });
+    }
+    if (!target || !runtime) {
+      const latencyMs = 1;
+      if (this.log.recordsRequests) {
+        this.log.event({ t: now, type: 'request', phase: 'done', id, status: 404, latencyMs, outcome: 'error' });
+      }
+      done?.({ status: 404, body: '', latencyMs, cold: false });
+      return;
+    }
+    const req: SimRequest = {
+      id,
+      arrivedAt: now,
+      serviceMs,
+      hopMs: 0,
+      revision: target.revision,
+      cold: false,
+      viaActivator: false,
+      startedAt: 0,
+      clientId,
+      ...(done
+        ? {
+            done: (r: SimRequest, status: number, body: string) =>
+              done({
+                status,
+                body: status === STATUS_OK ? this.settings.app.response : body,
+                latencyMs: this.engine.now() - r.arrivedAt + r.hopMs,
+                cold: r.cold,
+                revision: r.revision,
+                ...(r.pod ? { pod: r.pod } : {}),
+              }),
+          }
+        : {}),
+    };
+    runtime.dataplane.receive(req);
+  }
+
+  onCompleted(listener: (req: SimRequest, status: number, latencyMs: number) => void): () => void {
+    this.completionListeners.add(listener);
+    return () => this.completionListeners.delete(listener);
+  }
+
+  private complete(req: SimRequest, status: number, body: string): void {
+    const now = this.engine.now();
+    const latencyMs = now - req.arrivedAt + req.hopMs;
+    if (this.log.recordsRequests) {
+      this.log.event({
+        t: now,
+        type: 'request',
+        phase: 'done',
+        id: req.id,
+        revision: req.revision,
+        ...(req.pod ? { pod: req.pod } : {}),
+        status,
+        latencyMs,
+        cold: req.cold,
+        outcome: status === STATUS_OK ? 'ok' : status === 503 ? '503' : status === 504 ? '504' : 'error',
+      });
+    }
+    for (const l of this.completionListeners) l(req, status, latencyMs);
+    req.done?.(req, status, body);
+  }
+
+  // ---- views ----
+
+  pods(namespace: string): Pod[] {
+    return this.store.list<Pod>(T.pod, namespace);
+  }
+
+  runtime(namespace: string, revision: string): RevisionRuntime | undefined {
+    return this.revisions.get(`${namespace}/${revision}`);
+  }
+}

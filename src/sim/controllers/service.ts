@@ -1,0 +1,87 @@
+/**
+ * The Service reconciler: a Service owns a Configuration and a Route of its own name, copies
+ * spec.template into the Configuration and spec.traffic into the Route, and reports their
+ * readiness (reference §6).
+ */
+import type { Configuration, Route, Service, ServiceStatus, TrafficTarget } from '../../model/api/types.js';
+import {
+  applyConditions,
+  isTrafficMigrated,
+  SERVICE_CONDITION_SET,
+  serviceConfigurationsReady,
+  serviceRoutesReady,
+} from '../../model/rules/conditions.js';
+import { LABEL_SERVICE } from '../../model/rules/labels.js';
+import type { SimContext } from '../context.js';
+import { ownerRef } from '../context.js';
+import { T } from '../types.js';
+
+/** kubectl's client-side apply bookkeeping is not copied to children. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
+function childMeta(svc: Service) {
+  const annotations = { ...(svc.metadata.annotations ?? {}) };
+  delete annotations[LAST_APPLIED];
+  return {
+    name: svc.metadata.name,
+    namespace: svc.metadata.namespace,
+    labels: { ...(svc.metadata.labels ?? {}), [LABEL_SERVICE]: svc.metadata.name },
+    ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    ownerReferences: [ownerRef(svc)],
+  };
+}
+
+/** The Route's traffic: a target without a revision follows the Service's own Configuration. */
+export function routeTrafficFor(svc: Service): TrafficTarget[] {
+  const traffic = svc.spec.traffic ?? [{ latestRevision: true, percent: 100 }];
+  return traffic.map((t) => (t.revisionName ? { ...t } : { ...t, configurationName: svc.metadata.name }));
+}
+
+export function reconcileService(ctx: SimContext, namespace: string, name: string): void {
+  const svc = ctx.store.get<Service>(T.service, namespace, name);
+  if (!svc || svc.metadata.deletionTimestamp) return;
+
+  const configSpec: Configuration = {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Configuration',
+    metadata: childMeta(svc),
+    spec: { template: structuredClone(svc.spec.template) },
+  };
+  const existingConfig = ctx.store.get<Configuration>(T.configuration, namespace, name);
+  const config = existingConfig
+    ? ctx.store.update({ ...configSpec, metadata: { ...existingConfig.metadata, ...configSpec.metadata } })
+    : ctx.store.create(configSpec);
+
+  const routeSpec: Route = {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Route',
+    metadata: childMeta(svc),
+    spec: { traffic: routeTrafficFor(svc) },
+  };
+  const existingRoute = ctx.store.get<Route>(T.route, namespace, name);
+  const route = existingRoute
+    ? ctx.store.update({ ...routeSpec, metadata: { ...existingRoute.metadata, ...routeSpec.metadata } })
+    : ctx.store.create(routeSpec);
+
+  const migrated = isTrafficMigrated(route.spec.traffic, route.status?.traffic, config);
+  const conditions = applyConditions(
+    SERVICE_CONDITION_SET,
+    svc.status?.conditions,
+    [serviceConfigurationsReady(config), serviceRoutesReady(route, migrated)],
+    ctx.timestamp(),
+  );
+  const status: ServiceStatus = {
+    observedGeneration: svc.metadata.generation,
+    conditions,
+    ...(config.status?.latestCreatedRevisionName
+      ? { latestCreatedRevisionName: config.status.latestCreatedRevisionName }
+      : {}),
+    ...(config.status?.latestReadyRevisionName
+      ? { latestReadyRevisionName: config.status.latestReadyRevisionName }
+      : {}),
+    ...(route.status?.url ? { url: route.status.url } : {}),
+    ...(route.status?.address ? { address: route.status.address } : {}),
+    ...(route.status?.traffic ? { traffic: route.status.traffic } : {}),
+  };
+  ctx.store.updateStatus(T.service, namespace, name, status);
+}

@@ -1,0 +1,32 @@
+/** One simulated HTTP request on its way through the data plane (plain data: this is the hot path). */
+export interface SimRequest {
+  id: number;
+  /** When it reached the ingress. */
+  arrivedAt: number;
+  /** How long the user container takes to answer it. */
+  serviceMs: number;
+  /** Network hop latency added to the response time. */
+  hopMs: number;
+  revision: string;
+  /** Held by the activator because no pod could take it when it arrived. */
+  cold: boolean;
+  /** Went through the activator (queue-proxy counts it as proxied). */
+  viaActivator: boolean;
+  pod?: string;
+  /** When the user container started it. */
+  startedAt: number;
+  /** For closed-loop load: which client sent it. */
+  clientId: number;
+  /** Called once with the final status. */
+  done?: (req: SimRequest, status: number, body: string) => void;
+}
+
+export const STATUS_OK = 200;
+export const STATUS_SERVICE_UNAVAILABLE = 503;
+export const STATUS_GATEWAY_TIMEOUT = 504;
+
+/** Bodies Knative's components answer with when they fail a request (reference §5). */
+export const BODY_QUEUE_FULL = 'pending request queue full';
+export const BODY_ACTIVATOR_TIMEOUT = 'activator request timeout';
+export const BODY_QUEUE_PROXY_OVERLOAD = 'queue-proxy: overload';
+export const BODY_NOT_FOUND = '';

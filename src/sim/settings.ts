@@ -1,0 +1,136 @@
+/**
+ * The simulator's own knobs: how long the cluster takes to do things Knative's code does not
+ * fix (pod start-up, ingress programming, informer latency). Defaults and the reasons for them
+ * are in docs/simulator.md; the figures come from reference §10 and §11.
+ */
+
+export interface PodStartupSettings {
+  /** Scheduling: Pending → ContainerCreating. */
+  schedulingMs: number;
+  /** Container creation with the image already on the node. */
+  creatingMs: number;
+  /** Extra time for the first pod of an image on the node (the pull). */
+  imagePullMs: number;
+  /** The app's own start until the readiness probe passes. */
+  appStartMs: number;
+  /** Spread of each duration: lognormal sigma (0 = fixed). */
+  spread: number;
+}
+
+export interface AppSettings {
+  /** Body the simulated container answers with. */
+  response: string;
+  /** Service time of a request when the load does not say. */
+  serviceTimeMs: number;
+}
+
+export interface SimSettings {
+  podStartup: PodStartupSettings;
+  /** queue-proxy drain on SIGTERM before the pod is gone (reference §5: 30 s quiet period). */
+  drainMs: number;
+  /** Networking layer; its hop latency is added to every request. */
+  networking: 'kourier' | 'istio' | 'contour' | 'gloo' | 'ambassador';
+  /** From a Route's new traffic to the ingress serving it (IngressReady). */
+  ingressProgrammingMs: number;
+  /** Informer and workqueue latency between an object change and its reconcile. */
+  reconcileDelayMs: number;
+  /** The activator probes new pods this often (reference §5: 200 ms). */
+  activatorProbePeriodMs: number;
+  /** Images that cannot be resolved to a digest (the revision fails with ContainerMissing). */
+  missingImages: string[];
+  app: AppSettings;
+}
+
+export function defaultSimSettings(): SimSettings {
+  return {
+    podStartup: { schedulingMs: 150, creatingMs: 900, imagePullMs: 2500, appStartMs: 400, spread: 0.25 },
+    drainMs: 30_000,
+    networking: 'kourier',
+    ingressProgrammingMs: 800,
+    reconcileDelayMs: 5,
+    activatorProbePeriodMs: 200,
+    missingImages: [],
+    app: { response: 'Hello Knative!', serviceTimeMs: 5 },
+  };
+}
+
+/**
+ * An image the simulator cannot resolve: listed as missing, or still holding a template
+ * placeholder such as the seed article's `##DOCKERHUB_NAME##`.
+ */
+export function imageIsMissing(settings: SimSettings, image: string): boolean {
+  return settings.missingImages.includes(image) || image.includes('##');
+}
+
+/** What a scenario's `settings:` may say (src/scenario/types.ts ScenarioSettings, loosely typed here). */
+export interface ScenarioSettingsInput {
+  podStartup?:
+    | { kind: 'fixed'; ms: number }
+    | { kind: 'median'; medianMs: number; spread: number }
+    | { kind: 'range'; minMs: number; maxMs: number }
+    | {
+        kind: 'phases';
+        schedulingMs?: number;
+        creatingMs?: number;
+        imagePullMs?: number;
+        appStartMs?: number;
+        spread?: number;
+      };
+  networking?: SimSettings['networking'];
+  app?: {
+    response?: string;
+    serviceTime?:
+      | { kind: 'fixed'; ms: number }
+      | { kind: 'median'; medianMs: number; spread: number }
+      | { kind: 'range'; minMs: number; maxMs: number };
+  };
+  drainMs?: number;
+  ingressProgrammingMs?: number;
+  reconcileDelayMs?: number;
+  activatorProbePeriodMs?: number;
+  missingImages?: string[];
+}
+
+/**
+ * Simulator settings from a scenario's `settings:`. A single pod start-up figure is spread over
+ * the phases in the default proportions, so `podStartup: 5s` means about 5 s from Pending to Ready
+ * for a cached image.
+ */
+export function settingsFromScenario(input: ScenarioSettingsInput): SimSettings {
+  const s = defaultSimSettings();
+  const p = input.podStartup;
+  if (p) {
+    if (p.kind === 'phases') {
+      s.podStartup = {
+        schedulingMs: p.schedulingMs ?? s.podStartup.schedulingMs,
+        creatingMs: p.creatingMs ?? s.podStartup.creatingMs,
+        imagePullMs: p.imagePullMs ?? s.podStartup.imagePullMs,
+        appStartMs: p.appStartMs ?? s.podStartup.appStartMs,
+        spread: p.spread ?? s.podStartup.spread,
+      };
+    } else {
+      const total = p.kind === 'fixed' ? p.ms : p.kind === 'median' ? p.medianMs : (p.minMs + p.maxMs) / 2;
+      const spread = p.kind === 'fixed' ? 0 : p.kind === 'median' ? p.spread : 0.25;
+      const base = s.podStartup.schedulingMs + s.podStartup.creatingMs + s.podStartup.appStartMs;
+      const f = total / base;
+      s.podStartup = {
+        schedulingMs: s.podStartup.schedulingMs * f,
+        creatingMs: s.podStartup.creatingMs * f,
+        appStartMs: s.podStartup.appStartMs * f,
+        imagePullMs: s.podStartup.imagePullMs,
+        spread,
+      };
+    }
+  }
+  if (input.networking) s.networking = input.networking;
+  if (input.drainMs !== undefined) s.drainMs = input.drainMs;
+  if (input.ingressProgrammingMs !== undefined) s.ingressProgrammingMs = input.ingressProgrammingMs;
+  if (input.reconcileDelayMs !== undefined) s.reconcileDelayMs = input.reconcileDelayMs;
+  if (input.activatorProbePeriodMs !== undefined) s.activatorProbePeriodMs = input.activatorProbePeriodMs;
+  if (input.missingImages) s.missingImages = input.missingImages;
+  if (input.app?.response !== undefined) s.app.response = input.app.response;
+  const st = input.app?.serviceTime;
+  if (st)
+    s.app.serviceTimeMs = st.kind === 'fixed' ? st.ms : st.kind === 'median' ? st.medianMs : (st.minMs + st.maxMs) / 2;
+  return s;
+}
