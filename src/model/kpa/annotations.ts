@@ -178,14 +178,16 @@ function validateMinMaxScale(annotations: Annotations, config: AutoscalerConfig)
   const min = intGE0(annotations, 'minScale', errors);
   const max = intGE0(annotations, 'maxScale', errors);
   const maxKey = lookupAnnotation(annotations, 'maxScale')?.key;
-  const minKey = lookupAnnotation(annotations, 'minScale')?.key;
+  const [minCanonical] = ANNOTATION_KEYS.minScale;
+  const [maxCanonical] = ANNOTATION_KEYS.maxScale;
 
   if (max !== 0 && max < min) {
     errors.push({
-      path: `${ANNOTATIONS_PATH}${maxKey ?? ANNOTATION_KEYS.maxScale[0]}, ${ANNOTATIONS_PATH}${minKey ?? ANNOTATION_KEYS.minScale[0]}`,
+      path: `${ANNOTATIONS_PATH}${maxCanonical}, ${ANNOTATIONS_PATH}${minCanonical}`,
       message: `max-scale=${max} is less than min-scale=${min}`,
     });
   }
+  // With a max-scale-limit every max-scale must be in [1, limit]; unlimited (0) is rejected too.
   if (maxKey !== undefined && config.maxScaleLimit > 0 && (max < 1 || max > config.maxScaleLimit)) {
     errors.push(outOfBounds(max, 1, config.maxScaleLimit, maxKey));
   }
@@ -198,11 +200,17 @@ function validateMinMaxScale(annotations: Annotations, config: AutoscalerConfig)
     } else if (v < 2) {
       errors.push(outOfBounds(v, 2, MAX_INT32, act.key));
     } else {
-      if (minKey !== undefined && v < min) {
-        errors.push(generic(`activation-scale=${v} must be greater than or equal to min-scale=${min}`, act.key));
+      if (v < min) {
+        errors.push({
+          path: `${ANNOTATIONS_PATH}${act.key}, ${ANNOTATIONS_PATH}${minCanonical}`,
+          message: `activation-scale=${v} is less than min-scale=${min}`,
+        });
       }
       if (max !== 0 && v > max) {
-        errors.push(generic(`activation-scale=${v} must be less than or equal to max-scale=${max}`, act.key));
+        errors.push({
+          path: `${ANNOTATIONS_PATH}${maxCanonical}, ${ANNOTATIONS_PATH}${act.key}`,
+          message: `max-scale=${max} is less than activation-scale=${v}`,
+        });
       }
     }
   }
@@ -280,8 +288,8 @@ function validateMetric(annotations: Annotations): FieldError[] {
   if (cls === KPA_CLASS) {
     if (a.value === METRIC_CONCURRENCY || a.value === METRIC_RPS) return [];
   } else if (cls === HPA_CLASS) {
-    // The HPA takes cpu, memory, or the name of a custom metric.
-    if (a.value !== '' && a.value !== METRIC_CONCURRENCY) return [];
+    // The HPA takes cpu, memory, or the name of a custom metric: anything but empty.
+    if (a.value !== '') return [];
   } else {
     // Other classes belong to custom autoscalers.
     return [];
@@ -290,8 +298,9 @@ function validateMetric(annotations: Annotations): FieldError[] {
 }
 
 function validateAlgorithm(annotations: Annotations): FieldError[] {
-  // Custom autoscalers may have their own algorithms; only the KPA's are checked.
-  if (classOf(annotations) !== KPA_CLASS) return [];
+  // Only checked when the class annotation says KPA explicitly (as Knative does): custom
+  // autoscalers may have their own algorithms.
+  if (annotationString(annotations, 'class') !== KPA_CLASS) return [];
   const a = lookupAnnotation(annotations, 'metricAggregationAlgorithm');
   if (a === undefined) return [];
   if (
