@@ -99,6 +99,9 @@ describe('Azure Functions 2019', () => {
     expect(quantile(xs, 0.5)).toBeCloseTo(120, -1);
     expect(Math.min(...xs)).toBeGreaterThanOrEqual(d.percentiles.p0!);
     expect(Math.max(...xs)).toBeLessThanOrEqual(d.percentiles.p100!);
+    const ln = sample(durationSampler(d, 'lognormal'), 50_000);
+    expect(quantile(ln, 0.5) / 120).toBeCloseTo(1, 1);
+    expect(quantile(ln, 0.99) / 900).toBeCloseTo(1, 1);
   });
 
   it('uniform and equidistant spreads keep every minute count exactly; poisson keeps the mean', () => {

@@ -102,6 +102,8 @@ const azure2019 = z.strictObject({
   format: z.literal('azure2019'),
   invocations: z.string().min(1),
   durations: z.string().min(1).optional(),
+  /** How the durations row becomes a distribution: through its percentiles, or a lognormal fit. */
+  durationModel: z.enum(['empirical', 'lognormal']).default('empirical'),
   /** HashFunction, or 0-based row index in the invocations file. */
   function: z.union([z.string().min(1), z.number().int().nonnegative()], {
     error: 'expected a HashFunction (string) or a 0-based row index',
@@ -368,6 +370,7 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
               t.durations !== undefined
                 ? durationSampler(
                     readAzure2019Durations(file(t.durations), { func: fn.func, app: fn.app, owner: fn.owner }),
+                    t.durationModel,
                   )
                 : service;
             const from = t.fromMinute ?? 0;

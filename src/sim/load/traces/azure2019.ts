@@ -1,5 +1,5 @@
 import { type PhaseOptions, PhaseSource } from '../openLoop.js';
-import { empirical } from '../serviceTime.js';
+import { empirical, lognormalFromPercentiles } from '../serviceTime.js';
 import type { Arrival, Sampler } from '../types.js';
 import { type LineReader, openLines, parseNumberField, TraceError, type TraceInput } from './lines.js';
 
@@ -234,8 +234,16 @@ export function readAzure2019Durations(
   }
 }
 
-/** Service-time sampler from a durations row: piecewise-linear through its percentiles. */
-export function durationSampler(d: Azure2019Durations): Sampler {
+/**
+ * Service-time sampler from a durations row: `empirical` (default) is piecewise-linear through its
+ * seven percentiles (DSLab *Piecewise*); `lognormal` is fitted to its p50 and p99 (a longer tail
+ * than the percentiles of 30-s averages show; DSLab fits lognormals too).
+ */
+export function durationSampler(d: Azure2019Durations, model: 'empirical' | 'lognormal' = 'empirical'): Sampler {
+  if (model === 'lognormal') {
+    const p50 = Math.max(d.percentiles.p50 ?? 0, 1e-3);
+    return lognormalFromPercentiles(p50, Math.max(d.percentiles.p99 ?? p50, p50));
+  }
   return empirical(d.percentiles);
 }
 
