@@ -1,0 +1,20 @@
+/** `knsim start` (what `npm start` runs): the seed walk-through. */
+import type { Command } from 'commander';
+import { parseSeed } from '../args.js';
+import { runScenarioFile } from '../run.js';
+import type { CommandContext } from './context.js';
+import { SEED_SCENARIO } from './context.js';
+
+export function registerStart(program: Command, ctx: CommandContext): void {
+  program
+    .command('start')
+    .description('replay the seed walk-through (an interactive screen on a terminal, a transcript otherwise)')
+    .option('-s, --seed <n>', 'random seed', parseSeed)
+    .action(async (opts: { seed?: number }) => {
+      const outcome = await runScenarioFile(SEED_SCENARIO, {
+        ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+        write: (s) => process.stdout.write(s),
+      });
+      ctx.setExitCode(outcome.ok ? 0 : 1);
+    });
+}
