@@ -43,11 +43,10 @@ const tickArb = fc.record({
   panic: fc.double({ min: 0, max: 2000, noNaN: true }),
 });
 
+type Tick = typeof tickArb extends fc.Arbitrary<infer T> ? T : never;
+
 /** Runs the ticks from a fresh state and returns every decision. */
-function run(
-  s: DeciderSpec,
-  ticks: readonly fc.RecordValue<typeof tickArb extends fc.Arbitrary<infer T> ? T : never>[],
-) {
+function run(s: DeciderSpec, ticks: readonly Tick[]) {
   let state: DeciderState = newDeciderState(s, ticks[0]?.readyPods ?? 0, 0);
   let now = 0;
   return ticks.map((t) => {

@@ -150,11 +150,10 @@ function classOf(annotations: Annotations): string {
 
 function validateClass(annotations: Annotations): FieldError[] {
   const a = lookupAnnotation(annotations, 'class');
+  if (a === undefined) return [];
   // Classes outside our domain belong to custom autoscalers and are left alone.
-  if (a !== undefined && a.value.endsWith(AUTOSCALING_GROUP) && a.value !== KPA_CLASS && a.value !== HPA_CLASS) {
-    return [invalidValue(a.value, a.key)];
-  }
-  return [];
+  const ours = a.value.endsWith(AUTOSCALING_GROUP);
+  return ours && a.value !== KPA_CLASS && a.value !== HPA_CLASS ? [invalidValue(a.value, a.key)] : [];
 }
 
 /** A non-negative int32 annotation: 0 when absent; errors for bad text or negatives. */
