@@ -6,6 +6,7 @@
 
 export * from './activators.js';
 export * from './annotations.js';
+export * from './collector.js';
 export * from './config.js';
 export * from './decider.js';
 export * from './delayWindow.js';
