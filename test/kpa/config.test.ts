@@ -243,7 +243,7 @@ describe('config-autoscaler', () => {
       'grace period 0',
       { 'scale-to-zero-grace-period': '0s' },
       'scale-to-zero-grace-period',
-      'scale-to-zero-grace-period must be positive, was: 0s',
+      'scale-to-zero-grace-period must be at least 6s, was: 0s',
     ],
     [
       'negative pod retention',
@@ -369,5 +369,130 @@ describe('config-deployment and config-defaults', () => {
     ],
   ])('config-defaults rejects %s', (_name, data, key) => {
     expect(errorOf(() => parseDefaultsConfig(data)).key).toBe(key);
+  });
+});
+
+// Knative pkg/autoscaler/config/config_test.go TestNewConfig, case by case.
+describe('TestNewConfig', () => {
+  const def = defaultAutoscalerConfig();
+  it.each<[string, Record<string, string>, ReturnType<typeof defaultAutoscalerConfig> | 'error']>([
+    ['default', {}, def],
+    ['actual (only the _example key)', { _example: '# comments only' }, def],
+    [
+      'overridden',
+      {
+        'enable-scale-to-zero': 'true',
+        'max-scale-down-rate': '3.0',
+        'max-scale-up-rate': '1.01',
+        'container-concurrency-target-percentage': '0.71',
+        'container-concurrency-target-default': '10.5',
+        'requests-per-second-target-default': '10.11',
+        'target-burst-capacity': '12345',
+        'scale-down-delay': '15m',
+        'stable-window': '5m',
+        'tick-interval': '2s',
+        'panic-window-percentage': '10',
+        'panic-threshold-percentage': '200',
+        'pod-autoscaler-class': 'some.class',
+        'activator-capacity': '905',
+        'scale-to-zero-pod-retention-period': '2m3s',
+      },
+      {
+        ...def,
+        targetBurstCapacity: 12345,
+        containerConcurrencyTargetDefault: 10.5,
+        containerConcurrencyTargetFraction: 0.71,
+        rpsTargetDefault: 10.11,
+        maxScaleDownRate: 3,
+        maxScaleUpRate: 1.01,
+        scaleDownDelayMs: 15 * 60_000,
+        stableWindowMs: 5 * 60_000,
+        activatorCapacity: 905,
+        podAutoscalerClass: 'some.class',
+        scaleToZeroPodRetentionPeriodMs: 123_000,
+      },
+    ],
+    [
+      'minimum',
+      {
+        'max-scale-up-rate': '1.001',
+        'container-concurrency-target-percentage': '0.5',
+        'container-concurrency-target-default': '10.0',
+        'target-burst-capacity': '0',
+        'stable-window': '5m',
+        'tick-interval': '2s',
+        'panic-window-percentage': '10',
+        'panic-threshold-percentage': '200',
+        'activator-capacity': '1',
+      },
+      {
+        ...def,
+        containerConcurrencyTargetFraction: 0.5,
+        containerConcurrencyTargetDefault: 10,
+        maxScaleUpRate: 1.001,
+        targetBurstCapacity: 0,
+        stableWindowMs: 5 * 60_000,
+        activatorCapacity: 1,
+      },
+    ],
+    [
+      'concurrency target percentage as percent',
+      { 'container-concurrency-target-percentage': '55' },
+      { ...def, containerConcurrencyTargetFraction: 0.55 },
+    ],
+    ['with -1 tbc', { 'target-burst-capacity': '-1' }, { ...def, targetBurstCapacity: -1 }],
+    ['with toggles on strange casing', { 'enable-scale-to-zero': 'TRUE' }, def],
+    ['with toggles explicitly flipped', { 'enable-scale-to-zero': 'false' }, { ...def, enableScaleToZero: false }],
+    [
+      'with explicit grace period',
+      { 'enable-scale-to-zero': 'false', 'scale-to-zero-grace-period': '33s' },
+      { ...def, enableScaleToZero: false, scaleToZeroGracePeriodMs: 33_000 },
+    ],
+    ['malformed float', { 'max-scale-up-rate': 'not a float' }, 'error'],
+    ['invalid scale-down-delay', { 'scale-down-delay': '-1m23s' }, 'error'],
+    ['invalid pod retention period', { 'scale-to-zero-pod-retention-period': '-4m11s' }, 'error'],
+    ['malformed duration', { 'stable-window': 'not a duration' }, 'error'],
+    ['invalid target burst capacity', { 'target-burst-capacity': '-11' }, 'error'],
+    ['invalid target %, too small', { 'container-concurrency-target-percentage': '-42' }, 'error'],
+    ['invalid target %, too big', { 'container-concurrency-target-percentage': '142.4' }, 'error'],
+    ['invalid RPS target, too small', { 'requests-per-second-target-default': '-5.25' }, 'error'],
+    ['max scale up rate 1.0', { 'max-scale-up-rate': '1' }, 'error'],
+    ['max down down rate negative', { 'max-scale-down-rate': '-55' }, 'error'],
+    ['max down down rate 1.0', { 'max-scale-down-rate': '1' }, 'error'],
+    ['stable window too big', { 'stable-window': '1h1s' }, 'error'],
+    ['stable window too small', { 'stable-window': '1s' }, 'error'],
+    ['stable not seconds', { 'stable-window': '61984ms' }, 'error'],
+    ['scale-down-delay not seconds', { 'scale-down-delay': '61984ms' }, 'error'],
+    ['activator-capacity invalid', { 'activator-capacity': '0.95' }, 'error'],
+    ['panic window percentage too small', { 'panic-window-percentage': '0.1' }, 'error'],
+    [
+      'panic window percentage too big',
+      { 'stable-window': '12s', 'panic-window': '3s', 'panic-window-percentage': '110' },
+      'error',
+    ],
+    [
+      'TU*CC < 0.01',
+      { 'container-concurrency-target-percentage': '1', 'container-concurrency-target-default': '0.001' },
+      'error',
+    ],
+    ['grace window too small', { 'stable-window': '12s', 'scale-to-zero-grace-period': '4s' }, 'error'],
+    ['with prohibited default initial scale', { 'allow-zero-initial-scale': 'false', 'initial-scale': '0' }, 'error'],
+    ['with negative default initial scale', { 'allow-zero-initial-scale': 'false', 'initial-scale': '-1' }, 'error'],
+    [
+      'with non-parseable default initial scale',
+      { 'allow-zero-initial-scale': 'false', 'initial-scale': 'invalid' },
+      'error',
+    ],
+    [
+      'with valid default initial scale',
+      { 'allow-zero-initial-scale': 'true', 'initial-scale': '0' },
+      { ...def, allowZeroInitialScale: true, initialScale: 0 },
+    ],
+    ['with non-parseable allow-zero-initial-scale', { 'allow-zero-initial-scale': 'invalid' }, 'error'],
+    ['with negative default max scale', { 'max-scale': '-1' }, 'error'],
+    ['with valid default max scale', { 'max-scale': '10' }, { ...def, maxScale: 10 }],
+  ])('%s', (_name, data, want) => {
+    if (want === 'error') expect(() => parseAutoscalerConfig(data)).toThrow(ConfigError);
+    else expect(parseAutoscalerConfig(data)).toEqual(want);
   });
 });

@@ -265,10 +265,11 @@ export function validateAutoscalerConfig(c: AutoscalerConfig): void {
       'scale-down-delay',
       `scale-down-delay = ${d(c.scaleDownDelayMs)}, must be specified with at most second precision`,
     );
-  if (c.scaleToZeroGracePeriodMs <= 0)
+  // Knative rejects grace periods shorter than the minimum window (6 s), which also rules out 0.
+  if (!(c.scaleToZeroGracePeriodMs >= L.windowMinMs))
     fail(
       'scale-to-zero-grace-period',
-      `scale-to-zero-grace-period must be positive, was: ${d(c.scaleToZeroGracePeriodMs)}`,
+      `scale-to-zero-grace-period must be at least ${d(L.windowMinMs)}, was: ${d(c.scaleToZeroGracePeriodMs)}`,
     );
   if (c.scaleToZeroPodRetentionPeriodMs < 0)
     fail(
