@@ -248,3 +248,63 @@ describe('other knobs', () => {
     expect(resolve({ [`${A}class`]: 'hpa.autoscaling.knative.dev' }).metric).toBe('cpu');
   });
 });
+
+// Knative pkg/reconciler/autoscaling/resources/target_test.go TestResolveMetricTarget; its config
+// has target fraction 1.0 and default 100. Exact equality, as upstream.
+describe('TestResolveMetricTarget', () => {
+  it.each<[string, Record<string, string>, number, Partial<AutoscalerConfig>, number, number | undefined]>([
+    ['defaults', {}, 0, {}, 100, 100],
+    ['default CC + 80% TU', {}, 0, { containerConcurrencyTargetFraction: 0.8 }, 80, 100],
+    [
+      'non-default CC and TU (0.3 × 2 = 0.6, above the 0.01 minimum)',
+      {},
+      0,
+      { containerConcurrencyTargetFraction: 0.3, containerConcurrencyTargetDefault: 2 },
+      0.6,
+      2,
+    ],
+    [
+      'with container concurrency 12 and TU=80%, but TU annotation 75%',
+      { [`${A}target-utilization-percentage`]: '75' },
+      12,
+      { containerConcurrencyTargetFraction: 0.8 },
+      9,
+      12,
+    ],
+    ['with container concurrency 10 and TU=80%', {}, 10, { containerConcurrencyTargetFraction: 0.8 }, 8, 10],
+    ['with container concurrency 1 and TU=80%', {}, 1, { containerConcurrencyTargetFraction: 0.8 }, 0.8, 1],
+    ['with container concurrency 1', {}, 1, {}, 1, 1],
+    ['with container concurrency 10', {}, 10, {}, 10, 10],
+    ['with target annotation 1', { [`${A}target`]: '1' }, 0, {}, 1, 1],
+    [
+      'with target annotation 1 and TU=75%',
+      { [`${A}target`]: '1' },
+      0,
+      { containerConcurrencyTargetFraction: 0.75 },
+      0.75,
+      1,
+    ],
+    [
+      'with target annotation 10 and TU=75%',
+      { [`${A}target`]: '10' },
+      0,
+      { containerConcurrencyTargetFraction: 0.75 },
+      7.5,
+      10,
+    ],
+    ['with container concurrency greater than target annotation (ok)', { [`${A}target`]: '1' }, 10, {}, 1, 1],
+    [
+      'with target annotation greater than container concurrency (ignore annotation for safety)',
+      { [`${A}target`]: '10' },
+      1,
+      {},
+      1,
+      1,
+    ],
+    ['with a target annotation below the minimum', { [`${A}target`]: '0.005' }, 0, {}, 0.01, 0.005],
+  ])('%s', (_name, annotations, cc, cfg, wantTarget, wantTotal) => {
+    const s = resolve(annotations, { cc, cfg: { containerConcurrencyTargetFraction: 1, ...cfg } });
+    expect(s.targetValue).toBe(wantTarget);
+    if (wantTotal !== undefined) expect(s.totalValue).toBe(wantTotal);
+  });
+});
