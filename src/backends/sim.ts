@@ -183,6 +183,7 @@ export class SimBackend implements Backend {
     const built = buildLoad(phases, {
       random: forkRandom(seedrandom(`${this.seed}/load`)),
       baseDir,
+      originMs: this.cluster.now(),
       ...(defaultTarget ? { defaultTarget } : {}),
     });
     this.pump(built.source);

@@ -21,7 +21,9 @@ import { reconcileService } from './controllers/service.js';
 import { type SimRequest, STATUS_OK } from './dataplane/request.js';
 import { RevisionDataplane } from './dataplane/revision.js';
 import { Engine } from './engine.js';
+import { networkLatency } from './load/network.js';
 import { forkRandom } from './load/rng.js';
+import type { Sampler } from './load/types.js';
 import { EventLog } from './log.js';
 import { defaultSimSettings, type SimSettings } from './settings.js';
 import { ObjectStore, type StoreEvent, typeOf } from './store.js';
@@ -49,6 +51,20 @@ interface RevisionRuntime {
   autoscaler: RevisionAutoscaler;
 }
 
+/**
+ * What a host resolves to, cached per host (the ingress's view only changes with a Route, a
+ * ConfigMap or a revision runtime): a tag's revision, or the Route's weighted targets.
+ */
+interface HostRoute {
+  namespace: string;
+  /** Set for a tag's URL: all its traffic goes to this revision. */
+  tagRevision: string | undefined;
+  /** The Route's targets with a revision and percent > 0, in status order (pickRevision's rule). */
+  revisions: string[];
+  percents: number[];
+  total: number;
+}
+
 /** Kinds whose changes are worth an `object` event in the log (pods are logged by phase too). */
 const LOGGED_TYPES = new Set<string>([T.service, T.configuration, T.route, T.revision, T.podAutoscaler, T.sks, T.pod]);
 
@@ -64,7 +80,11 @@ export class SimCluster {
   private readonly deployments: DeploymentController;
   private readonly routes: RouteController;
   private readonly revisions = new Map<string, RevisionRuntime>();
+  /** routeFor's answers by host; cleared whenever a Route, a ConfigMap or a revision runtime changes. */
+  private readonly hostRoutes = new Map<string, HostRoute | null>();
   private requestIds = 0;
+  /** The networking layer's added latency per request (src/sim/load/network.ts). */
+  private readonly hopLatency: Sampler;
   /** Listeners for every completed request (results, load feedback). */
   private readonly completionListeners = new Set<(req: SimRequest, status: number, latencyMs: number) => void>();
 
@@ -80,6 +100,7 @@ export class SimCluster {
     this.log = options.log ?? new EventLog();
     this.store = new ObjectStore({ timestamp: () => isoAt(this.engine.now()), uid: () => this.uid() });
     this.queue = new WorkQueue(this.engine, this.settings.reconcileDelayMs);
+    this.hopLatency = networkLatency(this.settings.networking);
     this.ctx = {
       engine: this.engine,
       store: this.store,
@@ -133,6 +154,7 @@ export class SimCluster {
       this.queue.enqueue(T.route, route.metadata.namespace ?? 'default', route.metadata.name);
     }
     for (const rt of this.revisions.values()) rt.autoscaler.refreshSpec();
+    this.hostRoutes.clear();
   }
 
   // ---- controllers wiring ----
@@ -142,6 +164,7 @@ export class SimCluster {
     const type = typeOf(obj);
     const ns = obj.metadata.namespace ?? '';
     const name = obj.metadata.name;
+    if (type === T.route) this.hostRoutes.clear();
     if (LOGGED_TYPES.has(type)) {
       this.log.event({
         t: this.engine.now(),
@@ -186,6 +209,7 @@ export class SimCluster {
       const key = `${owner.metadata.namespace}/${owner.metadata.name}`;
       this.revisions.get(key)?.autoscaler.stop();
       this.revisions.delete(key);
+      this.hostRoutes.clear();
     }
   }
 
@@ -230,6 +254,7 @@ export class SimCluster {
       readyPods: () => this.deployments.pods(ns, depName).filter((p) => p.phase === 'Ready').length,
     });
     this.revisions.set(`${ns}/${name}`, { namespace: ns, dataplane, autoscaler });
+    this.hostRoutes.clear();
     this.queue.enqueue(T.podAutoscaler, ns, name);
   }
 
@@ -307,12 +332,45 @@ export class SimCluster {
 
   /** Which revision a request for `host` goes to (by the Route's traffic split or tag), if any. */
   routeFor(host: string): { revision: string; namespace: string } | undefined {
-    const match = hostMatches(host, this.store.list<Route>(T.route), this.config.domain, this.config.network);
-    if (!match) return undefined;
-    const traffic = match.route.status?.traffic ?? [];
-    const revision = match.tag ? targetForTag(traffic, match.tag) : pickRevision(traffic, this.random.routing);
+    const hr = this.hostRoute(host);
+    if (!hr) return undefined;
+    const revision = hr.tagRevision ?? this.pickWeighted(hr);
     if (!revision) return undefined;
-    return { revision, namespace: match.route.metadata.namespace ?? 'default' };
+    return { revision, namespace: hr.namespace };
+  }
+
+  /** The cached resolution of a host (hostMatches over every Route is far too slow per request). */
+  private hostRoute(host: string): HostRoute | null {
+    const cached = this.hostRoutes.get(host);
+    if (cached !== undefined) return cached;
+    const match = hostMatches(host, this.store.list<Route>(T.route), this.config.domain, this.config.network);
+    let hr: HostRoute | null = null;
+    if (match) {
+      const traffic = match.route.status?.traffic ?? [];
+      const weighted = traffic.filter((t) => t.revisionName && (t.percent ?? 0) > 0);
+      hr = {
+        namespace: match.route.metadata.namespace ?? 'default',
+        tagRevision: match.tag ? (targetForTag(traffic, match.tag) ?? '') : undefined,
+        revisions: weighted.map((t) => t.revisionName!),
+        percents: weighted.map((t) => t.percent ?? 0),
+        total: weighted.reduce((sum, t) => sum + (t.percent ?? 0), 0),
+      };
+    }
+    if (this.hostRoutes.size >= 1024) this.hostRoutes.clear();
+    this.hostRoutes.set(host, hr);
+    return hr;
+  }
+
+  /** pickRevision (src/model/rules/traffic.ts) over the cached targets: the same draws, the same answer. */
+  private pickWeighted(hr: HostRoute): string | undefined {
+    if (hr.total <= 0) return undefined;
+    let point = this.random.routing() * hr.total;
+    const n = hr.revisions.length;
+    for (let i = 0; i < n; i++) {
+      point -= hr.percents[i]!;
+      if (point < 0) return hr.revisions[i];
+    }
+    return hr.revisions[n - 1];
   }
 
   /**
@@ -345,7 +403,7 @@ export class SimCluster {
       id,
       arrivedAt: now,
       serviceMs,
-      hopMs: 0,
+      hopMs: this.hopLatency(this.random.network),
       revision: target.revision,
       cold: false,
       viaActivator: false,

@@ -1,3 +1,5 @@
+import type { NetworkLayer } from './load/network.js';
+
 /**
  * The simulator's own knobs: how long the cluster takes to do things Knative's code does not
  * fix (pod start-up, ingress programming, informer latency). Defaults and the reasons for them
@@ -29,7 +31,7 @@ export interface SimSettings {
   /** queue-proxy drain on SIGTERM before the pod is gone (reference §5: 30 s quiet period). */
   drainMs: number;
   /** Networking layer; its hop latency is added to every request. */
-  networking: 'kourier' | 'istio' | 'contour' | 'gloo' | 'ambassador';
+  networking: NetworkLayer;
   /** From a Route's new traffic to the ingress serving it (IngressReady). */
   ingressProgrammingMs: number;
   /** Informer and workqueue latency between an object change and its reconcile. */
