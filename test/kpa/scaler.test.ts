@@ -537,3 +537,18 @@ describe('scrape sample size (TestPopulationMeanSampleSize)', () => {
     expect(scaleSampledTotal(7, 7, 10)).toBe(10);
   });
 });
+
+describe('reachability passed to the scale step', () => {
+  it('Unreachable overrides a reachable spec: min-scale is ignored', () => {
+    const d = computeScale(
+      input({ spec: scalerSpec({ minScale: 2 }), reachability: 'Unreachable', ...inactive(gracePeriod) }),
+    );
+    expect([d.want, d.minScale]).toEqual([0, 0]);
+  });
+  it('unknown ("") reachability honours min-scale', () => {
+    const d = computeScale(
+      input({ spec: scalerSpec({ minScale: 2, reachable: false }), reachability: '', currentReplicas: 10 }),
+    );
+    expect([d.want, d.minScale]).toEqual([2, 2]);
+  });
+});

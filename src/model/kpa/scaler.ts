@@ -5,7 +5,7 @@
  * activator probe come in as plain values together with `nowMs`.
  */
 
-import type { DeciderSpec } from './spec.js';
+import type { DeciderSpec, Reachability } from './spec.js';
 
 /** The PA's Active condition: True = Active, Unknown = Activating, False = Inactive. */
 export type PAState = 'Active' | 'Activating' | 'Inactive';
@@ -49,6 +49,8 @@ export type ScaleGate =
 
 export interface ScaleInput {
   readonly spec: DeciderSpec;
+  /** The PA's current reachability; overrides `spec.reachable` when given. */
+  readonly reachability?: Reachability;
   /** The decider's desired count (its last valid DesiredScale); −1 = unknown. */
   readonly desired: number;
   /** PA Active condition. */
@@ -123,7 +125,9 @@ export function lastPodRetentionMs(spec: DeciderSpec): number {
 
 /** The KPA scale step (reference §4 "Applying the decision" and "handleScaleToZero"). */
 export function computeScale(input: ScaleInput): ScaleDecision {
-  const { spec, desired, paState, nowMs } = input;
+  const { desired, paState, nowMs } = input;
+  const spec =
+    input.reachability === undefined ? input.spec : { ...input.spec, reachable: input.reachability !== 'Unreachable' };
   const paStateForMs = nowMs - input.paStateSinceMs;
   const proxyForMs = input.proxySinceMs === null ? 0 : nowMs - input.proxySinceMs;
   let { minScale } = scaleBounds(spec);
