@@ -45,6 +45,9 @@ export class SimBackend implements Backend {
   private readonly seed: number;
   private lastCurlLatency = Number.NaN;
   private lastCurlStatus = Number.NaN;
+  private lastTarget: string | undefined = undefined;
+  private lastHost = '';
+  private lastTargetRoutes = -1;
 
   constructor(options: SimBackendOptions) {
     this.cluster = new SimCluster({
@@ -203,7 +206,7 @@ export class SimBackend implements Backend {
   }
 
   private sendArrival(arrival: Arrival, onDone?: () => void): void {
-    const host = hostOf(arrival.target) ?? this.defaultHost();
+    const host = this.arrivalHost(arrival.target);
     this.cluster.send(host, arrival.serviceMs, onDone ? () => onDone() : undefined, arrival.clientId ?? -1);
   }
 
@@ -217,6 +220,16 @@ export class SimBackend implements Backend {
       );
     };
     for (const arrival of clients.start()) schedule(arrival);
+  }
+
+  /** The host an arrival's target addresses; cached per target (URL parsing per request is slow). */
+  private arrivalHost(target: string | undefined): string {
+    if (target === this.lastTarget && this.lastTargetRoutes === this.cluster.routesVersion) return this.lastHost;
+    const host = hostOf(target) ?? this.defaultHost();
+    this.lastTarget = target;
+    this.lastHost = host;
+    this.lastTargetRoutes = this.cluster.routesVersion;
+    return host;
   }
 
   private defaultHost(): string {
