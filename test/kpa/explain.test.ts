@@ -36,12 +36,12 @@ describe('explainDecision', () => {
 
   it('names the scale-down rate limit', () => {
     const lines = explainDecision(record(obs(4, 0), {}, 1));
-    expect(lines).toContain('scale-down limited to 2 by max-scale-down-rate 2 (wanted 0)');
+    expect(lines).toContain('scale-down limited to 2 by max-scale-down-rate 2');
   });
 
   it('names the scale-up rate limit', () => {
     const lines = explainDecision(record(obs(1, 700, 0), { maxScaleUpRate: 2 }));
-    expect(lines).toContain('scale-up limited to 2 by max-scale-up-rate 2 (wanted 10)');
+    expect(lines).toContain('scale-up limited to 2 by max-scale-up-rate 2');
   });
 
   it('says when panic holds the maximum', () => {
@@ -97,7 +97,7 @@ describe('explainScale', () => {
   };
 
   it.each<[string, Partial<ScaleInput>, string]>([
-    ['stable window', {}, 'waiting for the stable window: PA active for 12 s of 60 s; keeping 1 pod'],
+    ['stable window', {}, 'waiting for the stable window: PA active for 12 s of 60 s'],
     [
       'mark inactive',
       { nowMs: 60 * S },
@@ -131,6 +131,6 @@ describe('explainScale', () => {
 
   it('explainDecision appends the scale step', () => {
     const lines = explainDecision(record(obs(1, 0)), computeScale(base));
-    expect(lines.at(-1)).toBe('waiting for the stable window: PA active for 12 s of 60 s; keeping 1 pod');
+    expect(lines.at(-1)).toBe('waiting for the stable window: PA active for 12 s of 60 s');
   });
 });

@@ -64,10 +64,10 @@ function explainValid(r: DecisionRecord): string[] {
   // Rate limits: a raw want outside [maxScaleDown, maxScaleUp] was clamped.
   const rateNote = (raw: number): string | undefined => {
     if (raw > r.maxScaleUp) {
-      return `scale-up limited to ${r.maxScaleUp} by max-scale-up-rate ${formatCompact(r.maxScaleUpRate)} (wanted ${raw})`;
+      return `scale-up limited to ${r.maxScaleUp} by max-scale-up-rate ${formatCompact(r.maxScaleUpRate)}`;
     }
     if (raw < r.maxScaleDown) {
-      return `scale-down limited to ${r.maxScaleDown} by max-scale-down-rate ${formatCompact(r.maxScaleDownRate)} (wanted ${raw})`;
+      return `scale-down limited to ${r.maxScaleDown} by max-scale-down-rate ${formatCompact(r.maxScaleDownRate)}`;
     }
     return undefined;
   };
@@ -160,7 +160,7 @@ export function explainScale(s: ScaleDecision): string[] {
       break;
     case 'stable-window':
       lines.push(
-        `waiting for the stable window: PA active for ${formatSeconds(s.paStateForMs)} of ${formatSeconds(s.stableWindowMs)}; keeping 1 pod`,
+        `waiting for the stable window: PA active for ${formatSeconds(s.paStateForMs)} of ${formatSeconds(s.stableWindowMs)}`,
       );
       break;
     case 'mark-inactive':
