@@ -15,6 +15,7 @@ import { RevisionAutoscaler } from './controllers/autoscaler.js';
 import { type ClusterConfig, defaultClusterConfig, withConfigMap } from './controllers/clusterConfig.js';
 import { reconcileConfiguration } from './controllers/configuration.js';
 import { DeploymentController } from './controllers/deployment.js';
+import { LifecycleNarrator } from './controllers/lifecycle.js';
 import { reconcileRevision } from './controllers/revision.js';
 import { RouteController } from './controllers/route.js';
 import { reconcileService } from './controllers/service.js';
@@ -81,6 +82,7 @@ export class SimCluster {
   private readonly ctx: SimContext;
   private readonly deployments: DeploymentController;
   private readonly routes: RouteController;
+  private readonly narrator: LifecycleNarrator;
   private readonly revisions = new Map<string, RevisionRuntime>();
   /** routeFor's answers by host; cleared whenever a Route, a ConfigMap or a revision runtime changes. */
   private readonly hostRoutes = new Map<string, HostRoute | null>();
@@ -119,6 +121,7 @@ export class SimCluster {
     this.deployments = new DeploymentController(this.ctx, {
       podPhase: (revision, pod, phase) => this.onPodPhase(revision, pod, phase),
     });
+    this.narrator = new LifecycleNarrator(this.ctx);
     this.routes = new RouteController(this.ctx, () => ({ domain: this.config.domain, network: this.config.network }));
     this.queue.register(T.service, (ns, name) => reconcileService(this.ctx, ns, name));
     this.queue.register(T.configuration, (ns, name) =>
@@ -183,6 +186,7 @@ export class SimCluster {
         object: obj,
       });
     }
+    this.narrator.observe(e, type);
     if (e.op === 'deleted') this.collectGarbage(obj);
     this.queue.enqueue(type, ns, name);
     for (const owner of obj.metadata.ownerReferences ?? []) {
