@@ -2,14 +2,24 @@
  * The discrete-event engine: one queue of timed callbacks, earliest first, ties in the order
  * they were scheduled. It is also the clock of every XState actor in a run (see `clock`), so
  * machine timers and request events share one total order.
+ *
+ * The queue is a binary heap kept in typed arrays (time, sequence, slot), so ordering costs no
+ * pointer chasing and no per-event allocation beyond the callback itself. A slot holds the
+ * callback and its argument: `call(at, fn, arg)` lets the per-request hot path schedule a shared
+ * function with the request as argument, with no closure and no handle per event. `at`/`after`
+ * return a handle that `cancel` accepts (cancelled callbacks are skipped when they come up).
  */
 
 type Callback = () => void;
 
-interface Entry {
-  at: number;
-  seq: number;
+/** A scheduled callback, as returned by `at`/`after`; pass it to `cancel`. */
+export interface Entry {
+  readonly at: number;
+  readonly seq: number;
+  /** The callback, or null once delivered or cancelled. */
   fn: Callback | null;
+  /** Where the callback waits in the engine (internal). */
+  slot: number;
 }
 
 /** xstate's Clock shape (not exported by xstate). */
@@ -20,8 +30,20 @@ export interface ActorClock {
 
 export class EngineError extends Error {}
 
+const INITIAL_CAPACITY = 1024;
+
 export class Engine {
-  private heap: Entry[] = [];
+  // The heap: parallel typed arrays, `size` used.
+  private heapAt = new Float64Array(INITIAL_CAPACITY);
+  private heapSeq = new Float64Array(INITIAL_CAPACITY);
+  private heapSlot = new Int32Array(INITIAL_CAPACITY);
+  private size = 0;
+  // Slots: what to call, with what, and the handle (for at/after) to mark delivered.
+  private fns: (((arg: never) => void) | null | undefined)[] = [];
+  private args: unknown[] = [];
+  private entries: (Entry | undefined)[] = [];
+  private freeSlots = new Int32Array(INITIAL_CAPACITY);
+  private freeCount = 0;
   private seq = 0;
   private nowMs = 0;
   private live = 0;
@@ -43,9 +65,11 @@ export class Engine {
     if (!(at >= this.nowMs)) {
       throw new EngineError(`cannot schedule at ${at} ms: the clock is already at ${this.nowMs} ms`);
     }
-    const entry: Entry = { at, seq: this.seq++, fn };
-    this.push(entry);
-    this.live++;
+    const seq = this.seq++;
+    const slot = this.allocSlot(fn, undefined);
+    const entry: Entry = { at, seq, fn, slot };
+    this.entries[slot] = entry;
+    this.push(at, seq, slot);
     return entry;
   }
 
@@ -54,9 +78,22 @@ export class Engine {
     return this.at(this.nowMs + Math.max(0, delay), fn);
   }
 
+  /**
+   * Schedules `fn(arg)` at absolute time `at`, without a handle (it cannot be cancelled). For hot
+   * paths: pass a function made once (a bound method) and the per-event data as `arg`.
+   */
+  call<A>(at: number, fn: (arg: A) => void, arg: A): void {
+    if (!(at >= this.nowMs)) {
+      throw new EngineError(`cannot schedule at ${at} ms: the clock is already at ${this.nowMs} ms`);
+    }
+    const slot = this.allocSlot(fn as (arg: never) => void, arg);
+    this.push(at, this.seq++, slot);
+  }
+
   cancel(entry: Entry | undefined | null): void {
     if (entry?.fn) {
       entry.fn = null;
+      this.fns[entry.slot] = null;
       this.live--;
     }
   }
@@ -64,30 +101,21 @@ export class Engine {
   /** Time of the next pending callback, or Infinity. */
   peek(): number {
     this.dropCancelled();
-    return this.heap.length > 0 ? this.heap[0]!.at : Number.POSITIVE_INFINITY;
+    return this.size > 0 ? this.heapAt[0]! : Number.POSITIVE_INFINITY;
   }
 
   /** Delivers the next callback; false when nothing is pending. */
   step(): boolean {
     this.dropCancelled();
-    const entry = this.pop();
-    if (!entry) return false;
-    this.nowMs = entry.at;
-    const fn = entry.fn!;
-    entry.fn = null;
-    this.live--;
-    this.delivered++;
-    fn();
+    if (this.size === 0) return false;
+    this.deliverTop();
     return true;
   }
 
   /** Delivers every callback due at or before `t`, then sets the clock to `t`. */
   runUntil(t: number): void {
-    for (;;) {
-      const next = this.peek();
-      if (next > t) break;
-      this.step();
-    }
+    // (this.heapAt is re-read each time: callbacks may grow the heap, which replaces the arrays.)
+    while (this.size > 0 && this.heapAt[0]! <= t) this.deliverTop();
     if (t > this.nowMs) this.nowMs = t;
   }
 
@@ -115,45 +143,125 @@ export class Engine {
     clearTimeout: (id) => this.cancel(id as Entry),
   };
 
+  /** Pops the earliest slot and calls it (skipping it if it was cancelled). */
+  private deliverTop(): void {
+    const at = this.heapAt[0]!;
+    const slot = this.popTop();
+    const fn = this.fns[slot];
+    const arg = this.args[slot];
+    const entry = this.entries[slot];
+    this.fns[slot] = undefined;
+    this.args[slot] = undefined;
+    if (entry !== undefined) {
+      this.entries[slot] = undefined;
+      entry.fn = null;
+    }
+    this.freeSlots[this.freeCount++] = slot;
+    if (fn === null || fn === undefined) return; // cancelled
+    this.nowMs = at;
+    this.live--;
+    this.delivered++;
+    (fn as (arg: unknown) => void)(arg);
+  }
+
   private dropCancelled(): void {
-    while (this.heap.length > 0 && this.heap[0]!.fn === null) this.pop();
-  }
-
-  private less(a: Entry, b: Entry): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
-  }
-
-  private push(entry: Entry): void {
-    const heap = this.heap;
-    heap.push(entry);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.less(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
+    while (this.size > 0 && this.fns[this.heapSlot[0]!] === null) {
+      const slot = this.popTop();
+      this.fns[slot] = undefined;
+      this.args[slot] = undefined;
+      this.entries[slot] = undefined;
+      this.freeSlots[this.freeCount++] = slot;
     }
   }
 
-  private pop(): Entry | undefined {
-    const heap = this.heap;
-    if (heap.length === 0) return undefined;
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < heap.length && this.less(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && this.less(heap[r]!, heap[m]!)) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
-        i = m;
+  private allocSlot(fn: (arg: never) => void, arg: unknown): number {
+    let slot: number;
+    if (this.freeCount > 0) {
+      slot = this.freeSlots[--this.freeCount]!;
+      this.fns[slot] = fn;
+      this.args[slot] = arg;
+    } else {
+      slot = this.fns.length;
+      this.fns.push(fn);
+      this.args.push(arg);
+      this.entries.push(undefined);
+      if (slot >= this.freeSlots.length) {
+        const grown = new Int32Array(this.freeSlots.length * 2);
+        grown.set(this.freeSlots);
+        this.freeSlots = grown;
       }
     }
+    this.live++;
+    return slot;
+  }
+
+  private push(at: number, seq: number, slot: number): void {
+    if (this.size === this.heapAt.length) this.grow();
+    const heapAt = this.heapAt;
+    const heapSeq = this.heapSeq;
+    const heapSlot = this.heapSlot;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pa = heapAt[parent]!;
+      if (pa < at || (pa === at && heapSeq[parent]! < seq)) break;
+      heapAt[i] = pa;
+      heapSeq[i] = heapSeq[parent]!;
+      heapSlot[i] = heapSlot[parent]!;
+      i = parent;
+    }
+    heapAt[i] = at;
+    heapSeq[i] = seq;
+    heapSlot[i] = slot;
+  }
+
+  /** Removes the root and returns its slot. */
+  private popTop(): number {
+    const heapAt = this.heapAt;
+    const heapSeq = this.heapSeq;
+    const heapSlot = this.heapSlot;
+    const top = heapSlot[0]!;
+    const n = --this.size;
+    if (n === 0) return top;
+    const at = heapAt[n]!;
+    const seq = heapSeq[n]!;
+    const slot = heapSlot[n]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let m = l;
+      let ma = heapAt[l]!;
+      const r = l + 1;
+      if (r < n) {
+        const ra = heapAt[r]!;
+        if (ra < ma || (ra === ma && heapSeq[r]! < heapSeq[l]!)) {
+          m = r;
+          ma = ra;
+        }
+      }
+      if (at < ma || (at === ma && seq < heapSeq[m]!)) break;
+      heapAt[i] = ma;
+      heapSeq[i] = heapSeq[m]!;
+      heapSlot[i] = heapSlot[m]!;
+      i = m;
+    }
+    heapAt[i] = at;
+    heapSeq[i] = seq;
+    heapSlot[i] = slot;
     return top;
+  }
+
+  private grow(): void {
+    const cap = this.heapAt.length * 2;
+    const at = new Float64Array(cap);
+    at.set(this.heapAt);
+    const seq = new Float64Array(cap);
+    seq.set(this.heapSeq);
+    const slot = new Int32Array(cap);
+    slot.set(this.heapSlot);
+    this.heapAt = at;
+    this.heapSeq = seq;
+    this.heapSlot = slot;
   }
 }
