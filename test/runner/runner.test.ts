@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { SimBackend } from '../../src/backends/sim.js';
+import { ScenarioRunner } from '../../src/runner/runner.js';
+import { parseScenario } from '../../src/scenario/parse.js';
+import { type ScenarioSettingsInput, settingsFromScenario } from '../../src/sim/settings.js';
+
+async function run(text: string) {
+  const scenario = parseScenario(text, 'test.yaml');
+  const backend = new SimBackend({
+    seed: 1,
+    namespace: scenario.namespace,
+    settings: settingsFromScenario(scenario.settings as ScenarioSettingsInput),
+  });
+  await backend.start({ scenario: scenario.name, seed: 1, namespace: scenario.namespace });
+  return new ScenarioRunner(scenario, backend).run();
+}
+
+const SERVICE = (image: string) => `
+files:
+  svc.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: hello }
+    spec:
+      template:
+        spec:
+          containers:
+            - image: ${image}
+`;
+
+describe('scenario runner', () => {
+  it('prints kubectl rejections in kubectl words and fails the run', async () => {
+    const outcome = await run(`${SERVICE('""')}
+steps:
+  - apply: svc.yaml
+`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.transcript).toContain(
+      'Error from server (BadRequest): error when creating "svc.yaml": admission webhook "validation.webhook.serving.knative.dev" denied the request: validation failed: missing field(s): spec.template.spec.containers[0].image',
+    );
+  });
+
+  it('rejects an image reference that does not parse, as the webhook does', async () => {
+    const outcome = await run(`${SERVICE('docker.io/##DOCKERHUB_NAME##/demo')}
+steps:
+  - apply: svc.yaml
+`);
+    expect(outcome.transcript).toContain('validation failed: Failed to parse image reference');
+  });
+
+  it('reports a revision whose image cannot be resolved to a digest', async () => {
+    const outcome = await run(`${SERVICE('docker.io/knsim/missing')}
+settings: { missingImages: [docker.io/knsim/missing] }
+steps:
+  - apply: svc.yaml
+  - wait: { until: "ksvc hello Ready=False", timeout: 1m }
+  - kubectl: get ksvc
+  - expect: revision hello-00001 reason == ContainerMissing
+`);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.transcript).toMatch(/hello +http:\/\/hello\.default\.svc\.cluster\.local +hello-00001 +False +RevisionMissing/);
+  });
+
+  it('fails a wait that never holds, saying what was observed', async () => {
+    const outcome = await run(`${SERVICE('docker.io/x/y')}
+steps:
+  - apply: svc.yaml
+  - wait: { until: "pods == 3", timeout: 30s }
+`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.failures[0]).toMatch(/wait pods == 3: pods == 3 \(was 1\)/);
+  });
+
+  it('checks final expectations with a deadline', async () => {
+    const outcome = await run(`${SERVICE('docker.io/x/y')}
+steps:
+  - apply: svc.yaml
+expect:
+  - pods == 0 by 3m
+  - ready pods == 1 by 30s
+`);
+    expect(outcome.failures).toEqual([]);
+    expect(outcome.transcript).toContain('✓ pods == 0 by 3m');
+  });
+
+  it('answers unknown hosts with 404', async () => {
+    const outcome = await run(`steps:
+  - curl: http://nothing.default.example.com
+    expect: { status: 404 }
+`);
+    expect(outcome.failures).toEqual([]);
+  });
+
+  it('uses the default domain svc.cluster.local when config-domain is not set', async () => {
+    const outcome = await run(`${SERVICE('docker.io/x/y')}
+steps:
+  - apply: svc.yaml
+  - wait: ksvc hello Ready
+  - curl: http://hello.default.svc.cluster.local
+    expect: { status: 200 }
+`);
+    expect(outcome.failures).toEqual([]);
+  });
+});

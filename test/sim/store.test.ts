@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/model/api/types.js';
+import { ObjectStore, type StoreEvent, StoreError } from '../../src/sim/store.js';
+
+function store() {
+  let uid = 0;
+  return new ObjectStore({ timestamp: () => '2026-01-01T00:00:00Z', uid: () => `uid-${++uid}` });
+}
+
+const ksvc = (image: string, labels: Record<string, string> = {}): KubeObject => ({
+  apiVersion: 'serving.knative.dev/v1',
+  kind: 'Service',
+  metadata: { name: 'hello', namespace: 'default', labels },
+  spec: { template: { spec: { containers: [{ image }] } } },
+});
+
+describe('object store', () => {
+  it('fills in what the API server does on create', () => {
+    const s = store();
+    const created = s.create(ksvc('a'));
+    expect(created.metadata).toMatchObject({ uid: 'uid-1', generation: 1, resourceVersion: '1' });
+    expect(() => s.create(ksvc('a'))).toThrow(StoreError);
+  });
+
+  it('moves the generation only when the spec changes', () => {
+    const s = store();
+    s.create(ksvc('a'));
+    const relabelled = s.update(ksvc('a', { team: 'x' }));
+    expect(relabelled.metadata.generation).toBe(1);
+    expect(relabelled.metadata.resourceVersion).toBe('2');
+    const changed = s.update(ksvc('b', { team: 'x' }));
+    expect(changed.metadata.generation).toBe(2);
+    const same = s.update(ksvc('b', { team: 'x' }));
+    expect(same).toBe(changed);
+  });
+
+  it('refuses an update from a stale resourceVersion', () => {
+    const s = store();
+    s.create(ksvc('a'));
+    s.update(ksvc('b'));
+    const stale = { ...ksvc('c'), metadata: { ...ksvc('c').metadata, resourceVersion: '1' } };
+    expect(() => s.update(stale)).toThrow(/has been modified/);
+  });
+
+  it('writes status without touching the generation, and tells watchers in order', () => {
+    const s = store();
+    const seen: StoreEvent[] = [];
+    s.watch((e) => seen.push(e));
+    s.create(ksvc('a'));
+    s.updateStatus('services.serving.knative.dev', 'default', 'hello', { observedGeneration: 1 });
+    s.updateStatus('services.serving.knative.dev', 'default', 'hello', { observedGeneration: 1 });
+    s.markDeleting('services.serving.knative.dev', 'default', 'hello');
+    s.remove('services.serving.knative.dev', 'default', 'hello');
+    expect(seen.map((e) => `${e.op}@${e.resourceVersion}`)).toEqual(['added@1', 'modified@2', 'modified@3', 'deleted@4']);
+    expect(seen[1]!.object.metadata.generation).toBe(1);
+    expect(seen[2]!.object.metadata.deletionTimestamp).toBe('2026-01-01T00:00:00Z');
+  });
+
+  it('files the core and the Knative Service apart', () => {
+    const s = store();
+    s.create(ksvc('a'));
+    s.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'hello', namespace: 'default' } });
+    expect(s.list('services.serving.knative.dev')).toHaveLength(1);
+    expect(s.list('services')).toHaveLength(1);
+  });
+});
