@@ -211,3 +211,52 @@ describe('weighted-exponential window average', () => {
     expect(both([{ tMs: 0, value: 10 }], 10 * S, 11 * S, 'weighted-exponential')).toBe(0);
   });
 });
+
+describe('resizing a window (the window annotation changed)', () => {
+  // Knative bucketing_test.go TestTimedFloat64BucketsWindowUpdate.
+  it('TestTimedFloat64BucketsWindowUpdate: grow keeps the data and the divisor, shrink drops the oldest', () => {
+    const start = 1_000_000;
+    const w = new MetricWindow(5 * S);
+    for (let i = 0; i < 6; i++) w.record(start + i * S, i + 1);
+    let now = start + 5 * S;
+    const initial = 2 + 3 + 4 + 5 + 6;
+    expect(w.average(now)).toBe(initial / 5);
+    w.resize(10 * S, now);
+    expect(w.windowMs).toBe(10 * S);
+    // At most 5 buckets were recorded, so the average does not change.
+    expect(w.average(now)).toBe(initial / 5);
+    now += S;
+    w.record(now, 7);
+    expect(w.average(now)).toBe(roundToDigits((initial + 7) / 6));
+    w.resize(4 * S, now);
+    // Only the last 4 buckets remain.
+    expect(w.average(now)).toBe((initial + 7 - 2 - 3) / 4);
+    // Same size again: nothing changes.
+    w.resize(4 * S, now);
+    expect(w.average(now)).toBe((initial + 7 - 2 - 3) / 4);
+  });
+
+  it('TestTimedFloat64BucketsWindowUpdateNoOp: without recent data the resized window starts empty', () => {
+    const w = new MetricWindow(5 * S);
+    w.record(0, 19.82);
+    w.resize(10 * S, 60 * S);
+    expect(w.isEmpty(60 * S)).toBe(true);
+    w.record(61 * S, 3);
+    expect(w.average(61 * S)).toBe(3);
+  });
+
+  it('TestWeightedTimeWindowResizeWindow: the coefficient follows the new size', () => {
+    const w = new MetricWindow(5 * S, 'weighted-exponential');
+    for (let i = 0; i < 6; i++) w.record(1_000_000 + i * S, i + 1);
+    expect(roundToDigits(w.average(1_000_000 + 5 * S), 3)).toBe(5.812);
+    w.resize(10 * S, 1_000_000 + 5 * S);
+    const c = smoothingCoefficient(10);
+    let want = 0;
+    let weight = c;
+    for (const v of [6, 5, 4, 3, 2]) {
+      want += v * weight;
+      weight *= 1 - c;
+    }
+    expect(w.average(1_000_000 + 5 * S)).toBeCloseTo(want, 12);
+  });
+});

@@ -64,11 +64,11 @@ function bucketOf(tMs: number): number {
 
 /** A mutable ring of 1 s buckets holding one window of a metric. */
 export class MetricWindow {
-  readonly windowMs: number;
+  private window: number;
   readonly algorithm: AggregationAlgorithm;
-  private readonly buckets: Float64Array;
-  private readonly n: number;
-  private readonly coeff: number;
+  private buckets: Float64Array;
+  private n: number;
+  private coeff: number;
   /** Bucket index (seconds) of the first write since the last reset, or null before any write. */
   private firstWrite: number | null = null;
   /** Bucket index (seconds) of the latest write, or null before any write. */
@@ -76,11 +76,43 @@ export class MetricWindow {
 
   constructor(windowMs: number, algorithm: AggregationAlgorithm = 'linear') {
     if (!(windowMs > 0)) throw new RangeError(`window must be positive, was ${windowMs} ms`);
-    this.windowMs = windowMs;
+    this.window = windowMs;
     this.algorithm = algorithm;
     this.n = bucketCount(windowMs);
     this.buckets = new Float64Array(this.n);
     this.coeff = smoothingCoefficient(this.n);
+  }
+
+  /** The window length. */
+  get windowMs(): number {
+    return this.window;
+  }
+
+  /**
+   * Changes the window length (e.g. the `window` annotation changed). If something was written
+   * within the old window as of `nowMs`, the newest min(old, new) buckets are kept and the first
+   * write is taken to be a full old window before the last write; otherwise the window starts
+   * empty. The weighted-exponential coefficient follows the new bucket count.
+   */
+  resize(windowMs: number, nowMs: number): void {
+    if (windowMs === this.window) return;
+    if (!(windowMs > 0)) throw new RangeError(`window must be positive, was ${windowMs} ms`);
+    const n = bucketCount(windowMs);
+    const buckets = new Float64Array(n);
+    const last = this.lastWrite;
+    if (last !== null && (bucketOf(nowMs) - last) * BUCKET_MS <= this.window) {
+      for (let i = 0; i < Math.min(n, this.n); i++) {
+        const t = last - i;
+        buckets[((t % n) + n) % n] = this.buckets[this.slot(t)] ?? 0;
+      }
+      this.firstWrite = last - (this.n - 1);
+    } else {
+      this.firstWrite = null;
+    }
+    this.window = windowMs;
+    this.n = n;
+    this.buckets = buckets;
+    this.coeff = smoothingCoefficient(n);
   }
 
   private slot(bucket: number): number {
@@ -91,16 +123,16 @@ export class MetricWindow {
   record(tMs: number, value: number): void {
     const b = bucketOf(tMs);
     const last = this.lastWrite;
-    if (last === null || this.firstWrite === null) {
+    if (last === null) {
       this.firstWrite = b;
       this.lastWrite = b;
       this.buckets.fill(0);
     } else if (b !== last) {
       // Too old: a full window or more before the latest write.
-      if (!(b * BUCKET_MS + this.windowMs > last * BUCKET_MS)) return;
-      if (this.firstWrite > b) this.firstWrite = b;
+      if (!(b * BUCKET_MS + this.window > last * BUCKET_MS)) return;
+      if (this.firstWrite === null || this.firstWrite > b) this.firstWrite = b;
       if (b > last) {
-        if ((b - last) * BUCKET_MS >= this.windowMs) {
+        if ((b - last) * BUCKET_MS >= this.window) {
           // A whole window without writes: start over.
           this.buckets.fill(0);
           this.firstWrite = b;
@@ -116,7 +148,7 @@ export class MetricWindow {
 
   /** True when nothing was recorded within the last window (the collector's "no data"). */
   isEmpty(nowMs: number): boolean {
-    return this.lastWrite === null || (bucketOf(nowMs) - this.lastWrite) * BUCKET_MS > this.windowMs;
+    return this.lastWrite === null || (bucketOf(nowMs) - this.lastWrite) * BUCKET_MS > this.window;
   }
 
   /** The window average at `nowMs` with this window's algorithm. */
@@ -126,11 +158,12 @@ export class MetricWindow {
 
   private linearAverage(nowMs: number): number {
     const last = this.lastWrite;
-    const first = this.firstWrite;
-    if (last === null || first === null) return 0;
+    if (last === null) return 0;
+    // After a resize without recent data the first write is unknown: use the whole window.
+    const first = this.firstWrite ?? last - this.n + 1;
     const now = bucketOf(nowMs);
     const gap = now - last;
-    if (gap * BUCKET_MS >= this.windowMs && gap > 0) return 0;
+    if (gap * BUCKET_MS >= this.window && gap > 0) return 0;
     const oldest = gap <= 0 ? last - this.n + 1 : now - this.n + 1;
     let sum = 0;
     for (let k = oldest; k <= last; k++) sum += this.buckets[this.slot(k)] ?? 0;
