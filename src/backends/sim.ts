@@ -197,12 +197,14 @@ export class SimBackend implements Backend {
   private pump(source: ArrivalSource): void {
     const next = source.next();
     if (!next) return;
+    const engine = this.cluster.engine;
+    // One callback for the whole source, the arrival as its argument: no closure per request.
     const fire = (arrival: Arrival) => {
       this.sendArrival(arrival);
       const following = source.next();
-      if (following) this.cluster.engine.at(Math.max(following.atMs, this.cluster.now()), () => fire(following));
+      if (following) engine.call(Math.max(following.atMs, engine.now()), fire, following);
     };
-    this.cluster.engine.at(Math.max(next.atMs, this.cluster.now()), () => fire(next));
+    engine.call(Math.max(next.atMs, engine.now()), fire, next);
   }
 
   private sendArrival(arrival: Arrival, onDone?: () => void): void {

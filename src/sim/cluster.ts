@@ -439,6 +439,7 @@ export class SimCluster {
       cold: false,
       viaActivator: false,
       pod: undefined,
+      endpoint: undefined,
       startedAt: 0,
       clientId,
       // Every request has the same fields in the same order (one hidden class on the hot path).

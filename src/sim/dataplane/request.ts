@@ -13,6 +13,8 @@ export interface SimRequest {
   /** Went through the activator (queue-proxy counts it as proxied). */
   viaActivator: boolean;
   pod?: string;
+  /** The queue-proxy endpoint it was sent to (data plane internal). */
+  endpoint?: object | undefined;
   /** When the user container started it. */
   startedAt: number;
   /** For closed-loop load: which client sent it. */

@@ -88,6 +88,14 @@ export class RevisionDataplane {
   /** Set by the autoscaler from the SKS mode: Proxy puts the activator in the path. */
   activatorInPath = true;
   private readonly pods = new Map<string, PodEndpoint>();
+  // Views of `pods` in insertion order, rebuilt when a pod changes state (never per request).
+  private podList: PodEndpoint[] = [];
+  /** Ready and not terminating: they take traffic directly. */
+  private servingList: PodEndpoint[] = [];
+  /** Probed by the activator and not terminating: it may send them requests. */
+  private probedList: PodEndpoint[] = [];
+  /** The completion callback shared by every request (no closure per request). */
+  private readonly containerDoneFn = (req: SimRequest) => this.containerDone(req.endpoint as PodEndpoint, req);
   private readonly held: SimRequest[] = [];
   private heldHead = 0;
   // activator stats for this revision
@@ -123,6 +131,7 @@ export class RevisionDataplane {
   podReady(name: string): void {
     const pod = this.endpoint(name);
     pod.ready = true;
+    this.rebuildLists();
   }
 
   /** The activator's probe reached the pod: buffered requests can go to it. */
@@ -130,6 +139,7 @@ export class RevisionDataplane {
     const pod = this.pods.get(name);
     if (!pod || pod.terminating || !pod.ready) return;
     pod.probed = true;
+    this.rebuildLists();
     this.drainHeld();
   }
 
@@ -139,17 +149,23 @@ export class RevisionDataplane {
     pod.terminating = true;
     pod.ready = false;
     pod.probed = false;
+    this.rebuildLists();
   }
 
   podGone(name: string): void {
     this.pods.delete(name);
+    this.rebuildLists();
+  }
+
+  private rebuildLists(): void {
+    this.podList = [...this.pods.values()];
+    this.servingList = this.podList.filter((p) => p.ready && !p.terminating);
+    this.probedList = this.podList.filter((p) => p.probed && !p.terminating);
   }
 
   /** Pods that take traffic directly (ready and not terminating). */
   servingPods(): number {
-    let n = 0;
-    for (const p of this.pods.values()) if (p.ready && !p.terminating) n++;
-    return n;
+    return this.servingList.length;
   }
 
   heldRequests(): number {
@@ -158,13 +174,13 @@ export class RevisionDataplane {
 
   queuedInPods(): number {
     let n = 0;
-    for (const p of this.pods.values()) n += p.queued();
+    for (const p of this.podList) n += p.queued();
     return n;
   }
 
   inFlight(): number {
     let n = 0;
-    for (const p of this.pods.values()) n += p.inFlight;
+    for (const p of this.podList) n += p.inFlight;
     return n;
   }
 
@@ -172,7 +188,7 @@ export class RevisionDataplane {
 
   receive(req: SimRequest): void {
     this.arrivalsThisSecond++;
-    if (this.activatorInPath || this.servingPods() === 0) {
+    if (this.activatorInPath || this.servingList.length === 0) {
       this.activatorReceive(req);
       return;
     }
@@ -213,8 +229,7 @@ export class RevisionDataplane {
   }
 
   private hasProbedPod(): boolean {
-    for (const p of this.pods.values()) if (p.probed && !p.terminating) return true;
-    return false;
+    return this.probedList.length > 0;
   }
 
   private activatorSend(pod: PodEndpoint, req: SimRequest): void {
@@ -240,23 +255,29 @@ export class RevisionDataplane {
   /** The activator's load balancing (reference §5): CC 0 best of two random, CC ≤ 3 first available, else round robin. */
   private pickForActivator(): PodEndpoint | undefined {
     const cc = this.containerConcurrency;
-    const candidates: PodEndpoint[] = [];
-    for (const p of this.pods.values()) {
-      if (p.probed && !p.terminating && (cc === 0 || p.fromActivator < cc)) candidates.push(p);
+    const probed = this.probedList;
+    if (probed.length === 0) return undefined;
+    if (cc === 0) return this.bestOfTwo(probed);
+    // Candidates: probed pods under their CC, in pod order (counted, not collected).
+    if (cc <= 3) {
+      for (const p of probed) if (p.fromActivator < cc) return p;
+      return undefined;
     }
-    if (candidates.length === 0) return undefined;
-    if (cc === 0) return this.bestOfTwo(candidates);
-    if (cc <= 3) return candidates[0];
-    const pod = candidates[this.roundRobin % candidates.length];
+    let n = 0;
+    for (const p of probed) if (p.fromActivator < cc) n++;
+    if (n === 0) return undefined;
+    let k = this.roundRobin % n;
     this.roundRobin++;
-    return pod;
+    for (const p of probed) {
+      if (p.fromActivator < cc && k-- === 0) return p;
+    }
+    return undefined;
   }
 
   private pickDirect(): PodEndpoint | undefined {
-    const candidates: PodEndpoint[] = [];
-    for (const p of this.pods.values()) if (p.ready && !p.terminating) candidates.push(p);
-    if (candidates.length === 0) return undefined;
-    return this.bestOfTwo(candidates);
+    const serving = this.servingList;
+    if (serving.length === 0) return undefined;
+    return this.bestOfTwo(serving);
   }
 
   private bestOfTwo(candidates: PodEndpoint[]): PodEndpoint {
@@ -269,6 +290,7 @@ export class RevisionDataplane {
   private toQueueProxy(pod: PodEndpoint, req: SimRequest): void {
     const now = this.engine.now();
     req.pod = pod.name;
+    req.endpoint = pod;
     const cc = this.containerConcurrency;
     if (cc > 0 && pod.inFlight >= cc && pod.queued() >= cc * QUEUE_PROXY_QUEUE_FACTOR) {
       this.release(pod, req);
@@ -293,8 +315,9 @@ export class RevisionDataplane {
 
   private startInContainer(pod: PodEndpoint, req: SimRequest): void {
     pod.inFlight++;
-    req.startedAt = this.engine.now();
-    this.engine.after(req.serviceMs, () => this.containerDone(pod, req));
+    const now = this.engine.now();
+    req.startedAt = now;
+    this.engine.call(now + Math.max(0, req.serviceMs), this.containerDoneFn, req);
   }
 
   private containerDone(pod: PodEndpoint, req: SimRequest): void {
@@ -348,7 +371,7 @@ export class RevisionDataplane {
       this.activatorConcurrency--;
       this.finish(req, STATUS_GATEWAY_TIMEOUT, BODY_ACTIVATOR_TIMEOUT);
     }
-    for (const pod of this.pods.values()) {
+    for (const pod of this.podList) {
       while (pod.queueHead < pod.queue.length && now - pod.queue[pod.queueHead]!.arrivedAt >= this.timeoutMs) {
         const req = pod.queue[pod.queueHead]!;
         pod.queue[pod.queueHead++] = undefined as unknown as SimRequest;
@@ -436,7 +459,7 @@ export class RevisionDataplane {
   /** Requests in the revision right now (activator buffer + queue-proxies + containers). */
   concurrencyNow(): number {
     let n = this.heldRequests();
-    for (const p of this.pods.values()) n += p.concurrency;
+    for (const p of this.podList) n += p.concurrency;
     return n;
   }
 
