@@ -6,6 +6,7 @@
  */
 import { type Actor, createActor } from 'xstate';
 import type { Deployment, PodAutoscaler, Revision, ServerlessService } from '../../model/api/types.js';
+import type { KpaTickEvent } from '../../model/events.js';
 import {
   computeActiveCondition,
   computeScale,
@@ -13,6 +14,7 @@ import {
   type DeciderState,
   decide,
   explainDecision,
+  explainScale,
   MetricWindow,
   minReadyPods,
   newDeciderState,
@@ -51,6 +53,36 @@ export interface ReadyPodCounter {
   readyPods(): number;
 }
 
+/**
+ * What the KPA and the data plane looked like right after a tick, written with it (as the
+ * `context` field of the `kpa.tick` event) so that a log explains itself: `knsim explain` reads it.
+ */
+export interface KpaTickContext {
+  /** Pods Running, Ready and not terminating (what the decider counted). */
+  readyPods: number;
+  /** The Deployment's spec.replicas after the tick. */
+  replicas: number;
+  /** The PA's Active condition: Active (True), Activating (Unknown), Inactive (False). */
+  paState: PAState;
+  /** How long the PA has been in that state (from the condition's lastTransitionTime, whole seconds). */
+  paStateForMs: number;
+  /** The SKS mode: Proxy puts the activator in the path. */
+  sksMode: SKSMode;
+  activatorInPath: boolean;
+  /** Activators assigned to the revision (SKS spec.numActivators). */
+  activators: number;
+  /** The KPA reconciler ran because of this tick (the decision or the sign of the EBC changed). */
+  reconciled: boolean;
+  /** When the scale step in `scale` was computed (it may be older than the tick). */
+  scaleAtMs: number | null;
+  /** min-scale and max-scale in force (0 = unlimited max). */
+  minScale: number;
+  maxScale: number;
+}
+
+/** A `kpa.tick` event with its context (a superset of the logged type; readers may ignore it). */
+export type KpaTickEventWithContext = KpaTickEvent & { context: KpaTickContext };
+
 export class RevisionAutoscaler {
   spec: DeciderSpec;
   private stable!: MetricWindow;
@@ -61,6 +93,7 @@ export class RevisionAutoscaler {
   private sksMode: SKSMode = 'Proxy';
   private requeue: ReturnType<SimContext['engine']['after']> | null = null;
   private lastScale: ScaleDecision | undefined;
+  private lastScaleAtMs: number | null = null;
   private stopped = false;
   /** Panic state as last reported, for the log. */
   private panicking = false;
@@ -171,14 +204,51 @@ export class RevisionAutoscaler {
       (decision.result.desiredPodCount !== previous.desiredScale ||
         decision.result.excessBurstCapacity >= 0 !== previous.excessBurstCapacity >= 0);
     if (changed) this.reconcile();
-    this.ctx.emit({
+    const context = this.tickContext(now, readyPods, changed);
+    const explain = explainDecision(record, changed ? this.lastScale : undefined);
+    if (!changed && this.lastScale) {
+      const lines = explainScale(this.lastScale);
+      const at = formatRunTime(this.lastScaleAtMs ?? now);
+      explain.push(
+        ...lines.map(
+          (l) => `KPA not re-run (decision and activator side unchanged); its last scale step, at ${at}: ${l}`,
+        ),
+      );
+    }
+    explain.push(describeContext(context));
+    const event: KpaTickEventWithContext = {
       t: now,
       type: 'kpa.tick',
       revision: this.revision,
       decision: record as unknown as Record<string, unknown>,
       ...(this.lastScale ? { scale: this.lastScale as unknown as Record<string, unknown> } : {}),
-      explain: explainDecision(record, this.lastScale),
-    });
+      explain,
+      context,
+    };
+    this.ctx.emit(event);
+  }
+
+  /** The PA, SKS and Deployment as they are now, for the tick event. */
+  private tickContext(now: number, readyPods: number, reconciled: boolean): KpaTickContext {
+    const pa = this.ctx.store.get<PodAutoscaler>(T.podAutoscaler, this.namespace, this.revision);
+    const active = getCondition(pa?.status?.conditions, 'Active');
+    const paState = PA_STATE_OF[active?.status ?? 'Unknown'] ?? 'Activating';
+    const since = active?.lastTransitionTime ? parseIso(active.lastTransitionTime) : now;
+    const deployment = this.ctx.store.get<Deployment>(T.deployment, this.namespace, deploymentName(this.revision));
+    const sks = this.ctx.store.get<ServerlessService>(T.sks, this.namespace, this.revision);
+    return {
+      readyPods,
+      replicas: deployment?.spec.replicas ?? 0,
+      paState,
+      paStateForMs: Math.max(0, now - since),
+      sksMode: this.sksMode,
+      activatorInPath: this.dataplane.activatorInPath,
+      activators: sks?.spec.numActivators ?? 0,
+      reconciled,
+      scaleAtMs: this.lastScaleAtMs,
+      minScale: this.spec.reachable ? this.spec.minScale : 0,
+      maxScale: this.spec.maxScale,
+    };
   }
 
   // ---- the PodAutoscaler reconciler (reference §4) ----
@@ -212,6 +282,7 @@ export class RevisionAutoscaler {
       nowMs: now,
     });
     this.lastScale = scale;
+    this.lastScaleAtMs = now;
 
     if (scale.apply && scale.replicas !== undefined && deployment) {
       const from = deployment.spec.replicas ?? 0;
@@ -332,4 +403,22 @@ export class RevisionAutoscaler {
     if (mode === 'Proxy') this.proxySinceMs ??= this.ctx.now();
     else this.proxySinceMs = null;
   }
+}
+
+/** Milliseconds as seconds with at most one decimal: `64 s`, `122.5 s`. */
+function formatRunTime(ms: number): string {
+  const s = Math.round(ms / 100) / 10;
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
+
+/** One line with the KPA's and the data plane's state after a tick. */
+export function describeContext(c: KpaTickContext): string {
+  const pa = `PA ${c.paState} for ${formatRunTime(c.paStateForMs)}`;
+  const sks =
+    c.sksMode === 'Proxy'
+      ? `SKS Proxy (the activator is in the path, ${c.activators} activators)`
+      : 'SKS Serve (requests go straight to the pods)';
+  const bounds =
+    c.minScale > 0 || c.maxScale > 0 ? `, bounds [${c.minScale}, ${c.maxScale > 0 ? c.maxScale : 'unlimited'}]` : '';
+  return `state: ${pa}; ${sks}; deployment ${c.replicas} replica${c.replicas === 1 ? '' : 's'}, ${c.readyPods} ready${bounds}`;
 }
