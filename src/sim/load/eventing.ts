@@ -1,3 +1,4 @@
+import { SIM_EPOCH_MS } from '../../model/rules/time.js';
 import { parseDuration } from './duration.js';
 import { ConstantRateSource, type PhaseOptions, PhaseSource, PoissonSource } from './openLoop.js';
 import type { Arrival, ArrivalSource } from './types.js';
@@ -8,8 +9,8 @@ import type { Arrival, ArrivalSource } from './types.js';
  * that the eventing adapter makes to the sink Service.
  */
 
-/** Simulated time 0 is this instant (2026-01-01T00:00:00Z, a Thursday); cron is evaluated in UTC. */
-export const SIM_EPOCH_MS = Date.UTC(2026, 0, 1);
+/** Simulated time 0 is SIM_EPOCH_MS (2026-01-01T00:00:00Z, a Thursday); cron is evaluated in UTC. */
+export { SIM_EPOCH_MS };
 
 const MINUTE = 60_000;
 
