@@ -58,7 +58,9 @@ steps:
   - expect: revision hello-00001 reason == ContainerMissing
 `);
     expect(outcome.failures).toEqual([]);
-    expect(outcome.transcript).toMatch(/hello +http:\/\/hello\.default\.svc\.cluster\.local +hello-00001 +False +RevisionMissing/);
+    expect(outcome.transcript).toMatch(
+      /hello +http:\/\/hello\.default\.svc\.cluster\.local +hello-00001 +False +RevisionMissing/,
+    );
   });
 
   it('fails a wait that never holds, saying what was observed', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/model/api/types.js';
-import { ObjectStore, type StoreEvent, StoreError } from '../../src/sim/store.js';
+import { ObjectStore, StoreError, type StoreEvent } from '../../src/sim/store.js';
 
 function store() {
   let uid = 0;
@@ -51,7 +51,12 @@ describe('object store', () => {
     s.updateStatus('services.serving.knative.dev', 'default', 'hello', { observedGeneration: 1 });
     s.markDeleting('services.serving.knative.dev', 'default', 'hello');
     s.remove('services.serving.knative.dev', 'default', 'hello');
-    expect(seen.map((e) => `${e.op}@${e.resourceVersion}`)).toEqual(['added@1', 'modified@2', 'modified@3', 'deleted@4']);
+    expect(seen.map((e) => `${e.op}@${e.resourceVersion}`)).toEqual([
+      'added@1',
+      'modified@2',
+      'modified@3',
+      'deleted@4',
+    ]);
     expect(seen[1]!.object.metadata.generation).toBe(1);
     expect(seen[2]!.object.metadata.deletionTimestamp).toBe('2026-01-01T00:00:00Z');
   });
