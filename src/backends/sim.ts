@@ -4,12 +4,12 @@
  */
 
 import seedrandom from 'seedrandom';
-import type { ConfigMap, KubeObject, Service } from '../model/api/types.js';
+import { admit } from '../model/admission.js';
+import type { ConfigMap, KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
 import { webhookDeniedMessage } from '../model/rules/fielderror.js';
 import { resourceForKind } from '../model/rules/resources.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
-import { admitService } from '../model/rules/validation.js';
 import { SimCluster } from '../sim/cluster.js';
 import type { ClosedLoopClients } from '../sim/load/closedLoop.js';
 import { forkRandom } from '../sim/load/rng.js';
@@ -125,13 +125,11 @@ export class SimBackend implements Backend {
     let obj: KubeObject = structuredClone(input);
     obj.metadata = { ...obj.metadata, ...(namespace ? { namespace } : {}) };
     obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: `${JSON.stringify(input)}\n` };
-    if (type === T.service) {
-      const admission = admitService(obj as Service);
-      if (!admission.object) {
-        throw new BackendError(webhookDeniedMessage(existing ? 'patching' : 'creating', fileLabel, admission.errors));
-      }
-      obj = admission.object;
+    const admission = admit(obj, { autoscaler: this.cluster.config.autoscaler });
+    if (!admission.object) {
+      throw new BackendError(webhookDeniedMessage(existing ? 'patching' : 'creating', fileLabel, admission.errors));
     }
+    obj = admission.object;
     try {
       if (!existing) {
         store.create(obj);

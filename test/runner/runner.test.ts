@@ -104,3 +104,30 @@ steps:
     expect(outcome.failures).toEqual([]);
   });
 });
+
+describe('admission', () => {
+  it('checks the autoscaling annotations of the template against config-autoscaler', async () => {
+    const outcome = await run(`
+files:
+  svc.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: hello }
+    spec:
+      template:
+        metadata:
+          annotations:
+            autoscaling.knative.dev/min-scale: "5"
+            autoscaling.knative.dev/max-scale: "2"
+            autoscaling.knative.dev/window: "2s"
+        spec:
+          containers:
+            - image: docker.io/x/y
+steps:
+  - apply: svc.yaml
+`);
+    expect(outcome.transcript).toContain(
+      'validation failed: expected 6s <= 2s <= 1h0m0s: spec.template.metadata.annotations.autoscaling.knative.dev/window\nmax-scale=2 is less than min-scale=5: spec.template.metadata.annotations.autoscaling.knative.dev/max-scale, spec.template.metadata.annotations.autoscaling.knative.dev/min-scale',
+    );
+  });
+});
