@@ -5,11 +5,13 @@
  */
 import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './commands/context.js';
+import { registerExplain } from './commands/explain.js';
 import { registerRun } from './commands/run.js';
+import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { describeError } from './errors.js';
 
-const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerStart, registerRun];
+const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerStart, registerRun, registerExplain];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;

@@ -1,0 +1,41 @@
+/** `knsim explain <log>`: why the autoscaler did what it did, in plain words, from an event log. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { explainLog, parseAt } from '../../explain/explain.js';
+import { ExplainError, readExplainLog } from '../../explain/log.js';
+import { UserError } from '../errors.js';
+import type { CommandContext } from './context.js';
+
+export function registerExplain(program: Command, ctx: CommandContext): void {
+  program
+    .command('explain')
+    .description('explain, in plain words, why the autoscaler did what it did (from a knsim run --log file)')
+    .argument('<log>', 'event log (JSON Lines) written by knsim run --log')
+    .option('-r, --revision <name>', 'only this revision')
+    .option('--at <time>', 'the moment to explain: run time such as 64s, 1m4s, or milliseconds')
+    .action((file: string, opts: { revision?: string; at?: string }) => {
+      try {
+        const atMs = opts.at !== undefined ? parseAt(opts.at) : undefined;
+        let text: string;
+        try {
+          text = readFileSync(file, 'utf8');
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          throw new ExplainError(
+            code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read it (${(e as Error).message})`,
+          );
+        }
+        const log = readExplainLog(text, file);
+        process.stdout.write(
+          explainLog(log, {
+            ...(opts.revision !== undefined ? { revision: opts.revision } : {}),
+            ...(atMs !== undefined ? { atMs } : {}),
+          }),
+        );
+        ctx.setExitCode(0);
+      } catch (e) {
+        if (e instanceof ExplainError) throw new UserError(e.message, 2);
+        throw e;
+      }
+    });
+}
