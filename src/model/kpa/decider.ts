@@ -122,15 +122,48 @@ export function newDeciderState(spec: DeciderSpec, readyPods: number, nowMs = 0)
   };
 }
 
-/** One decider tick (reference §3 steps 1–13). */
-export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation, nowMs: number): Decision {
-  const readyPods = obs.readyPods;
-  const r = Math.max(1, readyPods);
-  const base = {
+/** The values of one tick that are not read straight from the spec. */
+interface TickValues {
+  readonly readyPods: number;
+  readonly r: number;
+  readonly observedStable: number | null;
+  readonly observedPanic: number | null;
+  readonly maxScaleUp: number;
+  readonly maxScaleDown: number;
+  readonly desiredStable: number | null;
+  readonly desiredPanic: number | null;
+  readonly stableCount: number | null;
+  readonly panicCount: number | null;
+  readonly activationScaleApplied: boolean;
+  readonly panicRatio: number | null;
+  readonly overPanicThreshold: boolean;
+  readonly wasPanicking: boolean;
+  readonly panicking: boolean;
+  readonly panicEntered: boolean;
+  readonly panicExited: boolean;
+  readonly panicExtended: boolean;
+  readonly panicTimeMs: number | null;
+  readonly maxPanicPods: number;
+  readonly undelayed: number | null;
+  readonly delayed: number | null;
+  readonly desiredPodCount: number;
+  readonly excessBurstCapacity: number;
+  readonly valid: boolean;
+  readonly invalidReason: string | null;
+}
+
+/**
+ * The record as one object literal. (Spreading a shared base into a large literal is very slow
+ * in V8, and this runs on every tick.)
+ */
+function makeRecord(spec: DeciderSpec, nowMs: number, v: TickValues): DecisionRecord {
+  return {
     nowMs,
     metric: spec.metric,
-    readyPods,
-    readyPodsForRates: r,
+    readyPods: v.readyPods,
+    readyPodsForRates: v.r,
+    observedStable: v.observedStable,
+    observedPanic: v.observedPanic,
     target: spec.targetValue,
     total: spec.totalValue,
     stableWindowMs: spec.stableWindowMs,
@@ -139,10 +172,38 @@ export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation,
     maxScaleUpRate: spec.maxScaleUpRate,
     maxScaleDownRate: spec.maxScaleDownRate,
     reachable: spec.reachable,
+    maxScaleUp: v.maxScaleUp,
+    maxScaleDown: v.maxScaleDown,
+    desiredStable: v.desiredStable,
+    desiredPanic: v.desiredPanic,
+    stableCount: v.stableCount,
+    panicCount: v.panicCount,
     activationScale: spec.activationScale,
+    activationScaleApplied: v.activationScaleApplied,
+    panicRatio: v.panicRatio,
+    overPanicThreshold: v.overPanicThreshold,
+    wasPanicking: v.wasPanicking,
+    panicking: v.panicking,
+    panicEntered: v.panicEntered,
+    panicExited: v.panicExited,
+    panicExtended: v.panicExtended,
+    panicTimeMs: v.panicTimeMs,
+    maxPanicPods: v.maxPanicPods,
+    undelayed: v.undelayed,
     scaleDownDelayMs: spec.scaleDownDelayMs,
+    delayed: v.delayed,
     targetBurstCapacity: spec.targetBurstCapacity,
+    desiredPodCount: v.desiredPodCount,
+    excessBurstCapacity: v.excessBurstCapacity,
+    valid: v.valid,
+    invalidReason: v.invalidReason,
   };
+}
+
+/** One decider tick (reference §3 steps 1–13). */
+export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation, nowMs: number): Decision {
+  const readyPods = obs.readyPods;
+  const r = Math.max(1, readyPods);
 
   // Steps 1–2: without a pod count or metric values the tick is invalid and changes nothing.
   const invalidReason =
@@ -154,8 +215,9 @@ export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation,
     return {
       result: { desiredPodCount: 0, excessBurstCapacity: 0, valid: false },
       state,
-      record: {
-        ...base,
+      record: makeRecord(spec, nowMs, {
+        readyPods,
+        r,
         observedStable: obs.stable ?? null,
         observedPanic: obs.panic ?? null,
         maxScaleUp: 0,
@@ -180,7 +242,7 @@ export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation,
         excessBurstCapacity: 0,
         valid: false,
         invalidReason: invalidReason ?? 'no data',
-      },
+      }),
     };
   }
   const stable = obs.stable;
@@ -248,18 +310,12 @@ export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation,
   // Step 12: excess burst capacity, from the panic value and the real ready count.
   const excessBurstCapacity = excessBurstCapacityFor(spec, readyPods, panic);
 
-  const next: DeciderState = {
-    panicTimeMs,
-    maxPanicPods,
-    delayWindow,
-    desiredScale: desired,
-    excessBurstCapacity,
-  };
   return {
     result: { desiredPodCount: desired, excessBurstCapacity, valid: true },
-    state: next,
-    record: {
-      ...base,
+    state: { panicTimeMs, maxPanicPods, delayWindow, desiredScale: desired, excessBurstCapacity },
+    record: makeRecord(spec, nowMs, {
+      readyPods,
+      r,
       observedStable: stable,
       observedPanic: panic,
       maxScaleUp,
@@ -284,7 +340,7 @@ export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation,
       excessBurstCapacity,
       valid: true,
       invalidReason: null,
-    },
+    }),
   };
 }
 

@@ -73,12 +73,12 @@ export interface ScaleInput {
 export interface ScaleDecision {
   /** The value the scale step returns (PA desiredScale); −1 = unknown. */
   readonly want: number;
-  /** The replicas the step decided to set, when it decided to set any. */
-  readonly replicas?: number;
+  /** The replicas the step decided to set, when it decided to set any (else undefined). */
+  readonly replicas?: number | undefined;
   /** True when the Deployment must be patched (replicas set and different from the current). */
   readonly apply: boolean;
-  /** Re-run the step after this long. */
-  readonly requeueAfterMs?: number;
+  /** Re-run the step after this long (undefined: no requeue). */
+  readonly requeueAfterMs?: number | undefined;
   /** Start the asynchronous activator probe (every 1 s, up to 45 s). */
   readonly startProbe: boolean;
   readonly gate: ScaleGate;
@@ -123,106 +123,122 @@ export function lastPodRetentionMs(spec: DeciderSpec): number {
   return spec.reachable ? spec.scaleToZeroPodRetentionMs : 0;
 }
 
+/** What the scale-to-zero gates decided. */
+interface Outcome {
+  readonly want: number;
+  /** Set when the step applies a value. */
+  readonly replicas: number | undefined;
+  readonly gate: ScaleGate;
+  readonly requeueAfterMs?: number | undefined;
+  readonly startProbe?: boolean;
+}
+
 /** The KPA scale step (reference §4 "Applying the decision" and "handleScaleToZero"). */
 export function computeScale(input: ScaleInput): ScaleDecision {
-  const { desired, paState, nowMs } = input;
-  const spec =
-    input.reachability === undefined ? input.spec : { ...input.spec, reachable: input.reachability !== 'Unreachable' };
+  const { spec, desired, paState, nowMs } = input;
+  const reachable = input.reachability === undefined ? spec.reachable : input.reachability !== 'Unreachable';
   const paStateForMs = nowMs - input.paStateSinceMs;
   const proxyForMs = input.proxySinceMs === null ? 0 : nowMs - input.proxySinceMs;
-  let { minScale } = scaleBounds(spec);
-  const { maxScale } = scaleBounds(spec);
-  const retentionMs = lastPodRetentionMs(spec);
-  const gracePeriodMs = spec.scaleToZeroGracePeriodMs;
-  const common = {
+  const maxScale = spec.maxScale;
+  let minScale = reachable ? spec.minScale : 0;
+  const retentionMs = reachable ? spec.scaleToZeroPodRetentionMs : 0;
+
+  // 2–4. Bounds, with initial scale raising the minimum until the scale target is initialised.
+  let initialScaleApplied = false;
+  let bounded = desired;
+  if (desired >= 0 || paState === 'Activating') {
+    if (spec.initialScale > 1 && !input.scaleTargetInitialized && reachable && minScale < spec.initialScale) {
+      minScale = spec.initialScale;
+      initialScaleApplied = true;
+    }
+    bounded = applyBounds(minScale, maxScale, desired);
+  }
+  const boundsApplied = bounded !== desired;
+
+  const outcome = scaleOutcome(input, {
+    bounded,
+    boundsApplied,
+    initialScaleApplied: initialScaleApplied && bounded === minScale,
+    paStateForMs,
+    proxyForMs,
+    retentionMs,
+  });
+
+  // One object literal: this runs on every reconcile.
+  return {
+    want: outcome.want,
+    replicas: outcome.replicas,
+    apply: outcome.replicas !== undefined && outcome.replicas !== input.currentReplicas,
+    requeueAfterMs: outcome.requeueAfterMs,
+    startProbe: outcome.startProbe ?? false,
+    gate: outcome.gate,
+    minScale,
     maxScale,
     desired,
+    bounded,
+    boundsApplied,
+    initialScaleApplied,
     paState,
     paStateForMs,
     proxyForMs,
     stableWindowMs: spec.stableWindowMs,
-    gracePeriodMs,
+    gracePeriodMs: spec.scaleToZeroGracePeriodMs,
     retentionMs,
     activationTimeoutMs: spec.activationTimeoutMs,
   };
+}
+
+function scaleOutcome(
+  input: ScaleInput,
+  v: {
+    bounded: number;
+    boundsApplied: boolean;
+    initialScaleApplied: boolean;
+    paStateForMs: number;
+    proxyForMs: number;
+    retentionMs: number;
+  },
+): Outcome {
+  const { spec, desired, paState } = input;
+  const { bounded, paStateForMs, proxyForMs, retentionMs } = v;
+  const grace = spec.scaleToZeroGracePeriodMs;
 
   // 1. Unknown and not activating: nothing to do.
-  if (desired < 0 && paState !== 'Activating') {
-    return {
-      ...common,
-      want: desired,
-      apply: false,
-      startProbe: false,
-      gate: 'no-metrics',
-      minScale,
-      bounded: desired,
-      boundsApplied: false,
-      initialScaleApplied: false,
-    };
-  }
-
-  // 2–4. Bounds, with initial scale raising the minimum until the scale target is initialised.
-  let initialScaleApplied = false;
-  if (spec.initialScale > 1 && !input.scaleTargetInitialized && spec.reachable && minScale < spec.initialScale) {
-    minScale = spec.initialScale;
-    initialScaleApplied = true;
-  }
-  const bounded = applyBounds(minScale, maxScale, desired);
-  const boundsApplied = bounded !== desired;
-  const base = { ...common, minScale, bounded, boundsApplied, initialScaleApplied };
-
-  const applied = (want: number, gate: ScaleGate, requeueAfterMs?: number): ScaleDecision => ({
-    ...base,
-    want,
-    replicas: want,
-    apply: want !== input.currentReplicas,
-    startProbe: false,
-    gate,
-    ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }),
-  });
-  const held = (want: number, gate: ScaleGate, requeueAfterMs?: number, startProbe = false): ScaleDecision => ({
-    ...base,
-    want,
-    apply: false,
-    startProbe,
-    gate,
-    ...(requeueAfterMs === undefined ? {} : { requeueAfterMs }),
-  });
+  if (desired < 0 && paState !== 'Activating') return { want: desired, replicas: undefined, gate: 'no-metrics' };
 
   // 5. Anything but zero is applied.
   if (bounded !== 0) {
-    const gate: ScaleGate = !boundsApplied
-      ? 'desired'
-      : initialScaleApplied && bounded === minScale
-        ? 'initial-scale'
-        : 'bounds';
-    return applied(bounded, gate);
+    const gate: ScaleGate = !v.boundsApplied ? 'desired' : v.initialScaleApplied ? 'initial-scale' : 'bounds';
+    return { want: bounded, replicas: bounded, gate };
   }
 
   // handleScaleToZero.
-  if (!spec.enableScaleToZero) return applied(1, 'scale-to-zero-disabled');
+  if (!spec.enableScaleToZero) return { want: 1, replicas: 1, gate: 'scale-to-zero-disabled' };
 
   if (paState === 'Activating') {
-    if (paStateForMs > spec.activationTimeoutMs) return applied(0, 'activation-timeout');
-    return held(-1, 'activating', spec.activationTimeoutMs);
+    if (paStateForMs > spec.activationTimeoutMs) return { want: 0, replicas: 0, gate: 'activation-timeout' };
+    return { want: -1, replicas: undefined, gate: 'activating', requeueAfterMs: spec.activationTimeoutMs };
   }
 
   if (paState === 'Active') {
     if (paStateForMs >= spec.stableWindowMs) {
-      return held(0, 'mark-inactive', input.sksMode === 'Proxy' ? PROXY_REQUEUE_MS : undefined);
+      const requeueAfterMs = input.sksMode === 'Proxy' ? PROXY_REQUEUE_MS : undefined;
+      return { want: 0, replicas: undefined, gate: 'mark-inactive', requeueAfterMs };
     }
-    return applied(1, 'stable-window', spec.stableWindowMs - paStateForMs);
+    return { want: 1, replicas: 1, gate: 'stable-window', requeueAfterMs: spec.stableWindowMs - paStateForMs };
   }
 
   // Inactive: the activator must be in the path (always so with TBC −1).
   if (spec.targetBurstCapacity !== -1 && !input.activatorProbeOk) {
-    return held(0, 'probe-pending', undefined, true);
+    return { want: 0, replicas: undefined, gate: 'probe-pending', startProbe: true };
   }
-  if (paStateForMs >= Math.max(gracePeriodMs, retentionMs)) return applied(0, 'scale-to-zero');
-  if (retentionMs > 0 && paStateForMs < retentionMs) return held(0, 'retention', retentionMs - paStateForMs);
-  const remaining = gracePeriodMs - proxyForMs;
-  if (remaining <= 0) return applied(0, 'fast-path');
-  return held(0, 'grace-period', remaining);
+  if (paStateForMs >= Math.max(grace, retentionMs)) return { want: 0, replicas: 0, gate: 'scale-to-zero' };
+  if (retentionMs > 0 && paStateForMs < retentionMs) {
+    return { want: 0, replicas: undefined, gate: 'retention', requeueAfterMs: retentionMs - paStateForMs };
+  }
+  const remaining = grace - proxyForMs;
+  if (remaining <= 0) return { want: 0, replicas: 0, gate: 'fast-path' };
+  return { want: 0, replicas: undefined, gate: 'grace-period', requeueAfterMs: remaining };
 }
 
 /** Pods that must be ready for the PA to count as active (and for ScaleTargetInitialized). */
