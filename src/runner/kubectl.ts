@@ -14,6 +14,19 @@ import {
 import { noResourcesMessage, renderKubectlGet, renderKubectlGetMany } from '../model/rules/tables.js';
 import type { KubectlCommand, KubectlGet } from '../scenario/kubectl.js';
 
+/** Objects as kubectl prints them: keys sorted (Go marshals maps sorted). */
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
 export interface CommandOutput {
   text: string;
   ok: boolean;
@@ -82,17 +95,20 @@ async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string):
     sections.push({ resource: type, objects });
   }
   const all = sections.flatMap((s) => s.objects);
+  const single = all.length === 1 && cmd.names.length + cmd.refs.length === 1;
+  const asList = (items: KubeObject[]) => ({
+    apiVersion: 'v1',
+    items,
+    kind: 'List',
+    metadata: { resourceVersion: '' },
+  });
   let text: string;
   switch (cmd.output) {
     case 'json':
-      text = `${JSON.stringify(all.length === 1 && (cmd.names.length === 1 || cmd.refs.length === 1) ? all[0] : { apiVersion: 'v1', kind: 'List', items: all, metadata: { resourceVersion: '' } }, null, 4)}\n`;
+      text = `${JSON.stringify(sortKeys(single ? all[0] : asList(all)), null, 4)}\n`;
       break;
     case 'yaml':
-      text = stringify(
-        all.length === 1 && (cmd.names.length === 1 || cmd.refs.length === 1)
-          ? all[0]
-          : { apiVersion: 'v1', items: all, kind: 'List', metadata: { resourceVersion: '' } },
-      );
+      text = stringify(sortKeys(single ? all[0] : asList(all)), { indentSeq: false });
       break;
     case 'name':
       text = sections.flatMap((s) => s.objects.map((o) => `${reference(s.resource, o.metadata.name)}\n`)).join('');
