@@ -169,7 +169,7 @@ export class FakeApiServer {
 
   /** Forgets the history: resuming from any version seen so far answers 410 Gone. */
   expireHistory(): void {
-    this.minRv = this.rv + 1;
+    this.minRv = this.rv;
     this.history.length = 0;
   }
 
@@ -199,7 +199,12 @@ export class FakeApiServer {
   private handle(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
-    this.requests.push({ method: req.method ?? 'GET', path, query: url.search, contentType: req.headers['content-type'] });
+    this.requests.push({
+      method: req.method ?? 'GET',
+      path,
+      query: url.search,
+      contentType: req.headers['content-type'],
+    });
     if (this.options.unauthorized || req.headers.authorization !== 'Bearer test-token') {
       this.status(res, 401, 'Unauthorized', 'Unauthorized');
       return;
@@ -240,7 +245,8 @@ export class FakeApiServer {
       }
       if (method === 'POST') {
         const obj = JSON.parse(body) as KubeObject;
-        if (bucket.has(obj.metadata.name)) return this.status(res, 409, 'AlreadyExists', `"${obj.metadata.name}" already exists`);
+        if (bucket.has(obj.metadata.name))
+          return this.status(res, 409, 'AlreadyExists', `"${obj.metadata.name}" already exists`);
         const created = this.put({
           ...obj,
           apiVersion: parsed.resource.apiVersion,
@@ -252,8 +258,7 @@ export class FakeApiServer {
       return this.status(res, 405, 'MethodNotAllowed', 'method not allowed');
     }
     const existing = bucket.get(parsed.name);
-    const notFound = () =>
-      this.status(res, 404, 'NotFound', `${parsed.resource.id} "${parsed.name}" not found`);
+    const notFound = () => this.status(res, 404, 'NotFound', `${parsed.resource.id} "${parsed.name}" not found`);
     switch (method) {
       case 'GET':
         return existing ? this.send(res, 200, existing) : notFound();
@@ -296,7 +301,11 @@ export class FakeApiServer {
           ...next,
           apiVersion: parsed.resource.apiVersion,
           kind: parsed.resource.kind,
-          metadata: { ...next.metadata, name: parsed.name, ...(parsed.namespace ? { namespace: parsed.namespace } : {}) },
+          metadata: {
+            ...next.metadata,
+            name: parsed.name,
+            ...(parsed.namespace ? { namespace: parsed.namespace } : {}),
+          },
         });
         return this.send(res, existing ? 200 : 201, saved);
       }
@@ -316,7 +325,14 @@ export class FakeApiServer {
       res.end(
         `${JSON.stringify({
           type: 'ERROR',
-          object: { kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `too old resource version: ${from}`, reason: 'Expired', code: 410 },
+          object: {
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            message: `too old resource version: ${from}`,
+            reason: 'Expired',
+            code: 410,
+          },
         })}\n`,
       );
       return;
@@ -329,12 +345,13 @@ export class FakeApiServer {
       }
     } else {
       for (const h of this.history) {
-        if (h.rv > from && h.key === key && matches(h.obj, selector)) res.write(`${JSON.stringify({ type: h.type, object: h.obj })}\n`);
+        if (h.rv > from && h.key === key && matches(h.obj, selector))
+          res.write(`${JSON.stringify({ type: h.type, object: h.obj })}\n`);
       }
     }
     const watcher: Watcher = { key, selector, res };
     this.watchers.add(watcher);
-    req.on('close', () => this.watchers.delete(watcher));
+    res.on('close', () => this.watchers.delete(watcher));
   }
 
   private groups(): unknown {

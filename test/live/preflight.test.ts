@@ -4,7 +4,7 @@ import * as k8s from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { describeKubeError, loadKubeConfig } from '../../src/backends/live/kube.js';
 import { preflight } from '../../src/backends/live/preflight.js';
-import { FakeApiServer, type FakeApiOptions } from './fakeApi.js';
+import { type FakeApiOptions, FakeApiServer } from './fakeApi.js';
 
 const servers: FakeApiServer[] = [];
 afterEach(async () => {
@@ -105,6 +105,8 @@ describe('preflight', () => {
     writeFileSync(file, s.kubeconfigYaml().replace('    insecure-skip-tls-verify: true\n', ''));
     const kc = loadKubeConfig({ kubeconfig: file, context: 'fake' });
     await expect(preflight(kc, 'default')).resolves.toBeDefined();
-    expect(() => loadKubeConfig({ kubeconfig: file, context: 'nope' })).toThrow('context "nope" is not in the kubeconfig');
+    expect(() => loadKubeConfig({ kubeconfig: file, context: 'nope' })).toThrow(
+      'context "nope" is not in the kubeconfig',
+    );
   });
 });

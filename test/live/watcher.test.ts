@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ResilientWatch, type WatchOp } from '../../src/backends/live/watcher.js';
+import type { KubeObject } from '../../src/model/api/types.js';
+import { resourceById } from '../../src/model/rules/resources.js';
+import { FakeApiServer } from './fakeApi.js';
+
+const servers: FakeApiServer[] = [];
+const watches: ResilientWatch[] = [];
+afterEach(async () => {
+  for (const w of watches.splice(0)) w.stop();
+  while (servers.length > 0) await servers.pop()!.stop();
+});
+
+function ksvc(name: string, generation = 1): KubeObject {
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'default', generation },
+  };
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function setup(goneAs: 'event' | 'http' = 'event') {
+  const server = new FakeApiServer({ goneAs });
+  await server.start();
+  servers.push(server);
+  const seen: [WatchOp, string, number | undefined][] = [];
+  const watch = new ResilientWatch(server.kubeConfig(), resourceById('services.serving.knative.dev')!, {
+    namespace: 'default',
+    backoffMs: 20,
+    onEvent: (op, obj) => seen.push([op, obj.metadata.name, obj.metadata.generation]),
+  });
+  watches.push(watch);
+  return { server, watch, seen };
+}
+
+describe('ResilientWatch', () => {
+  it('lists first, then follows changes', async () => {
+    const { server, watch, seen } = await setup();
+    server.put(ksvc('a'));
+    await watch.start();
+    await until(() => server.openWatches === 1, 'the watch');
+    server.put(ksvc('b'));
+    server.put(ksvc('a', 2));
+    server.remove('serving.knative.dev/v1', 'Service', 'default', 'b');
+    await until(() => seen.length === 4, 'four events');
+    expect(seen).toEqual([
+      ['added', 'a', 1],
+      ['added', 'b', 1],
+      ['modified', 'a', 2],
+      ['deleted', 'b', 1],
+    ]);
+    expect([...watch.objects.keys()]).toEqual(['a']);
+  });
+
+  it('resumes from the last resourceVersion after a dropped stream, losing nothing', async () => {
+    const { server, watch, seen } = await setup();
+    await watch.start();
+    await until(() => server.openWatches === 1, 'the watch');
+    server.put(ksvc('a'));
+    await until(() => seen.length === 1, 'a');
+    server.dropWatches();
+    // Changes while the client is disconnected: the resumed watch replays them.
+    server.put(ksvc('b'));
+    server.put(ksvc('a', 2));
+    await until(() => seen.length === 3, 'b and a again');
+    server.put(ksvc('c'));
+    await until(() => seen.length === 4, 'c');
+    expect(seen).toEqual([
+      ['added', 'a', 1],
+      ['added', 'b', 1],
+      ['modified', 'a', 2],
+      ['added', 'c', 1],
+    ]);
+    expect(watch.stats.reconnects).toBeGreaterThanOrEqual(1);
+    expect(watch.stats.relists).toBe(0);
+    const resumed = server.requests.filter((r) => r.query.includes('watch=true'));
+    expect(resumed.length).toBeGreaterThanOrEqual(2);
+    expect(resumed.at(-1)!.query).toMatch(/resourceVersion=\d+/);
+  });
+
+  for (const goneAs of ['event', 'http'] as const) {
+    it(`lists again on 410 Gone (${goneAs === 'event' ? 'an ERROR event' : 'HTTP 410'}) and reports the difference`, async () => {
+      const { server, watch, seen } = await setup(goneAs);
+      server.put(ksvc('a'));
+      server.put(ksvc('b'));
+      await watch.start();
+      await until(() => server.openWatches === 1, 'the watch');
+      server.dropWatches();
+      // While disconnected: a changes, b goes, c comes, and the server forgets its history.
+      server.put(ksvc('a', 2));
+      server.remove('serving.knative.dev/v1', 'Service', 'default', 'b');
+      server.put(ksvc('c'));
+      server.expireHistory();
+      await until(() => seen.length === 5, 'the relist diff');
+      expect(seen).toEqual([
+        ['added', 'a', 1],
+        ['added', 'b', 1],
+        ['modified', 'a', 2],
+        ['added', 'c', 1],
+        ['deleted', 'b', 1],
+      ]);
+      expect(watch.stats.relists).toBeGreaterThanOrEqual(1);
+      await until(() => server.openWatches === 1, 'the new watch');
+      server.put(ksvc('d'));
+      await until(() => seen.length === 6, 'd after the relist');
+      expect(seen[5]).toEqual(['added', 'd', 1]);
+      expect([...watch.objects.keys()].sort()).toEqual(['a', 'c', 'd']);
+    });
+  }
+
+  it('keeps trying while the server is away', async () => {
+    const { server, watch, seen } = await setup();
+    await watch.start();
+    await until(() => server.openWatches === 1, 'the watch');
+    watch.stop();
+    await until(() => server.openWatches === 0, 'the stop');
+    server.put(ksvc('late'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toEqual([]);
+  });
+});
