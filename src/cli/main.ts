@@ -9,9 +9,10 @@ import { registerExplain } from './commands/explain.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
+import { registerTui } from './commands/tui.js';
 import { describeError } from './errors.js';
 
-const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerStart, registerRun, registerExplain];
+const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerStart, registerRun, registerExplain, registerServe, registerTui];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;

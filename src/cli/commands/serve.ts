@@ -1,0 +1,84 @@
+/**
+ * `knsim serve`: the simulated cluster in scaled real time, reachable with real kubectl (through
+ * the kubeconfig it writes) and curl (through the ingress port). See docs/serve.md.
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { parsePort, parsePositiveNumber, parseSeed } from '../args.js';
+import type { CommandContext } from './context.js';
+
+interface ServeFlags {
+  port: number;
+  ingressPort: number;
+  speed: number;
+  seed?: number;
+  kubeconfigOut?: string;
+  scenario?: string;
+  insecureHttp?: boolean;
+}
+
+export function registerServe(program: Command, ctx: CommandContext): void {
+  program
+    .command('serve')
+    .description('serve the simulated cluster to real kubectl and curl on 127.0.0.1, in scaled real time')
+    .option('-p, --port <port>', 'Kubernetes API port (0 = any free port)', parsePort, 0)
+    .option('--ingress-port <port>', 'ingress port for curl (0 = any free port)', parsePort, 0)
+    .option('--speed <x>', 'simulated seconds per real second', parsePositiveNumber, 1)
+    .option('-s, --seed <n>', 'random seed (default: the scenario seed, else 1)', parseSeed)
+    .option('--kubeconfig-out <file>', 'where to write the kubeconfig (default: a file in the temp directory)')
+    .option(
+      '--scenario <file>',
+      "start with a scenario's settings and knative-serving ConfigMaps (its steps are not run)",
+    )
+    .option('--insecure-http', 'serve the API over plain http without authentication instead of https')
+    .action(async (opts: ServeFlags) => {
+      const { KnsimServer } = await import('../../serve/server.js');
+      const { scenarioStartup } = await import('../../serve/scenario.js');
+      const startup = opts.scenario ? scenarioStartup(opts.scenario) : undefined;
+      const server = new KnsimServer({
+        port: opts.port,
+        ingressPort: opts.ingressPort,
+        speed: opts.speed,
+        seed: opts.seed ?? startup?.seed ?? 1,
+        tls: opts.insecureHttp ? 'off' : 'auto',
+        ...(startup?.settings ? { settings: startup.settings } : {}),
+        ...(startup?.configMaps ? { configMaps: startup.configMaps } : {}),
+        onError: (e) => process.stderr.write(`knsim serve: simulation error: ${(e as Error).message}\n`),
+      });
+      await server.start();
+      if (!server.certificate && !opts.insecureHttp) {
+        process.stderr.write(
+          'knsim serve: openssl not found, serving the API over plain http without authentication\n',
+        );
+      }
+      const file = resolve(opts.kubeconfigOut ?? join(tmpdir(), `knsim-${server.apiPort}.kubeconfig`));
+      writeFileSync(file, server.kubeconfig(), { mode: 0o600 });
+      process.stdout.write(
+        [
+          `knsim serve: Kubernetes API on ${server.apiUrl}, ingress on ${server.ingressUrl}`,
+          `  speed ${opts.speed}x (1 real second = ${opts.speed} simulated seconds), seed ${opts.seed ?? startup?.seed ?? 1}`,
+          `  kubeconfig written to ${file}`,
+          '',
+          'Use it with:',
+          `  export KUBECONFIG=${file}`,
+          '  kubectl get ksvc',
+          `  curl -H 'Host: <service>.<namespace>.<domain>' ${server.ingressUrl}/`,
+          '',
+          'Press Ctrl-C to stop.',
+          '',
+        ].join('\n'),
+      );
+      await new Promise<void>((done) => {
+        const stop = () => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+          void server.stop().then(done);
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+      });
+      ctx.setExitCode(0);
+    });
+}
