@@ -60,9 +60,7 @@ export class SimBackend implements Backend {
     this.cluster.onCompleted((req, status, latencyMs) =>
       this.results.request(status, latencyMs, req.cold, this.cluster.now()),
     );
-    this.cluster.log.subscribe((line) => {
-      if (line.type === 'sample') this.results.sample(line);
-    });
+    this.cluster.log.subscribe((line) => this.results.observe(line));
   }
 
   get log(): EventLog {

@@ -1,14 +1,24 @@
 /** `knsim run`: a scenario file through the simulator, with its transcript, log and results. */
 import { SimBackend } from '../backends/sim.js';
+import type { LogLine } from '../model/events.js';
 import { ScenarioRunner } from '../runner/runner.js';
 import { loadScenarioFile } from '../scenario/parse.js';
+import type { Scenario } from '../scenario/types.js';
 import { validateLoadPhase } from '../sim/load/spec.js';
+import { EventLog, type EventLogOptions } from '../sim/log.js';
 import type { RunResults } from '../sim/results.js';
 import { type ScenarioSettingsInput, settingsFromScenario } from '../sim/settings.js';
 
 export interface RunOptions {
   seed?: number;
   write?: ((text: string) => void) | undefined;
+  /**
+   * The event log: keep lines in memory (default, `log` of the outcome), stream them to a sink,
+   * sample request events. With `keep: false` the outcome's `log` is empty.
+   */
+  log?: EventLogOptions;
+  /** Sees every log line as it is written (CSV writers, progress). */
+  observe?: (line: LogLine) => void;
 }
 
 export interface RunFileOutcome {
@@ -20,12 +30,24 @@ export interface RunFileOutcome {
 }
 
 export async function runScenarioFile(file: string, options: RunOptions = {}): Promise<RunFileOutcome> {
-  const scenario = loadScenarioFile(file, { validateLoad: (value) => validateLoadPhase(value) });
+  return runScenario(loadScenario(file), file, options);
+}
+
+/** Reads and validates a scenario file (load phases included). */
+export function loadScenario(file: string): Scenario {
+  return loadScenarioFile(file, { validateLoad: (value) => validateLoadPhase(value) });
+}
+
+/** Runs a parsed scenario (possibly changed by the caller, as `knsim sweep` does). */
+export async function runScenario(scenario: Scenario, file: string, options: RunOptions = {}): Promise<RunFileOutcome> {
   const seed = options.seed ?? scenario.seed ?? 1;
+  const log = new EventLog(options.log ?? {});
+  if (options.observe) log.subscribe(options.observe);
   const backend = new SimBackend({
     seed,
     namespace: scenario.namespace,
     settings: settingsFromScenario(scenario.settings as ScenarioSettingsInput),
+    log,
   });
   await backend.start({ scenario: scenario.name, scenarioFile: file, seed, namespace: scenario.namespace });
   const runner = new ScenarioRunner(scenario, backend, options.write ? { write: options.write } : {});

@@ -1,37 +1,86 @@
 /**
  * A run's results, streamed: counters and latency histograms (flat memory however many
- * requests), and per-second pod figures folded as they come.
+ * requests), and per-second pod figures folded as the samples come. Nothing is kept per request.
+ *
+ * Definitions (also in docs/performance.md):
+ * - requests: every request that got an answer (any status, 404 included); answered: 2xx/3xx.
+ * - latency: answered requests, arrival at the ingress to the response (network hop included).
+ * - coldRequests: answered requests the activator held because no pod could take them yet.
+ * - coldStarts: scale-from-zero events, a revision's Deployment scaled from 0 to ≥ 1 replicas
+ *   (the first pods of a new revision are not a scale from zero).
+ * - timeToZeroMs: from the last request's answer to the moment the last pod was gone; null
+ *   when pods remain at the end (or no request was answered).
+ * - pods: every pod that exists (starting, ready or terminating), summed over revisions, once
+ *   a simulated second: maxPods, meanPods (over the seconds sampled) and podSeconds (the cost).
+ * - panicSeconds / activatorInPathSeconds: seconds in which some revision was panicking / had
+ *   the activator in its data path.
  */
-import type { SampleEvent } from '../model/events.js';
+import type { LogLine, SampleEvent } from '../model/events.js';
 
-/** Histogram with ~1% relative error on 0.01 ms .. many hours (log buckets). */
+// Scratch space to read a double's bits (the histogram's bucket index without Math.log).
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
+/**
+ * Log-linear histogram of non-negative values (HDR style): 2^SUB_BITS buckets per power of
+ * two, read straight from the float's exponent and top mantissa bits. Values from 2^-10 (about
+ * 0.001 ms) to 2^40 ms are resolved; smaller ones share the first bucket, larger the last.
+ *
+ * Stated error: a quantile is returned as the upper edge of its bucket, clamped to the
+ * smallest and largest value seen, so for values ≥ 0.001 it is at least the exact sample
+ * quantile (the value of rank ceil(q·n)) and at most 1/128 (0.79 %) above it.
+ */
 export class LatencyHistogram {
-  private static readonly GROWTH = Math.log(1.01);
-  private readonly counts = new Float64Array(2400);
+  static readonly SUB_BITS = 7;
+  static readonly MIN_EXP = -10;
+  static readonly MAX_EXP = 40;
+  /** Relative error bound of quantile(). */
+  static readonly RELATIVE_ERROR = 2 ** -LatencyHistogram.SUB_BITS;
+  private readonly counts = new Float64Array(
+    (LatencyHistogram.MAX_EXP - LatencyHistogram.MIN_EXP + 1) << LatencyHistogram.SUB_BITS,
+  );
   count = 0;
+  min = Number.POSITIVE_INFINITY;
   max = 0;
   sum = 0;
 
+  /** The bucket of a value: (exponent − MIN_EXP) · 2^SUB_BITS + top mantissa bits. */
+  static bucketOf(v: number): number {
+    F64[0] = v;
+    const hi = U32[HI]!;
+    const exp = ((hi >>> 20) & 0x7ff) - 1023;
+    if (exp < LatencyHistogram.MIN_EXP) return 0;
+    if (exp > LatencyHistogram.MAX_EXP) return ((LatencyHistogram.MAX_EXP - LatencyHistogram.MIN_EXP + 1) << 7) - 1;
+    return ((exp - LatencyHistogram.MIN_EXP) << 7) | ((hi >>> 13) & 0x7f);
+  }
+
+  /** The largest value of a bucket (its exclusive upper edge). */
+  static upperEdge(bucket: number): number {
+    const exp = (bucket >> 7) + LatencyHistogram.MIN_EXP;
+    const sub = bucket & 0x7f;
+    return 2 ** exp * (1 + (sub + 1) / 128);
+  }
+
   add(ms: number): void {
-    const v = Math.max(0, ms);
-    const i = Math.min(
-      this.counts.length - 1,
-      v < 0.01 ? 0 : Math.floor(Math.log(v / 0.01) / LatencyHistogram.GROWTH) + 1,
-    );
-    this.counts[i]!++;
+    // biome-ignore lint/complexity/useMathMinMax: a NaN latency must count as 0, not poison the sum
+    const v = ms > 0 ? ms : 0;
+    this.counts[LatencyHistogram.bucketOf(v)]!++;
     this.count++;
     this.sum += v;
     if (v > this.max) this.max = v;
+    if (v < this.min) this.min = v;
   }
 
-  /** The q-quantile (0..1), as the upper edge of its bucket (capped at the maximum seen). */
+  /** The q-quantile (0..1): see the class comment for its error. NaN when empty. */
   quantile(q: number): number {
     if (this.count === 0) return Number.NaN;
-    const rank = Math.max(1, Math.ceil(q * this.count));
+    const rank = Math.min(this.count, Math.max(1, Math.ceil(q * this.count)));
     let seen = 0;
-    for (let i = 0; i < this.counts.length; i++) {
-      seen += this.counts[i]!;
-      if (seen >= rank) return i === 0 ? 0.01 : Math.min(this.max, 0.01 * Math.exp(i * LatencyHistogram.GROWTH));
+    const counts = this.counts;
+    for (let i = 0; i < counts.length; i++) {
+      seen += counts[i]!;
+      if (seen >= rank) return Math.max(this.min, Math.min(this.max, LatencyHistogram.upperEdge(i)));
     }
     return this.max;
   }
@@ -39,26 +88,54 @@ export class LatencyHistogram {
   mean(): number {
     return this.count === 0 ? Number.NaN : this.sum / this.count;
   }
+
+  summary(): LatencySummary {
+    const empty = this.count === 0;
+    return {
+      count: this.count,
+      mean: empty ? Number.NaN : this.mean(),
+      p50: this.quantile(0.5),
+      p95: this.quantile(0.95),
+      p99: this.quantile(0.99),
+      max: empty ? Number.NaN : this.max,
+    };
+  }
+}
+
+/** Latency figures in ms; NaN (null in JSON) when there was no request. */
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
 }
 
 export interface RunResults {
+  /** Simulated time the results cover (the last sample or answer). */
+  durationMs: number;
   requests: number;
   answered: number;
   status503: number;
   status504: number;
+  /** Other failures (404 for unknown hosts, client errors). */
   otherErrors: number;
-  latency: { p50: number; p95: number; p99: number; max: number; mean: number };
-  coldLatency: { p50: number; p95: number; p99: number; max: number; count: number };
+  /** Answered requests. */
+  latency: LatencySummary;
+  /** Answered requests the activator held while no pod could take them. */
+  coldRequests: number;
+  coldLatency: LatencySummary;
+  /** Scale-from-zero events (a Deployment scaled from 0 to ≥ 1 replicas). */
   coldStarts: number;
-  /** From the last request's answer to the moment no pod was left, if that happened. */
+  /** From the last request's answer to the last pod gone; null if pods remain. */
   timeToZeroMs: number | null;
   maxPods: number;
   meanPods: number;
-  /** Sum over seconds of pods that existed (ready + starting + terminating). */
+  /** Sum over sampled seconds of the pods that existed (starting + ready + terminating). */
   podSeconds: number;
   panicSeconds: number;
   activatorInPathSeconds: number;
-  durationMs: number;
 }
 
 export class ResultsCollector {
@@ -69,11 +146,17 @@ export class ResultsCollector {
   status503 = 0;
   status504 = 0;
   otherErrors = 0;
+  coldStarts = 0;
   private lastAnswerAt: number | null = null;
+  /** Pods alive now, across revisions (from pod events), and when that last became 0. */
+  private livePods = new Set<string>();
   private zeroAt: number | null = null;
-  private podsBySecond = new Map<number, number>();
-  private panicBySecond = new Map<number, boolean>();
-  private activatorBySecond = new Map<number, boolean>();
+  private sawPods = false;
+  // The second being folded (samples of one second come together, one per revision).
+  private curSecond = Number.NaN;
+  private curPods = 0;
+  private curPanic = false;
+  private curActivator = false;
   private seconds = 0;
   private podSum = 0;
   maxPods = 0;
@@ -91,68 +174,153 @@ export class ResultsCollector {
     else if (status === 504) this.status504++;
     else this.otherErrors++;
     this.lastAnswerAt = at;
-    this.zeroAt = null;
+    if (at > this.lastT) this.lastT = at;
+  }
+
+  /** Folds the events results need: samples, scale steps (cold starts) and pod phases (time to zero). */
+  observe(line: LogLine): void {
+    switch (line.type) {
+      case 'sample':
+        this.sample(line);
+        break;
+      case 'scale':
+        if (line.from === 0 && line.to > 0) this.coldStarts++;
+        break;
+      case 'pod':
+        if (line.phase === 'Gone') {
+          if (this.livePods.delete(line.pod) && this.livePods.size === 0) this.zeroAt = line.t;
+        } else if (!this.livePods.has(line.pod)) {
+          this.livePods.add(line.pod);
+          this.sawPods = true;
+          this.zeroAt = null;
+        }
+        break;
+    }
   }
 
   /** Folds one revision's per-second sample; samples of the same second are summed across revisions. */
   sample(s: SampleEvent): void {
     const second = Math.round(s.t / 1000);
-    this.flushBefore(second);
-    const pods = s.ready + s.pending + s.terminating;
-    this.podsBySecond.set(second, (this.podsBySecond.get(second) ?? 0) + pods);
-    this.panicBySecond.set(second, (this.panicBySecond.get(second) ?? false) || s.panic);
-    this.activatorBySecond.set(second, (this.activatorBySecond.get(second) ?? false) || s.activatorInPath);
-    this.lastT = s.t;
+    if (second !== this.curSecond) {
+      this.flush();
+      this.curSecond = second;
+    }
+    this.curPods += s.ready + s.pending + s.terminating;
+    if (s.panic) this.curPanic = true;
+    if (s.activatorInPath) this.curActivator = true;
+    if (s.t > this.lastT) this.lastT = s.t;
   }
 
-  private flushBefore(second: number): void {
-    for (const [sec, pods] of this.podsBySecond) {
-      if (sec >= second) continue;
-      this.seconds++;
-      this.podSum += pods;
-      if (pods > this.maxPods) this.maxPods = pods;
-      if (this.panicBySecond.get(sec)) this.panicSeconds++;
-      if (this.activatorBySecond.get(sec)) this.activatorSeconds++;
-      if (pods === 0 && this.lastAnswerAt !== null && this.zeroAt === null && sec * 1000 >= this.lastAnswerAt) {
-        this.zeroAt = sec * 1000;
-      }
-      this.podsBySecond.delete(sec);
-      this.panicBySecond.delete(sec);
-      this.activatorBySecond.delete(sec);
-    }
+  private flush(): void {
+    if (Number.isNaN(this.curSecond)) return;
+    this.seconds++;
+    this.podSum += this.curPods;
+    if (this.curPods > this.maxPods) this.maxPods = this.curPods;
+    if (this.curPanic) this.panicSeconds++;
+    if (this.curActivator) this.activatorSeconds++;
+    this.curSecond = Number.NaN;
+    this.curPods = 0;
+    this.curPanic = false;
+    this.curActivator = false;
   }
 
   results(): RunResults {
-    this.flushBefore(Number.POSITIVE_INFINITY);
-    const pct = (h: LatencyHistogram, q: number) => (h.count === 0 ? Number.NaN : h.quantile(q));
+    this.flush();
+    const last = this.lastAnswerAt;
+    const atZero = this.livePods.size === 0;
+    let timeToZeroMs: number | null = null;
+    if (last !== null && atZero) {
+      timeToZeroMs = this.sawPods && this.zeroAt !== null ? Math.max(0, this.zeroAt - last) : 0;
+    }
     return {
+      durationMs: this.lastT,
       requests: this.requests,
       answered: this.answered,
       status503: this.status503,
       status504: this.status504,
       otherErrors: this.otherErrors,
-      latency: {
-        p50: pct(this.all, 0.5),
-        p95: pct(this.all, 0.95),
-        p99: pct(this.all, 0.99),
-        max: this.all.count === 0 ? Number.NaN : this.all.max,
-        mean: this.all.mean(),
-      },
-      coldLatency: {
-        p50: pct(this.cold, 0.5),
-        p95: pct(this.cold, 0.95),
-        p99: pct(this.cold, 0.99),
-        max: this.cold.count === 0 ? Number.NaN : this.cold.max,
-        count: this.cold.count,
-      },
-      coldStarts: this.cold.count,
-      timeToZeroMs: this.zeroAt !== null && this.lastAnswerAt !== null ? this.zeroAt - this.lastAnswerAt : null,
+      latency: this.all.summary(),
+      coldRequests: this.cold.count,
+      coldLatency: this.cold.summary(),
+      coldStarts: this.coldStarts,
+      timeToZeroMs,
       maxPods: this.maxPods,
       meanPods: this.seconds === 0 ? 0 : this.podSum / this.seconds,
       podSeconds: this.podSum,
       panicSeconds: this.panicSeconds,
       activatorInPathSeconds: this.activatorSeconds,
-      durationMs: this.lastT,
     };
   }
+}
+
+/** The results as JSON text: NaN (no data) becomes null, ms figures rounded to 0.001. */
+export function resultsToJSON(results: RunResults, indent = 2): string {
+  return JSON.stringify(
+    results,
+    (_key, value) => {
+      if (typeof value !== 'number') return value;
+      if (!Number.isFinite(value)) return null;
+      return Number.isInteger(value) ? value : Math.round(value * 1000) / 1000;
+    },
+    indent,
+  );
+}
+
+function ms(v: number | null): string {
+  if (v === null || Number.isNaN(v)) return '-';
+  if (v < 1) return `${v.toFixed(2)} ms`;
+  if (v < 1000) return `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+  if (v < 60_000) return `${(v / 1000).toFixed(v < 10_000 ? 2 : 1)} s`;
+  const m = Math.floor(v / 60_000);
+  if (m < 60) return `${m}m${Math.round((v % 60_000) / 1000)}s`;
+  return `${Math.floor(m / 60)}h${m % 60}m`;
+}
+
+function seconds(s: number): string {
+  return ms(s * 1000);
+}
+
+function num(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+/** The results in a few plain lines, for the transcript's summary. */
+export function formatResults(r: RunResults): string {
+  const lat = (l: LatencySummary) =>
+    l.count === 0 ? 'none' : `p50 ${ms(l.p50)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)}`;
+  const lines = [
+    `requests ${r.requests}: ${r.answered} answered, ${r.status503} × 503, ${r.status504} × 504${r.otherErrors > 0 ? `, ${r.otherErrors} other errors` : ''}`,
+    `latency ${lat(r.latency)}`,
+    `cold requests ${r.coldRequests}${r.coldRequests > 0 ? `: ${lat(r.coldLatency)}` : ''}; cold starts (scale from zero) ${r.coldStarts}`,
+    `pods max ${r.maxPods}, mean ${num(r.meanPods)}, ${num(r.podSeconds)} pod-seconds; time to zero after the last request ${r.timeToZeroMs === null ? '-' : ms(r.timeToZeroMs)}`,
+    `panic ${seconds(r.panicSeconds)}, activator in the path ${seconds(r.activatorInPathSeconds)} of ${ms(r.durationMs)}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Columns of the per-second CSV (`knsim run --csv`), one row per revision per second. */
+export const CSV_COLUMNS = [
+  't',
+  'revision',
+  'desired',
+  'ready',
+  'pending',
+  'terminating',
+  'rps',
+  'concurrency',
+  'activator_queue',
+  'queue_proxy_queue',
+  'in_flight',
+  'panic',
+  'activator_in_path',
+] as const;
+
+export function csvHeader(): string {
+  return `${CSV_COLUMNS.join(',')}\n`;
+}
+
+/** One CSV row of a sample (t in seconds). */
+export function csvRow(s: SampleEvent): string {
+  const rev = /[",\n]/.test(s.revision) ? `"${s.revision.replace(/"/g, '""')}"` : s.revision;
+  return `${s.t / 1000},${rev},${s.desired},${s.ready},${s.pending},${s.terminating},${s.rps},${s.concurrency},${s.activatorQueue},${s.queueProxyQueue},${s.inFlight},${s.panic ? 1 : 0},${s.activatorInPath ? 1 : 0}\n`;
 }
