@@ -34,6 +34,8 @@ export interface ServeOptions {
   tickMs?: number;
   /** How often watches with allowWatchBookmarks get a BOOKMARK (wall-clock ms). */
   bookmarkIntervalMs?: number;
+  /** Watch events kept per resource type for resuming (default 2000). */
+  historyCapacity?: number;
   /** Bearer token; random when not given. */
   token?: string;
   /**
@@ -89,7 +91,7 @@ export class KnsimServer {
       if (!CONFIG_MAPS.includes(name)) this.cluster.setConfigMap(name, data);
     }
     this.simStart = this.cluster.now();
-    this.hub = new WatchHub(store);
+    this.hub = new WatchHub(store, options.historyCapacity);
     this.api = new KubeApi({
       cluster: this.cluster,
       hub: this.hub,

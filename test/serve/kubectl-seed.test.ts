@@ -1,0 +1,150 @@
+/**
+ * The seed walk-through with the real kubectl against the real `knsim serve` command (spawned),
+ * at 50x: apply, the four Knative tables, pods, scale to zero, a cold request through the
+ * ingress, the fresh pod.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTICLE_YAML, DOMAIN_YAML, eventually, ingress, type KubectlResult, kubectl } from './helpers.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+let child: ChildProcess;
+let dir: string;
+let kubeconfig: string;
+let ingressPort = 0;
+let output = '';
+
+const k = (...args: string[]): Promise<KubectlResult> => kubectl(kubeconfig, join(dir, 'cache'), args);
+
+/** A table's lines split into cells (kubectl pads with spaces; cells here have none). */
+const rows = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((l) => l.trim().split(/\s{2,}/));
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'knsim-seed-'));
+  kubeconfig = join(dir, 'kubeconfig');
+  writeFileSync(join(dir, 'article.yaml'), ARTICLE_YAML);
+  writeFileSync(join(dir, 'config-domain.yaml'), DOMAIN_YAML);
+  child = spawn(
+    process.execPath,
+    ['bin/knsim.js', 'serve', '--port', '0', '--ingress-port', '0', '--speed', '50', '--kubeconfig-out', kubeconfig],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stdout?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  await eventually(async () => (/Press Ctrl-C/.test(output) ? true : undefined), 30_000, 50);
+  ingressPort = Number(/ingress on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+});
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('knsim serve with the real kubectl: the seed walk-through', () => {
+  it('prints where it listens and writes a kubeconfig', () => {
+    expect(output).toMatch(/Kubernetes API on https?:\/\/127\.0\.0\.1:\d+, ingress on http:\/\/127\.0\.0\.1:\d+/);
+    expect(output).toContain(`export KUBECONFIG=${kubeconfig}`);
+    const config = readFileSync(kubeconfig, 'utf8');
+    expect(config).toContain('current-context: knsim');
+    expect(config).toMatch(/token: [0-9a-f]{48}/);
+    expect(ingressPort).toBeGreaterThan(0);
+  });
+
+  it('replays the article', async () => {
+    expect((await k('apply', '-f', join(dir, 'config-domain.yaml'))).stdout).toBe(
+      'configmap/config-domain configured\n',
+    );
+    const applied = await k('apply', '-f', join(dir, 'article.yaml'));
+    expect(applied).toMatchObject({ code: 0, stdout: 'service.serving.knative.dev/knservice created\n' });
+
+    const ready = await k('wait', '--for=condition=Ready', 'ksvc/knservice', '--timeout=20s');
+    expect(ready.stdout).toBe('service.serving.knative.dev/knservice condition met\n');
+
+    const ksvc = await k('get', 'ksvc');
+    expect(ksvc.stdout).toBe(
+      'NAME        URL                                    LATESTCREATED     LATESTREADY       READY   REASON\n' +
+        'knservice   http://knservice.default.example.com   knservice-00001   knservice-00001   True    \n',
+    );
+    expect((await k('get', 'configurations')).stdout).toBe(
+      'NAME        LATESTCREATED     LATESTREADY       READY   REASON\n' +
+        'knservice   knservice-00001   knservice-00001   True    \n',
+    );
+    expect((await k('get', 'routes')).stdout).toBe(
+      'NAME        URL                                    READY   REASON\n' +
+        'knservice   http://knservice.default.example.com   True    \n',
+    );
+    const revision = rows((await k('get', 'revision')).stdout);
+    expect(revision[0]).toEqual([
+      'NAME',
+      'CONFIG NAME',
+      'GENERATION',
+      'READY',
+      'REASON',
+      'ACTUAL REPLICAS',
+      'DESIRED REPLICAS',
+    ]);
+    expect(revision[1]?.slice(0, 4)).toEqual(['knservice-00001', 'knservice', '1', 'True']);
+
+    const pods = rows((await k('get', 'pods')).stdout);
+    expect(pods[0]).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
+    expect(pods).toHaveLength(2);
+    expect(pods[1]?.[0]).toMatch(/^knservice-00001-deployment-[a-z0-9]+-[a-z0-9]{5}$/);
+    expect(pods[1]?.slice(1, 4)).toEqual(['2/2', 'Running', '0']);
+    expect(pods[1]?.[4]).toMatch(/^\d+s$/);
+
+    // Scale to zero: ~60 s stable window + 30 s grace/drain of simulated time, ~2 s at 50x.
+    const gone = await eventually(async () => {
+      const r = await k('get', 'pods');
+      return r.stdout === '' && r.stderr === 'No resources found in default namespace.\n' ? r : undefined;
+    }, 20_000);
+    expect(gone.code).toBe(0);
+
+    // Scale from zero: the request is held while a pod starts, then answered.
+    const reply = await ingress(ingressPort, 'knservice.default.example.com');
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('Hello Knative!\n');
+    expect(reply.headers['x-knsim-cold']).toBe('true');
+
+    const fresh = rows((await k('get', 'pods')).stdout);
+    expect(fresh).toHaveLength(2);
+    expect(fresh[1]?.slice(1, 4)).toEqual(['2/2', 'Running', '0']);
+    expect(fresh[1]?.[0]).not.toBe(pods[1]?.[0]);
+
+    const unknown = await ingress(ingressPort, 'nothing.default.example.com');
+    expect(unknown.status).toBe(404);
+  });
+
+  it('answers kubectl errors as a real cluster does', async () => {
+    const missing = await k('get', 'ksvc', 'nope');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('Error from server (NotFound): services.serving.knative.dev "nope" not found\n');
+    const bad = ARTICLE_YAML.replace('name: knservice', 'name: bad').replace(
+      '- image: docker.io/knsim/demo',
+      '- image: docker.io/knsim/demo\n          ports:\n            - containerPort: 8012',
+    );
+    writeFileSync(join(dir, 'bad.yaml'), bad);
+    const denied = await k('apply', '-f', join(dir, 'bad.yaml'));
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toBe(
+      `Error from server (BadRequest): error when creating "${join(dir, 'bad.yaml')}": admission webhook "validation.webhook.serving.knative.dev" denied the request: validation failed: invalid value: 8012 is a reserved port: spec.template.spec.containers[0].ports.containerPort\n8012 is a reserved port, please use a different value\n`,
+    );
+    const unknownType = await k('get', 'widgets');
+    expect(unknownType.stderr).toContain('error: the server doesn\'t have a resource type "widgets"');
+  });
+});
