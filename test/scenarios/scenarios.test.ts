@@ -1,0 +1,227 @@
+/**
+ * The teaching scenarios reproduce Knative's autoscaling behaviour: each must run clean
+ * (`knsim run` would exit 0) and its event log must show the key facts, with Knative's numbers.
+ */
+import { describe, expect, it } from 'vitest';
+import { decisionOf, runScenario, type ScenarioRun } from './helpers.js';
+
+const s = (ms: number) => ms / 1000;
+
+/** Every request that arrived was answered (200) or refused explicitly (503/504): none vanished. */
+function expectNoRequestVanished(run: ScenarioRun): void {
+  const arrived = run.requests('arrived');
+  const done = run.requests('done');
+  const doneIds = new Set(done.map((d) => d.id));
+  expect(arrived.length).toBeGreaterThan(0);
+  expect(arrived.filter((a) => !doneIds.has(a.id))).toEqual([]);
+  expect(done.length).toBe(arrived.length);
+  for (const d of done) expect([200, 503, 504]).toContain(d.status);
+}
+
+/** While a revision panics, successive scale events never go down. */
+function expectNoScaleDownInPanic(run: ScenarioRun, revision: string): void {
+  const timeline = [...run.panics(revision), ...run.scales(revision)].sort((a, b) => a.t - b.t);
+  let panicking = false;
+  for (const e of timeline) {
+    if (e.type === 'panic') panicking = e.panicking;
+    else if (panicking) expect(e.to, `scale at ${s(e.t)} s during panic`).toBeGreaterThanOrEqual(e.from);
+  }
+}
+
+function lastDoneMs(run: ScenarioRun, revision: string): number {
+  return Math.max(
+    ...run
+      .requests('done')
+      .filter((r) => r.revision === revision)
+      .map((r) => r.t),
+  );
+}
+
+describe('scenarios reproduce Knative', () => {
+  it('idle-to-zero: at the defaults the last pod goes about 60-63 s after the last request (fast path)', async () => {
+    const run = await runScenario('idle-to-zero.yaml');
+    expect(run.failures).toEqual([]);
+    expect(run.ok).toBe(true);
+    const rev = 'idle-00001';
+    const toZero = run.scales(rev).filter((e) => e.to === 0);
+    expect(toZero).toHaveLength(1);
+    const gap = s(toZero[0]!.t - lastDoneMs(run, rev));
+    expect(gap).toBeGreaterThanOrEqual(60);
+    expect(gap).toBeLessThanOrEqual(66);
+    // The activator was in the path all along (EBC = 100 - 211 < 0): no grace period.
+    expect(toZero[0]!.reason).toBe('fast-path');
+    expect(run.sks(rev).filter((e) => e.mode === 'Serve')).toEqual([]);
+    expectNoRequestVanished(run);
+  });
+
+  it('idle-to-zero-tbc0: with target-burst-capacity 0 the grace period applies, about 90 s', async () => {
+    const run = await runScenario('idle-to-zero-tbc0.yaml');
+    expect(run.failures).toEqual([]);
+    const rev = 'idle-00001';
+    const last = lastDoneMs(run, rev);
+    const toZero = run.scales(rev).filter((e) => e.to === 0);
+    expect(toZero).toHaveLength(1);
+    const gap = s(toZero[0]!.t - last);
+    expect(gap).toBeGreaterThanOrEqual(88);
+    expect(gap).toBeLessThanOrEqual(96);
+    expect(toZero[0]!.reason).toBe('scale-to-zero');
+    // The SKS switches to Proxy only when the PA goes inactive, about 60 s after the last request.
+    const proxy = run.sks(rev).filter((e) => e.mode === 'Proxy' && e.t > last);
+    expect(proxy).toHaveLength(1);
+    expect(s(proxy[0]!.t - last)).toBeGreaterThanOrEqual(58);
+    expect(s(proxy[0]!.t - last)).toBeLessThanOrEqual(64);
+    expect(s(toZero[0]!.t - proxy[0]!.t)).toBeCloseTo(30, 0);
+  });
+
+  it('new-revision-idle: each new revision keeps one pod for about a minute, then none', async () => {
+    const run = await runScenario('new-revision-idle.yaml');
+    expect(run.failures).toEqual([]);
+    for (const rev of ['fresh-00001', 'fresh-00002']) {
+      const ready = run.events.find((e) => e.type === 'pod' && e.revision === rev && e.phase === 'Ready') as {
+        t: number;
+      };
+      const toZero = run.scales(rev).filter((e) => e.to === 0);
+      expect(toZero, rev).toHaveLength(1);
+      const kept = s(toZero[0]!.t - ready.t);
+      expect(kept, rev).toBeGreaterThanOrEqual(58);
+      expect(kept, rev).toBeLessThanOrEqual(64);
+      expect(toZero[0]!.reason).toBe('fast-path');
+    }
+    expect(run.requests('arrived')).toEqual([]);
+  });
+
+  it('activator-on-path: 20 concurrent from zero → poke, panic, 3 pods, activator leaves at EBC >= 0', async () => {
+    const run = await runScenario('activator-on-path.yaml');
+    expect(run.failures).toEqual([]);
+    const rev = 'demo-00001';
+    const burstAt = 120_000;
+    // The activator's immediate stat pokes the decider: 0 → 1 at once, not at the next tick.
+    const wake = run.scales(rev).find((e) => e.t >= burstAt && e.from === 0);
+    expect(wake?.to).toBe(1);
+    expect(wake!.t - burstAt).toBeLessThan(100);
+    const pokeTick = run.ticks(rev).find((t) => t.t === wake!.t)!;
+    expect(decisionOf(pokeTick).observedPanic).toBe(1);
+    expect(decisionOf(pokeTick).excessBurstCapacity).toBe(-11); // floor(0 × 10 − 10 − 1)
+    // Panic, and scale to ceil(20 / 7) = 3.
+    const panicOn = run.panics(rev).find((p) => p.panicking && p.t > burstAt);
+    expect(panicOn).toBeDefined();
+    expect(Math.max(...run.scales(rev).map((e) => e.to))).toBe(3);
+    const threeTick = run.ticks(rev).find((t) => t.t > burstAt && decisionOf(t).desiredPanic === 3);
+    expect(threeTick).toBeDefined();
+    expect(decisionOf(threeTick!).target).toBe(7);
+    expect(
+      threeTick!.explain?.some((l) => /^panic: 6-second average [\d.]+ needs 3 pods, which is at least 2 x/.test(l)),
+    ).toBe(true);
+    // The activator leaves the path (SKS Serve) once EBC = floor(ready × 10 − 10 − panic) >= 0.
+    const serve = run.sks(rev).find((e) => e.mode === 'Serve' && e.t > burstAt);
+    expect(serve).toBeDefined();
+    const serveTick = run.ticks(rev).find((t) => t.t === serve!.t)!;
+    expect(decisionOf(serveTick).excessBurstCapacity).toBeGreaterThanOrEqual(0);
+    expect(decisionOf(serveTick).readyPods).toBe(3);
+    const before = run.ticks(rev).filter((t) => t.t > burstAt && t.t < serve!.t && decisionOf(t).valid);
+    for (const t of before) expect(decisionOf(t).excessBurstCapacity as number).toBeLessThan(0);
+    expectNoScaleDownInPanic(run, rev);
+    expectNoRequestVanished(run);
+    expect(run.requests('done').every((d) => d.status === 200)).toBe(true);
+  });
+
+  it('slow-start-burst (#13284): panic keeps adding pods while they start; max-scale caps it', async () => {
+    const run = await runScenario('slow-start-burst.yaml');
+    expect(run.failures).toEqual([]);
+    const rev = 'slow-00001';
+    const ups = run.scales(rev).filter((e) => e.to > e.from);
+    // Many successive scale-ups while the new pods are still starting (20 s start-up) …
+    const whileStarting = ups.filter((e) => {
+      const sample = run.samples(rev).findLast((x) => x.t <= e.t);
+      return sample !== undefined && sample.ready <= 1;
+    });
+    expect(whileStarting.length).toBeGreaterThanOrEqual(8);
+    // … up to far more than the 3 pods the load needs.
+    const peak = Math.max(...run.scales(rev).map((e) => e.to));
+    expect(peak).toBeGreaterThan(200);
+    expectNoScaleDownInPanic(run, rev);
+    // Panic holds the peak until a stable window after the last over-threshold tick.
+    const lastOver = run
+      .ticks(rev)
+      .filter((t) => decisionOf(t).overPanicThreshold)
+      .at(-1)!;
+    const calm = run.panics(rev).find((p) => !p.panicking)!;
+    expect(s(calm.t - lastOver.t)).toBeGreaterThanOrEqual(60);
+    expect(s(calm.t - lastOver.t)).toBeLessThanOrEqual(62);
+    // The capped twin never asks for more than 5.
+    expect(Math.max(...run.scales('slow-capped-00001').map((e) => e.to))).toBe(5);
+    expectNoRequestVanished(run);
+  });
+
+  it('overloaded-activator (#13583): the queue fills to 10,000, then 503s; queued requests end in 200 or 504', async () => {
+    const run = await runScenario('overloaded-activator.yaml');
+    expect(run.failures).toEqual([]);
+    const rev = 'slowapi-00001';
+    const samples = run.samples(rev);
+    expect(Math.max(...samples.map((x) => x.activatorQueue))).toBe(10_000);
+    const full = samples.find((x) => x.activatorQueue >= 10_000)!;
+    // 200 rps from 30 s, 2 served per 30 s: full after about 50 s.
+    expect(s(full.t)).toBeGreaterThan(75);
+    expect(s(full.t)).toBeLessThan(85);
+    const done = run.requests('done');
+    const first503 = done.find((d) => d.status === 503)!;
+    expect(first503.t).toBeGreaterThanOrEqual(full.t - 1000);
+    expect(done.filter((d) => d.status === 503).length).toBeGreaterThan(10_000);
+    const timeouts = done.filter((d) => d.status === 504);
+    expect(timeouts.length).toBeGreaterThan(9_000);
+    for (const d of timeouts) expect(d.latencyMs).toBeGreaterThanOrEqual(300_000);
+    expect(Math.max(...run.scales(rev).map((e) => e.to), 1)).toBe(1);
+    expect(samples.every((x) => x.ready <= 1)).toBe(true);
+    expectNoRequestVanished(run);
+  });
+
+  it('small-cc-oscillation (#10275): overshoot on the burst, then a steady 6 pods (no CPU-bound app model)', async () => {
+    const run = await runScenario('small-cc-oscillation.yaml');
+    expect(run.failures).toEqual([]);
+    const rev = 'osc-00001';
+    const samples = run.samples(rev);
+    expect(Math.max(...samples.map((x) => x.desired))).toBeGreaterThan(20);
+    const late = samples.filter((x) => x.t >= 180_000 && x.t <= 440_000).map((x) => x.desired);
+    expect(Math.min(...late)).toBe(6);
+    expect(Math.max(...late)).toBe(6);
+    expectNoScaleDownInPanic(run, rev);
+    expectNoRequestVanished(run);
+  });
+
+  it('seed-walkthrough still passes, and a new revision with no traffic is removed about a minute after it is ready', async () => {
+    const run = await runScenario('seed-walkthrough.yaml');
+    expect(run.failures).toEqual([]);
+    const rev = 'knservice-00001';
+    const ready = run.events.find((e) => e.type === 'pod' && e.revision === rev && e.phase === 'Ready')!;
+    const toZero = run.scales(rev).find((e) => e.to === 0)!;
+    expect(s(toZero.t - ready.t)).toBeGreaterThanOrEqual(58);
+    expect(s(toZero.t - ready.t)).toBeLessThanOrEqual(64);
+  });
+
+  it('every tick event says what the KPA saw and did: inputs, outputs, PA state and SKS mode', async () => {
+    const run = await runScenario('activator-on-path.yaml');
+    const ticks = run.ticks('demo-00001');
+    expect(ticks.length).toBeGreaterThan(50);
+    for (const t of ticks) {
+      const d = decisionOf(t);
+      for (const key of ['readyPods', 'target', 'desiredPodCount', 'excessBurstCapacity', 'panicking', 'valid']) {
+        expect(d, `${key} at ${t.t}`).toHaveProperty(key);
+      }
+      if (d.valid) {
+        for (const key of ['observedStable', 'observedPanic', 'desiredStable', 'desiredPanic', 'maxScaleUp']) {
+          expect(typeof d[key], `${key} at ${t.t}`).toBe('number');
+        }
+      }
+      expect(t.context).toBeDefined();
+      expect(['Active', 'Activating', 'Inactive']).toContain(t.context?.paState);
+      expect(['Serve', 'Proxy']).toContain(t.context?.sksMode);
+      expect(typeof t.context?.replicas).toBe('number');
+      expect(t.explain?.at(-1)).toMatch(/^state: PA (Active|Activating|Inactive) for/);
+      if (t.scale) {
+        for (const key of ['minScale', 'maxScale', 'boundsApplied', 'gate', 'want']) {
+          expect(t.scale, `${key} at ${t.t}`).toHaveProperty(key);
+        }
+      }
+    }
+  });
+});
