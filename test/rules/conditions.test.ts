@@ -9,8 +9,6 @@ import {
   initializeConditions,
   isTrafficMigrated,
   PODAUTOSCALER_CONDITION_SET,
-  paActive,
-  paMinReady,
   paScaleTargetInitialized,
   paSksReady,
   REVISION_CONDITION_SET,
@@ -397,50 +395,12 @@ describe('Revision conditions', () => {
 });
 
 describe('PodAutoscaler conditions', () => {
-  it('minReady is initial-scale until initialized, then 1', () => {
-    expect(paMinReady(0, 1, false)).toBe(1);
-    expect(paMinReady(0, 3, false)).toBe(3);
-    expect(paMinReady(0, 3, true)).toBe(1);
-    expect(paMinReady(2, 1, true)).toBe(2);
-  });
-
-  it.each([
-    ['wants zero: NoTraffic', { want: 0, ready: 1, minReady: 1, currentActive: 'True' }, 'False', 'NoTraffic'],
-    [
-      'wants zero while activating: TimedOut',
-      { want: 0, ready: 0, minReady: 1, currentActive: 'Unknown' },
-      'False',
-      'TimedOut',
-    ],
-    [
-      'wants pods, not enough ready: Queued',
-      { want: 1, ready: 0, minReady: 1, currentActive: 'False' },
-      'Unknown',
-      'Queued',
-    ],
-    ['enough ready: Active', { want: 1, ready: 1, minReady: 1, currentActive: 'Unknown' }, 'True', undefined],
-    [
-      'inactive and want unknown: stays NoTraffic',
-      { want: -1, ready: 0, minReady: 1, currentActive: 'False' },
-      'False',
-      'NoTraffic',
-    ],
-  ] as const)('%s', (_label, facts, status, reason) => {
-    const c = paActive(facts);
-    expect(c?.status).toBe(status);
-    expect(c?.reason).toBe(reason);
-  });
-
-  it('inactive, want unknown, pods still ready: no change', () => {
-    expect(paActive({ want: -1, ready: 1, minReady: 1, currentActive: 'False' })).toBeUndefined();
-  });
-
   it('Ready needs Active, ScaleTargetInitialized and SKSReady', () => {
     const c = applyConditions(
       PODAUTOSCALER_CONDITION_SET,
       [],
       [
-        paActive({ want: 1, ready: 1, minReady: 1 }),
+        { type: 'Active', status: 'True' },
         paScaleTargetInitialized(1, 1, 'hello-00001'),
         paSksReady({ type: 'Ready', status: 'True' }),
       ],

@@ -247,7 +247,13 @@ export interface Pod extends KubeObject {
 export interface Deployment extends KubeObject {
   apiVersion: 'apps/v1';
   kind: 'Deployment';
-  spec: { replicas?: number; selector?: unknown; template?: unknown; progressDeadlineSeconds?: number; [key: string]: unknown };
+  spec: {
+    replicas?: number;
+    selector?: unknown;
+    template?: unknown;
+    progressDeadlineSeconds?: number;
+    [key: string]: unknown;
+  };
   status?: Status & { replicas?: number; readyReplicas?: number; availableReplicas?: number; updatedReplicas?: number };
 }
 

@@ -4,6 +4,7 @@
  * validating them with Knative-style field errors.
  */
 
+import type { FieldError } from '../rules/fielderror.js';
 import type { AutoscalerConfig } from './config.js';
 import { AUTOSCALING_LIMITS, HPA_CLASS, KPA_CLASS, parseGoFloat, parseGoInt32 } from './config.js';
 import { formatGoDuration, parseGoDuration } from './duration.js';
@@ -98,15 +99,9 @@ export function annotationString(annotations: Annotations, name: AnnotationName)
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-/** One validation problem, Knative `apis.FieldError` style. */
-export interface FieldError {
-  /** Full field path, e.g. `metadata.annotations.autoscaling.knative.dev/min-scale`. */
-  readonly path: string;
-  /** The message without the path, e.g. `expected 1 <= 0 <= 1000`. */
-  readonly message: string;
-}
+export type { FieldError } from '../rules/fielderror.js';
 
-/** Knative's rendering of a field error: `<message>: <path>`. */
+/** Knative's rendering of a single field error: `<message>: <path>`. */
 export function formatFieldError(e: FieldError): string {
   return `${e.message}: ${e.path}`;
 }

@@ -397,6 +397,10 @@ export interface DefaultsConfig {
   readonly containerConcurrencyMaxLimit: number;
   /** `container-name-template` resolved; the user container is `user-container`. */
   readonly userContainerName: string;
+  /** `allow-container-concurrency-zero` (true): whether containerConcurrency 0 (unlimited) is allowed. */
+  readonly allowContainerConcurrencyZero: boolean;
+  /** `enable-service-links` (false): what a revision's enableServiceLinks defaults to. */
+  readonly enableServiceLinks: boolean;
 }
 
 export function defaultDefaultsConfig(): DefaultsConfig {
@@ -408,6 +412,8 @@ export function defaultDefaultsConfig(): DefaultsConfig {
     containerConcurrency: 0,
     containerConcurrencyMaxLimit: 1000,
     userContainerName: 'user-container',
+    allowContainerConcurrencyZero: true,
+    enableServiceLinks: false,
   };
 }
 
@@ -430,6 +436,12 @@ export function parseDefaultsConfig(data: Data): DefaultsConfig {
     containerConcurrency: readInt64(data, 'container-concurrency', def.containerConcurrency),
     containerConcurrencyMaxLimit: readInt64(data, 'container-concurrency-max-limit', def.containerConcurrencyMaxLimit),
     userContainerName: readString(data, 'container-name-template', def.userContainerName),
+    allowContainerConcurrencyZero: readBool(
+      data,
+      'allow-container-concurrency-zero',
+      def.allowContainerConcurrencyZero,
+    ),
+    enableServiceLinks: readBool(data, 'enable-service-links', def.enableServiceLinks),
   };
   const fail = (key: string, message: string): never => {
     throw new ConfigError(key, message);

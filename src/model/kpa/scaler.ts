@@ -5,6 +5,14 @@
  * activator probe come in as plain values together with `nowMs`.
  */
 
+import {
+  MESSAGE_NO_TRAFFIC,
+  MESSAGE_QUEUED,
+  MESSAGE_TIMED_OUT,
+  REASON_NO_TRAFFIC,
+  REASON_QUEUED,
+  REASON_TIMED_OUT,
+} from '../rules/conditions.js';
 import type { DeciderSpec, Reachability } from './spec.js';
 
 /** The PA's Active condition: True = Active, Unknown = Activating, False = Inactive. */
@@ -246,13 +254,6 @@ export function minReadyPods(spec: DeciderSpec, scaleTargetInitialized: boolean)
   const { minScale } = scaleBounds(spec);
   return scaleTargetInitialized ? Math.max(minScale, 1) : Math.max(minScale, spec.initialScale);
 }
-
-export const REASON_NO_TRAFFIC = 'NoTraffic';
-export const MESSAGE_NO_TRAFFIC = 'The target is not receiving traffic.';
-export const REASON_TIMED_OUT = 'TimedOut';
-export const MESSAGE_TIMED_OUT = 'The target could not be activated.';
-export const REASON_QUEUED = 'Queued';
-export const MESSAGE_QUEUED = 'Requests to the target are being buffered as resources are provisioned.';
 
 export interface ActiveConditionInput {
   /** The value the scale step returned. */

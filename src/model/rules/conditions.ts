@@ -528,46 +528,8 @@ export const MESSAGE_NO_TRAFFIC = 'The target is not receiving traffic.';
 export const REASON_TIMED_OUT = 'TimedOut';
 export const MESSAGE_TIMED_OUT = 'The target could not be activated.';
 
-export interface PaActivityFacts {
-  /** The scale decision returned by the KPA's scale step: -1 unknown, 0 scale to zero, > 0. */
-  readonly want: number;
-  /** Ready pods. */
-  readonly ready: number;
-  /**
-   * Pods needed to count as active: max(min-scale, initial-scale) before the scale target is
-   * initialized, max(min-scale, 1) after. See {@link paMinReady}.
-   */
-  readonly minReady: number;
-  /** The PA's current Active status, if it has one. */
-  readonly currentActive?: ConditionStatus;
-}
-
-/** The activation threshold: max(min-scale, initial-scale) until initialized, then max(min-scale, 1). */
-export function paMinReady(minScale: number, initialScale: number, scaleTargetInitialized: boolean): number {
-  return scaleTargetInitialized ? Math.max(minScale, 1) : Math.max(minScale, initialScale);
-}
-
-/**
- * The PA's Active condition:
- * - want 0 (or minReady 0): False `NoTraffic`, or False `TimedOut` if it was activating;
- * - fewer ready than minReady: Unknown `Queued` (False `NoTraffic` when already inactive and want is unknown);
- * - enough ready: True (unchanged when already inactive and want is unknown).
- */
-export function paActive(facts: PaActivityFacts): ConditionUpdate | undefined {
-  const inactive = facts.currentActive === 'False';
-  const activating = facts.currentActive === 'Unknown';
-  if (facts.want === 0 || facts.minReady === 0) {
-    return activating && facts.minReady > 0
-      ? { type: 'Active', status: 'False', reason: REASON_TIMED_OUT, message: MESSAGE_TIMED_OUT }
-      : { type: 'Active', status: 'False', reason: REASON_NO_TRAFFIC, message: MESSAGE_NO_TRAFFIC };
-  }
-  if (facts.ready < facts.minReady) {
-    return facts.want > 0 || !inactive
-      ? { type: 'Active', status: 'Unknown', reason: REASON_QUEUED, message: MESSAGE_QUEUED }
-      : { type: 'Active', status: 'False', reason: REASON_NO_TRAFFIC, message: MESSAGE_NO_TRAFFIC };
-  }
-  return facts.want > 0 || !inactive ? { type: 'Active', status: 'True' } : undefined;
-}
+// The PA's Active condition and its threshold are the KPA's scale step: computeActiveCondition
+// and minReadyPods in src/model/kpa/scaler.ts.
 
 /** ScaleTargetInitialized turns True once enough pods were ready and the SKS service exists; never back. */
 export function paScaleTargetInitialized(

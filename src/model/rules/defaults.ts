@@ -15,47 +15,13 @@
  * Not modelled: resource requests/limits from config-defaults, response-start/idle timeouts.
  */
 import type { Configuration, Container, RevisionSpec, Route, Service, TrafficTarget } from '../api/types.js';
+import { type DefaultsConfig, defaultDefaultsConfig } from '../kpa/config.js';
 
-export interface DefaultsConfig {
-  readonly revisionTimeoutSeconds: number;
-  readonly maxRevisionTimeoutSeconds: number;
-  readonly containerConcurrency: number;
-  readonly containerConcurrencyMaxLimit: number;
-  readonly allowContainerConcurrencyZero: boolean;
-  readonly userContainerName: string;
-  readonly enableServiceLinks: boolean;
-}
+/** config-defaults is parsed once, in src/model/kpa/config.ts, next to Knative's other ConfigMaps. */
+export type { DefaultsConfig } from '../kpa/config.js';
+export { parseDefaultsConfig } from '../kpa/config.js';
 
-export const DEFAULT_DEFAULTS_CONFIG: DefaultsConfig = {
-  revisionTimeoutSeconds: 300,
-  maxRevisionTimeoutSeconds: 600,
-  containerConcurrency: 0,
-  containerConcurrencyMaxLimit: 1000,
-  allowContainerConcurrencyZero: true,
-  userContainerName: 'user-container',
-  enableServiceLinks: false,
-};
-
-function intOr(value: string | undefined, fallback: number): number {
-  if (value === undefined || value.trim() === '') return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new Error(`config-defaults: "${value}" is not an integer`);
-  return n;
-}
-
-/** Read `config-defaults` data; unknown keys are ignored, absent ones take Knative's defaults. */
-export function parseDefaultsConfig(data: Readonly<Record<string, string>> = {}): DefaultsConfig {
-  const d = DEFAULT_DEFAULTS_CONFIG;
-  return {
-    revisionTimeoutSeconds: intOr(data['revision-timeout-seconds'], d.revisionTimeoutSeconds),
-    maxRevisionTimeoutSeconds: intOr(data['max-revision-timeout-seconds'], d.maxRevisionTimeoutSeconds),
-    containerConcurrency: intOr(data['container-concurrency'], d.containerConcurrency),
-    containerConcurrencyMaxLimit: intOr(data['container-concurrency-max-limit'], d.containerConcurrencyMaxLimit),
-    allowContainerConcurrencyZero: (data['allow-container-concurrency-zero'] ?? 'true') !== 'false',
-    userContainerName: data['container-name-template'] || d.userContainerName,
-    enableServiceLinks: (data['enable-service-links'] ?? 'false') === 'true',
-  };
-}
+export const DEFAULT_DEFAULTS_CONFIG: DefaultsConfig = defaultDefaultsConfig();
 
 /** A traffic target with latestRevision and percent filled in. */
 export function defaultTrafficTarget(target: TrafficTarget): TrafficTarget {
