@@ -8,11 +8,12 @@ import type { CommandContext } from './commands/context.js';
 import { registerExplain } from './commands/explain.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerStart } from './commands/start.js';
 import { registerTui } from './commands/tui.js';
 import { describeError } from './errors.js';
 
-const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerStart, registerRun, registerExplain, registerServe, registerTui];
+const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerStart, registerRun, registerExplain, registerServe, registerTui, registerSweep];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;

@@ -1,0 +1,87 @@
+/** `knsim sweep <scenario> --set key=v1,v2 ...`: the grid of settings across the cores, compared. */
+import { availableParallelism } from 'node:os';
+import { type Command, InvalidArgumentError } from 'commander';
+import { resultsToJSON } from '../../sim/results.js';
+import { formatSweepTable, parseSet, runSweep, type SweepAxis, SweepError } from '../../sim/sweep.js';
+import { parseSeed } from '../args.js';
+import { UserError } from '../errors.js';
+import { loadScenario } from '../run.js';
+import type { CommandContext } from './context.js';
+
+function parseJobs(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 256) {
+    throw new InvalidArgumentError(`expected a whole number of worker threads from 1 to 256, got "${value}"`);
+  }
+  return n;
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+interface SweepFlags {
+  set?: string[];
+  seed?: number;
+  jobs?: number;
+  json?: boolean;
+}
+
+export function registerSweep(program: Command, ctx: CommandContext): void {
+  program
+    .command('sweep')
+    .description('run a scenario for every combination of settings, in parallel, and compare the results')
+    .argument('<scenario>', 'scenario YAML file')
+    .option(
+      '--set <key=v1,v2>',
+      'a config-autoscaler key, an autoscaling.knative.dev/ annotation, containerConcurrency, podStartup, drain, activatorProbePeriod or networking, with its values (repeat for a grid)',
+      collect,
+    )
+    .option('-s, --seed <n>', 'random seed for every run (default: the scenario seed, else 1)', parseSeed)
+    .option(
+      '-j, --jobs <n>',
+      `worker threads (default: the number of cores, ${availableParallelism()} here)`,
+      parseJobs,
+    )
+    .option('--json', 'print the rows as JSON (settings and results) instead of the table')
+    .action(async (file: string, opts: SweepFlags) => {
+      if (!opts.set || opts.set.length === 0) throw new UserError('knsim sweep needs at least one --set key=v1,v2');
+      let axes: SweepAxis[];
+      try {
+        axes = opts.set.map(parseSet);
+        const dup = axes.find((a, i) => axes.findIndex((b) => b.key === a.key) !== i);
+        if (dup) throw new SweepError(`--set ${dup.key} given twice; list its values in one --set`);
+      } catch (e) {
+        throw new UserError((e as Error).message);
+      }
+      const scenario = loadScenario(file);
+      const progress = !opts.json && process.stderr.isTTY;
+      let rows: Awaited<ReturnType<typeof runSweep>>;
+      try {
+        rows = await runSweep(file, scenario, axes, {
+          ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+          ...(opts.jobs !== undefined ? { jobs: opts.jobs } : {}),
+          onRow: (_row, done, total) => {
+            if (progress) process.stderr.write(`\r${done}/${total} runs done`);
+          },
+        });
+      } catch (e) {
+        if (e instanceof SweepError || (e as Error).name === 'UserError') throw new UserError((e as Error).message);
+        throw e;
+      } finally {
+        if (progress) process.stderr.write('\r\x1b[K');
+      }
+      if (opts.json) {
+        const out = rows.map((r) => ({
+          settings: Object.fromEntries(r.point),
+          ok: r.ok,
+          failures: r.failures,
+          results: JSON.parse(resultsToJSON(r.results, 0)),
+        }));
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      } else {
+        process.stdout.write(formatSweepTable(axes, rows));
+      }
+      ctx.setExitCode(0);
+    });
+}

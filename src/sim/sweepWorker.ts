@@ -1,0 +1,17 @@
+/**
+ * A `knsim sweep` worker thread: runs the grid points it is sent, one at a time, and posts each
+ * row back (started by src/sim/sweep.ts with tsx's loader, so it runs the TypeScript sources).
+ */
+import { parentPort } from 'node:worker_threads';
+import { runPoint, type SweepJob } from './sweep.js';
+
+const port = parentPort;
+if (!port) throw new Error('sweepWorker.ts runs as a worker thread (see src/sim/sweep.ts)');
+port.on('message', async (job: SweepJob) => {
+  try {
+    port.postMessage({ row: await runPoint(job) });
+  } catch (e) {
+    const err = e instanceof Error ? e : new Error(String(e));
+    port.postMessage({ error: err.message, name: err.name });
+  }
+});
