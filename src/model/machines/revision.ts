@@ -17,6 +17,11 @@ export type RevisionLifecycleEvent =
 
 export type RevisionLifecycleEmitted = { type: 'milestone'; text: string };
 
+type Failed = Extract<RevisionLifecycleEvent, { type: 'revision.failed' }>;
+type Deactivated = Extract<RevisionLifecycleEvent, { type: 'revision.deactivated' }>;
+
+const milestone = (text: string) => ({ type: 'milestone' as const, text });
+
 export const revisionLifecycleMachine = setup({
   types: {
     input: {} as RevisionLifecycleInput,
@@ -25,7 +30,20 @@ export const revisionLifecycleMachine = setup({
     emitted: {} as RevisionLifecycleEmitted,
   },
   actions: {
-    say: emit((_, params: { text: string }) => ({ type: 'milestone' as const, text: params.text })),
+    sayReady: emit(({ context }) => milestone(`revision ${context.name} is Ready: its first pod passed readiness`)),
+    sayFailed: emit(({ context, event }) => {
+      const e = event as Failed;
+      return milestone(`revision ${context.name} failed (${e.reason}): ${e.message}`);
+    }),
+    sayInactive: emit(({ context, event }) => {
+      const reason = (event as Deactivated).reason;
+      return milestone(
+        reason === 'NoTraffic'
+          ? `no traffic for a whole stable window: revision ${context.name} becomes inactive and will scale to zero (it stays Ready)`
+          : `revision ${context.name} becomes inactive (${reason})`,
+      );
+    }),
+    sayActive: emit(({ context }) => milestone(`revision ${context.name} is active again: a pod is serving`)),
   },
 }).createMachine({
   id: 'revision',
@@ -34,76 +52,17 @@ export const revisionLifecycleMachine = setup({
   states: {
     deploying: {
       on: {
-        'revision.ready': {
-          target: 'ready',
-          actions: [
-            {
-              type: 'say',
-              params: ({ context }) => ({ text: `revision ${context.name} is Ready: its first pod passed readiness` }),
-            },
-          ],
-        },
-        'revision.failed': {
-          target: 'failed',
-          actions: [
-            {
-              type: 'say',
-              params: ({ context, event }) => ({
-                text: `revision ${context.name} failed (${event.reason}): ${event.message}`,
-              }),
-            },
-          ],
-        },
+        'revision.ready': { target: 'ready', actions: ['sayReady'] },
+        'revision.failed': { target: 'failed', actions: ['sayFailed'] },
       },
     },
     ready: {
       initial: 'active',
       states: {
-        active: {
-          on: {
-            'revision.deactivated': {
-              target: 'inactive',
-              actions: [
-                {
-                  type: 'say',
-                  params: ({ context, event }) => ({
-                    text:
-                      event.reason === 'NoTraffic'
-                        ? `no traffic for a whole stable window: revision ${context.name} becomes inactive and will scale to zero (it stays Ready)`
-                        : `revision ${context.name} becomes inactive (${event.reason})`,
-                  }),
-                },
-              ],
-            },
-          },
-        },
-        inactive: {
-          on: {
-            'revision.activated': {
-              target: 'active',
-              actions: [
-                {
-                  type: 'say',
-                  params: ({ context }) => ({ text: `revision ${context.name} is active again: a pod is serving` }),
-                },
-              ],
-            },
-          },
-        },
+        active: { on: { 'revision.deactivated': { target: 'inactive', actions: ['sayInactive'] } } },
+        inactive: { on: { 'revision.activated': { target: 'active', actions: ['sayActive'] } } },
       },
-      on: {
-        'revision.failed': {
-          target: 'failed',
-          actions: [
-            {
-              type: 'say',
-              params: ({ context, event }) => ({
-                text: `revision ${context.name} failed (${event.reason}): ${event.message}`,
-              }),
-            },
-          ],
-        },
-      },
+      on: { 'revision.failed': { target: 'failed', actions: ['sayFailed'] } },
     },
     failed: {
       on: { 'revision.ready': 'ready' },

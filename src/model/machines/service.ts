@@ -16,6 +16,12 @@ export type ServiceLifecycleEvent =
 
 export type ServiceLifecycleEmitted = { type: 'milestone'; text: string };
 
+type Ready = Extract<ServiceLifecycleEvent, { type: 'service.ready' }>;
+type NotReady = Extract<ServiceLifecycleEvent, { type: 'service.notReady' }>;
+type Failed = Extract<ServiceLifecycleEvent, { type: 'service.failed' }>;
+
+const milestone = (text: string) => ({ type: 'milestone' as const, text });
+
 export const serviceLifecycleMachine = setup({
   types: {
     input: {} as ServiceLifecycleInput,
@@ -24,7 +30,23 @@ export const serviceLifecycleMachine = setup({
     emitted: {} as ServiceLifecycleEmitted,
   },
   actions: {
-    say: emit((_, params: { text: string }) => ({ type: 'milestone' as const, text: params.text })),
+    sayReady: emit(({ context, event }) => {
+      const e = event as Ready;
+      return milestone(`service ${context.name} is Ready at ${e.url}, serving ${e.revision}`);
+    }),
+    sayReadyAgain: emit(({ context, event }) =>
+      milestone(`service ${context.name} is Ready again, serving ${(event as Ready).revision}`),
+    ),
+    sayRecovered: emit(({ context, event }) =>
+      milestone(`service ${context.name} recovered, serving ${(event as Ready).revision}`),
+    ),
+    sayRollingOut: emit(({ context, event }) =>
+      milestone(`service ${context.name} is rolling out a change (${(event as NotReady).reason})`),
+    ),
+    sayFailed: emit(({ context, event }) => {
+      const e = event as Failed;
+      return milestone(`service ${context.name} is not ready (${e.reason}): ${e.message}`);
+    }),
   },
 }).createMachine({
   id: 'service',
@@ -33,71 +55,24 @@ export const serviceLifecycleMachine = setup({
   states: {
     deploying: {
       on: {
-        'service.ready': {
-          target: 'ready',
-          actions: [
-            {
-              type: 'say',
-              params: ({ context, event }) => ({
-                text: `service ${context.name} is Ready at ${event.url}, serving ${event.revision}`,
-              }),
-            },
-          ],
-        },
-        'service.failed': { target: 'failed', actions: [{ type: 'say', params: failText }] },
+        'service.ready': { target: 'ready', actions: ['sayReady'] },
+        'service.failed': { target: 'failed', actions: ['sayFailed'] },
       },
     },
     ready: {
       on: {
-        'service.notReady': {
-          target: 'rollingOut',
-          actions: [
-            {
-              type: 'say',
-              params: ({ context, event }) => ({
-                text: `service ${context.name} is rolling out a change (${event.reason})`,
-              }),
-            },
-          ],
-        },
-        'service.failed': { target: 'failed', actions: [{ type: 'say', params: failText }] },
+        'service.notReady': { target: 'rollingOut', actions: ['sayRollingOut'] },
+        'service.failed': { target: 'failed', actions: ['sayFailed'] },
       },
     },
     rollingOut: {
       on: {
-        'service.ready': {
-          target: 'ready',
-          actions: [
-            {
-              type: 'say',
-              params: ({ context, event }) => ({
-                text: `service ${context.name} is Ready again, serving ${event.revision}`,
-              }),
-            },
-          ],
-        },
-        'service.failed': { target: 'failed', actions: [{ type: 'say', params: failText }] },
+        'service.ready': { target: 'ready', actions: ['sayReadyAgain'] },
+        'service.failed': { target: 'failed', actions: ['sayFailed'] },
       },
     },
     failed: {
-      on: {
-        'service.ready': {
-          target: 'ready',
-          actions: [
-            {
-              type: 'say',
-              params: ({ context, event }) => ({
-                text: `service ${context.name} recovered, serving ${event.revision}`,
-              }),
-            },
-          ],
-        },
-      },
+      on: { 'service.ready': { target: 'ready', actions: ['sayRecovered'] } },
     },
   },
 });
-
-function failText({ context, event }: { context: ServiceLifecycleInput; event: ServiceLifecycleEvent }) {
-  const e = event as Extract<ServiceLifecycleEvent, { type: 'service.failed' }>;
-  return { text: `service ${context.name} is not ready (${e.reason}): ${e.message}` };
-}
