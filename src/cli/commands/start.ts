@@ -4,6 +4,7 @@ import { parseSeed } from '../args.js';
 import { runScenarioFile } from '../run.js';
 import type { CommandContext } from './context.js';
 import { SEED_SCENARIO } from './context.js';
+import { isInteractiveTerminal, openTui } from './tui.js';
 
 export function registerStart(program: Command, ctx: CommandContext): void {
   program
@@ -11,6 +12,10 @@ export function registerStart(program: Command, ctx: CommandContext): void {
     .description('replay the seed walk-through (an interactive screen on a terminal, a transcript otherwise)')
     .option('-s, --seed <n>', 'random seed', parseSeed)
     .action(async (opts: { seed?: number }) => {
+      if (isInteractiveTerminal()) {
+        ctx.setExitCode(await openTui(SEED_SCENARIO, opts.seed !== undefined ? { seed: opts.seed } : {}));
+        return;
+      }
       const outcome = await runScenarioFile(SEED_SCENARIO, {
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
         write: (s) => process.stdout.write(s),

@@ -1,0 +1,62 @@
+/** `knsim tui <scenario.yaml | run.jsonl>`: replay a run in an interactive terminal screen. */
+import { type Command, InvalidArgumentError } from 'commander';
+import { parseSeed } from '../args.js';
+import type { CommandContext } from './context.js';
+
+const SPEED_LABELS = ['1x', '2x', '5x', '10x', '50x', 'max'];
+
+function parseSpeed(value: string): number {
+  const i = SPEED_LABELS.indexOf(value.trim().toLowerCase());
+  if (i < 0) throw new InvalidArgumentError(`expected one of ${SPEED_LABELS.join(', ')}, got "${value}"`);
+  return i;
+}
+
+export interface TuiOptions {
+  seed?: number;
+  speed?: number;
+  paused?: boolean;
+}
+
+/** True when both ends are terminals: the screen can take keys and redraw. */
+export function isInteractiveTerminal(): boolean {
+  return process.stdout.isTTY === true && process.stdin.isTTY === true;
+}
+
+/**
+ * Opens the replay screen on a scenario or a log. Without a terminal it prints the screen at the
+ * end of the run once (so a pipe gets something useful) and returns.
+ */
+export async function openTui(file: string, options: TuiOptions): Promise<number> {
+  const interactive = isInteractiveTerminal();
+  if (interactive) {
+    // ink prints only the last frame when it believes it runs in CI (it reads CI when it is first
+    // imported). On a real terminal the user wants the screen, so drop that hint before loading it.
+    delete process.env.CI;
+    delete process.env.CONTINUOUS_INTEGRATION;
+  }
+  const { loadRun, indexRun } = await import('../../tui/load.js');
+  const run = await loadRun(file, options.seed !== undefined ? { seed: options.seed } : {});
+  const index = indexRun(run);
+  const { runInteractive, renderFrame } = await import('../../tui/run.js');
+  if (!interactive) {
+    process.stderr.write('knsim tui: not a terminal; printing the screen at the end of the run\n');
+    const frame = renderFrame(index, { pos: index.length, t: index.endT }, { columns: 100, rows: 40 });
+    process.stdout.write(`${frame}\n`);
+    return 0;
+  }
+  await runInteractive(index, { playing: options.paused !== true, speedIndex: options.speed ?? 0 });
+  return 0;
+}
+
+export function registerTui(program: Command, ctx: CommandContext): void {
+  program
+    .command('tui')
+    .description('replay a scenario or an event log in an interactive terminal screen')
+    .argument('<file>', 'scenario YAML file (simulated now) or event log (JSON Lines)')
+    .option('-s, --seed <n>', 'random seed for a scenario (default: the scenario seed, else 1)', parseSeed)
+    .option('--speed <x>', `playback speed to start with: ${SPEED_LABELS.join(', ')}`, parseSpeed)
+    .option('--paused', 'start paused at the beginning')
+    .action(async (file: string, opts: TuiOptions) => {
+      ctx.setExitCode(await openTui(file, opts));
+    });
+}

@@ -1,0 +1,212 @@
+/**
+ * The replay screen. It maps keys to commands (keymap.ts), wall time to `advance` actions, and
+ * the view state to props for thin, pure components. Every number on screen comes from the
+ * replay index (src/tui/model); nothing is decided here.
+ */
+import { Box, useApp, useInput, useStdin, useStdout } from 'ink';
+import { useEffect, useMemo, useReducer, useState } from 'react';
+import { formatRunTime } from '../runner/transcript.js';
+import { ExplainPane } from './components/ExplainPane.js';
+import { Header } from './components/Header.js';
+import { HelpBar } from './components/HelpBar.js';
+import { NarrationPane } from './components/NarrationPane.js';
+import { RequestsPane } from './components/RequestsPane.js';
+import { TablesPane } from './components/TablesPane.js';
+import { Timeline } from './components/Timeline.js';
+import { TooSmall } from './components/TooSmall.js';
+import { commandForKey, helpLines } from './keymap.js';
+import { bucketSamples, chartWindow, cursorColumn, timelineRows } from './model/chart.js';
+import { MIN_COLUMNS, MIN_ROWS, type ScreenLayout, screenLayout } from './model/layout.js';
+import { initialViewState, reduceView, SPEEDS, type ViewState, ZOOMS } from './model/playback.js';
+import type { ReplayIndex } from './model/replay.js';
+import { fitTables, kubectlTables } from './model/tables.js';
+
+export interface TerminalSize {
+  readonly columns: number;
+  readonly rows: number;
+}
+
+export interface AppProps {
+  readonly index: ReplayIndex;
+  readonly initial?: Partial<ViewState>;
+  /** A fixed size (tests, one-off renders); otherwise the terminal's, following resizes. */
+  readonly size?: TerminalSize;
+  /** How often playback advances, in wall ms. */
+  readonly tickMs?: number;
+}
+
+const DEFAULT_SIZE: TerminalSize = { columns: 80, rows: 24 };
+const LABEL_WIDTH = 10;
+/** The requests pane's width beside the explanation. */
+const REQUESTS_WIDTH = 50;
+/** From this width the header also names the backend and seed. */
+const WIDE_HEADER = 130;
+
+/** The terminal's size, updated on 'resize'. */
+function useTerminalSize(fixed: TerminalSize | undefined): TerminalSize {
+  const { stdout } = useStdout();
+  const read = (): TerminalSize => ({
+    columns: stdout?.columns || DEFAULT_SIZE.columns,
+    rows: stdout?.rows || DEFAULT_SIZE.rows,
+  });
+  const [size, setSize] = useState<TerminalSize>(read);
+  useEffect(() => {
+    if (fixed || !stdout) return;
+    const onResize = (): void => setSize({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [fixed, stdout]);
+  return fixed ?? size;
+}
+
+export function App({ index, initial, size: fixedSize, tickMs = 50 }: AppProps) {
+  const { exit } = useApp();
+  const { isRawModeSupported } = useStdin();
+  const size = useTerminalSize(fixedSize);
+  const [state, dispatch] = useReducer(
+    (s: ViewState, a: Parameters<typeof reduceView>[2]) => reduceView(index, s, a),
+    initial,
+    (init) => initialViewState(init),
+  );
+
+  useInput(
+    (input, key) => {
+      const command = commandForKey(input, key);
+      if (command === undefined) return;
+      if (command === 'app.quit') exit();
+      else dispatch({ type: 'command', command });
+    },
+    { isActive: isRawModeSupported === true },
+  );
+
+  useEffect(() => {
+    if (!state.playing) return;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      dispatch({ type: 'advance', wallMs: now - last });
+      last = now;
+    }, tickMs);
+    return () => clearInterval(timer);
+  }, [state.playing, tickMs]);
+
+  const help = useMemo(() => helpLines(size.columns), [size.columns]);
+  const layout = screenLayout(size.columns, size.rows, help.length);
+  if (layout.tooSmall) {
+    return <TooSmall columns={size.columns} rows={size.rows} minColumns={MIN_COLUMNS} minRows={MIN_ROWS} />;
+  }
+  const revision = index.revisions[state.revisionIndex];
+  return (
+    <Box flexDirection="column" width={layout.columns} height={layout.rows}>
+      <Header
+        scenario={index.header.scenario}
+        backend={index.header.backend}
+        seed={index.header.seed}
+        showRunInfo={size.columns >= WIDE_HEADER}
+        compactTabs={size.columns < 100}
+        t={state.t}
+        endT={index.endT}
+        playing={state.playing}
+        speed={SPEEDS[state.speedIndex]?.label ?? '1x'}
+        screen={state.screen}
+        revision={revision}
+        revisionNumber={state.revisionIndex + 1}
+        revisionCount={index.revisions.length}
+      />
+      <Box flexDirection="column" height={layout.body} overflow="hidden">
+        {state.screen === 'overview' && <Overview index={index} state={state} layout={layout} revision={revision} />}
+        {state.screen === 'tables' && (
+          <TablesPane tables={fitTables(kubectlTables(index, state.pos, state.t), layout.body)} height={layout.body} />
+        )}
+        {state.screen === 'log' && (
+          <NarrationPane
+            title={`Event log: ${index.narrationCount(state.pos)} of ${index.narration.length} lines so far`}
+            entries={index.narrationUpTo(state.pos, layout.body)}
+            height={layout.body}
+            showDetail
+          />
+        )}
+      </Box>
+      <HelpBar lines={help} />
+    </Box>
+  );
+}
+
+interface OverviewProps {
+  readonly index: ReplayIndex;
+  readonly state: ViewState;
+  readonly layout: ScreenLayout;
+  readonly revision: string | undefined;
+}
+
+function Overview({ index, state, layout, revision }: OverviewProps) {
+  const o = layout.overview;
+  const width = Math.max(1, layout.columns - LABEL_WIDTH);
+  const zoom = ZOOMS[state.zoomIndex] ?? ZOOMS[0]!;
+  const window = chartWindow(index.endT, state.t, zoom.spanMs);
+  // Zoomed out, the columns do not move with the cursor: bucket once per window and width.
+  const columns = useMemo(
+    () => bucketSamples(revision ? index.samples(revision) : [], window.from, window.to, width),
+    [index, revision, window.from, window.to, width],
+  );
+  const rows = timelineRows(columns, {
+    podRows: o.podRows,
+    loadRows: o.loadRows,
+    cursorColumn: cursorColumn(window.from, window.to, width, state.t),
+  });
+  const requests = (
+    <RequestsPane
+      revision={revision}
+      sample={revision ? index.latestSample(revision, state.pos) : undefined}
+      stats={index.requestStats(state.pos)}
+      height={o.requestsHeight}
+    />
+  );
+  const explain = (
+    <ExplainPane
+      revision={revision}
+      tick={revision ? index.latestTick(revision, state.pos) : undefined}
+      t={state.t}
+      height={o.explainHeight}
+    />
+  );
+  return (
+    <Box flexDirection="column">
+      <Box height={o.chartHeight} overflow="hidden">
+        <Timeline
+          rows={rows}
+          labelWidth={LABEL_WIDTH}
+          fromLabel={formatRunTime(window.from)}
+          toLabel={formatRunTime(window.to)}
+          zoomLabel={zoom.label}
+          revision={revision}
+        />
+      </Box>
+      {o.sideBySide ? (
+        <Box height={o.requestsHeight}>
+          <Box width={REQUESTS_WIDTH} flexShrink={0} marginRight={2}>
+            {requests}
+          </Box>
+          <Box flexGrow={1} flexShrink={1}>
+            {explain}
+          </Box>
+        </Box>
+      ) : (
+        <>
+          {requests}
+          {explain}
+        </>
+      )}
+      {o.narrationHeight > 1 && (
+        <NarrationPane
+          title="What happened"
+          entries={index.narrationUpTo(state.pos, o.narrationHeight)}
+          height={o.narrationHeight}
+          showDetail={false}
+        />
+      )}
+    </Box>
+  );
+}

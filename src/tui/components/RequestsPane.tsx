@@ -1,0 +1,71 @@
+import { Box, Text } from 'ink';
+import type { SampleEvent } from '../../model/events.js';
+import { formatSeconds } from '../../runner/transcript.js';
+import type { RequestStats } from '../model/replay.js';
+import { theme } from '../theme.js';
+
+export interface RequestsPaneProps {
+  readonly revision: string | undefined;
+  /** The revision's latest per-second sample at this moment. */
+  readonly sample: SampleEvent | undefined;
+  readonly stats: RequestStats;
+  readonly height: number;
+}
+
+function latency(ms: number | undefined, approximate: boolean): string {
+  if (ms === undefined) return '–';
+  return `${approximate ? '≈' : ''}${formatSeconds(ms)}`;
+}
+
+/** Where requests are right now, and how the finished ones went. */
+export function RequestsPane({ revision, sample, stats, height }: RequestsPaneProps) {
+  const held = sample?.activatorQueue ?? 0;
+  const failed = stats.status503 + stats.status504 + stats.errors;
+  const sampled = stats.arrivalsLogged < stats.arrivalsFromSamples;
+  return (
+    <Box flexDirection="column" height={height} overflow="hidden">
+      <Box flexDirection="column" flexShrink={0}>
+        <Text wrap="truncate-end">
+          <Text bold color={theme.title}>
+            Requests
+          </Text>
+          <Text dimColor> {revision ?? ''}</Text>
+        </Text>
+        <Text wrap="truncate-end">
+          activator holds <Text color={held > 0 ? theme.status.warn : undefined}>{held}</Text>
+          {' · '}queue-proxies {sample?.queueProxyQueue ?? 0}
+          {' · '}in flight {sample?.inFlight ?? 0}
+        </Text>
+        <Text wrap="truncate-end">
+          answered <Text bold>{stats.answered}</Text>: <Text color={theme.status.ok}>{stats.ok} ok</Text>
+          {' · '}
+          <Text color={stats.status503 > 0 ? theme.status.bad : undefined}>{stats.status503} × 503</Text>
+          {' · '}
+          <Text color={stats.status504 > 0 ? theme.status.bad : undefined}>{stats.status504} × 504</Text>
+          {stats.errors > 0 && <Text color={theme.status.bad}> · {stats.errors} errors</Text>}
+        </Text>
+        <Text wrap="truncate-end">
+          latency p50 {latency(stats.p50, stats.approximate)} · p95 {latency(stats.p95, stats.approximate)} · p99{' '}
+          {latency(stats.p99, stats.approximate)}
+        </Text>
+        <Text wrap="truncate-end">
+          cold starts {stats.cold}
+          {stats.coldMaxMs !== undefined && <Text dimColor> (slowest {formatSeconds(stats.coldMaxMs)})</Text>}
+          {failed > 0 && (
+            <Text color={theme.status.bad}>
+              {' '}
+              · {((failed / Math.max(1, stats.answered)) * 100).toFixed(1)} % failed
+            </Text>
+          )}
+        </Text>
+        <Text wrap="truncate-end">
+          now {sample?.rps ?? 0} req/s · concurrency {sample?.concurrency ?? 0}
+        </Text>
+        <Text wrap="truncate-end" dimColor>
+          {stats.arrivalsFromSamples} arrived so far
+          {sampled ? ` (the log keeps ${stats.arrivalsLogged} as request events)` : ''}
+        </Text>
+      </Box>
+    </Box>
+  );
+}

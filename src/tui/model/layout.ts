@@ -1,0 +1,69 @@
+/**
+ * How the screen is divided at a terminal size: pure arithmetic so the sizes are tested and the
+ * components only draw into the boxes they are given. Ink redraws in place only while the frame
+ * is shorter than the terminal, so the frame uses rows - 1 lines.
+ */
+
+export const MIN_COLUMNS = 60;
+export const MIN_ROWS = 15;
+
+export interface OverviewLayout {
+  readonly chartHeight: number;
+  readonly podRows: number;
+  readonly loadRows: number;
+  /** Requests and explanation side by side (wide terminals) or stacked. */
+  readonly sideBySide: boolean;
+  readonly requestsHeight: number;
+  readonly explainHeight: number;
+  readonly narrationHeight: number;
+}
+
+export interface ScreenLayout {
+  readonly tooSmall: boolean;
+  readonly columns: number;
+  /** Lines the frame may use. */
+  readonly rows: number;
+  readonly helpRows: number;
+  /** Lines between the header and the help. */
+  readonly body: number;
+  readonly overview: OverviewLayout;
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+/** Fixed chart lines besides the pod and load rows: title, panic, activator, cursor. */
+const CHART_CHROME = 4;
+
+export function screenLayout(columns: number, terminalRows: number, helpRows: number): ScreenLayout {
+  const rows = Math.max(1, terminalRows - 1);
+  const tooSmall = columns < MIN_COLUMNS || terminalRows < MIN_ROWS;
+  const body = Math.max(0, rows - 1 - helpRows);
+  const chartHeight = clamp(Math.round(body * 0.42), 8, 28);
+  const plot = chartHeight - CHART_CHROME;
+  const podRows = Math.max(2, Math.round(plot * 0.6));
+  const loadRows = Math.max(1, plot - podRows);
+  const rest = Math.max(0, body - chartHeight);
+  const sideBySide = columns >= 100;
+  let requestsHeight: number;
+  let explainHeight: number;
+  let narrationHeight: number;
+  if (sideBySide) {
+    requestsHeight = clamp(Math.round(rest * 0.45), 6, 10);
+    explainHeight = requestsHeight;
+    narrationHeight = Math.max(0, rest - requestsHeight);
+  } else {
+    requestsHeight = 4;
+    explainHeight = clamp(rest - requestsHeight - 3, 3, 8);
+    narrationHeight = Math.max(0, rest - requestsHeight - explainHeight);
+  }
+  return {
+    tooSmall,
+    columns,
+    rows,
+    helpRows,
+    body,
+    overview: { chartHeight, podRows, loadRows, sideBySide, requestsHeight, explainHeight, narrationHeight },
+  };
+}

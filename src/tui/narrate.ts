@@ -1,0 +1,266 @@
+/**
+ * Narration: what happened, in plain words, for the TUI's event log. Pure functions of one event
+ * (or one object change) and a small context the replay index keeps while it reads the log
+ * (the revision's stable window, its ready pods, the SKS mode last narrated). They decide nothing;
+ * they only say what the log already records.
+ */
+import type { Condition, KubeObject } from '../model/api/types.js';
+import type { LogEvent, ObjectEvent, PodPhase, RequestEvent, ScaleEvent } from '../model/events.js';
+import { formatSeconds } from '../model/kpa/explain.js';
+
+/** How a line reads: the TUI maps tones to theme colours. */
+export type Tone = 'info' | 'good' | 'warn' | 'bad' | 'step';
+
+export interface Narration {
+  readonly text: string;
+  readonly tone: Tone;
+  /** Extra lines shown under the text on the log screen (a step's output). */
+  readonly detail?: readonly string[];
+  readonly revision?: string;
+}
+
+/** What the index knows about the moment an event happens. */
+export interface NarrationContext {
+  /** The revision's stable window, from its latest autoscaler tick. */
+  readonly stableWindowMs?: number;
+  /** The revision's panic window and threshold, from its latest autoscaler tick. */
+  readonly panicWindowMs?: number;
+  readonly panicThreshold?: number;
+  /** Ready pods of the revision, from its latest per-second sample. */
+  readonly readyPods?: number;
+  /** The SKS mode already narrated for the revision (so a mode change is told once). */
+  readonly sksMode?: string;
+}
+
+const NONE: readonly Narration[] = [];
+
+/** `xs87v` for `knservice-00001-deployment-vjbwbwnstc-xs87v`: the part kubectl users tell apart. */
+export function shortPodName(pod: string): string {
+  const dash = pod.lastIndexOf('-');
+  return dash >= 0 && dash < pod.length - 1 ? pod.slice(dash + 1) : pod;
+}
+
+const SCALE_REASONS: Readonly<Record<string, string>> = {
+  'fast-path': 'fast path: the activator was already in the path',
+  'scale-to-zero': 'inactive for the whole grace period',
+  bounds: 'held within min-scale and max-scale',
+  'initial-scale': 'initial scale of a new revision',
+  'scale-to-zero-disabled': 'scale to zero is disabled, so 1 pod stays',
+  'activation-timeout': 'activation timed out: giving up on starting pods',
+  retention: 'keeping the last pod for the retention period',
+  'grace-period': 'waiting for the activator to be in the path',
+};
+
+/** "scaled knservice-00001 from 1 to 0 (fast path: the activator was already in the path)". */
+export function narrateScale(e: ScaleEvent): Narration {
+  const why =
+    SCALE_REASONS[e.reason] ??
+    (e.reason === 'desired'
+      ? e.from === 0
+        ? 'requests are waiting: the autoscaler wants pods'
+        : `the autoscaler wants ${e.to}`
+      : e.reason);
+  return {
+    text: `scaled ${e.revision} from ${e.from} to ${e.to} (${why})`,
+    tone: e.to === 0 ? 'warn' : 'info',
+    revision: e.revision,
+  };
+}
+
+const POD_PHASES: Readonly<Record<PodPhase, [string, Tone]>> = {
+  Pending: ['is created and scheduled (Pending)', 'info'],
+  ContainerCreating: ['is pulling its image and starting containers', 'info'],
+  Running: ['is running; waiting for its readiness probe', 'info'],
+  Ready: ['is ready: it takes requests', 'good'],
+  Terminating: ['is terminating: it drains requests in flight', 'warn'],
+  Gone: ['is gone', 'info'],
+};
+
+export function narrateRequest(e: RequestEvent, ctx: NarrationContext): readonly Narration[] {
+  const rev = e.revision ?? 'the revision';
+  const base = { ...(e.revision ? { revision: e.revision } : {}) };
+  if (e.phase === 'held') {
+    const text =
+      ctx.readyPods === undefined || ctx.readyPods === 0
+        ? `request #${e.id} held by the activator while ${rev} starts a pod`
+        : `request #${e.id} held by the activator until a pod of ${rev} has room`;
+    return [{ text, tone: 'warn', ...base }];
+  }
+  if (e.phase !== 'done') return NONE;
+  const after = e.latencyMs !== undefined ? ` after ${formatSeconds(e.latencyMs)}` : '';
+  if (e.outcome !== undefined && e.outcome !== 'ok') {
+    const what = e.status !== undefined ? String(e.status) : e.outcome;
+    const hint = e.status === 503 ? ' (no pod could take it)' : e.status === 504 ? ' (timed out)' : '';
+    return [{ text: `request #${e.id} failed with ${what}${after}${hint}`, tone: 'bad', ...base }];
+  }
+  if (e.cold) {
+    return [{ text: `request #${e.id} answered ${e.status ?? 200}${after} (cold start)`, tone: 'good', ...base }];
+  }
+  return NONE;
+}
+
+function conditionOf(obj: KubeObject | undefined, type: string): Condition | undefined {
+  const status = obj?.status as { conditions?: Condition[] } | undefined;
+  return status?.conditions?.find((c) => c.type === type);
+}
+
+function sameCondition(a: Condition | undefined, b: Condition | undefined): boolean {
+  return (a?.status ?? '') === (b?.status ?? '') && (a?.reason ?? '') === (b?.reason ?? '');
+}
+
+function sksModeText(revision: string, mode: string): Narration {
+  return mode === 'Serve'
+    ? {
+        text: `the activator leaves the path of ${revision}: requests go straight to its pods (SKS mode Serve)`,
+        tone: 'info',
+        revision,
+      }
+    : {
+        text: `the activator is in the path of ${revision}: it buffers requests when no pod has room (SKS mode Proxy)`,
+        tone: 'info',
+        revision,
+      };
+}
+
+function paActiveChange(name: string, now: Condition, ctx: NarrationContext): Narration | undefined {
+  if (now.status === 'False' && now.reason === 'NoTraffic') {
+    const window = ctx.stableWindowMs !== undefined ? formatSeconds(ctx.stableWindowMs) : 'a stable window';
+    return { text: `no traffic for ${window}: the revision ${name} becomes inactive`, tone: 'warn', revision: name };
+  }
+  if (now.status === 'Unknown' && now.reason === 'Queued') {
+    return {
+      text: `${name} is activating: the activator buffers its requests until a pod is ready`,
+      tone: 'warn',
+      revision: name,
+    };
+  }
+  if (now.status === 'True') return { text: `${name} is active: its pods serve traffic`, tone: 'good', revision: name };
+  if (now.status === 'False') {
+    return { text: `${name} is inactive (${now.reason ?? 'no reason'})`, tone: 'warn', revision: name };
+  }
+  return undefined;
+}
+
+/** Narration for one `object` event, given the object as it was before (undefined when new). */
+export function narrateObjectChange(
+  prev: KubeObject | undefined,
+  e: ObjectEvent,
+  ctx: NarrationContext = {},
+): readonly Narration[] {
+  const obj = e.object;
+  const name = e.name;
+  if (e.op === 'deleted') {
+    return e.kind === 'Pod' || e.kind === 'ServerlessService' || e.kind === 'PodAutoscaler'
+      ? NONE
+      : [{ text: `${e.kind.toLowerCase()} ${name} deleted`, tone: 'warn' }];
+  }
+  const out: Narration[] = [];
+  switch (e.kind) {
+    case 'Service': {
+      if (!prev) out.push({ text: `service ${name} created`, tone: 'info' });
+      const ready = conditionOf(obj, 'Ready');
+      if (ready && !sameCondition(conditionOf(prev, 'Ready'), ready)) {
+        const url = (obj.status as { url?: string } | undefined)?.url;
+        if (ready.status === 'True') {
+          out.push({ text: `service ${name} is ready${url ? ` at ${url}` : ''}`, tone: 'good' });
+        } else if (ready.status === 'False') {
+          out.push({
+            text: `service ${name} is not ready: ${ready.reason ?? ''} ${ready.message ?? ''}`.trim(),
+            tone: 'bad',
+          });
+        }
+      }
+      break;
+    }
+    case 'Revision': {
+      if (!prev) out.push({ text: `revision ${name} created`, tone: 'info', revision: name });
+      const ready = conditionOf(obj, 'Ready');
+      if (ready && !sameCondition(conditionOf(prev, 'Ready'), ready)) {
+        if (ready.status === 'True') out.push({ text: `revision ${name} is ready`, tone: 'good', revision: name });
+        else if (ready.status === 'False') {
+          const why = [ready.reason, ready.message].filter((x) => x).join(': ');
+          out.push({ text: `revision ${name} failed${why ? `: ${why}` : ''}`, tone: 'bad', revision: name });
+        }
+      }
+      break;
+    }
+    case 'PodAutoscaler': {
+      const active = conditionOf(obj, 'Active');
+      if (active && !sameCondition(conditionOf(prev, 'Active'), active)) {
+        const n = paActiveChange(name, active, ctx);
+        if (n) out.push(n);
+      }
+      break;
+    }
+    case 'ServerlessService': {
+      const mode = (obj.spec as { mode?: string } | undefined)?.mode;
+      if (mode && mode !== ctx.sksMode) out.push(sksModeText(name, mode));
+      break;
+    }
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Narration for one event that is not an `object` event. */
+export function narrateEvent(e: LogEvent, ctx: NarrationContext = {}): readonly Narration[] {
+  switch (e.type) {
+    case 'scale':
+      return [narrateScale(e)];
+    case 'pod': {
+      const [what, tone] = POD_PHASES[e.phase];
+      return [{ text: `${e.revision} pod ${shortPodName(e.pod)} ${what}`, tone, revision: e.revision }];
+    }
+    case 'panic': {
+      if (!e.panicking) {
+        return [
+          {
+            text: `${e.revision} leaves panic mode: it follows the stable average again`,
+            tone: 'info',
+            revision: e.revision,
+          },
+        ];
+      }
+      const window = ctx.panicWindowMs !== undefined ? formatSeconds(ctx.panicWindowMs) : 'panic-window';
+      const factor = ctx.panicThreshold !== undefined ? `${ctx.panicThreshold}×` : 'the threshold times';
+      return [
+        {
+          text: `${e.revision} panics: the ${window} load is over ${factor} what its ready pods take; it scales up fast and will not scale down while panicking`,
+          tone: 'bad',
+          revision: e.revision,
+        },
+      ];
+    }
+    case 'sks':
+      return e.mode === ctx.sksMode ? NONE : [sksModeText(e.revision, e.mode)];
+    case 'request':
+      return narrateRequest(e, ctx);
+    case 'step': {
+      const detail = e.output.replace(/\n+$/, '');
+      return [
+        {
+          text: `$ ${e.command}`,
+          tone: e.ok ? 'step' : 'bad',
+          ...(detail !== '' ? { detail: detail.split('\n') } : {}),
+        },
+      ];
+    }
+    case 'expect':
+      return [{ text: `${e.ok ? '✓' : '✗'} expect ${e.text} (was ${e.actual})`, tone: e.ok ? 'good' : 'bad' }];
+    case 'narration':
+      return [{ text: e.text, tone: 'info', ...(e.revision ? { revision: e.revision } : {}) }];
+    case 'end':
+      return [
+        e.ok
+          ? { text: 'run finished: all expectations met', tone: 'good' }
+          : { text: 'run finished: some expectations failed', tone: 'bad' },
+      ];
+    case 'object':
+    case 'kpa.tick':
+    case 'sample':
+      return NONE;
+    default:
+      return NONE;
+  }
+}
