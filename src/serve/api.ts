@@ -432,7 +432,7 @@ export class KubeApi {
     if (nameFromUrl !== undefined) {
       if (meta.name !== undefined && meta.name !== nameFromUrl) {
         throw badRequest(
-          'the name of the object (' + String(meta.name) + ') does not match the name on the URL (' + nameFromUrl + ')',
+          `the name of the object (${String(meta.name)}) does not match the name on the URL (${nameFromUrl})`,
         );
       }
       obj.metadata.name = nameFromUrl;

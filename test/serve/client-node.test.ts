@@ -19,6 +19,7 @@ function service(name: string, image = 'docker.io/knsim/demo') {
   };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON, checked by the assertions
 async function codeOf(p: Promise<unknown>): Promise<{ code: number; body: any }> {
   try {
     await p;
@@ -35,7 +36,7 @@ interface Seen {
   rv: number;
 }
 
-function startWatch(path: string, params: Record<string, unknown>, seen: Seen[]) {
+function startWatch(path: string, params: Record<string, string | boolean>, seen: Seen[]) {
   const done: { err?: unknown; ended: boolean } = { ended: false };
   const controller = new k8s.Watch(kc).watch(
     path,

@@ -43,6 +43,7 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, checked by the assertions
   json: () => any;
 }
 
