@@ -13,7 +13,8 @@ import * as k8s from '@kubernetes/client-node';
 import seedrandom from 'seedrandom';
 import type { KubeObject, Pod, PodAutoscaler, Route, ServerlessService } from '../model/api/types.js';
 import type { LogHeader, PodPhase, RequestOutcome } from '../model/events.js';
-import { type ResourceType, resourceById, resourceForKind } from '../model/rules/resources.js';
+import { type ResourceType, resourceById } from '../model/rules/resources.js';
+import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import type { ClosedLoopClients } from '../sim/load/closedLoop.js';
 import { forkRandom } from '../sim/load/rng.js';
 import { buildLoad } from '../sim/load/spec.js';
@@ -21,10 +22,10 @@ import type { Arrival, ArrivalSource } from '../sim/load/types.js';
 import { EventLog } from '../sim/log.js';
 import { ResultsCollector } from '../sim/results.js';
 import { type ApplyResult, type Backend, BackendError, type HttpRequest, type HttpResponse } from './backend.js';
-import { paScale, podPhaseOf, revisionForHost, revisionOf, sksMode } from './live/derive.js';
+import { paScale, podPhaseOf, revisionForHost, revisionOf, shiftTimes, sksMode } from './live/derive.js';
 import { sendHttp } from './live/http.js';
 import { resolveGateway } from './live/ingress.js';
-import { describeKubeError, LiveError, serverOf, statusMessage, statusOf } from './live/kube.js';
+import { describeKubeError, KubeClient, LiveError, serverOf, statusMessage, statusOf } from './live/kube.js';
 import { ResilientWatch } from './live/watcher.js';
 import { KNSIM_VERSION } from './sim.js';
 
@@ -44,6 +45,8 @@ export const WATCHED: readonly { id: string; labelSelector?: string; optional?: 
   { id: 'pods', labelSelector: 'serving.knative.dev/revision' },
 ];
 
+/** How long a curl step waits for the watches to show the pod that answered. */
+const SETTLE_MS = 2_000;
 /** How often `waitUntil` checks its condition. */
 const WAIT_POLL_MS = 50;
 /** A curl step waits at most this long (Knative's max revision timeout is 600 s). */
@@ -72,6 +75,11 @@ export interface LiveBackendOptions {
   image?: string;
   /** Extra environment for every Knative Service container. */
   env?: Record<string, string>;
+  /**
+   * The namespace the scenario was written for, when the run goes elsewhere (`--namespace`):
+   * objects in it move to `namespace`, and hosts `<name>.<it>.<domain>` become `<name>.<namespace>.<domain>`.
+   */
+  scenarioNamespace?: string;
   /** Diagnostics: reconnects, relists, cleanup progress. */
   info?: (message: string) => void;
   /** Watch reconnect delay (tests). */
@@ -79,12 +87,13 @@ export interface LiveBackendOptions {
 }
 
 interface Created {
-  resource: ResourceType | undefined;
-  apiVersion: string;
-  kind: string;
+  resource: ResourceType;
   namespace: string | undefined;
   name: string;
 }
+
+const CONFIGMAPS = resourceById('configmaps')!;
+const NAMESPACES = resourceById('namespaces')!;
 
 interface InFlight {
   revision: string | undefined;
@@ -100,7 +109,7 @@ export class LiveBackend implements Backend {
   /** Objects created by this run, in creation order. */
   readonly created: Created[] = [];
   private readonly kc: k8s.KubeConfig;
-  private readonly api: k8s.KubernetesObjectApi;
+  private readonly api: KubeClient;
   private readonly seed: number;
   private readonly options: LiveBackendOptions;
   private readonly t0 = performance.now();
@@ -128,7 +137,7 @@ export class LiveBackend implements Backend {
   constructor(options: LiveBackendOptions) {
     this.options = options;
     this.kc = options.kc;
-    this.api = k8s.KubernetesObjectApi.makeApiClient(options.kc);
+    this.api = new KubeClient(options.kc);
     this.namespace = options.namespace;
     this.seed = options.seed;
     this.target = options.target;
@@ -333,32 +342,14 @@ export class LiveBackend implements Backend {
       Object.assign(patch, data);
       try {
         if (exists) {
-          await this.api.patch(
-            {
-              apiVersion: 'v1',
-              kind: 'ConfigMap',
-              metadata: { name, namespace: 'knative-serving' },
-              data: patch,
-            } as k8s.KubernetesObject,
-            undefined,
-            undefined,
-            FIELD_MANAGER,
-            undefined,
-            k8s.PatchStrategy.MergePatch,
-          );
+          await this.api.mergePatch(CONFIGMAPS, 'knative-serving', name, { data: patch }, FIELD_MANAGER);
         } else {
           await core.createNamespacedConfigMap({
             namespace: 'knative-serving',
             body: { metadata: { name, labels: { [RUN_LABEL]: this.runId } }, data },
             fieldManager: FIELD_MANAGER,
           });
-          this.created.push({
-            resource: resourceById('configmaps'),
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            namespace: 'knative-serving',
-            name,
-          });
+          this.created.push({ resource: CONFIGMAPS, namespace: 'knative-serving', name });
         }
       } catch (e) {
         throw new BackendError(
@@ -375,48 +366,38 @@ export class LiveBackend implements Backend {
   }
 
   private async applyOne(input: KubeObject, fileLabel: string): Promise<ApplyResult> {
-    const resource = resourceForKind(input.apiVersion, input.kind);
-    const namespaced = resource ? resource.namespaced : input.kind !== 'Namespace';
-    const namespace = namespaced ? (input.metadata.namespace ?? this.namespace) : undefined;
+    let resource: ResourceType | undefined;
+    try {
+      resource = await this.api.resourceFor(input.apiVersion, input.kind);
+    } catch (e) {
+      throw this.applyError(e, 'creating', fileLabel, input);
+    }
+    if (!resource) throw this.applyError({ code: 404 }, 'creating', fileLabel, input);
+    const namespaced = resource.namespaced;
+    const moved = this.options.scenarioNamespace;
+    const own = input.metadata.namespace;
+    const namespace = namespaced ? (own === undefined || own === moved ? this.namespace : own) : undefined;
     const group = input.apiVersion.includes('/') ? input.apiVersion.split('/')[0] : '';
     const reference = `${input.kind.toLowerCase()}${group ? `.${group}` : ''}/${input.metadata.name}`;
     if (input.kind === 'ConfigMap' && namespace === 'knative-serving') {
       await this.configure({ [input.metadata.name]: (input as { data?: Record<string, string> }).data ?? {} });
       return { reference, outcome: 'configured' };
     }
-    const header = {
-      apiVersion: input.apiVersion,
-      kind: input.kind,
-      metadata: { name: input.metadata.name, ...(namespace ? { namespace } : {}) },
-    };
     let existing: KubeObject | undefined;
     try {
-      existing = (await this.api.read(header)) as KubeObject;
+      existing = await this.api.get(resource, namespace, input.metadata.name);
     } catch (e) {
       if (statusOf(e) !== 404) throw this.applyError(e, existing ? 'patching' : 'creating', fileLabel, input);
     }
     const body = this.prepare(input, namespace, existing === undefined);
     let applied: KubeObject;
     try {
-      applied = (await this.api.patch(
-        body as k8s.KubernetesObject,
-        undefined,
-        undefined,
-        FIELD_MANAGER,
-        true,
-        k8s.PatchStrategy.ServerSideApply,
-      )) as KubeObject;
+      applied = await this.api.apply(resource, namespace, body, FIELD_MANAGER);
     } catch (e) {
       throw this.applyError(e, existing ? 'patching' : 'creating', fileLabel, input);
     }
     if (!existing) {
-      this.created.push({
-        resource,
-        apiVersion: input.apiVersion,
-        kind: input.kind,
-        namespace,
-        name: input.metadata.name,
-      });
+      this.created.push({ resource, namespace, name: input.metadata.name });
       return { reference, outcome: 'created' };
     }
     return {
@@ -467,11 +448,7 @@ export class LiveBackend implements Backend {
     const r = resourceById(resourceId);
     if (!r) throw new BackendError(`error: the server doesn't have a resource type "${resourceId}"`);
     try {
-      await this.api.delete({
-        apiVersion: r.apiVersion,
-        kind: r.kind,
-        metadata: { name, ...(r.namespaced ? { namespace } : {}) },
-      });
+      await this.api.delete(r, r.namespaced ? namespace : undefined, name);
     } catch (e) {
       if (statusOf(e) === 404)
         throw new BackendError(`Error from server (NotFound): ${resourceId} "${name}" not found`, 404);
@@ -488,10 +465,9 @@ export class LiveBackend implements Backend {
     const r = resourceById(resourceId);
     if (!r) return [];
     try {
-      const body = (await this.api.list(r.apiVersion, r.kind, r.namespaced ? namespace : undefined)) as {
-        items?: KubeObject[];
-      };
-      const items = (body.items ?? []).map((o) => stripManagedFields({ ...o, apiVersion: r.apiVersion, kind: r.kind }));
+      const body = await this.api.list(r, r.namespaced ? namespace : undefined);
+      const shift = SIM_EPOCH_MS - this.epochMs;
+      const items = (body.items ?? []).map((o) => shiftTimes(stripManagedFields(o), shift));
       this.listed.set(`${resourceId}/${namespace ?? ''}`, items);
       return items;
     } catch (e) {
@@ -506,8 +482,13 @@ export class LiveBackend implements Backend {
   snapshot(resourceId: string, namespace?: string): KubeObject[] {
     const watch = this.watches.get(resourceId);
     if (!watch) return this.listed.get(`${resourceId}/${namespace ?? ''}`) ?? [];
-    const out = [...watch.objects.values()].map(stripManagedFields);
-    return namespace ? out.filter((o) => (o.metadata.namespace ?? this.namespace) === namespace) : out;
+    const shift = SIM_EPOCH_MS - this.epochMs;
+    const out: KubeObject[] = [];
+    for (const o of watch.objects.values()) {
+      if (namespace && (o.metadata.namespace ?? this.namespace) !== namespace) continue;
+      out.push(shiftTimes(stripManagedFields(o), shift));
+    }
+    return out;
   }
 
   // ---------- requests and load ----------
@@ -519,6 +500,12 @@ export class LiveBackend implements Backend {
       this.target = found.url;
     }
     return this.target;
+  }
+
+  private rewriteHost(host: string): string {
+    const from = this.options.scenarioNamespace;
+    if (!from || from === this.namespace) return host;
+    return host.replace(`.${from}.`, `.${this.namespace}.`);
   }
 
   /** Whether a request to this host would find no ready pod (the activator will hold it). */
@@ -543,7 +530,7 @@ export class LiveBackend implements Backend {
   ): Promise<HttpResponse & { id: number }> {
     const base = await this.ingressBase();
     const parsed = new URL(url.includes('://') ? url : `http://${url}`);
-    const host = headers.Host ?? headers.host ?? parsed.host;
+    const host = this.rewriteHost(headers.Host ?? headers.host ?? parsed.host);
     const id = ++this.requestId;
     const { revision, cold } = this.revisionState(host);
     const sentAt = performance.now();
@@ -592,6 +579,16 @@ export class LiveBackend implements Backend {
   async request(req: HttpRequest): Promise<HttpResponse> {
     this.checkInterrupted();
     const { id: _id, ...response } = await this.send(req.url, req.method, req.headers, req.body, CURL_TIMEOUT_MS);
+    // The answer can come back before the watch reports the pod that gave it as Ready: let the
+    // watches catch up (briefly) so the next step sees the pod.
+    if (response.status >= 200 && response.status < 400 && response.revision) {
+      const revision = response.revision;
+      const readyPod = () =>
+        (this.snapshot('pods', this.namespace) as Pod[]).some(
+          (p) => revisionOf(p) === revision && podPhaseOf(p) === 'Ready',
+        );
+      await this.waitUntil(readyPod, this.now() + SETTLE_MS);
+    }
     this.lastCurlLatency = response.latencyMs;
     this.lastCurlStatus = response.status;
     return response;
@@ -814,77 +811,52 @@ export class LiveBackend implements Backend {
     const done: string[] = [];
     const problems: string[] = [];
     const selector = `${RUN_LABEL}=${this.runId}`;
-    const deleteOne = async (c: { apiVersion: string; kind: string; namespace: string | undefined; name: string }) => {
-      const header = {
-        apiVersion: c.apiVersion,
-        kind: c.kind,
-        metadata: { name: c.name, ...(c.namespace ? { namespace: c.namespace } : {}) },
-      };
+    const describe = (c: Created) => `${c.resource.singular} ${c.namespace ? `${c.namespace}/` : ''}${c.name}`;
+    const deleteOne = async (c: Created) => {
       try {
-        const current = (await this.api.read(header)) as KubeObject;
+        const current = await this.api.get(c.resource, c.namespace, c.name);
         if (current.metadata.labels?.[RUN_LABEL] !== this.runId) return;
-        await this.api.delete(header, undefined, undefined, undefined, undefined, 'Background');
-        done.push(`deleted ${c.kind.toLowerCase()} ${c.namespace ? `${c.namespace}/` : ''}${c.name}`);
+        await this.api.delete(c.resource, c.namespace, c.name);
+        done.push(`deleted ${describe(c)}`);
       } catch (e) {
         if (statusOf(e) === 404) return;
-        problems.push(`${c.kind} ${c.name}: ${describeKubeError(e, serverOf(this.kc))}`);
+        problems.push(`${describe(c)}: ${describeKubeError(e, serverOf(this.kc))}`);
       }
     };
-    const toDelete = [...this.created].reverse().filter((c) => !(c.kind === 'Namespace' && c.name === this.namespace));
+    const toDelete = [...this.created].reverse();
     for (const c of toDelete) await deleteOne(c);
-    const kinds = new Map<string, { apiVersion: string; kind: string; namespace: string | undefined }>();
-    for (const c of toDelete) kinds.set(`${c.apiVersion}/${c.kind}/${c.namespace ?? ''}`, c);
-    for (const k of kinds.values()) {
+    // Anything else of those types with this run's label and no owner (an apply whose answer was lost).
+    const scopes = new Map<string, Created>();
+    for (const c of toDelete) scopes.set(`${c.resource.id}/${c.namespace ?? ''}`, c);
+    for (const scope of scopes.values()) {
       try {
-        const body = (await this.api.list(
-          k.apiVersion,
-          k.kind,
-          k.namespace,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          selector,
-        )) as {
-          items?: KubeObject[];
-        };
+        const body = await this.api.list(scope.resource, scope.namespace, { labelSelector: selector });
         for (const item of body.items ?? []) {
           if ((item.metadata.ownerReferences ?? []).length > 0) continue;
           if (item.metadata.labels?.[RUN_LABEL] !== this.runId) continue;
-          await deleteOne({ ...k, name: item.metadata.name });
+          await deleteOne({ ...scope, name: item.metadata.name });
         }
       } catch (e) {
-        if (statusOf(e) !== 404) problems.push(`listing ${k.kind}: ${describeKubeError(e, serverOf(this.kc))}`);
+        if (statusOf(e) !== 404)
+          problems.push(`listing ${scope.resource.id}: ${describeKubeError(e, serverOf(this.kc))}`);
       }
     }
     for (const [name, before] of [...this.configBackup].reverse()) {
       if (before === null) continue; // created by this run: deleted above
       try {
-        const core = this.kc.makeApiClient(k8s.CoreV1Api);
-        const now = (await core.readNamespacedConfigMap({ name, namespace: 'knative-serving' })).data ?? {};
+        const now =
+          ((await this.api.get(CONFIGMAPS, 'knative-serving', name)) as { data?: Record<string, string> }).data ?? {};
         const patch: Record<string, string | null> = {};
         for (const key of Object.keys(now)) if (!(key in before)) patch[key] = null;
         Object.assign(patch, before);
-        await this.api.patch(
-          {
-            apiVersion: 'v1',
-            kind: 'ConfigMap',
-            metadata: { name, namespace: 'knative-serving' },
-            data: patch,
-          } as k8s.KubernetesObject,
-          undefined,
-          undefined,
-          FIELD_MANAGER,
-          undefined,
-          k8s.PatchStrategy.MergePatch,
-        );
+        await this.api.mergePatch(CONFIGMAPS, 'knative-serving', name, { data: patch }, FIELD_MANAGER);
         done.push(`restored configmap knative-serving/${name}`);
       } catch (e) {
         problems.push(`restoring configmap knative-serving/${name}: ${describeKubeError(e, serverOf(this.kc))}`);
       }
     }
     if (this.createdNamespace) {
-      await deleteOne({ apiVersion: 'v1', kind: 'Namespace', namespace: undefined, name: this.namespace });
+      await deleteOne({ resource: NAMESPACES, namespace: undefined, name: this.namespace });
     }
     if (problems.length > 0) {
       throw new LiveError(`cleanup left objects behind (label ${selector}):\n  ${problems.join('\n  ')}`);

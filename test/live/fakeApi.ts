@@ -56,6 +56,8 @@ export class FakeApiServer {
   readonly store = new Map<string, Map<string, KubeObject>>();
   private readonly history: HistoryEntry[] = [];
   private readonly watchers = new Set<Watcher>();
+  /** Called after every change (a fake controller hooks in here). */
+  readonly listeners: ((type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject) => void)[] = [];
   private rv = 100;
   /** Watches asking for a resourceVersion below this get 410 Gone. */
   minRv = 0;
@@ -126,11 +128,16 @@ export class FakeApiServer {
     if (!resource) throw new Error(`fake: unknown kind ${input.apiVersion} ${input.kind}`);
     const key = FakeApiServer.keyOf(resource, input.metadata.namespace);
     let bucket = this.store.get(key);
-    if (!bucket) this.store.set(key, (bucket = new Map()));
+    if (!bucket) {
+      bucket = new Map();
+      this.store.set(key, bucket);
+    }
     const existing = bucket.get(input.metadata.name);
     const obj = structuredClone(input);
     obj.metadata.resourceVersion = String(++this.rv);
     obj.metadata.uid = existing?.metadata.uid ?? `uid-${this.rv}`;
+    obj.metadata.creationTimestamp =
+      existing?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     bucket.set(obj.metadata.name, obj);
     this.notify(key, existing ? 'MODIFIED' : 'ADDED', obj);
     return obj;
@@ -149,6 +156,14 @@ export class FakeApiServer {
     this.store.get(key)!.delete(name);
     const gone = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.rv) } };
     this.notify(key, 'DELETED', gone);
+    // Garbage collection: dependents go with their owner.
+    for (const bucket of [...this.store.values()]) {
+      for (const o of [...bucket.values()]) {
+        if ((o.metadata.ownerReferences ?? []).some((r) => r.uid === obj.metadata.uid)) {
+          this.remove(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
+        }
+      }
+    }
     return true;
   }
 
@@ -185,6 +200,7 @@ export class FakeApiServer {
       if (w.key !== key || !matches(obj, w.selector)) continue;
       w.res.write(`${JSON.stringify({ type, object: obj })}\n`);
     }
+    for (const l of this.listeners) l(type, obj);
   }
 
   private send(res: http.ServerResponse, status: number, body: unknown): void {
@@ -196,7 +212,7 @@ export class FakeApiServer {
     this.send(res, code, { kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
   }
 
-  private handle(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
+  private handle(req: http.IncomingMessage, res: http.ServerResponse, body: string): unknown {
     const url = new URL(req.url ?? '/', 'http://x');
     const path = url.pathname;
     this.requests.push({
@@ -232,7 +248,7 @@ export class FakeApiServer {
     const bucket = this.store.get(key) ?? new Map<string, KubeObject>();
     const method = req.method ?? 'GET';
     if (!parsed.name) {
-      if (method === 'GET' && url.searchParams.get('watch') === 'true') return this.watch(req, res, key, url);
+      if (method === 'GET' && url.searchParams.get('watch') === 'true') return this.watch(res, key, url);
       if (method === 'GET') {
         const selector = url.searchParams.get('labelSelector') ?? undefined;
         const items = [...bucket.values()].filter((o) => matches(o, selector));
@@ -314,7 +330,7 @@ export class FakeApiServer {
     }
   }
 
-  private watch(req: http.IncomingMessage, res: http.ServerResponse, key: string, url: URL): void {
+  private watch(res: http.ServerResponse, key: string, url: URL): unknown {
     const selector = url.searchParams.get('labelSelector') ?? undefined;
     const from = Number(url.searchParams.get('resourceVersion') ?? '0');
     if (from > 0 && from < this.minRv) {

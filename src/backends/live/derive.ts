@@ -87,3 +87,33 @@ export function revisionForHost(routes: Route[], host: string): string | undefin
   const tagged = (route.status?.traffic ?? []).find((t) => t.url && hostOf(t.url)?.replace(/:\d+$/, '') === bare);
   return tagged?.revisionName ?? mainRevisionOf(route);
 }
+
+const TIME_KEYS = new Set([
+  'creationTimestamp',
+  'deletionTimestamp',
+  'lastTransitionTime',
+  'lastUpdateTime',
+  'lastProbeTime',
+  'startedAt',
+  'finishedAt',
+  'startTime',
+]);
+
+/**
+ * The object with its timestamps moved by `shiftMs` (a copy). The runner's kubectl tables age
+ * objects against run time on the simulator's epoch; shifting a live object's wall-clock
+ * timestamps by (simulator epoch − run start) makes `AGE` come out right. The event log keeps
+ * the real timestamps (its header carries the real epoch).
+ */
+export function shiftTimes<T>(value: T, shiftMs: number): T {
+  if (Array.isArray(value)) return value.map((v) => shiftTimes(v, shiftMs)) as T;
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof v === 'string' && TIME_KEYS.has(k)) {
+      const ms = Date.parse(v);
+      out[k] = Number.isFinite(ms) ? new Date(ms + shiftMs).toISOString().replace(/\.\d{3}Z$/, 'Z') : v;
+    } else out[k] = typeof v === 'object' ? shiftTimes(v, shiftMs) : v;
+  }
+  return out as T;
+}

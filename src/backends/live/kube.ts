@@ -6,6 +6,7 @@
  * and a string `.body`; a network failure throws node-fetch's `FetchError` with an errno `.code`.
  */
 import * as k8s from '@kubernetes/client-node';
+import fetch from 'node-fetch';
 import type { KubeObject } from '../../model/api/types.js';
 import { RESOURCE_TYPES, type ResourceType, resourceById, resourceForKind } from '../../model/rules/resources.js';
 
@@ -165,4 +166,149 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
     timer.unref();
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface ListOptions {
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+  limit?: number;
+}
+
+export interface ObjectList {
+  metadata?: { resourceVersion?: string };
+  items?: KubeObject[];
+}
+
+/**
+ * Object calls over client-node's own transport (the kubeconfig's auth and TLS through
+ * `applyToFetchOptions`, node-fetch as client-node's Watch uses it), with untyped JSON bodies.
+ *
+ * Why not `KubernetesObjectApi`: in 1.4.0 it (de)serialises bodies by `<Version><Kind>`, so a
+ * `serving.knative.dev/v1` Service is treated as a core `V1Service` and its `spec.template` is
+ * silently dropped on create, patch and read.
+ */
+export class KubeClient {
+  constructor(readonly kc: k8s.KubeConfig) {}
+
+  async request<T>(
+    method: string,
+    path: string,
+    options: {
+      body?: unknown;
+      contentType?: string;
+      query?: Record<string, string | number | boolean | undefined>;
+    } = {},
+  ): Promise<T> {
+    const url = new URL(serverOf(this.kc) + path);
+    for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const init = (await this.kc.applyToFetchOptions({})) as unknown as FetchInit;
+    init.method = method;
+    init.headers.set('Accept', 'application/json');
+    if (options.body !== undefined) {
+      init.headers.set('Content-Type', options.contentType ?? 'application/json');
+      init.body = JSON.stringify(options.body);
+    }
+    const res = await fetch(url.toString(), init as unknown as Parameters<typeof fetch>[1]);
+    const text = await res.text();
+    if (res.status < 200 || res.status >= 300) {
+      const headers: Record<string, string> = {};
+      res.headers.forEach((v, k) => {
+        headers[k] = v;
+      });
+      throw new k8s.ApiException(res.status, `HTTP ${res.status} ${method} ${path}`, text, headers);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  private readonly discovered = new Map<string, ResourceType | undefined>();
+
+  /** The resource type of a kind: knsim's table first, else API discovery (undefined if not served). */
+  async resourceFor(apiVersion: string, kind: string): Promise<ResourceType | undefined> {
+    const known = resourceForKind(apiVersion, kind);
+    if (known) return known;
+    const key = `${apiVersion}/${kind}`;
+    if (this.discovered.has(key)) return this.discovered.get(key);
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    let found: ResourceType | undefined;
+    try {
+      const list = await this.request<{
+        resources?: { name: string; kind: string; namespaced: boolean; verbs?: string[] }[];
+      }>('GET', group ? `/apis/${group}/${version}` : `/api/${version}`);
+      const r = (list.resources ?? []).find((x) => x.kind === kind && !x.name.includes('/'));
+      if (r) {
+        found = {
+          id: group ? `${r.name}.${group}` : r.name,
+          kind,
+          apiVersion,
+          group: group ?? '',
+          version: version ?? '',
+          plural: r.name,
+          singular: kind.toLowerCase(),
+          shortNames: [],
+          categories: [],
+          namespaced: r.namespaced,
+          verbs: r.verbs ?? [],
+        };
+      }
+    } catch (e) {
+      if (statusOf(e) !== 404) throw e;
+    }
+    this.discovered.set(key, found);
+    return found;
+  }
+
+  get(r: ResourceType, namespace: string | undefined, name: string): Promise<KubeObject> {
+    return this.request('GET', objectPath(r, namespace, name));
+  }
+
+  async list(r: ResourceType, namespace: string | undefined, options: ListOptions = {}): Promise<ObjectList> {
+    const body = await this.request<ObjectList>('GET', collectionPath(r, namespace), { query: { ...options } });
+    // Items of a list carry no apiVersion/kind.
+    body.items = (body.items ?? []).map((o) => ({ ...o, apiVersion: r.apiVersion, kind: r.kind }));
+    return body;
+  }
+
+  /** Server-side apply: PATCH application/apply-patch+yaml, fieldManager, force. */
+  apply(r: ResourceType, namespace: string | undefined, obj: KubeObject, fieldManager: string): Promise<KubeObject> {
+    return this.request('PATCH', objectPath(r, namespace, obj.metadata.name), {
+      body: obj,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager, force: true },
+    });
+  }
+
+  mergePatch(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    fieldManager: string,
+  ): Promise<KubeObject> {
+    return this.request('PATCH', objectPath(r, namespace, name), {
+      body: patch,
+      contentType: 'application/merge-patch+json',
+      query: { fieldManager },
+    });
+  }
+
+  create(r: ResourceType, namespace: string | undefined, obj: KubeObject, fieldManager: string): Promise<KubeObject> {
+    return this.request('POST', collectionPath(r, namespace), { body: obj, query: { fieldManager } });
+  }
+
+  delete(
+    r: ResourceType,
+    namespace: string | undefined,
+    name: string,
+    propagationPolicy = 'Background',
+  ): Promise<unknown> {
+    return this.request('DELETE', objectPath(r, namespace, name), {
+      body: { apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy },
+    });
+  }
+}
+
+interface FetchInit {
+  method?: string;
+  body?: string;
+  headers: { set(name: string, value: string): void };
 }

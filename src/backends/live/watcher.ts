@@ -8,7 +8,7 @@
 import * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '../../model/api/types.js';
 import type { ResourceType } from '../../model/rules/resources.js';
-import { collectionPath, statusOf } from './kube.js';
+import { collectionPath, KubeClient, statusOf } from './kube.js';
 
 export type WatchOp = 'added' | 'modified' | 'deleted';
 
@@ -41,7 +41,7 @@ export class ResilientWatch {
   private backoff: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly watch: k8s.Watch;
-  private readonly api: k8s.KubernetesObjectApi;
+  private readonly api: KubeClient;
 
   constructor(
     kc: k8s.KubeConfig,
@@ -49,7 +49,7 @@ export class ResilientWatch {
     private readonly options: WatchOptions,
   ) {
     this.watch = new k8s.Watch(kc);
-    this.api = k8s.KubernetesObjectApi.makeApiClient(kc);
+    this.api = new KubeClient(kc);
     this.backoff = options.backoffMs ?? 250;
   }
 
@@ -71,20 +71,13 @@ export class ResilientWatch {
   }
 
   private async list(): Promise<void> {
-    const body = (await this.api.list(
-      this.resource.apiVersion,
-      this.resource.kind,
-      this.resource.namespaced ? this.options.namespace : undefined,
-      undefined,
-      undefined,
-      undefined,
-      this.options.fieldSelector,
-      this.options.labelSelector,
-    )) as ListBody;
+    const body: ListBody = await this.api.list(this.resource, this.options.namespace, {
+      labelSelector: this.options.labelSelector,
+      fieldSelector: this.options.fieldSelector,
+    });
     const seen = new Set<string>();
     for (const raw of body.items ?? []) {
-      // Items of a list carry no apiVersion/kind.
-      const obj = { ...raw, apiVersion: this.resource.apiVersion, kind: this.resource.kind } as KubeObject;
+      const obj = raw;
       const name = obj.metadata.name;
       seen.add(name);
       const known = this.objects.get(name);

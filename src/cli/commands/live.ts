@@ -1,0 +1,201 @@
+/**
+ * `knsim live <scenario>`: the same scenario on a real cluster. Checks the cluster first (one
+ * clear message and a non-zero exit for each problem), runs the steps in real time, writes the
+ * same event log as `knsim run`, and deletes what it created on exit or Ctrl-C (unless --keep).
+ */
+
+import type { EventEmitter } from 'node:events';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { loadKubeConfig } from '../../backends/live/kube.js';
+import { preflight } from '../../backends/live/preflight.js';
+import { Interrupted, LiveBackend, RUN_LABEL } from '../../backends/live.js';
+import { ScenarioRunner } from '../../runner/runner.js';
+import { loadScenarioFile } from '../../scenario/parse.js';
+import { validateLoadPhase } from '../../sim/load/spec.js';
+import { EventLog } from '../../sim/log.js';
+import { parseSeed } from '../args.js';
+import type { CommandContext } from './context.js';
+
+export interface LiveOptions {
+  file: string;
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+  keep?: boolean;
+  target?: string;
+  log?: string;
+  image?: string;
+  env?: Record<string, string>;
+  seed?: number;
+  /** Transcript (stdout). */
+  write: (text: string) => void;
+  /** Progress and problems (stderr). */
+  note: (text: string) => void;
+  /** Where SIGINT/SIGTERM come from (default: the process). */
+  signals?: EventEmitter;
+  /** A second Ctrl-C: give up on cleanup (default: exit the process). */
+  forceExit?: () => void;
+  runId?: string;
+  preflightTimeoutMs?: number;
+  watchBackoffMs?: number;
+}
+
+export interface LiveOutcome {
+  ok: boolean;
+  exitCode: number;
+  interrupted: boolean;
+  runId: string;
+  log: EventLog;
+  cleaned: string[];
+}
+
+export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
+  const parsed = loadScenarioFile(o.file, { validateLoad: (value) => validateLoadPhase(value) });
+  const namespace = o.namespace ?? parsed.namespace;
+  const scenario = { ...parsed, namespace };
+  const seed = o.seed ?? scenario.seed ?? 1;
+  const kc = loadKubeConfig({
+    ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
+    ...(o.context ? { context: o.context } : {}),
+  });
+  const checked = await preflight(kc, namespace, o.preflightTimeoutMs);
+  o.note(
+    `knsim live: cluster ${checked.server}${checked.version ? ` (Kubernetes ${checked.version})` : ''}, namespace ${namespace}\n`,
+  );
+
+  const fd = o.log ? openSync(o.log, 'w') : undefined;
+  const log = new EventLog(fd !== undefined ? { sink: (text) => writeSync(fd, text) } : {});
+  const backend = new LiveBackend({
+    kc,
+    namespace,
+    seed,
+    log,
+    ...(o.namespace && o.namespace !== parsed.namespace ? { scenarioNamespace: parsed.namespace } : {}),
+    ...(o.target ? { target: o.target } : {}),
+    ...(o.runId ? { runId: o.runId } : {}),
+    ...(o.image ? { image: o.image } : {}),
+    ...(o.env ? { env: o.env } : {}),
+    ...(o.watchBackoffMs !== undefined ? { watchBackoffMs: o.watchBackoffMs } : {}),
+    info: (m) => o.note(`knsim live: ${m}\n`),
+  });
+  o.note(`knsim live: run ${backend.runId}: every object created carries the label ${RUN_LABEL}=${backend.runId}\n`);
+
+  const signals = o.signals ?? process;
+  let interrupts = 0;
+  const onSignal = (name: string) => {
+    interrupts++;
+    if (interrupts === 1) {
+      o.note(
+        `\nknsim live: ${name}: stopping and deleting what this run created${o.keep ? ' (--keep: nothing is deleted)' : ''}; press Ctrl-C again to leave it\n`,
+      );
+      backend.interrupt();
+    } else {
+      o.note(`knsim live: leaving objects labelled ${RUN_LABEL}=${backend.runId} behind\n`);
+      (o.forceExit ?? (() => process.exit(130)))();
+    }
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  signals.on('SIGINT', onInt);
+  signals.on('SIGTERM', onTerm);
+
+  let ok = false;
+  let interrupted = false;
+  let failure: unknown;
+  let cleaned: string[] = [];
+  try {
+    await backend.start({ scenario: scenario.name, scenarioFile: o.file, seed, namespace });
+    const runner = new ScenarioRunner(scenario, backend, { write: o.write });
+    const outcome = await runner.run();
+    ok = outcome.ok;
+  } catch (e) {
+    if (e instanceof Interrupted) interrupted = true;
+    else failure = e;
+  } finally {
+    log.event({ t: backend.now(), type: 'end', ok: ok && !interrupted && failure === undefined });
+    await backend.close();
+    if (o.keep) {
+      o.note(
+        `knsim live: --keep: left the objects of this run in place; remove them with\n  kubectl delete ksvc -n ${namespace} -l ${RUN_LABEL}=${backend.runId}\n`,
+      );
+    } else {
+      try {
+        cleaned = await backend.cleanup();
+        for (const line of cleaned) o.note(`knsim live: ${line}\n`);
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    signals.off('SIGINT', onInt);
+    signals.off('SIGTERM', onTerm);
+    if (fd !== undefined) closeSync(fd);
+  }
+  if (failure !== undefined) throw failure;
+  return { ok, exitCode: interrupted ? 130 : ok ? 0 : 1, interrupted, runId: backend.runId, log, cleaned };
+}
+
+function collectEnv(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`expected NAME=VALUE, got "${value}"`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+function parseUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    return value.replace(/\/+$/, '');
+  } catch {
+    throw new InvalidArgumentError(`expected an http:// or https:// URL, got "${value}"`);
+  }
+}
+
+export function registerLive(program: Command, ctx: CommandContext): void {
+  program
+    .command('live')
+    .description('run a scenario on a real cluster with Knative Serving, writing the same event log as the simulator')
+    .argument('<scenario>', 'scenario YAML file')
+    .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: the current context)')
+    .option('-n, --namespace <ns>', 'namespace to run in (default: the scenario namespace)')
+    .option('--keep', 'leave the created objects in place at the end')
+    .option(
+      '--target <url>',
+      'send requests here instead of the gateway found in config-network (e.g. http://127.0.0.1 with `minikube tunnel`)',
+      parseUrl,
+    )
+    .option('-l, --log <file>', 'write the event log (JSON Lines) to this file as it happens')
+    .option('--image <ref>', 'use this image for every Knative Service container (the scenarios name stand-in images)')
+    .option(
+      '--env <NAME=VALUE>',
+      'add an environment variable to every Knative Service container (repeatable)',
+      collectEnv,
+    )
+    .option('-s, --seed <n>', 'random seed for the load (default: the scenario seed, else 1)', parseSeed)
+    .action(
+      async (
+        file: string,
+        opts: {
+          kubeconfig?: string;
+          context?: string;
+          namespace?: string;
+          keep?: boolean;
+          target?: string;
+          log?: string;
+          image?: string;
+          env?: Record<string, string>;
+          seed?: number;
+        },
+      ) => {
+        const outcome = await runLive({
+          file,
+          ...opts,
+          write: (s) => process.stdout.write(s),
+          note: (s) => process.stderr.write(s),
+        });
+        ctx.setExitCode(outcome.exitCode);
+      },
+    );
+}

@@ -1,0 +1,259 @@
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { RUN_LABEL } from '../../src/backends/live.js';
+import { runLive } from '../../src/cli/commands/live.js';
+import type { LogEvent } from '../../src/model/events.js';
+import { parseLog } from '../../src/sim/log.js';
+import { FakeApiServer } from './fakeApi.js';
+import { FakeKnative } from './fakeKnative.js';
+
+const SVC = `apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata:
+      name: knservice
+      namespace: default
+    spec:
+      template:
+        spec:
+          containers:
+            - image: docker.io/knsim/demo`;
+
+function scenario(steps: string, expect = ''): string {
+  return `name: fake-live
+namespace: default
+files:
+  svc.yaml: |
+    ${SVC}
+config:
+  config-domain: { example.com: "" }
+steps:
+${steps}
+${expect}`;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function setup(idleMs?: number) {
+  const api = new FakeApiServer();
+  await api.start();
+  api.put({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'config-domain', namespace: 'knative-serving' },
+    data: { _example: 'docs', 'svc.cluster.local': '' },
+  });
+  // Somebody else's service: must never be touched.
+  api.put({
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: { name: 'other', namespace: 'default', labels: { team: 'a' } },
+  });
+  const knative = new FakeKnative(api, idleMs !== undefined ? { idleMs, startMs: 300 } : { startMs: 300 });
+  await knative.start();
+  cleanups.push(async () => {
+    await knative.stop();
+    await api.stop();
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'knsim-live-'));
+  writeFileSync(join(dir, 'kubeconfig'), api.kubeconfigYaml());
+  return { api, knative, dir, kubeconfig: join(dir, 'kubeconfig'), target: `http://127.0.0.1:${knative.ingressPort}` };
+}
+
+/** The fake service is Ready (the run is now in its endless wait). */
+function outcome0(api: FakeApiServer): boolean {
+  const svc = api.get('serving.knative.dev/v1', 'Service', 'default', 'knservice');
+  return ((svc?.status as { conditions?: { type: string }[] } | undefined)?.conditions ?? []).some(
+    (c) => c.type === 'Ready',
+  );
+}
+
+function byType(events: LogEvent[], type: LogEvent['type']) {
+  return events.filter((e) => e.type === type);
+}
+
+describe('knsim live against a fake API server', () => {
+  it('runs a scenario: objects, pod phases, scale to zero, a cold request, samples; then deletes what it created', async () => {
+    const { api, knative, dir, kubeconfig, target } = await setup(1_000);
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(
+      file,
+      scenario(
+        `  - apply: svc.yaml
+  - wait: ksvc knservice Ready
+  - kubectl: get ksvc
+  - wait: { until: "pods == 0", timeout: 20s }
+  - curl: http://knservice.default.example.com
+    expect: { status: 200, body: "Hello Knative!", within: 10s }
+  - kubectl: get pods`,
+        `expect:
+  - ready pods == 1
+  - revision knservice-00001 Ready`,
+      ),
+    );
+    let transcript = '';
+    const notes: string[] = [];
+    const logFile = join(dir, 'live.jsonl');
+    const outcome = await runLive({
+      file,
+      kubeconfig,
+      target,
+      log: logFile,
+      write: (s) => {
+        transcript += s;
+      },
+      note: (s) => notes.push(s),
+      signals: new EventEmitter(),
+      watchBackoffMs: 20,
+    });
+    expect(transcript).toContain('service.serving.knative.dev/knservice created');
+    expect(transcript).toContain('http://knservice.default.example.com');
+    expect(transcript).toContain('Hello Knative!');
+    expect(transcript).toContain('held by the activator');
+    expect(transcript).toContain('all expectations met');
+    expect(outcome.exitCode).toBe(0);
+    expect(knative.hosts).toEqual(['knservice.default.example.com']);
+
+    const { header, events } = parseLog(readFileSync(logFile, 'utf8'), logFile);
+    expect(header.backend).toBe('live');
+    expect(header.scenarioFile).toBe(file);
+    const kinds = new Set(byType(events, 'object').map((e) => (e as { kind: string }).kind));
+    for (const k of [
+      'Service',
+      'Configuration',
+      'Route',
+      'Revision',
+      'PodAutoscaler',
+      'ServerlessService',
+      'Deployment',
+      'Pod',
+    ]) {
+      expect(kinds).toContain(k);
+    }
+    const phases = byType(events, 'pod').map((e) => (e as { phase: string }).phase);
+    expect(phases.slice(0, 4)).toEqual(['Pending', 'ContainerCreating', 'Running', 'Ready']);
+    expect(phases).toContain('Terminating');
+    expect(phases).toContain('Gone');
+    const done = byType(events, 'request').filter((e) => (e as { phase: string }).phase === 'done');
+    expect(done).toHaveLength(1);
+    expect(done[0]).toMatchObject({ status: 200, cold: true, outcome: 'ok', revision: 'knservice-00001' });
+    expect(byType(events, 'scale').map((e) => (e as { to: number }).to)).toContain(0);
+    expect(byType(events, 'sks').map((e) => (e as { mode: string }).mode)).toEqual(
+      expect.arrayContaining(['Serve', 'Proxy']),
+    );
+    const samples = byType(events, 'sample');
+    expect(samples.length).toBeGreaterThan(0);
+    expect(samples.every((s) => (s as { revision: string }).revision === 'knservice-00001')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'end', ok: true });
+    // t never goes backwards
+    for (let i = 1; i < events.length; i++) expect(events[i]!.t).toBeGreaterThanOrEqual(events[i - 1]!.t);
+
+    // Cleanup: the ksvc (and through it its children), config restored, the other service untouched.
+    expect(api.deletes).toEqual([`services.serving.knative.dev/default/knservice`]);
+    expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
+    expect(api.get('serving.knative.dev/v1', 'Service', 'default', 'other')).toBeDefined();
+    expect(api.get('v1', 'ConfigMap', 'knative-serving', 'config-domain')!.data).toEqual({
+      _example: 'docs',
+      'svc.cluster.local': '',
+    });
+    const applies = api.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/services/knservice'));
+    expect(applies[0]!.contentType).toBe('application/apply-patch+yaml');
+    expect(applies[0]!.query).toContain('fieldManager=knsim');
+    expect(applies[0]!.query).toContain('force=true');
+  }, 30_000);
+
+  it('on Ctrl-C stops at once and deletes exactly what it created', async () => {
+    const { api, dir, kubeconfig, target } = await setup();
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(
+      file,
+      scenario(`  - apply: svc.yaml
+  - wait: ksvc knservice Ready
+  - wait: { until: "pods == 0", timeout: 5m }`),
+    );
+    const signals = new EventEmitter();
+    let forced = false;
+    const notes: string[] = [];
+    const running = runLive({
+      file,
+      kubeconfig,
+      target,
+      write: () => {},
+      note: (s) => notes.push(s),
+      signals,
+      forceExit: () => {
+        forced = true;
+      },
+      watchBackoffMs: 20,
+    });
+    const start = Date.now();
+    while (!outcome0(api)) {
+      if (Date.now() - start > 5_000) throw new Error('no pod');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    signals.emit('SIGINT');
+    const outcome = await running;
+    expect(outcome.interrupted).toBe(true);
+    expect(outcome.exitCode).toBe(130);
+    expect(forced).toBe(false);
+    expect(Date.now() - start).toBeLessThan(5_000);
+    expect(notes.join('')).toContain('SIGINT: stopping and deleting what this run created');
+    expect(api.deletes).toEqual([`services.serving.knative.dev/default/knservice`]);
+    expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
+    expect(api.get('serving.knative.dev/v1', 'Service', 'default', 'other')).toBeDefined();
+    expect(api.get('v1', 'ConfigMap', 'knative-serving', 'config-domain')!.data).toEqual({
+      _example: 'docs',
+      'svc.cluster.local': '',
+    });
+    expect(outcome.log.lines.at(-1)).toMatchObject({ type: 'end', ok: false });
+  }, 20_000);
+
+  it('with --keep leaves the objects in place', async () => {
+    const { api, dir, kubeconfig, target } = await setup();
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, scenario('  - apply: svc.yaml\n  - wait: ksvc knservice Ready'));
+    const outcome = await runLive({
+      file,
+      kubeconfig,
+      target,
+      keep: true,
+      write: () => {},
+      note: () => {},
+      signals: new EventEmitter(),
+    });
+    expect(outcome.exitCode).toBe(0);
+    expect(api.deletes).toEqual([]);
+    expect(api.labelled(RUN_LABEL, outcome.runId).map((o) => o.metadata.name)).toContain('knservice');
+  }, 20_000);
+
+  it('does not claim or delete an object that existed before the run', async () => {
+    const { api, dir, kubeconfig, target } = await setup();
+    api.put({
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      metadata: { name: 'knservice', namespace: 'default' },
+      spec: {},
+    });
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, scenario('  - apply: svc.yaml'));
+    let transcript = '';
+    const outcome = await runLive({
+      file,
+      kubeconfig,
+      target,
+      write: (s) => {
+        transcript += s;
+      },
+      note: () => {},
+      signals: new EventEmitter(),
+    });
+    expect(transcript).toContain('service.serving.knative.dev/knservice configured');
+    expect(api.deletes).toEqual([]);
+    expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
+  }, 20_000);
+});
