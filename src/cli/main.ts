@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import type { CommandContext } from './commands/context.js';
 import { registerExplain } from './commands/explain.js';
+import { registerLive } from './commands/live.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerSweep } from './commands/sweep.js';
@@ -13,7 +14,7 @@ import { registerStart } from './commands/start.js';
 import { registerTui } from './commands/tui.js';
 import { describeError } from './errors.js';
 
-const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerStart, registerRun, registerExplain, registerServe, registerTui, registerSweep];
+const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerStart, registerRun, registerExplain, registerServe, registerTui, registerSweep, registerLive];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
