@@ -85,8 +85,9 @@ describe('results of a run from zero', async () => {
   });
 
   it('measures time to zero from the last answer to the last pod gone', () => {
-    const lastDone = Math.max(...lines.filter((l) => l.type === 'request' && l.phase === 'done').map((l) => l.t));
-    const lastGone = Math.max(...lines.filter((l) => l.type === 'pod' && l.phase === 'Gone').map((l) => l.t));
+    const events = lines.filter((l) => l.type !== 'header');
+    const lastDone = Math.max(...events.filter((l) => l.type === 'request' && l.phase === 'done').map((l) => l.t));
+    const lastGone = Math.max(...events.filter((l) => l.type === 'pod' && l.phase === 'Gone').map((l) => l.t));
     expect(r.timeToZeroMs).toBe(lastGone - lastDone);
     expect(r.timeToZeroMs).toBeGreaterThan(60_000); // a stable window, then the 30 s drain
   });
