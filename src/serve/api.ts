@@ -24,6 +24,7 @@ import {
   SERVER_VERSION,
 } from './discovery.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from './patch.js';
+import { decodeProtobufObject } from './protobuf.js';
 import {
   type FieldSelector,
   parseFieldSelector,
@@ -302,7 +303,7 @@ export class KubeApi {
 
   // ---- bodies ----
 
-  private readBody(req: IncomingMessage): Promise<string> {
+  private readBody(req: IncomingMessage): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
       let size = 0;
@@ -315,20 +316,29 @@ export class KubeApi {
         }
         chunks.push(c);
       });
-      req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      req.on('end', () => resolve(Buffer.concat(chunks)));
       req.on('error', reject);
     });
   }
 
-  private parse(text: string, contentType: string): unknown {
+  private parse(body: Buffer, contentType: string): unknown {
     const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-    if (type.includes('protobuf')) {
+    if (type === 'application/vnd.kubernetes.protobuf') {
+      try {
+        return decodeProtobufObject(body);
+      } catch (e) {
+        if (e instanceof ApiError) throw e;
+        throw apiError(415, 'UnsupportedMediaType', `knsim: ${(e as Error).message}; send JSON or YAML`);
+      }
+    }
+    if (type !== '' && !type.includes('json') && !type.includes('yaml')) {
       throw apiError(
         415,
         'UnsupportedMediaType',
-        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`,
+        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
       );
     }
+    const text = body.toString('utf8');
     try {
       if (type.includes('yaml')) return parseYaml(text);
       return JSON.parse(text);
@@ -575,7 +585,7 @@ export class KubeApi {
 
   private patch(
     t: Target,
-    text: string,
+    text: Buffer,
     contentType: string,
     query: URLSearchParams,
     dryRun: boolean,

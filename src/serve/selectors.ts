@@ -96,7 +96,7 @@ export function parseLabelSelector(text: string | null | undefined): Selector {
 export type FieldSelector = (obj: KubeObject) => boolean;
 
 /** Fields every type supports in a field selector, plus a few pod ones. */
-function fieldValue(obj: KubeObject, field: string): string | undefined {
+function fieldValue(obj: KubeObject, field: string, kind = obj.kind): string | undefined {
   switch (field) {
     case 'metadata.name':
       return obj.metadata.name;
@@ -107,6 +107,14 @@ function fieldValue(obj: KubeObject, field: string): string | undefined {
     case 'spec.nodeName':
       return ((obj as { spec?: { nodeName?: string } }).spec?.nodeName ?? '') as string;
     default:
+      // Events are selected by the object they are about (kubectl describe does this).
+      if (
+        kind === 'Event' &&
+        /^involvedObject\.(kind|namespace|name|uid|apiVersion|resourceVersion|fieldPath)$/.test(field)
+      ) {
+        const involved = (obj as { involvedObject?: Record<string, unknown> }).involvedObject ?? {};
+        return String(involved[field.slice('involvedObject.'.length)] ?? '');
+      }
       return undefined;
   }
 }
@@ -118,7 +126,7 @@ export function parseFieldSelector(text: string | null | undefined, kind: string
     const m = /^([^=!\s]+)\s*(==|=|!=)\s*(.*)$/.exec(term);
     if (!m) throw new SelectorError(`invalid selector: '${text}'; can't understand '${term}'`);
     const field = m[1]!;
-    if (fieldValue({ apiVersion: 'v1', kind, metadata: { name: '' } } as KubeObject, field) === undefined) {
+    if (fieldValue({ apiVersion: 'v1', kind, metadata: { name: '' } } as KubeObject, field, kind) === undefined) {
       throw new SelectorError(`field label not supported: ${field}`);
     }
     return { field, negate: m[2] === '!=', value: m[3]!.trim() };

@@ -147,4 +147,35 @@ describe('knsim serve with the real kubectl: the seed walk-through', () => {
     const unknownType = await k('get', 'widgets');
     expect(unknownType.stderr).toContain('error: the server doesn\'t have a resource type "widgets"');
   });
+
+  it('supports the other everyday commands: create, label, -o json, -w, delete -f, wait --for=delete', async () => {
+    expect((await k('create', 'namespace', 'demo')).stdout).toBe('namespace/demo created\n');
+    expect((await k('create', 'configmap', 'lit', '-n', 'demo', '--from-literal=a=b')).stdout).toBe(
+      'configmap/lit created\n',
+    );
+    expect((await k('get', 'cm', 'lit', '-n', 'demo', '-o', 'jsonpath={.data.a}')).stdout).toBe('b');
+    expect((await k('label', 'ksvc', 'knservice', 'team=a')).stdout).toBe(
+      'service.serving.knative.dev/knservice labeled\n',
+    );
+    expect((await k('get', 'ksvc', '-l', 'team=a', '-o', 'name')).stdout).toBe(
+      'service.serving.knative.dev/knservice\n',
+    );
+    const json = JSON.parse((await k('get', 'ksvc', 'knservice', '-o', 'json')).stdout);
+    expect(json.status.url).toBe('http://knservice.default.example.com');
+    const all = await k('get', 'ksvc,rt', '-A');
+    expect(all.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+URL\s+LATESTCREATED/);
+
+    const watching = k('get', 'ksvc', '-w', '--request-timeout=3s');
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await k('delete', '-f', join(dir, 'article.yaml'))).stdout).toBe(
+      'service.serving.knative.dev "knservice" deleted\n',
+    );
+    const waited = await k('wait', '--for=delete', 'ksvc/knservice', '--timeout=10s');
+    expect(waited.code).toBe(0);
+    const watched = (await watching).stdout.trimEnd().split('\n');
+    expect(watched[0]).toMatch(/^NAME\s+URL\s+LATESTCREATED\s+LATESTREADY\s+READY\s+REASON$/);
+    expect(watched.length).toBeGreaterThanOrEqual(3); // the initial row, the label, the deletion
+    expect((await k('get', 'ksvc')).stderr).toBe('No resources found in default namespace.\n');
+    expect((await k('delete', 'namespace', 'demo')).stdout).toBe('namespace "demo" deleted\n');
+  });
 });
