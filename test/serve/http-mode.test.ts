@@ -1,0 +1,29 @@
+/** Without TLS: plain http, no authentication; kubectl and client-node (skipTLSVerify) still work. */
+
+import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Harness, kubectl, startHarness } from './helpers.js';
+
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ tls: 'off' });
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('knsim serve over plain http', () => {
+  it('serves kubectl and client-node', async () => {
+    expect(h.server.apiUrl).toMatch(/^http:\/\//);
+    const r = await kubectl(h.kubeconfig, join(h.dir, 'cache'), ['get', 'ns', 'knative-serving', '-o', 'name']);
+    expect(r.stdout).toBe('namespace/knative-serving\n');
+    const kc = new k8s.KubeConfig();
+    kc.loadFromString(h.server.kubeconfig());
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const list = await core.listNamespacedConfigMap({ namespace: 'knative-serving' });
+    expect(list.items.length).toBeGreaterThanOrEqual(5);
+  });
+});
