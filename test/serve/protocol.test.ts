@@ -112,8 +112,10 @@ describe('bad requests never crash the server', () => {
     const r = await api(h, 'PATCH', `${KSVCS}/media`, '{}', { 'content-type': 'text/plain' });
     expect(r.status).toBe(415);
     expect(r.json().reason).toBe('UnsupportedMediaType');
+    const cbor = await api(h, 'POST', KSVCS, 'x', { 'content-type': 'application/cbor' });
+    expect(cbor.status).toBe(415);
     const p = await api(h, 'POST', KSVCS, 'x', { 'content-type': 'application/vnd.kubernetes.protobuf' });
-    expect(p.status).toBe(415);
+    expect(p.status).toBe(400);
     const m = await api(h, 'POST', `${KSVCS}/media`, ksvc('media'));
     expect(m.status).toBe(405);
     const d = await api(h, 'DELETE', '/apis/apps/v1/namespaces/default/deployments/x');
