@@ -114,6 +114,8 @@ export class LiveBackend implements Backend {
   private readonly options: LiveBackendOptions;
   private readonly t0 = performance.now();
   private epochMs = Date.now();
+  /** Server clock minus local clock, when they differ by more than 2 s. */
+  private serverOffsetMs = 0;
   private target: string | undefined;
   private readonly watches = new Map<string, ResilientWatch>();
   private readonly listed = new Map<string, KubeObject[]>();
@@ -397,6 +399,7 @@ export class LiveBackend implements Backend {
       throw this.applyError(e, existing ? 'patching' : 'creating', fileLabel, input);
     }
     if (!existing) {
+      this.calibrate(applied);
       this.created.push({ resource, namespace, name: input.metadata.name });
       return { reference, outcome: 'created' };
     }
@@ -404,6 +407,19 @@ export class LiveBackend implements Backend {
       reference,
       outcome: applied.metadata?.resourceVersion === existing.metadata.resourceVersion ? 'unchanged' : 'configured',
     };
+  }
+
+  /**
+   * The server's clock against ours, from the creation time of an object just created (1 s
+   * resolution, so offsets under 2 s are ignored): a cluster with a skewed clock, or knsim serve
+   * whose clock is simulated, still gets the right AGE in kubectl tables.
+   */
+  private calibrate(created: KubeObject): void {
+    if (this.serverOffsetMs !== 0) return;
+    const at = Date.parse(created.metadata?.creationTimestamp ?? '');
+    if (!Number.isFinite(at)) return;
+    const offset = at - Date.now();
+    if (Math.abs(offset) > 2_000) this.serverOffsetMs = offset;
   }
 
   /** The object as applied: namespace set, the run label on what this run creates, image and env overrides. */
@@ -466,7 +482,7 @@ export class LiveBackend implements Backend {
     if (!r) return [];
     try {
       const body = await this.api.list(r, r.namespaced ? namespace : undefined);
-      const shift = SIM_EPOCH_MS - this.epochMs;
+      const shift = SIM_EPOCH_MS - this.epochMs - this.serverOffsetMs;
       const items = (body.items ?? []).map((o) => shiftTimes(stripManagedFields(o), shift));
       this.listed.set(`${resourceId}/${namespace ?? ''}`, items);
       return items;
@@ -482,7 +498,7 @@ export class LiveBackend implements Backend {
   snapshot(resourceId: string, namespace?: string): KubeObject[] {
     const watch = this.watches.get(resourceId);
     if (!watch) return this.listed.get(`${resourceId}/${namespace ?? ''}`) ?? [];
-    const shift = SIM_EPOCH_MS - this.epochMs;
+    const shift = SIM_EPOCH_MS - this.epochMs - this.serverOffsetMs;
     const out: KubeObject[] = [];
     for (const o of watch.objects.values()) {
       if (namespace && (o.metadata.namespace ?? this.namespace) !== namespace) continue;

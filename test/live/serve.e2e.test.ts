@@ -1,0 +1,155 @@
+/**
+ * The live backend end to end against `knsim serve` in its own process: the real client
+ * library, real HTTP, real watch streams, the seed walk-through at 10x speed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeClient, loadKubeConfig } from '../../src/backends/live/kube.js';
+import { RUN_LABEL } from '../../src/backends/live.js';
+import { runLive } from '../../src/cli/commands/live.js';
+import type { LogEvent } from '../../src/model/events.js';
+import { resourceById } from '../../src/model/rules/resources.js';
+import { parseLog } from '../../src/sim/log.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const SEED = join(ROOT, 'scenarios/seed-walkthrough.yaml');
+
+let child: ChildProcess | undefined;
+let kubeconfig = '';
+let ingress = '';
+let dir = '';
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'knsim-serve-e2e-'));
+  kubeconfig = join(dir, 'kubeconfig');
+  const proc = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/knsim.js'),
+      'serve',
+      '--port',
+      '0',
+      '--ingress-port',
+      '0',
+      '--speed',
+      '10',
+      '--kubeconfig-out',
+      kubeconfig,
+      '--scenario',
+      SEED,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child = proc;
+  let out = '';
+  let err = '';
+  proc.stderr?.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
+  await new Promise<void>((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`knsim serve did not start:\n${out}\n${err}`)), 30_000);
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /ingress on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m && existsSync(kubeconfig)) {
+        clearTimeout(timer);
+        ingress = m[1]!;
+        resolvePromise();
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`knsim serve exited (${code}):\n${out}\n${err}`));
+    });
+  });
+}, 40_000);
+
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+function of<T extends LogEvent['type']>(events: LogEvent[], type: T): Extract<LogEvent, { type: T }>[] {
+  return events.filter((e) => e.type === type) as Extract<LogEvent, { type: T }>[];
+}
+
+describe('knsim live against knsim serve', () => {
+  it('replays the seed walk-through: objects, pods going away, the cold request answered, then cleans up', async () => {
+    const logFile = join(dir, 'live.jsonl');
+    let transcript = '';
+    const outcome = await runLive({
+      file: SEED,
+      kubeconfig,
+      target: ingress,
+      log: logFile,
+      write: (s) => {
+        transcript += s;
+      },
+      note: () => {},
+      signals: new EventEmitter(),
+    });
+    expect(transcript).toContain('service.serving.knative.dev/knservice created');
+    expect(transcript).toContain('Hello Knative!');
+    expect(transcript).toContain('all expectations met');
+    expect(outcome.exitCode).toBe(0);
+
+    const { header, events } = parseLog(readFileSync(logFile, 'utf8'), logFile);
+    expect(header).toMatchObject({
+      backend: 'live',
+      scenario: 'seed-walkthrough',
+      scenarioFile: SEED,
+      namespace: 'default',
+    });
+    const kinds = new Set(of(events, 'object').map((e) => e.kind));
+    for (const k of [
+      'Service',
+      'Configuration',
+      'Route',
+      'Revision',
+      'PodAutoscaler',
+      'ServerlessService',
+      'Deployment',
+      'Pod',
+    ]) {
+      expect(kinds, k).toContain(k);
+    }
+    const pods = of(events, 'pod');
+    const first = pods[0]!.pod;
+    const phasesOfFirst = pods.filter((p) => p.pod === first).map((p) => p.phase);
+    expect(phasesOfFirst[0]).toBe('Pending');
+    expect(phasesOfFirst).toContain('Ready');
+    expect(phasesOfFirst.slice(-2)).toEqual(['Terminating', 'Gone']);
+    expect(of(events, 'scale').some((s) => s.to === 0)).toBe(true);
+
+    const done = of(events, 'request').filter((r) => r.phase === 'done');
+    expect(done).toHaveLength(1);
+    expect(done[0]).toMatchObject({ status: 200, cold: true, outcome: 'ok', revision: 'knservice-00001' });
+    const gone = pods.find((p) => p.pod === first && p.phase === 'Gone')!;
+    expect(done[0]!.t).toBeGreaterThan(gone.t);
+    // A new pod started for the cold request and was Ready when it was answered.
+    const second = pods.find((p) => p.pod !== first && p.phase === 'Ready');
+    expect(second).toBeDefined();
+    expect(second!.t).toBeLessThanOrEqual(done[0]!.t);
+
+    const samples = of(events, 'sample');
+    expect(samples.length).toBeGreaterThan(5);
+    expect(samples.some((s) => s.ready === 1 && s.revision === 'knservice-00001')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'end', ok: true });
+
+    // Nothing with this run's label is left, and the Service is gone.
+    const client = new KubeClient(loadKubeConfig({ kubeconfig }));
+    const ksvcs = await client.list(resourceById('services.serving.knative.dev')!, 'default', {
+      labelSelector: `${RUN_LABEL}=${outcome.runId}`,
+    });
+    expect(ksvcs.items).toEqual([]);
+    expect(outcome.cleaned).toContain('deleted service default/knservice');
+  }, 45_000);
+});
