@@ -1,0 +1,203 @@
+/**
+ * Properties of the running simulation (fast-check, 1,000 generated cases each): one Knative
+ * Service with generated config-autoscaler values, annotations, containerConcurrency, a handful
+ * of request bursts and a seed, run for a few simulated minutes (test/sim/properties.harness.ts).
+ * The pure decider's properties (including "more load never gives fewer pods") are in
+ * test/kpa/properties.test.ts; these check what the simulator does with them, from its event log.
+ *
+ * Every property below draws the same 1,000 cases (same arbitrary, same seed), so each case is
+ * simulated once and its facts are shared (`factsOf`); shrinking runs new cases as usual.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { PodAutoscaler } from '../../src/model/api/types.js';
+import { getCondition } from '../../src/model/rules/conditions.js';
+import { parseIso } from '../../src/model/rules/time.js';
+import { type Case, caseArb, REVISION, runCase } from './properties.harness.js';
+
+const RUNS = { numRuns: 1000, seed: 42 } as const;
+
+interface Facts {
+  c: Case;
+  stableWindowMs: number;
+  gracePeriodMs: number;
+  retentionMs: number;
+  minScale: number;
+  maxScale: number;
+  scales: { t: number; from: number; to: number; reason: string }[];
+  panics: { t: number; panicking: boolean }[];
+  sks: { t: number; mode: string }[];
+  /** PA Active condition changes: log time and the condition's own (whole-second) transition time. */
+  paActive: { t: number; status: string; sinceMs: number }[];
+  /** Samples with no ready pod: was the activator in the path? */
+  zeroReady: { t: number; activatorInPath: boolean }[];
+  arrivals: { id: number; t: number }[];
+  dones: { id: number; t: number; status: number }[];
+}
+
+const cache = new Map<string, Facts>();
+
+function factsOf(c: Case): Facts {
+  const key = JSON.stringify(c);
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const run = runCase(c);
+  const paActive: Facts['paActive'] = [];
+  let last: string | undefined;
+  for (const e of run.events) {
+    if (e.type !== 'object' || e.kind !== 'PodAutoscaler' || e.name !== REVISION) continue;
+    const active = getCondition((e.object as PodAutoscaler).status?.conditions, 'Active');
+    if (!active || active.status === last) continue;
+    last = active.status;
+    paActive.push({
+      t: e.t,
+      status: active.status,
+      sinceMs: active.lastTransitionTime ? parseIso(active.lastTransitionTime) : e.t,
+    });
+  }
+  const facts: Facts = {
+    c,
+    stableWindowMs: run.stableWindowMs,
+    gracePeriodMs: run.gracePeriodMs,
+    retentionMs: run.retentionMs,
+    minScale: run.minScale,
+    maxScale: run.maxScale,
+    scales: run.scales().map(({ t, from, to, reason }) => ({ t, from, to, reason })),
+    panics: run.panics().map(({ t, panicking }) => ({ t, panicking })),
+    sks: run.events
+      .filter((e) => e.type === 'sks' && e.revision === REVISION)
+      .map((e) => ({ t: e.t, mode: (e as { mode: string }).mode })),
+    paActive,
+    zeroReady: run
+      .samples()
+      .filter((s) => s.ready === 0)
+      .map((s) => ({ t: s.t, activatorInPath: s.activatorInPath })),
+    arrivals: run.requests('arrived').map((r) => ({ id: r.id, t: r.t })),
+    dones: run.requests('done').map((r) => ({ id: r.id, t: r.t, status: r.status ?? 0 })),
+  };
+  cache.set(key, facts);
+  return facts;
+}
+
+describe('simulation properties (1,000 generated cases each)', () => {
+  it('never scales down while the revision is panicking', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const f = factsOf(c);
+        const timeline = [
+          ...f.panics.map((p) => ({ ...p, kind: 'panic' as const })),
+          ...f.scales.map((s) => ({ ...s, kind: 'scale' as const })),
+        ].sort((a, b) => a.t - b.t || (a.kind === 'panic' ? -1 : 1));
+        let panicking = false;
+        for (const e of timeline) {
+          if (e.kind === 'panic') panicking = e.panicking;
+          else if (panicking && e.to < e.from) return false;
+        }
+        return true;
+      }),
+      RUNS,
+    );
+  });
+
+  it('applies replica counts within [min-scale, max-scale] (max when > 0)', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const f = factsOf(c);
+        return f.scales.every((s) => s.to >= f.minScale && (f.maxScale === 0 || s.to <= f.maxScale));
+      }),
+      RUNS,
+    );
+  });
+
+  it('scales to zero only after a stable window without traffic, with the PA inactive and the gate passed', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const f = factsOf(c);
+        for (const s of f.scales.filter((x) => x.to === 0)) {
+          if (c.autoscaler['enable-scale-to-zero'] === 'false' || f.minScale > 0) return false;
+          // A full stable window since the last request arrived or was answered (less the 1 s
+          // bucket granularity: a 5 ms request leaves only its arrival second in the window),
+          // and none in flight.
+          const lastActivity = Math.max(
+            0,
+            ...f.arrivals.filter((a) => a.t <= s.t).map((a) => a.t),
+            ...f.dones.filter((d) => d.t <= s.t).map((d) => d.t),
+          );
+          if (s.t - lastActivity < f.stableWindowMs - 1000) return false;
+          const answered = new Set(f.dones.filter((d) => d.t <= s.t).map((d) => d.id));
+          if (f.arrivals.some((a) => a.t <= s.t && !answered.has(a.id))) return false;
+          // The PA is inactive; the activator (SKS Proxy) is in the path.
+          const pa = f.paActive.filter((p) => p.t <= s.t).at(-1);
+          if (pa?.status !== 'False') return false;
+          const mode = f.sks.filter((x) => x.t <= s.t).at(-1)?.mode ?? 'Proxy';
+          if (mode !== 'Proxy') return false;
+          // The gate: inactive for max(grace, retention), or for the retention with the
+          // activator in the path for the whole grace period (the fast path).
+          const inactiveFor = s.t - pa.sinceMs;
+          const proxySince = f.sks.filter((x) => x.t <= s.t && x.mode === 'Proxy').at(-1)?.t ?? 0;
+          const gate =
+            inactiveFor >= Math.max(f.gracePeriodMs, f.retentionMs) ||
+            (inactiveFor >= f.retentionMs && s.t - proxySince >= f.gracePeriodMs);
+          if (!gate) return false;
+        }
+        return true;
+      }),
+      RUNS,
+    );
+  });
+
+  it('keeps the activator in the path whenever the revision has no ready pod', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => factsOf(c).zeroReady.every((s) => s.activatorInPath)),
+      RUNS,
+    );
+  });
+
+  it('answers every accepted request, or refuses it explicitly with 503/504: none vanishes', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const f = factsOf(c);
+        const expected = c.bursts.reduce((n, b) => n + b.count, 0);
+        if (f.arrivals.length !== expected || f.dones.length !== expected) return false;
+        const done = new Map(f.dones.map((d) => [d.id, d]));
+        return f.arrivals.every((a) => {
+          const d = done.get(a.id);
+          return d !== undefined && d.t >= a.t && [200, 503, 504].includes(d.status);
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('gives the same log for the same seed (byte for byte) and other timings for another seed', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const horizonMs = 30_000;
+        const a = runCase(c, { horizonMs });
+        const b = runCase(c, { horizonMs });
+        if (a.text() !== b.text()) return false;
+        const other = runCase({ ...c, seed: c.seed + 1 }, { horizonMs });
+        // Pod start-up phases are drawn from the seed: the first pod's phase times differ.
+        const podTimes = (r: typeof a) =>
+          r.events
+            .filter((e) => e.type === 'pod')
+            .slice(0, 4)
+            .map((e) => e.t)
+            .join(',');
+        return podTimes(a) !== '' && podTimes(a) !== podTimes(other);
+      }),
+      RUNS,
+    );
+  });
+
+  it('draws cases that exercise the interesting paths', () => {
+    // Guards the generators: enough of the 1,000 cases panic, scale to zero and wake up again.
+    const cases = fc.sample(caseArb, RUNS);
+    const facts = cases.map(factsOf);
+    const count = (p: (f: Facts) => boolean) => facts.filter(p).length;
+    expect(count((f) => f.panics.some((p) => p.panicking))).toBeGreaterThan(50);
+    expect(count((f) => f.scales.some((s) => s.to === 0))).toBeGreaterThan(200);
+    expect(count((f) => f.scales.some((s) => s.from === 0 && s.to > 0))).toBeGreaterThan(50);
+    expect(count((f) => f.dones.some((d) => d.status !== 200))).toBeGreaterThanOrEqual(0);
+  });
+});
