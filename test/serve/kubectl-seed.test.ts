@@ -1,6 +1,6 @@
 /**
  * The seed walk-through with the real kubectl against the real `knsim serve` command (spawned),
- * at 50x: apply, the four Knative tables, pods, scale to zero, a cold request through the
+ * at 30x: apply, the four Knative tables, pods, scale to zero, a cold request through the
  * ingress, the fresh pod.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -34,7 +34,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'config-domain.yaml'), DOMAIN_YAML);
   child = spawn(
     process.execPath,
-    ['bin/knsim.js', 'serve', '--port', '0', '--ingress-port', '0', '--speed', '50', '--kubeconfig-out', kubeconfig],
+    ['bin/knsim.js', 'serve', '--port', '0', '--ingress-port', '0', '--speed', '30', '--kubeconfig-out', kubeconfig],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   child.stdout?.on('data', (c: Buffer) => {
@@ -76,20 +76,27 @@ describe('knsim serve with the real kubectl: the seed walk-through', () => {
     const ready = await k('wait', '--for=condition=Ready', 'ksvc/knservice', '--timeout=20s');
     expect(ready.stdout).toBe('service.serving.knative.dev/knservice condition met\n');
 
-    const ksvc = await k('get', 'ksvc');
+    // The five snapshots at once: the pod must still be there (its stable window is 2 s of real time at 30x).
+    const [ksvc, cfg, rt, rev, po] = await Promise.all([
+      k('get', 'ksvc'),
+      k('get', 'configurations'),
+      k('get', 'routes'),
+      k('get', 'revision'),
+      k('get', 'pods'),
+    ]);
     expect(ksvc.stdout).toBe(
       'NAME        URL                                    LATESTCREATED     LATESTREADY       READY   REASON\n' +
         'knservice   http://knservice.default.example.com   knservice-00001   knservice-00001   True    \n',
     );
-    expect((await k('get', 'configurations')).stdout).toBe(
+    expect(cfg.stdout).toBe(
       'NAME        LATESTCREATED     LATESTREADY       READY   REASON\n' +
         'knservice   knservice-00001   knservice-00001   True    \n',
     );
-    expect((await k('get', 'routes')).stdout).toBe(
+    expect(rt.stdout).toBe(
       'NAME        URL                                    READY   REASON\n' +
         'knservice   http://knservice.default.example.com   True    \n',
     );
-    const revision = rows((await k('get', 'revision')).stdout);
+    const revision = rows(rev.stdout);
     expect(revision[0]).toEqual([
       'NAME',
       'CONFIG NAME',
@@ -101,14 +108,14 @@ describe('knsim serve with the real kubectl: the seed walk-through', () => {
     ]);
     expect(revision[1]?.slice(0, 4)).toEqual(['knservice-00001', 'knservice', '1', 'True']);
 
-    const pods = rows((await k('get', 'pods')).stdout);
+    const pods = rows(po.stdout);
     expect(pods[0]).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE']);
     expect(pods).toHaveLength(2);
     expect(pods[1]?.[0]).toMatch(/^knservice-00001-deployment-[a-z0-9]+-[a-z0-9]{5}$/);
     expect(pods[1]?.slice(1, 4)).toEqual(['2/2', 'Running', '0']);
     expect(pods[1]?.[4]).toMatch(/^\d+s$/);
 
-    // Scale to zero: ~60 s stable window + 30 s grace/drain of simulated time, ~2 s at 50x.
+    // Scale to zero: ~60 s stable window + 30 s grace/drain of simulated time, ~3 s at 30x.
     const gone = await eventually(async () => {
       const r = await k('get', 'pods');
       return r.stdout === '' && r.stderr === 'No resources found in default namespace.\n' ? r : undefined;
