@@ -6,7 +6,7 @@
  */
 import type { Condition, KubeObject } from '../model/api/types.js';
 import type { LogEvent, ObjectEvent, PodPhase, RequestEvent, ScaleEvent } from '../model/events.js';
-import { formatSeconds } from '../model/kpa/explain.js';
+import { formatSeconds as formatWholeSeconds } from '../model/kpa/explain.js';
 
 /** How a line reads: the TUI maps tones to theme colours. */
 export type Tone = 'info' | 'good' | 'warn' | 'bad' | 'step';
@@ -33,6 +33,11 @@ export interface NarrationContext {
 }
 
 const NONE: readonly Narration[] = [];
+
+/** `12 ms`, `1.9 s`, `60 s`. */
+export function formatSeconds(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : formatWholeSeconds(ms);
+}
 
 /** `xs87v` for `knservice-00001-deployment-vjbwbwnstc-xs87v`: the part kubectl users tell apart. */
 export function shortPodName(pod: string): string {

@@ -24,8 +24,8 @@ export function ExplainPane({ revision, tick, t, height }: ExplainPaneProps) {
           <Text dimColor>
             {' '}
             {tick
-              ? `${revision}: autoscaler tick at ${formatRunTime(tick.t)} (${formatSeconds(t - tick.t)} ago)`
-              : `${revision ?? 'no revision'}: no autoscaler tick yet`}
+              ? `autoscaler at ${formatRunTime(tick.t)} (${formatSeconds(t - tick.t)} ago)`
+              : `no autoscaler tick yet${revision ? '' : ' (no revision)'}`}
           </Text>
         </Text>
         {lines.map((line, i) => (
