@@ -163,18 +163,24 @@ export class RevisionAutoscaler {
 
   // ---- the collector (reference §2) ----
 
-  /** One stat from the scraper or the activator, already net of proxied requests. */
+  /**
+   * One stat from the scraper or the activator, already net of proxied requests. Like Knative's
+   * autoscaler, every stat is recorded and then offered to Poke: a non-zero concurrency for a
+   * revision whose last decision was 0 makes the decider tick at once.
+   */
   record(stat: Stat): void {
     const now = this.ctx.now();
     const value = this.spec.metric === 'rps' ? stat.requests : stat.concurrency;
     this.stable.record(now, value);
     this.panic.record(now, value);
+    if (!this.stopped && shouldPoke(this.state.desiredScale, stat.concurrency)) {
+      this.actor.send({ type: 'autoscaler.poke' });
+    }
   }
 
-  /** The activator's immediate stat on a first request; pokes the decider at zero. */
+  /** The activator's immediate stat on a first request (concurrency 1): pokes the decider at zero. */
   firstRequest(): void {
     this.record({ concurrency: 1, requests: 1 });
-    if (shouldPoke(this.state.desiredScale, 1)) this.actor.send({ type: 'autoscaler.poke' });
   }
 
   // ---- the decider ----
