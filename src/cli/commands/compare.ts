@@ -1,0 +1,30 @@
+/** `knsim compare <a.jsonl> <b.jsonl>`: two runs side by side (usually sim and live). */
+import type { Command } from 'commander';
+import { readLog, renderComparison, summarize } from '../../compare/index.js';
+import { UserError } from '../errors.js';
+import type { CommandContext } from './context.js';
+
+export function registerCompare(program: Command, ctx: CommandContext): void {
+  program
+    .command('compare')
+    .description(
+      'compare two event logs side by side (e.g. knsim run --log and knsim live --log): pods, scale to zero, cold starts, errors',
+    )
+    .argument('<first.jsonl>', 'event log, usually the simulation')
+    .argument('<second.jsonl>', 'event log, usually the live run')
+    .option('--json', 'print the summaries and the comparison rows as JSON')
+    .action((first: string, second: string, opts: { json?: boolean }) => {
+      let a: ReturnType<typeof summarize>;
+      let b: ReturnType<typeof summarize>;
+      try {
+        a = summarize(readLog(first));
+        b = summarize(readLog(second));
+      } catch (e) {
+        throw new UserError((e as Error).message);
+      }
+      const report = renderComparison(a, b);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ first: a, second: b, rows: report.rows }, null, 2)}\n`);
+      else process.stdout.write(report.text);
+      ctx.setExitCode(0);
+    });
+}

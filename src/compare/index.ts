@@ -1,0 +1,38 @@
+/** Comparing two runs (simulated and live): summaries, the side-by-side table and chart. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseLog } from '../sim/log.js';
+import { type ParsedLog, summarize } from './summary.js';
+
+export * from './report.js';
+export * from './summary.js';
+
+/** Reads and parses an event log file; the error names the file (and line). */
+export function readLog(file: string): ParsedLog {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(
+      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
+  }
+  return parseLog(text, file);
+}
+
+/**
+ * The scenario file a log was recorded from: as written in its header (relative to the current
+ * directory), else relative to the log's own directory. Undefined when neither exists.
+ */
+export function scenarioFileOf(log: ParsedLog, logFile: string): string | undefined {
+  const named = log.header.scenarioFile;
+  if (!named) return undefined;
+  if (existsSync(named)) return named;
+  if (!isAbsolute(named)) {
+    const beside = resolve(dirname(logFile), named);
+    if (existsSync(beside)) return beside;
+  }
+  return undefined;
+}
+
+export { summarize };
