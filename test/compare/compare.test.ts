@@ -1,0 +1,258 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { predict } from '../../src/cli/commands/predict.js';
+import {
+  bucket,
+  compareSummaries,
+  type ParsedLog,
+  renderChart,
+  renderComparison,
+  renderTable,
+  scenarioFileOf,
+  summarize,
+} from '../../src/compare/index.js';
+import type { LogEvent, LogHeader } from '../../src/model/events.js';
+
+function header(backend: 'sim' | 'live', extra: Partial<LogHeader> = {}): LogHeader {
+  return {
+    type: 'header',
+    format: 1,
+    knsim: '0.1.0',
+    backend,
+    scenario: 'tiny',
+    seed: 1,
+    namespace: 'default',
+    epoch: '2026-01-01T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+const pod = (t: number, name: string, phase: 'Pending' | 'Ready' | 'Terminating' | 'Gone'): LogEvent => ({
+  t,
+  type: 'pod',
+  pod: name,
+  revision: 'r-00001',
+  phase,
+});
+
+const done = (t: number, id: number, status: number, latencyMs: number, cold = false): LogEvent => ({
+  t,
+  type: 'request',
+  phase: 'done',
+  id,
+  revision: 'r-00001',
+  status,
+  latencyMs,
+  cold,
+  outcome: status === 503 ? '503' : status === 504 ? '504' : 'ok',
+});
+
+/** A pod from 0 to 1 s Pending, Ready at 1 s; a request at 2 s; idle, draining at 62 s, gone at 92 s; a cold request at 100 s. */
+function simLog(): ParsedLog {
+  return {
+    header: header('sim'),
+    events: [
+      pod(0, 'p1', 'Pending'),
+      pod(1000, 'p1', 'Ready'),
+      done(2000, 1, 200, 5),
+      pod(62_000, 'p1', 'Terminating'),
+      pod(92_000, 'p1', 'Gone'),
+      pod(98_000, 'p2', 'Pending'),
+      pod(99_500, 'p2', 'Ready'),
+      done(100_000, 2, 200, 2000, true),
+      { t: 100_000, type: 'end', ok: true },
+    ],
+  };
+}
+
+/** The same story on a "cluster": slower start, two pods at a moment, a 503, panic for 4 s. */
+function liveLog(): ParsedLog {
+  return {
+    header: header('live'),
+    events: [
+      pod(0, 'q1', 'Pending'),
+      pod(3000, 'q1', 'Ready'),
+      done(4000, 1, 200, 9),
+      done(4500, 2, 503, 1),
+      { t: 5000, type: 'panic', revision: 'r-00001', panicking: true },
+      pod(5000, 'q2', 'Pending'),
+      pod(6000, 'q2', 'Ready'),
+      { t: 9000, type: 'panic', revision: 'r-00001', panicking: false },
+      pod(60_000, 'q2', 'Terminating'),
+      pod(61_000, 'q2', 'Gone'),
+      pod(70_000, 'q1', 'Terminating'),
+      pod(100_000, 'q1', 'Gone'),
+      pod(110_000, 'q3', 'Pending'),
+      pod(113_000, 'q3', 'Ready'),
+      done(113_200, 3, 200, 3200, true),
+      done(113_300, 4, 504, 300_000),
+      { t: 113_300, type: 'end', ok: true },
+    ],
+  };
+}
+
+describe('summarize', () => {
+  it('reads pods over time, scale to zero after the last request, cold starts and errors', () => {
+    const s = summarize(simLog());
+    expect(s.backend).toBe('sim');
+    expect(s.durationMs).toBe(100_000);
+    expect(s.podsPerSecond.slice(0, 3)).toEqual([1, 1, 1]);
+    expect(s.podsPerSecond[92]).toBe(0);
+    expect(s.podsPerSecond[99]).toBe(1);
+    expect(s.readyPerSecond[0]).toBe(0);
+    expect(s.readyPerSecond[1]).toBe(1);
+    expect(s.maxPods).toBe(1);
+    expect(s.scaleToZero).toEqual([
+      { zeroAt: 92_000, drainingAt: 62_000, idleSince: 2000, idleFrom: 'last request', afterMs: 90_000 },
+    ]);
+    expect(s.coldStart).toEqual({ count: 1, p50: 2000, max: 2000 });
+    expect(s.requests).toBe(2);
+    expect(s.status503).toBe(0);
+    expect(s.firstReadyAt).toBe(1000);
+  });
+
+  it('counts 503/504, panic intervals and the most pods at once', () => {
+    const s = summarize(liveLog());
+    expect(s.maxPods).toBe(2);
+    expect(s.status503).toBe(1);
+    expect(s.status504).toBe(1);
+    expect(s.ok).toBe(2);
+    expect(s.panicSeconds).toBe(4);
+    // q2 went first: the count fell to 1, not 0; zero only when q1 was gone.
+    expect(s.scaleToZero).toHaveLength(1);
+    expect(s.scaleToZero[0]).toMatchObject({ zeroAt: 100_000, drainingAt: 70_000, idleSince: 4500, afterMs: 95_500 });
+    expect(s.coldStarts).toEqual([3200]);
+  });
+
+  it('measures idleness from the first Ready pod when no request came before', () => {
+    const s = summarize({
+      header: header('sim'),
+      events: [
+        pod(0, 'a', 'Pending'),
+        pod(4000, 'a', 'Ready'),
+        pod(64_000, 'a', 'Terminating'),
+        pod(94_000, 'a', 'Gone'),
+      ],
+    });
+    expect(s.scaleToZero[0]).toMatchObject({ idleFrom: 'first ready pod', idleSince: 4000, afterMs: 90_000 });
+  });
+
+  it('takes panic time from samples when there are no panic events', () => {
+    const sample = (t: number, panic: boolean): LogEvent => ({
+      t,
+      type: 'sample',
+      revision: 'r',
+      rps: 0,
+      concurrency: 0,
+      desired: 1,
+      ready: 1,
+      pending: 0,
+      terminating: 0,
+      activatorQueue: 0,
+      queueProxyQueue: 0,
+      inFlight: 0,
+      panic,
+      activatorInPath: false,
+    });
+    const s = summarize({
+      header: header('sim'),
+      events: [sample(1000, true), sample(2000, true), sample(3000, false)],
+    });
+    expect(s.panicSeconds).toBe(2);
+  });
+});
+
+describe('the comparison', () => {
+  it('lines the numbers up with their differences', () => {
+    const rows = compareSummaries(summarize(simLog()), summarize(liveLog()));
+    const byName = Object.fromEntries(rows.map((r) => [r.metric, r]));
+    expect(byName['maximum pods']).toMatchObject({ a: 1, b: 2, diff: 1 });
+    expect(byName['scale to zero: idle to no pods']).toMatchObject({ a: 90_000, b: 95_500, diff: 5500 });
+    expect(byName['cold-start latency p50']).toMatchObject({ a: 2000, b: 3200, diff: 1200 });
+    expect(byName['503 responses']).toMatchObject({ a: 0, b: 1 });
+    expect(byName['time in panic']).toMatchObject({ a: 0, b: 4 });
+    const table = renderTable(rows, ['sim', 'live']);
+    expect(table).toMatch(/scale to zero: idle to no pods\s+90\.0 s\s+95\.5 s\s+\+5\.5 s \(\+6%\)\n/);
+    expect(table).toMatch(/maximum pods\s+1\s+2\s+\+1\n/);
+    expect(table).toMatch(/cold-start latency p50\s+2\.0 s\s+3\.2 s\s+\+1\.2 s \(\+60%\)/);
+  });
+
+  it('draws pods over time for both runs', () => {
+    const chart = renderChart([1, 1, 2, 2, 0, 0], [1, 1, 1, 0, 0, 0, 1], ['sim', 'live'], 72);
+    expect(chart).toBe(
+      [
+        'pods over time (one column = 1 s)',
+        '2 ┤  ss',
+        '1 ┤**l   l',
+        '0 ┼───l──·',
+        '   0 s 6 s',
+        '   s sim   l live   * both   (on the 0 line: the run with no pods; · one run had ended)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('buckets long series by their maximum', () => {
+    expect(bucket([0, 1, 0, 0, 3, 0], 3)).toEqual([1, 0, 3]);
+    expect(renderChart(Array(300).fill(1), [], ['a', 'b'], 60).split('\n')[0]).toBe(
+      'pods over time (one column = 5 s)',
+    );
+  });
+
+  it('writes the whole report', () => {
+    const { text } = renderComparison(summarize(simLog()), summarize(liveLog()));
+    expect(text.split('\n')[0]).toBe('# tiny: sim vs live');
+    expect(text).toContain('sim: no pods at 92.0 s, 90.0 s after the last request (draining from 62.0 s)');
+    expect(text).toContain('live: 3.2 s');
+  });
+});
+
+describe('predict', () => {
+  it('finds the scenario beside the log and compares the simulation with it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'knsim-predict-'));
+    const scenario = join(dir, 'tiny.yaml');
+    writeFileSync(
+      scenario,
+      `name: tiny
+namespace: default
+files:
+  svc.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: knservice, namespace: default }
+    spec:
+      template:
+        spec:
+          containers: [{ image: docker.io/knsim/demo }]
+steps:
+  - apply: svc.yaml
+  - wait: ksvc knservice Ready
+  - wait: { until: "pods == 0", timeout: 5m }
+`,
+    );
+    const live = liveLog();
+    live.header.scenarioFile = 'tiny.yaml';
+    const logFile = join(dir, 'live.jsonl');
+    writeFileSync(logFile, [live.header, ...live.events].map((l) => `${JSON.stringify(l)}\n`).join(''));
+    expect(scenarioFileOf(live, logFile)).toBe(scenario);
+    const r = await predict(logFile);
+    expect(r.report.split('\n')[0]).toBe('# tiny: sim vs live');
+    expect(r.simLog.split('\n')[0]).toContain('"backend":"sim"');
+    const zero = r.rows.find((x) => x.metric === 'scale to zero: last pod gone at')!;
+    expect(zero.a).toBeGreaterThan(60_000);
+    expect(zero.b).toBe(100_000);
+  });
+
+  it('says when the scenario file is not there', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'knsim-predict-'));
+    const logFile = join(dir, 'live.jsonl');
+    const live = liveLog();
+    live.header.scenarioFile = 'gone.yaml';
+    writeFileSync(logFile, [live.header, ...live.events].map((l) => `${JSON.stringify(l)}\n`).join(''));
+    await expect(predict(logFile)).rejects.toThrow(
+      'was recorded from gone.yaml, which is not here; give the scenario with --scenario FILE',
+    );
+  });
+});
