@@ -1,0 +1,132 @@
+/**
+ * One benchmark case per process (so peak RSS and JIT state belong to that case alone):
+ *   node --import tsx bench/cases.ts <case> [json options]
+ * prints one JSON object: { wallMs, peakRssMb, ... }. bench/run.ts runs these and takes medians.
+ */
+import { existsSync } from 'node:fs';
+import { loadScenario, runScenario } from '../src/cli/run.js';
+import { Engine } from '../src/sim/engine.js';
+import { simRun } from './harness.js';
+
+const name = process.argv[2];
+const opts = JSON.parse(process.argv[3] ?? '{}') as Record<string, number | string>;
+
+let peakRss = process.memoryUsage.rss();
+const sampleRss = () => {
+  const rss = process.memoryUsage.rss();
+  if (rss > peakRss) peakRss = rss;
+};
+
+/** A bare event loop: each callback schedules the next at an exponential gap (no model at all). */
+function bareEngine(events: number): Record<string, number> {
+  const engine = new Engine();
+  let left = events;
+  let x = 1;
+  const next = () => {
+    x = (x * 16807) % 2147483647;
+    if (--left > 0) engine.after((-Math.log(x / 2147483647) * 1000) / 1000, next);
+  };
+  // 100 concurrent chains, as a run has ~100 requests in flight
+  for (let i = 0; i < 100; i++) engine.after(i, next);
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  engine.runUntil(Number.POSITIVE_INFINITY);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  return {
+    wallMs,
+    cpuMs,
+    events: engine.delivered,
+    perSecond: engine.delivered / (wallMs / 1000),
+    perCpuSecond: engine.delivered / (cpuMs / 1000),
+  };
+}
+
+async function main(): Promise<Record<string, unknown>> {
+  switch (name) {
+    case 'bare-engine':
+      return bareEngine(Number(opts.events ?? 5_000_000));
+    case 'steady': {
+      const rps = Number(opts.rps ?? 1000);
+      const hours = Number(opts.hours ?? 1);
+      const r = await simRun({
+        load: [{ poisson: { rps }, for: `${hours * 3600}s` }],
+        durationMs: hours * 3_600_000,
+      });
+      sampleRss();
+      return {
+        wallMs: r.wallMs,
+        cpuMs: r.cpuMs,
+        requests: r.results.requests,
+        perSecond: r.results.requests / (r.wallMs / 1000),
+        perCpuSecond: r.results.requests / (r.cpuMs / 1000),
+      };
+    }
+    case 'diurnal-24h': {
+      const file = String(opts.scenario ?? '');
+      if (file && existsSync(file)) {
+        const t0 = performance.now();
+        const c0 = process.cpuUsage();
+        const outcome = await runScenario(loadScenario(file), file, { log: { keep: false, requestSampling: 0 } });
+        const cpu = process.cpuUsage(c0);
+        sampleRss();
+        return {
+          wallMs: performance.now() - t0,
+          cpuMs: (cpu.user + cpu.system) / 1000,
+          requests: outcome.results.requests,
+          scenario: file,
+        };
+      }
+      const r = await simRun({
+        load: [{ sine: { mean: 100, amplitude: 90, period: '24h' }, for: '24h' }],
+        durationMs: 24 * 3_600_000,
+      });
+      sampleRss();
+      return { wallMs: r.wallMs, cpuMs: r.cpuMs, requests: r.results.requests, maxPods: r.results.maxPods };
+    }
+    case 'memory': {
+      // 10,000 RPS for 10,000 s = 100 M requests; RSS sampled every simulated minute.
+      const rps = Number(opts.rps ?? 10_000);
+      const seconds = Number(opts.seconds ?? 10_000);
+      const r = await simRun({
+        load: [{ poisson: { rps }, for: `${seconds}s` }],
+        durationMs: seconds * 1000,
+        stepMs: 60_000,
+        onStep: sampleRss,
+      });
+      sampleRss();
+      return { wallMs: r.wallMs, cpuMs: r.cpuMs, requests: r.results.requests, maxPods: r.results.maxPods };
+    }
+    case 'burst': {
+      // From 0 to 5,000 RPS within one second, held for a minute; containerConcurrency 1 and 100 ms
+      // requests want ~715 pods, max-scale caps them at 500.
+      const r = await simRun({
+        load: [
+          { at: '60s', for: '1s', ramp: { from: 0, to: 5000 }, service: '100ms' },
+          { at: '61s', for: '59s', constant: { rps: 5000 }, service: '100ms' },
+        ],
+        durationMs: 240_000,
+        containerConcurrency: 1,
+        annotations: { 'autoscaling.knative.dev/max-scale': '500' },
+        stepMs: 1000,
+        onStep: sampleRss,
+      });
+      sampleRss();
+      return {
+        wallMs: r.wallMs,
+        cpuMs: r.cpuMs,
+        requests: r.results.requests,
+        maxPods: r.results.maxPods,
+        status503: r.results.status503,
+        p99Ms: r.results.latency.p99,
+      };
+    }
+    default:
+      throw new Error(`unknown case ${name}`);
+  }
+}
+
+const result = await main();
+sampleRss();
+process.stdout.write(`${JSON.stringify({ ...result, peakRssMb: peakRss / 1e6 })}\n`);

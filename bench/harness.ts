@@ -1,0 +1,72 @@
+/**
+ * Builds a simulated run without a scenario file: one Knative Service, optional ConfigMaps and
+ * annotations, a load spec, then time passes to the end. Used by the benchmarks.
+ */
+import { SimBackend } from '../src/backends/sim.js';
+import { EventLog } from '../src/sim/log.js';
+import type { RunResults } from '../src/sim/results.js';
+
+export interface SimRunOptions {
+  seed?: number;
+  load: unknown[];
+  durationMs: number;
+  config?: Record<string, Record<string, string>>;
+  annotations?: Record<string, string>;
+  containerConcurrency?: number;
+  baseDir?: string;
+  /** Advance time in steps of this many ms, calling onStep after each (e.g. to sample RSS). */
+  stepMs?: number;
+  onStep?: () => void;
+}
+
+export interface SimRunOutcome {
+  results: RunResults;
+  wallMs: number;
+  /** CPU time of this thread's process over the run (user + system): steadier than wall time on a busy machine. */
+  cpuMs: number;
+  events: number;
+}
+
+export async function simRun(o: SimRunOptions): Promise<SimRunOutcome> {
+  const log = new EventLog({ keep: false, requestSampling: 0 });
+  const backend = new SimBackend({ seed: o.seed ?? 1, namespace: 'default', log });
+  await backend.start({ scenario: 'bench', seed: o.seed ?? 1, namespace: 'default' } as never);
+  if (o.config) await backend.configure(o.config);
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  await backend.apply(
+    [
+      {
+        apiVersion: 'serving.knative.dev/v1',
+        kind: 'Service',
+        metadata: { name: 'bench', namespace: 'default' },
+        spec: {
+          template: {
+            metadata: { annotations: o.annotations ?? {} },
+            spec: {
+              ...(o.containerConcurrency !== undefined ? { containerConcurrency: o.containerConcurrency } : {}),
+              containers: [{ image: 'docker.io/knsim/demo' }],
+            },
+          },
+        },
+      } as never,
+    ],
+    'bench.yaml',
+  );
+  await backend.startLoad(o.load, o.baseDir ?? process.cwd(), 'http://bench.default.svc.cluster.local');
+  if (o.stepMs) {
+    for (let t = o.stepMs; t < o.durationMs; t += o.stepMs) {
+      await backend.sleepUntil(t);
+      o.onStep?.();
+    }
+  }
+  await backend.sleepUntil(o.durationMs);
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(c0);
+  return {
+    results: backend.results.results(),
+    wallMs,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    events: backend.cluster.engine.delivered,
+  };
+}
