@@ -74,7 +74,7 @@ interface Target {
 }
 
 function send(res: ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
+  const text = JSON.stringify(isObject(body) && isObject(body.metadata) ? present(body as KubeObject) : body);
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
@@ -94,6 +94,18 @@ function configWebhookDenied(message: string): ApiError {
     `admission webhook "config.webhook.serving.knative.dev" denied the request: validation failed: ${message}`,
   );
 }
+
+/** Built-in kinds whose objects have no metadata.generation in a real cluster. */
+const NO_GENERATION = new Set(['ConfigMap', 'Namespace', 'Pod', 'Endpoints', 'Event']);
+
+/** The object as the API returns it (the store counts generations for every kind). */
+export function present(obj: KubeObject): KubeObject {
+  if (obj.apiVersion !== 'v1' || !NO_GENERATION.has(obj.kind) || obj.metadata.generation === undefined) return obj;
+  const { generation: _generation, ...metadata } = obj.metadata;
+  return { ...obj, metadata: metadata as KubeObject['metadata'] };
+}
+
+const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -151,10 +163,15 @@ export class KubeApi {
       throw apiError(401, 'Unauthorized', 'Unauthorized');
     }
 
-    const segments = path
-      .split('/')
-      .filter((s) => s !== '')
-      .map(decodeURIComponent);
+    let segments: string[];
+    try {
+      segments = path
+        .split('/')
+        .filter((s) => s !== '')
+        .map(decodeURIComponent);
+    } catch {
+      throw badRequest(`malformed path: ${path}`);
+    }
     if (segments[0] === 'openapi') return this.openapi(segments, res);
     if (segments[0] !== 'api' && segments[0] !== 'apis') {
       throw apiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -386,22 +403,43 @@ export class KubeApi {
   }
 
   private list(t: Target, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
-    const items = this.matching(t, query);
+    let items = this.matching(t, query);
     const rv = String(this.store().resourceVersion());
+    // Chunking (kubectl get sends limit=500): items are in (namespace, name) order, and the
+    // continue token names the last one returned. Later pages show the current state, not a
+    // snapshot at the first page's resourceVersion.
+    const token = query.get('continue');
+    if (token) {
+      let after: string;
+      try {
+        after = String(JSON.parse(Buffer.from(token, 'base64url').toString('utf8')).after);
+      } catch {
+        throw badRequest('continue key is not valid: illegal base64 data');
+      }
+      items = items.filter((o) => keyOf(o) > after);
+    }
+    const limit = Number(query.get('limit') ?? '0');
+    const listMeta: Record<string, unknown> = { resourceVersion: rv };
+    if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
+      listMeta.remainingItemCount = items.length - limit;
+      items = items.slice(0, limit);
+      listMeta.continue = Buffer.from(JSON.stringify({ after: keyOf(items[items.length - 1]!) })).toString('base64url');
+    }
     if (wantsTable(req.headers.accept)) {
       const table = toTable(t.resource, items, {
         nowMs: this.cluster.now(),
         resourceVersion: rv,
         ...(query.get('includeObject') ? { includeObject: query.get('includeObject') ?? '' } : {}),
-      });
+      }) as { metadata: Record<string, unknown> };
+      table.metadata = listMeta;
       send(res, 200, table);
       return;
     }
     send(res, 200, {
       kind: `${t.resource.kind}List`,
       apiVersion: t.resource.apiVersion,
-      metadata: { resourceVersion: rv },
-      items,
+      metadata: listMeta,
+      items: items.map(present),
     });
   }
 
@@ -593,10 +631,12 @@ export class KubeApi {
   ): void {
     const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
     const name = t.name ?? '';
+    // As the real API server: no strategic merge patch for custom resources (Knative's types).
+    const custom = t.resource.group !== '' && t.resource.group !== 'apps';
     const known = [
-      'application/merge-patch+json',
-      'application/strategic-merge-patch+json',
       'application/json-patch+json',
+      'application/merge-patch+json',
+      ...(custom ? [] : ['application/strategic-merge-patch+json']),
       'application/apply-patch+yaml',
     ];
     if (!known.includes(type)) {
@@ -733,7 +773,7 @@ export class KubeApi {
       if (res.writableLength > 64 * 1024 * 1024) close();
     };
     const encode = (o: KubeObject): unknown => {
-      if (!table) return o;
+      if (!table) return present(o);
       const tableObj = toTable(t.resource, [o], {
         nowMs: this.cluster.now(),
         resourceVersion: o.metadata.resourceVersion ?? '',
@@ -771,11 +811,20 @@ export class KubeApi {
     req.on('close', close);
     res.on('error', close);
 
+    const initialEvents = query.get('sendInitialEvents') === 'true';
     let since: number;
-    if (rvParam === '' || rvParam === '0') {
+    if (rvParam === '' || rvParam === '0' || initialEvents) {
       this.hub.flush();
       since = this.store().resourceVersion();
       for (const o of this.store().list(t.resource.id, namespace)) if (matches(o)) write('ADDED', encode(o));
+      if (initialEvents && bookmarks) {
+        // The watch-list protocol: the initial state ends with an annotated bookmark.
+        write('BOOKMARK', {
+          kind: t.resource.kind,
+          apiVersion: t.resource.apiVersion,
+          metadata: { resourceVersion: String(since), annotations: { 'k8s.io/initial-events-end': 'true' } },
+        });
+      }
     } else {
       since = Number(rvParam);
     }

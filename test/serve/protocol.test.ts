@@ -218,3 +218,66 @@ describe('writes', () => {
     expect((await api(h, 'GET', cms)).json().items).toEqual([]);
   });
 });
+
+describe('lists, patches and watches as the real API server', () => {
+  const cms = '/api/v1/namespaces/default/configmaps';
+
+  it('pages with limit and continue', async () => {
+    for (const n of ['p1', 'p2', 'p3']) {
+      await api(h, 'POST', cms, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: n } });
+    }
+    const first = (await api(h, 'GET', `${cms}?limit=2`)).json();
+    expect(first.items.map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual(['p1', 'p2']);
+    expect(first.metadata.remainingItemCount).toBe(1);
+    const second = (await api(h, 'GET', `${cms}?limit=2&continue=${first.metadata.continue}`)).json();
+    expect(second.items.map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual(['p3']);
+    expect(second.metadata.continue).toBeUndefined();
+    expect((await api(h, 'GET', `${cms}?continue=%%%`)).status).toBe(400);
+  });
+
+  it('ConfigMaps have no generation; strategic merge patch works for them and is 415 for Knative types', async () => {
+    const cm = (await api(h, 'GET', `${cms}/p1`)).json();
+    expect(cm.metadata.generation).toBeUndefined();
+    const smp = await api(
+      h,
+      'PATCH',
+      `${cms}/p1`,
+      { data: { a: 'b' }, $retainKeys: ['data'] },
+      {
+        'content-type': 'application/strategic-merge-patch+json',
+      },
+    );
+    expect(smp.status).toBe(200);
+    expect(smp.json().data).toEqual({ a: 'b' });
+    const crd = await api(
+      h,
+      'PATCH',
+      `${KSVCS}/media`,
+      { metadata: { labels: { a: 'b' } } },
+      {
+        'content-type': 'application/strategic-merge-patch+json',
+      },
+    );
+    expect(crd.status).toBe(415);
+    expect(crd.json().message).toBe(
+      'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml',
+    );
+  });
+
+  it('a malformed path is a 400', async () => {
+    expect((await api(h, 'GET', '/api/v1/namespaces/%zz/pods')).status).toBe(400);
+  });
+
+  it('sendInitialEvents ends the initial state with an annotated bookmark', async () => {
+    const lines: string[] = [];
+    const url = `${cms}?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1`;
+    const r = await api(h, 'GET', url);
+    for (const l of r.body.split('\n')) if (l) lines.push(l);
+    const events = lines.map((l) => JSON.parse(l));
+    const names = events.filter((e) => e.type === 'ADDED').map((e) => e.object.metadata.name);
+    expect(names).toEqual(expect.arrayContaining(['p1', 'p2', 'p3']));
+    const end = events.findIndex((e) => e.type === 'BOOKMARK');
+    expect(end).toBe(names.length);
+    expect(events[end].object.metadata.annotations).toEqual({ 'k8s.io/initial-events-end': 'true' });
+  });
+});
