@@ -45,6 +45,8 @@ export const WATCHED: readonly { id: string; labelSelector?: string; optional?: 
   { id: 'pods', labelSelector: 'serving.knative.dev/revision' },
 ];
 
+/** How often an arrival without a target looks for a route URL again. */
+const NO_ROUTE_RETRY_MS = 100;
 /** How long a curl step waits for the watches to show the pod that answered. */
 const SETTLE_MS = 2_000;
 /** How often `waitUntil` checks its condition. */
@@ -130,6 +132,8 @@ export class LiveBackend implements Backend {
   private readonly arrivalsThisSecond = new Map<string, number>();
   private readonly agent = new http.Agent({ keepAlive: true, maxSockets: MAX_IN_FLIGHT });
   private requestId = 0;
+  /** Aborted on Ctrl-C and on close: every request in flight ends at once. */
+  private readonly aborter = new AbortController();
   private closed = false;
   private interrupted = false;
   private readonly wakeups = new Set<() => void>();
@@ -205,10 +209,16 @@ export class LiveBackend implements Backend {
       if (statusOf(e) === 403) return; // may not read namespaces; the namespace checks already passed
       if (statusOf(e) !== 404)
         throw new LiveError(describeKubeError(e, serverOf(this.kc), `reading namespace ${this.namespace}`));
-      await core.createNamespace({
-        body: { metadata: { name: this.namespace, labels: { [RUN_LABEL]: this.runId } } },
-        fieldManager: FIELD_MANAGER,
-      });
+      try {
+        await core.createNamespace({
+          body: { metadata: { name: this.namespace, labels: { [RUN_LABEL]: this.runId } } },
+          fieldManager: FIELD_MANAGER,
+        });
+      } catch (err) {
+        throw new LiveError(
+          `namespace "${this.namespace}" does not exist and cannot be created: ${describeKubeError(err, serverOf(this.kc), `creating namespace ${this.namespace}`)}`,
+        );
+      }
       this.createdNamespace = true;
     }
   }
@@ -564,6 +574,7 @@ export class LiveBackend implements Backend {
       ...(body !== undefined ? { body } : {}),
       timeoutMs,
       agent: this.agent,
+      signal: this.aborter.signal,
     });
     const latencyMs = performance.now() - sentAt;
     this.inFlight.delete(id);
@@ -595,6 +606,7 @@ export class LiveBackend implements Backend {
   async request(req: HttpRequest): Promise<HttpResponse> {
     this.checkInterrupted();
     const { id: _id, ...response } = await this.send(req.url, req.method, req.headers, req.body, CURL_TIMEOUT_MS);
+    this.checkInterrupted();
     // The answer can come back before the watch reports the pod that gave it as Ready: let the
     // watches catch up (briefly) so the next step sees the pod.
     if (response.status >= 200 && response.status < 400 && response.revision) {
@@ -672,6 +684,11 @@ export class LiveBackend implements Backend {
       return;
     }
     const target = arrival.target ?? this.defaultUrl();
+    if (!target) {
+      // No route has a URL yet (the service is still being created): wait for one.
+      this.at(this.now() + NO_ROUTE_RETRY_MS, () => this.sendArrival(arrival, onDone));
+      return;
+    }
     const url = target.includes('://') ? target : `http://${target}`;
     void this.send(
       url,
@@ -719,6 +736,7 @@ export class LiveBackend implements Backend {
   /** Ends any sleep or wait at once with `Interrupted` (Ctrl-C). */
   interrupt(): void {
     this.interrupted = true;
+    this.aborter.abort();
     this.wake();
   }
 
@@ -812,6 +830,7 @@ export class LiveBackend implements Backend {
     this.timers.clear();
     if (this.sampleTimer) clearTimeout(this.sampleTimer);
     this.stopWatches();
+    this.aborter.abort();
     this.agent.destroy();
     this.wake();
   }

@@ -13,6 +13,8 @@ export interface FakeKnativeOptions {
   /** Scale to zero this long after the last request or the first Ready (default: never). */
   idleMs?: number;
   startMs?: number;
+  /** Start time of a pod started by a request (default: startMs). */
+  coldStartMs?: number;
   body?: string;
 }
 
@@ -50,7 +52,7 @@ export class FakeKnative {
       if (this.readyPods() > 0) answer();
       else {
         this.waiting.push(answer);
-        if (this.pods().length === 0) this.startPod();
+        if (this.pods().length === 0) this.startPod(undefined, this.options.coldStartMs);
       }
     });
     await new Promise<void>((r) => this.ingress!.listen(0, '127.0.0.1', r));
@@ -178,7 +180,7 @@ export class FakeKnative {
     if (sks) this.api.put({ ...sks, spec: { ...(sks.spec as object), mode } });
   }
 
-  private startPod(onReady?: () => void): void {
+  private startPod(onReady?: () => void, startMs = this.options.startMs ?? 300): void {
     const rev = 'knservice-00001';
     const deployment = this.api.get('apps/v1', 'Deployment', NS, `${rev}-deployment`);
     if (!deployment) return;
@@ -192,7 +194,7 @@ export class FakeKnative {
     const spec = { containers: [{ name: 'user-container', image: 'docker.io/knsim/demo' }] };
     this.setScale(1, 0, 'Proxy');
     this.api.put({ apiVersion: 'v1', kind: 'Pod', metadata: meta, spec, status: { phase: 'Pending' } });
-    const step = (this.options.startMs ?? 300) / 3;
+    const step = startMs / 3;
     this.later(step, () =>
       this.api.put({
         apiVersion: 'v1',

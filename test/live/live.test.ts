@@ -21,9 +21,10 @@ const SVC = `apiVersion: serving.knative.dev/v1
           containers:
             - image: docker.io/knsim/demo`;
 
-function scenario(steps: string, expect = ''): string {
+function scenario(steps: string, expect = '', load = ''): string {
   return `name: fake-live
 namespace: default
+${load}
 files:
   svc.yaml: |
     ${SVC}
@@ -39,7 +40,7 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function setup(idleMs?: number) {
+async function setup(idleMs?: number, coldStartMs?: number) {
   const api = new FakeApiServer();
   await api.start();
   api.put({
@@ -54,7 +55,11 @@ async function setup(idleMs?: number) {
     kind: 'Service',
     metadata: { name: 'other', namespace: 'default', labels: { team: 'a' } },
   });
-  const knative = new FakeKnative(api, idleMs !== undefined ? { idleMs, startMs: 300 } : { startMs: 300 });
+  const knative = new FakeKnative(api, {
+    startMs: 300,
+    ...(idleMs !== undefined ? { idleMs } : {}),
+    ...(coldStartMs !== undefined ? { coldStartMs } : {}),
+  });
   await knative.start();
   cleanups.push(async () => {
     await knative.stop();
@@ -255,5 +260,74 @@ describe('knsim live against a fake API server', () => {
     expect(transcript).toContain('service.serving.knative.dev/knservice configured');
     expect(api.deletes).toEqual([]);
     expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
+  }, 20_000);
+
+  it('sends the scenario load as real HTTP requests: open loop at its arrival times, closed loop one at a time per client', async () => {
+    const { knative, dir, kubeconfig, target } = await setup();
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(
+      file,
+      scenario(
+        `  - apply: svc.yaml
+  - wait: ksvc knservice Ready
+  - sleep: 2500ms`,
+        '',
+        `load:
+  - { at: 1s, for: 1s, constant: { rps: 20 } }
+  - { at: 1s, hey: { concurrency: 2, requests: 6 } }`,
+      ),
+    );
+    const outcome = await runLive({
+      file,
+      kubeconfig,
+      target,
+      write: () => {},
+      note: () => {},
+      signals: new EventEmitter(),
+    });
+    expect(outcome.exitCode).toBe(0);
+    const events = outcome.log.lines.filter((l) => l.type !== 'header') as LogEvent[];
+    const arrived = events.filter((e) => e.type === 'request' && e.phase === 'arrived');
+    const done = events.filter((e) => e.type === 'request' && e.phase === 'done') as Extract<
+      LogEvent,
+      { type: 'request' }
+    >[];
+    expect(done.length).toBe(arrived.length);
+    expect(done.length).toBeGreaterThanOrEqual(25);
+    expect(done.length).toBeLessThanOrEqual(27);
+    expect(done.every((d) => d.status === 200 && d.outcome === 'ok' && d.revision === 'knservice-00001')).toBe(true);
+    expect(knative.hosts.every((h) => h === 'knservice.default.example.com')).toBe(true);
+    // Open-loop arrivals start at 1 s of run time and end by about 2 s.
+    const times = arrived.map((a) => a.t);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(1000);
+    const samples = events.filter((e) => e.type === 'sample') as Extract<LogEvent, { type: 'sample' }>[];
+    expect(samples.reduce((sum, s) => sum + s.rps, 0)).toBe(arrived.length);
+  }, 20_000);
+
+  it('on Ctrl-C during a held request, gives up the request at once and cleans up', async () => {
+    const { api, knative, dir, kubeconfig, target } = await setup(200, 60_000);
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(
+      file,
+      scenario(`  - apply: svc.yaml
+  - wait: ksvc knservice Ready
+  - wait: { until: "pods == 0", timeout: 20s }
+  - curl: http://knservice.default.example.com`),
+    );
+    const signals = new EventEmitter();
+    const running = runLive({ file, kubeconfig, target, write: () => {}, note: () => {}, signals });
+    const start = Date.now();
+    while (knative.hosts.length === 0) {
+      if (Date.now() - start > 10_000) throw new Error('no request');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const at = Date.now();
+    signals.emit('SIGINT');
+    const outcome = await running;
+    expect(Date.now() - at).toBeLessThan(3_000);
+    expect(outcome.exitCode).toBe(130);
+    expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
+    const done = outcome.log.lines.filter((l) => l.type === 'request' && l.phase === 'done');
+    expect(done).toMatchObject([{ status: 0, outcome: 'error', cold: true }]);
   }, 20_000);
 });

@@ -18,6 +18,8 @@ export interface SendOptions {
   body?: string;
   timeoutMs: number;
   agent?: http.Agent;
+  /** Aborting ends the request at once (status 0). */
+  signal?: AbortSignal;
 }
 
 export interface SendResult {
@@ -56,6 +58,7 @@ export function sendHttp(o: SendOptions): Promise<SendResult> {
         method: o.method,
         headers,
         ...(o.agent ? { agent: o.agent } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
         ...(url.protocol === 'https:' ? { rejectUnauthorized: false, servername: o.host.replace(/:\d+$/, '') } : {}),
       },
       (res) => {
