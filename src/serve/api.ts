@@ -830,7 +830,7 @@ export class KubeApi {
     }
     const sub = this.hub.subscribe({ type: t.resource.id, deliver }, since);
     if (!sub.ok) {
-      write('ERROR', statusObject(410, 'Expired', `too old resource version: ${since} (${sub.floor + 1})`));
+      write('ERROR', statusObject(410, 'Expired', `too old resource version: ${since} (${sub.floor})`));
       close();
       return;
     }

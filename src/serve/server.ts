@@ -11,7 +11,10 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { KNSIM_VERSION } from '../backends/sim.js';
+import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import { SimCluster } from '../sim/cluster.js';
+import { EventLog } from '../sim/log.js';
 import type { SimSettings } from '../sim/settings.js';
 import { T } from '../sim/types.js';
 import { KubeApi } from './api.js';
@@ -34,6 +37,13 @@ export interface ServeOptions {
   tickMs?: number;
   /** How often watches with allowWatchBookmarks get a BOOKMARK (wall-clock ms). */
   bookmarkIntervalMs?: number;
+  /**
+   * Receives the event log as JSON Lines (header first), e.g. for `knsim explain`. Without it
+   * nothing is kept: a server may run for days.
+   */
+  logSink?: (text: string) => void;
+  /** Called after each API request (method, path, status), for `--verbose`. */
+  onApiRequest?: (method: string, path: string, status: number) => void;
   /** Watch events kept per resource type for resuming (default 2000). */
   historyCapacity?: number;
   /** Bearer token; random when not given. */
@@ -72,8 +82,24 @@ export class KnsimServer {
   constructor(private readonly options: ServeOptions = {}) {
     this.speed = options.speed ?? 1;
     this.token = options.token ?? randomBytes(24).toString('hex');
+    const log = new EventLog({
+      keep: false,
+      requestSampling: options.logSink ? 1 : 0,
+      ...(options.logSink ? { sink: options.logSink } : {}),
+    });
+    log.header({
+      type: 'header',
+      format: 1,
+      knsim: KNSIM_VERSION,
+      backend: 'sim',
+      scenario: 'knsim serve',
+      seed: options.seed ?? 1,
+      namespace: 'default',
+      epoch: new Date(SIM_EPOCH_MS).toISOString(),
+    });
     this.cluster = new SimCluster({
       seed: options.seed ?? 1,
+      log,
       ...(options.settings ? { settings: options.settings } : {}),
     });
     const store = this.cluster.store;
@@ -106,7 +132,11 @@ export class KnsimServer {
     if (tls === 'on' && !this.certificate) {
       throw new Error('cannot make a TLS certificate: the openssl command failed or is missing');
     }
-    const handler = (req: IncomingMessage, res: ServerResponse) => void this.api.handle(req, res);
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      const report = options.onApiRequest;
+      if (report) res.on('finish', () => report(req.method ?? '', req.url ?? '', res.statusCode));
+      void this.api.handle(req, res);
+    };
     this.apiServer = this.certificate
       ? createHttpsServer({ key: this.certificate.key, cert: this.certificate.cert }, handler)
       : createServer(handler);

@@ -6,9 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, kubectl, startHarness } from './helpers.js';
 
 let h: Harness;
+let log = '';
+const requests: string[] = [];
 
 beforeAll(async () => {
-  h = await startHarness({ tls: 'off' });
+  h = await startHarness({
+    tls: 'off',
+    logSink: (text) => {
+      log += text;
+    },
+    onApiRequest: (method, path, status) => requests.push(`${status} ${method} ${path}`),
+  });
 });
 
 afterAll(async () => {
@@ -25,5 +33,16 @@ describe('knsim serve over plain http', () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
     const list = await core.listNamespacedConfigMap({ namespace: 'knative-serving' });
     expect(list.items.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('streams the event log and reports API requests', async () => {
+    const created = await kubectl(h.kubeconfig, join(h.dir, 'cache'), ['create', 'namespace', 'logged']);
+    expect(created.stdout).toBe('namespace/logged created\n');
+    const lines = log
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({ type: 'header', backend: 'sim', scenario: 'knsim serve' });
+    expect(requests).toContain('201 POST /api/v1/namespaces?fieldManager=kubectl-create&fieldValidation=Strict');
   });
 });

@@ -2,7 +2,7 @@
  * `knsim serve`: the simulated cluster in scaled real time, reachable with real kubectl (through
  * the kubeconfig it writes) and curl (through the ingress port). See docs/serve.md.
  */
-import { writeFileSync } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -17,6 +17,8 @@ interface ServeFlags {
   kubeconfigOut?: string;
   scenario?: string;
   insecureHttp?: boolean;
+  log?: string;
+  verbose?: boolean;
 }
 
 export function registerServe(program: Command, ctx: CommandContext): void {
@@ -33,10 +35,13 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       "start with a scenario's settings and knative-serving ConfigMaps (its steps are not run)",
     )
     .option('--insecure-http', 'serve the API over plain http without authentication instead of https')
+    .option('-l, --log <file>', 'stream the event log (JSON Lines) to this file, for knsim explain')
+    .option('-v, --verbose', 'print every API request (method, path, status) to stderr')
     .action(async (opts: ServeFlags) => {
       const { KnsimServer } = await import('../../serve/server.js');
       const { scenarioStartup } = await import('../../serve/scenario.js');
       const startup = opts.scenario ? scenarioStartup(opts.scenario) : undefined;
+      const logStream = opts.log ? createWriteStream(opts.log) : undefined;
       const server = new KnsimServer({
         port: opts.port,
         ingressPort: opts.ingressPort,
@@ -45,6 +50,10 @@ export function registerServe(program: Command, ctx: CommandContext): void {
         tls: opts.insecureHttp ? 'off' : 'auto',
         ...(startup?.settings ? { settings: startup.settings } : {}),
         ...(startup?.configMaps ? { configMaps: startup.configMaps } : {}),
+        ...(logStream ? { logSink: (text: string) => logStream.write(text) } : {}),
+        ...(opts.verbose
+          ? { onApiRequest: (m: string, p: string, code: number) => process.stderr.write(`${code} ${m} ${p}\n`) }
+          : {}),
         onError: (e) => process.stderr.write(`knsim serve: simulation error: ${(e as Error).message}\n`),
       });
       await server.start();
@@ -74,7 +83,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
-          void server.stop().then(done);
+          void server.stop().then(() => (logStream ? logStream.end(done) : done()));
         };
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
