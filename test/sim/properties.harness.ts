@@ -49,19 +49,31 @@ export const autoscalerArb: fc.Arbitrary<Record<string, string>> = fc.record(
   { requiredKeys: ['stable-window'] },
 );
 
-/** min-scale ≤ max-scale (when max > 0), optional target and activation scale. */
+/**
+ * min-scale ≤ max-scale (when max > 0); optional target, metric (concurrency or rps), initial
+ * scale and activation scale (≥ 2, within [min, max] as Knative's validation wants).
+ */
 export const annotationsArb: fc.Arbitrary<Record<string, string>> = fc
   .record({
     min: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
     max: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
     target: fc.option(fc.constantFrom('0.5', '1', '3', '10'), { nil: undefined }),
+    rps: fc.boolean(),
+    initial: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+    activation: fc.option(fc.integer({ min: 2, max: 4 }), { nil: undefined }),
   })
-  .map(({ min, max, target }) => {
+  .map(({ min, max, target, rps, initial, activation }) => {
     const a: Record<string, string> = {};
     const lo = min ?? 0;
+    const hi = max !== undefined && max > 0 ? Math.max(max, lo) : 0;
     if (min !== undefined) a['autoscaling.knative.dev/min-scale'] = String(min);
-    if (max !== undefined) a['autoscaling.knative.dev/max-scale'] = String(max > 0 ? Math.max(max, lo) : 0);
+    if (max !== undefined) a['autoscaling.knative.dev/max-scale'] = String(hi);
     if (target !== undefined) a['autoscaling.knative.dev/target'] = target;
+    if (rps) a['autoscaling.knative.dev/metric'] = 'rps';
+    if (initial !== undefined) a['autoscaling.knative.dev/initial-scale'] = String(initial);
+    if (activation !== undefined && activation >= lo && (hi === 0 || activation <= hi)) {
+      a['autoscaling.knative.dev/activation-scale'] = String(activation);
+    }
     return a;
   });
 
