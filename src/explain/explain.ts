@@ -200,7 +200,7 @@ function contextLines(log: ExplainLog, rev: string, tick: TickLine, hasStateLine
     lines.push(`routing: SKS ${mode ?? (sample.activatorInPath ? 'Proxy' : 'Serve')}, ${path}`);
     lines.push(`autoscaler: ${sample.panic ? 'panicking' : 'not panicking'}`);
     lines.push(
-      `traffic: ${sample.rps} requests in the last second, ${sample.concurrency} in flight` +
+      `traffic: ${plural(sample.rps, 'request')} in the last second, ${sample.concurrency} in flight` +
         (sample.queueProxyQueue > 0 ? `, ${sample.queueProxyQueue} queued in queue-proxies` : ''),
     );
     lines.push(`(from the sample at ${formatAt(sample.t)})`);
