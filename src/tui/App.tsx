@@ -33,6 +33,14 @@ export interface AppProps {
   readonly size?: TerminalSize;
   /** How often playback advances, in wall ms. */
   readonly tickMs?: number;
+  /** Chart bars as coloured background; by default when the terminal has colours. */
+  readonly fills?: boolean;
+}
+
+/** True when stdout is a colour terminal and NO_COLOR is not set. */
+function hasColours(stdout: NodeJS.WriteStream | undefined): boolean {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return false;
+  return typeof stdout?.hasColors === 'function' && stdout.hasColors();
 }
 
 const DEFAULT_SIZE: TerminalSize = { columns: 80, rows: 24 };
@@ -61,7 +69,9 @@ function useTerminalSize(fixed: TerminalSize | undefined): TerminalSize {
   return fixed ?? size;
 }
 
-export function App({ index, initial, size: fixedSize, tickMs = 50 }: AppProps) {
+export function App({ index, initial, size: fixedSize, tickMs = 50, fills }: AppProps) {
+  const { stdout } = useStdout();
+  const useFills = fills ?? hasColours(stdout);
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const size = useTerminalSize(fixedSize);
@@ -116,7 +126,9 @@ export function App({ index, initial, size: fixedSize, tickMs = 50 }: AppProps) 
         revisionCount={index.revisions.length}
       />
       <Box flexDirection="column" height={layout.body} overflow="hidden">
-        {state.screen === 'overview' && <Overview index={index} state={state} layout={layout} revision={revision} />}
+        {state.screen === 'overview' && (
+          <Overview index={index} state={state} layout={layout} revision={revision} fills={useFills} />
+        )}
         {state.screen === 'tables' && (
           <TablesPane tables={fitTables(kubectlTables(index, state.pos, state.t), layout.body)} height={layout.body} />
         )}
@@ -139,9 +151,10 @@ interface OverviewProps {
   readonly state: ViewState;
   readonly layout: ScreenLayout;
   readonly revision: string | undefined;
+  readonly fills: boolean;
 }
 
-function Overview({ index, state, layout, revision }: OverviewProps) {
+function Overview({ index, state, layout, revision, fills }: OverviewProps) {
   const o = layout.overview;
   const width = Math.max(1, layout.columns - LABEL_WIDTH);
   const zoom = ZOOMS[state.zoomIndex] ?? ZOOMS[0]!;
@@ -182,6 +195,7 @@ function Overview({ index, state, layout, revision }: OverviewProps) {
           toLabel={formatRunTime(window.to)}
           zoomLabel={zoom.label}
           revision={revision}
+          fills={fills}
         />
       </Box>
       {o.sideBySide ? (

@@ -7,7 +7,7 @@ import type { ChartRole } from './model/chart.js';
 import type { Tone } from './narrate.js';
 
 /** An ink colour name, or undefined for the terminal's default foreground. */
-export type Colour = 'cyan' | 'green' | 'yellow' | 'red' | 'magenta' | 'blue' | undefined;
+export type Colour = 'cyan' | 'green' | 'yellow' | 'red' | 'magenta' | 'blue' | 'gray' | undefined;
 
 export const theme = {
   accent: 'cyan',
@@ -34,7 +34,19 @@ export const theme = {
     cursor: 'yellow',
     empty: undefined,
   } satisfies Record<ChartRole, Colour>,
+  /** Filled chart cells after the cursor (not happened yet at the moment shown). */
+  chartFuture: 'gray' as Colour,
 } as const;
+
+const FILL_ROLES: ReadonlySet<ChartRole> = new Set(['ready', 'pending', 'terminating', 'rps', 'panic', 'activator']);
+
+/**
+ * Roles drawn as coloured background (blank cells) when the terminal has colours: solid areas
+ * read better than block glyphs, and ink lays out plain spaces several times faster.
+ */
+export function isFillRole(role: ChartRole): boolean {
+  return FILL_ROLES.has(role);
+}
 
 /** Roles drawn dim (structure rather than data). */
 export function isMutedRole(role: ChartRole): boolean {

@@ -34,6 +34,8 @@ export async function openTui(file: string, options: TuiOptions): Promise<number
     delete process.env.CI;
     delete process.env.CONTINUOUS_INTEGRATION;
   }
+  // React's development build costs several times more per frame; the screen is not a dev tool.
+  process.env.NODE_ENV ??= 'production';
   const { loadRun, indexRun } = await import('../../tui/load.js');
   const run = await loadRun(file, options.seed !== undefined ? { seed: options.seed } : {});
   const index = indexRun(run);

@@ -13,12 +13,11 @@ export function TablesPane({ tables, height }: { readonly tables: readonly Kubec
               <Text color={theme.accent}>$ </Text>
               <Text bold>{table.command}</Text>
             </Text>
-            {table.lines.map((line, j) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: table lines are positional
-              <Text key={j} wrap="truncate-end" bold={j === 0 && table.lines.length > 1}>
-                {line === '' ? ' ' : line}
-              </Text>
-            ))}
+            {/* One Text per table: ink's cost grows with the number of nodes, not lines. */}
+            <Text bold wrap="truncate-end">
+              {table.lines[0] ?? ''}
+            </Text>
+            {table.lines.length > 1 && <Text wrap="truncate-end">{table.lines.slice(1).join('\n')}</Text>}
             {table.hidden > 0 && (
               <Text dimColor>
                 … and {table.hidden} more {table.noun}

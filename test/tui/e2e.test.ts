@@ -1,0 +1,108 @@
+/**
+ * The real command in a real pseudo-terminal (tmux), and without a terminal. Polls the screen
+ * with a deadline; never sleeps a fixed time.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatRunTime } from '../../src/runner/transcript.js';
+import type { ReplayIndex } from '../../src/tui/model/replay.js';
+import { seedIndex, seedRun, waitFor } from './helpers.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
+const SESSION = `knsim-tui-e2e-${process.pid}`;
+
+let index: ReplayIndex;
+let dir: string;
+beforeAll(async () => {
+  index = await seedIndex();
+  dir = mkdtempSync(join(tmpdir(), 'knsim-tui-'));
+});
+afterAll(() => {
+  if (HAS_TMUX) spawnSync('tmux', ['kill-session', '-t', SESSION]);
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function tmux(...args: string[]): string {
+  return execFileSync('tmux', args, { encoding: 'utf8' });
+}
+
+function screen(): string {
+  return tmux('capture-pane', '-p', '-t', SESSION);
+}
+
+async function waitForScreen(what: string, ok: (s: string) => boolean, timeoutMs = 10_000): Promise<string> {
+  let last = '';
+  try {
+    await waitFor(
+      () => {
+        last = screen();
+        return ok(last);
+      },
+      what,
+      timeoutMs,
+    );
+  } catch (e) {
+    throw new Error(`${(e as Error).message}; the screen was:\n${last}`);
+  }
+  return last;
+}
+
+describe('knsim tui in a terminal', () => {
+  it.skipIf(!HAS_TMUX)(
+    HAS_TMUX ? 'seeks to the end and shows the new pod Running, then quits on q' : 'in tmux (skipped: tmux is not installed)',
+    async () => {
+      const env = { ...process.env };
+      delete env.CI;
+      execFileSync(
+        'tmux',
+        [
+          'new-session',
+          '-d',
+          '-s',
+          SESSION,
+          '-x',
+          '120',
+          '-y',
+          '40',
+          '-c',
+          ROOT,
+          'node bin/knsim.js tui scenarios/seed-walkthrough.yaml --paused',
+        ],
+        { env },
+      );
+      await waitForScreen('the overview', (s) => s.includes('Timeline') && s.includes('q quit'), 15_000);
+      const end = `${formatRunTime(index.endT)}/${formatRunTime(index.endT)}`;
+      tmux('send-keys', '-t', SESSION, 'End');
+      await waitForScreen('the end of the run', (s) => s.includes(end));
+      tmux('send-keys', '-t', SESSION, '2');
+      const tables = await waitForScreen('the kubectl tables', (s) => s.includes('$ kubectl get kpa'));
+      expect(tables).toMatch(/knservice-00001-deployment-\S+\s+2\/2\s+Running\s+0\s+\d+s/);
+      expect(tables).toMatch(/^knservice\s+http:\/\/knservice\.default\.example\.com/m);
+      tmux('send-keys', '-t', SESSION, 'q');
+      await waitFor(() => spawnSync('tmux', ['has-session', '-t', SESSION]).status !== 0, 'the command to exit');
+    },
+    30_000,
+  );
+
+  it('prints the screen at the end of the run when stdout is not a terminal', async () => {
+    const log = join(dir, 'seed.jsonl');
+    writeFileSync(log, (await seedRun()).text);
+    const r = spawnSync('node', ['bin/knsim.js', 'tui', log], { cwd: ROOT, encoding: 'utf8', input: '' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('not a terminal');
+    expect(r.stdout).toContain('Timeline knservice-00001');
+    expect(r.stdout).toContain('answered 1: 1 ok');
+  });
+
+  it('keeps `knsim start` printing the transcript when piped', () => {
+    const env = { ...process.env, CI: 'true' };
+    const r = spawnSync('node', ['bin/knsim.js', 'start'], { cwd: ROOT, encoding: 'utf8', input: '', env });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('$ kubectl get pods');
+    expect(r.stdout).toContain('all expectations met');
+  });
+});
