@@ -330,4 +330,63 @@ describe('knsim live against a fake API server', () => {
     const done = outcome.log.lines.filter((l) => l.type === 'request' && l.phase === 'done');
     expect(done).toMatchObject([{ status: 0, outcome: 'error', cold: true }]);
   }, 20_000);
+
+  it('loses no pod change when the watch streams drop and the server forgets old versions mid-run', async () => {
+    const { api, dir, kubeconfig, target } = await setup(1_500);
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(
+      file,
+      scenario(`  - apply: svc.yaml
+  - wait: ksvc knservice Ready
+  - wait: { until: "pods == 0", timeout: 20s }
+  - curl: http://knservice.default.example.com
+    expect: { status: 200 }`),
+    );
+    const running = runLive({
+      file,
+      kubeconfig,
+      target,
+      write: () => {},
+      note: () => {},
+      signals: new EventEmitter(),
+      watchBackoffMs: 200,
+    });
+    const start = Date.now();
+    while (!outcome0(api)) {
+      if (Date.now() - start > 5_000) throw new Error('not ready');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // A dropped stream: changes while disconnected are replayed from the last resourceVersion.
+    const mark = (value: string) => {
+      const svc = api.get('serving.knative.dev/v1', 'Service', 'default', 'knservice')!;
+      api.put({ ...svc, metadata: { ...svc.metadata, annotations: { 'test/marker': value } } });
+    };
+    api.dropWatches();
+    mark('while-disconnected');
+    await new Promise((r) => setTimeout(r, 600));
+    // Then 410 Gone: the history is gone; the backend must list again.
+    api.dropWatches();
+    mark('before-410');
+    api.expireHistory();
+    const outcome = await running;
+    const markers = outcome.log.lines
+      .filter((l) => l.type === 'object' && l.kind === 'Service')
+      .map((l) => (l as Extract<LogEvent, { type: 'object' }>).object.metadata.annotations?.['test/marker'])
+      .filter(Boolean);
+    expect(markers).toEqual(['while-disconnected', 'before-410']);
+    expect(outcome.exitCode).toBe(0);
+    const pods = outcome.log.lines.filter((l) => l.type === 'pod') as Extract<LogEvent, { type: 'pod' }>[];
+    const first = pods[0]!.pod;
+    expect(pods.filter((p) => p.pod === first).map((p) => p.phase)).toEqual([
+      'Pending',
+      'ContainerCreating',
+      'Running',
+      'Ready',
+      'Terminating',
+      'Gone',
+    ]);
+    expect(pods.some((p) => p.pod !== first && p.phase === 'Ready')).toBe(true);
+    const watches = api.requests.filter((r) => r.query.includes('watch=true'));
+    expect(watches.length).toBeGreaterThan(3 * 8);
+  }, 20_000);
 });
