@@ -150,15 +150,22 @@ export class RevisionAutoscaler {
     this.panic = new MetricWindow(this.spec.panicWindowMs, this.spec.aggregation);
   }
 
-  /** Re-reads config, annotations and reachability (they can change while the revision lives). */
+  /**
+   * Re-reads config, annotations and reachability (they can change while the revision lives).
+   * A new window length resizes the windows and keeps their recent data, as Knative's collector
+   * does when the Metric changes; a new aggregation algorithm starts them afresh.
+   */
   refreshSpec(): void {
     const next = this.resolveSpec();
-    const windowsChanged =
-      next.stableWindowMs !== this.spec.stableWindowMs ||
-      next.panicWindowMs !== this.spec.panicWindowMs ||
-      next.aggregation !== this.spec.aggregation;
+    const algorithmChanged = next.aggregation !== this.spec.aggregation;
     this.spec = next;
-    if (windowsChanged) this.makeWindows();
+    if (algorithmChanged) {
+      this.makeWindows();
+      return;
+    }
+    const now = this.ctx.now();
+    this.stable.resize(next.stableWindowMs, now);
+    this.panic.resize(next.panicWindowMs, now);
   }
 
   // ---- the collector (reference §2) ----
