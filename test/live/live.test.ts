@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_LABEL } from '../../src/backends/live.js';
 import { runLive } from '../../src/cli/commands/live.js';
@@ -389,4 +390,43 @@ describe('knsim live against a fake API server', () => {
     const watches = api.requests.filter((r) => r.query.includes('watch=true'));
     expect(watches.length).toBeGreaterThan(3 * 8);
   }, 20_000);
+
+  it('a real SIGINT to the knsim live process deletes what it created and exits 130', async () => {
+    const { api, dir, kubeconfig, target } = await setup();
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(
+      file,
+      scenario(`  - apply: svc.yaml
+  - wait: ksvc knservice Ready
+  - wait: { until: "pods == 0", timeout: 5m }`),
+    );
+    const root = resolve(import.meta.dirname, '../..');
+    const child = spawn(
+      process.execPath,
+      [join(root, 'bin/knsim.js'), 'live', file, '--kubeconfig', kubeconfig, '--target', target],
+      { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    const start = Date.now();
+    while (!out.includes('waited until ksvc knservice Ready')) {
+      if (Date.now() - start > 15_000 || child.exitCode !== null)
+        throw new Error(`knsim live did not get going:\n${out}\n${err}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(err).toContain('SIGINT: stopping and deleting what this run created');
+    expect(err).toContain('deleted service default/knservice');
+    expect(api.deletes).toEqual(['services.serving.knative.dev/default/knservice']);
+    const runId = /knsim\.dev\/run=(\S+)/.exec(err)![1]!;
+    expect(api.labelled(RUN_LABEL, runId)).toEqual([]);
+  }, 30_000);
 });

@@ -84,8 +84,10 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
 
   const signals = o.signals ?? process;
   let interrupts = 0;
+  let signalled = 'SIGINT';
   const onSignal = (name: string) => {
     interrupts++;
+    if (interrupts === 1) signalled = name;
     if (interrupts === 1) {
       o.note(
         `\nknsim live: ${name}: stopping and deleting what this run created${o.keep ? ' (--keep: nothing is deleted)' : ''}; press Ctrl-C again to leave it\n`,
@@ -133,7 +135,9 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
     if (fd !== undefined) closeSync(fd);
   }
   if (failure !== undefined) throw failure;
-  return { ok, exitCode: interrupted ? 130 : ok ? 0 : 1, interrupted, runId: backend.runId, log, cleaned };
+  // 128 + the signal number, as a shell reports a process ended by it.
+  const exitCode = interrupted ? (signalled === 'SIGTERM' ? 143 : 130) : ok ? 0 : 1;
+  return { ok, exitCode, interrupted, runId: backend.runId, log, cleaned };
 }
 
 function collectEnv(value: string, previous: Record<string, string> = {}): Record<string, string> {
