@@ -195,10 +195,21 @@ export class SimBackend implements Backend {
     if (!next) return;
     const engine = this.cluster.engine;
     // One callback for the whole source, the arrival as its argument: no closure per request.
-    const fire = (arrival: Arrival) => {
-      this.sendArrival(arrival);
-      const following = source.next();
-      if (following) engine.call(Math.max(following.atMs, engine.now()), fire, following);
+    // An arrival due before anything else pending is sent at once (Engine.tryAdvance), which
+    // keeps it out of the heap and delivers everything in the same order.
+    const fire = (first: Arrival) => {
+      let arrival = first;
+      for (;;) {
+        this.sendArrival(arrival);
+        const following = source.next();
+        if (!following) return;
+        const at = Math.max(following.atMs, engine.now());
+        if (!engine.tryAdvance(at)) {
+          engine.call(at, fire, following);
+          return;
+        }
+        arrival = following;
+      }
     };
     engine.call(Math.max(next.atMs, engine.now()), fire, next);
   }

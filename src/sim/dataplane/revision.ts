@@ -94,6 +94,8 @@ export class RevisionDataplane {
   private servingList: PodEndpoint[] = [];
   /** Probed by the activator and not terminating: it may send them requests. */
   private probedList: PodEndpoint[] = [];
+  /** Completions wait in an engine lane: with a constant service time they come in FIFO order. */
+  private readonly completionLane: number;
   /** The completion callback shared by every request (no closure per request). */
   private readonly containerDoneFn = (req: SimRequest) => this.containerDone(req.endpoint as PodEndpoint, req);
   private readonly held: SimRequest[] = [];
@@ -121,6 +123,7 @@ export class RevisionDataplane {
     private readonly random: Random,
     private readonly hooks: DataplaneHooks,
   ) {
+    this.completionLane = engine.lane();
     this.activatorLastChange = engine.now();
     this.lastReportAt = engine.now();
     this.lastActivatorReportAt = engine.now();
@@ -317,7 +320,7 @@ export class RevisionDataplane {
     pod.inFlight++;
     const now = this.engine.now();
     req.startedAt = now;
-    this.engine.call(now + Math.max(0, req.serviceMs), this.containerDoneFn, req);
+    this.engine.callInLane(this.completionLane, now + Math.max(0, req.serviceMs), this.containerDoneFn, req);
   }
 
   private containerDone(pod: PodEndpoint, req: SimRequest): void {

@@ -1,0 +1,148 @@
+/**
+ * The engine's fast paths (typed-array heap, call(), lanes, tryAdvance) must deliver callbacks in
+ * exactly the order of the plain definition: earliest time first, ties in scheduling order.
+ * A random workload runs on the engine and on a reference queue; the delivery logs must match.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../src/sim/engine.js';
+
+/** The definition: a sorted list of (at, seq) with no shortcuts. */
+class ReferenceEngine {
+  private items: { at: number; seq: number; fn: () => void }[] = [];
+  private seq = 0;
+  private nowMs = 0;
+  now(): number {
+    return this.nowMs;
+  }
+  at(at: number, fn: () => void): void {
+    this.items.push({ at, seq: this.seq++, fn });
+  }
+  runUntil(t: number): void {
+    for (;;) {
+      this.items.sort((a, b) => a.at - b.at || a.seq - b.seq);
+      const next = this.items[0];
+      if (!next || next.at > t) break;
+      this.items.shift();
+      this.nowMs = next.at;
+      next.fn();
+    }
+    if (t > this.nowMs) this.nowMs = t;
+  }
+}
+
+interface Workload {
+  /** Arrival gaps of the pump (0 makes ties). */
+  gaps: number[];
+  /** Per arrival: the service time (ms) of its completion, and which API schedules it. */
+  services: number[];
+  apis: ('call' | 'lane0' | 'lane1' | 'after')[];
+  /** runUntil steps. */
+  steps: number[];
+}
+
+function runEngine(w: Workload): string[] {
+  const engine = new Engine();
+  const lanes = [engine.lane(), engine.lane()];
+  const log: string[] = [];
+  let i = 0;
+  let arrivalAt = 0;
+  const complete = (id: number) => log.push(`done ${id} @${engine.now()}`);
+  const arrive = (id: number) => {
+    let k = id;
+    for (;;) {
+      log.push(`arrive ${k} @${engine.now()}`);
+      const at = engine.now() + w.services[k % w.services.length]!;
+      const api = w.apis[k % w.apis.length]!;
+      if (api === 'call') engine.call(at, complete, k);
+      else if (api === 'after') {
+        const n = k;
+        engine.after(at - engine.now(), () => complete(n));
+      } else engine.callInLane(lanes[api === 'lane0' ? 0 : 1]!, at, complete, k);
+      if (++i >= w.gaps.length) return;
+      arrivalAt += w.gaps[i]!;
+      const next = Math.max(arrivalAt, engine.now());
+      if (!engine.tryAdvance(next)) {
+        engine.call(next, arrive, i);
+        return;
+      }
+      k = i;
+    }
+  };
+  engine.call(0, arrive, 0);
+  let t = 0;
+  for (const s of w.steps) {
+    t += s;
+    engine.runUntil(t);
+  }
+  engine.runUntil(Number.POSITIVE_INFINITY);
+  return log;
+}
+
+function runReference(w: Workload): string[] {
+  const engine = new ReferenceEngine();
+  const log: string[] = [];
+  let arrivalAt = 0;
+  const arrive = (k: number) => {
+    log.push(`arrive ${k} @${engine.now()}`);
+    engine.at(engine.now() + w.services[k % w.services.length]!, () => log.push(`done ${k} @${engine.now()}`));
+    if (k + 1 >= w.gaps.length) return;
+    arrivalAt += w.gaps[k + 1]!;
+    engine.at(Math.max(arrivalAt, engine.now()), () => arrive(k + 1));
+  };
+  engine.at(0, () => arrive(0));
+  let t = 0;
+  for (const s of w.steps) {
+    t += s;
+    engine.runUntil(t);
+  }
+  engine.runUntil(Number.POSITIVE_INFINITY);
+  return log;
+}
+
+const workload = fc.record({
+  gaps: fc.array(fc.constantFrom(0, 1, 2, 5, 10, 0.5), { minLength: 1, maxLength: 200 }),
+  services: fc.array(fc.constantFrom(0, 1, 3, 10, 10, 10, 25, 7.5), { minLength: 1, maxLength: 8 }),
+  apis: fc.array(fc.constantFrom('call', 'lane0', 'lane1', 'after'), { minLength: 1, maxLength: 4 }),
+  steps: fc.array(fc.constantFrom(1, 3, 10, 50), { maxLength: 20 }),
+}) as fc.Arbitrary<Workload>;
+
+describe('engine fast paths', () => {
+  it('deliver in (time, scheduling order) like the plain definition', () => {
+    fc.assert(
+      fc.property(workload, (w) => {
+        expect(runEngine(w)).toEqual(runReference(w));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('lanes keep FIFO callbacks out of the heap and count them as pending', () => {
+    const engine = new Engine();
+    const lane = engine.lane();
+    const seen: number[] = [];
+    for (let i = 0; i < 1000; i++) engine.callInLane(lane, 100 + i, (n: number) => seen.push(n), i);
+    expect(engine.pending()).toBe(1000);
+    engine.runUntil(100 + 499);
+    expect(seen).toHaveLength(500);
+    expect(engine.pending()).toBe(500);
+    engine.runUntil(5000);
+    expect(seen).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(engine.pending()).toBe(0);
+  });
+
+  it('runs inline only within runUntil and only before everything pending', () => {
+    const engine = new Engine();
+    expect(engine.tryAdvance(5)).toBe(false); // not inside runUntil
+    engine.at(10, () => {
+      expect(engine.tryAdvance(15)).toBe(false); // 12 is pending
+      expect(engine.tryAdvance(11)).toBe(true);
+      expect(engine.now()).toBe(11);
+      expect(engine.tryAdvance(12)).toBe(false); // a tie goes through the heap
+      expect(engine.tryAdvance(30)).toBe(false); // beyond runUntil(20)
+    });
+    engine.at(12, () => {});
+    engine.runUntil(20);
+    expect(engine.now()).toBe(20);
+  });
+});
