@@ -4,11 +4,13 @@
  * Only JSON is spoken (YAML bodies are accepted); Tables are served to `kubectl get`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import type { ConfigMap, KubeObject, Service } from '../model/api/types.js';
-import { formatFieldErrors, SERVING_VALIDATION_WEBHOOK } from '../model/rules/fielderror.js';
+import type { ConfigMap, Configuration, KubeObject, Route, Service } from '../model/api/types.js';
+import { defaultConfiguration, defaultRoute } from '../model/rules/defaults.js';
+import { type FieldError, formatFieldErrors, SERVING_VALIDATION_WEBHOOK } from '../model/rules/fielderror.js';
 import { RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
-import { admitService } from '../model/rules/validation.js';
+import { admitService, validateConfiguration, validateRoute } from '../model/rules/validation.js';
 import type { SimCluster } from '../sim/cluster.js';
 import { withConfigMap } from '../sim/controllers/clusterConfig.js';
 import { StoreError } from '../sim/store.js';
@@ -41,6 +43,17 @@ const MAX_BODY = 3 * 1024 * 1024;
 
 /** Types the simulator's controllers own entirely: reading is fine, writing would desynchronise them. */
 const READ_ONLY = new Set(['pods', 'deployments.apps', 'replicasets.apps', 'endpoints', 'events']);
+
+/**
+ * Knative's own objects, made by its controllers from a Service/Configuration: clients may read
+ * them and change their labels and annotations, not create them or change their spec.
+ */
+const CONTROLLER_OWNED = new Set([
+  'revisions.serving.knative.dev',
+  'podautoscalers.autoscaling.internal.knative.dev',
+  'metrics.autoscaling.internal.knative.dev',
+  'serverlessservices.networking.internal.knative.dev',
+]);
 
 /** Namespaces a real cluster refuses to delete. */
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -103,6 +116,51 @@ export function present(obj: KubeObject): KubeObject {
   if (obj.apiVersion !== 'v1' || !NO_GENERATION.has(obj.kind) || obj.metadata.generation === undefined) return obj;
   const { generation: _generation, ...metadata } = obj.metadata;
   return { ...obj, metadata: metadata as KubeObject['metadata'] };
+}
+
+/** The API server's decoding error for a field of the wrong JSON type. */
+function undecodable(r: ResourceType, field: string, goType: string): ApiError {
+  return badRequest(
+    `${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: json: cannot unmarshal into Go struct field ${r.kind}.${field} of type ${goType}`,
+  );
+}
+
+const isStringMap = (v: unknown) => isObject(v) && Object.values(v).every((x) => typeof x === 'string');
+
+/** ObjectMeta fields must have their Go types, or the object never reaches storage. */
+function checkMetaShape(r: ResourceType, meta: Record<string, unknown>): void {
+  for (const k of ['name', 'generateName', 'namespace', 'resourceVersion', 'uid']) {
+    if (meta[k] !== undefined && typeof meta[k] !== 'string') undecodableThrow(r, `metadata.${k}`, 'string');
+  }
+  for (const k of ['labels', 'annotations']) {
+    if (meta[k] !== undefined && meta[k] !== null && !isStringMap(meta[k])) {
+      undecodableThrow(r, `metadata.${k}`, 'map[string]string');
+    }
+  }
+  const owners = meta.ownerReferences;
+  if (owners !== undefined && owners !== null) {
+    const ok =
+      Array.isArray(owners) &&
+      owners.every(
+        (o) =>
+          isObject(o) &&
+          ['apiVersion', 'kind', 'name', 'uid'].every((k) => typeof o[k] === 'string') &&
+          (o.controller === undefined || typeof o.controller === 'boolean') &&
+          (o.blockOwnerDeletion === undefined || typeof o.blockOwnerDeletion === 'boolean'),
+      );
+    if (!ok) undecodableThrow(r, 'metadata.ownerReferences', '[]v1.OwnerReference');
+  }
+  const finalizers = meta.finalizers;
+  if (finalizers !== undefined && finalizers !== null) {
+    if (!Array.isArray(finalizers) || !finalizers.every((f) => typeof f === 'string')) {
+      undecodableThrow(r, 'metadata.finalizers', '[]string');
+    }
+  }
+  for (const k of ['labels', 'annotations', 'ownerReferences', 'finalizers']) if (meta[k] === null) delete meta[k];
+}
+
+function undecodableThrow(r: ResourceType, field: string, goType: string): never {
+  throw undecodable(r, field, goType);
 }
 
 const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
@@ -467,7 +525,9 @@ export class KubeApi {
     if (body.kind !== undefined && body.kind !== r.kind) {
       throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${r.kind})`);
     }
+    if (body.metadata !== undefined && !isObject(body.metadata)) throw undecodable(r, 'metadata', 'ObjectMeta');
     const meta: Record<string, unknown> = isObject(body.metadata) ? { ...body.metadata } : {};
+    checkMetaShape(r, meta);
     const obj = { ...body, apiVersion: r.apiVersion, kind: r.kind, metadata: meta } as KubeObject;
     if (r.namespaced) {
       if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== t.namespace) {
@@ -514,12 +574,32 @@ export class KubeApi {
   /** Admission: Knative's webhooks for Services and for knative-serving ConfigMaps. */
   private admit(t: Target, obj: KubeObject, previous?: KubeObject): KubeObject {
     if (t.resource.id === T.service) {
-      const admission = admitService(obj as Service, {
-        user: USER,
-        ...(previous ? { previous } : {}),
-      });
+      let admission: ReturnType<typeof admitService>;
+      try {
+        admission = admitService(obj as Service, { user: USER, ...(previous ? { previous } : {}) });
+      } catch (e) {
+        throw webhookDenied(`validation failed: ${(e as Error).message}`);
+      }
       if (!admission.object) throw webhookDenied(`validation failed: ${formatFieldErrors(admission.errors)}`);
       return admission.object;
+    }
+    if (t.resource.id === T.configuration || t.resource.id === T.route) {
+      const ownedByService = (obj.metadata.ownerReferences ?? []).some((o) => o.kind === 'Service');
+      let errors: FieldError[];
+      try {
+        if (t.resource.id === T.configuration) {
+          const defaulted = defaultConfiguration(obj as Configuration, { user: USER });
+          errors = validateConfiguration(defaulted);
+          if (errors.length === 0) return defaulted;
+        } else {
+          const defaulted = defaultRoute(obj as Route, { user: USER, ownedByService });
+          errors = validateRoute(defaulted, { ownedByService });
+          if (errors.length === 0) return defaulted;
+        }
+      } catch (e) {
+        throw webhookDenied(`validation failed: ${(e as Error).message}`);
+      }
+      throw webhookDenied(`validation failed: ${formatFieldErrors(errors)}`);
     }
     if (t.resource.id === T.configMap && t.namespace === 'knative-serving') {
       try {
@@ -536,12 +616,13 @@ export class KubeApi {
     return isObject(data) ? (data as Record<string, string>) : {};
   }
 
-  /** After a write: knative-serving ConfigMaps change the simulation's settings. */
+  /**
+   * After a write: knative-serving ConfigMaps change the simulation's settings (validated in
+   * admit). Deleting one brings Knative's defaults back.
+   */
   private afterWrite(t: Target, obj: KubeObject | undefined, deleted = false): void {
     if (t.resource.id !== T.configMap || t.namespace !== 'knative-serving' || !obj) return;
-    // setConfigMap writes the same data back (no new event) and applies it to the simulation.
-    this.cluster.setConfigMap(obj.metadata.name, deleted ? {} : this.configData(obj));
-    if (deleted) this.store().remove(T.configMap, 'knative-serving', obj.metadata.name);
+    this.cluster.applyConfigData(obj.metadata.name, deleted ? {} : this.configData(obj));
   }
 
   private storeCall<R>(t: Target, name: string, fn: () => R): R {
@@ -560,6 +641,14 @@ export class KubeApi {
 
   private create(t: Target, body: KubeObject, dryRun: boolean, fieldManager?: string): KubeObject {
     this.assertWritable(t);
+    if (CONTROLLER_OWNED.has(t.resource.id)) {
+      throw apiError(
+        405,
+        'MethodNotAllowed',
+        `knsim: ${t.resource.id} are made by Knative's controllers; create a Service or Configuration instead`,
+        { ...(t.resource.group ? { group: t.resource.group } : {}), kind: t.resource.plural },
+      );
+    }
     let obj = this.normalise(t, body);
     this.requireNamespace(t);
     const name = obj.metadata.name;
@@ -612,6 +701,18 @@ export class KubeApi {
   private update(t: Target, input: KubeObject, existing: KubeObject, dryRun: boolean): KubeObject {
     const name = existing.metadata.name;
     let obj = input;
+    if (CONTROLLER_OWNED.has(t.resource.id)) {
+      const { apiVersion: _a, kind: _k, metadata: _m, status: _s, ...spec } = input;
+      const { apiVersion: _a2, kind: _k2, metadata: _m2, status: _s2, ...oldSpec } = existing;
+      if (!isDeepStrictEqual(spec, oldSpec)) {
+        throw webhookDenied(
+          `Immutable fields changed (-old +new): spec\nknsim: the spec of ${t.resource.plural} is set by Knative's controllers`,
+        );
+      }
+    }
+    if (t.resource.group === 'serving.knative.dev' && input.spec !== undefined && !isObject(input.spec)) {
+      throw undecodable(t.resource, 'spec', `v1.${t.resource.kind}Spec`);
+    }
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== existing.metadata.resourceVersion) throw conflict(t.resource, name);
     obj = this.admit(t, obj, existing);
@@ -808,7 +909,7 @@ export class KubeApi {
       res.end();
     };
     this.openWatches.add(close);
-    req.on('close', close);
+    res.on('close', close);
     res.on('error', close);
 
     const initialEvents = query.get('sendInitialEvents') === 'true';

@@ -17,6 +17,7 @@ export function mergePatch(target: unknown, patch: unknown): unknown {
   if (!isObject(patch)) return structuredClone(patch);
   const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
   for (const [k, v] of Object.entries(patch)) {
+    if (k === '__proto__') continue;
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v);
   }
@@ -29,7 +30,7 @@ export function stripDirectives(patch: unknown): unknown {
   if (!isObject(patch)) return patch;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(patch)) {
-    if (k.startsWith('$')) continue;
+    if (k.startsWith('$') || k === '__proto__') continue;
     out[k] = stripDirectives(v);
   }
   return out;
@@ -39,7 +40,7 @@ export function stripDirectives(patch: unknown): unknown {
 export function applyMerge(target: unknown, applied: unknown): unknown {
   if (!isObject(applied) || !isObject(target)) return structuredClone(applied);
   const out: Record<string, unknown> = { ...target };
-  for (const [k, v] of Object.entries(applied)) out[k] = applyMerge(out[k], v);
+  for (const [k, v] of Object.entries(applied)) if (k !== '__proto__') out[k] = applyMerge(out[k], v);
   return out;
 }
 
@@ -53,10 +54,12 @@ interface JsonPatchOp {
 function pointer(path: string): string[] {
   if (path === '') return [];
   if (!path.startsWith('/')) throw badRequest(`invalid JSON pointer "${path}"`);
-  return path
+  const parts = path
     .slice(1)
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (parts.includes('__proto__')) throw badRequest(`invalid JSON pointer "${path}"`);
+  return parts;
 }
 
 function parentOf(

@@ -164,6 +164,20 @@ export class SimCluster {
     this.hostRoutes.clear();
   }
 
+  /**
+   * Applies a knative-serving ConfigMap's data to the simulation without writing the ConfigMap
+   * (for `knsim serve`, whose API server has already stored the object); throws the parser's
+   * error for a bad value.
+   */
+  applyConfigData(name: string, data: Record<string, string>): void {
+    this.config = withConfigMap(this.config, name, data);
+    for (const route of this.store.list<Route>(T.route)) {
+      this.queue.enqueue(T.route, route.metadata.namespace ?? 'default', route.metadata.name);
+    }
+    for (const rt of this.revisions.values()) rt.autoscaler.refreshSpec();
+    this.hostRoutes.clear();
+  }
+
   // ---- controllers wiring ----
 
   private onStoreEvent(e: StoreEvent): void {

@@ -56,6 +56,11 @@ export function registerServe(program: Command, ctx: CommandContext): void {
           : {}),
         onError: (e) => process.stderr.write(`knsim serve: simulation error: ${(e as Error).message}\n`),
       });
+      // A teaching server keeps going: the simulation reports its own errors (xstate throws them
+      // from a timer) and the API keeps answering.
+      process.on('uncaughtException', (e) =>
+        process.stderr.write(`knsim serve: simulation error: ${(e as Error).stack ?? String(e)}\n`),
+      );
       await server.start();
       if (!server.certificate && !opts.insecureHttp) {
         process.stderr.write(
