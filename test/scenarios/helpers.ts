@@ -1,6 +1,12 @@
-/** Runs a scenario file in-process (as `knsim run` does) and offers the facts tests check in its log. */
-import { resolve } from 'node:path';
-import { runScenarioFile } from '../../src/cli/run.js';
+/**
+ * Runs a scenario file through the CLI in-process (`knsim run <file> --log <tmp>`), and offers
+ * its exit code, transcript and the facts tests check in its event log.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { vi } from 'vitest';
+import { main } from '../../src/cli/main.js';
 import type {
   KpaTickEvent,
   LogEvent,
@@ -15,8 +21,9 @@ import { parseLog } from '../../src/sim/log.js';
 export const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
 
 export interface ScenarioRun {
-  ok: boolean;
-  failures: string[];
+  /** The exit code `knsim run` returned (0: every expectation met). */
+  exitCode: number;
+  /** The transcript `knsim run` printed. */
   transcript: string;
   log: string;
   events: LogEvent[];
@@ -29,17 +36,35 @@ export interface ScenarioRun {
 }
 
 export async function runScenario(name: string, seed?: number): Promise<ScenarioRun> {
-  const outcome = await runScenarioFile(resolve(SCENARIOS, name), seed !== undefined ? { seed } : {});
-  const { events } = parseLog(outcome.log, name);
+  const dir = mkdtempSync(join(tmpdir(), 'knsim-scenario-'));
+  const logFile = join(dir, 'run.jsonl');
+  let transcript = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    transcript += String(chunk);
+    return true;
+  });
+  let exitCode: number;
+  try {
+    const args = ['run', resolve(SCENARIOS, name), '--log', logFile];
+    exitCode = await main(seed !== undefined ? [...args, '--seed', String(seed)] : args);
+  } finally {
+    out.mockRestore();
+  }
+  let log = '';
+  try {
+    log = readFileSync(logFile, 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const { events } = parseLog(log, name);
   const of = <T extends LogEvent>(type: T['type'], revision?: string): T[] =>
     events.filter(
       (e): e is T => e.type === type && (revision === undefined || (e as { revision?: string }).revision === revision),
     );
   return {
-    ok: outcome.ok,
-    failures: outcome.failures,
-    transcript: outcome.transcript,
-    log: outcome.log,
+    exitCode,
+    transcript,
+    log,
     events,
     scales: (r) => of<ScaleEvent>('scale', r),
     sks: (r) => of<SksModeEvent>('sks', r),
