@@ -59,6 +59,8 @@ class PodEndpoint {
   queueHead = 0;
   /** Requests the activator has sent here that are not answered yet (its per-pod breaker). */
   fromActivator = 0;
+  /** Position in the revision's probed list (-1 when not in it). */
+  probedIndex = -1;
   // queue-proxy stats for the current reporting period
   concurrency = 0;
   proxiedConcurrency = 0;
@@ -109,6 +111,8 @@ export class RevisionDataplane {
   private activatorReported = false;
   private firstRequestPending = 0;
   private roundRobin = 0;
+  /** For CC ≤ 3 (first available): every probed pod before this index is known to be full. */
+  private firstFreeHint = 0;
   private sweepScheduled = false;
   private lastReportAt = 0;
   private lastActivatorReportAt = 0;
@@ -163,7 +167,12 @@ export class RevisionDataplane {
   private rebuildLists(): void {
     this.podList = [...this.pods.values()];
     this.servingList = this.podList.filter((p) => p.ready && !p.terminating);
+    for (const p of this.podList) p.probedIndex = -1;
     this.probedList = this.podList.filter((p) => p.probed && !p.terminating);
+    this.probedList.forEach((p, i) => {
+      p.probedIndex = i;
+    });
+    this.firstFreeHint = 0;
   }
 
   /** Pods that take traffic directly (ready and not terminating). */
@@ -263,7 +272,15 @@ export class RevisionDataplane {
     if (cc === 0) return this.bestOfTwo(probed);
     // Candidates: probed pods under their CC, in pod order (counted, not collected).
     if (cc <= 3) {
-      for (const p of probed) if (p.fromActivator < cc) return p;
+      // The first pod in order with room; pods before the hint are full (a release moves it back).
+      for (let i = this.firstFreeHint; i < probed.length; i++) {
+        const p = probed[i]!;
+        if (p.fromActivator < cc) {
+          this.firstFreeHint = i;
+          return p;
+        }
+      }
+      this.firstFreeHint = probed.length;
       return undefined;
     }
     let n = 0;
@@ -347,6 +364,7 @@ export class RevisionDataplane {
   private release(pod: PodEndpoint, req: SimRequest): void {
     if (!req.viaActivator) return;
     pod.fromActivator--;
+    if (pod.probedIndex >= 0 && pod.probedIndex < this.firstFreeHint) this.firstFreeHint = pod.probedIndex;
     this.activatorAccount(this.engine.now());
     this.activatorConcurrency--;
   }
