@@ -180,6 +180,8 @@ export class KubeApi {
   private readonly cluster: SimCluster;
   private readonly hub: WatchHub;
   private readonly openWatches = new Set<() => void>();
+  /** Watch event lines by event and event type, shared by all watchers. */
+  private readonly serialized = new WeakMap<HistoryEvent, Map<string, string>>();
 
   constructor(private readonly options: KubeApiOptions) {
     this.cluster = options.cluster;
@@ -867,11 +869,27 @@ export class KubeApi {
     res.flushHeaders();
     let headersSent = false;
     let closed = false;
-    const write = (type: string, object: unknown) => {
+    const writeLine = (line: string) => {
       if (closed) return;
-      res.write(`${JSON.stringify({ type, object })}\n`);
+      res.write(line);
       // A client that does not read: drop it rather than buffer without bound.
       if (res.writableLength > 64 * 1024 * 1024) close();
+    };
+    const write = (type: string, object: unknown) => writeLine(`${JSON.stringify({ type, object })}\n`);
+    /** JSON events are the same bytes for every watcher: serialise each once. */
+    const writeEvent = (type: string, e: HistoryEvent) => {
+      if (table) return write(type, encode(e.object));
+      let lines = this.serialized.get(e);
+      if (!lines) {
+        lines = new Map();
+        this.serialized.set(e, lines);
+      }
+      let line = lines.get(type);
+      if (line === undefined) {
+        line = `${JSON.stringify({ type, object: present(e.object) })}\n`;
+        lines.set(type, line);
+      }
+      writeLine(line);
     };
     const encode = (o: KubeObject): unknown => {
       if (!table) return present(o);
@@ -888,11 +906,11 @@ export class KubeApi {
       const now = matches(e.object);
       if (e.type === 'MODIFIED') {
         const before = matches(e.previous);
-        if (now && before) write('MODIFIED', encode(e.object));
-        else if (now) write('ADDED', encode(e.object));
-        else if (before) write('DELETED', encode(e.object));
+        if (now && before) writeEvent('MODIFIED', e);
+        else if (now) writeEvent('ADDED', e);
+        else if (before) writeEvent('DELETED', e);
       } else if (now) {
-        write(e.type, encode(e.object));
+        writeEvent(e.type, e);
       }
     };
 
