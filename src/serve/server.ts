@@ -22,6 +22,18 @@ import { kubeconfigYaml } from './kubeconfig.js';
 import { type Certificate, selfSignedCertificate } from './tls.js';
 import { WatchHub } from './watch.js';
 
+export interface IngressLogEntry {
+  host: string;
+  status: number;
+  /** Simulated time the request arrived at. */
+  simMs: number;
+  /** Simulated latency. */
+  latencyMs: number;
+  cold: boolean;
+  revision?: string;
+  pod?: string;
+}
+
 export interface ServeOptions {
   /** API port; 0 picks a free one. */
   port?: number;
@@ -42,8 +54,13 @@ export interface ServeOptions {
    * nothing is kept: a server may run for days.
    */
   logSink?: (text: string) => void;
-  /** Called after each API request (method, path, status), for `--verbose`. */
-  onApiRequest?: (method: string, path: string, status: number) => void;
+  /**
+   * Called when each API request ends (watches: when the stream closes), with the simulated time
+   * it arrived at, for `--verbose`.
+   */
+  onApiRequest?: (method: string, path: string, status: number, simMs: number) => void;
+  /** Called when each ingress request is answered, for `--verbose`. */
+  onIngressRequest?: (info: IngressLogEntry) => void;
   /** Watch events kept per resource type for resuming (default 2000). */
   historyCapacity?: number;
   /** Bearer token; random when not given. */
@@ -134,7 +151,16 @@ export class KnsimServer {
     }
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       const report = options.onApiRequest;
-      if (report) res.on('finish', () => report(req.method ?? '', req.url ?? '', res.statusCode));
+      if (report) {
+        const at = this.cluster.now();
+        let reported = false;
+        const once = () => {
+          if (!reported) report(req.method ?? '', req.url ?? '', res.statusCode, at);
+          reported = true;
+        };
+        res.on('finish', once);
+        res.on('close', once);
+      }
       void this.api.handle(req, res);
     };
     this.apiServer = this.certificate
@@ -225,6 +251,15 @@ export class KnsimServer {
     res.on('close', () => this.pendingIngress.delete(res));
     this.cluster.send(host, this.cluster.settings.app.serviceTimeMs, (r) => {
       this.pendingIngress.delete(res);
+      this.options.onIngressRequest?.({
+        host,
+        status: r.status,
+        simMs: this.cluster.now() - r.latencyMs,
+        latencyMs: r.latencyMs,
+        cold: r.cold,
+        ...(r.revision ? { revision: r.revision } : {}),
+        ...(r.pod ? { pod: r.pod } : {}),
+      });
       if (res.headersSent || res.destroyed) return;
       const body = r.status === 404 ? '' : r.body.endsWith('\n') || r.body === '' ? r.body : `${r.body}\n`;
       const headers: Record<string, string | number> = {

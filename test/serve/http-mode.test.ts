@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Harness, kubectl, startHarness } from './helpers.js';
+import { type Harness, ingress, kubectl, startHarness } from './helpers.js';
 
 let h: Harness;
 let log = '';
@@ -16,6 +16,7 @@ beforeAll(async () => {
       log += text;
     },
     onApiRequest: (method, path, status) => requests.push(`${status} ${method} ${path}`),
+    onIngressRequest: (e) => requests.push(`ingress ${e.status} ${e.host}`),
   });
 });
 
@@ -44,5 +45,7 @@ describe('knsim serve over plain http', () => {
       .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: 'header', backend: 'sim', scenario: 'knsim serve' });
     expect(requests).toContain('201 POST /api/v1/namespaces?fieldManager=kubectl-create&fieldValidation=Strict');
+    await ingress(h.server.ingressPort, 'nobody.example.com');
+    expect(requests).toContain('ingress 404 nobody.example.com');
   });
 });

@@ -6,7 +6,9 @@ import { createWriteStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { IngressLogEntry } from '../../serve/server.js';
 import { parsePort, parsePositiveNumber, parseSeed } from '../args.js';
+import { UserError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 interface ServeFlags {
@@ -39,6 +41,8 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option('-v, --verbose', 'print every API request (method, path, status) to stderr')
     .action(async (opts: ServeFlags) => {
       const { KnsimServer } = await import('../../serve/server.js');
+      const { formatDuration } = await import('../../model/duration.js');
+      const stamp = (simMs: number) => `[${formatDuration(Math.round(simMs))}]`.padEnd(12);
       const { scenarioStartup } = await import('../../serve/scenario.js');
       const startup = opts.scenario ? scenarioStartup(opts.scenario) : undefined;
       const logStream = opts.log ? createWriteStream(opts.log) : undefined;
@@ -52,7 +56,14 @@ export function registerServe(program: Command, ctx: CommandContext): void {
         ...(startup?.configMaps ? { configMaps: startup.configMaps } : {}),
         ...(logStream ? { logSink: (text: string) => logStream.write(text) } : {}),
         ...(opts.verbose
-          ? { onApiRequest: (m: string, p: string, code: number) => process.stderr.write(`${code} ${m} ${p}\n`) }
+          ? {
+              onApiRequest: (m: string, p: string, code: number, simMs: number) =>
+                process.stderr.write(`${stamp(simMs)} api     ${code} ${m} ${p}\n`),
+              onIngressRequest: (e: IngressLogEntry) =>
+                process.stderr.write(
+                  `${stamp(e.simMs)} ingress ${e.status} ${e.host}${e.revision ? ` → ${e.revision}` : ''}${e.pod ? ` (${e.pod})` : ''} ${Math.round(e.latencyMs)} ms${e.cold ? ' cold' : ''}\n`,
+                ),
+            }
           : {}),
         onError: (e) => process.stderr.write(`knsim serve: simulation error: ${(e as Error).message}\n`),
       });
@@ -61,7 +72,15 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       process.on('uncaughtException', (e) =>
         process.stderr.write(`knsim serve: simulation error: ${(e as Error).stack ?? String(e)}\n`),
       );
-      await server.start();
+      try {
+        await server.start();
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException;
+        if (err.code === 'EADDRINUSE' || err.code === 'EACCES') {
+          throw new UserError(`cannot listen on 127.0.0.1: ${err.message}`);
+        }
+        throw e;
+      }
       if (!server.certificate && !opts.insecureHttp) {
         process.stderr.write(
           'knsim serve: openssl not found, serving the API over plain http without authentication\n',
