@@ -87,6 +87,30 @@ function columnsFor(resource: ResourceType): TableColumn[] {
         extra('Nominated Node', (o) => (o.status as { nominatedNodeName?: string })?.nominatedNodeName || NONE),
         extra('Readiness Gates', () => NONE),
       ];
+    case 'deployments.apps':
+    case 'replicasets.apps':
+      return [
+        ...base,
+        extra('Containers', (o) =>
+          containersOf(o)
+            .map((c) => c.name ?? '')
+            .join(','),
+        ),
+        extra('Images', (o) =>
+          containersOf(o)
+            .map((c) => c.image ?? '')
+            .join(','),
+        ),
+        extra('Selector', (o) => selectorText((o as { spec?: { selector?: LabelSelector } }).spec?.selector)),
+      ];
+    case 'services':
+      return [
+        ...base,
+        extra('Selector', (o) => {
+          const sel = (o as { spec?: { selector?: Record<string, string> } }).spec?.selector;
+          return sel && Object.keys(sel).length > 0 ? labelsText(sel) : NONE;
+        }),
+      ];
     case 'namespaces':
       return [
         base[0]!,
@@ -96,6 +120,37 @@ function columnsFor(resource: ResourceType): TableColumn[] {
     default:
       return base;
   }
+}
+
+interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+function containersOf(o: KubeObject): { name?: string; image?: string }[] {
+  const spec = (o as { spec?: { template?: { spec?: { containers?: { name?: string; image?: string }[] } } } }).spec;
+  return spec?.template?.spec?.containers ?? [];
+}
+
+/** Labels as kubectl prints a selector: `k=v,k2=v2`, sorted by key. */
+function labelsText(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',');
+}
+
+function selectorText(sel: LabelSelector | undefined): string {
+  if (!sel) return NONE;
+  const parts: string[] = [];
+  if (sel.matchLabels && Object.keys(sel.matchLabels).length > 0) parts.push(labelsText(sel.matchLabels));
+  for (const e of sel.matchExpressions ?? []) {
+    const op = e.operator.toLowerCase();
+    if (op === 'exists') parts.push(e.key);
+    else if (op === 'doesnotexist') parts.push(`!${e.key}`);
+    else parts.push(`${e.key} ${op} (${(e.values ?? []).join(',')})`);
+  }
+  return parts.length > 0 ? parts.join(',') : NONE;
 }
 
 export interface TableOptions {

@@ -77,13 +77,37 @@ describe('knsim serve with the real kubectl: the seed walk-through', () => {
     expect(ready.stdout).toBe('service.serving.knative.dev/knservice condition met\n');
 
     // The five snapshots at once: the pod must still be there (its stable window is 2 s of real time at 30x).
-    const [ksvc, cfg, rt, rev, po] = await Promise.all([
+    const [ksvc, cfg, rt, rev, po, wide, deploy] = await Promise.all([
       k('get', 'ksvc'),
       k('get', 'configurations'),
       k('get', 'routes'),
       k('get', 'revision'),
       k('get', 'pods'),
+      k('get', 'pods', '-o', 'wide'),
+      k('get', 'deploy', '-o', 'wide'),
     ]);
+    expect(rows(wide.stdout)[0]).toEqual([
+      'NAME',
+      'READY',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'IP',
+      'NODE',
+      'NOMINATED NODE',
+      'READINESS GATES',
+    ]);
+    expect(rows(deploy.stdout)[0]).toEqual([
+      'NAME',
+      'READY',
+      'UP-TO-DATE',
+      'AVAILABLE',
+      'AGE',
+      'CONTAINERS',
+      'IMAGES',
+      'SELECTOR',
+    ]);
+    expect(rows(deploy.stdout)[1]?.[0]).toBe('knservice-00001-deployment');
     expect(ksvc.stdout).toBe(
       'NAME        URL                                    LATESTCREATED     LATESTREADY       READY   REASON\n' +
         'knservice   http://knservice.default.example.com   knservice-00001   knservice-00001   True    \n',
