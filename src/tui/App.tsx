@@ -46,7 +46,7 @@ function hasColours(stdout: NodeJS.WriteStream | undefined): boolean {
 const DEFAULT_SIZE: TerminalSize = { columns: 80, rows: 24 };
 const LABEL_WIDTH = 10;
 /** The requests pane's width beside the explanation. */
-const REQUESTS_WIDTH = 50;
+const REQUESTS_WIDTH = 54;
 /** From this width the header also names the backend and seed. */
 const WIDE_HEADER = 130;
 
@@ -83,10 +83,16 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills }: App
 
   useInput(
     (input, key) => {
-      const command = commandForKey(input, key);
-      if (command === undefined) return;
-      if (command === 'app.quit') exit();
-      else dispatch({ type: 'command', command });
+      // Keys typed faster than a read (or sent together) arrive as one string: one command each.
+      const presses = input.length > 1 && !key.ctrl && !key.meta ? [...input] : [input];
+      for (const press of presses) {
+        const command = commandForKey(press, key);
+        if (command === 'app.quit') {
+          exit();
+          return;
+        }
+        if (command !== undefined) dispatch({ type: 'command', command });
+      }
     },
     { isActive: isRawModeSupported === true },
   );

@@ -17,6 +17,11 @@ export interface Narration {
   /** Extra lines shown under the text on the log screen (a step's output). */
   readonly detail?: readonly string[];
   readonly revision?: string;
+  /**
+   * Lines of one kind that can come in bursts (held requests, cold starts, failures): the
+   * index tells the first of a burst and counts the rest into it.
+   */
+  readonly burst?: 'held' | 'cold' | 'failed';
 }
 
 /** What the index knows about the moment an event happens. */
@@ -37,6 +42,11 @@ const NONE: readonly Narration[] = [];
 /** `12 ms`, `1.9 s`, `60 s`. */
 export function formatSeconds(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : formatWholeSeconds(ms);
+}
+
+/** "(and 12 more requests like it within 10 s)": the tail the index adds to the first line of a burst. */
+export function burstTail(more: number, windowMs: number): string {
+  return ` (and ${more} more like it within ${formatSeconds(windowMs)})`;
 }
 
 /** `xs87v` for `knservice-00001-deployment-vjbwbwnstc-xs87v`: the part kubectl users tell apart. */
@@ -89,17 +99,24 @@ export function narrateRequest(e: RequestEvent, ctx: NarrationContext): readonly
       ctx.readyPods === undefined || ctx.readyPods === 0
         ? `request #${e.id} held by the activator while ${rev} starts a pod`
         : `request #${e.id} held by the activator until a pod of ${rev} has room`;
-    return [{ text, tone: 'warn', ...base }];
+    return [{ text, tone: 'warn', burst: 'held', ...base }];
   }
   if (e.phase !== 'done') return NONE;
   const after = e.latencyMs !== undefined ? ` after ${formatSeconds(e.latencyMs)}` : '';
   if (e.outcome !== undefined && e.outcome !== 'ok') {
     const what = e.status !== undefined ? String(e.status) : e.outcome;
     const hint = e.status === 503 ? ' (no pod could take it)' : e.status === 504 ? ' (timed out)' : '';
-    return [{ text: `request #${e.id} failed with ${what}${after}${hint}`, tone: 'bad', ...base }];
+    return [{ text: `request #${e.id} failed with ${what}${after}${hint}`, tone: 'bad', burst: 'failed', ...base }];
   }
   if (e.cold) {
-    return [{ text: `request #${e.id} answered ${e.status ?? 200}${after} (cold start)`, tone: 'good', ...base }];
+    return [
+      {
+        text: `request #${e.id} answered ${e.status ?? 200}${after} (cold start)`,
+        tone: 'good',
+        burst: 'cold',
+        ...base,
+      },
+    ];
   }
   return NONE;
 }

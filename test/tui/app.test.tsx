@@ -37,7 +37,8 @@ describe('the overview at moments of the seed walk-through', () => {
     expect(f).toMatch(/^pods 1 /m);
     expect(f).toMatch(/^panic /m);
     expect(f).toMatch(/^activator /m);
-    expect(f).toContain('activator holds 0 · queue-proxies 0 · in flight 0');
+    expect(f).toContain('held by the activator 0 · in queue-proxies 0');
+    expect(f).toContain('in flight 0 · 0 req/s · concurrency 0');
     expect(f).toContain('answered 0: 0 ok · 0 × 503 · 0 × 504');
     expect(f).toContain('latency p50 – · p95 – · p99 –');
     expect(f).toContain('no autoscaler tick yet');
@@ -51,7 +52,7 @@ describe('the overview at moments of the seed walk-through', () => {
     const t = Math.ceil((held.t + 1) / 1000) * 1000;
     expect(t).toBeLessThan(done.t);
     const f = open({ initial: at(t) }).frame();
-    expect(f).toContain('activator holds 1 · queue-proxies 0 · in flight 0');
+    expect(f).toContain('held by the activator 1 · in queue-proxies 0');
     expect(f).toContain('answered 0: 0 ok');
     expect(f).toContain('request #1 held by the activator while knservice-00001 starts a pod');
   });
@@ -166,5 +167,13 @@ describe('terminal size', () => {
     expect(big.split('\n').length).toBeLessThanOrEqual(49);
     const chartRows = (f: string) => f.split('\n').filter((l) => l.startsWith('          ') && /[█▒░─]/.test(l)).length;
     expect(chartRows(big)).toBeGreaterThan(chartRows(small));
+  });
+});
+
+describe('keys sent together', () => {
+  it('runs one command per character', async () => {
+    const r = renderTui({ index: await seedIndex() });
+    cleanups.push(r.unmount);
+    await r.press(']]]', 'knsim seed-walkthrough 00:30.000/');
   });
 });

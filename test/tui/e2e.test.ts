@@ -2,7 +2,7 @@
  * The real command in a real pseudo-terminal (tmux), and without a terminal. Polls the screen
  * with a deadline; never sleeps a fixed time.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,27 @@ afterAll(() => {
   if (HAS_TMUX) spawnSync('tmux', ['kill-session', '-t', SESSION]);
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
+
+/** Runs a command with stdin closed and stdout/stderr piped (not terminals); resolves when it exits. */
+function spawnAsync(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
 
 function tmux(...args: string[]): string {
   return execFileSync('tmux', args, { encoding: 'utf8' });
@@ -51,9 +72,12 @@ async function waitForScreen(what: string, ok: (s: string) => boolean, timeoutMs
   return last;
 }
 
-describe('knsim tui in a terminal', () => {
+// Each case waits on its own process: run them side by side.
+describe.concurrent('knsim tui in a terminal', () => {
   it.skipIf(!HAS_TMUX)(
-    HAS_TMUX ? 'seeks to the end and shows the new pod Running, then quits on q' : 'in tmux (skipped: tmux is not installed)',
+    HAS_TMUX
+      ? 'seeks to the end and shows the new pod Running, then quits on q'
+      : 'in tmux (skipped: tmux is not installed)',
     async () => {
       const env = { ...process.env };
       delete env.CI;
@@ -91,16 +115,16 @@ describe('knsim tui in a terminal', () => {
   it('prints the screen at the end of the run when stdout is not a terminal', async () => {
     const log = join(dir, 'seed.jsonl');
     writeFileSync(log, (await seedRun()).text);
-    const r = spawnSync('node', ['bin/knsim.js', 'tui', log], { cwd: ROOT, encoding: 'utf8', input: '' });
+    const r = await spawnAsync('node', ['bin/knsim.js', 'tui', log], { cwd: ROOT });
     expect(r.status).toBe(0);
     expect(r.stderr).toContain('not a terminal');
     expect(r.stdout).toContain('Timeline knservice-00001');
     expect(r.stdout).toContain('answered 1: 1 ok');
   });
 
-  it('keeps `knsim start` printing the transcript when piped', () => {
+  it('keeps `knsim start` printing the transcript when piped', async () => {
     const env = { ...process.env, CI: 'true' };
-    const r = spawnSync('node', ['bin/knsim.js', 'start'], { cwd: ROOT, encoding: 'utf8', input: '', env });
+    const r = await spawnAsync('node', ['bin/knsim.js', 'start'], { cwd: ROOT, env });
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('$ kubectl get pods');
     expect(r.stdout).toContain('all expectations met');

@@ -126,4 +126,9 @@ describe('kubectl tables at a moment', () => {
     expect(fitted[1]!.hidden).toBe(50 - (fitted[1]!.lines.length - 1));
     expect(fitTables(tables, 100)).toEqual(tables);
   });
+
+  it('counts pods by the status kubectl shows', () => {
+    const pods = kubectlTables(index, index.length, index.endT).find((x) => x.command === 'kubectl get pods')!;
+    expect(pods.summary).toBe('1 Running');
+  });
 });

@@ -147,6 +147,20 @@ describe('the replay index on a large log', () => {
     expect(small).toMatchObject({ approximate: false, p50: 500, maxMs: 1000 });
   });
 
+  it('tells the first of a burst of held requests and counts the rest into it', () => {
+    const events: LogEvent[] = [];
+    for (let i = 0; i < 30; i++)
+      events.push({ t: 1000 + i * 100, type: 'request', phase: 'held', id: i + 1, revision: 'r' });
+    events.push({ t: 20_000, type: 'request', phase: 'held', id: 31, revision: 'r' });
+    events.push({ t: 20_000, type: 'request', phase: 'held', id: 32, revision: 'other' });
+    const idx = new ReplayIndex(header, events);
+    expect(idx.narration.map((n) => n.text)).toEqual([
+      'request #1 held by the activator while r starts a pod (and 29 more like it within 10 s)',
+      'request #31 held by the activator while r starts a pod',
+      'request #32 held by the activator while other starts a pod',
+    ]);
+  });
+
   it('seeks a day-long log with thousands of pods quickly', () => {
     const events: LogEvent[] = [];
     const pod = (i: number): KubeObject => ({

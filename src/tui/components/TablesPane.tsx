@@ -21,6 +21,7 @@ export function TablesPane({ tables, height }: { readonly tables: readonly Kubec
             {table.hidden > 0 && (
               <Text dimColor>
                 … and {table.hidden} more {table.noun}
+                {table.summary ? ` (${table.lines.length - 1 + table.hidden} in all: ${table.summary})` : ''}
               </Text>
             )}
           </Box>

@@ -54,7 +54,7 @@ export function screenLayout(columns: number, terminalRows: number, helpRows: nu
     explainHeight = requestsHeight;
     narrationHeight = Math.max(0, rest - requestsHeight);
   } else {
-    requestsHeight = 4;
+    requestsHeight = 5;
     explainHeight = clamp(rest - requestsHeight - 3, 3, 8);
     narrationHeight = Math.max(0, rest - requestsHeight - explainHeight);
   }

@@ -14,7 +14,7 @@
 import type { KubeObject } from '../../model/api/types.js';
 import type { KpaTickEvent, LogEvent, LogHeader, ObjectEvent, RequestEvent, SampleEvent } from '../../model/events.js';
 import { SIM_EPOCH_MS } from '../../model/rules/time.js';
-import { type Narration, type NarrationContext, narrateEvent, narrateObjectChange } from '../narrate.js';
+import { burstTail, type Narration, type NarrationContext, narrateEvent, narrateObjectChange } from '../narrate.js';
 import { lowerBound, upperBound } from './search.js';
 
 export interface ReplayOptions {
@@ -83,6 +83,9 @@ function tickOutcome(e: KpaTickEvent): string {
 
 /** A narration line and what told it: an object change, the log's own narration, another event. */
 type TaggedEntry = NarrationEntry & { readonly origin: 'object' | 'log' | 'event' };
+
+/** Request lines of one kind and revision within this window after the first are counted, not told. */
+export const BURST_WINDOW_MS = 10_000;
 
 /** How close (ms) a log's own narration must be to a line told from an object change to replace it. */
 const ECHO_MS = 1000;
@@ -167,6 +170,8 @@ export class ReplayIndex {
       }
     };
     const narration: TaggedEntry[] = [];
+    const bursts = new Map<string, { t: number; entry: number; more: number }>();
+    const burstList: { t: number; entry: number; more: number }[] = [];
     const objects = new Map<string, KubeObject>();
     const sksMode = new Map<string, string>();
     const lastOutcome = new Map<string, string>();
@@ -275,7 +280,23 @@ export class ReplayIndex {
           break;
       }
       const origin = e.type === 'object' ? 'object' : e.type === 'narration' ? 'log' : 'event';
-      for (const n of told) narration.push({ ...n, pos, t: e.t, origin });
+      for (const n of told) {
+        if (n.burst !== undefined) {
+          const key = `${n.revision ?? ''}|${n.burst}`;
+          const open = bursts.get(key);
+          if (open && e.t - open.t < BURST_WINDOW_MS) {
+            open.more++;
+            continue;
+          }
+          bursts.set(key, { t: e.t, entry: narration.length, more: 0 });
+          burstList.push(bursts.get(key)!);
+        }
+        narration.push({ ...n, pos, t: e.t, origin });
+      }
+    }
+    for (const b of burstList) {
+      const entry = narration[b.entry]!;
+      if (b.more > 0) narration[b.entry] = { ...entry, text: entry.text + burstTail(b.more, BURST_WINDOW_MS) };
     }
     this.revisions = revisions;
     this.narration = dropEchoes(narration);

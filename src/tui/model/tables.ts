@@ -2,7 +2,8 @@
  * The kubectl tables at a moment of the replay: objects from the index, text from the model's
  * `renderKubectlGet` (kubectl's exact layout, AGE relative to the moment shown), cut to fit.
  */
-import { renderKubectlGet } from '../../model/rules/tables.js';
+import type { KubeObject, Pod } from '../../model/api/types.js';
+import { renderKubectlGet, summarizePod } from '../../model/rules/tables.js';
 import type { ReplayIndex } from './replay.js';
 
 export interface KubectlTable {
@@ -13,6 +14,21 @@ export interface KubectlTable {
   readonly hidden: number;
   /** What the rows are called in the "… and N more" line. */
   readonly noun: string;
+  /** For pods: how many there are in each STATUS (`3 Running, 180 ContainerCreating`). */
+  readonly summary?: string;
+}
+
+/** Pods counted by the STATUS kubectl shows, most common first (ties by name). */
+export function podStatusSummary(pods: readonly KubeObject[]): string {
+  const counts = new Map<string, number>();
+  for (const p of pods) {
+    const status = summarizePod(p as Pod).status;
+    counts.set(status, (counts.get(status) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
 }
 
 const TABLES: readonly { resource: string; kind: string; noun: string }[] = [
@@ -26,8 +42,11 @@ const TABLES: readonly { resource: string; kind: string; noun: string }[] = [
 export function kubectlTables(index: ReplayIndex, pos: number, t: number): KubectlTable[] {
   const options = { nowMs: index.modelNow(t), namespace: index.header.namespace };
   return TABLES.map(({ resource, kind, noun }) => {
-    const text = renderKubectlGet(resource, index.objectsOfKind(pos, kind), options);
-    return { command: `kubectl get ${resource}`, lines: text.replace(/\n$/, '').split('\n'), hidden: 0, noun };
+    const objects = index.objectsOfKind(pos, kind);
+    const text = renderKubectlGet(resource, objects, options);
+    const lines = text.replace(/\n$/, '').split('\n');
+    const summary = kind === 'Pod' && objects.length > 0 ? { summary: podStatusSummary(objects) } : {};
+    return { command: `kubectl get ${resource}`, lines, hidden: 0, noun, ...summary };
   });
 }
 
