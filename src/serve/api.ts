@@ -387,8 +387,9 @@ export class KubeApi {
       req.on('data', (c: Buffer) => {
         size += c.length;
         if (size > MAX_BODY) {
-          reject(apiError(413, 'BadRequest', 'Request entity too large: limit is 3145728'));
-          req.destroy();
+          // Answer now; the rest of the body is read and dropped.
+          if (chunks.length > 0) chunks.length = 0;
+          reject(apiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'));
           return;
         }
         chunks.push(c);

@@ -14,6 +14,7 @@ export type StatusReason =
   | 'Expired'
   | 'Invalid'
   | 'UnsupportedMediaType'
+  | 'RequestEntityTooLarge'
   | 'InternalError';
 
 export interface StatusDetails {

@@ -130,6 +130,12 @@ describe('bad requests never crash the server', () => {
     expect(r.json().message).toBe('namespaces "default" is forbidden: this namespace may not be deleted');
   });
 
+  it('a body over 3 MiB → 413', async () => {
+    const big = JSON.stringify({ ...ksvc('big'), padding: 'x'.repeat(4 * 1024 * 1024) });
+    const r = await api(h, 'POST', KSVCS, big);
+    expect(r.status).toBe(413);
+  });
+
   it('still answers after all that', async () => {
     expect((await api(h, 'GET', '/api/v1/namespaces/default')).status).toBe(200);
   });
