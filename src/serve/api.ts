@@ -319,6 +319,11 @@ export class KubeApi {
   ): Promise<void> {
     const watch = t.watchPath || query.get('watch') === 'true' || query.get('watch') === '1';
     const dryRun = query.getAll('dryRun').includes('All');
+    if (t.resource.namespaced && t.namespace === undefined) {
+      // /api/v1/pods: listing and watching across namespaces only.
+      if (t.name !== undefined) throw apiError(404, 'NotFound', 'the server could not find the requested resource');
+      if (method !== 'GET') throw this.methodNotAllowed(method, t);
+    }
     if (t.name === undefined) {
       if (method === 'GET' && watch) return this.watch(t, query, req, res);
       if (method === 'GET') return this.list(t, query, req, res);

@@ -120,6 +120,9 @@ describe('bad requests never crash the server', () => {
     expect(m.status).toBe(405);
     const d = await api(h, 'DELETE', '/apis/apps/v1/namespaces/default/deployments/x');
     expect(d.status).toBe(405);
+    const allNs = await api(h, 'POST', '/apis/serving.knative.dev/v1/services', ksvc('nowhere'));
+    expect(allNs.status).toBe(405);
+    expect((await api(h, 'GET', '/apis/serving.knative.dev/v1/services')).json().items.length).toBeGreaterThan(0);
   });
 
   it('bad selectors → 400; deleting default → 403', async () => {
