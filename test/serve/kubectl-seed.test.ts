@@ -196,16 +196,29 @@ describe('knsim serve with the real kubectl: the seed walk-through', () => {
     const all = await k('get', 'ksvc,rt', '-A');
     expect(all.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+URL\s+LATESTCREATED/);
 
-    const watching = k('get', 'ksvc', '-w', '--request-timeout=3s');
-    await new Promise((r) => setTimeout(r, 500));
-    expect((await k('delete', '-f', join(dir, 'article.yaml'))).stdout).toBe(
-      'service.serving.knative.dev "knservice" deleted\n',
-    );
-    const waited = await k('wait', '--for=delete', 'ksvc/knservice', '--timeout=10s');
-    expect(waited.code).toBe(0);
-    const watched = (await watching).stdout.trimEnd().split('\n');
-    expect(watched[0]).toMatch(/^NAME\s+URL\s+LATESTCREATED\s+LATESTREADY\s+READY\s+REASON$/);
-    expect(watched.length).toBeGreaterThanOrEqual(3); // the initial row, the label, the deletion
+    // kubectl get -w: the table, then a row per change (here the deletion).
+    const watcher = spawn('kubectl', ['get', 'ksvc', '-w'], {
+      env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: join(dir, 'cache') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let watched = '';
+    watcher.stdout?.on('data', (c: Buffer) => {
+      watched += c.toString();
+    });
+    try {
+      await eventually(async () => (watched.includes('knservice') ? true : undefined), 15_000, 50);
+      expect((await k('delete', '-f', join(dir, 'article.yaml'))).stdout).toBe(
+        'service.serving.knative.dev "knservice" deleted\n',
+      );
+      const waited = await k('wait', '--for=delete', 'ksvc/knservice', '--timeout=10s');
+      expect(waited.code).toBe(0);
+      await eventually(async () => (watched.trimEnd().split('\n').length >= 3 ? true : undefined), 15_000, 50);
+    } finally {
+      watcher.kill();
+    }
+    const lines = watched.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+URL\s+LATESTCREATED\s+LATESTREADY\s+READY\s+REASON$/);
+    expect(lines.slice(1).every((l) => l.startsWith('knservice '))).toBe(true);
     expect((await k('get', 'ksvc')).stderr).toBe('No resources found in default namespace.\n');
     expect((await k('delete', 'namespace', 'demo')).stdout).toBe('namespace "demo" deleted\n');
   });
