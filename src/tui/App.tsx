@@ -135,9 +135,7 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills }: App
         {state.screen === 'overview' && (
           <Overview index={index} state={state} layout={layout} revision={revision} fills={useFills} />
         )}
-        {state.screen === 'tables' && (
-          <TablesPane tables={fitTables(kubectlTables(index, state.pos, state.t), layout.body)} height={layout.body} />
-        )}
+        {state.screen === 'tables' && <Tables index={index} pos={state.pos} t={state.t} height={layout.body} />}
         {state.screen === 'log' && (
           <NarrationPane
             title={`Event log: ${index.narrationCount(state.pos)} of ${index.narration.length} lines so far`}
@@ -150,6 +148,13 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills }: App
       <HelpBar lines={help} />
     </Box>
   );
+}
+
+/** The kubectl screen; rebuilt when the moment changes by a whole second (AGE's resolution) or events apply. */
+function Tables({ index, pos, t, height }: { index: ReplayIndex; pos: number; t: number; height: number }) {
+  const second = Math.floor(t / 1000) * 1000;
+  const tables = useMemo(() => fitTables(kubectlTables(index, pos, second), height), [index, pos, second, height]);
+  return <TablesPane tables={tables} height={height} />;
 }
 
 interface OverviewProps {
@@ -167,7 +172,10 @@ function Overview({ index, state, layout, revision, fills }: OverviewProps) {
   const window = chartWindow(index.endT, state.t, zoom.spanMs);
   // Zoomed out, the columns do not move with the cursor: bucket once per window and width.
   const columns = useMemo(
-    () => bucketSamples(revision ? index.samples(revision) : [], window.from, window.to, width),
+    () =>
+      revision
+        ? bucketSamples(index.samples(revision), window.from, window.to, width, index.sampleTimes(revision))
+        : bucketSamples([], window.from, window.to, width),
     [index, revision, window.from, window.to, width],
   );
   const rows = timelineRows(columns, {

@@ -45,8 +45,13 @@ const EMPTY = {
  * inside it, panic / activator when any sample had them. A slice with no sample holds the
  * previous sample (zoomed in, a sample covers several columns).
  */
-export function bucketSamples(samples: readonly SampleEvent[], from: number, to: number, width: number): ChartColumn[] {
-  const times = samples.map((s) => s.t);
+export function bucketSamples(
+  samples: readonly SampleEvent[],
+  from: number,
+  to: number,
+  width: number,
+  times: readonly number[] = samples.map((s) => s.t),
+): ChartColumn[] {
   const columns: ChartColumn[] = [];
   const span = Math.max(1, to - from);
   for (let c = 0; c < width; c++) {

@@ -147,6 +147,7 @@ export class ReplayIndex {
   private readonly arrivedPos: number[] = [];
   private readonly samplePosAll: number[] = [];
   private readonly sampleArrivals: number[] = [];
+  private readonly timesCache = new Map<string, number[]>();
   private cache: { pos: number; objects: Map<string, KubeObject>; applied: number } | undefined;
 
   constructor(header: LogHeader, events: readonly LogEvent[], options: ReplayOptions = {}) {
@@ -372,6 +373,18 @@ export class ReplayIndex {
   /** The revision's per-second samples in position order. */
   samples(revision: string): readonly SampleEvent[] {
     return this.perRevision.get(revision)?.samples ?? [];
+  }
+
+  /** The times of the revision's samples (for bucketing without rebuilding the array). */
+  sampleTimes(revision: string): readonly number[] {
+    const r = this.perRevision.get(revision);
+    if (!r) return [];
+    let times = this.timesCache.get(revision);
+    if (!times) {
+      times = r.samples.map((x) => x.t);
+      this.timesCache.set(revision, times);
+    }
+    return times;
   }
 
   /** The latest sample of the revision at position pos. */
