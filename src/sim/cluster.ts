@@ -256,12 +256,12 @@ export class SimCluster {
         firstRequest: () => this.revisions.get(`${ns}/${name}`)?.autoscaler.firstRequest(),
         completed: (req, status, body) => this.complete(req, status, body),
         held: (req) => {
-          if (this.log.recordsRequests) {
+          if (this.log.recordsRequest(req.id)) {
             this.log.event({ t: this.engine.now(), type: 'request', phase: 'held', id: req.id, revision: name });
           }
         },
         dispatched: (req) => {
-          if (this.log.recordsRequests) {
+          if (this.log.recordsRequest(req.id)) {
             this.log.event({
               t: this.engine.now(),
               type: 'request',
@@ -427,7 +427,8 @@ export class SimCluster {
         }
       }
     }
-    if (this.log.recordsRequests) {
+    const recorded = this.log.recordsRequest(id);
+    if (recorded) {
       this.log.event({
         t: now,
         type: 'request',
@@ -438,7 +439,7 @@ export class SimCluster {
     }
     if (!revision || !runtime) {
       const latencyMs = 1;
-      if (this.log.recordsRequests) {
+      if (recorded) {
         this.log.event({ t: now, type: 'request', phase: 'done', id, status: 404, latencyMs, outcome: 'error' });
       }
       done?.({ status: 404, body: '', latencyMs, cold: false });
@@ -480,7 +481,7 @@ export class SimCluster {
   private complete(req: SimRequest, status: number, body: string): void {
     const now = this.engine.now();
     const latencyMs = now - req.arrivedAt + req.hopMs;
-    if (this.log.recordsRequests) {
+    if (this.log.recordsRequest(req.id)) {
       this.log.event({
         t: now,
         type: 'request',

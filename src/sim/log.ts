@@ -13,7 +13,8 @@ export interface EventLogOptions {
   /** Receives each serialised line (with its newline). */
   sink?: (text: string) => void;
   /**
-   * Keep 1 request event in N (per-request events dominate long runs); control events are
+   * Keep the request events of 1 request in N (by request id: the 1st, the N+1st, ...; each kept
+   * request has all its events). Per-request events dominate long runs; control events are
    * always kept. 1 keeps all, 0 drops them all.
    */
   requestSampling?: number;
@@ -25,7 +26,6 @@ export class EventLog {
   private readonly keep: boolean;
   private readonly sink?: (text: string) => void;
   private readonly requestSampling: number;
-  private requestCounter = 0;
 
   constructor(options: EventLogOptions = {}) {
     this.keep = options.keep ?? true;
@@ -38,16 +38,19 @@ export class EventLog {
   }
 
   event(event: LogEvent): void {
-    if (event.type === 'request') {
-      if (this.requestSampling === 0) return;
-      if (this.requestSampling > 1 && this.requestCounter++ % this.requestSampling !== 0) return;
-    }
+    if (event.type === 'request' && !this.recordsRequest(event.id)) return;
     this.write(event);
   }
 
   /** True when request events would be written (lets the hot path skip building them). */
   get recordsRequests(): boolean {
     return this.requestSampling !== 0;
+  }
+
+  /** True when the events of request `id` are kept (lets the hot path skip building the others). */
+  recordsRequest(id: number): boolean {
+    const n = this.requestSampling;
+    return n === 1 || (n > 1 && (id - 1) % n === 0);
   }
 
   subscribe(listener: LogListener): () => void {
