@@ -133,3 +133,19 @@ describe('kubeconfig', () => {
     expect(plain.clusters[0].cluster['insecure-skip-tls-verify']).toBe(true);
   });
 });
+
+describe('--scenario', () => {
+  it("takes the scenario's seed, settings and knative-serving ConfigMaps", async () => {
+    const { scenarioStartup } = await import('../../src/serve/scenario.js');
+    const { KnsimServer } = await import('../../src/serve/server.js');
+    const startup = scenarioStartup('scenarios/seed-walkthrough.yaml');
+    expect(startup.seed).toBe(1);
+    expect(startup.configMaps['config-domain']).toEqual({ 'example.com': '' });
+    const server = new KnsimServer({ tls: 'off', settings: startup.settings, configMaps: startup.configMaps });
+    const cm = server.cluster.store.get('configmaps', 'knative-serving', 'config-domain') as KubeObject & {
+      data?: Record<string, string>;
+    };
+    expect(cm.data).toEqual({ 'example.com': '' });
+    expect(server.cluster.store.get('namespaces', undefined, 'knative-serving')).toBeDefined();
+  });
+});
