@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario, runScenario } from '../../src/cli/run.js';
-import type { LogLine } from '../../src/model/events.js';
 import { EventLog } from '../../src/sim/log.js';
 
 const COLD = 'test/results/fixtures/cold-burst.yaml';
