@@ -38,7 +38,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     )
     .option('--insecure-http', 'serve the API over plain http without authentication instead of https')
     .option('-l, --log <file>', 'stream the event log (JSON Lines) to this file, for knsim explain')
-    .option('-v, --verbose', 'print every API request (method, path, status) to stderr')
+    .option('-v, --verbose', 'print every API and ingress request to stderr, with the simulated time')
     .action(async (opts: ServeFlags) => {
       const { KnsimServer } = await import('../../serve/server.js');
       const { formatDuration } = await import('../../model/duration.js');
@@ -46,27 +46,33 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       const { scenarioStartup } = await import('../../serve/scenario.js');
       const startup = opts.scenario ? scenarioStartup(opts.scenario) : undefined;
       const logStream = opts.log ? createWriteStream(opts.log) : undefined;
-      const server = new KnsimServer({
-        port: opts.port,
-        ingressPort: opts.ingressPort,
-        speed: opts.speed,
-        seed: opts.seed ?? startup?.seed ?? 1,
-        tls: opts.insecureHttp ? 'off' : 'auto',
-        ...(startup?.settings ? { settings: startup.settings } : {}),
-        ...(startup?.configMaps ? { configMaps: startup.configMaps } : {}),
-        ...(logStream ? { logSink: (text: string) => logStream.write(text) } : {}),
-        ...(opts.verbose
-          ? {
-              onApiRequest: (m: string, p: string, code: number, simMs: number) =>
-                process.stderr.write(`${stamp(simMs)} api     ${code} ${m} ${p}\n`),
-              onIngressRequest: (e: IngressLogEntry) =>
-                process.stderr.write(
-                  `${stamp(e.simMs)} ingress ${e.status} ${e.host}${e.revision ? ` → ${e.revision}` : ''}${e.pod ? ` (${e.pod})` : ''} ${Math.round(e.latencyMs)} ms${e.cold ? ' cold' : ''}\n`,
-                ),
-            }
-          : {}),
-        onError: (e) => process.stderr.write(`knsim serve: simulation error: ${(e as Error).message}\n`),
-      });
+      let server: InstanceType<typeof KnsimServer>;
+      try {
+        server = new KnsimServer({
+          port: opts.port,
+          ingressPort: opts.ingressPort,
+          speed: opts.speed,
+          seed: opts.seed ?? startup?.seed ?? 1,
+          tls: opts.insecureHttp ? 'off' : 'auto',
+          ...(startup?.settings ? { settings: startup.settings } : {}),
+          ...(startup?.configMaps ? { configMaps: startup.configMaps } : {}),
+          ...(logStream ? { logSink: (text: string) => logStream.write(text) } : {}),
+          ...(opts.verbose
+            ? {
+                onApiRequest: (m: string, p: string, code: number, simMs: number) =>
+                  process.stderr.write(`${stamp(simMs)} api     ${code} ${m} ${p}\n`),
+                onIngressRequest: (e: IngressLogEntry) =>
+                  process.stderr.write(
+                    `${stamp(e.simMs)} ingress ${e.status} ${e.host}${e.revision ? ` → ${e.revision}` : ''}${e.pod ? ` (${e.pod})` : ''} ${Math.round(e.latencyMs)} ms${e.cold ? ' cold' : ''}\n`,
+                  ),
+              }
+            : {}),
+          onError: (e) => process.stderr.write(`knsim serve: simulation error: ${(e as Error).message}\n`),
+        });
+      } catch (e) {
+        // a bad ConfigMap value in the scenario, or no openssl with --tls on
+        throw new UserError((e as Error).message);
+      }
       // A teaching server keeps going: the simulation reports its own errors (xstate throws them
       // from a timer) and the API keeps answering.
       process.on('uncaughtException', (e) =>
