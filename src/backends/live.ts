@@ -246,7 +246,9 @@ export class LiveBackend implements Backend {
           this.paDesired.delete(name);
           break;
         }
-        const { desired } = paScale(obj as PodAutoscaler);
+        const { desired: reported } = paScale(obj as PodAutoscaler);
+        // −1: the autoscaler has no decision yet (e.g. just restarted).
+        const desired = reported !== undefined && reported >= 0 ? reported : undefined;
         const before = this.paDesired.get(name);
         if (desired !== undefined && desired !== before) {
           this.log.event({ t, type: 'scale', revision: name, from: before ?? 0, to: desired, reason: 'desired' });
@@ -272,13 +274,20 @@ export class LiveBackend implements Backend {
     this.wake();
   }
 
+  /** The watch's own objects (no copies, real timestamps): for the hot paths. */
+  private watched(resourceId: string): Iterable<KubeObject> {
+    return this.watches.get(resourceId)?.objects.values() ?? [];
+  }
+
   private scheduleSample(): void {
     if (this.closed) return;
     const now = this.now();
     const next = (Math.floor(now / 1000) + 1) * 1000;
     this.sampleTimer = setTimeout(() => {
       this.sampleTimer = undefined;
-      this.writeSamples(next);
+      // The timer may fire a little late: stamp the sample when it is written, so `t` never
+      // goes backwards in the log.
+      this.writeSamples(this.now());
       this.scheduleSample();
     }, next - now);
   }
@@ -286,8 +295,8 @@ export class LiveBackend implements Backend {
   /** One `sample` per revision: pods by phase from the watch, desired from the PA, load from our own clients. */
   private writeSamples(t: number): void {
     const revisions = new Set<string>();
-    for (const r of this.snapshot('revisions.serving.knative.dev', this.namespace)) revisions.add(r.metadata.name);
-    const pods = this.snapshot('pods', this.namespace) as Pod[];
+    for (const r of this.watched('revisions.serving.knative.dev')) revisions.add(r.metadata.name);
+    const pods = [...this.watched('pods')] as Pod[];
     for (const revision of revisions) {
       let ready = 0;
       let pending = 0;
@@ -306,7 +315,7 @@ export class LiveBackend implements Backend {
         inFlight++;
         if (r.cold) held++;
       }
-      const deployment = this.snapshot('deployments.apps', this.namespace).find((d) => revisionOf(d) === revision) as
+      const deployment = [...this.watched('deployments.apps')].find((d) => revisionOf(d) === revision) as
         | { spec?: { replicas?: number } }
         | undefined;
       const desired = this.paDesired.get(revision) ?? deployment?.spec?.replicas ?? ready + pending;
@@ -536,12 +545,16 @@ export class LiveBackend implements Backend {
 
   /** Whether a request to this host would find no ready pod (the activator will hold it). */
   private revisionState(host: string): { revision: string | undefined; cold: boolean } {
-    const routes = this.snapshot('routes.serving.knative.dev', this.namespace) as Route[];
+    const routes = [...this.watched('routes.serving.knative.dev')] as Route[];
     const revision = revisionForHost(routes, host);
     if (!revision) return { revision, cold: false };
-    const ready = (this.snapshot('pods', this.namespace) as Pod[]).some(
-      (p) => revisionOf(p) === revision && podPhaseOf(p) === 'Ready',
-    );
+    let ready = false;
+    for (const p of this.watched('pods')) {
+      if (revisionOf(p) === revision && podPhaseOf(p as Pod) === 'Ready') {
+        ready = true;
+        break;
+      }
+    }
     return { revision, cold: !ready };
   }
 
@@ -635,16 +648,21 @@ export class LiveBackend implements Backend {
   }
 
   private defaultUrl(): string {
-    const route = this.snapshot('routes.serving.knative.dev', this.namespace)[0] as Route | undefined;
+    const route = [...this.watched('routes.serving.knative.dev')].find((r) => (r as Route).status?.url) as
+      | Route
+      | undefined;
     return route?.status?.url ?? '';
   }
 
+  /** Runs `fn` at run time `t` (never before: a timer that fires early is set again). */
   private at(t: number, fn: () => void): void {
     if (this.closed) return;
     const timer = setTimeout(
       () => {
         this.timers.delete(timer);
-        if (!this.closed) fn();
+        if (this.closed) return;
+        if (this.now() < t) this.at(t, fn);
+        else fn();
       },
       Math.max(0, t - this.now()),
     );
