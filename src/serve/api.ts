@@ -4,17 +4,14 @@
  * Only JSON is spoken (YAML bodies are accepted); Tables are served to `kubectl get`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isDeepStrictEqual } from 'node:util';
-import { parse as parseYaml } from 'yaml';
-import type { ConfigMap, Configuration, KubeObject, Route, Service } from '../model/api/types.js';
-import { defaultConfiguration, defaultRoute } from '../model/rules/defaults.js';
-import { type FieldError, formatFieldErrors, SERVING_VALIDATION_WEBHOOK } from '../model/rules/fielderror.js';
+import type { KubeObject } from '../model/api/types.js';
 import { RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
-import { admitService, validateConfiguration, validateRoute } from '../model/rules/validation.js';
+import { isoAt } from '../model/rules/time.js';
 import type { SimCluster } from '../sim/cluster.js';
-import { withConfigMap } from '../sim/controllers/clusterConfig.js';
 import { StoreError } from '../sim/store.js';
 import { T } from '../sim/types.js';
+import { admit, checkControllerOwnedSpec, configData, isControllerOwned } from './admission.js';
+import { parseBody, readBody, readObject, send } from './body.js';
 import {
   apiGroupDocument,
   apiGroupList,
@@ -25,8 +22,8 @@ import {
   openApiV3Index,
   SERVER_VERSION,
 } from './discovery.js';
+import { isObject, keyOf, normaliseObject, present, undecodable } from './objects.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from './patch.js';
-import { decodeProtobufObject } from './protobuf.js';
 import {
   type FieldSelector,
   parseFieldSelector,
@@ -37,31 +34,13 @@ import {
 import { ApiError, alreadyExists, apiError, badRequest, conflict, invalid, notFound, statusObject } from './status.js';
 import { toTable, wantsTable } from './table.js';
 import type { HistoryEvent, WatchHub } from './watch.js';
-
-/** Largest request body accepted (the API server's limit is 3 MiB). */
-const MAX_BODY = 3 * 1024 * 1024;
+import { serveWatch } from './watchStream.js';
 
 /** Types the simulator's controllers own entirely: reading is fine, writing would desynchronise them. */
 const READ_ONLY = new Set(['pods', 'deployments.apps', 'replicasets.apps', 'endpoints', 'events']);
 
-/**
- * Knative's own objects, made by its controllers from a Service/Configuration: clients may read
- * them and change their labels and annotations, not create them or change their spec.
- */
-const CONTROLLER_OWNED = new Set([
-  'revisions.serving.knative.dev',
-  'podautoscalers.autoscaling.internal.knative.dev',
-  'metrics.autoscaling.internal.knative.dev',
-  'serverlessservices.networking.internal.knative.dev',
-]);
-
 /** Namespaces a real cluster refuses to delete. */
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
-
-/** The user the Knative webhook records as creator/lastModifier. */
-const USER = 'kubernetes-admin';
-
-const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 export interface KubeApiOptions {
   cluster: SimCluster;
@@ -84,96 +63,6 @@ interface Target {
   subresource?: string;
   /** Legacy `/watch/` path prefix. */
   watchPath: boolean;
-}
-
-function send(res: ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(isObject(body) && isObject(body.metadata) ? present(body as KubeObject) : body);
-  res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function webhookDenied(message: string): ApiError {
-  return apiError(
-    400,
-    'BadRequest',
-    `admission webhook "${SERVING_VALIDATION_WEBHOOK}" denied the request: ${message}`,
-  );
-}
-
-function configWebhookDenied(message: string): ApiError {
-  return apiError(
-    400,
-    'BadRequest',
-    `admission webhook "config.webhook.serving.knative.dev" denied the request: validation failed: ${message}`,
-  );
-}
-
-/** Built-in kinds whose objects have no metadata.generation in a real cluster. */
-const NO_GENERATION = new Set(['ConfigMap', 'Namespace', 'Pod', 'Endpoints', 'Event']);
-
-/** The object as the API returns it (the store counts generations for every kind). */
-export function present(obj: KubeObject): KubeObject {
-  if (obj.apiVersion !== 'v1' || !NO_GENERATION.has(obj.kind) || obj.metadata.generation === undefined) return obj;
-  const { generation: _generation, ...metadata } = obj.metadata;
-  return { ...obj, metadata: metadata as KubeObject['metadata'] };
-}
-
-/** The API server's decoding error for a field of the wrong JSON type. */
-function undecodable(r: ResourceType, field: string, goType: string): ApiError {
-  return badRequest(
-    `${r.kind} in version "${r.version}" cannot be handled as a ${r.kind}: json: cannot unmarshal into Go struct field ${r.kind}.${field} of type ${goType}`,
-  );
-}
-
-const isStringMap = (v: unknown) => isObject(v) && Object.values(v).every((x) => typeof x === 'string');
-
-/** ObjectMeta fields must have their Go types, or the object never reaches storage. */
-function checkMetaShape(r: ResourceType, meta: Record<string, unknown>): void {
-  for (const k of ['name', 'generateName', 'namespace', 'resourceVersion', 'uid']) {
-    if (meta[k] !== undefined && typeof meta[k] !== 'string') undecodableThrow(r, `metadata.${k}`, 'string');
-  }
-  for (const k of ['labels', 'annotations']) {
-    if (meta[k] !== undefined && meta[k] !== null && !isStringMap(meta[k])) {
-      undecodableThrow(r, `metadata.${k}`, 'map[string]string');
-    }
-  }
-  const owners = meta.ownerReferences;
-  if (owners !== undefined && owners !== null) {
-    const ok =
-      Array.isArray(owners) &&
-      owners.every(
-        (o) =>
-          isObject(o) &&
-          ['apiVersion', 'kind', 'name', 'uid'].every((k) => typeof o[k] === 'string') &&
-          (o.controller === undefined || typeof o.controller === 'boolean') &&
-          (o.blockOwnerDeletion === undefined || typeof o.blockOwnerDeletion === 'boolean'),
-      );
-    if (!ok) undecodableThrow(r, 'metadata.ownerReferences', '[]v1.OwnerReference');
-  }
-  const finalizers = meta.finalizers;
-  if (finalizers !== undefined && finalizers !== null) {
-    if (!Array.isArray(finalizers) || !finalizers.every((f) => typeof f === 'string')) {
-      undecodableThrow(r, 'metadata.finalizers', '[]string');
-    }
-  }
-  for (const k of ['labels', 'annotations', 'ownerReferences', 'finalizers']) if (meta[k] === null) delete meta[k];
-}
-
-function undecodableThrow(r: ResourceType, field: string, goType: string): never {
-  throw undecodable(r, field, goType);
-}
-
-const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function randomSuffix(): string {
-  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  let s = '';
-  for (let i = 0; i < 5; i++) s += alphabet[Math.floor(Math.random() * alphabet.length)];
-  return s;
 }
 
 export class KubeApi {
@@ -328,7 +217,7 @@ export class KubeApi {
       if (method === 'GET' && watch) return this.watch(t, query, req, res);
       if (method === 'GET') return this.list(t, query, req, res);
       if (method === 'POST') {
-        const body = await this.readObject(req);
+        const body = await readObject(req);
         const created = this.create(t, body, dryRun);
         return send(res, 201, created);
       }
@@ -358,15 +247,15 @@ export class KubeApi {
         return send(res, 200, obj);
       }
       case 'PUT': {
-        const body = await this.readObject(req);
+        const body = await readObject(req);
         return send(res, 200, this.replace(t, body, dryRun));
       }
       case 'PATCH': {
-        const body = await this.readBody(req);
+        const body = await readBody(req);
         return this.patch(t, body, req.headers['content-type'] ?? '', query, dryRun, res);
       }
       case 'DELETE': {
-        await this.readBody(req); // DeleteOptions: propagation is always background here
+        await readBody(req); // DeleteOptions: propagation is always background here
         return send(res, 200, this.delete(t, dryRun));
       }
       default:
@@ -381,60 +270,6 @@ export class KubeApi {
       ...(t.name ? { name: t.name } : {}),
       causes: [{ message: `${method} is not supported` }],
     });
-  }
-
-  // ---- bodies ----
-
-  private readBody(req: IncomingMessage): Promise<Buffer> {
-    return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (c: Buffer) => {
-        size += c.length;
-        if (size > MAX_BODY) {
-          // Answer now; the rest of the body is read and dropped.
-          if (chunks.length > 0) chunks.length = 0;
-          reject(apiError(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'));
-          return;
-        }
-        chunks.push(c);
-      });
-      req.on('end', () => resolve(Buffer.concat(chunks)));
-      req.on('error', reject);
-    });
-  }
-
-  private parse(body: Buffer, contentType: string): unknown {
-    const type = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
-    if (type === 'application/vnd.kubernetes.protobuf') {
-      try {
-        return decodeProtobufObject(body);
-      } catch (e) {
-        if (e instanceof ApiError) throw e;
-        throw apiError(415, 'UnsupportedMediaType', `knsim: ${(e as Error).message}; send JSON or YAML`);
-      }
-    }
-    if (type !== '' && !type.includes('json') && !type.includes('yaml')) {
-      throw apiError(
-        415,
-        'UnsupportedMediaType',
-        `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`,
-      );
-    }
-    const text = body.toString('utf8');
-    try {
-      if (type.includes('yaml')) return parseYaml(text);
-      return JSON.parse(text);
-    } catch (e) {
-      throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message.split('\n')[0]}`);
-    }
-  }
-
-  private async readObject(req: IncomingMessage): Promise<KubeObject> {
-    const contentType = req.headers['content-type'] ?? 'application/json';
-    const body = this.parse(await this.readBody(req), contentType);
-    if (!isObject(body)) throw badRequest("couldn't get version/kind; json parse error: not a JSON object");
-    return body as KubeObject;
   }
 
   // ---- reads ----
@@ -522,55 +357,6 @@ export class KubeApi {
     }
   }
 
-  /** Checks apiVersion/kind/namespace/name of a body against the URL and fills them in. */
-  private normalise(t: Target, body: KubeObject, nameFromUrl?: string): KubeObject {
-    const r = t.resource;
-    if (body.apiVersion !== undefined && body.apiVersion !== r.apiVersion) {
-      throw badRequest(
-        `the API version in the data (${String(body.apiVersion)}) does not match the expected API version (${r.apiVersion})`,
-      );
-    }
-    if (body.kind !== undefined && body.kind !== r.kind) {
-      throw badRequest(`the kind in the data (${String(body.kind)}) does not match the expected kind (${r.kind})`);
-    }
-    if (body.metadata !== undefined && !isObject(body.metadata)) throw undecodable(r, 'metadata', 'ObjectMeta');
-    const meta: Record<string, unknown> = isObject(body.metadata) ? { ...body.metadata } : {};
-    checkMetaShape(r, meta);
-    const obj = { ...body, apiVersion: r.apiVersion, kind: r.kind, metadata: meta } as KubeObject;
-    if (r.namespaced) {
-      if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== t.namespace) {
-        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
-      }
-      obj.metadata.namespace = t.namespace;
-    } else {
-      delete obj.metadata.namespace;
-    }
-    if (nameFromUrl !== undefined) {
-      if (meta.name !== undefined && meta.name !== nameFromUrl) {
-        throw badRequest(
-          `the name of the object (${String(meta.name)}) does not match the name on the URL (${nameFromUrl})`,
-        );
-      }
-      obj.metadata.name = nameFromUrl;
-    }
-    if (!obj.metadata.name && typeof meta.generateName === 'string' && meta.generateName !== '') {
-      obj.metadata.name = `${meta.generateName}${randomSuffix()}`;
-    }
-    const name = obj.metadata.name;
-    if (typeof name !== 'string' || name === '') {
-      throw invalid(r, '', 'metadata.name', 'Required value: name or generateName is required');
-    }
-    if (name.length > 253 || !NAME_RE.test(name)) {
-      throw invalid(
-        r,
-        name,
-        'metadata.name',
-        `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`,
-      );
-    }
-    return obj;
-  }
-
   private requireNamespace(t: Target): void {
     if (!t.resource.namespaced) return;
     const ns = t.namespace ?? '';
@@ -579,58 +365,13 @@ export class KubeApi {
     }
   }
 
-  /** Admission: Knative's webhooks for Services and for knative-serving ConfigMaps. */
-  private admit(t: Target, obj: KubeObject, previous?: KubeObject): KubeObject {
-    if (t.resource.id === T.service) {
-      let admission: ReturnType<typeof admitService>;
-      try {
-        admission = admitService(obj as Service, { user: USER, ...(previous ? { previous } : {}) });
-      } catch (e) {
-        throw webhookDenied(`validation failed: ${(e as Error).message}`);
-      }
-      if (!admission.object) throw webhookDenied(`validation failed: ${formatFieldErrors(admission.errors)}`);
-      return admission.object;
-    }
-    if (t.resource.id === T.configuration || t.resource.id === T.route) {
-      const ownedByService = (obj.metadata.ownerReferences ?? []).some((o) => o.kind === 'Service');
-      let errors: FieldError[];
-      try {
-        if (t.resource.id === T.configuration) {
-          const defaulted = defaultConfiguration(obj as Configuration, { user: USER });
-          errors = validateConfiguration(defaulted);
-          if (errors.length === 0) return defaulted;
-        } else {
-          const defaulted = defaultRoute(obj as Route, { user: USER, ownedByService });
-          errors = validateRoute(defaulted, { ownedByService });
-          if (errors.length === 0) return defaulted;
-        }
-      } catch (e) {
-        throw webhookDenied(`validation failed: ${(e as Error).message}`);
-      }
-      throw webhookDenied(`validation failed: ${formatFieldErrors(errors)}`);
-    }
-    if (t.resource.id === T.configMap && t.namespace === 'knative-serving') {
-      try {
-        withConfigMap(this.cluster.config, obj.metadata.name, this.configData(obj));
-      } catch (e) {
-        throw configWebhookDenied((e as Error).message);
-      }
-    }
-    return obj;
-  }
-
-  private configData(obj: KubeObject): Record<string, string> {
-    const data = (obj as ConfigMap).data;
-    return isObject(data) ? (data as Record<string, string>) : {};
-  }
-
   /**
    * After a write: knative-serving ConfigMaps change the simulation's settings (validated in
    * admit). Deleting one brings Knative's defaults back.
    */
   private afterWrite(t: Target, obj: KubeObject | undefined, deleted = false): void {
     if (t.resource.id !== T.configMap || t.namespace !== 'knative-serving' || !obj) return;
-    this.cluster.applyConfigData(obj.metadata.name, deleted ? {} : this.configData(obj));
+    this.cluster.applyConfigData(obj.metadata.name, deleted ? {} : configData(obj));
   }
 
   private storeCall<R>(t: Target, name: string, fn: () => R): R {
@@ -649,7 +390,7 @@ export class KubeApi {
 
   private create(t: Target, body: KubeObject, dryRun: boolean, fieldManager?: string): KubeObject {
     this.assertWritable(t);
-    if (CONTROLLER_OWNED.has(t.resource.id)) {
+    if (isControllerOwned(t.resource)) {
       throw apiError(
         405,
         'MethodNotAllowed',
@@ -657,7 +398,7 @@ export class KubeApi {
         { ...(t.resource.group ? { group: t.resource.group } : {}), kind: t.resource.plural },
       );
     }
-    let obj = this.normalise(t, body);
+    let obj = normaliseObject(t.resource, t.namespace, body);
     this.requireNamespace(t);
     const name = obj.metadata.name;
     if (this.store().get(t.resource.id, t.namespace, name)) throw alreadyExists(t.resource, name);
@@ -666,7 +407,7 @@ export class KubeApi {
     }
     delete obj.status;
     if (fieldManager) obj.metadata.managedFields = this.managedFields(fieldManager, 'Apply', t);
-    obj = this.admit(t, obj);
+    obj = admit(this.cluster, t.resource, t.namespace, obj);
     if (t.resource.id === T.namespace) obj.status = { phase: 'Active' };
     if (dryRun) return obj;
     const created = this.storeCall(t, name, () => this.store().create(obj));
@@ -684,7 +425,7 @@ export class KubeApi {
         manager,
         operation,
         apiVersion: t.resource.apiVersion,
-        time: new Date(this.cluster.now() + Date.UTC(2026, 0, 1)).toISOString().replace(/\.\d+Z$/, 'Z'),
+        time: isoAt(this.cluster.now()),
         fieldsType: 'FieldsV1',
         fieldsV1: {},
       },
@@ -695,7 +436,7 @@ export class KubeApi {
   private replace(t: Target, body: KubeObject, dryRun: boolean): KubeObject {
     const name = t.name ?? '';
     const existing = this.mustGet(t);
-    const obj = this.normalise(t, body, name);
+    const obj = normaliseObject(t.resource, t.namespace, body, name);
     if (t.subresource === 'status') {
       const rv = obj.metadata.resourceVersion;
       if (rv && rv !== existing.metadata.resourceVersion) throw conflict(t.resource, name);
@@ -709,21 +450,13 @@ export class KubeApi {
   private update(t: Target, input: KubeObject, existing: KubeObject, dryRun: boolean): KubeObject {
     const name = existing.metadata.name;
     let obj = input;
-    if (CONTROLLER_OWNED.has(t.resource.id)) {
-      const { apiVersion: _a, kind: _k, metadata: _m, status: _s, ...spec } = input;
-      const { apiVersion: _a2, kind: _k2, metadata: _m2, status: _s2, ...oldSpec } = existing;
-      if (!isDeepStrictEqual(spec, oldSpec)) {
-        throw webhookDenied(
-          `Immutable fields changed (-old +new): spec\nknsim: the spec of ${t.resource.plural} is set by Knative's controllers`,
-        );
-      }
-    }
+    checkControllerOwnedSpec(t.resource, input, existing);
     if (t.resource.group === 'serving.knative.dev' && input.spec !== undefined && !isObject(input.spec)) {
       throw undecodable(t.resource, 'spec', `v1.${t.resource.kind}Spec`);
     }
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== existing.metadata.resourceVersion) throw conflict(t.resource, name);
-    obj = this.admit(t, obj, existing);
+    obj = admit(this.cluster, t.resource, t.namespace, obj, existing);
     if (dryRun) return { ...obj, status: existing.status };
     const updated = this.storeCall(t, name, () => this.store().update(obj));
     this.afterWrite(t, updated);
@@ -755,7 +488,7 @@ export class KubeApi {
         `the body of the request was in an unknown format - accepted media types include: ${known.join(', ')}`,
       );
     }
-    const patch = this.parse(text, type === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json');
+    const patch = parseBody(text, type === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json');
     if (type === 'application/apply-patch+yaml') {
       const manager = query.get('fieldManager');
       if (!manager)
@@ -766,7 +499,12 @@ export class KubeApi {
       const existing = this.store().get(t.resource.id, t.namespace, name);
       if (!existing) {
         if (t.subresource === 'status') throw notFound(t.resource, name);
-        const created = this.create(t, this.normalise(t, patch as KubeObject, name), dryRun, manager);
+        const created = this.create(
+          t,
+          normaliseObject(t.resource, t.namespace, patch as KubeObject, name),
+          dryRun,
+          manager,
+        );
         send(res, 201, created);
         return;
       }
@@ -788,7 +526,7 @@ export class KubeApi {
 
   private writePatched(t: Target, existing: KubeObject, merged: KubeObject, dryRun: boolean): KubeObject {
     const name = existing.metadata.name;
-    const obj = this.normalise(t, merged, name);
+    const obj = normaliseObject(t.resource, t.namespace, merged, name);
     if (t.subresource === 'status') {
       if (dryRun) return obj;
       return this.storeCall(t, name, () => this.store().updateStatus(t.resource.id, t.namespace, name, obj.status));
@@ -852,122 +590,21 @@ export class KubeApi {
   // ---- watch ----
 
   private watch(t: Target, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
-    const { labels, fields } = this.selectors(t, query);
-    const namespace = t.resource.namespaced ? t.namespace : undefined;
-    const matches = (o: KubeObject | undefined) =>
-      o !== undefined &&
-      (namespace === undefined || o.metadata.namespace === namespace) &&
-      labels(o.metadata.labels) &&
-      fields(o);
-    const table = wantsTable(req.headers.accept);
-    const rvParam = query.get('resourceVersion') ?? '';
-    const bookmarks = query.get('allowWatchBookmarks') === 'true' && !table;
-    const timeoutSeconds = Number(query.get('timeoutSeconds') ?? '0');
-    if (rvParam !== '' && !/^\d+$/.test(rvParam)) {
-      throw badRequest(`invalid resource version: strconv.ParseUint: parsing "${rvParam}": invalid syntax`);
-    }
-
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Transfer-Encoding': 'chunked',
-      'Cache-Control': 'no-cache',
-    });
-    res.flushHeaders();
-    let headersSent = false;
-    let closed = false;
-    const writeLine = (line: string) => {
-      if (closed) return;
-      res.write(line);
-      // A client that does not read: drop it rather than buffer without bound.
-      if (res.writableLength > 64 * 1024 * 1024) close();
-    };
-    const write = (type: string, object: unknown) => writeLine(`${JSON.stringify({ type, object })}\n`);
-    /** JSON events are the same bytes for every watcher: serialise each once. */
-    const writeEvent = (type: string, e: HistoryEvent) => {
-      if (table) return write(type, encode(e.object));
-      let lines = this.serialized.get(e);
-      if (!lines) {
-        lines = new Map();
-        this.serialized.set(e, lines);
-      }
-      let line = lines.get(type);
-      if (line === undefined) {
-        line = `${JSON.stringify({ type, object: present(e.object) })}\n`;
-        lines.set(type, line);
-      }
-      writeLine(line);
-    };
-    const encode = (o: KubeObject): unknown => {
-      if (!table) return present(o);
-      const tableObj = toTable(t.resource, [o], {
-        nowMs: this.cluster.now(),
-        resourceVersion: o.metadata.resourceVersion ?? '',
-        noHeaders: headersSent,
-        ...(query.get('includeObject') ? { includeObject: query.get('includeObject') ?? '' } : {}),
-      });
-      headersSent = true;
-      return tableObj;
-    };
-    const deliver = (e: HistoryEvent) => {
-      const now = matches(e.object);
-      if (e.type === 'MODIFIED') {
-        const before = matches(e.previous);
-        if (now && before) writeEvent('MODIFIED', e);
-        else if (now) writeEvent('ADDED', e);
-        else if (before) writeEvent('DELETED', e);
-      } else if (now) {
-        writeEvent(e.type, e);
-      }
-    };
-
-    let unsubscribe: () => void = () => {};
-    let bookmarkTimer: NodeJS.Timeout | undefined;
-    let timeoutTimer: NodeJS.Timeout | undefined;
-    const close = () => {
-      if (closed) return;
-      closed = true;
-      unsubscribe();
-      if (bookmarkTimer) clearInterval(bookmarkTimer);
-      if (timeoutTimer) clearTimeout(timeoutTimer);
-      this.openWatches.delete(close);
-      res.end();
-    };
-    this.openWatches.add(close);
-    res.on('close', close);
-    res.on('error', close);
-
-    const initialEvents = query.get('sendInitialEvents') === 'true';
-    let since: number;
-    if (rvParam === '' || rvParam === '0' || initialEvents) {
-      this.hub.flush();
-      since = this.store().resourceVersion();
-      for (const o of this.store().list(t.resource.id, namespace)) if (matches(o)) write('ADDED', encode(o));
-      if (initialEvents && bookmarks) {
-        // The watch-list protocol: the initial state ends with an annotated bookmark.
-        write('BOOKMARK', {
-          kind: t.resource.kind,
-          apiVersion: t.resource.apiVersion,
-          metadata: { resourceVersion: String(since), annotations: { 'k8s.io/initial-events-end': 'true' } },
-        });
-      }
-    } else {
-      since = Number(rvParam);
-    }
-    const sub = this.hub.subscribe({ type: t.resource.id, deliver }, since);
-    if (!sub.ok) {
-      write('ERROR', statusObject(410, 'Expired', `too old resource version: ${since} (${sub.floor})`));
-      close();
-      return;
-    }
-    unsubscribe = sub.unsubscribe;
-    if (bookmarks) {
-      const kind = t.resource.kind;
-      const apiVersion = t.resource.apiVersion;
-      bookmarkTimer = setInterval(() => {
-        this.hub.flush();
-        write('BOOKMARK', { kind, apiVersion, metadata: { resourceVersion: String(this.store().resourceVersion()) } });
-      }, this.options.bookmarkIntervalMs ?? 5000);
-    }
-    if (timeoutSeconds > 0) timeoutTimer = setTimeout(close, timeoutSeconds * 1000);
+    serveWatch(
+      {
+        hub: this.hub,
+        store: this.store(),
+        now: () => this.cluster.now(),
+        open: this.openWatches,
+        serialized: this.serialized,
+        bookmarkIntervalMs: this.options.bookmarkIntervalMs ?? 5000,
+      },
+      t.resource,
+      t.resource.namespaced ? t.namespace : undefined,
+      this.selectors(t, query),
+      query,
+      req.headers.accept,
+      res,
+    );
   }
 }

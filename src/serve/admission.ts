@@ -1,0 +1,113 @@
+/** What Knative's admission webhooks do to a write, and which objects clients may change. */
+import { isDeepStrictEqual } from 'node:util';
+import type { ConfigMap, Configuration, KubeObject, Route, Service } from '../model/api/types.js';
+import { defaultConfiguration, defaultRoute } from '../model/rules/defaults.js';
+import { type FieldError, formatFieldErrors, SERVING_VALIDATION_WEBHOOK } from '../model/rules/fielderror.js';
+import type { ResourceType } from '../model/rules/resources.js';
+import { admitService, validateConfiguration, validateRoute } from '../model/rules/validation.js';
+import type { SimCluster } from '../sim/cluster.js';
+import { withConfigMap } from '../sim/controllers/clusterConfig.js';
+import { T } from '../sim/types.js';
+import { isObject } from './objects.js';
+import { type ApiError, apiError } from './status.js';
+
+/** The user the Knative webhook records as creator/lastModifier. */
+const USER = 'kubernetes-admin';
+
+/**
+ * Knative's own objects, made by its controllers from a Service/Configuration: clients may read
+ * them and change their labels and annotations, not create them or change their spec.
+ */
+const CONTROLLER_OWNED = new Set([
+  'revisions.serving.knative.dev',
+  'podautoscalers.autoscaling.internal.knative.dev',
+  'metrics.autoscaling.internal.knative.dev',
+  'serverlessservices.networking.internal.knative.dev',
+]);
+
+export function isControllerOwned(resource: ResourceType): boolean {
+  return CONTROLLER_OWNED.has(resource.id);
+}
+
+/** Controller-made objects: labels and annotations may change, the spec may not. */
+export function checkControllerOwnedSpec(resource: ResourceType, input: KubeObject, existing: KubeObject): void {
+  if (!CONTROLLER_OWNED.has(resource.id)) return;
+  const { apiVersion: _a, kind: _k, metadata: _m, status: _s, ...spec } = input;
+  const { apiVersion: _a2, kind: _k2, metadata: _m2, status: _s2, ...oldSpec } = existing;
+  if (!isDeepStrictEqual(spec, oldSpec)) {
+    throw webhookDenied(
+      `Immutable fields changed (-old +new): spec\nknsim: the spec of ${resource.plural} is set by Knative's controllers`,
+    );
+  }
+}
+
+function webhookDenied(message: string): ApiError {
+  return apiError(
+    400,
+    'BadRequest',
+    `admission webhook "${SERVING_VALIDATION_WEBHOOK}" denied the request: ${message}`,
+  );
+}
+
+function configWebhookDenied(message: string): ApiError {
+  return apiError(
+    400,
+    'BadRequest',
+    `admission webhook "config.webhook.serving.knative.dev" denied the request: validation failed: ${message}`,
+  );
+}
+
+/**
+ * Admission: Knative's defaulting and validating webhooks for Services, Configurations and
+ * Routes, and the config webhook for knative-serving ConfigMaps. Returns the object to store.
+ */
+export function admit(
+  cluster: SimCluster,
+  resource: ResourceType,
+  namespace: string | undefined,
+  obj: KubeObject,
+  previous?: KubeObject,
+): KubeObject {
+  if (resource.id === T.service) {
+    let admission: ReturnType<typeof admitService>;
+    try {
+      admission = admitService(obj as Service, { user: USER, ...(previous ? { previous } : {}) });
+    } catch (e) {
+      throw webhookDenied(`validation failed: ${(e as Error).message}`);
+    }
+    if (!admission.object) throw webhookDenied(`validation failed: ${formatFieldErrors(admission.errors)}`);
+    return admission.object;
+  }
+  if (resource.id === T.configuration || resource.id === T.route) {
+    const ownedByService = (obj.metadata.ownerReferences ?? []).some((o) => o.kind === 'Service');
+    let errors: FieldError[];
+    try {
+      if (resource.id === T.configuration) {
+        const defaulted = defaultConfiguration(obj as Configuration, { user: USER });
+        errors = validateConfiguration(defaulted);
+        if (errors.length === 0) return defaulted;
+      } else {
+        const defaulted = defaultRoute(obj as Route, { user: USER, ownedByService });
+        errors = validateRoute(defaulted, { ownedByService });
+        if (errors.length === 0) return defaulted;
+      }
+    } catch (e) {
+      throw webhookDenied(`validation failed: ${(e as Error).message}`);
+    }
+    throw webhookDenied(`validation failed: ${formatFieldErrors(errors)}`);
+  }
+  if (resource.id === T.configMap && namespace === 'knative-serving') {
+    try {
+      withConfigMap(cluster.config, obj.metadata.name, configData(obj));
+    } catch (e) {
+      throw configWebhookDenied((e as Error).message);
+    }
+  }
+  return obj;
+}
+
+/** A ConfigMap's data (empty when missing or malformed). */
+export function configData(obj: KubeObject): Record<string, string> {
+  const data = (obj as ConfigMap).data;
+  return isObject(data) ? (data as Record<string, string>) : {};
+}
