@@ -3,8 +3,9 @@
  * the view state to props for thin, pure components. Every number on screen comes from the
  * replay index (src/tui/model); nothing is decided here.
  */
-import { Box, useApp, useInput, useStdin, useStdout } from 'ink';
+import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useState } from 'react';
+import type { LogEvent } from '../model/events.js';
 import { formatRunTime } from '../runner/transcript.js';
 import { ExplainPane } from './components/ExplainPane.js';
 import { Header } from './components/Header.js';
@@ -20,6 +21,7 @@ import { MIN_COLUMNS, MIN_ROWS, type ScreenLayout, screenLayout } from './model/
 import { initialViewState, reduceView, SPEEDS, type ViewState, ZOOMS } from './model/playback.js';
 import type { ReplayIndex } from './model/replay.js';
 import { fitTables, kubectlTables } from './model/tables.js';
+import { theme } from './theme.js';
 
 export interface TerminalSize {
   readonly columns: number;
@@ -35,6 +37,11 @@ export interface AppProps {
   readonly tickMs?: number;
   /** Chart bars as coloured background; by default when the terminal has colours. */
   readonly fills?: boolean;
+  /**
+   * A log still being written (a live run): the App appends what `subscribe` delivers to the
+   * index and follows the live edge while it is shown.
+   */
+  readonly subscribe?: (onEvents: (events: LogEvent[]) => void, onError: (error: Error) => void) => () => void;
 }
 
 /** True when stdout is a colour terminal and NO_COLOR is not set. */
@@ -69,7 +76,7 @@ function useTerminalSize(fixed: TerminalSize | undefined): TerminalSize {
   return fixed ?? size;
 }
 
-export function App({ index, initial, size: fixedSize, tickMs = 50, fills }: AppProps) {
+export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subscribe }: AppProps) {
   const { stdout } = useStdout();
   const useFills = fills ?? hasColours(stdout);
   const { exit } = useApp();
@@ -78,8 +85,26 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills }: App
   const [state, dispatch] = useReducer(
     (s: ViewState, a: Parameters<typeof reduceView>[2]) => reduceView(index, s, a),
     initial,
-    (init) => initialViewState(init),
+    (init) => initialViewState({ known: index.length, ...init }),
   );
+  const [followError, setFollowError] = useState<string | undefined>(undefined);
+
+  useEffect(() => {
+    if (!subscribe) return;
+    return subscribe(
+      (events) => {
+        const previousLength = index.length;
+        try {
+          index.append(events);
+        } catch (e) {
+          setFollowError(e instanceof Error ? e.message : String(e));
+          return;
+        }
+        dispatch({ type: 'grew', previousLength });
+      },
+      (error) => setFollowError(error.message),
+    );
+  }, [index, subscribe]);
 
   useInput(
     (input, key) => {
@@ -109,7 +134,7 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills }: App
   }, [state.playing, tickMs]);
 
   const help = useMemo(() => helpLines(size.columns), [size.columns]);
-  const layout = screenLayout(size.columns, size.rows, help.length);
+  const layout = screenLayout(size.columns, size.rows, help.length + (followError !== undefined ? 1 : 0));
   if (layout.tooSmall) {
     return <TooSmall columns={size.columns} rows={size.rows} minColumns={MIN_COLUMNS} minRows={MIN_ROWS} />;
   }
@@ -130,6 +155,7 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills }: App
         revision={revision}
         revisionNumber={state.revisionIndex + 1}
         revisionCount={index.revisions.length}
+        live={subscribe !== undefined}
       />
       <Box flexDirection="column" height={layout.body} overflow="hidden">
         {state.screen === 'overview' && (
@@ -145,6 +171,11 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills }: App
           />
         )}
       </Box>
+      {followError !== undefined && (
+        <Text color={theme.status.bad} wrap="truncate-end">
+          following the log stopped: {followError}
+        </Text>
+      )}
       <HelpBar lines={help} />
     </Box>
   );

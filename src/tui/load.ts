@@ -4,6 +4,7 @@
  * when the log does not carry them.
  */
 import { readFileSync } from 'node:fs';
+import { UserError } from '../cli/errors.js';
 import { runScenarioFile } from '../cli/run.js';
 import type { LogEvent, LogHeader } from '../model/events.js';
 import { parseLog } from '../sim/log.js';
@@ -39,13 +40,43 @@ export function withTranscript(events: readonly LogEvent[], transcript: string):
   return out;
 }
 
-/** A saved log, or a scenario run through the simulator now (with `seed` when given). */
-export async function loadRun(file: string, options: { seed?: number } = {}): Promise<LoadedRun> {
+/** A log that cannot be read is the user's input problem: one line naming file and line. */
+function parseUserLog(text: string, file: string): LoadedRun {
+  try {
+    return parseLog(text, file);
+  } catch (e) {
+    throw new UserError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * A saved log, or a scenario run through the simulator now (with `seed` when given).
+ * `warn` hears about options that do not apply.
+ */
+export async function loadRun(
+  file: string,
+  options: { seed?: number; warn?: (message: string) => void } = {},
+): Promise<LoadedRun> {
   const text = readFileSync(file, 'utf8');
-  if (looksLikeLog(text)) return parseLog(text, file);
+  if (looksLikeLog(text)) {
+    if (options.seed !== undefined) options.warn?.('--seed applies to scenarios; a saved log replays as recorded');
+    return parseUserLog(text, file);
+  }
   const outcome = await runScenarioFile(file, options.seed !== undefined ? { seed: options.seed } : {});
   const { header, events } = parseLog(outcome.log, file);
   return { header, events: withTranscript(events, outcome.transcript) };
+}
+
+/**
+ * A log that may still be growing: the whole lines written so far, and the byte offset where
+ * the next read starts (a half-written last line is left for later).
+ */
+export function loadGrowingLog(file: string): LoadedRun & { readonly offset: number } {
+  const bytes = readFileSync(file);
+  const end = bytes.lastIndexOf(0x0a) + 1;
+  const text = bytes.subarray(0, end).toString('utf8');
+  if (!looksLikeLog(text)) throw new UserError(`${file}: --follow needs an event log whose first line is its header`);
+  return { ...parseUserLog(text, file), offset: end };
 }
 
 export function indexRun(run: LoadedRun, options?: ReplayOptions): ReplayIndex {

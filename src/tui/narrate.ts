@@ -4,9 +4,10 @@
  * (the revision's stable window, its ready pods, the SKS mode last narrated). They decide nothing;
  * they only say what the log already records.
  */
-import type { Condition, KubeObject } from '../model/api/types.js';
+import type { Condition, KubeObject, Pod } from '../model/api/types.js';
 import type { LogEvent, ObjectEvent, PodPhase, RequestEvent, ScaleEvent } from '../model/events.js';
 import { formatSeconds as formatWholeSeconds } from '../model/kpa/explain.js';
+import { summarizePod } from '../model/rules/tables.js';
 
 /** How a line reads: the TUI maps tones to theme colours. */
 export type Tone = 'info' | 'good' | 'warn' | 'bad' | 'step';
@@ -211,6 +212,15 @@ export function narrateObjectChange(
       if (active && !sameCondition(conditionOf(prev, 'Active'), active)) {
         const n = paActiveChange(name, active, ctx);
         if (n) out.push(n);
+      }
+      break;
+    }
+    case 'Pod': {
+      // Only for logs without `pod` events (the index asks then): the STATUS kubectl would show.
+      const status = summarizePod(obj as Pod).status;
+      if (!prev || summarizePod(prev as Pod).status !== status) {
+        const tone: Tone = status === 'Running' ? 'good' : status === 'Terminating' ? 'warn' : 'info';
+        out.push({ text: `pod ${shortPodName(name)} is ${status}`, tone });
       }
       break;
     }

@@ -4,7 +4,7 @@
  * when a screen is shown.
  */
 import { render, renderToString } from 'ink';
-import { App, type TerminalSize } from './App.js';
+import { App, type AppProps, type TerminalSize } from './App.js';
 import type { ViewState } from './model/playback.js';
 import type { ReplayIndex } from './model/replay.js';
 
@@ -12,11 +12,20 @@ const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
 const LEAVE_ALT_SCREEN = '\u001B[?1049l';
 
 /** Runs the interactive screen until the user quits. */
-export async function runInteractive(index: ReplayIndex, initial: Partial<ViewState>): Promise<void> {
+export async function runInteractive(
+  index: ReplayIndex,
+  initial: Partial<ViewState>,
+  subscribe?: AppProps['subscribe'],
+): Promise<void> {
   const stdout = process.stdout;
   stdout.write(ENTER_ALT_SCREEN);
   try {
-    const instance = render(<App index={index} initial={initial} />, { exitOnCtrlC: false, maxFps: 30 });
+    const app = subscribe ? (
+      <App index={index} initial={initial} subscribe={subscribe} />
+    ) : (
+      <App index={index} initial={initial} />
+    );
+    const instance = render(app, { exitOnCtrlC: false, maxFps: 30 });
     await instance.waitUntilExit();
   } finally {
     stdout.write(LEAVE_ALT_SCREEN);

@@ -68,6 +68,31 @@ describe('narration of object changes', () => {
     ]);
   });
 
+  it('tells a pod STATUS change as kubectl shows it (logs without pod events)', () => {
+    const pod = (ready: boolean): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'hello-00001-deployment-abc-xs87v', namespace: 'default' },
+      spec: { containers: [{ name: 'user-container', image: 'x' }] },
+      status: {
+        phase: ready ? 'Running' : 'Pending',
+        containerStatuses: [
+          {
+            name: 'user-container',
+            ready,
+            restartCount: 0,
+            state: ready ? { running: {} } : { waiting: { reason: 'ContainerCreating' } },
+          },
+        ],
+      },
+    });
+    expect(texts(narrateObjectChange(undefined, changed(pod(false), 'added')))).toEqual([
+      'pod xs87v is ContainerCreating',
+    ]);
+    expect(texts(narrateObjectChange(pod(false), changed(pod(true))))).toEqual(['pod xs87v is Running']);
+    expect(narrateObjectChange(pod(true), changed(pod(true)))).toEqual([]);
+  });
+
   it('tells an SKS mode change once', () => {
     const sks = (mode: string): KubeObject => ({
       apiVersion: 'networking.internal.knative.dev/v1alpha1',

@@ -120,6 +120,31 @@ describe('the replay index on the seed walk-through', () => {
   });
 });
 
+describe('a log read as it grows (a live run)', () => {
+  it('gives the same index appended in pieces as read at once', () => {
+    const whole = new ReplayIndex(run.header, run.events, { snapshotEvery: 7 });
+    const sorted = whole.events;
+    const grown = new ReplayIndex(run.header, [], { snapshotEvery: 7 });
+    for (const cut of [0, 1, 20, 21, 150, 151, 152, sorted.length]) {
+      grown.append(sorted.slice(grown.length, cut));
+      expect(grown.length).toBe(cut);
+    }
+    expect(grown.narration.map((n) => [n.pos, n.text])).toEqual(whole.narration.map((n) => [n.pos, n.text]));
+    expect(grown.revisions).toEqual(whole.revisions);
+    expect(grown.endT).toBe(whole.endT);
+    for (const pos of [0, 10, 100, sorted.length]) {
+      expect([...grown.objectsAt(pos).keys()]).toEqual([...whole.objectsAt(pos).keys()]);
+      expect(grown.requestStats(pos)).toEqual(whole.requestStats(pos));
+      expect(grown.nextDecision(pos)).toBe(whole.nextDecision(pos));
+    }
+  });
+
+  it('refuses an event older than the last one read', () => {
+    const idx = new ReplayIndex(run.header, run.events);
+    expect(() => idx.append([{ t: 0, type: 'narration', text: 'late' }])).toThrow(/older than the last one read/);
+  });
+});
+
 describe('the replay index on a large log', () => {
   const header: LogHeader = {
     type: 'header',

@@ -1,5 +1,8 @@
 /** `knsim tui <scenario.yaml | run.jsonl>`: replay a run in an interactive terminal screen. */
 import { type Command, InvalidArgumentError } from 'commander';
+// Types only: the TUI modules (ink, react) are loaded lazily, after the environment is set.
+import type { ReplayIndex } from '../../tui/model/replay.js';
+import type * as TuiRun from '../../tui/run.js';
 import { parseSeed } from '../args.js';
 import type { CommandContext } from './context.js';
 
@@ -15,6 +18,7 @@ export interface TuiOptions {
   seed?: number;
   speed?: number;
   paused?: boolean;
+  follow?: boolean;
 }
 
 /** True when both ends are terminals: the screen can take keys and redraw. */
@@ -36,17 +40,38 @@ export async function openTui(file: string, options: TuiOptions): Promise<number
   }
   // React's development build costs several times more per frame; the screen is not a dev tool.
   process.env.NODE_ENV ??= 'production';
-  const { loadRun, indexRun } = await import('../../tui/load.js');
-  const run = await loadRun(file, options.seed !== undefined ? { seed: options.seed } : {});
-  const index = indexRun(run);
+  const { loadRun, loadGrowingLog, indexRun } = await import('../../tui/load.js');
   const { runInteractive, renderFrame } = await import('../../tui/run.js');
-  if (!interactive) {
-    process.stderr.write('knsim tui: not a terminal; printing the screen at the end of the run\n');
-    const frame = renderFrame(index, { pos: index.length, t: index.endT }, { columns: 100, rows: 40 });
-    process.stdout.write(`${frame}\n`);
+  const warn = (message: string): void => {
+    process.stderr.write(`knsim tui: ${message}\n`);
+  };
+  if (options.follow) {
+    const { followLog } = await import('../../tui/follow.js');
+    const { offset, ...run } = loadGrowingLog(file);
+    const index = indexRun(run);
+    if (!interactive) return printFrame(index, renderFrame, warn);
+    // Start at the live edge; new events keep the screen there until you look back.
+    await runInteractive(index, { pos: index.length, t: index.endT }, (onEvents, onError) =>
+      followLog(file, offset, onEvents, onError),
+    );
     return 0;
   }
+  const run = await loadRun(file, { ...(options.seed !== undefined ? { seed: options.seed } : {}), warn });
+  const index = indexRun(run);
+  if (!interactive) return printFrame(index, renderFrame, warn);
   await runInteractive(index, { playing: options.paused !== true, speedIndex: options.speed ?? 0 });
+  return 0;
+}
+
+/** Without a terminal: the overview at the end of the run, once. */
+function printFrame(
+  index: ReplayIndex,
+  renderFrame: typeof TuiRun.renderFrame,
+  warn: (message: string) => void,
+): number {
+  warn('not a terminal; printing the screen at the end of the run');
+  const frame = renderFrame(index, { pos: index.length, t: index.endT }, { columns: 100, rows: 40 });
+  process.stdout.write(`${frame}\n`);
   return 0;
 }
 
@@ -58,6 +83,7 @@ export function registerTui(program: Command, ctx: CommandContext): void {
     .option('-s, --seed <n>', 'random seed for a scenario (default: the scenario seed, else 1)', parseSeed)
     .option('--speed <x>', `playback speed to start with: ${SPEED_LABELS.join(', ')}`, parseSpeed)
     .option('--paused', 'start paused at the beginning')
+    .option('-f, --follow', 'follow an event log that is still being written (knsim live --log), from its live edge')
     .action(async (file: string, opts: TuiOptions) => {
       ctx.setExitCode(await openTui(file, opts));
     });

@@ -19,6 +19,8 @@ export interface HeaderProps {
   readonly revision: string | undefined;
   readonly revisionNumber: number;
   readonly revisionCount: number;
+  /** Following a log that is still being written. */
+  readonly live: boolean;
 }
 
 /** One line: what is shown, when, how fast, and which screen. */
@@ -37,6 +39,7 @@ export function Header(props: HeaderProps) {
           <Text color={props.playing ? theme.status.ok : theme.status.warn}>
             {props.playing ? '▶' : '⏸'} {props.speed}
           </Text>
+          {props.live ? <Text color={theme.status.bad}> ● live</Text> : ''}
           {props.revision !== undefined ? ` ${props.revision}` : ''}
           {props.revisionCount > 1 ? <Text dimColor>{` (${props.revisionNumber}/${props.revisionCount})`}</Text> : ''}
         </Text>

@@ -68,10 +68,14 @@ export interface ViewState {
   readonly screen: Screen;
   readonly revisionIndex: number;
   readonly zoomIndex: number;
+  /** Events in the index when last seen (grows while following a live run). */
+  readonly known: number;
 }
 
 export type ViewAction =
   | { readonly type: 'command'; readonly command: Command }
+  /** The log grew (a live run): events from `previousLength` on are new. */
+  | { readonly type: 'grew'; readonly previousLength: number }
   /** Wall time passed while playing. */
   | { readonly type: 'advance'; readonly wallMs: number };
 
@@ -84,6 +88,7 @@ export function initialViewState(overrides: Partial<ViewState> = {}): ViewState 
     screen: 'overview',
     revisionIndex: 0,
     zoomIndex: 0,
+    known: 0,
     ...overrides,
   };
 }
@@ -108,6 +113,13 @@ function cycle(i: number, n: number, by: number): number {
 }
 
 export function reduceView(index: ReplayIndex, state: ViewState, action: ViewAction): ViewState {
+  if (action.type === 'grew') {
+    // Watching the live edge: stay on it. Looking back: stay there.
+    const atEdge = state.pos >= action.previousLength;
+    return atEdge
+      ? { ...state, known: index.length, pos: index.length, t: index.endT }
+      : { ...state, known: index.length };
+  }
   if (action.type === 'advance') {
     if (!state.playing) return state;
     const factor = SPEEDS[state.speedIndex]?.factor ?? 1;

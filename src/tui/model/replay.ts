@@ -90,45 +90,25 @@ export const BURST_WINDOW_MS = 10_000;
 /** How close (ms) a log's own narration must be to a line told from an object change to replace it. */
 const ECHO_MS = 1000;
 
-/**
- * Lines told from object changes (a revision became ready, a PA went inactive) are dropped when
- * the log narrates the same subject within a second itself: the log's words win, once.
- */
-function dropEchoes(entries: readonly TaggedEntry[]): NarrationEntry[] {
-  const own = entries.filter((n) => n.origin === 'log');
-  const logged = new Map<string, number[]>();
-  for (const n of own) {
-    const key = n.revision ?? '';
-    const list = logged.get(key) ?? [];
-    list.push(n.t);
-    logged.set(key, list);
-  }
-  const out: NarrationEntry[] = [];
-  for (const { origin, ...n } of entries) {
-    if (origin === 'object') {
-      const times = logged.get(n.revision ?? '') ?? [];
-      const k = lowerBound(times, n.t - ECHO_MS);
-      if (k < times.length && times[k]! <= n.t + ECHO_MS) continue;
-    }
-    out.push(n);
-  }
-  return out;
+interface Burst {
+  t: number;
+  /** The first line's own text, before the count was added. */
+  base: string;
+  /** The narration entry that tells the burst. */
+  entry: TaggedEntry;
+  more: number;
 }
 
 export class ReplayIndex {
   readonly header: LogHeader;
-  /** Every event, sorted by time (stable: equal times keep log order). */
-  readonly events: readonly LogEvent[];
-  /** The time of the last event. */
-  readonly endT: number;
-  /** Revisions in order of first appearance. */
-  readonly revisions: readonly string[];
-  /** Narration lines in position order. */
-  readonly narration: readonly NarrationEntry[];
   /** Offset added to run time to get the model's simulated clock (for AGE columns). */
   readonly epochOffsetMs: number;
 
-  private readonly times: Float64Array;
+  private readonly all: LogEvent[] = [];
+  private readonly times: number[] = [];
+  private readonly revisionList: string[] = [];
+  private readonly seenRevision = new Set<string>();
+  private readonly story: TaggedEntry[] = [];
   private readonly objectPos: number[] = [];
   private readonly snapshots: Map<string, KubeObject>[] = [];
   private readonly snapshotEvery: number;
@@ -149,159 +129,216 @@ export class ReplayIndex {
   private readonly sampleArrivals: number[] = [];
   private readonly timesCache = new Map<string, number[]>();
   private cache: { pos: number; objects: Map<string, KubeObject>; applied: number } | undefined;
+  // state while reading
+  private readonly live = new Map<string, KubeObject>();
+  private readonly sksMode = new Map<string, string>();
+  private readonly lastOutcome = new Map<string, string>();
+  private readonly bursts = new Map<string, Burst>();
+  private readonly totals = [0, 0, 0, 0, 0];
+  private coldMaxSoFar = 0;
+  private histogram = new Uint32Array(BUCKETS);
+  private podEvents = false;
 
   constructor(header: LogHeader, events: readonly LogEvent[], options: ReplayOptions = {}) {
     this.header = header;
     this.snapshotEvery = Math.max(1, options.snapshotEvery ?? 512);
     this.histogramEvery = Math.max(1, options.histogramEvery ?? 4096);
-    const sorted = events.map((e, i) => [e, i] as const);
-    sorted.sort((a, b) => a[0].t - b[0].t || a[1] - b[1]);
-    this.events = sorted.map(([e]) => e);
-    this.times = Float64Array.from(this.events, (e) => e.t);
-    this.endT = this.events.at(-1)?.t ?? 0;
     const epoch = Date.parse(header.epoch);
     this.epochOffsetMs = Number.isFinite(epoch) ? epoch - SIM_EPOCH_MS : 0;
+    const sorted = events.map((e, i) => [e, i] as const);
+    sorted.sort((a, b) => a[0].t - b[0].t || a[1] - b[1]);
+    this.append(sorted.map(([e]) => e));
+  }
 
-    const revisions: string[] = [];
-    const seenRevision = new Set<string>();
-    const addRevision = (r: string | undefined): void => {
-      if (r !== undefined && !seenRevision.has(r)) {
-        seenRevision.add(r);
-        revisions.push(r);
-      }
-    };
-    const narration: TaggedEntry[] = [];
-    const bursts = new Map<string, { t: number; entry: number; more: number }>();
-    const burstList: { t: number; entry: number; more: number }[] = [];
-    const objects = new Map<string, KubeObject>();
-    const sksMode = new Map<string, string>();
-    const lastOutcome = new Map<string, string>();
-    const hasPodEvents = this.events.some((e) => e.type === 'pod');
-    const totals = [0, 0, 0, 0, 0];
-    let coldMax = 0;
-    let histogram = new Uint32Array(BUCKETS);
+  /** Every event, sorted by time (stable: equal times keep log order). */
+  get events(): readonly LogEvent[] {
+    return this.all;
+  }
 
-    const contextFor = (revision: string | undefined): NarrationContext => {
-      if (revision === undefined) return {};
-      const rev = this.perRevision.get(revision);
-      const tick = rev?.ticks.at(-1)?.decision as
-        | { stableWindowMs?: number; panicWindowMs?: number; panicThreshold?: number }
-        | undefined;
-      const sample = rev?.samples.at(-1);
-      const mode = sksMode.get(revision);
-      return {
-        ...(tick?.stableWindowMs !== undefined ? { stableWindowMs: tick.stableWindowMs } : {}),
-        ...(tick?.panicWindowMs !== undefined ? { panicWindowMs: tick.panicWindowMs } : {}),
-        ...(tick?.panicThreshold !== undefined ? { panicThreshold: tick.panicThreshold } : {}),
-        ...(sample ? { readyPods: sample.ready } : {}),
-        ...(mode ? { sksMode: mode } : {}),
-      };
-    };
-    const revisionData = (revision: string): PerRevision => {
-      let r = this.perRevision.get(revision);
-      if (!r) {
-        r = { samplePos: [], samples: [], tickPos: [], ticks: [] };
-        this.perRevision.set(revision, r);
-      }
-      addRevision(revision);
-      return r;
-    };
+  /** The time of the last event. */
+  get endT(): number {
+    return this.times.at(-1) ?? 0;
+  }
 
-    for (let i = 0; i < this.events.length; i++) {
-      const e = this.events[i]!;
-      const pos = i + 1;
-      if (e.type !== 'sample') this.stepPos.push(pos);
-      let told: readonly Narration[] = [];
-      switch (e.type) {
-        case 'object': {
-          if (e.kind === 'Revision') addRevision(e.name);
-          const key = objectKey(e.kind, e.namespace, e.name);
-          const prev = objects.get(key);
-          if (e.kind !== 'Pod' || !hasPodEvents) {
-            told = narrateObjectChange(prev, e, contextFor(e.kind === 'Service' ? undefined : e.name));
-          }
-          if (e.kind === 'ServerlessService' && e.op !== 'deleted') {
-            const mode = (e.object.spec as { mode?: string } | undefined)?.mode;
-            if (mode) sksMode.set(e.name, mode);
-          }
-          this.applyObject(objects, e);
-          this.objectPos.push(pos);
-          if (this.objectPos.length % this.snapshotEvery === 0) this.snapshots.push(new Map(objects));
-          break;
+  /** Revisions in order of first appearance. */
+  get revisions(): readonly string[] {
+    return this.revisionList;
+  }
+
+  /** Narration lines in position order. */
+  get narration(): readonly NarrationEntry[] {
+    return this.story;
+  }
+
+  /**
+   * Reads more events, as a log that is still being written (a live run) grows. They must not
+   * be older than the last event read; an older one is an error (re-index the whole log).
+   */
+  append(events: readonly LogEvent[]): void {
+    const end = this.endT;
+    let last = this.all.length > 0 ? end : Number.NEGATIVE_INFINITY;
+    for (const e of events) {
+      if (e.t < last) throw new Error(`event at ${e.t} ms is older than the last one read (${last} ms)`);
+      last = e.t;
+    }
+    if (!this.podEvents) this.podEvents = events.some((e) => e.type === 'pod');
+    for (const e of events) this.ingest(e);
+  }
+
+  private addRevision(r: string | undefined): void {
+    if (r !== undefined && !this.seenRevision.has(r)) {
+      this.seenRevision.add(r);
+      this.revisionList.push(r);
+    }
+  }
+
+  private revisionData(revision: string): PerRevision {
+    let r = this.perRevision.get(revision);
+    if (!r) {
+      r = { samplePos: [], samples: [], tickPos: [], ticks: [] };
+      this.perRevision.set(revision, r);
+    }
+    this.addRevision(revision);
+    return r;
+  }
+
+  private contextFor(revision: string | undefined): NarrationContext {
+    if (revision === undefined) return {};
+    const rev = this.perRevision.get(revision);
+    const tick = rev?.ticks.at(-1)?.decision as
+      | { stableWindowMs?: number; panicWindowMs?: number; panicThreshold?: number }
+      | undefined;
+    const sample = rev?.samples.at(-1);
+    const mode = this.sksMode.get(revision);
+    return {
+      ...(tick?.stableWindowMs !== undefined ? { stableWindowMs: tick.stableWindowMs } : {}),
+      ...(tick?.panicWindowMs !== undefined ? { panicWindowMs: tick.panicWindowMs } : {}),
+      ...(tick?.panicThreshold !== undefined ? { panicThreshold: tick.panicThreshold } : {}),
+      ...(sample ? { readyPods: sample.ready } : {}),
+      ...(mode ? { sksMode: mode } : {}),
+    };
+  }
+
+  private ingest(e: LogEvent): void {
+    this.all.push(e);
+    this.times.push(e.t);
+    const pos = this.all.length;
+    if (e.type !== 'sample') this.stepPos.push(pos);
+    let told: readonly Narration[] = [];
+    switch (e.type) {
+      case 'object': {
+        if (e.kind === 'Revision') this.addRevision(e.name);
+        const prev = this.live.get(objectKey(e.kind, e.namespace, e.name));
+        if (e.kind !== 'Pod' || !this.podEvents) {
+          told = narrateObjectChange(prev, e, this.contextFor(e.kind === 'Service' ? undefined : e.name));
         }
-        case 'sample': {
-          const r = revisionData(e.revision);
-          r.samplePos.push(pos);
-          r.samples.push(e);
-          this.samplePosAll.push(pos);
-          this.sampleArrivals.push((this.sampleArrivals.at(-1) ?? 0) + e.rps);
-          break;
+        if (e.kind === 'ServerlessService' && e.op !== 'deleted') {
+          const mode = (e.object.spec as { mode?: string } | undefined)?.mode;
+          if (mode) this.sksMode.set(e.name, mode);
         }
-        case 'kpa.tick': {
-          const r = revisionData(e.revision);
-          r.tickPos.push(pos);
-          r.ticks.push(e);
-          const outcome = tickOutcome(e);
-          if (lastOutcome.get(e.revision) !== outcome) {
-            lastOutcome.set(e.revision, outcome);
-            this.decisionPos.push(pos);
-          }
-          break;
-        }
-        case 'scale':
-        case 'panic':
-          addRevision(e.revision);
-          told = narrateEvent(e, contextFor(e.revision));
-          if (this.decisionPos.at(-1) !== pos) this.decisionPos.push(pos);
-          break;
-        case 'sks':
-          told = narrateEvent(e, contextFor(e.revision));
-          sksMode.set(e.revision, e.mode);
-          break;
-        case 'request':
-          told = narrateEvent(e, contextFor(e.revision));
-          if (e.phase === 'arrived') this.arrivedPos.push(pos);
-          if (e.phase === 'done') {
-            this.countDone(e, totals);
-            for (const [k, v] of totals.entries()) this.doneTotals[k]!.push(v);
-            if (e.cold && e.latencyMs !== undefined) coldMax = Math.max(coldMax, e.latencyMs);
-            this.donePos.push(pos);
-            this.coldMax.push(coldMax);
-            const latency = e.latencyMs ?? Number.NaN;
-            this.doneLatency.push(latency);
-            if (Number.isFinite(latency)) histogram[bucketOf(latency)]!++;
-            if (this.donePos.length % this.histogramEvery === 0) {
-              this.histograms.push(histogram);
-              histogram = Uint32Array.from(histogram);
-            }
-          }
-          break;
-        default:
-          told = narrateEvent(e, contextFor('revision' in e ? e.revision : undefined));
-          break;
+        this.applyObject(this.live, e);
+        this.objectPos.push(pos);
+        if (this.objectPos.length % this.snapshotEvery === 0) this.snapshots.push(new Map(this.live));
+        break;
       }
-      const origin = e.type === 'object' ? 'object' : e.type === 'narration' ? 'log' : 'event';
-      for (const n of told) {
-        if (n.burst !== undefined) {
-          const key = `${n.revision ?? ''}|${n.burst}`;
-          const open = bursts.get(key);
-          if (open && e.t - open.t < BURST_WINDOW_MS) {
-            open.more++;
-            continue;
-          }
-          bursts.set(key, { t: e.t, entry: narration.length, more: 0 });
-          burstList.push(bursts.get(key)!);
+      case 'sample': {
+        const r = this.revisionData(e.revision);
+        r.samplePos.push(pos);
+        r.samples.push(e);
+        this.timesCache.delete(e.revision);
+        this.samplePosAll.push(pos);
+        this.sampleArrivals.push((this.sampleArrivals.at(-1) ?? 0) + e.rps);
+        break;
+      }
+      case 'kpa.tick': {
+        const r = this.revisionData(e.revision);
+        r.tickPos.push(pos);
+        r.ticks.push(e);
+        const outcome = tickOutcome(e);
+        if (this.lastOutcome.get(e.revision) !== outcome) {
+          this.lastOutcome.set(e.revision, outcome);
+          this.decisionPos.push(pos);
         }
-        narration.push({ ...n, pos, t: e.t, origin });
+        break;
+      }
+      case 'scale':
+      case 'panic':
+        this.addRevision(e.revision);
+        told = narrateEvent(e, this.contextFor(e.revision));
+        if (this.decisionPos.at(-1) !== pos) this.decisionPos.push(pos);
+        break;
+      case 'sks':
+        told = narrateEvent(e, this.contextFor(e.revision));
+        this.sksMode.set(e.revision, e.mode);
+        break;
+      case 'pod':
+        this.podEvents = true;
+        told = narrateEvent(e, this.contextFor(e.revision));
+        break;
+      case 'request':
+        told = narrateEvent(e, this.contextFor(e.revision));
+        if (e.phase === 'arrived') this.arrivedPos.push(pos);
+        if (e.phase === 'done') this.recordDone(e, pos);
+        break;
+      default:
+        told = narrateEvent(e, this.contextFor('revision' in e ? e.revision : undefined));
+        break;
+    }
+    const origin = e.type === 'object' ? 'object' : e.type === 'narration' ? 'log' : 'event';
+    for (const n of told) this.tell({ ...n, pos, t: e.t, origin });
+  }
+
+  private recordDone(e: RequestEvent, pos: number): void {
+    this.countDone(e, this.totals);
+    for (const [k, v] of this.totals.entries()) this.doneTotals[k]!.push(v);
+    if (e.cold && e.latencyMs !== undefined) this.coldMaxSoFar = Math.max(this.coldMaxSoFar, e.latencyMs);
+    this.donePos.push(pos);
+    this.coldMax.push(this.coldMaxSoFar);
+    const latency = e.latencyMs ?? Number.NaN;
+    this.doneLatency.push(latency);
+    if (Number.isFinite(latency)) this.histogram[bucketOf(latency)]!++;
+    if (this.donePos.length % this.histogramEvery === 0) {
+      this.histograms.push(this.histogram);
+      this.histogram = Uint32Array.from(this.histogram);
+    }
+  }
+
+  /**
+   * Adds a narration line, except:
+   * - the rest of a burst (held requests, cold starts, failures of one revision within
+   *   BURST_WINDOW_MS of the first) is counted into the first line;
+   * - a line told from an object change and the log's own narration of the same subject within
+   *   ECHO_MS are one story: the log's words win.
+   */
+  private tell(entry: TaggedEntry): void {
+    if (entry.burst !== undefined) {
+      const key = `${entry.revision ?? ''}|${entry.burst}`;
+      const open = this.bursts.get(key);
+      if (open && entry.t - open.t < BURST_WINDOW_MS) {
+        open.more++;
+        const k = this.story.lastIndexOf(open.entry);
+        if (k >= 0) {
+          open.entry = { ...open.entry, text: open.base + burstTail(open.more, BURST_WINDOW_MS) };
+          this.story[k] = open.entry;
+        }
+        return;
+      }
+      this.bursts.set(key, { t: entry.t, base: entry.text, entry, more: 0 });
+    }
+    const subject = entry.revision ?? '';
+    if (entry.origin === 'object' || entry.origin === 'log') {
+      const other = entry.origin === 'object' ? 'log' : 'object';
+      for (let k = this.story.length - 1; k >= 0; k--) {
+        const n = this.story[k]!;
+        if (entry.t - n.t > ECHO_MS) break;
+        if (n.origin !== other || (n.revision ?? '') !== subject) continue;
+        if (entry.origin === 'object') return; // the log already told it
+        this.story.splice(k, 1); // the log tells it now
+        this.narrationPos.splice(k, 1);
       }
     }
-    for (const b of burstList) {
-      const entry = narration[b.entry]!;
-      if (b.more > 0) narration[b.entry] = { ...entry, text: entry.text + burstTail(b.more, BURST_WINDOW_MS) };
-    }
-    this.revisions = revisions;
-    this.narration = dropEchoes(narration);
-    for (const n of this.narration) this.narrationPos.push(n.pos);
+    this.story.push(entry);
+    this.narrationPos.push(entry.pos);
   }
 
   private applyObject(objects: Map<string, KubeObject>, e: ObjectEvent): void {
@@ -406,7 +443,7 @@ export class ReplayIndex {
   /** Narration lines up to position pos, the last `limit` of them. */
   narrationUpTo(pos: number, limit = Number.POSITIVE_INFINITY): readonly NarrationEntry[] {
     const end = upperBound(this.narrationPos, pos);
-    return this.narration.slice(Math.max(0, end - limit), end);
+    return this.story.slice(Math.max(0, end - limit), end);
   }
 
   /** The number of narration lines up to position pos. */
