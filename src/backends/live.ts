@@ -342,6 +342,7 @@ export class LiveBackend implements Backend {
   // ---------- configuration and objects ----------
 
   async configure(configMaps: Record<string, Record<string, string>>): Promise<void> {
+    this.checkInterrupted();
     const core = this.kc.makeApiClient(k8s.CoreV1Api);
     for (const [name, data] of Object.entries(configMaps)) {
       let before: Record<string, string> | null = null;
@@ -381,6 +382,7 @@ export class LiveBackend implements Backend {
   }
 
   async apply(objects: KubeObject[], fileLabel: string): Promise<ApplyResult[]> {
+    this.checkInterrupted();
     const results: ApplyResult[] = [];
     for (const obj of objects) results.push(await this.applyOne(obj, fileLabel));
     return results;
