@@ -3,6 +3,7 @@
  * update, patch, delete, the status subresource and watch, with Status objects for errors.
  * Only JSON is spoken (YAML bodies are accepted); Tables are served to `kubectl get`.
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../model/api/types.js';
 import { RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
@@ -38,6 +39,13 @@ import { serveWatch } from './watchStream.js';
 
 /** Types the simulator's controllers own entirely: reading is fine, writing would desynchronise them. */
 const READ_ONLY = new Set(['pods', 'deployments.apps', 'replicasets.apps', 'endpoints', 'events']);
+
+/** Compares a credential without leaking, through timing, how much of it matched. */
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
 
 /** Namespaces a real cluster refuses to delete. */
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -108,7 +116,7 @@ export class KubeApi {
     if (path === '/version') return send(res, 200, SERVER_VERSION);
 
     const auth = req.headers.authorization ?? '';
-    if (this.options.requireToken() && auth !== `Bearer ${this.options.token}`) {
+    if (this.options.requireToken() && !sameSecret(auth, `Bearer ${this.options.token}`)) {
       throw apiError(401, 'Unauthorized', 'Unauthorized');
     }
 
