@@ -65,7 +65,7 @@ export function explainLog(log: ExplainLog, options: ExplainOptions = {}): strin
         );
         continue;
       }
-      out.push(explainTick(log, rev, ticks, index, `latest tick at or before ${formatAt(atMs)}`));
+      out.push(explainTick(log, rev, ticks, index, `latest tick at or before ${formatAt(atMs)}`, atMs));
       continue;
     }
     const changed = ticks.map((_, i) => i).filter((i) => tickChanged(log, rev, ticks, i));
@@ -122,10 +122,24 @@ function tickChanged(log: ExplainLog, rev: string, ticks: readonly TickLine[], i
   return ebc >= 0 !== prevEbc >= 0;
 }
 
+/** What each scale gate (the `reason` of a `scale` event) means. */
+const SCALE_REASONS: Readonly<Record<string, string>> = {
+  desired: "the decider's count",
+  bounds: 'clamped to min-scale / max-scale',
+  'initial-scale': 'initial-scale until the scale target is initialised',
+  'scale-to-zero-disabled': 'enable-scale-to-zero is false',
+  'activation-timeout': 'the revision could not be activated in time',
+  'stable-window': 'one pod until the PA has been active for a stable window',
+  'scale-to-zero': 'inactive for the grace period (or the last-pod retention)',
+  'fast-path': 'the activator had been in the path for the whole grace period',
+};
+
 function describeAction(a: ActionEvent): string {
   switch (a.type) {
-    case 'scale':
-      return `deployment scaled ${a.from} → ${a.to} (${a.reason})`;
+    case 'scale': {
+      const why = SCALE_REASONS[a.reason];
+      return `deployment scaled ${a.from} → ${a.to} (${a.reason}${why ? `: ${why}` : ''})`;
+    }
     case 'sks':
       return a.mode === 'Serve'
         ? 'SKS switched to Serve: the activator left the path, requests go straight to the pods'
@@ -214,7 +228,14 @@ function contextLines(log: ExplainLog, rev: string, tick: TickLine, hasStateLine
   return lines;
 }
 
-function explainTick(log: ExplainLog, rev: string, ticks: readonly TickLine[], i: number, picked?: string): string {
+function explainTick(
+  log: ExplainLog,
+  rev: string,
+  ticks: readonly TickLine[],
+  i: number,
+  picked?: string,
+  atMs?: number,
+): string {
   const tick = ticks[i];
   if (!tick) return '';
   const prev = i > 0 ? ticks[i - 1] : undefined;
@@ -228,6 +249,13 @@ function explainTick(log: ExplainLog, rev: string, ticks: readonly TickLine[], i
   lines.push('  why:');
   const why = explanationLines(tick);
   for (const l of why) lines.push(`    ${l}`);
+  // The KPA also acts between ticks (its own re-checks, pod changes): show what it did after
+  // this tick up to the moment asked about.
+  const later = atMs !== undefined ? actionsBetween(log, rev, tick.event.t, atMs) : [];
+  if (later.length > 0) {
+    lines.push(`  then, up to ${formatAt(atMs ?? tick.event.t)}:`);
+    for (const a of later) lines.push(`    ${formatAt(a.t)}: ${describeAction(a)}`);
+  }
   const context = contextLines(
     log,
     rev,

@@ -70,9 +70,20 @@ describe('knsim explain', () => {
     const log = readExplainLog(seedLog, 'seed.jsonl');
     const text = explainLog(log);
     expect(text).toMatch(/knservice-00001: \d+ of \d+ ticks changed something/);
-    expect(text).toContain('deployment scaled 1 → 0 (fast-path)');
-    expect(text).toContain('deployment scaled 0 → 1 (desired)');
+    expect(text).toContain(
+      'deployment scaled 1 → 0 (fast-path: the activator had been in the path for the whole grace period)',
+    );
+    expect(text).toContain("deployment scaled 0 → 1 (desired: the decider's count)");
     expect(text).toMatch(/state: PA Inactive/);
+  });
+
+  it('with --at, also shows what the KPA did after the tick, up to that moment', () => {
+    const log = readExplainLog(seedLog, 'seed.jsonl');
+    const toZero = log.actions.get('knservice-00001')?.find((a) => a.type === 'scale' && a.to === 0);
+    expect(toZero).toBeDefined();
+    const text = explainLog(log, { atMs: toZero!.t });
+    expect(text).toContain(`then, up to ${toZero!.t / 1000} s:`);
+    expect(text).toMatch(/deployment scaled 1 → 0 \(fast-path/);
   });
 
   it('recomputes the explanation when the log has none', () => {
