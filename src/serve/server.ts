@@ -74,6 +74,9 @@ export interface ServeOptions {
   onError?: (e: unknown) => void;
 }
 
+/** kubectl's client-side apply annotation. */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
 /** Namespaces a fresh cluster has. */
 const NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system', 'knative-serving'];
 
@@ -132,6 +135,23 @@ export class KnsimServer {
     for (const name of CONFIG_MAPS) this.cluster.setConfigMap(name, options.configMaps?.[name] ?? {});
     for (const [name, data] of Object.entries(options.configMaps ?? {})) {
       if (!CONFIG_MAPS.includes(name)) this.cluster.setConfigMap(name, data);
+    }
+    // Knative is installed with `kubectl apply`, so its ConfigMaps carry the last-applied
+    // annotation and a learner's `kubectl apply` of config-domain patches them without a warning.
+    for (const cm of store.list(T.configMap, 'knative-serving')) {
+      const applied = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: cm.metadata.name, namespace: 'knative-serving' },
+        data: (cm as { data?: unknown }).data ?? {},
+      };
+      store.update({
+        ...cm,
+        metadata: {
+          ...cm.metadata,
+          annotations: { ...cm.metadata.annotations, [LAST_APPLIED]: `${JSON.stringify(applied)}\n` },
+        },
+      });
     }
     this.simStart = this.cluster.now();
     this.hub = new WatchHub(store, options.historyCapacity);
