@@ -157,7 +157,7 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subsc
         revisionCount={index.revisions.length}
         live={subscribe !== undefined}
       />
-      <Box flexDirection="column" height={layout.body} overflow="hidden">
+      <Box flexDirection="column" height={layout.body} overflowY="hidden">
         {state.screen === 'overview' && (
           <Overview index={index} state={state} layout={layout} revision={revision} fills={useFills} />
         )}
@@ -232,7 +232,7 @@ function Overview({ index, state, layout, revision, fills }: OverviewProps) {
   );
   return (
     <Box flexDirection="column">
-      <Box height={o.chartHeight} overflow="hidden">
+      <Box height={o.chartHeight} overflowY="hidden">
         <Timeline
           rows={rows}
           labelWidth={LABEL_WIDTH}

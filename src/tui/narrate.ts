@@ -19,10 +19,11 @@ export interface Narration {
   readonly detail?: readonly string[];
   readonly revision?: string;
   /**
-   * Lines of one kind that can come in bursts (held requests, cold starts, failures): the
-   * index tells the first of a burst and counts the rest into it.
+   * Lines of one kind that can come in bursts (held requests, cold starts, failures, pods of a
+   * scale-up reaching the same phase): the index tells the first of a burst and counts the rest
+   * into it.
    */
-  readonly burst?: 'held' | 'cold' | 'failed';
+  readonly burst?: 'held' | 'cold' | 'failed' | `pod:${PodPhase}`;
 }
 
 /** What the index knows about the moment an event happens. */
@@ -242,7 +243,14 @@ export function narrateEvent(e: LogEvent, ctx: NarrationContext = {}): readonly 
       return [narrateScale(e)];
     case 'pod': {
       const [what, tone] = POD_PHASES[e.phase];
-      return [{ text: `${e.revision} pod ${shortPodName(e.pod)} ${what}`, tone, revision: e.revision }];
+      return [
+        {
+          text: `${e.revision} pod ${shortPodName(e.pod)} ${what}`,
+          tone,
+          revision: e.revision,
+          burst: `pod:${e.phase}`,
+        },
+      ];
     }
     case 'panic': {
       if (!e.panicking) {

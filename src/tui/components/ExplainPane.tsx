@@ -15,7 +15,7 @@ export interface ExplainPaneProps {
 export function ExplainPane({ revision, tick, t, height }: ExplainPaneProps) {
   const lines = tick?.explain ?? [];
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height} overflowY="hidden">
       <Box flexDirection="column" flexShrink={0}>
         <Text wrap="truncate-end">
           <Text bold color={theme.title}>

@@ -26,7 +26,7 @@ export interface HeaderProps {
 /** One line: what is shown, when, how fast, and which screen. */
 export function Header(props: HeaderProps) {
   return (
-    <Box height={1} overflow="hidden">
+    <Box height={1} overflowY="hidden">
       <Box flexGrow={1} flexShrink={1}>
         <Text wrap="truncate-end">
           <Text bold color={theme.title}>

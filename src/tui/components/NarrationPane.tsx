@@ -50,12 +50,12 @@ export function NarrationPane({ title, entries, height, showDetail, detailLimit 
   });
   const visible = lines.slice(Math.max(0, lines.length - Math.max(0, height - 1)));
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height} overflowY="hidden">
       <Text bold color={theme.title} wrap="truncate-end">
         {title}
       </Text>
       {/* Newest at the bottom: lines that do not fit fall off the top. */}
-      <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflow="hidden">
+      <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflowY="hidden">
         <Box flexDirection="column" flexShrink={0}>
           {visible.length === 0 && <Text dimColor>nothing has happened yet</Text>}
           {visible.map((l) =>

@@ -25,7 +25,7 @@ export function RequestsPane({ revision, sample, stats, height }: RequestsPanePr
   // Logs written with request events off still have the per-second samples.
   const unrecorded = stats.arrivalsLogged === 0 && stats.answered === 0 && stats.arrivalsFromSamples > 0;
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height} overflowY="hidden">
       <Box flexDirection="column" flexShrink={0}>
         <Text wrap="truncate-end">
           <Text bold color={theme.title}>

@@ -5,7 +5,7 @@ import { theme } from '../theme.js';
 /** kubectl's tables as they are at the moment shown, already cut to fit. */
 export function TablesPane({ tables, height }: { readonly tables: readonly KubectlTable[]; readonly height: number }) {
   return (
-    <Box flexDirection="column" height={height} overflow="hidden">
+    <Box flexDirection="column" height={height} overflowY="hidden">
       <Box flexDirection="column" flexShrink={0}>
         {tables.map((table, i) => (
           <Box key={table.command} flexDirection="column" marginTop={i > 0 ? 1 : 0}>

@@ -84,7 +84,7 @@ function tickOutcome(e: KpaTickEvent): string {
 /** A narration line and what told it: an object change, the log's own narration, another event. */
 type TaggedEntry = NarrationEntry & { readonly origin: 'object' | 'log' | 'event' };
 
-/** Request lines of one kind and revision within this window after the first are counted, not told. */
+/** Lines of one burst kind and revision within this window after the first are counted, not told. */
 export const BURST_WINDOW_MS = 10_000;
 
 /** How close (ms) a log's own narration must be to a line told from an object change to replace it. */
