@@ -113,6 +113,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
         const stop = () => {
           process.off('SIGINT', stop);
           process.off('SIGTERM', stop);
+          process.stderr.write('knsim serve: stopping\n');
           void server.stop().then(() => (logStream ? logStream.end(done) : done()));
         };
         process.on('SIGINT', stop);
