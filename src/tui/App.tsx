@@ -207,7 +207,8 @@ function Overview({ index, state, layout, revision, fills }: OverviewProps) {
       revision
         ? bucketSamples(index.samples(revision), window.from, window.to, width, index.sampleTimes(revision))
         : bucketSamples([], window.from, window.to, width),
-    [index, revision, window.from, window.to, width],
+    // `known` changes when a followed log grows (the index is appended to in place).
+    [index, state.known, revision, window.from, window.to, width],
   );
   const rows = timelineRows(columns, {
     podRows: o.podRows,
