@@ -276,8 +276,11 @@ function ms(v: number | null): string {
   return `${Math.floor(m / 60)}h${m % 60}m`;
 }
 
+/** Whole seconds: 45 s, 7m29s, 23h59m. */
 function seconds(s: number): string {
-  return ms(s * 1000);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
 }
 
 function num(v: number): string {
