@@ -202,12 +202,12 @@ function Overview({ index, state, layout, revision, fills }: OverviewProps) {
   const zoom = ZOOMS[state.zoomIndex] ?? ZOOMS[0]!;
   const window = chartWindow(index.endT, state.t, zoom.spanMs);
   // Zoomed out, the columns do not move with the cursor: bucket once per window and width.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `known` changes when a followed log grows (the index grows in place)
   const columns = useMemo(
     () =>
       revision
         ? bucketSamples(index.samples(revision), window.from, window.to, width, index.sampleTimes(revision))
         : bucketSamples([], window.from, window.to, width),
-    // `known` changes when a followed log grows (the index is appended to in place).
     [index, state.known, revision, window.from, window.to, width],
   );
   const rows = timelineRows(columns, {
