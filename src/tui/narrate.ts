@@ -46,9 +46,9 @@ export function formatSeconds(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : formatWholeSeconds(ms);
 }
 
-/** "(and 12 more requests like it within 10 s)": the tail the index adds to the first line of a burst. */
+/** ", and 12 more like it within 10 s": the tail the index adds to the first line of a burst. */
 export function burstTail(more: number, windowMs: number): string {
-  return ` (and ${more} more like it within ${formatSeconds(windowMs)})`;
+  return `, and ${more} more like it within ${formatSeconds(windowMs)}`;
 }
 
 /** `xs87v` for `knservice-00001-deployment-vjbwbwnstc-xs87v`: the part kubectl users tell apart. */

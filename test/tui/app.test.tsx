@@ -45,6 +45,23 @@ describe('the overview at moments of the seed walk-through', () => {
     expect(f).toContain('nothing has happened yet');
   });
 
+  it('draws the timeline: pod and load scales, the activator in the path, the cursor at the moment', () => {
+    const gone = find(index.events, isGone);
+    const f = open({ initial: at(gone.t) }).frame();
+    const lines = f.split('\n');
+    const width = 100 - 10;
+    const samples = index.samples('knservice-00001');
+    const maxPods = Math.max(...samples.map((x) => Math.max(x.desired, x.ready + x.pending + x.terminating)));
+    expect(lines.some((l) => l.startsWith(`pods ${maxPods} `))).toBe(true);
+    // The seed run keeps the activator in the path throughout (its burst capacity is never met).
+    expect(samples.every((x) => x.activatorInPath)).toBe(true);
+    expect(lines.find((l) => l.startsWith('activator '))).toMatch(/^activator █+$/);
+    expect(lines.find((l) => l.startsWith('panic '))).toMatch(/^panic\s+─+$/);
+    const cursor = lines.find((l) => l.includes('▲'))!;
+    const column = Math.min(width - 1, Math.floor((gone.t / index.endT) * width));
+    expect(cursor.indexOf('▲')).toBe(10 + column);
+  });
+
   it('shows the request held by the activator while the pod starts', () => {
     const held = find(index.events, isHeld);
     const done = find(index.events, isDone);

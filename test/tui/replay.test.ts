@@ -180,7 +180,7 @@ describe('the replay index on a large log', () => {
     events.push({ t: 20_000, type: 'request', phase: 'held', id: 32, revision: 'other' });
     const idx = new ReplayIndex(header, events);
     expect(idx.narration.map((n) => n.text)).toEqual([
-      'request #1 held by the activator while r starts a pod (and 29 more like it within 10 s)',
+      'request #1 held by the activator while r starts a pod, and 29 more like it within 10 s',
       'request #31 held by the activator while r starts a pod',
       'request #32 held by the activator while other starts a pod',
     ]);
