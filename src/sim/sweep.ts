@@ -192,7 +192,7 @@ export function applyPoint(input: Scenario, point: SweepPoint): Scenario {
     const errors = validateAutoscalingAnnotations(annotations, config);
     if (errors.length > 0) {
       throw new SweepError(
-        `${describePoint(point)}: ${errors.map((e) => (e as { message?: string }).message ?? String(e)).join('; ')}`,
+        `${describePoint(point)}: ${errors.map((e) => (e.path ? `${e.message}: ${e.path}` : e.message)).join('; ')}`,
       );
     }
   }
