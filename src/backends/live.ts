@@ -279,17 +279,23 @@ export class LiveBackend implements Backend {
     return this.watches.get(resourceId)?.objects.values() ?? [];
   }
 
-  private scheduleSample(): void {
+  /** One sample per whole second of run time: never early (a timer may fire a millisecond
+   * early; it is set again), stamped when written so `t` never goes backwards in the log. */
+  private scheduleSample(next = (Math.floor(this.now() / 1000) + 1) * 1000): void {
     if (this.closed) return;
-    const now = this.now();
-    const next = (Math.floor(now / 1000) + 1) * 1000;
-    this.sampleTimer = setTimeout(() => {
-      this.sampleTimer = undefined;
-      // The timer may fire a little late: stamp the sample when it is written, so `t` never
-      // goes backwards in the log.
-      this.writeSamples(this.now());
-      this.scheduleSample();
-    }, next - now);
+    this.sampleTimer = setTimeout(
+      () => {
+        this.sampleTimer = undefined;
+        if (this.closed) return;
+        if (this.now() < next) {
+          this.scheduleSample(next);
+          return;
+        }
+        this.writeSamples(this.now());
+        this.scheduleSample(Math.max(next + 1000, (Math.floor(this.now() / 1000) + 1) * 1000));
+      },
+      Math.max(0, next - this.now()),
+    );
   }
 
   /** One `sample` per revision: pods by phase from the watch, desired from the PA, load from our own clients. */

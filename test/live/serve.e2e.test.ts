@@ -142,6 +142,8 @@ describe('knsim live against knsim serve', () => {
 
     const samples = of(events, 'sample');
     expect(samples.length).toBeGreaterThan(5);
+    // One sample a second, each in its own second.
+    expect(new Set(samples.map((x) => Math.round(x.t / 1000))).size).toBe(samples.length);
     expect(samples.some((s) => s.ready === 1 && s.revision === 'knservice-00001')).toBe(true);
     expect(events.at(-1)).toMatchObject({ type: 'end', ok: true });
 
