@@ -147,11 +147,13 @@ export function applyPoint(input: Scenario, point: SweepPoint): Scenario {
       const svcs = services(scenario);
       if (svcs.length === 0) throw new SweepError(`--set ${key}: the scenario applies no Knative Service`);
       for (const svc of svcs) {
-        const spec = ((svc as { spec?: { template?: Template } }).spec ??= {});
-        const template = (spec.template ??= {});
+        const holder = svc as { spec?: { template?: Template } };
+        holder.spec ??= {};
+        holder.spec.template ??= {};
+        const template = holder.spec.template;
         if (kind === 'annotation') {
-          const metadata = (template.metadata ??= {});
-          metadata.annotations = { ...(metadata.annotations ?? {}), [key]: value };
+          template.metadata ??= {};
+          template.metadata.annotations = { ...(template.metadata.annotations ?? {}), [key]: value };
         } else {
           template.spec = { ...(template.spec ?? {}), containerConcurrency: cc! };
         }
