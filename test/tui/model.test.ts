@@ -127,6 +127,17 @@ describe('the screen layout', () => {
       expect(1 + l.body + l.helpRows).toBe(h - 1);
       expect(o.chartHeight).toBe(4 + o.podRows + o.loadRows);
     }
+    // Every size from the smallest allowed up: the panes never need more than the body.
+    for (let w = MIN_COLUMNS; w <= 200; w += 7) {
+      for (let h = MIN_ROWS; h <= 70; h++) {
+        const l = screenLayout(w, h, helpLines(w).length);
+        const o = l.overview;
+        const used = o.chartHeight + o.requestsHeight + (o.sideBySide ? 0 : o.explainHeight) + o.narrationHeight;
+        expect(used, `${w}x${h}`).toBeLessThanOrEqual(Math.max(l.body, 4 + 3));
+        expect(o.podRows).toBeGreaterThanOrEqual(2);
+        expect(o.loadRows).toBeGreaterThanOrEqual(1);
+      }
+    }
     expect(screenLayout(MIN_COLUMNS - 1, 40, 2).tooSmall).toBe(true);
     expect(screenLayout(100, MIN_ROWS - 1, 2).tooSmall).toBe(true);
   });

@@ -40,24 +40,26 @@ export function screenLayout(columns: number, terminalRows: number, helpRows: nu
   const rows = Math.max(1, terminalRows - 1);
   const tooSmall = columns < MIN_COLUMNS || terminalRows < MIN_ROWS;
   const body = Math.max(0, rows - 1 - helpRows);
-  const chartHeight = clamp(Math.round(body * 0.42), 8, 28);
-  const plot = chartHeight - CHART_CHROME;
+  // The chart first (at least its chrome, 2 pod rows and 1 load row), then requests, then why,
+  // then the story: small terminals lose the story first.
+  const chartHeight = Math.min(Math.max(CHART_CHROME + 3, body), clamp(Math.round(body * 0.42), 8, 28));
+  const plot = Math.max(3, chartHeight - CHART_CHROME);
   const podRows = Math.max(2, Math.round(plot * 0.6));
   const loadRows = Math.max(1, plot - podRows);
   const rest = Math.max(0, body - chartHeight);
   const sideBySide = columns >= 100;
   let requestsHeight: number;
   let explainHeight: number;
-  let narrationHeight: number;
   if (sideBySide) {
-    requestsHeight = clamp(Math.round(rest * 0.45), 6, 10);
+    requestsHeight = Math.min(rest, clamp(Math.round(rest * 0.45), 6, 10));
     explainHeight = requestsHeight;
-    narrationHeight = Math.max(0, rest - requestsHeight);
   } else {
-    requestsHeight = 5;
-    explainHeight = clamp(rest - requestsHeight - 3, 3, 8);
-    narrationHeight = Math.max(0, rest - requestsHeight - explainHeight);
+    requestsHeight = Math.min(rest, 5);
+    const left = rest - requestsHeight;
+    // The story needs 3 lines to be worth showing; below that, why takes them.
+    explainHeight = left - 3 >= 3 ? Math.min(8, left - 3) : left;
   }
+  const narrationHeight = Math.max(0, rest - requestsHeight - (sideBySide ? 0 : explainHeight));
   return {
     tooSmall,
     columns,
