@@ -5,7 +5,6 @@
  */
 import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useState } from 'react';
-import type { LogEvent } from '../model/events.js';
 import { formatRunTime } from '../runner/transcript.js';
 import { ExplainPane } from './components/ExplainPane.js';
 import { Header } from './components/Header.js';
@@ -38,10 +37,10 @@ export interface AppProps {
   /** Chart bars as coloured background; by default when the terminal has colours. */
   readonly fills?: boolean;
   /**
-   * A log still being written (a live run): the App appends what `subscribe` delivers to the
-   * index and follows the live edge while it is shown.
+   * A log still being written (a live run): `subscribe` appends new events to the index and
+   * then calls `onGrew` with the length before; the screen keeps the live edge if it was there.
    */
-  readonly subscribe?: (onEvents: (events: LogEvent[]) => void, onError: (error: Error) => void) => () => void;
+  readonly subscribe?: (onGrew: (previousLength: number) => void, onError: (error: Error) => void) => () => void;
 }
 
 /** True when stdout is a colour terminal and NO_COLOR is not set. */
@@ -78,7 +77,7 @@ function useTerminalSize(fixed: TerminalSize | undefined): TerminalSize {
 
 export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subscribe }: AppProps) {
   const { stdout } = useStdout();
-  const useFills = fills ?? hasColours(stdout);
+  const colourFills = fills ?? hasColours(stdout);
   const { exit } = useApp();
   const { isRawModeSupported } = useStdin();
   const size = useTerminalSize(fixedSize);
@@ -92,19 +91,10 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subsc
   useEffect(() => {
     if (!subscribe) return;
     return subscribe(
-      (events) => {
-        const previousLength = index.length;
-        try {
-          index.append(events);
-        } catch (e) {
-          setFollowError(e instanceof Error ? e.message : String(e));
-          return;
-        }
-        dispatch({ type: 'grew', previousLength });
-      },
+      (previousLength) => dispatch({ type: 'grew', previousLength }),
       (error) => setFollowError(error.message),
     );
-  }, [index, subscribe]);
+  }, [subscribe]);
 
   useInput(
     (input, key) => {
@@ -159,7 +149,7 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subsc
       />
       <Box flexDirection="column" height={layout.body} overflowY="hidden">
         {state.screen === 'overview' && (
-          <Overview index={index} state={state} layout={layout} revision={revision} fills={useFills} />
+          <Overview index={index} state={state} layout={layout} revision={revision} fills={colourFills} />
         )}
         {state.screen === 'tables' && <Tables index={index} pos={state.pos} t={state.t} height={layout.body} />}
         {state.screen === 'log' && (

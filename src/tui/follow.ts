@@ -4,6 +4,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, unwatchFile, watchFile } from 'node:fs';
 import type { LogEvent, LogLine } from '../model/events.js';
+import type { ReplayIndex } from './model/replay.js';
 
 /** Whole lines from chunks of text; a line without its newline yet waits for the next chunk. */
 export class LineSplitter {
@@ -76,4 +77,28 @@ export function followLog(
   watchFile(file, { interval: intervalMs }, read);
   read();
   return () => unwatchFile(file, read);
+}
+
+/**
+ * The App's `subscribe` for a followed log: new events go into the index, then the screen hears
+ * how long the log was before.
+ */
+export function followIntoIndex(index: ReplayIndex, file: string, offset: number, intervalMs?: number) {
+  return (onGrew: (previousLength: number) => void, onError: (error: Error) => void): (() => void) =>
+    followLog(
+      file,
+      offset,
+      (events) => {
+        const previousLength = index.length;
+        try {
+          index.append(events);
+        } catch (e) {
+          onError(e instanceof Error ? e : new Error(String(e)));
+          return;
+        }
+        onGrew(previousLength);
+      },
+      onError,
+      intervalMs,
+    );
 }

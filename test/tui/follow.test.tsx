@@ -58,25 +58,30 @@ describe('the screen on a growing log', () => {
   it('stays on the live edge as events arrive, and where you are when you look back', async () => {
     const { header, events } = await seedRun();
     const index = new ReplayIndex(header, events.slice(0, 100));
-    let push: ((events: LogEvent[]) => void) | undefined;
+    let grew: ((previousLength: number) => void) | undefined;
+    const push = (more: LogEvent[]): void => {
+      const before = index.length;
+      index.append(more);
+      grew?.(before);
+    };
     const r = renderTui({
       index,
       initial: { pos: index.length, t: index.endT },
-      subscribe: (onEvents) => {
-        push = onEvents;
+      subscribe: (onGrew) => {
+        grew = onGrew;
         return () => {
-          push = undefined;
+          grew = undefined;
         };
       },
     });
     try {
-      await waitFor(() => push !== undefined, 'the subscription');
+      await waitFor(() => grew !== undefined, 'the subscription');
       expect(r.frame()).toContain('● live');
-      push!(events.slice(100, 150) as LogEvent[]);
+      push(events.slice(100, 150) as LogEvent[]);
       const edge = formatRunTime(events[149]!.t);
       await waitFor(() => r.frame().includes(`${edge}/${edge}`), 'the new live edge');
       await r.press(KEYS.home, 'knsim seed-walkthrough 00:00.000/');
-      push!(events.slice(150) as LogEvent[]);
+      push(events.slice(150) as LogEvent[]);
       const end = formatRunTime(events.at(-1)!.t);
       await waitFor(() => r.frame().includes(`00:00.000/${end}`), 'the longer run, cursor kept');
     } finally {

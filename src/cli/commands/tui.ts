@@ -46,14 +46,12 @@ export async function openTui(file: string, options: TuiOptions): Promise<number
     process.stderr.write(`knsim tui: ${message}\n`);
   };
   if (options.follow) {
-    const { followLog } = await import('../../tui/follow.js');
+    const { followIntoIndex } = await import('../../tui/follow.js');
     const { offset, ...run } = loadGrowingLog(file);
     const index = indexRun(run);
     if (!interactive) return printFrame(index, renderFrame, warn);
     // Start at the live edge; new events keep the screen there until you look back.
-    await runInteractive(index, { pos: index.length, t: index.endT }, (onEvents, onError) =>
-      followLog(file, offset, onEvents, onError),
-    );
+    await runInteractive(index, { pos: index.length, t: index.endT }, followIntoIndex(index, file, offset));
     return 0;
   }
   const run = await loadRun(file, { ...(options.seed !== undefined ? { seed: options.seed } : {}), warn });
