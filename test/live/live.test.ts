@@ -429,4 +429,64 @@ describe('knsim live against a fake API server', () => {
     const runId = /knsim\.dev\/run=(\S+)/.exec(err)![1]!;
     expect(api.labelled(RUN_LABEL, runId)).toEqual([]);
   }, 30_000);
+
+  it('--namespace moves the scenario there, creates the namespace and removes it at the end', async () => {
+    const { api, dir, kubeconfig, target } = await setup();
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, scenario('  - apply: svc.yaml\n  - kubectl: get ksvc'));
+    let transcript = '';
+    const outcome = await runLive({
+      file,
+      kubeconfig,
+      target,
+      namespace: 'team-a',
+      write: (s) => {
+        transcript += s;
+      },
+      note: () => {},
+      signals: new EventEmitter(),
+    });
+    expect(outcome.exitCode).toBe(0);
+    expect(transcript).toContain('service.serving.knative.dev/knservice created');
+    const created = api.requests.find((r) => r.method === 'POST' && r.path === '/api/v1/namespaces');
+    expect(created).toBeDefined();
+    expect(
+      api.requests.some((r) => r.method === 'PATCH' && r.path.includes('/namespaces/team-a/services/knservice')),
+    ).toBe(true);
+    expect(api.deletes).toEqual(['services.serving.knative.dev/team-a/knservice', 'namespaces//team-a']);
+    expect(outcome.log.lines[0]).toMatchObject({ type: 'header', namespace: 'team-a' });
+  }, 20_000);
+
+  it('answers an unknown kind in kubectl words', async () => {
+    const { dir, kubeconfig, target } = await setup();
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(
+      file,
+      `name: unknown-kind
+namespace: default
+files:
+  w.yaml: |
+    apiVersion: example.com/v1
+    kind: Widget
+    metadata: { name: w }
+steps:
+  - apply: w.yaml
+`,
+    );
+    let transcript = '';
+    const outcome = await runLive({
+      file,
+      kubeconfig,
+      target,
+      write: (s) => {
+        transcript += s;
+      },
+      note: () => {},
+      signals: new EventEmitter(),
+    });
+    expect(outcome.exitCode).toBe(1);
+    expect(transcript).toContain(
+      'error: resource mapping not found for name: "w" namespace: "" from "w.yaml": no matches for kind "Widget" in version "example.com/v1"',
+    );
+  }, 20_000);
 });
