@@ -109,4 +109,12 @@ describe('preflight', () => {
       'context "nope" is not in the kubeconfig',
     );
   });
+
+  it('checks access in other namespaces when asked (knative-serving ConfigMaps)', async () => {
+    const s = await fake({ denyVerbs: ['patch'] });
+    await expect(preflight(s.kubeConfig(), 'default')).resolves.toBeDefined();
+    await expect(
+      preflight(s.kubeConfig(), 'default', 10_000, [['patch', '', 'configmaps', 'knative-serving']]),
+    ).rejects.toThrow('no permission: the kubeconfig user may not patch configmaps in namespace "knative-serving"');
+  });
 });

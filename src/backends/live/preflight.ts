@@ -22,7 +22,15 @@ export interface PreflightResult {
   groups: Set<string>;
 }
 
-export async function preflight(kc: k8s.KubeConfig, namespace: string, timeoutMs = 10_000): Promise<PreflightResult> {
+/** Access in another namespace (e.g. patching knative-serving ConfigMaps): [verb, group, resource, namespace]. */
+export type ExtraAccess = readonly [string, string, string, string];
+
+export async function preflight(
+  kc: k8s.KubeConfig,
+  namespace: string,
+  timeoutMs = 10_000,
+  extra: readonly ExtraAccess[] = [],
+): Promise<PreflightResult> {
   const server = serverOf(kc);
   // 1. Reachable, and the credentials are accepted (a bad token is refused even on /version).
   let version = '';
@@ -56,15 +64,16 @@ export async function preflight(kc: k8s.KubeConfig, namespace: string, timeoutMs
   // 3. Permissions in the namespace: ask the API server (SelfSubjectAccessReview); if even that
   // is refused, fall back to trying a list of Knative Services.
   const authz = kc.makeApiClient(k8s.AuthorizationV1Api);
-  for (const [verb, group, resource] of REQUIRED_ACCESS) {
-    const what = `${verb} ${group ? `${resource}.${group}` : resource} in namespace "${namespace}"`;
+  const checks: ExtraAccess[] = [...REQUIRED_ACCESS.map(([v, g, r]) => [v, g, r, namespace] as const), ...extra];
+  for (const [verb, group, resource, ns] of checks) {
+    const what = `${verb} ${group ? `${resource}.${group}` : resource} in namespace "${ns}"`;
     try {
       const review = await withTimeout(
         authz.createSelfSubjectAccessReview({
           body: {
             apiVersion: 'authorization.k8s.io/v1',
             kind: 'SelfSubjectAccessReview',
-            spec: { resourceAttributes: { namespace, verb, group, resource } },
+            spec: { resourceAttributes: { namespace: ns, verb, group, resource } },
           },
         }),
         timeoutMs,

@@ -60,7 +60,15 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
     ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
     ...(o.context ? { context: o.context } : {}),
   });
-  const checked = await preflight(kc, namespace, o.preflightTimeoutMs);
+  // The scenario's `config:` changes ConfigMaps in knative-serving: check that too.
+  const configAccess =
+    Object.keys(scenario.config).length > 0
+      ? ([
+          ['get', '', 'configmaps', 'knative-serving'],
+          ['patch', '', 'configmaps', 'knative-serving'],
+        ] as const)
+      : [];
+  const checked = await preflight(kc, namespace, o.preflightTimeoutMs, configAccess);
   o.note(
     `knsim live: cluster ${checked.server}${checked.version ? ` (Kubernetes ${checked.version})` : ''}, namespace ${namespace}\n`,
   );
