@@ -20,6 +20,7 @@ import { MIN_COLUMNS, MIN_ROWS, type ScreenLayout, screenLayout } from './model/
 import { initialViewState, reduceView, SPEEDS, type ViewState, ZOOMS } from './model/playback.js';
 import type { ReplayIndex } from './model/replay.js';
 import { fitTables, kubectlTables } from './model/tables.js';
+import { describeEvent } from './narrate.js';
 import { theme } from './theme.js';
 
 export interface TerminalSize {
@@ -154,7 +155,7 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subsc
         {state.screen === 'tables' && <Tables index={index} pos={state.pos} t={state.t} height={layout.body} />}
         {state.screen === 'log' && (
           <NarrationPane
-            title={`Event log: ${index.narrationCount(state.pos)} of ${index.narration.length} lines so far`}
+            title={`Event log: ${index.narrationCount(state.pos)} of ${index.narration.length} lines so far${lastEvent(index, state.pos)}`}
             entries={index.narrationUpTo(state.pos, layout.body)}
             height={layout.body}
             showDetail
@@ -176,6 +177,12 @@ function Tables({ index, pos, t, height }: { index: ReplayIndex; pos: number; t:
   const second = Math.floor(t / 1000) * 1000;
   const tables = useMemo(() => fitTables(kubectlTables(index, pos, second), height), [index, pos, second, height]);
   return <TablesPane tables={tables} height={height} />;
+}
+
+/** ` · event 123/224: kpa.tick knservice-00001`: what the last step applied. */
+function lastEvent(index: ReplayIndex, pos: number): string {
+  const e = pos > 0 ? index.events[pos - 1] : undefined;
+  return e ? ` · event ${pos}/${index.length}: ${describeEvent(e)}` : '';
 }
 
 interface OverviewProps {
@@ -229,7 +236,7 @@ function Overview({ index, state, layout, revision, fills }: OverviewProps) {
           labelWidth={LABEL_WIDTH}
           fromLabel={formatRunTime(window.from)}
           toLabel={formatRunTime(window.to)}
-          zoomLabel={zoom.label}
+          zoomLabel={window.from === 0 && window.to >= index.endT ? 'whole run' : zoom.label}
           revision={revision}
           fills={fills}
         />
@@ -251,7 +258,7 @@ function Overview({ index, state, layout, revision, fills }: OverviewProps) {
       )}
       {o.narrationHeight > 1 && (
         <NarrationPane
-          title="What happened"
+          title={`What happened${lastEvent(index, state.pos)}`}
           entries={index.narrationUpTo(state.pos, o.narrationHeight)}
           height={o.narrationHeight}
           showDetail={false}

@@ -304,3 +304,34 @@ export function narrateEvent(e: LogEvent, ctx: NarrationContext = {}): readonly 
       return NONE;
   }
 }
+
+/** A short label for any event, for the "last event" line while stepping: `kpa.tick knservice-00001`. */
+export function describeEvent(e: LogEvent): string {
+  switch (e.type) {
+    case 'object':
+      return `${e.kind} ${e.name} ${e.op}`;
+    case 'pod':
+      return `pod ${shortPodName(e.pod)} ${e.phase}`;
+    case 'request':
+      return `request #${e.id} ${e.phase}${e.status !== undefined ? ` ${e.status}` : ''}`;
+    case 'scale':
+      return `scale ${e.revision} ${e.from}→${e.to}`;
+    case 'panic':
+      return `panic ${e.revision} ${e.panicking ? 'on' : 'off'}`;
+    case 'sks':
+      return `sks ${e.revision} ${e.mode}`;
+    case 'kpa.tick':
+    case 'sample':
+      return `${e.type} ${e.revision}`;
+    case 'step':
+      return `step ${e.command}`;
+    case 'expect':
+      return `expect ${e.text}`;
+    case 'narration':
+      return 'narration';
+    case 'end':
+      return 'end of run';
+    default:
+      return (e as { type: string }).type;
+  }
+}

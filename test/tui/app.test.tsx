@@ -5,7 +5,8 @@ import { formatRunTime } from '../../src/runner/transcript.js';
 import { App } from '../../src/tui/App.js';
 import { helpItems } from '../../src/tui/keymap.js';
 import type { ReplayIndex } from '../../src/tui/model/replay.js';
-import { find, KEYS, plain, renderTui, seedIndex, waitFor } from './helpers.js';
+import { describeEvent } from '../../src/tui/narrate.js';
+import { ESC, find, KEYS, plain, renderTui, seedIndex, waitFor } from './helpers.js';
 
 let index: ReplayIndex;
 let cleanups: (() => void)[] = [];
@@ -146,6 +147,22 @@ describe('keys do what the help says', () => {
     await r.press('.', `knsim seed-walkthrough ${formatRunTime(first.t)}/`);
     const story = index.narration.find((n) => n.pos > 1)!;
     await r.press('n', (f) => f.includes(story.text.slice(0, 60)) && f.includes(formatRunTime(story.t)));
+  });
+
+  it('. and , step one event each way, naming the event applied', async () => {
+    const r = open();
+    const [a, b] = [index.events[0]!, index.events[1]!];
+    await r.press('.', `event 1/${index.length}: ${describeEvent(a)}`);
+    await r.press('.', `event 2/${index.length}: ${describeEvent(b)}`);
+    await r.press(',', `event 1/${index.length}: ${describeEvent(a)}`);
+  });
+
+  it('PgDn / PgUp seek a minute, d jumps to a decision', async () => {
+    const r = open();
+    await r.press(`${ESC}[6~`, 'knsim seed-walkthrough 01:00.000/');
+    await r.press(`${ESC}[5~`, 'knsim seed-walkthrough 00:00.000/');
+    const decision = index.nextDecision(0)!;
+    await r.press('d', `event ${decision}/${index.length}: ${describeEvent(index.events[decision - 1]!)}`);
   });
 
   it('space plays in real time and + / - change the speed', async () => {
