@@ -633,9 +633,7 @@ export class LiveBackend implements Backend {
     if (response.status >= 200 && response.status < 400 && response.revision) {
       const revision = response.revision;
       const readyPod = () =>
-        (this.snapshot('pods', this.namespace) as Pod[]).some(
-          (p) => revisionOf(p) === revision && podPhaseOf(p) === 'Ready',
-        );
+        [...this.watched('pods')].some((p) => revisionOf(p) === revision && podPhaseOf(p as Pod) === 'Ready');
       await this.waitUntil(readyPod, this.now() + SETTLE_MS);
     }
     this.lastCurlLatency = response.latencyMs;
