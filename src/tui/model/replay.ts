@@ -3,7 +3,9 @@
  *
  * A moment is a *position*: the number of events (sorted by time, ties in log order) applied so
  * far, plus the time shown. Everything the screens need is a lookup by position:
- * - API objects: a snapshot of every object every `snapshotEvery` object events; the objects at
+ * - API objects: a snapshot of every object every `snapshotEvery` object events (or every as many
+ *   events as there are objects, whichever is more, so snapshots take memory in proportion to
+ *   the log, not to log × objects); the objects at
  *   position p are the nearest snapshot before p plus the few object events after it;
  * - per-second samples, autoscaler ticks, narration lines, decisions: arrays sorted by position,
  *   found by binary search;
@@ -18,7 +20,7 @@ import { burstTail, type Narration, type NarrationContext, narrateEvent, narrate
 import { lowerBound, upperBound } from './search.js';
 
 export interface ReplayOptions {
-  /** Object events between two object-state snapshots (default 512). */
+  /** Object events between two object-state snapshots, at least (default 512). */
   readonly snapshotEvery?: number;
   /** Finished requests between two latency-histogram checkpoints (default 4096). */
   readonly histogramEvery?: number;
@@ -111,6 +113,8 @@ export class ReplayIndex {
   private readonly story: TaggedEntry[] = [];
   private readonly objectPos: number[] = [];
   private readonly snapshots: Map<string, KubeObject>[] = [];
+  /** The object events applied in each snapshot. */
+  private readonly snapshotAt: number[] = [];
   private readonly snapshotEvery: number;
   private readonly perRevision = new Map<string, PerRevision>();
   private readonly stepPos: number[] = [];
@@ -238,7 +242,11 @@ export class ReplayIndex {
         }
         this.applyObject(this.live, e);
         this.objectPos.push(pos);
-        if (this.objectPos.length % this.snapshotEvery === 0) this.snapshots.push(new Map(this.live));
+        const since = this.objectPos.length - (this.snapshotAt.at(-1) ?? 0);
+        if (since >= Math.max(this.snapshotEvery, this.live.size)) {
+          this.snapshots.push(new Map(this.live));
+          this.snapshotAt.push(this.objectPos.length);
+        }
         break;
       }
       case 'sample': {
@@ -375,21 +383,25 @@ export class ReplayIndex {
     return this.epochOffsetMs + t;
   }
 
-  /** Every API object as it is at position pos, by `kind/namespace/name`. Do not mutate. */
+  /**
+   * Every API object as it is at position pos, by `kind/namespace/name`. Do not mutate; the map
+   * is valid until the next call (moving forward reuses it).
+   */
   objectsAt(pos: number): ReadonlyMap<string, KubeObject> {
     const applied = upperBound(this.objectPos, pos); // object events among the first pos events
     const c = this.cache;
     if (c && c.applied === applied) return c.objects;
     let objects: Map<string, KubeObject>;
     let from: number;
-    if (c && c.applied < applied && applied - c.applied <= this.snapshotEvery) {
-      objects = c.objects; // owned by the cache: advance it in place
+    const k = upperBound(this.snapshotAt, applied); // snapshots at or before this moment
+    const snapAt = k > 0 ? this.snapshotAt[k - 1]! : 0;
+    if (c && c.applied < applied && c.applied >= snapAt) {
+      objects = c.objects; // owned by the cache, and no further back than the snapshot: advance it
       from = c.applied;
     } else {
-      const k = Math.floor(applied / this.snapshotEvery);
       const snap = k > 0 ? this.snapshots[k - 1] : undefined;
       objects = snap ? new Map(snap) : new Map();
-      from = snap ? k * this.snapshotEvery : 0;
+      from = snapAt;
     }
     for (let j = from; j < applied; j++) {
       this.applyObject(objects, this.events[this.objectPos[j]! - 1] as ObjectEvent);
