@@ -62,9 +62,11 @@ export function admit(obj: KubeObject, ctx: AdmissionContext): AdmissionResult {
       break;
     }
     case 'Route': {
-      const route = defaultRoute(obj as Route, ctx);
+      // A Route that belongs to a Service has a default configuration to send traffic to.
+      const ownedByService = (obj.metadata.ownerReferences ?? []).some((o) => o.kind === 'Service');
+      const route = defaultRoute(obj as Route, { ...ctx, ownedByService });
       object = route;
-      errors = validateRoute(route);
+      errors = validateRoute(route, { ownedByService });
       break;
     }
     default:

@@ -1,10 +1,9 @@
 /** What Knative's admission webhooks do to a write, and which objects clients may change. */
 import { isDeepStrictEqual } from 'node:util';
-import type { ConfigMap, Configuration, KubeObject, Route, Service } from '../model/api/types.js';
-import { defaultConfiguration, defaultRoute } from '../model/rules/defaults.js';
-import { type FieldError, formatFieldErrors, SERVING_VALIDATION_WEBHOOK } from '../model/rules/fielderror.js';
+import { admit as admitObject } from '../model/admission.js';
+import type { ConfigMap, KubeObject } from '../model/api/types.js';
+import { formatFieldErrors, SERVING_VALIDATION_WEBHOOK } from '../model/rules/fielderror.js';
 import type { ResourceType } from '../model/rules/resources.js';
-import { admitService, validateConfiguration, validateRoute } from '../model/rules/validation.js';
 import type { SimCluster } from '../sim/cluster.js';
 import { withConfigMap } from '../sim/controllers/clusterConfig.js';
 import { T } from '../sim/types.js';
@@ -68,33 +67,20 @@ export function admit(
   obj: KubeObject,
   previous?: KubeObject,
 ): KubeObject {
-  if (resource.id === T.service) {
-    let admission: ReturnType<typeof admitService>;
+  if (resource.group === 'serving.knative.dev' && !isControllerOwned(resource)) {
+    let admission: ReturnType<typeof admitObject>;
     try {
-      admission = admitService(obj as Service, { user: USER, ...(previous ? { previous } : {}) });
+      admission = admitObject(obj, {
+        autoscaler: cluster.config.autoscaler,
+        config: cluster.config.defaults,
+        user: USER,
+        ...(previous ? { previous } : {}),
+      });
     } catch (e) {
       throw webhookDenied(`validation failed: ${(e as Error).message}`);
     }
     if (!admission.object) throw webhookDenied(`validation failed: ${formatFieldErrors(admission.errors)}`);
     return admission.object;
-  }
-  if (resource.id === T.configuration || resource.id === T.route) {
-    const ownedByService = (obj.metadata.ownerReferences ?? []).some((o) => o.kind === 'Service');
-    let errors: FieldError[];
-    try {
-      if (resource.id === T.configuration) {
-        const defaulted = defaultConfiguration(obj as Configuration, { user: USER });
-        errors = validateConfiguration(defaulted);
-        if (errors.length === 0) return defaulted;
-      } else {
-        const defaulted = defaultRoute(obj as Route, { user: USER, ownedByService });
-        errors = validateRoute(defaulted, { ownedByService });
-        if (errors.length === 0) return defaulted;
-      }
-    } catch (e) {
-      throw webhookDenied(`validation failed: ${(e as Error).message}`);
-    }
-    throw webhookDenied(`validation failed: ${formatFieldErrors(errors)}`);
   }
   if (resource.id === T.configMap && namespace === 'knative-serving') {
     try {
