@@ -129,7 +129,7 @@ describe('the ingress gateway', () => {
       data: { 'ingress-class': 'kourier.ingress.networking.knative.dev' },
     });
     await expect(resolveGateway(api.kubeConfig())).rejects.toThrow(
-      /cannot read the kourier gateway service kourier-system\/kourier: .*; give the address with --target URL/,
+      'config-network names the kourier networking layer (kourier.ingress.networking.knative.dev), but its gateway service kourier-system/kourier does not exist; give the address with --target URL',
     );
     api.put({
       apiVersion: 'v1',

@@ -489,4 +489,18 @@ steps:
       'error: resource mapping not found for name: "w" namespace: "" from "w.yaml": no matches for kind "Widget" in version "example.com/v1"',
     );
   }, 20_000);
+
+  it('without --target, finds no gateway before creating anything and says so', async () => {
+    const { api, dir, kubeconfig } = await setup();
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, scenario('  - apply: svc.yaml\n  - curl: http://knservice.default.example.com'));
+    await expect(
+      runLive({ file, kubeconfig, write: () => {}, note: () => {}, signals: new EventEmitter() }),
+    ).rejects.toThrow(
+      'config-network names the istio networking layer (istio.ingress.networking.knative.dev), but its gateway service istio-system/istio-ingressgateway does not exist',
+    );
+    expect(
+      api.requests.some((r) => r.method === 'PATCH' || (r.method === 'POST' && !r.path.endsWith('accessreviews'))),
+    ).toBe(false);
+  }, 20_000);
 });

@@ -90,8 +90,11 @@ export async function resolveGateway(kc: k8s.KubeConfig): Promise<{ url: string;
   try {
     svc = (await core.readNamespacedService({ name: gateway.name, namespace: gateway.namespace })) as ServiceLike;
   } catch (e) {
+    const layer = ingressClass.split('.')[0];
     throw new LiveError(
-      `cannot read the ${ingressClass.split('.')[0]} gateway service ${gateway.namespace}/${gateway.name}: ${describeKubeError(e, server)}; ${hint}`,
+      statusOf(e) === 404
+        ? `config-network names the ${layer} networking layer (${ingressClass}), but its gateway service ${gateway.namespace}/${gateway.name} does not exist; ${hint}`
+        : `cannot read the ${layer} gateway service ${gateway.namespace}/${gateway.name}: ${describeKubeError(e, server)}; ${hint}`,
     );
   }
   let nodes: NodeLike[] = [];

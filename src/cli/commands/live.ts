@@ -88,6 +88,11 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
     ...(o.watchBackoffMs !== undefined ? { watchBackoffMs: o.watchBackoffMs } : {}),
     info: (m) => o.note(`knsim live: ${m}\n`),
   });
+  // Requests go through the cluster's ingress: find it before anything is created.
+  if (scenario.load.length > 0 || scenario.steps.some((s) => s.kind === 'curl')) {
+    if (o.target) o.note(`knsim live: sending requests to ${o.target} (--target)\n`);
+    else await backend.prepareIngress();
+  }
   o.note(`knsim live: run ${backend.runId}: every object created carries the label ${RUN_LABEL}=${backend.runId}\n`);
 
   const signals = o.signals ?? process;
