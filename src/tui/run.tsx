@@ -20,12 +20,11 @@ export async function runInteractive(
   const stdout = process.stdout;
   stdout.write(ENTER_ALT_SCREEN);
   try {
-    const app = subscribe ? (
-      <App index={index} initial={initial} subscribe={subscribe} />
-    ) : (
-      <App index={index} initial={initial} />
-    );
-    const instance = render(app, { exitOnCtrlC: false, maxFps: 30 });
+    // Ctrl-C comes through the keymap like q (raw mode delivers it as a key).
+    const instance = render(<App index={index} initial={initial} subscribe={subscribe} />, {
+      exitOnCtrlC: false,
+      maxFps: 30,
+    });
     await instance.waitUntilExit();
   } finally {
     stdout.write(LEAVE_ALT_SCREEN);

@@ -1,19 +1,20 @@
 /**
  * Semantic colours: named for what they mean, mapped to the terminal's own ANSI palette so they
- * read on dark and light backgrounds alike (no black or white text; "muted" is dim, not grey).
+ * read on dark and light backgrounds alike: no black or white text, muted text is dim, and grey
+ * appears only as the background of chart cells that have not happened yet.
  */
 
 import type { ChartRole } from './model/chart.js';
 import type { Tone } from './narrate.js';
 
 /** An ink colour name, or undefined for the terminal's default foreground. */
-export type Colour = 'cyan' | 'green' | 'yellow' | 'red' | 'magenta' | 'blue' | 'gray' | undefined;
+export type Colour = 'cyan' | 'green' | 'yellow' | 'red' | 'magenta' | 'gray' | undefined;
 
 export const theme = {
   accent: 'cyan',
   title: 'cyan',
   key: 'cyan',
-  status: { ok: 'green', warn: 'yellow', bad: 'red', info: undefined as Colour },
+  status: { ok: 'green', warn: 'yellow', bad: 'red' },
   tone: {
     info: undefined,
     good: 'green',
