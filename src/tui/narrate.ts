@@ -33,6 +33,8 @@ export interface NarrationContext {
   /** The revision's panic window and threshold, from its latest autoscaler tick. */
   readonly panicWindowMs?: number;
   readonly panicThreshold?: number;
+  /** Whether the revision's latest autoscaler tick was panicking. */
+  readonly panicking?: boolean;
   /** Ready pods of the revision, from its latest per-second sample. */
   readonly readyPods?: number;
   /** The SKS mode already narrated for the revision (so a mode change is told once). */
@@ -69,13 +71,13 @@ const SCALE_REASONS: Readonly<Record<string, string>> = {
 };
 
 /** "scaled knservice-00001 from 1 to 0 (fast path: the activator was already in the path)". */
-export function narrateScale(e: ScaleEvent): Narration {
+export function narrateScale(e: ScaleEvent, ctx: NarrationContext = {}): Narration {
   const why =
     SCALE_REASONS[e.reason] ??
     (e.reason === 'desired'
       ? e.from === 0
         ? 'requests are waiting: the autoscaler wants pods'
-        : `the autoscaler wants ${e.to}`
+        : `the autoscaler wants ${e.to}${ctx.panicking ? ', in panic mode' : ''}`
       : e.reason);
   return {
     text: `scaled ${e.revision} from ${e.from} to ${e.to} (${why})`,
@@ -240,7 +242,7 @@ export function narrateObjectChange(
 export function narrateEvent(e: LogEvent, ctx: NarrationContext = {}): readonly Narration[] {
   switch (e.type) {
     case 'scale':
-      return [narrateScale(e)];
+      return [narrateScale(e, ctx)];
     case 'pod': {
       const [what, tone] = POD_PHASES[e.phase];
       return [

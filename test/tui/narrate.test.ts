@@ -130,6 +130,11 @@ describe('narration of events', () => {
       texts(narrateEvent({ t: 1, type: 'scale', revision: 'r-00001', from, to, reason: 'desired' }));
     expect(up(0, 1)).toEqual(['scaled r-00001 from 0 to 1 (requests are waiting: the autoscaler wants pods)']);
     expect(up(2, 5)).toEqual(['scaled r-00001 from 2 to 5 (the autoscaler wants 5)']);
+    const panicking = narrateEvent(
+      { t: 1, type: 'scale', revision: 'r-00001', from: 1, to: 2, reason: 'desired' },
+      { panicking: true },
+    );
+    expect(texts(panicking)).toEqual(['scaled r-00001 from 1 to 2 (the autoscaler wants 2, in panic mode)']);
   });
 
   it('says a held request waits for a pod to start when none is ready', () => {

@@ -210,7 +210,7 @@ export class ReplayIndex {
     if (revision === undefined) return {};
     const rev = this.perRevision.get(revision);
     const tick = rev?.ticks.at(-1)?.decision as
-      | { stableWindowMs?: number; panicWindowMs?: number; panicThreshold?: number }
+      | { stableWindowMs?: number; panicWindowMs?: number; panicThreshold?: number; panicking?: boolean }
       | undefined;
     const sample = rev?.samples.at(-1);
     const mode = this.sksMode.get(revision);
@@ -218,6 +218,7 @@ export class ReplayIndex {
       ...(tick?.stableWindowMs !== undefined ? { stableWindowMs: tick.stableWindowMs } : {}),
       ...(tick?.panicWindowMs !== undefined ? { panicWindowMs: tick.panicWindowMs } : {}),
       ...(tick?.panicThreshold !== undefined ? { panicThreshold: tick.panicThreshold } : {}),
+      ...(typeof tick?.panicking === 'boolean' ? { panicking: tick.panicking } : {}),
       ...(sample ? { readyPods: sample.ready } : {}),
       ...(mode ? { sksMode: mode } : {}),
     };
