@@ -536,11 +536,6 @@ export class LiveBackend implements Backend {
 
   // ---------- requests and load ----------
 
-  /** Finds the ingress now (from config-network and the gateway Service) unless `target` was given. */
-  async prepareIngress(): Promise<string> {
-    return this.ingressBase();
-  }
-
   private async ingressBase(): Promise<string> {
     if (!this.target) {
       const found = await resolveGateway(this.kc);

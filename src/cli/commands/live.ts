@@ -8,6 +8,7 @@ import type { EventEmitter } from 'node:events';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { resolveGateway } from '../../backends/live/ingress.js';
 import { loadKubeConfig } from '../../backends/live/kube.js';
 import { preflight } from '../../backends/live/preflight.js';
 import { Interrupted, LiveBackend, RUN_LABEL } from '../../backends/live.js';
@@ -73,6 +74,17 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
     `knsim live: cluster ${checked.server}${checked.version ? ` (Kubernetes ${checked.version})` : ''}, namespace ${namespace}\n`,
   );
 
+  // Requests go through the cluster's ingress: find it before anything is created.
+  let target = o.target;
+  if (scenario.load.length > 0 || scenario.steps.some((s) => s.kind === 'curl')) {
+    if (target) o.note(`knsim live: sending requests to ${target} (--target)\n`);
+    else {
+      const found = await resolveGateway(kc);
+      target = found.url;
+      o.note(`knsim live: sending requests to ${found.url} (${found.ingressClass}, ${found.how})\n`);
+    }
+  }
+
   const fd = o.log ? openSync(o.log, 'w') : undefined;
   const log = new EventLog(fd !== undefined ? { sink: (text) => writeSync(fd, text) } : {});
   const backend = new LiveBackend({
@@ -81,18 +93,13 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
     seed,
     log,
     ...(o.namespace && o.namespace !== parsed.namespace ? { scenarioNamespace: parsed.namespace } : {}),
-    ...(o.target ? { target: o.target } : {}),
+    ...(target ? { target } : {}),
     ...(o.runId ? { runId: o.runId } : {}),
     ...(o.image ? { image: o.image } : {}),
     ...(o.env ? { env: o.env } : {}),
     ...(o.watchBackoffMs !== undefined ? { watchBackoffMs: o.watchBackoffMs } : {}),
     info: (m) => o.note(`knsim live: ${m}\n`),
   });
-  // Requests go through the cluster's ingress: find it before anything is created.
-  if (scenario.load.length > 0 || scenario.steps.some((s) => s.kind === 'curl')) {
-    if (o.target) o.note(`knsim live: sending requests to ${o.target} (--target)\n`);
-    else await backend.prepareIngress();
-  }
   o.note(`knsim live: run ${backend.runId}: every object created carries the label ${RUN_LABEL}=${backend.runId}\n`);
 
   const signals = o.signals ?? process;
