@@ -4,13 +4,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, loadKubeConfig } from '../../src/backends/live/kube.js';
 import { RUN_LABEL } from '../../src/backends/live.js';
 import { runLive } from '../../src/cli/commands/live.js';
+import { predict } from '../../src/cli/commands/predict.js';
 import type { LogEvent } from '../../src/model/events.js';
 import { resourceById } from '../../src/model/rules/resources.js';
 import { parseLog } from '../../src/sim/log.js';
@@ -18,14 +19,18 @@ import { parseLog } from '../../src/sim/log.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SEED = join(ROOT, 'scenarios/seed-walkthrough.yaml');
 
-let child: ChildProcess | undefined;
-let kubeconfig = '';
-let ingress = '';
+interface Served {
+  child: ChildProcess;
+  kubeconfig: string;
+  ingress: string;
+}
+
+const served: Served[] = [];
 let dir = '';
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'knsim-serve-e2e-'));
-  kubeconfig = join(dir, 'kubeconfig');
+/** Starts `knsim serve` in its own process on OS-assigned ports. */
+async function serve(speed: number, scenario: string): Promise<Served> {
+  const kubeconfig = join(dir, `kubeconfig-${served.length}`);
   const proc = spawn(
     process.execPath,
     [
@@ -36,29 +41,27 @@ beforeAll(async () => {
       '--ingress-port',
       '0',
       '--speed',
-      '10',
+      String(speed),
       '--kubeconfig-out',
       kubeconfig,
       '--scenario',
-      SEED,
+      scenario,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child = proc;
   let out = '';
   let err = '';
   proc.stderr?.on('data', (c: Buffer) => {
     err += c.toString();
   });
-  await new Promise<void>((resolvePromise, reject) => {
+  const ingress = await new Promise<string>((resolvePromise, reject) => {
     const timer = setTimeout(() => reject(new Error(`knsim serve did not start:\n${out}\n${err}`)), 30_000);
     proc.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /ingress on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m && existsSync(kubeconfig)) {
         clearTimeout(timer);
-        ingress = m[1]!;
-        resolvePromise();
+        resolvePromise(m[1]!);
       }
     });
     proc.on('exit', (code) => {
@@ -66,11 +69,19 @@ beforeAll(async () => {
       reject(new Error(`knsim serve exited (${code}):\n${out}\n${err}`));
     });
   });
-}, 40_000);
+  const s = { child: proc, kubeconfig, ingress };
+  served.push(s);
+  return s;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'knsim-serve-e2e-'));
+});
 
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
+  for (const { child } of served) {
+    if (child.exitCode !== null) continue;
+    const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
@@ -83,6 +94,7 @@ function of<T extends LogEvent['type']>(events: LogEvent[], type: T): Extract<Lo
 
 describe('knsim live against knsim serve', () => {
   it('replays the seed walk-through: objects, pods going away, the cold request answered, then cleans up', async () => {
+    const { kubeconfig, ingress } = await serve(10, SEED);
     const logFile = join(dir, 'live.jsonl');
     let transcript = '';
     const outcome = await runLive({
@@ -154,5 +166,59 @@ describe('knsim live against knsim serve', () => {
     });
     expect(ksvcs.items).toEqual([]);
     expect(outcome.cleaned).toContain('deleted service default/knservice');
+  }, 45_000);
+
+  it('sends a scenario load through the ingress as real requests, and predict sees the same load', async () => {
+    const file = join(dir, 'load.yaml');
+    writeFileSync(
+      file,
+      `name: load-e2e
+seed: 3
+namespace: default
+settings:
+  podStartup: 1s
+  app: { response: "Hello Knative!", serviceTime: 20ms }
+files:
+  svc.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: loaded }
+    spec:
+      template:
+        spec:
+          containers: [{ image: docker.io/knsim/demo }]
+load:
+  - { at: 4s, for: 2s, constant: { rps: 10 } }
+  - { at: 4s, hey: { concurrency: 2, requests: 10 } }
+steps:
+  - apply: svc.yaml
+  - wait: ksvc loaded Ready
+  - sleep: 7s
+expect:
+  - revision loaded-00001 Ready
+`,
+    );
+    const { kubeconfig, ingress } = await serve(1, file);
+    const logFile = join(dir, 'load.jsonl');
+    const outcome = await runLive({
+      file,
+      kubeconfig,
+      target: ingress,
+      log: logFile,
+      write: () => {},
+      note: () => {},
+      signals: new EventEmitter(),
+    });
+    expect(outcome.exitCode).toBe(0);
+    const { events } = parseLog(readFileSync(logFile, 'utf8'), logFile);
+    const done = of(events, 'request').filter((r) => r.phase === 'done');
+    expect(done).toHaveLength(30);
+    expect(done.every((r) => r.status === 200 && r.outcome === 'ok' && r.revision === 'loaded-00001')).toBe(true);
+    const rps = of(events, 'sample').reduce((sum, x) => sum + x.rps, 0);
+    expect(rps).toBe(30);
+
+    const predicted = await predict(logFile);
+    const requests = predicted.rows.find((r) => r.metric === 'requests answered')!;
+    expect(requests).toMatchObject({ a: 30, b: 30, diff: 0 });
   }, 45_000);
 });
