@@ -123,7 +123,7 @@ export class SimBackend implements Backend {
     let obj: KubeObject = structuredClone(input);
     obj.metadata = { ...obj.metadata, ...(namespace ? { namespace } : {}) };
     obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: `${JSON.stringify(input)}\n` };
-    const admission = admit(obj, { autoscaler: this.cluster.config.autoscaler });
+    const admission = admit(obj, { autoscaler: this.cluster.config.autoscaler, config: this.cluster.config.defaults });
     if (!admission.object) {
       throw new BackendError(webhookDeniedMessage(existing ? 'patching' : 'creating', fileLabel, admission.errors));
     }

@@ -4,19 +4,29 @@
  * its own module under ./commands and registers itself here.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCompare } from './commands/compare.js';
 import type { CommandContext } from './commands/context.js';
 import { registerExplain } from './commands/explain.js';
 import { registerLive } from './commands/live.js';
-import { registerCompare } from './commands/compare.js';
 import { registerPredict } from './commands/predict.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
-import { registerSweep } from './commands/sweep.js';
 import { registerStart } from './commands/start.js';
+import { registerSweep } from './commands/sweep.js';
 import { registerTui } from './commands/tui.js';
 import { describeError } from './errors.js';
 
-const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [registerStart, registerRun, registerExplain, registerServe, registerTui, registerSweep, registerLive, registerCompare, registerPredict];
+const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [
+  registerStart,
+  registerRun,
+  registerExplain,
+  registerServe,
+  registerTui,
+  registerSweep,
+  registerLive,
+  registerCompare,
+  registerPredict,
+];
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;

@@ -54,6 +54,31 @@ export interface KpaTickEvent extends At {
   scale?: Record<string, unknown>;
   /** Plain-words explanation lines. */
   explain?: string[];
+  /** What else held at the tick (written by the simulator; a live log may not have it). */
+  context?: KpaTickContext;
+}
+
+export interface KpaTickContext {
+  /** Pods Running, Ready and not terminating (what the decider counted). */
+  readyPods: number;
+  /** The Deployment's spec.replicas after the tick. */
+  replicas: number;
+  /** The PA's Active condition: Active (True), Activating (Unknown), Inactive (False). */
+  paState: 'Active' | 'Activating' | 'Inactive';
+  /** How long the PA has been in that state (from the condition's lastTransitionTime, whole seconds). */
+  paStateForMs: number;
+  /** The SKS mode: Proxy puts the activator in the path. */
+  sksMode: 'Serve' | 'Proxy';
+  activatorInPath: boolean;
+  /** Activators assigned to the revision (SKS spec.numActivators). */
+  activators: number;
+  /** The KPA reconciler ran because of this tick (the decision or the sign of the EBC changed). */
+  reconciled: boolean;
+  /** When the scale step in `scale` was computed (it may be older than the tick). */
+  scaleAtMs: number | null;
+  /** min-scale and max-scale in force (0 = unlimited max). */
+  minScale: number;
+  maxScale: number;
 }
 
 export interface ScaleEvent extends At {

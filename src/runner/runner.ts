@@ -135,7 +135,27 @@ export class ScenarioRunner {
     this.failures.push(message);
   }
 
+  /** Runs one step, and records it in the event log with its output. */
   private async runStep(step: Step): Promise<void> {
+    const at = this.backend.now();
+    const start = this.out.length;
+    const failuresBefore = this.failures.length;
+    await this.executeStep(step);
+    const lines = this.out.slice(start).join('').split('\n');
+    this.backend.log.event({
+      t: at,
+      type: 'step',
+      index: step.index,
+      command: stepCommand(step),
+      output: lines
+        .filter((l) => !l.startsWith('['))
+        .join('\n')
+        .replace(/\n+$/, ''),
+      ok: this.failures.length === failuresBefore,
+    });
+  }
+
+  private async executeStep(step: Step): Promise<void> {
     const { backend } = this;
     const at = backend.now();
     switch (step.kind) {
@@ -257,6 +277,7 @@ export class ScenarioRunner {
         detail = e.actual;
       }
       this.print(`  ${ok ? '✓' : '✗'} ${m.expectation.text}${ok ? '' : ` (${detail})`}\n`);
+      this.backend.log.event({ t: now, type: 'expect', text: m.expectation.text, ok, actual: detail });
       if (!ok) this.fail(`expect ${m.expectation.text}: ${detail}`);
     }
     const cold = this.curlLatencies.filter((c) => c.cold);
@@ -274,5 +295,25 @@ export class ScenarioRunner {
         ? '  all expectations met\n'
         : `  ${this.failures.length} expectation${this.failures.length === 1 ? '' : 's'} not met:\n${this.failures.map((f) => `    - ${f}\n`).join('')}`,
     );
+  }
+}
+
+/** A step as the user would type it (for the event log). */
+function stepCommand(step: Step): string {
+  switch (step.kind) {
+    case 'apply':
+      return step.sources.map((s) => `kubectl apply -f ${s.label}`).join('; ');
+    case 'kubectl':
+      return step.command.text.startsWith('kubectl') ? step.command.text : `kubectl ${step.command.text}`;
+    case 'curl':
+      return step.command.text;
+    case 'wait':
+      return `# wait until ${step.until.text}`;
+    case 'sleep':
+      return `# sleep ${step.ms} ms`;
+    case 'expect':
+      return `# expect ${step.expectation.text}`;
+    case 'note':
+      return `# ${step.text}`;
   }
 }

@@ -116,9 +116,9 @@ export function settingsFromScenario(input: ScenarioSettingsInput): SimSettings 
       const base = s.podStartup.schedulingMs + s.podStartup.creatingMs + s.podStartup.appStartMs;
       const f = total / base;
       s.podStartup = {
-        schedulingMs: s.podStartup.schedulingMs * f,
-        creatingMs: s.podStartup.creatingMs * f,
-        appStartMs: s.podStartup.appStartMs * f,
+        schedulingMs: Math.round(s.podStartup.schedulingMs * f),
+        creatingMs: Math.round(s.podStartup.creatingMs * f),
+        appStartMs: Math.round(s.podStartup.appStartMs * f),
         imagePullMs: s.podStartup.imagePullMs,
         spread,
       };

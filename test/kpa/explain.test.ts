@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionRecord, ScaleInput } from '../../src/model/kpa/index.js';
-import { computeScale, decide, explainDecision, explainScale, newDeciderState } from '../../src/model/kpa/index.js';
+import {
+  computeScale,
+  decide,
+  explainDecision,
+  explainScale,
+  formatAverage,
+  newDeciderState,
+} from '../../src/model/kpa/index.js';
 import { obs, spec } from './fixtures.js';
 
 const S = 1000;
@@ -118,6 +125,11 @@ describe('explainScale', () => {
       { paState: 'Inactive', activatorProbeOk: false },
       'the activator is not yet confirmed in the path: probing it, not scaling to zero yet',
     ],
+    [
+      'fast path when already at zero',
+      { paState: 'Inactive', paStateSinceMs: 60 * S, proxySinceMs: 0, nowMs: 63 * S, currentReplicas: 0 },
+      'fast path: the activator has been in the path for 63 s, at least the grace period of 30 s: staying at 0',
+    ],
     ['scale up', { desired: 3 }, 'scale: scaling the deployment to 3 replicas'],
     [
       'bounds',
@@ -127,6 +139,12 @@ describe('explainScale', () => {
     ['no metrics', { desired: -1 }, 'no metrics yet: the desired scale is unknown, nothing applied'],
   ])('%s', (_name, over, line) => {
     expect(explainScale(computeScale({ ...base, ...over }))).toEqual([line]);
+  });
+
+  it('shows a small but non-zero average with two significant digits', () => {
+    expect(formatAverage(0.017)).toBe('0.017');
+    expect(formatAverage(0)).toBe('0.0');
+    expect(formatAverage(19.874)).toBe('19.9');
   });
 
   it('explainDecision appends the scale step', () => {

@@ -80,10 +80,7 @@ describe('load spec', () => {
       'load[0].poisson.rps: Invalid input: expected number, received string',
     ],
     [[{ for: '10s', poisson: { rps: 1, burst: 2 } }], 'load[0].poisson: Unrecognized key: "burst"'],
-    [
-      [{ for: 'soon', poisson: { rps: 1 } }],
-      'load[0].for: invalid duration "soon": expected a number at "soon"',
-    ],
+    [[{ for: 'soon', poisson: { rps: 1 } }], 'load[0].for: invalid duration "soon": expected a number at "soon"'],
     [[{ for: '-1s', poisson: { rps: 1 } }], 'load[0].for: duration must not be negative, got "-1s"'],
     [
       [

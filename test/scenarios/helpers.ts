@@ -30,7 +30,7 @@ export interface ScenarioRun {
   scales(revision: string): ScaleEvent[];
   sks(revision: string): SksModeEvent[];
   panics(revision: string): PanicEvent[];
-  ticks(revision: string): (KpaTickEvent & { context?: Record<string, unknown> })[];
+  ticks(revision: string): KpaTickEvent[];
   samples(revision: string): SampleEvent[];
   requests(phase: RequestEvent['phase']): RequestEvent[];
 }

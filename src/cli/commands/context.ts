@@ -7,4 +7,7 @@ export interface CommandContext {
 }
 
 /** The scenario `npm start` replays. */
-export const SEED_SCENARIO = resolve(dirname(fileURLToPath(import.meta.url)), '../../../scenarios/seed-walkthrough.yaml');
+export const SEED_SCENARIO = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../scenarios/seed-walkthrough.yaml',
+);

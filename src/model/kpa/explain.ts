@@ -7,8 +7,12 @@ import type { DecisionRecord } from './decider.js';
 import { formatGoDuration } from './duration.js';
 import type { ScaleDecision } from './scaler.js';
 
-/** An average with one decimal (`19.9`, `0.0`). */
+/**
+ * An average with one decimal (`19.9`, `0.0`), or two significant digits when it is small but
+ * not zero (`0.017`), so a tiny load that still needs a pod does not read as 0.0.
+ */
 export function formatAverage(x: number): string {
+  if (x !== 0 && Math.abs(x) < 0.05) return String(Number(x.toPrecision(2)));
   return x.toFixed(1);
 }
 
@@ -16,6 +20,11 @@ export function formatAverage(x: number): string {
 export function formatCompact(x: number): string {
   const r = Math.round(x * 10) / 10;
   return Number.isInteger(r) ? String(r) : r.toFixed(1);
+}
+
+/** Whether a scale-to-zero step changes anything: the deployment may already be at 0. */
+function toZero(s: ScaleDecision): string {
+  return s.apply ? 'scaling to 0' : 'staying at 0';
 }
 
 /** `1 pod`, `3 pods`. */
@@ -173,7 +182,7 @@ export function explainScale(s: ScaleDecision): string[] {
       break;
     case 'scale-to-zero':
       lines.push(
-        `inactive for ${formatSeconds(s.paStateForMs)}, at least max(grace period ${formatSeconds(s.gracePeriodMs)}, retention ${formatSeconds(s.retentionMs)}): scaling to 0`,
+        `inactive for ${formatSeconds(s.paStateForMs)}, at least max(grace period ${formatSeconds(s.gracePeriodMs)}, retention ${formatSeconds(s.retentionMs)}): ${toZero(s)}`,
       );
       break;
     case 'retention':
@@ -183,7 +192,7 @@ export function explainScale(s: ScaleDecision): string[] {
       break;
     case 'fast-path':
       lines.push(
-        `fast path: the activator has been in the path for ${formatSeconds(s.proxyForMs)}, at least the grace period of ${formatSeconds(s.gracePeriodMs)}: scaling to 0`,
+        `fast path: the activator has been in the path for ${formatSeconds(s.proxyForMs)}, at least the grace period of ${formatSeconds(s.gracePeriodMs)}: ${toZero(s)}`,
       );
       break;
     case 'grace-period':

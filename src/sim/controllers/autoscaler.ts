@@ -6,7 +6,7 @@
  */
 import { type Actor, createActor } from 'xstate';
 import type { Deployment, PodAutoscaler, Revision, ServerlessService } from '../../model/api/types.js';
-import type { KpaTickEvent } from '../../model/events.js';
+import type { KpaTickContext, KpaTickEvent } from '../../model/events.js';
 import {
   computeActiveCondition,
   computeScale,
@@ -57,32 +57,6 @@ export interface ReadyPodCounter {
  * What the KPA and the data plane looked like right after a tick, written with it (as the
  * `context` field of the `kpa.tick` event) so that a log explains itself: `knsim explain` reads it.
  */
-export interface KpaTickContext {
-  /** Pods Running, Ready and not terminating (what the decider counted). */
-  readyPods: number;
-  /** The Deployment's spec.replicas after the tick. */
-  replicas: number;
-  /** The PA's Active condition: Active (True), Activating (Unknown), Inactive (False). */
-  paState: PAState;
-  /** How long the PA has been in that state (from the condition's lastTransitionTime, whole seconds). */
-  paStateForMs: number;
-  /** The SKS mode: Proxy puts the activator in the path. */
-  sksMode: SKSMode;
-  activatorInPath: boolean;
-  /** Activators assigned to the revision (SKS spec.numActivators). */
-  activators: number;
-  /** The KPA reconciler ran because of this tick (the decision or the sign of the EBC changed). */
-  reconciled: boolean;
-  /** When the scale step in `scale` was computed (it may be older than the tick). */
-  scaleAtMs: number | null;
-  /** min-scale and max-scale in force (0 = unlimited max). */
-  minScale: number;
-  maxScale: number;
-}
-
-/** A `kpa.tick` event with its context (a superset of the logged type; readers may ignore it). */
-export type KpaTickEventWithContext = KpaTickEvent & { context: KpaTickContext };
-
 export class RevisionAutoscaler {
   spec: DeciderSpec;
   private stable!: MetricWindow;
@@ -229,7 +203,7 @@ export class RevisionAutoscaler {
       );
     }
     explain.push(describeContext(context));
-    const event: KpaTickEventWithContext = {
+    const event: KpaTickEvent = {
       t: now,
       type: 'kpa.tick',
       revision: this.revision,
