@@ -134,8 +134,10 @@ export interface SampleEvent extends At {
   activatorInPath: boolean;
 }
 
+/** A scenario step, logged when it ends (`t`); `startedAt` is when it began. */
 export interface StepEvent extends At {
   type: 'step';
+  startedAt?: number;
   index: number;
   command: string;
   output: string;

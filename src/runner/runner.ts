@@ -142,8 +142,10 @@ export class ScenarioRunner {
     const failuresBefore = this.failures.length;
     await this.executeStep(step);
     const lines = this.out.slice(start).join('').split('\n');
+    // Logged when the step ends, so the log stays in time order (a wait may take minutes).
     this.backend.log.event({
-      t: at,
+      t: this.backend.now(),
+      startedAt: at,
       type: 'step',
       index: step.index,
       command: stepCommand(step),

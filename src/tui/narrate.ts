@@ -282,14 +282,16 @@ export function narrateEvent(e: LogEvent, ctx: NarrationContext = {}): readonly 
       const detail = e.output.replace(/\n+$/, '');
       return [
         {
-          text: `$ ${e.command}`,
+          // Steps that are not commands (waits, sleeps, notes) are logged as `# …` comments.
+          text: e.command.startsWith('#') ? e.command : `$ ${e.command}`,
           tone: e.ok ? 'step' : 'bad',
           ...(detail !== '' ? { detail: detail.split('\n') } : {}),
         },
       ];
     }
     case 'expect':
-      return [{ text: `${e.ok ? '✓' : '✗'} expect ${e.text} (was ${e.actual})`, tone: e.ok ? 'good' : 'bad' }];
+      // `actual` already reads as the expectation with what was seen: `pods == 0 (was 1)`.
+      return [{ text: `${e.ok ? '✓' : '✗'} expect ${e.actual}`, tone: e.ok ? 'good' : 'bad' }];
     case 'narration':
       return [{ text: e.text, tone: 'info', ...(e.revision ? { revision: e.revision } : {}) }];
     case 'end':

@@ -20,6 +20,25 @@ describe('the seed walk-through', async () => {
     expect(run.ok).toBe(true);
   });
 
+  it('writes a log in time order, header first, steps and final expectations included', () => {
+    const lines = run.log
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines[0]).toMatchObject({
+      type: 'header',
+      format: 1,
+      backend: 'sim',
+      scenario: 'seed-walkthrough',
+      seed: 1,
+    });
+    const times = lines.slice(1).map((e) => e.t as number);
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(lines.filter((e) => e.type === 'step').map((e) => e.command)).toContain('kubectl get ksvc');
+    expect(lines.filter((e) => e.type === 'expect').every((e) => e.ok)).toBe(true);
+    expect(lines.at(-1)).toMatchObject({ type: 'end', ok: true });
+  });
+
   it('creates the service as kubectl apply reports it', () => {
     expect(outputOf(run.transcript, 'kubectl apply -f article.yaml')).toBe(
       'service.serving.knative.dev/knservice created',
