@@ -7,7 +7,7 @@ import type { Scenario } from '../scenario/types.js';
 import { validateLoadPhase } from '../sim/load/spec.js';
 import { EventLog, type EventLogOptions } from '../sim/log.js';
 import type { RunResults } from '../sim/results.js';
-import { type ScenarioSettingsInput, settingsFromScenario } from '../sim/settings.js';
+import { settingsFromScenario } from '../sim/settings.js';
 
 export interface RunOptions {
   seed?: number;
@@ -46,7 +46,7 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
   const backend = new SimBackend({
     seed,
     namespace: scenario.namespace,
-    settings: settingsFromScenario(scenario.settings as ScenarioSettingsInput),
+    settings: settingsFromScenario(scenario.settings),
     log,
   });
   await backend.start({ scenario: scenario.name, scenarioFile: file, seed, namespace: scenario.namespace });

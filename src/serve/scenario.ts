@@ -1,7 +1,7 @@
 /** What `knsim serve --scenario` takes from a scenario: seed, simulator settings, ConfigMaps. */
 import { loadScenarioFile } from '../scenario/parse.js';
 import { validateLoadPhase } from '../sim/load/spec.js';
-import { type ScenarioSettingsInput, type SimSettings, settingsFromScenario } from '../sim/settings.js';
+import { type SimSettings, settingsFromScenario } from '../sim/settings.js';
 
 export interface ScenarioStartup {
   seed?: number;
@@ -13,7 +13,7 @@ export function scenarioStartup(file: string): ScenarioStartup {
   const scenario = loadScenarioFile(file, { validateLoad: (value) => validateLoadPhase(value) });
   return {
     ...(scenario.seed !== undefined ? { seed: scenario.seed } : {}),
-    settings: settingsFromScenario(scenario.settings as ScenarioSettingsInput),
+    settings: settingsFromScenario(scenario.settings),
     configMaps: scenario.config,
   };
 }

@@ -1,3 +1,4 @@
+import type { ScenarioSettings } from '../scenario/types.js';
 import type { NetworkLayer } from './load/network.js';
 
 /**
@@ -64,41 +65,12 @@ export function imageIsMissing(settings: SimSettings, image: string): boolean {
   return settings.missingImages.includes(image) || image.includes('##');
 }
 
-/** What a scenario's `settings:` may say (src/scenario/types.ts ScenarioSettings, loosely typed here). */
-export interface ScenarioSettingsInput {
-  podStartup?:
-    | { kind: 'fixed'; ms: number }
-    | { kind: 'median'; medianMs: number; spread: number }
-    | { kind: 'range'; minMs: number; maxMs: number }
-    | {
-        kind: 'phases';
-        schedulingMs?: number;
-        creatingMs?: number;
-        imagePullMs?: number;
-        appStartMs?: number;
-        spread?: number;
-      };
-  networking?: SimSettings['networking'];
-  app?: {
-    response?: string;
-    serviceTime?:
-      | { kind: 'fixed'; ms: number }
-      | { kind: 'median'; medianMs: number; spread: number }
-      | { kind: 'range'; minMs: number; maxMs: number };
-  };
-  drainMs?: number;
-  ingressProgrammingMs?: number;
-  reconcileDelayMs?: number;
-  activatorProbePeriodMs?: number;
-  missingImages?: string[];
-}
-
 /**
  * Simulator settings from a scenario's `settings:`. A single pod start-up figure is spread over
  * the phases in the default proportions, so `podStartup: 5s` means about 5 s from Pending to Ready
  * for a cached image.
  */
-export function settingsFromScenario(input: ScenarioSettingsInput): SimSettings {
+export function settingsFromScenario(input: ScenarioSettings): SimSettings {
   const s = defaultSimSettings();
   const p = input.podStartup;
   if (p) {

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/backends/sim.js';
 import { ScenarioRunner } from '../../src/runner/runner.js';
 import { parseScenario } from '../../src/scenario/parse.js';
-import { type ScenarioSettingsInput, settingsFromScenario } from '../../src/sim/settings.js';
+import { settingsFromScenario } from '../../src/sim/settings.js';
 
 async function run(text: string) {
   const scenario = parseScenario(text, 'test.yaml');
   const backend = new SimBackend({
     seed: 1,
     namespace: scenario.namespace,
-    settings: settingsFromScenario(scenario.settings as ScenarioSettingsInput),
+    settings: settingsFromScenario(scenario.settings),
   });
   await backend.start({ scenario: scenario.name, seed: 1, namespace: scenario.namespace });
   return new ScenarioRunner(scenario, backend).run();
