@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseLog } from '../sim/log.js';
 import { type ParsedLog, summarize } from './summary.js';
 
+export * from './arrivals.js';
 export * from './report.js';
 export * from './summary.js';
 

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { predict } from '../../src/cli/commands/predict.js';
 import {
+  arrivalsTrace,
   bucket,
   compareSummaries,
   type ParsedLog,
+  recordedArrivals,
   renderChart,
   renderComparison,
   renderTable,
@@ -254,5 +256,71 @@ steps:
     await expect(predict(logFile)).rejects.toThrow(
       'was recorded from gone.yaml, which is not here; give the scenario with --scenario FILE',
     );
+  });
+});
+
+describe('recorded arrivals', () => {
+  const arrived = (t: number, id: number): LogEvent => ({ t, type: 'request', phase: 'arrived', id });
+  it("are the load's requests, without the one each curl step sent", () => {
+    const events: LogEvent[] = [
+      arrived(100, 1),
+      arrived(201, 2),
+      arrived(201, 3),
+      arrived(450, 4),
+      {
+        t: 900,
+        startedAt: 201,
+        type: 'step',
+        index: 3,
+        command: 'curl http://x.default.example.com',
+        output: '',
+        ok: true,
+      },
+      { t: 950, startedAt: 0, type: 'step', index: 1, command: 'kubectl get pods', output: '', ok: true },
+      arrived(1000, 5),
+    ];
+    expect(recordedArrivals(events)).toEqual([100, 201, 450, 1000]);
+  });
+
+  it('become an Azure 2021 trace with zero durations', () => {
+    expect(arrivalsTrace([100, 1234.5])).toBe(
+      'app,func,end_timestamp,duration\nknsim,recorded,0.100,0\nknsim,recorded,1.234,0\n',
+    );
+  });
+
+  it('replace the scenario load in predict --arrivals', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'knsim-predict-'));
+    writeFileSync(
+      join(dir, 'tiny.yaml'),
+      `name: tiny
+namespace: default
+files:
+  svc.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: knservice, namespace: default }
+    spec:
+      template:
+        spec:
+          containers: [{ image: docker.io/knsim/demo }]
+load:
+  - { at: 10s, for: 10s, constant: { rps: 50 } }
+steps:
+  - apply: svc.yaml
+  - wait: ksvc knservice Ready
+  - sleep: 30s
+`,
+    );
+    const live = liveLog();
+    live.header.scenarioFile = 'tiny.yaml';
+    // The live run sent 7 requests between 10 s and 11 s.
+    live.events.unshift(...[10_000, 10_100, 10_200, 10_300, 10_400, 10_500, 10_600].map((t, i) => arrived(t, 100 + i)));
+    live.events.sort((a, b) => a.t - b.t);
+    const logFile = join(dir, 'live.jsonl');
+    writeFileSync(logFile, [live.header, ...live.events].map((l) => `${JSON.stringify(l)}\n`).join(''));
+    const replayed = await predict(logFile, { arrivals: true });
+    expect(replayed.rows.find((r) => r.metric === 'requests answered')!.a).toBe(7);
+    const planned = await predict(logFile);
+    expect(planned.rows.find((r) => r.metric === 'requests answered')!.a).toBe(500);
   });
 });
