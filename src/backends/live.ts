@@ -418,7 +418,10 @@ export class LiveBackend implements Backend {
     } catch (e) {
       if (statusOf(e) !== 404) throw this.applyError(e, existing ? 'patching' : 'creating', fileLabel, input);
     }
-    const body = this.prepare(input, namespace, existing === undefined);
+    // Label what this run creates, and keep the label on what it created earlier: server-side apply
+    // would drop a field this manager set before and leaves out now.
+    const ours = existing === undefined || existing.metadata.labels?.[RUN_LABEL] === this.runId;
+    const body = this.prepare(input, namespace, ours);
     let applied: KubeObject;
     try {
       applied = await this.api.apply(resource, namespace, body, FIELD_MANAGER);
@@ -449,11 +452,11 @@ export class LiveBackend implements Backend {
     if (Math.abs(offset) > 2_000) this.serverOffsetMs = offset;
   }
 
-  /** The object as applied: namespace set, the run label on what this run creates, image and env overrides. */
-  private prepare(input: KubeObject, namespace: string | undefined, creating: boolean): KubeObject {
+  /** The object as applied: namespace set, the run label on what this run owns, image and env overrides. */
+  private prepare(input: KubeObject, namespace: string | undefined, ours: boolean): KubeObject {
     const obj = structuredClone(input);
     obj.metadata = { ...obj.metadata, ...(namespace ? { namespace } : {}) };
-    if (creating) obj.metadata.labels = { ...(obj.metadata.labels ?? {}), [RUN_LABEL]: this.runId };
+    if (ours) obj.metadata.labels = { ...(obj.metadata.labels ?? {}), [RUN_LABEL]: this.runId };
     if (input.apiVersion === 'serving.knative.dev/v1' && (input.kind === 'Service' || input.kind === 'Configuration')) {
       const spec = (obj as { spec?: { template?: { spec?: { containers?: Record<string, unknown>[] } } } }).spec;
       for (const c of spec?.template?.spec?.containers ?? []) {

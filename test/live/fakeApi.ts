@@ -299,7 +299,9 @@ export class FakeApiServer {
                 ...applied,
                 metadata: {
                   ...existing.metadata,
-                  labels: { ...(existing.metadata.labels ?? {}), ...(applied.metadata.labels ?? {}) },
+                  // Server-side apply: the one applier here (knsim) owns the labels, so labels it
+                  // set before and leaves out now are removed.
+                  labels: { ...(applied.metadata.labels ?? {}) },
                   annotations: { ...(existing.metadata.annotations ?? {}), ...(applied.metadata.annotations ?? {}) },
                 },
               }

@@ -504,4 +504,26 @@ steps:
       api.requests.some((r) => r.method === 'PATCH' || (r.method === 'POST' && !r.path.endsWith('accessreviews'))),
     ).toBe(false);
   }, 20_000);
+
+  it('applying the same file twice keeps the run label, so the cleanup still finds the object', async () => {
+    const { api, dir, kubeconfig, target } = await setup();
+    const file = join(dir, 'scenario.yaml');
+    writeFileSync(file, scenario('  - apply: svc.yaml\n  - apply: svc.yaml'));
+    let transcript = '';
+    const outcome = await runLive({
+      file,
+      kubeconfig,
+      target,
+      write: (s) => {
+        transcript += s;
+      },
+      note: () => {},
+      signals: new EventEmitter(),
+    });
+    expect(transcript).toContain('service.serving.knative.dev/knservice created');
+    const second = api.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/services/knservice'));
+    expect(second).toHaveLength(2);
+    expect(api.deletes).toEqual(['services.serving.knative.dev/default/knservice']);
+    expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
+  }, 20_000);
 });
