@@ -117,4 +117,21 @@ describe('preflight', () => {
       preflight(s.kubeConfig(), 'default', 10_000, [['patch', '', 'configmaps', 'knative-serving']]),
     ).rejects.toThrow('no permission: the kubeconfig user may not patch configmaps in namespace "knative-serving"');
   });
+
+  it('gives up on an object call to a server that never answers', async () => {
+    const silent = http.createServer(() => {});
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as AddressInfo).port;
+    try {
+      const { KubeClient } = await import('../../src/backends/live/kube.js');
+      const client = new KubeClient(kubeConfigFor(`http://127.0.0.1:${port}`), 200);
+      const e = await client.request('GET', '/api/v1/namespaces/default/pods').catch((x: unknown) => x);
+      expect(describeKubeError(e, `http://127.0.0.1:${port}`)).toBe(
+        `cannot reach the cluster at http://127.0.0.1:${port}: timed out`,
+      );
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
 });

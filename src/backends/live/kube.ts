@@ -188,7 +188,11 @@ export interface ObjectList {
  * silently dropped on create, patch and read.
  */
 export class KubeClient {
-  constructor(readonly kc: k8s.KubeConfig) {}
+  constructor(
+    readonly kc: k8s.KubeConfig,
+    /** Per call (object calls are small; watches do not go through here). */
+    readonly timeoutMs = 30_000,
+  ) {}
 
   async request<T>(
     method: string,
@@ -203,6 +207,8 @@ export class KubeClient {
     for (const [k, v] of Object.entries(options.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const init = (await this.kc.applyToFetchOptions({})) as unknown as FetchInit;
     init.method = method;
+    // node-fetch's own timeout: a hung API server fails the call (FetchError request-timeout).
+    init.timeout = this.timeoutMs;
     init.headers.set('Accept', 'application/json');
     if (options.body !== undefined) {
       init.headers.set('Content-Type', options.contentType ?? 'application/json');
@@ -309,6 +315,7 @@ export class KubeClient {
 
 interface FetchInit {
   method?: string;
+  timeout?: number;
   body?: string;
   headers: { set(name: string, value: string): void };
 }
