@@ -27,7 +27,7 @@ async function until(cond: () => boolean, what: string, ms = 5000): Promise<void
   }
 }
 
-async function setup(goneAs: 'event' | 'http' = 'event') {
+async function setup(goneAs: 'event' | 'http' = 'event', idleRestartMs?: number) {
   const server = new FakeApiServer({ goneAs });
   await server.start();
   servers.push(server);
@@ -35,6 +35,7 @@ async function setup(goneAs: 'event' | 'http' = 'event') {
   const watch = new ResilientWatch(server.kubeConfig(), resourceById('services.serving.knative.dev')!, {
     namespace: 'default',
     backoffMs: 20,
+    ...(idleRestartMs !== undefined ? { idleRestartMs } : {}),
     onEvent: (op, obj) => seen.push([op, obj.metadata.name, obj.metadata.generation]),
   });
   watches.push(watch);
@@ -125,5 +126,17 @@ describe('ResilientWatch', () => {
     server.put(ksvc('late'));
     await new Promise((r) => setTimeout(r, 100));
     expect(seen).toEqual([]);
+  });
+
+  it('reopens a stream that has been silent too long, from where it was', async () => {
+    const { server, watch, seen } = await setup('event', 150);
+    await watch.start();
+    await until(() => server.openWatches === 1, 'the watch');
+    await until(() => watch.stats.reconnects >= 1, 'a reopened watch', 3000);
+    await until(() => server.openWatches === 1, 'the new watch');
+    server.put(ksvc('after'));
+    await until(() => seen.length === 1, 'the event after reopening');
+    expect(seen).toEqual([['added', 'after', 1]]);
+    expect(watch.stats.relists).toBe(0);
   });
 });

@@ -22,6 +22,11 @@ export interface WatchOptions {
   /** First reconnect delay (doubles up to maxBackoffMs). Default 250 ms. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * A stream that has said nothing (not even a bookmark) for this long is reopened from the last
+   * resourceVersion: a connection can die without either side noticing. Default 5 minutes.
+   */
+  idleRestartMs?: number;
 }
 
 interface ListBody {
@@ -40,6 +45,8 @@ export class ResilientWatch {
   private gone = false;
   private backoff: number;
   private timer: NodeJS.Timeout | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
+  private lastActivity = Date.now();
   private readonly watch: k8s.Watch;
   private readonly api: KubeClient;
 
@@ -57,10 +64,24 @@ export class ResilientWatch {
   async start(): Promise<void> {
     await this.list();
     await this.connect();
+    const idle = this.options.idleRestartMs ?? 300_000;
+    this.watchdog = setInterval(
+      () => {
+        if (this.stopped || !this.controller || Date.now() - this.lastActivity < idle) return;
+        this.options.onInfo?.(
+          `${this.resource.id}: no word from the watch for ${Math.round(idle / 1000)} s, reopening it`,
+        );
+        this.lastActivity = Date.now();
+        this.controller.abort();
+      },
+      Math.max(10, Math.min(30_000, idle / 4)),
+    );
+    this.watchdog.unref();
   }
 
   stop(): void {
     this.stopped = true;
+    if (this.watchdog) clearInterval(this.watchdog);
     this.generation++;
     if (this.timer) clearTimeout(this.timer);
     this.controller?.abort();
@@ -118,11 +139,14 @@ export class ResilientWatch {
         this.onDone(err);
       },
     );
-    if (generation === this.generation) this.controller = controller;
-    else controller.abort();
+    if (generation === this.generation) {
+      this.controller = controller;
+      this.lastActivity = Date.now();
+    } else controller.abort();
   }
 
   private onWatchEvent(type: string, obj: KubeObject): void {
+    this.lastActivity = Date.now();
     if (type === 'ERROR') {
       const code = (obj as unknown as { code?: number }).code;
       if (code === 410) this.gone = true;
