@@ -100,7 +100,10 @@ export class FakeKnative {
     ];
   }
 
-  private reconcile(svc: KubeObject): void {
+  private reconcile(added: KubeObject): void {
+    // Gone already (deleted right after it was created): nothing to do, as for a real controller.
+    const svc = this.api.get('serving.knative.dev/v1', 'Service', added.metadata.namespace, added.metadata.name);
+    if (!svc || svc.metadata.uid !== added.metadata.uid) return;
     const name = svc.metadata.name;
     const rev = `${name}-00001`;
     const labels = { ...(svc.metadata.labels ?? {}), 'serving.knative.dev/service': name };
