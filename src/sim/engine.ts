@@ -11,7 +11,8 @@
  *
  * Two more shortcuts keep the heap small without changing the order of anything:
  * - lanes (`lane()`, `callInLane`): callbacks scheduled in non-decreasing time (completions with a
- *   constant service time) wait in a FIFO ring, and only the lane's head is in the heap;
+ *   constant service time) wait in a FIFO ring outside the heap; the next callback is the earliest
+ *   of the heap's top and the lanes' heads (a run has a lane per revision, so a few);
  * - `tryAdvance(at)`: a callback that would be scheduled at a time earlier than everything pending
  *   (and within the current `runUntil`) may run at once instead, as the pump of arrivals does.
  * Both deliver every callback at the same (time, sequence) position as the plain heap would.
@@ -38,8 +39,11 @@ export interface ActorClock {
 export class EngineError extends Error {}
 
 const INITIAL_CAPACITY = 1024;
+/** pick(): the next callback is the heap's top / nothing is pending (lanes are 0, 1, ...). */
+const HEAP = -1;
+const NOTHING = -2;
 
-/** A FIFO of callbacks in non-decreasing (time, sequence) order; its head waits in the heap. */
+/** A FIFO of callbacks in non-decreasing (time, sequence) order, outside the heap. */
 class Lane {
   at = new Float64Array(256);
   seq = new Float64Array(256);
@@ -49,7 +53,6 @@ class Lane {
   count = 0;
   /** Time of the last callback added (the next must not be earlier). */
   lastAt = Number.NEGATIVE_INFINITY;
-  headInHeap = false;
 
   push(at: number, seq: number, fn: (arg: never) => void, arg: unknown): void {
     if (this.count === this.at.length) this.grow();
@@ -92,8 +95,6 @@ export class Engine {
   private fns: (((arg: never) => void) | null | undefined)[] = [];
   private args: unknown[] = [];
   private entries: (Entry | undefined)[] = [];
-  /** The lane a slot heads (index into `lanes`), or -1. */
-  private slotLane: number[] = [];
   private readonly lanes: Lane[] = [];
   /** The `t` of the runUntil in progress (callbacks up to it may run inline), else -Infinity. */
   private limit = Number.NEGATIVE_INFINITY;
@@ -161,13 +162,7 @@ export class Engine {
     }
     const lane = this.lanes[laneId]!;
     const seq = this.seq++;
-    if (!lane.headInHeap) {
-      lane.headInHeap = true;
-      lane.lastAt = at;
-      const slot = this.allocSlot(fn as (arg: never) => void, arg);
-      this.slotLane[slot] = laneId;
-      this.push(at, seq, slot);
-    } else if (at >= lane.lastAt) {
+    if (lane.count === 0 || at >= lane.lastAt) {
       lane.lastAt = at;
       lane.push(at, seq, fn as (arg: never) => void, arg);
       this.live++;
@@ -184,6 +179,11 @@ export class Engine {
   tryAdvance(at: number): boolean {
     if (!(at >= this.nowMs) || at > this.limit) return false;
     if (this.size > 0 && this.heapAt[0]! <= at) return false;
+    const lanes = this.lanes;
+    for (let l = 0; l < lanes.length; l++) {
+      const lane = lanes[l]!;
+      if (lane.count > 0 && lane.at[lane.head]! <= at) return false;
+    }
     this.nowMs = at;
     this.delivered++;
     return true;
@@ -199,16 +199,60 @@ export class Engine {
 
   /** Time of the next pending callback, or Infinity. */
   peek(): number {
-    this.dropCancelled();
-    return this.size > 0 ? this.heapAt[0]! : Number.POSITIVE_INFINITY;
+    const l = this.pick();
+    if (l >= 0) {
+      const lane = this.lanes[l]!;
+      return lane.at[lane.head]!;
+    }
+    return l === HEAP ? this.heapAt[0]! : Number.POSITIVE_INFINITY;
   }
 
   /** Delivers the next callback; false when nothing is pending. */
   step(): boolean {
-    this.dropCancelled();
-    if (this.size === 0) return false;
-    this.deliverTop();
+    const l = this.pick();
+    if (l === NOTHING) return false;
+    if (l >= 0) this.deliverLane(l);
+    else this.deliverTop();
     return true;
+  }
+
+  /**
+   * Where the earliest pending callback is: a lane's index, HEAP, or NOTHING. Drops cancelled
+   * callbacks from the heap's top first.
+   */
+  private pick(): number {
+    this.dropCancelled();
+    let best = this.size > 0 ? HEAP : NOTHING;
+    let bestAt = this.size > 0 ? this.heapAt[0]! : Number.POSITIVE_INFINITY;
+    let bestSeq = this.size > 0 ? this.heapSeq[0]! : Number.POSITIVE_INFINITY;
+    const lanes = this.lanes;
+    for (let l = 0; l < lanes.length; l++) {
+      const lane = lanes[l]!;
+      if (lane.count === 0) continue;
+      const at = lane.at[lane.head]!;
+      if (at < bestAt || (at === bestAt && lane.seq[lane.head]! < bestSeq)) {
+        best = l;
+        bestAt = at;
+        bestSeq = lane.seq[lane.head]!;
+      }
+    }
+    return best;
+  }
+
+  /** Delivers the head of lane `l`. */
+  private deliverLane(l: number): void {
+    const lane = this.lanes[l]!;
+    const i = lane.head;
+    const fn = lane.fn[i]!;
+    const arg = lane.arg[i];
+    lane.fn[i] = undefined as unknown as (arg: never) => void;
+    lane.arg[i] = undefined;
+    lane.head = (i + 1) & (lane.at.length - 1);
+    lane.count--;
+    this.nowMs = lane.at[i]!;
+    this.live--;
+    this.delivered++;
+    (fn as (arg: unknown) => void)(arg);
   }
 
   /** Delivers every callback due at or before `t`, then sets the clock to `t`. */
@@ -217,7 +261,21 @@ export class Engine {
     const outer = this.limit;
     this.limit = t;
     try {
-      while (this.size > 0 && this.heapAt[0]! <= t) this.deliverTop();
+      for (;;) {
+        // (A callback may create the first lane: check every time.)
+        if (this.lanes.length === 0) {
+          if (this.size > 0 && this.heapAt[0]! <= t) this.deliverTop();
+          else break;
+          continue;
+        }
+        const l = this.pick();
+        if (l >= 0) {
+          const lane = this.lanes[l]!;
+          if (lane.at[lane.head]! > t) break;
+          this.deliverLane(l);
+        } else if (l === HEAP && this.heapAt[0]! <= t) this.deliverTop();
+        else break;
+      }
     } finally {
       this.limit = outer;
     }
@@ -272,37 +330,12 @@ export class Engine {
       this.entries[slot] = undefined;
       entry.fn = null;
     }
-    const laneId = this.slotLane[slot]!;
-    if (laneId >= 0) {
-      this.slotLane[slot] = -1;
-      this.refillLane(laneId);
-    }
     this.freeSlots[this.freeCount++] = slot;
     if (fn === null || fn === undefined) return; // cancelled
     this.nowMs = at;
     this.live--;
     this.delivered++;
     (fn as (arg: unknown) => void)(arg);
-  }
-
-  /** The lane's head was delivered: its next callback (if any) takes its place in the heap. */
-  private refillLane(laneId: number): void {
-    const lane = this.lanes[laneId]!;
-    if (lane.count === 0) {
-      lane.headInHeap = false;
-      return;
-    }
-    const i = lane.head;
-    const fn = lane.fn[i]!;
-    const arg = lane.arg[i];
-    lane.fn[i] = undefined as unknown as (arg: never) => void;
-    lane.arg[i] = undefined;
-    lane.head = (i + 1) & (lane.at.length - 1);
-    lane.count--;
-    this.live--; // allocSlot counts it again
-    const slot = this.allocSlot(fn, arg);
-    this.slotLane[slot] = laneId;
-    this.push(lane.at[i]!, lane.seq[i]!, slot);
   }
 
   private dropCancelled(): void {
@@ -326,7 +359,6 @@ export class Engine {
       this.fns.push(fn);
       this.args.push(arg);
       this.entries.push(undefined);
-      this.slotLane.push(-1);
       if (slot >= this.freeSlots.length) {
         const grown = new Int32Array(this.freeSlots.length * 2);
         grown.set(this.freeSlots);

@@ -131,6 +131,20 @@ describe('engine fast paths', () => {
     expect(engine.pending()).toBe(0);
   });
 
+  it('delivers from a lane created by a callback during runUntil', () => {
+    const engine = new Engine();
+    const seen: string[] = [];
+    engine.after(5, () => {
+      const lane = engine.lane();
+      engine.callInLane(lane, 10, (x: number) => seen.push(`lane ${x} @${engine.now()}`), 1);
+      engine.callInLane(lane, 12, (x: number) => seen.push(`lane ${x} @${engine.now()}`), 2);
+    });
+    engine.after(11, () => seen.push(`heap @${engine.now()}`));
+    engine.runUntil(100);
+    expect(seen).toEqual(['lane 1 @10', 'heap @11', 'lane 2 @12']);
+    expect(engine.pending()).toBe(0);
+  });
+
   it('runs inline only within runUntil and only before everything pending', () => {
     const engine = new Engine();
     expect(engine.tryAdvance(5)).toBe(false); // not inside runUntil
