@@ -476,6 +476,7 @@ function settingsSchema(ext: Record<string, z.ZodType> = {}) {
       response: conv(stringFrom('a string')).optional(),
       status: z.number().int().min(100).max(599).optional(),
       serviceTime: durationDist.optional(),
+      workers: z.number().int().min(0).optional(),
     }).optional(),
     ...ext,
   });

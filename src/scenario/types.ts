@@ -43,6 +43,11 @@ export interface AppSettings {
   status?: number;
   /** Time the container spends on each request. */
   serviceTime?: DurationDist;
+  /**
+   * Requests the app works on at once per pod (a CPU-bound app with N cores); more wait inside
+   * the container. 0 or absent: every admitted request is served in parallel.
+   */
+  workers?: number;
 }
 
 /** Simulator knobs (`settings:`). Ignored against a live cluster. */

@@ -273,6 +273,7 @@ export class SimCluster {
           }
         },
       },
+      this.settings.app.workers,
     );
     const depName = deploymentName(name);
     const autoscaler = new RevisionAutoscaler(this.ctx, () => this.config, ns, name, dataplane, {

@@ -25,6 +25,11 @@ export interface AppSettings {
   response: string;
   /** Service time of a request when the load does not say. */
   serviceTimeMs: number;
+  /**
+   * Requests one pod's app works on at once (0 = no limit). A CPU-bound app serves one request
+   * per core at a time; the rest wait inside the container and still count as concurrency.
+   */
+  workers: number;
 }
 
 export interface SimSettings {
@@ -53,7 +58,7 @@ export function defaultSimSettings(): SimSettings {
     reconcileDelayMs: 5,
     activatorProbePeriodMs: 200,
     missingImages: [],
-    app: { response: 'Hello Knative!', serviceTimeMs: 5 },
+    app: { response: 'Hello Knative!', serviceTimeMs: 5, workers: 0 },
   };
 }
 
@@ -103,6 +108,7 @@ export function settingsFromScenario(input: ScenarioSettings): SimSettings {
   if (input.activatorProbePeriodMs !== undefined) s.activatorProbePeriodMs = input.activatorProbePeriodMs;
   if (input.missingImages) s.missingImages = input.missingImages;
   if (input.app?.response !== undefined) s.app.response = input.app.response;
+  if (input.app?.workers !== undefined) s.app.workers = input.app.workers;
   const st = input.app?.serviceTime;
   if (st)
     s.app.serviceTimeMs = st.kind === 'fixed' ? st.ms : st.kind === 'median' ? st.medianMs : (st.minMs + st.maxMs) / 2;

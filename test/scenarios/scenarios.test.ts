@@ -174,15 +174,22 @@ describe('scenarios reproduce Knative', () => {
     expectNoRequestVanished(run);
   });
 
-  it('small-cc-oscillation (#10275): overshoot on the burst, then a steady 6 pods (no CPU-bound app model)', async () => {
+  it('small-cc-oscillation (#10275): a CPU-bound app (one worker per pod) makes the pod count swing every minute or two', async () => {
     const run = await runScenario('small-cc-oscillation.yaml');
     expect(run.exitCode, run.transcript).toBe(0);
     const rev = 'osc-00001';
-    const samples = run.samples(rev);
-    expect(Math.max(...samples.map((x) => x.desired))).toBeGreaterThan(20);
-    const late = samples.filter((x) => x.t >= 180_000 && x.t <= 440_000).map((x) => x.desired);
-    expect(Math.min(...late)).toBe(6);
-    expect(Math.max(...late)).toBe(6);
+    const late = run.samples(rev).filter((x) => x.t >= 120_000 && x.t <= 440_000);
+    // Count swings: from below 20 to above 35 and back.
+    let swings = 0;
+    let high = false;
+    for (const x of late) {
+      if (!high && x.desired > 35) {
+        high = true;
+        swings++;
+      } else if (high && x.desired < 20) high = false;
+    }
+    expect(swings).toBeGreaterThanOrEqual(3);
+    expect(Math.min(...late.map((x) => x.desired))).toBeLessThan(20);
     expectNoScaleDownInPanic(run, rev);
     expectNoRequestVanished(run);
   });

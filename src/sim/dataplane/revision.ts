@@ -54,7 +54,12 @@ class PodEndpoint {
   /** The activator's probe found it: it may receive buffered requests. */
   probed = false;
   terminating = false;
+  /** Requests in the user container (as the queue-proxy sees them). */
   inFlight = 0;
+  /** Of those, the ones the app is working on (the rest wait for a worker). */
+  working = 0;
+  readonly appQueue: SimRequest[] = [];
+  appHead = 0;
   readonly queue: SimRequest[] = [];
   queueHead = 0;
   /** Requests the activator has sent here that are not answered yet (its per-pod breaker). */
@@ -126,6 +131,8 @@ export class RevisionDataplane {
     private readonly engine: Engine,
     private readonly random: Random,
     private readonly hooks: DataplaneHooks,
+    /** Requests a pod's app works on at once (0 = no limit; see AppSettings.workers). */
+    private readonly workers = 0,
   ) {
     this.completionLane = engine.lane();
     this.activatorLastChange = engine.now();
@@ -335,6 +342,16 @@ export class RevisionDataplane {
 
   private startInContainer(pod: PodEndpoint, req: SimRequest): void {
     pod.inFlight++;
+    if (this.workers > 0 && pod.working >= this.workers) {
+      pod.appQueue.push(req);
+      return;
+    }
+    this.startWork(pod, req);
+  }
+
+  /** The app starts working on a request: it completes one service time later. */
+  private startWork(pod: PodEndpoint, req: SimRequest): void {
+    pod.working++;
     const now = this.engine.now();
     req.startedAt = now;
     this.engine.callInLane(this.completionLane, now + Math.max(0, req.serviceMs), this.containerDoneFn, req);
@@ -343,6 +360,16 @@ export class RevisionDataplane {
   private containerDone(pod: PodEndpoint, req: SimRequest): void {
     const now = this.engine.now();
     pod.inFlight--;
+    pod.working--;
+    if (pod.appHead < pod.appQueue.length) {
+      const waiting = pod.appQueue[pod.appHead]!;
+      pod.appQueue[pod.appHead++] = undefined as unknown as SimRequest;
+      if (pod.appHead === pod.appQueue.length) {
+        pod.appQueue.length = 0;
+        pod.appHead = 0;
+      }
+      this.startWork(pod, waiting);
+    }
     pod.account(now);
     pod.concurrency--;
     if (req.viaActivator) pod.proxiedConcurrency--;
