@@ -44,6 +44,9 @@ export class LatencyHistogram {
   min = Number.POSITIVE_INFINITY;
   max = 0;
   sum = 0;
+  /** Lowest and highest buckets used (quantile scans only between them). */
+  private lo = Number.POSITIVE_INFINITY;
+  private hi = -1;
 
   /** The bucket of a value: (exponent − MIN_EXP) · 2^SUB_BITS + top mantissa bits. */
   static bucketOf(v: number): number {
@@ -65,7 +68,10 @@ export class LatencyHistogram {
   add(ms: number): void {
     // biome-ignore lint/complexity/useMathMinMax: a NaN latency must count as 0, not poison the sum
     const v = ms > 0 ? ms : 0;
-    this.counts[LatencyHistogram.bucketOf(v)]!++;
+    const b = LatencyHistogram.bucketOf(v);
+    this.counts[b]!++;
+    if (b < this.lo) this.lo = b;
+    if (b > this.hi) this.hi = b;
     this.count++;
     this.sum += v;
     if (v > this.max) this.max = v;
@@ -78,7 +84,7 @@ export class LatencyHistogram {
     const rank = Math.min(this.count, Math.max(1, Math.ceil(q * this.count)));
     let seen = 0;
     const counts = this.counts;
-    for (let i = 0; i < counts.length; i++) {
+    for (let i = this.lo; i <= this.hi; i++) {
       seen += counts[i]!;
       if (seen >= rank) return Math.max(this.min, Math.min(this.max, LatencyHistogram.upperEdge(i)));
     }
@@ -218,14 +224,24 @@ export class ResultsCollector {
     if (this.curPods > this.maxPods) this.maxPods = this.curPods;
     if (this.curPanic) this.panicSeconds++;
     if (this.curActivator) this.activatorSeconds++;
+    this.resetSecond();
+  }
+
+  private resetSecond(): void {
     this.curSecond = Number.NaN;
     this.curPods = 0;
     this.curPanic = false;
     this.curActivator = false;
   }
 
+  /** The results so far (the second being folded counts as complete; nothing is reset). */
   results(): RunResults {
-    this.flush();
+    const open = !Number.isNaN(this.curSecond);
+    const seconds = this.seconds + (open ? 1 : 0);
+    const podSum = this.podSum + (open ? this.curPods : 0);
+    const maxPods = open ? Math.max(this.maxPods, this.curPods) : this.maxPods;
+    const panicSeconds = this.panicSeconds + (open && this.curPanic ? 1 : 0);
+    const activatorSeconds = this.activatorSeconds + (open && this.curActivator ? 1 : 0);
     const last = this.lastAnswerAt;
     const atZero = this.livePods.size === 0;
     let timeToZeroMs: number | null = null;
@@ -244,11 +260,11 @@ export class ResultsCollector {
       coldLatency: this.cold.summary(),
       coldStarts: this.coldStarts,
       timeToZeroMs,
-      maxPods: this.maxPods,
-      meanPods: this.seconds === 0 ? 0 : this.podSum / this.seconds,
-      podSeconds: this.podSum,
-      panicSeconds: this.panicSeconds,
-      activatorInPathSeconds: this.activatorSeconds,
+      maxPods,
+      meanPods: seconds === 0 ? 0 : podSum / seconds,
+      podSeconds: podSum,
+      panicSeconds,
+      activatorInPathSeconds: activatorSeconds,
     };
   }
 }
