@@ -3,6 +3,8 @@
  * (scenario, trace, config, flags) carry their own file:line text; anything else is a bug, and
  * says so with the stack trace only when KNSIM_DEBUG is set.
  */
+import { readFileSync } from 'node:fs';
+
 const USER_ERRORS = new Set([
   'ScenarioError',
   'TraceError',
@@ -27,12 +29,59 @@ export class UserError extends Error {
   }
 }
 
+/** Why a file could not be used, in words, for the errno codes a user's path can cause. */
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EEXIST: 'it already exists',
+  ENAMETOOLONG: 'the name is too long',
+  ELOOP: 'too many symbolic links',
+};
+
+const FILE_ACTIONS: Record<string, string> = {
+  open: 'cannot open',
+  read: 'cannot read',
+  write: 'cannot write',
+  stat: 'cannot read',
+  lstat: 'cannot read',
+  scandir: 'cannot list',
+  mkdir: 'cannot create the directory',
+};
+
+/**
+ * One line for a file-system error on a user's path (`out/run.jsonl: cannot open: no such file or
+ * directory`), or undefined when `e` is not one. `path` names the file when the error does not
+ * (a failed read has no path).
+ */
+export function fileErrorMessage(e: unknown, path?: string): string | undefined {
+  const err = e as NodeJS.ErrnoException | undefined;
+  const problem = err?.code !== undefined ? FILE_PROBLEMS[err.code] : undefined;
+  if (problem === undefined) return undefined;
+  const action = (err?.syscall !== undefined && FILE_ACTIONS[err.syscall]) || 'cannot use it';
+  const file = path ?? err?.path;
+  return file !== undefined ? `${file}: ${action}: ${problem}` : `${action}: ${problem}`;
+}
+
+/** `readFileSync(file, 'utf8')`, with a UserError naming the file when it cannot be read. */
+export function readUserFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UserError(fileErrorMessage(e, file) ?? `${file}: cannot read: ${(e as Error).message}`);
+  }
+}
+
 export function describeError(e: unknown): string {
   if (!(e instanceof Error)) return `knsim: ${String(e)}`;
   const name = e.constructor?.name ?? e.name;
-  if (USER_ERRORS.has(name) || USER_ERRORS.has(e.name) || (e as NodeJS.ErrnoException).code === 'ENOENT') {
-    return `knsim: ${e.message}`;
-  }
+  if (USER_ERRORS.has(name) || USER_ERRORS.has(e.name)) return `knsim: ${e.message}`;
+  const fileProblem = fileErrorMessage(e);
+  if (fileProblem !== undefined) return `knsim: ${fileProblem}`;
   if (process.env.KNSIM_DEBUG) return `knsim: internal error: ${e.stack ?? e.message}`;
   return `knsim: internal error: ${e.message} (set KNSIM_DEBUG=1 for the stack trace)`;
 }

@@ -4,7 +4,7 @@
  * when the log does not carry them.
  */
 import { readFileSync } from 'node:fs';
-import { UserError } from '../cli/errors.js';
+import { fileErrorMessage, readUserFile, UserError } from '../cli/errors.js';
 import { runScenarioFile } from '../cli/run.js';
 import type { LogEvent, LogHeader } from '../model/events.js';
 import { parseLog } from '../sim/log.js';
@@ -21,6 +21,15 @@ export function looksLikeLog(text: string): boolean {
   const newline = text.indexOf('\n');
   const first = (newline >= 0 ? text.slice(0, newline) : text).trim();
   return first.startsWith('{') && first.includes('"header"');
+}
+
+/**
+ * True when the file is meant as an event log rather than a scenario: it is named `.jsonl` (or
+ * `.json`), or it starts like one. Such a file is read as a log, so a broken one gets the log's
+ * error (line and what is wrong) rather than YAML syntax errors.
+ */
+export function isLogFile(file: string, text: string): boolean {
+  return /\.(jsonl|ndjson|json)$/i.test(file) || looksLikeLog(text) || text.trimStart().startsWith('{');
 }
 
 /**
@@ -57,8 +66,8 @@ export async function loadRun(
   file: string,
   options: { seed?: number; warn?: (message: string) => void } = {},
 ): Promise<LoadedRun> {
-  const text = readFileSync(file, 'utf8');
-  if (looksLikeLog(text)) {
+  const text = readUserFile(file);
+  if (isLogFile(file, text)) {
     if (options.seed !== undefined) options.warn?.('--seed applies to scenarios; a saved log replays as recorded');
     return parseUserLog(text, file);
   }
@@ -72,7 +81,12 @@ export async function loadRun(
  * the next read starts (a half-written last line is left for later).
  */
 export function loadGrowingLog(file: string): LoadedRun & { readonly offset: number } {
-  const bytes = readFileSync(file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new UserError(fileErrorMessage(e, file) ?? `${file}: ${(e as Error).message}`);
+  }
   const end = bytes.lastIndexOf(0x0a) + 1;
   const text = bytes.subarray(0, end).toString('utf8');
   if (!looksLikeLog(text)) throw new UserError(`${file}: --follow needs an event log whose first line is its header`);

@@ -129,7 +129,7 @@ describe('knsim explain', () => {
   it('refuses a missing file, an unknown revision and a bad --at with exit 2', async () => {
     const missing = await cli(['explain', join(dir, 'nope.jsonl')]);
     expect(missing.code).toBe(2);
-    expect(missing.err).toContain('nope.jsonl: no such file');
+    expect(missing.err).toContain('nope.jsonl: cannot open: no such file or directory');
     const unknown = await cli(['explain', join(dir, 'seed.jsonl'), '--revision', 'nope-00001']);
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('unknown revision "nope-00001" (revisions in this log: knservice-00001)');

@@ -1,9 +1,8 @@
 /** `knsim explain <log>`: why the autoscaler did what it did, in plain words, from an event log. */
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { explainLog, parseAt } from '../../explain/explain.js';
 import { ExplainError, readExplainLog } from '../../explain/log.js';
-import { UserError } from '../errors.js';
+import { readUserFile, UserError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 export function registerExplain(program: Command, ctx: CommandContext): void {
@@ -16,15 +15,7 @@ export function registerExplain(program: Command, ctx: CommandContext): void {
     .action((file: string, opts: { revision?: string; at?: string }) => {
       try {
         const atMs = opts.at !== undefined ? parseAt(opts.at) : undefined;
-        let text: string;
-        try {
-          text = readFileSync(file, 'utf8');
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          throw new ExplainError(
-            code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read it (${(e as Error).message})`,
-          );
-        }
+        const text = readUserFile(file);
         const log = readExplainLog(text, file);
         process.stdout.write(
           explainLog(log, {
