@@ -93,9 +93,17 @@ export class ScenarioRunner {
   /** Lets time pass to `t`, checking `by` expectations on the way. */
   private async advanceTo(t: number): Promise<void> {
     while (this.backend.now() < t) {
-      await this.backend.sleepUntil(Math.min(t, this.backend.now() + MONITOR_RESOLUTION_MS));
+      // Time passes in small steps only while a `by` expectation is still waiting to be seen.
+      const step = this.watching() ? MONITOR_RESOLUTION_MS : Number.POSITIVE_INFINITY;
+      await this.backend.sleepUntil(Math.min(t, this.backend.now() + step));
       this.checkMonitors();
     }
+  }
+
+  /** Whether some `by` expectation has not held yet and its deadline has not passed. */
+  private watching(): boolean {
+    const now = this.backend.now();
+    return this.monitors.some((m) => !m.met && m.expectation.byMs !== undefined && now <= m.expectation.byMs);
   }
 
   private async waitFor(done: () => boolean, deadline: number): Promise<boolean> {

@@ -8,10 +8,24 @@ import type { EventEmitter } from 'node:events';
 import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { resolveGateway } from '../../backends/live/ingress.js';
-import { loadKubeConfig } from '../../backends/live/kube.js';
-import { preflight } from '../../backends/live/preflight.js';
-import { Interrupted, LiveBackend, RUN_LABEL } from '../../backends/live.js';
+
+// The live backend (and @kubernetes/client-node, ~0.7 s to import) loads only when a live run starts.
+type LiveModules = [
+  typeof import('../../backends/live/ingress.js'),
+  typeof import('../../backends/live/kube.js'),
+  typeof import('../../backends/live/preflight.js'),
+  typeof import('../../backends/live.js'),
+];
+
+async function liveModules(): Promise<LiveModules> {
+  return Promise.all([
+    import('../../backends/live/ingress.js'),
+    import('../../backends/live/kube.js'),
+    import('../../backends/live/preflight.js'),
+    import('../../backends/live.js'),
+  ]);
+}
+
 import { ScenarioRunner } from '../../runner/runner.js';
 import { loadScenarioFile } from '../../scenario/parse.js';
 import { validateLoadPhase } from '../../sim/load/spec.js';
@@ -53,6 +67,8 @@ export interface LiveOutcome {
 }
 
 export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
+  const [{ resolveGateway }, { loadKubeConfig }, { preflight }, { Interrupted, LiveBackend, RUN_LABEL }] =
+    await liveModules();
   const parsed = loadScenarioFile(o.file, { validateLoad: (value) => validateLoadPhase(value) });
   const namespace = o.namespace ?? parsed.namespace;
   const scenario = { ...parsed, namespace };
