@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HOP_LATENCY, NETWORK_LAYERS, networkLatency, networkLayerSchema } from '../../src/sim/load/network.js';
+import { normalQuantile } from '../../src/sim/load/rng.js';
 import {
   constant,
   empirical,
@@ -109,5 +110,21 @@ describe('network hop latency', () => {
     expect(networkLatency('kourier', { medianMs: 2, p99Ms: 2 })(() => 0.9)).toBeCloseTo(2, 9);
     expect(networkLayerSchema.parse('istio-mesh')).toBe('istio-mesh');
     expect(networkLayerSchema.safeParse('nginx').success).toBe(false);
+  });
+});
+
+describe('normalQuantile', () => {
+  it.each([
+    [0.5, 0],
+    [0.975, 1.959963984540054],
+    [0.01, -2.3263478740408408],
+    [0.999, 3.090232306167813],
+    [1e-6, -4.753424308822899],
+  ])('Φ⁻¹(%d) = %d', (p, z) => {
+    expect(normalQuantile(p)).toBeCloseTo(z, 6);
+  });
+
+  it('is the inverse of the standard normal CDF everywhere (odd symmetry)', () => {
+    for (let p = 0.001; p < 0.5; p += 0.0137) expect(normalQuantile(p)).toBeCloseTo(-normalQuantile(1 - p), 9);
   });
 });
