@@ -6,6 +6,7 @@
 import type { KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
 import type { EventLog } from '../sim/log.js';
+import type { ResultsCollector } from '../sim/results.js';
 
 export interface HttpRequest {
   /** The URL as the user wrote it (`http://knservice.default.example.com/`). */
@@ -69,8 +70,8 @@ export interface Backend {
   sleepUntil(t: number): Promise<void>;
   /** Lets run time pass until `done()` or `deadline`; true if done. */
   waitUntil(done: () => boolean, deadline: number): Promise<boolean>;
-  /** Aggregate metrics for expectations (`requests`, `503`, `p95`, `desired`...). */
-  metric(name: string, revision?: string): number | undefined;
+  /** The run's results so far (requests, latencies, pods...), streamed as the run goes. */
+  readonly results: ResultsCollector;
   /** Stops load and watches, writes the end of the log. */
   close(): Promise<void>;
 }

@@ -137,8 +137,6 @@ export class LiveBackend implements Backend {
   private closed = false;
   private interrupted = false;
   private readonly wakeups = new Set<() => void>();
-  private lastCurlLatency = Number.NaN;
-  private lastCurlStatus = Number.NaN;
 
   constructor(options: LiveBackendOptions) {
     this.options = options;
@@ -149,9 +147,7 @@ export class LiveBackend implements Backend {
     this.target = options.target;
     this.log = options.log ?? new EventLog();
     this.runId = options.runId ?? newRunId();
-    this.log.subscribe((line) => {
-      if (line.type === 'sample') this.results.sample(line);
-    });
+    this.log.subscribe((line) => this.results.observe(line));
   }
 
   now(): number {
@@ -639,8 +635,6 @@ export class LiveBackend implements Backend {
         [...this.watched('pods')].some((p) => revisionOf(p) === revision && podPhaseOf(p as Pod) === 'Ready');
       await this.waitUntil(readyPod, this.now() + SETTLE_MS);
     }
-    this.lastCurlLatency = response.latencyMs;
-    this.lastCurlStatus = response.status;
     return response;
   }
 
@@ -808,38 +802,6 @@ export class LiveBackend implements Backend {
       if (done()) return true;
       if (this.now() >= deadline) return false;
       await this.pause(Math.min(WAIT_POLL_MS, deadline - this.now()));
-    }
-  }
-
-  metric(name: string): number | undefined {
-    const r = this.results.results();
-    switch (name) {
-      case 'last-curl-latency':
-        return this.lastCurlLatency;
-      case 'last-curl-status':
-        return this.lastCurlStatus;
-      case 'requests':
-        return r.requests;
-      case 'answered':
-        return r.answered;
-      case '503':
-        return r.status503;
-      case '504':
-        return r.status504;
-      case 'errors':
-        return r.status503 + r.status504 + r.otherErrors;
-      case 'cold-starts':
-        return r.coldStarts;
-      case 'p50':
-        return r.latency.p50;
-      case 'p95':
-        return r.latency.p95;
-      case 'p99':
-        return r.latency.p99;
-      case 'max-pods':
-        return r.maxPods;
-      default:
-        return undefined;
     }
   }
 

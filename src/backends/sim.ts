@@ -43,8 +43,6 @@ export class SimBackend implements Backend {
   readonly results = new ResultsCollector();
   private readonly namespace: string;
   private readonly seed: number;
-  private lastCurlLatency = Number.NaN;
-  private lastCurlStatus = Number.NaN;
   private lastTarget: string | undefined = undefined;
   private lastHost = '';
   private lastTargetRoutes = -1;
@@ -172,8 +170,6 @@ export class SimBackend implements Backend {
     // curl waits; the cluster answers within the revision timeout at the latest.
     this.cluster.engine.runUntilCondition(() => response !== undefined, this.cluster.now() + 30 * 60_000);
     const result = response ?? { status: 0, body: '', latencyMs: Number.NaN };
-    this.lastCurlLatency = result.latencyMs;
-    this.lastCurlStatus = result.status;
     return result;
   }
 
@@ -257,40 +253,6 @@ export class SimBackend implements Backend {
       engine.runUntil(Math.min(deadline, engine.now() + WAIT_RESOLUTION_MS));
     }
     return true;
-  }
-
-  metric(name: string): number | undefined {
-    // Expectations are checked every 100 ms of a run: read the collector's counters directly
-    // and compute only the quantile asked for.
-    const r = this.results;
-    switch (name) {
-      case 'last-curl-latency':
-        return this.lastCurlLatency;
-      case 'last-curl-status':
-        return this.lastCurlStatus;
-      case 'requests':
-        return r.requests;
-      case 'answered':
-        return r.answered;
-      case '503':
-        return r.status503;
-      case '504':
-        return r.status504;
-      case 'errors':
-        return r.status503 + r.status504 + r.otherErrors;
-      case 'cold-starts':
-        return r.coldStarts;
-      case 'p50':
-        return r.all.quantile(0.5);
-      case 'p95':
-        return r.all.quantile(0.95);
-      case 'p99':
-        return r.all.quantile(0.99);
-      case 'max-pods':
-        return r.results().maxPods;
-      default:
-        return undefined;
-    }
   }
 
   async close(): Promise<void> {}

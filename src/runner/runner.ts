@@ -241,6 +241,7 @@ export class ScenarioRunner {
       ...(step.command.body !== undefined ? { body: step.command.body } : {}),
     });
     this.curlLatencies.push({ at, latency: response.latencyMs, cold: response.cold ?? false });
+    this.view.lastCurl = { latencyMs: response.latencyMs, status: response.status };
     if (step.command.flags.includeHeaders) this.print(`HTTP/1.1 ${response.status}\n\n`);
     if (response.body !== '') this.print(response.body.endsWith('\n') ? response.body : `${response.body}\n`);
     const how = response.cold

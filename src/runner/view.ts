@@ -12,6 +12,8 @@ import type { ClusterView } from '../scenario/expect.js';
 
 export class BackendView implements ClusterView {
   private readonly samples = new Map<string, SampleEvent>();
+  /** The last curl step's answer (set by the runner). */
+  lastCurl: { latencyMs: number; status: number } | undefined;
 
   constructor(
     private readonly backend: Backend,
@@ -71,8 +73,12 @@ export class BackendView implements ClusterView {
         return sample?.rps;
       case 'concurrency':
         return sample?.concurrency;
+      case 'last-curl-latency':
+        return this.lastCurl?.latencyMs;
+      case 'last-curl-status':
+        return this.lastCurl?.status;
       default:
-        return this.backend.metric(name, revision);
+        return this.backend.results.metric(name);
     }
   }
 }

@@ -183,6 +183,38 @@ export class ResultsCollector {
     if (at > this.lastT) this.lastT = at;
   }
 
+  /**
+   * A result by the name expectations use (`requests`, `answered`, `503`, `504`, `errors`,
+   * `cold-starts`, `p50`, `p95`, `p99`, `max-pods`), read from the running counters: runs check
+   * expectations every 100 ms, so nothing else is computed. Undefined for another name.
+   */
+  metric(name: string): number | undefined {
+    switch (name) {
+      case 'requests':
+        return this.requests;
+      case 'answered':
+        return this.answered;
+      case '503':
+        return this.status503;
+      case '504':
+        return this.status504;
+      case 'errors':
+        return this.status503 + this.status504 + this.otherErrors;
+      case 'cold-starts':
+        return this.coldStarts;
+      case 'p50':
+        return this.all.quantile(0.5);
+      case 'p95':
+        return this.all.quantile(0.95);
+      case 'p99':
+        return this.all.quantile(0.99);
+      case 'max-pods':
+        return this.results().maxPods;
+      default:
+        return undefined;
+    }
+  }
+
   /** Folds the events results need: samples, scale steps (cold starts) and pod phases (time to zero). */
   observe(line: LogLine): void {
     switch (line.type) {
