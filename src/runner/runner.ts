@@ -9,6 +9,7 @@ import { BackendError } from '../backends/backend.js';
 import type { SampleEvent } from '../model/events.js';
 import { type Evaluation, type Expectation, evaluate } from '../scenario/expect.js';
 import type { CurlStep, Scenario, Step } from '../scenario/types.js';
+import { formatResults } from '../sim/results.js';
 import { runKubectl } from './kubectl.js';
 import { commandLine, commentLine, formatRunTime, formatSeconds, sparkline } from './transcript.js';
 import { BackendView } from './view.js';
@@ -293,13 +294,16 @@ export class ScenarioRunner {
     }
     const cold = this.curlLatencies.filter((c) => c.cold);
     if (cold.length > 0) {
-      this.print(`  cold-start latency: ${cold.map((c) => formatSeconds(c.latency)).join(', ')}\n`);
+      this.print(`  cold-start latency of curl: ${cold.map((c) => formatSeconds(c.latency)).join(', ')}\n`);
     }
-    const seconds = [...this.podSeries.keys()];
-    if (seconds.length > 0) {
-      const last = Math.max(...seconds);
+    const results = formatResults(this.backend.results.results());
+    this.print(results.replace(/^/gm, '  ').replace(/ +$/, ''));
+    let last = -1;
+    for (const second of this.podSeries.keys()) if (second > last) last = second;
+    if (last >= 0) {
       const series = Array.from({ length: last + 1 }, (_, i) => this.podSeries.get(i) ?? 0);
-      this.print(`  pods over time (max ${Math.max(...series)}): |${sparkline(series)}|\n`);
+      const max = series.reduce((a, b) => (b > a ? b : a), 0);
+      this.print(`  pods over time (max ${max}): |${sparkline(series)}|\n`);
     }
     this.print(
       this.failures.length === 0

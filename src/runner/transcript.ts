@@ -36,8 +36,12 @@ export function sparkline(values: readonly number[], width = 60): string {
   const bars = '▁▂▃▄▅▆▇█';
   const step = Math.max(1, Math.ceil(values.length / width));
   const points: number[] = [];
-  for (let i = 0; i < values.length; i += step) points.push(Math.max(...values.slice(i, i + step)));
-  const max = Math.max(...points);
+  for (let i = 0; i < values.length; i += step) {
+    let m = 0;
+    for (let j = i; j < Math.min(values.length, i + step); j++) if (values[j]! > m) m = values[j]!;
+    points.push(m);
+  }
+  const max = points.reduce((a, b) => (b > a ? b : a), 0);
   return points
     .map((v) => (v === 0 ? ' ' : bars[Math.min(bars.length - 1, Math.ceil((v / max) * bars.length) - 1)]))
     .join('');
