@@ -302,7 +302,7 @@ export class ScenarioRunner {
     for (const second of this.podSeries.keys()) if (second > last) last = second;
     if (last >= 0) {
       const series = Array.from({ length: last + 1 }, (_, i) => this.podSeries.get(i) ?? 0);
-      const max = series.reduce((a, b) => (b > a ? b : a), 0);
+      const max = series.reduce((a, b) => Math.max(a, b), 0);
       this.print(`  pods over time (max ${max}): |${sparkline(series)}|\n`);
     }
     this.print(

@@ -41,7 +41,7 @@ export function sparkline(values: readonly number[], width = 60): string {
     for (let j = i; j < Math.min(values.length, i + step); j++) if (values[j]! > m) m = values[j]!;
     points.push(m);
   }
-  const max = points.reduce((a, b) => (b > a ? b : a), 0);
+  const max = points.reduce((a, b) => Math.max(a, b), 0);
   return points
     .map((v) => (v === 0 ? ' ' : bars[Math.min(bars.length - 1, Math.ceil((v / max) * bars.length) - 1)]))
     .join('');
