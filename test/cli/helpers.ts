@@ -20,6 +20,7 @@ export function knsim(args: string[], options: { cwd?: string; timeout?: number 
     encoding: 'utf8',
     timeout: options.timeout ?? 30_000,
     stdio: ['ignore', 'pipe', 'pipe'],
+    killSignal: 'SIGKILL', // a command that hangs (e.g. a server that does not stop) is killed at the deadline
     env: { ...process.env, KNSIM_DEBUG: '' },
   });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };

@@ -2,13 +2,13 @@
  * `knsim serve`: the simulated cluster in scaled real time, reachable with real kubectl (through
  * the kubeconfig it writes) and curl (through the ingress port). See docs/serve.md.
  */
-import { createWriteStream, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { IngressLogEntry } from '../../serve/server.js';
 import { parsePort, parsePositiveNumber, parseSeed } from '../args.js';
-import { UserError } from '../errors.js';
+import { fileErrorMessage, UserError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 interface ServeFlags {
@@ -21,6 +21,15 @@ interface ServeFlags {
   insecureHttp?: boolean;
   log?: string;
   verbose?: boolean;
+}
+
+/** Opens a file for writing, or throws a UserError naming the flag and the file. */
+function openOutput(file: string, flag: string, mode?: number): number {
+  try {
+    return openSync(file, 'w', mode);
+  } catch (e) {
+    throw new UserError(`${flag}: ${fileErrorMessage(e, file) ?? (e as Error).message}`);
+  }
 }
 
 export function registerServe(program: Command, ctx: CommandContext): void {
@@ -45,7 +54,11 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       const stamp = (simMs: number) => `[${formatDuration(Math.round(simMs))}]`.padEnd(12);
       const { scenarioStartup } = await import('../../serve/scenario.js');
       const startup = opts.scenario ? scenarioStartup(opts.scenario) : undefined;
-      const logStream = opts.log ? createWriteStream(opts.log) : undefined;
+      // Open the output files before anything listens: a bad path is a plain error, not a server
+      // that reports it and then cannot stop.
+      const logStream = opts.log ? createWriteStream('', { fd: openOutput(opts.log, '--log') }) : undefined;
+      const kubeconfigFile = opts.kubeconfigOut !== undefined ? resolve(opts.kubeconfigOut) : undefined;
+      if (kubeconfigFile !== undefined) closeSync(openOutput(kubeconfigFile, '--kubeconfig-out', 0o600));
       let server: InstanceType<typeof KnsimServer>;
       try {
         server = new KnsimServer({
@@ -92,8 +105,14 @@ export function registerServe(program: Command, ctx: CommandContext): void {
           'knsim serve: openssl not found, serving the API over plain http without authentication\n',
         );
       }
-      const file = resolve(opts.kubeconfigOut ?? join(tmpdir(), `knsim-${server.apiPort}.kubeconfig`));
-      writeFileSync(file, server.kubeconfig(), { mode: 0o600 });
+      const file = kubeconfigFile ?? join(tmpdir(), `knsim-${server.apiPort}.kubeconfig`);
+      try {
+        writeFileSync(file, server.kubeconfig(), { mode: 0o600 });
+      } catch (e) {
+        await server.stop();
+        logStream?.end();
+        throw new UserError(`--kubeconfig-out: ${fileErrorMessage(e, file) ?? (e as Error).message}`);
+      }
       process.stdout.write(
         [
           `knsim serve: Kubernetes API on ${server.apiUrl}, ingress on ${server.ingressUrl}`,
