@@ -167,6 +167,14 @@ describe('Azure Functions 2019', () => {
     expect(
       catchError(() => readAzure2019Invocations({ path: '/nonexistent/x.csv', file: 'x.csv' }, 0)).message,
     ).toMatch(/^x.csv: cannot open/);
+    // In words, with the path it was looked for at (the scenario names it relative to itself).
+    expect(catchError(() => readAzure2019Invocations({ path: '/nonexistent/x.csv', file: 'x.csv' }, 0)).message).toBe(
+      'x.csv: cannot open /nonexistent/x.csv: no such file or directory',
+    );
+    const dir = mkdtempSync(join(tmpdir(), 'knsim-trace-dir-'));
+    expect(catchError(() => readAzure2019Invocations({ path: dir, file: 'traces' }, 0)).message).toBe(
+      'traces: cannot read: it is a directory',
+    );
   });
 
   it('malformed durations file', () => {

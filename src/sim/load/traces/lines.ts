@@ -82,7 +82,14 @@ export class FileLineReader implements LineReader {
       this.eof = true;
       return;
     }
-    const n = readSync(this.fd, this.buf, 0, this.buf.length, null);
+    let n: number;
+    try {
+      n = readSync(this.fd, this.buf, 0, this.buf.length, null);
+    } catch (e) {
+      this.close();
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      throw new TraceError(this.file, 0, `cannot read: ${OPEN_PROBLEMS[code] ?? (e as Error).message}`);
+    }
     const rest = this.pending.slice(this.pos);
     this.pos = 0;
     if (n === 0) {
@@ -122,9 +129,20 @@ export function openLines(input: TraceInput): LineReader {
   try {
     return new FileLineReader(input.path, input.file);
   } catch (e) {
-    throw new TraceError(input.file ?? input.path, 0, `cannot open: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const why = OPEN_PROBLEMS[code] ?? (e as Error).message;
+    // The scenario names the file relative to its own directory: say where it was looked for.
+    const where = input.file !== undefined && input.file !== input.path ? ` ${input.path}` : '';
+    throw new TraceError(input.file ?? input.path, 0, `cannot open${where}: ${why}`);
   }
 }
+
+const OPEN_PROBLEMS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+};
 
 /**
  * Parses a CSV number field: decimal or exponent notation; NaN for empty or non-numeric text
