@@ -1,0 +1,38 @@
+/** Bad command lines: commander's one-line error naming the flag or command, exit 2, no stack trace. */
+import { describe, expect, it } from 'vitest';
+import { hasStackTrace, knsim } from './helpers.js';
+
+const SCENARIO = 'scenarios/idle-to-zero.yaml';
+
+describe('bad flags and commands', () => {
+  it.each([
+    ['--seed -1', ['run', SCENARIO, '--seed', '-1'], `option '-s, --seed <n>' argument '-1' is invalid`],
+    ['--seed abc', ['run', SCENARIO, '--seed', 'abc'], `argument 'abc' is invalid. expected a whole number`],
+    ['start --seed 1.5', ['start', '--seed', '1.5'], `argument '1.5' is invalid. expected a whole number`],
+    ['explain --at banana', ['explain', 'x.jsonl', '--at', 'banana'], '--at: expected a run time such as 64s'],
+    ['sweep --set nokey', ['sweep', SCENARIO, '--set', 'nokey'], '--set nokey: expected key=value[,value...]'],
+    ['sweep --set bogus=1', ['sweep', SCENARIO, '--set', 'bogus=1'], '--set bogus: unknown key'],
+    ['tui --speed 0', ['tui', SCENARIO, '--speed', '0'], `option '--speed <x>' argument '0' is invalid`],
+    ['serve --speed 0', ['serve', '--speed', '0'], `argument '0' is invalid. expected a positive number`],
+    ['serve --port 99999', ['serve', '--port', '99999'], 'expected a port number from 0 to 65535, got "99999"'],
+    ['an unknown command', ['bogus'], "error: unknown command 'bogus'"],
+    ['an unknown option', ['run', SCENARIO, '--bogus'], "error: unknown option '--bogus'"],
+    ['a missing argument', ['run'], "error: missing required argument 'scenario'"],
+  ])('%s', (_name, args, text) => {
+    const r = knsim(args, { timeout: 20_000 });
+    expect(r.stderr).toContain(text);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(r.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
+    expect(r.status).toBe(2);
+  });
+});
+
+describe('determinism', () => {
+  it('knsim run gives the same transcript twice with the same seed', () => {
+    const a = knsim(['run', SCENARIO, '--seed', '3']);
+    const b = knsim(['run', SCENARIO, '--seed', '3']);
+    expect(a.status).toBe(0);
+    expect(a.stdout).toContain('Summary');
+    expect(b.stdout).toBe(a.stdout);
+  }, 60_000);
+});
