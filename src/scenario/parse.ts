@@ -22,6 +22,8 @@ import {
 } from 'yaml';
 import { z } from 'zod';
 import type { KubeObject } from '../model/api/types.js';
+import { ConfigError, parseAutoscalerConfig, parseDefaultsConfig, parseDeploymentConfig } from '../model/kpa/config.js';
+import { parseDomainConfig } from '../model/rules/domain.js';
 import { CurlParseError, parseCurl } from './curl.js';
 import { DurationError, parseDuration } from './duration.js';
 import { type Expectation, ExpectationError, parseExpectation } from './expect.js';
@@ -504,6 +506,14 @@ const AUTOSCALER_DURATIONS = [
   'scale-down-delay',
 ];
 
+/** The ConfigMaps whose data the simulator parses (the same functions the run uses). */
+const CONFIG_PARSERS: Record<string, (data: Record<string, string>) => unknown> = {
+  'config-autoscaler': parseAutoscalerConfig,
+  'config-defaults': parseDefaultsConfig,
+  'config-deployment': parseDeploymentConfig,
+  'config-domain': parseDomainConfig,
+};
+
 const configSchema = conv((v): Record<string, Record<string, string>> => {
   if (v === null) return {};
   if (typeof v !== 'object' || Array.isArray(v)) {
@@ -550,6 +560,17 @@ const configSchema = conv((v): Record<string, Record<string, string>> => {
         } catch (e) {
           errors.push(new PathError([name, k], (e as Error).message));
         }
+      }
+    }
+    const parse = CONFIG_PARSERS[name];
+    if (parse !== undefined && !errors.some((e) => e.path[0] === name)) {
+      // Knative's own parser, as its config webhook runs it: a bad value is caught here, with
+      // its line, rather than when the run applies the ConfigMap.
+      try {
+        parse(d);
+      } catch (e) {
+        const key = e instanceof ConfigError && e.key in d ? [e.key] : [];
+        errors.push(new PathError([name, ...key], (e as Error).message));
       }
     }
     out[name] = d;

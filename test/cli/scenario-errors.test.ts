@@ -18,6 +18,7 @@ const dir = scratch({
   'type.yaml': 'name: x\nseed: abc\nsteps:\n  - sleep: 1s\n',
   'duration.yaml': 'name: x\nsteps:\n  - sleep: 30\n',
   'load.yaml': 'name: x\nload:\n  - { at: 2m, for: 30s, poisson: { rps: -5 } }\nsteps:\n  - sleep: 1s\n',
+  'configmap.yaml': 'name: x\nconfig:\n  config-autoscaler: { enable-scale-to-zero: maybe }\nsteps:\n  - sleep: 1s\n',
   'bad.csv': `${TRACE_HEADER}a,f,0.5,0.05\noops,not,a,number\n`,
   'badtrace.yaml': traceScenario('bad.csv'),
   'missingtrace.yaml': traceScenario('nothere.csv'),
@@ -43,6 +44,11 @@ describe('knsim run with a bad scenario', () => {
       'duration.yaml:3:12: steps[0].sleep: invalid duration 30: missing unit',
     ],
     ['a bad load phase', 'load.yaml', 'load.yaml:3:41: load[0].poisson.rps: must be >= 0, got -5'],
+    [
+      'a ConfigMap value Knative cannot parse',
+      'configmap.yaml',
+      'configmap.yaml:3:46: config.config-autoscaler.enable-scale-to-zero: failed to parse "enable-scale-to-zero": invalid boolean "maybe"',
+    ],
     ['a malformed trace line', 'badtrace.yaml', 'knsim: bad.csv:3: end_timestamp: expected seconds, got "a"'],
     [
       'a missing trace',

@@ -209,6 +209,23 @@ describe('parseScenario: errors name the file, line, column and field', () => {
     );
   });
 
+  it('ConfigMap values that Knative cannot parse, at their line (not when the run applies them)', () => {
+    expect(
+      errorOf(lines('config:', '  config-autoscaler: { container-concurrency-target-default: abc }')).message,
+    ).toBe(
+      'scn.yaml:2:62: config.config-autoscaler.container-concurrency-target-default: failed to parse "container-concurrency-target-default": invalid float "abc"',
+    );
+    expect(errorOf(lines('config:', '  config-autoscaler:', '    max-scale-up-rate: "0.5"')).message).toBe(
+      'scn.yaml:3:24: config.config-autoscaler.max-scale-up-rate: max-scale-up-rate = 0.5, must be greater than 1.0',
+    );
+    expect(errorOf(lines('config:', '  config-deployment: { progress-deadline: soon }')).message).toBe(
+      'scn.yaml:2:43: config.config-deployment.progress-deadline: failed to parse "progress-deadline": invalid duration "soon"',
+    );
+    expect(errorOf(lines('config:', '  config-defaults: { container-concurrency: "-3" }')).message).toMatch(
+      /^scn\.yaml:2:45: config\.config-defaults\.container-concurrency: /,
+    );
+  });
+
   it('a missing apiVersion inside a | block, at the line of that document in the scenario file', () => {
     const text = lines(
       'name: x', // 1
