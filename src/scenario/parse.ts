@@ -736,7 +736,7 @@ class ScenarioParser {
       this.add(
         this.main,
         [],
-        `a scenario must be a YAML mapping (name:, steps:, …), got ${root === undefined ? 'an empty file' : describeValue(root)}`,
+        `a scenario must be a YAML mapping (name:, steps:, …), got ${root == null && isBlankYaml(this.text) ? 'an empty file' : describeValue(root)}`,
       );
       return undefined;
     }
@@ -1270,6 +1270,11 @@ function commandFrom<T>(program: string, parse: (line: string) => T) {
     if (v.trim() === '') throw new PathError([], `empty ${program} command`);
     return parse(v);
   };
+}
+
+/** True when YAML text has nothing but blank lines, comments and document markers. */
+function isBlankYaml(text: string): boolean {
+  return text.split('\n').every((l) => /^\s*(#.*)?$/.test(l) || /^(---|\.\.\.)\s*$/.test(l));
 }
 
 function yamlOptions(lineCounter: LineCounter) {

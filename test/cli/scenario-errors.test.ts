@@ -30,7 +30,11 @@ describe('knsim run with a bad scenario', () => {
   it.each([
     ['a missing file', 'nothere.yaml', 'knsim: nothere.yaml: cannot read the scenario file: no such file'],
     ['a directory', 'adir', 'knsim: adir: cannot read the scenario file: it is a directory'],
-    ['an empty file', 'empty.yaml', 'knsim: empty.yaml:1:1: (document): a scenario must be a YAML mapping'],
+    [
+      'an empty file',
+      'empty.yaml',
+      'knsim: empty.yaml:1:1: (document): a scenario must be a YAML mapping (name:, steps:, …), got an empty file',
+    ],
     ['a YAML syntax error', 'syntax.yaml', 'knsim: syntax.yaml:4:3: (yaml): YAML syntax error'],
     [
       'an unknown key',

@@ -209,6 +209,15 @@ describe('parseScenario: errors name the file, line, column and field', () => {
     );
   });
 
+  it('an empty file (or only comments) says so', () => {
+    for (const text of ['', '\n\n', '# nothing yet\n---\n']) {
+      expect(errorOf(text).message).toMatch(
+        /^scn\.yaml:\d+:\d+: \(document\): a scenario must be a YAML mapping \(name:, steps:, …\), got an empty file$/,
+      );
+    }
+    expect(errorOf('null\n').message).toMatch(/got null$/);
+  });
+
   it('ConfigMap values that Knative cannot parse, at their line (not when the run applies them)', () => {
     expect(
       errorOf(lines('config:', '  config-autoscaler: { container-concurrency-target-default: abc }')).message,
