@@ -1,5 +1,5 @@
 /** knsim serve with output paths that cannot be written: an error and exit 2, not a server that hangs. */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasStackTrace, knsim, scratch } from './helpers.js';
@@ -24,4 +24,17 @@ describe('knsim serve with a bad output path', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.stdout).not.toContain('Kubernetes API on');
   });
+});
+
+describe('knsim serve starting up', () => {
+  it('writes the kubeconfig and says how to use it', () => {
+    const dir = scratch();
+    const kubeconfig = join(dir, 'kc');
+    // spawnSync cannot stop the server politely: let it run briefly, then the deadline kills it.
+    const r = knsim(['serve', '--kubeconfig-out', kubeconfig, '--insecure-http'], { timeout: 8_000 });
+    expect(r.stdout).toMatch(/^knsim serve: Kubernetes API on http:\/\/127\.0\.0\.1:\d+, ingress on http/);
+    expect(r.stdout).toContain('speed 1x (1 real second = 1 simulated second), seed 1');
+    expect(r.stdout).toContain(`export KUBECONFIG=${kubeconfig}`);
+    expect(readFileSync(kubeconfig, 'utf8')).toContain('current-context');
+  }, 20_000);
 });

@@ -116,7 +116,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       process.stdout.write(
         [
           `knsim serve: Kubernetes API on ${server.apiUrl}, ingress on ${server.ingressUrl}`,
-          `  speed ${opts.speed}x (1 real second = ${opts.speed} simulated seconds), seed ${opts.seed ?? startup?.seed ?? 1}`,
+          `  speed ${opts.speed}x (1 real second = ${opts.speed} simulated second${opts.speed === 1 ? '' : 's'}), seed ${opts.seed ?? startup?.seed ?? 1}`,
           `  kubeconfig written to ${file}`,
           '',
           'Use it with:',
