@@ -65,7 +65,9 @@ export function explainLog(log: ExplainLog, options: ExplainOptions = {}): strin
         );
         continue;
       }
-      out.push(explainTick(log, rev, ticks, index, `latest tick at or before ${formatAt(atMs)}`, atMs));
+      // A moment after the run: say so, rather than silently explaining the last tick.
+      const after = atMs > log.endMs ? `; the log ends at ${formatAt(log.endMs)}` : '';
+      out.push(explainTick(log, rev, ticks, index, `latest tick at or before ${formatAt(atMs)}${after}`, atMs));
       continue;
     }
     const changed = ticks.map((_, i) => i).filter((i) => tickChanged(log, rev, ticks, i));

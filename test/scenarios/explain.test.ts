@@ -66,6 +66,13 @@ describe('knsim explain', () => {
     expect(text).toContain('autoscaler: panicking');
   });
 
+  it('--at after the end of the run says where the log ends', () => {
+    const log = readExplainLog(seedLog, 'seed.jsonl');
+    const text = explainLog(log, { atMs: log.endMs + 3_600_000 });
+    expect(text).toContain(`; the log ends at ${Math.round(log.endMs) / 1000} s)`);
+    expect(explainLog(log, { atMs: log.endMs })).not.toContain('the log ends at');
+  });
+
   it('without --at lists the ticks that changed something', () => {
     const log = readExplainLog(seedLog, 'seed.jsonl');
     const text = explainLog(log);
