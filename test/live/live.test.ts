@@ -172,7 +172,7 @@ describe('knsim live against a fake API server', () => {
     expect(applies[0]!.contentType).toBe('application/apply-patch+yaml');
     expect(applies[0]!.query).toContain('fieldManager=knsim');
     expect(applies[0]!.query).toContain('force=true');
-  }, 30_000);
+  }, 90_000);
 
   it('on Ctrl-C stops at once and deletes exactly what it created', async () => {
     const { api, dir, kubeconfig, target } = await setup();
@@ -218,7 +218,7 @@ describe('knsim live against a fake API server', () => {
       'svc.cluster.local': '',
     });
     expect(outcome.log.lines.at(-1)).toMatchObject({ type: 'end', ok: false });
-  }, 20_000);
+  }, 90_000);
 
   it('with --keep leaves the objects in place', async () => {
     const { api, dir, kubeconfig, target } = await setup();
@@ -236,7 +236,7 @@ describe('knsim live against a fake API server', () => {
     expect(outcome.exitCode).toBe(0);
     expect(api.deletes).toEqual([]);
     expect(api.labelled(RUN_LABEL, outcome.runId).map((o) => o.metadata.name)).toContain('knservice');
-  }, 20_000);
+  }, 90_000);
 
   it('does not claim or delete an object that existed before the run', async () => {
     const { api, dir, kubeconfig, target } = await setup();
@@ -262,7 +262,7 @@ describe('knsim live against a fake API server', () => {
     expect(transcript).toContain('service.serving.knative.dev/knservice configured');
     expect(api.deletes).toEqual([]);
     expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
-  }, 20_000);
+  }, 90_000);
 
   it('sends the scenario load as real HTTP requests: open loop at its arrival times, closed loop one at a time per client', async () => {
     const { knative, dir, kubeconfig, target } = await setup();
@@ -304,7 +304,7 @@ describe('knsim live against a fake API server', () => {
     expect(Math.min(...times)).toBeGreaterThanOrEqual(1000);
     const samples = events.filter((e) => e.type === 'sample') as Extract<LogEvent, { type: 'sample' }>[];
     expect(samples.reduce((sum, s) => sum + s.rps, 0)).toBe(arrived.length);
-  }, 20_000);
+  }, 90_000);
 
   it('on Ctrl-C during a held request, gives up the request at once and cleans up', async () => {
     const { api, knative, dir, kubeconfig, target } = await setup(200, 60_000);
@@ -331,7 +331,7 @@ describe('knsim live against a fake API server', () => {
     expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
     const done = outcome.log.lines.filter((l) => l.type === 'request' && l.phase === 'done');
     expect(done).toMatchObject([{ status: 0, outcome: 'error', cold: true }]);
-  }, 20_000);
+  }, 90_000);
 
   it('loses no pod change when the watch streams drop and the server forgets old versions mid-run', async () => {
     const { api, dir, kubeconfig, target } = await setup(1_500);
@@ -390,7 +390,7 @@ describe('knsim live against a fake API server', () => {
     expect(pods.some((p) => p.pod !== first && p.phase === 'Ready')).toBe(true);
     const watches = api.requests.filter((r) => r.query.includes('watch=true'));
     expect(watches.length).toBeGreaterThan(3 * 8);
-  }, 20_000);
+  }, 90_000);
 
   it('a real SIGINT to the knsim live process deletes what it created and exits 130', async () => {
     const { api, dir, kubeconfig, target } = await setup();
@@ -429,7 +429,7 @@ describe('knsim live against a fake API server', () => {
     expect(api.deletes).toEqual(['services.serving.knative.dev/default/knservice']);
     const runId = /knsim\.dev\/run=(\S+)/.exec(err)![1]!;
     expect(api.labelled(RUN_LABEL, runId)).toEqual([]);
-  }, 30_000);
+  }, 90_000);
 
   it('--namespace moves the scenario there, creates the namespace and removes it at the end', async () => {
     const { api, dir, kubeconfig, target } = await setup();
@@ -456,7 +456,7 @@ describe('knsim live against a fake API server', () => {
     ).toBe(true);
     expect(api.deletes).toEqual(['services.serving.knative.dev/team-a/knservice', 'namespaces//team-a']);
     expect(outcome.log.lines[0]).toMatchObject({ type: 'header', namespace: 'team-a' });
-  }, 20_000);
+  }, 90_000);
 
   it('answers an unknown kind in kubectl words', async () => {
     const { dir, kubeconfig, target } = await setup();
@@ -489,7 +489,7 @@ steps:
     expect(transcript).toContain(
       'error: resource mapping not found for name: "w" namespace: "" from "w.yaml": no matches for kind "Widget" in version "example.com/v1"',
     );
-  }, 20_000);
+  }, 90_000);
 
   it('without --target, finds no gateway before creating anything and says so', async () => {
     const { api, dir, kubeconfig } = await setup();
@@ -503,7 +503,7 @@ steps:
     expect(
       api.requests.some((r) => r.method === 'PATCH' || (r.method === 'POST' && !r.path.endsWith('accessreviews'))),
     ).toBe(false);
-  }, 20_000);
+  }, 90_000);
 
   it('applying the same file twice keeps the run label, so the cleanup still finds the object', async () => {
     const { api, dir, kubeconfig, target } = await setup();
@@ -525,5 +525,5 @@ steps:
     expect(second).toHaveLength(2);
     expect(api.deletes).toEqual(['services.serving.knative.dev/default/knservice']);
     expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
-  }, 20_000);
+  }, 90_000);
 });

@@ -166,7 +166,7 @@ describe('knsim live against knsim serve', () => {
     });
     expect(ksvcs.items).toEqual([]);
     expect(outcome.cleaned).toContain('deleted service default/knservice');
-  }, 45_000);
+  }, 150_000);
 
   it('sends a scenario load through the ingress as real requests, and predict sees the same load', async () => {
     const file = join(dir, 'load.yaml');
@@ -220,5 +220,5 @@ expect:
     const predicted = await predict(logFile);
     const requests = predicted.rows.find((r) => r.metric === 'requests answered')!;
     expect(requests).toMatchObject({ a: 30, b: 30, diff: 0 });
-  }, 45_000);
+  }, 150_000);
 });

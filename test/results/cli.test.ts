@@ -35,7 +35,7 @@ describe('knsim run --json --csv --log', () => {
     const ids = new Set(lines.filter((l) => l.type === 'request').map((l) => l.id));
     expect([...ids].sort((a, b) => a - b)).toEqual([1, 101, 201, 301, 401]);
     expect(lines.filter((l) => l.type === 'sample')).toHaveLength(240);
-  }, 60_000);
+  }, 90_000);
 
   it('parses --log-requests', () => {
     expect(parseLogRequests('all')).toBe(1);

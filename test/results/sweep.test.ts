@@ -81,7 +81,7 @@ describe('a 2×1 sweep', () => {
     }[];
     expect(rows.map((r) => r.settings)).toEqual([{ podStartup: '1s' }, { podStartup: '10s' }]);
     expect(rows[1]!.results.coldLatency.max).toBeGreaterThan(rows[0]!.results.coldLatency.max);
-  }, 60_000);
+  }, 90_000);
 
   it('exits 2 with one clear line for a bad key', async () => {
     const err = await run('node', ['bin/knsim.js', 'sweep', COLD, '--set', 'stable-windw=30s']).catch((e) => e);

@@ -92,7 +92,7 @@ describe('knsim serve with @kubernetes/client-node 1.4', () => {
       return s.status?.conditions?.find((c: { type: string; status: string }) => c.type === 'Ready')?.status === 'True'
         ? s
         : undefined;
-    }, 15_000);
+    }, 90_000);
     expect(ready.status.latestReadyRevisionName).toBe('hello-00001');
 
     const patched = await custom.patchNamespacedCustomObject(
@@ -132,7 +132,7 @@ describe('knsim serve with @kubernetes/client-node 1.4', () => {
         namespace: 'default',
       });
       return revs.items.length === 0 ? true : undefined;
-    }, 10_000);
+    }, 90_000);
   });
 
   it('answers errors with ApiException codes and Status bodies', async () => {
@@ -215,7 +215,7 @@ describe('knsim serve with @kubernetes/client-node 1.4', () => {
         name: 'dom',
       });
       return r.status?.url as string | undefined;
-    }, 10_000);
+    }, 90_000);
     expect(url).toBe('http://dom.default.knsim.dev');
   });
 

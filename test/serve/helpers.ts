@@ -116,7 +116,7 @@ export function kubectl(
   kubeconfig: string,
   cacheDir: string,
   args: string[],
-  timeoutMs = 20_000,
+  timeoutMs = 40_000,
 ): Promise<KubectlResult> {
   return new Promise((resolve) => {
     execFile(

@@ -13,7 +13,7 @@ async function ready(name: string, generation: number): Promise<void> {
       (c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True',
     );
     return ok && s.status?.observedGeneration === generation ? true : undefined;
-  }, 15_000);
+  }, 90_000);
 }
 
 beforeAll(async () => {
@@ -95,7 +95,7 @@ describe('the ingress', () => {
     await eventually(async () => {
       const pods = (await api(h, 'GET', '/api/v1/namespaces/default/pods')).json();
       return pods.items.length === 0 ? true : undefined;
-    }, 30_000);
+    }, 90_000);
     const started = performance.now();
     const r = await ingress(h.server.ingressPort, 'candidate-web.default.example.com');
     const wallMs = performance.now() - started;

@@ -143,7 +143,7 @@ describe('knsim serve with the real kubectl: the seed walk-through', () => {
     const gone = await eventually(async () => {
       const r = await k('get', 'pods');
       return r.stdout === '' && r.stderr === 'No resources found in default namespace.\n' ? r : undefined;
-    }, 20_000);
+    }, 90_000);
     expect(gone.code).toBe(0);
 
     // Scale from zero: the request is held while a pod starts, then answered.

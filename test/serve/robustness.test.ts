@@ -107,7 +107,7 @@ describe('malformed objects', () => {
       )
         ? true
         : undefined;
-    }, 15_000);
+    }, 90_000);
     expect(simErrors).toEqual([]);
   });
 

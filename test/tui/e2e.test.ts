@@ -55,7 +55,7 @@ function screen(): string {
   return tmux('capture-pane', '-p', '-t', SESSION);
 }
 
-async function waitForScreen(what: string, ok: (s: string) => boolean, timeoutMs = 15_000): Promise<string> {
+async function waitForScreen(what: string, ok: (s: string) => boolean, timeoutMs = 40_000): Promise<string> {
   let last = '';
   try {
     await waitFor(
@@ -77,7 +77,7 @@ async function waitForScreen(what: string, ok: (s: string) => boolean, timeoutMs
  * Sends an idempotent key until the screen shows its effect: a key sent in the instant before the
  * app switches the terminal to raw mode is lost, so it is sent again after a short wait.
  */
-async function pressUntil(key: string, what: string, ok: (s: string) => boolean, timeoutMs = 15_000): Promise<string> {
+async function pressUntil(key: string, what: string, ok: (s: string) => boolean, timeoutMs = 40_000): Promise<string> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     tmux('send-keys', '-t', SESSION, key);

@@ -55,8 +55,12 @@ export function plain(frame: string | undefined): string {
   return (frame ?? '').replace(/\u001B\[[0-9;]*m/g, '');
 }
 
-/** Polls until the predicate holds, yielding to the event loop between tries; fails at the deadline. */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+/**
+ * Polls until the predicate holds, yielding to the event loop between tries; fails at the
+ * deadline. The deadline is generous: on a 2-core CI box other test files share the CPU, and a
+ * passing predicate returns at once anyway.
+ */
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!predicate()) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
