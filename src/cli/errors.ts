@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 
-const USER_ERRORS = new Set([
+/** Names of the error classes that describe bad input (exported for worker threads, which pass names). */
+export const USER_ERRORS: ReadonlySet<string> = new Set([
   'ScenarioError',
   'TraceError',
   'LoadSpecError',
@@ -75,6 +76,15 @@ export function readUserFile(file: string): string {
     throw new UserError(fileErrorMessage(e, file) ?? `${file}: cannot read: ${(e as Error).message}`);
   }
 }
+
+/** Whether an error describes bad input (printed plainly, exit 2) rather than a bug. */
+export function isUserError(e: unknown): boolean {
+  if (!(e instanceof Error)) return false;
+  return USER_ERRORS.has(e.constructor?.name ?? e.name) || USER_ERRORS.has(e.name) || fileErrorMessage(e) !== undefined;
+}
+
+/** Exit code of a bug (sysexits EX_SOFTWARE), distinct from usage errors (2) and failed expectations (1). */
+export const EXIT_INTERNAL_ERROR = 70;
 
 export function describeError(e: unknown): string {
   if (!(e instanceof Error)) return `knsim: ${String(e)}`;

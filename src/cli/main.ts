@@ -14,7 +14,7 @@ import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTui } from './commands/tui.js';
-import { describeError } from './errors.js';
+import { describeError, EXIT_INTERNAL_ERROR, isUserError } from './errors.js';
 
 const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [
   registerStart,
@@ -42,12 +42,18 @@ export async function main(argv: string[]): Promise<number> {
   for (const register of COMMANDS) register(program, ctx);
   for (const command of program.commands) command.exitOverride();
 
+  if (argv.length === 0) {
+    // Like kubectl: the bare command prints its help and succeeds.
+    program.outputHelp();
+    return 0;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     process.stderr.write(`${describeError(e)}\n`);
-    return e instanceof Error && 'exitCode' in e && typeof e.exitCode === 'number' ? e.exitCode : 2;
+    if (e instanceof Error && 'exitCode' in e && typeof e.exitCode === 'number') return e.exitCode;
+    return isUserError(e) ? 2 : EXIT_INTERNAL_ERROR;
   }
   return exitCode;
 }

@@ -1,6 +1,7 @@
 /** Comparing two runs (simulated and live): summaries, the side-by-side table and chart. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { readUserFile } from '../cli/errors.js';
 import { parseLog } from '../sim/log.js';
 import { type ParsedLog, summarize } from './summary.js';
 
@@ -10,15 +11,7 @@ export * from './summary.js';
 
 /** Reads and parses an event log file; the error names the file (and line). */
 export function readLog(file: string): ParsedLog {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(
-      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
-  }
-  return parseLog(text, file);
+  return parseLog(readUserFile(file), file);
 }
 
 /**

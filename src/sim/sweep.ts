@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { USER_ERRORS } from '../cli/errors.js';
 import type { KubeObject } from '../model/api/types.js';
 import { ANNOTATION_KEYS, parseAutoscalerConfig, validateAutoscalingAnnotations } from '../model/kpa/index.js';
 import type { Scenario } from '../scenario/types.js';
@@ -315,7 +316,8 @@ function ask(worker: Worker, job: SweepJob): Promise<SweepRow> {
       if (m.row) resolve(m.row);
       else {
         const e = new Error(`${describePoint(job.point)}: ${m.error}`);
-        e.name = m.name === 'UserError' || m.name === 'ScenarioError' ? 'UserError' : 'Error';
+        // The error crossed a thread as text: keep it a user error when its class was one.
+        e.name = m.name !== undefined && USER_ERRORS.has(m.name) ? 'UserError' : 'Error';
         reject(e);
       }
     };

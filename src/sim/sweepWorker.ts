@@ -12,6 +12,6 @@ port.on('message', async (job: SweepJob) => {
     port.postMessage({ row: await runPoint(job) });
   } catch (e) {
     const err = e instanceof Error ? e : new Error(String(e));
-    port.postMessage({ error: err.message, name: err.name });
+    port.postMessage({ error: err.message, name: err.constructor?.name ?? err.name });
   }
 });

@@ -27,6 +27,15 @@ describe('bad flags and commands', () => {
   });
 });
 
+describe('no arguments', () => {
+  it('prints the help on stdout and succeeds, as kubectl does', () => {
+    const r = knsim([], { timeout: 20_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Usage: knsim [options] [command]');
+    expect(r.stdout).toContain('run [options] <scenario>');
+  });
+});
+
 describe('determinism', () => {
   it('knsim run gives the same transcript twice with the same seed', () => {
     const a = knsim(['run', SCENARIO, '--seed', '3']);
