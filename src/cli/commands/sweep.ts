@@ -2,10 +2,10 @@
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import { resultsToJSON } from '../../sim/results.js';
-import { formatSweepTable, parseSet, runSweep, type SweepAxis, SweepError } from '../../sim/sweep.js';
 import { parseSeed } from '../args.js';
 import { UserError } from '../errors.js';
 import { loadScenario } from '../run.js';
+import { formatSweepTable, parseSet, runSweep, type SweepAxis, SweepError } from '../sweep/sweep.js';
 import type { CommandContext } from './context.js';
 
 function parseJobs(value: string): number {

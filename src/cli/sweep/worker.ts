@@ -1,12 +1,12 @@
 /**
  * A `knsim sweep` worker thread: runs the grid points it is sent, one at a time, and posts each
- * row back (started by src/sim/sweep.ts with tsx's loader, so it runs the TypeScript sources).
+ * row back (started by src/cli/sweep/sweep.ts with tsx's loader, so it runs the TypeScript sources).
  */
 import { parentPort } from 'node:worker_threads';
 import { runPoint, type SweepJob } from './sweep.js';
 
 const port = parentPort;
-if (!port) throw new Error('sweepWorker.ts runs as a worker thread (see src/sim/sweep.ts)');
+if (!port) throw new Error('worker.ts runs as a worker thread (see src/cli/sweep/sweep.ts)');
 port.on('message', async (job: SweepJob) => {
   try {
     port.postMessage({ row: await runPoint(job) });

@@ -16,13 +16,13 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { USER_ERRORS } from '../cli/errors.js';
-import type { KubeObject } from '../model/api/types.js';
-import { ANNOTATION_KEYS, parseAutoscalerConfig, validateAutoscalingAnnotations } from '../model/kpa/index.js';
-import type { Scenario } from '../scenario/types.js';
-import { parseDuration } from './load/duration.js';
-import { NETWORK_LAYERS } from './load/network.js';
-import type { RunResults } from './results.js';
+import type { KubeObject } from '../../model/api/types.js';
+import { ANNOTATION_KEYS, parseAutoscalerConfig, validateAutoscalingAnnotations } from '../../model/kpa/index.js';
+import type { Scenario } from '../../scenario/types.js';
+import { parseDuration } from '../../sim/load/duration.js';
+import { NETWORK_LAYERS } from '../../sim/load/network.js';
+import type { RunResults } from '../../sim/results.js';
+import { USER_ERRORS } from '../errors.js';
 
 export class SweepError extends Error {
   constructor(message: string) {
@@ -231,7 +231,7 @@ export interface SweepOptions {
 
 /** Runs one grid point in this thread (what each worker does). */
 export async function runPoint(job: SweepJob): Promise<SweepRow> {
-  const { loadScenario, runScenario } = await import('../cli/run.js');
+  const { loadScenario, runScenario } = await import('../run.js');
   const t0 = performance.now();
   const scenario = applyPoint(loadScenario(job.file), job.point);
   const outcome = await runScenario(scenario, job.file, {
@@ -248,12 +248,12 @@ export async function runPoint(job: SweepJob): Promise<SweepRow> {
 }
 
 /**
- * Starts a worker on sweepWorker.ts. On Node 20 a worker's `execArgv: ['--import', 'tsx']` does
+ * Starts a worker on worker.ts. On Node 20 a worker's `execArgv: ['--import', 'tsx']` does
  * not reach the worker's module loader ("Unknown file extension .ts"), so a two-line ESM
  * bootstrap registers tsx through its API first, then imports the TypeScript module.
  */
 function startWorker(): Worker {
-  const entry = new URL('./sweepWorker.ts', import.meta.url).href;
+  const entry = new URL('./worker.ts', import.meta.url).href;
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
   const boot = `import { register } from ${JSON.stringify(api)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
