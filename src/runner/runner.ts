@@ -49,9 +49,12 @@ export class ScenarioRunner {
   ) {
     this.view = new BackendView(backend, scenario.namespace);
     this.monitors = scenario.expect.map((expectation) => ({ expectation }));
-    backend.log.subscribe((line) => {
-      if (line.type === 'sample') this.recordSample(line);
-    });
+    backend.log.subscribe(
+      (line) => {
+        if (line.type === 'sample') this.recordSample(line);
+      },
+      ['sample'],
+    );
   }
 
   private recordSample(s: SampleEvent): void {

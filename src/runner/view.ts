@@ -19,9 +19,12 @@ export class BackendView implements ClusterView {
     private readonly backend: Backend,
     private readonly namespace: string,
   ) {
-    backend.log.subscribe((line) => {
-      if (line.type === 'sample') this.samples.set(line.revision, line);
-    });
+    backend.log.subscribe(
+      (line) => {
+        if (line.type === 'sample') this.samples.set(line.revision, line);
+      },
+      ['sample'],
+    );
   }
 
   nowMs(): number {

@@ -14,7 +14,7 @@ import type { RandomStreams, SimContext } from './context.js';
 import { RevisionAutoscaler } from './controllers/autoscaler.js';
 import { type ClusterConfig, defaultClusterConfig, withConfigMap } from './controllers/clusterConfig.js';
 import { reconcileConfiguration } from './controllers/configuration.js';
-import { DeploymentController } from './controllers/deployment.js';
+import { DeploymentController, type PodCounts } from './controllers/deployment.js';
 import { LifecycleNarrator } from './controllers/lifecycle.js';
 import { reconcileRevision } from './controllers/revision.js';
 import { RouteController } from './controllers/route.js';
@@ -48,6 +48,8 @@ export interface RequestResult {
 
 interface RevisionRuntime {
   namespace: string;
+  /** The revision's Deployment name. */
+  deployment: string;
   dataplane: RevisionDataplane;
   autoscaler: RevisionAutoscaler;
 }
@@ -89,6 +91,8 @@ export class SimCluster {
   /** Bumped on every Route change (lets callers cache what they derive from Routes). */
   routesVersion = 0;
   private requestIds = 0;
+  /** Scratch counts for DeploymentController.countPods (read at once, never kept). */
+  private readonly podCounts: PodCounts = { ready: 0, pending: 0, terminating: 0 };
   /** The networking layer's added latency per request (src/sim/load/network.ts). */
   private readonly hopLatency: Sampler;
   /** Listeners for every completed request (results, load feedback). */
@@ -277,9 +281,9 @@ export class SimCluster {
     );
     const depName = deploymentName(name);
     const autoscaler = new RevisionAutoscaler(this.ctx, () => this.config, ns, name, dataplane, {
-      readyPods: () => this.deployments.pods(ns, depName).filter((p) => p.phase === 'Ready').length,
+      readyPods: () => this.deployments.countPods(ns, depName, this.podCounts).ready,
     });
-    this.revisions.set(`${ns}/${name}`, { namespace: ns, dataplane, autoscaler });
+    this.revisions.set(`${ns}/${name}`, { namespace: ns, deployment: depName, dataplane, autoscaler });
     this.hostRoutes.clear();
     this.queue.enqueue(T.podAutoscaler, ns, name);
   }
@@ -319,21 +323,10 @@ export class SimCluster {
       if (activatorStat) autoscaler.record(activatorStat);
       const scraped = dataplane.scrape();
       if (scraped) autoscaler.record(scraped);
-      const pods = this.deployments.pods(rt.namespace, deploymentName(dataplane.revision));
-      let ready = 0;
-      let pending = 0;
-      let terminating = 0;
-      for (const p of pods) {
-        if (p.phase === 'Ready') ready++;
-        else if (p.phase === 'Terminating') terminating++;
-        else pending++;
-      }
+      const { ready, pending, terminating } = this.deployments.countPods(rt.namespace, rt.deployment, this.podCounts);
       const desired =
-        this.store.get<{ spec: { replicas?: number } } & KubeObject>(
-          T.deployment,
-          rt.namespace,
-          deploymentName(dataplane.revision),
-        )?.spec.replicas ?? 0;
+        this.store.get<{ spec: { replicas?: number } } & KubeObject>(T.deployment, rt.namespace, rt.deployment)?.spec
+          .replicas ?? 0;
       this.log.event({
         t: now,
         type: 'sample',

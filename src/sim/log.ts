@@ -23,6 +23,8 @@ export interface EventLogOptions {
 export class EventLog {
   readonly lines: LogLine[] = [];
   private readonly listeners = new Set<LogListener>();
+  /** Listeners that asked for some event types only (see `subscribe`), with those types. */
+  private readonly typed = new Map<LogListener, ReadonlySet<string>>();
   private readonly keep: boolean;
   private readonly sink?: (text: string) => void;
   private readonly requestSampling: number;
@@ -53,9 +55,33 @@ export class EventLog {
     return n === 1 || (n > 1 && (id - 1) % n === 0);
   }
 
-  subscribe(listener: LogListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * `listener` sees every line written from now on, or only the lines of the given `types` (then
+   * events nobody reads need not be built: see `wants`).
+   */
+  subscribe(listener: LogListener, types?: readonly string[]): () => void {
+    const only = types ? new Set(types) : undefined;
+    const wrapped: LogListener = only ? filtered(listener, only) : listener;
+    this.listeners.add(wrapped);
+    if (only) this.typed.set(wrapped, only);
+    return () => {
+      this.listeners.delete(wrapped);
+      this.typed.delete(wrapped);
+    };
+  }
+
+  /**
+   * Whether a line of this type would be read by anyone: kept, streamed to a sink, or seen by a
+   * listener that takes it. Producers of costly events (kpa.tick's explanation) ask first; an
+   * event nobody reads may be left unbuilt.
+   */
+  wants(type: string): boolean {
+    if (this.keep || this.sink) return true;
+    for (const l of this.listeners) {
+      const types = this.typed.get(l);
+      if (!types || types.has(type)) return true;
+    }
+    return false;
   }
 
   /** The whole log as JSON Lines. */
@@ -68,6 +94,12 @@ export class EventLog {
     if (this.sink) this.sink(`${JSON.stringify(line)}\n`);
     for (const l of this.listeners) l(line);
   }
+}
+
+function filtered(listener: LogListener, types: ReadonlySet<string>): LogListener {
+  return (line) => {
+    if (types.has(line.type)) listener(line);
+  };
 }
 
 /** Parses a JSON Lines event log; errors name the line. */

@@ -191,6 +191,9 @@ export class RevisionAutoscaler {
       (decision.result.desiredPodCount !== previous.desiredScale ||
         decision.result.excessBurstCapacity >= 0 !== previous.excessBurstCapacity >= 0);
     if (changed) this.reconcile();
+    // The event's context and explanation cost store reads and text: built only for a reader
+    // (a kept or streamed log, or a listener of kpa.tick events). Nothing else depends on them.
+    if (!this.ctx.log.wants('kpa.tick')) return;
     const context = this.tickContext(now, readyPods, changed);
     const explain = explainDecision(record, changed ? this.lastScale : undefined);
     if (!changed && this.lastScale) {

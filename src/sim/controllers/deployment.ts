@@ -26,6 +26,12 @@ interface PodRuntime {
   ip: string;
 }
 
+export interface PodCounts {
+  ready: number;
+  pending: number;
+  terminating: number;
+}
+
 interface DeploymentRuntime {
   podTemplateHash: string;
   pods: Map<string, PodRuntime>;
@@ -55,6 +61,24 @@ export class DeploymentController {
   pods(namespace: string, deployment: string): PodRuntime[] {
     const rt = this.deployments.get(`${namespace}/${deployment}`);
     return rt ? [...rt.pods.values()] : [];
+  }
+
+  /**
+   * The pods of a revision's Deployment by phase: `ready`, `terminating`, and `pending` (the
+   * others), counted without building a list (the KPA and the per-second sample ask often).
+   */
+  countPods(namespace: string, deployment: string, into: PodCounts): PodCounts {
+    into.ready = 0;
+    into.pending = 0;
+    into.terminating = 0;
+    const rt = this.deployments.get(`${namespace}/${deployment}`);
+    if (!rt) return into;
+    for (const p of rt.pods.values()) {
+      if (p.phase === 'Ready') into.ready++;
+      else if (p.phase === 'Terminating') into.terminating++;
+      else into.pending++;
+    }
+    return into;
   }
 
   reconcile(namespace: string, name: string): void {
