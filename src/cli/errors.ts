@@ -3,7 +3,7 @@
  * (scenario, trace, config, flags) carry their own file:line text; anything else is a bug, and
  * says so with the stack trace only when KNSIM_DEBUG is set.
  */
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 
 /** Names of the error classes that describe bad input (exported for worker threads, which pass names). */
 export const USER_ERRORS: ReadonlySet<string> = new Set([
@@ -74,6 +74,23 @@ export function readUserFile(file: string): string {
     return readFileSync(file, 'utf8');
   } catch (e) {
     throw new UserError(fileErrorMessage(e, file) ?? `${file}: cannot read: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * A file-system error on the file a flag names, as a UserError naming both:
+ * `--log out/run.jsonl: cannot open: no such file or directory`.
+ */
+export function flagFileError(e: unknown, flag: string, file: string): UserError {
+  return new UserError(`${flag} ${fileErrorMessage(e, file) ?? `${file}: ${(e as Error)?.message ?? String(e)}`}`);
+}
+
+/** `openSync(file, 'w', mode)` for the output file of a flag, with a UserError naming the flag and the file. */
+export function openOutputFile(file: string, flag: string, mode?: number): number {
+  try {
+    return openSync(file, 'w', mode);
+  } catch (e) {
+    throw flagFileError(e, flag, file);
   }
 }
 

@@ -1,5 +1,5 @@
 /** Files named on the command line that cannot be used: one line naming the file, exit 2. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileErrorMessage } from '../../src/cli/errors.js';
@@ -22,15 +22,49 @@ describe('output files that cannot be written', () => {
   const missing = join(dir, 'no/such/dir/out');
 
   it.each([
-    ['run --log <directory>', ['run', SCENARIO, '--log', join(dir, 'adir')], 'adir: cannot open: it is a directory'],
+    [
+      'run --log <directory>',
+      ['run', SCENARIO, '--log', join(dir, 'adir')],
+      `--log ${join(dir, 'adir')}: cannot open: it is a directory`,
+    ],
     [
       'run --log <missing dir>',
       ['run', SCENARIO, '--log', missing],
-      `${missing}: cannot open: no such file or directory`,
+      `--log ${missing}: cannot open: no such file or directory`,
     ],
-    ['run --csv <directory>', ['run', SCENARIO, '--csv', join(dir, 'adir')], 'adir: cannot open: it is a directory'],
+    [
+      'run --csv <directory>',
+      ['run', SCENARIO, '--csv', join(dir, 'adir')],
+      `--csv ${join(dir, 'adir')}: cannot open: it is a directory`,
+    ],
+    [
+      'run --csv <missing dir>',
+      ['run', SCENARIO, '--csv', missing],
+      `--csv ${missing}: cannot open: no such file or directory`,
+    ],
   ])('%s', (_name, args, text) => {
-    expectUserError(knsim(args), text);
+    const r = knsim(args);
+    expectUserError(r, `knsim: ${text}\n`);
+    expect(r.stdout).toBe(''); // the files are opened before the run starts
+  });
+
+  it.runIf(existsSync('/dev/full'))('run --log/--csv on a full disk names the flag', () => {
+    for (const flag of ['--log', '--csv']) {
+      expectUserError(
+        knsim(['run', SCENARIO, flag, '/dev/full']),
+        `knsim: ${flag} /dev/full: cannot write: no space left on device`,
+      );
+    }
+  });
+
+  it('checks the scenario before creating the output files', () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'name: x\nsteps: 3\n');
+    const log = join(dir, 'not-created.jsonl');
+    const r = knsim(['run', bad, '--log', log]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${bad}:`);
+    expect(existsSync(log)).toBe(false);
   });
 });
 

@@ -10,16 +10,16 @@ describe('knsim serve with a bad output path', () => {
   const missing = join(dir, 'no/such/dir/file');
 
   it.each([
-    ['--log <directory>', ['--log', join(dir, 'adir')], '--log: '],
-    ['--log <missing dir>', ['--log', missing], '--log: '],
-    ['--kubeconfig-out <directory>', ['--kubeconfig-out', join(dir, 'adir')], '--kubeconfig-out: '],
-    ['--kubeconfig-out <missing dir>', ['--kubeconfig-out', missing], '--kubeconfig-out: '],
+    ['--log <directory>', ['--log', join(dir, 'adir')], '--log '],
+    ['--log <missing dir>', ['--log', missing], '--log '],
+    ['--kubeconfig-out <directory>', ['--kubeconfig-out', join(dir, 'adir')], '--kubeconfig-out '],
+    ['--kubeconfig-out <missing dir>', ['--kubeconfig-out', missing], '--kubeconfig-out '],
   ])('%s', (_name, args, flag) => {
     // Before the fix the server reported the error and kept running (the spawn timed out).
     const r = knsim(['serve', '--port', '0', '--ingress-port', '0', ...args], { timeout: 20_000 });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(
-      new RegExp(`^knsim: ${flag}.*: cannot open: (it is a directory|no such file or directory)\\n$`),
+      new RegExp(`^knsim: ${flag}${dir}/.*: cannot open: (it is a directory|no such file or directory)\\n$`),
     );
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.stdout).not.toContain('Kubernetes API on');

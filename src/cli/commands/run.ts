@@ -1,9 +1,10 @@
 /** `knsim run <scenario>`: the scenario in the simulator at full speed, with its transcript. */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { csvHeader, csvRow, resultsToJSON } from '../../sim/results.js';
 import { parseSeed } from '../args.js';
-import { runScenarioFile } from '../run.js';
+import { flagFileError, openOutputFile } from '../errors.js';
+import { loadScenario, runScenario } from '../run.js';
 import type { CommandContext } from './context.js';
 
 /** `all` → 1, `none` → 0, `1-in-N` → N: how many request events the log keeps (1 in N). */
@@ -16,14 +17,21 @@ export function parseLogRequests(value: string): number {
   throw new InvalidArgumentError(`expected all, none or 1-in-N (e.g. 1-in-100), got "${value}"`);
 }
 
-/** A file written through a 1 MB buffer: memory stays flat however long the run. */
+/**
+ * A file written through a 1 MB buffer: memory stays flat however long the run. It is opened by
+ * the constructor, so a path that cannot be written fails before the run starts; errors name
+ * the flag and the file (`--log out/run.jsonl: cannot open: no such file or directory`).
+ */
 export class BufferedFile {
   private readonly fd: number;
   private parts: string[] = [];
   private size = 0;
 
-  constructor(path: string) {
-    this.fd = openSync(path, 'w');
+  constructor(
+    private readonly path: string,
+    private readonly flag: string,
+  ) {
+    this.fd = openOutputFile(path, flag);
   }
 
   write(text: string): void {
@@ -34,14 +42,22 @@ export class BufferedFile {
 
   flush(): void {
     if (this.parts.length === 0) return;
-    writeSync(this.fd, this.parts.join(''));
+    const text = this.parts.join('');
     this.parts = [];
     this.size = 0;
+    try {
+      writeSync(this.fd, text);
+    } catch (e) {
+      throw flagFileError(e, this.flag, this.path);
+    }
   }
 
   close(): void {
-    this.flush();
-    closeSync(this.fd);
+    try {
+      this.flush();
+    } finally {
+      closeSync(this.fd);
+    }
   }
 }
 
@@ -68,11 +84,22 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--json', 'print the results as JSON instead of the transcript')
     .option('--csv <file>', 'write the per-second time series (one row per revision per second) to this file')
     .action(async (file: string, opts: RunFlags) => {
-      const logFile = opts.log ? new BufferedFile(opts.log) : undefined;
-      const csvFile = opts.csv ? new BufferedFile(opts.csv) : undefined;
+      // The scenario is checked first (a bad scenario leaves no empty output files behind),
+      // then the output files are opened, before the run starts.
+      const scenario = loadScenario(file);
+      const logFile = opts.log ? new BufferedFile(opts.log, '--log') : undefined;
+      const openCsv = (path: string) => {
+        try {
+          return new BufferedFile(path, '--csv');
+        } catch (e) {
+          logFile?.close();
+          throw e;
+        }
+      };
+      const csvFile = opts.csv ? openCsv(opts.csv) : undefined;
       csvFile?.write(csvHeader());
       try {
-        const outcome = await runScenarioFile(file, {
+        const outcome = await runScenario(scenario, file, {
           ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
           write: opts.json ? undefined : (s) => process.stdout.write(s),
           // Nothing is kept in memory: the log streams to its file, or is not written at all
@@ -91,8 +118,11 @@ export function registerRun(program: Command, ctx: CommandContext): void {
         if (opts.json) process.stdout.write(`${resultsToJSON(outcome.results)}\n`);
         ctx.setExitCode(outcome.ok ? 0 : 1);
       } finally {
-        logFile?.close();
-        csvFile?.close();
+        try {
+          logFile?.close();
+        } finally {
+          csvFile?.close();
+        }
       }
     });
 }

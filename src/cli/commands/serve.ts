@@ -2,13 +2,13 @@
  * `knsim serve`: the simulated cluster in scaled real time, reachable with real kubectl (through
  * the kubeconfig it writes) and curl (through the ingress port). See docs/serve.md.
  */
-import { closeSync, createWriteStream, openSync, writeFileSync } from 'node:fs';
+import { closeSync, createWriteStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { IngressLogEntry } from '../../serve/server.js';
 import { parsePort, parsePositiveNumber, parseSeed } from '../args.js';
-import { fileErrorMessage, UserError } from '../errors.js';
+import { flagFileError, openOutputFile, UserError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 interface ServeFlags {
@@ -21,15 +21,6 @@ interface ServeFlags {
   insecureHttp?: boolean;
   log?: string;
   verbose?: boolean;
-}
-
-/** Opens a file for writing, or throws a UserError naming the flag and the file. */
-function openOutput(file: string, flag: string, mode?: number): number {
-  try {
-    return openSync(file, 'w', mode);
-  } catch (e) {
-    throw new UserError(`${flag}: ${fileErrorMessage(e, file) ?? (e as Error).message}`);
-  }
 }
 
 export function registerServe(program: Command, ctx: CommandContext): void {
@@ -56,9 +47,9 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       const startup = opts.scenario ? scenarioStartup(opts.scenario) : undefined;
       // Open the output files before anything listens: a bad path is a plain error, not a server
       // that reports it and then cannot stop.
-      const logStream = opts.log ? createWriteStream('', { fd: openOutput(opts.log, '--log') }) : undefined;
+      const logStream = opts.log ? createWriteStream('', { fd: openOutputFile(opts.log, '--log') }) : undefined;
       const kubeconfigFile = opts.kubeconfigOut !== undefined ? resolve(opts.kubeconfigOut) : undefined;
-      if (kubeconfigFile !== undefined) closeSync(openOutput(kubeconfigFile, '--kubeconfig-out', 0o600));
+      if (kubeconfigFile !== undefined) closeSync(openOutputFile(kubeconfigFile, '--kubeconfig-out', 0o600));
       let server: InstanceType<typeof KnsimServer>;
       try {
         server = new KnsimServer({
@@ -111,7 +102,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       } catch (e) {
         await server.stop();
         logStream?.end();
-        throw new UserError(`--kubeconfig-out: ${fileErrorMessage(e, file) ?? (e as Error).message}`);
+        throw flagFileError(e, '--kubeconfig-out', file);
       }
       process.stdout.write(
         [
