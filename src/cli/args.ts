@@ -22,3 +22,20 @@ export function parsePort(value: string): number {
   }
   return n;
 }
+
+/**
+ * A namespace name: a DNS-1123 label, checked before anything talks to a cluster, in the words
+ * the API server (and so kubectl) uses after `Invalid value: "Bad_NS": `. The double space in
+ * "'my-name',  or" is Kubernetes' own (apimachinery's RegexError).
+ */
+export function parseNamespace(value: string): string {
+  const problems: string[] = [];
+  if (value.length > 63) problems.push('must be no more than 63 characters');
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+    problems.push(
+      "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+    );
+  }
+  if (problems.length > 0) throw new InvalidArgumentError(problems.join(', '));
+  return value;
+}

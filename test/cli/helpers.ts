@@ -13,15 +13,18 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs knsim with `args` (stdin closed, no terminal); `cwd` defaults to the repository. */
-export function knsim(args: string[], options: { cwd?: string; timeout?: number } = {}): CliResult {
+/** Runs knsim with `args` (stdin closed, no terminal); `cwd` defaults to the repository, `env` adds variables. */
+export function knsim(
+  args: string[],
+  options: { cwd?: string; timeout?: number; env?: Record<string, string> } = {},
+): CliResult {
   const r = spawnSync(process.execPath, [BIN, ...args], {
     cwd: options.cwd ?? REPO,
     encoding: 'utf8',
     timeout: options.timeout ?? 30_000,
     stdio: ['ignore', 'pipe', 'pipe'],
     killSignal: 'SIGKILL', // a command that hangs (e.g. a server that does not stop) is killed at the deadline
-    env: { ...process.env, KNSIM_DEBUG: '' },
+    env: { ...process.env, ...options.env, KNSIM_DEBUG: '' },
   });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }

@@ -106,7 +106,7 @@ describe('preflight', () => {
     const kc = loadKubeConfig({ kubeconfig: file, context: 'fake' });
     await expect(preflight(kc, 'default')).resolves.toBeDefined();
     expect(() => loadKubeConfig({ kubeconfig: file, context: 'nope' })).toThrow(
-      'context "nope" is not in the kubeconfig',
+      `--context "nope": no such context in --kubeconfig ${file} (contexts: fake)`,
     );
   });
 

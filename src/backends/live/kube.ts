@@ -5,8 +5,13 @@
  * client-node 1.x (object-parameter API): a non-2xx reply throws `ApiException` with `.code`
  * and a string `.body`; a network failure throws node-fetch's `FetchError` with an errno `.code`.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import fetch from 'node-fetch';
+import { parse as parseYaml } from 'yaml';
+import { fileErrorMessage } from '../../cli/errors.js';
 import type { KubeObject } from '../../model/api/types.js';
 import { RESOURCE_TYPES, type ResourceType, resourceById, resourceForKind } from '../../model/rules/resources.js';
 
@@ -28,31 +33,151 @@ export class LiveError extends Error {
   }
 }
 
-export function loadKubeConfig(options: KubeConfigOptions = {}): k8s.KubeConfig {
-  const kc = new k8s.KubeConfig();
+/** A kubeconfig file as the user named it: `--kubeconfig F`, `$KUBECONFIG F` or `kubeconfig F`. */
+interface KubeconfigFile {
+  path: string;
+  label: string;
+}
+
+/** A problem with the kubeconfig the user gave: bad input, exit 2 (not a cluster check). */
+function kubeconfigError(message: string): LiveError {
+  return new LiveError(message, 2);
+}
+
+/**
+ * The files to read, in kubectl's order: --kubeconfig, else every file in $KUBECONFIG that
+ * exists (kubectl skips missing ones), else ~/.kube/config if it exists; undefined when there is
+ * none (client-node then tries the in-cluster service account, else http://localhost:8080).
+ */
+function kubeconfigFiles(options: KubeConfigOptions): KubeconfigFile[] | undefined {
+  if (options.kubeconfig) return [{ path: options.kubeconfig, label: `--kubeconfig ${options.kubeconfig}` }];
+  const env = process.env.KUBECONFIG;
+  if (env) {
+    const listed = env.split(delimiter).filter((f) => f !== '');
+    const present = listed.filter((f) => existsSync(f));
+    if (listed.length > 0 && present.length === 0) {
+      throw kubeconfigError(`$KUBECONFIG names no file that exists (${listed.join(delimiter)})`);
+    }
+    if (present.length > 0) return present.map((f) => ({ path: f, label: `$KUBECONFIG ${f}` }));
+  }
+  const home = join(homedir(), '.kube', 'config');
+  return existsSync(home) ? [{ path: home, label: `kubeconfig ${home}` }] : undefined;
+}
+
+/** One kubeconfig file, read and checked; errors name the file (and the line of a YAML error). */
+function readKubeconfigFile(file: KubeconfigFile): k8s.KubeConfig {
+  let text: string;
   try {
-    if (options.kubeconfig) kc.loadFromFile(options.kubeconfig);
-    else kc.loadFromDefault();
+    text = readFileSync(file.path, 'utf8');
   } catch (e) {
-    throw new LiveError(
-      `cannot read the kubeconfig${options.kubeconfig ? ` ${options.kubeconfig}` : ''}: ${(e as Error).message}`,
+    // `--kubeconfig /x: cannot open: no such file or directory`
+    throw kubeconfigError(fileErrorMessage(e, file.label) ?? `${file.label}: cannot read: ${(e as Error).message}`);
+  }
+  const kc = new k8s.KubeConfig();
+  // client-node parses with js-yaml; its own messages end in a multi-line code snippet.
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    doc = {}; // let js-yaml (below) have its say
+  }
+  if (doc === null || doc === undefined) return kc; // an empty file: nothing in it
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw kubeconfigError(
+      `${file.label}: not a kubeconfig (expected a mapping with clusters, contexts and users, got ${
+        Array.isArray(doc) ? 'a list' : `a ${typeof doc}`
+      })`,
     );
   }
+  try {
+    kc.loadFromString(text);
+  } catch (e) {
+    const err = e as Error & { reason?: string; mark?: { line: number; column: number } };
+    if (err.name === 'YAMLException' && err.mark) {
+      throw kubeconfigError(
+        `${file.label}:${err.mark.line + 1}:${err.mark.column + 1}: YAML syntax error: ${err.reason ?? 'invalid YAML'}`,
+      );
+    }
+    throw kubeconfigError(`${file.label}: not a valid kubeconfig: ${firstLine(err.message)}`);
+  }
+  kc.makePathsAbsolute(dirname(file.path));
+  return kc;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]?.trim() ?? text;
+}
+
+/** kubectl's merge of several kubeconfig files: the first file to set a name (or the current context) wins. */
+function mergeKubeconfigs(configs: k8s.KubeConfig[]): k8s.KubeConfig {
+  if (configs.length === 1 && configs[0]) return configs[0];
+  const firstByName = <T extends { name: string }>(lists: T[][]): T[] => {
+    const seen = new Set<string>();
+    return lists.flat().filter((x) => !seen.has(x.name) && seen.add(x.name));
+  };
+  const merged = new k8s.KubeConfig();
+  merged.loadFromOptions({
+    clusters: firstByName(configs.map((c) => c.clusters)),
+    users: firstByName(configs.map((c) => c.users)),
+    contexts: firstByName(configs.map((c) => c.contexts)),
+    currentContext: configs.map((c) => c.getCurrentContext()).find((name) => !!name),
+  });
+  return merged;
+}
+
+function names(list: { name: string }[]): string {
+  return list.map((x) => x.name).join(', ') || 'none';
+}
+
+/**
+ * The kubeconfig of a live run, with the context chosen and checked. Every problem with the
+ * files or the context is one line naming the file (or flag), exit 2.
+ */
+export function loadKubeConfig(options: KubeConfigOptions = {}): k8s.KubeConfig {
+  const files = kubeconfigFiles(options);
+  let kc: k8s.KubeConfig;
+  if (files) kc = mergeKubeconfigs(files.map(readKubeconfigFile));
+  else {
+    kc = new k8s.KubeConfig();
+    try {
+      kc.loadFromDefault(); // no file: the in-cluster service account, else http://localhost:8080
+    } catch (e) {
+      throw kubeconfigError(
+        `no kubeconfig, and the in-cluster service account cannot be used: ${firstLine((e as Error).message)}`,
+      );
+    }
+  }
+  // The files as the user named them: `--kubeconfig F`, `$KUBECONFIG a:b`, `kubeconfig ~/.kube/config`.
+  const where = !files
+    ? 'the kubeconfig'
+    : files.length === 1 && files[0]
+      ? files[0].label
+      : `$KUBECONFIG ${files.map((f) => f.path).join(delimiter)}`;
+  const contexts = () => `contexts: ${names(kc.getContexts())}`;
   if (options.context) {
     if (!kc.getContextObject(options.context)) {
-      throw new LiveError(
-        `context "${options.context}" is not in the kubeconfig (contexts: ${
-          kc
-            .getContexts()
-            .map((c) => c.name)
-            .join(', ') || 'none'
-        })`,
-      );
+      throw kubeconfigError(`--context "${options.context}": no such context in ${where} (${contexts()})`);
     }
     kc.setCurrentContext(options.context);
   }
+  const current = kc.getCurrentContext();
+  if (!current) {
+    throw kubeconfigError(
+      `${where}: no current context (current-context is not set); choose one with --context (${contexts()})`,
+    );
+  }
+  const context = kc.getContextObject(current);
+  if (!context) {
+    throw kubeconfigError(
+      `${where}: current-context "${current}" is not one of its contexts (${contexts()}); choose one with --context`,
+    );
+  }
   const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new LiveError('the kubeconfig has no current cluster (set a context with --context)');
+  if (!cluster) {
+    throw kubeconfigError(
+      `${where}: context "${current}" names cluster "${context.cluster}", which is not in it (clusters: ${names(kc.getClusters())})`,
+    );
+  }
   // client-node 1.x refuses plain http:// unless TLS verification is off (stack.md P3); there
   // is no TLS to verify on http, so say so for it.
   if (cluster.server.startsWith('http://') && !cluster.skipTLSVerify) {

@@ -5,7 +5,7 @@
  */
 
 import type { EventEmitter } from 'node:events';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 
@@ -30,7 +30,8 @@ import { ScenarioRunner } from '../../runner/runner.js';
 import { loadScenarioFile } from '../../scenario/parse.js';
 import { validateLoadPhase } from '../../sim/load/spec.js';
 import { EventLog } from '../../sim/log.js';
-import { parseSeed } from '../args.js';
+import { parseNamespace, parseSeed } from '../args.js';
+import { openOutputFile } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 export interface LiveOptions {
@@ -77,31 +78,38 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
     ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
     ...(o.context ? { context: o.context } : {}),
   });
-  // The scenario's `config:` changes ConfigMaps in knative-serving: check that too.
-  const configAccess =
-    Object.keys(scenario.config).length > 0
-      ? ([
-          ['get', '', 'configmaps', 'knative-serving'],
-          ['patch', '', 'configmaps', 'knative-serving'],
-        ] as const)
-      : [];
-  const checked = await preflight(kc, namespace, o.preflightTimeoutMs, configAccess);
-  o.note(
-    `knsim live: cluster ${checked.server}${checked.version ? ` (Kubernetes ${checked.version})` : ''}, namespace ${namespace}\n`,
-  );
-
-  // Requests go through the cluster's ingress: find it before anything is created.
+  // The log file is opened before the cluster is asked anything: a bad path is an input error
+  // (exit 2) that names the flag, not a failure after the checks.
+  const fd = o.log ? openOutputFile(o.log, '--log') : undefined;
   let target = o.target;
-  if (scenario.load.length > 0 || scenario.steps.some((s) => s.kind === 'curl')) {
-    if (target) o.note(`knsim live: sending requests to ${target} (--target)\n`);
-    else {
-      const found = await resolveGateway(kc);
-      target = found.url;
-      o.note(`knsim live: sending requests to ${found.url} (${found.ingressClass}, ${found.how})\n`);
+  try {
+    // The scenario's `config:` changes ConfigMaps in knative-serving: check that too.
+    const configAccess =
+      Object.keys(scenario.config).length > 0
+        ? ([
+            ['get', '', 'configmaps', 'knative-serving'],
+            ['patch', '', 'configmaps', 'knative-serving'],
+          ] as const)
+        : [];
+    const checked = await preflight(kc, namespace, o.preflightTimeoutMs, configAccess);
+    o.note(
+      `knsim live: cluster ${checked.server}${checked.version ? ` (Kubernetes ${checked.version})` : ''}, namespace ${namespace}\n`,
+    );
+
+    // Requests go through the cluster's ingress: find it before anything is created.
+    if (scenario.load.length > 0 || scenario.steps.some((s) => s.kind === 'curl')) {
+      if (target) o.note(`knsim live: sending requests to ${target} (--target)\n`);
+      else {
+        const found = await resolveGateway(kc);
+        target = found.url;
+        o.note(`knsim live: sending requests to ${found.url} (${found.ingressClass}, ${found.how})\n`);
+      }
     }
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    throw e;
   }
 
-  const fd = o.log ? openSync(o.log, 'w') : undefined;
   const log = new EventLog(fd !== undefined ? { sink: (text) => writeSync(fd, text) } : {});
   const backend = new LiveBackend({
     kc,
@@ -199,7 +207,7 @@ export function registerLive(program: Command, ctx: CommandContext): void {
     .argument('<scenario>', 'scenario YAML file')
     .option('--kubeconfig <file>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: the current context)')
-    .option('-n, --namespace <ns>', 'namespace to run in (default: the scenario namespace)')
+    .option('-n, --namespace <ns>', 'namespace to run in (default: the scenario namespace)', parseNamespace)
     .option('--keep', 'leave the created objects in place at the end')
     .option(
       '--target <url>',
