@@ -317,11 +317,9 @@ export function resultsToJSON(results: RunResults, indent = 2): string {
 function ms(v: number | null): string {
   if (v === null || Number.isNaN(v)) return '-';
   if (v < 1) return `${v.toFixed(2)} ms`;
-  if (v < 1000) return `${v.toFixed(v < 10 ? 1 : 0)} ms`;
-  if (v < 60_000) return `${(v / 1000).toFixed(v < 10_000 ? 2 : 1)} s`;
-  const m = Math.floor(v / 60_000);
-  if (m < 60) return `${m}m${Math.round((v % 60_000) / 1000)}s`;
-  return `${Math.floor(m / 60)}h${m % 60}m`;
+  if (v < 999.5) return `${v.toFixed(v < 9.95 ? 1 : 0)} ms`;
+  if (v < 59_950) return `${(v / 1000).toFixed(v < 9_995 ? 2 : 1)} s`;
+  return seconds(Math.round(v / 1000)); // not 1m60s for 119.6 s
 }
 
 /** Whole seconds: 45 s, 7m29s, 23h59m. */
@@ -331,8 +329,26 @@ function seconds(s: number): string {
   return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
 }
 
+/**
+ * A span of simulated time in the units of `seconds`: `0 s`, `0.25 s`, `12.5 s`, `2m20s`, `1h5m`
+ * (latencies keep their own style: ms under a second, then seconds with two decimals).
+ */
+function duration(v: number): string {
+  const s = v / 1000;
+  if (s < 10) return `${Number(s.toFixed(3))} s`;
+  const tenths = Math.round(s * 10) / 10;
+  if (tenths < 60) return `${Number(tenths.toFixed(1))} s`;
+  return seconds(Math.round(s));
+}
+
 function num(v: number): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+/** How long the pods took to reach zero after the last request's answer, or why there is no figure. */
+function timeToZero(r: RunResults): string {
+  if (r.timeToZeroMs !== null) return duration(r.timeToZeroMs);
+  return r.requests === 0 ? 'n/a (no requests)' : 'n/a (pods still up at the end)';
 }
 
 /** The results in a few plain lines, for the transcript's summary. */
@@ -343,8 +359,8 @@ export function formatResults(r: RunResults): string {
     `requests ${r.requests}: ${r.answered} answered, ${r.status503} × 503, ${r.status504} × 504${r.otherErrors > 0 ? `, ${r.otherErrors} other errors` : ''}`,
     `latency ${lat(r.latency)}`,
     `cold requests ${r.coldRequests}${r.coldRequests > 0 ? `: ${lat(r.coldLatency)}` : ''}; cold starts (scale from zero) ${r.coldStarts}`,
-    `pods max ${r.maxPods}, mean ${num(r.meanPods)}, ${num(r.podSeconds)} pod-seconds; time to zero after the last request ${r.timeToZeroMs === null ? '-' : ms(r.timeToZeroMs)}`,
-    `panic ${seconds(r.panicSeconds)}, activator in the path ${seconds(r.activatorInPathSeconds)} of ${ms(r.durationMs)}`,
+    `pods max ${r.maxPods}, mean ${num(r.meanPods)}, ${num(r.podSeconds)} pod-seconds; time to zero after the last request ${timeToZero(r)}`,
+    `panic ${seconds(r.panicSeconds)}, activator in the path ${seconds(r.activatorInPathSeconds)} of ${duration(r.durationMs)}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -155,3 +155,41 @@ describe('JSON and CSV', () => {
     expect(cells.reduce((a, c) => a + Number(c[6]), 0)).toBe(20);
   });
 });
+
+describe('formatResults durations', () => {
+  const none = { count: 0, mean: Number.NaN, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN };
+  const base = {
+    durationMs: 0,
+    requests: 0,
+    answered: 0,
+    status503: 0,
+    status504: 0,
+    otherErrors: 0,
+    latency: none,
+    coldRequests: 0,
+    coldLatency: none,
+    coldStarts: 0,
+    timeToZeroMs: null,
+    maxPods: 0,
+    meanPods: 0,
+    podSeconds: 0,
+    panicSeconds: 0,
+    activatorInPathSeconds: 0,
+  };
+
+  it('prints the run time and the time to zero in the style of the other durations', () => {
+    expect(formatResults(base)).toContain('activator in the path 0 s of 0 s\n');
+    expect(formatResults(base)).toContain('time to zero after the last request n/a (no requests)\n');
+    const text = formatResults({ ...base, durationMs: 250, requests: 1, timeToZeroMs: 59_970 });
+    expect(text).toContain('of 0.25 s\n');
+    expect(text).toContain('request 1m0s\n');
+    expect(formatResults({ ...base, requests: 3 })).toContain('n/a (pods still up at the end)');
+    expect(formatResults({ ...base, durationMs: 3_725_000 })).toContain('of 1h2m\n');
+  });
+
+  it('never prints 60 seconds inside a minute, or 1000 ms', () => {
+    const lat = { count: 1, mean: 1, p50: 999.7, p95: 59_960, p99: 119_600, max: 119_600 };
+    const text = formatResults({ ...base, requests: 1, answered: 1, latency: lat });
+    expect(text).toContain('p50 1.00 s, p95 1m0s, p99 2m0s, max 2m0s');
+  });
+});
