@@ -192,8 +192,10 @@ export class SimBackend implements Backend {
     if (!next) return;
     const engine = this.cluster.engine;
     // One callback for the whole source, the arrival as its argument: no closure per request.
-    // An arrival due before anything else pending is sent at once (Engine.tryAdvance), which
-    // keeps it out of the heap and delivers everything in the same order.
+    // An arrival due before anything else pending is sent at once (Engine.tryAdvance); the others
+    // wait in an engine lane of their own (arrivals come in time order), not in the heap. Both
+    // deliver everything in the same order as the heap would.
+    const lane = engine.lane();
     const fire = (first: Arrival) => {
       let arrival = first;
       for (;;) {
@@ -202,7 +204,7 @@ export class SimBackend implements Backend {
         if (!following) return;
         const at = Math.max(following.atMs, engine.now());
         if (!engine.tryAdvance(at)) {
-          engine.call(at, fire, following);
+          engine.callInLane(lane, at, fire, following);
           return;
         }
         arrival = following;

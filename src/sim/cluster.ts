@@ -97,6 +97,8 @@ export class SimCluster {
   private readonly hopLatency: Sampler;
   /** Listeners for every completed request (results, load feedback). */
   private readonly completionListeners = new Set<(req: SimRequest, status: number, latencyMs: number) => void>();
+  /** The same, as an array (iterated per request). */
+  private completionList: ((req: SimRequest, status: number, latencyMs: number) => void)[] = [];
 
   constructor(options: ClusterOptions) {
     const root = seedrandom(String(options.seed));
@@ -469,7 +471,12 @@ export class SimCluster {
 
   onCompleted(listener: (req: SimRequest, status: number, latencyMs: number) => void): () => void {
     this.completionListeners.add(listener);
-    return () => this.completionListeners.delete(listener);
+    this.completionList = [...this.completionListeners];
+    return () => {
+      const had = this.completionListeners.delete(listener);
+      this.completionList = [...this.completionListeners];
+      return had;
+    };
   }
 
   private complete(req: SimRequest, status: number, body: string): void {
@@ -489,7 +496,8 @@ export class SimCluster {
         outcome: status === STATUS_OK ? 'ok' : status === 503 ? '503' : status === 504 ? '504' : 'error',
       });
     }
-    for (const l of this.completionListeners) l(req, status, latencyMs);
+    const listeners = this.completionList;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(req, status, latencyMs);
     req.done?.(req, status, body);
   }
 

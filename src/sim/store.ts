@@ -43,6 +43,63 @@ export function typeOf(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): string {
   return resourceForKind(obj.apiVersion, obj.kind)?.id ?? `${obj.kind}.${obj.apiVersion}`;
 }
 
+/**
+ * `isDeepStrictEqual` for the plain data of API objects (objects, arrays, primitives), much
+ * faster on them; anything else (a Date, a Map, a class instance, a null prototype) falls back
+ * to it. Same answers: keys are compared as sets (an undefined-valued key is a key), primitives
+ * by Object.is (NaN equals NaN, 0 and -0 differ).
+ */
+export function dataEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const pa = Object.getPrototypeOf(a);
+  if (pa !== Object.getPrototypeOf(b)) return isDeepStrictEqual(a, b);
+  if (pa === Array.prototype) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length || !plainArray(x) || !plainArray(y)) return isDeepStrictEqual(a, b);
+    for (let i = 0; i < x.length; i++) if (!dataEqual(x[i], y[i])) return false;
+    return true;
+  }
+  if (pa !== Object.prototype) return isDeepStrictEqual(a, b);
+  if (Object.getOwnPropertySymbols(a).length > 0 || Object.getOwnPropertySymbols(b).length > 0) {
+    return isDeepStrictEqual(a, b);
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  if (keys.length !== Object.keys(y).length) return false;
+  for (const k of keys) {
+    if (!Object.hasOwn(y, k) || !dataEqual(x[k], y[k])) return false;
+  }
+  return true;
+}
+
+/** An array with only its indices as own keys (no holes, no extra properties). */
+function plainArray(a: unknown[]): boolean {
+  return Object.keys(a).length === a.length && Object.getOwnPropertySymbols(a).length === 0;
+}
+
+/**
+ * `structuredClone` for the plain data of API objects (the same copy: keys in order, undefined
+ * values kept), much faster on them; anything else is copied by structuredClone.
+ */
+export function cloneData<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Array.prototype) {
+    const a = v as unknown as unknown[];
+    if (!plainArray(a)) return structuredClone(v);
+    const out = new Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = cloneData(a[i]);
+    return out as T;
+  }
+  if (proto !== Object.prototype || Object.getOwnPropertySymbols(v).length > 0) return structuredClone(v);
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = cloneData((v as Record<string, unknown>)[k]);
+  return out as T;
+}
+
 /** Fields that are not spec: changing only these never bumps metadata.generation. */
 const NON_SPEC_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'status']);
 
@@ -86,7 +143,7 @@ export class ObjectStore {
     if (this.objects.has(key)) {
       throw new StoreError('AlreadyExists', `${input.kind} "${input.metadata.name}" already exists`);
     }
-    const obj = structuredClone(input);
+    const obj = cloneData(input);
     obj.metadata.uid = this.options.uid();
     obj.metadata.generation = 1;
     obj.metadata.creationTimestamp = this.options.timestamp();
@@ -115,7 +172,7 @@ export class ObjectStore {
         `Operation cannot be fulfilled on ${input.kind} "${input.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
-    const next = structuredClone(input) as T;
+    const next = cloneData(input);
     next.metadata = {
       ...next.metadata,
       uid: old.metadata.uid,
@@ -126,8 +183,8 @@ export class ObjectStore {
     if (old.metadata.deletionTimestamp) next.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
     if (old.status !== undefined) (next as KubeObject).status = old.status;
     else delete (next as KubeObject).status;
-    if (isDeepStrictEqual(next, old)) return old as T;
-    if (!isDeepStrictEqual(specOf(next), specOf(old))) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    if (dataEqual(next, old)) return old as T;
+    if (!dataEqual(specOf(next), specOf(old))) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
     next.metadata.resourceVersion = String(++this.rv);
     this.objects.set(key, next);
     this.emit('modified', next);
@@ -139,8 +196,8 @@ export class ObjectStore {
     const key = keyOf(kind, namespace, name);
     const old = this.objects.get(key);
     if (!old) throw new StoreError('NotFound', `${kind} "${name}" not found`);
-    if (isDeepStrictEqual(old.status, status)) return old as T;
-    const next = { ...old, status: structuredClone(status), metadata: { ...old.metadata } } as KubeObject;
+    if (dataEqual(old.status, status)) return old as T;
+    const next = { ...old, status: cloneData(status), metadata: { ...old.metadata } } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);
     this.objects.set(key, next);
     this.emit('modified', next);
