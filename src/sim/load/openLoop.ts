@@ -49,10 +49,29 @@ export abstract class PhaseSource implements ArrivalSource {
     this.kind = o.kind ?? 'request';
   }
 
+  /** Where `emit` writes while `nextInto` runs (otherwise it makes a fresh arrival). */
+  private into: Arrival | undefined = undefined;
+
   abstract next(): Arrival | undefined;
 
+  nextInto(out: Arrival): boolean {
+    this.into = out;
+    try {
+      return this.next() !== undefined;
+    } finally {
+      this.into = undefined;
+    }
+  }
+
   protected emit(atMs: number): Arrival {
-    return makeArrival(atMs, this.service(this.serviceRandom), this.target, this.kind);
+    const out = this.into;
+    if (out === undefined) return makeArrival(atMs, this.service(this.serviceRandom), this.target, this.kind);
+    out.atMs = atMs;
+    out.serviceMs = this.service(this.serviceRandom);
+    out.target = this.target;
+    out.clientId = undefined;
+    out.kind = this.kind;
+    return out;
   }
 }
 

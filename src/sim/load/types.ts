@@ -31,6 +31,12 @@ export interface Arrival {
 export interface ArrivalSource {
   /** The next arrival, in non-decreasing `atMs` order, or `undefined` when the source is finished. */
   next(): Arrival | undefined;
+  /**
+   * Optional: `next()` written into `out` (all five fields) instead of a fresh object; false when
+   * the source is finished. The same arrivals and draws as `next()`; for a caller that holds one
+   * arrival at a time (the simulator's pump), it saves an allocation per request.
+   */
+  nextInto?(out: Arrival): boolean;
   /** Releases resources (an open trace file) when the simulator stops before the source ends. */
   close?(): void;
 }
