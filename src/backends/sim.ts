@@ -9,6 +9,7 @@ import type { ConfigMap, KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
 import { webhookDeniedMessage } from '../model/rules/fielderror.js';
 import { resourceForKind } from '../model/rules/resources.js';
+import { undecodableMessage } from '../model/rules/schema.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import { SimCluster } from '../sim/cluster.js';
 import type { ClosedLoopClients } from '../sim/load/closedLoop.js';
@@ -124,7 +125,15 @@ export class SimBackend implements Backend {
     obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: `${JSON.stringify(input)}\n` };
     const admission = admit(obj, { autoscaler: this.cluster.config.autoscaler, config: this.cluster.config.defaults });
     if (!admission.object) {
-      throw new BackendError(webhookDeniedMessage(existing ? 'patching' : 'creating', fileLabel, admission.errors));
+      const verb = existing ? 'patching' : 'creating';
+      if (admission.unknownFields?.length) {
+        // kubectl asks for strict field validation: the API server refuses to decode the object.
+        const version = input.apiVersion.split('/').pop() ?? input.apiVersion;
+        throw new BackendError(
+          `Error from server (BadRequest): error when ${verb} "${fileLabel}": ${undecodableMessage(input.kind, version, admission.unknownFields)}`,
+        );
+      }
+      throw new BackendError(webhookDeniedMessage(verb, fileLabel, admission.errors));
     }
     obj = admission.object;
     try {

@@ -8,16 +8,32 @@ import type { Configuration, KubeObject, Route, Service } from './api/types.js';
 import { type AutoscalerConfig, validateAutoscalingAnnotations } from './kpa/index.js';
 import { type DefaultingOptions, defaultConfiguration, defaultRoute, defaultService } from './rules/defaults.js';
 import type { FieldError } from './rules/fielderror.js';
+import { dropUnknownFields, unknownFields } from './rules/schema.js';
 import { validateConfiguration, validateRoute, validateService } from './rules/validation.js';
+
+/**
+ * The API server's field validation (the `fieldValidation` query parameter): `Strict` refuses an
+ * object with unknown fields (kubectl's default), `Warn` and `Ignore` drop them (Warn also tells
+ * the client).
+ */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface AdmissionContext extends DefaultingOptions {
   autoscaler: AutoscalerConfig;
+  /** Default `Strict`, as kubectl asks. */
+  fieldValidation?: FieldValidation;
 }
 
 export interface AdmissionResult {
   /** The object as it would be stored (defaulted), when admitted. */
   object?: KubeObject;
   errors: FieldError[];
+  /**
+   * Fields the kind's schema does not know (`spec.template.spec.containers[0].imgae`), in
+   * document order. With `Strict` they refuse the object before any webhook sees it (no
+   * `object`, no `errors`); with `Warn`/`Ignore` they are dropped from the stored object.
+   */
+  unknownFields?: string[];
 }
 
 const SERVING = 'serving.knative.dev/v1';
@@ -37,8 +53,19 @@ function templateAnnotationErrors(
 }
 
 /** Admits (defaults and validates) a serving.knative.dev object; other kinds pass unchanged. */
-export function admit(obj: KubeObject, ctx: AdmissionContext): AdmissionResult {
-  if (obj.apiVersion !== SERVING) return { object: obj, errors: [] };
+export function admit(input: KubeObject, ctx: AdmissionContext): AdmissionResult {
+  if (input.apiVersion !== SERVING) return { object: input, errors: [] };
+  // The API server decodes the object against the CRD's schema before calling any webhook.
+  const unknown = unknownFields(input);
+  if (unknown.length > 0 && (ctx.fieldValidation ?? 'Strict') === 'Strict') {
+    return { errors: [], unknownFields: unknown };
+  }
+  const obj = unknown.length > 0 ? dropUnknownFields(input) : input;
+  const result = admitKnown(obj, ctx);
+  return unknown.length > 0 ? { ...result, unknownFields: unknown } : result;
+}
+
+function admitKnown(obj: KubeObject, ctx: AdmissionContext): AdmissionResult {
   let object: KubeObject;
   let errors: FieldError[];
   const cfg = ctx.config;

@@ -1,9 +1,10 @@
 /** What Knative's admission webhooks do to a write, and which objects clients may change. */
 import { isDeepStrictEqual } from 'node:util';
-import { admit as admitObject } from '../model/admission.js';
+import { admit as admitObject, type FieldValidation } from '../model/admission.js';
 import type { ConfigMap, KubeObject } from '../model/api/types.js';
 import { formatFieldErrors, SERVING_VALIDATION_WEBHOOK } from '../model/rules/fielderror.js';
 import type { ResourceType } from '../model/rules/resources.js';
+import { strictDecodingOrder, undecodableMessage } from '../model/rules/schema.js';
 import type { SimCluster } from '../sim/cluster.js';
 import { withConfigMap } from '../sim/controllers/clusterConfig.js';
 import { T } from '../sim/types.js';
@@ -57,8 +58,33 @@ function configWebhookDenied(message: string): ApiError {
 }
 
 /**
- * Admission: Knative's defaulting and validating webhooks for Services, Configurations and
- * Routes, and the config webhook for knative-serving ConfigMaps. Returns the object to store.
+ * How a write asks for unknown fields to be treated (its `fieldValidation` query parameter), and
+ * where the warnings of `Warn` go (each becomes a `Warning` response header).
+ */
+export interface FieldValidationRequest {
+  mode: FieldValidation;
+  warn(text: string): void;
+}
+
+/**
+ * The `fieldValidation` query parameter: `Strict`, `Warn` or `Ignore`; absent means `Warn`, the
+ * API server's default (kubectl sends `Strict`). Anything else is refused, as the API server
+ * refuses invalid options (`options` names them: CreateOptions, UpdateOptions, PatchOptions).
+ */
+export function fieldValidationMode(value: string | null, options: string): FieldValidation {
+  if (value === null || value === '') return 'Warn';
+  if (value === 'Strict' || value === 'Warn' || value === 'Ignore') return value;
+  throw apiError(
+    400,
+    'BadRequest',
+    `${options}.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: ${JSON.stringify(value)}: supported values: "", "Ignore", "Strict", "Warn"`,
+  );
+}
+
+/**
+ * Admission: the API server's decoding against the schema (unknown fields), then Knative's
+ * defaulting and validating webhooks for Services, Configurations and Routes, and the config
+ * webhook for knative-serving ConfigMaps. Returns the object to store.
  */
 export function admit(
   cluster: SimCluster,
@@ -66,20 +92,29 @@ export function admit(
   namespace: string | undefined,
   obj: KubeObject,
   previous?: KubeObject,
+  validation?: FieldValidationRequest,
 ): KubeObject {
   if (resource.group === 'serving.knative.dev' && !isControllerOwned(resource)) {
     let admission: ReturnType<typeof admitObject>;
+    const mode = validation?.mode ?? 'Warn';
     try {
       admission = admitObject(obj, {
         autoscaler: cluster.config.autoscaler,
         config: cluster.config.defaults,
         user: USER,
+        fieldValidation: mode,
         ...(previous ? { previous } : {}),
       });
     } catch (e) {
       throw webhookDenied(`validation failed: ${(e as Error).message}`);
     }
+    const unknown = admission.unknownFields ?? [];
+    if (mode === 'Strict' && unknown.length > 0) {
+      const version = obj.apiVersion.split('/').pop() ?? obj.apiVersion;
+      throw apiError(400, 'BadRequest', undecodableMessage(obj.kind, version, unknown));
+    }
     if (!admission.object) throw webhookDenied(`validation failed: ${formatFieldErrors(admission.errors)}`);
+    if (mode === 'Warn') for (const path of strictDecodingOrder(unknown)) validation?.warn(`unknown field "${path}"`);
     return admission.object;
   }
   if (resource.id === T.configMap && namespace === 'knative-serving') {

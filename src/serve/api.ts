@@ -11,7 +11,14 @@ import { isoAt } from '../model/rules/time.js';
 import type { SimCluster } from '../sim/cluster.js';
 import { StoreError } from '../sim/store.js';
 import { T } from '../sim/types.js';
-import { admit, checkControllerOwnedSpec, configData, isControllerOwned } from './admission.js';
+import {
+  admit,
+  checkControllerOwnedSpec,
+  configData,
+  type FieldValidationRequest,
+  fieldValidationMode,
+  isControllerOwned,
+} from './admission.js';
 import { parseBody, readBody, readObject, send } from './body.js';
 import {
   apiGroupDocument,
@@ -79,6 +86,8 @@ export class KubeApi {
   private readonly openWatches = new Set<() => void>();
   /** Watch event lines by event and event type, shared by all watchers. */
   private readonly serialized = new WeakMap<HistoryEvent, Map<string, string>>();
+  /** The fieldValidation of the write being handled (see `writing`). */
+  private validation: FieldValidationRequest | undefined = undefined;
 
   constructor(private readonly options: KubeApiOptions) {
     this.cluster = options.cluster;
@@ -226,7 +235,7 @@ export class KubeApi {
       if (method === 'GET') return this.list(t, query, req, res);
       if (method === 'POST') {
         const body = await readObject(req);
-        const created = this.create(t, body, dryRun);
+        const created = this.writing(query, res, 'CreateOptions', () => this.create(t, body, dryRun));
         return send(res, 201, created);
       }
       if (method === 'DELETE') return send(res, 200, this.deleteCollection(t, query));
@@ -256,11 +265,17 @@ export class KubeApi {
       }
       case 'PUT': {
         const body = await readObject(req);
-        return send(res, 200, this.replace(t, body, dryRun));
+        return send(
+          res,
+          200,
+          this.writing(query, res, 'UpdateOptions', () => this.replace(t, body, dryRun)),
+        );
       }
       case 'PATCH': {
         const body = await readBody(req);
-        return this.patch(t, body, req.headers['content-type'] ?? '', query, dryRun, res);
+        return this.writing(query, res, 'PatchOptions', () =>
+          this.patch(t, body, req.headers['content-type'] ?? '', query, dryRun, res),
+        );
       }
       case 'DELETE': {
         await readBody(req); // DeleteOptions: propagation is always background here
@@ -268,6 +283,22 @@ export class KubeApi {
       }
       default:
         throw this.methodNotAllowed(method, t);
+    }
+  }
+
+  /**
+   * Runs one write with its `fieldValidation` (what admission does with unknown fields); the
+   * warnings of `Warn` become `Warning` headers (`299 - "unknown field \"spec.x\""`), which
+   * kubectl prints as `Warning: unknown field "spec.x"`. Writes are synchronous once the body is
+   * read, so one request's setting cannot leak into another's.
+   */
+  private writing<R>(query: URLSearchParams, res: ServerResponse, options: string, fn: () => R): R {
+    const mode = fieldValidationMode(query.get('fieldValidation'), options);
+    this.validation = { mode, warn: (text) => res.appendHeader('Warning', `299 - ${JSON.stringify(text)}`) };
+    try {
+      return fn();
+    } finally {
+      this.validation = undefined;
     }
   }
 
@@ -415,7 +446,7 @@ export class KubeApi {
     }
     delete obj.status;
     if (fieldManager) obj.metadata.managedFields = this.managedFields(fieldManager, 'Apply', t);
-    obj = admit(this.cluster, t.resource, t.namespace, obj);
+    obj = admit(this.cluster, t.resource, t.namespace, obj, undefined, this.validation);
     if (t.resource.id === T.namespace) obj.status = { phase: 'Active' };
     if (dryRun) return obj;
     const created = this.storeCall(t, name, () => this.store().create(obj));
@@ -464,7 +495,7 @@ export class KubeApi {
     }
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== existing.metadata.resourceVersion) throw conflict(t.resource, name);
-    obj = admit(this.cluster, t.resource, t.namespace, obj, existing);
+    obj = admit(this.cluster, t.resource, t.namespace, obj, existing, this.validation);
     if (dryRun) return { ...obj, status: existing.status };
     const updated = this.storeCall(t, name, () => this.store().update(obj));
     this.afterWrite(t, updated);

@@ -40,6 +40,42 @@ steps:
     );
   });
 
+  it('refuses a manifest with an unknown field as the API server does (kubectl asks for strict field validation)', async () => {
+    const outcome = await run(`${SERVICE('docker.io/x/y').replace('- image:', '- imgae:')}
+steps:
+  - apply: svc.yaml
+`);
+    expect(outcome.ok).toBe(false);
+    const line = outcome.transcript.split('\n').find((l) => l.startsWith('Error from server'));
+    expect(line).toBe(
+      'Error from server (BadRequest): error when creating "svc.yaml": Service in version "v1" cannot be handled as a Service: strict decoding error: unknown field "spec.template.spec.containers[0].imgae"',
+    );
+    expect(outcome.transcript).not.toContain('missing field(s)');
+  });
+
+  it('lists several unknown fields sorted, as the API server does', async () => {
+    const outcome = await run(`
+files:
+  svc.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: hello }
+    spec:
+      template:
+        spec:
+          containers:
+            - image: docker.io/x/y
+              prots: [{ containerPort: 8080 }]
+          containerConcurency: 1
+steps:
+  - apply: svc.yaml
+`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.transcript).toContain(
+      'strict decoding error: unknown field "spec.template.spec.containerConcurency", unknown field "spec.template.spec.containers[0].prots"',
+    );
+  });
+
   it('rejects an image reference that does not parse, as the webhook does', async () => {
     const outcome = await run(`${SERVICE('docker.io/##DOCKERHUB_NAME##/demo')}
 steps:

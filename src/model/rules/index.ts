@@ -11,6 +11,7 @@ export * from './fielderror.js';
 export * from './labels.js';
 export * from './naming.js';
 export * from './resources.js';
+export * from './schema.js';
 export * from './tables.js';
 export * from './time.js';
 export * from './traffic.js';
