@@ -36,13 +36,13 @@ import {
   paSksReady,
 } from '../../model/rules/conditions.js';
 import { deploymentName, privateServiceName } from '../../model/rules/naming.js';
+import { reachabilityOf } from '../../model/rules/routing.js';
 import { parseIso } from '../../model/rules/time.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { RevisionDataplane, Stat } from '../dataplane/revision.js';
 import { T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
-import { reachabilityOf } from './revision.js';
 
 /** How often the KPA's asynchronous activator probe retries (reference §4). */
 const PROBE_RETRY_MS = 1_000;

@@ -3,7 +3,7 @@
  * initial scale) and the PodAutoscaler (`<rev>`), and reports the revision's conditions from
  * the Deployment and the PodAutoscaler (reference §6).
  */
-import type { Deployment, PodAutoscaler, Reachability, Revision, RevisionStatus } from '../../model/api/types.js';
+import type { Deployment, PodAutoscaler, Revision, RevisionStatus } from '../../model/api/types.js';
 import { resolveInitialScale } from '../../model/kpa/index.js';
 import {
   applyConditions,
@@ -16,19 +16,12 @@ import {
 } from '../../model/rules/conditions.js';
 import { LABEL_REVISION, LABEL_REVISION_UID, LABEL_ROUTE, LABEL_ROUTING_STATE } from '../../model/rules/labels.js';
 import { deploymentName, podAutoscalerName } from '../../model/rules/naming.js';
+import { reachabilityOf } from '../../model/rules/routing.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { imageIsMissing } from '../settings.js';
 import { T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
-
-/** PA reachability from the revision's routing state (reference §6). */
-export function reachabilityOf(rev: Revision): Reachability {
-  const state = rev.metadata.labels?.[LABEL_ROUTING_STATE];
-  if (state === 'active') return 'Reachable';
-  if (state === 'reserve') return 'Unreachable';
-  return '';
-}
 
 function digestError(image: string): string {
   return image.includes('##')

@@ -24,6 +24,7 @@ import {
   LABEL_CONFIGURATION,
   LABEL_ROUTING_STATE,
 } from '../../model/rules/labels.js';
+import { nextRoutingState } from '../../model/rules/routing.js';
 import { resolveTraffic } from '../../model/rules/traffic.js';
 import type { SimContext } from '../context.js';
 import { T } from '../types.js';
@@ -99,9 +100,7 @@ export class RouteController {
       const config = rev.metadata.labels?.[LABEL_CONFIGURATION] ?? '';
       if (!routed.has(rev.metadata.name) && !configs.has(config)) continue;
       const current = rev.metadata.labels?.[LABEL_ROUTING_STATE];
-      let next = current;
-      if (routed.has(rev.metadata.name)) next = 'active';
-      else if (current === 'active') next = 'reserve';
+      const next = nextRoutingState(current, routed.has(rev.metadata.name));
       if (next === current) continue;
       this.ctx.store.update({
         ...rev,
