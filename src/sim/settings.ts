@@ -1,3 +1,4 @@
+import { ACTIVATOR_PROBE_PERIOD_MS, QUEUE_PROXY_DRAIN_MS } from '../model/dataplane.js';
 import type { ScenarioSettings } from '../scenario/types.js';
 import type { NetworkLayer } from './load/network.js';
 
@@ -52,11 +53,11 @@ export interface SimSettings {
 export function defaultSimSettings(): SimSettings {
   return {
     podStartup: { schedulingMs: 150, creatingMs: 900, imagePullMs: 2500, appStartMs: 400, spread: 0.25 },
-    drainMs: 30_000,
+    drainMs: QUEUE_PROXY_DRAIN_MS,
     networking: 'kourier',
     ingressProgrammingMs: 800,
     reconcileDelayMs: 5,
-    activatorProbePeriodMs: 200,
+    activatorProbePeriodMs: ACTIVATOR_PROBE_PERIOD_MS,
     missingImages: [],
     app: { response: 'Hello Knative!', serviceTimeMs: 5, workers: 0 },
   };

@@ -28,7 +28,9 @@ export const STATUS_SERVICE_UNAVAILABLE = 503;
 export const STATUS_GATEWAY_TIMEOUT = 504;
 
 /** Bodies Knative's components answer with when they fail a request (reference §5). */
-export const BODY_QUEUE_FULL = 'pending request queue full';
-export const BODY_ACTIVATOR_TIMEOUT = 'activator request timeout';
+export {
+  ACTIVATOR_QUEUE_FULL_BODY as BODY_QUEUE_FULL,
+  ACTIVATOR_TIMEOUT_BODY as BODY_ACTIVATOR_TIMEOUT,
+} from '../../model/dataplane.js';
 export const BODY_QUEUE_PROXY_OVERLOAD = 'queue-proxy: overload';
 export const BODY_NOT_FOUND = '';
