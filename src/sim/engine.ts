@@ -260,21 +260,34 @@ export class Engine {
     // (this.heapAt is re-read each time: callbacks may grow the heap, which replaces the arrays.)
     const outer = this.limit;
     this.limit = t;
+    const lanes = this.lanes;
     try {
       for (;;) {
-        // (A callback may create the first lane: check every time.)
-        if (this.lanes.length === 0) {
-          if (this.size > 0 && this.heapAt[0]! <= t) this.deliverTop();
-          else break;
-          continue;
+        // pick(), inlined: the earliest of the heap's top and the lanes' heads.
+        if (this.size > 0 && this.fns[this.heapSlot[0]!] === null) this.dropCancelled();
+        let best = NOTHING;
+        let bestAt = Number.POSITIVE_INFINITY;
+        let bestSeq = Number.POSITIVE_INFINITY;
+        if (this.size > 0) {
+          best = HEAP;
+          bestAt = this.heapAt[0]!;
+          bestSeq = this.heapSeq[0]!;
         }
-        const l = this.pick();
-        if (l >= 0) {
-          const lane = this.lanes[l]!;
-          if (lane.at[lane.head]! > t) break;
-          this.deliverLane(l);
-        } else if (l === HEAP && this.heapAt[0]! <= t) this.deliverTop();
-        else break;
+        // (A callback may create a lane: lanes.length is read every time.)
+        for (let l = 0; l < lanes.length; l++) {
+          const lane = lanes[l]!;
+          if (lane.count === 0) continue;
+          const h = lane.head;
+          const at = lane.at[h]!;
+          if (at < bestAt || (at === bestAt && lane.seq[h]! < bestSeq)) {
+            best = l;
+            bestAt = at;
+            bestSeq = lane.seq[h]!;
+          }
+        }
+        if (best === NOTHING || bestAt > t) break;
+        if (best === HEAP) this.deliverTop();
+        else this.deliverLane(best);
       }
     } finally {
       this.limit = outer;
