@@ -280,6 +280,8 @@ export class Azure2019Source extends PhaseSource {
   private total = 0;
   private x = 0;
   private t = 0;
+  /** -60,000 / total: the negated mean gap of the poisson spread in this minute (ms). */
+  private gapScale = 0;
 
   constructor(o: PhaseOptions, counts: Uint32Array, so: Azure2019SourceOptions = {}) {
     super(o);
@@ -305,6 +307,7 @@ export class Azure2019Source extends PhaseSource {
     const c = (this.counts[this.minute] as number) * this.scale;
     if (this.spread === 'poisson') {
       this.total = c; // rate per minute
+      this.gapScale = -60_000 / c; // the mean gap, negated (for the exponential draws)
       this.t = this.minuteStart;
     } else {
       let n = Math.floor(c);
@@ -322,7 +325,7 @@ export class Azure2019Source extends PhaseSource {
       let at = Number.NaN;
       if (this.spread === 'poisson') {
         if (this.total > 0) {
-          this.t += (-60_000 / this.total) * Math.log(1 - this.random());
+          this.t += this.gapScale * Math.log(1 - this.random());
           if (this.t < this.minuteStart + 60_000) at = this.t;
         }
       } else if (this.left > 0) {
