@@ -12,6 +12,13 @@
  * - The activator sends an immediate stat (concurrency 1) on the first request of a period.
  * - The revision timeout (timeoutSeconds, default 300 s) covers the wait in the activator: 504.
  */
+
+import {
+  ACTIVATOR_QUEUE_DEPTH,
+  type ActivatorBalancing,
+  activatorBalancing,
+  QUEUE_PROXY_QUEUE_FACTOR,
+} from '../../model/dataplane.js';
 import { scrapeSampleSize } from '../../model/kpa/index.js';
 import type { Random } from '../../model/random.js';
 import type { Engine } from '../engine.js';
@@ -24,11 +31,6 @@ import {
   STATUS_OK,
   STATUS_SERVICE_UNAVAILABLE,
 } from './request.js';
-
-/** The activator's per-revision queue limit (reference §5). */
-export const ACTIVATOR_QUEUE_DEPTH = 10_000;
-/** queue-proxy queues up to this many times containerConcurrency (reference §5). */
-export const QUEUE_PROXY_QUEUE_FACTOR = 10;
 
 export interface Stat {
   /** Average concurrency over the period, net of proxied requests. */
@@ -116,6 +118,7 @@ export class RevisionDataplane {
   private activatorReported = false;
   private firstRequestPending = 0;
   private roundRobin = 0;
+  private readonly balancing: ActivatorBalancing;
   /** For CC ≤ 3 (first available): every probed pod before this index is known to be full. */
   private firstFreeHint = 0;
   private sweepScheduled = false;
@@ -135,6 +138,7 @@ export class RevisionDataplane {
     private readonly workers = 0,
   ) {
     this.completionLane = engine.lane();
+    this.balancing = activatorBalancing(containerConcurrency);
     this.activatorLastChange = engine.now();
     this.lastReportAt = engine.now();
     this.lastActivatorReportAt = engine.now();
@@ -271,14 +275,14 @@ export class RevisionDataplane {
     }
   }
 
-  /** The activator's load balancing (reference §5): CC 0 best of two random, CC ≤ 3 first available, else round robin. */
+  /** The activator's load balancing (src/model/dataplane.ts `activatorBalancing`). */
   private pickForActivator(): PodEndpoint | undefined {
     const cc = this.containerConcurrency;
     const probed = this.probedList;
     if (probed.length === 0) return undefined;
-    if (cc === 0) return this.bestOfTwo(probed);
+    if (this.balancing === 'best-of-two') return this.bestOfTwo(probed);
     // Candidates: probed pods under their CC, in pod order (counted, not collected).
-    if (cc <= 3) {
+    if (this.balancing === 'first-available') {
       // The first pod in order with room; pods before the hint are full (a release moves it back).
       for (let i = this.firstFreeHint; i < probed.length; i++) {
         const p = probed[i]!;
