@@ -34,6 +34,12 @@ import { parseNamespace, parseSeed } from '../args.js';
 import { openOutputFile } from '../errors.js';
 import type { CommandContext } from './context.js';
 
+/** What the command line can set (commander's parsed options). */
+type LiveFlags = Pick<
+  LiveOptions,
+  'kubeconfig' | 'context' | 'namespace' | 'keep' | 'target' | 'log' | 'image' | 'env' | 'seed'
+>;
+
 export interface LiveOptions {
   file: string;
   kubeconfig?: string;
@@ -222,28 +228,13 @@ export function registerLive(program: Command, ctx: CommandContext): void {
       collectEnv,
     )
     .option('-s, --seed <n>', 'random seed for the load (default: the scenario seed, else 1)', parseSeed)
-    .action(
-      async (
-        file: string,
-        opts: {
-          kubeconfig?: string;
-          context?: string;
-          namespace?: string;
-          keep?: boolean;
-          target?: string;
-          log?: string;
-          image?: string;
-          env?: Record<string, string>;
-          seed?: number;
-        },
-      ) => {
-        const outcome = await runLive({
-          file,
-          ...opts,
-          write: (s) => process.stdout.write(s),
-          note: (s) => process.stderr.write(s),
-        });
-        ctx.setExitCode(outcome.exitCode);
-      },
-    );
+    .action(async (file: string, opts: LiveFlags) => {
+      const outcome = await runLive({
+        file,
+        ...opts,
+        write: (s) => process.stdout.write(s),
+        note: (s) => process.stderr.write(s),
+      });
+      ctx.setExitCode(outcome.exitCode);
+    });
 }
