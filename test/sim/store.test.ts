@@ -1,6 +1,8 @@
+import { isDeepStrictEqual } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/model/api/types.js';
-import { ObjectStore, StoreError, type StoreEvent } from '../../src/sim/store.js';
+import { cloneData, dataEqual, ObjectStore, StoreError, type StoreEvent } from '../../src/sim/store.js';
 
 function store() {
   let uid = 0;
@@ -67,5 +69,40 @@ describe('object store', () => {
     s.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'hello', namespace: 'default' } });
     expect(s.list('services.serving.knative.dev')).toHaveLength(1);
     expect(s.list('services')).toHaveLength(1);
+  });
+});
+
+describe('dataEqual and cloneData', () => {
+  // API data: JSON-like values, plus undefined-valued keys, as controllers build them.
+  const data = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom(null, undefined, 0, -0, Number.NaN, true, false, '', 'a'),
+      fc.integer(),
+      fc.string({ maxLength: 4 }),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), tie('value'), { maxKeys: 3, noNullPrototype: true }),
+    ),
+  })).value;
+
+  it('answers as isDeepStrictEqual on API data (1,000 pairs, plus each value against its copy)', () => {
+    fc.assert(
+      fc.property(data, data, (a, b) => {
+        expect(dataEqual(a, b)).toBe(isDeepStrictEqual(a, b));
+        expect(dataEqual(a, cloneData(a))).toBe(true);
+      }),
+      { numRuns: 1000, seed: 7 },
+    );
+  });
+
+  it('copies like structuredClone: equal, not shared', () => {
+    fc.assert(
+      fc.property(data, (a) => {
+        const copy = cloneData(a);
+        expect(isDeepStrictEqual(copy, structuredClone(a))).toBe(true);
+        if (typeof a === 'object' && a !== null) expect(copy).not.toBe(a);
+      }),
+      { numRuns: 1000, seed: 7 },
+    );
   });
 });
