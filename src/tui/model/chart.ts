@@ -206,26 +206,19 @@ export function timelineRows(columns: readonly ChartColumn[], layout: ChartLayou
     rows.push({ label: r === 0 ? `load ${compactNumber(maxLoad)}` : '', segments: toSegments(cells) });
   }
 
-  rows.push({
-    label: 'panic',
+  // A strip per on/off state: a bar where it holds, a baseline where there is data.
+  const strip = (label: 'panic' | 'activator', on: (col: (typeof columns)[number]) => boolean) => ({
+    label,
     segments: toSegments(
       columns.map((col, c) =>
-        col.panic
-          ? { ch: '█', role: 'panic' as const, future: future(c) }
+        on(col)
+          ? { ch: '█', role: label, future: future(c) }
           : { ch: col.hasData ? '─' : ' ', role: 'baseline' as const, future: future(c) },
       ),
     ),
   });
-  rows.push({
-    label: 'activator',
-    segments: toSegments(
-      columns.map((col, c) =>
-        col.activatorInPath
-          ? { ch: '█', role: 'activator' as const, future: future(c) }
-          : { ch: col.hasData ? '─' : ' ', role: 'baseline' as const, future: future(c) },
-      ),
-    ),
-  });
+  rows.push(strip('panic', (col) => col.panic));
+  rows.push(strip('activator', (col) => col.activatorInPath));
   rows.push({
     label: '',
     segments: toSegments(
