@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_LABEL } from '../../src/backends/live.js';
-import { runLive } from '../../src/cli/commands/live.js';
+import { type LiveOptions, runLive } from '../../src/cli/commands/live.js';
 import type { LogEvent } from '../../src/model/events.js';
 import { parseLog } from '../../src/sim/log.js';
 import { FakeApiServer } from './fakeApi.js';
@@ -21,6 +21,20 @@ const SVC = `apiVersion: serving.knative.dev/v1
         spec:
           containers:
             - image: docker.io/knsim/demo`;
+
+/** runLive with its transcript collected, notes dropped and a signal emitter of its own. */
+async function runCapturing(o: Omit<LiveOptions, 'write' | 'note' | 'signals'>) {
+  let transcript = '';
+  const outcome = await runLive({
+    ...o,
+    write: (s) => {
+      transcript += s;
+    },
+    note: () => {},
+    signals: new EventEmitter(),
+  });
+  return { outcome, transcript };
+}
 
 function scenario(steps: string, expect = '', load = ''): string {
   return `name: fake-live
@@ -224,15 +238,7 @@ describe('knsim live against a fake API server', () => {
     const { api, dir, kubeconfig, target } = await setup();
     const file = join(dir, 'scenario.yaml');
     writeFileSync(file, scenario('  - apply: svc.yaml\n  - wait: ksvc knservice Ready'));
-    const outcome = await runLive({
-      file,
-      kubeconfig,
-      target,
-      keep: true,
-      write: () => {},
-      note: () => {},
-      signals: new EventEmitter(),
-    });
+    const { outcome } = await runCapturing({ file, kubeconfig, target, keep: true });
     expect(outcome.exitCode).toBe(0);
     expect(api.deletes).toEqual([]);
     expect(api.labelled(RUN_LABEL, outcome.runId).map((o) => o.metadata.name)).toContain('knservice');
@@ -248,17 +254,7 @@ describe('knsim live against a fake API server', () => {
     });
     const file = join(dir, 'scenario.yaml');
     writeFileSync(file, scenario('  - apply: svc.yaml'));
-    let transcript = '';
-    const outcome = await runLive({
-      file,
-      kubeconfig,
-      target,
-      write: (s) => {
-        transcript += s;
-      },
-      note: () => {},
-      signals: new EventEmitter(),
-    });
+    const { outcome, transcript } = await runCapturing({ file, kubeconfig, target });
     expect(transcript).toContain('service.serving.knative.dev/knservice configured');
     expect(api.deletes).toEqual([]);
     expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
@@ -279,14 +275,7 @@ describe('knsim live against a fake API server', () => {
   - { at: 1s, hey: { concurrency: 2, requests: 6 } }`,
       ),
     );
-    const outcome = await runLive({
-      file,
-      kubeconfig,
-      target,
-      write: () => {},
-      note: () => {},
-      signals: new EventEmitter(),
-    });
+    const { outcome } = await runCapturing({ file, kubeconfig, target });
     expect(outcome.exitCode).toBe(0);
     const events = outcome.log.lines.filter((l) => l.type !== 'header') as LogEvent[];
     const arrived = events.filter((e) => e.type === 'request' && e.phase === 'arrived');
@@ -435,18 +424,7 @@ describe('knsim live against a fake API server', () => {
     const { api, dir, kubeconfig, target } = await setup();
     const file = join(dir, 'scenario.yaml');
     writeFileSync(file, scenario('  - apply: svc.yaml\n  - kubectl: get ksvc'));
-    let transcript = '';
-    const outcome = await runLive({
-      file,
-      kubeconfig,
-      target,
-      namespace: 'team-a',
-      write: (s) => {
-        transcript += s;
-      },
-      note: () => {},
-      signals: new EventEmitter(),
-    });
+    const { outcome, transcript } = await runCapturing({ file, kubeconfig, target, namespace: 'team-a' });
     expect(outcome.exitCode).toBe(0);
     expect(transcript).toContain('service.serving.knative.dev/knservice created');
     const created = api.requests.find((r) => r.method === 'POST' && r.path === '/api/v1/namespaces');
@@ -474,17 +452,7 @@ steps:
   - apply: w.yaml
 `,
     );
-    let transcript = '';
-    const outcome = await runLive({
-      file,
-      kubeconfig,
-      target,
-      write: (s) => {
-        transcript += s;
-      },
-      note: () => {},
-      signals: new EventEmitter(),
-    });
+    const { outcome, transcript } = await runCapturing({ file, kubeconfig, target });
     expect(outcome.exitCode).toBe(1);
     expect(transcript).toContain(
       'error: resource mapping not found for name: "w" namespace: "" from "w.yaml": no matches for kind "Widget" in version "example.com/v1"',
@@ -509,17 +477,7 @@ steps:
     const { api, dir, kubeconfig, target } = await setup();
     const file = join(dir, 'scenario.yaml');
     writeFileSync(file, scenario('  - apply: svc.yaml\n  - apply: svc.yaml'));
-    let transcript = '';
-    const outcome = await runLive({
-      file,
-      kubeconfig,
-      target,
-      write: (s) => {
-        transcript += s;
-      },
-      note: () => {},
-      signals: new EventEmitter(),
-    });
+    const { outcome, transcript } = await runCapturing({ file, kubeconfig, target });
     expect(transcript).toContain('service.serving.knative.dev/knservice created');
     const second = api.requests.filter((r) => r.method === 'PATCH' && r.path.endsWith('/services/knservice'));
     expect(second).toHaveLength(2);
