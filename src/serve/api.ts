@@ -3,13 +3,13 @@
  * update, patch, delete, the status subresource and watch, with Status objects for errors.
  * Only JSON is spoken (YAML bodies are accepted); Tables are served to `kubectl get`.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../model/api/types.js';
 import { RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
 import { isoAt } from '../model/rules/time.js';
 import type { SimCluster } from '../sim/cluster.js';
-import { StoreError } from '../sim/store.js';
+import { dataEqual, StoreError } from '../sim/store.js';
 import { T } from '../sim/types.js';
 import {
   admit,
@@ -31,6 +31,7 @@ import {
   SERVER_VERSION,
 } from './discovery.js';
 import { isObject, keyOf, normaliseObject, present, undecodable } from './objects.js';
+import { type DeleteOptions, deleteOptions, queryDryRun } from './options.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from './patch.js';
 import {
   type FieldSelector,
@@ -224,7 +225,6 @@ export class KubeApi {
     res: ServerResponse,
   ): Promise<void> {
     const watch = t.watchPath || query.get('watch') === 'true' || query.get('watch') === '1';
-    const dryRun = query.getAll('dryRun').includes('All');
     if (t.resource.namespaced && t.namespace === undefined) {
       // /api/v1/pods: listing and watching across namespaces only.
       if (t.name !== undefined) throw apiError(404, 'NotFound', 'the server could not find the requested resource');
@@ -235,10 +235,14 @@ export class KubeApi {
       if (method === 'GET') return this.list(t, query, req, res);
       if (method === 'POST') {
         const body = await readObject(req);
+        const dryRun = queryDryRun(query, 'CreateOptions');
         const created = this.writing(query, res, 'CreateOptions', () => this.create(t, body, dryRun));
         return send(res, 201, created);
       }
-      if (method === 'DELETE') return send(res, 200, this.deleteCollection(t, query));
+      if (method === 'DELETE') {
+        const options = deleteOptions(query, await readBody(req), req.headers['content-type']);
+        return send(res, 200, this.deleteCollection(t, query, options.dryRun));
+      }
       throw this.methodNotAllowed(method, t);
     }
     if (method === 'GET' && watch) {
@@ -265,6 +269,7 @@ export class KubeApi {
       }
       case 'PUT': {
         const body = await readObject(req);
+        const dryRun = queryDryRun(query, 'UpdateOptions');
         return send(
           res,
           200,
@@ -273,13 +278,15 @@ export class KubeApi {
       }
       case 'PATCH': {
         const body = await readBody(req);
+        const dryRun = queryDryRun(query, 'PatchOptions');
         return this.writing(query, res, 'PatchOptions', () =>
           this.patch(t, body, req.headers['content-type'] ?? '', query, dryRun, res),
         );
       }
       case 'DELETE': {
-        await readBody(req); // DeleteOptions: propagation is always background here
-        return send(res, 200, this.delete(t, dryRun));
+        // Propagation is always background here; dryRun and preconditions are honoured.
+        const options = deleteOptions(query, await readBody(req), req.headers['content-type']);
+        return send(res, 200, this.delete(t, options));
       }
       default:
         throw this.methodNotAllowed(method, t);
@@ -448,7 +455,13 @@ export class KubeApi {
     if (fieldManager) obj.metadata.managedFields = this.managedFields(fieldManager, 'Apply', t);
     obj = admit(this.cluster, t.resource, t.namespace, obj, undefined, this.validation);
     if (t.resource.id === T.namespace) obj.status = { phase: 'Active' };
-    if (dryRun) return obj;
+    if (dryRun) {
+      // What would have been stored: the server fills in what it always does, nothing is kept.
+      return {
+        ...obj,
+        metadata: { ...obj.metadata, uid: randomUUID(), creationTimestamp: isoAt(this.cluster.now()), generation: 1 },
+      };
+    }
     const created = this.storeCall(t, name, () => this.store().create(obj));
     if (t.resource.id === T.namespace) {
       // a namespace's status is set with the object
@@ -496,7 +509,7 @@ export class KubeApi {
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== existing.metadata.resourceVersion) throw conflict(t.resource, name);
     obj = admit(this.cluster, t.resource, t.namespace, obj, existing, this.validation);
-    if (dryRun) return { ...obj, status: existing.status };
+    if (dryRun) return dryRunUpdate(obj, existing);
     const updated = this.storeCall(t, name, () => this.store().update(obj));
     this.afterWrite(t, updated);
     return updated;
@@ -574,7 +587,7 @@ export class KubeApi {
     return this.update(t, obj, existing, dryRun);
   }
 
-  private delete(t: Target, dryRun: boolean): unknown {
+  private delete(t: Target, options: DeleteOptions): unknown {
     this.assertWritable(t);
     const name = t.name ?? '';
     const existing = this.mustGet(t);
@@ -584,7 +597,8 @@ export class KubeApi {
         kind: 'namespaces',
       });
     }
-    if (dryRun) return existing;
+    checkPreconditions(t, existing, options);
+    if (options.dryRun) return existing;
     if (t.resource.id === T.namespace) this.emptyNamespace(name);
     const gone = this.store().remove(t.resource.id, t.namespace, name);
     this.afterWrite(t, gone, true);
@@ -611,10 +625,22 @@ export class KubeApi {
     }
   }
 
-  private deleteCollection(t: Target, query: URLSearchParams): unknown {
+  private deleteCollection(t: Target, query: URLSearchParams, dryRun: boolean): unknown {
     this.assertWritable(t);
     const items = this.matching(t, query);
-    for (const o of items) {
+    if (t.resource.id === T.namespace) {
+      const kept = items.find((o) => UNDELETABLE_NAMESPACES.has(o.metadata.name));
+      if (kept) {
+        throw apiError(
+          403,
+          'Forbidden',
+          `namespaces "${kept.metadata.name}" is forbidden: this namespace may not be deleted`,
+          { name: kept.metadata.name, kind: 'namespaces' },
+        );
+      }
+    }
+    for (const o of dryRun ? [] : items) {
+      if (t.resource.id === T.namespace) this.emptyNamespace(o.metadata.name);
       const gone = this.store().remove(t.resource.id, o.metadata.namespace, o.metadata.name);
       this.afterWrite({ ...t, namespace: o.metadata.namespace } as Target, gone, true);
     }
@@ -646,4 +672,43 @@ export class KubeApi {
       res,
     );
   }
+}
+
+/** DeleteOptions.preconditions: the object must still be the one the client saw. */
+function checkPreconditions(t: Target, existing: KubeObject, options: DeleteOptions): void {
+  const name = existing.metadata.name;
+  const failed = (detail: string) =>
+    apiError(409, 'Conflict', `Operation cannot be fulfilled on ${t.resource.id} "${name}": ${detail}`, {
+      name,
+      ...(t.resource.group ? { group: t.resource.group } : {}),
+      kind: t.resource.plural,
+    });
+  if (options.uid !== undefined && options.uid !== existing.metadata.uid) {
+    throw failed(
+      `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${existing.metadata.uid ?? ''}`,
+    );
+  }
+  if (options.resourceVersion !== undefined && options.resourceVersion !== existing.metadata.resourceVersion) {
+    throw failed(
+      `Precondition failed: ResourceVersion in precondition: ${options.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion ?? ''}`,
+    );
+  }
+}
+
+/** The object an update would store, for a dry run: the server's metadata, the old status. */
+function dryRunUpdate(obj: KubeObject, existing: KubeObject): KubeObject {
+  const { apiVersion: _a, kind: _k, metadata: _m, status: _s, ...spec } = obj;
+  const { apiVersion: _a2, kind: _k2, metadata: _m2, status: _s2, ...oldSpec } = existing;
+  const generation = (existing.metadata.generation ?? 1) + (dataEqual(spec, oldSpec) ? 0 : 1);
+  return {
+    ...obj,
+    metadata: {
+      ...obj.metadata,
+      uid: existing.metadata.uid,
+      creationTimestamp: existing.metadata.creationTimestamp,
+      resourceVersion: existing.metadata.resourceVersion,
+      generation,
+    },
+    ...(existing.status !== undefined ? { status: existing.status } : {}),
+  } as KubeObject;
 }

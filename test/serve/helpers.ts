@@ -1,5 +1,5 @@
 /** Shared helpers for the knsim serve tests: an in-process server, raw requests, kubectl. */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
@@ -66,7 +66,10 @@ export function api(
         ...(tls ? { agent: h.agent } : {}),
         headers: {
           authorization: `Bearer ${h.server.token}`,
-          ...(text !== undefined ? { 'content-type': 'application/json' } : {}),
+          // DELETE bodies are not chunked by node: say how long the body is.
+          ...(text !== undefined
+            ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) }
+            : {}),
           ...headers,
         },
       },
@@ -104,6 +107,19 @@ export function ingress(
     req.end();
   });
 }
+
+/**
+ * Whether the real kubectl is installed (CI installs it; a developer machine may not have it).
+ * Tests that need it use `describe.skipIf(!HAS_KUBECTL)` so they are reported as skipped.
+ */
+export const HAS_KUBECTL = ((): boolean => {
+  try {
+    execFileSync('kubectl', ['version', '--client'], { stdio: 'ignore', timeout: 20_000 });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 export interface KubectlResult {
   code: number;

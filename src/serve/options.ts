@@ -1,0 +1,93 @@
+/**
+ * The options of a write as the API server reads them: `dryRun` from the query (every verb) and,
+ * for deletes, from the DeleteOptions body too, which is where kubectl puts it
+ * (`kubectl delete --dry-run=server` sends `{"dryRun":["All"]}` and no query parameter). A client
+ * that asked for a dry run must never lose or change an object, so both places count.
+ */
+import { parseBody } from './body.js';
+import { isObject } from './objects.js';
+import { apiError, badRequest } from './status.js';
+
+/** Options kinds as the API server names them in its errors. */
+export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions';
+
+function invalidOption(options: OptionsKind, field: string, detail: string) {
+  return apiError(422, 'Invalid', `${options}.meta.k8s.io "" is invalid: ${field}: ${detail}`, {
+    group: 'meta.k8s.io',
+    kind: options,
+    causes: [{ reason: 'FieldValueNotSupported', message: detail, field }],
+  });
+}
+
+/** Go's %#v of a []string, as field.NotSupported prints a dryRun list: `[]string{"x"}`. */
+function goStrings(values: readonly string[]): string {
+  return `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`;
+}
+
+/**
+ * Whether these dryRun values ask for a dry run: `All` is the only value the API server knows;
+ * anything else is refused (422), so a typo never turns into a real write.
+ */
+export function dryRunOf(values: readonly string[], options: OptionsKind): boolean {
+  const given = values.filter((v) => v !== '');
+  if (given.some((v) => v !== 'All')) {
+    throw invalidOption(options, 'dryRun', `Unsupported value: ${goStrings(given)}: supported values: "All"`);
+  }
+  return given.length > 0;
+}
+
+/** dryRun of a request's query string. */
+export function queryDryRun(query: URLSearchParams, options: OptionsKind): boolean {
+  return dryRunOf(query.getAll('dryRun'), options);
+}
+
+export interface DeleteOptions {
+  dryRun: boolean;
+  /** `preconditions.uid`: delete only this incarnation of the object. */
+  uid?: string;
+  /** `preconditions.resourceVersion`: delete only this version of the object. */
+  resourceVersion?: string;
+}
+
+const PROPAGATION = ['Orphan', 'Background', 'Foreground'];
+
+/**
+ * DeleteOptions from the query and the body (JSON or YAML; an empty body is no options). The
+ * body's `dryRun` and the query's are both honoured. Propagation is always background here, but
+ * an invalid policy is refused as the API server refuses it.
+ */
+export function deleteOptions(query: URLSearchParams, body: Buffer, contentType: string | undefined): DeleteOptions {
+  const values = [...query.getAll('dryRun')];
+  let policy = query.get('propagationPolicy');
+  let uid: string | undefined;
+  let resourceVersion: string | undefined;
+  if (body.length > 0 && body.toString('utf8').trim() !== '') {
+    const parsed = parseBody(body, contentType ?? 'application/json');
+    if (!isObject(parsed)) throw badRequest('json: cannot unmarshal into Go value of type v1.DeleteOptions');
+    const dry = parsed.dryRun;
+    if (dry !== undefined && dry !== null) {
+      if (!Array.isArray(dry) || !dry.every((v) => typeof v === 'string')) {
+        throw badRequest('json: cannot unmarshal into Go struct field DeleteOptions.dryRun of type []string');
+      }
+      values.push(...dry);
+    }
+    if (typeof parsed.propagationPolicy === 'string') policy = parsed.propagationPolicy;
+    const pre = parsed.preconditions;
+    if (isObject(pre)) {
+      if (typeof pre.uid === 'string') uid = pre.uid;
+      if (typeof pre.resourceVersion === 'string') resourceVersion = pre.resourceVersion;
+    }
+  }
+  if (policy !== null && policy !== undefined && policy !== '' && !PROPAGATION.includes(policy)) {
+    throw invalidOption(
+      'DeleteOptions',
+      'propagationPolicy',
+      `Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"`,
+    );
+  }
+  return {
+    dryRun: dryRunOf(values, 'DeleteOptions'),
+    ...(uid !== undefined ? { uid } : {}),
+    ...(resourceVersion !== undefined ? { resourceVersion } : {}),
+  };
+}
