@@ -4,7 +4,7 @@
  * prints one JSON object: { wallMs, peakRssMb, ... }. bench/run.ts runs these and takes medians.
  */
 import { existsSync } from 'node:fs';
-import { loadScenario, runScenario } from '../src/cli/run.js';
+import { loadScenario, runScenario } from '../src/runner/simulate.js';
 import { Engine } from '../src/sim/engine.js';
 import { simRun } from './harness.js';
 

@@ -16,8 +16,8 @@ process.env.NODE_ENV ??= 'production';
 const { renderToString } = await import('ink');
 const { createElement } = await import('react');
 const { SEED_SCENARIO } = await import('../src/cli/commands/context.js');
-const { runScenarioFile } = await import('../src/cli/run.js');
-const { parseLog } = await import('../src/sim/log.js');
+const { runScenarioFile } = await import('../src/runner/simulate.js');
+const { parseEventLog } = await import('../src/io/logReader.js');
 const { App } = await import('../src/tui/App.js');
 const { ReplayIndex } = await import('../src/tui/model/replay.js');
 
@@ -34,7 +34,7 @@ function median(values: number[]): number {
 }
 
 const outcome = await runScenarioFile(SEED_SCENARIO);
-const { header, events } = parseLog(outcome.log, 'seed');
+const { header, events } = parseEventLog(outcome.log, 'seed');
 const readyPod = [...events]
   .reverse()
   .find((e): e is ObjectEvent => e.type === 'object' && e.kind === 'Pod' && e.op !== 'deleted')!;

@@ -4,6 +4,7 @@
  * its own module under ./commands and registers itself here.
  */
 import { Command, CommanderError } from 'commander';
+import { isUserError } from '../io/errors.js';
 import { registerCompare } from './commands/compare.js';
 import type { CommandContext } from './commands/context.js';
 import { registerExplain } from './commands/explain.js';
@@ -14,7 +15,7 @@ import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTui } from './commands/tui.js';
-import { describeError, EXIT_INTERNAL_ERROR, isUserError } from './errors.js';
+import { describeError, EXIT_INTERNAL_ERROR } from './errors.js';
 
 const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [
   registerStart,

@@ -1,17 +1,17 @@
 /** Comparing two runs (simulated and live): summaries, the side-by-side table and chart. */
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { readUserFile } from '../cli/errors.js';
-import { parseLog } from '../sim/log.js';
+import { readEventLog } from '../io/logReader.js';
 import { type ParsedLog, summarize } from './summary.js';
 
 export * from './arrivals.js';
 export * from './report.js';
 export * from './summary.js';
 
-/** Reads and parses an event log file; the error names the file (and line). */
-export function readLog(file: string): ParsedLog {
-  return parseLog(readUserFile(file), file);
+/** Reads and checks an event log file; a LogError names the file (and line). `warn` hears of a cut last line. */
+export function readLog(file: string, warn?: (message: string) => void): ParsedLog {
+  const { header, events } = readEventLog(file, warn ? { warn } : {});
+  return { header, events };
 }
 
 /**

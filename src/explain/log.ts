@@ -1,8 +1,12 @@
 /**
- * Reading an event log for `knsim explain`: every line is checked, and every problem names the
- * file and the line (`run.jsonl:12: kpa.tick event: "decision" must be an object`).
+ * An event log arranged for `knsim explain`: ticks, samples and the KPA's actions per revision.
+ * Lines are read and checked by the one log reader (src/io/logReader.ts), whose errors name the
+ * file and the line (`run.jsonl:12: kpa.tick event without "decision" (an object)`).
  */
+import { z } from 'zod';
+import { LogError, type LogLineAt, logLines, type ReadLogOptions, textLogLines } from '../io/logReader.js';
 import type { KpaTickEvent, LogHeader, PanicEvent, SampleEvent, ScaleEvent, SksModeEvent } from '../model/events.js';
+import type { DecisionRecord } from '../model/kpa/index.js';
 
 export class ExplainError extends Error {
   constructor(message: string) {
@@ -33,8 +37,87 @@ export interface ExplainLog {
   readonly endMs: number;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+const n = z.number();
+const nn = z.number().nullable();
+const b = z.boolean();
+
+/**
+ * A tick without explanation lines is explained from the decider's record (src/model/kpa
+ * explainDecision), which needs all of it: a record with fields missing would read as
+ * "NaN-second average … undefined pods".
+ */
+const fullDecision = z.looseObject({
+  nowMs: n,
+  metric: z.string(),
+  readyPods: n,
+  readyPodsForRates: n,
+  observedStable: nn,
+  observedPanic: nn,
+  target: n,
+  total: n,
+  stableWindowMs: n,
+  panicWindowMs: n,
+  panicThreshold: n,
+  maxScaleUpRate: n,
+  maxScaleDownRate: n,
+  reachable: b,
+  maxScaleUp: n,
+  maxScaleDown: n,
+  desiredStable: nn,
+  desiredPanic: nn,
+  stableCount: nn,
+  panicCount: nn,
+  activationScale: n,
+  activationScaleApplied: b,
+  panicRatio: nn,
+  overPanicThreshold: b,
+  wasPanicking: b,
+  panicking: b,
+  panicEntered: b,
+  panicExited: b,
+  panicExtended: b,
+  panicTimeMs: nn,
+  maxPanicPods: n,
+  undelayed: nn,
+  scaleDownDelayMs: n,
+  delayed: nn,
+  targetBurstCapacity: n,
+  desiredPodCount: n,
+  excessBurstCapacity: n,
+  valid: b,
+  invalidReason: z.string().nullable(),
+}) satisfies z.ZodType<DecisionRecord>;
+
+/** The fields of the scale step's record that its explanation reads. */
+const fullScale = z.looseObject({
+  want: n,
+  apply: b,
+  gate: z.string(),
+  minScale: n,
+  maxScale: n,
+  desired: n,
+  bounded: n,
+  paStateForMs: n,
+  stableWindowMs: n,
+  gracePeriodMs: n,
+  retentionMs: n,
+  activationTimeoutMs: n,
+});
+
+function checkExplainable(event: KpaTickEvent, where: string): void {
+  if (event.explain && event.explain.length > 0) return;
+  for (const [label, schema, value] of [
+    ['decision', fullDecision, event.decision],
+    ['scale', fullScale, event.scale],
+  ] as const) {
+    if (value === undefined) continue;
+    const r = schema.safeParse(value);
+    if (r.success) continue;
+    const field = r.error.issues[0]!.path.join('.');
+    throw new LogError(
+      `${where}: kpa.tick event without "explain" lines, and its "${label}" cannot be explained: "${label}.${field}" is missing or not what the decider writes`,
+    );
+  }
 }
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
@@ -43,82 +126,49 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   else map.set(key, [value]);
 }
 
-/** Parses and checks a JSON Lines event log. Throws {@link ExplainError} naming `file:line`. */
-export function readExplainLog(text: string, file: string): ExplainLog {
+/** Folds checked log lines into what explain needs. */
+export function explainLogOf(lines: Iterable<LogLineAt>, file: string): ExplainLog {
   const ticks = new Map<string, TickLine[]>();
   const samples = new Map<string, SampleEvent[]>();
   const actions = new Map<string, ActionEvent[]>();
   const revisions = new Set<string>();
   let header: LogHeader | undefined;
   let endMs = 0;
-  const rows = text.split('\n');
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]?.trim() ?? '';
-    if (row === '') continue;
-    const where = `${file}:${i + 1}`;
-    let value: unknown;
-    try {
-      value = JSON.parse(row);
-    } catch {
-      throw new ExplainError(`${where}: not a JSON object (is this a knsim event log? write one with knsim run --log)`);
-    }
-    if (!isObject(value) || typeof value.type !== 'string') {
-      throw new ExplainError(`${where}: expected an event object with a "type" field`);
-    }
+  for (const { line, value } of lines) {
     if (value.type === 'header') {
-      if (header) throw new ExplainError(`${where}: a second header line`);
-      header = value as unknown as LogHeader;
+      header ??= value;
       continue;
-    }
-    if (!header) throw new ExplainError(`${where}: the first line must be the log header`);
-    if (typeof value.t !== 'number' || !Number.isFinite(value.t)) {
-      throw new ExplainError(`${where}: ${value.type} event: "t" must be a number (ms of run time)`);
     }
     endMs = Math.max(endMs, value.t);
     switch (value.type) {
-      case 'kpa.tick': {
-        if (typeof value.revision !== 'string' || value.revision === '') {
-          throw new ExplainError(`${where}: kpa.tick event: "revision" must be a revision name`);
-        }
-        if (!isObject(value.decision)) throw new ExplainError(`${where}: kpa.tick event: "decision" must be an object`);
-        if (typeof value.decision.valid !== 'boolean') {
-          throw new ExplainError(`${where}: kpa.tick event: "decision.valid" must be true or false`);
-        }
-        if (value.scale !== undefined && !isObject(value.scale)) {
-          throw new ExplainError(`${where}: kpa.tick event: "scale" must be an object`);
-        }
-        if (
-          value.explain !== undefined &&
-          (!Array.isArray(value.explain) || value.explain.some((l) => typeof l !== 'string'))
-        ) {
-          throw new ExplainError(`${where}: kpa.tick event: "explain" must be a list of strings`);
-        }
-        if (value.context !== undefined && !isObject(value.context)) {
-          throw new ExplainError(`${where}: kpa.tick event: "context" must be an object`);
-        }
+      case 'kpa.tick':
+        checkExplainable(value, `${file}:${line}`);
         revisions.add(value.revision);
-        push(ticks, value.revision, { line: i + 1, event: value as unknown as TickLine['event'] });
+        push(ticks, value.revision, { line, event: value });
         break;
-      }
       case 'sample':
-        if (typeof value.revision !== 'string') {
-          throw new ExplainError(`${where}: sample event: "revision" must be a revision name`);
-        }
         revisions.add(value.revision);
-        push(samples, value.revision, value as unknown as SampleEvent);
+        push(samples, value.revision, value);
         break;
       case 'scale':
       case 'sks':
       case 'panic':
-        if (typeof value.revision !== 'string') {
-          throw new ExplainError(`${where}: ${value.type} event: "revision" must be a revision name`);
-        }
-        push(actions, value.revision, value as unknown as ActionEvent);
+        push(actions, value.revision, value);
         break;
       default:
         break;
     }
   }
-  if (!header) throw new ExplainError(`${file}: empty log (no header line)`);
-  return { file, header, ticks, samples, actions, revisions: [...revisions].sort(), endMs };
+  // The reader has refused a log without a header.
+  return { file, header: header!, ticks, samples, actions, revisions: [...revisions].sort(), endMs };
+}
+
+/** A log file for explain (LogError naming `file:line` for a bad line). */
+export function readExplainLogFile(file: string, options: ReadLogOptions = {}): ExplainLog {
+  return explainLogOf(logLines(file, options), file);
+}
+
+/** A log held in memory for explain; `file` names it in errors. */
+export function readExplainLog(text: string, file: string): ExplainLog {
+  return explainLogOf(textLogLines(text, file), file);
 }

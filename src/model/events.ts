@@ -102,7 +102,11 @@ export interface PanicEvent extends At {
   panicking: boolean;
 }
 
-export type RequestOutcome = 'ok' | '503' | '504' | 'error';
+/**
+ * How a request ended: answered 2xx/3xx (`ok`), 503, 504, another HTTP status (`error`), or no HTTP
+ * answer at all (`unanswered`: refused, reset, timed out, or never sent; status 0).
+ */
+export type RequestOutcome = 'ok' | '503' | '504' | 'error' | 'unanswered';
 
 export interface RequestEvent extends At {
   type: 'request';
@@ -115,6 +119,8 @@ export interface RequestEvent extends At {
   latencyMs?: number;
   cold?: boolean;
   outcome?: RequestOutcome;
+  /** Why an unanswered request got no answer (`ECONNREFUSED`, `no answer within 330000 ms`). */
+  error?: string;
 }
 
 /** Per-second picture of one revision, for charts and CSV. */

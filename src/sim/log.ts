@@ -101,34 +101,3 @@ function filtered(listener: LogListener, types: ReadonlySet<string>): LogListene
     if (types.has(line.type)) listener(line);
   };
 }
-
-/** Parses a JSON Lines event log; errors name the line. */
-export function parseLog(text: string, file = '<log>'): { header: LogHeader; events: LogEvent[] } {
-  const events: LogEvent[] = [];
-  let header: LogHeader | undefined;
-  const rows = text.split('\n');
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!.trim();
-    if (row === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(row);
-    } catch {
-      throw new Error(`${file}:${i + 1}: not a JSON object`);
-    }
-    if (typeof value !== 'object' || value === null || typeof (value as { type?: unknown }).type !== 'string') {
-      throw new Error(`${file}:${i + 1}: expected an event object with a "type" field`);
-    }
-    const line = value as LogLine;
-    if (line.type === 'header') {
-      if (header) throw new Error(`${file}:${i + 1}: a second header line`);
-      header = line;
-    } else {
-      if (!header) throw new Error(`${file}:${i + 1}: the first line must be the header`);
-      if (typeof line.t !== 'number') throw new Error(`${file}:${i + 1}: field "t" must be a number`);
-      events.push(line);
-    }
-  }
-  if (!header) throw new Error(`${file}: empty log (no header line)`);
-  return { header, events };
-}

@@ -3,11 +3,11 @@
  * Both end as a header and events; a simulated run's transcript supplies the steps and notes
  * when the log does not carry them.
  */
-import { readFileSync } from 'node:fs';
-import { fileErrorMessage, readUserFile, UserError } from '../cli/errors.js';
-import { runScenarioFile } from '../cli/run.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { fileErrorMessage, UserError } from '../io/errors.js';
+import { parseEventLog, readEventLog } from '../io/logReader.js';
 import type { LogEvent, LogHeader } from '../model/events.js';
-import { parseLog } from '../sim/log.js';
+import { runScenarioFile } from '../runner/simulate.js';
 import { ReplayIndex, type ReplayOptions } from './model/replay.js';
 import { eventsFromTranscript } from './model/transcript.js';
 
@@ -49,48 +49,57 @@ export function withTranscript(events: readonly LogEvent[], transcript: string):
   return out;
 }
 
-/** A log that cannot be read is the user's input problem: one line naming file and line. */
-function parseUserLog(text: string, file: string): LoadedRun {
+/** The first bytes of a file (enough to tell a log from a scenario), with a UserError naming it. */
+function head(file: string, bytes = 4096): string {
+  let fd: number | undefined;
   try {
-    return parseLog(text, file);
+    fd = openSync(file, 'r');
+    const buf = Buffer.alloc(bytes);
+    const n = readSync(fd, buf, 0, bytes, null);
+    return buf.toString('utf8', 0, n);
   } catch (e) {
-    throw new UserError(e instanceof Error ? e.message : String(e));
+    throw new UserError(fileErrorMessage(e, file) ?? `${file}: cannot read: ${(e as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
 /**
  * A saved log, or a scenario run through the simulator now (with `seed` when given).
- * `warn` hears about options that do not apply.
+ * `warn` hears about options that do not apply and lines that were skipped.
  */
 export async function loadRun(
   file: string,
   options: { seed?: number; warn?: (message: string) => void } = {},
 ): Promise<LoadedRun> {
-  const text = readUserFile(file);
-  if (isLogFile(file, text)) {
+  const start = head(file);
+  if (start.includes('\0'))
+    throw new UserError(`${file}: not a text file (expected a scenario YAML file or an event log)`);
+  if (isLogFile(file, start)) {
     if (options.seed !== undefined) options.warn?.('--seed applies to scenarios; a saved log replays as recorded');
-    return parseUserLog(text, file);
+    const { header, events } = readEventLog(file, options.warn ? { warn: options.warn } : {});
+    return { header, events };
   }
   const outcome = await runScenarioFile(file, options.seed !== undefined ? { seed: options.seed } : {});
-  const { header, events } = parseLog(outcome.log, file);
+  const { header, events } = parseEventLog(outcome.log, file);
   return { header, events: withTranscript(events, outcome.transcript) };
 }
 
+/** Where a follower of a growing log reads on: the byte after the last whole line, and its number. */
+export interface LogPosition {
+  readonly byte: number;
+  readonly line: number;
+}
+
 /**
- * A log that may still be growing: the whole lines written so far, and the byte offset where
- * the next read starts (a half-written last line is left for later).
+ * A log that may still be growing: the whole lines written so far, and where the next read
+ * starts (a half-written last line is left for later).
  */
-export function loadGrowingLog(file: string): LoadedRun & { readonly offset: number } {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new UserError(fileErrorMessage(e, file) ?? `${file}: ${(e as Error).message}`);
-  }
-  const end = bytes.lastIndexOf(0x0a) + 1;
-  const text = bytes.subarray(0, end).toString('utf8');
-  if (!looksLikeLog(text)) throw new UserError(`${file}: --follow needs an event log whose first line is its header`);
-  return { ...parseUserLog(text, file), offset: end };
+export function loadGrowingLog(file: string): LoadedRun & { readonly from: LogPosition } {
+  if (!looksLikeLog(head(file)))
+    throw new UserError(`${file}: --follow needs an event log whose first line is its header`);
+  const { header, events, endByte, lastLine } = readEventLog(file, { growing: true });
+  return { header, events, from: { byte: endByte, line: lastLine } };
 }
 
 export function indexRun(run: LoadedRun, options?: ReplayOptions): ReplayIndex {

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fileErrorMessage } from '../../src/cli/errors.js';
+import { fileErrorMessage } from '../../src/io/errors.js';
 import { hasStackTrace, knsim, scratch } from './helpers.js';
 
 const SCENARIO = 'scenarios/idle-to-zero.yaml';

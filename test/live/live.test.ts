@@ -6,8 +6,8 @@ import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_LABEL } from '../../src/backends/live.js';
 import { type LiveOptions, runLive } from '../../src/cli/commands/live.js';
+import { parseEventLog } from '../../src/io/logReader.js';
 import type { LogEvent } from '../../src/model/events.js';
-import { parseLog } from '../../src/sim/log.js';
 import { FakeApiServer } from './fakeApi.js';
 import { FakeKnative } from './fakeKnative.js';
 
@@ -139,7 +139,7 @@ describe('knsim live against a fake API server', () => {
     expect(outcome.exitCode).toBe(0);
     expect(knative.hosts).toEqual(['knservice.default.example.com']);
 
-    const { header, events } = parseLog(readFileSync(logFile, 'utf8'), logFile);
+    const { header, events } = parseEventLog(readFileSync(logFile, 'utf8'), logFile);
     expect(header.backend).toBe('live');
     expect(header.scenarioFile).toBe(file);
     const kinds = new Set(byType(events, 'object').map((e) => (e as { kind: string }).kind));

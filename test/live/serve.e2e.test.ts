@@ -12,9 +12,9 @@ import { KubeClient, loadKubeConfig } from '../../src/backends/live/kube.js';
 import { RUN_LABEL } from '../../src/backends/live.js';
 import { runLive } from '../../src/cli/commands/live.js';
 import { predict } from '../../src/cli/commands/predict.js';
+import { parseEventLog } from '../../src/io/logReader.js';
 import type { LogEvent } from '../../src/model/events.js';
 import { resourceById } from '../../src/model/rules/resources.js';
-import { parseLog } from '../../src/sim/log.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SEED = join(ROOT, 'scenarios/seed-walkthrough.yaml');
@@ -113,7 +113,7 @@ describe('knsim live against knsim serve', () => {
     expect(transcript).toContain('all expectations met');
     expect(outcome.exitCode).toBe(0);
 
-    const { header, events } = parseLog(readFileSync(logFile, 'utf8'), logFile);
+    const { header, events } = parseEventLog(readFileSync(logFile, 'utf8'), logFile);
     expect(header).toMatchObject({
       backend: 'live',
       scenario: 'seed-walkthrough',
@@ -210,7 +210,7 @@ expect:
       signals: new EventEmitter(),
     });
     expect(outcome.exitCode).toBe(0);
-    const { events } = parseLog(readFileSync(logFile, 'utf8'), logFile);
+    const { events } = parseEventLog(readFileSync(logFile, 'utf8'), logFile);
     const done = of(events, 'request').filter((r) => r.phase === 'done');
     expect(done).toHaveLength(30);
     expect(done.every((r) => r.status === 200 && r.outcome === 'ok' && r.revision === 'loaded-00001')).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenario, runScenario } from '../../src/cli/run.js';
+import { loadScenario, runScenario } from '../../src/runner/simulate.js';
 import { EventLog } from '../../src/sim/log.js';
 
 const COLD = 'test/results/fixtures/cold-burst.yaml';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadScenario, runScenario } from '../../src/cli/run.js';
 import type { LogLine, SampleEvent } from '../../src/model/events.js';
+import { loadScenario, runScenario } from '../../src/runner/simulate.js';
 import {
   CSV_COLUMNS,
   csvHeader,

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../../src/cli/run.js';
 import { applyPoint, formatSweepTable, grid, parseSet, runSweep, SweepError } from '../../src/cli/sweep/sweep.js';
+import { loadScenario } from '../../src/runner/simulate.js';
 
 const COLD = 'test/results/fixtures/cold-burst.yaml';
 const run = promisify(execFile);

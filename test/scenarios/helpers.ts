@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
+import { parseEventLog } from '../../src/io/logReader.js';
 import type {
   KpaTickEvent,
   LogEvent,
@@ -16,7 +17,6 @@ import type {
   ScaleEvent,
   SksModeEvent,
 } from '../../src/model/events.js';
-import { parseLog } from '../../src/sim/log.js';
 
 export const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
 
@@ -56,7 +56,7 @@ export async function runScenario(name: string, seed?: number): Promise<Scenario
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const { events } = parseLog(log, name);
+  const { events } = parseEventLog(log, name);
   const of = <T extends LogEvent>(type: T['type'], revision?: string): T[] =>
     events.filter(
       (e): e is T => e.type === type && (revision === undefined || (e as { revision?: string }).revision === revision),

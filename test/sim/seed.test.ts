@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runScenarioFile } from '../../src/cli/run.js';
+import { runScenarioFile } from '../../src/runner/simulate.js';
 
 const SEED = 'scenarios/seed-walkthrough.yaml';
 

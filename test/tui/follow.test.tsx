@@ -2,9 +2,10 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readEventLog } from '../../src/io/logReader.js';
 import type { LogEvent } from '../../src/model/events.js';
 import { formatRunTime } from '../../src/runner/transcript.js';
-import { eventsFromLines, followLog, LineSplitter } from '../../src/tui/follow.js';
+import { followLog } from '../../src/tui/follow.js';
 import { loadGrowingLog } from '../../src/tui/load.js';
 import { ReplayIndex } from '../../src/tui/model/replay.js';
 import { KEYS, renderTui, seedRun, waitFor } from './helpers.js';
@@ -13,18 +14,30 @@ const dir = mkdtempSync(join(tmpdir(), 'knsim-follow-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('reading a growing log', () => {
-  it('gives whole lines only, keeping a half-written one for later', () => {
-    const s = new LineSplitter();
-    expect(s.push('{"a":1}\n{"b"')).toEqual(['{"a":1}']);
-    expect(s.push(':2}')).toEqual([]);
-    expect(s.push('\n\n{"c":3}\n')).toEqual(['{"b":2}', '{"c":3}']);
+  it('gives whole lines only, keeping a half-written one for later, and reads on from there', () => {
+    const file = join(dir, 'half.jsonl');
+    const header =
+      '{"type":"header","format":1,"knsim":"0.1.0","backend":"live","scenario":"s","seed":1,"namespace":"default","epoch":"2024-01-01T00:00:00.000Z"}';
+    writeFileSync(file, `${header}\n{"t":1,"type":"narration","text":"a"}\n{"t":2,"type":"narr`);
+    const first = readEventLog(file, { growing: true });
+    expect(first.events).toEqual([{ t: 1, type: 'narration', text: 'a' }]);
+    expect(first.lastLine).toBe(2);
+    appendFileSync(file, 'ation","text":"b"}\n\n{"t":3,"type":"narration","text":"c"}\n');
+    const next = readEventLog(file, { growing: true, from: { byte: first.endByte, line: first.lastLine } });
+    expect(next.events.map((e) => e.t)).toEqual([2, 3]);
+    expect(next.lastLine).toBe(5);
   });
 
-  it('parses events, skips a header and names a bad line', () => {
-    expect(eventsFromLines(['{"type":"header"}', '{"t":5,"type":"narration","text":"x"}'], 'f')).toEqual([
-      { t: 5, type: 'narration', text: 'x' },
-    ]);
-    expect(() => eventsFromLines(['nope'], 'run.jsonl')).toThrow(/run.jsonl: not a JSON object/);
+  it('names the line of a bad event appended to a followed log', () => {
+    const file = join(dir, 'bad.jsonl');
+    const header =
+      '{"type":"header","format":1,"knsim":"0.1.0","backend":"live","scenario":"s","seed":1,"namespace":"default","epoch":"2024-01-01T00:00:00.000Z"}';
+    writeFileSync(file, `${header}\n{"t":1,"type":"narration","text":"a"}\n`);
+    const first = readEventLog(file, { growing: true });
+    appendFileSync(file, '{"t":2,"type":"kpa.tick","revision":"r"}\n');
+    expect(() => readEventLog(file, { growing: true, from: { byte: first.endByte, line: first.lastLine } })).toThrow(
+      `${file}:3: kpa.tick event without "decision" (an object)`,
+    );
   });
 
   it('follows a file as it is written, from the end of its last whole line', async () => {
@@ -38,7 +51,7 @@ describe('reading a growing log', () => {
     const errors: Error[] = [];
     const stop = followLog(
       file,
-      start.offset,
+      start.from,
       (events) => index.append(events),
       (e) => errors.push(e),
       20,

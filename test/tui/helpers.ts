@@ -2,9 +2,9 @@
 import { render } from 'ink-testing-library';
 import { createElement } from 'react';
 import { SEED_SCENARIO } from '../../src/cli/commands/context.js';
-import { runScenarioFile } from '../../src/cli/run.js';
+import { parseEventLog } from '../../src/io/logReader.js';
 import type { LogEvent, LogHeader } from '../../src/model/events.js';
-import { parseLog } from '../../src/sim/log.js';
+import { runScenarioFile } from '../../src/runner/simulate.js';
 import { App, type AppProps } from '../../src/tui/App.js';
 import { withTranscript } from '../../src/tui/load.js';
 import { ReplayIndex, type ReplayOptions } from '../../src/tui/model/replay.js';
@@ -20,7 +20,7 @@ let seed: Promise<SeedRun> | undefined;
 /** The seed scenario simulated once per test file (deterministic: seed 1). */
 export function seedRun(): Promise<SeedRun> {
   seed ??= runScenarioFile(SEED_SCENARIO).then((outcome) => {
-    const { header, events } = parseLog(outcome.log, 'seed');
+    const { header, events } = parseEventLog(outcome.log, 'seed');
     return { header, events: withTranscript(events, outcome.transcript), text: outcome.log };
   });
   return seed;

@@ -11,7 +11,7 @@ import { delimiter, dirname, join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import fetch from 'node-fetch';
 import { parse as parseYaml } from 'yaml';
-import { fileErrorMessage } from '../../cli/errors.js';
+import { fileErrorMessage, UserError } from '../../io/errors.js';
 import type { KubeObject } from '../../model/api/types.js';
 import { RESOURCE_TYPES, type ResourceType, resourceById, resourceForKind } from '../../model/rules/resources.js';
 
@@ -22,14 +22,10 @@ export interface KubeConfigOptions {
   context?: string;
 }
 
-/** A failure of the up-front checks or of a cluster call, in words meant for the user. */
-export class LiveError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 3,
-  ) {
-    super(message);
-    this.name = 'UserError';
+/** A failure of the up-front checks or of a cluster call, in words meant for the user (exit 3: a cluster problem). */
+export class LiveError extends UserError {
+  constructor(message: string, exitCode = 3) {
+    super(message, exitCode);
   }
 }
 

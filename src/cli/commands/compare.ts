@@ -1,7 +1,6 @@
 /** `knsim compare <a.jsonl> <b.jsonl>`: two runs side by side (usually sim and live). */
 import type { Command } from 'commander';
 import { readLog, renderComparison, summarize } from '../../compare/index.js';
-import { UserError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 export function registerCompare(program: Command, ctx: CommandContext): void {
@@ -14,14 +13,9 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     .argument('<second.jsonl>', 'event log, usually the live run')
     .option('--json', 'print the summaries and the comparison rows as JSON')
     .action((first: string, second: string, opts: { json?: boolean }) => {
-      let a: ReturnType<typeof summarize>;
-      let b: ReturnType<typeof summarize>;
-      try {
-        a = summarize(readLog(first));
-        b = summarize(readLog(second));
-      } catch (e) {
-        throw new UserError((e as Error).message);
-      }
+      const warn = (m: string) => process.stderr.write(`knsim compare: ${m}\n`);
+      const a = summarize(readLog(first, warn));
+      const b = summarize(readLog(second, warn));
       const report = renderComparison(a, b);
       if (opts.json) process.stdout.write(`${JSON.stringify({ first: a, second: b, rows: report.rows }, null, 2)}\n`);
       else process.stdout.write(report.text);

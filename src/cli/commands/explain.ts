@@ -1,8 +1,8 @@
 /** `knsim explain <log>`: why the autoscaler did what it did, in plain words, from an event log. */
 import type { Command } from 'commander';
 import { explainLog, parseAt } from '../../explain/explain.js';
-import { ExplainError, readExplainLog } from '../../explain/log.js';
-import { readUserFile, UserError } from '../errors.js';
+import { ExplainError, readExplainLogFile } from '../../explain/log.js';
+import { UserError } from '../../io/errors.js';
 import type { CommandContext } from './context.js';
 
 export function registerExplain(program: Command, ctx: CommandContext): void {
@@ -15,8 +15,7 @@ export function registerExplain(program: Command, ctx: CommandContext): void {
     .action((file: string, opts: { revision?: string; at?: string }) => {
       try {
         const atMs = opts.at !== undefined ? parseAt(opts.at) : undefined;
-        const text = readUserFile(file);
-        const log = readExplainLog(text, file);
+        const log = readExplainLogFile(file, { warn: (m) => process.stderr.write(`knsim explain: ${m}\n`) });
         process.stdout.write(
           explainLog(log, {
             ...(opts.revision !== undefined ? { revision: opts.revision } : {}),

@@ -26,12 +26,12 @@ async function liveModules(): Promise<LiveModules> {
   ]);
 }
 
+import { openOutputFile } from '../../io/files.js';
 import { ScenarioRunner } from '../../runner/runner.js';
 import { loadScenarioFile } from '../../scenario/parse.js';
 import { validateLoadPhase } from '../../sim/load/spec.js';
 import { EventLog } from '../../sim/log.js';
 import { parseNamespace, parseSeed } from '../args.js';
-import { openOutputFile } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 /** What the command line can set (commander's parsed options). */

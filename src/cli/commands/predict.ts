@@ -16,9 +16,9 @@ import {
   scenarioFileOf,
   summarize,
 } from '../../compare/index.js';
-import { parseLog } from '../../sim/log.js';
-import { UserError } from '../errors.js';
-import { loadScenario, runScenario, runScenarioFile } from '../run.js';
+import { UserError } from '../../io/errors.js';
+import { parseEventLog } from '../../io/logReader.js';
+import { loadScenario, runScenario, runScenarioFile } from '../../runner/simulate.js';
 import type { CommandContext } from './context.js';
 
 export interface PredictResult {
@@ -38,12 +38,7 @@ export interface PredictOptions {
 export async function predict(liveFile: string, options: PredictOptions | string = {}): Promise<PredictResult> {
   const o: PredictOptions = typeof options === 'string' ? { scenario: options } : options;
   const scenario = o.scenario;
-  let live: ReturnType<typeof readLog>;
-  try {
-    live = readLog(liveFile);
-  } catch (e) {
-    throw new UserError((e as Error).message);
-  }
+  const live = readLog(liveFile, (m) => process.stderr.write(`knsim predict: ${m}\n`));
   const file = scenario ?? scenarioFileOf(live, liveFile);
   if (!file) {
     throw new UserError(
@@ -65,7 +60,7 @@ export async function predict(liveFile: string, options: PredictOptions | string
   } else {
     outcome = await runScenarioFile(file, { seed: live.header.seed });
   }
-  const sim = parseLog(outcome.log, `${file} (simulated)`);
+  const sim = parseEventLog(outcome.log, `${file} (simulated)`);
   const report = renderComparison(summarize(sim), summarize(live));
   return { simLog: outcome.log, report: report.text, rows: report.rows, scenarioFile: file };
 }

@@ -1,10 +1,11 @@
 /** `knsim run <scenario>`: the scenario in the simulator at full speed, with its transcript. */
 import { closeSync, writeSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
+import { flagFileError } from '../../io/errors.js';
+import { openOutputFile } from '../../io/files.js';
+import { loadScenario, runScenario } from '../../runner/simulate.js';
 import { csvHeader, csvRow, resultsToJSON } from '../../sim/results.js';
 import { parseSeed } from '../args.js';
-import { flagFileError, openOutputFile } from '../errors.js';
-import { loadScenario, runScenario } from '../run.js';
 import type { CommandContext } from './context.js';
 
 /** `all` → 1, `none` → 0, `1-in-N` → N: how many request events the log keeps (1 in N). */

@@ -6,9 +6,10 @@ import { closeSync, createWriteStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { flagFileError, UserError } from '../../io/errors.js';
+import { openOutputFile } from '../../io/files.js';
 import type { IngressLogEntry } from '../../serve/server.js';
 import { parsePort, parsePositiveNumber, parseSeed } from '../args.js';
-import { flagFileError, openOutputFile, UserError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 interface ServeFlags {

@@ -1,7 +1,7 @@
 /** `knsim start` (what `npm start` runs): the seed walk-through. */
 import type { Command } from 'commander';
+import { runScenarioFile } from '../../runner/simulate.js';
 import { parseSeed } from '../args.js';
-import { runScenarioFile } from '../run.js';
 import type { CommandContext } from './context.js';
 import { SEED_SCENARIO } from './context.js';
 import { isInteractiveTerminal, openTui } from './tui.js';

@@ -1,10 +1,10 @@
 /** `knsim sweep <scenario> --set key=v1,v2 ...`: the grid of settings across the cores, compared. */
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
+import { UserError } from '../../io/errors.js';
+import { loadScenario } from '../../runner/simulate.js';
 import { resultsToJSON } from '../../sim/results.js';
 import { parseSeed } from '../args.js';
-import { UserError } from '../errors.js';
-import { loadScenario } from '../run.js';
 import { formatSweepTable, parseSet, runSweep, type SweepAxis, SweepError } from '../sweep/sweep.js';
 import type { CommandContext } from './context.js';
 

@@ -47,11 +47,11 @@ export async function openTui(file: string, options: TuiOptions): Promise<number
   };
   if (options.follow) {
     const { followIntoIndex } = await import('../../tui/follow.js');
-    const { offset, ...run } = loadGrowingLog(file);
+    const { from, ...run } = loadGrowingLog(file);
     const index = indexRun(run);
     if (!interactive) return printFrame(index, renderFrame, warn);
     // Start at the live edge; new events keep the screen there until you look back.
-    await runInteractive(index, { pos: index.length, t: index.endT }, followIntoIndex(index, file, offset));
+    await runInteractive(index, { pos: index.length, t: index.endT }, followIntoIndex(index, file, from));
     return 0;
   }
   const run = await loadRun(file, { ...(options.seed !== undefined ? { seed: options.seed } : {}), warn });

@@ -16,13 +16,13 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { USER_ERRORS } from '../../io/errors.js';
 import type { KubeObject } from '../../model/api/types.js';
 import { ANNOTATION_KEYS, parseAutoscalerConfig, validateAutoscalingAnnotations } from '../../model/kpa/index.js';
 import type { Scenario } from '../../scenario/types.js';
 import { parseDuration } from '../../sim/load/duration.js';
 import { NETWORK_LAYERS } from '../../sim/load/network.js';
 import type { RunResults } from '../../sim/results.js';
-import { USER_ERRORS } from '../errors.js';
 
 export class SweepError extends Error {
   constructor(message: string) {
@@ -231,7 +231,7 @@ export interface SweepOptions {
 
 /** Runs one grid point in this thread (what each worker does). */
 export async function runPoint(job: SweepJob): Promise<SweepRow> {
-  const { loadScenario, runScenario } = await import('../run.js');
+  const { loadScenario, runScenario } = await import('../../runner/simulate.js');
   const t0 = performance.now();
   const scenario = applyPoint(loadScenario(job.file), job.point);
   const outcome = await runScenario(scenario, job.file, {

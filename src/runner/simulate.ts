@@ -1,13 +1,16 @@
-/** `knsim run`: a scenario file through the simulator, with its transcript, log and results. */
+/**
+ * A scenario file through the simulator, with its transcript, log and results: what `knsim run`,
+ * `tui`, `predict` and `sweep` do with a scenario (the commands only parse flags and call this).
+ */
 import { SimBackend } from '../backends/sim.js';
 import type { LogLine } from '../model/events.js';
-import { ScenarioRunner } from '../runner/runner.js';
 import { loadScenarioFile } from '../scenario/parse.js';
 import type { Scenario } from '../scenario/types.js';
 import { validateLoadPhase } from '../sim/load/spec.js';
 import { EventLog, type EventLogOptions } from '../sim/log.js';
 import type { RunResults } from '../sim/results.js';
 import { settingsFromScenario } from '../sim/settings.js';
+import { ScenarioRunner } from './runner.js';
 
 export interface RunOptions {
   seed?: number;

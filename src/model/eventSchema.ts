@@ -1,0 +1,302 @@
+/**
+ * The event log's shapes (src/model/events.ts) as zod schemas, for every reader of a log file:
+ * a line that does not have the fields its readers use is refused where it is read, naming the
+ * line, instead of crashing a screen later. Objects are loose (fields added later pass through);
+ * the type checks below keep each schema and its interface in step, and the map of schemas
+ * covers every event type of `LogEvent`: adding an event type without its schema does not compile.
+ */
+import { z } from 'zod';
+import type { LogEvent, LogHeader } from './events.js';
+import { LOG_FORMAT_VERSION } from './events.js';
+
+const count = z.int().nonnegative();
+const name = z.string().min(1);
+const runTime = z.number().nonnegative();
+const stringMap = z.record(z.string(), z.string());
+
+const condition = z.looseObject({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  lastTransitionTime: z.string().optional(),
+});
+
+/** What every reader of an API object relies on: its identity, labels, owners and conditions. */
+export const kubeObjectSchema = z.looseObject({
+  apiVersion: z.string(),
+  kind: z.string(),
+  metadata: z.looseObject({
+    name: z.string(),
+    namespace: z.string().optional(),
+    uid: z.string().optional(),
+    generation: z.number().optional(),
+    resourceVersion: z.string().optional(),
+    creationTimestamp: z.string().optional(),
+    deletionTimestamp: z.string().optional(),
+    labels: stringMap.optional(),
+    annotations: stringMap.optional(),
+    ownerReferences: z
+      .array(
+        z.looseObject({
+          apiVersion: z.string(),
+          kind: z.string(),
+          name: z.string(),
+          uid: z.string(),
+          controller: z.boolean().optional(),
+        }),
+      )
+      .optional(),
+  }),
+  spec: z.looseObject({}).optional(),
+  status: z.looseObject({ conditions: z.array(condition).optional() }).optional(),
+});
+
+export const logHeaderSchema = z.looseObject({
+  type: z.literal('header'),
+  format: z.int().positive(),
+  knsim: z.string(),
+  backend: z.enum(['sim', 'live']),
+  scenario: z.string(),
+  scenarioFile: z.string().optional(),
+  seed: z.number(),
+  namespace: z.string(),
+  epoch: z.iso.datetime({ offset: true }),
+}) satisfies z.ZodType<LogHeader>;
+
+const objectEvent = z.looseObject({
+  type: z.literal('object'),
+  t: runTime,
+  op: z.enum(['added', 'modified', 'deleted']),
+  kind: name,
+  namespace: z.string(),
+  name: name,
+  object: kubeObjectSchema,
+});
+
+const podEvent = z.looseObject({
+  type: z.literal('pod'),
+  t: runTime,
+  pod: name,
+  revision: z.string(),
+  phase: z.enum(['Pending', 'ContainerCreating', 'Running', 'Ready', 'Terminating', 'Gone']),
+});
+
+/** The decider's record: readers use these fields (the rest is explanation input, loose). */
+const decision = z.looseObject({
+  valid: z.boolean(),
+  desiredPodCount: z.number().optional(),
+  excessBurstCapacity: z.number().optional(),
+  panicking: z.boolean().optional(),
+  readyPods: z.number().optional(),
+  stableWindowMs: z.number().optional(),
+  panicWindowMs: z.number().optional(),
+  panicThreshold: z.number().optional(),
+});
+
+const kpaTickEvent = z.looseObject({
+  type: z.literal('kpa.tick'),
+  t: runTime,
+  revision: name,
+  decision,
+  scale: z.looseObject({ want: z.number().optional(), gate: z.string().optional() }).optional(),
+  explain: z.array(z.string()).optional(),
+  context: z
+    .looseObject({
+      readyPods: count,
+      replicas: count,
+      paState: z.enum(['Active', 'Activating', 'Inactive']),
+      paStateForMs: z.number(),
+      sksMode: z.enum(['Serve', 'Proxy']),
+      activatorInPath: z.boolean(),
+      activators: count,
+      reconciled: z.boolean(),
+      scaleAtMs: z.number().nullable(),
+      minScale: count,
+      maxScale: count,
+    })
+    .optional(),
+});
+
+const scaleEvent = z.looseObject({
+  type: z.literal('scale'),
+  t: runTime,
+  revision: name,
+  from: count,
+  to: count,
+  reason: z.string(),
+});
+
+const sksEvent = z.looseObject({
+  type: z.literal('sks'),
+  t: runTime,
+  revision: name,
+  mode: z.enum(['Serve', 'Proxy']),
+  activators: count,
+});
+
+const panicEvent = z.looseObject({
+  type: z.literal('panic'),
+  t: runTime,
+  revision: name,
+  panicking: z.boolean(),
+});
+
+const requestEvent = z.looseObject({
+  type: z.literal('request'),
+  t: runTime,
+  phase: z.enum(['arrived', 'held', 'dispatched', 'done']),
+  id: z.number(),
+  revision: z.string().optional(),
+  pod: z.string().optional(),
+  status: z.int().min(0).max(999).optional(),
+  latencyMs: z.number().nonnegative().optional(),
+  cold: z.boolean().optional(),
+  outcome: z.enum(['ok', '503', '504', 'error', 'unanswered']).optional(),
+  error: z.string().optional(),
+});
+
+const sampleEvent = z.looseObject({
+  type: z.literal('sample'),
+  t: runTime,
+  revision: name,
+  rps: z.number().nonnegative(),
+  concurrency: z.number().nonnegative(),
+  desired: z.number(),
+  ready: count,
+  pending: count,
+  terminating: count,
+  activatorQueue: z.number().nonnegative(),
+  queueProxyQueue: z.number().nonnegative(),
+  inFlight: z.number().nonnegative(),
+  panic: z.boolean(),
+  activatorInPath: z.boolean(),
+});
+
+const stepEvent = z.looseObject({
+  type: z.literal('step'),
+  t: runTime,
+  startedAt: runTime.optional(),
+  index: count,
+  command: z.string(),
+  output: z.string(),
+  ok: z.boolean(),
+});
+
+const expectEvent = z.looseObject({
+  type: z.literal('expect'),
+  t: runTime,
+  text: z.string(),
+  ok: z.boolean(),
+  actual: z.string(),
+});
+
+const narrationEvent = z.looseObject({
+  type: z.literal('narration'),
+  t: runTime,
+  text: z.string(),
+  revision: z.string().optional(),
+});
+
+const endEvent = z.looseObject({
+  type: z.literal('end'),
+  t: runTime,
+  ok: z.boolean(),
+});
+
+type EventOf<K extends LogEvent['type']> = Extract<LogEvent, { type: K }>;
+
+/** One schema per event type of the log format. */
+export const EVENT_SCHEMAS = {
+  object: objectEvent,
+  pod: podEvent,
+  'kpa.tick': kpaTickEvent,
+  scale: scaleEvent,
+  sks: sksEvent,
+  panic: panicEvent,
+  request: requestEvent,
+  sample: sampleEvent,
+  step: stepEvent,
+  expect: expectEvent,
+  narration: narrationEvent,
+  end: endEvent,
+} satisfies { [K in LogEvent['type']]: z.ZodType<EventOf<K>> };
+
+export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as LogEvent['type'][];
+
+/** A line of the log that is not what its type says, in words: `kpa.tick event without "decision"`. */
+export type LineProblem = string;
+
+function expectedWords(expected: string): string {
+  switch (expected) {
+    case 'object':
+    case 'record':
+      return 'an object';
+    case 'array':
+      return 'a list';
+    case 'boolean':
+      return 'true or false';
+    case 'int':
+      return 'a whole number';
+    case 'number':
+      return 'a number';
+    case 'string':
+      return 'a string';
+    default:
+      return expected;
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+function pathText(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : `${out === '' ? '' : '.'}${String(p)}`;
+  return out;
+}
+
+function describeIssue(label: string, issue: z.core.$ZodIssue): LineProblem {
+  const where = pathText(issue.path);
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return `${label} without "${where}" (${expectedWords(issue.expected)})`;
+      return `${label}: "${where}" must be ${expectedWords(issue.expected)}, got ${describeValue(issue.input)}`;
+    case 'invalid_value':
+      if (issue.input === undefined) {
+        return `${label} without "${where}" (one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')})`;
+      }
+      return `${label}: "${where}" must be ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${issue.input !== undefined ? `, got ${describeValue(issue.input)}` : ''}`;
+    default:
+      return `${label}: "${where}": ${issue.message}${issue.input !== undefined ? ` (got ${describeValue(issue.input)})` : ''}`;
+  }
+}
+
+/** A parsed line checked against its schema: the event, or what is wrong with it. */
+export function checkLogLine(value: unknown): { line: LogHeader | LogEvent } | { problem: LineProblem } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { problem: 'expected an event object ({"type": …, "t": …})' };
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string') return { problem: 'expected an event object with a "type" field' };
+  if (type === 'header') {
+    const r = logHeaderSchema.safeParse(value, { reportInput: true });
+    if (!r.success) return { problem: describeIssue('header', r.error.issues[0]!) };
+    if (r.data.format > LOG_FORMAT_VERSION) {
+      return {
+        problem: `written by a newer knsim (log format ${r.data.format}; this one reads format ${LOG_FORMAT_VERSION})`,
+      };
+    }
+    return { line: r.data };
+  }
+  const schema = (EVENT_SCHEMAS as Record<string, z.ZodType<LogEvent>>)[type];
+  if (!schema) return { problem: `unknown event type ${JSON.stringify(type)} (known: ${EVENT_TYPES.join(', ')})` };
+  const r = schema.safeParse(value, { reportInput: true });
+  if (!r.success) return { problem: describeIssue(`${type} event`, r.error.issues[0]!) };
+  return { line: r.data };
+}
