@@ -30,6 +30,13 @@ import {
   openApiV3Index,
   SERVER_VERSION,
 } from './discovery.js';
+import {
+  applyManagedFields,
+  type FieldManagerRequest,
+  type ManagedFieldsEntry,
+  requestManager,
+  updateManagedFields,
+} from './fieldManager.js';
 import { isObject, keyOf, normaliseObject, present, undecodable } from './objects.js';
 import { type DeleteOptions, deleteOptions, queryDryRun } from './options.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from './patch.js';
@@ -89,6 +96,8 @@ export class KubeApi {
   private readonly serialized = new WeakMap<HistoryEvent, Map<string, string>>();
   /** The fieldValidation of the write being handled (see `writing`). */
   private validation: FieldValidationRequest | undefined = undefined;
+  /** The field manager of the write being handled (see `writing`). */
+  private manager = 'unknown';
 
   constructor(private readonly options: KubeApiOptions) {
     this.cluster = options.cluster;
@@ -236,7 +245,7 @@ export class KubeApi {
       if (method === 'POST') {
         const body = await readObject(req);
         const dryRun = queryDryRun(query, 'CreateOptions');
-        const created = this.writing(query, res, 'CreateOptions', () => this.create(t, body, dryRun));
+        const created = this.writing(req, query, res, 'CreateOptions', () => this.create(t, body, dryRun));
         return send(res, 201, created);
       }
       if (method === 'DELETE') {
@@ -273,13 +282,13 @@ export class KubeApi {
         return send(
           res,
           200,
-          this.writing(query, res, 'UpdateOptions', () => this.replace(t, body, dryRun)),
+          this.writing(req, query, res, 'UpdateOptions', () => this.replace(t, body, dryRun)),
         );
       }
       case 'PATCH': {
         const body = await readBody(req);
         const dryRun = queryDryRun(query, 'PatchOptions');
-        return this.writing(query, res, 'PatchOptions', () =>
+        return this.writing(req, query, res, 'PatchOptions', () =>
           this.patch(t, body, req.headers['content-type'] ?? '', query, dryRun, res),
         );
       }
@@ -297,16 +306,43 @@ export class KubeApi {
    * Runs one write with its `fieldValidation` (what admission does with unknown fields); the
    * warnings of `Warn` become `Warning` headers (`299 - "unknown field \"spec.x\""`), which
    * kubectl prints as `Warning: unknown field "spec.x"`. Writes are synchronous once the body is
-   * read, so one request's setting cannot leak into another's.
+   * read, so one request's setting cannot leak into another's. The same goes for the request's
+   * field manager (`fieldManager`, else the user agent's first word).
    */
-  private writing<R>(query: URLSearchParams, res: ServerResponse, options: string, fn: () => R): R {
+  private writing<R>(
+    req: IncomingMessage,
+    query: URLSearchParams,
+    res: ServerResponse,
+    options: string,
+    fn: () => R,
+  ): R {
     const mode = fieldValidationMode(query.get('fieldValidation'), options);
+    const fieldManager = query.get('fieldManager');
+    if (fieldManager !== null && fieldManager.length > 128) {
+      throw apiError(
+        422,
+        'Invalid',
+        `${options}.meta.k8s.io "" is invalid: fieldManager: Invalid value: ${JSON.stringify(fieldManager)}: must be less than 128 characters`,
+      );
+    }
     this.validation = { mode, warn: (text) => res.appendHeader('Warning', `299 - ${JSON.stringify(text)}`) };
+    this.manager = requestManager(fieldManager, req.headers['user-agent']);
     try {
       return fn();
     } finally {
       this.validation = undefined;
+      this.manager = 'unknown';
     }
+  }
+
+  /** What the field manager needs to know about the write being handled. */
+  private ownership(t: Target, subresource?: string): FieldManagerRequest {
+    return {
+      manager: this.manager,
+      apiVersion: t.resource.apiVersion,
+      nowMs: this.cluster.now(),
+      ...(subresource ? { subresource } : {}),
+    };
   }
 
   private methodNotAllowed(method: string, t: Target): ApiError {
@@ -434,7 +470,8 @@ export class KubeApi {
     }
   }
 
-  private create(t: Target, body: KubeObject, dryRun: boolean, fieldManager?: string): KubeObject {
+  /** POST, or a server-side apply that creates (`managed`: the Apply's managedFields). */
+  private create(t: Target, body: KubeObject, dryRun: boolean, managed?: ManagedFieldsEntry[]): KubeObject {
     this.assertWritable(t);
     if (isControllerOwned(t.resource)) {
       throw apiError(
@@ -452,7 +489,7 @@ export class KubeApi {
       delete obj.metadata[k];
     }
     delete obj.status;
-    if (fieldManager) obj.metadata.managedFields = this.managedFields(fieldManager, 'Apply', t);
+    obj.metadata.managedFields = managed ?? updateManagedFields(undefined, obj, this.ownership(t));
     obj = admit(this.cluster, t.resource, t.namespace, obj, undefined, this.validation);
     if (t.resource.id === T.namespace) obj.status = { phase: 'Active' };
     if (dryRun) {
@@ -471,19 +508,6 @@ export class KubeApi {
     return created;
   }
 
-  private managedFields(manager: string, operation: string, t: Target): unknown[] {
-    return [
-      {
-        manager,
-        operation,
-        apiVersion: t.resource.apiVersion,
-        time: isoAt(this.cluster.now()),
-        fieldsType: 'FieldsV1',
-        fieldsV1: {},
-      },
-    ];
-  }
-
   /** PUT, for the object or its status. */
   private replace(t: Target, body: KubeObject, dryRun: boolean): KubeObject {
     const name = t.name ?? '';
@@ -499,7 +523,14 @@ export class KubeApi {
     return this.update(t, obj, existing, dryRun);
   }
 
-  private update(t: Target, input: KubeObject, existing: KubeObject, dryRun: boolean): KubeObject {
+  /** An update of the object (not its status); `managed`: managedFields already decided (apply). */
+  private update(
+    t: Target,
+    input: KubeObject,
+    existing: KubeObject,
+    dryRun: boolean,
+    managed?: ManagedFieldsEntry[],
+  ): KubeObject {
     const name = existing.metadata.name;
     let obj = input;
     checkControllerOwnedSpec(t.resource, input, existing);
@@ -508,6 +539,8 @@ export class KubeApi {
     }
     const rv = obj.metadata.resourceVersion;
     if (rv !== undefined && rv !== '' && rv !== existing.metadata.resourceVersion) throw conflict(t.resource, name);
+    obj = { ...obj, metadata: { ...obj.metadata } };
+    obj.metadata.managedFields = managed ?? updateManagedFields(existing, input, this.ownership(t));
     obj = admit(this.cluster, t.resource, t.namespace, obj, existing, this.validation);
     if (dryRun) return dryRunUpdate(obj, existing);
     const updated = this.storeCall(t, name, () => this.store().update(obj));
@@ -541,29 +574,39 @@ export class KubeApi {
       );
     }
     const patch = parseBody(text, type === 'application/apply-patch+yaml' ? 'application/yaml' : 'application/json');
+    const force = query.get('force');
     if (type === 'application/apply-patch+yaml') {
-      const manager = query.get('fieldManager');
-      if (!manager)
-        throw badRequest(
+      if (!query.get('fieldManager'))
+        throw apiError(
+          422,
+          'Invalid',
           'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
         );
       if (!isObject(patch)) throw badRequest('error decoding YAML: not an object');
+      const applied = normaliseObject(t.resource, t.namespace, patch as KubeObject, name);
+      delete applied.metadata.managedFields;
       const existing = this.store().get(t.resource.id, t.namespace, name);
+      const result = applyManagedFields(
+        existing,
+        applied,
+        this.ownership(t, t.subresource),
+        force === 'true' || force === '1',
+        (live, cfg) => applyMerge(live, cfg) as KubeObject,
+      );
       if (!existing) {
         if (t.subresource === 'status') throw notFound(t.resource, name);
-        const created = this.create(
-          t,
-          normaliseObject(t.resource, t.namespace, patch as KubeObject, name),
-          dryRun,
-          manager,
-        );
-        send(res, 201, created);
+        send(res, 201, this.create(t, result.object, dryRun, result.managedFields));
         return;
       }
-      const merged = applyMerge(existing, patch) as KubeObject;
-      merged.metadata.managedFields = this.managedFields(manager, 'Apply', t);
-      send(res, 200, this.writePatched(t, existing, merged, dryRun));
+      send(res, 200, this.writePatched(t, existing, result.object, dryRun, result.managedFields));
       return;
+    }
+    if (force !== null) {
+      throw apiError(
+        422,
+        'Invalid',
+        'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
+      );
     }
     const existing = this.mustGet(t);
     let merged: unknown;
@@ -576,7 +619,13 @@ export class KubeApi {
     send(res, 200, this.writePatched(t, existing, merged as KubeObject, dryRun));
   }
 
-  private writePatched(t: Target, existing: KubeObject, merged: KubeObject, dryRun: boolean): KubeObject {
+  private writePatched(
+    t: Target,
+    existing: KubeObject,
+    merged: KubeObject,
+    dryRun: boolean,
+    managed?: ManagedFieldsEntry[],
+  ): KubeObject {
     const name = existing.metadata.name;
     const obj = normaliseObject(t.resource, t.namespace, merged, name);
     if (t.subresource === 'status') {
@@ -584,7 +633,7 @@ export class KubeApi {
       return this.storeCall(t, name, () => this.store().updateStatus(t.resource.id, t.namespace, name, obj.status));
     }
     this.assertWritable(t);
-    return this.update(t, obj, existing, dryRun);
+    return this.update(t, obj, existing, dryRun, managed);
   }
 
   private delete(t: Target, options: DeleteOptions): unknown {
