@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/model/api/types.js';
 import {
   applyManagedFields,
   type ManagedFieldsEntry,
@@ -83,7 +84,7 @@ describe('managedFields, unit', () => {
   it('an Apply conflicts with another owner of a field it changes, not of one it leaves equal', () => {
     const live = cm({ a: '1' });
     live.metadata = { ...live.metadata, managedFields: updateManagedFields(undefined, live, req) } as never;
-    const merge = (l: never, a: never) => applyMerge(l, a) as never;
+    const merge = (l: KubeObject, a: KubeObject) => applyMerge(l, a) as KubeObject;
     expect(() => applyManagedFields(live, cm({ a: '2' }), { ...req, manager: 'ssa' }, false, merge)).toThrow(
       'Apply failed with 1 conflict: conflict with "m" using v1: .data.a',
     );
