@@ -26,6 +26,9 @@ import {
   apiResourceList,
   apiVersions,
   hasStatus,
+  OPENAPI_V2_PROTOBUF,
+  openApiV2Document,
+  openApiV2Protobuf,
   openApiV3Document,
   openApiV3Index,
   SERVER_VERSION,
@@ -148,7 +151,7 @@ export class KubeApi {
     } catch {
       throw badRequest(`malformed path: ${path}`);
     }
-    if (segments[0] === 'openapi') return this.openapi(segments, res);
+    if (segments[0] === 'openapi') return this.openapi(segments, req.headers.accept, res);
     if (segments[0] !== 'api' && segments[0] !== 'apis') {
       throw apiError(404, 'NotFound', 'the server could not find the requested resource');
     }
@@ -182,7 +185,18 @@ export class KubeApi {
     await this.resourceRequest(method, target, url.searchParams, req, res);
   }
 
-  private openapi(segments: string[], res: ServerResponse): void {
+  private openapi(segments: string[], accept: string | undefined, res: ServerResponse): void {
+    if (segments[1] === 'v2' && segments.length === 2) {
+      // client-go asks for the protobuf encoding only; curl and browsers get JSON.
+      if ((accept ?? '').includes('protobuf')) {
+        const body = openApiV2Protobuf();
+        res.writeHead(200, { 'Content-Type': OPENAPI_V2_PROTOBUF, 'Content-Length': body.length });
+        res.end(body);
+        return;
+      }
+      send(res, 200, openApiV2Document());
+      return;
+    }
     if (segments[1] === 'v3') {
       const doc = segments.length === 2 ? openApiV3Index() : openApiV3Document(segments.slice(2).join('/'));
       if (doc) {

@@ -168,3 +168,34 @@ export function openApiV3Document(path: string): unknown | undefined {
     components: { schemas: {} },
   };
 }
+
+/**
+ * `/openapi/v2`: a Swagger 2.0 document. kubectl reads it when a manifest's kind is not in
+ * `/openapi/v3` (an unknown group/version): the kind is then simply not described, kubectl's
+ * client-side validation has nothing to say, and kubectl reports "resource mapping not found …
+ * ensure CRDs are installed first" as against a real cluster (a 404 here made it fail earlier,
+ * with "failed to download openapi").
+ */
+export function openApiV2Document(): unknown {
+  return {
+    swagger: '2.0',
+    info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion },
+    paths: {},
+    definitions: {},
+  };
+}
+
+/**
+ * The media type of that answer (client-go asks for `…spec.v2@v1.0+protobuf`, but an `@` in a
+ * Content-Type is a parse error for Go's mime package, so the server answers with a dot).
+ */
+export const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+/**
+ * The same document in the protobuf encoding of gnostic's openapi_v2.Document, which is all
+ * client-go accepts: field 1 (`swagger`, a string) set to "2.0", nothing else.
+ */
+export function openApiV2Protobuf(): Buffer {
+  const swagger = Buffer.from('2.0', 'utf8');
+  return Buffer.concat([Buffer.from([(1 << 3) | 2, swagger.length]), swagger]);
+}
