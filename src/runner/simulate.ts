@@ -4,9 +4,8 @@
  */
 import { SimBackend } from '../backends/sim.js';
 import type { LogLine } from '../model/events.js';
-import { loadScenarioFile } from '../scenario/parse.js';
+import { parseScenarioFile } from '../scenario/file.js';
 import type { Scenario } from '../scenario/types.js';
-import { validateLoadPhase } from '../sim/load/spec.js';
 import { EventLog, type EventLogOptions } from '../sim/log.js';
 import type { RunResults } from '../sim/results.js';
 import { settingsFromScenario } from '../sim/settings.js';
@@ -38,7 +37,7 @@ export async function runScenarioFile(file: string, options: RunOptions = {}): P
 
 /** Reads and validates a scenario file (load phases included). */
 export function loadScenario(file: string): Scenario {
-  return loadScenarioFile(file, { validateLoad: (value) => validateLoadPhase(value) });
+  return parseScenarioFile(file);
 }
 
 /** Runs a parsed scenario (possibly changed by the caller, as `knsim sweep` does). */

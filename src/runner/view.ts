@@ -8,7 +8,7 @@ import type { SampleEvent } from '../model/events.js';
 import { getCondition } from '../model/rules/conditions.js';
 import { LABEL_REVISION, LABEL_SERVICE } from '../model/rules/labels.js';
 import { resolveResourceName } from '../model/rules/resources.js';
-import type { ClusterView } from '../scenario/expect.js';
+import type { ClusterView } from '../scenario/evaluate.js';
 
 export class BackendView implements ClusterView {
   private readonly samples = new Map<string, SampleEvent>();

@@ -2,15 +2,9 @@
 
 export { type CurlCommand, CurlParseError, parseCurl } from './curl.js';
 export { DurationError, formatDuration, isDuration, parseDuration } from './duration.js';
-export {
-  type Clause,
-  type ClusterView,
-  type Evaluation,
-  type Expectation,
-  ExpectationError,
-  evaluate,
-  parseExpectation,
-} from './expect.js';
+export { type ClusterView, type Evaluation, evaluate } from './evaluate.js';
+export { type Clause, type Expectation, ExpectationError, parseExpectation } from './expect.js';
+export { parseScenarioFile } from './file.js';
 export { type KubectlCommand, KubectlParseError, parseKubectl } from './kubectl.js';
 export {
   type ExternalIssue,

@@ -1,6 +1,5 @@
 /** What `knsim serve --scenario` takes from a scenario: seed, simulator settings, ConfigMaps. */
-import { loadScenarioFile } from '../scenario/parse.js';
-import { validateLoadPhase } from '../sim/load/spec.js';
+import { parseScenarioFile } from '../scenario/file.js';
 import { type SimSettings, settingsFromScenario } from '../sim/settings.js';
 
 export interface ScenarioStartup {
@@ -10,7 +9,7 @@ export interface ScenarioStartup {
 }
 
 export function scenarioStartup(file: string): ScenarioStartup {
-  const scenario = loadScenarioFile(file, { validateLoad: (value) => validateLoadPhase(value) });
+  const scenario = parseScenarioFile(file);
   return {
     ...(scenario.seed !== undefined ? { seed: scenario.seed } : {}),
     settings: settingsFromScenario(scenario.settings),

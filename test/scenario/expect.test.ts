@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/model/api/types.js';
-import { type ClusterView, ExpectationError, evaluate, parseExpectation } from '../../src/scenario/expect.js';
+import { type ClusterView, evaluate } from '../../src/scenario/evaluate.js';
+import { ExpectationError, parseExpectation } from '../../src/scenario/expect.js';
 
 interface FakePod {
   revision: string;

@@ -28,8 +28,7 @@ async function liveModules(): Promise<LiveModules> {
 
 import { openOutputFile } from '../../io/files.js';
 import { ScenarioRunner } from '../../runner/runner.js';
-import { loadScenarioFile } from '../../scenario/parse.js';
-import { validateLoadPhase } from '../../sim/load/spec.js';
+import { parseScenarioFile } from '../../scenario/file.js';
 import { EventLog } from '../../sim/log.js';
 import { parseNamespace, parseSeed } from '../args.js';
 import type { CommandContext } from './context.js';
@@ -76,7 +75,7 @@ export interface LiveOutcome {
 export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
   const [{ resolveGateway }, { loadKubeConfig }, { preflight }, { Interrupted, LiveBackend, RUN_LABEL }] =
     await liveModules();
-  const parsed = loadScenarioFile(o.file, { validateLoad: (value) => validateLoadPhase(value) });
+  const parsed = parseScenarioFile(o.file);
   const namespace = o.namespace ?? parsed.namespace;
   const scenario = { ...parsed, namespace };
   const seed = o.seed ?? scenario.seed ?? 1;

@@ -1,0 +1,132 @@
+/** The `settings:` section: the simulator's knobs (pod start-up, networking layer, the app). */
+import { z } from 'zod';
+import {
+  conv,
+  duration,
+  durationFrom,
+  isPlainObject,
+  oneOf,
+  PathError,
+  PathErrors,
+  strict,
+  stringFrom,
+  unknownKey,
+} from './fields.js';
+import { describeValue } from './issues.js';
+import type { DurationDist, NetworkingLayer, PodStartupPhases, ScenarioSettings } from './types.js';
+
+function spreadFrom(v: unknown, path: (string | number)[]): number {
+  if (typeof v !== 'number' || v < 0 || v > 1) {
+    throw new PathError(path, `expected a number from 0 to 1 (relative spread), got ${describeValue(v)}`);
+  }
+  return v;
+}
+
+function durationDistFrom(v: unknown): DurationDist {
+  if (typeof v === 'string' || typeof v === 'number') return { kind: 'fixed', ms: durationFrom(v) };
+  if (!isPlainObject(v)) {
+    throw new PathError(
+      [],
+      `expected a duration ("2s"), { median: 2s, spread: 0.3 } or { min: 1s, max: 3s }, got ${describeValue(v)}`,
+    );
+  }
+  const keys = Object.keys(v);
+  const allowed =
+    'median' in v
+      ? ['median', 'spread']
+      : 'min' in v || 'max' in v
+        ? ['min', 'max']
+        : ['median', 'spread', 'min', 'max'];
+  for (const k of keys) if (!allowed.includes(k)) throw unknownKey([k], k, allowed);
+  const dur = (k: string) => {
+    if (v[k] === undefined) throw new PathError([], `missing required field ${JSON.stringify(k)}`);
+    try {
+      return durationFrom(v[k]);
+    } catch (e) {
+      throw new PathError([k], (e as Error).message);
+    }
+  };
+  if ('median' in v) {
+    const spread = spreadFrom(v.spread ?? 0, ['spread']);
+    return { kind: 'median', medianMs: dur('median'), spread };
+  }
+  if (keys.length === 0)
+    throw new PathError([], 'expected { median: 2s, spread: 0.3 } or { min: 1s, max: 3s }, got an empty mapping');
+  const minMs = dur('min');
+  const maxMs = dur('max');
+  if (maxMs < minMs) throw new PathError(['max'], `max (${v.max}) is less than min (${v.min})`);
+  return { kind: 'range', minMs, maxMs };
+}
+const durationDist = conv(durationDistFrom);
+
+const NETWORKING: readonly NetworkingLayer[] = ['kourier', 'istio', 'contour', 'gloo', 'ambassador'];
+
+const PHASES = {
+  scheduling: 'schedulingMs',
+  creating: 'creatingMs',
+  imagePull: 'imagePullMs',
+  appStart: 'appStartMs',
+} as const;
+
+const podStartup = conv((v): DurationDist | PodStartupPhases => {
+  if (!isPlainObject(v) || !Object.keys(PHASES).some((k) => k in v)) return durationDistFrom(v);
+  const out: PodStartupPhases = { kind: 'phases' };
+  const allowed = [...Object.keys(PHASES), 'spread'];
+  const errors: PathError[] = [];
+  for (const [k, val] of Object.entries(v)) {
+    try {
+      if (k === 'spread') out.spread = spreadFrom(val, [k]);
+      else if (k in PHASES) {
+        try {
+          out[PHASES[k as keyof typeof PHASES]] = durationFrom(val);
+        } catch (e) {
+          throw new PathError([k], (e as Error).message);
+        }
+      } else throw unknownKey([k], k, allowed);
+    } catch (e) {
+      if (!(e instanceof PathError)) throw e;
+      errors.push(e);
+    }
+  }
+  if (errors.length > 0) throw new PathErrors(errors);
+  return out;
+});
+
+export function settingsSchema(ext: Record<string, z.ZodType> = {}) {
+  return strict({
+    podStartup: podStartup.optional(),
+    drain: duration.optional(),
+    ingressProgramming: duration.optional(),
+    reconcileDelay: duration.optional(),
+    activatorProbePeriod: duration.optional(),
+    missingImages: z.array(z.string()).optional(),
+    networking: oneOf(NETWORKING).optional(),
+    app: strict({
+      response: conv(stringFrom('a string')).optional(),
+      status: z.number().int().min(100).max(599).optional(),
+      serviceTime: durationDist.optional(),
+      workers: z.number().int().min(0).optional(),
+    }).optional(),
+    ...ext,
+  });
+}
+
+const SETTINGS_RENAMES: Record<string, string> = {
+  drain: 'drainMs',
+  ingressProgramming: 'ingressProgrammingMs',
+  reconcileDelay: 'reconcileDelayMs',
+  activatorProbePeriod: 'activatorProbePeriodMs',
+};
+
+/** The validated `settings:` as the simulator reads them (durations in ms). */
+export function settingsOut(raw: Record<string, unknown> | undefined): ScenarioSettings {
+  const out: ScenarioSettings = {};
+  for (const [k, v] of Object.entries(raw ?? {})) {
+    if (v === undefined) continue;
+    if (k === 'app' && isPlainObject(v)) {
+      const { serviceTime, ...rest } = v;
+      out.app = { ...rest, ...(serviceTime !== undefined ? { serviceTime: serviceTime as DurationDist } : {}) };
+    } else out[SETTINGS_RENAMES[k] ?? k] = v;
+  }
+  return out;
+}
