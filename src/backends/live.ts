@@ -584,6 +584,7 @@ export class LiveBackend implements Backend {
     this.inFlight.set(id, { revision, cold });
     if (revision) this.arrivalsThisSecond.set(revision, (this.arrivalsThisSecond.get(revision) ?? 0) + 1);
     this.log.event({ t: at, type: 'request', phase: 'arrived', id, ...(revision ? { revision } : {}) });
+    this.results.arrived(revision);
     if (cold) this.log.event({ t: at, type: 'request', phase: 'held', id, ...(revision ? { revision } : {}) });
     const r = await sendHttp({
       base,
@@ -611,7 +612,7 @@ export class LiveBackend implements Backend {
       cold,
       outcome,
     });
-    this.results.request(r.status, latencyMs, cold, this.now());
+    this.results.request(r.status, latencyMs, cold, this.now(), revision);
     this.wake();
     return {
       id,

@@ -56,11 +56,19 @@ export class SimBackend implements Backend {
     });
     this.namespace = options.namespace;
     this.seed = options.seed;
+    this.cluster.onArrived((revision) => this.results.arrived(revision));
     this.cluster.onCompleted((req, status, latencyMs) =>
-      this.results.request(status, latencyMs, req.cold, this.cluster.now()),
+      this.results.request(
+        status,
+        latencyMs,
+        req.cold,
+        this.cluster.now(),
+        req.revision,
+        req.startedAt > 0 ? req.startedAt : undefined,
+      ),
     );
     // The event types ResultsCollector.observe folds (the others need not be built for it).
-    this.cluster.log.subscribe((line) => this.results.observe(line), ['sample', 'scale', 'pod']);
+    this.cluster.log.subscribe((line) => this.results.observe(line), ResultsCollector.OBSERVED);
   }
 
   get log(): EventLog {

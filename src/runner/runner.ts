@@ -277,6 +277,8 @@ export class ScenarioRunner {
 
   private summary(): void {
     const now = this.backend.now();
+    // Requests still waiting now get no answer in this run: they count as errors from here on.
+    this.backend.results.finish();
     this.print(`Summary (run time ${formatRunTime(now)})\n`);
     for (const m of this.monitors) {
       const { byMs } = m.expectation;

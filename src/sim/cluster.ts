@@ -37,6 +37,18 @@ export interface ClusterOptions {
   log?: EventLog;
 }
 
+/** What completion listeners see of a request (a request no route matched has no revision). */
+export interface CompletedRequest {
+  readonly revision: string | undefined;
+  readonly cold: boolean;
+  /** When the user container started on it (0 if it never did). */
+  readonly startedAt: number;
+}
+
+type CompletionListener = (req: CompletedRequest, status: number, latencyMs: number) => void;
+
+const UNROUTED: CompletedRequest = { revision: undefined, cold: false, startedAt: 0 };
+
 export interface RequestResult {
   status: number;
   body: string;
@@ -96,9 +108,11 @@ export class SimCluster {
   /** The networking layer's added latency per request (src/sim/load/network.ts). */
   private readonly hopLatency: Sampler;
   /** Listeners for every completed request (results, load feedback). */
-  private readonly completionListeners = new Set<(req: SimRequest, status: number, latencyMs: number) => void>();
+  private readonly completionListeners = new Set<CompletionListener>();
   /** The same, as an array (iterated per request). */
-  private completionList: ((req: SimRequest, status: number, latencyMs: number) => void)[] = [];
+  private completionList: CompletionListener[] = [];
+  /** Sees every request as it enters the ingress, with the revision it is routed to (results count them). */
+  private arrivalList: ((revision: string | undefined) => void)[] = [];
 
   constructor(options: ClusterOptions) {
     const root = seedrandom(String(options.seed));
@@ -433,11 +447,15 @@ export class SimCluster {
         ...(revision ? { revision } : {}),
       });
     }
+    const arrivals = this.arrivalList;
+    for (let i = 0; i < arrivals.length; i++) arrivals[i]!(runtime ? revision : undefined);
     if (!revision || !runtime) {
       const latencyMs = 1;
       if (recorded) {
         this.log.event({ t: now, type: 'request', phase: 'done', id, status: 404, latencyMs, outcome: 'error' });
       }
+      const listeners = this.completionList;
+      for (let i = 0; i < listeners.length; i++) listeners[i]!(UNROUTED, 404, latencyMs);
       done?.({ status: 404, body: '', latencyMs, cold: false });
       return;
     }
@@ -469,7 +487,11 @@ export class SimCluster {
     runtime.dataplane.receive(req);
   }
 
-  onCompleted(listener: (req: SimRequest, status: number, latencyMs: number) => void): () => void {
+  onArrived(listener: (revision: string | undefined) => void): void {
+    this.arrivalList = [...this.arrivalList, listener];
+  }
+
+  onCompleted(listener: CompletionListener): () => void {
     this.completionListeners.add(listener);
     this.completionList = [...this.completionListeners];
     return () => {

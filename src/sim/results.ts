@@ -1,21 +1,41 @@
 /**
  * A run's results, streamed: counters and latency histograms (flat memory however many
  * requests), and per-second pod figures folded as the samples come. Nothing is kept per request.
+ * The same figures are kept for each revision, each service (its revisions together) and the
+ * whole run; the simulator, the live backend and `knsim compare` (reading a log) fold the same
+ * events through this one collector, so a cold start means the same thing everywhere.
  *
  * Definitions (also in docs/performance.md):
- * - requests: every request that got an answer (any status, 404 included); answered: 2xx/3xx.
- * - latency: answered requests, arrival at the ingress to the response (network hop included).
- * - coldRequests: answered requests the activator held because no pod could take them yet.
- * - coldStarts: scale-from-zero events, a revision's Deployment scaled from 0 to ≥ 1 replicas
- *   (the first pods of a new revision are not a scale from zero).
+ * - requests: every request that was sent: answered (2xx/3xx), refused (4xx, 503, 504, other
+ *   5xx), or left without an HTTP answer (connection failed, client timeout, not sent because
+ *   too many were in flight, or still waiting when the run ended). errors = requests − answered.
+ * - latency: answered requests, arrival at the ingress to the response (network hop included);
+ *   warm latency: those that were not cold.
+ * - coldRequests: answered requests that arrived while their revision had no pod to take them
+ *   (the activator held them).
+ * - coldStarts: scale-from-zero events: a revision that had been deployed (it had a Ready pod,
+ *   or its Revision was Ready) and had no pod left but terminating ones gets a new pod. The
+ *   first pods of a new revision are not a cold start. Each has its phases, read from the pod
+ *   that was Ready first: the request that found no pod → the pod created (the activator pokes
+ *   the autoscaler, which scales the Deployment) → scheduled → containers running (image pull
+ *   and container start) → Ready (the app starts, the readiness probe passes) → the first held
+ *   request forwarded (the activator probes the pod; known in the simulator only) → answered.
  * - timeToZeroMs: from the last request's answer to the moment the last pod was gone; null
- *   when pods remain at the end (or no request was answered).
- * - pods: every pod that exists (starting, ready or terminating), summed over revisions, once
- *   a simulated second: maxPods, meanPods (over the seconds sampled) and podSeconds (the cost).
- * - panicSeconds / activatorInPathSeconds: seconds in which some revision was panicking / had
- *   the activator in its data path.
+ *   when pods remain at the end (`atEnd` says whether they are draining) or no request was
+ *   answered. For a revision that never got a request the idle time counts from its first
+ *   Ready pod (see `ScaleToZero`).
+ * - pods: every pod that exists (starting, ready or terminating), once a simulated second:
+ *   maxPods, meanPods (over the seconds sampled) and podSeconds (the cost). A service's and the
+ *   run's figures add their revisions' pods second by second.
+ * - panicSeconds / activatorInPathSeconds: seconds in which some revision of the scope was
+ *   panicking / had the activator in its data path.
  */
-import type { LogLine, SampleEvent } from '../model/events.js';
+
+import type { Condition } from '../model/api/types.js';
+import type { LogEvent, LogLine, ObjectEvent, PodPhase, SampleEvent } from '../model/events.js';
+import { annotationInt } from '../model/kpa/annotations.js';
+import { getCondition } from '../model/rules/conditions.js';
+import { LABEL_CONFIGURATION, LABEL_SERVICE } from '../model/rules/labels.js';
 
 // Scratch space to read a double's bits (the histogram's bucket index without Math.log).
 const F64 = new Float64Array(1);
@@ -37,9 +57,9 @@ export class LatencyHistogram {
   static readonly MAX_EXP = 40;
   /** Relative error bound of quantile(). */
   static readonly RELATIVE_ERROR = 2 ** -LatencyHistogram.SUB_BITS;
-  private readonly counts = new Float64Array(
-    (LatencyHistogram.MAX_EXP - LatencyHistogram.MIN_EXP + 1) << LatencyHistogram.SUB_BITS,
-  );
+  private static readonly SIZE = (LatencyHistogram.MAX_EXP - LatencyHistogram.MIN_EXP + 1) << LatencyHistogram.SUB_BITS;
+  /** Allocated on the first value: most revisions of a big run never see a cold request. */
+  private counts: Float64Array | undefined;
   count = 0;
   min = Number.POSITIVE_INFINITY;
   max = 0;
@@ -69,6 +89,7 @@ export class LatencyHistogram {
     // biome-ignore lint/complexity/useMathMinMax: a NaN latency must count as 0, not poison the sum
     const v = ms > 0 ? ms : 0;
     const b = LatencyHistogram.bucketOf(v);
+    if (this.counts === undefined) this.counts = new Float64Array(LatencyHistogram.SIZE);
     this.counts[b]!++;
     if (b < this.lo) this.lo = b;
     if (b > this.hi) this.hi = b;
@@ -78,17 +99,35 @@ export class LatencyHistogram {
     if (v < this.min) this.min = v;
   }
 
-  /** The q-quantile (0..1): see the class comment for its error. NaN when empty. */
-  quantile(q: number): number {
-    if (this.count === 0) return Number.NaN;
-    const rank = Math.min(this.count, Math.max(1, Math.ceil(q * this.count)));
+  /** Adds another histogram's values (a service's latency from its revisions'). */
+  merge(other: LatencyHistogram): void {
+    if (other.count === 0 || other.counts === undefined) return;
+    if (this.counts === undefined) this.counts = new Float64Array(LatencyHistogram.SIZE);
+    for (let i = other.lo; i <= other.hi; i++) this.counts[i]! += other.counts[i]!;
+    this.lo = Math.min(this.lo, other.lo);
+    this.hi = Math.max(this.hi, other.hi);
+    this.count += other.count;
+    this.sum += other.sum;
+    this.max = Math.max(this.max, other.max);
+    this.min = Math.min(this.min, other.min);
+  }
+
+  /** The value of rank `rank` (1..count) in sorted order, within the stated error. NaN when empty. */
+  atRank(rank: number): number {
+    if (this.count === 0 || this.counts === undefined) return Number.NaN;
+    const r = Math.min(this.count, Math.max(1, Math.ceil(rank)));
     let seen = 0;
     const counts = this.counts;
     for (let i = this.lo; i <= this.hi; i++) {
       seen += counts[i]!;
-      if (seen >= rank) return Math.max(this.min, Math.min(this.max, LatencyHistogram.upperEdge(i)));
+      if (seen >= r) return Math.max(this.min, Math.min(this.max, LatencyHistogram.upperEdge(i)));
     }
     return this.max;
+  }
+
+  /** The q-quantile (0..1): see the class comment for its error. NaN when empty. */
+  quantile(q: number): number {
+    return this.atRank(Math.ceil(q * this.count));
   }
 
   mean(): number {
@@ -118,24 +157,95 @@ export interface LatencySummary {
   max: number;
 }
 
-export interface RunResults {
-  /** Simulated time the results cover (the last sample or answer). */
-  durationMs: number;
+/** One scale from zero and how long each of its phases took (ms; null when unknown). */
+export interface ColdStart {
+  revision: string;
+  /** When the first new pod appeared (Pending). */
+  at: number;
+  /** Arrival of the first request that found no pod and was answered by this cold start. */
+  triggeredAt: number | null;
+  /** The pod that was Ready first. */
+  pod: string | null;
+  readyAt: number | null;
+  /** The first held request's answer, and how long it waited in all. */
+  answeredAt: number | null;
+  firstLatencyMs: number | null;
+  phases: ColdStartPhases;
+}
+
+/** The phases of a cold start (ms), in order; null when the log does not show it. */
+export interface ColdStartPhases {
+  /** The request that found no pod → the pod created (activator → autoscaler → Deployment). */
+  scaleUp: number | null;
+  /** Pending → ContainerCreating: the scheduler bound the pod. */
+  schedule: number | null;
+  /** ContainerCreating → Running: image pull (if any), container creation and start. */
+  create: number | null;
+  /** Running → Ready: the app starts and the readiness probe passes. */
+  readiness: number | null;
+  /** Ready → the first held request forwarded to it (the activator's probe); simulator only. */
+  activator: number | null;
+  /** Ready → the first held request answered (activator probe, forwarding and service time). */
+  toAnswer: number | null;
+}
+
+export const COLD_START_PHASES: readonly (keyof ColdStartPhases)[] = [
+  'scaleUp',
+  'schedule',
+  'create',
+  'readiness',
+  'activator',
+  'toAnswer',
+];
+
+/** One fall to zero pods of a revision. */
+export interface ScaleToZero {
+  /** When the last pod was gone (ms of run time). */
+  zeroAt: number;
+  /** When every remaining pod was Terminating (the scale-down took effect). */
+  drainingAt: number;
+  /** What the idle period is measured from: the last answered request, else the first Ready pod. */
+  idleSince: number;
+  idleFrom: 'last request' | 'first ready pod';
+  /** zeroAt − idleSince. */
+  afterMs: number;
+}
+
+/** Pods at the end: none left, only terminating ones, or some still up. */
+export type EndState = 'zero' | 'draining' | 'up';
+
+/** The figures of one scope: a revision, a service, or the whole run. */
+export interface Figures {
   requests: number;
   answered: number;
+  /** requests − answered: refused and unanswered requests. */
+  errors: number;
+  status4xx: number;
   status503: number;
   status504: number;
-  /** Other failures (404 for unknown hosts, client errors). */
+  /** 5xx other than 503 and 504. */
+  status5xx: number;
+  /** Requests without an HTTP answer (status 0, or still waiting when the run ended). */
+  noAnswer: number;
+  /** Errors other than 503 and 504: 4xx, other 5xx and no answer. */
   otherErrors: number;
   /** Answered requests. */
   latency: LatencySummary;
+  /** Answered requests that were not cold. */
+  warmLatency: LatencySummary;
   /** Answered requests the activator held while no pod could take them. */
   coldRequests: number;
   coldLatency: LatencySummary;
-  /** Scale-from-zero events (a Deployment scaled from 0 to ≥ 1 replicas). */
+  /** Scale-from-zero events (see the module comment). */
   coldStarts: number;
+  /** The median of each cold-start phase over the scope's cold starts. */
+  coldStartPhases: ColdStartPhases;
   /** From the last request's answer to the last pod gone; null if pods remain. */
   timeToZeroMs: number | null;
+  atEnd: EndState;
+  /** Pods that exist at the end, and how many of them are terminating. */
+  podsAtEnd: number;
+  terminatingAtEnd: number;
   maxPods: number;
   meanPods: number;
   /** Sum over sampled seconds of the pods that existed (starting + ready + terminating). */
@@ -144,43 +254,266 @@ export interface RunResults {
   activatorInPathSeconds: number;
 }
 
-export class ResultsCollector {
-  readonly all = new LatencyHistogram();
-  readonly cold = new LatencyHistogram();
-  requests = 0;
-  answered = 0;
-  status503 = 0;
-  status504 = 0;
-  otherErrors = 0;
-  coldStarts = 0;
-  private lastAnswerAt: number | null = null;
-  /** Pods alive now, across revisions (from pod events), and when that last became 0. */
-  private livePods = new Set<string>();
-  private zeroAt: number | null = null;
-  private sawPods = false;
-  // The second being folded (samples of one second come together, one per revision).
-  private curSecond = Number.NaN;
-  private curPods = 0;
-  private curPanic = false;
-  private curActivator = false;
-  private seconds = 0;
-  private podSum = 0;
+export interface RevisionResults extends Figures {
+  revision: string;
+  service: string;
+  /** The revision's min-scale annotation, when it has one. */
+  minScale: number | null;
+  coldStartList: ColdStart[];
+  scaleToZero: ScaleToZero[];
+}
+
+export interface ServiceResults extends Figures {
+  /** The Knative Service (else the Configuration) the revisions belong to. */
+  service: string;
+  revisions: RevisionResults[];
+}
+
+export interface RunResults extends Figures {
+  /** Time the results cover (the last sample or answer). */
+  durationMs: number;
+  /** Requests no route matched (the ingress's 404): they count in the run's figures only. */
+  unrouted: number;
+  services: ServiceResults[];
+}
+
+/** Per-second pod figures of one scope; samples of one second come together, one per revision. */
+class SecondFold {
+  private cur = Number.NaN;
+  private pods = 0;
+  private panic = false;
+  private activator = false;
+  seconds = 0;
+  podSum = 0;
   maxPods = 0;
   panicSeconds = 0;
   activatorSeconds = 0;
-  private lastT = 0;
 
-  request(status: number, latencyMs: number, cold: boolean, at: number): void {
-    this.requests++;
+  add(second: number, pods: number, panic: boolean, activator: boolean): void {
+    if (second !== this.cur) {
+      this.flush();
+      this.cur = second;
+    }
+    this.pods += pods;
+    if (panic) this.panic = true;
+    if (activator) this.activator = true;
+  }
+
+  private flush(): void {
+    if (Number.isNaN(this.cur)) return;
+    this.seconds++;
+    this.podSum += this.pods;
+    if (this.pods > this.maxPods) this.maxPods = this.pods;
+    if (this.panic) this.panicSeconds++;
+    if (this.activator) this.activatorSeconds++;
+    this.cur = Number.NaN;
+    this.pods = 0;
+    this.panic = false;
+    this.activator = false;
+  }
+
+  /** The figures so far (the second being folded counts as complete; nothing is reset). */
+  read(): Pick<Figures, 'maxPods' | 'meanPods' | 'podSeconds' | 'panicSeconds' | 'activatorInPathSeconds'> {
+    const open = !Number.isNaN(this.cur);
+    const seconds = this.seconds + (open ? 1 : 0);
+    const podSum = this.podSum + (open ? this.pods : 0);
+    return {
+      maxPods: open ? Math.max(this.maxPods, this.pods) : this.maxPods,
+      meanPods: seconds === 0 ? 0 : podSum / seconds,
+      podSeconds: podSum,
+      panicSeconds: this.panicSeconds + (open && this.panic ? 1 : 0),
+      activatorInPathSeconds: this.activatorSeconds + (open && this.activator ? 1 : 0),
+    };
+  }
+}
+
+/** Request counters and latency of one scope. */
+class RequestFold {
+  readonly all = new LatencyHistogram();
+  readonly warm = new LatencyHistogram();
+  readonly cold = new LatencyHistogram();
+  arrived = 0;
+  ended = 0;
+  answered = 0;
+  status4xx = 0;
+  status503 = 0;
+  status504 = 0;
+  status5xx = 0;
+  noAnswer = 0;
+  lastAnswerAt: number | null = null;
+
+  add(status: number, latencyMs: number, cold: boolean, at: number): void {
+    this.ended++;
     if (status >= 200 && status < 400) {
       this.answered++;
       this.all.add(latencyMs);
       if (cold) this.cold.add(latencyMs);
+      else this.warm.add(latencyMs);
     } else if (status === 503) this.status503++;
     else if (status === 504) this.status504++;
-    else this.otherErrors++;
+    else if (status >= 500) this.status5xx++;
+    else if (status >= 400) this.status4xx++;
+    else this.noAnswer++;
     this.lastAnswerAt = at;
+  }
+
+  merge(other: RequestFold): void {
+    this.all.merge(other.all);
+    this.warm.merge(other.warm);
+    this.cold.merge(other.cold);
+    this.arrived += other.arrived;
+    this.ended += other.ended;
+    this.answered += other.answered;
+    this.status4xx += other.status4xx;
+    this.status503 += other.status503;
+    this.status504 += other.status504;
+    this.status5xx += other.status5xx;
+    this.noAnswer += other.noAnswer;
+    if (other.lastAnswerAt !== null && (this.lastAnswerAt === null || other.lastAnswerAt > this.lastAnswerAt))
+      this.lastAnswerAt = other.lastAnswerAt;
+  }
+
+  /** Counters as results; once the run is over, requests still waiting count as unanswered. */
+  read(
+    finished: boolean,
+  ): Pick<
+    Figures,
+    | 'requests'
+    | 'answered'
+    | 'errors'
+    | 'status4xx'
+    | 'status503'
+    | 'status504'
+    | 'status5xx'
+    | 'noAnswer'
+    | 'otherErrors'
+    | 'latency'
+    | 'warmLatency'
+    | 'coldRequests'
+    | 'coldLatency'
+  > {
+    const waiting = finished ? Math.max(0, this.arrived - this.ended) : 0;
+    const requests = this.ended + waiting;
+    const noAnswer = this.noAnswer + waiting;
+    return {
+      requests,
+      answered: this.answered,
+      errors: requests - this.answered,
+      status4xx: this.status4xx,
+      status503: this.status503,
+      status504: this.status504,
+      status5xx: this.status5xx,
+      noAnswer,
+      otherErrors: this.status4xx + this.status5xx + noAnswer,
+      latency: this.all.summary(),
+      warmLatency: this.warm.summary(),
+      coldRequests: this.cold.count,
+      coldLatency: this.cold.summary(),
+    };
+  }
+}
+
+/** A cold start being watched: pod phase times of its pods until the first answer. */
+interface OpenColdStart {
+  at: number;
+  triggeredAt: number | null;
+  pods: Map<string, Partial<Record<PodPhase, number>>>;
+  readyPod: string | null;
+  readyAt: number | null;
+}
+
+/** Everything kept per revision. */
+class RevisionState {
+  readonly requests = new RequestFold();
+  readonly seconds = new SecondFold();
+  readonly pods = new Map<string, PodPhase>();
+  /** Pods that exist and are not terminating. */
+  active = 0;
+  /** It has been deployed: it had a Ready pod, or its Revision was Ready. */
+  deployed = false;
+  firstReadyAt: number | null = null;
+  /** When the pods left were all terminating (null while some are not, or none exist). */
+  drainingAt: number | null = null;
+  open: OpenColdStart | undefined;
+  readonly coldStarts: ColdStart[] = [];
+  coldStartCount = 0;
+  readonly scaleToZero: ScaleToZero[] = [];
+  minScale: number | null = null;
+
+  constructor(
+    readonly name: string,
+    readonly service: string,
+  ) {}
+}
+
+/** Cold starts kept in detail per revision (the count goes on). */
+const MAX_COLD_START_DETAILS = 1000;
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(sorted.length / 2) - 1]!;
+}
+
+/** The median of each phase over some cold starts. */
+export function medianPhases(list: readonly ColdStart[]): ColdStartPhases {
+  const out = {} as ColdStartPhases;
+  for (const p of COLD_START_PHASES) {
+    out[p] = median(list.map((c) => c.phases[p]).filter((v): v is number => v !== null));
+  }
+  return out;
+}
+
+const span = (from: number | null | undefined, to: number | null | undefined): number | null =>
+  from !== null && from !== undefined && to !== null && to !== undefined && to >= from ? to - from : null;
+
+/** The service a revision belongs to when no Revision object said (Knative's `<config>-00001` names). */
+function serviceFromName(revision: string): string {
+  return revision.replace(/-\d{5,}$/, '');
+}
+
+export class ResultsCollector {
+  /** The run's own request figures (requests no route matched included). */
+  private readonly run = new RequestFold();
+  private readonly runSeconds = new SecondFold();
+  private readonly serviceSeconds = new Map<string, SecondFold>();
+  private readonly revisions = new Map<string, RevisionState>();
+  /** Revision → service, from Revision objects' labels. */
+  private readonly serviceOf = new Map<string, string>();
+  private readonly minScaleOf = new Map<string, number>();
+  private unrouted = 0;
+  private finished = false;
+  /** Pods alive now, across revisions, and when that last became 0. */
+  private alivePods = 0;
+  private zeroAt: number | null = null;
+  private sawPods = false;
+  private lastT = 0;
+
+  /** A request entered the ingress (its answer, if any, comes through `request`). */
+  arrived(revision: string | undefined): void {
+    this.run.arrived++;
+    if (revision !== undefined) this.revisionState(revision).requests.arrived++;
+  }
+
+  /**
+   * A request ended: `status` 0 when there was no HTTP answer. `servedAt` is when the app
+   * started on it (known in the simulator), for the cold-start phases.
+   */
+  request(status: number, latencyMs: number, cold: boolean, at: number, revision?: string, servedAt?: number): void {
+    this.run.add(status, latencyMs, cold, at);
     if (at > this.lastT) this.lastT = at;
+    if (revision === undefined) {
+      if (status === 404) this.unrouted++;
+      return;
+    }
+    const r = this.revisionState(revision);
+    r.requests.add(status, latencyMs, cold, at);
+    if (cold && status >= 200 && status < 400 && r.open) this.coldAnswer(r, at, latencyMs, servedAt);
+  }
+
+  /** The run is over: requests still waiting count as unanswered; open cold starts are closed. */
+  finish(): void {
+    this.finished = true;
   }
 
   /**
@@ -189,116 +522,313 @@ export class ResultsCollector {
    * expectations every 100 ms, so nothing else is computed. Undefined for another name.
    */
   metric(name: string): number | undefined {
+    const run = this.run;
     switch (name) {
       case 'requests':
-        return this.requests;
+        return run.ended;
       case 'answered':
-        return this.answered;
+        return run.answered;
       case '503':
-        return this.status503;
+        return run.status503;
       case '504':
-        return this.status504;
+        return run.status504;
       case 'errors':
-        return this.status503 + this.status504 + this.otherErrors;
-      case 'cold-starts':
-        return this.coldStarts;
+        return run.ended - run.answered + (this.finished ? Math.max(0, run.arrived - run.ended) : 0);
+      case 'cold-starts': {
+        let n = 0;
+        for (const r of this.revisions.values()) n += r.coldStartCount;
+        return n;
+      }
       case 'p50':
-        return this.all.quantile(0.5);
+        return run.all.quantile(0.5);
       case 'p95':
-        return this.all.quantile(0.95);
+        return run.all.quantile(0.95);
       case 'p99':
-        return this.all.quantile(0.99);
+        return run.all.quantile(0.99);
       case 'max-pods':
-        return this.results().maxPods;
+        return this.runSeconds.read().maxPods;
       default:
         return undefined;
     }
   }
 
-  /** Folds the events results need: samples, scale steps (cold starts) and pod phases (time to zero). */
+  /** The event types `observe` folds (a producer may leave the others unbuilt). */
+  static readonly OBSERVED = ['sample', 'pod', 'object'] as const;
+
+  /** Folds the events results need: samples, pod phases and Revision objects. */
   observe(line: LogLine): void {
     switch (line.type) {
       case 'sample':
         this.sample(line);
         break;
-      case 'scale':
-        if (line.from === 0 && line.to > 0) this.coldStarts++;
-        break;
       case 'pod':
-        if (line.phase === 'Gone') {
-          if (this.livePods.delete(line.pod) && this.livePods.size === 0) this.zeroAt = line.t;
-        } else if (!this.livePods.has(line.pod)) {
-          this.livePods.add(line.pod);
-          this.sawPods = true;
-          this.zeroAt = null;
-        }
+        this.pod(line.t, line.pod, line.revision, line.phase);
+        break;
+      case 'object':
+        if (line.kind === 'Revision') this.revisionObject(line);
         break;
     }
+  }
+
+  /** Folds a log read back from a file: request events feed `arrived` and `request`. */
+  observeLogged(e: LogEvent): void {
+    if (e.type === 'request') {
+      if (e.phase === 'arrived') this.arrived(e.revision);
+      else if (e.phase === 'done') this.request(e.status ?? 0, e.latencyMs ?? 0, e.cold === true, e.t, e.revision);
+      return;
+    }
+    if (e.type === 'end') this.finish();
+    if (e.t > this.lastT) this.lastT = e.t;
+    this.observe(e);
+  }
+
+  private revisionState(name: string): RevisionState {
+    let r = this.revisions.get(name);
+    if (!r) {
+      r = new RevisionState(name, this.serviceOf.get(name) ?? serviceFromName(name));
+      r.minScale = this.minScaleOf.get(name) ?? null;
+      this.revisions.set(name, r);
+    }
+    return r;
+  }
+
+  private revisionObject(e: ObjectEvent): void {
+    const meta = e.object.metadata;
+    const labels = meta.labels ?? {};
+    const service = labels[LABEL_SERVICE] ?? labels[LABEL_CONFIGURATION];
+    if (service && !this.revisions.has(e.name)) this.serviceOf.set(e.name, service);
+    const minScale = annotationInt(meta.annotations ?? {}, 'minScale');
+    if (minScale !== undefined) this.minScaleOf.set(e.name, minScale);
+    const r = this.revisions.get(e.name);
+    if (r && minScale !== undefined) r.minScale = minScale;
+    const status = (e.object as { status?: { conditions?: Condition[] } }).status;
+    if (e.op !== 'deleted' && getCondition(status?.conditions, 'Ready')?.status === 'True') {
+      this.revisionState(e.name).deployed = true;
+    }
+  }
+
+  private pod(t: number, pod: string, revision: string, phase: PodPhase): void {
+    if (t > this.lastT) this.lastT = t;
+    const r = this.revisionState(revision);
+    const before = r.pods.get(pod);
+    const wasActive = before !== undefined && before !== 'Terminating';
+    const isActive = phase !== 'Gone' && phase !== 'Terminating';
+    if (phase === 'Gone') {
+      if (before !== undefined) {
+        r.pods.delete(pod);
+        this.alivePods--;
+        if (this.alivePods === 0) this.zeroAt = t;
+      }
+    } else {
+      if (before === undefined) {
+        this.alivePods++;
+        this.sawPods = true;
+        this.zeroAt = null;
+      }
+      r.pods.set(pod, phase);
+    }
+    if (isActive && !wasActive) {
+      if (r.active === 0 && r.deployed) this.openColdStart(r, t);
+      r.active++;
+    } else if (!isActive && wasActive) r.active--;
+    // Phase times of the pods of an open cold start (the first to be Ready gives the phases).
+    const open = r.open;
+    if (open && phase !== 'Gone' && phase !== 'Terminating') {
+      let times = open.pods.get(pod);
+      if (!times && before === undefined) {
+        times = {};
+        open.pods.set(pod, times);
+      }
+      if (times && times[phase] === undefined) times[phase] = t;
+      if (phase === 'Ready' && open.readyAt === null && times) {
+        open.readyAt = t;
+        open.readyPod = pod;
+      }
+    }
+    if (phase === 'Ready') {
+      r.deployed = true;
+      if (r.firstReadyAt === null) r.firstReadyAt = t;
+    }
+    // Draining: every pod left is terminating.
+    if (r.active === 0 && r.pods.size > 0) {
+      if (r.drainingAt === null) r.drainingAt = t;
+    } else if (r.active > 0) r.drainingAt = null;
+    if (r.pods.size === 0 && before !== undefined && phase === 'Gone') {
+      if (r.open) this.closeColdStart(r, null, null, undefined);
+      const last = r.requests.lastAnswerAt;
+      const idleFrom = last !== null && last <= t ? 'last request' : 'first ready pod';
+      const idleSince = idleFrom === 'last request' ? last! : (r.firstReadyAt ?? t);
+      r.scaleToZero.push({ zeroAt: t, drainingAt: r.drainingAt ?? t, idleSince, idleFrom, afterMs: t - idleSince });
+      r.drainingAt = null;
+    }
+  }
+
+  private openColdStart(r: RevisionState, t: number): void {
+    if (r.open) this.closeColdStart(r, null, null, undefined);
+    r.coldStartCount++;
+    r.open = { at: t, triggeredAt: null, pods: new Map(), readyPod: null, readyAt: null };
+  }
+
+  /** A held request answered while a cold start is open: its first such answer closes it. */
+  private coldAnswer(r: RevisionState, at: number, latencyMs: number, servedAt: number | undefined): void {
+    const open = r.open!;
+    const arrivedAt = at - latencyMs;
+    if (open.triggeredAt === null || arrivedAt < open.triggeredAt) open.triggeredAt = arrivedAt;
+    if (open.readyAt !== null && at >= open.readyAt) this.closeColdStart(r, at, latencyMs, servedAt);
+  }
+
+  private closeColdStart(
+    r: RevisionState,
+    answeredAt: number | null,
+    latencyMs: number | null,
+    servedAt: number | undefined,
+  ): void {
+    const open = r.open!;
+    r.open = undefined;
+    if (r.coldStarts.length >= MAX_COLD_START_DETAILS) return;
+    r.coldStarts.push(coldStartOf(r.name, open, answeredAt, latencyMs, servedAt));
   }
 
   /** Folds one revision's per-second sample; samples of the same second are summed across revisions. */
   sample(s: SampleEvent): void {
     const second = Math.round(s.t / 1000);
-    if (second !== this.curSecond) {
-      this.flush();
-      this.curSecond = second;
+    const pods = s.ready + s.pending + s.terminating;
+    const r = this.revisionState(s.revision);
+    r.seconds.add(second, pods, s.panic, s.activatorInPath);
+    let service = this.serviceSeconds.get(r.service);
+    if (!service) {
+      service = new SecondFold();
+      this.serviceSeconds.set(r.service, service);
     }
-    this.curPods += s.ready + s.pending + s.terminating;
-    if (s.panic) this.curPanic = true;
-    if (s.activatorInPath) this.curActivator = true;
+    service.add(second, pods, s.panic, s.activatorInPath);
+    this.runSeconds.add(second, pods, s.panic, s.activatorInPath);
     if (s.t > this.lastT) this.lastT = s.t;
   }
 
-  private flush(): void {
-    if (Number.isNaN(this.curSecond)) return;
-    this.seconds++;
-    this.podSum += this.curPods;
-    if (this.curPods > this.maxPods) this.maxPods = this.curPods;
-    if (this.curPanic) this.panicSeconds++;
-    if (this.curActivator) this.activatorSeconds++;
-    this.resetSecond();
-  }
-
-  private resetSecond(): void {
-    this.curSecond = Number.NaN;
-    this.curPods = 0;
-    this.curPanic = false;
-    this.curActivator = false;
-  }
-
-  /** The results so far (the second being folded counts as complete; nothing is reset). */
+  /** The results so far (nothing is reset). */
   results(): RunResults {
-    const open = !Number.isNaN(this.curSecond);
-    const seconds = this.seconds + (open ? 1 : 0);
-    const podSum = this.podSum + (open ? this.curPods : 0);
-    const maxPods = open ? Math.max(this.maxPods, this.curPods) : this.maxPods;
-    const panicSeconds = this.panicSeconds + (open && this.curPanic ? 1 : 0);
-    const activatorSeconds = this.activatorSeconds + (open && this.curActivator ? 1 : 0);
-    const last = this.lastAnswerAt;
-    const atZero = this.livePods.size === 0;
+    const finished = this.finished;
+    const byService = new Map<string, RevisionState[]>();
+    for (const r of this.revisions.values()) {
+      const list = byService.get(r.service) ?? [];
+      list.push(r);
+      byService.set(r.service, list);
+    }
+    const services: ServiceResults[] = [];
+    for (const [service, states] of [...byService].sort(([a], [b]) => a.localeCompare(b))) {
+      states.sort((a, b) => a.name.localeCompare(b.name));
+      const revisions = states.map((r) => this.revisionResults(r));
+      const requests = new RequestFold();
+      for (const r of states) requests.merge(r.requests);
+      const coldStartList = revisions.flatMap((r) => r.coldStartList);
+      const seconds = this.serviceSeconds.get(service)?.read() ?? new SecondFold().read();
+      const pods = revisions.reduce((n, r) => n + r.podsAtEnd, 0);
+      const terminating = revisions.reduce((n, r) => n + r.terminatingAtEnd, 0);
+      services.push({
+        service,
+        ...requests.read(finished),
+        coldStarts: revisions.reduce((n, r) => n + r.coldStarts, 0),
+        coldStartPhases: medianPhases(coldStartList),
+        timeToZeroMs: timeToZero(requests.lastAnswerAt, lastZero(revisions), pods, revisions.length > 0),
+        atEnd: endState(pods, terminating),
+        podsAtEnd: pods,
+        terminatingAtEnd: terminating,
+        ...seconds,
+        revisions,
+      });
+    }
+    const all = services.flatMap((s) => s.revisions);
+    const pods = all.reduce((n, r) => n + r.podsAtEnd, 0);
+    const terminating = all.reduce((n, r) => n + r.terminatingAtEnd, 0);
+    const last = this.run.lastAnswerAt;
     let timeToZeroMs: number | null = null;
-    if (last !== null && atZero) {
+    if (last !== null && this.alivePods === 0) {
       timeToZeroMs = this.sawPods && this.zeroAt !== null ? Math.max(0, this.zeroAt - last) : 0;
     }
     return {
       durationMs: this.lastT,
-      requests: this.requests,
-      answered: this.answered,
-      status503: this.status503,
-      status504: this.status504,
-      otherErrors: this.otherErrors,
-      latency: this.all.summary(),
-      coldRequests: this.cold.count,
-      coldLatency: this.cold.summary(),
-      coldStarts: this.coldStarts,
+      ...this.run.read(finished),
+      coldStarts: all.reduce((n, r) => n + r.coldStarts, 0),
+      coldStartPhases: medianPhases(all.flatMap((r) => r.coldStartList)),
       timeToZeroMs,
-      maxPods,
-      meanPods: seconds === 0 ? 0 : podSum / seconds,
-      podSeconds: podSum,
-      panicSeconds,
-      activatorInPathSeconds: activatorSeconds,
+      atEnd: endState(pods, terminating),
+      podsAtEnd: pods,
+      terminatingAtEnd: terminating,
+      ...this.runSeconds.read(),
+      unrouted: this.unrouted,
+      services,
     };
   }
+
+  private revisionResults(r: RevisionState): RevisionResults {
+    let terminating = 0;
+    for (const p of r.pods.values()) if (p === 'Terminating') terminating++;
+    const list = r.open ? [...r.coldStarts, coldStartOf(r.name, r.open, null, null, undefined)] : r.coldStarts;
+    const zero = r.scaleToZero.at(-1);
+    return {
+      revision: r.name,
+      service: r.service,
+      ...r.requests.read(this.finished),
+      coldStarts: r.coldStartCount,
+      coldStartPhases: medianPhases(list),
+      timeToZeroMs: r.pods.size === 0 && zero ? zero.afterMs : null,
+      atEnd: endState(r.pods.size, terminating),
+      podsAtEnd: r.pods.size,
+      terminatingAtEnd: terminating,
+      ...r.seconds.read(),
+      minScale: r.minScale,
+      coldStartList: list,
+      scaleToZero: r.scaleToZero,
+    };
+  }
+}
+
+function coldStartOf(
+  revision: string,
+  open: OpenColdStart,
+  answeredAt: number | null,
+  latencyMs: number | null,
+  servedAt: number | undefined,
+): ColdStart {
+  const times = open.readyPod ? open.pods.get(open.readyPod) : undefined;
+  const pendingAt = times?.Pending ?? (open.readyPod ? null : open.at);
+  return {
+    revision,
+    at: open.at,
+    triggeredAt: open.triggeredAt,
+    pod: open.readyPod,
+    readyAt: open.readyAt,
+    answeredAt,
+    firstLatencyMs: latencyMs,
+    phases: {
+      scaleUp: span(open.triggeredAt, open.at),
+      schedule: span(pendingAt, times?.ContainerCreating),
+      create: span(times?.ContainerCreating, times?.Running),
+      readiness: span(times?.Running, open.readyAt),
+      activator: servedAt !== undefined ? span(open.readyAt, servedAt) : null,
+      toAnswer: span(open.readyAt, answeredAt),
+    },
+  };
+}
+
+function endState(pods: number, terminating: number): EndState {
+  return pods === 0 ? 'zero' : pods === terminating ? 'draining' : 'up';
+}
+
+/** The last time any of these revisions went to zero, if they are all at zero now. */
+function lastZero(revisions: readonly RevisionResults[]): number | null {
+  let at: number | null = null;
+  for (const r of revisions) {
+    if (r.podsAtEnd > 0) return null;
+    const z = r.scaleToZero.at(-1);
+    if (z && (at === null || z.zeroAt > at)) at = z.zeroAt;
+  }
+  return at;
+}
+
+function timeToZero(lastAnswer: number | null, zeroAt: number | null, podsNow: number, any: boolean): number | null {
+  if (lastAnswer === null || podsNow > 0 || !any) return null;
+  return zeroAt === null ? 0 : Math.max(0, zeroAt - lastAnswer);
 }
 
 /** The results as JSON text: NaN (no data) becomes null, ms figures rounded to 0.001. */
@@ -314,80 +844,12 @@ export function resultsToJSON(results: RunResults, indent = 2): string {
   );
 }
 
-function ms(v: number | null): string {
-  if (v === null || Number.isNaN(v)) return '-';
-  if (v < 1) return `${v.toFixed(2)} ms`;
-  if (v < 999.5) return `${v.toFixed(v < 9.95 ? 1 : 0)} ms`;
-  if (v < 59_950) return `${(v / 1000).toFixed(v < 9_995 ? 2 : 1)} s`;
-  return seconds(Math.round(v / 1000)); // not 1m60s for 119.6 s
+/** Folds a whole event log (as read back from a file) into results. */
+export function resultsOfLog(events: Iterable<LogEvent>): RunResults {
+  const c = new ResultsCollector();
+  for (const e of events) c.observeLogged(e);
+  c.finish();
+  return c.results();
 }
 
-/** Whole seconds: 45 s, 7m29s, 23h59m. */
-function seconds(s: number): string {
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
-  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
-}
-
-/**
- * A span of simulated time in the units of `seconds`: `0 s`, `0.25 s`, `12.5 s`, `2m20s`, `1h5m`
- * (latencies keep their own style: ms under a second, then seconds with two decimals).
- */
-function duration(v: number): string {
-  const s = v / 1000;
-  if (s < 10) return `${Number(s.toFixed(3))} s`;
-  const tenths = Math.round(s * 10) / 10;
-  if (tenths < 60) return `${Number(tenths.toFixed(1))} s`;
-  return seconds(Math.round(s));
-}
-
-function num(v: number): string {
-  return Number.isInteger(v) ? String(v) : v.toFixed(2);
-}
-
-/** How long the pods took to reach zero after the last request's answer, or why there is no figure. */
-function timeToZero(r: RunResults): string {
-  if (r.timeToZeroMs !== null) return duration(r.timeToZeroMs);
-  return r.requests === 0 ? 'n/a (no requests)' : 'n/a (pods still up at the end)';
-}
-
-/** The results in a few plain lines, for the transcript's summary. */
-export function formatResults(r: RunResults): string {
-  const lat = (l: LatencySummary) =>
-    l.count === 0 ? 'none' : `p50 ${ms(l.p50)}, p95 ${ms(l.p95)}, p99 ${ms(l.p99)}, max ${ms(l.max)}`;
-  const lines = [
-    `requests ${r.requests}: ${r.answered} answered, ${r.status503} × 503, ${r.status504} × 504${r.otherErrors > 0 ? `, ${r.otherErrors} other errors` : ''}`,
-    `latency ${lat(r.latency)}`,
-    `cold requests ${r.coldRequests}${r.coldRequests > 0 ? `: ${lat(r.coldLatency)}` : ''}; cold starts (scale from zero) ${r.coldStarts}`,
-    `pods max ${r.maxPods}, mean ${num(r.meanPods)}, ${num(r.podSeconds)} pod-seconds; time to zero after the last request ${timeToZero(r)}`,
-    `panic ${seconds(r.panicSeconds)}, activator in the path ${seconds(r.activatorInPathSeconds)} of ${duration(r.durationMs)}`,
-  ];
-  return `${lines.join('\n')}\n`;
-}
-
-/** Columns of the per-second CSV (`knsim run --csv`), one row per revision per second. */
-export const CSV_COLUMNS = [
-  't',
-  'revision',
-  'desired',
-  'ready',
-  'pending',
-  'terminating',
-  'rps',
-  'concurrency',
-  'activator_queue',
-  'queue_proxy_queue',
-  'in_flight',
-  'panic',
-  'activator_in_path',
-] as const;
-
-export function csvHeader(): string {
-  return `${CSV_COLUMNS.join(',')}\n`;
-}
-
-/** One CSV row of a sample (t in seconds). */
-export function csvRow(s: SampleEvent): string {
-  const rev = /[",\n]/.test(s.revision) ? `"${s.revision.replace(/"/g, '""')}"` : s.revision;
-  return `${s.t / 1000},${rev},${s.desired},${s.ready},${s.pending},${s.terminating},${s.rps},${s.concurrency},${s.activatorQueue},${s.queueProxyQueue},${s.inFlight},${s.panic ? 1 : 0},${s.activatorInPath ? 1 : 0}\n`;
-}
+export { CSV_COLUMNS, csvHeader, csvRow, csvWriter, formatResults } from './resultsText.js';

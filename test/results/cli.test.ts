@@ -24,9 +24,13 @@ describe('knsim run --json --csv --log', () => {
     expect(results.requests).toBe(409);
     expect(results.coldStarts).toBe(1);
     expect(results.latency.p99).toBeGreaterThan(0);
+    expect(results.services).toHaveLength(1);
+    expect(results.services[0]).toMatchObject({ service: 'burst', requests: 409, coldStarts: 1 });
+    expect(results.services[0].revisions[0]).toMatchObject({ revision: 'burst-00001', requests: 409 });
+    expect(results.services[0].revisions[0].coldStartList[0].phases.schedule).toBeGreaterThan(0);
     const rows = readFileSync(csv, 'utf8').split('\n');
     expect(`${rows[0]}\n`).toBe(csvHeader());
-    expect(rows.filter((r) => r.startsWith('240,burst-00001,'))).toHaveLength(1);
+    expect(rows.filter((r) => r.startsWith('240,burst,burst-00001,'))).toHaveLength(1);
     const lines = readFileSync(log, 'utf8')
       .trim()
       .split('\n')

@@ -4,7 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { flagFileError } from '../../io/errors.js';
 import { openOutputFile } from '../../io/files.js';
 import { loadScenario, runScenario } from '../../runner/simulate.js';
-import { csvHeader, csvRow, resultsToJSON } from '../../sim/results.js';
+import { csvHeader, csvWriter, resultsToJSON } from '../../sim/results.js';
 import { parseSeed } from '../args.js';
 import type { CommandContext } from './context.js';
 
@@ -108,13 +108,7 @@ export function registerRun(program: Command, ctx: CommandContext): void {
           log: logFile
             ? { keep: false, sink: (text) => logFile.write(text), requestSampling: opts.logRequests ?? 1 }
             : { keep: false, requestSampling: 0 },
-          ...(csvFile
-            ? {
-                observe: (line) => {
-                  if (line.type === 'sample') csvFile.write(csvRow(line));
-                },
-              }
-            : {}),
+          ...(csvFile ? { observe: csvWriter((text) => csvFile.write(text)) } : {}),
         });
         if (opts.json) process.stdout.write(`${resultsToJSON(outcome.results)}\n`);
         ctx.setExitCode(outcome.ok ? 0 : 1);
