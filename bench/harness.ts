@@ -3,8 +3,8 @@
  * annotations, a load spec, then time passes to the end. Used by the benchmarks.
  */
 import { SimBackend } from '../src/backends/sim.js';
+import type { RunResults } from '../src/results/results.js';
 import { EventLog } from '../src/sim/log.js';
-import type { RunResults } from '../src/sim/results.js';
 
 export interface SimRunOptions {
   seed?: number;

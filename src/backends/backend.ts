@@ -5,8 +5,8 @@
  */
 import type { KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
+import type { ResultsCollector } from '../results/results.js';
 import type { EventLog } from '../sim/log.js';
-import type { ResultsCollector } from '../sim/results.js';
 
 export interface HttpRequest {
   /** The URL as the user wrote it (`http://knservice.default.example.com/`). */

@@ -15,12 +15,12 @@ import type { KubeObject, Pod, PodAutoscaler, Route, ServerlessService } from '.
 import type { LogHeader, PodPhase, RequestOutcome } from '../model/events.js';
 import { type ResourceType, resourceById } from '../model/rules/resources.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
+import { ResultsCollector } from '../results/results.js';
 import type { ClosedLoopClients } from '../sim/load/closedLoop.js';
 import { forkRandom } from '../sim/load/rng.js';
 import { buildLoad } from '../sim/load/spec.js';
 import type { Arrival, ArrivalSource } from '../sim/load/types.js';
 import { EventLog } from '../sim/log.js';
-import { ResultsCollector } from '../sim/results.js';
 import { type ApplyResult, type Backend, BackendError, type HttpRequest, type HttpResponse } from './backend.js';
 import { paScale, podPhaseOf, revisionForHost, revisionOf, shiftTimes, sksMode } from './live/derive.js';
 import { sendHttp } from './live/http.js';

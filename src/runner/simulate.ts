@@ -4,10 +4,10 @@
  */
 import { SimBackend } from '../backends/sim.js';
 import type { LogLine } from '../model/events.js';
+import type { RunResults } from '../results/results.js';
 import { parseScenarioFile } from '../scenario/file.js';
 import type { Scenario } from '../scenario/types.js';
 import { EventLog, type EventLogOptions } from '../sim/log.js';
-import type { RunResults } from '../sim/results.js';
 import { settingsFromScenario } from '../sim/settings.js';
 import { ScenarioRunner } from './runner.js';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseLogRequests } from '../../src/cli/commands/run.js';
-import { csvHeader } from '../../src/sim/results.js';
+import { csvHeader } from '../../src/results/results.js';
 
 const run = promisify(execFile);
 const COLD = 'test/results/fixtures/cold-burst.yaml';

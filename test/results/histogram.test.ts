@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram } from '../../src/sim/results.js';
+import { LatencyHistogram } from '../../src/results/results.js';
 
 const E = LatencyHistogram.RELATIVE_ERROR;
 

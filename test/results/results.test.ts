@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseEventLog } from '../../src/io/logReader.js';
 import type { LogEvent, LogLine, SampleEvent } from '../../src/model/events.js';
-import { loadScenario, runScenario } from '../../src/runner/simulate.js';
 import {
   CSV_COLUMNS,
   csvHeader,
@@ -15,7 +14,8 @@ import {
   type RunResults,
   resultsOfLog,
   resultsToJSON,
-} from '../../src/sim/results.js';
+} from '../../src/results/results.js';
+import { loadScenario, runScenario } from '../../src/runner/simulate.js';
 import { scratch } from '../cli/helpers.js';
 
 const WARM = 'test/results/fixtures/warm-pod.yaml';

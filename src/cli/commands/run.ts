@@ -3,8 +3,8 @@ import { closeSync, writeSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { flagFileError } from '../../io/errors.js';
 import { openOutputFile } from '../../io/files.js';
+import { csvHeader, csvWriter, resultsToJSON } from '../../results/results.js';
 import { loadScenario, runScenario } from '../../runner/simulate.js';
-import { csvHeader, csvWriter, resultsToJSON } from '../../sim/results.js';
 import { parseSeed } from '../args.js';
 import type { CommandContext } from './context.js';
 

@@ -2,8 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UserError } from '../../io/errors.js';
+import { resultsToJSON } from '../../results/results.js';
 import { loadScenario } from '../../runner/simulate.js';
-import { resultsToJSON } from '../../sim/results.js';
 import { parseSeed } from '../args.js';
 import { formatSweepTable, parseSet, runSweep, type SweepAxis, SweepError } from '../sweep/sweep.js';
 import type { CommandContext } from './context.js';

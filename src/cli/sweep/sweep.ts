@@ -19,10 +19,10 @@ import { Worker } from 'node:worker_threads';
 import { USER_ERRORS } from '../../io/errors.js';
 import type { KubeObject } from '../../model/api/types.js';
 import { ANNOTATION_KEYS, parseAutoscalerConfig, validateAutoscalingAnnotations } from '../../model/kpa/index.js';
+import type { RunResults } from '../../results/results.js';
 import type { Scenario } from '../../scenario/types.js';
 import { parseDuration } from '../../sim/load/duration.js';
 import { NETWORK_LAYERS } from '../../sim/load/network.js';
-import type { RunResults } from '../../sim/results.js';
 
 export class SweepError extends Error {
   constructor(message: string) {

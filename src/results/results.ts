@@ -852,4 +852,4 @@ export function resultsOfLog(events: Iterable<LogEvent>): RunResults {
   return c.results();
 }
 
-export { CSV_COLUMNS, csvHeader, csvRow, csvWriter, formatResults } from './resultsText.js';
+export { CSV_COLUMNS, csvHeader, csvRow, csvWriter, formatResults } from './text.js';
