@@ -583,7 +583,15 @@ export class LiveBackend implements Backend {
     const at = this.now();
     this.inFlight.set(id, { revision, cold });
     if (revision) this.arrivalsThisSecond.set(revision, (this.arrivalsThisSecond.get(revision) ?? 0) + 1);
-    this.log.event({ t: at, type: 'request', phase: 'arrived', id, ...(revision ? { revision } : {}) });
+    const asked = Number(extraHeaders['X-Knsim-Service-Ms']);
+    this.log.event({
+      t: at,
+      type: 'request',
+      phase: 'arrived',
+      id,
+      ...(revision ? { revision } : {}),
+      ...(Number.isFinite(asked) ? { serviceMs: asked } : {}),
+    });
     this.results.arrived(revision);
     if (cold) this.log.event({ t: at, type: 'request', phase: 'held', id, ...(revision ? { revision } : {}) });
     const r = await sendHttp({

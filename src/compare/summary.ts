@@ -1,47 +1,54 @@
 /**
- * What a run's event log says about scaling, as plain numbers: pods over time, when the pods went
- * to zero and how long after the last request, cold-start latency, the most pods, time in panic,
- * 503/504 counts. Pure functions of a parsed log, the same for simulated and live runs.
+ * What a run's event log says, as plain numbers, the same for simulated and live runs: the run's
+ * results folded by the one results collector (src/sim/results.ts: requests, errors, cold starts,
+ * pods, scale to zero, per revision), plus what a comparison needs beside them: pods over time,
+ * the latencies themselves (for the noise estimates), the service times the scenario drew, and
+ * time in panic.
  */
 import type { LogEvent, LogHeader } from '../model/events.js';
+import { type RunResults, resultsOfLog, resultsToJSON, type ScaleToZero } from '../sim/results.js';
+
+export type { ScaleToZero };
 
 export interface ParsedLog {
   header: LogHeader;
   events: LogEvent[];
 }
 
-export interface ScaleToZero {
-  /** When the last pod was gone (ms of run time). */
-  zeroAt: number;
-  /** When every remaining pod was Terminating (the scale-down took effect). */
-  drainingAt: number;
-  /** What the idle period is measured from: the last answered request, else the first Ready pod. */
-  idleSince: number;
-  idleFrom: 'last request' | 'first ready pod';
-  /** zeroAt − idleSince. */
-  afterMs: number;
+/** One revision's moments, for the per-revision rows. */
+export interface RevisionSummary {
+  revision: string;
+  firstReadyAt: number | null;
+  maxPods: number;
+  scaleToZero: ScaleToZero[];
+  /** Pods at the end, and whether they were all terminating. */
+  atEnd: RunResults['atEnd'];
+  /** When the pods left at the end started draining (all terminating), if they are. */
+  drainingAt: number | null;
+  coldStarts: number;
 }
 
 export interface RunSummary {
   backend: 'sim' | 'live';
   scenario: string;
   durationMs: number;
+  results: RunResults;
   /** Pods that exist (any phase but Gone) at each whole second 0, 1, 2, … */
   podsPerSecond: number[];
   /** Ready pods at each whole second. */
   readyPerSecond: number[];
   maxPods: number;
-  scaleToZero: ScaleToZero[];
-  requests: number;
-  ok: number;
-  status503: number;
-  status504: number;
-  otherErrors: number;
-  coldStarts: number[];
-  coldStart: { count: number; p50: number | null; max: number | null };
+  revisions: RevisionSummary[];
+  /** Sorted latencies (ms) of answered requests that were not cold, and of cold ones. */
+  warmLatencies: number[];
+  coldLatencies: number[];
+  /** Sorted service times (ms) the scenario drew for the requests (`serviceMs` of arrivals). */
+  serviceTimes: number[];
+  /** Requests whose arrival was logged (the share that carries a drawn service time is of these). */
+  arrivals: number;
   /** Seconds with the autoscaler in panic mode (from panic events, else samples). */
   panicSeconds: number;
-  /** First time the revision had a Ready pod, if it did. */
+  /** First time any revision had a Ready pod. */
   firstReadyAt: number | null;
 }
 
@@ -51,33 +58,21 @@ export function quantile(sorted: readonly number[], q: number): number | null {
   return sorted[i]!;
 }
 
+const ascending = (a: number, b: number) => a - b;
+
 export function summarize(log: ParsedLog): RunSummary {
   const { header, events } = log;
+  const results = resultsOfLog(events);
   const durationMs = events.reduce((m, e) => Math.max(m, e.t), 0);
-  // Pod timeline.
   const phase = new Map<string, string>();
-  const changes: { t: number; alive: number; ready: number; terminatingAll: boolean }[] = [];
-  let firstReadyAt: number | null = null;
-  const counts = () => {
-    let alive = 0;
-    let ready = 0;
-    let terminating = 0;
-    for (const p of phase.values()) {
-      alive++;
-      if (p === 'Ready') ready++;
-      if (p === 'Terminating') terminating++;
-    }
-    return { alive, ready, terminatingAll: alive > 0 && terminating === alive };
-  };
-  // Requests.
-  let requests = 0;
-  let ok = 0;
-  let status503 = 0;
-  let status504 = 0;
-  let otherErrors = 0;
-  const coldStarts: number[] = [];
-  const answers: number[] = [];
-  // Panic.
+  const changes: { t: number; alive: number; ready: number }[] = [];
+  const firstReady = new Map<string, number>();
+  const drainingSince = new Map<string, number | null>();
+  const revisionPods = new Map<string, Map<string, string>>();
+  const warm: number[] = [];
+  const cold: number[] = [];
+  const serviceTimes: number[] = [];
+  let arrivals = 0;
   const panicking = new Map<string, number>();
   let panicMs = 0;
   let sawPanicEvents = false;
@@ -88,21 +83,31 @@ export function summarize(log: ParsedLog): RunSummary {
       case 'pod': {
         if (e.phase === 'Gone') phase.delete(e.pod);
         else phase.set(e.pod, e.phase);
-        if (e.phase === 'Ready' && firstReadyAt === null) firstReadyAt = e.t;
-        changes.push({ t: e.t, ...counts() });
+        const pods = revisionPods.get(e.revision) ?? new Map<string, string>();
+        revisionPods.set(e.revision, pods);
+        if (e.phase === 'Gone') pods.delete(e.pod);
+        else pods.set(e.pod, e.phase);
+        const all = [...pods.values()];
+        const draining = all.length > 0 && all.every((p) => p === 'Terminating');
+        if (!draining) drainingSince.set(e.revision, null);
+        else if (drainingSince.get(e.revision) == null) drainingSince.set(e.revision, e.t);
+        if (e.phase === 'Ready' && !firstReady.has(e.revision)) firstReady.set(e.revision, e.t);
+        let alive = 0;
+        let ready = 0;
+        for (const p of phase.values()) {
+          alive++;
+          if (p === 'Ready') ready++;
+        }
+        changes.push({ t: e.t, alive, ready });
         break;
       }
       case 'request':
-        if (e.phase !== 'done') break;
-        requests++;
-        if (e.status === 503) status503++;
-        else if (e.status === 504) status504++;
-        else if (e.status !== undefined && e.status >= 200 && e.status < 400) ok++;
-        else otherErrors++;
-        if (e.status !== undefined && e.status > 0) answers.push(e.t);
-        if (e.cold && e.latencyMs !== undefined && e.status !== undefined && e.status >= 200 && e.status < 400) {
-          coldStarts.push(e.latencyMs);
+        if (e.phase === 'arrived') {
+          arrivals++;
+          if (e.serviceMs !== undefined) serviceTimes.push(e.serviceMs);
         }
+        if (e.phase !== 'done' || e.status === undefined || e.status < 200 || e.status >= 400) break;
+        if (e.latencyMs !== undefined) (e.cold ? cold : warm).push(e.latencyMs);
         break;
       case 'panic':
         sawPanicEvents = true;
@@ -130,41 +135,54 @@ export function summarize(log: ParsedLog): RunSummary {
     podsPerSecond.push(current.alive);
     readyPerSecond.push(current.ready);
   }
-  const maxPods = changes.reduce((m, c) => Math.max(m, c.alive), 0);
-
-  // Scale to zero: each time the count of pods falls to 0.
-  const scaleToZero: ScaleToZero[] = [];
-  let drainingAt: number | null = null;
-  let previousAlive = 0;
-  for (const c of changes) {
-    if (c.terminatingAll && drainingAt === null) drainingAt = c.t;
-    if (!c.terminatingAll && c.alive > 0) drainingAt = null;
-    if (c.alive === 0 && previousAlive > 0) {
-      const lastAnswer = answers.filter((t) => t <= c.t).at(-1);
-      const idleFrom = lastAnswer !== undefined ? 'last request' : 'first ready pod';
-      const idleSince = lastAnswer ?? firstReadyAt ?? 0;
-      scaleToZero.push({ zeroAt: c.t, drainingAt: drainingAt ?? c.t, idleSince, idleFrom, afterMs: c.t - idleSince });
-      drainingAt = null;
-    }
-    previousAlive = c.alive;
-  }
-  const sortedCold = [...coldStarts].sort((a, b) => a - b);
+  const revisions: RevisionSummary[] = results.services.flatMap((s) =>
+    s.revisions.map((r) => ({
+      revision: r.revision,
+      firstReadyAt: firstReady.get(r.revision) ?? null,
+      // From pod events (samples may be missing from a hand-made or cut log).
+      maxPods: Math.max(r.maxPods, maxAlive(events, r.revision)),
+      scaleToZero: r.scaleToZero,
+      atEnd: r.atEnd,
+      drainingAt: r.atEnd === 'draining' ? (drainingSince.get(r.revision) ?? null) : null,
+      coldStarts: r.coldStarts,
+    })),
+  );
+  const firstReadyAt = [...firstReady.values()].reduce<number | null>((m, t) => (m === null || t < m ? t : m), null);
   return {
     backend: header.backend,
     scenario: header.scenario,
     durationMs,
+    results,
     podsPerSecond,
     readyPerSecond,
-    maxPods,
-    scaleToZero,
-    requests,
-    ok,
-    status503,
-    status504,
-    otherErrors,
-    coldStarts,
-    coldStart: { count: coldStarts.length, p50: quantile(sortedCold, 0.5), max: sortedCold.at(-1) ?? null },
+    maxPods: Math.max(
+      results.maxPods,
+      changes.reduce((m, c) => Math.max(m, c.alive), 0),
+    ),
+    revisions,
+    warmLatencies: warm.sort(ascending),
+    coldLatencies: cold.sort(ascending),
+    serviceTimes: serviceTimes.sort(ascending),
+    arrivals,
     panicSeconds: sawPanicEvents ? Math.round(panicMs / 1000) : panicSampleSeconds.size,
     firstReadyAt,
   };
+}
+
+function maxAlive(events: readonly LogEvent[], revision: string): number {
+  const alive = new Set<string>();
+  let max = 0;
+  for (const e of events) {
+    if (e.type !== 'pod' || e.revision !== revision) continue;
+    if (e.phase === 'Gone') alive.delete(e.pod);
+    else alive.add(e.pod);
+    if (alive.size > max) max = alive.size;
+  }
+  return max;
+}
+
+/** A summary for `--json`: the results (NaN as null) and series, without the raw latency lists. */
+export function summaryJSON(s: RunSummary): unknown {
+  const { warmLatencies: _w, coldLatencies: _c, serviceTimes: _s, ...rest } = s;
+  return JSON.parse(resultsToJSON(rest as unknown as RunResults, 0));
 }

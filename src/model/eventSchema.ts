@@ -154,6 +154,7 @@ const requestEvent = z.looseObject({
   cold: z.boolean().optional(),
   outcome: z.enum(['ok', '503', '504', 'error', 'unanswered']).optional(),
   error: z.string().optional(),
+  serviceMs: z.number().nonnegative().optional(),
 });
 
 const sampleEvent = z.looseObject({

@@ -121,6 +121,11 @@ export interface RequestEvent extends At {
   outcome?: RequestOutcome;
   /** Why an unanswered request got no answer (`ECONNREFUSED`, `no answer within 330000 ms`). */
   error?: string;
+  /**
+   * On `arrived`: the service time the scenario drew for this request (ms). The simulated app
+   * takes exactly that; a live app is asked for it (X-Knsim-Service-Ms) and may ignore it.
+   */
+  serviceMs?: number;
 }
 
 /** Per-second picture of one revision, for charts and CSV. */

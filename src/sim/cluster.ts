@@ -445,6 +445,7 @@ export class SimCluster {
         phase: 'arrived',
         id,
         ...(revision ? { revision } : {}),
+        serviceMs,
       });
     }
     const arrivals = this.arrivalList;

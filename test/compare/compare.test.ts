@@ -106,26 +106,32 @@ describe('summarize', () => {
     expect(s.readyPerSecond[0]).toBe(0);
     expect(s.readyPerSecond[1]).toBe(1);
     expect(s.maxPods).toBe(1);
-    expect(s.scaleToZero).toEqual([
+    const [r] = s.revisions;
+    expect(r!.scaleToZero).toEqual([
       { zeroAt: 92_000, drainingAt: 62_000, idleSince: 2000, idleFrom: 'last request', afterMs: 90_000 },
     ]);
-    expect(s.coldStart).toEqual({ count: 1, p50: 2000, max: 2000 });
-    expect(s.requests).toBe(2);
-    expect(s.status503).toBe(0);
+    // p2 brought the revision back from zero: the one cold start, as the run's own summary counts it.
+    expect(s.results.coldStarts).toBe(1);
+    expect(s.coldLatencies).toEqual([2000]);
+    expect(s.warmLatencies).toEqual([5]);
+    expect(s.results.requests).toBe(2);
+    expect(s.results.status503).toBe(0);
     expect(s.firstReadyAt).toBe(1000);
   });
 
   it('counts 503/504, panic intervals and the most pods at once', () => {
     const s = summarize(liveLog());
     expect(s.maxPods).toBe(2);
-    expect(s.status503).toBe(1);
-    expect(s.status504).toBe(1);
-    expect(s.ok).toBe(2);
+    expect(s.results.status503).toBe(1);
+    expect(s.results.status504).toBe(1);
+    expect(s.results.answered).toBe(2);
     expect(s.panicSeconds).toBe(4);
     // q2 went first: the count fell to 1, not 0; zero only when q1 was gone.
-    expect(s.scaleToZero).toHaveLength(1);
-    expect(s.scaleToZero[0]).toMatchObject({ zeroAt: 100_000, drainingAt: 70_000, idleSince: 4500, afterMs: 95_500 });
-    expect(s.coldStarts).toEqual([3200]);
+    const [r] = s.revisions;
+    expect(r!.scaleToZero).toHaveLength(1);
+    expect(r!.scaleToZero[0]).toMatchObject({ zeroAt: 100_000, drainingAt: 70_000, idleSince: 4500, afterMs: 95_500 });
+    expect(s.coldLatencies).toEqual([3200]);
+    expect(s.results.coldStarts).toBe(1);
   });
 
   it('measures idleness from the first Ready pod when no request came before', () => {
@@ -138,7 +144,30 @@ describe('summarize', () => {
         pod(94_000, 'a', 'Gone'),
       ],
     });
-    expect(s.scaleToZero[0]).toMatchObject({ idleFrom: 'first ready pod', idleSince: 4000, afterMs: 90_000 });
+    expect(s.revisions[0]!.scaleToZero[0]).toMatchObject({
+      idleFrom: 'first ready pod',
+      idleSince: 4000,
+      afterMs: 90_000,
+    });
+  });
+
+  it('says a run that ended while its last pod drained was draining, not that it never went to zero', () => {
+    const log: ParsedLog = {
+      header: header('live'),
+      events: [
+        pod(0, 'a', 'Pending'),
+        pod(4000, 'a', 'Ready'),
+        pod(64_000, 'a', 'Terminating'),
+        { t: 70_000, type: 'end', ok: true },
+      ],
+    };
+    const s = summarize(log);
+    expect(s.revisions[0]).toMatchObject({ atEnd: 'draining', drainingAt: 64_000 });
+    const { text } = renderComparison(summarize(simLog()), s);
+    expect(text).toContain(
+      'live: r-00001: draining at the end from 64.0 s (the run ended before the last pod was gone)',
+    );
+    expect(text).not.toContain('never');
   });
 
   it('takes panic time from samples when there are no panic events', () => {
@@ -169,15 +198,20 @@ describe('summarize', () => {
 describe('the comparison', () => {
   it('lines the numbers up with their differences', () => {
     const rows = compareSummaries(summarize(simLog()), summarize(liveLog()));
-    const byName = Object.fromEntries(rows.map((r) => [r.metric, r]));
-    expect(byName['maximum pods']).toMatchObject({ a: 1, b: 2, diff: 1 });
-    expect(byName['scale to zero: idle to no pods']).toMatchObject({ a: 90_000, b: 95_500, diff: 5500 });
-    expect(byName['cold-start latency p50']).toMatchObject({ a: 2000, b: 3200, diff: 1200 });
-    expect(byName['503 responses']).toMatchObject({ a: 0, b: 1 });
-    expect(byName['time in panic']).toMatchObject({ a: 0, b: 4 });
+    const run = Object.fromEntries(rows.filter((r) => r.revision === undefined).map((r) => [r.metric, r]));
+    const rev = Object.fromEntries(rows.filter((r) => r.revision === 'r-00001').map((r) => [r.metric, r]));
+    expect(run['maximum pods']).toMatchObject({ a: 1, b: 2, diff: 1 });
+    expect(rev['scale to zero: idle to no pods']).toMatchObject({ a: 90_000, b: 95_500, diff: 5500 });
+    expect(rev['scale to zero: idle to draining']).toMatchObject({ a: 60_000, b: 65_500 });
+    expect(run['cold-start latency p50']).toMatchObject({ a: 2000, b: 3200, diff: 1200 });
+    expect(run['cold starts']).toMatchObject({ a: 1, b: 1, diff: 0 });
+    expect(run['503 responses']).toMatchObject({ a: 0, b: 1 });
+    expect(run['time in panic']).toMatchObject({ a: 0, b: 4 });
+    expect(run['warm latency p50']).toMatchObject({ a: 5, b: 9 });
     const table = renderTable(rows, ['sim', 'live']);
-    expect(table).toMatch(/scale to zero: idle to no pods\s+90\.0 s\s+95\.5 s\s+\+5\.5 s \(\+6%\)\n/);
-    expect(table).toMatch(/maximum pods\s+1\s+2\s+\+1\n/);
+    expect(table).toMatch(/\n {2}scale to zero: idle to no pods\s+90\.0 s\s+95\.5 s\s+\+5\.5 s \(\+6%\)\n/);
+    expect(table).toMatch(/\nrevision r-00001\n/);
+    expect(table).toMatch(/\nmaximum pods\s+1\s+2\s+\+1\n/);
     expect(table).toMatch(/cold-start latency p50\s+2\.0 s\s+3\.2 s\s+\+1\.2 s \(\+60%\)/);
   });
 
@@ -206,7 +240,7 @@ describe('the comparison', () => {
   it('writes the whole report', () => {
     const { text } = renderComparison(summarize(simLog()), summarize(liveLog()));
     expect(text.split('\n')[0]).toBe('# tiny: sim vs live');
-    expect(text).toContain('sim: no pods at 92.0 s, 90.0 s after the last request (draining from 62.0 s)');
+    expect(text).toContain('sim: r-00001: no pods at 92.0 s, 90.0 s after the last request (draining from 62.0 s)');
     expect(text).toContain('live: 3.2 s');
   });
 });
@@ -242,9 +276,10 @@ steps:
     const r = await predict(logFile);
     expect(r.report.split('\n')[0]).toBe('# tiny: sim vs live');
     expect(r.simLog.split('\n')[0]).toContain('"backend":"sim"');
-    const zero = r.rows.find((x) => x.metric === 'scale to zero: last pod gone at')!;
-    expect(zero.a).toBeGreaterThan(60_000);
-    expect(zero.b).toBe(100_000);
+    const zero = (revision: string) =>
+      r.rows.find((x) => x.metric === 'scale to zero: last pod gone at' && x.revision === revision)!;
+    expect(zero('knservice-00001').a).toBeGreaterThan(60_000);
+    expect(zero('r-00001').b).toBe(100_000);
   });
 
   it('says when the scenario file is not there', async () => {

@@ -1,6 +1,6 @@
 /** `knsim compare <a.jsonl> <b.jsonl>`: two runs side by side (usually sim and live). */
 import type { Command } from 'commander';
-import { readLog, renderComparison, summarize } from '../../compare/index.js';
+import { readLog, renderComparison, summarize, summaryJSON } from '../../compare/index.js';
 import type { CommandContext } from './context.js';
 
 export function registerCompare(program: Command, ctx: CommandContext): void {
@@ -17,7 +17,10 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
       const a = summarize(readLog(first, warn));
       const b = summarize(readLog(second, warn));
       const report = renderComparison(a, b);
-      if (opts.json) process.stdout.write(`${JSON.stringify({ first: a, second: b, rows: report.rows }, null, 2)}\n`);
+      if (opts.json)
+        process.stdout.write(
+          `${JSON.stringify({ first: summaryJSON(a), second: summaryJSON(b), rows: report.rows }, null, 2)}\n`,
+        );
       else process.stdout.write(report.text);
       ctx.setExitCode(0);
     });
