@@ -10,6 +10,7 @@ import type { CommandContext } from './commands/context.js';
 import { registerExplain } from './commands/explain.js';
 import { registerLive } from './commands/live.js';
 import { registerPredict } from './commands/predict.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
@@ -27,6 +28,7 @@ const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [
   registerLive,
   registerCompare,
   registerPredict,
+  registerReport,
 ];
 
 export async function main(argv: string[]): Promise<number> {
