@@ -3,8 +3,8 @@
  * that matter for scale to zero and from zero, with the differences, and a text chart of pods over
  * time. Pure functions: summaries in, text out.
  */
-import { COLD_START_PHASES, type ColdStartPhases } from '../sim/results.js';
-import { wrap } from '../sim/resultsText.js';
+import { COLD_START_PHASES, type ColdStartPhases } from '../results/results.js';
+import { wrap } from '../results/text.js';
 import { type Noise, poissonNoise, proportionNoise, quantileNoise, toleranceNoise } from './noise.js';
 import { quantile, type RevisionSummary, type RunSummary } from './summary.js';
 

@@ -1,12 +1,12 @@
 /**
  * What a run's event log says, as plain numbers, the same for simulated and live runs: the run's
- * results folded by the one results collector (src/sim/results.ts: requests, errors, cold starts,
+ * results folded by the one results collector (src/results/results.ts: requests, errors, cold starts,
  * pods, scale to zero, per revision), plus what a comparison needs beside them: pods over time,
  * the latencies themselves (for the noise estimates), the service times the scenario drew, and
  * time in panic.
  */
 import type { LogEvent, LogHeader } from '../model/events.js';
-import { type RunResults, resultsOfLog, resultsToJSON, type ScaleToZero } from '../sim/results.js';
+import { type RunResults, resultsOfLog, resultsToJSON, type ScaleToZero } from '../results/results.js';
 
 export type { ScaleToZero };
 

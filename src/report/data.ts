@@ -5,8 +5,8 @@
  * data (JSON-ready): the page's script only draws it.
  */
 import type { LogEvent, LogHeader } from '../model/events.js';
-import { type ColdStart, type RunResults, resultsOfLog } from '../sim/results.js';
-import { formatResults } from '../sim/resultsText.js';
+import { type ColdStart, type RunResults, resultsOfLog } from '../results/results.js';
+import { formatResults } from '../results/text.js';
 
 /** At most this many points per series: longer runs are folded into buckets of whole seconds. */
 export const MAX_POINTS = 4000;
