@@ -332,6 +332,10 @@ class RequestFold {
   readonly all = new LatencyHistogram();
   readonly warm = new LatencyHistogram();
   readonly cold = new LatencyHistogram();
+
+  /** `split` false: warm and cold latency are not kept here (the run's are merged from its revisions'). */
+  constructor(private readonly split = true) {}
+
   arrived = 0;
   ended = 0;
   answered = 0;
@@ -347,8 +351,10 @@ class RequestFold {
     if (status >= 200 && status < 400) {
       this.answered++;
       this.all.add(latencyMs);
-      if (cold) this.cold.add(latencyMs);
-      else this.warm.add(latencyMs);
+      if (this.split) {
+        if (cold) this.cold.add(latencyMs);
+        else this.warm.add(latencyMs);
+      }
     } else if (status === 503) this.status503++;
     else if (status === 504) this.status504++;
     else if (status >= 500) this.status5xx++;
@@ -474,7 +480,9 @@ function serviceFromName(revision: string): string {
 
 export class ResultsCollector {
   /** The run's own request figures (requests no route matched included). */
-  private readonly run = new RequestFold();
+  private readonly run = new RequestFold(false);
+  /** The revision the last lookup found: most requests in a row go to the same one. */
+  private lastRevision: RevisionState | undefined;
   private readonly runSeconds = new SecondFold();
   private readonly serviceSeconds = new Map<string, SecondFold>();
   private readonly revisions = new Map<string, RevisionState>();
@@ -583,12 +591,15 @@ export class ResultsCollector {
   }
 
   private revisionState(name: string): RevisionState {
+    const last = this.lastRevision;
+    if (last !== undefined && last.name === name) return last;
     let r = this.revisions.get(name);
     if (!r) {
       r = new RevisionState(name, this.serviceOf.get(name) ?? serviceFromName(name));
       r.minScale = this.minScaleOf.get(name) ?? null;
       this.revisions.set(name, r);
     }
+    this.lastRevision = r;
     return r;
   }
 
@@ -738,6 +749,12 @@ export class ResultsCollector {
       });
     }
     const all = services.flatMap((s) => s.revisions);
+    const warm = new LatencyHistogram();
+    const cold = new LatencyHistogram();
+    for (const r of this.revisions.values()) {
+      warm.merge(r.requests.warm);
+      cold.merge(r.requests.cold);
+    }
     const pods = all.reduce((n, r) => n + r.podsAtEnd, 0);
     const terminating = all.reduce((n, r) => n + r.terminatingAtEnd, 0);
     const last = this.run.lastAnswerAt;
@@ -748,6 +765,10 @@ export class ResultsCollector {
     return {
       durationMs: this.lastT,
       ...this.run.read(finished),
+      // The run's warm and cold latency: its revisions' (requests no route matched are never answered).
+      warmLatency: warm.summary(),
+      coldRequests: cold.count,
+      coldLatency: cold.summary(),
       coldStarts: all.reduce((n, r) => n + r.coldStarts, 0),
       coldStartPhases: medianPhases(all.flatMap((r) => r.coldStartList)),
       timeToZeroMs,
