@@ -5,7 +5,7 @@
  * whole run; the simulator, the live backend and `knsim compare` (reading a log) fold the same
  * events through this one collector, so a cold start means the same thing everywhere.
  *
- * Definitions (also in docs/performance.md):
+ * Definitions (also in README.md, "Results and reports", and docs/live.md, "One definition of a cold start"):
  * - requests: every request that was sent: answered (2xx/3xx), refused (4xx, 503, 504, other
  *   5xx), or left without an HTTP answer (connection failed, client timeout, not sent because
  *   too many were in flight, or still waiting when the run ended). errors = requests − answered.
