@@ -12,10 +12,10 @@ import { performance } from 'node:perf_hooks';
 import * as k8s from '@kubernetes/client-node';
 import seedrandom from 'seedrandom';
 import type { KubeObject, Pod, PodAutoscaler, Route, ServerlessService } from '../model/api/types.js';
-import type { LogHeader, PodPhase, RequestOutcome } from '../model/events.js';
+import type { LogHeader, PodPhase } from '../model/events.js';
 import { type ResourceType, resourceById } from '../model/rules/resources.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
-import { ResultsCollector } from '../results/results.js';
+import { ResultsCollector, requestOutcome } from '../results/results.js';
 import type { ClosedLoopClients } from '../sim/load/closedLoop.js';
 import { forkRandom } from '../sim/load/rng.js';
 import { buildLoad } from '../sim/load/spec.js';
@@ -607,8 +607,7 @@ export class LiveBackend implements Backend {
     });
     const latencyMs = performance.now() - sentAt;
     this.inFlight.delete(id);
-    const outcome: RequestOutcome =
-      r.status === 503 ? '503' : r.status === 504 ? '504' : r.status === 0 || r.status >= 500 ? 'error' : 'ok';
+    const outcome = requestOutcome(r.status);
     this.log.event({
       t: this.now(),
       type: 'request',
@@ -707,7 +706,8 @@ export class LiveBackend implements Backend {
         status: 0,
         latencyMs: 0,
         cold: false,
-        outcome: 'error',
+        outcome: 'unanswered',
+        error: `not sent: ${MAX_IN_FLIGHT} requests in flight`,
       });
       this.results.request(0, 0, false, this.now());
       onDone?.();

@@ -3,7 +3,6 @@
  * as long as the computer needs, not as long as the scenario says.
  */
 
-import seedrandom from 'seedrandom';
 import { admit } from '../model/admission.js';
 import type { ConfigMap, KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
@@ -13,10 +12,7 @@ import { undecodableMessage } from '../model/rules/schema.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import { ResultsCollector } from '../results/results.js';
 import { SimCluster } from '../sim/cluster.js';
-import type { ClosedLoopClients } from '../sim/load/closedLoop.js';
-import { forkRandom } from '../sim/load/rng.js';
-import { buildLoad } from '../sim/load/spec.js';
-import { type Arrival, type ArrivalSource, makeArrival } from '../sim/load/types.js';
+import { hostOf, type LoadClock, type LoadSender, startLoad } from '../sim/load/driver.js';
 import type { EventLog } from '../sim/log.js';
 import type { SimSettings } from '../sim/settings.js';
 import { StoreError, typeOf } from '../sim/store.js';
@@ -192,65 +188,26 @@ export class SimBackend implements Backend {
   }
 
   async startLoad(phases: unknown[], baseDir: string, defaultTarget?: string): Promise<void> {
-    if (phases.length === 0) return;
-    const built = buildLoad(phases, {
-      random: forkRandom(seedrandom(`${this.seed}/load`)),
-      baseDir,
-      originMs: this.cluster.now(),
-      ...(defaultTarget ? { defaultTarget } : {}),
-    });
-    this.pump(built.source);
-    for (const clients of built.closedLoop) this.driveClosedLoop(clients);
-  }
-
-  /** Pulls one arrival at a time from the source: memory stays flat however long the load. */
-  private pump(source: ArrivalSource): void {
-    // The pump holds one arrival at a time (sent before the next is drawn), so a source that can
-    // write into one (`nextInto`) reuses a single object: no allocation per request.
-    const reused = source.nextInto ? makeArrival(0, 0, undefined) : undefined;
-    const pull = (): Arrival | undefined =>
-      reused !== undefined ? (source.nextInto!(reused) ? reused : undefined) : source.next();
-    const next = pull();
-    if (!next) return;
     const engine = this.cluster.engine;
-    const cluster = this.cluster;
-    // One callback for the whole source, the arrival as its argument: no closure per request.
-    // An arrival due before anything else pending is sent at once (Engine.tryAdvance); the others
-    // wait in an engine lane of their own (arrivals come in time order), not in the heap. Both
-    // deliver everything in the same order as the heap would.
-    const lane = engine.lane();
-    const fire = (first: Arrival) => {
-      let arrival = first;
-      for (;;) {
-        cluster.send(this.arrivalHost(arrival.target), arrival.serviceMs, undefined, arrival.clientId ?? -1);
-        const following = pull();
-        if (!following) return;
-        const at = Math.max(following.atMs, engine.now());
-        if (!engine.tryAdvance(at)) {
-          engine.callInLane(lane, at, fire, following);
-          return;
-        }
-        arrival = following;
-      }
+    const clock: LoadClock = {
+      now: engine.now.bind(engine),
+      call: engine.call.bind(engine),
+      lane: () => {
+        const id = engine.lane();
+        return (at, fn, arg) => engine.callInLane(id, at, fn, arg);
+      },
+      tryAdvance: engine.tryAdvance.bind(engine),
     };
-    engine.call(Math.max(next.atMs, engine.now()), fire, next);
-  }
-
-  private sendArrival(arrival: Arrival, onDone?: () => void): void {
-    const host = this.arrivalHost(arrival.target);
-    this.cluster.send(host, arrival.serviceMs, onDone ? () => onDone() : undefined, arrival.clientId ?? -1);
-  }
-
-  private driveClosedLoop(clients: ClosedLoopClients): void {
-    const schedule = (arrival: Arrival) => {
-      this.cluster.engine.at(Math.max(arrival.atMs, this.cluster.now()), () =>
-        this.sendArrival(arrival, () => {
-          const next = clients.onResponse(arrival.clientId ?? 0, this.cluster.now());
-          if (next) schedule(next);
-        }),
-      );
+    const sender: LoadSender = {
+      send: (arrival, answered) =>
+        this.cluster.send(this.arrivalHost(arrival.target), arrival.serviceMs, answered, arrival.clientId ?? -1),
     };
-    for (const arrival of clients.start()) schedule(arrival);
+    startLoad(
+      phases,
+      { seed: this.seed, baseDir, originMs: engine.now(), ...(defaultTarget ? { defaultTarget } : {}) },
+      clock,
+      sender,
+    );
   }
 
   /** The host an arrival's target addresses; cached per target (URL parsing per request is slow). */
@@ -282,13 +239,4 @@ export class SimBackend implements Backend {
   }
 
   async close(): Promise<void> {}
-}
-
-function hostOf(target: string | undefined): string | undefined {
-  if (!target) return undefined;
-  try {
-    return new URL(target.includes('://') ? target : `http://${target}`).host;
-  } catch {
-    return undefined;
-  }
 }

@@ -32,7 +32,7 @@
  */
 
 import type { Condition } from '../model/api/types.js';
-import type { LogEvent, LogLine, ObjectEvent, PodPhase, SampleEvent } from '../model/events.js';
+import type { LogEvent, LogLine, ObjectEvent, PodPhase, RequestOutcome, SampleEvent } from '../model/events.js';
 import { annotationInt } from '../model/kpa/annotations.js';
 import { getCondition } from '../model/rules/conditions.js';
 import { LABEL_CONFIGURATION, LABEL_SERVICE } from '../model/rules/labels.js';
@@ -327,6 +327,15 @@ class SecondFold {
   }
 }
 
+/** What a request's status says about it, as logs write it: 2xx/3xx ok, 503, 504, another status, or no answer (0). */
+export function requestOutcome(status: number): RequestOutcome {
+  if (status === 0) return 'unanswered';
+  if (status >= 200 && status < 400) return 'ok';
+  if (status === 503) return '503';
+  if (status === 504) return '504';
+  return 'error';
+}
+
 /** Request counters and latency of one scope. */
 class RequestFold {
   readonly all = new LatencyHistogram();
@@ -525,7 +534,7 @@ export class ResultsCollector {
   }
 
   /**
-   * A result by the name expectations use (`requests`, `answered`, `503`, `504`, `errors`,
+   * A result by the name expectations use (`requests`, `answered`, `unanswered`, `503`, `504`, `errors`,
    * `cold-starts`, `p50`, `p95`, `p99`, `max-pods`), read from the running counters: runs check
    * expectations every 100 ms, so nothing else is computed. Undefined for another name.
    */
@@ -542,6 +551,8 @@ export class ResultsCollector {
         return run.status504;
       case 'errors':
         return run.ended - run.answered + (this.finished ? Math.max(0, run.arrived - run.ended) : 0);
+      case 'unanswered':
+        return run.noAnswer + (this.finished ? Math.max(0, run.arrived - run.ended) : 0);
       case 'cold-starts': {
         let n = 0;
         for (const r of this.revisions.values()) n += r.coldStartCount;

@@ -101,6 +101,13 @@ export function readField(obj: KubeObject, field: string): unknown {
   return obj[field];
 }
 
+/**
+ * Metrics read from requests' answers (counts, statuses, latencies): none holds while some request
+ * got no answer (`unanswered`, status 0: refused, reset, timed out), whatever it compares, since
+ * those requests have no status or latency to count. `errors` counts them.
+ */
+const ANSWER_METRICS: ReadonlySet<string> = new Set(['requests', 'answered', '503', '504', 'p50', 'p95', 'p99']);
+
 function evalClause(c: Clause, view: ClusterView): { ok: boolean; actual: string } {
   switch (c.type) {
     case 'pods': {
@@ -114,7 +121,16 @@ function evalClause(c: Clause, view: ClusterView): { ok: boolean; actual: string
     case 'metric': {
       const v = view.metric(c.name, c.revision);
       if (v === undefined) return { ok: false, actual: `${c.text} (no value for ${c.name})` };
-      return { ok: compare(v, c.op, c.value), actual: `${c.text} (was ${fmtNum(v, c.latency)})` };
+      const was = `${c.text} (was ${fmtNum(v, c.latency)}`;
+      const lost = c.name === 'unanswered' ? 0 : (view.metric('unanswered') ?? 0);
+      if (lost > 0 && c.name === 'errors') {
+        return { ok: compare(v, c.op, c.value), actual: `${was}, ${lost} of them without an answer)` };
+      }
+      // A request without an answer has no status and no latency: nothing about them can hold.
+      if (lost > 0 && ANSWER_METRICS.has(c.name)) {
+        return { ok: false, actual: `${was}, but ${lost} request${lost === 1 ? '' : 's'} got no answer)` };
+      }
+      return { ok: compare(v, c.op, c.value), actual: `${was})` };
     }
     case 'curl-answered': {
       const status = view.metric('last-curl-status');

@@ -112,6 +112,7 @@ export const KNOWN_METRICS = [
   'concurrency',
   'requests',
   'answered',
+  'unanswered',
   'errors',
   '503',
   '504',

@@ -10,6 +10,7 @@ import { LABEL_REVISION } from '../model/rules/labels.js';
 import { deploymentName } from '../model/rules/naming.js';
 import { isoAt } from '../model/rules/time.js';
 import { targetForTag } from '../model/rules/traffic.js';
+import { requestOutcome } from '../results/results.js';
 import type { RandomStreams, SimContext } from './context.js';
 import { RevisionAutoscaler } from './controllers/autoscaler.js';
 import { type ClusterConfig, defaultClusterConfig, withConfigMap } from './controllers/clusterConfig.js';
@@ -48,6 +49,16 @@ export interface CompletedRequest {
 type CompletionListener = (req: CompletedRequest, status: number, latencyMs: number) => void;
 
 const UNROUTED: CompletedRequest = { revision: undefined, cold: false, startedAt: 0 };
+
+/** How long the ingress takes to answer 404 to a host no route matches (a round trip on the node). */
+const NOT_FOUND_MS = 1;
+
+/** A request no route matched, waiting for its 404. */
+interface NotFound {
+  readonly id: number;
+  readonly done: ((result: RequestResult) => void) | undefined;
+  readonly recorded: boolean;
+}
 
 export interface RequestResult {
   status: number;
@@ -451,13 +462,10 @@ export class SimCluster {
     const arrivals = this.arrivalList;
     for (let i = 0; i < arrivals.length; i++) arrivals[i]!(runtime ? revision : undefined);
     if (!revision || !runtime) {
-      const latencyMs = 1;
-      if (recorded) {
-        this.log.event({ t: now, type: 'request', phase: 'done', id, status: 404, latencyMs, outcome: 'error' });
-      }
-      const listeners = this.completionList;
-      for (let i = 0; i < listeners.length; i++) listeners[i]!(UNROUTED, 404, latencyMs);
-      done?.({ status: 404, body: '', latencyMs, cold: false });
+      // The ingress answers 404 after a round trip, like any answer: a closed-loop client moves on
+      // then (answering in the same instant never let simulated time pass: `hey` at a host with no
+      // route ran forever).
+      this.engine.call(now + NOT_FOUND_MS, this.notFoundBound, { id, done, recorded });
       return;
     }
     const req: SimRequest = {
@@ -492,6 +500,26 @@ export class SimCluster {
     this.arrivalList = [...this.arrivalList, listener];
   }
 
+  private readonly notFoundBound = (r: NotFound): void => this.notFound(r);
+
+  private notFound(r: NotFound): void {
+    const t = this.engine.now();
+    if (r.recorded) {
+      this.log.event({
+        t,
+        type: 'request',
+        phase: 'done',
+        id: r.id,
+        status: 404,
+        latencyMs: NOT_FOUND_MS,
+        outcome: 'error',
+      });
+    }
+    const listeners = this.completionList;
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(UNROUTED, 404, NOT_FOUND_MS);
+    r.done?.({ status: 404, body: '', latencyMs: NOT_FOUND_MS, cold: false });
+  }
+
   onCompleted(listener: CompletionListener): () => void {
     this.completionListeners.add(listener);
     this.completionList = [...this.completionListeners];
@@ -516,7 +544,7 @@ export class SimCluster {
         status,
         latencyMs,
         cold: req.cold,
-        outcome: status === STATUS_OK ? 'ok' : status === 503 ? '503' : status === 504 ? '504' : 'error',
+        outcome: requestOutcome(status),
       });
     }
     const listeners = this.completionList;

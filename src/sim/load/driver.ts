@@ -1,0 +1,125 @@
+/**
+ * The load driver both backends use: builds a scenario's `load:` phases (same seed, same arrivals),
+ * sends open-loop arrivals at their times, and runs closed-loop (`hey`) clients that send their
+ * next request when the previous one is answered. What "now" and "later" mean, and how a request
+ * is sent, is the backend's: simulated time and the simulated ingress, or the wall clock and real
+ * HTTP.
+ */
+import seedrandom from 'seedrandom';
+import type { ClosedLoopClients } from './closedLoop.js';
+import { forkRandom } from './rng.js';
+import { buildLoad } from './spec.js';
+import { type Arrival, type ArrivalSource, makeArrival } from './types.js';
+
+/** Time as the backend keeps it. */
+export interface LoadClock {
+  now(): number;
+  /** Calls `fn(arg)` at run time `at` (never before). */
+  call<A>(at: number, fn: (arg: A) => void, arg: A): void;
+  /**
+   * A queue of its own for one time-ordered stream of calls (the simulator's engine lane: the
+   * arrivals of one source need not go through the shared heap). Defaults to `call`.
+   */
+  lane?(): <A>(at: number, fn: (arg: A) => void, arg: A) => void;
+  /**
+   * Whether `at` may be delivered now, in order with everything else scheduled: the simulator
+   * moves its clock there when nothing else is due first; the wall clock only says whether `at`
+   * has come.
+   */
+  tryAdvance(at: number): boolean;
+}
+
+/** How the backend sends one arrival. */
+export interface LoadSender {
+  /**
+   * Sends `arrival` now. It is valid only during the call (the driver reuses it): copy what you
+   * keep. `answered` (closed loop only) is called once when the request ended, answered or not.
+   */
+  send(arrival: Arrival, answered?: () => void): void;
+}
+
+export interface LoadOptions {
+  /** The run's seed: the load draws from its own stream (`<seed>/load`), the same in every backend. */
+  seed: number;
+  /** Where trace files named by the scenario are found. */
+  baseDir: string;
+  /** Run time the phases' `at` counts from. */
+  originMs?: number;
+  defaultTarget?: string;
+}
+
+/** Starts the scenario's load phases (validated specs) on a backend's clock and sender. */
+export function startLoad(phases: unknown[], options: LoadOptions, clock: LoadClock, sender: LoadSender): void {
+  if (phases.length === 0) return;
+  const built = buildLoad(phases, {
+    random: forkRandom(seedrandom(`${options.seed}/load`)),
+    baseDir: options.baseDir,
+    ...(options.originMs !== undefined ? { originMs: options.originMs } : {}),
+    ...(options.defaultTarget ? { defaultTarget: options.defaultTarget } : {}),
+  });
+  pump(built.source, clock, sender);
+  for (const clients of built.closedLoop) driveClosedLoop(clients, clock, sender);
+}
+
+/**
+ * Sends every arrival of an open-loop source at its time, holding one arrival at a time: memory
+ * stays flat however long the load. A source that can write into one arrival (`nextInto`) reuses
+ * a single object: no allocation per request.
+ */
+export function pump(source: ArrivalSource, clock: LoadClock, sender: LoadSender): void {
+  const reused = source.nextInto ? makeArrival(0, 0, undefined) : undefined;
+  const pull = (): Arrival | undefined =>
+    reused !== undefined ? (source.nextInto!(reused) ? reused : undefined) : source.next();
+  const first = pull();
+  if (!first) {
+    source.close?.();
+    return;
+  }
+  const later = clock.lane?.() ?? clock.call.bind(clock);
+  // One callback for the whole source, the arrival as its argument: no closure per request. An
+  // arrival that may be delivered at once is sent in the same loop; the next one due later waits.
+  const fire = (next: Arrival) => {
+    let arrival = next;
+    for (;;) {
+      sender.send(arrival);
+      const following = pull();
+      if (!following) {
+        source.close?.();
+        return;
+      }
+      const at = Math.max(following.atMs, clock.now());
+      if (!clock.tryAdvance(at)) {
+        later(at, fire, following);
+        return;
+      }
+      arrival = following;
+    }
+  };
+  clock.call(Math.max(first.atMs, clock.now()), fire, first);
+}
+
+/**
+ * Closed-loop clients: each sends its next request when its previous one ended (answered with
+ * any status, or not at all), as `hey` does.
+ */
+export function driveClosedLoop(clients: ClosedLoopClients, clock: LoadClock, sender: LoadSender): void {
+  const send = (arrival: Arrival) => {
+    const client = arrival.clientId ?? 0;
+    sender.send(arrival, () => {
+      const next = clients.onResponse(client, clock.now());
+      if (next) schedule(next);
+    });
+  };
+  const schedule = (arrival: Arrival) => clock.call(Math.max(arrival.atMs, clock.now()), send, arrival);
+  for (const arrival of clients.start()) schedule(arrival);
+}
+
+/** The `host[:port]` a load target names (`http://x.default.example.com/`, or a bare host). */
+export function hostOf(target: string | undefined): string | undefined {
+  if (!target) return undefined;
+  try {
+    return new URL(target.includes('://') ? target : `http://${target}`).host;
+  } catch {
+    return undefined;
+  }
+}
