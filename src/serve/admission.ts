@@ -8,11 +8,12 @@ import { strictDecodingOrder, undecodableMessage } from '../model/rules/schema.j
 import type { SimCluster } from '../sim/cluster.js';
 import { withConfigMap } from '../sim/controllers/clusterConfig.js';
 import { T } from '../sim/types.js';
+import { ADMIN_USER } from './auth.js';
 import { isObject } from './objects.js';
 import { type ApiError, apiError } from './status.js';
 
 /** The user the Knative webhook records as creator/lastModifier. */
-const USER = 'kubernetes-admin';
+const USER = ADMIN_USER;
 
 /**
  * Knative's own objects, made by its controllers from a Service/Configuration: clients may read

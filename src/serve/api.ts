@@ -19,6 +19,7 @@ import {
   fieldValidationMode,
   isControllerOwned,
 } from './admission.js';
+import { REVIEW_TYPES, review } from './auth.js';
 import { parseBody, readBody, readObject, send } from './body.js';
 import {
   apiGroupDocument,
@@ -248,6 +249,11 @@ export class KubeApi {
     res: ServerResponse,
   ): Promise<void> {
     const watch = t.watchPath || query.get('watch') === 'true' || query.get('watch') === '1';
+    if (REVIEW_TYPES.has(t.resource.id)) {
+      // Access and identity reviews: answered, never stored.
+      if (method !== 'POST' || t.name !== undefined) throw this.methodNotAllowed(method, t);
+      return send(res, 201, review(t.resource.id, await readObject(req)));
+    }
     if (t.resource.namespaced && t.namespace === undefined) {
       // /api/v1/pods: listing and watching across namespaces only.
       if (t.name !== undefined) throw apiError(404, 'NotFound', 'the server could not find the requested resource');

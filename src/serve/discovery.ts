@@ -6,7 +6,7 @@
  * kubectl 1.32 first asks for aggregated discovery (`as=APIGroupDiscoveryList`); answering with
  * plain `application/json` makes client-go fall back to these documents.
  */
-import { RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
+import { discoveryOrder, RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
 
 /** Types that have a status subresource in a real cluster. */
 const WITH_STATUS = new Set([
@@ -22,6 +22,8 @@ const WITH_STATUS = new Set([
   'podautoscalers.autoscaling.internal.knative.dev',
   'metrics.autoscaling.internal.knative.dev',
   'serverlessservices.networking.internal.knative.dev',
+  'ingresses.networking.internal.knative.dev',
+  'certificates.networking.internal.knative.dev',
 ]);
 
 export const SERVER_VERSION = {
@@ -43,7 +45,7 @@ export function hasStatus(r: ResourceType): boolean {
 /** Groups other than core, in discovery order (apps first, then Knative's). */
 export function apiGroups(): { name: string; versions: string[] }[] {
   const out: { name: string; versions: string[] }[] = [];
-  for (const r of RESOURCE_TYPES) {
+  for (const r of discoveryOrder(RESOURCE_TYPES)) {
     if (r.group === '') continue;
     let g = out.find((x) => x.name === r.group);
     if (!g) {
@@ -82,7 +84,7 @@ export function apiGroupDocument(group: string): unknown | undefined {
 }
 
 export function resourcesIn(group: string, version: string): ResourceType[] {
-  return RESOURCE_TYPES.filter((r) => r.group === group && r.version === version);
+  return discoveryOrder(RESOURCE_TYPES.filter((r) => r.group === group && r.version === version));
 }
 
 export function apiResourceList(group: string, version: string): unknown | undefined {

@@ -1,7 +1,8 @@
 /**
  * Just enough of Kubernetes' protobuf encoding to read what `kubectl create configmap` and
  * `kubectl create namespace` send (their typed clients post `application/vnd.kubernetes.protobuf`):
- * the `k8s\0` envelope (runtime.Unknown) around a ConfigMap or Namespace. Answers are JSON, which
+ * the `k8s\0` envelope (runtime.Unknown) around a ConfigMap or Namespace, and the access and
+ * identity reviews of `kubectl auth can-i` and `kubectl auth whoami`. Answers are JSON, which
  * kubectl also accepts. Field numbers are from k8s.io/api/core/v1/generated.proto and
  * k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto.
  */
@@ -116,9 +117,65 @@ function namespace(raw: Uint8Array): Record<string, unknown> {
   return obj;
 }
 
+/** A message of string fields only, by field number (ResourceAttributes, NonResourceAttributes, …). */
+function strings(b: Uint8Array | undefined, names: Record<number, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fields(b ?? new Uint8Array())) {
+    const name = names[f.no];
+    if (name && f.wire === 2) out[name] = text(f.bytes);
+  }
+  return out;
+}
+
+/** What `kubectl auth can-i` sends (k8s.io/api/authorization/v1/generated.proto). */
+function selfSubjectAccessReview(raw: Uint8Array): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  for (const f of fields(raw)) {
+    if (f.no === 1) obj.metadata = objectMeta(f.bytes);
+    else if (f.no === 2) {
+      const spec: Record<string, unknown> = {};
+      for (const a of fields(f.bytes ?? new Uint8Array())) {
+        if (a.no === 1) {
+          spec.resourceAttributes = strings(a.bytes, {
+            1: 'namespace',
+            2: 'verb',
+            3: 'group',
+            4: 'version',
+            5: 'resource',
+            6: 'subresource',
+            7: 'name',
+          });
+        } else if (a.no === 2) spec.nonResourceAttributes = strings(a.bytes, { 1: 'path', 2: 'verb' });
+      }
+      obj.spec = spec;
+    }
+  }
+  return obj;
+}
+
+/** `kubectl auth can-i --list`: a spec with the namespace only. */
+function selfSubjectRulesReview(raw: Uint8Array): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  for (const f of fields(raw)) {
+    if (f.no === 1) obj.metadata = objectMeta(f.bytes);
+    else if (f.no === 2) obj.spec = strings(f.bytes, { 1: 'namespace' });
+  }
+  return obj;
+}
+
+/** `kubectl auth whoami`: nothing but metadata. */
+function selfSubjectReview(raw: Uint8Array): Record<string, unknown> {
+  const obj: Record<string, unknown> = {};
+  for (const f of fields(raw)) if (f.no === 1) obj.metadata = objectMeta(f.bytes);
+  return obj;
+}
+
 const DECODERS: Record<string, (raw: Uint8Array) => Record<string, unknown>> = {
   'v1/ConfigMap': configMap,
   'v1/Namespace': namespace,
+  'authorization.k8s.io/v1/SelfSubjectAccessReview': selfSubjectAccessReview,
+  'authorization.k8s.io/v1/SelfSubjectRulesReview': selfSubjectRulesReview,
+  'authentication.k8s.io/v1/SelfSubjectReview': selfSubjectReview,
 };
 
 /** Decodes a protobuf-encoded object of a supported kind into its JSON form. */
@@ -138,9 +195,12 @@ export function decodeProtobufObject(body: Buffer): Record<string, unknown> {
   }
   const decode = DECODERS[`${apiVersion}/${kind}`];
   if (!decode) {
-    throw Object.assign(new Error(`protobuf bodies are only understood for ConfigMaps and Namespaces, not ${kind}`), {
-      unsupported: true,
-    });
+    throw Object.assign(
+      new Error(`protobuf bodies are only understood for ConfigMaps, Namespaces and access reviews, not ${kind}`),
+      {
+        unsupported: true,
+      },
+    );
   }
   return { apiVersion, kind, ...decode(raw) };
 }

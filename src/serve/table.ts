@@ -8,7 +8,14 @@
  */
 import type { KubeObject, Pod } from '../model/api/types.js';
 import type { ResourceType } from '../model/rules/resources.js';
-import { type ColumnSpec, type RenderContext, tableSpecFor } from '../model/rules/tables.js';
+import {
+  type ColumnSpec,
+  type EventFields,
+  eventFirstSeen,
+  eventSource,
+  type RenderContext,
+  tableSpecFor,
+} from '../model/rules/tables.js';
 import { ageSince } from '../model/rules/time.js';
 
 interface ColumnDefinition {
@@ -54,6 +61,10 @@ const COLUMN_NAMES: Record<string, string> = {
   'PORT(S)': 'Port(s)',
   DESIRED: 'Desired',
   CURRENT: 'Current',
+  ENDPOINTS: 'Endpoints',
+  'LAST SEEN': 'Last Seen',
+  OBJECT: 'Object',
+  MESSAGE: 'Message',
 };
 
 function column(spec: ColumnSpec<KubeObject>, priority = 0): TableColumn {
@@ -111,6 +122,22 @@ function columnsFor(resource: ResourceType): TableColumn[] {
           return sel && Object.keys(sel).length > 0 ? labelsText(sel) : NONE;
         }),
       ];
+    case 'events': {
+      // The event printer's wide columns sit between OBJECT and MESSAGE and after it.
+      const e = (o: KubeObject) => o as EventFields;
+      return [
+        ...base.slice(0, 4),
+        extra('Subobject', (o) => e(o).involvedObject?.fieldPath ?? ''),
+        extra('Source', (o) => eventSource(e(o))),
+        base[4]!,
+        extra('First Seen', (o, ctx) => {
+          const first = eventFirstSeen(e(o));
+          return first ? ageSince(first, ctx.nowMs) : '<unknown>';
+        }),
+        extra('Count', (o) => String(e(o).count || 1)),
+        extra('Name', (o) => o.metadata.name),
+      ];
+    }
     case 'namespaces':
       return [
         base[0]!,

@@ -5,6 +5,7 @@
 import seedrandom from 'seedrandom';
 import type { KubeObject, Pod, Revision, Route } from '../model/api/types.js';
 import type { LogEvent, PodPhase } from '../model/events.js';
+import type { Random } from '../model/random.js';
 import { hostMatches } from '../model/rules/domain.js';
 import { LABEL_REVISION } from '../model/rules/labels.js';
 import { deploymentName } from '../model/rules/naming.js';
@@ -16,7 +17,11 @@ import { RevisionAutoscaler } from './controllers/autoscaler.js';
 import { type ClusterConfig, defaultClusterConfig, withConfigMap } from './controllers/clusterConfig.js';
 import { reconcileConfiguration } from './controllers/configuration.js';
 import { DeploymentController, type PodCounts } from './controllers/deployment.js';
+import { CERTIFICATES, INGRESSES, ROUTE_NETWORKING, RouteNetworking } from './controllers/ingress.js';
+import { KnativeEvents } from './controllers/knativeEvents.js';
+import { CORE_SERVICES, ENDPOINTS, KubernetesServices, REVISION_SERVICES } from './controllers/kservices.js';
 import { LifecycleNarrator } from './controllers/lifecycle.js';
+import { REPLICA_SETS, ReplicaSetController } from './controllers/replicaset.js';
 import { reconcileRevision } from './controllers/revision.js';
 import { RouteController } from './controllers/route.js';
 import { reconcileService } from './controllers/service.js';
@@ -27,6 +32,7 @@ import { networkLatency } from './load/network.js';
 import { forkRandom } from './load/rng.js';
 import type { Sampler } from './load/types.js';
 import { EventLog } from './log.js';
+import { EventRecorder } from './recorder.js';
 import { defaultSimSettings, type SimSettings } from './settings.js';
 import { ObjectStore, type StoreEvent, typeOf } from './store.js';
 import { T } from './types.js';
@@ -93,6 +99,44 @@ interface HostRoute {
   total: number;
 }
 
+/**
+ * Kinds that only show what a cluster shows (ReplicaSets, Kubernetes Services, Endpoints, Events,
+ * KIngresses, Certificates): owned objects among them are collected with their owners; none of
+ * them wakes a controller of the simulation.
+ */
+const SHOWN_TYPES = new Set<string>([REPLICA_SETS, CORE_SERVICES, ENDPOINTS, 'events', INGRESSES, CERTIFICATES]);
+
+/** Kinds whose objects have owners to be collected with (events have none: they expire). */
+const GC_TYPES = [
+  T.configuration,
+  T.route,
+  T.revision,
+  T.deployment,
+  T.podAutoscaler,
+  T.sks,
+  ...[...SHOWN_TYPES].filter((t) => t !== 'events'),
+];
+
+/** A version-4 UUID from four draws (events are many; the names stream keeps its own way). */
+function shownUid(r: Random): string {
+  const hex = (n: number) =>
+    Math.floor(r() * 2 ** 32)
+      .toString(16)
+      .padStart(8, '0')
+      .slice(0, n);
+  const a = hex(8);
+  const b = hex(8);
+  const c = hex(8);
+  const d = hex(8);
+  return `${a}-${b.slice(0, 4)}-4${b.slice(4, 7)}-${'89ab'[parseInt(c[0]!, 16) & 3]}${c.slice(1, 4)}-${c.slice(4)}${d}`;
+}
+
+/** How long Endpoints updates are batched. */
+const ENDPOINTS_BATCH_MS = 500;
+
+/** Kinds that own nothing in a simulated cluster. */
+const NEVER_OWNERS = new Set<string>([T.pod, 'events', ENDPOINTS, T.configMap, T.namespace, INGRESSES, CERTIFICATES]);
+
 /** Kinds whose changes are worth an `object` event in the log (pods are logged by phase too). */
 const LOGGED_TYPES = new Set<string>([T.service, T.configuration, T.route, T.revision, T.podAutoscaler, T.sks, T.pod]);
 
@@ -108,6 +152,11 @@ export class SimCluster {
   private readonly deployments: DeploymentController;
   private readonly routes: RouteController;
   private readonly narrator: LifecycleNarrator;
+  /** Events (core/v1) of the kubelet, the scheduler and the controllers. */
+  readonly recorder: EventRecorder;
+  private readonly kubernetesServices: KubernetesServices;
+  private readonly routeNetworking: RouteNetworking;
+  private readonly knativeEvents: KnativeEvents;
   private readonly revisions = new Map<string, RevisionRuntime>();
   /** routeFor's answers by host; cleared whenever a Route, a ConfigMap or a revision runtime changes. */
   private readonly hostRoutes = new Map<string, HostRoute | null>();
@@ -132,10 +181,14 @@ export class SimCluster {
       pods: forkRandom(root),
       routing: forkRandom(root),
       network: forkRandom(root),
+      objects: forkRandom(root),
     };
     this.settings = options.settings ?? defaultSimSettings();
     this.log = options.log ?? new EventLog();
-    this.store = new ObjectStore({ timestamp: () => isoAt(this.engine.now()), uid: () => this.uid() });
+    this.store = new ObjectStore({
+      timestamp: () => isoAt(this.engine.now()),
+      uid: (obj) => (SHOWN_TYPES.has(typeOf(obj)) ? shownUid(this.random.objects) : this.uid(this.random.names)),
+    });
     this.queue = new WorkQueue(this.engine, this.settings.reconcileDelayMs);
     this.hopLatency = networkLatency(this.settings.networking);
     this.ctx = {
@@ -149,9 +202,24 @@ export class SimCluster {
       now: () => this.engine.now(),
       timestamp: () => isoAt(this.engine.now()),
     };
-    this.deployments = new DeploymentController(this.ctx, {
-      podPhase: (revision, pod, phase) => this.onPodPhase(revision, pod, phase),
-    });
+    this.recorder = new EventRecorder(this.engine, this.store);
+    this.deployments = new DeploymentController(
+      this.ctx,
+      { podPhase: (revision, pod, phase) => this.onPodPhase(revision, pod, phase) },
+      { replicaSets: new ReplicaSetController(this.ctx, this.recorder), recorder: this.recorder },
+    );
+    // Endpoints follow pods in batches (many pods start at once in a burst); nothing in the
+    // simulation reads them.
+    this.kubernetesServices = new KubernetesServices(this.ctx, (ns, name) =>
+      this.queue.enqueue(REVISION_SERVICES, ns, name, ENDPOINTS_BATCH_MS),
+    );
+    this.routeNetworking = new RouteNetworking(
+      this.ctx,
+      this.recorder,
+      () => this.config.network,
+      (ns, name) => this.queue.enqueue(ROUTE_NETWORKING, ns, name),
+    );
+    this.knativeEvents = new KnativeEvents(this.recorder, (type, ns, name) => this.store.get(type, ns, name));
     this.narrator = new LifecycleNarrator(this.ctx);
     this.routes = new RouteController(this.ctx, () => ({ domain: this.config.domain, network: this.config.network }));
     this.queue.register(T.service, (ns, name) => reconcileService(this.ctx, ns, name));
@@ -165,6 +233,9 @@ export class SimCluster {
     this.queue.register(T.revision, (ns, name) => this.reconcileRevision(ns, name));
     this.queue.register(T.deployment, (ns, name) => this.deployments.reconcile(ns, name));
     this.queue.register(T.podAutoscaler, (ns, name) => this.revisions.get(`${ns}/${name}`)?.autoscaler.reconcile());
+    this.queue.register(REVISION_SERVICES, (ns, name) => this.kubernetesServices.reconcile(ns, name));
+    this.queue.register(ROUTE_NETWORKING, (ns, name) => this.routeNetworking.reconcile(ns, name));
+    this.kubernetesServices.start();
     this.store.watch((e) => this.onStoreEvent(e));
     this.scheduleSecondly();
   }
@@ -173,8 +244,7 @@ export class SimCluster {
     return this.engine.now();
   }
 
-  private uid(): string {
-    const r = this.random.names;
+  private uid(r: Random): string {
     const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
     return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(r() * 4)]}${hex(3)}-${hex(12)}`;
   }
@@ -232,7 +302,12 @@ export class SimCluster {
       });
     }
     this.narrator.observe(e, type);
+    this.kubernetesServices.observe(e, type);
+    this.routeNetworking.observe(e, type);
+    this.knativeEvents.observe(e, type);
     if (e.op === 'deleted') this.collectGarbage(obj);
+    // What only shows what a cluster shows never wakes the simulation's controllers.
+    if (SHOWN_TYPES.has(type)) return;
     this.queue.enqueue(type, ns, name);
     for (const owner of obj.metadata.ownerReferences ?? []) {
       const ownerType = typeOf({ apiVersion: owner.apiVersion, kind: owner.kind });
@@ -254,7 +329,9 @@ export class SimCluster {
   private collectGarbage(owner: KubeObject): void {
     const uid = owner.metadata.uid;
     if (!uid) return;
-    for (const type of [T.configuration, T.route, T.revision, T.deployment, T.podAutoscaler, T.sks]) {
+    // Pods, events, endpoints and the like own nothing: no need to look (pods go often).
+    const ownerType = typeOf(owner);
+    for (const type of NEVER_OWNERS.has(ownerType) ? [] : GC_TYPES) {
       for (const child of this.store.list(type, owner.metadata.namespace)) {
         if (child.metadata.ownerReferences?.some((o) => o.uid === uid)) {
           this.store.remove(type, child.metadata.namespace, child.metadata.name);

@@ -19,6 +19,12 @@ export interface RandomStreams {
   routing: Random;
   /** Network hop latency. */
   network: Random;
+  /**
+   * Uids of the objects that only show what a cluster shows (ReplicaSets, Kubernetes Services,
+   * Endpoints, Events, KIngresses, Certificates): their own stream, so adding them changes no
+   * name or start-up time the simulation draws.
+   */
+  objects: Random;
 }
 
 export interface SimContext {

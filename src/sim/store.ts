@@ -29,8 +29,8 @@ export class StoreError extends Error {
 export interface StoreOptions {
   /** Current time as an RFC 3339 string. */
   timestamp: () => string;
-  /** A fresh uid. */
-  uid: () => string;
+  /** A fresh uid for this object (the simulator draws uids of some kinds from their own stream). */
+  uid: (obj: KubeObject) => string;
 }
 
 /**
@@ -111,6 +111,8 @@ function specOf(obj: KubeObject): Record<string, unknown> {
 
 export class ObjectStore {
   private readonly objects = new Map<string, KubeObject>();
+  /** The same objects by type (keyed `namespace/name`), so that listing one type never walks the others. */
+  private readonly byType = new Map<string, Map<string, KubeObject>>();
   private readonly listeners = new Set<StoreListener>();
   private rv = 0;
 
@@ -126,9 +128,10 @@ export class ObjectStore {
 
   /** Objects of a kind, in one namespace or all, sorted by namespace then name as the API server lists them. */
   list<T extends KubeObject = KubeObject>(type: string, namespace?: string): T[] {
-    const prefix = namespace === undefined ? `${type}/` : `${type}/${namespace}/`;
+    const prefix = namespace === undefined ? '' : `${namespace}/`;
     const out: T[] = [];
-    for (const [key, obj] of this.objects) if (key.startsWith(prefix)) out.push(obj as T);
+    const ofType = this.byType.get(type);
+    if (ofType) for (const [key, obj] of ofType) if (key.startsWith(prefix)) out.push(obj as T);
     out.sort((a, b) => {
       const na = a.metadata.namespace ?? '';
       const nb = b.metadata.namespace ?? '';
@@ -139,16 +142,17 @@ export class ObjectStore {
   }
 
   create<T extends KubeObject>(input: T): T {
-    const key = keyOf(typeOf(input), input.metadata.namespace, input.metadata.name);
+    const type = typeOf(input);
+    const key = keyOf(type, input.metadata.namespace, input.metadata.name);
     if (this.objects.has(key)) {
       throw new StoreError('AlreadyExists', `${input.kind} "${input.metadata.name}" already exists`);
     }
     const obj = cloneData(input);
-    obj.metadata.uid = this.options.uid();
+    obj.metadata.uid = this.options.uid(obj);
     obj.metadata.generation = 1;
     obj.metadata.creationTimestamp = this.options.timestamp();
     obj.metadata.resourceVersion = String(++this.rv);
-    this.objects.set(key, obj);
+    this.put(key, type, obj);
     this.emit('added', obj);
     return obj;
   }
@@ -159,7 +163,8 @@ export class ObjectStore {
    * same object back and no event).
    */
   update<T extends KubeObject>(input: T): T {
-    const key = keyOf(typeOf(input), input.metadata.namespace, input.metadata.name);
+    const type = typeOf(input);
+    const key = keyOf(type, input.metadata.namespace, input.metadata.name);
     const old = this.objects.get(key);
     if (!old) throw new StoreError('NotFound', `${input.kind} "${input.metadata.name}" not found`);
     if (
@@ -186,7 +191,7 @@ export class ObjectStore {
     if (dataEqual(next, old)) return old as T;
     if (!dataEqual(specOf(next), specOf(old))) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
     next.metadata.resourceVersion = String(++this.rv);
-    this.objects.set(key, next);
+    this.put(key, type, next);
     this.emit('modified', next);
     return next;
   }
@@ -199,19 +204,31 @@ export class ObjectStore {
     if (dataEqual(old.status, status)) return old as T;
     const next = { ...old, status: cloneData(status), metadata: { ...old.metadata } } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);
-    this.objects.set(key, next);
+    this.put(key, kind, next);
     this.emit('modified', next);
     return next as T;
   }
 
   /** Marks an object as being deleted (it stays listed until `remove`). */
-  markDeleting(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
+  markDeleting(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    gracePeriodSeconds?: number,
+  ): KubeObject | undefined {
     const key = keyOf(kind, namespace, name);
     const old = this.objects.get(key);
     if (!old || old.metadata.deletionTimestamp) return old;
-    const next = { ...old, metadata: { ...old.metadata, deletionTimestamp: this.options.timestamp() } };
+    const next = {
+      ...old,
+      metadata: {
+        ...old.metadata,
+        deletionTimestamp: this.options.timestamp(),
+        ...(gracePeriodSeconds !== undefined ? { deletionGracePeriodSeconds: gracePeriodSeconds } : {}),
+      },
+    };
     next.metadata.resourceVersion = String(++this.rv);
-    this.objects.set(key, next);
+    this.put(key, kind, next);
     this.emit('modified', next);
     return next;
   }
@@ -221,9 +238,20 @@ export class ObjectStore {
     const old = this.objects.get(key);
     if (!old) return undefined;
     this.objects.delete(key);
+    this.byType.get(kind)?.delete(`${namespace ?? ''}/${name}`);
     const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
     this.emit('deleted', gone);
     return gone;
+  }
+
+  private put(key: string, type: string, obj: KubeObject): void {
+    this.objects.set(key, obj);
+    let ofType = this.byType.get(type);
+    if (!ofType) {
+      ofType = new Map();
+      this.byType.set(type, ofType);
+    }
+    ofType.set(key.slice(type.length + 1), obj);
   }
 
   watch(listener: StoreListener): () => void {

@@ -61,17 +61,29 @@ describe('resolving what users type to a resource type', () => {
     expect(idOf('foo')).toBe('error: the server doesn\'t have a resource type "foo"');
   });
 
-  it('categories group the Knative types', () => {
+  it('categories group the Knative types, in discovery order (by group, then by name) as kubectl expands them', () => {
     expect(resourcesInCategory('serving').map((r) => r.plural)).toEqual([
-      'services',
       'configurations',
-      'routes',
       'revisions',
+      'routes',
+      'services',
     ]);
     expect(resourcesInCategory('knative-internal').map((r) => r.kind)).toEqual([
-      'PodAutoscaler',
       'Metric',
+      'PodAutoscaler',
+      'Certificate',
+      'Ingress',
       'ServerlessService',
+    ]);
+    expect(resourcesInCategory('all').map((r) => r.id)).toEqual([
+      'pods',
+      'services',
+      'deployments.apps',
+      'replicasets.apps',
+      'configurations.serving.knative.dev',
+      'revisions.serving.knative.dev',
+      'routes.serving.knative.dev',
+      'services.serving.knative.dev',
     ]);
   });
 

@@ -37,6 +37,11 @@ export interface NetworkConfig {
   readonly tagTemplate: string;
   /** Scheme of external URLs (`default-external-scheme`). */
   readonly defaultExternalScheme: string;
+  /**
+   * `external-domain-tls: Enabled` (formerly `auto-tls`): a Knative Certificate is made for each
+   * Route's external domain.
+   */
+  readonly externalDomainTls?: boolean;
 }
 
 export const DEFAULT_NETWORK_CONFIG: NetworkConfig = {
@@ -51,6 +56,7 @@ export function parseNetworkConfig(data: Readonly<Record<string, string>> = {}):
     domainTemplate: data['domain-template'] || DEFAULT_DOMAIN_TEMPLATE,
     tagTemplate: data['tag-template'] || DEFAULT_TAG_TEMPLATE,
     defaultExternalScheme: data['default-external-scheme'] || 'http',
+    externalDomainTls: (data['external-domain-tls'] ?? data['auto-tls'] ?? '').toLowerCase() === 'enabled',
   };
 }
 

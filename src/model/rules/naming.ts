@@ -125,3 +125,26 @@ export function generateName(base: string, random: Random): string {
 export function podName(revision: string, podTemplateHash: string, random: Random): string {
   return generateName(`${replicaSetName(deploymentName(revision), podTemplateHash)}-`, random);
 }
+
+/**
+ * An Event's name, as client-go's recorder makes it: the object's name, a dot and the Unix time
+ * of the event in nanoseconds in hex (`hello-00001-deployment-5c8b95fc4b-wqhhx.1882f2a0c1d3e4f5`).
+ */
+export function eventName(objectName: string, unixNanos: bigint): string {
+  return `${objectName}.${unixNanos.toString(16)}`;
+}
+
+/** The Route's placeholder Kubernetes Service (ExternalName to the ingress): the Route's name. */
+export function placeholderServiceName(route: string): string {
+  return route;
+}
+
+/** The KIngress (`ingresses.networking.internal.knative.dev`) of a Route: the Route's name. */
+export function ingressName(route: string): string {
+  return route;
+}
+
+/** The Knative Certificate of a Route's external domain: `route-<route uid>`. */
+export function certificateName(routeUid: string): string {
+  return `route-${routeUid}`;
+}

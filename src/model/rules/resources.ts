@@ -45,6 +45,7 @@ function resource(
   shortNames: readonly string[],
   categories: readonly string[],
   namespaced = true,
+  verbs: readonly string[] = STANDARD_VERBS,
 ): ResourceType {
   return {
     id: group === '' ? plural : `${plural}.${group}`,
@@ -57,7 +58,7 @@ function resource(
     shortNames,
     categories,
     namespaced,
-    verbs: STANDARD_VERBS,
+    verbs,
   };
 }
 
@@ -79,6 +80,14 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   resource('Event', '', 'v1', 'events', ['ev'], []),
   resource('Deployment', 'apps', 'v1', 'deployments', ['deploy'], ['all']),
   resource('ReplicaSet', 'apps', 'v1', 'replicasets', ['rs'], ['all']),
+  // `kubectl auth can-i` and `kubectl auth whoami` ask through these; they can only be created.
+  resource('SelfSubjectAccessReview', 'authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', [], [], false, [
+    'create',
+  ]),
+  resource('SelfSubjectRulesReview', 'authorization.k8s.io', 'v1', 'selfsubjectrulesreviews', [], [], false, [
+    'create',
+  ]),
+  resource('SelfSubjectReview', 'authentication.k8s.io', 'v1', 'selfsubjectreviews', [], [], false, ['create']),
   resource('Service', SERVING, 'v1', 'services', ['kservice', 'ksvc'], KNATIVE_SERVING_CATEGORIES),
   resource('Configuration', SERVING, 'v1', 'configurations', ['config', 'cfg'], KNATIVE_SERVING_CATEGORIES),
   resource('Route', SERVING, 'v1', 'routes', ['rt'], KNATIVE_SERVING_CATEGORIES),
@@ -100,7 +109,25 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
     ['sks'],
     ['knative-internal', 'networking'],
   ),
+  resource('Ingress', NETWORKING, 'v1alpha1', 'ingresses', ['kingress', 'king'], ['knative-internal', 'networking']),
+  resource('Certificate', NETWORKING, 'v1alpha1', 'certificates', ['kcert'], ['knative-internal', 'networking']),
 ];
+
+/**
+ * The order API discovery lists resource types in, which is the order `kubectl get all` prints
+ * its sections in: the core group, then apps, then the other built-in groups, then the CRD groups
+ * by name; inside a group, resources by name (`pods` before `services`; Knative's
+ * `configurations`, `revisions`, `routes`, `services`).
+ */
+export function discoveryOrder(types: readonly ResourceType[]): ResourceType[] {
+  const groupRank = (g: string) => (g === '' ? 0 : g === 'apps' ? 1 : g.endsWith('.k8s.io') ? 2 : 3);
+  return [...types].sort((a, b) => {
+    const byRank = groupRank(a.group) - groupRank(b.group);
+    if (byRank !== 0) return byRank;
+    if (a.group !== b.group) return a.group < b.group ? -1 : 1;
+    return a.plural < b.plural ? -1 : a.plural > b.plural ? 1 : 0;
+  });
+}
 
 /** Look a resource type up by its canonical id (`pods`, `services.serving.knative.dev`). */
 export function resourceById(id: string): ResourceType | undefined {
@@ -142,9 +169,12 @@ export function resolveResourceName(typed: string): ResolveResult {
   return { ok: false, error: unknownResourceTypeMessage(typed) };
 }
 
-/** The resource types in a category (`all`, `knative`, `serving`, `knative-internal`, …). */
+/**
+ * The resource types in a category (`all`, `knative`, `serving`, `knative-internal`, …), in
+ * discovery order as kubectl expands them.
+ */
 export function resourcesInCategory(category: string): ResourceType[] {
-  return RESOURCE_TYPES.filter((r) => r.categories.includes(category));
+  return discoveryOrder(RESOURCE_TYPES.filter((r) => r.categories.includes(category)));
 }
 
 /** How kubectl names a resource type in messages: `pods`, `services.serving.knative.dev`. */

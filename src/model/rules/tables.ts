@@ -363,6 +363,88 @@ export const REPLICASET_COLUMNS: TableSpec<KubeObject> = [
   age,
 ];
 
+/** Knative's networking CRDs (KIngress, Certificate) print Ready and Reason only. */
+export const KINGRESS_COLUMNS: TableSpec<KubeObject> = [name, ready, reason];
+export const CERTIFICATE_COLUMNS: TableSpec<KubeObject> = [name, ready, reason];
+
+interface EndpointsFields {
+  subsets?: { addresses?: { ip: string }[]; ports?: { port: number }[] }[];
+}
+
+/**
+ * kubectl's ENDPOINTS cell: `ip:port` for every port of every ready address, the first three
+ * joined by commas, then ` + N more...`; `<none>` without subsets.
+ */
+export function endpointsCell(o: KubeObject): string {
+  const subsets = (o as EndpointsFields).subsets ?? [];
+  if (subsets.length === 0) return '<none>';
+  const list: string[] = [];
+  let count = 0;
+  const add = (text: string) => {
+    if (list.length < 3) list.push(text);
+    count++;
+  };
+  for (const ss of subsets) {
+    const ports = ss.ports ?? [];
+    if (ports.length === 0) for (const a of ss.addresses ?? []) add(a.ip);
+    for (const p of ports) for (const a of ss.addresses ?? []) add(`${a.ip}:${p.port}`);
+  }
+  const text = list.join(',');
+  return count > 3 ? `${text} + ${count - 3} more...` : text;
+}
+
+export const ENDPOINTS_COLUMNS: TableSpec<KubeObject> = [name, { header: 'ENDPOINTS', value: endpointsCell }, age];
+
+/** The fields of a core/v1 Event that its table shows. */
+export interface EventFields {
+  type?: string;
+  reason?: string;
+  message?: string;
+  involvedObject?: { kind?: string; name?: string; fieldPath?: string };
+  source?: { component?: string; host?: string };
+  reportingComponent?: string;
+  reportingInstance?: string;
+  firstTimestamp?: string | null;
+  lastTimestamp?: string | null;
+  eventTime?: string | null;
+  count?: number;
+}
+
+/** When an event was first seen: firstTimestamp, else (events/v1 style) eventTime. */
+export function eventFirstSeen(e: EventFields): string | undefined {
+  return e.firstTimestamp || e.eventTime || undefined;
+}
+
+/** When an event was last seen: lastTimestamp, else when it was first seen. */
+export function eventLastSeen(e: EventFields): string | undefined {
+  return e.lastTimestamp || eventFirstSeen(e);
+}
+
+/** Who reported an event, as kubectl prints it: `kubelet`, `kubelet, knsim`. */
+export function eventSource(e: EventFields): string {
+  const component = e.source?.component || e.reportingComponent || '';
+  const instance = e.source?.host || e.reportingInstance || '';
+  return instance ? `${component}, ${instance}` : component;
+}
+
+const since = (iso: string | undefined, nowMs: number) => (iso ? ageSince(iso, nowMs) : '<unknown>');
+
+/** `kubectl get events` (the kube-apiserver's event printer; SUBOBJECT, SOURCE, … are wide). */
+export const EVENT_COLUMNS: TableSpec<KubeObject> = [
+  { header: 'LAST SEEN', value: (o, ctx) => since(eventLastSeen(o as EventFields), ctx.nowMs) },
+  { header: 'TYPE', value: (o) => (o as EventFields).type ?? '' },
+  { header: 'REASON', value: (o) => (o as EventFields).reason ?? '' },
+  {
+    header: 'OBJECT',
+    value: (o) => {
+      const io = (o as EventFields).involvedObject ?? {};
+      const kind = (io.kind ?? '').toLowerCase();
+      return io.name ? `${kind}/${io.name}` : kind;
+    },
+  },
+  { header: 'MESSAGE', value: (o) => ((o as EventFields).message ?? '').trim() },
+];
+
 /** kubectl's fallback for types without a printer: NAME and AGE. */
 export const DEFAULT_COLUMNS: TableSpec<KubeObject> = [name, age];
 
@@ -380,6 +462,10 @@ export const TABLE_SPECS: Readonly<Record<string, TableSpec<never>>> = {
   'replicasets.apps': REPLICASET_COLUMNS,
   configmaps: CONFIGMAP_COLUMNS,
   services: CORE_SERVICE_COLUMNS,
+  endpoints: ENDPOINTS_COLUMNS,
+  events: EVENT_COLUMNS,
+  'ingresses.networking.internal.knative.dev': KINGRESS_COLUMNS,
+  'certificates.networking.internal.knative.dev': CERTIFICATE_COLUMNS,
 };
 
 /** The columns for a resource type; NAME + AGE when knsim has no specific printer. */

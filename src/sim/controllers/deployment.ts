@@ -1,20 +1,31 @@
 /**
  * The Deployment/ReplicaSet controller and the kubelet, simulated: keeps a revision
  * Deployment's pods at spec.replicas, runs each pod's lifecycle machine on the engine clock,
- * and writes Pod objects as kubectl would see them.
+ * and writes Pod objects as kubectl would see them. What a cluster shows besides (the
+ * ReplicaSet, the kubelet's and the controllers' events) is written through `shown`.
  */
+import { createHash } from 'node:crypto';
 import { type Actor, createActor } from 'xstate';
-import type { Container, ContainerStatus, Deployment, Pod } from '../../model/api/types.js';
+import type { Container, ContainerStatus, Deployment, KubeObject, Pod } from '../../model/api/types.js';
 import type { PodPhase } from '../../model/events.js';
 import { podMachine } from '../../model/machines/pod.js';
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
+import { NODE_IP, NODE_NAME, podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { normalVariate } from '../load/rng.js';
+import type { EventRecorder } from '../recorder.js';
 import { T } from '../types.js';
+import { deploymentConditions, type ReplicaSetController } from './replicaset.js';
 
 export interface PodObserver {
   podPhase(revision: string, pod: string, phase: PodPhase): void;
+}
+
+/** Where the controller reports what a cluster shows (ReplicaSets, events). */
+export interface ShownObjects {
+  replicaSets: ReplicaSetController;
+  recorder: EventRecorder;
 }
 
 interface PodRuntime {
@@ -24,6 +35,13 @@ interface PodRuntime {
   createdAt: number;
   actor: Actor<typeof podMachine>;
   ip: string;
+  /** The user container's image and how long pulling it takes (0: already on the node). */
+  image: string;
+  pullMs: number;
+  /** When the pod was bound to the node, its containers started, it became ready. */
+  scheduledAt?: string;
+  startedAt?: string;
+  readyAt?: string;
 }
 
 export interface PodCounts {
@@ -35,6 +53,8 @@ export interface PodCounts {
 interface DeploymentRuntime {
   podTemplateHash: string;
   pods: Map<string, PodRuntime>;
+  /** The ReplicaSet the pods belong to (when objects are shown). */
+  replicaSet?: KubeObject;
 }
 
 /** Deletion preference as a ReplicaSet ranks pods: the least far along goes first. */
@@ -47,6 +67,9 @@ const PHASE_RANK: Record<PodPhase, number> = {
   Gone: 5,
 };
 
+const KUBELET = { component: 'kubelet', host: NODE_NAME };
+const SCHEDULER = { component: 'default-scheduler' };
+
 export class DeploymentController {
   private readonly deployments = new Map<string, DeploymentRuntime>();
   private readonly pulledImages = new Set<string>();
@@ -55,6 +78,7 @@ export class DeploymentController {
   constructor(
     private readonly ctx: SimContext,
     private readonly observer: PodObserver,
+    private readonly shown: ShownObjects,
   ) {}
 
   /** The pods of a revision's Deployment that exist (any phase but Gone). */
@@ -87,7 +111,7 @@ export class DeploymentController {
     let rt = this.deployments.get(key);
     if (!dep) {
       if (rt) {
-        for (const pod of rt.pods.values()) this.deletePod(namespace, pod);
+        for (const pod of rt.pods.values()) this.deletePod(namespace, pod, rt);
       }
       return;
     }
@@ -95,6 +119,11 @@ export class DeploymentController {
       rt = { podTemplateHash: replicaSetHash(this.ctx.random.names), pods: new Map() };
       this.deployments.set(key, rt);
     }
+    const rs = rt.replicaSet ?? this.shown.replicaSets.ensure(dep, rt.podTemplateHash);
+    rt.replicaSet = this.shown.replicaSets.follow(
+      this.ctx.store.get<Deployment>(T.deployment, namespace, name) ?? dep,
+      rs,
+    );
     const desired = dep.spec.replicas ?? 1;
     const alive = [...rt.pods.values()].filter((p) => p.phase !== 'Terminating' && p.phase !== 'Gone');
     if (alive.length < desired) {
@@ -104,7 +133,7 @@ export class DeploymentController {
         .slice()
         .sort((a, b) => PHASE_RANK[a.phase] - PHASE_RANK[b.phase] || b.createdAt - a.createdAt)
         .slice(0, alive.length - desired);
-      for (const pod of victims) this.deletePod(namespace, pod);
+      for (const pod of victims) this.deletePod(namespace, pod, rt);
     }
     this.writeStatus(dep, rt);
   }
@@ -113,13 +142,28 @@ export class DeploymentController {
     const pods = [...rt.pods.values()];
     const current = pods.filter((p) => p.phase !== 'Terminating' && p.phase !== 'Gone');
     const ready = current.filter((p) => p.phase === 'Ready').length;
-    this.ctx.store.updateStatus(T.deployment, dep.metadata.namespace, dep.metadata.name, {
+    const desired = dep.spec.replicas ?? 1;
+    const status: Record<string, unknown> = {
       observedGeneration: dep.metadata.generation,
       replicas: current.length,
       updatedReplicas: current.length,
       readyReplicas: ready,
       availableReplicas: ready,
-    });
+    };
+    if (rt.replicaSet) {
+      this.shown.replicaSets.writeStatus(rt.replicaSet, { replicas: current.length, ready });
+      const unavailable = Math.max(0, desired - ready);
+      if (unavailable > 0) status.unavailableReplicas = unavailable;
+      status.conditions = deploymentConditions(
+        (dep.status as { conditions?: never[] } | undefined)?.conditions,
+        rt.replicaSet.metadata.name,
+        desired,
+        ready,
+        current.length,
+        this.ctx.timestamp(),
+      );
+    }
+    this.ctx.store.updateStatus(T.deployment, dep.metadata.namespace, dep.metadata.name, status);
   }
 
   private startupDuration(median: number): number {
@@ -133,7 +177,7 @@ export class DeploymentController {
     const ns = dep.metadata.namespace ?? 'default';
     const revision = dep.metadata.labels?.['serving.knative.dev/revision'] ?? dep.metadata.name;
     const template = (dep.spec.template ?? {}) as {
-      metadata?: { labels?: Record<string, string> };
+      metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
       spec?: { containers?: Container[]; terminationGracePeriodSeconds?: number };
     };
     let name = podName(revision, rt.podTemplateHash, this.ctx.random.names);
@@ -143,6 +187,16 @@ export class DeploymentController {
     const pull = this.pulledImages.has(image) ? 0 : startup.imagePullMs;
     this.pulledImages.add(image);
     const ip = `10.244.${(this.ipCounter >> 8) & 255}.${(this.ipCounter++ & 255) + 1}`;
+    const rs = rt.replicaSet;
+    const owner = rs
+      ? ownerRef(rs)
+      : {
+          ...ownerRef(dep),
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          name: `${dep.metadata.name}-${rt.podTemplateHash}`,
+        };
+    const spec = podSpecFromTemplate(template.spec ?? {}, serviceAccountVolumeName(stableSuffix(name)));
     const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -150,22 +204,15 @@ export class DeploymentController {
         name,
         namespace: ns,
         labels: { ...(template.metadata?.labels ?? {}), 'pod-template-hash': rt.podTemplateHash },
-        ownerReferences: [
-          {
-            ...ownerRef(dep),
-            apiVersion: 'apps/v1',
-            kind: 'ReplicaSet',
-            name: `${dep.metadata.name}-${rt.podTemplateHash}`,
-          },
-        ],
+        ...(template.metadata?.annotations ? { annotations: template.metadata.annotations } : {}),
+        ownerReferences: [owner],
       },
-      spec: {
-        containers: template.spec?.containers ?? [],
-        terminationGracePeriodSeconds: template.spec?.terminationGracePeriodSeconds ?? 300,
-      },
-      status: podStatus('Pending', ip, undefined),
+      spec: spec as Pod['spec'],
+      // Not scheduled yet: no conditions until the scheduler binds it.
+      status: { phase: 'Pending', qosClass: 'Burstable' },
     };
     this.ctx.store.create(pod);
+    if (rs) this.shown.replicaSets.podCreated(rs, name);
     const actor = createActor(podMachine, {
       clock: this.ctx.engine.clock,
       input: {
@@ -177,15 +224,28 @@ export class DeploymentController {
         drainMs: this.ctx.settings.drainMs,
       },
     });
-    const runtime: PodRuntime = { name, revision, phase: 'Pending', createdAt: this.ctx.now(), actor, ip };
+    const runtime: PodRuntime = {
+      name,
+      revision,
+      phase: 'Pending',
+      createdAt: this.ctx.now(),
+      actor,
+      ip,
+      image,
+      pullMs: pull,
+    };
     rt.pods.set(name, runtime);
     actor.on('phase', ({ phase }) => this.onPhase(ns, dep.metadata.name, runtime, phase));
     actor.start();
   }
 
-  private deletePod(namespace: string, pod: PodRuntime): void {
+  private deletePod(namespace: string, pod: PodRuntime, rt?: DeploymentRuntime): void {
     if (pod.phase === 'Terminating' || pod.phase === 'Gone') return;
-    this.ctx.store.markDeleting(T.pod, namespace, pod.name);
+    const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
+    const grace = (stored?.spec as { terminationGracePeriodSeconds?: number } | undefined)
+      ?.terminationGracePeriodSeconds;
+    this.ctx.store.markDeleting(T.pod, namespace, pod.name, grace ?? 300);
+    if (rt?.replicaSet) this.shown.replicaSets.podDeleted(rt.replicaSet, pod.name);
     pod.actor.send({ type: 'pod.delete' });
   }
 
@@ -193,6 +253,7 @@ export class DeploymentController {
     const first = phase === 'Pending' && pod.phase === 'Pending';
     pod.phase = phase;
     this.ctx.emit({ t: this.ctx.now(), type: 'pod', pod: pod.name, revision: pod.revision, phase });
+    if (!first) this.shownPhase(namespace, pod, phase);
     if (phase === 'Gone') {
       this.ctx.store.remove(T.pod, namespace, pod.name);
       this.deployments.get(`${namespace}/${deployment}`)?.pods.delete(pod.name);
@@ -200,12 +261,7 @@ export class DeploymentController {
     } else if (phase !== 'Terminating' && !first) {
       const existing = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
       if (existing) {
-        this.ctx.store.updateStatus(
-          T.pod,
-          namespace,
-          pod.name,
-          podStatus(phase, pod.ip, existing.status?.startTime ?? this.ctx.timestamp()),
-        );
+        this.ctx.store.updateStatus(T.pod, namespace, pod.name, podStatus(existing, phase, pod));
       }
     }
     this.observer.podPhase(pod.revision, pod.name, phase);
@@ -213,32 +269,140 @@ export class DeploymentController {
     const rt = this.deployments.get(`${namespace}/${deployment}`);
     if (dep && rt) this.writeStatus(dep, rt);
   }
+
+  /** The scheduler's and kubelet's side of a phase change: the binding, the events. */
+  private shownPhase(namespace: string, pod: PodRuntime, phase: PodPhase): void {
+    const recorder = this.shown.recorder;
+    const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
+    if (!stored) return;
+    const containers = stored.spec.containers ?? [];
+    const container = (c: Container) => ({ fieldPath: `spec.containers{${c.name ?? ''}}` });
+    if (phase === 'ContainerCreating') {
+      pod.scheduledAt = this.ctx.timestamp();
+      const bound = this.ctx.store.update<Pod>({
+        ...stored,
+        metadata: { ...stored.metadata, resourceVersion: undefined },
+        spec: { ...stored.spec, nodeName: NODE_NAME },
+      });
+      recorder.record(
+        bound,
+        'Normal',
+        'Scheduled',
+        `Successfully assigned ${namespace}/${pod.name} to ${NODE_NAME}`,
+        SCHEDULER,
+        {
+          eventsV1: { action: 'Binding', reportingInstance: `default-scheduler-${NODE_NAME}` },
+        },
+      );
+      const user = containers[0];
+      if (user && pod.pullMs > 0)
+        recorder.record(bound, 'Normal', 'Pulling', `Pulling image "${pod.image}"`, KUBELET, container(user));
+    } else if (phase === 'Running') {
+      pod.startedAt = this.ctx.timestamp();
+      containers.forEach((c, i) => {
+        const image = c.image ?? '';
+        const pulled =
+          i === 0 && pod.pullMs > 0
+            ? `Successfully pulled image "${image}" in ${goDuration(pod.pullMs)} (${goDuration(pod.pullMs)} including waiting). Image size: ${imageSize(image)} bytes.`
+            : `Container image "${image}" already present on machine`;
+        recorder.record(stored, 'Normal', 'Pulled', pulled, KUBELET, container(c));
+        recorder.record(stored, 'Normal', 'Created', `Created container: ${c.name ?? ''}`, KUBELET, container(c));
+        recorder.record(stored, 'Normal', 'Started', `Started container ${c.name ?? ''}`, KUBELET, container(c));
+      });
+    } else if (phase === 'Ready') {
+      pod.readyAt = this.ctx.timestamp();
+    } else if (phase === 'Terminating') {
+      for (const c of containers) {
+        recorder.record(stored, 'Normal', 'Killing', `Stopping container ${c.name ?? ''}`, KUBELET, container(c));
+      }
+    }
+  }
 }
 
-function containerStatus(name: string, phase: PodPhase, ready: boolean): ContainerStatus {
-  if (phase === 'Pending' || phase === 'ContainerCreating') {
-    return { name, ready: false, restartCount: 0, started: false, state: { waiting: { reason: 'ContainerCreating' } } };
-  }
-  return { name, ready, restartCount: 0, started: true, state: { running: {} } };
-}
-
-/** The Pod status kubelet reports in each phase (queue-proxy gates readiness, so Running is 1/2). */
-export function podStatus(phase: PodPhase, ip: string, startTime: string | undefined): Pod['status'] {
-  if (phase === 'Pending') {
-    return { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False' }] };
-  }
+/**
+ * The full status the kubelet reports, with its times, addresses, QoS class and per-container
+ * ids (what `kubectl describe pod` prints): containers listed by name, as the kubelet sorts them.
+ */
+export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['status'] {
+  const containers = [...(pod.spec.containers ?? [])].sort((a, b) => ((a.name ?? '') < (b.name ?? '') ? -1 : 1));
+  const scheduled = rt.scheduledAt ?? '';
+  const started = rt.startedAt;
   const ready = phase === 'Ready';
+  const running = phase === 'Running' || phase === 'Ready';
+  const unready = containers.filter((c) => !(ready || (running && c.name !== 'queue-proxy'))).map((c) => c.name);
+  const cond = (type: string, ok: boolean, since: string | undefined, reason?: string) => ({
+    type,
+    status: ok ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: since ?? scheduled,
+    ...(!ok && reason ? { reason, message: `containers with unready status: [${unready.join(' ')}]` } : {}),
+  });
   return {
-    phase: phase === 'ContainerCreating' ? 'Pending' : 'Running',
-    podIP: phase === 'ContainerCreating' ? undefined : ip,
-    startTime,
+    phase: running ? 'Running' : 'Pending',
     conditions: [
-      { type: 'PodScheduled', status: 'True' },
-      { type: 'Ready', status: ready ? 'True' : 'False' },
-    ],
-    containerStatuses: [
-      containerStatus('queue-proxy', phase, ready),
-      containerStatus('user-container', phase, phase === 'Running' || phase === 'Ready'),
-    ],
+      cond('PodReadyToStartContainers', running, started),
+      cond('Initialized', true, scheduled),
+      cond('Ready', ready, ready ? rt.readyAt : scheduled, 'ContainersNotReady'),
+      cond('ContainersReady', ready, ready ? rt.readyAt : scheduled, 'ContainersNotReady'),
+      cond('PodScheduled', true, scheduled),
+    ] as never,
+    hostIP: NODE_IP,
+    hostIPs: [{ ip: NODE_IP }],
+    ...(running ? { podIP: rt.ip, podIPs: [{ ip: rt.ip }] } : {}),
+    startTime: scheduled,
+    qosClass: 'Burstable',
+    containerStatuses: containers.map((c) => {
+      const name = c.name ?? '';
+      const image = c.image ?? '';
+      const base = {
+        image,
+        imageID: running ? `${image.split('@')[0]}@sha256:${sha256(image)}` : '',
+        lastState: {},
+        name,
+        restartCount: 0,
+      };
+      if (!running) {
+        return { ...base, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } };
+      }
+      return {
+        ...base,
+        containerID: `containerd://${sha256(`${pod.metadata.name}/${name}`)}`,
+        ready: ready || name !== 'queue-proxy',
+        started: true,
+        state: { running: { startedAt: started } },
+      };
+    }) as ContainerStatus[],
   };
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Five characters that stay the same for the same pod (the token volume's suffix). */
+function stableSuffix(seed: string): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  const digest = createHash('md5').update(seed).digest();
+  let out = '';
+  for (let i = 0; i < 5; i++) out += alphabet[digest[i]! % alphabet.length];
+  return out;
+}
+
+/** A plausible, stable size for an image (the kubelet reports the real one). */
+function imageSize(image: string): number {
+  const digest = createHash('md5').update(image).digest();
+  return 20_000_000 + (digest.readUInt32BE(0) % 60_000_000);
+}
+
+/** A duration as Go's time.Duration prints it after truncating to milliseconds: `830ms`, `5.419s`, `1m2.5s`. */
+export function goDuration(ms: number): string {
+  const whole = Math.round(ms);
+  if (whole < 1000) return `${whole}ms`;
+  const trim = (x: number) => x.toFixed(3).replace(/\.?0+$/, '');
+  if (whole < 60_000) return `${trim(whole / 1000)}s`;
+  const minutes = Math.floor(whole / 60_000);
+  const rest = whole - minutes * 60_000;
+  if (minutes < 60) return `${minutes}m${trim(rest / 1000)}s`;
+  const hours = Math.floor(minutes / 60);
+  return `${hours}h${minutes % 60}m${trim(rest / 1000)}s`;
 }

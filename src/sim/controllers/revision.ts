@@ -16,6 +16,7 @@ import {
 } from '../../model/rules/conditions.js';
 import { LABEL_REVISION, LABEL_REVISION_UID, LABEL_ROUTE, LABEL_ROUTING_STATE } from '../../model/rules/labels.js';
 import { deploymentName, podAutoscalerName } from '../../model/rules/naming.js';
+import { revisionContainers } from '../../model/rules/podspec.js';
 import { reachabilityOf } from '../../model/rules/routing.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
@@ -68,10 +69,8 @@ export function reconcileRevision(ctx: SimContext, config: ClusterConfig, namesp
         template: {
           metadata: { labels: podLabels },
           spec: {
-            containers: [
-              ...(rev.spec.containers ?? []),
-              { name: 'queue-proxy', image: 'gcr.io/knative-releases/knative.dev/serving/cmd/queue' },
-            ],
+            containers: revisionContainers(rev, { defaultTimeoutSeconds: config.defaults.revisionTimeoutSeconds }),
+            enableServiceLinks: false,
             terminationGracePeriodSeconds: rev.spec.timeoutSeconds ?? 300,
           },
         },

@@ -1,0 +1,229 @@
+/**
+ * The Kubernetes Services and Endpoints a cluster with Knative shows:
+ *
+ * - `kubernetes` in `default`, the API server's own Service, as on every cluster;
+ * - per revision, the two Services Knative's ServerlessService reconciler makes: `<rev>` (public,
+ *   no selector, its Endpoints written by the SKS reconciler: the revision's pods in Serve mode,
+ *   the activators in Proxy mode) and `<rev>-private` (selecting the revision's pods, its
+ *   Endpoints kept by the Kubernetes endpoints controller), both owned by the SKS.
+ *
+ * They mirror the simulation; nothing in it reads them.
+ */
+import type { KubeObject, Pod, ServerlessService } from '../../model/api/types.js';
+import { LABEL_REVISION } from '../../model/rules/labels.js';
+import { privateServiceName, publicServiceName } from '../../model/rules/naming.js';
+import { NODE_IP, NODE_NAME, QUEUE_PORTS } from '../../model/rules/podspec.js';
+import type { SimContext } from '../context.js';
+import { ownerRef } from '../context.js';
+import type { StoreEvent } from '../store.js';
+import { T } from '../types.js';
+
+export const CORE_SERVICES = 'services';
+export const ENDPOINTS = 'endpoints';
+/** The work-queue key type this controller reconciles revisions under. */
+export const REVISION_SERVICES = 'knsim.revision-services';
+
+const SKS_LABEL = 'networking.internal.knative.dev/serverlessservice';
+const SERVICE_TYPE_LABEL = 'networking.internal.knative.dev/serviceType';
+
+interface ServicePort {
+  name: string;
+  port: number;
+  targetPort: number | string;
+}
+
+const PUBLIC_PORTS: ServicePort[] = [
+  { name: 'http', port: 80, targetPort: QUEUE_PORTS.http },
+  { name: 'https', port: 443, targetPort: QUEUE_PORTS.https },
+];
+
+const PRIVATE_PORTS: ServicePort[] = [
+  ...PUBLIC_PORTS,
+  { name: 'http-autometric', port: QUEUE_PORTS.autometric, targetPort: 'http-autometric' },
+  { name: 'http-usermetric', port: QUEUE_PORTS.usermetric, targetPort: 'http-usermetric' },
+  { name: 'http-queueadm', port: QUEUE_PORTS.admin, targetPort: QUEUE_PORTS.admin },
+  { name: 'http-istio', port: QUEUE_PORTS.http, targetPort: QUEUE_PORTS.http },
+];
+
+/** The endpoint port of a service port (named target ports resolve to queue-proxy's ports). */
+function endpointPort(p: ServicePort): { name: string; port: number; protocol: string } {
+  const port = typeof p.targetPort === 'number' ? p.targetPort : p.port;
+  return { name: p.name, port, protocol: 'TCP' };
+}
+
+/** The activators' pod IPs (knative-serving/activator), as the public Endpoints list them in Proxy mode. */
+export function activatorIps(count: number): string[] {
+  return Array.from({ length: Math.max(1, count) }, (_, i) => `10.244.250.${i + 1}`);
+}
+
+export class KubernetesServices {
+  private nextIp = 100;
+
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly enqueue: (ns: string, revision: string) => void,
+  ) {}
+
+  /** The `kubernetes` Service and its Endpoints, which every cluster has. */
+  start(): void {
+    if (this.ctx.store.get(CORE_SERVICES, 'default', 'kubernetes')) return;
+    const labels = { component: 'apiserver', provider: 'kubernetes' };
+    this.ctx.store.create(
+      this.service(
+        'default',
+        'kubernetes',
+        labels,
+        undefined,
+        [{ name: 'https', port: 443, targetPort: 8443 }],
+        undefined,
+        '10.96.0.1',
+      ),
+    );
+    this.ctx.store.create({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' },
+      },
+      subsets: [{ addresses: [{ ip: NODE_IP }], ports: [{ name: 'https', port: 8443, protocol: 'TCP' }] }],
+    });
+  }
+
+  /** Store changes that concern a revision's Services or Endpoints. */
+  observe(e: StoreEvent, type: string): void {
+    if (type === T.sks) {
+      this.enqueue(e.object.metadata.namespace ?? 'default', e.object.metadata.name);
+    } else if (type === T.pod) {
+      const revision = e.object.metadata.labels?.[LABEL_REVISION];
+      if (revision) this.enqueue(e.object.metadata.namespace ?? 'default', revision);
+    }
+  }
+
+  reconcile(ns: string, revision: string): void {
+    const store = this.ctx.store;
+    const sks = store.get<ServerlessService>(T.sks, ns, revision);
+    const privateName = privateServiceName(revision);
+    if (!sks) {
+      // The public Service and Endpoints go with the SKS (owner); the private Endpoints with their Service.
+      if (store.get(ENDPOINTS, ns, privateName)) store.remove(ENDPOINTS, ns, privateName);
+      return;
+    }
+    const labels = (type: string) => ({
+      ...(sks.metadata.labels ?? {}),
+      [SKS_LABEL]: revision,
+      [SERVICE_TYPE_LABEL]: type,
+    });
+    const publicName = publicServiceName(revision);
+    if (!store.get(CORE_SERVICES, ns, publicName)) {
+      store.create(this.service(ns, publicName, labels('Public'), sks, PUBLIC_PORTS));
+    }
+    if (!store.get(CORE_SERVICES, ns, privateName)) {
+      const revisionUid = sks.metadata.labels?.['serving.knative.dev/revisionUID'];
+      store.create(
+        this.service(
+          ns,
+          privateName,
+          labels('Private'),
+          sks,
+          PRIVATE_PORTS,
+          revisionUid ? { 'serving.knative.dev/revisionUID': revisionUid } : undefined,
+        ),
+      );
+    }
+    const pods = store
+      .list<Pod>(T.pod, ns)
+      .filter(
+        (p) => p.metadata.labels?.[LABEL_REVISION] === revision && !p.metadata.deletionTimestamp && p.status?.podIP,
+      );
+    const address = (p: Pod) => ({
+      ip: p.status?.podIP as string,
+      nodeName: NODE_NAME,
+      targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid ?? '' },
+    });
+    const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    const ready = pods.filter(isReady).map(address);
+    const notReady = pods.filter((p) => !isReady(p)).map(address);
+    const subsets = (ports: ServicePort[], addresses: object[], notReadyAddresses: object[]) =>
+      addresses.length + notReadyAddresses.length === 0
+        ? []
+        : [
+            {
+              ...(addresses.length > 0 ? { addresses } : {}),
+              ...(notReadyAddresses.length > 0 ? { notReadyAddresses } : {}),
+              ports: ports.map(endpointPort),
+            },
+          ];
+    this.writeEndpoints(ns, privateName, labels('Private'), undefined, subsets(PRIVATE_PORTS, ready, notReady));
+    const proxy = sks.spec.mode === 'Proxy';
+    const publicSubsets = proxy
+      ? subsets(
+          PUBLIC_PORTS,
+          activatorIps(sks.spec.numActivators ?? 1).map((ip) => ({ ip })),
+          [],
+        )
+      : subsets(PUBLIC_PORTS, ready, []);
+    this.writeEndpoints(ns, publicName, labels('Public'), sks, publicSubsets);
+  }
+
+  private writeEndpoints(
+    ns: string,
+    name: string,
+    labels: Record<string, string>,
+    owner: KubeObject | undefined,
+    subsets: object[],
+  ): void {
+    const store = this.ctx.store;
+    const existing = store.get(ENDPOINTS, ns, name);
+    const body = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name, namespace: ns, labels, ...(owner ? { ownerReferences: [ownerRef(owner)] } : {}) },
+      ...(subsets.length > 0 ? { subsets } : {}),
+    };
+    if (!existing) store.create(body);
+    else store.update({ ...body, metadata: { ...existing.metadata, labels } });
+  }
+
+  private service(
+    ns: string,
+    name: string,
+    labels: Record<string, string>,
+    owner: KubeObject | undefined,
+    ports: ServicePort[],
+    selector?: Record<string, string>,
+    clusterIP = this.allocate(),
+  ): KubeObject {
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name,
+        namespace: ns,
+        labels,
+        ...(owner
+          ? { annotations: { ...(owner.metadata.annotations ?? {}) }, ownerReferences: [ownerRef(owner)] }
+          : {}),
+      },
+      spec: {
+        clusterIP,
+        clusterIPs: [clusterIP],
+        internalTrafficPolicy: 'Cluster',
+        ipFamilies: ['IPv4'],
+        ipFamilyPolicy: 'SingleStack',
+        ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: 'TCP', targetPort: p.targetPort })),
+        ...(selector ? { selector } : {}),
+        sessionAffinity: 'None',
+        type: 'ClusterIP',
+      },
+      status: { loadBalancer: {} },
+    };
+  }
+
+  /** A cluster IP from the service range (10.96.0.0/12), in order. */
+  private allocate(): string {
+    const n = this.nextIp++;
+    return `10.${96 + ((n >> 16) & 15)}.${(n >> 8) & 255}.${n & 255}`;
+  }
+}
