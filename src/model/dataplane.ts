@@ -1,8 +1,9 @@
 /**
- * The activator's and queue-proxy's fixed rules (reference §5), for the simulator's data plane to
- * apply on every request. Plain constants and one tiny function: the per-request path calls them
- * without allocating.
+ * The activator's and queue-proxy's fixed rules (reference §2 and §5), for the simulator's data
+ * plane to apply on every request and every reporting period. Plain constants and tiny
+ * functions: the per-request path calls them without allocating.
  */
+import type { Stat } from './kpa/collector.js';
 
 /** The activator holds at most this many requests per revision when containerConcurrency > 0; then 503. */
 export const ACTIVATOR_QUEUE_DEPTH = 10_000;
@@ -33,7 +34,52 @@ export function activatorBalancing(containerConcurrency: number): ActivatorBalan
   return 'round-robin';
 }
 
-/** How many requests a queue-proxy admits before answering 503 (in the container plus queued). */
+/**
+ * How many requests a queue-proxy admits before answering 503 (in the container plus queued):
+ * 11 × containerConcurrency; unlimited (Infinity) when containerConcurrency is 0.
+ */
 export function queueProxyCapacity(containerConcurrency: number): number {
-  return containerConcurrency * (1 + QUEUE_PROXY_QUEUE_FACTOR);
+  return containerConcurrency > 0 ? containerConcurrency * (1 + QUEUE_PROXY_QUEUE_FACTOR) : Number.POSITIVE_INFINITY;
+}
+
+/** The stat the activator sends at once for a revision's first request (no entry yet): concurrency 1, one request. */
+export const ACTIVATOR_FIRST_REQUEST_STAT: Stat = {
+  averageConcurrency: 1,
+  averageProxiedConcurrency: 0,
+  requestCount: 1,
+  proxiedRequestCount: 0,
+};
+
+/** One revision's activator reporting period (1 s), as the activator measured it. */
+export interface ActivatorPeriod {
+  /** The activator has an entry for the revision (a request came since the entry was last dropped). */
+  readonly hasEntry: boolean;
+  /** Time-weighted average of the requests it held or proxied over the period. */
+  readonly averageConcurrency: number;
+  /** Requests it received in the period. */
+  readonly requestCount: number;
+  /** 1 when the immediate first-request stat was sent in this period, else 0. */
+  readonly firstRequestStats: number;
+  /** Requests it holds or proxies right now. */
+  readonly inFlight: number;
+}
+
+/**
+ * The activator's once-a-second report for a revision (reference §2 item 3): nothing without an
+ * entry; otherwise the period's average concurrency and request count, less the immediate
+ * first-request stat already sent (floor 0). An entry whose period averaged 0 (and that holds no
+ * request now) is dropped, so the next request sends a new immediate stat.
+ */
+export function activatorReport(period: ActivatorPeriod): { stat: Stat | undefined; keepEntry: boolean } {
+  if (!period.hasEntry) return { stat: undefined, keepEntry: false };
+  const keepEntry = period.averageConcurrency !== 0 || period.inFlight !== 0;
+  return {
+    stat: {
+      averageConcurrency: Math.max(0, period.averageConcurrency - period.firstRequestStats),
+      averageProxiedConcurrency: 0,
+      requestCount: Math.max(0, period.requestCount - period.firstRequestStats),
+      proxiedRequestCount: 0,
+    },
+    keepEntry,
+  };
 }

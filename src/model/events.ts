@@ -4,6 +4,9 @@
  * read it. Times are milliseconds of run time (simulated, or since a live run started).
  */
 import type { KubeObject } from './api/types.js';
+import type { Stat } from './kpa/collector.js';
+import type { ScaleDecision, ScaleInput } from './kpa/scaler.js';
+import type { DeciderSpec } from './kpa/spec.js';
 
 export const LOG_FORMAT_VERSION = 1;
 
@@ -56,7 +59,49 @@ export interface KpaTickEvent extends At {
   explain?: string[];
   /** What else held at the tick (written by the simulator; a live log may not have it). */
   context?: KpaTickContext;
+  /** The `kpa.spec` (its `version`) the decision used (written by the simulator). */
+  specVersion?: number;
 }
+
+/**
+ * One stat the autoscaler's windows received for a revision: a scrape of its pods (already
+ * scaled to the whole revision) or the activator's report. With the `kpa.spec` events it lets a
+ * run's decisions be replayed through the model (`knsim verify`).
+ */
+export interface StatEvent extends At, Stat {
+  type: 'stat';
+  revision: string;
+  source: 'scraper' | 'activator';
+}
+
+/**
+ * The decider spec of a revision's autoscaler: logged when the autoscaler starts (with the ready
+ * pods it found, which decide whether it starts in panic) and each time the spec changes.
+ */
+export interface KpaSpecEvent extends At {
+  type: 'kpa.spec';
+  revision: string;
+  /** 1 for a new autoscaler, then one more per change. */
+  version: number;
+  spec: DeciderSpec;
+  /** Set when the autoscaler starts: the ready pods it found. */
+  readyPods?: number;
+}
+
+/** One run of the KPA's scale step: its inputs (besides the spec) and what it decided. */
+export interface KpaScaleEvent extends At {
+  type: 'kpa.scale';
+  revision: string;
+  /** The `kpa.spec` version the step used. */
+  specVersion: number;
+  /** The step ran within a decider tick (the tick's `kpa.tick` follows). */
+  byTick?: boolean;
+  inputs: KpaScaleInputs;
+  scale: ScaleDecision;
+}
+
+/** The scale step's inputs other than the spec (src/model/kpa ScaleInput). */
+export type KpaScaleInputs = Omit<ScaleInput, 'spec' | 'reachability'>;
 
 export interface KpaTickContext {
   /** Pods Running, Ready and not terminating (what the decider counted). */
@@ -177,6 +222,9 @@ export type LogEvent =
   | ObjectEvent
   | PodEvent
   | KpaTickEvent
+  | KpaSpecEvent
+  | KpaScaleEvent
+  | StatEvent
   | ScaleEvent
   | SksModeEvent
   | PanicEvent

@@ -10,7 +10,7 @@ import { hostMatches } from '../model/rules/domain.js';
 import { LABEL_REVISION } from '../model/rules/labels.js';
 import { deploymentName } from '../model/rules/naming.js';
 import { isoAt } from '../model/rules/time.js';
-import { targetForTag } from '../model/rules/traffic.js';
+import { pickRevision, type TrafficSplit, targetForTag, trafficSplit } from '../model/rules/traffic.js';
 import { requestOutcome } from '../results/results.js';
 import type { RandomStreams, SimContext } from './context.js';
 import { RevisionAutoscaler } from './controllers/autoscaler.js';
@@ -92,11 +92,9 @@ interface HostRoute {
   /** Set for a tag's URL: all its traffic goes to this revision ('' when the tag has none). */
   tagRevision: string | undefined;
   tagRuntime: RevisionRuntime | undefined;
-  /** The Route's targets with a revision and percent > 0, in status order (pickRevision's rule). */
-  revisions: string[];
+  /** The Route's main-URL split (src/model/rules/traffic.ts), and the runtime of each of its revisions. */
+  split: TrafficSplit;
   runtimes: (RevisionRuntime | undefined)[];
-  percents: number[];
-  total: number;
 }
 
 /**
@@ -424,9 +422,9 @@ export class SimCluster {
     for (const rt of this.revisions.values()) {
       const { dataplane, autoscaler } = rt;
       const activatorStat = dataplane.activatorReport();
-      if (activatorStat) autoscaler.record(activatorStat);
+      if (activatorStat) autoscaler.record(activatorStat, 'activator');
       const scraped = dataplane.scrape();
-      if (scraped) autoscaler.record(scraped);
+      if (scraped) autoscaler.record(scraped, 'scraper');
       const { ready, pending, terminating } = this.deployments.countPods(rt.namespace, rt.deployment, this.podCounts);
       const desired =
         this.store.get<{ spec: { replicas?: number } } & KubeObject>(T.deployment, rt.namespace, rt.deployment)?.spec
@@ -457,7 +455,7 @@ export class SimCluster {
   routeFor(host: string): { revision: string; namespace: string } | undefined {
     const hr = this.hostRoute(host);
     if (!hr) return undefined;
-    const revision = hr.tagRevision ?? hr.revisions[this.pickWeighted(hr)];
+    const revision = hr.tagRevision ?? hr.split.revisions[pickRevision(hr.split, this.random.routing)];
     if (!revision) return undefined;
     return { revision, namespace: hr.namespace };
   }
@@ -470,37 +468,20 @@ export class SimCluster {
     let hr: HostRoute | null = null;
     if (match) {
       const traffic = match.route.status?.traffic ?? [];
-      const weighted = traffic.filter((t) => t.revisionName && (t.percent ?? 0) > 0);
+      const split = trafficSplit(traffic);
       const namespace = match.route.metadata.namespace ?? 'default';
       const tagRevision = match.tag ? (targetForTag(traffic, match.tag) ?? '') : undefined;
       hr = {
         namespace,
         tagRevision,
         tagRuntime: tagRevision ? this.revisions.get(`${namespace}/${tagRevision}`) : undefined,
-        revisions: weighted.map((t) => t.revisionName!),
-        runtimes: weighted.map((t) => this.revisions.get(`${namespace}/${t.revisionName}`)),
-        percents: weighted.map((t) => t.percent ?? 0),
-        total: weighted.reduce((sum, t) => sum + (t.percent ?? 0), 0),
+        split,
+        runtimes: split.revisions.map((r) => this.revisions.get(`${namespace}/${r}`)),
       };
     }
     if (this.hostRoutes.size >= 1024) this.hostRoutes.clear();
     this.hostRoutes.set(host, hr);
     return hr;
-  }
-
-  /**
-   * pickRevision (src/model/rules/traffic.ts) over the cached targets, as an index (-1: none):
-   * the same random draws and the same answer.
-   */
-  private pickWeighted(hr: HostRoute): number {
-    if (hr.total <= 0) return -1;
-    let point = this.random.routing() * hr.total;
-    const n = hr.revisions.length;
-    for (let i = 0; i < n; i++) {
-      point -= hr.percents[i]!;
-      if (point < 0) return i;
-    }
-    return n - 1;
   }
 
   /**
@@ -518,9 +499,9 @@ export class SimCluster {
         revision = hr.tagRevision || undefined;
         runtime = hr.tagRuntime;
       } else {
-        const i = this.pickWeighted(hr);
+        const i = pickRevision(hr.split, this.random.routing);
         if (i >= 0) {
-          revision = hr.revisions[i];
+          revision = hr.split.revisions[i];
           runtime = hr.runtimes[i];
         }
       }

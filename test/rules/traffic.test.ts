@@ -2,8 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Configuration, Revision, TrafficTarget } from '../../src/model/api/types.js';
 import { parseDomainConfig } from '../../src/model/rules/domain.js';
-import { pickRevision, resolveTraffic, targetForTag, totalPercent } from '../../src/model/rules/traffic.js';
+import { pickRevision, resolveTraffic, targetForTag, trafficSplit } from '../../src/model/rules/traffic.js';
 import { readyCondition, revision } from './fixtures.js';
+
+const totalPercent = (targets: readonly TrafficTarget[]) => targets.reduce((sum, t) => sum + (t.percent ?? 0), 0);
 
 function config(name: string, latestReady?: string, ready: 'True' | 'False' | 'Unknown' = 'Unknown'): Configuration {
   return {
@@ -169,18 +171,23 @@ describe('picking a revision per request', () => {
     { revisionName: 'hello-00002', percent: 20, tag: 'candidate' },
     { revisionName: 'hello-00003', percent: 0, tag: 'dark' },
   ];
+  const prepared = trafficSplit(split);
+  const pick = (targets: TrafficTarget[], random: () => number): string | undefined => {
+    const s = targets === split ? prepared : trafficSplit(targets);
+    return s.revisions[pickRevision(s, random)];
+  };
 
   it('splits by percent', () => {
-    expect(pickRevision(split, () => 0)).toBe('hello-00001');
-    expect(pickRevision(split, () => 0.7999)).toBe('hello-00001');
-    expect(pickRevision(split, () => 0.8)).toBe('hello-00002');
-    expect(pickRevision(split, () => 0.9999)).toBe('hello-00002');
+    expect(pick(split, () => 0)).toBe('hello-00001');
+    expect(pick(split, () => 0.7999)).toBe('hello-00001');
+    expect(pick(split, () => 0.8)).toBe('hello-00002');
+    expect(pick(split, () => 0.9999)).toBe('hello-00002');
   });
 
   it('never picks a 0% target, and always picks a known revision', () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (u) => {
-        expect(['hello-00001', 'hello-00002']).toContain(pickRevision(split, () => u));
+        expect(['hello-00001', 'hello-00002']).toContain(pick(split, () => u));
       }),
     );
   });
@@ -189,7 +196,7 @@ describe('picking a revision per request', () => {
     let i = 0;
     const counts = new Map<string, number>();
     for (let n = 0; n < 1000; n++) {
-      const r = pickRevision(split, () => (i++ % 1000) / 1000)!;
+      const r = pick(split, () => (i++ % 1000) / 1000)!;
       counts.set(r, (counts.get(r) ?? 0) + 1);
     }
     expect(counts.get('hello-00001')).toBe(800);
@@ -202,6 +209,6 @@ describe('picking a revision per request', () => {
   });
 
   it('no positive percent: nothing to pick', () => {
-    expect(pickRevision([{ revisionName: 'a', percent: 0 }], () => 0.5)).toBeUndefined();
+    expect(pick([{ revisionName: 'a', percent: 0 }], () => 0.5)).toBeUndefined();
   });
 });

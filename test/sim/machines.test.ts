@@ -21,19 +21,6 @@ describe('autoscaler machine', () => {
     expect(ticks).toEqual(['2000:timer', '3000:poke', '4000:timer', '6000:timer']);
   });
 
-  it('mirrors the decider in its mode region and starts in panic when asked', () => {
-    const engine = new Engine();
-    const calm = createActor(autoscalerMachine, { clock: engine.clock, input: { revision: 'r' } }).start();
-    expect(calm.getSnapshot().value).toEqual({ running: { ticker: 'waiting', mode: 'stable' } });
-    calm.send({ type: 'decider.panicked' });
-    expect(calm.getSnapshot().value).toEqual({ running: { ticker: 'waiting', mode: 'panicking' } });
-    const restarted = createActor(autoscalerMachine, {
-      clock: engine.clock,
-      input: { revision: 'r', panicking: true },
-    });
-    expect(restarted.start().getSnapshot().value).toEqual({ running: { ticker: 'waiting', mode: 'panicking' } });
-  });
-
   it('stops ticking once stopped', () => {
     const engine = new Engine();
     const actor = createActor(autoscalerMachine, { clock: engine.clock, input: { revision: 'r' } });

@@ -4,7 +4,8 @@
  */
 
 import type { Observation } from './decider.js';
-import type { MetricWindow } from './window.js';
+import type { DeciderSpec } from './spec.js';
+import { MetricWindow } from './window.js';
 
 /** The collector's error when nothing was recorded within the stable window. */
 export const NO_DATA = 'no data';
@@ -42,4 +43,40 @@ export function observeWindows(
 ): Observation {
   if (hasScrapeTarget && stable.isEmpty(nowMs)) return { readyPods, error: NO_DATA };
   return { readyPods, stable: stable.average(nowMs), panic: panic.average(nowMs) };
+}
+
+/**
+ * The two windows of a revision's decision metric, stable and panic, that the collector fills
+ * (Knative keeps them for concurrency and RPS; the decider reads the ones of its metric).
+ */
+export interface DeciderWindows {
+  readonly stable: MetricWindow;
+  readonly panic: MetricWindow;
+}
+
+type WindowSpec = Pick<DeciderSpec, 'stableWindowMs' | 'panicWindowMs' | 'aggregation'>;
+
+/** Empty windows for a new revision's Metric. */
+export function newDeciderWindows(spec: WindowSpec): DeciderWindows {
+  return {
+    stable: new MetricWindow(spec.stableWindowMs, spec.aggregation),
+    panic: new MetricWindow(spec.panicWindowMs, spec.aggregation),
+  };
+}
+
+/**
+ * The windows once the Metric changed from `previous` to `next` at `nowMs` (the `window`
+ * annotation or config-autoscaler changed): a new length resizes them and keeps their recent
+ * data, as Knative's collector does; a new aggregation algorithm starts them afresh.
+ */
+export function updateDeciderWindows(
+  windows: DeciderWindows,
+  previous: WindowSpec,
+  next: WindowSpec,
+  nowMs: number,
+): DeciderWindows {
+  if (next.aggregation !== previous.aggregation) return newDeciderWindows(next);
+  windows.stable.resize(next.stableWindowMs, nowMs);
+  windows.panic.resize(next.panicWindowMs, nowMs);
+  return windows;
 }

@@ -4,6 +4,7 @@
  * {@link decide} every 2 s (and when poked) and keeps the returned state.
  */
 
+import { excessBurstCapacityFor, initialExcessBurstCapacity } from './burstCapacity.js';
 import type { DelayWindowState } from './delayWindow.js';
 import { currentDelayMax, newDelayWindow, recordDelay } from './delayWindow.js';
 import type { DeciderSpec } from './spec.js';
@@ -14,7 +15,10 @@ export interface DeciderState {
   readonly panicTimeMs: number | null;
   /** Highest count decided during the current panic (no scale-down in panic). */
   readonly maxPanicPods: number;
-  /** Sliding max for the scale-down delay; null when the delay is 0. */
+  /**
+   * Sliding max for the scale-down delay, made with the decider when its delay was > 0 and kept
+   * as it is across spec updates (Knative's Update only swaps the spec); null otherwise.
+   */
   readonly delayWindow: DelayWindowState | null;
   /** Last valid decision (Decider status DesiredScale); −1 until the first valid tick. */
   readonly desiredScale: number;
@@ -82,6 +86,7 @@ export interface DecisionRecord {
   readonly maxPanicPods: number;
   /** The count before the scale-down delay. */
   readonly undelayed: number | null;
+  /** The delay of the decider's scale-down window (0 without one: the delay was 0 when it was made). */
   readonly scaleDownDelayMs: number;
   /** The count after the scale-down delay, or null when no delay applies. */
   readonly delayed: number | null;
@@ -99,18 +104,9 @@ export interface Decision {
 }
 
 /**
- * Excess burst capacity of a new decider, before any data: 0 if TBC = 0, −1 if TBC = −1,
- * otherwise trunc(initialScale × total − TBC) (−111 at the defaults).
- */
-export function initialExcessBurstCapacity(spec: DeciderSpec): number {
-  if (spec.targetBurstCapacity === 0) return 0;
-  if (spec.targetBurstCapacity < 0) return -1;
-  return Math.trunc(spec.initialScale * spec.totalValue - spec.targetBurstCapacity);
-}
-
-/**
  * A new decider's state. It starts in panic when more than one pod is ready, so an autoscaler
- * restart keeps the current scale until data has accumulated; maxPanicPods = ready pods.
+ * restart keeps the current scale until data has accumulated; maxPanicPods = ready pods. The
+ * scale-down delay window is made here, for the delay in force now, and only here.
  */
 export function newDeciderState(spec: DeciderSpec, readyPods: number, nowMs = 0): DeciderState {
   return {
@@ -145,6 +141,7 @@ interface TickValues {
   readonly panicTimeMs: number | null;
   readonly maxPanicPods: number;
   readonly undelayed: number | null;
+  readonly scaleDownDelayMs: number;
   readonly delayed: number | null;
   readonly desiredPodCount: number;
   readonly excessBurstCapacity: number;
@@ -190,7 +187,7 @@ function makeRecord(spec: DeciderSpec, nowMs: number, v: TickValues): DecisionRe
     panicTimeMs: v.panicTimeMs,
     maxPanicPods: v.maxPanicPods,
     undelayed: v.undelayed,
-    scaleDownDelayMs: spec.scaleDownDelayMs,
+    scaleDownDelayMs: v.scaleDownDelayMs,
     delayed: v.delayed,
     targetBurstCapacity: spec.targetBurstCapacity,
     desiredPodCount: v.desiredPodCount,
@@ -237,6 +234,7 @@ export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation,
         panicTimeMs: state.panicTimeMs,
         maxPanicPods: state.maxPanicPods,
         undelayed: null,
+        scaleDownDelayMs: state.delayWindow?.delayMs ?? 0,
         delayed: null,
         desiredPodCount: 0,
         excessBurstCapacity: 0,
@@ -297,12 +295,13 @@ export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation,
     desired = maxPanicPods;
   }
 
-  // Step 11: scale-down delay (reachable revisions only).
+  // Step 11: scale-down delay (reachable revisions only), through the window the decider was
+  // made with: a spec update neither creates, resizes nor removes it.
   const undelayed = desired;
   let delayWindow = state.delayWindow;
   let delayed: number | null = null;
-  if (spec.reachable && spec.scaleDownDelayMs > 0) {
-    delayWindow = recordDelay(delayWindow ?? newDelayWindow(spec.scaleDownDelayMs), nowMs, desired);
+  if (spec.reachable && delayWindow !== null) {
+    delayWindow = recordDelay(delayWindow, nowMs, desired);
     delayed = currentDelayMax(delayWindow);
     desired = delayed;
   }
@@ -335,6 +334,7 @@ export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation,
       panicTimeMs,
       maxPanicPods,
       undelayed,
+      scaleDownDelayMs: delayWindow?.delayMs ?? 0,
       delayed,
       desiredPodCount: desired,
       excessBurstCapacity,
@@ -342,13 +342,6 @@ export function decide(spec: DeciderSpec, state: DeciderState, obs: Observation,
       invalidReason: null,
     }),
   };
-}
-
-/** EBC = floor(ready × total − TBC − panic); 0 when TBC = 0, −1 when TBC = −1. */
-export function excessBurstCapacityFor(spec: DeciderSpec, readyPods: number, observedPanic: number): number {
-  if (spec.targetBurstCapacity === 0) return 0;
-  if (spec.targetBurstCapacity < 0) return -1;
-  return Math.floor(readyPods * spec.totalValue - spec.targetBurstCapacity - observedPanic);
 }
 
 /**

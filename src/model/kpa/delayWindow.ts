@@ -6,6 +6,9 @@
  * buckets) a 4 recorded at t = 2 s (bucket 1) still holds at t = 300 s (bucket 150) and is gone
  * at t = 302 s (bucket 151).
  *
+ * Like Knative's, the window is made once, with the autoscaler, for the delay in force then; a
+ * later spec update does not resize it (see `newDeciderState`).
+ *
  * The state is immutable and small: a list of candidates with non-decreasing bucket and
  * strictly decreasing value (a monotonic queue), so the front is always the maximum.
  */
@@ -14,6 +17,8 @@
 export const DELAY_BUCKET_MS = 2_000;
 
 export interface DelayWindowState {
+  /** The scale-down delay the window was made for. */
+  readonly delayMs: number;
   /** Number of 2 s buckets the window spans. */
   readonly buckets: number;
   /** Candidates for the maximum, oldest (and largest) first. */
@@ -22,7 +27,7 @@ export interface DelayWindowState {
 
 /** An empty window for a scale-down delay of `delayMs` (> 0). */
 export function newDelayWindow(delayMs: number): DelayWindowState {
-  return { buckets: Math.ceil(delayMs / DELAY_BUCKET_MS), entries: [] };
+  return { delayMs, buckets: Math.ceil(delayMs / DELAY_BUCKET_MS), entries: [] };
 }
 
 /** The bucket index of a time: whole seconds, then whole 2 s buckets. */
@@ -36,7 +41,7 @@ export function recordDelay(state: DelayWindowState, nowMs: number, value: numbe
   const kept = state.entries.filter((e) => bucket - e.bucket < state.buckets);
   while (kept.length > 0 && (kept[kept.length - 1]?.value ?? Number.POSITIVE_INFINITY) <= value) kept.pop();
   kept.push({ bucket, value });
-  return { buckets: state.buckets, entries: kept };
+  return { delayMs: state.delayMs, buckets: state.buckets, entries: kept };
 }
 
 /** The maximum recorded within the window as of the last record (0 when empty). */

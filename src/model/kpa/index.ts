@@ -6,6 +6,8 @@
 
 export * from './activators.js';
 export * from './annotations.js';
+export * from './bounds.js';
+export * from './burstCapacity.js';
 export * from './collector.js';
 export * from './config.js';
 export * from './decider.js';

@@ -24,6 +24,3 @@ export function scaleSampledTotal(sampleSum: number, sampleSize: number, readyPo
   if (sampleSize <= 0) return 0;
   return (sampleSum / sampleSize) * readyPods;
 }
-
-/** Knative's name for {@link scrapeSampleSize}. */
-export const populationMeanSampleSize = scrapeSampleSize;

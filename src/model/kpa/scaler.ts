@@ -13,6 +13,7 @@ import {
   REASON_QUEUED,
   REASON_TIMED_OUT,
 } from '../rules/conditions.js';
+import { applyBounds, lastPodRetentionMs, scaleBounds } from './bounds.js';
 import type { DeciderSpec, Reachability } from './spec.js';
 
 /** The PA's Active condition: True = Active, Unknown = Activating, False = Inactive. */
@@ -114,23 +115,6 @@ export interface ScaleDecision {
   readonly activationTimeoutMs: number;
 }
 
-/** The scale bounds of a revision: min is 0 when unreachable, max 0 means unlimited. */
-export function scaleBounds(spec: DeciderSpec): { minScale: number; maxScale: number } {
-  return { minScale: spec.reachable ? spec.minScale : 0, maxScale: spec.maxScale };
-}
-
-/** Clamps x to [min, max]; the upper bound applies only when max > 0. */
-export function applyBounds(min: number, max: number, x: number): number {
-  if (x < min) return min;
-  if (max > 0 && x > max) return max;
-  return x;
-}
-
-/** Last-pod retention in force: the annotation or config value, but 0 for an unreachable revision. */
-export function lastPodRetentionMs(spec: DeciderSpec): number {
-  return spec.reachable ? spec.scaleToZeroPodRetentionMs : 0;
-}
-
 /** What the scale-to-zero gates decided. */
 interface Outcome {
   readonly want: number;
@@ -147,9 +131,10 @@ export function computeScale(input: ScaleInput): ScaleDecision {
   const reachable = input.reachability === undefined ? spec.reachable : input.reachability !== 'Unreachable';
   const paStateForMs = nowMs - input.paStateSinceMs;
   const proxyForMs = input.proxySinceMs === null ? 0 : nowMs - input.proxySinceMs;
-  const maxScale = spec.maxScale;
-  let minScale = reachable ? spec.minScale : 0;
-  const retentionMs = reachable ? spec.scaleToZeroPodRetentionMs : 0;
+  const bounds = scaleBounds(spec, reachable);
+  const maxScale = bounds.maxScale;
+  let minScale = bounds.minScale;
+  const retentionMs = lastPodRetentionMs(spec, reachable);
 
   // 2–4. Bounds, with initial scale raising the minimum until the scale target is initialised.
   let initialScaleApplied = false;
@@ -301,11 +286,6 @@ export function computeActiveCondition(input: ActiveConditionInput): ActiveCondi
   }
   if (want > 0 || paState !== 'Inactive') return set('Active', '', '');
   return { status: STATUS_OF[paState], reason: '', message: '', unchanged: true, paState };
-}
-
-/** ScaleTargetInitialized turns (and stays) True once enough pods are ready. */
-export function isScaleTargetInitialized(readyPods: number, minReady: number, alreadyInitialized: boolean): boolean {
-  return alreadyInitialized || readyPods >= minReady;
 }
 
 /**

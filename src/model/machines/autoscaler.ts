@@ -1,8 +1,9 @@
 /**
- * One revision's autoscaler loop: a decider tick every 2 s (reference §1: not configurable),
- * plus an immediate tick when poked (a first request at zero). The mode region mirrors the
- * decider's panic state so the log and the TUI can show it; the decision itself is a pure
- * function (src/model/kpa/decider.ts) the host calls on each `tick`.
+ * One revision's decider loop, as Knative's multiscaler runs it: a tick every 2 s (reference §1:
+ * not configurable), plus an immediate tick when poked (a stat with concurrency for a revision
+ * whose last decision was 0). What a tick decides is the pure `decide` (src/model/kpa), which
+ * the host runs on each emitted `tick`; the modes the decision leads to live in the
+ * PodAutoscaler machine (./podAutoscaler.ts).
  */
 import { emit, setup } from 'xstate';
 
@@ -12,22 +13,16 @@ export const TICK_INTERVAL_MS = 2_000;
 export interface AutoscalerInput {
   revision: string;
   tickIntervalMs?: number;
-  /** Starts in panic (a decider that finds more than one ready pod). */
-  panicking?: boolean;
 }
 
-export type AutoscalerEvent =
-  | { type: 'autoscaler.poke' }
-  | { type: 'decider.panicked' }
-  | { type: 'decider.calmed' }
-  | { type: 'autoscaler.stop' };
+export type AutoscalerEvent = { type: 'autoscaler.poke' } | { type: 'autoscaler.stop' };
 
 export type AutoscalerEmitted = { type: 'tick'; reason: 'timer' | 'poke' };
 
 export const autoscalerMachine = setup({
   types: {
     input: {} as AutoscalerInput,
-    context: {} as { revision: string; tickIntervalMs: number; startPanicking: boolean },
+    context: {} as { revision: string; tickIntervalMs: number },
     events: {} as AutoscalerEvent,
     emitted: {} as AutoscalerEmitted,
   },
@@ -37,45 +32,25 @@ export const autoscalerMachine = setup({
   actions: {
     tick: emit((_, params: { reason: 'timer' | 'poke' }) => ({ type: 'tick' as const, reason: params.reason })),
   },
-  guards: {
-    startsInPanic: ({ context }) => context.startPanicking,
-  },
 }).createMachine({
   id: 'autoscaler',
   context: ({ input }) => ({
     revision: input.revision,
     tickIntervalMs: input.tickIntervalMs ?? TICK_INTERVAL_MS,
-    startPanicking: input.panicking ?? false,
   }),
-  initial: 'running',
+  initial: 'ticking',
   states: {
-    running: {
-      type: 'parallel',
-      on: { 'autoscaler.stop': 'stopped' },
-      states: {
-        ticker: {
-          initial: 'waiting',
-          states: {
-            waiting: {
-              after: {
-                tickInterval: {
-                  target: 'waiting',
-                  reenter: true,
-                  actions: [{ type: 'tick', params: { reason: 'timer' } }],
-                },
-              },
-              on: { 'autoscaler.poke': { actions: [{ type: 'tick', params: { reason: 'poke' } }] } },
-            },
-          },
+    ticking: {
+      after: {
+        tickInterval: {
+          target: 'ticking',
+          reenter: true,
+          actions: [{ type: 'tick', params: { reason: 'timer' } }],
         },
-        mode: {
-          initial: 'deciding',
-          states: {
-            deciding: { always: [{ guard: 'startsInPanic', target: 'panicking' }, { target: 'stable' }] },
-            stable: { on: { 'decider.panicked': 'panicking' } },
-            panicking: { on: { 'decider.calmed': 'stable' } },
-          },
-        },
+      },
+      on: {
+        'autoscaler.poke': { actions: [{ type: 'tick', params: { reason: 'poke' } }] },
+        'autoscaler.stop': 'stopped',
       },
     },
     stopped: { type: 'final' },

@@ -12,6 +12,7 @@ export * from './labels.js';
 export * from './naming.js';
 export * from './resources.js';
 export * from './schema.js';
+export * from './sks.js';
 export * from './tables.js';
 export * from './time.js';
 export * from './traffic.js';

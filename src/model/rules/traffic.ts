@@ -191,28 +191,50 @@ function withTagUrls(targets: ResolvedTarget[], ctx: TrafficContext): ResolvedTa
 }
 
 /**
- * The revision serving a request to the Route's main URL: a weighted choice over all targets
- * (tagged ones included, as the ingress splits the main host over every target), by percent.
- * Undefined when no target has a positive percent.
+ * The weighted choice the ingress makes for a Route's main URL, prepared once per Route change
+ * (the per-request pick then only walks two arrays): every target with a revision and a
+ * positive percent, tagged ones included (the ingress splits the main host over every target),
+ * in status order.
  */
-export function pickRevision(targets: readonly TrafficTarget[], random: Random): string | undefined {
-  const weighted = targets.filter((t) => t.revisionName && (t.percent ?? 0) > 0);
-  const total = weighted.reduce((sum, t) => sum + (t.percent ?? 0), 0);
-  if (total <= 0) return undefined;
-  let point = random() * total;
-  for (const t of weighted) {
-    point -= t.percent ?? 0;
-    if (point < 0) return t.revisionName;
+export interface TrafficSplit {
+  readonly revisions: readonly string[];
+  readonly percents: readonly number[];
+  /** Sum of `percents`. */
+  readonly total: number;
+}
+
+/** The split of a Route's `status.traffic`. */
+export function trafficSplit(targets: readonly TrafficTarget[]): TrafficSplit {
+  const revisions: string[] = [];
+  const percents: number[] = [];
+  let total = 0;
+  for (const t of targets) {
+    const percent = t.percent ?? 0;
+    if (!t.revisionName || percent <= 0) continue;
+    revisions.push(t.revisionName);
+    percents.push(percent);
+    total += percent;
   }
-  return weighted[weighted.length - 1]?.revisionName;
+  return { revisions, percents, total };
+}
+
+/**
+ * The revision serving one request, by percent: an index into `split.revisions`, or −1 when no
+ * target has a positive percent. One draw of `random` per pick (none for an empty split).
+ */
+export function pickRevision(split: TrafficSplit, random: Random): number {
+  if (split.total <= 0) return -1;
+  let point = random() * split.total;
+  const percents = split.percents;
+  const n = percents.length;
+  for (let i = 0; i < n; i++) {
+    point -= percents[i]!;
+    if (point < 0) return i;
+  }
+  return n - 1;
 }
 
 /** The revision a tag's URL reaches (all of that tag's traffic), if the tag exists. */
 export function targetForTag(targets: readonly TrafficTarget[], tag: string): string | undefined {
   return targets.find((t) => t.tag === tag && t.revisionName)?.revisionName;
-}
-
-/** Total percent of a traffic list. */
-export function totalPercent(targets: readonly TrafficTarget[]): number {
-  return targets.reduce((sum, t) => sum + (t.percent ?? 0), 0);
 }

@@ -1,32 +1,45 @@
 /**
- * The KPA for one revision: the metric windows the collector fills, the decider ticked by an
- * autoscaler machine every 2 s (or when poked), and the PodAutoscaler reconciler that turns
- * decisions into replicas, PA conditions and the SKS mode. Every rule is a pure function of
- * src/model/kpa; this class only keeps state between ticks and talks to the store.
+ * The KPA for one revision, as a host of the model: the metric windows the collector fills, the
+ * decider ticked by the autoscaler machine every 2 s (or when poked), and the PodAutoscaler
+ * reconciler that turns decisions into replicas, PA conditions and the SKS.
+ *
+ * Every rule is the model's (src/model/kpa, src/model/rules/sks.ts) and every mode is a machine's
+ * (src/model/machines): the PodAutoscaler machine owns the PA's Active state and the decider's
+ * panic, the SKS machine owns Proxy/Serve. This class keeps what the rules need between calls
+ * (windows, decider state), sends the machines what the rules found, and performs the side
+ * effects they ask for: store writes, the data plane's routing, log events.
  */
 import { type Actor, createActor } from 'xstate';
 import type { Deployment, PodAutoscaler, Revision, ServerlessService } from '../../model/api/types.js';
-import type { KpaTickContext, KpaTickEvent } from '../../model/events.js';
+import { ACTIVATOR_FIRST_REQUEST_STAT } from '../../model/dataplane.js';
+import type { KpaScaleInputs, KpaTickContext, KpaTickEvent, StatEvent } from '../../model/events.js';
 import {
-  computeActiveCondition,
   computeScale,
   type DeciderSpec,
   type DeciderState,
+  type DeciderWindows,
   decide,
   explainDecision,
   explainScale,
-  MetricWindow,
+  METRIC_RPS,
   minReadyPods,
   newDeciderState,
+  newDeciderWindows,
   numActivators,
-  type PAState,
+  observeWindows,
   resolveDeciderSpec,
   type ScaleDecision,
   type SKSMode,
+  type Stat,
   shouldPoke,
+  shouldTriggerReconcile,
   sksModeFor,
+  statValues,
+  updateDeciderWindows,
 } from '../../model/kpa/index.js';
 import { autoscalerMachine } from '../../model/machines/autoscaler.js';
+import { isPanicking, paStateOf, podAutoscalerMachine } from '../../model/machines/podAutoscaler.js';
+import { sksMachine, sksModeOf } from '../../model/machines/sks.js';
 import {
   applyConditions,
   type ConditionUpdate,
@@ -37,40 +50,38 @@ import {
 } from '../../model/rules/conditions.js';
 import { deploymentName, privateServiceName } from '../../model/rules/naming.js';
 import { reachabilityOf } from '../../model/rules/routing.js';
+import { SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
-import type { RevisionDataplane, Stat } from '../dataplane/revision.js';
+import type { RevisionDataplane } from '../dataplane/revision.js';
 import { T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
 
 /** How often the KPA's asynchronous activator probe retries (reference §4). */
 const PROBE_RETRY_MS = 1_000;
 
-const PA_STATE_OF: Record<string, PAState> = { True: 'Active', Unknown: 'Activating', False: 'Inactive' };
-
 export interface ReadyPodCounter {
   readyPods(): number;
 }
 
-/**
- * What the KPA and the data plane looked like right after a tick, written with it (as the
- * `context` field of the `kpa.tick` event) so that a log explains itself: `knsim explain` reads it.
- */
 export class RevisionAutoscaler {
   spec: DeciderSpec;
-  private stable!: MetricWindow;
-  private panic!: MetricWindow;
-  private state: DeciderState;
-  private readonly actor: Actor<typeof autoscalerMachine>;
-  private proxySinceMs: number | null = null;
-  private sksMode: SKSMode = 'Proxy';
+  /** Bumped with each spec change; logged with the decisions and scale steps that used it. */
+  private specVersion = 1;
+  private windows: DeciderWindows;
+  private decider: DeciderState;
+  private readonly ticker: Actor<typeof autoscalerMachine>;
+  private readonly pa: Actor<typeof podAutoscalerMachine>;
+  /** Made with the SKS object (the first reconcile); until then the revision is in Proxy mode. */
+  private sks: Actor<typeof sksMachine> | undefined;
   private requeue: ReturnType<SimContext['engine']['after']> | null = null;
   private lastScale: ScaleDecision | undefined;
   private lastScaleAtMs: number | null = null;
-  private stopped = false;
-  /** Panic state as last reported, for the log. */
-  private panicking = false;
+  /** The Active condition the PA machine set while handling the current `pa.scaled`. */
+  private activeUpdate: ConditionUpdate | undefined;
+  /** A reconcile is running inside a decider tick (its scale step is logged as such). */
+  private inTick = false;
 
   constructor(
     private readonly ctx: SimContext,
@@ -81,29 +92,48 @@ export class RevisionAutoscaler {
     private readonly pods: ReadyPodCounter,
   ) {
     this.spec = this.resolveSpec();
-    this.makeWindows();
-    this.state = newDeciderState(this.spec, this.pods.readyPods(), ctx.now());
-    this.panicking = this.state.panicTimeMs !== null;
-    this.actor = createActor(autoscalerMachine, {
-      clock: ctx.engine.clock,
-      input: { revision, panicking: this.panicking },
+    this.windows = newDeciderWindows(this.spec);
+    const readyPods = this.pods.readyPods();
+    this.decider = newDeciderState(this.spec, readyPods, ctx.now());
+    this.logSpec(readyPods);
+    this.pa = createActor(podAutoscalerMachine, {
+      input: { revision, panicking: this.decider.panicTimeMs !== null },
     });
-    this.actor.on('tick', () => this.tick());
-    this.actor.start();
+    this.pa.on('pa.active', (e) => {
+      this.activeUpdate = {
+        type: 'Active',
+        status: e.status,
+        ...(e.reason ? { reason: e.reason } : {}),
+        ...(e.message ? { message: e.message } : {}),
+      };
+    });
+    this.pa.on('decider.mode', (e) => {
+      this.ctx.emit({ t: this.ctx.now(), type: 'panic', revision: this.revision, panicking: e.panicking });
+    });
+    this.pa.start();
+    this.ticker = createActor(autoscalerMachine, { clock: ctx.engine.clock, input: { revision } });
+    this.ticker.on('tick', () => this.tick());
+    this.ticker.start();
   }
 
-  /** Whether the decider is panicking (for samples). */
+  /** Whether the decider is panicking (the PodAutoscaler machine's decider region). */
   get inPanic(): boolean {
-    return this.panicking;
+    return isPanicking(this.pa.getSnapshot());
   }
 
-  get mode(): SKSMode {
-    return this.sksMode;
+  /** The SKS mode (the SKS machine's state; Proxy before the SKS exists). */
+  get sksMode(): SKSMode {
+    return this.sks ? sksModeOf(this.sks.getSnapshot()) : 'Proxy';
+  }
+
+  private get stopped(): boolean {
+    return this.ticker.getSnapshot().status !== 'active';
   }
 
   stop(): void {
-    this.stopped = true;
-    this.actor.send({ type: 'autoscaler.stop' });
+    this.ticker.send({ type: 'autoscaler.stop' });
+    this.pa.stop();
+    this.sks?.stop();
     this.ctx.engine.cancel(this.requeue);
   }
 
@@ -119,49 +149,57 @@ export class RevisionAutoscaler {
     });
   }
 
-  private makeWindows(): void {
-    this.stable = new MetricWindow(this.spec.stableWindowMs, this.spec.aggregation);
-    this.panic = new MetricWindow(this.spec.panicWindowMs, this.spec.aggregation);
-  }
-
   /**
    * Re-reads config, annotations and reachability (they can change while the revision lives).
-   * A new window length resizes the windows and keeps their recent data, as Knative's collector
-   * does when the Metric changes; a new aggregation algorithm starts them afresh.
+   * The windows follow the Metric (`updateDeciderWindows`); the decider keeps its state, as
+   * Knative's Update only swaps the spec.
    */
   refreshSpec(): void {
     const next = this.resolveSpec();
-    const algorithmChanged = next.aggregation !== this.spec.aggregation;
+    if (sameSpec(next, this.spec)) return;
+    this.windows = updateDeciderWindows(this.windows, this.spec, next, this.ctx.now());
     this.spec = next;
-    if (algorithmChanged) {
-      this.makeWindows();
-      return;
-    }
-    const now = this.ctx.now();
-    this.stable.resize(next.stableWindowMs, now);
-    this.panic.resize(next.panicWindowMs, now);
+    this.specVersion++;
+    this.logSpec();
+  }
+
+  /** The spec as a `kpa.spec` event (only when the log is read: a written log always is). */
+  private logSpec(readyPods?: number): void {
+    if (!this.ctx.log.wants('kpa.spec')) return;
+    this.ctx.emit({
+      t: this.ctx.now(),
+      type: 'kpa.spec',
+      revision: this.revision,
+      version: this.specVersion,
+      spec: this.spec,
+      ...(readyPods !== undefined ? { readyPods } : {}),
+    });
   }
 
   // ---- the collector (reference §2) ----
 
   /**
-   * One stat from the scraper or the activator, already net of proxied requests. Like Knative's
-   * autoscaler, every stat is recorded and then offered to Poke: a non-zero concurrency for a
-   * revision whose last decision was 0 makes the decider tick at once.
+   * One stat from the scraper or the activator. Like Knative's autoscaler, every stat is
+   * recorded (net of proxied requests, `statValues`) and then offered to Poke: a non-zero
+   * concurrency for a revision whose last decision was 0 makes the decider tick at once.
    */
-  record(stat: Stat): void {
+  record(stat: Stat, source: StatEvent['source']): void {
     const now = this.ctx.now();
-    const value = this.spec.metric === 'rps' ? stat.requests : stat.concurrency;
-    this.stable.record(now, value);
-    this.panic.record(now, value);
-    if (!this.stopped && shouldPoke(this.state.desiredScale, stat.concurrency)) {
-      this.actor.send({ type: 'autoscaler.poke' });
+    if (this.ctx.log.wants('stat')) {
+      this.ctx.emit({ t: now, type: 'stat', revision: this.revision, source, ...stat });
+    }
+    const values = statValues(stat);
+    const value = this.spec.metric === METRIC_RPS ? values.rps : values.concurrency;
+    this.windows.stable.record(now, value);
+    this.windows.panic.record(now, value);
+    if (!this.stopped && shouldPoke(this.decider.desiredScale, stat.averageConcurrency)) {
+      this.ticker.send({ type: 'autoscaler.poke' });
     }
   }
 
   /** The activator's immediate stat on a first request (concurrency 1): pokes the decider at zero. */
   firstRequest(): void {
-    this.record({ concurrency: 1, requests: 1 });
+    this.record(ACTIVATOR_FIRST_REQUEST_STAT, 'activator');
   }
 
   // ---- the decider ----
@@ -170,33 +208,36 @@ export class RevisionAutoscaler {
     if (this.stopped) return;
     const now = this.ctx.now();
     const readyPods = this.pods.readyPods();
-    const noScrapeTarget = this.spec.targetBurstCapacity === -1;
-    const empty = this.stable.isEmpty(now);
-    const observation =
-      empty && !noScrapeTarget
-        ? { readyPods, error: 'no data' }
-        : { readyPods, stable: this.stable.average(now), panic: this.panic.average(now) };
-    const previous = this.state;
-    const decision = decide(this.spec, previous, observation, now);
-    this.state = decision.state;
+    const spec = this.spec;
+    const specVersion = this.specVersion;
+    const observation = observeWindows(
+      this.windows.stable,
+      this.windows.panic,
+      readyPods,
+      now,
+      spec.targetBurstCapacity !== -1,
+    );
+    const previous = this.decider;
+    const decision = decide(spec, previous, observation, now);
+    this.decider = decision.state;
     const record = decision.record;
-    if (record.panicking !== this.panicking) {
-      this.panicking = record.panicking;
-      this.actor.send({ type: record.panicking ? 'decider.panicked' : 'decider.calmed' });
-      this.ctx.emit({ t: now, type: 'panic', revision: this.revision, panicking: record.panicking });
+    if (record.panicEntered) this.pa.send({ type: 'decider.panicked' });
+    else if (record.panicExited) this.pa.send({ type: 'decider.calmed' });
+    const reconciled = decision.result.valid && shouldTriggerReconcile(previous, decision.state);
+    if (reconciled) {
+      this.inTick = true;
+      try {
+        this.reconcile();
+      } finally {
+        this.inTick = false;
+      }
     }
-    const valid = decision.result.valid;
-    const changed =
-      valid &&
-      (decision.result.desiredPodCount !== previous.desiredScale ||
-        decision.result.excessBurstCapacity >= 0 !== previous.excessBurstCapacity >= 0);
-    if (changed) this.reconcile();
     // The event's context and explanation cost store reads and text: built only for a reader
     // (a kept or streamed log, or a listener of kpa.tick events). Nothing else depends on them.
     if (!this.ctx.log.wants('kpa.tick')) return;
-    const context = this.tickContext(now, readyPods, changed);
-    const explain = explainDecision(record, changed ? this.lastScale : undefined);
-    if (!changed && this.lastScale) {
+    const context = this.tickContext(now, readyPods, reconciled);
+    const explain = explainDecision(record, reconciled ? this.lastScale : undefined);
+    if (!reconciled && this.lastScale) {
       const lines = explainScale(this.lastScale);
       const at = formatRunTime(this.lastScaleAtMs ?? now);
       explain.push(
@@ -210,10 +251,11 @@ export class RevisionAutoscaler {
       t: now,
       type: 'kpa.tick',
       revision: this.revision,
-      decision: record as unknown as Record<string, unknown>,
-      ...(this.lastScale ? { scale: this.lastScale as unknown as Record<string, unknown> } : {}),
+      decision: { ...record },
+      ...(this.lastScale ? { scale: { ...this.lastScale } } : {}),
       explain,
       context,
+      specVersion,
     };
     this.ctx.emit(event);
   }
@@ -222,17 +264,17 @@ export class RevisionAutoscaler {
   private tickContext(now: number, readyPods: number, reconciled: boolean): KpaTickContext {
     const pa = this.ctx.store.get<PodAutoscaler>(T.podAutoscaler, this.namespace, this.revision);
     const active = getCondition(pa?.status?.conditions, 'Active');
-    const paState = PA_STATE_OF[active?.status ?? 'Unknown'] ?? 'Activating';
     const since = active?.lastTransitionTime ? parseIso(active.lastTransitionTime) : now;
     const deployment = this.ctx.store.get<Deployment>(T.deployment, this.namespace, deploymentName(this.revision));
     const sks = this.ctx.store.get<ServerlessService>(T.sks, this.namespace, this.revision);
+    const sksMode = this.sksMode;
     return {
       readyPods,
       replicas: deployment?.spec.replicas ?? 0,
-      paState,
+      paState: paStateOf(this.pa.getSnapshot()),
       paStateForMs: Math.max(0, now - since),
-      sksMode: this.sksMode,
-      activatorInPath: this.dataplane.activatorInPath,
+      sksMode,
+      activatorInPath: sksMode === 'Proxy',
       activators: sks?.spec.numActivators ?? 0,
       reconciled,
       scaleAtMs: this.lastScaleAtMs,
@@ -251,28 +293,39 @@ export class RevisionAutoscaler {
     if (!pa) return;
     this.refreshSpec();
     const sks = this.ensureSks(pa);
+    const sksMachineNow = this.sksActor().getSnapshot();
     const readyPods = this.pods.readyPods();
     const depName = deploymentName(this.revision);
     const deployment = ctx.store.get<Deployment>(T.deployment, this.namespace, depName);
     const active = getCondition(pa.status?.conditions, 'Active');
-    const paState = PA_STATE_OF[active?.status ?? 'Unknown'] ?? 'Activating';
-    const paStateSinceMs = active?.lastTransitionTime ? parseIso(active.lastTransitionTime) : now;
     const initialized = getCondition(pa.status?.conditions, 'ScaleTargetInitialized')?.status === 'True';
-
-    const scale = computeScale({
-      spec: this.spec,
-      desired: this.state.desiredScale,
-      paState,
-      paStateSinceMs,
+    const sksMode = sksModeOf(sksMachineNow);
+    const inputs: KpaScaleInputs = {
+      desired: this.decider.desiredScale,
+      paState: paStateOf(this.pa.getSnapshot()),
+      // The Active condition's lastTransitionTime, as Knative reads "active for" / "inactive for".
+      paStateSinceMs: active?.lastTransitionTime ? parseIso(active.lastTransitionTime) : now,
       scaleTargetInitialized: initialized,
       currentReplicas: deployment?.spec.replicas ?? 0,
-      sksMode: this.sksMode,
-      proxySinceMs: this.proxySinceMs,
-      activatorProbeOk: this.sksMode === 'Proxy',
+      sksMode,
+      proxySinceMs: sksMachineNow.context.proxySinceMs,
+      activatorProbeOk: sksMode === 'Proxy',
       nowMs: now,
-    });
+    };
+    const scale = computeScale({ spec: this.spec, ...inputs });
     this.lastScale = scale;
     this.lastScaleAtMs = now;
+    if (ctx.log.wants('kpa.scale')) {
+      ctx.emit({
+        t: now,
+        type: 'kpa.scale',
+        revision: this.revision,
+        specVersion: this.specVersion,
+        ...(this.inTick ? { byTick: true } : {}),
+        inputs,
+        scale,
+      });
+    }
 
     if (scale.apply && scale.replicas !== undefined && deployment) {
       const from = deployment.spec.replicas ?? 0;
@@ -281,16 +334,10 @@ export class RevisionAutoscaler {
     }
 
     const minReady = minReadyPods(this.spec, initialized);
-    const activeCondition = computeActiveCondition({ want: scale.want, readyPods, minReady, paState });
-    const updates: (ConditionUpdate | undefined)[] = [];
-    if (!activeCondition.unchanged) {
-      updates.push({
-        type: 'Active',
-        status: activeCondition.status,
-        ...(activeCondition.reason ? { reason: activeCondition.reason } : {}),
-        ...(activeCondition.message ? { message: activeCondition.message } : {}),
-      });
-    }
+    this.activeUpdate = undefined;
+    this.pa.send({ type: 'pa.scaled', want: scale.want, readyPods, minReady });
+    const updates: (ConditionUpdate | undefined)[] = [this.activeUpdate];
+    this.activeUpdate = undefined;
     const serviceName = sks.status?.serviceName ?? this.revision;
     updates.push(paScaleTargetInitialized(readyPods, minReady, serviceName));
     updates.push(paSksReady(getCondition(sks.status?.conditions, 'Ready')));
@@ -320,6 +367,18 @@ export class RevisionAutoscaler {
     }
   }
 
+  private sksActor(): Actor<typeof sksMachine> {
+    if (!this.sks) {
+      // The SKS is made in Proxy mode, its activator endpoints in place from now on.
+      const actor = createActor(sksMachine, { input: { revision: this.revision, nowMs: this.ctx.now() } });
+      actor.on('sks.routing', (e) => {
+        this.dataplane.activatorInPath = e.mode === 'Proxy';
+      });
+      this.sks = actor.start();
+    }
+    return this.sks;
+  }
+
   private ensureSks(pa: PodAutoscaler): ServerlessService {
     const existing = this.ctx.store.get<ServerlessService>(T.sks, this.namespace, this.revision);
     if (existing) return existing;
@@ -339,60 +398,59 @@ export class RevisionAutoscaler {
         protocolType: 'http1',
       },
     });
-    this.setMode('Proxy');
+    this.sksActor();
     return created;
   }
 
   /**
-   * SKS mode (reference §4): Serve only when pods are wanted and the excess burst capacity is
-   * non-negative; the SKS reconciler forces Proxy while the private service has no ready pod.
+   * The SKS spec the KPA writes (the mode it asks for, `sksModeFor`, and `numActivators`), the
+   * mode the SKS machine settles in (the SKS reconciler's rule), and the SKS's Ready condition.
    */
   private updateSks(sks: ServerlessService, want: number, readyPods: number): void {
-    const paState =
-      PA_STATE_OF[
-        getCondition(
-          this.ctx.store.get<PodAutoscaler>(T.podAutoscaler, this.namespace, this.revision)?.status?.conditions,
-          'Active',
-        )?.status ?? 'Unknown'
-      ];
-    let mode = sksModeFor(want, this.state.excessBurstCapacity, paState);
-    if (readyPods === 0) mode = 'Proxy';
+    const paState = paStateOf(this.pa.getSnapshot());
+    const requested = sksModeFor(want, this.decider.excessBurstCapacity, paState);
     const activators = numActivators({
       readyPods,
       totalValue: this.spec.totalValue,
       targetBurstCapacity: this.spec.targetBurstCapacity,
       activatorCapacity: this.spec.activatorCapacity,
     });
+    const actor = this.sksActor();
+    const before = sksModeOf(actor.getSnapshot());
+    actor.send({
+      type: 'sks.reconcile',
+      requested,
+      readyEndpoints: readyPods,
+      activatorEndpoints: activators,
+      nowMs: this.ctx.now(),
+    });
+    const mode = sksModeOf(actor.getSnapshot());
     if (sks.spec.mode !== mode || sks.spec.numActivators !== activators) {
       this.ctx.store.update({ ...sks, spec: { ...sks.spec, mode, numActivators: activators } });
     }
-    const readyCondition =
-      readyPods > 0
-        ? { type: 'Ready', status: 'True' as const }
-        : { type: 'Ready', status: 'Unknown' as const, reason: 'NoHealthyBackends', message: 'No healthy backends' };
     this.ctx.store.updateStatus(T.sks, this.namespace, this.revision, {
       observedGeneration: sks.metadata.generation,
       serviceName: this.revision,
       privateServiceName: privateServiceName(this.revision),
       conditions: applyConditions(
-        { happy: 'Ready', dependents: [] },
+        SKS_CONDITION_SET,
         sks.status?.conditions,
-        [readyCondition],
+        [sksReadyCondition(readyPods)],
         this.ctx.timestamp(),
       ),
     });
-    if (mode !== this.sksMode) {
-      this.setMode(mode);
+    if (mode !== before) {
       this.ctx.emit({ t: this.ctx.now(), type: 'sks', revision: this.revision, mode, activators });
     }
   }
+}
 
-  private setMode(mode: SKSMode): void {
-    this.sksMode = mode;
-    this.dataplane.activatorInPath = mode === 'Proxy';
-    if (mode === 'Proxy') this.proxySinceMs ??= this.ctx.now();
-    else this.proxySinceMs = null;
+/** Two specs are the same when every field is (they are flat records of plain values). */
+function sameSpec(a: DeciderSpec, b: DeciderSpec): boolean {
+  for (const key of Object.keys(a) as (keyof DeciderSpec)[]) {
+    if (a[key] !== b[key]) return false;
   }
+  return true;
 }
 
 /** Milliseconds as seconds with at most one decimal: `64 s`, `122.5 s`. */

@@ -17,9 +17,10 @@ import {
   ACTIVATOR_QUEUE_DEPTH,
   type ActivatorBalancing,
   activatorBalancing,
-  QUEUE_PROXY_QUEUE_FACTOR,
+  activatorReport,
+  queueProxyCapacity,
 } from '../../model/dataplane.js';
-import { scrapeSampleSize } from '../../model/kpa/index.js';
+import { type Stat, scaleSampledTotal, scrapeSampleSize } from '../../model/kpa/index.js';
 import type { Random } from '../../model/random.js';
 import type { Engine } from '../engine.js';
 import {
@@ -31,13 +32,6 @@ import {
   STATUS_OK,
   STATUS_SERVICE_UNAVAILABLE,
 } from './request.js';
-
-export interface Stat {
-  /** Average concurrency over the period, net of proxied requests. */
-  concurrency: number;
-  /** Requests in the period, net of proxied requests. */
-  requests: number;
-}
 
 export interface DataplaneHooks {
   /** The activator's immediate stat on the first request of a period (for the poke). */
@@ -94,7 +88,10 @@ class PodEndpoint {
 }
 
 export class RevisionDataplane {
-  /** Set by the autoscaler from the SKS mode: Proxy puts the activator in the path. */
+  /**
+   * The public service's endpoints are the activators (SKS Proxy). Set only by the SKS machine's
+   * `sks.routing` event (src/model/machines/sks.ts); true until an SKS exists.
+   */
   activatorInPath = true;
   private readonly pods = new Map<string, PodEndpoint>();
   // Views of `pods` in insertion order, rebuilt when a pod changes state (never per request).
@@ -119,6 +116,8 @@ export class RevisionDataplane {
   private firstRequestPending = 0;
   private roundRobin = 0;
   private readonly balancing: ActivatorBalancing;
+  /** Requests a queue-proxy admits (in the container and queued) before it answers 503. */
+  private readonly queueProxyCapacity: number;
   /** For CC ≤ 3 (first available): every probed pod before this index is known to be full. */
   private firstFreeHint = 0;
   private sweepScheduled = false;
@@ -139,6 +138,7 @@ export class RevisionDataplane {
   ) {
     this.completionLane = engine.lane();
     this.balancing = activatorBalancing(containerConcurrency);
+    this.queueProxyCapacity = queueProxyCapacity(containerConcurrency);
     this.activatorLastChange = engine.now();
     this.lastReportAt = engine.now();
     this.lastActivatorReportAt = engine.now();
@@ -323,7 +323,7 @@ export class RevisionDataplane {
     req.pod = pod.name;
     req.endpoint = pod;
     const cc = this.containerConcurrency;
-    if (cc > 0 && pod.inFlight >= cc && pod.queued() >= cc * QUEUE_PROXY_QUEUE_FACTOR) {
+    if (pod.inFlight + pod.queued() >= this.queueProxyCapacity) {
       this.release(pod, req);
       this.finish(req, STATUS_SERVICE_UNAVAILABLE, BODY_QUEUE_PROXY_OVERLOAD);
       return;
@@ -448,29 +448,32 @@ export class RevisionDataplane {
   }
 
   /**
-   * The activator's once-a-second report for this revision, or undefined when it has no entry.
-   * The immediate first-request stat is subtracted (floor 0); an entry whose average was 0 is
-   * dropped, so the next request sends a new immediate stat.
+   * The activator's once-a-second report for this revision (src/model/dataplane.ts
+   * `activatorReport`), or undefined when it has no entry for it.
    */
   activatorReport(): Stat | undefined {
     const now = this.engine.now();
     this.activatorAccount(now);
     const period = Math.max(1, now - this.lastActivatorReportAt);
     this.lastActivatorReportAt = now;
-    const avg = this.activatorArea / period;
-    const requests = this.activatorRequests;
-    const first = this.firstRequestPending;
+    const report = activatorReport({
+      hasEntry: this.activatorReported,
+      averageConcurrency: this.activatorArea / period,
+      requestCount: this.activatorRequests,
+      firstRequestStats: this.firstRequestPending,
+      inFlight: this.activatorConcurrency,
+    });
     this.activatorArea = 0;
     this.activatorRequests = 0;
     this.firstRequestPending = 0;
-    if (!this.activatorReported) return undefined;
-    if (avg === 0 && this.activatorConcurrency === 0) this.activatorReported = false;
-    return { concurrency: Math.max(0, avg - first), requests: Math.max(0, requests - first) };
+    this.activatorReported = report.keepEntry;
+    return report.stat;
   }
 
   /**
-   * The scraper's view (reference §2): a random sample of the ready pods, their stats net of
-   * proxied requests, summed and scaled to the whole revision. Undefined with no ready pod.
+   * The scraper's view (reference §2): a random sample of the ready pods (`scrapeSampleSize`),
+   * their queue-proxies' stats for the period summed and scaled to the whole revision
+   * (`scaleSampledTotal`). Undefined with no ready pod.
    */
   scrape(): Stat | undefined {
     const now = this.engine.now();
@@ -492,10 +495,14 @@ export class RevisionDataplane {
       sample.length = size;
     }
     let concurrency = 0;
+    let proxiedConcurrency = 0;
     let requests = 0;
+    let proxiedRequests = 0;
     for (const p of sample) {
-      concurrency += (p.area - p.proxiedArea) / period;
-      requests += p.requests - p.proxiedRequests;
+      concurrency += p.area / period;
+      proxiedConcurrency += p.proxiedArea / period;
+      requests += p.requests;
+      proxiedRequests += p.proxiedRequests;
     }
     for (const p of this.pods.values()) {
       p.area = 0;
@@ -504,8 +511,14 @@ export class RevisionDataplane {
       p.proxiedRequests = 0;
     }
     if (ready.length === 0) return undefined;
-    const scale = ready.length / sample.length;
-    return { concurrency: concurrency * scale, requests: requests * scale };
+    const n = sample.length;
+    const pods = ready.length;
+    return {
+      averageConcurrency: scaleSampledTotal(concurrency, n, pods),
+      averageProxiedConcurrency: scaleSampledTotal(proxiedConcurrency, n, pods),
+      requestCount: scaleSampledTotal(requests, n, pods),
+      proxiedRequestCount: scaleSampledTotal(proxiedRequests, n, pods),
+    };
   }
 
   /** Requests in the revision right now (activator buffer + queue-proxies + containers). */

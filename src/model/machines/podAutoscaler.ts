@@ -1,0 +1,200 @@
+/**
+ * One revision's PodAutoscaler (reference §3 "Decider lifetime" and §4): two orthogonal regions.
+ *
+ * - `active`: the PA's Active condition, the mode the KPA reports: Activating (Unknown: first
+ *   `Initializing` with no reason, then `Queued`), Active (True), Inactive (False, `NoTraffic`
+ *   or `TimedOut`). Every KPA scale step is sent as `pa.scaled`; the guard is the model's
+ *   `computeActiveCondition`, and each condition it sets is emitted as `pa.active` for the host
+ *   to write into the PA's status.
+ * - `decider`: Stable or Panicking. Panic is the decider's mode, not a PA state: Knative's
+ *   decider panics whatever the PA's Active condition says (a burst poked at zero can panic while
+ *   the PA is still Activating; a restarted autoscaler starts in panic when more than one pod is
+ *   ready), so it is a parallel region rather than a child of Active. A change is emitted as
+ *   `decider.mode`.
+ *
+ * The host (src/sim/controllers/autoscaler.ts) runs the scale step and the decider, sends what
+ * they found, and performs the side effects the emitted events ask for. Nothing else keeps these
+ * modes: read them with {@link paStateOf} and {@link isPanicking}.
+ */
+import { emit, type SnapshotFrom, setup } from 'xstate';
+import type { ConditionStatus } from '../api/types.js';
+import { computeActiveCondition, type PAState } from '../kpa/scaler.js';
+import {
+  MESSAGE_NO_TRAFFIC,
+  MESSAGE_QUEUED,
+  MESSAGE_TIMED_OUT,
+  REASON_NO_TRAFFIC,
+  REASON_QUEUED,
+  REASON_TIMED_OUT,
+} from '../rules/conditions.js';
+
+export interface PodAutoscalerInput {
+  revision: string;
+  /** The decider starts in panic (it found more than one ready pod when it was made). */
+  panicking: boolean;
+}
+
+export type PodAutoscalerEvent =
+  /** The KPA's scale step ran: what it wants (−1 unknown) and the ready pods against the minimum. */
+  | { type: 'pa.scaled'; want: number; readyPods: number; minReady: number }
+  /** The decider's tick went over the panic threshold while stable. */
+  | { type: 'decider.panicked' }
+  /** The decider left panic: a stable window passed since the last over-threshold tick. */
+  | { type: 'decider.calmed' };
+
+/** The Active condition the PA must carry now. */
+export interface ActiveConditionSet {
+  type: 'pa.active';
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+}
+
+export type PodAutoscalerEmitted = ActiveConditionSet | { type: 'decider.mode'; panicking: boolean };
+
+/** Where a scale step can take the Active condition: its state, status, reason and message. */
+interface ActiveOutcome {
+  readonly to: PAState;
+  readonly status: ConditionStatus;
+  readonly reason: string;
+  readonly message: string;
+  /** The leaf state of the `active` region that stands for it. */
+  readonly target: string;
+}
+
+const OUTCOMES: readonly ActiveOutcome[] = [
+  { to: 'Active', status: 'True', reason: '', message: '', target: '#podAutoscaler.active.Active' },
+  {
+    to: 'Activating',
+    status: 'Unknown',
+    reason: REASON_QUEUED,
+    message: MESSAGE_QUEUED,
+    target: '#podAutoscaler.active.Activating.Queued',
+  },
+  {
+    to: 'Inactive',
+    status: 'False',
+    reason: REASON_NO_TRAFFIC,
+    message: MESSAGE_NO_TRAFFIC,
+    target: '#podAutoscaler.active.Inactive.NoTraffic',
+  },
+  {
+    to: 'Inactive',
+    status: 'False',
+    reason: REASON_TIMED_OUT,
+    message: MESSAGE_TIMED_OUT,
+    target: '#podAutoscaler.active.Inactive.TimedOut',
+  },
+];
+
+export const podAutoscalerMachine = setup({
+  types: {
+    input: {} as PodAutoscalerInput,
+    context: {} as { revision: string; startsInPanic: boolean },
+    events: {} as PodAutoscalerEvent,
+    emitted: {} as PodAutoscalerEmitted,
+  },
+  guards: {
+    /**
+     * The scale step sets the Active condition to this outcome (computeActiveCondition from the
+     * PA's current state); false when it leaves the condition as it is.
+     */
+    activeConditionBecomes: ({ event }, params: { from: PAState; to: PAState; reason: string }) => {
+      if (event.type !== 'pa.scaled') return false;
+      const c = computeActiveCondition({
+        want: event.want,
+        readyPods: event.readyPods,
+        minReady: event.minReady,
+        paState: params.from,
+      });
+      return !c.unchanged && c.paState === params.to && c.reason === params.reason;
+    },
+    startsInPanic: ({ context }) => context.startsInPanic,
+  },
+  actions: {
+    setActiveCondition: emit((_, params: { status: ConditionStatus; reason: string; message: string }) => ({
+      type: 'pa.active' as const,
+      status: params.status,
+      reason: params.reason,
+      message: params.message,
+    })),
+    reportDeciderMode: emit((_, params: { panicking: boolean }) => ({
+      type: 'decider.mode' as const,
+      panicking: params.panicking,
+    })),
+  },
+}).createMachine({
+  id: 'podAutoscaler',
+  context: ({ input }) => ({ revision: input.revision, startsInPanic: input.panicking }),
+  type: 'parallel',
+  states: {
+    active: {
+      initial: 'Activating',
+      states: {
+        Activating: {
+          initial: 'Initializing',
+          states: { Initializing: {}, Queued: {} },
+          on: { 'pa.scaled': scaledFrom('Activating') },
+        },
+        Active: { on: { 'pa.scaled': scaledFrom('Active') } },
+        Inactive: {
+          initial: 'NoTraffic',
+          states: { NoTraffic: {}, TimedOut: {} },
+          on: { 'pa.scaled': scaledFrom('Inactive') },
+        },
+      },
+    },
+    decider: {
+      initial: 'Starting',
+      states: {
+        Starting: { always: [{ guard: 'startsInPanic', target: 'Panicking' }, { target: 'Stable' }] },
+        Stable: {
+          on: {
+            'decider.panicked': {
+              target: 'Panicking',
+              actions: { type: 'reportDeciderMode', params: { panicking: true } },
+            },
+          },
+        },
+        Panicking: {
+          on: {
+            'decider.calmed': {
+              target: 'Stable',
+              actions: { type: 'reportDeciderMode', params: { panicking: false } },
+            },
+          },
+        },
+      },
+    },
+  },
+});
+
+/**
+ * The `pa.scaled` transitions out of one Active state: one per outcome, guarded by the scale
+ * step's condition rule, each setting the condition it leads to (even when the state stays, as
+ * Knative rewrites the condition on every reconcile that decides it).
+ */
+function scaledFrom(from: PAState) {
+  return OUTCOMES.filter((o) => from === 'Activating' || o.reason !== REASON_TIMED_OUT).map((o) => ({
+    guard: { type: 'activeConditionBecomes' as const, params: { from, to: o.to, reason: o.reason } },
+    target: o.target,
+    actions: {
+      type: 'setActiveCondition' as const,
+      params: { status: o.status, reason: o.reason, message: o.message },
+    },
+  }));
+}
+
+export type PodAutoscalerSnapshot = SnapshotFrom<typeof podAutoscalerMachine>;
+
+/** The PA's Active state as the KPA's scale step reads it. */
+export function paStateOf(snapshot: PodAutoscalerSnapshot): PAState {
+  if (snapshot.matches({ active: 'Active' })) return 'Active';
+  if (snapshot.matches({ active: 'Inactive' })) return 'Inactive';
+  return 'Activating';
+}
+
+/** Whether the decider is in panic mode. */
+export function isPanicking(snapshot: PodAutoscalerSnapshot): boolean {
+  return snapshot.matches({ decider: 'Panicking' });
+}
