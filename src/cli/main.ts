@@ -16,6 +16,7 @@ import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTui } from './commands/tui.js';
+import { registerVerify } from './commands/verify.js';
 import { describeError, EXIT_INTERNAL_ERROR } from './errors.js';
 
 const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [
@@ -29,6 +30,7 @@ const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [
   registerCompare,
   registerPredict,
   registerReport,
+  registerVerify,
 ];
 
 export async function main(argv: string[]): Promise<number> {

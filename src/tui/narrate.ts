@@ -6,7 +6,7 @@
  */
 import type { Condition, KubeObject, Pod } from '../model/api/types.js';
 import type { LogEvent, ObjectEvent, PodPhase, RequestEvent, ScaleEvent } from '../model/events.js';
-import { formatSeconds as formatWholeSeconds } from '../model/kpa/explain.js';
+import { formatSeconds as formatWholeSeconds } from '../model/kpa/format.js';
 import { summarizePod } from '../model/rules/tables.js';
 
 /** How a line reads: the TUI maps tones to theme colours. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AutoscalerConfig } from '../../src/model/kpa/index.js';
-import { formatFieldError, validateAutoscalingAnnotations } from '../../src/model/kpa/index.js';
+import { validateAutoscalingAnnotations } from '../../src/model/kpa/index.js';
+import { formatFieldErrors } from '../../src/model/rules/fielderror.js';
 import { config } from './fixtures.js';
 
 const A = 'autoscaling.knative.dev/';
@@ -8,7 +9,7 @@ const P = 'metadata.annotations.autoscaling.knative.dev/';
 const KPA = 'kpa.autoscaling.knative.dev';
 
 function errors(annotations: Record<string, string>, cfg: Partial<AutoscalerConfig> = {}): string[] {
-  return validateAutoscalingAnnotations(annotations, config(cfg)).map(formatFieldError);
+  return validateAutoscalingAnnotations(annotations, config(cfg)).map((e) => formatFieldErrors([e]));
 }
 
 // Cases after Knative pkg/apis/autoscaling/annotation_validation_test.go.

@@ -185,6 +185,30 @@ describe('narratives from autoscaler_test.go', () => {
     expect(tick(s, first.state, obs(0, 0), 4 * S).desired).toBe(0);
   });
 
+  it('the delay window is made with the decider and kept across spec updates (Update only swaps the spec)', () => {
+    const delayed = knSpec(10, 100, { panicThreshold: 100, scaleDownDelayMs: 60 * S });
+    const undelayed = { ...delayed, scaleDownDelayMs: 0 };
+    // Made with a 60 s delay, then the spec's delay goes to 0: the window made at creation still holds.
+    let state = tick(delayed, newDeciderState(delayed, 0), obs(0, 40), 2 * S).state;
+    const held = tick(undelayed, state, obs(0, 0), 30 * S);
+    expect(held.desired).toBe(4);
+    expect(held.record.scaleDownDelayMs).toBe(60 * S);
+    expect(tick(undelayed, held.state, obs(0, 0), 62 * S).desired).toBe(0);
+    // A longer delay later does not resize it either: the 4 recorded at 2 s is gone at 62 s.
+    state = tick(delayed, newDeciderState(delayed, 0), obs(0, 40), 2 * S).state;
+    const longer = { ...delayed, scaleDownDelayMs: 300 * S };
+    expect(tick(longer, state, obs(0, 0), 62 * S).desired).toBe(0);
+  });
+
+  it('a decider made without a delay never delays, even when the spec gains one', () => {
+    const undelayed = knSpec(10, 100, { panicThreshold: 100 });
+    const first = tick(undelayed, newDeciderState(undelayed, 0), obs(0, 40), 2 * S);
+    const later = tick({ ...undelayed, scaleDownDelayMs: 60 * S }, first.state, obs(0, 0), 4 * S);
+    expect(later.desired).toBe(0);
+    expect(later.record.delayed).toBeNull();
+    expect(later.record.scaleDownDelayMs).toBe(0);
+  });
+
   it('TestAutoscalerNoDataNoAutoscale: an error makes the tick invalid and keeps the state', () => {
     const s = knSpec(10, 100);
     const state = fresh(s);
@@ -342,7 +366,9 @@ describe('decider lifetime', () => {
     ['initial scale 3 with TBC 211 gives 89', 211, 3, 89],
     ['initial scale 0 with TBC 50 gives −50', 50, 0, -50],
   ])('initial EBC: %s', (_name, tbc, initialScale, want) => {
-    expect(initialExcessBurstCapacity(spec({ targetBurstCapacity: tbc, initialScale }))).toBe(want);
+    const s = spec({ targetBurstCapacity: tbc, initialScale });
+    expect(initialExcessBurstCapacity(s)).toBe(want);
+    expect(newDeciderState(s, 0).excessBurstCapacity).toBe(want);
   });
 
   it('a valid tick records the decision and EBC in the state', () => {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DecisionRecord, ScaleInput } from '../../src/model/kpa/index.js';
-import {
-  computeScale,
-  decide,
-  explainDecision,
-  explainScale,
-  formatAverage,
-  newDeciderState,
-} from '../../src/model/kpa/index.js';
+import { computeScale, decide, explainDecision, explainScale, newDeciderState } from '../../src/model/kpa/index.js';
 import { obs, spec } from './fixtures.js';
 
 const S = 1000;
@@ -142,9 +135,10 @@ describe('explainScale', () => {
   });
 
   it('shows a small but non-zero average with two significant digits', () => {
-    expect(formatAverage(0.017)).toBe('0.017');
-    expect(formatAverage(0)).toBe('0.0');
-    expect(formatAverage(19.874)).toBe('19.9');
+    const stableLine = (stable: number) => explainDecision(record(obs(1, stable, 0)))[0];
+    expect(stableLine(0.017)).toBe('stable: 60-second average 0.017 needs 1 pod');
+    expect(stableLine(0)).toBe('stable: 60-second average 0.0 needs 0 pods');
+    expect(stableLine(19.874)).toBe('stable: 60-second average 19.9 needs 1 pod');
   });
 
   it('explainDecision appends the scale step', () => {

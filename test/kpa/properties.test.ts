@@ -5,9 +5,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { DeciderSpec, DeciderState, MetricRecord, PAState, ScaleInput } from '../../src/model/kpa/index.js';
+import type { DeciderSpec, DeciderState, PAState, ScaleInput } from '../../src/model/kpa/index.js';
 import {
-  averageWindow,
   computeActiveCondition,
   computeScale,
   decide,
@@ -16,6 +15,7 @@ import {
   newDeciderState,
 } from '../../src/model/kpa/index.js';
 import { spec } from './fixtures.js';
+import { averageWindow, type MetricRecord } from './oracle.js';
 
 const S = 1000;
 const RUNS = { numRuns: 1000 };

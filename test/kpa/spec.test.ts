@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AutoscalerConfig, DeciderSpec } from '../../src/model/kpa/index.js';
-import { panicWindowFor, parseDeploymentConfig, resolveDeciderSpec } from '../../src/model/kpa/index.js';
+import { parseDeploymentConfig, resolveDeciderSpec } from '../../src/model/kpa/index.js';
 import { config } from './fixtures.js';
 
 const A = 'autoscaling.knative.dev/';
@@ -142,7 +142,8 @@ describe('windows', () => {
     ['1 h at 100 %', 3_600_000, 100, 3_600_000],
     ['10 s at 15 % rounds 1.5 s up', 10_000, 15, 2_000],
   ])('panic window for %s', (_name, stable, pct, want) => {
-    expect(panicWindowFor(stable, pct)).toBe(want);
+    const s = resolve({ [`${A}window`]: `${stable / 1000}s`, [`${A}panic-window-percentage`]: String(pct) });
+    expect(s.panicWindowMs).toBe(want);
   });
 
   it('the window annotation sets the stable window and the panic window follows', () => {

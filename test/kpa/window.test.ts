@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { AggregationAlgorithm, MetricRecord } from '../../src/model/kpa/index.js';
-import { averageWindow, MetricWindow, roundToDigits, smoothingCoefficient } from '../../src/model/kpa/index.js';
+import type { AggregationAlgorithm } from '../../src/model/kpa/index.js';
+import { MetricWindow, roundToDigits, smoothingCoefficient } from '../../src/model/kpa/index.js';
+import { averageWindow, type MetricRecord } from './oracle.js';
 
 const S = 1000;
 

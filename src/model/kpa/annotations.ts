@@ -6,8 +6,9 @@
 
 import type { FieldError } from '../rules/fielderror.js';
 import type { AutoscalerConfig } from './config.js';
-import { AUTOSCALING_LIMITS, HPA_CLASS, KPA_CLASS, parseGoFloat, parseGoInt32 } from './config.js';
+import { AUTOSCALING_LIMITS, HPA_CLASS, KPA_CLASS } from './config.js';
 import { formatGoDuration, parseGoDuration } from './duration.js';
+import { parseGoFloat, parseGoInt32 } from './goValues.js';
 
 export const AUTOSCALING_GROUP = 'autoscaling.knative.dev';
 
@@ -60,10 +61,7 @@ export const AGGREGATION_WEIGHTED_EXPONENTIAL_ALT = 'weightedExponential';
 type Annotations = Readonly<Record<string, string>>;
 
 /** The key that is present (canonical first) and its value, or undefined. */
-export function lookupAnnotation(
-  annotations: Annotations,
-  name: AnnotationName,
-): { key: string; value: string } | undefined {
+function lookupAnnotation(annotations: Annotations, name: AnnotationName): { key: string; value: string } | undefined {
   for (const key of ANNOTATION_KEYS[name]) {
     const value = annotations[key];
     if (value !== undefined) return { key, value };
@@ -100,11 +98,6 @@ export function annotationString(annotations: Annotations, name: AnnotationName)
 // Validation
 
 export type { FieldError } from '../rules/fielderror.js';
-
-/** Knative's rendering of a single field error: `<message>: <path>`. */
-export function formatFieldError(e: FieldError): string {
-  return `${e.message}: ${e.path}`;
-}
 
 const ANNOTATIONS_PATH = 'metadata.annotations.';
 const MAX_INT32 = 2147483647;

@@ -11,6 +11,7 @@
  */
 
 import { formatGoDuration, parseGoDuration } from './duration.js';
+import { INT, parseGoBool, parseGoFloat, parseGoInt32 } from './goValues.js';
 
 /** Bounds shared by the ConfigMap and the per-revision annotations. */
 export const AUTOSCALING_LIMITS = {
@@ -124,34 +125,6 @@ export function defaultAutoscalerConfig(): AutoscalerConfig {
 
 type Data = Readonly<Record<string, string>>;
 
-const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INT = /^[+-]?\d+$/;
-
-/** Go `strconv.ParseFloat` for decimal text (plus `Inf`/`NaN` like Go); undefined if invalid. */
-export function parseGoFloat(text: string): number | undefined {
-  if (FLOAT.test(text)) return Number(text);
-  const lower = text.toLowerCase();
-  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
-  if (lower === '-inf' || lower === '-infinity') return -Infinity;
-  if (lower === 'nan') return Number.NaN;
-  return undefined;
-}
-
-/** Go `strconv.ParseInt(text, 10, 32)`; undefined if invalid or outside int32. */
-export function parseGoInt32(text: string): number | undefined {
-  if (!INT.test(text)) return undefined;
-  const n = Number(text);
-  if (n < -2147483648 || n > 2147483647) return undefined;
-  return n;
-}
-
-/** Go `strconv.ParseBool`. */
-export function parseGoBool(text: string): boolean | undefined {
-  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(text)) return true;
-  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(text)) return false;
-  return undefined;
-}
-
 function parseError(key: string, value: string, what: string): ConfigError {
   return new ConfigError(key, `failed to parse "${key}": ${what} ${JSON.stringify(value)}`);
 }
@@ -253,7 +226,7 @@ export function parseAutoscalerConfig(data: Data): AutoscalerConfig {
  * first problem.
  * @throws ConfigError naming the key, the value and the allowed range.
  */
-export function validateAutoscalerConfig(c: AutoscalerConfig): void {
+function validateAutoscalerConfig(c: AutoscalerConfig): void {
   const L = AUTOSCALING_LIMITS;
   const fail = (key: string, message: string): never => {
     throw new ConfigError(key, message);

@@ -31,7 +31,7 @@ export function newDelayWindow(delayMs: number): DelayWindowState {
 }
 
 /** The bucket index of a time: whole seconds, then whole 2 s buckets. */
-export function delayBucketOf(nowMs: number): number {
+function delayBucketOf(nowMs: number): number {
   return Math.floor(Math.floor(nowMs / 1000) / (DELAY_BUCKET_MS / 1000));
 }
 

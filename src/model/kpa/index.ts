@@ -7,6 +7,7 @@
 export * from './activators.js';
 export * from './annotations.js';
 export * from './bounds.js';
+export * from './buckets.js';
 export * from './burstCapacity.js';
 export * from './collector.js';
 export * from './config.js';
@@ -14,6 +15,8 @@ export * from './decider.js';
 export * from './delayWindow.js';
 export * from './duration.js';
 export * from './explain.js';
+export * from './format.js';
+export * from './goValues.js';
 export * from './sampleSize.js';
 export * from './scaler.js';
 export * from './spec.js';

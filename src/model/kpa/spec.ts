@@ -138,7 +138,7 @@ export function resolveDeciderSpec(input: DeciderSpecInput): DeciderSpec {
 }
 
 /** `concurrency` for the KPA, `cpu` for the HPA. */
-export function defaultMetric(autoscalerClass: string): string {
+function defaultMetric(autoscalerClass: string): string {
   return autoscalerClass === HPA_CLASS ? METRIC_CPU : METRIC_CONCURRENCY;
 }
 
@@ -151,7 +151,7 @@ export function defaultMetric(autoscalerClass: string): string {
  *   `target-utilization-percentage` annotation overrides both.
  * - target = max(0.01, total × utilisation).
  */
-export function resolveMetricTarget(
+function resolveMetricTarget(
   config: AutoscalerConfig,
   annotations: Readonly<Record<string, string>>,
   metric: string,
@@ -177,7 +177,7 @@ export function resolveMetricTarget(
 }
 
 /** Panic window = stable × pct / 100, rounded to the nearest second (half away from zero), at least 1 s. */
-export function panicWindowFor(stableWindowMs: number, panicWindowPercentage: number): number {
+function panicWindowFor(stableWindowMs: number, panicWindowPercentage: number): number {
   // Work in whole nanoseconds like Go's time.Duration, then round to seconds.
   const ns = Math.trunc((stableWindowMs * 1e6 * panicWindowPercentage) / 100);
   const seconds = Math.sign(ns) * Math.round(Math.abs(ns) / 1e9);

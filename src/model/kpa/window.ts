@@ -1,11 +1,7 @@
 /**
- * Windowed averages of a metric in 1-second buckets (reference §2 items 5–6).
- *
- * Two forms with the same semantics:
- * - {@link MetricWindow}: a mutable ring for the simulator; `record` is O(1) amortised and
- *   allocation-free.
- * - {@link averageWindow}: a pure function over the full list of records, written
- *   independently (a sparse map instead of a ring) and used as the oracle in property tests.
+ * Windowed averages of a metric in 1-second buckets (reference §2 items 5–6): a mutable ring,
+ * `record` O(1) amortised and allocation-free. (test/kpa/oracle.ts computes the same averages
+ * independently, from the full list of records, for the property tests.)
  *
  * Rules, for a window of W ms with n = ceil(W / 1 s) buckets:
  * - A record lands in the bucket of its truncated second; records in the same second add up.
@@ -23,40 +19,8 @@
  *   weight. Not rounded.
  */
 
+import { BUCKET_MS, bucketCount, roundToDigits, smoothingCoefficient } from './buckets.js';
 import type { AggregationAlgorithm } from './spec.js';
-
-/** Width of one metric bucket. */
-export const BUCKET_MS = 1_000;
-
-/** Weight that the buckets of a full window must carry at least (weighted-exponential). */
-const WEIGHT_PRECISION = 0.9999;
-/** Smallest decay coefficient, so huge windows do not become a plain average. */
-const MIN_SMOOTHING_COEFF = 0.2;
-const DECIMALS = 6;
-
-/** One metric sample: time in ms and value. */
-export interface MetricRecord {
-  readonly tMs: number;
-  readonly value: number;
-}
-
-/** Number of 1 s buckets a window of `windowMs` spans (rounded up). */
-export function bucketCount(windowMs: number): number {
-  return Math.ceil(windowMs / BUCKET_MS);
-}
-
-/** Decay coefficient of the weighted-exponential average for a window of `buckets` buckets. */
-export function smoothingCoefficient(buckets: number): number {
-  return Math.max(1 - (1 - WEIGHT_PRECISION) ** (1 / buckets), MIN_SMOOTHING_COEFF);
-}
-
-/** Rounds to `digits` decimals, halves away from zero (Go `math.Round(x·10ⁿ)/10ⁿ`). */
-export function roundToDigits(x: number, digits: number = DECIMALS): number {
-  const p = 10 ** digits;
-  const y = x * p;
-  const r = Math.sign(y) * Math.round(Math.abs(y));
-  return (r === 0 ? 0 : r) / p;
-}
 
 function bucketOf(tMs: number): number {
   return Math.floor(tMs / BUCKET_MS);
@@ -188,64 +152,4 @@ export class MetricWindow {
     }
     return sum;
   }
-}
-
-/**
- * The window average at `nowMs` of `records` (in the order they were recorded), computed
- * without a ring. Same semantics as {@link MetricWindow}.
- */
-export function averageWindow(
-  records: readonly MetricRecord[],
-  windowMs: number,
-  nowMs: number,
-  algorithm: AggregationAlgorithm = 'linear',
-): number {
-  const n = bucketCount(windowMs);
-  const sums = new Map<number, number>();
-  let first: number | null = null;
-  let last: number | null = null;
-  for (const { tMs, value } of records) {
-    const b = bucketOf(tMs);
-    if (last === null || first === null) {
-      first = b;
-      last = b;
-    } else if (b !== last) {
-      if (b * BUCKET_MS + windowMs <= last * BUCKET_MS) continue;
-      first = Math.min(first, b);
-      if (b > last) {
-        if ((b - last) * BUCKET_MS >= windowMs) {
-          sums.clear();
-          first = b;
-        }
-        last = b;
-        // Seconds that slid out of the window are forgotten.
-        for (const k of sums.keys()) if (k <= last - n) sums.delete(k);
-      }
-    }
-    sums.set(b, (sums.get(b) ?? 0) + value);
-  }
-  if (last === null || first === null) return 0;
-  const now = bucketOf(nowMs);
-  const gap = now - last;
-  const at = (k: number): number => sums.get(k) ?? 0;
-
-  if (algorithm === 'weighted-exponential') {
-    if (gap * BUCKET_MS > windowMs) return 0;
-    const c = smoothingCoefficient(n);
-    const empty = Math.max(gap, 0);
-    let weight = c * (1 - c) ** empty;
-    let sum = 0;
-    for (let age = 0; age < n - empty; age++) {
-      sum += at(last - age) * weight;
-      weight *= 1 - c;
-    }
-    return sum;
-  }
-
-  if (gap > 0 && gap * BUCKET_MS >= windowMs) return 0;
-  const from = gap > 0 ? now - n + 1 : last - n + 1;
-  let sum = 0;
-  for (let k = from; k <= last; k++) sum += at(k);
-  const history = last - first + 1;
-  return roundToDigits(sum / Math.min(history, gap > 0 ? n - gap : n));
 }

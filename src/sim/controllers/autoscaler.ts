@@ -52,6 +52,7 @@ import { deploymentName, privateServiceName } from '../../model/rules/naming.js'
 import { reachabilityOf } from '../../model/rules/routing.js';
 import { SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
+import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { RevisionDataplane } from '../dataplane/revision.js';
@@ -82,6 +83,8 @@ export class RevisionAutoscaler {
   private activeUpdate: ConditionUpdate | undefined;
   /** A reconcile is running inside a decider tick (its scale step is logged as such). */
   private inTick = false;
+  /** Errors of the machines and of this class's listeners, thrown where they happened. */
+  private readonly failures = new ActorFailures();
 
   constructor(
     private readonly ctx: SimContext,
@@ -96,24 +99,37 @@ export class RevisionAutoscaler {
     const readyPods = this.pods.readyPods();
     this.decider = newDeciderState(this.spec, readyPods, ctx.now());
     this.logSpec(readyPods);
-    this.pa = createActor(podAutoscalerMachine, {
-      input: { revision, panicking: this.decider.panicTimeMs !== null },
-    });
-    this.pa.on('pa.active', (e) => {
-      this.activeUpdate = {
-        type: 'Active',
-        status: e.status,
-        ...(e.reason ? { reason: e.reason } : {}),
-        ...(e.message ? { message: e.message } : {}),
-      };
-    });
-    this.pa.on('decider.mode', (e) => {
-      this.ctx.emit({ t: this.ctx.now(), type: 'panic', revision: this.revision, panicking: e.panicking });
-    });
+    const { failures } = this;
+    this.pa = failures.watch(
+      createActor(podAutoscalerMachine, { input: { revision, panicking: this.decider.panicTimeMs !== null } }),
+    );
+    this.pa.on(
+      'pa.active',
+      failures.listener((e) => {
+        this.activeUpdate = {
+          type: 'Active',
+          status: e.status,
+          ...(e.reason ? { reason: e.reason } : {}),
+          ...(e.message ? { message: e.message } : {}),
+        };
+      }),
+    );
+    this.pa.on(
+      'decider.mode',
+      failures.listener((e) => {
+        this.ctx.emit({ t: this.ctx.now(), type: 'panic', revision: this.revision, panicking: e.panicking });
+      }),
+    );
     this.pa.start();
-    this.ticker = createActor(autoscalerMachine, { clock: ctx.engine.clock, input: { revision } });
-    this.ticker.on('tick', () => this.tick());
+    this.ticker = failures.watch(
+      createActor(autoscalerMachine, { clock: failures.clock(ctx.engine.clock), input: { revision } }),
+    );
+    this.ticker.on(
+      'tick',
+      failures.listener(() => this.tick()),
+    );
     this.ticker.start();
+    failures.throwIfAny();
   }
 
   /** Whether the decider is panicking (the PodAutoscaler machine's decider region). */
@@ -194,6 +210,7 @@ export class RevisionAutoscaler {
     this.windows.panic.record(now, value);
     if (!this.stopped && shouldPoke(this.decider.desiredScale, stat.averageConcurrency)) {
       this.ticker.send({ type: 'autoscaler.poke' });
+      this.failures.throwIfAny();
     }
   }
 
@@ -221,8 +238,10 @@ export class RevisionAutoscaler {
     const decision = decide(spec, previous, observation, now);
     this.decider = decision.state;
     const record = decision.record;
-    if (record.panicEntered) this.pa.send({ type: 'decider.panicked' });
-    else if (record.panicExited) this.pa.send({ type: 'decider.calmed' });
+    if (record.panicEntered || record.panicExited) {
+      this.pa.send({ type: record.panicEntered ? 'decider.panicked' : 'decider.calmed' });
+      this.failures.throwIfAny();
+    }
     const reconciled = decision.result.valid && shouldTriggerReconcile(previous, decision.state);
     if (reconciled) {
       this.inTick = true;
@@ -336,6 +355,7 @@ export class RevisionAutoscaler {
     const minReady = minReadyPods(this.spec, initialized);
     this.activeUpdate = undefined;
     this.pa.send({ type: 'pa.scaled', want: scale.want, readyPods, minReady });
+    this.failures.throwIfAny();
     const updates: (ConditionUpdate | undefined)[] = [this.activeUpdate];
     this.activeUpdate = undefined;
     const serviceName = sks.status?.serviceName ?? this.revision;
@@ -370,11 +390,17 @@ export class RevisionAutoscaler {
   private sksActor(): Actor<typeof sksMachine> {
     if (!this.sks) {
       // The SKS is made in Proxy mode, its activator endpoints in place from now on.
-      const actor = createActor(sksMachine, { input: { revision: this.revision, nowMs: this.ctx.now() } });
-      actor.on('sks.routing', (e) => {
-        this.dataplane.activatorInPath = e.mode === 'Proxy';
-      });
+      const actor = this.failures.watch(
+        createActor(sksMachine, { input: { revision: this.revision, nowMs: this.ctx.now() } }),
+      );
+      actor.on(
+        'sks.routing',
+        this.failures.listener((e) => {
+          this.dataplane.activatorInPath = e.mode === 'Proxy';
+        }),
+      );
       this.sks = actor.start();
+      this.failures.throwIfAny();
     }
     return this.sks;
   }
@@ -424,6 +450,7 @@ export class RevisionAutoscaler {
       activatorEndpoints: activators,
       nowMs: this.ctx.now(),
     });
+    this.failures.throwIfAny();
     const mode = sksModeOf(actor.getSnapshot());
     if (sks.spec.mode !== mode || sks.spec.numActivators !== activators) {
       this.ctx.store.update({ ...sks, spec: { ...sks.spec, mode, numActivators: activators } });

@@ -1,0 +1,451 @@
+/**
+ * Replays a simulator's event log through the model's pure KPA API and finds the first place
+ * where what the run logged is not what the model computes (`knsim verify`).
+ *
+ * Per revision, from the log alone:
+ * - `kpa.spec` starts the autoscaler (new windows, `newDeciderState` with the ready pods it
+ *   found) or changes its spec (`updateDeciderWindows`);
+ * - each `stat` is recorded into the windows (`statValues`, `MetricWindow.record`);
+ * - each `kpa.tick` is replayed (`observeWindows` with the tick's ready pods, `decide` with the
+ *   spec version it names): its logged decision record must equal the model's, field by field,
+ *   and its `reconciled` flag must be `shouldTriggerReconcile`;
+ * - each `kpa.scale` is replayed (`computeScale` with its logged inputs and spec): the logged
+ *   scale step must equal the model's, and the desired count it used must be the replayed
+ *   decider's (for a step run within a tick, the decision of that tick).
+ * The world outside the KPA (ready pods, replicas, the PA's and SKS's state) is taken from the
+ * log as the run saw it; everything the KPA computed from it is recomputed.
+ */
+import type { KpaScaleInputs } from '../model/events.js';
+import {
+  computeScale,
+  type DeciderSpec,
+  type DeciderState,
+  type DeciderWindows,
+  decide,
+  METRIC_RPS,
+  newDeciderState,
+  newDeciderWindows,
+  observeWindows,
+  type ScaleInput,
+  type Stat,
+  shouldTriggerReconcile,
+  statValues,
+  updateDeciderWindows,
+} from '../model/kpa/index.js';
+import { type LogRow, VerifyError } from './read.js';
+
+/** One field whose logged value is not the model's. */
+export interface FieldDifference {
+  readonly field: string;
+  readonly logged: unknown;
+  readonly model: unknown;
+}
+
+/** The first disagreement between a log and the model. */
+export interface Mismatch {
+  readonly line: number;
+  readonly t: number;
+  readonly revision: string;
+  /** What disagrees: the tick's decision, its reconcile trigger, or a scale step. */
+  readonly what: 'decision' | 'reconcile trigger' | 'scale step' | 'scale step input';
+  readonly differences: readonly FieldDifference[];
+}
+
+export interface VerifySummary {
+  readonly ticks: number;
+  readonly scaleSteps: number;
+  readonly stats: number;
+  readonly revisions: number;
+}
+
+export type VerifyResult =
+  | { readonly ok: true; readonly summary: VerifySummary }
+  | { readonly ok: false; readonly mismatch: Mismatch; readonly summary: VerifySummary };
+
+interface Autoscaler {
+  readonly specs: Map<number, DeciderSpec>;
+  spec: DeciderSpec;
+  windows: DeciderWindows;
+  decider: DeciderState;
+  /** A scale step run inside a tick: the desired count it used, checked against that tick's decision. */
+  pending: { line: number; t: number; desired: number } | undefined;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Replays log rows, one at a time; stops at the first mismatch. */
+export class Replay {
+  private readonly autoscalers = new Map<string, Autoscaler>();
+  private readonly seen = new Set<string>();
+  private ticks = 0;
+  private scaleSteps = 0;
+  private stats = 0;
+  private headerSeen = false;
+  private mismatch: Mismatch | undefined;
+
+  constructor(private readonly file: string) {}
+
+  /** Feeds one row; returns the mismatch once one is found (and every later call returns it). */
+  feed(row: LogRow): Mismatch | undefined {
+    if (this.mismatch) return this.mismatch;
+    const e = row.value;
+    const at = `${this.file}:${row.line}`;
+    if (e.type === 'header') {
+      if (this.headerSeen) throw new VerifyError(`${at}: a second header line`);
+      this.headerSeen = true;
+      if (e.backend !== 'sim') {
+        throw new VerifyError(
+          `${at}: a log of a ${String(e.backend)} run: only simulator logs (knsim run --log) can be replayed`,
+        );
+      }
+      return undefined;
+    }
+    if (!this.headerSeen) throw new VerifyError(`${at}: the first line must be the log's header`);
+    if (typeof e.t !== 'number') throw new VerifyError(`${at}: field "t" must be a number`);
+    switch (e.type) {
+      case 'kpa.spec':
+        this.spec(e, e.t, at);
+        return undefined;
+      case 'stat':
+        this.stat(e, e.t, at);
+        return undefined;
+      case 'kpa.tick':
+        this.mismatch = this.tick(e, e.t, row.line, at);
+        return this.mismatch;
+      case 'kpa.scale':
+        this.mismatch = this.scale(e, e.t, row.line, at);
+        return this.mismatch;
+      default:
+        return undefined;
+    }
+  }
+
+  /** The result once every row was fed. */
+  finish(): VerifyResult {
+    const summary = this.summary();
+    if (!this.headerSeen) throw new VerifyError(`${this.file}: empty log (no header line)`);
+    if (this.mismatch) return { ok: false, mismatch: this.mismatch, summary };
+    for (const [revision, a] of this.autoscalers) {
+      if (!a.pending) continue;
+      return {
+        ok: false,
+        summary,
+        mismatch: {
+          line: a.pending.line,
+          t: a.pending.t,
+          revision,
+          what: 'scale step input',
+          differences: [{ field: 'byTick', logged: true, model: 'no kpa.tick followed' }],
+        },
+      };
+    }
+    return { ok: true, summary };
+  }
+
+  private summary(): VerifySummary {
+    return { ticks: this.ticks, scaleSteps: this.scaleSteps, stats: this.stats, revisions: this.seen.size };
+  }
+
+  private revisionOf(e: Record<string, unknown>, at: string): string {
+    if (typeof e.revision !== 'string') throw new VerifyError(`${at}: ${String(e.type)} event without a "revision"`);
+    return e.revision;
+  }
+
+  private autoscaler(revision: string, type: string, at: string): Autoscaler {
+    const a = this.autoscalers.get(revision);
+    if (!a) {
+      throw new VerifyError(
+        `${at}: ${type} for ${revision} before its kpa.spec (a log written by an older knsim, or cut): nothing to replay`,
+      );
+    }
+    return a;
+  }
+
+  private spec(e: Record<string, unknown>, t: number, at: string): void {
+    const revision = this.revisionOf(e, at);
+    const spec = deciderSpec(e.spec, at);
+    if (typeof e.version !== 'number') throw new VerifyError(`${at}: kpa.spec "version" must be a number`);
+    if (e.readyPods !== undefined) {
+      if (typeof e.readyPods !== 'number') throw new VerifyError(`${at}: kpa.spec "readyPods" must be a number`);
+      this.seen.add(revision);
+      this.autoscalers.set(revision, {
+        specs: new Map([[e.version, spec]]),
+        spec,
+        windows: newDeciderWindows(spec),
+        decider: newDeciderState(spec, e.readyPods, t),
+        pending: undefined,
+      });
+      return;
+    }
+    const a = this.autoscaler(revision, 'kpa.spec', at);
+    a.windows = updateDeciderWindows(a.windows, a.spec, spec, t);
+    a.spec = spec;
+    a.specs.set(e.version, spec);
+  }
+
+  private stat(e: Record<string, unknown>, t: number, at: string): void {
+    const a = this.autoscaler(this.revisionOf(e, at), 'stat', at);
+    const values = statValues(stat(e, at));
+    const value = a.spec.metric === METRIC_RPS ? values.rps : values.concurrency;
+    a.windows.stable.record(t, value);
+    a.windows.panic.record(t, value);
+    this.stats++;
+  }
+
+  private specFor(a: Autoscaler, version: unknown, at: string): DeciderSpec {
+    if (version === undefined) return a.spec;
+    const spec = typeof version === 'number' ? a.specs.get(version) : undefined;
+    if (!spec) throw new VerifyError(`${at}: no kpa.spec version ${String(version)} before this line`);
+    return spec;
+  }
+
+  private tick(e: Record<string, unknown>, t: number, line: number, at: string): Mismatch | undefined {
+    const revision = this.revisionOf(e, at);
+    const a = this.autoscaler(revision, 'kpa.tick', at);
+    if (!isRecord(e.decision)) throw new VerifyError(`${at}: kpa.tick "decision" must be an object`);
+    const readyPods = e.decision.readyPods;
+    if (typeof readyPods !== 'number') throw new VerifyError(`${at}: kpa.tick decision "readyPods" must be a number`);
+    const spec = this.specFor(a, e.specVersion, at);
+    this.ticks++;
+    const observation = observeWindows(
+      a.windows.stable,
+      a.windows.panic,
+      readyPods,
+      t,
+      spec.targetBurstCapacity !== -1,
+    );
+    const previous = a.decider;
+    const decision = decide(spec, previous, observation, t);
+    a.decider = decision.state;
+    const base = { line, t, revision };
+    const differences = differencesOf(e.decision, { ...decision.record });
+    if (differences.length > 0) return { ...base, what: 'decision', differences };
+    const reconciled = decision.result.valid && shouldTriggerReconcile(previous, decision.state);
+    if (isRecord(e.context) && e.context.reconciled !== reconciled) {
+      return {
+        ...base,
+        what: 'reconcile trigger',
+        differences: [{ field: 'context.reconciled', logged: e.context.reconciled, model: reconciled }],
+      };
+    }
+    const pending = a.pending;
+    a.pending = undefined;
+    if (pending && pending.desired !== decision.state.desiredScale) {
+      return {
+        line: pending.line,
+        t: pending.t,
+        revision,
+        what: 'scale step input',
+        differences: [{ field: 'inputs.desired', logged: pending.desired, model: decision.state.desiredScale }],
+      };
+    }
+    return undefined;
+  }
+
+  private scale(e: Record<string, unknown>, t: number, line: number, at: string): Mismatch | undefined {
+    const revision = this.revisionOf(e, at);
+    const a = this.autoscaler(revision, 'kpa.scale', at);
+    const inputs = scaleInputs(e.inputs, at);
+    if (!isRecord(e.scale)) throw new VerifyError(`${at}: kpa.scale "scale" must be an object`);
+    const spec = this.specFor(a, e.specVersion, at);
+    this.scaleSteps++;
+    const input: ScaleInput = { spec, ...inputs };
+    const differences = differencesOf(e.scale, { ...computeScale(input) });
+    if (differences.length > 0) return { line, t, revision, what: 'scale step', differences };
+    if (e.byTick === true) {
+      a.pending = { line, t, desired: inputs.desired };
+      return undefined;
+    }
+    if (inputs.desired !== a.decider.desiredScale) {
+      return {
+        line,
+        t,
+        revision,
+        what: 'scale step input',
+        differences: [{ field: 'inputs.desired', logged: inputs.desired, model: a.decider.desiredScale }],
+      };
+    }
+    return undefined;
+  }
+}
+
+/** Fields whose logged and computed values differ (numbers by value; absent and undefined alike). */
+export function differencesOf(logged: Record<string, unknown>, model: Record<string, unknown>): FieldDifference[] {
+  const out: FieldDifference[] = [];
+  const keys = new Set([...Object.keys(model), ...Object.keys(logged)]);
+  for (const field of keys) {
+    const l = logged[field];
+    const m = model[field];
+    if (l === m || (l === undefined && m === undefined)) continue;
+    if (JSON.stringify(l) === JSON.stringify(m)) continue;
+    out.push({ field, logged: l, model: m });
+  }
+  return out;
+}
+
+function num(v: Record<string, unknown>, key: string, at: string, what: string): number {
+  const x = v[key];
+  if (typeof x !== 'number') throw new VerifyError(`${at}: ${what} "${key}" must be a number`);
+  return x;
+}
+
+function stat(e: Record<string, unknown>, at: string): Stat {
+  return {
+    averageConcurrency: num(e, 'averageConcurrency', at, 'stat'),
+    averageProxiedConcurrency: num(e, 'averageProxiedConcurrency', at, 'stat'),
+    requestCount: num(e, 'requestCount', at, 'stat'),
+    proxiedRequestCount: num(e, 'proxiedRequestCount', at, 'stat'),
+  };
+}
+
+const SPEC_NUMBERS = [
+  'targetValue',
+  'totalValue',
+  'targetUtilization',
+  'panicThreshold',
+  'maxScaleUpRate',
+  'maxScaleDownRate',
+  'stableWindowMs',
+  'panicWindowMs',
+  'scaleDownDelayMs',
+  'targetBurstCapacity',
+  'activationScale',
+  'initialScale',
+  'minScale',
+  'maxScale',
+  'scaleToZeroGracePeriodMs',
+  'scaleToZeroPodRetentionMs',
+  'activatorCapacity',
+  'activationTimeoutMs',
+] as const;
+
+function deciderSpec(v: unknown, at: string): DeciderSpec {
+  if (!isRecord(v)) throw new VerifyError(`${at}: kpa.spec "spec" must be an object`);
+  const n = (key: (typeof SPEC_NUMBERS)[number]) => num(v, key, at, 'kpa.spec spec');
+  const text = (key: string): string => {
+    const x = v[key];
+    if (typeof x !== 'string') throw new VerifyError(`${at}: kpa.spec spec "${key}" must be a string`);
+    return x;
+  };
+  const flag = (key: string): boolean => {
+    const x = v[key];
+    if (typeof x !== 'boolean') throw new VerifyError(`${at}: kpa.spec spec "${key}" must be true or false`);
+    return x;
+  };
+  const aggregation = text('aggregation');
+  if (aggregation !== 'linear' && aggregation !== 'weighted-exponential') {
+    throw new VerifyError(`${at}: kpa.spec spec "aggregation" must be linear or weighted-exponential`);
+  }
+  return {
+    autoscalerClass: text('autoscalerClass'),
+    metric: text('metric'),
+    targetValue: n('targetValue'),
+    totalValue: n('totalValue'),
+    targetUtilization: n('targetUtilization'),
+    panicThreshold: n('panicThreshold'),
+    maxScaleUpRate: n('maxScaleUpRate'),
+    maxScaleDownRate: n('maxScaleDownRate'),
+    stableWindowMs: n('stableWindowMs'),
+    panicWindowMs: n('panicWindowMs'),
+    scaleDownDelayMs: n('scaleDownDelayMs'),
+    targetBurstCapacity: n('targetBurstCapacity'),
+    activationScale: n('activationScale'),
+    initialScale: n('initialScale'),
+    reachable: flag('reachable'),
+    aggregation,
+    minScale: n('minScale'),
+    maxScale: n('maxScale'),
+    scaleToZeroGracePeriodMs: n('scaleToZeroGracePeriodMs'),
+    scaleToZeroPodRetentionMs: n('scaleToZeroPodRetentionMs'),
+    enableScaleToZero: flag('enableScaleToZero'),
+    activatorCapacity: n('activatorCapacity'),
+    activationTimeoutMs: n('activationTimeoutMs'),
+  };
+}
+
+function scaleInputs(v: unknown, at: string): KpaScaleInputs {
+  if (!isRecord(v)) throw new VerifyError(`${at}: kpa.scale "inputs" must be an object`);
+  const n = (key: string) => num(v, key, at, 'kpa.scale inputs');
+  const paState = v.paState;
+  if (paState !== 'Active' && paState !== 'Activating' && paState !== 'Inactive') {
+    throw new VerifyError(`${at}: kpa.scale inputs "paState" must be Active, Activating or Inactive`);
+  }
+  const sksMode = v.sksMode;
+  if (sksMode !== 'Serve' && sksMode !== 'Proxy') {
+    throw new VerifyError(`${at}: kpa.scale inputs "sksMode" must be Serve or Proxy`);
+  }
+  const proxySinceMs = v.proxySinceMs;
+  if (proxySinceMs !== null && typeof proxySinceMs !== 'number') {
+    throw new VerifyError(`${at}: kpa.scale inputs "proxySinceMs" must be a number or null`);
+  }
+  if (typeof v.scaleTargetInitialized !== 'boolean' || typeof v.activatorProbeOk !== 'boolean') {
+    throw new VerifyError(
+      `${at}: kpa.scale inputs "scaleTargetInitialized" and "activatorProbeOk" must be true or false`,
+    );
+  }
+  return {
+    desired: n('desired'),
+    paState,
+    paStateSinceMs: n('paStateSinceMs'),
+    scaleTargetInitialized: v.scaleTargetInitialized,
+    currentReplicas: n('currentReplicas'),
+    sksMode,
+    proxySinceMs,
+    activatorProbeOk: v.activatorProbeOk,
+    nowMs: n('nowMs'),
+  };
+}
+
+/** Replays every row (a file or text reader's output). */
+export async function verifyRows(rows: AsyncIterable<LogRow> | Iterable<LogRow>, file: string): Promise<VerifyResult> {
+  const replay = new Replay(file);
+  for await (const row of rows) {
+    if (replay.feed(row)) break;
+  }
+  return replay.finish();
+}
+
+/** Replays rows that are all at hand (a log in memory), synchronously. */
+export function verifyRowsSync(rows: Iterable<LogRow>, file: string): VerifyResult {
+  const replay = new Replay(file);
+  for (const row of rows) {
+    if (replay.feed(row)) break;
+  }
+  return replay.finish();
+}
+
+/** The result in words: one summary line, or the mismatch and its fields. */
+export function describeResult(result: VerifyResult, file: string): string {
+  const s = result.summary;
+  const counts = `${plural(s.ticks, 'decider tick')} and ${plural(s.scaleSteps, 'scale step')} of ${plural(s.revisions, 'revision')} (${plural(s.stats, 'stat')} replayed)`;
+  if (result.ok) return `${file}: ${counts} agree with the model\n`;
+  const m = result.mismatch;
+  const what =
+    m.what === 'decision'
+      ? "the decider tick's logged decision is not the model's"
+      : m.what === 'reconcile trigger'
+        ? "the decider tick's reconcile trigger is not the model's"
+        : m.what === 'scale step'
+          ? "the KPA scale step's logged result is not the model's"
+          : "the KPA scale step did not use the decider's decision";
+  const lines = [`${file}:${m.line}: ${m.revision} at ${seconds(m.t)}: ${what}`];
+  const shown = m.differences.slice(0, 12);
+  for (const d of shown) lines.push(`  ${d.field}: logged ${show(d.logged)}, model ${show(d.model)}`);
+  if (m.differences.length > shown.length) lines.push(`  … and ${m.differences.length - shown.length} more fields`);
+  lines.push(`checked up to it: ${counts}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms) / 1000} s`;
+}
+
+function show(v: unknown): string {
+  return v === undefined ? '(absent)' : JSON.stringify(v);
+}
