@@ -116,6 +116,77 @@ const kpaTickEvent = z.looseObject({
       maxScale: count,
     })
     .optional(),
+  specVersion: count.optional(),
+});
+
+/** A number, or what JSON made of an infinite one (null): configurations may hold Inf. */
+const real = z.union([z.number(), z.null().transform(() => Number.POSITIVE_INFINITY)]);
+
+const statEvent = z.looseObject({
+  type: z.literal('stat'),
+  t: runTime,
+  revision: name,
+  source: z.enum(['scraper', 'activator']),
+  averageConcurrency: z.number(),
+  averageProxiedConcurrency: z.number(),
+  requestCount: z.number(),
+  proxiedRequestCount: z.number(),
+});
+
+/** src/model/kpa DeciderSpec, every field: `knsim verify` decides with it. */
+const deciderSpec = z.looseObject({
+  autoscalerClass: z.string(),
+  metric: z.string(),
+  targetValue: real,
+  totalValue: real,
+  targetUtilization: real,
+  panicThreshold: real,
+  maxScaleUpRate: real,
+  maxScaleDownRate: real,
+  stableWindowMs: runTime,
+  panicWindowMs: runTime,
+  scaleDownDelayMs: runTime,
+  targetBurstCapacity: z.number(),
+  activationScale: z.number(),
+  initialScale: z.number(),
+  reachable: z.boolean(),
+  aggregation: z.enum(['linear', 'weighted-exponential']),
+  minScale: z.number(),
+  maxScale: z.number(),
+  scaleToZeroGracePeriodMs: runTime,
+  scaleToZeroPodRetentionMs: runTime,
+  enableScaleToZero: z.boolean(),
+  activatorCapacity: real,
+  activationTimeoutMs: runTime,
+});
+
+const kpaSpecEvent = z.looseObject({
+  type: z.literal('kpa.spec'),
+  t: runTime,
+  revision: name,
+  version: z.int().positive(),
+  spec: deciderSpec,
+  readyPods: count.optional(),
+});
+
+const kpaScaleEvent = z.looseObject({
+  type: z.literal('kpa.scale'),
+  t: runTime,
+  revision: name,
+  specVersion: z.int().positive(),
+  byTick: z.boolean().optional(),
+  inputs: z.looseObject({
+    desired: z.number(),
+    paState: z.enum(['Active', 'Activating', 'Inactive']),
+    paStateSinceMs: z.number(),
+    scaleTargetInitialized: z.boolean(),
+    currentReplicas: count,
+    sksMode: z.enum(['Serve', 'Proxy']),
+    proxySinceMs: z.number().nullable(),
+    activatorProbeOk: z.boolean(),
+    nowMs: runTime,
+  }),
+  scale: z.looseObject({ want: z.number(), gate: z.string() }),
 });
 
 const scaleEvent = z.looseObject({
@@ -212,6 +283,9 @@ export const EVENT_SCHEMAS = {
   object: objectEvent,
   pod: podEvent,
   'kpa.tick': kpaTickEvent,
+  'kpa.spec': kpaSpecEvent,
+  'kpa.scale': kpaScaleEvent,
+  stat: statEvent,
   scale: scaleEvent,
   sks: sksEvent,
   panic: panicEvent,

@@ -5,7 +5,7 @@
  */
 import type { KubeObject } from './api/types.js';
 import type { Stat } from './kpa/collector.js';
-import type { ScaleDecision, ScaleInput } from './kpa/scaler.js';
+import type { ScaleInput } from './kpa/scaler.js';
 import type { DeciderSpec } from './kpa/spec.js';
 
 export const LOG_FORMAT_VERSION = 1;
@@ -97,7 +97,8 @@ export interface KpaScaleEvent extends At {
   /** The step ran within a decider tick (the tick's `kpa.tick` follows). */
   byTick?: boolean;
   inputs: KpaScaleInputs;
-  scale: ScaleDecision;
+  /** The step's result (src/model/kpa ScaleDecision). */
+  scale: Record<string, unknown>;
 }
 
 /** The scale step's inputs other than the spec (src/model/kpa ScaleInput). */

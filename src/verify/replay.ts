@@ -15,7 +15,7 @@
  * The world outside the KPA (ready pods, replicas, the PA's and SKS's state) is taken from the
  * log as the run saw it; everything the KPA computed from it is recomputed.
  */
-import type { KpaScaleInputs } from '../model/events.js';
+import type { KpaScaleEvent, KpaSpecEvent, KpaTickEvent, LogLine, StatEvent } from '../model/events.js';
 import {
   computeScale,
   type DeciderSpec,
@@ -26,13 +26,24 @@ import {
   newDeciderState,
   newDeciderWindows,
   observeWindows,
-  type ScaleInput,
-  type Stat,
   shouldTriggerReconcile,
   statValues,
   updateDeciderWindows,
 } from '../model/kpa/index.js';
-import { type LogRow, VerifyError } from './read.js';
+
+/** One line of a log, read and checked by src/io/logReader.ts. */
+export interface LogRow {
+  readonly line: number;
+  readonly value: LogLine;
+}
+
+/** A log that cannot be replayed (a live log, an older format): one line naming the file and line, exit 2. */
+export class VerifyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'VerifyError';
+  }
+}
 
 /** One field whose logged value is not the model's. */
 export interface FieldDifference {
@@ -71,10 +82,6 @@ interface Autoscaler {
   pending: { line: number; t: number; desired: number } | undefined;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** Replays log rows, one at a time; stops at the first mismatch. */
 export class Replay {
   private readonly autoscalers = new Map<string, Autoscaler>();
@@ -92,30 +99,26 @@ export class Replay {
     if (this.mismatch) return this.mismatch;
     const e = row.value;
     const at = `${this.file}:${row.line}`;
-    if (e.type === 'header') {
-      if (this.headerSeen) throw new VerifyError(`${at}: a second header line`);
-      this.headerSeen = true;
-      if (e.backend !== 'sim') {
-        throw new VerifyError(
-          `${at}: a log of a ${String(e.backend)} run: only simulator logs (knsim run --log) can be replayed`,
-        );
-      }
-      return undefined;
-    }
-    if (!this.headerSeen) throw new VerifyError(`${at}: the first line must be the log's header`);
-    if (typeof e.t !== 'number') throw new VerifyError(`${at}: field "t" must be a number`);
     switch (e.type) {
+      case 'header':
+        this.headerSeen = true;
+        if (e.backend !== 'sim') {
+          throw new VerifyError(
+            `${at}: a log of a ${e.backend} run: only simulator logs (knsim run --log) can be replayed`,
+          );
+        }
+        return undefined;
       case 'kpa.spec':
-        this.spec(e, e.t, at);
+        this.spec(e, at);
         return undefined;
       case 'stat':
-        this.stat(e, e.t, at);
+        this.stat(e, at);
         return undefined;
       case 'kpa.tick':
-        this.mismatch = this.tick(e, e.t, row.line, at);
+        this.mismatch = this.tick(e, row.line, at);
         return this.mismatch;
       case 'kpa.scale':
-        this.mismatch = this.scale(e, e.t, row.line, at);
+        this.mismatch = this.scale(e, row.line, at);
         return this.mismatch;
       default:
         return undefined;
@@ -148,11 +151,6 @@ export class Replay {
     return { ticks: this.ticks, scaleSteps: this.scaleSteps, stats: this.stats, revisions: this.seen.size };
   }
 
-  private revisionOf(e: Record<string, unknown>, at: string): string {
-    if (typeof e.revision !== 'string') throw new VerifyError(`${at}: ${String(e.type)} event without a "revision"`);
-    return e.revision;
-  }
-
   private autoscaler(revision: string, type: string, at: string): Autoscaler {
     const a = this.autoscalers.get(revision);
     if (!a) {
@@ -163,50 +161,46 @@ export class Replay {
     return a;
   }
 
-  private spec(e: Record<string, unknown>, t: number, at: string): void {
-    const revision = this.revisionOf(e, at);
-    const spec = deciderSpec(e.spec, at);
-    if (typeof e.version !== 'number') throw new VerifyError(`${at}: kpa.spec "version" must be a number`);
+  private spec(e: KpaSpecEvent, at: string): void {
+    const spec = e.spec;
     if (e.readyPods !== undefined) {
-      if (typeof e.readyPods !== 'number') throw new VerifyError(`${at}: kpa.spec "readyPods" must be a number`);
-      this.seen.add(revision);
-      this.autoscalers.set(revision, {
+      this.seen.add(e.revision);
+      this.autoscalers.set(e.revision, {
         specs: new Map([[e.version, spec]]),
         spec,
         windows: newDeciderWindows(spec),
-        decider: newDeciderState(spec, e.readyPods, t),
+        decider: newDeciderState(spec, e.readyPods, e.t),
         pending: undefined,
       });
       return;
     }
-    const a = this.autoscaler(revision, 'kpa.spec', at);
-    a.windows = updateDeciderWindows(a.windows, a.spec, spec, t);
+    const a = this.autoscaler(e.revision, 'kpa.spec', at);
+    a.windows = updateDeciderWindows(a.windows, a.spec, spec, e.t);
     a.spec = spec;
     a.specs.set(e.version, spec);
   }
 
-  private stat(e: Record<string, unknown>, t: number, at: string): void {
-    const a = this.autoscaler(this.revisionOf(e, at), 'stat', at);
-    const values = statValues(stat(e, at));
+  private stat(e: StatEvent, at: string): void {
+    const a = this.autoscaler(e.revision, 'stat', at);
+    const values = statValues(e);
     const value = a.spec.metric === METRIC_RPS ? values.rps : values.concurrency;
-    a.windows.stable.record(t, value);
-    a.windows.panic.record(t, value);
+    a.windows.stable.record(e.t, value);
+    a.windows.panic.record(e.t, value);
     this.stats++;
   }
 
-  private specFor(a: Autoscaler, version: unknown, at: string): DeciderSpec {
+  private specFor(a: Autoscaler, version: number | undefined, at: string): DeciderSpec {
     if (version === undefined) return a.spec;
-    const spec = typeof version === 'number' ? a.specs.get(version) : undefined;
-    if (!spec) throw new VerifyError(`${at}: no kpa.spec version ${String(version)} before this line`);
+    const spec = a.specs.get(version);
+    if (!spec) throw new VerifyError(`${at}: no kpa.spec version ${version} before this line`);
     return spec;
   }
 
-  private tick(e: Record<string, unknown>, t: number, line: number, at: string): Mismatch | undefined {
-    const revision = this.revisionOf(e, at);
+  private tick(e: KpaTickEvent, line: number, at: string): Mismatch | undefined {
+    const { t, revision } = e;
     const a = this.autoscaler(revision, 'kpa.tick', at);
-    if (!isRecord(e.decision)) throw new VerifyError(`${at}: kpa.tick "decision" must be an object`);
     const readyPods = e.decision.readyPods;
-    if (typeof readyPods !== 'number') throw new VerifyError(`${at}: kpa.tick decision "readyPods" must be a number`);
+    if (typeof readyPods !== 'number') throw new VerifyError(`${at}: kpa.tick decision without "readyPods"`);
     const spec = this.specFor(a, e.specVersion, at);
     this.ticks++;
     const observation = observeWindows(
@@ -223,7 +217,7 @@ export class Replay {
     const differences = differencesOf(e.decision, { ...decision.record });
     if (differences.length > 0) return { ...base, what: 'decision', differences };
     const reconciled = decision.result.valid && shouldTriggerReconcile(previous, decision.state);
-    if (isRecord(e.context) && e.context.reconciled !== reconciled) {
+    if (e.context && e.context.reconciled !== reconciled) {
       return {
         ...base,
         what: 'reconcile trigger',
@@ -244,15 +238,12 @@ export class Replay {
     return undefined;
   }
 
-  private scale(e: Record<string, unknown>, t: number, line: number, at: string): Mismatch | undefined {
-    const revision = this.revisionOf(e, at);
+  private scale(e: KpaScaleEvent, line: number, at: string): Mismatch | undefined {
+    const { t, revision, inputs } = e;
     const a = this.autoscaler(revision, 'kpa.scale', at);
-    const inputs = scaleInputs(e.inputs, at);
-    if (!isRecord(e.scale)) throw new VerifyError(`${at}: kpa.scale "scale" must be an object`);
     const spec = this.specFor(a, e.specVersion, at);
     this.scaleSteps++;
-    const input: ScaleInput = { spec, ...inputs };
-    const differences = differencesOf(e.scale, { ...computeScale(input) });
+    const differences = differencesOf(e.scale, { ...computeScale({ spec, ...inputs }) });
     if (differences.length > 0) return { line, t, revision, what: 'scale step', differences };
     if (e.byTick === true) {
       a.pending = { line, t, desired: inputs.desired };
@@ -285,130 +276,8 @@ export function differencesOf(logged: Record<string, unknown>, model: Record<str
   return out;
 }
 
-function num(v: Record<string, unknown>, key: string, at: string, what: string): number {
-  const x = v[key];
-  if (typeof x !== 'number') throw new VerifyError(`${at}: ${what} "${key}" must be a number`);
-  return x;
-}
-
-function stat(e: Record<string, unknown>, at: string): Stat {
-  return {
-    averageConcurrency: num(e, 'averageConcurrency', at, 'stat'),
-    averageProxiedConcurrency: num(e, 'averageProxiedConcurrency', at, 'stat'),
-    requestCount: num(e, 'requestCount', at, 'stat'),
-    proxiedRequestCount: num(e, 'proxiedRequestCount', at, 'stat'),
-  };
-}
-
-const SPEC_NUMBERS = [
-  'targetValue',
-  'totalValue',
-  'targetUtilization',
-  'panicThreshold',
-  'maxScaleUpRate',
-  'maxScaleDownRate',
-  'stableWindowMs',
-  'panicWindowMs',
-  'scaleDownDelayMs',
-  'targetBurstCapacity',
-  'activationScale',
-  'initialScale',
-  'minScale',
-  'maxScale',
-  'scaleToZeroGracePeriodMs',
-  'scaleToZeroPodRetentionMs',
-  'activatorCapacity',
-  'activationTimeoutMs',
-] as const;
-
-function deciderSpec(v: unknown, at: string): DeciderSpec {
-  if (!isRecord(v)) throw new VerifyError(`${at}: kpa.spec "spec" must be an object`);
-  const n = (key: (typeof SPEC_NUMBERS)[number]) => num(v, key, at, 'kpa.spec spec');
-  const text = (key: string): string => {
-    const x = v[key];
-    if (typeof x !== 'string') throw new VerifyError(`${at}: kpa.spec spec "${key}" must be a string`);
-    return x;
-  };
-  const flag = (key: string): boolean => {
-    const x = v[key];
-    if (typeof x !== 'boolean') throw new VerifyError(`${at}: kpa.spec spec "${key}" must be true or false`);
-    return x;
-  };
-  const aggregation = text('aggregation');
-  if (aggregation !== 'linear' && aggregation !== 'weighted-exponential') {
-    throw new VerifyError(`${at}: kpa.spec spec "aggregation" must be linear or weighted-exponential`);
-  }
-  return {
-    autoscalerClass: text('autoscalerClass'),
-    metric: text('metric'),
-    targetValue: n('targetValue'),
-    totalValue: n('totalValue'),
-    targetUtilization: n('targetUtilization'),
-    panicThreshold: n('panicThreshold'),
-    maxScaleUpRate: n('maxScaleUpRate'),
-    maxScaleDownRate: n('maxScaleDownRate'),
-    stableWindowMs: n('stableWindowMs'),
-    panicWindowMs: n('panicWindowMs'),
-    scaleDownDelayMs: n('scaleDownDelayMs'),
-    targetBurstCapacity: n('targetBurstCapacity'),
-    activationScale: n('activationScale'),
-    initialScale: n('initialScale'),
-    reachable: flag('reachable'),
-    aggregation,
-    minScale: n('minScale'),
-    maxScale: n('maxScale'),
-    scaleToZeroGracePeriodMs: n('scaleToZeroGracePeriodMs'),
-    scaleToZeroPodRetentionMs: n('scaleToZeroPodRetentionMs'),
-    enableScaleToZero: flag('enableScaleToZero'),
-    activatorCapacity: n('activatorCapacity'),
-    activationTimeoutMs: n('activationTimeoutMs'),
-  };
-}
-
-function scaleInputs(v: unknown, at: string): KpaScaleInputs {
-  if (!isRecord(v)) throw new VerifyError(`${at}: kpa.scale "inputs" must be an object`);
-  const n = (key: string) => num(v, key, at, 'kpa.scale inputs');
-  const paState = v.paState;
-  if (paState !== 'Active' && paState !== 'Activating' && paState !== 'Inactive') {
-    throw new VerifyError(`${at}: kpa.scale inputs "paState" must be Active, Activating or Inactive`);
-  }
-  const sksMode = v.sksMode;
-  if (sksMode !== 'Serve' && sksMode !== 'Proxy') {
-    throw new VerifyError(`${at}: kpa.scale inputs "sksMode" must be Serve or Proxy`);
-  }
-  const proxySinceMs = v.proxySinceMs;
-  if (proxySinceMs !== null && typeof proxySinceMs !== 'number') {
-    throw new VerifyError(`${at}: kpa.scale inputs "proxySinceMs" must be a number or null`);
-  }
-  if (typeof v.scaleTargetInitialized !== 'boolean' || typeof v.activatorProbeOk !== 'boolean') {
-    throw new VerifyError(
-      `${at}: kpa.scale inputs "scaleTargetInitialized" and "activatorProbeOk" must be true or false`,
-    );
-  }
-  return {
-    desired: n('desired'),
-    paState,
-    paStateSinceMs: n('paStateSinceMs'),
-    scaleTargetInitialized: v.scaleTargetInitialized,
-    currentReplicas: n('currentReplicas'),
-    sksMode,
-    proxySinceMs,
-    activatorProbeOk: v.activatorProbeOk,
-    nowMs: n('nowMs'),
-  };
-}
-
-/** Replays every row (a file or text reader's output). */
-export async function verifyRows(rows: AsyncIterable<LogRow> | Iterable<LogRow>, file: string): Promise<VerifyResult> {
-  const replay = new Replay(file);
-  for await (const row of rows) {
-    if (replay.feed(row)) break;
-  }
-  return replay.finish();
-}
-
-/** Replays rows that are all at hand (a log in memory), synchronously. */
-export function verifyRowsSync(rows: Iterable<LogRow>, file: string): VerifyResult {
+/** Replays the rows of a log (src/io/logReader.ts `logLines` of a file, `textLogLines` of a text). */
+export function verifyRows(rows: Iterable<LogRow>, file: string): VerifyResult {
   const replay = new Replay(file);
   for (const row of rows) {
     if (replay.feed(row)) break;

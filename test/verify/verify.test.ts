@@ -9,8 +9,8 @@ import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { readLogText } from '../../src/verify/read.js';
-import { verifyRowsSync } from '../../src/verify/replay.js';
+import { textLogLines } from '../../src/io/logReader.js';
+import { verifyRows } from '../../src/verify/replay.js';
 import { caseArb, runCase } from '../sim/properties.harness.js';
 
 const SCENARIOS = resolve(import.meta.dirname, '../../scenarios');
@@ -134,7 +134,7 @@ describe('a log changed by hand', () => {
     writeFileSync(file, `${copy.join('\n')}\n`);
     const verify = await knsim(['verify', file]);
     expect(verify.code).toBe(2);
-    expect(verify.stderr).toMatch(new RegExp(`^knsim: ${file}:8: not valid JSON`));
+    expect(verify.stderr).toMatch(new RegExp(`^knsim: ${file}:8: not a JSON object`));
     expect(verify.stdout).toBe('');
   });
 
@@ -146,7 +146,7 @@ describe('a log changed by hand', () => {
     writeFileSync(headless, `${lines.slice(1).join('\n')}\n`);
     const r = await knsim(['verify', headless]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/headless.jsonl:1: the first line must be the log's header/);
+    expect(r.stderr).toMatch(/headless.jsonl:1: the first line must be the log header/);
     const missing = await knsim(['verify', join(dir, 'nope.jsonl')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope.jsonl: cannot open: no such file or directory/);
@@ -160,7 +160,7 @@ describe(`verify on generated runs (fast-check, seed ${SEED})`, () => {
     fc.assert(
       fc.property(caseArb, (c) => {
         const run = runCase(c);
-        const result = verifyRowsSync(readLogText(run.text(), 'generated.jsonl'), 'generated.jsonl');
+        const result = verifyRows(textLogLines(run.text(), 'generated.jsonl'), 'generated.jsonl');
         expect(result.ok ? 'agrees' : result.mismatch).toBe('agrees');
         expect(result.summary.ticks).toBeGreaterThan(0);
       }),

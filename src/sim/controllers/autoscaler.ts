@@ -342,7 +342,7 @@ export class RevisionAutoscaler {
         specVersion: this.specVersion,
         ...(this.inTick ? { byTick: true } : {}),
         inputs,
-        scale,
+        scale: { ...scale },
       });
     }
 
