@@ -63,8 +63,7 @@ export class SimBackend implements Backend {
         req.startedAt > 0 ? req.startedAt : undefined,
       ),
     );
-    // The event types ResultsCollector.observe folds (the others need not be built for it).
-    this.cluster.log.subscribe((line) => this.results.observe(line), ResultsCollector.OBSERVED);
+    this.results.follow(this.cluster.log);
   }
 
   get log(): EventLog {

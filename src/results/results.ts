@@ -571,6 +571,11 @@ export class ResultsCollector {
     }
   }
 
+  /** Folds a run's log as it is written: both backends feed results this way (and through `arrived`/`request`). */
+  follow(log: { subscribe(listener: (line: LogLine) => void, types?: readonly string[]): unknown }): void {
+    log.subscribe((line) => this.observe(line), ResultsCollector.OBSERVED);
+  }
+
   /** The event types `observe` folds (a producer may leave the others unbuilt). */
   static readonly OBSERVED = ['sample', 'pod', 'object'] as const;
 

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { mainRevisionOf, podPhaseOf, revisionForHost, shiftTimes } from '../../src/backends/live/derive.js';
-import { gatewayFor, gatewayUrl, ingressClassOf, resolveGateway } from '../../src/backends/live/ingress.js';
+import {
+  gatewayFor,
+  gatewayUrl,
+  ingressChoice,
+  ingressClassOf,
+  resolveGateway,
+} from '../../src/backends/live/ingress.js';
 import { describeKubeError } from '../../src/backends/live/kube.js';
 import type { Pod, Route } from '../../src/model/api/types.js';
 import { FakeApiServer } from './fakeApi.js';
@@ -76,6 +82,19 @@ describe('routes and hosts', () => {
 });
 
 describe('the ingress gateway', () => {
+  it('says why it looks for a networking layer: config-network names it, sets none, or does not exist', () => {
+    expect(ingressChoice({ 'ingress-class': 'kourier.ingress.networking.knative.dev' })).toEqual({
+      ingressClass: 'kourier.ingress.networking.knative.dev',
+      why: 'config-network names the kourier networking layer (kourier.ingress.networking.knative.dev)',
+    });
+    expect(ingressChoice({ _example: 'x' }).why).toBe(
+      "knative-serving/config-network sets no ingress-class, so Knative's default networking layer applies: istio (istio.ingress.networking.knative.dev)",
+    );
+    expect(ingressChoice(null).why).toBe(
+      "knative-serving/config-network does not exist, so Knative's default networking layer applies: istio (istio.ingress.networking.knative.dev)",
+    );
+  });
+
   const servers: FakeApiServer[] = [];
   afterEach(async () => {
     while (servers.length > 0) await servers.pop()!.stop();

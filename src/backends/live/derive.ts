@@ -117,3 +117,10 @@ export function shiftTimes<T>(value: T, shiftMs: number): T {
   }
   return out as T;
 }
+
+/** managedFields are large and say nothing the log needs. */
+export function stripManagedFields(obj: KubeObject): KubeObject {
+  if (!obj.metadata || !('managedFields' in obj.metadata)) return obj;
+  const { managedFields: _m, ...metadata } = obj.metadata;
+  return { ...obj, metadata: metadata as KubeObject['metadata'] };
+}

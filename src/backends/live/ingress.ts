@@ -70,31 +70,67 @@ export function gatewayUrl(svc: ServiceLike, nodes: NodeLike[]): { url: string; 
   return undefined;
 }
 
+/** Which networking layer requests go through, and why that one (for messages). */
+export interface IngressChoice {
+  ingressClass: string;
+  /** `config-network names the kourier networking layer (kourier.ingress.networking.knative.dev)`. */
+  why: string;
+}
+
+/** The ingress class config-network's data selects, saying where it came from. */
+export function ingressChoice(data: Record<string, string> | undefined | null): IngressChoice {
+  const ingressClass = ingressClassOf(data ?? undefined);
+  const layer = ingressClass.split('.')[0];
+  if (data === null) {
+    return {
+      ingressClass,
+      why: `knative-serving/config-network does not exist, so Knative's default networking layer applies: ${layer} (${ingressClass})`,
+    };
+  }
+  if (!data?.['ingress-class']?.trim() && !data?.['ingress.class']?.trim()) {
+    return {
+      ingressClass,
+      why: `knative-serving/config-network sets no ingress-class, so Knative's default networking layer applies: ${layer} (${ingressClass})`,
+    };
+  }
+  return { ingressClass, why: `config-network names the ${layer} networking layer (${ingressClass})` };
+}
+
 /** Reads config-network, the gateway Service and (for a NodePort) the nodes. */
 export async function resolveGateway(kc: k8s.KubeConfig): Promise<{ url: string; how: string; ingressClass: string }> {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const server = serverOf(kc);
   const hint = 'give the address with --target URL (e.g. after `minikube tunnel`, or http://$(minikube ip):<nodePort>)';
-  let ingressClass = DEFAULT_INGRESS_CLASS;
+  const lead = 'no --target given, and no gateway to send requests to';
+  let data: Record<string, string> | null;
   try {
     const cm = await core.readNamespacedConfigMap({ name: 'config-network', namespace: 'knative-serving' });
-    ingressClass = ingressClassOf(cm.data);
+    data = cm.data ?? {};
   } catch (e) {
     if (statusOf(e) !== 404) {
-      throw new LiveError(`cannot read knative-serving/config-network: ${describeKubeError(e, server)}; ${hint}`);
+      throw new LiveError(
+        `${lead}: cannot read knative-serving/config-network: ${describeKubeError(e, server)}; ${hint}`,
+      );
     }
+    data = null;
   }
+  const { ingressClass, why } = ingressChoice(data);
   const gateway = gatewayFor(ingressClass);
-  if (!gateway) throw new LiveError(`unknown ingress class "${ingressClass}" in config-network; ${hint}`);
+  if (!gateway) {
+    throw new LiveError(
+      `${lead}: ${why}, a networking layer whose gateway knsim does not know (it knows ${Object.keys(GATEWAYS)
+        .map((c) => c.split('.')[0])
+        .join(', ')}); ${hint}`,
+    );
+  }
   let svc: ServiceLike;
   try {
     svc = (await core.readNamespacedService({ name: gateway.name, namespace: gateway.namespace })) as ServiceLike;
   } catch (e) {
-    const layer = ingressClass.split('.')[0];
     throw new LiveError(
       statusOf(e) === 404
-        ? `config-network names the ${layer} networking layer (${ingressClass}), but its gateway service ${gateway.namespace}/${gateway.name} does not exist; ${hint}`
-        : `cannot read the ${layer} gateway service ${gateway.namespace}/${gateway.name}: ${describeKubeError(e, server)}; ${hint}`,
+        ? `${lead}: ${why}, but its gateway service ${gateway.namespace}/${gateway.name} does not exist; ${hint}`
+        : `${lead}: ${why}, but its gateway service ${gateway.namespace}/${gateway.name} cannot be read: ${describeKubeError(e, server)}; ${hint}`,
     );
   }
   let nodes: NodeLike[] = [];
@@ -108,7 +144,7 @@ export async function resolveGateway(kc: k8s.KubeConfig): Promise<{ url: string;
   const found = gatewayUrl(svc, nodes);
   if (!found) {
     throw new LiveError(
-      `the gateway service ${gateway.namespace}/${gateway.name} has no LoadBalancer address and no reachable NodePort; ${hint}`,
+      `${lead}: ${why}, but its gateway service ${gateway.namespace}/${gateway.name} has no LoadBalancer address and no reachable NodePort; ${hint}`,
     );
   }
   return { ...found, ingressClass };

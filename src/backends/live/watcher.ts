@@ -17,8 +17,13 @@ export interface WatchOptions {
   labelSelector?: string;
   fieldSelector?: string;
   onEvent: (op: WatchOp, obj: KubeObject) => void;
-  /** Diagnostics (reconnects, relists); not user output. */
+  /** Diagnostics (each reconnect and relist); not user output. */
   onInfo?: (message: string) => void;
+  /**
+   * The stream was lost (`lost`, with why) or is open again (`resumed`; `relisted` after a 410):
+   * one watch's view of a connection, for whoever sums up all watches in one line.
+   */
+  onConnection?: (change: ConnectionChange) => void;
   /** First reconnect delay (doubles up to maxBackoffMs). Default 250 ms. */
   backoffMs?: number;
   maxBackoffMs?: number;
@@ -28,6 +33,10 @@ export interface WatchOptions {
    */
   idleRestartMs?: number;
 }
+
+export type ConnectionChange =
+  | { readonly state: 'lost'; readonly why: string }
+  | { readonly state: 'resumed'; readonly relisted: boolean };
 
 interface ListBody {
   metadata?: { resourceVersion?: string };
@@ -43,6 +52,9 @@ export class ResilientWatch {
   private generation = 0;
   private stopped = false;
   private gone = false;
+  /** Between a lost stream and the next open one. */
+  private lost = false;
+  private relistedWhileLost = false;
   private backoff: number;
   private timer: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
@@ -119,8 +131,9 @@ export class ResilientWatch {
     this.options.onEvent(op, obj);
   }
 
-  private async connect(): Promise<void> {
-    if (this.stopped) return;
+  /** Opens the stream; true when it is open (an error may have closed it at once: false). */
+  private async connect(): Promise<boolean> {
+    if (this.stopped) return false;
     const generation = ++this.generation;
     this.stats.connects++;
     const params: Record<string, string | boolean> = { allowWatchBookmarks: true };
@@ -142,7 +155,10 @@ export class ResilientWatch {
     if (generation === this.generation) {
       this.controller = controller;
       this.lastActivity = Date.now();
-    } else controller.abort();
+      return true;
+    }
+    controller.abort();
+    return false;
   }
 
   private onWatchEvent(type: string, obj: KubeObject): void {
@@ -183,13 +199,21 @@ export class ResilientWatch {
     this.stats.reconnects++;
     const delay = gone ? 0 : this.backoff;
     if (!gone) this.backoff = Math.min(this.backoff * 2, this.options.maxBackoffMs ?? 5_000);
+    const why = gone ? 'expired (410 Gone)' : err ? `closed (${(err as Error).message ?? err})` : 'closed';
     this.options.onInfo?.(
-      `${this.resource.id}: watch ${gone ? 'expired (410 Gone), listing again' : `closed${err ? ` (${(err as Error).message ?? err})` : ''}, resuming from ${this.resourceVersion || 'the start'}`}`,
+      `${this.resource.id}: watch ${gone ? 'expired (410 Gone), listing again' : `${why}, resuming from ${this.resourceVersion || 'the start'}`}`,
     );
+    this.setLost(why);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.reopen(gone);
     }, delay);
+  }
+
+  private setLost(why: string): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.options.onConnection?.({ state: 'lost', why });
   }
 
   private async reopen(relist: boolean): Promise<void> {
@@ -198,8 +222,14 @@ export class ResilientWatch {
       if (relist) {
         this.stats.relists++;
         await this.list();
+        this.relistedWhileLost = true;
       }
-      await this.connect();
+      const open = await this.connect();
+      if (open && !this.stopped && this.lost) {
+        this.lost = false;
+        this.options.onConnection?.({ state: 'resumed', relisted: this.relistedWhileLost });
+        this.relistedWhileLost = false;
+      }
     } catch (e) {
       if (this.stopped) return;
       // The list itself failed (410 again, or the network): try again later, listing afresh.

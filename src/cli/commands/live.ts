@@ -61,6 +61,8 @@ export interface LiveOptions {
   runId?: string;
   preflightTimeoutMs?: number;
   watchBackoffMs?: number;
+  /** How long an applied Knative object may stay without a status (default 30 s). */
+  controllerTimeoutMs?: number;
 }
 
 export interface LiveOutcome {
@@ -127,6 +129,7 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
     ...(o.image ? { image: o.image } : {}),
     ...(o.env ? { env: o.env } : {}),
     ...(o.watchBackoffMs !== undefined ? { watchBackoffMs: o.watchBackoffMs } : {}),
+    ...(o.controllerTimeoutMs !== undefined ? { controllerTimeoutMs: o.controllerTimeoutMs } : {}),
     info: (m) => o.note(`knsim live: ${m}\n`),
   });
   o.note(`knsim live: run ${backend.runId}: every object created carries the label ${RUN_LABEL}=${backend.runId}\n`);
@@ -160,6 +163,7 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
     await backend.start({ scenario: scenario.name, scenarioFile: o.file, seed, namespace });
     const runner = new ScenarioRunner(scenario, backend, { write: o.write });
     const outcome = await runner.run();
+    backend.checkFailed();
     ok = outcome.ok;
   } catch (e) {
     if (e instanceof Interrupted) interrupted = true;
