@@ -5,6 +5,7 @@
 import { stringify } from 'yaml';
 import type { Backend } from '../backends/backend.js';
 import type { KubeObject } from '../model/api/types.js';
+import { describerFor, joinDescriptions } from '../model/rules/describe.js';
 import {
   notFoundMessage,
   type ResourceType,
@@ -12,7 +13,7 @@ import {
   resourcesInCategory,
 } from '../model/rules/resources.js';
 import { noResourcesMessage, renderKubectlGet, renderKubectlGetMany } from '../model/rules/tables.js';
-import type { KubectlCommand, KubectlGet } from '../scenario/kubectl.js';
+import type { KubectlCommand, KubectlDescribe, KubectlGet } from '../scenario/kubectl.js';
 
 /** Objects as kubectl prints them: keys sorted (Go marshals maps sorted). */
 function sortKeys(value: unknown): unknown {
@@ -131,6 +132,51 @@ async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string):
   return { text: errors + text, ok: missing.length === 0 };
 }
 
+/**
+ * `kubectl describe`: each named object (or, as kubectl does, every object whose name starts
+ * with the given one), or all of the type; the describers are kubectl's (src/model/rules/describe.ts).
+ */
+async function describe(cmd: KubectlDescribe, backend: Backend, defaultNamespace: string): Promise<CommandOutput> {
+  const namespace = cmd.namespace ?? defaultNamespace;
+  const wanted: { type: ResourceType; name?: string }[] = [];
+  if (cmd.refs.length > 0) {
+    for (const ref of cmd.refs) {
+      const r = resolveResourceName(ref.resource);
+      if (!r.ok) return { text: `${r.error}\n`, ok: false };
+      wanted.push({ type: r.resource, name: ref.name });
+    }
+  } else {
+    const { types, error } = resolveTypes(cmd.resources);
+    if (error) return { text: `${error}\n`, ok: false };
+    for (const type of types) {
+      if (cmd.names.length === 0) wanted.push({ type });
+      for (const name of cmd.names) wanted.push({ type, name });
+    }
+  }
+  const texts: string[] = [];
+  const errors: string[] = [];
+  const events = await backend.list('events', namespace);
+  for (const { type, name } of wanted) {
+    const all = (await backend.list(type.id, type.namespaced ? namespace : undefined))
+      .filter((o) => matchesSelector(o.metadata.labels, cmd.selector))
+      .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+    let objects = all;
+    if (name !== undefined) {
+      const exact = all.filter((o) => o.metadata.name === name);
+      objects = exact.length > 0 ? exact : all.filter((o) => o.metadata.name.startsWith(name));
+      if (objects.length === 0) errors.push(`${notFoundMessage(type, name)}\n`);
+    }
+    if (objects.length === 0) continue;
+    const { describe: describeOne, reads } = describerFor(type.id);
+    const related = (await Promise.all(reads.map((id) => backend.list(id, namespace)))).flat();
+    for (const o of objects) texts.push(describeOne(o, { nowMs: backend.now(), events, related }));
+  }
+  if (texts.length === 0 && errors.length === 0) {
+    return { text: `${noResourcesMessage(namespace)}\n`, ok: true };
+  }
+  return { text: errors.join('') + joinDescriptions(texts), ok: errors.length === 0 };
+}
+
 export async function runKubectl(
   cmd: KubectlCommand,
   backend: Backend,
@@ -173,6 +219,6 @@ export async function runKubectl(
       return { text: lines.join(''), ok };
     }
     case 'describe':
-      return { text: 'kubectl describe is not simulated yet; use kubectl get -o yaml\n', ok: false };
+      return describe(cmd, backend, defaultNamespace);
   }
 }

@@ -62,6 +62,8 @@ const COLUMN_NAMES: Record<string, string> = {
   DESIRED: 'Desired',
   CURRENT: 'Current',
   ENDPOINTS: 'Endpoints',
+  ADDRESSTYPE: 'AddressType',
+  PORTS: 'Ports',
   'LAST SEEN': 'Last Seen',
   OBJECT: 'Object',
   MESSAGE: 'Message',

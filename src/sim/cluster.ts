@@ -19,7 +19,13 @@ import { reconcileConfiguration } from './controllers/configuration.js';
 import { DeploymentController, type PodCounts } from './controllers/deployment.js';
 import { CERTIFICATES, INGRESSES, ROUTE_NETWORKING, RouteNetworking } from './controllers/ingress.js';
 import { KnativeEvents } from './controllers/knativeEvents.js';
-import { CORE_SERVICES, ENDPOINTS, KubernetesServices, REVISION_SERVICES } from './controllers/kservices.js';
+import {
+  CORE_SERVICES,
+  ENDPOINT_SLICES,
+  ENDPOINTS,
+  KubernetesServices,
+  REVISION_SERVICES,
+} from './controllers/kservices.js';
 import { LifecycleNarrator } from './controllers/lifecycle.js';
 import { REPLICA_SETS, ReplicaSetController } from './controllers/replicaset.js';
 import { reconcileRevision } from './controllers/revision.js';
@@ -102,7 +108,15 @@ interface HostRoute {
  * KIngresses, Certificates): owned objects among them are collected with their owners; none of
  * them wakes a controller of the simulation.
  */
-const SHOWN_TYPES = new Set<string>([REPLICA_SETS, CORE_SERVICES, ENDPOINTS, 'events', INGRESSES, CERTIFICATES]);
+const SHOWN_TYPES = new Set<string>([
+  REPLICA_SETS,
+  CORE_SERVICES,
+  ENDPOINTS,
+  ENDPOINT_SLICES,
+  'events',
+  INGRESSES,
+  CERTIFICATES,
+]);
 
 /** Kinds whose objects have owners to be collected with (events have none: they expire). */
 const GC_TYPES = [
@@ -133,7 +147,16 @@ function shownUid(r: Random): string {
 const ENDPOINTS_BATCH_MS = 500;
 
 /** Kinds that own nothing in a simulated cluster. */
-const NEVER_OWNERS = new Set<string>([T.pod, 'events', ENDPOINTS, T.configMap, T.namespace, INGRESSES, CERTIFICATES]);
+const NEVER_OWNERS = new Set<string>([
+  T.pod,
+  'events',
+  ENDPOINTS,
+  ENDPOINT_SLICES,
+  T.configMap,
+  T.namespace,
+  INGRESSES,
+  CERTIFICATES,
+]);
 
 /** Kinds whose changes are worth an `object` event in the log (pods are logged by phase too). */
 const LOGGED_TYPES = new Set<string>([T.service, T.configuration, T.route, T.revision, T.podAutoscaler, T.sks, T.pod]);

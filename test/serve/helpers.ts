@@ -139,7 +139,8 @@ export function kubectl(
       'kubectl',
       args,
       {
-        env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir, HOME: cacheDir },
+        // TZ: kubectl prints times (describe's Start Time, …) in its own time zone.
+        env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: cacheDir, HOME: cacheDir, TZ: 'UTC' },
         timeout: timeoutMs,
       },
       (err, stdout, stderr) => {

@@ -36,6 +36,7 @@ describe('discovery', () => {
       'apps',
       'authentication.k8s.io',
       'authorization.k8s.io',
+      'discovery.k8s.io',
       'autoscaling.internal.knative.dev',
       'networking.internal.knative.dev',
       'serving.knative.dev',

@@ -78,6 +78,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   resource('ConfigMap', '', 'v1', 'configmaps', ['cm'], []),
   resource('Namespace', '', 'v1', 'namespaces', ['ns'], [], false),
   resource('Event', '', 'v1', 'events', ['ev'], []),
+  resource('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', [], []),
   resource('Deployment', 'apps', 'v1', 'deployments', ['deploy'], ['all']),
   resource('ReplicaSet', 'apps', 'v1', 'replicasets', ['rs'], ['all']),
   // `kubectl auth can-i` and `kubectl auth whoami` ask through these; they can only be created.

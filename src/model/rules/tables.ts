@@ -395,6 +395,36 @@ export function endpointsCell(o: KubeObject): string {
 
 export const ENDPOINTS_COLUMNS: TableSpec<KubeObject> = [name, { header: 'ENDPOINTS', value: endpointsCell }, age];
 
+interface EndpointSliceFields {
+  addressType?: string;
+  ports?: { name?: string; port?: number }[];
+  endpoints?: { addresses?: string[] }[];
+}
+
+/** The first three items, then ` + N more...`; `<unset>` for none (the EndpointSlice printer). */
+function listWithMore(items: readonly string[]): string {
+  if (items.length === 0) return '<unset>';
+  const shown = items.slice(0, 3).join(',');
+  return items.length > 3 ? `${shown} + ${items.length - 3} more...` : shown;
+}
+
+export const ENDPOINTSLICE_COLUMNS: TableSpec<KubeObject> = [
+  name,
+  { header: 'ADDRESSTYPE', value: (o) => (o as EndpointSliceFields).addressType ?? '' },
+  {
+    header: 'PORTS',
+    value: (o) =>
+      listWithMore(
+        ((o as EndpointSliceFields).ports ?? []).map((p) => (p.port !== undefined ? String(p.port) : (p.name ?? '*'))),
+      ),
+  },
+  {
+    header: 'ENDPOINTS',
+    value: (o) => listWithMore(((o as EndpointSliceFields).endpoints ?? []).flatMap((e) => e.addresses ?? [])),
+  },
+  age,
+];
+
 /** The fields of a core/v1 Event that its table shows. */
 export interface EventFields {
   type?: string;
@@ -463,6 +493,7 @@ export const TABLE_SPECS: Readonly<Record<string, TableSpec<never>>> = {
   configmaps: CONFIGMAP_COLUMNS,
   services: CORE_SERVICE_COLUMNS,
   endpoints: ENDPOINTS_COLUMNS,
+  'endpointslices.discovery.k8s.io': ENDPOINTSLICE_COLUMNS,
   events: EVENT_COLUMNS,
   'ingresses.networking.internal.knative.dev': KINGRESS_COLUMNS,
   'certificates.networking.internal.knative.dev': CERTIFICATE_COLUMNS,

@@ -20,6 +20,7 @@ import { T } from '../types.js';
 
 export const CORE_SERVICES = 'services';
 export const ENDPOINTS = 'endpoints';
+export const ENDPOINT_SLICES = 'endpointslices.discovery.k8s.io';
 /** The work-queue key type this controller reconciles revisions under. */
 export const REVISION_SERVICES = 'knsim.revision-services';
 
@@ -89,6 +90,14 @@ export class KubernetesServices {
       },
       subsets: [{ addresses: [{ ip: NODE_IP }], ports: [{ name: 'https', port: 8443, protocol: 'TCP' }] }],
     });
+    this.ctx.store.create({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: [NODE_IP], conditions: { ready: true } }],
+      ports: [{ name: 'https', port: 8443, protocol: 'TCP' }],
+    });
   }
 
   /** Store changes that concern a revision's Services or Endpoints. */
@@ -157,14 +166,55 @@ export class KubernetesServices {
           ];
     this.writeEndpoints(ns, privateName, labels('Private'), undefined, subsets(PRIVATE_PORTS, ready, notReady));
     const proxy = sks.spec.mode === 'Proxy';
-    const publicSubsets = proxy
-      ? subsets(
-          PUBLIC_PORTS,
-          activatorIps(sks.spec.numActivators ?? 1).map((ip) => ({ ip })),
-          [],
-        )
-      : subsets(PUBLIC_PORTS, ready, []);
+    const activators = activatorIps(sks.spec.numActivators ?? 1).map((ip) => ({ ip }));
+    const publicSubsets = proxy ? subsets(PUBLIC_PORTS, activators, []) : subsets(PUBLIC_PORTS, ready, []);
     this.writeEndpoints(ns, publicName, labels('Public'), sks, publicSubsets);
+    // The EndpointSlices kubectl describe reads: the private one from the endpointslice
+    // controller, the public one mirrored from the SKS's Endpoints.
+    const slice = (a: { ip: string; targetRef?: unknown }, isReady: boolean) => ({
+      addresses: [a.ip],
+      conditions: { ready: isReady, serving: isReady, terminating: false },
+      ...(a.targetRef ? { nodeName: NODE_NAME, targetRef: a.targetRef } : {}),
+    });
+    this.writeSlice(ns, privateName, 'endpointslice-controller.k8s.io', PRIVATE_PORTS, [
+      ...ready.map((a) => slice(a, true)),
+      ...notReady.map((a) => slice(a, false)),
+    ]);
+    const mirrored = proxy ? activators : ready;
+    this.writeSlice(
+      ns,
+      publicName,
+      'endpointslicemirroring-controller.k8s.io',
+      PUBLIC_PORTS,
+      mirrored.map((a) => slice(a, true)),
+    );
+  }
+
+  private writeSlice(ns: string, service: string, managedBy: string, ports: ServicePort[], endpoints: object[]): void {
+    const store = this.ctx.store;
+    const owner = store.get(CORE_SERVICES, ns, service);
+    if (!owner) return;
+    const name = `${service}-${stableSuffix(service)}`;
+    const body = {
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name,
+        namespace: ns,
+        labels: {
+          ...(owner.metadata.labels ?? {}),
+          'endpointslice.kubernetes.io/managed-by': managedBy,
+          'kubernetes.io/service-name': service,
+        },
+        ownerReferences: [ownerRef(owner)],
+      },
+      addressType: 'IPv4',
+      ...(endpoints.length > 0 ? { endpoints } : {}),
+      ports: ports.map(endpointPort),
+    };
+    const existing = store.get(ENDPOINT_SLICES, ns, name);
+    if (!existing) store.create(body);
+    else store.update({ ...body, metadata: { ...existing.metadata, labels: body.metadata.labels } });
   }
 
   private writeEndpoints(
@@ -226,4 +276,16 @@ export class KubernetesServices {
     const n = this.nextIp++;
     return `10.${96 + ((n >> 16) & 15)}.${(n >> 8) & 255}.${n & 255}`;
   }
+}
+
+/** Five name characters that stay the same for the same seed (an EndpointSlice's suffix). */
+function stableSuffix(seed: string): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  let h = 0x811c9dc5;
+  let out = '';
+  for (let i = 0; i < 5; i++) {
+    for (const c of `${seed}/${i}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+    out += alphabet[h % alphabet.length];
+  }
+  return out;
 }

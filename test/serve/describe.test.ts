@@ -1,0 +1,152 @@
+/**
+ * `kubectl describe`: knsim's own (the simulator's `kubectl: describe …` step) prints what the
+ * real kubectl prints against `knsim serve`, byte for byte, for Knative's types (the generic
+ * describer), pods, Deployments, ReplicaSets, core Services and Endpoints; and the objects
+ * Knative creates exist and list (`kubectl get all`, events, endpoints, kingress).
+ */
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../../src/backends/backend.js';
+import type { KubeObject, Pod } from '../../src/model/api/types.js';
+import { SIM_EPOCH_MS } from '../../src/model/rules/time.js';
+import { runKubectl } from '../../src/runner/kubectl.js';
+import { parseKubectl } from '../../src/scenario/kubectl.js';
+import { present } from '../../src/serve/objects.js';
+import { ARTICLE_YAML, api, eventually, HAS_KUBECTL, type Harness, kubectl, startHarness } from './helpers.js';
+
+let h: Harness;
+let podName = '';
+let rsName = '';
+
+/**
+ * knsim's kubectl over the server's own cluster. `describe` computes ages on the client, from
+ * kubectl's (wall) clock; `get` tables come from the server, whose clock is simulated time.
+ */
+function ourKubectl(line: string): Promise<{ text: string; ok: boolean }> {
+  const store = h.server.cluster.store;
+  const clientSide = line.startsWith('kubectl describe');
+  const backend = {
+    list: async (id: string, ns?: string) => store.list(id, ns).map(present),
+    now: () => (clientSide ? Date.now() - SIM_EPOCH_MS : h.server.cluster.now()),
+  } as unknown as Backend;
+  return runKubectl(parseKubectl(line), backend, 'default');
+}
+
+const realKubectl = (...args: string[]) =>
+  kubectl(h.kubeconfig, join(h.dir, 'cache'), args).then((r) => ({ ...r, stdout: r.stdout }));
+
+beforeAll(async () => {
+  // At 1x the ready pod stays for a minute: both describes see the same objects.
+  h = await startHarness({ speed: 1 });
+  const created = await api(h, 'POST', '/apis/serving.knative.dev/v1/namespaces/default/services', ARTICLE_YAML, {
+    'content-type': 'application/yaml',
+  });
+  expect(created.status).toBe(201);
+  const store = h.server.cluster.store;
+  await eventually(async () => {
+    const pods = store.list<Pod>('pods', 'default');
+    const ready = pods.find((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    const ksvc = store.get('services.serving.knative.dev', 'default', 'knservice') as KubeObject | undefined;
+    const ksvcReady = (
+      ksvc?.status as { conditions?: { type: string; status: string }[] } | undefined
+    )?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    if (!ready || !ksvcReady) return undefined;
+    podName = ready.metadata.name;
+    rsName = ready.metadata.ownerReferences?.[0]?.name ?? '';
+    return true;
+  }, 60_000);
+  // Let the controllers' last writes and the recorder's events settle.
+  await eventually(async () => {
+    const events = store.list('events', 'default').length;
+    await new Promise((r) => setTimeout(r, 1500));
+    return store.list('events', 'default').length === events ? true : undefined;
+  }, 30_000);
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('what a cluster shows, through the API', () => {
+  it('the revision has a ReplicaSet that controls its pod, Services, Endpoints; the Route a KIngress and a placeholder', () => {
+    const store = h.server.cluster.store;
+    const rs = store.get('replicasets.apps', 'default', rsName);
+    expect(rsName).toMatch(/^knservice-00001-deployment-[a-z0-9]{10}$/);
+    expect(rs?.metadata.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'knservice-00001-deployment' });
+    const pod = store.get('pods', 'default', podName);
+    expect(pod?.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'ReplicaSet',
+      name: rsName,
+      uid: rs?.metadata.uid,
+    });
+    expect(podName.startsWith(`${rsName}-`)).toBe(true);
+    for (const name of ['knservice', 'knservice-00001', 'knservice-00001-private', 'kubernetes']) {
+      expect(store.get('services', 'default', name), name).toBeDefined();
+    }
+    expect((store.get('services', 'default', 'knservice')?.spec as { type?: string } | undefined)?.type).toBe(
+      'ExternalName',
+    );
+    expect(store.get('endpoints', 'default', 'knservice-00001-private')).toBeDefined();
+    expect(store.get('ingresses.networking.internal.knative.dev', 'default', 'knservice')).toBeDefined();
+  });
+
+  it('records the events of the scheduler, the kubelet and the controllers', () => {
+    const reasons = h.server.cluster.store.list('events', 'default').map((e) => {
+      const event = e as unknown as { involvedObject: { kind: string }; reason: string };
+      return `${event.involvedObject.kind}/${event.reason}`;
+    });
+    for (const r of [
+      'Pod/Scheduled',
+      'Pod/Pulling',
+      'Pod/Pulled',
+      'Pod/Created',
+      'Pod/Started',
+      'ReplicaSet/SuccessfulCreate',
+      'Deployment/ScalingReplicaSet',
+      'Service/Created',
+      'Configuration/Created',
+      'Configuration/ConfigurationReady',
+      'Configuration/LatestReadyUpdate',
+      'Route/Created',
+    ]) {
+      expect(reasons).toContain(r);
+    }
+  });
+});
+
+describe.skipIf(!HAS_KUBECTL)('kubectl describe: knsim prints what real kubectl prints against knsim serve', () => {
+  const targets = () => [
+    'ksvc knservice',
+    'configuration knservice',
+    'route knservice',
+    'revision knservice-00001',
+    'kpa knservice-00001',
+    `pod ${podName}`,
+    'deployment knservice-00001-deployment',
+    `replicaset ${rsName}`,
+    'service knservice-00001-private',
+    'service knservice',
+    'endpoints knservice-00001-private',
+    'kingress knservice',
+    'sks knservice-00001',
+  ];
+
+  it('for each of Knative’s and Kubernetes’ objects of a ready Service', async () => {
+    for (const target of targets()) {
+      const real = await realKubectl('describe', ...target.split(' '));
+      const ours = await ourKubectl(`kubectl describe ${target}`);
+      expect(real.stderr, target).toBe('');
+      expect(ours.text, target).toBe(real.stdout);
+    }
+  });
+
+  it('kubectl get all, get events and get endpoints list what knsim lists', async () => {
+    for (const line of ['get all', 'get events', 'get endpoints', 'get kingress', 'get rs']) {
+      const real = await realKubectl(...line.split(' '));
+      const ours = await ourKubectl(`kubectl ${line}`);
+      // AGE and LAST SEEN come from the server at the time asked: compare the rest.
+      const strip = (t: string) => t.replace(/\b\d+(s|m|h|d)\d*[smhd]?\b/g, '<age>');
+      expect(strip(ours.text), line).toBe(strip(real.stdout));
+    }
+  });
+});
