@@ -121,7 +121,7 @@ function evalClause(c: Clause, view: ClusterView): { ok: boolean; actual: string
     case 'metric': {
       const v = view.metric(c.name, c.revision);
       if (v === undefined) return { ok: false, actual: `${c.text} (no value for ${c.name})` };
-      const was = `${c.text} (was ${fmtNum(v, c.latency)}`;
+      const was = `${c.text} (was ${Number.isNaN(v) ? 'none' : fmtNum(v, c.latency)}`;
       const lost = c.name === 'unanswered' ? 0 : (view.metric('unanswered') ?? 0);
       if (lost > 0 && c.name === 'errors') {
         return { ok: compare(v, c.op, c.value), actual: `${was}, ${lost} of them without an answer)` };

@@ -73,14 +73,25 @@ export class FakeApiServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  async start(): Promise<void> {
+  async start(port = 0): Promise<void> {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => this.handle(req, res, Buffer.concat(chunks).toString('utf8')));
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
     this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  /**
+   * An API server restart: every connection cut, connections refused for `downMs`, then the same
+   * address serves again with the same objects and history (watches can resume).
+   */
+  async restart(downMs: number): Promise<void> {
+    const port = this.port;
+    await this.stop();
+    await new Promise((r) => setTimeout(r, downMs));
+    await this.start(port);
   }
 
   async stop(): Promise<void> {

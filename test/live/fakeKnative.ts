@@ -44,6 +44,12 @@ export class FakeKnative {
   async start(): Promise<void> {
     this.ingress = http.createServer((req, res) => {
       this.hosts.push(req.headers.host ?? '');
+      if (!this.routed(req.headers.host ?? '')) {
+        // As Kourier does for a host no KIngress names.
+        res.writeHead(404);
+        res.end();
+        return;
+      }
       const answer = () => {
         res.writeHead(200, { 'Content-Type': 'text/plain' });
         res.end(this.options.body ?? 'Hello Knative!\n');
@@ -64,6 +70,15 @@ export class FakeKnative {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.ingress?.closeAllConnections();
     await new Promise<void>((r) => (this.ingress ? this.ingress.close(() => r()) : r()));
+  }
+
+  /** Whether some Route's URL has this host. */
+  private routed(host: string): boolean {
+    for (const r of this.api.store.get('routes.serving.knative.dev/default')?.values() ?? []) {
+      const url = (r.status as { url?: string } | undefined)?.url;
+      if (url && new URL(url).host === host) return true;
+    }
+    return false;
   }
 
   private later(ms: number, fn: () => void): void {
