@@ -1,9 +1,16 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Many files mostly wait on child processes (the real command line, kubectl, servers in
+    // scaled real time): two workers keep a 2-core machine busy where vitest's default
+    // (cores − 1) would run one file at a time.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Deadlines for a busy shared machine (several times slower than idle); no test measures
+    // speed, and e2e tests wait on states with their own bounds.
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
   },
 });

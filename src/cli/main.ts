@@ -1,7 +1,9 @@
 /**
  * The knsim command line. Every command returns an exit code; user errors (bad files, flags,
  * scenarios) are printed as one clear message, never as a stack trace. Each command lives in
- * its own module under ./commands and registers itself here.
+ * its own module under ./commands and registers itself here. A command module imports only
+ * commander and small helpers at the top; its action loads what it runs (the simulator, the
+ * screen, the live backend), so `--help`, `--version` and input errors start fast.
  */
 import { Command, CommanderError } from 'commander';
 import { isUserError } from '../io/errors.js';
@@ -16,12 +18,14 @@ import { registerServe } from './commands/serve.js';
 import { registerStart } from './commands/start.js';
 import { registerSweep } from './commands/sweep.js';
 import { registerTui } from './commands/tui.js';
+import { registerValidate } from './commands/validate.js';
 import { registerVerify } from './commands/verify.js';
 import { describeError, EXIT_INTERNAL_ERROR } from './errors.js';
 
 const COMMANDS: ((program: Command, ctx: CommandContext) => void)[] = [
   registerStart,
   registerRun,
+  registerValidate,
   registerExplain,
   registerServe,
   registerTui,

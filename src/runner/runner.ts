@@ -246,7 +246,11 @@ export class ScenarioRunner {
       ...(step.command.body !== undefined ? { body: step.command.body } : {}),
     });
     this.curlLatencies.push({ at, latency: response.latencyMs, cold: response.cold ?? false });
-    this.view.lastCurl = { latencyMs: response.latencyMs, status: response.status };
+    this.view.lastCurl = {
+      latencyMs: response.latencyMs,
+      status: response.status,
+      ...(step.expect?.status !== undefined ? { expectedStatus: step.expect.status } : {}),
+    };
     if (step.command.flags.includeHeaders) this.print(`HTTP/1.1 ${response.status}\n\n`);
     if (response.body !== '') this.print(response.body.endsWith('\n') ? response.body : `${response.body}\n`);
     const how = response.cold
@@ -262,6 +266,9 @@ export class ScenarioRunner {
       const problems: string[] = [];
       if (expect.status !== undefined && response.status !== expect.status)
         problems.push(`status ${response.status}, wanted ${expect.status}`);
+      // Without a status to expect, an error status is not an answer that meets expectations.
+      if (expect.status === undefined && !(response.status > 0 && response.status < 400))
+        problems.push(`status ${response.status}, wanted a success (below 400)`);
       if (expect.body !== undefined && response.body.trim() !== expect.body.trim())
         problems.push(`body ${JSON.stringify(response.body)}, wanted ${JSON.stringify(expect.body)}`);
       if (expect.bodyContains !== undefined && !response.body.includes(expect.bodyContains))

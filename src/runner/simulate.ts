@@ -2,14 +2,11 @@
  * A scenario file through the simulator, with its transcript, log and results: what `knsim run`,
  * `tui`, `predict` and `sweep` do with a scenario (the commands only parse flags and call this).
  */
-import { SimBackend } from '../backends/sim.js';
 import type { LogLine } from '../model/events.js';
 import type { RunResults } from '../results/results.js';
 import { parseScenarioFile } from '../scenario/file.js';
 import type { Scenario } from '../scenario/types.js';
-import { EventLog, type EventLogOptions } from '../sim/log.js';
-import { settingsFromScenario } from '../sim/settings.js';
-import { ScenarioRunner } from './runner.js';
+import type { EventLogOptions } from '../sim/log.js';
 
 export interface RunOptions {
   seed?: number;
@@ -42,6 +39,14 @@ export function loadScenario(file: string): Scenario {
 
 /** Runs a parsed scenario (possibly changed by the caller, as `knsim sweep` does). */
 export async function runScenario(scenario: Scenario, file: string, options: RunOptions = {}): Promise<RunFileOutcome> {
+  // The simulator loads when a run starts: a scenario with errors (or `knsim validate`) needs
+  // only the parser.
+  const [{ SimBackend }, { ScenarioRunner }, { EventLog }, { settingsFromScenario }] = await Promise.all([
+    import('../backends/sim.js'),
+    import('./runner.js'),
+    import('../sim/log.js'),
+    import('../sim/settings.js'),
+  ]);
   const seed = options.seed ?? scenario.seed ?? 1;
   const log = new EventLog(options.log ?? {});
   if (options.observe) log.subscribe(options.observe);

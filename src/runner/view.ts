@@ -12,8 +12,8 @@ import type { ClusterView } from '../scenario/evaluate.js';
 
 export class BackendView implements ClusterView {
   private readonly samples = new Map<string, SampleEvent>();
-  /** The last curl step's answer (set by the runner). */
-  lastCurl: { latencyMs: number; status: number } | undefined;
+  /** The last curl step's answer, and the status the step expected (set by the runner). */
+  lastCurl: { latencyMs: number; status: number; expectedStatus?: number } | undefined;
 
   constructor(
     private readonly backend: Backend,
@@ -80,6 +80,8 @@ export class BackendView implements ClusterView {
         return this.lastCurl?.latencyMs;
       case 'last-curl-status':
         return this.lastCurl?.status;
+      case 'last-curl-expected-status':
+        return this.lastCurl?.expectedStatus;
       default:
         return this.backend.results.metric(name);
     }

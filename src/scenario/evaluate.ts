@@ -20,7 +20,7 @@ export interface ClusterView {
   }): number;
   /** Resource as the user typed it (ksvc, revision, route, kpa, sks …). */
   getObject(resource: string, name: string): KubeObject | undefined;
-  /** desired, activator-queue, panic, rps, concurrency, requests, answered, errors, 503, 504, cold-starts, p50/p95/p99 (ms), last-curl-latency (ms), last-curl-status. */
+  /** desired, activator-queue, panic, rps, concurrency, requests, answered, errors, 503, 504, cold-starts, p50/p95/p99 (ms), last-curl-latency (ms), last-curl-status, last-curl-expected-status (the status the last curl step expected, if any). */
   metric(name: string, revision?: string): number | undefined;
 }
 
@@ -137,6 +137,11 @@ function evalClause(c: Clause, view: ClusterView): { ok: boolean; actual: string
       const lat = view.metric('last-curl-latency');
       if (status === undefined || status <= 0) return { ok: false, actual: `${c.text} (no answer yet)` };
       const latText = lat !== undefined ? ` after ${fmtNum(lat, true)}` : '';
+      // An error status (404: no route; 503, 504: refused or timed out) is not the service
+      // answering, unless the curl step expected that very status.
+      if (status >= 400 && status !== view.metric('last-curl-expected-status')) {
+        return { ok: false, actual: `${c.text} (was ${status}${latText}: an error status)` };
+      }
       const ok = c.withinMs === undefined || (lat !== undefined && lat <= c.withinMs);
       return { ok, actual: `${c.text} (was ${status}${latText})` };
     }

@@ -282,7 +282,7 @@ export class SimCluster {
     for (const route of this.store.list<Route>(T.route)) {
       this.queue.enqueue(T.route, route.metadata.namespace ?? 'default', route.metadata.name);
     }
-    for (const rt of this.revisions.values()) rt.autoscaler.refreshSpec();
+    this.resyncAutoscalers();
     this.hostRoutes.clear();
   }
 
@@ -296,8 +296,20 @@ export class SimCluster {
     for (const route of this.store.list<Route>(T.route)) {
       this.queue.enqueue(T.route, route.metadata.namespace ?? 'default', route.metadata.name);
     }
-    for (const rt of this.revisions.values()) rt.autoscaler.refreshSpec();
+    this.resyncAutoscalers();
     this.hostRoutes.clear();
+  }
+
+  /**
+   * A changed config-autoscaler reaches every PodAutoscaler at once, as Knative's global resync
+   * on a ConfigMap change does: new windows now, and a reconcile with the new bounds and gates
+   * (turning scale to zero on, or shortening the stable window, takes effect without new traffic).
+   */
+  private resyncAutoscalers(): void {
+    for (const [key, rt] of this.revisions) {
+      rt.autoscaler.refreshSpec();
+      this.queue.enqueue(T.podAutoscaler, rt.namespace, key.slice(rt.namespace.length + 1));
+    }
   }
 
   // ---- controllers wiring ----

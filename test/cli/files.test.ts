@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fileErrorMessage } from '../../src/io/errors.js';
-import { hasStackTrace, knsim, scratch } from './helpers.js';
+import { hasStackTrace, knsim, knsimInProcess, scratch } from './helpers.js';
 
 const SCENARIO = 'scenarios/idle-to-zero.yaml';
 
@@ -42,16 +42,17 @@ describe('output files that cannot be written', () => {
       ['run', SCENARIO, '--csv', missing],
       `--csv ${missing}: cannot open: no such file or directory`,
     ],
-  ])('%s', (_name, args, text) => {
-    const r = knsim(args);
+  ])('%s', async (name, args, text) => {
+    // The real binary for one case; the others in-process (the same main, modules loaded once).
+    const r = name === 'run --log <directory>' ? knsim(args) : await knsimInProcess(args);
     expectUserError(r, `knsim: ${text}\n`);
     expect(r.stdout).toBe(''); // the files are opened before the run starts
   });
 
-  it.runIf(existsSync('/dev/full'))('run --log/--csv on a full disk names the flag', () => {
+  it.runIf(existsSync('/dev/full'))('run --log/--csv on a full disk names the flag', async () => {
     for (const flag of ['--log', '--csv']) {
       expectUserError(
-        knsim(['run', SCENARIO, flag, '/dev/full']),
+        await knsimInProcess(['run', SCENARIO, flag, '/dev/full']),
         `knsim: ${flag} /dev/full: cannot write: no space left on device`,
       );
     }
@@ -81,8 +82,9 @@ describe('input files that cannot be read', () => {
     // A .jsonl file is read as a log (not as YAML), so the error is the log's.
     ['tui <text.jsonl>', ['tui', 'hello.jsonl'], 'hello.jsonl:1: not a JSON object'],
     ['tui <object.jsonl>', ['tui', 'object.jsonl'], 'object.jsonl:1: expected an event object with a "type" field'],
-  ])('%s', (_name, args, text) => {
-    expectUserError(knsim(args, { cwd: dir }), text);
+  ])('%s', async (name, args, text) => {
+    const r = name === 'tui <directory>' ? knsim(args, { cwd: dir }) : await knsimInProcess(args, { cwd: dir });
+    expectUserError(r, text);
   });
 });
 

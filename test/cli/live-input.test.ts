@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type CliResult, hasStackTrace, knsim, scratch } from './helpers.js';
+import { type CliResult, hasStackTrace, knsim, knsimInProcess, scratch } from './helpers.js';
 
 const SCENARIO = 'scenarios/idle-to-zero.yaml';
 
@@ -62,82 +62,84 @@ describe('knsim live with a kubeconfig that cannot be used', () => {
     mkdirSync(join(dir, 'adir'));
   });
 
-  const live = (...args: string[]) => knsim(['live', SCENARIO, ...args], { timeout: 20_000 });
+  // The real binary for the first case; the others in-process (each spawn would load the live
+  // backend and client-node again).
+  const live = (...args: string[]) => knsimInProcess(['live', SCENARIO, ...args]);
 
   it('names a missing file with the flag, in words', () => {
     expectOneLine(
-      live('--kubeconfig', '/nonexistent'),
+      knsim(['live', SCENARIO, '--kubeconfig', '/nonexistent']),
       2,
       '--kubeconfig /nonexistent: cannot open: no such file or directory',
     );
   });
 
-  it('names a directory', () => {
+  it('names a directory', async () => {
     const file = join(dir, 'adir');
-    expectOneLine(live('--kubeconfig', file), 2, `--kubeconfig ${file}: cannot read: it is a directory`);
+    expectOneLine(await live('--kubeconfig', file), 2, `--kubeconfig ${file}: cannot read: it is a directory`);
   });
 
-  it('gives a YAML error on one line, with the file, line and column (no code snippet)', () => {
+  it('gives a YAML error on one line, with the file, line and column (no code snippet)', async () => {
     const file = join(dir, 'bad-yaml.yaml');
-    const r = live('--kubeconfig', file);
+    const r = await live('--kubeconfig', file);
     expectOneLine(r, 2, `--kubeconfig ${file}:4:4: YAML syntax error: bad indentation of a sequence entry`);
     expect(r.stderr).not.toContain('^');
   });
 
-  it('says when the YAML is not a kubeconfig', () => {
+  it('says when the YAML is not a kubeconfig', async () => {
     const list = join(dir, 'list.yaml');
-    expectOneLine(live('--kubeconfig', list), 2, `--kubeconfig ${list}: not a kubeconfig (expected a mapping`);
+    expectOneLine(await live('--kubeconfig', list), 2, `--kubeconfig ${list}: not a kubeconfig (expected a mapping`);
     const invalid = join(dir, 'invalid.yaml');
     expectOneLine(
-      live('--kubeconfig', invalid),
+      await live('--kubeconfig', invalid),
       2,
       `--kubeconfig ${invalid}: not a valid kubeconfig: clusters[0].cluster is missing`,
     );
   });
 
-  it('says when there is no current context, and which contexts there are', () => {
+  it('says when there is no current context, and which contexts there are', async () => {
     const file = join(dir, 'no-current.yaml');
     expectOneLine(
-      live('--kubeconfig', file),
+      await live('--kubeconfig', file),
       2,
       `--kubeconfig ${file}: no current context (current-context is not set); choose one with --context (contexts: ctx)`,
     );
   });
 
-  it('says when current-context names no context, or the context names no cluster', () => {
+  it('says when current-context names no context, or the context names no cluster', async () => {
     const gone = join(dir, 'gone-current.yaml');
     expectOneLine(
-      live('--kubeconfig', gone),
+      await live('--kubeconfig', gone),
       2,
       `--kubeconfig ${gone}: current-context "gone" is not one of its contexts`,
     );
     const noCluster = join(dir, 'no-cluster.yaml');
     expectOneLine(
-      live('--kubeconfig', noCluster),
+      await live('--kubeconfig', noCluster),
       2,
       `--kubeconfig ${noCluster}: context "ctx" names cluster "zz", which is not in it (clusters: c)`,
     );
   });
 
-  it('names an unknown --context', () => {
+  it('names an unknown --context', async () => {
     const file = join(dir, 'good.yaml');
     expectOneLine(
-      live('--kubeconfig', file, '--context', 'nope'),
+      await live('--kubeconfig', file, '--context', 'nope'),
       2,
       `--context "nope": no such context in --kubeconfig ${file} (contexts: ctx)`,
     );
   });
 
-  it('reads $KUBECONFIG the way kubectl does, naming its files', () => {
+  it('reads $KUBECONFIG the way kubectl does, naming its files', async () => {
     const env = { KUBECONFIG: `/nonexistent-1:${join(dir, 'bad-yaml.yaml')}` };
-    const r = knsim(['live', SCENARIO], { timeout: 20_000, env });
+    const r = await knsimInProcess(['live', SCENARIO], { env });
     expectOneLine(r, 2, `$KUBECONFIG ${join(dir, 'bad-yaml.yaml')}:4:4: YAML syntax error`);
-    const none = knsim(['live', SCENARIO], { timeout: 20_000, env: { KUBECONFIG: '/nonexistent-1:/nonexistent-2' } });
+    const none = await knsimInProcess(['live', SCENARIO], { env: { KUBECONFIG: '/nonexistent-1:/nonexistent-2' } });
     expectOneLine(none, 2, '$KUBECONFIG names no file that exists (/nonexistent-1:/nonexistent-2)');
   });
 
-  it('checks --namespace before contacting the cluster, in the API server words', () => {
-    const r = live('--kubeconfig', join(dir, 'good.yaml'), '-n', 'Bad_NS');
+  it('checks --namespace before contacting the cluster, in the API server words', async () => {
+    const r = await live('--kubeconfig', join(dir, 'good.yaml'), '-n', 'Bad_NS');
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("option '-n, --namespace <ns>' argument 'Bad_NS' is invalid");
     expect(r.stderr).toContain(
@@ -145,22 +147,22 @@ describe('knsim live with a kubeconfig that cannot be used', () => {
     );
     expect(r.stderr).not.toContain('cannot reach the cluster');
     expect(hasStackTrace(r.stderr)).toBe(false);
-    const long = live('--kubeconfig', join(dir, 'good.yaml'), '--namespace', 'a'.repeat(64));
+    const long = await live('--kubeconfig', join(dir, 'good.yaml'), '--namespace', 'a'.repeat(64));
     expect(long.status).toBe(2);
     expect(long.stderr).toContain('must be no more than 63 characters');
   });
 
-  it('opens --log before contacting the cluster, naming the flag', () => {
+  it('opens --log before contacting the cluster, naming the flag', async () => {
     const file = join(dir, 'no/such/dir/live.jsonl');
     expectOneLine(
-      live('--kubeconfig', join(dir, 'good.yaml'), '--log', file),
+      await live('--kubeconfig', join(dir, 'good.yaml'), '--log', file),
       2,
       `--log ${file}: cannot open: no such file or directory`,
     );
   });
 
-  it('says in one line, exit 3, that the cluster cannot be reached', () => {
-    const r = live('--kubeconfig', join(dir, 'good.yaml'));
+  it('says in one line, exit 3, that the cluster cannot be reached', async () => {
+    const r = await live('--kubeconfig', join(dir, 'good.yaml'));
     expectOneLine(r, 3, 'cannot reach the cluster at http://127.0.0.1:');
     expect(r.stderr).toContain(': connection refused');
   });

@@ -14,5 +14,5 @@ describe('knsim tui without a terminal', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Timeline idle-00001');
-  }, 60_000);
+  });
 });

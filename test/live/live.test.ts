@@ -85,6 +85,18 @@ async function setup(idleMs?: number, coldStartMs?: number) {
   return { api, knative, dir, kubeconfig: join(dir, 'kubeconfig'), target: `http://127.0.0.1:${knative.ingressPort}` };
 }
 
+/**
+ * Polls until `ok` holds; fails after `timeoutMs`. The deadline is generous: a busy 2-core
+ * machine can be many times slower than an idle one, and nothing here measures speed.
+ */
+async function until(ok: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** The fake service is Ready (the run is now in its endless wait). */
 function outcome0(api: FakeApiServer): boolean {
   const svc = api.get('serving.knative.dev/v1', 'Service', 'default', 'knservice');
@@ -212,17 +224,15 @@ describe('knsim live against a fake API server', () => {
       },
       watchBackoffMs: 20,
     });
-    const start = Date.now();
-    while (!outcome0(api)) {
-      if (Date.now() - start > 5_000) throw new Error('no pod');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until(() => outcome0(api), 'a pod');
+    const at = Date.now();
     signals.emit('SIGINT');
     const outcome = await running;
     expect(outcome.interrupted).toBe(true);
     expect(outcome.exitCode).toBe(130);
     expect(forced).toBe(false);
-    expect(Date.now() - start).toBeLessThan(5_000);
+    // It did not sit out the step's 5-minute wait.
+    expect(Date.now() - at).toBeLessThan(60_000);
     expect(notes.join('')).toContain('SIGINT: stopping and deleting what this run created');
     expect(api.deletes).toEqual([`services.serving.knative.dev/default/knservice`]);
     expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
@@ -307,15 +317,12 @@ describe('knsim live against a fake API server', () => {
     );
     const signals = new EventEmitter();
     const running = runLive({ file, kubeconfig, target, write: () => {}, note: () => {}, signals });
-    const start = Date.now();
-    while (knative.hosts.length === 0) {
-      if (Date.now() - start > 10_000) throw new Error('no request');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until(() => knative.hosts.length > 0, 'the request');
     const at = Date.now();
     signals.emit('SIGINT');
     const outcome = await running;
-    expect(Date.now() - at).toBeLessThan(3_000);
+    // It did not wait for the 60 s cold start.
+    expect(Date.now() - at).toBeLessThan(30_000);
     expect(outcome.exitCode).toBe(130);
     expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
     const done = outcome.log.lines.filter((l) => l.type === 'request' && l.phase === 'done');
@@ -342,19 +349,16 @@ describe('knsim live against a fake API server', () => {
       signals: new EventEmitter(),
       watchBackoffMs: 200,
     });
-    const start = Date.now();
-    while (!outcome0(api)) {
-      if (Date.now() - start > 5_000) throw new Error('not ready');
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until(() => outcome0(api), 'a ready pod');
     // A dropped stream: changes while disconnected are replayed from the last resourceVersion.
     const mark = (value: string) => {
       const svc = api.get('serving.knative.dev/v1', 'Service', 'default', 'knservice')!;
       api.put({ ...svc, metadata: { ...svc.metadata, annotations: { 'test/marker': value } } });
     };
+    const streams = api.openWatches;
     api.dropWatches();
     mark('while-disconnected');
-    await new Promise((r) => setTimeout(r, 600));
+    await until(() => api.openWatches >= streams, 'the watches to resume');
     // Then 410 Gone: the history is gone; the backend must list again.
     api.dropWatches();
     mark('before-410');

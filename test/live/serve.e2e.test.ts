@@ -146,16 +146,17 @@ describe('knsim live against knsim serve', () => {
     expect(done[0]).toMatchObject({ status: 200, cold: true, outcome: 'ok', revision: 'knservice-00001' });
     const gone = pods.find((p) => p.pod === first && p.phase === 'Gone')!;
     expect(done[0]!.t).toBeGreaterThan(gone.t);
-    // A new pod started for the cold request and was Ready when it was answered.
+    // A new pod started for the cold request. (The answer can reach knsim before the watch
+    // event that says the pod is Ready, by as long as a busy machine delays the watch.)
+    const arrived = of(events, 'request').find((r) => r.phase === 'arrived' && r.id === done[0]!.id)!;
     const second = pods.find((p) => p.pod !== first && p.phase === 'Ready');
     expect(second).toBeDefined();
-    // (The answer can reach knsim a little before the watch event that says the pod is Ready.)
-    expect(Math.abs(second!.t - done[0]!.t)).toBeLessThan(1_000);
+    expect(second!.t).toBeGreaterThan(arrived.t);
 
     const samples = of(events, 'sample');
     expect(samples.length).toBeGreaterThan(5);
-    // One sample a second, each in its own second.
-    expect(new Set(samples.map((x) => Math.round(x.t / 1000))).size).toBe(samples.length);
+    // One sample a second, each in its own second (stamped when written, at or after it).
+    expect(new Set(samples.map((x) => Math.floor(x.t / 1000))).size).toBe(samples.length);
     expect(samples.some((s) => s.ready === 1 && s.revision === 'knservice-00001')).toBe(true);
     expect(events.at(-1)).toMatchObject({ type: 'end', ok: true });
 
@@ -188,16 +189,19 @@ files:
         spec:
           containers: [{ image: docker.io/knsim/demo }]
 load:
-  - { at: 4s, for: 2s, constant: { rps: 10 } }
-  - { at: 4s, hey: { concurrency: 2, requests: 10 } }
+  - { at: 15s, for: 2s, constant: { rps: 10 } }
+  - { at: 15s, hey: { concurrency: 2, requests: 10 } }
 steps:
   - apply: svc.yaml
   - wait: ksvc loaded Ready
-  - sleep: 7s
+  - { at: 20s, note: "the load has been sent" }
 expect:
   - revision loaded-00001 Ready
 `,
     );
+    // Load phases start at fixed times of the run, in real time here (speed 1): they start
+    // well after the Service is usually Ready, even on a machine many times slower than idle
+    // (before it is routable, the ingress answers 404).
     const { kubeconfig, ingress } = await serve(1, file);
     const logFile = join(dir, 'load.jsonl');
     const outcome = await runLive({
@@ -213,7 +217,7 @@ expect:
     const { events } = parseEventLog(readFileSync(logFile, 'utf8'), logFile);
     const done = of(events, 'request').filter((r) => r.phase === 'done');
     expect(done).toHaveLength(30);
-    expect(done.every((r) => r.status === 200 && r.outcome === 'ok' && r.revision === 'loaded-00001')).toBe(true);
+    expect(done.filter((r) => !(r.status === 200 && r.outcome === 'ok' && r.revision === 'loaded-00001'))).toEqual([]);
     const rps = of(events, 'sample').reduce((sum, x) => sum + x.rps, 0);
     expect(rps).toBe(30);
 

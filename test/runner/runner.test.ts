@@ -129,6 +129,27 @@ expect:
     expect(outcome.failures).toEqual([]);
   });
 
+  it('counts a 404 as answered only where the curl step expects it', async () => {
+    const expected = await run(`steps:
+  - curl: http://nothing.default.example.com
+    expect: { status: 404, within: 10s }
+expect:
+  - curl answered within 10s
+`);
+    expect(expected.failures).toEqual([]);
+    const unexpected = await run(`steps:
+  - curl: http://nothing.default.example.com
+    expect: { within: 10s }
+expect:
+  - curl answered within 10s
+`);
+    expect(unexpected.failures).toEqual([
+      'step 1: curl: status 404, wanted a success (below 400)',
+      'expect curl answered within 10s: curl answered within 10s (was 404 after 1ms: an error status)',
+    ]);
+    expect(unexpected.transcript).toContain('✗ curl answered within 10s');
+  });
+
   it('uses the default domain svc.cluster.local when config-domain is not set', async () => {
     const outcome = await run(`${SERVICE('docker.io/x/y')}
 steps:

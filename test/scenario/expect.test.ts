@@ -259,6 +259,23 @@ describe('evaluate', () => {
     expect(evaluate(text, view)).toEqual({ ok, actual, text });
   });
 
+  it('does not count an error status as an answer, unless the curl step expected it', () => {
+    const notFound = fakeView({ metrics: { 'last-curl-status': 404, 'last-curl-latency': 1 } });
+    expect(evaluate('curl answered within 10s', notFound)).toEqual({
+      ok: false,
+      actual: 'curl answered within 10s (was 404 after 1ms: an error status)',
+      text: 'curl answered within 10s',
+    });
+    const refused = fakeView({ metrics: { 'last-curl-status': 503, 'last-curl-latency': 1 } });
+    expect(evaluate('curl answered', refused).ok).toBe(false);
+    const expected = fakeView({
+      metrics: { 'last-curl-status': 404, 'last-curl-latency': 1, 'last-curl-expected-status': 404 },
+    });
+    expect(evaluate('curl answered within 10s', expected).ok).toBe(true);
+    const redirect = fakeView({ metrics: { 'last-curl-status': 302, 'last-curl-latency': 1 } });
+    expect(evaluate('curl answered within 10s', redirect).ok).toBe(true);
+  });
+
   it('reports no curl answer yet', () => {
     expect(evaluate('curl answered within 10s', fakeView({}))).toEqual({
       ok: false,

@@ -11,11 +11,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PodAutoscaler } from '../../src/model/api/types.js';
+import type { LogEvent } from '../../src/model/events.js';
 import { getCondition } from '../../src/model/rules/conditions.js';
 import { parseIso } from '../../src/model/rules/time.js';
 import { type Case, caseArb, REVISION, runCase } from './properties.harness.js';
 
 const RUNS = { numRuns: 1000, seed: 42 } as const;
+/** Two full runs and a short one per case: the same seed as RUNS, so its first cases. */
+const DETERMINISM_RUNS = { numRuns: 200, seed: 42 } as const;
 
 interface Facts {
   c: Case;
@@ -91,7 +94,9 @@ function factsOf(c: Case): Facts {
   return facts;
 }
 
-describe('simulation properties (1,000 generated cases each)', () => {
+// The first property simulates the 1,000 cases (about 20 s of CPU); on a busy 2-core machine
+// that can take minutes of wall time, so the deadline is generous. Nothing here is timed.
+describe('simulation properties (1,000 generated cases each)', { timeout: 600_000 }, () => {
   it('never scales down while the revision is panicking', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
@@ -201,22 +206,25 @@ describe('simulation properties (1,000 generated cases each)', () => {
   });
 
   it('gives the same log for the same seed (byte for byte) and other timings for another seed', () => {
+    // Fewer cases than the other properties, each simulated in full (both runs reach the bursts,
+    // scale to zero and the wake-ups), so the comparison covers every path a case takes.
     fc.assert(
       fc.property(caseArb, (c) => {
-        const horizonMs = 20_000;
-        const a = runCase(c, { horizonMs });
-        const b = runCase(c, { horizonMs });
+        const a = runCase(c);
+        const b = runCase(c);
         if (a.text() !== b.text()) return false;
-        const other = runCase({ ...c, seed: c.seed + 1 }, { horizonMs });
-        // Pod start-up phases are drawn from the seed: the pods' phase times differ.
-        const podTimes = (r: typeof a) =>
-          r.events
+        // Pod start-up phases are drawn from the seed: the pods' phase times differ. The first
+        // pod starts at once, so a short run shows it.
+        const other = runCase({ ...c, seed: c.seed + 1 }, { horizonMs: 20_000 });
+        const early = a.events.filter((e) => e.t <= 20_000);
+        const podTimes = (events: readonly LogEvent[]) =>
+          events
             .filter((e) => e.type === 'pod')
             .map((e) => e.t)
             .join(',');
-        return podTimes(a) !== '' && podTimes(a) !== podTimes(other);
+        return podTimes(early) !== '' && podTimes(early) !== podTimes(other.events);
       }),
-      RUNS,
+      DETERMINISM_RUNS,
     );
   });
 
@@ -228,6 +236,8 @@ describe('simulation properties (1,000 generated cases each)', () => {
     expect(count((f) => f.panics.some((p) => p.panicking))).toBeGreaterThan(50);
     expect(count((f) => f.scales.some((s) => s.to === 0))).toBeGreaterThan(200);
     expect(count((f) => f.scales.some((s) => s.from === 0 && s.to > 0))).toBeGreaterThan(50);
-    expect(count((f) => f.dones.some((d) => d.status !== 200))).toBeGreaterThanOrEqual(0);
+    // Some cases overload the revision: the activator refuses (503) or times out (504) requests.
+    expect(count((f) => f.dones.some((d) => d.status === 503))).toBeGreaterThan(0);
+    expect(count((f) => f.dones.some((d) => d.status === 504))).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,5 @@
 /** `knsim compare <a.jsonl> <b.jsonl>`: two runs side by side (usually sim and live). */
 import type { Command } from 'commander';
-import { readLog, renderComparison, summarize, summaryJSON } from '../../compare/index.js';
 import type { CommandContext } from './context.js';
 
 export function registerCompare(program: Command, ctx: CommandContext): void {
@@ -12,7 +11,8 @@ export function registerCompare(program: Command, ctx: CommandContext): void {
     .argument('<first.jsonl>', 'event log, usually the simulation')
     .argument('<second.jsonl>', 'event log, usually the live run')
     .option('--json', 'print the summaries and the comparison rows as JSON')
-    .action((first: string, second: string, opts: { json?: boolean }) => {
+    .action(async (first: string, second: string, opts: { json?: boolean }) => {
+      const { readLog, renderComparison, summarize, summaryJSON } = await import('../../compare/index.js');
       const warn = (m: string) => process.stderr.write(`knsim compare: ${m}\n`);
       const a = summarize(readLog(first, warn));
       const b = summarize(readLog(second, warn));

@@ -1,7 +1,5 @@
 /** `knsim explain <log>`: why the autoscaler did what it did, in plain words, from an event log. */
 import type { Command } from 'commander';
-import { explainLog, parseAt } from '../../explain/explain.js';
-import { ExplainError, readExplainLogFile } from '../../explain/log.js';
 import { UserError } from '../../io/errors.js';
 import type { CommandContext } from './context.js';
 
@@ -12,7 +10,9 @@ export function registerExplain(program: Command, ctx: CommandContext): void {
     .argument('<log>', 'event log (JSON Lines) written by knsim run --log')
     .option('-r, --revision <name>', 'only this revision')
     .option('--at <time>', 'the moment to explain: run time such as 64s, 1m4s, or milliseconds')
-    .action((file: string, opts: { revision?: string; at?: string }) => {
+    .action(async (file: string, opts: { revision?: string; at?: string }) => {
+      const { explainLog, parseAt } = await import('../../explain/explain.js');
+      const { ExplainError, readExplainLogFile } = await import('../../explain/log.js');
       try {
         const atMs = opts.at !== undefined ? parseAt(opts.at) : undefined;
         const log = readExplainLogFile(file, { warn: (m) => process.stderr.write(`knsim explain: ${m}\n`) });

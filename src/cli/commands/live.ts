@@ -9,27 +9,8 @@ import { closeSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 
-// The live backend (and @kubernetes/client-node, ~0.7 s to import) loads only when a live run starts.
-type LiveModules = [
-  typeof import('../../backends/live/ingress.js'),
-  typeof import('../../backends/live/kube.js'),
-  typeof import('../../backends/live/preflight.js'),
-  typeof import('../../backends/live.js'),
-];
-
-async function liveModules(): Promise<LiveModules> {
-  return Promise.all([
-    import('../../backends/live/ingress.js'),
-    import('../../backends/live/kube.js'),
-    import('../../backends/live/preflight.js'),
-    import('../../backends/live.js'),
-  ]);
-}
-
 import { openOutputFile } from '../../io/files.js';
-import { ScenarioRunner } from '../../runner/runner.js';
-import { parseScenarioFile } from '../../scenario/file.js';
-import { EventLog } from '../../sim/log.js';
+import type { EventLog } from '../../sim/log.js';
 import { parseNamespace, parseSeed } from '../args.js';
 import type { CommandContext } from './context.js';
 
@@ -75,8 +56,24 @@ export interface LiveOutcome {
 }
 
 export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
-  const [{ resolveGateway }, { loadKubeConfig }, { preflight }, { Interrupted, LiveBackend, RUN_LABEL }] =
-    await liveModules();
+  // The live backend (and @kubernetes/client-node, ~0.7 s to import) loads only when a live run starts.
+  const [
+    { resolveGateway },
+    { loadKubeConfig },
+    { preflight },
+    { Interrupted, LiveBackend, RUN_LABEL },
+    { ScenarioRunner },
+    { parseScenarioFile },
+    { EventLog },
+  ] = await Promise.all([
+    import('../../backends/live/ingress.js'),
+    import('../../backends/live/kube.js'),
+    import('../../backends/live/preflight.js'),
+    import('../../backends/live.js'),
+    import('../../runner/runner.js'),
+    import('../../scenario/file.js'),
+    import('../../sim/log.js'),
+  ]);
   const parsed = parseScenarioFile(o.file);
   const namespace = o.namespace ?? parsed.namespace;
   const scenario = { ...parsed, namespace };

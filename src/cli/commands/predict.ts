@@ -7,18 +7,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  arrivalsTrace,
-  readLog,
-  recordedArrivals,
-  renderComparison,
-  replayPhase,
-  scenarioFileOf,
-  summarize,
-} from '../../compare/index.js';
+import type { renderComparison } from '../../compare/index.js';
 import { UserError } from '../../io/errors.js';
-import { parseEventLog } from '../../io/logReader.js';
-import { loadScenario, runScenario, runScenarioFile } from '../../runner/simulate.js';
+import type { runScenarioFile } from '../../runner/simulate.js';
 import type { CommandContext } from './context.js';
 
 export interface PredictResult {
@@ -36,6 +27,10 @@ export interface PredictOptions {
 }
 
 export async function predict(liveFile: string, options: PredictOptions | string = {}): Promise<PredictResult> {
+  const { arrivalsTrace, readLog, recordedArrivals, renderComparison, replayPhase, scenarioFileOf, summarize } =
+    await import('../../compare/index.js');
+  const { parseEventLog } = await import('../../io/logReader.js');
+  const { loadScenario, runScenario, runScenarioFile } = await import('../../runner/simulate.js');
   const o: PredictOptions = typeof options === 'string' ? { scenario: options } : options;
   const scenario = o.scenario;
   const live = readLog(liveFile, (m) => process.stderr.write(`knsim predict: ${m}\n`));

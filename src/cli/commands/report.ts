@@ -3,7 +3,6 @@ import { closeSync, writeSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flagFileError } from '../../io/errors.js';
 import { openOutputFile } from '../../io/files.js';
-import { reportOfLogFile } from '../../report/index.js';
 import type { CommandContext } from './context.js';
 
 /** run.jsonl → run.html (beside the log). */
@@ -19,7 +18,8 @@ export function registerReport(program: Command, ctx: CommandContext): void {
     )
     .argument('<run.jsonl>', 'event log written by knsim run --log or knsim live --log')
     .option('-o, --out <file>', 'the HTML file to write (default: the log name with .html)')
-    .action((logFile: string, opts: { out?: string }) => {
+    .action(async (logFile: string, opts: { out?: string }) => {
+      const { reportOfLogFile } = await import('../../report/index.js');
       const out = opts.out ?? defaultReportFile(logFile);
       const { html } = reportOfLogFile(logFile, (m) => process.stderr.write(`knsim report: ${m}\n`));
       const fd = openOutputFile(out, '--out');

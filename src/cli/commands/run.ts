@@ -3,8 +3,6 @@ import { closeSync, writeSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
 import { flagFileError } from '../../io/errors.js';
 import { openOutputFile } from '../../io/files.js';
-import { csvHeader, csvWriter, resultsToJSON } from '../../results/results.js';
-import { loadScenario, runScenario } from '../../runner/simulate.js';
 import { parseSeed } from '../args.js';
 import type { CommandContext } from './context.js';
 
@@ -85,6 +83,8 @@ export function registerRun(program: Command, ctx: CommandContext): void {
     .option('--json', 'print the results as JSON instead of the transcript')
     .option('--csv <file>', 'write the per-second time series (one row per revision per second) to this file')
     .action(async (file: string, opts: RunFlags) => {
+      const { loadScenario, runScenario } = await import('../../runner/simulate.js');
+      const { csvHeader, csvWriter, resultsToJSON } = await import('../../results/results.js');
       // The scenario is checked first (a bad scenario leaves no empty output files behind),
       // then the output files are opened, before the run starts.
       const scenario = loadScenario(file);

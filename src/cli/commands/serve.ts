@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { flagFileError, UserError } from '../../io/errors.js';
 import { openOutputFile } from '../../io/files.js';
+import type { DomainConfig, NetworkConfig } from '../../model/rules/domain.js';
 import type { IngressLogEntry } from '../../serve/server.js';
 import { parsePort, parsePositiveNumber, parseSeed } from '../args.js';
 import type { CommandContext } from './context.js';
@@ -41,16 +42,22 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option('-l, --log <file>', 'stream the event log (JSON Lines) to this file, for knsim explain')
     .option('-v, --verbose', 'print every API and ingress request to stderr, with the simulated time')
     .action(async (opts: ServeFlags) => {
-      const { KnsimServer } = await import('../../serve/server.js');
-      const { formatDuration } = await import('../../model/duration.js');
-      const stamp = (simMs: number) => `[${formatDuration(Math.round(simMs))}]`.padEnd(12);
       const { scenarioStartup } = await import('../../serve/scenario.js');
+      const { routeHost } = await import('../../model/rules/domain.js');
+      // The host a Service gets with the domain in force (svc.cluster.local unless config-domain,
+      // from --scenario, says otherwise), with the names left for the user to fill in.
+      const hostHint = (config: { domain: DomainConfig; network: NetworkConfig }) =>
+        routeHost({ name: '<service>', namespace: '<namespace>' }, config.domain, config.network);
       const startup = opts.scenario ? scenarioStartup(opts.scenario) : undefined;
       // Open the output files before anything listens: a bad path is a plain error, not a server
       // that reports it and then cannot stop.
       const logStream = opts.log ? createWriteStream('', { fd: openOutputFile(opts.log, '--log') }) : undefined;
       const kubeconfigFile = opts.kubeconfigOut !== undefined ? resolve(opts.kubeconfigOut) : undefined;
       if (kubeconfigFile !== undefined) closeSync(openOutputFile(kubeconfigFile, '--kubeconfig-out', 0o600));
+      // The simulator and the servers load once the inputs are known to be good.
+      const { KnsimServer } = await import('../../serve/server.js');
+      const { formatDuration } = await import('../../model/duration.js');
+      const stamp = (simMs: number) => `[${formatDuration(Math.round(simMs))}]`.padEnd(12);
       let server: InstanceType<typeof KnsimServer>;
       try {
         server = new KnsimServer({
@@ -114,7 +121,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
           'Use it with:',
           `  export KUBECONFIG=${file}`,
           '  kubectl get ksvc',
-          `  curl -H 'Host: <service>.<namespace>.<domain>' ${server.ingressUrl}/`,
+          `  curl -H 'Host: ${hostHint(server.cluster.config)}' ${server.ingressUrl}/`,
           '',
           'Press Ctrl-C to stop.',
           '',

@@ -1,6 +1,5 @@
 /** `knsim start` (what `npm start` runs): the seed walk-through. */
 import type { Command } from 'commander';
-import { runScenarioFile } from '../../runner/simulate.js';
 import { parseSeed } from '../args.js';
 import type { CommandContext } from './context.js';
 import { SEED_SCENARIO } from './context.js';
@@ -16,6 +15,7 @@ export function registerStart(program: Command, ctx: CommandContext): void {
         ctx.setExitCode(await openTui(SEED_SCENARIO, opts.seed !== undefined ? { seed: opts.seed } : {}));
         return;
       }
+      const { runScenarioFile } = await import('../../runner/simulate.js');
       const outcome = await runScenarioFile(SEED_SCENARIO, {
         ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
         write: (s) => process.stdout.write(s),

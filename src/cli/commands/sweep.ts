@@ -2,10 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UserError } from '../../io/errors.js';
-import { resultsToJSON } from '../../results/results.js';
-import { loadScenario } from '../../runner/simulate.js';
 import { parseSeed } from '../args.js';
-import { formatSweepTable, parseSet, runSweep, type SweepAxis, SweepError } from '../sweep/sweep.js';
+import type { SweepAxis } from '../sweep/sweep.js';
 import type { CommandContext } from './context.js';
 
 function parseJobs(value: string): number {
@@ -45,6 +43,9 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     )
     .option('--json', 'print the rows as JSON (settings and results) instead of the table')
     .action(async (file: string, opts: SweepFlags) => {
+      const { formatSweepTable, parseSet, runSweep, SweepError } = await import('../sweep/sweep.js');
+      const { loadScenario } = await import('../../runner/simulate.js');
+      const { resultsToJSON } = await import('../../results/results.js');
       if (!opts.set || opts.set.length === 0) throw new UserError('knsim sweep needs at least one --set key=v1,v2');
       let axes: SweepAxis[];
       try {
