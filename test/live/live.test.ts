@@ -411,7 +411,7 @@ describe('knsim live against a fake API server', () => {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const start = Date.now();
     while (!out.includes('waited until ksvc knservice Ready')) {
-      if (Date.now() - start > 15_000 || child.exitCode !== null)
+      if (Date.now() - start > 100_000 || child.exitCode !== null)
         throw new Error(`knsim live did not get going:\n${out}\n${err}`);
       await new Promise((r) => setTimeout(r, 50));
     }

@@ -60,7 +60,7 @@ export function plain(frame: string | undefined): string {
  * deadline. The deadline is generous: on a 2-core CI box other test files share the CPU, and a
  * passing predicate returns at once anyway.
  */
-export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(predicate: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!predicate()) {
     if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
