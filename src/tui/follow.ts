@@ -2,7 +2,7 @@
  * Following an event log that is still being written (`knsim live --log run.jsonl` in another
  * terminal): the whole lines appended since the last read, checked by the one log reader.
  */
-import { unwatchFile, watchFile } from 'node:fs';
+import { statSync } from 'node:fs';
 import { readEventLog } from '../io/logReader.js';
 import type { LogEvent } from '../model/events.js';
 import type { LogPosition } from './load.js';
@@ -33,9 +33,20 @@ export function followLog(
       onError(e instanceof Error ? e : new Error(String(e)));
     }
   };
-  watchFile(file, { interval: intervalMs }, read);
+  // A timer that reads whenever the file has grown, rather than fs.watchFile: watchFile takes
+  // its first stat a moment after it starts, so lines written in that moment were never noticed.
+  const poll = (): void => {
+    let size: number;
+    try {
+      size = statSync(file).size;
+    } catch {
+      return; // gone for a moment (rotated, replaced): try again on the next tick
+    }
+    if (size > position.byte) read();
+  };
   read();
-  return () => unwatchFile(file, read);
+  const timer = setInterval(poll, intervalMs);
+  return () => clearInterval(timer);
 }
 
 /**
