@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { predict } from '../../src/cli/commands/predict.js';
 import {
   arrivalsTrace,
   bucket,
@@ -15,6 +14,7 @@ import {
   scenarioFileOf,
   summarize,
 } from '../../src/compare/index.js';
+import { predict } from '../../src/compare/predict.js';
 import type { LogEvent, LogHeader } from '../../src/model/events.js';
 
 function header(backend: 'sim' | 'live', extra: Partial<LogHeader> = {}): LogHeader {

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RUN_LABEL } from '../../src/backends/live.js';
-import { type LiveOptions, runLive } from '../../src/cli/commands/live.js';
 import { parseEventLog } from '../../src/io/logReader.js';
 import type { LogEvent } from '../../src/model/events.js';
+import { type LiveOptions, runLive } from '../../src/runner/live.js';
 import { FakeApiServer } from './fakeApi.js';
 import { FakeKnative } from './fakeKnative.js';
 

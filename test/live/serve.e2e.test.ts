@@ -10,11 +10,11 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeClient, loadKubeConfig } from '../../src/backends/live/kube.js';
 import { RUN_LABEL } from '../../src/backends/live.js';
-import { runLive } from '../../src/cli/commands/live.js';
-import { predict } from '../../src/cli/commands/predict.js';
+import { predict } from '../../src/compare/predict.js';
 import { parseEventLog } from '../../src/io/logReader.js';
 import type { LogEvent } from '../../src/model/events.js';
 import { resourceById } from '../../src/model/rules/resources.js';
+import { runLive } from '../../src/runner/live.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SEED = join(ROOT, 'scenarios/seed-walkthrough.yaml');

@@ -8,8 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LiveOptions, runLive } from '../../src/cli/commands/live.js';
 import type { LogEvent } from '../../src/model/events.js';
+import { type LiveOptions, runLive } from '../../src/runner/live.js';
 import { type FakeCluster, fakeCluster, liveScenario, until } from './helpers.js';
 
 const clusters: FakeCluster[] = [];
