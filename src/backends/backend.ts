@@ -62,6 +62,16 @@ export interface Backend {
   list(resourceId: string, namespace?: string): Promise<KubeObject[]>;
   /** Synchronous view of the last known objects (for expectations and the TUI). */
   snapshot(resourceId: string, namespace?: string): KubeObject[];
+  /**
+   * `kubectl logs`: one container's lines (the backend answers as the kubelet does, or throws a
+   * BackendError in kubectl's words). Optional: a backend without it says logs are not available.
+   */
+  podLogs?(
+    namespace: string,
+    pod: string,
+    container: string,
+    options: { tailLines?: number; timestamps?: boolean },
+  ): Promise<string>;
   /** Sends a request and waits for its answer. */
   request(req: HttpRequest): Promise<HttpResponse>;
   /** Starts the scenario's load phases (validated specs). */

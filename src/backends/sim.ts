@@ -85,6 +85,15 @@ export class SimBackend implements Backend {
     });
   }
 
+  async podLogs(
+    namespace: string,
+    pod: string,
+    container: string,
+    options: { tailLines?: number; timestamps?: boolean },
+  ): Promise<string> {
+    return this.cluster.podLogs.read(namespace, pod, container, this.cluster.now(), options);
+  }
+
   async configure(configMaps: Record<string, Record<string, string>>): Promise<void> {
     for (const [name, data] of Object.entries(configMaps)) {
       try {

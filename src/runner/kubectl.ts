@@ -13,7 +13,7 @@ import {
   resourcesInCategory,
 } from '../model/rules/resources.js';
 import { noResourcesMessage, renderKubectlGet, renderKubectlGetMany } from '../model/rules/tables.js';
-import type { KubectlCommand, KubectlDescribe, KubectlGet } from '../scenario/kubectl.js';
+import type { KubectlCommand, KubectlDescribe, KubectlGet, KubectlLogs } from '../scenario/kubectl.js';
 
 /** Objects as kubectl prints them: keys sorted (Go marshals maps sorted). */
 function sortKeys(value: unknown): unknown {
@@ -177,6 +177,81 @@ async function describe(cmd: KubectlDescribe, backend: Backend, defaultNamespace
   return { text: errors.join('') + joinDescriptions(texts), ok: errors.length === 0 };
 }
 
+interface PodFields {
+  spec?: { containers?: { name?: string }[] };
+  status?: {
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: {
+      name: string;
+      state?: { running?: unknown; terminated?: unknown; waiting?: { reason?: string } };
+    }[];
+  };
+}
+
+/**
+ * `kubectl logs POD|TYPE/NAME [-c CONTAINER] [--tail N] [--timestamps]`: for a Deployment or
+ * ReplicaSet, one of its pods (a ready one first), as kubectl picks it; the container defaults to
+ * the first, with kubectl's note.
+ */
+async function logs(cmd: KubectlLogs, backend: Backend, defaultNamespace: string): Promise<CommandOutput> {
+  const namespace = cmd.namespace ?? defaultNamespace;
+  if (!backend.podLogs) return { text: 'error: kubectl logs is not available with this backend\n', ok: false };
+  const slash = cmd.target.indexOf('/');
+  const typed = slash > 0 ? cmd.target.slice(0, slash) : 'pod';
+  const name = slash > 0 ? cmd.target.slice(slash + 1) : cmd.target;
+  const resolved = resolveResourceName(typed);
+  if (!resolved.ok) return { text: `${resolved.error}\n`, ok: false };
+  const type = resolved.resource;
+  const pods = (await backend.list('pods', namespace)) as (KubeObject & PodFields)[];
+  let pod: (KubeObject & PodFields) | undefined;
+  let note = '';
+  if (type.id === 'pods') {
+    pod = pods.find((p) => p.metadata.name === name);
+    if (!pod) return { text: `${notFoundMessage(type, name)}\n`, ok: false };
+  } else if (type.id === 'deployments.apps' || type.id === 'replicasets.apps') {
+    const owner = (await backend.list(type.id, namespace)).find((o) => o.metadata.name === name);
+    if (!owner) return { text: `${notFoundMessage(type, name)}\n`, ok: false };
+    const replicaSets =
+      type.id === 'deployments.apps'
+        ? (await backend.list('replicasets.apps', namespace)).filter((rs) =>
+            rs.metadata.ownerReferences?.some((r) => r.uid === owner.metadata.uid),
+          )
+        : [owner];
+    const uids = new Set(replicaSets.map((rs) => rs.metadata.uid));
+    const ready = (p: PodFields) =>
+      p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+    const owned = pods
+      .filter((p) => p.metadata.ownerReferences?.some((r) => uids.has(r.uid)))
+      .sort((a, b) => Number(ready(b)) - Number(ready(a)) || (a.metadata.name < b.metadata.name ? -1 : 1));
+    pod = owned[0];
+    if (!pod) return { text: `error: timed out waiting for the condition\n`, ok: false };
+    if (owned.length > 1) note = `Found ${owned.length} pods, using pod/${pod.metadata.name}\n`;
+  } else {
+    return { text: `error: cannot get the logs from ${type.id}: selector for ${type.id} not implemented\n`, ok: false };
+  }
+  const containers = (pod.spec?.containers ?? []).map((c) => c.name ?? '');
+  let container = cmd.container;
+  if (container === undefined) {
+    container = containers[0] ?? '';
+    if (containers.length > 1) note += `Defaulted container "${container}" out of: ${containers.join(', ')}\n`;
+  }
+  if (!containers.includes(container)) {
+    return { text: `${note}error: container ${container} is not valid for pod ${pod.metadata.name}\n`, ok: false };
+  }
+  const state = pod.status?.containerStatuses?.find((c) => c.name === container)?.state;
+  if (!state?.running && !state?.terminated) {
+    return {
+      text: `${note}Error from server (BadRequest): container "${container}" in pod "${pod.metadata.name}" is waiting to start: ${state?.waiting?.reason ?? 'ContainerCreating'}\n`,
+      ok: false,
+    };
+  }
+  const text = await backend.podLogs(namespace, pod.metadata.name, container, {
+    ...(cmd.tail !== undefined ? { tailLines: cmd.tail } : {}),
+    timestamps: cmd.timestamps,
+  });
+  return { text: note + text, ok: true };
+}
+
 export async function runKubectl(
   cmd: KubectlCommand,
   backend: Backend,
@@ -220,5 +295,7 @@ export async function runKubectl(
     }
     case 'describe':
       return describe(cmd, backend, defaultNamespace);
+    case 'logs':
+      return logs(cmd, backend, defaultNamespace);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * Parsing of the kubectl command lines used in scenarios: get, apply, delete, describe.
+ * Parsing of the kubectl command lines used in scenarios: get, apply, delete, describe, logs.
  * Resource names stay as typed (`ksvc`, `rev`, `pods` …); resolving them to kinds is done elsewhere.
  * Errors use kubectl's own words where there is one.
  */
@@ -61,7 +61,16 @@ export interface KubectlDescribe extends KubectlBase {
   selector?: string;
 }
 
-export type KubectlCommand = KubectlGet | KubectlApply | KubectlDelete | KubectlDescribe;
+export interface KubectlLogs extends KubectlBase {
+  verb: 'logs';
+  /** A pod name, or `pod/x`, `deployment/x`, `replicaset/x` (kubectl then picks one of its pods). */
+  target: string;
+  container?: string;
+  tail?: number;
+  timestamps: boolean;
+}
+
+export type KubectlCommand = KubectlGet | KubectlApply | KubectlDelete | KubectlDescribe | KubectlLogs;
 export type KubectlVerb = KubectlCommand['verb'];
 
 export class KubectlParseError extends Error {
@@ -71,7 +80,7 @@ export class KubectlParseError extends Error {
   }
 }
 
-const SUPPORTED: readonly KubectlVerb[] = ['get', 'apply', 'delete', 'describe'];
+const SUPPORTED: readonly KubectlVerb[] = ['get', 'apply', 'delete', 'describe', 'logs'];
 const OTHER_KUBECTL_COMMANDS = [
   'create',
   'expose',
@@ -89,7 +98,6 @@ const OTHER_KUBECTL_COMMANDS = [
   'uncordon',
   'drain',
   'taint',
-  'logs',
   'attach',
   'exec',
   'port-forward',
@@ -139,6 +147,12 @@ const FLAGS: Record<KubectlVerb, FlagSpec[]> = {
     { long: 'wait', takesValue: false },
   ],
   describe: [...COMMON_FLAGS],
+  logs: [
+    { long: 'namespace', short: 'n', takesValue: true },
+    { long: 'container', short: 'c', takesValue: true },
+    { long: 'tail', takesValue: true },
+    { long: 'timestamps', takesValue: false },
+  ],
 };
 
 interface ParsedFlags {
@@ -362,6 +376,33 @@ export function parseKubectl(commandLine: string): KubectlCommand {
         }
       }
       return { verb, ...base, ...targets, files, all, ...sel };
+    }
+    case 'logs': {
+      if (positionals.length === 0) {
+        throw new KubectlParseError(
+          "error: expected POD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples",
+        );
+      }
+      if (positionals.length > 2) {
+        throw new KubectlParseError(`error: Unexpected args: [${positionals.slice(2).join(' ')}]`);
+      }
+      const tailText = last(values, 'tail');
+      const tail = tailText === undefined ? undefined : Number(tailText);
+      if (tail !== undefined && !Number.isInteger(tail)) {
+        throw new KubectlParseError(
+          `error: invalid argument "${tailText}" for "--tail" flag: strconv.ParseInt: parsing "${tailText}": invalid syntax`,
+        );
+      }
+      // `kubectl logs POD CONTAINER` is the old form of `-c CONTAINER`.
+      const container = last(values, 'container') ?? positionals[1];
+      return {
+        verb,
+        ...base,
+        target: positionals[0]!,
+        ...(container !== undefined ? { container } : {}),
+        ...(tail !== undefined && tail >= 0 ? { tail } : {}),
+        timestamps: flag(values, 'timestamps'),
+      };
     }
     case 'describe': {
       if (positionals.length === 0) {

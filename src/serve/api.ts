@@ -5,10 +5,11 @@
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KubeObject } from '../model/api/types.js';
+import type { KubeObject, Pod } from '../model/api/types.js';
 import { RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
 import { isoAt } from '../model/rules/time.js';
 import type { SimCluster } from '../sim/cluster.js';
+import { logTimestamp } from '../sim/podLogs.js';
 import { dataEqual, StoreError } from '../sim/store.js';
 import { T } from '../sim/types.js';
 import {
@@ -231,7 +232,9 @@ export class KubeApi {
     const name = parts[1];
     const subresource = parts[2];
     if (parts.length > 3) throw notFoundPath();
-    if (subresource !== undefined && !(subresource === 'status' && hasStatus(resource))) throw notFoundPath();
+    const known =
+      (subresource === 'status' && hasStatus(resource)) || (subresource === 'log' && resource.id === 'pods');
+    if (subresource !== undefined && !known) throw notFoundPath();
     return {
       resource,
       ...(namespace !== undefined ? { namespace } : {}),
@@ -273,6 +276,10 @@ export class KubeApi {
         return send(res, 200, this.deleteCollection(t, query, options.dryRun));
       }
       throw this.methodNotAllowed(method, t);
+    }
+    if (t.subresource === 'log') {
+      if (method !== 'GET') throw this.methodNotAllowed(method, t);
+      return this.podLog(t, query, req, res);
     }
     if (method === 'GET' && watch) {
       // watch of a single object: a field selector on its name
@@ -719,6 +726,82 @@ export class KubeApi {
       metadata: { resourceVersion: String(this.store().resourceVersion()) },
       items,
     };
+  }
+
+  // ---- logs ----
+
+  /**
+   * `GET …/pods/<name>/log` as the kubelet answers it: one container's lines (`container` is
+   * required when the pod has several), `tailLines`, `sinceSeconds`, `timestamps`, `limitBytes`,
+   * and `follow` (the connection stays open and new lines arrive until the pod is gone).
+   */
+  private podLog(t: Target, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
+    const pod = this.mustGet(t) as Pod;
+    const name = pod.metadata.name;
+    const containers = (pod.spec.containers ?? []).map((c) => c.name ?? '');
+    let container = query.get('container') ?? '';
+    if (container === '') {
+      if (containers.length !== 1) {
+        throw badRequest(
+          `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`,
+        );
+      }
+      container = containers[0]!;
+    }
+    if (!containers.includes(container)) throw badRequest(`container ${container} is not valid for pod ${name}`);
+    if (query.get('previous') === 'true') {
+      throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+    }
+    const state = pod.status?.containerStatuses?.find((c) => c.name === container)?.state;
+    if (!state?.running && !state?.terminated) {
+      throw badRequest(
+        `container "${container}" in pod "${name}" is waiting to start: ${state?.waiting?.reason ?? 'ContainerCreating'}`,
+      );
+    }
+    const number = (key: string) => {
+      const v = query.get(key);
+      if (v === null || v === '') return undefined;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw badRequest(`PodLogOptions "${key}" must be a non-negative integer`);
+      return n;
+    };
+    const timestamps = query.get('timestamps') === 'true';
+    const tailLines = number('tailLines');
+    const sinceSeconds = number('sinceSeconds');
+    const limitBytes = number('limitBytes');
+    const logs = this.cluster.podLogs;
+    let text = logs.read(t.namespace ?? 'default', name, container, this.cluster.now(), {
+      ...(tailLines !== undefined ? { tailLines } : {}),
+      ...(sinceSeconds !== undefined ? { sinceSeconds } : {}),
+      timestamps,
+    });
+    if (limitBytes !== undefined) text = Buffer.from(text).subarray(0, limitBytes).toString('utf8');
+    const follow = query.get('follow') === 'true';
+    res.writeHead(200, {
+      'Content-Type': 'text/plain',
+      ...(follow ? {} : { 'Content-Length': Buffer.byteLength(text) }),
+    });
+    if (!follow) {
+      res.end(text);
+      return;
+    }
+    res.write(text);
+    const ns = t.namespace ?? 'default';
+    const stop = logs.follow(ns, name, (c, at, line) => {
+      if (c === container) res.write(`${timestamps ? `${logTimestamp(at)} ` : ''}${line}\n`);
+    });
+    // The stream ends when the pod is gone (its logs with it) or the client leaves.
+    const timer = setInterval(() => {
+      if (!this.store().get('pods', ns, name)) close();
+    }, 200);
+    const close = () => {
+      clearInterval(timer);
+      stop();
+      this.openWatches.delete(close);
+      if (!res.writableEnded) res.end();
+    };
+    this.openWatches.add(close);
+    req.on('close', close);
   }
 
   // ---- watch ----

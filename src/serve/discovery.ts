@@ -110,6 +110,9 @@ export function apiResourceList(group: string, version: string): unknown | undef
         verbs: ['get', 'patch', 'update'],
       });
     }
+    if (r.id === 'pods') {
+      resources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+    }
   }
   return {
     kind: 'APIResourceList',

@@ -38,6 +38,7 @@ import { networkLatency } from './load/network.js';
 import { forkRandom } from './load/rng.js';
 import type { Sampler } from './load/types.js';
 import { EventLog } from './log.js';
+import { PodLogs } from './podLogs.js';
 import { EventRecorder } from './recorder.js';
 import { defaultSimSettings, type SimSettings } from './settings.js';
 import { ObjectStore, type StoreEvent, typeOf } from './store.js';
@@ -175,6 +176,10 @@ export class SimCluster {
   private readonly narrator: LifecycleNarrator;
   /** Events (core/v1) of the kubelet, the scheduler and the controllers. */
   readonly recorder: EventRecorder;
+  /** What `kubectl logs` shows: the app's and queue-proxy's lines per pod. */
+  readonly podLogs = new PodLogs();
+  /** The size of the app's answer, for its access lines. */
+  private readonly responseBytes: number;
   private readonly kubernetesServices: KubernetesServices;
   private readonly routeNetworking: RouteNetworking;
   private readonly knativeEvents: KnativeEvents;
@@ -227,7 +232,7 @@ export class SimCluster {
     this.deployments = new DeploymentController(
       this.ctx,
       { podPhase: (revision, pod, phase) => this.onPodPhase(revision, pod, phase) },
-      { replicaSets: new ReplicaSetController(this.ctx, this.recorder), recorder: this.recorder },
+      { replicaSets: new ReplicaSetController(this.ctx, this.recorder), recorder: this.recorder, logs: this.podLogs },
     );
     // Endpoints follow pods in batches (many pods start at once in a burst); nothing in the
     // simulation reads them.
@@ -258,6 +263,7 @@ export class SimCluster {
     this.queue.register(ROUTE_NETWORKING, (ns, name) => this.routeNetworking.reconcile(ns, name));
     this.kubernetesServices.start();
     this.store.watch((e) => this.onStoreEvent(e));
+    this.responseBytes = Buffer.byteLength(`${this.settings.app.response}\n`);
     this.scheduleSecondly();
   }
 
@@ -625,6 +631,8 @@ export class SimCluster {
 
   private complete(req: SimRequest, status: number, body: string): void {
     const now = this.engine.now();
+    // The app writes an access line for each request it answers.
+    if (req.pod !== undefined && status === STATUS_OK) this.podLogs.answered(req.pod, now, status, this.responseBytes);
     const latencyMs = now - req.arrivedAt + req.hopMs;
     if (this.log.recordsRequest(req.id)) {
       this.log.event({

@@ -52,9 +52,12 @@ steps:
   - kubectl: get events
   - kubectl: get all
   - kubectl: describe ksvc nothing
+  - curl: http://hello.default.svc.cluster.local
+  - kubectl: logs deployment/hello-00001-deployment
+  - kubectl: logs deployment/hello-00001-deployment -c queue-proxy --tail 1
 `;
 
-describe('kubectl describe, get events and get all in a scenario', () => {
+describe('kubectl describe, get events, get all and logs in a scenario', () => {
   it('describes Knative objects with the generic layout and their controllers’ events', async () => {
     const { transcript } = await run(SCENARIO);
     const ksvc = outputOf(transcript, 'kubectl describe ksvc hello');
@@ -124,5 +127,16 @@ describe('kubectl describe, get events and get all in a scenario', () => {
     expect(outputOf(transcript, 'kubectl describe ksvc nothing')).toMatch(
       /^Error from server \(NotFound\): services\.serving\.knative\.dev "nothing" not found\n/,
     );
+  });
+
+  it('prints the app’s access lines and queue-proxy’s lines with kubectl logs', async () => {
+    const { transcript } = await run(SCENARIO);
+    const app = outputOf(transcript, 'kubectl logs deployment/hello-00001-deployment');
+    expect(app).toMatch(
+      /^Defaulted container "user-container" out of: user-container, queue-proxy\nStarting server on port 8080\nListening on :8080\n127\.0\.0\.1 - - \[01\/Jan\/2026:00:00:\d\d \+0000\] "GET \/ HTTP\/1\.1" 200 \d+\n/,
+    );
+    const queue = outputOf(transcript, 'kubectl logs deployment/hello-00001-deployment -c queue-proxy --tail 1');
+    const line = JSON.parse(queue.split('\n')[0] ?? '{}');
+    expect(line).toMatchObject({ severity: 'INFO', logger: 'queueproxy', 'knative.dev/key': 'default/hello-00001' });
   });
 });

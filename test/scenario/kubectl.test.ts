@@ -60,6 +60,13 @@ describe('parseKubectl', () => {
       files: [],
     });
     expect(parseKubectl('delete -f article.yaml')).toMatchObject({ verb: 'delete', files: ['article.yaml'] });
+    expect(parseKubectl('logs deploy/hello-00001-deployment -c queue-proxy --tail 5 --timestamps')).toMatchObject({
+      verb: 'logs',
+      target: 'deploy/hello-00001-deployment',
+      container: 'queue-proxy',
+      tail: 5,
+      timestamps: true,
+    });
     expect(parseKubectl('describe revision knservice-00001')).toMatchObject({
       verb: 'describe',
       resources: ['revision'],
@@ -70,8 +77,15 @@ describe('parseKubectl', () => {
   it.each([
     ['gett ksvc', 'error: unknown command "gett" for "kubectl"; did you mean "get"?'],
     ['frobnicate', 'error: unknown command "frobnicate" for "kubectl"'],
-    ['logs knservice', 'error: "kubectl logs" is not supported in scenarios (supported: get, apply, delete, describe)'],
-    ['', 'error: no kubectl command given (supported: get, apply, delete, describe)'],
+    [
+      'exec knservice',
+      'error: "kubectl exec" is not supported in scenarios (supported: get, apply, delete, describe, logs)',
+    ],
+    ['', 'error: no kubectl command given (supported: get, apply, delete, describe, logs)'],
+    [
+      'logs',
+      "error: expected POD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples",
+    ],
     [
       'get',
       'error: You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.',

@@ -14,6 +14,7 @@ import { NODE_IP, NODE_NAME, podSpecFromTemplate, serviceAccountVolumeName } fro
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { normalVariate } from '../load/rng.js';
+import type { PodLogs } from '../podLogs.js';
 import type { EventRecorder } from '../recorder.js';
 import { T } from '../types.js';
 import { deploymentConditions, type ReplicaSetController } from './replicaset.js';
@@ -26,6 +27,7 @@ export interface PodObserver {
 export interface ShownObjects {
   replicaSets: ReplicaSetController;
   recorder: EventRecorder;
+  logs: PodLogs;
 }
 
 interface PodRuntime {
@@ -255,6 +257,7 @@ export class DeploymentController {
     this.ctx.emit({ t: this.ctx.now(), type: 'pod', pod: pod.name, revision: pod.revision, phase });
     if (!first) this.shownPhase(namespace, pod, phase);
     if (phase === 'Gone') {
+      this.shown.logs.gone(namespace, pod.name);
       this.ctx.store.remove(T.pod, namespace, pod.name);
       this.deployments.get(`${namespace}/${deployment}`)?.pods.delete(pod.name);
       pod.actor.stop();
@@ -299,6 +302,8 @@ export class DeploymentController {
         recorder.record(bound, 'Normal', 'Pulling', `Pulling image "${pod.image}"`, KUBELET, container(user));
     } else if (phase === 'Running') {
       pod.startedAt = this.ctx.timestamp();
+      const userPort = containers[0]?.ports?.[0]?.containerPort;
+      this.shown.logs.started(namespace, pod.name, pod.revision, this.ctx.now(), userPort);
       containers.forEach((c, i) => {
         const image = c.image ?? '';
         const pulled =
@@ -312,6 +317,7 @@ export class DeploymentController {
     } else if (phase === 'Ready') {
       pod.readyAt = this.ctx.timestamp();
     } else if (phase === 'Terminating') {
+      this.shown.logs.stopping(namespace, pod.name, this.ctx.now(), Math.round(this.ctx.settings.drainMs / 1000));
       for (const c of containers) {
         recorder.record(stored, 'Normal', 'Killing', `Stopping container ${c.name ?? ''}`, KUBELET, container(c));
       }

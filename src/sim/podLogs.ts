@@ -1,0 +1,214 @@
+/**
+ * What `kubectl logs` shows for a simulated pod: queue-proxy's start-up and shutdown lines (JSON,
+ * as Knative's zap logger writes them) and the app's lines: its start-up and one access line per
+ * request it answered (Common Log Format, from 127.0.0.1: requests reach the app through
+ * queue-proxy). The words are plausible, not Knative's or any app's exact output.
+ *
+ * Memory is bounded: each container keeps its last 1,000 lines; a pod's logs go with the pod.
+ * Access lines are kept as numbers and written out only when asked for.
+ */
+import { QUEUE_PORTS, QUEUE_PROXY, USER_CONTAINER } from '../model/rules/podspec.js';
+import { SIM_EPOCH_MS } from '../model/rules/time.js';
+
+/** Lines kept per container. */
+export const LOG_LINES_KEPT = 1000;
+
+/** One line: when, and either its text or an access line's status and size. */
+interface Line {
+  at: number;
+  text?: string;
+  status?: number;
+  bytes?: number;
+}
+
+/**
+ * The last lines of one container, in parallel arrays (an access line costs no object: a pod
+ * may answer millions of requests).
+ */
+class Ring {
+  private readonly at: number[] = [];
+  private readonly status: number[] = [];
+  private readonly bytes: number[] = [];
+  private readonly text: (string | undefined)[] = [];
+  private start = 0;
+
+  push(at: number, text: string | undefined, status: number, bytes: number): void {
+    if (this.at.length < LOG_LINES_KEPT) {
+      this.at.push(at);
+      this.text.push(text);
+      this.status.push(status);
+      this.bytes.push(bytes);
+      return;
+    }
+    const i = this.start;
+    this.at[i] = at;
+    this.text[i] = text;
+    this.status[i] = status;
+    this.bytes[i] = bytes;
+    this.start = (i + 1) % LOG_LINES_KEPT;
+  }
+
+  all(): Line[] {
+    const out: Line[] = [];
+    const n = this.at.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.start + k) % n;
+      const text = this.text[i];
+      out.push(
+        text !== undefined
+          ? { at: this.at[i]!, text }
+          : { at: this.at[i]!, status: this.status[i]!, bytes: this.bytes[i]! },
+      );
+    }
+    return out;
+  }
+}
+
+type Listener = (container: string, at: number, text: string) => void;
+
+interface PodLog {
+  namespace: string;
+  revision: string;
+  containers: Map<string, Ring>;
+  listeners: Set<Listener>;
+}
+
+export interface LogOptions {
+  /** Only the last N lines. */
+  tailLines?: number;
+  /** Only lines from the last N seconds (of simulated time). */
+  sinceSeconds?: number;
+  /** Prefix each line with its RFC 3339 time (nanoseconds), as `--timestamps`. */
+  timestamps?: boolean;
+}
+
+/** RFC 3339 with nanoseconds, as the kubelet stamps log lines. */
+export function logTimestamp(at: number): string {
+  const ms = SIM_EPOCH_MS + at;
+  const iso = new Date(Math.floor(ms)).toISOString();
+  const nanos = String(Math.round((ms - Math.floor(ms)) * 1e6)).padStart(6, '0');
+  return `${iso.slice(0, 23)}${nanos}Z`;
+}
+
+/** The Common Log Format time: `01/Jan/2026:00:00:05 +0000`. */
+function clfTime(at: number): string {
+  const d = new Date(SIM_EPOCH_MS + at);
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+export class PodLogs {
+  private readonly pods = new Map<string, PodLog>();
+
+  /** Logs by pod name (pod names carry random suffixes: one cluster never has two alike). */
+  private log(namespace: string, pod: string, revision: string): PodLog {
+    let log = this.pods.get(pod);
+    if (!log) {
+      log = { namespace, revision, containers: new Map(), listeners: new Set() };
+      this.pods.set(pod, log);
+    }
+    return log;
+  }
+
+  private find(namespace: string, pod: string): PodLog | undefined {
+    const log = this.pods.get(pod);
+    return log && log.namespace === namespace ? log : undefined;
+  }
+
+  private append(log: PodLog, container: string, at: number, text: string | undefined, status = 0, bytes = 0): void {
+    let ring = log.containers.get(container);
+    if (!ring) {
+      ring = new Ring();
+      log.containers.set(container, ring);
+    }
+    ring.push(at, text, status, bytes);
+    if (log.listeners.size > 0) {
+      const line = render(text !== undefined ? { at, text } : { at, status, bytes });
+      for (const l of log.listeners) l(container, at, line);
+    }
+  }
+
+  private queueProxy(log: PodLog, pod: string, at: number, message: string, caller: string): void {
+    const text = JSON.stringify({
+      severity: 'INFO',
+      timestamp: logTimestamp(at),
+      logger: 'queueproxy',
+      caller,
+      message,
+      'knative.dev/key': `${log.namespace}/${log.revision}`,
+      'knative.dev/pod': pod,
+    });
+    this.append(log, QUEUE_PROXY, at, text);
+  }
+
+  /** The containers started: the app says it listens, queue-proxy starts its servers. */
+  started(namespace: string, pod: string, revision: string, at: number, userPort = 8080): void {
+    const log = this.log(namespace, pod, revision);
+    this.append(log, USER_CONTAINER, at, `Starting server on port ${userPort}`);
+    this.append(log, USER_CONTAINER, at, `Listening on :${userPort}`);
+    this.queueProxy(log, pod, at, 'Starting queue-proxy', 'sharedmain/main.go:271');
+    this.queueProxy(log, pod, at, `Starting http server metrics:${QUEUE_PORTS.autometric}`, 'sharedmain/main.go:310');
+    this.queueProxy(log, pod, at, `Starting http server main:${QUEUE_PORTS.http}`, 'sharedmain/main.go:310');
+    this.queueProxy(log, pod, at, `Starting http server admin:${QUEUE_PORTS.admin}`, 'sharedmain/main.go:310');
+  }
+
+  /** The app answered a request (one access line). */
+  answered(pod: string, at: number, status: number, bytes: number): void {
+    const log = this.pods.get(pod);
+    if (log) this.append(log, USER_CONTAINER, at, undefined, status, bytes);
+  }
+
+  /** The pod got its TERM: queue-proxy drains and stops. */
+  stopping(namespace: string, pod: string, at: number, drainSeconds: number): void {
+    const log = this.find(namespace, pod);
+    if (!log) return;
+    this.queueProxy(
+      log,
+      pod,
+      at,
+      'Received TERM signal, attempting to gracefully shutdown servers.',
+      'sharedmain/main.go:330',
+    );
+    this.queueProxy(
+      log,
+      pod,
+      at,
+      `Sleeping ${drainSeconds}s to allow K8s propagation of non-ready state`,
+      'sharedmain/main.go:331',
+    );
+  }
+
+  /** The pod is gone, and its logs with it. */
+  gone(namespace: string, pod: string): void {
+    if (this.find(namespace, pod)) this.pods.delete(pod);
+  }
+
+  /** Whether a pod has logs (its containers have started). */
+  has(namespace: string, pod: string): boolean {
+    return this.find(namespace, pod) !== undefined;
+  }
+
+  /** A container's log as `kubectl logs` prints it ('' when it has none yet). */
+  read(namespace: string, pod: string, container: string, nowMs: number, options: LogOptions = {}): string {
+    const log = this.find(namespace, pod);
+    let lines = log?.containers.get(container)?.all() ?? [];
+    if (options.sinceSeconds !== undefined) lines = lines.filter((l) => l.at >= nowMs - options.sinceSeconds! * 1000);
+    if (options.tailLines !== undefined) lines = options.tailLines <= 0 ? [] : lines.slice(-options.tailLines);
+    return lines.map((l) => `${options.timestamps ? `${logTimestamp(l.at)} ` : ''}${render(l)}\n`).join('');
+  }
+
+  /** Calls `listener` with each new line of the pod (for `kubectl logs -f`); returns the unsubscribe. */
+  follow(namespace: string, pod: string, listener: Listener): () => void {
+    const log = this.find(namespace, pod);
+    if (!log) return () => {};
+    log.listeners.add(listener);
+    return () => log.listeners.delete(listener);
+  }
+}
+
+/** A line as printed: its text, or the access line of an answered request. */
+function render(line: Line): string {
+  if (line.text !== undefined) return line.text;
+  return `127.0.0.1 - - [${clfTime(line.at)}] "GET / HTTP/1.1" ${line.status ?? 200} ${line.bytes ?? 0}`;
+}
