@@ -6,7 +6,9 @@
  * kubectl 1.32 first asks for aggregated discovery (`as=APIGroupDiscoveryList`); answering with
  * plain `application/json` makes client-go fall back to these documents.
  */
+import { createHash } from 'node:crypto';
 import { discoveryOrder, RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
+import { crdSchemas } from './openapi.js';
 
 /** Types that have a status subresource in a real cluster. */
 const WITH_STATUS = new Set([
@@ -126,7 +128,10 @@ function gvPath(group: string, version: string): string {
   return group === '' ? `api/${version}` : `apis/${group}/${version}`;
 }
 
-/** `/openapi/v3`: one entry per group version. */
+/**
+ * `/openapi/v3`: one entry per group version, with a hash of its document (kubectl caches the
+ * documents by it, so a changed document gets a new one).
+ */
 export function openApiV3Index(): unknown {
   const paths: Record<string, { serverRelativeURL: string }> = {};
   const seen = new Set<string>();
@@ -134,7 +139,11 @@ export function openApiV3Index(): unknown {
     const p = gvPath(r.group, r.version);
     if (seen.has(p)) continue;
     seen.add(p);
-    paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=knsim1` };
+    const hash = createHash('sha256')
+      .update(JSON.stringify(openApiV3Document(p)))
+      .digest('hex')
+      .slice(0, 32);
+    paths[p] = { serverRelativeURL: `/openapi/v3/${p}?hash=${hash.toUpperCase()}` };
   }
   return { paths };
 }
@@ -166,11 +175,17 @@ export function openApiV3Document(path: string): unknown | undefined {
       },
     };
   }
+  const first = types[0]!;
+  const schemas = crdSchemas(
+    first.group,
+    first.version,
+    types.filter((r) => !r.verbs.every((v) => v === 'create')).map((r) => r.kind),
+  );
   return {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: SERVER_VERSION.gitVersion },
     paths,
-    components: { schemas: {} },
+    components: { schemas: schemas ?? {} },
   };
 }
 
