@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTICLE_YAML, eventually, ingress, type KubectlResult, kubectl } from './helpers.js';
+import { ARTICLE_YAML, eventually, HAS_KUBECTL, ingress, type KubectlResult, kubectl } from './helpers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -72,7 +72,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('knsim serve with the real kubectl: the seed walk-through', () => {
+describe.skipIf(!HAS_KUBECTL)('knsim serve with the real kubectl: the seed walk-through', () => {
   it('prints where it listens and writes a kubeconfig', () => {
     expect(output).toMatch(/Kubernetes API on https?:\/\/127\.0\.0\.1:\d+, ingress on http:\/\/127\.0\.0\.1:\d+/);
     expect(output).toContain(`export KUBECONFIG=${kubeconfig}`);
