@@ -24,6 +24,8 @@ const CONTROLLER_OWNED = new Set([
   'podautoscalers.autoscaling.internal.knative.dev',
   'metrics.autoscaling.internal.knative.dev',
   'serverlessservices.networking.internal.knative.dev',
+  'ingresses.networking.internal.knative.dev',
+  'certificates.networking.internal.knative.dev',
 ]);
 
 export function isControllerOwned(resource: ResourceType): boolean {

@@ -58,7 +58,14 @@ import type { HistoryEvent, WatchHub } from './watch.js';
 import { serveWatch } from './watchStream.js';
 
 /** Types the simulator's controllers own entirely: reading is fine, writing would desynchronise them. */
-const READ_ONLY = new Set(['pods', 'deployments.apps', 'replicasets.apps', 'endpoints', 'events']);
+const READ_ONLY = new Set([
+  'pods',
+  'deployments.apps',
+  'replicasets.apps',
+  'endpoints',
+  'endpointslices.discovery.k8s.io',
+  'events',
+]);
 
 /** Compares a credential without leaking, through timing, how much of it matched. */
 function sameSecret(given: string, expected: string): boolean {
@@ -66,6 +73,9 @@ function sameSecret(given: string, expected: string): boolean {
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
 }
+
+/** The label the API server puts on every namespace (its name). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 
 /** Namespaces a real cluster refuses to delete. */
 const UNDELETABLE_NAMESPACES = new Set(['default', 'kube-system', 'kube-public']);
@@ -518,7 +528,11 @@ export class KubeApi {
     delete obj.status;
     obj.metadata.managedFields = managed ?? updateManagedFields(undefined, obj, this.ownership(t));
     obj = admit(this.cluster, t.resource, t.namespace, obj, undefined, this.validation);
-    if (t.resource.id === T.namespace) obj.status = { phase: 'Active' };
+    if (t.resource.id === T.namespace) {
+      obj.status = { phase: 'Active' };
+      // The API server labels every namespace with its own name.
+      obj.metadata.labels = { ...obj.metadata.labels, [NAMESPACE_NAME_LABEL]: name };
+    }
     if (dryRun) {
       // What would have been stored: the server fills in what it always does, nothing is kept.
       return {

@@ -17,7 +17,7 @@ import { SimCluster } from '../sim/cluster.js';
 import { EventLog } from '../sim/log.js';
 import type { SimSettings } from '../sim/settings.js';
 import { T } from '../sim/types.js';
-import { KubeApi } from './api.js';
+import { KubeApi, NAMESPACE_NAME_LABEL } from './api.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { type Certificate, selfSignedCertificate } from './tls.js';
 import { WatchHub } from './watch.js';
@@ -127,7 +127,7 @@ export class KnsimServer {
       store.create({
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name: ns },
+        metadata: { name: ns, labels: { [NAMESPACE_NAME_LABEL]: ns } },
         spec: { finalizers: ['kubernetes'] },
       });
       store.updateStatus(T.namespace, undefined, ns, { phase: 'Active' });

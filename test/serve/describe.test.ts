@@ -129,6 +129,7 @@ describe.skipIf(!HAS_KUBECTL)('kubectl describe: knsim prints what real kubectl 
     'endpoints knservice-00001-private',
     'kingress knservice',
     'sks knservice-00001',
+    'namespace default',
   ];
 
   it('for each of Knative’s and Kubernetes’ objects of a ready Service', async () => {

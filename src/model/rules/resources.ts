@@ -78,6 +78,9 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   resource('ConfigMap', '', 'v1', 'configmaps', ['cm'], []),
   resource('Namespace', '', 'v1', 'namespaces', ['ns'], [], false),
   resource('Event', '', 'v1', 'events', ['ev'], []),
+  // None exist in a simulated cluster; `kubectl describe namespace` lists them.
+  resource('ResourceQuota', '', 'v1', 'resourcequotas', ['quota'], []),
+  resource('LimitRange', '', 'v1', 'limitranges', ['limits'], []),
   resource('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', [], []),
   resource('Deployment', 'apps', 'v1', 'deployments', ['deploy'], ['all']),
   resource('ReplicaSet', 'apps', 'v1', 'replicasets', ['rs'], ['all']),
