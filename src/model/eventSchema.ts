@@ -270,6 +270,17 @@ const narrationEvent = z.looseObject({
   revision: z.string().optional(),
 });
 
+const divergenceEvent = z.looseObject({
+  type: z.literal('divergence'),
+  t: runTime,
+  kind: z.string(),
+  namespace: z.string(),
+  name: z.string(),
+  from: z.string(),
+  to: z.string(),
+  rule: z.string(),
+});
+
 const endEvent = z.looseObject({
   type: z.literal('end'),
   t: runTime,
@@ -294,6 +305,7 @@ export const EVENT_SCHEMAS = {
   step: stepEvent,
   expect: expectEvent,
   narration: narrationEvent,
+  divergence: divergenceEvent,
   end: endEvent,
 } satisfies { [K in LogEvent['type']]: z.ZodType<EventOf<K>> };
 

@@ -214,6 +214,20 @@ export interface NarrationEvent extends At {
   revision?: string;
 }
 
+/**
+ * A move the cluster made that the model's lifecycle machine forbids (live mode): the object, the
+ * mode it left and the one it reported, and the rule the move breaks.
+ */
+export interface DivergenceEvent extends At {
+  type: 'divergence';
+  kind: string;
+  namespace: string;
+  name: string;
+  from: string;
+  to: string;
+  rule: string;
+}
+
 export interface EndEvent extends At {
   type: 'end';
   ok: boolean;
@@ -234,6 +248,7 @@ export type LogEvent =
   | StepEvent
   | ExpectEvent
   | NarrationEvent
+  | DivergenceEvent
   | EndEvent;
 
 export type LogLine = LogHeader | LogEvent;

@@ -6,7 +6,8 @@
 import { dirname } from 'node:path';
 import type { Backend } from '../backends/backend.js';
 import { BackendError } from '../backends/backend.js';
-import type { SampleEvent } from '../model/events.js';
+import type { DivergenceEvent, SampleEvent } from '../model/events.js';
+import { divergenceSays } from '../model/narrate/lifecycle.js';
 import { formatResults } from '../results/results.js';
 import { type Evaluation, evaluate } from '../scenario/evaluate.js';
 import type { Expectation } from '../scenario/expect.js';
@@ -42,6 +43,8 @@ export class ScenarioRunner {
   private readonly monitors: Monitor[];
   private readonly curlLatencies: { at: number; latency: number; cold: boolean }[] = [];
   private readonly podSeries = new Map<number, number>();
+  /** Moves the cluster made that the model forbids, shown between steps as they come. */
+  private divergences: DivergenceEvent[] = [];
 
   constructor(
     private readonly scenario: Scenario,
@@ -56,6 +59,21 @@ export class ScenarioRunner {
       },
       ['sample'],
     );
+    backend.log.subscribe(
+      (line) => {
+        if (line.type === 'divergence') this.divergences.push(line);
+      },
+      ['divergence'],
+    );
+  }
+
+  /** Prints the divergences seen since the last step (never inside a step's output). */
+  private printDivergences(): void {
+    for (const d of this.divergences) {
+      this.print(commentLine(d.t, divergenceSays(d.kind, d.name, d.from, d.to, d.rule)));
+      this.print('\n');
+    }
+    this.divergences = [];
   }
 
   private recordSample(s: SampleEvent): void {
@@ -90,6 +108,7 @@ export class ScenarioRunner {
       await this.runStep(step);
     }
     await this.finishMonitors();
+    this.printDivergences();
     this.summary();
     await backend.close();
     return { ok: this.failures.length === 0, failures: this.failures, transcript: this.out.join('') };
@@ -150,6 +169,7 @@ export class ScenarioRunner {
 
   /** Runs one step, and records it in the event log with its output. */
   private async runStep(step: Step): Promise<void> {
+    this.printDivergences();
     const at = this.backend.now();
     const start = this.out.length;
     const failuresBefore = this.failures.length;

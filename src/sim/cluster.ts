@@ -15,7 +15,7 @@ import { requestOutcome } from '../results/results.js';
 import type { RandomStreams, SimContext } from './context.js';
 import { RevisionAutoscaler } from './controllers/autoscaler.js';
 import { type ClusterConfig, defaultClusterConfig, withConfigMap } from './controllers/clusterConfig.js';
-import { reconcileConfiguration } from './controllers/configuration.js';
+import { ConfigurationController } from './controllers/configuration.js';
 import { DeploymentController, type PodCounts } from './controllers/deployment.js';
 import { CERTIFICATES, INGRESSES, ROUTE_NETWORKING, RouteNetworking } from './controllers/ingress.js';
 import { KnativeEvents } from './controllers/knativeEvents.js';
@@ -26,11 +26,10 @@ import {
   KubernetesServices,
   REVISION_SERVICES,
 } from './controllers/kservices.js';
-import { LifecycleNarrator } from './controllers/lifecycle.js';
 import { REPLICA_SETS, ReplicaSetController } from './controllers/replicaset.js';
-import { reconcileRevision } from './controllers/revision.js';
+import { RevisionController } from './controllers/revision.js';
 import { RouteController } from './controllers/route.js';
-import { reconcileService } from './controllers/service.js';
+import { ServiceController } from './controllers/service.js';
 import { type SimRequest, STATUS_OK } from './dataplane/request.js';
 import { RevisionDataplane } from './dataplane/revision.js';
 import { Engine } from './engine.js';
@@ -172,8 +171,10 @@ export class SimCluster {
   private readonly queue: WorkQueue;
   private readonly ctx: SimContext;
   private readonly deployments: DeploymentController;
+  private readonly services: ServiceController;
+  private readonly configurations: ConfigurationController;
+  private readonly revisionController: RevisionController;
   private readonly routes: RouteController;
-  private readonly narrator: LifecycleNarrator;
   /** Events (core/v1) of the kubelet, the scheduler and the controllers. */
   readonly recorder: EventRecorder;
   /** What `kubectl logs` shows: the app's and queue-proxy's lines per pod. */
@@ -246,15 +247,15 @@ export class SimCluster {
       (ns, name) => this.queue.enqueue(ROUTE_NETWORKING, ns, name),
     );
     this.knativeEvents = new KnativeEvents(this.recorder, (type, ns, name) => this.store.get(type, ns, name));
-    this.narrator = new LifecycleNarrator(this.ctx);
+    this.services = new ServiceController(this.ctx);
+    this.configurations = new ConfigurationController(this.ctx, () => ({
+      timeoutSeconds: this.config.defaults.revisionTimeoutSeconds,
+      containerConcurrency: this.config.defaults.containerConcurrency,
+    }));
+    this.revisionController = new RevisionController(this.ctx, () => this.config);
     this.routes = new RouteController(this.ctx, () => ({ domain: this.config.domain, network: this.config.network }));
-    this.queue.register(T.service, (ns, name) => reconcileService(this.ctx, ns, name));
-    this.queue.register(T.configuration, (ns, name) =>
-      reconcileConfiguration(this.ctx, ns, name, {
-        timeoutSeconds: this.config.defaults.revisionTimeoutSeconds,
-        containerConcurrency: this.config.defaults.containerConcurrency,
-      }),
-    );
+    this.queue.register(T.service, (ns, name) => this.services.reconcile(ns, name));
+    this.queue.register(T.configuration, (ns, name) => this.configurations.reconcile(ns, name));
     this.queue.register(T.route, (ns, name) => this.routes.reconcile(ns, name));
     this.queue.register(T.revision, (ns, name) => this.reconcileRevision(ns, name));
     this.queue.register(T.deployment, (ns, name) => this.deployments.reconcile(ns, name));
@@ -340,7 +341,6 @@ export class SimCluster {
         object: obj,
       });
     }
-    this.narrator.observe(e, type);
     this.kubernetesServices.observe(e, type);
     this.routeNetworking.observe(e, type);
     this.knativeEvents.observe(e, type);
@@ -386,7 +386,7 @@ export class SimCluster {
   }
 
   private reconcileRevision(ns: string, name: string): void {
-    const healthy = reconcileRevision(this.ctx, this.config, ns, name);
+    const healthy = this.revisionController.reconcile(ns, name);
     if (healthy && !this.revisions.has(`${ns}/${name}`)) this.startRevisionRuntime(ns, name);
   }
 

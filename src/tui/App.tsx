@@ -5,6 +5,7 @@
  */
 import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useState } from 'react';
+import { describeEvent } from '../model/narrate/events.js';
 import { formatRunTime } from '../runner/transcript.js';
 import { ExplainPane } from './components/ExplainPane.js';
 import { Header } from './components/Header.js';
@@ -20,7 +21,6 @@ import { MIN_COLUMNS, MIN_ROWS, type ScreenLayout, screenLayout } from './model/
 import { initialViewState, reduceView, SPEEDS, type ViewState, ZOOMS } from './model/playback.js';
 import type { ReplayIndex } from './model/replay.js';
 import { fitTables, kubectlTables } from './model/tables.js';
-import { describeEvent } from './narrate.js';
 import { theme } from './theme.js';
 
 export interface TerminalSize {

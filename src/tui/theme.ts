@@ -4,8 +4,8 @@
  * appears only as the background of chart cells that have not happened yet.
  */
 
+import type { Tone } from '../model/narrate/events.js';
 import type { ChartRole } from './model/chart.js';
-import type { Tone } from './narrate.js';
 
 /** An ink colour name, or undefined for the terminal's default foreground. */
 export type Colour = 'cyan' | 'green' | 'yellow' | 'red' | 'magenta' | 'gray' | undefined;

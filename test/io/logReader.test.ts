@@ -25,6 +25,17 @@ beforeAll(async () => {
   }
   examples.set('sks', { t: 5, type: 'sks', revision: 'r-00001', mode: 'Proxy', activators: 2 });
   examples.set('panic', { t: 5, type: 'panic', revision: 'r-00001', panicking: true });
+  // Only live runs write divergences (a move the cluster made that the model forbids).
+  examples.set('divergence', {
+    t: 5,
+    type: 'divergence',
+    kind: 'Revision',
+    namespace: 'default',
+    name: 'r-00001',
+    from: 'Ready',
+    to: 'Deploying',
+    rule: 'ScaleTargetInitialized never goes back',
+  });
 }, 60_000);
 
 function logOf(...events: unknown[]): string {

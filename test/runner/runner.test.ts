@@ -187,4 +187,37 @@ steps:
       'validation failed: expected 6s <= 2s <= 1h0m0s: spec.template.metadata.annotations.autoscaling.knative.dev/window\nmax-scale=2 is less than min-scale=5: spec.template.metadata.annotations.autoscaling.knative.dev/max-scale, spec.template.metadata.annotations.autoscaling.knative.dev/min-scale',
     );
   });
+
+  it("shows a divergence the backend logged between steps, not inside a step's output", async () => {
+    const scenario = parseScenario(
+      `${SERVICE('docker.io/x/y')}
+steps:
+  - apply: svc.yaml
+  - sleep: 2s
+  - kubectl: get ksvc
+`,
+      'test.yaml',
+    );
+    const backend = new SimBackend({ seed: 1, namespace: scenario.namespace });
+    await backend.start({ scenario: scenario.name, seed: 1, namespace: scenario.namespace });
+    backend.cluster.engine.at(1500, () =>
+      backend.log.event({
+        t: 1500,
+        type: 'divergence',
+        kind: 'Revision',
+        namespace: 'default',
+        name: 'hello-00001',
+        from: 'Ready',
+        to: 'Deploying',
+        rule: 'ScaleTargetInitialized never goes back',
+      }),
+    );
+    const outcome = await new ScenarioRunner(scenario, backend).run();
+    const blocks = outcome.transcript.split('\n\n');
+    const at = blocks.findIndex((b) => b.includes('divergence'));
+    expect(blocks[at]).toBe(
+      '[00:01.500] # divergence: Revision hello-00001 went from Ready to Deploying, which the model does not allow (ScaleTargetInitialized never goes back)',
+    );
+    expect(blocks[at + 1]).toMatch(/\$ kubectl get ksvc/);
+  });
 });

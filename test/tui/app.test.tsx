@@ -1,11 +1,11 @@
 import { render } from 'ink-testing-library';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LogEvent, PodEvent, RequestEvent, ScaleEvent } from '../../src/model/events.js';
+import { describeEvent } from '../../src/model/narrate/events.js';
 import { formatRunTime } from '../../src/runner/transcript.js';
 import { App } from '../../src/tui/App.js';
 import { helpItems } from '../../src/tui/keymap.js';
 import type { ReplayIndex } from '../../src/tui/model/replay.js';
-import { describeEvent } from '../../src/tui/narrate.js';
 import { ESC, find, KEYS, plain, renderTui, seedIndex, waitFor } from './helpers.js';
 
 let index: ReplayIndex;

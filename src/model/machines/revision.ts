@@ -1,71 +1,279 @@
 /**
- * A Revision's life as a learner sees it: deploying until its first pods are ready, then ready
- * (serving, or scaled to zero: still Ready, with Active False), or failed. The Revision
- * reconciler sends what the conditions say; the machine turns it into milestones for the log.
+ * A Revision's lifecycle, in the two modes Knative reports for it:
+ * - readiness (its Ready condition): deploying until its initial scale is reached, then ready, or
+ *   failed (an image that cannot be resolved, pods that cannot run, initial scale never reached);
+ * - activity (its Active condition, which mirrors the PodAutoscaler and does not count toward
+ *   Ready: a revision scaled to zero stays Ready): deploying until the PA has conditions, then
+ *   activating, active, inactive, and waking when a request brings it back from inactive.
+ *
+ * In the simulator the Revision reconciler sends what it observed (`revision.reconcile`); the
+ * machine computes the conditions with the model's rules, emits them as `status` for the
+ * reconciler to write, and moves. In live mode the cluster's own conditions come in
+ * (`revision.reported`) and the machine only moves. Either way a move the model forbids is
+ * emitted as `divergence`, naming the rule; each move worth telling is a `milestone`.
  */
-import { emit, setup } from 'xstate';
+import { assign, emit, raise, setup } from 'xstate';
+import type { Condition, ConditionStatus, PodAutoscaler } from '../api/types.js';
+import { revisionSays } from '../narrate/lifecycle.js';
+import {
+  applyConditions,
+  getCondition,
+  READY,
+  REVISION_CONDITION_SET,
+  type RevisionActiveMode,
+  readyStatus,
+  revisionActiveMode,
+  revisionContainerHealthyFromDeployment,
+  revisionContainerMissing,
+  revisionDeploying,
+  revisionFromAutoscaler,
+} from '../rules/conditions.js';
+import type { LifecycleEmitted } from './lifecycle.js';
+
+/** What the Revision reconciler observes. */
+export interface RevisionObservation {
+  /** The image tag could not be resolved to a digest (the reconciler stops there). */
+  readonly unresolvedImage?: { readonly image: string; readonly error: string };
+  /** The Deployment's ready replicas. */
+  readonly readyReplicas: number;
+  /** The revision's PodAutoscaler, if it exists. */
+  readonly autoscaler: PodAutoscaler | undefined;
+}
+
+/**
+ * A Revision's conditions from one reconcile: both dependents Unknown `Deploying` the first time;
+ * then ContainerMissing when the image cannot be resolved; otherwise ContainerHealthy from the
+ * Deployment and what the PodAutoscaler says, in that order (the order decides which of two
+ * changes at the same instant Ready reports).
+ */
+function revisionConditions(
+  previous: readonly Condition[] | undefined,
+  observed: RevisionObservation,
+  nowIso: string,
+): { conditions: Condition[]; actualReplicas?: number; desiredReplicas?: number } {
+  const first = previous ? [] : revisionDeploying();
+  if (observed.unresolvedImage) {
+    const { image, error } = observed.unresolvedImage;
+    const update = revisionContainerMissing(image, error);
+    return { conditions: applyConditions(REVISION_CONDITION_SET, previous, [...first, update], nowIso) };
+  }
+  const fromPa = revisionFromAutoscaler(previous, observed.autoscaler);
+  const conditions = applyConditions(
+    REVISION_CONDITION_SET,
+    previous,
+    [...first, revisionContainerHealthyFromDeployment(observed.readyReplicas), ...fromPa.updates],
+    nowIso,
+  );
+  return { conditions, actualReplicas: fromPa.actualReplicas, desiredReplicas: fromPa.desiredReplicas };
+}
 
 export interface RevisionLifecycleInput {
   name: string;
 }
 
+interface RevisionContext {
+  name: string;
+  conditions: readonly Condition[] | undefined;
+  actualReplicas?: number;
+  desiredReplicas?: number;
+}
+
 export type RevisionLifecycleEvent =
-  | { type: 'revision.ready' }
-  | { type: 'revision.failed'; reason: string; message: string }
-  | { type: 'revision.activated' }
-  | { type: 'revision.deactivated'; reason: string };
+  | {
+      type: 'revision.reconcile';
+      previous: readonly Condition[] | undefined;
+      observed: RevisionObservation;
+      nowIso: string;
+    }
+  | { type: 'revision.reported'; conditions: readonly Condition[] | undefined }
+  /** Raised by the machine itself once the conditions are known. */
+  | { type: 'revision.conditionsChanged' };
 
-export type RevisionLifecycleEmitted = { type: 'milestone'; text: string };
+export type RevisionLifecycleEmitted =
+  | LifecycleEmitted
+  | { type: 'status'; conditions: Condition[]; actualReplicas?: number; desiredReplicas?: number };
 
-type Failed = Extract<RevisionLifecycleEvent, { type: 'revision.failed' }>;
-type Deactivated = Extract<RevisionLifecycleEvent, { type: 'revision.deactivated' }>;
-
-const milestone = (text: string) => ({ type: 'milestone' as const, text });
+/** Why a Ready revision never goes back to Deploying (reference §4). */
+export const RULE_INITIALIZED_NEVER_GOES_BACK =
+  'ScaleTargetInitialized never goes back, so a Ready revision does not return to Deploying';
+/** Why Active never returns to Deploying (reference §6). */
+export const RULE_PA_CONDITIONS_STAY =
+  'Active is Deploying only until the PodAutoscaler has conditions, and they are never removed';
 
 export const revisionLifecycleMachine = setup({
   types: {
     input: {} as RevisionLifecycleInput,
-    context: {} as RevisionLifecycleInput,
+    context: {} as RevisionContext,
     events: {} as RevisionLifecycleEvent,
     emitted: {} as RevisionLifecycleEmitted,
   },
+  guards: {
+    readyIs: ({ context }, params: { status: ConditionStatus }) => readyStatus(context.conditions) === params.status,
+    activeIs: ({ context }, params: { mode: RevisionActiveMode }) =>
+      revisionActiveMode(context.conditions) === params.mode,
+  },
   actions: {
-    sayReady: emit(({ context }) => milestone(`revision ${context.name} is Ready: its first pod passed readiness`)),
-    sayFailed: emit(({ context, event }) => {
-      const e = event as Failed;
-      return milestone(`revision ${context.name} failed (${e.reason}): ${e.message}`);
+    markConditions: assign(
+      (_, params: { previous: readonly Condition[] | undefined; observed: RevisionObservation; nowIso: string }) => {
+        const { conditions, actualReplicas, desiredReplicas } = revisionConditions(
+          params.previous,
+          params.observed,
+          params.nowIso,
+        );
+        return { conditions, actualReplicas, desiredReplicas };
+      },
+    ),
+    takeReported: assign({
+      conditions: (_, params: { conditions: readonly Condition[] | undefined }) => params.conditions,
     }),
-    sayInactive: emit(({ context, event }) => {
-      const reason = (event as Deactivated).reason;
-      return milestone(
-        reason === 'NoTraffic'
-          ? `no traffic for a whole stable window: revision ${context.name} becomes inactive and will scale to zero (it stays Ready)`
-          : `revision ${context.name} becomes inactive (${reason})`,
-      );
+    reportStatus: emit(({ context }) => ({
+      type: 'status' as const,
+      conditions: [...(context.conditions ?? [])],
+      ...(context.actualReplicas !== undefined ? { actualReplicas: context.actualReplicas } : {}),
+      ...(context.desiredReplicas !== undefined ? { desiredReplicas: context.desiredReplicas } : {}),
+    })),
+    judge: raise({ type: 'revision.conditionsChanged' }),
+    sayReady: emit(({ context }) => milestone(revisionSays.ready(context.name))),
+    sayReadyAgain: emit(({ context }) => milestone(revisionSays.readyAgain(context.name))),
+    sayFailed: emit(({ context }) => {
+      const ready = getCondition(context.conditions, READY);
+      return milestone(revisionSays.failed(context.name, ready?.reason, ready?.message));
     }),
-    sayActive: emit(({ context }) => milestone(`revision ${context.name} is active again: a pod is serving`)),
+    sayInactive: emit(({ context }) =>
+      milestone(revisionSays.inactive(context.name, getCondition(context.conditions, 'Active')?.reason)),
+    ),
+    sayWaking: emit(({ context }) => milestone(revisionSays.waking(context.name))),
+    sayActiveAgain: emit(({ context }) => milestone(revisionSays.activeAgain(context.name))),
+    diverge: emit((_, params: { from: string; to: string; rule: string }) => ({
+      type: 'divergence' as const,
+      ...params,
+    })),
   },
 }).createMachine({
   id: 'revision',
-  context: ({ input }) => ({ ...input }),
-  initial: 'deploying',
+  context: ({ input }) => ({ name: input.name, conditions: undefined }),
+  type: 'parallel',
+  on: {
+    'revision.reconcile': {
+      actions: [
+        {
+          type: 'markConditions',
+          params: ({ event }) => ({ previous: event.previous, observed: event.observed, nowIso: event.nowIso }),
+        },
+        'reportStatus',
+        'judge',
+      ],
+    },
+    'revision.reported': {
+      actions: [{ type: 'takeReported', params: ({ event }) => ({ conditions: event.conditions }) }, 'judge'],
+    },
+  },
   states: {
-    deploying: {
-      on: {
-        'revision.ready': { target: 'ready', actions: ['sayReady'] },
-        'revision.failed': { target: 'failed', actions: ['sayFailed'] },
-      },
-    },
-    ready: {
-      initial: 'active',
+    readiness: {
+      initial: 'deploying',
       states: {
-        active: { on: { 'revision.deactivated': { target: 'inactive', actions: ['sayInactive'] } } },
-        inactive: { on: { 'revision.activated': { target: 'active', actions: ['sayActive'] } } },
+        deploying: {
+          on: {
+            'revision.conditionsChanged': [
+              { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayReady'] },
+              { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
+            ],
+          },
+        },
+        ready: {
+          on: {
+            'revision.conditionsChanged': [
+              { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
+              {
+                guard: { type: 'readyIs', params: { status: 'Unknown' } },
+                target: 'deploying',
+                actions: [
+                  {
+                    type: 'diverge',
+                    params: { from: 'Ready', to: 'Deploying', rule: RULE_INITIALIZED_NEVER_GOES_BACK },
+                  },
+                ],
+              },
+            ],
+          },
+        },
+        failed: {
+          on: {
+            'revision.conditionsChanged': [
+              { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayReadyAgain'] },
+              { guard: { type: 'readyIs', params: { status: 'Unknown' } }, target: 'deploying' },
+            ],
+          },
+        },
       },
-      on: { 'revision.failed': { target: 'failed', actions: ['sayFailed'] } },
     },
-    failed: {
-      on: { 'revision.ready': 'ready' },
+    activity: {
+      initial: 'deploying',
+      states: {
+        deploying: {
+          on: {
+            'revision.conditionsChanged': [
+              { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active' },
+              { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive' },
+              { guard: { type: 'activeIs', params: { mode: 'Unknown' } }, target: 'activating' },
+            ],
+          },
+        },
+        activating: {
+          on: {
+            'revision.conditionsChanged': [
+              { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active' },
+              { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive', actions: ['sayInactive'] },
+              backToDeploying('Activating'),
+            ],
+          },
+        },
+        active: {
+          on: {
+            'revision.conditionsChanged': [
+              { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive', actions: ['sayInactive'] },
+              { guard: { type: 'activeIs', params: { mode: 'Unknown' } }, target: 'activating' },
+              backToDeploying('Active'),
+            ],
+          },
+        },
+        inactive: {
+          on: {
+            'revision.conditionsChanged': [
+              { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active', actions: ['sayActiveAgain'] },
+              { guard: { type: 'activeIs', params: { mode: 'Unknown' } }, target: 'waking', actions: ['sayWaking'] },
+              backToDeploying('Inactive'),
+            ],
+          },
+        },
+        waking: {
+          on: {
+            'revision.conditionsChanged': [
+              { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active', actions: ['sayActiveAgain'] },
+              { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive', actions: ['sayInactive'] },
+              backToDeploying('Activating'),
+            ],
+          },
+        },
+      },
     },
   },
 });
+
+function milestone(text: string) {
+  return { type: 'milestone' as const, text };
+}
+
+/** Active back to Deploying: the cluster did what the PA's rules never do. */
+function backToDeploying(from: string) {
+  return {
+    guard: { type: 'activeIs', params: { mode: 'Deploying' } },
+    target: 'deploying',
+    actions: [
+      {
+        type: 'diverge',
+        params: { from: `Active ${from}`, to: 'Active Deploying', rule: RULE_PA_CONDITIONS_STAY },
+      },
+    ],
+  } as const;
+}

@@ -59,6 +59,11 @@ export function getCondition(conditions: readonly Condition[] | undefined, type:
   return conditions?.find((c) => c.type === type);
 }
 
+/** The status of a kind's Ready condition; Unknown when it has none yet. */
+export function readyStatus(conditions: readonly Condition[] | undefined): ConditionStatus {
+  return getCondition(conditions, READY)?.status ?? 'Unknown';
+}
+
 function sameCondition(a: Condition, b: Condition): boolean {
   return (
     a.status === b.status &&
@@ -517,6 +522,18 @@ export function revisionFromAutoscaler(
       break;
   }
   return { updates, ...replicas };
+}
+
+/**
+ * A revision's Active as it reports it: `Deploying` before its PodAutoscaler has conditions
+ * (Active absent, or Unknown `Deploying`), otherwise the status the PA's Ready gave it.
+ */
+export type RevisionActiveMode = 'Deploying' | ConditionStatus;
+
+export function revisionActiveMode(conditions: readonly Condition[] | undefined): RevisionActiveMode {
+  const active = getCondition(conditions, 'Active');
+  if (!active || (active.status === 'Unknown' && active.reason === REASON_DEPLOYING)) return 'Deploying';
+  return active.status;
 }
 
 // ---- PodAutoscaler ----

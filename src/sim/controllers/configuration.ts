@@ -2,14 +2,10 @@
  * The Configuration reconciler: every generation stamps out one Revision (`<config>-%05d`, or
  * the template's own name), and the status follows the latest created and latest ready ones.
  */
+import { type Actor, createActor } from 'xstate';
 import type { Configuration, Revision } from '../../model/api/types.js';
-import {
-  applyConditions,
-  CONFIGURATION_CONDITION_SET,
-  configurationReady,
-  getCondition,
-  READY,
-} from '../../model/rules/conditions.js';
+import { configurationLifecycleMachine } from '../../model/machines/configuration.js';
+import { getCondition, READY } from '../../model/rules/conditions.js';
 import {
   LABEL_CONFIGURATION,
   LABEL_CONFIGURATION_GENERATION,
@@ -22,6 +18,7 @@ import { revisionName } from '../../model/rules/naming.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { T } from '../types.js';
+import { ActorsByObject, diverge, narrate } from './lifecycle.js';
 
 /** Defaults config-defaults gives a revision (reference §1: timeout 300 s, unlimited concurrency). */
 export interface RevisionDefaults {
@@ -29,83 +26,121 @@ export interface RevisionDefaults {
   containerConcurrency: number;
 }
 
-export function reconcileConfiguration(
-  ctx: SimContext,
-  namespace: string,
-  name: string,
-  defaults: RevisionDefaults,
-): void {
-  const config = ctx.store.get<Configuration>(T.configuration, namespace, name);
-  if (!config || config.metadata.deletionTimestamp) return;
-  const generation = config.metadata.generation ?? 1;
-  const template = config.spec.template;
-  const revName = template.metadata?.name || revisionName(name, generation);
+/**
+ * The Configuration reconciler: stamps out the generation's revision when it does not exist yet,
+ * finds the latest ready one, and hands what it found to the Configuration's lifecycle machine,
+ * which decides the Ready condition; the reconciler writes the status the machine emits.
+ */
+export class ConfigurationController {
+  private readonly actors = new ActorsByObject<Actor<typeof configurationLifecycleMachine>>();
 
-  let revision = ctx.store.get<Revision>(T.revision, namespace, revName);
-  if (!revision) {
-    const serviceName = config.metadata.labels?.[LABEL_SERVICE];
-    const svcOwner = config.metadata.ownerReferences?.find((o) => o.kind === 'Service');
-    const containers = (template.spec.containers ?? []).map((c, i) => ({
-      ...c,
-      name: c.name ?? (i === 0 ? 'user-container' : `user-container-${i}`),
-    }));
-    revision = ctx.store.create<Revision>({
-      apiVersion: 'serving.knative.dev/v1',
-      kind: 'Revision',
-      metadata: {
-        name: revName,
-        namespace,
-        labels: {
-          ...(template.metadata?.labels ?? {}),
-          [LABEL_CONFIGURATION]: name,
-          [LABEL_CONFIGURATION_GENERATION]: String(generation),
-          [LABEL_CONFIGURATION_UID]: config.metadata.uid ?? '',
-          ...(serviceName ? { [LABEL_SERVICE]: serviceName, [LABEL_SERVICE_UID]: svcOwner?.uid ?? '' } : {}),
-          [LABEL_ROUTING_STATE]: 'pending',
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly defaults: () => RevisionDefaults,
+  ) {}
+
+  reconcile(namespace: string, name: string): void {
+    const { ctx } = this;
+    const config = ctx.store.get<Configuration>(T.configuration, namespace, name);
+    if (!config || config.metadata.deletionTimestamp) {
+      if (!config) this.actors.forget(namespace, name);
+      return;
+    }
+    const defaults = this.defaults();
+    const generation = config.metadata.generation ?? 1;
+    const template = config.spec.template;
+    const revName = template.metadata?.name || revisionName(name, generation);
+
+    let revision = ctx.store.get<Revision>(T.revision, namespace, revName);
+    if (!revision) {
+      const serviceName = config.metadata.labels?.[LABEL_SERVICE];
+      const svcOwner = config.metadata.ownerReferences?.find((o) => o.kind === 'Service');
+      const containers = (template.spec.containers ?? []).map((c, i) => ({
+        ...c,
+        name: c.name ?? (i === 0 ? 'user-container' : `user-container-${i}`),
+      }));
+      revision = ctx.store.create<Revision>({
+        apiVersion: 'serving.knative.dev/v1',
+        kind: 'Revision',
+        metadata: {
+          name: revName,
+          namespace,
+          labels: {
+            ...(template.metadata?.labels ?? {}),
+            [LABEL_CONFIGURATION]: name,
+            [LABEL_CONFIGURATION_GENERATION]: String(generation),
+            [LABEL_CONFIGURATION_UID]: config.metadata.uid ?? '',
+            ...(serviceName ? { [LABEL_SERVICE]: serviceName, [LABEL_SERVICE_UID]: svcOwner?.uid ?? '' } : {}),
+            [LABEL_ROUTING_STATE]: 'pending',
+          },
+          annotations: { ...(template.metadata?.annotations ?? {}) },
+          ownerReferences: [ownerRef(config)],
         },
-        annotations: { ...(template.metadata?.annotations ?? {}) },
-        ownerReferences: [ownerRef(config)],
-      },
-      spec: {
-        ...template.spec,
-        containers,
-        containerConcurrency: template.spec.containerConcurrency ?? defaults.containerConcurrency,
-        timeoutSeconds: template.spec.timeoutSeconds ?? defaults.timeoutSeconds,
-      },
-    });
-  }
+        spec: {
+          ...template.spec,
+          containers,
+          containerConcurrency: template.spec.containerConcurrency ?? defaults.containerConcurrency,
+          timeoutSeconds: template.spec.timeoutSeconds ?? defaults.timeoutSeconds,
+        },
+      });
+    }
 
-  const revisions = ctx.store
-    .list<Revision>(T.revision, namespace)
-    .filter((r) => r.metadata.labels?.[LABEL_CONFIGURATION] === name);
-  const isReady = (r: Revision) => getCondition(r.status?.conditions, READY)?.status === 'True';
-  const generationOf = (r: Revision) => Number(r.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] ?? 0);
-  // The newest ready revision, searching from the current generation down.
-  const latestReady = revisions
-    .filter((r) => generationOf(r) <= generation && isReady(r))
-    .sort((a, b) => generationOf(b) - generationOf(a))[0];
-  const previousReady = config.status?.latestReadyRevisionName;
-  const latestReadyName = latestReady?.metadata.name ?? previousReady;
-  const latestReadyDeleted =
-    latestReady === undefined && previousReady !== undefined && !ctx.store.get(T.revision, namespace, previousReady);
-  const failed = getCondition(revision.status?.conditions, READY);
-  const conditions = applyConditions(
-    CONFIGURATION_CONDITION_SET,
-    config.status?.conditions,
-    [
-      configurationReady({
+    const revisions = ctx.store
+      .list<Revision>(T.revision, namespace)
+      .filter((r) => r.metadata.labels?.[LABEL_CONFIGURATION] === name);
+    const isReady = (r: Revision) => getCondition(r.status?.conditions, READY)?.status === 'True';
+    const generationOf = (r: Revision) => Number(r.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] ?? 0);
+    // The newest ready revision, searching from the current generation down.
+    const latestReady = revisions
+      .filter((r) => generationOf(r) <= generation && isReady(r))
+      .sort((a, b) => generationOf(b) - generationOf(a))[0];
+    const previousReady = config.status?.latestReadyRevisionName;
+    const latestReadyName = latestReady?.metadata.name ?? previousReady;
+    const latestReadyDeleted =
+      latestReady === undefined && previousReady !== undefined && !ctx.store.get(T.revision, namespace, previousReady);
+    const failed = getCondition(revision.status?.conditions, READY);
+    const actor = this.actors.of(config, () => this.start(config));
+    const sub = actor.on(
+      'status',
+      this.actors.failures.listener(({ conditions }) => {
+        ctx.store.updateStatus(T.configuration, namespace, name, {
+          observedGeneration: generation,
+          conditions,
+          latestCreatedRevisionName: revName,
+          ...(latestReadyName && !latestReadyDeleted ? { latestReadyRevisionName: latestReadyName } : {}),
+        });
+      }),
+    );
+    actor.send({
+      type: 'configuration.reconcile',
+      previous: config.status?.conditions,
+      facts: {
         latestCreatedRevisionName: revName,
         ...(latestReadyName ? { latestReadyRevisionName: latestReadyName } : {}),
         ...(failed?.status === 'False' ? { latestCreatedFailedMessage: failed.message ?? '' } : {}),
         latestReadyDeleted,
+      },
+      nowIso: ctx.timestamp(),
+    });
+    sub.unsubscribe();
+    this.actors.failures.throwIfAny();
+  }
+
+  private start(config: Configuration): Actor<typeof configurationLifecycleMachine> {
+    const actor = this.actors.failures.watch(
+      createActor(configurationLifecycleMachine, {
+        clock: this.actors.failures.clock(this.ctx.engine.clock),
+        input: { name: config.metadata.name },
       }),
-    ],
-    ctx.timestamp(),
-  );
-  ctx.store.updateStatus(T.configuration, namespace, name, {
-    observedGeneration: generation,
-    conditions,
-    latestCreatedRevisionName: revName,
-    ...(latestReadyName && !latestReadyDeleted ? { latestReadyRevisionName: latestReadyName } : {}),
-  });
+    );
+    actor.on(
+      'milestone',
+      this.actors.failures.listener((m) => narrate(this.ctx, m)),
+    );
+    actor.on(
+      'divergence',
+      this.actors.failures.listener((d) => diverge(this.ctx, config, d)),
+    );
+    return actor.start();
+  }
 }

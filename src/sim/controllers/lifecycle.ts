@@ -1,92 +1,56 @@
 /**
- * Follows Services and Revisions through their lifecycle machines and writes each milestone to
- * the log as narration ("no traffic for a whole stable window: … becomes inactive"). It only
- * observes the store: the reconcilers decide, the machines say what that means.
+ * What the reconcilers share about their lifecycle machines: one actor per object, and where
+ * what the machines tell goes. Milestones go to the log as narration; divergences (a move the
+ * model forbids: never expected from the model's own rules, and tests say so) as `divergence`.
  */
-import { type Actor, createActor } from 'xstate';
-import type { KubeObject, Revision, Service } from '../../model/api/types.js';
-import { revisionLifecycleMachine } from '../../model/machines/revision.js';
-import { serviceLifecycleMachine } from '../../model/machines/service.js';
-import { getCondition } from '../../model/rules/conditions.js';
+import type { KubeObject } from '../../model/api/types.js';
+import type { Divergence, Milestone } from '../../model/machines/lifecycle.js';
+import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
-import type { StoreEvent } from '../store.js';
-import { T } from '../types.js';
 
-export class LifecycleNarrator {
-  private readonly services = new Map<string, Actor<typeof serviceLifecycleMachine>>();
-  private readonly revisions = new Map<string, Actor<typeof revisionLifecycleMachine>>();
+/**
+ * The actors of one kind's objects, by namespace and name; a reused name gets a fresh actor.
+ * `failures` brings an error inside a machine (a rule that throws) back to the reconciler: watch
+ * each actor and wrap its listeners with it, and call `failures.throwIfAny()` after each send.
+ */
+export class ActorsByObject<A extends { stop(): void }> {
+  readonly failures = new ActorFailures();
+  private readonly actors = new Map<string, { uid: string | undefined; actor: A }>();
 
-  constructor(private readonly ctx: SimContext) {}
-
-  observe(e: StoreEvent, type: string): void {
-    if (type === T.service) this.service(e);
-    else if (type === T.revision) this.revision(e);
+  /** The object's actor, made by `start` on first use (again when a new object took the name). */
+  of(obj: KubeObject, start: () => A): A {
+    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    const known = this.actors.get(key);
+    if (known && known.uid === obj.metadata.uid) return known.actor;
+    known?.actor.stop();
+    const actor = start();
+    this.actors.set(key, { uid: obj.metadata.uid, actor });
+    return actor;
   }
 
-  private say(text: string, revision?: string): void {
-    this.ctx.emit({ t: this.ctx.now(), type: 'narration', text, ...(revision ? { revision } : {}) });
+  /** The object is gone: its machine stops. */
+  forget(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    this.actors.get(key)?.actor.stop();
+    this.actors.delete(key);
   }
+}
 
-  private key(obj: KubeObject): string {
-    return `${obj.metadata.namespace}/${obj.metadata.name}`;
-  }
+/** A milestone as a `narration` event (with the revision it is about, for the TUI). */
+export function narrate(ctx: SimContext, milestone: Milestone, revision?: string): void {
+  ctx.emit({ t: ctx.now(), type: 'narration', text: milestone.text, ...(revision ? { revision } : {}) });
+}
 
-  private service(e: StoreEvent): void {
-    const svc = e.object as Service;
-    const key = this.key(svc);
-    if (e.op === 'deleted') {
-      this.services.get(key)?.stop();
-      this.services.delete(key);
-      return;
-    }
-    let actor = this.services.get(key);
-    if (!actor) {
-      actor = createActor(serviceLifecycleMachine, {
-        clock: this.ctx.engine.clock,
-        input: { name: svc.metadata.name },
-      });
-      actor.on('milestone', ({ text }) => this.say(text));
-      actor.start();
-      this.services.set(key, actor);
-    }
-    const ready = getCondition(svc.status?.conditions, 'Ready');
-    if (!ready) return;
-    if (ready.status === 'True') {
-      actor.send({
-        type: 'service.ready',
-        url: svc.status?.url ?? '',
-        revision: svc.status?.latestReadyRevisionName ?? '',
-      });
-    } else if (ready.status === 'False') {
-      actor.send({ type: 'service.failed', reason: ready.reason ?? '', message: ready.message ?? '' });
-    } else if (ready.reason) {
-      actor.send({ type: 'service.notReady', reason: ready.reason });
-    }
-  }
-
-  private revision(e: StoreEvent): void {
-    const rev = e.object as Revision;
-    const key = this.key(rev);
-    if (e.op === 'deleted') {
-      this.revisions.get(key)?.stop();
-      this.revisions.delete(key);
-      return;
-    }
-    let actor = this.revisions.get(key);
-    if (!actor) {
-      const name = rev.metadata.name;
-      actor = createActor(revisionLifecycleMachine, { clock: this.ctx.engine.clock, input: { name } });
-      actor.on('milestone', ({ text }) => this.say(text, name));
-      actor.start();
-      this.revisions.set(key, actor);
-    }
-    const ready = getCondition(rev.status?.conditions, 'Ready');
-    const active = getCondition(rev.status?.conditions, 'Active');
-    if (ready?.status === 'True') actor.send({ type: 'revision.ready' });
-    else if (ready?.status === 'False') {
-      actor.send({ type: 'revision.failed', reason: ready.reason ?? '', message: ready.message ?? '' });
-    }
-    if (active?.status === 'True') actor.send({ type: 'revision.activated' });
-    else if (active?.status === 'False') actor.send({ type: 'revision.deactivated', reason: active.reason ?? '' });
-  }
+/** A divergence as a `divergence` event naming the object. */
+export function diverge(ctx: SimContext, obj: KubeObject, d: Divergence): void {
+  ctx.emit({
+    t: ctx.now(),
+    type: 'divergence',
+    kind: obj.kind,
+    namespace: obj.metadata.namespace ?? '',
+    name: obj.metadata.name,
+    from: d.from,
+    to: d.to,
+    rule: d.rule,
+  });
 }

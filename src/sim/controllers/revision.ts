@@ -3,17 +3,10 @@
  * initial scale) and the PodAutoscaler (`<rev>`), and reports the revision's conditions from
  * the Deployment and the PodAutoscaler (reference §6).
  */
-import type { Deployment, PodAutoscaler, Revision, RevisionStatus } from '../../model/api/types.js';
+import { type Actor, createActor } from 'xstate';
+import type { Condition, Deployment, PodAutoscaler, Revision, RevisionStatus } from '../../model/api/types.js';
 import { resolveInitialScale } from '../../model/kpa/index.js';
-import {
-  applyConditions,
-  getCondition,
-  REVISION_CONDITION_SET,
-  revisionContainerHealthyFromDeployment,
-  revisionContainerMissing,
-  revisionDeploying,
-  revisionFromAutoscaler,
-} from '../../model/rules/conditions.js';
+import { type RevisionObservation, revisionLifecycleMachine } from '../../model/machines/revision.js';
 import { LABEL_REVISION, LABEL_REVISION_UID, LABEL_ROUTE, LABEL_ROUTING_STATE } from '../../model/rules/labels.js';
 import { deploymentName, podAutoscalerName } from '../../model/rules/naming.js';
 import { revisionContainers } from '../../model/rules/podspec.js';
@@ -23,6 +16,7 @@ import { ownerRef } from '../context.js';
 import { imageIsMissing } from '../settings.js';
 import { T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
+import { ActorsByObject, diverge, narrate } from './lifecycle.js';
 
 function digestError(image: string): string {
   return image.includes('##')
@@ -30,107 +24,152 @@ function digestError(image: string): string {
     : `GET https://${image.split('/')[0]}/v2/${image.split('/').slice(1).join('/')}/manifests/latest: MANIFEST_UNKNOWN: manifest unknown`;
 }
 
-export function reconcileRevision(ctx: SimContext, config: ClusterConfig, namespace: string, name: string): boolean {
-  const rev = ctx.store.get<Revision>(T.revision, namespace, name);
-  if (!rev || rev.metadata.deletionTimestamp) return false;
-  const now = ctx.timestamp();
-  const image = rev.spec.containers?.[0]?.image ?? '';
-  if (imageIsMissing(ctx.settings, image)) {
-    const conditions = applyConditions(
-      REVISION_CONDITION_SET,
-      rev.status?.conditions,
-      [...(rev.status?.conditions ? [] : revisionDeploying()), revisionContainerMissing(image, digestError(image))],
-      now,
-    );
-    ctx.store.updateStatus(T.revision, namespace, name, { observedGeneration: rev.metadata.generation, conditions });
-    return false;
-  }
+/**
+ * The Revision reconciler: resolves the image, creates the Deployment and the PodAutoscaler, and
+ * hands what it observed (the image's resolution, the Deployment's ready replicas, the PA) to the
+ * revision's lifecycle machine, which decides the conditions; it writes the status the machine
+ * emits.
+ */
+export class RevisionController {
+  private readonly actors = new ActorsByObject<Actor<typeof revisionLifecycleMachine>>();
 
-  const podLabels: Record<string, string> = { ...(rev.metadata.labels ?? {}) };
-  delete podLabels[LABEL_ROUTE];
-  delete podLabels[LABEL_ROUTING_STATE];
-  podLabels[LABEL_REVISION] = name;
-  podLabels[LABEL_REVISION_UID] = rev.metadata.uid ?? '';
-  if (!podLabels.app) podLabels.app = name;
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly config: () => ClusterConfig,
+  ) {}
 
-  const depName = deploymentName(name);
-  if (!ctx.store.get(T.deployment, namespace, depName)) {
-    const initialScale = resolveInitialScale(config.autoscaler, rev.metadata.annotations ?? {});
-    ctx.store.create<Deployment>({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: depName, namespace, labels: podLabels, ownerReferences: [ownerRef(rev)] },
-      spec: {
-        replicas: initialScale,
-        progressDeadlineSeconds: Math.round(config.deployment.progressDeadlineMs / 1000),
-        selector: { matchLabels: { [LABEL_REVISION_UID]: rev.metadata.uid ?? '' } },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
-        revisionHistoryLimit: 0,
-        template: {
-          metadata: { labels: podLabels },
-          spec: {
-            containers: revisionContainers(rev, { defaultTimeoutSeconds: config.defaults.revisionTimeoutSeconds }),
-            enableServiceLinks: false,
-            terminationGracePeriodSeconds: rev.spec.timeoutSeconds ?? 300,
+  /** Reconciles; true once the revision's children exist (its runtime can start). */
+  reconcile(namespace: string, name: string): boolean {
+    const { ctx } = this;
+    const config = this.config();
+    const rev = ctx.store.get<Revision>(T.revision, namespace, name);
+    if (!rev || rev.metadata.deletionTimestamp) {
+      if (!rev) this.actors.forget(namespace, name);
+      return false;
+    }
+    const image = rev.spec.containers?.[0]?.image ?? '';
+    if (imageIsMissing(ctx.settings, image)) {
+      this.observe(
+        rev,
+        { unresolvedImage: { image, error: digestError(image) }, readyReplicas: 0, autoscaler: undefined },
+        (status) => ({
+          observedGeneration: rev.metadata.generation,
+          conditions: status.conditions,
+        }),
+      );
+      return false;
+    }
+    const podLabels: Record<string, string> = { ...(rev.metadata.labels ?? {}) };
+    delete podLabels[LABEL_ROUTE];
+    delete podLabels[LABEL_ROUTING_STATE];
+    podLabels[LABEL_REVISION] = name;
+    podLabels[LABEL_REVISION_UID] = rev.metadata.uid ?? '';
+    if (!podLabels.app) podLabels.app = name;
+
+    const depName = deploymentName(name);
+    if (!ctx.store.get(T.deployment, namespace, depName)) {
+      const initialScale = resolveInitialScale(config.autoscaler, rev.metadata.annotations ?? {});
+      ctx.store.create<Deployment>({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: depName, namespace, labels: podLabels, ownerReferences: [ownerRef(rev)] },
+        spec: {
+          replicas: initialScale,
+          progressDeadlineSeconds: Math.round(config.deployment.progressDeadlineMs / 1000),
+          selector: { matchLabels: { [LABEL_REVISION_UID]: rev.metadata.uid ?? '' } },
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
+          revisionHistoryLimit: 0,
+          template: {
+            metadata: { labels: podLabels },
+            spec: {
+              containers: revisionContainers(rev, { defaultTimeoutSeconds: config.defaults.revisionTimeoutSeconds }),
+              enableServiceLinks: false,
+              terminationGracePeriodSeconds: rev.spec.timeoutSeconds ?? 300,
+            },
           },
         },
-      },
-    });
+      });
+    }
+
+    const paName = podAutoscalerName(name);
+    const reachability = reachabilityOf(rev);
+    const pa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, namespace, paName);
+    const paSpec: PodAutoscaler['spec'] = {
+      containerConcurrency: rev.spec.containerConcurrency ?? 0,
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: depName },
+      reachability,
+      protocolType: 'http1',
+    };
+    const paAnnotations = { ...(rev.metadata.annotations ?? {}) };
+    if (!pa) {
+      ctx.store.create<PodAutoscaler>({
+        apiVersion: 'autoscaling.internal.knative.dev/v1alpha1',
+        kind: 'PodAutoscaler',
+        metadata: {
+          name: paName,
+          namespace,
+          labels: podLabels,
+          annotations: paAnnotations,
+          ownerReferences: [ownerRef(rev)],
+        },
+        spec: paSpec,
+      });
+    } else if (pa.spec.reachability !== reachability) {
+      ctx.store.update({ ...pa, spec: paSpec });
+    }
+
+    const deployment = ctx.store.get<Deployment>(T.deployment, namespace, depName);
+    const currentPa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, namespace, paName);
+    const observed: RevisionObservation = {
+      readyReplicas: deployment?.status?.readyReplicas ?? 0,
+      autoscaler: currentPa,
+    };
+    this.observe(rev, observed, ({ conditions, actualReplicas, desiredReplicas }) => ({
+      observedGeneration: rev.metadata.generation,
+      conditions,
+      ...(actualReplicas !== undefined ? { actualReplicas } : {}),
+      ...(desiredReplicas !== undefined ? { desiredReplicas } : {}),
+      containerStatuses: (rev.spec.containers ?? []).map((c) => ({
+        name: c.name ?? 'user-container',
+        imageDigest: digestOf(c.image ?? ''),
+      })),
+    }));
+    return true;
   }
 
-  const paName = podAutoscalerName(name);
-  const reachability = reachabilityOf(rev);
-  const pa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, namespace, paName);
-  const paSpec: PodAutoscaler['spec'] = {
-    containerConcurrency: rev.spec.containerConcurrency ?? 0,
-    scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: depName },
-    reachability,
-    protocolType: 'http1',
-  };
-  const paAnnotations = { ...(rev.metadata.annotations ?? {}) };
-  if (!pa) {
-    ctx.store.create<PodAutoscaler>({
-      apiVersion: 'autoscaling.internal.knative.dev/v1alpha1',
-      kind: 'PodAutoscaler',
-      metadata: {
-        name: paName,
-        namespace,
-        labels: podLabels,
-        annotations: paAnnotations,
-        ownerReferences: [ownerRef(rev)],
-      },
-      spec: paSpec,
-    });
-  } else if (pa.spec.reachability !== reachability) {
-    ctx.store.update({ ...pa, spec: paSpec });
+  /** Sends what was observed to the revision's machine and writes the status it emits. */
+  private observe(
+    rev: Revision,
+    observed: RevisionObservation,
+    status: (emitted: { conditions: Condition[]; actualReplicas?: number; desiredReplicas?: number }) => RevisionStatus,
+  ): void {
+    const { ctx } = this;
+    const namespace = rev.metadata.namespace ?? '';
+    const actor = this.actors.of(rev, () => this.start(rev));
+    const sub = actor.on('status', (e) => ctx.store.updateStatus(T.revision, namespace, rev.metadata.name, status(e)));
+    actor.send({ type: 'revision.reconcile', previous: rev.status?.conditions, observed, nowIso: ctx.timestamp() });
+    sub.unsubscribe();
+    this.actors.failures.throwIfAny();
   }
 
-  const deployment = ctx.store.get<Deployment>(T.deployment, namespace, depName);
-  const currentPa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, namespace, paName);
-  const previous = rev.status?.conditions;
-  const fromPa = revisionFromAutoscaler(previous, currentPa);
-  const conditions = applyConditions(
-    REVISION_CONDITION_SET,
-    previous,
-    [
-      ...(previous ? [] : revisionDeploying()),
-      revisionContainerHealthyFromDeployment(deployment?.status?.readyReplicas ?? 0),
-      ...fromPa.updates,
-    ],
-    now,
-  );
-  const status: RevisionStatus = {
-    observedGeneration: rev.metadata.generation,
-    conditions,
-    ...(fromPa.actualReplicas !== undefined ? { actualReplicas: fromPa.actualReplicas } : {}),
-    ...(fromPa.desiredReplicas !== undefined ? { desiredReplicas: fromPa.desiredReplicas } : {}),
-    containerStatuses: (rev.spec.containers ?? []).map((c) => ({
-      name: c.name ?? 'user-container',
-      imageDigest: digestOf(c.image ?? ''),
-    })),
-  };
-  ctx.store.updateStatus(T.revision, namespace, name, status);
-  return getCondition(conditions, 'Ready') !== undefined;
+  private start(rev: Revision): Actor<typeof revisionLifecycleMachine> {
+    const name = rev.metadata.name;
+    const actor = this.actors.failures.watch(
+      createActor(revisionLifecycleMachine, {
+        clock: this.actors.failures.clock(this.ctx.engine.clock),
+        input: { name },
+      }),
+    );
+    actor.on(
+      'milestone',
+      this.actors.failures.listener((m) => narrate(this.ctx, m, name)),
+    );
+    actor.on(
+      'divergence',
+      this.actors.failures.listener((d) => diverge(this.ctx, rev, d)),
+    );
+    return actor.start();
+  }
 }
 
 /** A stable fake digest for an image (what digest resolution would have found). */

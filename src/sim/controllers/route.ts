@@ -1,17 +1,13 @@
 /**
  * The Route reconciler: resolves spec traffic to revisions (latestRevision follows the
- * Configuration's latest ready revision), programs the ingress (a route machine per Route owns
- * that delay), labels revisions with their routing state, and reports URL and conditions.
+ * Configuration's latest ready revision) and hands the result to the Route's machine, which
+ * programs the ingress (it owns that delay) and decides the conditions; the reconciler writes
+ * the status the machine emits, with URL and traffic, and labels revisions with their routing
+ * state.
  */
 import { type Actor, createActor } from 'xstate';
 import type { Configuration, Revision, Route, RouteStatus } from '../../model/api/types.js';
 import { routeMachine } from '../../model/machines/route.js';
-import {
-  applyConditions,
-  ROUTE_CONDITION_SET,
-  routeIngressReady,
-  routeTlsNotEnabled,
-} from '../../model/rules/conditions.js';
 import {
   type DomainConfig,
   isClusterLocalHost,
@@ -28,15 +24,10 @@ import { nextRoutingState } from '../../model/rules/routing.js';
 import { resolveTraffic } from '../../model/rules/traffic.js';
 import type { SimContext } from '../context.js';
 import { T } from '../types.js';
-
-interface IngressState {
-  actor: Actor<typeof routeMachine>;
-  requestedKey: string;
-  programmedKey: string;
-}
+import { ActorsByObject, diverge, narrate } from './lifecycle.js';
 
 export class RouteController {
-  private readonly ingresses = new Map<string, IngressState>();
+  private readonly actors = new ActorsByObject<Actor<typeof routeMachine>>();
 
   constructor(
     private readonly ctx: SimContext,
@@ -45,11 +36,9 @@ export class RouteController {
 
   reconcile(namespace: string, name: string): void {
     const { ctx } = this;
-    const key = `${namespace}/${name}`;
     const route = ctx.store.get<Route>(T.route, namespace, name);
     if (!route || route.metadata.deletionTimestamp) {
-      this.ingresses.get(key)?.actor.stop();
-      this.ingresses.delete(key);
+      this.actors.forget(namespace, name);
       return;
     }
     const { domain, network } = this.domain();
@@ -62,34 +51,33 @@ export class RouteController {
       network,
     });
     const traffic = resolution.traffic ?? route.status?.traffic;
-    const ingress = this.ingress(key, namespace, name);
-    if (resolution.traffic) {
-      const trafficKey = JSON.stringify(resolution.traffic);
-      if (trafficKey !== ingress.requestedKey) {
-        ingress.requestedKey = trafficKey;
-        ingress.actor.send({ type: 'route.traffic', key: trafficKey });
-      }
-    }
-    const programmed = ingress.programmedKey !== '' && ingress.programmedKey === ingress.requestedKey;
     const url = routeUrl(ref, domain, network);
-    const conditions = applyConditions(
-      ROUTE_CONDITION_SET,
-      route.status?.conditions,
-      [
-        resolution.allTrafficAssigned,
-        routeIngressReady(programmed ? { type: 'Ready', status: 'True' } : undefined),
-        routeTlsNotEnabled(isClusterLocalHost(new URL(url).host)),
-      ],
-      ctx.timestamp(),
+    const actor = this.actors.of(route, () => this.start(route));
+    const sub = actor.on(
+      'status',
+      this.actors.failures.listener(({ conditions }) => {
+        const status: RouteStatus = {
+          observedGeneration: route.metadata.generation,
+          conditions,
+          url,
+          address: { url: routeAddressUrl(ref, network) },
+          ...(traffic ? { traffic } : {}),
+        };
+        ctx.store.updateStatus(T.route, namespace, name, status);
+      }),
     );
-    const status: RouteStatus = {
-      observedGeneration: route.metadata.generation,
-      conditions,
-      url,
-      address: { url: routeAddressUrl(ref, network) },
-      ...(traffic ? { traffic } : {}),
-    };
-    ctx.store.updateStatus(T.route, namespace, name, status);
+    actor.send({
+      type: 'route.reconcile',
+      previous: route.status?.conditions,
+      observed: {
+        traffic: resolution.traffic ? JSON.stringify(resolution.traffic) : undefined,
+        allTrafficAssigned: resolution.allTrafficAssigned,
+        clusterLocal: isClusterLocalHost(new URL(url).host),
+      },
+      nowIso: ctx.timestamp(),
+    });
+    sub.unsubscribe();
+    this.actors.failures.throwIfAny();
     if (traffic) this.labelRevisions(namespace, route, new Set(traffic.map((t) => t.revisionName ?? '')));
   }
 
@@ -116,22 +104,27 @@ export class RouteController {
     }
   }
 
-  private ingress(key: string, namespace: string, name: string): IngressState {
-    let state = this.ingresses.get(key);
-    if (!state) {
-      const actor = createActor(routeMachine, {
-        clock: this.ctx.engine.clock,
+  private start(route: Route): Actor<typeof routeMachine> {
+    const { name } = route.metadata;
+    const namespace = route.metadata.namespace ?? '';
+    const actor = this.actors.failures.watch(
+      createActor(routeMachine, {
+        clock: this.actors.failures.clock(this.ctx.engine.clock),
         input: { name, ingressProgrammingMs: this.ctx.settings.ingressProgrammingMs },
-      });
-      const created: IngressState = { actor, requestedKey: '', programmedKey: '' };
-      actor.on('ingress.ready', ({ key: programmed }) => {
-        created.programmedKey = programmed;
-        this.ctx.enqueue(T.route, namespace, name);
-      });
-      actor.start();
-      state = created;
-      this.ingresses.set(key, state);
-    }
-    return state;
+      }),
+    );
+    actor.on(
+      'ingress.programmed',
+      this.actors.failures.listener(() => this.ctx.enqueue(T.route, namespace, name)),
+    );
+    actor.on(
+      'milestone',
+      this.actors.failures.listener((m) => narrate(this.ctx, m)),
+    );
+    actor.on(
+      'divergence',
+      this.actors.failures.listener((d) => diverge(this.ctx, route, d)),
+    );
+    return actor.start();
   }
 }

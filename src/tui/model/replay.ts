@@ -15,8 +15,14 @@
  */
 import type { KubeObject } from '../../model/api/types.js';
 import type { KpaTickEvent, LogEvent, LogHeader, ObjectEvent, RequestEvent, SampleEvent } from '../../model/events.js';
+import {
+  burstTail,
+  type Narration,
+  type NarrationContext,
+  narrateEvent,
+  narrateObjectChange,
+} from '../../model/narrate/events.js';
 import { SIM_EPOCH_MS } from '../../model/rules/time.js';
-import { burstTail, type Narration, type NarrationContext, narrateEvent, narrateObjectChange } from '../narrate.js';
 import { lowerBound, upperBound } from './search.js';
 
 export interface ReplayOptions {
@@ -83,21 +89,15 @@ function tickOutcome(e: KpaTickEvent): string {
   return JSON.stringify([d.desiredPodCount, d.panicking, d.valid, s?.gate, s?.want]);
 }
 
-/** A narration line and what told it: an object change, the log's own narration, another event. */
-type TaggedEntry = NarrationEntry & { readonly origin: 'object' | 'log' | 'event' };
-
 /** Lines of one burst kind and revision within this window after the first are counted, not told. */
 export const BURST_WINDOW_MS = 10_000;
-
-/** How close (ms) a log's own narration must be to a line told from an object change to replace it. */
-const ECHO_MS = 1000;
 
 interface Burst {
   t: number;
   /** The first line's own text, before the count was added. */
   base: string;
   /** The narration entry that tells the burst. */
-  entry: TaggedEntry;
+  entry: NarrationEntry;
   more: number;
 }
 
@@ -110,7 +110,7 @@ export class ReplayIndex {
   private readonly times: number[] = [];
   private readonly revisionList: string[] = [];
   private readonly seenRevision = new Set<string>();
-  private readonly story: TaggedEntry[] = [];
+  private readonly story: NarrationEntry[] = [];
   private readonly objectPos: number[] = [];
   private readonly snapshots: Map<string, KubeObject>[] = [];
   /** The object events applied in each snapshot. */
@@ -210,12 +210,11 @@ export class ReplayIndex {
     if (revision === undefined) return {};
     const rev = this.perRevision.get(revision);
     const tick = rev?.ticks.at(-1)?.decision as
-      | { stableWindowMs?: number; panicWindowMs?: number; panicThreshold?: number; panicking?: boolean }
+      | { panicWindowMs?: number; panicThreshold?: number; panicking?: boolean }
       | undefined;
     const sample = rev?.samples.at(-1);
     const mode = this.sksMode.get(revision);
     return {
-      ...(tick?.stableWindowMs !== undefined ? { stableWindowMs: tick.stableWindowMs } : {}),
       ...(tick?.panicWindowMs !== undefined ? { panicWindowMs: tick.panicWindowMs } : {}),
       ...(tick?.panicThreshold !== undefined ? { panicThreshold: tick.panicThreshold } : {}),
       ...(typeof tick?.panicking === 'boolean' ? { panicking: tick.panicking } : {}),
@@ -293,8 +292,7 @@ export class ReplayIndex {
         told = narrateEvent(e, this.contextFor('revision' in e ? e.revision : undefined));
         break;
     }
-    const origin = e.type === 'object' ? 'object' : e.type === 'narration' ? 'log' : 'event';
-    for (const n of told) this.tell({ ...n, pos, t: e.t, origin });
+    for (const n of told) this.tell({ ...n, pos, t: e.t });
   }
 
   private recordDone(e: RequestEvent, pos: number): void {
@@ -313,13 +311,10 @@ export class ReplayIndex {
   }
 
   /**
-   * Adds a narration line, except:
-   * - the rest of a burst (held requests, cold starts, failures of one revision within
-   *   BURST_WINDOW_MS of the first) is counted into the first line;
-   * - a line told from an object change and the log's own narration of the same subject within
-   *   ECHO_MS are one story: the log's words win.
+   * Adds a narration line, except that the rest of a burst (held requests, cold starts, failures
+   * of one revision within BURST_WINDOW_MS of the first) is counted into the first line.
    */
-  private tell(entry: TaggedEntry): void {
+  private tell(entry: NarrationEntry): void {
     if (entry.burst !== undefined) {
       const key = `${entry.revision ?? ''}|${entry.burst}`;
       const open = this.bursts.get(key);
@@ -333,18 +328,6 @@ export class ReplayIndex {
         return;
       }
       this.bursts.set(key, { t: entry.t, base: entry.text, entry, more: 0 });
-    }
-    const subject = entry.revision ?? '';
-    if (entry.origin === 'object' || entry.origin === 'log') {
-      const other = entry.origin === 'object' ? 'log' : 'object';
-      for (let k = this.story.length - 1; k >= 0; k--) {
-        const n = this.story[k]!;
-        if (entry.t - n.t > ECHO_MS) break;
-        if (n.origin !== other || (n.revision ?? '') !== subject) continue;
-        if (entry.origin === 'object') return; // the log already told it
-        this.story.splice(k, 1); // the log tells it now
-        this.narrationPos.splice(k, 1);
-      }
     }
     this.story.push(entry);
     this.narrationPos.push(entry.pos);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/model/api/types.js';
 import type { ObjectEvent } from '../../src/model/events.js';
-import { narrateEvent, narrateObjectChange, shortPodName } from '../../src/tui/narrate.js';
+import { narrateEvent, narrateObjectChange, shortPodName } from '../../src/model/narrate/events.js';
 
 function pa(active: { status: string; reason?: string } | undefined): KubeObject {
   return {
@@ -19,53 +19,38 @@ function changed(object: KubeObject, op: ObjectEvent['op'] = 'modified'): Object
 const texts = (ns: readonly { text: string }[]) => ns.map((n) => n.text);
 
 describe('narration of object changes', () => {
-  it('says the revision becomes inactive when the PA goes Active=False NoTraffic, with the stable window', () => {
-    const out = narrateObjectChange(pa({ status: 'True' }), changed(pa({ status: 'False', reason: 'NoTraffic' })), {
-      stableWindowMs: 60_000,
-    });
-    expect(texts(out)).toEqual(['no traffic for 60 s: the revision hello-00001 becomes inactive']);
-  });
-
-  it('says "a stable window" when the window is not known', () => {
-    const out = narrateObjectChange(pa({ status: 'True' }), changed(pa({ status: 'False', reason: 'NoTraffic' })));
-    expect(texts(out)).toEqual(['no traffic for a stable window: the revision hello-00001 becomes inactive']);
-  });
-
-  it('says nothing when the condition did not change', () => {
-    const same = pa({ status: 'False', reason: 'NoTraffic' });
-    expect(narrateObjectChange(same, changed(same))).toEqual([]);
-  });
-
-  it('tells activation (Queued) and becoming active', () => {
-    const inactive = pa({ status: 'False', reason: 'NoTraffic' });
-    const queued = pa({ status: 'Unknown', reason: 'Queued' });
-    expect(texts(narrateObjectChange(inactive, changed(queued)))).toEqual([
-      'hello-00001 is activating: the activator buffers its requests until a pod is ready',
-    ]);
-    expect(texts(narrateObjectChange(queued, changed(pa({ status: 'True' }))))).toEqual([
-      'hello-00001 is active: its pods serve traffic',
-    ]);
-  });
-
-  it('tells a new revision, its readiness and its failure with the reason', () => {
+  it('leaves condition changes of PodAutoscalers, Revisions and Services to the lifecycle machines', () => {
+    // The revision's machine tells activation, inactivity and readiness (test/machines): a line
+    // told here as well would be said twice.
+    expect(narrateObjectChange(pa({ status: 'True' }), changed(pa({ status: 'False', reason: 'NoTraffic' })))).toEqual(
+      [],
+    );
+    expect(narrateObjectChange(pa({ status: 'False' }), changed(pa({ status: 'Unknown', reason: 'Queued' })))).toEqual(
+      [],
+    );
     const rev = (ready?: { status: string; reason?: string; message?: string }): KubeObject => ({
       apiVersion: 'serving.knative.dev/v1',
       kind: 'Revision',
       metadata: { name: 'hello-00002', namespace: 'default' },
       status: { conditions: ready ? [{ type: 'Ready', ...ready }] : [] },
     });
-    expect(texts(narrateObjectChange(undefined, changed(rev(), 'added')))).toEqual(['revision hello-00002 created']);
-    expect(texts(narrateObjectChange(rev(), changed(rev({ status: 'True' }))))).toEqual([
-      'revision hello-00002 is ready',
+    expect(narrateObjectChange(rev(), changed(rev({ status: 'True' })))).toEqual([]);
+    expect(narrateObjectChange(rev(), changed(rev({ status: 'False', reason: 'ContainerMissing' })))).toEqual([]);
+  });
+
+  it('tells a new Service or Revision and a deleted one', () => {
+    const rev: KubeObject = {
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Revision',
+      metadata: { name: 'hello-00002', namespace: 'default' },
+    };
+    expect(narrateObjectChange(undefined, changed(rev, 'added'))).toEqual([
+      { text: 'revision hello-00002 created', tone: 'info', revision: 'hello-00002' },
     ]);
-    const failed = rev({ status: 'False', reason: 'ContainerMissing', message: 'Unable to fetch image' });
-    expect(narrateObjectChange(rev(), changed(failed))).toEqual([
-      {
-        text: 'revision hello-00002 failed: ContainerMissing: Unable to fetch image',
-        tone: 'bad',
-        revision: 'hello-00002',
-      },
-    ]);
+    const svc: KubeObject = { apiVersion: 'serving.knative.dev/v1', kind: 'Service', metadata: { name: 'hello' } };
+    expect(texts(narrateObjectChange(undefined, changed(svc, 'added')))).toEqual(['service hello created']);
+    expect(texts(narrateObjectChange(svc, changed(svc)))).toEqual([]);
+    expect(texts(narrateObjectChange(svc, changed(svc, 'deleted')))).toEqual(['service hello deleted']);
   });
 
   it('tells a pod STATUS change as kubectl shows it (logs without pod events)', () => {
@@ -197,6 +182,26 @@ describe('narration of events', () => {
         ok: true,
       }),
     ).toEqual([{ text: '$ kubectl get pods', tone: 'step', detail: ['No resources found'] }]);
+  });
+
+  it('tells a divergence as a failure, with the rule it breaks', () => {
+    const out = narrateEvent({
+      t: 1,
+      type: 'divergence',
+      kind: 'Revision',
+      namespace: 'default',
+      name: 'hello-00001',
+      from: 'Ready',
+      to: 'Deploying',
+      rule: 'ScaleTargetInitialized never goes back',
+    });
+    expect(out).toEqual([
+      {
+        text: 'divergence: Revision hello-00001 went from Ready to Deploying, which the model does not allow (ScaleTargetInitialized never goes back)',
+        tone: 'bad',
+        revision: 'hello-00001',
+      },
+    ]);
   });
 
   it('says nothing for samples and autoscaler ticks', () => {

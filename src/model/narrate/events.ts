@@ -1,13 +1,18 @@
 /**
- * Narration: what happened, in plain words, for the TUI's event log. Pure functions of one event
- * (or one object change) and a small context the replay index keeps while it reads the log
- * (the revision's stable window, its ready pods, the SKS mode last narrated). They decide nothing;
- * they only say what the log already records.
+ * Narration of the event log: what happened, in plain words. Pure functions of one event (or one
+ * object change) and a small context a reader keeps while it reads the log (the revision's
+ * stable window, its ready pods, the SKS mode last narrated). They decide nothing; they only say
+ * what the log already records.
+ *
+ * The lifecycles of Services, Configurations, Revisions and Routes are not told here from object
+ * changes: their machines tell them (src/model/narrate/lifecycle.ts), and both backends write
+ * those sentences to the log as `narration` events, which pass through as they are.
  */
-import type { Condition, KubeObject, Pod } from '../model/api/types.js';
-import type { LogEvent, ObjectEvent, PodPhase, RequestEvent, ScaleEvent } from '../model/events.js';
-import { formatSeconds as formatWholeSeconds } from '../model/kpa/format.js';
-import { summarizePod } from '../model/rules/tables.js';
+import type { KubeObject, Pod } from '../api/types.js';
+import type { LogEvent, ObjectEvent, PodPhase, RequestEvent, ScaleEvent } from '../events.js';
+import { formatSeconds as formatWholeSeconds } from '../kpa/format.js';
+import { summarizePod } from '../rules/tables.js';
+import { divergenceSays } from './lifecycle.js';
 
 /** How a line reads: the TUI maps tones to theme colours. */
 export type Tone = 'info' | 'good' | 'warn' | 'bad' | 'step';
@@ -28,8 +33,6 @@ export interface Narration {
 
 /** What the index knows about the moment an event happens. */
 export interface NarrationContext {
-  /** The revision's stable window, from its latest autoscaler tick. */
-  readonly stableWindowMs?: number;
   /** The revision's panic window and threshold, from its latest autoscaler tick. */
   readonly panicWindowMs?: number;
   readonly panicThreshold?: number;
@@ -125,15 +128,6 @@ export function narrateRequest(e: RequestEvent, ctx: NarrationContext): readonly
   return NONE;
 }
 
-function conditionOf(obj: KubeObject | undefined, type: string): Condition | undefined {
-  const status = obj?.status as { conditions?: Condition[] } | undefined;
-  return status?.conditions?.find((c) => c.type === type);
-}
-
-function sameCondition(a: Condition | undefined, b: Condition | undefined): boolean {
-  return (a?.status ?? '') === (b?.status ?? '') && (a?.reason ?? '') === (b?.reason ?? '');
-}
-
 function sksModeText(revision: string, mode: string): Narration {
   return mode === 'Serve'
     ? {
@@ -146,25 +140,6 @@ function sksModeText(revision: string, mode: string): Narration {
         tone: 'info',
         revision,
       };
-}
-
-function paActiveChange(name: string, now: Condition, ctx: NarrationContext): Narration | undefined {
-  if (now.status === 'False' && now.reason === 'NoTraffic') {
-    const window = ctx.stableWindowMs !== undefined ? formatSeconds(ctx.stableWindowMs) : 'a stable window';
-    return { text: `no traffic for ${window}: the revision ${name} becomes inactive`, tone: 'warn', revision: name };
-  }
-  if (now.status === 'Unknown' && now.reason === 'Queued') {
-    return {
-      text: `${name} is activating: the activator buffers its requests until a pod is ready`,
-      tone: 'warn',
-      revision: name,
-    };
-  }
-  if (now.status === 'True') return { text: `${name} is active: its pods serve traffic`, tone: 'good', revision: name };
-  if (now.status === 'False') {
-    return { text: `${name} is inactive (${now.reason ?? 'no reason'})`, tone: 'warn', revision: name };
-  }
-  return undefined;
 }
 
 /** Narration for one `object` event, given the object as it was before (undefined when new). */
@@ -182,42 +157,17 @@ export function narrateObjectChange(
   }
   const out: Narration[] = [];
   switch (e.kind) {
-    case 'Service': {
-      if (!prev) out.push({ text: `service ${name} created`, tone: 'info' });
-      const ready = conditionOf(obj, 'Ready');
-      if (ready && !sameCondition(conditionOf(prev, 'Ready'), ready)) {
-        const url = (obj.status as { url?: string } | undefined)?.url;
-        if (ready.status === 'True') {
-          out.push({ text: `service ${name} is ready${url ? ` at ${url}` : ''}`, tone: 'good' });
-        } else if (ready.status === 'False') {
-          out.push({
-            text: `service ${name} is not ready: ${ready.reason ?? ''} ${ready.message ?? ''}`.trim(),
-            tone: 'bad',
-          });
-        }
+    case 'Service':
+    case 'Revision':
+      if (!prev) {
+        const kind = e.kind.toLowerCase();
+        out.push({
+          text: `${kind} ${name} created`,
+          tone: 'info',
+          ...(e.kind === 'Revision' ? { revision: name } : {}),
+        });
       }
       break;
-    }
-    case 'Revision': {
-      if (!prev) out.push({ text: `revision ${name} created`, tone: 'info', revision: name });
-      const ready = conditionOf(obj, 'Ready');
-      if (ready && !sameCondition(conditionOf(prev, 'Ready'), ready)) {
-        if (ready.status === 'True') out.push({ text: `revision ${name} is ready`, tone: 'good', revision: name });
-        else if (ready.status === 'False') {
-          const why = [ready.reason, ready.message].filter((x) => x).join(': ');
-          out.push({ text: `revision ${name} failed${why ? `: ${why}` : ''}`, tone: 'bad', revision: name });
-        }
-      }
-      break;
-    }
-    case 'PodAutoscaler': {
-      const active = conditionOf(obj, 'Active');
-      if (active && !sameCondition(conditionOf(prev, 'Active'), active)) {
-        const n = paActiveChange(name, active, ctx);
-        if (n) out.push(n);
-      }
-      break;
-    }
     case 'Pod': {
       // Only for logs without `pod` events (the index asks then): the STATUS kubectl would show.
       const status = summarizePod(obj as Pod).status;
@@ -294,6 +244,14 @@ export function narrateEvent(e: LogEvent, ctx: NarrationContext = {}): readonly 
       return [{ text: `${e.ok ? '✓' : '✗'} expect ${e.actual}`, tone: e.ok ? 'good' : 'bad' }];
     case 'narration':
       return [{ text: e.text, tone: 'info', ...(e.revision ? { revision: e.revision } : {}) }];
+    case 'divergence':
+      return [
+        {
+          text: divergenceSays(e.kind, e.name, e.from, e.to, e.rule),
+          tone: 'bad',
+          ...(e.kind === 'Revision' ? { revision: e.name } : {}),
+        },
+      ];
     case 'end':
       return [
         e.ok
@@ -333,6 +291,8 @@ export function describeEvent(e: LogEvent): string {
       return `expect ${e.text}`;
     case 'narration':
       return 'narration';
+    case 'divergence':
+      return `divergence ${e.kind} ${e.name}`;
     case 'end':
       return 'end of run';
     default:
