@@ -139,4 +139,34 @@ describe('kubectl describe, get events, get all and logs in a scenario', () => {
     const line = JSON.parse(queue.split('\n')[0] ?? '{}');
     expect(line).toMatchObject({ severity: 'INFO', logger: 'queueproxy', 'knative.dev/key': 'default/hello-00001' });
   });
+
+  it('shows the KIngress of a Route, and its Certificate when external-domain-tls is enabled', async () => {
+    const { transcript } = await run(`
+config:
+  config-domain: { example.com: "" }
+  config-network: { external-domain-tls: Enabled }
+files:
+  svc.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: hello }
+    spec:
+      template:
+        spec:
+          containers:
+            - image: docker.io/knsim/demo
+steps:
+  - apply: svc.yaml
+  - wait: ksvc hello Ready
+  - kubectl: get kingress
+  - kubectl: get kcert
+  - kubectl: describe route hello
+`);
+    expect(outputOf(transcript, 'kubectl get kingress')).toMatch(/^NAME    READY   REASON\nhello   True    \n/);
+    expect(outputOf(transcript, 'kubectl get kcert')).toMatch(/^NAME +READY +REASON\nroute-[0-9a-f-]{36} +True +\n/);
+    const route = outputOf(transcript, 'kubectl describe route hello');
+    expect(route).toMatch(/route-controller {2}Created placeholder service "hello"\n/);
+    expect(route).toMatch(/route-controller {2}Created Ingress "hello"\n/);
+    expect(route).toMatch(/route-controller {2}Created Certificate default\/route-[0-9a-f-]{36}\n/);
+  });
 });
