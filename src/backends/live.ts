@@ -19,6 +19,7 @@ import { EventLog } from '../sim/log.js';
 import type { ApplyResult, Backend, HttpRequest, HttpResponse } from './backend.js';
 import { RunClock } from './live/clock.js';
 import { LiveError } from './live/kube.js';
+import { LiveLifecycles } from './live/machines.js';
 import { LiveObjects } from './live/objects.js';
 import { LiveTraffic } from './live/traffic.js';
 import { LiveWatches } from './live/watchLog.js';
@@ -74,6 +75,8 @@ export class LiveBackend implements Backend {
   private readonly objects: LiveObjects;
   private readonly watches: LiveWatches;
   private readonly traffic: LiveTraffic;
+  /** The model's lifecycle machines on the cluster's own transitions (narration, divergences). */
+  private readonly lifecycles: LiveLifecycles;
   private closed = false;
 
   constructor(private readonly options: LiveBackendOptions) {
@@ -90,6 +93,8 @@ export class LiveBackend implements Backend {
       info,
       ...(options.watchBackoffMs !== undefined ? { backoffMs: options.watchBackoffMs } : {}),
     });
+    this.lifecycles = new LiveLifecycles({ emit: (e) => this.log.event(e) });
+    this.watches.onChange((c) => this.lifecycles.observe(c.t, c.op, c.object));
     this.objects = new LiveObjects({
       kc: options.kc,
       namespace: options.namespace,
@@ -227,6 +232,7 @@ export class LiveBackend implements Backend {
     this.closed = true;
     this.clock.close();
     this.watches.stop();
+    this.lifecycles.stop();
     this.traffic.close();
   }
 
