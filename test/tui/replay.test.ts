@@ -157,6 +157,42 @@ describe('the replay index on a large log', () => {
     epoch: '2026-01-01T00:00:00.000Z',
   };
 
+  it('stops a decision on the autoscaler tick that made it, with its panic and scale applied', () => {
+    const tick = (t: number, desired: number, panicking: boolean): LogEvent => ({
+      t,
+      type: 'kpa.tick',
+      revision: 'r',
+      decision: { desiredPodCount: desired, panicking, valid: true },
+    });
+    const events: LogEvent[] = [
+      tick(2000, 1, false),
+      // The tick at 4 s panics and scales: the log writes its effects first.
+      { t: 4000, type: 'panic', revision: 'r', panicking: true },
+      { t: 4000, type: 'scale', revision: 'r', from: 1, to: 3, reason: 'desired' },
+      tick(4000, 3, true),
+      // A scale the reconciler made on its own (no tick at that moment) is a decision of its own.
+      { t: 5000, type: 'scale', revision: 'r', from: 3, to: 2, reason: 'bounds' },
+      tick(6000, 2, true),
+    ];
+    for (const idx of [new ReplayIndex(header, events), grownIndex(events)]) {
+      const first = idx.nextDecision(0)!;
+      expect(idx.events[first - 1]).toMatchObject({ type: 'kpa.tick', t: 2000 });
+      const panic = idx.nextDecision(first)!;
+      expect(idx.events[panic - 1]).toMatchObject({ type: 'kpa.tick', t: 4000 });
+      expect(idx.nextDecision(panic)).toBe(5);
+      expect(idx.events[4]).toMatchObject({ type: 'scale', t: 5000 });
+      expect(idx.events[idx.nextDecision(5)! - 1]).toMatchObject({ type: 'kpa.tick', t: 6000 });
+      expect(idx.prevDecision(5)).toBe(panic);
+    }
+  });
+
+  /** The same events appended one at a time (as tui --follow reads them). */
+  function grownIndex(events: readonly LogEvent[]): ReplayIndex {
+    const idx = new ReplayIndex(header, []);
+    for (const e of events) idx.append([e]);
+    return idx;
+  }
+
   it('gives percentiles from histogram checkpoints within about 1 %', () => {
     const events: LogEvent[] = [];
     for (let i = 1; i <= 10_000; i++) {

@@ -21,6 +21,11 @@ export interface TuiOptions {
   follow?: boolean;
 }
 
+/** True when the user asked for no colour (https://no-color.org). */
+export function noColor(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env.NO_COLOR !== undefined && env.NO_COLOR !== '';
+}
+
 /** True when both ends are terminals: the screen can take keys and redraw. */
 export function isInteractiveTerminal(): boolean {
   return process.stdout.isTTY === true && process.stdin.isTTY === true;
@@ -40,6 +45,9 @@ export async function openTui(file: string, options: TuiOptions): Promise<number
   }
   // React's development build costs several times more per frame; the screen is not a dev tool.
   process.env.NODE_ENV ??= 'production';
+  // no-color.org: NO_COLOR set (and not empty) means no ANSI colour, whatever the terminal can do.
+  // ink's colours come from chalk, which reads FORCE_COLOR when it is first imported.
+  if (noColor()) process.env.FORCE_COLOR = '0';
   const { loadRun, loadGrowingLog, indexRun } = await import('../../tui/load.js');
   const { runInteractive, renderFrame } = await import('../../tui/run.js');
   const warn = (message: string): void => {

@@ -189,6 +189,12 @@ export class ReplayIndex {
     for (const e of events) this.ingest(e);
   }
 
+  /** Whether the event at position `pos` is a panic change or scale of this tick's revision at its moment. */
+  private causedBy(pos: number, tick: KpaTickEvent): boolean {
+    const e = this.all[pos - 1];
+    return (e?.type === 'panic' || e?.type === 'scale') && e.revision === tick.revision && e.t === tick.t;
+  }
+
   private addRevision(r: string | undefined): void {
     if (r !== undefined && !this.seenRevision.has(r)) {
       this.seenRevision.add(r);
@@ -263,7 +269,14 @@ export class ReplayIndex {
         r.tickPos.push(pos);
         r.ticks.push(e);
         const outcome = tickOutcome(e);
-        if (this.lastOutcome.get(e.revision) !== outcome) {
+        // A tick is logged after what it caused (its panic change and scale, same moment): the
+        // decision is the tick, so `d` stops where the explanation is, with its effects applied.
+        let caused = false;
+        while (this.decisionPos.length > 0 && this.causedBy(this.decisionPos.at(-1)!, e)) {
+          this.decisionPos.pop();
+          caused = true;
+        }
+        if (caused || this.lastOutcome.get(e.revision) !== outcome) {
           this.lastOutcome.set(e.revision, outcome);
           this.decisionPos.push(pos);
         }
