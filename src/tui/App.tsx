@@ -4,23 +4,24 @@
  * replay index (src/tui/model); nothing is decided here.
  */
 import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
-import { useEffect, useMemo, useReducer, useState } from 'react';
+import { useCallback, useEffect, useMemo, useReducer, useState } from 'react';
 import { describeEvent } from '../model/narrate/events.js';
 import { formatRunTime } from '../runner/transcript.js';
 import { ExplainPane } from './components/ExplainPane.js';
 import { Header } from './components/Header.js';
 import { HelpBar } from './components/HelpBar.js';
+import { HelpOverlay } from './components/HelpOverlay.js';
 import { NarrationPane } from './components/NarrationPane.js';
 import { RequestsPane } from './components/RequestsPane.js';
 import { TablesPane } from './components/TablesPane.js';
 import { Timeline } from './components/Timeline.js';
 import { TooSmall } from './components/TooSmall.js';
-import { commandForKey, helpLines } from './keymap.js';
-import { bucketSamples, chartWindow, cursorColumn, timelineRows } from './model/chart.js';
+import { commandForKey, helpLines, KEYMAP, keyTable } from './keymap.js';
+import { bucketSamples, chartWindow, cursorColumn, type LegendItem, legendLines, timelineRows } from './model/chart.js';
 import { MIN_COLUMNS, MIN_ROWS, type ScreenLayout, screenLayout } from './model/layout.js';
 import { initialViewState, reduceView, SPEEDS, type ViewState, ZOOMS } from './model/playback.js';
 import type { ReplayIndex } from './model/replay.js';
-import { fitTables, kubectlTables } from './model/tables.js';
+import { fitTables, kubectlTables, podsScrollLimit } from './model/tables.js';
 import { theme } from './theme.js';
 
 export interface TerminalSize {
@@ -124,8 +125,17 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subsc
     return () => clearInterval(timer);
   }, [state.playing, tickMs]);
 
-  const help = useMemo(() => helpLines(size.columns), [size.columns]);
-  const layout = screenLayout(size.columns, size.rows, help.length + (followError !== undefined ? 1 : 0));
+  // Short terminals keep one line of keys (ending with `? help`); the overlay has them all.
+  const help = useMemo(() => helpLines(size.columns, KEYMAP, size.rows < 30 ? 1 : 2), [size.columns, size.rows]);
+  const legend = useMemo(() => legendLines(size.columns), [size.columns]);
+  const keys = useMemo(() => keyTable(), []);
+  const onScrollLimit = useCallback((max: number) => dispatch({ type: 'scrollLimit', max }), []);
+  const layout = screenLayout(
+    size.columns,
+    size.rows,
+    help.length + (followError !== undefined ? 1 : 0),
+    legend.length,
+  );
   if (layout.tooSmall) {
     return <TooSmall columns={size.columns} rows={size.rows} minColumns={MIN_COLUMNS} minRows={MIN_ROWS} />;
   }
@@ -149,16 +159,36 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subsc
         live={subscribe !== undefined}
       />
       <Box flexDirection="column" height={layout.body} overflowY="hidden">
-        {state.screen === 'overview' && (
-          <Overview index={index} state={state} layout={layout} revision={revision} fills={colourFills} />
+        {state.help && <HelpOverlay rows={keys} height={layout.body} />}
+        {!state.help && state.screen === 'overview' && (
+          <Overview
+            index={index}
+            state={state}
+            layout={layout}
+            revision={revision}
+            fills={colourFills}
+            legend={legend}
+            onScrollLimit={onScrollLimit}
+          />
         )}
-        {state.screen === 'tables' && <Tables index={index} pos={state.pos} t={state.t} height={layout.body} />}
-        {state.screen === 'log' && (
+        {!state.help && state.screen === 'tables' && (
+          <Tables
+            index={index}
+            pos={state.pos}
+            t={state.t}
+            height={layout.body}
+            scroll={state.scroll}
+            onScrollLimit={onScrollLimit}
+          />
+        )}
+        {!state.help && state.screen === 'log' && (
           <NarrationPane
             title={`Event log: ${index.narrationCount(state.pos)} of ${index.narration.length} lines so far${lastEvent(index, state.pos)}`}
-            entries={index.narrationUpTo(state.pos, layout.body)}
+            entries={index.narrationUpTo(state.pos, layout.body + state.scroll)}
             height={layout.body}
             showDetail
+            scroll={state.scroll}
+            onScrollLimit={onScrollLimit}
           />
         )}
       </Box>
@@ -172,10 +202,24 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subsc
   );
 }
 
+interface TablesProps {
+  readonly index: ReplayIndex;
+  readonly pos: number;
+  readonly t: number;
+  readonly height: number;
+  /** Rows the pods table is scrolled down. */
+  readonly scroll: number;
+  readonly onScrollLimit: (max: number) => void;
+}
+
 /** The kubectl screen; rebuilt when the moment changes by a whole second (AGE's resolution) or events apply. */
-function Tables({ index, pos, t, height }: { index: ReplayIndex; pos: number; t: number; height: number }) {
+function Tables({ index, pos, t, height, scroll, onScrollLimit }: TablesProps) {
   const second = Math.floor(t / 1000) * 1000;
-  const tables = useMemo(() => fitTables(kubectlTables(index, pos, second), height), [index, pos, second, height]);
+  const all = useMemo(() => kubectlTables(index, pos, second), [index, pos, second]);
+  const limit = useMemo(() => podsScrollLimit(all, height), [all, height]);
+  const tables = useMemo(() => fitTables(all, height, Math.min(scroll, limit)), [all, height, scroll, limit]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: also after each scroll, so one past the end is taken back
+  useEffect(() => onScrollLimit(limit), [onScrollLimit, limit, scroll]);
   return <TablesPane tables={tables} height={height} />;
 }
 
@@ -191,9 +235,11 @@ interface OverviewProps {
   readonly layout: ScreenLayout;
   readonly revision: string | undefined;
   readonly fills: boolean;
+  readonly legend: readonly (readonly LegendItem[])[];
+  readonly onScrollLimit: (max: number) => void;
 }
 
-function Overview({ index, state, layout, revision, fills }: OverviewProps) {
+function Overview({ index, state, layout, revision, fills, legend, onScrollLimit }: OverviewProps) {
   const o = layout.overview;
   const width = Math.max(1, layout.columns - LABEL_WIDTH);
   const zoom = ZOOMS[state.zoomIndex] ?? ZOOMS[0]!;
@@ -218,6 +264,8 @@ function Overview({ index, state, layout, revision, fills }: OverviewProps) {
       sample={revision ? index.latestSample(revision, state.pos) : undefined}
       stats={index.requestStats(state.pos)}
       height={o.requestsHeight}
+      scroll={state.scroll}
+      onScrollLimit={onScrollLimit}
     />
   );
   const explain = (
@@ -239,6 +287,7 @@ function Overview({ index, state, layout, revision, fills }: OverviewProps) {
           zoomLabel={window.from === 0 && window.to >= index.endT ? 'whole run' : zoom.label}
           revision={revision}
           fills={fills}
+          legend={legend}
         />
       </Box>
       {o.sideBySide ? (

@@ -1,11 +1,11 @@
 import { render } from 'ink-testing-library';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LogEvent, PodEvent, RequestEvent, ScaleEvent } from '../../src/model/events.js';
+import type { LogEvent, ObjectEvent, PodEvent, RequestEvent, ScaleEvent } from '../../src/model/events.js';
 import { describeEvent } from '../../src/model/narrate/events.js';
 import { formatRunTime } from '../../src/runner/transcript.js';
 import { App } from '../../src/tui/App.js';
-import { helpItems } from '../../src/tui/keymap.js';
-import type { ReplayIndex } from '../../src/tui/model/replay.js';
+import { helpItems, keyTable } from '../../src/tui/keymap.js';
+import { ReplayIndex } from '../../src/tui/model/replay.js';
 import { ESC, find, KEYS, plain, renderTui, seedIndex, waitFor } from './helpers.js';
 
 let index: ReplayIndex;
@@ -196,11 +196,79 @@ describe('terminal size', () => {
     const small = open({ size: { columns: 80, rows: 24 }, initial: at(index.endT) }).frame();
     expect(small.split('\n').length).toBeLessThanOrEqual(23);
     for (const line of small.split('\n')) expect(line.length).toBeLessThanOrEqual(80);
-    for (const pane of ['Timeline', 'Requests', 'Why', 'What happened', 'q quit']) expect(small).toContain(pane);
+    for (const pane of ['Timeline', 'Requests', 'Why', 'What happened', '? help']) expect(small).toContain(pane);
+    // The whole legend fits.
+    for (const label of ['ready', 'starting', 'terminating', 'desired', 'req/s', 'concurrency', 'activator in path']) {
+      expect(small).toContain(` ${label}`);
+    }
     const big = open({ size: { columns: 160, rows: 50 }, initial: at(index.endT) }).frame();
     expect(big.split('\n').length).toBeLessThanOrEqual(49);
     const chartRows = (f: string) => f.split('\n').filter((l) => l.startsWith('          ') && /[█▒░─]/.test(l)).length;
     expect(chartRows(big)).toBeGreaterThan(chartRows(small));
+  });
+});
+
+describe('help and scrolling', () => {
+  it('? shows every key from the keymap over the screen; Esc and ? close it', async () => {
+    const r = open({ size: { columns: 80, rows: 24 } });
+    const help = await r.press('?', 'Keys (? or Esc closes this');
+    for (const row of keyTable()) expect(help).toContain(row.keys);
+    expect(help).not.toContain('Requests');
+    await r.press(ESC, (f) => f.includes('Requests') && !f.includes('Keys (?'));
+    await r.press('?', 'Keys (?');
+    await r.press('?', (f) => f.includes('Requests') && !f.includes('Keys (?'));
+  });
+
+  it('scrolls the requests pane of a small terminal with ↓ and ↑', async () => {
+    const r = open({ size: { columns: 80, rows: 24 }, initial: at(index.endT) });
+    expect(r.frame()).toContain('Requests knservice-00001 ↕ 1–4 of 6');
+    expect(r.frame()).not.toContain('arrived so far');
+    await r.press(`${ESC}[B`, '↕ 2–5 of 6');
+    const down = await r.press(`${ESC}[B`, '↕ 3–6 of 6');
+    expect(down).toContain('arrived so far');
+    expect(down).not.toContain('held by the activator');
+    // Past the end it stays at the end: one up is then one line back.
+    r.stdin.write('j');
+    await r.press('k', '↕ 2–5 of 6');
+    await r.press(`${ESC}[A`, '↕ 1–4 of 6');
+  });
+
+  it('scrolls the pods table of the kubectl screen', async () => {
+    // The seed log with 40 more running pods at 50 s.
+    const ready = [...index.events]
+      .reverse()
+      .find((e): e is ObjectEvent => e.type === 'object' && e.kind === 'Pod' && e.op !== 'deleted')!;
+    const extra: LogEvent[] = Array.from({ length: 40 }, (_, i) => {
+      const name = `${ready.name}-${String(i).padStart(2, '0')}`;
+      return { ...ready, t: 50_000, name, object: { ...ready.object, metadata: { ...ready.object.metadata, name } } };
+    });
+    const events = [
+      ...index.events.filter((e) => e.t <= 50_000),
+      ...extra,
+      ...index.events.filter((e) => e.t > 50_000),
+    ];
+    const big = new ReplayIndex(index.header, events);
+    const r = renderTui({ index: big, initial: { screen: 'tables', t: 50_000, pos: big.posAt(50_000) } });
+    cleanups.push(r.unmount);
+    const podRows = (f: string) => f.split('\n').filter((l) => l.startsWith(`${ready.name}-`));
+    const first = podRows(r.frame());
+    expect(first[0]).toContain(`${ready.name}-00`);
+    expect(r.frame()).toMatch(/… and \d+ more pods \(↓ to scroll\)/);
+    const moved = await r.press('jjj', '3 pods above');
+    expect(podRows(moved)[0]).toContain(`${ready.name}-03`);
+    await r.press('k', '2 pods above');
+  });
+
+  it('scrolls the log screen back from its newest line with ↑', async () => {
+    const r = open({ size: { columns: 80, rows: 24 }, initial: { ...at(index.endT), screen: 'log' } });
+    const newest = r
+      .frame()
+      .split('\n')
+      .filter((l) => /^\d\d:\d\d\.\d{3} /.test(l))
+      .at(-1)!;
+    const back = await r.press('kk', '↑ 2 lines back');
+    expect(back).not.toContain(newest);
+    await r.press('jj', (f) => f.includes(newest) && !f.includes('lines back'));
   });
 });
 

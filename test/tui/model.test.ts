@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { SampleEvent } from '../../src/model/events.js';
-import { commandForKey, helpItems, helpLines, KEYMAP } from '../../src/tui/keymap.js';
-import { bucketSamples, cellsFor, chartWindow, cursorColumn, timelineRows } from '../../src/tui/model/chart.js';
+import { commandForKey, helpItems, helpLines, KEYMAP, keyName, keyTable } from '../../src/tui/keymap.js';
+import {
+  bucketSamples,
+  cellsFor,
+  chartWindow,
+  cursorColumn,
+  LEGEND,
+  legendLines,
+  timelineRows,
+} from '../../src/tui/model/chart.js';
 import { MIN_COLUMNS, MIN_ROWS, screenLayout } from '../../src/tui/model/layout.js';
 import type { Command } from '../../src/tui/model/playback.js';
 import { eventsFromTranscript } from '../../src/tui/model/transcript.js';
@@ -66,7 +74,24 @@ describe('the keymap', () => {
       }
       expect(lines.flat()).toEqual(items);
     }
-    expect(helpLines(80)).toHaveLength(2);
+    expect(helpLines(80)).toHaveLength(3);
+    // A short terminal keeps one line, ending with `? help` (the overlay lists every key).
+    const one = helpLines(80, KEYMAP, 1);
+    expect(one).toHaveLength(1);
+    expect(one[0]!.at(-1)).toEqual({ keys: '?', label: 'help' });
+    expect(one[0]!.map((i) => `${i.keys} ${i.label}`).join('  ').length).toBeLessThanOrEqual(80);
+  });
+
+  it('builds the ? overlay from the same table: every binding and every key of it', () => {
+    const rows = keyTable();
+    const text = rows.map((r) => `${r.keys} ${r.description}`).join('\n');
+    for (const b of KEYMAP) {
+      for (const k of b.keys) expect(text, b.command).toContain(keyName(k));
+    }
+    expect(rows).toContainEqual({ keys: '⇧← / ⇧→ (or [ / ])', description: '10 seconds back / forward' });
+    expect(rows).toContainEqual({ keys: 'q (or Ctrl-C)', description: 'quit' });
+    expect(rows.find((r) => r.description.startsWith('this help'))?.keys).toBe('? / Esc');
+    expect(rows.every((r) => r.description !== '')).toBe(true);
   });
 });
 
@@ -119,26 +144,35 @@ describe('the screen layout', () => {
       [100, 40],
       [160, 50],
     ] as const) {
-      const l = screenLayout(w, h, helpLines(w).length);
+      const l = screenLayout(w, h, helpLines(w).length, legendLines(w).length);
       expect(l.tooSmall).toBe(false);
       const o = l.overview;
       const overview = o.chartHeight + (o.sideBySide ? o.requestsHeight : o.requestsHeight + o.explainHeight);
       expect(overview + o.narrationHeight).toBeLessThanOrEqual(l.body);
       expect(1 + l.body + l.helpRows).toBe(h - 1);
-      expect(o.chartHeight).toBe(4 + o.podRows + o.loadRows);
+      expect(o.chartHeight).toBe(4 + o.legendRows + o.podRows + o.loadRows);
     }
     // Every size from the smallest allowed up: the panes never need more than the body.
     for (let w = MIN_COLUMNS; w <= 200; w += 7) {
       for (let h = MIN_ROWS; h <= 70; h++) {
-        const l = screenLayout(w, h, helpLines(w).length);
+        const legend = legendLines(w).length;
+        const l = screenLayout(w, h, helpLines(w, KEYMAP, h < 30 ? 1 : 2).length, legend);
         const o = l.overview;
         const used = o.chartHeight + o.requestsHeight + (o.sideBySide ? 0 : o.explainHeight) + o.narrationHeight;
-        expect(used, `${w}x${h}`).toBeLessThanOrEqual(Math.max(l.body, 4 + 3));
+        expect(used, `${w}x${h}`).toBeLessThanOrEqual(Math.max(l.body, 4 + legend + 3));
         expect(o.podRows).toBeGreaterThanOrEqual(2);
         expect(o.loadRows).toBeGreaterThanOrEqual(1);
       }
     }
     expect(screenLayout(MIN_COLUMNS - 1, 40, 2).tooSmall).toBe(true);
+    // The legend packs into lines that fit, every entry once.
+    for (const w of [MIN_COLUMNS, 80, 100, 200]) {
+      const lines = legendLines(w);
+      expect(lines.flat()).toEqual(LEGEND);
+      for (const line of lines)
+        expect(line.map((i) => `${i.glyph} ${i.label}`).join('  ').length).toBeLessThanOrEqual(w);
+    }
+    expect(legendLines(80)).toHaveLength(2);
     expect(screenLayout(100, MIN_ROWS - 1, 2).tooSmall).toBe(true);
   });
 });

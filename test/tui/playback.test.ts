@@ -132,3 +132,28 @@ describe('kubectl tables at a moment', () => {
     expect(pods.summary).toBe('1 Running');
   });
 });
+
+describe('help and scrolling', () => {
+  it('toggles the key help, and closes it', () => {
+    const open = reduceView(index, initialViewState(), { type: 'command', command: 'help.toggle' });
+    expect(open.help).toBe(true);
+    expect(reduceView(index, open, { type: 'command', command: 'help.toggle' }).help).toBe(false);
+    expect(reduceView(index, open, { type: 'command', command: 'help.close' }).help).toBe(false);
+  });
+
+  it('scrolls down from the top on the overview and kubectl screens, back from the newest on the log, within the limit', () => {
+    const cmd = (s: ViewState, command: Command) => reduceView(index, s, { type: 'command', command });
+    let s = reduceView(index, initialViewState(), { type: 'scrollLimit', max: 2 });
+    s = cmd(cmd(cmd(s, 'scroll.down'), 'scroll.down'), 'scroll.down');
+    expect(s.scroll).toBe(2);
+    expect(cmd(s, 'scroll.up').scroll).toBe(1);
+    expect(cmd(initialViewState(), 'scroll.up').scroll).toBe(0);
+    // A measured limit below the scroll takes it back.
+    expect(reduceView(index, s, { type: 'scrollLimit', max: 1 }).scroll).toBe(1);
+    // The log: up goes back in the story; changing screens starts over.
+    const log = cmd(cmd(initialViewState(), 'screen.log'), 'scroll.up');
+    expect(log.scroll).toBe(1);
+    expect(cmd(log, 'scroll.down').scroll).toBe(0);
+    expect(cmd(log, 'screen.tables')).toMatchObject({ scroll: 0, screen: 'tables' });
+  });
+});

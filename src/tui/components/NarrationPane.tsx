@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { useEffect } from 'react';
 import { formatRunTime } from '../../runner/transcript.js';
 import type { NarrationEntry } from '../model/replay.js';
 import { theme } from '../theme.js';
@@ -12,6 +13,10 @@ export interface NarrationPaneProps {
   readonly showDetail: boolean;
   /** Detail lines kept per entry. */
   readonly detailLimit?: number;
+  /** Lines scrolled back from the newest (clamped to what there is to see). */
+  readonly scroll?: number;
+  /** Hears how many lines the pane can scroll back (0: everything fits). */
+  readonly onScrollLimit?: (max: number) => void;
 }
 
 /** `01:36.006 ` */
@@ -27,7 +32,15 @@ interface Line {
 }
 
 /** The story so far: narration lines up to the moment shown, newest at the bottom. */
-export function NarrationPane({ title, entries, height, showDetail, detailLimit = 12 }: NarrationPaneProps) {
+export function NarrationPane({
+  title,
+  entries,
+  height,
+  showDetail,
+  detailLimit = 12,
+  scroll = 0,
+  onScrollLimit,
+}: NarrationPaneProps) {
   const lines: Line[] = [];
   entries.forEach((e, i) => {
     const latest = i === entries.length - 1;
@@ -48,11 +61,17 @@ export function NarrationPane({ title, entries, height, showDetail, detailLimit 
       }
     }
   });
-  const visible = lines.slice(Math.max(0, lines.length - Math.max(0, height - 1)));
+  const room = Math.max(0, height - 1);
+  const limit = Math.max(0, lines.length - room);
+  const back = Math.min(scroll, limit);
+  const visible = lines.slice(Math.max(0, lines.length - room - back), lines.length - back);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: also after each scroll, so one past the end is taken back
+  useEffect(() => onScrollLimit?.(limit), [onScrollLimit, limit, scroll]);
   return (
     <Box flexDirection="column" height={height} overflowY="hidden">
       <Text bold color={theme.title} wrap="truncate-end">
         {title}
+        {back > 0 && <Text dimColor> ↑ {back} lines back (↓ returns)</Text>}
       </Text>
       {/* Newest at the bottom: lines that do not fit fall off the top. */}
       <Box flexDirection="column" flexGrow={1} justifyContent="flex-end" overflowY="hidden">

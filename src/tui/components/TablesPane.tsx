@@ -2,6 +2,13 @@ import { Box, Text } from 'ink';
 import type { KubectlTable } from '../model/tables.js';
 import { theme } from '../theme.js';
 
+/** `… and 12 more pods (↓)`, or with rows scrolled away: `12 above, 8 below (↑/↓)`. */
+function moreLine(table: KubectlTable): string {
+  const above = table.above ?? 0;
+  if (above === 0) return `… and ${table.hidden} more ${table.noun}${table.noun === 'pods' ? ' (↓ to scroll)' : ''}`;
+  return `… ${above} ${table.noun} above, ${table.hidden} below (↑/↓ to scroll)`;
+}
+
 /** kubectl's tables as they are at the moment shown, already cut to fit. */
 export function TablesPane({ tables, height }: { readonly tables: readonly KubectlTable[]; readonly height: number }) {
   return (
@@ -18,10 +25,12 @@ export function TablesPane({ tables, height }: { readonly tables: readonly Kubec
               {table.lines[0] ?? ''}
             </Text>
             {table.lines.length > 1 && <Text wrap="truncate-end">{table.lines.slice(1).join('\n')}</Text>}
-            {table.hidden > 0 && (
-              <Text dimColor>
-                … and {table.hidden} more {table.noun}
-                {table.summary ? ` (${table.lines.length - 1 + table.hidden} in all: ${table.summary})` : ''}
+            {(table.hidden > 0 || (table.above ?? 0) > 0) && (
+              <Text dimColor wrap="truncate-end">
+                {moreLine(table)}
+                {table.summary
+                  ? ` (${table.lines.length - 1 + table.hidden + (table.above ?? 0)} in all: ${table.summary})`
+                  : ''}
               </Text>
             )}
           </Box>

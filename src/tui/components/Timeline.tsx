@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { Fragment } from 'react';
-import type { ChartRole, ChartRow, ChartSegment } from '../model/chart.js';
+import type { ChartRole, ChartRow, ChartSegment, LegendItem } from '../model/chart.js';
 import { isFillRole, isMutedRole, theme } from '../theme.js';
 
 export interface TimelineProps {
@@ -12,6 +12,8 @@ export interface TimelineProps {
   readonly revision: string | undefined;
   /** Draw bars as coloured background (colour terminals) instead of block glyphs. */
   readonly fills: boolean;
+  /** The legend, packed into lines that fit (model/chart.ts legendLines). */
+  readonly legend: readonly (readonly LegendItem[])[];
 }
 
 function Segment({ segment, fills }: { readonly segment: ChartSegment; readonly fills: boolean }) {
@@ -40,17 +42,20 @@ export function Timeline(props: TimelineProps) {
         </Text>
         <Text dimColor>
           {' '}
-          {props.revision ?? 'no revision'} · {props.fromLabel} → {props.toLabel} ({props.zoomLabel}) ·{' '}
+          {props.revision ?? 'no revision'} · {props.fromLabel} → {props.toLabel} ({props.zoomLabel})
         </Text>
-        <Swatch kind="ready" glyph="█" fills={props.fills} /> ready{' '}
-        <Swatch kind="pending" glyph="▒" fills={props.fills} /> starting{' '}
-        <Swatch kind="terminating" glyph="░" fills={props.fills} /> terminating{' '}
-        <Swatch kind="desired" glyph="─" fills={props.fills} /> desired{' '}
-        <Swatch kind="rps" glyph="█" fills={props.fills} /> req/s{' '}
-        <Swatch kind="concurrency" glyph="•" fills={props.fills} /> concurrency{' '}
-        <Swatch kind="panic" glyph="█" fills={props.fills} /> panic{' '}
-        <Swatch kind="activator" glyph="█" fills={props.fills} /> activator in path
       </Text>
+      {props.legend.map((line) => (
+        <Text key={line.map((i) => i.label).join()} wrap="truncate-end">
+          {line.map((item, i) => (
+            <Fragment key={item.label}>
+              {i > 0 ? '  ' : ''}
+              <Swatch kind={item.role} glyph={item.glyph} fills={props.fills} />
+              <Text dimColor> {item.label}</Text>
+            </Fragment>
+          ))}
+        </Text>
+      ))}
       {/* The plot is one Text (rows joined by newlines): ink's cost grows with the number of nodes. */}
       <Text wrap="truncate-end">
         {props.rows.map((row, r) => (

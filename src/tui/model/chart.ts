@@ -231,3 +231,40 @@ export function timelineRows(columns: readonly ChartColumn[], layout: ChartLayou
   });
   return rows;
 }
+
+export interface LegendItem {
+  readonly role: ChartRole;
+  /** The glyph drawn without colours (with colours, bars are a coloured background). */
+  readonly glyph: string;
+  readonly label: string;
+}
+
+/** What the chart's marks mean, in the order the legend lists them. */
+export const LEGEND: readonly LegendItem[] = [
+  { role: 'ready', glyph: '█', label: 'ready' },
+  { role: 'pending', glyph: '▒', label: 'starting' },
+  { role: 'terminating', glyph: '░', label: 'terminating' },
+  { role: 'desired', glyph: '─', label: 'desired' },
+  { role: 'rps', glyph: '█', label: 'req/s' },
+  { role: 'concurrency', glyph: '•', label: 'concurrency' },
+  { role: 'panic', glyph: '█', label: 'panic' },
+  { role: 'activator', glyph: '█', label: 'activator in path' },
+];
+
+/** The legend packed into lines no wider than `width` (`█ ready` entries, two spaces apart). */
+export function legendLines(width: number, items: readonly LegendItem[] = LEGEND): LegendItem[][] {
+  const lines: LegendItem[][] = [];
+  let used = 0;
+  for (const item of items) {
+    const w = item.glyph.length + 1 + item.label.length;
+    const line = lines.at(-1);
+    if (line && used + 2 + w <= width) {
+      line.push(item);
+      used += 2 + w;
+    } else {
+      lines.push([item]);
+      used = w;
+    }
+  }
+  return lines;
+}

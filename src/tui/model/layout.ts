@@ -9,6 +9,8 @@ export const MIN_ROWS = 15;
 
 export interface OverviewLayout {
   readonly chartHeight: number;
+  /** Lines of the legend under the chart's title. */
+  readonly legendRows: number;
   readonly podRows: number;
   readonly loadRows: number;
   /** Requests and explanation side by side (wide terminals) or stacked. */
@@ -33,17 +35,22 @@ function clamp(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
 }
 
-/** Fixed chart lines besides the pod and load rows: title, panic, activator, cursor. */
+/** Fixed chart lines besides the pod and load rows and the legend: title, panic, activator, cursor. */
 const CHART_CHROME = 4;
 
-export function screenLayout(columns: number, terminalRows: number, helpRows: number): ScreenLayout {
+/**
+ * `helpRows`: lines of the key help at the bottom; `legendRows`: lines of the chart's legend
+ * (under its title).
+ */
+export function screenLayout(columns: number, terminalRows: number, helpRows: number, legendRows = 0): ScreenLayout {
   const rows = Math.max(1, terminalRows - 1);
   const tooSmall = columns < MIN_COLUMNS || terminalRows < MIN_ROWS;
   const body = Math.max(0, rows - 1 - helpRows);
+  const chrome = CHART_CHROME + legendRows;
   // The chart first (at least its chrome, 2 pod rows and 1 load row), then requests, then why,
   // then the story: small terminals lose the story first.
-  const chartHeight = Math.min(Math.max(CHART_CHROME + 3, body), clamp(Math.round(body * 0.42), 8, 28));
-  const plot = Math.max(3, chartHeight - CHART_CHROME);
+  const chartHeight = Math.min(Math.max(chrome + 3, body), clamp(Math.round(body * 0.42), chrome + 3, 28 + legendRows));
+  const plot = Math.max(3, chartHeight - chrome);
   const podRows = Math.max(2, Math.round(plot * 0.6));
   const loadRows = Math.max(1, plot - podRows);
   const rest = Math.max(0, body - chartHeight);
@@ -66,6 +73,15 @@ export function screenLayout(columns: number, terminalRows: number, helpRows: nu
     rows,
     helpRows,
     body,
-    overview: { chartHeight, podRows, loadRows, sideBySide, requestsHeight, explainHeight, narrationHeight },
+    overview: {
+      chartHeight,
+      legendRows,
+      podRows,
+      loadRows,
+      sideBySide,
+      requestsHeight,
+      explainHeight,
+      narrationHeight,
+    },
   };
 }

@@ -56,6 +56,10 @@ export type Command =
   | 'revision.next'
   | 'revision.prev'
   | 'chart.zoom'
+  | 'scroll.up'
+  | 'scroll.down'
+  | 'help.toggle'
+  | 'help.close'
   | 'app.quit';
 
 export interface ViewState {
@@ -70,6 +74,16 @@ export interface ViewState {
   readonly zoomIndex: number;
   /** Events in the index when last seen (grows while following a live run). */
   readonly known: number;
+  /**
+   * Lines the screen's scrollable pane is moved from where it rests: down from the top of the
+   * requests (overview) and of the pods table (kubectl), back from the newest line of the story
+   * (log). Changing screens puts it back.
+   */
+  readonly scroll: number;
+  /** How far the pane can scroll, as the screen last measured it (Infinity before it has). */
+  readonly scrollMax: number;
+  /** The `?` overlay with every key. */
+  readonly help: boolean;
 }
 
 export type ViewAction =
@@ -77,7 +91,9 @@ export type ViewAction =
   /** The log grew (a live run): events from `previousLength` on are new. */
   | { readonly type: 'grew'; readonly previousLength: number }
   /** Wall time passed while playing. */
-  | { readonly type: 'advance'; readonly wallMs: number };
+  | { readonly type: 'advance'; readonly wallMs: number }
+  /** The scrollable pane holds only this many lines more than it shows (the screen measured it). */
+  | { readonly type: 'scrollLimit'; readonly max: number };
 
 export function initialViewState(overrides: Partial<ViewState> = {}): ViewState {
   return {
@@ -89,6 +105,9 @@ export function initialViewState(overrides: Partial<ViewState> = {}): ViewState 
     revisionIndex: 0,
     zoomIndex: 0,
     known: 0,
+    scroll: 0,
+    scrollMax: Number.POSITIVE_INFINITY,
+    help: false,
     ...overrides,
   };
 }
@@ -119,6 +138,12 @@ export function reduceView(index: ReplayIndex, state: ViewState, action: ViewAct
     return atEdge
       ? { ...state, known: index.length, pos: index.length, t: index.endT }
       : { ...state, known: index.length };
+  }
+  if (action.type === 'scrollLimit') {
+    const max = Math.max(0, action.max);
+    return state.scrollMax === max && state.scroll <= max
+      ? state
+      : { ...state, scrollMax: max, scroll: Math.min(state.scroll, max) };
   }
   if (action.type === 'advance') {
     if (!state.playing) return state;
@@ -166,13 +191,29 @@ export function reduceView(index: ReplayIndex, state: ViewState, action: ViewAct
     case 'jump.prevDecision':
       return jump(index, state, index.prevDecision(state.pos));
     case 'screen.next':
-      return { ...state, screen: SCREENS[cycle(SCREENS.indexOf(state.screen), SCREENS.length, 1)]! };
+      return {
+        ...state,
+        scroll: 0,
+        scrollMax: Number.POSITIVE_INFINITY,
+        screen: SCREENS[cycle(SCREENS.indexOf(state.screen), SCREENS.length, 1)]!,
+      };
     case 'screen.overview':
-      return { ...state, screen: 'overview' };
+      return { ...state, scroll: 0, scrollMax: Number.POSITIVE_INFINITY, screen: 'overview' };
     case 'screen.tables':
-      return { ...state, screen: 'tables' };
+      return { ...state, scroll: 0, scrollMax: Number.POSITIVE_INFINITY, screen: 'tables' };
     case 'screen.log':
-      return { ...state, screen: 'log' };
+      return { ...state, scroll: 0, scrollMax: Number.POSITIVE_INFINITY, screen: 'log' };
+    case 'scroll.up':
+    case 'scroll.down': {
+      // The story rests at its newest line (the bottom): up moves away from it; the other panes
+      // rest at their top: down moves away.
+      const away = (action.command === 'scroll.up') === (state.screen === 'log');
+      return { ...state, scroll: Math.min(state.scrollMax, Math.max(0, state.scroll + (away ? 1 : -1))) };
+    }
+    case 'help.toggle':
+      return { ...state, help: !state.help };
+    case 'help.close':
+      return { ...state, help: false };
     case 'revision.next':
       return { ...state, revisionIndex: cycle(state.revisionIndex, index.revisions.length, 1) };
     case 'revision.prev':

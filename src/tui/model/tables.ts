@@ -10,8 +10,10 @@ export interface KubectlTable {
   /** The command a user would type: `kubectl get pods`. */
   readonly command: string;
   readonly lines: readonly string[];
-  /** Rows left out to fit the screen (0 when all are shown). */
+  /** Rows left out below to fit the screen (0 when all are shown). */
   readonly hidden: number;
+  /** Rows scrolled away above (the pods table scrolls). */
+  readonly above?: number;
   /** What the rows are called in the "… and N more" line. */
   readonly noun: string;
   /** For pods: how many there are in each STATUS (`3 Running, 180 ContainerCreating`). */
@@ -52,15 +54,20 @@ export function kubectlTables(index: ReplayIndex, pos: number, t: number): Kubec
 
 /** Lines a table takes on screen: its command, its lines, a "… more" line when cut. */
 export function tableHeight(table: KubectlTable): number {
-  return 1 + table.lines.length + (table.hidden > 0 ? 1 : 0);
+  return 1 + table.lines.length + (table.hidden > 0 || (table.above ?? 0) > 0 ? 1 : 0);
 }
 
 /**
  * Cut the longest tables (keeping the header and at least one row) until the tables, with one
- * blank line between them, fit in `maxLines`.
+ * blank line between them, fit in `maxLines`. The pods table starts `scroll` rows down (at most
+ * its last row).
  */
-export function fitTables(tables: readonly KubectlTable[], maxLines: number): KubectlTable[] {
-  const out = tables.map((t) => ({ ...t }));
+export function fitTables(tables: readonly KubectlTable[], maxLines: number, scroll = 0): KubectlTable[] {
+  const out = tables.map((t) => {
+    if (t.noun !== 'pods' || scroll <= 0 || t.lines.length <= 2) return { ...t };
+    const above = Math.min(scroll, t.lines.length - 2);
+    return { ...t, lines: [t.lines[0]!, ...t.lines.slice(1 + above)], above };
+  });
   const total = (): number => out.reduce((n, t) => n + tableHeight(t), 0) + Math.max(0, out.length - 1);
   let excess = total() - maxLines;
   while (excess > 0) {
@@ -77,4 +84,9 @@ export function fitTables(tables: readonly KubectlTable[], maxLines: number): Ku
     excess = total() - maxLines;
   }
   return out;
+}
+
+/** How far the pods table can scroll: the rows cut from it when it starts at its top. */
+export function podsScrollLimit(tables: readonly KubectlTable[], maxLines: number): number {
+  return fitTables(tables, maxLines).find((t) => t.noun === 'pods')?.hidden ?? 0;
 }
