@@ -39,11 +39,22 @@ export interface AppProps {
   /** Chart bars as coloured background; by default when the terminal has colours. */
   readonly fills?: boolean;
   /**
-   * A log still being written (a live run): `subscribe` appends new events to the index and
-   * then calls `onGrew` with the length before; the screen keeps the live edge if it was there.
+   * A log still being written: `subscribe` appends new events to the index and then calls
+   * `onGrew` with the length before, and `onDone` when the log is complete.
    */
-  readonly subscribe?: (onGrew: (previousLength: number) => void, onError: (error: Error) => void) => () => void;
+  readonly subscribe?: Subscription;
+  /**
+   * What is growing: a followed live log (`follow`: the screen keeps the live edge if it was
+   * there) or a run being simulated (`simulation`: the screen stays where the viewer is).
+   */
+  readonly source?: 'follow' | 'simulation';
 }
+
+export type Subscription = (
+  onGrew: (previousLength: number) => void,
+  onError: (error: Error) => void,
+  onDone?: () => void,
+) => () => void;
 
 /** True when stdout is a colour terminal and NO_COLOR is not set. */
 function hasColours(stdout: NodeJS.WriteStream | undefined): boolean {
@@ -77,7 +88,7 @@ function useTerminalSize(fixed: TerminalSize | undefined): TerminalSize {
   return fixed ?? size;
 }
 
-export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subscribe }: AppProps) {
+export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subscribe, source = 'follow' }: AppProps) {
   const { stdout } = useStdout();
   const colourFills = fills ?? hasColours(stdout);
   const { exit } = useApp();
@@ -93,10 +104,11 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subsc
   useEffect(() => {
     if (!subscribe) return;
     return subscribe(
-      (previousLength) => dispatch({ type: 'grew', previousLength }),
+      (previousLength) => dispatch({ type: 'grew', previousLength, keepEdge: source === 'follow' }),
       (error) => setFollowError(error.message),
+      () => dispatch({ type: 'complete' }),
     );
-  }, [subscribe]);
+  }, [subscribe, source]);
 
   useInput(
     (input, key) => {
@@ -156,7 +168,8 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subsc
         revision={revision}
         revisionNumber={state.revisionIndex + 1}
         revisionCount={index.revisions.length}
-        live={subscribe !== undefined}
+        live={subscribe !== undefined && source === 'follow'}
+        simulating={source === 'simulation' && state.growing}
       />
       <Box flexDirection="column" height={layout.body} overflowY="hidden">
         {state.help && <HelpOverlay rows={keys} height={layout.body} />}
@@ -194,7 +207,7 @@ export function App({ index, initial, size: fixedSize, tickMs = 50, fills, subsc
       </Box>
       {followError !== undefined && (
         <Text color={theme.status.bad} wrap="truncate-end">
-          following the log stopped: {followError}
+          {source === 'simulation' ? 'the simulation stopped' : 'following the log stopped'}: {followError}
         </Text>
       )}
       <HelpBar lines={help} />

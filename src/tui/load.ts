@@ -7,7 +7,6 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { fileErrorMessage, UserError } from '../io/errors.js';
 import { parseEventLog, readEventLog } from '../io/logReader.js';
 import type { LogEvent, LogHeader } from '../model/events.js';
-import { runScenarioFile } from '../runner/simulate.js';
 import { ReplayIndex, type ReplayOptions } from './model/replay.js';
 import { eventsFromTranscript } from './model/transcript.js';
 
@@ -64,6 +63,12 @@ function head(file: string, bytes = 4096): string {
   }
 }
 
+/** True when `file` is a scenario to simulate rather than a saved log (a binary file is neither: loadRun says so). */
+export function isScenario(file: string): boolean {
+  const start = head(file);
+  return !start.includes('\0') && !isLogFile(file, start);
+}
+
 /**
  * A saved log, or a scenario run through the simulator now (with `seed` when given).
  * `warn` hears about options that do not apply and lines that were skipped.
@@ -80,6 +85,7 @@ export async function loadRun(
     const { header, events } = readEventLog(file, options.warn ? { warn: options.warn } : {});
     return { header, events };
   }
+  const { runScenarioFile } = await import('../runner/simulate.js');
   const outcome = await runScenarioFile(file, options.seed !== undefined ? { seed: options.seed } : {});
   const { header, events } = parseEventLog(outcome.log, file);
   return { header, events: withTranscript(events, outcome.transcript) };

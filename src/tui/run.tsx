@@ -3,10 +3,12 @@
  * frame of text when there is no terminal. Imported lazily by the CLI so that ink is loaded only
  * when a screen is shown.
  */
-import { render, renderToString } from 'ink';
+import { render, renderToString, Text, useApp, useInput } from 'ink';
 import { App, type AppProps, type TerminalSize } from './App.js';
 import type { ViewState } from './model/playback.js';
 import type { ReplayIndex } from './model/replay.js';
+import type { SimulationFeed } from './simulate.js';
+import { theme } from './theme.js';
 
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
 const LEAVE_ALT_SCREEN = '\u001B[?1049l';
@@ -34,4 +36,48 @@ export async function runInteractive(
 /** One frame as text, for output that is not a terminal. */
 export function renderFrame(index: ReplayIndex, initial: Partial<ViewState>, size: TerminalSize): string {
   return renderToString(<App index={index} initial={initial} size={size} />, { columns: size.columns });
+}
+
+/** The first frame, drawn at once while the simulation starts (q quits). */
+function Starting({ what }: { readonly what: string }) {
+  const { exit } = useApp();
+  useInput((input, key) => {
+    if (input === 'q' || (key.ctrl && input === 'c')) exit();
+  });
+  return (
+    <Text>
+      <Text bold color={theme.title}>
+        knsim
+      </Text>{' '}
+      simulating {what}… <Text dimColor>(the screen opens as the run begins; q quits)</Text>
+    </Text>
+  );
+}
+
+/**
+ * The interactive screen on a scenario being simulated (`feed`): a first frame at once, then the
+ * replay as soon as the run has begun, filling in as the run proceeds.
+ */
+export async function runSimulating(feed: SimulationFeed, what: string, initial: Partial<ViewState>): Promise<void> {
+  const stdout = process.stdout;
+  stdout.write(ENTER_ALT_SCREEN);
+  try {
+    const instance = render(<Starting what={what} />, { exitOnCtrlC: false, maxFps: 30 });
+    const exited = instance.waitUntilExit().then(() => undefined);
+    const index = await Promise.race([feed.ready, exited]);
+    if (index) {
+      instance.rerender(
+        <App
+          index={index}
+          initial={{ ...initial, growing: !feed.done }}
+          subscribe={feed.subscribe}
+          source="simulation"
+        />,
+      );
+      await exited;
+    }
+  } finally {
+    await feed.stop();
+    stdout.write(LEAVE_ALT_SCREEN);
+  }
 }

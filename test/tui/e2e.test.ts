@@ -95,7 +95,8 @@ describe.concurrent('knsim tui in a terminal', () => {
       ? 'seeks to the end and shows the new pod Running, then quits on q'
       : 'in tmux (skipped: tmux is not installed)',
     async () => {
-      const env = { ...process.env };
+      // NO_COLOR (no-color.org): the screen must draw without any ANSI colour.
+      const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
       delete env.CI;
       execFileSync(
         'tmux',
@@ -114,7 +115,15 @@ describe.concurrent('knsim tui in a terminal', () => {
         ],
         { env },
       );
-      await waitForScreen('the overview', (s) => s.includes('Timeline') && s.includes('q quit'), 30_000);
+      // The scenario is simulated on a worker thread while the screen is up: it opens as soon
+      // as the run has begun, and says so until the run has ended.
+      await waitForScreen('the overview', (s) => s.includes('Timeline') && s.includes('q quit'), 60_000);
+      await waitForScreen('the end of the simulation', (s) => !s.includes('simulating'), 60_000);
+      const coloured = tmux('capture-pane', '-p', '-e', '-t', SESSION);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI escape sequences
+      expect(coloured).not.toMatch(/\u001B\[(?:[0-9;]*;)?(?:3[0-9]|4[0-9]|9[0-7]|10[0-7])(?:;[0-9;]*)?m/);
+      await pressUntil('?', 'the key help', (s) => s.includes('Keys (? or Esc closes this'));
+      await pressUntil('Escape', 'the overview again', (s) => s.includes('Timeline') && !s.includes('Keys (?'));
       const end = `${formatRunTime(index.endT)}/${formatRunTime(index.endT)}`;
       await pressUntil('End', 'the end of the run', (s) => s.includes(end));
       const tables = await pressUntil('2', 'the kubectl tables', (s) => s.includes('$ kubectl get kpa'));

@@ -37,6 +37,10 @@ export function isInteractiveTerminal(): boolean {
  */
 export async function openTui(file: string, options: TuiOptions): Promise<number> {
   const interactive = isInteractiveTerminal();
+  // Something on the terminal at once, before the screen's modules and the scenario load
+  // (a second or more on a busy machine); the screen replaces it.
+  const starting = interactive && !options.follow && !/\.(jsonl|ndjson|json)$/i.test(file);
+  if (starting) process.stdout.write(`knsim tui: simulating ${file}…`);
   if (interactive) {
     // ink prints only the last frame when it believes it runs in CI (it reads CI when it is first
     // imported). On a real terminal the user wants the screen, so drop that hint before loading it.
@@ -48,8 +52,8 @@ export async function openTui(file: string, options: TuiOptions): Promise<number
   // no-color.org: NO_COLOR set (and not empty) means no ANSI colour, whatever the terminal can do.
   // ink's colours come from chalk, which reads FORCE_COLOR when it is first imported.
   if (noColor()) process.env.FORCE_COLOR = '0';
-  const { loadRun, loadGrowingLog, indexRun } = await import('../../tui/load.js');
-  const { runInteractive, renderFrame } = await import('../../tui/run.js');
+  const { loadRun, loadGrowingLog, indexRun, isScenario } = await import('../../tui/load.js');
+  const { runInteractive, runSimulating, renderFrame } = await import('../../tui/run.js');
   const warn = (message: string): void => {
     process.stderr.write(`knsim tui: ${message}\n`);
   };
@@ -62,10 +66,26 @@ export async function openTui(file: string, options: TuiOptions): Promise<number
     await runInteractive(index, { pos: index.length, t: index.endT }, followIntoIndex(index, file, from));
     return 0;
   }
+  const initial = { playing: options.paused !== true, speedIndex: options.speed ?? 0 };
+  if (interactive && isScenario(file)) {
+    // The screen opens at once and fills in as the scenario runs on a worker thread. Its errors
+    // are reported first, before the screen, as knsim run reports them.
+    const { parseScenarioFile } = await import('../../scenario/file.js');
+    const { SimulationFeed } = await import('../../tui/simulate.js');
+    try {
+      parseScenarioFile(file);
+    } finally {
+      process.stdout.write('\r\u001B[2K');
+    }
+    const feed = new SimulationFeed({ file, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+    await runSimulating(feed, file, initial);
+    return 0;
+  }
+  if (starting) process.stdout.write('\r\u001B[2K');
   const run = await loadRun(file, { ...(options.seed !== undefined ? { seed: options.seed } : {}), warn });
   const index = indexRun(run);
   if (!interactive) return printFrame(index, renderFrame, warn);
-  await runInteractive(index, { playing: options.paused !== true, speedIndex: options.speed ?? 0 });
+  await runInteractive(index, initial);
   return 0;
 }
 

@@ -11,12 +11,10 @@
  *
  * Every combination is validated before anything runs: a bad key or value is a SweepError.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { USER_ERRORS } from '../../io/errors.js';
+import { startTsWorker } from '../../io/tsWorker.js';
 import type { KubeObject } from '../../model/api/types.js';
 import { ANNOTATION_KEYS, parseAutoscalerConfig, validateAutoscalingAnnotations } from '../../model/kpa/index.js';
 import type { RunResults } from '../../results/results.js';
@@ -247,17 +245,9 @@ export async function runPoint(job: SweepJob): Promise<SweepRow> {
   };
 }
 
-/**
- * Starts a worker on worker.ts. On Node 20 a worker's `execArgv: ['--import', 'tsx']` does
- * not reach the worker's module loader ("Unknown file extension .ts"), so a two-line ESM
- * bootstrap registers tsx through its API first, then imports the TypeScript module.
- */
+/** A worker on worker.ts (src/io/tsWorker.ts: how a worker runs the TypeScript sources). */
 function startWorker(): Worker {
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxDir, 'dist/esm/api/index.mjs')).href;
-  const boot = `import { register } from ${JSON.stringify(api)};\nregister();\nawait import(${JSON.stringify(entry)});\n`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+  return startTsWorker(new URL('./worker.ts', import.meta.url));
 }
 
 /**

@@ -21,6 +21,8 @@ export interface HeaderProps {
   readonly revisionCount: number;
   /** Following a log that is still being written. */
   readonly live: boolean;
+  /** The run is still being simulated: the end shown moves on. */
+  readonly simulating?: boolean;
 }
 
 /** One line: what is shown, when, how fast, and which screen. */
@@ -40,6 +42,7 @@ export function Header(props: HeaderProps) {
             {props.playing ? '▶' : '⏸'} {props.speed}
           </Text>
           {props.live ? <Text color={theme.status.bad}> ● live</Text> : ''}
+          {props.simulating ? <Text color={theme.status.warn}> ⟳ simulating</Text> : ''}
           {props.revision !== undefined ? ` ${props.revision}` : ''}
           {props.revisionCount > 1 ? <Text dimColor>{` (${props.revisionNumber}/${props.revisionCount})`}</Text> : ''}
         </Text>

@@ -84,12 +84,22 @@ export interface ViewState {
   readonly scrollMax: number;
   /** The `?` overlay with every key. */
   readonly help: boolean;
+  /**
+   * The run is still being simulated (`knsim tui <scenario>`): its end moves on, so playing on
+   * reaching it waits for more instead of stopping.
+   */
+  readonly growing: boolean;
 }
 
 export type ViewAction =
   | { readonly type: 'command'; readonly command: Command }
-  /** The log grew (a live run): events from `previousLength` on are new. */
-  | { readonly type: 'grew'; readonly previousLength: number }
+  /**
+   * The log grew: events from `previousLength` on are new. A followed live run keeps the live
+   * edge when the view was on it; a run being simulated (`keepEdge: false`) keeps the moment.
+   */
+  | { readonly type: 'grew'; readonly previousLength: number; readonly keepEdge?: boolean }
+  /** The run being simulated has ended. */
+  | { readonly type: 'complete' }
   /** Wall time passed while playing. */
   | { readonly type: 'advance'; readonly wallMs: number }
   /** The scrollable pane holds only this many lines more than it shows (the screen measured it). */
@@ -108,6 +118,7 @@ export function initialViewState(overrides: Partial<ViewState> = {}): ViewState 
     scroll: 0,
     scrollMax: Number.POSITIVE_INFINITY,
     help: false,
+    growing: false,
     ...overrides,
   };
 }
@@ -132,9 +143,10 @@ function cycle(i: number, n: number, by: number): number {
 }
 
 export function reduceView(index: ReplayIndex, state: ViewState, action: ViewAction): ViewState {
+  if (action.type === 'complete') return { ...state, growing: false };
   if (action.type === 'grew') {
     // Watching the live edge: stay on it. Looking back: stay there.
-    const atEdge = state.pos >= action.previousLength;
+    const atEdge = action.keepEdge !== false && state.pos >= action.previousLength;
     return atEdge
       ? { ...state, known: index.length, pos: index.length, t: index.endT }
       : { ...state, known: index.length };
@@ -149,13 +161,13 @@ export function reduceView(index: ReplayIndex, state: ViewState, action: ViewAct
     if (!state.playing) return state;
     const factor = SPEEDS[state.speedIndex]?.factor ?? 1;
     const next = seekTo(index, state, state.t + action.wallMs * factor);
-    return next.t >= index.endT ? { ...next, playing: false } : next;
+    return next.t >= index.endT && !state.growing ? { ...next, playing: false } : next;
   }
   switch (action.command) {
     case 'play.toggle':
       if (state.playing) return { ...state, playing: false };
       // Playing from the end starts over.
-      return state.t >= index.endT && state.pos >= index.length
+      return state.t >= index.endT && state.pos >= index.length && !state.growing
         ? { ...state, pos: 0, t: 0, playing: true }
         : { ...state, playing: true };
     case 'step.next':
