@@ -16,8 +16,10 @@ export interface RunOptions {
    * sample request events. With `keep: false` the outcome's `log` is empty.
    */
   log?: EventLogOptions;
-  /** Sees every log line as it is written (CSV writers, progress). */
+  /** Sees every log line as it is written (CSV writers). */
   observe?: (line: LogLine) => void;
+  /** Hears the simulated time once a simulated second (from the per-second samples): progress. */
+  onTime?: (simMs: number) => void;
 }
 
 export interface RunFileOutcome {
@@ -50,6 +52,9 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
   const seed = options.seed ?? scenario.seed ?? 1;
   const log = new EventLog(options.log ?? {});
   if (options.observe) log.subscribe(options.observe);
+  // Samples only: a typed listener does not make the log build events nobody else reads.
+  const onTime = options.onTime;
+  if (onTime) log.subscribe((line) => onTime(line.type === 'header' ? 0 : line.t), ['sample']);
   const backend = new SimBackend({
     seed,
     namespace: scenario.namespace,

@@ -88,6 +88,11 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       // The scenario is checked first (a bad scenario leaves no empty output files behind),
       // then the output files are opened, before the run starts.
       const scenario = loadScenario(file);
+      const { Progress, expectedRunMs } = await import('../progress.js');
+      const expectedMs = expectedRunMs(scenario);
+      const progress = process.stderr.isTTY
+        ? new Progress({ ...(expectedMs !== undefined ? { expectedMs } : {}), write: (t) => process.stderr.write(t) })
+        : undefined;
       const logFile = opts.log ? new BufferedFile(opts.log, '--log') : undefined;
       const openCsv = (path: string) => {
         try {
@@ -102,17 +107,26 @@ export function registerRun(program: Command, ctx: CommandContext): void {
       try {
         const outcome = await runScenario(scenario, file, {
           ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
-          write: opts.json ? undefined : (s) => process.stdout.write(s),
+          // The transcript and the progress line may share a terminal: the line is cleared
+          // before each piece of transcript, and drawn again after.
+          write: opts.json
+            ? undefined
+            : (s) => {
+                progress?.done();
+                process.stdout.write(s);
+              },
           // Nothing is kept in memory: the log streams to its file, or is not written at all
           // (then request events are not even built).
           log: logFile
             ? { keep: false, sink: (text) => logFile.write(text), requestSampling: opts.logRequests ?? 1 }
             : { keep: false, requestSampling: 0 },
           ...(csvFile ? { observe: csvWriter((text) => csvFile.write(text)) } : {}),
+          ...(progress ? { onTime: (simMs: number) => progress.at(simMs) } : {}),
         });
         if (opts.json) process.stdout.write(`${resultsToJSON(outcome.results)}\n`);
         ctx.setExitCode(outcome.ok ? 0 : 1);
       } finally {
+        progress?.done();
         try {
           logFile?.close();
         } finally {
