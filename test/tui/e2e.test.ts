@@ -95,8 +95,10 @@ describe.concurrent('knsim tui in a terminal', () => {
       ? 'seeks to the end and shows the new pod Running, then quits on q'
       : 'in tmux (skipped: tmux is not installed)',
     async () => {
-      // NO_COLOR (no-color.org): the screen must draw without any ANSI colour.
-      const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+      // NO_COLOR (no-color.org): the screen must draw without any ANSI colour. Set on the
+      // command line: a new session gets the environment of the tmux server, which another
+      // test may have started.
+      const env: NodeJS.ProcessEnv = { ...process.env };
       delete env.CI;
       execFileSync(
         'tmux',
@@ -111,7 +113,7 @@ describe.concurrent('knsim tui in a terminal', () => {
           '40',
           '-c',
           ROOT,
-          'node bin/knsim.js tui scenarios/seed-walkthrough.yaml --paused',
+          'env -u CI NO_COLOR=1 node bin/knsim.js tui scenarios/seed-walkthrough.yaml --paused',
         ],
         { env },
       );
