@@ -29,7 +29,11 @@ export function expectedRunMs(scenario: Scenario): number | undefined {
     const spec = phase.spec as { at?: string | number; for?: string | number; trace?: { minutes?: number } };
     const at = spec.at !== undefined ? parseDuration(spec.at) : loadEnd;
     const length =
-      spec.for !== undefined ? parseDuration(spec.for) : spec.trace?.minutes !== undefined ? spec.trace.minutes * 60_000 : 0;
+      spec.for !== undefined
+        ? parseDuration(spec.for)
+        : spec.trace?.minutes !== undefined
+          ? spec.trace.minutes * 60_000
+          : 0;
     loadEnd = at + length;
     end = Math.max(end, loadEnd);
   }
