@@ -1,6 +1,6 @@
 /** `knsim report`: one self-contained HTML page from an event log (see docs/report.md). */
-import { readFileSync } from 'node:fs';
 import { readLog, scenarioFileOf } from '../compare/index.js';
+import { readUserFile } from '../io/files.js';
 import { type ReportData, reportData } from './data.js';
 import { reportHtml } from './html.js';
 
@@ -16,10 +16,10 @@ export function reportOfLogFile(logFile: string, warn?: (message: string) => voi
   let scenario: { file: string; text: string } | null = null;
   if (file) {
     try {
-      const text = readFileSync(file, 'utf8');
-      if (text.length <= MAX_SCENARIO_BYTES) scenario = { file, text };
+      // Read with a bound (the header may name /dev/zero or a FIFO).
+      scenario = { file, text: readUserFile(file, MAX_SCENARIO_BYTES) };
     } catch {
-      // Not readable: the report says the scenario was not found.
+      // Not readable, or too big to be a scenario: the report says the scenario was not found.
     }
   }
   const data = reportData(log.header, log.events, scenario);
