@@ -198,7 +198,12 @@ export class DeploymentController {
           kind: 'ReplicaSet',
           name: `${dep.metadata.name}-${rt.podTemplateHash}`,
         };
-    const spec = podSpecFromTemplate(template.spec ?? {}, serviceAccountVolumeName(stableSuffix(name)));
+    // The node is written with the pod: a single-node cluster binds it within the scheduling
+    // delay, and one write less per pod keeps the event log as it was.
+    const spec = {
+      ...podSpecFromTemplate(template.spec ?? {}, serviceAccountVolumeName(stableSuffix(name))),
+      nodeName: NODE_NAME,
+    };
     const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -282,11 +287,7 @@ export class DeploymentController {
     const container = (c: Container) => ({ fieldPath: `spec.containers{${c.name ?? ''}}` });
     if (phase === 'ContainerCreating') {
       pod.scheduledAt = this.ctx.timestamp();
-      const bound = this.ctx.store.update<Pod>({
-        ...stored,
-        metadata: { ...stored.metadata, resourceVersion: undefined },
-        spec: { ...stored.spec, nodeName: NODE_NAME },
-      });
+      const bound = stored;
       recorder.record(
         bound,
         'Normal',
