@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { applyPoint, formatSweepTable, grid, parseSet, runSweep, SweepError } from '../../src/cli/sweep/sweep.js';
 import { loadScenario } from '../../src/runner/simulate.js';
+import { applyPoint, grid, parseSet, SweepError } from '../../src/runner/sweep/grid.js';
+import { runSweep } from '../../src/runner/sweep/run.js';
+import { formatSweepTable } from '../../src/runner/sweep/table.js';
 
 const COLD = 'test/results/fixtures/cold-burst.yaml';
 const run = promisify(execFile);

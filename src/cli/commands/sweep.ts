@@ -2,8 +2,8 @@
 import { availableParallelism } from 'node:os';
 import { type Command, InvalidArgumentError } from 'commander';
 import { UserError } from '../../io/errors.js';
+import type { SweepAxis } from '../../runner/sweep/grid.js';
 import { parseSeed } from '../args.js';
-import type { SweepAxis } from '../sweep/sweep.js';
 import type { CommandContext } from './context.js';
 
 function parseJobs(value: string): number {
@@ -43,15 +43,14 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     )
     .option('--json', 'print the rows as JSON (settings and results) instead of the table')
     .action(async (file: string, opts: SweepFlags) => {
-      const { formatSweepTable, parseSet, runSweep, SweepError } = await import('../sweep/sweep.js');
+      const { parseAxes, SweepError } = await import('../../runner/sweep/grid.js');
+      const { runSweep } = await import('../../runner/sweep/run.js');
+      const { formatSweepJSON, formatSweepTable } = await import('../../runner/sweep/table.js');
       const { loadScenario } = await import('../../runner/simulate.js');
-      const { resultsToJSON } = await import('../../results/results.js');
       if (!opts.set || opts.set.length === 0) throw new UserError('knsim sweep needs at least one --set key=v1,v2');
       let axes: SweepAxis[];
       try {
-        axes = opts.set.map(parseSet);
-        const dup = axes.find((a, i) => axes.findIndex((b) => b.key === a.key) !== i);
-        if (dup) throw new SweepError(`--set ${dup.key} given twice; list its values in one --set`);
+        axes = parseAxes(opts.set);
       } catch (e) {
         throw new UserError((e as Error).message);
       }
@@ -72,17 +71,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
       } finally {
         if (progress) process.stderr.write('\r\x1b[K');
       }
-      if (opts.json) {
-        const out = rows.map((r) => ({
-          settings: Object.fromEntries(r.point),
-          ok: r.ok,
-          failures: r.failures,
-          results: JSON.parse(resultsToJSON(r.results, 0)),
-        }));
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-      } else {
-        process.stdout.write(formatSweepTable(axes, rows));
-      }
+      process.stdout.write(opts.json ? formatSweepJSON(rows) : formatSweepTable(axes, rows));
       ctx.setExitCode(0);
     });
 }

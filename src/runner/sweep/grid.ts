@@ -1,6 +1,6 @@
 /**
- * `knsim sweep`: a scenario run once per combination of settings (the grid of `--set key=v1,v2`),
- * across the machine's cores with worker_threads, and a table comparing the results.
+ * `knsim sweep`'s grid: the `--set key=v1,v2` axes, every combination of them, and the scenario
+ * with one combination applied (run.ts runs the points, table.ts compares them).
  *
  * Keys:
  * - a `config-autoscaler` key (`target-burst-capacity`, `stable-window`, ...): set in the
@@ -11,13 +11,8 @@
  *
  * Every combination is validated before anything runs: a bad key or value is a SweepError.
  */
-import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
-import { USER_ERRORS } from '../../io/errors.js';
-import { startTsWorker } from '../../io/tsWorker.js';
 import type { KubeObject } from '../../model/api/types.js';
 import { ANNOTATION_KEYS, parseAutoscalerConfig, validateAutoscalingAnnotations } from '../../model/kpa/index.js';
-import type { RunResults } from '../../results/results.js';
 import type { Scenario } from '../../scenario/types.js';
 import { parseDuration } from '../../sim/load/duration.js';
 import { NETWORK_LAYERS } from '../../sim/load/network.js';
@@ -94,6 +89,14 @@ export function parseSet(text: string): SweepAxis {
     );
   }
   return { key, kind, values };
+}
+
+/** Parses every `--set`; a key given twice is a SweepError (its values belong in one --set). */
+export function parseAxes(sets: readonly string[]): SweepAxis[] {
+  const axes = sets.map(parseSet);
+  const dup = axes.find((a, i) => axes.findIndex((b) => b.key === a.key) !== i);
+  if (dup) throw new SweepError(`--set ${dup.key} given twice; list its values in one --set`);
+  return axes;
 }
 
 /** Every combination of the axes, the first axis varying slowest. */
@@ -202,172 +205,4 @@ export function applyPoint(input: Scenario, point: SweepPoint): Scenario {
 
 export function describePoint(point: SweepPoint): string {
   return point.map(([k, v]) => `${k}=${v}`).join(' ');
-}
-
-export interface SweepJob {
-  index: number;
-  file: string;
-  point: SweepPoint;
-  seed?: number;
-}
-
-export interface SweepRow {
-  point: SweepPoint;
-  ok: boolean;
-  failures: string[];
-  results: RunResults;
-  wallMs: number;
-}
-
-export interface SweepOptions {
-  seed?: number;
-  /** Worker threads; 0 runs every point in this thread, one after the other. */
-  jobs?: number;
-  /** Called as each point finishes (in completion order). */
-  onRow?: (row: SweepRow, done: number, total: number) => void;
-}
-
-/** Runs one grid point in this thread (what each worker does). */
-export async function runPoint(job: SweepJob): Promise<SweepRow> {
-  const { loadScenario, runScenario } = await import('../../runner/simulate.js');
-  const t0 = performance.now();
-  const scenario = applyPoint(loadScenario(job.file), job.point);
-  const outcome = await runScenario(scenario, job.file, {
-    ...(job.seed !== undefined ? { seed: job.seed } : {}),
-    log: { keep: false, requestSampling: 0 },
-  });
-  return {
-    point: job.point,
-    ok: outcome.ok,
-    failures: outcome.failures,
-    results: outcome.results,
-    wallMs: performance.now() - t0,
-  };
-}
-
-/** A worker on worker.ts (src/io/tsWorker.ts: how a worker runs the TypeScript sources). */
-function startWorker(): Worker {
-  return startTsWorker(new URL('./worker.ts', import.meta.url));
-}
-
-/**
- * Runs the grid (validated first: a bad combination fails before anything runs) and returns the
- * rows in grid order.
- */
-export async function runSweep(
-  file: string,
-  scenario: Scenario,
-  axes: readonly SweepAxis[],
-  options: SweepOptions = {},
-): Promise<SweepRow[]> {
-  const points = grid(axes);
-  for (const p of points) applyPoint(scenario, p);
-  const jobs: SweepJob[] = points.map((point, index) => ({
-    index,
-    file,
-    point,
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-  }));
-  const rows: SweepRow[] = new Array(jobs.length);
-  let done = 0;
-  const finish = (job: SweepJob, row: SweepRow) => {
-    rows[job.index] = row;
-    done++;
-    options.onRow?.(row, done, jobs.length);
-  };
-  const workers = Math.min(jobs.length, options.jobs ?? availableParallelism());
-  if (workers <= 0) {
-    for (const job of jobs) finish(job, await runPoint(job));
-    return rows;
-  }
-  const queue = jobs.slice();
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      const worker = startWorker();
-      try {
-        for (let job = queue.shift(); job; job = queue.shift()) finish(job, await ask(worker, job));
-      } finally {
-        await worker.terminate();
-      }
-    }),
-  );
-  return rows;
-}
-
-function ask(worker: Worker, job: SweepJob): Promise<SweepRow> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      worker.off('message', onMessage);
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    };
-    const onMessage = (m: { row?: SweepRow; error?: string; name?: string }) => {
-      cleanup();
-      if (m.row) resolve(m.row);
-      else {
-        const e = new Error(`${describePoint(job.point)}: ${m.error}`);
-        // The error crossed a thread as text: keep it a user error when its class was one.
-        e.name = m.name !== undefined && USER_ERRORS.has(m.name) ? 'UserError' : 'Error';
-        reject(e);
-      }
-    };
-    const onError = (e: Error) => {
-      cleanup();
-      reject(e);
-    };
-    const onExit = (code: number) => {
-      cleanup();
-      reject(new Error(`sweep worker exited with code ${code}`));
-    };
-    worker.on('message', onMessage);
-    worker.on('error', onError);
-    worker.on('exit', onExit);
-    worker.postMessage(job);
-  });
-}
-
-// ---- the comparison table ----
-
-function fmtMs(v: number | null): string {
-  if (v === null || Number.isNaN(v)) return '-';
-  if (v < 10) return `${v.toFixed(1)}ms`;
-  if (v < 1000) return `${Math.round(v)}ms`;
-  if (v < 100_000) return `${(v / 1000).toFixed(1)}s`;
-  return `${Math.round(v / 1000)}s`;
-}
-
-const COLUMNS: { title: string; cell: (r: RunResults) => string }[] = [
-  { title: 'requests', cell: (r) => String(r.requests) },
-  { title: '503', cell: (r) => String(r.status503) },
-  { title: '504', cell: (r) => String(r.status504) },
-  { title: 'p50', cell: (r) => fmtMs(r.latency.p50) },
-  { title: 'p95', cell: (r) => fmtMs(r.latency.p95) },
-  { title: 'p99', cell: (r) => fmtMs(r.latency.p99) },
-  { title: 'max', cell: (r) => fmtMs(r.latency.max) },
-  { title: 'cold-req', cell: (r) => String(r.coldRequests) },
-  { title: 'cold-p99', cell: (r) => fmtMs(r.coldLatency.p99) },
-  { title: 'cold-starts', cell: (r) => String(r.coldStarts) },
-  { title: 'to-zero', cell: (r) => fmtMs(r.timeToZeroMs) },
-  { title: 'max-pods', cell: (r) => String(r.maxPods) },
-  { title: 'mean-pods', cell: (r) => r.meanPods.toFixed(2) },
-  { title: 'pod-s', cell: (r) => String(Math.round(r.podSeconds)) },
-  { title: 'panic-s', cell: (r) => String(r.panicSeconds) },
-  { title: 'activator-s', cell: (r) => String(r.activatorInPathSeconds) },
-];
-
-/** The rows as an aligned text table: one column per swept key, then the results. */
-export function formatSweepTable(axes: readonly SweepAxis[], rows: readonly SweepRow[]): string {
-  const header = [...axes.map((a) => a.key), ...COLUMNS.map((c) => c.title)];
-  const body = rows.map((row) => [
-    ...row.point.map(([, v]) => v),
-    ...COLUMNS.map((c) => c.cell(row.results)),
-    ...(row.ok ? [] : ['(expectations not met)']),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i < axes.length ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), ...body.map(line)].join('\n')}\n`;
 }
