@@ -117,6 +117,44 @@ const kpaTickEvent = z.looseObject({
     })
     .optional(),
   specVersion: count.optional(),
+  shadow: z
+    .looseObject({
+      source: z.enum(['autoscaler', 'queue-proxy', 'none']),
+      windows: z.looseObject({ stable: z.number().nullable(), panic: z.number().nullable() }).optional(),
+      gap: z.string().optional(),
+    })
+    .optional(),
+  cluster: z
+    .looseObject({
+      naming: z.enum(['opencensus', 'otel']),
+      scrapedAtMs: runTime,
+      desiredPods: z.number().optional(),
+      stable: z.number().optional(),
+      panic: z.number().optional(),
+      target: z.number().optional(),
+      excessBurstCapacity: z.number().optional(),
+      panicking: z.boolean().optional(),
+      requestedPods: z.number().optional(),
+      readyPods: z.number().optional(),
+      notReadyPods: z.number().optional(),
+      pendingPods: z.number().optional(),
+      terminatingPods: z.number().optional(),
+    })
+    .optional(),
+  comparison: z
+    .looseObject({
+      agree: z.boolean().nullable(),
+      modelPods: z.number().nullable(),
+      clusterPods: z.number().nullable(),
+      delta: z.number().nullable(),
+      because: z.array(
+        z.looseObject({
+          input: z.enum(['scrape gap', 'no data', 'window', 'ready pods', 'target', 'panic', 'history']),
+          text: z.string(),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 /** A number, or what JSON made of an infinite one (null): configurations may hold Inf. */

@@ -6,6 +6,7 @@
 import type { KubeObject } from './api/types.js';
 import type { Stat } from './kpa/collector.js';
 import type { ScaleInput } from './kpa/scaler.js';
+import type { ClusterDecision, ShadowComparison, ShadowInputs } from './kpa/shadow.js';
 import type { DeciderSpec } from './kpa/spec.js';
 
 export const LOG_FORMAT_VERSION = 1;
@@ -61,6 +62,15 @@ export interface KpaTickEvent extends At {
   context?: KpaTickContext;
   /** The `kpa.spec` (its `version`) the decision used (written by the simulator). */
   specVersion?: number;
+  /**
+   * Live mode's shadow autoscaler (the model's decider beside the cluster's): where the values it
+   * decided on came from, its own windows over the queue-proxies' stats, and a scrape gap.
+   */
+  shadow?: ShadowInputs;
+  /** Live mode: the cluster's own decision for the revision, from its autoscaler's metrics. */
+  cluster?: ClusterDecision;
+  /** Live mode: the model's decision against the cluster's (by how much, and why). */
+  comparison?: ShadowComparison;
 }
 
 /**

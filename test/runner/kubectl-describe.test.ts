@@ -162,7 +162,7 @@ steps:
   - kubectl: get kcert
   - kubectl: describe route hello
 `);
-    expect(outputOf(transcript, 'kubectl get kingress')).toMatch(/^NAME    READY   REASON\nhello   True    \n/);
+    expect(outputOf(transcript, 'kubectl get kingress')).toMatch(/^NAME {4}READY {3}REASON\nhello {3}True {4}\n/);
     expect(outputOf(transcript, 'kubectl get kcert')).toMatch(/^NAME +READY +REASON\nroute-[0-9a-f-]{36} +True +\n/);
     const route = outputOf(transcript, 'kubectl describe route hello');
     expect(route).toMatch(/route-controller {2}Created placeholder service "hello"\n/);

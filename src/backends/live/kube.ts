@@ -347,6 +347,24 @@ export class KubeClient {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
+  /**
+   * A GET answered with text (a pod's /metrics through the API server's proxy), bounded in time
+   * and size; a non-2xx answer throws an ApiException as `request` does.
+   */
+  async text(path: string, options: { timeoutMs: number; maxBytes: number }): Promise<string> {
+    const init = (await this.kc.applyToFetchOptions({})) as unknown as FetchInit & { size?: number };
+    init.method = 'GET';
+    init.timeout = options.timeoutMs;
+    init.size = options.maxBytes;
+    init.headers.set('Accept', 'text/plain;version=0.0.4;q=1,*/*;q=0.1');
+    const res = await fetch(serverOf(this.kc) + path, init as unknown as Parameters<typeof fetch>[1]);
+    const text = await res.text();
+    if (res.status < 200 || res.status >= 300) {
+      throw new k8s.ApiException(res.status, `HTTP ${res.status} GET ${path}`, text, {});
+    }
+    return text;
+  }
+
   private readonly discovered = new Map<string, ResourceType | undefined>();
 
   /** The resource type of a kind: knsim's table first, else API discovery (undefined if not served). */

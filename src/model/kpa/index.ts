@@ -19,5 +19,6 @@ export * from './format.js';
 export * from './goValues.js';
 export * from './sampleSize.js';
 export * from './scaler.js';
+export * from './shadow.js';
 export * from './spec.js';
 export * from './window.js';
