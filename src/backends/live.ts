@@ -18,9 +18,10 @@ import { ResultsCollector } from '../results/results.js';
 import { EventLog } from '../sim/log.js';
 import type { ApplyResult, Backend, HttpRequest, HttpResponse } from './backend.js';
 import { RunClock } from './live/clock.js';
-import { LiveError } from './live/kube.js';
+import { KubeClient, LiveError, serverOf } from './live/kube.js';
 import { LiveLifecycles } from './live/machines.js';
 import { LiveObjects } from './live/objects.js';
+import { ShadowAutoscaler } from './live/shadow.js';
 import { LiveTraffic } from './live/traffic.js';
 import { LiveWatches } from './live/watchLog.js';
 import { KNSIM_VERSION } from './sim.js';
@@ -63,6 +64,15 @@ export interface LiveBackendOptions {
   watchBackoffMs?: number;
   /** How long an applied Knative object may stay without a status (default 30 s). */
   controllerTimeoutMs?: number;
+  /**
+   * The shadow autoscaler (the model's KPA beside the cluster's, reading its metrics through the
+   * pod proxy): on unless false.
+   */
+  shadow?: boolean;
+  /** The cluster's autoscaler pods in knative-serving (else listed by their label). */
+  autoscalerPods?: readonly string[];
+  /** The shadow's tick (tests; Knative's is 2 s). */
+  shadowTickMs?: number;
 }
 
 export class LiveBackend implements Backend {
@@ -77,6 +87,8 @@ export class LiveBackend implements Backend {
   private readonly traffic: LiveTraffic;
   /** The model's lifecycle machines on the cluster's own transitions (narration, divergences). */
   private readonly lifecycles: LiveLifecycles;
+  /** The model's KPA beside the cluster's (undefined when turned off). */
+  private readonly shadow: ShadowAutoscaler | undefined;
   private closed = false;
 
   constructor(private readonly options: LiveBackendOptions) {
@@ -116,6 +128,19 @@ export class LiveBackend implements Backend {
       ...(options.scenarioNamespace ? { scenarioNamespace: options.scenarioNamespace } : {}),
       info,
     });
+    if (options.shadow !== false) {
+      this.shadow = new ShadowAutoscaler({
+        client: new KubeClient(options.kc),
+        server: serverOf(options.kc),
+        namespace: options.namespace,
+        log: this.log,
+        clock: this.clock,
+        watches: this.watches,
+        info,
+        ...(options.autoscalerPods ? { autoscalerPods: options.autoscalerPods } : {}),
+        ...(options.shadowTickMs !== undefined ? { tickMs: options.shadowTickMs } : {}),
+      });
+    }
   }
 
   /** Objects created by this run, in creation order. */
@@ -143,6 +168,7 @@ export class LiveBackend implements Backend {
     });
     await this.objects.ensureNamespace();
     await this.watches.start(this.traffic);
+    this.shadow?.start();
   }
 
   /** The runner's tables age objects against run time on the simulator's epoch (and the server's clock). */
@@ -153,6 +179,7 @@ export class LiveBackend implements Backend {
   async configure(configMaps: Record<string, Record<string, string>>): Promise<void> {
     this.clock.check();
     await this.objects.configure(configMaps);
+    this.shadow?.configChanged();
   }
 
   async apply(objects: KubeObject[], fileLabel: string): Promise<ApplyResult[]> {
@@ -231,6 +258,7 @@ export class LiveBackend implements Backend {
     if (this.closed) return;
     this.closed = true;
     this.clock.close();
+    this.shadow?.stop();
     this.watches.stop();
     this.lifecycles.stop();
     this.traffic.close();
