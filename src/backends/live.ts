@@ -78,7 +78,7 @@ export interface LiveBackendOptions {
 export class LiveBackend implements Backend {
   readonly kind = 'live' as const;
   readonly log: EventLog;
-  readonly results = new ResultsCollector();
+  readonly results: ResultsCollector;
   readonly runId: string;
   readonly namespace: string;
   private readonly clock = new RunClock();
@@ -93,6 +93,7 @@ export class LiveBackend implements Backend {
 
   constructor(private readonly options: LiveBackendOptions) {
     this.namespace = options.namespace;
+    this.results = new ResultsCollector(options.namespace);
     this.log = options.log ?? new EventLog();
     this.runId = options.runId ?? newRunId();
     this.results.follow(this.log);

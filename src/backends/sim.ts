@@ -37,7 +37,7 @@ export interface SimBackendOptions {
 export class SimBackend implements Backend {
   readonly kind = 'sim' as const;
   readonly cluster: SimCluster;
-  readonly results = new ResultsCollector();
+  readonly results: ResultsCollector;
   private readonly namespace: string;
   private readonly seed: number;
   private lastTarget: string | undefined = undefined;
@@ -45,8 +45,10 @@ export class SimBackend implements Backend {
   private lastTargetRoutes = -1;
 
   constructor(options: SimBackendOptions) {
+    this.results = new ResultsCollector(options.namespace);
     this.cluster = new SimCluster({
       seed: options.seed,
+      namespace: options.namespace,
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.log ? { log: options.log } : {}),
     });

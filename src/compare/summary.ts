@@ -62,7 +62,7 @@ const ascending = (a: number, b: number) => a - b;
 
 export function summarize(log: ParsedLog): RunSummary {
   const { header, events } = log;
-  const results = resultsOfLog(events);
+  const results = resultsOfLog(events, header.namespace);
   const durationMs = events.reduce((m, e) => Math.max(m, e.t), 0);
   const phase = new Map<string, string>();
   const changes: { t: number; alive: number; ready: number }[] = [];

@@ -2,6 +2,10 @@
  * The event log: one JSON object per line, a header first. The simulator writes it, the
  * live backend writes the same shapes, and the TUI, `knsim explain`, results and compare
  * read it. Times are milliseconds of run time (simulated, or since a live run started).
+ *
+ * A `revision` field names a revision of the header's namespace by its name, and one of any
+ * other namespace as `namespace/name` (src/model/rules/naming.ts `namespacedName`): same-named
+ * revisions of two namespaces are two revisions.
  */
 import type { KubeObject } from './api/types.js';
 import type { Stat } from './kpa/collector.js';

@@ -75,7 +75,7 @@ export function reportData(
   events: readonly LogEvent[],
   scenario: { file: string; text: string } | null,
 ): ReportData {
-  const results = resultsOfLog(events);
+  const results = resultsOfLog(events, header.namespace);
   const durationMs = events.reduce((m, e) => Math.max(m, e.t), 0);
   const durationS = Math.ceil(durationMs / 1000);
   const bucketS = Math.max(1, Math.ceil((durationS + 1) / MAX_POINTS));

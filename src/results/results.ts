@@ -36,6 +36,7 @@ import type { LogEvent, LogLine, ObjectEvent, PodPhase, RequestOutcome, SampleEv
 import { annotationInt } from '../model/kpa/annotations.js';
 import { getCondition } from '../model/rules/conditions.js';
 import { LABEL_CONFIGURATION, LABEL_SERVICE } from '../model/rules/labels.js';
+import { namespacedName } from '../model/rules/naming.js';
 
 // Scratch space to read a double's bits (the histogram's bucket index without Math.log).
 const F64 = new Float64Array(1);
@@ -482,7 +483,10 @@ export function medianPhases(list: readonly ColdStart[]): ColdStartPhases {
 const span = (from: number | null | undefined, to: number | null | undefined): number | null =>
   from !== null && from !== undefined && to !== null && to !== undefined && to >= from ? to - from : null;
 
-/** The service a revision belongs to when no Revision object said (Knative's `<config>-00001` names). */
+/**
+ * The service a revision belongs to when no Revision object said (Knative's `<config>-00001`
+ * names; `team-a/web-00001` belongs to `team-a/web`).
+ */
 function serviceFromName(revision: string): string {
   return revision.replace(/-\d{5,}$/, '');
 }
@@ -505,6 +509,12 @@ export class ResultsCollector {
   private zeroAt: number | null = null;
   private sawPods = false;
   private lastT = 0;
+
+  /**
+   * `namespace`: the run's own (the log header's). Revisions and services elsewhere are named
+   * `namespace/name`, as the log names them, so same-named ones in two namespaces stay apart.
+   */
+  constructor(private readonly namespace = 'default') {}
 
   /** A request entered the ingress (its answer, if any, comes through `request`). */
   arrived(revision: string | undefined): void {
@@ -622,15 +632,17 @@ export class ResultsCollector {
   private revisionObject(e: ObjectEvent): void {
     const meta = e.object.metadata;
     const labels = meta.labels ?? {};
+    const name = namespacedName(e.namespace, e.name, this.namespace);
     const service = labels[LABEL_SERVICE] ?? labels[LABEL_CONFIGURATION];
-    if (service && !this.revisions.has(e.name)) this.serviceOf.set(e.name, service);
+    if (service && !this.revisions.has(name))
+      this.serviceOf.set(name, namespacedName(e.namespace, service, this.namespace));
     const minScale = annotationInt(meta.annotations ?? {}, 'minScale');
-    if (minScale !== undefined) this.minScaleOf.set(e.name, minScale);
-    const r = this.revisions.get(e.name);
+    if (minScale !== undefined) this.minScaleOf.set(name, minScale);
+    const r = this.revisions.get(name);
     if (r && minScale !== undefined) r.minScale = minScale;
     const status = (e.object as { status?: { conditions?: Condition[] } }).status;
     if (e.op !== 'deleted' && getCondition(status?.conditions, 'Ready')?.status === 'True') {
-      this.revisionState(e.name).deployed = true;
+      this.revisionState(name).deployed = true;
     }
   }
 
@@ -882,8 +894,8 @@ export function resultsToJSON(results: RunResults, indent = 2): string {
 }
 
 /** Folds a whole event log (as read back from a file) into results. */
-export function resultsOfLog(events: Iterable<LogEvent>): RunResults {
-  const c = new ResultsCollector();
+export function resultsOfLog(events: Iterable<LogEvent>, namespace = 'default'): RunResults {
+  const c = new ResultsCollector(namespace);
   for (const e of events) c.observeLogged(e);
   c.finish();
   return c.results();

@@ -1,12 +1,15 @@
 /**
  * What expectations see of a cluster: pods, objects and metrics, read from the backend's last
- * known objects and the event log (so the same view works for simulated and live runs).
+ * known objects and the event log (so the same view works for simulated and live runs). Names
+ * are the scenario namespace's; `team-a/web` names an object of another namespace, as the log
+ * names revisions outside the scenario's (src/model/rules/naming.ts `namespacedName`).
  */
 import type { Backend } from '../backends/backend.js';
 import type { KubeObject, Pod } from '../model/api/types.js';
 import type { SampleEvent } from '../model/events.js';
 import { getCondition } from '../model/rules/conditions.js';
 import { LABEL_REVISION, LABEL_SERVICE } from '../model/rules/labels.js';
+import { namespacedName, splitNamespacedName } from '../model/rules/naming.js';
 import { resolveResourceName } from '../model/rules/resources.js';
 import type { ClusterView } from '../scenario/evaluate.js';
 
@@ -37,10 +40,14 @@ export class BackendView implements ClusterView {
     state: 'all' | 'ready' | 'terminating' | 'pending';
   }): number {
     let n = 0;
-    for (const pod of this.backend.snapshot('pods', this.namespace) as Pod[]) {
+    const target = filter.revision ?? filter.service;
+    const { namespace, name } = target
+      ? splitNamespacedName(target, this.namespace)
+      : { namespace: this.namespace, name: '' };
+    for (const pod of this.backend.snapshot('pods', namespace) as Pod[]) {
       const labels = pod.metadata.labels ?? {};
-      if (filter.revision && labels[LABEL_REVISION] !== filter.revision) continue;
-      if (filter.service && labels[LABEL_SERVICE] !== filter.service) continue;
+      if (filter.revision && labels[LABEL_REVISION] !== name) continue;
+      if (filter.service && labels[LABEL_SERVICE] !== name) continue;
       const terminating = pod.metadata.deletionTimestamp !== undefined;
       const ready = !terminating && getCondition(pod.status?.conditions, 'Ready')?.status === 'True';
       if (
@@ -58,13 +65,13 @@ export class BackendView implements ClusterView {
   getObject(resource: string, name: string): KubeObject | undefined {
     const r = resolveResourceName(resource);
     if (!r.ok) return undefined;
-    return this.backend
-      .snapshot(r.resource.id, r.resource.namespaced ? this.namespace : undefined)
-      .find((o) => o.metadata.name === name);
+    const ref = r.resource.namespaced ? splitNamespacedName(name, this.namespace) : { namespace: undefined, name };
+    return this.backend.snapshot(r.resource.id, ref.namespace).find((o) => o.metadata.name === ref.name);
   }
 
   metric(name: string, revision?: string): number | undefined {
-    const sample = revision ? this.samples.get(revision) : [...this.samples.values()].at(-1);
+    const key = revision && this.logName(revision);
+    const sample = key ? this.samples.get(key) : [...this.samples.values()].at(-1);
     switch (name) {
       case 'desired':
         return sample?.desired;
@@ -85,5 +92,11 @@ export class BackendView implements ClusterView {
       default:
         return this.backend.results.metric(name);
     }
+  }
+
+  /** `default/web-00001` in a run of `default` is the log's `web-00001`. */
+  private logName(ref: string): string {
+    const { namespace, name } = splitNamespacedName(ref, this.namespace);
+    return namespacedName(namespace, name, this.namespace);
   }
 }

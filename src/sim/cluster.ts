@@ -8,7 +8,7 @@ import type { LogEvent, PodPhase } from '../model/events.js';
 import type { Random } from '../model/random.js';
 import { hostMatches } from '../model/rules/domain.js';
 import { LABEL_REVISION } from '../model/rules/labels.js';
-import { deploymentName } from '../model/rules/naming.js';
+import { deploymentName, namespacedName } from '../model/rules/naming.js';
 import { isoAt } from '../model/rules/time.js';
 import { pickRevision, type TrafficSplit, targetForTag, trafficSplit } from '../model/rules/traffic.js';
 import { requestOutcome } from '../results/results.js';
@@ -46,6 +46,8 @@ import { WorkQueue } from './workqueue.js';
 
 export interface ClusterOptions {
   seed: number;
+  /** The run's namespace: the log names its revisions bare, others as `namespace/name`. Default `default`. */
+  namespace?: string;
   settings?: SimSettings;
   log?: EventLog;
 }
@@ -167,6 +169,8 @@ export class SimCluster {
   readonly log: EventLog;
   readonly settings: SimSettings;
   readonly random: RandomStreams;
+  /** The run's namespace (how the log names revisions: `namespacedName`). */
+  readonly namespace: string;
   config: ClusterConfig = defaultClusterConfig();
   private readonly queue: WorkQueue;
   private readonly ctx: SimContext;
@@ -211,6 +215,8 @@ export class SimCluster {
       objects: forkRandom(root),
     };
     this.settings = options.settings ?? defaultSimSettings();
+    this.namespace = options.namespace ?? 'default';
+    const home = this.namespace;
     this.log = options.log ?? new EventLog();
     this.store = new ObjectStore({
       timestamp: () => isoAt(this.engine.now()),
@@ -228,11 +234,12 @@ export class SimCluster {
       emit: (event: LogEvent) => this.log.event(event),
       now: () => this.engine.now(),
       timestamp: () => isoAt(this.engine.now()),
+      logName: (ns, name) => namespacedName(ns, name, home),
     };
     this.recorder = new EventRecorder(this.engine, this.store);
     this.deployments = new DeploymentController(
       this.ctx,
-      { podPhase: (revision, pod, phase) => this.onPodPhase(revision, pod, phase) },
+      { podPhase: (ns, revision, pod, phase) => this.onPodPhase(ns, revision, pod, phase) },
       { replicaSets: new ReplicaSetController(this.ctx, this.recorder), recorder: this.recorder, logs: this.podLogs },
     );
     // Endpoints follow pods in batches (many pods start at once in a burst); nothing in the
@@ -393,18 +400,19 @@ export class SimCluster {
   private startRevisionRuntime(ns: string, name: string): void {
     const rev = this.store.get<Revision>(T.revision, ns, name);
     if (!rev) return;
+    const logName = this.ctx.logName(ns, name);
     const dataplane = new RevisionDataplane(
-      name,
+      logName,
       rev.spec.containerConcurrency ?? 0,
       (rev.spec.timeoutSeconds ?? this.config.defaults.revisionTimeoutSeconds) * 1000,
       this.engine,
       this.random.routing,
       {
         firstRequest: () => this.revisions.get(`${ns}/${name}`)?.autoscaler.firstRequest(),
-        completed: (req, status, body) => this.complete(req, status, body),
+        completed: (req, status, body) => this.complete(ns, req, status, body),
         held: (req) => {
           if (this.log.recordsRequest(req.id)) {
-            this.log.event({ t: this.engine.now(), type: 'request', phase: 'held', id: req.id, revision: name });
+            this.log.event({ t: this.engine.now(), type: 'request', phase: 'held', id: req.id, revision: logName });
           }
         },
         dispatched: (req) => {
@@ -414,7 +422,7 @@ export class SimCluster {
               type: 'request',
               phase: 'dispatched',
               id: req.id,
-              revision: name,
+              revision: logName,
               ...(req.pod ? { pod: req.pod } : {}),
             });
           }
@@ -431,22 +439,22 @@ export class SimCluster {
     this.queue.enqueue(T.podAutoscaler, ns, name);
   }
 
-  private onPodPhase(revision: string, pod: string, phase: PodPhase): void {
-    for (const rt of this.revisions.values()) {
-      if (rt.dataplane.revision !== revision) continue;
-      if (phase === 'Ready') {
-        rt.dataplane.podReady(pod);
-        // The activator finds the pod on its next probe (every 200 ms).
-        const period = this.settings.activatorProbePeriodMs;
-        const delay = period - (this.engine.now() % period) + 1;
-        this.engine.after(delay, () => rt.dataplane.podProbed(pod));
-      } else if (phase === 'Terminating') {
-        rt.dataplane.podTerminating(pod);
-      } else if (phase === 'Gone') {
-        rt.dataplane.podGone(pod);
-      }
-      this.queue.enqueue(T.podAutoscaler, rt.namespace, revision);
+  /** A pod's phase reaches its own revision's data plane only: the runtime of `namespace/revision`. */
+  private onPodPhase(namespace: string, revision: string, pod: string, phase: PodPhase): void {
+    const rt = this.revisions.get(`${namespace}/${revision}`);
+    if (!rt) return;
+    if (phase === 'Ready') {
+      rt.dataplane.podReady(pod);
+      // The activator finds the pod on its next probe (every 200 ms).
+      const period = this.settings.activatorProbePeriodMs;
+      const delay = period - (this.engine.now() % period) + 1;
+      this.engine.after(delay, () => rt.dataplane.podProbed(pod));
+    } else if (phase === 'Terminating') {
+      rt.dataplane.podTerminating(pod);
+    } else if (phase === 'Gone') {
+      rt.dataplane.podGone(pod);
     }
+    this.queue.enqueue(T.podAutoscaler, namespace, revision);
   }
 
   // ---- every second: stats to the autoscaler, a sample to the log ----
@@ -546,6 +554,9 @@ export class SimCluster {
           runtime = hr.runtimes[i];
         }
       }
+      // The log's name for it: `namespace/name` outside the run's namespace.
+      if (runtime) revision = runtime.dataplane.revision;
+      else if (revision) revision = this.ctx.logName(hr.namespace, revision);
     }
     const recorded = this.log.recordsRequest(id);
     if (recorded) {
@@ -629,10 +640,11 @@ export class SimCluster {
     };
   }
 
-  private complete(req: SimRequest, status: number, body: string): void {
+  private complete(namespace: string, req: SimRequest, status: number, body: string): void {
     const now = this.engine.now();
     // The app writes an access line for each request it answers.
-    if (req.pod !== undefined && status === STATUS_OK) this.podLogs.answered(req.pod, now, status, this.responseBytes);
+    if (req.pod !== undefined && status === STATUS_OK)
+      this.podLogs.answered(namespace, req.pod, now, status, this.responseBytes);
     const latencyMs = now - req.arrivedAt + req.hopMs;
     if (this.log.recordsRequest(req.id)) {
       this.log.event({

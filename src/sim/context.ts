@@ -39,6 +39,11 @@ export interface SimContext {
   now(): number;
   /** RFC 3339 timestamp of now. */
   timestamp(): string;
+  /**
+   * How the log names a revision of `namespace` (src/model/rules/naming.ts `namespacedName`):
+   * the bare name in the run's namespace, `namespace/name` elsewhere.
+   */
+  logName(namespace: string, name: string): string;
 }
 
 export function ownerRef(owner: KubeObject): NonNullable<KubeObject['metadata']['ownerReferences']>[number] {

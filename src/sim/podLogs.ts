@@ -154,8 +154,8 @@ export class PodLogs {
   }
 
   /** The app answered a request (one access line). */
-  answered(pod: string, at: number, status: number, bytes: number): void {
-    const log = this.pods.get(pod);
+  answered(namespace: string, pod: string, at: number, status: number, bytes: number): void {
+    const log = this.find(namespace, pod);
     if (log) this.append(log, USER_CONTAINER, at, undefined, status, bytes);
   }
 

@@ -148,3 +148,19 @@ export function ingressName(route: string): string {
 export function certificateName(routeUid: string): string {
   return `route-${routeUid}`;
 }
+
+/**
+ * How the event log, results and expectations name a namespaced object (a revision, a service):
+ * its bare name in the run's own namespace (`home`), `namespace/name` in any other, as kubectl
+ * writes a namespaced reference. Two Services called `web` in `default` and `team-a` stay apart
+ * (`web-00001` and `team-a/web-00001`) while a one-namespace run keeps the names it always had.
+ */
+export function namespacedName(namespace: string, name: string, home: string): string {
+  return namespace === home ? name : `${namespace}/${name}`;
+}
+
+/** The reverse of `namespacedName`: `team-a/web-00001` or `web-00001` (in `home`). */
+export function splitNamespacedName(ref: string, home: string): { namespace: string; name: string } {
+  const slash = ref.indexOf('/');
+  return slash < 0 ? { namespace: home, name: ref } : { namespace: ref.slice(0, slash), name: ref.slice(slash + 1) };
+}

@@ -85,6 +85,8 @@ export class RevisionAutoscaler {
   private inTick = false;
   /** Errors of the machines and of this class's listeners, thrown where they happened. */
   private readonly failures = new ActorFailures();
+  /** How the log names the revision (`namespace/name` outside the run's namespace). */
+  private readonly logName: string;
 
   constructor(
     private readonly ctx: SimContext,
@@ -94,6 +96,7 @@ export class RevisionAutoscaler {
     private readonly dataplane: RevisionDataplane,
     private readonly pods: ReadyPodCounter,
   ) {
+    this.logName = ctx.logName(namespace, revision);
     this.spec = this.resolveSpec();
     this.windows = newDeciderWindows(this.spec);
     const readyPods = this.pods.readyPods();
@@ -117,7 +120,7 @@ export class RevisionAutoscaler {
     this.pa.on(
       'decider.mode',
       failures.listener((e) => {
-        this.ctx.emit({ t: this.ctx.now(), type: 'panic', revision: this.revision, panicking: e.panicking });
+        this.ctx.emit({ t: this.ctx.now(), type: 'panic', revision: this.logName, panicking: e.panicking });
       }),
     );
     this.pa.start();
@@ -185,7 +188,7 @@ export class RevisionAutoscaler {
     this.ctx.emit({
       t: this.ctx.now(),
       type: 'kpa.spec',
-      revision: this.revision,
+      revision: this.logName,
       version: this.specVersion,
       spec: this.spec,
       ...(readyPods !== undefined ? { readyPods } : {}),
@@ -202,7 +205,7 @@ export class RevisionAutoscaler {
   record(stat: Stat, source: StatEvent['source']): void {
     const now = this.ctx.now();
     if (this.ctx.log.wants('stat')) {
-      this.ctx.emit({ t: now, type: 'stat', revision: this.revision, source, ...stat });
+      this.ctx.emit({ t: now, type: 'stat', revision: this.logName, source, ...stat });
     }
     const values = statValues(stat);
     const value = this.spec.metric === METRIC_RPS ? values.rps : values.concurrency;
@@ -269,7 +272,7 @@ export class RevisionAutoscaler {
     const event: KpaTickEvent = {
       t: now,
       type: 'kpa.tick',
-      revision: this.revision,
+      revision: this.logName,
       decision: { ...record },
       ...(this.lastScale ? { scale: { ...this.lastScale } } : {}),
       explain,
@@ -338,7 +341,7 @@ export class RevisionAutoscaler {
       ctx.emit({
         t: now,
         type: 'kpa.scale',
-        revision: this.revision,
+        revision: this.logName,
         specVersion: this.specVersion,
         ...(this.inTick ? { byTick: true } : {}),
         inputs,
@@ -349,7 +352,7 @@ export class RevisionAutoscaler {
     if (scale.apply && scale.replicas !== undefined && deployment) {
       const from = deployment.spec.replicas ?? 0;
       ctx.store.update({ ...deployment, spec: { ...deployment.spec, replicas: scale.replicas } });
-      ctx.emit({ t: now, type: 'scale', revision: this.revision, from, to: scale.replicas, reason: scale.gate });
+      ctx.emit({ t: now, type: 'scale', revision: this.logName, from, to: scale.replicas, reason: scale.gate });
     }
 
     const minReady = minReadyPods(this.spec, initialized);
@@ -467,7 +470,7 @@ export class RevisionAutoscaler {
       ),
     });
     if (mode !== before) {
-      this.ctx.emit({ t: this.ctx.now(), type: 'sks', revision: this.revision, mode, activators });
+      this.ctx.emit({ t: this.ctx.now(), type: 'sks', revision: this.logName, mode, activators });
     }
   }
 }

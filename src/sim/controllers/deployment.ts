@@ -20,7 +20,7 @@ import { T } from '../types.js';
 import { deploymentConditions, type ReplicaSetController } from './replicaset.js';
 
 export interface PodObserver {
-  podPhase(revision: string, pod: string, phase: PodPhase): void;
+  podPhase(namespace: string, revision: string, pod: string, phase: PodPhase): void;
 }
 
 /** Where the controller reports what a cluster shows (ReplicaSets, events). */
@@ -259,7 +259,13 @@ export class DeploymentController {
   private onPhase(namespace: string, deployment: string, pod: PodRuntime, phase: PodPhase): void {
     const first = phase === 'Pending' && pod.phase === 'Pending';
     pod.phase = phase;
-    this.ctx.emit({ t: this.ctx.now(), type: 'pod', pod: pod.name, revision: pod.revision, phase });
+    this.ctx.emit({
+      t: this.ctx.now(),
+      type: 'pod',
+      pod: pod.name,
+      revision: this.ctx.logName(namespace, pod.revision),
+      phase,
+    });
     if (!first) this.shownPhase(namespace, pod, phase);
     if (phase === 'Gone') {
       this.shown.logs.gone(namespace, pod.name);
@@ -272,7 +278,7 @@ export class DeploymentController {
         this.ctx.store.updateStatus(T.pod, namespace, pod.name, podStatus(existing, phase, pod));
       }
     }
-    this.observer.podPhase(pod.revision, pod.name, phase);
+    this.observer.podPhase(namespace, pod.revision, pod.name, phase);
     const dep = this.ctx.store.get<Deployment>(T.deployment, namespace, deployment);
     const rt = this.deployments.get(`${namespace}/${deployment}`);
     if (dep && rt) this.writeStatus(dep, rt);

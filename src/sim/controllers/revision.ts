@@ -162,7 +162,7 @@ export class RevisionController {
     );
     actor.on(
       'milestone',
-      this.actors.failures.listener((m) => narrate(this.ctx, m, name)),
+      this.actors.failures.listener((m) => narrate(this.ctx, m, this.ctx.logName(rev.metadata.namespace ?? '', name))),
     );
     actor.on(
       'divergence',
