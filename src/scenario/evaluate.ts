@@ -3,6 +3,7 @@
  * metrics), with what was observed in words: `pods == 0 (was 1)`.
  */
 import type { KubeObject } from '../model/api/types.js';
+import { waitCondition } from '../model/rules/conditions.js';
 import { formatDuration } from './duration.js';
 import { type Clause, type CompareOp, type Expectation, parseExpectation } from './expect.js';
 
@@ -155,7 +156,15 @@ function evalClause(c: Clause, view: ClusterView): { ok: boolean; actual: string
     case 'condition': {
       const obj = view.getObject(c.resource, c.name);
       if (!obj) return { ok: false, actual: `${c.text} (${c.resource} ${c.name} not found)` };
-      const cond = findCondition(obj, c.condition);
+      // As kubectl wait: a condition written for an older generation is not met yet.
+      const seen = waitCondition(obj, c.condition);
+      const cond = seen.condition;
+      if (cond && seen.stale) {
+        return {
+          ok: false,
+          actual: `${c.text} (was ${String(cond.type)}=${String(cond.status)} of generation ${seen.observedGeneration}; generation ${seen.generation} not observed yet)`,
+        };
+      }
       if (!cond) {
         const ok = c.op === '==' ? c.status === 'Unknown' : c.status !== 'Unknown';
         return { ok, actual: `${c.text} (no ${c.condition} condition)` };

@@ -23,6 +23,7 @@ import {
   serviceConfigurationsReady,
   serviceRoutesReady,
   setCondition,
+  waitCondition,
 } from '../../src/model/rules/conditions.js';
 import { isoAt } from '../../src/model/rules/time.js';
 
@@ -422,5 +423,36 @@ describe('PodAutoscaler conditions', () => {
 
   it('ScaleTargetInitialized needs the SKS service name', () => {
     expect(paScaleTargetInitialized(1, 1, '')).toBeUndefined();
+  });
+});
+
+describe('waitCondition (kubectl wait --for=condition)', () => {
+  const obj = (generation: number | undefined, status: Record<string, unknown>) => ({
+    metadata: { ...(generation !== undefined ? { generation } : {}) },
+    status,
+  });
+  const ready = { type: 'Ready', status: 'True' };
+
+  it("a condition of the object's generation is current", () => {
+    const w = waitCondition(obj(2, { observedGeneration: 2, conditions: [ready] }), 'ready');
+    expect(w).toMatchObject({ stale: false, generation: 2, observedGeneration: 2 });
+    expect(w.condition).toEqual(ready);
+  });
+
+  it('status.observedGeneration below metadata.generation makes it stale', () => {
+    expect(waitCondition(obj(2, { observedGeneration: 1, conditions: [ready] }), 'Ready').stale).toBe(true);
+  });
+
+  it("the condition's own observedGeneration wins over the status's", () => {
+    const own = { ...ready, observedGeneration: 2 };
+    expect(waitCondition(obj(2, { observedGeneration: 1, conditions: [own] }), 'Ready').stale).toBe(false);
+    const old = { ...ready, observedGeneration: 1 };
+    expect(waitCondition(obj(2, { observedGeneration: 2, conditions: [old] }), 'Ready').stale).toBe(true);
+  });
+
+  it('without a generation or an observed one the condition is taken as it is', () => {
+    expect(waitCondition(obj(undefined, { observedGeneration: 1, conditions: [ready] }), 'Ready').stale).toBe(false);
+    expect(waitCondition(obj(3, { conditions: [ready] }), 'Ready').stale).toBe(false);
+    expect(waitCondition(obj(3, {}), 'Ready')).toMatchObject({ condition: undefined, stale: false });
   });
 });

@@ -59,6 +59,50 @@ export function getCondition(conditions: readonly Condition[] | undefined, type:
   return conditions?.find((c) => c.type === type);
 }
 
+/** A condition as `kubectl wait --for=condition=<type>` reads it (`waitCondition`). */
+export interface WaitCondition {
+  /** The condition (type matched case-insensitively), if the object has it. */
+  readonly condition: { type?: unknown; status?: unknown; reason?: unknown; message?: unknown } | undefined;
+  /** The object's metadata.generation, and the generation the condition speaks for. */
+  readonly generation: number | undefined;
+  readonly observedGeneration: number | undefined;
+  /** The condition was written for an older generation: kubectl keeps waiting whatever it says. */
+  readonly stale: boolean;
+}
+
+/**
+ * What `kubectl wait --for=condition=<type>` sees of an object (k8s.io/kubectl
+ * pkg/cmd/wait/condition.go, `checkCondition`): a condition whose generation — its own
+ * `observedGeneration`, else `status.observedGeneration` — is below `metadata.generation` is
+ * stale, and kubectl keeps waiting, so a wait after an applied change never returns on the old
+ * generation's Ready. Without a generation or an observed one, the condition is taken as it is.
+ */
+export function waitCondition(
+  obj: { metadata: { generation?: number }; status?: unknown },
+  type: string,
+): WaitCondition {
+  const status = (obj.status ?? {}) as { conditions?: unknown; observedGeneration?: unknown };
+  const conditions = Array.isArray(status.conditions)
+    ? (status.conditions as { type?: unknown; observedGeneration?: unknown }[])
+    : [];
+  const wanted = type.toLowerCase();
+  const condition = conditions.find((c) => typeof c.type === 'string' && c.type.toLowerCase() === wanted);
+  const generation = obj.metadata.generation;
+  const own = condition?.observedGeneration;
+  const observed =
+    typeof own === 'number'
+      ? own
+      : typeof status.observedGeneration === 'number'
+        ? status.observedGeneration
+        : undefined;
+  return {
+    condition,
+    generation,
+    observedGeneration: observed,
+    stale: generation !== undefined && observed !== undefined && observed < generation,
+  };
+}
+
 /** The status of a kind's Ready condition; Unknown when it has none yet. */
 export function readyStatus(conditions: readonly Condition[] | undefined): ConditionStatus {
   return getCondition(conditions, READY)?.status ?? 'Unknown';
