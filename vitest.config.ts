@@ -11,6 +11,9 @@ export default defineConfig({
     // Deadlines for a busy shared machine (several times slower than idle); no test measures
     // speed, and e2e tests wait on states with their own bounds.
     testTimeout: 120_000,
+    // Commands the tests start (bin/knsim.js) run the sources they test, not a build in dist/
+    // that may be older; test/cli/build.test.ts checks the build itself.
+    env: { KNSIM_SOURCE: '1' },
     hookTimeout: 120_000,
   },
 });

@@ -1,7 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx, so a clone needs no build step.
+// Runs the build in dist/ (made by `npm install`/`npm ci` through the prepare script, or by
+// `npm run build`). Without a build, or with a file in src/ newer than it (an edit, a pull), it
+// runs the TypeScript sources through tsx instead and says so on stderr: a stale build would
+// run old code. KNSIM_SOURCE=1 runs the sources without a word (the tests do; so can development).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { register } from 'tsx/esm/api';
 
 // A reader that goes away (`knsim run … | head -1`) ends the command quietly, as a closed pipe
 // ends any Unix tool (SIGPIPE: exit 128 + 13), instead of a stack trace and a run nobody reads.
@@ -14,9 +18,34 @@ process.stderr.on('error', (e) => {
   if (e.code !== 'EPIPE') throw e;
 });
 
-// tsx looks for tsconfig.json from the working directory; knsim's own settings (the react-jsx
-// transform of the screen) must apply wherever it is started from. Worker threads inherit this.
-process.env.TSX_TSCONFIG_PATH = fileURLToPath(new URL('../tsconfig.json', import.meta.url));
-register();
-const { main } = await import('../src/cli/main.ts');
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** Why the sources run instead of the build ('' when the build runs, null: asked for, no note). */
+function sourceReason() {
+  if (process.env.KNSIM_SOURCE === '1') return null;
+  const stamp = join(root, 'dist', 'BUILT');
+  if (!existsSync(stamp)) return 'no build in dist/ (npm run build makes one)';
+  const built = statSync(stamp).mtimeMs;
+  for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
+    if (entry.isFile() && statSync(join(entry.parentPath, entry.name)).mtimeMs > built) {
+      const file = join(entry.parentPath, entry.name).slice(root.length);
+      return `${file} is newer than the build in dist/ (npm run build updates it)`;
+    }
+  }
+  return '';
+}
+
+const reason = sourceReason();
+let main;
+if (reason === '') {
+  ({ main } = await import('../dist/cli/main.js'));
+} else {
+  if (reason !== null) process.stderr.write(`knsim: ${reason}; running the TypeScript sources through tsx\n`);
+  // tsx looks for tsconfig.json from the working directory; knsim's own settings (the react-jsx
+  // transform of the screen) must apply wherever it is started from. Worker threads inherit this.
+  process.env.TSX_TSCONFIG_PATH = join(root, 'tsconfig.json');
+  const { register } = await import('tsx/esm/api');
+  register();
+  ({ main } = await import('../src/cli/main.ts'));
+}
 process.exitCode = await main(process.argv.slice(2));

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { ownFile } from '../io/ownFiles.js';
 import type { ReportData } from './data.js';
 
 const require = createRequire(import.meta.url);
@@ -35,7 +36,7 @@ function scriptText(code: string): string {
 const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
 export function reportHtml(data: ReportData): string {
-  const client = readFileSync(new URL('./client.js', import.meta.url), 'utf8');
+  const client = readFileSync(ownFile('src/report/client.js'), 'utf8');
   const title = `knsim report: ${data.title}`;
   return `<!DOCTYPE html>
 <html lang="en">

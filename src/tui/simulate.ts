@@ -4,6 +4,7 @@
  * fills in as the run proceeds, as with a followed live log).
  */
 import type { Worker } from 'node:worker_threads';
+import { ownModule } from '../io/ownFiles.js';
 import { startTsWorker } from '../io/tsWorker.js';
 import type { LogEvent, LogHeader, LogLine } from '../model/events.js';
 import type { Subscription } from './App.js';
@@ -30,7 +31,7 @@ export class SimulationFeed {
   private failure: Error | undefined;
 
   constructor(job: SimulateJob, start: (entry: URL) => Worker = startTsWorker) {
-    this.worker = start(new URL('./simulateWorker.ts', import.meta.url));
+    this.worker = start(ownModule('tui/simulateWorker'));
     this.ready = new Promise((resolve, reject) => {
       this.worker.on('message', (m: SimulateMessage) => {
         if (m.kind === 'lines') {

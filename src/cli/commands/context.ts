@@ -1,5 +1,4 @@
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { ownFile } from '../../io/ownFiles.js';
 
 /** What every command module gets: a way to set the process exit code. */
 export interface CommandContext {
@@ -7,7 +6,4 @@ export interface CommandContext {
 }
 
 /** The scenario `npm start` replays. */
-export const SEED_SCENARIO = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../scenarios/seed-walkthrough.yaml',
-);
+export const SEED_SCENARIO = ownFile('scenarios/seed-walkthrough.yaml');

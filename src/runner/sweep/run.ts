@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { USER_ERRORS } from '../../io/errors.js';
+import { ownModule } from '../../io/ownFiles.js';
 import { startTsWorker } from '../../io/tsWorker.js';
 import type { RunResults } from '../../results/results.js';
 import type { Scenario } from '../../scenario/types.js';
@@ -51,9 +52,9 @@ export async function runPoint(job: SweepJob): Promise<SweepRow> {
   };
 }
 
-/** A worker on worker.ts (src/io/tsWorker.ts: how a worker runs the TypeScript sources). */
+/** A worker on worker.ts (src/io/tsWorker.ts: how a worker runs the sources or the build). */
 function startWorker(): Worker {
-  return startTsWorker(new URL('./worker.ts', import.meta.url));
+  return startTsWorker(ownModule('runner/sweep/worker'));
 }
 
 /**

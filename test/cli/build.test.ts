@@ -1,0 +1,98 @@
+/**
+ * The build (scripts/build.mjs, run by `npm install` through `prepare`): bin/knsim.js runs it when
+ * it is there and fresh, it answers as the sources do (the command line, a run, a sweep's worker
+ * threads, a report reading its page script), and a source newer than the build makes bin fall
+ * back to the sources, saying so. Done in a copy of the package, so the checkout's own dist/ (or
+ * its absence) does not matter.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from './helpers.js';
+
+let copy = '';
+
+/** Runs `node [--import hook] bin/knsim.js args` in the copy, without KNSIM_SOURCE. */
+function bin(args: string[], options: { hook?: string; source?: boolean } = {}) {
+  const env: NodeJS.ProcessEnv = { ...process.env, KNSIM_DEBUG: '' };
+  delete env.KNSIM_SOURCE;
+  if (options.source) env.KNSIM_SOURCE = '1';
+  const pre = options.hook ? ['--import', options.hook] : [];
+  const r = spawnSync(process.execPath, [...pre, join(copy, 'bin/knsim.js'), ...args], {
+    cwd: copy,
+    encoding: 'utf8',
+    env,
+    timeout: 120_000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A loader hook that prints every module of the copy's src/ or dist/ that Node loads. */
+function loadHook(): string {
+  const hook = join(copy, 'hook.mjs');
+  writeFileSync(
+    hook,
+    `export async function load(url, context, next) {
+  if (url.startsWith(${JSON.stringify(`file://${copy}/`)})) process.stderr.write('LOADED ' + url.slice(${`file://${copy}/`.length}) + '\\n');
+  return next(url, context);
+}
+`,
+  );
+  const register = join(copy, 'register.mjs');
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hook}`)});\n`);
+  return register;
+}
+
+beforeAll(() => {
+  copy = mkdtempSync(join(tmpdir(), 'knsim-build-'));
+  for (const part of ['bin', 'src', 'scripts', 'package.json', 'tsconfig.json']) {
+    cpSync(join(REPO, part), join(copy, part), { recursive: true });
+  }
+  for (const part of ['node_modules', 'scenarios']) symlinkSync(join(REPO, part), join(copy, part));
+  const built = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: copy, encoding: 'utf8', timeout: 120_000 });
+  expect(built.stderr).toBe('');
+  expect(built.status).toBe(0);
+});
+
+describe('the build', () => {
+  it('is what bin/knsim.js runs: no source module is loaded, the output is the sources’', () => {
+    const hook = loadHook();
+    const built = bin(['run', 'scenarios/idle-to-zero.yaml'], { hook });
+    const loaded = [...built.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1]!);
+    expect(loaded.filter((m) => m.startsWith('dist/'))).toContain('dist/cli/main.js');
+    expect(loaded.filter((m) => m.startsWith('src/'))).toEqual([]);
+    expect(built.status).toBe(0);
+    const source = bin(['run', 'scenarios/idle-to-zero.yaml'], { source: true });
+    expect(built.stdout).toBe(source.stdout);
+    expect(built.stdout).toContain('idle-to-zero');
+    expect(bin(['--help']).stdout).toBe(bin(['--help'], { source: true }).stdout);
+  });
+
+  it('runs a sweep on worker threads from dist/ and reads the report page’s script', () => {
+    const sweep = bin(['sweep', 'scenarios/idle-to-zero.yaml', '--set', 'containerConcurrency=0,5', '--json']);
+    expect(sweep.stderr).toBe('');
+    expect(sweep.status).toBe(0);
+    const rows = JSON.parse(sweep.stdout) as unknown[];
+    expect(rows).toHaveLength(2);
+    const log = join(copy, 'run.jsonl');
+    expect(bin(['run', 'scenarios/idle-to-zero.yaml', '--log', log, '--log-requests', 'none']).status).toBe(0);
+    const report = bin(['report', log, '-o', join(copy, 'run.html')]);
+    expect(report.stderr).toMatch(/^knsim report: wrote .*run\.html/);
+    expect(report.status).toBe(0);
+    const page = readFileSync(join(copy, 'run.html'), 'utf8');
+    expect(page).toContain(readFileSync(join(REPO, 'src/report/client.js'), 'utf8').slice(0, 200));
+  });
+
+  it('is passed over, with a note, when a source is newer than it', () => {
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(join(copy, 'src/cli/main.ts'), later, later);
+    const r = bin(['--version'], { hook: loadHook() });
+    expect(r.stdout).toBe('0.1.0\n');
+    expect(r.stderr).toContain(
+      'knsim: src/cli/main.ts is newer than the build in dist/ (npm run build updates it); running the TypeScript sources through tsx\n',
+    );
+    expect(r.stderr).toMatch(/^LOADED src\/cli\/main\.ts$/m);
+  });
+});
