@@ -8,7 +8,7 @@ import type { ConfigMap, KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
 import { webhookDeniedMessage } from '../model/rules/fielderror.js';
 import { resourceForKind } from '../model/rules/resources.js';
-import { undecodableMessage } from '../model/rules/schema.js';
+import { kubectlInvalidMessage, undecodableMessage } from '../model/rules/schema.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import { ResultsCollector } from '../results/results.js';
 import { SimCluster } from '../sim/cluster.js';
@@ -140,6 +140,10 @@ export class SimBackend implements Backend {
     const admission = admit(obj, { autoscaler: this.cluster.config.autoscaler, config: this.cluster.config.defaults });
     if (!admission.object) {
       const verb = existing ? 'patching' : 'creating';
+      if (admission.schemaErrors?.length) {
+        // kubectl rebuilds the API server's 422 from its causes: `The Service "x" is invalid: …`.
+        throw new BackendError(kubectlInvalidMessage(input.kind, input.metadata.name, admission.schemaErrors), 422);
+      }
       if (admission.unknownFields?.length) {
         // kubectl asks for strict field validation: the API server refuses to decode the object.
         const version = input.apiVersion.split('/').pop() ?? input.apiVersion;

@@ -8,7 +8,7 @@ import type { Configuration, KubeObject, Route, Service } from './api/types.js';
 import { type AutoscalerConfig, validateAutoscalingAnnotations } from './kpa/index.js';
 import { type DefaultingOptions, defaultConfiguration, defaultRoute, defaultService } from './rules/defaults.js';
 import type { FieldError } from './rules/fielderror.js';
-import { dropUnknownFields, unknownFields } from './rules/schema.js';
+import { dropNulls, dropUnknownFields, type SchemaError, schemaErrors, unknownFields } from './rules/schema.js';
 import { validateConfiguration, validateRoute, validateService } from './rules/validation.js';
 
 /**
@@ -34,6 +34,12 @@ export interface AdmissionResult {
    * `object`, no `errors`); with `Warn`/`Ignore` they are dropped from the stored object.
    */
   unknownFields?: string[];
+  /**
+   * What the CRD's structural schema refuses (values of the wrong type, required fields left
+   * out): the API server answers 422 Invalid before any validating webhook (no `object`, no
+   * `errors`).
+   */
+  schemaErrors?: SchemaError[];
 }
 
 const SERVING = 'serving.knative.dev/v1';
@@ -60,9 +66,26 @@ export function admit(input: KubeObject, ctx: AdmissionContext): AdmissionResult
   if (unknown.length > 0 && (ctx.fieldValidation ?? 'Strict') === 'Strict') {
     return { errors: [], unknownFields: unknown };
   }
-  const obj = unknown.length > 0 ? dropUnknownFields(input) : input;
-  const result = admitKnown(obj, ctx);
+  const known = unknown.length > 0 ? dropUnknownFields(input) : input;
+  const invalid = schemaErrors(known);
+  if (invalid.length > 0)
+    return { errors: [], schemaErrors: invalid, ...(unknown.length > 0 ? { unknownFields: unknown } : {}) };
+  const result = admitKnown(asDecoded(dropNulls(known)), ctx);
   return unknown.length > 0 ? { ...result, unknownFields: unknown } : result;
+}
+
+/**
+ * The object as Knative's webhook sees it once decoded into its Go types: the metadata, the spec,
+ * the revision template and its spec are structs, present (empty) even when the manifest leaves
+ * them out, so a Service without `spec` is refused for its missing containers, as on a cluster.
+ */
+function asDecoded(obj: KubeObject): KubeObject {
+  const o = obj as KubeObject & { spec?: { template?: { spec?: unknown } } };
+  const hasTemplate = o.kind === 'Service' || o.kind === 'Configuration';
+  if (o.metadata && o.spec && (!hasTemplate || o.spec.template?.spec)) return obj;
+  const spec = { ...(o.spec ?? {}) };
+  if (hasTemplate) spec.template = { ...(spec.template ?? {}), spec: spec.template?.spec ?? {} };
+  return { ...obj, metadata: o.metadata ?? {}, spec } as KubeObject;
 }
 
 function admitKnown(obj: KubeObject, ctx: AdmissionContext): AdmissionResult {

@@ -1,18 +1,28 @@
 /**
  * Manifests in a scenario: the `files:` section (YAML text, a list of objects or one object), inline
  * manifests of `apply:` steps, and files next to the scenario that steps name by path. Each manifest
- * needs apiVersion, kind and metadata.name; its content is the API server's to judge when it is
- * applied (src/model/rules/schema.ts), as with kubectl.
+ * needs apiVersion, kind and metadata.name, and Knative's kinds must fit their CRD's schema (types
+ * and required fields, src/model/rules/schema.ts); what else the API server and Knative's
+ * webhooks judge (unknown fields, values) is theirs to refuse when the manifest is applied.
  */
 import { dirname, resolve as resolvePath } from 'node:path';
 import { isScalar } from 'yaml';
 import type { KubeObject } from '../model/api/types.js';
+import { schemaErrors } from '../model/rules/schema.js';
 import type { ParseContext } from './context.js';
 import { conv, isPlainObject, PathError, PathErrors, type PathSeg } from './fields.js';
 import { describeValue, formatPath, getAt } from './issues.js';
 import { FileTooLargeError } from './read.js';
 import { didYouMean } from './shell.js';
 import { type Locator, makeLocator, type Pos, parseYamlDocuments } from './yaml.js';
+
+/** apimachinery's words for a name that is not a DNS-1123 label (a namespace's name must be one). */
+const DNS1123_LABEL_MESSAGE =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+
+function isNamespaceName(s: string): boolean {
+  return s.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(s);
+}
 
 /** A manifest needs apiVersion, kind and metadata.name (strings); says which is missing and where. */
 const manifestEnvelope = conv((value): KubeObject => {
@@ -48,9 +58,21 @@ const manifestEnvelope = conv((value): KubeObject => {
     const ns = isPlainObject(meta) ? meta.namespace : undefined;
     if (ns !== undefined && typeof ns !== 'string') {
       errors.push(new PathError(['metadata', 'namespace'], `expected a string, got ${describeValue(ns)}`));
+    } else if (typeof ns === 'string' && ns !== '' && !isNamespaceName(ns)) {
+      errors.push(
+        new PathError(
+          ['metadata', 'namespace'],
+          `metadata.namespace: Invalid value: ${JSON.stringify(ns)}: ${DNS1123_LABEL_MESSAGE}`,
+        ),
+      );
     }
   }
   if (errors.length > 0) throw new PathErrors(errors);
+  if (isPlainObject(meta) && meta.namespace === '') {
+    // kubectl reads an empty namespace as none: the object goes to the scenario's namespace.
+    const { namespace: _, ...rest } = meta;
+    return { ...value, metadata: rest } as KubeObject;
+  }
   return value as KubeObject;
 });
 
@@ -87,14 +109,14 @@ export class Manifests {
       const out: KubeObject[] = [];
       let ok = true;
       content.forEach((m, i) => {
-        const obj = this.ctx.check(manifestEnvelope, m, [...path, i]);
+        const obj = this.checked(this.ctx.main, m, [...path, i], [...path, i]);
         if (obj) out.push(obj);
         else ok = false;
       });
       return ok ? out : undefined;
     }
     if (isPlainObject(content)) {
-      const obj = this.ctx.check(manifestEnvelope, content, path);
+      const obj = this.checked(this.ctx.main, content, path, path);
       return obj ? [obj] : undefined;
     }
     this.ctx.add(
@@ -103,6 +125,29 @@ export class Manifests {
       `expected manifests as YAML text (use "|"), a list of objects or one object, got ${describeValue(content)}`,
     );
     return undefined;
+  }
+
+  /**
+   * A manifest with its envelope (apiVersion, kind, metadata.name) checked, then, for Knative's
+   * kinds, its fields against the CRD's schema (src/model/rules/schema.ts): a value of the wrong
+   * type or a required field left out is what the API server would refuse at apply time, so it is
+   * reported here, at its line, in the API server's words.
+   */
+  private checked(loc: Locator, value: unknown, path: PathSeg[], field: PathSeg[]): KubeObject | undefined {
+    const obj = this.ctx.checkIn(loc, manifestEnvelope, value, path, field);
+    if (!obj) return undefined;
+    const errors = schemaErrors(obj).filter((e) => e.field !== '<nil>');
+    for (const e of errors) {
+      this.ctx.add(
+        loc,
+        [...field, ...e.at],
+        `${obj.kind}.serving.knative.dev "${obj.metadata.name}" is invalid: ${e.field}: ${e.detail}`,
+        {
+          nodePath: [...path, ...e.at],
+        },
+      );
+    }
+    return errors.length > 0 ? undefined : obj;
   }
 
   /** Multi-document YAML text written inside the scenario (usually a `|` block scalar). */
@@ -159,7 +204,7 @@ export class Manifests {
         continue;
       }
       if (value === null) continue; // an empty document (e.g. a trailing ---), as kubectl
-      const obj = this.ctx.checkIn(loc, manifestEnvelope, value, [], fieldOf(index));
+      const obj = this.checked(loc, value, [], fieldOf(index));
       if (obj) out.push(obj);
       else ok = false;
       index++;

@@ -4,7 +4,7 @@ import { admit as admitObject, type FieldValidation } from '../model/admission.j
 import type { ConfigMap, KubeObject } from '../model/api/types.js';
 import { formatFieldErrors, SERVING_VALIDATION_WEBHOOK } from '../model/rules/fielderror.js';
 import type { ResourceType } from '../model/rules/resources.js';
-import { strictDecodingOrder, undecodableMessage } from '../model/rules/schema.js';
+import { schemaInvalidMessage, strictDecodingOrder, undecodableMessage } from '../model/rules/schema.js';
 import type { SimCluster } from '../sim/cluster.js';
 import { withConfigMap } from '../sim/controllers/clusterConfig.js';
 import { T } from '../sim/types.js';
@@ -115,6 +115,14 @@ export function admit(
     if (mode === 'Strict' && unknown.length > 0) {
       const version = obj.apiVersion.split('/').pop() ?? obj.apiVersion;
       throw apiError(400, 'BadRequest', undecodableMessage(obj.kind, version, unknown));
+    }
+    if (admission.schemaErrors?.length) {
+      throw apiError(422, 'Invalid', schemaInvalidMessage(obj.kind, obj.metadata?.name ?? '', admission.schemaErrors), {
+        name: obj.metadata?.name ?? '',
+        group: resource.group,
+        kind: obj.kind,
+        causes: admission.schemaErrors.map((e) => ({ reason: e.reason, message: e.detail, field: e.field })),
+      });
     }
     if (!admission.object) throw webhookDenied(`validation failed: ${formatFieldErrors(admission.errors)}`);
     if (mode === 'Warn') for (const path of strictDecodingOrder(unknown)) validation?.warn(`unknown field "${path}"`);

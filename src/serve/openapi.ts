@@ -1,65 +1,19 @@
 /**
  * The OpenAPI v3 schemas of the custom resources (Knative's types), as the API server publishes
  * a CRD's structural schema under `/openapi/v3/apis/<group>/<version>`: what `kubectl explain
- * ksvc.spec.template` reads. Built from the fields knsim's schema knows (src/model/rules/schema.ts)
- * with their types and a description of the Knative fields in knsim's words; Kubernetes' own
- * types (PodSpec, Container, …) are described by field name only where it helps.
+ * ksvc.spec.template` reads. Built from knsim's schema (src/model/rules/schema.ts, the one tree
+ * of fields, types and required fields, which admission validates against too), with a
+ * description of the Knative fields in knsim's words; Kubernetes' own types (PodSpec, Container,
+ * …) are described by field name only where it helps.
  *
  * Only the custom resources get schemas: for built-in kinds kubectl would build strategic merge
  * patches from them, and the patch operations alone (discovery.ts) are what it needs.
  */
-import { type Schema, SERVING_SCHEMAS } from '../model/rules/schema.js';
+import { type Scalar, type Schema, SERVING_SCHEMAS } from '../model/rules/schema.js';
 
 type OpenApi = Record<string, unknown>;
 
 const OBJECT_META_REF = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
-
-const INTEGERS = new Set([
-  'containerConcurrency',
-  'timeoutSeconds',
-  'responseStartTimeoutSeconds',
-  'idleTimeoutSeconds',
-  'percent',
-  'containerPort',
-  'hostPort',
-  'initialDelaySeconds',
-  'periodSeconds',
-  'successThreshold',
-  'failureThreshold',
-  'terminationGracePeriodSeconds',
-  'generation',
-  'observedGeneration',
-  'deletionGracePeriodSeconds',
-  'tolerationSeconds',
-  'priority',
-  'activeDeadlineSeconds',
-  'defaultMode',
-  'mode',
-  'actualReplicas',
-  'desiredReplicas',
-]);
-
-const BOOLEANS = new Set([
-  'latestRevision',
-  'enableServiceLinks',
-  'automountServiceAccountToken',
-  'readOnly',
-  'stdin',
-  'stdinOnce',
-  'tty',
-  'optional',
-  'controller',
-  'blockOwnerDeletion',
-  'hostNetwork',
-  'hostPID',
-  'hostIPC',
-  'shareProcessNamespace',
-  'setHostnameAsFQDN',
-  'hostUsers',
-]);
-
-/** Fields that take a number or a name (a port of a probe). */
-const INT_OR_STRING = new Set(['port']);
 
 /** Descriptions in knsim's words, by dotted path below the kind, or by field name (`*.name`). */
 const DESCRIPTIONS: Record<string, string> = {
@@ -133,37 +87,42 @@ function describe(path: string): string | undefined {
   return DESCRIPTIONS[path] ?? DESCRIPTIONS[path.replace(/^spec\./, '')] ?? DESCRIPTIONS[`*.${field}`];
 }
 
-function scalar(field: string): OpenApi {
-  if (INTEGERS.has(field)) return { type: 'integer', format: 'int64' };
-  if (BOOLEANS.has(field)) return { type: 'boolean' };
-  if (INT_OR_STRING.has(field))
-    return { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] };
-  if (field === 'creationTimestamp' || field === 'deletionTimestamp' || field === 'lastTransitionTime') {
-    return { type: 'string', format: 'date-time' };
+/** The OpenAPI type of a scalar of knsim's schema. */
+function scalar(type: Scalar): OpenApi {
+  switch (type) {
+    case 'integer':
+      return { type: 'integer', format: 'int64' };
+    case 'boolean':
+      return { type: 'boolean' };
+    case 'int-or-string':
+      return { 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }] };
+    default:
+      return { type: 'string' };
   }
-  return { type: 'string' };
 }
 
 /** knsim's schema tree as OpenAPI, with descriptions by path. */
 function convert(schema: Schema | undefined, path: string): OpenApi {
-  const field = path.split('.').pop() ?? '';
   const description = describe(path);
   const withDescription = (o: OpenApi): OpenApi => (description ? { description, ...o } : o);
   if (schema === undefined || schema === 'any') {
     return withDescription({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
   }
-  if (schema === 'scalar') return withDescription(scalar(field));
-  if (typeof schema === 'object' && 'items' in schema) {
-    return withDescription({ type: 'array', items: convert(schema.items, path) });
+  if (typeof schema === 'string') return withDescription(scalar(schema));
+  if ('items' in schema) return withDescription({ type: 'array', items: convert(schema.items, path) });
+  if ('values' in schema) {
+    return withDescription({ type: 'object', additionalProperties: convert(schema.values, `${path}.*`) });
   }
-  if (typeof schema === 'object' && 'fields' in schema) {
-    const properties: Record<string, OpenApi> = {};
-    for (const [name, child] of Object.entries(schema.fields)) {
-      properties[name] = convert(child, path === '' ? name : `${path}.${name}`);
-    }
-    return withDescription({ type: 'object', properties });
+  const properties: Record<string, OpenApi> = {};
+  for (const [name, child] of Object.entries(schema.fields)) {
+    properties[name] = convert(child, path === '' ? name : `${path}.${name}`);
   }
-  return withDescription({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
+  return withDescription({
+    type: 'object',
+    ...(schema.required?.length ? { required: [...schema.required] } : {}),
+    properties,
+    ...(schema.preserveUnknown ? { 'x-kubernetes-preserve-unknown-fields': true } : {}),
+  });
 }
 
 const condition: OpenApi = {

@@ -1,15 +1,21 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { admit } from '../../src/model/admission.js';
 import { defaultAutoscalerConfig } from '../../src/model/kpa/index.js';
 import {
+  dropNulls,
   dropUnknownFields,
+  kubectlInvalidMessage,
+  schemaErrors,
+  schemaInvalidMessage,
   strictDecodingError,
   undecodableMessage,
   unknownFields,
 } from '../../src/model/rules/schema.js';
+import { crdSchemas } from '../../src/serve/openapi.js';
 import { ksvc } from './fixtures.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -233,6 +239,7 @@ describe('the shipped and tested manifests', () => {
     const configMapOnly = /^kind: ConfigMap$/m.test(readFileSync(file, 'utf8'));
     if (file.startsWith(join(ROOT, 'scenarios')) && !configMapOnly) expect(objects.length).toBeGreaterThan(0);
     for (const obj of objects) expect(unknownFields(obj)).toEqual([]);
+    for (const obj of objects) expect(schemaErrors(obj)).toEqual([]);
   });
 
   it('nor do the manifests in the docs', () => {
@@ -244,6 +251,202 @@ describe('the shipped and tested manifests', () => {
         continue; // a fragment, not a manifest
       }
       for (const obj of objects) expect(unknownFields(obj), name).toEqual([]);
+      for (const obj of objects) expect(schemaErrors(obj), name).toEqual([]);
     }
+  });
+});
+
+// ---- types and required fields, as the API server validates a CRD's structural schema ----
+
+describe('schemaErrors', () => {
+  const detail = (obj: unknown) => schemaErrors(obj).map((e) => `${e.field}: ${e.detail}`);
+
+  it('refuses containers as a mapping and env as a mapping, in the API server words', () => {
+    expect(detail(service(template({ containers: { image: 'x' } })))).toEqual([
+      'spec.template.spec.containers: Invalid value: "object": spec.template.spec.containers in body must be of type array: "object"',
+    ]);
+    expect(detail(service(template({ containers: [{ image: 'x', env: { A: 'b' } }] })))).toEqual([
+      'spec.template.spec.containers[0].env: Invalid value: "object": spec.template.spec.containers[0].env in body must be of type array: "object"',
+    ]);
+  });
+
+  it('names the JSON type found: string, integer, number, boolean, array, null (in a list); keys in sorted order', () => {
+    const svc = service({
+      template: {
+        spec: {
+          containerConcurrency: '10',
+          timeoutSeconds: 1.5,
+          enableServiceLinks: 'yes',
+          containers: [{ image: ['x'], ports: [{ containerPort: true }] }, null],
+        },
+      },
+      traffic: [{ percent: 100, latestRevision: 1 }],
+    });
+    expect(detail(svc)).toEqual([
+      'spec.template.spec.containerConcurrency: Invalid value: "string": spec.template.spec.containerConcurrency in body must be of type integer: "string"',
+      'spec.template.spec.containers[0].image: Invalid value: "array": spec.template.spec.containers[0].image in body must be of type string: "array"',
+      'spec.template.spec.containers[0].ports[0].containerPort: Invalid value: "boolean": spec.template.spec.containers[0].ports[0].containerPort in body must be of type integer: "boolean"',
+      'spec.template.spec.containers[1]: Invalid value: "null": spec.template.spec.containers[1] in body must be of type object: "null"',
+      'spec.template.spec.enableServiceLinks: Invalid value: "string": spec.template.spec.enableServiceLinks in body must be of type boolean: "string"',
+      'spec.template.spec.timeoutSeconds: Invalid value: "number": spec.template.spec.timeoutSeconds in body must be of type integer: "number"',
+      'spec.traffic[0].latestRevision: Invalid value: "integer": spec.traffic[0].latestRevision in body must be of type boolean: "integer"',
+    ]);
+  });
+
+  it('reports required fields left out: containers, a port without containerPort, an env var without name', () => {
+    expect(detail(service({ template: { spec: {} } }))).toEqual(['spec.template.spec.containers: Required value']);
+    expect(
+      detail(service(template({ containers: [{ image: 'x', ports: [{ name: 'http1' }], env: [{ value: 'v' }] }] }))),
+    ).toEqual([
+      'spec.template.spec.containers[0].env[0].name: Required value',
+      'spec.template.spec.containers[0].ports[0].containerPort: Required value',
+    ]);
+  });
+
+  it('reads a null field as absent (pruned), and refuses it where the field is required', () => {
+    expect(schemaErrors(service({ template: { metadata: null, spec: { containers: [{ image: 'x' }] } } }))).toEqual([]);
+    expect(
+      schemaErrors({
+        ...service(template({ containers: [{ image: 'x' }] })),
+        metadata: { name: 'a', creationTimestamp: null },
+      }),
+    ).toEqual([]);
+    expect(detail(service(template({ containers: null })))).toEqual(['spec.template.spec.containers: Required value']);
+    const pruned = dropNulls(
+      service({ template: { metadata: null, spec: { containers: [{ image: 'x', env: null }] } } }),
+    );
+    expect(pruned).toEqual(service({ template: { spec: { containers: [{ image: 'x' }] } } }));
+  });
+
+  it('a quantity takes an integer or a string; a float gets the three errors of an anyOf', () => {
+    const ok = service(
+      template({ containers: [{ image: 'x', resources: { limits: { cpu: '500m', 'nvidia.com/gpu': 1 } } }] }),
+    );
+    expect(schemaErrors(ok)).toEqual([]);
+    const bad = service(template({ containers: [{ image: 'x', resources: { limits: { cpu: 0.5 } } }] }));
+    const p = 'spec.template.spec.containers[0].resources.limits.cpu';
+    expect(detail(bad)).toEqual([
+      `${p}: Invalid value: "number": ${p} in body must be of type integer,string: "number"`,
+      `<nil>: Invalid value: "": "${p}" must validate at least one schema (anyOf)`,
+      `${p}: Invalid value: "number": ${p} in body must be of type integer: "number"`,
+    ]);
+  });
+
+  it('the whole object and its spec must be mappings', () => {
+    expect(detail({ apiVersion: 'serving.knative.dev/v1', kind: 'Route', metadata: { name: 'r' }, spec: [] })).toEqual([
+      'spec: Invalid value: "array": spec in body must be of type object: "array"',
+    ]);
+    expect(detail({ ...service({}), metadata: { name: 'a', labels: { app: 1 } } })).toEqual([
+      'metadata.labels.app: Invalid value: "integer": metadata.labels.app in body must be of type string: "integer"',
+    ]);
+  });
+
+  it('the API server and kubectl texts', () => {
+    const errors = schemaErrors(service(template({ containers: { image: 'x' } })));
+    expect(schemaInvalidMessage('Service', 'x', errors)).toBe(
+      'Service.serving.knative.dev "x" is invalid: spec.template.spec.containers: Invalid value: "object": spec.template.spec.containers in body must be of type array: "object"',
+    );
+    expect(kubectlInvalidMessage('Service', 'x', errors)).toBe(
+      'The Service "x" is invalid: spec.template.spec.containers: Invalid value: "object": spec.template.spec.containers in body must be of type array: "object"',
+    );
+    const two = schemaErrors(service(template({ containers: [{ ports: [{}], env: [{}] }] })));
+    expect(schemaInvalidMessage('Service', 'x', two)).toBe(
+      'Service.serving.knative.dev "x" is invalid: [spec.template.spec.containers[0].env[0].name: Required value, spec.template.spec.containers[0].ports[0].containerPort: Required value]',
+    );
+    expect(kubectlInvalidMessage('Service', 'x', two)).toBe(
+      'The Service "x" is invalid: \n* spec.template.spec.containers[0].env[0].name: Required value\n* spec.template.spec.containers[0].ports[0].containerPort: Required value',
+    );
+  });
+
+  it('is the schema kubectl explain reads (one source): types and required lists in the OpenAPI', () => {
+    const ksvc = crdSchemas('serving.knative.dev', 'v1', ['Service'])!['dev.knative.serving.v1.Service'] as never as {
+      properties: { spec: { properties: { template: { properties: { spec: Record<string, never> } } } } };
+    };
+    const spec = ksvc.properties.spec.properties.template.properties.spec as unknown as {
+      required: string[];
+      properties: Record<
+        string,
+        {
+          type?: string;
+          items?: { required?: string[]; properties: Record<string, { items?: { required?: string[] } }> };
+        }
+      >;
+    };
+    expect(spec.required).toEqual(['containers']);
+    expect(spec.properties.containers?.type).toBe('array');
+    expect(spec.properties.containers?.items?.properties.ports?.items?.required).toEqual(['containerPort']);
+    expect(spec.properties.nodeSelector).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
+  });
+});
+
+/** Any JSON value, a few levels deep (what a manifest's field may be by mistake). */
+const jsonValue = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    fc.constant(null),
+    fc.boolean(),
+    fc.integer(),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.string({ maxLength: 6 }),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom('image', 'name', 'env', 'ports', 'containers', 'spec', 'x'), tie('value'), {
+      maxKeys: 3,
+    }),
+  ),
+})).value;
+
+/** The paths of every node of a value (keys and indices). */
+function paths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+  const out = [at];
+  if (Array.isArray(value)) for (const [i, v] of value.entries()) out.push(...paths(v, [...at, i]));
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...at, k]));
+  return out;
+}
+
+function replaced(value: unknown, at: (string | number)[], by: unknown): unknown {
+  if (at.length === 0) return by;
+  const [head, ...rest] = at;
+  if (Array.isArray(value)) return value.map((v, i) => (i === head ? replaced(v, rest, by) : v));
+  const o = value as Record<string, unknown>;
+  return { ...o, [head as string]: replaced(o[head as string], rest, by) };
+}
+
+describe('admission of any manifest shape', () => {
+  const base = {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: { name: 'hello', labels: { app: 'a' } },
+    spec: {
+      template: {
+        metadata: { annotations: { 'autoscaling.knative.dev/target': '10' } },
+        spec: {
+          containerConcurrency: 2,
+          containers: [{ image: 'docker.io/x/y', env: [{ name: 'A', value: 'b' }], ports: [{ containerPort: 8080 }] }],
+        },
+      },
+      traffic: [{ latestRevision: true, percent: 100 }],
+    },
+  };
+  const nodes = paths(base).filter((p) => p.length > 0 && p[0] !== 'apiVersion' && p[0] !== 'kind');
+
+  it('answers (admits, or says why not) for any value put anywhere in a Service: never a crash', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...nodes),
+        jsonValue,
+        fc.constantFrom('Service', 'Configuration', 'Route'),
+        (at, by, kind) => {
+          const obj = { ...(replaced(base, at, by) as object), kind } as never;
+          const result = admit(obj, { autoscaler: defaultAutoscalerConfig() });
+          const refused =
+            (result.errors.length > 0 ? 1 : 0) +
+            (result.schemaErrors?.length ? 1 : 0) +
+            (result.unknownFields?.length ? 1 : 0);
+          expect(result.object !== undefined || refused > 0).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
