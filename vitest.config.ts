@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
+    // Every fast-check property prints its seed (FC_SEED=<n> replays those without a fixed one).
+    setupFiles: ['test/setup/fastCheck.ts'],
     // Many files mostly wait on child processes (the real command line, kubectl, servers in
     // scaled real time): two workers keep a 2-core machine busy where vitest's default
     // (cores − 1) would run one file at a time.

@@ -140,7 +140,8 @@ describe('knsim live tells the truth', () => {
         )?.conditions ?? []
       ).length > 0;
     await until(ready, 'the Service to be Ready');
-    await new Promise((r) => setTimeout(r, 300));
+    // The run's eight watches are open (the line below counts them): then the server restarts.
+    await until(() => api.openWatches === 8, 'the run to watch its eight resource types');
     await api.restart(1_500);
     const svc = api.get('serving.knative.dev/v1', 'Service', 'default', 'knservice')!;
     api.put({ ...svc, metadata: { ...svc.metadata, annotations: { 'test/marker': 'after-restart' } } });

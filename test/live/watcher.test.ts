@@ -19,7 +19,7 @@ function ksvc(name: string, generation = 1): KubeObject {
   };
 }
 
-async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -117,15 +117,39 @@ describe('ResilientWatch', () => {
     });
   }
 
-  it('keeps trying while the server is away', async () => {
+  it('keeps trying while the server is away, and resumes when it is back', async () => {
+    const { server, watch, seen } = await setup();
+    await watch.start();
+    await until(() => server.openWatches === 1, 'the watch');
+    const port = server.port;
+    await server.stop();
+    // Connections are refused now: the watch tries again and again (backing off), each a connect.
+    const before = watch.stats.connects;
+    await until(() => watch.stats.connects >= before + 2, 'two attempts while the server is away');
+    server.put(ksvc('while-away'));
+    await server.start(port);
+    await until(() => seen.length === 1, 'the change made while the server was away');
+    expect(seen).toEqual([['added', 'while-away', 1]]);
+    await until(() => server.openWatches === 1, 'the watch open again');
+  });
+
+  it('a stopped watch opens no new stream and reports nothing more', async () => {
     const { server, watch, seen } = await setup();
     await watch.start();
     await until(() => server.openWatches === 1, 'the watch');
     watch.stop();
     await until(() => server.openWatches === 0, 'the stop');
     server.put(ksvc('late'));
-    await new Promise((r) => setTimeout(r, 100));
+    // A second watch seeing 'late' is the barrier: the change has been sent to every open watch.
+    const probe = new ResilientWatch(server.kubeConfig(), resourceById('services.serving.knative.dev')!, {
+      namespace: 'default',
+      onEvent: () => {},
+    });
+    watches.push(probe);
+    await probe.start();
+    await until(() => probe.objects.has('late') && server.openWatches === 1, 'the second watch');
     expect(seen).toEqual([]);
+    expect(watch.stats.connects).toBe(1);
   });
 
   it('reopens a stream that has been silent too long, from where it was', async () => {

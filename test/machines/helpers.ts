@@ -38,11 +38,10 @@ export function pa(facts: PaFacts): PodAutoscaler {
 }
 
 /**
- * fc.assert with a seed that is printed, so a failure (or a surprise) replays: FC_SEED=<n> reruns
- * with that seed.
+ * fc.assert with a fixed default seed, FC_SEED=<n> to rerun with another (test/setup/fastCheck.ts
+ * prints the seed of every property run).
  */
-export function assertWithSeed<T>(name: string, property: fc.IProperty<T>, numRuns: number, defaultSeed: number): void {
+export function assertWithSeed<T>(property: fc.IProperty<T>, numRuns: number, defaultSeed: number): void {
   const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : defaultSeed;
-  console.info(`[fast-check] ${name}: seed ${seed}, ${numRuns} runs`);
   fc.assert(property, { seed, numRuns });
 }

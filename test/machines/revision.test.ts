@@ -276,7 +276,6 @@ describe('revision machine against a simple model (fc.commands)', () => {
       maxCommands: 30,
     });
     assertWithSeed(
-      'revision machine (simulator)',
       fc.property(fc.boolean(), commands, (imageMissing, cmds) => {
         const model: SimModel = {
           imageMissing,
@@ -333,7 +332,6 @@ describe('revision machine against a simple model (fc.commands)', () => {
       })
       .map((reported) => new Report(reported));
     assertWithSeed(
-      'revision machine (live)',
       fc.property(fc.commands([reportArb], { maxCommands: 25 }), (cmds) => {
         fc.modelRun(
           () => ({

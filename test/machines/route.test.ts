@@ -78,7 +78,6 @@ describe('route machine', () => {
       fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 2000 }) }),
     );
     assertWithSeed(
-      'route machine: Ready',
       fc.property(fc.array(stepArb, { maxLength: 30 }), (steps) => {
         const r = route(800);
         let handed: string | undefined;

@@ -98,7 +98,6 @@ describe('service machine', () => {
   it('moves to the mode its Ready reports, whatever the order (Unknown is deploying only before anything else)', () => {
     const statuses = fc.array(fc.constantFrom<ConditionStatus>('True', 'False', 'Unknown'), { maxLength: 20 });
     assertWithSeed(
-      'service machine: modes',
       fc.property(statuses, (seq) => {
         const actor = createActor(serviceLifecycleMachine, { input: { name: 'hello' } }).start();
         let mode = 'deploying';

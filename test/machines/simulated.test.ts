@@ -64,7 +64,6 @@ const narrationOf = (events: readonly LogEvent[], revision: string) =>
 describe('lifecycle machines in simulated runs', () => {
   it('generated runs: no divergence, and the narration matches the objects', () => {
     assertWithSeed(
-      'lifecycles in simulated runs',
       fc.property(caseArb, (c) => {
         const run = runCase(c);
         expect(run.events.filter((e) => e.type === 'divergence')).toEqual([]);

@@ -134,7 +134,10 @@ describe('results of a run from zero', async () => {
     expect(c!.triggeredAt).toBeLessThanOrEqual(c!.at);
     expect(Math.abs(c!.triggeredAt! - firstCold.t)).toBeLessThan(5); // the network hop
     expect(c!.answeredAt).toBe(answered.t);
-    expect(c!.phases.activator).toBeGreaterThanOrEqual(0);
+    // Ready → the activator's probe let the first held request through: its dispatch to the pod.
+    const answeredId = answered.type === 'request' ? answered.id : -1;
+    const dispatched = events.find((l) => l.type === 'request' && l.phase === 'dispatched' && l.id === answeredId)!;
+    expect(c!.phases.activator).toBe(dispatched.t - at('Ready'));
     expect(c!.phases.toAnswer!).toBeGreaterThanOrEqual(c!.phases.activator!);
     const sum =
       c!.phases.scaleUp! + c!.phases.schedule! + c!.phases.create! + c!.phases.readiness! + c!.phases.toAnswer!;

@@ -15,6 +15,29 @@ import { present } from '../../src/serve/objects.js';
 import { ARTICLE_YAML, api, eventually, HAS_KUBECTL, type Harness, kubectl, startHarness } from './helpers.js';
 
 let h: Harness;
+
+/** The events a ready Service has had recorded (kind/reason), the last of them on its way to Ready. */
+const EXPECTED_EVENTS = [
+  'Pod/Scheduled',
+  'Pod/Pulling',
+  'Pod/Pulled',
+  'Pod/Created',
+  'Pod/Started',
+  'ReplicaSet/SuccessfulCreate',
+  'Deployment/ScalingReplicaSet',
+  'Service/Created',
+  'Configuration/Created',
+  'Configuration/ConfigurationReady',
+  'Configuration/LatestReadyUpdate',
+  'Route/Created',
+];
+
+function eventReasons(): string[] {
+  return h.server.cluster.store.list('events', 'default').map((e) => {
+    const event = e as unknown as { involvedObject: { kind: string }; reason: string };
+    return `${event.involvedObject.kind}/${event.reason}`;
+  });
+}
 let podName = '';
 let rsName = '';
 
@@ -55,12 +78,11 @@ beforeAll(async () => {
     rsName = ready.metadata.ownerReferences?.[0]?.name ?? '';
     return true;
   }, 60_000);
-  // Let the controllers' last writes and the recorder's events settle.
+  // The recorder's events of the way to Ready are in (a state, not a quiet spell of wall time).
   await eventually(async () => {
-    const events = store.list('events', 'default').length;
-    await new Promise((r) => setTimeout(r, 1500));
-    return store.list('events', 'default').length === events ? true : undefined;
-  }, 30_000);
+    const seen = eventReasons();
+    return EXPECTED_EVENTS.every((r) => seen.includes(r)) ? true : undefined;
+  }, 60_000);
 });
 
 afterAll(async () => {
@@ -91,24 +113,8 @@ describe('what a cluster shows, through the API', () => {
   });
 
   it('records the events of the scheduler, the kubelet and the controllers', () => {
-    const reasons = h.server.cluster.store.list('events', 'default').map((e) => {
-      const event = e as unknown as { involvedObject: { kind: string }; reason: string };
-      return `${event.involvedObject.kind}/${event.reason}`;
-    });
-    for (const r of [
-      'Pod/Scheduled',
-      'Pod/Pulling',
-      'Pod/Pulled',
-      'Pod/Created',
-      'Pod/Started',
-      'ReplicaSet/SuccessfulCreate',
-      'Deployment/ScalingReplicaSet',
-      'Service/Created',
-      'Configuration/Created',
-      'Configuration/ConfigurationReady',
-      'Configuration/LatestReadyUpdate',
-      'Route/Created',
-    ]) {
+    const reasons = eventReasons();
+    for (const r of EXPECTED_EVENTS) {
       expect(reasons).toContain(r);
     }
   });

@@ -113,8 +113,9 @@ describe('knsim serve: unknown fields', () => {
   });
 
   it('checks updates too, and refuses an unknown fieldValidation value', async () => {
-    const put = await api(h, 'PUT', `${PATH}/ignored?fieldValidation=Strict`, {
-      ...service('ignored', { image: 'docker.io/x/z' }),
+    expect((await api(h, 'POST', PATH, service('updated', { image: 'docker.io/x/y' }))).status).toBe(201);
+    const put = await api(h, 'PUT', `${PATH}/updated?fieldValidation=Strict`, {
+      ...service('updated', { image: 'docker.io/x/z' }),
       spec: { template: { spec: { containers: [{ image: 'docker.io/x/z' }] } }, trafic: [] },
     });
     expect(put.status).toBe(400);
@@ -122,7 +123,7 @@ describe('knsim serve: unknown fields', () => {
     const patch = await api(
       h,
       'PATCH',
-      `${PATH}/ignored?fieldValidation=Strict`,
+      `${PATH}/updated?fieldValidation=Strict`,
       { spec: { template: { spec: { containerConcurrency: 1, timeoutSecs: 3 } } } },
       { 'content-type': 'application/merge-patch+json' },
     );

@@ -204,24 +204,35 @@ describe.skipIf(!HAS_KUBECTL)('knsim serve with the real kubectl: the seed walk-
   });
 
   it('supports the other everyday commands: create, label, -o json, -w, delete -f, wait --for=delete', async () => {
+    // Its own Service in its own namespace: the test holds whatever order the others run in.
+    writeFileSync(
+      join(dir, 'everyday.yaml'),
+      ARTICLE_YAML.replace('name: knservice', 'name: everyday').replace('namespace: default', 'namespace: demo'),
+    );
     expect((await k('create', 'namespace', 'demo')).stdout).toBe('namespace/demo created\n');
     expect((await k('create', 'configmap', 'lit', '-n', 'demo', '--from-literal=a=b')).stdout).toBe(
       'configmap/lit created\n',
     );
     expect((await k('get', 'cm', 'lit', '-n', 'demo', '-o', 'jsonpath={.data.a}')).stdout).toBe('b');
-    expect((await k('label', 'ksvc', 'knservice', 'team=a')).stdout).toBe(
-      'service.serving.knative.dev/knservice labeled\n',
+    expect((await k('apply', '-f', join(dir, 'everyday.yaml'))).stdout).toBe(
+      'service.serving.knative.dev/everyday created\n',
     );
-    expect((await k('get', 'ksvc', '-l', 'team=a', '-o', 'name')).stdout).toBe(
-      'service.serving.knative.dev/knservice\n',
+    expect((await k('label', 'ksvc', 'everyday', '-n', 'demo', 'team=a')).stdout).toBe(
+      'service.serving.knative.dev/everyday labeled\n',
     );
-    const json = JSON.parse((await k('get', 'ksvc', 'knservice', '-o', 'json')).stdout);
-    expect(json.status.url).toBe('http://knservice.default.example.com');
+    expect((await k('get', 'ksvc', '-n', 'demo', '-l', 'team=a', '-o', 'name')).stdout).toBe(
+      'service.serving.knative.dev/everyday\n',
+    );
+    // The domain is svc.cluster.local, or example.com once the walk-through applied config-domain.
+    const url = () =>
+      k('get', 'ksvc', 'everyday', '-n', 'demo', '-o', 'json').then((r) => JSON.parse(r.stdout).status?.url);
+    expect(await eventually(url, 30_000, 100)).toMatch(/^http:\/\/everyday\.demo\.(svc\.cluster\.local|example\.com)$/);
     const all = await k('get', 'ksvc,rt', '-A');
     expect(all.stdout.split('\n')[0]).toMatch(/^NAMESPACE\s+NAME\s+URL\s+LATESTCREATED/);
+    expect(all.stdout).toMatch(/\ndemo\s+service\.serving\.knative\.dev\/everyday\s/);
 
     // kubectl get -w: the table, then a row per change (here the deletion).
-    const watcher = spawn('kubectl', ['get', 'ksvc', '-w'], {
+    const watcher = spawn('kubectl', ['get', 'ksvc', '-n', 'demo', '-w'], {
       env: { ...process.env, KUBECONFIG: kubeconfig, KUBECACHEDIR: join(dir, 'cache'), HOME: join(dir, 'cache') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -230,20 +241,20 @@ describe.skipIf(!HAS_KUBECTL)('knsim serve with the real kubectl: the seed walk-
       watched += c.toString();
     });
     try {
-      await eventually(async () => (watched.includes('knservice') ? true : undefined), 15_000, 50);
-      expect((await k('delete', '-f', join(dir, 'article.yaml'))).stdout).toBe(
-        'service.serving.knative.dev "knservice" deleted\n',
+      await eventually(async () => (watched.includes('everyday') ? true : undefined), 30_000, 50);
+      expect((await k('delete', '-f', join(dir, 'everyday.yaml'))).stdout).toBe(
+        'service.serving.knative.dev "everyday" deleted\n',
       );
-      const waited = await k('wait', '--for=delete', 'ksvc/knservice', '--timeout=10s');
+      const waited = await k('wait', '--for=delete', 'ksvc/everyday', '-n', 'demo', '--timeout=60s');
       expect(waited.code).toBe(0);
-      await eventually(async () => (watched.trimEnd().split('\n').length >= 3 ? true : undefined), 15_000, 50);
+      await eventually(async () => (watched.trimEnd().split('\n').length >= 3 ? true : undefined), 30_000, 50);
     } finally {
       watcher.kill();
     }
     const lines = watched.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+URL\s+LATESTCREATED\s+LATESTREADY\s+READY\s+REASON$/);
-    expect(lines.slice(1).every((l) => l.startsWith('knservice '))).toBe(true);
-    expect((await k('get', 'ksvc')).stderr).toBe('No resources found in default namespace.\n');
+    expect(lines.slice(1).every((l) => l.startsWith('everyday '))).toBe(true);
+    expect((await k('get', 'ksvc', '-n', 'demo')).stderr).toBe('No resources found in demo namespace.\n');
     expect((await k('delete', 'namespace', 'demo')).stdout).toBe('namespace "demo" deleted\n');
   });
 });

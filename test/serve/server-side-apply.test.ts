@@ -108,6 +108,32 @@ describe('managedFields, unit', () => {
   });
 });
 
+/**
+ * The states the tests below start from, each built on its own Service (so every test holds in
+ * any order): created by alice's Update; then bob's forced Apply of the image and team=x; then
+ * carol's Apply of the same label; then carol applying only other=z.
+ */
+async function createdByAlice(name: string): Promise<void> {
+  expect((await api(h, 'POST', `${BASE}?fieldManager=alice`, service(name, 'docker.io/knsim/a'))).status).toBe(201);
+}
+async function forcedByBob(name: string): Promise<void> {
+  await createdByAlice(name);
+  expect((await apply(name, 'bob', service(name, 'docker.io/knsim/b', { team: 'x' }), '&force=true')).status).toBe(200);
+}
+const labelsOnly = (name: string, labels: Record<string, string>) => ({
+  apiVersion: 'serving.knative.dev/v1',
+  kind: 'Service',
+  metadata: { name, labels },
+});
+async function coOwnedByCarol(name: string): Promise<void> {
+  await forcedByBob(name);
+  expect((await apply(name, 'carol', labelsOnly(name, { team: 'x' }))).status).toBe(200);
+}
+async function carolAppliesOther(name: string): Promise<void> {
+  await coOwnedByCarol(name);
+  expect((await apply(name, 'carol', labelsOnly(name, { other: 'z' }))).status).toBe(200);
+}
+
 describe('server-side apply through the API', () => {
   it('records the creator as an Update manager, and a conflicting Apply gets the 409 with its wording', async () => {
     expect((await api(h, 'POST', `${BASE}?fieldManager=alice`, service('s1', 'docker.io/knsim/a'))).status).toBe(201);
@@ -145,9 +171,11 @@ describe('server-side apply through the API', () => {
   });
 
   it('force=true takes the field over', async () => {
-    const r = await apply('s1', 'bob', service('s1', 'docker.io/knsim/b', { team: 'x' }), '&force=true');
+    await createdByAlice('s2');
+    expect((await apply('s2', 'bob', service('s2', 'docker.io/knsim/b'))).status).toBe(409);
+    const r = await apply('s2', 'bob', service('s2', 'docker.io/knsim/b', { team: 'x' }), '&force=true');
     expect(r.status).toBe(200);
-    const obj = await stored('s1');
+    const obj = await stored('s2');
     expect(obj.spec.template.spec.containers[0].image).toBe('docker.io/knsim/b');
     expect(managers(obj)).toEqual(['bob/Apply']);
     expect(obj.metadata.managedFields[0].fieldsV1).toEqual({
@@ -157,18 +185,15 @@ describe('server-side apply through the API', () => {
   });
 
   it('two appliers of an equal value co-own it; a different value conflicts with the Apply manager by name', async () => {
-    const equal = await apply('s1', 'carol', {
-      ...service('s1', 'docker.io/knsim/b'),
+    await forcedByBob('s3');
+    const equal = await apply('s3', 'carol', {
+      ...service('s3', 'docker.io/knsim/b'),
       spec: undefined,
-      metadata: { name: 's1', labels: { team: 'x' } },
+      metadata: { name: 's3', labels: { team: 'x' } },
     });
     expect(equal.status).toBe(200);
-    expect(managers(await stored('s1'))).toEqual(['bob/Apply', 'carol/Apply']);
-    const r = await apply('s1', 'dave', {
-      apiVersion: 'serving.knative.dev/v1',
-      kind: 'Service',
-      metadata: { name: 's1', labels: { team: 'y' } },
-    });
+    expect(managers(await stored('s3'))).toEqual(['bob/Apply', 'carol/Apply']);
+    const r = await apply('s3', 'dave', labelsOnly('s3', { team: 'y' }));
     expect(r.status).toBe(409);
     expect(r.json().message).toBe(
       'Apply failed with 2 conflicts: conflicts with "bob":\n- .metadata.labels.team\nconflicts with "carol":\n- .metadata.labels.team',
@@ -176,40 +201,40 @@ describe('server-side apply through the API', () => {
   });
 
   it('a field its manager stops applying is removed, unless another manager still owns it', async () => {
+    await coOwnedByCarol('s4');
     // carol no longer applies the label: bob still owns it, so it stays.
-    const carol = await apply('s1', 'carol', {
-      apiVersion: 'serving.knative.dev/v1',
-      kind: 'Service',
-      metadata: { name: 's1', labels: { other: 'z' } },
-    });
+    const carol = await apply('s4', 'carol', labelsOnly('s4', { other: 'z' }));
     expect(carol.status).toBe(200);
-    expect((await stored('s1')).metadata.labels).toEqual({ team: 'x', other: 'z' });
+    expect((await stored('s4')).metadata.labels).toEqual({ team: 'x', other: 'z' });
     // bob drops it too: now it goes.
-    const bob = await apply('s1', 'bob', service('s1', 'docker.io/knsim/b'));
+    const bob = await apply('s4', 'bob', service('s4', 'docker.io/knsim/b'));
     expect(bob.status).toBe(200);
-    expect((await stored('s1')).metadata.labels).toEqual({ other: 'z' });
+    expect((await stored('s4')).metadata.labels).toEqual({ other: 'z' });
   });
 
   it('a merge patch takes ownership of what it changes without a conflict', async () => {
+    await carolAppliesOther('s5');
+    expect(managers(await stored('s5'))).toContain('carol/Apply');
     const r = await api(
       h,
       'PATCH',
-      `${BASE}/s1?fieldManager=eve`,
+      `${BASE}/s5?fieldManager=eve`,
       { metadata: { labels: { other: 'w' } } },
       { 'content-type': 'application/merge-patch+json' },
     );
     expect(r.status).toBe(200);
-    const obj = await stored('s1');
+    const obj = await stored('s5');
     const eve = obj.metadata.managedFields.find((e: ManagedFieldsEntry) => e.manager === 'eve');
     expect(eve).toMatchObject({ operation: 'Update', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:other': {} } } } });
     expect(managers(obj)).not.toContain('carol/Apply');
   });
 
   it('refuses force on a non-apply patch and an apply without a field manager', async () => {
+    await createdByAlice('s6');
     const f = await api(
       h,
       'PATCH',
-      `${BASE}/s1?force=true`,
+      `${BASE}/s6?force=true`,
       { metadata: {} },
       { 'content-type': 'application/merge-patch+json' },
     );
@@ -217,7 +242,7 @@ describe('server-side apply through the API', () => {
     expect(f.json().message).toBe(
       'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch',
     );
-    const m = await api(h, 'PATCH', `${BASE}/s1`, JSON.stringify(service('s1', 'x/y')), APPLY);
+    const m = await api(h, 'PATCH', `${BASE}/s6`, JSON.stringify(service('s6', 'x/y')), APPLY);
     expect(m.status).toBe(422);
   });
 });
