@@ -5,6 +5,7 @@ import { readEventLog } from '../io/logReader.js';
 import { type ParsedLog, summarize } from './summary.js';
 
 export * from './arrivals.js';
+export * from './decisions.js';
 export * from './noise.js';
 export * from './report.js';
 export * from './summary.js';

@@ -5,6 +5,7 @@
  */
 import { COLD_START_PHASES, type ColdStartPhases } from '../results/results.js';
 import { wrap } from '../results/text.js';
+import { hasClusterSide, renderRunsTimeline, renderShadowTimeline } from './decisions.js';
 import { type Noise, poissonNoise, proportionNoise, quantileNoise, toleranceNoise } from './noise.js';
 import { quantile, type RevisionSummary, type RunSummary } from './summary.js';
 
@@ -341,6 +342,7 @@ export function renderComparison(a: RunSummary, b: RunSummary, labels?: [string,
     parts.push(`  ${names[0]}: ${list(a.coldLatencies)}\n`);
     parts.push(`  ${names[1]}: ${list(b.coldLatencies)}\n`);
   }
+  parts.push(...decisionSections(a, b, names));
   return { rows, text: parts.join('') };
 }
 
@@ -363,4 +365,28 @@ export function revisionMoments(r: RevisionSummary): string {
   else if (r.atEnd === 'up')
     words.push(r.scaleToZero.length === 0 ? 'pods up all along, no scale to zero' : 'pods up again at the end');
   return words.join('; ');
+}
+
+/**
+ * The autoscaler's decisions: each live log's model beside its cluster, then the two runs'
+ * deciders against each other (each run's cluster when it has one, else its model).
+ */
+function decisionSections(a: RunSummary, b: RunSummary, names: [string, string]): string[] {
+  const parts: string[] = [];
+  const shadows = [
+    [a, names[0]],
+    [b, names[1]],
+  ] as const;
+  const withShadow = shadows.filter(([s]) => hasClusterSide(s.decisions));
+  if (withShadow.length > 0) {
+    parts.push('\nautoscaler decisions, model beside cluster (desired pods; a row at each change):\n');
+    for (const [s, name] of withShadow) parts.push(renderShadowTimeline(s.decisions, name));
+  }
+  if (a.decisions.size > 0 && b.decisions.size > 0) {
+    const side = (s: RunSummary, name: string) => (hasClusterSide(s.decisions) ? `${name} cluster` : name);
+    const labels: [string, string] = [side(a, names[0]), side(b, names[1])];
+    const text = renderRunsTimeline(a.decisions, b.decisions, labels);
+    if (text !== '') parts.push(`\nautoscaler decisions, ${labels[0]} vs ${labels[1]}:\n${text}`);
+  }
+  return parts;
 }

@@ -7,6 +7,7 @@
  */
 import type { LogEvent, LogHeader } from '../model/events.js';
 import { type RunResults, resultsOfLog, resultsToJSON, type ScaleToZero } from '../results/results.js';
+import { type DecisionTimeline, decisionTimeline } from './decisions.js';
 
 export type { ScaleToZero };
 
@@ -50,6 +51,8 @@ export interface RunSummary {
   panicSeconds: number;
   /** First time any revision had a Ready pod. */
   firstReadyAt: number | null;
+  /** The autoscaler's decisions per revision (the model's; a live log's cluster's beside them). */
+  decisions: DecisionTimeline;
 }
 
 export function quantile(sorted: readonly number[], q: number): number | null {
@@ -149,6 +152,7 @@ export function summarize(log: ParsedLog): RunSummary {
   );
   const firstReadyAt = [...firstReady.values()].reduce<number | null>((m, t) => (m === null || t < m ? t : m), null);
   return {
+    decisions: decisionTimeline(events),
     backend: header.backend,
     scenario: header.scenario,
     durationMs,
@@ -183,6 +187,8 @@ function maxAlive(events: readonly LogEvent[], revision: string): number {
 
 /** A summary for `--json`: the results (NaN as null) and series, without the raw latency lists. */
 export function summaryJSON(s: RunSummary): unknown {
-  const { warmLatencies: _w, coldLatencies: _c, serviceTimes: _s, ...rest } = s;
-  return JSON.parse(resultsToJSON(rest as unknown as RunResults, 0));
+  const { warmLatencies: _w, coldLatencies: _c, serviceTimes: _s, decisions, ...rest } = s;
+  const summary = JSON.parse(resultsToJSON(rest as unknown as RunResults, 0)) as Record<string, unknown>;
+  summary.decisions = Object.fromEntries(decisions);
+  return summary;
 }

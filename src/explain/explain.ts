@@ -77,6 +77,8 @@ export function explainLog(log: ExplainLog, options: ExplainOptions = {}): strin
         ? `${changed.length} of ${ticks.length} ticks changed something`
         : `none of the ${ticks.length} ticks changed anything; the last one`;
     out.push(`${rev}: ${note}\n`);
+    const shadow = shadowSummary(ticks);
+    if (shadow) out.push(shadow);
     for (const i of picked) out.push(explainTick(log, rev, ticks, i));
   }
   return out.join('\n');
@@ -114,6 +116,13 @@ function tickChanged(log: ExplainLog, rev: string, ticks: readonly TickLine[], i
   const prev = i > 0 ? ticks[i - 1]?.event : undefined;
   if (!prev) return cur.decision.valid === true;
   if (actionsBetween(log, rev, prev.t, cur.t).length > 0) return true;
+  // Live mode's shadow: the comparison with the cluster changed (they began or stopped agreeing).
+  if (
+    cur.comparison &&
+    (cur.comparison.agree !== prev.comparison?.agree || cur.comparison.delta !== prev.comparison?.delta)
+  ) {
+    return true;
+  }
   const d = cur.decision;
   const p = prev.decision;
   if (d.valid !== p.valid) return true;
@@ -214,7 +223,11 @@ function contextLines(log: ExplainLog, rev: string, tick: TickLine, hasStateLine
       ? `the activator is in the path${sample.activatorQueue > 0 ? `, holding ${plural(sample.activatorQueue, 'request')}` : ''}`
       : 'the activator is not in the path';
     lines.push(`routing: SKS ${mode ?? (sample.activatorInPath ? 'Proxy' : 'Serve')}, ${path}`);
-    lines.push(`autoscaler: ${sample.panic ? 'panicking' : 'not panicking'}`);
+    // A live sample cannot see panic; the cluster's autoscaler exports it.
+    const panicking = tick.event.cluster?.panicking ?? sample.panic;
+    lines.push(
+      `autoscaler: ${panicking ? 'panicking' : 'not panicking'}${tick.event.cluster?.panicking !== undefined ? " (the cluster's panic mode)" : ''}`,
+    );
     lines.push(
       `traffic: ${plural(sample.rps, 'request')} in the last second, ${sample.concurrency} in flight` +
         (sample.queueProxyQueue > 0 ? `, ${sample.queueProxyQueue} queued in queue-proxies` : ''),
@@ -267,6 +280,30 @@ function explainTick(
   if (context.length > 0) {
     lines.push('  context:');
     for (const l of context) lines.push(`    ${l}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * A live log's shadow in one paragraph: how often the model and the cluster agreed, and the first
+ * tick where they did not, with the input that explains it.
+ */
+function shadowSummary(ticks: readonly TickLine[]): string | undefined {
+  const compared = ticks.filter((t) => t.event.comparison && t.event.comparison.agree !== null);
+  if (compared.length === 0) {
+    const gap = ticks.find((t) => t.event.comparison)?.event.comparison?.because[0]?.text;
+    return gap ? `  model beside cluster: nothing to compare (${gap})\n` : undefined;
+  }
+  const agreed = compared.filter((t) => t.event.comparison?.agree === true).length;
+  const lines = [`  model beside cluster: they agree at ${agreed} of ${compared.length} ticks compared`];
+  const first = compared.find((t) => t.event.comparison?.agree === false);
+  if (first?.event.comparison) {
+    const c = first.event.comparison;
+    const by = c.delta !== null ? ` by ${c.delta > 0 ? '+' : ''}${c.delta}` : '';
+    lines.push(
+      `  first difference at ${formatAt(first.event.t)}${by} (model ${c.modelPods ?? 'no decision'}, cluster ${c.clusterPods ?? '–'}):`,
+    );
+    for (const b of c.because) lines.push(`    ${b.input}: ${b.text}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -6,6 +6,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject, Pod } from '../model/api/types.js';
+import type { MetricsNaming } from '../model/observability.js';
 import { RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
 import { isoAt } from '../model/rules/time.js';
 import type { SimCluster } from '../sim/cluster.js';
@@ -45,6 +46,7 @@ import {
 import { isObject, keyOf, normaliseObject, present, undecodable } from './objects.js';
 import { type DeleteOptions, deleteOptions, queryDryRun } from './options.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from './patch.js';
+import { podProxyAnswer, proxyTarget } from './podProxy.js';
 import {
   type FieldSelector,
   parseFieldSelector,
@@ -92,6 +94,8 @@ export interface KubeApiOptions {
   serverAddress: () => string;
   /** How often watches with allowWatchBookmarks get a BOOKMARK (wall-clock ms). */
   bookmarkIntervalMs?: number;
+  /** The names the simulated autoscaler's metrics are served under (default: OpenTelemetry's, Knative 1.19+). */
+  metricsNaming?: MetricsNaming;
 }
 
 interface Target {
@@ -101,6 +105,8 @@ interface Target {
   subresource?: string;
   /** Legacy `/watch/` path prefix. */
   watchPath: boolean;
+  /** pods/<name>/proxy/<path>: the path sent to the pod. */
+  proxyPath?: string;
 }
 
 export class KubeApi {
@@ -241,6 +247,17 @@ export class KubeApi {
     if (resource.namespaced === false && namespace !== undefined) throw notFoundPath();
     const name = parts[1];
     const subresource = parts[2];
+    if (subresource === 'proxy' && resource.id === 'pods' && name !== undefined) {
+      // pods/<name>[:port]/proxy/<path>: the rest of the path goes to the pod.
+      return {
+        resource,
+        ...(namespace !== undefined ? { namespace } : {}),
+        name,
+        subresource,
+        proxyPath: `/${parts.slice(3).join('/')}`,
+        watchPath,
+      };
+    }
     if (parts.length > 3) throw notFoundPath();
     const known =
       (subresource === 'status' && hasStatus(resource)) || (subresource === 'log' && resource.id === 'pods');
@@ -290,6 +307,10 @@ export class KubeApi {
     if (t.subresource === 'log') {
       if (method !== 'GET') throw this.methodNotAllowed(method, t);
       return this.podLog(t, query, req, res);
+    }
+    if (t.subresource === 'proxy') {
+      if (method !== 'GET' && method !== 'HEAD') throw this.methodNotAllowed(method, t);
+      return this.podProxy(t, method, res);
     }
     if (method === 'GET' && watch) {
       // watch of a single object: a field selector on its name
@@ -816,6 +837,20 @@ export class KubeApi {
     };
     this.openWatches.add(close);
     req.on('close', close);
+  }
+
+  // ---- the pod proxy ----
+
+  /** `GET …/pods/<name>[:port]/proxy/<path>`: what the pod's port answers (the metrics endpoints). */
+  private podProxy(t: Target, method: string, res: ServerResponse): void {
+    const { name, port } = proxyTarget(t.name ?? '');
+    const pod = this.mustGet({ ...t, name }) as Pod;
+    const answer = podProxyAnswer(pod, port, t.proxyPath ?? '/', this.cluster, this.options.metricsNaming ?? 'otel');
+    res.writeHead(answer.status, {
+      'Content-Type': answer.contentType,
+      'Content-Length': Buffer.byteLength(answer.body),
+    });
+    res.end(method === 'HEAD' ? undefined : answer.body);
   }
 
   // ---- watch ----

@@ -12,13 +12,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { KNSIM_VERSION } from '../backends/sim.js';
-import { SIM_EPOCH_MS } from '../model/rules/time.js';
+import type { MetricsNaming } from '../model/observability.js';
+import { isoAt, SIM_EPOCH_MS } from '../model/rules/time.js';
 import { SimCluster } from '../sim/cluster.js';
 import { EventLog } from '../sim/log.js';
 import type { SimSettings } from '../sim/settings.js';
 import { T } from '../sim/types.js';
 import { KubeApi, NAMESPACE_NAME_LABEL } from './api.js';
 import { kubeconfigYaml } from './kubeconfig.js';
+import { autoscalerPod } from './podProxy.js';
 import { type Certificate, selfSignedCertificate } from './tls.js';
 import { WatchHub } from './watch.js';
 
@@ -72,6 +74,8 @@ export interface ServeOptions {
   tls?: 'auto' | 'on' | 'off';
   /** Called when the simulation throws (the server keeps going). */
   onError?: (e: unknown) => void;
+  /** The names the simulated autoscaler's metrics are served under (default `otel`, Knative 1.19+). */
+  metricsNaming?: MetricsNaming;
 }
 
 /** kubectl's client-side apply annotation. */
@@ -153,6 +157,8 @@ export class KnsimServer {
         },
       });
     }
+    // Knative's autoscaler pod, whose metrics the pod proxy serves (as a cluster's does).
+    store.create(autoscalerPod(isoAt(this.cluster.now())));
     this.simStart = this.cluster.now();
     this.hub = new WatchHub(store, options.historyCapacity);
     this.api = new KubeApi({
@@ -163,6 +169,7 @@ export class KnsimServer {
       catchUp: () => this.catchUp(),
       serverAddress: () => `127.0.0.1:${this.apiPort}`,
       ...(options.bookmarkIntervalMs !== undefined ? { bookmarkIntervalMs: options.bookmarkIntervalMs } : {}),
+      ...(options.metricsNaming ? { metricsNaming: options.metricsNaming } : {}),
     });
     const tls = options.tls ?? 'auto';
     this.certificate = tls === 'off' ? undefined : selfSignedCertificate();

@@ -15,6 +15,7 @@ export type StatusReason =
   | 'Invalid'
   | 'UnsupportedMediaType'
   | 'RequestEntityTooLarge'
+  | 'ServiceUnavailable'
   | 'InternalError';
 
 export interface StatusDetails {

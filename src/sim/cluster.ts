@@ -5,6 +5,7 @@
 import seedrandom from 'seedrandom';
 import type { KubeObject, Pod, Revision, Route } from '../model/api/types.js';
 import type { LogEvent, PodPhase } from '../model/events.js';
+import type { DecisionRecord } from '../model/kpa/decider.js';
 import type { Random } from '../model/random.js';
 import { hostMatches } from '../model/rules/domain.js';
 import { LABEL_REVISION } from '../model/rules/labels.js';
@@ -81,6 +82,21 @@ export interface RequestResult {
   cold: boolean;
   revision?: string;
   pod?: string;
+}
+
+/** One revision's autoscaler, as its exported metrics show it. */
+export interface AutoscalerView {
+  namespace: string;
+  revision: string;
+  labels: Readonly<Record<string, string>>;
+  metric: string;
+  /** The last valid decision (undefined before the first). */
+  decision: DecisionRecord | undefined;
+  panicking: boolean;
+  want: number | undefined;
+  ready: number;
+  pending: number;
+  terminating: number;
 }
 
 interface RevisionRuntime {
@@ -673,5 +689,27 @@ export class SimCluster {
 
   runtime(namespace: string, revision: string): RevisionRuntime | undefined {
     return this.revisions.get(`${namespace}/${revision}`);
+  }
+
+  /** Each revision's autoscaler as Knative's exports it (its metrics): for `knsim serve`'s pod proxy. */
+  autoscalerViews(): AutoscalerView[] {
+    const out: AutoscalerView[] = [];
+    for (const [key, rt] of this.revisions) {
+      const revision = key.slice(rt.namespace.length + 1);
+      const counts = this.deployments.countPods(rt.namespace, rt.deployment, { ready: 0, pending: 0, terminating: 0 });
+      out.push({
+        namespace: rt.namespace,
+        revision,
+        labels: this.store.get(T.revision, rt.namespace, revision)?.metadata.labels ?? {},
+        metric: rt.autoscaler.spec.metric,
+        decision: rt.autoscaler.lastDecision,
+        panicking: rt.autoscaler.inPanic,
+        want: rt.autoscaler.want,
+        ready: counts.ready,
+        pending: counts.pending,
+        terminating: counts.terminating,
+      });
+    }
+    return out;
   }
 }

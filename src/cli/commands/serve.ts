@@ -5,7 +5,7 @@
 import { closeSync, createWriteStream, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import { flagFileError, UserError } from '../../io/errors.js';
 import { openOutputFile } from '../../io/files.js';
 import type { DomainConfig, NetworkConfig } from '../../model/rules/domain.js';
@@ -23,6 +23,7 @@ interface ServeFlags {
   insecureHttp?: boolean;
   log?: string;
   verbose?: boolean;
+  metricsNames: 'otel' | 'opencensus';
 }
 
 export function registerServe(program: Command, ctx: CommandContext): void {
@@ -41,6 +42,14 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .option('--insecure-http', 'serve the API over plain http without authentication instead of https')
     .option('-l, --log <file>', 'stream the event log (JSON Lines) to this file, for knsim explain')
     .option('-v, --verbose', 'print every API and ingress request to stderr, with the simulated time')
+    .addOption(
+      new Option(
+        '--metrics-names <naming>',
+        "the names of the simulated autoscaler's metrics: otel (Knative 1.19+) or opencensus (up to 1.18)",
+      )
+        .choices(['otel', 'opencensus'])
+        .default('otel'),
+    )
     .action(async (opts: ServeFlags) => {
       const { scenarioStartup } = await import('../../serve/scenario.js');
       const { routeHost } = await import('../../model/rules/domain.js');
@@ -66,6 +75,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
           speed: opts.speed,
           seed: opts.seed ?? startup?.seed ?? 1,
           tls: opts.insecureHttp ? 'off' : 'auto',
+          metricsNaming: opts.metricsNames,
           ...(startup?.settings ? { settings: startup.settings } : {}),
           ...(startup?.configMaps ? { configMaps: startup.configMaps } : {}),
           ...(logStream ? { logSink: (text: string) => logStream.write(text) } : {}),

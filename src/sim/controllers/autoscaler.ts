@@ -18,6 +18,7 @@ import {
   type DeciderSpec,
   type DeciderState,
   type DeciderWindows,
+  type DecisionRecord,
   decide,
   explainDecision,
   explainScale,
@@ -83,6 +84,8 @@ export class RevisionAutoscaler {
   private activeUpdate: ConditionUpdate | undefined;
   /** A reconcile is running inside a decider tick (its scale step is logged as such). */
   private inTick = false;
+  /** The last valid decision (what Knative's autoscaler exports as its metrics). */
+  lastDecision: DecisionRecord | undefined;
   /** Errors of the machines and of this class's listeners, thrown where they happened. */
   private readonly failures = new ActorFailures();
   /** How the log names the revision (`namespace/name` outside the run's namespace). */
@@ -133,6 +136,11 @@ export class RevisionAutoscaler {
     );
     this.ticker.start();
     failures.throwIfAny();
+  }
+
+  /** The KPA's last want (−1 when it had none), as Knative exports it as requested pods. */
+  get want(): number | undefined {
+    return this.lastScale?.want;
   }
 
   /** Whether the decider is panicking (the PodAutoscaler machine's decider region). */
@@ -241,6 +249,7 @@ export class RevisionAutoscaler {
     const decision = decide(spec, previous, observation, now);
     this.decider = decision.state;
     const record = decision.record;
+    if (record.valid) this.lastDecision = record;
     if (record.panicEntered || record.panicExited) {
       this.pa.send({ type: record.panicEntered ? 'decider.panicked' : 'decider.calmed' });
       this.failures.throwIfAny();

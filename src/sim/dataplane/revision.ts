@@ -70,6 +70,8 @@ class PodEndpoint {
   lastChange = 0;
   requests = 0;
   proxiedRequests = 0;
+  /** The queue-proxy's stats for the last whole reporting period (what its /metrics shows). */
+  lastReport: Stat | undefined = undefined;
 
   constructor(readonly name: string) {}
 
@@ -505,6 +507,12 @@ export class RevisionDataplane {
       proxiedRequests += p.proxiedRequests;
     }
     for (const p of this.pods.values()) {
+      p.lastReport = {
+        averageConcurrency: p.area / period,
+        averageProxiedConcurrency: p.proxiedArea / period,
+        requestCount: (p.requests * 1000) / period,
+        proxiedRequestCount: (p.proxiedRequests * 1000) / period,
+      };
       p.area = 0;
       p.proxiedArea = 0;
       p.requests = 0;
@@ -519,6 +527,11 @@ export class RevisionDataplane {
       requestCount: scaleSampledTotal(requests, n, pods),
       proxiedRequestCount: scaleSampledTotal(proxiedRequests, n, pods),
     };
+  }
+
+  /** A pod's queue-proxy stats for its last reporting period, per second (undefined before its first). */
+  queueProxyReport(pod: string): Stat | undefined {
+    return this.pods.get(pod)?.lastReport;
   }
 
   /** Requests in the revision right now (activator buffer + queue-proxies + containers). */

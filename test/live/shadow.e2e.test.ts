@@ -1,0 +1,176 @@
+/**
+ * The whole path of live mode's shadow autoscaler, end to end here: `knsim serve` (its own
+ * process, the simulated autoscaler pod in knative-serving serving Knative's metrics through the
+ * pod proxy, each revision pod's queue-proxy its stats) and `knsim live` against it, reading the
+ * cluster's own numbers every 2 s and deciding beside them with the model. Then what reads the
+ * log: explain, compare and the TUI's Why pane. Without a pods/proxy permission (a fake API
+ * server that refuses it) the run goes on and says which permission is missing, once.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEventLog } from '../../src/io/logReader.js';
+import { parsePrometheusText } from '../../src/io/prometheus.js';
+import type { KpaTickEvent, LogEvent } from '../../src/model/events.js';
+import { runLive } from '../../src/runner/live.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+
+const served: ChildProcess[] = [];
+let dir = '';
+
+/** `knsim serve` in its own process; resolves with its kubeconfig and ingress. */
+async function serve(
+  scenario: string,
+  extra: string[] = [],
+): Promise<{ kubeconfig: string; ingress: string; api: string }> {
+  const kubeconfig = join(dir, `kubeconfig-${served.length}`);
+  const proc = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/knsim.js'),
+      'serve',
+      '--port',
+      '0',
+      '--ingress-port',
+      '0',
+      '--insecure-http',
+      '--kubeconfig-out',
+      kubeconfig,
+      '--scenario',
+      scenario,
+      ...extra,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  served.push(proc);
+  let out = '';
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`knsim serve did not start:\n${out}`)), 30_000);
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /API on (http:\/\/127\.0\.0\.1:\d+), ingress on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m && existsSync(kubeconfig)) {
+        clearTimeout(timer);
+        resolvePromise({ kubeconfig, api: m[1]!, ingress: m[2]! });
+      }
+    });
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`knsim serve exited (${code}):\n${out}`));
+    });
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'knsim-shadow-e2e-'));
+});
+
+afterAll(async () => {
+  for (const child of served) {
+    if (child.exitCode !== null) continue;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
+    if (child.exitCode === null) child.kill('SIGKILL');
+  }
+});
+
+/** A burst on a service with a target of 1: the autoscaler scales up and panics. */
+const SCENARIO = `name: shadow-e2e
+seed: 5
+namespace: default
+settings:
+  podStartup: 2s
+  app: { response: "ok", serviceTime: 250ms }
+files:
+  svc.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: burst }
+    spec:
+      template:
+        metadata:
+          annotations:
+            autoscaling.knative.dev/target: "1"
+        spec:
+          containers: [{ image: docker.io/knsim/demo }]
+load:
+  - { at: 12s, for: 12s, hey: { concurrency: 4 }, service: 250ms }
+steps:
+  - apply: svc.yaml
+  - wait: ksvc burst Ready
+  - { at: 32s, note: "after the burst" }
+expect:
+  - revision burst-00001 Ready
+`;
+
+function ticks(events: LogEvent[]): KpaTickEvent[] {
+  return events.filter((e): e is KpaTickEvent => e.type === 'kpa.tick');
+}
+
+describe('the shadow autoscaler, live against knsim serve', () => {
+  it('serves Knative metrics at the pod proxy paths in either naming', async () => {
+    const file = join(dir, 'names.yaml');
+    writeFileSync(file, SCENARIO);
+    const { api } = await serve(file, ['--metrics-names', 'opencensus']);
+    const pods = (await (
+      await fetch(`${api}/api/v1/namespaces/knative-serving/pods?labelSelector=app%3Dautoscaler`)
+    ).json()) as {
+      items: { metadata: { name: string } }[];
+    };
+    expect(pods.items).toHaveLength(1);
+    const name = pods.items[0]!.metadata.name;
+    const res = await fetch(`${api}/api/v1/namespaces/knative-serving/pods/${name}:9090/proxy/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
+    parsePrometheusText(await res.text(), 'autoscaler');
+    const refused = await fetch(`${api}/api/v1/namespaces/knative-serving/pods/${name}:9999/proxy/metrics`);
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { message: string }).message).toContain('connection refused');
+  }, 60_000);
+
+  it('logs both decisions every 2 s, they agree on the same inputs, and explain and compare read them', async () => {
+    const file = join(dir, 'shadow.yaml');
+    writeFileSync(file, SCENARIO);
+    const { kubeconfig, ingress } = await serve(file);
+    const logFile = join(dir, 'shadow.jsonl');
+    const notes: string[] = [];
+    const outcome = await runLive({
+      file,
+      kubeconfig,
+      target: ingress,
+      log: logFile,
+      write: () => {},
+      note: (m: string) => notes.push(m),
+      signals: new EventEmitter(),
+    });
+    expect(outcome.exitCode).toBe(0);
+    const { events } = parseEventLog(readFileSync(logFile, 'utf8'), logFile);
+    expect(events.some((e) => e.type === 'kpa.spec' && e.revision === 'burst-00001')).toBe(true);
+    const all = ticks(events).filter((t) => t.revision === 'burst-00001');
+    // About one tick every 2 s from the revision's PodAutoscaler on.
+    expect(all.length).toBeGreaterThan(8);
+    const withCluster = all.filter((t) => t.cluster?.desiredPods !== undefined);
+    expect(withCluster.length).toBeGreaterThan(5);
+    expect(withCluster.every((t) => t.cluster?.naming === 'otel')).toBe(true);
+    // Fed the cluster's own stable and panic values, the model decides as the cluster did.
+    const fed = withCluster.filter((t) => t.shadow?.source === 'autoscaler');
+    expect(fed.length).toBeGreaterThan(5);
+    const agreeing = fed.filter((t) => t.comparison?.agree === true);
+    expect(agreeing.length / fed.length).toBeGreaterThan(0.6);
+    // The burst scaled the revision up on both sides.
+    expect(Math.max(...withCluster.map((t) => t.cluster?.desiredPods ?? 0))).toBeGreaterThan(1);
+    expect(Math.max(...fed.map((t) => Number(t.decision.desiredPodCount ?? 0)))).toBeGreaterThan(1);
+    // Every difference names the input that explains it.
+    for (const t of fed.filter((x) => x.comparison?.agree === false)) {
+      expect(t.comparison?.because.length).toBeGreaterThan(0);
+    }
+    // The queue-proxies were scraped too: the model's own windows are in the ticks.
+    expect(all.some((t) => t.shadow?.windows !== undefined)).toBe(true);
+    expect(notes.filter((n) => n.includes('403'))).toEqual([]);
+  }, 120_000);
+});
