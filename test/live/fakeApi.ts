@@ -22,6 +22,8 @@ export interface FakeApiOptions {
   forbidden?: boolean;
   /** How an expired resourceVersion is reported: an ERROR event in the stream (default) or HTTP 410. */
   goneAs?: 'event' | 'http';
+  /** Answers `…/pods/<name>[:port]/proxy/<path>` (default: 404). */
+  proxy?: (namespace: string, pod: string, rest: string) => { status: number; body: string };
 }
 
 interface Parsed {
@@ -247,6 +249,15 @@ export class FakeApiServer {
         ...review,
         status: { allowed, ...(allowed ? {} : { reason: 'RBAC: access denied' }) },
       });
+    }
+    const proxied = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/proxy(\/.*)?$/.exec(path);
+    if (proxied) {
+      const answer = this.options.proxy?.(proxied[1]!, decodeURIComponent(proxied[2]!), proxied[3] ?? '/');
+      if (!answer) return this.status(res, 404, 'NotFound', `pods "${proxied[2]}" not found`);
+      if (answer.status === 403) return this.status(res, 403, 'Forbidden', answer.body);
+      res.writeHead(answer.status, { 'Content-Type': 'text/plain; version=0.0.4' });
+      res.end(answer.body);
+      return;
     }
     const discovery = this.resourceList(path);
     if (discovery) return this.send(res, 200, discovery);

@@ -76,6 +76,8 @@ interface RevisionShadow {
   decider: DeciderState;
   /** The cluster's latest figures for the revision. */
   cluster: ClusterDecision | undefined;
+  /** Why the last queue-proxy scrape gave nothing, if it did not. */
+  queueProxyGap: Gap | undefined;
 }
 
 function sameSpec(a: DeciderSpec, b: DeciderSpec): boolean {
@@ -105,6 +107,11 @@ export class ShadowAutoscaler {
     this.schedule(Math.ceil((this.options.clock.now() + 1) / this.tickMs) * this.tickMs);
   }
 
+  /** The queue-proxies are scraped every second, as Knative's scraper does; decisions every tick (2 s). */
+  private get scrapeMs(): number {
+    return this.tickMs / 2;
+  }
+
   stop(): void {
     this.stopped = true;
   }
@@ -119,11 +126,11 @@ export class ShadowAutoscaler {
       at,
       (t) => {
         if (this.stopped) return;
-        this.schedule(t + this.tickMs);
+        this.schedule(t + this.scrapeMs);
         // A tick whose scrapes are still out is skipped, not queued: the next one reads afresh.
         if (this.busy) return;
         this.busy = true;
-        this.tick()
+        this.tick(Math.round(t / this.scrapeMs) % 2 === 0)
           .catch((e) => this.options.info(`the shadow autoscaler stopped a tick: ${(e as Error).message}`))
           .finally(() => {
             this.busy = false;
@@ -168,7 +175,8 @@ export class ShadowAutoscaler {
   }
 
   /** One tick: scrape, then decide for every revision with a KPA. */
-  private async tick(): Promise<void> {
+  /** Every second: the queue-proxies into the model's windows; every other second also a decision. */
+  private async tick(deciding: boolean): Promise<void> {
     const { watches, namespace } = this.options;
     const config = await this.readConfig();
     const pas = [...watches.watched('podautoscalers.autoscaling.internal.knative.dev')] as PodAutoscaler[];
@@ -189,7 +197,7 @@ export class ShadowAutoscaler {
     }
     const scrapedAt = this.options.clock.now();
     const [autoscaler, stats] = await Promise.all([
-      this.metrics.autoscaler(),
+      deciding ? this.metrics.autoscaler() : undefined,
       this.scrapeQueueProxies(
         kpas.map((pa) => pa.metadata.name),
         readyPods,
@@ -204,10 +212,6 @@ export class ShadowAutoscaler {
         | undefined;
       const ready = readyPods.get(name)?.length ?? 0;
       const shadow = this.shadowOf(pa, revision, config, ready, now);
-      const figures: RevisionFigures | undefined = autoscaler.figures.get(
-        `${pa.metadata.namespace ?? namespace}/${name}`,
-      );
-      if (figures) shadow.cluster = clusterDecisionOf(figures, shadow.spec.metric, scrapedAt);
       const scraped = stats.get(name);
       if (scraped?.stat) {
         const values = statValues(scraped.stat);
@@ -215,7 +219,20 @@ export class ShadowAutoscaler {
         shadow.windows.stable.record(now, value);
         shadow.windows.panic.record(now, value);
       }
-      this.decideFor(name, shadow, ready, now, autoscaler.gap ?? (figures ? undefined : noSeries(name)), scraped?.gap);
+      shadow.queueProxyGap = scraped?.gap ?? (scraped?.stat ? undefined : shadow.queueProxyGap);
+      if (!autoscaler) continue;
+      const figures: RevisionFigures | undefined = autoscaler.figures.get(
+        `${pa.metadata.namespace ?? namespace}/${name}`,
+      );
+      if (figures) shadow.cluster = clusterDecisionOf(figures, shadow.spec.metric, scrapedAt);
+      this.decideFor(
+        name,
+        shadow,
+        ready,
+        now,
+        autoscaler.gap ?? (figures ? undefined : noSeries(name)),
+        shadow.queueProxyGap,
+      );
     }
   }
 
@@ -280,6 +297,7 @@ export class ShadowAutoscaler {
         windows: newDeciderWindows(spec),
         decider: newDeciderState(spec, ready, now),
         cluster: undefined,
+        queueProxyGap: undefined,
       };
       this.revisions.set(name, shadow);
       this.options.log.event({ t: now, type: 'kpa.spec', revision: name, version: 1, spec, readyPods: ready });
