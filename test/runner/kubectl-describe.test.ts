@@ -141,7 +141,7 @@ describe('kubectl describe, get events, get all and logs in a scenario', () => {
   });
 
   it('shows the KIngress of a Route, and its Certificate when external-domain-tls is enabled', async () => {
-    const { transcript } = await run(`
+    const { transcript, ok, failures } = await run(`
 config:
   config-domain: { example.com: "" }
   config-network: { external-domain-tls: Enabled }
@@ -161,7 +161,13 @@ steps:
   - kubectl: get kingress
   - kubectl: get kcert
   - kubectl: describe route hello
+  - expect: kingress hello exists and king hello exists and ingresses.networking.internal.knative.dev hello exists
+  - expect: kingress nothing absent
 `);
+    // Expectations take their resource words from the model's list: a KIngress check can pass.
+    expect(failures).toEqual([]);
+    expect(ok).toBe(true);
+    expect(transcript).toContain('# ✓ expect kingress hello exists (exists) and king hello exists (exists)');
     expect(outputOf(transcript, 'kubectl get kingress')).toMatch(/^NAME {4}READY {3}REASON\nhello {3}True {4}\n/);
     expect(outputOf(transcript, 'kubectl get kcert')).toMatch(/^NAME +READY +REASON\nroute-[0-9a-f-]{36} +True +\n/);
     const route = outputOf(transcript, 'kubectl describe route hello');

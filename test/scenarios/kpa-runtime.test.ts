@@ -21,6 +21,22 @@ describe('KPA runtime', () => {
     expect(toZero.t - lastDone).toBeGreaterThanOrEqual(19_000);
   });
 
+  it('keeps the scale-down delay window made with the autoscaler when the spec changes (Update swaps only the spec)', async () => {
+    const run = await runScenario(resolve(FIXTURES, 'delay-change.yaml'));
+    expect(run.exitCode, run.transcript).toBe(0);
+    const rev = 'd-00001';
+    const lastDone = Math.max(...run.requests('done').map((r) => r.t));
+    expect(lastDone).toBeLessThan(32_000);
+    const peak = Math.max(...run.scales(rev).map((e) => e.to));
+    expect(peak).toBeGreaterThan(1);
+    // After the change to 0 s the ticks still use the 60 s window made at creation …
+    const after = run.ticks(rev).find((t) => t.t > 33_000)!;
+    expect(decisionOf(after).scaleDownDelayMs).toBe(60_000);
+    // … so the burst's pods stay about a minute (a 6 s stable window alone would let them go at once).
+    const down = run.scales(rev).find((e) => e.t > 30_000 && e.to < peak)!;
+    expect(down.t - lastDone).toBeGreaterThanOrEqual(50_000);
+  });
+
   it('pokes the decider at once when a request arrives at zero', async () => {
     const run = await runScenario('seed-walkthrough.yaml');
     const rev = 'knservice-00001';
