@@ -3,8 +3,50 @@
  * file must end in a one-line refusal that says what was refused, not in a hang or an
  * out-of-memory crash. Errors name the file (and the line) and are UserErrors (exit 2).
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import { fileErrorMessage, flagFileError, UserError } from './errors.js';
+
+/** How long a read waits for a FIFO's writer to send something before the file is refused. */
+export const FIFO_WAIT_MS = 10_000;
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Opens a file the user named for reading. A FIFO is opened without blocking: opening one that
+ * no process writes to would wait for ever (a path to a named pipe given by mistake); a FIFO with
+ * a writer (a shell's `<(…)`) reads as usual. Errors are thrown as they come (ENOENT, …).
+ */
+export function openInput(file: string): number {
+  let fifo = false;
+  try {
+    fifo = statSync(file).isFIFO();
+  } catch {
+    // openSync says why.
+  }
+  return openSync(file, fifo ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
+}
+
+/**
+ * `readSync` that waits (up to {@link FIFO_WAIT_MS}) while a FIFO has a writer but no data yet,
+ * then refuses the file; a FIFO without a writer reads as empty.
+ */
+export function readInput(fd: number, buf: Buffer, length: number, position: number | null, file: string): number {
+  let waited = 0;
+  for (;;) {
+    try {
+      return readSync(fd, buf, 0, length, position);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      if (waited >= FIFO_WAIT_MS) {
+        throw new UserError(
+          `${file}: refused: nothing to read for ${FIFO_WAIT_MS / 1000} s (a FIFO whose writer sends nothing)`,
+        );
+      }
+      Atomics.wait(pause, 0, 0, 10);
+      waited += 10;
+    }
+  }
+}
 
 const MiB = 1024 * 1024;
 
@@ -20,7 +62,7 @@ export function formatBytes(n: number): string {
 
 function openForReading(file: string): number {
   try {
-    return openSync(file, 'r');
+    return openInput(file);
   } catch (e) {
     throw new UserError(fileErrorMessage(e, file) ?? `${file}: cannot open: ${(e as Error).message}`);
   }
@@ -28,8 +70,9 @@ function openForReading(file: string): number {
 
 function readChunk(fd: number, buf: Buffer, file: string): number {
   try {
-    return readSync(fd, buf, 0, buf.length, null);
+    return readInput(fd, buf, buf.length, null, file);
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(fileErrorMessage(e, file) ?? `${file}: cannot read: ${(e as Error).message}`);
   }
 }
@@ -117,8 +160,9 @@ export function* fileLines(file: string, bounds: LineBounds, startByte = 0, star
     for (;;) {
       let n: number;
       try {
-        n = readSync(fd, buf, 0, buf.length, position);
+        n = readInput(fd, buf, buf.length, position, file);
       } catch (e) {
+        if (e instanceof UserError) throw e;
         throw new UserError(fileErrorMessage(e, file) ?? `${file}: cannot read: ${(e as Error).message}`);
       }
       if (position !== null) position += n;

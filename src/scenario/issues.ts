@@ -121,7 +121,8 @@ export function issueMessage(iss: ExternalIssue, value: unknown): string {
   if (iss.code === 'invalid_type') {
     const expected = EXPECTED_WORDS[String(iss.expected)] ?? String(iss.expected);
     message = value === undefined ? 'missing required field' : `expected ${expected}, got ${describeValue(value)}`;
-  } else if (iss.code === 'too_small' || iss.code === 'too_big') {
+  } else if ((iss.code === 'too_small' || iss.code === 'too_big') && /^Too (big|small):/.test(message)) {
+    // zod's own words are replaced; a schema's own message (a bound that says why) is kept.
     const lim = iss.code === 'too_small' ? iss.minimum : iss.maximum;
     const cmp =
       iss.code === 'too_small' ? (iss.inclusive === false ? '>' : '>=') : iss.inclusive === false ? '<' : '<=';

@@ -3,7 +3,8 @@
  * the command line may be anything, `/dev/zero` or a multi-gigabyte file included, and reading
  * it must neither hang nor exhaust memory.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
+import { openInput, readInput } from '../io/files.js';
 
 /** Scenario and manifest files: real ones are a few kilobytes. */
 export const MAX_SCENARIO_FILE_BYTES = 16 * 1024 * 1024;
@@ -32,7 +33,7 @@ export function formatBytes(n: number): string {
  * as they come (ENOENT, EISDIR, …), for the caller to word.
  */
 export function readTextFile(path: string, maxBytes = MAX_SCENARIO_FILE_BYTES): string {
-  const fd = openSync(path, 'r');
+  const fd = openInput(path);
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) {
@@ -47,7 +48,7 @@ export function readTextFile(path: string, maxBytes = MAX_SCENARIO_FILE_BYTES): 
     let total = 0;
     const chunk = Buffer.allocUnsafe(64 * 1024);
     for (;;) {
-      const n = readSync(fd, chunk, 0, chunk.length, null);
+      const n = readInput(fd, chunk, chunk.length, null, path);
       if (n === 0) break;
       total += n;
       if (total > maxBytes) throw new FileTooLargeError(path, maxBytes);

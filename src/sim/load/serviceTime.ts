@@ -19,9 +19,12 @@ export type ServiceTimeSpec =
 export type PercentilePoints = Readonly<Record<string, number>>;
 
 export class ServiceTimeError extends Error {
-  constructor(message: string) {
+  /** The key of the spec at fault (`p99`, `max`, `p50`), for the parser to point at. */
+  readonly field: string | undefined;
+  constructor(message: string, field?: string) {
     super(message);
     this.name = 'ServiceTimeError';
+    this.field = field;
   }
 }
 
@@ -46,15 +49,17 @@ export function lognormal(mu: number, sigma: number): Sampler {
 
 /** Lognormal fitted to a median and a 99th percentile: mu = ln(median), sigma = ln(p99/median)/z99. */
 export function lognormalFromPercentiles(median: number, p99: number): Sampler {
-  if (!(median > 0)) throw new ServiceTimeError(`lognormal median must be > 0, got ${median}`);
-  if (!(p99 >= median)) throw new ServiceTimeError(`lognormal p99 (${p99}) must be >= median (${median})`);
+  if (!(median > 0)) throw new ServiceTimeError(`lognormal median must be > 0, got ${median}`, 'median');
+  if (!(p99 >= median)) {
+    throw new ServiceTimeError(`lognormal p99 (${p99} ms) must be >= median (${median} ms)`, 'p99');
+  }
   return lognormal(Math.log(median), Math.log(p99 / median) / Z99);
 }
 
 export function uniform(min: number, max: number): Sampler {
-  checkNonNegative('uniform min', min);
+  checkNonNegative('uniform min', min, 'min');
   if (!(max >= min) || !Number.isFinite(max)) {
-    throw new ServiceTimeError(`uniform max (${max}) must be >= min (${min})`);
+    throw new ServiceTimeError(`uniform max (${max} ms) must be >= min (${min} ms)`, 'max');
   }
   const width = max - min;
   return (random) => min + width * random();
@@ -86,6 +91,7 @@ export function empirical(points: PercentilePoints): Sampler {
 /** Sorted percentile fractions (0..1) and values, with p0 and p100 filled in (see `empirical`). */
 export function normalisePercentiles(points: PercentilePoints): { ps: Float64Array; vs: Float64Array } {
   const pairs: [number, number][] = [];
+  const keyOf = new Map<number, string>();
   for (const [key, value] of Object.entries(points)) {
     const m = /^p(\d+(?:\.\d+)?)$/.exec(key);
     if (m === null) throw new ServiceTimeError(`empirical: bad key ${JSON.stringify(key)} (expected p0 … p100)`);
@@ -95,6 +101,7 @@ export function normalisePercentiles(points: PercentilePoints): { ps: Float64Arr
       throw new ServiceTimeError(`empirical: ${key} must be a number >= 0, got ${value}`);
     }
     pairs.push([p / 100, value]);
+    keyOf.set(p / 100, key);
   }
   if (pairs.length === 0) throw new ServiceTimeError('empirical: needs at least one percentile point');
   pairs.sort((a, b) => a[0] - b[0]);
@@ -102,9 +109,9 @@ export function normalisePercentiles(points: PercentilePoints): { ps: Float64Arr
     const [pa, va] = pairs[i - 1] as [number, number];
     const [pb, vb] = pairs[i] as [number, number];
     if (vb < va) {
-      throw new ServiceTimeError(
-        `empirical: values must not decrease, but p${pb * 100} (${vb}) < p${pa * 100} (${va})`,
-      );
+      const kb = keyOf.get(pb) ?? `p${pb * 100}`;
+      const ka = keyOf.get(pa) ?? `p${pa * 100}`;
+      throw new ServiceTimeError(`empirical: values must not decrease, but ${kb} (${vb} ms) < ${ka} (${va} ms)`, kb);
     }
   }
   if (pairs.length > 1) {
@@ -136,6 +143,6 @@ export function makeServiceTime(spec: ServiceTimeSpec): Sampler {
 /** The default when a phase gives no `service`: a constant 100 ms (predictable, easy to reason about). */
 export const DEFAULT_SERVICE_TIME: ServiceTimeSpec = { constant: 100 };
 
-function checkNonNegative(what: string, x: number): void {
-  if (!Number.isFinite(x) || x < 0) throw new ServiceTimeError(`${what} must be a number >= 0, got ${x}`);
+function checkNonNegative(what: string, x: number, field?: string): void {
+  if (!Number.isFinite(x) || x < 0) throw new ServiceTimeError(`${what} must be a number >= 0, got ${x}`, field);
 }

@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Random } from '../../model/random.js';
+import { MAX_SCENARIO_MS, tooLongMessage } from '../../scenario/duration.js';
 import { ClosedLoopClients } from './closedLoop.js';
 import { parseDuration } from './duration.js';
 import { cloudEventsSource, PingSourceArrivals, parseSchedule } from './eventing.js';
@@ -15,7 +16,7 @@ import {
   StepsSource,
 } from './openLoop.js';
 import { forkRandom } from './rng.js';
-import { DEFAULT_SERVICE_TIME, makeServiceTime, type ServiceTimeSpec } from './serviceTime.js';
+import { DEFAULT_SERVICE_TIME, makeServiceTime, ServiceTimeError, type ServiceTimeSpec } from './serviceTime.js';
 import {
   Azure2019Source,
   durationSampler,
@@ -34,6 +35,10 @@ import { type ArrivalSource, EMPTY_SOURCE, type Sampler } from './types.js';
 
 // ---------- building blocks ----------
 
+/**
+ * A duration in ms; at most as long as a scenario can run (366 days): a longer one is a typo, and
+ * a phase or a service time that long would keep a run going for ever.
+ */
 const durationMs = z
   .union([z.string(), z.number()], {
     error: 'expected a duration such as 500ms, 30s, 2m, 1h30m (a bare number is seconds)',
@@ -45,6 +50,10 @@ const durationMs = z
         ctx.addIssue({ code: 'custom', message: `duration must not be negative, got ${JSON.stringify(v)}` });
         return z.NEVER;
       }
+      if (ms > MAX_SCENARIO_MS) {
+        ctx.addIssue({ code: 'custom', message: tooLongMessage(String(v)) });
+        return z.NEVER;
+      }
       return ms;
     } catch (e) {
       ctx.addIssue({ code: 'custom', message: (e as Error).message });
@@ -52,7 +61,32 @@ const durationMs = z
     }
   });
 const positiveDurationMs = durationMs.refine((ms) => ms > 0, { message: 'duration must be > 0' });
-const rps = z.number().finite().nonnegative();
+
+// ---------- bounds: what no run could do is refused here, saying what was refused ----------
+
+/**
+ * The most requests per second one phase may send. A large Knative deployment serves tens of
+ * thousands; the simulator does about 2 M requests per wall second, so 1 M RPS already takes a
+ * wall second per simulated second, and 1e9 RPS would never finish.
+ */
+export const MAX_RPS = 1_000_000;
+/** The most closed-loop clients of a `hey` phase (hey's own default is 50). */
+export const MAX_HEY_CLIENTS = 10_000;
+/** The most requests of one burst. */
+export const MAX_BURST = 1_000_000;
+/** The most a trace's per-minute counts may be multiplied by. */
+export const MAX_RATE_SCALE = 10_000;
+/** The most requests a `hey -n` phase may ask for. */
+export const MAX_HEY_REQUESTS = 1_000_000_000;
+
+const n = (x: number) => x.toLocaleString('en-US');
+const tooFast = (what: string) => `${what} is more than a simulation can do (at most ${n(MAX_RPS)} per second)`;
+
+const rps = z
+  .number()
+  .finite()
+  .nonnegative()
+  .max(MAX_RPS, { error: (iss) => tooFast(`${n(Number(iss.input))} requests per second`) });
 const count = z.number().int().nonnegative();
 const processKind = z.enum(['poisson', 'constant']);
 
@@ -84,6 +118,8 @@ const percentiles = z.record(z.string(), durationMs).superRefine((rec, ctx) => {
   if (Object.keys(rec).length === 0) ctx.addIssue({ code: 'custom', message: 'needs at least one percentile' });
 });
 
+const SERVICE_KEYS = ['constant', 'exponential', 'lognormal', 'uniform', 'empirical'] as const;
+
 export const serviceSchema = z.preprocess(
   (v) => (typeof v === 'string' || typeof v === 'number' ? { constant: v } : v),
   exactlyOne('service', {
@@ -95,6 +131,18 @@ export const serviceSchema = z.preprocess(
     ]),
     uniform: z.strictObject({ min: durationMs, max: durationMs }),
     empirical: percentiles,
+  }).superRefine((s, ctx) => {
+    // The distribution is built here, where the file is read, by the code the run uses: a p99
+    // below its median, a max below its min or decreasing percentiles are the file's errors, at
+    // their field, not a failure in the middle of a run.
+    const present = SERVICE_KEYS.filter((k) => s[k] !== undefined);
+    if (present.length !== 1) return;
+    try {
+      makeServiceTime(toServiceTimeSpec(s));
+    } catch (e) {
+      if (!(e instanceof ServiceTimeError)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message, path: e.field ? [present[0]!, e.field] : [present[0]!] });
+    }
   }),
 );
 
@@ -111,14 +159,20 @@ const azure2019 = z.strictObject({
   spread: z.enum(['uniform', 'poisson', 'equidistant']).default('uniform'),
   fromMinute: z.number().int().nonnegative().optional(),
   minutes: z.number().int().positive().optional(),
-  rateScale: z.number().finite().nonnegative().optional(),
+  rateScale: z
+    .number()
+    .finite()
+    .nonnegative()
+    .max(MAX_RATE_SCALE, { error: (iss) => `rateScale ${n(Number(iss.input))} is more than ${n(MAX_RATE_SCALE)}` })
+    .optional(),
 });
 const azure2021 = z.strictObject({
   format: z.literal('azure2021'),
   file: z.string().min(1),
   function: z.string().min(1).optional(),
   app: z.string().min(1).optional(),
-  timeScale: z.number().finite().positive().optional(),
+  /** Trace time → simulated time: below 1/1000 a day of trace would arrive within 90 s. */
+  timeScale: z.number().finite().min(0.001, { error: 'timeScale must be at least 0.001' }).optional(),
   origin: durationMs.optional(),
   reorderWindow: durationMs.optional(),
   /** Use the phase's `service` instead of the trace's durations. */
@@ -139,19 +193,62 @@ const generators = {
   ramp: z.strictObject({ from: rps, to: rps }),
   steps: z.array(z.strictObject({ for: durationMs, rps })).min(1),
   bursts: z
-    .strictObject({ every: positiveDurationMs, count, within: durationMs.default(0) })
-    .refine((b) => b.within <= b.every, { message: 'within must not be longer than every', path: ['within'] }),
-  sine: z.strictObject({
-    mean: rps,
-    amplitude: z.number().finite(),
-    period: positiveDurationMs,
-    phase: durationMs.optional(),
-  }),
+    .strictObject({
+      every: positiveDurationMs,
+      count: count.max(MAX_BURST, {
+        error: (iss) => `a burst of ${n(Number(iss.input))} requests is more than ${n(MAX_BURST)}`,
+      }),
+      within: durationMs.default(0),
+    })
+    .refine((b) => b.within <= b.every, { message: 'within must not be longer than every', path: ['within'] })
+    .superRefine((b, ctx) => {
+      const perSecond = (b.count * 1000) / b.every;
+      if (b.count <= MAX_BURST && perSecond > MAX_RPS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['count'],
+          message: tooFast(`${n(Math.round(perSecond))} requests per second`),
+        });
+      }
+    }),
+  sine: z
+    .strictObject({
+      mean: rps,
+      amplitude: z.number().finite(),
+      period: positiveDurationMs,
+      phase: durationMs.optional(),
+    })
+    .superRefine((s, ctx) => {
+      if (s.mean + Math.abs(s.amplitude) > MAX_RPS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['amplitude'],
+          message: tooFast(`a peak of ${n(s.mean + Math.abs(s.amplitude))} requests per second`),
+        });
+      }
+    }),
   hey: z.strictObject({
-    concurrency: z.number().int().positive(),
+    concurrency: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_HEY_CLIENTS, {
+        error: (iss) =>
+          `${n(Number(iss.input))} clients is more than a simulation can do (at most ${n(MAX_HEY_CLIENTS)})`,
+      }),
     think: serviceSchema.optional(),
-    qps: z.number().finite().positive().optional(),
-    requests: z.number().int().positive().optional(),
+    qps: z
+      .number()
+      .finite()
+      .positive()
+      .max(MAX_RPS, { error: (iss) => tooFast(`qps ${n(Number(iss.input))}`) })
+      .optional(),
+    requests: z
+      .number()
+      .int()
+      .positive()
+      .max(MAX_HEY_REQUESTS, { error: (iss) => `${n(Number(iss.input))} requests is more than ${n(MAX_HEY_REQUESTS)}` })
+      .optional(),
   }),
   trace: z.discriminatedUnion('format', [azure2019, azure2021]),
   ping: z.strictObject({ schedule: cronSchedule }),
@@ -375,6 +472,20 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
                 : service;
             const from = t.fromMinute ?? 0;
             const minutes = Math.max(0, Math.min(t.minutes ?? fn.counts.length - from, fn.counts.length - from));
+            const scale = t.rateScale ?? 1;
+            for (let m = from; m < from + minutes; m++) {
+              const perSecond = ((fn.counts[m] ?? 0) * scale) / 60;
+              if (perSecond > MAX_RPS) {
+                throw new LoadSpecError([
+                  {
+                    path: at('trace'),
+                    message: tooFast(
+                      `minute ${m + 1} of ${t.invocations}: ${n(fn.counts[m] ?? 0)} invocations × rateScale ${scale} = ${n(Math.round(perSecond))} requests per second`,
+                    ),
+                  },
+                ]);
+              }
+            }
             if (p.for === undefined) endMs = startMs + minutes * 60_000;
             sources.push(
               new Azure2019Source({ ...base, durationMs: endMs - startMs, service: svc }, fn.counts, {

@@ -1,5 +1,12 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { openInput, readInput } from '../../../io/files.js';
+
+/**
+ * The longest line a trace may have: an Azure 2019 invocations row (1,444 columns) is about
+ * 10 KB. A longer one (a 10 MB line, /dev/zero) is refused rather than read into memory.
+ */
+export const MAX_TRACE_LINE_CHARS = 1024 * 1024;
 
 /**
  * Synchronous, lazy line readers (sources are pulled synchronously by the simulator, so the file
@@ -51,7 +58,7 @@ export class FileLineReader implements LineReader {
     readonly file = path,
     chunkBytes = 64 * 1024,
   ) {
-    this.fd = openSync(path, 'r');
+    this.fd = openInput(path);
     this.buf = Buffer.allocUnsafe(chunkBytes);
   }
 
@@ -64,6 +71,10 @@ export class FileLineReader implements LineReader {
         if (line.endsWith('\r')) line = line.slice(0, -1);
         this.lineNo++;
         return line;
+      }
+      if (this.pending.length - this.pos > MAX_TRACE_LINE_CHARS) {
+        this.close();
+        throw new TraceError(this.file, this.lineNo + 1, 'refused: a line longer than 1 MiB (is this a trace file?)');
       }
       if (this.eof) {
         if (this.pos >= this.pending.length) return undefined;
@@ -84,7 +95,7 @@ export class FileLineReader implements LineReader {
     }
     let n: number;
     try {
-      n = readSync(this.fd, this.buf, 0, this.buf.length, null);
+      n = readInput(this.fd, this.buf, this.buf.length, null, this.file);
     } catch (e) {
       this.close();
       const code = (e as NodeJS.ErrnoException).code ?? '';
