@@ -164,7 +164,9 @@ describe('trace files are read with a bound on the line', () => {
     const zero = new FileLineReader('/dev/zero');
     expect(() => zero.nextLine()).toThrow(TraceError);
     const dir = mkdtempSync(join(tmpdir(), 'knsim-bounds-'));
-    const header = ['HashOwner,HashApp,HashFunction,Trigger', ...Array.from({ length: 1440 }, (_, i) => i + 1)].join(',');
+    const header = ['HashOwner,HashApp,HashFunction,Trigger', ...Array.from({ length: 1440 }, (_, i) => i + 1)].join(
+      ',',
+    );
     writeFileSync(join(dir, 'big.csv'), `${header}\n${'x'.repeat(10_000_000)}\n`);
     try {
       readAzure2019Invocations({ path: join(dir, 'big.csv'), file: 'big.csv' }, 0);
