@@ -237,18 +237,20 @@ describe.skipIf(!HAS_KUBECTL)('dry run through the real kubectl', () => {
     expect(created).toMatchObject({ code: 0, stdout: 'service.serving.knative.dev/kc created (server dry run)\n' });
     expect(await stored('kc')).toBeUndefined();
 
-    const changed = await file('kd2.yaml', yaml('kd', 'docker.io/knsim/changed'));
+    // Its own Service (the tests hold in any order).
+    expect((await k('apply', '-f', await file('kr.yaml', yaml('kr', 'docker.io/knsim/demo')))).code).toBe(0);
+    const changed = await file('kr2.yaml', yaml('kr', 'docker.io/knsim/changed'));
     const applied = await k('apply', '-f', changed, '--dry-run=server');
-    expect(applied).toMatchObject({ code: 0, stdout: 'service.serving.knative.dev/kd configured (server dry run)\n' });
+    expect(applied).toMatchObject({ code: 0, stdout: 'service.serving.knative.dev/kr configured (server dry run)\n' });
     const ssa = await k('apply', '--server-side', '--force-conflicts', '-f', changed, '--dry-run=server');
     expect(ssa).toMatchObject({
       code: 0,
-      stdout: 'service.serving.knative.dev/kd serverside-applied (server dry run)\n',
+      stdout: 'service.serving.knative.dev/kr serverside-applied (server dry run)\n',
     });
     const patched = await k(
       'patch',
       'ksvc',
-      'kd',
+      'kr',
       '--type',
       'merge',
       '-p',
@@ -257,12 +259,12 @@ describe.skipIf(!HAS_KUBECTL)('dry run through the real kubectl', () => {
     );
     // kubectl 1.32's patch does not add "(server dry run)" to its message; the object is what counts.
     expect(patched).toMatchObject({ code: 0 });
-    expect(patched.stdout).toMatch(/^service\.serving\.knative\.dev\/kd patched/);
+    expect(patched.stdout).toMatch(/^service\.serving\.knative\.dev\/kr patched/);
     const replaced = await k('replace', '-f', changed, '--dry-run=server');
     expect(replaced.code).toBe(0);
-    expect((await k('label', 'ksvc', 'kd', 'team=x', '--dry-run=server')).code).toBe(0);
+    expect((await k('label', 'ksvc', 'kr', 'team=x', '--dry-run=server')).code).toBe(0);
 
-    const after = await stored('kd');
+    const after = await stored('kr');
     expect(imageOf(after)).toBe('docker.io/knsim/demo');
     expect(after.metadata.labels?.team).toBeUndefined();
   });

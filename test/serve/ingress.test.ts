@@ -60,44 +60,52 @@ describe('the ingress', () => {
   });
 
   it('splits traffic between revisions and serves tag hosts', async () => {
+    // Its own Service (the tests hold in any order).
+    await api(h, 'POST', KSVCS, {
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      metadata: { name: 'split' },
+      spec: { template: { spec: { containers: [{ image: 'docker.io/knsim/demo' }] } } },
+    });
+    await ready('split', 1);
     const patched = await api(
       h,
       'PATCH',
-      `${KSVCS}/web`,
+      `${KSVCS}/split`,
       {
         spec: {
-          template: { metadata: { name: 'web-v2' }, spec: { containers: [{ image: 'docker.io/knsim/demo:v2' }] } },
+          template: { metadata: { name: 'split-v2' }, spec: { containers: [{ image: 'docker.io/knsim/demo:v2' }] } },
           traffic: [
-            { revisionName: 'web-00001', percent: 50, tag: 'current' },
-            { revisionName: 'web-v2', percent: 50, tag: 'candidate' },
+            { revisionName: 'split-00001', percent: 50, tag: 'current' },
+            { revisionName: 'split-v2', percent: 50, tag: 'candidate' },
           ],
         },
       },
       { 'content-type': 'application/merge-patch+json' },
     );
     expect(patched.status).toBe(200);
-    await ready('web', 2);
+    await ready('split', 2);
     const seen = new Set<string>();
     for (let i = 0; i < 40; i++) {
-      const r = await ingress(h.server.ingressPort, 'web.default.example.com');
+      const r = await ingress(h.server.ingressPort, 'split.default.example.com');
       expect(r.status).toBe(200);
       seen.add(String(r.headers['x-knsim-revision']));
     }
-    expect([...seen].sort()).toEqual(['web-00001', 'web-v2']);
-    const candidate = await ingress(h.server.ingressPort, 'candidate-web.default.example.com');
-    expect(candidate.headers['x-knsim-revision']).toBe('web-v2');
-    const current = await ingress(h.server.ingressPort, 'current-web.default.example.com');
-    expect(current.headers['x-knsim-revision']).toBe('web-00001');
+    expect([...seen].sort()).toEqual(['split-00001', 'split-v2']);
+    const candidate = await ingress(h.server.ingressPort, 'candidate-split.default.example.com');
+    expect(candidate.headers['x-knsim-revision']).toBe('split-v2');
+    const current = await ingress(h.server.ingressPort, 'current-split.default.example.com');
+    expect(current.headers['x-knsim-revision']).toBe('split-00001');
   });
 
   it('holds a request to a revision scaled to zero until a pod is up, in scaled real time', async () => {
-    // Idle: both revisions scale to zero (~90 s simulated, ~2 s at 50x).
+    // Idle: every revision scales to zero (~90 s simulated, ~2 s at 50x).
     await eventually(async () => {
       const pods = (await api(h, 'GET', '/api/v1/namespaces/default/pods')).json();
       return pods.items.length === 0 ? true : undefined;
     }, 90_000);
     const started = performance.now();
-    const r = await ingress(h.server.ingressPort, 'candidate-web.default.example.com');
+    const r = await ingress(h.server.ingressPort, 'web.default.example.com');
     const wallMs = performance.now() - started;
     expect(r.status).toBe(200);
     expect(r.headers['x-knsim-cold']).toBe('true');
