@@ -60,6 +60,11 @@ say "Kourier v${KOURIER_VERSION}"
 kubectl apply -f "$KOURIER"
 kubectl patch configmap/config-network --namespace knative-serving --type merge \
   --patch '{"data":{"ingress-class":"kourier.ingress.networking.knative.dev"}}'
+# From Knative 1.19 the autoscaler exports no metrics unless asked to; knsim live reads them
+# (through the API server's pod proxy) to put the cluster's decisions beside the model's.
+kubectl patch configmap/config-observability --namespace knative-serving --type merge \
+  --patch '{"data":{"metrics-protocol":"prometheus"}}'
+kubectl -n knative-serving rollout restart deployment/autoscaler
 
 say "waiting for the components (up to ${TIMEOUT} each; image pulls on a fresh minikube take a few minutes)"
 for d in activator autoscaler controller webhook net-kourier-controller; do

@@ -105,6 +105,7 @@ export class LiveBackend implements Backend {
       clock: this.clock,
       info,
       ...(options.watchBackoffMs !== undefined ? { backoffMs: options.watchBackoffMs } : {}),
+      panicking: (revision) => this.shadow?.clusterPanicking(revision),
     });
     this.lifecycles = new LiveLifecycles({ emit: (e) => this.log.event(e) });
     this.watches.onChange((c) => this.lifecycles.observe(c.t, c.op, c.object));

@@ -12,10 +12,14 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readLog, renderComparison, summarize } from '../../src/compare/index.js';
+import { explainLog } from '../../src/explain/explain.js';
+import { readExplainLogFile } from '../../src/explain/log.js';
 import { parseEventLog } from '../../src/io/logReader.js';
 import { parsePrometheusText } from '../../src/io/prometheus.js';
 import type { KpaTickEvent, LogEvent } from '../../src/model/events.js';
 import { runLive } from '../../src/runner/live.js';
+import { bothDecisions } from '../../src/tui/components/ExplainPane.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -172,5 +176,18 @@ describe('the shadow autoscaler, live against knsim serve', () => {
     // The queue-proxies were scraped too: the model's own windows are in the ticks.
     expect(all.some((t) => t.shadow?.windows !== undefined)).toBe(true);
     expect(notes.filter((n) => n.includes('403'))).toEqual([]);
+    // Samples carry the cluster's panic mode.
+    expect(events.some((e) => e.type === 'sample' && e.panic)).toBe(true);
+
+    // explain, compare and the TUI's Why pane read the two decisions from the log.
+    const explained = explainLog(readExplainLogFile(logFile), { revision: 'burst-00001' });
+    expect(explained).toMatch(/model beside cluster: they agree at \d+ of \d+ ticks compared/);
+    expect(explained).toContain("inputs: the cluster's own stable and panic values");
+    const summary = summarize(readLog(logFile));
+    const report = renderComparison(summary, summary).text;
+    expect(report).toContain('autoscaler decisions, model beside cluster');
+    expect(report).toMatch(/burst-00001: model and cluster agree at \d+ of \d+ ticks compared/);
+    const last = fed.at(-1)!;
+    expect(bothDecisions(last)?.text).toMatch(/^model \d+ · cluster \d+ pods: /);
   }, 120_000);
 });

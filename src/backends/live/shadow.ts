@@ -35,6 +35,7 @@ import {
   type Reachability,
   resolveDeciderSpec,
   type ShadowInputs,
+  STALE_FIGURES_MS,
   type Stat,
   statValues,
   updateDeciderWindows,
@@ -114,6 +115,13 @@ export class ShadowAutoscaler {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /** The cluster's panic mode for a revision, from figures no older than a scrape gap allows. */
+  clusterPanicking(revision: string): boolean | undefined {
+    const cluster = this.revisions.get(revision)?.cluster;
+    if (cluster?.panicking === undefined) return undefined;
+    return this.options.clock.now() - cluster.scrapedAtMs <= STALE_FIGURES_MS ? cluster.panicking : undefined;
   }
 
   /** knative-serving's ConfigMaps changed (the scenario's `config:`): read them again at the next tick. */

@@ -56,6 +56,8 @@ export interface LiveWatchesOptions {
   info: (message: string) => void;
   /** Watch reconnect delay (tests). */
   backoffMs?: number;
+  /** The cluster's panic mode for a revision, when its autoscaler's metrics tell it (for samples). */
+  panicking?: (revision: string) => boolean | undefined;
 }
 
 export class LiveWatches {
@@ -274,7 +276,7 @@ export class LiveWatches {
         activatorQueue: held,
         queueProxyQueue: 0,
         inFlight,
-        panic: false,
+        panic: this.options.panicking?.(revision) ?? false,
         activatorInPath: this.sksModes.get(revision) === 'Proxy',
       });
     }
