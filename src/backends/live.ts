@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import type * as k8s from '@kubernetes/client-node';
 import type { KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
-import type { ResourceType } from '../model/rules/resources.js';
+import { objectReference, type ResourceType } from '../model/rules/resources.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import { ResultsCollector } from '../results/results.js';
 import { EventLog } from '../sim/log.js';
@@ -249,7 +249,7 @@ export class LiveBackend implements Backend {
       const seconds = Math.round(timeout / 1000);
       this.clock.fail(
         new LiveError(
-          `no Knative controller acted on ${resource.singular}.${resource.group}/${name}: it has no status ${seconds} s after it was applied. Is Knative Serving's controller running? (kubectl -n knative-serving get pods; kubectl -n knative-serving logs deploy/controller)`,
+          `no Knative controller acted on ${objectReference(resource, name)}: it has no status ${seconds} s after it was applied. Is Knative Serving's controller running? (kubectl -n knative-serving get pods; kubectl -n knative-serving logs deploy/controller)`,
         ),
       );
     });

@@ -7,7 +7,7 @@ import { admit } from '../model/admission.js';
 import type { ConfigMap, KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
 import { webhookDeniedMessage } from '../model/rules/fielderror.js';
-import { resourceForKind } from '../model/rules/resources.js';
+import { objectReference, resourceForKind } from '../model/rules/resources.js';
 import { kubectlInvalidMessage, undecodableMessage } from '../model/rules/schema.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import { ResultsCollector } from '../results/results.js';
@@ -122,7 +122,7 @@ export class SimBackend implements Backend {
       );
     }
     const namespace = resource.namespaced ? (input.metadata.namespace ?? this.namespace) : undefined;
-    const reference = `${resource.group ? `${resource.singular}.${resource.group}` : resource.singular}/${input.metadata.name}`;
+    const reference = objectReference(resource, input.metadata.name);
     const existing = store.get(type, namespace, input.metadata.name);
     if (input.kind === 'ConfigMap' && namespace === 'knative-serving') {
       try {

@@ -86,10 +86,6 @@ export function parseGoDuration(text: string): number | undefined {
   }
 }
 
-export function isDuration(text: string): boolean {
-  return parseGoDuration(text) !== undefined && !/^\s*[-+]/.test(text);
-}
-
 /**
  * Compact form for messages and scenarios: 0 → "0s", 1500 → "1.5s", 90000 → "1m30s",
  * 5400000 → "1h30m", 250 → "250ms". parseDuration(formatDuration(ms)) === ms for whole ms.

@@ -8,6 +8,7 @@ import type { KubeObject } from '../model/api/types.js';
 import { describerFor, joinDescriptions } from '../model/rules/describe.js';
 import {
   notFoundMessage,
+  objectReference,
   type ResourceType,
   resolveResourceName,
   resourcesInCategory,
@@ -71,10 +72,6 @@ function typeIdOf(typed: string): string | undefined {
   return r.ok ? r.resource.id : undefined;
 }
 
-function reference(r: ResourceType, name: string): string {
-  return `${r.group ? `${r.singular}.${r.group}` : r.singular}/${name}`;
-}
-
 async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string): Promise<CommandOutput> {
   const namespace = cmd.allNamespaces ? undefined : (cmd.namespace ?? defaultNamespace);
   const wanted = cmd.refs.length > 0 ? cmd.refs.map((r) => r.resource) : cmd.resources;
@@ -112,7 +109,9 @@ async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string):
       text = stringify(sortKeys(single ? all[0] : asList(all)), { indentSeq: false });
       break;
     case 'name':
-      text = sections.flatMap((s) => s.objects.map((o) => `${reference(s.resource, o.metadata.name)}\n`)).join('');
+      text = sections
+        .flatMap((s) => s.objects.map((o) => `${objectReference(s.resource, o.metadata.name)}\n`))
+        .join('');
       break;
     default: {
       const options = { nowMs: now, ...(namespace ? { namespace } : {}), allNamespaces: cmd.allNamespaces };
@@ -285,7 +284,7 @@ export async function runKubectl(
       for (const t of targets) {
         try {
           await backend.delete(t.type.id, namespace, t.name);
-          lines.push(`${reference(t.type, t.name)} deleted\n`);
+          lines.push(`${objectReference(t.type, t.name)} deleted\n`);
         } catch {
           ok = false;
           lines.push(`${notFoundMessage(t.type, t.name)}\n`);

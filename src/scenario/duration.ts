@@ -1,5 +1,5 @@
 /** Scenario durations are Go durations without a sign (src/model/duration.ts). */
-export { DurationError, formatDuration, isDuration, parseDuration } from '../model/duration.js';
+export { DurationError, formatDuration, parseDuration } from '../model/duration.js';
 
 /**
  * The longest simulated time a scenario may name (a step's `at`, a sleep, a wait's timeout, an

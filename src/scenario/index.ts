@@ -1,7 +1,7 @@
 /** The scenario file format: parsing, validation and the small languages inside it. */
 
 export { type CurlCommand, CurlParseError, parseCurl } from './curl.js';
-export { DurationError, formatDuration, isDuration, parseDuration } from './duration.js';
+export { DurationError, formatDuration, parseDuration } from './duration.js';
 export { type ClusterView, type Evaluation, evaluate } from './evaluate.js';
 export { type Clause, type Expectation, ExpectationError, parseExpectation } from './expect.js';
 export { parseScenarioFile } from './file.js';

@@ -6,13 +6,11 @@ import {
   computeReady,
   configurationReady,
   getCondition,
-  initializeConditions,
   isTrafficMigrated,
   PODAUTOSCALER_CONDITION_SET,
   paScaleTargetInitialized,
   paSksReady,
   REVISION_CONDITION_SET,
-  ROUTE_CONDITION_SET,
   revisionContainerExited,
   revisionContainerMissing,
   revisionDeploying,
@@ -130,8 +128,7 @@ describe('applyConditions', () => {
   });
 
   it('Ready turns True with the last dependent, and its time is then', () => {
-    let c = initializeConditions(REVISION_CONDITION_SET, [], t(0));
-    c = applyConditions(REVISION_CONDITION_SET, c, revisionDeploying(), t(0));
+    let c = applyConditions(REVISION_CONDITION_SET, [], revisionDeploying(), t(0));
     expect(getCondition(c, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Deploying' });
     c = applyConditions(
       REVISION_CONDITION_SET,
@@ -163,16 +160,6 @@ describe('applyConditions', () => {
     );
     expect(getCondition(c, 'Active')).toMatchObject({ status: 'False', severity: 'Info' });
     expect(getCondition(c, 'Ready')).toMatchObject({ status: 'True', lastTransitionTime: t(0) });
-  });
-
-  it('initializes every dependent as Unknown', () => {
-    const c = initializeConditions(ROUTE_CONDITION_SET, [], t(0));
-    expect(c.map((x) => `${x.type}=${x.status}`)).toEqual([
-      'AllTrafficAssigned=Unknown',
-      'CertificateProvisioned=Unknown',
-      'IngressReady=Unknown',
-      'Ready=Unknown',
-    ]);
   });
 });
 

@@ -74,7 +74,7 @@ const SCALE_REASONS: Readonly<Record<string, string>> = {
 };
 
 /** "scaled knservice-00001 from 1 to 0 (fast path: the activator was already in the path)". */
-export function narrateScale(e: ScaleEvent, ctx: NarrationContext = {}): Narration {
+function narrateScale(e: ScaleEvent, ctx: NarrationContext = {}): Narration {
   const why =
     SCALE_REASONS[e.reason] ??
     (e.reason === 'desired'
@@ -98,7 +98,7 @@ const POD_PHASES: Readonly<Record<PodPhase, [string, Tone]>> = {
   Gone: ['is gone', 'info'],
 };
 
-export function narrateRequest(e: RequestEvent, ctx: NarrationContext): readonly Narration[] {
+function narrateRequest(e: RequestEvent, ctx: NarrationContext): readonly Narration[] {
   const rev = e.revision ?? 'the revision';
   const base = { ...(e.revision ? { revision: e.revision } : {}) };
   if (e.phase === 'held') {

@@ -216,22 +216,6 @@ export function applyConditions(
   return setCondition(conditions, { type: set.happy, ...happy }, nowIso);
 }
 
-/** Every condition of the set that is not there yet, as Unknown (True if Ready is already True). */
-export function initializeConditions(
-  set: ConditionSet,
-  previous: readonly Condition[] | undefined,
-  nowIso: string,
-): Condition[] {
-  let conditions = [...(previous ?? [])];
-  const happy = getCondition(conditions, set.happy);
-  if (!happy) conditions = setCondition(conditions, { type: set.happy, status: 'Unknown' }, nowIso);
-  const status: ConditionStatus = happy?.status === 'True' ? 'True' : 'Unknown';
-  for (const d of set.dependents) {
-    if (!getCondition(conditions, d)) conditions = setCondition(conditions, { type: d, status }, nowIso);
-  }
-  return conditions;
-}
-
 /** Copy another object's condition under a new type (e.g. a Configuration's Ready as ConfigurationsReady). */
 function mirror(type: string, source: Condition): ConditionUpdate {
   return {
@@ -240,10 +224,6 @@ function mirror(type: string, source: Condition): ConditionUpdate {
     ...(source.reason ? { reason: source.reason } : {}),
     ...(source.message ? { message: source.message } : {}),
   };
-}
-
-function notOwnedMessage(kind: string, name: string): string {
-  return `There is an existing ${kind} "${name}" that we do not own.`;
 }
 
 // ---- Service ----
@@ -323,28 +303,6 @@ export function isTrafficMigrated(
   });
 }
 
-export function serviceConfigurationNotOwned(name: string): ConditionUpdate {
-  return {
-    type: 'ConfigurationsReady',
-    status: 'False',
-    reason: 'NotOwned',
-    message: notOwnedMessage('Configuration', name),
-  };
-}
-
-export function serviceRouteNotOwned(name: string): ConditionUpdate {
-  return { type: 'RoutesReady', status: 'False', reason: 'NotOwned', message: notOwnedMessage('Route', name) };
-}
-
-export function serviceRevisionNameTaken(name: string): ConditionUpdate {
-  return {
-    type: 'RoutesReady',
-    status: 'False',
-    reason: 'RevisionNameTaken',
-    message: `The revision name "${name}" is taken by a conflicting Revision, so traffic will not be migrated`,
-  };
-}
-
 // ---- Configuration ----
 
 export interface ConfigurationFacts {
@@ -414,15 +372,6 @@ export function routeIngressReady(ingressReady: Condition | undefined): Conditio
   return mirror('IngressReady', ingressReady);
 }
 
-export function routeIngressRolloutInProgress(): ConditionUpdate {
-  return {
-    type: 'IngressReady',
-    status: 'Unknown',
-    reason: 'RolloutInProgress',
-    message: 'A gradual rollout of the latest revision(s) is in progress.',
-  };
-}
-
 /** CertificateProvisioned without TLS: True `TLSNotEnabled`. */
 export function routeTlsNotEnabled(clusterLocal: boolean): ConditionUpdate {
   return {
@@ -433,19 +382,9 @@ export function routeTlsNotEnabled(clusterLocal: boolean): ConditionUpdate {
   };
 }
 
-export function routeServiceNotOwned(name: string): ConditionUpdate {
-  return {
-    type: 'IngressReady',
-    status: 'False',
-    reason: 'NotOwned',
-    message: `There is an existing placeholder Service "${name}" that we do not own.`,
-  };
-}
-
 // ---- Revision ----
 
 export const REASON_DEPLOYING = 'Deploying';
-export const REASON_RESOLVING_DIGESTS = 'ResolvingDigests';
 export const REASON_CONTAINER_MISSING = 'ContainerMissing';
 export const REASON_PROGRESS_DEADLINE_EXCEEDED = 'ProgressDeadlineExceeded';
 export const MESSAGE_INITIAL_SCALE_NEVER_ACHIEVED = 'Initial scale was never achieved';
@@ -456,10 +395,6 @@ export function revisionDeploying(): ConditionUpdate[] {
     { type: 'ResourcesAvailable', status: 'Unknown', reason: REASON_DEPLOYING },
     { type: 'ContainerHealthy', status: 'Unknown', reason: REASON_DEPLOYING },
   ];
-}
-
-export function revisionResolvingDigests(): ConditionUpdate {
-  return { type: 'ResourcesAvailable', status: 'Unknown', reason: REASON_RESOLVING_DIGESTS };
 }
 
 /** The image tag could not be resolved to a digest: ContainerHealthy False `ContainerMissing`. */

@@ -25,7 +25,7 @@ import { ageSince } from './time.js';
 const DESCRIBE_TABWRITER = { minwidth: 0, tabwidth: 8, padding: 2, padchar: ' ' } as const;
 
 /** Text with tabs and newlines, aligned as Go's tabwriter aligns it. */
-export function tabbed(text: string): string {
+function tabbed(text: string): string {
   const lines = text.split('\n');
   const last = lines.pop() ?? '';
   const body = tabwriterFormat(
@@ -46,7 +46,7 @@ class PrefixWriter {
 // ---- values as Go's %v prints them ----
 
 /** A float64 as Go's %v prints it (strconv 'g', shortest digits, exponent from 21 or below 1e-4). */
-export function goFloat(f: number): string {
+function goFloat(f: number): string {
   if (!Number.isFinite(f)) return Number.isNaN(f) ? 'NaN' : f > 0 ? '+Inf' : '-Inf';
   if (f === 0) return Object.is(f, -0) ? '-0' : '0';
   const [mantissa, expText] = Math.abs(f).toExponential().split('e') as [string, string];
@@ -64,7 +64,7 @@ export function goFloat(f: number): string {
 }
 
 /** A JSON value of an unstructured object as Go's %v prints it. */
-export function goValue(v: unknown): string {
+function goValue(v: unknown): string {
   if (v === null || v === undefined) return '<nil>';
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
@@ -81,7 +81,7 @@ const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * case run followed by lower case gives its last letter to the next word (`HTTPServer` → `HTTP`,
  * `Server`; `podIPs` → `pod`, `I`, `Ps`).
  */
-export function camelcaseSplit(s: string): string[] {
+function camelcaseSplit(s: string): string[] {
   const kind = (c: string) => (/\p{Ll}/u.test(c) ? 1 : /\p{Lu}/u.test(c) ? 2 : /\p{Nd}/u.test(c) ? 3 : 4);
   const runs: string[][] = [];
   let last = 0;
@@ -104,7 +104,7 @@ export function camelcaseSplit(s: string): string[] {
 const ACRONYMS = new Set(['API', 'URL', 'UID', 'OSB', 'GUID']);
 
 /** kubectl's readable label for a field name: `lastTransitionTime` → `Last Transition Time`. */
-export function smartLabelFor(field: string): string {
+function smartLabelFor(field: string): string {
   if ([...field].some((c) => !/\p{L}/u.test(c) && c !== '-')) return field;
   return camelcaseSplit(field)
     .filter((p) => p !== '_')
@@ -127,7 +127,7 @@ function goTitle(s: string): string {
 // ---- common parts ----
 
 /** kubectl's RFC1123Z in UTC: `Thu, 01 Jan 2026 00:00:05 +0000`. */
-export function rfc1123z(iso: string | undefined): string {
+function rfc1123z(iso: string | undefined): string {
   const ms = iso ? Date.parse(iso) : Number.NaN;
   const d = new Date(Number.isNaN(ms) ? -62135596800000 : ms);
   const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -223,7 +223,7 @@ const lastSeenMs = (e: EventFields) => (e.lastTimestamp ? Date.parse(e.lastTimes
  * The events kubectl finds for an object: same namespace, name and uid, and kind unless
  * `anyKind` (a pod's search leaves the kind out).
  */
-export function eventsFor(obj: KubeObject, events: readonly KubeObject[], anyKind = false): KubeObject[] {
+function eventsFor(obj: KubeObject, events: readonly KubeObject[], anyKind = false): KubeObject[] {
   return events.filter((e) => {
     const io = (e as EventFields & { involvedObject?: { namespace?: string; uid?: string } }).involvedObject ?? {};
     return (
@@ -270,7 +270,7 @@ export interface DescribeContext {
 }
 
 /** The generic describer, used for custom resources (all of Knative's types). */
-export function describeGeneric(obj: KubeObject, ctx: DescribeContext): string {
+function describeGeneric(obj: KubeObject, ctx: DescribeContext): string {
   const w = new PrefixWriter();
   w.write(0, `Name:\t${obj.metadata.name}\n`);
   w.write(0, `Namespace:\t${obj.metadata.namespace ?? ''}\n`);
@@ -300,7 +300,7 @@ interface Probe {
 }
 
 /** kubectl's one-line probe: `http-get http://:8012/ delay=0s timeout=1s period=10s #success=1 #failure=3`. */
-export function describeProbe(p: Probe): string {
+function describeProbe(p: Probe): string {
   const attrs = `delay=${p.initialDelaySeconds ?? 0}s timeout=${p.timeoutSeconds ?? 0}s period=${p.periodSeconds ?? 0}s #success=${p.successThreshold ?? 0} #failure=${p.failureThreshold ?? 0}`;
   if (p.exec) return `exec [${(p.exec.command ?? []).join(' ')}] ${attrs}`;
   if (p.httpGet) {
@@ -623,7 +623,7 @@ interface PodFields {
 }
 
 /** `kubectl describe pod`. */
-export function describePod(obj: KubeObject, ctx: DescribeContext): string {
+function describePod(obj: KubeObject, ctx: DescribeContext): string {
   const pod = obj as KubeObject & PodFields;
   const spec = pod.spec ?? {};
   const status = pod.status ?? {};
@@ -710,7 +710,7 @@ interface LabelSelector {
 }
 
 /** A label selector as labels.Selector prints it: requirements sorted by key. */
-export function selectorString(sel: LabelSelector | undefined): string {
+function selectorString(sel: LabelSelector | undefined): string {
   if (!sel) return '';
   const parts: [string, string][] = [];
   for (const [k, v] of Object.entries(sel.matchLabels ?? {})) parts.push([k, `${k}=${v}`]);
@@ -752,7 +752,7 @@ interface WorkloadFields {
 }
 
 /** `kubectl describe deployment` (`related`: the namespace's ReplicaSets). */
-export function describeDeployment(obj: KubeObject, ctx: DescribeContext): string {
+function describeDeployment(obj: KubeObject, ctx: DescribeContext): string {
   const d = obj as KubeObject & WorkloadFields;
   const w = new PrefixWriter();
   w.write(0, `Name:\t${d.metadata.name}\n`);
@@ -801,7 +801,7 @@ export function describeDeployment(obj: KubeObject, ctx: DescribeContext): strin
 }
 
 /** `kubectl describe replicaset` (`related`: the namespace's pods). */
-export function describeReplicaSet(obj: KubeObject, ctx: DescribeContext): string {
+function describeReplicaSet(obj: KubeObject, ctx: DescribeContext): string {
   const rs = obj as KubeObject & WorkloadFields;
   const w = new PrefixWriter();
   w.write(0, `Name:\t${rs.metadata.name}\n`);
@@ -828,7 +828,7 @@ export function describeReplicaSet(obj: KubeObject, ctx: DescribeContext): strin
 }
 
 /** `kubectl describe configmap`. */
-export function describeConfigMap(obj: KubeObject, ctx: DescribeContext): string {
+function describeConfigMap(obj: KubeObject, ctx: DescribeContext): string {
   const w = new PrefixWriter();
   w.write(0, `Name:\t${obj.metadata.name}\n`);
   w.write(0, `Namespace:\t${obj.metadata.namespace ?? ''}\n`);
@@ -911,7 +911,7 @@ function formatEndpointSlices(slices: readonly KubeObject[], port: string): stri
 }
 
 /** `kubectl describe service` (`related`: the namespace's EndpointSlices). */
-export function describeService(obj: KubeObject, ctx: DescribeContext): string {
+function describeService(obj: KubeObject, ctx: DescribeContext): string {
   const svc = obj as KubeObject & ServiceFields;
   const spec = svc.spec ?? {};
   const slices = (ctx.related ?? []).filter(
@@ -950,7 +950,7 @@ export function describeService(obj: KubeObject, ctx: DescribeContext): string {
 }
 
 /** `kubectl describe endpoints`. */
-export function describeEndpoints(obj: KubeObject, ctx: DescribeContext): string {
+function describeEndpoints(obj: KubeObject, ctx: DescribeContext): string {
   const subsets = ((obj as { subsets?: EndpointSubset[] }).subsets ?? []) as EndpointSubset[];
   const w = new PrefixWriter();
   w.write(0, `Name:\t${obj.metadata.name}\n`);
@@ -975,7 +975,7 @@ export function describeEndpoints(obj: KubeObject, ctx: DescribeContext): string
 }
 
 /** `kubectl describe namespace` (no quotas or limit ranges in a simulated cluster). */
-export function describeNamespace(obj: KubeObject, _ctx: DescribeContext): string {
+function describeNamespace(obj: KubeObject, _ctx: DescribeContext): string {
   const w = new PrefixWriter();
   w.write(0, `Name:\t${obj.metadata.name}\n`);
   printLabelsMultiline(w, 'Labels', obj.metadata.labels);

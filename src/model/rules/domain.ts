@@ -120,7 +120,7 @@ export interface RouteRef {
 }
 
 /** `hello`, or for a tag the tag template's result: `candidate-hello`. */
-export function hostName(routeName: string, tag: string | undefined, network = DEFAULT_NETWORK_CONFIG): string {
+function hostName(routeName: string, tag: string | undefined, network = DEFAULT_NETWORK_CONFIG): string {
   return tag ? fillTemplate(network.tagTemplate, { Tag: tag, Name: routeName }) : routeName;
 }
 
@@ -164,7 +164,7 @@ function hostOfUrl(url: string | undefined): string | undefined {
 }
 
 /** Every host name that reaches a Route or one of its tags, in and outside the cluster. */
-export function hostsFor(ref: RouteRef, domainConfig: DomainConfig, network = DEFAULT_NETWORK_CONFIG): string[] {
+function hostsFor(ref: RouteRef, domainConfig: DomainConfig, network = DEFAULT_NETWORK_CONFIG): string[] {
   const short = `${hostName(ref.name, ref.tag, network)}.${ref.namespace}`;
   return [routeHost(ref, domainConfig, network), short, `${short}.svc`, `${short}.${DEFAULT_DOMAIN}`];
 }

@@ -52,7 +52,7 @@ export function invalidKeyName(key: string, path: string, details?: string): Fie
  * Join path segments the way FieldError.ViaField does: dots between fields, indices glued to the
  * preceding field (`spec`, `traffic`, `[0]`, `tag` → `spec.traffic[0].tag`), empty segments dropped.
  */
-export function joinPath(...segments: string[]): string {
+function joinPath(...segments: string[]): string {
   const out: string[] = [];
   for (const segment of segments) {
     for (const part of segment.split('.')) {

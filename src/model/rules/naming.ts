@@ -45,22 +45,13 @@ export function childName(parent: string, suffix: string): string {
 }
 
 /** The suffix a Configuration generation gives its revision: `-00001`. */
-export function revisionSuffix(generation: number): string {
+function revisionSuffix(generation: number): string {
   return `-${String(generation).padStart(5, '0')}`;
 }
 
 /** The name of the revision Configuration `configName` creates at `generation`: `hello-00001`. */
 export function revisionName(configName: string, generation: number): string {
   return childName(configName, revisionSuffix(generation));
-}
-
-/**
- * The generation encoded in a generated revision name (`hello-00012` → 12), or undefined when
- * the name does not end in `-` and at least five digits (for example a BYO name).
- */
-export function generationFromRevisionName(name: string): number | undefined {
-  const match = /-(\d{5,})$/.exec(name);
-  return match ? Number(match[1]) : undefined;
 }
 
 /** The prefix every revision of Configuration `configName` must have, generated or BYO. */
@@ -91,11 +82,6 @@ export function publicServiceName(revision: string): string {
 /** PodAutoscaler, Metric and ServerlessService all carry the revision's name. */
 export function podAutoscalerName(revision: string): string {
   return revision;
-}
-
-/** The image-cache object of one container: `hello-00001-cache-user-container`. */
-export function imageCacheName(revision: string, containerName: string): string {
-  return childName(revision, `-cache-${containerName}`);
 }
 
 /**

@@ -144,7 +144,7 @@ export function resourceForKind(apiVersion: string, kind: string): ResourceType 
 }
 
 /** kubectl's message when nothing matches what the user typed. */
-export function unknownResourceTypeMessage(typed: string): string {
+function unknownResourceTypeMessage(typed: string): string {
   return `error: the server doesn't have a resource type "${typed}"`;
 }
 
@@ -179,11 +179,6 @@ export function resolveResourceName(typed: string): ResolveResult {
  */
 export function resourcesInCategory(category: string): ResourceType[] {
   return discoveryOrder(RESOURCE_TYPES.filter((r) => r.categories.includes(category)));
-}
-
-/** How kubectl names a resource type in messages: `pods`, `services.serving.knative.dev`. */
-export function qualifiedResourceName(r: ResourceType): string {
-  return r.id;
 }
 
 /** kubectl's message for `kubectl get <type> <name>` when the object does not exist. */

@@ -297,7 +297,7 @@ export function fieldPath(at: Segments): string {
 }
 
 /** The JSON type of a value, in OpenAPI's words (a whole number is an `integer`). */
-export function jsonType(value: unknown): string {
+function jsonType(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   if (typeof value === 'number') return Number.isInteger(value) ? 'integer' : 'number';

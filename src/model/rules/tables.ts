@@ -27,7 +27,7 @@ import type {
   Service,
 } from '../api/types.js';
 import { LABEL_CONFIGURATION, LABEL_CONFIGURATION_GENERATION } from './labels.js';
-import { type ResourceType, resolveResourceName, resourceById } from './resources.js';
+import { objectReference, type ResourceType, resolveResourceName, resourceById } from './resources.js';
 import { ageSince } from './time.js';
 
 // ---- tabwriter ----
@@ -106,7 +106,7 @@ export function tabwriterFormat(lines: readonly (readonly string[])[], settings 
  * A cell as kubectl prints a string value: only the text before the first line break (\n, \r or
  * \f) is shown, followed by `...` when something was cut.
  */
-export function printableCell(value: string): string {
+function printableCell(value: string): string {
   const cut = value.search(/[\f\n\r]/);
   return cut >= 0 ? `${value.slice(0, cut)}...` : value;
 }
@@ -375,7 +375,7 @@ interface EndpointsFields {
  * kubectl's ENDPOINTS cell: `ip:port` for every port of every ready address, the first three
  * joined by commas, then ` + N more...`; `<none>` without subsets.
  */
-export function endpointsCell(o: KubeObject): string {
+function endpointsCell(o: KubeObject): string {
   const subsets = (o as EndpointsFields).subsets ?? [];
   if (subsets.length === 0) return '<none>';
   const list: string[] = [];
@@ -446,7 +446,7 @@ export function eventFirstSeen(e: EventFields): string | undefined {
 }
 
 /** When an event was last seen: lastTimestamp, else when it was first seen. */
-export function eventLastSeen(e: EventFields): string | undefined {
+function eventLastSeen(e: EventFields): string | undefined {
   return e.lastTimestamp || eventFirstSeen(e);
 }
 
@@ -576,8 +576,10 @@ export function renderKubectlGetMany(sections: readonly GetSection[], options: K
   const tables: string[] = [];
   for (const { resource, objects } of sections) {
     if (objects.length === 0) continue;
-    const prefix = resource.group === '' ? `${resource.singular}/` : `${resource.singular}.${resource.group}/`;
-    const renamed = objects.map((o) => ({ ...o, metadata: { ...o.metadata, name: prefix + o.metadata.name } }));
+    const renamed = objects.map((o) => ({
+      ...o,
+      metadata: { ...o.metadata, name: objectReference(resource, o.metadata.name) },
+    }));
     tables.push(renderKubectlGet(resource, renamed, options));
   }
   if (tables.length === 0) return noResourcesMessage(options.namespace, options.allNamespaces);

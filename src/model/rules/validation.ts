@@ -36,7 +36,7 @@ import {
   via,
 } from './fielderror.js';
 import { LABEL_VISIBILITY, VISIBILITY_CLUSTER_LOCAL } from './labels.js';
-import { MAX_NAME_LENGTH } from './naming.js';
+import { isValidByoRevisionName, MAX_NAME_LENGTH, revisionNamePrefix } from './naming.js';
 
 // ---- Kubernetes name rules (apimachinery validation) ----
 
@@ -266,11 +266,11 @@ export function validateRevisionTemplate(
   if (name) {
     const msgs = dns1035LabelErrors(name);
     const parentGenerateName = typeof parent.generateName === 'string' ? parent.generateName : '';
-    const prefix = `${parent.name ?? ''}-`;
+    const parentName = parent.name ?? '';
     if (msgs.length > 0) errs.push(invalidValue(`not a DNS 1035 label: ${goList(msgs)}`, 'metadata.name'));
     else if (!parent.name && parentGenerateName) errs.push(disallowedField('metadata.name'));
-    else if (!name.startsWith(prefix))
-      errs.push(invalidValue(`"${name}" must have prefix "${prefix}"`, 'metadata.name'));
+    else if (!isValidByoRevisionName(parentName, name))
+      errs.push(invalidValue(`"${name}" must have prefix "${revisionNamePrefix(parentName)}"`, 'metadata.name'));
   }
   return errs;
 }
