@@ -2,9 +2,9 @@
  * The live backend end to end against `knsim serve` in its own process: the real client
  * library, real HTTP, real watch streams, the seed walk-through at 10x speed.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { parseEventLog } from '../../src/io/logReader.js';
 import type { LogEvent } from '../../src/model/events.js';
 import { resourceById } from '../../src/model/rules/resources.js';
 import { runLive } from '../../src/runner/live.js';
+import { startServe, stopServes } from './serveProcess.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SEED = join(ROOT, 'scenarios/seed-walkthrough.yaml');
@@ -31,45 +32,8 @@ let dir = '';
 /** Starts `knsim serve` in its own process on OS-assigned ports. */
 async function serve(speed: number, scenario: string): Promise<Served> {
   const kubeconfig = join(dir, `kubeconfig-${served.length}`);
-  const proc = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bin/knsim.js'),
-      'serve',
-      '--port',
-      '0',
-      '--ingress-port',
-      '0',
-      '--speed',
-      String(speed),
-      '--kubeconfig-out',
-      kubeconfig,
-      '--scenario',
-      scenario,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let out = '';
-  let err = '';
-  proc.stderr?.on('data', (c: Buffer) => {
-    err += c.toString();
-  });
-  const ingress = await new Promise<string>((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`knsim serve did not start:\n${out}\n${err}`)), 30_000);
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /ingress on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m && existsSync(kubeconfig)) {
-        clearTimeout(timer);
-        resolvePromise(m[1]!);
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`knsim serve exited (${code}):\n${out}\n${err}`));
-    });
-  });
-  const s = { child: proc, kubeconfig, ingress };
+  const { child, ingress } = await startServe(kubeconfig, ['--speed', String(speed), '--scenario', scenario]);
+  const s = { child, kubeconfig, ingress };
   served.push(s);
   return s;
 }
@@ -78,15 +42,7 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'knsim-serve-e2e-'));
 });
 
-afterAll(async () => {
-  for (const { child } of served) {
-    if (child.exitCode !== null) continue;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
-});
+afterAll(() => stopServes(served.map((s) => s.child)));
 
 function of<T extends LogEvent['type']>(events: LogEvent[], type: T): Extract<LogEvent, { type: T }>[] {
   return events.filter((e) => e.type === type) as Extract<LogEvent, { type: T }>[];

@@ -6,11 +6,11 @@
  * log: explain, compare and the TUI's Why pane. Without a pods/proxy permission (a fake API
  * server that refuses it) the run goes on and says which permission is missing, once.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLog, renderComparison, summarize } from '../../src/compare/index.js';
 import { explainLog } from '../../src/explain/explain.js';
@@ -20,68 +20,28 @@ import { parsePrometheusText } from '../../src/io/prometheus.js';
 import type { KpaTickEvent, LogEvent } from '../../src/model/events.js';
 import { runLive } from '../../src/runner/live.js';
 import { bothDecisions } from '../../src/tui/components/ExplainPane.js';
-
-const ROOT = resolve(import.meta.dirname, '../..');
+import { type ServeProcess, startServe, stopServes } from './serveProcess.js';
 
 const served: ChildProcess[] = [];
 let dir = '';
 
-/** `knsim serve` in its own process; resolves with its kubeconfig and ingress. */
-async function serve(
-  scenario: string,
-  extra: string[] = [],
-): Promise<{ kubeconfig: string; ingress: string; api: string }> {
-  const kubeconfig = join(dir, `kubeconfig-${served.length}`);
-  const proc = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bin/knsim.js'),
-      'serve',
-      '--port',
-      '0',
-      '--ingress-port',
-      '0',
-      '--insecure-http',
-      '--kubeconfig-out',
-      kubeconfig,
-      '--scenario',
-      scenario,
-      ...extra,
-    ],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  served.push(proc);
-  let out = '';
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => reject(new Error(`knsim serve did not start:\n${out}`)), 30_000);
-    proc.stdout?.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /API on (http:\/\/127\.0\.0\.1:\d+), ingress on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m && existsSync(kubeconfig)) {
-        clearTimeout(timer);
-        resolvePromise({ kubeconfig, api: m[1]!, ingress: m[2]! });
-      }
-    });
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`knsim serve exited (${code}):\n${out}`));
-    });
-  });
+/** `knsim serve` with the scenario, over plain http. */
+async function serve(scenario: string, extra: string[] = []): Promise<ServeProcess> {
+  const s = await startServe(join(dir, `kubeconfig-${served.length}`), [
+    '--insecure-http',
+    '--scenario',
+    scenario,
+    ...extra,
+  ]);
+  served.push(s.child);
+  return s;
 }
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'knsim-shadow-e2e-'));
 });
 
-afterAll(async () => {
-  for (const child of served) {
-    if (child.exitCode !== null) continue;
-    const exited = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5_000))]);
-    if (child.exitCode === null) child.kill('SIGKILL');
-  }
-});
+afterAll(() => stopServes(served));
 
 /** A burst on a service with a target of 1: the autoscaler scales up and panics. */
 const SCENARIO = `name: shadow-e2e
@@ -175,7 +135,7 @@ describe('the shadow autoscaler, live against knsim serve', () => {
     }
     // The queue-proxies were scraped too: the model's own windows are in the ticks.
     expect(all.some((t) => t.shadow?.windows !== undefined)).toBe(true);
-    expect(notes.filter((n) => n.includes('403'))).toEqual([]);
+    expect(notes.filter((n) => n.includes('403 Forbidden'))).toEqual([]);
     // Samples carry the cluster's panic mode.
     expect(events.some((e) => e.type === 'sample' && e.panic)).toBe(true);
 
