@@ -63,6 +63,20 @@ async function main(): Promise<Record<string, unknown>> {
         perCpuSecond: r.results.requests / (r.cpuMs / 1000),
       };
     }
+    case 'services': {
+      // N Services sharing `rps` (Poisson, 100 ms requests) for `minutes` simulated minutes.
+      const services = Number(opts.services ?? 100);
+      const rps = Number(opts.rps ?? 1000);
+      const minutes = Number(opts.minutes ?? 10);
+      const r = await simRun({
+        load: [],
+        services,
+        loadFor: (_i, target) => [{ at: '0s', poisson: { rps: rps / services }, for: `${minutes}m`, service: '100ms', target }],
+        durationMs: minutes * 60_000,
+      });
+      sampleRss();
+      return { wallMs: r.wallMs, cpuMs: r.cpuMs, requests: r.results.requests, maxPods: r.results.maxPods };
+    }
     case 'diurnal-24h': {
       const file = String(opts.scenario ?? '');
       if (file && existsSync(file)) {

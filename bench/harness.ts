@@ -14,6 +14,12 @@ export interface SimRunOptions {
   annotations?: Record<string, string>;
   containerConcurrency?: number;
   baseDir?: string;
+  /**
+   * More than one Service (named s00000, s00001, …), each with the load `loadFor(i, host)` gives
+   * it; `load` is then ignored.
+   */
+  services?: number;
+  loadFor?: (i: number, host: string) => unknown[];
   /** Advance time in steps of this many ms, calling onStep after each (e.g. to sample RSS). */
   stepMs?: number;
   onStep?: () => void;
@@ -34,26 +40,30 @@ export async function simRun(o: SimRunOptions): Promise<SimRunOutcome> {
   if (o.config) await backend.configure(o.config);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
+  const count = o.services ?? 1;
+  const names = count === 1 ? ['bench'] : Array.from({ length: count }, (_, i) => `s${String(i).padStart(5, '0')}`);
   await backend.apply(
-    [
-      {
-        apiVersion: 'serving.knative.dev/v1',
-        kind: 'Service',
-        metadata: { name: 'bench', namespace: 'default' },
-        spec: {
-          template: {
-            metadata: { annotations: o.annotations ?? {} },
-            spec: {
-              ...(o.containerConcurrency !== undefined ? { containerConcurrency: o.containerConcurrency } : {}),
-              containers: [{ image: 'docker.io/knsim/demo' }],
+    names.map(
+      (name) =>
+        ({
+          apiVersion: 'serving.knative.dev/v1',
+          kind: 'Service',
+          metadata: { name, namespace: 'default' },
+          spec: {
+            template: {
+              metadata: { annotations: o.annotations ?? {} },
+              spec: {
+                ...(o.containerConcurrency !== undefined ? { containerConcurrency: o.containerConcurrency } : {}),
+                containers: [{ image: 'docker.io/knsim/demo' }],
+              },
             },
           },
-        },
-      } as never,
-    ],
+        }) as never,
+    ),
     'bench.yaml',
   );
-  await backend.startLoad(o.load, o.baseDir ?? process.cwd(), 'http://bench.default.svc.cluster.local');
+  const load = o.loadFor ? names.flatMap((name, i) => o.loadFor!(i, `${name}.default.svc.cluster.local`)) : o.load;
+  await backend.startLoad(load, o.baseDir ?? process.cwd(), `http://${names[0]}.default.svc.cluster.local`);
   if (o.stepMs) {
     for (let t = o.stepMs; t < o.durationMs; t += o.stepMs) {
       await backend.sleepUntil(t);

@@ -7,6 +7,7 @@
 #   diff /tmp/before.txt /tmp/after.txt
 # Extra arguments are scenario files (default: scenarios/*.yaml and test/results/fixtures/*.yaml).
 set -u
+export KNSIM_SOURCE=1 # the sources as they are (a build in dist/ may be older)
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -7,7 +7,6 @@ import type { KubeObject, Pod, Revision, Route } from '../model/api/types.js';
 import type { LogEvent, PodPhase } from '../model/events.js';
 import type { DecisionRecord } from '../model/kpa/decider.js';
 import type { Random } from '../model/random.js';
-import { hostMatches } from '../model/rules/domain.js';
 import { LABEL_REVISION } from '../model/rules/labels.js';
 import { deploymentName, namespacedName } from '../model/rules/naming.js';
 import { isoAt } from '../model/rules/time.js';
@@ -34,6 +33,8 @@ import { ServiceController } from './controllers/service.js';
 import { type SimRequest, STATUS_OK } from './dataplane/request.js';
 import { RevisionDataplane } from './dataplane/revision.js';
 import { Engine } from './engine.js';
+import { HostIndex } from './hostIndex.js';
+import { addControllerIndexes, routesTargeting } from './indexes.js';
 import { networkLatency } from './load/network.js';
 import { forkRandom } from './load/rng.js';
 import type { Sampler } from './load/types.js';
@@ -42,7 +43,7 @@ import { PodLogs } from './podLogs.js';
 import { EventRecorder } from './recorder.js';
 import { defaultSimSettings, type SimSettings } from './settings.js';
 import { ObjectStore, type StoreEvent, typeOf } from './store.js';
-import { T } from './types.js';
+import { BY_OWNER, T } from './types.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ClusterOptions {
@@ -207,6 +208,8 @@ export class SimCluster {
   private readonly revisions = new Map<string, RevisionRuntime>();
   /** routeFor's answers by host; cleared whenever a Route, a ConfigMap or a revision runtime changes. */
   private readonly hostRoutes = new Map<string, HostRoute | null>();
+  /** Which Route answers a host (kept with every Route write; made anew when the domain config changes). */
+  private hostIndex = new HostIndex(this.config);
   /** Bumped on every Route change (lets callers cache what they derive from Routes). */
   routesVersion = 0;
   private requestIds = 0;
@@ -238,6 +241,7 @@ export class SimCluster {
       timestamp: () => isoAt(this.engine.now()),
       uid: (obj) => (SHOWN_TYPES.has(typeOf(obj)) ? shownUid(this.random.objects) : this.uid(this.random.names)),
     });
+    addControllerIndexes(this.store, GC_TYPES);
     this.queue = new WorkQueue(this.engine, this.settings.reconcileDelayMs);
     this.hopLatency = networkLatency(this.settings.networking);
     this.ctx = {
@@ -314,6 +318,7 @@ export class SimCluster {
     }
     this.resyncAutoscalers();
     this.hostRoutes.clear();
+    this.hostIndex = new HostIndex(this.config, this.store.list<Route>(T.route));
   }
 
   /**
@@ -328,6 +333,7 @@ export class SimCluster {
     }
     this.resyncAutoscalers();
     this.hostRoutes.clear();
+    this.hostIndex = new HostIndex(this.config, this.store.list<Route>(T.route));
   }
 
   /**
@@ -352,6 +358,8 @@ export class SimCluster {
     if (type === T.route) {
       this.hostRoutes.clear();
       this.routesVersion++;
+      if (e.op === 'deleted') this.hostIndex.remove(obj as Route);
+      else this.hostIndex.put(obj as Route);
     }
     if (LOGGED_TYPES.has(type)) {
       this.log.event({
@@ -375,9 +383,12 @@ export class SimCluster {
       const ownerType = typeOf({ apiVersion: owner.apiVersion, kind: owner.kind });
       this.queue.enqueue(ownerType, ns, owner.name);
     }
-    // Revisions feed the Route (readiness moves latestRevision traffic) and the Configuration.
+    // Revisions feed the Routes that send traffic to them or their Configuration (readiness
+    // moves latestRevision traffic), and the Configuration.
     if (type === T.revision) {
-      for (const route of this.store.list<Route>(T.route, ns)) this.queue.enqueue(T.route, ns, route.metadata.name);
+      for (const route of routesTargeting(this.store, obj as Revision)) {
+        this.queue.enqueue(T.route, ns, route.metadata.name);
+      }
     }
     if (type === T.deployment || type === T.sks) {
       const revision = obj.metadata.labels?.[LABEL_REVISION] ?? obj.metadata.name;
@@ -393,9 +404,10 @@ export class SimCluster {
     if (!uid) return;
     // Pods, events, endpoints and the like own nothing: no need to look (pods go often).
     const ownerType = typeOf(owner);
+    const ns = owner.metadata.namespace;
     for (const type of NEVER_OWNERS.has(ownerType) ? [] : GC_TYPES) {
-      for (const child of this.store.list(type, owner.metadata.namespace)) {
-        if (child.metadata.ownerReferences?.some((o) => o.uid === uid)) {
+      for (const child of this.store.byIndex(type, BY_OWNER, uid)) {
+        if (ns === undefined || child.metadata.namespace === ns) {
           this.store.remove(type, child.metadata.namespace, child.metadata.name);
         }
       }
@@ -529,7 +541,7 @@ export class SimCluster {
   private hostRoute(host: string): HostRoute | null {
     const cached = this.hostRoutes.get(host);
     if (cached !== undefined) return cached;
-    const match = hostMatches(host, this.store.list<Route>(T.route), this.config.domain, this.config.network);
+    const match = this.hostIndex.match(host);
     let hr: HostRoute | null = null;
     if (match) {
       const traffic = match.route.status?.traffic ?? [];
@@ -544,7 +556,8 @@ export class SimCluster {
         runtimes: split.revisions.map((r) => this.revisions.get(`${namespace}/${r}`)),
       };
     }
-    if (this.hostRoutes.size >= 1024) this.hostRoutes.clear();
+    // Bounded (hosts nobody serves are cached too), with room for every Route's hosts.
+    if (this.hostRoutes.size >= 1024 + 8 * this.hostIndex.size) this.hostRoutes.clear();
     this.hostRoutes.set(host, hr);
     return hr;
   }

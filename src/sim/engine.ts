@@ -12,7 +12,8 @@
  * Two more shortcuts keep the heap small without changing the order of anything:
  * - lanes (`lane()`, `callInLane`): callbacks scheduled in non-decreasing time (completions with a
  *   constant service time) wait in a FIFO ring outside the heap; the next callback is the earliest
- *   of the heap's top and the lanes' heads (a run has a lane per revision, so a few);
+ *   of the heap's top and the lanes' heads. A run has a lane per revision (thousands in a fleet),
+ *   so the non-empty lanes are kept in a second heap by their heads;
  * - `tryAdvance(at)`: a callback that would be scheduled at a time earlier than everything pending
  *   (and within the current `runUntil`) may run at once instead, as the pump of arrivals does.
  * Both deliver every callback at the same (time, sequence) position as the plain heap would.
@@ -96,6 +97,10 @@ export class Engine {
   private args: unknown[] = [];
   private entries: (Entry | undefined)[] = [];
   private readonly lanes: Lane[] = [];
+  /** The non-empty lanes, a binary heap by their heads' (time, sequence); laneAt[id] is a lane's place or -1. */
+  private laneHeap = new Int32Array(16);
+  private laneCount = 0;
+  private laneAt = new Int32Array(16).fill(-1);
   /** The `t` of the runUntil in progress (callbacks up to it may run inline), else -Infinity. */
   private limit = Number.NEGATIVE_INFINITY;
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
@@ -149,7 +154,69 @@ export class Engine {
   /** A new lane (see the file comment); returns its id for `callInLane`. */
   lane(): number {
     this.lanes.push(new Lane());
-    return this.lanes.length - 1;
+    const id = this.lanes.length - 1;
+    if (id >= this.laneAt.length) {
+      const at = new Int32Array(this.laneAt.length * 2).fill(-1);
+      at.set(this.laneAt);
+      this.laneAt = at;
+      const heap = new Int32Array(this.laneHeap.length * 2);
+      heap.set(this.laneHeap);
+      this.laneHeap = heap;
+    }
+    return id;
+  }
+
+  /** Whether lane a's head comes before lane b's. */
+  private laneBefore(a: number, b: number): boolean {
+    const la = this.lanes[a]!;
+    const lb = this.lanes[b]!;
+    const ta = la.at[la.head]!;
+    const tb = lb.at[lb.head]!;
+    return ta < tb || (ta === tb && la.seq[la.head]! < lb.seq[lb.head]!);
+  }
+
+  /** A lane got its first callback: into the lane heap. */
+  private laneJoin(id: number): void {
+    const heap = this.laneHeap;
+    let i = this.laneCount++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent]!;
+      if (!this.laneBefore(id, p)) break;
+      heap[i] = p;
+      this.laneAt[p] = i;
+      i = parent;
+    }
+    heap[i] = id;
+    this.laneAt[id] = i;
+  }
+
+  /** The top lane's head was delivered: it moves down the lane heap, or leaves it when empty. */
+  private laneAdvanced(): void {
+    const heap = this.laneHeap;
+    const top = heap[0]!;
+    let id = top;
+    if (this.lanes[top]!.count === 0) {
+      this.laneAt[top] = -1;
+      const n = --this.laneCount;
+      if (n === 0) return;
+      id = heap[n]!;
+    }
+    const n = this.laneCount;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let m = l;
+      const r = l + 1;
+      if (r < n && this.laneBefore(heap[r]!, heap[l]!)) m = r;
+      if (!this.laneBefore(heap[m]!, id)) break;
+      heap[i] = heap[m]!;
+      this.laneAt[heap[i]!] = i;
+      i = m;
+    }
+    heap[i] = id;
+    this.laneAt[id] = i;
   }
 
   /**
@@ -166,6 +233,7 @@ export class Engine {
       lane.lastAt = at;
       lane.push(at, seq, fn as (arg: never) => void, arg);
       this.live++;
+      if (lane.count === 1) this.laneJoin(laneId);
     } else {
       this.push(at, seq, this.allocSlot(fn as (arg: never) => void, arg));
     }
@@ -179,10 +247,9 @@ export class Engine {
   tryAdvance(at: number): boolean {
     if (!(at >= this.nowMs) || at > this.limit) return false;
     if (this.size > 0 && this.heapAt[0]! <= at) return false;
-    const lanes = this.lanes;
-    for (let l = 0; l < lanes.length; l++) {
-      const lane = lanes[l]!;
-      if (lane.count > 0 && lane.at[lane.head]! <= at) return false;
+    if (this.laneCount > 0) {
+      const lane = this.lanes[this.laneHeap[0]!]!;
+      if (lane.at[lane.head]! <= at) return false;
     }
     this.nowMs = at;
     this.delivered++;
@@ -223,23 +290,18 @@ export class Engine {
   private pick(): number {
     this.dropCancelled();
     let best = this.size > 0 ? HEAP : NOTHING;
-    let bestAt = this.size > 0 ? this.heapAt[0]! : Number.POSITIVE_INFINITY;
-    let bestSeq = this.size > 0 ? this.heapSeq[0]! : Number.POSITIVE_INFINITY;
-    const lanes = this.lanes;
-    for (let l = 0; l < lanes.length; l++) {
-      const lane = lanes[l]!;
-      if (lane.count === 0) continue;
+    const bestAt = this.size > 0 ? this.heapAt[0]! : Number.POSITIVE_INFINITY;
+    const bestSeq = this.size > 0 ? this.heapSeq[0]! : Number.POSITIVE_INFINITY;
+    if (this.laneCount > 0) {
+      const l = this.laneHeap[0]!;
+      const lane = this.lanes[l]!;
       const at = lane.at[lane.head]!;
-      if (at < bestAt || (at === bestAt && lane.seq[lane.head]! < bestSeq)) {
-        best = l;
-        bestAt = at;
-        bestSeq = lane.seq[lane.head]!;
-      }
+      if (at < bestAt || (at === bestAt && lane.seq[lane.head]! < bestSeq)) best = l;
     }
     return best;
   }
 
-  /** Delivers the head of lane `l`. */
+  /** Delivers the head of lane `l` (the top of the lane heap). */
   private deliverLane(l: number): void {
     const lane = this.lanes[l]!;
     const i = lane.head;
@@ -249,6 +311,7 @@ export class Engine {
     lane.arg[i] = undefined;
     lane.head = (i + 1) & (lane.at.length - 1);
     lane.count--;
+    this.laneAdvanced();
     this.nowMs = lane.at[i]!;
     this.live--;
     this.delivered++;
@@ -260,7 +323,6 @@ export class Engine {
     // (this.heapAt is re-read each time: callbacks may grow the heap, which replaces the arrays.)
     const outer = this.limit;
     this.limit = t;
-    const lanes = this.lanes;
     try {
       for (;;) {
         // pick(), inlined: the earliest of the heap's top and the lanes' heads.
@@ -273,16 +335,14 @@ export class Engine {
           bestAt = this.heapAt[0]!;
           bestSeq = this.heapSeq[0]!;
         }
-        // (A callback may create a lane: lanes.length is read every time.)
-        for (let l = 0; l < lanes.length; l++) {
-          const lane = lanes[l]!;
-          if (lane.count === 0) continue;
+        if (this.laneCount > 0) {
+          const l = this.laneHeap[0]!;
+          const lane = this.lanes[l]!;
           const h = lane.head;
           const at = lane.at[h]!;
           if (at < bestAt || (at === bestAt && lane.seq[h]! < bestSeq)) {
             best = l;
             bestAt = at;
-            bestSeq = lane.seq[h]!;
           }
         }
         if (best === NOTHING || bestAt > t) break;

@@ -109,10 +109,46 @@ function specOf(obj: KubeObject): Record<string, unknown> {
   return out;
 }
 
+/** Orders objects as the API server lists them: by namespace, then name. */
+function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
+  const na = a.metadata.namespace ?? '';
+  const nb = b.metadata.namespace ?? '';
+  if (na !== nb) return na < nb ? -1 : 1;
+  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+}
+
+/** The objects of one type in one namespace, by name, with their names in order once asked for. */
+class Bucket {
+  readonly byName = new Map<string, KubeObject>();
+  /** Names in order; dropped when a name comes or goes (a changed object keeps its place). */
+  sorted: string[] | null = null;
+
+  names(): string[] {
+    if (this.sorted === null) this.sorted = [...this.byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    return this.sorted;
+  }
+}
+
+/**
+ * A secondary index of one type: the keys `keysOf` gives an object (an owner's uid, a label's
+ * value), each to the objects that have it. Kept as objects are written, so a controller's
+ * lookup costs what it finds, not what the store holds.
+ */
+interface Index {
+  readonly keysOf: (obj: KubeObject) => readonly string[];
+  /** key → (namespace/name → object) */
+  readonly entries: Map<string, Map<string, KubeObject>>;
+  /** The keys each object is filed under now (namespace/name → keys). */
+  readonly filed: Map<string, readonly string[]>;
+}
+
 export class ObjectStore {
   private readonly objects = new Map<string, KubeObject>();
-  /** The same objects by type (keyed `namespace/name`), so that listing one type never walks the others. */
-  private readonly byType = new Map<string, Map<string, KubeObject>>();
+  /** The same objects by type, then namespace, so listing one namespace never walks the others. */
+  private readonly byType = new Map<string, Map<string, Bucket>>();
+  /** Namespaces of each type in order, for listing across namespaces (dropped when one comes or goes). */
+  private readonly namespacesInOrder = new Map<string, string[]>();
+  private readonly indexes = new Map<string, Map<string, Index>>();
   private readonly listeners = new Set<StoreListener>();
   private rv = 0;
 
@@ -128,17 +164,91 @@ export class ObjectStore {
 
   /** Objects of a kind, in one namespace or all, sorted by namespace then name as the API server lists them. */
   list<T extends KubeObject = KubeObject>(type: string, namespace?: string): T[] {
-    const prefix = namespace === undefined ? '' : `${namespace}/`;
-    const out: T[] = [];
     const ofType = this.byType.get(type);
-    if (ofType) for (const [key, obj] of ofType) if (key.startsWith(prefix)) out.push(obj as T);
-    out.sort((a, b) => {
-      const na = a.metadata.namespace ?? '';
-      const nb = b.metadata.namespace ?? '';
-      if (na !== nb) return na < nb ? -1 : 1;
-      return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
-    });
+    if (!ofType) return [];
+    const out: T[] = [];
+    if (namespace !== undefined) {
+      const bucket = ofType.get(namespace);
+      if (bucket) for (const name of bucket.names()) out.push(bucket.byName.get(name) as T);
+      return out;
+    }
+    let namespaces = this.namespacesInOrder.get(type);
+    if (!namespaces) {
+      namespaces = [...ofType.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      this.namespacesInOrder.set(type, namespaces);
+    }
+    for (const ns of namespaces) {
+      const bucket = ofType.get(ns)!;
+      for (const name of bucket.names()) out.push(bucket.byName.get(name) as T);
+    }
     return out;
+  }
+
+  /** How many objects of a kind there are in one namespace (or all), without listing them. */
+  count(type: string, namespace?: string): number {
+    const ofType = this.byType.get(type);
+    if (!ofType) return 0;
+    if (namespace !== undefined) return ofType.get(namespace)?.byName.size ?? 0;
+    let n = 0;
+    for (const bucket of ofType.values()) n += bucket.byName.size;
+    return n;
+  }
+
+  /**
+   * Files every object of `type` (those there now and those written later) under the keys
+   * `keysOf` gives it, for {@link byIndex}. A name is registered once per type.
+   */
+  addIndex(type: string, name: string, keysOf: (obj: KubeObject) => readonly string[]): void {
+    let ofType = this.indexes.get(type);
+    if (!ofType) {
+      ofType = new Map();
+      this.indexes.set(type, ofType);
+    }
+    if (ofType.has(name)) throw new Error(`index ${name} of ${type} is registered twice`);
+    const index: Index = { keysOf, entries: new Map(), filed: new Map() };
+    ofType.set(name, index);
+    for (const obj of this.list(type)) this.fileIn(index, obj);
+  }
+
+  /** The objects of `type` filed under `key` in the index `name`, sorted by namespace then name. */
+  byIndex<T extends KubeObject = KubeObject>(type: string, name: string, key: string): T[] {
+    const index = this.indexes.get(type)?.get(name);
+    if (!index) throw new Error(`no index ${name} of ${type}`);
+    const found = index.entries.get(key);
+    if (!found) return [];
+    const out = [...found.values()] as T[];
+    if (out.length > 1) out.sort(byNamespaceThenName);
+    return out;
+  }
+
+  private fileIn(index: Index, obj: KubeObject): void {
+    const id = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    const keys = index.keysOf(obj);
+    const before = index.filed.get(id);
+    if (before) for (const k of before) if (!keys.includes(k)) this.unfileKey(index, k, id);
+    for (const k of keys) {
+      let entry = index.entries.get(k);
+      if (!entry) {
+        entry = new Map();
+        index.entries.set(k, entry);
+      }
+      entry.set(id, obj);
+    }
+    if (keys.length > 0) index.filed.set(id, keys);
+    else index.filed.delete(id);
+  }
+
+  private unfile(index: Index, namespace: string | undefined, name: string): void {
+    const id = `${namespace ?? ''}/${name}`;
+    for (const k of index.filed.get(id) ?? []) this.unfileKey(index, k, id);
+    index.filed.delete(id);
+  }
+
+  private unfileKey(index: Index, key: string, id: string): void {
+    const entry = index.entries.get(key);
+    if (!entry) return;
+    entry.delete(id);
+    if (entry.size === 0) index.entries.delete(key);
   }
 
   create<T extends KubeObject>(input: T): T {
@@ -238,7 +348,18 @@ export class ObjectStore {
     const old = this.objects.get(key);
     if (!old) return undefined;
     this.objects.delete(key);
-    this.byType.get(kind)?.delete(`${namespace ?? ''}/${name}`);
+    const ofType = this.byType.get(kind);
+    const bucket = ofType?.get(namespace ?? '');
+    if (bucket) {
+      bucket.byName.delete(name);
+      bucket.sorted = null;
+      if (bucket.byName.size === 0) {
+        ofType!.delete(namespace ?? '');
+        this.namespacesInOrder.delete(kind);
+      }
+    }
+    const indexes = this.indexes.get(kind);
+    if (indexes) for (const index of indexes.values()) this.unfile(index, namespace, name);
     const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
     this.emit('deleted', gone);
     return gone;
@@ -251,7 +372,17 @@ export class ObjectStore {
       ofType = new Map();
       this.byType.set(type, ofType);
     }
-    ofType.set(key.slice(type.length + 1), obj);
+    const ns = obj.metadata.namespace ?? '';
+    let bucket = ofType.get(ns);
+    if (!bucket) {
+      bucket = new Bucket();
+      ofType.set(ns, bucket);
+      this.namespacesInOrder.delete(type);
+    }
+    if (!bucket.byName.has(obj.metadata.name)) bucket.sorted = null;
+    bucket.byName.set(obj.metadata.name, obj);
+    const indexes = this.indexes.get(type);
+    if (indexes) for (const index of indexes.values()) this.fileIn(index, obj);
   }
 
   watch(listener: StoreListener): () => void {

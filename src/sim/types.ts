@@ -11,3 +11,13 @@ export const T = {
   configMap: 'configmaps',
   namespace: 'namespaces',
 } as const;
+
+/** Store indexes the controllers look objects up by (src/sim/store.ts `addIndex`). */
+/** Revisions by `namespace/configuration` (their serving.knative.dev/configuration label). */
+export const REVISIONS_BY_CONFIGURATION = 'configuration';
+/** Routes by `namespace/configuration/name` and `namespace/revision/name`: what their spec.traffic names. */
+export const ROUTES_BY_TARGET = 'target';
+/** Owned objects by their owners' uids (garbage collection). */
+export const BY_OWNER = 'owner';
+/** Pods by `namespace/revision` (their serving.knative.dev/revision label). */
+export const PODS_BY_REVISION = 'revision';

@@ -36,14 +36,17 @@ interface Workload {
   gaps: number[];
   /** Per arrival: the service time (ms) of its completion, and which API schedules it. */
   services: number[];
-  apis: ('call' | 'lane0' | 'lane1' | 'after')[];
+  /** 'lane<i>': the i-th of `lanes` lanes (taken modulo their number). */
+  apis: ('call' | 'after' | `lane${number}`)[];
+  /** How many lanes (a fleet has one per revision: the lanes' own heap must order many). */
+  lanes: number;
   /** runUntil steps. */
   steps: number[];
 }
 
 function runEngine(w: Workload): string[] {
   const engine = new Engine();
-  const lanes = [engine.lane(), engine.lane()];
+  const lanes = Array.from({ length: w.lanes }, () => engine.lane());
   const log: string[] = [];
   let i = 0;
   let arrivalAt = 0;
@@ -58,7 +61,7 @@ function runEngine(w: Workload): string[] {
       else if (api === 'after') {
         const n = k;
         engine.after(at - engine.now(), () => complete(n));
-      } else engine.callInLane(lanes[api === 'lane0' ? 0 : 1]!, at, complete, k);
+      } else engine.callInLane(lanes[Number(api.slice(4)) % lanes.length]!, at, complete, k);
       if (++i >= w.gaps.length) return;
       arrivalAt += w.gaps[i]!;
       const next = Math.max(arrivalAt, engine.now());
@@ -103,7 +106,17 @@ function runReference(w: Workload): string[] {
 const workload = fc.record({
   gaps: fc.array(fc.constantFrom(0, 1, 2, 5, 10, 0.5), { minLength: 1, maxLength: 200 }),
   services: fc.array(fc.constantFrom(0, 1, 3, 10, 10, 10, 25, 7.5), { minLength: 1, maxLength: 8 }),
-  apis: fc.array(fc.constantFrom('call', 'lane0', 'lane1', 'after'), { minLength: 1, maxLength: 4 }),
+  apis: fc.array(
+    fc.oneof(
+      fc.constantFrom('call', 'after'),
+      fc.nat(40).map((i) => `lane${i}`),
+    ),
+    {
+      minLength: 1,
+      maxLength: 12,
+    },
+  ),
+  lanes: fc.integer({ min: 1, max: 40 }),
   steps: fc.array(fc.constantFrom(1, 3, 10, 50), { maxLength: 20 }),
 }) as fc.Arbitrary<Workload>;
 

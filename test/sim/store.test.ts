@@ -106,3 +106,76 @@ describe('dataEqual and cloneData', () => {
     );
   });
 });
+
+describe('object store lists and indexes', () => {
+  type Op =
+    | { op: 'put'; ns: string; name: string; team: string }
+    | { op: 'remove'; ns: string; name: string }
+    | { op: 'deleting'; ns: string; name: string };
+  const names = fc.constantFrom('a', 'b', 'c', 'aa', 'B', 'z-1', 'z-10', 'z-2');
+  const namespaces = fc.constantFrom('default', 'prod', 'a', 'Z');
+  const teams = fc.constantFrom('', 'red', 'blue');
+  const ops = fc.array(
+    fc.oneof(
+      fc.record({ op: fc.constant('put' as const), ns: namespaces, name: names, team: teams }),
+      fc.record({ op: fc.constant('remove' as const), ns: namespaces, name: names }),
+      fc.record({ op: fc.constant('deleting' as const), ns: namespaces, name: names }),
+    ),
+    { maxLength: 60 },
+  );
+  const cm = (ns: string, name: string, team: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace: ns, ...(team ? { labels: { team } } : {}) },
+  });
+  const order = (a: KubeObject, b: KubeObject) => {
+    const ka = [a.metadata.namespace ?? '', a.metadata.name];
+    const kb = [b.metadata.namespace ?? '', b.metadata.name];
+    return ka[0]! < kb[0]! ? -1 : ka[0]! > kb[0]! ? 1 : ka[1]! < kb[1]! ? -1 : ka[1]! > kb[1]! ? 1 : 0;
+  };
+
+  it('list, count and byIndex answer as a scan of every object would, after any writes (seed printed on failure)', () => {
+    fc.assert(
+      fc.property(ops, fc.boolean(), (steps, indexFirst) => {
+        const s = store();
+        const byTeam = (o: KubeObject) =>
+          o.metadata.labels?.team ? [`${o.metadata.namespace}/${o.metadata.labels.team}`] : [];
+        if (indexFirst) s.addIndex('configmaps', 'team', byTeam);
+        for (const step of steps) {
+          const existing = s.get('configmaps', step.ns, step.name);
+          if (step.op === 'put') {
+            if (existing)
+              s.update({
+                ...cm(step.ns, step.name, step.team),
+                metadata: { ...existing.metadata, labels: step.team ? { team: step.team } : {} },
+              });
+            else s.create(cm(step.ns, step.name, step.team));
+          } else if (step.op === 'remove') s.remove('configmaps', step.ns, step.name);
+          else s.markDeleting('configmaps', step.ns, step.name);
+        }
+        if (!indexFirst) s.addIndex('configmaps', 'team', byTeam);
+        // The reference: every object, found by get() over all names ever used.
+        const all: KubeObject[] = [];
+        for (const ns of ['default', 'prod', 'a', 'Z'])
+          for (const name of ['a', 'b', 'c', 'aa', 'B', 'z-1', 'z-10', 'z-2']) {
+            const o = s.get('configmaps', ns, name);
+            if (o) all.push(o);
+          }
+        all.sort(order);
+        expect(s.list('configmaps')).toEqual(all);
+        expect(s.count('configmaps')).toBe(all.length);
+        for (const ns of ['default', 'prod', 'a', 'Z', 'none']) {
+          const inNs = all.filter((o) => o.metadata.namespace === ns);
+          expect(s.list('configmaps', ns)).toEqual(inNs);
+          expect(s.count('configmaps', ns)).toBe(inNs.length);
+          for (const team of ['red', 'blue']) {
+            expect(s.byIndex('configmaps', 'team', `${ns}/${team}`)).toEqual(
+              inNs.filter((o) => o.metadata.labels?.team === team),
+            );
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -169,11 +169,52 @@ function hostsFor(ref: RouteRef, domainConfig: DomainConfig, network = DEFAULT_N
   return [routeHost(ref, domainConfig, network), short, `${short}.svc`, `${short}.${DEFAULT_DOMAIN}`];
 }
 
+/** A Host header as {@link hostMatches} compares it: trimmed, lower case, no port, no final dot. */
+export function normalizeHost(host: string): string {
+  return host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+}
+
+/** One host a Route answers, and the tag it addresses (none: the Route's own traffic split). */
+export interface RouteHostEntry {
+  readonly host: string;
+  readonly tag?: string;
+}
+
+/**
+ * Every host that reaches a Route, in the order {@link hostMatches} tries them: the untagged
+ * forms and its status URL's host first, then each tag's (from spec and status traffic).
+ */
+export function routeHostEntries(
+  route: Route,
+  domainConfig: DomainConfig,
+  network = DEFAULT_NETWORK_CONFIG,
+): RouteHostEntry[] {
+  const base: RouteRef = {
+    name: route.metadata.name,
+    namespace: route.metadata.namespace ?? 'default',
+    ...(route.metadata.labels ? { labels: route.metadata.labels } : {}),
+  };
+  const out: RouteHostEntry[] = [];
+  for (const host of [...hostsFor(base, domainConfig, network), hostOfUrl(route.status?.url)]) {
+    if (host !== undefined) out.push({ host });
+  }
+  const tags = new Set<string>();
+  for (const t of [...(route.spec.traffic ?? []), ...(route.status?.traffic ?? [])]) if (t.tag) tags.add(t.tag);
+  for (const tag of tags) {
+    const statusUrl = route.status?.traffic?.find((t) => t.tag === tag)?.url;
+    for (const host of [...hostsFor({ ...base, tag }, domainConfig, network), hostOfUrl(statusUrl)]) {
+      if (host !== undefined) out.push({ host, tag });
+    }
+  }
+  return out;
+}
+
 /**
  * The Route (and tag) a request's Host header addresses. Accepts the external host
  * (`knservice.default.example.com`, `candidate-knservice.default.example.com`) and the in-cluster
  * forms `knservice.default`, `knservice.default.svc`, `knservice.default.svc.cluster.local`.
- * A port and letter case are ignored. The hosts in the Route's status URLs also match.
+ * A port and letter case are ignored. The hosts in the Route's status URLs also match. The
+ * first Route in `routes` that answers the host wins.
  */
 export function hostMatches(
   host: string,
@@ -181,22 +222,10 @@ export function hostMatches(
   domainConfig: DomainConfig,
   network = DEFAULT_NETWORK_CONFIG,
 ): HostMatch | undefined {
-  const wanted = host.trim().toLowerCase().replace(/:\d+$/, '').replace(/\.$/, '');
+  const wanted = normalizeHost(host);
   for (const route of routes) {
-    const base: RouteRef = {
-      name: route.metadata.name,
-      namespace: route.metadata.namespace ?? 'default',
-      ...(route.metadata.labels ? { labels: route.metadata.labels } : {}),
-    };
-    const untagged = [...hostsFor(base, domainConfig, network), hostOfUrl(route.status?.url)];
-    if (untagged.includes(wanted)) return { route };
-    const tags = new Set<string>();
-    for (const t of [...(route.spec.traffic ?? []), ...(route.status?.traffic ?? [])]) if (t.tag) tags.add(t.tag);
-    for (const tag of tags) {
-      const statusUrl = route.status?.traffic?.find((t) => t.tag === tag)?.url;
-      if ([...hostsFor({ ...base, tag }, domainConfig, network), hostOfUrl(statusUrl)].includes(wanted)) {
-        return { route, tag };
-      }
+    for (const entry of routeHostEntries(route, domainConfig, network)) {
+      if (entry.host === wanted) return entry.tag === undefined ? { route } : { route, tag: entry.tag };
     }
   }
   return undefined;

@@ -27,9 +27,19 @@ import type { ConditionUpdate } from './conditions.js';
 import { DEFAULT_NETWORK_CONFIG, type DomainConfig, type NetworkConfig, routeUrl } from './domain.js';
 import { LABEL_CONFIGURATION } from './labels.js';
 
+/**
+ * The objects a rule may look up by name: a list (searched), or a lookup (a store's own: a
+ * namespace with many objects is not listed for each reconcile).
+ */
+export type ByName<T extends { metadata: { name: string } }> = readonly T[] | ((name: string) => T | undefined);
+
+function finder<T extends { metadata: { name: string } }>(objects: ByName<T>): (name: string) => T | undefined {
+  return typeof objects === 'function' ? objects : (name) => objects.find((o) => o.metadata.name === name);
+}
+
 export interface TrafficContext {
-  readonly configurations: readonly Configuration[];
-  readonly revisions: readonly Revision[];
+  readonly configurations: ByName<Configuration>;
+  readonly revisions: ByName<Revision>;
   /** Configuration for targets that name neither a revision nor a configuration (the Service's own). */
   readonly defaultConfigurationName?: string;
   /** The Route, to compute tag URLs. Without it tagged targets get no `url`. */
@@ -80,8 +90,8 @@ export function resolveTraffic(spec: readonly TrafficTarget[] | undefined, ctx: 
     missing.push({ kind, name });
     note(problem('False', `${kind}Missing`, `${kind} "${name}" referenced in traffic not found.`));
   };
-  const config = (name: string) => ctx.configurations.find((c) => c.metadata.name === name);
-  const revision = (name: string) => ctx.revisions.find((r) => r.metadata.name === name);
+  const config = finder(ctx.configurations);
+  const revision = finder(ctx.revisions);
 
   const resolved: ResolvedTarget[] = [];
   for (const target of spec ?? []) {

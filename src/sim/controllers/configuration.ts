@@ -17,7 +17,7 @@ import {
 import { revisionName } from '../../model/rules/naming.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
-import { T } from '../types.js';
+import { REVISIONS_BY_CONFIGURATION, T } from '../types.js';
 import { ActorsByObject, diverge, narrate } from './lifecycle.js';
 
 /** Defaults config-defaults gives a revision (reference §1: timeout 300 s, unlimited concurrency). */
@@ -85,9 +85,7 @@ export class ConfigurationController {
       });
     }
 
-    const revisions = ctx.store
-      .list<Revision>(T.revision, namespace)
-      .filter((r) => r.metadata.labels?.[LABEL_CONFIGURATION] === name);
+    const revisions = ctx.store.byIndex<Revision>(T.revision, REVISIONS_BY_CONFIGURATION, `${namespace}/${name}`);
     const isReady = (r: Revision) => getCondition(r.status?.conditions, READY)?.status === 'True';
     const generationOf = (r: Revision) => Number(r.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] ?? 0);
     // The newest ready revision, searching from the current generation down.

@@ -16,7 +16,7 @@ import { NODE_IP, NODE_NAME, QUEUE_PORTS } from '../../model/rules/podspec.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { StoreEvent } from '../store.js';
-import { T } from '../types.js';
+import { PODS_BY_REVISION, T } from '../types.js';
 
 export const CORE_SERVICES = 'services';
 export const ENDPOINTS = 'endpoints';
@@ -142,10 +142,8 @@ export class KubernetesServices {
       );
     }
     const pods = store
-      .list<Pod>(T.pod, ns)
-      .filter(
-        (p) => p.metadata.labels?.[LABEL_REVISION] === revision && !p.metadata.deletionTimestamp && p.status?.podIP,
-      );
+      .byIndex<Pod>(T.pod, PODS_BY_REVISION, `${ns}/${revision}`)
+      .filter((p) => !p.metadata.deletionTimestamp && p.status?.podIP);
     const address = (p: Pod) => ({
       ip: p.status?.podIP as string,
       nodeName: NODE_NAME,

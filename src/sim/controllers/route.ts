@@ -23,7 +23,7 @@ import {
 import { nextRoutingState } from '../../model/rules/routing.js';
 import { resolveTraffic } from '../../model/rules/traffic.js';
 import type { SimContext } from '../context.js';
-import { T } from '../types.js';
+import { REVISIONS_BY_CONFIGURATION, T } from '../types.js';
 import { ActorsByObject, diverge, narrate } from './lifecycle.js';
 
 export class RouteController {
@@ -44,8 +44,8 @@ export class RouteController {
     const { domain, network } = this.domain();
     const ref = { name, namespace, ...(route.metadata.labels ? { labels: route.metadata.labels } : {}) };
     const resolution = resolveTraffic(route.spec.traffic, {
-      configurations: ctx.store.list<Configuration>(T.configuration, namespace),
-      revisions: ctx.store.list<Revision>(T.revision, namespace),
+      configurations: (n) => ctx.store.get<Configuration>(T.configuration, namespace, n),
+      revisions: (n) => ctx.store.get<Revision>(T.revision, namespace, n),
       route: ref,
       domainConfig: domain,
       network,
@@ -84,7 +84,7 @@ export class RouteController {
   /** routingState: active while a Route sends traffic to it, reserve once it no longer does. */
   private labelRevisions(namespace: string, route: Route, routed: Set<string>): void {
     const configs = new Set((route.spec.traffic ?? []).map((t) => t.configurationName).filter(Boolean));
-    for (const rev of this.ctx.store.list<Revision>(T.revision, namespace)) {
+    for (const rev of this.revisionsOf(namespace, configs, routed)) {
       const config = rev.metadata.labels?.[LABEL_CONFIGURATION] ?? '';
       if (!routed.has(rev.metadata.name) && !configs.has(config)) continue;
       const current = rev.metadata.labels?.[LABEL_ROUTING_STATE];
@@ -102,6 +102,34 @@ export class RouteController {
         },
       });
     }
+  }
+
+  /**
+   * The namespace's revisions of these configurations or with these names, in the store's
+   * order (the revisions' configuration index, not a list of the namespace).
+   */
+  private revisionsOf(
+    namespace: string,
+    configs: ReadonlySet<string | undefined>,
+    names: ReadonlySet<string>,
+  ): Revision[] {
+    const found = new Map<string, Revision>();
+    for (const config of configs) {
+      for (const rev of this.ctx.store.byIndex<Revision>(
+        T.revision,
+        REVISIONS_BY_CONFIGURATION,
+        `${namespace}/${config}`,
+      )) {
+        found.set(rev.metadata.name, rev);
+      }
+    }
+    for (const name of names) {
+      const rev = this.ctx.store.get<Revision>(T.revision, namespace, name);
+      if (rev) found.set(name, rev);
+    }
+    return [...found.values()].sort((a, b) =>
+      a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0,
+    );
   }
 
   private start(route: Route): Actor<typeof routeMachine> {
