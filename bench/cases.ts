@@ -71,7 +71,9 @@ async function main(): Promise<Record<string, unknown>> {
       const r = await simRun({
         load: [],
         services,
-        loadFor: (_i, target) => [{ at: '0s', poisson: { rps: rps / services }, for: `${minutes}m`, service: '100ms', target }],
+        loadFor: (_i, target) => [
+          { at: '0s', poisson: { rps: rps / services }, for: `${minutes}m`, service: '100ms', target },
+        ],
         durationMs: minutes * 60_000,
       });
       sampleRss();

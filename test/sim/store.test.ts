@@ -108,10 +108,6 @@ describe('dataEqual and cloneData', () => {
 });
 
 describe('object store lists and indexes', () => {
-  type Op =
-    | { op: 'put'; ns: string; name: string; team: string }
-    | { op: 'remove'; ns: string; name: string }
-    | { op: 'deleting'; ns: string; name: string };
   const names = fc.constantFrom('a', 'b', 'c', 'aa', 'B', 'z-1', 'z-10', 'z-2');
   const namespaces = fc.constantFrom('default', 'prod', 'a', 'Z');
   const teams = fc.constantFrom('', 'red', 'blue');
