@@ -306,13 +306,13 @@ describe('knsim live against a fake API server', () => {
   }, 90_000);
 
   it('on Ctrl-C during a held request, gives up the request at once and cleans up', async () => {
-    const { api, knative, dir, kubeconfig, target } = await setup(200, 60_000);
+    const { api, knative, dir, kubeconfig, target } = await setup(200, 600_000);
     const file = join(dir, 'scenario.yaml');
     writeFileSync(
       file,
       scenario(`  - apply: svc.yaml
   - wait: ksvc knservice Ready
-  - wait: { until: "pods == 0", timeout: 20s }
+  - wait: { until: "pods == 0", timeout: 2m }
   - curl: http://knservice.default.example.com`),
     );
     const signals = new EventEmitter();
@@ -321,8 +321,8 @@ describe('knsim live against a fake API server', () => {
     const at = Date.now();
     signals.emit('SIGINT');
     const outcome = await running;
-    // It did not wait for the 60 s cold start.
-    expect(Date.now() - at).toBeLessThan(30_000);
+    // It did not wait for the 10-minute cold start (the bound is far from both: a busy machine is slow).
+    expect(Date.now() - at).toBeLessThan(120_000);
     expect(outcome.exitCode).toBe(130);
     expect(api.labelled(RUN_LABEL, outcome.runId)).toEqual([]);
     const done = outcome.log.lines.filter((l) => l.type === 'request' && l.phase === 'done');

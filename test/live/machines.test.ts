@@ -33,7 +33,7 @@ config:
 steps:
   - apply: svc.yaml
   - wait: ksvc knservice Ready
-  - wait: { until: "revision knservice-00001 Ready", timeout: 20s }
+  - wait: { until: "revision knservice-00001 Ready", timeout: 2m }
   - sleep: 3s
   - kubectl: get ksvc
 `;
@@ -43,7 +43,7 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function until(what: string, done: () => boolean, timeoutMs = 20_000): Promise<void> {
+async function until(what: string, done: () => boolean, timeoutMs = 60_000): Promise<void> {
   const start = Date.now();
   while (!done()) {
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
