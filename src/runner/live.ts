@@ -53,6 +53,10 @@ export interface LiveOptions {
   watchBackoffMs?: number;
   /** How long an applied Knative object may stay without a status (default 30 s). */
   controllerTimeoutMs?: number;
+  /** The shadow autoscaler (the cluster's metrics and the model beside them): on unless false. */
+  shadow?: boolean;
+  /** The cluster's autoscaler pods in knative-serving (else listed by their label). */
+  autoscalerPods?: readonly string[];
 }
 
 export interface LiveOutcome {
@@ -120,6 +124,8 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
     ...(o.env ? { env: o.env } : {}),
     ...(o.watchBackoffMs !== undefined ? { watchBackoffMs: o.watchBackoffMs } : {}),
     ...(o.controllerTimeoutMs !== undefined ? { controllerTimeoutMs: o.controllerTimeoutMs } : {}),
+    ...(o.shadow === false ? { shadow: false } : {}),
+    ...(o.autoscalerPods ? { autoscalerPods: o.autoscalerPods } : {}),
     info: (m) => o.note(`knsim live: ${m}\n`),
   });
   o.note(`knsim live: run ${backend.runId}: every object created carries the label ${RUN_LABEL}=${backend.runId}\n`);

@@ -117,40 +117,32 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-describe('without pods/proxy in knative-serving', () => {
-  it('the run goes on, says once which permission is missing, and decides on the queue-proxies alone', async () => {
-    const api = new FakeApiServer({
-      proxy: (namespace, pod) =>
-        namespace === 'knative-serving'
-          ? {
-              status: 403,
-              body: `pods "${pod}" is forbidden: User "u" cannot get resource "pods/proxy" in API group "" in the namespace "knative-serving"`,
-            }
-          : {
-              status: 200,
-              body: `${QUEUE_PROXY_METRICS.averageConcurrency}{destination_pod="${pod}"} 1\n${QUEUE_PROXY_METRICS.requestsPerSecond}{destination_pod="${pod}"} 4\n`,
-            },
-    });
-    await api.start();
-    const knative = new FakeKnative(api, { startMs: 200 });
-    await knative.start();
-    cleanups.push(async () => {
-      await knative.stop();
-      await api.stop();
-    });
-    api.put({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: 'autoscaler-abc', namespace: 'knative-serving', labels: { app: 'autoscaler' } },
-      spec: { containers: [{ name: 'autoscaler', image: 'autoscaler' }] },
-      status: { phase: 'Running' },
-    } as never);
-    const dir = mkdtempSync(join(tmpdir(), 'knsim-proxy-'));
-    writeFileSync(join(dir, 'kubeconfig'), api.kubeconfigYaml());
-    const file = join(dir, 's.yaml');
-    writeFileSync(
-      file,
-      `name: no-proxy
+/** A live run of ~9 s against the fake API with a fake Knative; its notes, ticks and the API. */
+async function fakeRun(
+  proxy: NonNullable<ConstructorParameters<typeof FakeApiServer>[0]>['proxy'],
+  autoscalerPods?: string[],
+) {
+  const api = new FakeApiServer({ proxy });
+  await api.start();
+  const knative = new FakeKnative(api, { startMs: 200 });
+  await knative.start();
+  cleanups.push(async () => {
+    await knative.stop();
+    await api.stop();
+  });
+  api.put({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'autoscaler-abc', namespace: 'knative-serving', labels: { app: 'autoscaler' } },
+    spec: { containers: [{ name: 'autoscaler', image: 'autoscaler' }] },
+    status: { phase: 'Running' },
+  } as never);
+  const dir = mkdtempSync(join(tmpdir(), 'knsim-proxy-'));
+  writeFileSync(join(dir, 'kubeconfig'), api.kubeconfigYaml());
+  const file = join(dir, 's.yaml');
+  writeFileSync(
+    file,
+    `name: no-proxy
 namespace: default
 files:
   svc.yaml: |
@@ -160,26 +152,48 @@ steps:
   - wait: ksvc knservice Ready
   - { at: 9s, note: "done" }
 `,
+  );
+  const logFile = join(dir, 'live.jsonl');
+  const notes: string[] = [];
+  const outcome = await runLive({
+    file,
+    kubeconfig: join(dir, 'kubeconfig'),
+    target: `http://127.0.0.1:${knative.ingressPort}`,
+    log: logFile,
+    write: () => {},
+    note: (m) => notes.push(m),
+    signals: new EventEmitter(),
+    ...(autoscalerPods ? { autoscalerPods } : {}),
+  });
+  expect(outcome.exitCode).toBe(0);
+  const { events } = parseEventLog(readFileSync(logFile, 'utf8'), logFile);
+  const ticks = events.filter((e): e is KpaTickEvent => e.type === 'kpa.tick');
+  return { api, notes, ticks };
+}
+
+/** A queue-proxy that reports one request in flight and 4 per second. */
+function queueProxy(pod: string) {
+  return {
+    status: 200,
+    body: `${QUEUE_PROXY_METRICS.averageConcurrency}{destination_pod="${pod}"} 1\n${QUEUE_PROXY_METRICS.requestsPerSecond}{destination_pod="${pod}"} 4\n`,
+  };
+}
+
+describe('without pods/proxy in knative-serving', () => {
+  it('the run goes on, says once which permission is missing, and decides on the queue-proxies alone', async () => {
+    const { notes, ticks } = await fakeRun((namespace, pod) =>
+      namespace === 'knative-serving'
+        ? {
+            status: 403,
+            body: `pods "${pod}" is forbidden: User "u" cannot get resource "pods/proxy" in API group "" in the namespace "knative-serving"`,
+          }
+        : queueProxy(pod),
     );
-    const logFile = join(dir, 'live.jsonl');
-    const notes: string[] = [];
-    const outcome = await runLive({
-      file,
-      kubeconfig: join(dir, 'kubeconfig'),
-      target: `http://127.0.0.1:${knative.ingressPort}`,
-      log: logFile,
-      write: () => {},
-      note: (m) => notes.push(m),
-      signals: new EventEmitter(),
-    });
-    expect(outcome.exitCode).toBe(0);
     const forbidden = notes.filter((n) => n.includes('403'));
     expect(forbidden).toHaveLength(1);
     expect(forbidden[0]).toContain(
       `the cluster's autoscaler metrics (knative-serving/autoscaler-abc:9090): no permission (403 Forbidden): the kubeconfig user needs "get pods/proxy in namespace knative-serving"`,
     );
-    const { events } = parseEventLog(readFileSync(logFile, 'utf8'), logFile);
-    const ticks = events.filter((e): e is KpaTickEvent => e.type === 'kpa.tick');
     expect(ticks.length).toBeGreaterThan(1);
     expect(ticks.every((t) => t.shadow?.gap?.includes('403 Forbidden'))).toBe(true);
     expect(ticks.every((t) => t.comparison?.agree === null)).toBe(true);
@@ -187,5 +201,30 @@ steps:
     const own = ticks.filter((t) => t.shadow?.source === 'queue-proxy');
     expect(own.length).toBeGreaterThan(0);
     expect(own.at(-1)?.decision).toMatchObject({ valid: true, observedStable: 1 });
+  }, 60_000);
+});
+
+describe('with the autoscaler pod named (--autoscaler-pod)', () => {
+  it('reads its metrics without listing pods in knative-serving; OpenCensus names are read too', async () => {
+    const labels = 'namespace_name="default",revision_name="knservice-00001",service_name="knservice"';
+    const { api, notes, ticks } = await fakeRun(
+      (namespace, pod) =>
+        namespace === 'knative-serving'
+          ? pod === 'autoscaler-given:9090'
+            ? {
+                status: 200,
+                body: `autoscaler_desired_pods{${labels}} 1\nautoscaler_stable_request_concurrency{${labels}} 1\nautoscaler_panic_request_concurrency{${labels}} 1\nautoscaler_panic_mode{${labels}} 0\nautoscaler_actual_pods{${labels}} 1\n`,
+              }
+            : { status: 404, body: '' }
+          : queueProxy(pod),
+      ['autoscaler-given'],
+    );
+    expect(notes.filter((n) => n.includes('autoscaler'))).toEqual([]);
+    const listed = api.requests.filter((r) => r.path === '/api/v1/namespaces/knative-serving/pods');
+    expect(listed).toEqual([]);
+    const compared = ticks.filter((t) => t.comparison?.agree !== null && t.comparison !== undefined);
+    expect(compared.length).toBeGreaterThan(0);
+    expect(compared.every((t) => t.cluster?.naming === 'opencensus' && t.shadow?.source === 'autoscaler')).toBe(true);
+    expect(compared.at(-1)?.comparison).toMatchObject({ agree: true, modelPods: 1, clusterPods: 1 });
   }, 60_000);
 });

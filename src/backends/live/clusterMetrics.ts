@@ -194,7 +194,16 @@ export class ClusterMetrics {
       this.autoscalerPods = names;
       return names;
     } catch (e) {
-      return this.tell('autoscaler', this.gapOf(e, `the cluster's autoscaler pods`, `list pods in namespace ${ns}`));
+      const gap = this.gapOf(e, `the cluster's autoscaler pods`, `list pods in namespace ${ns}`);
+      return this.tell(
+        'autoscaler',
+        gap.kind === 'forbidden'
+          ? {
+              ...gap,
+              text: `${gap.text}; or name them with --autoscaler-pod (kubectl -n ${ns} get pods -l ${AUTOSCALER_APP_LABEL})`,
+            }
+          : gap,
+      );
     }
   }
 

@@ -8,8 +8,16 @@ import type { CommandContext } from './context.js';
 /** What the command line can set (commander's parsed options). */
 type LiveFlags = Pick<
   LiveOptions,
-  'kubeconfig' | 'context' | 'namespace' | 'keep' | 'target' | 'log' | 'image' | 'env' | 'seed'
->;
+  'kubeconfig' | 'context' | 'namespace' | 'keep' | 'target' | 'log' | 'image' | 'env' | 'seed' | 'shadow'
+> & { autoscalerPod?: string[] };
+
+/** A pod name (a DNS-1123 subdomain, as the API server checks it). */
+function collectPod(value: string, previous: string[] = []): string[] {
+  if (value.length > 253 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/.test(value)) {
+    throw new InvalidArgumentError(`"${value}" is not a pod name (lowercase letters, digits, '-' and '.')`);
+  }
+  return [...previous, value];
+}
 
 function collectEnv(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
@@ -49,12 +57,20 @@ export function registerLive(program: Command, ctx: CommandContext): void {
       collectEnv,
     )
     .option('-s, --seed <n>', 'random seed for the load (default: the scenario seed, else 1)', parseSeed)
+    .option(
+      '--autoscaler-pod <name>',
+      "the cluster's autoscaler pod in knative-serving (repeatable): its metrics are read without listing pods there",
+      collectPod,
+    )
+    .option('--no-shadow', "neither read the cluster's autoscaler metrics nor run the model's KPA beside it")
     .action(async (file: string, opts: LiveFlags) => {
       // The live run (and the backend behind it) loads only when a live run starts.
       const { runLive } = await import('../../runner/live.js');
+      const { autoscalerPod, ...rest } = opts;
       const outcome = await runLive({
         file,
-        ...opts,
+        ...rest,
+        ...(autoscalerPod ? { autoscalerPods: autoscalerPod } : {}),
         write: (s) => process.stdout.write(s),
         note: (s) => process.stderr.write(s),
       });
