@@ -73,6 +73,14 @@ export function firstDivergence(points: readonly DecisionPoint[]): Divergence | 
   return undefined;
 }
 
+/** Knative's decider tick: two runs' decisions are lined up by it. */
+const TICK_MS = 2_000;
+
+/** The tick slot of a run time: ticks within a second of each other share it. */
+function slotOf(t: number): number {
+  return Math.round(t / TICK_MS);
+}
+
 function seconds(ms: number): string {
   return `${(Math.round(ms / 100) / 10).toFixed(1)} s`;
 }
@@ -148,16 +156,20 @@ export function renderRunsTimeline(a: DecisionTimeline, b: DecisionTimeline, nam
   for (const revision of revisions) {
     const sa = sideOf(a, revision);
     const sb = sideOf(b, revision);
-    const times = [...new Set([...sa.map((p) => p.t), ...sb.map((p) => p.t)])].sort((x, y) => x - y);
-    const rows = times.map((t) => ({ t, a: valueAt(sa, t), b: valueAt(sb, t) }));
-    parts.push(`${revision}: ${names[0]} vs ${names[1]} (desired pods, at each change)\n`);
+    // Two runs tick on their own clocks: each side's decision of the same 2 s tick slot is compared.
+    const slots = [...new Set([...sa, ...sb].map((p) => slotOf(p.t)))].sort((x, y) => x - y);
+    const rows = slots.map((slot) => {
+      const end = (slot + 0.5) * TICK_MS - 1;
+      return { t: slot * TICK_MS, a: valueAt(sa, end), b: valueAt(sb, end) };
+    });
+    parts.push(`${revision}: ${names[0]} vs ${names[1]} (desired pods per 2 s tick, at each change)\n`);
     const widths: [number, number] = [Math.max(8, names[0].length), Math.max(8, names[1].length)];
     parts.push(`  ${'time'.padStart(9)}  ${names[0].padStart(widths[0])}  ${names[1].padStart(widths[1])}\n`);
     for (const row of changeRows(rows, widths)) parts.push(`${row}\n`);
     const first = rows.find((r) => r.a !== null && r.b !== null && r.a !== r.b);
     parts.push(
       first
-        ? `  first divergence at ${seconds(first.t)}: ${names[0]} ${first.a}, ${names[1]} ${first.b}\n`
+        ? `  first divergence at the tick of ${seconds(first.t)}: ${names[0]} ${first.a}, ${names[1]} ${first.b}\n`
         : '  no divergence\n',
     );
   }
