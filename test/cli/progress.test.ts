@@ -29,7 +29,7 @@ describe('progress', () => {
   });
 
   it('expects the length the scenario fixes: steps at given times, sleeps, load phases', () => {
-    expect(expectedRunMs(parseScenarioFile(`${REPO}/scenarios/diurnal-24h.yaml`))).toBe(86_400_000);
+    expect(expectedRunMs(parseScenarioFile(`${REPO}/scenarios/diurnal-24h.yaml`))).toBe(86_460_000);
     const dir = scratch({
       'a.yaml':
         'name: a\nsteps:\n  - sleep: 30s\n  - { at: 2m, note: x }\n  - sleep: 10s\nload:\n  - { at: 1m, for: 3m, constant: { rps: 1 } }\n',

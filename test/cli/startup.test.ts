@@ -14,7 +14,7 @@ describe('knsim validate', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
       'scenarios/seed-walkthrough.yaml: valid (seed-walkthrough: 15 steps, 1 manifest, 1 ConfigMap, 2 final expectations)\n' +
-        'scenarios/diurnal-24h.yaml: valid (diurnal-24h: 8 steps, 1 load phase, 1 manifest, 1 ConfigMap, 2 final expectations)\n',
+        'scenarios/diurnal-24h.yaml: valid (diurnal-24h: 9 steps, 1 load phase, 1 manifest, 1 ConfigMap, 2 final expectations)\n',
     );
     expect(r.status).toBe(0);
     const quiet = await knsimInProcess(['validate', '-q', 'scenarios/idle-to-zero.yaml']);
