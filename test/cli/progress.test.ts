@@ -72,7 +72,9 @@ describe('progress', () => {
           if (pane.includes('EXITED') || Date.now() > deadline) break;
           await new Promise((r) => setTimeout(r, 100));
         }
-        expect([...seen].some((l) => /^knsim: simulated \S+ of 24h \(\d+ %\) · [\d,]+x real time/.test(l))).toBe(true);
+        expect([...seen].some((l) => /^knsim: simulated \S+ of 24h1m \(\d+ %\) · [\d,]+x real time/.test(l))).toBe(
+          true,
+        );
         // Cleared at the end: the terminal keeps no progress line.
         const last = spawnSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' }).stdout;
         expect(last).not.toContain('knsim: simulated');
