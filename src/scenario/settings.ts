@@ -1,5 +1,6 @@
 /** The `settings:` section: the simulator's knobs (pod start-up, networking layer, the app). */
 import { z } from 'zod';
+import { clusterSchema, imagesSchema } from './cluster.js';
 import {
   conv,
   duration,
@@ -100,6 +101,8 @@ export function settingsSchema(ext: Record<string, z.ZodType> = {}) {
     reconcileDelay: duration.optional(),
     activatorProbePeriod: duration.optional(),
     missingImages: z.array(z.string()).optional(),
+    cluster: clusterSchema.optional(),
+    images: imagesSchema.optional(),
     networking: oneOf(NETWORKING).optional(),
     app: strict({
       response: conv(stringFrom('a string')).optional(),

@@ -1,4 +1,5 @@
 import type { KubeObject } from '../model/api/types.js';
+import type { ClusterSpec } from '../model/cluster/nodes.js';
 import type { CurlCommand } from './curl.js';
 import type { Expectation } from './expect.js';
 import type { KubectlCommand } from './kubectl.js';
@@ -65,6 +66,10 @@ export interface ScenarioSettings {
   activatorProbePeriodMs?: number;
   /** Images that cannot be resolved (the revision fails with ContainerMissing). */
   missingImages?: string[];
+  /** The nodes and the cluster-autoscaler (src/scenario/cluster.ts). */
+  cluster?: ClusterSpec;
+  /** Image sizes and pull times by image name. */
+  images?: Record<string, { sizeBytes?: number; pullMs?: number }>;
   /** Extra settings accepted through `ParseOptions.settingsExtensions`, already validated. */
   [key: string]: unknown;
 }

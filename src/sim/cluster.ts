@@ -2,6 +2,7 @@
  * The simulated cluster: one engine, one object store, Knative's controllers, the data plane
  * and the event log, all driven by a seed. Same seed and inputs, same log.
  */
+import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import type { KubeObject, Pod, Revision, Route } from '../model/api/types.js';
 import type { LogEvent, PodPhase } from '../model/events.js';
@@ -16,7 +17,7 @@ import type { RandomStreams, SimContext } from './context.js';
 import { RevisionAutoscaler } from './controllers/autoscaler.js';
 import { type ClusterConfig, defaultClusterConfig, withConfigMap } from './controllers/clusterConfig.js';
 import { ConfigurationController } from './controllers/configuration.js';
-import { DeploymentController, type PodCounts } from './controllers/deployment.js';
+import { DeploymentController, imageSize, type PodCounts } from './controllers/deployment.js';
 import { CERTIFICATES, INGRESSES, ROUTE_NETWORKING, RouteNetworking } from './controllers/ingress.js';
 import { KnativeEvents } from './controllers/knativeEvents.js';
 import {
@@ -39,6 +40,8 @@ import { networkLatency } from './load/network.js';
 import { forkRandom } from './load/rng.js';
 import type { Sampler } from './load/types.js';
 import { EventLog } from './log.js';
+import { ClusterNodes } from './nodes/cluster.js';
+import { NODES } from './nodes/state.js';
 import { PodLogs } from './podLogs.js';
 import { EventRecorder } from './recorder.js';
 import { defaultSimSettings, type SimSettings } from './settings.js';
@@ -135,6 +138,7 @@ const SHOWN_TYPES = new Set<string>([
   'events',
   INGRESSES,
   CERTIFICATES,
+  NODES,
 ]);
 
 /** Kinds whose objects have owners to be collected with (events have none: they expire). */
@@ -145,7 +149,7 @@ const GC_TYPES = [
   T.deployment,
   T.podAutoscaler,
   T.sks,
-  ...[...SHOWN_TYPES].filter((t) => t !== 'events'),
+  ...[...SHOWN_TYPES].filter((t) => t !== 'events' && t !== NODES),
 ];
 
 /** A version-4 UUID from four draws (events are many; the names stream keeps its own way). */
@@ -162,6 +166,12 @@ function shownUid(r: Random): string {
   return `${a}-${b.slice(0, 4)}-4${b.slice(4, 7)}-${'89ab'[parseInt(c[0]!, 16) & 3]}${c.slice(1, 4)}-${c.slice(4)}${d}`;
 }
 
+/** A node's uid from its name (no draw: nodes must not move the names or uids drawn after them). */
+function nodeUid(name: string): string {
+  const hex = createHash('md5').update(`node/${name}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 /** How long Endpoints updates are batched. */
 const ENDPOINTS_BATCH_MS = 500;
 
@@ -175,6 +185,7 @@ const NEVER_OWNERS = new Set<string>([
   T.namespace,
   INGRESSES,
   CERTIFICATES,
+  NODES,
 ]);
 
 /** Kinds whose changes are worth an `object` event in the log (pods are logged by phase too). */
@@ -198,6 +209,8 @@ export class SimCluster {
   private readonly routes: RouteController;
   /** Events (core/v1) of the kubelet, the scheduler and the controllers. */
   readonly recorder: EventRecorder;
+  /** The nodes, the scheduler, the kubelets' image managers (and the cluster-autoscaler). */
+  readonly nodes: ClusterNodes;
   /** What `kubectl logs` shows: the app's and queue-proxy's lines per pod. */
   readonly podLogs = new PodLogs();
   /** The size of the app's answer, for its access lines. */
@@ -232,6 +245,7 @@ export class SimCluster {
       routing: forkRandom(root),
       network: forkRandom(root),
       objects: forkRandom(root),
+      scheduler: forkRandom(root),
     };
     this.settings = options.settings ?? defaultSimSettings();
     this.namespace = options.namespace ?? 'default';
@@ -239,7 +253,12 @@ export class SimCluster {
     this.log = options.log ?? new EventLog();
     this.store = new ObjectStore({
       timestamp: () => isoAt(this.engine.now()),
-      uid: (obj) => (SHOWN_TYPES.has(typeOf(obj)) ? shownUid(this.random.objects) : this.uid(this.random.names)),
+      uid: (obj) =>
+        typeOf(obj) === NODES
+          ? nodeUid(obj.metadata.name)
+          : SHOWN_TYPES.has(typeOf(obj))
+            ? shownUid(this.random.objects)
+            : this.uid(this.random.names),
     });
     addControllerIndexes(this.store, GC_TYPES);
     this.queue = new WorkQueue(this.engine, this.settings.reconcileDelayMs);
@@ -257,10 +276,12 @@ export class SimCluster {
       logName: (ns, name) => namespacedName(ns, name, home),
     };
     this.recorder = new EventRecorder(this.engine, this.store);
+    this.nodes = new ClusterNodes(this.ctx, this.recorder, imageSize);
     this.deployments = new DeploymentController(
       this.ctx,
       { podPhase: (ns, revision, pod, phase) => this.onPodPhase(ns, revision, pod, phase) },
       { replicaSets: new ReplicaSetController(this.ctx, this.recorder), recorder: this.recorder, logs: this.podLogs },
+      this.nodes,
     );
     // Endpoints follow pods in batches (many pods start at once in a burst); nothing in the
     // simulation reads them.

@@ -25,6 +25,8 @@ export interface RandomStreams {
    * name or start-up time the simulation draws.
    */
   objects: Random;
+  /** The scheduler's ties between equally good nodes. */
+  scheduler: Random;
 }
 
 export interface SimContext {

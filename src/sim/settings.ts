@@ -1,3 +1,4 @@
+import { type ClusterSpec, defaultClusterSpec } from '../model/cluster/nodes.js';
 import { ACTIVATOR_PROBE_PERIOD_MS, QUEUE_PROXY_DRAIN_MS } from '../model/dataplane.js';
 import type { ScenarioSettings } from '../scenario/types.js';
 import type { NetworkLayer } from './load/network.js';
@@ -33,8 +34,22 @@ export interface AppSettings {
   workers: number;
 }
 
+/** What knsim knows of an image (scenario `settings.images`). */
+export interface ImageSettings {
+  /** Compressed size: with a node's pull bandwidth it gives the pull time (and the Pulled event's size). */
+  sizeBytes?: number;
+  /** The pull time when the size or the bandwidth is not given (overrides `podStartup.imagePull`). */
+  pullMs?: number;
+}
+
 export interface SimSettings {
   podStartup: PodStartupSettings;
+  /** The nodes (default: one minikube-like node) and the cluster-autoscaler, if any. */
+  cluster: ClusterSpec;
+  /** Images by name. */
+  images: Record<string, ImageSettings>;
+  /** A pull whose layers are on the node already still resolves the reference at the registry. */
+  registryRoundTripMs: number;
   /** queue-proxy drain on SIGTERM before the pod is gone (reference §5: 30 s quiet period). */
   drainMs: number;
   /** Networking layer; its hop latency is added to every request. */
@@ -53,6 +68,9 @@ export interface SimSettings {
 export function defaultSimSettings(): SimSettings {
   return {
     podStartup: { schedulingMs: 150, creatingMs: 900, imagePullMs: 2500, appStartMs: 400, spread: 0.25 },
+    cluster: defaultClusterSpec(),
+    images: {},
+    registryRoundTripMs: 200,
     drainMs: QUEUE_PROXY_DRAIN_MS,
     networking: 'kourier',
     ingressProgrammingMs: 800,
@@ -108,6 +126,8 @@ export function settingsFromScenario(input: ScenarioSettings): SimSettings {
   if (input.reconcileDelayMs !== undefined) s.reconcileDelayMs = input.reconcileDelayMs;
   if (input.activatorProbePeriodMs !== undefined) s.activatorProbePeriodMs = input.activatorProbePeriodMs;
   if (input.missingImages) s.missingImages = input.missingImages;
+  if (input.cluster) s.cluster = input.cluster;
+  if (input.images) s.images = input.images;
   if (input.app?.response !== undefined) s.app.response = input.app.response;
   if (input.app?.workers !== undefined) s.app.workers = input.app.workers;
   const st = input.app?.serviceTime;

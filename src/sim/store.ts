@@ -319,6 +319,27 @@ export class ObjectStore {
     return next as T;
   }
 
+  /**
+   * A pod's binding subresource: its node (`spec.nodeName`, which moves no generation) and the
+   * status the binding brings, in one write.
+   */
+  bind(kind: string, namespace: string | undefined, name: string, nodeName: string, status: unknown): KubeObject {
+    const key = keyOf(kind, namespace, name);
+    const old = this.objects.get(key);
+    if (!old) throw new StoreError('NotFound', `${kind} "${name}" not found`);
+    const spec = (old as { spec?: Record<string, unknown> }).spec ?? {};
+    const next = {
+      ...old,
+      spec: { ...spec, nodeName },
+      status: cloneData(status),
+      metadata: { ...old.metadata },
+    } as KubeObject;
+    next.metadata.resourceVersion = String(++this.rv);
+    this.put(key, kind, next);
+    this.emit('modified', next);
+    return next;
+  }
+
   /** Marks an object as being deleted (it stays listed until `remove`). */
   markDeleting(
     kind: string,

@@ -36,7 +36,7 @@ const NOT_RUN: Readonly<Record<string, string>> = {
     'the report of a live run (against knsim serve at 1x) compared with the simulation: real-time timings differ from run to run',
   'docs/load.md#1': 'a sketch of the TypeScript API of src/sim/load (buildLoad is tested in test/load/spec.test.ts)',
   'docs/load.md#2': 'the Arrival interface, as declared in src/sim/load/types.ts',
-  'docs/scenarios.md#2': 'the layout of error messages (each message is tested in test/scenario/parse.test.ts)',
+  'docs/scenarios.md#3': 'the layout of error messages (each message is tested in test/scenario/parse.test.ts)',
 };
 
 /** Blocks that show what a command of an earlier block prints: it must print exactly that. */

@@ -155,7 +155,10 @@ interface SimModel {
   imageMissing: boolean;
   paReady: PaFacts['ready'];
   initialized: boolean;
-  /** The PA timed out before initialization at some point: ResourcesAvailable False, for good. */
+  /**
+   * The PA timed out before initialization: ResourcesAvailable False until the PA serves again
+   * (Knative's PropagateAutoscalerStatus marks resources available when the PA is Ready).
+   */
   neverInitialized: boolean;
   readiness: 'deploying' | 'ready' | 'failed';
   activity: 'deploying' | 'activating' | 'active' | 'inactive' | 'waking';
@@ -233,6 +236,7 @@ function reconcileBoth(m: SimModel, r: ReturnType<typeof revision>, from: SimMod
   // The simple model: readiness.
   if (m.imageMissing) m.readiness = 'failed';
   else if (m.paReady?.reason === 'TimedOut' && !m.initialized) m.neverInitialized = true;
+  else if (m.paReady?.status === 'True') m.neverInitialized = false;
   if (!m.imageMissing) {
     m.readiness = m.neverInitialized ? 'failed' : m.initialized ? 'ready' : 'deploying';
     m.activity = nextActivity(from.activity, m.paReady);
@@ -240,7 +244,13 @@ function reconcileBoth(m: SimModel, r: ReturnType<typeof revision>, from: SimMod
 
   const expected: string[] = [];
   if (from.readiness !== m.readiness) {
-    if (m.readiness === 'ready') expected.push('revision hello-00001 is Ready: its first pod passed readiness');
+    if (m.readiness === 'ready') {
+      expected.push(
+        from.readiness === 'failed'
+          ? 'revision hello-00001 is Ready again'
+          : 'revision hello-00001 is Ready: its first pod passed readiness',
+      );
+    }
     if (m.readiness === 'failed') {
       expected.push(
         m.imageMissing

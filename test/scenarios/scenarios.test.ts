@@ -149,6 +149,18 @@ describe('scenarios reproduce Knative', () => {
     expect(s(calm.t - lastOver.t)).toBeLessThanOrEqual(62);
     // The capped twin never asks for more than 5.
     expect(Math.max(...run.scales('slow-capped-00001').map((e) => e.to))).toBe(5);
+    // The default node holds 26 revision pods (650m left at 25m each): the rest stay Pending.
+    const readyTogether = (t: number) =>
+      ['slow-00001', 'slow-capped-00001'].reduce(
+        (n, r) => n + (run.samples(r).findLast((x) => x.t <= t)?.ready ?? 0),
+        0,
+      );
+    const times = run.samples(rev).map((x) => x.t);
+    expect(Math.max(...times.map(readyTogether))).toBe(26);
+    expect(Math.max(...run.samples(rev).map((x) => x.pending))).toBeGreaterThan(200);
+    expect(run.log).toContain(
+      '0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod..',
+    );
     expectNoRequestVanished(run);
   });
 

@@ -40,6 +40,9 @@ describe('engine', () => {
     });
     const phases: string[] = [];
     actor.on('phase', (e) => phases.push(`${engine.now()}:${e.phase}`));
+    // The scheduler and the kubelet answer at once (a node with room, the images cached).
+    actor.on('schedule', () => actor.send({ type: 'pod.bound', node: 'n' }));
+    actor.on('pull', () => actor.send({ type: 'pod.pulled' }));
     actor.start();
     engine.runUntil(10_000);
     expect(phases).toEqual(['0:Pending', '100:ContainerCreating', '1100:Running', '1600:Ready']);

@@ -316,10 +316,21 @@ export interface DeploymentConfig {
   readonly digestResolutionTimeoutMs: number;
   /** `queue-sidecar-cpu-request` (default `25m`). */
   readonly queueSidecarCpuRequest: string;
+  /**
+   * `pod-is-always-schedulable` (default false, knative/serving#16146): when true the revision
+   * reconciler does not report a pod the scheduler cannot place (clusters whose autoscaler
+   * always adds a node).
+   */
+  readonly podIsAlwaysSchedulable: boolean;
 }
 
 export function defaultDeploymentConfig(): DeploymentConfig {
-  return { progressDeadlineMs: 600_000, digestResolutionTimeoutMs: 10_000, queueSidecarCpuRequest: '25m' };
+  return {
+    progressDeadlineMs: 600_000,
+    digestResolutionTimeoutMs: 10_000,
+    queueSidecarCpuRequest: '25m',
+    podIsAlwaysSchedulable: false,
+  };
 }
 
 /**
@@ -332,6 +343,7 @@ export function parseDeploymentConfig(data: Data): DeploymentConfig {
     progressDeadlineMs: readDuration(data, 'progress-deadline', def.progressDeadlineMs),
     digestResolutionTimeoutMs: readDuration(data, 'digest-resolution-timeout', def.digestResolutionTimeoutMs),
     queueSidecarCpuRequest: readString(data, 'queue-sidecar-cpu-request', def.queueSidecarCpuRequest),
+    podIsAlwaysSchedulable: readBool(data, 'pod-is-always-schedulable', def.podIsAlwaysSchedulable),
   };
   if (c.progressDeadlineMs <= 0)
     throw new ConfigError(

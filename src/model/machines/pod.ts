@@ -1,9 +1,13 @@
 /**
- * A revision pod's life: scheduled (Pending), containers created (ContainerCreating), running
- * until the queue-proxy's readiness probe passes (Running, 1/2 ready), serving (Running, 2/2),
- * and on deletion Terminating while the queue-proxy drains, then gone.
+ * A revision pod's life as the scheduler and the kubelet drive it: waiting to be scheduled
+ * (Pending; unschedulable while no node fits, retried when the cluster changes), bound to a node,
+ * its images pulled (ContainerCreating), containers created and started, running until the
+ * queue-proxy's readiness probe passes (Running, 1/2 ready), serving (Running, 2/2), and on
+ * deletion Terminating while the queue-proxy drains, then gone.
  *
- * Durations come in as input; the machine only says in which order things happen.
+ * Durations come in as input; who binds the pod and when its images are on the node are events
+ * (the scheduler's and the kubelet's image manager's answers to `schedule` and `pull`). The
+ * machine only says in which order things happen.
  */
 import { assign, emit, setup } from 'xstate';
 import type { PodPhase } from '../events.js';
@@ -11,9 +15,9 @@ import type { PodPhase } from '../events.js';
 export interface PodInput {
   name: string;
   revision: string;
-  /** Pending → ContainerCreating (scheduling). */
+  /** From creation until the scheduler first considers the pod. */
   schedulingMs: number;
-  /** ContainerCreating → Running (image pull if any, container start). */
+  /** Images on the node → Running (container create and start). */
   creatingMs: number;
   /** Running → Ready (the app starts listening and the readiness probe passes). */
   startupMs: number;
@@ -24,14 +28,28 @@ export interface PodInput {
 /** How long a pod deleted before its containers ran lingers as Terminating. */
 export const UNSTARTED_TERMINATION_MS = 500;
 
-export type PodMachineEvent = { type: 'pod.delete' };
+export type PodMachineEvent =
+  | { type: 'pod.delete' }
+  /** The scheduler bound the pod to a node. */
+  | { type: 'pod.bound'; node: string }
+  /** No node fits: the scheduler's FitError message. */
+  | { type: 'pod.unschedulable'; message: string }
+  /** The kubelet has the pod's images on its node. */
+  | { type: 'pod.pulled' };
 
-export type PodEmitted = { type: 'phase'; phase: PodPhase };
+export type PodEmitted =
+  | { type: 'phase'; phase: PodPhase }
+  /** Asks the scheduler for a node (after the scheduling delay, and again on each retry). */
+  | { type: 'schedule' }
+  /** The pod could not be scheduled (its PodScheduled condition and FailedScheduling event). */
+  | { type: 'unschedulable'; message: string }
+  /** Asks the node's kubelet for the pod's images. */
+  | { type: 'pull'; node: string };
 
 export const podMachine = setup({
   types: {
     input: {} as PodInput,
-    context: {} as PodInput & { deletedFrom?: PodPhase },
+    context: {} as PodInput & { deletedFrom?: PodPhase; node?: string; unschedulable?: string },
     events: {} as PodMachineEvent,
     emitted: {} as PodEmitted,
   },
@@ -47,6 +65,14 @@ export const podMachine = setup({
   },
   actions: {
     announce: emit((_, params: { phase: PodPhase }) => ({ type: 'phase' as const, phase: params.phase })),
+    askScheduler: emit({ type: 'schedule' as const }),
+    reportUnschedulable: emit(({ context }) => ({
+      type: 'unschedulable' as const,
+      message: context.unschedulable ?? '',
+    })),
+    askKubelet: emit(({ context }) => ({ type: 'pull' as const, node: context.node ?? '' })),
+    bind: assign({ node: (_, params: { node: string }) => params.node }),
+    rememberFit: assign({ unschedulable: (_, params: { message: string }) => params.message }),
     rememberDeletion: assign({ deletedFrom: (_, params: { from: PodPhase }) => params.from }),
   },
 }).createMachine({
@@ -56,19 +82,53 @@ export const podMachine = setup({
   states: {
     pending: {
       entry: [{ type: 'announce', params: { phase: 'Pending' } }],
-      after: { scheduling: 'containerCreating' },
+      initial: 'queued',
       on: {
         'pod.delete': { target: 'terminating', actions: [{ type: 'rememberDeletion', params: { from: 'Pending' } }] },
+        'pod.bound': {
+          target: 'containerCreating',
+          actions: [{ type: 'bind', params: ({ event }) => ({ node: event.node }) }],
+        },
+      },
+      states: {
+        queued: { after: { scheduling: 'scheduling' } },
+        scheduling: {
+          entry: ['askScheduler'],
+          on: {
+            'pod.unschedulable': {
+              target: 'unschedulable',
+              actions: [{ type: 'rememberFit', params: ({ event }) => ({ message: event.message }) }],
+            },
+          },
+        },
+        // Waits for the scheduler to retry (a node joined, a pod left, or its backoff ran out).
+        unschedulable: {
+          entry: ['reportUnschedulable'],
+          on: {
+            'pod.unschedulable': {
+              target: 'unschedulable',
+              reenter: true,
+              actions: [{ type: 'rememberFit', params: ({ event }) => ({ message: event.message }) }],
+            },
+          },
+        },
       },
     },
     containerCreating: {
       entry: [{ type: 'announce', params: { phase: 'ContainerCreating' } }],
-      after: { creating: 'running' },
+      initial: 'pulling',
       on: {
         'pod.delete': {
           target: 'terminating',
           actions: [{ type: 'rememberDeletion', params: { from: 'ContainerCreating' } }],
         },
+      },
+      states: {
+        pulling: {
+          entry: ['askKubelet'],
+          on: { 'pod.pulled': 'creating' },
+        },
+        creating: { after: { creating: '#pod.running' } },
       },
     },
     running: {

@@ -27,6 +27,7 @@ import {
   revisionContainerMissing,
   revisionDeploying,
   revisionFromAutoscaler,
+  revisionPodsFailing,
 } from '../rules/conditions.js';
 import type { LifecycleEmitted } from './lifecycle.js';
 
@@ -36,6 +37,11 @@ export interface RevisionObservation {
   readonly unresolvedImage?: { readonly image: string; readonly error: string };
   /** The Deployment's ready replicas. */
   readonly readyReplicas: number;
+  /**
+   * The Deployment wants pods and has none available, and its first pod is not scheduled: the
+   * PodScheduled condition's reason (`Unschedulable`) and the scheduler's message.
+   */
+  readonly unscheduledPod?: { readonly reason: string; readonly message: string };
   /** The revision's PodAutoscaler, if it exists. */
   readonly autoscaler: PodAutoscaler | undefined;
 }
@@ -56,6 +62,20 @@ function revisionConditions(
     const { image, error } = observed.unresolvedImage;
     const update = revisionContainerMissing(image, error);
     return { conditions: applyConditions(REVISION_CONDITION_SET, previous, [...first, update], nowIso) };
+  }
+  if (observed.unscheduledPod) {
+    // Knative looks at the Deployment's pods before it reads the PodAutoscaler, which then
+    // sees ResourcesAvailable False and leaves it so.
+    const { reason, message } = observed.unscheduledPod;
+    const withPods = applyConditions(
+      REVISION_CONDITION_SET,
+      previous,
+      [...first, revisionContainerHealthyFromDeployment(observed.readyReplicas), revisionPodsFailing(reason, message)],
+      nowIso,
+    );
+    const fromPa = revisionFromAutoscaler(withPods, observed.autoscaler);
+    const conditions = applyConditions(REVISION_CONDITION_SET, withPods, fromPa.updates, nowIso);
+    return { conditions, actualReplicas: fromPa.actualReplicas, desiredReplicas: fromPa.desiredReplicas };
   }
   const fromPa = revisionFromAutoscaler(previous, observed.autoscaler);
   const conditions = applyConditions(

@@ -408,10 +408,11 @@ export function revisionContainerMissing(image: string, error: string): Conditio
 }
 
 /**
- * The kubelet cannot pull the image (or schedule the pod), seen once the Deployment's progress
- * deadline has passed with replicas wanted and none available: ResourcesAvailable False with the
- * container's waiting reason (`ImagePullBackOff`, `ErrImagePull`) or the PodScheduled reason
- * (`Unschedulable`) and its message.
+ * The Deployment wants pods and has none available, and its first pod says why: ResourcesAvailable
+ * False with the PodScheduled reason (`Unschedulable`) and the scheduler's message, at once
+ * (knative/serving#4191, pkg/reconciler/revision/reconcile_resources.go), or, once the
+ * Deployment's progress deadline has passed, the container's waiting reason (`ImagePullBackOff`,
+ * `ErrImagePull`) and message.
  */
 export function revisionPodsFailing(reason: string, message: string): ConditionUpdate {
   return { type: 'ResourcesAvailable', status: 'False', reason, message };
@@ -498,6 +499,11 @@ export function revisionFromAutoscaler(
       break;
     case 'True':
       updates.push({ type: 'Active', status: 'True' });
+      // A PA that serves proves its pods run: a failure reported from the Deployment's pods
+      // (e.g. Unschedulable until a node joined) is over.
+      if (getCondition(revisionConditions, 'ResourcesAvailable')?.status === 'False') {
+        updates.push({ type: 'ResourcesAvailable', status: 'True' }, { type: 'ContainerHealthy', status: 'True' });
+      }
       break;
   }
   return { updates, ...replicas };

@@ -77,6 +77,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   resource('Endpoints', '', 'v1', 'endpoints', ['ep'], []),
   resource('ConfigMap', '', 'v1', 'configmaps', ['cm'], []),
   resource('Namespace', '', 'v1', 'namespaces', ['ns'], [], false),
+  resource('Node', '', 'v1', 'nodes', ['no'], [], false),
   resource('Event', '', 'v1', 'events', ['ev'], []),
   // None exist in a simulated cluster; `kubectl describe namespace` lists them.
   resource('ResourceQuota', '', 'v1', 'resourcequotas', ['quota'], []),

@@ -26,6 +26,7 @@ import type {
   ServerlessService,
   Service,
 } from '../api/types.js';
+import { nodeRoles } from '../cluster/nodes.js';
 import { LABEL_CONFIGURATION, LABEL_CONFIGURATION_GENERATION } from './labels.js';
 import { objectReference, type ResourceType, resolveResourceName, resourceById } from './resources.js';
 import { ageSince } from './time.js';
@@ -475,6 +476,30 @@ export const EVENT_COLUMNS: TableSpec<KubeObject> = [
   { header: 'MESSAGE', value: (o) => ((o as EventFields).message ?? '').trim() },
 ];
 
+/**
+ * `kubectl get nodes` (the API server's node printer): STATUS is the Ready condition's
+ * (`Ready`, `NotReady`, `Unknown`), with `,SchedulingDisabled` for a cordoned node.
+ */
+export const NODE_COLUMNS: TableSpec<KubeObject> = [
+  name,
+  {
+    header: 'STATUS',
+    value: (o) => {
+      const ready = conditionOf(o, 'Ready');
+      const status = ready?.status === 'True' ? 'Ready' : ready?.status === 'False' ? 'NotReady' : 'Unknown';
+      return (o.spec as { unschedulable?: boolean } | undefined)?.unschedulable
+        ? `${status},SchedulingDisabled`
+        : status;
+    },
+  },
+  { header: 'ROLES', value: (o) => nodeRoles(o.metadata.labels) },
+  age,
+  {
+    header: 'VERSION',
+    value: (o) => (o.status as { nodeInfo?: { kubeletVersion?: string } } | undefined)?.nodeInfo?.kubeletVersion ?? '',
+  },
+];
+
 /** kubectl's fallback for types without a printer: NAME and AGE. */
 export const DEFAULT_COLUMNS: TableSpec<KubeObject> = [name, age];
 
@@ -491,6 +516,7 @@ export const TABLE_SPECS: Readonly<Record<string, TableSpec<never>>> = {
   'deployments.apps': DEPLOYMENT_COLUMNS,
   'replicasets.apps': REPLICASET_COLUMNS,
   configmaps: CONFIGMAP_COLUMNS,
+  nodes: NODE_COLUMNS,
   services: CORE_SERVICE_COLUMNS,
   endpoints: ENDPOINTS_COLUMNS,
   'endpointslices.discovery.k8s.io': ENDPOINTSLICE_COLUMNS,

@@ -7,13 +7,24 @@
 import { createHash } from 'node:crypto';
 import { type Actor, createActor } from 'xstate';
 import type { Container, ContainerStatus, Deployment, KubeObject, Pod } from '../../model/api/types.js';
+import { type ContainerResources, containerRequests } from '../../model/cluster/containers.js';
+import {
+  alreadyPresentMessage,
+  type ImagePullPolicy,
+  pulledMessage,
+  pullingMessage,
+} from '../../model/cluster/images.js';
+import { podDemand } from '../../model/cluster/scheduler.js';
 import type { PodPhase } from '../../model/events.js';
 import { podMachine } from '../../model/machines/pod.js';
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
-import { NODE_IP, NODE_NAME, podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
+import { podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { normalVariate } from '../load/rng.js';
+import type { ImageManager, PullOutcome } from '../nodes/kubelet.js';
+import type { Scheduler } from '../nodes/scheduler.js';
+import type { NodeState } from '../nodes/state.js';
 import type { PodLogs } from '../podLogs.js';
 import type { EventRecorder } from '../recorder.js';
 import { T } from '../types.js';
@@ -30,6 +41,14 @@ export interface ShownObjects {
   logs: PodLogs;
 }
 
+/** The nodes the pods go to: the scheduler that binds them and the kubelets' image managers. */
+export interface PodPlacement {
+  scheduler: Scheduler;
+  images: ImageManager;
+  /** The node the scheduler itself runs on (its events' reporting instance). */
+  controlPlane(): string;
+}
+
 interface PodRuntime {
   name: string;
   revision: string;
@@ -37,9 +56,14 @@ interface PodRuntime {
   createdAt: number;
   actor: Actor<typeof podMachine>;
   ip: string;
-  /** The user container's image and how long pulling it takes (0: already on the node). */
-  image: string;
-  pullMs: number;
+  /** The node the scheduler bound it to. */
+  node?: NodeState;
+  /** Its containers' images, in order, with their pull policies. */
+  images: { image: string; policy: ImagePullPolicy }[];
+  /** What the kubelet did for each image (set once they are all on the node). */
+  pulls?: PullOutcome[];
+  /** The scheduler's last word while no node fitted. */
+  unschedulable?: { message: string; since: string };
   /** When the pod was bound to the node, its containers started, it became ready. */
   scheduledAt?: string;
   startedAt?: string;
@@ -69,18 +93,17 @@ const PHASE_RANK: Record<PodPhase, number> = {
   Gone: 5,
 };
 
-const KUBELET = { component: 'kubelet', host: NODE_NAME };
 const SCHEDULER = { component: 'default-scheduler' };
 
 export class DeploymentController {
   private readonly deployments = new Map<string, DeploymentRuntime>();
-  private readonly pulledImages = new Set<string>();
   private ipCounter = 0;
 
   constructor(
     private readonly ctx: SimContext,
     private readonly observer: PodObserver,
     private readonly shown: ShownObjects,
+    private readonly placement: PodPlacement,
   ) {}
 
   /** The pods of a revision's Deployment that exist (any phase but Gone). */
@@ -184,10 +207,7 @@ export class DeploymentController {
     };
     let name = podName(revision, rt.podTemplateHash, this.ctx.random.names);
     while (rt.pods.has(name)) name = podName(revision, rt.podTemplateHash, this.ctx.random.names);
-    const image = template.spec?.containers?.[0]?.image ?? '';
     const startup = this.ctx.settings.podStartup;
-    const pull = this.pulledImages.has(image) ? 0 : startup.imagePullMs;
-    this.pulledImages.add(image);
     const ip = `10.244.${(this.ipCounter >> 8) & 255}.${(this.ipCounter++ & 255) + 1}`;
     const rs = rt.replicaSet;
     const owner = rs
@@ -198,12 +218,8 @@ export class DeploymentController {
           kind: 'ReplicaSet',
           name: `${dep.metadata.name}-${rt.podTemplateHash}`,
         };
-    // The node is written with the pod: a single-node cluster binds it within the scheduling
-    // delay, and one write less per pod keeps the event log as it was.
-    const spec = {
-      ...podSpecFromTemplate(template.spec ?? {}, serviceAccountVolumeName(stableSuffix(name))),
-      nodeName: NODE_NAME,
-    };
+    // Not bound yet: the scheduler writes the node (with the pod's status) when it binds it.
+    const spec = podSpecFromTemplate(template.spec ?? {}, serviceAccountVolumeName(stableSuffix(name)));
     const pod: Pod = {
       apiVersion: 'v1',
       kind: 'Pod',
@@ -220,13 +236,14 @@ export class DeploymentController {
     };
     this.ctx.store.create(pod);
     if (rs) this.shown.replicaSets.podCreated(rs, name);
+    const containers = template.spec?.containers ?? [];
     const actor = createActor(podMachine, {
       clock: this.ctx.engine.clock,
       input: {
         name,
         revision,
         schedulingMs: this.startupDuration(startup.schedulingMs),
-        creatingMs: this.startupDuration(startup.creatingMs) + pull,
+        creatingMs: this.startupDuration(startup.creatingMs),
         startupMs: this.startupDuration(startup.appStartMs),
         drainMs: this.ctx.settings.drainMs,
       },
@@ -238,12 +255,75 @@ export class DeploymentController {
       createdAt: this.ctx.now(),
       actor,
       ip,
-      image,
-      pullMs: pull,
+      images: containers.map((c) => ({
+        image: c.image ?? '',
+        // Knative pins images by digest, for which the API server's default policy is IfNotPresent.
+        policy: (c as { imagePullPolicy?: ImagePullPolicy }).imagePullPolicy ?? 'IfNotPresent',
+      })),
     };
     rt.pods.set(name, runtime);
+    const key = `${ns}/${name}`;
+    const demand = podDemand(
+      containers.map((c) => containerRequests((c as { resources?: ContainerResources }).resources)),
+      {
+        images: runtime.images.map((i) => i.image),
+        ...((template.spec as { nodeSelector?: Record<string, string> } | undefined)?.nodeSelector
+          ? { nodeSelector: (template.spec as { nodeSelector: Record<string, string> }).nodeSelector }
+          : {}),
+      },
+    );
     actor.on('phase', ({ phase }) => this.onPhase(ns, dep.metadata.name, runtime, phase));
+    actor.on('schedule', () =>
+      this.placement.scheduler.schedule({
+        key,
+        owner: owner.name,
+        demand,
+        bound: (node) => {
+          runtime.node = node;
+          actor.send({ type: 'pod.bound', node: node.name });
+        },
+        unschedulable: (message) => actor.send({ type: 'pod.unschedulable', message }),
+      }),
+    );
+    actor.on('unschedulable', ({ message }) => this.onUnschedulable(ns, runtime, message));
+    actor.on('pull', () => this.pull(ns, runtime));
     actor.start();
+  }
+
+  /** The kubelet puts the pod's images on its node (the Pulling events as it asks), then the pod starts. */
+  private pull(namespace: string, pod: PodRuntime): void {
+    const node = pod.node;
+    if (!node) return;
+    const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
+    const containers = stored?.spec.containers ?? [];
+    const kubelet = { component: 'kubelet', host: node.name };
+    this.placement.images.ensure(
+      node,
+      pod.images,
+      (outcomes) => {
+        pod.pulls = outcomes;
+        pod.actor.send({ type: 'pod.pulled' });
+      },
+      (index, image) => {
+        const c = containers[index];
+        if (stored && c) {
+          this.shown.recorder.record(stored, 'Normal', 'Pulling', pullingMessage(image), kubelet, {
+            fieldPath: `spec.containers{${c.name ?? ''}}`,
+          });
+        }
+      },
+    );
+  }
+
+  /** No node fits: the scheduler's PodScheduled condition and FailedScheduling event. */
+  private onUnschedulable(namespace: string, pod: PodRuntime, message: string): void {
+    const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
+    if (!stored) return;
+    const since = pod.unschedulable?.message === message ? pod.unschedulable.since : this.ctx.timestamp();
+    pod.unschedulable = { message, since };
+    this.ctx.store.updateStatus(T.pod, namespace, pod.name, unschedulableStatus(message, since));
+    this.shown.recorder.record(stored, 'Warning', 'FailedScheduling', message, SCHEDULER);
+    this.ctx.enqueue(T.revision, namespace, pod.revision);
   }
 
   private deletePod(namespace: string, pod: PodRuntime, rt?: DeploymentRuntime): void {
@@ -272,11 +352,21 @@ export class DeploymentController {
       this.ctx.store.remove(T.pod, namespace, pod.name);
       this.deployments.get(`${namespace}/${deployment}`)?.pods.delete(pod.name);
       pod.actor.stop();
+    } else if (phase === 'ContainerCreating') {
+      // The binding: the node and the scheduled status in one write.
+      const existing = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
+      if (existing && pod.node) {
+        this.ctx.store.bind(T.pod, namespace, pod.name, pod.node.name, podStatus(existing, phase, pod));
+      }
     } else if (phase !== 'Terminating' && !first) {
       const existing = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
       if (existing) {
         this.ctx.store.updateStatus(T.pod, namespace, pod.name, podStatus(existing, phase, pod));
       }
+    }
+    if (phase === 'Gone' || (phase === 'Terminating' && !pod.node)) {
+      // Its requests leave the node (a pod never bound leaves the scheduler's queue).
+      this.placement.scheduler.release(`${namespace}/${pod.name}`);
     }
     this.observer.podPhase(namespace, pod.revision, pod.name, phase);
     const dep = this.ctx.store.get<Deployment>(T.deployment, namespace, deployment);
@@ -291,42 +381,40 @@ export class DeploymentController {
     if (!stored) return;
     const containers = stored.spec.containers ?? [];
     const container = (c: Container) => ({ fieldPath: `spec.containers{${c.name ?? ''}}` });
+    const kubelet = { component: 'kubelet', host: pod.node?.name ?? '' };
     if (phase === 'ContainerCreating') {
       pod.scheduledAt = this.ctx.timestamp();
-      const bound = stored;
       recorder.record(
-        bound,
+        stored,
         'Normal',
         'Scheduled',
-        `Successfully assigned ${namespace}/${pod.name} to ${NODE_NAME}`,
+        `Successfully assigned ${namespace}/${pod.name} to ${pod.node?.name ?? ''}`,
         SCHEDULER,
         {
-          eventsV1: { action: 'Binding', reportingInstance: `default-scheduler-${NODE_NAME}` },
+          eventsV1: { action: 'Binding', reportingInstance: `default-scheduler-${this.placement.controlPlane()}` },
         },
       );
-      const user = containers[0];
-      if (user && pod.pullMs > 0)
-        recorder.record(bound, 'Normal', 'Pulling', `Pulling image "${pod.image}"`, KUBELET, container(user));
     } else if (phase === 'Running') {
       pod.startedAt = this.ctx.timestamp();
       const userPort = containers[0]?.ports?.[0]?.containerPort;
       this.shown.logs.started(namespace, pod.name, pod.revision, this.ctx.now(), userPort);
       containers.forEach((c, i) => {
         const image = c.image ?? '';
+        const pull = pod.pulls?.[i];
         const pulled =
-          i === 0 && pod.pullMs > 0
-            ? `Successfully pulled image "${image}" in ${goDuration(pod.pullMs)} (${goDuration(pod.pullMs)} including waiting). Image size: ${imageSize(image)} bytes.`
-            : `Container image "${image}" already present on machine`;
-        recorder.record(stored, 'Normal', 'Pulled', pulled, KUBELET, container(c));
-        recorder.record(stored, 'Normal', 'Created', `Created container: ${c.name ?? ''}`, KUBELET, container(c));
-        recorder.record(stored, 'Normal', 'Started', `Started container ${c.name ?? ''}`, KUBELET, container(c));
+          pull?.pulled === true
+            ? pulledMessage(image, pull.pullMs, pull.totalMs, pull.sizeBytes)
+            : alreadyPresentMessage(image);
+        recorder.record(stored, 'Normal', 'Pulled', pulled, kubelet, container(c));
+        recorder.record(stored, 'Normal', 'Created', `Created container: ${c.name ?? ''}`, kubelet, container(c));
+        recorder.record(stored, 'Normal', 'Started', `Started container ${c.name ?? ''}`, kubelet, container(c));
       });
     } else if (phase === 'Ready') {
       pod.readyAt = this.ctx.timestamp();
     } else if (phase === 'Terminating') {
       this.shown.logs.stopping(namespace, pod.name, this.ctx.now(), Math.round(this.ctx.settings.drainMs / 1000));
       for (const c of containers) {
-        recorder.record(stored, 'Normal', 'Killing', `Stopping container ${c.name ?? ''}`, KUBELET, container(c));
+        recorder.record(stored, 'Normal', 'Killing', `Stopping container ${c.name ?? ''}`, kubelet, container(c));
       }
     }
   }
@@ -359,8 +447,8 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
       cond('ContainersReady', ready, ready ? rt.readyAt : scheduled, 'ContainersNotReady'),
       cond('PodScheduled', true, scheduled),
     ] as never,
-    hostIP: NODE_IP,
-    hostIPs: [{ ip: NODE_IP }],
+    hostIP: rt.node?.address ?? '',
+    hostIPs: [{ ip: rt.node?.address ?? '' }],
     ...(running ? { podIP: rt.ip, podIPs: [{ ip: rt.ip }] } : {}),
     startTime: scheduled,
     qosClass: 'Burstable',
@@ -401,21 +489,29 @@ function stableSuffix(seed: string): string {
   return out;
 }
 
-/** A plausible, stable size for an image (the kubelet reports the real one). */
-function imageSize(image: string): number {
-  const digest = createHash('md5').update(image).digest();
-  return 20_000_000 + (digest.readUInt32BE(0) % 60_000_000);
+/**
+ * A pod no node fits, as the scheduler writes it: Pending with PodScheduled False `Unschedulable`
+ * and the FitError message.
+ */
+export function unschedulableStatus(message: string, since: string): Pod['status'] {
+  return {
+    phase: 'Pending',
+    conditions: [
+      {
+        type: 'PodScheduled',
+        status: 'False',
+        lastProbeTime: null,
+        lastTransitionTime: since,
+        reason: 'Unschedulable',
+        message,
+      },
+    ] as never,
+    qosClass: 'Burstable',
+  };
 }
 
-/** A duration as Go's time.Duration prints it after truncating to milliseconds: `830ms`, `5.419s`, `1m2.5s`. */
-export function goDuration(ms: number): string {
-  const whole = Math.round(ms);
-  if (whole < 1000) return `${whole}ms`;
-  const trim = (x: number) => x.toFixed(3).replace(/\.?0+$/, '');
-  if (whole < 60_000) return `${trim(whole / 1000)}s`;
-  const minutes = Math.floor(whole / 60_000);
-  const rest = whole - minutes * 60_000;
-  if (minutes < 60) return `${minutes}m${trim(rest / 1000)}s`;
-  const hours = Math.floor(minutes / 60);
-  return `${hours}h${minutes % 60}m${trim(rest / 1000)}s`;
+/** A plausible, stable size for an image the scenario does not size (the kubelet reports the real one). */
+export function imageSize(image: string): number {
+  const digest = createHash('md5').update(image).digest();
+  return 20_000_000 + (digest.readUInt32BE(0) % 60_000_000);
 }

@@ -4,7 +4,7 @@
  * the Deployment and the PodAutoscaler (reference §6).
  */
 import { type Actor, createActor } from 'xstate';
-import type { Condition, Deployment, PodAutoscaler, Revision, RevisionStatus } from '../../model/api/types.js';
+import type { Condition, Deployment, Pod, PodAutoscaler, Revision, RevisionStatus } from '../../model/api/types.js';
 import { resolveInitialScale } from '../../model/kpa/index.js';
 import { type RevisionObservation, revisionLifecycleMachine } from '../../model/machines/revision.js';
 import { LABEL_REVISION, LABEL_REVISION_UID, LABEL_ROUTE, LABEL_ROUTING_STATE } from '../../model/rules/labels.js';
@@ -120,9 +120,13 @@ export class RevisionController {
 
     const deployment = ctx.store.get<Deployment>(T.deployment, namespace, depName);
     const currentPa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, namespace, paName);
+    const unscheduledPod = config.deployment.podIsAlwaysSchedulable
+      ? undefined
+      : this.unscheduledPod(namespace, rev.metadata.uid ?? '', deployment);
     const observed: RevisionObservation = {
       readyReplicas: deployment?.status?.readyReplicas ?? 0,
       autoscaler: currentPa,
+      ...(unscheduledPod ? { unscheduledPod } : {}),
     };
     this.observe(rev, observed, ({ conditions, actualReplicas, desiredReplicas }) => ({
       observedGeneration: rev.metadata.generation,
@@ -135,6 +139,26 @@ export class RevisionController {
       })),
     }));
     return true;
+  }
+
+  /**
+   * When the Deployment wants pods and has none available, Knative looks at its first pod: one the
+   * scheduler could not place gives its PodScheduled reason and message.
+   */
+  private unscheduledPod(
+    namespace: string,
+    revisionUid: string,
+    deployment: Deployment | undefined,
+  ): { reason: string; message: string } | undefined {
+    if (!deployment || (deployment.spec.replicas ?? 1) <= 0) return undefined;
+    if (((deployment.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0)
+      return undefined;
+    const first = this.ctx.store
+      .list<Pod>(T.pod, namespace)
+      .find((p) => p.metadata.labels?.[LABEL_REVISION_UID] === revisionUid);
+    const scheduled = first?.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (scheduled?.status !== 'False') return undefined;
+    return { reason: scheduled.reason ?? '', message: scheduled.message ?? '' };
   }
 
   /** Sends what was observed to the revision's machine and writes the status it emits. */

@@ -1,0 +1,202 @@
+/**
+ * kube-scheduler's decision for one pod, as pure functions: which nodes pass the filters
+ * (NodeUnschedulable, NodeAffinity for a nodeSelector, NodeResourcesFit), how the feasible ones
+ * score, and the FitError message a pod that fits nowhere gets (its PodScheduled condition and
+ * its FailedScheduling event), worded as kube-scheduler words it (pkg/scheduler/framework,
+ * FitError.Error and the default preemption plugin). Sources and simplifications are listed in
+ * docs/simulator.md ("Nodes and scheduling").
+ */
+import type { Random } from '../random.js';
+
+/** What a pod asks of a node (the sum of its containers' requests). */
+export interface PodDemand {
+  readonly cpuMillis: number;
+  readonly memoryBytes: number;
+  /**
+   * The same sums with kube-scheduler's non-zero defaults for containers that request nothing
+   * (100m CPU, 200 MiB): what scoring counts, so empty requests still spread (NodeResourcesFit
+   * scoring and BalancedAllocation use them).
+   */
+  readonly scoreCpuMillis: number;
+  readonly scoreMemoryBytes: number;
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** The images of its containers (ImageLocality). */
+  readonly images: readonly string[];
+  /** Pods of the same owner already placed, by node name (the spread a ReplicaSet gets). */
+  readonly siblingsByNode?: ReadonlyMap<string, number>;
+}
+
+/** A node as the scheduler's cache sees it. */
+export interface NodeView {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  /** Cordoned (spec.unschedulable), e.g. by the cluster-autoscaler while it drains the node. */
+  readonly unschedulable: boolean;
+  readonly allocatable: { readonly cpuMillis: number; readonly memoryBytes: number; readonly pods: number };
+  /** The requests of the pods bound to it (system pods included). */
+  readonly requested: { readonly cpuMillis: number; readonly memoryBytes: number; readonly pods: number };
+  /** The same with the non-zero defaults (see PodDemand). */
+  readonly scoreRequested: { readonly cpuMillis: number; readonly memoryBytes: number };
+  /** Size in bytes of each image the node has, by name. */
+  readonly images: ReadonlyMap<string, number>;
+}
+
+/** kube-scheduler's defaults for a container without requests, used in scoring only. */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+export const REASON_UNSCHEDULABLE_NODE = 'node(s) were unschedulable';
+export const REASON_NODE_SELECTOR = "node(s) didn't match Node's node affinity/selector";
+export const REASON_TOO_MANY_PODS = 'Too many pods';
+export const REASON_NO_VICTIMS = 'No preemption victims found for incoming pod';
+export const REASON_PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
+
+/** Why a node cannot take the pod; `resolvable` when preemption could in principle help. */
+export interface NodeRejection {
+  readonly reasons: readonly string[];
+  readonly resolvable: boolean;
+}
+
+/**
+ * The filters in kube-scheduler's order; the first plugin that rejects a node gives its reasons
+ * (NodeResourcesFit lists every resource that is short). Undefined when the pod fits.
+ */
+export function filterNode(node: NodeView, pod: PodDemand): NodeRejection | undefined {
+  if (node.unschedulable) return { reasons: [REASON_UNSCHEDULABLE_NODE], resolvable: false };
+  if (pod.nodeSelector) {
+    for (const [k, v] of Object.entries(pod.nodeSelector)) {
+      if (node.labels[k] !== v) return { reasons: [REASON_NODE_SELECTOR], resolvable: false };
+    }
+  }
+  const reasons: string[] = [];
+  if (node.requested.pods + 1 > node.allocatable.pods) reasons.push(REASON_TOO_MANY_PODS);
+  if (pod.cpuMillis > 0 && node.requested.cpuMillis + pod.cpuMillis > node.allocatable.cpuMillis) {
+    reasons.push('Insufficient cpu');
+  }
+  if (pod.memoryBytes > 0 && node.requested.memoryBytes + pod.memoryBytes > node.allocatable.memoryBytes) {
+    reasons.push('Insufficient memory');
+  }
+  return reasons.length > 0 ? { reasons, resolvable: true } : undefined;
+}
+
+/** `0/N nodes are available: <count> <reason>, ….` — counts per reason, sorted as strings. */
+function nodesAvailable(total: number, reasons: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
+  const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return parts.length > 0 ? `0/${total} nodes are available: ${parts.join(', ')}.` : `0/${total} nodes are available.`;
+}
+
+/**
+ * The message of a pod that fits on no node (FitError.Error with the default preemption
+ * plugin's PostFilter message; Knative's pods have priority 0, so preemption never finds a
+ * victim): `0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available:
+ * 1 No preemption victims found for incoming pod..` (the double stop is kube-scheduler's).
+ */
+export function fitErrorMessage(rejections: readonly NodeRejection[]): string {
+  const total = rejections.length;
+  if (total === 0) return 'no nodes available to schedule pods';
+  const filter = nodesAvailable(
+    total,
+    rejections.flatMap((r) => r.reasons),
+  );
+  const preemption = nodesAvailable(
+    total,
+    rejections.map((r) => (r.resolvable ? REASON_NO_VICTIMS : REASON_PREEMPTION_NOT_HELPFUL)),
+  );
+  return `${filter} preemption: ${preemption}.`;
+}
+
+/** ImageLocality's thresholds (pkg/scheduler/framework/plugins/imagelocality). */
+const IMAGE_MIN_THRESHOLD = 23 * 1024 * 1024;
+const IMAGE_MAX_CONTAINER_THRESHOLD = 1000 * 1024 * 1024;
+
+/**
+ * The default scoring plugins, each 0–100, weighted as kube-scheduler weighs them:
+ * NodeResourcesFit (LeastAllocated: the free share of CPU and memory after placing the pod),
+ * NodeResourcesBalancedAllocation (CPU and memory used in proportion), ImageLocality (the node
+ * already has the images, scaled by how many nodes have them), and, standing in for
+ * PodTopologySpread's default constraints (weight 2), fewer pods of the same owner on the node.
+ */
+export function scoreNode(node: NodeView, pod: PodDemand, nodes: readonly NodeView[]): number {
+  const cpuAlloc = node.allocatable.cpuMillis;
+  const memAlloc = node.allocatable.memoryBytes;
+  const cpuUsed = node.scoreRequested.cpuMillis + pod.scoreCpuMillis;
+  const memUsed = node.scoreRequested.memoryBytes + pod.scoreMemoryBytes;
+  const free = (used: number, alloc: number) => (alloc <= 0 || used > alloc ? 0 : ((alloc - used) * 100) / alloc);
+  const leastAllocated = Math.floor((free(cpuUsed, cpuAlloc) + free(memUsed, memAlloc)) / 2);
+  const fraction = (used: number, alloc: number) => (alloc <= 0 ? 1 : Math.min(1, used / alloc));
+  const balanced = Math.floor((1 - Math.abs(fraction(cpuUsed, cpuAlloc) - fraction(memUsed, memAlloc)) / 2) * 100);
+  let imageSum = 0;
+  for (const image of new Set(pod.images)) {
+    const size = node.images.get(image);
+    if (size === undefined) continue;
+    const having = nodes.filter((n) => n.images.has(image)).length;
+    imageSum += size * (having / nodes.length);
+  }
+  const maxThreshold = IMAGE_MAX_CONTAINER_THRESHOLD * Math.max(1, pod.images.length);
+  const clamped = Math.min(Math.max(imageSum, IMAGE_MIN_THRESHOLD), maxThreshold);
+  const imageLocality = Math.floor(((clamped - IMAGE_MIN_THRESHOLD) * 100) / (maxThreshold - IMAGE_MIN_THRESHOLD));
+  let spread = 100;
+  if (pod.siblingsByNode && pod.siblingsByNode.size > 0) {
+    const max = Math.max(...pod.siblingsByNode.values());
+    const here = pod.siblingsByNode.get(node.name) ?? 0;
+    spread = max === 0 ? 100 : Math.floor(((max - here) * 100) / max);
+  }
+  return leastAllocated + balanced + imageLocality + 2 * spread;
+}
+
+export type ScheduleResult =
+  | { readonly scheduled: true; readonly node: string }
+  | { readonly scheduled: false; readonly message: string };
+
+/**
+ * One scheduling attempt: the feasible nodes scored, the best taken (ties broken at random, as
+ * kube-scheduler's selectHost samples among equal scores), or the FitError message.
+ */
+export function schedulePod(pod: PodDemand, nodes: readonly NodeView[], random: Random): ScheduleResult {
+  const rejections: NodeRejection[] = [];
+  const feasible: NodeView[] = [];
+  for (const node of nodes) {
+    const rejected = filterNode(node, pod);
+    if (rejected) rejections.push(rejected);
+    else feasible.push(node);
+  }
+  if (feasible.length === 0) return { scheduled: false, message: fitErrorMessage(rejections) };
+  if (feasible.length === 1) return { scheduled: true, node: feasible[0]!.name };
+  let best: NodeView[] = [];
+  let bestScore = -1;
+  for (const node of feasible) {
+    const score = scoreNode(node, pod, nodes);
+    if (score > bestScore) {
+      bestScore = score;
+      best = [node];
+    } else if (score === bestScore) best.push(node);
+  }
+  const pick = best.length === 1 ? best[0]! : best[Math.floor(random() * best.length)]!;
+  return { scheduled: true, node: pick.name };
+}
+
+/** What a container asks for, by resource (already in millicores / bytes). */
+export interface ContainerRequests {
+  readonly cpuMillis?: number;
+  readonly memoryBytes?: number;
+}
+
+/** A pod's demand from its containers' requests (absent requests count 0 to fit, defaults to score). */
+export function podDemand(
+  containers: readonly ContainerRequests[],
+  rest: Pick<PodDemand, 'nodeSelector' | 'images' | 'siblingsByNode'>,
+): PodDemand {
+  let cpu = 0;
+  let mem = 0;
+  let scoreCpu = 0;
+  let scoreMem = 0;
+  for (const c of containers) {
+    cpu += c.cpuMillis ?? 0;
+    mem += c.memoryBytes ?? 0;
+    scoreCpu += c.cpuMillis || DEFAULT_MILLI_CPU_REQUEST;
+    scoreMem += c.memoryBytes || DEFAULT_MEMORY_REQUEST;
+  }
+  return { cpuMillis: cpu, memoryBytes: mem, scoreCpuMillis: scoreCpu, scoreMemoryBytes: scoreMem, ...rest };
+}

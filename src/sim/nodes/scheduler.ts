@@ -1,0 +1,174 @@
+/**
+ * kube-scheduler, simulated: binds each pod to a node with the model's fit and scoring rules
+ * (src/model/cluster/scheduler.ts), or keeps it unschedulable and tries it again when the cluster
+ * changes in a way that could help (a pod left, a node joined), after kube-scheduler's per-pod
+ * backoff (1 s doubling to 10 s), and at the latest every 5 minutes
+ * (podMaxInUnschedulablePodsDuration). Pods are retried in the order they first failed.
+ */
+import { type PodDemand, schedulePod } from '../../model/cluster/scheduler.js';
+import type { Random } from '../../model/random.js';
+import type { Engine } from '../engine.js';
+import type { NodeState } from './state.js';
+
+/** A pod as the scheduler sees it; the callbacks hand the decision to its lifecycle. */
+export interface SchedulablePod {
+  /** `namespace/name`. */
+  readonly key: string;
+  /** Its ReplicaSet, for spreading siblings. */
+  readonly owner: string;
+  readonly demand: PodDemand;
+  bound(node: NodeState): void;
+  unschedulable(message: string): void;
+}
+
+interface Waiting {
+  readonly pod: SchedulablePod;
+  attempts: number;
+  lastAttempt: number;
+}
+
+const INITIAL_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 10_000;
+/** Unschedulable pods are tried again at least this often (podMaxInUnschedulablePodsDuration). */
+const MAX_UNSCHEDULABLE_MS = 5 * 60_000;
+/** How often that is checked (flushUnschedulablePodsLeftover). */
+const FLUSH_PERIOD_MS = 30_000;
+
+export class Scheduler {
+  /** Unschedulable pods, in the order they first failed. */
+  private readonly waiting = new Map<string, Waiting>();
+  /** Where each bound pod runs, by key. */
+  private readonly boundTo = new Map<string, NodeState>();
+  /** Each bound pod's owner (ReplicaSet), by key. */
+  private readonly owners = new Map<string, string>();
+  private retryTimer: ReturnType<Engine['at']> | undefined;
+  private retryAt = Number.POSITIVE_INFINITY;
+  private flushScheduled = false;
+  /** Told when pods are left that no node fits (the cluster-autoscaler listens). */
+  onUnschedulable: (() => void) | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly nodes: () => readonly NodeState[],
+    private readonly random: Random,
+  ) {}
+
+  /** Tries to place a pod now. */
+  schedule(pod: SchedulablePod): void {
+    const existing = this.waiting.get(pod.key);
+    if (!this.attempt(pod)) {
+      const w = existing ?? { pod, attempts: 0, lastAttempt: 0 };
+      w.attempts++;
+      w.lastAttempt = this.engine.now();
+      this.waiting.set(pod.key, w);
+      this.scheduleFlush();
+      this.onUnschedulable?.();
+    }
+  }
+
+  /** The pods no node fits now, in the order they first failed. */
+  unschedulablePods(): SchedulablePod[] {
+    return [...this.waiting.values()].map((w) => w.pod);
+  }
+
+  /** The node a pod is bound to. */
+  nodeOf(key: string): NodeState | undefined {
+    return this.boundTo.get(key);
+  }
+
+  /** A pod is gone (or was deleted before it was bound): its place is free; waiting pods may fit. */
+  release(key: string): void {
+    this.waiting.delete(key);
+    const node = this.boundTo.get(key);
+    if (!node) return;
+    this.boundTo.delete(key);
+    this.owners.delete(key);
+    node.remove(key);
+    this.clusterChanged();
+  }
+
+  /** A node joined or was uncordoned: waiting pods may fit. */
+  clusterChanged(): void {
+    if (this.waiting.size === 0) return;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const w of this.waiting.values()) earliest = Math.min(earliest, w.lastAttempt + backoffMs(w.attempts));
+    this.retryNoEarlierThan(Math.max(this.engine.now(), earliest));
+  }
+
+  private retryNoEarlierThan(at: number): void {
+    if (this.retryTimer && this.retryAt <= at) return;
+    if (this.retryTimer) this.engine.cancel(this.retryTimer);
+    this.retryAt = at;
+    this.retryTimer = this.engine.at(at, () => {
+      this.retryTimer = undefined;
+      this.retryAt = Number.POSITIVE_INFINITY;
+      this.retryDue();
+    });
+  }
+
+  /** Tries the waiting pods whose backoff is over, in order; the others at their time. */
+  private retryDue(): void {
+    const now = this.engine.now();
+    let later = Number.POSITIVE_INFINITY;
+    for (const w of [...this.waiting.values()]) {
+      if (!this.waiting.has(w.pod.key)) continue;
+      const due = w.lastAttempt + backoffMs(w.attempts);
+      if (due > now) {
+        later = Math.min(later, due);
+        continue;
+      }
+      this.retry(w);
+    }
+    if (later < Number.POSITIVE_INFINITY) this.retryNoEarlierThan(later);
+  }
+
+  private retry(w: Waiting): void {
+    if (this.attempt(w.pod)) {
+      this.waiting.delete(w.pod.key);
+      return;
+    }
+    w.attempts++;
+    w.lastAttempt = this.engine.now();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    this.engine.after(FLUSH_PERIOD_MS, () => {
+      this.flushScheduled = false;
+      const now = this.engine.now();
+      for (const w of [...this.waiting.values()]) {
+        if (this.waiting.has(w.pod.key) && now - w.lastAttempt >= MAX_UNSCHEDULABLE_MS) this.retry(w);
+      }
+      if (this.waiting.size > 0) this.scheduleFlush();
+    });
+  }
+
+  /** One scheduling cycle for a pod: bound (true) or told why not (false). */
+  private attempt(pod: SchedulablePod): boolean {
+    const nodes = this.nodes();
+    const siblings = new Map<string, number>();
+    if (nodes.length > 1)
+      for (const node of nodes) {
+        let n = 0;
+        for (const key of node.pods.keys()) if (this.owners.get(key) === pod.owner) n++;
+        if (n > 0) siblings.set(node.name, n);
+      }
+    const result = schedulePod({ ...pod.demand, siblingsByNode: siblings }, nodes, this.random);
+    if (!result.scheduled) {
+      pod.unschedulable(result.message);
+      return false;
+    }
+    const node = nodes.find((n) => n.name === result.node)!;
+    node.add(pod.key, pod.demand);
+    this.boundTo.set(pod.key, node);
+    this.owners.set(pod.key, pod.owner);
+    pod.bound(node);
+    return true;
+  }
+}
+
+/** kube-scheduler's per-pod backoff after `attempts` failed attempts. */
+export function backoffMs(attempts: number): number {
+  return Math.min(MAX_BACKOFF_MS, INITIAL_BACKOFF_MS * 2 ** Math.max(0, attempts - 1));
+}
