@@ -20,6 +20,7 @@ import {
   REVISION_LABELS,
 } from '../model/observability.js';
 import { LABEL_CONFIGURATION, LABEL_REVISION, LABEL_SERVICE } from '../model/rules/labels.js';
+import { parseIso } from '../model/rules/time.js';
 import type { AutoscalerView, SimCluster } from '../sim/cluster.js';
 import { apiError, badRequest } from './status.js';
 
@@ -134,7 +135,8 @@ export function queueProxyMetricsText(pod: Pod, cluster: SimCluster): string {
     [QUEUE_PROXY_LABELS.revision]: revision,
     [QUEUE_PROXY_LABELS.pod]: pod.metadata.name,
   };
-  const started = Date.parse(pod.status?.startTime ?? '');
+  const startedAt = pod.status?.startTime ?? pod.metadata.creationTimestamp;
+  const started = startedAt ? parseIso(startedAt) : Number.NaN;
   const uptime = Number.isFinite(started) ? Math.max(0, (cluster.now() - started) / 1000) : 0;
   const gauge = (name: string, help: string, value: number): PromFamily => ({
     name,

@@ -37,6 +37,8 @@ import {
   type ShadowInputs,
   STALE_FIGURES_MS,
   type Stat,
+  scaleSampledTotal,
+  scrapeSampleSize,
   statValues,
   updateDeciderWindows,
 } from '../../model/kpa/index.js';
@@ -90,6 +92,8 @@ export class ShadowAutoscaler {
   private readonly revisions = new Map<string, RevisionShadow>();
   private config: { autoscaler: AutoscalerConfig; deployment: DeploymentConfig } | undefined;
   private busy = false;
+  /** Scrapes so far: which slice of the ready pods the next sample starts at. */
+  private scrapes = 0;
   private stopped = false;
   private readonly tickMs: number;
 
@@ -204,6 +208,7 @@ export class ShadowAutoscaler {
       readyPods.set(rev, list);
     }
     const scrapedAt = this.options.clock.now();
+    this.scrapes++;
     const [autoscaler, stats] = await Promise.all([
       deciding ? this.metrics.autoscaler() : undefined,
       this.scrapeQueueProxies(
@@ -252,18 +257,26 @@ export class ShadowAutoscaler {
     const out = new Map<string, { stat?: Stat; gap?: Gap }>();
     await Promise.all(
       revisions.map(async (rev) => {
-        const pods = readyPods.get(rev) ?? [];
+        const pods = [...(readyPods.get(rev) ?? [])].sort();
         if (pods.length === 0) return;
-        const answers = await Promise.all(pods.map((p) => this.metrics.queueProxy(this.options.namespace, p)));
+        // Knative's sample of the ready pods (scrapeSampleSize), a different slice each second.
+        const size = scrapeSampleSize(pods.length);
+        const offset = this.scrapes % pods.length;
+        const sample = Array.from({ length: size }, (_, i) => pods[(offset + i) % pods.length]!);
+        const answers = await Promise.all(sample.map((p) => this.metrics.queueProxy(this.options.namespace, p)));
         const stats = answers.flatMap((a) => (a.stat ? [a.stat] : []));
         const gap = answers.find((a) => a.gap)?.gap;
         if (stats.length === 0) {
           if (gap) out.set(rev, { gap });
           return;
         }
-        // The pods that answered stand for the ones that did not (as Knative's sampling scraper does).
-        const scale = pods.length / stats.length;
-        const sum = (k: keyof Stat) => stats.reduce((s, x) => s + x[k], 0) * scale;
+        // The pods that answered stand for the ready ones (scaleSampledTotal, as Knative's scraper).
+        const sum = (k: keyof Stat) =>
+          scaleSampledTotal(
+            stats.reduce((s, x) => s + x[k], 0),
+            stats.length,
+            pods.length,
+          );
         out.set(rev, {
           stat: {
             averageConcurrency: sum('averageConcurrency'),
