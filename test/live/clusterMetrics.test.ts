@@ -8,8 +8,14 @@ import { EventEmitter } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as k8s from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { autoscalerFigures, clusterDecisionOf, queueProxyStat } from '../../src/backends/live/clusterMetrics.js';
+import {
+  autoscalerFigures,
+  ClusterMetrics,
+  clusterDecisionOf,
+  queueProxyStat,
+} from '../../src/backends/live/clusterMetrics.js';
 import { parseEventLog } from '../../src/io/logReader.js';
 import { formatPrometheusText, parsePrometheusText } from '../../src/io/prometheus.js';
 import type { KpaTickEvent } from '../../src/model/events.js';
@@ -227,4 +233,64 @@ describe('with the autoscaler pod named (--autoscaler-pod)', () => {
     expect(compared.every((t) => t.cluster?.naming === 'opencensus' && t.shadow?.source === 'autoscaler')).toBe(true);
     expect(compared.at(-1)?.comparison).toMatchObject({ agree: true, modelPods: 1, clusterPods: 1 });
   }, 60_000);
+});
+
+describe('gaps: every failed scrape is one, told once per kind', () => {
+  /** ClusterMetrics over a stub client whose text() fails (or answers) as given. */
+  function metricsWith(answer: () => Promise<string>) {
+    const told: string[] = [];
+    const client = {
+      text: answer,
+      request: async () => ({ items: [{ metadata: { name: 'autoscaler-x' }, status: { phase: 'Running' } }] }),
+    } as unknown as ConstructorParameters<typeof ClusterMetrics>[0]['client'];
+    return {
+      told,
+      metrics: new ClusterMetrics({ client, server: 'https://k', info: (m) => told.push(m), timeoutMs: 1500 }),
+    };
+  }
+
+  it.each([
+    [
+      'a timeout',
+      () => Promise.reject(Object.assign(new Error('t'), { type: 'request-timeout' })),
+      'timeout',
+      'no answer within 1500 ms',
+    ],
+    [
+      'no metrics served (503 from the proxy)',
+      () =>
+        Promise.reject(
+          new k8s.ApiException(
+            503,
+            'x',
+            JSON.stringify({
+              message: 'error trying to reach service: dial tcp 10.0.0.1:9090: connect: connection refused',
+            }),
+            {},
+          ),
+        ),
+      'unreachable',
+      'from Knative 1.19 the autoscaler serves no metrics unless config-observability sets metrics-protocol: prometheus',
+    ],
+    [
+      'a pod gone (404)',
+      () => Promise.reject(new k8s.ApiException(404, 'x', '{"message":"pods \\"autoscaler-x\\" not found"}', {})),
+      'not found',
+      'not found (404)',
+    ],
+    [
+      'an answer that is not Prometheus text',
+      () => Promise.resolve('<html>oops</html>'),
+      'bad answer',
+      'not Prometheus text: knative-serving/autoscaler-x:9090/metrics:1:1:',
+    ],
+  ])('%s', async (_what, answer, kind, text) => {
+    const { told, metrics } = metricsWith(answer as () => Promise<string>);
+    for (let i = 0; i < 3; i++) {
+      const r = await metrics.autoscaler();
+      expect(r.gap?.kind).toBe(kind);
+      expect(r.gap?.text).toContain(text);
+    }
+    expect(told).toHaveLength(1);
+  });
 });
