@@ -58,9 +58,12 @@ export class LatencyHistogram {
   static readonly MAX_EXP = 40;
   /** Relative error bound of quantile(). */
   static readonly RELATIVE_ERROR = 2 ** -LatencyHistogram.SUB_BITS;
-  private static readonly SIZE = (LatencyHistogram.MAX_EXP - LatencyHistogram.MIN_EXP + 1) << LatencyHistogram.SUB_BITS;
-  /** Allocated on the first value: most revisions of a big run never see a cold request. */
-  private counts: Float64Array | undefined;
+  private static readonly PAGES = LatencyHistogram.MAX_EXP - LatencyHistogram.MIN_EXP + 1;
+  /**
+   * The counts, a page of 2^SUB_BITS buckets per power of two, each allocated on its first
+   * value: a revision's latencies span a few powers of two, and a fleet has thousands of them.
+   */
+  private readonly pages: (Float64Array | undefined)[] = new Array(LatencyHistogram.PAGES);
   count = 0;
   min = Number.POSITIVE_INFINITY;
   max = 0;
@@ -90,8 +93,12 @@ export class LatencyHistogram {
     // biome-ignore lint/complexity/useMathMinMax: a NaN latency must count as 0, not poison the sum
     const v = ms > 0 ? ms : 0;
     const b = LatencyHistogram.bucketOf(v);
-    if (this.counts === undefined) this.counts = new Float64Array(LatencyHistogram.SIZE);
-    this.counts[b]!++;
+    let page = this.pages[b >> 7];
+    if (page === undefined) {
+      page = new Float64Array(128);
+      this.pages[b >> 7] = page;
+    }
+    page[b & 0x7f]!++;
     if (b < this.lo) this.lo = b;
     if (b > this.hi) this.hi = b;
     this.count++;
@@ -102,9 +109,17 @@ export class LatencyHistogram {
 
   /** Adds another histogram's values (a service's latency from its revisions'). */
   merge(other: LatencyHistogram): void {
-    if (other.count === 0 || other.counts === undefined) return;
-    if (this.counts === undefined) this.counts = new Float64Array(LatencyHistogram.SIZE);
-    for (let i = other.lo; i <= other.hi; i++) this.counts[i]! += other.counts[i]!;
+    if (other.count === 0) return;
+    for (let p = other.lo >> 7; p <= other.hi >> 7; p++) {
+      const from = other.pages[p];
+      if (from === undefined) continue;
+      let page = this.pages[p];
+      if (page === undefined) {
+        page = new Float64Array(128);
+        this.pages[p] = page;
+      }
+      for (let i = 0; i < 128; i++) page[i]! += from[i]!;
+    }
     this.lo = Math.min(this.lo, other.lo);
     this.hi = Math.max(this.hi, other.hi);
     this.count += other.count;
@@ -115,12 +130,16 @@ export class LatencyHistogram {
 
   /** The value of rank `rank` (1..count) in sorted order, within the stated error. NaN when empty. */
   atRank(rank: number): number {
-    if (this.count === 0 || this.counts === undefined) return Number.NaN;
+    if (this.count === 0) return Number.NaN;
     const r = Math.min(this.count, Math.max(1, Math.ceil(rank)));
     let seen = 0;
-    const counts = this.counts;
     for (let i = this.lo; i <= this.hi; i++) {
-      seen += counts[i]!;
+      const page = this.pages[i >> 7];
+      if (page === undefined) {
+        i |= 0x7f; // an empty page: on to the next
+        continue;
+      }
+      seen += page[i & 0x7f]!;
       if (seen >= r) return Math.max(this.min, Math.min(this.max, LatencyHistogram.upperEdge(i)));
     }
     return this.max;

@@ -16,8 +16,9 @@ export interface RunOptions {
    * sample request events. With `keep: false` the outcome's `log` is empty.
    */
   log?: EventLogOptions;
-  /** Sees every log line as it is written (CSV writers). */
+  /** Sees every log line as it is written (CSV writers), or only those of `observeTypes`. */
   observe?: (line: LogLine) => void;
+  observeTypes?: readonly string[];
   /** Hears the simulated time once a simulated second (from the per-second samples): progress. */
   onTime?: (simMs: number) => void;
 }
@@ -51,7 +52,7 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
   ]);
   const seed = options.seed ?? scenario.seed ?? 1;
   const log = new EventLog(options.log ?? {});
-  if (options.observe) log.subscribe(options.observe);
+  if (options.observe) log.subscribe(options.observe, options.observeTypes);
   // Samples only: a typed listener does not make the log build events nobody else reads.
   const onTime = options.onTime;
   if (onTime) log.subscribe((line) => onTime(line.type === 'header' ? 0 : line.t), ['sample']);

@@ -80,3 +80,13 @@ export function updateDeciderWindows(
   windows.panic.resize(next.panicWindowMs, nowMs);
   return windows;
 }
+
+/**
+ * Whether a tick at `nowMs`, and every later tick until the next stat is recorded or the windows
+ * change, can only be the "no data" tick: with a scrape target and nothing in the stable window
+ * (emptiness only grows with time; only a record or a resize ends it), the decider keeps its
+ * state and triggers no reconcile, so such ticks may be skipped by a host that logs none of them.
+ */
+export function idleUntilRecorded(stable: MetricWindow, nowMs: number, hasScrapeTarget = true): boolean {
+  return hasScrapeTarget && stable.isEmpty(nowMs);
+}

@@ -4,8 +4,14 @@
  * whose last decision was 0). What a tick decides is the pure `decide` (src/model/kpa), which
  * the host runs on each emitted `tick`; the modes the decision leads to live in the
  * PodAutoscaler machine (./podAutoscaler.ts).
+ *
+ * `idle`: a host may put the loop to sleep after a tick whose decider can only say "no data"
+ * until the next stat (`idleUntilRecorded` in src/model/kpa/collector.ts), when nobody reads the
+ * ticks themselves. Such ticks change nothing, so a fleet of idle revisions costs nothing
+ * between events. `autoscaler.wake` resumes the ticks on their 2-second grid: the first one at
+ * the next grid time after the wake ({@link nextTickDelay}), as if the loop had never slept.
  */
-import { emit, setup } from 'xstate';
+import { assign, emit, setup } from 'xstate';
 
 /** Knative's decider tick interval [serving pkg/autoscaler/scaling/multiscaler.go]. */
 export const TICK_INTERVAL_MS = 2_000;
@@ -15,29 +21,51 @@ export interface AutoscalerInput {
   tickIntervalMs?: number;
 }
 
-export type AutoscalerEvent = { type: 'autoscaler.poke' } | { type: 'autoscaler.stop' };
+export type AutoscalerEvent =
+  | { type: 'autoscaler.poke' }
+  | { type: 'autoscaler.stop' }
+  | { type: 'autoscaler.idle' }
+  /** `delayMs`: from now to the next tick of the grid ({@link nextTickDelay}). */
+  | { type: 'autoscaler.wake'; delayMs: number };
 
 export type AutoscalerEmitted = { type: 'tick'; reason: 'timer' | 'poke' };
+
+/**
+ * The delay from `nowMs` to the first tick of the grid `lastTickMs + k·interval` after `nowMs`,
+ * and that tick's time. The grid times are summed one interval at a time, as a clock re-armed at
+ * each tick computes them (the same doubles). The delay is exact (nowMs + delay is the tick's
+ * time) when nowMs ≥ interval: the difference of two doubles within a factor of two is exact.
+ */
+export function nextTickDelay(
+  lastTickMs: number,
+  nowMs: number,
+  interval = TICK_INTERVAL_MS,
+): { delayMs: number; atMs: number } {
+  let at = lastTickMs;
+  while (at <= nowMs) at += interval;
+  return { delayMs: at - nowMs, atMs: at };
+}
 
 export const autoscalerMachine = setup({
   types: {
     input: {} as AutoscalerInput,
-    context: {} as { revision: string; tickIntervalMs: number },
+    context: {} as { revision: string; tickIntervalMs: number; resumeDelayMs: number },
     events: {} as AutoscalerEvent,
     emitted: {} as AutoscalerEmitted,
   },
   delays: {
     tickInterval: ({ context }) => context.tickIntervalMs,
+    resumeDelay: ({ context }) => context.resumeDelayMs,
   },
   actions: {
     tick: emit((_, params: { reason: 'timer' | 'poke' }) => ({ type: 'tick' as const, reason: params.reason })),
   },
 }).createMachine({
   id: 'autoscaler',
-  context: ({ input }) => ({
-    revision: input.revision,
-    tickIntervalMs: input.tickIntervalMs ?? TICK_INTERVAL_MS,
-  }),
+  context: ({ input }) => {
+    const tickIntervalMs = input.tickIntervalMs ?? TICK_INTERVAL_MS;
+    return { revision: input.revision, tickIntervalMs, resumeDelayMs: tickIntervalMs };
+  },
   initial: 'ticking',
   states: {
     ticking: {
@@ -50,6 +78,27 @@ export const autoscalerMachine = setup({
       },
       on: {
         'autoscaler.poke': { actions: [{ type: 'tick', params: { reason: 'poke' } }] },
+        'autoscaler.idle': 'idle',
+        'autoscaler.stop': 'stopped',
+      },
+    },
+    idle: {
+      on: {
+        'autoscaler.wake': {
+          target: 'resuming',
+          actions: assign({ resumeDelayMs: ({ event }) => event.delayMs }),
+        },
+        'autoscaler.stop': 'stopped',
+      },
+    },
+    /** Awake again, waiting for the next tick of the grid (then ticking as before). */
+    resuming: {
+      after: {
+        resumeDelay: { target: 'ticking', actions: [{ type: 'tick', params: { reason: 'timer' } }] },
+      },
+      on: {
+        'autoscaler.poke': { actions: [{ type: 'tick', params: { reason: 'poke' } }] },
+        'autoscaler.idle': 'idle',
         'autoscaler.stop': 'stopped',
       },
     },

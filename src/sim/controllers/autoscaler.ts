@@ -22,6 +22,7 @@ import {
   decide,
   explainDecision,
   explainScale,
+  idleUntilRecorded,
   METRIC_RPS,
   minReadyPods,
   newDeciderState,
@@ -38,7 +39,7 @@ import {
   statValues,
   updateDeciderWindows,
 } from '../../model/kpa/index.js';
-import { autoscalerMachine } from '../../model/machines/autoscaler.js';
+import { autoscalerMachine, nextTickDelay, TICK_INTERVAL_MS } from '../../model/machines/autoscaler.js';
 import { isPanicking, paStateOf, podAutoscalerMachine } from '../../model/machines/podAutoscaler.js';
 import { sksMachine, sksModeOf } from '../../model/machines/sks.js';
 import {
@@ -90,6 +91,10 @@ export class RevisionAutoscaler {
   private readonly failures = new ActorFailures();
   /** How the log names the revision (`namespace/name` outside the run's namespace). */
   private readonly logName: string;
+  /** The time of the ticker's last timer tick (its start before the first): the grid it keeps. */
+  private lastTimerTickMs: number;
+  /** The ticker sleeps (see the autoscaler machine's `idle`): woken by a stat or a new spec. */
+  private idle = false;
 
   constructor(
     private readonly ctx: SimContext,
@@ -100,6 +105,7 @@ export class RevisionAutoscaler {
     private readonly pods: ReadyPodCounter,
   ) {
     this.logName = ctx.logName(namespace, revision);
+    this.lastTimerTickMs = ctx.now();
     this.spec = this.resolveSpec();
     this.windows = newDeciderWindows(this.spec);
     const readyPods = this.pods.readyPods();
@@ -132,7 +138,10 @@ export class RevisionAutoscaler {
     );
     this.ticker.on(
       'tick',
-      failures.listener(() => this.tick()),
+      failures.listener((e) => {
+        if (e.reason === 'timer') this.lastTimerTickMs = this.ctx.now();
+        this.tick();
+      }),
     );
     this.ticker.start();
     failures.throwIfAny();
@@ -188,6 +197,21 @@ export class RevisionAutoscaler {
     this.spec = next;
     this.specVersion++;
     this.logSpec();
+    this.wake();
+  }
+
+  /**
+   * Resumes a sleeping ticker on its grid. Its skipped ticks would each have said "no data" and
+   * changed nothing; the next one comes at the grid time it would have come at anyway.
+   */
+  private wake(): void {
+    if (!this.idle) return;
+    this.idle = false;
+    const now = this.ctx.now();
+    const { delayMs, atMs } = nextTickDelay(this.lastTimerTickMs, now);
+    if (now + delayMs !== atMs) throw new Error(`autoscaler ${this.logName}: tick grid lost at ${now} ms`);
+    this.ticker.send({ type: 'autoscaler.wake', delayMs });
+    this.failures.throwIfAny();
   }
 
   /** The spec as a `kpa.spec` event (only when the log is read: a written log always is). */
@@ -219,6 +243,7 @@ export class RevisionAutoscaler {
     const value = this.spec.metric === METRIC_RPS ? values.rps : values.concurrency;
     this.windows.stable.record(now, value);
     this.windows.panic.record(now, value);
+    this.wake();
     if (!this.stopped && shouldPoke(this.decider.desiredScale, stat.averageConcurrency)) {
       this.ticker.send({ type: 'autoscaler.poke' });
       this.failures.throwIfAny();
@@ -265,7 +290,20 @@ export class RevisionAutoscaler {
     }
     // The event's context and explanation cost store reads and text: built only for a reader
     // (a kept or streamed log, or a listener of kpa.tick events). Nothing else depends on them.
-    if (!this.ctx.log.wants('kpa.tick')) return;
+    if (!this.ctx.log.wants('kpa.tick')) {
+      // Nobody reads ticks, and until the next stat each would be this "no data" one: sleep.
+      // (Not before the grid's first 2 s: the resumed tick's time must be exact, see wake.)
+      if (
+        !reconciled &&
+        this.lastTimerTickMs >= TICK_INTERVAL_MS &&
+        idleUntilRecorded(this.windows.stable, now, spec.targetBurstCapacity !== -1)
+      ) {
+        this.idle = true;
+        this.ticker.send({ type: 'autoscaler.idle' });
+        this.failures.throwIfAny();
+      }
+      return;
+    }
     const context = this.tickContext(now, readyPods, reconciled);
     const explain = explainDecision(record, reconciled ? this.lastScale : undefined);
     if (!reconciled && this.lastScale) {
