@@ -20,6 +20,7 @@ import {
   REVISION_LABELS,
 } from '../model/observability.js';
 import { LABEL_CONFIGURATION, LABEL_REVISION, LABEL_SERVICE } from '../model/rules/labels.js';
+import { NODE_IP, NODE_NAME } from '../model/rules/podspec.js';
 import { parseIso } from '../model/rules/time.js';
 import type { AutoscalerView, SimCluster } from '../sim/cluster.js';
 import { apiError, badRequest } from './status.js';
@@ -40,6 +41,8 @@ export function autoscalerPod(timestamp: string): Pod {
       creationTimestamp: timestamp,
     },
     spec: {
+      nodeName: NODE_NAME,
+      serviceAccountName: 'controller',
       containers: [
         {
           name: 'autoscaler',
@@ -54,6 +57,7 @@ export function autoscalerPod(timestamp: string): Pod {
     },
     status: {
       phase: 'Running',
+      hostIP: NODE_IP,
       podIP: AUTOSCALER_POD_IP,
       podIPs: [{ ip: AUTOSCALER_POD_IP }],
       startTime: timestamp,
