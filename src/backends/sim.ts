@@ -18,6 +18,7 @@ import type { SimSettings } from '../sim/settings.js';
 import { StoreError, typeOf } from '../sim/store.js';
 import { T } from '../sim/types.js';
 import { type ApplyResult, type Backend, BackendError, type HttpRequest, type HttpResponse } from './backend.js';
+import { Pacer, type RunLimits, type StopRequest } from './limits.js';
 
 export const KNSIM_VERSION = '0.1.0';
 
@@ -32,7 +33,14 @@ export interface SimBackendOptions {
   namespace: string;
   settings?: SimSettings;
   log?: EventLog;
+  /** Bounds on the run's work (defaults: DEFAULT_RUN_LIMITS). */
+  limits?: Partial<RunLimits>;
+  /** Aborted (reason SIGINT or SIGTERM) to stop the run at the next slice. */
+  stop?: StopRequest;
 }
+
+/** How much simulated time passes between two checks of the limits and the stop signal. */
+const SLICE_MS = 100;
 
 export class SimBackend implements Backend {
   readonly kind = 'sim' as const;
@@ -43,6 +51,7 @@ export class SimBackend implements Backend {
   private lastTarget: string | undefined = undefined;
   private lastHost = '';
   private lastTargetRoutes = -1;
+  private readonly pacer: Pacer;
 
   constructor(options: SimBackendOptions) {
     this.results = new ResultsCollector(options.namespace);
@@ -66,6 +75,17 @@ export class SimBackend implements Backend {
       ),
     );
     this.results.follow(this.cluster.log);
+    const engine = this.cluster.engine;
+    this.pacer = new Pacer(
+      {
+        now: () => engine.now(),
+        events: () => engine.delivered,
+        requests: () => this.results.sent,
+        inFlight: () => this.results.waiting,
+      },
+      options.limits,
+      options.stop,
+    );
   }
 
   get log(): EventLog {
@@ -196,7 +216,13 @@ export class SimBackend implements Backend {
       };
     });
     // curl waits; the cluster answers within the revision timeout at the latest.
-    this.cluster.engine.runUntilCondition(() => response !== undefined, this.cluster.now() + 30 * 60_000);
+    const engine = this.cluster.engine;
+    const limit = engine.now() + 30 * 60_000;
+    const answered = () => response !== undefined;
+    while (!engine.runUntilCondition(answered, this.pacer.sliceTo(Math.min(limit, engine.now() + SLICE_MS)))) {
+      if (engine.now() >= limit) break;
+      await this.pacer.pace();
+    }
     const result = response ?? { status: 0, body: '', latencyMs: Number.NaN };
     return result;
   }
@@ -240,14 +266,21 @@ export class SimBackend implements Backend {
   }
 
   async sleepUntil(t: number): Promise<void> {
-    this.cluster.engine.runUntil(Math.max(t, this.cluster.now()));
+    const engine = this.cluster.engine;
+    const end = Math.max(t, engine.now());
+    // In slices, so that limits and signals are heard; at least once (what is due now runs).
+    do {
+      engine.runUntil(this.pacer.sliceTo(Math.min(end, engine.now() + SLICE_MS)));
+      await this.pacer.pace();
+    } while (engine.now() < end);
   }
 
   async waitUntil(done: () => boolean, deadline: number): Promise<boolean> {
     const engine = this.cluster.engine;
     while (!done()) {
       if (engine.now() >= deadline) return false;
-      engine.runUntil(Math.min(deadline, engine.now() + WAIT_RESOLUTION_MS));
+      engine.runUntil(this.pacer.sliceTo(Math.min(deadline, engine.now() + WAIT_RESOLUTION_MS)));
+      await this.pacer.pace();
     }
     return true;
   }

@@ -39,3 +39,21 @@ export function parseNamespace(value: string): string {
   if (problems.length > 0) throw new InvalidArgumentError(problems.join(', '));
   return value;
 }
+
+/** A count for a limit flag (`--max-events 5e8`): a whole number of at least 1. */
+export function parseCount(value: string): number {
+  const n = Number(value.trim());
+  if (value.trim() === '' || !Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError(`expected a whole number of at least 1 (e.g. 1000000 or 1e6), got "${value}"`);
+  }
+  return n;
+}
+
+/** The fastest `knsim serve` may run: beyond it the cluster could not keep up with the clock. */
+export const MAX_SPEED = 10_000;
+
+export function parseSpeed(value: string): number {
+  const n = parsePositiveNumber(value);
+  if (n > MAX_SPEED) throw new InvalidArgumentError(`expected a speed of at most ${MAX_SPEED}, got "${value}"`);
+  return n;
+}

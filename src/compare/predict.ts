@@ -6,9 +6,10 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { RunStopped } from '../backends/limits.js';
 import { UserError } from '../io/errors.js';
 import { parseEventLog } from '../io/logReader.js';
-import { loadScenario, runScenario, runScenarioFile } from '../runner/simulate.js';
+import { loadScenario, type RunOptions, runScenario, runScenarioFile } from '../runner/simulate.js';
 import { arrivalsTrace, recordedArrivals, replayPhase } from './arrivals.js';
 import { readLog, scenarioFileOf } from './index.js';
 import { renderComparison } from './report.js';
@@ -16,6 +17,8 @@ import { summarize } from './summary.js';
 
 export interface PredictResult {
   simLog: string;
+  /** The simulated run was stopped (a signal, a limit): `simLog` ends there, and there is no comparison. */
+  stopped?: RunStopped;
   report: string;
   rows: ReturnType<typeof renderComparison>['rows'];
   scenarioFile: string;
@@ -28,6 +31,8 @@ export interface PredictOptions {
   arrivals?: boolean;
   /** Hears what was skipped reading the log (a last line cut short). */
   warn?: (message: string) => void;
+  /** Bounds on the simulated run's work, and the signal that stops it (as for `knsim run`). */
+  run?: Pick<RunOptions, 'limits' | 'stop'>;
 }
 
 export async function predict(liveFile: string, options: PredictOptions | string = {}): Promise<PredictResult> {
@@ -51,10 +56,12 @@ export async function predict(liveFile: string, options: PredictOptions | string
     writeFileSync(trace, arrivalsTrace(times));
     const load =
       times.length === 0 ? [] : [{ index: 0, spec: replayPhase(trace), location: { file, line: 0, column: 0 } }];
-    outcome = await runScenario({ ...parsed, load }, file, { seed: live.header.seed });
+    outcome = await runScenario({ ...parsed, load }, file, { seed: live.header.seed, ...o.run });
   } else {
-    outcome = await runScenarioFile(file, { seed: live.header.seed });
+    outcome = await runScenarioFile(file, { seed: live.header.seed, ...o.run });
   }
+  if (outcome.stopped)
+    return { simLog: outcome.log, stopped: outcome.stopped, report: '', rows: [], scenarioFile: file };
   const sim = parseEventLog(outcome.log, `${file} (simulated)`);
   const report = renderComparison(summarize(sim), summarize(live));
   return { simLog: outcome.log, report: report.text, rows: report.rows, scenarioFile: file };

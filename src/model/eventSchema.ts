@@ -323,6 +323,8 @@ const endEvent = z.looseObject({
   type: z.literal('end'),
   t: runTime,
   ok: z.boolean(),
+  interrupted: z.enum(['SIGINT', 'SIGTERM']).optional(),
+  stopped: z.string().optional(),
 });
 
 type EventOf<K extends LogEvent['type']> = Extract<LogEvent, { type: K }>;

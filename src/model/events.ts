@@ -245,6 +245,10 @@ export interface DivergenceEvent extends At {
 export interface EndEvent extends At {
   type: 'end';
   ok: boolean;
+  /** The run was ended by this signal (Ctrl-C is SIGINT) before its scenario was over. */
+  interrupted?: 'SIGINT' | 'SIGTERM';
+  /** The run was stopped before its scenario was over, and why (a limit on its work). */
+  stopped?: string;
 }
 
 export type LogEvent =

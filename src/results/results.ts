@@ -557,6 +557,16 @@ export class ResultsCollector {
     if (cold && status >= 200 && status < 400 && r.open) this.coldAnswer(r, at, latencyMs, servedAt);
   }
 
+  /** Requests sent so far (requests no route matched included). */
+  get sent(): number {
+    return this.run.arrived;
+  }
+
+  /** Requests sent and not answered yet. */
+  get waiting(): number {
+    return this.run.arrived - this.run.ended;
+  }
+
   /** The run is over: requests still waiting count as unanswered; open cold starts are closed. */
   finish(): void {
     this.finished = true;

@@ -165,7 +165,12 @@ export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
     if (e instanceof Interrupted) interrupted = true;
     else failure = e;
   } finally {
-    log.event({ t: backend.now(), type: 'end', ok: ok && !interrupted && failure === undefined });
+    log.event({
+      t: backend.now(),
+      type: 'end',
+      ok: ok && !interrupted && failure === undefined,
+      ...(interrupted ? { interrupted: signalled === 'SIGTERM' ? 'SIGTERM' : 'SIGINT' } : {}),
+    });
     await backend.close();
     if (o.keep) {
       o.note(

@@ -81,6 +81,11 @@ export class ScenarioRunner {
     this.podSeries.set(second, (this.podSeries.get(second) ?? 0) + s.ready + s.pending + s.terminating);
   }
 
+  /** The transcript written so far (all of it once the run is over). */
+  transcript(): string {
+    return this.out.join('');
+  }
+
   private print(text: string): void {
     this.out.push(text);
     this.options.write?.(text);

@@ -2,11 +2,13 @@
  * A scenario file through the simulator, with its transcript, log and results: what `knsim run`,
  * `tui`, `predict` and `sweep` do with a scenario (the commands only parse flags and call this).
  */
+import { type RunLimits, RunStopped, type StopRequest } from '../backends/limits.js';
 import type { LogLine } from '../model/events.js';
 import type { RunResults } from '../results/results.js';
 import { parseScenarioFile } from '../scenario/file.js';
 import type { Scenario } from '../scenario/types.js';
 import type { EventLogOptions } from '../sim/log.js';
+import type { RunOutcome } from './runner.js';
 
 export interface RunOptions {
   seed?: number;
@@ -21,6 +23,10 @@ export interface RunOptions {
   observeTypes?: readonly string[];
   /** Hears the simulated time once a simulated second (from the per-second samples): progress. */
   onTime?: (simMs: number) => void;
+  /** Bounds on the run's work (src/backends/limits.ts; defaults far above any real scenario). */
+  limits?: Partial<RunLimits>;
+  /** Aborted with reason `SIGINT` or `SIGTERM`: the run stops at its next slice of time. */
+  stop?: StopRequest;
 }
 
 export interface RunFileOutcome {
@@ -29,6 +35,11 @@ export interface RunFileOutcome {
   log: string;
   results: RunResults;
   failures: string[];
+  /**
+   * Why the run ended before its scenario did (a signal or a limit); its log ends with an `end`
+   * line saying so, and the transcript stops where the run stopped.
+   */
+  stopped?: RunStopped;
 }
 
 export async function runScenarioFile(file: string, options: RunOptions = {}): Promise<RunFileOutcome> {
@@ -61,10 +72,33 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
     namespace: scenario.namespace,
     settings: settingsFromScenario(scenario.settings),
     log,
+    ...(options.limits ? { limits: options.limits } : {}),
+    ...(options.stop ? { stop: options.stop } : {}),
   });
   await backend.start({ scenario: scenario.name, scenarioFile: file, seed, namespace: scenario.namespace });
   const runner = new ScenarioRunner(scenario, backend, options.write ? { write: options.write } : {});
-  const outcome = await runner.run();
+  let outcome: RunOutcome;
+  try {
+    outcome = await runner.run();
+  } catch (e) {
+    if (!(e instanceof RunStopped)) throw e;
+    // The log stays complete: its last line says the run was cut short, and why.
+    backend.log.event({
+      t: backend.now(),
+      type: 'end',
+      ok: false,
+      ...(e.signal ? { interrupted: e.signal } : { stopped: e.message }),
+    });
+    backend.results.finish();
+    return {
+      ok: false,
+      transcript: runner.transcript(),
+      log: backend.log.text(),
+      results: backend.results.results(),
+      failures: [e.message],
+      stopped: e,
+    };
+  }
   backend.log.event({ t: backend.now(), type: 'end', ok: outcome.ok });
   return {
     ok: outcome.ok,

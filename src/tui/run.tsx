@@ -13,11 +13,21 @@ import { theme } from './theme.js';
 const ENTER_ALT_SCREEN = '\u001B[?1049h\u001B[H';
 const LEAVE_ALT_SCREEN = '\u001B[?1049l';
 
-/** Runs the interactive screen until the user quits. */
+/** Closes the screen when `stop` is aborted (SIGINT or SIGTERM from outside): the terminal is given back. */
+function unmountOnStop(instance: { unmount(): void }, stop: AbortSignal | undefined): () => void {
+  if (!stop) return () => {};
+  const onAbort = () => instance.unmount();
+  if (stop.aborted) onAbort();
+  else stop.addEventListener('abort', onAbort, { once: true });
+  return () => stop.removeEventListener('abort', onAbort);
+}
+
+/** Runs the interactive screen until the user quits (or `stop` is aborted). */
 export async function runInteractive(
   index: ReplayIndex,
   initial: Partial<ViewState>,
   subscribe?: AppProps['subscribe'],
+  stop?: AbortSignal,
 ): Promise<void> {
   const stdout = process.stdout;
   stdout.write(ENTER_ALT_SCREEN);
@@ -27,7 +37,9 @@ export async function runInteractive(
       exitOnCtrlC: false,
       maxFps: 30,
     });
+    const release = unmountOnStop(instance, stop);
     await instance.waitUntilExit();
+    release();
   } finally {
     stdout.write(LEAVE_ALT_SCREEN);
   }
@@ -58,11 +70,17 @@ function Starting({ what }: { readonly what: string }) {
  * The interactive screen on a scenario being simulated (`feed`): a first frame at once, then the
  * replay as soon as the run has begun, filling in as the run proceeds.
  */
-export async function runSimulating(feed: SimulationFeed, what: string, initial: Partial<ViewState>): Promise<void> {
+export async function runSimulating(
+  feed: SimulationFeed,
+  what: string,
+  initial: Partial<ViewState>,
+  stop?: AbortSignal,
+): Promise<void> {
   const stdout = process.stdout;
   stdout.write(ENTER_ALT_SCREEN);
   try {
     const instance = render(<Starting what={what} />, { exitOnCtrlC: false, maxFps: 30 });
+    unmountOnStop(instance, stop);
     const exited = instance.waitUntilExit().then(() => undefined);
     const index = await Promise.race([feed.ready, exited]);
     if (index) {

@@ -8,9 +8,11 @@ import { join, resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import { flagFileError, UserError } from '../../io/errors.js';
 import { openOutputFile } from '../../io/files.js';
+import type { StopSignal } from '../../io/runLimits.js';
 import type { DomainConfig, NetworkConfig } from '../../model/rules/domain.js';
 import type { IngressLogEntry } from '../../serve/server.js';
-import { parsePort, parsePositiveNumber, parseSeed } from '../args.js';
+import { MAX_SPEED, parsePort, parseSeed, parseSpeed } from '../args.js';
+import { listenForStop } from '../interrupts.js';
 import type { CommandContext } from './context.js';
 
 interface ServeFlags {
@@ -32,7 +34,7 @@ export function registerServe(program: Command, ctx: CommandContext): void {
     .description('serve the simulated cluster to real kubectl and curl on 127.0.0.1, in scaled real time')
     .option('-p, --port <port>', 'Kubernetes API port (0 = any free port)', parsePort, 0)
     .option('--ingress-port <port>', 'ingress port for curl (0 = any free port)', parsePort, 0)
-    .option('--speed <x>', 'simulated seconds per real second', parsePositiveNumber, 1)
+    .option('--speed <x>', `simulated seconds per real second (at most ${MAX_SPEED})`, parseSpeed, 1)
     .option('-s, --seed <n>', 'random seed (default: the scenario seed, else 1)', parseSeed)
     .option('--kubeconfig-out <file>', 'where to write the kubeconfig (default: a file in the temp directory)')
     .option(
@@ -122,6 +124,9 @@ export function registerServe(program: Command, ctx: CommandContext): void {
         logStream?.end();
         throw flagFileError(e, '--kubeconfig-out', file);
       }
+      // Ctrl-C or SIGTERM: the log gets its `end` line, the servers close, and the command exits
+      // with 130 or 143 (a second signal exits at once). Heard from before the first line says so.
+      const signals = listenForStop();
       process.stdout.write(
         [
           `knsim serve: Kubernetes API on ${server.apiUrl}, ingress on ${server.ingressUrl}`,
@@ -137,16 +142,15 @@ export function registerServe(program: Command, ctx: CommandContext): void {
           '',
         ].join('\n'),
       );
-      await new Promise<void>((done) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          process.stderr.write('knsim serve: stopping\n');
-          void server.stop().then(() => (logStream ? logStream.end(done) : done()));
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
-      ctx.setExitCode(0);
+      const signal = await new Promise<StopSignal>((done) =>
+        signals.stop.addEventListener('abort', () => done(signals.received() ?? 'SIGINT'), { once: true }),
+      );
+      process.stderr.write('knsim serve: stopping\n');
+      server.catchUp();
+      server.cluster.log.event({ t: server.cluster.now(), type: 'end', ok: true, interrupted: signal });
+      await server.stop();
+      await new Promise<void>((done) => (logStream ? logStream.end(done) : done()));
+      signals.dispose();
+      ctx.setExitCode(signals.exitCode() ?? 0);
     });
 }

@@ -4,6 +4,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { ReplayIndex } from '../../tui/model/replay.js';
 import type * as TuiRun from '../../tui/run.js';
 import { parseSeed } from '../args.js';
+import { listenForStop } from '../interrupts.js';
 import type { CommandContext } from './context.js';
 
 const SPEED_LABELS = ['1x', '2x', '5x', '10x', '50x', 'max'];
@@ -63,8 +64,9 @@ export async function openTui(file: string, options: TuiOptions): Promise<number
     const index = indexRun(run);
     if (!interactive) return printFrame(index, renderFrame, warn);
     // Start at the live edge; new events keep the screen there until you look back.
-    await runInteractive(index, { pos: index.length, t: index.endT }, followIntoIndex(index, file, from));
-    return 0;
+    return withStop((stop) =>
+      runInteractive(index, { pos: index.length, t: index.endT }, followIntoIndex(index, file, from), stop),
+    );
   }
   const initial = { playing: options.paused !== true, speedIndex: options.speed ?? 0 };
   if (interactive && isScenario(file)) {
@@ -78,15 +80,27 @@ export async function openTui(file: string, options: TuiOptions): Promise<number
       process.stdout.write('\r\u001B[2K');
     }
     const feed = new SimulationFeed({ file, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
-    await runSimulating(feed, file, initial);
-    return 0;
+    return withStop((stop) => runSimulating(feed, file, initial, stop));
   }
   if (starting) process.stdout.write('\r\u001B[2K');
   const run = await loadRun(file, { ...(options.seed !== undefined ? { seed: options.seed } : {}), warn });
   const index = indexRun(run);
   if (!interactive) return printFrame(index, renderFrame, warn);
-  await runInteractive(index, initial);
-  return 0;
+  return withStop((stop) => runInteractive(index, initial, undefined, stop));
+}
+
+/**
+ * Runs the screen; SIGINT or SIGTERM from outside (not the Ctrl-C key, which quits like q) closes
+ * it, gives the terminal back and makes the exit code 130 or 143.
+ */
+async function withStop(screen: (stop: AbortSignal) => Promise<void>): Promise<number> {
+  const signals = listenForStop();
+  try {
+    await screen(signals.stop);
+  } finally {
+    signals.dispose();
+  }
+  return signals.exitCode() ?? 0;
 }
 
 /** Without a terminal: the overview at the end of the run, once. */

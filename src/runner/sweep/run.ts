@@ -4,7 +4,8 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { USER_ERRORS } from '../../io/errors.js';
+import type { RunLimits } from '../../backends/limits.js';
+import { USER_ERRORS, UserError } from '../../io/errors.js';
 import { ownModule } from '../../io/ownFiles.js';
 import { startTsWorker } from '../../io/tsWorker.js';
 import type { RunResults } from '../../results/results.js';
@@ -16,6 +17,8 @@ export interface SweepJob {
   file: string;
   point: SweepPoint;
   seed?: number;
+  /** Bounds on each run's work (src/backends/limits.ts). */
+  limits?: Partial<RunLimits>;
 }
 
 export interface SweepRow {
@@ -28,6 +31,7 @@ export interface SweepRow {
 
 export interface SweepOptions {
   seed?: number;
+  limits?: Partial<RunLimits>;
   /** Worker threads; 0 runs every point in this thread, one after the other. */
   jobs?: number;
   /** Called as each point finishes (in completion order). */
@@ -41,8 +45,11 @@ export async function runPoint(job: SweepJob): Promise<SweepRow> {
   const scenario = applyPoint(loadScenario(job.file), job.point);
   const outcome = await runScenario(scenario, job.file, {
     ...(job.seed !== undefined ? { seed: job.seed } : {}),
+    ...(job.limits ? { limits: job.limits } : {}),
     log: { keep: false, requestSampling: 0 },
   });
+  // A run that reached a limit is the input's error, as for `knsim run`.
+  if (outcome.stopped) throw new UserError(`${describePoint(job.point)}: ${outcome.stopped.message}`);
   return {
     point: job.point,
     ok: outcome.ok,
@@ -74,6 +81,7 @@ export async function runSweep(
     file,
     point,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
   }));
   const rows: SweepRow[] = new Array(jobs.length);
   let done = 0;
