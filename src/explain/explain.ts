@@ -303,7 +303,7 @@ function shadowSummary(ticks: readonly TickLine[]): string | undefined {
     lines.push(
       `  first difference at ${formatAt(first.event.t)}${by} (model ${c.modelPods ?? 'no decision'}, cluster ${c.clusterPods ?? '–'}):`,
     );
-    for (const b of c.because) lines.push(`    ${b.input}: ${b.text}`);
+    for (const b of c.because) lines.push(`    because ${b.text}`);
   }
   return `${lines.join('\n')}\n`;
 }

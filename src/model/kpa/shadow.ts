@@ -136,9 +136,13 @@ export function compareWithCluster(
     });
   }
   if (cluster.panicking !== undefined && cluster.panicking !== record.panicking) {
+    const ratio =
+      record.panicRatio === null
+        ? ''
+        : `; at this tick's values the panic test reads ${formatCompact(record.panicRatio)} against the threshold ${formatCompact(record.panicThreshold)}`;
     because.push({
       input: 'panic',
-      text: `panic mode: the cluster is ${cluster.panicking ? '' : 'not '}panicking, the model is ${record.panicking ? '' : 'not '}(each decider keeps its own panic history since it started)`,
+      text: `panic mode: the cluster is ${cluster.panicking ? '' : 'not '}panicking, the model is ${record.panicking ? '' : 'not '}${ratio} (a panic starts at any over-threshold tick and lasts a stable window: each decider keeps its own history, and the model sees only the cluster's values of one tick in each 2 s)`,
     });
   }
   if (because.length === 0) {
