@@ -31,6 +31,7 @@ const PHASE_MS = 200;
 const PHASE_ROWS: Record<keyof ColdStartPhases, string> = {
   scaleUp: 'cold start: request to new pod',
   schedule: 'cold start: scheduling',
+  pull: 'cold start: image pull',
   create: 'cold start: pull and create',
   readiness: 'cold start: start to Ready',
   activator: 'cold start: activator probe',

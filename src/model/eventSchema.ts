@@ -80,6 +80,7 @@ const podEvent = z.looseObject({
   pod: name,
   revision: z.string(),
   phase: z.enum(['Pending', 'ContainerCreating', 'Running', 'Ready', 'Terminating', 'Gone']),
+  pullMs: z.number().nonnegative().optional(),
 });
 
 /** The decider's record: readers use these fields (the rest is explanation input, loose). */

@@ -50,6 +50,11 @@ export interface PodEvent extends At {
   pod: string;
   revision: string;
   phase: PodPhase;
+  /**
+   * On `Running`, in the simulator: how long the kubelet took to have the pod's images on its
+   * node, its wait behind other pulls included (absent when they were all there).
+   */
+  pullMs?: number;
 }
 
 /** One autoscaler tick: the decider's inputs and outputs and what the KPA reconciler did with it. */

@@ -177,6 +177,7 @@
   const PHASES = [
     ['scaleUp', 'request to new pod', '#8c959f'],
     ['schedule', 'scheduling', '#bf8700'],
+    ['pull', 'image pull', '#54aeff'],
     ['create', 'pull and create', '#0969da'],
     ['readiness', 'start to Ready', '#1a7f37'],
     ['activator', 'activator probe', '#8250df'],

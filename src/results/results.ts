@@ -199,7 +199,12 @@ export interface ColdStartPhases {
   scaleUp: number | null;
   /** Pending → ContainerCreating: the scheduler bound the pod. */
   schedule: number | null;
-  /** ContainerCreating → Running: image pull (if any), container creation and start. */
+  /**
+   * ContainerCreating → the pod's images on its node: the kubelet's pulls, its wait behind other
+   * pulls included; simulator only (null where the log does not say, and when nothing was pulled).
+   */
+  pull: number | null;
+  /** ContainerCreating → Running: image pull (if any, unless `pull` has it), container creation and start. */
   create: number | null;
   /** Running → Ready: the app starts and the readiness probe passes. */
   readiness: number | null;
@@ -212,6 +217,7 @@ export interface ColdStartPhases {
 export const COLD_START_PHASES: readonly (keyof ColdStartPhases)[] = [
   'scaleUp',
   'schedule',
+  'pull',
   'create',
   'readiness',
   'activator',
@@ -452,7 +458,7 @@ class RequestFold {
 interface OpenColdStart {
   at: number;
   triggeredAt: number | null;
-  pods: Map<string, Partial<Record<PodPhase, number>>>;
+  pods: Map<string, Partial<Record<PodPhase | 'pullMs', number>>>;
   readyPod: string | null;
   readyAt: number | null;
 }
@@ -625,7 +631,7 @@ export class ResultsCollector {
         this.sample(line);
         break;
       case 'pod':
-        this.pod(line.t, line.pod, line.revision, line.phase);
+        this.pod(line.t, line.pod, line.revision, line.phase, line.pullMs);
         break;
       case 'object':
         if (line.kind === 'Revision') this.revisionObject(line);
@@ -675,7 +681,7 @@ export class ResultsCollector {
     }
   }
 
-  private pod(t: number, pod: string, revision: string, phase: PodPhase): void {
+  private pod(t: number, pod: string, revision: string, phase: PodPhase, pullMs?: number): void {
     if (t > this.lastT) this.lastT = t;
     const r = this.revisionState(revision);
     const before = r.pods.get(pod);
@@ -707,7 +713,10 @@ export class ResultsCollector {
         times = {};
         open.pods.set(pod, times);
       }
-      if (times && times[phase] === undefined) times[phase] = t;
+      if (times && times[phase] === undefined) {
+        times[phase] = t;
+        if (pullMs !== undefined) times.pullMs = pullMs;
+      }
       if (phase === 'Ready' && open.readyAt === null && times) {
         open.readyAt = t;
         open.readyPod = pod;
@@ -881,12 +890,17 @@ function coldStartOf(
     phases: {
       scaleUp: span(open.triggeredAt, open.at),
       schedule: span(pendingAt, times?.ContainerCreating),
-      create: span(times?.ContainerCreating, times?.Running),
+      pull: times?.pullMs ?? null,
+      create: minus(span(times?.ContainerCreating, times?.Running), times?.pullMs),
       readiness: span(times?.Running, open.readyAt),
       activator: servedAt !== undefined ? span(open.readyAt, servedAt) : null,
       toAnswer: span(open.readyAt, answeredAt),
     },
   };
+}
+
+function minus(a: number | null, b: number | undefined): number | null {
+  return a === null || b === undefined ? a : Math.max(0, a - b);
 }
 
 function endState(pods: number, terminating: number): EndState {

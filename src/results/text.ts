@@ -112,6 +112,7 @@ function latencyLines(f: Figures, indent: string): string[] {
 const PHASE_WORDS: Record<keyof ColdStartPhases, string> = {
   scaleUp: 'request to new pod',
   schedule: 'scheduling',
+  pull: 'image pull',
   create: 'pull and create',
   readiness: 'start to Ready',
   activator: 'activator probe',
@@ -125,7 +126,11 @@ function coldLines(f: Figures, indent: string): string[] {
   if (f.coldStarts > 0) {
     const phases = (Object.keys(PHASE_WORDS) as (keyof ColdStartPhases)[])
       .filter((p) => f.coldStartPhases[p] !== null)
-      .map((p) => `${PHASE_WORDS[p]} ${ms(f.coldStartPhases[p])}`);
+      .map((p) => {
+        // With the pull told apart, what is left of ContainerCreating is the containers' start.
+        const words = p === 'create' && f.coldStartPhases.pull !== null ? 'container start' : PHASE_WORDS[p];
+        return `${words} ${ms(f.coldStartPhases[p])}`;
+      });
     if (phases.length > 0) lines.push(...wrap(`${indent}cold-start phases (p50): `, parts(phases)));
   }
   return lines;

@@ -283,6 +283,7 @@ export class SimCluster {
       { replicaSets: new ReplicaSetController(this.ctx, this.recorder), recorder: this.recorder, logs: this.podLogs },
       this.nodes,
     );
+    this.nodes.evictor = { evict: (key) => this.deployments.evict(key) };
     // Endpoints follow pods in batches (many pods start at once in a burst); nothing in the
     // simulation reads them.
     this.kubernetesServices = new KubernetesServices(this.ctx, (ns, name) =>

@@ -338,7 +338,15 @@ describe('JSON and CSV', () => {
 
 describe('formatResults durations', () => {
   const none = { count: 0, mean: Number.NaN, p50: Number.NaN, p95: Number.NaN, p99: Number.NaN, max: Number.NaN };
-  const phases = { scaleUp: null, schedule: null, create: null, readiness: null, activator: null, toAnswer: null };
+  const phases = {
+    scaleUp: null,
+    schedule: null,
+    pull: null,
+    create: null,
+    readiness: null,
+    activator: null,
+    toAnswer: null,
+  };
   const figures: Figures = {
     requests: 0,
     answered: 0,

@@ -164,6 +164,23 @@ describe('scenarios reproduce Knative', () => {
     expectNoRequestVanished(run);
   });
 
+  it('node-scale-up: a cold start waits for the cluster-autoscaler to add a node, about three minutes', async () => {
+    const run = await runScenario('node-scale-up.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    const [done] = run.requests('done');
+    expect(done?.status).toBe(200);
+    // Provisioning (2 m 30 s) after the autoscaler's next scan, then pulls on the fresh node.
+    expect(s(done!.latencyMs!)).toBeGreaterThan(150);
+    expect(s(done!.latencyMs!)).toBeLessThan(200);
+    expect(run.transcript).toContain('image pull 14.7 s');
+    expect(run.transcript).toMatch(
+      /TriggeredScaleUp +10s +cluster-autoscaler +pod triggered scale-up: \[{pool 1->2 \(max: 3\)}\]/,
+    );
+    // While it waits, Knative reports the pod the scheduler cannot place; it recovers once it serves.
+    expect(run.transcript).toMatch(/api-00001 +api +1 +False +Unschedulable/);
+    expect(run.transcript).toMatch(/api-00001 +api +1 +True +1 +1/);
+  });
+
   it('overloaded-activator (#13583): the queue fills to 10,000, then 503s; queued requests end in 200 or 504', async () => {
     const run = await runScenario('overloaded-activator.yaml');
     expect(run.exitCode, run.transcript).toBe(0);

@@ -326,6 +326,27 @@ export class DeploymentController {
     this.ctx.enqueue(T.revision, namespace, pod.revision);
   }
 
+  /** Evicts a pod (`namespace/name`) from its node, as a drain does: its ReplicaSet replaces it. */
+  evict(key: string): void {
+    const slash = key.indexOf('/');
+    const namespace = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    for (const [depKey, rt] of this.deployments) {
+      if (!depKey.startsWith(`${namespace}/`)) continue;
+      const pod = rt.pods.get(name);
+      if (!pod) continue;
+      const stored = this.ctx.store.get<Pod>(T.pod, namespace, name);
+      if (stored) {
+        this.shown.recorder.record(stored, 'Normal', 'ScaleDown', 'deleting pod for node scale down', {
+          component: 'cluster-autoscaler',
+        });
+      }
+      this.deletePod(namespace, pod, rt);
+      this.ctx.enqueue(T.deployment, namespace, depKey.slice(namespace.length + 1));
+      return;
+    }
+  }
+
   private deletePod(namespace: string, pod: PodRuntime, rt?: DeploymentRuntime): void {
     if (pod.phase === 'Terminating' || pod.phase === 'Gone') return;
     const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
@@ -339,12 +360,14 @@ export class DeploymentController {
   private onPhase(namespace: string, deployment: string, pod: PodRuntime, phase: PodPhase): void {
     const first = phase === 'Pending' && pod.phase === 'Pending';
     pod.phase = phase;
+    const pullMs = phase === 'Running' ? (pod.pulls ?? []).reduce((n, p) => n + p.totalMs, 0) : 0;
     this.ctx.emit({
       t: this.ctx.now(),
       type: 'pod',
       pod: pod.name,
       revision: this.ctx.logName(namespace, pod.revision),
       phase,
+      ...(pullMs > 0 ? { pullMs } : {}),
     });
     if (!first) this.shownPhase(namespace, pod, phase);
     if (phase === 'Gone') {

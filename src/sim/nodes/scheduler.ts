@@ -44,8 +44,8 @@ export class Scheduler {
   private retryTimer: ReturnType<Engine['at']> | undefined;
   private retryAt = Number.POSITIVE_INFINITY;
   private flushScheduled = false;
-  /** Told when pods are left that no node fits (the cluster-autoscaler listens). */
-  onUnschedulable: (() => void) | undefined;
+  /** Told when a bound pod leaves its node (a draining node may be empty now). */
+  onReleased: ((node: NodeState) => void) | undefined;
 
   constructor(
     private readonly engine: Engine,
@@ -62,7 +62,6 @@ export class Scheduler {
       w.lastAttempt = this.engine.now();
       this.waiting.set(pod.key, w);
       this.scheduleFlush();
-      this.onUnschedulable?.();
     }
   }
 
@@ -84,6 +83,7 @@ export class Scheduler {
     this.boundTo.delete(key);
     this.owners.delete(key);
     node.remove(key);
+    this.onReleased?.(node);
     this.clusterChanged();
   }
 
