@@ -142,7 +142,7 @@ export function compareWithCluster(
         : `; at this tick's values the panic test reads ${formatCompact(record.panicRatio)} against the threshold ${formatCompact(record.panicThreshold)}`;
     because.push({
       input: 'panic',
-      text: `panic mode: the cluster is ${cluster.panicking ? '' : 'not '}panicking, the model is ${record.panicking ? '' : 'not '}${ratio} (a panic starts at any over-threshold tick and lasts a stable window: each decider keeps its own history, and the model sees only the cluster's values of one tick in each 2 s)`,
+      text: `panic mode: the cluster is ${cluster.panicking ? '' : 'not '}panicking, the model is${record.panicking ? '' : ' not'}${ratio} (a panic starts at any over-threshold tick and lasts a stable window: each decider keeps its own history, and the model sees only the cluster's values of one tick in each 2 s)`,
     });
   }
   if (because.length === 0) {
