@@ -14,6 +14,8 @@ export interface HttpRequest {
   method: string;
   headers: Record<string, string>;
   body?: string;
+  /** The client gives up after this long (curl -m); absent or 0: it waits. */
+  timeoutMs?: number;
 }
 
 export interface HttpResponse {

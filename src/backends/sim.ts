@@ -205,16 +205,22 @@ export class SimBackend implements Backend {
     const url = new URL(req.url);
     const host = req.headers.Host ?? req.headers.host ?? url.host;
     let response: HttpResponse | undefined;
-    this.cluster.send(host, this.cluster.settings.app.serviceTimeMs, (r) => {
-      response = {
-        status: r.status,
-        body: r.body,
-        latencyMs: r.latencyMs,
-        cold: r.cold,
-        ...(r.revision ? { revision: r.revision } : {}),
-        ...(r.pod ? { pod: r.pod } : {}),
-      };
-    });
+    this.cluster.send(
+      host,
+      this.cluster.settings.app.serviceTimeMs,
+      (r) => {
+        response = {
+          status: r.status,
+          body: r.body,
+          latencyMs: r.latencyMs,
+          cold: r.cold,
+          ...(r.revision ? { revision: r.revision } : {}),
+          ...(r.pod ? { pod: r.pod } : {}),
+        };
+      },
+      -1,
+      req.timeoutMs ?? 0,
+    );
     // curl waits; the cluster answers within the revision timeout at the latest.
     const engine = this.cluster.engine;
     const limit = engine.now() + 30 * 60_000;
@@ -240,7 +246,13 @@ export class SimBackend implements Backend {
     };
     const sender: LoadSender = {
       send: (arrival, answered) =>
-        this.cluster.send(this.arrivalHost(arrival.target), arrival.serviceMs, answered, arrival.clientId ?? -1),
+        this.cluster.send(
+          this.arrivalHost(arrival.target),
+          arrival.serviceMs,
+          answered,
+          arrival.clientId ?? -1,
+          arrival.timeoutMs ?? 0,
+        ),
     };
     startLoad(
       phases,

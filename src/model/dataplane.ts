@@ -17,8 +17,8 @@ export const ACTIVATOR_PROBE_PERIOD_MS = 200;
 /** On SIGTERM the queue-proxy keeps serving for this quiet period before it exits. */
 export const QUEUE_PROXY_DRAIN_MS = 30_000;
 
-/** The body of the 504 when a request waited longer than the revision's timeoutSeconds (default 300 s). */
-export const ACTIVATOR_TIMEOUT_BODY = 'activator request timeout';
+/** The body of the activator's 504 (src/model/timeouts.ts). */
+export { ACTIVATOR_TIMEOUT_BODY } from './timeouts.js';
 /** The body of the 503 when the activator's queue is full. */
 export const ACTIVATOR_QUEUE_FULL_BODY = 'pending request queue full';
 

@@ -269,6 +269,7 @@ export class ScenarioRunner {
       method: step.command.method,
       headers: step.command.headers,
       ...(step.command.body !== undefined ? { body: step.command.body } : {}),
+      ...(step.command.flags.maxTimeMs ? { timeoutMs: step.command.flags.maxTimeMs } : {}),
     });
     this.curlLatencies.push({ at, latency: response.latencyMs, cold: response.cold ?? false });
     this.view.lastCurl = {
@@ -276,16 +277,30 @@ export class ScenarioRunner {
       status: response.status,
       ...(step.expect?.status !== undefined ? { expectedStatus: step.expect.status } : {}),
     };
-    if (step.command.flags.includeHeaders) this.print(`HTTP/1.1 ${response.status}\n\n`);
-    if (response.body !== '') this.print(response.body.endsWith('\n') ? response.body : `${response.body}\n`);
+    const flags = step.command.flags;
+    const timedOut = response.status === 0 && flags.maxTimeMs !== undefined && flags.maxTimeMs > 0;
+    if (timedOut) {
+      // curl's own words on stderr (shown unless -s without -S), and its exit code.
+      if (!flags.silent || flags.showError)
+        this.print(`curl: (28) Operation timed out after ${flags.maxTimeMs} milliseconds with 0 bytes received\n`);
+      this.print(
+        commentLine(backend.now(), `no answer within ${formatSeconds(flags.maxTimeMs!)}: curl gave up (exit code 28)`),
+      );
+    }
+    if (flags.includeHeaders && !timedOut) this.print(`HTTP/1.1 ${response.status}\n\n`);
+    if (response.body !== '' && !timedOut)
+      this.print(response.body.endsWith('\n') ? response.body : `${response.body}\n`);
     const how = response.cold
       ? `held by the activator while ${response.revision ?? 'the revision'} started a pod`
-      : response.revision
-        ? `served by ${response.pod ?? response.revision}`
-        : 'no route matched';
-    this.print(
-      commentLine(backend.now(), `HTTP ${response.status} after ${formatSeconds(response.latencyMs)} (${how})`),
-    );
+      : response.status === 504 && response.revision
+        ? `timed out before ${response.pod ?? response.revision} answered`
+        : response.revision
+          ? `served by ${response.pod ?? response.revision}`
+          : 'no route matched';
+    if (!timedOut)
+      this.print(
+        commentLine(backend.now(), `HTTP ${response.status} after ${formatSeconds(response.latencyMs)} (${how})`),
+      );
     const expect = step.expect;
     if (expect) {
       const problems: string[] = [];

@@ -8,7 +8,9 @@ export interface CurlFlags {
   silent: boolean;
   verbose: boolean;
   includeHeaders: boolean;
-  /** -m/--max-time, converted to ms. */
+  /** -S/--show-error: errors are shown even with -s. */
+  showError?: boolean;
+  /** -m/--max-time, converted to ms (0: no limit, as curl takes it). */
   maxTimeMs?: number;
 }
 
@@ -179,8 +181,10 @@ export function parseCurl(commandLine: string): CurlCommand {
       case 'head':
         head = true;
         break;
-      case 'location':
       case 'show-error':
+        flags.showError = true;
+        break;
+      case 'location':
       case 'fail':
         break;
     }

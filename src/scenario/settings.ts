@@ -109,6 +109,7 @@ export function settingsSchema(ext: Record<string, z.ZodType> = {}) {
       status: z.number().int().min(100).max(599).optional(),
       serviceTime: durationDist.optional(),
       workers: z.number().int().min(0).optional(),
+      responseStart: duration.optional(),
     }).optional(),
     ...ext,
   });
@@ -127,8 +128,12 @@ export function settingsOut(raw: Record<string, unknown> | undefined): ScenarioS
   for (const [k, v] of Object.entries(raw ?? {})) {
     if (v === undefined) continue;
     if (k === 'app' && isPlainObject(v)) {
-      const { serviceTime, ...rest } = v;
-      out.app = { ...rest, ...(serviceTime !== undefined ? { serviceTime: serviceTime as DurationDist } : {}) };
+      const { serviceTime, responseStart, ...rest } = v;
+      out.app = {
+        ...rest,
+        ...(serviceTime !== undefined ? { serviceTime: serviceTime as DurationDist } : {}),
+        ...(responseStart !== undefined ? { responseStartMs: responseStart as number } : {}),
+      };
     } else out[SETTINGS_RENAMES[k] ?? k] = v;
   }
   return out;

@@ -49,6 +49,12 @@ export interface AppSettings {
    * the container. 0 or absent: every admitted request is served in parallel.
    */
   workers?: number;
+  /**
+   * How long into a request the app writes the first byte of its answer (status line and
+   * headers, flushed); absent: the whole answer at once, at the end. Knative's timeouts count to
+   * the first byte.
+   */
+  responseStartMs?: number;
 }
 
 /** Simulator knobs (`settings:`). Ignored against a live cluster. */

@@ -12,6 +12,7 @@ import { LABEL_REVISION } from '../model/rules/labels.js';
 import { deploymentName, namespacedName } from '../model/rules/naming.js';
 import { isoAt } from '../model/rules/time.js';
 import { pickRevision, type TrafficSplit, targetForTag, trafficSplit } from '../model/rules/traffic.js';
+import { revisionTimeouts } from '../model/timeouts.js';
 import { requestOutcome } from '../results/results.js';
 import type { RandomStreams, SimContext } from './context.js';
 import { RevisionAutoscaler } from './controllers/autoscaler.js';
@@ -32,7 +33,7 @@ import { RevisionController } from './controllers/revision.js';
 import { RouteController } from './controllers/route.js';
 import { ServiceController } from './controllers/service.js';
 import { type SimRequest, STATUS_OK } from './dataplane/request.js';
-import { RevisionDataplane } from './dataplane/revision.js';
+import { REQ_NEW, RevisionDataplane } from './dataplane/revision.js';
 import { Engine } from './engine.js';
 import { HostIndex } from './hostIndex.js';
 import { addControllerIndexes, routesTargeting } from './indexes.js';
@@ -279,7 +280,10 @@ export class SimCluster {
     this.nodes = new ClusterNodes(this.ctx, this.recorder, imageSize);
     this.deployments = new DeploymentController(
       this.ctx,
-      { podPhase: (ns, revision, pod, phase) => this.onPodPhase(ns, revision, pod, phase) },
+      {
+        podPhase: (ns, revision, pod, phase) => this.onPodPhase(ns, revision, pod, phase),
+        podBusyForMs: (ns, revision, pod) => this.revisions.get(`${ns}/${revision}`)?.dataplane.podBusyForMs(pod) ?? 0,
+      },
       { replicaSets: new ReplicaSetController(this.ctx, this.recorder), recorder: this.recorder, logs: this.podLogs },
       this.nodes,
     );
@@ -454,7 +458,7 @@ export class SimCluster {
     const dataplane = new RevisionDataplane(
       logName,
       rev.spec.containerConcurrency ?? 0,
-      (rev.spec.timeoutSeconds ?? this.config.defaults.revisionTimeoutSeconds) * 1000,
+      revisionTimeouts(rev.spec, this.config.defaults.revisionTimeoutSeconds),
       this.engine,
       this.random.routing,
       {
@@ -479,6 +483,7 @@ export class SimCluster {
         },
       },
       this.settings.app.workers,
+      this.settings.app.responseStartMs,
     );
     const depName = deploymentName(name);
     const autoscaler = new RevisionAutoscaler(this.ctx, () => this.config, ns, name, dataplane, {
@@ -586,9 +591,10 @@ export class SimCluster {
 
   /**
    * Sends a request into the cluster now. `done` is called when it is answered (possibly much
-   * later in simulated time). Unknown hosts get the ingress's 404.
+   * later in simulated time), or with status 0 when its client gives up after `timeoutMs` (0: it
+   * waits for ever), as curl -m and hey -t do. Unknown hosts get the ingress's 404.
    */
-  send(host: string, serviceMs: number, done?: (result: RequestResult) => void, clientId = -1): void {
+  send(host: string, serviceMs: number, done?: (result: RequestResult) => void, clientId = -1, timeoutMs = 0): void {
     const now = this.engine.now();
     const id = ++this.requestIds;
     const hr = this.hostRoute(host);
@@ -629,24 +635,32 @@ export class SimCluster {
       this.engine.call(now + NOT_FOUND_MS, this.notFoundBound, { id, done, recorded });
       return;
     }
+    const hopMs = this.hopLatency(this.random.network);
     const req: SimRequest = {
       id,
       arrivedAt: now,
       serviceMs,
-      hopMs: this.hopLatency(this.random.network),
+      hopMs,
       revision,
       cold: false,
       viaActivator: false,
       pod: undefined,
       endpoint: undefined,
       startedAt: 0,
+      deadline: Number.POSITIVE_INFINITY,
+      timeoutBody: '',
+      // An answer must be on its way back by then to reach the client within its timeout.
+      clientDeadline: timeoutMs > 0 ? now + Math.max(0, timeoutMs - hopMs) : Number.POSITIVE_INFINITY,
+      state: REQ_NEW,
+      timerSet: false,
+      end: 'answered',
       clientId,
       // Every request has the same fields in the same order (one hidden class on the hot path).
       done: done
         ? (r: SimRequest, status: number, body: string) =>
             done({
               status,
-              body: status === STATUS_OK ? this.settings.app.response : body,
+              body: status === STATUS_OK && body === '' ? this.settings.app.response : body,
               latencyMs: this.engine.now() - r.arrivedAt + r.hopMs,
               cold: r.cold,
               revision: r.revision,
@@ -709,6 +723,8 @@ export class SimCluster {
         latencyMs,
         cold: req.cold,
         outcome: requestOutcome(status),
+        // The client gave up (its own timeout).
+        ...(status === 0 ? { error: `no answer within ${Math.round(latencyMs)} ms` } : {}),
       });
     }
     const listeners = this.completionList;

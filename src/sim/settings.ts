@@ -32,6 +32,11 @@ export interface AppSettings {
    * per core at a time; the rest wait inside the container and still count as concurrency.
    */
   workers: number;
+  /**
+   * How long into a request the app writes its first byte (Infinity: the whole answer at the
+   * end, as a plain handler does). Knative's request timeouts count to the first byte.
+   */
+  responseStartMs: number;
 }
 
 /** What knsim knows of an image (scenario `settings.images`). */
@@ -77,7 +82,7 @@ export function defaultSimSettings(): SimSettings {
     reconcileDelayMs: 5,
     activatorProbePeriodMs: ACTIVATOR_PROBE_PERIOD_MS,
     missingImages: [],
-    app: { response: 'Hello Knative!', serviceTimeMs: 5, workers: 0 },
+    app: { response: 'Hello Knative!', serviceTimeMs: 5, workers: 0, responseStartMs: Number.POSITIVE_INFINITY },
   };
 }
 
@@ -130,6 +135,7 @@ export function settingsFromScenario(input: ScenarioSettings): SimSettings {
   if (input.images) s.images = input.images;
   if (input.app?.response !== undefined) s.app.response = input.app.response;
   if (input.app?.workers !== undefined) s.app.workers = input.app.workers;
+  if (input.app?.responseStartMs !== undefined) s.app.responseStartMs = input.app.responseStartMs;
   const st = input.app?.serviceTime;
   if (st)
     s.app.serviceTimeMs = st.kind === 'fixed' ? st.ms : st.kind === 'median' ? st.medianMs : (st.minMs + st.maxMs) / 2;

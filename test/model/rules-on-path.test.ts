@@ -68,6 +68,7 @@ vi.mock('../../src/model/kpa/scaler.js', async (o) => probe.wrap('kpa/scaler', a
 vi.mock('../../src/model/kpa/spec.js', async (o) => probe.wrap('kpa/spec', await o()));
 vi.mock('../../src/model/kpa/window.js', async (o) => probe.wrap('kpa/window', await o()));
 vi.mock('../../src/model/dataplane.js', async (o) => probe.wrap('dataplane', await o()));
+vi.mock('../../src/model/timeouts.js', async (o) => probe.wrap('timeouts', await o()));
 vi.mock('../../src/model/admission.js', async (o) => probe.wrap('admission', await o()));
 vi.mock('../../src/model/rules/traffic.js', async (o) => probe.wrap('rules/traffic', await o()));
 vi.mock('../../src/model/rules/sks.js', async (o) => probe.wrap('rules/sks', await o()));

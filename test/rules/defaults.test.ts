@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Service } from '../../src/model/api/types.js';
 import {
+  DEFAULT_DEFAULTS_CONFIG,
+  defaultRevisionSpec,
   defaultRoute,
   defaultService,
   defaultTrafficTarget,
@@ -85,5 +87,17 @@ describe('defaulting', () => {
     expect(defaultRoute(route, { ownedByService: true }).spec.traffic).toEqual([
       { latestRevision: true, percent: 100 },
     ]);
+  });
+});
+
+describe('response-start and idle timeouts from config-defaults', () => {
+  const spec = { containers: [{ image: 'x' }] };
+  it('are set only when the default is not 0 and below the revision timeout', () => {
+    expect(defaultRevisionSpec(spec)).not.toHaveProperty('responseStartTimeoutSeconds');
+    expect(defaultRevisionSpec(spec)).not.toHaveProperty('idleTimeoutSeconds');
+    const cfg = { ...DEFAULT_DEFAULTS_CONFIG, revisionResponseStartTimeoutSeconds: 60, revisionIdleTimeoutSeconds: 30 };
+    expect(defaultRevisionSpec(spec, cfg)).toMatchObject({ responseStartTimeoutSeconds: 60, idleTimeoutSeconds: 30 });
+    expect(defaultRevisionSpec({ ...spec, timeoutSeconds: 20 }, cfg)).not.toHaveProperty('idleTimeoutSeconds');
+    expect(defaultRevisionSpec({ ...spec, responseStartTimeoutSeconds: 5 }, cfg).responseStartTimeoutSeconds).toBe(5);
   });
 });

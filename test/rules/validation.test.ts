@@ -144,6 +144,21 @@ describe('revision spec numbers', () => {
     );
     expect(denial(article({ template: { spec: { containers: [{ image: 'a/b' }], timeoutSeconds: 600 } } }))).toBe('');
   });
+
+  it('responseStartTimeoutSeconds and idleTimeoutSeconds are at most the timeout', () => {
+    const spec = (extra: Record<string, number>) => ({
+      template: { spec: { containers: [{ image: 'a/b' }], ...extra } },
+    });
+    expect(denial(article(spec({ timeoutSeconds: 10, responseStartTimeoutSeconds: 11 })))).toBe(
+      'expected 0 <= 11 <= 10: spec.template.spec.responseStartTimeoutSeconds',
+    );
+    expect(denial(article(spec({ idleTimeoutSeconds: 301 })))).toBe(
+      'expected 0 <= 301 <= 300: spec.template.spec.idleTimeoutSeconds',
+    );
+    expect(denial(article(spec({ timeoutSeconds: 10, responseStartTimeoutSeconds: 10, idleTimeoutSeconds: 0 })))).toBe(
+      '',
+    );
+  });
 });
 
 describe('names', () => {

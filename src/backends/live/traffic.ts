@@ -191,7 +191,8 @@ export class LiveTraffic implements LoadFigures {
   async request(req: HttpRequest): Promise<HttpResponse> {
     const { clock } = this.options;
     clock.check();
-    const response = await this.send(req.url, req.method, req.headers, req.body, CURL_TIMEOUT_MS);
+    // curl -m: the client gives up then, as curl does.
+    const response = await this.send(req.url, req.method, req.headers, req.body, req.timeoutMs || CURL_TIMEOUT_MS);
     clock.check();
     // The answer can come back before the watch reports the pod that gave it as Ready: let the
     // watches catch up (briefly) so the next step sees the pod.
@@ -264,7 +265,7 @@ export class LiveTraffic implements LoadFigures {
     }
     const url = target.includes('://') ? target : `http://${target}`;
     const event = arrival.kind === 'event';
-    void this.send(url, event ? 'POST' : 'GET', {}, event ? '{}' : undefined, LOAD_TIMEOUT_MS, {
+    void this.send(url, event ? 'POST' : 'GET', {}, event ? '{}' : undefined, arrival.timeoutMs || LOAD_TIMEOUT_MS, {
       'X-Knsim-Service-Ms': String(Math.round(arrival.serviceMs)),
       ...(event
         ? {

@@ -29,7 +29,8 @@ export interface PodInput {
 export const UNSTARTED_TERMINATION_MS = 500;
 
 export type PodMachineEvent =
-  | { type: 'pod.delete' }
+  /** A deletion; `drainMs` (when given) is how long this pod takes to go (src/model/timeouts.ts `terminationMs`). */
+  | { type: 'pod.delete'; drainMs?: number }
   /** The scheduler bound the pod to a node. */
   | { type: 'pod.bound'; node: string }
   /** No node fits: the scheduler's FitError message. */
@@ -73,7 +74,11 @@ export const podMachine = setup({
     askKubelet: emit(({ context }) => ({ type: 'pull' as const, node: context.node ?? '' })),
     bind: assign({ node: (_, params: { node: string }) => params.node }),
     rememberFit: assign({ unschedulable: (_, params: { message: string }) => params.message }),
-    rememberDeletion: assign({ deletedFrom: (_, params: { from: PodPhase }) => params.from }),
+    rememberDeletion: assign({
+      deletedFrom: (_, params: { from: PodPhase }) => params.from,
+      drainMs: ({ context, event }) =>
+        event.type === 'pod.delete' ? (event.drainMs ?? context.drainMs) : context.drainMs,
+    }),
   },
 }).createMachine({
   id: 'pod',

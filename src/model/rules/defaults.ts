@@ -6,13 +6,17 @@
  *   `[{latestRevision: true, percent: 100}]`; each target's `latestRevision` defaults to true
  *   when it has no `revisionName`, false otherwise; `percent` defaults to 0.
  * - Revision template spec: `timeoutSeconds` (absent or 0) → `revision-timeout-seconds` (300);
+ *   `responseStartTimeoutSeconds` / `idleTimeoutSeconds` (absent) → `revision-response-start-timeout-seconds`
+ *   / `revision-idle-timeout-seconds` only when that default is not 0 and below the timeout
+ *   (knative/serving pkg/apis/serving/v1/revision_defaults.go; at the stock defaults, 300 and 0,
+ *   neither is set);
  *   `containerConcurrency` → `container-concurrency` (0); `enableServiceLinks` → false.
  * - Containers: a lone unnamed container is `user-container`; with several, unnamed ones are
  *   `user-container-<index>`. The serving container (the only one, or the one with ports) gets a
  *   readiness probe `{tcpSocket: {port: 0}, successThreshold: 1}` when it has none, and
  *   `resources: {}`.
  * - Optionally the creator/lastModifier annotations the webhook stamps with the requesting user.
- * Not modelled: resource requests/limits from config-defaults, response-start/idle timeouts.
+ * Not modelled: resource requests/limits from config-defaults.
  */
 import type { Configuration, Container, RevisionSpec, Route, Service, TrafficTarget } from '../api/types.js';
 import { type DefaultsConfig, defaultDefaultsConfig } from '../kpa/config.js';
@@ -67,6 +71,12 @@ function defaultContainer(
 export function defaultRevisionSpec(spec: RevisionSpec, cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG): RevisionSpec {
   const out: RevisionSpec = { ...spec };
   if (!out.timeoutSeconds) out.timeoutSeconds = cfg.revisionTimeoutSeconds;
+  const timeout = out.timeoutSeconds;
+  const below = (d: number) => d !== 0 && d < timeout;
+  if (out.idleTimeoutSeconds === undefined && below(cfg.revisionIdleTimeoutSeconds))
+    out.idleTimeoutSeconds = cfg.revisionIdleTimeoutSeconds;
+  if (out.responseStartTimeoutSeconds === undefined && below(cfg.revisionResponseStartTimeoutSeconds))
+    out.responseStartTimeoutSeconds = cfg.revisionResponseStartTimeoutSeconds;
   if (out.containerConcurrency === undefined) out.containerConcurrency = cfg.containerConcurrency;
   if (out.enableServiceLinks === undefined) out.enableServiceLinks = cfg.enableServiceLinks;
   const containers = spec.containers ?? [];

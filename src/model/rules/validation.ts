@@ -7,7 +7,9 @@
  * the Service/Configuration; the visibility label; the revision template's BYO name (DNS-1035 and
  * the `<parent>-` prefix); containers (none, ports across containers, duplicate and reserved names,
  * image required and parseable, reserved ports, port name/protocol/range, env names);
- * timeoutSeconds (0..max-revision-timeout-seconds); containerConcurrency (0..1000); traffic (each
+ * timeoutSeconds (0..max-revision-timeout-seconds); responseStartTimeoutSeconds and
+ * idleTimeoutSeconds (0..the revision's timeoutSeconds: a longer one could never fire, since the
+ * timeout ends the wait for the first byte; knsim's check, in the webhook's words); containerConcurrency (0..1000); traffic (each
  * percent 0..100, sum 100, latestRevision vs revisionName, revisionName vs configurationName, tags
  * DNS-1035 and unique, no url in spec).
  * Not covered: probes, volumes, security contexts, resources, autoscaling annotation values,
@@ -233,6 +235,11 @@ export function validateRevisionSpec(spec: RevisionSpec, cfg: DefaultsConfig = D
   const timeout = spec.timeoutSeconds;
   if (timeout !== undefined && timeout !== 0 && (timeout < 0 || timeout > cfg.maxRevisionTimeoutSeconds)) {
     errs.push(outOfBounds(timeout, 0, cfg.maxRevisionTimeoutSeconds, 'timeoutSeconds'));
+  }
+  const limit = timeout || cfg.revisionTimeoutSeconds;
+  for (const field of ['responseStartTimeoutSeconds', 'idleTimeoutSeconds'] as const) {
+    const v = spec[field];
+    if (v !== undefined && (v < 0 || v > limit)) errs.push(outOfBounds(v, 0, limit, field));
   }
   const cc = spec.containerConcurrency;
   if (cc !== undefined) {

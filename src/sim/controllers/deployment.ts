@@ -19,6 +19,7 @@ import type { PodPhase } from '../../model/events.js';
 import { podMachine } from '../../model/machines/pod.js';
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
 import { podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
+import { terminationMs } from '../../model/timeouts.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { normalVariate } from '../load/rng.js';
@@ -32,6 +33,8 @@ import { deploymentConditions, type ReplicaSetController } from './replicaset.js
 
 export interface PodObserver {
   podPhase(namespace: string, revision: string, pod: string, phase: PodPhase): void;
+  /** How long the requests in a pod may still keep it busy (ms), for its termination. */
+  podBusyForMs(namespace: string, revision: string, pod: string): number;
 }
 
 /** Where the controller reports what a cluster shows (ReplicaSets, events). */
@@ -354,7 +357,13 @@ export class DeploymentController {
       ?.terminationGracePeriodSeconds;
     this.ctx.store.markDeleting(T.pod, namespace, pod.name, grace ?? 300);
     if (rt?.replicaSet) this.shown.replicaSets.podDeleted(rt.replicaSet, pod.name);
-    pod.actor.send({ type: 'pod.delete' });
+    // The queue-proxy drains and lets its requests finish; the kubelet kills it at the grace period.
+    const drainMs = terminationMs(
+      (grace ?? 300) * 1000,
+      this.ctx.settings.drainMs,
+      this.observer.podBusyForMs(namespace, pod.revision, pod.name),
+    );
+    pod.actor.send({ type: 'pod.delete', drainMs });
   }
 
   private onPhase(namespace: string, deployment: string, pod: PodRuntime, phase: PodPhase): void {

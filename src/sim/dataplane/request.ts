@@ -1,3 +1,5 @@
+import type { RequestEnd } from '../../model/timeouts.js';
+
 /** One simulated HTTP request on its way through the data plane (plain data: this is the hot path). */
 export interface SimRequest {
   id: number;
@@ -17,6 +19,21 @@ export interface SimRequest {
   endpoint?: object | undefined;
   /** When the user container started it. */
   startedAt: number;
+  /**
+   * The first proxy's first-byte deadline (src/model/timeouts.ts `firstByteBudgetMs` after the
+   * activator, or the queue-proxy when it came straight to a pod, received it); Infinity until then.
+   */
+  deadline: number;
+  /** The 504 body of the proxy whose deadline that is. */
+  timeoutBody: string;
+  /** When its client stops waiting (a client timeout, less the hop back); Infinity: never. */
+  clientDeadline: number;
+  /** Where it is in the data plane (the REQ_* constants of src/sim/dataplane/revision.ts). */
+  state: number;
+  /** A timer is set for its deadline while it waits in a queue. */
+  timerSet: boolean;
+  /** How its work ends (src/model/timeouts.ts `RequestEnd`), once the app started on it. */
+  end: RequestEnd;
   /** For closed-loop load: which client sent it. */
   clientId: number;
   /** Called once with the final status. */
@@ -26,11 +43,14 @@ export interface SimRequest {
 export const STATUS_OK = 200;
 export const STATUS_SERVICE_UNAVAILABLE = 503;
 export const STATUS_GATEWAY_TIMEOUT = 504;
+/** No HTTP answer: the client gave up (its own timeout). */
+export const STATUS_NO_ANSWER = 0;
 
 /** Bodies Knative's components answer with when they fail a request (reference §5). */
+export { ACTIVATOR_QUEUE_FULL_BODY as BODY_QUEUE_FULL } from '../../model/dataplane.js';
 export {
-  ACTIVATOR_QUEUE_FULL_BODY as BODY_QUEUE_FULL,
   ACTIVATOR_TIMEOUT_BODY as BODY_ACTIVATOR_TIMEOUT,
-} from '../../model/dataplane.js';
+  QUEUE_PROXY_TIMEOUT_BODY as BODY_QUEUE_PROXY_TIMEOUT,
+} from '../../model/timeouts.js';
 export const BODY_QUEUE_PROXY_OVERLOAD = 'queue-proxy: overload';
 export const BODY_NOT_FOUND = '';

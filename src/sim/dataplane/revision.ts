@@ -10,7 +10,11 @@
  * - Requests that came through the activator are counted by the queue-proxy as proxied, and the
  *   collector subtracts them, so the activator's own stat is not counted twice.
  * - The activator sends an immediate stat (concurrency 1) on the first request of a period.
- * - The revision timeout (timeoutSeconds, default 300 s) covers the wait in the activator: 504.
+ * - Timeouts (src/model/timeouts.ts): the first proxy to receive a request (the activator, or the
+ *   queue-proxy when it came straight to a pod) must see the first byte of the answer within
+ *   `firstByteBudgetMs`, waits in queues included, or it answers 504 with its body; the idle
+ *   timeout cuts a response that stalls; a client with a timeout gives up on its own. A request
+ *   that ends so leaves the queue or the container slot it held at once.
  */
 
 import {
@@ -22,16 +26,31 @@ import {
 } from '../../model/dataplane.js';
 import { type Stat, scaleSampledTotal, scrapeSampleSize } from '../../model/kpa/index.js';
 import type { Random } from '../../model/random.js';
+import { firstByteBudgetMs, type RequestTimeouts, requestEnd } from '../../model/timeouts.js';
 import type { Engine } from '../engine.js';
 import {
   BODY_ACTIVATOR_TIMEOUT,
   BODY_QUEUE_FULL,
   BODY_QUEUE_PROXY_OVERLOAD,
+  BODY_QUEUE_PROXY_TIMEOUT,
   type SimRequest,
   STATUS_GATEWAY_TIMEOUT,
+  STATUS_NO_ANSWER,
   STATUS_OK,
   STATUS_SERVICE_UNAVAILABLE,
 } from './request.js';
+
+/** Where a request is (SimRequest.state): not yet in this data plane … answered or given up. */
+export const REQ_NEW = 0;
+/** Held by the activator (its per-revision queue). */
+export const REQ_HELD = 1;
+/** Queued in a queue-proxy behind its busy slots. */
+export const REQ_QUEUED = 2;
+/** In the user container, waiting for a free worker of the app. */
+export const REQ_WAITING_FOR_WORKER = 3;
+/** The app is working on it. */
+export const REQ_WORKING = 4;
+export const REQ_DONE = 5;
 
 export interface DataplaneHooks {
   /** The activator's immediate stat on the first request of a period (for the poke). */
@@ -54,10 +73,15 @@ class PodEndpoint {
   inFlight = 0;
   /** Of those, the ones the app is working on (the rest wait for a worker). */
   working = 0;
+  /** FIFOs; an entry that timed out stays until it reaches the head (state REQ_DONE), not counted. */
   readonly appQueue: SimRequest[] = [];
   appHead = 0;
+  appQueued = 0;
   readonly queue: SimRequest[] = [];
   queueHead = 0;
+  queuedCount = 0;
+  /** When the last request the app works on ends (for the termination grace). */
+  busyUntil = 0;
   /** Requests the activator has sent here that are not answered yet (its per-pod breaker). */
   fromActivator = 0;
   /** Position in the revision's probed list (-1 when not in it). */
@@ -76,7 +100,41 @@ class PodEndpoint {
   constructor(readonly name: string) {}
 
   queued(): number {
-    return this.queue.length - this.queueHead;
+    return this.queuedCount;
+  }
+
+  /** The next live request of the queue-proxy's queue (skipping ones that timed out), or undefined. */
+  nextQueued(): SimRequest | undefined {
+    while (this.queueHead < this.queue.length) {
+      const req = this.queue[this.queueHead]!;
+      this.queue[this.queueHead++] = undefined as unknown as SimRequest;
+      if (this.queueHead === this.queue.length) {
+        this.queue.length = 0;
+        this.queueHead = 0;
+      }
+      if (req.state === REQ_QUEUED) {
+        this.queuedCount--;
+        return req;
+      }
+    }
+    return undefined;
+  }
+
+  /** The next live request waiting for a worker, or undefined. */
+  nextForWorker(): SimRequest | undefined {
+    while (this.appHead < this.appQueue.length) {
+      const req = this.appQueue[this.appHead]!;
+      this.appQueue[this.appHead++] = undefined as unknown as SimRequest;
+      if (this.appHead === this.appQueue.length) {
+        this.appQueue.length = 0;
+        this.appHead = 0;
+      }
+      if (req.state === REQ_WAITING_FOR_WORKER) {
+        this.appQueued--;
+        return req;
+      }
+    }
+    return undefined;
   }
 
   account(now: number): void {
@@ -106,8 +164,13 @@ export class RevisionDataplane {
   private readonly completionLane: number;
   /** The completion callback shared by every request (no closure per request). */
   private readonly containerDoneFn = (req: SimRequest) => this.containerDone(req.endpoint as PodEndpoint, req);
+  /** Deadlines of waiting requests: one lane (mostly in order: the activator's queue is FIFO). */
+  private readonly deadlineLane: number;
+  private readonly deadlineFn = (req: SimRequest) => this.deadlinePassed(req);
+  /** The activator's FIFO; timed-out entries stay until they reach the head (state REQ_DONE). */
   private readonly held: SimRequest[] = [];
   private heldHead = 0;
+  private heldCount = 0;
   // activator stats for this revision
   private activatorConcurrency = 0;
   private activatorArea = 0;
@@ -122,7 +185,8 @@ export class RevisionDataplane {
   private readonly queueProxyCapacity: number;
   /** For CC ≤ 3 (first available): every probed pod before this index is known to be full. */
   private firstFreeHint = 0;
-  private sweepScheduled = false;
+  /** How long the first byte may take after the first proxy received a request. */
+  private readonly firstByteBudget: number;
   private lastReportAt = 0;
   private lastActivatorReportAt = 0;
   // counters for the per-second sample
@@ -131,14 +195,18 @@ export class RevisionDataplane {
   constructor(
     readonly revision: string,
     readonly containerConcurrency: number,
-    private readonly timeoutMs: number,
+    private readonly timeouts: RequestTimeouts,
     private readonly engine: Engine,
     private readonly random: Random,
     private readonly hooks: DataplaneHooks,
     /** Requests a pod's app works on at once (0 = no limit; see AppSettings.workers). */
     private readonly workers = 0,
+    /** How long into a request the app writes its first byte (Infinity: at the end; AppSettings). */
+    private readonly responseStartMs = Number.POSITIVE_INFINITY,
   ) {
     this.completionLane = engine.lane();
+    this.deadlineLane = engine.lane();
+    this.firstByteBudget = firstByteBudgetMs(timeouts);
     this.balancing = activatorBalancing(containerConcurrency);
     this.queueProxyCapacity = queueProxyCapacity(containerConcurrency);
     this.activatorLastChange = engine.now();
@@ -194,7 +262,31 @@ export class RevisionDataplane {
   }
 
   heldRequests(): number {
-    return this.held.length - this.heldHead;
+    return this.heldCount;
+  }
+
+  /**
+   * How long the requests in a pod may still keep it busy (for a deleted pod's termination): the
+   * last one the app works on, then the ones queued in it, taken by its slots in turn (an
+   * estimate), none past its own deadline.
+   */
+  podBusyForMs(name: string): number {
+    const pod = this.pods.get(name);
+    if (!pod) return 0;
+    const now = this.engine.now();
+    let work = 0;
+    let lastDeadline = 0;
+    for (const q of [pod.queue, pod.appQueue]) {
+      for (const req of q) {
+        if (req && (req.state === REQ_QUEUED || req.state === REQ_WAITING_FOR_WORKER)) {
+          work += Math.max(0, req.serviceMs);
+          lastDeadline = Math.max(lastDeadline, Math.min(req.deadline, req.clientDeadline));
+        }
+      }
+    }
+    const slots = Math.max(1, this.workers > 0 ? this.workers : this.containerConcurrency);
+    const queueDone = Math.min(lastDeadline, Math.max(pod.busyUntil, now) + work / slots);
+    return Math.max(0, Math.max(pod.busyUntil, queueDone) - now);
   }
 
   queuedInPods(): number {
@@ -222,12 +314,17 @@ export class RevisionDataplane {
       this.activatorReceive(req);
       return;
     }
+    // Straight to a pod: the queue-proxy's timeout handler is the first.
+    req.deadline = this.engine.now() + this.firstByteBudget;
+    req.timeoutBody = BODY_QUEUE_PROXY_TIMEOUT;
     this.toQueueProxy(pod, req);
   }
 
   private activatorReceive(req: SimRequest): void {
     const now = this.engine.now();
     req.viaActivator = true;
+    req.deadline = now + this.firstByteBudget;
+    req.timeoutBody = BODY_ACTIVATOR_TIMEOUT;
     this.activatorAccount(now);
     this.activatorConcurrency++;
     this.activatorRequests++;
@@ -236,7 +333,7 @@ export class RevisionDataplane {
       this.firstRequestPending = 1;
       this.hooks.firstRequest(this.revision);
     }
-    const pod = this.heldHead === this.held.length ? this.pickForActivator() : undefined;
+    const pod = this.heldCount === 0 ? this.pickForActivator() : undefined;
     if (pod) {
       this.activatorSend(pod, req);
       return;
@@ -248,9 +345,11 @@ export class RevisionDataplane {
       return;
     }
     req.cold = !this.hasProbedPod();
+    req.state = REQ_HELD;
     this.held.push(req);
+    this.heldCount++;
     this.hooks.held(req);
-    this.scheduleSweep();
+    this.watchDeadline(req);
   }
 
   private hasProbedPod(): boolean {
@@ -264,14 +363,22 @@ export class RevisionDataplane {
 
   /** Sends buffered requests while some pod has room. */
   private drainHeld(): void {
-    while (this.heldHead < this.held.length) {
+    while (this.heldCount > 0) {
+      // Entries that timed out while held are dropped as they reach the head.
+      while (this.held[this.heldHead]!.state !== REQ_HELD) {
+        this.held[this.heldHead++] = undefined as unknown as SimRequest;
+      }
       const pod = this.pickForActivator();
       if (!pod) break;
       const req = this.held[this.heldHead]!;
       this.held[this.heldHead++] = undefined as unknown as SimRequest;
+      this.heldCount--;
       this.activatorSend(pod, req);
     }
-    if (this.heldHead > 1024 && this.heldHead * 2 > this.held.length) {
+    if (this.heldCount === 0) {
+      this.held.length = 0;
+      this.heldHead = 0;
+    } else if (this.heldHead > 1024 && this.heldHead * 2 > this.held.length) {
       this.held.splice(0, this.heldHead);
       this.heldHead = 0;
     }
@@ -339,8 +446,10 @@ export class RevisionDataplane {
     }
     this.hooks.dispatched(req);
     if (cc > 0 && pod.inFlight >= cc) {
+      req.state = REQ_QUEUED;
       pod.queue.push(req);
-      this.scheduleSweep();
+      pod.queuedCount++;
+      this.watchDeadline(req);
       return;
     }
     this.startInContainer(pod, req);
@@ -349,48 +458,70 @@ export class RevisionDataplane {
   private startInContainer(pod: PodEndpoint, req: SimRequest): void {
     pod.inFlight++;
     if (this.workers > 0 && pod.working >= this.workers) {
+      req.state = REQ_WAITING_FOR_WORKER;
       pod.appQueue.push(req);
+      pod.appQueued++;
+      this.watchDeadline(req);
       return;
     }
     this.startWork(pod, req);
   }
 
-  /** The app starts working on a request: it completes one service time later. */
+  /**
+   * The app starts working on a request: it ends when its answer is complete, or earlier when a
+   * proxy or the client gives up (src/model/timeouts.ts `requestEnd`).
+   */
   private startWork(pod: PodEndpoint, req: SimRequest): void {
     pod.working++;
+    req.state = REQ_WORKING;
     const now = this.engine.now();
     req.startedAt = now;
-    this.engine.callInLane(this.completionLane, now + Math.max(0, req.serviceMs), this.containerDoneFn, req);
+    const ends = requestEnd({
+      startMs: now,
+      serviceMs: Math.max(0, req.serviceMs),
+      firstByteAfterMs: this.responseStartMs,
+      proxyDeadlineMs: req.deadline,
+      idleMs: this.timeouts.idleMs,
+      clientDeadlineMs: req.clientDeadline,
+    });
+    req.end = ends.end;
+    if (ends.atMs > pod.busyUntil) pod.busyUntil = ends.atMs;
+    this.engine.callInLane(this.completionLane, ends.atMs, this.containerDoneFn, req);
   }
 
   private containerDone(pod: PodEndpoint, req: SimRequest): void {
     const now = this.engine.now();
     pod.inFlight--;
     pod.working--;
-    if (pod.appHead < pod.appQueue.length) {
-      const waiting = pod.appQueue[pod.appHead]!;
-      pod.appQueue[pod.appHead++] = undefined as unknown as SimRequest;
-      if (pod.appHead === pod.appQueue.length) {
-        pod.appQueue.length = 0;
-        pod.appHead = 0;
-      }
-      this.startWork(pod, waiting);
-    }
+    const waiting = pod.nextForWorker();
+    if (waiting) this.startWork(pod, waiting);
     pod.account(now);
     pod.concurrency--;
     if (req.viaActivator) pod.proxiedConcurrency--;
     this.release(pod, req);
-    this.finish(req, STATUS_OK, '');
-    if (pod.queueHead < pod.queue.length) {
-      const next = pod.queue[pod.queueHead]!;
-      pod.queue[pod.queueHead++] = undefined as unknown as SimRequest;
-      if (pod.queueHead === pod.queue.length) {
-        pod.queue.length = 0;
-        pod.queueHead = 0;
-      }
-      this.startInContainer(pod, next);
+    switch (req.end) {
+      case 'answered':
+        this.finish(req, STATUS_OK, '');
+        break;
+      case 'timeout':
+        this.finish(req, STATUS_GATEWAY_TIMEOUT, req.timeoutBody);
+        break;
+      // The status line went out: the client sees it, then the proxy's message instead of the rest.
+      case 'idle':
+        this.finish(req, STATUS_OK, req.timeoutBody);
+        break;
+      case 'client':
+        this.finish(req, STATUS_NO_ANSWER, '');
+        break;
     }
+    this.nextInContainer(pod);
     if (req.viaActivator) this.drainHeld();
+  }
+
+  /** A container slot came free: the queue-proxy's next queued request takes it. */
+  private nextInContainer(pod: PodEndpoint): void {
+    const next = pod.nextQueued();
+    if (next) this.startInContainer(pod, next);
   }
 
   /** The activator's bookkeeping once a request it proxied is answered (or refused by the pod). */
@@ -403,40 +534,49 @@ export class RevisionDataplane {
   }
 
   private finish(req: SimRequest, status: number, body: string): void {
+    req.state = REQ_DONE;
     this.hooks.completed(req, status, body);
   }
 
-  // ---- timeouts ----
+  // ---- timeouts (src/model/timeouts.ts) ----
 
-  private scheduleSweep(): void {
-    if (this.sweepScheduled) return;
-    this.sweepScheduled = true;
-    this.engine.after(1000, () => this.sweep());
+  /** A waiting request gets one timer, at its proxy's deadline or its client's, whichever is first. */
+  private watchDeadline(req: SimRequest): void {
+    if (req.timerSet) return;
+    req.timerSet = true;
+    this.engine.callInLane(this.deadlineLane, Math.min(req.deadline, req.clientDeadline), this.deadlineFn, req);
   }
 
-  /** Fails requests that waited longer than the revision timeout (checked every second). */
-  private sweep(): void {
-    this.sweepScheduled = false;
+  /**
+   * A waiting request's deadline came: the proxy answers 504 (or the client is gone) and the
+   * request leaves the queue it was in. One the app is working on by now ends on its own schedule.
+   */
+  private deadlinePassed(req: SimRequest): void {
+    const state = req.state;
+    if (state !== REQ_HELD && state !== REQ_QUEUED && state !== REQ_WAITING_FOR_WORKER) return;
     const now = this.engine.now();
-    while (this.heldHead < this.held.length && now - this.held[this.heldHead]!.arrivedAt >= this.timeoutMs) {
-      const req = this.held[this.heldHead]!;
-      this.held[this.heldHead++] = undefined as unknown as SimRequest;
+    const clientGone = req.clientDeadline <= now && req.clientDeadline < req.deadline;
+    const pod = req.endpoint as PodEndpoint | undefined;
+    if (state === REQ_HELD) {
+      this.heldCount--;
       this.activatorAccount(now);
       this.activatorConcurrency--;
-      this.finish(req, STATUS_GATEWAY_TIMEOUT, BODY_ACTIVATOR_TIMEOUT);
-    }
-    for (const pod of this.podList) {
-      while (pod.queueHead < pod.queue.length && now - pod.queue[pod.queueHead]!.arrivedAt >= this.timeoutMs) {
-        const req = pod.queue[pod.queueHead]!;
-        pod.queue[pod.queueHead++] = undefined as unknown as SimRequest;
-        pod.account(now);
-        pod.concurrency--;
-        if (req.viaActivator) pod.proxiedConcurrency--;
-        this.release(pod, req);
-        this.finish(req, STATUS_GATEWAY_TIMEOUT, BODY_ACTIVATOR_TIMEOUT);
+    } else if (pod) {
+      if (state === REQ_QUEUED) pod.queuedCount--;
+      else {
+        pod.appQueued--;
+        pod.inFlight--;
       }
+      pod.account(now);
+      pod.concurrency--;
+      if (req.viaActivator) pod.proxiedConcurrency--;
+      this.release(pod, req);
     }
-    if (this.heldRequests() > 0 || this.queuedInPods() > 0) this.scheduleSweep();
+    if (clientGone) this.finish(req, STATUS_NO_ANSWER, '');
+    else this.finish(req, STATUS_GATEWAY_TIMEOUT, req.timeoutBody);
+    // A request that waited for a worker held a container slot: the next queued one takes it.
+    if (pod && state === REQ_WAITING_FOR_WORKER) this.nextInContainer(pod);
+    if (req.viaActivator && state !== REQ_HELD) this.drainHeld();
   }
 
   // ---- stats (reference §2) ----

@@ -33,6 +33,8 @@ export interface ClosedLoopOptions {
   serviceRandom?: Random;
   service: Sampler;
   target?: string;
+  /** `hey -t`: each client gives up on a request after this long (ms; 0 or absent: never). */
+  timeoutMs?: number;
 }
 
 export class ClosedLoopClients {
@@ -46,6 +48,7 @@ export class ClosedLoopClients {
   private readonly serviceRandom: Random;
   private readonly service: Sampler;
   private readonly target: string | undefined;
+  private readonly timeoutMs: number;
   /** Last send time per client (for `-q`). */
   private readonly lastSend: Float64Array;
   /** 1 while the client has a request in flight. */
@@ -71,6 +74,7 @@ export class ClosedLoopClients {
     this.serviceRandom = o.serviceRandom ?? o.random;
     this.service = o.service;
     this.target = o.target;
+    this.timeoutMs = o.timeoutMs ?? 0;
     this.lastSend = new Float64Array(o.concurrency).fill(Number.NEGATIVE_INFINITY);
     this.inFlight = new Uint8Array(o.concurrency);
   }
@@ -130,6 +134,6 @@ export class ClosedLoopClients {
     this.out++;
     this.inFlight[id] = 1;
     this.lastSend[id] = at;
-    return makeArrival(at, this.service(this.serviceRandom), this.target, 'request', id);
+    return makeArrival(at, this.service(this.serviceRandom), this.target, 'request', id, this.timeoutMs);
   }
 }

@@ -24,7 +24,7 @@ import {
   readAzure2019Invocations,
 } from './traces/azure2019.js';
 import { Azure2021Source } from './traces/azure2021.js';
-import { type ArrivalSource, EMPTY_SOURCE, type Sampler } from './types.js';
+import { type ArrivalSource, EMPTY_SOURCE, type Sampler, WithClientTimeout } from './types.js';
 
 /**
  * The scenario `load:` section: a list of phases. Each phase has exactly one generator key
@@ -34,6 +34,9 @@ import { type ArrivalSource, EMPTY_SOURCE, type Sampler } from './types.js';
  */
 
 // ---------- building blocks ----------
+
+/** hey's `-t` default: each request is given up after 20 s (github.com/rakyll/hey, its usage text). */
+export const HEY_TIMEOUT_MS = 20_000;
 
 /**
  * A duration in ms; at most as long as a scenario can run (366 days): a longer one is a typo, and
@@ -236,6 +239,8 @@ const generators = {
         error: (iss) =>
           `${n(Number(iss.input))} clients is more than a simulation can do (at most ${n(MAX_HEY_CLIENTS)})`,
       }),
+    /** `hey -t`: the per-request timeout; hey's default is 20 s, 0 waits for ever. */
+    timeout: durationMs.optional(),
     think: serviceSchema.optional(),
     qps: z
       .number()
@@ -266,6 +271,8 @@ export const phaseSchema = z
     for: durationMs.optional(),
     target: z.string().min(1).optional(),
     service: serviceSchema.optional(),
+    /** The clients give up on a request after this long (default: they wait; `hey` has its own `timeout`). */
+    timeout: durationMs.optional(),
     /** `steps` only: Poisson (default) or equidistant arrivals within each step. */
     process: processKind.optional(),
     ...Object.fromEntries(GENERATOR_KEYS.map((k) => [k, generators[k].optional()])),
@@ -275,6 +282,7 @@ export const phaseSchema = z
     for: z.ZodOptional<typeof durationMs>;
     target: z.ZodOptional<z.ZodString>;
     service: z.ZodOptional<typeof serviceSchema>;
+    timeout: z.ZodOptional<typeof durationMs>;
     process: z.ZodOptional<typeof processKind>;
   })
   .superRefine((p, ctx) => {
@@ -295,6 +303,9 @@ export const phaseSchema = z
     }
     if (key === 'hey' && p.for === undefined && p.hey?.requests === undefined) {
       ctx.addIssue({ code: 'custom', path: ['for'], message: 'a hey phase needs `for` (-z) or `hey.requests` (-n)' });
+    }
+    if (p.timeout !== undefined && key === 'hey') {
+      ctx.addIssue({ code: 'custom', path: ['timeout'], message: 'a hey phase takes its timeout as hey.timeout (-t)' });
     }
     if (p.process !== undefined && key !== 'steps') {
       ctx.addIssue({ code: 'custom', path: ['process'], message: '`process` applies to steps only' });
@@ -380,6 +391,8 @@ export function buildLoad(raw: unknown, o: BuildOptions): BuiltLoad {
 /** `buildLoad` for a spec already validated by `parseLoadSpec` (durations in ms). */
 export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
   const sources: ArrivalSource[] = [];
+  /** The client timeout of each source's phase (0: none). */
+  const timeouts: number[] = [];
   const closedLoop: ClosedLoopClients[] = [];
   const table: BuiltLoad['phases'] = [];
   const origin = o.originMs ?? 0;
@@ -408,6 +421,7 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
     let endMs = startMs + (p.for ?? Number.POSITIVE_INFINITY);
     const file = (f: string) => ({ path: isAbsolute(f) ? f : resolve(o.baseDir, f), file: f });
     const at = (path: string) => `load[${i}].${path}`;
+    const sourcesBefore = sources.length;
     try {
       switch (key) {
         case 'poisson':
@@ -455,6 +469,7 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
               serviceRandom,
               service,
               ...(target !== undefined ? { target } : {}),
+              timeoutMs: h.timeout ?? HEY_TIMEOUT_MS,
             }),
           );
           break;
@@ -524,9 +539,15 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
       if (e instanceof Error && e.name === 'TraceError') throw e;
       throw new LoadSpecError([{ path: at(key), message: (e as Error).message }]);
     }
+    if (sources.length > sourcesBefore) timeouts.push(p.timeout ?? 0);
     table.push({ name, startMs, endMs, kind: key });
     prevEnd = endMs;
   });
+  // A phase's client timeout rides on its arrivals; every source sets it when one phase has one
+  // (a source that writes into a reused arrival would otherwise pass another phase's on).
+  if (timeouts.some((t) => t > 0)) {
+    for (let i = 0; i < sources.length; i++) sources[i] = new WithClientTimeout(sources[i]!, timeouts[i]!);
+  }
   const source = sources.length === 0 ? EMPTY_SOURCE : sources.length === 1 ? sources[0]! : new MergeSource(sources);
   return { source, closedLoop, phases: table };
 }

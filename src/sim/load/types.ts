@@ -5,7 +5,7 @@ import type { Random } from '../../model/random.js';
  *
  * Ownership rule: every `next()` returns a **fresh** `Arrival` object that the caller may keep (put
  * in an event queue, mutate, store). All sources build arrivals through {@link makeArrival}, so every
- * arrival has the same five fields in the same order and V8 keeps one hidden class for them
+ * arrival has the same six fields in the same order and V8 keeps one hidden class for them
  * (monomorphic property access in the simulator's hot loop). A fresh object costs ~10 ns of young
  * generation allocation, which dies young; `test/load/bench.ts` measures the whole pipeline at well
  * above the 2 M requests per second goal, so the simpler contract wins over a reused mutable object.
@@ -24,15 +24,17 @@ export interface Arrival {
   /** Closed-loop client (`hey -c N`) that sent the request; `undefined` for open-loop load. */
   clientId?: number | undefined;
   /** `event` for eventing sources; `request` (or absent, for arrivals made elsewhere) otherwise.
-   * Sources in this directory always set all five fields. */
+   * Sources in this directory always set all six fields. */
   kind?: ArrivalKind;
+  /** The client gives up on it after this long (ms; 0 or absent: it waits), like `hey -t`. */
+  timeoutMs?: number;
 }
 
 export interface ArrivalSource {
   /** The next arrival, in non-decreasing `atMs` order, or `undefined` when the source is finished. */
   next(): Arrival | undefined;
   /**
-   * Optional: `next()` written into `out` (all five fields) instead of a fresh object; false when
+   * Optional: `next()` written into `out` (its first five fields; `timeoutMs` is the phase's, set by `WithClientTimeout`) instead of a fresh object; false when
    * the source is finished. The same arrivals and draws as `next()`; for a caller that holds one
    * arrival at a time (the simulator's pump), it saves an allocation per request.
    */
@@ -48,8 +50,27 @@ export function makeArrival(
   target: string | undefined,
   kind: ArrivalKind = 'request',
   clientId: number | undefined = undefined,
+  timeoutMs = 0,
 ): Arrival {
-  return { atMs, serviceMs, target, clientId, kind };
+  return { atMs, serviceMs, target, clientId, kind, timeoutMs };
+}
+
+/** A phase's client timeout on every arrival of its source (`timeout:`; 0: none). */
+export class WithClientTimeout implements ArrivalSource {
+  constructor(
+    private readonly source: ArrivalSource,
+    private readonly timeoutMs: number,
+  ) {}
+
+  next(): Arrival | undefined {
+    const a = this.source.next();
+    if (a !== undefined) a.timeoutMs = this.timeoutMs;
+    return a;
+  }
+
+  close(): void {
+    this.source.close?.();
+  }
 }
 
 /** Draws a service time in ms (never negative). */
