@@ -282,6 +282,8 @@ const sampleEvent = z.looseObject({
   inFlight: z.number().nonnegative(),
   panic: z.boolean(),
   activatorInPath: z.boolean(),
+  cpuMillis: z.number().nonnegative().optional(),
+  memoryBytes: z.number().nonnegative().optional(),
 });
 
 const stepEvent = z.looseObject({

@@ -208,6 +208,10 @@ export interface SampleEvent extends At {
   inFlight: number;
   panic: boolean;
   activatorInPath: boolean;
+  /** The CPU the revision's pods used over the last second, in millicores (an app that computes). */
+  cpuMillis?: number;
+  /** The memory its pods use now, in bytes (an app whose memory the scenario gives). */
+  memoryBytes?: number;
 }
 
 /** A scenario step, logged when it ends (`t`); `startedAt` is when it began. */

@@ -1,6 +1,6 @@
 /** The `settings:` section: the simulator's knobs (pod start-up, networking layer, the app). */
 import { z } from 'zod';
-import { clusterSchema, imagesSchema } from './cluster.js';
+import { bytesFrom, clusterSchema, imagesSchema } from './cluster.js';
 import {
   conv,
   duration,
@@ -110,6 +110,36 @@ export function settingsSchema(ext: Record<string, z.ZodType> = {}) {
       serviceTime: durationDist.optional(),
       workers: z.number().int().min(0).optional(),
       responseStart: duration.optional(),
+      cpu: conv((v) => {
+        if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+          throw new PathError(
+            [],
+            `expected the share of a request's time spent on the CPU, from 0 to 1, got ${describeValue(v)}`,
+          );
+        }
+        return v;
+      }).optional(),
+      memory: conv((v) => {
+        if (!isPlainObject(v)) {
+          throw new PathError([], `expected { base: 64Mi, perRequest: 1Mi }, got ${describeValue(v)}`);
+        }
+        const errors: PathError[] = [];
+        const read = (k: string) => {
+          if (v[k] === undefined) return 0;
+          try {
+            return bytesFrom(v[k], 'a memory size such as "64Mi"');
+          } catch (e) {
+            if (!(e instanceof PathError)) throw e;
+            errors.push(new PathError([k], e.message));
+            return 0;
+          }
+        };
+        for (const k of Object.keys(v))
+          if (k !== 'base' && k !== 'perRequest') errors.push(unknownKey([k], k, ['base', 'perRequest']));
+        const out = { baseBytes: read('base'), perRequestBytes: read('perRequest') };
+        if (errors.length > 0) throw new PathErrors(errors);
+        return out;
+      }).optional(),
     }).optional(),
     ...ext,
   });

@@ -55,6 +55,10 @@ export interface AppSettings {
    * the first byte.
    */
   responseStartMs?: number;
+  /** The share of each request's service time spent on the CPU (0 to 1). */
+  cpu?: number;
+  /** The app's memory: a baseline per pod and more per request in flight (bytes). */
+  memory?: { baseBytes: number; perRequestBytes: number };
 }
 
 /** Simulator knobs (`settings:`). Ignored against a live cluster. */

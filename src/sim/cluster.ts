@@ -110,6 +110,8 @@ interface RevisionRuntime {
   deployment: string;
   dataplane: RevisionDataplane;
   autoscaler: RevisionAutoscaler;
+  /** The pods' CPU time (core-ms) at the last per-second sample. */
+  cpuAtLastSample?: number;
 }
 
 /**
@@ -484,6 +486,7 @@ export class SimCluster {
       },
       this.settings.app.workers,
       this.settings.app.responseStartMs,
+      this.settings.app.cpu,
     );
     const depName = deploymentName(name);
     const autoscaler = new RevisionAutoscaler(this.ctx, () => this.config, ns, name, dataplane, {
@@ -499,7 +502,8 @@ export class SimCluster {
     const rt = this.revisions.get(`${namespace}/${revision}`);
     if (!rt) return;
     if (phase === 'Ready') {
-      rt.dataplane.podReady(pod);
+      const cpu = this.settings.app.cpu > 0 ? this.nodes.scheduler.cpuOf(`${namespace}/${pod}`) : undefined;
+      rt.dataplane.podReady(pod, cpu);
       // The activator finds the pod on its next probe (every 200 ms).
       const period = this.settings.activatorProbePeriodMs;
       const delay = period - (this.engine.now() % period) + 1;
@@ -548,9 +552,31 @@ export class SimCluster {
         inFlight: dataplane.inFlight(),
         panic: autoscaler.inPanic,
         activatorInPath: dataplane.activatorInPath,
+        ...this.usageOf(rt),
       });
       dataplane.arrivalsThisSecond = 0;
     }
+  }
+
+  /** The sample's CPU and memory fields, for an app that computes or whose memory is given. */
+  private usageOf(rt: RevisionRuntime): { cpuMillis?: number; memoryBytes?: number } {
+    const app = this.settings.app;
+    if (app.cpu <= 0 && !app.memory) return {};
+    const memory = app.memory ?? { baseBytes: 0, perRequestBytes: 0 };
+    let cpu = 0;
+    let bytes = 0;
+    for (const pod of rt.dataplane.podNames()) {
+      const u = rt.dataplane.podUsage(pod, memory);
+      cpu += u.cpuCoreMs;
+      bytes += u.memoryBytes;
+    }
+    // CPU: what the pods used since the last sample (pods that left take theirs with them).
+    const millis = Math.max(0, cpu - (rt.cpuAtLastSample ?? 0));
+    rt.cpuAtLastSample = cpu;
+    return {
+      ...(app.cpu > 0 ? { cpuMillis: Math.round(millis) } : {}),
+      ...(app.memory ? { memoryBytes: bytes } : {}),
+    };
   }
 
   // ---- the ingress ----

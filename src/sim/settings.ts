@@ -37,6 +37,14 @@ export interface AppSettings {
    * end, as a plain handler does). Knative's request timeouts count to the first byte.
    */
   responseStartMs: number;
+  /**
+   * The share of a request's service time the app spends on the CPU (0: it waits on I/O; 1: it
+   * computes, as a prime sieve does). That part shares the pod's CPU with its other busy
+   * requests, capped by its CPU limit and shared with the node's other pods.
+   */
+  cpu: number;
+  /** What a pod's app uses in memory: a baseline and more per request it is working on (bytes). */
+  memory: { baseBytes: number; perRequestBytes: number } | undefined;
 }
 
 /** What knsim knows of an image (scenario `settings.images`). */
@@ -82,7 +90,14 @@ export function defaultSimSettings(): SimSettings {
     reconcileDelayMs: 5,
     activatorProbePeriodMs: ACTIVATOR_PROBE_PERIOD_MS,
     missingImages: [],
-    app: { response: 'Hello Knative!', serviceTimeMs: 5, workers: 0, responseStartMs: Number.POSITIVE_INFINITY },
+    app: {
+      response: 'Hello Knative!',
+      serviceTimeMs: 5,
+      workers: 0,
+      responseStartMs: Number.POSITIVE_INFINITY,
+      cpu: 0,
+      memory: undefined,
+    },
   };
 }
 
@@ -136,6 +151,8 @@ export function settingsFromScenario(input: ScenarioSettings): SimSettings {
   if (input.app?.response !== undefined) s.app.response = input.app.response;
   if (input.app?.workers !== undefined) s.app.workers = input.app.workers;
   if (input.app?.responseStartMs !== undefined) s.app.responseStartMs = input.app.responseStartMs;
+  if (input.app?.cpu !== undefined) s.app.cpu = input.app.cpu;
+  if (input.app?.memory !== undefined) s.app.memory = input.app.memory;
   const st = input.app?.serviceTime;
   if (st)
     s.app.serviceTimeMs = st.kind === 'fixed' ? st.ms : st.kind === 'median' ? st.medianMs : (st.minMs + st.maxMs) / 2;

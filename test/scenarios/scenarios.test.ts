@@ -211,7 +211,7 @@ describe('scenarios reproduce Knative', () => {
     expectNoRequestVanished(run);
   });
 
-  it('small-cc-oscillation (#10275): a CPU-bound app (one worker per pod) makes the pod count swing every minute or two', async () => {
+  it('small-cc-oscillation (#10275): a CPU-bound app (one core per pod, shared by its requests) makes the pod count swing every minute or two', async () => {
     const run = await runScenario('small-cc-oscillation.yaml');
     expect(run.exitCode, run.transcript).toBe(0);
     const rev = 'osc-00001';

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { type Actor, createActor } from 'xstate';
 import type { Container, ContainerStatus, Deployment, KubeObject, Pod } from '../../model/api/types.js';
-import { type ContainerResources, containerRequests } from '../../model/cluster/containers.js';
+import { type ContainerResources, containerRequests, cpuLimitMillis } from '../../model/cluster/containers.js';
 import {
   alreadyPresentMessage,
   type ImagePullPolicy,
@@ -275,12 +275,14 @@ export class DeploymentController {
           : {}),
       },
     );
+    const userLimit = cpuLimitMillis((containers[0] as { resources?: ContainerResources } | undefined)?.resources);
     actor.on('phase', ({ phase }) => this.onPhase(ns, dep.metadata.name, runtime, phase));
     actor.on('schedule', () =>
       this.placement.scheduler.schedule({
         key,
         owner: owner.name,
         demand,
+        ...(userLimit !== undefined ? { cpuLimitMillis: userLimit } : {}),
         bound: (node) => {
           runtime.node = node;
           actor.send({ type: 'pod.bound', node: node.name });

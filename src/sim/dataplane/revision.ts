@@ -28,6 +28,7 @@ import { type Stat, scaleSampledTotal, scrapeSampleSize } from '../../model/kpa/
 import type { Random } from '../../model/random.js';
 import { firstByteBudgetMs, type RequestTimeouts, requestEnd } from '../../model/timeouts.js';
 import type { Engine } from '../engine.js';
+import type { PodCpu } from '../nodes/cpu.js';
 import {
   BODY_ACTIVATOR_TIMEOUT,
   BODY_QUEUE_FULL,
@@ -86,6 +87,8 @@ class PodEndpoint {
   fromActivator = 0;
   /** Position in the revision's probed list (-1 when not in it). */
   probedIndex = -1;
+  /** The CPU the pod gets on its node (for a CPU-bound app). */
+  cpu: PodCpu | undefined = undefined;
   // queue-proxy stats for the current reporting period
   concurrency = 0;
   proxiedConcurrency = 0;
@@ -203,6 +206,8 @@ export class RevisionDataplane {
     private readonly workers = 0,
     /** How long into a request the app writes its first byte (Infinity: at the end; AppSettings). */
     private readonly responseStartMs = Number.POSITIVE_INFINITY,
+    /** The share of a request's service time the app spends on the CPU (see AppSettings.cpu). */
+    private readonly cpuShare = 0,
   ) {
     this.completionLane = engine.lane();
     this.deadlineLane = engine.lane();
@@ -216,9 +221,10 @@ export class RevisionDataplane {
 
   // ---- endpoints ----
 
-  podReady(name: string): void {
+  podReady(name: string, cpu?: PodCpu): void {
     const pod = this.endpoint(name);
     pod.ready = true;
+    pod.cpu = cpu;
     this.rebuildLists();
   }
 
@@ -299,6 +305,24 @@ export class RevisionDataplane {
     let n = 0;
     for (const p of this.podList) n += p.inFlight;
     return n;
+  }
+
+  /** A pod's usage: CPU time so far (core-ms) and memory (its baseline plus its requests'). */
+  podUsage(
+    name: string,
+    memory: { baseBytes: number; perRequestBytes: number },
+  ): { cpuCoreMs: number; memoryBytes: number } {
+    const pod = this.pods.get(name);
+    const now = this.engine.now();
+    return {
+      cpuCoreMs: pod?.cpu?.used(now) ?? 0,
+      memoryBytes: memory.baseBytes + (pod?.inFlight ?? 0) * memory.perRequestBytes,
+    };
+  }
+
+  /** The names of the pods it has endpoints for (ready or draining). */
+  podNames(): string[] {
+    return this.podList.map((p) => p.name);
   }
 
   // ---- requests ----
@@ -476,17 +500,33 @@ export class RevisionDataplane {
     req.state = REQ_WORKING;
     const now = this.engine.now();
     req.startedAt = now;
+    const cpu = pod.cpu;
+    if (cpu !== undefined && this.cpuShare > 0) {
+      // The CPU part shares the pod's CPU with its other busy requests; the rest is waiting.
+      // Timeouts are judged once the CPU part is done (the handler computes to its end).
+      const serviceMs = Math.max(0, req.serviceMs);
+      const coreMs = serviceMs * this.cpuShare;
+      cpu.run(coreMs, () => this.endWork(pod, req, now, this.engine.now() - now + serviceMs - coreMs, false));
+      return;
+    }
+    this.endWork(pod, req, now, Math.max(0, req.serviceMs), true);
+  }
+
+  /** When and how a request the app works on ends (`inLane`: in start order, as constant service times do). */
+  private endWork(pod: PodEndpoint, req: SimRequest, startMs: number, serviceMs: number, inLane: boolean): void {
     const ends = requestEnd({
-      startMs: now,
-      serviceMs: Math.max(0, req.serviceMs),
+      startMs,
+      serviceMs,
       firstByteAfterMs: this.responseStartMs,
       proxyDeadlineMs: req.deadline,
       idleMs: this.timeouts.idleMs,
       clientDeadlineMs: req.clientDeadline,
     });
     req.end = ends.end;
-    if (ends.atMs > pod.busyUntil) pod.busyUntil = ends.atMs;
-    this.engine.callInLane(this.completionLane, ends.atMs, this.containerDoneFn, req);
+    const at = Math.max(this.engine.now(), ends.atMs);
+    if (at > pod.busyUntil) pod.busyUntil = at;
+    if (inLane) this.engine.callInLane(this.completionLane, at, this.containerDoneFn, req);
+    else this.engine.call(at, this.containerDoneFn, req);
   }
 
   private containerDone(pod: PodEndpoint, req: SimRequest): void {

@@ -8,6 +8,7 @@
 import { type PodDemand, schedulePod } from '../../model/cluster/scheduler.js';
 import type { Random } from '../../model/random.js';
 import type { Engine } from '../engine.js';
+import { PodCpu } from './cpu.js';
 import type { NodeState } from './state.js';
 
 /** A pod as the scheduler sees it; the callbacks hand the decision to its lifecycle. */
@@ -17,6 +18,8 @@ export interface SchedulablePod {
   /** Its ReplicaSet, for spreading siblings. */
   readonly owner: string;
   readonly demand: PodDemand;
+  /** The user container's CPU limit (millicores), if it has one. */
+  readonly cpuLimitMillis?: number;
   bound(node: NodeState): void;
   unschedulable(message: string): void;
 }
@@ -41,6 +44,9 @@ export class Scheduler {
   private readonly boundTo = new Map<string, NodeState>();
   /** Each bound pod's owner (ReplicaSet), by key. */
   private readonly owners = new Map<string, string>();
+  /** Each bound pod's CPU on its node, made when first asked for. */
+  private readonly cpus = new Map<string, PodCpu>();
+  private readonly limits = new Map<string, number | undefined>();
   private retryTimer: ReturnType<Engine['at']> | undefined;
   private retryAt = Number.POSITIVE_INFINITY;
   private flushScheduled = false;
@@ -75,6 +81,18 @@ export class Scheduler {
     return this.boundTo.get(key);
   }
 
+  /** A bound pod's share of its node's CPU. */
+  cpuOf(key: string): PodCpu | undefined {
+    const node = this.boundTo.get(key);
+    if (!node) return undefined;
+    let cpu = this.cpus.get(key);
+    if (!cpu) {
+      cpu = new PodCpu(this.engine, node.cpu, node.pods.get(key)?.cpuMillis ?? 0, this.limits.get(key));
+      this.cpus.set(key, cpu);
+    }
+    return cpu;
+  }
+
   /** A pod is gone (or was deleted before it was bound): its place is free; waiting pods may fit. */
   release(key: string): void {
     this.waiting.delete(key);
@@ -82,6 +100,9 @@ export class Scheduler {
     if (!node) return;
     this.boundTo.delete(key);
     this.owners.delete(key);
+    this.limits.delete(key);
+    this.cpus.get(key)?.detach();
+    this.cpus.delete(key);
     node.remove(key);
     this.onReleased?.(node);
     this.clusterChanged();
@@ -163,6 +184,7 @@ export class Scheduler {
     node.add(pod.key, pod.demand);
     this.boundTo.set(pod.key, node);
     this.owners.set(pod.key, pod.owner);
+    this.limits.set(pod.key, pod.cpuLimitMillis);
     pod.bound(node);
     return true;
   }

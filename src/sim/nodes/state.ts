@@ -5,6 +5,7 @@
 import type { KubeObject } from '../../model/api/types.js';
 import { type NodeGroupSpec, nodeObject } from '../../model/cluster/nodes.js';
 import type { NodeView, PodDemand } from '../../model/cluster/scheduler.js';
+import { NodeCpu } from './cpu.js';
 
 export const NODES = 'nodes';
 
@@ -18,8 +19,10 @@ export class NodeState implements NodeView {
   readonly images = new Map<string, number>();
   /** The pods bound here (namespace/name), with what they request. */
   readonly pods = new Map<string, PodDemand>();
-  /** When the node joined (ms) and when it last had a pod bound or removed (the autoscaler's view). */
+  /** When the node joined (ms). */
   readonly joinedAt: number;
+  /** Its CPU, shared by the pods that compute. */
+  readonly cpu: NodeCpu;
 
   constructor(
     readonly name: string,
@@ -30,6 +33,7 @@ export class NodeState implements NodeView {
     now: number,
   ) {
     this.joinedAt = now;
+    this.cpu = new NodeCpu(group.cpuMillis);
     this.labels = { 'kubernetes.io/hostname': name, ...group.labels };
     this.allocatable = { cpuMillis: group.cpuMillis, memoryBytes: group.memoryBytes, pods: group.pods };
     const r = group.reserved;
