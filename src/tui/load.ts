@@ -3,9 +3,11 @@
  * Both end as a header and events; a simulated run's transcript supplies the steps and notes
  * when the log does not carry them.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { fileErrorMessage, UserError } from '../io/errors.js';
+import { openInput, readInput } from '../io/files.js';
 import { parseEventLog, readEventLog } from '../io/logReader.js';
+import type { RunLimits } from '../io/runLimits.js';
 import type { LogEvent, LogHeader } from '../model/events.js';
 import { ReplayIndex, type ReplayOptions } from './model/replay.js';
 import { eventsFromTranscript } from './model/transcript.js';
@@ -52,11 +54,12 @@ export function withTranscript(events: readonly LogEvent[], transcript: string):
 function head(file: string, bytes = 4096): string {
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    fd = openInput(file);
     const buf = Buffer.alloc(bytes);
-    const n = readSync(fd, buf, 0, bytes, null);
+    const n = readInput(fd, buf, bytes, null, file);
     return buf.toString('utf8', 0, n);
   } catch (e) {
+    if (e instanceof UserError) throw e;
     throw new UserError(fileErrorMessage(e, file) ?? `${file}: cannot read: ${(e as Error).message}`);
   } finally {
     if (fd !== undefined) closeSync(fd);
@@ -75,7 +78,7 @@ export function isScenario(file: string): boolean {
  */
 export async function loadRun(
   file: string,
-  options: { seed?: number; warn?: (message: string) => void } = {},
+  options: { seed?: number; warn?: (message: string) => void; limits?: Partial<RunLimits> } = {},
 ): Promise<LoadedRun> {
   const start = head(file);
   if (start.includes('\0'))
@@ -86,7 +89,12 @@ export async function loadRun(
     return { header, events };
   }
   const { runScenarioFile } = await import('../runner/simulate.js');
-  const outcome = await runScenarioFile(file, options.seed !== undefined ? { seed: options.seed } : {});
+  const outcome = await runScenarioFile(file, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  });
+  // A run that reached a limit replays up to there (its log ends with the `end` line that says why).
+  if (outcome.stopped) options.warn?.(outcome.stopped.message);
   const { header, events } = parseEventLog(outcome.log, file);
   return { header, events: withTranscript(events, outcome.transcript) };
 }

@@ -5,6 +5,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { ownModule } from '../io/ownFiles.js';
+import type { RunLimits } from '../io/runLimits.js';
 import { startTsWorker } from '../io/tsWorker.js';
 import type { LogEvent, LogHeader, LogLine } from '../model/events.js';
 import type { Subscription } from './App.js';
@@ -13,6 +14,7 @@ import { ReplayIndex } from './model/replay.js';
 export interface SimulateJob {
   readonly file: string;
   readonly seed?: number;
+  readonly limits?: Partial<RunLimits>;
 }
 
 export type SimulateMessage =

@@ -29,6 +29,7 @@ port.once('message', async (job: SimulateJob) => {
   try {
     const outcome = await runScenarioFile(job.file, {
       ...(job.seed !== undefined ? { seed: job.seed } : {}),
+      ...(job.limits ? { limits: job.limits } : {}),
       log: {
         keep: false,
         sink: (text) => {

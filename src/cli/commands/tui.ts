@@ -5,6 +5,7 @@ import type { ReplayIndex } from '../../tui/model/replay.js';
 import type * as TuiRun from '../../tui/run.js';
 import { parseSeed } from '../args.js';
 import { listenForStop } from '../interrupts.js';
+import { addLimitFlags, type LimitFlags, limitsFrom } from '../limitFlags.js';
 import type { CommandContext } from './context.js';
 
 const SPEED_LABELS = ['1x', '2x', '5x', '10x', '50x', 'max'];
@@ -15,7 +16,7 @@ function parseSpeed(value: string): number {
   return i;
 }
 
-export interface TuiOptions {
+export interface TuiOptions extends LimitFlags {
   seed?: number;
   speed?: number;
   paused?: boolean;
@@ -79,11 +80,19 @@ export async function openTui(file: string, options: TuiOptions): Promise<number
     } finally {
       process.stdout.write('\r\u001B[2K');
     }
-    const feed = new SimulationFeed({ file, ...(options.seed !== undefined ? { seed: options.seed } : {}) });
+    const feed = new SimulationFeed({
+      file,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      limits: await limitsFrom(options),
+    });
     return withStop((stop) => runSimulating(feed, file, initial, stop));
   }
   if (starting) process.stdout.write('\r\u001B[2K');
-  const run = await loadRun(file, { ...(options.seed !== undefined ? { seed: options.seed } : {}), warn });
+  const run = await loadRun(file, {
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    limits: await limitsFrom(options),
+    warn,
+  });
   const index = indexRun(run);
   if (!interactive) return printFrame(index, renderFrame, warn);
   return withStop((stop) => runInteractive(index, initial, undefined, stop));
@@ -116,15 +125,15 @@ function printFrame(
 }
 
 export function registerTui(program: Command, ctx: CommandContext): void {
-  program
+  const command = program
     .command('tui')
     .description('replay a scenario or an event log in an interactive terminal screen')
     .argument('<file>', 'scenario YAML file (simulated now) or event log (JSON Lines)')
     .option('-s, --seed <n>', 'random seed for a scenario (default: the scenario seed, else 1)', parseSeed)
     .option('--speed <x>', `playback speed to start with: ${SPEED_LABELS.join(', ')}`, parseSpeed)
     .option('--paused', 'start paused at the beginning')
-    .option('-f, --follow', 'follow an event log that is still being written (knsim live --log), from its live edge')
-    .action(async (file: string, opts: TuiOptions) => {
-      ctx.setExitCode(await openTui(file, opts));
-    });
+    .option('-f, --follow', 'follow an event log that is still being written (knsim live --log), from its live edge');
+  addLimitFlags(command).action(async (file: string, opts: TuiOptions) => {
+    ctx.setExitCode(await openTui(file, opts));
+  });
 }
