@@ -3,10 +3,10 @@
  * as long as the computer needs, not as long as the scenario says.
  */
 
-import { admit } from '../model/admission.js';
+import { admit, controllerOwnedCreateRefusal, controllerOwnedSpecRefusal } from '../model/admission.js';
 import type { ConfigMap, KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
-import { webhookDeniedMessage } from '../model/rules/fielderror.js';
+import { SERVING_VALIDATION_WEBHOOK, webhookDeniedMessage } from '../model/rules/fielderror.js';
 import { objectReference, resourceForKind } from '../model/rules/resources.js';
 import { kubectlInvalidMessage, undecodableMessage } from '../model/rules/schema.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
@@ -153,6 +153,21 @@ export class SimBackend implements Backend {
         );
       }
       return { reference, outcome: existing ? 'configured' : 'created' };
+    }
+    // Knative's controllers make Revisions, PodAutoscalers, SKSs, KIngresses, Certificates: a
+    // client may not create them, nor change their spec (the same rule as knsim serve's).
+    const ownedRefusal = existing
+      ? controllerOwnedSpecRefusal(resource.id, resource.plural, input, existing)
+      : controllerOwnedCreateRefusal(resource.id);
+    if (ownedRefusal !== undefined) {
+      throw existing
+        ? new BackendError(
+            `Error from server (BadRequest): error when patching "${fileLabel}": admission webhook "${SERVING_VALIDATION_WEBHOOK}" denied the request: ${ownedRefusal}`,
+          )
+        : new BackendError(
+            `Error from server (MethodNotAllowed): error when creating "${fileLabel}": ${ownedRefusal}`,
+            405,
+          );
     }
     let obj: KubeObject = structuredClone(input);
     obj.metadata = { ...obj.metadata, ...(namespace ? { namespace } : {}) };

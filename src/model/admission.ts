@@ -4,6 +4,7 @@
  * against the cluster's config-autoscaler. Any API front end (the simulator's backend,
  * `knsim serve`) admits objects through here, so they reject the same things with the same words.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Configuration, KubeObject, Route, Service } from './api/types.js';
 import { type AutoscalerConfig, validateAutoscalingAnnotations } from './kpa/index.js';
 import { type DefaultingOptions, defaultConfiguration, defaultRoute, defaultService } from './rules/defaults.js';
@@ -56,6 +57,46 @@ function templateAnnotationErrors(
       .map((p) => `spec.template.${p}`)
       .join(', '),
   }));
+}
+
+/**
+ * Knative's own objects, made by its controllers from a Service or Configuration: clients may read
+ * them and change their labels and annotations, not create them or change their spec.
+ */
+const CONTROLLER_OWNED: ReadonlySet<string> = new Set([
+  'revisions.serving.knative.dev',
+  'podautoscalers.autoscaling.internal.knative.dev',
+  'metrics.autoscaling.internal.knative.dev',
+  'serverlessservices.networking.internal.knative.dev',
+  'ingresses.networking.internal.knative.dev',
+  'certificates.networking.internal.knative.dev',
+]);
+
+/**
+ * Why a client may not create an object of this resource type (its id, `revisions.serving.knative.dev`),
+ * or undefined when it may.
+ */
+export function controllerOwnedCreateRefusal(resourceId: string): string | undefined {
+  return CONTROLLER_OWNED.has(resourceId)
+    ? `knsim: ${resourceId} are made by Knative's controllers; create a Service or Configuration instead`
+    : undefined;
+}
+
+/**
+ * Why a client's write of an object Knative's controllers made is refused (its spec, anything but
+ * metadata and status, changed), or undefined when it is not refused.
+ */
+export function controllerOwnedSpecRefusal(
+  resourceId: string,
+  plural: string,
+  input: KubeObject,
+  existing: KubeObject,
+): string | undefined {
+  if (!CONTROLLER_OWNED.has(resourceId)) return undefined;
+  const { apiVersion: _a, kind: _k, metadata: _m, status: _s, ...spec } = input;
+  const { apiVersion: _a2, kind: _k2, metadata: _m2, status: _s2, ...oldSpec } = existing;
+  if (isDeepStrictEqual(spec, oldSpec)) return undefined;
+  return `Immutable fields changed (-old +new): spec\nknsim: the spec of ${plural} is set by Knative's controllers`;
 }
 
 /** Admits (defaults and validates) a serving.knative.dev object; other kinds pass unchanged. */

@@ -1,6 +1,10 @@
 /** What Knative's admission webhooks do to a write, and which objects clients may change. */
-import { isDeepStrictEqual } from 'node:util';
-import { admit as admitObject, type FieldValidation } from '../model/admission.js';
+import {
+  admit as admitObject,
+  controllerOwnedCreateRefusal,
+  controllerOwnedSpecRefusal,
+  type FieldValidation,
+} from '../model/admission.js';
 import type { ConfigMap, KubeObject } from '../model/api/types.js';
 import { formatFieldErrors, SERVING_VALIDATION_WEBHOOK } from '../model/rules/fielderror.js';
 import type { ResourceType } from '../model/rules/resources.js';
@@ -15,33 +19,10 @@ import { type ApiError, apiError } from './status.js';
 /** The user the Knative webhook records as creator/lastModifier. */
 const USER = ADMIN_USER;
 
-/**
- * Knative's own objects, made by its controllers from a Service/Configuration: clients may read
- * them and change their labels and annotations, not create them or change their spec.
- */
-const CONTROLLER_OWNED = new Set([
-  'revisions.serving.knative.dev',
-  'podautoscalers.autoscaling.internal.knative.dev',
-  'metrics.autoscaling.internal.knative.dev',
-  'serverlessservices.networking.internal.knative.dev',
-  'ingresses.networking.internal.knative.dev',
-  'certificates.networking.internal.knative.dev',
-]);
-
-export function isControllerOwned(resource: ResourceType): boolean {
-  return CONTROLLER_OWNED.has(resource.id);
-}
-
 /** Controller-made objects: labels and annotations may change, the spec may not. */
 export function checkControllerOwnedSpec(resource: ResourceType, input: KubeObject, existing: KubeObject): void {
-  if (!CONTROLLER_OWNED.has(resource.id)) return;
-  const { apiVersion: _a, kind: _k, metadata: _m, status: _s, ...spec } = input;
-  const { apiVersion: _a2, kind: _k2, metadata: _m2, status: _s2, ...oldSpec } = existing;
-  if (!isDeepStrictEqual(spec, oldSpec)) {
-    throw webhookDenied(
-      `Immutable fields changed (-old +new): spec\nknsim: the spec of ${resource.plural} is set by Knative's controllers`,
-    );
-  }
+  const refusal = controllerOwnedSpecRefusal(resource.id, resource.plural, input, existing);
+  if (refusal !== undefined) throw webhookDenied(refusal);
 }
 
 function webhookDenied(message: string): ApiError {
@@ -97,7 +78,8 @@ export function admit(
   previous?: KubeObject,
   validation?: FieldValidationRequest,
 ): KubeObject {
-  if (resource.group === 'serving.knative.dev' && !isControllerOwned(resource)) {
+  // Controller-made objects (Revisions) are not admitted as a client's: their writes change labels only.
+  if (resource.group === 'serving.knative.dev' && controllerOwnedCreateRefusal(resource.id) === undefined) {
     let admission: ReturnType<typeof admitObject>;
     const mode = validation?.mode ?? 'Warn';
     try {

@@ -5,6 +5,7 @@
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { controllerOwnedCreateRefusal } from '../model/admission.js';
 import type { KubeObject, Pod } from '../model/api/types.js';
 import type { MetricsNaming } from '../model/observability.js';
 import { RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
@@ -19,7 +20,6 @@ import {
   configData,
   type FieldValidationRequest,
   fieldValidationMode,
-  isControllerOwned,
 } from './admission.js';
 import { REVIEW_TYPES, review } from './auth.js';
 import { parseBody, readBody, readObject, send } from './body.js';
@@ -531,13 +531,12 @@ export class KubeApi {
   /** POST, or a server-side apply that creates (`managed`: the Apply's managedFields). */
   private create(t: Target, body: KubeObject, dryRun: boolean, managed?: ManagedFieldsEntry[]): KubeObject {
     this.assertWritable(t);
-    if (isControllerOwned(t.resource)) {
-      throw apiError(
-        405,
-        'MethodNotAllowed',
-        `knsim: ${t.resource.id} are made by Knative's controllers; create a Service or Configuration instead`,
-        { ...(t.resource.group ? { group: t.resource.group } : {}), kind: t.resource.plural },
-      );
+    const refusal = controllerOwnedCreateRefusal(t.resource.id);
+    if (refusal !== undefined) {
+      throw apiError(405, 'MethodNotAllowed', refusal, {
+        ...(t.resource.group ? { group: t.resource.group } : {}),
+        kind: t.resource.plural,
+      });
     }
     let obj = normaliseObject(t.resource, t.namespace, body);
     this.requireNamespace(t);

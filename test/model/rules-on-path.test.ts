@@ -6,8 +6,7 @@
  *
  * The swap is module-level (vi.mock of the defining file), so a call from another module of the
  * model counts, and a call from inside the defining file does not. Runs are in-process
- * (`knsim run <scenario> --log <file>`: a written log, as `knsim verify` needs) and stop at the
- * first throw.
+ * (`knsim run <scenario>`, with or without `--log <file>`) and stop at the first throw.
  */
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,20 +119,29 @@ const NAMED_RULES = [
   'rules/sks#sksEndpointsMode',
   'rules/sks#sksReadyCondition',
   'admission#admit',
+  'admission#controllerOwnedCreateRefusal',
+  'admission#controllerOwnedSpecRefusal',
   'dataplane#activatorBalancing',
   'dataplane#queueProxyCapacity',
 ];
 
-/** Small scenarios that together reach every rule (tried in this order until one fails). */
-const SCENARIOS = ['seed-walkthrough.yaml', 'scale-down-delay.yaml', 'new-revision-idle.yaml'].map((f) =>
-  resolve(import.meta.dirname, '../../scenarios', f),
-);
+/**
+ * Small runs that together reach every rule (tried in this order until one fails): with a written
+ * log (as `knsim verify` needs), and one without, the path a plain `knsim run` takes (with nobody
+ * reading kpa.tick, an idle revision's ticker sleeps: idleUntilRecorded).
+ */
+const RUNS: { file: string; log: boolean }[] = [
+  { file: 'seed-walkthrough.yaml', log: true },
+  { file: 'scale-down-delay.yaml', log: true },
+  { file: 'new-revision-idle.yaml', log: true },
+  { file: 'seed-walkthrough.yaml', log: false },
+].map((r) => ({ ...r, file: resolve(import.meta.dirname, '../../scenarios', r.file) }));
 
 const dir = mkdtempSync(join(tmpdir(), 'knsim-rules-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** `knsim run <file> --log …` in-process: the exit code and what it printed to stderr. */
-async function run(file: string): Promise<{ code: number; stderr: string }> {
+/** `knsim run <file> [--log …]` in-process: the exit code and what it printed to stderr. */
+async function run({ file, log }: { file: string; log: boolean }): Promise<{ code: number; stderr: string }> {
   const { main } = await import('../../src/cli/main.js');
   let stderr = '';
   const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
@@ -142,7 +150,7 @@ async function run(file: string): Promise<{ code: number; stderr: string }> {
     return true;
   });
   try {
-    const code = await main(['run', file, '--log', join(dir, 'run.jsonl'), '--log-requests', 'none']);
+    const code = await main(['run', file, ...(log ? ['--log', join(dir, 'run.jsonl'), '--log-requests', 'none'] : [])]);
     return { code, stderr };
   } finally {
     out.mockRestore();
@@ -159,7 +167,7 @@ describe('every model rule is on the path a run takes', () => {
   });
 
   it('runs the scenarios clean when nothing throws', async () => {
-    for (const file of SCENARIOS) expect((await run(file)).code, file).toBe(0);
+    for (const r of RUNS) expect((await run(r)).code, r.file).toBe(0);
     // Loading the CLI loaded every probed module: their rules are known now.
     expect(probe.state.rules.length).toBeGreaterThan(50);
     expect(NAMED_RULES.filter((r) => !probe.state.rules.includes(r))).toEqual([]);
@@ -170,8 +178,8 @@ describe('every model rule is on the path a run takes', () => {
     for (const rule of [...probe.state.rules]) {
       probe.state.throwing = rule;
       let hit = false;
-      for (const file of SCENARIOS) {
-        const { code, stderr } = await run(file);
+      for (const r of RUNS) {
+        const { code, stderr } = await run(r);
         if (code !== 0 && stderr.includes(`rule probe: ${rule}`)) {
           hit = true;
           break;

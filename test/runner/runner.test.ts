@@ -40,6 +40,40 @@ steps:
     );
   });
 
+  it("refuses to create Knative's controller-made objects, and to change their spec, as knsim serve does", async () => {
+    const outcome = await run(`${SERVICE('docker.io/knsim/demo')}
+  rev.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Revision
+    metadata: { name: mine-00001 }
+    spec:
+      containers:
+        - image: docker.io/knsim/demo
+  labelled.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Revision
+    metadata: { name: hello-00001, labels: { team: a } }
+    spec:
+      containerConcurrency: 0
+      enableServiceLinks: false
+      timeoutSeconds: 300
+      containers:
+        - image: docker.io/knsim/other
+steps:
+  - apply: rev.yaml
+  - apply: svc.yaml
+  - wait: ksvc hello Ready
+  - apply: labelled.yaml
+`);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.transcript).toContain(
+      'Error from server (MethodNotAllowed): error when creating "rev.yaml": knsim: revisions.serving.knative.dev are made by Knative\'s controllers; create a Service or Configuration instead',
+    );
+    expect(outcome.transcript).toContain(
+      'Error from server (BadRequest): error when patching "labelled.yaml": admission webhook "validation.webhook.serving.knative.dev" denied the request: Immutable fields changed (-old +new): spec',
+    );
+  });
+
   it('refuses a manifest with an unknown field as the API server does (kubectl asks for strict field validation)', async () => {
     const outcome = await run(`${SERVICE('docker.io/x/y').replace('- image:', '- imgae:')}
 steps:
