@@ -14,22 +14,14 @@
  */
 import { spawn } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from '../src/io/tsWorker.js';
-import { type Corpus, caseAt, type FuzzCase, SMALL_SCENARIO } from './cases.js';
-import {
-  argvIn,
-  crashClass,
-  firstLines,
-  type Outcome,
-  runInProcess,
-  type Verdict,
-  verdictOf,
-  writeCase,
-} from './exec.js';
+import { caseAt, type FuzzCase } from './cases.js';
+import { makeCorpus } from './corpus.js';
+import { argvIn, crashClass, firstLines, type Outcome, type Verdict, verdictOf, writeCase } from './exec.js';
 
 const REPO = resolve(import.meta.dirname, '..');
 const BIN = join(REPO, 'bin/knsim.js');
@@ -74,37 +66,6 @@ function parseArgs(argv: string[]): Options {
     else throw new Error(`unknown option ${a} (see the comment at the top of fuzz/run.ts)`);
   }
   return o;
-}
-
-/** The corpus: logs of a small scenario, written by the simulator through the command line. */
-async function makeCorpus(dir: string): Promise<Corpus> {
-  const scenario = join(dir, 'small.yaml');
-  writeFileSync(scenario, SMALL_SCENARIO);
-  const logs: string[] = [];
-  for (const seed of ['1', '2']) {
-    const log = join(dir, `small-${seed}.jsonl`);
-    const outcome = await runInProcess(
-      { kind: 'flags', files: {}, argv: ['run', scenario, '--seed', seed, '--log', log] },
-      join(dir, `corpus-${seed}`),
-    );
-    if (outcome.verdict !== 'accepted') throw new Error(`the corpus run failed: ${outcome.detail}`);
-    logs.push(readFileSync(log, 'utf8'));
-  }
-  // Shipped scenarios that simulate in a second or two (their manifests may name files beside them).
-  const scenarios = [
-    'idle-to-zero',
-    'idle-to-zero-tbc0',
-    'seed-walkthrough',
-    'new-revision-idle',
-    'activator-on-path',
-    'scale-down-delay',
-    'two-namespaces',
-    'overloaded-activator',
-  ]
-    .map((name) => join(REPO, 'scenarios', `${name}.yaml`))
-    .filter((file) => existsSync(file))
-    .map((file) => readFileSync(file, 'utf8'));
-  return { logs, scenarios };
 }
 
 /** One worker thread and the case it is on. */

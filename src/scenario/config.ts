@@ -3,7 +3,7 @@
  * config webhook does), so a bad value is reported at its line rather than when the run applies it.
  */
 import { ConfigError, parseAutoscalerConfig, parseDefaultsConfig, parseDeploymentConfig } from '../model/kpa/config.js';
-import { parseDomainConfig } from '../model/rules/domain.js';
+import { parseDomainConfig, parseNetworkConfig } from '../model/rules/domain.js';
 import { parseDuration } from './duration.js';
 import { conv, isPlainObject, PathError, PathErrors } from './fields.js';
 import { describeValue } from './issues.js';
@@ -37,6 +37,7 @@ const CONFIG_PARSERS: Record<string, (data: Record<string, string>) => unknown> 
   'config-defaults': parseDefaultsConfig,
   'config-deployment': parseDeploymentConfig,
   'config-domain': parseDomainConfig,
+  'config-network': parseNetworkConfig,
 };
 
 /** One ConfigMap's data: values as strings (numbers and booleans stringified, as in a real ConfigMap). */
@@ -99,7 +100,11 @@ export const configSchema = conv((v): Record<string, Record<string, string>> => 
       try {
         parse(d);
       } catch (e) {
-        const key = e instanceof ConfigError && e.key in d ? [e.key] : [];
+        // The key the message names (`domain-template: …`), else the ConfigMap.
+        const named = Object.keys(d).find(
+          (k) => (e as Error).message.startsWith(`${k}:`) || (e as Error).message.startsWith(`${k} `),
+        );
+        const key = e instanceof ConfigError && e.key in d ? [e.key] : named !== undefined ? [named] : [];
         errors.push(new PathError([name, ...key], (e as Error).message));
       }
     }

@@ -50,12 +50,49 @@ export const DEFAULT_NETWORK_CONFIG: NetworkConfig = {
   defaultExternalScheme: 'http',
 };
 
+/**
+ * Knative's check of a domain or tag template (networking's config): applied to sample values it
+ * must make the host of an https URL, with no path; a field it does not know stays unfilled and
+ * is refused too.
+ */
+function checkTemplate(key: string, template: string): string {
+  const rendered = fillTemplate(template, { Name: 'foo', Namespace: 'bar', Domain: 'baz.com', Tag: 'tag' });
+  if (/\{\{/.test(rendered)) {
+    throw new Error(`${key}: ${JSON.stringify(template)} names a field the template does not have`);
+  }
+  let url: URL;
+  try {
+    url = new URL(`https://${rendered}`);
+  } catch {
+    throw new Error(
+      `${key}: ${JSON.stringify(template)} does not make a host name (it gives ${JSON.stringify(rendered)})`,
+    );
+  }
+  if (url.hostname === '') throw new Error(`${key}: empty hostname`);
+  if (`${url.pathname}${url.search}` !== '/') {
+    throw new Error(`${key}: domain template has url path: ${url.pathname}${url.search}`);
+  }
+  return template;
+}
+
+/** `default-external-scheme`: http or https, as Knative's networking config accepts it. */
+function externalScheme(value: string | undefined): string {
+  if (!value) return 'http';
+  const scheme = value.toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') {
+    throw new Error(`default-external-scheme ${JSON.stringify(value)} should be either "http" or "https"`);
+  }
+  return scheme;
+}
+
 /** Read `config-network` data (`domain-template`, `tag-template`, `default-external-scheme`). */
 export function parseNetworkConfig(data: Readonly<Record<string, string>> = {}): NetworkConfig {
   return {
-    domainTemplate: data['domain-template'] || DEFAULT_DOMAIN_TEMPLATE,
-    tagTemplate: data['tag-template'] || DEFAULT_TAG_TEMPLATE,
-    defaultExternalScheme: data['default-external-scheme'] || 'http',
+    domainTemplate: data['domain-template']
+      ? checkTemplate('domain-template', data['domain-template'])
+      : DEFAULT_DOMAIN_TEMPLATE,
+    tagTemplate: data['tag-template'] ? checkTemplate('tag-template', data['tag-template']) : DEFAULT_TAG_TEMPLATE,
+    defaultExternalScheme: externalScheme(data['default-external-scheme']),
     externalDomainTls: (data['external-domain-tls'] ?? data['auto-tls'] ?? '').toLowerCase() === 'enabled',
   };
 }

@@ -72,7 +72,7 @@ export class RouteController {
       observed: {
         traffic: resolution.traffic ? JSON.stringify(resolution.traffic) : undefined,
         allTrafficAssigned: resolution.allTrafficAssigned,
-        clusterLocal: isClusterLocalHost(new URL(url).host),
+        clusterLocal: isClusterLocalHost(urlHost(url)),
       },
       nowIso: ctx.timestamp(),
     });
@@ -154,5 +154,14 @@ export class RouteController {
       this.actors.failures.listener((d) => diverge(this.ctx, route, d)),
     );
     return actor.start();
+  }
+}
+
+/** The host of a URL ('' when it does not parse: a host made from a template is not cluster-local then). */
+function urlHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return '';
   }
 }
