@@ -143,6 +143,14 @@ async function main(): Promise<Record<string, unknown>> {
   }
 }
 
+// The bare engine loop runs in the same process just before and just after the case (alternating
+// with it), so every figure also comes as a ratio to the engine on the same machine at the same
+// moment: the bench reports CPU rates, which drift far less than wall times on a shared VM.
+const BARE_EVENTS = 2_000_000;
+const bareBefore = name === 'bare-engine' ? undefined : bareEngine(BARE_EVENTS);
 const result = await main();
 sampleRss();
-process.stdout.write(`${JSON.stringify({ ...result, peakRssMb: peakRss / 1e6 })}\n`);
+const bareAfter = name === 'bare-engine' ? undefined : bareEngine(BARE_EVENTS);
+const bare =
+  bareBefore && bareAfter ? { bareEventsPerCpuSecond: (bareBefore.perCpuSecond! + bareAfter.perCpuSecond!) / 2 } : {};
+process.stdout.write(`${JSON.stringify({ ...result, ...bare, peakRssMb: peakRss / 1e6 })}\n`);

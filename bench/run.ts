@@ -1,12 +1,16 @@
 /**
  * knsim's benchmarks (not tests): `npm run bench [-- --runs N] [-- --quick] [-- --only name,...]`.
- * Prints one JSON object per line: { name, value, unit, settings, runs, ... }, the value being
- * the median of the runs. Each run is a fresh process (bench/cases.ts), so peak RSS and JIT
- * warm-up belong to that case alone. Every case runs the full model: KPA ticks every 2 s, metric
- * windows, the activator and the queue-proxy, per-second samples; the event log is not kept and
- * request events are not built (as `knsim run` without --log).
+ * Prints one JSON object per line: { name, value, unit, settings, runs, ratio, ... }, the value
+ * being the median of the runs. Each run is a fresh process (bench/cases.ts), so peak RSS and JIT
+ * warm-up belong to that case alone, and each process also runs the bare engine loop just before
+ * and after its case: `ratio` is the case against that bare engine, per run (median, min, max),
+ * so the figures hold when the shared machine's speed drifts. Every case runs the full model: KPA
+ * ticks every 2 s, metric windows, the activator and the queue-proxy, per-second samples; the
+ * event log is not kept and request events are not built (as `knsim run` without --log).
+ * Start-up cases time whole commands instead, the build against the TypeScript sources through
+ * tsx, alternately.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 
@@ -23,7 +27,9 @@ const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, node $
 // Wall times on a shared machine move with its load; each line also gives CPU time and the load.
 const load = () => Math.round(loadavg()[0]! * 100) / 100;
 
-function runCase(name: string, options: Record<string, unknown> = {}): Record<string, number> {
+type Run = Record<string, number>;
+
+function runCase(name: string, options: Record<string, unknown> = {}): Run {
   const out = execFileSync(process.execPath, ['--import', 'tsx', 'bench/cases.ts', name, JSON.stringify(options)], {
     encoding: 'utf8',
     maxBuffer: 1 << 20,
@@ -37,7 +43,7 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function repeat(name: string, options: Record<string, unknown>, n = runs): Record<string, number>[] {
+function repeat(name: string, options: Record<string, unknown>, n = runs): Run[] {
   return Array.from({ length: n }, () => runCase(name, options));
 }
 
@@ -47,36 +53,125 @@ function emit(line: Record<string, unknown>): void {
 
 const round = (v: number, digits = 3) => Math.round(v * 10 ** digits) / 10 ** digits;
 const want = (name: string) => !only || only.includes(name);
+/** Median, min and max of per-run figures. */
+const spread = (values: number[], digits = 3) => ({
+  median: round(median(values), digits),
+  min: round(Math.min(...values), digits),
+  max: round(Math.max(...values), digits),
+});
+/** CPU seconds of the bare engine for `events` events, at that run's own bare rate. */
+const bareCpuS = (r: Run, events: number) => events / r.bareEventsPerCpuSecond!;
 
 // The baseline: a bare engine loop, no model (one closure and one heap entry per event).
 const bareEvents = quick ? 2_000_000 : 10_000_000;
 const bare = repeat('bare-engine', { events: bareEvents });
-const bareRate = median(bare.map((r) => r.perSecond!));
 emit({
   name: 'bare-engine',
-  value: Math.round(bareRate),
+  value: Math.round(median(bare.map((r) => r.perSecond!))),
   unit: 'events/s',
   settings: { events: bareEvents, chains: 100 },
   runs: bare.map((r) => Math.round(r.perSecond!)),
   perCpuSecond: Math.round(median(bare.map((r) => r.perCpuSecond!))),
 });
 
+if (want('startup')) {
+  // Whole commands, the build (dist/, made first) and the sources through tsx in turn.
+  execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+  // Wall time, and CPU time (user + system) from GNU time where it is installed: on a busy
+  // shared machine the CPU time is the steadier figure.
+  const gnuTime = existsSync('/usr/bin/time');
+  const time = (cmd: string[], env: Record<string, string>) => {
+    const t0 = performance.now();
+    const r = gnuTime
+      ? spawnSync('/usr/bin/time', ['-f', 'CPU %U %S', process.execPath, ...cmd], {
+          env: { ...process.env, ...env },
+          stdio: ['ignore', 'ignore', 'pipe'],
+          encoding: 'utf8',
+        })
+      : spawnSync(process.execPath, cmd, { env: { ...process.env, ...env }, stdio: 'ignore' });
+    const wall = (performance.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`${cmd.join(' ')} exited ${r.status}`);
+    const m = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(String(r.stderr ?? ''));
+    return { wall, cpu: m ? Number(m[1]) + Number(m[2]) : Number.NaN };
+  };
+  for (const [name, cmd] of [
+    ['startup-help', ['bin/knsim.js', '--help']],
+    ['startup-run', ['bin/knsim.js', 'run', 'bench/one-minute.yaml']],
+  ] as const) {
+    const built: { wall: number; cpu: number }[] = [];
+    const source: { wall: number; cpu: number }[] = [];
+    time([...cmd], {}); // warm the file cache
+    for (let i = 0; i < (quick ? 3 : 7); i++) {
+      built.push(time([...cmd], { KNSIM_SOURCE: '' }));
+      source.push(time([...cmd], { KNSIM_SOURCE: '1' }));
+    }
+    emit({
+      name,
+      value: round(median(built.map((b) => b.wall))),
+      unit: 'wall s',
+      settings: { command: `knsim ${cmd.slice(1).join(' ')}`, from: 'the build in dist/' },
+      runs: built.map((b) => round(b.wall)),
+      cpuS: spread(built.map((b) => b.cpu)),
+      tsx: { wallS: spread(source.map((b) => b.wall)), cpuS: spread(source.map((b) => b.cpu)) },
+      // Each pair ran back to back: the build's time over the sources' through tsx.
+      ratioToTsx: {
+        wall: spread(built.map((b, i) => b.wall / source[i]!.wall)),
+        cpu: spread(built.map((b, i) => b.cpu / source[i]!.cpu)),
+      },
+      goal: '≤ 0.3 s',
+    });
+  }
+}
+
 if (want('steady')) {
   const hours = quick ? 0.25 : 1;
   const rs = repeat('steady', { rps: 1000, hours });
-  const rate = median(rs.map((r) => r.perSecond!));
   emit({
     name: 'steady',
-    value: Math.round(rate),
+    value: Math.round(median(rs.map((r) => r.perSecond!))),
     unit: 'simulated requests/s',
     settings: { revisions: 1, load: 'poisson 1000 rps', service: '100 ms constant', simulated: `${hours} h` },
     runs: rs.map((r) => Math.round(r.perSecond!)),
     perCpuSecond: Math.round(median(rs.map((r) => r.perCpuSecond!))),
     requests: rs[0]!.requests,
-    goal: 2_000_000,
-    // Each request is two engine events (arrival, completion) plus its share of the model. CPU
-    // rates: steadier than wall rates on a shared machine.
-    ratioToBareEngineEvents: round(median(rs.map((r) => r.perCpuSecond!)) / median(bare.map((r) => r.perCpuSecond!))),
+    // Simulated requests per CPU second over bare engine events per CPU second, per run.
+    ratio: spread(rs.map((r) => r.perCpuSecond! / r.bareEventsPerCpuSecond!)),
+    goal: 'ratio ≥ 0.5',
+  });
+}
+
+if (want('services')) {
+  // Cost linear in services: N Services sharing 1,000 RPS; 1,000 must cost ≤ 12× 100.
+  const minutes = quick ? 2 : 10;
+  const by = new Map<number, Run[]>();
+  for (let i = 0; i < runs; i++) {
+    for (const services of [100, 1000])
+      by.set(services, [...(by.get(services) ?? []), runCase('services', { services, minutes })]);
+  }
+  for (const [services, rs] of by) {
+    emit({
+      name: `services-${services}`,
+      value: round(median(rs.map((r) => r.cpuMs! / 1000))),
+      unit: 'CPU s',
+      settings: { services, load: 'poisson, 1000 rps shared', service: '100 ms', simulated: `${minutes} min` },
+      runs: rs.map((r) => round(r.cpuMs! / 1000)),
+      wallS: round(median(rs.map((r) => r.wallMs! / 1000))),
+      requests: rs[0]!.requests,
+      peakRssMb: round(median(rs.map((r) => r.peakRssMb!)), 1),
+      // CPU time over the bare engine's for 10 M events, per run.
+      ratio: spread(rs.map((r) => r.cpuMs! / 1000 / bareCpuS(r, 10_000_000))),
+    });
+  }
+  const small = by.get(100)!;
+  const big = by.get(1000)!;
+  emit({
+    name: 'services-1000-over-100',
+    value: round(median(big.map((r, i) => r.cpuMs! / small[i]!.cpuMs!))),
+    unit: 'ratio of CPU s',
+    settings: { minutes },
+    // Each 1,000-Service run over the 100-Service run just before it, both as engine ratios.
+    ratio: spread(big.map((r, i) => r.cpuMs! / bareCpuS(r, 1) / (small[i]!.cpuMs! / bareCpuS(small[i]!, 1)))),
+    goal: '≤ 12',
   });
 }
 
@@ -104,7 +199,9 @@ if (want('diurnal-24h')) {
       runs: rs.map((r) => round(r.wallMs! / 1000)),
       cpuS: round(median(rs.map((r) => r.cpuMs! / 1000))),
       requests: rs[0]!.requests,
-      goal: '< 3 s',
+      // CPU time over the bare engine's for as many events as the run had requests, per run.
+      ratio: spread(rs.map((r) => r.cpuMs! / 1000 / bareCpuS(r, r.requests!))),
+      goal: '< 3 s; ratio ≤ 2',
     });
   }
 }
@@ -120,6 +217,7 @@ if (want('memory')) {
     runs: rs.map((r) => round(r.peakRssMb!, 1)),
     wallS: round(rs[0]!.wallMs! / 1000),
     cpuS: round(rs[0]!.cpuMs! / 1000),
+    ratio: spread(rs.map((r) => r.cpuMs! / 1000 / bareCpuS(r, r.requests!))),
     goal: '< 300 MB',
   });
 }
@@ -141,6 +239,7 @@ if (want('burst')) {
     cpuS: round(median(rs.map((r) => r.cpuMs! / 1000))),
     maxPods: rs[0]!.maxPods,
     requests: rs[0]!.requests,
+    ratio: spread(rs.map((r) => r.cpuMs! / 1000 / bareCpuS(r, r.requests!))),
   });
   emit({
     name: 'burst-rss',
