@@ -47,7 +47,7 @@ import { PodLogs } from './podLogs.js';
 import { EventRecorder } from './recorder.js';
 import { defaultSimSettings, type SimSettings } from './settings.js';
 import { ObjectStore, type StoreEvent, typeOf } from './store.js';
-import { BY_OWNER, T } from './types.js';
+import { BY_OWNER, ROUTES_BY_TARGET, T } from './types.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ClusterOptions {
@@ -415,6 +415,13 @@ export class SimCluster {
     // moves latestRevision traffic), and the Configuration.
     if (type === T.revision) {
       for (const route of routesTargeting(this.store, obj as Revision)) {
+        this.queue.enqueue(T.route, ns, route.metadata.name);
+      }
+    }
+    // …and so do their Configurations (latestReadyRevisionName), as Knative's route controller
+    // tracks the Configurations its Routes name.
+    if (type === T.configuration) {
+      for (const route of this.store.byIndex<Route>(T.route, ROUTES_BY_TARGET, `${ns}/configuration/${name}`)) {
         this.queue.enqueue(T.route, ns, route.metadata.name);
       }
     }

@@ -36,6 +36,8 @@ export interface SweepOptions {
   jobs?: number;
   /** Called as each point finishes (in completion order). */
   onRow?: (row: SweepRow, done: number, total: number) => void;
+  /** Runs only the grid points this says yes to (a shard); the others are left out of the rows. */
+  select?: (pointIndex: number) => boolean;
 }
 
 /** Runs one grid point in this thread (what each worker does). */
@@ -66,7 +68,7 @@ function startWorker(): Worker {
 
 /**
  * Runs the grid (validated first: a bad combination fails before anything runs) and returns the
- * rows in grid order.
+ * rows in grid order (of the selected points only, with `select`).
  */
 export async function runSweep(
   file: string,
@@ -76,17 +78,21 @@ export async function runSweep(
 ): Promise<SweepRow[]> {
   const points = grid(axes);
   for (const p of points) applyPoint(scenario, p);
-  const jobs: SweepJob[] = points.map((point, index) => ({
-    index,
-    file,
-    point,
-    ...(options.seed !== undefined ? { seed: options.seed } : {}),
-    ...(options.limits ? { limits: options.limits } : {}),
-  }));
+  const select = options.select ?? (() => true);
+  const jobs: SweepJob[] = points
+    .map((point, index) => ({
+      index,
+      file,
+      point,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    }))
+    .filter((job) => select(job.index));
   const rows: SweepRow[] = new Array(jobs.length);
+  const place = new Map(jobs.map((job, i) => [job.index, i]));
   let done = 0;
   const finish = (job: SweepJob, row: SweepRow) => {
-    rows[job.index] = row;
+    rows[place.get(job.index)!] = row;
     done++;
     options.onRow?.(row, done, jobs.length);
   };
