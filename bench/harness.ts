@@ -3,8 +3,10 @@
  * annotations, a load spec, then time passes to the end. Used by the benchmarks.
  */
 import { SimBackend } from '../src/backends/sim.js';
+import { defaultNodeGroup } from '../src/model/cluster/nodes.js';
 import type { RunResults } from '../src/results/results.js';
 import { EventLog } from '../src/sim/log.js';
+import { defaultSimSettings } from '../src/sim/settings.js';
 
 export interface SimRunOptions {
   seed?: number;
@@ -35,12 +37,18 @@ export interface SimRunOutcome {
 
 export async function simRun(o: SimRunOptions): Promise<SimRunOutcome> {
   const log = new EventLog({ keep: false, requestSampling: 0 });
-  const backend = new SimBackend({ seed: o.seed ?? 1, namespace: 'default', log });
+  const count = o.services ?? 1;
+  // Room for every Service's pods: a node (the kubelet's 110 pods, 64 CPUs) per 100 Services.
+  const settings = defaultSimSettings();
+  if (count > 1) {
+    const group = { ...defaultNodeGroup(), count: Math.ceil(count / 100) + 1, cpuMillis: 64_000, memoryBytes: 2 ** 38 };
+    settings.cluster = { ...settings.cluster, groups: [group] };
+  }
+  const backend = new SimBackend({ seed: o.seed ?? 1, namespace: 'default', log, settings });
   await backend.start({ scenario: 'bench', seed: o.seed ?? 1, namespace: 'default' } as never);
   if (o.config) await backend.configure(o.config);
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  const count = o.services ?? 1;
   const names = count === 1 ? ['bench'] : Array.from({ length: count }, (_, i) => `s${String(i).padStart(5, '0')}`);
   await backend.apply(
     names.map(
