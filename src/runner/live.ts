@@ -71,7 +71,8 @@ export interface LiveOutcome {
 export async function runLive(o: LiveOptions): Promise<LiveOutcome> {
   const [{ resolveGateway }, { loadKubeConfig }, { preflight }, { Interrupted, LiveBackend, RUN_LABEL }] =
     await liveModules();
-  const parsed = parseScenarioFile(o.file);
+  // A live cluster runs whatever autoscaler classes it has: only the simulator refuses others.
+  const parsed = parseScenarioFile(o.file, { validateManifest: undefined });
   const namespace = o.namespace ?? parsed.namespace;
   const scenario = { ...parsed, namespace };
   const seed = o.seed ?? scenario.seed ?? 1;

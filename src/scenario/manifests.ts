@@ -147,7 +147,14 @@ export class Manifests {
         },
       );
     }
-    return errors.length > 0 ? undefined : obj;
+    if (errors.length > 0) return undefined;
+    // What the backend cannot run as written (ParseOptions.validateManifest).
+    const unrunnable = this.ctx.options.validateManifest?.(obj) ?? [];
+    if (unrunnable.length > 0) {
+      this.ctx.addIssues(loc, path, obj, unrunnable, field);
+      return undefined;
+    }
+    return obj;
   }
 
   /** Multi-document YAML text written inside the scenario (usually a `|` block scalar). */

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { KubeObject } from '../model/api/types.js';
 import type { ExternalIssue } from './issues.js';
 
 export interface ParseOptions {
@@ -13,6 +14,11 @@ export interface ParseOptions {
    * keys of `files:` can be referenced. `loadScenarioFile` passes a reader.
    */
   readFile?: (path: string) => string;
+  /**
+   * Checks a manifest the envelope check passed (paths relative to it): what the backend cannot
+   * run as written. `parseScenarioFile` plugs in the simulator's (src/sim/simulated.ts).
+   */
+  validateManifest?: (manifest: KubeObject) => readonly ExternalIssue[];
   /** Extra `settings:` keys, validated by the given schemas (their output is kept as is). */
   settingsExtensions?: Record<string, z.ZodType>;
 }

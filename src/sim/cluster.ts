@@ -6,6 +6,8 @@ import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import type { KubeObject, Pod, Revision, Route } from '../model/api/types.js';
 import type { LogEvent, PodPhase } from '../model/events.js';
+import { ANNOTATION_KEYS } from '../model/kpa/annotations.js';
+import { HPA_CLASS } from '../model/kpa/config.js';
 import type { DecisionRecord } from '../model/kpa/decider.js';
 import type { Random } from '../model/random.js';
 import { LABEL_REVISION } from '../model/rules/labels.js';
@@ -19,6 +21,7 @@ import { RevisionAutoscaler } from './controllers/autoscaler.js';
 import { type ClusterConfig, defaultClusterConfig, withConfigMap } from './controllers/clusterConfig.js';
 import { ConfigurationController } from './controllers/configuration.js';
 import { DeploymentController, imageSize, type PodCounts } from './controllers/deployment.js';
+import { HPAS, HpaAutoscaler } from './controllers/hpa.js';
 import { CERTIFICATES, INGRESSES, ROUTE_NETWORKING, RouteNetworking } from './controllers/ingress.js';
 import { KnativeEvents } from './controllers/knativeEvents.js';
 import {
@@ -109,7 +112,8 @@ interface RevisionRuntime {
   /** The revision's Deployment name. */
   deployment: string;
   dataplane: RevisionDataplane;
-  autoscaler: RevisionAutoscaler;
+  /** The KPA, or the HPA class's reconciler and HPA controller (`autoscaling.knative.dev/class`). */
+  autoscaler: RevisionAutoscaler | HpaAutoscaler;
   /** The pods' CPU time (core-ms) at the last per-second sample. */
   cpuAtLastSample?: number;
 }
@@ -142,6 +146,7 @@ const SHOWN_TYPES = new Set<string>([
   INGRESSES,
   CERTIFICATES,
   NODES,
+  HPAS,
 ]);
 
 /** Kinds whose objects have owners to be collected with (events have none: they expire). */
@@ -496,9 +501,11 @@ export class SimCluster {
       this.settings.app.cpu,
     );
     const depName = deploymentName(name);
-    const autoscaler = new RevisionAutoscaler(this.ctx, () => this.config, ns, name, dataplane, {
-      readyPods: () => this.deployments.countPods(ns, depName, this.podCounts).ready,
-    });
+    const readyPods = { readyPods: () => this.deployments.countPods(ns, depName, this.podCounts).ready };
+    const autoscaler =
+      rev.metadata.annotations?.[ANNOTATION_KEYS.class[0]] === HPA_CLASS
+        ? new HpaAutoscaler(this.ctx, () => this.config, ns, name, dataplane, readyPods, this.recorder)
+        : new RevisionAutoscaler(this.ctx, () => this.config, ns, name, dataplane, readyPods);
     this.revisions.set(`${ns}/${name}`, { namespace: ns, deployment: depName, dataplane, autoscaler });
     this.hostRoutes.clear();
     this.queue.enqueue(T.podAutoscaler, ns, name);

@@ -80,6 +80,7 @@ describe('resolving what users type to a resource type', () => {
       'services',
       'deployments.apps',
       'replicasets.apps',
+      'horizontalpodautoscalers.autoscaling',
       'configurations.serving.knative.dev',
       'revisions.serving.knative.dev',
       'routes.serving.knative.dev',

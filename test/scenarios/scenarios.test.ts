@@ -181,6 +181,41 @@ describe('scenarios reproduce Knative', () => {
     expect(run.transcript).toMatch(/api-00001 +api +1 +True +1 +1/);
   });
 
+  it('hpa-cpu: the HPA class scales on CPU every 15 s within its policies, waits 5 minutes to scale down, never to zero', async () => {
+    const run = await runScenario('hpa-cpu.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    const rev = 'crunch-00001';
+    const scales = run.scales(rev);
+    expect(scales.length).toBeGreaterThan(2);
+    for (const e of scales) {
+      expect(e.reason).toBe('hpa');
+      // On the 15 s grid of the HPA's syncs.
+      expect(Math.round(e.t / 15_000) * 15_000).toBeCloseTo(e.t, -2);
+      // Up by at most 4 pods or 100 % a step (the default policies).
+      if (e.to > e.from) expect(e.to).toBeLessThanOrEqual(Math.max(e.from + 4, 2 * e.from));
+    }
+    // The load stops at 5 m; the scale-down comes only after the 5-minute stabilization window.
+    const down = scales.find((e) => e.to < e.from)!;
+    expect(s(down.t)).toBeGreaterThanOrEqual(5 * 60 + 4 * 60 + 30);
+    expect(down.to).toBe(1);
+    expect(
+      Math.min(
+        ...run
+          .samples(rev)
+          .filter((x) => x.t > 20_000)
+          .map((x) => x.desired),
+      ),
+    ).toBe(1);
+    // The activator is never in an HPA revision's path.
+    expect(
+      run
+        .samples(rev)
+        .filter((x) => x.t > 20_000)
+        .every((x) => !x.activatorInPath),
+    ).toBe(true);
+    expect(run.transcript).toMatch(/crunch-00001 +Deployment\/crunch-00001-deployment +cpu: \d+%\/50% +1 +40 /);
+  });
+
   it('overloaded-activator (#13583): the queue fills to 10,000, then 503s; queued requests end in 200 or 504, none after 300 s', async () => {
     const run = await runScenario('overloaded-activator.yaml');
     expect(run.exitCode, run.transcript).toBe(0);

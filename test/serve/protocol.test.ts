@@ -49,6 +49,7 @@ describe('discovery', () => {
       'apps',
       'authentication.k8s.io',
       'authorization.k8s.io',
+      'autoscaling',
       'discovery.k8s.io',
       'autoscaling.internal.knative.dev',
       'networking.internal.knative.dev',

@@ -85,6 +85,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   resource('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', [], []),
   resource('Deployment', 'apps', 'v1', 'deployments', ['deploy'], ['all']),
   resource('ReplicaSet', 'apps', 'v1', 'replicasets', ['rs'], ['all']),
+  resource('HorizontalPodAutoscaler', 'autoscaling', 'v2', 'horizontalpodautoscalers', ['hpa'], ['all']),
   // `kubectl auth can-i` and `kubectl auth whoami` ask through these; they can only be created.
   resource('SelfSubjectAccessReview', 'authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', [], [], false, [
     'create',
@@ -125,7 +126,9 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
  * `configurations`, `revisions`, `routes`, `services`).
  */
 export function discoveryOrder(types: readonly ResourceType[]): ResourceType[] {
-  const groupRank = (g: string) => (g === '' ? 0 : g === 'apps' ? 1 : g.endsWith('.k8s.io') ? 2 : 3);
+  // Built-in groups come before the CRDs' (autoscaling is built in without the .k8s.io suffix).
+  const groupRank = (g: string) =>
+    g === '' ? 0 : g === 'apps' ? 1 : g.endsWith('.k8s.io') || g === 'autoscaling' ? 2 : 3;
   return [...types].sort((a, b) => {
     const byRank = groupRank(a.group) - groupRank(b.group);
     if (byRank !== 0) return byRank;

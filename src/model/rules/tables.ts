@@ -27,6 +27,8 @@ import type {
   Service,
 } from '../api/types.js';
 import { nodeRoles } from '../cluster/nodes.js';
+import { hpaTargets, type MetricStatus } from '../hpa/reconcile.js';
+import type { HpaSpec } from '../hpa/spec.js';
 import { LABEL_CONFIGURATION, LABEL_CONFIGURATION_GENERATION } from './labels.js';
 import { objectReference, type ResourceType, resolveResourceName, resourceById } from './resources.js';
 import { ageSince } from './time.js';
@@ -500,6 +502,39 @@ export const NODE_COLUMNS: TableSpec<KubeObject> = [
   },
 ];
 
+/** `kubectl get hpa` (the API server's printer, with the metric's name in TARGETS since 1.30). */
+export const HPA_COLUMNS: TableSpec<KubeObject> = [
+  name,
+  {
+    header: 'REFERENCE',
+    value: (o) => {
+      const ref = (o.spec as { scaleTargetRef?: { kind?: string; name?: string } } | undefined)?.scaleTargetRef;
+      return `${ref?.kind ?? ''}/${ref?.name ?? ''}`;
+    },
+  },
+  {
+    header: 'TARGETS',
+    value: (o) =>
+      hpaTargets(
+        o.spec as HpaSpec | undefined,
+        (o.status as { currentMetrics?: MetricStatus[] } | undefined)?.currentMetrics,
+      ),
+  },
+  {
+    header: 'MINPODS',
+    value: (o) => {
+      const min = (o.spec as { minReplicas?: number } | undefined)?.minReplicas;
+      return min === undefined ? '<unset>' : String(min);
+    },
+  },
+  { header: 'MAXPODS', value: (o) => String((o.spec as { maxReplicas?: number } | undefined)?.maxReplicas ?? 0) },
+  {
+    header: 'REPLICAS',
+    value: (o) => String((o.status as { currentReplicas?: number } | undefined)?.currentReplicas ?? 0),
+  },
+  age,
+];
+
 /** kubectl's fallback for types without a printer: NAME and AGE. */
 export const DEFAULT_COLUMNS: TableSpec<KubeObject> = [name, age];
 
@@ -517,6 +552,7 @@ export const TABLE_SPECS: Readonly<Record<string, TableSpec<never>>> = {
   'replicasets.apps': REPLICASET_COLUMNS,
   configmaps: CONFIGMAP_COLUMNS,
   nodes: NODE_COLUMNS,
+  'horizontalpodautoscalers.autoscaling': HPA_COLUMNS,
   services: CORE_SERVICE_COLUMNS,
   endpoints: ENDPOINTS_COLUMNS,
   'endpointslices.discovery.k8s.io': ENDPOINTSLICE_COLUMNS,

@@ -20,6 +20,7 @@ import { podMachine } from '../../model/machines/pod.js';
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
 import { podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
 import { terminationMs } from '../../model/timeouts.js';
+import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { normalVariate } from '../load/rng.js';
@@ -100,6 +101,8 @@ const SCHEDULER = { component: 'default-scheduler' };
 
 export class DeploymentController {
   private readonly deployments = new Map<string, DeploymentRuntime>();
+  /** Errors of the pod machines' listeners, thrown where the machine moved (pod actors are not watched: they call no rule). */
+  private readonly failures = new ActorFailures();
   private ipCounter = 0;
 
   constructor(
@@ -241,7 +244,8 @@ export class DeploymentController {
     if (rs) this.shown.replicaSets.podCreated(rs, name);
     const containers = template.spec?.containers ?? [];
     const actor = createActor(podMachine, {
-      clock: this.ctx.engine.clock,
+      // What a listener throws (a rule of the scheduler's, say) fails the run where it happened.
+      clock: this.failures.clock(this.ctx.engine.clock),
       input: {
         name,
         revision,
@@ -276,23 +280,37 @@ export class DeploymentController {
       },
     );
     const userLimit = cpuLimitMillis((containers[0] as { resources?: ContainerResources } | undefined)?.resources);
-    actor.on('phase', ({ phase }) => this.onPhase(ns, dep.metadata.name, runtime, phase));
-    actor.on('schedule', () =>
-      this.placement.scheduler.schedule({
-        key,
-        owner: owner.name,
-        demand,
-        ...(userLimit !== undefined ? { cpuLimitMillis: userLimit } : {}),
-        bound: (node) => {
-          runtime.node = node;
-          actor.send({ type: 'pod.bound', node: node.name });
-        },
-        unschedulable: (message) => actor.send({ type: 'pod.unschedulable', message }),
-      }),
+    const f = this.failures;
+    actor.on(
+      'phase',
+      f.listener(({ phase }) => this.onPhase(ns, dep.metadata.name, runtime, phase)),
     );
-    actor.on('unschedulable', ({ message }) => this.onUnschedulable(ns, runtime, message));
-    actor.on('pull', () => this.pull(ns, runtime));
+    actor.on(
+      'schedule',
+      f.listener(() =>
+        this.placement.scheduler.schedule({
+          key,
+          owner: owner.name,
+          demand,
+          ...(userLimit !== undefined ? { cpuLimitMillis: userLimit } : {}),
+          bound: (node) => {
+            runtime.node = node;
+            actor.send({ type: 'pod.bound', node: node.name });
+          },
+          unschedulable: (message) => actor.send({ type: 'pod.unschedulable', message }),
+        }),
+      ),
+    );
+    actor.on(
+      'unschedulable',
+      f.listener(({ message }) => this.onUnschedulable(ns, runtime, message)),
+    );
+    actor.on(
+      'pull',
+      f.listener(() => this.pull(ns, runtime)),
+    );
     actor.start();
+    f.throwIfAny();
   }
 
   /** The kubelet puts the pod's images on its node (the Pulling events as it asks), then the pod starts. */
@@ -308,6 +326,7 @@ export class DeploymentController {
       (outcomes) => {
         pod.pulls = outcomes;
         pod.actor.send({ type: 'pod.pulled' });
+        this.failures.throwIfAny();
       },
       (index, image) => {
         const c = containers[index];

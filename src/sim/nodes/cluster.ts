@@ -8,6 +8,7 @@ import { type Actor, createActor } from 'xstate';
 import { type NodeGroupSpec, nodeAddress, nodeName } from '../../model/cluster/nodes.js';
 import { nodeMachine } from '../../model/machines/node.js';
 import { QUEUE_PROXY_IMAGE } from '../../model/rules/podspec.js';
+import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
 import type { EventRecorder } from '../recorder.js';
 import { ClusterAutoscaler } from './autoscaler.js';
@@ -33,6 +34,8 @@ export class ClusterNodes {
   private joined = 0;
   /** Nodes ever created per group (the next node's name). */
   private readonly created = new Map<string, number>();
+  /** Errors of the node machines' listeners (the scheduler's rules run there), thrown where they happened. */
+  private readonly failures = new ActorFailures();
   /** Set by the cluster once the Deployment controller exists. */
   evictor: PodEvictor | undefined;
 
@@ -84,23 +87,38 @@ export class ClusterNodes {
     this.created.set(group.name, index + 1);
     const name = nodeName(group.name, index);
     this.provisioning.set(name, group);
-    const actor = createActor(nodeMachine, { clock: this.ctx.engine.clock, input: { name, provisioningMs } });
+    const f = this.failures;
+    const actor = createActor(nodeMachine, { clock: f.clock(this.ctx.engine.clock), input: { name, provisioningMs } });
     this.actors.set(name, actor);
-    actor.on('joined', () => this.join(name, group, provisioningMs === 0));
-    actor.on('draining', () => this.drain(name));
-    actor.on('removed', () => this.remove(name));
+    actor.on(
+      'joined',
+      f.listener(() => this.join(name, group, provisioningMs === 0)),
+    );
+    actor.on(
+      'draining',
+      f.listener(() => this.drain(name)),
+    );
+    actor.on(
+      'removed',
+      f.listener(() => this.remove(name)),
+    );
     actor.start();
+    f.throwIfAny();
     return name;
   }
 
   /** Asks the autoscaler's chosen node to drain. */
   startDrain(node: NodeState): void {
     this.actors.get(node.name)?.send({ type: 'node.drain' });
+    this.failures.throwIfAny();
   }
 
   /** A pod left a node: a draining node that is now empty goes. */
   podLeft(node: NodeState): void {
-    if (node.unschedulable && node.pods.size === 0) this.actors.get(node.name)?.send({ type: 'node.empty' });
+    if (node.unschedulable && node.pods.size === 0) {
+      this.actors.get(node.name)?.send({ type: 'node.empty' });
+      this.failures.throwIfAny();
+    }
   }
 
   private join(name: string, group: NodeGroupSpec, fromTheStart: boolean): void {
