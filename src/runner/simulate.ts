@@ -46,6 +46,11 @@ export async function runScenarioFile(file: string, options: RunOptions = {}): P
   return runScenario(loadScenario(file), file, options);
 }
 
+/** The seed a run of `scenario` uses: the one given, else the scenario's, else 1. */
+export function runSeed(scenario: Scenario, seed?: number): number {
+  return seed ?? scenario.seed ?? 1;
+}
+
 /** Reads and validates a scenario file (load phases included). */
 export function loadScenario(file: string): Scenario {
   return parseScenarioFile(file);
@@ -61,7 +66,7 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
     import('../sim/log.js'),
     import('../sim/settings.js'),
   ]);
-  const seed = options.seed ?? scenario.seed ?? 1;
+  const seed = runSeed(scenario, options.seed);
   const log = new EventLog(options.log ?? {});
   if (options.observe) log.subscribe(options.observe, options.observeTypes);
   // Samples only: a typed listener does not make the log build events nobody else reads.

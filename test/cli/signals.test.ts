@@ -6,7 +6,7 @@
  * speed (docs/reliability.md has the times).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readEventLog } from '../../src/io/logReader.js';
@@ -179,6 +179,19 @@ describe('other commands', () => {
       dir,
     );
     expect(r.status, r.stderr).toBe(130);
+  });
+
+  it('knsim sweep --shard -o: SIGTERM (a Job pod deleted) exits 143 and leaves no shard file to merge', async () => {
+    const dir = scratch({ 'long.yaml': LONG });
+    const out = join(dir, 'shard-1.jsonl');
+    const r = await interrupt(
+      ['sweep', 'long.yaml', '--set', 'stable-window=60s,90s,120s', '--shard', '1/2', '--jobs', '2', '-o', out],
+      6000,
+      'SIGTERM',
+      dir,
+    );
+    expect(r.status, r.stderr).toBe(143);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('knsim predict -o: SIGINT stops the simulated run; -o holds its log up to there, with the end line', async () => {

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { inShard, parseShard } from '../../src/runner/sweep/shard.js';
+import { parseShardSpec, shardPoints } from '../../src/runner/sweep/shardSpec.js';
 import { hasStackTrace, knsim, knsimInProcess, REPO, scratch } from '../cli/helpers.js';
 
 const SCENARIO = join(REPO, 'test/results/fixtures/warm-pod.yaml');
@@ -20,13 +20,12 @@ async function ok(args: string[]): Promise<string> {
 }
 
 describe('sweep shards', () => {
-  it('parses I/N (0 ≤ I < N) and deals the points round-robin', () => {
-    expect(parseShard('2/5')).toEqual({ index: 2, count: 5 });
-    expect(() => parseShard('5/5')).toThrow(/I from 0 to N-1/);
-    expect(() => parseShard('1/0')).toThrow(/--shard/);
-    expect(() => parseShard('x')).toThrow(/--shard/);
-    const shard = parseShard('1/3');
-    expect([0, 1, 2, 3, 4, 5, 6, 7].filter((i) => inShard(shard, i))).toEqual([1, 4, 7]);
+  it('parses I/N (1 ≤ I ≤ N) and deals the points round-robin', () => {
+    expect(parseShardSpec('2/5')).toEqual({ index: 2, count: 5 });
+    expect(() => parseShardSpec('6/5')).toThrow(/there is no shard 6 of 5/);
+    expect(() => parseShardSpec('1/0')).toThrow(/N is 0/);
+    expect(() => parseShardSpec('x')).toThrow(/expected I\/N/);
+    expect(shardPoints(8, parseShardSpec('2/3'))).toEqual([1, 4, 7]);
   });
 
   it('merged, the shards print the single-machine table and JSON byte for byte (N = 1, 4, 8)', async () => {
@@ -36,7 +35,7 @@ describe('sweep shards', () => {
     const dir = scratch();
     for (const n of [1, 4, 8]) {
       const files: string[] = [];
-      for (let i = 0; i < n; i++) {
+      for (let i = 1; i <= n; i++) {
         const file = join(dir, `n${n}-shard${i}.json`);
         // A pod's log may hold other lines before the shard's (kubectl logs of the Job's pods).
         writeFileSync(
@@ -57,8 +56,8 @@ describe('sweep shards', () => {
       writeFileSync(join(dir, name), await ok(args));
       return join(dir, name);
     };
-    const a = await write('a.json', ['sweep', SCENARIO, ...SETS, '-j', '1', '--shard', '0/2']);
-    const b = await write('b.json', ['sweep', SCENARIO, ...SETS, '-j', '1', '--shard', '1/2']);
+    const a = await write('a.json', ['sweep', SCENARIO, ...SETS, '-j', '1', '--shard', '1/2']);
+    const b = await write('b.json', ['sweep', SCENARIO, ...SETS, '-j', '1', '--shard', '2/2']);
     const other = await write('o.json', [
       'sweep',
       SCENARIO,
@@ -67,14 +66,14 @@ describe('sweep shards', () => {
       '-j',
       '1',
       '--shard',
-      '1/2',
+      '2/2',
     ]);
     const cases: [string[], RegExp][] = [
-      [[a], /shard 1\/2 missing/],
-      [[a, a], /are both shard 0\/2/],
-      [[a, other], /o\.json is a shard of another sweep than .*a\.json/],
+      [[a], /shard 2\/2 missing/],
+      [[a, a], /shard 1\/2 given twice/],
+      [[a, other], /o\.json is a shard of another grid than .*a\.json/],
       [[a, b, join(dir, 'junk.txt')], /junk\.txt: not a knsim sweep shard/],
-      [[a, join(dir, 'nope.json')], /nope\.json: cannot read the shard file: ENOENT/],
+      [[a, join(dir, 'nope.json')], /nope\.json: cannot open: no such file or directory/],
     ];
     for (const [files, message] of cases) {
       const r = await knsimInProcess(['sweep', 'merge', ...files]);
@@ -82,8 +81,8 @@ describe('sweep shards', () => {
       expect(hasStackTrace(r.stderr)).toBe(false);
       expect(r.status).toBe(2);
     }
-    const bad = await knsimInProcess(['sweep', SCENARIO, ...SETS, '--shard', '3/3']);
-    expect(bad.stderr).toMatch(/--shard: expected I\/N/);
+    const bad = await knsimInProcess(['sweep', SCENARIO, ...SETS, '--shard', '4/3']);
+    expect(bad.stderr).toMatch(/option '--shard <I\/N>' argument '4\/3' is invalid\. expected I\/N/);
     expect(bad.status).toBe(2);
   });
 
@@ -94,13 +93,14 @@ describe('sweep shards', () => {
       '--set',
       'containerConcurrency=0,2',
       '--shard',
-      '0/2',
+      '1/2',
     ]);
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({
-      format: 'knsim.sweep-shard/v1',
-      points: 2,
-      shard: { index: 0, count: 2 },
+    expect(JSON.parse(r.stdout.split('\n')[0]!)).toMatchObject({
+      kind: 'knsim-sweep-shard',
+      format: 1,
+      shard: { index: 1, count: 2 },
+      grid: { points: 2 },
     });
   });
 });

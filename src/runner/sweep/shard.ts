@@ -1,155 +1,178 @@
 /**
- * A sweep cut into shards: `knsim sweep --shard I/N` runs the grid points whose index is I modulo
- * N (I from 0 to N−1, as a Kubernetes Indexed Job numbers its pods) and prints them as one JSON
- * document; `knsim sweep merge` reads the N documents back and prints the table (or JSON) the
- * whole sweep prints on one machine, byte for byte. Every run is deterministic (same scenario,
- * settings and seed, same results), so where a point ran does not matter.
+ * `knsim sweep --shard I/N`: the grid's identity and the shard file a shard writes (shardSpec.ts
+ * says which points a shard runs; merge.ts reads shard files back and joins them).
  *
- * A shard names what it is a part of: the scenario file's SHA-256, the `--set` values, the seed
- * and N. Merge refuses shards of different sweeps, a missing or repeated shard, or a point that
- * no shard ran.
+ * The file is JSON Lines:
+ *   1. a header: the grid (scenario, axes, seed, knsim version), its hash, the shard and its points;
+ *   2. one line per point, in grid order: its settings, whether it passed, its results;
+ *   3. an end line with the number of points, so that a file cut short is known as such.
+ * The results are stored as JSON has them (a NaN is null); a whole sweep formats its rows after
+ * the same round trip (`toRecord`), so a merged table is the same text as a whole sweep's.
  */
 import { createHash } from 'node:crypto';
-import type { SweepRow } from './run.js';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { RunResults } from '../../results/results.js';
+import type { Scenario } from '../../scenario/types.js';
+import { grid, type SweepAxis, type SweepPoint } from './grid.js';
+import { type ShardSpec, shardPoints } from './shardSpec.js';
 
-export const SHARD_FORMAT = 'knsim.sweep-shard/v1';
+/** The shard file format; merge refuses other versions. */
+export const SHARD_FORMAT = 1;
+/** What the header's `kind` says: a file that is not a shard is told apart from one. */
+export const SHARD_KIND = 'knsim-sweep-shard';
 
-export class ShardError extends Error {
-  override readonly name = 'ShardError';
+/**
+ * What makes two sweeps the same grid: the scenario (as parsed, with the files it names), the
+ * axes, the seed and the knsim that ran it. Limits and worker threads are not part of it: they
+ * do not change a run's results, only whether it finishes.
+ */
+export interface GridIdentity {
+  scenario: {
+    name: string;
+    /** sha256 of the parsed scenario (source positions left out) and of the trace files it names. */
+    sha256: string;
+  };
+  axes: { key: string; values: string[] }[];
+  seed: number;
+  knsim: string;
+  /** Points in the grid. */
+  points: number;
 }
 
-export interface Shard {
-  /** 0 … count − 1 */
-  readonly index: number;
-  readonly count: number;
-}
-
-/** `I/N`: shard I (0 … N−1) of N. */
-export function parseShard(text: string): Shard {
-  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
-  const index = Number(m?.[1]);
-  const count = Number(m?.[2]);
-  if (!m || count < 1 || count > 100_000 || index >= count) {
-    throw new ShardError(
-      `--shard: expected I/N with N from 1 to 100000 and I from 0 to N-1 (a Job's completion index), got "${text}"`,
+/** JSON with object keys sorted: the same value gives the same text, whatever built it. */
+export function canonicalJSON(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(o)
+        .sort()
+        .map((k) => [k, o[k]]),
     );
-  }
-  return { index, count };
+  });
 }
 
-/** Whether grid point `pointIndex` belongs to `shard`. */
-export function inShard(shard: Shard, pointIndex: number): boolean {
-  return pointIndex % shard.count === shard.index;
-}
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
-/** What a shard is a part of; shards merge only when these agree. */
-export interface SweepIdentity {
-  /** SHA-256 of the scenario file's bytes. */
-  readonly scenarioSha256: string;
-  /** The scenario file as named on the command line (shown, not compared). */
-  readonly scenario: string;
-  /** The `--set` values, as given. */
-  readonly sets: readonly string[];
-  readonly seed: number | null;
-  /** Grid points in the whole sweep. */
-  readonly points: number;
-}
-
-export function scenarioDigest(bytes: Buffer | string): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
-interface ShardDocument extends SweepIdentity {
-  readonly format: typeof SHARD_FORMAT;
-  readonly shard: Shard;
-  /** The rows of this shard's points, by grid index. */
-  readonly rows: { readonly index: number; readonly row: SweepRow }[];
-}
-
-// JSON has no NaN or ±Infinity (results use NaN for "no value"): they travel as {"$number": "NaN"}.
-const encodeNumber = (_key: string, value: unknown) =>
-  typeof value === 'number' && !Number.isFinite(value) ? { $number: String(value) } : value;
-const decodeNumber = (_key: string, value: unknown) =>
-  value !== null &&
-  typeof value === 'object' &&
-  Object.keys(value).length === 1 &&
-  typeof (value as { $number?: unknown }).$number === 'string'
-    ? Number((value as { $number: string }).$number)
-    : value;
-
-/** One shard's rows as its JSON document (one line, newline-terminated). */
-export function shardText(
-  identity: SweepIdentity,
-  shard: Shard,
-  rows: readonly { index: number; row: SweepRow }[],
-): string {
-  const doc: ShardDocument = { format: SHARD_FORMAT, ...identity, shard, rows: [...rows] };
-  return `${JSON.stringify(doc, encodeNumber)}\n`;
+/** The strings of the load phases that name a file beside the scenario (traces). */
+function namedFiles(scenario: Scenario, file: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (v: unknown) => {
+    if (typeof v === 'string') {
+      const path = isAbsolute(v) ? v : resolve(dirname(file), v);
+      try {
+        if (v !== '' && !out.has(v) && statSync(path).isFile()) out.set(v, sha256(readFileSync(path)));
+      } catch {
+        // Not a file: a plain string.
+      }
+    } else if (Array.isArray(v)) v.forEach(visit);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(visit);
+  };
+  for (const phase of scenario.load) visit(phase.spec);
+  return out;
 }
 
 /**
- * Reads a shard document out of `text`: the whole text, or the last line that is one (the output
- * of a pod's log may carry other lines before it).
+ * The hash of a scenario as a sweep runs it: the parsed scenario with its source positions
+ * left out (the same scenario at another path on another machine is the same), and the
+ * contents of the trace files its load names.
  */
-function readShard(name: string, text: string): ShardDocument {
-  const lines = text.split('\n').filter((l) => l.trim().startsWith('{'));
-  for (let i = lines.length - 1; i >= 0; i--) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(lines[i]!, decodeNumber);
-    } catch {
-      continue;
-    }
-    if ((doc as { format?: unknown })?.format === SHARD_FORMAT) return doc as ShardDocument;
-  }
-  throw new ShardError(`${name}: not a knsim sweep shard (no line with "format": "${SHARD_FORMAT}")`);
+export function scenarioHash(scenario: Scenario, file: string): string {
+  const { source: _source, ...rest } = scenario;
+  const parsed = JSON.parse(JSON.stringify(rest, (key, v) => (key === 'location' ? undefined : v)));
+  const files = Object.fromEntries([...namedFiles(scenario, file)].sort(([a], [b]) => (a < b ? -1 : 1)));
+  return sha256(canonicalJSON({ scenario: parsed, files }));
 }
 
-/** The shards of one sweep (each `{ name, text }`) joined: its identity and every row in grid order. */
-export function mergeShards(inputs: readonly { name: string; text: string }[]): {
-  identity: SweepIdentity;
-  rows: SweepRow[];
-} {
-  if (inputs.length === 0) throw new ShardError('knsim sweep merge needs the shard files of one sweep');
-  const docs = inputs.map((i) => ({ name: i.name, doc: readShard(i.name, i.text) }));
-  const first = docs[0]!;
-  const same = (a: ShardDocument, b: ShardDocument) =>
-    a.scenarioSha256 === b.scenarioSha256 &&
-    JSON.stringify(a.sets) === JSON.stringify(b.sets) &&
-    a.seed === b.seed &&
-    a.points === b.points &&
-    a.shard.count === b.shard.count;
-  for (const { name, doc } of docs.slice(1)) {
-    if (!same(first.doc, doc)) {
-      throw new ShardError(
-        `${name} is a shard of another sweep than ${first.name} (scenario, --set values, seed or shard count differ)`,
-      );
-    }
-  }
-  const count = first.doc.shard.count;
-  const seen = new Map<number, string>();
-  for (const { name, doc } of docs) {
-    const other = seen.get(doc.shard.index);
-    if (other !== undefined) throw new ShardError(`${name} and ${other} are both shard ${doc.shard.index}/${count}`);
-    seen.set(doc.shard.index, name);
-  }
-  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
-  if (missing.length > 0) {
-    throw new ShardError(
-      `shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${count}`).join(', ')} missing`,
-    );
-  }
-  const rows: (SweepRow | undefined)[] = new Array(first.doc.points);
-  for (const { name, doc } of docs) {
-    for (const { index, row } of doc.rows) {
-      if (!inShard(doc.shard, index) || index >= rows.length) {
-        throw new ShardError(`${name}: point ${index} does not belong to shard ${doc.shard.index}/${count}`);
-      }
-      rows[index] = row;
-    }
-  }
-  const absent = rows.findIndex((r) => r === undefined);
-  if (absent >= 0) throw new ShardError(`no shard has grid point ${absent}`);
-  const { scenario, scenarioSha256, sets, seed, points } = first.doc;
-  return { identity: { scenario, scenarioSha256, sets, seed, points }, rows: rows as SweepRow[] };
+export function gridIdentity(
+  scenario: Scenario,
+  file: string,
+  axes: readonly SweepAxis[],
+  seed: number,
+  knsim: string,
+): GridIdentity {
+  return {
+    scenario: { name: scenario.name, sha256: scenarioHash(scenario, file) },
+    axes: axes.map((a) => ({ key: a.key, values: [...a.values] })),
+    seed,
+    knsim,
+    points: grid(axes).length,
+  };
+}
+
+export function gridHash(identity: GridIdentity): string {
+  return sha256(canonicalJSON(identity));
+}
+
+/** A shard file's first line. */
+export interface ShardHeader {
+  kind: typeof SHARD_KIND;
+  format: number;
+  shard: ShardSpec;
+  grid: GridIdentity;
+  gridHash: string;
+  /** The scenario file as the shard's command line named it (for people; not part of the grid). */
+  scenarioFile: string;
+  /** The grid indices this shard runs (`shardPoints`). */
+  points: number[];
+}
+
+/** The header of shard `shard` of the grid `identity`. */
+export function shardHeader(identity: GridIdentity, shard: ShardSpec, scenarioFile: string): ShardHeader {
+  return {
+    kind: SHARD_KIND,
+    format: SHARD_FORMAT,
+    shard: { index: shard.index, count: shard.count },
+    gridHash: gridHash(identity),
+    grid: identity,
+    scenarioFile,
+    points: shardPoints(identity.points, shard),
+  };
+}
+
+/**
+ * One grid point's row as a shard file stores it and as the table, JSON and CSV are made from:
+ * JSON data (a NaN of the results is null).
+ */
+export interface SweepRecord {
+  index: number;
+  point: SweepPoint;
+  ok: boolean;
+  failures: string[];
+  /** RunResults after a JSON round trip: figures that were NaN or infinite are null. */
+  results: RunResults;
+}
+
+/** A point's line in a shard file. */
+export interface ShardPointLine extends SweepRecord {
+  kind: 'point';
+}
+
+/** The last line of a shard file. */
+export interface ShardEndLine {
+  kind: 'end';
+  points: number;
+}
+
+const finiteOrNull = (_key: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+
+/** A row as JSON data: exactly what a shard file keeps of it (not its wall time). */
+export function toRecord(
+  index: number,
+  row: { point: SweepPoint; ok: boolean; failures: string[]; results: RunResults },
+): SweepRecord {
+  return JSON.parse(
+    JSON.stringify({ index, point: row.point, ok: row.ok, failures: row.failures, results: row.results }, finiteOrNull),
+  ) as SweepRecord;
+}
+
+/** The text of a shard file. */
+export function shardFileText(header: ShardHeader, records: readonly SweepRecord[]): string {
+  const lines = [
+    JSON.stringify(header),
+    ...records.map((r) => JSON.stringify({ kind: 'point', ...r } satisfies ShardPointLine, finiteOrNull)),
+    JSON.stringify({ kind: 'end', points: records.length } satisfies ShardEndLine),
+  ];
+  return `${lines.join('\n')}\n`;
 }
