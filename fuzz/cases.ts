@@ -999,17 +999,20 @@ const scenarioCase: fc.Arbitrary<FuzzCase> = fc
     return { kind: 'scenario', files: { 's.yaml': text }, argv };
   });
 
+/** The Knative Service the small scenarios apply. */
+const DEMO_SERVICE = stringify({
+  apiVersion: 'serving.knative.dev/v1',
+  kind: 'Service',
+  metadata: { name: 'demo' },
+  spec: { template: { spec: { containers: [{ image: 'docker.io/knsim/demo' }] } } },
+});
+
 /** A valid small scenario around one part under test (manifests, ConfigMaps or load). */
 function around(part: 'manifest' | 'configmap' | 'load'): fc.Arbitrary<FuzzCase> {
   const base = {
     name: 'fuzz',
     files: {
-      'svc.yaml': stringify({
-        apiVersion: 'serving.knative.dev/v1',
-        kind: 'Service',
-        metadata: { name: 'demo' },
-        spec: { template: { spec: { containers: [{ image: 'docker.io/knsim/demo' }] } } },
-      }),
+      'svc.yaml': DEMO_SERVICE,
     },
     steps: [{ apply: 'svc.yaml' }, { wait: { until: 'ksvc demo Ready', timeout: '2m' } }, { sleep: '90s' }],
     load: [{ at: '0s', for: '60s', poisson: { rps: 5 } }],
@@ -1103,12 +1106,7 @@ const traceCase: fc.Arbitrary<FuzzCase> = fc
     const scenario = {
       name: 'trace',
       files: {
-        'svc.yaml': stringify({
-          apiVersion: 'serving.knative.dev/v1',
-          kind: 'Service',
-          metadata: { name: 'demo' },
-          spec: { template: { spec: { containers: [{ image: 'docker.io/knsim/demo' }] } } },
-        }),
+        'svc.yaml': DEMO_SERVICE,
       },
       steps: [{ apply: 'svc.yaml' }, { sleep: '20m' }],
       load: [{ at: '0s', for: '15m', trace: spec }],
