@@ -37,11 +37,17 @@ const NOT_RUN: Readonly<Record<string, string>> = {
   'docs/load.md#1': 'a sketch of the TypeScript API of src/sim/load (buildLoad is tested in test/load/spec.test.ts)',
   'docs/load.md#2': 'the Arrival interface, as declared in src/sim/load/types.ts',
   'docs/scenarios.md#3': 'the layout of error messages (each message is tested in test/scenario/parse.test.ts)',
+  'docs/sweep.md#5':
+    'the layout of a shard file, abridged (test/runner/sweep-shards.test.ts reads and checks real ones)',
+  'docs/sweep.md#7':
+    'needs a container runtime and a Kubernetes cluster, neither is here; test/docs/sweep-job.test.ts checks examples/sweep/job.yaml with client-node and runs its container command for every completion index',
 };
 
 /** Blocks that show what a command of an earlier block prints: it must print exactly that. */
 const OUTPUTS: Readonly<Record<string, string>> = {
   'docs/autoscaler.md#3': 'knsim explain run.jsonl --at 2m4.1s',
+  'docs/sweep.md#2':
+    'knsim sweep scenarios/idle-to-zero.yaml --set target-burst-capacity=0,200 --set stable-window=30s,60s',
 };
 
 /** Commands other than knsim's, and why they are not run here. */
