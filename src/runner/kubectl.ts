@@ -167,7 +167,9 @@ async function describe(cmd: KubectlDescribe, backend: Backend, defaultNamespace
     }
     if (objects.length === 0) continue;
     const { describe: describeOne, reads } = describerFor(type.id);
-    const related = (await Promise.all(reads.map((id) => backend.list(id, namespace)))).flat();
+    // A cluster-scoped object's describer reads across namespaces (a node's pods).
+    const relatedNs = type.namespaced ? namespace : undefined;
+    const related = (await Promise.all(reads.map((id) => backend.list(id, relatedNs)))).flat();
     for (const o of objects) texts.push(describeOne(o, { nowMs: backend.now(), events, related }));
   }
   if (texts.length === 0 && errors.length === 0) {

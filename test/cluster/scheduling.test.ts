@@ -84,18 +84,64 @@ expect:
     expect(pods.map((p) => p.spec.nodeName)).toEqual(['knsim']);
   });
 
-  it('respects pod-is-always-schedulable: the revision stays Deploying while its pod waits', async () => {
-    const { outcome } = await run(`
+  it('respects pod-is-always-schedulable: Deploying while its pod waits, failed past the progress deadline', async () => {
+    const { outcome, backend } = await run(`
 config:
   config-deployment: { pod-is-always-schedulable: "true" }
 files:
-  big.yaml: |${service('big', '64')}
+  big.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: big }
+    spec:
+      template:
+        spec:
+          containers:
+            - image: docker.io/knsim/big
+              resources: { requests: { cpu: "64" } }
 steps:
   - apply: big.yaml
   - sleep: 30s
   - kubectl: get revision
+  - at: 10m20s
+    kubectl: get revision
+  - at: 10m40s
+    kubectl: get revision
+  - kubectl: get pods
 `);
-    expect(outcome.transcript).toMatch(/big-00001\s+big\s+1\s+Unknown\s+Deploying/);
+    const [early, beforeDeadline, after] = outcome.transcript.split('$ kubectl get revision').slice(1);
+    expect(early).toMatch(/big-00001\s+big\s+1\s+Unknown\s+Deploying/);
+    // The activation timeout is the progress deadline (600 s) + 30 s.
+    expect(beforeDeadline).toMatch(/big-00001\s+big\s+1\s+Unknown\s+Deploying/);
+    expect(after).toMatch(/big-00001\s+big\s+1\s+False\s+ProgressDeadlineExceeded/);
+    expect(after).toContain('No resources found in default namespace.');
+    const rev = backend.cluster.store.get('revisions.serving.knative.dev', 'default', 'big-00001') as KubeObject & {
+      status: { conditions: { type: string; status: string; reason?: string; message?: string }[] };
+    };
+    expect(rev.status.conditions.find((c) => c.type === 'ResourcesAvailable')).toMatchObject({
+      status: 'False',
+      reason: 'ProgressDeadlineExceeded',
+      message: 'Initial scale was never achieved',
+    });
+  });
+});
+
+describe('kubectl describe node', () => {
+  it('shows what the scheduler sees: Allocatable less the reserved requests, the node’s pods and their sum', async () => {
+    const { outcome } = await run(`
+files:
+  a.yaml: |${service('a', '100m')}
+steps:
+  - apply: a.yaml
+  - wait: ksvc a Ready
+  - kubectl: describe node knsim
+`);
+    const out = outcome.transcript.slice(outcome.transcript.indexOf('$ kubectl describe node knsim'));
+    expect(out).toMatch(/Capacity:\n {2}cpu: +2\n/);
+    expect(out).toMatch(/Allocatable:\n {2}cpu: +650m\n/);
+    expect(out).toMatch(/Non-terminated Pods: +\(1 in total\)/);
+    expect(out).toMatch(/default +a-00001-deployment-\S+ +125m \(19%\) +0 \(0%\) +0 \(0%\) +0 \(0%\) +\d+s/);
+    expect(out).toMatch(/ {2}cpu +125m \(19%\) +0 \(0%\)\n/);
   });
 });
 

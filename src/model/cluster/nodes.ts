@@ -124,20 +124,34 @@ export interface NodeObjectInput {
 }
 
 /** The Node object the kubelet registers (what `kubectl get nodes` and `describe node` read). */
+/**
+ * What a node of the group offers pods: its allocatable figures less the requests of the pods
+ * knsim does not run (shown as the node's Allocatable, so that what kubectl adds up from the pods
+ * it lists and what the scheduler sees agree).
+ */
+export function allocatableOf(group: NodeGroupSpec): { cpuMillis: number; memoryBytes: number; pods: number } {
+  return {
+    cpuMillis: Math.max(0, group.cpuMillis - group.reserved.cpuMillis),
+    memoryBytes: Math.max(0, group.memoryBytes - group.reserved.memoryBytes),
+    pods: Math.max(0, group.pods - group.reserved.pods),
+  };
+}
+
 export function nodeObject(input: NodeObjectInput): Record<string, unknown> & {
   apiVersion: 'v1';
   kind: 'Node';
   metadata: { name: string; labels: Record<string, string>; annotations: Record<string, string> };
 } {
   const { name, group, address, createdAt } = input;
-  const resources = {
-    cpu: formatCpu(group.cpuMillis),
+  const resources = (cpu: number, memory: number, pods: number) => ({
+    cpu: formatCpu(cpu),
     'ephemeral-storage': '17784760Ki',
     'hugepages-1Gi': '0',
     'hugepages-2Mi': '0',
-    memory: formatKi(group.memoryBytes),
-    pods: String(group.pods),
-  };
+    memory: formatKi(memory),
+    pods: String(pods),
+  });
+  const free = allocatableOf(group);
   const condition = (type: string, status: string, reason: string, message: string) => ({
     type,
     status,
@@ -171,8 +185,8 @@ export function nodeObject(input: NodeObjectInput): Record<string, unknown> & {
       ...(input.unschedulable ? { unschedulable: true } : {}),
     },
     status: {
-      capacity: resources,
-      allocatable: resources,
+      capacity: resources(group.cpuMillis, group.memoryBytes, group.pods),
+      allocatable: resources(free.cpuMillis, free.memoryBytes, free.pods),
       conditions: [
         condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available'),
         condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure'),

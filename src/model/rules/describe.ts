@@ -18,8 +18,11 @@
  * Ages are relative to `nowMs`, the simulated now (kubectl uses its own clock).
  */
 import type { KubeObject } from '../api/types.js';
+import { containerRequests } from '../cluster/containers.js';
+import { nodeRoles } from '../cluster/nodes.js';
+import { cpuMillis, formatCpu, formatMemory, memoryBytes } from '../cluster/quantity.js';
 import { type EventFields, eventFirstSeen, tabwriterFormat } from './tables.js';
-import { ageSince } from './time.js';
+import { ageSince, isoAt } from './time.js';
 
 /** The settings of kubectl's describe tabwriter (tabwriter.NewWriter(out, 0, 8, 2, ' ', 0)). */
 const DESCRIBE_TABWRITER = { minwidth: 0, tabwidth: 8, padding: 2, padchar: ' ' } as const;
@@ -988,6 +991,159 @@ function describeNamespace(obj: KubeObject, _ctx: DescribeContext): string {
   return tabbed(w.text);
 }
 
+interface NodeFields {
+  spec?: {
+    unschedulable?: boolean;
+    podCIDR?: string;
+    podCIDRs?: string[];
+    taints?: { key: string; value?: string; effect: string }[];
+  };
+  status?: {
+    capacity?: Record<string, string>;
+    allocatable?: Record<string, string>;
+    conditions?: {
+      type: string;
+      status: string;
+      lastHeartbeatTime?: string;
+      lastTransitionTime?: string;
+      reason?: string;
+      message?: string;
+    }[];
+    addresses?: { type: string; address: string }[];
+    nodeInfo?: Record<string, string>;
+  };
+}
+
+interface ResourceFields {
+  requests?: { cpu?: string | number; memory?: string | number };
+  limits?: { cpu?: string | number; memory?: string | number };
+}
+
+/** A pod's CPU and memory requests and limits summed over its containers (millicores, bytes). */
+function podResources(pod: KubeObject): { cpuReq: number; cpuLim: number; memReq: number; memLim: number } {
+  const out = { cpuReq: 0, cpuLim: 0, memReq: 0, memLim: 0 };
+  for (const c of (pod as { spec?: { containers?: { resources?: ResourceFields }[] } }).spec?.containers ?? []) {
+    const r = c.resources ?? {};
+    const req = containerRequests(r);
+    out.cpuReq += req.cpuMillis ?? 0;
+    out.memReq += req.memoryBytes ?? 0;
+    out.cpuLim += r.limits?.cpu !== undefined ? (cpuMillis(r.limits.cpu) ?? 0) : 0;
+    out.memLim += r.limits?.memory !== undefined ? (memoryBytes(r.limits.memory) ?? 0) : 0;
+  }
+  return out;
+}
+
+/**
+ * `kubectl describe node` (`related`: the pods of every namespace; it lists the ones bound to
+ * the node that have not ended, and adds up their requests and limits against Allocatable).
+ */
+export function describeNode(obj: KubeObject, ctx: DescribeContext): string {
+  const node = obj as KubeObject & NodeFields;
+  const w = new PrefixWriter();
+  const status = node.status ?? {};
+  w.write(0, `Name:\t${node.metadata.name}\n`);
+  w.write(0, `Roles:\t${nodeRoles(node.metadata.labels)}\n`);
+  printLabelsMultiline(w, 'Labels', node.metadata.labels);
+  printAnnotationsMultiline(w, 'Annotations', node.metadata.annotations);
+  w.write(0, `CreationTimestamp:\t${rfc1123z(node.metadata.creationTimestamp)}\n`);
+  const taints = node.spec?.taints ?? [];
+  if (taints.length === 0) w.write(0, 'Taints:\t<none>\n');
+  else {
+    taints.forEach((t, i) => {
+      w.write(0, `${i === 0 ? 'Taints:' : ''}\t${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}\n`);
+    });
+  }
+  w.write(0, `Unschedulable:\t${node.spec?.unschedulable === true}\n`);
+  w.write(0, 'Lease:\n');
+  w.write(1, `HolderIdentity:\t${node.metadata.name}\n`);
+  w.write(1, 'AcquireTime:\t<unset>\n');
+  w.write(1, `RenewTime:\t${rfc1123z(isoAt(Math.floor(ctx.nowMs / 1000) * 1000))}\n`);
+  const conditions = status.conditions ?? [];
+  if (conditions.length > 0) {
+    w.write(0, 'Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n');
+    w.write(1, '----\t------\t-----------------\t------------------\t------\t-------\n');
+    for (const c of conditions) {
+      w.write(
+        1,
+        `${c.type} \t${c.status} \t${rfc1123z(c.lastHeartbeatTime)} \t${rfc1123z(c.lastTransitionTime)} \t${c.reason ?? ''} \t${c.message ?? ''}\n`,
+      );
+    }
+  }
+  w.write(0, 'Addresses:\n');
+  for (const a of status.addresses ?? []) w.write(1, `${a.type}:\t${a.address}\n`);
+  const list = (title: string, resources: Record<string, string> | undefined) => {
+    if (!resources || Object.keys(resources).length === 0) return;
+    w.write(0, `${title}:\n`);
+    for (const k of Object.keys(resources).sort()) w.write(0, `  ${k}:\t${resources[k]}\n`);
+  };
+  list('Capacity', status.capacity);
+  list('Allocatable', status.allocatable);
+  const info = status.nodeInfo ?? {};
+  w.write(0, 'System Info:\n');
+  for (const [label, key] of [
+    ['Machine ID', 'machineID'],
+    ['System UUID', 'systemUUID'],
+    ['Boot ID', 'bootID'],
+    ['Kernel Version', 'kernelVersion'],
+    ['OS Image', 'osImage'],
+    ['Operating System', 'operatingSystem'],
+    ['Architecture', 'architecture'],
+    ['Container Runtime Version', 'containerRuntimeVersion'],
+    ['Kubelet Version', 'kubeletVersion'],
+  ] as const) {
+    w.write(0, `  ${label}:\t${info[key] ?? ''}\n`);
+  }
+  if (info.kubeProxyVersion) w.write(0, `  Kube-Proxy Version:\t${info.kubeProxyVersion}\n`);
+  if (node.spec?.podCIDR) w.write(0, `PodCIDR:\t${node.spec.podCIDR}\n`);
+  if (node.spec?.podCIDRs?.length) w.write(0, `PodCIDRs:\t${node.spec.podCIDRs.join(',')}\n`);
+  const pods = (ctx.related ?? []).filter((p) => {
+    const phase = (p.status as { phase?: string } | undefined)?.phase;
+    const bound = (p.spec as { nodeName?: string } | undefined)?.nodeName === node.metadata.name;
+    return bound && phase !== 'Succeeded' && phase !== 'Failed';
+  });
+  const allocatable = status.allocatable ?? status.capacity ?? {};
+  const cpuAll = cpuMillis(allocatable.cpu ?? '0') ?? 0;
+  const memAll = memoryBytes(allocatable.memory ?? '0') ?? 0;
+  const pct = (x: number, of: number) => (of === 0 ? 0 : Math.trunc((x / of) * 100));
+  const cpu = (m: number) => (m === 0 ? '0' : formatCpu(m));
+  const mem = (b: number) => (b === 0 ? '0' : formatMemory(b));
+  const cell = (x: number, of: number, show: (v: number) => string) => `${show(x)} (${pct(x, of)}%)`;
+  w.write(0, `Non-terminated Pods:\t(${pods.length} in total)\n`);
+  w.write(1, 'Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
+  w.write(1, '---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n');
+  const total = { cpuReq: 0, cpuLim: 0, memReq: 0, memLim: 0 };
+  for (const p of pods) {
+    const r = podResources(p);
+    total.cpuReq += r.cpuReq;
+    total.cpuLim += r.cpuLim;
+    total.memReq += r.memReq;
+    total.memLim += r.memLim;
+    const cells = [
+      cell(r.cpuReq, cpuAll, cpu),
+      cell(r.cpuLim, cpuAll, cpu),
+      cell(r.memReq, memAll, mem),
+      cell(r.memLim, memAll, mem),
+    ].join('\t');
+    w.write(
+      1,
+      `${p.metadata.namespace ?? ''}\t${p.metadata.name}\t\t${cells}\t${ageSince(p.metadata.creationTimestamp, ctx.nowMs)}\n`,
+    );
+  }
+  w.write(0, 'Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n');
+  w.write(1, 'Resource\tRequests\tLimits\n');
+  w.write(1, '--------\t--------\t------\n');
+  w.write(1, `cpu\t${cell(total.cpuReq, cpuAll, cpu)}\t${cell(total.cpuLim, cpuAll, cpu)}\n`);
+  w.write(1, `memory\t${cell(total.memReq, memAll, mem)}\t${cell(total.memLim, memAll, mem)}\n`);
+  w.write(1, 'ephemeral-storage\t0 (0%)\t0 (0%)\n');
+  for (const k of Object.keys(allocatable)
+    .filter((k) => k.startsWith('hugepages-'))
+    .sort()) {
+    w.write(1, `${k}\t0 (0%)\t0 (0%)\n`);
+  }
+  describeEvents(w, eventsFor(node, ctx.events), ctx.nowMs);
+  return tabbed(w.text);
+}
+
 /** Which describer kubectl uses for a resource type (by resource id), and what else it reads. */
 export function describerFor(resourceId: string): {
   describe: (obj: KubeObject, ctx: DescribeContext) => string;
@@ -1009,6 +1165,8 @@ export function describerFor(resourceId: string): {
       return { describe: describeEndpoints, reads: [] };
     case 'namespaces':
       return { describe: describeNamespace, reads: [] };
+    case 'nodes':
+      return { describe: describeNode, reads: ['pods'] };
     default:
       return { describe: describeGeneric, reads: [] };
   }

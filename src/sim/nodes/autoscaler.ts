@@ -11,7 +11,7 @@ import {
   planScaleUp,
   triggeredScaleUpMessage,
 } from '../../model/cluster/autoscaler.js';
-import type { ClusterAutoscalerSpec, NodeGroupSpec } from '../../model/cluster/nodes.js';
+import { allocatableOf, type ClusterAutoscalerSpec, type NodeGroupSpec } from '../../model/cluster/nodes.js';
 import type { NodeView } from '../../model/cluster/scheduler.js';
 import type { SimContext } from '../context.js';
 import type { EventRecorder } from '../recorder.js';
@@ -128,9 +128,9 @@ function templateOf(group: NodeGroupSpec): NodeView {
     name: `template-node-for-${group.name}`,
     labels: { ...group.labels },
     unschedulable: false,
-    allocatable: { cpuMillis: group.cpuMillis, memoryBytes: group.memoryBytes, pods: group.pods },
-    requested: { ...group.reserved },
-    scoreRequested: { cpuMillis: group.reserved.cpuMillis, memoryBytes: group.reserved.memoryBytes },
+    allocatable: allocatableOf(group),
+    requested: { cpuMillis: 0, memoryBytes: 0, pods: 0 },
+    scoreRequested: { cpuMillis: 0, memoryBytes: 0 },
     images: new Map(),
   };
 }

@@ -3,7 +3,7 @@
  * Node object kubectl shows (written when the node joins, removed when it leaves).
  */
 import type { KubeObject } from '../../model/api/types.js';
-import { type NodeGroupSpec, nodeObject } from '../../model/cluster/nodes.js';
+import { allocatableOf, type NodeGroupSpec, nodeObject } from '../../model/cluster/nodes.js';
 import type { NodeView, PodDemand } from '../../model/cluster/scheduler.js';
 import { NodeCpu } from './cpu.js';
 
@@ -35,11 +35,10 @@ export class NodeState implements NodeView {
     this.joinedAt = now;
     this.cpu = new NodeCpu(group.cpuMillis);
     this.labels = { 'kubernetes.io/hostname': name, ...group.labels };
-    this.allocatable = { cpuMillis: group.cpuMillis, memoryBytes: group.memoryBytes, pods: group.pods };
-    const r = group.reserved;
-    this.requested = { cpuMillis: r.cpuMillis, memoryBytes: r.memoryBytes, pods: r.pods };
-    // The reserved pods count as they request for scoring too.
-    this.scoreRequested = { cpuMillis: r.cpuMillis, memoryBytes: r.memoryBytes };
+    // What the pods knsim does not run request is not offered (the node's Allocatable says so).
+    this.allocatable = allocatableOf(group);
+    this.requested = { cpuMillis: 0, memoryBytes: 0, pods: 0 };
+    this.scoreRequested = { cpuMillis: 0, memoryBytes: 0 };
   }
 
   /** A pod bound here now holds its requests. */
