@@ -12,8 +12,9 @@
  * Two more shortcuts keep the heap small without changing the order of anything:
  * - lanes (`lane()`, `callInLane`): callbacks scheduled in non-decreasing time (completions with a
  *   constant service time) wait in a FIFO ring outside the heap; the next callback is the earliest
- *   of the heap's top and the lanes' heads. A run has a lane per revision (thousands in a fleet),
- *   so the non-empty lanes are kept in a second heap by their heads;
+ *   of the heap's top and the lanes' heads. A run has a lane per revision: a few are scanned, and
+ *   past {@link LANES_SCANNED} (a fleet has thousands) the non-empty lanes are kept in a second
+ *   heap by their heads;
  * - `tryAdvance(at)`: a callback that would be scheduled at a time earlier than everything pending
  *   (and within the current `runUntil`) may run at once instead, as the pump of arrivals does.
  * Both deliver every callback at the same (time, sequence) position as the plain heap would.
@@ -43,6 +44,8 @@ const INITIAL_CAPACITY = 1024;
 /** pick(): the next callback is the heap's top / nothing is pending (lanes are 0, 1, ...). */
 const HEAP = -1;
 const NOTHING = -2;
+/** Up to this many lanes the next head is found by a scan (cheaper than a heap for a few). */
+const LANES_SCANNED = 8;
 
 /** A FIFO of callbacks in non-decreasing (time, sequence) order, outside the heap. */
 class Lane {
@@ -101,6 +104,8 @@ export class Engine {
   private laneHeap = new Int32Array(16);
   private laneCount = 0;
   private laneAt = new Int32Array(16).fill(-1);
+  /** True once there are more lanes than a scan is worth: the lane heap is kept from then on. */
+  private laneHeapOn = false;
   /** The `t` of the runUntil in progress (callbacks up to it may run inline), else -Infinity. */
   private limit = Number.NEGATIVE_INFINITY;
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
@@ -163,7 +168,32 @@ export class Engine {
       heap.set(this.laneHeap);
       this.laneHeap = heap;
     }
+    if (!this.laneHeapOn && this.lanes.length > LANES_SCANNED) {
+      this.laneHeapOn = true;
+      for (let l = 0; l < this.lanes.length; l++) if (this.lanes[l]!.count > 0) this.laneJoin(l);
+    }
     return id;
+  }
+
+  /** The lane whose head is earliest (by time, then sequence), or -1 when every lane is empty. */
+  private firstLane(): number {
+    if (this.laneHeapOn) return this.laneCount > 0 ? this.laneHeap[0]! : -1;
+    const lanes = this.lanes;
+    let best = -1;
+    let bestAt = Number.POSITIVE_INFINITY;
+    let bestSeq = Number.POSITIVE_INFINITY;
+    for (let l = 0; l < lanes.length; l++) {
+      const lane = lanes[l]!;
+      if (lane.count === 0) continue;
+      const h = lane.head;
+      const at = lane.at[h]!;
+      if (at < bestAt || (at === bestAt && lane.seq[h]! < bestSeq)) {
+        best = l;
+        bestAt = at;
+        bestSeq = lane.seq[h]!;
+      }
+    }
+    return best;
   }
 
   /** Whether lane a's head comes before lane b's. */
@@ -233,7 +263,7 @@ export class Engine {
       lane.lastAt = at;
       lane.push(at, seq, fn as (arg: never) => void, arg);
       this.live++;
-      if (lane.count === 1) this.laneJoin(laneId);
+      if (lane.count === 1 && this.laneHeapOn) this.laneJoin(laneId);
     } else {
       this.push(at, seq, this.allocSlot(fn as (arg: never) => void, arg));
     }
@@ -247,8 +277,9 @@ export class Engine {
   tryAdvance(at: number): boolean {
     if (!(at >= this.nowMs) || at > this.limit) return false;
     if (this.size > 0 && this.heapAt[0]! <= at) return false;
-    if (this.laneCount > 0) {
-      const lane = this.lanes[this.laneHeap[0]!]!;
+    const first = this.firstLane();
+    if (first >= 0) {
+      const lane = this.lanes[first]!;
       if (lane.at[lane.head]! <= at) return false;
     }
     this.nowMs = at;
@@ -292,8 +323,8 @@ export class Engine {
     let best = this.size > 0 ? HEAP : NOTHING;
     const bestAt = this.size > 0 ? this.heapAt[0]! : Number.POSITIVE_INFINITY;
     const bestSeq = this.size > 0 ? this.heapSeq[0]! : Number.POSITIVE_INFINITY;
-    if (this.laneCount > 0) {
-      const l = this.laneHeap[0]!;
+    const l = this.firstLane();
+    if (l >= 0) {
       const lane = this.lanes[l]!;
       const at = lane.at[lane.head]!;
       if (at < bestAt || (at === bestAt && lane.seq[lane.head]! < bestSeq)) best = l;
@@ -301,7 +332,7 @@ export class Engine {
     return best;
   }
 
-  /** Delivers the head of lane `l` (the top of the lane heap). */
+  /** Delivers the head of lane `l` (the earliest lane: the top of the lane heap when it is kept). */
   private deliverLane(l: number): void {
     const lane = this.lanes[l]!;
     const i = lane.head;
@@ -311,7 +342,7 @@ export class Engine {
     lane.arg[i] = undefined;
     lane.head = (i + 1) & (lane.at.length - 1);
     lane.count--;
-    this.laneAdvanced();
+    if (this.laneHeapOn) this.laneAdvanced();
     this.nowMs = lane.at[i]!;
     this.live--;
     this.delivered++;
@@ -335,14 +366,30 @@ export class Engine {
           bestAt = this.heapAt[0]!;
           bestSeq = this.heapSeq[0]!;
         }
-        if (this.laneCount > 0) {
-          const l = this.laneHeap[0]!;
-          const lane = this.lanes[l]!;
-          const h = lane.head;
-          const at = lane.at[h]!;
-          if (at < bestAt || (at === bestAt && lane.seq[h]! < bestSeq)) {
-            best = l;
-            bestAt = at;
+        if (this.laneHeapOn) {
+          if (this.laneCount > 0) {
+            const l = this.laneHeap[0]!;
+            const lane = this.lanes[l]!;
+            const h = lane.head;
+            const at = lane.at[h]!;
+            if (at < bestAt || (at === bestAt && lane.seq[h]! < bestSeq)) {
+              best = l;
+              bestAt = at;
+            }
+          }
+        } else {
+          // (A callback may create a lane: lanes.length is read every time.)
+          const lanes = this.lanes;
+          for (let l = 0; l < lanes.length; l++) {
+            const lane = lanes[l]!;
+            if (lane.count === 0) continue;
+            const h = lane.head;
+            const at = lane.at[h]!;
+            if (at < bestAt || (at === bestAt && lane.seq[h]! < bestSeq)) {
+              best = l;
+              bestAt = at;
+              bestSeq = lane.seq[h]!;
+            }
           }
         }
         if (best === NOTHING || bestAt > t) break;
