@@ -19,7 +19,10 @@ export const QUEUE_PROXY_DRAIN_MS = 30_000;
 
 /** The body of the activator's 504 (src/model/timeouts.ts). */
 export { ACTIVATOR_TIMEOUT_BODY } from './timeouts.js';
-/** The body of the 503 when the activator's queue is full. */
+/**
+ * The body of the 503 when the activator's queue is full, and when a queue-proxy's is: both
+ * breakers refuse with `ErrRequestQueueFull` (pkg/queue/breaker.go, pkg/queue/handler.go).
+ */
 export const ACTIVATOR_QUEUE_FULL_BODY = 'pending request queue full';
 
 export type ActivatorBalancing = 'best-of-two' | 'first-available' | 'round-robin';

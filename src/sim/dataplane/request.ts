@@ -47,10 +47,13 @@ export const STATUS_GATEWAY_TIMEOUT = 504;
 export const STATUS_NO_ANSWER = 0;
 
 /** Bodies Knative's components answer with when they fail a request (reference §5). */
-export { ACTIVATOR_QUEUE_FULL_BODY as BODY_QUEUE_FULL } from '../../model/dataplane.js';
+/** The queue-proxy's breaker refuses with the same error as the activator's (pkg/queue/handler.go). */
+export {
+  ACTIVATOR_QUEUE_FULL_BODY as BODY_QUEUE_FULL,
+  ACTIVATOR_QUEUE_FULL_BODY as BODY_QUEUE_PROXY_OVERLOAD,
+} from '../../model/dataplane.js';
 export {
   ACTIVATOR_TIMEOUT_BODY as BODY_ACTIVATOR_TIMEOUT,
   QUEUE_PROXY_TIMEOUT_BODY as BODY_QUEUE_PROXY_TIMEOUT,
 } from '../../model/timeouts.js';
-export const BODY_QUEUE_PROXY_OVERLOAD = 'queue-proxy: overload';
 export const BODY_NOT_FOUND = '';
