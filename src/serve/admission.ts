@@ -11,6 +11,7 @@ import type { ResourceType } from '../model/rules/resources.js';
 import { schemaInvalidMessage, strictDecodingOrder, undecodableMessage } from '../model/rules/schema.js';
 import type { SimCluster } from '../sim/cluster.js';
 import { withConfigMap } from '../sim/controllers/clusterConfig.js';
+import { unsimulatedAutoscaling } from '../sim/simulated.js';
 import { T } from '../sim/types.js';
 import { ADMIN_USER } from './auth.js';
 import { isObject } from './objects.js';
@@ -107,6 +108,13 @@ export function admit(
       });
     }
     if (!admission.object) throw webhookDenied(`validation failed: ${formatFieldErrors(admission.errors)}`);
+    // The simulator behind this API runs only what it simulates (src/sim/simulated.ts).
+    const unsimulated = unsimulatedAutoscaling(admission.object);
+    if (unsimulated.length > 0) {
+      throw webhookDenied(
+        `validation failed: ${unsimulated.map((u) => `${u.message}: ${u.path.join('.')}`).join('; ')}`,
+      );
+    }
     if (mode === 'Warn') for (const path of strictDecodingOrder(unknown)) validation?.warn(`unknown field "${path}"`);
     return admission.object;
   }

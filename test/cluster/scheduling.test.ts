@@ -200,4 +200,36 @@ steps: []
     expect(msg).toContain('settings.cluster.autoscaler.max');
     expect(msg).toContain('max (2) is less than min (3)');
   });
+
+  it('pulls different images at once with serializeImagePulls off, and in turn with it on', async () => {
+    const pulls = async (serialize: boolean) => {
+      const { events } = await run(`
+settings:
+  cluster:
+    nodes: [ { cpu: 4, memory: 8Gi, pullBandwidth: 50MB/s } ]
+    serializeImagePulls: ${serialize}
+  images:
+    docker.io/knsim/one: { size: 250MB }
+    docker.io/knsim/two: { size: 250MB }
+files:
+  both.yaml: |${service('one', '100m')}
+    ---${service('two', '100m')}
+steps:
+  - apply: both.yaml
+  - wait: { until: "ready pods == 2", timeout: 1m }
+`);
+      return events
+        .filter((e) => e.reason === 'Pulled' && e.involvedObject?.fieldPath === 'spec.containers{user-container}')
+        .map((e) =>
+          (e.message ?? '').replace(/^Successfully pulled image "(\S+)" in (\S+) \((\S+) including.*$/, '$1 $2 $3'),
+        )
+        .sort();
+    };
+    expect(await pulls(false)).toEqual(['docker.io/knsim/one 5.2s 5.2s', 'docker.io/knsim/two 5.2s 5.2s']);
+    // One after the other: the second pull waited for the first (about 10.4 s in all).
+    const waited = (await pulls(true)).map((m) => Number.parseFloat(m.split(' ')[2]!)).sort((a, b) => a - b);
+    expect(waited[0]).toBeCloseTo(5.2, 1);
+    expect(waited[1]).toBeGreaterThan(10.3);
+    expect(waited[1]).toBeLessThan(10.5);
+  });
 });

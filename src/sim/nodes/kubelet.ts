@@ -4,7 +4,9 @@
  * default) a node pulls one image at a time, in the order asked, so a second pod asking for an
  * image that is being pulled waits behind the first and then only resolves the reference (its
  * layers are on the node by then): concurrent pods share one download. A pod's own containers
- * are pulled one after another, as the kubelet starts them in order.
+ * are pulled one after another, as the kubelet starts them in order. With serializeImagePulls
+ * off, pulls run at once (each at the node's full bandwidth: knsim does not share it), and a pull
+ * of an image being downloaded waits for that download.
  */
 import { type ImagePullPolicy, needsPull, pullDurationMs } from '../../model/cluster/images.js';
 import type { Engine } from '../engine.js';
@@ -49,6 +51,8 @@ interface NodePulls {
 
 export class ImageManager {
   private readonly pulls = new Map<string, NodePulls>();
+  /** Parallel pulls: the pulls waiting for a download in progress, by node and image. */
+  private readonly downloading = new Map<string, PullJob[]>();
 
   constructor(
     private readonly engine: Engine,
@@ -103,7 +107,20 @@ export class ImageManager {
 
   private enqueue(node: NodeState, job: PullJob): void {
     if (!this.facts.serializeImagePulls) {
-      this.run(node, job, undefined);
+      // In parallel the runtime shares the download of an image already being pulled: this pull
+      // waits for it, then only resolves the reference.
+      const key = `${node.name}\u0000${job.image}`;
+      const waiting = this.downloading.get(key);
+      if (waiting) {
+        waiting.push(job);
+        return;
+      }
+      this.downloading.set(key, []);
+      this.run(node, job, () => {
+        const after = this.downloading.get(key) ?? [];
+        this.downloading.delete(key);
+        for (const w of after) this.run(node, w, undefined);
+      });
       return;
     }
     let pulls = this.pulls.get(node.name);
