@@ -11,7 +11,15 @@ import { LOG_FORMAT_VERSION } from './events.js';
 
 const count = z.int().nonnegative();
 const name = z.string().min(1);
-const runTime = z.number().nonnegative();
+/**
+ * Run time in ms: no run gets past 366 days (the simulator's time limit, src/io/runLimits.ts), so
+ * a later time is a damaged line, refused before a reader sizes its per-second series by it.
+ */
+const MAX_RUN_TIME_MS = 366 * 24 * 3_600_000;
+const runTime = z
+  .number()
+  .nonnegative()
+  .max(MAX_RUN_TIME_MS, { error: 'a run time beyond 366 days (no run gets there)' });
 const stringMap = z.record(z.string(), z.string());
 
 const condition = z.looseObject({

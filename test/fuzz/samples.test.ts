@@ -53,3 +53,19 @@ describe('config-network values that made no URL ("Invalid URL" in the route con
     expect(r.status).toBe(0);
   });
 });
+
+describe('a log line whose time is far in the future (compare sized its per-second series by it: heap blow-up)', () => {
+  it('is refused at its line (seed 31337, case 4729)', async () => {
+    const dir = scratch();
+    const log = `${dir}/run.jsonl`;
+    const run = await knsimInProcess(['run', 'scenarios/idle-to-zero.yaml', '--log', log]);
+    expect(run.status).toBe(0);
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const lines = readFileSync(log, 'utf8').split('\n');
+    lines.splice(5, 0, '{"t":40940067014.72,"type":"request","phase":"arrived","id":1,"serviceMs":100}');
+    writeFileSync(log, lines.join('\n'));
+    const r = await knsimInProcess(['compare', log, log]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${log}:6: request event: "t": a run time beyond 366 days (no run gets there)`);
+  });
+});
