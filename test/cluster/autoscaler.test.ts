@@ -4,15 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { SimBackend } from '../../src/backends/sim.js';
 import type { KubeObject } from '../../src/model/api/types.js';
 import { nodeUnneeded, planScaleUp } from '../../src/model/cluster/autoscaler.js';
 import { type NodeView, podDemand } from '../../src/model/cluster/scheduler.js';
 import { nodeMachine } from '../../src/model/machines/node.js';
-import { ScenarioRunner } from '../../src/runner/runner.js';
-import { parseScenario } from '../../src/scenario/parse.js';
 import { Engine } from '../../src/sim/engine.js';
-import { settingsFromScenario } from '../../src/sim/settings.js';
+import { runText } from './helpers.js';
 
 const GI = 1024 ** 3;
 
@@ -87,17 +84,7 @@ describe('node lifecycle', () => {
   });
 });
 
-async function run(text: string) {
-  const scenario = parseScenario(text, 'test.yaml');
-  const backend = new SimBackend({
-    seed: 2,
-    namespace: scenario.namespace,
-    settings: settingsFromScenario(scenario.settings),
-  });
-  await backend.start({ scenario: scenario.name, seed: 2, namespace: scenario.namespace });
-  const outcome = await new ScenarioRunner(scenario, backend).run();
-  return { outcome, backend };
-}
+const run = (text: string) => runText(text, 2);
 
 describe('the cluster-autoscaler in the simulator', () => {
   it('adds a node for a pod that fits nowhere and, once the pods are gone, removes it', async () => {

@@ -4,28 +4,11 @@
  * as room is made; concurrent pods of one image on a node share its pull.
  */
 import { describe, expect, it } from 'vitest';
-import { SimBackend } from '../../src/backends/sim.js';
 import type { KubeObject } from '../../src/model/api/types.js';
-import { ScenarioRunner } from '../../src/runner/runner.js';
 import { parseScenario, ScenarioError } from '../../src/scenario/parse.js';
-import { settingsFromScenario } from '../../src/sim/settings.js';
+import { runText } from './helpers.js';
 
-async function run(text: string) {
-  const scenario = parseScenario(text, 'test.yaml');
-  const backend = new SimBackend({
-    seed: 1,
-    namespace: scenario.namespace,
-    settings: settingsFromScenario(scenario.settings),
-  });
-  await backend.start({ scenario: scenario.name, seed: 1, namespace: scenario.namespace });
-  const outcome = await new ScenarioRunner(scenario, backend).run();
-  const events = backend.cluster.store.list('events', 'default') as (KubeObject & {
-    reason?: string;
-    message?: string;
-    involvedObject?: { name?: string; fieldPath?: string };
-  })[];
-  return { outcome, backend, events };
-}
+const run = (text: string) => runText(text);
 
 const service = (name: string, cpu: string, annotations = '') => `
     apiVersion: serving.knative.dev/v1
