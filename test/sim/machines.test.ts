@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { autoscalerMachine, nextTickDelay, TICK_INTERVAL_MS } from '../../src/model/machines/autoscaler.js';
+import { autoscalerMachine, TICK_INTERVAL_MS } from '../../src/model/machines/autoscaler.js';
+import { nextTickDelay } from '../../src/sim/controllers/autoscaler.js';
 import { Engine } from '../../src/sim/engine.js';
 
 describe('autoscaler machine', () => {

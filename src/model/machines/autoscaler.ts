@@ -9,7 +9,7 @@
  * until the next stat (`idleUntilRecorded` in src/model/kpa/collector.ts), when nobody reads the
  * ticks themselves. Such ticks change nothing, so a fleet of idle revisions costs nothing
  * between events. `autoscaler.wake` resumes the ticks on their 2-second grid: the first one at
- * the next grid time after the wake ({@link nextTickDelay}), as if the loop had never slept.
+ * the next grid time after the wake (the host computes the delay), as if the loop had never slept.
  */
 import { assign, emit, setup } from 'xstate';
 
@@ -25,26 +25,10 @@ export type AutoscalerEvent =
   | { type: 'autoscaler.poke' }
   | { type: 'autoscaler.stop' }
   | { type: 'autoscaler.idle' }
-  /** `delayMs`: from now to the next tick of the grid ({@link nextTickDelay}). */
+  /** `delayMs`: from now to the next tick of the grid the loop kept before it slept. */
   | { type: 'autoscaler.wake'; delayMs: number };
 
 export type AutoscalerEmitted = { type: 'tick'; reason: 'timer' | 'poke' };
-
-/**
- * The delay from `nowMs` to the first tick of the grid `lastTickMs + k·interval` after `nowMs`,
- * and that tick's time. The grid times are summed one interval at a time, as a clock re-armed at
- * each tick computes them (the same doubles). The delay is exact (nowMs + delay is the tick's
- * time) when nowMs ≥ interval: the difference of two doubles within a factor of two is exact.
- */
-export function nextTickDelay(
-  lastTickMs: number,
-  nowMs: number,
-  interval = TICK_INTERVAL_MS,
-): { delayMs: number; atMs: number } {
-  let at = lastTickMs;
-  while (at <= nowMs) at += interval;
-  return { delayMs: at - nowMs, atMs: at };
-}
 
 export const autoscalerMachine = setup({
   types: {

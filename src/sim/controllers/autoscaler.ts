@@ -39,7 +39,7 @@ import {
   statValues,
   updateDeciderWindows,
 } from '../../model/kpa/index.js';
-import { autoscalerMachine, nextTickDelay, TICK_INTERVAL_MS } from '../../model/machines/autoscaler.js';
+import { autoscalerMachine, TICK_INTERVAL_MS } from '../../model/machines/autoscaler.js';
 import { isPanicking, paStateOf, podAutoscalerMachine } from '../../model/machines/podAutoscaler.js';
 import { sksMachine, sksModeOf } from '../../model/machines/sks.js';
 import {
@@ -60,6 +60,22 @@ import { ownerRef } from '../context.js';
 import type { RevisionDataplane } from '../dataplane/revision.js';
 import { T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
+
+/**
+ * The delay from `nowMs` to the first tick of the grid `lastTickMs + k·interval` after `nowMs`,
+ * and that tick's time. The grid times are summed one interval at a time, as a clock re-armed at
+ * each tick computes them (the same doubles). The delay is exact (nowMs + delay is the tick's
+ * time) when nowMs ≥ interval: the difference of two doubles within a factor of two is exact.
+ */
+export function nextTickDelay(
+  lastTickMs: number,
+  nowMs: number,
+  interval = TICK_INTERVAL_MS,
+): { delayMs: number; atMs: number } {
+  let at = lastTickMs;
+  while (at <= nowMs) at += interval;
+  return { delayMs: at - nowMs, atMs: at };
+}
 
 /** How often the KPA's asynchronous activator probe retries (reference §4). */
 const PROBE_RETRY_MS = 1_000;
