@@ -68,8 +68,8 @@ describe('autoscaler machine', () => {
           // Every tick of the sleeper is a tick of the plain ticker, at the very same time.
           const ticks = new Set(reference);
           for (const at of slept) expect(ticks.has(at), `tick at ${at}`).toBe(true);
-          // …and after each wake it ticked again (within 1.5 intervals).
-          expect(slept.length).toBeGreaterThanOrEqual(2 + gaps.length);
+          // …its first tick came, and after each wake it ticked again (within 1.5 intervals).
+          expect(slept.length).toBeGreaterThanOrEqual(1 + gaps.length);
         },
       ),
       { numRuns: 200 },
