@@ -55,6 +55,10 @@ const OTHER_COMMANDS: readonly [RegExp, string][] = [
   [/^npm install\b/, 'installs the dependencies (done before the tests run)'],
   [/^npm test$/, 'runs this test suite'],
   [/^npm run bench\b/, 'benchmarks take minutes of CPU; they are not tests (docs/performance.md)'],
+  [
+    /^npm run fuzz\b/,
+    'the fuzzer runs 10,000 cases for many minutes; a seeded subset of it runs in npm test (test/fuzz)',
+  ],
   [/^node --import tsx --cpu-prof\b/, 'a CPU profile of a benchmark case'],
   [/^npx tsx (bench\/tui\.ts|test\/load\/bench\.ts)\b/, 'benchmarks print timings; they are not tests'],
   [
