@@ -42,6 +42,8 @@ import { namespacedName } from '../model/rules/naming.js';
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
 const HI = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+/** A histogram's counts before its first value. */
+const NO_COUNTS = new Float64Array(0);
 
 /**
  * Log-linear histogram of non-negative values (HDR style): 2^SUB_BITS buckets per power of
@@ -58,12 +60,13 @@ export class LatencyHistogram {
   static readonly MAX_EXP = 40;
   /** Relative error bound of quantile(). */
   static readonly RELATIVE_ERROR = 2 ** -LatencyHistogram.SUB_BITS;
-  private static readonly PAGES = LatencyHistogram.MAX_EXP - LatencyHistogram.MIN_EXP + 1;
   /**
-   * The counts, a page of 2^SUB_BITS buckets per power of two, each allocated on its first
-   * value: a revision's latencies span a few powers of two, and a fleet has thousands of them.
+   * The counts of buckets `base` … `base + counts.length − 1` (whole powers of two, 2^SUB_BITS
+   * buckets each), grown as values land outside: a revision's latencies span a few powers of two,
+   * and a fleet has thousands of histograms.
    */
-  private readonly pages: (Float64Array | undefined)[] = new Array(LatencyHistogram.PAGES);
+  private counts: Float64Array = NO_COUNTS;
+  private base = 0;
   count = 0;
   min = Number.POSITIVE_INFINITY;
   max = 0;
@@ -93,12 +96,12 @@ export class LatencyHistogram {
     // biome-ignore lint/complexity/useMathMinMax: a NaN latency must count as 0, not poison the sum
     const v = ms > 0 ? ms : 0;
     const b = LatencyHistogram.bucketOf(v);
-    let page = this.pages[b >> 7];
-    if (page === undefined) {
-      page = new Float64Array(128);
-      this.pages[b >> 7] = page;
+    const i = b - this.base;
+    if (i >= 0 && i < this.counts.length) this.counts[i]!++;
+    else {
+      this.cover(b, b);
+      this.counts[b - this.base]!++;
     }
-    page[b & 0x7f]!++;
     if (b < this.lo) this.lo = b;
     if (b > this.hi) this.hi = b;
     this.count++;
@@ -107,19 +110,22 @@ export class LatencyHistogram {
     if (v < this.min) this.min = v;
   }
 
+  /** Grows `counts` to hold buckets lo … hi (whole powers of two), keeping what it holds. */
+  private cover(lo: number, hi: number): void {
+    const from = this.counts.length === 0 ? lo & ~0x7f : Math.min(this.base, lo & ~0x7f);
+    const to = this.counts.length === 0 ? (hi | 0x7f) + 1 : Math.max(this.base + this.counts.length, (hi | 0x7f) + 1);
+    if (from === this.base && to === this.base + this.counts.length) return;
+    const counts = new Float64Array(to - from);
+    if (this.counts.length > 0) counts.set(this.counts, this.base - from);
+    this.counts = counts;
+    this.base = from;
+  }
+
   /** Adds another histogram's values (a service's latency from its revisions'). */
   merge(other: LatencyHistogram): void {
     if (other.count === 0) return;
-    for (let p = other.lo >> 7; p <= other.hi >> 7; p++) {
-      const from = other.pages[p];
-      if (from === undefined) continue;
-      let page = this.pages[p];
-      if (page === undefined) {
-        page = new Float64Array(128);
-        this.pages[p] = page;
-      }
-      for (let i = 0; i < 128; i++) page[i]! += from[i]!;
-    }
+    this.cover(other.lo, other.hi);
+    for (let b = other.lo; b <= other.hi; b++) this.counts[b - this.base]! += other.counts[b - other.base]!;
     this.lo = Math.min(this.lo, other.lo);
     this.hi = Math.max(this.hi, other.hi);
     this.count += other.count;
@@ -134,12 +140,7 @@ export class LatencyHistogram {
     const r = Math.min(this.count, Math.max(1, Math.ceil(rank)));
     let seen = 0;
     for (let i = this.lo; i <= this.hi; i++) {
-      const page = this.pages[i >> 7];
-      if (page === undefined) {
-        i |= 0x7f; // an empty page: on to the next
-        continue;
-      }
-      seen += page[i & 0x7f]!;
+      seen += this.counts[i - this.base]!;
       if (seen >= r) return Math.max(this.min, Math.min(this.max, LatencyHistogram.upperEdge(i)));
     }
     return this.max;

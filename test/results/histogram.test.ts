@@ -37,6 +37,31 @@ describe('LatencyHistogram', () => {
     );
   });
 
+  it('merged, answers as one histogram of all the values (its counts span only the powers of two in use)', () => {
+    const values = fc.array(fc.double({ min: 0, max: 1e12, noNaN: true, noDefaultInfinity: true }), { maxLength: 80 });
+    fc.assert(
+      fc.property(values, values, values, fc.double({ min: 0, max: 1, noNaN: true }), (a, b, c, q) => {
+        const whole = new LatencyHistogram();
+        const parts = [a, b, c].map((vs) => {
+          const h = new LatencyHistogram();
+          for (const v of vs) {
+            h.add(v);
+            whole.add(v);
+          }
+          return h;
+        });
+        const merged = new LatencyHistogram();
+        for (const p of parts) merged.merge(p);
+        expect(merged.count).toBe(whole.count);
+        expect(merged.quantile(q)).toBe(whole.quantile(q));
+        for (const rank of [1, 2, Math.ceil(whole.count / 2), whole.count]) {
+          expect(merged.atRank(rank)).toBe(whole.atRank(rank));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('is exact at the extremes and keeps count, mean and max', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: 100_000 }), { minLength: 1, maxLength: 200 }), (values) => {
