@@ -41,6 +41,8 @@ const NOT_RUN: Readonly<Record<string, string>> = {
     'the layout of a shard file, abridged (test/runner/sweep-shards.test.ts reads and checks real ones)',
   'docs/sweep.md#7':
     'needs a container runtime and a Kubernetes cluster, neither is here; test/docs/sweep-job.test.ts checks examples/sweep/job.yaml with client-node and runs its container command for every completion index',
+  'docs/sweep.md#9':
+    'needs a Kubernetes cluster; test/runner/sweep-cluster.test.ts runs knsim sweep --cluster against a fake API server whose kubelet runs the Job’s command for every completion index',
 };
 
 /** Blocks that show what a command of an earlier block prints: it must print exactly that. */

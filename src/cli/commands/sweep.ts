@@ -16,6 +16,7 @@ import { parseSeed } from '../args.js';
 import { listenForStop } from '../interrupts.js';
 import { addLimitFlags, type LimitFlags, limitsFrom } from '../limitFlags.js';
 import type { CommandContext } from './context.js';
+import { addClusterFlags, type ClusterFlags, checkClusterFlags, runClusterSweep } from './sweepCluster.js';
 
 function parseJobs(value: string): number {
   const n = Number(value);
@@ -43,7 +44,7 @@ interface OutputFlags {
   out?: string;
 }
 
-interface SweepFlags extends LimitFlags, OutputFlags {
+interface SweepFlags extends LimitFlags, OutputFlags, ClusterFlags {
   set?: string[];
   seed?: number;
   jobs?: number;
@@ -94,8 +95,9 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
       parseShard,
     )
     .option('-o, --out <file>', 'write the table, JSON, CSV or shard file here instead of to stdout');
-  addLimitFlags(command).action(async (file: string, opts: SweepFlags) => {
+  addClusterFlags(addLimitFlags(command)).action(async (file: string, opts: SweepFlags) => {
     const shard = opts.shard;
+    checkClusterFlags(opts, command);
     const { grid, parseAxes, SweepError } = await import('../../runner/sweep/grid.js');
     const { runSweep } = await import('../../runner/sweep/run.js');
     const shardModule = await import('../../runner/sweep/shard.js');
@@ -106,6 +108,18 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
       axes = parseAxes(opts.set);
     } catch (e) {
       throw new UserError((e as Error).message);
+    }
+    if (opts.cluster) {
+      const code = await runClusterSweep({
+        file,
+        axes,
+        opts,
+        note: (line) => process.stderr.write(`${line}\n`),
+        print: async (merged, records) => emit(await formatRows(merged, records, opts), opts.out),
+        printText: (text) => emit(text, opts.out),
+      });
+      ctx.setExitCode(code);
+      return;
     }
     const scenario = loadScenario(file);
     const only = shard ? shardPoints(grid(axes).length, shard) : undefined;

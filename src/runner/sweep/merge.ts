@@ -143,6 +143,29 @@ function parseLine(file: string, line: FileLine, last: boolean, first: boolean):
 
 /** Reads one shard file and checks it on its own: header, every point of its shard once, the end line. */
 export function readShardFile(file: string): ShardFile {
+  return readShardLines(file, fileLines(file, BOUNDS));
+}
+
+/** The lines of a text (a pod's log) as a file's lines: the last one is complete when a newline ends it. */
+function* textLines(text: string): Generator<FileLine> {
+  let start = 0;
+  let number = 0;
+  while (start < text.length) {
+    const nl = text.indexOf('\n', start);
+    const end = nl < 0 ? text.length : nl;
+    number++;
+    const line = text.slice(start, end).replace(/\r$/, '');
+    start = end + 1;
+    yield { text: line, number, complete: nl >= 0, endByte: start };
+  }
+}
+
+/** A shard read from text (a pod's log), named `name` in errors. */
+export function readShardText(name: string, text: string): ShardFile {
+  return readShardLines(name, textLines(text));
+}
+
+function readShardLines(file: string, lines: Iterator<FileLine>): ShardFile {
   let header: ShardHeader | undefined;
   let axesPoints: SweepPoint[] = [];
   let wanted = new Set<number>();
@@ -151,7 +174,6 @@ export function readShardFile(file: string): ShardFile {
   let end: FileLine | undefined;
   let lastLine = 0;
   let skipped = 0;
-  const lines = fileLines(file, BOUNDS);
   let next = lines.next();
   while (!next.done) {
     const line = next.value;

@@ -55,14 +55,17 @@ export function canonicalJSON(value: unknown): string {
 
 const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
-/** The strings of the load phases that name a file beside the scenario (traces). */
-function namedFiles(scenario: Scenario, file: string): Map<string, string> {
+/**
+ * The files the scenario's load phases name (traces): each string of a phase that is the path of
+ * a file, relative to the scenario's directory or absolute, as written → its absolute path.
+ */
+export function loadFiles(scenario: Scenario, file: string): Map<string, string> {
   const out = new Map<string, string>();
   const visit = (v: unknown) => {
     if (typeof v === 'string') {
       const path = isAbsolute(v) ? v : resolve(dirname(file), v);
       try {
-        if (v !== '' && !out.has(v) && statSync(path).isFile()) out.set(v, sha256(readFileSync(path)));
+        if (v !== '' && !out.has(v) && statSync(path).isFile()) out.set(v, path);
       } catch {
         // Not a file: a plain string.
       }
@@ -81,7 +84,11 @@ function namedFiles(scenario: Scenario, file: string): Map<string, string> {
 export function scenarioHash(scenario: Scenario, file: string): string {
   const { source: _source, ...rest } = scenario;
   const parsed = JSON.parse(JSON.stringify(rest, (key, v) => (key === 'location' ? undefined : v)));
-  const files = Object.fromEntries([...namedFiles(scenario, file)].sort(([a], [b]) => (a < b ? -1 : 1)));
+  const files = Object.fromEntries(
+    [...loadFiles(scenario, file)]
+      .map(([named, path]) => [named, sha256(readFileSync(path))] as const)
+      .sort(([a], [b]) => (a < b ? -1 : 1)),
+  );
   return sha256(canonicalJSON({ scenario: parsed, files }));
 }
 
