@@ -70,6 +70,23 @@ describe('the Job and ConfigMap of a sweep', () => {
     expect(configMap.data?.[items[1]!.key]).toContain(',http,');
   });
 
+  it('mount the manifests its steps apply by path, at their paths', () => {
+    const svc = readFileSync(COLD, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('    '))
+      .map((l) => l.slice(4))
+      .join('\n');
+    const dir = scratch({
+      's.yaml': 'name: by-path\nsteps:\n  - apply: manifests/svc.yaml\n  - sleep: 1m\n',
+    });
+    mkdirSync(join(dir, 'manifests'));
+    writeFileSync(join(dir, 'manifests/svc.yaml'), `${svc}\n`);
+    const { job, configMap } = objects(join(dir, 's.yaml'), ['containerConcurrency=0']);
+    const items = job.spec?.template.spec?.volumes?.[0]?.configMap?.items ?? [];
+    expect(items.map((i) => i.path)).toEqual(['s.yaml', 'manifests/svc.yaml']);
+    expect(configMap.data?.[items[1]!.key]).toContain('kind: Service');
+  });
+
   it('refuse a file outside the scenario’s directory, and quote what the shell must not read', () => {
     const dir = scratch({
       'outside.csv': 'x\n',
