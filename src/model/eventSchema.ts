@@ -236,6 +236,99 @@ const kpaScaleEvent = z.looseObject({
   scale: z.looseObject({ want: z.number(), gate: z.string() }),
 });
 
+/** src/model/hpa ScalingRules: the behaviour a sync is normalized with. */
+const hpaScalingRules = z.looseObject({
+  stabilizationWindowSeconds: z.number().nonnegative(),
+  selectPolicy: z.enum(['Max', 'Min', 'Disabled']),
+  policies: z.array(
+    z.looseObject({ type: z.enum(['Pods', 'Percent']), value: z.number(), periodSeconds: z.number().positive() }),
+  ),
+});
+
+/** src/model/hpa HpaSpec, every field `knsim verify` syncs with. */
+const hpaSpec = z.looseObject({
+  scaleTargetRef: z.looseObject({ apiVersion: z.string(), kind: z.string(), name: z.string() }),
+  minReplicas: count,
+  maxReplicas: count,
+  metrics: z
+    .array(
+      z.union([
+        z.looseObject({
+          type: z.literal('Resource'),
+          resource: z.looseObject({
+            name: z.literal('cpu'),
+            target: z.looseObject({ type: z.literal('Utilization'), averageUtilization: z.number() }),
+          }),
+        }),
+        z.looseObject({
+          type: z.literal('Resource'),
+          resource: z.looseObject({
+            name: z.literal('memory'),
+            target: z.looseObject({ type: z.literal('AverageValue'), averageValue: z.string() }),
+          }),
+        }),
+      ]),
+    )
+    .min(1),
+  behavior: z.looseObject({ scaleUp: hpaScalingRules, scaleDown: hpaScalingRules }),
+});
+
+/** src/model/hpa HpaPod: a pod of the target as the HPA controller saw it. */
+const hpaPod = z.looseObject({
+  name,
+  phase: z.enum(['Pending', 'Running', 'Failed']),
+  deleting: z.boolean(),
+  ready: z.looseObject({ status: z.boolean(), sinceMs: z.number() }).optional(),
+  startMs: z.number().optional(),
+  // JSON leaves out a container without a request: absent reads as undefined.
+  requests: z.array(z.looseObject({ container: z.string(), value: z.union([z.number(), z.undefined()]) })),
+  metric: z.looseObject({ value: z.number(), timestampMs: z.number(), windowMs: z.number() }).optional(),
+});
+
+const hpaHistory = z.looseObject({
+  recommendations: z.array(z.looseObject({ atMs: z.number(), replicas: z.number() })),
+  scaleUps: z.array(z.looseObject({ atMs: z.number(), change: z.number() })),
+  scaleDowns: z.array(z.looseObject({ atMs: z.number(), change: z.number() })),
+});
+
+const hpaSyncEvent = z.looseObject({
+  type: z.literal('hpa.sync'),
+  t: runTime,
+  revision: name,
+  inputs: z.looseObject({
+    spec: hpaSpec,
+    currentReplicas: count,
+    previousDesired: count,
+    pods: z.array(hpaPod),
+    history: hpaHistory.optional(),
+  }),
+  decision: z.looseObject({
+    desiredReplicas: count,
+    scaleTo: count.optional(),
+    mode: z.enum(['active', 'failing', 'disabled']),
+    conditions: z.array(
+      z.looseObject({
+        type: z.enum(['AbleToScale', 'ScalingActive', 'ScalingLimited']),
+        status: z.enum(['True', 'False']),
+        reason: z.string(),
+        message: z.string(),
+      }),
+    ),
+    currentMetrics: z
+      .array(
+        z.looseObject({
+          type: z.literal('Resource'),
+          resource: z.looseObject({
+            name: z.enum(['cpu', 'memory']),
+            current: z.looseObject({ averageUtilization: z.number().optional(), averageValue: z.string() }),
+          }),
+        }),
+      )
+      .optional(),
+    events: z.array(z.looseObject({ type: z.enum(['Normal', 'Warning']), reason: z.string(), message: z.string() })),
+  }),
+});
+
 const scaleEvent = z.looseObject({
   type: z.literal('scale'),
   t: runTime,
@@ -347,6 +440,7 @@ export const EVENT_SCHEMAS = {
   'kpa.tick': kpaTickEvent,
   'kpa.spec': kpaSpecEvent,
   'kpa.scale': kpaScaleEvent,
+  'hpa.sync': hpaSyncEvent,
   stat: statEvent,
   scale: scaleEvent,
   sks: sksEvent,

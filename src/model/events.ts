@@ -8,6 +8,10 @@
  * revisions of two namespaces are two revisions.
  */
 import type { KubeObject } from './api/types.js';
+import type { HpaHistory } from './hpa/behavior.js';
+import type { HpaSync } from './hpa/reconcile.js';
+import type { HpaPod } from './hpa/replicas.js';
+import type { HpaSpec } from './hpa/spec.js';
 import type { Stat } from './kpa/collector.js';
 import type { ScaleInput } from './kpa/scaler.js';
 import type { ClusterDecision, ShadowComparison, ShadowInputs } from './kpa/shadow.js';
@@ -122,6 +126,48 @@ export interface KpaScaleEvent extends At {
 
 /** The scale step's inputs other than the spec (src/model/kpa ScaleInput). */
 export type KpaScaleInputs = Omit<ScaleInput, 'spec' | 'reachability'>;
+
+/**
+ * One sync of the HPA controller for a revision of the HPA class (src/model/hpa `syncHpa`): what
+ * it read from the cluster, the memory it kept from its earlier syncs, and what it decided. With
+ * these, `knsim verify` runs each sync again through the model.
+ */
+export interface HpaSyncEvent extends At {
+  type: 'hpa.sync';
+  revision: string;
+  inputs: HpaSyncInputs;
+  decision: HpaSyncDecision;
+}
+
+export interface HpaSyncInputs {
+  spec: HpaSpec;
+  /** The target's spec.replicas. */
+  currentReplicas: number;
+  /** The HPA status's desiredReplicas before the sync (kept when the metric fails). */
+  previousDesired: number;
+  /** The target's pods as the controller saw them: phase, readiness, requests, metric (absent: missing). */
+  pods: readonly HpaPod[];
+  /** Recommendations and scale events of earlier syncs (absent: the controller's first sync). */
+  history?: HpaHistory;
+}
+
+/** What a sync decided (src/model/hpa HpaSync, its history left for the next sync's inputs). */
+export type HpaSyncDecision = Pick<HpaSync, 'desiredReplicas' | 'mode' | 'conditions' | 'events'> & {
+  scaleTo?: number;
+  currentMetrics?: HpaSync['currentMetrics'];
+};
+
+/** A sync's decision as the log holds it. */
+export function hpaSyncDecision(sync: HpaSync): HpaSyncDecision {
+  return {
+    desiredReplicas: sync.desiredReplicas,
+    ...(sync.scaleTo !== undefined ? { scaleTo: sync.scaleTo } : {}),
+    mode: sync.mode,
+    conditions: sync.conditions,
+    ...(sync.currentMetrics ? { currentMetrics: sync.currentMetrics } : {}),
+    events: sync.events,
+  };
+}
 
 export interface KpaTickContext {
   /** Pods Running, Ready and not terminating (what the decider counted). */
@@ -266,6 +312,7 @@ export type LogEvent =
   | KpaTickEvent
   | KpaSpecEvent
   | KpaScaleEvent
+  | HpaSyncEvent
   | StatEvent
   | ScaleEvent
   | SksModeEvent

@@ -12,10 +12,23 @@
  * - each `kpa.scale` is replayed (`computeScale` with its logged inputs and spec): the logged
  *   scale step must equal the model's, and the desired count it used must be the replayed
  *   decider's (for a step run within a tick, the decision of that tick).
- * The world outside the KPA (ready pods, replicas, the PA's and SKS's state) is taken from the
- * log as the run saw it; everything the KPA computed from it is recomputed.
+ * - each `hpa.sync` (a revision of the HPA class) is replayed (`syncHpa` with the spec, replicas
+ *   and pods it logged): its logged decision must equal the model's, and the history it was
+ *   given must be the one the revision's earlier syncs left (absent on a controller's first).
+ * The world outside the autoscalers (ready pods, replicas, pods' metrics, the PA's and SKS's
+ * state) is taken from the log as the run saw it; everything they computed from it is recomputed.
  */
-import type { KpaScaleEvent, KpaSpecEvent, KpaTickEvent, LogLine, StatEvent } from '../model/events.js';
+import {
+  type HpaSyncEvent,
+  hpaSyncDecision,
+  type KpaScaleEvent,
+  type KpaSpecEvent,
+  type KpaTickEvent,
+  type LogLine,
+  type StatEvent,
+} from '../model/events.js';
+import type { HpaHistory } from '../model/hpa/behavior.js';
+import { syncHpa } from '../model/hpa/reconcile.js';
 import {
   computeScale,
   type DeciderSpec,
@@ -58,7 +71,7 @@ export interface Mismatch {
   readonly t: number;
   readonly revision: string;
   /** What disagrees: the tick's decision, its reconcile trigger, or a scale step. */
-  readonly what: 'decision' | 'reconcile trigger' | 'scale step' | 'scale step input';
+  readonly what: 'decision' | 'reconcile trigger' | 'scale step' | 'scale step input' | 'HPA sync' | 'HPA history';
   readonly differences: readonly FieldDifference[];
 }
 
@@ -67,6 +80,8 @@ export interface VerifySummary {
   readonly scaleSteps: number;
   readonly stats: number;
   readonly revisions: number;
+  readonly hpaSyncs: number;
+  readonly hpaRevisions: number;
 }
 
 export type VerifyResult =
@@ -89,6 +104,9 @@ export class Replay {
   private ticks = 0;
   private scaleSteps = 0;
   private stats = 0;
+  /** Per revision of the HPA class: the history its last replayed sync left. */
+  private readonly hpaHistories = new Map<string, HpaHistory>();
+  private hpaSyncs = 0;
   private headerSeen = false;
   private mismatch: Mismatch | undefined;
 
@@ -120,6 +138,9 @@ export class Replay {
       case 'kpa.scale':
         this.mismatch = this.scale(e, row.line, at);
         return this.mismatch;
+      case 'hpa.sync':
+        this.mismatch = this.hpaSync(e, row.line);
+        return this.mismatch;
       default:
         return undefined;
     }
@@ -148,7 +169,14 @@ export class Replay {
   }
 
   private summary(): VerifySummary {
-    return { ticks: this.ticks, scaleSteps: this.scaleSteps, stats: this.stats, revisions: this.seen.size };
+    return {
+      ticks: this.ticks,
+      scaleSteps: this.scaleSteps,
+      stats: this.stats,
+      revisions: this.seen.size,
+      hpaSyncs: this.hpaSyncs,
+      hpaRevisions: this.hpaHistories.size,
+    };
   }
 
   private autoscaler(revision: string, type: string, at: string): Autoscaler {
@@ -260,6 +288,33 @@ export class Replay {
     }
     return undefined;
   }
+
+  private hpaSync(e: HpaSyncEvent, line: number): Mismatch | undefined {
+    const { t, revision, inputs } = e;
+    this.hpaSyncs++;
+    const base = { line, t, revision };
+    // A controller's first sync has no history; every later one gets what the one before left.
+    const left = this.hpaHistories.get(revision);
+    if (inputs.history !== undefined && JSON.stringify(inputs.history) !== JSON.stringify(left)) {
+      return {
+        ...base,
+        what: 'HPA history',
+        differences: [{ field: 'inputs.history', logged: inputs.history, model: left }],
+      };
+    }
+    const sync = syncHpa({
+      spec: inputs.spec,
+      currentReplicas: inputs.currentReplicas,
+      previousDesired: inputs.previousDesired,
+      pods: inputs.pods,
+      history: inputs.history,
+      nowMs: t,
+    });
+    this.hpaHistories.set(revision, sync.history);
+    const differences = differencesOf(e.decision, { ...hpaSyncDecision(sync) });
+    if (differences.length > 0) return { ...base, what: 'HPA sync', differences };
+    return undefined;
+  }
 }
 
 /** Fields whose logged and computed values differ (numbers by value; absent and undefined alike). */
@@ -288,7 +343,7 @@ export function verifyRows(rows: Iterable<LogRow>, file: string): VerifyResult {
 /** The result in words: one summary line, or the mismatch and its fields. */
 export function describeResult(result: VerifyResult, file: string): string {
   const s = result.summary;
-  const counts = `${plural(s.ticks, 'decider tick')} and ${plural(s.scaleSteps, 'scale step')} of ${plural(s.revisions, 'revision')} (${plural(s.stats, 'stat')} replayed)`;
+  const counts = `${plural(s.ticks, 'decider tick')} and ${plural(s.scaleSteps, 'scale step')} of ${plural(s.revisions, 'revision')} and ${plural(s.hpaSyncs, 'HPA sync')} of ${plural(s.hpaRevisions, 'revision')} (${plural(s.stats, 'stat')} replayed)`;
   if (result.ok) return `${file}: ${counts} agree with the model\n`;
   const m = result.mismatch;
   const what =
@@ -298,7 +353,11 @@ export function describeResult(result: VerifyResult, file: string): string {
         ? "the decider tick's reconcile trigger is not the model's"
         : m.what === 'scale step'
           ? "the KPA scale step's logged result is not the model's"
-          : "the KPA scale step did not use the decider's decision";
+          : m.what === 'scale step input'
+            ? "the KPA scale step did not use the decider's decision"
+            : m.what === 'HPA sync'
+              ? "the HPA sync's logged decision is not the model's"
+              : "the HPA sync's logged history is not what the revision's earlier syncs left";
   const lines = [`${file}:${m.line}: ${m.revision} at ${seconds(m.t)}: ${what}`];
   const shown = m.differences.slice(0, 12);
   for (const d of shown) lines.push(`  ${d.field}: logged ${show(d.logged)}, model ${show(d.model)}`);

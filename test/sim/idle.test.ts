@@ -19,6 +19,7 @@ const EVERY_TYPE_BUT_TICKS = [
   'expect',
   'kpa.scale',
   'kpa.spec',
+  'hpa.sync',
   'narration',
   'object',
   'panic',

@@ -59,9 +59,11 @@ describe('knsim verify on every scenario under scenarios/', () => {
     expect(verify.stderr).toBe('');
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(
-      /^.+: [\d,]+ decider ticks and [\d,]+ scale steps of \d+ revisions? .* agree with the model\n$/,
+      /^.+: [\d,]+ decider ticks and [\d,]+ scale steps of \d+ revisions? and [\d,]+ HPA syncs? of \d+ revisions? .* agree with the model\n$/,
     );
-    expect(Number(/: ([\d,]+) decider ticks/.exec(verify.stdout)?.[1]?.replace(/,/g, ''))).toBeGreaterThan(10);
+    const count = (re: RegExp) => Number(re.exec(verify.stdout)?.[1]?.replace(/,/g, ''));
+    // A revision of the HPA class makes HPA syncs, not decider ticks.
+    expect(count(/: ([\d,]+) decider ticks/) + count(/ and ([\d,]+) HPA syncs?/)).toBeGreaterThan(10);
   });
 
   it('skips only the scenarios it names', () => {
@@ -150,6 +152,85 @@ describe('a log changed by hand', () => {
     const missing = await knsim(['verify', join(dir, 'nope.jsonl')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope.jsonl: cannot open: no such file or directory/);
+  });
+});
+
+describe('an HPA log changed by hand', () => {
+  let lines: string[] = [];
+  beforeAll(async () => {
+    lines = readFileSync(await logOf('hpa-cpu.yaml'), 'utf8')
+      .trimEnd()
+      .split('\n');
+  });
+
+  /** The fields of an `hpa.sync` line these tests read or change. */
+  interface Sync {
+    t: number;
+    inputs: {
+      history?: { recommendations: { atMs: number; replicas: number }[] };
+      pods: { metric?: { value: number } }[];
+    };
+    decision: { desiredReplicas: number; scaleTo?: number };
+  }
+
+  function tampered(index: number, change: (e: Sync) => void): string {
+    const copy = [...lines];
+    const e = JSON.parse(copy[index]!);
+    change(e);
+    copy[index] = JSON.stringify(e);
+    const file = join(dir, `hpa-tampered-${index}.jsonl`);
+    writeFileSync(file, `${copy.join('\n')}\n`);
+    return file;
+  }
+
+  const syncs = () => lines.flatMap((l, i) => (JSON.parse(l).type === 'hpa.sync' ? [i] : []));
+
+  it('logs every sync with its pods and, after the first, the history it was given', () => {
+    const all = syncs().map((i) => JSON.parse(lines[i]!) as Sync);
+    expect(all.length).toBeGreaterThan(10);
+    expect(all[0]!.inputs.history).toBeUndefined();
+    for (const e of all.slice(1)) expect(e.inputs.history).toBeDefined();
+    expect(all.some((e) => e.decision.scaleTo !== undefined)).toBe(true);
+    expect(all.some((e) => e.inputs.pods.some((p) => p.metric !== undefined))).toBe(true);
+  });
+
+  it('fails at the sync whose decision was changed', async () => {
+    const sync = syncs().find((i) => JSON.parse(lines[i]!).decision.scaleTo !== undefined)!;
+    const file = tampered(sync, (e) => {
+      e.decision.desiredReplicas += 1;
+    });
+    const verify = await knsim(['verify', file]);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout.split('\n')[0]).toMatch(
+      new RegExp(`^${file}:${sync + 1}: crunch-00001 at [\\d.]+ s: the HPA sync's logged decision is not the model's`),
+    );
+    expect(verify.stdout).toMatch(/desiredReplicas: logged \d+, model \d+/);
+  });
+
+  it("fails at the sync whose pods' CPU was changed", async () => {
+    const sync = syncs().find((i) => {
+      const e = JSON.parse(lines[i]!) as Sync;
+      return e.decision.scaleTo !== undefined && e.inputs.pods.some((p) => p.metric);
+    })!;
+    const file = tampered(sync, (e) => {
+      for (const p of e.inputs.pods) if (p.metric) p.metric.value *= 3;
+    });
+    const verify = await knsim(['verify', file]);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout.startsWith(`${file}:${sync + 1}: `)).toBe(true);
+    expect(verify.stdout).toMatch(/currentMetrics: logged .*, model /);
+  });
+
+  it('fails at a sync given a history its earlier syncs did not leave', async () => {
+    const sync = syncs()[5]!;
+    const file = tampered(sync, (e) => {
+      e.inputs.history!.recommendations.push({ atMs: e.t - 1000, replicas: 99 });
+    });
+    const verify = await knsim(['verify', file]);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout.split('\n')[0]).toMatch(
+      new RegExp(`^${file}:${sync + 1}: .*the HPA sync's logged history is not what the revision's earlier syncs left`),
+    );
   });
 });
 

@@ -9,6 +9,8 @@
 import { type Actor, createActor } from 'xstate';
 import type { Deployment, Pod, PodAutoscaler, ServerlessService } from '../../model/api/types.js';
 import { containerRequests } from '../../model/cluster/containers.js';
+import { hpaSyncDecision } from '../../model/events.js';
+import type { HpaHistory } from '../../model/hpa/behavior.js';
 import type { HpaCondition, HpaSync } from '../../model/hpa/reconcile.js';
 import type { HpaPod } from '../../model/hpa/replicas.js';
 import { type HpaSpec, hpaInputsFor, hpaSpec } from '../../model/hpa/spec.js';
@@ -51,6 +53,8 @@ export class HpaAutoscaler {
   /** Each pod's CPU time (core-ms) at the last sync, for its rate (the metrics-server's view). */
   private readonly lastCpu = new Map<string, { coreMs: number; atMs: number }>();
   private stopped = false;
+  /** What the sync under way was given: logged with its decision (`hpa.sync`). */
+  private observed: { observation: HpaObservation; history: HpaHistory | undefined } | undefined;
   /** Errors of the HPA machine (its rules) and of these listeners, thrown where they happened. */
   private readonly failures = new ActorFailures();
 
@@ -73,12 +77,17 @@ export class HpaAutoscaler {
       'observe',
       f.listener(() => {
         const observation = this.observe();
-        if (observation) this.actor.send({ type: 'hpa.observed', observation });
+        if (!observation) return;
+        this.observed = { observation, history: this.actor.getSnapshot().context.history };
+        this.actor.send({ type: 'hpa.observed', observation });
       }),
     );
     this.actor.on(
       'synced',
-      f.listener(({ sync }) => this.apply(sync)),
+      f.listener(({ sync }) => {
+        this.logSync(sync);
+        this.apply(sync);
+      }),
     );
     this.actor.start();
     f.throwIfAny();
@@ -267,6 +276,27 @@ export class HpaAutoscaler {
       pods,
       nowMs: now,
     };
+  }
+
+  /** The sync as an `hpa.sync` event: its inputs and decision, for `knsim verify` to replay. */
+  private logSync(sync: HpaSync): void {
+    const observed = this.observed;
+    this.observed = undefined;
+    if (!observed || !this.ctx.log.wants('hpa.sync')) return;
+    const { observation, history } = observed;
+    this.ctx.emit({
+      t: observation.nowMs,
+      type: 'hpa.sync',
+      revision: this.logName,
+      inputs: {
+        spec: observation.spec,
+        currentReplicas: observation.currentReplicas,
+        previousDesired: observation.previousDesired,
+        pods: observation.pods,
+        ...(history ? { history } : {}),
+      },
+      decision: hpaSyncDecision(sync),
+    });
   }
 
   /** Writes what a sync decided: the HPA's status and events, and the target's new scale. */
