@@ -280,8 +280,8 @@ const hpaPod = z.looseObject({
   deleting: z.boolean(),
   ready: z.looseObject({ status: z.boolean(), sinceMs: z.number() }).optional(),
   startMs: z.number().optional(),
-  // JSON leaves out a container without a request: absent reads as undefined.
-  requests: z.array(z.looseObject({ container: z.string(), value: z.union([z.number(), z.undefined()]) })),
+  // JSON leaves out the value of a container without a request.
+  requests: z.array(z.looseObject({ container: z.string(), value: z.number().optional() })),
   metric: z.looseObject({ value: z.number(), timestampMs: z.number(), windowMs: z.number() }).optional(),
 });
 

@@ -23,6 +23,10 @@ beforeAll(async () => {
     const line = JSON.parse(row) as LogLine;
     if (line.type !== 'header' && !examples.has(line.type)) examples.set(line.type, line as never);
   }
+  // A revision of the HPA class writes HPA syncs.
+  const hpa = await runScenarioFile(resolve('scenarios/hpa-cpu.yaml'));
+  const sync = hpa.log.split('\n').find((row) => row.includes('"type":"hpa.sync"'));
+  if (sync) examples.set('hpa.sync', JSON.parse(sync));
   examples.set('sks', { t: 5, type: 'sks', revision: 'r-00001', mode: 'Proxy', activators: 2 });
   examples.set('panic', { t: 5, type: 'panic', revision: 'r-00001', panicking: true });
   // Only live runs write divergences (a move the cluster made that the model forbids).
@@ -77,6 +81,15 @@ describe('the event-log reader checks every event type', () => {
       }
     }
     expect(checked).toBeGreaterThan(40);
+  });
+
+  it('reads an HPA sync whose pod has a container without a request (JSON leaves the value out)', () => {
+    const sync = structuredClone(examples.get('hpa.sync')!) as { inputs: { pods: { requests: object[] }[] } };
+    sync.inputs.pods[0]!.requests = [{ container: 'user-container' }];
+    const [read] = parseEventLog(logOf(sync), 'run.jsonl').events as unknown as (typeof sync)[];
+    expect(read!.inputs.pods[0]!.requests).toEqual([{ container: 'user-container' }]);
+    sync.inputs.pods[0]!.requests = [{ container: 'user-container', value: '200m' }];
+    expect(problem(logOf(sync))).toMatch(/^run\.jsonl:2: hpa\.sync event: "inputs\.pods\[0\]\.requests\[0\]\.value"/);
   });
 
   it('refuses what crashed `knsim tui`: a kpa.tick without a decision, an object event with object null', () => {

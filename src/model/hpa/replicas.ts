@@ -20,7 +20,7 @@ export interface HpaPod {
   /** When the kubelet started it (absent: not started). */
   readonly startMs?: number;
   /** Its containers' requests of the resource (undefined: a container without one). */
-  readonly requests: readonly { readonly container: string; readonly value: number | undefined }[];
+  readonly requests: readonly { readonly container: string; readonly value?: number | undefined }[];
   /** Its usage from the metrics API, when it has one. */
   readonly metric?: { readonly value: number; readonly timestampMs: number; readonly windowMs: number };
 }
