@@ -1,7 +1,7 @@
 /**
  * A small simulated cluster for property tests: one Knative Service with generated autoscaler
  * settings, annotations and a handful of requests, run in-process for a few simulated minutes.
- * Each case is small on purpose, so that 1,000 of them run in seconds.
+ * Each case is small on purpose, so that hundreds of them run in seconds.
  */
 import fc from 'fast-check';
 import { SimBackend } from '../../src/backends/sim.js';

@@ -1,11 +1,11 @@
 /**
- * Properties of the running simulation (fast-check, 1,000 generated cases each): one Knative
+ * Properties of the running simulation (fast-check, 300 generated cases each): one Knative
  * Service with generated config-autoscaler values, annotations, containerConcurrency, a handful
  * of request bursts and a seed, run for a few simulated minutes (test/sim/properties.harness.ts).
  * The pure decider's properties (including "more load never gives fewer pods") are in
  * test/kpa/properties.test.ts; these check what the simulator does with them, from its event log.
  *
- * Every property below draws the same 1,000 cases (same arbitrary, same seed), so each case is
+ * Every property below draws the same 300 cases (same arbitrary, same seed), so each case is
  * simulated once and its facts are shared (`factsOf`); shrinking runs new cases as usual.
  */
 import fc from 'fast-check';
@@ -16,9 +16,12 @@ import { getCondition } from '../../src/model/rules/conditions.js';
 import { parseIso } from '../../src/model/rules/time.js';
 import { type Case, caseArb, REVISION, runCase } from './properties.harness.js';
 
-const RUNS = { numRuns: 1000, seed: 42 } as const;
-/** Two full runs and a short one per case: the same seed as RUNS, so its first cases. */
-const DETERMINISM_RUNS = { numRuns: 200, seed: 42 } as const;
+// numRuns 300 (was 1,000, issue 14: these were a fifth of the suite's time): the guard at the
+// end checks that these cases still panic, scale to zero, wake up again and overload the
+// revision; the seed stays fixed and printed, so a failure replays.
+const RUNS = { numRuns: 300, seed: 42 } as const;
+/** Two full runs and a short one per case (was 200 cases): the same seed as RUNS, so its first cases. */
+const DETERMINISM_RUNS = { numRuns: 60, seed: 42 } as const;
 
 interface Facts {
   c: Case;
@@ -94,9 +97,9 @@ function factsOf(c: Case): Facts {
   return facts;
 }
 
-// The first property simulates the 1,000 cases (about 20 s of CPU); on a busy 2-core machine
+// The first property simulates the 300 cases (about 6 s of CPU); on a busy 2-core machine
 // that can take minutes of wall time, so the deadline is generous. Nothing here is timed.
-describe('simulation properties (1,000 generated cases each)', { timeout: 600_000 }, () => {
+describe('simulation properties (300 generated cases each)', { timeout: 600_000 }, () => {
   it('never scales down while the revision is panicking', () => {
     fc.assert(
       fc.property(caseArb, (c) => {
@@ -229,13 +232,14 @@ describe('simulation properties (1,000 generated cases each)', { timeout: 600_00
   });
 
   it('draws cases that exercise the interesting paths', () => {
-    // Guards the generators: enough of the 1,000 cases panic, scale to zero and wake up again.
+    // Guards the generators: enough of the 300 cases (the same shares as of 1,000 before) panic,
+    // scale to zero and wake up again.
     const cases = fc.sample(caseArb, RUNS);
     const facts = cases.map(factsOf);
     const count = (p: (f: Facts) => boolean) => facts.filter(p).length;
-    expect(count((f) => f.panics.some((p) => p.panicking))).toBeGreaterThan(50);
-    expect(count((f) => f.scales.some((s) => s.to === 0))).toBeGreaterThan(200);
-    expect(count((f) => f.scales.some((s) => s.from === 0 && s.to > 0))).toBeGreaterThan(50);
+    expect(count((f) => f.panics.some((p) => p.panicking))).toBeGreaterThan(15);
+    expect(count((f) => f.scales.some((s) => s.to === 0))).toBeGreaterThan(60);
+    expect(count((f) => f.scales.some((s) => s.from === 0 && s.to > 0))).toBeGreaterThan(15);
     // Some cases overload the revision: the activator refuses (503) or times out (504) requests.
     expect(count((f) => f.dones.some((d) => d.status === 503))).toBeGreaterThan(0);
     expect(count((f) => f.dones.some((d) => d.status === 504))).toBeGreaterThan(0);
