@@ -23,7 +23,7 @@ import {
 } from '../../src/runner/sweep/shard.js';
 import { MAX_SHARDS, parseShardSpec, type ShardSpec, shardPoints } from '../../src/runner/sweep/shardSpec.js';
 import { formatSweepCSV, formatSweepJSON, formatSweepTable } from '../../src/runner/sweep/table.js';
-import { knsim, scratch } from '../cli/helpers.js';
+import { knsim, knsimInProcess, scratch } from '../cli/helpers.js';
 
 const COLD = 'test/results/fixtures/cold-burst.yaml';
 const SETS = ['containerConcurrency=0,10', 'target-burst-capacity=0,200,50'];
@@ -184,6 +184,12 @@ describe('merging shard files', () => {
     );
     expect(readShardFile(files[7]!).records).toEqual([]);
     expect(formatSweepTable(axes, merge(files).records)).toBe(whole.table);
+  });
+
+  it('a grid as one shard (1/1) merges', () => {
+    const one = write('one.jsonl', shardText({ index: 1, count: 1 }));
+    expect(formatSweepTable(axes, merge([one]).records)).toBe(whole.table);
+    expect(formatSweepJSON(merge([one]).records)).toBe(whole.json);
   });
 
   it('refuses a missing shard, naming it and the files given', () => {
@@ -353,7 +359,7 @@ describe('knsim sweep --shard and knsim sweep merge', () => {
     expect(knsim(['sweep', 'merge', ...files], { env }).stdout).toBe(whole.table);
   }, 240_000);
 
-  it('merge exits 2 with one line for a shard missing, and for a truncated file', () => {
+  it('merge exits 2 with one line for a shard missing, and for a truncated file', async () => {
     const [a, b, c] = shards();
     const missing = knsim(['sweep', 'merge', a!, c!], { env });
     expect(missing.status).toBe(2);
@@ -362,5 +368,16 @@ describe('knsim sweep --shard and knsim sweep merge', () => {
     const truncated = knsim(['sweep', 'merge', a!, cut, c!], { env });
     expect(truncated.status).toBe(2);
     expect(truncated.stderr).toBe(`knsim: ${cut}:2: truncated: the file ends inside this line (cut short?)\n`);
+    // A file that is not there (in this process: the message is the same).
+    const nope = await knsimInProcess(['sweep', 'merge', a!, join(dir, 'nope.jsonl')]);
+    expect(nope.stderr).toMatch(/nope\.jsonl: cannot open: no such file or directory/);
+    expect(nope.status).toBe(2);
   }, 60_000);
+
+  it('a shard with no point (8/8 of a 6-point grid) is written by the command as the library writes it', async () => {
+    const r = await knsimInProcess(['sweep', COLD, ...sets, '--shard', '8/8']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(shardText({ index: 8, count: 8 }));
+  });
 });
