@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
-import { podMachine } from '../../src/model/machines/pod.js';
+import { podMachine, podPhaseOf } from '../../src/model/machines/pod.js';
 import { Engine } from '../../src/sim/engine.js';
 
 describe('engine', () => {
@@ -40,6 +40,9 @@ describe('engine', () => {
     });
     const phases: string[] = [];
     actor.on('phase', (e) => phases.push(`${engine.now()}:${e.phase}`));
+    // The snapshot is the one holder of the phase: a listener already reads the phase announced.
+    const held: string[] = [];
+    actor.on('phase', (e) => held.push(`${e.phase}=${podPhaseOf(actor.getSnapshot())}`));
     // The scheduler and the kubelet answer at once (a node with room, the images cached).
     actor.on('schedule', () => actor.send({ type: 'pod.bound', node: 'n' }));
     actor.on('pull', () => actor.send({ type: 'pod.pulled' }));
@@ -51,6 +54,8 @@ describe('engine', () => {
     expect(phases.slice(4)).toEqual(['10000:Terminating']);
     engine.runUntil(40_000);
     expect(phases.slice(4)).toEqual(['10000:Terminating', '40000:Gone']);
+    expect(podPhaseOf(actor.getSnapshot())).toBe('Gone');
+    expect(held).toEqual(phases.map((p) => p.split(':')[1]).map((p) => `${p}=${p}`));
   });
 
   it('lets a pod deleted while pending go almost at once', () => {
@@ -61,8 +66,11 @@ describe('engine', () => {
     });
     const phases: string[] = [];
     actor.on('phase', (e) => phases.push(`${engine.now()}:${e.phase}`));
+    expect(podPhaseOf(actor.getSnapshot())).toBe('Pending');
     actor.start();
+    expect(podPhaseOf(actor.getSnapshot())).toBe('Pending');
     actor.send({ type: 'pod.delete' });
+    expect(podPhaseOf(actor.getSnapshot())).toBe('Terminating');
     engine.runUntil(60_000);
     expect(phases).toEqual(['0:Pending', '0:Terminating', '500:Gone']);
   });

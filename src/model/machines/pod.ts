@@ -159,3 +159,21 @@ export const podMachine = setup({
     },
   },
 });
+
+/** The machine's top-level states, in the phases the pod reports. */
+const PHASE_OF_STATE: Readonly<Record<string, PodPhase>> = {
+  pending: 'Pending',
+  containerCreating: 'ContainerCreating',
+  running: 'Running',
+  ready: 'Ready',
+  terminating: 'Terminating',
+  gone: 'Gone',
+};
+
+/** The phase a pod machine's snapshot is in (asked per pod on hot paths: no allocation). */
+export function podPhaseOf(snapshot: { readonly value: unknown }): PodPhase {
+  const v = snapshot.value;
+  if (typeof v === 'string') return PHASE_OF_STATE[v]!;
+  for (const top in v as object) return PHASE_OF_STATE[top]!;
+  throw new Error('pod machine without a state');
+}

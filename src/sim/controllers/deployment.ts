@@ -16,7 +16,7 @@ import {
 } from '../../model/cluster/images.js';
 import { podDemand } from '../../model/cluster/scheduler.js';
 import type { PodPhase } from '../../model/events.js';
-import { podMachine } from '../../model/machines/pod.js';
+import { podMachine, podPhaseOf } from '../../model/machines/pod.js';
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
 import { podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
 import { terminationMs } from '../../model/timeouts.js';
@@ -56,7 +56,6 @@ export interface PodPlacement {
 interface PodRuntime {
   name: string;
   revision: string;
-  phase: PodPhase;
   createdAt: number;
   actor: Actor<typeof podMachine>;
   ip: string;
@@ -99,6 +98,17 @@ const PHASE_RANK: Record<PodPhase, number> = {
 
 const SCHEDULER = { component: 'default-scheduler' };
 
+/** A pod's phase: its machine's state (the one holder of it). */
+function phaseOf(pod: PodRuntime): PodPhase {
+  return podPhaseOf(pod.actor.getSnapshot());
+}
+
+/** Not deleted: neither Terminating nor Gone. */
+function isAlive(pod: PodRuntime): boolean {
+  const phase = phaseOf(pod);
+  return phase !== 'Terminating' && phase !== 'Gone';
+}
+
 export class DeploymentController {
   private readonly deployments = new Map<string, DeploymentRuntime>();
   /** Errors of the pod machines' listeners, thrown where the machine moved (pod actors are not watched: they call no rule). */
@@ -129,8 +139,9 @@ export class DeploymentController {
     const rt = this.deployments.get(`${namespace}/${deployment}`);
     if (!rt) return into;
     for (const p of rt.pods.values()) {
-      if (p.phase === 'Ready') into.ready++;
-      else if (p.phase === 'Terminating') into.terminating++;
+      const phase = phaseOf(p);
+      if (phase === 'Ready') into.ready++;
+      else if (phase === 'Terminating') into.terminating++;
       else into.pending++;
     }
     return into;
@@ -156,13 +167,13 @@ export class DeploymentController {
       rs,
     );
     const desired = dep.spec.replicas ?? 1;
-    const alive = [...rt.pods.values()].filter((p) => p.phase !== 'Terminating' && p.phase !== 'Gone');
+    const alive = [...rt.pods.values()].filter(isAlive);
     if (alive.length < desired) {
       for (let i = alive.length; i < desired; i++) this.createPod(dep, rt);
     } else if (alive.length > desired) {
       const victims = alive
         .slice()
-        .sort((a, b) => PHASE_RANK[a.phase] - PHASE_RANK[b.phase] || b.createdAt - a.createdAt)
+        .sort((a, b) => PHASE_RANK[phaseOf(a)] - PHASE_RANK[phaseOf(b)] || b.createdAt - a.createdAt)
         .slice(0, alive.length - desired);
       for (const pod of victims) this.deletePod(namespace, pod, rt);
     }
@@ -171,8 +182,8 @@ export class DeploymentController {
 
   private writeStatus(dep: Deployment, rt: DeploymentRuntime): void {
     const pods = [...rt.pods.values()];
-    const current = pods.filter((p) => p.phase !== 'Terminating' && p.phase !== 'Gone');
-    const ready = current.filter((p) => p.phase === 'Ready').length;
+    const current = pods.filter(isAlive);
+    const ready = current.filter((p) => phaseOf(p) === 'Ready').length;
     const desired = dep.spec.replicas ?? 1;
     const status: Record<string, unknown> = {
       observedGeneration: dep.metadata.generation,
@@ -258,7 +269,6 @@ export class DeploymentController {
     const runtime: PodRuntime = {
       name,
       revision,
-      phase: 'Pending',
       createdAt: this.ctx.now(),
       actor,
       ip,
@@ -372,7 +382,7 @@ export class DeploymentController {
   }
 
   private deletePod(namespace: string, pod: PodRuntime, rt?: DeploymentRuntime): void {
-    if (pod.phase === 'Terminating' || pod.phase === 'Gone') return;
+    if (!isAlive(pod)) return;
     const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
     const grace = (stored?.spec as { terminationGracePeriodSeconds?: number } | undefined)
       ?.terminationGracePeriodSeconds;
@@ -388,8 +398,8 @@ export class DeploymentController {
   }
 
   private onPhase(namespace: string, deployment: string, pod: PodRuntime, phase: PodPhase): void {
-    const first = phase === 'Pending' && pod.phase === 'Pending';
-    pod.phase = phase;
+    // The machine announces Pending once, when it starts: nothing to show yet.
+    const first = phase === 'Pending';
     const pullMs = phase === 'Running' ? (pod.pulls ?? []).reduce((n, p) => n + p.totalMs, 0) : 0;
     this.ctx.emit({
       t: this.ctx.now(),
