@@ -9,7 +9,7 @@ import type { Stat } from './kpa/collector.js';
 export const ACTIVATOR_QUEUE_DEPTH = 10_000;
 
 /** The queue-proxy queues up to this many times containerConcurrency behind the busy slots; then 503. */
-export const QUEUE_PROXY_QUEUE_FACTOR = 10;
+const QUEUE_PROXY_QUEUE_FACTOR = 10;
 
 /** The activator probes a new pod's queue-proxy this often before sending it requests. */
 export const ACTIVATOR_PROBE_PERIOD_MS = 200;

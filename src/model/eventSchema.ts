@@ -31,7 +31,7 @@ const condition = z.looseObject({
 });
 
 /** What every reader of an API object relies on: its identity, labels, owners and conditions. */
-export const kubeObjectSchema = z.looseObject({
+const kubeObjectSchema = z.looseObject({
   apiVersion: z.string(),
   kind: z.string(),
   metadata: z.looseObject({
@@ -60,7 +60,7 @@ export const kubeObjectSchema = z.looseObject({
   status: z.looseObject({ conditions: z.array(condition).optional() }).optional(),
 });
 
-export const logHeaderSchema = z.looseObject({
+const logHeaderSchema = z.looseObject({
   type: z.literal('header'),
   format: z.int().positive(),
   knsim: z.string(),

@@ -33,8 +33,3 @@ export function containerRequests(resources: ContainerResources | undefined): Co
 export function cpuLimitMillis(resources: ContainerResources | undefined): number | undefined {
   return read(resources?.limits, 'cpu');
 }
-
-/** A container's memory limit in bytes, if it has one. */
-export function memoryLimitBytes(resources: ContainerResources | undefined): number | undefined {
-  return read(resources?.limits, 'memory');
-}

@@ -32,7 +32,7 @@ export function pullDurationMs(options: {
 }
 
 /** A duration as Go's time.Duration prints it after truncating to milliseconds: `830ms`, `5.419s`, `1m2.5s`. */
-export function goDuration(ms: number): string {
+function goDuration(ms: number): string {
   const whole = Math.round(ms);
   if (whole < 1000) return `${whole}ms`;
   const trim = (x: number) => x.toFixed(3).replace(/\.?0+$/, '');

@@ -66,10 +66,10 @@ const MI = 1024 * 1024;
  * activator 300m/60Mi, autoscaler, controller and webhook 100m/100Mi each); 13 pods with
  * kube-proxy, storage-provisioner and Kourier's gateway and controller, which request nothing.
  */
-export const MINIKUBE_RESERVED: Reserved = { cpuMillis: 1350, memoryBytes: 530 * MI, pods: 13 };
+const MINIKUBE_RESERVED: Reserved = { cpuMillis: 1350, memoryBytes: 530 * MI, pods: 13 };
 
 /** The node knsim has always named its one node (its address is minikube's first, 192.168.49.2). */
-export const DEFAULT_NODE_GROUP = 'knsim';
+const DEFAULT_NODE_GROUP = 'knsim';
 
 /** minikube's defaults: `--cpus=2`, `--memory` 2200 MB when the host leaves it to minikube, 110 pods. */
 export function defaultNodeGroup(): NodeGroupSpec {
@@ -107,7 +107,7 @@ export function nodeAddress(ordinal: number): string {
 }
 
 /** The Kubernetes version the nodes report (the simulated API server's). */
-export const KUBELET_VERSION = 'v1.32.0';
+const KUBELET_VERSION = 'v1.32.0';
 
 export interface NodeObjectInput {
   readonly name: string;

@@ -42,14 +42,14 @@ export interface NodeView {
 }
 
 /** kube-scheduler's defaults for a container without requests, used in scoring only. */
-export const DEFAULT_MILLI_CPU_REQUEST = 100;
-export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+const DEFAULT_MILLI_CPU_REQUEST = 100;
+const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
 
-export const REASON_UNSCHEDULABLE_NODE = 'node(s) were unschedulable';
-export const REASON_NODE_SELECTOR = "node(s) didn't match Node's node affinity/selector";
-export const REASON_TOO_MANY_PODS = 'Too many pods';
-export const REASON_NO_VICTIMS = 'No preemption victims found for incoming pod';
-export const REASON_PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
+const REASON_UNSCHEDULABLE_NODE = 'node(s) were unschedulable';
+const REASON_NODE_SELECTOR = "node(s) didn't match Node's node affinity/selector";
+const REASON_TOO_MANY_PODS = 'Too many pods';
+const REASON_NO_VICTIMS = 'No preemption victims found for incoming pod';
+const REASON_PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling';
 
 /** Why a node cannot take the pod; `resolvable` when preemption could in principle help. */
 export interface NodeRejection {
@@ -118,7 +118,7 @@ const IMAGE_MAX_CONTAINER_THRESHOLD = 1000 * 1024 * 1024;
  * already has the images, scaled by how many nodes have them), and, standing in for
  * PodTopologySpread's default constraints (weight 2), fewer pods of the same owner on the node.
  */
-export function scoreNode(node: NodeView, pod: PodDemand, nodes: readonly NodeView[]): number {
+function scoreNode(node: NodeView, pod: PodDemand, nodes: readonly NodeView[]): number {
   const cpuAlloc = node.allocatable.cpuMillis;
   const memAlloc = node.allocatable.memoryBytes;
   const cpuUsed = node.scoreRequested.cpuMillis + pod.scoreCpuMillis;

@@ -17,9 +17,9 @@ export const HPA_CPU_INITIALIZATION_PERIOD_MS = 5 * 60_000;
 /** `--horizontal-pod-autoscaler-initial-readiness-delay`. */
 export const HPA_INITIAL_READINESS_DELAY_MS = 30_000;
 /** The scale-down stabilization window when none is given. */
-export const HPA_DEFAULT_DOWNSCALE_STABILIZATION_S = 300;
+const HPA_DEFAULT_DOWNSCALE_STABILIZATION_S = 300;
 /** autoscaling/v2's default target when an HPA names no metric. */
-export const HPA_DEFAULT_CPU_UTILIZATION = 80;
+const HPA_DEFAULT_CPU_UTILIZATION = 80;
 export const MAX_INT32 = 2147483647;
 
 export type ScalingPolicy = { type: 'Pods' | 'Percent'; value: number; periodSeconds: number };

@@ -4,7 +4,7 @@
  */
 
 /** A revision is always given at least this many activators. */
-export const MIN_ACTIVATORS = 2;
+const MIN_ACTIVATORS = 2;
 
 export interface ActivatorsInput {
   readonly readyPods: number;

@@ -51,9 +51,8 @@ export const PROGRESS_DEADLINE_ANNOTATION = 'serving.knative.dev/progress-deadli
 export const METRIC_CONCURRENCY = 'concurrency';
 export const METRIC_RPS = 'rps';
 export const METRIC_CPU = 'cpu';
-export const METRIC_MEMORY = 'memory';
 
-export const AGGREGATION_LINEAR = 'linear';
+const AGGREGATION_LINEAR = 'linear';
 export const AGGREGATION_WEIGHTED_EXPONENTIAL = 'weighted-exponential';
 /** Older spelling of the weighted-exponential algorithm, still accepted. */
 export const AGGREGATION_WEIGHTED_EXPONENTIAL_ALT = 'weightedExponential';

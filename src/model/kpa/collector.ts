@@ -8,7 +8,7 @@ import type { DeciderSpec } from './spec.js';
 import { MetricWindow } from './window.js';
 
 /** The collector's error when nothing was recorded within the stable window. */
-export const NO_DATA = 'no data';
+const NO_DATA = 'no data';
 
 /** One stat from a queue-proxy scrape (already scaled to the revision) or from the activator. */
 export interface Stat {

@@ -14,7 +14,7 @@
  */
 
 /** Width of one delay bucket: the decider's tick interval. */
-export const DELAY_BUCKET_MS = 2_000;
+const DELAY_BUCKET_MS = 2_000;
 
 export interface DelayWindowState {
   /** The scale-down delay the window was made for. */

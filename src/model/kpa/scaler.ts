@@ -23,7 +23,7 @@ export type PAState = 'Active' | 'Activating' | 'Inactive';
 export type SKSMode = 'Serve' | 'Proxy';
 
 /** Re-check delay after marking a PA inactive while the SKS is already in Proxy mode. */
-export const PROXY_REQUEUE_MS = 3_000;
+const PROXY_REQUEUE_MS = 3_000;
 
 /** Why the scale step produced its value; machine-readable, used for explanations. */
 export type ScaleGate =

@@ -29,7 +29,7 @@ export type AggregationAlgorithm = 'linear' | 'weighted-exponential';
 export type Reachability = 'Reachable' | 'Unreachable' | '';
 
 /** Extra time on top of the progress deadline before an activating PA is given up on. */
-export const ACTIVATION_TIMEOUT_BUFFER_MS = 30_000;
+const ACTIVATION_TIMEOUT_BUFFER_MS = 30_000;
 
 /** Everything the decider and the KPA scale step need for one revision. Durations in ms. */
 export interface DeciderSpec {

@@ -92,9 +92,3 @@ export const hpaMachine = setup({
     },
   },
 });
-
-/** The ScalingActive mode a snapshot is in. */
-export function hpaModeOf(snapshot: { value: unknown }): 'waiting' | 'active' | 'failing' | 'disabled' {
-  const v = (snapshot.value as { scalingActive?: string }).scalingActive;
-  return v === 'active' || v === 'failing' || v === 'disabled' ? v : 'waiting';
-}

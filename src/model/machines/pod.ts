@@ -26,7 +26,7 @@ export interface PodInput {
 }
 
 /** How long a pod deleted before its containers ran lingers as Terminating. */
-export const UNSTARTED_TERMINATION_MS = 500;
+const UNSTARTED_TERMINATION_MS = 500;
 
 export type PodMachineEvent =
   /** A deletion; `drainMs` (when given) is how long this pod takes to go (src/model/timeouts.ts `terminationMs`). */

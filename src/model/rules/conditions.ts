@@ -228,9 +228,9 @@ function mirror(type: string, source: Condition): ConditionUpdate {
 
 // ---- Service ----
 
-export const REASON_OUT_OF_DATE = 'OutOfDate';
-export const REASON_TRAFFIC_NOT_MIGRATED = 'TrafficNotMigrated';
-export const MESSAGE_TRAFFIC_NOT_MIGRATED = 'Traffic is not yet migrated to the latest revision.';
+const REASON_OUT_OF_DATE = 'OutOfDate';
+const REASON_TRAFFIC_NOT_MIGRATED = 'TrafficNotMigrated';
+const MESSAGE_TRAFFIC_NOT_MIGRATED = 'Traffic is not yet migrated to the latest revision.';
 
 /**
  * ConfigurationsReady: Unknown `OutOfDate` until the Configuration has observed its latest
@@ -357,7 +357,7 @@ export function configurationReady(facts: ConfigurationFacts): ConditionUpdate {
 
 // ---- Route ----
 
-export const REASON_INGRESS_NOT_CONFIGURED = 'IngressNotConfigured';
+const REASON_INGRESS_NOT_CONFIGURED = 'IngressNotConfigured';
 
 /** IngressReady: Unknown `IngressNotConfigured` until the KIngress reports Ready, then a copy of it. */
 export function routeIngressReady(ingressReady: Condition | undefined): ConditionUpdate {
@@ -384,10 +384,10 @@ export function routeTlsNotEnabled(clusterLocal: boolean): ConditionUpdate {
 
 // ---- Revision ----
 
-export const REASON_DEPLOYING = 'Deploying';
-export const REASON_CONTAINER_MISSING = 'ContainerMissing';
-export const REASON_PROGRESS_DEADLINE_EXCEEDED = 'ProgressDeadlineExceeded';
-export const MESSAGE_INITIAL_SCALE_NEVER_ACHIEVED = 'Initial scale was never achieved';
+const REASON_DEPLOYING = 'Deploying';
+const REASON_CONTAINER_MISSING = 'ContainerMissing';
+const REASON_PROGRESS_DEADLINE_EXCEEDED = 'ProgressDeadlineExceeded';
+const MESSAGE_INITIAL_SCALE_NEVER_ACHIEVED = 'Initial scale was never achieved';
 
 /** Both dependents Unknown `Deploying`: a revision just created. */
 export function revisionDeploying(): ConditionUpdate[] {

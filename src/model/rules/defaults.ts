@@ -40,10 +40,7 @@ export function defaultTrafficTarget(target: TrafficTarget): TrafficTarget {
  * Default a traffic list. `owned` is true for a Service's traffic (or a Route with a default
  * configuration): then an empty list means all traffic to the latest revision.
  */
-export function defaultTraffic(
-  traffic: readonly TrafficTarget[] | undefined,
-  owned: boolean,
-): TrafficTarget[] | undefined {
+function defaultTraffic(traffic: readonly TrafficTarget[] | undefined, owned: boolean): TrafficTarget[] | undefined {
   if ((!traffic || traffic.length === 0) && owned) return [{ latestRevision: true, percent: 100 }];
   return traffic?.map(defaultTrafficTarget);
 }

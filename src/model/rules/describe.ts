@@ -1037,7 +1037,7 @@ function podResources(pod: KubeObject): { cpuReq: number; cpuLim: number; memReq
  * `kubectl describe node` (`related`: the pods of every namespace; it lists the ones bound to
  * the node that have not ended, and adds up their requests and limits against Allocatable).
  */
-export function describeNode(obj: KubeObject, ctx: DescribeContext): string {
+function describeNode(obj: KubeObject, ctx: DescribeContext): string {
   const node = obj as KubeObject & NodeFields;
   const w = new PrefixWriter();
   const status = node.status ?? {};

@@ -15,11 +15,11 @@ import { parse as parseYaml } from 'yaml';
 import type { Route } from '../api/types.js';
 import { LABEL_VISIBILITY, VISIBILITY_CLUSTER_LOCAL } from './labels.js';
 
-export const CLUSTER_DOMAIN = 'cluster.local';
+const CLUSTER_DOMAIN = 'cluster.local';
 /** The domain Routes get when config-domain names no default: `svc.cluster.local`. */
-export const DEFAULT_DOMAIN = `svc.${CLUSTER_DOMAIN}`;
-export const DEFAULT_DOMAIN_TEMPLATE = '{{.Name}}.{{.Namespace}}.{{.Domain}}';
-export const DEFAULT_TAG_TEMPLATE = '{{.Tag}}-{{.Name}}';
+const DEFAULT_DOMAIN = `svc.${CLUSTER_DOMAIN}`;
+const DEFAULT_DOMAIN_TEMPLATE = '{{.Name}}.{{.Namespace}}.{{.Domain}}';
+const DEFAULT_TAG_TEMPLATE = '{{.Tag}}-{{.Name}}';
 
 export interface DomainEntry {
   readonly domain: string;

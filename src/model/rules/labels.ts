@@ -1,7 +1,5 @@
 /** Label and annotation keys Knative Serving puts on the objects it creates. */
 
-export const SERVING_GROUP = 'serving.knative.dev';
-
 export const LABEL_SERVICE = 'serving.knative.dev/service';
 export const LABEL_SERVICE_UID = 'serving.knative.dev/serviceUID';
 export const LABEL_CONFIGURATION = 'serving.knative.dev/configuration';

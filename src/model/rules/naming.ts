@@ -24,7 +24,7 @@ const MD5_HEX_LENGTH = 32;
 const GENERATED_SUFFIX_LENGTH = 5;
 
 /** Characters in a Deployment's pod-template-hash as printed in ReplicaSet and pod names. */
-export const POD_TEMPLATE_HASH_LENGTH = 10;
+const POD_TEMPLATE_HASH_LENGTH = 10;
 
 function md5Hex(text: string): string {
   return createHash('md5').update(text).digest('hex');

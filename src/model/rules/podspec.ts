@@ -18,7 +18,7 @@ import { LABEL_CONFIGURATION, LABEL_SERVICE } from './labels.js';
 export const USER_CONTAINER = 'user-container';
 export const QUEUE_PROXY = 'queue-proxy';
 export const QUEUE_PROXY_IMAGE = 'gcr.io/knative-releases/knative.dev/serving/cmd/queue';
-export const USER_PORT = 8080;
+const USER_PORT = 8080;
 /** Ports queue-proxy listens on. */
 export const QUEUE_PORTS = { admin: 8022, autometric: 9090, usermetric: 9091, http: 8012, https: 8112 } as const;
 

@@ -26,7 +26,7 @@ export interface ResourceType {
 }
 
 /** What every type here supports, as API discovery lists it. */
-export const STANDARD_VERBS: readonly string[] = [
+const STANDARD_VERBS: readonly string[] = [
   'create',
   'delete',
   'deletecollection',

@@ -7,8 +7,8 @@
 import type { SKSMode } from '../kpa/scaler.js';
 import type { ConditionSet, ConditionUpdate } from './conditions.js';
 
-export const REASON_NO_HEALTHY_BACKENDS = 'NoHealthyBackends';
-export const MESSAGE_NO_HEALTHY_BACKENDS = 'No healthy backends';
+const REASON_NO_HEALTHY_BACKENDS = 'NoHealthyBackends';
+const MESSAGE_NO_HEALTHY_BACKENDS = 'No healthy backends';
 
 /**
  * The mode the public service's endpoints are in: Proxy (activators) while the private service

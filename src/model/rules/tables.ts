@@ -43,7 +43,7 @@ export interface TabwriterSettings {
 }
 
 /** The settings kubectl's printers use (k8s.io/cli-runtime GetNewTabWriter). */
-export const KUBECTL_TABWRITER: TabwriterSettings = { minwidth: 6, tabwidth: 4, padding: 3, padchar: ' ' };
+const KUBECTL_TABWRITER: TabwriterSettings = { minwidth: 6, tabwidth: 4, padding: 3, padchar: ' ' };
 
 /** Display width of a cell: tabwriter counts code points (it assumes one column per rune). */
 function textWidth(text: string): number {
@@ -153,7 +153,7 @@ const age: ColumnSpec<KubeObject> = {
   value: (o, ctx) => ageSince(o.metadata.creationTimestamp, ctx.nowMs),
 };
 
-export const KSVC_COLUMNS: TableSpec<Service> = [
+const KSVC_COLUMNS: TableSpec<Service> = [
   name,
   { header: 'URL', value: (s) => s.status?.url ?? '' },
   { header: 'LATESTCREATED', value: (s) => s.status?.latestCreatedRevisionName ?? '' },
@@ -162,7 +162,7 @@ export const KSVC_COLUMNS: TableSpec<Service> = [
   reason,
 ];
 
-export const CONFIGURATION_COLUMNS: TableSpec<Configuration> = [
+const CONFIGURATION_COLUMNS: TableSpec<Configuration> = [
   name,
   { header: 'LATESTCREATED', value: (c) => c.status?.latestCreatedRevisionName ?? '' },
   { header: 'LATESTREADY', value: (c) => c.status?.latestReadyRevisionName ?? '' },
@@ -170,15 +170,10 @@ export const CONFIGURATION_COLUMNS: TableSpec<Configuration> = [
   reason,
 ];
 
-export const ROUTE_COLUMNS: TableSpec<Route> = [
-  name,
-  { header: 'URL', value: (r) => r.status?.url ?? '' },
-  ready,
-  reason,
-];
+const ROUTE_COLUMNS: TableSpec<Route> = [name, { header: 'URL', value: (r) => r.status?.url ?? '' }, ready, reason];
 
 /** Current Knative (since v1.15): no `K8S SERVICE NAME` column. */
-export const REVISION_COLUMNS: TableSpec<Revision> = [
+const REVISION_COLUMNS: TableSpec<Revision> = [
   name,
   { header: 'CONFIG NAME', value: (r) => r.metadata.labels?.[LABEL_CONFIGURATION] ?? '' },
   { header: 'GENERATION', value: (r) => r.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] ?? '' },
@@ -188,7 +183,7 @@ export const REVISION_COLUMNS: TableSpec<Revision> = [
   { header: 'DESIRED REPLICAS', value: (r) => numberCell(r.status?.desiredReplicas) },
 ];
 
-export const PODAUTOSCALER_COLUMNS: TableSpec<PodAutoscaler> = [
+const PODAUTOSCALER_COLUMNS: TableSpec<PodAutoscaler> = [
   name,
   { header: 'DESIREDSCALE', value: (p) => numberCell(p.status?.desiredScale) },
   { header: 'ACTUALSCALE', value: (p) => numberCell(p.status?.actualScale) },
@@ -196,9 +191,9 @@ export const PODAUTOSCALER_COLUMNS: TableSpec<PodAutoscaler> = [
   reason,
 ];
 
-export const METRIC_COLUMNS: TableSpec<KubeObject> = [name, ready, reason];
+const METRIC_COLUMNS: TableSpec<KubeObject> = [name, ready, reason];
 
-export const SKS_COLUMNS: TableSpec<ServerlessService> = [
+const SKS_COLUMNS: TableSpec<ServerlessService> = [
   name,
   { header: 'MODE', value: (s) => s.spec.mode ?? '' },
   { header: 'ACTIVATORS', value: (s) => numberCell(s.spec.numActivators) },
@@ -267,7 +262,7 @@ export function summarizePod(pod: Pod): PodSummary {
   return summary;
 }
 
-export const POD_COLUMNS: TableSpec<Pod> = [
+const POD_COLUMNS: TableSpec<Pod> = [
   name,
   {
     header: 'READY',
@@ -289,7 +284,7 @@ export const POD_COLUMNS: TableSpec<Pod> = [
   age,
 ];
 
-export const DEPLOYMENT_COLUMNS: TableSpec<Deployment> = [
+const DEPLOYMENT_COLUMNS: TableSpec<Deployment> = [
   name,
   { header: 'READY', value: (d) => `${d.status?.readyReplicas ?? 0}/${d.spec.replicas ?? 1}` },
   { header: 'UP-TO-DATE', value: (d) => String(d.status?.updatedReplicas ?? 0) },
@@ -297,7 +292,7 @@ export const DEPLOYMENT_COLUMNS: TableSpec<Deployment> = [
   age,
 ];
 
-export const CONFIGMAP_COLUMNS: TableSpec<ConfigMap> = [
+const CONFIGMAP_COLUMNS: TableSpec<ConfigMap> = [
   name,
   {
     header: 'DATA',
@@ -337,7 +332,7 @@ function coreServiceExternalIp(svc: CoreServiceFields): string {
   }
 }
 
-export const CORE_SERVICE_COLUMNS: TableSpec<KubeObject> = [
+const CORE_SERVICE_COLUMNS: TableSpec<KubeObject> = [
   name,
   { header: 'TYPE', value: (o) => (o as CoreServiceFields).spec?.type ?? 'ClusterIP' },
   { header: 'CLUSTER-IP', value: (o) => (o as CoreServiceFields).spec?.clusterIP || '<none>' },
@@ -358,7 +353,7 @@ interface ReplicaSetFields {
   status?: { replicas?: number; readyReplicas?: number };
 }
 
-export const REPLICASET_COLUMNS: TableSpec<KubeObject> = [
+const REPLICASET_COLUMNS: TableSpec<KubeObject> = [
   name,
   { header: 'DESIRED', value: (o) => String((o as ReplicaSetFields).spec?.replicas ?? 1) },
   { header: 'CURRENT', value: (o) => String((o as ReplicaSetFields).status?.replicas ?? 0) },
@@ -367,8 +362,8 @@ export const REPLICASET_COLUMNS: TableSpec<KubeObject> = [
 ];
 
 /** Knative's networking CRDs (KIngress, Certificate) print Ready and Reason only. */
-export const KINGRESS_COLUMNS: TableSpec<KubeObject> = [name, ready, reason];
-export const CERTIFICATE_COLUMNS: TableSpec<KubeObject> = [name, ready, reason];
+const KINGRESS_COLUMNS: TableSpec<KubeObject> = [name, ready, reason];
+const CERTIFICATE_COLUMNS: TableSpec<KubeObject> = [name, ready, reason];
 
 interface EndpointsFields {
   subsets?: { addresses?: { ip: string }[]; ports?: { port: number }[] }[];
@@ -396,7 +391,7 @@ function endpointsCell(o: KubeObject): string {
   return count > 3 ? `${text} + ${count - 3} more...` : text;
 }
 
-export const ENDPOINTS_COLUMNS: TableSpec<KubeObject> = [name, { header: 'ENDPOINTS', value: endpointsCell }, age];
+const ENDPOINTS_COLUMNS: TableSpec<KubeObject> = [name, { header: 'ENDPOINTS', value: endpointsCell }, age];
 
 interface EndpointSliceFields {
   addressType?: string;
@@ -411,7 +406,7 @@ function listWithMore(items: readonly string[]): string {
   return items.length > 3 ? `${shown} + ${items.length - 3} more...` : shown;
 }
 
-export const ENDPOINTSLICE_COLUMNS: TableSpec<KubeObject> = [
+const ENDPOINTSLICE_COLUMNS: TableSpec<KubeObject> = [
   name,
   { header: 'ADDRESSTYPE', value: (o) => (o as EndpointSliceFields).addressType ?? '' },
   {
@@ -463,7 +458,7 @@ export function eventSource(e: EventFields): string {
 const since = (iso: string | undefined, nowMs: number) => (iso ? ageSince(iso, nowMs) : '<unknown>');
 
 /** `kubectl get events` (the kube-apiserver's event printer; SUBOBJECT, SOURCE, … are wide). */
-export const EVENT_COLUMNS: TableSpec<KubeObject> = [
+const EVENT_COLUMNS: TableSpec<KubeObject> = [
   { header: 'LAST SEEN', value: (o, ctx) => since(eventLastSeen(o as EventFields), ctx.nowMs) },
   { header: 'TYPE', value: (o) => (o as EventFields).type ?? '' },
   { header: 'REASON', value: (o) => (o as EventFields).reason ?? '' },
@@ -482,7 +477,7 @@ export const EVENT_COLUMNS: TableSpec<KubeObject> = [
  * `kubectl get nodes` (the API server's node printer): STATUS is the Ready condition's
  * (`Ready`, `NotReady`, `Unknown`), with `,SchedulingDisabled` for a cordoned node.
  */
-export const NODE_COLUMNS: TableSpec<KubeObject> = [
+const NODE_COLUMNS: TableSpec<KubeObject> = [
   name,
   {
     header: 'STATUS',
@@ -503,7 +498,7 @@ export const NODE_COLUMNS: TableSpec<KubeObject> = [
 ];
 
 /** `kubectl get hpa` (the API server's printer, with the metric's name in TARGETS since 1.30). */
-export const HPA_COLUMNS: TableSpec<KubeObject> = [
+const HPA_COLUMNS: TableSpec<KubeObject> = [
   name,
   {
     header: 'REFERENCE',
@@ -536,10 +531,10 @@ export const HPA_COLUMNS: TableSpec<KubeObject> = [
 ];
 
 /** kubectl's fallback for types without a printer: NAME and AGE. */
-export const DEFAULT_COLUMNS: TableSpec<KubeObject> = [name, age];
+const DEFAULT_COLUMNS: TableSpec<KubeObject> = [name, age];
 
 /** Table columns per resource id (see resources.ts). */
-export const TABLE_SPECS: Readonly<Record<string, TableSpec<never>>> = {
+const TABLE_SPECS: Readonly<Record<string, TableSpec<never>>> = {
   'services.serving.knative.dev': KSVC_COLUMNS,
   'configurations.serving.knative.dev': CONFIGURATION_COLUMNS,
   'routes.serving.knative.dev': ROUTE_COLUMNS,

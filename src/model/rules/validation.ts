@@ -54,7 +54,7 @@ const QUALIFIED_NAME_MESSAGE =
   "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 
 /** Problems with a DNS-1035 label, as apimachinery words them (empty when valid). */
-export function dns1035LabelErrors(value: string): string[] {
+function dns1035LabelErrors(value: string): string[] {
   const errs: string[] = [];
   if (value.length > MAX_NAME_LENGTH) errs.push(`must be no more than ${MAX_NAME_LENGTH} characters`);
   if (!DNS1035_LABEL.test(value)) errs.push(DNS1035_MESSAGE);
@@ -67,7 +67,7 @@ function dns1035PrefixErrors(value: string): string[] {
 }
 
 /** Problems with a qualified name (`revisionName`, `configurationName`), name part only. */
-export function qualifiedNameErrors(value: string): string[] {
+function qualifiedNameErrors(value: string): string[] {
   const errs: string[] = [];
   const name = value.includes('/') ? value.slice(value.lastIndexOf('/') + 1) : value;
   if (name.length === 0) errs.push('name part must be non-empty');
@@ -84,7 +84,7 @@ function goList(items: readonly string[]): string {
 // ---- metadata ----
 
 /** knative.dev/pkg ValidateObjectMetadata: paths relative to `metadata`. */
-export function validateObjectMeta(meta: Partial<ObjectMeta>): FieldError[] {
+function validateObjectMeta(meta: Partial<ObjectMeta>): FieldError[] {
   const generateName = typeof meta.generateName === 'string' ? meta.generateName : '';
   if (generateName) {
     const msgs = dns1035PrefixErrors(generateName);
@@ -117,9 +117,9 @@ function validateVisibilityLabel(labels: Readonly<Record<string, string>> | unde
 // ---- containers ----
 
 /** Ports the queue-proxy and Knative's profiling use. */
-export const RESERVED_PORTS: readonly number[] = [8008, 8012, 8013, 8022, 9090, 9091];
-export const RESERVED_CONTAINER_NAMES: readonly string[] = ['queue-proxy'];
-export const RESERVED_ENV_VARS: readonly string[] = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+const RESERVED_PORTS: readonly number[] = [8008, 8012, 8013, 8022, 9090, 9091];
+const RESERVED_CONTAINER_NAMES: readonly string[] = ['queue-proxy'];
+const RESERVED_ENV_VARS: readonly string[] = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
 const VALID_PORT_NAMES: readonly string[] = ['', 'h2c', 'http1'];
 
 const REPOSITORY_CHARS = /^[a-z0-9_\-./]+$/;
@@ -230,7 +230,7 @@ function validateContainers(containers: readonly Container[] | undefined): Field
 // ---- revision spec and template ----
 
 /** A revision spec; paths relative to the spec. */
-export function validateRevisionSpec(spec: RevisionSpec, cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG): FieldError[] {
+function validateRevisionSpec(spec: RevisionSpec, cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG): FieldError[] {
   const errs = validateContainers(spec.containers);
   const timeout = spec.timeoutSeconds;
   if (timeout !== undefined && timeout !== 0 && (timeout < 0 || timeout > cfg.maxRevisionTimeoutSeconds)) {
@@ -256,7 +256,7 @@ export function validateRevisionSpec(spec: RevisionSpec, cfg: DefaultsConfig = D
  * Configuration's metadata: a BYO revision name must start with `<parent name>-`, and is not
  * allowed when the parent itself uses generateName.
  */
-export function validateRevisionTemplate(
+function validateRevisionTemplate(
   template: RevisionTemplateSpec | undefined,
   parent: Partial<ObjectMeta>,
   cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG,
@@ -284,13 +284,13 @@ export function validateRevisionTemplate(
 
 // ---- traffic ----
 
-export interface TrafficValidationContext {
+interface TrafficValidationContext {
   /** In a Service (or a Route with a default configuration): targets must not name a configuration. */
   readonly hasDefaultConfigurationName: boolean;
 }
 
 /** One spec traffic target; paths relative to the target. */
-export function validateTrafficTarget(target: TrafficTarget, ctx: TrafficValidationContext): FieldError[] {
+function validateTrafficTarget(target: TrafficTarget, ctx: TrafficValidationContext): FieldError[] {
   const errs: FieldError[] = [];
   const revisionName = target.revisionName ?? '';
   const configurationName = target.configurationName ?? '';
@@ -320,7 +320,7 @@ export function validateTrafficTarget(target: TrafficTarget, ctx: TrafficValidat
 }
 
 /** A spec traffic list; paths relative to the list (`[0].percent`, and '' for the sum). */
-export function validateTrafficList(
+function validateTrafficList(
   traffic: readonly TrafficTarget[] | undefined,
   ctx: TrafficValidationContext,
 ): FieldError[] {
