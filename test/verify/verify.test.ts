@@ -43,8 +43,23 @@ async function knsim(args: string[]): Promise<{ code: number; stdout: string; st
   }
 }
 
-/** Runs a scenario with `--log` (request events left out: verify does not read them); the log's path. */
-async function logOf(scenario: string): Promise<string> {
+const logs = new Map<string, Promise<string>>();
+
+/**
+ * Runs a scenario with `--log` (request events left out: verify does not read them); the log's
+ * path. Each scenario runs once in this file: the hand-changed logs below start from the logs
+ * the scenarios' own tests verified (they write changed copies, never the log itself).
+ */
+function logOf(scenario: string): Promise<string> {
+  let log = logs.get(scenario);
+  if (!log) {
+    log = runLog(scenario);
+    logs.set(scenario, log);
+  }
+  return log;
+}
+
+async function runLog(scenario: string): Promise<string> {
   const log = join(dir, `${scenario}.jsonl`);
   const run = await knsim(['run', join(SCENARIOS, scenario), '--log', log, '--log-requests', 'none']);
   expect(run.code, run.stderr).toBe(0);
