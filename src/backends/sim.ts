@@ -242,7 +242,8 @@ export class SimBackend implements Backend {
     const answered = () => response !== undefined;
     while (!engine.runUntilCondition(answered, this.pacer.sliceTo(Math.min(limit, engine.now() + SLICE_MS)))) {
       if (engine.now() >= limit) break;
-      await this.pacer.pace();
+      const pause = this.pacer.pace();
+      if (pause) await pause;
     }
     const result = response ?? { status: 0, body: '', latencyMs: Number.NaN };
     return result;
@@ -298,7 +299,8 @@ export class SimBackend implements Backend {
     // In slices, so that limits and signals are heard; at least once (what is due now runs).
     do {
       engine.runUntil(this.pacer.sliceTo(Math.min(end, engine.now() + SLICE_MS)));
-      await this.pacer.pace();
+      const pause = this.pacer.pace();
+      if (pause) await pause;
     } while (engine.now() < end);
   }
 
@@ -307,7 +309,8 @@ export class SimBackend implements Backend {
     while (!done()) {
       if (engine.now() >= deadline) return false;
       engine.runUntil(this.pacer.sliceTo(Math.min(deadline, engine.now() + WAIT_RESOLUTION_MS)));
-      await this.pacer.pace();
+      const pause = this.pacer.pace();
+      if (pause) await pause;
     }
     return true;
   }

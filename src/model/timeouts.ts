@@ -89,8 +89,11 @@ export interface WorkTimes {
   readonly clientDeadlineMs: number;
 }
 
-/** When and how a request the app starts on ends (`RequestEnd`). */
-export function requestEnd(w: WorkTimes): { atMs: number; end: RequestEnd } {
+/**
+ * When a request the app starts on ends (returned) and how (`RequestEnd`, written to `out.end`):
+ * the simulator asks for each request, so neither answer costs an object.
+ */
+export function requestEnd(w: WorkTimes, out: { end: RequestEnd }): number {
   const firstByte = w.startMs + Math.min(w.firstByteAfterMs, w.serviceMs);
   const last = w.startMs + w.serviceMs;
   let at = last;
@@ -102,8 +105,12 @@ export function requestEnd(w: WorkTimes): { atMs: number; end: RequestEnd } {
     at = firstByte + w.idleMs;
     end = 'idle';
   }
-  if (w.clientDeadlineMs < at) return { atMs: w.clientDeadlineMs, end: 'client' };
-  return { atMs: at, end };
+  if (w.clientDeadlineMs < at) {
+    out.end = 'client';
+    return w.clientDeadlineMs;
+  }
+  out.end = end;
+  return at;
 }
 
 /**

@@ -4,7 +4,21 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { firstByteBudgetMs, requestEnd, revisionTimeouts, terminationMs } from '../../src/model/timeouts.js';
+import {
+  firstByteBudgetMs,
+  type RequestEnd,
+  requestEnd as requestEndInto,
+  revisionTimeouts,
+  terminationMs,
+  type WorkTimes,
+} from '../../src/model/timeouts.js';
+
+/** `requestEnd`'s two answers as one object. */
+function requestEnd(w: WorkTimes): { atMs: number; end: RequestEnd } {
+  const out: { end: RequestEnd } = { end: 'answered' };
+  const atMs = requestEndInto(w, out);
+  return { atMs, end: out.end };
+}
 
 describe('revisionTimeouts and firstByteBudgetMs', () => {
   it('timeoutSeconds falls back to the default when absent or 0; the other two are off unless set', () => {

@@ -26,7 +26,7 @@ import {
 } from '../../model/dataplane.js';
 import { type Stat, scaleSampledTotal, scrapeSampleSize } from '../../model/kpa/index.js';
 import type { Random } from '../../model/random.js';
-import { firstByteBudgetMs, type RequestTimeouts, requestEnd } from '../../model/timeouts.js';
+import { firstByteBudgetMs, type RequestTimeouts, requestEnd, type WorkTimes } from '../../model/timeouts.js';
 import type { Engine } from '../engine.js';
 import type { PodCpu } from '../nodes/cpu.js';
 import {
@@ -194,6 +194,8 @@ export class RevisionDataplane {
   private lastActivatorReportAt = 0;
   // counters for the per-second sample
   arrivalsThisSecond = 0;
+  /** The request `endWork` asks `requestEnd` about (one object, filled per request: a per-request path). */
+  private readonly work: { -readonly [K in keyof WorkTimes]: number };
 
   constructor(
     readonly revision: string,
@@ -212,6 +214,14 @@ export class RevisionDataplane {
     this.completionLane = engine.lane();
     this.deadlineLane = engine.lane();
     this.firstByteBudget = firstByteBudgetMs(timeouts);
+    this.work = {
+      startMs: 0,
+      serviceMs: 0,
+      firstByteAfterMs: responseStartMs,
+      proxyDeadlineMs: 0,
+      idleMs: timeouts.idleMs,
+      clientDeadlineMs: 0,
+    };
     this.balancing = activatorBalancing(containerConcurrency);
     this.queueProxyCapacity = queueProxyCapacity(containerConcurrency);
     this.activatorLastChange = engine.now();
@@ -514,16 +524,12 @@ export class RevisionDataplane {
 
   /** When and how a request the app works on ends (`inLane`: in start order, as constant service times do). */
   private endWork(pod: PodEndpoint, req: SimRequest, startMs: number, serviceMs: number, inLane: boolean): void {
-    const ends = requestEnd({
-      startMs,
-      serviceMs,
-      firstByteAfterMs: this.responseStartMs,
-      proxyDeadlineMs: req.deadline,
-      idleMs: this.timeouts.idleMs,
-      clientDeadlineMs: req.clientDeadline,
-    });
-    req.end = ends.end;
-    const at = Math.max(this.engine.now(), ends.atMs);
+    const work = this.work;
+    work.startMs = startMs;
+    work.serviceMs = serviceMs;
+    work.proxyDeadlineMs = req.deadline;
+    work.clientDeadlineMs = req.clientDeadline;
+    const at = Math.max(this.engine.now(), requestEnd(work, req));
     if (at > pod.busyUntil) pod.busyUntil = at;
     if (inLane) this.engine.callInLane(this.completionLane, at, this.containerDoneFn, req);
     else this.engine.call(at, this.containerDoneFn, req);
