@@ -275,7 +275,7 @@ steps:
     expect(scenarioFileOf(live, logFile)).toBe(scenario);
     const r = await predict(logFile);
     expect(r.report.split('\n')[0]).toBe('# tiny: sim vs live');
-    expect(r.simLog.split('\n')[0]).toContain('"backend":"sim"');
+    expect(r.sim?.header.backend).toBe('sim');
     const zero = (revision: string) =>
       r.rows.find((x) => x.metric === 'scale to zero: last pod gone at' && x.revision === revision)!;
     expect(zero('knservice-00001').a).toBeGreaterThan(60_000);

@@ -1,5 +1,4 @@
 /** `knsim predict <live.jsonl>`: the flags; src/compare/predict.ts runs the scenario and compares. */
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { listenForStop } from '../interrupts.js';
 import { addLimitFlags, type LimitFlags, limitsFrom } from '../limitFlags.js';
@@ -30,11 +29,11 @@ export function registerPredict(program: Command, ctx: CommandContext): void {
           ...(opts.arrivals ? { arrivals: true } : {}),
           warn: (m) => process.stderr.write(`knsim predict: ${m}\n`),
           run: { limits: await limitsFrom(opts), stop: signals.stop },
+          ...(opts.out ? { logFile: opts.out } : {}),
         });
       } finally {
         signals.dispose();
       }
-      if (opts.out) writeFileSync(opts.out, r.simLog);
       if (r.stopped) {
         process.stderr.write(
           `knsim predict: the simulated run ${r.stopped.signal ? `was ${r.stopped.message}` : r.stopped.message.replace(/^the run /, '')}\n`,

@@ -1,8 +1,6 @@
 /** `knsim run <scenario>`: the scenario in the simulator at full speed, with its transcript. */
-import { closeSync, writeSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { flagFileError } from '../../io/errors.js';
-import { openOutputFile } from '../../io/files.js';
+import { BufferedFile } from '../../io/bufferedFile.js';
 import { parseSeed } from '../args.js';
 import { listenForStop } from '../interrupts.js';
 import { addLimitFlags, type LimitFlags, limitsFrom } from '../limitFlags.js';
@@ -16,50 +14,6 @@ export function parseLogRequests(value: string): number {
   const m = /^1-in-(\d+)$/.exec(v);
   if (m && Number(m[1]) >= 1 && Number.isSafeInteger(Number(m[1]))) return Number(m[1]);
   throw new InvalidArgumentError(`expected all, none or 1-in-N (e.g. 1-in-100), got "${value}"`);
-}
-
-/**
- * A file written through a 1 MB buffer: memory stays flat however long the run. It is opened by
- * the constructor, so a path that cannot be written fails before the run starts; errors name
- * the flag and the file (`--log out/run.jsonl: cannot open: no such file or directory`).
- */
-export class BufferedFile {
-  private readonly fd: number;
-  private parts: string[] = [];
-  private size = 0;
-
-  constructor(
-    private readonly path: string,
-    private readonly flag: string,
-  ) {
-    this.fd = openOutputFile(path, flag);
-  }
-
-  write(text: string): void {
-    this.parts.push(text);
-    this.size += text.length;
-    if (this.size >= 1 << 20) this.flush();
-  }
-
-  flush(): void {
-    if (this.parts.length === 0) return;
-    const text = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
-    try {
-      writeSync(this.fd, text);
-    } catch (e) {
-      throw flagFileError(e, this.flag, this.path);
-    }
-  }
-
-  close(): void {
-    try {
-      this.flush();
-    } finally {
-      closeSync(this.fd);
-    }
-  }
 }
 
 interface RunFlags extends LimitFlags {
