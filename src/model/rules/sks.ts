@@ -4,8 +4,10 @@
  * mode (`sksModeFor` in src/model/kpa/scaler.ts); the SKS reconciler programs what the
  * endpoints allow.
  */
+import type { OwnerReference, PodAutoscaler, ServerlessService } from '../api/types.js';
 import type { SKSMode } from '../kpa/scaler.js';
 import type { ConditionSet, ConditionUpdate } from './conditions.js';
+import { deploymentName } from './naming.js';
 
 const REASON_NO_HEALTHY_BACKENDS = 'NoHealthyBackends';
 const MESSAGE_NO_HEALTHY_BACKENDS = 'No healthy backends';
@@ -30,3 +32,33 @@ export function sksReadyCondition(readyEndpoints: number): ConditionUpdate {
 
 /** The SKS's condition set: Ready alone. */
 export const SKS_CONDITION_SET: ConditionSet = { happy: 'Ready', dependents: [] };
+
+/**
+ * The ServerlessService a PodAutoscaler's reconciler creates for its revision: named after the
+ * revision, labelled as the PA, pointing at the revision's Deployment; the class decides the
+ * first mode (the KPA starts in Proxy behind the activators, the HPA class always serves).
+ */
+export function newServerlessService(
+  pa: PodAutoscaler,
+  owner: OwnerReference,
+  mode: SKSMode,
+  numActivators: number,
+): ServerlessService {
+  const revision = pa.metadata.name;
+  return {
+    apiVersion: 'networking.internal.knative.dev/v1alpha1',
+    kind: 'ServerlessService',
+    metadata: {
+      name: revision,
+      namespace: pa.metadata.namespace,
+      labels: { ...(pa.metadata.labels ?? {}) },
+      ownerReferences: [owner],
+    },
+    spec: {
+      mode,
+      numActivators,
+      objectRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName(revision) },
+      protocolType: 'http1',
+    },
+  };
+}

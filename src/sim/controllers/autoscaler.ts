@@ -52,7 +52,7 @@ import {
 } from '../../model/rules/conditions.js';
 import { deploymentName, privateServiceName } from '../../model/rules/naming.js';
 import { reachabilityOf } from '../../model/rules/routing.js';
-import { SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
+import { newServerlessService, SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
 import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
@@ -474,22 +474,7 @@ export class RevisionAutoscaler {
   private ensureSks(pa: PodAutoscaler): ServerlessService {
     const existing = this.ctx.store.get<ServerlessService>(T.sks, this.namespace, this.revision);
     if (existing) return existing;
-    const created = this.ctx.store.create<ServerlessService>({
-      apiVersion: 'networking.internal.knative.dev/v1alpha1',
-      kind: 'ServerlessService',
-      metadata: {
-        name: this.revision,
-        namespace: this.namespace,
-        labels: { ...(pa.metadata.labels ?? {}) },
-        ownerReferences: [ownerRef(pa)],
-      },
-      spec: {
-        mode: 'Proxy',
-        numActivators: 2,
-        objectRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName(this.revision) },
-        protocolType: 'http1',
-      },
-    });
+    const created = this.ctx.store.create<ServerlessService>(newServerlessService(pa, ownerRef(pa), 'Proxy', 2));
     this.sksActor();
     return created;
   }

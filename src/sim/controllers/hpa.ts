@@ -25,7 +25,7 @@ import {
 } from '../../model/rules/conditions.js';
 import { LABEL_REVISION } from '../../model/rules/labels.js';
 import { deploymentName, privateServiceName } from '../../model/rules/naming.js';
-import { SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
+import { newServerlessService, SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
 import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
@@ -173,22 +173,7 @@ export class HpaAutoscaler {
     const { ctx } = this;
     let sks = ctx.store.get<ServerlessService>(T.sks, this.namespace, this.revision);
     if (!sks) {
-      sks = ctx.store.create<ServerlessService>({
-        apiVersion: 'networking.internal.knative.dev/v1alpha1',
-        kind: 'ServerlessService',
-        metadata: {
-          name: this.revision,
-          namespace: this.namespace,
-          labels: { ...(pa.metadata.labels ?? {}) },
-          ownerReferences: [ownerRef(pa)],
-        },
-        spec: {
-          mode: 'Serve',
-          numActivators: 0,
-          objectRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: deploymentName(this.revision) },
-          protocolType: 'http1',
-        },
-      });
+      sks = ctx.store.create<ServerlessService>(newServerlessService(pa, ownerRef(pa), 'Serve', 0));
       ctx.emit({ t: ctx.now(), type: 'sks', revision: this.logName, mode: 'Serve', activators: 0 });
     }
     return ctx.store.updateStatus<ServerlessService>(T.sks, this.namespace, this.revision, {
