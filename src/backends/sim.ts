@@ -6,13 +6,14 @@
 import { admit, controllerOwnedCreateRefusal, controllerOwnedSpecRefusal } from '../model/admission.js';
 import type { ConfigMap, KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
+import { hostOf } from '../model/rules/domain.js';
 import { SERVING_VALIDATION_WEBHOOK, webhookDeniedMessage } from '../model/rules/fielderror.js';
 import { objectReference, resourceForKind } from '../model/rules/resources.js';
 import { kubectlInvalidMessage, undecodableMessage } from '../model/rules/schema.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import { ResultsCollector } from '../results/results.js';
 import { SimCluster } from '../sim/cluster.js';
-import { hostOf, type LoadClock, type LoadSender, startLoad } from '../sim/load/driver.js';
+import { type LoadClock, type LoadSender, startLoad } from '../sim/load/driver.js';
 import type { EventLog } from '../sim/log.js';
 import type { SimSettings } from '../sim/settings.js';
 import { StoreError, typeOf } from '../sim/store.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ResultsCollector } from '../../src/results/results.js';
 import { loadScenario, runScenario } from '../../src/runner/simulate.js';
 import { type ClusterView, evaluate } from '../../src/scenario/evaluate.js';
-import { hostOf, type LoadClock, startLoad } from '../../src/sim/load/driver.js';
+import { type LoadClock, startLoad } from '../../src/sim/load/driver.js';
 import type { Arrival } from '../../src/sim/load/types.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'knsim-driver-'));
@@ -94,13 +94,6 @@ describe('the load driver', () => {
     });
     clock.run();
     expect(sent).toBe(30); // 3 clients, one request per 100 ms for 1 s
-  });
-
-  it('reads the host of a target as a URL or a bare host', () => {
-    expect(hostOf('http://knservice.default.example.com/x')).toBe('knservice.default.example.com');
-    expect(hostOf('knservice.default.example.com:8080')).toBe('knservice.default.example.com:8080');
-    expect(hostOf('http://[bad')).toBeUndefined();
-    expect(hostOf(undefined)).toBeUndefined();
   });
 });
 

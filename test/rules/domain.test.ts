@@ -3,6 +3,7 @@ import type { Route } from '../../src/model/api/types.js';
 import {
   domainForLabels,
   hostMatches,
+  hostOf,
   parseDomainConfig,
   parseNetworkConfig,
   routeAddressUrl,
@@ -111,5 +112,24 @@ describe('matching a Host header to a Route and tag', () => {
   it('the host in status.url matches even with another domain config', () => {
     const withStatus: Route = { ...route, status: { url: 'http://knservice.default.1.2.3.4.sslip.io' } };
     expect(hostMatches('knservice.default.1.2.3.4.sslip.io', [withStatus], exampleCom)?.route).toBe(withStatus);
+  });
+});
+
+describe('hostOf', () => {
+  it('reads the host of a target as a URL or a bare host, as Go reads it', () => {
+    expect(hostOf('http://knservice.default.example.com/x')).toBe('knservice.default.example.com');
+    expect(hostOf('knservice.default.example.com:8080')).toBe('knservice.default.example.com:8080');
+    expect(hostOf('HTTP://User@KnService.Default.Example.com:80/?q#f')).toBe('knservice.default.example.com:80');
+    expect(hostOf('http://[::1]:8080/')).toBe('[::1]:8080');
+    expect(hostOf('http://[bad')).toBeUndefined();
+    expect(hostOf('http://a:b:c/')).toBeUndefined();
+    expect(hostOf('')).toBeUndefined();
+    expect(hostOf(undefined)).toBeUndefined();
+  });
+
+  it('reads a tag that is not valid punycode (xn--0), which WHATWG URLs refuse and Knative accepts', () => {
+    const ref = { name: 'a', namespace: 'a', tag: 'xn--0' };
+    expect(() => new URL(routeAddressUrl(ref))).toThrow();
+    expect(hostOf(routeAddressUrl(ref))).toBe('xn--0-a.a.svc.cluster.local');
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Condition, Route, Service, TrafficTarget } from '../../src/model/api/types.js';
 import { computeReady } from '../../src/model/rules/conditions.js';
 import { defaultService } from '../../src/model/rules/defaults.js';
-import { hostMatches, parseDomainConfig, routeAddressUrl, routeHost } from '../../src/model/rules/domain.js';
+import { hostMatches, hostOf, parseDomainConfig, routeAddressUrl, routeHost } from '../../src/model/rules/domain.js';
 import { type FieldError, formatFieldErrors } from '../../src/model/rules/fielderror.js';
 import { humanDuration } from '../../src/model/rules/time.js';
 import { validateService } from '../../src/model/rules/validation.js';
@@ -134,8 +134,9 @@ describe('hosts', () => {
         };
         const ref = { name, namespace, ...(tag ? { tag } : {}) };
         const external = routeHost(ref, domainConfig);
-        const internal = new URL(routeAddressUrl(ref)).host;
-        for (const host of [external, internal]) {
+        const internal = hostOf(routeAddressUrl(ref));
+        expect(internal).toBeDefined();
+        for (const host of [external, internal ?? '']) {
           const match = hostMatches(host, [route], domainConfig);
           expect(match?.route).toBe(route);
           expect(match?.tag).toBe(tag);

@@ -5,6 +5,7 @@
  */
 import type { KubeObject, Pod, PodAutoscaler, Route, ServerlessService } from '../../model/api/types.js';
 import type { PodPhase } from '../../model/events.js';
+import { hostOf } from '../../model/rules/domain.js';
 import { LABEL_REVISION } from '../../model/rules/labels.js';
 
 /**
@@ -56,16 +57,6 @@ export function mainRevisionOf(route: Route): string | undefined {
     if (!best || percent > best.percent) best = { name: t.revisionName, percent };
   }
   return best?.name;
-}
-
-/** The host of a URL or bare host (`knservice.default.example.com`). */
-export function hostOf(target: string | undefined): string | undefined {
-  if (!target) return undefined;
-  try {
-    return new URL(target.includes('://') ? target : `http://${target}`).host;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The route whose URL (or a tagged URL) has this host. */

@@ -194,10 +194,23 @@ export interface HostMatch {
   readonly tag?: string;
 }
 
+/**
+ * The `host[:port]` of a URL or a bare host, lower case, read as Go's url.Parse reads it: no IDNA
+ * check, so a tag like `xn--0` (a valid DNS label, which Knative accepts) still names a host where
+ * WHATWG's `new URL` throws.
+ */
+export function hostOf(target: string | undefined): string | undefined {
+  if (!target) return undefined;
+  const match = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?([^/?#]*)/i.exec(target.trim());
+  const host = match?.[1];
+  // Go refuses an unclosed IPv6 bracket or a port that is not digits; so does this.
+  if (!host || !/^(?:\[[0-9a-f:.]+\]|[^[\]:\s]+)(?::\d*)?$/i.test(host)) return undefined;
+  return host.toLowerCase();
+}
+
 function hostOfUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  const match = /^[a-z]+:\/\/([^/:]+)/i.exec(url);
-  return match?.[1]?.toLowerCase();
+  const host = hostOf(url);
+  return host === undefined ? undefined : normalizeHost(host);
 }
 
 /** Every host name that reaches a Route or one of its tags, in and outside the cluster. */

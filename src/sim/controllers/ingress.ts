@@ -15,7 +15,7 @@
  * from the Route itself); all are owned by the Route and go with it.
  */
 import type { KubeObject, Route } from '../../model/api/types.js';
-import type { NetworkConfig } from '../../model/rules/domain.js';
+import { hostOf, type NetworkConfig } from '../../model/rules/domain.js';
 import { LABEL_SERVICE } from '../../model/rules/labels.js';
 import { certificateName, ingressName, placeholderServiceName } from '../../model/rules/naming.js';
 import type { SimContext } from '../context.js';
@@ -42,8 +42,6 @@ interface TrafficStatus {
   tag?: string;
   url?: string;
 }
-
-const hostOf = (url: string | undefined) => (url ? url.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '') : '');
 
 export class RouteNetworking {
   constructor(

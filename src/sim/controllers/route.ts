@@ -10,6 +10,7 @@ import type { Configuration, Revision, Route, RouteStatus } from '../../model/ap
 import { routeMachine } from '../../model/machines/route.js';
 import {
   type DomainConfig,
+  hostOf,
   isClusterLocalHost,
   type NetworkConfig,
   routeAddressUrl,
@@ -72,7 +73,7 @@ export class RouteController {
       observed: {
         traffic: resolution.traffic ? JSON.stringify(resolution.traffic) : undefined,
         allTrafficAssigned: resolution.allTrafficAssigned,
-        clusterLocal: isClusterLocalHost(urlHost(url)),
+        clusterLocal: isClusterLocalHost(hostOf(url) ?? ''),
       },
       nowIso: ctx.timestamp(),
     });
@@ -154,14 +155,5 @@ export class RouteController {
       this.actors.failures.listener((d) => diverge(this.ctx, route, d)),
     );
     return actor.start();
-  }
-}
-
-/** The host of a URL ('' when it does not parse: a host made from a template is not cluster-local then). */
-function urlHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '';
   }
 }

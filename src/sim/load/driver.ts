@@ -113,13 +113,3 @@ export function driveClosedLoop(clients: ClosedLoopClients, clock: LoadClock, se
   const schedule = (arrival: Arrival) => clock.call(Math.max(arrival.atMs, clock.now()), send, arrival);
   for (const arrival of clients.start()) schedule(arrival);
 }
-
-/** The `host[:port]` a load target names (`http://x.default.example.com/`, or a bare host). */
-export function hostOf(target: string | undefined): string | undefined {
-  if (!target) return undefined;
-  try {
-    return new URL(target.includes('://') ? target : `http://${target}`).host;
-  } catch {
-    return undefined;
-  }
-}
