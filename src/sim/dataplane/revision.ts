@@ -200,14 +200,14 @@ export class RevisionDataplane {
   constructor(
     readonly revision: string,
     readonly containerConcurrency: number,
-    private readonly timeouts: RequestTimeouts,
+    timeouts: RequestTimeouts,
     private readonly engine: Engine,
     private readonly random: Random,
     private readonly hooks: DataplaneHooks,
     /** Requests a pod's app works on at once (0 = no limit; see AppSettings.workers). */
     private readonly workers = 0,
     /** How long into a request the app writes its first byte (Infinity: at the end; AppSettings). */
-    private readonly responseStartMs = Number.POSITIVE_INFINITY,
+    responseStartMs = Number.POSITIVE_INFINITY,
     /** The share of a request's service time the app spends on the CPU (see AppSettings.cpu). */
     private readonly cpuShare = 0,
   ) {
