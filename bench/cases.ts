@@ -79,6 +79,48 @@ async function main(): Promise<Record<string, unknown>> {
       sampleRss();
       return { wallMs: r.wallMs, cpuMs: r.cpuMs, requests: r.results.requests, maxPods: r.results.maxPods };
     }
+    case 'fleet-day': {
+      // An Azure-2019-shaped fleet (Shahrad et al. 2020: most functions are invoked rarely, a few
+      // carry most invocations): `services` Services replaying the sample trace's functions
+      // (scenarios/traces) for `hours` simulated hours from midnight. Of every 100 Services, 1
+      // replays `diurnal` at a hundredth of its rate (≈ 1 RPS, peak at 14:00), 9 `steady`
+      // (10 a minute), 20 `bursty` (a call every ~3 minutes, six bursts a day), 70 `sparse` (a
+      // timer every 15 minutes): most revisions spend most of the day at zero pods.
+      const services = Number(opts.services ?? 10_000);
+      const hours = Number(opts.hours ?? 24);
+      const traces = 'scenarios/traces';
+      const trace = (fn: number, rateScale = 1) => ({
+        format: 'azure2019',
+        invocations: `${traces}/azure2019-sample-invocations.csv`,
+        durations: `${traces}/azure2019-sample-durations.csv`,
+        function: fn,
+        spread: 'poisson',
+        ...(rateScale !== 1 ? { rateScale } : {}),
+      });
+      const mix = (i: number) => {
+        const k = i % 100;
+        if (k === 0) return trace(0, 0.01);
+        if (k < 10) return trace(3);
+        if (k < 30) return trace(2);
+        return trace(1);
+      };
+      const r = await simRun({
+        load: [],
+        services,
+        loadFor: (i, target) => [{ at: '0s', for: `${hours}h`, trace: mix(i), target }],
+        durationMs: hours * 3_600_000,
+        stepMs: 60_000,
+        onStep: sampleRss,
+      });
+      sampleRss();
+      return {
+        wallMs: r.wallMs,
+        cpuMs: r.cpuMs,
+        requests: r.results.requests,
+        maxPods: r.results.maxPods,
+        events: r.events,
+      };
+    }
     case 'diurnal-24h': {
       const file = String(opts.scenario ?? '');
       if (file && existsSync(file)) {
