@@ -220,7 +220,10 @@ if (only?.includes('fleet-day')) {
     runs: rs.map((r) => round(r.cpuMs! / 1000)),
     wallS: spread(rs.map((r) => r.wallMs! / 1000)),
     requests: rs[0]!.requests,
-    peakRssMb: spread(rs.map((r) => r.peakRssMb!), 1),
+    peakRssMb: spread(
+      rs.map((r) => r.peakRssMb!),
+      1,
+    ),
     // CPU time over the bare engine's for as many events as the case delivered, per run.
     ratio: spread(rs.map((r) => r.cpuMs! / 1000 / bareCpuS(r, r.events!))),
     goal: '< 60 s wall, < 300 MB (10,000 Services, 24 h)',
