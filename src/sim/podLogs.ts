@@ -12,6 +12,8 @@ import { SIM_EPOCH_MS } from '../model/rules/time.js';
 
 /** Lines kept per container. */
 export const LOG_LINES_KEPT = 1000;
+/** A container's first lines' room (most pods of a fleet answer few requests before they go). */
+const RING_FIRST_CAPACITY = 8;
 
 /** One line: when, and either its text or an access line's status and size. */
 interface Line {
@@ -22,38 +24,56 @@ interface Line {
 }
 
 /**
- * The last lines of one container, in parallel arrays (an access line costs no object: a pod
- * may answer millions of requests).
+ * The last lines of one container, in parallel typed arrays (an access line costs no object: a
+ * pod may answer millions of requests). They start small and double up to LOG_LINES_KEPT, so a
+ * pod that answered a few requests keeps a few lines' worth; texts (start-up and shutdown lines,
+ * a handful per pod) sit in a map by slot.
  */
 class Ring {
-  private readonly at: number[] = [];
-  private readonly status: number[] = [];
-  private readonly bytes: number[] = [];
-  private readonly text: (string | undefined)[] = [];
+  private at = new Float64Array(RING_FIRST_CAPACITY);
+  private status = new Uint16Array(RING_FIRST_CAPACITY);
+  private bytes = new Float64Array(RING_FIRST_CAPACITY);
+  private readonly text = new Map<number, string>();
+  /** Lines held (≤ LOG_LINES_KEPT), and the slot of the oldest once the ring is full. */
+  private size = 0;
   private start = 0;
 
   push(at: number, text: string | undefined, status: number, bytes: number): void {
-    if (this.at.length < LOG_LINES_KEPT) {
-      this.at.push(at);
-      this.text.push(text);
-      this.status.push(status);
-      this.bytes.push(bytes);
-      return;
+    let i: number;
+    if (this.size < LOG_LINES_KEPT) {
+      if (this.size === this.at.length) this.grow();
+      i = this.size++;
+    } else {
+      i = this.start;
+      this.start = (i + 1) % LOG_LINES_KEPT;
+      if (this.text.size > 0) this.text.delete(i);
     }
-    const i = this.start;
     this.at[i] = at;
-    this.text[i] = text;
     this.status[i] = status;
     this.bytes[i] = bytes;
-    this.start = (i + 1) % LOG_LINES_KEPT;
+    if (text !== undefined) this.text.set(i, text);
+  }
+
+  /** Before the ring is full its slots are in order from 0: growing copies them as they are. */
+  private grow(): void {
+    const capacity = Math.min(LOG_LINES_KEPT, this.at.length * 2);
+    const at = new Float64Array(capacity);
+    const status = new Uint16Array(capacity);
+    const bytes = new Float64Array(capacity);
+    at.set(this.at);
+    status.set(this.status);
+    bytes.set(this.bytes);
+    this.at = at;
+    this.status = status;
+    this.bytes = bytes;
   }
 
   all(): Line[] {
     const out: Line[] = [];
-    const n = this.at.length;
+    const n = this.size;
     for (let k = 0; k < n; k++) {
       const i = (this.start + k) % n;
-      const text = this.text[i];
+      const text = this.text.get(i);
       out.push(
         text !== undefined
           ? { at: this.at[i]!, text }
