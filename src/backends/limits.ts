@@ -115,11 +115,13 @@ export class Pacer {
       const signal: StopSignal = this.stop.reason === 'SIGTERM' ? 'SIGTERM' : 'SIGINT';
       throw new RunStopped(`interrupted by ${signal}`, at, signal);
     }
-    const reached = (limit: keyof RunLimits, what: string) => this.reached(limit, what);
-    if (gauges.events() > limits.maxEvents) throw reached('maxEvents', `${n(limits.maxEvents)} simulated events`);
-    if (gauges.requests() > limits.maxRequests) throw reached('maxRequests', `${n(limits.maxRequests)} requests`);
+    // (No closure made per call: this runs between every two 100-ms slices, 864,000 times a day.)
+    if (gauges.events() > limits.maxEvents) {
+      throw this.reached('maxEvents', `${n(limits.maxEvents)} simulated events`);
+    }
+    if (gauges.requests() > limits.maxRequests) throw this.reached('maxRequests', `${n(limits.maxRequests)} requests`);
     if (gauges.inFlight() > limits.maxInFlight) {
-      throw reached('maxInFlight', `${n(limits.maxInFlight)} requests waiting for an answer at once`);
+      throw this.reached('maxInFlight', `${n(limits.maxInFlight)} requests waiting for an answer at once`);
     }
   }
 }

@@ -363,14 +363,17 @@ export function requestOutcome(status: number): RequestOutcome {
   return 'error';
 }
 
-/** Request counters and latency of one scope. */
+/**
+ * Request counters and latency of one scope. Each answered latency goes into one histogram, warm
+ * or cold (a per-request path): a scope's latency over all its answers is the two merged when it
+ * is read, with the sum of the latencies kept as they came, so the mean is what one histogram of
+ * them all would give, to the bit.
+ */
 class RequestFold {
-  readonly all = new LatencyHistogram();
   readonly warm = new LatencyHistogram();
   readonly cold = new LatencyHistogram();
-
-  /** `split` false: warm and cold latency are not kept here (the run's are merged from its revisions'). */
-  constructor(private readonly split = true) {}
+  /** The answered latencies summed in the order they came (a histogram's `sum`, NaN as 0). */
+  latencySum = 0;
 
   arrived = 0;
   ended = 0;
@@ -382,12 +385,17 @@ class RequestFold {
   noAnswer = 0;
   lastAnswerAt: number | null = null;
 
-  add(status: number, latencyMs: number, cold: boolean, at: number): void {
+  /**
+   * `latencies` false: the counters and the latency sum only (the run's latencies are in its
+   * revisions' histograms).
+   */
+  add(status: number, latencyMs: number, cold: boolean, at: number, latencies: boolean): void {
     this.ended++;
     if (status >= 200 && status < 400) {
       this.answered++;
-      this.all.add(latencyMs);
-      if (this.split) {
+      // biome-ignore lint/complexity/useMathMinMax: a NaN latency must count as 0 (as LatencyHistogram.add)
+      this.latencySum += latencyMs > 0 ? latencyMs : 0;
+      if (latencies) {
         if (cold) this.cold.add(latencyMs);
         else this.warm.add(latencyMs);
       }
@@ -400,7 +408,7 @@ class RequestFold {
   }
 
   merge(other: RequestFold): void {
-    this.all.merge(other.all);
+    this.latencySum += other.latencySum;
     this.warm.merge(other.warm);
     this.cold.merge(other.cold);
     this.arrived += other.arrived;
@@ -415,9 +423,22 @@ class RequestFold {
       this.lastAnswerAt = other.lastAnswerAt;
   }
 
-  /** Counters as results; once the run is over, requests still waiting count as unanswered. */
+  /** Every answered latency: warm and cold merged, with the sum as the answers came. */
+  all(): LatencyHistogram {
+    const all = new LatencyHistogram();
+    all.merge(this.warm);
+    all.merge(this.cold);
+    all.sum = this.latencySum;
+    return all;
+  }
+
+  /**
+   * Counters as results; once the run is over, requests still waiting count as unanswered. `all`:
+   * the scope's latency histogram when it is not this fold's own (the run's).
+   */
   read(
     finished: boolean,
+    all: LatencyHistogram = this.all(),
   ): Pick<
     Figures,
     | 'requests'
@@ -447,7 +468,7 @@ class RequestFold {
       status5xx: this.status5xx,
       noAnswer,
       otherErrors: this.status4xx + this.status5xx + noAnswer,
-      latency: this.all.summary(),
+      latency: all.summary(),
       warmLatency: this.warm.summary(),
       coldRequests: this.cold.count,
       coldLatency: this.cold.summary(),
@@ -518,8 +539,14 @@ function serviceFromName(revision: string): string {
 }
 
 export class ResultsCollector {
-  /** The run's own request figures (requests no route matched included). */
-  private readonly run = new RequestFold(false);
+  /**
+   * The run's own request figures (requests no route matched included); its histograms hold only
+   * the latencies of answers without a revision (the rest are its revisions').
+   */
+  private readonly run = new RequestFold();
+  /** The run's latency histogram as last merged (`runLatency`), and at how many answers. */
+  private runAll: LatencyHistogram | undefined;
+  private runAllAnswered = -1;
   /** The revision the last lookup found: most requests in a row go to the same one. */
   private lastRevision: RevisionState | undefined;
   private readonly runSeconds = new SecondFold();
@@ -553,14 +580,14 @@ export class ResultsCollector {
    * started on it (known in the simulator), for the cold-start phases.
    */
   request(status: number, latencyMs: number, cold: boolean, at: number, revision?: string, servedAt?: number): void {
-    this.run.add(status, latencyMs, cold, at);
+    this.run.add(status, latencyMs, cold, at, revision === undefined);
     if (at > this.lastT) this.lastT = at;
     if (revision === undefined) {
       if (status === 404) this.unrouted++;
       return;
     }
     const r = this.revisionState(revision);
-    r.requests.add(status, latencyMs, cold, at);
+    r.requests.add(status, latencyMs, cold, at, true);
     if (cold && status >= 200 && status < 400 && r.open) this.coldAnswer(r, at, latencyMs, servedAt);
   }
 
@@ -605,16 +632,36 @@ export class ResultsCollector {
         return n;
       }
       case 'p50':
-        return run.all.quantile(0.5);
+        return this.runLatency().quantile(0.5);
       case 'p95':
-        return run.all.quantile(0.95);
+        return this.runLatency().quantile(0.95);
       case 'p99':
-        return run.all.quantile(0.99);
+        return this.runLatency().quantile(0.99);
       case 'max-pods':
         return this.runSeconds.read().maxPods;
       default:
         return undefined;
     }
+  }
+
+  /**
+   * Every answered latency of the run: its revisions' histograms and its own merged, with the run's
+   * sum; merged again only after new answers (expectations may read a quantile every 100 ms).
+   */
+  private runLatency(): LatencyHistogram {
+    const run = this.run;
+    if (this.runAll !== undefined && this.runAllAnswered === run.answered) return this.runAll;
+    const all = new LatencyHistogram();
+    all.merge(run.warm);
+    all.merge(run.cold);
+    for (const r of this.revisions.values()) {
+      all.merge(r.requests.warm);
+      all.merge(r.requests.cold);
+    }
+    all.sum = run.latencySum;
+    this.runAll = all;
+    this.runAllAnswered = run.answered;
+    return all;
   }
 
   /** Folds a run's log as it is written: both backends feed results this way (and through `arrived`/`request`). */
@@ -831,7 +878,7 @@ export class ResultsCollector {
     }
     return {
       durationMs: this.lastT,
-      ...this.run.read(finished),
+      ...this.run.read(finished, this.runLatency()),
       // The run's warm and cold latency: its revisions' (requests no route matched are never answered).
       warmLatency: warm.summary(),
       coldRequests: cold.count,

@@ -46,7 +46,7 @@ import type { Sampler } from './load/types.js';
 import { EventLog } from './log.js';
 import { ClusterNodes } from './nodes/cluster.js';
 import { NODES } from './nodes/state.js';
-import { PodLogs } from './podLogs.js';
+import { type AccessLog, PodLogs } from './podLogs.js';
 import { EventRecorder } from './recorder.js';
 import { defaultSimSettings, type SimSettings } from './settings.js';
 import { ObjectStore, type StoreEvent, typeOf } from './store.js';
@@ -747,9 +747,16 @@ export class SimCluster {
 
   private complete(namespace: string, req: SimRequest, status: number, body: string): void {
     const now = this.engine.now();
-    // The app writes an access line for each request it answers.
-    if (req.pod !== undefined && status === STATUS_OK)
-      this.podLogs.answered(namespace, req.pod, now, status, this.responseBytes);
+    // The app writes an access line for each request it answers (to the log its endpoint notes).
+    if (req.pod !== undefined && status === STATUS_OK) {
+      const notes = req.endpoint;
+      if (notes === undefined) this.podLogs.answered(namespace, req.pod, now, status, this.responseBytes);
+      else {
+        let access = notes.accessLog as AccessLog | undefined;
+        if (access === undefined) notes.accessLog = access = this.podLogs.accessLog(namespace, req.pod);
+        if (access !== undefined) this.podLogs.answeredIn(access, now, status, this.responseBytes);
+      }
+    }
     const latencyMs = now - req.arrivedAt + req.hopMs;
     if (this.log.recordsRequest(req.id)) {
       this.log.event({

@@ -93,6 +93,11 @@ interface PodLog {
   listeners: Set<Listener>;
 }
 
+/** A pod's log as `PodLogs.answeredIn` writes its access lines (from `accessLog`: found once per pod). */
+export interface AccessLog {
+  readonly log: PodLog;
+}
+
 export interface LogOptions {
   /** Only the last N lines. */
   tailLines?: number;
@@ -177,6 +182,20 @@ export class PodLogs {
   answered(namespace: string, pod: string, at: number, status: number, bytes: number): void {
     const log = this.find(namespace, pod);
     if (log) this.append(log, USER_CONTAINER, at, undefined, status, bytes);
+  }
+
+  /**
+   * A pod's log for `answeredIn`, undefined before its containers started. A caller may keep it
+   * for the pod's life (once the pod is gone, its lines go nowhere anyone reads).
+   */
+  accessLog(namespace: string, pod: string): AccessLog | undefined {
+    const log = this.find(namespace, pod);
+    return log ? { log } : undefined;
+  }
+
+  /** `answered` through a pod's `accessLog` (no lookup by name: one per request). */
+  answeredIn(access: AccessLog, at: number, status: number, bytes: number): void {
+    this.append(access.log, USER_CONTAINER, at, undefined, status, bytes);
   }
 
   /** The pod got its TERM: queue-proxy drains and stops. */

@@ -1,5 +1,13 @@
 import type { RequestEnd } from '../../model/timeouts.js';
 
+/**
+ * What the cluster keeps with a pod's endpoint for the requests it answers: the pod's access log,
+ * found once per pod instead of once per request (src/sim/podLogs.ts `accessLog`).
+ */
+export interface PodNotes {
+  accessLog: unknown;
+}
+
 /** One simulated HTTP request on its way through the data plane (plain data: this is the hot path). */
 export interface SimRequest {
   id: number;
@@ -16,7 +24,7 @@ export interface SimRequest {
   viaActivator: boolean;
   pod?: string;
   /** The queue-proxy endpoint it was sent to (data plane internal). */
-  endpoint?: object | undefined;
+  endpoint?: PodNotes | undefined;
   /** When the user container started it. */
   startedAt: number;
   /**

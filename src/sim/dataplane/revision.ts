@@ -99,6 +99,8 @@ class PodEndpoint {
   proxiedRequests = 0;
   /** The queue-proxy's stats for the last whole reporting period (what its /metrics shows). */
   lastReport: Stat | undefined = undefined;
+  /** The cluster's note of the pod's access log (PodNotes). */
+  accessLog: unknown = undefined;
 
   constructor(readonly name: string) {}
 
@@ -410,7 +412,9 @@ export class RevisionDataplane {
       this.activatorSend(pod, req);
     }
     if (this.heldCount === 0) {
-      this.held.length = 0;
+      // (Only when something is left: setting an array's length is a runtime call, and this runs
+      // after every request the activator proxied.)
+      if (this.held.length !== 0) this.held.length = 0;
       this.heldHead = 0;
     } else if (this.heldHead > 1024 && this.heldHead * 2 > this.held.length) {
       this.held.splice(0, this.heldHead);
