@@ -304,12 +304,23 @@ export interface RunResults extends Figures {
   services: ServiceResults[];
 }
 
-/** Per-second pod figures of one scope; samples of one second come together, one per revision. */
+/**
+ * Per-second pod figures of one scope; samples of one second come together, one per revision.
+ * A quiet revision may stand instead of sampling (see `ResultsCollector.stand`): its last sample
+ * (no pods, no panic) counts again every second, so a second with standing revisions counts
+ * even when nothing sampled it, and its activator flag is theirs too. Those seconds are counted
+ * in bulk (`fillTo`) before the standing ones change and when read.
+ */
 class SecondFold {
   private cur = Number.NaN;
   private pods = 0;
   private panic = false;
   private activator = false;
+  /** The last second counted (the open one included); -1 before any. */
+  private counted = -1;
+  /** Revisions standing, and how many of them have the activator in the path. */
+  private standing = 0;
+  private standingActivator = 0;
   seconds = 0;
   podSum = 0;
   maxPods = 0;
@@ -319,11 +330,37 @@ class SecondFold {
   add(second: number, pods: number, panic: boolean, activator: boolean): void {
     if (second !== this.cur) {
       this.flush();
+      this.fillTo(second - 1);
       this.cur = second;
+      this.counted = second;
     }
     this.pods += pods;
     if (panic) this.panic = true;
     if (activator) this.activator = true;
+  }
+
+  /** Counts the seconds up to `to` that only standing revisions sampled (closing the open one). */
+  fillTo(to: number): void {
+    if (to <= this.counted) return;
+    this.flush();
+    if (this.standing > 0) {
+      const n = to - this.counted;
+      this.seconds += n;
+      if (this.standingActivator > 0) this.activatorSeconds += n;
+    }
+    this.counted = to;
+  }
+
+  /** A revision stands from the second after the last counted (`fillTo` that one first). */
+  stand(activator: boolean): void {
+    this.standing++;
+    if (activator) this.standingActivator++;
+  }
+
+  /** It stood through the last counted second (`fillTo` that one first). */
+  sit(activator: boolean): void {
+    this.standing--;
+    if (activator) this.standingActivator--;
   }
 
   private flush(): void {
@@ -332,7 +369,7 @@ class SecondFold {
     this.podSum += this.pods;
     if (this.pods > this.maxPods) this.maxPods = this.pods;
     if (this.panic) this.panicSeconds++;
-    if (this.activator) this.activatorSeconds++;
+    if (this.activator || this.standingActivator > 0) this.activatorSeconds++;
     this.cur = Number.NaN;
     this.pods = 0;
     this.panic = false;
@@ -344,12 +381,13 @@ class SecondFold {
     const open = !Number.isNaN(this.cur);
     const seconds = this.seconds + (open ? 1 : 0);
     const podSum = this.podSum + (open ? this.pods : 0);
+    const activator = open && (this.activator || this.standingActivator > 0);
     return {
       maxPods: open ? Math.max(this.maxPods, this.pods) : this.maxPods,
       meanPods: seconds === 0 ? 0 : podSum / seconds,
       podSeconds: podSum,
       panicSeconds: this.panicSeconds + (open && this.panic ? 1 : 0),
-      activatorInPathSeconds: this.activatorSeconds + (open && this.activator ? 1 : 0),
+      activatorInPathSeconds: this.activatorSeconds + (activator ? 1 : 0),
     };
   }
 }
@@ -502,6 +540,9 @@ class RevisionState {
   coldStartCount = 0;
   readonly scaleToZero: ScaleToZero[] = [];
   minScale: number | null = null;
+  /** It stands (its last sample counts every second: see `ResultsCollector.stand`), with that sample's activator flag. */
+  standing = false;
+  standingActivator = false;
 
   constructor(
     readonly name: string,
@@ -562,6 +603,9 @@ export class ResultsCollector {
   private zeroAt: number | null = null;
   private sawPods = false;
   private lastT = 0;
+  /** The second of the cluster's last per-second tick (see `tick`), and the revisions standing. */
+  private lastTick = -1;
+  private readonly standingRevisions = new Set<RevisionState>();
 
   /**
    * `namespace`: the run's own (the log header's). Revisions and services elsewhere are named
@@ -665,8 +709,10 @@ export class ResultsCollector {
   }
 
   /** Folds a run's log as it is written: both backends feed results this way (and through `arrived`/`request`). */
-  follow(log: { subscribe(listener: (line: LogLine) => void, types?: readonly string[]): unknown }): void {
-    log.subscribe((line) => this.observe(line), ResultsCollector.OBSERVED);
+  follow(log: {
+    subscribe(listener: (line: LogLine) => void, types?: readonly string[], standing?: ResultsCollector): unknown;
+  }): void {
+    log.subscribe((line) => this.observe(line), ResultsCollector.OBSERVED, this);
   }
 
   /** The event types `observe` folds (a producer may leave the others unbuilt). */
@@ -820,18 +866,76 @@ export class ResultsCollector {
     const pods = s.ready + s.pending + s.terminating;
     const r = this.revisionState(s.revision);
     r.seconds.add(second, pods, s.panic, s.activatorInPath);
-    let service = this.serviceSeconds.get(r.service);
-    if (!service) {
-      service = new SecondFold();
-      this.serviceSeconds.set(r.service, service);
-    }
-    service.add(second, pods, s.panic, s.activatorInPath);
+    this.serviceFold(r.service).add(second, pods, s.panic, s.activatorInPath);
     this.runSeconds.add(second, pods, s.panic, s.activatorInPath);
     if (s.t > this.lastT) this.lastT = s.t;
   }
 
+  private serviceFold(service: string): SecondFold {
+    let fold = this.serviceSeconds.get(service);
+    if (!fold) {
+      fold = new SecondFold();
+      this.serviceSeconds.set(service, fold);
+    }
+    return fold;
+  }
+
+  // ---- standing samples: a quiet revision's sample, repeated every second without an event ----
+
+  /**
+   * The cluster's per-second tick at `t`, before its samples. A revision standing would have
+   * sampled it with its standing sample; its time is the results' time as a sample's would be.
+   */
+  tick(t: number): void {
+    this.lastTick = Math.round(t / 1000);
+    if (this.standingRevisions.size > 0 && t > this.lastT) this.lastT = t;
+  }
+
+  /**
+   * Sample `s` (just folded, of a revision with no pods and no panic) stands for that revision
+   * from the next tick on: the cluster sends no more samples of it until `sit`, and every tick
+   * counts as if `s` came again. Only a reader that takes a missing sample as `s` may let the
+   * cluster do this (`EventLog.standingSamples`): the folds below are the same integers as the
+   * samples would have given, so the results are identical.
+   */
+  stand(s: SampleEvent): void {
+    const r = this.revisionState(s.revision);
+    if (r.standing || s.ready + s.pending + s.terminating !== 0 || s.panic) return;
+    const second = Math.round(s.t / 1000);
+    for (const fold of this.foldsOf(r)) {
+      fold.fillTo(second);
+      fold.stand(s.activatorInPath);
+    }
+    r.standing = true;
+    r.standingActivator = s.activatorInPath;
+    this.standingRevisions.add(r);
+  }
+
+  /** The revision stood through the tick at `t` and samples again (or is gone). */
+  sit(revision: string, t: number): void {
+    const r = this.revisions.get(revision);
+    if (!r?.standing) return;
+    const second = Math.round(t / 1000);
+    for (const fold of this.foldsOf(r)) {
+      fold.fillTo(second);
+      fold.sit(r.standingActivator);
+    }
+    r.standing = false;
+    this.standingRevisions.delete(r);
+  }
+
+  private foldsOf(r: RevisionState): SecondFold[] {
+    return [r.seconds, this.serviceFold(r.service), this.runSeconds];
+  }
+
+  /** Counts the ticks so far that standing revisions sampled (before the folds are read). */
+  private countStanding(): void {
+    for (const r of this.standingRevisions) for (const fold of this.foldsOf(r)) fold.fillTo(this.lastTick);
+  }
+
   /** The results so far (nothing is reset). */
   results(): RunResults {
+    this.countStanding();
     const finished = this.finished;
     const byService = new Map<string, RevisionState[]>();
     for (const r of this.revisions.values()) {

@@ -43,6 +43,8 @@ export class ScenarioRunner {
   private readonly monitors: Monitor[];
   private readonly curlLatencies: { at: number; latency: number; cold: boolean }[] = [];
   private readonly podSeries = new Map<number, number>();
+  /** Revisions whose sample stands (src/sim/log.ts StandingSamples). */
+  private standing = 0;
   /** Moves the cluster made that the model forbids, shown between steps as they come. */
   private divergences: DivergenceEvent[] = [];
 
@@ -58,6 +60,21 @@ export class ScenarioRunner {
         if (line.type === 'sample') this.recordSample(line);
       },
       ['sample'],
+      {
+        // A standing sample has no pods: its seconds count as 0, which a missing second reads as,
+        // but a tick with one standing is a second sampled (the series runs to the last).
+        tick: (t) => {
+          if (this.standing === 0) return;
+          const second = Math.round(t / 1000);
+          if (!this.podSeries.has(second)) this.podSeries.set(second, 0);
+        },
+        stand: () => {
+          this.standing++;
+        },
+        sit: () => {
+          this.standing--;
+        },
+      },
     );
     backend.log.subscribe(
       (line) => {

@@ -27,6 +27,8 @@ export class BackendView implements ClusterView {
         if (line.type === 'sample') this.samples.set(line.revision, line);
       },
       ['sample'],
+      // A standing sample is the revision's last one, which this keeps: nothing to do.
+      { tick: () => {}, stand: () => {}, sit: () => {} },
     );
   }
 

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import type { KubeObject, Pod, Revision, Route } from '../model/api/types.js';
-import type { LogEvent, PodPhase } from '../model/events.js';
+import type { LogEvent, PodPhase, SampleEvent } from '../model/events.js';
 import { ANNOTATION_KEYS } from '../model/kpa/annotations.js';
 import { HPA_CLASS } from '../model/kpa/config.js';
 import type { DecisionRecord } from '../model/kpa/decider.js';
@@ -43,7 +43,7 @@ import { addControllerIndexes, routesTargeting } from './indexes.js';
 import { networkLatency } from './load/network.js';
 import { forkRandom } from './load/rng.js';
 import type { Sampler } from './load/types.js';
-import { EventLog } from './log.js';
+import { EventLog, type StandingSamples } from './log.js';
 import { ClusterNodes } from './nodes/cluster.js';
 import { NODES } from './nodes/state.js';
 import { type AccessLog, PodLogs } from './podLogs.js';
@@ -116,6 +116,10 @@ interface RevisionRuntime {
   autoscaler: RevisionAutoscaler | HpaAutoscaler;
   /** The pods' CPU time (core-ms) at the last per-second sample. */
   cpuAtLastSample?: number;
+  /** The quiet sample that stands for it every second (no pods, no requests): see `secondly`. */
+  standing?: SampleEvent;
+  /** Its pods or its Deployment changed since it stood. */
+  changed: boolean;
 }
 
 /**
@@ -227,6 +231,12 @@ export class SimCluster {
   private readonly routeNetworking: RouteNetworking;
   private readonly knativeEvents: KnativeEvents;
   private readonly revisions = new Map<string, RevisionRuntime>();
+  /** Revision runtimes by their Deployment's `namespace/name` (a write to it ends a standing sample). */
+  private readonly runtimeByDeployment = new Map<string, RevisionRuntime>();
+  /** Who takes the standing samples, how many stand, and the time of the last per-second tick. */
+  private standingReader: StandingSamples | undefined;
+  private standingCount = 0;
+  private lastTickAt = 0;
   /** routeFor's answers by host; cleared whenever a Route, a ConfigMap or a revision runtime changes. */
   private readonly hostRoutes = new Map<string, HostRoute | null>();
   /** Which Route answers a host (kept with every Route write; made anew when the domain config changes). */
@@ -394,6 +404,10 @@ export class SimCluster {
       if (e.op === 'deleted') this.hostIndex.remove(obj as Route);
       else this.hostIndex.put(obj as Route);
     }
+    if (type === T.deployment && this.standingCount > 0) {
+      const rt = this.runtimeByDeployment.get(`${ns}/${name}`);
+      if (rt) rt.changed = true;
+    }
     if (LOGGED_TYPES.has(type)) {
       this.log.event({
         t: this.engine.now(),
@@ -454,7 +468,12 @@ export class SimCluster {
     }
     if (typeOf(owner) === T.revision) {
       const key = `${owner.metadata.namespace}/${owner.metadata.name}`;
-      this.revisions.get(key)?.autoscaler.stop();
+      const rt = this.revisions.get(key);
+      if (rt) {
+        rt.autoscaler.stop();
+        if (rt.standing) this.sit(rt);
+        this.runtimeByDeployment.delete(`${rt.namespace}/${rt.deployment}`);
+      }
       this.revisions.delete(key);
       this.hostRoutes.clear();
     }
@@ -506,7 +525,9 @@ export class SimCluster {
       rev.metadata.annotations?.[ANNOTATION_KEYS.class[0]] === HPA_CLASS
         ? new HpaAutoscaler(this.ctx, () => this.config, ns, name, dataplane, readyPods, this.recorder)
         : new RevisionAutoscaler(this.ctx, () => this.config, ns, name, dataplane, readyPods);
-    this.revisions.set(`${ns}/${name}`, { namespace: ns, deployment: depName, dataplane, autoscaler });
+    const runtime: RevisionRuntime = { namespace: ns, deployment: depName, dataplane, autoscaler, changed: false };
+    this.revisions.set(`${ns}/${name}`, runtime);
+    this.runtimeByDeployment.set(`${ns}/${depName}`, runtime);
     this.hostRoutes.clear();
     this.queue.enqueue(T.podAutoscaler, ns, name);
   }
@@ -515,6 +536,7 @@ export class SimCluster {
   private onPodPhase(namespace: string, revision: string, pod: string, phase: PodPhase): void {
     const rt = this.revisions.get(`${namespace}/${revision}`);
     if (!rt) return;
+    rt.changed = true;
     if (phase === 'Ready') {
       const cpu = this.settings.app.cpu > 0 ? this.nodes.scheduler.cpuOf(`${namespace}/${pod}`) : undefined;
       rt.dataplane.podReady(pod, cpu);
@@ -539,10 +561,34 @@ export class SimCluster {
     });
   }
 
+  /**
+   * Every revision's stats and sample. A revision with no pods, no requests and no change
+   * samples the same every second; when the only reader of samples takes a missing one as the
+   * last (`EventLog.standingSamples`: the results, with no --log, --csv or screen), that sample
+   * stands instead and the revision costs a few field reads a second until a request, a pod or
+   * its Deployment changes (`test/sim/standing.test.ts` proves the results identical).
+   */
   private secondly(): void {
     const now = this.engine.now();
+    const reader = this.log.standingSamples();
+    if (this.standingCount > 0 && reader !== this.standingReader) {
+      for (const rt of this.revisions.values()) if (rt.standing) this.sit(rt);
+    }
+    this.standingReader = reader;
+    reader?.tick(now);
     for (const rt of this.revisions.values()) {
       const { dataplane, autoscaler } = rt;
+      if (rt.standing) {
+        if (
+          !rt.changed &&
+          dataplane.arrivalsThisSecond === 0 &&
+          dataplane.heldRequests() === 0 &&
+          dataplane.activatorInPath === rt.standing.activatorInPath
+        ) {
+          continue;
+        }
+        this.sit(rt);
+      }
       const activatorStat = dataplane.activatorReport();
       if (activatorStat) autoscaler.record(activatorStat, 'activator');
       const scraped = dataplane.scrape();
@@ -551,7 +597,7 @@ export class SimCluster {
       const desired =
         this.store.get<{ spec: { replicas?: number } } & KubeObject>(T.deployment, rt.namespace, rt.deployment)?.spec
           .replicas ?? 0;
-      this.log.event({
+      const sample: SampleEvent = {
         t: now,
         type: 'sample',
         revision: dataplane.revision,
@@ -567,9 +613,26 @@ export class SimCluster {
         panic: autoscaler.inPanic,
         activatorInPath: dataplane.activatorInPath,
         ...this.usageOf(rt),
-      });
+      };
+      this.log.event(sample);
       dataplane.arrivalsThisSecond = 0;
+      if (reader && !activatorStat && !scraped && isQuiet(sample) && (rt.cpuAtLastSample ?? 0) === 0) {
+        rt.standing = sample;
+        rt.changed = false;
+        this.standingCount++;
+        reader.stand(sample);
+      }
     }
+    this.lastTickAt = now;
+  }
+
+  /** A standing revision samples again from this tick: it stood through the last one. */
+  private sit(rt: RevisionRuntime): void {
+    rt.standing = undefined;
+    this.standingCount--;
+    this.standingReader?.sit(rt.dataplane.revision, this.lastTickAt);
+    // Its reports cover the time since that tick, as if it had reported (nothing) at each.
+    rt.dataplane.resumeReports(this.lastTickAt);
   }
 
   /** The sample's CPU and memory fields, for an app that computes or whose memory is given. */
@@ -810,4 +873,22 @@ export class SimCluster {
     }
     return out;
   }
+}
+
+/** A sample with nothing in it: the same every second until a request, a pod or a new scale. */
+function isQuiet(s: SampleEvent): boolean {
+  return (
+    s.rps === 0 &&
+    s.concurrency === 0 &&
+    s.desired === 0 &&
+    s.ready === 0 &&
+    s.pending === 0 &&
+    s.terminating === 0 &&
+    s.activatorQueue === 0 &&
+    s.queueProxyQueue === 0 &&
+    s.inFlight === 0 &&
+    !s.panic &&
+    (s.cpuMillis ?? 0) === 0 &&
+    (s.memoryBytes ?? 0) === 0
+  );
 }

@@ -3,9 +3,20 @@
  * run gives the same bytes; listeners (the TUI, a live file writer) see each event as it
  * happens.
  */
-import type { LogEvent, LogHeader, LogLine } from '../model/events.js';
+import type { LogEvent, LogHeader, LogLine, SampleEvent } from '../model/events.js';
 
 export type LogListener = (line: LogLine) => void;
+
+/**
+ * A reader of `sample` lines that takes a quiet revision's missing samples as its last one
+ * (ResultsCollector): the cluster may then stop sampling a revision with no pods and no traffic
+ * until something happens to it (`stand`), telling the reader each second's tick instead.
+ */
+export interface StandingSamples {
+  tick(t: number): void;
+  stand(sample: SampleEvent): void;
+  sit(revision: string, t: number): void;
+}
 
 export interface EventLogOptions {
   /** Keep every line in memory (default true). Long runs stream to a sink instead. */
@@ -25,6 +36,10 @@ export class EventLog {
   private readonly listeners = new Set<LogListener>();
   /** Listeners that asked for some event types only (see `subscribe`), with those types. */
   private readonly typed = new Map<LogListener, ReadonlySet<string>>();
+  /** Listeners that take missing samples as standing ones, with how to tell them. */
+  private readonly standing = new Map<LogListener, StandingSamples>();
+  /** What `standingSamples` found, until a listener comes or goes (null: not looked yet). */
+  private standingCache: StandingSamples | undefined | null = null;
   private readonly keep: boolean;
   private readonly sink?: (text: string) => void;
   private readonly requestSampling: number;
@@ -59,15 +74,57 @@ export class EventLog {
    * `listener` sees every line written from now on, or only the lines of the given `types` (then
    * events nobody reads need not be built: see `wants`).
    */
-  subscribe(listener: LogListener, types?: readonly string[]): () => void {
+  subscribe(listener: LogListener, types?: readonly string[], standing?: StandingSamples): () => void {
     const only = types ? new Set(types) : undefined;
     const wrapped: LogListener = only ? filtered(listener, only) : listener;
     this.listeners.add(wrapped);
     if (only) this.typed.set(wrapped, only);
+    if (standing) this.standing.set(wrapped, standing);
+    this.standingCache = null;
     return () => {
       this.listeners.delete(wrapped);
       this.typed.delete(wrapped);
+      this.standing.delete(wrapped);
+      this.standingCache = null;
     };
+  }
+
+  /**
+   * The readers of `sample` lines when every one of them takes missing samples as standing ones
+   * and nothing is kept or streamed (no --log, no --csv, no screen); else undefined and every
+   * sample must be written. The same object until the listeners change.
+   */
+  standingSamples(): StandingSamples | undefined {
+    if (this.keep || this.sink || this.standing.size === 0) return undefined;
+    if (this.standingCache !== null) return this.standingCache;
+    const readers: StandingSamples[] = [];
+    for (const l of this.listeners) {
+      const types = this.typed.get(l);
+      if (types && !types.has('sample')) continue;
+      const standing = this.standing.get(l);
+      if (!standing) {
+        readers.length = 0;
+        break;
+      }
+      readers.push(standing);
+    }
+    this.standingCache =
+      readers.length === 0
+        ? undefined
+        : readers.length === 1
+          ? readers[0]
+          : {
+              tick: (t) => {
+                for (const r of readers) r.tick(t);
+              },
+              stand: (sample) => {
+                for (const r of readers) r.stand(sample);
+              },
+              sit: (revision, t) => {
+                for (const r of readers) r.sit(revision, t);
+              },
+            };
+    return this.standingCache;
   }
 
   /**

@@ -663,6 +663,15 @@ export class RevisionDataplane {
   }
 
   /**
+   * After standing (no pods, no requests: see SimCluster.secondly) the next reports cover the
+   * time since the tick at `at`, as if it had reported nothing at each tick in between.
+   */
+  resumeReports(at: number): void {
+    this.lastReportAt = at;
+    this.lastActivatorReportAt = at;
+  }
+
+  /**
    * The scraper's view (reference §2): a random sample of the ready pods (`scrapeSampleSize`),
    * their queue-proxies' stats for the period summed and scaled to the whole revision
    * (`scaleSampledTotal`). Undefined with no ready pod.

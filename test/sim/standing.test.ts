@@ -1,0 +1,140 @@
+/**
+ * Quiet revisions cost nothing per second: a revision with no pods, no requests and no change
+ * stops sampling while the results are the only reader of samples, and its last sample stands
+ * for every second (src/sim/cluster.ts `secondly`, src/results/results.ts `stand`). Proof that
+ * this changes nothing: the same run with a second reader of samples (so every sample is
+ * written) and without gives the same results and transcript, for scenarios and for random
+ * fleets of bursty services, and the second run did let revisions stand.
+ */
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ResultsCollector } from '../../src/results/results.js';
+import { loadScenario, runScenario } from '../../src/runner/simulate.js';
+import { scratch } from '../cli/helpers.js';
+
+/** Every line type a run writes but the per-second ones (kpa.tick is left unbuilt when nobody reads it). */
+const EVERY_TYPE_BUT_SAMPLES_AND_TICKS = [
+  'header',
+  'divergence',
+  'end',
+  'expect',
+  'kpa.scale',
+  'kpa.spec',
+  'hpa.sync',
+  'narration',
+  'object',
+  'panic',
+  'pod',
+  'request',
+  'scale',
+  'sks',
+  'stat',
+  'step',
+];
+
+async function twoRuns(file: string): Promise<{ every: string; standing: string; stood: number }> {
+  const outcome = (o: Awaited<ReturnType<typeof runScenario>>, lines: string[]) =>
+    `${JSON.stringify(o.results, null, 1)}\n${o.transcript}\n${o.failures.join('\n')}\n${lines.join('\n')}`;
+  // A reader of every line: every sample is written. Its other lines are compared too (the
+  // stats a revision reports when it wakes, the autoscaler's decisions, the pods).
+  const a: string[] = [];
+  const every = await runScenario(loadScenario(file), file, {
+    log: { keep: false },
+    observe: (line) => {
+      if (line.type !== 'sample' && line.type !== 'kpa.tick') a.push(JSON.stringify(line));
+    },
+  });
+  const b: string[] = [];
+  const stand = vi.spyOn(ResultsCollector.prototype, 'stand');
+  const standing = await runScenario(loadScenario(file), file, {
+    log: { keep: false },
+    observe: (line) => b.push(JSON.stringify(line)),
+    observeTypes: EVERY_TYPE_BUT_SAMPLES_AND_TICKS,
+  });
+  const stood = stand.mock.calls.length;
+  stand.mockRestore();
+  return { every: outcome(every, a), standing: outcome(standing, b), stood };
+}
+
+/** Services named s0…, each with bursts of requests at the given seconds (the rest of the time idle). */
+function fleet(
+  seed: number,
+  bursts: { service: number; at: number; seconds: number; rps: number }[],
+  services: number,
+) {
+  const svc = Array.from(
+    { length: services },
+    (_, i) => `    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: s${i} }
+    spec: { template: { spec: { containers: [{ image: docker.io/knsim/demo }] } } }`,
+  ).join('\n    ---\n');
+  const load = bursts
+    .map(
+      (b) =>
+        `  - { at: ${b.at}s, for: ${b.seconds}s, poisson: { rps: ${b.rps} }, target: s${b.service}.default.svc.cluster.local }`,
+    )
+    .join('\n');
+  return `name: standing-fleet
+seed: ${seed}
+files:
+  svc.yaml: |
+${svc}
+load:
+${load}
+steps:
+  - apply: svc.yaml
+  - sleep: 12m
+  - expect: pods >= 0
+`;
+}
+
+describe('standing samples', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it.each([
+    'scenarios/idle-to-zero.yaml',
+    'scenarios/new-revision-idle.yaml',
+    'scenarios/two-namespaces.yaml',
+    'test/results/fixtures/two-services.yaml',
+  ])('leave the results and transcript of %s identical', async (file) => {
+    const r = await twoRuns(file);
+    expect(r.standing).toBe(r.every);
+    // Where a revision reached zero pods well before the end, its sample stood.
+    if (!file.includes('idle-to-zero') && !file.includes('two-namespaces')) expect(r.stood).toBeGreaterThan(0);
+  });
+
+  it('leave the results of random fleets of bursty services identical', async () => {
+    let stood = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(
+          fc.record({
+            service: fc.nat(2),
+            at: fc.integer({ min: 30, max: 600 }),
+            seconds: fc.integer({ min: 1, max: 20 }),
+            rps: fc.integer({ min: 1, max: 30 }),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
+        async (seed, services, bursts) => {
+          const dir = scratch({
+            'fleet.yaml': fleet(
+              seed,
+              bursts.map((b) => ({ ...b, service: b.service % services })),
+              services,
+            ),
+          });
+          const r = await twoRuns(join(dir, 'fleet.yaml'));
+          expect(r.standing).toBe(r.every);
+          stood += r.stood;
+        },
+      ),
+      { numRuns: 6 },
+    );
+    expect(stood).toBeGreaterThan(0);
+  });
+});
