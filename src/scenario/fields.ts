@@ -92,7 +92,7 @@ export function strict<S extends z.ZodRawShape>(shape: S) {
         }
       }
     }
-    const r = inner.safeParse(v);
+    const r = inner.safeParse(v, { jitless: true }); // parsed once (see context.ts)
     if (r.success) return r.data;
     for (const iss of r.error.issues) ctx.addIssue({ ...(iss as z.core.$ZodRawIssue), input: undefined });
     return z.NEVER;

@@ -82,6 +82,11 @@ export const MAX_RATE_SCALE = 10_000;
 /** The most requests a `hey -n` phase may ask for. */
 export const MAX_HEY_REQUESTS = 1_000_000_000;
 
+/**
+ * A scenario's load is parsed once per run: zod's compiled fast path for objects (`new Function`
+ * per object schema on its first parse) would cost more start-up CPU than it saves.
+ */
+const ONCE = { jitless: true } as const;
 const n = (x: number) => x.toLocaleString('en-US');
 const tooFast = (what: string) => `${what} is more than a simulation can do (at most ${n(MAX_RPS)} per second)`;
 
@@ -337,13 +342,13 @@ export function formatPath(path: readonly PropertyKey[], root = 'load'): string 
  * relative to the phase (empty when valid).
  */
 export function validateLoadPhase(value: unknown): readonly z.core.$ZodIssue[] {
-  const r = phaseSchema.safeParse(value);
+  const r = phaseSchema.safeParse(value, ONCE);
   return r.success ? [] : r.error.issues;
 }
 
 /** Validates a raw `load:` value (parsed YAML); throws `LoadSpecError` listing every issue with its path. */
 export function parseLoadSpec(raw: unknown, root = 'load'): LoadSpec {
-  const r = loadSchema.safeParse(raw);
+  const r = loadSchema.safeParse(raw, ONCE);
   if (r.success) return r.data;
   throw new LoadSpecError(r.error.issues.map((i) => ({ path: formatPath(i.path, root), message: i.message })));
 }
