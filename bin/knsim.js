@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Runs the build in dist/ (made by `npm install`/`npm ci` through the prepare script, or by
-// `npm run build`). Without a build, or with a file in src/ newer than it (an edit, a pull), it
+// `npm run build`): the one-file bundle with its code cache (./bundle.js), or for `knsim tui`
+// the ES modules. Without a build, or with a file in src/ newer than it (an edit, a pull), it
 // runs the TypeScript sources through tsx instead and says so on stderr: a stale build would
 // run old code. KNSIM_SOURCE=1 runs the sources without a word (the tests do; so can development).
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUNDLE, loadBundle } from './bundle.js';
 
 // A reader that goes away (`knsim run … | head -1`) ends the command quietly, as a closed pipe
 // ends any Unix tool (SIGPIPE: exit 128 + 13), instead of a stack trace and a run nobody reads.
@@ -40,9 +42,13 @@ function sourceReason() {
 }
 
 const reason = sourceReason();
+const args = process.argv.slice(2);
 let main;
 if (reason === '') {
-  ({ main } = await import('../dist/cli/main.js'));
+  // The one-file build with its code cache (bin/bundle.js), but for the screen, whose ink the
+  // one file cannot load, and a build made before there was one.
+  if (args[0] !== 'tui' && existsSync(join(root, 'dist', BUNDLE))) ({ main } = loadBundle(join(root, 'dist')));
+  else ({ main } = await import('../dist/cli/main.js'));
 } else {
   if (reason !== null) process.stderr.write(`knsim: ${reason}; running the TypeScript sources through tsx\n`);
   // tsx looks for tsconfig.json from the working directory; knsim's own settings (the react-jsx
@@ -52,4 +58,4 @@ if (reason === '') {
   register();
   ({ main } = await import('../src/cli/main.ts'));
 }
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(args);

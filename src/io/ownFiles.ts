@@ -9,8 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = fileURLToPath(import.meta.url);
 
-/** True when this code runs from the build in dist/. */
-export const runsCompiled = here.endsWith('.js');
+/** True when this code runs from the build in dist/ (an ES-module chunk, or the one-file knsim.cjs). */
+export const runsCompiled = !here.endsWith('.ts');
 
 /** The directory holding knsim's package.json (src/, dist/, scenarios/ are in it). */
 export const packageRoot: string = (() => {

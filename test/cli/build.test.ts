@@ -6,7 +6,7 @@
  * its absence) does not matter.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -61,13 +61,45 @@ describe('the build', () => {
     const hook = loadHook();
     const built = bin(['run', 'scenarios/idle-to-zero.yaml'], { hook });
     const loaded = [...built.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1]!);
-    expect(loaded.filter((m) => m.startsWith('dist/'))).toContain('dist/cli/main.js');
-    expect(loaded.filter((m) => m.startsWith('src/'))).toEqual([]);
+    // The one-file bundle is compiled by bin/bundle.js (vm), not loaded as a module: no chunk either.
+    expect(loaded).toContain('bin/bundle.js');
+    expect(loaded.filter((m) => m.startsWith('src/') || m.startsWith('dist/'))).toEqual([]);
     expect(built.status).toBe(0);
     const source = bin(['run', 'scenarios/idle-to-zero.yaml'], { source: true });
     expect(built.stdout).toBe(source.stdout);
     expect(built.stdout).toContain('idle-to-zero');
     expect(bin(['--help']).stdout).toBe(bin(['--help'], { source: true }).stdout);
+  });
+
+  it('runs the screen from the ES modules (ink cannot be required)', () => {
+    const r = bin(['tui', '--help'], { hook: loadHook() });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/^LOADED dist\/cli\/main\.js$/m);
+    expect(r.stdout).toBe(bin(['tui', '--help'], { source: true }).stdout);
+  });
+
+  it('has a code cache V8 takes, and passes over one older than the bundle', () => {
+    const used = () =>
+      spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { loadBundle } = await import(${JSON.stringify(join(copy, 'bin/bundle.js'))}); process.stdout.write(String(loadBundle(${JSON.stringify(join(copy, 'dist'))}).cacheUsed));`,
+        ],
+        { encoding: 'utf8' },
+      ).stdout;
+    expect(used()).toBe('true');
+    const bundle = join(copy, 'dist/knsim.cjs');
+    const { mtime } = statSync(join(copy, 'dist/knsim.cache'));
+    const later = new Date(mtime.getTime() + 60_000);
+    utimesSync(bundle, later, later);
+    try {
+      expect(used()).toBe('false');
+      expect(bin(['--version']).stdout).toBe('0.1.0\n');
+    } finally {
+      utimesSync(bundle, mtime, mtime);
+    }
   });
 
   it('runs a sweep on worker threads from dist/ and reads the report page’s script', () => {

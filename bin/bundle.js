@@ -1,0 +1,47 @@
+// Loads the command line's one-file build (dist/knsim.cjs, scripts/build.mjs) with V8's code cache
+// (dist/knsim.cache): the bytecode of every function a training run compiled, written by the
+// build. Node 20 has no code cache for ES modules, and a short command spends most of its time
+// compiling code on first use; with the cache it skips that. A cache V8 refuses (another Node or
+// V8 flags) or one older than the bundle is not used: the code then compiles as it runs, as usual.
+// `node bin/bundle.js --train DIST ARGS…` runs ARGS once, output discarded, and writes the cache.
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+
+export const BUNDLE = 'knsim.cjs';
+export const CODE_CACHE = 'knsim.cache';
+
+/** The bundle's `main`, compiled with the code cache when there is a usable one. */
+export function loadBundle(dist, { useCache = true } = {}) {
+  const file = join(dist, BUNDLE);
+  const cacheFile = join(dist, CODE_CACHE);
+  const source = readFileSync(file, 'utf8');
+  let cachedData;
+  if (useCache) {
+    try {
+      // V8 checks its version, its flags and the source's length, not the source's text: a cache
+      // from before the last build must not be offered.
+      if (statSync(cacheFile).mtimeMs >= statSync(file).mtimeMs) cachedData = readFileSync(cacheFile);
+    } catch {
+      // No cache: compile as usual.
+    }
+  }
+  // The bundle is CommonJS made from ES modules: strict, and `import.meta.url` is its own URL.
+  const wrapped = `(function (exports, require, module, __filename, __dirname, __knsimModuleUrl) {'use strict';${source}\n})`;
+  const script = new vm.Script(wrapped, { filename: file, ...(cachedData ? { cachedData } : {}) });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file), pathToFileURL(file).href);
+  return { main: module.exports.main, script, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
+}
+
+if (process.argv[2] === '--train') {
+  const dist = process.argv[3];
+  const { main, script } = loadBundle(dist, { useCache: false });
+  const code = await main(process.argv.slice(4));
+  if (code !== 0) throw new Error(`the training run exited with ${code}`);
+  const tmp = join(dist, `${CODE_CACHE}.${process.pid}`);
+  writeFileSync(tmp, script.createCachedData());
+  renameSync(tmp, join(dist, CODE_CACHE));
+}
