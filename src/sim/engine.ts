@@ -48,11 +48,17 @@ const NOTHING = -2;
 const LANES_SCANNED = 8;
 
 /** A FIFO of callbacks in non-decreasing (time, sequence) order, outside the heap. */
+/**
+ * A lane's first room (a power of two; it doubles when full). A fleet has two lanes per revision,
+ * most of them nearly empty: 256 slots cost 8 KB each, 16 slots 512 bytes.
+ */
+const LANE_FIRST_CAPACITY = 16;
+
 class Lane {
-  at = new Float64Array(256);
-  seq = new Float64Array(256);
-  fn: ((arg: never) => void)[] = new Array(256);
-  arg: unknown[] = new Array(256);
+  at = new Float64Array(LANE_FIRST_CAPACITY);
+  seq = new Float64Array(LANE_FIRST_CAPACITY);
+  fn: ((arg: never) => void)[] = new Array(LANE_FIRST_CAPACITY);
+  arg: unknown[] = new Array(LANE_FIRST_CAPACITY);
   head = 0;
   count = 0;
   /** Time of the last callback added (the next must not be earlier). */
