@@ -41,13 +41,18 @@ function sourceReason() {
   return file ? `${file.slice(root.length)} is newer than the build in dist/ (npm run build updates it)` : '';
 }
 
+const HELP = new Set(['-h', '--help', '-V', '--version']);
 const reason = sourceReason();
 const args = process.argv.slice(2);
 let main;
 if (reason === '') {
-  // The one-file build with its code cache (bin/bundle.js), but for the screen, whose ink the
-  // one file cannot load, and a build made before there was one.
-  if (args[0] !== 'tui' && existsSync(join(root, 'dist', BUNDLE))) ({ main } = loadBundle(join(root, 'dist')));
+  // The one-file build with its code cache (bin/bundle.js), but for the screen, whose ink the one
+  // file cannot load, for help and the version, which run no simulation (the ES modules' first
+  // chunk is less to load than the whole bundle and its cache), and for a build made before
+  // there was one. Either way the same code runs: a wrong guess costs time, not behaviour.
+  const onlyHelp = args.length === 0 || args[0] === 'help' || args.some((a) => HELP.has(a));
+  if (args[0] !== 'tui' && !onlyHelp && existsSync(join(root, 'dist', BUNDLE)))
+    ({ main } = loadBundle(join(root, 'dist')));
   else ({ main } = await import('../dist/cli/main.js'));
 } else {
   if (reason !== null) process.stderr.write(`knsim: ${reason}; running the TypeScript sources through tsx\n`);

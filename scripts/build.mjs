@@ -10,7 +10,7 @@
  * newer than every file in src/.
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -57,8 +57,19 @@ await build({
   jsx: 'automatic',
   external: ['@kubernetes/client-node', 'node-fetch', 'ink', 'react', 'react/*', 'uplot', 'tsx'],
   define: { 'import.meta.url': '__knsimModuleUrl' },
+  // No comments or indentation: less to read and hash at each start (names are kept: messages and
+  // `instanceof` never depend on them, but stack traces stay readable).
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
+// bin/bundle.js reads it as Latin-1 (faster than UTF-8): esbuild escapes non-ASCII text in strings
+// but not in regular expressions, so a source must write those as \u escapes.
+const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(join(outdir, BUNDLE), 'latin1'));
+if (nonAscii)
+  throw new Error(
+    `${BUNDLE}: a character that is not ASCII (${JSON.stringify(nonAscii.input.slice(nonAscii.index - 40, nonAscii.index + 10))}); write it as a \\u escape`,
+  );
 // Its code cache: the bytecode V8 compiled for a short simulated run (a Service scaled to zero),
 // so that running a scenario, the commonest command, compiles almost nothing. Not byte-for-byte
 // reproducible (V8's cache holds addresses and hashes); bin/bundle.js checks that it is newer

@@ -3,7 +3,7 @@
  * Lines are read and checked by the one log reader (src/io/logReader.ts), whose errors name the
  * file and the line (`run.jsonl:12: kpa.tick event without "decision" (an object)`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { LogError, type LogLineAt, logLines, type ReadLogOptions, textLogLines } from '../io/logReader.js';
 import type { KpaTickEvent, LogHeader, PanicEvent, SampleEvent, ScaleEvent, SksModeEvent } from '../model/events.js';
 import type { DecisionRecord } from '../model/kpa/index.js';

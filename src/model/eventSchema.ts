@@ -5,7 +5,7 @@
  * the type checks below keep each schema and its interface in step, and the map of schemas
  * covers every event type of `LogEvent`: adding an event type without its schema does not compile.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { LogEvent, LogHeader } from './events.js';
 import { LOG_FORMAT_VERSION } from './events.js';
 

@@ -190,7 +190,7 @@ function tokenize(src: string): Token[] {
       i = end + 1;
       continue;
     }
-    const m = /^[A-Za-z0-9_.\-/:µ]+/.exec(src.slice(i));
+    const m = /^[A-Za-z0-9_.\-/:\u00b5]+/.exec(src.slice(i));
     if (!m) throw new ExpectationError(`unexpected character "${c}"`, i + 1);
     out.push({ kind: 'word', text: m[0], pos: i });
     i += m[0].length;

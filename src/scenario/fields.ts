@@ -4,7 +4,7 @@
  * built-in checks (durations, expectations, command lines) go through `conv`: a function that
  * converts the value or throws a PathError naming the path below it and the problem.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CurlParseError } from './curl.js';
 import { DurationError, MAX_SCENARIO_MS, parseDuration, tooLongMessage } from './duration.js';
 import { type Expectation, ExpectationError, parseExpectation } from './expect.js';

@@ -8,7 +8,7 @@
  * hands each section to its part, and throws one ScenarioError listing every problem found.
  */
 import { basename, extname } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { configSchema } from './config.js';
 import { ParseContext } from './context.js';
 import type { Expectation } from './expect.js';

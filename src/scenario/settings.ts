@@ -1,5 +1,5 @@
 /** The `settings:` section: the simulator's knobs (pod start-up, networking layer, the app). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { bytesFrom, clusterSchema, imagesSchema } from './cluster.js';
 import {
   conv,

@@ -4,7 +4,7 @@
  * is reported at its line before the run starts.
  */
 
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KubeObject } from '../model/api/types.js';
 import type { ParseContext } from './context.js';
 import { parseCurl } from './curl.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { normalQuantile, Z99 } from './rng.js';
 import { constant, lognormalFromPercentiles } from './serviceTime.js';
 import type { Sampler } from './types.js';

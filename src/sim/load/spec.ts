@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Random } from '../../model/random.js';
 import { MAX_SCENARIO_MS, tooLongMessage } from '../../scenario/duration.js';
 import { ClosedLoopClients } from './closedLoop.js';
