@@ -65,6 +65,7 @@ await build({
 });
 // bin/bundle.js reads it as Latin-1 (faster than UTF-8): esbuild escapes non-ASCII text in strings
 // but not in regular expressions, so a source must write those as \u escapes.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ASCII is 0 to 127, control characters included
 const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(join(outdir, BUNDLE), 'latin1'));
 if (nonAscii)
   throw new Error(
