@@ -10,7 +10,7 @@ export default defineConfig({
     // Many files mostly wait on child processes (the real command line, kubectl, servers in
     // scaled real time): two workers keep a 2-core machine busy where vitest's default
     // (cores − 1) would run one file at a time.
-    maxWorkers: Math.max(3, availableParallelism() - 1),
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // The longest files start first (test/setup/sequencer.ts).
     sequence: { sequencer: LongestFirst },
     // Deadlines for a busy shared machine (several times slower than idle); no test measures
