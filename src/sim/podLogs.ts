@@ -96,6 +96,8 @@ interface PodLog {
 /** A pod's log as `PodLogs.answeredIn` writes its access lines (from `accessLog`: found once per pod). */
 export interface AccessLog {
   readonly log: PodLog;
+  /** The app container's lines. */
+  readonly app: Ring;
 }
 
 export interface LogOptions {
@@ -141,17 +143,31 @@ export class PodLogs {
     return log && log.namespace === namespace ? log : undefined;
   }
 
-  private append(log: PodLog, container: string, at: number, text: string | undefined, status = 0, bytes = 0): void {
+  private ring(log: PodLog, container: string): Ring {
     let ring = log.containers.get(container);
     if (!ring) {
       ring = new Ring();
       log.containers.set(container, ring);
     }
-    ring.push(at, text, status, bytes);
-    if (log.listeners.size > 0) {
-      const line = render(text !== undefined ? { at, text } : { at, status, bytes });
-      for (const l of log.listeners) l(container, at, line);
-    }
+    return ring;
+  }
+
+  private append(log: PodLog, container: string, at: number, text: string | undefined, status = 0, bytes = 0): void {
+    this.ring(log, container).push(at, text, status, bytes);
+    if (log.listeners.size > 0) this.tell(log, container, at, text, status, bytes);
+  }
+
+  /** A new line to the pod's followers (`kubectl logs -f`). */
+  private tell(
+    log: PodLog,
+    container: string,
+    at: number,
+    text: string | undefined,
+    status: number,
+    bytes: number,
+  ): void {
+    const line = render(text !== undefined ? { at, text } : { at, status, bytes });
+    for (const l of log.listeners) l(container, at, line);
   }
 
   private queueProxy(log: PodLog, pod: string, at: number, message: string, caller: string): void {
@@ -190,12 +206,13 @@ export class PodLogs {
    */
   accessLog(namespace: string, pod: string): AccessLog | undefined {
     const log = this.find(namespace, pod);
-    return log ? { log } : undefined;
+    return log ? { log, app: this.ring(log, USER_CONTAINER) } : undefined;
   }
 
   /** `answered` through a pod's `accessLog` (no lookup by name: one per request). */
   answeredIn(access: AccessLog, at: number, status: number, bytes: number): void {
-    this.append(access.log, USER_CONTAINER, at, undefined, status, bytes);
+    access.app.push(at, undefined, status, bytes);
+    if (access.log.listeners.size > 0) this.tell(access.log, USER_CONTAINER, at, undefined, status, bytes);
   }
 
   /** The pod got its TERM: queue-proxy drains and stops. */
