@@ -180,6 +180,32 @@ async function main(): Promise<Record<string, unknown>> {
         p99Ms: r.results.latency.p99,
       };
     }
+    case 'pods': {
+      // containerConcurrency 1 at `rps` (Poisson) with SimFaaS's example service time (exponential,
+      // mean 1.991 s): thousands of pods, each serving one request at a time, so the per-pod,
+      // per-second work (scrapes, queue-proxy stats, samples) weighs against the requests.
+      const rps = Number(opts.rps ?? 1000);
+      const seconds = Number(opts.seconds ?? 600);
+      const serviceMs = Number(opts.serviceMs ?? 1991);
+      const r = await simRun({
+        load: [{ poisson: { rps }, for: `${seconds}s`, service: { exponential: { mean: `${serviceMs}ms` } } }],
+        durationMs: seconds * 1000,
+        containerConcurrency: 1,
+        nodes: Number(opts.nodes ?? 40),
+        stepMs: 10_000,
+        onStep: sampleRss,
+      });
+      sampleRss();
+      return {
+        wallMs: r.wallMs,
+        cpuMs: r.cpuMs,
+        requests: r.results.requests,
+        maxPods: r.results.maxPods,
+        status503: r.results.status503,
+        perSecond: r.results.requests / (r.wallMs / 1000),
+        perCpuSecond: r.results.requests / (r.cpuMs / 1000),
+      };
+    }
     default:
       throw new Error(`unknown case ${name}`);
   }

@@ -22,6 +22,8 @@ export interface SimRunOptions {
    */
   services?: number;
   loadFor?: (i: number, host: string) => unknown[];
+  /** Nodes of 110 pods and 64 CPUs each, instead of the default minikube-like node (for runs of many pods). */
+  nodes?: number;
   /** Advance time in steps of this many ms, calling onStep after each (e.g. to sample RSS). */
   stepMs?: number;
   onStep?: () => void;
@@ -40,8 +42,9 @@ export async function simRun(o: SimRunOptions): Promise<SimRunOutcome> {
   const count = o.services ?? 1;
   // Room for every Service's pods: a node (the kubelet's 110 pods, 64 CPUs) per 100 Services.
   const settings = defaultSimSettings();
-  if (count > 1) {
-    const group = { ...defaultNodeGroup(), count: Math.ceil(count / 100) + 1, cpuMillis: 64_000, memoryBytes: 2 ** 38 };
+  if (count > 1 || o.nodes) {
+    const nodes = o.nodes ?? Math.ceil(count / 100) + 1;
+    const group = { ...defaultNodeGroup(), count: nodes, cpuMillis: 64_000, memoryBytes: 2 ** 38 };
     settings.cluster = { ...settings.cluster, groups: [group] };
   }
   const backend = new SimBackend({ seed: o.seed ?? 1, namespace: 'default', log, settings });
