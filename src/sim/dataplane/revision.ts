@@ -97,12 +97,28 @@ class PodEndpoint {
   lastChange = 0;
   requests = 0;
   proxiedRequests = 0;
-  /** The queue-proxy's stats for the last whole reporting period (what its /metrics shows). */
-  lastReport: Stat | undefined = undefined;
+  /**
+   * Scrapes whose reporting period this pod has closed: its counters belong to the period after
+   * them. A pod closes its periods lazily (`closePeriods`), when it changes, is sampled or is read.
+   */
+  closed: number;
+  // The last closed period's figures (what its /metrics shows), raw: concurrency-ms and requests.
+  closedArea = 0;
+  closedProxiedArea = 0;
+  closedRequests = 0;
+  closedProxiedRequests = 0;
+  private closedPeriod = 0;
+  private hasClosed = false;
+  private lastReport: Stat | undefined = undefined;
   /** The cluster's note of the pod's access log (PodNotes). */
   accessLog: unknown = undefined;
 
-  constructor(readonly name: string) {}
+  constructor(
+    readonly name: string,
+    private readonly clock: ScrapeClock,
+  ) {
+    this.closed = clock.count;
+  }
 
   queued(): number {
     return this.queuedCount;
@@ -143,12 +159,80 @@ class PodEndpoint {
   }
 
   account(now: number): void {
+    if (this.closed !== this.clock.count) this.closePeriods();
     const dt = now - this.lastChange;
     if (dt > 0) {
       this.area += this.concurrency * dt;
       this.proxiedArea += this.proxiedConcurrency * dt;
       this.lastChange = now;
     }
+  }
+
+  /**
+   * Closes the reporting periods that ended since this pod was last accounted, with the doubles
+   * an eager scraper gets (it integrated every pod to each scrape, kept its figures and reset
+   * them): the pod has not changed since, so of several periods the earlier ones end unread and
+   * the last holds its constant concurrency over that period.
+   */
+  closePeriods(): void {
+    const clock = this.clock;
+    if (this.closed === clock.count) return;
+    if (this.closed < clock.count - 1) {
+      // As eager scrapes left it after the one before the last: reset, integrated to it.
+      this.area = 0;
+      this.proxiedArea = 0;
+      this.requests = 0;
+      this.proxiedRequests = 0;
+      if (clock.previousAt > this.lastChange) this.lastChange = clock.previousAt;
+    }
+    const dt = clock.at - this.lastChange;
+    if (dt > 0) {
+      this.area += this.concurrency * dt;
+      this.proxiedArea += this.proxiedConcurrency * dt;
+      this.lastChange = clock.at;
+    }
+    this.closedArea = this.area;
+    this.closedProxiedArea = this.proxiedArea;
+    this.closedRequests = this.requests;
+    this.closedProxiedRequests = this.proxiedRequests;
+    this.closedPeriod = clock.period;
+    this.hasClosed = true;
+    this.lastReport = undefined;
+    this.area = 0;
+    this.proxiedArea = 0;
+    this.requests = 0;
+    this.proxiedRequests = 0;
+    this.closed = clock.count;
+  }
+
+  /** The queue-proxy's stats for its last whole reporting period, per second (undefined before its first). */
+  report(): Stat | undefined {
+    this.closePeriods();
+    if (!this.hasClosed) return undefined;
+    if (this.lastReport === undefined) {
+      const period = this.closedPeriod;
+      this.lastReport = {
+        averageConcurrency: this.closedArea / period,
+        averageProxiedConcurrency: this.closedProxiedArea / period,
+        requestCount: (this.closedRequests * 1000) / period,
+        proxiedRequestCount: (this.closedProxiedRequests * 1000) / period,
+      };
+    }
+    return this.lastReport;
+  }
+}
+
+/** The scraper's clock, shared by a revision's pods: how many scrapes so far, and when. */
+class ScrapeClock {
+  count = 0;
+  /** When the last scrape was, and the one before it (or the data plane's start). */
+  at: number;
+  previousAt: number;
+  /** The last scrape's period, ms (at least 1). */
+  period = 1;
+  constructor(now: number) {
+    this.at = now;
+    this.previousAt = now;
   }
 }
 
@@ -192,7 +276,8 @@ export class RevisionDataplane {
   private firstFreeHint = 0;
   /** How long the first byte may take after the first proxy received a request. */
   private readonly firstByteBudget: number;
-  private lastReportAt = 0;
+  /** When the scraper came, and how many times: pods close their reporting periods by it. */
+  private readonly scrapeClock: ScrapeClock;
   private lastActivatorReportAt = 0;
   // counters for the per-second sample
   arrivalsThisSecond = 0;
@@ -227,7 +312,7 @@ export class RevisionDataplane {
     this.balancing = activatorBalancing(containerConcurrency);
     this.queueProxyCapacity = queueProxyCapacity(containerConcurrency);
     this.activatorLastChange = engine.now();
-    this.lastReportAt = engine.now();
+    this.scrapeClock = new ScrapeClock(engine.now());
     this.lastActivatorReportAt = engine.now();
   }
 
@@ -667,24 +752,26 @@ export class RevisionDataplane {
    * time since the tick at `at`, as if it had reported nothing at each tick in between.
    */
   resumeReports(at: number): void {
-    this.lastReportAt = at;
+    // A standing revision has no pods, so none has a period to close at the scrapes skipped.
+    this.scrapeClock.at = at;
     this.lastActivatorReportAt = at;
   }
 
   /**
    * The scraper's view (reference §2): a random sample of the ready pods (`scrapeSampleSize`),
    * their queue-proxies' stats for the period summed and scaled to the whole revision
-   * (`scaleSampledTotal`). Undefined with no ready pod.
+   * (`scaleSampledTotal`). Undefined with no ready pod. Only the sampled pods close their period
+   * here; the others close theirs when they next change or are read (`PodEndpoint.closePeriods`),
+   * so a scrape costs the sample, not the pods.
    */
   scrape(): Stat | undefined {
     const now = this.engine.now();
-    const period = Math.max(1, now - this.lastReportAt);
-    this.lastReportAt = now;
-    const ready: PodEndpoint[] = [];
-    for (const p of this.pods.values()) {
-      p.account(now);
-      if (p.ready && !p.terminating) ready.push(p);
-    }
+    const clock = this.scrapeClock;
+    clock.period = Math.max(1, now - clock.at);
+    clock.previousAt = clock.at;
+    clock.at = now;
+    clock.count++;
+    const ready = this.servingList;
     let sample = ready;
     const size = scrapeSampleSize(ready.length);
     if (size < ready.length) {
@@ -695,27 +782,17 @@ export class RevisionDataplane {
       }
       sample.length = size;
     }
+    const period = clock.period;
     let concurrency = 0;
     let proxiedConcurrency = 0;
     let requests = 0;
     let proxiedRequests = 0;
     for (const p of sample) {
-      concurrency += p.area / period;
-      proxiedConcurrency += p.proxiedArea / period;
-      requests += p.requests;
-      proxiedRequests += p.proxiedRequests;
-    }
-    for (const p of this.pods.values()) {
-      p.lastReport = {
-        averageConcurrency: p.area / period,
-        averageProxiedConcurrency: p.proxiedArea / period,
-        requestCount: (p.requests * 1000) / period,
-        proxiedRequestCount: (p.proxiedRequests * 1000) / period,
-      };
-      p.area = 0;
-      p.proxiedArea = 0;
-      p.requests = 0;
-      p.proxiedRequests = 0;
+      p.closePeriods();
+      concurrency += p.closedArea / period;
+      proxiedConcurrency += p.closedProxiedArea / period;
+      requests += p.closedRequests;
+      proxiedRequests += p.closedProxiedRequests;
     }
     if (ready.length === 0) return undefined;
     const n = sample.length;
@@ -730,7 +807,7 @@ export class RevisionDataplane {
 
   /** A pod's queue-proxy stats for its last reporting period, per second (undefined before its first). */
   queueProxyReport(pod: string): Stat | undefined {
-    return this.pods.get(pod)?.lastReport;
+    return this.pods.get(pod)?.report();
   }
 
   /** Requests in the revision right now (activator buffer + queue-proxies + containers). */
@@ -743,7 +820,7 @@ export class RevisionDataplane {
   private endpoint(name: string): PodEndpoint {
     let pod = this.pods.get(name);
     if (!pod) {
-      pod = new PodEndpoint(name);
+      pod = new PodEndpoint(name, this.scrapeClock);
       pod.lastChange = this.engine.now();
       this.pods.set(name, pod);
     }
