@@ -36,6 +36,8 @@ const NOT_RUN: Readonly<Record<string, string>> = {
     'the report of a live run (against knsim serve at 1x) compared with the simulation: real-time timings differ from run to run',
   'docs/load.md#1': 'a sketch of the TypeScript API of src/sim/load (buildLoad is tested in test/load/spec.test.ts)',
   'docs/load.md#2': 'the Arrival interface, as declared in src/sim/load/types.ts',
+  'docs/performance.md#1':
+    'SimFaaS (a Python package, pip and network) side by side with knsim: CPU timings of another tool, not an example of knsim',
   'docs/scenarios.md#3': 'the layout of error messages (each message is tested in test/scenario/parse.test.ts)',
   'docs/sweep.md#5':
     'the layout of a shard file, abridged (test/runner/sweep-shards.test.ts reads and checks real ones)',
