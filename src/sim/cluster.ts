@@ -80,7 +80,7 @@ const NOT_FOUND_MS = 1;
 const MAX_SPARE_REQUESTS = 4096;
 
 /** A request with every field (one hidden class on the hot path); `send` sets them all. */
-function blankRequest(): SimRequest {
+export function blankRequest(): SimRequest {
   return {
     id: 0,
     arrivedAt: 0,

@@ -7,30 +7,13 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EVENT_TYPES } from '../../src/model/eventSchema.js';
 import type { LogLine } from '../../src/model/events.js';
 import { loadScenario, runScenario } from '../../src/runner/simulate.js';
 import { Engine } from '../../src/sim/engine.js';
 import { scratch } from '../cli/helpers.js';
 
-const EVERY_TYPE_BUT_TICKS = [
-  'header',
-  'divergence',
-  'end',
-  'expect',
-  'kpa.scale',
-  'kpa.spec',
-  'hpa.sync',
-  'narration',
-  'object',
-  'panic',
-  'pod',
-  'request',
-  'sample',
-  'scale',
-  'sks',
-  'stat',
-  'step',
-];
+const EVERY_TYPE_BUT_TICKS = ['header', ...EVENT_TYPES.filter((t) => t !== 'kpa.tick')];
 
 /** Two services on one tick grid (created together): one idles for minutes between bursts while the other works. */
 const BURSTS = `name: idle-bursts

@@ -6,30 +6,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { revisionTimeouts } from '../../src/model/timeouts.js';
+import { blankRequest } from '../../src/sim/cluster.js';
 import type { SimRequest } from '../../src/sim/dataplane/request.js';
-import { REQ_NEW, RevisionDataplane } from '../../src/sim/dataplane/revision.js';
+import { RevisionDataplane } from '../../src/sim/dataplane/revision.js';
 import { Engine } from '../../src/sim/engine.js';
 
 const hooks = { firstRequest() {}, completed() {}, held() {}, dispatched() {} };
 
 function request(id: number, now: number, serviceMs: number): SimRequest {
-  return {
-    id,
-    arrivedAt: now,
-    serviceMs,
-    hopMs: 0,
-    revision: 'r',
-    cold: false,
-    viaActivator: false,
-    startedAt: 0,
-    deadline: Number.POSITIVE_INFINITY,
-    timeoutBody: '',
-    clientDeadline: Number.POSITIVE_INFINITY,
-    state: REQ_NEW,
-    timerSet: false,
-    end: 'answered',
-    clientId: -1,
-  };
+  return { ...blankRequest(), id, arrivedAt: now, serviceMs, revision: 'r' };
 }
 
 /** A data plane with its own engine and a seeded random stream (Park–Miller). */

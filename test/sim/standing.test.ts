@@ -9,29 +9,13 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EVENT_TYPES } from '../../src/model/eventSchema.js';
 import { ResultsCollector } from '../../src/results/results.js';
 import { loadScenario, runScenario } from '../../src/runner/simulate.js';
 import { scratch } from '../cli/helpers.js';
 
 /** Every line type a run writes but the per-second ones (kpa.tick is left unbuilt when nobody reads it). */
-const EVERY_TYPE_BUT_SAMPLES_AND_TICKS = [
-  'header',
-  'divergence',
-  'end',
-  'expect',
-  'kpa.scale',
-  'kpa.spec',
-  'hpa.sync',
-  'narration',
-  'object',
-  'panic',
-  'pod',
-  'request',
-  'scale',
-  'sks',
-  'stat',
-  'step',
-];
+const EVERY_TYPE_BUT_SAMPLES_AND_TICKS = ['header', ...EVENT_TYPES.filter((t) => t !== 'sample' && t !== 'kpa.tick')];
 
 async function twoRuns(file: string): Promise<{ every: string; standing: string; stood: number }> {
   const outcome = (o: Awaited<ReturnType<typeof runScenario>>, lines: string[]) =>

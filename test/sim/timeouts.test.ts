@@ -10,9 +10,9 @@ import type { KubeObject } from '../../src/model/api/types.js';
 import type { PodEvent } from '../../src/model/events.js';
 import { podMachine } from '../../src/model/machines/pod.js';
 import { revisionTimeouts, terminationMs } from '../../src/model/timeouts.js';
-import type { RequestResult } from '../../src/sim/cluster.js';
+import { blankRequest, type RequestResult } from '../../src/sim/cluster.js';
 import type { SimRequest } from '../../src/sim/dataplane/request.js';
-import { REQ_NEW, RevisionDataplane } from '../../src/sim/dataplane/revision.js';
+import { RevisionDataplane } from '../../src/sim/dataplane/revision.js';
 import { Engine } from '../../src/sim/engine.js';
 import { validateLoadPhase } from '../../src/sim/load/spec.js';
 import { defaultSimSettings } from '../../src/sim/settings.js';
@@ -281,21 +281,11 @@ describe("the pod's termination grace period is the revision's timeout", () => {
     dp.activatorInPath = false;
     dp.podReady('p');
     const req = (id: number, serviceMs: number): SimRequest => ({
+      ...blankRequest(),
       id,
       arrivedAt: engine.now(),
       serviceMs,
-      hopMs: 0,
       revision: 'r',
-      cold: false,
-      viaActivator: false,
-      startedAt: 0,
-      deadline: Number.POSITIVE_INFINITY,
-      timeoutBody: '',
-      clientDeadline: Number.POSITIVE_INFINITY,
-      state: REQ_NEW,
-      timerSet: false,
-      end: 'answered',
-      clientId: -1,
     });
     dp.receive(req(1, 100_000));
     engine.runUntil(10_000);
