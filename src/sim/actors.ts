@@ -6,6 +6,7 @@
  * the host, which throws it where it happened: after the send, or from the engine callback of a
  * machine's timer.
  */
+import type { Snapshot } from 'xstate';
 import type { ActorClock } from './engine.js';
 
 interface Failing {
@@ -14,15 +15,20 @@ interface Failing {
 }
 
 export class ActorFailures {
-  private readonly actors: Failing[] = [];
+  /**
+   * The watched actors that stopped on an error, in the order they failed. Only these are kept:
+   * holding every watched actor would keep a stopped or resting one alive, and checking them all
+   * after each send costs as many reads as there are objects.
+   */
+  private readonly stopped: Failing[] = [];
   private failed = false;
   private error: unknown;
 
   /** Takes over the actor's error reporting (call before `start()`). */
   watch<A extends Failing>(actor: A): A {
-    // An observer with an error callback keeps XState from reporting the error asynchronously.
-    actor.subscribe({ error: () => {} });
-    this.actors.push(actor);
+    // An observer with an error callback keeps XState from reporting the error asynchronously;
+    // XState calls it as the actor stops on the error, before the send that caused it returns.
+    actor.subscribe({ error: () => this.stopped.push(actor) });
     return actor;
   }
 
@@ -46,7 +52,7 @@ export class ActorFailures {
       this.failed = false;
       throw this.error;
     }
-    for (const actor of this.actors) {
+    for (const actor of this.stopped) {
       const snapshot = actor.getSnapshot();
       if (snapshot.status === 'error') throw snapshot.error;
     }
@@ -62,5 +68,64 @@ export class ActorFailures {
         }, timeout),
       clearTimeout: (id) => clock.clearTimeout(id),
     };
+  }
+}
+
+/** What resting needs of an actor (XState's `Actor`). */
+export interface Restable<S extends { readonly status: string }> {
+  getSnapshot(): S;
+  getPersistedSnapshot(): Snapshot<unknown>;
+  stop(): void;
+  readonly system: { getSnapshot(): { _scheduledEvents: Record<string, unknown> } };
+}
+
+/**
+ * An actor that can rest: `rest()` stops it when no timer of its machine is pending and keeps
+ * its snapshot, which `snapshot()` still answers from; `running()` starts it again from the
+ * persisted snapshot when it next gets an event. XState restores a snapshot without running
+ * entry actions, and stopping runs no exit actions: the machine moves and emits as if it had
+ * run all along. A running actor costs several kilobytes (its system, mailbox, listeners, clock),
+ * a resting one its snapshot.
+ */
+export class RestingActor<S extends { readonly status: string }, A extends Restable<S>> {
+  private actor: A | undefined;
+  private kept: S | undefined;
+  private persisted: Snapshot<unknown> | undefined;
+
+  /** `start(snapshot)`: a started actor, from the snapshot when one is given. */
+  constructor(private readonly start: (snapshot?: Snapshot<unknown>) => A) {
+    this.actor = start();
+  }
+
+  /** The actor, started again if it was resting. */
+  running(): A {
+    if (!this.actor) {
+      this.actor = this.start(this.persisted);
+      this.kept = undefined;
+      this.persisted = undefined;
+    }
+    return this.actor;
+  }
+
+  /** The machine's snapshot, running or not. */
+  snapshot(): S {
+    return this.actor ? this.actor.getSnapshot() : this.kept!;
+  }
+
+  /** Stops the actor and keeps its snapshot, unless a timer is pending or it is not active. */
+  rest(): void {
+    const actor = this.actor;
+    if (!actor) return;
+    const snapshot = actor.getSnapshot();
+    if (snapshot.status !== 'active') return;
+    for (const _ in actor.system.getSnapshot()._scheduledEvents) return;
+    this.kept = snapshot;
+    this.persisted = actor.getPersistedSnapshot();
+    this.actor = undefined;
+    actor.stop();
+  }
+
+  stop(): void {
+    this.actor?.stop();
   }
 }

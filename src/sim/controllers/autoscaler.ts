@@ -9,7 +9,7 @@
  * (windows, decider state), sends the machines what the rules found, and performs the side
  * effects they ask for: store writes, the data plane's routing, log events.
  */
-import { type Actor, createActor } from 'xstate';
+import { type Actor, createActor, type SnapshotFrom } from 'xstate';
 import type { Deployment, PodAutoscaler, Revision, ServerlessService } from '../../model/api/types.js';
 import { ACTIVATOR_FIRST_REQUEST_STAT } from '../../model/dataplane.js';
 import type { KpaScaleInputs, KpaTickContext, KpaTickEvent, StatEvent } from '../../model/events.js';
@@ -54,7 +54,7 @@ import { deploymentName, privateServiceName } from '../../model/rules/naming.js'
 import { reachabilityOf } from '../../model/rules/routing.js';
 import { newServerlessService, SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
-import { ActorFailures } from '../actors.js';
+import { ActorFailures, RestingActor } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { RevisionDataplane } from '../dataplane/revision.js';
@@ -90,10 +90,10 @@ export class RevisionAutoscaler {
   private specVersion = 1;
   private windows: DeciderWindows;
   private decider: DeciderState;
-  private readonly ticker: Actor<typeof autoscalerMachine>;
-  private readonly pa: Actor<typeof podAutoscalerMachine>;
+  private readonly ticker: RestingActor<SnapshotFrom<typeof autoscalerMachine>, Actor<typeof autoscalerMachine>>;
+  private readonly pa: RestingActor<SnapshotFrom<typeof podAutoscalerMachine>, Actor<typeof podAutoscalerMachine>>;
   /** Made with the SKS object (the first reconcile); until then the revision is in Proxy mode. */
-  private sks: Actor<typeof sksMachine> | undefined;
+  private sks: RestingActor<SnapshotFrom<typeof sksMachine>, Actor<typeof sksMachine>> | undefined;
   private requeue: ReturnType<SimContext['engine']['after']> | null = null;
   private lastScale: ScaleDecision | undefined;
   private lastScaleAtMs: number | null = null;
@@ -128,38 +128,57 @@ export class RevisionAutoscaler {
     this.decider = newDeciderState(this.spec, readyPods, ctx.now());
     this.logSpec(readyPods);
     const { failures } = this;
-    this.pa = failures.watch(
-      createActor(podAutoscalerMachine, { input: { revision, panicking: this.decider.panicTimeMs !== null } }),
-    );
-    this.pa.on(
-      'pa.active',
-      failures.listener((e) => {
-        this.activeUpdate = {
-          type: 'Active',
-          status: e.status,
-          ...(e.reason ? { reason: e.reason } : {}),
-          ...(e.message ? { message: e.message } : {}),
-        };
-      }),
-    );
-    this.pa.on(
-      'decider.mode',
-      failures.listener((e) => {
-        this.ctx.emit({ t: this.ctx.now(), type: 'panic', revision: this.logName, panicking: e.panicking });
-      }),
-    );
-    this.pa.start();
-    this.ticker = failures.watch(
-      createActor(autoscalerMachine, { clock: failures.clock(ctx.engine.clock), input: { revision } }),
-    );
-    this.ticker.on(
-      'tick',
-      failures.listener((e) => {
-        if (e.reason === 'timer') this.lastTimerTickMs = this.ctx.now();
-        this.tick();
-      }),
-    );
-    this.ticker.start();
+    const panicking = this.decider.panicTimeMs !== null;
+    this.pa = new RestingActor((snapshot) => {
+      const pa = failures.watch(
+        createActor(podAutoscalerMachine, { ...(snapshot ? { snapshot } : {}), input: { revision, panicking } }),
+      );
+      pa.on(
+        'pa.active',
+        failures.listener((e) => {
+          this.activeUpdate = {
+            type: 'Active',
+            status: e.status,
+            ...(e.reason ? { reason: e.reason } : {}),
+            ...(e.message ? { message: e.message } : {}),
+          };
+        }),
+      );
+      pa.on(
+        'decider.mode',
+        failures.listener((e) => {
+          this.ctx.emit({ t: this.ctx.now(), type: 'panic', revision: this.logName, panicking: e.panicking });
+        }),
+      );
+      return pa.start();
+    });
+    // A tick runs inside the ticker's transition: the machines can rest once its timer's event is over.
+    const clock = failures.clock(ctx.engine.clock);
+    const ticks: typeof clock = {
+      setTimeout: (fn, timeout) =>
+        clock.setTimeout(() => {
+          fn();
+          this.restIfAsleep();
+        }, timeout),
+      clearTimeout: (id) => clock.clearTimeout(id),
+    };
+    this.ticker = new RestingActor((snapshot) => {
+      const ticker = failures.watch(
+        createActor(autoscalerMachine, {
+          clock: ticks,
+          ...(snapshot ? { snapshot } : {}),
+          input: { revision },
+        }),
+      );
+      ticker.on(
+        'tick',
+        failures.listener((e) => {
+          if (e.reason === 'timer') this.lastTimerTickMs = this.ctx.now();
+          this.tick();
+        }),
+      );
+      return ticker.start();
+    });
     failures.throwIfAny();
   }
 
@@ -170,20 +189,20 @@ export class RevisionAutoscaler {
 
   /** Whether the decider is panicking (the PodAutoscaler machine's decider region). */
   get inPanic(): boolean {
-    return isPanicking(this.pa.getSnapshot());
+    return isPanicking(this.pa.snapshot());
   }
 
   /** The SKS mode (the SKS machine's state; Proxy before the SKS exists). */
   get sksMode(): SKSMode {
-    return this.sks ? sksModeOf(this.sks.getSnapshot()) : 'Proxy';
+    return this.sks ? sksModeOf(this.sks.snapshot()) : 'Proxy';
   }
 
   private get stopped(): boolean {
-    return this.ticker.getSnapshot().status !== 'active';
+    return this.ticker.snapshot().status !== 'active';
   }
 
   stop(): void {
-    this.ticker.send({ type: 'autoscaler.stop' });
+    this.ticker.running().send({ type: 'autoscaler.stop' });
     this.pa.stop();
     this.sks?.stop();
     this.ctx.engine.cancel(this.requeue);
@@ -226,7 +245,7 @@ export class RevisionAutoscaler {
     const now = this.ctx.now();
     const { delayMs, atMs } = nextTickDelay(this.lastTimerTickMs, now);
     if (now + delayMs !== atMs) throw new Error(`autoscaler ${this.logName}: tick grid lost at ${now} ms`);
-    this.ticker.send({ type: 'autoscaler.wake', delayMs });
+    this.ticker.running().send({ type: 'autoscaler.wake', delayMs });
     this.failures.throwIfAny();
   }
 
@@ -261,9 +280,21 @@ export class RevisionAutoscaler {
     this.windows.panic.record(now, value);
     this.wake();
     if (!this.stopped && shouldPoke(this.decider.desiredScale, stat.averageConcurrency)) {
-      this.ticker.send({ type: 'autoscaler.poke' });
+      this.ticker.running().send({ type: 'autoscaler.poke' });
       this.failures.throwIfAny();
+      this.restIfAsleep();
     }
+  }
+
+  /**
+   * A sleeping ticker's machines (ticker, PodAutoscaler, SKS) keep only their snapshots until a
+   * stat or a new spec wakes it (called once the ticker's event is over, never inside it).
+   */
+  private restIfAsleep(): void {
+    if (!this.idle) return;
+    this.ticker.rest();
+    this.pa.rest();
+    this.sks?.rest();
   }
 
   /** The activator's immediate stat on a first request (concurrency 1): pokes the decider at zero. */
@@ -292,7 +323,7 @@ export class RevisionAutoscaler {
     const record = decision.record;
     if (record.valid) this.lastDecision = record;
     if (record.panicEntered || record.panicExited) {
-      this.pa.send({ type: record.panicEntered ? 'decider.panicked' : 'decider.calmed' });
+      this.pa.running().send({ type: record.panicEntered ? 'decider.panicked' : 'decider.calmed' });
       this.failures.throwIfAny();
     }
     const reconciled = decision.result.valid && shouldTriggerReconcile(previous, decision.state);
@@ -315,7 +346,7 @@ export class RevisionAutoscaler {
         idleUntilRecorded(this.windows.stable, now, spec.targetBurstCapacity !== -1)
       ) {
         this.idle = true;
-        this.ticker.send({ type: 'autoscaler.idle' });
+        this.ticker.running().send({ type: 'autoscaler.idle' });
         this.failures.throwIfAny();
       }
       return;
@@ -356,7 +387,7 @@ export class RevisionAutoscaler {
     return {
       readyPods,
       replicas: deployment?.spec.replicas ?? 0,
-      paState: paStateOf(this.pa.getSnapshot()),
+      paState: paStateOf(this.pa.snapshot()),
       paStateForMs: Math.max(0, now - since),
       sksMode,
       activatorInPath: sksMode === 'Proxy',
@@ -387,7 +418,7 @@ export class RevisionAutoscaler {
     const sksMode = sksModeOf(sksMachineNow);
     const inputs: KpaScaleInputs = {
       desired: this.decider.desiredScale,
-      paState: paStateOf(this.pa.getSnapshot()),
+      paState: paStateOf(this.pa.snapshot()),
       // The Active condition's lastTransitionTime, as Knative reads "active for" / "inactive for".
       paStateSinceMs: active?.lastTransitionTime ? parseIso(active.lastTransitionTime) : now,
       scaleTargetInitialized: initialized,
@@ -420,7 +451,7 @@ export class RevisionAutoscaler {
 
     const minReady = minReadyPods(this.spec, initialized);
     this.activeUpdate = undefined;
-    this.pa.send({ type: 'pa.scaled', want: scale.want, readyPods, minReady });
+    this.pa.running().send({ type: 'pa.scaled', want: scale.want, readyPods, minReady });
     this.failures.throwIfAny();
     const updates: (ConditionUpdate | undefined)[] = [this.activeUpdate];
     this.activeUpdate = undefined;
@@ -456,19 +487,22 @@ export class RevisionAutoscaler {
   private sksActor(): Actor<typeof sksMachine> {
     if (!this.sks) {
       // The SKS is made in Proxy mode, its activator endpoints in place from now on.
-      const actor = this.failures.watch(
-        createActor(sksMachine, { input: { revision: this.revision, nowMs: this.ctx.now() } }),
-      );
-      actor.on(
-        'sks.routing',
-        this.failures.listener((e) => {
-          this.dataplane.activatorInPath = e.mode === 'Proxy';
-        }),
-      );
-      this.sks = actor.start();
+      const nowMs = this.ctx.now();
+      this.sks = new RestingActor((snapshot) => {
+        const actor = this.failures.watch(
+          createActor(sksMachine, { ...(snapshot ? { snapshot } : {}), input: { revision: this.revision, nowMs } }),
+        );
+        actor.on(
+          'sks.routing',
+          this.failures.listener((e) => {
+            this.dataplane.activatorInPath = e.mode === 'Proxy';
+          }),
+        );
+        return actor.start();
+      });
       this.failures.throwIfAny();
     }
-    return this.sks;
+    return this.sks.running();
   }
 
   private ensureSks(pa: PodAutoscaler): ServerlessService {
@@ -484,7 +518,7 @@ export class RevisionAutoscaler {
    * mode the SKS machine settles in (the SKS reconciler's rule), and the SKS's Ready condition.
    */
   private updateSks(sks: ServerlessService, want: number, readyPods: number): void {
-    const paState = paStateOf(this.pa.getSnapshot());
+    const paState = paStateOf(this.pa.snapshot());
     const requested = sksModeFor(want, this.decider.excessBurstCapacity, paState);
     const activators = numActivators({
       readyPods,

@@ -2,7 +2,7 @@
  * The Configuration reconciler: every generation stamps out one Revision (`<config>-%05d`, or
  * the template's own name), and the status follows the latest created and latest ready ones.
  */
-import { type Actor, createActor } from 'xstate';
+import { type Actor, createActor, type Snapshot } from 'xstate';
 import type { Configuration, Revision } from '../../model/api/types.js';
 import { configurationLifecycleMachine } from '../../model/machines/configuration.js';
 import { getCondition, READY } from '../../model/rules/conditions.js';
@@ -97,7 +97,7 @@ export class ConfigurationController {
     const latestReadyDeleted =
       latestReady === undefined && previousReady !== undefined && !ctx.store.get(T.revision, namespace, previousReady);
     const failed = getCondition(revision.status?.conditions, READY);
-    const actor = this.actors.of(config, () => this.start(config));
+    const actor = this.actors.of(config, (snapshot) => this.start(config, snapshot));
     const sub = actor.on(
       'status',
       this.actors.failures.listener(({ conditions }) => {
@@ -122,12 +122,14 @@ export class ConfigurationController {
     });
     sub.unsubscribe();
     this.actors.failures.throwIfAny();
+    this.actors.rest(config);
   }
 
-  private start(config: Configuration): Actor<typeof configurationLifecycleMachine> {
+  private start(config: Configuration, snapshot?: Snapshot<unknown>): Actor<typeof configurationLifecycleMachine> {
     const actor = this.actors.failures.watch(
       createActor(configurationLifecycleMachine, {
         clock: this.actors.failures.clock(this.ctx.engine.clock),
+        ...(snapshot ? { snapshot } : {}),
         input: { name: config.metadata.name },
       }),
     );

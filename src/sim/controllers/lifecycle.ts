@@ -3,35 +3,78 @@
  * what the machines tell goes. Milestones go to the log as narration; divergences (a move the
  * model forbids: never expected from the model's own rules, and tests say so) as `divergence`.
  */
+import type { Snapshot } from 'xstate';
 import type { KubeObject } from '../../model/api/types.js';
 import type { Divergence, Milestone } from '../../model/machines/lifecycle.js';
 import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
 
+/** What ActorsByObject needs of an actor: XState's `Actor`, as far as resting goes. */
+interface RestingActor {
+  stop(): void;
+  getSnapshot(): { readonly status: string };
+  getPersistedSnapshot(): Snapshot<unknown>;
+  readonly system: { getSnapshot(): { _scheduledEvents: Record<string, unknown> } };
+}
+
 /**
  * The actors of one kind's objects, by namespace and name; a reused name gets a fresh actor.
  * `failures` brings an error inside a machine (a rule that throws) back to the reconciler: watch
  * each actor and wrap its listeners with it, and call `failures.throwIfAny()` after each send.
+ *
+ * An object at rest keeps no actor: after its reconcile (`rest`) an actor with no timer pending
+ * is stopped and only its persisted snapshot kept (its state and context, a few hundred bytes
+ * against several kilobytes for a running actor with its system, mailbox and listeners); the
+ * next reconcile starts it again from that snapshot. XState restores a snapshot without running
+ * entry actions, and stopping a machine runs no exit actions, so the machine moves and emits as
+ * if it had run all along. A fleet's objects are at rest nearly all the time.
  */
-export class ActorsByObject<A extends { stop(): void }> {
+export class ActorsByObject<A extends RestingActor> {
   readonly failures = new ActorFailures();
-  private readonly actors = new Map<string, { uid: string | undefined; actor: A }>();
+  private readonly actors = new Map<
+    string,
+    { uid: string | undefined; actor: A | undefined; snapshot: Snapshot<unknown> | undefined }
+  >();
 
-  /** The object's actor, made by `start` on first use (again when a new object took the name). */
-  of(obj: KubeObject, start: () => A): A {
+  /**
+   * The object's actor: running, started again from its snapshot, or made by `start` on first
+   * use (again when a new object took the name). `start(snapshot)` starts one from a snapshot.
+   */
+  of(obj: KubeObject, start: (snapshot?: Snapshot<unknown>) => A): A {
     const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     const known = this.actors.get(key);
-    if (known && known.uid === obj.metadata.uid) return known.actor;
-    known?.actor.stop();
+    if (known && known.uid === obj.metadata.uid) {
+      if (known.actor) return known.actor;
+      const actor = start(known.snapshot);
+      known.actor = actor;
+      known.snapshot = undefined;
+      return actor;
+    }
+    known?.actor?.stop();
     const actor = start();
-    this.actors.set(key, { uid: obj.metadata.uid, actor });
+    this.actors.set(key, { uid: obj.metadata.uid, actor, snapshot: undefined });
     return actor;
+  }
+
+  /**
+   * The object's reconcile is over: its actor keeps only its persisted snapshot, unless a timer
+   * of its machine is pending (it must fire on time) or the actor stopped on an error (which
+   * `failures` reports).
+   */
+  rest(obj: KubeObject): void {
+    const known = this.actors.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
+    const actor = known?.actor;
+    if (!known || !actor || actor.getSnapshot().status !== 'active') return;
+    for (const _ in actor.system.getSnapshot()._scheduledEvents) return;
+    known.snapshot = actor.getPersistedSnapshot();
+    known.actor = undefined;
+    actor.stop();
   }
 
   /** The object is gone: its machine stops. */
   forget(namespace: string, name: string): void {
     const key = `${namespace}/${name}`;
-    this.actors.get(key)?.actor.stop();
+    this.actors.get(key)?.actor?.stop();
     this.actors.delete(key);
   }
 }

@@ -3,7 +3,7 @@
  * initial scale) and the PodAutoscaler (`<rev>`), and reports the revision's conditions from
  * the Deployment and the PodAutoscaler (reference §6).
  */
-import { type Actor, createActor } from 'xstate';
+import { type Actor, createActor, type Snapshot } from 'xstate';
 import type { Condition, Deployment, Pod, PodAutoscaler, Revision, RevisionStatus } from '../../model/api/types.js';
 import { resolveInitialScale } from '../../model/kpa/index.js';
 import { type RevisionObservation, revisionLifecycleMachine } from '../../model/machines/revision.js';
@@ -169,18 +169,20 @@ export class RevisionController {
   ): void {
     const { ctx } = this;
     const namespace = rev.metadata.namespace ?? '';
-    const actor = this.actors.of(rev, () => this.start(rev));
+    const actor = this.actors.of(rev, (snapshot) => this.start(rev, snapshot));
     const sub = actor.on('status', (e) => ctx.store.updateStatus(T.revision, namespace, rev.metadata.name, status(e)));
     actor.send({ type: 'revision.reconcile', previous: rev.status?.conditions, observed, nowIso: ctx.timestamp() });
     sub.unsubscribe();
     this.actors.failures.throwIfAny();
+    this.actors.rest(rev);
   }
 
-  private start(rev: Revision): Actor<typeof revisionLifecycleMachine> {
+  private start(rev: Revision, snapshot?: Snapshot<unknown>): Actor<typeof revisionLifecycleMachine> {
     const name = rev.metadata.name;
     const actor = this.actors.failures.watch(
       createActor(revisionLifecycleMachine, {
         clock: this.actors.failures.clock(this.ctx.engine.clock),
+        ...(snapshot ? { snapshot } : {}),
         input: { name },
       }),
     );

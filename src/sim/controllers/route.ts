@@ -5,7 +5,7 @@
  * the status the machine emits, with URL and traffic, and labels revisions with their routing
  * state.
  */
-import { type Actor, createActor } from 'xstate';
+import { type Actor, createActor, type Snapshot } from 'xstate';
 import type { Configuration, Revision, Route, RouteStatus } from '../../model/api/types.js';
 import { routeMachine } from '../../model/machines/route.js';
 import {
@@ -53,7 +53,7 @@ export class RouteController {
     });
     const traffic = resolution.traffic ?? route.status?.traffic;
     const url = routeUrl(ref, domain, network);
-    const actor = this.actors.of(route, () => this.start(route));
+    const actor = this.actors.of(route, (snapshot) => this.start(route, snapshot));
     const sub = actor.on(
       'status',
       this.actors.failures.listener(({ conditions }) => {
@@ -79,6 +79,7 @@ export class RouteController {
     });
     sub.unsubscribe();
     this.actors.failures.throwIfAny();
+    this.actors.rest(route);
     if (traffic) this.labelRevisions(namespace, route, new Set(traffic.map((t) => t.revisionName ?? '')));
   }
 
@@ -133,12 +134,13 @@ export class RouteController {
     );
   }
 
-  private start(route: Route): Actor<typeof routeMachine> {
+  private start(route: Route, snapshot?: Snapshot<unknown>): Actor<typeof routeMachine> {
     const { name } = route.metadata;
     const namespace = route.metadata.namespace ?? '';
     const actor = this.actors.failures.watch(
       createActor(routeMachine, {
         clock: this.actors.failures.clock(this.ctx.engine.clock),
+        ...(snapshot ? { snapshot } : {}),
         input: { name, ingressProgrammingMs: this.ctx.settings.ingressProgrammingMs },
       }),
     );

@@ -3,7 +3,7 @@
  * spec.template into the Configuration and spec.traffic into the Route, and reports their
  * readiness (reference §6).
  */
-import { type Actor, createActor } from 'xstate';
+import { type Actor, createActor, type Snapshot } from 'xstate';
 import type { Configuration, Route, Service, ServiceStatus, TrafficTarget } from '../../model/api/types.js';
 import { serviceLifecycleMachine } from '../../model/machines/service.js';
 import { LABEL_SERVICE } from '../../model/rules/labels.js';
@@ -74,7 +74,7 @@ export class ServiceController {
       ? ctx.store.update({ ...routeSpec, metadata: { ...existingRoute.metadata, ...routeSpec.metadata } })
       : ctx.store.create(routeSpec);
 
-    const actor = this.actors.of(svc, () => this.start(svc));
+    const actor = this.actors.of(svc, (snapshot) => this.start(svc, snapshot));
     const sub = actor.on(
       'status',
       this.actors.failures.listener(({ conditions }) => {
@@ -103,12 +103,14 @@ export class ServiceController {
     });
     sub.unsubscribe();
     this.actors.failures.throwIfAny();
+    this.actors.rest(svc);
   }
 
-  private start(svc: Service): Actor<typeof serviceLifecycleMachine> {
+  private start(svc: Service, snapshot?: Snapshot<unknown>): Actor<typeof serviceLifecycleMachine> {
     const actor = this.actors.failures.watch(
       createActor(serviceLifecycleMachine, {
         clock: this.actors.failures.clock(this.ctx.engine.clock),
+        ...(snapshot ? { snapshot } : {}),
         input: { name: svc.metadata.name },
       }),
     );
