@@ -67,6 +67,8 @@ interface PodRuntime {
   pulls?: PullOutcome[];
   /** The scheduler's last word while no node fitted. */
   unschedulable?: { message: string; since: string };
+  /** The phase its machine last announced (what the Deployment's tallies count it as). */
+  announced?: PodPhase;
   /** When the pod was bound to the node, its containers started, it became ready. */
   scheduledAt?: string;
   startedAt?: string;
@@ -82,6 +84,12 @@ export interface PodCounts {
 interface DeploymentRuntime {
   podTemplateHash: string;
   pods: Map<string, PodRuntime>;
+  /**
+   * Its pods by the phase their machines last announced, kept as they announce (a machine
+   * announces a phase as it enters it, before anything else reads it): the status and the
+   * autoscaler read counts without going through every pod on every pod's change.
+   */
+  tally: PhaseTally;
   /** The ReplicaSet the pods belong to (when objects are shown). */
   replicaSet?: KubeObject;
 }
@@ -97,6 +105,18 @@ const PHASE_RANK: Record<PodPhase, number> = {
 };
 
 const SCHEDULER = { component: 'default-scheduler' };
+
+/** How many of a Deployment's pods are in each phase (a Gone one until it leaves the map). */
+type PhaseTally = Record<PodPhase, number>;
+
+function emptyTally(): PhaseTally {
+  return { Pending: 0, ContainerCreating: 0, Running: 0, Ready: 0, Terminating: 0, Gone: 0 };
+}
+
+/** Pods not deleted (neither Terminating nor Gone), as the ReplicaSet counts its replicas. */
+function aliveCount(rt: DeploymentRuntime): number {
+  return rt.pods.size - rt.tally.Terminating - rt.tally.Gone;
+}
 
 /** A pod's phase: its machine's state (the one holder of it). */
 function phaseOf(pod: PodRuntime): PodPhase {
@@ -138,12 +158,9 @@ export class DeploymentController {
     into.terminating = 0;
     const rt = this.deployments.get(`${namespace}/${deployment}`);
     if (!rt) return into;
-    for (const p of rt.pods.values()) {
-      const phase = phaseOf(p);
-      if (phase === 'Ready') into.ready++;
-      else if (phase === 'Terminating') into.terminating++;
-      else into.pending++;
-    }
+    into.ready = rt.tally.Ready;
+    into.terminating = rt.tally.Terminating;
+    into.pending = rt.pods.size - into.ready - into.terminating;
     return into;
   }
 
@@ -158,7 +175,7 @@ export class DeploymentController {
       return;
     }
     if (!rt) {
-      rt = { podTemplateHash: replicaSetHash(this.ctx.random.names), pods: new Map() };
+      rt = { podTemplateHash: replicaSetHash(this.ctx.random.names), pods: new Map(), tally: emptyTally() };
       this.deployments.set(key, rt);
     }
     const rs = rt.replicaSet ?? this.shown.replicaSets.ensure(dep, rt.podTemplateHash);
@@ -167,10 +184,11 @@ export class DeploymentController {
       rs,
     );
     const desired = dep.spec.replicas ?? 1;
-    const alive = [...rt.pods.values()].filter(isAlive);
-    if (alive.length < desired) {
-      for (let i = alive.length; i < desired; i++) this.createPod(dep, rt);
-    } else if (alive.length > desired) {
+    const aliveNow = aliveCount(rt);
+    if (aliveNow < desired) {
+      for (let i = aliveNow; i < desired; i++) this.createPod(dep, rt);
+    } else if (aliveNow > desired) {
+      const alive = [...rt.pods.values()].filter(isAlive);
       const victims = alive
         .slice()
         .sort((a, b) => PHASE_RANK[phaseOf(a)] - PHASE_RANK[phaseOf(b)] || b.createdAt - a.createdAt)
@@ -181,19 +199,18 @@ export class DeploymentController {
   }
 
   private writeStatus(dep: Deployment, rt: DeploymentRuntime): void {
-    const pods = [...rt.pods.values()];
-    const current = pods.filter(isAlive);
-    const ready = current.filter((p) => phaseOf(p) === 'Ready').length;
+    const current = aliveCount(rt);
+    const ready = rt.tally.Ready;
     const desired = dep.spec.replicas ?? 1;
     const status: Record<string, unknown> = {
       observedGeneration: dep.metadata.generation,
-      replicas: current.length,
-      updatedReplicas: current.length,
+      replicas: current,
+      updatedReplicas: current,
       readyReplicas: ready,
       availableReplicas: ready,
     };
     if (rt.replicaSet) {
-      this.shown.replicaSets.writeStatus(rt.replicaSet, { replicas: current.length, ready });
+      this.shown.replicaSets.writeStatus(rt.replicaSet, { replicas: current, ready });
       const unavailable = Math.max(0, desired - ready);
       if (unavailable > 0) status.unavailableReplicas = unavailable;
       status.conditions = deploymentConditions(
@@ -201,7 +218,7 @@ export class DeploymentController {
         rt.replicaSet.metadata.name,
         desired,
         ready,
-        current.length,
+        current,
         this.ctx.timestamp(),
       );
     }
@@ -398,6 +415,12 @@ export class DeploymentController {
   }
 
   private onPhase(namespace: string, deployment: string, pod: PodRuntime, phase: PodPhase): void {
+    const owner = this.deployments.get(`${namespace}/${deployment}`);
+    if (owner?.pods.get(pod.name) === pod) {
+      if (pod.announced) owner.tally[pod.announced]--;
+      owner.tally[phase]++;
+    }
+    pod.announced = phase;
     // The machine announces Pending once, when it starts: nothing to show yet.
     const first = phase === 'Pending';
     const pullMs = phase === 'Running' ? (pod.pulls ?? []).reduce((n, p) => n + p.totalMs, 0) : 0;
@@ -413,7 +436,7 @@ export class DeploymentController {
     if (phase === 'Gone') {
       this.shown.logs.gone(namespace, pod.name);
       this.ctx.store.remove(T.pod, namespace, pod.name);
-      this.deployments.get(`${namespace}/${deployment}`)?.pods.delete(pod.name);
+      if (owner?.pods.delete(pod.name)) owner.tally.Gone--;
       pod.actor.stop();
     } else if (phase === 'ContainerCreating') {
       // The binding: the node and the scheduled status in one write.
