@@ -44,6 +44,8 @@ export class Scheduler {
   private readonly boundTo = new Map<string, NodeState>();
   /** Each bound pod's owner (ReplicaSet), by key. */
   private readonly owners = new Map<string, string>();
+  /** How many bound pods each owner has on each node (the spread), kept as pods bind and leave. */
+  private readonly placed = new Map<string, Map<NodeState, number>>();
   /** Each bound pod's CPU on its node, made when first asked for. */
   private readonly cpus = new Map<string, PodCpu>();
   private readonly limits = new Map<string, number | undefined>();
@@ -99,6 +101,14 @@ export class Scheduler {
     const node = this.boundTo.get(key);
     if (!node) return;
     this.boundTo.delete(key);
+    const owner = this.owners.get(key);
+    if (owner !== undefined) {
+      const on = this.placed.get(owner)!;
+      const n = on.get(node)! - 1;
+      if (n > 0) on.set(node, n);
+      else on.delete(node);
+      if (on.size === 0) this.placed.delete(owner);
+    }
     this.owners.delete(key);
     this.limits.delete(key);
     this.cpus.get(key)?.detach();
@@ -169,10 +179,10 @@ export class Scheduler {
   private attempt(pod: SchedulablePod): boolean {
     const nodes = this.nodes();
     const siblings = new Map<string, number>();
-    if (nodes.length > 1)
+    const placed = this.placed.get(pod.owner);
+    if (nodes.length > 1 && placed)
       for (const node of nodes) {
-        let n = 0;
-        for (const key of node.pods.keys()) if (this.owners.get(key) === pod.owner) n++;
+        const n = placed.get(node) ?? 0;
         if (n > 0) siblings.set(node.name, n);
       }
     const result = schedulePod({ ...pod.demand, siblingsByNode: siblings }, nodes, this.random);
@@ -184,6 +194,9 @@ export class Scheduler {
     node.add(pod.key, pod.demand);
     this.boundTo.set(pod.key, node);
     this.owners.set(pod.key, pod.owner);
+    let on = this.placed.get(pod.owner);
+    if (!on) this.placed.set(pod.owner, (on = new Map()));
+    on.set(node, (on.get(node) ?? 0) + 1);
     this.limits.set(pod.key, pod.cpuLimitMillis);
     pod.bound(node);
     return true;
