@@ -87,6 +87,8 @@ class PodEndpoint {
   fromActivator = 0;
   /** Position in the revision's probed list (-1 when not in it). */
   probedIndex = -1;
+  /** In the revision's serving list. */
+  serving = false;
   /** The CPU the pod gets on its node (for a CPU-bound app). */
   cpu: PodCpu | undefined = undefined;
   // queue-proxy stats for the current reporting period
@@ -115,6 +117,8 @@ class PodEndpoint {
 
   constructor(
     readonly name: string,
+    /** Its place in the revision's endpoint order (the order it was first seen). */
+    readonly seq: number,
     private readonly clock: ScrapeClock,
   ) {
     this.closed = clock.count;
@@ -243,12 +247,15 @@ export class RevisionDataplane {
    */
   activatorInPath = true;
   private readonly pods = new Map<string, PodEndpoint>();
-  // Views of `pods` in insertion order, rebuilt when a pod changes state (never per request).
-  private podList: PodEndpoint[] = [];
+  /** The next endpoint's `seq`: the lists below keep `pods`' insertion order by it. */
+  private nextSeq = 0;
+  // Views of `pods` in insertion order, kept as pods change state (never per request): a pod
+  // that changes moves in or out of them alone, so a change costs a search, not every pod.
+  private readonly podList: PodEndpoint[] = [];
   /** Ready and not terminating: they take traffic directly. */
-  private servingList: PodEndpoint[] = [];
+  private readonly servingList: PodEndpoint[] = [];
   /** Probed by the activator and not terminating: it may send them requests. */
-  private probedList: PodEndpoint[] = [];
+  private readonly probedList: PodEndpoint[] = [];
   /** Completions wait in an engine lane: with a constant service time they come in FIFO order. */
   private readonly completionLane: number;
   /** The completion callback shared by every request (no closure per request). */
@@ -322,7 +329,7 @@ export class RevisionDataplane {
     const pod = this.endpoint(name);
     pod.ready = true;
     pod.cpu = cpu;
-    this.rebuildLists();
+    this.refile(pod);
   }
 
   /** The activator's probe reached the pod: buffered requests can go to it. */
@@ -330,7 +337,7 @@ export class RevisionDataplane {
     const pod = this.pods.get(name);
     if (!pod || pod.terminating || !pod.ready) return;
     pod.probed = true;
-    this.rebuildLists();
+    this.refile(pod);
     this.drainHeld();
   }
 
@@ -340,22 +347,48 @@ export class RevisionDataplane {
     pod.terminating = true;
     pod.ready = false;
     pod.probed = false;
-    this.rebuildLists();
+    this.refile(pod);
   }
 
   podGone(name: string): void {
+    const pod = this.pods.get(name);
+    if (!pod) return;
     this.pods.delete(name);
-    this.rebuildLists();
+    this.refile(pod);
   }
 
-  private rebuildLists(): void {
-    this.podList = [...this.pods.values()];
-    this.servingList = this.podList.filter((p) => p.ready && !p.terminating);
-    for (const p of this.podList) p.probedIndex = -1;
-    this.probedList = this.podList.filter((p) => p.probed && !p.terminating);
-    this.probedList.forEach((p, i) => {
-      p.probedIndex = i;
-    });
+  /**
+   * Puts a pod that changed where it now belongs in the lists, each in `pods`' order: all of
+   * them (while in `pods`), serving (ready, not terminating), probed (probed, not terminating,
+   * with `probedIndex` its position).
+   */
+  private refile(pod: PodEndpoint): void {
+    const known = this.pods.get(pod.name) === pod;
+    const inAll = indexBySeq(this.podList, pod.seq);
+    if (known && inAll < 0) this.podList.splice(-inAll - 1, 0, pod);
+    else if (!known && inAll >= 0) this.podList.splice(inAll, 1);
+    const serving = known && pod.ready && !pod.terminating;
+    if (serving !== pod.serving) {
+      pod.serving = serving;
+      const at = indexBySeq(this.servingList, pod.seq);
+      if (serving) this.servingList.splice(-at - 1, 0, pod);
+      else this.servingList.splice(at, 1);
+    }
+    const probed = known && pod.probed && !pod.terminating;
+    if (probed !== pod.probedIndex >= 0) {
+      const list = this.probedList;
+      const at = indexBySeq(list, pod.seq);
+      let from: number;
+      if (probed) {
+        from = -at - 1;
+        list.splice(from, 0, pod);
+      } else {
+        from = at;
+        list.splice(at, 1);
+        pod.probedIndex = -1;
+      }
+      for (let i = from; i < list.length; i++) list[i]!.probedIndex = i;
+    }
     this.firstFreeHint = 0;
   }
 
@@ -820,10 +853,26 @@ export class RevisionDataplane {
   private endpoint(name: string): PodEndpoint {
     let pod = this.pods.get(name);
     if (!pod) {
-      pod = new PodEndpoint(name, this.scrapeClock);
+      pod = new PodEndpoint(name, this.nextSeq++, this.scrapeClock);
       pod.lastChange = this.engine.now();
       this.pods.set(name, pod);
     }
     return pod;
   }
+}
+
+/** Where the pod with this `seq` is in a list ordered by `seq`, or -(where it would go) - 1. */
+function indexBySeq(list: readonly PodEndpoint[], seq: number): number {
+  let lo = 0;
+  let hi = list.length;
+  // Most changes concern the newest pod: look at the end first.
+  if (hi > 0 && list[hi - 1]!.seq < seq) return -hi - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const at = list[mid]!.seq;
+    if (at === seq) return mid;
+    if (at < seq) lo = mid + 1;
+    else hi = mid;
+  }
+  return -lo - 1;
 }

@@ -1,0 +1,71 @@
+/**
+ * A revision's data plane keeps its endpoint lists (all pods, serving, probed) as pods change,
+ * moving only the pod that changed: they must be what filtering every pod in order gives, with
+ * each probed pod's `probedIndex` its place (the activator's and the scraper's picks index them).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { revisionTimeouts } from '../../src/model/timeouts.js';
+import { RevisionDataplane } from '../../src/sim/dataplane/revision.js';
+import { Engine } from '../../src/sim/engine.js';
+
+interface Endpoint {
+  name: string;
+  ready: boolean;
+  probed: boolean;
+  terminating: boolean;
+  probedIndex: number;
+}
+
+/** The data plane's private lists, read for the check. */
+interface Lists {
+  pods: Map<string, Endpoint>;
+  podList: Endpoint[];
+  servingList: Endpoint[];
+  probedList: Endpoint[];
+}
+
+const hooks = { firstRequest() {}, completed() {}, held() {}, dispatched() {} };
+const op = fc.record({
+  op: fc.constantFrom('ready', 'ready', 'probe', 'probe', 'terminate', 'gone'),
+  pod: fc.integer({ min: 0, max: 15 }),
+});
+
+describe('the data plane’s endpoint lists', () => {
+  it('equal every pod filtered in order after each change', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 200 }), (steps) => {
+        const dp = new RevisionDataplane(
+          'r',
+          1,
+          revisionTimeouts({ timeoutSeconds: 300 }, 300),
+          new Engine(),
+          Math.random,
+          hooks,
+        );
+        const lists = dp as unknown as Lists;
+        const gone: Endpoint[] = [];
+        for (const s of steps) {
+          const name = `p${s.pod}`;
+          if (s.op === 'ready') dp.podReady(name);
+          else if (s.op === 'probe') dp.podProbed(name);
+          else if (s.op === 'terminate') dp.podTerminating(name);
+          else {
+            const pod = lists.pods.get(name);
+            if (pod) gone.push(pod);
+            dp.podGone(name);
+          }
+          const all = [...lists.pods.values()];
+          const names = (l: Endpoint[]) => l.map((p) => p.name);
+          expect(names(lists.podList)).toEqual(names(all));
+          expect(names(lists.servingList)).toEqual(names(all.filter((p) => p.ready && !p.terminating)));
+          const probed = all.filter((p) => p.probed && !p.terminating);
+          expect(names(lists.probedList)).toEqual(names(probed));
+          for (const p of all) expect(p.probedIndex).toBe(probed.indexOf(p));
+          for (const p of gone) expect(p.probedIndex).toBe(-1);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
