@@ -246,6 +246,34 @@ if (want('memory')) {
   });
 }
 
+if (want('pods')) {
+  // Cost bounded by requests and sampled pods, not by pods: containerConcurrency 1 at 1,000 RPS
+  // with SimFaaS's example service time (exponential, mean 1.991 s), thousands of pods
+  // (docs/performance.md, "Many pods").
+  const seconds = quick ? 60 : 600;
+  const rs = repeat('pods', { seconds });
+  emit({
+    name: 'pods',
+    value: Math.round(median(rs.map((r) => r.perCpuSecond!))),
+    unit: 'simulated requests per CPU s',
+    settings: {
+      load: 'poisson 1000 rps',
+      service: 'exponential, mean 1.991 s',
+      containerConcurrency: 1,
+      nodes: '40 × (110 pods, 64 CPUs)',
+      simulated: `${seconds} s`,
+    },
+    runs: rs.map((r) => Math.round(r.perCpuSecond!)),
+    cpuS: spread(rs.map((r) => r.cpuMs! / 1000)),
+    requests: rs[0]!.requests,
+    maxPods: rs[0]!.maxPods,
+    peakRssMb: round(median(rs.map((r) => r.peakRssMb!)), 1),
+    // Simulated requests per CPU second over bare engine events per CPU second, per run.
+    ratio: spread(rs.map((r) => r.perCpuSecond! / r.bareEventsPerCpuSecond!)),
+    goal: '≥ 1.5 M requests/s',
+  });
+}
+
 if (want('burst')) {
   const rs = repeat('burst', {});
   const settings = {
