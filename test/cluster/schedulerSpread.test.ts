@@ -20,8 +20,6 @@ function stream(seed: number) {
   };
 }
 
-type Op = { op: 'schedule'; owner: number } | { op: 'release'; pick: number };
-
 const ops = fc.array(
   fc.oneof(
     {

@@ -195,7 +195,10 @@ export class Scheduler {
     this.boundTo.set(pod.key, node);
     this.owners.set(pod.key, pod.owner);
     let on = this.placed.get(pod.owner);
-    if (!on) this.placed.set(pod.owner, (on = new Map()));
+    if (!on) {
+      on = new Map();
+      this.placed.set(pod.owner, on);
+    }
     on.set(node, (on.get(node) ?? 0) + 1);
     this.limits.set(pod.key, pod.cpuLimitMillis);
     pod.bound(node);
