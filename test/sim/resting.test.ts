@@ -1,0 +1,135 @@
+/**
+ * Objects at rest keep no running actor (src/sim/actors.ts `RestingActor`, src/sim/controllers/
+ * lifecycle.ts `ActorsByObject`): an actor stopped between events and started again from its
+ * persisted snapshot must move, keep its context and emit exactly as one that ran all along, and
+ * a pending timer must keep it running (and fire on time).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assign, createActor, emit, type Snapshot, setup } from 'xstate';
+import type { KubeObject } from '../../src/model/api/types.js';
+import { ActorFailures, RestingActor } from '../../src/sim/actors.js';
+import { ActorsByObject } from '../../src/sim/controllers/lifecycle.js';
+import { Engine } from '../../src/sim/engine.js';
+
+/** Counts, and when armed fires once after 5 ms: entry and exit actions and a timer, as the lifecycle machines have. */
+const counter = setup({
+  types: {
+    context: {} as { count: number; entries: number },
+    events: {} as { type: 'inc' } | { type: 'arm' } | { type: 'reset' },
+    emitted: {} as { type: 'told'; text: string },
+  },
+  delays: { soon: 5 },
+}).createMachine({
+  id: 'counter',
+  context: { count: 0, entries: 0 },
+  initial: 'calm',
+  states: {
+    calm: {
+      entry: [assign({ entries: ({ context }) => context.entries + 1 }), emit({ type: 'told', text: 'calm' })],
+      exit: emit({ type: 'told', text: 'leaving calm' }),
+      on: {
+        inc: {
+          actions: [
+            assign({ count: ({ context }) => context.count + 1 }),
+            emit(({ context }) => ({ type: 'told' as const, text: `count ${context.count + 1}` })),
+          ],
+        },
+        arm: 'armed',
+        reset: { target: 'calm', reenter: true, actions: assign({ count: 0 }) },
+      },
+    },
+    armed: {
+      after: { soon: { target: 'calm', actions: emit({ type: 'told', text: 'fired' }) } },
+      on: { inc: { actions: assign({ count: ({ context }) => context.count + 10 }) } },
+    },
+  },
+});
+
+type Op = { op: 'inc' } | { op: 'arm' } | { op: 'reset' } | { op: 'wait'; ms: number } | { op: 'rest' };
+
+const ops = fc.array(
+  fc.oneof(
+    fc.constant<Op>({ op: 'inc' }),
+    fc.constant<Op>({ op: 'arm' }),
+    fc.constant<Op>({ op: 'reset' }),
+    fc.integer({ min: 1, max: 8 }).map<Op>((ms) => ({ op: 'wait', ms })),
+    fc.constant<Op>({ op: 'rest' }),
+  ),
+  { maxLength: 40 },
+);
+
+/** Runs the operations; `rest` rests the actor only when `resting`. Returns what was emitted, when, and the end state. */
+function drive(list: Op[], resting: boolean): { told: string[]; value: unknown; context: unknown; live: boolean } {
+  const engine = new Engine();
+  const failures = new ActorFailures();
+  const told: string[] = [];
+  const actor = new RestingActor((snapshot?: Snapshot<unknown>) => {
+    const a = failures.watch(createActor(counter, { clock: engine.clock, ...(snapshot ? { snapshot } : {}) }));
+    a.on('told', (e) => told.push(`${engine.now()} ${e.text}`));
+    return a.start();
+  });
+  for (const o of list) {
+    if (o.op === 'wait') engine.runUntil(engine.now() + o.ms);
+    else if (o.op === 'rest') {
+      if (resting) actor.rest();
+    } else actor.running().send({ type: o.op });
+    failures.throwIfAny();
+  }
+  engine.runUntil(engine.now() + 10);
+  const end = actor.snapshot() as unknown as { value: unknown; context: unknown };
+  return {
+    told,
+    value: end.value,
+    context: end.context,
+    live: (actor as unknown as { actor?: unknown }).actor !== undefined,
+  };
+}
+
+describe('RestingActor', () => {
+  it('moves, keeps its context and emits as an actor that never rests (fast-check)', () => {
+    fc.assert(
+      fc.property(ops, (list) => {
+        const rested = drive(list, true);
+        const always = drive(list, false);
+        expect(rested.told).toEqual(always.told);
+        expect(rested.value).toEqual(always.value);
+        expect(rested.context).toEqual(always.context);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('rests only with no timer pending: an armed actor stays running and fires on time', () => {
+    const armed = drive([{ op: 'arm' }, { op: 'rest' }, { op: 'wait', ms: 2 }, { op: 'rest' }], true);
+    expect(armed.told).toEqual(['0 calm', '0 leaving calm', '5 fired', '5 calm']);
+    const calm = drive([{ op: 'inc' }, { op: 'rest' }], true);
+    expect(calm.live).toBe(false);
+    expect(calm.context).toEqual({ count: 1, entries: 1 });
+  });
+});
+
+describe('ActorsByObject', () => {
+  const obj = (uid: string): KubeObject =>
+    ({ apiVersion: 'v1', kind: 'Thing', metadata: { name: 'a', namespace: 'ns', uid } }) as KubeObject;
+
+  it('restarts a resting object from its snapshot, and a new object of the same name afresh', () => {
+    const engine = new Engine();
+    const actors = new ActorsByObject<ReturnType<typeof createActor<typeof counter>>>();
+    let started = 0;
+    const start = (snapshot?: Snapshot<unknown>) => {
+      started++;
+      return actors.failures
+        .watch(createActor(counter, { clock: engine.clock, ...(snapshot ? { snapshot } : {}) }))
+        .start();
+    };
+    actors.of(obj('1'), start).send({ type: 'inc' });
+    actors.rest(obj('1'));
+    actors.of(obj('1'), start).send({ type: 'inc' });
+    expect(actors.of(obj('1'), start).getSnapshot().context).toEqual({ count: 2, entries: 1 });
+    expect(started).toBe(2);
+    actors.rest(obj('1'));
+    expect(actors.of(obj('2'), start).getSnapshot().context).toEqual({ count: 0, entries: 1 });
+    expect(started).toBe(3);
+  });
+});
