@@ -202,7 +202,21 @@ function shownUid(r: Random): string {
   const b = hex(8);
   const c = hex(8);
   const d = hex(8);
-  return `${a}-${b.slice(0, 4)}-4${b.slice(4, 7)}-${'89ab'[parseInt(c[0]!, 16) & 3]}${c.slice(1, 4)}-${c.slice(4)}${d}`;
+  // Joined, not a template: one flat string instead of a chain of V8 cons strings (≈ 250 bytes
+  // more for each of the many objects and events that keep a uid).
+  return [
+    a,
+    '-',
+    b.slice(0, 4),
+    '-4',
+    b.slice(4, 7),
+    '-',
+    '89ab'[parseInt(c[0]!, 16) & 3],
+    c.slice(1, 4),
+    '-',
+    c.slice(4),
+    d,
+  ].join('');
 }
 
 /** A node's uid from its name (no draw: nodes must not move the names or uids drawn after them). */
@@ -373,7 +387,8 @@ export class SimCluster {
 
   private uid(r: Random): string {
     const hex = (n: number) => Array.from({ length: n }, () => Math.floor(r() * 16).toString(16)).join('');
-    return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[Math.floor(r() * 4)]}${hex(3)}-${hex(12)}`;
+    // Joined (drawn in the same order), for one flat string: see shownUid.
+    return [hex(8), '-', hex(4), '-4', hex(3), '-', '89ab'[Math.floor(r() * 4)], hex(3), '-', hex(12)].join('');
   }
 
   // ---- configuration ----

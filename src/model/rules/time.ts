@@ -8,12 +8,23 @@
 export const SIM_EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 
 /**
+ * The last second isoAt formatted: objects written in the same second share one string (a run
+ * stamps thousands of objects, events and conditions, many in the same second).
+ */
+const lastIso = { ms: Number.NaN, text: '' };
+
+/**
  * The RFC 3339 timestamp of simulated instant `nowMs`, truncated to whole seconds like
  * metav1.Time (which drops sub-second precision when it is serialised).
  */
 export function isoAt(nowMs: number): string {
   const wholeSeconds = Math.floor((SIM_EPOCH_MS + nowMs) / 1000) * 1000;
-  return new Date(wholeSeconds).toISOString().replace('.000Z', 'Z');
+  if (wholeSeconds === lastIso.ms) return lastIso.text;
+  // Joined: one flat string, not a concatenation holding a slice of the whole ISO text.
+  const text = [new Date(wholeSeconds).toISOString().slice(0, -5), 'Z'].join('');
+  lastIso.ms = wholeSeconds;
+  lastIso.text = text;
+  return text;
 }
 
 /**
