@@ -82,10 +82,12 @@ function plainArray(a: unknown[]): boolean {
 
 /**
  * `structuredClone` for the plain data of API objects (the same copy: keys in order, undefined
- * values kept), much faster on them; anything else is copied by structuredClone.
+ * values kept), much faster on them; anything else is copied by structuredClone. Frozen data is
+ * not copied: it cannot change, so the copy shares it (a writer that freezes what it writes
+ * again and again, like a revision's pod addresses, writes references, not copies).
  */
 export function cloneData<T>(v: T): T {
-  if (typeof v !== 'object' || v === null) return v;
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
   const proto = Object.getPrototypeOf(v);
   if (proto === Array.prototype) {
     const a = v as unknown as unknown[];

@@ -107,6 +107,18 @@ describe('dataEqual and cloneData', () => {
   });
 });
 
+describe('cloneData and frozen data', () => {
+  it('shares frozen parts (they cannot change) and copies the rest', () => {
+    const entry = Object.freeze({ ip: '10.0.0.1', targetRef: Object.freeze({ name: 'p' }) });
+    const body = { subsets: [{ addresses: [entry], ports: [{ port: 80 }] }] };
+    const copy = cloneData(body);
+    expect(copy).toEqual(body);
+    expect(copy.subsets[0]!.addresses[0]).toBe(entry);
+    expect(copy.subsets).not.toBe(body.subsets);
+    expect(copy.subsets[0]!.ports[0]).not.toBe(body.subsets[0]!.ports[0]);
+  });
+});
+
 describe('object store lists and indexes', () => {
   const names = fc.constantFrom('a', 'b', 'c', 'aa', 'B', 'z-1', 'z-10', 'z-2');
   const namespaces = fc.constantFrom('default', 'prod', 'a', 'Z');

@@ -59,6 +59,8 @@ export function activatorIps(count: number): string[] {
 
 export class KubernetesServices {
   private nextIp = 100;
+  /** A stored pod's address and slice entry (a pod's next write is a new object, with its own). */
+  private readonly entries = new WeakMap<Pod, PodEndpoints>();
 
   constructor(
     private readonly ctx: SimContext,
@@ -141,17 +143,23 @@ export class KubernetesServices {
         ),
       );
     }
-    const pods = store
-      .byIndex<Pod>(T.pod, PODS_BY_REVISION, `${ns}/${revision}`)
-      .filter((p) => !p.metadata.deletionTimestamp && p.status?.podIP);
-    const address = (p: Pod) => ({
-      ip: p.status?.podIP as string,
-      nodeName: NODE_NAME,
-      targetRef: { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid ?? '' },
-    });
-    const isReady = (p: Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-    const ready = pods.filter(isReady).map(address);
-    const notReady = pods.filter((p) => !isReady(p)).map(address);
+    // Each pod's entries are made once per stored version of the pod, frozen, and shared by
+    // every write until the pod changes: the store keeps frozen data as it is (no copy), so a
+    // write costs a reference per pod, not a copy of every pod's address.
+    const ready: PodEndpoints['address'][] = [];
+    const notReady: PodEndpoints['address'][] = [];
+    const readySlices: PodEndpoints['slice'][] = [];
+    const notReadySlices: PodEndpoints['slice'][] = [];
+    for (const p of store.byIndex<Pod>(T.pod, PODS_BY_REVISION, `${ns}/${revision}`)) {
+      if (p.metadata.deletionTimestamp || !p.status?.podIP) continue;
+      let entry = this.entries.get(p);
+      if (!entry) {
+        entry = podEndpoints(p, ns);
+        this.entries.set(p, entry);
+      }
+      (entry.ready ? ready : notReady).push(entry.address);
+      (entry.ready ? readySlices : notReadySlices).push(entry.slice);
+    }
     const subsets = (ports: ServicePort[], addresses: object[], notReadyAddresses: object[]) =>
       addresses.length + notReadyAddresses.length === 0
         ? []
@@ -175,16 +183,15 @@ export class KubernetesServices {
       ...(a.targetRef ? { nodeName: NODE_NAME, targetRef: a.targetRef } : {}),
     });
     this.writeSlice(ns, privateName, 'endpointslice-controller.k8s.io', PRIVATE_PORTS, [
-      ...ready.map((a) => slice(a, true)),
-      ...notReady.map((a) => slice(a, false)),
+      ...readySlices,
+      ...notReadySlices,
     ]);
-    const mirrored = proxy ? activators : ready;
     this.writeSlice(
       ns,
       publicName,
       'endpointslicemirroring-controller.k8s.io',
       PUBLIC_PORTS,
-      mirrored.map((a) => slice(a, true)),
+      proxy ? activators.map((a) => slice(a, true)) : readySlices,
     );
   }
 
@@ -274,6 +281,26 @@ export class KubernetesServices {
     const n = this.nextIp++;
     return `10.${96 + ((n >> 16) & 15)}.${(n >> 8) & 255}.${n & 255}`;
   }
+}
+
+interface PodEndpoints {
+  readonly ready: boolean;
+  readonly address: { ip: string; nodeName: string; targetRef: object };
+  readonly slice: object;
+}
+
+/** A pod's address in its revision's Endpoints and its entry in the EndpointSlice, frozen. */
+function podEndpoints(p: Pod, ns: string): PodEndpoints {
+  const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const targetRef = Object.freeze({ kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid ?? '' });
+  const address = Object.freeze({ ip: p.status?.podIP as string, nodeName: NODE_NAME, targetRef });
+  const slice = Object.freeze({
+    addresses: Object.freeze([address.ip]),
+    conditions: Object.freeze({ ready, serving: ready, terminating: false }),
+    nodeName: NODE_NAME,
+    targetRef,
+  });
+  return { ready, address, slice };
 }
 
 /** Five name characters that stay the same for the same seed (an EndpointSlice's suffix). */
