@@ -138,10 +138,18 @@ class Bucket {
  */
 interface Index {
   readonly keysOf: (obj: KubeObject) => readonly string[];
-  /** key → (namespace/name → object) */
-  readonly entries: Map<string, Map<string, KubeObject>>;
+  /** key → its objects */
+  readonly entries: Map<string, IndexEntry>;
   /** The keys each object is filed under now (namespace/name → keys). */
   readonly filed: Map<string, readonly string[]>;
+}
+
+/** The objects filed under one index key, with their ids in list order once asked for. */
+interface IndexEntry {
+  /** namespace/name → object */
+  readonly objects: Map<string, KubeObject>;
+  /** Ids by namespace then name; dropped when an id comes or goes (a changed object keeps its place). */
+  sorted: string[] | null;
 }
 
 export class ObjectStore {
@@ -218,8 +226,15 @@ export class ObjectStore {
     if (!index) throw new Error(`no index ${name} of ${type}`);
     const found = index.entries.get(key);
     if (!found) return [];
-    const out = [...found.values()] as T[];
-    if (out.length > 1) out.sort(byNamespaceThenName);
+    const { objects } = found;
+    if (found.sorted === null) {
+      const inOrder = [...objects.values()];
+      if (inOrder.length > 1) inOrder.sort(byNamespaceThenName);
+      found.sorted = inOrder.map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    }
+    const ids = found.sorted;
+    const out = new Array<T>(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = objects.get(ids[i]!) as T;
     return out;
   }
 
@@ -231,10 +246,11 @@ export class ObjectStore {
     for (const k of keys) {
       let entry = index.entries.get(k);
       if (!entry) {
-        entry = new Map();
+        entry = { objects: new Map(), sorted: null };
         index.entries.set(k, entry);
       }
-      entry.set(id, obj);
+      if (!entry.objects.has(id)) entry.sorted = null;
+      entry.objects.set(id, obj);
     }
     if (keys.length > 0) index.filed.set(id, keys);
     else index.filed.delete(id);
@@ -248,9 +264,9 @@ export class ObjectStore {
 
   private unfileKey(index: Index, key: string, id: string): void {
     const entry = index.entries.get(key);
-    if (!entry) return;
-    entry.delete(id);
-    if (entry.size === 0) index.entries.delete(key);
+    if (!entry?.objects.delete(id)) return;
+    entry.sorted = null;
+    if (entry.objects.size === 0) index.entries.delete(key);
   }
 
   create<T extends KubeObject>(input: T): T {

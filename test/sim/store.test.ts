@@ -160,6 +160,8 @@ describe('object store lists and indexes', () => {
             else s.create(cm(step.ns, step.name, step.team));
           } else if (step.op === 'remove') s.remove('configmaps', step.ns, step.name);
           else s.markDeleting('configmaps', step.ns, step.name);
+          // Lookups between writes (an index may keep what it found in order until it changes).
+          if (indexFirst) for (const team of ['red', 'blue']) s.byIndex('configmaps', 'team', `${step.ns}/${team}`);
         }
         if (!indexFirst) s.addIndex('configmaps', 'team', byTeam);
         // The reference: every object, found by get() over all names ever used.
