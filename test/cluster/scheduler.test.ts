@@ -114,6 +114,16 @@ describe('scoring', () => {
     expect(schedulePod(knativePod(100), [without, withImage], () => 0)).toEqual({ scheduled: true, node: 'cached' });
   });
 
+  it('scales an image’s size by the share of nodes that have it (ImageLocality)', () => {
+    // 600 Mi on one node of four counts 150 Mi; 300 Mi on three of four counts 225 Mi.
+    const big = node('big', 1000, 4096 * MI, { images: new Map([['docker.io/x/app', 600 * MI]]) });
+    const small = (name: string) => node(name, 1000, 4096 * MI, { images: new Map([['queue', 300 * MI]]) });
+    const nodes = [big, small('s1'), small('s2'), small('s3')];
+    expect(schedulePod(knativePod(100), nodes, () => 0)).toEqual({ scheduled: true, node: 's1' });
+    // Alone, the big image wins.
+    expect(schedulePod(knativePod(100), [big, small('s1')], () => 0)).toEqual({ scheduled: true, node: 'big' });
+  });
+
   it('spreads a ReplicaSet’s pods over equally good nodes', () => {
     const pod = { ...knativePod(100), siblingsByNode: new Map([['a', 3]]) };
     expect(schedulePod(pod, [node('a', 1000), node('b', 1000)], () => 0)).toEqual({ scheduled: true, node: 'b' });

@@ -118,7 +118,7 @@ const IMAGE_MAX_CONTAINER_THRESHOLD = 1000 * 1024 * 1024;
  * already has the images, scaled by how many nodes have them), and, standing in for
  * PodTopologySpread's default constraints (weight 2), fewer pods of the same owner on the node.
  */
-function scoreNode(node: NodeView, pod: PodDemand, nodes: readonly NodeView[]): number {
+function scoreNode(node: NodeView, pod: PodDemand, cluster: ClusterView): number {
   const cpuAlloc = node.allocatable.cpuMillis;
   const memAlloc = node.allocatable.memoryBytes;
   const cpuUsed = node.scoreRequested.cpuMillis + pod.scoreCpuMillis;
@@ -128,22 +128,44 @@ function scoreNode(node: NodeView, pod: PodDemand, nodes: readonly NodeView[]): 
   const fraction = (used: number, alloc: number) => (alloc <= 0 ? 1 : Math.min(1, used / alloc));
   const balanced = Math.floor((1 - Math.abs(fraction(cpuUsed, cpuAlloc) - fraction(memUsed, memAlloc)) / 2) * 100);
   let imageSum = 0;
-  for (const image of new Set(pod.images)) {
+  for (const [image, having] of cluster.having) {
     const size = node.images.get(image);
     if (size === undefined) continue;
-    const having = nodes.filter((n) => n.images.has(image)).length;
-    imageSum += size * (having / nodes.length);
+    imageSum += size * (having / cluster.nodes);
   }
   const maxThreshold = IMAGE_MAX_CONTAINER_THRESHOLD * Math.max(1, pod.images.length);
   const clamped = Math.min(Math.max(imageSum, IMAGE_MIN_THRESHOLD), maxThreshold);
   const imageLocality = Math.floor(((clamped - IMAGE_MIN_THRESHOLD) * 100) / (maxThreshold - IMAGE_MIN_THRESHOLD));
   let spread = 100;
   if (pod.siblingsByNode && pod.siblingsByNode.size > 0) {
-    const max = Math.max(...pod.siblingsByNode.values());
+    const max = cluster.maxSiblings;
     const here = pod.siblingsByNode.get(node.name) ?? 0;
     spread = max === 0 ? 100 : Math.floor(((max - here) * 100) / max);
   }
   return leastAllocated + balanced + imageLocality + 2 * spread;
+}
+
+/**
+ * What scoring a node needs of the whole cluster, the same for every node of one attempt (so an
+ * attempt costs its nodes, not their square): how many nodes have each of the pod's images, in
+ * the order the pod lists them (once each), and the most siblings on any node.
+ */
+interface ClusterView {
+  readonly nodes: number;
+  readonly having: ReadonlyMap<string, number>;
+  readonly maxSiblings: number;
+}
+
+function clusterView(pod: PodDemand, nodes: readonly NodeView[]): ClusterView {
+  const having = new Map<string, number>();
+  for (const image of pod.images) {
+    if (having.has(image)) continue;
+    let n = 0;
+    for (const node of nodes) if (node.images.has(image)) n++;
+    having.set(image, n);
+  }
+  const maxSiblings = pod.siblingsByNode && pod.siblingsByNode.size > 0 ? Math.max(...pod.siblingsByNode.values()) : 0;
+  return { nodes: nodes.length, having, maxSiblings };
 }
 
 export type ScheduleResult =
@@ -166,8 +188,9 @@ export function schedulePod(pod: PodDemand, nodes: readonly NodeView[], random: 
   if (feasible.length === 1) return { scheduled: true, node: feasible[0]!.name };
   let best: NodeView[] = [];
   let bestScore = -1;
+  const cluster = clusterView(pod, nodes);
   for (const node of feasible) {
-    const score = scoreNode(node, pod, nodes);
+    const score = scoreNode(node, pod, cluster);
     if (score > bestScore) {
       bestScore = score;
       best = [node];
