@@ -12,6 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { readEventLog } from '../../src/io/logReader.js';
 import { BIN, REPO, scratch } from './helpers.js';
 
+/** Preloaded into the child: says on fd 3 when the command starts listening for a signal. */
+const LISTENING = join(import.meta.dirname, 'listening.mjs');
+
 /** A scenario that would run for hours of wall time: 2,000 RPS for 5 simulated hours. */
 const LONG = `name: long
 files:
@@ -42,20 +45,20 @@ interface Ended {
 
 /**
  * Starts knsim, waits until `ready` holds for its output (or, for a command that prints nothing
- * while it works, `ready` is a number of ms to let it start), sends `signal`, and resolves when it
- * exits (killing it after `guardMs`).
+ * while it works, `'listening'`: until the command listens for `signal`, test/cli/listening.mjs),
+ * sends `signal`, and resolves when it exits (killing it after `guardMs`).
  */
 function interrupt(
   args: string[],
-  ready: ((out: string) => boolean) | number | { poll: () => boolean },
+  ready: ((out: string) => boolean) | 'listening' | { poll: () => boolean },
   signal: NodeJS.Signals,
   cwd: string,
   guardMs = 20_000,
 ): Promise<Ended> {
   return new Promise((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
+    const child: ChildProcess = spawn(process.execPath, ['--import', LISTENING, BIN, ...args], {
       cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       env: { ...process.env, KNSIM_DEBUG: '' },
     });
     let stdout = '';
@@ -71,7 +74,13 @@ function interrupt(
     const check = () => {
       if (typeof ready === 'function' && ready(stdout + stderr)) send();
     };
-    if (typeof ready === 'number') setTimeout(send, ready);
+    if (ready === 'listening') {
+      let said = '';
+      child.stdio[3]?.on('data', (d: Buffer) => {
+        said += d.toString();
+        if (said.includes(`listening ${signal}\n`)) send();
+      });
+    }
     if (typeof ready === 'object') {
       const poll = setInterval(() => {
         if (sentAt !== 0 || ready.poll()) {
@@ -183,12 +192,13 @@ describe('other commands', () => {
     const dir = scratch({ 'long.yaml': LONG });
     const r = await interrupt(
       ['sweep', 'long.yaml', '--set', 'stable-window=60s,90s', '--jobs', '2'],
-      // The sweep prints nothing before its table: give it time to start its workers.
-      6000,
+      // The sweep prints nothing before its table: the signal goes once it listens for it.
+      'listening',
       'SIGINT',
       dir,
     );
     expect(r.status, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/^knsim sweep: SIGINT: stopped after \d+ runs$/m);
   });
 
   it('knsim sweep --shard -o: SIGTERM (a Job pod deleted) exits 143 and leaves no shard file to merge', async () => {
@@ -196,11 +206,12 @@ describe('other commands', () => {
     const out = join(dir, 'shard-1.jsonl');
     const r = await interrupt(
       ['sweep', 'long.yaml', '--set', 'stable-window=60s,90s,120s', '--shard', '1/2', '--jobs', '2', '-o', out],
-      6000,
+      'listening',
       'SIGTERM',
       dir,
     );
     expect(r.status, r.stderr).toBe(143);
+    expect(r.stderr).toMatch(/^knsim sweep: SIGTERM: stopped after \d+ runs$/m);
     expect(existsSync(out)).toBe(false);
   });
 
