@@ -69,7 +69,7 @@ describe('examples/sweep/job.yaml', () => {
         cwd: dir,
         encoding: 'utf8',
         timeout: 240_000,
-        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, KNSIM_SOURCE: '1', KNSIM_DEBUG: '', ...env },
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, KNSIM_DEBUG: '', ...env },
       });
     const logs: string[] = [];
     for (let index = 0; index < n; index++) {

@@ -235,7 +235,6 @@ export class FakeJobApi {
           ...process.env,
           PATH: `${bin}:${process.env.PATH}`,
           JOB_COMPLETION_INDEX: String(index),
-          KNSIM_SOURCE: '1',
           KNSIM_DEBUG: '',
         },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -161,7 +161,7 @@ function start(args: string[]): {
 } {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO,
-    env: { ...process.env, KNSIM_SOURCE: '1', KNSIM_DEBUG: '' },
+    env: { ...process.env, KNSIM_DEBUG: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -211,7 +211,7 @@ describe('knsim sweep --cluster against a fake API server', () => {
     ]);
     const r = await run.done;
     expect(r.code, r.stderr).toBe(0);
-    const local = knsim(['sweep', COLD, ...SETS], { env: { KNSIM_SOURCE: '1' } });
+    const local = knsim(['sweep', COLD, ...SETS]);
     expect(r.stdout).toBe(local.stdout);
     const name = /job sweeps\/(knsim-sweep-[0-9a-f]+)/.exec(r.stderr)?.[1];
     expect(calls(api)).toEqual([

@@ -327,7 +327,6 @@ describe('merging shard files', () => {
 });
 
 describe('knsim sweep --shard and knsim sweep merge', () => {
-  const env = { KNSIM_SOURCE: '1' };
   const sets = SETS.flatMap((s) => ['--set', s]);
 
   // Each grid point is simulated once by a command: the shards (one on two worker threads) hold
@@ -344,14 +343,14 @@ describe('knsim sweep --shard and knsim sweep merge', () => {
       [3, '1'],
     ] as const) {
       const file = join(out, `shard-${i}.jsonl`);
-      const r = knsim(['sweep', COLD, ...sets, '--shard', `${i}/3`, '--jobs', jobs, '-o', file], { env });
+      const r = knsim(['sweep', COLD, ...sets, '--shard', `${i}/3`, '--jobs', jobs, '-o', file]);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toBe('');
       // Worker threads do not change a shard: each file is what this thread's run of its points writes.
       expect(readFileSync(file, 'utf8'), `shard ${i}/3`).toBe(shardText({ index: i, count: 3 }));
       files.push(file);
     }
-    const single = knsim(['sweep', COLD, ...sets, '--json'], { env });
+    const single = knsim(['sweep', COLD, ...sets, '--json']);
     expect(single.status, single.stderr).toBe(0);
     expect(single.stdout).toBe(whole.json);
     for (const [format, expected] of [
@@ -359,7 +358,7 @@ describe('knsim sweep --shard and knsim sweep merge', () => {
       [['--json'], single.stdout],
       [['--csv'], whole.csv],
     ] as const) {
-      const merged = knsim(['sweep', 'merge', files[2]!, files[0]!, files[1]!, ...format], { env });
+      const merged = knsim(['sweep', 'merge', files[2]!, files[0]!, files[1]!, ...format]);
       expect(merged.status, merged.stderr).toBe(0);
       expect(merged.stderr).toBe('');
       expect(merged.stdout.length).toBeGreaterThan(100);
@@ -369,11 +368,11 @@ describe('knsim sweep --shard and knsim sweep merge', () => {
 
   it('merge exits 2 with one line for a shard missing, and for a truncated file', async () => {
     const [a, b, c] = shards();
-    const missing = knsim(['sweep', 'merge', a!, c!], { env });
+    const missing = knsim(['sweep', 'merge', a!, c!]);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toBe(`knsim: shard 2/3 missing (given: 1/3 ${a}, 3/3 ${c})\n`);
     const cut = write('cut.jsonl', readFileSync(b!, 'utf8').slice(0, 900));
-    const truncated = knsim(['sweep', 'merge', a!, cut, c!], { env });
+    const truncated = knsim(['sweep', 'merge', a!, cut, c!]);
     expect(truncated.status).toBe(2);
     expect(truncated.stderr).toBe(`knsim: ${cut}:2: truncated: the file ends inside this line (cut short?)\n`);
     // A file that is not there (in this process: the message is the same).

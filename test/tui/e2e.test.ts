@@ -113,7 +113,7 @@ describe.concurrent('knsim tui in a terminal', () => {
           '40',
           '-c',
           ROOT,
-          'env -u CI NO_COLOR=1 KNSIM_SOURCE=1 node bin/knsim.js tui scenarios/seed-walkthrough.yaml --paused',
+          `env -u CI NO_COLOR=1 KNSIM_SOURCE=${process.env.KNSIM_SOURCE ?? ''} node bin/knsim.js tui scenarios/seed-walkthrough.yaml --paused`,
         ],
         { env },
       );
