@@ -71,10 +71,12 @@ describe('start-up', () => {
       register,
       `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hook}`)});\n`,
     );
+    // The sources, module by module (the suite's commands run the one-file build otherwise).
     const r = spawnSync(process.execPath, ['--import', register, BIN, ...args], {
       cwd: REPO,
       encoding: 'utf8',
       timeout: 120_000,
+      env: { ...process.env, KNSIM_SOURCE: '1' },
     });
     expect(r.status).toBe(0);
     return [...r.stderr.matchAll(/^LOADED file:\/\/\S+?\/src\/(\S+)$/gm)].map((m) => m[1]!);
