@@ -1,5 +1,7 @@
 /** Progress of long runs on stderr when it is a terminal. */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectedRunMs, Progress } from '../../src/cli/progress.js';
 import { parseScenarioFile } from '../../src/scenario/file.js';
@@ -61,23 +63,31 @@ describe('progress', () => {
         '10',
         '-c',
         REPO,
-        `${process.execPath} ${BIN} run scenarios/diurnal-24h.yaml > ${dir}/out.txt; echo EXITED; sleep 120`,
+        // The run is stopped (SIGTERM, by its pid) once its progress line has shown: a simulated
+        // day would cost 10 s of CPU here, and however fast the machine, the line has shown.
+        `sh -c 'echo $$ > ${dir}/pid; exec ${process.execPath} ${BIN} run scenarios/diurnal-24h.yaml' > ${dir}/out.txt; echo EXITED; sleep 120`,
       ]);
       try {
         const seen = new Set<string>();
         const deadline = Date.now() + 120_000;
+        let stopped = false;
         for (;;) {
           const pane = spawnSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' }).stdout;
           for (const l of pane.split('\n')) if (l.startsWith('knsim: simulated')) seen.add(l);
           if (pane.includes('EXITED') || Date.now() > deadline) break;
+          if (seen.size > 0 && !stopped) {
+            process.kill(Number(readFileSync(join(dir, 'pid'), 'utf8')), 'SIGTERM');
+            stopped = true;
+          }
           await new Promise((r) => setTimeout(r, 100));
         }
         expect([...seen].some((l) => /^knsim: simulated \S+ of 24h1m \(\d+ %\) · [\d,]+x real time/.test(l))).toBe(
           true,
         );
-        // Cleared at the end: the terminal keeps no progress line.
+        // Cleared at the end: the terminal keeps no progress line, and the stop's message is whole.
         const last = spawnSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' }).stdout;
         expect(last).not.toContain('knsim: simulated');
+        expect(last).toMatch(/^knsim: interrupted by SIGTERM at /m);
       } finally {
         spawnSync('tmux', ['kill-session', '-t', session]);
       }
