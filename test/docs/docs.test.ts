@@ -4,7 +4,8 @@
  * covers fails the test).
  *
  * - knsim commands run in-process (`main`) in a scratch directory, in the order the docs give
- *   them (`/tmp/…` and output files land in the scratch directory), and must exit 0. Where a
+ *   them (`/tmp/…` and output files land in the scratch directory), and must exit 0; those that
+ *   start worker threads run as their own process (startsWorkers). Where a
  *   block shows a command's output, the output must be what the command prints.
  * - `knsim serve` runs as its own process until the file's examples are done; the kubectl and
  *   curl lines of docs/serve.md run against it (real kubectl and curl) and must print what the
@@ -98,6 +99,30 @@ async function knsim(args: string[], cwd = REPO): Promise<Run> {
     out.mockRestore();
     err.mockRestore();
   }
+}
+
+/**
+ * Commands that start worker threads (`sweep`'s grid, `tui`'s simulation of a scenario) run as
+ * the real command line (the build, test/setup/build.ts): in this process their workers would
+ * load the TypeScript sources through tsx, each, at several times the CPU of the whole command.
+ */
+function startsWorkers(args: readonly string[]): boolean {
+  return (
+    (args[0] === 'sweep' && args[1] !== 'merge' && !args.includes('--cluster')) ||
+    (args[0] === 'tui' && args.some((a) => a.endsWith('.yaml')))
+  );
+}
+
+/** One knsim command as its own process (in `cwd`), its output captured. */
+function knsimProcess(args: string[], cwd: string): Run {
+  const r = spawnSync(process.execPath, [join(REPO, 'bin/knsim.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 240_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KNSIM_DEBUG: '' },
+  });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
 /** A scratch directory where relative paths of the docs resolve: scenarios/, bin/ and scripts/ of the repository. */
@@ -368,7 +393,9 @@ class FileRunner {
         await knsim(['run', 'scenarios/seed-walkthrough.yaml', '--log', live], this.dir);
       }
     }
-    const r = await knsim(localize(args, this.dir), this.dir);
+    const r = startsWorkers(args)
+      ? knsimProcess(localize(args, this.dir), this.dir)
+      : await knsim(localize(args, this.dir), this.dir);
     this.outputs.set(text, r.stdout);
     if (r.code === 0) return [];
     // A documented failure (a limit, a refused input): the docs show knsim's own error lines, and
