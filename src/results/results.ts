@@ -421,7 +421,16 @@ class RequestFold {
   status504 = 0;
   status5xx = 0;
   noAnswer = 0;
-  lastAnswerAt: number | null = null;
+  /**
+   * When the last request ended, −1 before the first: a number field (a field that may hold null
+   * keeps each new time in an object of its own, two per request).
+   */
+  private lastEndedAt = -1;
+
+  /** When the last request ended (answered or not), or null before the first. */
+  get lastAnswerAt(): number | null {
+    return this.lastEndedAt >= 0 ? this.lastEndedAt : null;
+  }
 
   /**
    * `latencies` false: the counters and the latency sum only (the run's latencies are in its
@@ -442,7 +451,7 @@ class RequestFold {
     else if (status >= 500) this.status5xx++;
     else if (status >= 400) this.status4xx++;
     else this.noAnswer++;
-    this.lastAnswerAt = at;
+    this.lastEndedAt = at;
   }
 
   merge(other: RequestFold): void {
@@ -457,8 +466,8 @@ class RequestFold {
     this.status504 += other.status504;
     this.status5xx += other.status5xx;
     this.noAnswer += other.noAnswer;
-    if (other.lastAnswerAt !== null && (this.lastAnswerAt === null || other.lastAnswerAt > this.lastAnswerAt))
-      this.lastAnswerAt = other.lastAnswerAt;
+    if (other.lastEndedAt >= 0 && (this.lastEndedAt < 0 || other.lastEndedAt > this.lastEndedAt))
+      this.lastEndedAt = other.lastEndedAt;
   }
 
   /** Every answered latency: warm and cold merged, with the sum as the answers came. */

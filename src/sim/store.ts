@@ -305,23 +305,31 @@ export class ObjectStore {
         `Operation cannot be fulfilled on ${input.kind} "${input.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
-    const next = cloneData(input);
-    next.metadata = {
-      ...next.metadata,
+    // The object as it would be stored, compared before it is copied: most updates (a
+    // reconciler writing what is already there) change nothing and need no copy.
+    const meta = {
+      ...input.metadata,
       uid: old.metadata.uid,
       creationTimestamp: old.metadata.creationTimestamp,
       generation: old.metadata.generation,
       resourceVersion: old.metadata.resourceVersion,
     };
-    if (old.metadata.deletionTimestamp) next.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
-    if (old.status !== undefined) (next as KubeObject).status = old.status;
-    else delete (next as KubeObject).status;
-    if (dataEqual(next, old)) return old as T;
-    if (!dataEqual(specOf(next), specOf(old))) next.metadata.generation = (old.metadata.generation ?? 1) + 1;
-    next.metadata.resourceVersion = String(++this.rv);
-    this.put(key, type, next);
-    this.emit('modified', next);
-    return next;
+    if (old.metadata.deletionTimestamp) meta.deletionTimestamp = old.metadata.deletionTimestamp;
+    const shallow = { ...input, metadata: meta } as KubeObject;
+    if (old.status !== undefined) shallow.status = old.status;
+    else delete shallow.status;
+    if (dataEqual(shallow, old)) return old as T;
+    // The copy: every field but the status kept from the stored object (as before, by reference).
+    const next = {} as Record<string, unknown>;
+    for (const k of Object.keys(shallow)) {
+      next[k] = k === 'status' ? shallow.status : cloneData((shallow as unknown as Record<string, unknown>)[k]);
+    }
+    const stored = next as unknown as KubeObject;
+    if (!dataEqual(specOf(stored), specOf(old))) stored.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    stored.metadata.resourceVersion = String(++this.rv);
+    this.put(key, type, stored);
+    this.emit('modified', stored);
+    return stored as T;
   }
 
   /** Writes the status subresource; no event when nothing changed. */
