@@ -65,16 +65,7 @@ export class SimBackend implements Backend {
     this.namespace = options.namespace;
     this.seed = options.seed;
     this.cluster.onArrived((revision) => this.results.arrived(revision));
-    this.cluster.onCompleted((req, status, latencyMs) =>
-      this.results.request(
-        status,
-        latencyMs,
-        req.cold,
-        this.cluster.now(),
-        req.revision,
-        req.startedAt > 0 ? req.startedAt : undefined,
-      ),
-    );
+    this.cluster.onCompleted((req) => this.results.ended(req));
     this.results.follow(this.cluster.log);
     const engine = this.cluster.engine;
     this.pacer = new Pacer(

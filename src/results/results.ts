@@ -402,6 +402,24 @@ export function requestOutcome(status: number): RequestOutcome {
 }
 
 /**
+ * A request that ended, as `ResultsCollector.ended` reads it (during the call only). Its times are
+ * fields, not arguments: a time passed to a function the compiler did not inline is boxed, one
+ * object per number per call, and this runs for every request.
+ */
+export interface EndedRequest {
+  /** The HTTP status, 0 when there was no answer. */
+  readonly status: number;
+  readonly latencyMs: number;
+  readonly cold: boolean;
+  /** When it ended. */
+  readonly endedAt: number;
+  /** Undefined when no route matched. */
+  readonly revision: string | undefined;
+  /** When the app started on it (known in the simulator), for the cold-start phases; 0 if it never did. */
+  readonly startedAt: number;
+}
+
+/**
  * Request counters and latency of one scope. Each answered latency goes into one histogram, warm
  * or cold (a per-request path): a scope's latency over all its answers is the two merged when it
  * is read, with the sum of the latencies kept as they came, so the mean is what one histogram of
@@ -436,14 +454,16 @@ class RequestFold {
    * `latencies` false: the counters and the latency sum only (the run's latencies are in its
    * revisions' histograms).
    */
-  add(status: number, latencyMs: number, cold: boolean, at: number, latencies: boolean): void {
+  add(e: EndedRequest, latencies: boolean): void {
     this.ended++;
+    const status = e.status;
     if (status >= 200 && status < 400) {
       this.answered++;
+      const latencyMs = e.latencyMs;
       // biome-ignore lint/complexity/useMathMinMax: a NaN latency must count as 0 (as LatencyHistogram.add)
       this.latencySum += latencyMs > 0 ? latencyMs : 0;
       if (latencies) {
-        if (cold) this.cold.add(latencyMs);
+        if (e.cold) this.cold.add(latencyMs);
         else this.warm.add(latencyMs);
       }
     } else if (status === 503) this.status503++;
@@ -451,7 +471,7 @@ class RequestFold {
     else if (status >= 500) this.status5xx++;
     else if (status >= 400) this.status4xx++;
     else this.noAnswer++;
-    this.lastEndedAt = at;
+    this.lastEndedAt = e.endedAt;
   }
 
   merge(other: RequestFold): void {
@@ -594,6 +614,15 @@ export class ResultsCollector {
    * the latencies of answers without a revision (the rest are its revisions').
    */
   private readonly run = new RequestFold();
+  /** What `request` hands to `ended`. */
+  private readonly scratch: { -readonly [K in keyof EndedRequest]: EndedRequest[K] } = {
+    status: 0,
+    latencyMs: 0,
+    cold: false,
+    endedAt: 0,
+    revision: undefined,
+    startedAt: 0,
+  };
   /** The run's latency histogram as last merged (`runLatency`), and at how many answers. */
   private runAll: LatencyHistogram | undefined;
   private runAllAnswered = -1;
@@ -633,15 +662,31 @@ export class ResultsCollector {
    * started on it (known in the simulator), for the cold-start phases.
    */
   request(status: number, latencyMs: number, cold: boolean, at: number, revision?: string, servedAt?: number): void {
-    this.run.add(status, latencyMs, cold, at, revision === undefined);
+    const e = this.scratch;
+    e.status = status;
+    e.latencyMs = latencyMs;
+    e.cold = cold;
+    e.endedAt = at;
+    e.revision = revision;
+    e.startedAt = servedAt ?? 0;
+    this.ended(e);
+  }
+
+  /** `request` with its figures in the fields of `e` (the simulator's per-request call). */
+  ended(e: EndedRequest): void {
+    const revision = e.revision;
+    this.run.add(e, revision === undefined);
+    const at = e.endedAt;
     if (at > this.lastT) this.lastT = at;
     if (revision === undefined) {
-      if (status === 404) this.unrouted++;
+      if (e.status === 404) this.unrouted++;
       return;
     }
     const r = this.revisionState(revision);
-    r.requests.add(status, latencyMs, cold, at, true);
-    if (cold && status >= 200 && status < 400 && r.open) this.coldAnswer(r, at, latencyMs, servedAt);
+    r.requests.add(e, true);
+    if (e.cold && e.status >= 200 && e.status < 400 && r.open) {
+      this.coldAnswer(r, at, e.latencyMs, e.startedAt > 0 ? e.startedAt : undefined);
+    }
   }
 
   /** Requests sent so far (requests no route matched included). */

@@ -61,17 +61,23 @@ export interface ClusterOptions {
   log?: EventLog;
 }
 
-/** What completion listeners see of a request (a request no route matched has no revision). */
+/**
+ * What completion listeners see of a request that ended (a request no route matched has no
+ * revision), during their call only: its status, latency and time are fields, so that no number
+ * is boxed on the way (results.ts `EndedRequest`).
+ */
 export interface CompletedRequest {
   readonly revision: string | undefined;
   readonly cold: boolean;
   /** When the user container started on it (0 if it never did). */
   readonly startedAt: number;
+  /** The status the client got (0: none). */
+  readonly status: number;
+  readonly latencyMs: number;
+  readonly endedAt: number;
 }
 
-type CompletionListener = (req: CompletedRequest, status: number, latencyMs: number) => void;
-
-const UNROUTED: CompletedRequest = { revision: undefined, cold: false, startedAt: 0 };
+type CompletionListener = (req: CompletedRequest) => void;
 
 /** How long the ingress takes to answer 404 to a host no route matches (a round trip on the node). */
 const NOT_FOUND_MS = 1;
@@ -100,6 +106,9 @@ export function blankRequest(): SimRequest {
     end: 'answered',
     clientId: -1,
     done: undefined,
+    status: 0,
+    latencyMs: 0,
+    endedAt: 0,
   };
 }
 
@@ -824,6 +833,15 @@ export class SimCluster {
   }
 
   private readonly notFoundBound = (r: NotFound): void => this.notFound(r);
+  /** What completion listeners see of a request no route matched (its time set per call). */
+  private readonly unrouted = {
+    revision: undefined,
+    cold: false,
+    startedAt: 0,
+    status: 404,
+    latencyMs: NOT_FOUND_MS,
+    endedAt: 0,
+  };
 
   private notFound(r: NotFound): void {
     const t = this.engine.now();
@@ -838,8 +856,10 @@ export class SimCluster {
         outcome: 'error',
       });
     }
+    const unrouted = this.unrouted;
+    unrouted.endedAt = t;
     const listeners = this.completionList;
-    for (let i = 0; i < listeners.length; i++) listeners[i]!(UNROUTED, 404, NOT_FOUND_MS);
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(unrouted);
     r.done?.({ status: 404, body: '', latencyMs: NOT_FOUND_MS, cold: false });
   }
 
@@ -882,8 +902,11 @@ export class SimCluster {
         ...(status === 0 ? { error: `no answer within ${Math.round(latencyMs)} ms` } : {}),
       });
     }
+    req.status = status;
+    req.latencyMs = latencyMs;
+    req.endedAt = now;
     const listeners = this.completionList;
-    for (let i = 0; i < listeners.length; i++) listeners[i]!(req, status, latencyMs);
+    for (let i = 0; i < listeners.length; i++) listeners[i]!(req);
     req.done?.(req, status, body);
     this.recycle(req);
   }

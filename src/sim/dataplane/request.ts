@@ -44,6 +44,10 @@ export interface SimRequest {
   end: RequestEnd;
   /** For closed-loop load: which client sent it. */
   clientId: number;
+  /** How it ended, set when it did (for the completion listeners: numbers in fields, not arguments). */
+  status: number;
+  latencyMs: number;
+  endedAt: number;
   /** Called once with the final status. */
   done?: (req: SimRequest, status: number, body: string) => void;
 }
