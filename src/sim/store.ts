@@ -119,6 +119,32 @@ function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
   return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
 }
 
+/** Orders `namespace/name` ids as {@link byNamespaceThenName} orders their objects. */
+function compareIds(a: string, b: string): number {
+  const sa = a.indexOf('/');
+  const sb = b.indexOf('/');
+  const na = a.slice(0, sa);
+  const nb = b.slice(0, sb);
+  if (na !== nb) return na < nb ? -1 : 1;
+  const ma = a.slice(sa + 1);
+  const mb = b.slice(sb + 1);
+  return ma < mb ? -1 : ma > mb ? 1 : 0;
+}
+
+/** Where `id` is in ids ordered by {@link compareIds}, or -(where it would go) - 1. */
+function idPosition(ids: readonly string[], id: string): number {
+  let lo = 0;
+  let hi = ids.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const c = compareIds(ids[mid]!, id);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return -lo - 1;
+}
+
 /** The objects of one type in one namespace, by name, with their names in order once asked for. */
 class Bucket {
   readonly byName = new Map<string, KubeObject>();
@@ -148,7 +174,7 @@ interface Index {
 interface IndexEntry {
   /** namespace/name → object */
   readonly objects: Map<string, KubeObject>;
-  /** Ids by namespace then name; dropped when an id comes or goes (a changed object keeps its place). */
+  /** Ids by namespace then name, once asked for; an id that comes or goes is put in or taken out. */
   sorted: string[] | null;
 }
 
@@ -249,7 +275,10 @@ export class ObjectStore {
         entry = { objects: new Map(), sorted: null };
         index.entries.set(k, entry);
       }
-      if (!entry.objects.has(id)) entry.sorted = null;
+      if (!entry.objects.has(id) && entry.sorted !== null) {
+        const at = idPosition(entry.sorted, id);
+        entry.sorted.splice(at < 0 ? -at - 1 : at, 0, id);
+      }
       entry.objects.set(id, obj);
     }
     if (keys.length > 0) index.filed.set(id, keys);
@@ -265,8 +294,12 @@ export class ObjectStore {
   private unfileKey(index: Index, key: string, id: string): void {
     const entry = index.entries.get(key);
     if (!entry?.objects.delete(id)) return;
-    entry.sorted = null;
     if (entry.objects.size === 0) index.entries.delete(key);
+    else if (entry.sorted !== null) {
+      const at = idPosition(entry.sorted, id);
+      if (at >= 0) entry.sorted.splice(at, 1);
+      else entry.sorted = null;
+    }
   }
 
   create<T extends KubeObject>(input: T): T {
