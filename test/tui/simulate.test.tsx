@@ -2,11 +2,23 @@
  * `knsim tui <scenario>` on a terminal: the scenario runs on a worker thread and its log grows
  * into the replay index while the screen is up.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEED_SCENARIO } from '../../src/cli/commands/context.js';
 import { initialViewState, reduceView } from '../../src/tui/model/playback.js';
 import { SimulationFeed } from '../../src/tui/simulate.js';
 import { renderTui, seedIndex, seedRun, waitFor } from './helpers.js';
+
+/**
+ * The simulation's worker from the build (test/setup/build.ts makes it from the sources under
+ * test): from the sources, as this process runs them, the worker would load every module through
+ * tsx, several times the CPU of the simulation itself. The events must still equal those of a
+ * whole run here, from the sources. KNSIM_SOURCE=1 keeps the sources.
+ */
+const BUILT_WORKER = join(import.meta.dirname, '../../dist/tui/simulateWorker.js');
+const start = process.env.KNSIM_SOURCE !== '1' && existsSync(BUILT_WORKER) ? () => new Worker(BUILT_WORKER) : undefined;
 
 const feeds: SimulationFeed[] = [];
 afterEach(async () => {
@@ -15,7 +27,7 @@ afterEach(async () => {
 
 describe('a scenario simulated while the screen is up', () => {
   it('grows the index batch by batch into the same events as a whole run', async () => {
-    const feed = new SimulationFeed({ file: SEED_SCENARIO });
+    const feed = new SimulationFeed({ file: SEED_SCENARIO }, start);
     feeds.push(feed);
     const index = await feed.ready;
     const batches: number[] = [];
@@ -39,7 +51,7 @@ describe('a scenario simulated while the screen is up', () => {
   });
 
   it('shows "simulating" until the run has ended, and stays at the moment the viewer is at', async () => {
-    const feed = new SimulationFeed({ file: SEED_SCENARIO });
+    const feed = new SimulationFeed({ file: SEED_SCENARIO }, start);
     feeds.push(feed);
     const index = await feed.ready;
     const r = renderTui({ index, subscribe: feed.subscribe, source: 'simulation', initial: { growing: !feed.done } });
