@@ -402,6 +402,10 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
   const table: BuiltLoad['phases'] = [];
   const origin = o.originMs ?? 0;
   let prevEnd = origin;
+  // A fleet replays the same few trace functions in thousands of phases: each function is read
+  // (and its durations made a sampler) once, and its counts shared (sources only read them).
+  const invocations = new Map<string, ReturnType<typeof readAzure2019Invocations>>();
+  const durations = new Map<string, Sampler>();
   phases.forEach((p, i) => {
     const key = GENERATOR_KEYS.find((k) => p[k] !== undefined) as GeneratorKey;
     const name = p.name ?? `load[${i}] ${key}`;
@@ -482,14 +486,25 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
         case 'trace': {
           const t = p.trace!;
           if (t.format === 'azure2019') {
-            const fn = readAzure2019Invocations(file(t.invocations), t.function);
-            const svc =
-              t.durations !== undefined
-                ? durationSampler(
-                    readAzure2019Durations(file(t.durations), { func: fn.func, app: fn.app, owner: fn.owner }),
-                    t.durationModel,
-                  )
-                : service;
+            const fnKey = `${file(t.invocations).path}\u0000${JSON.stringify(t.function)}`;
+            let fn = invocations.get(fnKey);
+            if (!fn) {
+              fn = readAzure2019Invocations(file(t.invocations), t.function);
+              invocations.set(fnKey, fn);
+            }
+            let svc = service;
+            if (t.durations !== undefined) {
+              const dKey = [file(t.durations).path, fn.func, fn.app, fn.owner, t.durationModel].join('\u0000');
+              let sampler = durations.get(dKey);
+              if (!sampler) {
+                sampler = durationSampler(
+                  readAzure2019Durations(file(t.durations), { func: fn.func, app: fn.app, owner: fn.owner }),
+                  t.durationModel,
+                );
+                durations.set(dKey, sampler);
+              }
+              svc = sampler;
+            }
             const from = t.fromMinute ?? 0;
             const minutes = Math.max(0, Math.min(t.minutes ?? fn.counts.length - from, fn.counts.length - from));
             const scale = t.rateScale ?? 1;
