@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { assign, createActor, emit, type Snapshot, setup } from 'xstate';
 import type { KubeObject } from '../../src/model/api/types.js';
 import { ActorFailures, RestingActor } from '../../src/sim/actors.js';
-import { ActorsByObject } from '../../src/sim/controllers/lifecycle.js';
+import { ActorsByObject, REST_AFTER_MS } from '../../src/sim/controllers/lifecycle.js';
 import { Engine } from '../../src/sim/engine.js';
 
 /** Counts, and when armed fires once after 5 ms: entry and exit actions and a timer, as the lifecycle machines have. */
@@ -113,7 +113,7 @@ describe('ActorsByObject', () => {
   const obj = (uid: string): KubeObject =>
     ({ apiVersion: 'v1', kind: 'Thing', metadata: { name: 'a', namespace: 'ns', uid } }) as KubeObject;
 
-  it('restarts a resting object from its snapshot, and a new object of the same name afresh', () => {
+  it('rests an object not reconciled for REST_AFTER_MS, restarts it from its snapshot, and a new object of the same name afresh', () => {
     const engine = new Engine();
     const actors = new ActorsByObject<ReturnType<typeof createActor<typeof counter>>>();
     let started = 0;
@@ -123,13 +123,26 @@ describe('ActorsByObject', () => {
         .watch(createActor(counter, { clock: engine.clock, ...(snapshot ? { snapshot } : {}) }))
         .start();
     };
+    const other = { ...obj('9'), metadata: { name: 'b', namespace: 'ns', uid: '9' } } as KubeObject;
     actors.of(obj('1'), start).send({ type: 'inc' });
-    actors.rest(obj('1'));
+    actors.reconciled(obj('1'), 0);
+    // Another object's reconcile within the interval leaves it running; one after it rests it.
+    actors.of(other, start);
+    actors.reconciled(other, REST_AFTER_MS - 1);
     actors.of(obj('1'), start).send({ type: 'inc' });
-    expect(actors.of(obj('1'), start).getSnapshot().context).toEqual({ count: 2, entries: 1 });
     expect(started).toBe(2);
-    actors.rest(obj('1'));
-    expect(actors.of(obj('2'), start).getSnapshot().context).toEqual({ count: 0, entries: 1 });
+    actors.reconciled(obj('1'), 1);
+    actors.reconciled(other, REST_AFTER_MS + 1);
+    actors.of(obj('1'), start).send({ type: 'inc' });
     expect(started).toBe(3);
+    expect(actors.of(obj('1'), start).getSnapshot().context).toEqual({ count: 3, entries: 1 });
+    actors.reconciled(obj('1'), REST_AFTER_MS + 1);
+    // An armed actor (a timer pending) keeps running past the interval.
+    actors.of(obj('1'), start).send({ type: 'arm' });
+    actors.reconciled(other, 3 * REST_AFTER_MS);
+    actors.of(obj('1'), start);
+    expect(started).toBe(3);
+    expect(actors.of(obj('2'), start).getSnapshot().context).toEqual({ count: 0, entries: 1 });
+    expect(started).toBe(4);
   });
 });

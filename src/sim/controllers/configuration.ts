@@ -122,7 +122,7 @@ export class ConfigurationController {
     });
     sub.unsubscribe();
     this.actors.failures.throwIfAny();
-    this.actors.rest(config);
+    this.actors.reconciled(config, this.ctx.now());
   }
 
   private start(config: Configuration, snapshot?: Snapshot<unknown>): Actor<typeof configurationLifecycleMachine> {

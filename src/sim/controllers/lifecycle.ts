@@ -18,16 +18,23 @@ interface RestingActor {
 }
 
 /**
+ * How long an object's actor stays running after its last reconcile. An object is reconciled
+ * in bursts (a rollout, a cold start, a scale to zero); restarting its actor for each reconcile
+ * of a burst would cost more CPU than the resting saves.
+ */
+export const REST_AFTER_MS = 60_000;
+
+/**
  * The actors of one kind's objects, by namespace and name; a reused name gets a fresh actor.
  * `failures` brings an error inside a machine (a rule that throws) back to the reconciler: watch
  * each actor and wrap its listeners with it, and call `failures.throwIfAny()` after each send.
  *
- * An object at rest keeps no actor: after its reconcile (`rest`) an actor with no timer pending
- * is stopped and only its persisted snapshot kept (its state and context, a few hundred bytes
- * against several kilobytes for a running actor with its system, mailbox and listeners); the
- * next reconcile starts it again from that snapshot. XState restores a snapshot without running
- * entry actions, and stopping a machine runs no exit actions, so the machine moves and emits as
- * if it had run all along. A fleet's objects are at rest nearly all the time.
+ * An object at rest keeps no actor: an actor not reconciled for {@link REST_AFTER_MS} and with
+ * no timer pending is stopped and only its persisted snapshot kept (its state and context, a few
+ * hundred bytes against several kilobytes for a running actor with its system, mailbox and
+ * listeners); the next reconcile starts it again from that snapshot. XState restores a snapshot
+ * without running entry actions, and stopping a machine runs no exit actions, so the machine
+ * moves and emits as if it had run all along. A fleet's objects are at rest nearly all the time.
  */
 export class ActorsByObject<A extends RestingActor> {
   readonly failures = new ActorFailures();
@@ -35,6 +42,8 @@ export class ActorsByObject<A extends RestingActor> {
     string,
     { uid: string | undefined; actor: A | undefined; snapshot: Snapshot<unknown> | undefined }
   >();
+  /** Running actors by the time of their last reconcile, oldest first (a key moves to the end on use). */
+  private readonly lastUsed = new Map<string, number>();
 
   /**
    * The object's actor: running, started again from its snapshot, or made by `start` on first
@@ -57,18 +66,36 @@ export class ActorsByObject<A extends RestingActor> {
   }
 
   /**
-   * The object's reconcile is over: its actor keeps only its persisted snapshot, unless a timer
-   * of its machine is pending (it must fire on time) or the actor stopped on an error (which
-   * `failures` reports).
+   * The object's reconcile is over (at `nowMs`): its actor may rest once it has not been
+   * reconciled for {@link REST_AFTER_MS}; the actors that have not been for that long rest now.
    */
-  rest(obj: KubeObject): void {
-    const known = this.actors.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
+  reconciled(obj: KubeObject, nowMs: number): void {
+    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    this.lastUsed.delete(key);
+    this.lastUsed.set(key, nowMs);
+    for (const [k, at] of this.lastUsed) {
+      if (nowMs - at < REST_AFTER_MS) break;
+      this.lastUsed.delete(k);
+      // Still busy (a timer pending): looked at again later.
+      if (!this.rest(k)) this.lastUsed.set(k, nowMs);
+    }
+  }
+
+  /**
+   * Keeps only the persisted snapshot of the actor under `key`, unless a timer of its machine is
+   * pending (it must fire on time) or the actor stopped on an error (which `failures` reports).
+   * False when it keeps running.
+   */
+  private rest(key: string): boolean {
+    const known = this.actors.get(key);
     const actor = known?.actor;
-    if (!known || !actor || actor.getSnapshot().status !== 'active') return;
-    for (const _ in actor.system.getSnapshot()._scheduledEvents) return;
+    if (!known || !actor) return true;
+    if (actor.getSnapshot().status !== 'active') return true;
+    for (const _ in actor.system.getSnapshot()._scheduledEvents) return false;
     known.snapshot = actor.getPersistedSnapshot();
     known.actor = undefined;
     actor.stop();
+    return true;
   }
 
   /** The object is gone: its machine stops. */
@@ -76,6 +103,7 @@ export class ActorsByObject<A extends RestingActor> {
     const key = `${namespace}/${name}`;
     this.actors.get(key)?.actor?.stop();
     this.actors.delete(key);
+    this.lastUsed.delete(key);
   }
 }
 

@@ -174,7 +174,7 @@ export class RevisionController {
     actor.send({ type: 'revision.reconcile', previous: rev.status?.conditions, observed, nowIso: ctx.timestamp() });
     sub.unsubscribe();
     this.actors.failures.throwIfAny();
-    this.actors.rest(rev);
+    this.actors.reconciled(rev, this.ctx.now());
   }
 
   private start(rev: Revision, snapshot?: Snapshot<unknown>): Actor<typeof revisionLifecycleMachine> {

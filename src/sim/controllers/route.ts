@@ -79,7 +79,7 @@ export class RouteController {
     });
     sub.unsubscribe();
     this.actors.failures.throwIfAny();
-    this.actors.rest(route);
+    this.actors.reconciled(route, this.ctx.now());
     if (traffic) this.labelRevisions(namespace, route, new Set(traffic.map((t) => t.revisionName ?? '')));
   }
 

@@ -103,7 +103,7 @@ export class ServiceController {
     });
     sub.unsubscribe();
     this.actors.failures.throwIfAny();
-    this.actors.rest(svc);
+    this.actors.reconciled(svc, this.ctx.now());
   }
 
   private start(svc: Service, snapshot?: Snapshot<unknown>): Actor<typeof serviceLifecycleMachine> {
