@@ -58,6 +58,11 @@ export default function setup(): void {
     throw new Error(`npm run build failed (exit ${r.status}):\n${r.stdout}${r.stderr}`);
   }
   if (existsSync(DIST)) renameSync(DIST, old);
-  renameSync(fresh, DIST);
+  try {
+    renameSync(fresh, DIST);
+  } catch {
+    // Another suite in this checkout put its build (of the same sources) there in between.
+    rmSync(fresh, { recursive: true, force: true });
+  }
   rmSync(old, { recursive: true, force: true });
 }
