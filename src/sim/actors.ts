@@ -60,15 +60,20 @@ export class ActorFailures {
 
   /** `clock`, whose timer callbacks throw what the timer's transition failed with. */
   clock(clock: ActorClock): ActorClock {
-    return {
-      setTimeout: (fn, timeout) =>
-        clock.setTimeout(() => {
-          fn();
-          this.throwIfAny();
-        }, timeout),
-      clearTimeout: (id) => clock.clearTimeout(id),
-    };
+    return clockThen(clock, () => this.throwIfAny());
   }
+}
+
+/** `clock`, whose every timer callback is followed by `then` (once the timer's transition is over). */
+export function clockThen(clock: ActorClock, then: () => void): ActorClock {
+  return {
+    setTimeout: (fn, timeout) =>
+      clock.setTimeout(() => {
+        fn();
+        then();
+      }, timeout),
+    clearTimeout: (id) => clock.clearTimeout(id),
+  };
 }
 
 /** What resting needs of an actor (XState's `Actor`). */

@@ -9,6 +9,7 @@ import { SimBackend } from '../../src/backends/sim.js';
 import type { KubeObject, Pod } from '../../src/model/api/types.js';
 import { ENDPOINT_SLICES, ENDPOINTS } from '../../src/sim/controllers/kservices.js';
 import { T } from '../../src/sim/types.js';
+import { sendBursts } from './bursts.js';
 
 const NAMESPACE = 'default';
 const HOST = 'mirror.default.svc.cluster.local';
@@ -38,16 +39,12 @@ describe('a revision’s private Endpoints and EndpointSlice', () => {
     backend.apply([service], 'mirror.yaml').catch((e: unknown) => {
       throw e;
     });
-    for (const [atMs, count, serviceMs] of [
+    sendBursts(cluster, HOST, [
       [10_000, 25, 3_000],
       [30_000, 40, 1_500],
       [33_000, 10, 9_000],
       [90_000, 8, 2_000],
-    ] as const) {
-      cluster.engine.at(atMs, () => {
-        for (let i = 0; i < count; i++) cluster.send(HOST, serviceMs, () => {});
-      });
-    }
+    ]);
     let lastPodChange = 0;
     cluster.store.watch((e) => {
       if (e.object.kind === 'Pod') lastPodChange = cluster.now();

@@ -8,6 +8,7 @@ import { SimBackend } from '../../src/backends/sim.js';
 import type { KubeObject } from '../../src/model/api/types.js';
 import { REPLICA_SETS } from '../../src/sim/controllers/replicaset.js';
 import { T } from '../../src/sim/types.js';
+import { sendBursts } from './bursts.js';
 
 const NAMESPACE = 'default';
 const HOST = 'tally.default.svc.cluster.local';
@@ -31,17 +32,13 @@ function run(containerConcurrency: number, seed: number) {
     throw e;
   });
   // Bursts of different sizes: the revision scales up, panics, scales down, to zero and back.
-  for (const [atMs, count, serviceMs] of [
+  sendBursts(cluster, HOST, [
     [10_000, 30, 3_000],
     [14_000, 5, 500],
     [40_000, 60, 1_500],
     [41_000, 20, 8_000],
     [120_000, 12, 2_000],
-  ] as const) {
-    cluster.engine.at(atMs, () => {
-      for (let i = 0; i < count; i++) cluster.send(HOST, serviceMs, () => {});
-    });
-  }
+  ]);
   const seen = { ready: 0, terminating: 0, checks: 0 };
   for (let t = 250; t <= 200_000; t += 250) {
     cluster.engine.runUntil(t);
