@@ -199,8 +199,9 @@ describe('without pods/proxy in knative-serving', () => {
           }
         : queueProxy(pod),
     );
-    const forbidden = notes.filter((n) => n.includes('403'));
-    expect(forbidden).toHaveLength(1);
+    // '403 Forbidden', not '403': the run's id in another note is a time stamp, which can hold 403.
+    const forbidden = notes.filter((n) => n.includes('403 Forbidden'));
+    expect(forbidden, notes.join('\n')).toHaveLength(1);
     expect(forbidden[0]).toContain(
       `the cluster's autoscaler metrics (knative-serving/autoscaler-abc:9090): no permission (403 Forbidden): the kubeconfig user needs "get pods/proxy in namespace knative-serving"`,
     );
