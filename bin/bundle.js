@@ -4,17 +4,18 @@
 // compiling code on first use; with the cache it skips that. A cache V8 refuses (another Node or
 // V8 flags) or one older than the bundle is not used: the code then compiles as it runs, as usual.
 // `node bin/bundle.js --train DIST ARGS…` runs ARGS once, output discarded, and writes the cache.
-import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import vm from 'node:vm';
+'use strict';
+const { readFileSync, renameSync, statSync, writeFileSync } = require('node:fs');
+const { createRequire } = require('node:module');
+const { dirname, join } = require('node:path');
+const { pathToFileURL } = require('node:url');
+const vm = require('node:vm');
 
-export const BUNDLE = 'knsim.cjs';
-export const CODE_CACHE = 'knsim.cache';
+const BUNDLE = 'knsim.cjs';
+const CODE_CACHE = 'knsim.cache';
 
 /** The bundle's `main`, compiled with the code cache when there is a usable one. */
-export function loadBundle(dist, { useCache = true } = {}) {
+function loadBundle(dist, { useCache = true } = {}) {
   const file = join(dist, BUNDLE);
   const cacheFile = join(dist, CODE_CACHE);
   // ASCII only (scripts/build.mjs checks): read as Latin-1, which decodes faster than UTF-8.
@@ -37,12 +38,15 @@ export function loadBundle(dist, { useCache = true } = {}) {
   return { main: module.exports.main, script, cacheUsed: cachedData !== undefined && !script.cachedDataRejected };
 }
 
-if (process.argv[2] === '--train') {
+module.exports = { BUNDLE, CODE_CACHE, loadBundle };
+
+if (require.main === module && process.argv[2] === '--train') {
   const dist = process.argv[3];
   const { main, script } = loadBundle(dist, { useCache: false });
-  const code = await main(process.argv.slice(4));
-  if (code !== 0) throw new Error(`the training run exited with ${code}`);
-  const tmp = join(dist, `${CODE_CACHE}.${process.pid}`);
-  writeFileSync(tmp, script.createCachedData());
-  renameSync(tmp, join(dist, CODE_CACHE));
+  main(process.argv.slice(4)).then((code) => {
+    if (code !== 0) throw new Error(`the training run exited with ${code}`);
+    const tmp = join(dist, `${CODE_CACHE}.${process.pid}`);
+    writeFileSync(tmp, script.createCachedData());
+    renameSync(tmp, join(dist, CODE_CACHE));
+  });
 }

@@ -29,7 +29,10 @@ function bin(args: string[], options: { hook?: string; source?: boolean } = {}) 
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A loader hook that prints every module of the copy's src/ or dist/ that Node loads. */
+/**
+ * A loader hook that prints every ES module of the copy that Node loads (LOADED), and at exit every
+ * CommonJS file of the copy that was required (REQUIRED: bin/ is CommonJS, which the hook does not see).
+ */
 function loadHook(): string {
   const hook = join(copy, 'hook.mjs');
   writeFileSync(
@@ -41,7 +44,17 @@ function loadHook(): string {
 `,
   );
   const register = join(copy, 'register.mjs');
-  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(`file://${hook}`)});\n`);
+  writeFileSync(
+    register,
+    `import { createRequire, register } from 'node:module';
+register(${JSON.stringify(`file://${hook}`)});
+const required = createRequire(import.meta.url).cache;
+process.on('exit', () => {
+  for (const file of Object.keys(required))
+    if (file.startsWith(${JSON.stringify(`${copy}/`)})) process.stderr.write('REQUIRED ' + file.slice(${`${copy}/`.length}) + '\\n');
+});
+`,
+  );
   return register;
 }
 
@@ -60,7 +73,7 @@ describe('the build', () => {
   it('is what bin/knsim.js runs: no source module is loaded, the output is the sources’', () => {
     const hook = loadHook();
     const built = bin(['run', 'scenarios/idle-to-zero.yaml'], { hook });
-    const loaded = [...built.stderr.matchAll(/^LOADED (\S+)$/gm)].map((m) => m[1]!);
+    const loaded = [...built.stderr.matchAll(/^(?:LOADED|REQUIRED) (\S+)$/gm)].map((m) => m[1]!);
     // The one-file bundle is compiled by bin/bundle.js (vm), not loaded as a module: no chunk either.
     expect(loaded).toContain('bin/bundle.js');
     expect(loaded.filter((m) => m.startsWith('src/') || m.startsWith('dist/'))).toEqual([]);
@@ -69,6 +82,34 @@ describe('the build', () => {
     expect(built.stdout).toBe(source.stdout);
     expect(built.stdout).toContain('idle-to-zero');
     expect(bin(['--help']).stdout).toBe(bin(['--help'], { source: true }).stdout);
+  });
+
+  it('starts a run without what it does not use: the ES-module loader, child_process', () => {
+    // Node's own modules that a process loaded, printed at exit by a CommonJS preload.
+    const preload = join(copy, 'builtins.cjs');
+    writeFileSync(
+      preload,
+      "process.on('exit', () => process.stderr.write(process.moduleLoadList.map((m) => 'BUILTIN ' + m + '\\n').join('')));\n",
+    );
+    const builtins = (args: string[]) => {
+      const env: NodeJS.ProcessEnv = { ...process.env, KNSIM_DEBUG: '' };
+      delete env.KNSIM_SOURCE;
+      const r = spawnSync(process.execPath, ['--require', preload, ...args], {
+        cwd: copy,
+        encoding: 'utf8',
+        env,
+        timeout: 120_000,
+      });
+      expect(r.status).toBe(0);
+      return [...r.stderr.matchAll(/^BUILTIN NativeModule (\S+)$/gm)].map((m) => m[1]!);
+    };
+    const bare = new Set(builtins(['-e', '0']));
+    const run = builtins([join(copy, 'bin/knsim.js'), 'run', 'scenarios/idle-to-zero.yaml']);
+    expect(run).toContain('vm'); // the bundle ran
+    // bin/ is CommonJS: no ES module is loaded (Node loads part of its ES-module loader for any
+    // process); commander's child_process (for executable subcommands) loads on first use only.
+    const esm = (m: string) => m.startsWith('internal/modules/esm/') && !bare.has(m);
+    expect(run.filter((m) => esm(m) || m.includes('child_process'))).toEqual([]);
   });
 
   it('runs the screen from the ES modules (ink cannot be required)', () => {
