@@ -146,3 +146,53 @@ describe('ActorsByObject', () => {
     expect(started).toBe(4);
   });
 });
+
+describe('ActorsByObject with the engine timers', () => {
+  const thing = (name: string): KubeObject =>
+    ({ apiVersion: 'v1', kind: 'Thing', metadata: { name, namespace: 'ns', uid: name } }) as KubeObject;
+
+  /**
+   * Reconciles objects at the given instants, then lets time run on with no reconcile at all (a
+   * fleet gone quiet). Returns which objects still have a running actor at the end, and the
+   * objects' contexts read through `of` (from the running actor or its snapshot).
+   */
+  function quiet(times: { name: string; at: number; op: 'inc' | 'arm' }[], timers: boolean) {
+    const engine = new Engine();
+    const actors = new ActorsByObject<ReturnType<typeof createActor<typeof counter>>>(
+      timers ? () => engine : undefined,
+    );
+    const start = (snapshot?: Snapshot<unknown>) =>
+      actors.failures.watch(createActor(counter, { clock: engine.clock, ...(snapshot ? { snapshot } : {}) })).start();
+    for (const t of [...times].sort((a, b) => a.at - b.at)) {
+      engine.runUntil(t.at);
+      actors.of(thing(t.name), start).send({ type: t.op });
+      actors.reconciled(thing(t.name), engine.now());
+    }
+    engine.runUntil(engine.now() + 3 * REST_AFTER_MS);
+    const live = (actors as unknown as { actors: Map<string, { actor?: unknown }> }).actors;
+    const stillRunning = [...live].filter(([, v]) => v.actor !== undefined).map(([k]) => k);
+    const contexts = [...new Set(times.map((t) => t.name))].map(
+      (name) => actors.of(thing(name), start).getSnapshot().context,
+    );
+    return { stillRunning, contexts };
+  }
+
+  it('rests every actor once the fleet is quiet, keeping what a never-resting run keeps (fast-check)', () => {
+    const step = fc.record({
+      name: fc.constantFrom('a', 'b', 'c'),
+      at: fc.integer({ min: 0, max: 3 * REST_AFTER_MS }),
+      op: fc.constantFrom<'inc' | 'arm'>('inc', 'inc', 'arm'),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (times) => {
+        const withTimers = quiet(times, true);
+        const without = quiet(times, false);
+        // Without the timers the last reconciled object is never rested: nothing comes after it.
+        expect(without.stillRunning.length).toBeGreaterThan(0);
+        expect(withTimers.stillRunning).toEqual([]);
+        expect(withTimers.contexts).toEqual(without.contexts);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});

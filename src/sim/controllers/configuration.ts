@@ -32,7 +32,7 @@ export interface RevisionDefaults {
  * which decides the Ready condition; the reconciler writes the status the machine emits.
  */
 export class ConfigurationController {
-  private readonly actors = new ActorsByObject<Actor<typeof configurationLifecycleMachine>>();
+  private readonly actors = new ActorsByObject<Actor<typeof configurationLifecycleMachine>>(() => this.ctx.engine);
 
   constructor(
     private readonly ctx: SimContext,

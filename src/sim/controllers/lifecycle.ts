@@ -17,6 +17,12 @@ interface RestingActor {
   readonly system: { getSnapshot(): { _scheduledEvents: Record<string, unknown> } };
 }
 
+/** The engine's clock and timers, as far as resting goes. */
+export interface RestTimers {
+  now(): number;
+  after(delayMs: number, fn: () => void): unknown;
+}
+
 /**
  * How long an object's actor stays running after its last reconcile. An object is reconciled
  * in bursts (a rollout, a cold start, a scale to zero); restarting its actor for each reconcile
@@ -35,6 +41,11 @@ export const REST_AFTER_MS = 60_000;
  * listeners); the next reconcile starts it again from that snapshot. XState restores a snapshot
  * without running entry actions, and stopping a machine runs no exit actions, so the machine
  * moves and emits as if it had run all along. A fleet's objects are at rest nearly all the time.
+ *
+ * Given the engine's timers (`timers`), the actors are also looked at when the interval after
+ * the oldest reconcile is over, not only at the next reconcile of another object: when a whole
+ * fleet goes quiet at once (every Service scaled to zero), no later reconcile comes to rest the
+ * last minute's actors.
  */
 export class ActorsByObject<A extends RestingActor> {
   readonly failures = new ActorFailures();
@@ -44,6 +55,11 @@ export class ActorsByObject<A extends RestingActor> {
   >();
   /** Running actors by the time of their last reconcile, oldest first (a key moves to the end on use). */
   private readonly lastUsed = new Map<string, number>();
+  /** A look at the running actors is due on the engine. */
+  private restCheckQueued = false;
+
+  /** `timers()` gives the engine (called when first needed: a controller's context comes later). */
+  constructor(private readonly timers?: () => RestTimers) {}
 
   /**
    * The object's actor: running, started again from its snapshot, or made by `start` on first
@@ -73,11 +89,26 @@ export class ActorsByObject<A extends RestingActor> {
     const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     this.lastUsed.delete(key);
     this.lastUsed.set(key, nowMs);
+    this.restDue(nowMs);
+  }
+
+  /** Rests the actors not reconciled for {@link REST_AFTER_MS} by `nowMs`; a look at the others is queued. */
+  private restDue(nowMs: number): void {
     for (const [k, at] of this.lastUsed) {
       if (nowMs - at < REST_AFTER_MS) break;
       this.lastUsed.delete(k);
       // Still busy (a timer pending): looked at again later.
       if (!this.rest(k)) this.lastUsed.set(k, nowMs);
+    }
+    const timers = this.timers?.();
+    if (!timers || this.restCheckQueued) return;
+    for (const at of this.lastUsed.values()) {
+      this.restCheckQueued = true;
+      timers.after(at + REST_AFTER_MS - nowMs, () => {
+        this.restCheckQueued = false;
+        this.restDue(timers.now());
+      });
+      return;
     }
   }
 

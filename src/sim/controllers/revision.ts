@@ -31,7 +31,7 @@ function digestError(image: string): string {
  * emits.
  */
 export class RevisionController {
-  private readonly actors = new ActorsByObject<Actor<typeof revisionLifecycleMachine>>();
+  private readonly actors = new ActorsByObject<Actor<typeof revisionLifecycleMachine>>(() => this.ctx.engine);
 
   constructor(
     private readonly ctx: SimContext,

@@ -28,7 +28,7 @@ import { REVISIONS_BY_CONFIGURATION, T } from '../types.js';
 import { ActorsByObject, diverge, narrate } from './lifecycle.js';
 
 export class RouteController {
-  private readonly actors = new ActorsByObject<Actor<typeof routeMachine>>();
+  private readonly actors = new ActorsByObject<Actor<typeof routeMachine>>(() => this.ctx.engine);
 
   constructor(
     private readonly ctx: SimContext,

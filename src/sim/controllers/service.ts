@@ -40,7 +40,7 @@ export function routeTrafficFor(svc: Service): TrafficTarget[] {
  * from the children.
  */
 export class ServiceController {
-  private readonly actors = new ActorsByObject<Actor<typeof serviceLifecycleMachine>>();
+  private readonly actors = new ActorsByObject<Actor<typeof serviceLifecycleMachine>>(() => this.ctx.engine);
 
   constructor(private readonly ctx: SimContext) {}
 
