@@ -12,6 +12,7 @@
  * - the pod gets the API server's defaults (the `default` service account and its token volume,
  *   the not-ready/unreachable tolerations of 300 s, ClusterFirst DNS, …).
  */
+import { deepFreeze } from '../api/frozen.js';
 import type { Container, Revision } from '../api/types.js';
 import { LABEL_CONFIGURATION, LABEL_SERVICE } from './labels.js';
 
@@ -155,15 +156,43 @@ export function serviceAccountVolumeName(suffix: string): string {
   return `kube-api-access-${suffix}`;
 }
 
+/** The API server's tolerations for every pod (the same for all: shared, frozen). */
+const DEFAULT_TOLERATIONS = deepFreeze([
+  { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+  { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+]);
+
+/** What the service account's token volume projects (the same for all pods: shared, frozen). */
+const TOKEN_PROJECTION = deepFreeze({
+  defaultMode: 420,
+  sources: [
+    { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+    { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+    {
+      downwardAPI: {
+        items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+      },
+    },
+  ],
+});
+
+const NO_SECURITY_CONTEXT = deepFreeze({});
+
 /**
  * The pod spec the API server stores for a pod made from `template` (its defaults filled in),
- * before it is scheduled (no nodeName yet).
+ * before it is scheduled (no nodeName yet). Only the token volume's name differs from pod to
+ * pod: the rest is the template's own data (frozen when the template is) and frozen constants,
+ * so the store keeps one copy of them for all the pods of a template.
  */
 export function podSpecFromTemplate(
   template: { containers?: Container[]; terminationGracePeriodSeconds?: number; [key: string]: unknown },
   tokenVolume: string,
 ): Record<string, unknown> & { containers: Container[] } {
-  const mount = { name: tokenVolume, readOnly: true, mountPath: '/var/run/secrets/kubernetes.io/serviceaccount' };
+  const mount = Object.freeze({
+    name: tokenVolume,
+    readOnly: true,
+    mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
+  });
   const containers = (template.containers ?? []).map((c) => ({
     ...c,
     volumeMounts: [...(((c as { volumeMounts?: unknown[] }).volumeMounts ?? []) as unknown[]), mount],
@@ -177,30 +206,11 @@ export function podSpecFromTemplate(
     priority: 0,
     restartPolicy: 'Always',
     schedulerName: 'default-scheduler',
-    securityContext: {},
+    securityContext: NO_SECURITY_CONTEXT,
     serviceAccount: 'default',
     serviceAccountName: 'default',
     terminationGracePeriodSeconds: template.terminationGracePeriodSeconds ?? 300,
-    tolerations: [
-      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-    ],
-    volumes: [
-      {
-        name: tokenVolume,
-        projected: {
-          defaultMode: 420,
-          sources: [
-            { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-            {
-              downwardAPI: {
-                items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
-              },
-            },
-          ],
-        },
-      },
-    ],
+    tolerations: DEFAULT_TOLERATIONS,
+    volumes: [{ name: tokenVolume, projected: TOKEN_PROJECTION }],
   };
 }

@@ -4,6 +4,7 @@
  * the Deployment and the PodAutoscaler (reference §6).
  */
 import { type Actor, createActor, type Snapshot } from 'xstate';
+import { deepFreeze } from '../../model/api/frozen.js';
 import type { Condition, Deployment, Pod, PodAutoscaler, Revision, RevisionStatus } from '../../model/api/types.js';
 import { resolveInitialScale } from '../../model/kpa/index.js';
 import { type RevisionObservation, revisionLifecycleMachine } from '../../model/machines/revision.js';
@@ -14,6 +15,7 @@ import { reachabilityOf } from '../../model/rules/routing.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { imageIsMissing } from '../settings.js';
+import { cloneData } from '../store.js';
 import { T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
 import { ActorsByObject, diverge, narrate } from './lifecycle.js';
@@ -79,14 +81,18 @@ export class RevisionController {
           selector: { matchLabels: { [LABEL_REVISION_UID]: rev.metadata.uid ?? '' } },
           strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
           revisionHistoryLimit: 0,
-          template: {
-            metadata: { labels: podLabels },
-            spec: {
-              containers: revisionContainers(rev, { defaultTimeoutSeconds: config.defaults.revisionTimeoutSeconds }),
-              enableServiceLinks: false,
-              terminationGracePeriodSeconds: rev.spec.timeoutSeconds ?? 300,
-            },
-          },
+          // A frozen copy (nothing of the Revision's own): the store, the ReplicaSet and every
+          // pod made from it share it.
+          template: deepFreeze(
+            cloneData({
+              metadata: { labels: podLabels },
+              spec: {
+                containers: revisionContainers(rev, { defaultTimeoutSeconds: config.defaults.revisionTimeoutSeconds }),
+                enableServiceLinks: false,
+                terminationGracePeriodSeconds: rev.spec.timeoutSeconds ?? 300,
+              },
+            }),
+          ),
         },
       });
     }
