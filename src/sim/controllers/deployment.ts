@@ -30,7 +30,7 @@ import type { NodeState } from '../nodes/state.js';
 import type { PodLogs } from '../podLogs.js';
 import type { EventRecorder } from '../recorder.js';
 import { T } from '../types.js';
-import { deploymentConditions, type ReplicaSetController } from './replicaset.js';
+import { deploymentConditions, REPLICA_SETS, type ReplicaSetController } from './replicaset.js';
 
 export interface PodObserver {
   podPhase(namespace: string, revision: string, pod: string, phase: PodPhase): void;
@@ -73,6 +73,8 @@ interface PodRuntime {
   scheduledAt?: string;
   startedAt?: string;
   readyAt?: string;
+  /** Its containers' ids by name (a hash each, the same for every status write of the pod). */
+  containerIds?: Map<string, string>;
 }
 
 export interface PodCounts {
@@ -92,6 +94,20 @@ interface DeploymentRuntime {
   tally: PhaseTally;
   /** The ReplicaSet the pods belong to (when objects are shown). */
   replicaSet?: KubeObject;
+  /**
+   * What the last status write that changed nothing was computed from: the same stored objects
+   * and counts give the same status again, so it is not computed again.
+   */
+  unchangedFrom?: StatusInputs;
+}
+
+/** What a Deployment's status (and its ReplicaSet's) is computed from. */
+interface StatusInputs {
+  dep: Deployment;
+  replicaSet: KubeObject | undefined;
+  storedReplicaSet: KubeObject | undefined;
+  current: number;
+  ready: number;
 }
 
 /** Deletion preference as a ReplicaSet ranks pods: the least far along goes first. */
@@ -201,6 +217,21 @@ export class DeploymentController {
   private writeStatus(dep: Deployment, rt: DeploymentRuntime): void {
     const current = aliveCount(rt);
     const ready = rt.tally.Ready;
+    const rsKey = rt.replicaSet;
+    const storedReplicaSet = rsKey
+      ? this.ctx.store.get(REPLICA_SETS, rsKey.metadata.namespace, rsKey.metadata.name)
+      : undefined;
+    const last = rt.unchangedFrom;
+    if (
+      last &&
+      last.dep === dep &&
+      last.replicaSet === rsKey &&
+      last.storedReplicaSet === storedReplicaSet &&
+      last.current === current &&
+      last.ready === ready
+    ) {
+      return;
+    }
     const desired = dep.spec.replicas ?? 1;
     const status: Record<string, unknown> = {
       observedGeneration: dep.metadata.generation,
@@ -222,7 +253,14 @@ export class DeploymentController {
         this.ctx.timestamp(),
       );
     }
-    this.ctx.store.updateStatus(T.deployment, dep.metadata.namespace, dep.metadata.name, status);
+    const stored = this.ctx.store.updateStatus(T.deployment, dep.metadata.namespace, dep.metadata.name, status);
+    const storedAfter = rsKey
+      ? this.ctx.store.get(REPLICA_SETS, rsKey.metadata.namespace, rsKey.metadata.name)
+      : undefined;
+    rt.unchangedFrom =
+      stored === dep && storedAfter === storedReplicaSet
+        ? { dep, replicaSet: rsKey, storedReplicaSet, current, ready }
+        : undefined;
   }
 
   private startupDuration(median: number): number {
@@ -543,7 +581,7 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
       const image = c.image ?? '';
       const base = {
         image,
-        imageID: running ? `${image.split('@')[0]}@sha256:${sha256(image)}` : '',
+        imageID: running ? imageId(image) : '',
         lastState: {},
         name,
         restartCount: 0,
@@ -553,7 +591,7 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
       }
       return {
         ...base,
-        containerID: `containerd://${sha256(`${pod.metadata.name}/${name}`)}`,
+        containerID: containerId(rt, pod.metadata.name, name),
         ready: ready || name !== 'queue-proxy',
         started: true,
         state: { running: { startedAt: started } },
@@ -564,6 +602,30 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** Image ids by image: a run has a few images and writes their ids with every pod's status. */
+const imageIds = new Map<string, string>();
+
+/** The id the kubelet reports for an image: its name with the digest of the image reference. */
+function imageId(image: string): string {
+  let id = imageIds.get(image);
+  if (id === undefined) {
+    id = `${image.split('@')[0]}@sha256:${sha256(image)}`;
+    imageIds.set(image, id);
+  }
+  return id;
+}
+
+/** A container's id, the same for each status write of its pod (kept with the pod). */
+function containerId(rt: PodRuntime, pod: string, container: string): string {
+  rt.containerIds ??= new Map();
+  let id = rt.containerIds.get(container);
+  if (id === undefined) {
+    id = `containerd://${sha256(`${pod}/${container}`)}`;
+    rt.containerIds.set(container, id);
+  }
+  return id;
 }
 
 /** Five characters that stay the same for the same pod (the token volume's suffix). */
