@@ -200,9 +200,16 @@ export class RevisionAutoscaler {
     this.ctx.engine.cancel(this.requeue);
   }
 
+  /**
+   * The stored Revision and the cluster config the spec was last resolved from: the spec is a
+   * function of the two, and a store write or a ConfigMap change makes a new object of either.
+   */
+  private specFrom: { rev: Revision | undefined; config: ClusterConfig } | undefined;
+
   private resolveSpec(): DeciderSpec {
     const rev = this.ctx.store.get<Revision>(T.revision, this.namespace, this.revision);
     const config = this.config();
+    this.specFrom = { rev, config };
     return resolveDeciderSpec({
       config: config.autoscaler,
       annotations: rev?.metadata.annotations ?? {},
@@ -218,6 +225,14 @@ export class RevisionAutoscaler {
    * Knative's Update only swaps the spec.
    */
   refreshSpec(): void {
+    const from = this.specFrom;
+    if (
+      from &&
+      from.config === this.config() &&
+      from.rev === this.ctx.store.get<Revision>(T.revision, this.namespace, this.revision)
+    ) {
+      return;
+    }
     const next = this.resolveSpec();
     if (sameSpec(next, this.spec)) return;
     this.windows = updateDeciderWindows(this.windows, this.spec, next, this.ctx.now());
