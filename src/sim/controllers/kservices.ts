@@ -61,6 +61,8 @@ export class KubernetesServices {
   private nextIp = 100;
   /** A stored pod's address and slice entry (a pod's next write is a new object, with its own). */
   private readonly entries = new WeakMap<Pod, PodEndpoints>();
+  /** Per revision (`namespace/name`), what its last reconcile read and left in the store. */
+  private readonly written = new Map<string, Written>();
 
   constructor(
     private readonly ctx: SimContext,
@@ -116,7 +118,9 @@ export class KubernetesServices {
     const store = this.ctx.store;
     const sks = store.get<ServerlessService>(T.sks, ns, revision);
     const privateName = privateServiceName(revision);
+    const key = `${ns}/${revision}`;
     if (!sks) {
+      this.written.delete(key);
       // The public Service and Endpoints go with the SKS (owner); the private Endpoints with their Service.
       if (store.get(ENDPOINTS, ns, privateName)) store.remove(ENDPOINTS, ns, privateName);
       return;
@@ -150,6 +154,7 @@ export class KubernetesServices {
     const notReady: PodEndpoints['address'][] = [];
     const readySlices: PodEndpoints['slice'][] = [];
     const notReadySlices: PodEndpoints['slice'][] = [];
+    const podEntries: PodEndpoints[] = [];
     for (const p of store.byIndex<Pod>(T.pod, PODS_BY_REVISION, `${ns}/${revision}`)) {
       if (p.metadata.deletionTimestamp || !p.status?.podIP) continue;
       let entry = this.entries.get(p);
@@ -157,6 +162,26 @@ export class KubernetesServices {
         entry = podEndpoints(p, ns);
         this.entries.set(p, entry);
       }
+      podEntries.push(entry);
+    }
+    // What is written is a function of the SKS, the two Services and the pods' entries: when
+    // they are the objects the last reconcile read, and what it wrote is still what is stored,
+    // writing again would change nothing (half of a day's reconciles: a pod's write that does
+    // not move its address or readiness, an SKS status write).
+    const last = this.written.get(key);
+    const publicService = store.get(CORE_SERVICES, ns, publicName);
+    const privateService = store.get(CORE_SERVICES, ns, privateName);
+    if (
+      last &&
+      last.sks === sks &&
+      last.publicService === publicService &&
+      last.privateService === privateService &&
+      sameEntries(last.pods, podEntries) &&
+      last.stored.every((obj, i) => store.get(obj.type, ns, obj.name) === last.objects[i])
+    ) {
+      return;
+    }
+    for (const entry of podEntries) {
       (entry.ready ? ready : notReady).push(entry.address);
       (entry.ready ? readySlices : notReadySlices).push(entry.slice);
     }
@@ -193,13 +218,27 @@ export class KubernetesServices {
       PUBLIC_PORTS,
       proxy ? activators.map((a) => slice(a, true)) : readySlices,
     );
+    const stored = [
+      { type: ENDPOINTS, name: privateName },
+      { type: ENDPOINTS, name: publicName },
+      { type: ENDPOINT_SLICES, name: sliceName(privateName) },
+      { type: ENDPOINT_SLICES, name: sliceName(publicName) },
+    ];
+    this.written.set(key, {
+      sks,
+      publicService,
+      privateService,
+      pods: podEntries,
+      stored,
+      objects: stored.map((o) => store.get(o.type, ns, o.name)),
+    });
   }
 
   private writeSlice(ns: string, service: string, managedBy: string, ports: ServicePort[], endpoints: object[]): void {
     const store = this.ctx.store;
     const owner = store.get(CORE_SERVICES, ns, service);
     if (!owner) return;
-    const name = `${service}-${stableSuffix(service)}`;
+    const name = sliceName(service);
     const body = {
       apiVersion: 'discovery.k8s.io/v1',
       kind: 'EndpointSlice',
@@ -281,6 +320,35 @@ export class KubernetesServices {
     const n = this.nextIp++;
     return `10.${96 + ((n >> 16) & 15)}.${(n >> 8) & 255}.${n & 255}`;
   }
+}
+
+/** What a revision's last reconcile read (the SKS, its Services, its pods' entries) and left stored. */
+interface Written {
+  sks: ServerlessService;
+  publicService: KubeObject | undefined;
+  privateService: KubeObject | undefined;
+  pods: PodEndpoints[];
+  /** The Endpoints and EndpointSlices it writes, and the stored objects they were after it. */
+  stored: { type: string; name: string }[];
+  objects: (KubeObject | undefined)[];
+}
+
+function sameEntries(a: readonly PodEndpoints[], b: readonly PodEndpoints[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The EndpointSlice of a Service: its name and a stable suffix (made once per Service name). */
+const sliceNames = new Map<string, string>();
+
+function sliceName(service: string): string {
+  let name = sliceNames.get(service);
+  if (name === undefined) {
+    name = `${service}-${stableSuffix(service)}`;
+    sliceNames.set(service, name);
+  }
+  return name;
 }
 
 interface PodEndpoints {
