@@ -67,9 +67,24 @@ async function loadMain(args) {
   return (await import('../src/cli/main.ts')).main;
 }
 
+/**
+ * Commands that have done all their work when `main` returns: the process ends there instead of
+ * tearing down V8's heap and Node's environment first (≈ 4 % of a short run's CPU). The commands
+ * that serve, watch or draw (serve, start, live, tui) end the usual way.
+ */
+const DONE_WHEN_MAIN_RETURNS = new Set(['run', 'validate']);
+
 const args = process.argv.slice(2);
 loadMain(args)
   .then((main) => main(args))
   .then((code) => {
     process.exitCode = code;
+    // Only when nothing written is still queued (a pipe Node writes asynchronously, as on macOS):
+    // process.exit would cut it off.
+    if (
+      DONE_WHEN_MAIN_RETURNS.has(args[0]) &&
+      process.stdout.writableLength === 0 &&
+      process.stderr.writableLength === 0
+    )
+      process.exit(code);
   });

@@ -96,6 +96,26 @@ describe('start-up', () => {
   });
 });
 
+describe('one command built', () => {
+  it('`knsim NAME` answers as with every command built: its help is what `knsim help NAME` prints', async () => {
+    // `knsim help NAME` builds every command (the first word is not a command), `knsim NAME --help`
+    // only NAME's; the table of names in src/cli/main.ts must hold every command the help lists.
+    const help = await knsimInProcess(['--help']);
+    const names = [...help.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((n) => n !== 'help');
+    expect(names.length).toBeGreaterThan(10);
+    for (const name of names) {
+      const all = await knsimInProcess(['help', name]);
+      const one = await knsimInProcess([name, '--help']);
+      expect(one, name).toEqual(all);
+      expect(one.stdout, name).toContain(`Usage: knsim ${name} `);
+    }
+    // An unknown option of one command: its message, as with every command built.
+    const wrong = await knsimInProcess(['run', '--no-such-flag', 'x.yaml']);
+    expect(wrong.stderr).toBe("error: unknown option '--no-such-flag'\n(run knsim --help for usage)\n");
+    expect(wrong.status).toBe(2);
+  });
+});
+
 describe('a reader that goes away', () => {
   it('ends knsim run quietly when its output pipe closes (knsim run … | head -1)', async () => {
     const child = spawn(process.execPath, [BIN, 'run', 'scenarios/idle-to-zero.yaml'], {
