@@ -20,6 +20,26 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const outdir = resolve(root, process.argv[2] ?? 'dist');
 
 /**
+ * seedrandom requires node:crypto when it loads, to seed itself when no seed is given, which knsim
+ * never asks for; crypto is fifty-odd modules (≈ 7 ms of CPU at every start here, and a run needs
+ * no other part of it: src/model/digest.ts). seedrandom's copy loads it on first use instead.
+ */
+const lazyCrypto = {
+  name: 'lazy-crypto',
+  setup(b) {
+    b.onResolve({ filter: /^crypto$/ }, (args) =>
+      /[/\\]node_modules[/\\]seedrandom[/\\]/.test(args.importer)
+        ? { path: 'seedrandom-crypto', namespace: 'knsim-lazy' }
+        : undefined,
+    );
+    b.onLoad({ filter: /^seedrandom-crypto$/, namespace: 'knsim-lazy' }, () => ({
+      contents: "module.exports = { get randomBytes() { return require('node:crypto').randomBytes; } };",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * commander requires node:child_process when it loads, for executable subcommands (`git-foo` for
  * `git foo`), which knsim has none of; child_process brings net, dgram and streams with it
  * (≈ 6 ms of CPU at every start here). Commander's copy loads it on first use instead.
@@ -32,7 +52,7 @@ const lazyChildProcess = {
         ? { path: 'commander-child-process', namespace: 'knsim-lazy' }
         : undefined,
     );
-    b.onLoad({ filter: /.*/, namespace: 'knsim-lazy' }, () => ({
+    b.onLoad({ filter: /^commander-child-process$/, namespace: 'knsim-lazy' }, () => ({
       contents: "module.exports = { spawn: (...args) => require('node:child_process').spawn(...args) };",
       loader: 'js',
     }));
@@ -55,7 +75,7 @@ await build({
   jsx: 'automatic',
   sourcemap: 'linked',
   external: ['@kubernetes/client-node', 'node-fetch', 'ink', 'react', 'react/*', 'uplot', 'tsx'],
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, lazyCrypto],
   // Bundled CommonJS packages (commander, seedrandom) call require() for Node's own modules.
   banner: {
     js: "import { createRequire as __knsimRequire } from 'node:module';\nconst require = __knsimRequire(import.meta.url);",
@@ -78,7 +98,7 @@ await build({
   jsx: 'automatic',
   external: ['@kubernetes/client-node', 'node-fetch', 'ink', 'react', 'react/*', 'uplot', 'tsx'],
   define: { 'import.meta.url': '__knsimModuleUrl' },
-  plugins: [lazyChildProcess],
+  plugins: [lazyChildProcess, lazyCrypto],
   // No comments or indentation: less to read and hash at each start (names are kept: messages and
   // `instanceof` never depend on them, but stack traces stay readable).
   minifyWhitespace: true,

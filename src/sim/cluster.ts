@@ -2,9 +2,9 @@
  * The simulated cluster: one engine, one object store, Knative's controllers, the data plane
  * and the event log, all driven by a seed. Same seed and inputs, same log.
  */
-import { createHash } from 'node:crypto';
 import seedrandom from 'seedrandom';
 import type { KubeObject, Pod, Revision, Route } from '../model/api/types.js';
+import { md5Hex } from '../model/digest.js';
 import type { LogEvent, PodPhase, SampleEvent } from '../model/events.js';
 import { ANNOTATION_KEYS } from '../model/kpa/annotations.js';
 import { HPA_CLASS } from '../model/kpa/config.js';
@@ -230,7 +230,7 @@ function shownUid(r: Random): string {
 
 /** A node's uid from its name (no draw: nodes must not move the names or uids drawn after them). */
 function nodeUid(name: string): string {
-  const hex = createHash('md5').update(`node/${name}`).digest('hex');
+  const hex = md5Hex(`node/${name}`);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 

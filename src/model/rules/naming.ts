@@ -11,7 +11,7 @@
  * - Every child name longer than 63 characters is shortened the way knative.dev/pkg's kmeta
  *   does it: an md5 of the parent replaces its tail, the suffix is kept.
  */
-import { createHash } from 'node:crypto';
+import { md5Hex } from '../digest.js';
 import { type Random, randomSuffix } from '../random.js';
 
 /** Kubernetes' limit for names that must be DNS labels (RFC 1035 / 1123). */
@@ -25,10 +25,6 @@ const GENERATED_SUFFIX_LENGTH = 5;
 
 /** Characters in a Deployment's pod-template-hash as printed in ReplicaSet and pod names. */
 const POD_TEMPLATE_HASH_LENGTH = 10;
-
-function md5Hex(text: string): string {
-  return createHash('md5').update(text).digest('hex');
-}
 
 /**
  * `parent + suffix`, kept within 63 characters. When it would be longer, the parent is cut and

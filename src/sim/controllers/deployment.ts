@@ -4,7 +4,6 @@
  * and writes Pod objects as kubectl would see them. What a cluster shows besides (the
  * ReplicaSet, the kubelet's and the controllers' events) is written through `shown`.
  */
-import { createHash } from 'node:crypto';
 import { type Actor, createActor } from 'xstate';
 import type { Container, ContainerStatus, Deployment, KubeObject, Pod } from '../../model/api/types.js';
 import { type ContainerResources, containerRequests, cpuLimitMillis } from '../../model/cluster/containers.js';
@@ -15,6 +14,7 @@ import {
   pullingMessage,
 } from '../../model/cluster/images.js';
 import { podDemand } from '../../model/cluster/scheduler.js';
+import { md5, sha256Hex } from '../../model/digest.js';
 import type { PodPhase } from '../../model/events.js';
 import { podMachine, podPhaseOf } from '../../model/machines/pod.js';
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
@@ -600,10 +600,6 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
   };
 }
 
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
 /** Image ids by image: a run has a few images and writes their ids with every pod's status. */
 const imageIds = new Map<string, string>();
 
@@ -611,7 +607,7 @@ const imageIds = new Map<string, string>();
 function imageId(image: string): string {
   let id = imageIds.get(image);
   if (id === undefined) {
-    id = `${image.split('@')[0]}@sha256:${sha256(image)}`;
+    id = `${image.split('@')[0]}@sha256:${sha256Hex(image)}`;
     imageIds.set(image, id);
   }
   return id;
@@ -622,7 +618,7 @@ function containerId(rt: PodRuntime, pod: string, container: string): string {
   rt.containerIds ??= new Map();
   let id = rt.containerIds.get(container);
   if (id === undefined) {
-    id = `containerd://${sha256(`${pod}/${container}`)}`;
+    id = `containerd://${sha256Hex(`${pod}/${container}`)}`;
     rt.containerIds.set(container, id);
   }
   return id;
@@ -631,7 +627,7 @@ function containerId(rt: PodRuntime, pod: string, container: string): string {
 /** Five characters that stay the same for the same pod (the token volume's suffix). */
 function stableSuffix(seed: string): string {
   const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
-  const digest = createHash('md5').update(seed).digest();
+  const digest = md5(seed);
   let out = '';
   for (let i = 0; i < 5; i++) out += alphabet[digest[i]! % alphabet.length];
   return out;
@@ -660,6 +656,6 @@ export function unschedulableStatus(message: string, since: string): Pod['status
 
 /** A plausible, stable size for an image the scenario does not size (the kubelet reports the real one). */
 export function imageSize(image: string): number {
-  const digest = createHash('md5').update(image).digest();
-  return 20_000_000 + (digest.readUInt32BE(0) % 60_000_000);
+  const digest = md5(image);
+  return 20_000_000 + (new DataView(digest.buffer).getUint32(0) % 60_000_000);
 }
