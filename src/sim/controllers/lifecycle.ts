@@ -20,7 +20,8 @@ interface RestingActor {
 /** The engine's clock and timers, as far as resting goes. */
 export interface RestTimers {
   now(): number;
-  after(delayMs: number, fn: () => void): unknown;
+  /** Calls `fn` at simulated time `atMs` (not before now). */
+  at(atMs: number, fn: () => void): unknown;
 }
 
 /**
@@ -94,8 +95,10 @@ export class ActorsByObject<A extends RestingActor> {
 
   /** Rests the actors not reconciled for {@link REST_AFTER_MS} by `nowMs`; a look at the others is queued. */
   private restDue(nowMs: number): void {
+    // `at + REST_AFTER_MS <= nowMs`, the very sum the look below is queued at: the clock reaches
+    // it exactly, where `nowMs - at` could fall a rounding short of the interval.
     for (const [k, at] of this.lastUsed) {
-      if (nowMs - at < REST_AFTER_MS) break;
+      if (at + REST_AFTER_MS > nowMs) break;
       this.lastUsed.delete(k);
       // Still busy (a timer pending): looked at again later.
       if (!this.rest(k)) this.lastUsed.set(k, nowMs);
@@ -104,7 +107,7 @@ export class ActorsByObject<A extends RestingActor> {
     if (!timers || this.restCheckQueued) return;
     for (const at of this.lastUsed.values()) {
       this.restCheckQueued = true;
-      timers.after(at + REST_AFTER_MS - nowMs, () => {
+      timers.at(at + REST_AFTER_MS, () => {
         this.restCheckQueued = false;
         this.restDue(timers.now());
       });
