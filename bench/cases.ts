@@ -86,7 +86,12 @@ async function main(): Promise<Record<string, unknown>> {
       // replays `diurnal` at a hundredth of its rate (≈ 1 RPS, peak at 14:00), 9 `steady`
       // (10 a minute), 20 `bursty` (a call every ~3 minutes, six bursts a day), 70 `sparse` (a
       // timer every 15 minutes): most revisions spend most of the day at zero pods.
+      // `quiet: 1`: no load at all, so every revision scales to zero and the whole fleet stays
+      // quiet (what an idle Service costs: CPU per simulated hour, and, run with --expose-gc, the
+      // heap after a full GC at the end, `heapMb`).
       const services = Number(opts.services ?? 10_000);
+      const quiet = Number(opts.quiet ?? 0) === 1;
+      let heapMb: number | undefined;
       const hours = Number(opts.hours ?? 24);
       const traces = 'scenarios/traces';
       const trace = (fn: number, rateScale = 1) => ({
@@ -107,10 +112,16 @@ async function main(): Promise<Record<string, unknown>> {
       const r = await simRun({
         load: [],
         services,
-        loadFor: (i, target) => [{ at: '0s', for: `${hours}h`, trace: mix(i), target }],
+        loadFor: (i, target) => (quiet ? [] : [{ at: '0s', for: `${hours}h`, trace: mix(i), target }]),
         durationMs: hours * 3_600_000,
         stepMs: 60_000,
         onStep: sampleRss,
+        onEnd: () => {
+          const gc = (globalThis as { gc?: () => void }).gc;
+          if (!gc) return;
+          gc();
+          heapMb = process.memoryUsage().heapUsed / 1e6;
+        },
       });
       sampleRss();
       return {
@@ -119,6 +130,7 @@ async function main(): Promise<Record<string, unknown>> {
         requests: r.results.requests,
         maxPods: r.results.maxPods,
         events: r.events,
+        ...(heapMb !== undefined ? { heapMb } : {}),
       };
     }
     case 'diurnal-24h': {

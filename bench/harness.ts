@@ -27,6 +27,8 @@ export interface SimRunOptions {
   /** Advance time in steps of this many ms, calling onStep after each (e.g. to sample RSS). */
   stepMs?: number;
   onStep?: () => void;
+  /** Called at the end of the run, while the cluster is still alive (e.g. to measure its heap). */
+  onEnd?: () => void;
 }
 
 export interface SimRunOutcome {
@@ -84,6 +86,7 @@ export async function simRun(o: SimRunOptions): Promise<SimRunOutcome> {
   await backend.sleepUntil(o.durationMs);
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(c0);
+  o.onEnd?.();
   return {
     results: backend.results.results(),
     wallMs,
