@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { ALL_TESTS, ISOLATED } from './test/setup/isolation.js';
 import { LongestFirst } from './test/setup/sequencer.js';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'test/**/*.test.tsx'],
     // Every fast-check property prints its seed (FC_SEED=<n> replays those without a fixed one).
     setupFiles: ['test/setup/fastCheck.ts'],
     // Many files mostly wait on child processes (the real command line, kubectl, servers in
@@ -21,5 +21,15 @@ export default defineConfig({
     // tsx. KNSIM_SOURCE=1 npm test runs the sources instead.
     globalSetup: ['test/setup/build.ts'],
     hookTimeout: 120_000,
+    // The root names no files (`include`): a project that extends it would add its own to them.
+    projects: [
+      {
+        // Most files share their worker's modules (isolate off), the files that swap modules run
+        // isolated (test/setup/isolation.ts).
+        extends: true,
+        test: { name: 'shared', isolate: false, include: ALL_TESTS, exclude: [...configDefaults.exclude, ...ISOLATED] },
+      },
+      { extends: true, test: { name: 'isolated', include: ISOLATED } },
+    ],
   },
 });
