@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { HOP_LATENCY, NETWORK_LAYERS, networkLatency, networkLayerSchema } from '../../src/sim/load/network.js';
-import { normalQuantile } from '../../src/sim/load/rng.js';
+import { normalQuantile, Z99 } from '../../src/sim/load/rng.js';
 import {
   constant,
   empirical,
@@ -103,6 +104,38 @@ describe('network hop latency', () => {
       expect(Math.abs(quantile(xs, 0.5) - h.medianMs)).toBeLessThanOrEqual(h.medianMs * 0.05);
       expect(h.p99Ms).toBeGreaterThanOrEqual(h.medianMs);
     }
+  });
+
+  it('draws what a table of all its quantiles computed up front gives, whatever the order (fast-check)', () => {
+    // The sampler computes each quantile at its first draw; this is the table as it was built, whole.
+    const eager = (medianMs: number, p99Ms: number) => {
+      const mu = Math.log(medianMs);
+      const sigma = Math.log(p99Ms / medianMs) / Z99;
+      const table = Array.from({ length: 4097 }, (_, i) => Math.exp(mu + sigma * normalQuantile((i + 0.5) / 4097)));
+      return (u: number) => {
+        const x = u * 4096;
+        const i = x | 0;
+        return table[i]! + (table[i + 1]! - table[i]!) * (x - i);
+      };
+    };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...NETWORK_LAYERS.filter((l) => HOP_LATENCY[l].p99Ms !== HOP_LATENCY[l].medianMs)),
+        fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        (layer, draws) => {
+          const lazy = networkLatency(layer);
+          const whole = eager(HOP_LATENCY[layer].medianMs, HOP_LATENCY[layer].p99Ms);
+          for (const u of draws)
+            expect(
+              Object.is(
+                lazy(() => u),
+                whole(u),
+              ),
+            ).toBe(true);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('Istio with sidecars costs more than a bare gateway', () => {
