@@ -5,6 +5,7 @@
  * ReplicaSet, the kubelet's and the controllers' events) is written through `shown`.
  */
 import { type Actor, createActor } from 'xstate';
+import { deepFreeze } from '../../model/api/frozen.js';
 import type { Container, ContainerStatus, Deployment, KubeObject, Pod } from '../../model/api/types.js';
 import { type ContainerResources, containerRequests, cpuLimitMillis } from '../../model/cluster/containers.js';
 import {
@@ -547,8 +548,13 @@ export class DeploymentController {
 /**
  * The full status the kubelet reports, with its times, addresses, QoS class and per-container
  * ids (what `kubectl describe pod` prints): containers listed by name, as the kubelet sorts them.
+ * Made fresh and frozen: the store keeps it as it is instead of copying it.
  */
 export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['status'] {
+  return deepFreeze(freshPodStatus(pod, phase, rt));
+}
+
+function freshPodStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['status'] {
   const containers = [...(pod.spec.containers ?? [])].sort((a, b) => ((a.name ?? '') < (b.name ?? '') ? -1 : 1));
   const scheduled = rt.scheduledAt ?? '';
   const started = rt.startedAt;
