@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Route } from '../../src/model/api/types.js';
 import {
   domainForLabels,
+  fillTemplate,
   hostMatches,
   hostOf,
   parseDomainConfig,
@@ -131,5 +133,36 @@ describe('hostOf', () => {
     const ref = { name: 'a', namespace: 'a', tag: 'xn--0' };
     expect(() => new URL(routeAddressUrl(ref))).toThrow();
     expect(hostOf(routeAddressUrl(ref))).toBe('xn--0-a.a.svc.cluster.local');
+  });
+});
+
+describe('fillTemplate (split once per template)', () => {
+  it('fills a template as one regular-expression replace does, field by field', () => {
+    const piece = fc.oneof(
+      fc.constantFrom('{{.Name}}', '{{ .Namespace }}', '{{.Domain}}', '{{.Tag}}', '{{.Other}}', '{{ .Name}}'),
+      fc.constantFrom('{{', '}}', '.', '{{.}}', '{{ Name }}', '-', 'x'),
+      fc.string({ maxLength: 4 }),
+    );
+    const values = fc.record(
+      {
+        Name: fc.string({ maxLength: 4 }),
+        Namespace: fc.string({ maxLength: 4 }),
+        Domain: fc.string(),
+        Tag: fc.string(),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 8 }), values, (pieces, vals) => {
+        const template = pieces.join('');
+        const fromScratch = template.replace(
+          /\{\{\s*\.(\w+)\s*\}\}/g,
+          (whole, key: string) => (vals as Record<string, string>)[key] ?? whole,
+        );
+        // Twice: the first call splits the template, the second uses the kept split.
+        expect(fillTemplate(template, vals)).toBe(fromScratch);
+        expect(fillTemplate(template, vals)).toBe(fromScratch);
+      }),
+    );
   });
 });

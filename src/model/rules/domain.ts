@@ -145,8 +145,35 @@ export function domainForLabels(labels: Readonly<Record<string, string>> | undef
   return best?.domain ?? DEFAULT_DOMAIN;
 }
 
-function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
-  return template.replace(/\{\{\s*\.(\w+)\s*\}\}/g, (whole, key: string) => values[key] ?? whole);
+const FIELD = /\{\{\s*\.(\w+)\s*\}\}/g;
+
+/**
+ * A template split at its fields, once per template (a run has a few, filled on every Route
+ * reconcile): text, then for each field its key, the field as written and the text after it.
+ */
+const compiledTemplates = new Map<string, string[]>();
+
+function compileTemplate(template: string): string[] {
+  const parts: string[] = [];
+  let from = 0;
+  for (const m of template.matchAll(FIELD)) {
+    parts.push(template.slice(from, m.index), m[1]!, m[0]);
+    from = m.index + m[0].length;
+  }
+  parts.push(template.slice(from));
+  return parts;
+}
+
+/** `{{.Key}}` fields replaced by their values (a field with no value stays as written). */
+export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+  let parts = compiledTemplates.get(template);
+  if (parts === undefined) {
+    parts = compileTemplate(template);
+    compiledTemplates.set(template, parts);
+  }
+  let out = parts[0]!;
+  for (let i = 1; i < parts.length; i += 3) out += (values[parts[i]!] ?? parts[i + 1]!) + parts[i + 2]!;
+  return out;
 }
 
 export interface RouteRef {
