@@ -253,14 +253,8 @@ export class SimBackend implements Backend {
       tryAdvance: engine.tryAdvance.bind(engine),
     };
     const sender: LoadSender = {
-      send: (arrival, answered) =>
-        this.cluster.send(
-          this.arrivalHost(arrival.target),
-          arrival.serviceMs,
-          answered,
-          arrival.clientId ?? -1,
-          arrival.timeoutMs ?? 0,
-        ),
+      // The arrival itself carries its numbers (no number boxed per request: `sendArrival`).
+      send: (arrival, answered) => this.cluster.sendArrival(this.arrivalHost(arrival.target), arrival, answered),
     };
     startLoad(
       phases,

@@ -112,6 +112,15 @@ export function blankRequest(): SimRequest {
   };
 }
 
+/** What a request is sent with (`SimCluster.sendArrival`): the load driver's `Arrival` has these fields. */
+export interface Outgoing {
+  serviceMs: number;
+  /** The closed-loop client that sent it (absent: none). */
+  clientId?: number | undefined;
+  /** The client gives up after this long (ms; 0 or absent: never). */
+  timeoutMs?: number | undefined;
+}
+
 /** A request no route matched, waiting for its 404. */
 interface NotFound {
   readonly id: number;
@@ -289,6 +298,9 @@ export class SimCluster {
   private lastTickAt = 0;
   /** routeFor's answers by host; cleared whenever a Route, a ConfigMap or a revision runtime changes. */
   private readonly hostRoutes = new Map<string, HostRoute | null>();
+  /** The host `hostRoute` resolved last, and its answer (cleared with `hostRoutes`). */
+  private lastHost: string | undefined = undefined;
+  private lastHostRoute: HostRoute | null = null;
   /** Which Route answers a host (kept with every Route write; made anew when the domain config changes). */
   private hostIndex = new HostIndex(this.config);
   /** Bumped on every Route change (lets callers cache what they derive from Routes). */
@@ -302,6 +314,12 @@ export class SimCluster {
   private readonly completionListeners = new Set<CompletionListener>();
   /** The same, as an array (iterated per request). */
   private completionList: CompletionListener[] = [];
+  /** What `send` hands `sendArrival` (filled per call). */
+  private readonly outgoing: { serviceMs: number; clientId: number; timeoutMs: number } = {
+    serviceMs: 0,
+    clientId: -1,
+    timeoutMs: 0,
+  };
   /** Answered requests ready for reuse (`recycle`). */
   private readonly spareRequests: SimRequest[] = [];
   /** Sees every request as it enters the ingress, with the revision it is routed to (results count them). */
@@ -413,7 +431,7 @@ export class SimCluster {
       this.queue.enqueue(T.route, route.metadata.namespace ?? 'default', route.metadata.name);
     }
     this.resyncAutoscalers();
-    this.hostRoutes.clear();
+    this.forgetHostRoutes();
     this.hostIndex = new HostIndex(this.config, this.store.list<Route>(T.route));
   }
 
@@ -428,7 +446,7 @@ export class SimCluster {
       this.queue.enqueue(T.route, route.metadata.namespace ?? 'default', route.metadata.name);
     }
     this.resyncAutoscalers();
-    this.hostRoutes.clear();
+    this.forgetHostRoutes();
     this.hostIndex = new HostIndex(this.config, this.store.list<Route>(T.route));
   }
 
@@ -452,7 +470,7 @@ export class SimCluster {
     const ns = obj.metadata.namespace ?? '';
     const name = obj.metadata.name;
     if (type === T.route) {
-      this.hostRoutes.clear();
+      this.forgetHostRoutes();
       this.routesVersion++;
       if (e.op === 'deleted') this.hostIndex.remove(obj as Route);
       else this.hostIndex.put(obj as Route);
@@ -528,7 +546,7 @@ export class SimCluster {
         this.runtimeByDeployment.delete(`${rt.namespace}/${rt.deployment}`);
       }
       this.revisions.delete(key);
-      this.hostRoutes.clear();
+      this.forgetHostRoutes();
     }
   }
 
@@ -581,7 +599,7 @@ export class SimCluster {
     const runtime: RevisionRuntime = { namespace: ns, deployment: depName, dataplane, autoscaler, changed: false };
     this.revisions.set(`${ns}/${name}`, runtime);
     this.runtimeByDeployment.set(`${ns}/${depName}`, runtime);
-    this.hostRoutes.clear();
+    this.forgetHostRoutes();
     this.queue.enqueue(T.podAutoscaler, ns, name);
   }
 
@@ -720,10 +738,25 @@ export class SimCluster {
     return { revision, namespace: hr.namespace };
   }
 
+  /** Forgets every host's resolution (a Route, a ConfigMap or a revision runtime changed). */
+  private forgetHostRoutes(): void {
+    this.hostRoutes.clear();
+    this.lastHost = undefined;
+    this.lastHostRoute = null;
+  }
+
   /** The cached resolution of a host (hostMatches over every Route is far too slow per request). */
   private hostRoute(host: string): HostRoute | null {
-    const cached = this.hostRoutes.get(host);
-    if (cached !== undefined) return cached;
+    // Most requests in a row are for the host of the one before (a load phase's target).
+    if (host === this.lastHost) return this.lastHostRoute;
+    let cached = this.hostRoutes.get(host);
+    if (cached === undefined) cached = this.resolveHost(host);
+    this.lastHost = host;
+    this.lastHostRoute = cached;
+    return cached;
+  }
+
+  private resolveHost(host: string): HostRoute | null {
     const match = this.hostIndex.match(host);
     let hr: HostRoute | null = null;
     if (match) {
@@ -740,7 +773,7 @@ export class SimCluster {
       };
     }
     // Bounded (hosts nobody serves are cached too), with room for every Route's hosts.
-    if (this.hostRoutes.size >= 1024 + 8 * this.hostIndex.size) this.hostRoutes.clear();
+    if (this.hostRoutes.size >= 1024 + 8 * this.hostIndex.size) this.forgetHostRoutes();
     this.hostRoutes.set(host, hr);
     return hr;
   }
@@ -751,6 +784,23 @@ export class SimCluster {
    * waits for ever), as curl -m and hey -t do. Unknown hosts get the ingress's 404.
    */
   send(host: string, serviceMs: number, done?: (result: RequestResult) => void, clientId = -1, timeoutMs = 0): void {
+    const out = this.outgoing;
+    out.serviceMs = serviceMs;
+    out.clientId = clientId;
+    out.timeoutMs = timeoutMs;
+    this.sendArrival(host, out, done);
+  }
+
+  /**
+   * `send` with the request's numbers in the fields of `arrival` (the load driver's, reused per
+   * request): a number passed as an argument to a function the compiler does not inline is boxed,
+   * one object per call, and `send` is too large to inline. `clientId` absent: -1; `timeoutMs`
+   * absent or 0: the client waits for ever.
+   */
+  sendArrival(host: string, arrival: Outgoing, done?: (result: RequestResult) => void): void {
+    const serviceMs = arrival.serviceMs;
+    const timeoutMs = arrival.timeoutMs ?? 0;
+    const clientId = arrival.clientId ?? -1;
     const now = this.engine.now();
     const id = ++this.requestIds;
     const hr = this.hostRoute(host);
@@ -772,16 +822,7 @@ export class SimCluster {
       else if (revision) revision = this.ctx.logName(hr.namespace, revision);
     }
     const recorded = this.log.recordsRequest(id);
-    if (recorded) {
-      this.log.event({
-        t: now,
-        type: 'request',
-        phase: 'arrived',
-        id,
-        ...(revision ? { revision } : {}),
-        serviceMs,
-      });
-    }
+    if (recorded) this.logArrived(id, revision, serviceMs);
     const arrivals = this.arrivalList;
     for (let i = 0; i < arrivals.length; i++) arrivals[i]!(runtime ? revision : undefined);
     if (!revision || !runtime) {
@@ -814,18 +855,57 @@ export class SimCluster {
     req.timerSet = false;
     req.end = 'answered';
     req.clientId = clientId;
-    req.done = done
-      ? (r: SimRequest, status: number, body: string) =>
-          done({
-            status,
-            body: status === STATUS_OK && body === '' ? this.settings.app.response : body,
-            latencyMs: this.engine.now() - r.arrivedAt + r.hopMs,
-            cold: r.cold,
-            revision: r.revision,
-            ...(r.pod ? { pod: r.pod } : {}),
-          })
-      : undefined;
+    req.done = done ? this.answerTo(done) : undefined;
     runtime.dataplane.receive(req);
+  }
+
+  /**
+   * What a request's `done` hands its sender. Made here, not in `send`: a closure in `send` would
+   * make every call allocate the context it captures, with or without a sender to answer.
+   */
+  private answerTo(done: (result: RequestResult) => void): NonNullable<SimRequest['done']> {
+    return (r: SimRequest, status: number, body: string) =>
+      done({
+        status,
+        body: status === STATUS_OK && body === '' ? this.settings.app.response : body,
+        latencyMs: this.engine.now() - r.arrivedAt + r.hopMs,
+        cold: r.cold,
+        revision: r.revision,
+        ...(r.pod ? { pod: r.pod } : {}),
+      });
+  }
+
+  // The log's request events are built apart from the per-request path (most runs keep none, or
+  // one in many): `sendArrival` and `complete` stay small enough for the compiler to inline into.
+
+  private logArrived(id: number, revision: string | undefined, serviceMs: number): void {
+    this.log.event({
+      t: this.engine.now(),
+      type: 'request',
+      phase: 'arrived',
+      id,
+      ...(revision ? { revision } : {}),
+      serviceMs,
+    });
+  }
+
+  /** `req` ended (its status, latency and time in its fields). */
+  private logDone(req: SimRequest): void {
+    const { status, latencyMs } = req;
+    this.log.event({
+      t: req.endedAt,
+      type: 'request',
+      phase: 'done',
+      id: req.id,
+      revision: req.revision,
+      ...(req.pod ? { pod: req.pod } : {}),
+      status,
+      latencyMs,
+      cold: req.cold,
+      outcome: requestOutcome(status),
+      // The client gave up (its own timeout).
+      ...(status === 0 ? { error: `no answer within ${Math.round(latencyMs)} ms` } : {}),
+    });
   }
 
   onArrived(listener: (revision: string | undefined) => void): void {
@@ -875,6 +955,10 @@ export class SimCluster {
 
   private complete(namespace: string, req: SimRequest, status: number, body: string): void {
     const now = this.engine.now();
+    const latencyMs = now - req.arrivedAt + req.hopMs;
+    req.status = status;
+    req.latencyMs = latencyMs;
+    req.endedAt = now;
     // The app writes an access line for each request it answers (to the log its endpoint notes).
     if (req.pod !== undefined && status === STATUS_OK) {
       const notes = req.endpoint;
@@ -882,29 +966,10 @@ export class SimCluster {
       else {
         let access = notes.accessLog as AccessLog | undefined;
         if (access === undefined) notes.accessLog = access = this.podLogs.accessLog(namespace, req.pod);
-        if (access !== undefined) this.podLogs.answeredIn(access, now, status, this.responseBytes);
+        if (access !== undefined) this.podLogs.answeredIn(access, req, this.responseBytes);
       }
     }
-    const latencyMs = now - req.arrivedAt + req.hopMs;
-    if (this.log.recordsRequest(req.id)) {
-      this.log.event({
-        t: now,
-        type: 'request',
-        phase: 'done',
-        id: req.id,
-        revision: req.revision,
-        ...(req.pod ? { pod: req.pod } : {}),
-        status,
-        latencyMs,
-        cold: req.cold,
-        outcome: requestOutcome(status),
-        // The client gave up (its own timeout).
-        ...(status === 0 ? { error: `no answer within ${Math.round(latencyMs)} ms` } : {}),
-      });
-    }
-    req.status = status;
-    req.latencyMs = latencyMs;
-    req.endedAt = now;
+    if (this.log.recordsRequest(req.id)) this.logDone(req);
     const listeners = this.completionList;
     for (let i = 0; i < listeners.length; i++) listeners[i]!(req);
     req.done?.(req, status, body);

@@ -209,8 +209,13 @@ export class PodLogs {
     return log ? { log, app: this.ring(log, USER_CONTAINER) } : undefined;
   }
 
-  /** `answered` through a pod's `accessLog` (no lookup by name: one per request). */
-  answeredIn(access: AccessLog, at: number, status: number, bytes: number): void {
+  /**
+   * `answered` through a pod's `accessLog` (no lookup by name: one per request), for a request
+   * that ended (its time and status in fields: no number boxed on the way).
+   */
+  answeredIn(access: AccessLog, req: { readonly endedAt: number; readonly status: number }, bytes: number): void {
+    const at = req.endedAt;
+    const status = req.status;
     access.app.push(at, undefined, status, bytes);
     if (access.log.listeners.size > 0) this.tell(access.log, USER_CONTAINER, at, undefined, status, bytes);
   }

@@ -82,4 +82,23 @@ describe('revisions and traffic', () => {
     const tagged = await b.request({ url: 'http://candidate-hello.default.example.com/', method: 'GET', headers: {} });
     expect(tagged.revision).toBe('hello-00002');
   });
+
+  it("a host's next request follows its Route once the traffic moves (the ingress forgets the host's last answer)", async () => {
+    const b = await cluster();
+    const get = () => b.request({ url: 'http://hello.default.example.com/', method: 'GET', headers: {} });
+    await b.apply([svc('docker.io/x/a')], 'svc.yaml');
+    await b.sleepUntil(10_000);
+    // Requests in a row for one host: the second is answered from the host the first resolved.
+    expect((await get()).revision).toBe('hello-00001');
+    expect((await get()).revision).toBe('hello-00001');
+    await b.apply([svc('docker.io/x/b')], 'svc.yaml');
+    await b.sleepUntil(b.cluster.now() + 20_000);
+    const route = b.snapshot('routes.serving.knative.dev', 'default')[0] as Route;
+    expect(route.status?.traffic).toEqual([{ revisionName: 'hello-00002', latestRevision: true, percent: 100 }]);
+    expect((await get()).revision).toBe('hello-00002');
+    // Back to the first revision by name: the split changes again, and so does the answer.
+    await b.apply([svc('docker.io/x/b', [{ revisionName: 'hello-00001', percent: 100 }])], 'svc.yaml');
+    await b.sleepUntil(b.cluster.now() + 20_000);
+    expect((await get()).revision).toBe('hello-00001');
+  });
 });

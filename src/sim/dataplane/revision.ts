@@ -120,6 +120,7 @@ class PodEndpoint {
     /** Its place in the revision's endpoint order (the order it was first seen). */
     readonly seq: number,
     private readonly clock: ScrapeClock,
+    private readonly engine: Engine,
   ) {
     this.closed = clock.count;
   }
@@ -162,7 +163,9 @@ class PodEndpoint {
     return undefined;
   }
 
-  account(now: number): void {
+  /** Integrates its stats up to now (the time is read here, not passed: a per-request call). */
+  account(): void {
+    const now = this.engine.now();
     if (this.closed !== this.clock.count) this.closePeriods();
     const dt = now - this.lastChange;
     if (dt > 0) {
@@ -479,7 +482,7 @@ export class RevisionDataplane {
     req.viaActivator = true;
     req.deadline = now + this.firstByteBudget;
     req.timeoutBody = BODY_ACTIVATOR_TIMEOUT;
-    this.activatorAccount(now);
+    this.activatorAccount();
     this.activatorConcurrency++;
     this.activatorRequests++;
     if (!this.activatorReported) {
@@ -493,7 +496,7 @@ export class RevisionDataplane {
       return;
     }
     if (this.containerConcurrency > 0 && this.heldRequests() >= ACTIVATOR_QUEUE_DEPTH) {
-      this.activatorAccount(now);
+      this.activatorAccount();
       this.activatorConcurrency--;
       this.finish(req, STATUS_SERVICE_UNAVAILABLE, BODY_QUEUE_FULL);
       return;
@@ -584,7 +587,6 @@ export class RevisionDataplane {
   }
 
   private toQueueProxy(pod: PodEndpoint, req: SimRequest): void {
-    const now = this.engine.now();
     req.pod = pod.name;
     req.endpoint = pod;
     const cc = this.containerConcurrency;
@@ -593,7 +595,7 @@ export class RevisionDataplane {
       this.finish(req, STATUS_SERVICE_UNAVAILABLE, BODY_QUEUE_PROXY_OVERLOAD);
       return;
     }
-    pod.account(now);
+    pod.account();
     pod.concurrency++;
     pod.requests++;
     if (req.viaActivator) {
@@ -630,25 +632,38 @@ export class RevisionDataplane {
   private startWork(pod: PodEndpoint, req: SimRequest): void {
     pod.working++;
     req.state = REQ_WORKING;
-    const now = this.engine.now();
-    req.startedAt = now;
-    const cpu = pod.cpu;
-    if (cpu !== undefined && this.cpuShare > 0) {
-      // The CPU part shares the pod's CPU with its other busy requests; the rest is waiting.
-      // Timeouts are judged once the CPU part is done (the handler computes to its end).
-      const serviceMs = Math.max(0, req.serviceMs);
-      const coreMs = serviceMs * this.cpuShare;
-      cpu.run(coreMs, () => this.endWork(pod, req, now, this.engine.now() - now + serviceMs - coreMs, false));
+    req.startedAt = this.engine.now();
+    if (pod.cpu !== undefined && this.cpuShare > 0) {
+      this.startCpuWork(pod, pod.cpu, req);
       return;
     }
-    this.endWork(pod, req, now, Math.max(0, req.serviceMs), true);
+    this.work.serviceMs = Math.max(0, req.serviceMs);
+    this.endWork(pod, req, true);
   }
 
-  /** When and how a request the app works on ends (`inLane`: in start order, as constant service times do). */
-  private endWork(pod: PodEndpoint, req: SimRequest, startMs: number, serviceMs: number, inLane: boolean): void {
+  /**
+   * The CPU part shares the pod's CPU with its other busy requests; the rest is waiting. Timeouts
+   * are judged once the CPU part is done (the handler computes to its end). (A method of its own:
+   * the closure it makes would have `startWork` allocate its context for every request.)
+   */
+  private startCpuWork(pod: PodEndpoint, cpu: PodCpu, req: SimRequest): void {
+    const now = req.startedAt;
+    const serviceMs = Math.max(0, req.serviceMs);
+    const coreMs = serviceMs * this.cpuShare;
+    cpu.run(coreMs, () => {
+      this.work.serviceMs = this.engine.now() - now + serviceMs - coreMs;
+      this.endWork(pod, req, false);
+    });
+  }
+
+  /**
+   * When and how a request the app works on ends, from its start (`req.startedAt`) and how long
+   * the app takes (`work.serviceMs`, set by the caller: no number passed as an argument on the
+   * per-request path). `inLane`: in start order, as constant service times do.
+   */
+  private endWork(pod: PodEndpoint, req: SimRequest, inLane: boolean): void {
     const work = this.work;
-    work.startMs = startMs;
-    work.serviceMs = serviceMs;
+    work.startMs = req.startedAt;
     work.proxyDeadlineMs = req.deadline;
     work.clientDeadlineMs = req.clientDeadline;
     const at = Math.max(this.engine.now(), requestEnd(work, req));
@@ -658,12 +673,11 @@ export class RevisionDataplane {
   }
 
   private containerDone(pod: PodEndpoint, req: SimRequest): void {
-    const now = this.engine.now();
     pod.inFlight--;
     pod.working--;
     const waiting = pod.nextForWorker();
     if (waiting) this.startWork(pod, waiting);
-    pod.account(now);
+    pod.account();
     pod.concurrency--;
     if (req.viaActivator) pod.proxiedConcurrency--;
     this.release(pod, req);
@@ -697,7 +711,7 @@ export class RevisionDataplane {
     if (!req.viaActivator) return;
     pod.fromActivator--;
     if (pod.probedIndex >= 0 && pod.probedIndex < this.firstFreeHint) this.firstFreeHint = pod.probedIndex;
-    this.activatorAccount(this.engine.now());
+    this.activatorAccount();
     this.activatorConcurrency--;
   }
 
@@ -727,7 +741,7 @@ export class RevisionDataplane {
     const pod = req.endpoint as PodEndpoint | undefined;
     if (state === REQ_HELD) {
       this.heldCount--;
-      this.activatorAccount(now);
+      this.activatorAccount();
       this.activatorConcurrency--;
     } else if (pod) {
       if (state === REQ_QUEUED) pod.queuedCount--;
@@ -735,7 +749,7 @@ export class RevisionDataplane {
         pod.appQueued--;
         pod.inFlight--;
       }
-      pod.account(now);
+      pod.account();
       pod.concurrency--;
       if (req.viaActivator) pod.proxiedConcurrency--;
       this.release(pod, req);
@@ -749,7 +763,9 @@ export class RevisionDataplane {
 
   // ---- stats (reference §2) ----
 
-  private activatorAccount(now: number): void {
+  /** Integrates the activator's stats up to now (the time read here: a per-request call). */
+  private activatorAccount(): void {
+    const now = this.engine.now();
     const dt = now - this.activatorLastChange;
     if (dt > 0) {
       this.activatorArea += this.activatorConcurrency * dt;
@@ -763,7 +779,7 @@ export class RevisionDataplane {
    */
   activatorReport(): Stat | undefined {
     const now = this.engine.now();
-    this.activatorAccount(now);
+    this.activatorAccount();
     const period = Math.max(1, now - this.lastActivatorReportAt);
     this.lastActivatorReportAt = now;
     const report = activatorReport({
@@ -853,7 +869,7 @@ export class RevisionDataplane {
   private endpoint(name: string): PodEndpoint {
     let pod = this.pods.get(name);
     if (!pod) {
-      pod = new PodEndpoint(name, this.nextSeq++, this.scrapeClock);
+      pod = new PodEndpoint(name, this.nextSeq++, this.scrapeClock, this.engine);
       pod.lastChange = this.engine.now();
       this.pods.set(name, pod);
     }
