@@ -1,4 +1,4 @@
-/** The plain-code MD5 and SHA-256 (src/model/digest.ts) give node:crypto's digests of a string. */
+/** MD5 and SHA-256 as src/model/digest.ts computes them without node:crypto (@noble/hashes) give node:crypto's digests of a string. */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
