@@ -8,7 +8,9 @@
  *   nanosecond when two events of an object fall on the same instant).
  * - A repeat of an event (same object, type, reason, message and source) within ten minutes
  *   updates the existing one: `count` + 1 and a new `lastTimestamp`, as the event correlator does.
- * - Events expire an hour after they were last seen (kube-apiserver's default `--event-ttl`).
+ * - Events expire an hour after they were last seen (kube-apiserver's default `--event-ttl`),
+ *   every one of them: an event a later repeat could no longer count up on (more than ten
+ *   minutes on) expires in its turn.
  * - Writes are deferred to the current instant's end of the engine queue: recording may happen
  *   while the store is telling its watchers about another change.
  */
@@ -49,13 +51,29 @@ interface Recorded {
   name: string;
   namespace: string;
   lastMs: number;
+  /** Its aggregation key's hash; -1 for an events.k8s.io event, never counted up on. */
+  hash: number;
+}
+
+/** What makes two events the same event (client-go's event key), as stored and as about to be written. */
+interface EventKey {
+  involved: Record<string, string> & { namespace: string; name: string; uid: string };
+  type: EventType;
+  reason: string;
+  message: string;
+  source: EventSource;
 }
 
 export class EventRecorder {
   private readonly pending: (() => void)[] = [];
   private flushScheduled = false;
-  /** Events by their aggregation key, for repeats and expiry. */
-  private readonly byKey = new Map<string, Recorded>();
+  /**
+   * The latest core/v1 event of each aggregation key, filed by a hash of the key (a number, not
+   * the key's several hundred bytes of text); a hit is checked against the stored event.
+   */
+  private readonly byHash = new Map<number, Recorded[]>();
+  /** Every event kept, in the order written, for expiry. */
+  private readonly kept = new Set<Recorded>();
   /** The last nanosecond used per object, so that names never collide. */
   private readonly lastNanos = new Map<string, bigint>();
   private sweepScheduled = false;
@@ -106,33 +124,29 @@ export class EventRecorder {
     source: EventSource,
     options: RecordOptions,
   ): void {
-    const key = [
-      involved.uid,
-      involved.kind,
-      involved.name,
-      involved.fieldPath ?? '',
-      type,
-      reason,
-      message,
-      source.component,
-      source.host ?? '',
-    ].join('\u0000');
-    const seen = this.byKey.get(key);
-    const stamp = isoAt(at);
-    if (seen && at - seen.lastMs <= AGGREGATE_MS && !options.eventsV1) {
-      const existing = this.store.get(EVENTS, seen.namespace, seen.name) as
-        | (KubeObject & { count?: number })
-        | undefined;
-      if (existing) {
-        seen.lastMs = at;
-        this.store.update({
-          ...existing,
-          metadata: { ...existing.metadata, resourceVersion: undefined },
-          count: (existing.count ?? 1) + 1,
-          lastTimestamp: stamp,
-        } as KubeObject);
-        return;
+    const wanted: EventKey = { involved, type, reason, message, source };
+    const hash = keyHash(wanted);
+    const similar = options.eventsV1 ? undefined : this.byHash.get(hash);
+    let seen: Recorded | undefined;
+    let existing: (KubeObject & { count?: number }) | undefined;
+    for (const r of similar ?? []) {
+      const stored = this.store.get(EVENTS, r.namespace, r.name) as (KubeObject & { count?: number }) | undefined;
+      if (stored && sameEvent(stored as unknown as StoredEvent, wanted)) {
+        seen = r;
+        existing = stored;
+        break;
       }
+    }
+    const stamp = isoAt(at);
+    if (seen && existing && at - seen.lastMs <= AGGREGATE_MS) {
+      seen.lastMs = at;
+      this.store.update({
+        ...existing,
+        metadata: { ...existing.metadata, resourceVersion: undefined },
+        count: (existing.count ?? 1) + 1,
+        lastTimestamp: stamp,
+      } as KubeObject);
+      return;
     }
     const name = eventName(involved.name, this.nanos(`${involved.namespace}/${involved.name}`, at));
     const common = {
@@ -167,7 +181,15 @@ export class EventRecorder {
         };
     if (this.store.get(EVENTS, involved.namespace, name)) return;
     this.store.create(event as unknown as KubeObject);
-    this.byKey.set(key, { name, namespace: involved.namespace, lastMs: at });
+    const recorded: Recorded = { name, namespace: involved.namespace, lastMs: at, hash: options.eventsV1 ? -1 : hash };
+    this.kept.add(recorded);
+    if (!options.eventsV1) {
+      // The new event takes the key over: a repeat counts up on it, and the old one (too old to
+      // count up on) stays kept until it expires.
+      if (similar === undefined) this.byHash.set(hash, [recorded]);
+      else if (seen) similar[similar.indexOf(seen)] = recorded;
+      else similar.push(recorded);
+    }
     this.scheduleSweep();
   }
 
@@ -193,16 +215,77 @@ export class EventRecorder {
   /** Removes events last seen more than the TTL ago; keeps sweeping while any are left. */
   private sweep(): void {
     const now = this.engine.now();
-    for (const [key, r] of this.byKey) {
+    for (const r of this.kept) {
       if (now - r.lastMs < EVENT_TTL_MS) continue;
-      this.byKey.delete(key);
+      this.kept.delete(r);
+      this.forgetKey(r);
       this.store.remove(EVENTS, r.namespace, r.name);
     }
+    const expired = BigInt(Math.floor(SIM_EPOCH_MS + now - EVENT_TTL_MS)) * 1_000_000n;
     for (const [object, last] of this.lastNanos) {
-      if (BigInt(SIM_EPOCH_MS + now - EVENT_TTL_MS) * 1_000_000n > last) this.lastNanos.delete(object);
+      if (expired > last) this.lastNanos.delete(object);
     }
-    if (this.byKey.size > 0) this.scheduleSweep();
+    if (this.kept.size > 0) this.scheduleSweep();
   }
+
+  /** An expired event leaves the aggregation index, if it still holds its key there. */
+  private forgetKey(r: Recorded): void {
+    const similar = this.byHash.get(r.hash);
+    const at = similar ? similar.indexOf(r) : -1;
+    if (at < 0) return;
+    similar!.splice(at, 1);
+    if (similar!.length === 0) this.byHash.delete(r.hash);
+  }
+}
+
+/** The fields of a stored core/v1 Event the aggregation key reads. */
+interface StoredEvent {
+  involvedObject: EventKey['involved'];
+  type: EventType;
+  reason: string;
+  message: string;
+  source?: EventSource;
+}
+
+/** FNV-1a over the aggregation key's fields (uid, kind, name, fieldPath, type, reason, message, source). */
+function keyHash(k: EventKey): number {
+  let h = 0x811c9dc5;
+  const parts = [
+    k.involved.uid,
+    k.involved.kind ?? '',
+    k.involved.name,
+    k.involved.fieldPath ?? '',
+    k.type,
+    k.reason,
+    k.message,
+    k.source.component,
+    k.source.host ?? '',
+  ];
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) {
+      h ^= part.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    h ^= 0xffff; // between fields, a code unit no field holds
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Whether the stored event is the event `k` (client-go's event key: every field of it equal). */
+function sameEvent(stored: StoredEvent, k: EventKey): boolean {
+  const o = stored.involvedObject;
+  return (
+    o.uid === k.involved.uid &&
+    o.kind === k.involved.kind &&
+    o.name === k.involved.name &&
+    (o.fieldPath ?? '') === (k.involved.fieldPath ?? '') &&
+    stored.type === k.type &&
+    stored.reason === k.reason &&
+    stored.message === k.message &&
+    stored.source?.component === k.source.component &&
+    (stored.source?.host ?? '') === (k.source.host ?? '')
+  );
 }
 
 /** metav1.MicroTime as the API serves it: `2026-01-01T00:00:05.123000Z`. */
