@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Condition, Configuration, PodAutoscaler, Route } from '../../src/model/api/types.js';
 import {
@@ -441,5 +442,91 @@ describe('waitCondition (kubectl wait --for=condition)', () => {
     expect(waitCondition(obj(undefined, { observedGeneration: 1, conditions: [ready] }), 'Ready').stale).toBe(false);
     expect(waitCondition(obj(3, { conditions: [ready] }), 'Ready').stale).toBe(false);
     expect(waitCondition(obj(3, {}), 'Ready')).toMatchObject({ condition: undefined, stale: false });
+  });
+});
+
+/** setCondition and computeReady as first written (one sort with the new condition appended; a time parsed per comparison). */
+const reference = {
+  setCondition(conditions: readonly Condition[] | undefined, condition: Condition, nowIso: string): Condition[] {
+    const next: Condition = { type: condition.type, status: condition.status };
+    if (condition.reason) next.reason = condition.reason;
+    if (condition.message) next.message = condition.message;
+    if (condition.severity) next.severity = condition.severity;
+    const previous = conditions?.find((c) => c.type === condition.type);
+    const same =
+      previous &&
+      previous.status === next.status &&
+      (previous.reason ?? '') === (next.reason ?? '') &&
+      (previous.message ?? '') === (next.message ?? '') &&
+      (previous.severity ?? '') === (next.severity ?? '');
+    next.lastTransitionTime = same ? previous.lastTransitionTime : nowIso;
+    return [...(conditions ?? []).filter((c) => c.type !== condition.type), next].sort((a, b) =>
+      a.type < b.type ? -1 : a.type > b.type ? 1 : 0,
+    );
+  },
+  computeReady(conditions: readonly Condition[], dependents: readonly string[]) {
+    const present = conditions.map((c, index) => ({ c, index })).filter(({ c }) => dependents.includes(c.type));
+    const time = (c: Condition): number => {
+      const t = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : Number.NaN;
+      return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
+    };
+    present.sort((a, b) => {
+      const ta = time(a.c);
+      const tb = time(b.c);
+      if (ta !== tb) return tb > ta ? 1 : -1;
+      return b.index - a.index;
+    });
+    const pick = present.find(({ c }) => c.status === 'False') ?? present.find(({ c }) => c.status === 'Unknown');
+    if (pick) {
+      const { status, reason, message } = pick.c;
+      return { status, ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+    }
+    const seen = new Set(present.map(({ c }) => c.type));
+    if (dependents.some((d) => !seen.has(d))) return { status: 'Unknown' };
+    return { status: 'True' };
+  },
+};
+
+const conditionArb = fc.record(
+  {
+    type: fc.constantFrom('Active', 'Ready', 'ContainerHealthy', 'ResourcesAvailable', 'B', 'a'),
+    status: fc.constantFrom('True' as const, 'False' as const, 'Unknown' as const),
+    reason: fc.constantFrom('R1', 'R2', ''),
+    message: fc.constantFrom('m', ''),
+    severity: fc.constantFrom('Info' as const, 'Warning' as const),
+    lastTransitionTime: fc.constantFrom('2026-12-07T00:00:00Z', '2026-12-07T00:00:01Z', 'not a time', ''),
+  },
+  { requiredKeys: ['type', 'status'] },
+);
+
+describe('setCondition and computeReady, against their first versions', () => {
+  it('give the same conditions for any list, sorted or not, with repeated types', () => {
+    fc.assert(
+      fc.property(
+        fc.option(fc.array(conditionArb, { maxLength: 7 }), { nil: undefined }),
+        conditionArb,
+        fc.boolean(),
+        (conditions, update, sortFirst) => {
+          const list =
+            sortFirst && conditions
+              ? [...conditions].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0))
+              : conditions;
+          const now = '2026-12-07T00:00:02Z';
+          expect(setCondition(list, update, now)).toStrictEqual(reference.setCondition(list, update, now));
+        },
+      ),
+    );
+  });
+
+  it('pick the same Ready from any dependents', () => {
+    fc.assert(
+      fc.property(
+        fc.array(conditionArb, { maxLength: 7 }),
+        fc.subarray(['Active', 'Ready', 'ContainerHealthy', 'ResourcesAvailable', 'B']),
+        (conditions, dependents) => {
+          expect(computeReady(conditions, dependents)).toStrictEqual(reference.computeReady(conditions, dependents));
+        },
+      ),
+    );
   });
 });

@@ -141,7 +141,16 @@ export function setCondition(
   const next = normalise(condition, condition.severity);
   const previous = getCondition(conditions, condition.type);
   next.lastTransitionTime = previous && sameCondition(previous, next) ? previous.lastTransitionTime : nowIso;
-  return [...(conditions ?? []).filter((c) => c.type !== condition.type), next].sort(byType);
+  const others = (conditions ?? []).filter((c) => c.type !== condition.type);
+  // Conditions this module wrote are sorted already: the new one goes in its place, where the
+  // (stable) sort of them with it appended would put it. Others are sorted.
+  for (let i = 1; i < others.length; i++) {
+    if (byType(others[i - 1]!, others[i]!) > 0) return [...others, next].sort(byType);
+  }
+  let at = 0;
+  while (at < others.length && byType(others[at]!, next) <= 0) at++;
+  others.splice(at, 0, next);
+  return others;
 }
 
 export interface ReadySummary {
@@ -160,15 +169,17 @@ export function computeReady(
   conditions: readonly Condition[] | undefined,
   dependents: readonly string[],
 ): ReadySummary {
-  const present = (conditions ?? []).map((c, index) => ({ c, index })).filter(({ c }) => dependents.includes(c.type));
   const time = (c: Condition): number => {
     const t = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : Number.NaN;
     return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
   };
+  // Each time parsed once, not once per comparison.
+  const present: { c: Condition; index: number; t: number }[] = [];
+  (conditions ?? []).forEach((c, index) => {
+    if (dependents.includes(c.type)) present.push({ c, index, t: time(c) });
+  });
   present.sort((a, b) => {
-    const ta = time(a.c);
-    const tb = time(b.c);
-    if (ta !== tb) return tb > ta ? 1 : -1;
+    if (a.t !== b.t) return b.t > a.t ? 1 : -1;
     return b.index - a.index;
   });
   const pick = present.find(({ c }) => c.status === 'False') ?? present.find(({ c }) => c.status === 'Unknown');
