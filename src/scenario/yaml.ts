@@ -135,13 +135,14 @@ export function parseYamlDocuments(text: string): ParsedYaml[] {
   return (Array.isArray(docs) ? docs : []).map((doc) => checked(doc, lc));
 }
 
-function checked(doc: Document, lc: LineCounter): ParsedYaml {
+/** A parsed document's problems: yaml's errors in the scenario's words, or nesting too deep (exported for its test). */
+export function checked(doc: Document, lc: LineCounter): ParsedYaml {
   // yaml's parser recurses per level and reports a stack overflow as a syntax error at the
-  // place it happened; say what it means.
-  const problems: YamlProblem[] = doc.errors.map((e) => ({
-    offset: e.pos[0],
-    message: /Maximum call stack size exceeded/.test(e.message) ? nestingMessage() : yamlMessage(e.message),
-  }));
+  // place it happened; say what it means, once: depending on the stack left and on what V8 has
+  // compiled, yaml reports it once or at two places, and what follows is a parse cut short.
+  const overflow = doc.errors.find((e) => /Maximum call stack size exceeded/.test(e.message));
+  if (overflow) return { doc, lc, problems: [{ offset: overflow.pos[0], message: nestingMessage() }] };
+  const problems: YamlProblem[] = doc.errors.map((e) => ({ offset: e.pos[0], message: yamlMessage(e.message) }));
   if (problems.length === 0) {
     const deep = deepestNode(doc.contents as Node | null, MAX_YAML_DEPTH);
     if (deep) problems.push({ offset: deep.range?.[0] ?? 0, message: nestingMessage() });
