@@ -63,19 +63,29 @@ async function twoRuns(
     };
   };
   const a: string[] = [];
+  // The wrapped Engine.prototype.runUntil is put back even when a run throws: the files of a
+  // worker share their modules (vitest.config.ts), so a wrapper left behind would count on.
   const countA = delivered();
   countA.start();
-  await runScenario(loadScenario(file), file, { log: { keep: false }, observe: lines(a) });
-  const deliveredAll = countA.stop();
+  let deliveredAll: number;
+  try {
+    await runScenario(loadScenario(file), file, { log: { keep: false }, observe: lines(a) });
+  } finally {
+    deliveredAll = countA.stop();
+  }
   const b: string[] = [];
   const countB = delivered();
   countB.start();
-  await runScenario(loadScenario(file), file, {
-    log: { keep: false },
-    observe: lines(b),
-    observeTypes: EVERY_TYPE_BUT_TICKS,
-  });
-  const deliveredSkipped = countB.stop();
+  let deliveredSkipped: number;
+  try {
+    await runScenario(loadScenario(file), file, {
+      log: { keep: false },
+      observe: lines(b),
+      observeTypes: EVERY_TYPE_BUT_TICKS,
+    });
+  } finally {
+    deliveredSkipped = countB.stop();
+  }
   return { all: a.join('\n'), skipped: b.join('\n'), deliveredAll, deliveredSkipped };
 }
 
