@@ -178,6 +178,10 @@ export class FakeKnative {
       spec: { replicas: 1 },
     });
     this.startPod(() => {
+      // A status update of a Service deleted meanwhile fails on a real API server (404); putting it
+      // here would bring it back, and the run's cleanup would find it and delete it a second time.
+      const now = this.api.get('serving.knative.dev/v1', 'Service', svc.metadata.namespace, name);
+      if (!now || now.metadata.uid !== svc.metadata.uid) return;
       this.api.put({
         ...svc,
         status: {
