@@ -1,3 +1,5 @@
+import type { SimBackend } from '../../src/backends/sim.js';
+import type { KubeObject } from '../../src/model/api/types.js';
 import type { SimCluster } from '../../src/sim/cluster.js';
 
 /** Sends `count` requests of `serviceMs` each to `host` at each burst's time (simulated ms). */
@@ -11,4 +13,26 @@ export function sendBursts(
       for (let i = 0; i < count; i++) cluster.send(host, serviceMs, () => {});
     });
   }
+}
+
+/**
+ * Applies a Service `name` in `default` running the demo image, with `template` merged into its
+ * revision template's spec; a refused apply fails the test (the rejection is rethrown).
+ */
+export function applyDemoService(backend: SimBackend, name: string, template: Record<string, unknown> = {}): void {
+  backend
+    .apply(
+      [
+        {
+          apiVersion: 'serving.knative.dev/v1',
+          kind: 'Service',
+          metadata: { name, namespace: 'default' },
+          spec: { template: { spec: { ...template, containers: [{ image: 'docker.io/knsim/demo' }] } } },
+        } as KubeObject,
+      ],
+      `${name}.yaml`,
+    )
+    .catch((e: unknown) => {
+      throw e;
+    });
 }

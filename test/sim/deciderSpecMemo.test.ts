@@ -6,12 +6,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/backends/sim.js';
-import type { KubeObject, Revision } from '../../src/model/api/types.js';
+import type { Revision } from '../../src/model/api/types.js';
 import { resolveDeciderSpec } from '../../src/model/kpa/spec.js';
 import { reachabilityOf } from '../../src/model/rules/routing.js';
 import { RevisionAutoscaler } from '../../src/sim/controllers/autoscaler.js';
 import { T } from '../../src/sim/types.js';
-import { sendBursts } from './bursts.js';
+import { applyDemoService, sendBursts } from './bursts.js';
 
 describe('the decider spec kept between reconciles', () => {
   it('equals the spec resolved from scratch after every reconcile', () => {
@@ -36,21 +36,7 @@ describe('the decider spec kept between reconciles', () => {
     };
     RevisionAutoscaler.prototype.refreshSpec = spy;
     try {
-      backend
-        .apply(
-          [
-            {
-              apiVersion: 'serving.knative.dev/v1',
-              kind: 'Service',
-              metadata: { name: 'memo', namespace: 'default' },
-              spec: { template: { spec: { containers: [{ image: 'docker.io/knsim/demo' }] } } },
-            } as KubeObject,
-          ],
-          'memo.yaml',
-        )
-        .catch((e: unknown) => {
-          throw e;
-        });
+      applyDemoService(backend, 'memo');
       sendBursts(cluster, 'memo.default.svc.cluster.local', [
         [5_000, 40, 2_000],
         [30_000, 80, 1_000],

@@ -14,7 +14,7 @@ import { CORE_SERVICES, ENDPOINT_SLICES, ENDPOINTS, KubernetesServices } from '.
 import { addControllerIndexes } from '../../src/sim/indexes.js';
 import { ObjectStore } from '../../src/sim/store.js';
 import { T } from '../../src/sim/types.js';
-import { sendBursts } from './bursts.js';
+import { applyDemoService, sendBursts } from './bursts.js';
 
 describe('the Endpoints a reconcile leaves unwritten', () => {
   it.each([
@@ -41,23 +41,7 @@ describe('the Endpoints a reconcile leaves unwritten', () => {
       seen.reconciles++;
     };
     try {
-      backend
-        .apply(
-          [
-            {
-              apiVersion: 'serving.knative.dev/v1',
-              kind: 'Service',
-              metadata: { name: 'memo', namespace: 'default' },
-              spec: {
-                template: { spec: { containerConcurrency: cc, containers: [{ image: 'docker.io/knsim/demo' }] } },
-              },
-            } as KubeObject,
-          ],
-          'memo.yaml',
-        )
-        .catch((e: unknown) => {
-          throw e;
-        });
+      applyDemoService(backend, 'memo', { containerConcurrency: cc });
       sendBursts(cluster, 'memo.default.svc.cluster.local', [
         [10_000, 30, 3_000],
         [14_000, 5, 500],
