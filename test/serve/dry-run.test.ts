@@ -63,11 +63,22 @@ describe('dry run through the API (client-node and raw requests)', () => {
   });
 
   it('update (PUT) and patch (merge, JSON, apply): the answer shows the change, the object keeps its image', async () => {
-    const before = await stored('keep');
-    const put = await api(h, 'PUT', `${BASE}/keep?dryRun=All`, {
+    // The simulated controllers write the Service's status meanwhile, so a PUT of what was read
+    // can meet a newer resourceVersion: read again and retry on 409, as client-go's
+    // RetryOnConflict does (a busy machine made this fail once in CI).
+    let before = await stored('keep');
+    let put = await api(h, 'PUT', `${BASE}/keep?dryRun=All`, {
       ...before,
       spec: service('keep', 'docker.io/knsim/put').spec,
     });
+    for (let attempt = 0; put.status === 409 && attempt < 20; attempt++) {
+      expect(put.json().reason).toBe('Conflict');
+      before = await stored('keep');
+      put = await api(h, 'PUT', `${BASE}/keep?dryRun=All`, {
+        ...before,
+        spec: service('keep', 'docker.io/knsim/put').spec,
+      });
+    }
     expect(put.status).toBe(200);
     expect(imageOf(put.json())).toBe('docker.io/knsim/put');
     expect(put.json().metadata.generation).toBe(before.metadata.generation + 1);
