@@ -102,6 +102,11 @@ await build({
   // No comments or indentation: less to read and hash at each start (names are kept: messages and
   // `instanceof` never depend on them, but stack traces stay readable).
   minifyWhitespace: true,
+  // The file is one function expression, which bin/bundle.js compiles as it reads it and calls
+  // with CommonJS's arguments and the bundle's URL (a wrapper added there would make V8 copy the
+  // 1.4 MB source into one string first). esbuild's own "use strict" opens the function's body.
+  banner: { js: '(function (exports, require, module, __filename, __dirname, __knsimModuleUrl) {' },
+  footer: { js: '\n})' },
   minifySyntax: true,
   logLevel: 'warning',
 });
