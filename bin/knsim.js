@@ -45,6 +45,24 @@ function sourceReason() {
 
 const HELP = new Set(['-h', '--help', '-V', '--version']);
 
+/**
+ * Keeps V8's young generation at its first size (1 MB a semi-space) for the command's first second
+ * of wall time, then lets it grow as usual. V8 doubles it when a scavenge finds much of it alive,
+ * as at start, where nearly everything built (schemas, machines, the cluster) lives on; each
+ * doubling is fresh memory, and on the virtual machines measured here a page fault costs ≈ 13 µs:
+ * a one-minute run took ≈ 1,000 fewer faults and ≈ 0.8 of the CPU after loading the bundle.
+ * `--semi-space-growth-factor` is not part of the flags V8 checks a code cache against (the bundle
+ * is compiled before this anyway). Only on the V8 versions of Node 20 to 24, which have the flag:
+ * an unknown flag would be reported on stderr.
+ */
+function smallYoungGenerationAtStart() {
+  if (!/^1[1-3]\./.test(process.versions.v8)) return;
+  const { setFlagsFromString } = require('node:v8');
+  setFlagsFromString('--semi-space-growth-factor=1');
+  // V8's default, for a long run or a server: the young generation then grows as it would have.
+  setTimeout(() => setFlagsFromString('--semi-space-growth-factor=2'), 1000).unref();
+}
+
 /** The command line's `main`: from the build, or from the sources through tsx. */
 async function loadMain(args) {
   const reason = sourceReason();
@@ -54,8 +72,11 @@ async function loadMain(args) {
     // chunk is less to load than the whole bundle and its cache), and for a build made before
     // there was one. Either way the same code runs: a wrong guess costs time, not behaviour.
     const onlyHelp = args.length === 0 || args[0] === 'help' || args.some((a) => HELP.has(a));
-    if (args[0] !== 'tui' && !onlyHelp && existsSync(join(root, 'dist', BUNDLE)))
-      return loadBundle(join(root, 'dist')).main;
+    if (args[0] !== 'tui' && !onlyHelp && existsSync(join(root, 'dist', BUNDLE))) {
+      const { main } = loadBundle(join(root, 'dist'));
+      smallYoungGenerationAtStart();
+      return main;
+    }
     return (await import('../dist/cli/main.js')).main;
   }
   if (reason !== null) process.stderr.write(`knsim: ${reason}; running the TypeScript sources through tsx\n`);

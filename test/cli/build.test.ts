@@ -77,6 +77,9 @@ describe('the build', () => {
     // The one-file bundle is compiled by bin/bundle.js (vm), not loaded as a module: no chunk either.
     expect(loaded).toContain('bin/bundle.js');
     expect(loaded.filter((m) => m.startsWith('src/') || m.startsWith('dist/'))).toEqual([]);
+    // Nothing else on stderr: bin/'s V8 flag for the young generation (a flag V8 does not know
+    // would be reported there) and the bundle say nothing.
+    expect(built.stderr.replace(/^(?:LOADED|REQUIRED) \S+\n/gm, '')).toBe('');
     expect(built.status).toBe(0);
     const source = bin(['run', 'scenarios/idle-to-zero.yaml'], { source: true });
     expect(built.stdout).toBe(source.stdout);
