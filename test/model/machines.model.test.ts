@@ -74,10 +74,22 @@ class Scaled implements fc.Command<PaModel, PaReal> {
     expect(paStateOf(snapshot)).toBe(m.state);
     // Panic is the decider's: a scale step never moves it.
     expect(isPanicking(snapshot)).toBe(m.panicking);
+    expectReadsAsMatches(snapshot);
   }
   toString(): string {
     return `scaled(want ${this.want}, ready ${this.ready}, minReady ${this.minReady})`;
   }
+}
+
+/** paStateOf and isPanicking read the snapshot's value: the same answers as XState's `matches`. */
+function expectReadsAsMatches(snapshot: ReturnType<PaReal['actor']['getSnapshot']>): void {
+  const state = snapshot.matches({ active: 'Active' })
+    ? 'Active'
+    : snapshot.matches({ active: 'Inactive' })
+      ? 'Inactive'
+      : 'Activating';
+  expect(paStateOf(snapshot)).toBe(state);
+  expect(isPanicking(snapshot)).toBe(snapshot.matches({ decider: 'Panicking' }));
 }
 
 class Panic implements fc.Command<PaModel, PaReal> {
@@ -94,6 +106,7 @@ class Panic implements fc.Command<PaModel, PaReal> {
     expect(isPanicking(snapshot)).toBe(this.enter);
     // … and the Active condition does not move with it (panic exists in every PA state).
     expect(paStateOf(snapshot)).toBe(m.state);
+    expectReadsAsMatches(snapshot);
   }
   toString(): string {
     return this.enter ? 'panicked' : 'calmed';
@@ -193,6 +206,7 @@ class Reconcile implements fc.Command<SksModel, SksReal> {
     }
     const snapshot = r.actor.getSnapshot();
     expect(sksModeOf(snapshot)).toBe(m.mode);
+    expect(sksModeOf(snapshot)).toBe(snapshot.matches('Serve') ? 'Serve' : 'Proxy');
     expect(snapshot.context.proxySinceMs).toBe(m.proxySinceMs);
   }
   toString(): string {

@@ -11,10 +11,13 @@
  * between events. `autoscaler.wake` resumes the ticks on their 2-second grid: the first one at
  * the next grid time after the wake (the host computes the delay), as if the loop had never slept.
  */
-import { assign, emit, setup } from 'xstate';
+import { assign, cancel, emit, raise, setup } from 'xstate';
 
 /** Knative's decider tick interval [serving pkg/autoscaler/scaling/multiscaler.go]. */
 export const TICK_INTERVAL_MS = 2_000;
+
+/** The id of the ticker's pending timer in XState's scheduler. */
+const TICK_TIMER_ID = 'autoscaler.tick';
 
 export interface AutoscalerInput {
   revision: string;
@@ -22,6 +25,8 @@ export interface AutoscalerInput {
 }
 
 export type AutoscalerEvent =
+  /** The loop's own timer (raised by the machine with a delay; hosts never send it). */
+  | { type: 'autoscaler.tick' }
   | { type: 'autoscaler.poke' }
   | { type: 'autoscaler.stop' }
   | { type: 'autoscaler.idle' }
@@ -43,6 +48,9 @@ export const autoscalerMachine = setup({
   },
   actions: {
     tick: emit((_, params: { reason: 'timer' | 'poke' }) => ({ type: 'tick' as const, reason: params.reason })),
+    /** The next timer tick, one interval from now (cancelled when the loop leaves `ticking`). */
+    armTick: raise({ type: 'autoscaler.tick' }, { id: TICK_TIMER_ID, delay: 'tickInterval' }),
+    disarmTick: cancel(TICK_TIMER_ID),
   },
 }).createMachine({
   id: 'autoscaler',
@@ -53,14 +61,14 @@ export const autoscalerMachine = setup({
   initial: 'ticking',
   states: {
     ticking: {
-      after: {
-        tickInterval: {
-          target: 'ticking',
-          reenter: true,
-          actions: [{ type: 'tick', params: { reason: 'timer' } }],
-        },
-      },
+      // A timer tick emits the tick and re-arms the timer in place: what `after: { tickInterval:
+      // { target: 'ticking', reenter: true } }` does (the tick emitted, then the next timer
+      // scheduled, on the same clock), without leaving and entering the state, which costs about
+      // as much again in XState (a revision's day has 43,200 ticks).
+      entry: 'armTick',
+      exit: 'disarmTick',
       on: {
+        'autoscaler.tick': { actions: [{ type: 'tick', params: { reason: 'timer' } }, 'armTick'] },
         'autoscaler.poke': { actions: [{ type: 'tick', params: { reason: 'poke' } }] },
         'autoscaler.idle': 'idle',
         'autoscaler.stop': 'stopped',

@@ -187,14 +187,32 @@ function scaledFrom(from: PAState) {
 
 export type PodAutoscalerSnapshot = SnapshotFrom<typeof podAutoscalerMachine>;
 
+/**
+ * The regions' states as the snapshot's value holds them: `{ active, decider }`, an atomic
+ * state as its name and a compound one as `{ name: child }`. Read directly rather than through
+ * `snapshot.matches`, which turns its argument into state paths on every call: the run reads
+ * the decider's mode once a simulated second (86,400 times a day).
+ */
+function regions(snapshot: PodAutoscalerSnapshot): { active: unknown; decider: unknown } {
+  return snapshot.value as { active: unknown; decider: unknown };
+}
+
+/** A region's state: its own name whether it is atomic (`'Active'`) or has a child (`{ Inactive: … }`). */
+function stateName(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  for (const key in value) return key;
+  return undefined;
+}
+
 /** The PA's Active state as the KPA's scale step reads it. */
 export function paStateOf(snapshot: PodAutoscalerSnapshot): PAState {
-  if (snapshot.matches({ active: 'Active' })) return 'Active';
-  if (snapshot.matches({ active: 'Inactive' })) return 'Inactive';
+  const active = stateName(regions(snapshot).active);
+  if (active === 'Active') return 'Active';
+  if (active === 'Inactive') return 'Inactive';
   return 'Activating';
 }
 
 /** Whether the decider is in panic mode. */
 export function isPanicking(snapshot: PodAutoscalerSnapshot): boolean {
-  return snapshot.matches({ decider: 'Panicking' });
+  return regions(snapshot).decider === 'Panicking';
 }

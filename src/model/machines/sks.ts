@@ -80,5 +80,6 @@ export type SksSnapshot = SnapshotFrom<typeof sksMachine>;
 
 /** The SKS mode. */
 export function sksModeOf(snapshot: SksSnapshot): SKSMode {
-  return snapshot.matches('Serve') ? 'Serve' : 'Proxy';
+  // The value of this flat machine is its state's name (`matches` builds state paths per call).
+  return snapshot.value === 'Serve' ? 'Serve' : 'Proxy';
 }

@@ -97,31 +97,36 @@ export class ConfigurationController {
     const latestReadyDeleted =
       latestReady === undefined && previousReady !== undefined && !ctx.store.get(T.revision, namespace, previousReady);
     const failed = getCondition(revision.status?.conditions, READY);
-    const actor = this.actors.of(config, (snapshot) => this.start(config, snapshot));
-    const sub = actor.on(
-      'status',
-      this.actors.failures.listener(({ conditions }) => {
-        ctx.store.updateStatus(T.configuration, namespace, name, {
-          observedGeneration: generation,
-          conditions,
-          latestCreatedRevisionName: revName,
-          ...(latestReadyName && !latestReadyDeleted ? { latestReadyRevisionName: latestReadyName } : {}),
-        });
-      }),
-    );
-    actor.send({
-      type: 'configuration.reconcile',
-      previous: config.status?.conditions,
-      facts: {
-        latestCreatedRevisionName: revName,
-        ...(latestReadyName ? { latestReadyRevisionName: latestReadyName } : {}),
-        ...(failed?.status === 'False' ? { latestCreatedFailedMessage: failed.message ?? '' } : {}),
-        latestReadyDeleted,
-      },
-      nowIso: ctx.timestamp(),
-    });
-    sub.unsubscribe();
-    this.actors.failures.throwIfAny();
+    // The facts are all the send and the status write depend on besides the Configuration itself.
+    const facts = {
+      latestCreatedRevisionName: revName,
+      ...(latestReadyName ? { latestReadyRevisionName: latestReadyName } : {}),
+      ...(failed?.status === 'False' ? { latestCreatedFailedMessage: failed.message ?? '' } : {}),
+      latestReadyDeleted,
+    };
+    if (!this.actors.repeats(config, facts)) {
+      const actor = this.actors.of(config, (snapshot) => this.start(config, snapshot));
+      const sub = actor.on(
+        'status',
+        this.actors.failures.listener(({ conditions }) => {
+          ctx.store.updateStatus(T.configuration, namespace, name, {
+            observedGeneration: generation,
+            conditions,
+            latestCreatedRevisionName: revName,
+            ...(latestReadyName && !latestReadyDeleted ? { latestReadyRevisionName: latestReadyName } : {}),
+          });
+        }),
+      );
+      actor.send({
+        type: 'configuration.reconcile',
+        previous: config.status?.conditions,
+        facts,
+        nowIso: ctx.timestamp(),
+      });
+      sub.unsubscribe();
+      this.actors.failures.throwIfAny();
+      this.actors.sent(config, ctx.store.get<Configuration>(T.configuration, namespace, name), facts);
+    }
     this.actors.reconciled(config, this.ctx.now());
   }
 

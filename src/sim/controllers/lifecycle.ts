@@ -8,6 +8,7 @@ import type { KubeObject } from '../../model/api/types.js';
 import type { Divergence, Milestone } from '../../model/machines/lifecycle.js';
 import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
+import { dataEqual } from '../store.js';
 
 /** What ActorsByObject needs of an actor: XState's `Actor`, as far as resting goes. */
 interface RestingActor {
@@ -22,6 +23,16 @@ export interface RestTimers {
   now(): number;
   /** Calls `fn` at simulated time `atMs` (not before now). */
   at(atMs: number, fn: () => void): unknown;
+}
+
+/**
+ * What an object's last reconcile sent its machine and left behind: the machine's snapshot after
+ * the send, the stored object after the status write, and the inputs of the send and the write.
+ */
+interface LastReconcile {
+  readonly machine: unknown;
+  readonly stored: KubeObject | undefined;
+  readonly inputs: unknown;
 }
 
 /**
@@ -52,7 +63,12 @@ export class ActorsByObject<A extends RestingActor> {
   readonly failures = new ActorFailures();
   private readonly actors = new Map<
     string,
-    { uid: string | undefined; actor: A | undefined; snapshot: Snapshot<unknown> | undefined }
+    {
+      uid: string | undefined;
+      actor: A | undefined;
+      snapshot: Snapshot<unknown> | undefined;
+      last?: LastReconcile | undefined;
+    }
   >();
   /** Running actors by the time of their last reconcile, oldest first (a key moves to the end on use). */
   private readonly lastUsed = new Map<string, number>();
@@ -74,12 +90,46 @@ export class ActorsByObject<A extends RestingActor> {
       const actor = start(known.snapshot);
       known.actor = actor;
       known.snapshot = undefined;
+      known.last = undefined;
       return actor;
     }
     known?.actor?.stop();
     const actor = start();
     this.actors.set(key, { uid: obj.metadata.uid, actor, snapshot: undefined });
     return actor;
+  }
+
+  /**
+   * Whether this reconcile of `obj` repeats the last one, so that its machine need not be sent
+   * it: the object is the very one the last reconcile left in the store (nobody wrote it since,
+   * so its conditions are the ones the machine emitted then), the machine's snapshot is the one
+   * that reconcile left (no timer or other event moved it since), and the inputs of the send and
+   * of the status write are equal. A lifecycle machine sent such a reconcile again changes
+   * nothing and emits a status equal to the stored one, which the store would not write
+   * (test/model/reconcileRepeats.test.ts checks this of each machine that is sent it; the log
+   * tells no difference). False while the actor rests: its snapshot is not at hand.
+   */
+  repeats(obj: KubeObject, inputs: unknown): boolean {
+    const known = this.actors.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
+    const last = known?.last;
+    return (
+      last !== undefined &&
+      known !== undefined &&
+      known.actor !== undefined &&
+      last.stored === obj &&
+      known.actor.getSnapshot() === last.machine &&
+      dataEqual(last.inputs, inputs)
+    );
+  }
+
+  /**
+   * The reconcile of `obj` sent its machine `inputs` and wrote the status the machine emitted:
+   * remembered for {@link repeats} with the stored object as it is now (`stored`).
+   */
+  sent(obj: KubeObject, stored: KubeObject | undefined, inputs: unknown): void {
+    const known = this.actors.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
+    if (!known?.actor) return;
+    known.last = { machine: known.actor.getSnapshot(), stored, inputs };
   }
 
   /**
@@ -128,6 +178,7 @@ export class ActorsByObject<A extends RestingActor> {
     for (const _ in actor.system.getSnapshot()._scheduledEvents) return false;
     known.snapshot = actor.getPersistedSnapshot();
     known.actor = undefined;
+    known.last = undefined;
     actor.stop();
     return true;
   }

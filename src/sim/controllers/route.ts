@@ -53,32 +53,35 @@ export class RouteController {
     });
     const traffic = resolution.traffic ?? route.status?.traffic;
     const url = routeUrl(ref, domain, network);
-    const actor = this.actors.of(route, (snapshot) => this.start(route, snapshot));
-    const sub = actor.on(
-      'status',
-      this.actors.failures.listener(({ conditions }) => {
-        const status: RouteStatus = {
-          observedGeneration: route.metadata.generation,
-          conditions,
-          url,
-          address: { url: routeAddressUrl(ref, network) },
-          ...(traffic ? { traffic } : {}),
-        };
-        ctx.store.updateStatus(T.route, namespace, name, status);
-      }),
-    );
-    actor.send({
-      type: 'route.reconcile',
-      previous: route.status?.conditions,
-      observed: {
-        traffic: resolution.traffic ? JSON.stringify(resolution.traffic) : undefined,
-        allTrafficAssigned: resolution.allTrafficAssigned,
-        clusterLocal: isClusterLocalHost(hostOf(url) ?? ''),
-      },
-      nowIso: ctx.timestamp(),
-    });
-    sub.unsubscribe();
-    this.actors.failures.throwIfAny();
+    const address = routeAddressUrl(ref, network);
+    const observed = {
+      traffic: resolution.traffic ? JSON.stringify(resolution.traffic) : undefined,
+      allTrafficAssigned: resolution.allTrafficAssigned,
+      clusterLocal: isClusterLocalHost(hostOf(url) ?? ''),
+    };
+    // What the send and the status write depend on besides the Route itself (its conditions,
+    // generation and last traffic); the status's traffic is the observation's, as JSON.
+    const inputs = { observed, url, address };
+    if (!this.actors.repeats(route, inputs)) {
+      const actor = this.actors.of(route, (snapshot) => this.start(route, snapshot));
+      const sub = actor.on(
+        'status',
+        this.actors.failures.listener(({ conditions }) => {
+          const status: RouteStatus = {
+            observedGeneration: route.metadata.generation,
+            conditions,
+            url,
+            address: { url: address },
+            ...(traffic ? { traffic } : {}),
+          };
+          ctx.store.updateStatus(T.route, namespace, name, status);
+        }),
+      );
+      actor.send({ type: 'route.reconcile', previous: route.status?.conditions, observed, nowIso: ctx.timestamp() });
+      sub.unsubscribe();
+      this.actors.failures.throwIfAny();
+      this.actors.sent(route, ctx.store.get<Route>(T.route, namespace, name), inputs);
+    }
     this.actors.reconciled(route, this.ctx.now());
     if (traffic) this.labelRevisions(namespace, route, new Set(traffic.map((t) => t.revisionName ?? '')));
   }

@@ -1,0 +1,169 @@
+/**
+ * A reconcile that repeats the last one need not reach the lifecycle machine (the Route's and
+ * Configuration's reconcilers skip it, `ActorsByObject.repeats`): sent again the same
+ * observation, with the conditions the machine emitted last as the stored ones, and nothing
+ * else sent or fired in between, a machine changes nothing and emits only a status equal to the
+ * stored one (which the store would not write). Checked here by two hosts side by side over
+ * generated runs: one sends every reconcile, the other skips each repeat; their machines must
+ * stay equal in state and context, emit the same events, and keep the same timers.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type AnyStateMachine, createActor } from 'xstate';
+import type { Condition } from '../../src/model/api/types.js';
+import { configurationLifecycleMachine } from '../../src/model/machines/configuration.js';
+import { routeMachine } from '../../src/model/machines/route.js';
+import type { ConditionUpdate } from '../../src/model/rules/conditions.js';
+import { Engine } from '../../src/sim/engine.js';
+import { dataEqual } from '../../src/sim/store.js';
+
+interface Step {
+  /** Simulated time before this reconcile (timers may fire). */
+  waitMs: number;
+  /** Index of the observation sent (a few of them, so that repeats and changes both happen). */
+  observation: number;
+  /** Send the same reconcile once more right after (same time, a later timestamp string). */
+  repeat: boolean;
+}
+
+/** One host: a machine, its engine, the stored conditions, and what it was told. */
+function host(machine: AnyStateMachine, input: unknown) {
+  const engine = new Engine();
+  const actor = createActor(machine, { clock: engine.clock, input });
+  const emitted: unknown[] = [];
+  let stored: Condition[] | undefined;
+  actor.on('*', (e: { type: string; conditions?: Condition[] }) => {
+    if (e.type === 'status') {
+      // The store writes a status only when it differs from the stored one.
+      if (!dataEqual(e.conditions, stored)) {
+        stored = structuredClone(e.conditions);
+        emitted.push({ wrote: stored, at: engine.now() });
+      }
+      return;
+    }
+    emitted.push({ ...e, at: engine.now() });
+  });
+  actor.start();
+  return {
+    engine,
+    actor,
+    emitted,
+    stored: () => stored,
+    /** What a later comparison needs: the state, the context, the timers. */
+    view: () => {
+      const snapshot = actor.getSnapshot();
+      return {
+        value: snapshot.value,
+        context: snapshot.context,
+        status: snapshot.status,
+        pending: engine.pending(),
+        // By the timer's own id (the key starts with the actor's session id, which differs).
+        scheduled: Object.values(actor.system.getSnapshot()._scheduledEvents)
+          .map((e) => (e as { id: string }).id)
+          .sort(),
+      };
+    },
+  };
+}
+
+function iso(ms: number, bump: number): string {
+  return new Date(Date.UTC(2026, 0, 1) + ms + bump).toISOString();
+}
+
+/**
+ * Runs `steps` on two hosts, the second skipping each repeat as the reconcilers do, and checks
+ * that the repeat changed nothing on the first: the same state, context, timers and emits.
+ */
+function sideBySide(
+  machine: AnyStateMachine,
+  input: unknown,
+  event: (observation: number, previous: Condition[] | undefined, nowIso: string) => { type: string },
+  steps: Step[],
+): void {
+  const every = host(machine, input);
+  const skipping = host(machine, input);
+  let t = 0;
+  for (const step of steps) {
+    t += step.waitMs;
+    for (const h of [every, skipping]) {
+      h.engine.runUntil(t);
+      h.actor.send(event(step.observation, h.stored(), iso(t, 0)));
+    }
+    if (step.repeat) {
+      const before = skipping.view();
+      const snapshot = every.actor.getSnapshot();
+      every.actor.send(event(step.observation, every.stored(), iso(t, 1 + step.waitMs)));
+      // The repeat left the machine as it was (XState made a new snapshot object, equal in data)…
+      expect(every.actor.getSnapshot() === snapshot || dataEqual(every.view(), before)).toBe(true);
+    }
+    expect(dataEqual(every.view(), skipping.view())).toBe(true);
+    expect(every.emitted).toEqual(skipping.emitted);
+  }
+}
+
+const steps = fc.array(
+  fc.record({
+    waitMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3000 })),
+    observation: fc.integer({ min: 0, max: 5 }),
+    repeat: fc.boolean(),
+  }),
+  { maxLength: 25 },
+);
+
+describe('a repeated reconcile changes nothing in its lifecycle machine (fast-check)', () => {
+  it('Route: the same traffic, assignment and visibility, and the conditions it emitted', () => {
+    const assigned: ConditionUpdate[] = [
+      { type: 'AllTrafficAssigned', status: 'True' },
+      { type: 'AllTrafficAssigned', status: 'False', reason: 'RevisionMissing', message: 'not there' },
+      { type: 'AllTrafficAssigned', status: 'Unknown', reason: 'RevisionMissing', message: 'not ready' },
+    ];
+    const traffic = [undefined, '[{"revisionName":"a","percent":100}]', '[{"revisionName":"b","percent":100}]'];
+    fc.assert(
+      fc.property(steps, (s) =>
+        sideBySide(
+          routeMachine,
+          { name: 'r', ingressProgrammingMs: 1000 },
+          (i, previous, nowIso) => ({
+            type: 'route.reconcile',
+            previous,
+            observed: {
+              traffic: traffic[i % 3],
+              allTrafficAssigned: assigned[Math.floor(i / 2) % 3] as ConditionUpdate,
+              clusterLocal: i === 5,
+            },
+            nowIso,
+          }),
+          s,
+        ),
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('Configuration: the same facts about its revisions, and the conditions it emitted', () => {
+    const facts = [
+      { latestCreatedRevisionName: 'c-00001', latestReadyDeleted: false },
+      { latestCreatedRevisionName: 'c-00001', latestReadyRevisionName: 'c-00001', latestReadyDeleted: false },
+      { latestCreatedRevisionName: 'c-00002', latestReadyRevisionName: 'c-00001', latestReadyDeleted: false },
+      {
+        latestCreatedRevisionName: 'c-00002',
+        latestReadyRevisionName: 'c-00001',
+        latestCreatedFailedMessage: 'boom',
+        latestReadyDeleted: false,
+      },
+      { latestCreatedRevisionName: 'c-00002', latestReadyRevisionName: 'c-00001', latestReadyDeleted: true },
+      { latestCreatedRevisionName: 'c-00002', latestReadyRevisionName: 'c-00002', latestReadyDeleted: false },
+    ];
+    fc.assert(
+      fc.property(steps, (s) =>
+        sideBySide(
+          configurationLifecycleMachine,
+          { name: 'c' },
+          (i, previous, nowIso) => ({ type: 'configuration.reconcile', previous, facts: facts[i], nowIso }),
+          s,
+        ),
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
