@@ -46,21 +46,24 @@ function sourceReason() {
 const HELP = new Set(['-h', '--help', '-V', '--version']);
 
 /**
- * Keeps V8's young generation at its first size (1 MB a semi-space) for the command's first second
- * of wall time, then lets it grow as usual. V8 doubles it when a scavenge finds much of it alive,
- * as at start, where nearly everything built (schemas, machines, the cluster) lives on; each
- * doubling is fresh memory, and on the virtual machines measured here a page fault costs ≈ 13 µs:
- * a one-minute run took ≈ 1,000 fewer faults and ≈ 0.8 of the CPU after loading the bundle.
- * `--semi-space-growth-factor` is not part of the flags V8 checks a code cache against (the bundle
- * is compiled before this anyway). Only on the V8 versions of Node 20 to 24, which have the flag:
- * an unknown flag would be reported on stderr.
+ * V8 settings for a command's first second of wall time, then V8's defaults again (a long run or
+ * a server then runs as it would have). Measured on a one-minute run and on scenarios of 0.6–1.5 s
+ * of CPU (docs/performance.md, issue 13):
+ * - the young generation stays at its first size, 1 MB a semi-space. V8 doubles it when a scavenge
+ *   finds much of it alive, as at start, where nearly everything built (schemas, machines, the
+ *   cluster) lives on; each doubling is fresh memory, and on the virtual machines measured here a
+ *   page fault costs ≈ 13 µs: ≈ 1,000 fewer faults in a one-minute run;
+ * - no TurboFan: in a short run its compilations (on another thread, but the same CPU) do not pay
+ *   for themselves; a scenario of 1–1.5 s of CPU took ≈ 0.7 of the CPU, a simulated day the same.
+ * V8 compares a code cache's flags with its own when it takes one: the bundle is compiled before
+ * this, and the few modules of Node's own loaded within that second compile without Node's cache.
+ * Only on V8 11 (Node 20), where these flags were checked: V8 reports an unknown flag on stderr.
  */
-function smallYoungGenerationAtStart() {
-  if (!/^1[1-3]\./.test(process.versions.v8)) return;
+function quickStartSettings() {
+  if (!process.versions.v8.startsWith('11.')) return;
   const { setFlagsFromString } = require('node:v8');
-  setFlagsFromString('--semi-space-growth-factor=1');
-  // V8's default, for a long run or a server: the young generation then grows as it would have.
-  setTimeout(() => setFlagsFromString('--semi-space-growth-factor=2'), 1000).unref();
+  setFlagsFromString('--semi-space-growth-factor=1 --no-turbofan');
+  setTimeout(() => setFlagsFromString('--semi-space-growth-factor=2 --turbofan'), 1000).unref();
 }
 
 /** The command line's `main`: from the build, or from the sources through tsx. */
@@ -74,7 +77,7 @@ async function loadMain(args) {
     const onlyHelp = args.length === 0 || args[0] === 'help' || args.some((a) => HELP.has(a));
     if (args[0] !== 'tui' && !onlyHelp && existsSync(join(root, 'dist', BUNDLE))) {
       const { main } = loadBundle(join(root, 'dist'));
-      smallYoungGenerationAtStart();
+      quickStartSettings();
       return main;
     }
     return (await import('../dist/cli/main.js')).main;
