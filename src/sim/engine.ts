@@ -112,6 +112,14 @@ export class Engine {
   private laneAt = new Int32Array(16).fill(-1);
   /** True once there are more lanes than a scan is worth: the lane heap is kept from then on. */
   private laneHeapOn = false;
+  /**
+   * The lane whose head is earliest, and that head's time and sequence (-1 and Infinity when every
+   * lane is empty). Kept as heads change (a callback into an empty lane, a delivery from a lane), so
+   * a delivery from the heap, and `tryAdvance`, look at no lane.
+   */
+  private first = -1;
+  private firstAt = Number.POSITIVE_INFINITY;
+  private firstSeq = Number.POSITIVE_INFINITY;
   /** The `t` of the runUntil in progress (callbacks up to it may run inline), else -Infinity. */
   private limit = Number.NEGATIVE_INFINITY;
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
@@ -177,13 +185,18 @@ export class Engine {
     if (!this.laneHeapOn && this.lanes.length > LANES_SCANNED) {
       this.laneHeapOn = true;
       for (let l = 0; l < this.lanes.length; l++) if (this.lanes[l]!.count > 0) this.laneJoin(l);
+      this.firstFromLaneHeap();
     }
     return id;
   }
 
-  /** The lane whose head is earliest (by time, then sequence), or -1 when every lane is empty. */
-  private firstLane(): number {
-    if (this.laneHeapOn) return this.laneCount > 0 ? this.laneHeap[0]! : -1;
+  /** Finds the earliest lane head again (after the first lane's head was delivered). */
+  private findFirst(): void {
+    if (this.laneHeapOn) {
+      this.laneAdvanced();
+      this.firstFromLaneHeap();
+      return;
+    }
     const lanes = this.lanes;
     let best = -1;
     let bestAt = Number.POSITIVE_INFINITY;
@@ -199,7 +212,37 @@ export class Engine {
         bestSeq = lane.seq[h]!;
       }
     }
-    return best;
+    this.first = best;
+    this.firstAt = bestAt;
+    this.firstSeq = bestSeq;
+  }
+
+  /** The first lane is the lane heap's top. */
+  private firstFromLaneHeap(): void {
+    if (this.laneCount === 0) {
+      this.first = -1;
+      this.firstAt = Number.POSITIVE_INFINITY;
+      this.firstSeq = Number.POSITIVE_INFINITY;
+      return;
+    }
+    const l = this.laneHeap[0]!;
+    const lane = this.lanes[l]!;
+    this.first = l;
+    this.firstAt = lane.at[lane.head]!;
+    this.firstSeq = lane.seq[lane.head]!;
+  }
+
+  /** Lane `id` was empty and got a callback at (at, seq): its head may be the earliest now. */
+  private laneFilled(id: number, at: number, seq: number): void {
+    if (this.laneHeapOn) {
+      this.laneJoin(id);
+      this.firstFromLaneHeap();
+    } else if (at < this.firstAt) {
+      // (A tie in time keeps the first lane: its head was scheduled earlier.)
+      this.first = id;
+      this.firstAt = at;
+      this.firstSeq = seq;
+    }
   }
 
   /** Whether lane a's head comes before lane b's. */
@@ -265,11 +308,15 @@ export class Engine {
     }
     const lane = this.lanes[laneId]!;
     const seq = this.seq++;
-    if (lane.count === 0 || at >= lane.lastAt) {
+    if (lane.count === 0) {
       lane.lastAt = at;
       lane.push(at, seq, fn as (arg: never) => void, arg);
       this.live++;
-      if (lane.count === 1 && this.laneHeapOn) this.laneJoin(laneId);
+      this.laneFilled(laneId, at, seq);
+    } else if (at >= lane.lastAt) {
+      lane.lastAt = at;
+      lane.push(at, seq, fn as (arg: never) => void, arg);
+      this.live++;
     } else {
       this.push(at, seq, this.allocSlot(fn as (arg: never) => void, arg));
     }
@@ -283,11 +330,7 @@ export class Engine {
   tryAdvance(at: number): boolean {
     if (!(at >= this.nowMs) || at > this.limit) return false;
     if (this.size > 0 && this.heapAt[0]! <= at) return false;
-    const first = this.firstLane();
-    if (first >= 0) {
-      const lane = this.lanes[first]!;
-      if (lane.at[lane.head]! <= at) return false;
-    }
+    if (this.firstAt <= at) return false;
     this.nowMs = at;
     this.delivered++;
     return true;
@@ -329,16 +372,15 @@ export class Engine {
     let best = this.size > 0 ? HEAP : NOTHING;
     const bestAt = this.size > 0 ? this.heapAt[0]! : Number.POSITIVE_INFINITY;
     const bestSeq = this.size > 0 ? this.heapSeq[0]! : Number.POSITIVE_INFINITY;
-    const l = this.firstLane();
+    const l = this.first;
     if (l >= 0) {
-      const lane = this.lanes[l]!;
-      const at = lane.at[lane.head]!;
-      if (at < bestAt || (at === bestAt && lane.seq[lane.head]! < bestSeq)) best = l;
+      const at = this.firstAt;
+      if (at < bestAt || (at === bestAt && this.firstSeq < bestSeq)) best = l;
     }
     return best;
   }
 
-  /** Delivers the head of lane `l` (the earliest lane: the top of the lane heap when it is kept). */
+  /** Delivers the head of lane `l`, the first lane. */
   private deliverLane(l: number): void {
     const lane = this.lanes[l]!;
     const i = lane.head;
@@ -348,7 +390,7 @@ export class Engine {
     lane.arg[i] = undefined;
     lane.head = (i + 1) & (lane.at.length - 1);
     lane.count--;
-    if (this.laneHeapOn) this.laneAdvanced();
+    this.findFirst();
     this.nowMs = lane.at[i]!;
     this.live--;
     this.delivered++;
@@ -362,45 +404,19 @@ export class Engine {
     this.limit = t;
     try {
       for (;;) {
-        // pick(), inlined: the earliest of the heap's top and the lanes' heads.
-        if (this.size > 0 && this.fns[this.heapSlot[0]!] === null) this.dropCancelled();
-        let best = NOTHING;
-        let bestAt = Number.POSITIVE_INFINITY;
-        let bestSeq = Number.POSITIVE_INFINITY;
+        // pick(), inlined: the earliest of the heap's top and the first lane's head. A cancelled
+        // top is not dropped first: deliverTop skips it, in its place in the order.
+        const l = this.first;
         if (this.size > 0) {
-          best = HEAP;
-          bestAt = this.heapAt[0]!;
-          bestSeq = this.heapSeq[0]!;
-        }
-        if (this.laneHeapOn) {
-          if (this.laneCount > 0) {
-            const l = this.laneHeap[0]!;
-            const lane = this.lanes[l]!;
-            const h = lane.head;
-            const at = lane.at[h]!;
-            if (at < bestAt || (at === bestAt && lane.seq[h]! < bestSeq)) {
-              best = l;
-              bestAt = at;
-            }
+          const at = this.heapAt[0]!;
+          if (l < 0 || at < this.firstAt || (at === this.firstAt && this.heapSeq[0]! < this.firstSeq)) {
+            if (at > t) break;
+            this.deliverTop();
+            continue;
           }
-        } else {
-          // (A callback may create a lane: lanes.length is read every time.)
-          const lanes = this.lanes;
-          for (let l = 0; l < lanes.length; l++) {
-            const lane = lanes[l]!;
-            if (lane.count === 0) continue;
-            const h = lane.head;
-            const at = lane.at[h]!;
-            if (at < bestAt || (at === bestAt && lane.seq[h]! < bestSeq)) {
-              best = l;
-              bestAt = at;
-              bestSeq = lane.seq[h]!;
-            }
-          }
-        }
-        if (best === NOTHING || bestAt > t) break;
-        if (best === HEAP) this.deliverTop();
-        else this.deliverLane(best);
+        } else if (l < 0) break;
+        if (this.firstAt > t) break;
+        this.deliverLane(l);
       }
     } finally {
       this.limit = outer;
@@ -515,7 +531,12 @@ export class Engine {
     heapSlot[i] = slot;
   }
 
-  /** Removes the root and returns its slot. */
+  /**
+   * Removes the root and returns its slot. Bottom-up: the hole left at the root goes down to a leaf
+   * by the earlier child (one comparison a level), and the last entry goes up from there (most
+   * often not at all: the last entry is a leaf, late in the order). Fewer comparisons than sifting
+   * the last entry down from the root, whose two a level mostly go the same way.
+   */
   private popTop(): number {
     const heapAt = this.heapAt;
     const heapSeq = this.heapSeq;
@@ -523,28 +544,33 @@ export class Engine {
     const top = heapSlot[0]!;
     const n = --this.size;
     if (n === 0) return top;
-    const at = heapAt[n]!;
-    const seq = heapSeq[n]!;
-    const slot = heapSlot[n]!;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       let m = l;
-      let ma = heapAt[l]!;
       const r = l + 1;
       if (r < n) {
         const ra = heapAt[r]!;
-        if (ra < ma || (ra === ma && heapSeq[r]! < heapSeq[l]!)) {
-          m = r;
-          ma = ra;
-        }
+        const la = heapAt[l]!;
+        if (ra < la || (ra === la && heapSeq[r]! < heapSeq[l]!)) m = r;
       }
-      if (at < ma || (at === ma && seq < heapSeq[m]!)) break;
-      heapAt[i] = ma;
+      heapAt[i] = heapAt[m]!;
       heapSeq[i] = heapSeq[m]!;
       heapSlot[i] = heapSlot[m]!;
       i = m;
+    }
+    const at = heapAt[n]!;
+    const seq = heapSeq[n]!;
+    const slot = heapSlot[n]!;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pa = heapAt[parent]!;
+      if (pa < at || (pa === at && heapSeq[parent]! < seq)) break;
+      heapAt[i] = pa;
+      heapSeq[i] = heapSeq[parent]!;
+      heapSlot[i] = heapSlot[parent]!;
+      i = parent;
     }
     heapAt[i] = at;
     heapSeq[i] = seq;

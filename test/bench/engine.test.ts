@@ -8,15 +8,24 @@ import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/sim/engine.js';
 
 /** The definition: a sorted list of (at, seq) with no shortcuts. */
+interface Item {
+  at: number;
+  seq: number;
+  fn: () => void;
+  cancelled?: boolean;
+}
+
 class ReferenceEngine {
-  private items: { at: number; seq: number; fn: () => void }[] = [];
+  private items: Item[] = [];
   private seq = 0;
   private nowMs = 0;
   now(): number {
     return this.nowMs;
   }
-  at(at: number, fn: () => void): void {
-    this.items.push({ at, seq: this.seq++, fn });
+  at(at: number, fn: () => void): Item {
+    const item: Item = { at, seq: this.seq++, fn };
+    this.items.push(item);
+    return item;
   }
   runUntil(t: number): void {
     for (;;) {
@@ -24,6 +33,7 @@ class ReferenceEngine {
       const next = this.items[0];
       if (!next || next.at > t) break;
       this.items.shift();
+      if (next.cancelled) continue;
       this.nowMs = next.at;
       next.fn();
     }
@@ -36,8 +46,11 @@ interface Workload {
   gaps: number[];
   /** Per arrival: the service time (ms) of its completion, and which API schedules it. */
   services: number[];
-  /** 'lane<i>': the i-th of `lanes` lanes (taken modulo their number). */
-  apis: ('call' | 'after' | `lane${number}`)[];
+  /**
+   * 'lane<i>': the i-th of `lanes` lanes (taken modulo their number); 'cancel': `after`, and the
+   * previous 'cancel' arrival's callback is cancelled (delivered or not), as machine timers are.
+   */
+  apis: ('call' | 'after' | 'cancel' | `lane${number}`)[];
   /** How many lanes (a fleet has one per revision: the lanes' own heap must order many). */
   lanes: number;
   /** runUntil steps. */
@@ -56,6 +69,7 @@ function runEngine(w: Workload): string[] {
   const log: string[] = [];
   let i = 0;
   let arrivalAt = 0;
+  let timer: ReturnType<Engine['after']> | undefined;
   const complete = (id: number) => log.push(`done ${id} @${engine.now()}`);
   const arrive = (id: number) => {
     let k = id;
@@ -67,6 +81,10 @@ function runEngine(w: Workload): string[] {
       else if (api === 'after') {
         const n = k;
         engine.after(at - engine.now(), () => complete(n));
+      } else if (api === 'cancel') {
+        const n = k;
+        engine.cancel(timer);
+        timer = engine.after(at - engine.now(), () => complete(n));
       } else engine.callInLane(laneOf(Number(api.slice(4)) % w.lanes), at, complete, k);
       if (++i >= w.gaps.length) return;
       arrivalAt += w.gaps[i]!;
@@ -92,9 +110,16 @@ function runReference(w: Workload): string[] {
   const engine = new ReferenceEngine();
   const log: string[] = [];
   let arrivalAt = 0;
+  let timer: Item | undefined;
   const arrive = (k: number) => {
     log.push(`arrive ${k} @${engine.now()}`);
-    engine.at(engine.now() + w.services[k % w.services.length]!, () => log.push(`done ${k} @${engine.now()}`));
+    const item = engine.at(engine.now() + w.services[k % w.services.length]!, () =>
+      log.push(`done ${k} @${engine.now()}`),
+    );
+    if (w.apis[k % w.apis.length] === 'cancel') {
+      if (timer) timer.cancelled = true;
+      timer = item;
+    }
     if (k + 1 >= w.gaps.length) return;
     arrivalAt += w.gaps[k + 1]!;
     engine.at(Math.max(arrivalAt, engine.now()), () => arrive(k + 1));
@@ -114,7 +139,7 @@ const workload = fc.record({
   services: fc.array(fc.constantFrom(0, 1, 3, 10, 10, 10, 25, 7.5), { minLength: 1, maxLength: 8 }),
   apis: fc.array(
     fc.oneof(
-      fc.constantFrom('call', 'after'),
+      fc.constantFrom('call', 'after', 'cancel'),
       fc.nat(40).map((i) => `lane${i}`),
     ),
     {
