@@ -10,6 +10,7 @@ import {
   lognormalFromPercentiles,
   makeServiceTime,
   normalisePercentiles,
+  SEGMENT_BUCKETS,
   ServiceTimeError,
   uniform,
 } from '../../src/sim/load/serviceTime.js';
@@ -70,6 +71,60 @@ describe('service-time samplers', () => {
     expect(vs[0]).toBe(0); // 100 - 900/49·50 < 0 → floored
     expect(vs[3]).toBeCloseTo(1000 + 900 / 49, 6);
     expect(sample(empirical({ p50: 7 }), 5).every((x) => x === 7)).toBe(true);
+  });
+
+  it('empirical draws what a scan of every segment from the first gives, to the bit', () => {
+    // The definition: the first segment i >= 1 whose upper point is >= u (or the last one).
+    const reference = (ps: Float64Array, vs: Float64Array, u: number): number => {
+      const n = ps.length;
+      let i = 1;
+      while (i < n - 1 && ps[i]! < u) i++;
+      const [p0, p1, v0, v1] = [ps[i - 1]!, ps[i]!, vs[i - 1]!, vs[i]!];
+      return p1 === p0 ? v1 : v0 + ((v1 - v0) * (u - p0)) / (p1 - p0);
+    };
+    const key = fc.oneof(
+      fc.integer({ min: 0, max: 100 }),
+      fc.double({ min: 0, max: 100, noNaN: true }).map((p) => Math.round(p * 1000) / 1000),
+      // On bucket edges (and just beside them), where the table's start and the scan could part.
+      fc.integer({ min: 0, max: SEGMENT_BUCKETS }).map((b) => (b / SEGMENT_BUCKETS) * 100),
+    );
+    const points = fc
+      .uniqueArray(key, { minLength: 2, maxLength: 12 })
+      .chain((keys) =>
+        fc
+          .array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: keys.length, maxLength: keys.length })
+          .map((values) => {
+            const sorted = [...values].sort((a, b) => a - b);
+            const ks = [...keys].sort((a, b) => a - b);
+            return Object.fromEntries(ks.map((k, j) => [`p${k}`, sorted[j]!]));
+          }),
+      );
+    const us = fc.array(
+      fc.oneof(
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.integer({ min: 0, max: SEGMENT_BUCKETS - 1 }).map((b) => b / SEGMENT_BUCKETS),
+        fc.integer({ min: 1, max: SEGMENT_BUCKETS - 1 }).map((b) => b / SEGMENT_BUCKETS - Number.EPSILON / 2),
+      ),
+      { minLength: 1, maxLength: 50 },
+    );
+    fc.assert(
+      fc.property(points, us, (pts, draws) => {
+        let ps: Float64Array;
+        let vs: Float64Array;
+        try {
+          ({ ps, vs } = normalisePercentiles(pts));
+        } catch {
+          return; // keys that collide once parsed (p1 and p1.0): not this property's concern
+        }
+        // u on the points themselves too (where the scan stops).
+        const all = [...draws, ...[...ps].filter((p) => p < 1)];
+        let k = 0;
+        const sampler = empirical(pts);
+        const random = () => all[k++]!;
+        for (const u of all) expect(Object.is(sampler(random), reference(ps, vs, u))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('empirical rejects bad points', () => {

@@ -76,9 +76,12 @@ export function empirical(points: PercentilePoints): Sampler {
   const { ps, vs } = normalisePercentiles(points);
   const n = ps.length;
   if (n === 1) return constant(vs[0] as number);
+  const start = segmentStarts(ps);
   return (random) => {
     const u = random();
-    let i = 1;
+    // The segment is the first i >= 1 with ps[i] >= u (or the last); the scan starts where it
+    // starts for the lowest u of u's bucket, as every earlier point is below u too.
+    let i = start[(u * SEGMENT_BUCKETS) | 0] as number;
     while (i < n - 1 && (ps[i] as number) < u) i++;
     const p0 = ps[i - 1] as number;
     const p1 = ps[i] as number;
@@ -86,6 +89,27 @@ export function empirical(points: PercentilePoints): Sampler {
     const v1 = vs[i] as number;
     return p1 === p0 ? v1 : v0 + ((v1 - v0) * (u - p0)) / (p1 - p0);
   };
+}
+
+/** Buckets of u in [0, 1) for `segmentStarts` (a power of two: u × it and its floor are exact). */
+export const SEGMENT_BUCKETS = 1024;
+
+/**
+ * For each bucket b of u (u × SEGMENT_BUCKETS in [b, b + 1)), where `empirical`'s scan for the
+ * segment of u may start: the segment of u = b / SEGMENT_BUCKETS. The scan from there ends where
+ * the scan from 1 does (ps is sorted), in one or two steps instead of up to ps.length.
+ * (One more entry, for u = 1, which random() never returns.)
+ */
+export function segmentStarts(ps: Float64Array): Uint16Array {
+  const n = ps.length;
+  const start = new Uint16Array(SEGMENT_BUCKETS + 1);
+  let i = 1;
+  for (let b = 0; b <= SEGMENT_BUCKETS; b++) {
+    const u = b / SEGMENT_BUCKETS;
+    while (i < n - 1 && (ps[i] as number) < u) i++;
+    start[b] = i;
+  }
+  return start;
 }
 
 /** Sorted percentile fractions (0..1) and values, with p0 and p100 filled in (see `empirical`). */
