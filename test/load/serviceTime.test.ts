@@ -88,17 +88,15 @@ describe('service-time samplers', () => {
       // On bucket edges (and just beside them), where the table's start and the scan could part.
       fc.integer({ min: 0, max: SEGMENT_BUCKETS }).map((b) => (b / SEGMENT_BUCKETS) * 100),
     );
-    const points = fc
-      .uniqueArray(key, { minLength: 2, maxLength: 12 })
-      .chain((keys) =>
-        fc
-          .array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: keys.length, maxLength: keys.length })
-          .map((values) => {
-            const sorted = [...values].sort((a, b) => a - b);
-            const ks = [...keys].sort((a, b) => a - b);
-            return Object.fromEntries(ks.map((k, j) => [`p${k}`, sorted[j]!]));
-          }),
-      );
+    const points = fc.uniqueArray(key, { minLength: 2, maxLength: 12 }).chain((keys) =>
+      fc
+        .array(fc.double({ min: 0, max: 1e4, noNaN: true }), { minLength: keys.length, maxLength: keys.length })
+        .map((values) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          const ks = [...keys].sort((a, b) => a - b);
+          return Object.fromEntries(ks.map((k, j) => [`p${k}`, sorted[j]!]));
+        }),
+    );
     const us = fc.array(
       fc.oneof(
         fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
