@@ -35,6 +35,9 @@ interface LastReconcile {
   readonly inputs: unknown;
 }
 
+/** `LastReconcile.machine` of an actor put to rest with the snapshot its last reconcile left. */
+const RESTED = Symbol('rested');
+
 /**
  * How long an object's actor stays running after its last reconcile. An object is reconciled
  * in bursts (a rollout, a cold start, a scale to zero); restarting its actor for each reconcile
@@ -107,19 +110,14 @@ export class ActorsByObject<A extends RestingActor> {
    * of the status write are equal. A lifecycle machine sent such a reconcile again changes
    * nothing and emits a status equal to the stored one, which the store would not write
    * (test/model/reconcileRepeats.test.ts checks this of each machine that is sent it; the log
-   * tells no difference). False while the actor rests: its snapshot is not at hand.
+   * tells no difference). An actor put to rest right after that reconcile stays at rest: nothing
+   * moves a resting machine, and starting it again from its snapshot costs more than the send.
    */
   repeats(obj: KubeObject, inputs: unknown): boolean {
     const known = this.actors.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
     const last = known?.last;
-    return (
-      last !== undefined &&
-      known !== undefined &&
-      known.actor !== undefined &&
-      last.stored === obj &&
-      known.actor.getSnapshot() === last.machine &&
-      dataEqual(last.inputs, inputs)
-    );
+    if (!known || !last || last.stored !== obj || !dataEqual(last.inputs, inputs)) return false;
+    return known.actor ? known.actor.getSnapshot() === last.machine : last.machine === RESTED;
   }
 
   /**
@@ -178,7 +176,9 @@ export class ActorsByObject<A extends RestingActor> {
     for (const _ in actor.system.getSnapshot()._scheduledEvents) return false;
     known.snapshot = actor.getPersistedSnapshot();
     known.actor = undefined;
-    known.last = undefined;
+    // Rested as the last reconcile left it: a repeat of that reconcile still needs no machine.
+    known.last =
+      known.last && known.last.machine === actor.getSnapshot() ? { ...known.last, machine: RESTED } : undefined;
     actor.stop();
     return true;
   }
