@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { revisionTimeouts } from '../../src/model/timeouts.js';
+import { blankRequest } from '../../src/sim/cluster.js';
 import { RevisionDataplane } from '../../src/sim/dataplane/revision.js';
 import { Engine } from '../../src/sim/engine.js';
 
@@ -65,6 +66,72 @@ describe('the data plane’s endpoint lists', () => {
           for (const p of gone) expect(p.probedIndex).toBe(-1);
         }
       }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** What the activator's round robin reads of a pod, and of the data plane. */
+interface Balanced extends Endpoint {
+  fromActivator: number;
+}
+interface Balancing {
+  probedList: Balanced[];
+  probedWithRoom: number;
+  roundRobin: number;
+  activatorInPath: boolean;
+}
+
+const trafficOp = fc.oneof(
+  op,
+  fc.record({ op: fc.constant('send' as const), pod: fc.integer({ min: 1, max: 12 }) }),
+  fc.record({ op: fc.constant('wait' as const), pod: fc.integer({ min: 1, max: 400 }) }),
+);
+
+describe('the activator’s round robin', () => {
+  it('counts the probed pods with room as a scan does, and picks the pod a scan picks', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 4, max: 6 }),
+        fc.array(trafficOp, { minLength: 20, maxLength: 120 }),
+        (cc, steps) => {
+          const engine = new Engine();
+          const dp = new RevisionDataplane(
+            'r',
+            cc,
+            revisionTimeouts({ timeoutSeconds: 300 }, 300),
+            engine,
+            Math.random,
+            hooks,
+          );
+          const b = dp as unknown as Balancing & Lists;
+          let id = 0;
+          for (const s of steps) {
+            // Few pods, so that most steps find several probed, some of them full.
+            const name = `p${s.pod % 4}`;
+            if (s.op === 'ready') dp.podReady(name);
+            else if (s.op === 'probe') dp.podProbed(name);
+            else if (s.op === 'terminate') dp.podTerminating(name);
+            else if (s.op === 'gone') dp.podGone(name);
+            else if (s.op === 'wait') engine.runUntil(engine.now() + s.pod);
+            else {
+              for (let i = 0; i < s.pod; i++) {
+                // What a scan of the probed pods would pick (the round robin before the count was kept).
+                const withRoom = b.probedList.filter((p) => p.fromActivator < cc);
+                const expected = withRoom.length > 0 ? withRoom[b.roundRobin % withRoom.length] : undefined;
+                const req = blankRequest();
+                req.id = ++id;
+                req.serviceMs = 50 + (id % 7) * 30;
+                req.arrivedAt = engine.now();
+                const before = expected ? expected.fromActivator : 0;
+                dp.receive(req);
+                if (expected && b.activatorInPath) expect(expected.fromActivator).toBe(before + 1);
+              }
+            }
+            expect(b.probedWithRoom).toBe(b.probedList.filter((p) => p.fromActivator < cc).length);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

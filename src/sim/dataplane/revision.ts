@@ -284,6 +284,11 @@ export class RevisionDataplane {
   private readonly queueProxyCapacity: number;
   /** For CC ≤ 3 (first available): every probed pod before this index is known to be full. */
   private firstFreeHint = 0;
+  /**
+   * Probed pods under their CC (the activator may send them a request), kept as pods are
+   * refiled and as the activator sends and releases: round robin counts them per request.
+   */
+  private probedWithRoom = 0;
   /** How long the first byte may take after the first proxy received a request. */
   private readonly firstByteBudget: number;
   /** When the scraper came, and how many times: pods close their reporting periods by it. */
@@ -379,6 +384,7 @@ export class RevisionDataplane {
     }
     const probed = known && pod.probed && !pod.terminating;
     if (probed !== pod.probedIndex >= 0) {
+      if (pod.fromActivator < this.containerConcurrency) this.probedWithRoom += probed ? 1 : -1;
       const list = this.probedList;
       const at = indexBySeq(list, pod.seq);
       let from: number;
@@ -515,6 +521,7 @@ export class RevisionDataplane {
 
   private activatorSend(pod: PodEndpoint, req: SimRequest): void {
     pod.fromActivator++;
+    if (pod.fromActivator === this.containerConcurrency && pod.probedIndex >= 0) this.probedWithRoom--;
     this.toQueueProxy(pod, req);
   }
 
@@ -562,11 +569,13 @@ export class RevisionDataplane {
       this.firstFreeHint = probed.length;
       return undefined;
     }
-    let n = 0;
-    for (const p of probed) if (p.fromActivator < cc) n++;
+    // Round robin over the probed pods with room, in pod order.
+    const n = this.probedWithRoom;
     if (n === 0) return undefined;
     let k = this.roundRobin % n;
     this.roundRobin++;
+    // Mostly every probed pod has room: the k-th is the k-th in the list.
+    if (n === probed.length) return probed[k];
     for (const p of probed) {
       if (p.fromActivator < cc && k-- === 0) return p;
     }
@@ -710,6 +719,7 @@ export class RevisionDataplane {
   private release(pod: PodEndpoint, req: SimRequest): void {
     if (!req.viaActivator) return;
     pod.fromActivator--;
+    if (pod.fromActivator === this.containerConcurrency - 1 && pod.probedIndex >= 0) this.probedWithRoom++;
     if (pod.probedIndex >= 0 && pod.probedIndex < this.firstFreeHint) this.firstFreeHint = pod.probedIndex;
     this.activatorAccount();
     this.activatorConcurrency--;
