@@ -42,7 +42,13 @@ export class ScenarioRunner {
   private readonly failures: string[] = [];
   private readonly monitors: Monitor[];
   private readonly curlLatencies: { at: number; latency: number; cold: boolean }[] = [];
-  private readonly podSeries = new Map<number, number>();
+  /**
+   * Pods per second of simulated time, by second (an array, not a map: a day of samples is
+   * 86,400 seconds, each written once per revision); seconds not sampled read 0.
+   */
+  private readonly podSeries: number[] = [];
+  /** The last second sampled (the series runs to it), −1 before the first. */
+  private lastSecond = -1;
   /** Revisions whose sample stands (src/sim/log.ts StandingSamples). */
   private standing = 0;
   /** Moves the cluster made that the model forbids, shown between steps as they come. */
@@ -65,8 +71,7 @@ export class ScenarioRunner {
         // but a tick with one standing is a second sampled (the series runs to the last).
         tick: (t) => {
           if (this.standing === 0) return;
-          const second = Math.round(t / 1000);
-          if (!this.podSeries.has(second)) this.podSeries.set(second, 0);
+          this.sampled(Math.round(t / 1000));
         },
         stand: () => {
           this.standing++;
@@ -95,7 +100,16 @@ export class ScenarioRunner {
 
   private recordSample(s: SampleEvent): void {
     const second = Math.round(s.t / 1000);
-    this.podSeries.set(second, (this.podSeries.get(second) ?? 0) + s.ready + s.pending + s.terminating);
+    this.sampled(second);
+    this.podSeries[second]! += s.ready + s.pending + s.terminating;
+  }
+
+  /** `second` is in the series (0 until a sample adds to it). */
+  private sampled(second: number): void {
+    const series = this.podSeries;
+    // Filled in order, no holes: the seconds between are 0 (and a holey array is slower to read).
+    while (series.length <= second) series.push(0);
+    if (second > this.lastSecond) this.lastSecond = second;
   }
 
   /** The transcript written so far (all of it once the run is over). */
@@ -368,10 +382,9 @@ export class ScenarioRunner {
     }
     const results = formatResults(this.backend.results.results());
     this.print(results.replace(/^/gm, '  ').replace(/ +$/, ''));
-    let last = -1;
-    for (const second of this.podSeries.keys()) if (second > last) last = second;
+    const last = this.lastSecond;
     if (last >= 0) {
-      const series = Array.from({ length: last + 1 }, (_, i) => this.podSeries.get(i) ?? 0);
+      const series = this.podSeries.slice(0, last + 1);
       const max = series.reduce((a, b) => Math.max(a, b), 0);
       this.print(`  pods over time (max ${max}): |${sparkline(series)}|\n`);
     }
