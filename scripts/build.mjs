@@ -104,8 +104,8 @@ await build({
   minifyWhitespace: true,
   // The file is one function expression, which bin/bundle.js compiles as it reads it and calls
   // with CommonJS's arguments and the bundle's URL (a wrapper added there would make V8 copy the
-  // 1.4 MB source into one string first). esbuild's own "use strict" opens the function's body.
-  banner: { js: '(function (exports, require, module, __filename, __dirname, __knsimModuleUrl) {' },
+  // 1.4 MB source into one string first). Strict, as the ES modules it is made of are.
+  banner: { js: "(function (exports, require, module, __filename, __dirname, __knsimModuleUrl) {'use strict';" },
   footer: { js: '\n})' },
   minifySyntax: true,
   logLevel: 'warning',
