@@ -165,6 +165,12 @@ interface RevisionRuntime {
   standing?: SampleEvent;
   /** Its pods or its Deployment changed since it stood. */
   changed: boolean;
+  /**
+   * Its Deployment's `spec.replicas` as stored (0 without one), kept with every write to it
+   * (`onStoreEvent`): each second's sample reads it, and a lookup by key was a string and a map
+   * probe per revision per second.
+   */
+  desired: number;
 }
 
 /**
@@ -480,9 +486,12 @@ export class SimCluster {
       if (e.op === 'deleted') this.hostIndex.remove(obj as Route);
       else this.hostIndex.put(obj as Route);
     }
-    if (type === T.deployment && this.standingCount > 0) {
+    if (type === T.deployment) {
       const rt = this.runtimeByDeployment.get(`${ns}/${name}`);
-      if (rt) rt.changed = true;
+      if (rt) {
+        if (this.standingCount > 0) rt.changed = true;
+        rt.desired = e.op === 'deleted' ? 0 : replicasOf(obj);
+      }
     }
     if (LOGGED_TYPES.has(type)) {
       this.log.event({
@@ -601,7 +610,14 @@ export class SimCluster {
       rev.metadata.annotations?.[ANNOTATION_KEYS.class[0]] === HPA_CLASS
         ? new HpaAutoscaler(this.ctx, () => this.config, ns, name, dataplane, readyPods, this.recorder)
         : new RevisionAutoscaler(this.ctx, () => this.config, ns, name, dataplane, readyPods);
-    const runtime: RevisionRuntime = { namespace: ns, deployment: depName, dataplane, autoscaler, changed: false };
+    const runtime: RevisionRuntime = {
+      namespace: ns,
+      deployment: depName,
+      dataplane,
+      autoscaler,
+      changed: false,
+      desired: replicasOf(this.store.get(T.deployment, ns, depName)),
+    };
     this.revisions.set(`${ns}/${name}`, runtime);
     this.runtimeByDeployment.set(`${ns}/${depName}`, runtime);
     this.forgetHostRoutes();
@@ -670,9 +686,7 @@ export class SimCluster {
       const scraped = dataplane.scrape();
       if (scraped) autoscaler.record(scraped, 'scraper');
       const { ready, pending, terminating } = this.deployments.countPods(rt.namespace, rt.deployment, this.podCounts);
-      const desired =
-        this.store.get<{ spec: { replicas?: number } } & KubeObject>(T.deployment, rt.namespace, rt.deployment)?.spec
-          .replicas ?? 0;
+      const desired = rt.desired;
       const sample: SampleEvent = {
         t: now,
         type: 'sample',
@@ -1025,6 +1039,11 @@ export class SimCluster {
     }
     return out;
   }
+}
+
+/** A Deployment's `spec.replicas` (0 when it has none, or there is no Deployment). */
+function replicasOf(deployment: KubeObject | undefined): number {
+  return (deployment as ({ spec?: { replicas?: number } } & KubeObject) | undefined)?.spec?.replicas ?? 0;
 }
 
 /** A sample with nothing in it: the same every second until a request, a pod or a new scale. */
