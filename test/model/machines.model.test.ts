@@ -14,7 +14,7 @@ import {
   paStateOf,
   podAutoscalerMachine,
 } from '../../src/model/machines/podAutoscaler.js';
-import { type SksEmitted, sksMachine, sksModeOf } from '../../src/model/machines/sks.js';
+import { type SksEmitted, sksMachine, sksModeOf, sksReconcileMoves } from '../../src/model/machines/sks.js';
 
 const SEED = Number(process.env.KNSIM_FC_SEED ?? 424242);
 const RUNS = { numRuns: 400, seed: SEED } as const;
@@ -188,13 +188,19 @@ class Reconcile implements fc.Command<SksModel, SksReal> {
   run(m: SksModel, r: SksReal): void {
     m.now += this.afterMs;
     r.routed.length = 0;
-    r.actor.send({
+    const event = {
       type: 'sks.reconcile',
       requested: this.requested,
       readyEndpoints: this.ready,
       activatorEndpoints: this.activators,
       nowMs: m.now,
-    });
+    } as const;
+    const before = r.actor.getSnapshot();
+    const moves = sksReconcileMoves(before, event);
+    r.actor.send(event);
+    // A host may leave out what does not move the machine: nothing changes and nothing is emitted.
+    expect(moves).toBe(r.actor.getSnapshot() !== before || r.routed.length > 0);
+    if (!moves) expect(r.routed).toEqual([]);
     // The SKS reconciler: no ready pod → activators; no activator → pods; else what the KPA asked.
     const mode: SKSMode = this.ready === 0 ? 'Proxy' : this.activators === 0 ? 'Serve' : this.requested;
     if (mode !== m.mode) {

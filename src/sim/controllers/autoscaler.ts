@@ -41,7 +41,7 @@ import {
 } from '../../model/kpa/index.js';
 import { autoscalerMachine, TICK_INTERVAL_MS } from '../../model/machines/autoscaler.js';
 import { isPanicking, paStateOf, podAutoscalerMachine } from '../../model/machines/podAutoscaler.js';
-import { sksMachine, sksModeOf } from '../../model/machines/sks.js';
+import { type SksEvent, type SksSnapshot, sksMachine, sksModeOf, sksReconcileMoves } from '../../model/machines/sks.js';
 import {
   applyConditions,
   type ConditionUpdate,
@@ -416,7 +416,7 @@ export class RevisionAutoscaler {
     if (!pa) return;
     this.refreshSpec();
     const sks = this.ensureSks(pa);
-    const sksMachineNow = this.sksActor().getSnapshot();
+    const sksMachineNow = this.sksSnapshot();
     const readyPods = this.pods.readyPods();
     const depName = deploymentName(this.revision);
     const deployment = ctx.store.get<Deployment>(T.deployment, this.namespace, depName);
@@ -491,6 +491,12 @@ export class RevisionAutoscaler {
     }
   }
 
+  /** The SKS machine's snapshot, resting or not (the machine is made on first use). */
+  private sksSnapshot(): SksSnapshot {
+    if (!this.sks) this.sksActor();
+    return this.sks!.snapshot();
+  }
+
   private sksActor(): Actor<typeof sksMachine> {
     if (!this.sks) {
       // The SKS is made in Proxy mode, its activator endpoints in place from now on.
@@ -533,17 +539,20 @@ export class RevisionAutoscaler {
       targetBurstCapacity: this.spec.targetBurstCapacity,
       activatorCapacity: this.spec.activatorCapacity,
     });
-    const actor = this.sksActor();
-    const before = sksModeOf(actor.getSnapshot());
-    actor.send({
+    const before = sksModeOf(this.sksSnapshot());
+    const event: SksEvent = {
       type: 'sks.reconcile',
       requested,
       readyEndpoints: readyPods,
       activatorEndpoints: activators,
       nowMs: this.ctx.now(),
-    });
-    this.failures.throwIfAny();
-    const mode = sksModeOf(actor.getSnapshot());
+    };
+    // An event that cannot move the machine is left out (a resting machine stays at rest).
+    if (sksReconcileMoves(this.sksSnapshot(), event)) {
+      this.sksActor().send(event);
+      this.failures.throwIfAny();
+    }
+    const mode = sksModeOf(this.sksSnapshot());
     if (sks.spec.mode !== mode || sks.spec.numActivators !== activators) {
       this.ctx.store.update({ ...sks, spec: { ...sks.spec, mode, numActivators: activators } });
     }
