@@ -232,7 +232,9 @@ export class ObjectStore {
 
   /**
    * Files every object of `type` (those there now and those written later) under the keys
-   * `keysOf` gives it, for {@link byIndex}. A name is registered once per type.
+   * `keysOf` gives it, for {@link byIndex}. A name is registered once per type. `keysOf` reads
+   * the object's metadata and spec, never its status: a status write keeps the object's keys
+   * (`updateStatus` only puts the new object under them).
    */
   addIndex(type: string, name: string, keysOf: (obj: KubeObject) => readonly string[]): void {
     let ofType = this.indexes.get(type);
@@ -373,7 +375,7 @@ export class ObjectStore {
     if (dataEqual(old.status, status)) return old as T;
     const next = { ...old, status: cloneData(status), metadata: { ...old.metadata } } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);
-    this.put(key, kind, next);
+    this.put(key, kind, next, true);
     this.emit('modified', next);
     return next as T;
   }
@@ -445,7 +447,8 @@ export class ObjectStore {
     return gone;
   }
 
-  private put(key: string, type: string, obj: KubeObject): void {
+  /** Stores `obj`; `sameKeys`: its index keys are the stored object's (a status write). */
+  private put(key: string, type: string, obj: KubeObject, sameKeys = false): void {
     this.objects.set(key, obj);
     let ofType = this.byType.get(type);
     if (!ofType) {
@@ -462,7 +465,18 @@ export class ObjectStore {
     if (!bucket.byName.has(obj.metadata.name)) bucket.sorted = null;
     bucket.byName.set(obj.metadata.name, obj);
     const indexes = this.indexes.get(type);
-    if (indexes) for (const index of indexes.values()) this.fileIn(index, obj);
+    if (!indexes) return;
+    for (const index of indexes.values()) {
+      if (sameKeys) this.refile(index, obj);
+      else this.fileIn(index, obj);
+    }
+  }
+
+  /** Puts the new version of a filed object under the keys it is filed under already. */
+  private refile(index: Index, obj: KubeObject): void {
+    const id = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    const keys = index.filed.get(id);
+    if (keys) for (const k of keys) index.entries.get(k)?.objects.set(id, obj);
   }
 
   watch(listener: StoreListener): () => void {

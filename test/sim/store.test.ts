@@ -128,6 +128,7 @@ describe('object store lists and indexes', () => {
       fc.record({ op: fc.constant('put' as const), ns: namespaces, name: names, team: teams }),
       fc.record({ op: fc.constant('remove' as const), ns: namespaces, name: names }),
       fc.record({ op: fc.constant('deleting' as const), ns: namespaces, name: names }),
+      fc.record({ op: fc.constant('status' as const), ns: namespaces, name: names, team: teams }),
     ),
     { maxLength: 60 },
   );
@@ -158,6 +159,9 @@ describe('object store lists and indexes', () => {
                 metadata: { ...existing.metadata, labels: step.team ? { team: step.team } : {} },
               });
             else s.create(cm(step.ns, step.name, step.team));
+          } else if (step.op === 'status') {
+            // A status write keeps the object's index keys; the index must answer the new object.
+            if (existing) s.updateStatus('configmaps', step.ns, step.name, { seen: step.team ?? 'none' });
           } else if (step.op === 'remove') s.remove('configmaps', step.ns, step.name);
           else s.markDeleting('configmaps', step.ns, step.name);
           // Lookups between writes (an index may keep what it found in order until it changes).
