@@ -6,6 +6,7 @@
  * reconcile sent writes the same log line for line, and some reconciles were in fact left out.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Actor, createActor, setup } from 'xstate';
 import type { LogLine } from '../../src/model/events.js';
 import { loadScenario, runScenario } from '../../src/runner/simulate.js';
 import { ActorsByObject } from '../../src/sim/controllers/lifecycle.js';
@@ -35,5 +36,31 @@ describe('repeated reconciles left out', () => {
     const sendingAll = await logOf(file);
     expect(skipping.length).toBe(sendingAll.length);
     expect(skipping).toEqual(sendingAll);
+  });
+});
+
+describe('ActorsByObject.repeats', () => {
+  const machine = setup({ types: { events: {} as { type: 'poke' } } }).createMachine({
+    initial: 'idle',
+    states: { idle: { on: { poke: 'poked' } }, poked: {} },
+  });
+  const route = (resourceVersion: string) => ({
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Route',
+    metadata: { name: 'r', namespace: 'default', uid: 'u1', resourceVersion },
+  });
+
+  it('is a repeat only for the very stored object, the same snapshot and equal inputs', () => {
+    const actors = new ActorsByObject<Actor<typeof machine>>();
+    const first = route('1');
+    const actor = actors.of(first, () => createActor(machine).start());
+    const stored = route('2');
+    actors.sent(first, stored, { traffic: [1] });
+    expect(actors.repeats(stored, { traffic: [1] })).toBe(true);
+    // Written again since (a user's edit, another writer): the same content is not the same object.
+    expect(actors.repeats(route('2'), { traffic: [1] })).toBe(false);
+    expect(actors.repeats(stored, { traffic: [2] })).toBe(false);
+    actor.send({ type: 'poke' });
+    expect(actors.repeats(stored, { traffic: [1] })).toBe(false);
   });
 });
