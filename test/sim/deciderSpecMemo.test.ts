@@ -17,7 +17,7 @@ describe('the decider spec kept between reconciles', () => {
   it('equals the spec resolved from scratch after every reconcile', () => {
     const backend = new SimBackend({ seed: 5, namespace: 'default' });
     const cluster = backend.cluster;
-    const checked = { reconciles: 0, windows: new Set<number>() };
+    const checked = { reconciles: 0, annotated: 0, windows: new Set<number>(), targets: new Set<number>() };
     const refresh = RevisionAutoscaler.prototype.refreshSpec;
     const spy = function (this: RevisionAutoscaler) {
       refresh.call(this);
@@ -33,6 +33,7 @@ describe('the decider spec kept between reconciles', () => {
       expect(this.spec).toEqual(fresh);
       checked.reconciles++;
       checked.windows.add(this.spec.stableWindowMs);
+      checked.targets.add(this.spec.targetValue);
     };
     RevisionAutoscaler.prototype.refreshSpec = spy;
     try {
@@ -46,6 +47,15 @@ describe('the decider spec kept between reconciles', () => {
       cluster.engine.at(60_000, () =>
         cluster.setConfigMap('config-autoscaler', { 'stable-window': '6s', 'scale-to-zero-grace-period': '6s' }),
       );
+      // An annotation written on the Revision (a metadata write, which a status write is not)
+      // reaches the spec too: the spec is resolved again from the new annotations object.
+      cluster.engine.at(100_000, () => {
+        for (const rev of cluster.store.list<Revision>(T.revision)) {
+          const annotations = { ...rev.metadata.annotations, 'autoscaling.knative.dev/target': '7' };
+          cluster.store.update({ ...rev, metadata: { ...rev.metadata, annotations } });
+          checked.annotated++;
+        }
+      });
       cluster.engine.runUntil(150_000);
     } finally {
       RevisionAutoscaler.prototype.refreshSpec = refresh;
@@ -53,5 +63,8 @@ describe('the decider spec kept between reconciles', () => {
     expect(checked.reconciles).toBeGreaterThan(10);
     // The config changes reached the spec: three stable windows seen.
     expect(checked.windows.size).toBe(3);
+    // The annotation reached it as well.
+    expect(checked.annotated).toBeGreaterThan(0);
+    expect(checked.targets.size).toBe(2);
   });
 });

@@ -201,15 +201,17 @@ export class RevisionAutoscaler {
   }
 
   /**
-   * The stored Revision and the cluster config the spec was last resolved from: the spec is a
-   * function of the two, and a store write or a ConfigMap change makes a new object of either.
+   * What the spec was last resolved from: the Revision's spec, annotations and labels (the
+   * reachability label) and the cluster config. The spec is a function of these; a ConfigMap
+   * change makes a new config, and a write of the Revision's metadata or spec new objects of
+   * them, while a status write (1,203 of a diurnal-24h day) keeps all three.
    */
-  private specFrom: { rev: Revision | undefined; config: ClusterConfig } | undefined;
+  private specFrom: SpecSources | undefined;
 
   private resolveSpec(): DeciderSpec {
     const rev = this.ctx.store.get<Revision>(T.revision, this.namespace, this.revision);
     const config = this.config();
-    this.specFrom = { rev, config };
+    this.specFrom = specSources(rev, config);
     return resolveDeciderSpec({
       config: config.autoscaler,
       annotations: rev?.metadata.annotations ?? {},
@@ -228,8 +230,7 @@ export class RevisionAutoscaler {
     const from = this.specFrom;
     if (
       from &&
-      from.config === this.config() &&
-      from.rev === this.ctx.store.get<Revision>(T.revision, this.namespace, this.revision)
+      sameSources(from, this.ctx.store.get<Revision>(T.revision, this.namespace, this.revision), this.config())
     ) {
       return;
     }
@@ -597,4 +598,33 @@ export function describeContext(c: KpaTickContext): string {
   const bounds =
     c.minScale > 0 || c.maxScale > 0 ? `, bounds [${c.minScale}, ${c.maxScale > 0 ? c.maxScale : 'unlimited'}]` : '';
   return `state: ${pa}; ${sks}; deployment ${c.replicas} replica${c.replicas === 1 ? '' : 's'}, ${c.readyPods} ready${bounds}`;
+}
+
+/** The objects a decider spec is resolved from (see `specFrom`). */
+interface SpecSources {
+  readonly found: boolean;
+  readonly spec: Revision['spec'] | undefined;
+  readonly annotations: Revision['metadata']['annotations'];
+  readonly labels: Revision['metadata']['labels'];
+  readonly config: ClusterConfig;
+}
+
+function specSources(rev: Revision | undefined, config: ClusterConfig): SpecSources {
+  return {
+    found: rev !== undefined,
+    spec: rev?.spec,
+    annotations: rev?.metadata.annotations,
+    labels: rev?.metadata.labels,
+    config,
+  };
+}
+
+function sameSources(from: SpecSources, rev: Revision | undefined, config: ClusterConfig): boolean {
+  return (
+    from.config === config &&
+    from.found === (rev !== undefined) &&
+    from.spec === rev?.spec &&
+    from.annotations === rev?.metadata.annotations &&
+    from.labels === rev?.metadata.labels
+  );
 }

@@ -5,7 +5,15 @@
  */
 import { type Actor, createActor, type Snapshot } from 'xstate';
 import { deepFreeze } from '../../model/api/frozen.js';
-import type { Condition, Deployment, Pod, PodAutoscaler, Revision, RevisionStatus } from '../../model/api/types.js';
+import type {
+  Condition,
+  Container,
+  Deployment,
+  Pod,
+  PodAutoscaler,
+  Revision,
+  RevisionStatus,
+} from '../../model/api/types.js';
 import { resolveInitialScale } from '../../model/kpa/index.js';
 import { type RevisionObservation, revisionLifecycleMachine } from '../../model/machines/revision.js';
 import { LABEL_REVISION, LABEL_REVISION_UID, LABEL_ROUTE, LABEL_ROUTING_STATE } from '../../model/rules/labels.js';
@@ -139,12 +147,29 @@ export class RevisionController {
       conditions,
       ...(actualReplicas !== undefined ? { actualReplicas } : {}),
       ...(desiredReplicas !== undefined ? { desiredReplicas } : {}),
-      containerStatuses: (rev.spec.containers ?? []).map((c) => ({
-        name: c.name ?? 'user-container',
-        imageDigest: digestOf(c.image ?? ''),
-      })),
+      containerStatuses: this.containerStatuses(rev.spec.containers),
     }));
     return true;
+  }
+
+  /** The containers' statuses by the containers they were made for (see `containerStatuses`). */
+  private readonly statuses = new WeakMap<readonly Container[], ContainerStatus[]>();
+
+  /**
+   * The containers' names and digests, made once per containers list: every reconcile reports
+   * them, and a status write keeps the Revision's spec objects (a spec write makes new ones).
+   * Frozen, as the store keeps frozen data without copying it.
+   */
+  private containerStatuses(containers: readonly Container[] | undefined): ContainerStatus[] {
+    if (!containers) return [];
+    let made = this.statuses.get(containers);
+    if (!made) {
+      made = deepFreeze(
+        containers.map((c) => ({ name: c.name ?? 'user-container', imageDigest: digestOf(c.image ?? '') })),
+      );
+      this.statuses.set(containers, made);
+    }
+    return made;
   }
 
   /**
@@ -202,6 +227,11 @@ export class RevisionController {
     );
     return actor.start();
   }
+}
+
+interface ContainerStatus {
+  readonly name: string;
+  readonly imageDigest: string;
 }
 
 /** A stable fake digest for an image (what digest resolution would have found). */
