@@ -200,11 +200,29 @@ export class RevisionController {
   ): void {
     const { ctx } = this;
     const namespace = rev.metadata.namespace ?? '';
-    const actor = this.actors.of(rev, (snapshot) => this.start(rev, snapshot));
-    const sub = actor.on('status', (e) => ctx.store.updateStatus(T.revision, namespace, rev.metadata.name, status(e)));
-    actor.send({ type: 'revision.reconcile', previous: rev.status?.conditions, observed, nowIso: ctx.timestamp() });
-    sub.unsubscribe();
-    this.actors.failures.throwIfAny();
+    // What the send and the status write depend on besides the Revision itself (its generation
+    // and containers): the conditions it starts from, and of the PodAutoscaler only its status
+    // (`revisionFromAutoscaler` reads nothing else). The conditions are among the inputs, not
+    // taken as those the machine emitted: a repeat is a reconcile that starts where the last one
+    // started and sees what it saw, so the machine would compute the same conditions again
+    // (stamping no new transition time) and stay in its states.
+    const inputs = {
+      previous: rev.status?.conditions,
+      readyReplicas: observed.readyReplicas,
+      unresolvedImage: observed.unresolvedImage,
+      unscheduledPod: observed.unscheduledPod,
+      autoscaler: observed.autoscaler?.status,
+    };
+    if (!this.actors.repeats(rev, inputs)) {
+      const actor = this.actors.of(rev, (snapshot) => this.start(rev, snapshot));
+      const sub = actor.on('status', (e) =>
+        ctx.store.updateStatus(T.revision, namespace, rev.metadata.name, status(e)),
+      );
+      actor.send({ type: 'revision.reconcile', previous: rev.status?.conditions, observed, nowIso: ctx.timestamp() });
+      sub.unsubscribe();
+      this.actors.failures.throwIfAny();
+      this.actors.sent(rev, ctx.store.get<Revision>(T.revision, namespace, rev.metadata.name), inputs);
+    }
     this.actors.reconciled(rev, this.ctx.now());
   }
 
