@@ -81,8 +81,9 @@ function sideBySide(
   event: (observation: number, previous: Condition[] | undefined, nowIso: string) => { type: string },
   steps: Step[],
   /**
-   * A repeat must also start from the conditions the first send started from (the Revision's
-   * reconciler counts them among its inputs): only a send that wrote nothing is repeated.
+   * A repeat must also start from the conditions the first send started from, at the same
+   * instant (the Revision's reconciler counts both among its inputs): only a send that wrote
+   * nothing is repeated, with the same timestamp.
    */
   samePrevious = false,
 ): void {
@@ -99,7 +100,7 @@ function sideBySide(
     if (step.repeat && (!samePrevious || dataEqual(startedFrom, every.stored()))) {
       const before = skipping.view();
       const snapshot = every.actor.getSnapshot();
-      every.actor.send(event(step.observation, every.stored(), iso(t, 1 + step.waitMs)));
+      every.actor.send(event(step.observation, every.stored(), iso(t, samePrevious ? 0 : 1 + step.waitMs)));
       // The repeat left the machine as it was (XState made a new snapshot object, equal in data)…
       expect(every.actor.getSnapshot() === snapshot || dataEqual(every.view(), before)).toBe(true);
     }
@@ -223,26 +224,43 @@ describe('a repeated reconcile changes nothing in its lifecycle machine (fast-ch
         serviceName: 'r',
         conditions: [cond('Ready', 'False', 'TimedOut'), cond('Active', 'False', 'TimedOut')],
       }),
+      // Initialized without a service name: ResourcesAvailable is set True, then Unknown.
+      pa({
+        actualScale: 1,
+        conditions: [cond('Ready', 'True'), cond('Active', 'True'), cond('ScaleTargetInitialized', 'True')],
+      }),
     ];
     fc.assert(
-      fc.property(steps, fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 6, maxLength: 6 }), (s, ready) =>
-        sideBySide(
-          revisionLifecycleMachine,
-          { name: 'r' },
-          (i, previous, nowIso) => ({
-            type: 'revision.reconcile',
-            previous,
-            observed: {
-              readyReplicas: ready[i] ?? 0,
-              autoscaler: autoscalers[i],
-              ...(i === 5 && ready[i] === 0 ? { unscheduledPod: { reason: 'Unschedulable', message: 'no node' } } : {}),
-              ...(i === 0 && ready[i] === 2 ? { unresolvedImage: { image: 'x', error: 'not found' } } : {}),
-            },
-            nowIso,
+      fc.property(
+        fc.array(
+          fc.record({
+            waitMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3000 })),
+            observation: fc.integer({ min: 0, max: autoscalers.length - 1 }),
+            repeat: fc.boolean(),
           }),
-          s,
-          true,
+          { maxLength: 25 },
         ),
+        fc.array(fc.integer({ min: 0, max: 2 }), { minLength: autoscalers.length, maxLength: autoscalers.length }),
+        (s, ready) =>
+          sideBySide(
+            revisionLifecycleMachine,
+            { name: 'r' },
+            (i, previous, nowIso) => ({
+              type: 'revision.reconcile',
+              previous,
+              observed: {
+                readyReplicas: ready[i] ?? 0,
+                autoscaler: autoscalers[i],
+                ...(i === 5 && ready[i] === 0
+                  ? { unscheduledPod: { reason: 'Unschedulable', message: 'no node' } }
+                  : {}),
+                ...(i === 0 && ready[i] === 2 ? { unresolvedImage: { image: 'x', error: 'not found' } } : {}),
+              },
+              nowIso,
+            }),
+            s,
+            true,
+          ),
       ),
       { numRuns: 300 },
     );

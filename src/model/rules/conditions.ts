@@ -169,14 +169,10 @@ export function computeReady(
   conditions: readonly Condition[] | undefined,
   dependents: readonly string[],
 ): ReadySummary {
-  const time = (c: Condition): number => {
-    const t = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : Number.NaN;
-    return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
-  };
   // Each time parsed once, not once per comparison.
   const present: { c: Condition; index: number; t: number }[] = [];
   (conditions ?? []).forEach((c, index) => {
-    if (dependents.includes(c.type)) present.push({ c, index, t: time(c) });
+    if (dependents.includes(c.type)) present.push({ c, index, t: transitionTime(c) });
   });
   present.sort((a, b) => {
     if (a.t !== b.t) return b.t > a.t ? 1 : -1;
@@ -190,6 +186,15 @@ export function computeReady(
   const seen = new Set(present.map(({ c }) => c.type));
   if (dependents.some((d) => !seen.has(d))) return { status: 'Unknown' };
   return { status: 'True' };
+}
+
+/**
+ * A condition's lastTransitionTime in ms; one without a time that parses is the oldest. (At
+ * module level: a function made on every `computeReady` call costs more than its work here.)
+ */
+function transitionTime(c: Condition): number {
+  const t = c.lastTransitionTime ? Date.parse(c.lastTransitionTime) : Number.NaN;
+  return Number.isNaN(t) ? Number.NEGATIVE_INFINITY : t;
 }
 
 function severityIn(set: ConditionSet, type: string): Condition['severity'] {

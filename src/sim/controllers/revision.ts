@@ -201,17 +201,20 @@ export class RevisionController {
     const { ctx } = this;
     const namespace = rev.metadata.namespace ?? '';
     // What the send and the status write depend on besides the Revision itself (its generation
-    // and containers): the conditions it starts from, and of the PodAutoscaler only its status
-    // (`revisionFromAutoscaler` reads nothing else). The conditions are among the inputs, not
-    // taken as those the machine emitted: a repeat is a reconcile that starts where the last one
-    // started and sees what it saw, so the machine would compute the same conditions again
-    // (stamping no new transition time) and stay in its states.
+    // and containers): the conditions it starts from, what it observed (of the PodAutoscaler only
+    // its status: `revisionFromAutoscaler` reads nothing else) and the time it stamps. A repeat
+    // starts where the last reconcile started, sees what it saw at the same instant (900 of the
+    // 901 repeats of a diurnal-24h day are), so the machine computes the very same conditions
+    // and stays in its states. Not the conditions the machine emitted last, as for the Route:
+    // `revisionFromAutoscaler` reads the Revision's own conditions, and an update that sets a
+    // condition twice (ResourcesAvailable True, then Unknown) stamps it again at a later time.
     const inputs = {
       previous: rev.status?.conditions,
       readyReplicas: observed.readyReplicas,
       unresolvedImage: observed.unresolvedImage,
       unscheduledPod: observed.unscheduledPod,
       autoscaler: observed.autoscaler?.status,
+      nowIso: ctx.timestamp(),
     };
     if (!this.actors.repeats(rev, inputs)) {
       const actor = this.actors.of(rev, (snapshot) => this.start(rev, snapshot));
