@@ -266,25 +266,27 @@ const STATUS_OF: Readonly<Record<PAState, ActiveCondition['status']>> = {
   Inactive: 'False',
 };
 
+/**
+ * The Active condition a scale step sets. (At module level: the PodAutoscaler machine's guards
+ * ask `computeActiveCondition` up to four times a reconcile, and under tsx a named function
+ * made per call costs a `__name` call each time.)
+ */
+function settingActive(state: PAState, reason: string, message: string): ActiveCondition {
+  return { status: STATUS_OF[state], reason, message, unchanged: false, paState: state };
+}
+
 /** The PA's Active condition after a scale step (reference §4 table). */
 export function computeActiveCondition(input: ActiveConditionInput): ActiveCondition {
   const { want, readyPods, minReady, paState } = input;
-  const set = (state: PAState, reason: string, message: string): ActiveCondition => ({
-    status: STATUS_OF[state],
-    reason,
-    message,
-    unchanged: false,
-    paState: state,
-  });
   if (want === 0 || minReady === 0) {
-    if (paState === 'Activating' && minReady > 0) return set('Inactive', REASON_TIMED_OUT, MESSAGE_TIMED_OUT);
-    return set('Inactive', REASON_NO_TRAFFIC, MESSAGE_NO_TRAFFIC);
+    if (paState === 'Activating' && minReady > 0) return settingActive('Inactive', REASON_TIMED_OUT, MESSAGE_TIMED_OUT);
+    return settingActive('Inactive', REASON_NO_TRAFFIC, MESSAGE_NO_TRAFFIC);
   }
   if (readyPods < minReady) {
-    if (want > 0 || paState !== 'Inactive') return set('Activating', REASON_QUEUED, MESSAGE_QUEUED);
-    return set('Inactive', REASON_NO_TRAFFIC, MESSAGE_NO_TRAFFIC);
+    if (want > 0 || paState !== 'Inactive') return settingActive('Activating', REASON_QUEUED, MESSAGE_QUEUED);
+    return settingActive('Inactive', REASON_NO_TRAFFIC, MESSAGE_NO_TRAFFIC);
   }
-  if (want > 0 || paState !== 'Inactive') return set('Active', '', '');
+  if (want > 0 || paState !== 'Inactive') return settingActive('Active', '', '');
   return { status: STATUS_OF[paState], reason: '', message: '', unchanged: true, paState };
 }
 
