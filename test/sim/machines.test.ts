@@ -127,18 +127,32 @@ const reenteringTicker = setup({
 });
 
 describe('autoscaler machine against the re-entering ticker', () => {
-  type Step = { gapMs: number; send: 'poke' | 'idle' | 'wake' | 'stop' | 'none'; delayMs: number };
-  /** Each tick (time, reason, and the engine's delivered count: the same engine order), the states, the pending timers. */
+  type Step = {
+    gapMs: number;
+    send: 'poke' | 'idle' | 'idleInTick' | 'wake' | 'stop' | 'none';
+    delayMs: number;
+  };
+  /**
+   * Each tick (time, reason, and the engine's delivered count: the same engine order), the states,
+   * the pending timers (XState's delayed events and the actors the machine invoked: its tick timer).
+   * `idleInTick`: the next tick's listener sends `autoscaler.idle`, as the KPA does when the
+   * decider can only say "no data".
+   */
   function trace(machine: AnyStateMachine, startMs: number, steps: Step[]): string[] {
     const engine = new Engine();
     engine.runUntil(startMs);
     const seen: string[] = [];
     const actor = createActor(machine, { clock: engine.clock, input: { revision: 'r' } });
+    let idleInTick = false;
     actor.on('tick', (e: { reason: string }) => {
       seen.push(`tick ${engine.now()} ${e.reason} #${engine.delivered}`);
       // A timer event scheduled from inside the tick (as the KPA's reconcile does), to check that
       // the re-armed timer takes its place in the engine's order after it, as before.
       engine.after(TICK_INTERVAL_MS, () => seen.push(`host ${engine.now()} #${engine.delivered}`));
+      if (idleInTick) {
+        idleInTick = false;
+        actor.send({ type: 'autoscaler.idle' });
+      }
     });
     actor.start();
     for (const step of steps) {
@@ -146,9 +160,11 @@ describe('autoscaler machine against the re-entering ticker', () => {
       if (actor.getSnapshot().status !== 'active') {
         // Stopped: nothing to send (XState would warn); the engine still runs.
       } else if (step.send === 'wake') actor.send({ type: 'autoscaler.wake', delayMs: step.delayMs });
+      else if (step.send === 'idleInTick') idleInTick = true;
       else if (step.send !== 'none') actor.send({ type: `autoscaler.${step.send}` });
       const snapshot = actor.getSnapshot();
-      const scheduled = Object.keys(actor.system.getSnapshot()._scheduledEvents).length;
+      const scheduled =
+        Object.keys(actor.system.getSnapshot()._scheduledEvents).length + Object.keys(snapshot.children).length;
       seen.push(
         `${engine.now()} ${String(snapshot.value)} ${snapshot.status} pending=${engine.pending()} scheduled=${scheduled}`,
       );
@@ -163,7 +179,7 @@ describe('autoscaler machine against the re-entering ticker', () => {
         fc.array(
           fc.record({
             gapMs: fc.oneof(fc.double({ min: 0, max: 20_000, noNaN: true }), fc.constantFrom(0, 1000, 2000, 4000)),
-            send: fc.constantFrom('poke', 'idle', 'wake', 'stop', 'none'),
+            send: fc.constantFrom('poke', 'idle', 'idleInTick', 'wake', 'stop', 'none'),
             delayMs: fc.double({ min: 0, max: 4000, noNaN: true }),
           }),
           { maxLength: 12 },

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assign, createActor, emit, type Snapshot, setup } from 'xstate';
 import type { KubeObject } from '../../src/model/api/types.js';
+import { autoscalerMachine } from '../../src/model/machines/autoscaler.js';
 import { ActorFailures, RestingActor } from '../../src/sim/actors.js';
 import { ActorsByObject, REST_AFTER_MS } from '../../src/sim/controllers/lifecycle.js';
 import { Engine } from '../../src/sim/engine.js';
@@ -106,6 +107,33 @@ describe('RestingActor', () => {
     const calm = drive([{ op: 'inc' }, { op: 'rest' }], true);
     expect(calm.live).toBe(false);
     expect(calm.context).toEqual({ count: 1, entries: 1 });
+  });
+
+  it('rests only with no child actor running: the autoscaler ticking (its tick timer invoked) keeps ticking', () => {
+    const engine = new Engine();
+    const ticks: number[] = [];
+    const ticker = new RestingActor((snapshot?: Snapshot<unknown>) => {
+      const a = createActor(autoscalerMachine, {
+        clock: engine.clock,
+        input: { revision: 'r' },
+        ...(snapshot ? { snapshot } : {}),
+      });
+      a.on('tick', () => ticks.push(engine.now()));
+      return a.start();
+    });
+    engine.runUntil(1000);
+    ticker.rest();
+    engine.runUntil(4000);
+    ticker.rest();
+    expect(ticks).toEqual([2000, 4000]);
+    expect(ticker.running().getSnapshot().value).toBe('ticking');
+    // Idle, nothing pending: it rests, and woken it ticks again.
+    ticker.running().send({ type: 'autoscaler.idle' });
+    ticker.rest();
+    expect((ticker as unknown as { actor?: unknown }).actor).toBeUndefined();
+    ticker.running().send({ type: 'autoscaler.wake', delayMs: 2000 });
+    engine.runUntil(8000);
+    expect(ticks).toEqual([2000, 4000, 6000, 8000]);
   });
 });
 

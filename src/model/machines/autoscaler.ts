@@ -11,13 +11,42 @@
  * between events. `autoscaler.wake` resumes the ticks on their 2-second grid: the first one at
  * the next grid time after the wake (the host computes the delay), as if the loop had never slept.
  */
-import { assign, cancel, emit, raise, setup } from 'xstate';
+import { type AnyActor, assign, emit, fromCallback, setup } from 'xstate';
 
 /** Knative's decider tick interval [serving pkg/autoscaler/scaling/multiscaler.go]. */
 export const TICK_INTERVAL_MS = 2_000;
 
-/** The id of the ticker's pending timer in XState's scheduler. */
-const TICK_TIMER_ID = 'autoscaler.tick';
+/** The timer's event (one object for every tick: XState does not change the events it is sent). */
+const TIMER_TICK: { type: 'autoscaler.tick' } = Object.freeze({ type: 'autoscaler.tick' });
+/** What a tick emits (one object each: the listeners only read them). */
+const EMITTED_TIMER_TICK: AutoscalerEmitted = Object.freeze({ type: 'tick', reason: 'timer' });
+const EMITTED_POKE_TICK: AutoscalerEmitted = Object.freeze({ type: 'tick', reason: 'poke' });
+
+/**
+ * The ticker's timer while it is `ticking`: an actor the state invokes, so XState starts it on
+ * entry and stops it (cancelling its timer) on exit. It sends `autoscaler.tick` every interval on
+ * the actor system's clock, and sets the next timer once the machine has taken the tick (the
+ * tick's listeners have run): the order `raise(..., { delay })` re-armed in the tick's actions
+ * kept. Each tick is then one event with one action in XState, without a delayed raise resolved
+ * and booked in XState's scheduler on every tick (a revision's day has 43,200 ticks).
+ */
+const tickTimer = fromCallback<{ type: 'autoscaler.tick' }, { intervalMs: number }>(({ self, sendBack, input }) => {
+  // The clock the actor system was created with (the engine's, in the simulator).
+  const { clock } = self as unknown as Pick<AnyActor, 'clock'>;
+  const { intervalMs } = input;
+  let running = true;
+  let timer: unknown;
+  const fire = (): void => {
+    sendBack(TIMER_TICK);
+    // The tick may have moved the machine out of `ticking`, which stopped this actor.
+    if (running) timer = clock.setTimeout(fire, intervalMs);
+  };
+  timer = clock.setTimeout(fire, intervalMs);
+  return () => {
+    running = false;
+    clock.clearTimeout(timer);
+  };
+});
 
 export interface AutoscalerInput {
   revision: string;
@@ -25,7 +54,7 @@ export interface AutoscalerInput {
 }
 
 export type AutoscalerEvent =
-  /** The loop's own timer (raised by the machine with a delay; hosts never send it). */
+  /** The loop's own timer (sent by the actor `ticking` invokes; hosts never send it). */
   | { type: 'autoscaler.tick' }
   | { type: 'autoscaler.poke' }
   | { type: 'autoscaler.stop' }
@@ -43,14 +72,12 @@ export const autoscalerMachine = setup({
     emitted: {} as AutoscalerEmitted,
   },
   delays: {
-    tickInterval: ({ context }) => context.tickIntervalMs,
     resumeDelay: ({ context }) => context.resumeDelayMs,
   },
+  actors: { tickTimer },
   actions: {
-    tick: emit((_, params: { reason: 'timer' | 'poke' }) => ({ type: 'tick' as const, reason: params.reason })),
-    /** The next timer tick, one interval from now (cancelled when the loop leaves `ticking`). */
-    armTick: raise({ type: 'autoscaler.tick' }, { id: TICK_TIMER_ID, delay: 'tickInterval' }),
-    disarmTick: cancel(TICK_TIMER_ID),
+    timerTick: emit(EMITTED_TIMER_TICK),
+    pokeTick: emit(EMITTED_POKE_TICK),
   },
 }).createMachine({
   id: 'autoscaler',
@@ -61,15 +88,13 @@ export const autoscalerMachine = setup({
   initial: 'ticking',
   states: {
     ticking: {
-      // A timer tick emits the tick and re-arms the timer in place: what `after: { tickInterval:
-      // { target: 'ticking', reenter: true } }` does (the tick emitted, then the next timer
-      // scheduled, on the same clock), without leaving and entering the state, which costs about
-      // as much again in XState (a revision's day has 43,200 ticks).
-      entry: 'armTick',
-      exit: 'disarmTick',
+      // A timer tick emits the tick and stays: what `after: { tickInterval: { target: 'ticking',
+      // reenter: true } }` does (the tick emitted, then the next timer scheduled, on the same
+      // clock), without leaving and entering the state, which costs about as much again in XState.
+      invoke: { src: 'tickTimer', input: ({ context }) => ({ intervalMs: context.tickIntervalMs }) },
       on: {
-        'autoscaler.tick': { actions: [{ type: 'tick', params: { reason: 'timer' } }, 'armTick'] },
-        'autoscaler.poke': { actions: [{ type: 'tick', params: { reason: 'poke' } }] },
+        'autoscaler.tick': { actions: 'timerTick' },
+        'autoscaler.poke': { actions: 'pokeTick' },
         'autoscaler.idle': 'idle',
         'autoscaler.stop': 'stopped',
       },
@@ -86,10 +111,10 @@ export const autoscalerMachine = setup({
     /** Awake again, waiting for the next tick of the grid (then ticking as before). */
     resuming: {
       after: {
-        resumeDelay: { target: 'ticking', actions: [{ type: 'tick', params: { reason: 'timer' } }] },
+        resumeDelay: { target: 'ticking', actions: 'timerTick' },
       },
       on: {
-        'autoscaler.poke': { actions: [{ type: 'tick', params: { reason: 'poke' } }] },
+        'autoscaler.poke': { actions: 'pokeTick' },
         'autoscaler.idle': 'idle',
         'autoscaler.stop': 'stopped',
       },

@@ -54,7 +54,7 @@ import { deploymentName, privateServiceName } from '../../model/rules/naming.js'
 import { reachabilityOf } from '../../model/rules/routing.js';
 import { newServerlessService, SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
-import { ActorFailures, clockThen, RestingActor } from '../actors.js';
+import { ActorFailures, RestingActor } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { RevisionDataplane } from '../dataplane/revision.js';
@@ -153,7 +153,7 @@ export class RevisionAutoscaler {
       return pa.start();
     });
     // A tick runs inside the ticker's transition: the machines can rest once its timer's event is over.
-    const ticks = clockThen(failures.clock(ctx.engine.clock), () => this.restIfAsleep());
+    const ticks = failures.clock(ctx.engine.clock, () => this.restIfAsleep());
     this.ticker = new RestingActor((snapshot) => {
       const ticker = failures.watch(
         createActor(autoscalerMachine, {
