@@ -40,9 +40,8 @@ import { REQ_NEW, RevisionDataplane } from './dataplane/revision.js';
 import { Engine } from './engine.js';
 import { HostIndex } from './hostIndex.js';
 import { addControllerIndexes, routesTargeting } from './indexes.js';
-import { networkLatency } from './load/network.js';
+import { type HopSampler, networkHop } from './load/network.js';
 import { forkRandom } from './load/rng.js';
-import type { Sampler } from './load/types.js';
 import { EventLog, type StandingSamples } from './log.js';
 import { ClusterNodes } from './nodes/cluster.js';
 import { NODES } from './nodes/state.js';
@@ -315,7 +314,7 @@ export class SimCluster {
   /** Scratch counts for DeploymentController.countPods (read at once, never kept). */
   private readonly podCounts: PodCounts = { ready: 0, pending: 0, terminating: 0 };
   /** The networking layer's added latency per request (src/sim/load/network.ts). */
-  private readonly hopLatency: Sampler;
+  private readonly hopLatency: HopSampler;
   /** Listeners for every completed request (results, load feedback). */
   private readonly completionListeners = new Set<CompletionListener>();
   /** The same, as an array (iterated per request). */
@@ -361,7 +360,7 @@ export class SimCluster {
     });
     addControllerIndexes(this.store, GC_TYPES);
     this.queue = new WorkQueue(this.engine, this.settings.reconcileDelayMs);
-    this.hopLatency = networkLatency(this.settings.networking);
+    this.hopLatency = networkHop(this.settings.networking);
     this.ctx = {
       engine: this.engine,
       store: this.store,
@@ -851,15 +850,15 @@ export class SimCluster {
       this.engine.call(now + NOT_FOUND_MS, this.notFoundBound, { id, done, recorded });
       return;
     }
-    const hopMs = this.hopLatency(this.random.network);
     // A request answered earlier is reused when it can be (`recycle`): 8.6 M a day are otherwise
     // as many objects (~300 bytes each, its numbers boxed) for the garbage collector. Every field
-    // is set here.
+    // is set here. The hop's draw is written to its field (a returned double may be boxed).
     const req = this.spareCount > 0 ? this.spareRequests[--this.spareCount]! : blankRequest();
+    this.hopLatency(this.random.network, req);
+    const hopMs = req.hopMs;
     req.id = id;
     req.arrivedAt = now;
     req.serviceMs = serviceMs;
-    req.hopMs = hopMs;
     req.revision = revision;
     req.cold = false;
     req.viaActivator = false;

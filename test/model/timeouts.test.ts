@@ -15,9 +15,9 @@ import {
 
 /** `requestEnd`'s two answers as one object. */
 function requestEnd(w: WorkTimes): { atMs: number; end: RequestEnd } {
-  const out: { end: RequestEnd } = { end: 'answered' };
-  const atMs = requestEndInto(w, out);
-  return { atMs, end: out.end };
+  const out: { atMs: number; end: RequestEnd } = { atMs: Number.NaN, end: 'answered' };
+  requestEndInto(w, out);
+  return { atMs: out.atMs, end: out.end };
 }
 
 describe('revisionTimeouts and firstByteBudgetMs', () => {

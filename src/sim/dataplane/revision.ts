@@ -26,7 +26,13 @@ import {
 } from '../../model/dataplane.js';
 import { type Stat, scaleSampledTotal, scrapeSampleSize } from '../../model/kpa/index.js';
 import type { Random } from '../../model/random.js';
-import { firstByteBudgetMs, type RequestTimeouts, requestEnd, type WorkTimes } from '../../model/timeouts.js';
+import {
+  firstByteBudgetMs,
+  type RequestTimeouts,
+  requestEnd,
+  type WorkEnd,
+  type WorkTimes,
+} from '../../model/timeouts.js';
 import type { Engine } from '../engine.js';
 import type { PodCpu } from '../nodes/cpu.js';
 import {
@@ -296,8 +302,11 @@ export class RevisionDataplane {
   private lastActivatorReportAt = 0;
   // counters for the per-second sample
   arrivalsThisSecond = 0;
-  /** The request `endWork` asks `requestEnd` about (one object, filled per request: a per-request path). */
-  private readonly work: { -readonly [K in keyof WorkTimes]: number };
+  /**
+   * The request `endWork` asks `requestEnd` about, and its answer (one object, filled per request:
+   * a per-request path).
+   */
+  private readonly work: { -readonly [K in keyof WorkTimes]: number } & WorkEnd;
 
   constructor(
     readonly revision: string,
@@ -323,6 +332,8 @@ export class RevisionDataplane {
       proxyDeadlineMs: 0,
       idleMs: timeouts.idleMs,
       clientDeadlineMs: 0,
+      atMs: Number.NaN,
+      end: 'answered',
     };
     this.balancing = activatorBalancing(containerConcurrency);
     this.queueProxyCapacity = queueProxyCapacity(containerConcurrency);
@@ -675,7 +686,9 @@ export class RevisionDataplane {
     work.startMs = req.startedAt;
     work.proxyDeadlineMs = req.deadline;
     work.clientDeadlineMs = req.clientDeadline;
-    const at = Math.max(this.engine.now(), requestEnd(work, req));
+    requestEnd(work, work);
+    req.end = work.end;
+    const at = Math.max(this.engine.now(), work.atMs);
     if (at > pod.busyUntil) pod.busyUntil = at;
     if (inLane) this.engine.callInLane(this.completionLane, at, this.containerDoneFn, req);
     else this.engine.call(at, this.containerDoneFn, req);

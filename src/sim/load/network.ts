@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import type { Random } from '../../model/random.js';
 import { normalQuantile, Z99 } from './rng.js';
 import { constant, lognormalFromPercentiles } from './serviceTime.js';
 import type { Sampler } from './types.js';
@@ -53,33 +54,56 @@ export const HOP_LATENCY: Readonly<Record<NetworkLayer, HopLatency>> = {
 /** Quantiles in the inverse-CDF table of a hop's latency (one draw per request, no log/sqrt/cos). */
 const TABLE_SIZE = 4096;
 
+/** A hop's draw written to `out.hopMs` (see `networkHop`). */
+export type HopSampler = (random: Random, out: { hopMs: number }) => void;
+
 /**
  * Sampler of the added latency (ms) for a networking layer. Every request draws one, so the
  * lognormal is sampled through a table of its quantiles with linear interpolation (within 0.1 %
  * of the exact distribution between the 0.01st and 99.99th percentiles) instead of Box-Muller.
  */
 export function networkLatency(layer: NetworkLayer, overrides?: Partial<HopLatency>): Sampler {
+  const hop = networkHop(layer, overrides);
+  const out = { hopMs: 0 };
+  return (random) => {
+    hop(random, out);
+    return out.hopMs;
+  };
+}
+
+/**
+ * `networkLatency` with the draw written to a field of `out` (the simulator's request): a double
+ * returned by a function the compiler does not inline is boxed, one object per request.
+ */
+export function networkHop(layer: NetworkLayer, overrides?: Partial<HopLatency>): HopSampler {
   const h = { ...HOP_LATENCY[layer], ...overrides };
-  if (h.medianMs === 0 && h.p99Ms === 0) return constant(0);
-  if (h.p99Ms === h.medianMs) return lognormalFromPercentiles(h.medianMs, h.p99Ms);
+  if ((h.medianMs === 0 && h.p99Ms === 0) || h.p99Ms === h.medianMs) {
+    const s = h.medianMs === 0 && h.p99Ms === 0 ? constant(0) : lognormalFromPercentiles(h.medianMs, h.p99Ms);
+    return (random, out) => {
+      out.hopMs = s(random);
+    };
+  }
   const mu = Math.log(h.medianMs);
   const sigma = Math.log(h.p99Ms / h.medianMs) / Z99;
   // Each quantile is computed at its first draw (NaN until then), not all 4,097 up front: the
   // whole table cost ≈ 15 ms of CPU at the start of every run (code running for the first time),
   // and a short run draws a few hundred. The values are the same either way.
   const table = new Float64Array(TABLE_SIZE + 1).fill(Number.NaN);
-  const quantile = (i: number): number => {
-    const q = table[i]!;
-    if (!Number.isNaN(q)) return q;
+  // (Out of the draw's way: a function that returns a double and is not inlined boxes it, and
+  // the draw, with this computation in it, was too large to inline: two objects a request.)
+  const fill = (i: number): number => {
     // Cell edges at (i + 0.5) / (N + 1): the open interval (0, 1) without its infinite ends.
     const computed = Math.exp(mu + sigma * normalQuantile((i + 0.5) / (TABLE_SIZE + 1)));
     table[i] = computed;
     return computed;
   };
-  return (random) => {
+  return (random, out) => {
     const x = random() * TABLE_SIZE;
     const i = x | 0;
-    const low = quantile(i);
-    return low + (quantile(i + 1) - low) * (x - i);
+    let low = table[i]!;
+    if (Number.isNaN(low)) low = fill(i);
+    let high = table[i + 1]!;
+    if (Number.isNaN(high)) high = fill(i + 1);
+    out.hopMs = low + (high - low) * (x - i);
   };
 }
