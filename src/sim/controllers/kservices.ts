@@ -125,14 +125,9 @@ export class KubernetesServices {
       if (store.get(ENDPOINTS, ns, privateName)) store.remove(ENDPOINTS, ns, privateName);
       return;
     }
-    const labels = (type: string) => ({
-      ...(sks.metadata.labels ?? {}),
-      [SKS_LABEL]: revision,
-      [SERVICE_TYPE_LABEL]: type,
-    });
     const publicName = publicServiceName(revision);
     if (!store.get(CORE_SERVICES, ns, publicName)) {
-      store.create(this.service(ns, publicName, labels('Public'), sks, PUBLIC_PORTS));
+      store.create(this.service(ns, publicName, serviceLabels(sks, revision, 'Public'), sks, PUBLIC_PORTS));
     }
     if (!store.get(CORE_SERVICES, ns, privateName)) {
       const revisionUid = sks.metadata.labels?.['serving.knative.dev/revisionUID'];
@@ -140,7 +135,7 @@ export class KubernetesServices {
         this.service(
           ns,
           privateName,
-          labels('Private'),
+          serviceLabels(sks, revision, 'Private'),
           sks,
           PRIVATE_PORTS,
           revisionUid ? { 'serving.knative.dev/revisionUID': revisionUid } : undefined,
@@ -185,28 +180,19 @@ export class KubernetesServices {
       (entry.ready ? ready : notReady).push(entry.address);
       (entry.ready ? readySlices : notReadySlices).push(entry.slice);
     }
-    const subsets = (ports: ServicePort[], addresses: object[], notReadyAddresses: object[]) =>
-      addresses.length + notReadyAddresses.length === 0
-        ? []
-        : [
-            {
-              ...(addresses.length > 0 ? { addresses } : {}),
-              ...(notReadyAddresses.length > 0 ? { notReadyAddresses } : {}),
-              ports: ports.map(endpointPort),
-            },
-          ];
-    this.writeEndpoints(ns, privateName, labels('Private'), undefined, subsets(PRIVATE_PORTS, ready, notReady));
+    this.writeEndpoints(
+      ns,
+      privateName,
+      serviceLabels(sks, revision, 'Private'),
+      undefined,
+      subsets(PRIVATE_PORTS, ready, notReady),
+    );
     const proxy = sks.spec.mode === 'Proxy';
     const activators = activatorIps(sks.spec.numActivators ?? 1).map((ip) => ({ ip }));
     const publicSubsets = proxy ? subsets(PUBLIC_PORTS, activators, []) : subsets(PUBLIC_PORTS, ready, []);
-    this.writeEndpoints(ns, publicName, labels('Public'), sks, publicSubsets);
+    this.writeEndpoints(ns, publicName, serviceLabels(sks, revision, 'Public'), sks, publicSubsets);
     // The EndpointSlices kubectl describe reads: the private one from the endpointslice
     // controller, the public one mirrored from the SKS's Endpoints.
-    const slice = (a: { ip: string; targetRef?: unknown }, isReady: boolean) => ({
-      addresses: [a.ip],
-      conditions: { ready: isReady, serving: isReady, terminating: false },
-      ...(a.targetRef ? { nodeName: NODE_NAME, targetRef: a.targetRef } : {}),
-    });
     this.writeSlice(ns, privateName, 'endpointslice-controller.k8s.io', PRIVATE_PORTS, [
       ...readySlices,
       ...notReadySlices,
@@ -320,6 +306,37 @@ export class KubernetesServices {
     const n = this.nextIp++;
     return `10.${96 + ((n >> 16) & 15)}.${(n >> 8) & 255}.${n & 255}`;
   }
+}
+
+/**
+ * The labels of a revision's public or private Service and Endpoints. (This and the two below
+ * are module functions, not closures made per reconcile: under tsx each named closure costs a
+ * `__name` call.)
+ */
+function serviceLabels(sks: ServerlessService, revision: string, type: string): Record<string, string> {
+  return { ...(sks.metadata.labels ?? {}), [SKS_LABEL]: revision, [SERVICE_TYPE_LABEL]: type };
+}
+
+/** An Endpoints' subsets: none without addresses, else one with the ports. */
+function subsets(ports: ServicePort[], addresses: object[], notReadyAddresses: object[]): object[] {
+  return addresses.length + notReadyAddresses.length === 0
+    ? []
+    : [
+        {
+          ...(addresses.length > 0 ? { addresses } : {}),
+          ...(notReadyAddresses.length > 0 ? { notReadyAddresses } : {}),
+          ports: ports.map(endpointPort),
+        },
+      ];
+}
+
+/** An EndpointSlice entry for an address (a pod's carries its node and reference). */
+function slice(a: { ip: string; targetRef?: unknown }, isReady: boolean): object {
+  return {
+    addresses: [a.ip],
+    conditions: { ready: isReady, serving: isReady, terminating: false },
+    ...(a.targetRef ? { nodeName: NODE_NAME, targetRef: a.targetRef } : {}),
+  };
 }
 
 /** What a revision's last reconcile read (the SKS, its Services, its pods' entries) and left stored. */

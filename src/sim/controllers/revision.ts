@@ -69,20 +69,22 @@ export class RevisionController {
       );
       return false;
     }
-    const podLabels: Record<string, string> = { ...(rev.metadata.labels ?? {}) };
-    delete podLabels[LABEL_ROUTE];
-    delete podLabels[LABEL_ROUTING_STATE];
-    podLabels[LABEL_REVISION] = name;
-    podLabels[LABEL_REVISION_UID] = rev.metadata.uid ?? '';
-    if (!podLabels.app) podLabels.app = name;
+    // The pods' labels, made only for a child that does not exist yet (most reconciles find both).
+    let podLabels: Record<string, string> | undefined;
 
     const depName = deploymentName(name);
     if (!ctx.store.get(T.deployment, namespace, depName)) {
+      podLabels = podLabelsOf(rev, name);
       const initialScale = resolveInitialScale(config.autoscaler, rev.metadata.annotations ?? {});
       ctx.store.create<Deployment>({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
-        metadata: { name: depName, namespace, labels: podLabels, ownerReferences: [ownerRef(rev)] },
+        metadata: {
+          name: depName,
+          namespace,
+          labels: podLabels,
+          ownerReferences: [ownerRef(rev)],
+        },
         spec: {
           replicas: initialScale,
           progressDeadlineSeconds: Math.round(config.deployment.progressDeadlineMs / 1000),
@@ -108,28 +110,30 @@ export class RevisionController {
     const paName = podAutoscalerName(name);
     const reachability = reachabilityOf(rev);
     const pa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, namespace, paName);
-    const paSpec: PodAutoscaler['spec'] = {
-      containerConcurrency: rev.spec.containerConcurrency ?? 0,
-      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: depName },
-      reachability,
-      protocolType: 'http1',
-    };
-    const paAnnotations = { ...(rev.metadata.annotations ?? {}) };
-    if (!pa) {
-      ctx.store.create<PodAutoscaler>({
-        apiVersion: 'autoscaling.internal.knative.dev/v1alpha1',
-        kind: 'PodAutoscaler',
-        metadata: {
-          name: paName,
-          namespace,
-          labels: podLabels,
-          annotations: paAnnotations,
-          ownerReferences: [ownerRef(rev)],
-        },
-        spec: paSpec,
-      });
-    } else if (pa.spec.reachability !== reachability) {
-      ctx.store.update({ ...pa, spec: paSpec });
+    if (!pa || pa.spec.reachability !== reachability) {
+      const paSpec: PodAutoscaler['spec'] = {
+        containerConcurrency: rev.spec.containerConcurrency ?? 0,
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: depName },
+        reachability,
+        protocolType: 'http1',
+      };
+      if (!pa) {
+        podLabels ??= podLabelsOf(rev, name);
+        ctx.store.create<PodAutoscaler>({
+          apiVersion: 'autoscaling.internal.knative.dev/v1alpha1',
+          kind: 'PodAutoscaler',
+          metadata: {
+            name: paName,
+            namespace,
+            labels: podLabels,
+            annotations: { ...(rev.metadata.annotations ?? {}) },
+            ownerReferences: [ownerRef(rev)],
+          },
+          spec: paSpec,
+        });
+      } else {
+        ctx.store.update({ ...pa, spec: paSpec });
+      }
     }
 
     const deployment = ctx.store.get<Deployment>(T.deployment, namespace, depName);
@@ -253,6 +257,17 @@ export class RevisionController {
 interface ContainerStatus {
   readonly name: string;
   readonly imageDigest: string;
+}
+
+/** The labels of a revision's Deployment, pods and PodAutoscaler: the Revision's, without its routing labels. */
+function podLabelsOf(rev: Revision, name: string): Record<string, string> {
+  const podLabels: Record<string, string> = { ...(rev.metadata.labels ?? {}) };
+  delete podLabels[LABEL_ROUTE];
+  delete podLabels[LABEL_ROUTING_STATE];
+  podLabels[LABEL_REVISION] = name;
+  podLabels[LABEL_REVISION_UID] = rev.metadata.uid ?? '';
+  if (!podLabels.app) podLabels.app = name;
+  return podLabels;
 }
 
 /** A stable fake digest for an image (what digest resolution would have found). */
