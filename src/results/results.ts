@@ -466,12 +466,45 @@ class RequestFold {
         if (e.cold) this.cold.add(latencyMs);
         else this.warm.add(latencyMs);
       }
-    } else if (status === 503) this.status503++;
+    } else this.countError(status);
+    this.lastEndedAt = e.endedAt;
+  }
+
+  /** A request that ended without a 2xx/3xx answer, by its status (0: no answer). */
+  private countError(status: number): void {
+    if (status === 503) this.status503++;
     else if (status === 504) this.status504++;
     else if (status >= 500) this.status5xx++;
     else if (status >= 400) this.status4xx++;
     else this.noAnswer++;
-    this.lastEndedAt = e.endedAt;
+  }
+
+  /**
+   * `add(e, true)` here and `run.add(e, false)` in one pass (a routed request: its revision's
+   * fold, and the run's counters): the same fields change by the same amounts, in the same order
+   * for each fold's latency sum, with one status test and one call instead of two.
+   */
+  addWithRun(e: EndedRequest, run: RequestFold): void {
+    this.ended++;
+    run.ended++;
+    const status = e.status;
+    if (status >= 200 && status < 400) {
+      this.answered++;
+      run.answered++;
+      const latencyMs = e.latencyMs;
+      // biome-ignore lint/complexity/useMathMinMax: a NaN latency must count as 0 (as LatencyHistogram.add)
+      const counted = latencyMs > 0 ? latencyMs : 0;
+      this.latencySum += counted;
+      run.latencySum += counted;
+      if (e.cold) this.cold.add(latencyMs);
+      else this.warm.add(latencyMs);
+    } else {
+      this.countError(status);
+      run.countError(status);
+    }
+    const at = e.endedAt;
+    this.lastEndedAt = at;
+    run.lastEndedAt = at;
   }
 
   merge(other: RequestFold): void {
@@ -675,15 +708,15 @@ export class ResultsCollector {
   /** `request` with its figures in the fields of `e` (the simulator's per-request call). */
   ended(e: EndedRequest): void {
     const revision = e.revision;
-    this.run.add(e, revision === undefined);
     const at = e.endedAt;
     if (at > this.lastT) this.lastT = at;
     if (revision === undefined) {
+      this.run.add(e, true);
       if (e.status === 404) this.unrouted++;
       return;
     }
     const r = this.revisionState(revision);
-    r.requests.add(e, true);
+    r.requests.addWithRun(e, this.run);
     if (e.cold && e.status >= 200 && e.status < 400 && r.open) {
       this.coldAnswer(r, at, e.latencyMs, e.startedAt > 0 ? e.startedAt : undefined);
     }
