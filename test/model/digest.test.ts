@@ -1,4 +1,4 @@
-/** MD5 and SHA-256 as src/model/digest.ts computes them without node:crypto (its own MD5, @noble/hashes' SHA-256) give node:crypto's digests of a string. */
+/** MD5 and SHA-256 as src/model/digest.ts computes them without node:crypto (its own MD5 and SHA-256) give node:crypto's digests of a string. */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +25,7 @@ describe('digests without node:crypto', () => {
     }
   });
 
-  it('agree with node:crypto on ASCII and Latin-1 strings, where md5 takes its own path (fast-check)', () => {
+  it('agree with node:crypto on ASCII and Latin-1 strings, where the digests take their own path (fast-check)', () => {
     const latin1 = fc.string({
       unit: fc.integer({ min: 0, max: 0xff }).map((c) => String.fromCharCode(c)),
       maxLength: 150,
@@ -33,6 +33,7 @@ describe('digests without node:crypto', () => {
     fc.assert(
       fc.property(latin1, (text) => {
         expect(md5Hex(text)).toBe(node('md5', text));
+        expect(sha256Hex(text)).toBe(node('sha256', text));
       }),
       { numRuns: 500 },
     );
