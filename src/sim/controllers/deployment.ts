@@ -14,7 +14,7 @@ import {
   pulledMessage,
   pullingMessage,
 } from '../../model/cluster/images.js';
-import { podDemand } from '../../model/cluster/scheduler.js';
+import { type ContainerRequests, podDemand } from '../../model/cluster/scheduler.js';
 import { md5, sha256Hex } from '../../model/digest.js';
 import type { PodPhase } from '../../model/events.js';
 import { podMachine, podPhaseOf } from '../../model/machines/pod.js';
@@ -336,16 +336,13 @@ export class DeploymentController {
     };
     rt.pods.set(name, runtime);
     const key = `${ns}/${name}`;
-    const demand = podDemand(
-      containers.map((c) => containerRequests((c as { resources?: ContainerResources }).resources)),
-      {
-        images: runtime.images.map((i) => i.image),
-        ...((template.spec as { nodeSelector?: Record<string, string> } | undefined)?.nodeSelector
-          ? { nodeSelector: (template.spec as { nodeSelector: Record<string, string> }).nodeSelector }
-          : {}),
-      },
-    );
-    const userLimit = cpuLimitMillis((containers[0] as { resources?: ContainerResources } | undefined)?.resources);
+    const demand = podDemand(containerAsks(containers).requests, {
+      images: runtime.images.map((i) => i.image),
+      ...((template.spec as { nodeSelector?: Record<string, string> } | undefined)?.nodeSelector
+        ? { nodeSelector: (template.spec as { nodeSelector: Record<string, string> }).nodeSelector }
+        : {}),
+    });
+    const userLimit = containerAsks(containers).userLimit;
     const f = this.failures;
     actor.on(
       'phase',
@@ -604,6 +601,32 @@ function freshPodStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['status'
       };
     }) as ContainerStatus[],
   };
+}
+
+/** What a pod's containers ask of a node: their requests, and the first one's CPU limit. */
+export interface ContainerAsks {
+  readonly requests: readonly ContainerRequests[];
+  readonly userLimit: number | undefined;
+}
+
+/** `containerAsks` by frozen containers list (a revision's pods share their template's). */
+const asks = new WeakMap<readonly Container[], ContainerAsks>();
+
+/**
+ * The model's `containerRequests` and `cpuLimitMillis` of a pod's containers, read once per
+ * frozen containers list (a function of it alone, and it cannot change) rather than once per
+ * pod: the quantity parsing is cold code each time a pod is made. A list that is not frozen is
+ * read every time.
+ */
+export function containerAsks(containers: readonly Container[]): ContainerAsks {
+  const known = asks.get(containers);
+  if (known) return known;
+  const made: ContainerAsks = {
+    requests: containers.map((c) => containerRequests((c as { resources?: ContainerResources }).resources)),
+    userLimit: cpuLimitMillis((containers[0] as { resources?: ContainerResources } | undefined)?.resources),
+  };
+  if (Object.isFrozen(containers)) asks.set(containers, made);
+  return made;
 }
 
 /** Image ids by image: a run has a few images and writes their ids with every pod's status. */
