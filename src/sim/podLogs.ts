@@ -34,24 +34,32 @@ class Ring {
   private status = new Uint16Array(RING_FIRST_CAPACITY);
   private bytes = new Float64Array(RING_FIRST_CAPACITY);
   private readonly text = new Map<number, string>();
+  /**
+   * How many slots hold a text (the map's size, kept here: an access line, one per request, reads
+   * this field instead of the map, an object and a table of its own in memory).
+   */
+  private texts = 0;
   /** Lines held (≤ LOG_LINES_KEPT), and the slot of the oldest once the ring is full. */
   private size = 0;
   private start = 0;
 
   push(at: number, text: string | undefined, status: number, bytes: number): void {
-    let i: number;
-    if (this.size < LOG_LINES_KEPT) {
-      if (this.size === this.at.length) this.grow();
-      i = this.size++;
+    let i = this.size;
+    if (i < LOG_LINES_KEPT) {
+      if (i === this.at.length) this.grow();
+      this.size = i + 1;
     } else {
       i = this.start;
-      this.start = (i + 1) % LOG_LINES_KEPT;
-      if (this.text.size > 0) this.text.delete(i);
+      this.start = i + 1 === LOG_LINES_KEPT ? 0 : i + 1;
+      if (this.texts > 0 && this.text.delete(i)) this.texts--;
     }
     this.at[i] = at;
     this.status[i] = status;
     this.bytes[i] = bytes;
-    if (text !== undefined) this.text.set(i, text);
+    if (text !== undefined) {
+      if (!this.text.has(i)) this.texts++;
+      this.text.set(i, text);
+    }
   }
 
   /** Before the ring is full its slots are in order from 0: growing copies them as they are. */
@@ -91,6 +99,8 @@ interface PodLog {
   revision: string;
   containers: Map<string, Ring>;
   listeners: Set<Listener>;
+  /** `listeners.size`, kept as a field (read for each access line). */
+  following: number;
 }
 
 /** A pod's log as `PodLogs.answeredIn` writes its access lines (from `accessLog`: found once per pod). */
@@ -132,7 +142,7 @@ export class PodLogs {
   private log(namespace: string, pod: string, revision: string): PodLog {
     let log = this.pods.get(pod);
     if (!log) {
-      log = { namespace, revision, containers: new Map(), listeners: new Set() };
+      log = { namespace, revision, containers: new Map(), listeners: new Set(), following: 0 };
       this.pods.set(pod, log);
     }
     return log;
@@ -154,7 +164,7 @@ export class PodLogs {
 
   private append(log: PodLog, container: string, at: number, text: string | undefined, status = 0, bytes = 0): void {
     this.ring(log, container).push(at, text, status, bytes);
-    if (log.listeners.size > 0) this.tell(log, container, at, text, status, bytes);
+    if (log.following > 0) this.tell(log, container, at, text, status, bytes);
   }
 
   /** A new line to the pod's followers (`kubectl logs -f`). */
@@ -217,7 +227,7 @@ export class PodLogs {
     const at = req.endedAt;
     const status = req.status;
     access.app.push(at, undefined, status, bytes);
-    if (access.log.listeners.size > 0) this.tell(access.log, USER_CONTAINER, at, undefined, status, bytes);
+    if (access.log.following > 0) this.tell(access.log, USER_CONTAINER, at, undefined, status, bytes);
   }
 
   /** The pod got its TERM: queue-proxy drains and stops. */
@@ -263,8 +273,15 @@ export class PodLogs {
   follow(namespace: string, pod: string, listener: Listener): () => void {
     const log = this.find(namespace, pod);
     if (!log) return () => {};
-    log.listeners.add(listener);
-    return () => log.listeners.delete(listener);
+    if (!log.listeners.has(listener)) {
+      log.listeners.add(listener);
+      log.following++;
+    }
+    return () => {
+      if (!log.listeners.delete(listener)) return false;
+      log.following--;
+      return true;
+    };
   }
 }
 
