@@ -102,6 +102,34 @@ export function cloneData<T>(v: T): T {
   return out as T;
 }
 
+/**
+ * `cloneData(v)`, except that a part of `v` that is the very object at the same place in `old`
+ * (a stored object's own) is kept, not copied. A reconciler's update spreads the stored object
+ * and changes a field or two (a Deployment's replicas, an Endpoints' addresses); the rest (a
+ * ReplicaSet's selector and template metadata, a Deployment's strategy) was copied on every write.
+ */
+export function cloneSharing(v: unknown, old: unknown): unknown {
+  if (v === old) return v;
+  if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return v;
+  if (typeof old !== 'object' || old === null) return cloneData(v);
+  const proto = Object.getPrototypeOf(v);
+  if (proto === Array.prototype) {
+    const a = v as unknown[];
+    if (!plainArray(a) || !Array.isArray(old)) return cloneData(v);
+    const out = new Array(a.length);
+    for (let i = 0; i < a.length; i++) out[i] = cloneSharing(a[i], old[i]);
+    return out;
+  }
+  if (proto !== Object.prototype || Array.isArray(old) || Object.getOwnPropertySymbols(v).length > 0) {
+    return cloneData(v);
+  }
+  const o = old as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v))
+    out[k] = cloneSharing((v as Record<string, unknown>)[k], Object.hasOwn(o, k) ? o[k] : undefined);
+  return out;
+}
+
 /** Fields that are not spec: changing only these never bumps metadata.generation. */
 const NON_SPEC_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'status']);
 
@@ -354,10 +382,16 @@ export class ObjectStore {
     if (old.status !== undefined) shallow.status = old.status;
     else delete shallow.status;
     if (dataEqual(shallow, old)) return old as T;
-    // The copy: every field but the status kept from the stored object (as before, by reference).
+    // The copy: every field but the status kept from the stored object (as before, by reference),
+    // and what the input took over from the stored object (the same object at the same place:
+    // the store's already, never changed in place) shared with it, as a status write shares the
+    // spec. The metadata is a new object (`meta`), so the generation and resourceVersion set
+    // below never touch the stored object's.
     const next = {} as Record<string, unknown>;
+    const before = old as unknown as Record<string, unknown>;
     for (const k of Object.keys(shallow)) {
-      next[k] = k === 'status' ? shallow.status : cloneData((shallow as unknown as Record<string, unknown>)[k]);
+      next[k] =
+        k === 'status' ? shallow.status : cloneSharing((shallow as unknown as Record<string, unknown>)[k], before[k]);
     }
     const stored = next as unknown as KubeObject;
     if (!dataEqual(specOf(stored), specOf(old))) stored.metadata.generation = (old.metadata.generation ?? 1) + 1;
