@@ -26,5 +26,4 @@ describe('digests', () => {
     expect(bytes).toHaveLength(16);
     expect(Buffer.from(bytes).toString('hex')).toBe('9e107d9d372bb6826bd81d3542a419d6');
   });
-
 });
