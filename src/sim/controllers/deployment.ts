@@ -502,7 +502,6 @@ export class DeploymentController {
     const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
     if (!stored) return;
     const containers = stored.spec.containers ?? [];
-    const container = (c: Container) => ({ fieldPath: `spec.containers{${c.name ?? ''}}` });
     const kubelet = { component: 'kubelet', host: pod.node?.name ?? '' };
     if (phase === 'ContainerCreating') {
       pod.scheduledAt = this.ctx.timestamp();
@@ -527,19 +526,45 @@ export class DeploymentController {
           pull?.pulled === true
             ? pulledMessage(image, pull.pullMs, pull.totalMs, pull.sizeBytes)
             : alreadyPresentMessage(image);
-        recorder.record(stored, 'Normal', 'Pulled', pulled, kubelet, container(c));
-        recorder.record(stored, 'Normal', 'Created', `Created container: ${c.name ?? ''}`, kubelet, container(c));
-        recorder.record(stored, 'Normal', 'Started', `Started container ${c.name ?? ''}`, kubelet, container(c));
+        recorder.record(stored, 'Normal', 'Pulled', pulled, kubelet, containerField(c));
+        recorder.record(stored, 'Normal', 'Created', `Created container: ${c.name ?? ''}`, kubelet, containerField(c));
+        recorder.record(stored, 'Normal', 'Started', `Started container ${c.name ?? ''}`, kubelet, containerField(c));
       });
     } else if (phase === 'Ready') {
       pod.readyAt = this.ctx.timestamp();
     } else if (phase === 'Terminating') {
       this.shown.logs.stopping(namespace, pod.name, this.ctx.now(), Math.round(this.ctx.settings.drainMs / 1000));
       for (const c of containers) {
-        recorder.record(stored, 'Normal', 'Killing', `Stopping container ${c.name ?? ''}`, kubelet, container(c));
+        recorder.record(stored, 'Normal', 'Killing', `Stopping container ${c.name ?? ''}`, kubelet, containerField(c));
       }
     }
   }
+}
+
+/**
+ * One of a pod's conditions as the kubelet writes it. (This and `containerField` are module
+ * functions, not closures made per status: under tsx each named closure costs a `__name` call,
+ * on every phase of every pod.)
+ */
+function podCondition(
+  type: string,
+  ok: boolean,
+  since: string,
+  unready: readonly (string | undefined)[],
+  reason?: string,
+) {
+  return {
+    type,
+    status: ok ? 'True' : 'False',
+    lastProbeTime: null,
+    lastTransitionTime: since,
+    ...(!ok && reason ? { reason, message: `containers with unready status: [${unready.join(' ')}]` } : {}),
+  };
+}
+
+/** The field an event about a container names. */
+function containerField(c: Container): { fieldPath: string } {
+  return { fieldPath: `spec.containers{${c.name ?? ''}}` };
 }
 
 /**
@@ -558,21 +583,20 @@ function freshPodStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['status'
   const ready = phase === 'Ready';
   const running = phase === 'Running' || phase === 'Ready';
   const unready = containers.filter((c) => !(ready || (running && c.name !== 'queue-proxy'))).map((c) => c.name);
-  const cond = (type: string, ok: boolean, since: string | undefined, reason?: string) => ({
-    type,
-    status: ok ? 'True' : 'False',
-    lastProbeTime: null,
-    lastTransitionTime: since ?? scheduled,
-    ...(!ok && reason ? { reason, message: `containers with unready status: [${unready.join(' ')}]` } : {}),
-  });
   return {
     phase: running ? 'Running' : 'Pending',
     conditions: [
-      cond('PodReadyToStartContainers', running, started),
-      cond('Initialized', true, scheduled),
-      cond('Ready', ready, ready ? rt.readyAt : scheduled, 'ContainersNotReady'),
-      cond('ContainersReady', ready, ready ? rt.readyAt : scheduled, 'ContainersNotReady'),
-      cond('PodScheduled', true, scheduled),
+      podCondition('PodReadyToStartContainers', running, started ?? scheduled, unready),
+      podCondition('Initialized', true, scheduled, unready),
+      podCondition('Ready', ready, (ready ? rt.readyAt : scheduled) ?? scheduled, unready, 'ContainersNotReady'),
+      podCondition(
+        'ContainersReady',
+        ready,
+        (ready ? rt.readyAt : scheduled) ?? scheduled,
+        unready,
+        'ContainersNotReady',
+      ),
+      podCondition('PodScheduled', true, scheduled, unready),
     ] as never,
     hostIP: rt.node?.address ?? '',
     hostIPs: [{ ip: rt.node?.address ?? '' }],

@@ -161,30 +161,78 @@ export function deploymentConditions(
   updated: number,
   now: string,
 ): Condition[] {
-  const set = (type: string, status: 'True' | 'False', reason: string, message: string): Condition => {
-    const old = previous?.find((c) => c.type === type);
-    const same = old && old.status === status && old.reason === reason && old.message === message;
-    if (same) return old;
-    return {
-      type,
-      status,
-      reason,
-      message,
-      lastUpdateTime: now,
-      lastTransitionTime: old && old.status === status ? (old.lastTransitionTime ?? now) : now,
-    } as Condition;
-  };
   const enough = available >= desired;
   const complete = enough && updated === desired;
   const progressing = previous?.some((c) => c.type === 'Progressing')
     ? complete
-      ? set('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`)
-      : set('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`)
-    : set('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${rsName}"`);
+      ? deploymentCondition(
+          previous,
+          now,
+          'Progressing',
+          'True',
+          'NewReplicaSetAvailable',
+          `ReplicaSet "${rsName}" has successfully progressed.`,
+        )
+      : deploymentCondition(
+          previous,
+          now,
+          'Progressing',
+          'True',
+          'ReplicaSetUpdated',
+          `ReplicaSet "${rsName}" is progressing.`,
+        )
+    : deploymentCondition(
+        previous,
+        now,
+        'Progressing',
+        'True',
+        'NewReplicaSetCreated',
+        `Created new replica set "${rsName}"`,
+      );
   return [
     enough
-      ? set('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
-      : set('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'),
+      ? deploymentCondition(
+          previous,
+          now,
+          'Available',
+          'True',
+          'MinimumReplicasAvailable',
+          'Deployment has minimum availability.',
+        )
+      : deploymentCondition(
+          previous,
+          now,
+          'Available',
+          'False',
+          'MinimumReplicasUnavailable',
+          'Deployment does not have minimum availability.',
+        ),
     progressing,
   ];
+}
+
+/**
+ * One Deployment condition: the previous one when nothing changed, else a new one (its
+ * transition time kept while the status stays). A module function, not a closure made per
+ * call: under tsx each named closure costs a `__name` call, on every Deployment status write.
+ */
+function deploymentCondition(
+  previous: readonly Condition[] | undefined,
+  now: string,
+  type: string,
+  status: 'True' | 'False',
+  reason: string,
+  message: string,
+): Condition {
+  const old = previous?.find((c) => c.type === type);
+  const same = old && old.status === status && old.reason === reason && old.message === message;
+  if (same) return old;
+  return {
+    type,
+    status,
+    reason,
+    message,
+    lastUpdateTime: now,
+    lastTransitionTime: old && old.status === status ? (old.lastTransitionTime ?? now) : now,
+  } as Condition;
 }
