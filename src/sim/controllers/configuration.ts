@@ -86,8 +86,6 @@ export class ConfigurationController {
     }
 
     const revisions = ctx.store.byIndex<Revision>(T.revision, REVISIONS_BY_CONFIGURATION, `${namespace}/${name}`);
-    const isReady = (r: Revision) => getCondition(r.status?.conditions, READY)?.status === 'True';
-    const generationOf = (r: Revision) => Number(r.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] ?? 0);
     // The newest ready revision, searching from the current generation down.
     const latestReady = revisions
       .filter((r) => generationOf(r) <= generation && isReady(r))
@@ -148,4 +146,17 @@ export class ConfigurationController {
     );
     return actor.start();
   }
+}
+
+/**
+ * Whether a revision is Ready. (This and `generationOf` are module functions, not closures made
+ * per reconcile: under tsx each named closure costs a `__name` call.)
+ */
+function isReady(r: Revision): boolean {
+  return getCondition(r.status?.conditions, READY)?.status === 'True';
+}
+
+/** The Configuration generation a revision was made for. */
+function generationOf(r: Revision): number {
+  return Number(r.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] ?? 0);
 }
