@@ -325,6 +325,8 @@ export class SimCluster {
   private readonly podCounts: PodCounts = { ready: 0, pending: 0, terminating: 0 };
   /** The networking layer's added latency per request (src/sim/load/network.ts). */
   private readonly hopLatency: HopSampler;
+  /** Where `hopLatency` writes each request's draw. */
+  private readonly hop = new Float64Array(1);
   /** Listeners for every completed request (results, load feedback). */
   private readonly completionListeners = new Set<CompletionListener>();
   /** The same, as an array (iterated per request). */
@@ -872,13 +874,15 @@ export class SimCluster {
     }
     // A request answered earlier is reused when it can be (`recycle`): 8.6 M a day are otherwise
     // as many objects (~300 bytes each, its numbers boxed) for the garbage collector. Every field
-    // is set here. The hop's draw is written to its field (a returned double may be boxed).
+    // is set here.
     const req = this.spareCount > 0 ? this.spareRequests[--this.spareCount]! : blankRequest();
-    this.hopLatency(this.random.network, req);
-    const hopMs = req.hopMs;
+    const hop = this.hop;
+    this.hopLatency(this.random.network, hop);
+    const hopMs = hop[0]!;
     req.id = id;
     req.arrivedAt = now;
     req.serviceMs = serviceMs;
+    req.hopMs = hopMs;
     req.revision = revision;
     req.cold = false;
     req.viaActivator = false;

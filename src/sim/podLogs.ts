@@ -43,23 +43,40 @@ class Ring {
   private size = 0;
   private start = 0;
 
-  push(at: number, text: string | undefined, status: number, bytes: number): void {
+  /** The slot the next line goes to (the oldest once the ring is full, its text dropped). */
+  private nextSlot(): number {
     let i = this.size;
     if (i < LOG_LINES_KEPT) {
       if (i === this.at.length) this.grow();
       this.size = i + 1;
-    } else {
-      i = this.start;
-      this.start = i + 1 === LOG_LINES_KEPT ? 0 : i + 1;
-      if (this.texts > 0 && this.text.delete(i)) this.texts--;
+      return i;
     }
+    i = this.start;
+    this.start = i + 1 === LOG_LINES_KEPT ? 0 : i + 1;
+    if (this.texts > 0 && this.text.delete(i)) this.texts--;
+    return i;
+  }
+
+  push(at: number, text: string | undefined, status: number, bytes: number): void {
+    const i = this.nextSlot();
     this.at[i] = at;
     this.status[i] = status;
     this.bytes[i] = bytes;
     if (text !== undefined) {
-      if (!this.text.has(i)) this.texts++;
+      this.texts++;
       this.text.set(i, text);
     }
+  }
+
+  /**
+   * An access line, its time and status read from the request that ended: a double passed to a
+   * function the compiler does not inline is boxed, one object per request.
+   */
+  pushAnswer(req: { readonly endedAt: number; readonly status: number }, bytes: number): void {
+    const i = this.nextSlot();
+    this.at[i] = req.endedAt;
+    this.status[i] = req.status;
+    this.bytes[i] = bytes;
   }
 
   /** Before the ring is full its slots are in order from 0: growing copies them as they are. */
@@ -224,10 +241,8 @@ export class PodLogs {
    * that ended (its time and status in fields: no number boxed on the way).
    */
   answeredIn(access: AccessLog, req: { readonly endedAt: number; readonly status: number }, bytes: number): void {
-    const at = req.endedAt;
-    const status = req.status;
-    access.app.push(at, undefined, status, bytes);
-    if (access.log.following > 0) this.tell(access.log, USER_CONTAINER, at, undefined, status, bytes);
+    access.app.pushAnswer(req, bytes);
+    if (access.log.following > 0) this.tell(access.log, USER_CONTAINER, req.endedAt, undefined, req.status, bytes);
   }
 
   /** The pod got its TERM: queue-proxy drains and stops. */

@@ -54,8 +54,8 @@ export const HOP_LATENCY: Readonly<Record<NetworkLayer, HopLatency>> = {
 /** Quantiles in the inverse-CDF table of a hop's latency (one draw per request, no log/sqrt/cos). */
 const TABLE_SIZE = 4096;
 
-/** A hop's draw written to `out.hopMs` (see `networkHop`). */
-export type HopSampler = (random: Random, out: { hopMs: number }) => void;
+/** A hop's draw written to `out[0]` (see `networkHop`). */
+export type HopSampler = (random: Random, out: Float64Array) => void;
 
 /**
  * Sampler of the added latency (ms) for a networking layer. Every request draws one, so the
@@ -64,23 +64,24 @@ export type HopSampler = (random: Random, out: { hopMs: number }) => void;
  */
 export function networkLatency(layer: NetworkLayer, overrides?: Partial<HopLatency>): Sampler {
   const hop = networkHop(layer, overrides);
-  const out = { hopMs: 0 };
+  const out = new Float64Array(1);
   return (random) => {
     hop(random, out);
-    return out.hopMs;
+    return out[0]!;
   };
 }
 
 /**
- * `networkLatency` with the draw written to a field of `out` (the simulator's request): a double
- * returned by a function the compiler does not inline is boxed, one object per request.
+ * `networkLatency` with the draw written to `out[0]` (a typed array: no number is boxed on the
+ * way, whatever the compiler inlines; a double returned by a function it does not inline is
+ * boxed, one object per request).
  */
 export function networkHop(layer: NetworkLayer, overrides?: Partial<HopLatency>): HopSampler {
   const h = { ...HOP_LATENCY[layer], ...overrides };
   if ((h.medianMs === 0 && h.p99Ms === 0) || h.p99Ms === h.medianMs) {
     const s = h.medianMs === 0 && h.p99Ms === 0 ? constant(0) : lognormalFromPercentiles(h.medianMs, h.p99Ms);
     return (random, out) => {
-      out.hopMs = s(random);
+      out[0] = s(random);
     };
   }
   const mu = Math.log(h.medianMs);
@@ -104,6 +105,6 @@ export function networkHop(layer: NetworkLayer, overrides?: Partial<HopLatency>)
     if (Number.isNaN(low)) low = fill(i);
     let high = table[i + 1]!;
     if (Number.isNaN(high)) high = fill(i + 1);
-    out.hopMs = low + (high - low) * (x - i);
+    out[0] = low + (high - low) * (x - i);
   };
 }
