@@ -180,7 +180,9 @@ export class EventRecorder {
           reportingInstance: source.host ?? '',
         };
     if (this.store.get(EVENTS, involved.namespace, name)) return;
-    this.store.create(event as unknown as KubeObject);
+    // Built for this write alone (its involvedObject too: `record` made it for this event), and
+    // nothing here keeps or changes it: the store keeps it as it is.
+    this.store.createHandedOver(event as unknown as KubeObject);
     const recorded: Recorded = { name, namespace: involved.namespace, lastMs: at, hash: options.eventsV1 ? -1 : hash };
     this.kept.add(recorded);
     if (!options.eventsV1) {

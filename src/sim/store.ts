@@ -39,8 +39,21 @@ export interface StoreOptions {
  */
 const keyOf = (type: string, namespace: string | undefined, name: string) => `${type}/${namespace ?? ''}/${name}`;
 
+/** Type ids by apiVersion, then kind (the resource table is fixed: a lookup is a scan of it). */
+const typeIds = new Map<string, Map<string, string>>();
+
 export function typeOf(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): string {
-  return resourceForKind(obj.apiVersion, obj.kind)?.id ?? `${obj.kind}.${obj.apiVersion}`;
+  let byKind = typeIds.get(obj.apiVersion);
+  if (byKind === undefined) {
+    byKind = new Map();
+    typeIds.set(obj.apiVersion, byKind);
+  }
+  let id = byKind.get(obj.kind);
+  if (id === undefined) {
+    id = resourceForKind(obj.apiVersion, obj.kind)?.id ?? `${obj.kind}.${obj.apiVersion}`;
+    byKind.set(obj.kind, id);
+  }
+  return id;
 }
 
 /**
@@ -133,10 +146,21 @@ export function cloneSharing(v: unknown, old: unknown): unknown {
 /** Fields that are not spec: changing only these never bumps metadata.generation. */
 const NON_SPEC_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'status']);
 
-function specOf(obj: KubeObject): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (!NON_SPEC_FIELDS.has(k)) out[k] = v;
-  return out;
+/**
+ * Whether the spec fields (every field but {@link NON_SPEC_FIELDS}) of `a` and `b` are the
+ * same: `dataEqual` of the two objects holding only those fields, without making them.
+ */
+export function sameSpec(a: KubeObject, b: KubeObject): boolean {
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  let n = 0;
+  for (const k of Object.keys(x)) {
+    if (NON_SPEC_FIELDS.has(k)) continue;
+    n++;
+    if (!Object.hasOwn(y, k) || !dataEqual(x[k], y[k])) return false;
+  }
+  for (const k of Object.keys(y)) if (!NON_SPEC_FIELDS.has(k)) n--;
+  return n === 0;
 }
 
 /** Orders objects as the API server lists them: by namespace, then name. */
@@ -333,12 +357,26 @@ export class ObjectStore {
   }
 
   create<T extends KubeObject>(input: T): T {
+    return this.createFrom(input, false);
+  }
+
+  /**
+   * `create`, for an input the caller hands over: built for this write alone, no part of it
+   * shared with anything the caller (or anyone) keeps, read or changes afterwards. The store
+   * keeps it as it is instead of copying it (the recorder's Events, built afresh for each
+   * write). The stored object is the same as `create` stores.
+   */
+  createHandedOver<T extends KubeObject>(input: T): T {
+    return this.createFrom(input, true);
+  }
+
+  private createFrom<T extends KubeObject>(input: T, handedOver: boolean): T {
     const type = typeOf(input);
     const key = keyOf(type, input.metadata.namespace, input.metadata.name);
     if (this.objects.has(key)) {
       throw new StoreError('AlreadyExists', `${input.kind} "${input.metadata.name}" already exists`);
     }
-    const obj = cloneData(input);
+    const obj = handedOver ? input : cloneData(input);
     obj.metadata.uid = this.options.uid(obj);
     obj.metadata.generation = 1;
     obj.metadata.creationTimestamp = this.options.timestamp();
@@ -394,7 +432,7 @@ export class ObjectStore {
         k === 'status' ? shallow.status : cloneSharing((shallow as unknown as Record<string, unknown>)[k], before[k]);
     }
     const stored = next as unknown as KubeObject;
-    if (!dataEqual(specOf(stored), specOf(old))) stored.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    if (!sameSpec(stored, old)) stored.metadata.generation = (old.metadata.generation ?? 1) + 1;
     stored.metadata.resourceVersion = String(++this.rv);
     this.put(key, type, stored);
     this.emit('modified', stored);
@@ -407,7 +445,9 @@ export class ObjectStore {
     const old = this.objects.get(key);
     if (!old) throw new StoreError('NotFound', `${kind} "${name}" not found`);
     if (dataEqual(old.status, status)) return old as T;
-    const next = { ...old, status: cloneData(status), metadata: { ...old.metadata } } as KubeObject;
+    // What the new status took over from the stored one (the very object at the same place:
+    // the store's, never changed in place) is shared, as `update` shares it.
+    const next = { ...old, status: cloneSharing(status, old.status), metadata: { ...old.metadata } } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);
     this.put(key, kind, next, true);
     this.emit('modified', next);
@@ -426,7 +466,7 @@ export class ObjectStore {
     const next = {
       ...old,
       spec: { ...spec, nodeName },
-      status: cloneData(status),
+      status: cloneSharing(status, old.status),
       metadata: { ...old.metadata },
     } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);
