@@ -6,7 +6,7 @@
  * the host, which throws it where it happened: after the send, or from the engine callback of a
  * machine's timer.
  */
-import type { Snapshot } from 'xstate';
+import { type AnyActorRef, createActor, fromTransition, type Snapshot } from 'xstate';
 import type { ActorClock } from './engine.js';
 
 interface Failing {
@@ -74,6 +74,28 @@ export class ActorFailures {
         : () => this.throwIfAny(),
     );
   }
+}
+
+/**
+ * What a home does with its children's events: nothing, but a child's error (a throwing action
+ * or guard stops the child and XState sends its parent `xstate.error.actor.<id>`) stops the home
+ * on it, which `ActorFailures.watch` then throws. A child that reaches its final state sends
+ * `xstate.done.actor.<id>`, which is dropped.
+ */
+const homeLogic = fromTransition((state: undefined, event: { type: string; error?: unknown }) => {
+  if (event.type.startsWith('xstate.error.actor.')) throw event.error;
+  return state;
+}, undefined);
+
+/**
+ * A started root actor that only hosts children: actors created with `{ parent: home }` share its
+ * system (scheduler, clock, registry) instead of building one each, which is most of what making
+ * and starting a small root actor costs. A child cannot be `stop()`ped from outside; it stops on
+ * reaching its final state (XState cancels its timers and unregisters it then). `failures`
+ * watches the home, so a child's error is thrown by `throwIfAny`.
+ */
+export function actorHome(clock: ActorClock, failures: ActorFailures): AnyActorRef {
+  return failures.watch(createActor(homeLogic, { clock })).start();
 }
 
 /** `clock`, whose every timer callback is followed by `then` (once the timer's transition is over). */

@@ -21,7 +21,7 @@ import { podMachine, podPhaseOf } from '../../model/machines/pod.js';
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
 import { podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
 import { terminationMs } from '../../model/timeouts.js';
-import { ActorFailures } from '../actors.js';
+import { ActorFailures, actorHome } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { normalVariate } from '../load/rng.js';
@@ -150,6 +150,12 @@ export class DeploymentController {
   private readonly deployments = new Map<string, DeploymentRuntime>();
   /** Errors of the pod machines' listeners, thrown where the machine moved (pod actors are not watched: they call no rule). */
   private readonly failures = new ActorFailures();
+  /**
+   * The pod machines' parent: each pod's actor is its child, so they share one actor system
+   * (making a root actor builds a system, a registry and a scheduler for it: most of what a
+   * pod's actor cost to make and start). A child reaching its final state (Gone) stops itself.
+   */
+  private readonly podHome: ReturnType<typeof actorHome>;
   private ipCounter = 0;
 
   constructor(
@@ -157,7 +163,10 @@ export class DeploymentController {
     private readonly observer: PodObserver,
     private readonly shown: ShownObjects,
     private readonly placement: PodPlacement,
-  ) {}
+  ) {
+    // What a listener throws (a rule of the scheduler's, say) fails the run where it happened.
+    this.podHome = actorHome(this.failures.clock(this.ctx.engine.clock), this.failures);
+  }
 
   /** The pods of a revision's Deployment that exist (any phase but Gone). */
   pods(namespace: string, deployment: string): PodRuntime[] {
@@ -311,8 +320,7 @@ export class DeploymentController {
     if (rs) this.shown.replicaSets.podCreated(rs, name);
     const containers = template.spec?.containers ?? [];
     const actor = createActor(podMachine, {
-      // What a listener throws (a rule of the scheduler's, say) fails the run where it happened.
-      clock: this.failures.clock(this.ctx.engine.clock),
+      parent: this.podHome,
       input: {
         name,
         revision,
@@ -473,7 +481,7 @@ export class DeploymentController {
       this.shown.logs.gone(namespace, pod.name);
       this.ctx.store.remove(T.pod, namespace, pod.name);
       if (owner?.pods.delete(pod.name)) owner.tally.Gone--;
-      pod.actor.stop();
+      // The machine is final: its actor stops itself once this transition is over.
     } else if (phase === 'ContainerCreating') {
       // The binding: the node and the scheduled status in one write.
       const existing = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
