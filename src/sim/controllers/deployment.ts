@@ -17,7 +17,7 @@ import {
 import { type ContainerRequests, podDemand } from '../../model/cluster/scheduler.js';
 import { md5, sha256Hex } from '../../model/digest.js';
 import type { PodPhase } from '../../model/events.js';
-import { podMachine, podPhaseOf } from '../../model/machines/pod.js';
+import { type PodEmitted, podMachine, podPhaseOf } from '../../model/machines/pod.js';
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
 import { podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
 import { terminationMs } from '../../model/timeouts.js';
@@ -352,33 +352,37 @@ export class DeploymentController {
     });
     const userLimit = containerAsks(containers).userLimit;
     const f = this.failures;
+    const deployment = dep.metadata.name;
+    // One listener for the four events the machine emits (each `on` costs a listener set, a
+    // bound copy and here a wrapper: a pod made four of each).
     actor.on(
-      'phase',
-      f.listener(({ phase }) => this.onPhase(ns, dep.metadata.name, runtime, phase)),
-    );
-    actor.on(
-      'schedule',
-      f.listener(() =>
-        this.placement.scheduler.schedule({
-          key,
-          owner: owner.name,
-          demand,
-          ...(userLimit !== undefined ? { cpuLimitMillis: userLimit } : {}),
-          bound: (node) => {
-            runtime.node = node;
-            actor.send({ type: 'pod.bound', node: node.name });
-          },
-          unschedulable: (message) => actor.send({ type: 'pod.unschedulable', message }),
-        }),
-      ),
-    );
-    actor.on(
-      'unschedulable',
-      f.listener(({ message }) => this.onUnschedulable(ns, runtime, message)),
-    );
-    actor.on(
-      'pull',
-      f.listener(() => this.pull(ns, runtime)),
+      '*',
+      f.listener((e: PodEmitted) => {
+        switch (e.type) {
+          case 'phase':
+            this.onPhase(ns, deployment, runtime, e.phase);
+            break;
+          case 'schedule':
+            this.placement.scheduler.schedule({
+              key,
+              owner: owner.name,
+              demand,
+              ...(userLimit !== undefined ? { cpuLimitMillis: userLimit } : {}),
+              bound: (node) => {
+                runtime.node = node;
+                actor.send({ type: 'pod.bound', node: node.name });
+              },
+              unschedulable: (message) => actor.send({ type: 'pod.unschedulable', message }),
+            });
+            break;
+          case 'unschedulable':
+            this.onUnschedulable(ns, runtime, e.message);
+            break;
+          case 'pull':
+            this.pull(ns, runtime);
+            break;
+        }
+      }),
     );
     actor.start();
     f.throwIfAny();
