@@ -60,6 +60,7 @@ import { ownerRef } from '../context.js';
 import type { RevisionDataplane } from '../dataplane/revision.js';
 import { T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
+import { UnchangedStatus } from './statusMemo.js';
 
 /**
  * The delay from `nowMs` to the first tick of the grid `lastTickMs + k·interval` after `nowMs`,
@@ -105,6 +106,9 @@ export class RevisionAutoscaler {
   lastDecision: DecisionRecord | undefined;
   /** Errors of the machines and of this class's listeners, thrown where they happened. */
   private readonly failures = new ActorFailures();
+  /** The PodAutoscaler's and the SKS's status writes that would change nothing (see UnchangedStatus). */
+  private readonly paStatus = new UnchangedStatus();
+  private readonly sksStatus = new UnchangedStatus();
   /** How the log names the revision (`namespace/name` outside the run's namespace). */
   private readonly logName: string;
   /** The time of the ticker's last timer tick (its start before the first): the grid it keeps. */
@@ -466,18 +470,25 @@ export class RevisionAutoscaler {
     const serviceName = sks.status?.serviceName ?? this.revision;
     updates.push(paScaleTargetInitialized(readyPods, minReady, serviceName));
     updates.push(paSksReady(getCondition(sks.status?.conditions, 'Ready')));
-    const conditions = applyConditions(PODAUTOSCALER_CONDITION_SET, pa.status?.conditions, updates, ctx.timestamp());
     const previousDesired = pa.status?.desiredScale;
     const desiredScale =
       scale.want < 0 && previousDesired !== undefined && previousDesired >= 0 ? previousDesired : scale.want;
-    ctx.store.updateStatus(T.podAutoscaler, this.namespace, this.revision, {
+    const statusInputs = [pa.metadata.generation, serviceName, desiredScale, readyPods, ...updates];
+    const makeStatus = () => ({
       observedGeneration: pa.metadata.generation,
-      conditions,
+      conditions: applyConditions(PODAUTOSCALER_CONDITION_SET, pa.status?.conditions, updates, ctx.timestamp()),
       serviceName,
       metricsServiceName: privateServiceName(this.revision),
       ...(desiredScale >= 0 ? { desiredScale } : {}),
       actualScale: readyPods,
     });
+    const storedPa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, this.namespace, this.revision)?.status;
+    if (this.paStatus.unchanged(storedPa, pa.status, statusInputs)) {
+      UnchangedStatus.verify?.('PodAutoscaler', storedPa, makeStatus);
+    } else {
+      const after = ctx.store.updateStatus<PodAutoscaler>(T.podAutoscaler, this.namespace, this.revision, makeStatus());
+      this.paStatus.wrote(pa.status, after.status, statusInputs);
+    }
 
     this.updateSks(sks, scale.want, readyPods);
 
@@ -557,17 +568,21 @@ export class RevisionAutoscaler {
     if (sks.spec.mode !== mode || sks.spec.numActivators !== activators) {
       this.ctx.store.update({ ...sks, spec: { ...sks.spec, mode, numActivators: activators } });
     }
-    this.ctx.store.updateStatus(T.sks, this.namespace, this.revision, {
+    const ready = sksReadyCondition(readyPods);
+    const statusInputs = [sks.metadata.generation, ready];
+    const makeStatus = () => ({
       observedGeneration: sks.metadata.generation,
       serviceName: this.revision,
       privateServiceName: privateServiceName(this.revision),
-      conditions: applyConditions(
-        SKS_CONDITION_SET,
-        sks.status?.conditions,
-        [sksReadyCondition(readyPods)],
-        this.ctx.timestamp(),
-      ),
+      conditions: applyConditions(SKS_CONDITION_SET, sks.status?.conditions, [ready], this.ctx.timestamp()),
     });
+    const stored = this.ctx.store.get<ServerlessService>(T.sks, this.namespace, this.revision)?.status;
+    if (this.sksStatus.unchanged(stored, sks.status, statusInputs)) {
+      UnchangedStatus.verify?.('ServerlessService', stored, makeStatus);
+    } else {
+      const after = this.ctx.store.updateStatus<ServerlessService>(T.sks, this.namespace, this.revision, makeStatus());
+      this.sksStatus.wrote(sks.status, after.status, statusInputs);
+    }
     if (mode !== before) {
       this.ctx.emit({ t: this.ctx.now(), type: 'sks', revision: this.logName, mode, activators });
     }

@@ -15,6 +15,7 @@ import { replicaSetName } from '../../model/rules/naming.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { EventRecorder } from '../recorder.js';
+import { UnchangedStatus } from './statusMemo.js';
 
 export const REPLICA_SETS = 'replicasets.apps';
 
@@ -140,13 +141,38 @@ export class ReplicaSetController {
   writeStatus(rs: KubeObject, counts: ReplicaCounts): void {
     const current = this.ctx.store.get(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name);
     if (!current) return;
-    this.ctx.store.updateStatus(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name, {
-      replicas: counts.replicas,
-      fullyLabeledReplicas: counts.replicas,
-      ...(counts.ready > 0 ? { readyReplicas: counts.ready, availableReplicas: counts.ready } : {}),
-      observedGeneration: current.metadata.generation ?? 1,
-    });
+    const generation = current.metadata.generation ?? 1;
+    // The status is made from these alone (not from the stored one): a stored status written
+    // from the same counts and generation is the one this write would make.
+    const stored = current.status;
+    const made = typeof stored === 'object' && stored !== null ? this.madeFrom.get(stored) : undefined;
+    if (made && made.replicas === counts.replicas && made.ready === counts.ready && made.generation === generation) {
+      UnchangedStatus.verify?.('ReplicaSet', stored, () => replicaSetStatus(counts, generation));
+      return;
+    }
+    const after = this.ctx.store.updateStatus(
+      REPLICA_SETS,
+      rs.metadata.namespace,
+      rs.metadata.name,
+      replicaSetStatus(counts, generation),
+    );
+    if (typeof after.status === 'object' && after.status !== null) {
+      this.madeFrom.set(after.status, { replicas: counts.replicas, ready: counts.ready, generation });
+    }
   }
+
+  /** Each stored ReplicaSet status this controller wrote (or found written), by what it was made from. */
+  private readonly madeFrom = new WeakMap<object, ReplicaCounts & { generation: number }>();
+}
+
+/** A ReplicaSet's status from its pods' counts and its generation. */
+function replicaSetStatus(counts: ReplicaCounts, generation: number): Record<string, unknown> {
+  return {
+    replicas: counts.replicas,
+    fullyLabeledReplicas: counts.replicas,
+    ...(counts.ready > 0 ? { readyReplicas: counts.ready, availableReplicas: counts.ready } : {}),
+    observedGeneration: generation,
+  };
 }
 
 /**

@@ -1,0 +1,65 @@
+/**
+ * A status write that would change nothing, known without building it.
+ *
+ * A controller's status is made by the model's rules from a few inputs and the stored status it
+ * read (its conditions, fields it keeps). When one write of it left the stored status as it was
+ * (the store's own compare said so: it handed back the very status the rule read), the rule's
+ * status from that stored status is that stored status; the same inputs over the same stored
+ * status (the same object: the store never changes one in place, and a write that changes
+ * anything stores a new one) make it again, and the write would again change nothing. So the
+ * controller asks `unchanged` first and builds and writes only when an input or the stored status
+ * moved. Conditions keep their lastTransitionTime when set as they were, so the time a rule is
+ * given does not enter: a status equal to the stored one took no time from it.
+ */
+export class UnchangedStatus {
+  /** The stored status the last write left as it was; undefined when the last write changed it. */
+  private status: unknown;
+  private inputs: readonly unknown[] = [];
+
+  /**
+   * Tests: when set, called for each write left out with the kind, the stored status and a
+   * function that makes the status the write would have written, to compare.
+   */
+  static verify: ((kind: string, stored: unknown, made: () => unknown) => void) | undefined;
+
+  /**
+   * Whether writing the status made from `inputs` over `read` (the status the rule reads) would
+   * change nothing, where `stored` is the status in the store now.
+   */
+  unchanged(stored: unknown, read: unknown, inputs: readonly unknown[]): boolean {
+    return (
+      this.status !== undefined && stored === this.status && read === this.status && sameInputs(this.inputs, inputs)
+    );
+  }
+
+  /** After a write of the status made from `inputs` over `read`: `after` is the stored status. */
+  wrote(read: unknown, after: unknown, inputs: readonly unknown[]): void {
+    if (read !== undefined && after === read) {
+      this.status = after;
+      this.inputs = inputs;
+    } else {
+      this.status = undefined;
+      this.inputs = [];
+    }
+  }
+}
+
+/**
+ * Inputs are numbers, strings, booleans, undefined, or flat records of them (a rule's
+ * ConditionUpdate, built afresh each time): compared by value, one level deep.
+ */
+function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+    const kx = Object.keys(x);
+    if (kx.length !== Object.keys(y).length) return false;
+    for (const k of kx) {
+      if ((x as Record<string, unknown>)[k] !== (y as Record<string, unknown>)[k]) return false;
+    }
+  }
+  return true;
+}
