@@ -4,8 +4,9 @@ import { UnchangedStatus } from '../../src/sim/controllers/statusMemo.js';
 import { dataEqual } from '../../src/sim/store.js';
 
 // Status writes the controllers leave out (SKS, PodAutoscaler, ReplicaSet) because they would
-// change nothing: each one left out is made anyway here and compared with the stored status.
-// A skip that drops a write that changes something fails here.
+// change nothing, and Endpoints and EndpointSlice writes likewise: each one left out is made
+// anyway here and compared with what is stored. A skip that drops a write that changes
+// something fails here.
 const SCENARIOS = [
   'scenarios/idle-to-zero.yaml',
   'scenarios/scale-down-delay.yaml',
@@ -41,5 +42,7 @@ describe('status writes left out as changing nothing', () => {
     expect(skipped.get('ServerlessService') ?? 0).toBeGreaterThan(0);
     expect(skipped.get('PodAutoscaler') ?? 0).toBeGreaterThan(0);
     expect(skipped.get('ReplicaSet') ?? 0).toBeGreaterThan(0);
+    expect(skipped.get('endpoints') ?? 0).toBeGreaterThan(0);
+    expect(skipped.get('endpointslices.discovery.k8s.io') ?? 0).toBeGreaterThan(0);
   });
 });

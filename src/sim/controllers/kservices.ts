@@ -17,6 +17,7 @@ import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { StoreEvent } from '../store.js';
 import { PODS_BY_REVISION, T } from '../types.js';
+import { sameInputs, UnchangedStatus } from './statusMemo.js';
 
 export const CORE_SERVICES = 'services';
 export const ENDPOINTS = 'endpoints';
@@ -57,7 +58,13 @@ export function activatorIps(count: number): string[] {
   return Array.from({ length: Math.max(1, count) }, (_, i) => `10.244.250.${i + 1}`);
 }
 
+/** Between two lists in what an object is made of (no pod entry is this). */
+const BETWEEN = Symbol('between');
+
 export class KubernetesServices {
+  /** Each Endpoints and EndpointSlice this controller stored, with what it was made of. */
+  private readonly madeFrom = new WeakMap<KubeObject, readonly unknown[]>();
+
   private nextIp = 100;
   /** A stored pod's address and slice entry (a pod's next write is a new object, with its own). */
   private readonly entries = new WeakMap<Pod, PodEndpoints>();
@@ -180,29 +187,64 @@ export class KubernetesServices {
       (entry.ready ? ready : notReady).push(entry.address);
       (entry.ready ? readySlices : notReadySlices).push(entry.slice);
     }
-    this.writeEndpoints(
-      ns,
-      privateName,
-      serviceLabels(sks, revision, 'Private'),
-      undefined,
-      subsets(PRIVATE_PORTS, ready, notReady),
+    // Each object is written only when what it is made of moved (see `write`): in a reconcile
+    // that writes, one of the two Endpoints and one of the two slices often stays as it was.
+    const labels = sks.metadata.labels;
+    this.write(ENDPOINTS, ns, privateName, [labels, ...ready, BETWEEN, ...notReady], () =>
+      endpointsBody(
+        ns,
+        privateName,
+        serviceLabels(sks, revision, 'Private'),
+        undefined,
+        subsets(PRIVATE_PORTS, ready, notReady),
+      ),
     );
     const proxy = sks.spec.mode === 'Proxy';
-    const activators = activatorIps(sks.spec.numActivators ?? 1).map((ip) => ({ ip }));
-    const publicSubsets = proxy ? subsets(PUBLIC_PORTS, activators, []) : subsets(PUBLIC_PORTS, ready, []);
-    this.writeEndpoints(ns, publicName, serviceLabels(sks, revision, 'Public'), sks, publicSubsets);
-    // The EndpointSlices kubectl describe reads: the private one from the endpointslice
-    // controller, the public one mirrored from the SKS's Endpoints.
-    this.writeSlice(ns, privateName, 'endpointslice-controller.k8s.io', PRIVATE_PORTS, [
-      ...readySlices,
-      ...notReadySlices,
-    ]);
-    this.writeSlice(
+    const numActivators = sks.spec.numActivators ?? 1;
+    const activators = () => activatorIps(numActivators).map((ip) => ({ ip }));
+    this.write(
+      ENDPOINTS,
       ns,
       publicName,
-      'endpointslicemirroring-controller.k8s.io',
-      PUBLIC_PORTS,
-      proxy ? activators.map((a) => slice(a, true)) : readySlices,
+      proxy ? [labels, sks.metadata.uid, numActivators] : [labels, sks.metadata.uid, BETWEEN, ...ready],
+      () =>
+        endpointsBody(
+          ns,
+          publicName,
+          serviceLabels(sks, revision, 'Public'),
+          sks,
+          proxy ? subsets(PUBLIC_PORTS, activators(), []) : subsets(PUBLIC_PORTS, ready, []),
+        ),
+    );
+    // The EndpointSlices kubectl describe reads: the private one from the endpointslice
+    // controller, the public one mirrored from the SKS's Endpoints. A slice is made of its
+    // Service (labels, uid) and its endpoints.
+    this.write(
+      ENDPOINT_SLICES,
+      ns,
+      sliceName(privateName),
+      [privateService, ...readySlices, BETWEEN, ...notReadySlices],
+      () =>
+        privateService &&
+        sliceBody(ns, privateService, 'endpointslice-controller.k8s.io', PRIVATE_PORTS, [
+          ...readySlices,
+          ...notReadySlices,
+        ]),
+    );
+    this.write(
+      ENDPOINT_SLICES,
+      ns,
+      sliceName(publicName),
+      proxy ? [publicService, numActivators] : [publicService, BETWEEN, ...readySlices],
+      () =>
+        publicService &&
+        sliceBody(
+          ns,
+          publicService,
+          'endpointslicemirroring-controller.k8s.io',
+          PUBLIC_PORTS,
+          proxy ? activators().map((a) => slice(a, true)) : readySlices,
+        ),
     );
     const stored = [
       { type: ENDPOINTS, name: privateName },
@@ -220,50 +262,34 @@ export class KubernetesServices {
     });
   }
 
-  private writeSlice(ns: string, service: string, managedBy: string, ports: ServicePort[], endpoints: object[]): void {
-    const store = this.ctx.store;
-    const owner = store.get(CORE_SERVICES, ns, service);
-    if (!owner) return;
-    const name = sliceName(service);
-    const body = {
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: {
-        name,
-        namespace: ns,
-        labels: {
-          ...(owner.metadata.labels ?? {}),
-          'endpointslice.kubernetes.io/managed-by': managedBy,
-          'kubernetes.io/service-name': service,
-        },
-        ownerReferences: [ownerRef(owner)],
-      },
-      addressType: 'IPv4',
-      ...(endpoints.length > 0 ? { endpoints } : {}),
-      ports: ports.map(endpointPort),
-    };
-    const existing = store.get(ENDPOINT_SLICES, ns, name);
-    if (!existing) store.create(body);
-    else store.update({ ...body, metadata: { ...existing.metadata, labels: body.metadata.labels } });
-  }
-
-  private writeEndpoints(
+  /**
+   * Writes an Endpoints or EndpointSlice (`make` gives its body, or nothing to write) unless the
+   * stored one is one this controller stored from the same `madeOf`: writing it again would
+   * change nothing. A change by anyone else stores a new object, which is not in `madeFrom`.
+   */
+  private write(
+    type: string,
     ns: string,
     name: string,
-    labels: Record<string, string>,
-    owner: KubeObject | undefined,
-    subsets: object[],
+    madeOf: readonly unknown[],
+    make: () => KubeObject | undefined,
   ): void {
     const store = this.ctx.store;
-    const existing = store.get(ENDPOINTS, ns, name);
-    const body = {
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: { name, namespace: ns, labels, ...(owner ? { ownerReferences: [ownerRef(owner)] } : {}) },
-      ...(subsets.length > 0 ? { subsets } : {}),
-    };
-    if (!existing) store.create(body);
-    else store.update({ ...body, metadata: { ...existing.metadata, labels } });
+    const existing = store.get(type, ns, name);
+    const made = existing ? this.madeFrom.get(existing) : undefined;
+    if (existing && made !== undefined && sameInputs(made, madeOf)) {
+      UnchangedStatus.verify?.(type, existing, () => {
+        const body = make();
+        return body && { ...body, metadata: { ...existing.metadata, labels: body.metadata.labels } };
+      });
+      return;
+    }
+    const body = make();
+    if (!body) return;
+    const stored = existing
+      ? store.update({ ...body, metadata: { ...existing.metadata, labels: body.metadata.labels } })
+      : store.create(body);
+    this.madeFrom.set(stored, madeOf);
   }
 
   private service(
@@ -315,6 +341,50 @@ export class KubernetesServices {
  */
 function serviceLabels(sks: ServerlessService, revision: string, type: string): Record<string, string> {
   return { ...(sks.metadata.labels ?? {}), [SKS_LABEL]: revision, [SERVICE_TYPE_LABEL]: type };
+}
+
+/** An Endpoints object. */
+function endpointsBody(
+  ns: string,
+  name: string,
+  labels: Record<string, string>,
+  owner: KubeObject | undefined,
+  subsets: object[],
+): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Endpoints',
+    metadata: { name, namespace: ns, labels, ...(owner ? { ownerReferences: [ownerRef(owner)] } : {}) },
+    ...(subsets.length > 0 ? { subsets } : {}),
+  } as KubeObject;
+}
+
+/** The EndpointSlice of a Service. */
+function sliceBody(
+  ns: string,
+  owner: KubeObject,
+  managedBy: string,
+  ports: ServicePort[],
+  endpoints: object[],
+): KubeObject {
+  const service = owner.metadata.name;
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: {
+      name: sliceName(service),
+      namespace: ns,
+      labels: {
+        ...(owner.metadata.labels ?? {}),
+        'endpointslice.kubernetes.io/managed-by': managedBy,
+        'kubernetes.io/service-name': service,
+      },
+      ownerReferences: [ownerRef(owner)],
+    },
+    addressType: 'IPv4',
+    ...(endpoints.length > 0 ? { endpoints } : {}),
+    ports: ports.map(endpointPort),
+  } as KubeObject;
 }
 
 /** An Endpoints' subsets: none without addresses, else one with the ports. */

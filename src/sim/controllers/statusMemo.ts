@@ -48,7 +48,7 @@ export class UnchangedStatus {
  * Inputs are numbers, strings, booleans, undefined, or flat records of them (a rule's
  * ConditionUpdate, built afresh each time): compared by value, one level deep.
  */
-function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+export function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) {
     const x = a[i];
