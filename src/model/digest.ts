@@ -3,10 +3,10 @@
  * (kmeta's shortened child names, a node's uid, the pod template hash, a pod's token volume
  * suffix, container ids) need a few short digests, one to three per pod, seconds apart.
  *
- * node:crypto is loaded on the first digest, not with this module: loading it costs ≈ 7 ms of CPU
- * (fifty-odd internal modules), which `knsim --help` and runs that make no pod do not need. A
- * native digest then costs a few microseconds even when the caller's code has gone cold, where a
- * JavaScript one (@noble/hashes' classes, or a hand-written copy) cost 50–400 µs a cold call.
+ * node:crypto is loaded on the first digest (≈ 7 ms of CPU, fifty-odd internal modules), not when
+ * this module is imported. A native digest costs a few microseconds even when the caller's code
+ * has gone cold, where a JavaScript one (@noble/hashes' classes, or a hand-written copy) cost
+ * 50–400 µs a cold call, and a day of diurnal-24h asks for 911 of them.
  */
 import type * as Crypto from 'node:crypto';
 
