@@ -55,17 +55,35 @@ interface Recorded {
   hash: number;
 }
 
+/** The object an event is about, as the Event's `involvedObject` holds it. */
+type Involved = Record<string, string> & { namespace: string; name: string; uid: string };
+
 /** What makes two events the same event (client-go's event key), as stored and as about to be written. */
 interface EventKey {
-  involved: Record<string, string> & { namespace: string; name: string; uid: string };
+  involved: Involved;
   type: EventType;
   reason: string;
   message: string;
   source: EventSource;
 }
 
+/**
+ * A record waiting for the end of its instant: one object of one shape (not a closure) per
+ * record; it is also the key `write` looks the event up by.
+ */
+interface Pending extends EventKey {
+  at: number;
+  options: RecordOptions | undefined;
+}
+
+/** The last nanosecond used for an object's event names: microseconds and nanoseconds on top. */
+interface LastNanos {
+  micros: number;
+  extra: number;
+}
+
 export class EventRecorder {
-  private readonly pending: (() => void)[] = [];
+  private pending: Pending[] = [];
   private flushScheduled = false;
   /**
    * The latest core/v1 event of each aggregation key, filed by a hash of the key (a number, not
@@ -74,9 +92,18 @@ export class EventRecorder {
   private readonly byHash = new Map<number, Recorded[]>();
   /** Every event kept, in the order written, for expiry. */
   private readonly kept = new Set<Recorded>();
-  /** The last nanosecond used per object, so that names never collide. */
-  private readonly lastNanos = new Map<string, bigint>();
+  /**
+   * The last nanosecond used per object, so that names never collide: in numbers, not a bigint
+   * (the Unix time in ns does not fit a double; its microseconds do).
+   */
+  private readonly lastNanos = new Map<string, LastNanos>();
   private sweepScheduled = false;
+  /** Made once: the engine calls them with no closure per flush or sweep. */
+  private readonly flushNow = (): void => this.flush();
+  private readonly sweepNow = (): void => {
+    this.sweepScheduled = false;
+    this.sweep();
+  };
 
   constructor(
     private readonly engine: Engine,
@@ -90,51 +117,59 @@ export class EventRecorder {
     reason: string,
     message: string,
     source: EventSource,
-    options: RecordOptions = {},
+    options?: RecordOptions,
   ): void {
     const at = this.engine.now();
-    const involved = {
-      kind: obj.kind,
-      namespace: obj.metadata.namespace ?? 'default',
-      name: obj.metadata.name,
-      uid: obj.metadata.uid ?? '',
-      apiVersion: obj.apiVersion,
-      resourceVersion: obj.metadata.resourceVersion ?? '',
-      ...(options.fieldPath ? { fieldPath: options.fieldPath } : {}),
-    };
-    this.pending.push(() => this.write(at, involved, type, reason, message, source, options));
+    const meta = obj.metadata;
+    const fieldPath = options?.fieldPath;
+    const involved: Involved = fieldPath
+      ? {
+          kind: obj.kind,
+          namespace: meta.namespace ?? 'default',
+          name: meta.name,
+          uid: meta.uid ?? '',
+          apiVersion: obj.apiVersion,
+          resourceVersion: meta.resourceVersion ?? '',
+          fieldPath,
+        }
+      : {
+          kind: obj.kind,
+          namespace: meta.namespace ?? 'default',
+          name: meta.name,
+          uid: meta.uid ?? '',
+          apiVersion: obj.apiVersion,
+          resourceVersion: meta.resourceVersion ?? '',
+        };
+    this.pending.push({ involved, type, reason, message, source, at, options });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      this.engine.after(0, () => this.flush());
+      this.engine.call(at, this.flushNow, undefined);
     }
   }
 
   private flush(): void {
     this.flushScheduled = false;
-    const work = this.pending.splice(0);
-    for (const w of work) w();
+    const work = this.pending;
+    this.pending = [];
+    for (let i = 0; i < work.length; i++) this.write(work[i]!);
   }
 
-  private write(
-    at: number,
-    involved: Record<string, string> & { namespace: string; name: string; uid: string },
-    type: EventType,
-    reason: string,
-    message: string,
-    source: EventSource,
-    options: RecordOptions,
-  ): void {
-    const wanted: EventKey = { involved, type, reason, message, source };
-    const hash = keyHash(wanted);
-    const similar = options.eventsV1 ? undefined : this.byHash.get(hash);
+  private write(p: Pending): void {
+    const { at, involved, source, options } = p;
+    const v1 = options?.eventsV1;
+    const hash = keyHash(p);
+    const similar = v1 ? undefined : this.byHash.get(hash);
     let seen: Recorded | undefined;
     let existing: (KubeObject & { count?: number }) | undefined;
-    for (const r of similar ?? []) {
-      const stored = this.store.get(EVENTS, r.namespace, r.name) as (KubeObject & { count?: number }) | undefined;
-      if (stored && sameEvent(stored as unknown as StoredEvent, wanted)) {
-        seen = r;
-        existing = stored;
-        break;
+    if (similar !== undefined) {
+      for (let i = 0; i < similar.length; i++) {
+        const r = similar[i]!;
+        const stored = this.store.get(EVENTS, r.namespace, r.name) as (KubeObject & { count?: number }) | undefined;
+        if (stored && sameEvent(stored as unknown as StoredEvent, p)) {
+          seen = r;
+          existing = stored;
+          break;
+        }
       }
     }
     const stamp = isoAt(at);
@@ -148,30 +183,35 @@ export class EventRecorder {
       } as KubeObject);
       return;
     }
-    const name = eventName(involved.name, this.nanos(`${involved.namespace}/${involved.name}`, at));
-    const common = {
-      apiVersion: 'v1',
-      kind: 'Event',
-      metadata: { name, namespace: involved.namespace },
-      involvedObject: involved,
-      reason,
-      message,
-      type,
-    };
-    const event = options.eventsV1
+    const namespace = involved.namespace;
+    const name = this.name(involved.name, namespace, at);
+    // One literal per kind of Event, its fields in the order client-go writes them.
+    const event = v1
       ? {
-          ...common,
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { name, namespace },
+          involvedObject: involved,
+          reason: p.reason,
+          message: p.message,
+          type: p.type,
           source: {},
           firstTimestamp: null,
           lastTimestamp: null,
           eventTime: microTime(at),
-          action: options.eventsV1.action,
+          action: v1.action,
           reportingComponent: source.component,
-          reportingInstance: options.eventsV1.reportingInstance,
+          reportingInstance: v1.reportingInstance,
         }
       : {
-          ...common,
-          source: { component: source.component, ...(source.host ? { host: source.host } : {}) },
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { name, namespace },
+          involvedObject: involved,
+          reason: p.reason,
+          message: p.message,
+          type: p.type,
+          source: source.host ? { component: source.component, host: source.host } : { component: source.component },
           firstTimestamp: stamp,
           lastTimestamp: stamp,
           count: 1,
@@ -179,13 +219,13 @@ export class EventRecorder {
           reportingComponent: source.component,
           reportingInstance: source.host ?? '',
         };
-    if (this.store.get(EVENTS, involved.namespace, name)) return;
+    if (this.store.get(EVENTS, namespace, name)) return;
     // Built for this write alone (its involvedObject too: `record` made it for this event), and
     // nothing here keeps or changes it: the store keeps it as it is.
     this.store.createHandedOver(event as unknown as KubeObject);
-    const recorded: Recorded = { name, namespace: involved.namespace, lastMs: at, hash: options.eventsV1 ? -1 : hash };
+    const recorded: Recorded = { name, namespace, lastMs: at, hash: v1 ? -1 : hash };
     this.kept.add(recorded);
-    if (!options.eventsV1) {
+    if (!v1) {
       // The new event takes the key over: a repeat counts up on it, and the old one (too old to
       // count up on) stays kept until it expires.
       if (similar === undefined) this.byHash.set(hash, [recorded]);
@@ -195,23 +235,37 @@ export class EventRecorder {
     this.scheduleSweep();
   }
 
-  /** Unix time in nanoseconds of simulated instant `at`, unique per object. */
-  private nanos(object: string, at: number): bigint {
+  /**
+   * The event's name: the object's name and the Unix time in nanoseconds of simulated instant
+   * `at`, one nanosecond on from the object's last when they would collide.
+   */
+  private name(objectName: string, namespace: string, at: number): string {
     // Simulated time has fractions of a millisecond: keep microseconds.
-    let n = BigInt(Math.floor((SIM_EPOCH_MS + at) * 1000)) * 1000n;
+    let micros = Math.floor((SIM_EPOCH_MS + at) * 1000);
+    let extra = 0;
+    const object = `${namespace}/${objectName}`;
     const last = this.lastNanos.get(object);
-    if (last !== undefined && n <= last) n = last + 1n;
-    this.lastNanos.set(object, n);
-    return n;
+    if (last !== undefined && micros <= last.micros) {
+      // Not later than the last: the last one and a nanosecond.
+      micros = last.micros;
+      extra = last.extra + 1;
+      if (extra === 1000) {
+        micros++;
+        extra = 0;
+      }
+    }
+    if (last === undefined) this.lastNanos.set(object, { micros, extra });
+    else {
+      last.micros = micros;
+      last.extra = extra;
+    }
+    return eventName(objectName, BigInt(micros) * 1000n + BigInt(extra));
   }
 
   private scheduleSweep(): void {
     if (this.sweepScheduled) return;
     this.sweepScheduled = true;
-    this.engine.after(SWEEP_MS, () => {
-      this.sweepScheduled = false;
-      this.sweep();
-    });
+    this.engine.call(this.engine.now() + SWEEP_MS, this.sweepNow, undefined);
   }
 
   /** Removes events last seen more than the TTL ago; keeps sweeping while any are left. */
@@ -223,9 +277,11 @@ export class EventRecorder {
       this.forgetKey(r);
       this.store.remove(EVENTS, r.namespace, r.name);
     }
-    const expired = BigInt(Math.floor(SIM_EPOCH_MS + now - EVENT_TTL_MS)) * 1_000_000n;
+    // An object's last nanosecond older than the TTL can no longer collide: forget it. In
+    // microseconds: the cut-off is whole milliseconds, so `cut ns > last ns` is `cut µs > last µs`.
+    const expiredMicros = Math.floor(SIM_EPOCH_MS + now - EVENT_TTL_MS) * 1000;
     for (const [object, last] of this.lastNanos) {
-      if (expired > last) this.lastNanos.delete(object);
+      if (expiredMicros > last.micros) this.lastNanos.delete(object);
     }
     if (this.kept.size > 0) this.scheduleSweep();
   }
@@ -251,27 +307,28 @@ interface StoredEvent {
 
 /** FNV-1a over the aggregation key's fields (uid, kind, name, fieldPath, type, reason, message, source). */
 function keyHash(k: EventKey): number {
-  let h = 0x811c9dc5;
-  const parts = [
-    k.involved.uid,
-    k.involved.kind ?? '',
-    k.involved.name,
-    k.involved.fieldPath ?? '',
-    k.type,
-    k.reason,
-    k.message,
-    k.source.component,
-    k.source.host ?? '',
-  ];
-  for (const part of parts) {
-    for (let i = 0; i < part.length; i++) {
-      h ^= part.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    h ^= 0xffff; // between fields, a code unit no field holds
+  const o = k.involved;
+  let h = mix(0x811c9dc5, o.uid);
+  h = mix(h, o.kind ?? '');
+  h = mix(h, o.name);
+  h = mix(h, o.fieldPath ?? '');
+  h = mix(h, k.type);
+  h = mix(h, k.reason);
+  h = mix(h, k.message);
+  h = mix(h, k.source.component);
+  h = mix(h, k.source.host ?? '');
+  return h >>> 0;
+}
+
+/** One field into the hash, and a code unit no field holds after it. */
+function mix(hash: number, part: string): number {
+  let h = hash;
+  for (let i = 0; i < part.length; i++) {
+    h ^= part.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return h >>> 0;
+  h ^= 0xffff;
+  return Math.imul(h, 0x01000193);
 }
 
 /** Whether the stored event is the event `k` (client-go's event key: every field of it equal). */
@@ -292,5 +349,7 @@ function sameEvent(stored: StoredEvent, k: EventKey): boolean {
 
 /** metav1.MicroTime as the API serves it: `2026-01-01T00:00:05.123000Z`. */
 function microTime(at: number): string {
-  return new Date(SIM_EPOCH_MS + at).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+  // toISOString ends in `.sssZ`: three more digits of zeros before the `Z`.
+  const iso = new Date(SIM_EPOCH_MS + at).toISOString();
+  return `${iso.slice(0, -1)}000Z`;
 }

@@ -1,0 +1,143 @@
+/**
+ * The event recorder (src/sim/recorder.ts) against the recorder as it was before it was made
+ * cheaper (test/sim/recorderOld.ts): the same records at the same instants must leave the very
+ * same Events in the store (names, every field and its order, counts, timestamps), with the same
+ * watch events and resourceVersions, written and expired at the same instants.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { KubeObject } from '../../src/model/api/types.js';
+import { isoAt } from '../../src/model/rules/time.js';
+import { Engine } from '../../src/sim/engine.js';
+import { EventRecorder, type RecordOptions } from '../../src/sim/recorder.js';
+import { ObjectStore } from '../../src/sim/store.js';
+import { OldEventRecorder } from './recorderOld.js';
+
+interface Rec {
+  gapMs: number;
+  object: number;
+  type: 'Normal' | 'Warning';
+  reason: 'Pulled' | 'Killing' | 'Scheduled';
+  message: 'one' | 'two';
+  host: 'n1' | 'n2' | undefined;
+  fieldPath: string | undefined;
+  v1: boolean;
+}
+
+const rec = fc.record<Rec>({
+  // Same instant, fractions of a millisecond (names a nanosecond apart), within and past the ten
+  // minutes a repeat counts up in, past the hour an Event is kept.
+  gapMs: fc.oneof(
+    fc.constant(0),
+    fc.constantFrom(0.0004, 0.0011, 0.25, 1.5),
+    fc.integer({ min: 1, max: 15 * 60_000 }),
+    fc.integer({ min: 0, max: 2 * 3_600_000 }),
+  ),
+  object: fc.integer({ min: 0, max: 3 }),
+  type: fc.constantFrom('Normal', 'Warning'),
+  reason: fc.constantFrom('Pulled', 'Killing', 'Scheduled'),
+  message: fc.constantFrom('one', 'two'),
+  host: fc.constantFrom('n1', 'n2', undefined),
+  fieldPath: fc.constantFrom(undefined, 'spec.containers{user-container}'),
+  v1: fc.boolean(),
+});
+
+/** Pods in two namespaces and a Node (no namespace: `default`). */
+const objects: KubeObject[] = [
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'ns', uid: 'uid-a', resourceVersion: '7' } },
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'other', uid: 'uid-a2' } },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'b', namespace: 'ns', uid: 'uid-b', resourceVersion: '3' },
+  },
+  { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } },
+] as KubeObject[];
+
+interface Run {
+  engine: Engine;
+  store: ObjectStore;
+  record: (obj: KubeObject, r: Rec, options: RecordOptions | undefined) => void;
+  seen: string[];
+}
+
+function run(recorder: 'new' | 'old'): Run {
+  const engine = new Engine();
+  const store = new ObjectStore({ timestamp: () => isoAt(engine.now()), uid: (o) => `e-${o.metadata.name}` });
+  const seen: string[] = [];
+  store.watch((e) => seen.push(`${engine.now()} ${e.op} ${e.resourceVersion} ${JSON.stringify(e.object)}`));
+  const r = recorder === 'new' ? new EventRecorder(engine, store) : new OldEventRecorder(engine, store);
+  return {
+    engine,
+    store,
+    seen,
+    record: (obj, x, options) =>
+      options === undefined
+        ? r.record(obj, x.type, x.reason, x.message, { component: 'kubelet', ...(x.host ? { host: x.host } : {}) })
+        : r.record(
+            obj,
+            x.type,
+            x.reason,
+            x.message,
+            { component: 'kubelet', ...(x.host ? { host: x.host } : {}) },
+            options,
+          ),
+  };
+}
+
+const options = (r: Rec): RecordOptions | undefined =>
+  r.v1
+    ? { eventsV1: { action: 'Binding', reportingInstance: 'sched' } }
+    : r.fieldPath
+      ? { fieldPath: r.fieldPath }
+      : r.host === 'n2'
+        ? {}
+        : undefined;
+
+describe('EventRecorder against the old recorder', () => {
+  it('stores the same Events, with the same watch events and resourceVersions (fast-check)', () => {
+    fc.assert(
+      fc.property(fc.array(rec, { minLength: 1, maxLength: 60 }), (records) => {
+        const runs = [run('new'), run('old')];
+        let t = 0;
+        for (const r of records) {
+          t += r.gapMs;
+          for (const x of runs) {
+            x.engine.runUntil(t);
+            x.record(objects[r.object]!, r, options(r));
+          }
+          expect(JSON.stringify(runs[0]!.store.list('events'))).toBe(JSON.stringify(runs[1]!.store.list('events')));
+        }
+        for (const x of runs) x.engine.runUntil(t + 2 * 3_600_000);
+        expect(runs[0]!.seen).toEqual(runs[1]!.seen);
+        expect(runs[0]!.store.resourceVersion()).toBe(runs[1]!.store.resourceVersion());
+        expect(runs[0]!.engine.pending()).toBe(runs[1]!.engine.pending());
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('names a thousand and more events of one object at one instant as the old recorder does', () => {
+    const runs = [run('new'), run('old')];
+    for (const x of runs) {
+      x.engine.runUntil(1.0015);
+      for (let i = 0; i < 2100; i++) {
+        // Distinct messages: each a new event, its name a nanosecond past the last (past 999 too).
+        const r: Rec = {
+          gapMs: 0,
+          object: 0,
+          type: 'Normal',
+          reason: 'Pulled',
+          message: 'one',
+          host: 'n1',
+          fieldPath: undefined,
+          v1: false,
+        };
+        x.record(objects[0]!, { ...r, message: `m${i}` as Rec['message'] }, undefined);
+      }
+      x.engine.runUntil(3_600_000 * 3);
+    }
+    expect(runs[0]!.seen.length).toBe(2 * 2100);
+    expect(runs[0]!.seen).toEqual(runs[1]!.seen);
+  });
+});
