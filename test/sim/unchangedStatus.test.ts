@@ -3,7 +3,7 @@ import { runScenarioFile } from '../../src/runner/simulate.js';
 import { UnchangedStatus } from '../../src/sim/controllers/statusMemo.js';
 import { dataEqual } from '../../src/sim/store.js';
 
-// Status writes the controllers leave out (SKS, PodAutoscaler, ReplicaSet) because they would
+// Status writes the controllers leave out (SKS, PodAutoscaler, ReplicaSet, Deployment) because they would
 // change nothing, and Endpoints and EndpointSlice writes likewise: each one left out is made
 // anyway here and compared with what is stored. A skip that drops a write that changes
 // something fails here.
@@ -42,6 +42,7 @@ describe('status writes left out as changing nothing', () => {
     expect(skipped.get('ServerlessService') ?? 0).toBeGreaterThan(0);
     expect(skipped.get('PodAutoscaler') ?? 0).toBeGreaterThan(0);
     expect(skipped.get('ReplicaSet') ?? 0).toBeGreaterThan(0);
+    expect(skipped.get('Deployment') ?? 0).toBeGreaterThan(0);
     expect(skipped.get('endpoints') ?? 0).toBeGreaterThan(0);
     expect(skipped.get('endpointslices.discovery.k8s.io') ?? 0).toBeGreaterThan(0);
   });

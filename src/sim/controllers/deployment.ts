@@ -32,6 +32,7 @@ import type { PodLogs } from '../podLogs.js';
 import type { EventRecorder } from '../recorder.js';
 import { T } from '../types.js';
 import { deploymentConditions, REPLICA_SETS, type ReplicaSetController } from './replicaset.js';
+import { UnchangedStatus } from './statusMemo.js';
 
 export interface PodObserver {
   podPhase(namespace: string, revision: string, pod: string, phase: PodPhase): void;
@@ -140,6 +141,27 @@ function phaseOf(pod: PodRuntime): PodPhase {
   return podPhaseOf(pod.actor.getSnapshot());
 }
 
+/** Whether the Deployment's stored conditions hold Progressing (set from its first status write on). */
+function hasProgressing(dep: Deployment): boolean {
+  const conditions = (dep.status as { conditions?: readonly { type: string }[] } | undefined)?.conditions;
+  return conditions?.some((c) => c.type === 'Progressing') ?? false;
+}
+
+/**
+ * Whether the status made from `a` is the one made from `b`: it is made from the generation, the
+ * replicas and the stored conditions (kept as the very objects when they stay: the store shares
+ * what a write took over).
+ */
+function sameStatusInputs(a: Deployment, b: Deployment): boolean {
+  if (a.metadata.generation !== b.metadata.generation || a.spec.replicas !== b.spec.replicas) return false;
+  const x = (a.status as { conditions?: readonly unknown[] } | undefined)?.conditions;
+  const y = (b.status as { conditions?: readonly unknown[] } | undefined)?.conditions;
+  if (x === y) return true;
+  if (!x || !y || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+
 /** Not deleted: neither Terminating nor Gone. */
 function isAlive(pod: PodRuntime): boolean {
   const phase = phaseOf(pod);
@@ -221,7 +243,36 @@ export class DeploymentController {
         .slice(0, alive.length - desired);
       for (const pod of victims) this.deletePod(namespace, pod, rt);
     }
-    this.writeStatus(dep, rt);
+    // The pods made or deleted above may have written the Deployment's status already (a pod's
+    // machine announces its phase as it starts): the stored one is read again when its status
+    // is made from the same inputs as `dep`'s, so the unchanged-write check can match it.
+    const fresh = this.ctx.store.get<Deployment>(T.deployment, namespace, name);
+    this.writeStatus(fresh && fresh !== dep && sameStatusInputs(fresh, dep) ? fresh : dep, rt);
+  }
+
+  /** The Deployment's status (without writing it or the ReplicaSet's). */
+  private statusOf(dep: Deployment, rt: DeploymentRuntime, current: number, ready: number): Record<string, unknown> {
+    const desired = dep.spec.replicas ?? 1;
+    const status: Record<string, unknown> = {
+      observedGeneration: dep.metadata.generation,
+      replicas: current,
+      updatedReplicas: current,
+      readyReplicas: ready,
+      availableReplicas: ready,
+    };
+    if (rt.replicaSet) {
+      const unavailable = Math.max(0, desired - ready);
+      if (unavailable > 0) status.unavailableReplicas = unavailable;
+      status.conditions = deploymentConditions(
+        (dep.status as { conditions?: never[] } | undefined)?.conditions,
+        rt.replicaSet.metadata.name,
+        desired,
+        ready,
+        current,
+        this.ctx.timestamp(),
+      );
+    }
+    return status;
   }
 
   private writeStatus(dep: Deployment, rt: DeploymentRuntime): void {
@@ -240,36 +291,34 @@ export class DeploymentController {
       last.current === current &&
       last.ready === ready
     ) {
+      UnchangedStatus.verify?.(
+        'Deployment',
+        this.ctx.store.get(T.deployment, dep.metadata.namespace, dep.metadata.name)?.status,
+        () => this.statusOf(dep, rt, current, ready),
+      );
       return;
     }
-    const desired = dep.spec.replicas ?? 1;
-    const status: Record<string, unknown> = {
-      observedGeneration: dep.metadata.generation,
-      replicas: current,
-      updatedReplicas: current,
-      readyReplicas: ready,
-      availableReplicas: ready,
-    };
-    if (rt.replicaSet) {
-      this.shown.replicaSets.writeStatus(rt.replicaSet, { replicas: current, ready });
-      const unavailable = Math.max(0, desired - ready);
-      if (unavailable > 0) status.unavailableReplicas = unavailable;
-      status.conditions = deploymentConditions(
-        (dep.status as { conditions?: never[] } | undefined)?.conditions,
-        rt.replicaSet.metadata.name,
-        desired,
-        ready,
-        current,
-        this.ctx.timestamp(),
-      );
-    }
-    const stored = this.ctx.store.updateStatus(T.deployment, dep.metadata.namespace, dep.metadata.name, status);
+    if (rt.replicaSet) this.shown.replicaSets.writeStatus(rt.replicaSet, { replicas: current, ready });
+    const status = this.statusOf(dep, rt, current, ready);
+    const stored = this.ctx.store.updateStatus<Deployment>(
+      T.deployment,
+      dep.metadata.namespace,
+      dep.metadata.name,
+      status,
+    );
     const storedAfter = rsKey
       ? this.ctx.store.get(REPLICA_SETS, rsKey.metadata.namespace, rsKey.metadata.name)
       : undefined;
+    // The status made from the stored Deployment and these counts again is the stored one (the
+    // next write would change nothing) when it was made over conditions that already held
+    // Progressing: each condition then stays as written. A first status (NewReplicaSetCreated)
+    // moves on the next write (to ReplicaSetUpdated), so it is not kept. The ReplicaSet's stored
+    // status was made from these counts (written now, or found so).
     rt.unchangedFrom =
-      stored === dep && storedAfter === storedReplicaSet
-        ? { dep, replicaSet: rsKey, storedReplicaSet, current, ready }
+      (!rt.replicaSet || hasProgressing(dep)) &&
+      stored.metadata.generation === dep.metadata.generation &&
+      stored.spec.replicas === dep.spec.replicas
+        ? { dep: stored, replicaSet: rsKey, storedReplicaSet: storedAfter, current, ready }
         : undefined;
   }
 
