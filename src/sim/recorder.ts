@@ -98,6 +98,11 @@ export class EventRecorder {
    */
   private readonly lastNanos = new Map<string, LastNanos>();
   private sweepScheduled = false;
+  /**
+   * No kept event was last seen before this (a bound: a count bump only moves an event's
+   * `lastMs` on): a minute's sweep with nothing an hour old yet skips the scan.
+   */
+  private oldestMs = Number.POSITIVE_INFINITY;
   /** Made once: the engine calls them with no closure per flush or sweep. */
   private readonly flushNow = (): void => this.flush();
   private readonly sweepNow = (): void => {
@@ -225,6 +230,7 @@ export class EventRecorder {
     this.store.createHandedOver(event as unknown as KubeObject);
     const recorded: Recorded = { name, namespace, lastMs: at, hash: v1 ? -1 : hash };
     this.kept.add(recorded);
+    if (at < this.oldestMs) this.oldestMs = at;
     if (!v1) {
       // The new event takes the key over: a repeat counts up on it, and the old one (too old to
       // count up on) stays kept until it expires.
@@ -271,19 +277,29 @@ export class EventRecorder {
   /** Removes events last seen more than the TTL ago; keeps sweeping while any are left. */
   private sweep(): void {
     const now = this.engine.now();
+    if (now - this.oldestMs >= EVENT_TTL_MS) this.expire(now);
+    if (this.kept.size > 0) this.scheduleSweep();
+  }
+
+  /** Removes, in the order written, the kept events last seen an hour ago or more. */
+  private expire(now: number): void {
+    let oldest = Number.POSITIVE_INFINITY;
     for (const r of this.kept) {
-      if (now - r.lastMs < EVENT_TTL_MS) continue;
+      if (now - r.lastMs < EVENT_TTL_MS) {
+        if (r.lastMs < oldest) oldest = r.lastMs;
+        continue;
+      }
       this.kept.delete(r);
       this.forgetKey(r);
       this.store.remove(EVENTS, r.namespace, r.name);
     }
+    this.oldestMs = oldest;
     // An object's last nanosecond older than the TTL can no longer collide: forget it. In
     // microseconds: the cut-off is whole milliseconds, so `cut ns > last ns` is `cut µs > last µs`.
     const expiredMicros = Math.floor(SIM_EPOCH_MS + now - EVENT_TTL_MS) * 1000;
     for (const [object, last] of this.lastNanos) {
       if (expiredMicros > last.micros) this.lastNanos.delete(object);
     }
-    if (this.kept.size > 0) this.scheduleSweep();
   }
 
   /** An expired event leaves the aggregation index, if it still holds its key there. */
