@@ -12,7 +12,7 @@
  * (`revision.reported`) and the machine only moves. Either way a move the model forbids is
  * emitted as `divergence`, naming the rule; each move worth telling is a `milestone`.
  */
-import { assign, emit, raise, setup } from 'xstate';
+import { assign, emit, setup } from 'xstate';
 import type { Condition, ConditionStatus, PodAutoscaler } from '../api/types.js';
 import { revisionSays } from '../narrate/lifecycle.js';
 import {
@@ -105,9 +105,7 @@ export type RevisionLifecycleEvent =
       observed: RevisionObservation;
       nowIso: string;
     }
-  | { type: 'revision.reported'; conditions: readonly Condition[] | undefined }
-  /** Raised by the machine itself once the conditions are known. */
-  | { type: 'revision.conditionsChanged' };
+  | { type: 'revision.reported'; conditions: readonly Condition[] | undefined };
 
 export type RevisionLifecycleEmitted =
   | LifecycleEmitted
@@ -120,6 +118,30 @@ export const RULE_INITIALIZED_NEVER_GOES_BACK =
 export const RULE_PA_CONDITIONS_STAY =
   'Active is Deploying only until the PodAutoscaler has conditions, and they are never removed';
 
+/** What one event makes of the conditions: a reconcile's judgement, or what the cluster reported. */
+interface Judgement {
+  conditions: readonly Condition[] | undefined;
+  actualReplicas?: number;
+  desiredReplicas?: number;
+}
+
+/**
+ * The conditions an event brings, computed once per event: the guards that pick each region's
+ * move read them before the event's actions store them (the move is judged in the event's own
+ * step, not in a second one raised after it). Events are never reused, so the last one is kept.
+ */
+let judgedEvent: RevisionLifecycleEvent | undefined;
+let judged: Judgement = { conditions: undefined };
+function judgementOf(event: RevisionLifecycleEvent): Judgement {
+  if (event === judgedEvent) return judged;
+  judged =
+    event.type === 'revision.reconcile'
+      ? revisionConditions(event.previous, event.observed, event.nowIso)
+      : { conditions: event.conditions };
+  judgedEvent = event;
+  return judged;
+}
+
 export const revisionLifecycleMachine = setup({
   types: {
     input: {} as RevisionLifecycleInput,
@@ -128,31 +150,23 @@ export const revisionLifecycleMachine = setup({
     emitted: {} as RevisionLifecycleEmitted,
   },
   guards: {
-    readyIs: ({ context }, params: { status: ConditionStatus }) => readyStatus(context.conditions) === params.status,
-    activeIs: ({ context }, params: { mode: RevisionActiveMode }) =>
-      revisionActiveMode(context.conditions) === params.mode,
+    readyIs: ({ event }, params: { status: ConditionStatus }) =>
+      readyStatus(judgementOf(event).conditions) === params.status,
+    activeIs: ({ event }, params: { mode: RevisionActiveMode }) =>
+      revisionActiveMode(judgementOf(event).conditions) === params.mode,
   },
   actions: {
-    markConditions: assign(
-      (_, params: { previous: readonly Condition[] | undefined; observed: RevisionObservation; nowIso: string }) => {
-        const { conditions, actualReplicas, desiredReplicas } = revisionConditions(
-          params.previous,
-          params.observed,
-          params.nowIso,
-        );
-        return { conditions, actualReplicas, desiredReplicas };
-      },
-    ),
-    takeReported: assign({
-      conditions: (_, params: { conditions: readonly Condition[] | undefined }) => params.conditions,
+    markConditions: assign(({ event }) => {
+      const { conditions, actualReplicas, desiredReplicas } = judgementOf(event);
+      return { conditions, actualReplicas, desiredReplicas };
     }),
+    takeReported: assign(({ event }) => ({ conditions: judgementOf(event).conditions })),
     reportStatus: emit(({ context }) => ({
       type: 'status' as const,
       conditions: [...(context.conditions ?? [])],
       ...(context.actualReplicas !== undefined ? { actualReplicas: context.actualReplicas } : {}),
       ...(context.desiredReplicas !== undefined ? { desiredReplicas: context.desiredReplicas } : {}),
     })),
-    judge: raise({ type: 'revision.conditionsChanged' }),
     sayReady: emit(({ context }) => milestone(revisionSays.ready(context.name))),
     sayReadyAgain: emit(({ context }) => milestone(revisionSays.readyAgain(context.name))),
     sayFailed: emit(({ context }) => {
@@ -173,57 +187,39 @@ export const revisionLifecycleMachine = setup({
   id: 'revision',
   context: ({ input }) => ({ name: input.name, conditions: undefined }),
   type: 'parallel',
-  on: {
-    'revision.reconcile': {
-      actions: [
-        {
-          type: 'markConditions',
-          params: ({ event }) => ({ previous: event.previous, observed: event.observed, nowIso: event.nowIso }),
-        },
-        'reportStatus',
-        'judge',
-      ],
-    },
-    'revision.reported': {
-      actions: [{ type: 'takeReported', params: ({ event }) => ({ conditions: event.conditions }) }, 'judge'],
-    },
-  },
+  // Each event is judged in its own step: the readiness region's transitions take the event's
+  // conditions (and a reconcile's status goes out) before their own actions, one of them always
+  // taken (the last has no guard); the activity region's run after them, in document order.
   states: {
     readiness: {
       initial: 'deploying',
       states: {
         deploying: {
-          on: {
-            'revision.conditionsChanged': [
-              { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayReady'] },
-              { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
-            ],
-          },
+          on: readinessMoves([
+            { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayReady'] },
+            { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
+          ]),
         },
         ready: {
-          on: {
-            'revision.conditionsChanged': [
-              { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
-              {
-                guard: { type: 'readyIs', params: { status: 'Unknown' } },
-                target: 'deploying',
-                actions: [
-                  {
-                    type: 'diverge',
-                    params: { from: 'Ready', to: 'Deploying', rule: RULE_INITIALIZED_NEVER_GOES_BACK },
-                  },
-                ],
-              },
-            ],
-          },
+          on: readinessMoves([
+            { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
+            {
+              guard: { type: 'readyIs', params: { status: 'Unknown' } },
+              target: 'deploying',
+              actions: [
+                {
+                  type: 'diverge',
+                  params: { from: 'Ready', to: 'Deploying', rule: RULE_INITIALIZED_NEVER_GOES_BACK },
+                },
+              ],
+            },
+          ]),
         },
         failed: {
-          on: {
-            'revision.conditionsChanged': [
-              { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayReadyAgain'] },
-              { guard: { type: 'readyIs', params: { status: 'Unknown' } }, target: 'deploying' },
-            ],
-          },
+          on: readinessMoves([
+            { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayReadyAgain'] },
+            { guard: { type: 'readyIs', params: { status: 'Unknown' } }, target: 'deploying', actions: [] },
+          ]),
         },
       },
     },
@@ -231,49 +227,39 @@ export const revisionLifecycleMachine = setup({
       initial: 'deploying',
       states: {
         deploying: {
-          on: {
-            'revision.conditionsChanged': [
-              { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active' },
-              { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive' },
-              { guard: { type: 'activeIs', params: { mode: 'Unknown' } }, target: 'activating' },
-            ],
-          },
+          on: activityMoves([
+            { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active' },
+            { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive' },
+            { guard: { type: 'activeIs', params: { mode: 'Unknown' } }, target: 'activating' },
+          ]),
         },
         activating: {
-          on: {
-            'revision.conditionsChanged': [
-              { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active' },
-              { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive', actions: ['sayInactive'] },
-              backToDeploying('Activating'),
-            ],
-          },
+          on: activityMoves([
+            { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active' },
+            { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive', actions: ['sayInactive'] },
+            backToDeploying('Activating'),
+          ]),
         },
         active: {
-          on: {
-            'revision.conditionsChanged': [
-              { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive', actions: ['sayInactive'] },
-              { guard: { type: 'activeIs', params: { mode: 'Unknown' } }, target: 'activating' },
-              backToDeploying('Active'),
-            ],
-          },
+          on: activityMoves([
+            { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive', actions: ['sayInactive'] },
+            { guard: { type: 'activeIs', params: { mode: 'Unknown' } }, target: 'activating' },
+            backToDeploying('Active'),
+          ]),
         },
         inactive: {
-          on: {
-            'revision.conditionsChanged': [
-              { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active', actions: ['sayActiveAgain'] },
-              { guard: { type: 'activeIs', params: { mode: 'Unknown' } }, target: 'waking', actions: ['sayWaking'] },
-              backToDeploying('Inactive'),
-            ],
-          },
+          on: activityMoves([
+            { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active', actions: ['sayActiveAgain'] },
+            { guard: { type: 'activeIs', params: { mode: 'Unknown' } }, target: 'waking', actions: ['sayWaking'] },
+            backToDeploying('Inactive'),
+          ]),
         },
         waking: {
-          on: {
-            'revision.conditionsChanged': [
-              { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active', actions: ['sayActiveAgain'] },
-              { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive', actions: ['sayInactive'] },
-              backToDeploying('Activating'),
-            ],
-          },
+          on: activityMoves([
+            { guard: { type: 'activeIs', params: { mode: 'True' } }, target: 'active', actions: ['sayActiveAgain'] },
+            { guard: { type: 'activeIs', params: { mode: 'False' } }, target: 'inactive', actions: ['sayInactive'] },
+            backToDeploying('Activating'),
+          ]),
         },
       },
     },
@@ -295,5 +281,31 @@ function backToDeploying(from: string) {
         params: { from: `Active ${from}`, to: 'Active Deploying', rule: RULE_PA_CONDITIONS_STAY },
       },
     ],
-  } as const;
+  };
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a move as the machine's config types it (checked there)
+type Move = any;
+/** A state's transitions by event, as the machine's config types them (checked by the tests). */
+// biome-ignore lint/suspicious/noExplicitAny: see Move
+type Moves = any;
+
+/**
+ * A readiness state's moves for both events: each takes the event's conditions first (and a
+ * reconcile reports its status), then says what it says; the last, unguarded, only takes them.
+ */
+function readinessMoves(moves: readonly Move[]): Moves {
+  const take = (first: readonly string[]) => [
+    ...moves.map((m) => ({ ...m, actions: [...first, ...(m.actions ?? [])] })),
+    { actions: [...first] },
+  ];
+  return {
+    'revision.reconcile': take(['markConditions', 'reportStatus']),
+    'revision.reported': take(['takeReported']),
+  };
+}
+
+/** An activity state's moves, the same for both events (the readiness region took the conditions). */
+function activityMoves(moves: readonly Move[]): Moves {
+  return { 'revision.reconcile': moves, 'revision.reported': moves };
 }
