@@ -17,7 +17,7 @@ import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { StoreEvent } from '../store.js';
 import { PODS_BY_REVISION, T } from '../types.js';
-import { sameInputs, UnchangedStatus } from './statusMemo.js';
+import { MadeFrom, UnchangedStatus } from './statusMemo.js';
 
 export const CORE_SERVICES = 'services';
 export const ENDPOINTS = 'endpoints';
@@ -63,7 +63,7 @@ const BETWEEN = Symbol('between');
 
 export class KubernetesServices {
   /** Each Endpoints and EndpointSlice this controller stored, with what it was made of. */
-  private readonly madeFrom = new WeakMap<KubeObject, readonly unknown[]>();
+  private readonly madeFrom = new MadeFrom();
 
   private nextIp = 100;
   /** A stored pod's address and slice entry (a pod's next write is a new object, with its own). */
@@ -276,8 +276,7 @@ export class KubernetesServices {
   ): void {
     const store = this.ctx.store;
     const existing = store.get(type, ns, name);
-    const made = existing ? this.madeFrom.get(existing) : undefined;
-    if (existing && made !== undefined && sameInputs(made, madeOf)) {
+    if (existing && this.madeFrom.same(existing, madeOf)) {
       UnchangedStatus.verify?.(type, existing, () => {
         const body = make();
         return body && { ...body, metadata: { ...existing.metadata, labels: body.metadata.labels } };
@@ -289,7 +288,7 @@ export class KubernetesServices {
     const stored = existing
       ? store.update({ ...body, metadata: { ...existing.metadata, labels: body.metadata.labels } })
       : store.create(body);
-    this.madeFrom.set(stored, madeOf);
+    this.madeFrom.wrote(stored, madeOf);
   }
 
   private service(

@@ -15,7 +15,7 @@ import { replicaSetName } from '../../model/rules/naming.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { EventRecorder } from '../recorder.js';
-import { UnchangedStatus } from './statusMemo.js';
+import { MadeFrom, UnchangedStatus } from './statusMemo.js';
 
 export const REPLICA_SETS = 'replicasets.apps';
 
@@ -145,8 +145,8 @@ export class ReplicaSetController {
     // The status is made from these alone (not from the stored one): a stored status written
     // from the same counts and generation is the one this write would make.
     const stored = current.status;
-    const made = typeof stored === 'object' && stored !== null ? this.madeFrom.get(stored) : undefined;
-    if (made && made.replicas === counts.replicas && made.ready === counts.ready && made.generation === generation) {
+    const inputs = [counts.replicas, counts.ready, generation];
+    if (this.madeFrom.same(stored, inputs)) {
       UnchangedStatus.verify?.('ReplicaSet', stored, () => replicaSetStatus(counts, generation));
       return;
     }
@@ -156,13 +156,11 @@ export class ReplicaSetController {
       rs.metadata.name,
       replicaSetStatus(counts, generation),
     );
-    if (typeof after.status === 'object' && after.status !== null) {
-      this.madeFrom.set(after.status, { replicas: counts.replicas, ready: counts.ready, generation });
-    }
+    this.madeFrom.wrote(after.status, inputs);
   }
 
   /** Each stored ReplicaSet status this controller wrote (or found written), by what it was made from. */
-  private readonly madeFrom = new WeakMap<object, ReplicaCounts & { generation: number }>();
+  private readonly madeFrom = new MadeFrom();
 }
 
 /** A ReplicaSet's status from its pods' counts and its generation. */

@@ -45,6 +45,28 @@ export class UnchangedStatus {
 }
 
 /**
+ * Stored objects (or statuses) a controller wrote, each with the inputs it was made from alone.
+ * When what the controller writes is made from those inputs and nothing else, a stored object
+ * made from equal inputs is the one a new write would make; a change by anyone else stores a new
+ * object, which is not here.
+ */
+export class MadeFrom {
+  private readonly made = new WeakMap<object, readonly unknown[]>();
+
+  /** Whether `stored` is one this controller wrote from inputs equal to `inputs`. */
+  same(stored: unknown, inputs: readonly unknown[]): boolean {
+    if (typeof stored !== 'object' || stored === null) return false;
+    const made = this.made.get(stored);
+    return made !== undefined && sameInputs(made, inputs);
+  }
+
+  /** `stored` was just written from `inputs`. */
+  wrote(stored: unknown, inputs: readonly unknown[]): void {
+    if (typeof stored === 'object' && stored !== null) this.made.set(stored, inputs);
+  }
+}
+
+/**
  * Inputs are numbers, strings, booleans, undefined, or flat records of them (a rule's
  * ConditionUpdate, built afresh each time): compared by value, one level deep.
  */
