@@ -13,7 +13,7 @@ import { kubectlInvalidMessage, undecodableMessage } from '../model/rules/schema
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import { ResultsCollector } from '../results/results.js';
 import { SimCluster } from '../sim/cluster.js';
-import { type LoadClock, type LoadSender, startLoad } from '../sim/load/driver.js';
+import { engineLoadClock, type LoadSender, startLoad } from '../sim/load/driver.js';
 import type { EventLog } from '../sim/log.js';
 import type { SimSettings } from '../sim/settings.js';
 import { StoreError, typeOf } from '../sim/store.js';
@@ -243,15 +243,7 @@ export class SimBackend implements Backend {
 
   async startLoad(phases: unknown[], baseDir: string, defaultTarget?: string): Promise<void> {
     const engine = this.cluster.engine;
-    const clock: LoadClock = {
-      now: engine.now.bind(engine),
-      call: engine.call.bind(engine),
-      lane: () => {
-        const id = engine.lane();
-        return (at, fn, arg) => engine.callInLane(id, at, fn, arg);
-      },
-      tryAdvance: engine.tryAdvance.bind(engine),
-    };
+    const clock = engineLoadClock(engine);
     const sender: LoadSender = {
       // The arrival itself carries its numbers (no number boxed per request: `sendArrival`).
       send: (arrival, answered) => this.cluster.sendArrival(this.arrivalHost(arrival.target), arrival, answered),

@@ -6,6 +6,7 @@
  * HTTP.
  */
 import seedrandom from 'seedrandom';
+import type { Engine } from '../engine.js';
 import type { ClosedLoopClients } from './closedLoop.js';
 import { forkRandom } from './rng.js';
 import { buildLoad } from './spec.js';
@@ -27,6 +28,19 @@ export interface LoadClock {
    * has come.
    */
   tryAdvance(at: number): boolean;
+}
+
+/** The simulator's clock: its engine, the arrivals in a lane of their own. */
+export function engineLoadClock(engine: Engine): LoadClock {
+  return {
+    now: engine.now.bind(engine),
+    call: engine.call.bind(engine),
+    lane: () => {
+      const id = engine.lane();
+      return (at, fn, arg) => engine.callInLane(id, at, fn, arg);
+    },
+    tryAdvance: engine.tryAdvance.bind(engine),
+  };
 }
 
 /** How the backend sends one arrival. */
