@@ -102,7 +102,7 @@ describe('the arrivals through the simulator clock, against a from-scratch refer
     expect(driven(phases, 5, 70_000)).toEqual(want);
   });
 
-  it('steps, then poisson in sequence', () => {
+  it('steps, then poisson in sequence with a client timeout', () => {
     const [a, b] = streams(9, 2);
     const want: Sent[] = [];
     let start = 2000;
@@ -118,7 +118,8 @@ describe('the arrivals through the simulator clock, against a from-scratch refer
       }
       start += dur;
     }
-    want.push(...poisson(b!, 14_000, 5000, 30));
+    // The second phase's client timeout rides on its arrivals only.
+    want.push(...poisson(b!, 14_000, 5000, 30).map((a) => ({ ...a, timeoutMs: 3000 })));
     const phases = [
       {
         at: '2s',
@@ -128,7 +129,7 @@ describe('the arrivals through the simulator clock, against a from-scratch refer
           { for: '4s', rps: 200 },
         ],
       },
-      { for: '5s', poisson: { rps: 30 } },
+      { for: '5s', poisson: { rps: 30 }, timeout: '3s' },
     ];
     expect(driven(phases, 9, 30_000)).toEqual(want);
   });

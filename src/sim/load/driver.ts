@@ -76,16 +76,14 @@ export function startLoad(phases: unknown[], options: LoadOptions, clock: LoadCl
 }
 
 /**
- * Sends every arrival of an open-loop source at its time, holding one arrival at a time: memory
- * stays flat however long the load. A source that can write into one arrival (`nextInto`) reuses
- * a single object: no allocation per request.
+ * Sends every arrival of an open-loop source at its time, holding one arrival at a time, written
+ * into one object (`nextInto`; a source without it is copied in): memory stays flat however long
+ * the load, and no allocation per request.
  */
 export function pump(source: ArrivalSource, clock: LoadClock, sender: LoadSender): void {
-  const reused = source.nextInto ? makeArrival(0, 0, undefined) : undefined;
-  const pull = (): Arrival | undefined =>
-    reused !== undefined ? (source.nextInto!(reused) ? reused : undefined) : source.next();
-  const first = pull();
-  if (!first) {
+  const into: IntoSource = source.nextInto !== undefined ? (source as IntoSource) : new CopiedInto(source);
+  const arrival = makeArrival(0, 0, undefined);
+  if (!into.nextInto(arrival)) {
     source.close?.();
     return;
   }
@@ -93,23 +91,38 @@ export function pump(source: ArrivalSource, clock: LoadClock, sender: LoadSender
   // One callback for the whole source, the arrival as its argument: no closure per request. An
   // arrival that may be delivered at once is sent in the same loop; the next one due later waits.
   const fire = (next: Arrival) => {
-    let arrival = next;
     for (;;) {
-      sender.send(arrival);
-      const following = pull();
-      if (!following) {
+      sender.send(next);
+      if (!into.nextInto(next)) {
         source.close?.();
         return;
       }
-      const at = Math.max(following.atMs, clock.now());
+      const at = Math.max(next.atMs, clock.now());
       if (!clock.tryAdvance(at)) {
-        later(at, fire, following);
+        later(at, fire, next);
         return;
       }
-      arrival = following;
     }
   };
-  clock.call(Math.max(first.atMs, clock.now()), fire, first);
+  clock.call(Math.max(arrival.atMs, clock.now()), fire, arrival);
+}
+
+type IntoSource = Required<Pick<ArrivalSource, 'nextInto'>>;
+
+/** `nextInto` for a source that makes fresh arrivals (a merge, a sequence): each one copied in. */
+class CopiedInto implements IntoSource {
+  constructor(private readonly source: ArrivalSource) {}
+  nextInto(out: Arrival): boolean {
+    const a = this.source.next();
+    if (a === undefined) return false;
+    out.atMs = a.atMs;
+    out.serviceMs = a.serviceMs;
+    out.target = a.target;
+    out.clientId = a.clientId;
+    out.kind = a.kind;
+    out.timeoutMs = a.timeoutMs;
+    return true;
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { SIM_EPOCH_MS } from '../../model/rules/time.js';
 import { parseDuration } from './duration.js';
 import { ConstantRateSource, type PhaseOptions, PhaseSource, PoissonSource } from './openLoop.js';
-import type { Arrival, ArrivalSource } from './types.js';
+import type { ArrivalSource } from './types.js';
 
 /**
  * Eventing as load: a PingSource-like cron schedule and a CloudEvents source at a rate. Both emit
@@ -193,7 +193,7 @@ export class PingSourceArrivals extends PhaseSource {
     this.schedule = parseSchedule(schedule);
     this.t = this.startMs;
   }
-  next(): Arrival | undefined {
+  protected nextTime(): number {
     let at: number | undefined;
     if (this.schedule instanceof CronSchedule) {
       at = this.schedule.nextAtOrAfter(this.t);
@@ -202,7 +202,7 @@ export class PingSourceArrivals extends PhaseSource {
       at = this.t + this.schedule.everyMs;
       this.t = at;
     }
-    return at !== undefined && at < this.endMs ? this.emit(at) : undefined;
+    return at !== undefined && at < this.endMs ? at : Number.NaN;
   }
 }
 

@@ -27,7 +27,11 @@ export interface PhaseOptions {
 
 export class LoadSpecRangeError extends RangeError {}
 
-/** Shared plumbing of a phase; subclasses implement `next()`. */
+/**
+ * Shared plumbing of a phase; subclasses implement `nextTime()`, the time of the next arrival (NaN
+ * when the phase is over: no source's arrival is ever at NaN), and this class makes the arrival:
+ * its service time drawn right after its time, as one arrival's draws.
+ */
 export abstract class PhaseSource implements ArrivalSource {
   protected readonly startMs: number;
   protected readonly endMs: number;
@@ -49,29 +53,24 @@ export abstract class PhaseSource implements ArrivalSource {
     this.kind = o.kind ?? 'request';
   }
 
-  /** Where `emit` writes while `nextInto` runs (otherwise it makes a fresh arrival). */
-  private into: Arrival | undefined = undefined;
+  /** The next arrival's time, its draws made; NaN when the phase has no more arrivals. */
+  protected abstract nextTime(): number;
 
-  abstract next(): Arrival | undefined;
-
-  nextInto(out: Arrival): boolean {
-    this.into = out;
-    try {
-      return this.next() !== undefined;
-    } finally {
-      this.into = undefined;
-    }
+  next(): Arrival | undefined {
+    const atMs = this.nextTime();
+    if (Number.isNaN(atMs)) return undefined;
+    return makeArrival(atMs, this.service(this.serviceRandom), this.target, this.kind);
   }
 
-  protected emit(atMs: number): Arrival {
-    const out = this.into;
-    if (out === undefined) return makeArrival(atMs, this.service(this.serviceRandom), this.target, this.kind);
+  nextInto(out: Arrival): boolean {
+    const atMs = this.nextTime();
+    if (Number.isNaN(atMs)) return false;
     out.atMs = atMs;
     out.serviceMs = this.service(this.serviceRandom);
     out.target = this.target;
     out.clientId = undefined;
     out.kind = this.kind;
-    return out;
+    return true;
   }
 }
 
@@ -88,12 +87,12 @@ export class ConstantRateSource extends PhaseSource {
     checkRate('constant rps', rps);
     this.gapMs = rps === 0 ? Number.POSITIVE_INFINITY : 1000 / rps;
   }
-  next(): Arrival | undefined {
+  protected nextTime(): number {
     // i * gap rather than a running sum: no drift over 100 M arrivals.
     const at = this.startMs + this.i * this.gapMs;
-    if (!(at < this.endMs)) return undefined;
+    if (!(at < this.endMs)) return Number.NaN;
     this.i++;
-    return this.emit(at);
+    return at;
   }
 }
 
@@ -107,10 +106,10 @@ export class PoissonSource extends PhaseSource {
     this.meanGapMs = rps === 0 ? Number.POSITIVE_INFINITY : 1000 / rps;
     this.t = this.startMs;
   }
-  next(): Arrival | undefined {
-    if (this.meanGapMs === Number.POSITIVE_INFINITY) return undefined;
+  protected nextTime(): number {
+    if (this.meanGapMs === Number.POSITIVE_INFINITY) return Number.NaN;
     this.t += expVariate(this.random, this.meanGapMs);
-    return this.t < this.endMs ? this.emit(this.t) : undefined;
+    return this.t < this.endMs ? this.t : Number.NaN;
   }
 }
 
@@ -134,13 +133,13 @@ export class RampSource extends PhaseSource {
     this.b = d > 0 ? (toRps - fromRps) / 1000 / d : 0;
     this.total = this.a * d + (this.b * d * d) / 2;
   }
-  next(): Arrival | undefined {
+  protected nextTime(): number {
     this.s += expVariate(this.random, 1);
-    if (!(this.s < this.total)) return undefined;
+    if (!(this.s < this.total)) return Number.NaN;
     const disc = this.a * this.a + 2 * this.b * this.s;
     const t = (2 * this.s) / (this.a + Math.sqrt(Math.max(disc, 0)));
     const at = this.startMs + t;
-    return at < this.endMs ? this.emit(at) : undefined;
+    return at < this.endMs ? at : Number.NaN;
   }
 }
 
@@ -187,7 +186,7 @@ export class StepsSource extends PhaseSource {
     this.i = 0;
     return this.stepStart < this.endMs;
   }
-  next(): Arrival | undefined {
+  protected nextTime(): number {
     for (;;) {
       if (this.step >= 0 && this.step < this.durations.length) {
         const gap = this.gaps[this.step] as number;
@@ -197,11 +196,11 @@ export class StepsSource extends PhaseSource {
           if (at < this.stepEnd) {
             this.t = at;
             this.i++;
-            return this.emit(at);
+            return at;
           }
         }
       }
-      if (!this.advance()) return undefined;
+      if (!this.advance()) return Number.NaN;
     }
   }
 }
@@ -229,18 +228,18 @@ export class BurstSource extends PhaseSource {
     }
     this.burstAt = this.startMs - everyMs;
   }
-  next(): Arrival | undefined {
+  protected nextTime(): number {
     for (;;) {
       if (this.left > 0) {
         // Minimum of `left` uniforms on [x, 1): x + (1 - x)(1 - U^(1/left)).
         if (this.withinMs > 0) this.x += (1 - this.x) * (1 - this.random() ** (1 / this.left));
         this.left--;
         const at = this.burstAt + this.x * this.withinMs;
-        if (at < this.endMs) return this.emit(at);
+        if (at < this.endMs) return at;
         this.left = 0;
       }
       this.burstAt += this.everyMs;
-      if (!(this.burstAt < this.endMs) || this.count === 0) return undefined;
+      if (!(this.burstAt < this.endMs) || this.count === 0) return Number.NaN;
       this.left = this.count;
       this.x = 0;
     }
@@ -265,12 +264,12 @@ export class ThinningSource extends PhaseSource {
     this.meanGapMs = maxRps === 0 ? Number.POSITIVE_INFINITY : 1000 / maxRps;
     this.t = this.startMs;
   }
-  next(): Arrival | undefined {
-    if (this.meanGapMs === Number.POSITIVE_INFINITY) return undefined;
+  protected nextTime(): number {
+    if (this.meanGapMs === Number.POSITIVE_INFINITY) return Number.NaN;
     for (;;) {
       this.t += expVariate(this.random, this.meanGapMs);
-      if (!(this.t < this.endMs)) return undefined;
-      if (this.random() * this.maxRps < this.rate(this.t - this.startMs)) return this.emit(this.t);
+      if (!(this.t < this.endMs)) return Number.NaN;
+      if (this.random() * this.maxRps < this.rate(this.t - this.startMs)) return this.t;
     }
   }
 }

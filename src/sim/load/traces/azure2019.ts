@@ -1,6 +1,6 @@
 import { type PhaseOptions, PhaseSource } from '../openLoop.js';
 import { empirical, lognormalFromPercentiles } from '../serviceTime.js';
-import type { Arrival, Sampler } from '../types.js';
+import type { Sampler } from '../types.js';
 import { type LineReader, openLines, parseNumberField, TraceError, type TraceInput } from './lines.js';
 
 /**
@@ -276,6 +276,8 @@ export class Azure2019Source extends PhaseSource {
   private readonly lastMinute: number;
   private minute: number;
   private minuteStart: number;
+  /** minuteStart + 60,000. */
+  private minuteEnd: number;
   private left = 0;
   private total = 0;
   private x = 0;
@@ -297,12 +299,14 @@ export class Azure2019Source extends PhaseSource {
     this.lastMinute = Math.min(counts.length, from + n) - 1;
     this.minute = from - 1;
     this.minuteStart = this.startMs - 60_000;
+    this.minuteEnd = this.minuteStart + 60_000;
   }
 
   /** Moves to the next minute; false when the trace or the phase is over. */
   private nextMinute(): boolean {
     this.minute++;
     this.minuteStart += 60_000;
+    this.minuteEnd = this.minuteStart + 60_000;
     if (this.minute > this.lastMinute || !(this.minuteStart < this.endMs)) return false;
     const c = (this.counts[this.minute] as number) * this.scale;
     if (this.spread === 'poisson') {
@@ -319,16 +323,28 @@ export class Azure2019Source extends PhaseSource {
     return true;
   }
 
-  next(): Arrival | undefined {
+  protected nextTime(): number {
+    return this.spread === 'poisson' ? this.poissonTime() : this.countedTime();
+  }
+
+  /** The poisson spread: exponential gaps at the minute's rate, to the minute's end. */
+  private poissonTime(): number {
+    // State starts empty (total = 0), so the first call moves to the first minute.
     for (;;) {
-      // State starts empty (left = total = 0), so the first call moves to the first minute.
+      if (this.total > 0) {
+        this.t += this.gapScale * Math.log(1 - this.random());
+        if (this.t < this.minuteEnd) return this.t < this.endMs ? this.t : Number.NaN;
+      }
+      if (!this.nextMinute()) return Number.NaN;
+    }
+  }
+
+  /** The uniform and equidistant spreads: exactly the minute's (rounded) count. */
+  private countedTime(): number {
+    for (;;) {
+      // State starts empty (left = 0), so the first call moves to the first minute.
       let at = Number.NaN;
-      if (this.spread === 'poisson') {
-        if (this.total > 0) {
-          this.t += this.gapScale * Math.log(1 - this.random());
-          if (this.t < this.minuteStart + 60_000) at = this.t;
-        }
-      } else if (this.left > 0) {
+      if (this.left > 0) {
         if (this.spread === 'uniform') {
           this.x += (1 - this.x) * (1 - this.random() ** (1 / this.left));
           at = this.minuteStart + this.x * 60_000;
@@ -337,11 +353,8 @@ export class Azure2019Source extends PhaseSource {
         }
         this.left--;
       }
-      if (!Number.isNaN(at)) {
-        if (at < this.endMs) return this.emit(at);
-        return undefined;
-      }
-      if (!this.nextMinute()) return undefined;
+      if (!Number.isNaN(at)) return at < this.endMs ? at : Number.NaN;
+      if (!this.nextMinute()) return Number.NaN;
     }
   }
 }
