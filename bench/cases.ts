@@ -3,6 +3,7 @@
  *   node --import tsx bench/cases.ts <case> [json options]
  * prints one JSON object: { wallMs, peakRssMb, ... }. bench/run.ts runs these and takes medians.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadScenario, runScenario } from '../src/runner/simulate.js';
 import { Engine } from '../src/sim/engine.js';
@@ -223,14 +224,29 @@ async function main(): Promise<Record<string, unknown>> {
   }
 }
 
-// The bare engine loop runs in the same process just before and just after the case (alternating
-// with it), so every figure also comes as a ratio to the engine on the same machine at the same
-// moment: the bench reports CPU rates, which drift far less than wall times on a shared VM.
+// The bare engine loop runs just before and just after the case (alternating with it), so every
+// figure also comes as a ratio to the engine on the same machine at the same moment: the bench
+// reports CPU rates, which drift far less than wall times on a shared VM. It runs in a child
+// process of its own (the `bare-engine` case): run in this process it trained the engine's
+// feedback with its one callback before the case, and V8 then compiled the case's loop and
+// request path one way or another from run to run (docs/performance.md, "The engine's compile,
+// and the bench's bare loop").
 const BARE_EVENTS = 2_000_000;
-const bareBefore = name === 'bare-engine' ? undefined : bareEngine(BARE_EVENTS);
+/** The flags a child needs to run this file (not the profiling or tracing ones). */
+const childFlags = () => process.execArgv.filter((a) => !/^--(cpu-prof|heap-prof|prof|trace)/.test(a));
+function bareInChild(): Record<string, number> {
+  const child = spawnSync(
+    process.execPath,
+    [...childFlags(), process.argv[1]!, 'bare-engine', JSON.stringify({ events: BARE_EVENTS })],
+    { encoding: 'utf8' },
+  );
+  if (child.status !== 0) throw new Error(`the bare-engine child failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').pop()!) as Record<string, number>;
+}
+const bareBefore = name === 'bare-engine' ? undefined : bareInChild();
 const result = await main();
 sampleRss();
-const bareAfter = name === 'bare-engine' ? undefined : bareEngine(BARE_EVENTS);
+const bareAfter = name === 'bare-engine' ? undefined : bareInChild();
 const bare =
   bareBefore && bareAfter ? { bareEventsPerCpuSecond: (bareBefore.perCpuSecond! + bareAfter.perCpuSecond!) / 2 } : {};
 process.stdout.write(`${JSON.stringify({ ...result, ...bare, peakRssMb: peakRss / 1e6 })}\n`);

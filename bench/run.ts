@@ -2,8 +2,9 @@
  * knsim's benchmarks (not tests): `npm run bench [-- --runs N] [-- --quick] [-- --only name,...]`.
  * Prints one JSON object per line: { name, value, unit, settings, runs, ratio, ... }, the value
  * being the median of the runs. Each run is a fresh process (bench/cases.ts), so peak RSS and JIT
- * warm-up belong to that case alone, and each process also runs the bare engine loop just before
- * and after its case: `ratio` is the case against that bare engine, per run (median, min, max),
+ * warm-up belong to that case alone, and each process also has the bare engine loop run just before
+ * and after its case (in a child process of its own, so that it does not train the case's engine
+ * code): `ratio` is the case against that bare engine, per run (median, min, max),
  * so the figures hold when the shared machine's speed drifts. Every case runs the full model: KPA
  * ticks every 2 s, metric windows, the activator and the queue-proxy, per-second samples; the
  * event log is not kept and request events are not built (as `knsim run` without --log).
