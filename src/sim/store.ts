@@ -439,15 +439,29 @@ export class ObjectStore {
     return stored as T;
   }
 
-  /** Writes the status subresource; no event when nothing changed. */
-  updateStatus<T extends KubeObject>(kind: string, namespace: string | undefined, name: string, status: unknown): T {
+  /**
+   * Writes the status subresource; no event when nothing changed. `handedOver`: the caller gives
+   * the status up, as `createHandedOver`'s input (built for this write alone, no part of it kept,
+   * read or changed by anyone afterwards): the store keeps it as it is instead of copying it.
+   */
+  updateStatus<T extends KubeObject>(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    status: unknown,
+    handedOver = false,
+  ): T {
     const key = keyOf(kind, namespace, name);
     const old = this.objects.get(key);
     if (!old) throw new StoreError('NotFound', `${kind} "${name}" not found`);
     if (dataEqual(old.status, status)) return old as T;
     // What the new status took over from the stored one (the very object at the same place:
     // the store's, never changed in place) is shared, as `update` shares it.
-    const next = { ...old, status: cloneSharing(status, old.status), metadata: { ...old.metadata } } as KubeObject;
+    const next = {
+      ...old,
+      status: handedOver ? status : cloneSharing(status, old.status),
+      metadata: { ...old.metadata },
+    } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);
     this.put(key, kind, next, true);
     this.emit('modified', next);
@@ -456,9 +470,16 @@ export class ObjectStore {
 
   /**
    * A pod's binding subresource: its node (`spec.nodeName`, which moves no generation) and the
-   * status the binding brings, in one write.
+   * status the binding brings, in one write. `handedOver` as for {@link updateStatus}.
    */
-  bind(kind: string, namespace: string | undefined, name: string, nodeName: string, status: unknown): KubeObject {
+  bind(
+    kind: string,
+    namespace: string | undefined,
+    name: string,
+    nodeName: string,
+    status: unknown,
+    handedOver = false,
+  ): KubeObject {
     const key = keyOf(kind, namespace, name);
     const old = this.objects.get(key);
     if (!old) throw new StoreError('NotFound', `${kind} "${name}" not found`);
@@ -466,7 +487,7 @@ export class ObjectStore {
     const next = {
       ...old,
       spec: { ...spec, nodeName },
-      status: cloneSharing(status, old.status),
+      status: handedOver ? status : cloneSharing(status, old.status),
       metadata: { ...old.metadata },
     } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);

@@ -55,8 +55,8 @@ const ops = fc.array(
   fc.oneof(
     fc.record({ op: fc.constant('create' as const), name: names, handedOver: fc.boolean(), body: json, extra: json }),
     fc.record({ op: fc.constant('update' as const), name: names, body: json, extra: json, picks }),
-    fc.record({ op: fc.constant('status' as const), name: names, status: json, picks }),
-    fc.record({ op: fc.constant('bind' as const), name: names, status: json, picks }),
+    fc.record({ op: fc.constant('status' as const), name: names, status: json, picks, handedOver: fc.boolean() }),
+    fc.record({ op: fc.constant('bind' as const), name: names, status: json, picks, handedOver: fc.boolean() }),
   ),
   { maxLength: 12 },
 );
@@ -158,8 +158,8 @@ describe('the store shortcuts', () => {
           if (step.op === 'bind') want.spec = { ...(want.spec as object), nodeName: 'n1' };
           const out =
             step.op === 'status'
-              ? s.updateStatus('configmaps', 'default', step.name, status)
-              : s.bind('configmaps', 'default', step.name, 'n1', status);
+              ? s.updateStatus('configmaps', 'default', step.name, status, step.handedOver)
+              : s.bind('configmaps', 'default', step.name, 'n1', status, step.handedOver);
           handedOut.push([out, cloneData(out)]);
           if (step.op === 'status' && isDeepStrictEqual(stored.status, status)) {
             expect(out).toBe(stored);
@@ -167,6 +167,11 @@ describe('the store shortcuts', () => {
           }
           kept.set(step.name, { obj: want, generation: mine.generation, rv: ++rv });
           expectedEvents.push({ op: 'modified', rv, object: want });
+          // A status handed over is kept as it is (the caller gave it up: nothing changes it).
+          if (step.handedOver) {
+            expect(out.status).toBe(status);
+            continue;
+          }
           // What the caller passed and was not the store's may change afterwards without
           // changing the store.
           const ours = reachable(stored);
@@ -193,6 +198,21 @@ describe('the store shortcuts', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('a status handed over is kept as it is; one not handed over is copied', () => {
+    const s = new ObjectStore({ timestamp: () => 't', uid: () => 'u' });
+    s.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' } } as unknown as KubeObject);
+    const given = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'True' }] };
+    expect(s.bind('pods', 'default', 'p', 'n1', given, true).status).toBe(given);
+    const next = { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] };
+    expect(s.updateStatus('pods', 'default', 'p', next, true).status).toBe(next);
+    const copied = { phase: 'Succeeded' };
+    const out = s.updateStatus('pods', 'default', 'p', copied);
+    expect(out.status).not.toBe(copied);
+    expect(out.status).toEqual(copied);
+    const bound = { phase: 'Failed' };
+    expect(s.bind('pods', 'default', 'p', 'n2', bound).status).not.toBe(bound);
   });
 
   it('createHandedOver keeps the very input; create keeps a copy', () => {
