@@ -246,8 +246,17 @@ export class ObjectStore {
     return this.rv;
   }
 
+  /**
+   * Looked up through the type's namespaces and buckets (the same objects as `objects`), not by
+   * the joined key: the strings a controller asks with are the same ones each time, their hashes
+   * kept, where a joined key was a new string to build and hash on every get (80,000 a day of
+   * diurnal-24h).
+   */
   get<T extends KubeObject = KubeObject>(type: string, namespace: string | undefined, name: string): T | undefined {
-    return this.objects.get(keyOf(type, namespace, name)) as T | undefined;
+    return this.byType
+      .get(type)
+      ?.get(namespace ?? '')
+      ?.byName.get(name) as T | undefined;
   }
 
   /** Objects of a kind, in one namespace or all, sorted by namespace then name as the API server lists them. */

@@ -200,6 +200,49 @@ describe('the store shortcuts', () => {
     );
   });
 
+  it('get finds what a scan of the list finds, as objects come and go (fast-check)', () => {
+    const kinds = [
+      { apiVersion: 'v1', kind: 'ConfigMap', type: 'configmaps' },
+      { apiVersion: 'v1', kind: 'Pod', type: 'pods' },
+    ];
+    const spaces = [undefined, '', 'a', 'b'];
+    const objNames = ['x', 'y', 'x-y'];
+    const step = fc.record({
+      op: fc.constantFrom('create', 'remove', 'markDeleting', 'status'),
+      kind: fc.integer({ min: 0, max: 1 }),
+      ns: fc.integer({ min: 0, max: 3 }),
+      name: fc.integer({ min: 0, max: 2 }),
+    });
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
+        const s = new ObjectStore({ timestamp: () => 't', uid: () => 'u' });
+        for (const { op, kind, ns, name } of steps) {
+          const k = kinds[kind]!;
+          const namespace = spaces[ns];
+          const n = objNames[name]!;
+          const there = s.get(k.type, namespace, n) !== undefined;
+          if (op === 'create' && !there) {
+            s.create({ apiVersion: k.apiVersion, kind: k.kind, metadata: { name: n, namespace } } as KubeObject);
+          } else if (op === 'remove') s.remove(k.type, namespace, n);
+          else if (op === 'markDeleting') s.markDeleting(k.type, namespace, n);
+          else if (op === 'status' && there) s.updateStatus(k.type, namespace, n, { at: steps.length }, true);
+          for (const { type } of kinds) {
+            const all = s.list(type);
+            for (const space of spaces) {
+              for (const other of objNames) {
+                const scanned = all.find(
+                  (o) => (o.metadata.namespace ?? '') === (space ?? '') && o.metadata.name === other,
+                );
+                expect(s.get(type, space, other)).toBe(scanned);
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('a status handed over is kept as it is; one not handed over is copied', () => {
     const s = new ObjectStore({ timestamp: () => 't', uid: () => 'u' });
     s.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' } } as unknown as KubeObject);

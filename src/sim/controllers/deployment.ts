@@ -169,6 +169,8 @@ function isAlive(pod: PodRuntime): boolean {
 
 export class DeploymentController {
   private readonly deployments = new Map<string, DeploymentRuntime>();
+  /** The runtimes `runtimeOf` found, by namespace then name. */
+  private readonly runtimes = new Map<string, Map<string, DeploymentRuntime>>();
   /** Errors of the pod machines' listeners, thrown where the machine moved (pod actors are not watched: they call no rule). */
   private readonly failures = new ActorFailures();
   /**
@@ -203,12 +205,31 @@ export class DeploymentController {
     into.ready = 0;
     into.pending = 0;
     into.terminating = 0;
-    const rt = this.deployments.get(`${namespace}/${deployment}`);
+    const rt = this.runtimeOf(namespace, deployment);
     if (!rt) return into;
     into.ready = rt.tally.Ready;
     into.terminating = rt.tally.Terminating;
     into.pending = rt.pods.size - into.ready - into.terminating;
     return into;
+  }
+
+  /**
+   * `deployments`' runtime of a Deployment, by namespace then name: the per-second sample and
+   * each KPA tick ask with the same strings each time, where a joined key was a new string to
+   * build and hash. A runtime is never taken out of `deployments`, so one found stays right.
+   */
+  private runtimeOf(namespace: string, name: string): DeploymentRuntime | undefined {
+    let inNamespace = this.runtimes.get(namespace);
+    let rt = inNamespace?.get(name);
+    if (rt !== undefined) return rt;
+    rt = this.deployments.get(`${namespace}/${name}`);
+    if (rt === undefined) return undefined;
+    if (inNamespace === undefined) {
+      inNamespace = new Map();
+      this.runtimes.set(namespace, inNamespace);
+    }
+    inNamespace.set(name, rt);
+    return rt;
   }
 
   reconcile(namespace: string, name: string): void {
