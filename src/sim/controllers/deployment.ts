@@ -634,12 +634,15 @@ function podCondition(
   unready: readonly (string | undefined)[],
   reason?: string,
 ) {
+  // Two literals, not one spread with a part made to be copied and dropped (cold code each write).
+  if (ok || !reason) return { type, status: ok ? 'True' : 'False', lastProbeTime: null, lastTransitionTime: since };
   return {
     type,
-    status: ok ? 'True' : 'False',
+    status: 'False',
     lastProbeTime: null,
     lastTransitionTime: since,
-    ...(!ok && reason ? { reason, message: `containers with unready status: [${unready.join(' ')}]` } : {}),
+    reason,
+    message: `containers with unready status: [${unready.join(' ')}]`,
   };
 }
 
@@ -685,18 +688,26 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
     containerStatuses: containers.map((c) => {
       const name = c.name ?? '';
       const image = c.image ?? '';
-      const base = {
+      // Each literal in full (the key order the kubelet's has), not a common part spread into
+      // two shapes and dropped.
+      if (!running) {
+        return {
+          image,
+          imageID: '',
+          lastState: {},
+          name,
+          restartCount: 0,
+          ready: false,
+          started: false,
+          state: { waiting: { reason: 'ContainerCreating' } },
+        };
+      }
+      return {
         image,
-        imageID: running ? imageId(image) : '',
+        imageID: imageId(image),
         lastState: {},
         name,
         restartCount: 0,
-      };
-      if (!running) {
-        return { ...base, ready: false, started: false, state: { waiting: { reason: 'ContainerCreating' } } };
-      }
-      return {
-        ...base,
         containerID: containerId(rt, pod.metadata.name, name),
         ready: ready || name !== 'queue-proxy',
         started: true,
