@@ -346,7 +346,7 @@ export class SimCluster {
     timeoutMs: 0,
   };
   /**
-   * Answered requests ready for reuse (`recycle`): the first `spareCount` of the array, a stack
+   * Answered requests ready for reuse (`complete` puts them here): the first `spareCount` of the array, a stack
    * kept by index (a `pop` that leaves an array less than half full trims its store, and the
    * next `push` grows it again, as the requests in flight rise and fall).
    */
@@ -880,7 +880,7 @@ export class SimCluster {
       this.engine.call(now + NOT_FOUND_MS, this.notFoundBound, { id, done, recorded });
       return;
     }
-    // A request answered earlier is reused when it can be (`recycle`): 8.6 M a day are otherwise
+    // A request answered earlier is reused when it can be (`complete`): 8.6 M a day are otherwise
     // as many objects (~300 bytes each, its numbers boxed) for the garbage collector. Every field
     // is set here.
     const req = this.spareCount > 0 ? this.spareRequests[--this.spareCount]! : blankRequest();
@@ -1023,20 +1023,16 @@ export class SimCluster {
     const listeners = this.completionList;
     for (let i = 0; i < listeners.length; i++) listeners[i]!(req);
     req.done?.(req, status, body);
-    this.recycle(req);
-  }
-
-  /**
-   * An answered request may be reused by the next `send` unless a deadline timer still holds it
-   * (a request that waited in a queue: its timer comes later and reads its state). Listeners and
-   * `done` read a request only during their call; the data plane reads it until its completion
-   * handler returns, and no `send` happens inside one.
-   */
-  private recycle(req: SimRequest): void {
-    if (req.timerSet || this.spareCount >= MAX_SPARE_REQUESTS) return;
-    req.done = undefined;
-    req.endpoint = undefined;
-    this.spareRequests[this.spareCount++] = req;
+    // The answered request may be reused by the next `send` unless a deadline timer still holds
+    // it (a request that waited in a queue: its timer comes later and reads its state). Listeners
+    // and `done` read a request only during their call; the data plane reads it until its
+    // completion handler returns, and no `send` happens inside one. (Here, not in a method of its
+    // own: that one was not inlined, one call a request.)
+    if (!req.timerSet && this.spareCount < MAX_SPARE_REQUESTS) {
+      req.done = undefined;
+      req.endpoint = undefined;
+      this.spareRequests[this.spareCount++] = req;
+    }
   }
 
   // ---- views ----
