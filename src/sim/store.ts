@@ -33,12 +33,6 @@ export interface StoreOptions {
   uid: (obj: KubeObject) => string;
 }
 
-/**
- * Objects are filed under their resource type id (`pods`, `services.serving.knative.dev`), so
- * the core and the Knative Service never collide. `type` parameters below take that id.
- */
-const keyOf = (type: string, namespace: string | undefined, name: string) => `${type}/${namespace ?? ''}/${name}`;
-
 /** Type ids by apiVersion, then kind (the resource table is fixed: a lookup is a scan of it). */
 const typeIds = new Map<string, Map<string, string>>();
 
@@ -231,8 +225,13 @@ interface IndexEntry {
 }
 
 export class ObjectStore {
-  private readonly objects = new Map<string, KubeObject>();
-  /** The same objects by type, then namespace, so listing one namespace never walks the others. */
+  /**
+   * The objects by type, then namespace, then name. The type is the resource type id (`pods`,
+   * `services.serving.knative.dev`), so the core and the Knative Service never collide; `type`
+   * parameters below take that id. Not by a joined `type/namespace/name` key: the strings a
+   * caller passes are the same ones each time, their hashes kept, where a joined key was a new
+   * string to build and hash on every get and write. Listing one namespace never walks the others.
+   */
   private readonly byType = new Map<string, Map<string, Bucket>>();
   /** Namespaces of each type in order, for listing across namespaces (dropped when one comes or goes). */
   private readonly namespacesInOrder = new Map<string, string[]>();
@@ -246,12 +245,7 @@ export class ObjectStore {
     return this.rv;
   }
 
-  /**
-   * Looked up through the type's namespaces and buckets (the same objects as `objects`), not by
-   * the joined key: the strings a controller asks with are the same ones each time, their hashes
-   * kept, where a joined key was a new string to build and hash on every get (80,000 a day of
-   * diurnal-24h).
-   */
+  /** The object of a type with this namespace (or none: cluster-scoped) and name. */
   get<T extends KubeObject = KubeObject>(type: string, namespace: string | undefined, name: string): T | undefined {
     return this.byType
       .get(type)
@@ -381,8 +375,7 @@ export class ObjectStore {
 
   private createFrom<T extends KubeObject>(input: T, handedOver: boolean): T {
     const type = typeOf(input);
-    const key = keyOf(type, input.metadata.namespace, input.metadata.name);
-    if (this.objects.has(key)) {
+    if (this.get(type, input.metadata.namespace, input.metadata.name) !== undefined) {
       throw new StoreError('AlreadyExists', `${input.kind} "${input.metadata.name}" already exists`);
     }
     const obj = handedOver ? input : cloneData(input);
@@ -390,7 +383,7 @@ export class ObjectStore {
     obj.metadata.generation = 1;
     obj.metadata.creationTimestamp = this.options.timestamp();
     obj.metadata.resourceVersion = String(++this.rv);
-    this.put(key, type, obj);
+    this.put(type, obj);
     this.emit('added', obj);
     return obj;
   }
@@ -402,8 +395,7 @@ export class ObjectStore {
    */
   update<T extends KubeObject>(input: T): T {
     const type = typeOf(input);
-    const key = keyOf(type, input.metadata.namespace, input.metadata.name);
-    const old = this.objects.get(key);
+    const old = this.get(type, input.metadata.namespace, input.metadata.name);
     if (!old) throw new StoreError('NotFound', `${input.kind} "${input.metadata.name}" not found`);
     if (
       input.metadata.resourceVersion !== undefined &&
@@ -443,7 +435,7 @@ export class ObjectStore {
     const stored = next as unknown as KubeObject;
     if (!sameSpec(stored, old)) stored.metadata.generation = (old.metadata.generation ?? 1) + 1;
     stored.metadata.resourceVersion = String(++this.rv);
-    this.put(key, type, stored);
+    this.put(type, stored);
     this.emit('modified', stored);
     return stored as T;
   }
@@ -460,8 +452,7 @@ export class ObjectStore {
     status: unknown,
     handedOver = false,
   ): T {
-    const key = keyOf(kind, namespace, name);
-    const old = this.objects.get(key);
+    const old = this.get(kind, namespace, name);
     if (!old) throw new StoreError('NotFound', `${kind} "${name}" not found`);
     if (dataEqual(old.status, status)) return old as T;
     // What the new status took over from the stored one (the very object at the same place:
@@ -472,7 +463,7 @@ export class ObjectStore {
       metadata: { ...old.metadata },
     } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);
-    this.put(key, kind, next, true);
+    this.put(kind, next, true);
     this.emit('modified', next);
     return next as T;
   }
@@ -489,8 +480,7 @@ export class ObjectStore {
     status: unknown,
     handedOver = false,
   ): KubeObject {
-    const key = keyOf(kind, namespace, name);
-    const old = this.objects.get(key);
+    const old = this.get(kind, namespace, name);
     if (!old) throw new StoreError('NotFound', `${kind} "${name}" not found`);
     const spec = (old as { spec?: Record<string, unknown> }).spec ?? {};
     const next = {
@@ -500,7 +490,7 @@ export class ObjectStore {
       metadata: { ...old.metadata },
     } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);
-    this.put(key, kind, next);
+    this.put(kind, next);
     this.emit('modified', next);
     return next;
   }
@@ -512,8 +502,7 @@ export class ObjectStore {
     name: string,
     gracePeriodSeconds?: number,
   ): KubeObject | undefined {
-    const key = keyOf(kind, namespace, name);
-    const old = this.objects.get(key);
+    const old = this.get(kind, namespace, name);
     if (!old || old.metadata.deletionTimestamp) return old;
     const next = {
       ...old,
@@ -524,16 +513,14 @@ export class ObjectStore {
       },
     };
     next.metadata.resourceVersion = String(++this.rv);
-    this.put(key, kind, next);
+    this.put(kind, next);
     this.emit('modified', next);
     return next;
   }
 
   remove(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
-    const key = keyOf(kind, namespace, name);
-    const old = this.objects.get(key);
+    const old = this.get(kind, namespace, name);
     if (!old) return undefined;
-    this.objects.delete(key);
     const ofType = this.byType.get(kind);
     const bucket = ofType?.get(namespace ?? '');
     if (bucket) {
@@ -552,8 +539,7 @@ export class ObjectStore {
   }
 
   /** Stores `obj`; `sameKeys`: its index keys are the stored object's (a status write). */
-  private put(key: string, type: string, obj: KubeObject, sameKeys = false): void {
-    this.objects.set(key, obj);
+  private put(type: string, obj: KubeObject, sameKeys = false): void {
     let ofType = this.byType.get(type);
     if (!ofType) {
       ofType = new Map();

@@ -200,7 +200,7 @@ describe('the store shortcuts', () => {
     );
   });
 
-  it('get finds what a scan of the list finds, as objects come and go (fast-check)', () => {
+  it('get finds what is there from scratch and what a scan of the list finds, as objects come and go (fast-check)', () => {
     const kinds = [
       { apiVersion: 'v1', kind: 'ConfigMap', type: 'configmaps' },
       { apiVersion: 'v1', kind: 'Pod', type: 'pods' },
@@ -216,24 +216,35 @@ describe('the store shortcuts', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 25 }), (steps) => {
         const s = new ObjectStore({ timestamp: () => 't', uid: () => 'u' });
+        // From scratch: what is there, by type, namespace ('' for none) and name.
+        const there = new Set<string>();
+        const id = (type: string, namespace: string | undefined, name: string) => `${type} ${namespace ?? ''} ${name}`;
         for (const { op, kind, ns, name } of steps) {
           const k = kinds[kind]!;
           const namespace = spaces[ns];
           const n = objNames[name]!;
-          const there = s.get(k.type, namespace, n) !== undefined;
-          if (op === 'create' && !there) {
-            s.create({ apiVersion: k.apiVersion, kind: k.kind, metadata: { name: n, namespace } } as KubeObject);
-          } else if (op === 'remove') s.remove(k.type, namespace, n);
-          else if (op === 'markDeleting') s.markDeleting(k.type, namespace, n);
-          else if (op === 'status' && there) s.updateStatus(k.type, namespace, n, { at: steps.length }, true);
+          const key = id(k.type, namespace, n);
+          if (op === 'create') {
+            const obj = { apiVersion: k.apiVersion, kind: k.kind, metadata: { name: n, namespace } } as KubeObject;
+            if (there.has(key)) expect(() => s.create(obj)).toThrow(/already exists/);
+            else s.create(obj);
+            there.add(key);
+          } else if (op === 'remove') {
+            expect(s.remove(k.type, namespace, n) !== undefined).toBe(there.delete(key));
+          } else if (op === 'markDeleting') {
+            expect(s.markDeleting(k.type, namespace, n) !== undefined).toBe(there.has(key));
+          } else if (there.has(key)) s.updateStatus(k.type, namespace, n, { at: steps.length }, true);
+          else expect(() => s.updateStatus(k.type, namespace, n, {})).toThrow(/not found/);
           for (const { type } of kinds) {
             const all = s.list(type);
+            expect(all.length).toBe([...there].filter((t) => t.startsWith(`${type} `)).length);
             for (const space of spaces) {
               for (const other of objNames) {
                 const scanned = all.find(
                   (o) => (o.metadata.namespace ?? '') === (space ?? '') && o.metadata.name === other,
                 );
                 expect(s.get(type, space, other)).toBe(scanned);
+                expect(scanned !== undefined).toBe(there.has(id(type, space, other)));
               }
             }
           }
