@@ -10,7 +10,7 @@ import type { RequestResult } from '../../src/sim/cluster.js';
 
 const HOST = 'reuse.default.example.com';
 
-async function onePod(): Promise<SimBackend> {
+async function onePod(containerConcurrency: number): Promise<SimBackend> {
   const b = new SimBackend({ seed: 3, namespace: 'default' });
   await b.start({ scenario: 'reuse', seed: 3, namespace: 'default' });
   await b.configure({ 'config-domain': { 'example.com': '' } });
@@ -23,7 +23,7 @@ async function onePod(): Promise<SimBackend> {
         metadata: {
           annotations: { 'autoscaling.knative.dev/min-scale': '1', 'autoscaling.knative.dev/max-scale': '1' },
         },
-        spec: { containerConcurrency: 1, timeoutSeconds: 10, containers: [{ image: 'docker.io/knsim/reuse' }] },
+        spec: { containerConcurrency, timeoutSeconds: 10, containers: [{ image: 'docker.io/knsim/reuse' }] },
       },
     },
   } as KubeObject;
@@ -40,9 +40,31 @@ async function onePod(): Promise<SimBackend> {
   return b;
 }
 
+/** The cluster's pool of requests (private fields, read for the check). */
+function pool(b: SimBackend) {
+  const c = b.cluster as unknown as {
+    pooled: ({ pooledAt: number; timerSet: boolean } | undefined)[];
+    spareAt: Int32Array;
+    spareCount: number;
+  };
+  return { pooled: c.pooled, spare: [...c.spareAt.subarray(0, c.spareCount)] };
+}
+
+/** Nothing in flight: every pooled request is spare, once, at its own index, without a timer. */
+function checkPool(pooled: ({ pooledAt: number; timerSet: boolean } | undefined)[], spare: number[]): void {
+  expect(new Set(spare).size).toBe(spare.length);
+  expect(spare.length).toBe(pooled.filter((r) => r !== undefined).length);
+  for (const at of spare) expect(pooled[at]?.pooledAt).toBe(at);
+  for (const [at, req] of pooled.entries()) {
+    if (req === undefined) continue;
+    expect(req.pooledAt).toBe(at);
+    expect(req.timerSet).toBe(false);
+  }
+}
+
 describe('a reused request', () => {
   it('is not cut by the deadline timer of the request its object served before', async () => {
-    const b = await onePod();
+    const b = await onePod(1);
     const results: { name: string; status: number; at: number }[] = [];
     const send = (name: string, serviceMs: number) =>
       b.cluster.send(HOST, serviceMs, (r: RequestResult) => results.push({ name, status: r.status, at: b.now() }));
@@ -63,6 +85,30 @@ describe('a reused request', () => {
     expect(p2?.status).toBe(200);
     expect(p2!.at).toBeGreaterThan(t0 + 11_000);
     expect(results.find((r) => r.name === 'p1')?.status).toBe(200);
+    // The requests that kept a timer left the pool; the others are spare, each once.
+    const { pooled, spare } = pool(b);
+    expect(spare.length).toBeGreaterThan(0);
+    checkPool(pooled, spare);
+    await b.close();
+  });
+
+  it('is taken from the pool once at a time: requests in flight together are distinct objects', async () => {
+    const b = await onePod(0);
+    const seen = new Set<object>();
+    let answered = 0;
+    b.cluster.onCompleted((req) => {
+      seen.add(req);
+    });
+    // Five at once (no container limit: none waits), five times: five objects, reused.
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 5; i++) b.cluster.send(HOST, 200 + i, () => answered++);
+      await b.sleepUntil(b.now() + 1000);
+    }
+    expect(answered).toBe(25);
+    expect(seen.size).toBe(5);
+    const { pooled, spare } = pool(b);
+    expect(spare.length).toBe(5);
+    checkPool(pooled, spare);
     await b.close();
   });
 });
