@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/backends/sim.js';
 import type { KubeObject } from '../../src/model/api/types.js';
 import type { RequestResult } from '../../src/sim/cluster.js';
+import { untilServiceReady } from './serviceReady.js';
 
 const HOST = 'reuse.default.example.com';
 
@@ -28,13 +29,7 @@ async function onePod(containerConcurrency: number): Promise<SimBackend> {
     },
   } as KubeObject;
   await b.apply([svc], 'svc.yaml');
-  await b.waitUntil(() => {
-    const ksvc = b.snapshot('services.serving.knative.dev', 'default')[0];
-    const ready = (ksvc?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.find(
-      (c) => c.type === 'Ready',
-    );
-    return ready?.status === 'True';
-  }, 120_000);
+  await untilServiceReady(b, 120_000);
   // Past the first requests' cold path: the one pod is up and probed.
   await b.sleepUntil(b.now() + 30_000);
   return b;

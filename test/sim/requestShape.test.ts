@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/backends/sim.js';
 import type { KubeObject } from '../../src/model/api/types.js';
 import { blankRequest, type CompletedRequest } from '../../src/sim/cluster.js';
+import { untilServiceReady } from './serviceReady.js';
 
 setFlagsFromString('--allow-natives-syntax');
 // Parsed after the flag is set: V8's own test of two objects' maps.
@@ -26,13 +27,7 @@ async function cluster(): Promise<SimBackend> {
     spec: { template: { spec: { containerConcurrency: 2, containers: [{ image: 'docker.io/knsim/shape' }] } } },
   } as KubeObject;
   await b.apply([svc], 'svc.yaml');
-  await b.waitUntil(() => {
-    const ksvc = b.snapshot('services.serving.knative.dev', 'default')[0];
-    const ready = (ksvc?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.find(
-      (c) => c.type === 'Ready',
-    );
-    return ready?.status === 'True';
-  }, 60_000);
+  await untilServiceReady(b, 60_000);
   return b;
 }
 

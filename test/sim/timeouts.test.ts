@@ -16,6 +16,7 @@ import { RevisionDataplane } from '../../src/sim/dataplane/revision.js';
 import { Engine } from '../../src/sim/engine.js';
 import { validateLoadPhase } from '../../src/sim/load/spec.js';
 import { defaultSimSettings } from '../../src/sim/settings.js';
+import { untilServiceReady } from './serviceReady.js';
 
 interface Options {
   spec?: Record<string, unknown>;
@@ -43,13 +44,7 @@ async function cluster(o: Options = {}) {
     },
   } as KubeObject;
   await b.apply([svc], 'svc.yaml');
-  await b.waitUntil(() => {
-    const ksvc = b.snapshot('services.serving.knative.dev', 'default')[0];
-    const ready = (ksvc?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions?.find(
-      (c) => c.type === 'Ready',
-    );
-    return ready?.status === 'True';
-  }, 60_000);
+  await untilServiceReady(b, 60_000);
   return b;
 }
 
