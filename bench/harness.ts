@@ -49,7 +49,8 @@ export async function simRun(o: SimRunOptions): Promise<SimRunOutcome> {
     const group = { ...defaultNodeGroup(), count: nodes, cpuMillis: 64_000, memoryBytes: 2 ** 38 };
     settings.cluster = { ...settings.cluster, groups: [group] };
   }
-  const backend = new SimBackend({ seed: o.seed ?? 1, namespace: 'default', log, settings });
+  // No step reads pod logs here: no access lines, as a scenario run without a `kubectl logs` step.
+  const backend = new SimBackend({ seed: o.seed ?? 1, namespace: 'default', log, settings, accessLines: 'off' });
   await backend.start({ scenario: 'bench', seed: o.seed ?? 1, namespace: 'default' } as never);
   if (o.config) await backend.configure(o.config);
   const t0 = performance.now();

@@ -15,6 +15,7 @@ import { ResultsCollector } from '../results/results.js';
 import { SimCluster } from '../sim/cluster.js';
 import { engineLoadClock, type LoadSender, startLoad } from '../sim/load/driver.js';
 import type { EventLog } from '../sim/log.js';
+import type { AccessLines } from '../sim/podLogs.js';
 import type { SimSettings } from '../sim/settings.js';
 import { StoreError, typeOf } from '../sim/store.js';
 import { T } from '../sim/types.js';
@@ -38,6 +39,8 @@ export interface SimBackendOptions {
   limits?: Partial<RunLimits>;
   /** Aborted (reason SIGINT or SIGTERM) to stop the run at the next slice. */
   stop?: StopRequest;
+  /** The app's access lines in the pod logs: 'record' (default) or 'off' when nothing reads them. */
+  accessLines?: AccessLines;
 }
 
 /** How much simulated time passes between two checks of the limits and the stop signal. */
@@ -61,6 +64,7 @@ export class SimBackend implements Backend {
       namespace: options.namespace,
       ...(options.settings ? { settings: options.settings } : {}),
       ...(options.log ? { log: options.log } : {}),
+      ...(options.accessLines ? { accessLines: options.accessLines } : {}),
     });
     this.namespace = options.namespace;
     this.seed = options.seed;

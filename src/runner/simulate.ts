@@ -8,6 +8,7 @@ import type { RunResults } from '../results/results.js';
 import { parseScenarioFile } from '../scenario/file.js';
 import type { Scenario } from '../scenario/types.js';
 import type { EventLogOptions } from '../sim/log.js';
+import type { AccessLines } from '../sim/podLogs.js';
 import type { RunOutcome } from './runner.js';
 
 export interface RunOptions {
@@ -27,6 +28,20 @@ export interface RunOptions {
   limits?: Partial<RunLimits>;
   /** Aborted with reason `SIGINT` or `SIGTERM`: the run stops at its next slice of time. */
   stop?: StopRequest;
+  /**
+   * The app's access lines in the pod logs. Default: recorded when the scenario can read them
+   * (`accessLinesFor`), else not written at all.
+   */
+  accessLines?: AccessLines;
+}
+
+/**
+ * Whether a run of `scenario` records the app's access lines: only a `kubectl logs` step reads pod
+ * logs in a scenario run (nothing else does: not the transcript, the results, the event log, the
+ * TUI or a report), and an access line a request is the one per-request cost of pod logs.
+ */
+export function accessLinesFor(scenario: Scenario): AccessLines {
+  return scenario.steps.some((s) => s.kind === 'kubectl' && s.command.verb === 'logs') ? 'record' : 'off';
 }
 
 export interface RunFileOutcome {
@@ -77,6 +92,7 @@ export async function runScenario(scenario: Scenario, file: string, options: Run
     namespace: scenario.namespace,
     settings: settingsFromScenario(scenario.settings),
     log,
+    accessLines: options.accessLines ?? accessLinesFor(scenario),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.stop ? { stop: options.stop } : {}),
   });

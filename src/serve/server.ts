@@ -124,6 +124,8 @@ export class KnsimServer {
     this.cluster = new SimCluster({
       seed: options.seed ?? 1,
       log,
+      // Any client may ask for a pod's log (pods/log, with follow) at any time.
+      accessLines: 'record',
       ...(options.settings ? { settings: options.settings } : {}),
     });
     const store = this.cluster.store;

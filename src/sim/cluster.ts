@@ -45,7 +45,7 @@ import { forkRandom } from './load/rng.js';
 import { EventLog, type StandingSamples } from './log.js';
 import { ClusterNodes } from './nodes/cluster.js';
 import { NODES } from './nodes/state.js';
-import { type AccessLog, PodLogs } from './podLogs.js';
+import { type AccessLines, type AccessLog, PodLogs } from './podLogs.js';
 import { EventRecorder } from './recorder.js';
 import { defaultSimSettings, type SimSettings } from './settings.js';
 import { ObjectStore, type StoreEvent, typeOf } from './store.js';
@@ -58,6 +58,11 @@ export interface ClusterOptions {
   namespace?: string;
   settings?: SimSettings;
   log?: EventLog;
+  /**
+   * Whether the app's access lines (one a request) go to the pod logs: 'record' (default) when
+   * something may read them (`kubectl logs`, `knsim serve`), 'off' when nothing can.
+   */
+  accessLines?: AccessLines;
 }
 
 /**
@@ -308,7 +313,9 @@ export class SimCluster {
   /** The nodes, the scheduler, the kubelets' image managers (and the cluster-autoscaler). */
   readonly nodes: ClusterNodes;
   /** What `kubectl logs` shows: the app's and queue-proxy's lines per pod. */
-  readonly podLogs = new PodLogs();
+  readonly podLogs: PodLogs;
+  /** `podLogs.recordsAccess`, read once a request. */
+  private readonly recordsAccess: boolean;
   /** The size of the app's answer, for its access lines. */
   private readonly responseBytes: number;
   private readonly kubernetesServices: KubernetesServices;
@@ -376,6 +383,8 @@ export class SimCluster {
       scheduler: forkRandom(root),
     };
     this.settings = options.settings ?? defaultSimSettings();
+    this.podLogs = new PodLogs(options.accessLines);
+    this.recordsAccess = this.podLogs.recordsAccess;
     this.namespace = options.namespace ?? 'default';
     const home = this.namespace;
     this.log = options.log ?? new EventLog();
@@ -1019,8 +1028,9 @@ export class SimCluster {
     req.status = status;
     req.latencyMs = latencyMs;
     req.endedAt = now;
-    // The app writes an access line for each request it answers (to the log its endpoint notes).
-    if (req.pod !== undefined && status === STATUS_OK) {
+    // The app writes an access line for each request it answers (to the log its endpoint notes),
+    // when the run has a reader for it.
+    if (this.recordsAccess && req.pod !== undefined && status === STATUS_OK) {
       const notes = req.endpoint;
       if (notes === undefined) this.podLogs.answered(namespace, req.pod, now, status, this.responseBytes);
       else {

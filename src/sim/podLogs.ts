@@ -6,6 +6,11 @@
  *
  * Memory is bounded: each container keeps its last 1,000 lines; a pod's logs go with the pod.
  * Access lines are kept as numbers and written out only when asked for.
+ *
+ * Access lines are recorded only when something may read them (`accessLines: 'record'`, the
+ * default): whoever builds the cluster decides once, up front. A scenario without a `kubectl logs`
+ * step, or a benchmark, has no reader and passes 'off'; the start-up and shutdown lines (a handful
+ * per pod) are kept either way.
  */
 import { QUEUE_PORTS, QUEUE_PROXY, USER_CONTAINER } from '../model/rules/podspec.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
@@ -152,8 +157,21 @@ function clfTime(at: number): string {
   return `${p(d.getUTCDate())}/${months[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 }
 
+/**
+ * Whether the app's access lines are recorded: 'record' (the default; `knsim serve`, a scenario
+ * with a `kubectl logs` step) or 'off' (a run nothing reads pod logs from: one line a request,
+ * written for no one).
+ */
+export type AccessLines = 'record' | 'off';
+
 export class PodLogs {
   private readonly pods = new Map<string, PodLog>();
+  /** Whether `answered` and `answeredIn` write anything (fixed for the cluster's life). */
+  readonly recordsAccess: boolean;
+
+  constructor(accessLines: AccessLines = 'record') {
+    this.recordsAccess = accessLines === 'record';
+  }
 
   /** Logs by pod name (pod names carry random suffixes: one cluster never has two alike). */
   private log(namespace: string, pod: string, revision: string): PodLog {
@@ -223,6 +241,7 @@ export class PodLogs {
 
   /** The app answered a request (one access line). */
   answered(namespace: string, pod: string, at: number, status: number, bytes: number): void {
+    if (!this.recordsAccess) return;
     const log = this.find(namespace, pod);
     if (log) this.append(log, USER_CONTAINER, at, undefined, status, bytes);
   }
@@ -241,6 +260,7 @@ export class PodLogs {
    * that ended (its time and status in fields: no number boxed on the way).
    */
   answeredIn(access: AccessLog, req: { readonly endedAt: number; readonly status: number }, bytes: number): void {
+    if (!this.recordsAccess) return;
     access.app.pushAnswer(req, bytes);
     if (access.log.following > 0) this.tell(access.log, USER_CONTAINER, req.endedAt, undefined, req.status, bytes);
   }
