@@ -3,7 +3,8 @@
  * the caller gives up), `sameSpec` (the generation's spec compare without building the specs)
  * and the status writes sharing what they took over from the stored status. On random write
  * sequences, every stored object, watch event and resourceVersion is what copying everything
- * and comparing from scratch gives, and no object handed out changes afterwards.
+ * and comparing from scratch gives, and no object handed out changes afterwards. `setFields`
+ * (the recorder's count-up of an Event) stores what `update` of the spread stored object does.
  */
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
@@ -279,5 +280,80 @@ describe('the store shortcuts', () => {
       ...s.get('events', 'default', 'b'),
       metadata: expect.anything(),
     });
+  });
+
+  it('setFields stores what update of the spread stored object stores (fast-check)', () => {
+    const primitive = fc.oneof(fc.integer({ min: 0, max: 2 }), fc.constantFrom('a', 'b', true, null));
+    const fieldsOf = fc.dictionary(fc.constantFrom('count', 'lastTimestamp', 'spec', 'x'), primitive, {
+      maxKeys: 3,
+      noNullPrototype: true,
+    });
+    const steps = fc.array(
+      fc.oneof(
+        fc.record({ op: fc.constant('set' as const), fields: fieldsOf }),
+        fc.record({ op: fc.constant('status' as const), status: json }),
+        fc.record({ op: fc.constant('markDeleting' as const) }),
+      ),
+      { minLength: 1, maxLength: 8 },
+    );
+    // A body of any fields, a status key (also one holding undefined) or none, labels or none.
+    const body = fc.dictionary(fc.constantFrom('count', 'lastTimestamp', 'spec', 'x', 'status'), json, {
+      maxKeys: 4,
+      noNullPrototype: true,
+    });
+    fc.assert(
+      fc.property(body, fc.option(json), steps, (fields, labels, sequence) => {
+        const stores = [0, 1].map(() => {
+          let uid = 0;
+          const s = new ObjectStore({ timestamp: () => '2026-01-01T00:00:00Z', uid: () => `uid-${++uid}` });
+          const seen: string[] = [];
+          s.watch((e) => seen.push(`${e.op} ${e.resourceVersion} ${JSON.stringify(e.object)}`));
+          const metadata =
+            labels === null ? { name: 'e', namespace: 'default' } : { name: 'e', namespace: 'default', labels };
+          s.create({ apiVersion: 'v1', kind: 'Event', metadata, ...fields } as unknown as KubeObject);
+          return { s, seen };
+        });
+        const [mine, scratch] = stores as [(typeof stores)[0], (typeof stores)[0]];
+        for (const step of sequence) {
+          const before = mine.s.get('events', 'default', 'e')!;
+          const copy = cloneData(before);
+          if (step.op === 'set') {
+            const a = mine.s.setFields('events', 'default', 'e', step.fields);
+            const old = scratch.s.get('events', 'default', 'e')!;
+            const b = scratch.s.update({
+              ...old,
+              metadata: { ...old.metadata, resourceVersion: undefined },
+              ...step.fields,
+            });
+            expect(a === before).toBe(b === old);
+          } else {
+            for (const { s } of stores) {
+              if (step.op === 'status') s.updateStatus('events', 'default', 'e', step.status);
+              else s.markDeleting('events', 'default', 'e');
+            }
+          }
+          // The very same stored object (fields in the same order), events and resourceVersions.
+          expect(JSON.stringify(mine.s.get('events', 'default', 'e'))).toBe(
+            JSON.stringify(scratch.s.get('events', 'default', 'e')),
+          );
+          expect(isDeepStrictEqual(mine.s.get('events', 'default', 'e'), scratch.s.get('events', 'default', 'e'))).toBe(
+            true,
+          );
+          expect(mine.seen).toEqual(scratch.seen);
+          expect(mine.s.resourceVersion()).toBe(scratch.s.resourceVersion());
+          // The version before stays as it was.
+          expect(isDeepStrictEqual(before, copy)).toBe(true);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    const s = new ObjectStore({ timestamp: () => 't', uid: () => 'u' });
+    s.create({
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'e', namespace: 'default' },
+    } as unknown as KubeObject);
+    expect(() => s.setFields('events', 'default', 'e', { metadata: null })).toThrow(/cannot set metadata/);
+    expect(() => s.setFields('events', 'default', 'f', { count: 1 })).toThrow(/not found/);
   });
 });
