@@ -50,9 +50,11 @@ const EVENTS = 'events';
 interface Recorded {
   name: string;
   namespace: string;
+  /** When it was written: the kept events are in this order. */
+  firstMs: number;
   lastMs: number;
-  /** Its aggregation key's hash; -1 for an events.k8s.io event, never counted up on. */
-  hash: number;
+  /** What it was recorded as (its aggregation key); null for an events.k8s.io event, never counted up on. */
+  key: EventKey | null;
 }
 
 /** The object an event is about, as the Event's `involvedObject` holds it. */
@@ -82,21 +84,32 @@ interface LastNanos {
   extra: number;
 }
 
+/**
+ * The Unix time in ns of the last microsecond named, as a bigint: the events of one instant
+ * (several a flush) share it instead of converting and multiplying again.
+ */
+const lastBase = { micros: Number.NaN, nanos: 0n };
+
+/** The last instant `microTime` formatted, as isoAt keeps its last second. */
+const lastMicroTime = { at: Number.NaN, text: '' };
+
 export class EventRecorder {
   private pending: Pending[] = [];
   private flushScheduled = false;
   /**
-   * The latest core/v1 event of each aggregation key, filed by a hash of the key (a number, not
-   * the key's several hundred bytes of text); a hit is checked against the stored event.
+   * The latest core/v1 event of each aggregation key, filed by the uid of the object it is about
+   * (a string whose hash V8 keeps: no hash of the key's several hundred bytes of text per record);
+   * the few of an object are told apart by their keys, and a hit is checked against the stored event.
    */
-  private readonly byHash = new Map<number, Recorded[]>();
-  /** Every event kept, in the order written, for expiry. */
+  private readonly byObject = new Map<string, Recorded[]>();
+  /** Every event kept, in the order written (so by `firstMs`), for expiry. */
   private readonly kept = new Set<Recorded>();
   /**
-   * The last nanosecond used per object, so that names never collide: in numbers, not a bigint
-   * (the Unix time in ns does not fit a double; its microseconds do).
+   * The last nanosecond used per object (namespace, then name: no joined string to build and
+   * hash), so that names never collide: in numbers, not a bigint (the Unix time in ns does not
+   * fit a double; its microseconds do).
    */
-  private readonly lastNanos = new Map<string, LastNanos>();
+  private readonly lastNanos = new Map<string, Map<string, LastNanos>>();
   private sweepScheduled = false;
   /**
    * No kept event was last seen before this (a bound: a count bump only moves an event's
@@ -162,13 +175,14 @@ export class EventRecorder {
   private write(p: Pending): void {
     const { at, involved, source, options } = p;
     const v1 = options?.eventsV1;
-    const hash = keyHash(p);
-    const similar = v1 ? undefined : this.byHash.get(hash);
+    const similar = v1 ? undefined : this.byObject.get(involved.uid);
     let seen: Recorded | undefined;
     let existing: (KubeObject & { count?: number }) | undefined;
     if (similar !== undefined) {
       for (let i = 0; i < similar.length; i++) {
         const r = similar[i]!;
+        // Recorded under another key: not this event (the stored event was written with its key).
+        if (!sameKey(r.key!, p)) continue;
         const stored = this.store.get(EVENTS, r.namespace, r.name) as (KubeObject & { count?: number }) | undefined;
         if (stored && sameEvent(stored as unknown as StoredEvent, p)) {
           seen = r;
@@ -180,12 +194,11 @@ export class EventRecorder {
     const stamp = isoAt(at);
     if (seen && existing && at - seen.lastMs <= AGGREGATE_MS) {
       seen.lastMs = at;
-      this.store.update({
-        ...existing,
-        metadata: { ...existing.metadata, resourceVersion: undefined },
+      // What `update` of the stored Event with these two fields stores, without a full copy.
+      this.store.setFields(EVENTS, seen.namespace, seen.name, {
         count: (existing.count ?? 1) + 1,
         lastTimestamp: stamp,
-      } as KubeObject);
+      });
       return;
     }
     const namespace = involved.namespace;
@@ -228,13 +241,13 @@ export class EventRecorder {
     // Built for this write alone (its involvedObject too: `record` made it for this event), and
     // nothing here keeps or changes it: the store keeps it as it is.
     this.store.createHandedOver(event as unknown as KubeObject);
-    const recorded: Recorded = { name, namespace, lastMs: at, hash: v1 ? -1 : hash };
+    const recorded: Recorded = { name, namespace, firstMs: at, lastMs: at, key: v1 ? null : p };
     this.kept.add(recorded);
     if (at < this.oldestMs) this.oldestMs = at;
     if (!v1) {
       // The new event takes the key over: a repeat counts up on it, and the old one (too old to
       // count up on) stays kept until it expires.
-      if (similar === undefined) this.byHash.set(hash, [recorded]);
+      if (similar === undefined) this.byObject.set(involved.uid, [recorded]);
       else if (seen) similar[similar.indexOf(seen)] = recorded;
       else similar.push(recorded);
     }
@@ -249,8 +262,12 @@ export class EventRecorder {
     // Simulated time has fractions of a millisecond: keep microseconds.
     let micros = Math.floor((SIM_EPOCH_MS + at) * 1000);
     let extra = 0;
-    const object = `${namespace}/${objectName}`;
-    const last = this.lastNanos.get(object);
+    let inNamespace = this.lastNanos.get(namespace);
+    if (inNamespace === undefined) {
+      inNamespace = new Map();
+      this.lastNanos.set(namespace, inNamespace);
+    }
+    const last = inNamespace.get(objectName);
     if (last !== undefined && micros <= last.micros) {
       // Not later than the last: the last one and a nanosecond.
       micros = last.micros;
@@ -260,12 +277,16 @@ export class EventRecorder {
         extra = 0;
       }
     }
-    if (last === undefined) this.lastNanos.set(object, { micros, extra });
+    if (last === undefined) inNamespace.set(objectName, { micros, extra });
     else {
       last.micros = micros;
       last.extra = extra;
     }
-    return eventName(objectName, BigInt(micros) * 1000n + BigInt(extra));
+    if (micros !== lastBase.micros) {
+      lastBase.micros = micros;
+      lastBase.nanos = BigInt(micros) * 1000n;
+    }
+    return eventName(objectName, extra === 0 ? lastBase.nanos : lastBase.nanos + BigInt(extra));
   }
 
   private scheduleSweep(): void {
@@ -281,10 +302,18 @@ export class EventRecorder {
     if (this.kept.size > 0) this.scheduleSweep();
   }
 
-  /** Removes, in the order written, the kept events last seen an hour ago or more. */
+  /**
+   * Removes, in the order written, the kept events last seen an hour ago or more. Only the events
+   * written an hour ago or more are looked at: one written later was last seen later still.
+   */
   private expire(now: number): void {
     let oldest = Number.POSITIVE_INFINITY;
     for (const r of this.kept) {
+      if (now - r.firstMs < EVENT_TTL_MS) {
+        // This one and every later one: none last seen before it was written.
+        if (r.firstMs < oldest) oldest = r.firstMs;
+        break;
+      }
       if (now - r.lastMs < EVENT_TTL_MS) {
         if (r.lastMs < oldest) oldest = r.lastMs;
         continue;
@@ -297,18 +326,23 @@ export class EventRecorder {
     // An object's last nanosecond older than the TTL can no longer collide: forget it. In
     // microseconds: the cut-off is whole milliseconds, so `cut ns > last ns` is `cut µs > last µs`.
     const expiredMicros = Math.floor(SIM_EPOCH_MS + now - EVENT_TTL_MS) * 1000;
-    for (const [object, last] of this.lastNanos) {
-      if (expiredMicros > last.micros) this.lastNanos.delete(object);
+    for (const [namespace, inNamespace] of this.lastNanos) {
+      for (const [object, last] of inNamespace) {
+        if (expiredMicros > last.micros) inNamespace.delete(object);
+      }
+      if (inNamespace.size === 0) this.lastNanos.delete(namespace);
     }
   }
 
   /** An expired event leaves the aggregation index, if it still holds its key there. */
   private forgetKey(r: Recorded): void {
-    const similar = this.byHash.get(r.hash);
+    if (r.key === null) return;
+    const uid = r.key.involved.uid;
+    const similar = this.byObject.get(uid);
     const at = similar ? similar.indexOf(r) : -1;
     if (at < 0) return;
     similar!.splice(at, 1);
-    if (similar!.length === 0) this.byHash.delete(r.hash);
+    if (similar!.length === 0) this.byObject.delete(uid);
   }
 }
 
@@ -321,30 +355,21 @@ interface StoredEvent {
   source?: EventSource;
 }
 
-/** FNV-1a over the aggregation key's fields (uid, kind, name, fieldPath, type, reason, message, source). */
-function keyHash(k: EventKey): number {
-  const o = k.involved;
-  let h = mix(0x811c9dc5, o.uid);
-  h = mix(h, o.kind ?? '');
-  h = mix(h, o.name);
-  h = mix(h, o.fieldPath ?? '');
-  h = mix(h, k.type);
-  h = mix(h, k.reason);
-  h = mix(h, k.message);
-  h = mix(h, k.source.component);
-  h = mix(h, k.source.host ?? '');
-  return h >>> 0;
-}
-
-/** One field into the hash, and a code unit no field holds after it. */
-function mix(hash: number, part: string): number {
-  let h = hash;
-  for (let i = 0; i < part.length; i++) {
-    h ^= part.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  h ^= 0xffff;
-  return Math.imul(h, 0x01000193);
+/** Whether two records have the same aggregation key (client-go's event key: every field of it equal). */
+function sameKey(a: EventKey, b: EventKey): boolean {
+  const x = a.involved;
+  const y = b.involved;
+  return (
+    a.reason === b.reason &&
+    a.message === b.message &&
+    x.uid === y.uid &&
+    x.name === y.name &&
+    x.kind === y.kind &&
+    (x.fieldPath ?? '') === (y.fieldPath ?? '') &&
+    a.type === b.type &&
+    a.source.component === b.source.component &&
+    (a.source.host ?? '') === (b.source.host ?? '')
+  );
 }
 
 /** Whether the stored event is the event `k` (client-go's event key: every field of it equal). */
@@ -365,7 +390,10 @@ function sameEvent(stored: StoredEvent, k: EventKey): boolean {
 
 /** metav1.MicroTime as the API serves it: `2026-01-01T00:00:05.123000Z`. */
 function microTime(at: number): string {
+  if (at === lastMicroTime.at) return lastMicroTime.text;
   // toISOString ends in `.sssZ`: three more digits of zeros before the `Z`.
   const iso = new Date(SIM_EPOCH_MS + at).toISOString();
-  return `${iso.slice(0, -1)}000Z`;
+  lastMicroTime.at = at;
+  lastMicroTime.text = `${iso.slice(0, -1)}000Z`;
+  return lastMicroTime.text;
 }
