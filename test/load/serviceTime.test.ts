@@ -174,7 +174,20 @@ describe('network hop latency', () => {
     fc.assert(
       fc.property(
         fc.constantFrom(...NETWORK_LAYERS.filter((l) => HOP_LATENCY[l].p99Ms !== HOP_LATENCY[l].medianMs)),
-        fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        fc.oneof(
+          fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 200 }),
+          // Draws in neighbouring cells, which share edges: one computed by a cell's first draw
+          // must serve the next cell's, in either order (the draw tests each cell's step once).
+          fc.integer({ min: 0, max: 4095 }).chain((cell) =>
+            fc.array(
+              fc
+                .tuple(fc.integer({ min: -2, max: 2 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }))
+                .map(([d, f]) => (Math.min(4095, Math.max(0, cell + d)) + f) / 4096)
+                .filter((u) => u < 1),
+              { minLength: 1, maxLength: 40 },
+            ),
+          ),
+        ),
         (layer, draws) => {
           const lazy = networkLatency(layer);
           const whole = eager(HOP_LATENCY[layer].medianMs, HOP_LATENCY[layer].p99Ms);

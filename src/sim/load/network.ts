@@ -98,13 +98,22 @@ export function networkHop(layer: NetworkLayer, overrides?: Partial<HopLatency>)
     table[i] = computed;
     return computed;
   };
-  return (random, out) => {
-    const x = random() * TABLE_SIZE;
+  // A draw whose cell has an edge still to compute (at most 4,097 in a run).
+  const firstDraw = (x: number, out: Float64Array): void => {
     const i = x | 0;
     let low = table[i]!;
     if (Number.isNaN(low)) low = fill(i);
     let high = table[i + 1]!;
     if (Number.isNaN(high)) high = fill(i + 1);
     out[0] = low + (high - low) * (x - i);
+  };
+  return (random, out) => {
+    const x = random() * TABLE_SIZE;
+    const i = x | 0;
+    const low = table[i]!;
+    // One test a draw: the step is NaN while either edge of the cell is.
+    const step = table[i + 1]! - low;
+    if (Number.isNaN(step)) firstDraw(x, out);
+    else out[0] = low + step * (x - i);
   };
 }
