@@ -208,6 +208,44 @@ describe('picking a revision per request', () => {
     expect(targetForTag(split, 'nope')).toBeUndefined();
   });
 
+  it('picks what a walk of every target gives, with as many draws, one target or many (fast-check)', () => {
+    // The rule as first written: a point in [0, total), and the first target whose percents
+    // reach past it (the last one when rounding leaves the point beyond them all).
+    const walk = (targets: TrafficTarget[], random: () => number): number => {
+      const weighted = targets.filter((t) => t.revisionName && (t.percent ?? 0) > 0);
+      const total = weighted.reduce((n, t) => n + (t.percent ?? 0), 0);
+      if (total <= 0) return -1;
+      let point = random() * total;
+      for (let i = 0; i < weighted.length; i++) {
+        point -= weighted[i]!.percent!;
+        if (point < 0) return i;
+      }
+      return weighted.length - 1;
+    };
+    const target = fc.record({
+      revisionName: fc.constantFrom('a', 'b', ''),
+      percent: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100, noNaN: true })),
+    });
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.array(target, { minLength: 1, maxLength: 1 }), fc.array(target, { maxLength: 5 })),
+        fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 1, maxLength: 20 }),
+        (targets, draws) => {
+          const split = trafficSplit(targets);
+          const stream = () => {
+            let i = 0;
+            const random = () => draws[i++ % draws.length]!;
+            return { random, drawn: () => i };
+          };
+          const a = stream();
+          const b = stream();
+          for (let k = 0; k < draws.length; k++) expect(pickRevision(split, a.random)).toBe(walk(targets, b.random));
+          expect(a.drawn()).toBe(b.drawn());
+        },
+      ),
+    );
+  });
+
   it('no positive percent: nothing to pick', () => {
     expect(pick([{ revisionName: 'a', percent: 0 }], () => 0.5)).toBeUndefined();
   });
