@@ -68,7 +68,7 @@ export class SimBackend implements Backend {
     });
     this.namespace = options.namespace;
     this.seed = options.seed;
-    this.cluster.onArrived((revision) => this.results.arrived(revision));
+    this.cluster.onArrived((revision, slot) => this.results.arrived(revision, slot));
     this.cluster.onCompleted((req) => this.results.ended(req));
     this.results.follow(this.cluster.log);
     const engine = this.cluster.engine;

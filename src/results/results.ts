@@ -417,6 +417,21 @@ export interface EndedRequest {
   readonly revision: string | undefined;
   /** When the app started on it (known in the simulator), for the cold-start phases; 0 if it never did. */
   readonly startedAt: number;
+  /** Its revision's slot (see `RevisionSlot`), if its producer keeps one; undefined when no route matched. */
+  readonly slot: RevisionSlot | undefined;
+}
+
+/**
+ * A place the producer of requests keeps for one revision (the simulator: one a revision
+ * runtime) and hands with each of that revision's requests: the first collector to see it keeps
+ * there its own figures of the revision, so that the next requests reach them without a lookup
+ * by name (two a request: its arrival and its end). A slot goes with one revision name, the
+ * `revision` of every request that carries it.
+ */
+export class RevisionSlot {
+  /** The collector whose figures `state` is (undefined until one takes the slot). */
+  owner: object | undefined = undefined;
+  state: unknown = undefined;
 }
 
 /**
@@ -655,6 +670,7 @@ export class ResultsCollector {
     endedAt: 0,
     revision: undefined,
     startedAt: 0,
+    slot: undefined,
   };
   /** The run's latency histogram as last merged (`runLatency`), and at how many answers. */
   private runAll: LatencyHistogram | undefined;
@@ -684,10 +700,25 @@ export class ResultsCollector {
    */
   constructor(private readonly namespace = 'default') {}
 
-  /** A request entered the ingress (its answer, if any, comes through `request`). */
-  arrived(revision: string | undefined): void {
+  /**
+   * A request entered the ingress (its answer, if any, comes through `request`). `slot`: its
+   * revision's (see `RevisionSlot`), if the producer keeps one.
+   */
+  arrived(revision: string | undefined, slot?: RevisionSlot): void {
     this.run.arrived++;
-    if (revision !== undefined) this.revisionState(revision).requests.arrived++;
+    if (revision === undefined) return;
+    const r = slot !== undefined && slot.owner === this ? (slot.state as RevisionState) : this.slotState(revision, slot);
+    r.requests.arrived++;
+  }
+
+  /** The revision's state, by name; a slot nobody took yet is taken for it. */
+  private slotState(revision: string, slot: RevisionSlot | undefined): RevisionState {
+    const r = this.revisionState(revision);
+    if (slot !== undefined && slot.owner === undefined) {
+      slot.owner = this;
+      slot.state = r;
+    }
+    return r;
   }
 
   /**
@@ -715,7 +746,8 @@ export class ResultsCollector {
       if (e.status === 404) this.unrouted++;
       return;
     }
-    const r = this.revisionState(revision);
+    const slot = e.slot;
+    const r = slot !== undefined && slot.owner === this ? (slot.state as RevisionState) : this.slotState(revision, slot);
     r.requests.addWithRun(e, this.run);
     if (e.cold && e.status >= 200 && e.status < 400 && r.open) {
       this.coldAnswer(r, at, e.latencyMs, e.startedAt > 0 ? e.startedAt : undefined);

@@ -15,7 +15,7 @@ import { deploymentName, namespacedName } from '../model/rules/naming.js';
 import { isoAt } from '../model/rules/time.js';
 import { pickRevision, type TrafficSplit, targetForTag, trafficSplit } from '../model/rules/traffic.js';
 import { revisionTimeouts } from '../model/timeouts.js';
-import { requestOutcome } from '../results/results.js';
+import { RevisionSlot, requestOutcome } from '../results/results.js';
 import type { RandomStreams, SimContext } from './context.js';
 import { RevisionAutoscaler } from './controllers/autoscaler.js';
 import { type ClusterConfig, defaultClusterConfig, withConfigMap } from './controllers/clusterConfig.js';
@@ -72,6 +72,8 @@ export interface ClusterOptions {
  */
 export interface CompletedRequest {
   readonly revision: string | undefined;
+  /** Its revision's slot for the results (its revision runtime's; undefined when no route matched). */
+  readonly slot: RevisionSlot | undefined;
   readonly cold: boolean;
   /** When the user container started on it (0 if it never did). */
   readonly startedAt: number;
@@ -82,6 +84,11 @@ export interface CompletedRequest {
 }
 
 type CompletionListener = (req: CompletedRequest) => void;
+/**
+ * Called as a request enters the ingress with its revision (as the log names it) and that
+ * revision's slot for the results; both undefined when no route matched.
+ */
+type ArrivalListener = (revision: string | undefined, slot: RevisionSlot | undefined) => void;
 
 /** How long the ingress takes to answer 404 to a host no route matches (a round trip on the node). */
 const NOT_FOUND_MS = 1;
@@ -102,6 +109,7 @@ class BlankRequest implements SimRequest {
   serviceMs = 0;
   hopMs = 0;
   revision = '';
+  slot: RevisionSlot | undefined = undefined;
   cold = false;
   viaActivator = false;
   pod: string | undefined = undefined;
@@ -185,6 +193,8 @@ interface RevisionRuntime {
    * probe per revision per second.
    */
   desired: number;
+  /** Its slot for the results (src/results/results.ts `RevisionSlot`), handed with each of its requests. */
+  readonly slot: RevisionSlot;
 }
 
 /**
@@ -370,7 +380,7 @@ export class SimCluster {
   private readonly spareAt = new Int32Array(MAX_SPARE_REQUESTS);
   private spareCount = 0;
   /** Sees every request as it enters the ingress, with the revision it is routed to (results count them). */
-  private arrivalList: ((revision: string | undefined) => void)[] = [];
+  private arrivalList: ArrivalListener[] = [];
 
   constructor(options: ClusterOptions) {
     const root = seedrandom(String(options.seed));
@@ -665,6 +675,7 @@ export class SimCluster {
       autoscaler,
       changed: false,
       desired: replicasOf(this.store.get(T.deployment, ns, depName)),
+      slot: new RevisionSlot(),
     };
     this.revisions.set(`${ns}/${name}`, runtime);
     this.runtimeByDeployment.set(`${ns}/${depName}`, runtime);
@@ -891,7 +902,8 @@ export class SimCluster {
     const recorded = this.log.recordsRequest(id);
     if (recorded) this.logArrived(id, revision, serviceMs);
     const arrivals = this.arrivalList;
-    for (let i = 0; i < arrivals.length; i++) arrivals[i]!(runtime ? revision : undefined);
+    if (runtime) for (let i = 0; i < arrivals.length; i++) arrivals[i]!(revision, runtime.slot);
+    else for (let i = 0; i < arrivals.length; i++) arrivals[i]!(undefined, undefined);
     if (!revision || !runtime) {
       // The ingress answers 404 after a round trip, like any answer: a closed-loop client moves on
       // then (answering in the same instant never let simulated time pass: `hey` at a host with no
@@ -911,6 +923,7 @@ export class SimCluster {
     req.serviceMs = serviceMs;
     req.hopMs = hopMs;
     req.revision = revision;
+    req.slot = runtime.slot;
     req.cold = false;
     req.viaActivator = false;
     req.pod = undefined;
@@ -977,7 +990,7 @@ export class SimCluster {
     });
   }
 
-  onArrived(listener: (revision: string | undefined) => void): void {
+  onArrived(listener: ArrivalListener): void {
     this.arrivalList = [...this.arrivalList, listener];
   }
 
@@ -985,6 +998,7 @@ export class SimCluster {
   /** What completion listeners see of a request no route matched (its time set per call). */
   private readonly unrouted = {
     revision: undefined,
+    slot: undefined,
     cold: false,
     startedAt: 0,
     status: 404,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LatencyHistogram, ResultsCollector } from '../../src/results/results.js';
+import { LatencyHistogram, ResultsCollector, RevisionSlot, resultsToJSON } from '../../src/results/results.js';
 
 /**
  * `ResultsCollector.ended` folds a routed request into its revision's figures and the run's in
@@ -111,6 +111,52 @@ describe('request figures, run and revisions', () => {
           ]);
           if (w.latencyCount > 0) expect(Object.is(rev!.latency.mean, w.latencySum / w.latencyCount)).toBe(true);
         }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a revision reached through its slot gets the figures a lookup by name gives (fast-check)', () => {
+    const NAMES = ['web-00001', 'web-00002', 'api-00001'];
+    // Each event: a request that arrives (and ends, unless it is still waiting when the run ends),
+    // carrying one of its revision's slots (a revision runtime made again gets a new one) or none.
+    const event = fc.record({
+      request,
+      slot: fc.integer({ min: -1, max: 1 }),
+      ends: fc.boolean(),
+      // A sample names the revision first sometimes (its state exists before any slot is taken).
+      sampleFirst: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(fc.array(event, { maxLength: 200 }), fc.boolean(), (events, finished) => {
+        const slots = new Map(NAMES.map((n) => [n, [new RevisionSlot(), new RevisionSlot()]]));
+        const byName = new ResultsCollector();
+        const bySlot = new ResultsCollector();
+        // Another collector fed the same slots: they are the first one's, it looks revisions up.
+        const second = new ResultsCollector();
+        let t = 0;
+        for (const { request: r, slot: k, ends, sampleFirst } of events) {
+          t += 10;
+          const slot = r.revision !== undefined && k >= 0 ? slots.get(r.revision)![k] : undefined;
+          if (sampleFirst && r.revision !== undefined) {
+            const sample = { t, type: 'sample', revision: `${r.revision}`, ready: 1, pending: 0, terminating: 0 };
+            for (const c of [byName, bySlot, second])
+              c.sample({ ...sample, panic: false, activatorInPath: false } as Parameters<ResultsCollector['sample']>[0]);
+          }
+          byName.arrived(r.revision);
+          bySlot.arrived(r.revision, slot);
+          second.arrived(r.revision, slot);
+          if (!ends) continue;
+          const e = { status: r.status, latencyMs: r.latencyMs, cold: r.cold, endedAt: t, startedAt: 0 };
+          byName.ended({ ...e, revision: r.revision, slot: undefined });
+          bySlot.ended({ ...e, revision: r.revision, slot });
+          second.ended({ ...e, revision: r.revision, slot });
+        }
+        if (finished) for (const c of [byName, bySlot, second]) c.finish();
+        const want = resultsToJSON(byName.results());
+        expect(resultsToJSON(bySlot.results())).toBe(want);
+        expect(resultsToJSON(second.results())).toBe(want);
+        expect([bySlot.sent, bySlot.waiting]).toEqual([byName.sent, byName.waiting]);
       }),
       { numRuns: 300 },
     );

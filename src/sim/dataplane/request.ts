@@ -1,4 +1,5 @@
 import type { RequestEnd } from '../../model/timeouts.js';
+import type { RevisionSlot } from '../../results/results.js';
 
 /**
  * What the cluster keeps with a pod's endpoint for the requests it answers: the pod's access log,
@@ -18,6 +19,8 @@ export interface SimRequest {
   /** Network hop latency added to the response time. */
   hopMs: number;
   revision: string;
+  /** Its revision's slot for the results (src/results/results.ts `RevisionSlot`), its runtime's. */
+  slot: RevisionSlot | undefined;
   /** Held by the activator because no pod could take it when it arrived. */
   cold: boolean;
   /** Went through the activator (queue-proxy counts it as proxied). */
