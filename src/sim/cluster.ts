@@ -902,8 +902,8 @@ export class SimCluster {
     const recorded = this.log.recordsRequest(id);
     if (recorded) this.logArrived(id, revision, serviceMs);
     const arrivals = this.arrivalList;
-    if (runtime) for (let i = 0; i < arrivals.length; i++) arrivals[i]!(revision, runtime.slot);
-    else for (let i = 0; i < arrivals.length; i++) arrivals[i]!(undefined, undefined);
+    const slot = runtime?.slot;
+    for (let i = 0; i < arrivals.length; i++) arrivals[i]!(slot ? revision : undefined, slot);
     if (!revision || !runtime) {
       // The ingress answers 404 after a round trip, like any answer: a closed-loop client moves on
       // then (answering in the same instant never let simulated time pass: `hey` at a host with no

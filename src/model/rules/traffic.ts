@@ -234,15 +234,12 @@ export function trafficSplit(targets: readonly TrafficTarget[]): TrafficSplit {
  */
 export function pickRevision(split: TrafficSplit, random: Random): number {
   if (split.total <= 0) return -1;
+  let point = random() * split.total;
   const percents = split.percents;
   const n = percents.length;
-  if (n === 1) {
-    // One target takes every request, whatever the draw (the walk below returns 0 for any
-    // point): the draw is made all the same, so the stream's next draws stay what they were.
-    random();
-    return 0;
-  }
-  let point = random() * split.total;
+  // One target takes every request (the walk returns 0 for any point); the draw above is made
+  // all the same, so the stream's next draws stay what they were.
+  if (n === 1) return 0;
   for (let i = 0; i < n; i++) {
     point -= percents[i]!;
     if (point < 0) return i;
