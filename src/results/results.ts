@@ -707,7 +707,8 @@ export class ResultsCollector {
   arrived(revision: string | undefined, slot?: RevisionSlot): void {
     this.run.arrived++;
     if (revision === undefined) return;
-    const r = slot !== undefined && slot.owner === this ? (slot.state as RevisionState) : this.slotState(revision, slot);
+    const r =
+      slot !== undefined && slot.owner === this ? (slot.state as RevisionState) : this.slotState(revision, slot);
     r.requests.arrived++;
   }
 
@@ -747,7 +748,8 @@ export class ResultsCollector {
       return;
     }
     const slot = e.slot;
-    const r = slot !== undefined && slot.owner === this ? (slot.state as RevisionState) : this.slotState(revision, slot);
+    const r =
+      slot !== undefined && slot.owner === this ? (slot.state as RevisionState) : this.slotState(revision, slot);
     r.requests.addWithRun(e, this.run);
     if (e.cold && e.status >= 200 && e.status < 400 && r.open) {
       this.coldAnswer(r, at, e.latencyMs, e.startedAt > 0 ? e.startedAt : undefined);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { SampleEvent } from '../../src/model/events.js';
 import { LatencyHistogram, ResultsCollector, RevisionSlot, resultsToJSON } from '../../src/results/results.js';
 
 /**
@@ -141,7 +142,7 @@ describe('request figures, run and revisions', () => {
           if (sampleFirst && r.revision !== undefined) {
             const sample = { t, type: 'sample', revision: `${r.revision}`, ready: 1, pending: 0, terminating: 0 };
             for (const c of [byName, bySlot, second])
-              c.sample({ ...sample, panic: false, activatorInPath: false } as Parameters<ResultsCollector['sample']>[0]);
+              c.sample({ ...sample, panic: false, activatorInPath: false } as SampleEvent);
           }
           byName.arrived(r.revision);
           bySlot.arrived(r.revision, slot);
