@@ -20,25 +20,35 @@ export const LOG_LINES_KEPT = 1000;
 /** A container's first lines' room (most pods of a fleet answer few requests before they go). */
 const RING_FIRST_CAPACITY = 8;
 
+/** A queue-proxy line, written out (JSON) only when read: most pods' lines never are. */
+interface QueueProxyLine {
+  readonly message: string;
+  readonly caller: string;
+  readonly log: PodLog;
+}
+
+/** A line's text: as written, or a queue-proxy line to write out. */
+type Text = string | QueueProxyLine;
+
 /** One line: when, and either its text or an access line's status and size. */
 interface Line {
   at: number;
-  text?: string;
+  text?: Text;
   status?: number;
   bytes?: number;
 }
 
 /**
- * The last lines of one container, in parallel typed arrays (an access line costs no object: a
- * pod may answer millions of requests). They start small and double up to LOG_LINES_KEPT, so a
+ * The last lines of one container, their times in a typed array (an access line costs no object:
+ * a pod may answer millions of requests). It starts small and doubles up to LOG_LINES_KEPT, so a
  * pod that answered a few requests keeps a few lines' worth; texts (start-up and shutdown lines,
- * a handful per pod) sit in a map by slot.
+ * a handful per pod) sit in a map by slot. An access line's status and size are those of the
+ * ring's first access line (the simulated app answers every request alike) until one differs:
+ * only then does the ring keep them per slot, so an access line is one number written.
  */
 class Ring {
   private at = new Float64Array(RING_FIRST_CAPACITY);
-  private status = new Uint16Array(RING_FIRST_CAPACITY);
-  private bytes = new Float64Array(RING_FIRST_CAPACITY);
-  private readonly text = new Map<number, string>();
+  private readonly text = new Map<number, Text>();
   /**
    * How many slots hold a text (the map's size, kept here: an access line, one per request, reads
    * this field instead of the map, an object and a table of its own in memory).
@@ -47,6 +57,12 @@ class Ring {
   /** Lines held (≤ LOG_LINES_KEPT), and the slot of the oldest once the ring is full. */
   private size = 0;
   private start = 0;
+  /** Every access line's status and size while they are alike (-1 before the first). */
+  private status0 = -1;
+  private bytes0 = -1;
+  /** Status and size by slot, once two access lines differ (then every access line writes both). */
+  private status: Uint16Array | undefined = undefined;
+  private bytes: Float64Array | undefined = undefined;
 
   /** The slot the next line goes to (the oldest once the ring is full, its text dropped). */
   private nextSlot(): number {
@@ -62,15 +78,19 @@ class Ring {
     return i;
   }
 
-  push(at: number, text: string | undefined, status: number, bytes: number): void {
+  /** A text line. */
+  push(at: number, text: Text): void {
     const i = this.nextSlot();
     this.at[i] = at;
-    this.status[i] = status;
-    this.bytes[i] = bytes;
-    if (text !== undefined) {
-      this.texts++;
-      this.text.set(i, text);
-    }
+    this.texts++;
+    this.text.set(i, text);
+  }
+
+  /** An access line. */
+  pushAccess(at: number, status: number, bytes: number): void {
+    const i = this.nextSlot();
+    this.at[i] = at;
+    this.answer(i, status, bytes);
   }
 
   /**
@@ -80,22 +100,42 @@ class Ring {
   pushAnswer(req: { readonly endedAt: number; readonly status: number }, bytes: number): void {
     const i = this.nextSlot();
     this.at[i] = req.endedAt;
-    this.status[i] = req.status;
-    this.bytes[i] = bytes;
+    const status = req.status;
+    if (this.status === undefined && status === this.status0 && bytes === this.bytes0) return;
+    this.answer(i, status, bytes);
+  }
+
+  /** Slot i's status and size: nothing to write while they are the ring's one pair. */
+  private answer(i: number, status: number, bytes: number): void {
+    if (this.status === undefined) {
+      if (status === this.status0 && bytes === this.bytes0) return;
+      if (this.status0 < 0) {
+        this.status0 = status;
+        this.bytes0 = bytes;
+        return;
+      }
+      // Two access lines differ: from now on each slot keeps its own (the earlier ones the pair).
+      this.status = new Uint16Array(this.at.length).fill(this.status0);
+      this.bytes = new Float64Array(this.at.length).fill(this.bytes0);
+    }
+    this.status[i] = status;
+    this.bytes![i] = bytes;
   }
 
   /** Before the ring is full its slots are in order from 0: growing copies them as they are. */
   private grow(): void {
     const capacity = Math.min(LOG_LINES_KEPT, this.at.length * 2);
     const at = new Float64Array(capacity);
-    const status = new Uint16Array(capacity);
-    const bytes = new Float64Array(capacity);
     at.set(this.at);
-    status.set(this.status);
-    bytes.set(this.bytes);
     this.at = at;
-    this.status = status;
-    this.bytes = bytes;
+    if (this.status !== undefined) {
+      const status = new Uint16Array(capacity);
+      const bytes = new Float64Array(capacity);
+      status.set(this.status);
+      bytes.set(this.bytes!);
+      this.status = status;
+      this.bytes = bytes;
+    }
   }
 
   all(): Line[] {
@@ -107,7 +147,11 @@ class Ring {
       out.push(
         text !== undefined
           ? { at: this.at[i]!, text }
-          : { at: this.at[i]!, status: this.status[i]!, bytes: this.bytes[i]! },
+          : {
+              at: this.at[i]!,
+              status: this.status !== undefined ? this.status[i]! : this.status0,
+              bytes: this.bytes !== undefined ? this.bytes[i]! : this.bytes0,
+            },
       );
     }
     return out;
@@ -118,18 +162,24 @@ type Listener = (container: string, at: number, text: string) => void;
 
 interface PodLog {
   namespace: string;
+  pod: string;
   revision: string;
   containers: Map<string, Ring>;
+  /** The app container's lines (also in `containers`): access lines go straight here. */
+  app: Ring;
   listeners: Set<Listener>;
   /** `listeners.size`, kept as a field (read for each access line). */
   following: number;
 }
 
-/** A pod's log as `PodLogs.answeredIn` writes its access lines (from `accessLog`: found once per pod). */
+/**
+ * A pod's log as `PodLogs.answeredIn` writes its access lines (from `accessLog`: found once per
+ * pod, and only when access lines are recorded).
+ */
 export interface AccessLog {
-  readonly log: PodLog;
   /** The app container's lines. */
   readonly app: Ring;
+  readonly following: number;
 }
 
 export interface LogOptions {
@@ -166,7 +216,7 @@ export type AccessLines = 'record' | 'off';
 
 export class PodLogs {
   private readonly pods = new Map<string, PodLog>();
-  /** Whether `answered` and `answeredIn` write anything (fixed for the cluster's life). */
+  /** Whether `answered` writes anything and `accessLog` gives a log (fixed for the cluster's life). */
   readonly recordsAccess: boolean;
 
   constructor(accessLines: AccessLines = 'record') {
@@ -177,7 +227,16 @@ export class PodLogs {
   private log(namespace: string, pod: string, revision: string): PodLog {
     let log = this.pods.get(pod);
     if (!log) {
-      log = { namespace, revision, containers: new Map(), listeners: new Set(), following: 0 };
+      const app = new Ring();
+      log = {
+        namespace,
+        pod,
+        revision,
+        containers: new Map([[USER_CONTAINER, app]]),
+        app,
+        listeners: new Set(),
+        following: 0,
+      };
       this.pods.set(pod, log);
     }
     return log;
@@ -197,9 +256,9 @@ export class PodLogs {
     return ring;
   }
 
-  private append(log: PodLog, container: string, at: number, text: string | undefined, status = 0, bytes = 0): void {
-    this.ring(log, container).push(at, text, status, bytes);
-    if (log.following > 0) this.tell(log, container, at, text, status, bytes);
+  private append(log: PodLog, container: string, at: number, text: Text): void {
+    this.ring(log, container).push(at, text);
+    if (log.following > 0) this.tell(log, container, at, text, 0, 0);
   }
 
   /** A new line to the pod's followers (`kubectl logs -f`). */
@@ -207,7 +266,7 @@ export class PodLogs {
     log: PodLog,
     container: string,
     at: number,
-    text: string | undefined,
+    text: Text | undefined,
     status: number,
     bytes: number,
   ): void {
@@ -215,17 +274,8 @@ export class PodLogs {
     for (const l of log.listeners) l(container, at, line);
   }
 
-  private queueProxy(log: PodLog, pod: string, at: number, message: string, caller: string): void {
-    const text = JSON.stringify({
-      severity: 'INFO',
-      timestamp: logTimestamp(at),
-      logger: 'queueproxy',
-      caller,
-      message,
-      'knative.dev/key': `${log.namespace}/${log.revision}`,
-      'knative.dev/pod': pod,
-    });
-    this.append(log, QUEUE_PROXY, at, text);
+  private queueProxy(log: PodLog, at: number, message: string, caller: string): void {
+    this.append(log, QUEUE_PROXY, at, { message, caller, log });
   }
 
   /** The containers started: the app says it listens, queue-proxy starts its servers. */
@@ -233,26 +283,28 @@ export class PodLogs {
     const log = this.log(namespace, pod, revision);
     this.append(log, USER_CONTAINER, at, `Starting server on port ${userPort}`);
     this.append(log, USER_CONTAINER, at, `Listening on :${userPort}`);
-    this.queueProxy(log, pod, at, 'Starting queue-proxy', 'sharedmain/main.go:271');
-    this.queueProxy(log, pod, at, `Starting http server metrics:${QUEUE_PORTS.autometric}`, 'sharedmain/main.go:310');
-    this.queueProxy(log, pod, at, `Starting http server main:${QUEUE_PORTS.http}`, 'sharedmain/main.go:310');
-    this.queueProxy(log, pod, at, `Starting http server admin:${QUEUE_PORTS.admin}`, 'sharedmain/main.go:310');
+    this.queueProxy(log, at, 'Starting queue-proxy', 'sharedmain/main.go:271');
+    this.queueProxy(log, at, `Starting http server metrics:${QUEUE_PORTS.autometric}`, 'sharedmain/main.go:310');
+    this.queueProxy(log, at, `Starting http server main:${QUEUE_PORTS.http}`, 'sharedmain/main.go:310');
+    this.queueProxy(log, at, `Starting http server admin:${QUEUE_PORTS.admin}`, 'sharedmain/main.go:310');
   }
 
   /** The app answered a request (one access line). */
   answered(namespace: string, pod: string, at: number, status: number, bytes: number): void {
     if (!this.recordsAccess) return;
     const log = this.find(namespace, pod);
-    if (log) this.append(log, USER_CONTAINER, at, undefined, status, bytes);
+    if (!log) return;
+    log.app.pushAccess(at, status, bytes);
+    if (log.following > 0) this.tell(log, USER_CONTAINER, at, undefined, status, bytes);
   }
 
   /**
-   * A pod's log for `answeredIn`, undefined before its containers started. A caller may keep it
-   * for the pod's life (once the pod is gone, its lines go nowhere anyone reads).
+   * A pod's log for `answeredIn`, undefined before its containers started or when access lines
+   * are not recorded. A caller may keep it for the pod's life (once the pod is gone, its lines go
+   * nowhere anyone reads).
    */
   accessLog(namespace: string, pod: string): AccessLog | undefined {
-    const log = this.find(namespace, pod);
-    return log ? { log, app: this.ring(log, USER_CONTAINER) } : undefined;
+    return this.recordsAccess ? this.find(namespace, pod) : undefined;
   }
 
   /**
@@ -260,9 +312,8 @@ export class PodLogs {
    * that ended (its time and status in fields: no number boxed on the way).
    */
   answeredIn(access: AccessLog, req: { readonly endedAt: number; readonly status: number }, bytes: number): void {
-    if (!this.recordsAccess) return;
     access.app.pushAnswer(req, bytes);
-    if (access.log.following > 0) this.tell(access.log, USER_CONTAINER, req.endedAt, undefined, req.status, bytes);
+    if (access.following > 0) this.tell(access as PodLog, USER_CONTAINER, req.endedAt, undefined, req.status, bytes);
   }
 
   /** The pod got its TERM: queue-proxy drains and stops. */
@@ -271,14 +322,12 @@ export class PodLogs {
     if (!log) return;
     this.queueProxy(
       log,
-      pod,
       at,
       'Received TERM signal, attempting to gracefully shutdown servers.',
       'sharedmain/main.go:330',
     );
     this.queueProxy(
       log,
-      pod,
       at,
       `Sleeping ${drainSeconds}s to allow K8s propagation of non-ready state`,
       'sharedmain/main.go:331',
@@ -322,6 +371,19 @@ export class PodLogs {
 
 /** A line as printed: its text, or the access line of an answered request. */
 function render(line: Line): string {
-  if (line.text !== undefined) return line.text;
+  const text = line.text;
+  if (typeof text === 'string') return text;
+  if (text !== undefined) {
+    const log = text.log;
+    return JSON.stringify({
+      severity: 'INFO',
+      timestamp: logTimestamp(line.at),
+      logger: 'queueproxy',
+      caller: text.caller,
+      message: text.message,
+      'knative.dev/key': `${log.namespace}/${log.revision}`,
+      'knative.dev/pod': log.pod,
+    });
+  }
   return `127.0.0.1 - - [${clfTime(line.at)}] "GET / HTTP/1.1" ${line.status ?? 200} ${line.bytes ?? 0}`;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LOG_LINES_KEPT, PodLogs } from '../../src/sim/podLogs.js';
+import { LOG_LINES_KEPT, logTimestamp, PodLogs } from '../../src/sim/podLogs.js';
 
 /** A line as `read` prints it, built from the plain model below. */
 type Model = { at: number; text?: string; status?: number; bytes?: number };
@@ -140,6 +140,103 @@ describe('pod logs', () => {
         },
       ),
       { numRuns: 60 },
+    );
+  });
+
+  it('write out queue-proxy’s lines when read as they were written when logged, and access lines with each one’s own status and size (fast-check)', () => {
+    /** A queue-proxy line from scratch, as Knative's zap logger writes it. */
+    const queueLine = (ns: string, rev: string, pod: string, at: number, message: string, caller: string) =>
+      JSON.stringify({
+        severity: 'INFO',
+        timestamp: logTimestamp(at),
+        logger: 'queueproxy',
+        caller,
+        message,
+        'knative.dev/key': `${ns}/${rev}`,
+        'knative.dev/pod': pod,
+      });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(
+          fc.record({
+            ns: fc.constantFrom('default', 'team-a'),
+            rev: fc.constantFrom('hello-00001', 'web-00002'),
+            pod: fc.stringMatching(/^[a-z]{1,6}-[a-z0-9]{5}$/),
+            startAt: fc.double({ min: 0, max: 1e7, noNaN: true }),
+            answers: fc.array(
+              fc.record({
+                dt: fc.double({ min: 0, max: 5000, noNaN: true }),
+                status: fc.constantFrom(200, 200, 200, 503),
+                bytes: fc.constantFrom(15, 15, 15, 7),
+                kept: fc.boolean(),
+              }),
+              { maxLength: 30 },
+            ),
+            drain: fc.option(fc.nat(60), { nil: undefined }),
+            follow: fc.boolean(),
+          }),
+          { selector: (p) => p.pod, maxLength: 4 },
+        ),
+        (pods) => {
+          const logs = new PodLogs();
+          for (const p of pods) {
+            logs.started(p.ns, p.pod, p.rev, p.startAt);
+            const told: string[] = [];
+            if (p.follow) logs.follow(p.ns, p.pod, (c, _at, line) => told.push(`${c} ${line}`));
+            const access = logs.accessLog(p.ns, p.pod)!;
+            const user = ['Starting server on port 8080', 'Listening on :8080'];
+            const queue = [
+              ['Starting queue-proxy', 'sharedmain/main.go:271'],
+              ['Starting http server metrics:9090', 'sharedmain/main.go:310'],
+              ['Starting http server main:8012', 'sharedmain/main.go:310'],
+              ['Starting http server admin:8022', 'sharedmain/main.go:310'],
+            ].map(([m, c]) => queueLine(p.ns, p.rev, p.pod, p.startAt, m!, c!));
+            const expectTold: string[] = [];
+            let at = p.startAt;
+            for (const a of p.answers) {
+              at += a.dt;
+              if (a.kept) logs.answeredIn(access, { endedAt: at, status: a.status }, a.bytes);
+              else logs.answered(p.ns, p.pod, at, a.status, a.bytes);
+              const line = clf(at, a.status, a.bytes);
+              user.push(line);
+              expectTold.push(`user-container ${line}`);
+            }
+            if (p.drain !== undefined) {
+              logs.stopping(p.ns, p.pod, at, p.drain);
+              const stop = [
+                queueLine(
+                  p.ns,
+                  p.rev,
+                  p.pod,
+                  at,
+                  'Received TERM signal, attempting to gracefully shutdown servers.',
+                  'sharedmain/main.go:330',
+                ),
+                queueLine(
+                  p.ns,
+                  p.rev,
+                  p.pod,
+                  at,
+                  `Sleeping ${p.drain}s to allow K8s propagation of non-ready state`,
+                  'sharedmain/main.go:331',
+                ),
+              ];
+              queue.push(...stop);
+              expectTold.push(...stop.map((l) => `queue-proxy ${l}`));
+            }
+            expect(logs.read(p.ns, p.pod, 'user-container', at)).toBe(user.map((l) => `${l}\n`).join(''));
+            expect(logs.read(p.ns, p.pod, 'queue-proxy', at)).toBe(queue.map((l) => `${l}\n`).join(''));
+            expect(logs.read(p.ns, p.pod, 'queue-proxy', at, { timestamps: true, tailLines: 4 })).toBe(
+              queue
+                .slice(-4)
+                .map((l) => `${JSON.parse(l).timestamp} ${l}\n`)
+                .join(''),
+            );
+            expect(told).toEqual(p.follow ? expectTold : []);
+          }
+        },
+      ),
+      { numRuns: 100 },
     );
   });
 });
