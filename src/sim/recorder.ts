@@ -90,18 +90,19 @@ interface LastNanos {
  */
 const lastBase = { micros: Number.NaN, nanos: 0n };
 
-/** The last instant `microTime` formatted, as isoAt keeps its last second. */
-const lastMicroTime = { at: Number.NaN, text: '' };
+/** Zeros that pad a millisecond to three digits, by its number of digits. */
+const MS_PAD = ['', '00', '0', ''];
 
 export class EventRecorder {
   private pending: Pending[] = [];
   private flushScheduled = false;
   /**
    * The latest core/v1 event of each aggregation key, filed by the uid of the object it is about
-   * (a string whose hash V8 keeps: no hash of the key's several hundred bytes of text per record);
-   * the few of an object are told apart by their keys, and a hit is checked against the stored event.
+   * (a string whose hash V8 keeps), then by its message (a ReplicaSet says `Created pod: …` of
+   * every pod it makes): no hash of the key's several hundred bytes of text per record. The few
+   * under one message are told apart by their keys, and a hit is checked against the stored event.
    */
-  private readonly byObject = new Map<string, Recorded[]>();
+  private readonly byObject = new Map<string, Map<string, Recorded[]>>();
   /** Every event kept, in the order written (so by `firstMs`), for expiry. */
   private readonly kept = new Set<Recorded>();
   /**
@@ -175,7 +176,8 @@ export class EventRecorder {
   private write(p: Pending): void {
     const { at, involved, source, options } = p;
     const v1 = options?.eventsV1;
-    const similar = v1 ? undefined : this.byObject.get(involved.uid);
+    const ofObject = v1 ? undefined : this.byObject.get(involved.uid);
+    const similar = ofObject?.get(p.message);
     let seen: Recorded | undefined;
     let existing: (KubeObject & { count?: number }) | undefined;
     if (similar !== undefined) {
@@ -247,9 +249,11 @@ export class EventRecorder {
     if (!v1) {
       // The new event takes the key over: a repeat counts up on it, and the old one (too old to
       // count up on) stays kept until it expires.
-      if (similar === undefined) this.byObject.set(involved.uid, [recorded]);
-      else if (seen) similar[similar.indexOf(seen)] = recorded;
-      else similar.push(recorded);
+      if (similar !== undefined) {
+        if (seen) similar[similar.indexOf(seen)] = recorded;
+        else similar.push(recorded);
+      } else if (ofObject !== undefined) ofObject.set(p.message, [recorded]);
+      else this.byObject.set(involved.uid, new Map([[p.message, [recorded]]]));
     }
     this.scheduleSweep();
   }
@@ -338,11 +342,14 @@ export class EventRecorder {
   private forgetKey(r: Recorded): void {
     if (r.key === null) return;
     const uid = r.key.involved.uid;
-    const similar = this.byObject.get(uid);
+    const ofObject = this.byObject.get(uid);
+    const similar = ofObject?.get(r.key.message);
     const at = similar ? similar.indexOf(r) : -1;
     if (at < 0) return;
     similar!.splice(at, 1);
-    if (similar!.length === 0) this.byObject.delete(uid);
+    if (similar!.length > 0) return;
+    ofObject!.delete(r.key.message);
+    if (ofObject!.size === 0) this.byObject.delete(uid);
   }
 }
 
@@ -390,10 +397,12 @@ function sameEvent(stored: StoredEvent, k: EventKey): boolean {
 
 /** metav1.MicroTime as the API serves it: `2026-01-01T00:00:05.123000Z`. */
 function microTime(at: number): string {
-  if (at === lastMicroTime.at) return lastMicroTime.text;
-  // toISOString ends in `.sssZ`: three more digits of zeros before the `Z`.
-  const iso = new Date(SIM_EPOCH_MS + at).toISOString();
-  lastMicroTime.at = at;
-  lastMicroTime.text = `${iso.slice(0, -1)}000Z`;
-  return lastMicroTime.text;
+  // The whole milliseconds a Date keeps, then isoAt's second (formatted once a second, `…:05Z`)
+  // and the milliseconds and three more digits of zeros: what `toISOString` gives (`…:05.123Z`)
+  // with `000` before the `Z`, without a Date. In whole numbers: the second is exact.
+  const ms = Math.floor(SIM_EPOCH_MS + at);
+  const second = ms - (ms % 1000);
+  const frac = ms - second;
+  const text = isoAt(second - SIM_EPOCH_MS);
+  return `${text.slice(0, -1)}.${MS_PAD[String(frac).length]}${frac}000Z`;
 }

@@ -140,4 +140,42 @@ describe('EventRecorder against the old recorder', () => {
     expect(runs[0]!.seen.length).toBe(2 * 2100);
     expect(runs[0]!.seen).toEqual(runs[1]!.seen);
   });
+
+  it("writes an events.k8s.io Event's eventTime as the old recorder's Date did, at any instant (fast-check)", () => {
+    // Whole and fractional milliseconds, next to a second's end and start.
+    const instant = fc.oneof(
+      fc.double({ min: 0, max: 3e9, noNaN: true }),
+      fc.integer({ min: 0, max: 3_000_000 }).map((s) => s * 1000),
+      fc
+        .tuple(fc.integer({ min: 1, max: 3_000_000 }), fc.constantFrom(-1e-6, -0.001, -0.5, -1, 1e-6, 0.999, 9, 99))
+        .map(([s, d]) => s * 1000 + d),
+    );
+    fc.assert(
+      fc.property(instant, (at) => {
+        const [mine, old] = [run('new'), run('old')];
+        for (const x of [mine, old]) {
+          x.engine.runUntil(at);
+          x.record(
+            objects[0]!,
+            {
+              gapMs: 0,
+              object: 0,
+              type: 'Normal',
+              reason: 'Scheduled',
+              message: 'one',
+              host: undefined,
+              fieldPath: undefined,
+              v1: true,
+            },
+            { eventsV1: { action: 'Binding', reportingInstance: 'sched' } },
+          );
+          x.engine.runUntil(at);
+        }
+        const times = [mine, old].map((x) => (x.store.list('events')[0] as unknown as { eventTime: string }).eventTime);
+        expect(times[0]).toBe(times[1]);
+        expect(times[0]).toBe(`${new Date(Date.UTC(2026, 0, 1) + at).toISOString().slice(0, -1)}000Z`);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
