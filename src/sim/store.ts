@@ -64,9 +64,11 @@ export function dataEqual(a: unknown, b: unknown): boolean {
   if (pa === Array.prototype) {
     const x = a as unknown[];
     const y = b as unknown[];
-    if (x.length !== y.length || !plainArray(x) || !plainArray(y)) return isDeepStrictEqual(a, b);
+    if (x.length !== y.length) return isDeepStrictEqual(a, b);
+    // Elements first: two that differ make any two arrays differ (isDeepStrictEqual compares
+    // them too), so only equal ones need the look at their keys (an allocation per array).
     for (let i = 0; i < x.length; i++) if (!dataEqual(x[i], y[i])) return false;
-    return true;
+    return (plainArray(x) && plainArray(y)) || isDeepStrictEqual(a, b);
   }
   if (pa !== Object.prototype) return isDeepStrictEqual(a, b);
   if (Object.getOwnPropertySymbols(a).length > 0 || Object.getOwnPropertySymbols(b).length > 0) {
@@ -77,7 +79,11 @@ export function dataEqual(a: unknown, b: unknown): boolean {
   const keys = Object.keys(x);
   if (keys.length !== Object.keys(y).length) return false;
   for (const k of keys) {
-    if (!Object.hasOwn(y, k) || !dataEqual(x[k], y[k])) return false;
+    // The same value (most fields of a write that changes a few): no call.
+    const u = x[k];
+    if (Object.is(u, y[k])) {
+      if (!Object.hasOwn(y, k)) return false;
+    } else if (typeof u !== 'object' || u === null || !Object.hasOwn(y, k) || !dataEqual(u, y[k])) return false;
   }
   return true;
 }
@@ -100,12 +106,18 @@ export function cloneData<T>(v: T): T {
     const a = v as unknown as unknown[];
     if (!plainArray(a)) return structuredClone(v);
     const out = new Array(a.length);
-    for (let i = 0; i < a.length; i++) out[i] = cloneData(a[i]);
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      out[i] = typeof x !== 'object' || x === null ? x : cloneData(x);
+    }
     return out as T;
   }
   if (proto !== Object.prototype || Object.getOwnPropertySymbols(v).length > 0) return structuredClone(v);
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = cloneData((v as Record<string, unknown>)[k]);
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    out[k] = typeof x !== 'object' || x === null ? x : cloneData(x);
+  }
   return out as T;
 }
 
@@ -124,7 +136,10 @@ export function cloneSharing(v: unknown, old: unknown): unknown {
     const a = v as unknown[];
     if (!plainArray(a) || !Array.isArray(old)) return cloneData(v);
     const out = new Array(a.length);
-    for (let i = 0; i < a.length; i++) out[i] = cloneSharing(a[i], old[i]);
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i];
+      out[i] = typeof x !== 'object' || x === null || x === old[i] ? x : cloneSharing(x, old[i]);
+    }
     return out;
   }
   if (proto !== Object.prototype || Array.isArray(old) || Object.getOwnPropertySymbols(v).length > 0) {
@@ -132,8 +147,16 @@ export function cloneSharing(v: unknown, old: unknown): unknown {
   }
   const o = old as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v))
-    out[k] = cloneSharing((v as Record<string, unknown>)[k], Object.hasOwn(o, k) ? o[k] : undefined);
+  // A primitive, or the very object the stored one holds here (most fields of a write): kept
+  // without a call.
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (typeof x !== 'object' || x === null) out[k] = x;
+    else {
+      const was = Object.hasOwn(o, k) ? o[k] : undefined;
+      out[k] = x === was ? x : cloneSharing(x, was);
+    }
+  }
   return out;
 }
 

@@ -84,6 +84,26 @@ describe('dataEqual and cloneData', () => {
       fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), tie('value'), { maxKeys: 3, noNullPrototype: true }),
     ),
   })).value;
+  // Arrays with holes (not API data: dataEqual hands them to isDeepStrictEqual) among the rest.
+  const holey = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constantFrom(undefined, 0, 'a'),
+      fc.sparseArray(tie('value'), { maxLength: 3 }),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('a', 'b'), tie('value'), { maxKeys: 2, noNullPrototype: true }),
+    ),
+  })).value;
+
+  it('answers as isDeepStrictEqual on arrays with holes too', () => {
+    fc.assert(
+      fc.property(holey, holey, (a, b) => {
+        expect(dataEqual(a, b)).toBe(isDeepStrictEqual(a, b));
+        expect(dataEqual(a, structuredClone(a))).toBe(isDeepStrictEqual(a, structuredClone(a)));
+      }),
+      { numRuns: 3000, seed: 7 },
+    );
+  });
 
   it('answers as isDeepStrictEqual on API data (1,000 pairs, plus each value against its copy)', () => {
     fc.assert(
