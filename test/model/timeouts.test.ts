@@ -103,6 +103,39 @@ describe('requestEnd', () => {
       { seed: 1108, numRuns: 500 },
     );
   });
+
+  it('ends as the rule written out in full says, the usual case taken first or not (fast-check)', () => {
+    // The rule without its shortcut for an answer in full before both deadlines.
+    const inFull = (w: WorkTimes): { atMs: number; end: RequestEnd } => {
+      const firstByte = w.startMs + Math.min(w.firstByteAfterMs, w.serviceMs);
+      const last = w.startMs + w.serviceMs;
+      let at = last;
+      let end: RequestEnd = 'answered';
+      if (firstByte > w.proxyDeadlineMs) {
+        at = w.proxyDeadlineMs;
+        end = 'timeout';
+      } else if (w.idleMs > 0 && last - firstByte >= w.idleMs) {
+        at = firstByte + w.idleMs;
+        end = 'idle';
+      }
+      return w.clientDeadlineMs < at ? { atMs: w.clientDeadlineMs, end: 'client' } : { atMs: at, end };
+    };
+    const ms = fc.oneof(
+      fc.integer({ min: 0, max: 20_000 }),
+      fc.double({ min: 0, max: 20_000, noNaN: true }),
+      fc.constantFrom(0, -0, Number.POSITIVE_INFINITY, Number.NaN),
+    );
+    fc.assert(
+      fc.property(ms, ms, ms, ms, ms, ms, (startMs, serviceMs, firstByteAfterMs, proxyDeadlineMs, idleMs, client) => {
+        const w = { startMs, serviceMs, firstByteAfterMs, proxyDeadlineMs, idleMs, clientDeadlineMs: client };
+        const got = requestEnd(w);
+        const want = inFull(w);
+        expect(got.end).toBe(want.end);
+        expect(Object.is(got.atMs, want.atMs)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });
 
 describe('terminationMs', () => {
