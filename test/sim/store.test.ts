@@ -95,6 +95,31 @@ describe('dataEqual and cloneData', () => {
     ),
   })).value;
 
+  it('answers as isDeepStrictEqual on objects with symbol keys too', () => {
+    const tag = Symbol('tag');
+    // An object of API data, perhaps with a symbol key (holding another value) at some level.
+    const withSymbols = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small' },
+        fc.constantFrom(undefined, 0, 'a'),
+        fc.array(tie('value'), { maxLength: 2 }),
+        fc
+          .tuple(
+            fc.dictionary(fc.constantFrom('a', 'b'), tie('value'), { maxKeys: 2, noNullPrototype: true }),
+            fc.option(fc.constantFrom(0, 1, 'a')),
+          )
+          .map(([o, symbolValue]) => (symbolValue === null ? o : Object.assign(o, { [tag]: symbolValue }))),
+      ),
+    })).value;
+    fc.assert(
+      fc.property(withSymbols, withSymbols, (a, b) => {
+        expect(dataEqual(a, b)).toBe(isDeepStrictEqual(a, b));
+        expect(dataEqual(a, a)).toBe(true);
+      }),
+      { numRuns: 3000, seed: 7 },
+    );
+  });
+
   it('answers as isDeepStrictEqual on arrays with holes too', () => {
     fc.assert(
       fc.property(holey, holey, (a, b) => {
