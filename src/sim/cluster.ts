@@ -299,6 +299,13 @@ const NEVER_OWNERS = new Set<string>([
   NODES,
 ]);
 
+/**
+ * What the cluster's store watch takes: every type but Kubernetes Events, which the recorder
+ * writes and nothing in the cluster reads from a watch (not logged, own nothing, wake no
+ * controller, make no Event of their own): the store then builds and sends no event for them.
+ */
+export const clusterWatches = (type: string): boolean => type !== 'events';
+
 /** Kinds whose changes are worth an `object` event in the log (pods are logged by phase too). */
 const LOGGED_TYPES = new Set<string>([T.service, T.configuration, T.route, T.revision, T.podAutoscaler, T.sks, T.pod]);
 
@@ -462,7 +469,7 @@ export class SimCluster {
     this.queue.register(REVISION_SERVICES, (ns, name) => this.kubernetesServices.reconcile(ns, name));
     this.queue.register(ROUTE_NETWORKING, (ns, name) => this.routeNetworking.reconcile(ns, name));
     this.kubernetesServices.start();
-    this.store.watch((e) => this.onStoreEvent(e));
+    this.store.watch((e) => this.onStoreEvent(e), clusterWatches);
     this.responseBytes = Buffer.byteLength(`${this.settings.app.response}\n`);
     this.scheduleSecondly();
   }

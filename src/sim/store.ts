@@ -17,6 +17,12 @@ export interface StoreEvent {
 
 export type StoreListener = (event: StoreEvent) => void;
 
+/**
+ * Which resource types (ids, as `typeOf` gives them) a watcher takes: asked once per type and
+ * watcher set, so its answer for a type must never change.
+ */
+export type StoreKinds = (type: string) => boolean;
+
 export class StoreError extends Error {
   constructor(
     readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid',
@@ -262,7 +268,13 @@ export class ObjectStore {
   /** Namespaces of each type in order, for listing across namespaces (dropped when one comes or goes). */
   private readonly namespacesInOrder = new Map<string, string[]>();
   private readonly indexes = new Map<string, Map<string, Index>>();
-  private readonly listeners = new Set<StoreListener>();
+  private readonly listeners = new Map<StoreListener, StoreKinds | undefined>();
+  /**
+   * Per type, whether some watcher takes it (dropped when a watcher comes or goes): a write of a
+   * type nobody takes builds and sends no event (the simulation's Kubernetes Events: 7,280
+   * writes a day of diurnal-24h, which the cluster never looks at).
+   */
+  private readonly taken = new Map<string, boolean>();
   private rv = 0;
 
   constructor(private readonly options: StoreOptions) {}
@@ -410,7 +422,7 @@ export class ObjectStore {
     obj.metadata.creationTimestamp = this.options.timestamp();
     obj.metadata.resourceVersion = String(++this.rv);
     this.put(type, obj);
-    this.emit('added', obj);
+    this.emit(type, 'added', obj);
     return obj;
   }
 
@@ -462,7 +474,7 @@ export class ObjectStore {
     if (!sameSpec(stored, old)) stored.metadata.generation = (old.metadata.generation ?? 1) + 1;
     stored.metadata.resourceVersion = String(++this.rv);
     this.put(type, stored);
-    this.emit('modified', stored);
+    this.emit(type, 'modified', stored);
     return stored as T;
   }
 
@@ -505,7 +517,7 @@ export class ObjectStore {
     next.metadata.generation = (meta.generation ?? 1) + 1;
     next.metadata.resourceVersion = String(++this.rv);
     this.put(type, next);
-    this.emit('modified', next);
+    this.emit(type, 'modified', next);
     return next as T;
   }
 
@@ -533,7 +545,7 @@ export class ObjectStore {
     } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);
     this.put(kind, next, true);
-    this.emit('modified', next);
+    this.emit(kind, 'modified', next);
     return next as T;
   }
 
@@ -560,7 +572,7 @@ export class ObjectStore {
     } as KubeObject;
     next.metadata.resourceVersion = String(++this.rv);
     this.put(kind, next);
-    this.emit('modified', next);
+    this.emit(kind, 'modified', next);
     return next;
   }
 
@@ -583,7 +595,7 @@ export class ObjectStore {
     };
     next.metadata.resourceVersion = String(++this.rv);
     this.put(kind, next);
-    this.emit('modified', next);
+    this.emit(kind, 'modified', next);
     return next;
   }
 
@@ -603,7 +615,7 @@ export class ObjectStore {
     const indexes = this.indexes.get(kind);
     if (indexes) for (const index of indexes.values()) this.unfile(index, namespace, name);
     const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
-    this.emit('deleted', gone);
+    this.emit(kind, 'deleted', gone);
     return gone;
   }
 
@@ -638,13 +650,28 @@ export class ObjectStore {
     if (keys) for (const k of keys) index.entries.get(k)?.objects.set(id, obj);
   }
 
-  watch(listener: StoreListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /**
+   * Calls `listener` after each write, of the types `kinds` takes (all when not given), in the
+   * order the writes happen. Returns the call that stops it.
+   */
+  watch(listener: StoreListener, kinds?: StoreKinds): () => void {
+    this.listeners.set(listener, kinds);
+    this.taken.clear();
+    return () => {
+      this.listeners.delete(listener);
+      this.taken.clear();
+    };
   }
 
-  private emit(op: WatchOp, object: KubeObject): void {
+  private emit(type: string, op: WatchOp, object: KubeObject): void {
+    let taken = this.taken.get(type);
+    if (taken === undefined) {
+      taken = false;
+      for (const kinds of this.listeners.values()) if (kinds === undefined || kinds(type)) taken = true;
+      this.taken.set(type, taken);
+    }
+    if (!taken) return;
     const event = { op, object, resourceVersion: this.rv };
-    for (const l of this.listeners) l(event);
+    for (const [l, kinds] of this.listeners) if (kinds === undefined || kinds(type)) l(event);
   }
 }
