@@ -69,7 +69,12 @@ describe('store watchers by type', () => {
             const [apiVersion, kind] = KINDS[st.type];
             const existing = one.get(st.type, 'default', st.name);
             if (st.op === 'put') {
-              const obj = { apiVersion, kind, metadata: { name: st.name, namespace: 'default' }, spec: { v: st.value } };
+              const obj = {
+                apiVersion,
+                kind,
+                metadata: { name: st.name, namespace: 'default' },
+                spec: { v: st.value },
+              };
               if (existing) one.update(obj as KubeObject);
               else one.create(obj as KubeObject);
             } else if (st.op === 'status') {
@@ -120,10 +125,13 @@ describe('the cluster’s store watch', () => {
       const cluster = backend.cluster;
       cluster.setConfigMap('config-autoscaler', { 'stable-window': '6s', 'scale-to-zero-grace-period': '6s' });
       let events = 0;
-      cluster.store.watch((e) => {
-        events++;
-        if (handEvents) (cluster as unknown as { onStoreEvent(e: StoreEvent): void }).onStoreEvent(e);
-      }, (type) => type === 'events');
+      cluster.store.watch(
+        (e) => {
+          events++;
+          if (handEvents) (cluster as unknown as { onStoreEvent(e: StoreEvent): void }).onStoreEvent(e);
+        },
+        (type) => type === 'events',
+      );
       applyDemoService(backend, 'hello', { containerConcurrency: 1 });
       sendBursts(cluster, 'hello.default.svc.cluster.local', [
         [10_000, 20, 3_000],
@@ -131,9 +139,13 @@ describe('the cluster’s store watch', () => {
         [200_000, 5, 2_000],
       ]);
       cluster.engine.runUntil(400_000);
-      const objects = ['events', 'pods', 'services.serving.knative.dev', 'revisions.serving.knative.dev', 'endpoints'].map(
-        (t) => cluster.store.list(t),
-      );
+      const objects = [
+        'events',
+        'pods',
+        'services.serving.knative.dev',
+        'revisions.serving.knative.dev',
+        'endpoints',
+      ].map((t) => cluster.store.list(t));
       return { lines: JSON.stringify(cluster.log.lines), objects, rv: cluster.store.resourceVersion(), events };
     };
     const without = run(false);
