@@ -226,8 +226,22 @@ function idPosition(ids: readonly string[], id: string): number {
 /** The objects of one type in one namespace, by name, with their names in order once asked for. */
 class Bucket {
   readonly byName = new Map<string, KubeObject>();
+  /**
+   * The `namespace/name` id of each name the indexes have filed (kinds with an index only): made
+   * once, not built and hashed again on every write of the object.
+   */
+  readonly ids = new Map<string, string>();
   /** Names in order; dropped when a name comes or goes (a changed object keeps its place). */
   sorted: string[] | null = null;
+
+  id(namespace: string, name: string): string {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = `${namespace}/${name}`;
+      this.ids.set(name, id);
+    }
+    return id;
+  }
 
   names(): string[] {
     if (this.sorted === null) this.sorted = [...this.byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -338,7 +352,13 @@ export class ObjectStore {
     if (ofType.has(name)) throw new Error(`index ${name} of ${type} is registered twice`);
     const index: Index = { keysOf, entries: new Map(), filed: new Map() };
     ofType.set(name, index);
-    for (const obj of this.list(type)) this.fileIn(index, obj);
+    for (const obj of this.list(type)) this.fileIn(index, obj, this.idOf(type, obj));
+  }
+
+  /** The id `namespace/name` of a stored object, as its bucket keeps it. */
+  private idOf(type: string, obj: KubeObject): string {
+    const ns = obj.metadata.namespace ?? '';
+    return this.byType.get(type)!.get(ns)!.id(ns, obj.metadata.name);
   }
 
   /** The objects of `type` filed under `key` in the index `name`, sorted by namespace then name. */
@@ -359,8 +379,7 @@ export class ObjectStore {
     return out;
   }
 
-  private fileIn(index: Index, obj: KubeObject): void {
-    const id = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+  private fileIn(index: Index, obj: KubeObject, id: string): void {
     const keys = index.keysOf(obj);
     const before = index.filed.get(id);
     if (before) for (const k of before) if (!keys.includes(k)) this.unfileKey(index, k, id);
@@ -380,8 +399,7 @@ export class ObjectStore {
     else index.filed.delete(id);
   }
 
-  private unfile(index: Index, namespace: string | undefined, name: string): void {
-    const id = `${namespace ?? ''}/${name}`;
+  private unfile(index: Index, id: string): void {
     for (const k of index.filed.get(id) ?? []) this.unfileKey(index, k, id);
     index.filed.delete(id);
   }
@@ -604,8 +622,10 @@ export class ObjectStore {
     if (!old) return undefined;
     const ofType = this.byType.get(kind);
     const bucket = ofType?.get(namespace ?? '');
+    const id = bucket?.ids.get(name) ?? `${namespace ?? ''}/${name}`;
     if (bucket) {
       bucket.byName.delete(name);
+      bucket.ids.delete(name);
       bucket.sorted = null;
       if (bucket.byName.size === 0) {
         ofType!.delete(namespace ?? '');
@@ -613,7 +633,7 @@ export class ObjectStore {
       }
     }
     const indexes = this.indexes.get(kind);
-    if (indexes) for (const index of indexes.values()) this.unfile(index, namespace, name);
+    if (indexes) for (const index of indexes.values()) this.unfile(index, id);
     const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
     this.emit(kind, 'deleted', gone);
     return gone;
@@ -637,15 +657,15 @@ export class ObjectStore {
     bucket.byName.set(obj.metadata.name, obj);
     const indexes = this.indexes.get(type);
     if (!indexes) return;
+    const id = bucket.id(ns, obj.metadata.name);
     for (const index of indexes.values()) {
-      if (sameKeys) this.refile(index, obj);
-      else this.fileIn(index, obj);
+      if (sameKeys) this.refile(index, obj, id);
+      else this.fileIn(index, obj, id);
     }
   }
 
   /** Puts the new version of a filed object under the keys it is filed under already. */
-  private refile(index: Index, obj: KubeObject): void {
-    const id = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+  private refile(index: Index, obj: KubeObject, id: string): void {
     const keys = index.filed.get(id);
     if (keys) for (const k of keys) index.entries.get(k)?.objects.set(id, obj);
   }
