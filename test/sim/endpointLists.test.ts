@@ -88,11 +88,12 @@ const trafficOp = fc.oneof(
   fc.record({ op: fc.constant('wait' as const), pod: fc.integer({ min: 1, max: 400 }) }),
 );
 
-describe('the activator’s round robin', () => {
+describe('the activator’s round robin and first available', () => {
   it('counts the probed pods with room as a scan does, and picks the pod a scan picks', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 4, max: 6 }),
+        // 1–3: first available (src/model/dataplane.ts `activatorBalancing`); 4–6: round robin.
+        fc.integer({ min: 1, max: 6 }),
         fc.array(trafficOp, { minLength: 20, maxLength: 120 }),
         (cc, steps) => {
           const engine = new Engine();
@@ -116,9 +117,11 @@ describe('the activator’s round robin', () => {
             else if (s.op === 'wait') engine.runUntil(engine.now() + s.pod);
             else {
               for (let i = 0; i < s.pod; i++) {
-                // What a scan of the probed pods would pick (the round robin before the count was kept).
+                // What a scan of the probed pods would pick (the round robin before the count was
+                // kept; first available: the first in pod order with room).
                 const withRoom = b.probedList.filter((p) => p.fromActivator < cc);
-                const expected = withRoom.length > 0 ? withRoom[b.roundRobin % withRoom.length] : undefined;
+                const expected =
+                  withRoom.length === 0 ? undefined : cc <= 3 ? withRoom[0] : withRoom[b.roundRobin % withRoom.length];
                 const req = blankRequest();
                 req.id = ++id;
                 req.serviceMs = 50 + (id % 7) * 30;

@@ -595,26 +595,37 @@ export class RevisionDataplane {
     }
   }
 
-  /** The activator's load balancing (src/model/dataplane.ts `activatorBalancing`). */
+  /**
+   * The activator's load balancing (src/model/dataplane.ts `activatorBalancing`). The two policies
+   * for a containerConcurrency are methods of their own: this one is inlined into the per-request
+   * `activatorReceive`, and the smaller it is, the more of that path the compiler inlines with it
+   * (it has a budget of bytecode per function: at 323 bytes, `bestOfTwo` and `startWork` were left
+   * out, one call each per request).
+   */
   private pickForActivator(): PodEndpoint | undefined {
-    const cc = this.containerConcurrency;
     const probed = this.probedList;
     if (probed.length === 0) return undefined;
     if (this.balancing === 'best-of-two') return this.bestOfTwo(probed);
-    // Candidates: probed pods under their CC, in pod order (counted, not collected).
-    if (this.balancing === 'first-available') {
-      // The first pod in order with room; pods before the hint are full (a release moves it back).
-      for (let i = this.firstFreeHint; i < probed.length; i++) {
-        const p = probed[i]!;
-        if (p.fromActivator < cc) {
-          this.firstFreeHint = i;
-          return p;
-        }
+    return this.balancing === 'first-available' ? this.firstAvailable(probed) : this.roundRobinPick(probed);
+  }
+
+  /** The first probed pod in order under its CC; pods before the hint are full (a release moves it back). */
+  private firstAvailable(probed: PodEndpoint[]): PodEndpoint | undefined {
+    const cc = this.containerConcurrency;
+    for (let i = this.firstFreeHint; i < probed.length; i++) {
+      const p = probed[i]!;
+      if (p.fromActivator < cc) {
+        this.firstFreeHint = i;
+        return p;
       }
-      this.firstFreeHint = probed.length;
-      return undefined;
     }
-    // Round robin over the probed pods with room, in pod order.
+    this.firstFreeHint = probed.length;
+    return undefined;
+  }
+
+  /** Round robin over the probed pods under their CC, in pod order (counted, not collected). */
+  private roundRobinPick(probed: PodEndpoint[]): PodEndpoint | undefined {
+    const cc = this.containerConcurrency;
     const n = this.probedWithRoom;
     if (n === 0) return undefined;
     let k = this.roundRobin % n;
