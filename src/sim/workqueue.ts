@@ -7,7 +7,12 @@ import type { Engine } from './engine.js';
 export type Reconciler = (namespace: string, name: string) => void;
 
 export class WorkQueue {
-  private readonly pending = new Set<string>();
+  /**
+   * Queued keys by type, namespace, then name: not a joined `type/namespace/name` string, which was
+   * built and hashed on every enqueue (the strings a caller passes are mostly the same ones each
+   * time, their hashes kept).
+   */
+  private readonly pending = new Map<string, Map<string, Set<string>>>();
   private readonly reconcilers = new Map<string, Reconciler>();
 
   constructor(
@@ -22,11 +27,21 @@ export class WorkQueue {
   enqueue(type: string, namespace: string, name: string, delayMs = this.delayMs): void {
     const reconciler = this.reconcilers.get(type);
     if (!reconciler) return;
-    const key = `${type}\u0000${namespace}\u0000${name}`;
-    if (this.pending.has(key)) return;
-    this.pending.add(key);
+    let byNamespace = this.pending.get(type);
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      this.pending.set(type, byNamespace);
+    }
+    let names = byNamespace.get(namespace);
+    if (names === undefined) {
+      names = new Set();
+      byNamespace.set(namespace, names);
+    }
+    if (names.has(name)) return;
+    names.add(name);
+    const queued = names;
     this.engine.after(delayMs, () => {
-      this.pending.delete(key);
+      queued.delete(name);
       reconciler(namespace, name);
     });
   }
