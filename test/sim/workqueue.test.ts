@@ -37,7 +37,16 @@ const TYPES = ['pods', 'routes', 'unregistered'];
 const NAMESPACES = ['default', 'prod', ''];
 const NAMES = ['a', 'b', 'a-b', 'default'];
 
-const op = fc.record({
+interface Op {
+  at: number;
+  type: string;
+  ns: string;
+  name: string;
+  delay: number | undefined;
+  again: { type: string; name: string } | undefined;
+}
+
+const op: fc.Arbitrary<Op> = fc.record({
   at: fc.integer({ min: 0, max: 60 }),
   type: fc.constantFrom(...TYPES),
   ns: fc.constantFrom(...NAMESPACES),
@@ -46,10 +55,7 @@ const op = fc.record({
   again: fc.option(fc.record({ type: fc.constantFrom(...TYPES), name: fc.constantFrom(...NAMES) }), { nil: undefined }),
 });
 
-function run(
-  make: (engine: Engine) => Pick<WorkQueue, 'register' | 'enqueue'>,
-  ops: readonly fc.RecordValue<typeof op>[],
-): string[] {
+function run(make: (engine: Engine) => Pick<WorkQueue, 'register' | 'enqueue'>, ops: readonly Op[]): string[] {
   const engine = new Engine();
   const queue = make(engine);
   const calls: string[] = [];
