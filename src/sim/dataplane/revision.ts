@@ -276,7 +276,10 @@ export class RevisionDataplane {
     const pod = req.endpoint as PodEndpoint;
     pod.inFlight--;
     pod.working--;
-    const waiting = pod.nextForWorker();
+    // The queues are looked at here before their methods are called (each returns undefined at
+    // once when empty): the calls are then rare, and the compiler leaves them out of this
+    // function, whose inlining budget goes to `complete` instead (one call fewer a request).
+    const waiting = pod.appHead < pod.appQueue.length ? pod.nextForWorker() : undefined;
     if (waiting) this.startWork(pod, waiting);
     pod.account();
     pod.concurrency--;
@@ -297,8 +300,9 @@ export class RevisionDataplane {
         this.finish(req, STATUS_NO_ANSWER, '');
         break;
     }
-    this.nextInContainer(pod);
-    if (req.viaActivator) this.drainHeld();
+    if (pod.queueHead < pod.queue.length) this.nextInContainer(pod);
+    // (`drainHeld` with nothing held ever is a no-op: nothing was held if `held` is empty.)
+    if (req.viaActivator && this.held.length !== 0) this.drainHeld();
   };
   /** Deadlines of waiting requests: one lane (mostly in order: the activator's queue is FIFO). */
   private readonly deadlineLane: number;
