@@ -58,33 +58,54 @@ export interface NodeRejection {
 }
 
 /**
+ * The rejections that are the same on every node they reject, made once (frozen): a pod no node
+ * fits is rejected by every node, a full cluster's nodes mostly for their pod slots alone.
+ */
+const UNSCHEDULABLE_NODE: NodeRejection = Object.freeze({
+  reasons: Object.freeze([REASON_UNSCHEDULABLE_NODE]),
+  resolvable: false,
+});
+const NODE_SELECTOR_MISMATCH: NodeRejection = Object.freeze({
+  reasons: Object.freeze([REASON_NODE_SELECTOR]),
+  resolvable: false,
+});
+const TOO_MANY_PODS: NodeRejection = Object.freeze({
+  reasons: Object.freeze([REASON_TOO_MANY_PODS]),
+  resolvable: true,
+});
+
+/**
  * The filters in kube-scheduler's order; the first plugin that rejects a node gives its reasons
  * (NodeResourcesFit lists every resource that is short). Undefined when the pod fits.
  */
 export function filterNode(node: NodeView, pod: PodDemand): NodeRejection | undefined {
-  if (node.unschedulable) return { reasons: [REASON_UNSCHEDULABLE_NODE], resolvable: false };
+  if (node.unschedulable) return UNSCHEDULABLE_NODE;
   if (pod.nodeSelector) {
     for (const [k, v] of Object.entries(pod.nodeSelector)) {
-      if (node.labels[k] !== v) return { reasons: [REASON_NODE_SELECTOR], resolvable: false };
+      if (node.labels[k] !== v) return NODE_SELECTOR_MISMATCH;
     }
   }
+  const tooMany = node.requested.pods + 1 > node.allocatable.pods;
+  const cpu = pod.cpuMillis > 0 && node.requested.cpuMillis + pod.cpuMillis > node.allocatable.cpuMillis;
+  const memory = pod.memoryBytes > 0 && node.requested.memoryBytes + pod.memoryBytes > node.allocatable.memoryBytes;
+  if (!cpu && !memory) return tooMany ? TOO_MANY_PODS : undefined;
   const reasons: string[] = [];
-  if (node.requested.pods + 1 > node.allocatable.pods) reasons.push(REASON_TOO_MANY_PODS);
-  if (pod.cpuMillis > 0 && node.requested.cpuMillis + pod.cpuMillis > node.allocatable.cpuMillis) {
-    reasons.push('Insufficient cpu');
-  }
-  if (pod.memoryBytes > 0 && node.requested.memoryBytes + pod.memoryBytes > node.allocatable.memoryBytes) {
-    reasons.push('Insufficient memory');
-  }
-  return reasons.length > 0 ? { reasons, resolvable: true } : undefined;
+  if (tooMany) reasons.push(REASON_TOO_MANY_PODS);
+  if (cpu) reasons.push('Insufficient cpu');
+  if (memory) reasons.push('Insufficient memory');
+  return { reasons, resolvable: true };
 }
 
 /** `0/N nodes are available: <count> <reason>, ….` — counts per reason, sorted as strings. */
-function nodesAvailable(total: number, reasons: readonly string[]): string {
-  const counts = new Map<string, number>();
-  for (const r of reasons) counts.set(r, (counts.get(r) ?? 0) + 1);
-  const parts = [...counts].map(([r, n]) => `${n} ${r}`).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+function nodesAvailable(total: number, counts: ReadonlyMap<string, number>): string {
+  const parts: string[] = [];
+  for (const [r, n] of counts) parts.push(`${n} ${r}`);
+  parts.sort(byString);
   return parts.length > 0 ? `0/${total} nodes are available: ${parts.join(', ')}.` : `0/${total} nodes are available.`;
+}
+
+function byString(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -96,20 +117,35 @@ function nodesAvailable(total: number, reasons: readonly string[]): string {
 export function fitErrorMessage(rejections: readonly NodeRejection[]): string {
   const total = rejections.length;
   if (total === 0) return 'no nodes available to schedule pods';
-  const filter = nodesAvailable(
-    total,
-    rejections.flatMap((r) => r.reasons),
-  );
-  const preemption = nodesAvailable(
-    total,
-    rejections.map((r) => (r.resolvable ? REASON_NO_VICTIMS : REASON_PREEMPTION_NOT_HELPFUL)),
-  );
-  return `${filter} preemption: ${preemption}.`;
+  // Counted as the rejections come, in their order (the first reason seen first, as a Map keeps
+  // it): every pod no node fits asks this, over every node, so no per-node lists are made.
+  const reasons = new Map<string, number>();
+  const preemptions = new Map<string, number>();
+  for (const r of rejections) {
+    for (const reason of r.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    const p = r.resolvable ? REASON_NO_VICTIMS : REASON_PREEMPTION_NOT_HELPFUL;
+    preemptions.set(p, (preemptions.get(p) ?? 0) + 1);
+  }
+  return `${nodesAvailable(total, reasons)} preemption: ${nodesAvailable(total, preemptions)}.`;
 }
 
 /** ImageLocality's thresholds (pkg/scheduler/framework/plugins/imagelocality). */
 const IMAGE_MIN_THRESHOLD = 23 * 1024 * 1024;
 const IMAGE_MAX_CONTAINER_THRESHOLD = 1000 * 1024 * 1024;
+
+/**
+ * LeastAllocated's free share of a resource after placing the pod, 0–100. (This and
+ * `usedFraction` are module functions, not closures made per node scored: under tsx each named
+ * closure costs a `__name` call, for every node of every scheduling attempt.)
+ */
+function freeShare(used: number, alloc: number): number {
+  return alloc <= 0 || used > alloc ? 0 : ((alloc - used) * 100) / alloc;
+}
+
+/** BalancedAllocation's used fraction of a resource, at most 1. */
+function usedFraction(used: number, alloc: number): number {
+  return alloc <= 0 ? 1 : Math.min(1, used / alloc);
+}
 
 /**
  * The default scoring plugins, each 0–100, weighted as kube-scheduler weighs them:
@@ -123,10 +159,10 @@ function scoreNode(node: NodeView, pod: PodDemand, cluster: ClusterView): number
   const memAlloc = node.allocatable.memoryBytes;
   const cpuUsed = node.scoreRequested.cpuMillis + pod.scoreCpuMillis;
   const memUsed = node.scoreRequested.memoryBytes + pod.scoreMemoryBytes;
-  const free = (used: number, alloc: number) => (alloc <= 0 || used > alloc ? 0 : ((alloc - used) * 100) / alloc);
-  const leastAllocated = Math.floor((free(cpuUsed, cpuAlloc) + free(memUsed, memAlloc)) / 2);
-  const fraction = (used: number, alloc: number) => (alloc <= 0 ? 1 : Math.min(1, used / alloc));
-  const balanced = Math.floor((1 - Math.abs(fraction(cpuUsed, cpuAlloc) - fraction(memUsed, memAlloc)) / 2) * 100);
+  const leastAllocated = Math.floor((freeShare(cpuUsed, cpuAlloc) + freeShare(memUsed, memAlloc)) / 2);
+  const balanced = Math.floor(
+    (1 - Math.abs(usedFraction(cpuUsed, cpuAlloc) - usedFraction(memUsed, memAlloc)) / 2) * 100,
+  );
   let imageSum = 0;
   for (const [image, having] of cluster.having) {
     const size = node.images.get(image);

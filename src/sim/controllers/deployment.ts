@@ -13,7 +13,7 @@ import {
   pulledMessage,
   pullingMessage,
 } from '../../model/cluster/images.js';
-import { type ContainerRequests, podDemand } from '../../model/cluster/scheduler.js';
+import { type ContainerRequests, type PodDemand, podDemand } from '../../model/cluster/scheduler.js';
 import { md5, sha256Hex } from '../../model/digest.js';
 import type { PodPhase } from '../../model/events.js';
 import { type PodEmitted, podMachine, podPhaseOf } from '../../model/machines/pod.js';
@@ -25,7 +25,7 @@ import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { normalVariate } from '../load/rng.js';
 import type { ImageManager, PullOutcome } from '../nodes/kubelet.js';
-import type { Scheduler } from '../nodes/scheduler.js';
+import type { SchedulablePod, Scheduler } from '../nodes/scheduler.js';
 import type { NodeState } from '../nodes/state.js';
 import type { PodLogs } from '../podLogs.js';
 import type { EventRecorder } from '../recorder.js';
@@ -422,6 +422,7 @@ export class DeploymentController {
     const userLimit = containerAsks(containers).userLimit;
     const f = this.failures;
     const deployment = dep.metadata.name;
+    const toSchedule = new PodToSchedule(key, owner.name, demand, userLimit, runtime);
     // One listener for the four events the machine emits (each `on` costs a listener set, a
     // bound copy and here a wrapper: a pod made four of each).
     actor.on(
@@ -432,17 +433,7 @@ export class DeploymentController {
             this.onPhase(ns, deployment, runtime, e.phase);
             break;
           case 'schedule':
-            this.placement.scheduler.schedule({
-              key,
-              owner: owner.name,
-              demand,
-              ...(userLimit !== undefined ? { cpuLimitMillis: userLimit } : {}),
-              bound: (node) => {
-                runtime.node = node;
-                actor.send({ type: 'pod.bound', node: node.name });
-              },
-              unschedulable: (message) => actor.send({ type: 'pod.unschedulable', message }),
-            });
+            this.placement.scheduler.schedule(toSchedule);
             break;
           case 'unschedulable':
             this.onUnschedulable(ns, runtime, e.message);
@@ -619,6 +610,34 @@ export class DeploymentController {
         recorder.record(stored, 'Normal', 'Killing', `Stopping container ${c.name ?? ''}`, kubelet, containerField(c));
       }
     }
+  }
+}
+
+/**
+ * A pod as the scheduler sees it, made once with the pod: its callbacks are methods, not two
+ * closures and an object made on each schedule event (under tsx each named closure also costs a
+ * `__name` call). It hands the scheduler's decision to the pod's machine.
+ */
+class PodToSchedule implements SchedulablePod {
+  readonly cpuLimitMillis?: number;
+
+  constructor(
+    readonly key: string,
+    readonly owner: string,
+    readonly demand: PodDemand,
+    userLimit: number | undefined,
+    private readonly pod: PodRuntime,
+  ) {
+    if (userLimit !== undefined) this.cpuLimitMillis = userLimit;
+  }
+
+  bound(node: NodeState): void {
+    this.pod.node = node;
+    this.pod.actor.send({ type: 'pod.bound', node: node.name });
+  }
+
+  unschedulable(message: string): void {
+    this.pod.actor.send({ type: 'pod.unschedulable', message });
   }
 }
 
