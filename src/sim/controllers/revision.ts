@@ -23,8 +23,8 @@ import { reachabilityOf } from '../../model/rules/routing.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { imageIsMissing } from '../settings.js';
-import { cloneData } from '../store.js';
-import { T } from '../types.js';
+import { cloneData, type ObjectStore } from '../store.js';
+import { PODS_BY_REVISION, T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
 import { ActorsByObject, diverge, narrate } from './lifecycle.js';
 
@@ -140,7 +140,7 @@ export class RevisionController {
     const currentPa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, namespace, paName);
     const unscheduledPod = config.deployment.podIsAlwaysSchedulable
       ? undefined
-      : this.unscheduledPod(namespace, rev.metadata.uid ?? '', deployment);
+      : this.unscheduledPod(namespace, name, rev.metadata.uid ?? '', deployment);
     const observed: RevisionObservation = {
       readyReplicas: deployment?.status?.readyReplicas ?? 0,
       autoscaler: currentPa,
@@ -182,15 +182,14 @@ export class RevisionController {
    */
   private unscheduledPod(
     namespace: string,
+    revisionName: string,
     revisionUid: string,
     deployment: Deployment | undefined,
   ): { reason: string; message: string } | undefined {
     if (!deployment || (deployment.spec.replicas ?? 1) <= 0) return undefined;
     if (((deployment.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0)
       return undefined;
-    const first = this.ctx.store
-      .list<Pod>(T.pod, namespace)
-      .find((p) => p.metadata.labels?.[LABEL_REVISION_UID] === revisionUid);
+    const first = firstPodOf(this.ctx.store, namespace, revisionName, revisionUid);
     const scheduled = first?.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (scheduled?.status !== 'False') return undefined;
     return { reason: scheduled.reason ?? '', message: scheduled.message ?? '' };
@@ -268,6 +267,27 @@ function podLabelsOf(rev: Revision, name: string): Record<string, string> {
   podLabels[LABEL_REVISION_UID] = rev.metadata.uid ?? '';
   if (!podLabels.app) podLabels.app = name;
   return podLabels;
+}
+
+/**
+ * The revision's first pod in list order (namespace, then name), as Knative's lister gives it:
+ * the pods the revision's name label files under the pods' revision index, the first of them
+ * with the revision's uid (a revision deleted and made again under the same name keeps its old
+ * pods' name label). Every revision pod carries both labels (`podLabelsOf`), so this is the
+ * namespace's first pod with that uid without listing the namespace: a cold start in a fleet
+ * of N Services looked at all N Services' pods on every Revision reconcile while its pod was
+ * not yet available.
+ */
+export function firstPodOf(
+  store: ObjectStore,
+  namespace: string,
+  revisionName: string,
+  revisionUid: string,
+): Pod | undefined {
+  for (const p of store.byIndex<Pod>(T.pod, PODS_BY_REVISION, `${namespace}/${revisionName}`)) {
+    if (p.metadata.labels?.[LABEL_REVISION_UID] === revisionUid) return p;
+  }
+  return undefined;
 }
 
 /** A stable fake digest for an image (what digest resolution would have found). */
