@@ -125,17 +125,24 @@ export interface Restable<S extends RestableSnapshot> {
 }
 
 /**
+ * What a resting actor's `snapshot()` answers from: its persisted snapshot, which has the
+ * snapshot's status, state value and context (the very objects), and none of the rest (the
+ * machine, the state nodes, the tags' Set, the methods: a few hundred bytes more an actor).
+ */
+export type SnapshotView<S> = Pick<S, Extract<keyof S, 'status' | 'value' | 'context'>>;
+
+/**
  * An actor that can rest: `rest()` stops it when no timer of its machine is pending and keeps
- * its snapshot, which `snapshot()` still answers from; `running()` starts it again from the
- * persisted snapshot when it next gets an event. XState restores a snapshot without running
- * entry actions, and stopping runs no exit actions: the machine moves and emits as if it had
- * run all along. A running actor costs several kilobytes (its system, mailbox, listeners, clock),
- * a resting one its snapshot.
+ * only its persisted snapshot, which `snapshot()` still answers from (status, value, context);
+ * `running()` starts it again from that snapshot when it next gets an event. XState restores a
+ * snapshot without running entry actions, and stopping runs no exit actions: the machine moves
+ * and emits as if it had run all along. A running actor costs several kilobytes (its system,
+ * mailbox, listeners, clock), a resting one its persisted snapshot.
  */
 export class RestingActor<S extends RestableSnapshot, A extends Restable<S>> {
   private actor: A | undefined;
-  private kept: S | undefined;
-  private persisted: Snapshot<unknown> | undefined;
+  /** The persisted snapshot while resting (the snapshot itself is not kept: it would double the cost). */
+  private persisted: (Snapshot<unknown> & SnapshotView<S>) | undefined;
 
   /** `start(snapshot)`: a started actor, from the snapshot when one is given. */
   constructor(private readonly start: (snapshot?: Snapshot<unknown>) => A) {
@@ -146,20 +153,19 @@ export class RestingActor<S extends RestableSnapshot, A extends Restable<S>> {
   running(): A {
     if (!this.actor) {
       this.actor = this.start(this.persisted);
-      this.kept = undefined;
       this.persisted = undefined;
     }
     return this.actor;
   }
 
-  /** The machine's snapshot, running or not. */
-  snapshot(): S {
-    return this.actor ? this.actor.getSnapshot() : this.kept!;
+  /** The machine's status, state value and context, running or not. */
+  snapshot(): SnapshotView<S> {
+    return this.actor ? this.actor.getSnapshot() : this.persisted!;
   }
 
   /**
-   * Stops the actor and keeps its snapshot, unless a timer is pending (a delayed event, or a
-   * child actor such as the autoscaler's tick timer) or it is not active.
+   * Stops the actor and keeps its persisted snapshot, unless a timer is pending (a delayed
+   * event, or a child actor such as the autoscaler's tick timer) or it is not active.
    */
   rest(): void {
     const actor = this.actor;
@@ -168,8 +174,9 @@ export class RestingActor<S extends RestableSnapshot, A extends Restable<S>> {
     if (snapshot.status !== 'active') return;
     for (const _ in actor.system.getSnapshot()._scheduledEvents) return;
     for (const _ in snapshot.children) return;
-    this.kept = snapshot;
-    this.persisted = actor.getPersistedSnapshot();
+    // A machine's persisted snapshot holds its snapshot's status, value and context as they are
+    // (XState copies the context only to replace actor references, which a resting one has none of).
+    this.persisted = actor.getPersistedSnapshot() as Snapshot<unknown> & SnapshotView<S>;
     this.actor = undefined;
     actor.stop();
   }

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assign, createActor, emit, type Snapshot, setup } from 'xstate';
+import { type Actor, assign, createActor, emit, type Snapshot, type SnapshotFrom, setup } from 'xstate';
 import type { KubeObject } from '../../src/model/api/types.js';
 import { autoscalerMachine } from '../../src/model/machines/autoscaler.js';
 import { ActorFailures, RestingActor } from '../../src/sim/actors.js';
@@ -61,21 +61,30 @@ const ops = fc.array(
 );
 
 /** Runs the operations; `rest` rests the actor only when `resting`. Returns what was emitted, when, and the end state. */
-function drive(list: Op[], resting: boolean): { told: string[]; value: unknown; context: unknown; live: boolean } {
+function drive(
+  list: Op[],
+  resting: boolean,
+): { told: string[]; value: unknown; context: unknown; live: boolean; views: unknown[] } {
   const engine = new Engine();
   const failures = new ActorFailures();
   const told: string[] = [];
-  const actor = new RestingActor((snapshot?: Snapshot<unknown>) => {
-    const a = failures.watch(createActor(counter, { clock: engine.clock, ...(snapshot ? { snapshot } : {}) }));
-    a.on('told', (e) => told.push(`${engine.now()} ${e.text}`));
-    return a.start();
-  });
+  const actor = new RestingActor<SnapshotFrom<typeof counter>, Actor<typeof counter>>(
+    (snapshot?: Snapshot<unknown>) => {
+      const a = failures.watch(createActor(counter, { clock: engine.clock, ...(snapshot ? { snapshot } : {}) }));
+      a.on('told', (e) => told.push(`${engine.now()} ${e.text}`));
+      return a.start();
+    },
+  );
+  // What `snapshot()` answers after each step, resting or not: status, state value and context.
+  const views: unknown[] = [];
   for (const o of list) {
     if (o.op === 'wait') engine.runUntil(engine.now() + o.ms);
     else if (o.op === 'rest') {
       if (resting) actor.rest();
     } else actor.running().send({ type: o.op });
     failures.throwIfAny();
+    const view = actor.snapshot();
+    views.push({ status: view.status, value: view.value, context: view.context });
   }
   engine.runUntil(engine.now() + 10);
   const end = actor.snapshot() as unknown as { value: unknown; context: unknown };
@@ -84,6 +93,7 @@ function drive(list: Op[], resting: boolean): { told: string[]; value: unknown; 
     value: end.value,
     context: end.context,
     live: (actor as unknown as { actor?: unknown }).actor !== undefined,
+    views,
   };
 }
 
@@ -96,6 +106,7 @@ describe('RestingActor', () => {
         expect(rested.told).toEqual(always.told);
         expect(rested.value).toEqual(always.value);
         expect(rested.context).toEqual(always.context);
+        expect(rested.views).toStrictEqual(always.views);
       }),
       { numRuns: 300 },
     );

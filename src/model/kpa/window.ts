@@ -26,6 +26,9 @@ function bucketOf(tMs: number): number {
   return Math.floor(tMs / BUCKET_MS);
 }
 
+/** The buckets of a window at rest (see `rest`): none, read as zeros. */
+const NO_BUCKETS = new Float64Array(0);
+
 /** A mutable ring of 1 s buckets holding one window of a metric. */
 export class MetricWindow {
   private window: number;
@@ -90,7 +93,7 @@ export class MetricWindow {
     if (last === null) {
       this.firstWrite = b;
       this.lastWrite = b;
-      this.buckets.fill(0);
+      this.zero();
     } else if (b !== last) {
       // Too old: a full window or more before the latest write.
       if (!(b * BUCKET_MS + this.window > last * BUCKET_MS)) return;
@@ -98,7 +101,7 @@ export class MetricWindow {
       if (b > last) {
         if ((b - last) * BUCKET_MS >= this.window) {
           // A whole window without writes: start over.
-          this.buckets.fill(0);
+          this.zero();
           this.firstWrite = b;
         } else {
           for (let i = last + 1; i <= b; i++) this.buckets[this.slot(i)] = 0;
@@ -108,6 +111,24 @@ export class MetricWindow {
     }
     const s = this.slot(b);
     this.buckets[s] = (this.buckets[s] ?? 0) + value;
+  }
+
+  /** Every bucket to 0 (made again if the window was at rest). */
+  private zero(): void {
+    if (this.buckets.length === this.n) this.buckets.fill(0);
+    else this.buckets = new Float64Array(this.n);
+  }
+
+  /**
+   * Lets go of the buckets when nothing was recorded within the last window as of `nowMs` (an
+   * idle revision's windows: 66 doubles and two buffers it keeps for nothing). From then on
+   * no bucket is read before it is zeroed: time only moves on, so the next record is a whole
+   * window after the last write and starts over, every average until then is 0 without a
+   * read, and a resize starts the window empty. The times of the first and last write stay:
+   * the window answers as before, whether at rest or not.
+   */
+  rest(nowMs: number): void {
+    if (this.lastWrite !== null && this.isEmpty(nowMs)) this.buckets = NO_BUCKETS;
   }
 
   /** True when nothing was recorded within the last window (the collector's "no data"). */

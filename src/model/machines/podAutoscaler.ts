@@ -187,13 +187,16 @@ function scaledFrom(from: PAState) {
 
 export type PodAutoscalerSnapshot = SnapshotFrom<typeof podAutoscalerMachine>;
 
+/** What the readers below need of a snapshot: its state value (a resting actor keeps no more, src/sim/actors.ts). */
+type PodAutoscalerValue = Pick<PodAutoscalerSnapshot, 'value'>;
+
 /**
  * The regions' states as the snapshot's value holds them: `{ active, decider }`, an atomic
  * state as its name and a compound one as `{ name: child }`. Read directly rather than through
  * `snapshot.matches`, which turns its argument into state paths on every call: the run reads
  * the decider's mode once a simulated second (86,400 times a day).
  */
-function regions(snapshot: PodAutoscalerSnapshot): { active: unknown; decider: unknown } {
+function regions(snapshot: PodAutoscalerValue): { active: unknown; decider: unknown } {
   return snapshot.value as { active: unknown; decider: unknown };
 }
 
@@ -205,7 +208,7 @@ function stateName(value: unknown): unknown {
 }
 
 /** The PA's Active state as the KPA's scale step reads it. */
-export function paStateOf(snapshot: PodAutoscalerSnapshot): PAState {
+export function paStateOf(snapshot: PodAutoscalerValue): PAState {
   const active = stateName(regions(snapshot).active);
   if (active === 'Active') return 'Active';
   if (active === 'Inactive') return 'Inactive';
@@ -213,6 +216,6 @@ export function paStateOf(snapshot: PodAutoscalerSnapshot): PAState {
 }
 
 /** Whether the decider is in panic mode. */
-export function isPanicking(snapshot: PodAutoscalerSnapshot): boolean {
+export function isPanicking(snapshot: PodAutoscalerValue): boolean {
   return regions(snapshot).decider === 'Panicking';
 }

@@ -78,18 +78,21 @@ export const sksMachine = setup({
 
 export type SksSnapshot = SnapshotFrom<typeof sksMachine>;
 
+/** What the readers below need of a snapshot: its state value (a resting actor keeps no more, src/sim/actors.ts). */
+type SksValue = Pick<SksSnapshot, 'value'>;
+
 /**
  * Whether `sks.reconcile` moves the machine: the mode the SKS reconciler's rule settles on
  * (`sksEndpointsMode`, the guards' rule) is not the one the machine is in. When it is, the
  * machine has no enabled transition for the event: its snapshot stays the same object and it
  * emits nothing, so a host may leave the event out (and a resting machine at rest).
  */
-export function sksReconcileMoves(snapshot: SksSnapshot, event: SksEvent): boolean {
+export function sksReconcileMoves(snapshot: SksValue, event: SksEvent): boolean {
   return sksEndpointsMode(event.requested, event.readyEndpoints, event.activatorEndpoints) !== sksModeOf(snapshot);
 }
 
 /** The SKS mode. */
-export function sksModeOf(snapshot: SksSnapshot): SKSMode {
+export function sksModeOf(snapshot: SksValue): SKSMode {
   // The value of this flat machine is its state's name (`matches` builds state paths per call).
   return snapshot.value === 'Serve' ? 'Serve' : 'Proxy';
 }

@@ -54,7 +54,7 @@ import { deploymentName, privateServiceName } from '../../model/rules/naming.js'
 import { reachabilityOf } from '../../model/rules/routing.js';
 import { newServerlessService, SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
-import { ActorFailures, RestingActor } from '../actors.js';
+import { ActorFailures, RestingActor, type SnapshotView } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { RevisionDataplane } from '../dataplane/revision.js';
@@ -307,6 +307,10 @@ export class RevisionAutoscaler {
     this.ticker.rest();
     this.pa.rest();
     this.sks?.rest();
+    // Asleep means the stable window is empty; the panic window (shorter) is too, or keeps its buckets.
+    const now = this.ctx.now();
+    this.windows.stable.rest(now);
+    this.windows.panic.rest(now);
   }
 
   /** The activator's immediate stat on a first request (concurrency 1): pokes the decider at zero. */
@@ -503,8 +507,8 @@ export class RevisionAutoscaler {
     }
   }
 
-  /** The SKS machine's snapshot, resting or not (the machine is made on first use). */
-  private sksSnapshot(): SksSnapshot {
+  /** The SKS machine's state, resting or not (the machine is made on first use). */
+  private sksSnapshot(): SnapshotView<SksSnapshot> {
     if (!this.sks) this.sksActor();
     return this.sks!.snapshot();
   }
