@@ -122,6 +122,11 @@ export class Engine {
   private firstSeq = Number.POSITIVE_INFINITY;
   /** The `t` of the runUntil in progress (callbacks up to it may run inline), else -Infinity. */
   private limit = Number.NEGATIVE_INFINITY;
+  /**
+   * While `advanceTo(at)` delivers what comes first, `at`: a nested `advanceTo` must stay before
+   * it (Infinity otherwise).
+   */
+  private before = Number.POSITIVE_INFINITY;
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
   private freeCount = 0;
   private seq = 0;
@@ -334,6 +339,49 @@ export class Engine {
     this.nowMs = at;
     this.delivered++;
     return true;
+  }
+
+  /**
+   * `tryAdvance` for a caller that would otherwise schedule its next step at `at` and return (the
+   * load pump's next arrival): when `at` is within the runUntil in progress, delivers here, in
+   * their order, the callbacks that come before a callback scheduled now at `at` (earlier, or at
+   * `at` and scheduled earlier), then moves the clock to `at`, counts a delivery and returns true;
+   * the caller then does the work the engine would have called next. The sequence number such a
+   * callback would take is taken the same way, so every later callback keeps its number too. False
+   * when `at` is past the runUntil (or none is in progress): schedule it as usual. While callbacks
+   * are delivered here, a nested call may only move the clock to a time before `at`: the caller's
+   * work at `at` comes before anything scheduled after it at `at` itself.
+   */
+  advanceTo(at: number): boolean {
+    if (!(at >= this.nowMs) || at > this.limit || at >= this.before) return false;
+    if ((this.size > 0 && this.heapAt[0]! <= at) || this.firstAt <= at) this.deliverBefore(at);
+    this.nowMs = at;
+    this.delivered++;
+    return true;
+  }
+
+  /** Delivers every callback before (at, the next sequence number), as runUntil would. */
+  private deliverBefore(at: number): void {
+    const seq = this.seq++;
+    const outer = this.before;
+    this.before = at;
+    try {
+      for (;;) {
+        const l = this.first;
+        if (this.size > 0) {
+          const top = this.heapAt[0]!;
+          if (l < 0 || top < this.firstAt || (top === this.firstAt && this.heapSeq[0]! < this.firstSeq)) {
+            if (top > at || (top === at && this.heapSeq[0]! > seq)) break;
+            this.deliverTop();
+            continue;
+          }
+        } else if (l < 0) break;
+        if (this.firstAt > at || (this.firstAt === at && this.firstSeq > seq)) break;
+        this.deliverLane(l);
+      }
+    } finally {
+      this.before = outer;
+    }
   }
 
   cancel(entry: Entry | undefined | null): void {

@@ -24,8 +24,8 @@ export interface LoadClock {
   lane?(): <A>(at: number, fn: (arg: A) => void, arg: A) => void;
   /**
    * Whether `at` may be delivered now, in order with everything else scheduled: the simulator
-   * moves its clock there when nothing else is due first; the wall clock only says whether `at`
-   * has come.
+   * delivers first what is due before it (`Engine.advanceTo`) and moves its clock there; the wall
+   * clock only says whether `at` has come.
    */
   tryAdvance(at: number): boolean;
 }
@@ -39,7 +39,9 @@ export function engineLoadClock(engine: Engine): LoadClock {
       const id = engine.lane();
       return (at, fn, arg) => engine.callInLane(id, at, fn, arg);
     },
-    tryAdvance: engine.tryAdvance.bind(engine),
+    // The pump's next arrival needs no event of its own: what comes before it is delivered from
+    // within the pump, and the pump goes on (one lane push and delivery fewer a request).
+    tryAdvance: engine.advanceTo.bind(engine),
   };
 }
 
