@@ -523,7 +523,9 @@ export class DeploymentController {
   }
 
   private onPhase(namespace: string, deployment: string, pod: PodRuntime, phase: PodPhase): void {
-    const owner = this.deployments.get(`${namespace}/${deployment}`);
+    // By namespace then name (`runtimeOf`): a joined key was a string to build and hash twice on
+    // every phase of every pod.
+    const owner = this.runtimeOf(namespace, deployment);
     if (owner?.pods.get(pod.name) === pod) {
       if (pod.announced) owner.tally[pod.announced]--;
       owner.tally[phase]++;
@@ -532,14 +534,14 @@ export class DeploymentController {
     // The machine announces Pending once, when it starts: nothing to show yet.
     const first = phase === 'Pending';
     const pullMs = phase === 'Running' ? (pod.pulls ?? []).reduce((n, p) => n + p.totalMs, 0) : 0;
-    this.ctx.emit({
-      t: this.ctx.now(),
-      type: 'pod',
-      pod: pod.name,
-      revision: this.ctx.logName(namespace, pod.revision),
-      phase,
-      ...(pullMs > 0 ? { pullMs } : {}),
-    });
+    // Two literals (the log's key order), not one with a part spread in.
+    const t = this.ctx.now();
+    const revision = this.ctx.logName(namespace, pod.revision);
+    this.ctx.emit(
+      pullMs > 0
+        ? { t, type: 'pod', pod: pod.name, revision, phase, pullMs }
+        : { t, type: 'pod', pod: pod.name, revision, phase },
+    );
     if (!first) this.shownPhase(namespace, pod, phase);
     if (phase === 'Gone') {
       this.shown.logs.gone(namespace, pod.name);
@@ -564,7 +566,7 @@ export class DeploymentController {
     }
     this.observer.podPhase(namespace, pod.revision, pod.name, phase);
     const dep = this.ctx.store.get<Deployment>(T.deployment, namespace, deployment);
-    const rt = this.deployments.get(`${namespace}/${deployment}`);
+    const rt = this.runtimeOf(namespace, deployment);
     if (dep && rt) this.writeStatus(dep, rt);
   }
 
