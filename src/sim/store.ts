@@ -227,8 +227,9 @@ function idPosition(ids: readonly string[], id: string): number {
 class Bucket {
   readonly byName = new Map<string, KubeObject>();
   /**
-   * The `namespace/name` id of each name the indexes have filed (kinds with an index only): made
-   * once, not built and hashed again on every write of the object.
+   * The `namespace/name` id of each name an index key with more than one object has filed:
+   * made once, not built and hashed again on every write of the object (an object alone under
+   * its keys, as most are, needs none).
    */
   readonly ids = new Map<string, string>();
   /** Names in order; dropped when a name comes or goes (a changed object keeps its place). */
@@ -253,21 +254,29 @@ class Bucket {
  * A secondary index of one type: the keys `keysOf` gives an object (an owner's uid, a label's
  * value), each to the objects that have it. Kept as objects are written, so a controller's
  * lookup costs what it finds, not what the store holds.
+ *
+ * A key with one object holds that object itself (an owner's uid names one child: 15 of a quiet
+ * Service's 16 filed objects), a key with more an {@link IndexEntry}. The keys an object is filed
+ * under are not kept: they are `keysOf` of the stored object (a function of its metadata and
+ * spec, which the store never changes in place), asked again when it is written or removed.
  */
 interface Index {
   readonly keysOf: (obj: KubeObject) => readonly string[];
-  /** key → its objects */
-  readonly entries: Map<string, IndexEntry>;
-  /** The keys each object is filed under now (namespace/name → keys). */
-  readonly filed: Map<string, readonly string[]>;
+  /** key → its object, or its objects when there are several */
+  readonly entries: Map<string, KubeObject | IndexEntry>;
 }
 
-/** The objects filed under one index key, with their ids in list order once asked for. */
-interface IndexEntry {
+/** The objects filed under one index key (two or more), with their ids in list order once asked for. */
+class IndexEntry {
   /** namespace/name → object */
-  readonly objects: Map<string, KubeObject>;
+  readonly objects = new Map<string, KubeObject>();
   /** Ids by namespace then name, once asked for; an id that comes or goes is put in or taken out. */
-  sorted: string[] | null;
+  sorted: string[] | null = null;
+}
+
+/** Whether two objects of one type are the same object (namespace and name), any version. */
+function sameObject(a: KubeObject, b: KubeObject): boolean {
+  return a.metadata.name === b.metadata.name && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '');
 }
 
 export class ObjectStore {
@@ -350,15 +359,16 @@ export class ObjectStore {
       this.indexes.set(type, ofType);
     }
     if (ofType.has(name)) throw new Error(`index ${name} of ${type} is registered twice`);
-    const index: Index = { keysOf, entries: new Map(), filed: new Map() };
+    const index: Index = { keysOf, entries: new Map() };
     ofType.set(name, index);
-    for (const obj of this.list(type)) this.fileIn(index, obj, this.idOf(type, obj));
+    for (const obj of this.list(type)) this.fileIn(type, index, obj, undefined);
   }
 
   /** The id `namespace/name` of a stored object, as its bucket keeps it. */
   private idOf(type: string, obj: KubeObject): string {
     const ns = obj.metadata.namespace ?? '';
-    return this.byType.get(type)!.get(ns)!.id(ns, obj.metadata.name);
+    const bucket = this.byType.get(type)?.get(ns);
+    return bucket ? bucket.id(ns, obj.metadata.name) : `${ns}/${obj.metadata.name}`;
   }
 
   /** The objects of `type` filed under `key` in the index `name`, sorted by namespace then name. */
@@ -367,6 +377,7 @@ export class ObjectStore {
     if (!index) throw new Error(`no index ${name} of ${type}`);
     const found = index.entries.get(key);
     if (!found) return [];
+    if (!(found instanceof IndexEntry)) return [found as T];
     const { objects } = found;
     if (found.sorted === null) {
       const inOrder = [...objects.values()];
@@ -379,39 +390,61 @@ export class ObjectStore {
     return out;
   }
 
-  private fileIn(index: Index, obj: KubeObject, id: string): void {
+  /**
+   * Files `obj` under its keys; `old`: the stored version it replaces, whose keys it leaves. A
+   * status write keeps the keys (`keysOf` never reads the status): no `old`, nothing to leave.
+   */
+  private fileIn(type: string, index: Index, obj: KubeObject, old: KubeObject | undefined): void {
     const keys = index.keysOf(obj);
-    const before = index.filed.get(id);
-    if (before) for (const k of before) if (!keys.includes(k)) this.unfileKey(index, k, id);
-    for (const k of keys) {
-      let entry = index.entries.get(k);
-      if (!entry) {
-        entry = { objects: new Map(), sorted: null };
-        index.entries.set(k, entry);
-      }
-      if (!entry.objects.has(id) && entry.sorted !== null) {
-        const at = idPosition(entry.sorted, id);
-        entry.sorted.splice(at < 0 ? -at - 1 : at, 0, id);
-      }
-      entry.objects.set(id, obj);
+    if (old) for (const k of index.keysOf(old)) if (!keys.includes(k)) this.unfileKey(type, index, k, old);
+    for (const k of keys) this.fileKey(type, index, k, obj);
+  }
+
+  private fileKey(type: string, index: Index, key: string, obj: KubeObject): void {
+    const { entries } = index;
+    const found = entries.get(key);
+    if (found === undefined) {
+      entries.set(key, obj);
+      return;
     }
-    if (keys.length > 0) index.filed.set(id, keys);
-    else index.filed.delete(id);
+    if (!(found instanceof IndexEntry)) {
+      if (sameObject(found, obj)) {
+        entries.set(key, obj);
+        return;
+      }
+      // A second object under the key: both go into an entry.
+      const entry = new IndexEntry();
+      entry.objects.set(this.idOf(type, found), found);
+      entry.objects.set(this.idOf(type, obj), obj);
+      entries.set(key, entry);
+      return;
+    }
+    const id = this.idOf(type, obj);
+    if (found.sorted !== null && !found.objects.has(id)) {
+      const at = idPosition(found.sorted, id);
+      found.sorted.splice(at < 0 ? -at - 1 : at, 0, id);
+    }
+    found.objects.set(id, obj);
   }
 
-  private unfile(index: Index, id: string): void {
-    for (const k of index.filed.get(id) ?? []) this.unfileKey(index, k, id);
-    index.filed.delete(id);
-  }
-
-  private unfileKey(index: Index, key: string, id: string): void {
-    const entry = index.entries.get(key);
-    if (!entry?.objects.delete(id)) return;
-    if (entry.objects.size === 0) index.entries.delete(key);
-    else if (entry.sorted !== null) {
-      const at = idPosition(entry.sorted, id);
-      if (at >= 0) entry.sorted.splice(at, 1);
-      else entry.sorted = null;
+  /** Takes `obj` (any version of it) out from under `key`. */
+  private unfileKey(type: string, index: Index, key: string, obj: KubeObject): void {
+    const { entries } = index;
+    const found = entries.get(key);
+    if (found === undefined) return;
+    if (!(found instanceof IndexEntry)) {
+      if (sameObject(found, obj)) entries.delete(key);
+      return;
+    }
+    const id = this.idOf(type, obj);
+    if (!found.objects.delete(id)) return;
+    if (found.objects.size === 1) {
+      // One object left: the key holds it alone again.
+      for (const last of found.objects.values()) entries.set(key, last);
+    } else if (found.sorted !== null) {
+      const at = idPosition(found.sorted, id);
+      if (at >= 0) found.sorted.splice(at, 1);
+      else found.sorted = null;
     }
   }
 
@@ -622,7 +655,10 @@ export class ObjectStore {
     if (!old) return undefined;
     const ofType = this.byType.get(kind);
     const bucket = ofType?.get(namespace ?? '');
-    const id = bucket?.ids.get(name) ?? `${namespace ?? ''}/${name}`;
+    // Out of the indexes first, while the bucket still has the object's id.
+    const indexes = this.indexes.get(kind);
+    if (indexes)
+      for (const index of indexes.values()) for (const k of index.keysOf(old)) this.unfileKey(kind, index, k, old);
     if (bucket) {
       bucket.byName.delete(name);
       bucket.ids.delete(name);
@@ -632,8 +668,6 @@ export class ObjectStore {
         this.namespacesInOrder.delete(kind);
       }
     }
-    const indexes = this.indexes.get(kind);
-    if (indexes) for (const index of indexes.values()) this.unfile(index, id);
     const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
     this.emit(kind, 'deleted', gone);
     return gone;
@@ -653,21 +687,12 @@ export class ObjectStore {
       ofType.set(ns, bucket);
       this.namespacesInOrder.delete(type);
     }
-    if (!bucket.byName.has(obj.metadata.name)) bucket.sorted = null;
+    const old = bucket.byName.get(obj.metadata.name);
+    if (old === undefined) bucket.sorted = null;
     bucket.byName.set(obj.metadata.name, obj);
     const indexes = this.indexes.get(type);
     if (!indexes) return;
-    const id = bucket.id(ns, obj.metadata.name);
-    for (const index of indexes.values()) {
-      if (sameKeys) this.refile(index, obj, id);
-      else this.fileIn(index, obj, id);
-    }
-  }
-
-  /** Puts the new version of a filed object under the keys it is filed under already. */
-  private refile(index: Index, obj: KubeObject, id: string): void {
-    const keys = index.filed.get(id);
-    if (keys) for (const k of keys) index.entries.get(k)?.objects.set(id, obj);
+    for (const index of indexes.values()) this.fileIn(type, index, obj, sameKeys ? undefined : old);
   }
 
   /**

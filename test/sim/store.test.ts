@@ -192,8 +192,12 @@ describe('object store lists and indexes', () => {
     fc.assert(
       fc.property(ops, fc.boolean(), (steps, indexFirst) => {
         const s = store();
+        // Two keys an object: its team in its namespace, and its team across namespaces (a key
+        // alone or shared, an object under one key or two).
         const byTeam = (o: KubeObject) =>
-          o.metadata.labels?.team ? [`${o.metadata.namespace}/${o.metadata.labels.team}`] : [];
+          o.metadata.labels?.team
+            ? [`${o.metadata.namespace}/${o.metadata.labels.team}`, `*/${o.metadata.labels.team}`]
+            : [];
         if (indexFirst) s.addIndex('configmaps', 'team', byTeam);
         for (const step of steps) {
           const existing = s.get('configmaps', step.ns, step.name);
@@ -210,7 +214,12 @@ describe('object store lists and indexes', () => {
           } else if (step.op === 'remove') s.remove('configmaps', step.ns, step.name);
           else s.markDeleting('configmaps', step.ns, step.name);
           // Lookups between writes (an index may keep what it found in order until it changes).
-          if (indexFirst) for (const team of ['red', 'blue']) s.byIndex('configmaps', 'team', `${step.ns}/${team}`);
+          if (indexFirst) {
+            for (const team of ['red', 'blue']) {
+              s.byIndex('configmaps', 'team', `${step.ns}/${team}`);
+              s.byIndex('configmaps', 'team', `*/${team}`);
+            }
+          }
         }
         if (!indexFirst) s.addIndex('configmaps', 'team', byTeam);
         // The reference: every object, found by get() over all names ever used.
@@ -221,6 +230,17 @@ describe('object store lists and indexes', () => {
             if (o) all.push(o);
           }
         all.sort(order);
+        // The very objects get() answers (the stored versions), not copies or older versions.
+        const same = (found: KubeObject[], want: KubeObject[]) => {
+          expect(found.length).toBe(want.length);
+          for (let i = 0; i < want.length; i++) expect(found[i]).toBe(want[i]);
+        };
+        for (const team of ['red', 'blue']) {
+          same(
+            s.byIndex('configmaps', 'team', `*/${team}`),
+            all.filter((o) => o.metadata.labels?.team === team),
+          );
+        }
         expect(s.list('configmaps')).toEqual(all);
         expect(s.count('configmaps')).toBe(all.length);
         for (const ns of ['default', 'prod', 'a', 'Z', 'none']) {
@@ -228,13 +248,14 @@ describe('object store lists and indexes', () => {
           expect(s.list('configmaps', ns)).toEqual(inNs);
           expect(s.count('configmaps', ns)).toBe(inNs.length);
           for (const team of ['red', 'blue']) {
-            expect(s.byIndex('configmaps', 'team', `${ns}/${team}`)).toEqual(
+            same(
+              s.byIndex('configmaps', 'team', `${ns}/${team}`),
               inNs.filter((o) => o.metadata.labels?.team === team),
             );
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
   });
 });
