@@ -273,7 +273,7 @@ function alreadySet(
 }
 
 /** Copy another object's condition under a new type (e.g. a Configuration's Ready as ConfigurationsReady). */
-function mirror(type: string, source: Condition): ConditionUpdate {
+function mirror(type: string, source: Condition | ConditionUpdate): ConditionUpdate {
   return {
     type,
     status: source.status,
@@ -513,23 +513,56 @@ export function revisionFromAutoscaler(
   revisionConditions: readonly Condition[] | undefined,
   pa: PodAutoscaler | undefined,
 ): AutoscalerPropagation {
+  return revisionFromAutoscalerFacts(revisionConditions, autoscalerFacts(pa));
+}
+
+/**
+ * All a Revision reads of its PodAutoscaler: the replica counts, the PA's Ready (what Active
+ * mirrors of it), whether its ScaleTargetInitialized is True, its service name.
+ * `revisionFromAutoscaler` reads the PA through this alone, so two PAs with equal facts give a
+ * revision the same conditions (the Revision reconciler compares facts, not whole PA statuses,
+ * to tell a reconcile that repeats the last one: most PA status writes change what a Revision
+ * does not read, the SKS's readiness or a condition's time).
+ */
+export interface AutoscalerFacts {
+  readonly actualReplicas?: number;
+  readonly desiredReplicas?: number;
+  readonly ready?: ConditionUpdate;
+  readonly initialized: boolean;
+  readonly serviceName: string;
+}
+
+export function autoscalerFacts(pa: PodAutoscaler | undefined): AutoscalerFacts {
   const status = pa?.status;
-  const replicas = {
+  const paReady = getCondition(status?.conditions, READY);
+  return {
     ...(status?.actualScale !== undefined && status.actualScale >= 0 ? { actualReplicas: status.actualScale } : {}),
     ...(status?.desiredScale !== undefined && status.desiredScale >= 0 ? { desiredReplicas: status.desiredScale } : {}),
+    ...(paReady ? { ready: mirror(READY, paReady) } : {}),
+    initialized: getCondition(status?.conditions, 'ScaleTargetInitialized')?.status === 'True',
+    serviceName: status?.serviceName ?? '',
+  };
+}
+
+function revisionFromAutoscalerFacts(
+  revisionConditions: readonly Condition[] | undefined,
+  facts: AutoscalerFacts,
+): AutoscalerPropagation {
+  const replicas = {
+    ...(facts.actualReplicas !== undefined ? { actualReplicas: facts.actualReplicas } : {}),
+    ...(facts.desiredReplicas !== undefined ? { desiredReplicas: facts.desiredReplicas } : {}),
   };
   const failed =
     getCondition(revisionConditions, 'ResourcesAvailable')?.status === 'False' ||
     getCondition(revisionConditions, 'ContainerHealthy')?.status === 'False';
-  const paReady = getCondition(status?.conditions, READY);
+  const paReady = facts.ready;
   const updates: ConditionUpdate[] = [];
   if (!paReady) {
     updates.push({ type: 'Active', status: 'Unknown', reason: REASON_DEPLOYING });
     if (!failed) updates.push({ type: 'ResourcesAvailable', status: 'Unknown', reason: REASON_DEPLOYING });
     return { updates, ...replicas };
   }
-  const initialized = getCondition(status?.conditions, 'ScaleTargetInitialized')?.status === 'True';
-  const serviceName = status?.serviceName ?? '';
+  const { initialized, serviceName } = facts;
   let resourcesAvailable = getCondition(revisionConditions, 'ResourcesAvailable')?.status;
   if (initialized && !failed) {
     updates.push({ type: 'ResourcesAvailable', status: 'True' }, { type: 'ContainerHealthy', status: 'True' });

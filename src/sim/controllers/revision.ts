@@ -16,6 +16,7 @@ import type {
 } from '../../model/api/types.js';
 import { resolveInitialScale } from '../../model/kpa/index.js';
 import { type RevisionObservation, revisionLifecycleMachine } from '../../model/machines/revision.js';
+import { autoscalerFacts } from '../../model/rules/conditions.js';
 import { LABEL_REVISION, LABEL_REVISION_UID, LABEL_ROUTE, LABEL_ROUTING_STATE } from '../../model/rules/labels.js';
 import { deploymentName, podAutoscalerName } from '../../model/rules/naming.js';
 import { revisionContainers } from '../../model/rules/podspec.js';
@@ -205,26 +206,20 @@ export class RevisionController {
     const namespace = rev.metadata.namespace ?? '';
     // What the send and the status write depend on besides the Revision itself (its generation
     // and containers): the conditions it starts from, what it observed (of the PodAutoscaler only
-    // its status: `revisionFromAutoscaler` reads nothing else) and the time it stamps. A repeat
-    // starts where the last reconcile started, sees what it saw at the same instant (900 of the
-    // 901 repeats of a diurnal-24h day are), so the machine computes the very same conditions
-    // and stays in its states. Not the conditions the machine emitted last, as for the Route:
-    // `revisionFromAutoscaler` reads the Revision's own conditions, and an update that sets a
-    // condition twice (ResourcesAvailable True, then Unknown) stamps it again at a later time.
-    const inputs = {
-      previous: rev.status?.conditions,
-      readyReplicas: observed.readyReplicas,
-      unresolvedImage: observed.unresolvedImage,
-      unscheduledPod: observed.unscheduledPod,
-      autoscaler: observed.autoscaler?.status,
-      nowIso: ctx.timestamp(),
-    };
+    // the facts `revisionFromAutoscaler` reads it through) and, when it can matter, the time
+    // it stamps (`stampTimeInput`). A repeat starts where the last reconcile started and sees what
+    // it saw, so the machine computes the very same conditions and stays in its states. Not the
+    // conditions the machine emitted last, as for the Route: `revisionFromAutoscaler` reads the
+    // Revision's own conditions.
+    const nowIso = ctx.timestamp();
+    const previous = rev.status?.conditions;
+    const inputs = revisionInputs(previous, observed, nowIso);
     if (!this.actors.repeats(rev, inputs)) {
       const actor = this.actors.of(rev, (snapshot) => this.start(rev, snapshot));
       const sub = actor.on('status', (e) =>
         ctx.store.updateStatus(T.revision, namespace, rev.metadata.name, status(e)),
       );
-      actor.send({ type: 'revision.reconcile', previous: rev.status?.conditions, observed, nowIso: ctx.timestamp() });
+      actor.send({ type: 'revision.reconcile', previous, observed, nowIso });
       sub.unsubscribe();
       this.actors.failures.throwIfAny();
       this.actors.sent(rev, ctx.store.get<Revision>(T.revision, namespace, rev.metadata.name), inputs);
@@ -267,6 +262,46 @@ function podLabelsOf(rev: Revision, name: string): Record<string, string> {
   podLabels[LABEL_REVISION_UID] = rev.metadata.uid ?? '';
   if (!podLabels.app) podLabels.app = name;
   return podLabels;
+}
+
+/** What a Revision reconcile's send depends on besides the Revision (see `observe`). */
+export function revisionInputs(
+  previous: readonly Condition[] | undefined,
+  observed: RevisionObservation,
+  nowIso: string,
+): unknown {
+  return {
+    previous,
+    readyReplicas: observed.readyReplicas,
+    unresolvedImage: observed.unresolvedImage,
+    unscheduledPod: observed.unscheduledPod,
+    autoscaler: autoscalerFacts(observed.autoscaler),
+    nowIso: stampTimeInput(previous, nowIso),
+  };
+}
+
+/**
+ * The time among a Revision reconcile's inputs (`RevisionController.observe`): `nowIso` when the
+ * send can depend on it, undefined when it cannot. A repeat is a reconcile whose inputs equal
+ * the last one's and whose Revision is the one that reconcile left, so its conditions to start
+ * from (`previous`) are the ones that reconcile started from and wrote back unchanged: none of
+ * its conditions changed then, or it would have stamped them with its time. `applyConditions`
+ * reads the time only to stamp a condition that changes (`setCondition`, an update applied to
+ * the list as the earlier updates of the same call left it; the Ready it computes orders the
+ * conditions by their stored times): when a send changed none, each of its updates found the
+ * condition as it is in `previous`, and so will the same updates at any later time. Except when
+ * a condition in `previous` was itself stamped at that very instant: an update that changes a
+ * condition twice in one call (ResourcesAvailable True, then Unknown `Deploying`, for a PA
+ * without a service name) stamps it again and finds it as it was only at the same instant. So
+ * the time counts only then, or with no conditions yet (the first reconcile stamps them all). In
+ * a fleet most Revision reconciles (a status write's own echo, a PA or Deployment write that
+ * leaves the Revision as it is) come at a later instant than the one they repeat, and all of
+ * them reached the machine while the time counted always.
+ */
+export function stampTimeInput(previous: readonly Condition[] | undefined, nowIso: string): string | undefined {
+  if (!previous) return nowIso;
+  for (const c of previous) if (c.lastTransitionTime === nowIso) return nowIso;
+  return undefined;
 }
 
 /**
