@@ -47,6 +47,26 @@ export type PodEmitted =
   /** Asks the node's kubelet for the pod's images. */
   | { type: 'pull'; node: string };
 
+/** Every Pending step leaves on a deletion or a binding. */
+const PENDING_EXITS = {
+  'pod.delete': {
+    target: 'terminating',
+    actions: [{ type: 'rememberDeletion', params: { from: 'Pending' } }],
+  },
+  'pod.bound': {
+    target: 'pulling',
+    actions: [{ type: 'bind', params: ({ event }: { event: { node: string } }) => ({ node: event.node }) }],
+  },
+} as const;
+
+/** Every ContainerCreating step leaves on a deletion. */
+const CONTAINER_CREATING_EXITS = {
+  'pod.delete': {
+    target: 'terminating',
+    actions: [{ type: 'rememberDeletion', params: { from: 'ContainerCreating' } }],
+  },
+} as const;
+
 export const podMachine = setup({
   types: {
     input: {} as PodInput,
@@ -83,58 +103,46 @@ export const podMachine = setup({
 }).createMachine({
   id: 'pod',
   context: ({ input }) => ({ ...input }),
-  initial: 'pending',
+  // One level of states, the phase's steps side by side (Pending: queued, scheduling,
+  // unschedulable; ContainerCreating: pulling, creating): XState's every transition and timer
+  // costs in the depth of the states it leaves and enters, and a pod makes a dozen of them. A
+  // phase is announced on entering its first step, which is entered only from another phase.
+  initial: 'queued',
   states: {
-    pending: {
+    queued: {
       entry: [{ type: 'announce', params: { phase: 'Pending' } }],
-      initial: 'queued',
+      after: { scheduling: 'scheduling' },
+      on: PENDING_EXITS,
+    },
+    scheduling: {
+      entry: ['askScheduler'],
       on: {
-        'pod.delete': { target: 'terminating', actions: [{ type: 'rememberDeletion', params: { from: 'Pending' } }] },
-        'pod.bound': {
-          target: 'containerCreating',
-          actions: [{ type: 'bind', params: ({ event }) => ({ node: event.node }) }],
-        },
-      },
-      states: {
-        queued: { after: { scheduling: 'scheduling' } },
-        scheduling: {
-          entry: ['askScheduler'],
-          on: {
-            'pod.unschedulable': {
-              target: 'unschedulable',
-              actions: [{ type: 'rememberFit', params: ({ event }) => ({ message: event.message }) }],
-            },
-          },
-        },
-        // Waits for the scheduler to retry (a node joined, a pod left, or its backoff ran out).
-        unschedulable: {
-          entry: ['reportUnschedulable'],
-          on: {
-            'pod.unschedulable': {
-              target: 'unschedulable',
-              reenter: true,
-              actions: [{ type: 'rememberFit', params: ({ event }) => ({ message: event.message }) }],
-            },
-          },
+        ...PENDING_EXITS,
+        'pod.unschedulable': {
+          target: 'unschedulable',
+          actions: [{ type: 'rememberFit', params: ({ event }) => ({ message: event.message }) }],
         },
       },
     },
-    containerCreating: {
-      entry: [{ type: 'announce', params: { phase: 'ContainerCreating' } }],
-      initial: 'pulling',
+    // Waits for the scheduler to retry (a node joined, a pod left, or its backoff ran out).
+    unschedulable: {
+      entry: ['reportUnschedulable'],
       on: {
-        'pod.delete': {
-          target: 'terminating',
-          actions: [{ type: 'rememberDeletion', params: { from: 'ContainerCreating' } }],
+        ...PENDING_EXITS,
+        'pod.unschedulable': {
+          target: 'unschedulable',
+          reenter: true,
+          actions: [{ type: 'rememberFit', params: ({ event }) => ({ message: event.message }) }],
         },
       },
-      states: {
-        pulling: {
-          entry: ['askKubelet'],
-          on: { 'pod.pulled': 'creating' },
-        },
-        creating: { after: { creating: '#pod.running' } },
-      },
+    },
+    pulling: {
+      entry: [{ type: 'announce', params: { phase: 'ContainerCreating' } }, 'askKubelet'],
+      on: { ...CONTAINER_CREATING_EXITS, 'pod.pulled': 'creating' },
+    },
+    creating: {
+      after: { creating: 'running' },
+      on: CONTAINER_CREATING_EXITS,
     },
     running: {
       entry: [{ type: 'announce', params: { phase: 'Running' } }],
@@ -162,8 +170,11 @@ export const podMachine = setup({
 
 /** The machine's top-level states, in the phases the pod reports. */
 const PHASE_OF_STATE: Readonly<Record<string, PodPhase>> = {
-  pending: 'Pending',
-  containerCreating: 'ContainerCreating',
+  queued: 'Pending',
+  scheduling: 'Pending',
+  unschedulable: 'Pending',
+  pulling: 'ContainerCreating',
+  creating: 'ContainerCreating',
   running: 'Running',
   ready: 'Ready',
   terminating: 'Terminating',

@@ -1,0 +1,172 @@
+/**
+ * The pod machine as it was written first, with Pending's and ContainerCreating's steps nested in
+ * their phase (the oracle of test/sim/podMachineFlat.test.ts; src/model/machines/pod.ts has them
+ * side by side).
+ */
+import { assign, emit, setup } from 'xstate';
+import type { PodPhase } from '../../src/model/events.js';
+
+export interface PodInput {
+  name: string;
+  revision: string;
+  /** From creation until the scheduler first considers the pod. */
+  schedulingMs: number;
+  /** Images on the node → Running (container create and start). */
+  creatingMs: number;
+  /** Running → Ready (the app starts listening and the readiness probe passes). */
+  startupMs: number;
+  /** Terminating → gone (queue-proxy drain, then the containers exit). */
+  drainMs: number;
+}
+
+/** How long a pod deleted before its containers ran lingers as Terminating. */
+const UNSTARTED_TERMINATION_MS = 500;
+
+export type PodMachineEvent =
+  /** A deletion; `drainMs` (when given) is how long this pod takes to go (src/model/timeouts.ts `terminationMs`). */
+  | { type: 'pod.delete'; drainMs?: number }
+  /** The scheduler bound the pod to a node. */
+  | { type: 'pod.bound'; node: string }
+  /** No node fits: the scheduler's FitError message. */
+  | { type: 'pod.unschedulable'; message: string }
+  /** The kubelet has the pod's images on its node. */
+  | { type: 'pod.pulled' };
+
+export type PodEmitted =
+  | { type: 'phase'; phase: PodPhase }
+  /** Asks the scheduler for a node (after the scheduling delay, and again on each retry). */
+  | { type: 'schedule' }
+  /** The pod could not be scheduled (its PodScheduled condition and FailedScheduling event). */
+  | { type: 'unschedulable'; message: string }
+  /** Asks the node's kubelet for the pod's images. */
+  | { type: 'pull'; node: string };
+
+export const nestedPodMachine = setup({
+  types: {
+    input: {} as PodInput,
+    context: {} as PodInput & { deletedFrom?: PodPhase; node?: string; unschedulable?: string },
+    events: {} as PodMachineEvent,
+    emitted: {} as PodEmitted,
+  },
+  delays: {
+    scheduling: ({ context }) => context.schedulingMs,
+    creating: ({ context }) => context.creatingMs,
+    startup: ({ context }) => context.startupMs,
+    // A pod whose containers never started has nothing to drain: it goes almost at once.
+    drain: ({ context }) =>
+      context.deletedFrom === 'Pending' || context.deletedFrom === 'ContainerCreating'
+        ? UNSTARTED_TERMINATION_MS
+        : context.drainMs,
+  },
+  actions: {
+    announce: emit((_, params: { phase: PodPhase }) => ({ type: 'phase' as const, phase: params.phase })),
+    askScheduler: emit({ type: 'schedule' as const }),
+    reportUnschedulable: emit(({ context }) => ({
+      type: 'unschedulable' as const,
+      message: context.unschedulable ?? '',
+    })),
+    askKubelet: emit(({ context }) => ({ type: 'pull' as const, node: context.node ?? '' })),
+    bind: assign({ node: (_, params: { node: string }) => params.node }),
+    rememberFit: assign({ unschedulable: (_, params: { message: string }) => params.message }),
+    rememberDeletion: assign({
+      deletedFrom: (_, params: { from: PodPhase }) => params.from,
+      drainMs: ({ context, event }) =>
+        event.type === 'pod.delete' ? (event.drainMs ?? context.drainMs) : context.drainMs,
+    }),
+  },
+}).createMachine({
+  id: 'pod',
+  context: ({ input }) => ({ ...input }),
+  initial: 'pending',
+  states: {
+    pending: {
+      entry: [{ type: 'announce', params: { phase: 'Pending' } }],
+      initial: 'queued',
+      on: {
+        'pod.delete': { target: 'terminating', actions: [{ type: 'rememberDeletion', params: { from: 'Pending' } }] },
+        'pod.bound': {
+          target: 'containerCreating',
+          actions: [{ type: 'bind', params: ({ event }) => ({ node: event.node }) }],
+        },
+      },
+      states: {
+        queued: { after: { scheduling: 'scheduling' } },
+        scheduling: {
+          entry: ['askScheduler'],
+          on: {
+            'pod.unschedulable': {
+              target: 'unschedulable',
+              actions: [{ type: 'rememberFit', params: ({ event }) => ({ message: event.message }) }],
+            },
+          },
+        },
+        // Waits for the scheduler to retry (a node joined, a pod left, or its backoff ran out).
+        unschedulable: {
+          entry: ['reportUnschedulable'],
+          on: {
+            'pod.unschedulable': {
+              target: 'unschedulable',
+              reenter: true,
+              actions: [{ type: 'rememberFit', params: ({ event }) => ({ message: event.message }) }],
+            },
+          },
+        },
+      },
+    },
+    containerCreating: {
+      entry: [{ type: 'announce', params: { phase: 'ContainerCreating' } }],
+      initial: 'pulling',
+      on: {
+        'pod.delete': {
+          target: 'terminating',
+          actions: [{ type: 'rememberDeletion', params: { from: 'ContainerCreating' } }],
+        },
+      },
+      states: {
+        pulling: {
+          entry: ['askKubelet'],
+          on: { 'pod.pulled': 'creating' },
+        },
+        creating: { after: { creating: '#pod.running' } },
+      },
+    },
+    running: {
+      entry: [{ type: 'announce', params: { phase: 'Running' } }],
+      after: { startup: 'ready' },
+      on: {
+        'pod.delete': { target: 'terminating', actions: [{ type: 'rememberDeletion', params: { from: 'Running' } }] },
+      },
+    },
+    ready: {
+      entry: [{ type: 'announce', params: { phase: 'Ready' } }],
+      on: {
+        'pod.delete': { target: 'terminating', actions: [{ type: 'rememberDeletion', params: { from: 'Ready' } }] },
+      },
+    },
+    terminating: {
+      entry: [{ type: 'announce', params: { phase: 'Terminating' } }],
+      after: { drain: 'gone' },
+    },
+    gone: {
+      type: 'final',
+      entry: [{ type: 'announce', params: { phase: 'Gone' } }],
+    },
+  },
+});
+
+const PHASE_OF_STATE: Readonly<Record<string, PodPhase>> = {
+  pending: 'Pending',
+  containerCreating: 'ContainerCreating',
+  running: 'Running',
+  ready: 'Ready',
+  terminating: 'Terminating',
+  gone: 'Gone',
+};
+
+/** The phase a nested pod machine's snapshot is in. */
+export function nestedPhaseOf(snapshot: { readonly value: unknown }): PodPhase {
+  const v = snapshot.value;
+  if (typeof v === 'string') return PHASE_OF_STATE[v]!;
+  for (const top in v as object) return PHASE_OF_STATE[top]!;
+  throw new Error('pod machine without a state');
+}
