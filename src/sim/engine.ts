@@ -127,6 +127,8 @@ export class Engine {
    * it (Infinity otherwise).
    */
   private before = Number.POSITIVE_INFINITY;
+  /** The time `advanceTo` hands `deliverBefore`. */
+  private advancing = Number.NaN;
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
   private freeCount = 0;
   private seq = 0;
@@ -308,21 +310,32 @@ export class Engine {
    * waits in the lane's FIFO instead of the heap. The delivery order is the same either way.
    */
   callInLane<A>(laneId: number, at: number, fn: (arg: A) => void, arg: A): void {
+    const lane = this.lanes[laneId]!;
+    // The usual case first, small enough for its callers to inline (else `at` is boxed, an object
+    // a request): behind a pending callback of the lane, in order. That callback is the lane's
+    // last, not yet delivered, so `at` is not in the past (and a NaN fails the test).
+    if (lane.count !== 0 && at >= lane.lastAt) {
+      lane.lastAt = at;
+      lane.push(at, this.seq++, fn as (arg: never) => void, arg);
+      this.live++;
+      return;
+    }
+    this.callInLaneElse(lane, laneId, at, fn, arg);
+  }
+
+  /** `callInLane` into an empty lane, or out of the lane's order (to the heap). */
+  private callInLaneElse<A>(lane: Lane, laneId: number, at: number, fn: (arg: A) => void, arg: A): void {
     if (!(at >= this.nowMs)) {
       throw new EngineError(`cannot schedule at ${at} ms: the clock is already at ${this.nowMs} ms`);
     }
-    const lane = this.lanes[laneId]!;
     const seq = this.seq++;
     if (lane.count === 0) {
       lane.lastAt = at;
       lane.push(at, seq, fn as (arg: never) => void, arg);
       this.live++;
       this.laneFilled(laneId, at, seq);
-    } else if (at >= lane.lastAt) {
-      lane.lastAt = at;
-      lane.push(at, seq, fn as (arg: never) => void, arg);
-      this.live++;
     } else {
+      // Earlier than the lane's last: through the heap.
       this.push(at, seq, this.allocSlot(fn as (arg: never) => void, arg));
     }
   }
@@ -354,14 +367,20 @@ export class Engine {
    */
   advanceTo(at: number): boolean {
     if (!(at >= this.nowMs) || at > this.limit || at >= this.before) return false;
-    if ((this.size > 0 && this.heapAt[0]! <= at) || this.firstAt <= at) this.deliverBefore(at);
+    if ((this.size > 0 && this.heapAt[0]! <= at) || this.firstAt <= at) {
+      // The time goes in a field, not as an argument: a double passed to a call the compiler does
+      // not inline is boxed, an object a request.
+      this.advancing = at;
+      this.deliverBefore();
+    }
     this.nowMs = at;
     this.delivered++;
     return true;
   }
 
-  /** Delivers every callback before (at, the next sequence number), as runUntil would. */
-  private deliverBefore(at: number): void {
+  /** Delivers every callback before (`advancing`, the next sequence number), as runUntil would. */
+  private deliverBefore(): void {
+    const at = this.advancing;
     const seq = this.seq++;
     const outer = this.before;
     this.before = at;

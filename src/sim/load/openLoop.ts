@@ -33,8 +33,11 @@ export class LoadSpecRangeError extends RangeError {}
  * its service time drawn right after its time, as one arrival's draws.
  */
 export abstract class PhaseSource implements ArrivalSource {
-  protected readonly startMs: number;
-  protected readonly endMs: number;
+  // Number fields start as numbers (here and in the sources below): a field declared without a
+  // value starts undefined, and once it holds a number it keeps it as a tagged value, a new heap
+  // object for every store of a time: one a request for `t` (steady's only allocation there).
+  protected readonly startMs: number = 0;
+  protected readonly endMs: number = 0;
   protected readonly random: Random;
   private readonly serviceRandom: Random;
   private readonly service: Sampler;
@@ -98,8 +101,8 @@ export class ConstantRateSource extends PhaseSource {
 
 /** Homogeneous Poisson process: exponential gaps with mean 1000/rps ms. */
 export class PoissonSource extends PhaseSource {
-  private t: number;
-  private readonly meanGapMs: number;
+  private t = 0;
+  private readonly meanGapMs: number = 0;
   constructor(o: PhaseOptions, rps: number) {
     super(o);
     checkRate('poisson rps', rps);
@@ -158,7 +161,7 @@ export class StepsSource extends PhaseSource {
   private readonly gaps: Float64Array;
   private step = -1;
   private stepStart = 0;
-  private stepEnd: number;
+  private stepEnd = 0;
   private t = 0;
   private i = 0;
   constructor(
@@ -211,7 +214,7 @@ export class StepsSource extends PhaseSource {
  * sequential uniform order statistics: no sorting, no buffer). `withinMs` must be <= `everyMs`.
  */
 export class BurstSource extends PhaseSource {
-  private burstAt: number;
+  private burstAt = 0;
   private left = 0;
   private x = 0;
   constructor(
@@ -252,8 +255,8 @@ export class BurstSource extends PhaseSource {
  * `rate` must never exceed `maxRps`.
  */
 export class ThinningSource extends PhaseSource {
-  private t: number;
-  private readonly meanGapMs: number;
+  private t = 0;
+  private readonly meanGapMs: number = 0;
   constructor(
     o: PhaseOptions,
     private readonly rate: (tMs: number) => number,
