@@ -109,7 +109,7 @@ class PodEndpoint {
    * Scrapes whose reporting period this pod has closed: its counters belong to the period after
    * them. A pod closes its periods lazily (`closePeriods`), when it changes, is sampled or is read.
    */
-  closed: number;
+  closed = 0;
   // The last closed period's figures (what its /metrics shows), raw: concurrency-ms and requests.
   closedArea = 0;
   closedProxiedArea = 0;
@@ -239,8 +239,8 @@ class PodEndpoint {
 class ScrapeClock {
   count = 0;
   /** When the last scrape was, and the one before it (or the data plane's start). */
-  at: number;
-  previousAt: number;
+  at = 0;
+  previousAt = 0;
   /** The last scrape's period, ms (at least 1). */
   period = 1;
   constructor(now: number) {
@@ -266,7 +266,7 @@ export class RevisionDataplane {
   /** Probed by the activator and not terminating: it may send them requests. */
   private readonly probedList: PodEndpoint[] = [];
   /** Completions wait in an engine lane: with a constant service time they come in FIFO order. */
-  private readonly completionLane: number;
+  private readonly completionLane: number = 0;
   /**
    * The completion callback shared by every request (no closure per request): the app finished
    * with `req` on its pod. Its body is here, not in a method it calls: the engine calls it for every
@@ -305,7 +305,7 @@ export class RevisionDataplane {
     if (req.viaActivator && this.held.length !== 0) this.drainHeld();
   };
   /** Deadlines of waiting requests: one lane (mostly in order: the activator's queue is FIFO). */
-  private readonly deadlineLane: number;
+  private readonly deadlineLane: number = 0;
   private readonly deadlineFn = (req: SimRequest) => this.deadlinePassed(req);
   /** The activator's FIFO; timed-out entries stay until they reach the head (state REQ_DONE). */
   private readonly held: SimRequest[] = [];
@@ -322,7 +322,7 @@ export class RevisionDataplane {
   private roundRobin = 0;
   private readonly balancing: ActivatorBalancing;
   /** Requests a queue-proxy admits (in the container and queued) before it answers 503. */
-  private readonly queueProxyCapacity: number;
+  private readonly queueProxyCapacity: number = 0;
   /** For CC ≤ 3 (first available): every probed pod before this index is known to be full. */
   private firstFreeHint = 0;
   /**
@@ -331,7 +331,7 @@ export class RevisionDataplane {
    */
   private probedWithRoom = 0;
   /** How long the first byte may take after the first proxy received a request. */
-  private readonly firstByteBudget: number;
+  private readonly firstByteBudget: number = 0;
   /** When the scraper came, and how many times: pods close their reporting periods by it. */
   private readonly scrapeClock: ScrapeClock;
   private lastActivatorReportAt = 0;
@@ -343,20 +343,31 @@ export class RevisionDataplane {
    */
   private readonly work: { -readonly [K in keyof WorkTimes]: number } & WorkEnd;
 
+  // The number fields read per request start as numbers, not as parameter properties (which
+  // start undefined, and then keep numbers as tagged values: a check and a load more each read).
+  readonly containerConcurrency: number = 0;
+  /** Requests a pod's app works on at once (0 = no limit; see AppSettings.workers). */
+  private readonly workers: number = 0;
+  /** The share of a request's service time the app spends on the CPU (see AppSettings.cpu). */
+  private readonly cpuShare: number = 0;
+
   constructor(
     readonly revision: string,
-    readonly containerConcurrency: number,
+    containerConcurrency: number,
     timeouts: RequestTimeouts,
     private readonly engine: Engine,
     private readonly random: Random,
     private readonly hooks: DataplaneHooks,
     /** Requests a pod's app works on at once (0 = no limit; see AppSettings.workers). */
-    private readonly workers = 0,
+    workers = 0,
     /** How long into a request the app writes its first byte (Infinity: at the end; AppSettings). */
     responseStartMs = Number.POSITIVE_INFINITY,
     /** The share of a request's service time the app spends on the CPU (see AppSettings.cpu). */
-    private readonly cpuShare = 0,
+    cpuShare = 0,
   ) {
+    this.containerConcurrency = containerConcurrency;
+    this.workers = workers;
+    this.cpuShare = cpuShare;
     this.completionLane = engine.lane();
     this.deadlineLane = engine.lane();
     this.firstByteBudget = firstByteBudgetMs(timeouts);
