@@ -270,8 +270,29 @@ interface Index {
 class IndexEntry {
   /** namespace/name → object */
   readonly objects = new Map<string, KubeObject>();
-  /** Ids by namespace then name, once asked for; an id that comes or goes is put in or taken out. */
+  /** Ids by namespace then name, once asked for; an id that goes is taken out. */
   sorted: string[] | null = null;
+  /**
+   * Ids that came since `sorted` was made, in the order they came, merged into it at the next
+   * lookup: a revision's thousands of new pods each cost a splice into the sorted ids (a move of
+   * half of them), where the lookups come a few times a second at most.
+   */
+  added: string[] = [];
+}
+
+/** `sorted` with `added` (sorted here) merged in, by {@link compareIds}. */
+function mergeIds(sorted: readonly string[], added: string[]): string[] {
+  added.sort(compareIds);
+  const out = new Array<string>(sorted.length + added.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < sorted.length && j < added.length) {
+    out[k++] = compareIds(sorted[i]!, added[j]!) <= 0 ? sorted[i++]! : added[j++]!;
+  }
+  while (i < sorted.length) out[k++] = sorted[i++]!;
+  while (j < added.length) out[k++] = added[j++]!;
+  return out;
 }
 
 /** Whether two objects of one type are the same object (namespace and name), any version. */
@@ -383,6 +404,10 @@ export class ObjectStore {
       const inOrder = [...objects.values()];
       if (inOrder.length > 1) inOrder.sort(byNamespaceThenName);
       found.sorted = inOrder.map((o) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+      found.added = [];
+    } else if (found.added.length > 0) {
+      found.sorted = mergeIds(found.sorted, found.added);
+      found.added = [];
     }
     const ids = found.sorted;
     const out = new Array<T>(ids.length);
@@ -420,10 +445,7 @@ export class ObjectStore {
       return;
     }
     const id = this.idOf(type, obj);
-    if (found.sorted !== null && !found.objects.has(id)) {
-      const at = idPosition(found.sorted, id);
-      found.sorted.splice(at < 0 ? -at - 1 : at, 0, id);
-    }
+    if (found.sorted !== null && !found.objects.has(id)) found.added.push(id);
     found.objects.set(id, obj);
   }
 
@@ -444,7 +466,14 @@ export class ObjectStore {
     } else if (found.sorted !== null) {
       const at = idPosition(found.sorted, id);
       if (at >= 0) found.sorted.splice(at, 1);
-      else found.sorted = null;
+      else {
+        const came = found.added.indexOf(id);
+        if (came >= 0) found.added.splice(came, 1);
+        else {
+          found.sorted = null;
+          found.added = [];
+        }
+      }
     }
   }
 
