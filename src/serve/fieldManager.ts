@@ -448,7 +448,10 @@ export function applyManagedFields(
   const entries = readEntries(live);
   const mine = entries.find((e) => sameOwner(e, req.manager, 'Apply', req.apiVersion, req.subresource));
   const others = entries.filter((e) => e !== mine);
-  const merged = merge(live, applied);
+  // A copy of its own: the merge shares what it leaves unchanged with the stored object, whose
+  // parts are frozen (src/sim/intern.ts) and must stay as they are, and the fields this manager
+  // stops applying are deleted from it below.
+  const merged = structuredClone(merge(live, applied));
   // Fields this manager applied before and applies no more go, unless someone else owns them.
   for (const k of mine?.set ?? []) {
     if (appliedSet.has(k) || others.some((e) => e.set.has(k))) continue;

@@ -6,6 +6,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../model/api/types.js';
 import { resourceForKind } from '../model/rules/resources.js';
+import { Interner } from './intern.js';
 
 export type WatchOp = 'added' | 'modified' | 'deleted';
 
@@ -169,6 +170,13 @@ export function cloneSharing(v: unknown, old: unknown): unknown {
   return out;
 }
 
+/**
+ * Types whose objects keep their parts as written (see `Interner`): pods and Events come and go
+ * with every cold start and scale to zero, and a pod's spec shares its frozen template already;
+ * holding their parts once would cost each write its walk for memory that is soon free anyway.
+ */
+const NOT_INTERNED: ReadonlySet<string> = new Set(['pods', 'events']);
+
 /** Fields that are not spec: changing only these never bumps metadata.generation. */
 const NON_SPEC_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'status']);
 
@@ -320,8 +328,26 @@ export class ObjectStore {
    */
   private readonly taken = new Map<string, boolean>();
   private rv = 0;
+  /** Equal parts of the objects written, held once (see intern.ts). */
+  private readonly interner = new Interner();
 
   constructor(private readonly options: StoreOptions) {}
+
+  /**
+   * The parts below the top-level fields of a copy the store just made (`obj`'s own, shared
+   * with no one) held once with their equals; `old`: the stored version, whose top-level fields
+   * `obj` may hold as they are (walked already when they were written).
+   */
+  private internParts(obj: KubeObject, old?: KubeObject): void {
+    const o = obj as unknown as Record<string, unknown>;
+    const before = old as unknown as Record<string, unknown> | undefined;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (typeof v === 'object' && v !== null && (before === undefined || v !== before[k])) {
+        this.interner.internParts(v, before === undefined);
+      }
+    }
+  }
 
   resourceVersion(): number {
     return this.rv;
@@ -497,6 +523,7 @@ export class ObjectStore {
       throw new StoreError('AlreadyExists', `${input.kind} "${input.metadata.name}" already exists`);
     }
     const obj = handedOver ? input : cloneData(input);
+    if (!handedOver && !NOT_INTERNED.has(type)) this.internParts(obj);
     obj.metadata.uid = this.options.uid(obj);
     obj.metadata.generation = 1;
     obj.metadata.creationTimestamp = this.options.timestamp();
@@ -551,6 +578,7 @@ export class ObjectStore {
         k === 'status' ? shallow.status : cloneSharing((shallow as unknown as Record<string, unknown>)[k], before[k]);
     }
     const stored = next as unknown as KubeObject;
+    if (!NOT_INTERNED.has(type)) this.internParts(stored, old);
     if (!sameSpec(stored, old)) stored.metadata.generation = (old.metadata.generation ?? 1) + 1;
     stored.metadata.resourceVersion = String(++this.rv);
     this.put(type, stored);
@@ -623,6 +651,9 @@ export class ObjectStore {
       status: handedOver ? status : cloneSharing(status, old.status),
       metadata: { ...old.metadata },
     } as KubeObject;
+    if (!handedOver && !NOT_INTERNED.has(kind) && typeof next.status === 'object' && next.status !== null) {
+      this.interner.internParts(next.status, false);
+    }
     next.metadata.resourceVersion = String(++this.rv);
     this.put(kind, next, true);
     this.emit(kind, 'modified', next);
