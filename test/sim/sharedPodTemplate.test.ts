@@ -104,6 +104,18 @@ describe('the pod template shared by a revision’s pods', () => {
               expect(spec).toStrictEqual(podSpecFromTemplate(structuredClone(template.spec), volume));
               pods++;
             }
+            // A pod is stored as the controller made it (handed over, not copied): no part of it
+            // that can change is shared with another pod or with the Deployment.
+            const owners = new Map<unknown, string>();
+            const claim = (v: unknown, who: string) => {
+              if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+              const had = owners.get(v);
+              if (had !== undefined && had !== who) throw new Error(`${who} shares a part with ${had}`);
+              owners.set(v, who);
+              for (const k of Object.keys(v)) claim((v as Record<string, unknown>)[k], who);
+            };
+            claim(dep, 'the Deployment');
+            for (const pod of cluster.store.list<Pod>(T.pod, NAMESPACE)) claim(pod, pod.metadata.name);
             for (const [pod, json] of seen) expect(JSON.stringify(pod)).toBe(json);
             for (const pod of cluster.store.list<Pod>(T.pod, NAMESPACE)) {
               if (!seen.has(pod)) seen.set(pod, JSON.stringify(pod));

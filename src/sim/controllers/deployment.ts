@@ -385,7 +385,11 @@ export class DeploymentController {
       // Not scheduled yet: no conditions until the scheduler binds it.
       status: { phase: 'Pending', qosClass: 'Burstable' },
     };
-    this.ctx.store.create(pod);
+    // Made here for this write alone: its own parts fresh, the rest the template's, which the
+    // Revision reconciler froze all the way down. The store keeps it as it is (no copy of
+    // each pod); a template not frozen (made elsewhere) could be shared, so it is copied.
+    if (Object.isFrozen(template)) this.ctx.store.createHandedOver(pod);
+    else this.ctx.store.create(pod);
     if (rs) this.shown.replicaSets.podCreated(rs, name);
     const containers = template.spec?.containers ?? [];
     const actor = createActor(podMachine, {
