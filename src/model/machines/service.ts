@@ -10,7 +10,7 @@
  * mode the cluster's own status comes in (`service.reported`). Each move worth telling is a
  * `milestone`. Knative lets a Service's Ready move between any two values, so no move diverges.
  */
-import { assign, emit, raise, setup } from 'xstate';
+import { assign, emit, setup } from 'xstate';
 import type { Condition, ConditionStatus, Configuration, Route, ServiceStatus } from '../api/types.js';
 import { serviceSays } from '../narrate/lifecycle.js';
 import {
@@ -65,11 +65,27 @@ export type ServiceLifecycleEvent =
       route: Route;
       nowIso: string;
     }
-  | { type: 'service.reported'; status: ServiceStatus | undefined }
-  /** Raised by the machine itself once the conditions are known. */
-  | { type: 'service.conditionsChanged' };
+  | { type: 'service.reported'; status: ServiceStatus | undefined };
 
 export type ServiceLifecycleEmitted = LifecycleEmitted | { type: 'status'; conditions: Condition[] };
+
+/**
+ * The conditions an event brings, computed once per event: the guards that pick the move read
+ * them before the event's actions store them (the move is judged in the event's own step, not in
+ * a second one raised after it, which cost a microstep a send). Events are never reused, so the
+ * last one is kept.
+ */
+let judgedEvent: ServiceLifecycleEvent | undefined;
+let judged: readonly Condition[] | undefined;
+function judgementOf(event: ServiceLifecycleEvent): readonly Condition[] | undefined {
+  if (event === judgedEvent) return judged;
+  judged =
+    event.type === 'service.reconcile'
+      ? serviceConditions(event.previous, event.configuration, event.route, event.nowIso)
+      : event.status?.conditions;
+  judgedEvent = event;
+  return judged;
+}
 
 export const serviceLifecycleMachine = setup({
   types: {
@@ -79,31 +95,28 @@ export const serviceLifecycleMachine = setup({
     emitted: {} as ServiceLifecycleEmitted,
   },
   guards: {
-    readyIs: ({ context }, params: { status: ConditionStatus }) => readyStatus(context.conditions) === params.status,
+    readyIs: ({ event }, params: { status: ConditionStatus }) => readyStatus(judgementOf(event)) === params.status,
   },
   actions: {
-    markConditions: assign(
-      (
-        _,
-        params: {
-          previous: readonly Condition[] | undefined;
-          configuration: Configuration;
-          route: Route;
-          nowIso: string;
-        },
-      ) => ({
-        conditions: serviceConditions(params.previous, params.configuration, params.route, params.nowIso),
-        url: params.route.status?.url ?? '',
-        latestReady: params.configuration.status?.latestReadyRevisionName ?? '',
-      }),
+    markConditions: assign(({ event }) =>
+      event.type === 'service.reconcile'
+        ? {
+            conditions: judgementOf(event),
+            url: event.route.status?.url ?? '',
+            latestReady: event.configuration.status?.latestReadyRevisionName ?? '',
+          }
+        : {},
     ),
-    takeReported: assign((_, params: { status: ServiceStatus | undefined }) => ({
-      conditions: params.status?.conditions,
-      url: params.status?.url ?? '',
-      latestReady: params.status?.latestReadyRevisionName ?? '',
-    })),
+    takeReported: assign(({ event }) =>
+      event.type === 'service.reported'
+        ? {
+            conditions: judgementOf(event),
+            url: event.status?.url ?? '',
+            latestReady: event.status?.latestReadyRevisionName ?? '',
+          }
+        : {},
+    ),
     reportStatus: emit(({ context }) => ({ type: 'status' as const, conditions: [...(context.conditions ?? [])] })),
-    judge: raise({ type: 'service.conditionsChanged' }),
     sayReady: emit(({ context }) => milestone(serviceSays.ready(context.name, context.url, context.latestReady))),
     sayReadyAgain: emit(({ context }) => milestone(serviceSays.readyAgain(context.name, context.latestReady))),
     sayRecovered: emit(({ context }) => milestone(serviceSays.recovered(context.name, context.latestReady))),
@@ -119,65 +132,57 @@ export const serviceLifecycleMachine = setup({
   id: 'service',
   context: ({ input }) => ({ name: input.name, conditions: undefined, url: '', latestReady: '' }),
   initial: 'deploying',
-  on: {
-    'service.reconcile': {
-      actions: [
-        {
-          type: 'markConditions',
-          params: ({ event }) => ({
-            previous: event.previous,
-            configuration: event.configuration,
-            route: event.route,
-            nowIso: event.nowIso,
-          }),
-        },
-        'reportStatus',
-        'judge',
-      ],
-    },
-    'service.reported': {
-      actions: [{ type: 'takeReported', params: ({ event }) => ({ status: event.status }) }, 'judge'],
-    },
-  },
+  // Each event is judged in its own step: the state's transitions take the event's conditions
+  // (and a reconcile's status goes out) before their own actions, one of them always taken (the
+  // last has no guard).
   states: {
     deploying: {
-      on: {
-        'service.conditionsChanged': [
-          { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayReady'] },
-          { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
-        ],
-      },
+      on: moves([
+        { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayReady'] },
+        { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
+      ]),
     },
     ready: {
-      on: {
-        'service.conditionsChanged': [
-          {
-            guard: { type: 'readyIs', params: { status: 'Unknown' } },
-            target: 'rollingOut',
-            actions: ['sayRollingOut'],
-          },
-          { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
-        ],
-      },
+      on: moves([
+        { guard: { type: 'readyIs', params: { status: 'Unknown' } }, target: 'rollingOut', actions: ['sayRollingOut'] },
+        { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
+      ]),
     },
     rollingOut: {
-      on: {
-        'service.conditionsChanged': [
-          { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayReadyAgain'] },
-          { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
-        ],
-      },
+      on: moves([
+        { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayReadyAgain'] },
+        { guard: { type: 'readyIs', params: { status: 'False' } }, target: 'failed', actions: ['sayFailed'] },
+      ]),
     },
     failed: {
-      on: {
-        'service.conditionsChanged': [
-          { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayRecovered'] },
-          { guard: { type: 'readyIs', params: { status: 'Unknown' } }, target: 'rollingOut' },
-        ],
-      },
+      on: moves([
+        { guard: { type: 'readyIs', params: { status: 'True' } }, target: 'ready', actions: ['sayRecovered'] },
+        { guard: { type: 'readyIs', params: { status: 'Unknown' } }, target: 'rollingOut' },
+      ]),
     },
   },
 });
+
+// biome-ignore lint/suspicious/noExplicitAny: a move as the machine's config types it (checked there)
+type Move = any;
+/** A state's transitions by event, as the machine's config types them (checked by the tests). */
+// biome-ignore lint/suspicious/noExplicitAny: see Move
+type Moves = any;
+
+/**
+ * A state's moves for both events: each takes the event's conditions first (and a reconcile
+ * reports its status), then says what it says; the last, unguarded, only takes them.
+ */
+function moves(guarded: readonly Move[]): Moves {
+  const take = (first: readonly string[]) => [
+    ...guarded.map((m) => ({ ...m, actions: [...first, ...(m.actions ?? [])] })),
+    { actions: [...first] },
+  ];
+  return {
+    'service.reconcile': take(['markConditions', 'reportStatus']),
+    'service.reported': take(['takeReported']),
+  };
+}
 
 function milestone(text: string) {
   return { type: 'milestone' as const, text };
