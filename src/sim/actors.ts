@@ -8,6 +8,7 @@
  */
 import { type AnyActorRef, createActor, fromTransition, type Snapshot } from 'xstate';
 import type { ActorClock } from './engine.js';
+import { type RestedSnapshot, rested } from './restedSnapshot.js';
 
 interface Failing {
   getSnapshot(): { readonly status: string; readonly error: unknown };
@@ -141,8 +142,11 @@ export type SnapshotView<S> = Pick<S, Extract<keyof S, 'status' | 'value' | 'con
  */
 export class RestingActor<S extends RestableSnapshot, A extends Restable<S>> {
   private actor: A | undefined;
-  /** The persisted snapshot while resting (the snapshot itself is not kept: it would double the cost). */
-  private persisted: (Snapshot<unknown> & SnapshotView<S>) | undefined;
+  /**
+   * The persisted snapshot while resting, its context apart from the rest, which is shared with
+   * the machines resting in the same state (the snapshot itself is not kept: it would double the cost).
+   */
+  private persisted: RestedSnapshot | undefined;
 
   /** `start(snapshot)`: a started actor, from the snapshot when one is given. */
   constructor(private readonly start: (snapshot?: Snapshot<unknown>) => A) {
@@ -152,7 +156,7 @@ export class RestingActor<S extends RestableSnapshot, A extends Restable<S>> {
   /** The actor, started again if it was resting. */
   running(): A {
     if (!this.actor) {
-      this.actor = this.start(this.persisted);
+      this.actor = this.start(this.persisted!.persisted());
       this.persisted = undefined;
     }
     return this.actor;
@@ -160,7 +164,7 @@ export class RestingActor<S extends RestableSnapshot, A extends Restable<S>> {
 
   /** The machine's status, state value and context, running or not. */
   snapshot(): SnapshotView<S> {
-    return this.actor ? this.actor.getSnapshot() : this.persisted!;
+    return this.actor ? this.actor.getSnapshot() : (this.persisted as unknown as SnapshotView<S>);
   }
 
   /**
@@ -176,7 +180,7 @@ export class RestingActor<S extends RestableSnapshot, A extends Restable<S>> {
     for (const _ in snapshot.children) return;
     // A machine's persisted snapshot holds its snapshot's status, value and context as they are
     // (XState copies the context only to replace actor references, which a resting one has none of).
-    this.persisted = actor.getPersistedSnapshot() as Snapshot<unknown> & SnapshotView<S>;
+    this.persisted = rested(actor.getPersistedSnapshot());
     this.actor = undefined;
     actor.stop();
   }

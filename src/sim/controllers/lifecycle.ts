@@ -8,6 +8,7 @@ import type { KubeObject } from '../../model/api/types.js';
 import type { Divergence, Milestone } from '../../model/machines/lifecycle.js';
 import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
+import { type RestedSnapshot, rested } from '../restedSnapshot.js';
 import { dataEqual } from '../store.js';
 
 /** What ActorsByObject needs of an actor: XState's `Actor`, as far as resting goes. */
@@ -69,7 +70,8 @@ export class ActorsByObject<A extends RestingActor> {
     {
       uid: string | undefined;
       actor: A | undefined;
-      snapshot: Snapshot<unknown> | undefined;
+      /** While resting: its persisted snapshot, the parts it has in common with others shared. */
+      snapshot: RestedSnapshot | undefined;
       last?: LastReconcile | undefined;
     }
   >();
@@ -90,7 +92,7 @@ export class ActorsByObject<A extends RestingActor> {
     const known = this.actors.get(key);
     if (known && known.uid === obj.metadata.uid) {
       if (known.actor) return known.actor;
-      const actor = start(known.snapshot);
+      const actor = start(known.snapshot?.persisted());
       known.actor = actor;
       known.snapshot = undefined;
       known.last = undefined;
@@ -174,7 +176,7 @@ export class ActorsByObject<A extends RestingActor> {
     if (!known || !actor) return true;
     if (actor.getSnapshot().status !== 'active') return true;
     for (const _ in actor.system.getSnapshot()._scheduledEvents) return false;
-    known.snapshot = actor.getPersistedSnapshot();
+    known.snapshot = rested(actor.getPersistedSnapshot());
     known.actor = undefined;
     // Rested as the last reconcile left it: a repeat of that reconcile still needs no machine.
     known.last =
