@@ -11,6 +11,7 @@ import type { PAState, SKSMode } from '../../src/model/kpa/index.js';
 import {
   isPanicking,
   type PodAutoscalerEmitted,
+  paScaledStep,
   paStateOf,
   podAutoscalerMachine,
 } from '../../src/model/machines/podAutoscaler.js';
@@ -154,6 +155,65 @@ describe(`PodAutoscaler machine against the reference's table (fast-check, seed 
       { numRuns: 100, seed: SEED },
     );
     expect([...seen].sort()).toEqual(['False/NoTraffic', 'False/TimedOut', 'True/', 'Unknown/Queued']);
+  });
+});
+
+describe(`paScaledStep: leaving out the scale steps that do not move the PA (fast-check, seed ${SEED})`, () => {
+  type Step = { kind: 'scaled'; want: number; ready: number; minReady: number } | { kind: 'panic'; enter: boolean };
+  const step: fc.Arbitrary<Step> = fc.oneof(
+    fc
+      .tuple(fc.constantFrom(-1, 0, 1, 3), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 2 }))
+      .map(([want, ready, minReady]) => ({ kind: 'scaled' as const, want, ready, minReady })),
+    fc.boolean().map((enter) => ({ kind: 'panic' as const, enter })),
+  );
+
+  it('a host that sends only the moving ones sees the conditions and states of one sent every step', () => {
+    const kinds = new Set<string>();
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(step, { maxLength: 40 }), (startsInPanic, steps) => {
+        const input = { revision: 'r', panicking: startsInPanic };
+        // `all` is sent every event; `host` only what paScaledStep says moves it, as the KPA does.
+        const all = createActor(podAutoscalerMachine, { input });
+        const host = createActor(podAutoscalerMachine, { input });
+        const allSeen: PodAutoscalerEmitted[] = [];
+        const hostSeen: PodAutoscalerEmitted[] = [];
+        all.on('*', (e) => allSeen.push(e));
+        host.on('*', (e) => hostSeen.push(e));
+        all.start();
+        host.start();
+        for (const s of steps) {
+          if (s.kind === 'panic') {
+            if (isPanicking(all.getSnapshot()) === s.enter) continue;
+            const event = { type: s.enter ? 'decider.panicked' : 'decider.calmed' } as const;
+            all.send(event);
+            host.send(event);
+          } else {
+            const event = { type: 'pa.scaled', want: s.want, readyPods: s.ready, minReady: s.minReady } as const;
+            const before = all.getSnapshot();
+            const stepOf = paScaledStep(host.getSnapshot(), event);
+            const emittedBefore = allSeen.length;
+            all.send(event);
+            // What the step says the machine emits is what it emitted.
+            expect(allSeen.slice(emittedBefore)).toEqual(stepOf.condition ? [stepOf.condition] : []);
+            // It moves exactly when the state's value changes.
+            expect(stepOf.moves).toBe(JSON.stringify(all.getSnapshot().value) !== JSON.stringify(before.value));
+            if (stepOf.moves) {
+              host.send(event);
+              kinds.add('sent');
+            } else {
+              if (stepOf.condition) hostSeen.push(stepOf.condition);
+              kinds.add(stepOf.condition ? 'left out, condition set again' : 'left out, condition kept');
+            }
+          }
+          expect(host.getSnapshot().value).toEqual(all.getSnapshot().value);
+          expect(hostSeen).toEqual(allSeen);
+        }
+        all.stop();
+        host.stop();
+      }),
+      RUNS,
+    );
+    expect([...kinds].sort()).toEqual(['left out, condition kept', 'left out, condition set again', 'sent']);
   });
 });
 

@@ -60,31 +60,23 @@ interface ActiveOutcome {
   readonly message: string;
   /** The leaf state of the `active` region that stands for it. */
   readonly target: string;
+  /** That leaf's child of `to` in the snapshot's value (`undefined`: `to` is itself the leaf). */
+  readonly child: string | undefined;
+  /** The condition the transition emits (one object: the listeners only read it). */
+  readonly set: ActiveConditionSet;
+}
+
+function outcome(to: PAState, status: ConditionStatus, reason: string, message: string, child?: string): ActiveOutcome {
+  const target = `#podAutoscaler.active.${to}${child ? `.${child}` : ''}`;
+  const set: ActiveConditionSet = Object.freeze({ type: 'pa.active', status, reason, message });
+  return { to, status, reason, message, target, child, set };
 }
 
 const OUTCOMES: readonly ActiveOutcome[] = [
-  { to: 'Active', status: 'True', reason: '', message: '', target: '#podAutoscaler.active.Active' },
-  {
-    to: 'Activating',
-    status: 'Unknown',
-    reason: REASON_QUEUED,
-    message: MESSAGE_QUEUED,
-    target: '#podAutoscaler.active.Activating.Queued',
-  },
-  {
-    to: 'Inactive',
-    status: 'False',
-    reason: REASON_NO_TRAFFIC,
-    message: MESSAGE_NO_TRAFFIC,
-    target: '#podAutoscaler.active.Inactive.NoTraffic',
-  },
-  {
-    to: 'Inactive',
-    status: 'False',
-    reason: REASON_TIMED_OUT,
-    message: MESSAGE_TIMED_OUT,
-    target: '#podAutoscaler.active.Inactive.TimedOut',
-  },
+  outcome('Active', 'True', '', ''),
+  outcome('Activating', 'Unknown', REASON_QUEUED, MESSAGE_QUEUED, 'Queued'),
+  outcome('Inactive', 'False', REASON_NO_TRAFFIC, MESSAGE_NO_TRAFFIC, 'NoTraffic'),
+  outcome('Inactive', 'False', REASON_TIMED_OUT, MESSAGE_TIMED_OUT, 'TimedOut'),
 ];
 
 export const podAutoscalerMachine = setup({
@@ -175,7 +167,7 @@ export const podAutoscalerMachine = setup({
  * Knative rewrites the condition on every reconcile that decides it).
  */
 function scaledFrom(from: PAState) {
-  return OUTCOMES.filter((o) => from === 'Activating' || o.reason !== REASON_TIMED_OUT).map((o) => ({
+  return outcomesFrom(from).map((o) => ({
     guard: { type: 'activeConditionBecomes' as const, params: { from, to: o.to, reason: o.reason } },
     target: o.target,
     actions: {
@@ -183,6 +175,57 @@ function scaledFrom(from: PAState) {
       params: { status: o.status, reason: o.reason, message: o.message },
     },
   }));
+}
+
+/** The outcomes a `pa.scaled` can reach from an Active state (TimedOut only while Activating). */
+function outcomesFrom(from: PAState): readonly ActiveOutcome[] {
+  return OUTCOMES.filter((o) => from === 'Activating' || o.reason !== REASON_TIMED_OUT);
+}
+
+const OUTCOMES_FROM: Readonly<Record<PAState, readonly ActiveOutcome[]>> = {
+  Activating: outcomesFrom('Activating'),
+  Active: outcomesFrom('Active'),
+  Inactive: outcomesFrom('Inactive'),
+};
+
+/** What a `pa.scaled` does, worked out without sending it (see {@link paScaledStep}). */
+export interface PaScaledStep {
+  /** The Active condition the machine would emit; undefined when it would leave it as it is. */
+  readonly condition: ActiveConditionSet | undefined;
+  /** Whether the event moves the `active` region to another leaf state. */
+  readonly moves: boolean;
+}
+
+const LEAVES_IT: PaScaledStep = Object.freeze({ condition: undefined, moves: false });
+
+/**
+ * What sending `event` would do to a PA in `snapshot`: the transition the machine's guards pick
+ * (the same outcomes and the same rule, `computeActiveCondition`), the condition it emits and
+ * whether its target is another leaf. Most scale steps set the condition the PA already has (in
+ * a fleet, 13,681 of 15,780 in 200 Services × 2 h): such an event leaves the state where it is
+ * and only emits, so a host may leave it out and take the condition from here, without XState's
+ * macrostep for it (and without waking a resting machine).
+ */
+export function paScaledStep(
+  snapshot: PodAutoscalerValue,
+  event: Omit<Extract<PodAutoscalerEvent, { type: 'pa.scaled' }>, 'type'>,
+): PaScaledStep {
+  const active = regions(snapshot).active;
+  const from = stateOfName(stateName(active));
+  const c = computeActiveCondition({
+    want: event.want,
+    readyPods: event.readyPods,
+    minReady: event.minReady,
+    paState: from,
+  });
+  if (c.unchanged) return LEAVES_IT;
+  for (const o of OUTCOMES_FROM[from]) {
+    if (o.to !== c.paState || o.reason !== c.reason) continue;
+    // The value holds an atomic state as its name and a compound one as `{ name: child }`.
+    const stays = o.child === undefined ? active === o.to : childOf(active, o.to) === o.child;
+    return { condition: o.set, moves: !stays };
+  }
+  return LEAVES_IT;
 }
 
 export type PodAutoscalerSnapshot = SnapshotFrom<typeof podAutoscalerMachine>;
@@ -209,7 +252,15 @@ function stateName(value: unknown): unknown {
 
 /** The PA's Active state as the KPA's scale step reads it. */
 export function paStateOf(snapshot: PodAutoscalerValue): PAState {
-  const active = stateName(regions(snapshot).active);
+  return stateOfName(stateName(regions(snapshot).active));
+}
+
+/** The child state a compound state's value names (undefined when `value` is not that state). */
+function childOf(value: unknown, state: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[state] : undefined;
+}
+
+function stateOfName(active: unknown): PAState {
   if (active === 'Active') return 'Active';
   if (active === 'Inactive') return 'Inactive';
   return 'Activating';

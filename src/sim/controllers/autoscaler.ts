@@ -40,7 +40,13 @@ import {
   updateDeciderWindows,
 } from '../../model/kpa/index.js';
 import { autoscalerMachine, TICK_INTERVAL_MS } from '../../model/machines/autoscaler.js';
-import { isPanicking, paStateOf, podAutoscalerMachine } from '../../model/machines/podAutoscaler.js';
+import {
+  type ActiveConditionSet,
+  isPanicking,
+  paScaledStep,
+  paStateOf,
+  podAutoscalerMachine,
+} from '../../model/machines/podAutoscaler.js';
 import { type SksEvent, type SksSnapshot, sksMachine, sksModeOf, sksReconcileMoves } from '../../model/machines/sks.js';
 import {
   applyConditions,
@@ -140,12 +146,7 @@ export class RevisionAutoscaler {
       pa.on(
         'pa.active',
         failures.listener((e) => {
-          this.activeUpdate = {
-            type: 'Active',
-            status: e.status,
-            ...(e.reason ? { reason: e.reason } : {}),
-            ...(e.message ? { message: e.message } : {}),
-          };
+          this.activeUpdate = activeUpdateOf(e);
         }),
       );
       pa.on(
@@ -467,8 +468,16 @@ export class RevisionAutoscaler {
 
     const minReady = minReadyPods(this.spec, initialized);
     this.activeUpdate = undefined;
-    this.pa.running().send({ type: 'pa.scaled', want: scale.want, readyPods, minReady });
-    this.failures.throwIfAny();
+    const scaled = { type: 'pa.scaled', want: scale.want, readyPods, minReady } as const;
+    const step = paScaledStep(this.pa.snapshot(), scaled);
+    if (step.moves) {
+      // The machine moves: it emits the condition (pa.active sets activeUpdate).
+      this.pa.running().send(scaled);
+      this.failures.throwIfAny();
+    } else if (step.condition) {
+      // The state stays and the machine would only emit this condition: left out (a resting PA stays at rest).
+      this.activeUpdate = activeUpdateOf(step.condition);
+    }
     const updates: (ConditionUpdate | undefined)[] = [this.activeUpdate];
     this.activeUpdate = undefined;
     const serviceName = sks.status?.serviceName ?? this.revision;
@@ -591,6 +600,16 @@ export class RevisionAutoscaler {
       this.ctx.emit({ t: this.ctx.now(), type: 'sks', revision: this.logName, mode, activators });
     }
   }
+}
+
+/** The PA's Active condition as the status update the reconcile writes. */
+function activeUpdateOf(e: ActiveConditionSet): ConditionUpdate {
+  return {
+    type: 'Active',
+    status: e.status,
+    ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.message ? { message: e.message } : {}),
+  };
 }
 
 /** Two specs are the same when every field is (they are flat records of plain values). */
