@@ -53,12 +53,19 @@ const LANES_SCANNED = 8;
  * most of them nearly empty: 256 slots cost 8 KB each, 16 slots 512 bytes.
  */
 const LANE_FIRST_CAPACITY = 16;
+/**
+ * A lane's room before its first callback: none, shared by every such lane. A revision that is
+ * never sent a request (a quiet Service) never uses its two lanes, which would cost ≈ 1 KB each.
+ * Nothing is written to these: the first `push` finds the lane full and grows it first.
+ */
+const NO_TIMES = new Float64Array(0);
+const NO_CALLBACKS: never[] = Object.freeze([]) as never[];
 
 class Lane {
-  at = new Float64Array(LANE_FIRST_CAPACITY);
-  seq = new Float64Array(LANE_FIRST_CAPACITY);
-  fn: ((arg: never) => void)[] = new Array(LANE_FIRST_CAPACITY);
-  arg: unknown[] = new Array(LANE_FIRST_CAPACITY);
+  at = NO_TIMES;
+  seq = NO_TIMES;
+  fn: ((arg: never) => void)[] = NO_CALLBACKS;
+  arg: unknown[] = NO_CALLBACKS;
   head = 0;
   count = 0;
   /** Time of the last callback added (the next must not be earlier). */
@@ -76,10 +83,11 @@ class Lane {
 
   private grow(): void {
     const n = this.at.length;
-    const at = new Float64Array(n * 2);
-    const seq = new Float64Array(n * 2);
-    const fn: ((arg: never) => void)[] = new Array(n * 2);
-    const arg: unknown[] = new Array(n * 2);
+    const room = n === 0 ? LANE_FIRST_CAPACITY : n * 2;
+    const at = new Float64Array(room);
+    const seq = new Float64Array(room);
+    const fn: ((arg: never) => void)[] = new Array(room);
+    const arg: unknown[] = new Array(room);
     for (let k = 0; k < n; k++) {
       const i = (this.head + k) & (n - 1);
       at[k] = this.at[i]!;

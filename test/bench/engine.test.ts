@@ -175,6 +175,21 @@ describe('engine fast paths', () => {
     expect(engine.pending()).toBe(0);
   });
 
+  it('a lane holds no room until its first callback, then grows from there', () => {
+    const engine = new Engine();
+    const lanes = (engine as unknown as { lanes: { at: Float64Array; fn: unknown[] }[] }).lanes;
+    const idle = engine.lane();
+    const used = engine.lane();
+    expect(lanes[idle]!.at.length).toBe(0);
+    expect(lanes[idle]!.fn).toBe(lanes[used]!.fn);
+    const seen: number[] = [];
+    for (let i = 0; i < 40; i++) engine.callInLane(used, 10 + i, (n: number) => seen.push(n), i);
+    engine.runUntil(100);
+    expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i));
+    expect(lanes[idle]!.at.length).toBe(0);
+    expect(lanes[used]!.at.length).toBeGreaterThanOrEqual(40);
+  });
+
   it('delivers from a lane created by a callback during runUntil', () => {
     const engine = new Engine();
     const seen: string[] = [];
