@@ -85,6 +85,11 @@ export interface PodCounts {
 }
 
 interface DeploymentRuntime {
+  /**
+   * The uid of the Deployment it runs: a Deployment deleted and made again under its name (its
+   * Service deleted and applied again) is another object, with a ReplicaSet and pods of its own.
+   */
+  uid: string | undefined;
   podTemplateHash: string;
   pods: Map<string, PodRuntime>;
   /**
@@ -216,7 +221,7 @@ export class DeploymentController {
   /**
    * `deployments`' runtime of a Deployment, by namespace then name: the per-second sample and
    * each KPA tick ask with the same strings each time, where a joined key was a new string to
-   * build and hash. A runtime is never taken out of `deployments`, so one found stays right.
+   * build and hash. `reconcile` drops the one it replaces (a Deployment made again under its name).
    */
   private runtimeOf(namespace: string, name: string): DeploymentRuntime | undefined {
     let inNamespace = this.runtimes.get(namespace);
@@ -242,9 +247,17 @@ export class DeploymentController {
       }
       return;
     }
-    if (!rt) {
-      rt = { podTemplateHash: replicaSetHash(this.ctx.random.names), pods: new Map(), tally: emptyTally() };
+    if (!rt || rt.uid !== dep.metadata.uid) {
+      // The old runtime's pods are on their way out (deleted with their Deployment): they finish
+      // there, and a phase they announce finds them in no runtime's pods.
+      rt = {
+        uid: dep.metadata.uid,
+        podTemplateHash: replicaSetHash(this.ctx.random.names),
+        pods: new Map(),
+        tally: emptyTally(),
+      };
       this.deployments.set(key, rt);
+      this.runtimes.get(namespace)?.delete(name);
     }
     const rs = rt.replicaSet ?? this.shown.replicaSets.ensure(dep, rt.podTemplateHash);
     rt.replicaSet = this.shown.replicaSets.follow(
