@@ -19,7 +19,7 @@ export const TICK_INTERVAL_MS = 2_000;
 /** The timer's event (one object for every tick: XState does not change the events it is sent). */
 const TIMER_TICK: { type: 'autoscaler.tick' } = Object.freeze({ type: 'autoscaler.tick' });
 /** What a tick emits (one object each: the listeners only read them). */
-const EMITTED_TIMER_TICK: AutoscalerEmitted = Object.freeze({ type: 'tick', reason: 'timer' });
+export const EMITTED_TIMER_TICK: AutoscalerEmitted = Object.freeze({ type: 'tick', reason: 'timer' });
 const EMITTED_POKE_TICK: AutoscalerEmitted = Object.freeze({ type: 'tick', reason: 'poke' });
 
 /**
@@ -29,15 +29,25 @@ const EMITTED_POKE_TICK: AutoscalerEmitted = Object.freeze({ type: 'tick', reaso
  * tick's listeners have run): the order `raise(..., { delay })` re-armed in the tick's actions
  * kept. Each tick is then one event with one action in XState, without a delayed raise resolved
  * and booked in XState's scheduler on every tick (a revision's day has 43,200 ticks).
+ *
+ * A host that gives `onTimerTick` is called with each timer tick instead: the tick changes no
+ * state, so the event's macrostep (the mailbox, the transition's sets, a new snapshot, the emit)
+ * would only carry it to the same listener. The machine still owns the loop: the timer runs only
+ * while `ticking` (a host's `autoscaler.idle` or `autoscaler.stop` sent from the tick stops it
+ * before it re-arms, as the event's transition did), and poked and resumed ticks are emitted.
  */
-const tickTimer = fromCallback<{ type: 'autoscaler.tick' }, { intervalMs: number }>(({ self, sendBack, input }) => {
+const tickTimer = fromCallback<
+  { type: 'autoscaler.tick' },
+  { intervalMs: number; onTimerTick: (() => void) | undefined }
+>(({ self, sendBack, input }) => {
   // The clock the actor system was created with (the engine's, in the simulator).
   const { clock } = self as unknown as Pick<AnyActor, 'clock'>;
-  const { intervalMs } = input;
+  const { intervalMs, onTimerTick } = input;
   let running = true;
   let timer: unknown;
   const fire = (): void => {
-    sendBack(TIMER_TICK);
+    if (onTimerTick) onTimerTick();
+    else sendBack(TIMER_TICK);
     // The tick may have moved the machine out of `ticking`, which stopped this actor.
     if (running) timer = clock.setTimeout(fire, intervalMs);
   };
@@ -51,6 +61,11 @@ const tickTimer = fromCallback<{ type: 'autoscaler.tick' }, { intervalMs: number
 export interface AutoscalerInput {
   revision: string;
   tickIntervalMs?: number;
+  /**
+   * Called with each timer tick while `ticking`, in place of the emitted `tick` with reason
+   * `timer` (see tickTimer). Ticks on waking from `idle`, and pokes, are emitted either way.
+   */
+  onTimerTick?: () => void;
 }
 
 export type AutoscalerEvent =
@@ -67,7 +82,12 @@ export type AutoscalerEmitted = { type: 'tick'; reason: 'timer' | 'poke' };
 export const autoscalerMachine = setup({
   types: {
     input: {} as AutoscalerInput,
-    context: {} as { revision: string; tickIntervalMs: number; resumeDelayMs: number },
+    context: {} as {
+      revision: string;
+      tickIntervalMs: number;
+      resumeDelayMs: number;
+      onTimerTick: (() => void) | undefined;
+    },
     events: {} as AutoscalerEvent,
     emitted: {} as AutoscalerEmitted,
   },
@@ -83,7 +103,7 @@ export const autoscalerMachine = setup({
   id: 'autoscaler',
   context: ({ input }) => {
     const tickIntervalMs = input.tickIntervalMs ?? TICK_INTERVAL_MS;
-    return { revision: input.revision, tickIntervalMs, resumeDelayMs: tickIntervalMs };
+    return { revision: input.revision, tickIntervalMs, resumeDelayMs: tickIntervalMs, onTimerTick: input.onTimerTick };
   },
   initial: 'ticking',
   states: {
@@ -91,7 +111,10 @@ export const autoscalerMachine = setup({
       // A timer tick emits the tick and stays: what `after: { tickInterval: { target: 'ticking',
       // reenter: true } }` does (the tick emitted, then the next timer scheduled, on the same
       // clock), without leaving and entering the state, which costs about as much again in XState.
-      invoke: { src: 'tickTimer', input: ({ context }) => ({ intervalMs: context.tickIntervalMs }) },
+      invoke: {
+        src: 'tickTimer',
+        input: ({ context }) => ({ intervalMs: context.tickIntervalMs, onTimerTick: context.onTimerTick }),
+      },
       on: {
         'autoscaler.tick': { actions: 'timerTick' },
         'autoscaler.poke': { actions: 'pokeTick' },

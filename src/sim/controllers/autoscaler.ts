@@ -39,7 +39,12 @@ import {
   statValues,
   updateDeciderWindows,
 } from '../../model/kpa/index.js';
-import { autoscalerMachine, TICK_INTERVAL_MS } from '../../model/machines/autoscaler.js';
+import {
+  type AutoscalerEmitted,
+  autoscalerMachine,
+  EMITTED_TIMER_TICK,
+  TICK_INTERVAL_MS,
+} from '../../model/machines/autoscaler.js';
 import {
   type ActiveConditionSet,
   isPanicking,
@@ -159,21 +164,21 @@ export class RevisionAutoscaler {
     });
     // A tick runs inside the ticker's transition: the machines can rest once its timer's event is over.
     const ticks = failures.clock(ctx.engine.clock, () => this.restIfAsleep());
+    const onTick = failures.listener((e: AutoscalerEmitted): void => {
+      if (e.reason === 'timer') this.lastTimerTickMs = this.ctx.now();
+      this.tick();
+    });
+    // The timer's ticks come straight from the machine's timer (no event through XState for them).
+    const onTimerTick = (): void => onTick(EMITTED_TIMER_TICK);
     this.ticker = new RestingActor((snapshot) => {
       const ticker = failures.watch(
         createActor(autoscalerMachine, {
           clock: ticks,
           ...(snapshot ? { snapshot } : {}),
-          input: { revision },
+          input: { revision, onTimerTick },
         }),
       );
-      ticker.on(
-        'tick',
-        failures.listener((e) => {
-          if (e.reason === 'timer') this.lastTimerTickMs = this.ctx.now();
-          this.tick();
-        }),
-      );
+      ticker.on('tick', onTick);
       return ticker.start();
     });
     failures.throwIfAny();
