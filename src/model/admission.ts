@@ -153,11 +153,9 @@ function admitKnown(obj: KubeObject, ctx: AdmissionContext): AdmissionResult {
       break;
     }
     case 'Route': {
-      // A Route that belongs to a Service has a default configuration to send traffic to.
-      const ownedByService = (obj.metadata.ownerReferences ?? []).some((o) => o.kind === 'Service');
-      const route = defaultRoute(obj as Route, { ...ctx, ownedByService });
+      const route = defaultRoute(obj as Route, ctx);
       object = route;
-      errors = validateRoute(route, { ownedByService });
+      errors = validateRoute(route);
       break;
     }
     default:

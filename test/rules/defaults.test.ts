@@ -76,17 +76,24 @@ describe('defaulting', () => {
     expect(updated.metadata.annotations?.['serving.knative.dev/lastModifier']).toBe('bob');
   });
 
-  it('a standalone Route gets no traffic default, one owned by a Service does', () => {
+  it('a Route gets no traffic default, owned by a Service or not; user annotations only when unowned', () => {
     const route = {
       apiVersion: 'serving.knative.dev/v1' as const,
       kind: 'Route' as const,
       metadata: { name: 'r' },
       spec: {},
     };
+    const owned = {
+      ...route,
+      metadata: {
+        name: 'r',
+        ownerReferences: [{ apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'r', uid: 'u' }],
+      },
+    };
     expect(defaultRoute(route).spec.traffic).toBeUndefined();
-    expect(defaultRoute(route, { ownedByService: true }).spec.traffic).toEqual([
-      { latestRevision: true, percent: 100 },
-    ]);
+    expect(defaultRoute(owned).spec.traffic).toBeUndefined();
+    expect(defaultRoute(route, { user: 'alice' }).metadata.annotations?.['serving.knative.dev/creator']).toBe('alice');
+    expect(defaultRoute(owned, { user: 'alice' }).metadata.annotations).toBeUndefined();
   });
 });
 

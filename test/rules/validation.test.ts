@@ -311,14 +311,19 @@ describe('Configurations and Routes share the rules', () => {
     );
   });
 
-  it('a Route owned by a Service has a default configuration', () => {
+  it("a Route owned by a Service has no default configuration (only a Service's own traffic does)", () => {
+    const owner = { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: 'hello', uid: 'u' };
     const route: Route = {
       apiVersion: 'serving.knative.dev/v1',
       kind: 'Route',
-      metadata: { name: 'hello' },
+      metadata: { name: 'hello', ownerReferences: [owner] },
       spec: { traffic: [{ latestRevision: true, percent: 100 }] },
     };
-    expect(validateRoute(route, { ownedByService: true })).toEqual([]);
+    expect(formatFieldErrors(validateRoute(route))).toBe(
+      'expected exactly one, got neither: spec.traffic[0].configurationName, spec.traffic[0].revisionName',
+    );
+    route.spec.traffic = [{ configurationName: 'hello', latestRevision: true, percent: 100 }];
+    expect(validateRoute(route)).toEqual([]);
   });
 });
 

@@ -139,11 +139,14 @@ export function defaultConfiguration(config: Configuration, options: DefaultingO
 }
 
 /**
- * A Route as the defaulting webhook returns it. `ownedByService`: the Route has a default
- * configuration (it belongs to a Service), so an empty traffic list means 100% latest.
+ * A Route as the defaulting webhook returns it. A Route has no default configuration, not even
+ * one a Service owns (the Service's reconciler names the configuration in each target it writes),
+ * so an empty traffic list stays empty. The creator and lastModifier annotations are set only on
+ * a Route that no object owns.
  */
-export function defaultRoute(route: Route, options: DefaultingOptions & { ownedByService?: boolean } = {}): Route {
+export function defaultRoute(route: Route, options: DefaultingOptions = {}): Route {
   const copy = structuredClone(route);
-  const traffic = defaultTraffic(copy.spec.traffic, options.ownedByService ?? false);
-  return withUserAnnotations({ ...copy, spec: { ...copy.spec, ...(traffic ? { traffic } : {}) } }, options);
+  const traffic = defaultTraffic(copy.spec.traffic, false);
+  const out: Route = { ...copy, spec: { ...copy.spec, ...(traffic ? { traffic } : {}) } };
+  return (copy.metadata.ownerReferences ?? []).length > 0 ? out : withUserAnnotations(out, options);
 }

@@ -285,7 +285,7 @@ function validateRevisionTemplate(
 // ---- traffic ----
 
 interface TrafficValidationContext {
-  /** In a Service (or a Route with a default configuration): targets must not name a configuration. */
+  /** In a Service's own traffic list: targets must not name a configuration (the Service's is the default). */
   readonly hasDefaultConfigurationName: boolean;
 }
 
@@ -374,13 +374,16 @@ export function validateConfiguration(
   return [...meta, ...via('spec.template', validateRevisionTemplate(config.spec?.template, config.metadata, cfg))];
 }
 
-/** A (defaulted) Route. `ownedByService`: it has a default configuration. */
-export function validateRoute(route: Route, options: { ownedByService?: boolean } = {}): FieldError[] {
+/**
+ * A (defaulted) Route. Its targets have no default configuration, whoever owns it: only a
+ * Service's own traffic list does.
+ */
+export function validateRoute(route: Route): FieldError[] {
   const meta = via('metadata', [
     ...validateObjectMeta(route.metadata),
     ...via('labels', validateVisibilityLabel(route.metadata.labels)),
   ]);
-  const ctx = { hasDefaultConfigurationName: options.ownedByService ?? false };
+  const ctx = { hasDefaultConfigurationName: false };
   return [...meta, ...via('spec.traffic', validateTrafficList(route.spec?.traffic, ctx))];
 }
 
