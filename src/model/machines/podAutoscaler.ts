@@ -202,7 +202,7 @@ const LEAVES_IT: PaScaledStep = Object.freeze({ condition: undefined, moves: fal
  * What sending `event` would do to a PA in `snapshot`: the transition the machine's guards pick
  * (the same outcomes and the same rule, `computeActiveCondition`), the condition it emits and
  * whether its target is another leaf. Most scale steps set the condition the PA already has (in
- * a fleet, 13,681 of 15,780 in 200 Services × 2 h): such an event leaves the state where it is
+ * a fleet, 13,899 of 17,780 in 200 Services × 2 h): such an event leaves the state where it is
  * and only emits, so a host may leave it out and take the condition from here, without XState's
  * macrostep for it (and without waking a resting machine).
  */
