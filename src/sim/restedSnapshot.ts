@@ -5,9 +5,17 @@
  * `historyValue` and `children` objects: ≈ 500 bytes a resting machine before its context. Of a
  * resting machine only the context is its own; the rest (its status, its state value, no history,
  * no children, no error or output) is the same for every machine resting in that state, so it is
- * kept once, frozen, and shared.
+ * kept once, frozen, and shared; so are the parts of its context equal to another's.
  */
 import type { Snapshot } from 'xstate';
+import { Interner } from './intern.js';
+
+/**
+ * Equal parts of resting machines' contexts, held once (a fleet's machines hold equal conditions:
+ * the same types, statuses and reasons, often written in the same second). A context is only
+ * replaced, never changed in place (XState's `assign`), so its parts can be frozen and shared.
+ */
+const contexts = new Interner();
 
 /** A persisted snapshot without its context. */
 type Shell = Readonly<Record<string, unknown>> & { readonly status: string; readonly value: unknown };
@@ -48,6 +56,8 @@ export class RestedSnapshot {
 /** `persisted` (an actor's `getPersistedSnapshot()`, not used afterwards) as a {@link RestedSnapshot}. */
 export function rested(persisted: Snapshot<unknown>): RestedSnapshot {
   const p = persisted as unknown as Record<string, unknown>;
+  // The context is the stopped actor's, held by nobody else: its parts may be swapped for equals.
+  if (typeof p.context === 'object' && p.context !== null) contexts.internParts(p.context);
   const key = shareable(p) ? `${p.status as string}\0${JSON.stringify(p.value)}` : undefined;
   let shell = key === undefined ? undefined : shells.get(key);
   if (!shell) {

@@ -3,7 +3,8 @@
  * machines resting in the same state (src/sim/restedSnapshot.ts). Started again from what it kept,
  * a machine must move, keep its context and emit exactly as one started from XState's own
  * persisted snapshot, whatever its state value (nested, parallel) and history; machines resting
- * in the same state share one frozen state value; ones in other states never share.
+ * in the same state share one frozen state value; ones in other states never share; equal parts
+ * of their contexts are shared.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -13,15 +14,24 @@ import { rested } from '../../src/sim/restedSnapshot.js';
 /** Parallel regions, a nested state with a deep history: state values of every shape. */
 const panel = setup({
   types: {
-    context: {} as { presses: number },
+    context: {} as { presses: number; conditions: { type: string; status: string }[] },
     events: {} as { type: 'power' } | { type: 'mode' } | { type: 'deeper' } | { type: 'away' } | { type: 'back' },
     emitted: {} as { type: 'told'; text: string },
   },
-  actions: { press: assign({ presses: ({ context }) => context.presses + 1 }) },
+  actions: {
+    // Conditions as the lifecycle machines keep them: a fresh array of fresh objects each time.
+    press: assign(({ context }) => ({
+      presses: context.presses + 1,
+      conditions: [
+        { type: 'Powered', status: context.conditions[0]?.status === 'True' ? 'False' : 'True' },
+        { type: 'Pressed', status: String((context.presses + 1) % 3) },
+      ],
+    })),
+  },
 }).createMachine({
   id: 'panel',
   type: 'parallel',
-  context: { presses: 0 },
+  context: { presses: 0, conditions: [] },
   states: {
     power: {
       initial: 'off',
@@ -115,7 +125,20 @@ describe('rested snapshots', () => {
     expect(one.value).toEqual({ power: 'on', mode: { menu: { c: 'x' } } });
     expect(two.value).toBe(one.value);
     expect(Object.isFrozen(one.value)).toBe(true);
-    expect(two.context).toEqual({ presses: 3 });
+    expect(two.context).toEqual({
+      presses: 3,
+      conditions: [
+        { type: 'Powered', status: 'True' },
+        { type: 'Pressed', status: '0' },
+      ],
+    });
+    // The parts of resting machines' contexts are shared when equal, and frozen.
+    const conditions = (r: { context: unknown }) => (r.context as { conditions: object[] }).conditions;
+    const four = at(['power', 'power', 'power', 'mode']);
+    expect(conditions(four)).toBe(conditions(two));
+    expect(Object.isFrozen(conditions(two)[0])).toBe(true);
+    expect(conditions(one)[1]).not.toBe(conditions(two)[1]);
+    expect(conditions(one)[0]).toBe(conditions(two)[0]);
     expect(at(['deeper', 'mode', 'power']).value).toEqual({ power: 'on', mode: { menu: { c: 'y' } } });
     expect(at(['power', 'mode']).value).not.toBe(one.value);
     // A history recorded is the machine's own: kept as it is, not shared.
