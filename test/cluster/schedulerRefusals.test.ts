@@ -1,8 +1,9 @@
 /**
- * The simulated scheduler answers a pod that asks what the last refused pod asked, while no node
- * has changed, with that refusal (src/sim/nodes/scheduler.ts): every answer must be the one the
- * model's rule gives from scratch, placements and FitError messages alike, through pods that
- * come and go, nodes cordoned and uncordoned, and pods that ask more, less or elsewhere.
+ * The simulated scheduler's answers in a full cluster (src/sim/nodes/scheduler.ts): every answer
+ * must be the one the model's rule gives from scratch, placements and FitError messages alike,
+ * through pods that come and go, nodes cordoned and uncordoned, and pods that ask more, less or
+ * elsewhere. (It also guarded a memo of the last refusal, since taken out: see
+ * docs/performance.md, "A pod's life, cheaper".)
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

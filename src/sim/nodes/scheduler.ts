@@ -52,8 +52,6 @@ export class Scheduler {
   private retryTimer: ReturnType<Engine['at']> | undefined;
   private retryAt = Number.POSITIVE_INFINITY;
   private flushScheduled = false;
-  /** The last refusal: what the pod asked, the model's message, and the nodes as they were. */
-  private refused: Refusal | undefined;
   /** Told when a bound pod leaves its node (a draining node may be empty now). */
   onReleased: ((node: NodeState) => void) | undefined;
 
@@ -180,13 +178,6 @@ export class Scheduler {
   /** One scheduling cycle for a pod: bound (true) or told why not (false). */
   private attempt(pod: SchedulablePod): boolean {
     const nodes = this.nodes();
-    // A full cluster refuses every pod of a burst alike: while no node has changed, a pod that
-    // asks what the last refused one asked gets the model's same answer (a refusal draws nothing).
-    const refused = this.refused;
-    if (refused !== undefined && sameAsk(refused.demand, pod.demand) && unchanged(refused, nodes)) {
-      pod.unschedulable(refused.message);
-      return false;
-    }
     const siblings = new Map<string, number>();
     const placed = this.placed.get(pod.owner);
     if (nodes.length > 1 && placed)
@@ -196,12 +187,6 @@ export class Scheduler {
       }
     const result = schedulePod({ ...pod.demand, siblingsByNode: siblings }, nodes, this.random);
     if (!result.scheduled) {
-      this.refused = {
-        demand: pod.demand,
-        message: result.message,
-        nodes: nodes.slice(),
-        changes: nodes.map((n) => n.changes),
-      };
       pod.unschedulable(result.message);
       return false;
     }
@@ -219,30 +204,6 @@ export class Scheduler {
     pod.bound(node);
     return true;
   }
-}
-
-interface Refusal {
-  readonly demand: PodDemand;
-  readonly message: string;
-  readonly nodes: readonly NodeState[];
-  readonly changes: readonly number[];
-}
-
-/** Whether two pods ask the same of a node's filters (requests and nodeSelector; scoring is not reached). */
-function sameAsk(a: PodDemand, b: PodDemand): boolean {
-  return (
-    a === b || (a.cpuMillis === b.cpuMillis && a.memoryBytes === b.memoryBytes && a.nodeSelector === b.nodeSelector)
-  );
-}
-
-/** Whether the cluster's nodes are the refusal's, in order, none changed since. */
-function unchanged(refused: Refusal, nodes: readonly NodeState[]): boolean {
-  if (nodes.length !== refused.nodes.length) return false;
-  for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i]!;
-    if (node !== refused.nodes[i] || node.changes !== refused.changes[i]) return false;
-  }
-  return true;
 }
 
 /** kube-scheduler's per-pod backoff after `attempts` failed attempts. */

@@ -11,12 +11,7 @@ export const NODES = 'nodes';
 
 export class NodeState implements NodeView {
   readonly labels: Record<string, string>;
-  /**
-   * Moves on every change of what the scheduler's filters read (its pods' requests, cordoned),
-   * so the scheduler can tell that a cluster no pod fitted has not changed.
-   */
-  changes = 0;
-  private cordoned = false;
+  unschedulable = false;
   readonly allocatable: { cpuMillis: number; memoryBytes: number; pods: number };
   readonly requested: { cpuMillis: number; memoryBytes: number; pods: number };
   readonly scoreRequested: { cpuMillis: number; memoryBytes: number };
@@ -46,19 +41,8 @@ export class NodeState implements NodeView {
     this.scoreRequested = { cpuMillis: 0, memoryBytes: 0 };
   }
 
-  /** Cordoned (spec.unschedulable), e.g. by the cluster-autoscaler while it drains the node. */
-  get unschedulable(): boolean {
-    return this.cordoned;
-  }
-
-  set unschedulable(cordoned: boolean) {
-    this.cordoned = cordoned;
-    this.changes++;
-  }
-
   /** A pod bound here now holds its requests. */
   add(key: string, demand: PodDemand): void {
-    this.changes++;
     this.pods.set(key, demand);
     this.requested.cpuMillis += demand.cpuMillis;
     this.requested.memoryBytes += demand.memoryBytes;
@@ -71,7 +55,6 @@ export class NodeState implements NodeView {
   remove(key: string): boolean {
     const demand = this.pods.get(key);
     if (!demand) return false;
-    this.changes++;
     this.pods.delete(key);
     this.requested.cpuMillis -= demand.cpuMillis;
     this.requested.memoryBytes -= demand.memoryBytes;
