@@ -99,6 +99,40 @@ export function actorHome(clock: ActorClock, failures: ActorFailures): AnyActorR
   return failures.watch(createActor(homeLogic, { clock })).start();
 }
 
+/**
+ * Homes for many children, a new one every `size` children made, each a home as `actorHome` makes
+ * it (the same clock, watched by the same `failures`). XState's scheduler keeps one table of the
+ * pending timers of its whole system, and an actor that stops (a pod reaching Gone) walks all of
+ * that table for its own (`system.scheduler.cancelAll`): with every pod in one home, each pod's
+ * end cost as many steps as all pods had timers pending, quadratic in the pods of a scale-down.
+ * In homes of `size` children the walk is bounded by `size`, while making a home (a root
+ * actor's system) is paid once per `size` children. A home whose children have all stopped is
+ * held by nothing and goes with them.
+ */
+export class ActorHomes {
+  private home: AnyActorRef | undefined;
+  /** How many more children the current home takes. */
+  private room = 0;
+
+  constructor(
+    private readonly clock: ActorClock,
+    private readonly failures: ActorFailures,
+    readonly size: number,
+  ) {
+    if (!(size >= 1)) throw new Error(`ActorHomes: size ${size} is not at least 1`);
+  }
+
+  /** The home (parent) of the next child made. */
+  next(): AnyActorRef {
+    if (this.room === 0 || this.home === undefined) {
+      this.home = actorHome(this.clock, this.failures);
+      this.room = this.size;
+    }
+    this.room--;
+    return this.home;
+  }
+}
+
 /** `clock`, whose every timer callback is followed by `then` (once the timer's transition is over). */
 export function clockThen(clock: ActorClock, then: () => void): ActorClock {
   return {

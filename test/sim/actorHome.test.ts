@@ -1,14 +1,15 @@
 /**
- * Pod actors as children of one home (src/sim/actors.ts `actorHome`, used by the Deployment
- * controller): sharing the home's actor system must not change what a pod's machine does or when,
- * a child reaching its final state must leave nothing behind, and a child's error must reach the
- * host as a root actor's would.
+ * Pod actors as children of homes (src/sim/actors.ts `actorHome` and `ActorHomes`, used by the
+ * Deployment controller): sharing a home's actor system must not change what a pod's machine does
+ * or when, however many homes the pods are spread over; a home's timer table holds the timers of
+ * at most its size of children; a child reaching its final state must leave nothing behind, its
+ * pending timers cancelled; and a child's error must reach the host as a root actor's would.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Actor, assign, createActor, setup } from 'xstate';
+import { type Actor, type AnyActorRef, assign, createActor, raise, setup } from 'xstate';
 import { type PodInput, podMachine } from '../../src/model/machines/pod.js';
-import { ActorFailures, actorHome } from '../../src/sim/actors.js';
+import { ActorFailures, ActorHomes, actorHome } from '../../src/sim/actors.js';
 import { Engine } from '../../src/sim/engine.js';
 
 interface PodPlan {
@@ -74,6 +75,15 @@ describe('pod actors in one home', () => {
         });
         const roots = run(plans, (engine, input) => createActor(podMachine, { clock: engine.clock, input }));
         expect(children).toEqual(roots);
+        // Spread over homes of `size` pods: the same again.
+        for (const size of [1, 2, 3]) {
+          let homes: ActorHomes | undefined;
+          const spread = run(plans, (engine, input) => {
+            homes ??= new ActorHomes(engine.clock, failures, size);
+            return createActor(podMachine, { parent: homes.next(), input });
+          });
+          expect(spread).toEqual(roots);
+        }
         failures.throwIfAny();
         // Every pod that went is stopped, its timers gone from the shared scheduler.
         if (home && plans.every((p) => p.deleteAfter !== undefined)) {
@@ -83,6 +93,73 @@ describe('pod actors in one home', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it("homes of a size: a home's timer table holds the timers of at most that many children", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(planArb, { minLength: 1, maxLength: 16 }), (size, plans) => {
+        const engine = new Engine();
+        const homes = new ActorHomes(engine.clock, new ActorFailures(), size);
+        const children = new Map<AnyActorRef, AnyActorRef[]>();
+        plans.forEach((plan, i) => {
+          engine.at(plan.createdAt, () => {
+            const home = homes.next();
+            const actor = createActor(podMachine, { parent: home, input: { ...plan.input, name: `p${i}` } });
+            children.set(home, [...(children.get(home) ?? []), actor]);
+            actor.start();
+          });
+        });
+        // After every step, each home's pending timers come from its own children, at most `size`.
+        while (engine.step()) {
+          for (const [home, mine] of children) {
+            expect(mine.length).toBeLessThanOrEqual(size);
+            const sources = new Set(
+              Object.values(home.system.getSnapshot()._scheduledEvents).map(
+                (e) => (e as { source: AnyActorRef }).source,
+              ),
+            );
+            for (const source of sources) expect(mine).toContain(source);
+          }
+        }
+        expect(children.size).toBe(Math.ceil(plans.length / size));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it("a child that stops with a timer pending: the timer is cancelled, in every home, and its siblings' fire", () => {
+    // Each child raises `later` to itself 10 ms after it starts; `finish` before then stops it.
+    const delayed = setup({ types: { events: {} as { type: 'later' } | { type: 'finish' } } }).createMachine({
+      initial: 'waiting',
+      entry: raise({ type: 'later' }, { delay: 10 }),
+      states: {
+        waiting: { on: { later: 'late', finish: 'done' } },
+        late: {},
+        done: { type: 'final' },
+      },
+    });
+    const engine = new Engine();
+    let fired = 0;
+    // The homes' clock counts the timers that fire (as `ActorFailures.clock` wraps the engine's).
+    const clock = {
+      setTimeout: (fn: () => void, ms: number) =>
+        engine.clock.setTimeout(() => {
+          fired++;
+          fn();
+        }, ms),
+      clearTimeout: (id: unknown) => engine.clock.clearTimeout(id),
+    };
+    const homes = new ActorHomes(clock, new ActorFailures(), 3);
+    const actors = Array.from({ length: 10 }, () => createActor(delayed, { parent: homes.next() }).start());
+    engine.at(5, () => {
+      for (let i = 0; i < actors.length; i += 2) actors[i]!.send({ type: 'finish' });
+    });
+    engine.runUntil(100);
+    expect(actors.map((a) => a.getSnapshot().status)).toEqual(actors.map((_, i) => (i % 2 === 0 ? 'done' : 'active')));
+    expect(actors.filter((a) => a.getSnapshot().value === 'late')).toHaveLength(5);
+    // Only the five still running had their timer fire; the stopped ones' were taken off the clock.
+    expect(fired).toBe(5);
+    expect(engine.pending()).toBe(0);
   });
 
   it('a pod that reaches Gone stops: later events and timers do nothing', () => {

@@ -20,7 +20,7 @@ import { type PodEmitted, podMachine, podPhaseOf } from '../../model/machines/po
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
 import { podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
 import { terminationMs } from '../../model/timeouts.js';
-import { ActorFailures, actorHome } from '../actors.js';
+import { ActorFailures, ActorHomes } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { normalVariate } from '../load/rng.js';
@@ -128,6 +128,12 @@ const PHASE_RANK: Record<PodPhase, number> = {
 
 const SCHEDULER = { component: 'default-scheduler' };
 
+/**
+ * Pods per actor home (`ActorHomes`): a pod's stop walks at most this many pods' pending timers
+ * (a pod has one at most), and a home (a root actor) is made once per this many pods.
+ */
+export const POD_HOME_SIZE = 64;
+
 /** How many of a Deployment's pods are in each phase (a Gone one until it leaves the map). */
 type PhaseTally = Record<PodPhase, number>;
 
@@ -179,11 +185,13 @@ export class DeploymentController {
   /** Errors of the pod machines' listeners, thrown where the machine moved (pod actors are not watched: they call no rule). */
   private readonly failures = new ActorFailures();
   /**
-   * The pod machines' parent: each pod's actor is its child, so they share one actor system
-   * (making a root actor builds a system, a registry and a scheduler for it: most of what a
-   * pod's actor cost to make and start). A child reaching its final state (Gone) stops itself.
+   * The pod machines' parents: each pod's actor is a child of a home, so the pods of a home share
+   * one actor system (making a root actor builds a system, a registry and a scheduler for it:
+   * most of what a pod's actor cost to make and start). A child reaching its final state (Gone)
+   * stops itself, and XState then walks its home's whole timer table for the child's timers:
+   * homes of `POD_HOME_SIZE` pods keep that walk short when thousands of pods are alive.
    */
-  private readonly podHome: ReturnType<typeof actorHome>;
+  private readonly podHomes: ActorHomes;
   private ipCounter = 0;
 
   constructor(
@@ -193,7 +201,7 @@ export class DeploymentController {
     private readonly placement: PodPlacement,
   ) {
     // What a listener throws (a rule of the scheduler's, say) fails the run where it happened.
-    this.podHome = actorHome(this.failures.clock(this.ctx.engine.clock), this.failures);
+    this.podHomes = new ActorHomes(this.failures.clock(this.ctx.engine.clock), this.failures, POD_HOME_SIZE);
   }
 
   /** The pods of a revision's Deployment that exist (any phase but Gone). */
@@ -406,7 +414,7 @@ export class DeploymentController {
     if (rs) this.shown.replicaSets.podCreated(rs, name);
     const containers = template.spec?.containers ?? [];
     const actor = createActor(podMachine, {
-      parent: this.podHome,
+      parent: this.podHomes.next(),
       input: {
         name,
         revision,
