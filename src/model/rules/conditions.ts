@@ -237,6 +237,26 @@ export function applyConditions(
 }
 
 /**
+ * Whether `applyConditions(set, X, updates, later)` gives back X (equal data) for any X that
+ * `applyConditions(set, previous, updates, now)` made, at any time `later`: so when no two updates
+ * set the same condition. Each update then finds its condition as it left it (nothing after it in
+ * the call sets that type again, and the happy condition a set with dependents computes is not
+ * among them: such an update is ignored) and keeps it and its lastTransitionTime; the happy
+ * condition is judged from the same dependents, in the same order, with the same times, so it is
+ * found as it was. Two updates of one type are not: the first can flip the condition and the
+ * second flip it back, stamped with the time of each call (a Revision's ResourcesAvailable True,
+ * then Unknown `Deploying`). test/model/conditionsIdempotent.test.ts checks both.
+ */
+export function conditionsIdempotent(updates: readonly (ConditionUpdate | undefined)[]): boolean {
+  for (let i = 0; i < updates.length; i++) {
+    const type = updates[i]?.type;
+    if (type === undefined) continue;
+    for (let j = i + 1; j < updates.length; j++) if (updates[j]?.type === type) return false;
+  }
+  return true;
+}
+
+/**
  * Whether `setCondition(conditions, update with severity, now)` would give back a list equal to
  * `conditions` (field for field, in the same key order) whatever `now` is: the list is sorted
  * by type with one condition of each type, and the one of `update`'s type is the same condition

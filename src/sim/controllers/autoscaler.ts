@@ -56,6 +56,7 @@ import { type SksEvent, type SksSnapshot, sksMachine, sksModeOf, sksReconcileMov
 import {
   applyConditions,
   type ConditionUpdate,
+  conditionsIdempotent,
   getCondition,
   PODAUTOSCALER_CONDITION_SET,
   paScaleTargetInitialized,
@@ -505,7 +506,7 @@ export class RevisionAutoscaler {
       UnchangedStatus.verify?.('PodAutoscaler', storedPa, makeStatus);
     } else {
       const after = ctx.store.updateStatus<PodAutoscaler>(T.podAutoscaler, this.namespace, this.revision, makeStatus());
-      this.paStatus.wrote(pa.status, after.status, statusInputs);
+      this.paStatus.wrote(pa.status, after.status, statusInputs, conditionsIdempotent(updates));
     }
 
     this.updateSks(sks, scale.want, readyPods);
@@ -599,7 +600,7 @@ export class RevisionAutoscaler {
       UnchangedStatus.verify?.('ServerlessService', stored, makeStatus);
     } else {
       const after = this.ctx.store.updateStatus<ServerlessService>(T.sks, this.namespace, this.revision, makeStatus());
-      this.sksStatus.wrote(sks.status, after.status, statusInputs);
+      this.sksStatus.wrote(sks.status, after.status, statusInputs, conditionsIdempotent([ready]));
     }
     if (mode !== before) {
       this.ctx.emit({ t: this.ctx.now(), type: 'sks', revision: this.logName, mode, activators });
