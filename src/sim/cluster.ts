@@ -195,6 +195,10 @@ interface RevisionRuntime {
   desired: number;
   /** Its slot for the results (src/results/results.ts `RevisionSlot`), handed with each of its requests. */
   readonly slot: RevisionSlot;
+  /** Its place in the order revisions started (the order of `SimCluster.revisions`, which samples follow). */
+  readonly seq: number;
+  /** In the per-second scan (`SimCluster.scanned`): every revision that does not stand, and any woken since. */
+  scanned: boolean;
 }
 
 /**
@@ -353,6 +357,16 @@ export class SimCluster {
   /** Who takes the standing samples, how many stand, and the time of the last per-second tick. */
   private standingReader: StandingSamples | undefined;
   private standingCount = 0;
+  /**
+   * The revisions `secondly` looks at, in `seq` order: a standing revision leaves it, and what can
+   * end its standing (a pod, its Deployment, a first request, the activator's path) puts it back,
+   * so a fleet of quiet revisions costs nothing a second. While `secondly` runs, `scan` is the
+   * list it walks and `scanAt` its place in it.
+   */
+  private scanned: RevisionRuntime[] = [];
+  private scan: RevisionRuntime[] | undefined;
+  private scanAt = 0;
+  private revisionSeq = 0;
   private lastTickAt = 0;
   /** routeFor's answers by host; cleared whenever a Route, a ConfigMap or a revision runtime changes. */
   private readonly hostRoutes = new Map<string, HostRoute | null>();
@@ -564,6 +578,7 @@ export class SimCluster {
       const rt = this.runtimeByDeployment.get(`${ns}/${name}`);
       if (rt) {
         if (this.standingCount > 0) rt.changed = true;
+        this.wake(rt);
         rt.desired = e.op === 'deleted' ? 0 : replicasOf(obj);
       }
     }
@@ -631,6 +646,7 @@ export class SimCluster {
       if (rt) {
         rt.autoscaler.stop();
         if (rt.standing) this.sit(rt);
+        this.unscan(rt);
         this.runtimeByDeployment.delete(`${rt.namespace}/${rt.deployment}`);
       }
       this.revisions.delete(key);
@@ -654,7 +670,16 @@ export class SimCluster {
       this.engine,
       this.random.routing,
       {
-        firstRequest: () => this.revisions.get(`${ns}/${name}`)?.autoscaler.firstRequest(),
+        firstRequest: () => {
+          const rt = this.revisions.get(`${ns}/${name}`);
+          if (!rt) return;
+          this.wake(rt);
+          rt.autoscaler.firstRequest();
+        },
+        pathChanged: () => {
+          const rt = this.revisions.get(`${ns}/${name}`);
+          if (rt) this.wake(rt);
+        },
         completed: (req, status, body) => this.complete(ns, req, status, body),
         held: (req) => {
           if (this.log.recordsRequest(req.id)) {
@@ -692,8 +717,11 @@ export class SimCluster {
       changed: false,
       desired: replicasOf(this.store.get(T.deployment, ns, depName)),
       slot: new RevisionSlot(),
+      seq: this.revisionSeq++,
+      scanned: false,
     };
     this.revisions.set(`${ns}/${name}`, runtime);
+    this.wake(runtime);
     this.runtimeByDeployment.set(`${ns}/${depName}`, runtime);
     this.forgetHostRoutes();
     this.queue.enqueue(T.podAutoscaler, ns, name);
@@ -704,6 +732,7 @@ export class SimCluster {
     const rt = this.revisions.get(`${namespace}/${revision}`);
     if (!rt) return;
     rt.changed = true;
+    this.wake(rt);
     if (phase === 'Ready') {
       const cpu = this.settings.app.cpu > 0 ? this.nodes.scheduler.cpuOf(`${namespace}/${pod}`) : undefined;
       rt.dataplane.podReady(pod, cpu);
@@ -743,7 +772,12 @@ export class SimCluster {
     }
     this.standingReader = reader;
     reader?.tick(now);
-    for (const rt of this.revisions.values()) {
+    const scan = this.scanned;
+    this.scanned = [];
+    this.scan = scan;
+    for (let i = 0; i < scan.length; i++) {
+      this.scanAt = i;
+      const rt = scan[i]!;
       const { dataplane, autoscaler } = rt;
       if (rt.standing) {
         if (
@@ -752,6 +786,7 @@ export class SimCluster {
           dataplane.heldRequests() === 0 &&
           dataplane.activatorInPath === rt.standing.activatorInPath
         ) {
+          rt.scanned = false;
           continue;
         }
         this.sit(rt);
@@ -786,13 +821,44 @@ export class SimCluster {
         rt.changed = false;
         this.standingCount++;
         reader.stand(sample);
+        rt.scanned = false;
+        continue;
       }
+      this.scanned.push(rt);
     }
+    this.scan = undefined;
     this.lastTickAt = now;
+  }
+
+  /**
+   * Back into the per-second scan, in `seq` order: during a scan, after the revision at hand if it
+   * comes after it (the scan reaches it this second, as a walk over every revision would), else
+   * among those already scanned.
+   */
+  private wake(rt: RevisionRuntime): void {
+    if (rt.scanned) return;
+    rt.scanned = true;
+    const scan = this.scan;
+    if (scan && rt.seq > scan[this.scanAt]!.seq) {
+      insertBySeq(scan, rt, this.scanAt + 1);
+      return;
+    }
+    insertBySeq(this.scanned, rt, 0);
+  }
+
+  /** Out of the scan for good (its revision is gone). */
+  private unscan(rt: RevisionRuntime): void {
+    rt.scanned = false;
+    this.scanned = this.scanned.filter((r) => r !== rt);
+    if (this.scan) {
+      const at = this.scan.indexOf(rt);
+      if (at > this.scanAt) this.scan.splice(at, 1);
+    }
   }
 
   /** A standing revision samples again from this tick: it stood through the last one. */
   private sit(rt: RevisionRuntime): void {
+    this.wake(rt);
     rt.standing = undefined;
     this.standingCount--;
     this.standingReader?.sit(rt.dataplane.revision, this.lastTickAt);
@@ -1140,6 +1206,19 @@ function replicasOf(deployment: KubeObject | undefined): number {
 }
 
 /** A sample with nothing in it: the same every second until a request, a pod or a new scale. */
+/** Puts `rt` into `list` (sorted by `seq`) at its place, no earlier than `from`. */
+function insertBySeq(list: RevisionRuntime[], rt: RevisionRuntime, from: number): void {
+  let lo = from;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]!.seq < rt.seq) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === list.length) list.push(rt);
+  else list.splice(lo, 0, rt);
+}
+
 function isQuiet(s: SampleEvent): boolean {
   return (
     s.rps === 0 &&

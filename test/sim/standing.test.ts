@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EVENT_TYPES } from '../../src/model/eventSchema.js';
+import type { SampleEvent } from '../../src/model/events.js';
 import { ResultsCollector } from '../../src/results/results.js';
 import { loadScenario, runScenario } from '../../src/runner/simulate.js';
 import { scratch } from '../cli/helpers.js';
@@ -39,6 +40,59 @@ async function twoRuns(file: string): Promise<{ every: string; standing: string;
   const stood = stand.mock.calls.length;
   stand.mockRestore();
   return { every: outcome(every, a), standing: outcome(standing, b), stood };
+}
+
+/**
+ * Every sample of a run, by second and revision: in the run where the results are the only reader
+ * of samples, the ones written plus, for each standing revision, its standing sample at every
+ * tick it stood through (the tick a revision sits at is not one it stood through: it samples it).
+ */
+async function samplesBothWays(
+  file: string,
+): Promise<{ every: Map<string, string>; rebuilt: Map<string, string>; stood: number }> {
+  const key = (s: SampleEvent) => `${s.t} ${s.revision}`;
+  const every = new Map<string, string>();
+  await runScenario(loadScenario(file), file, {
+    log: { keep: false },
+    observe: (line) => {
+      if (line.type === 'sample') every.set(key(line as SampleEvent), JSON.stringify(line));
+    },
+  });
+  const rebuilt = new Map<string, string>();
+  const standing = new Map<string, { sample: SampleEvent; pending: number[] }>();
+  const confirm = (rev: string, upTo: number) => {
+    const st = standing.get(rev)!;
+    for (const t of st.pending) if (t <= upTo) rebuilt.set(`${t} ${rev}`, JSON.stringify({ ...st.sample, t }));
+    st.pending = [];
+  };
+  let stood = 0;
+  const sample = vi.spyOn(ResultsCollector.prototype, 'sample').mockImplementation(function (this: unknown, s) {
+    rebuilt.set(key(s), JSON.stringify(s));
+  });
+  const stand = vi.spyOn(ResultsCollector.prototype, 'stand').mockImplementation((s) => {
+    stood++;
+    standing.set(s.revision, { sample: s, pending: [] });
+  });
+  const sit = vi.spyOn(ResultsCollector.prototype, 'sit').mockImplementation((revision, t) => {
+    if (!standing.has(revision)) return;
+    confirm(revision, t);
+    standing.delete(revision);
+  });
+  const tick = vi.spyOn(ResultsCollector.prototype, 'tick').mockImplementation((t) => {
+    // The tick before this one is over: whoever still stands stood through it.
+    for (const [rev, st] of standing) {
+      confirm(rev, Number.POSITIVE_INFINITY);
+      st.pending.push(t);
+    }
+  });
+  await runScenario(loadScenario(file), file, {
+    log: { keep: false },
+    observe: () => {},
+    observeTypes: EVERY_TYPE_BUT_SAMPLES_AND_TICKS,
+  });
+  for (const rev of standing.keys()) confirm(rev, Number.POSITIVE_INFINITY);
+  for (const spy of [sample, stand, sit, tick]) spy.mockRestore();
+  return { every, rebuilt, stood };
 }
 
 /** Services named s0…, each with bursts of requests at the given seconds (the rest of the time idle). */
@@ -114,6 +168,40 @@ describe('standing samples', () => {
           });
           const r = await twoRuns(join(dir, 'fleet.yaml'));
           expect(r.standing).toBe(r.every);
+          stood += r.stood;
+        },
+      ),
+      { numRuns: 6 },
+    );
+    expect(stood).toBeGreaterThan(0);
+  });
+  it('stand for exactly the samples they would have written, in random fleets of bursty services', async () => {
+    let stood = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(
+          fc.record({
+            service: fc.nat(3),
+            at: fc.integer({ min: 30, max: 600 }),
+            seconds: fc.integer({ min: 1, max: 20 }),
+            rps: fc.integer({ min: 1, max: 30 }),
+          }),
+          { minLength: 1, maxLength: 6 },
+        ),
+        async (seed, services, bursts) => {
+          const dir = scratch({
+            'fleet.yaml': fleet(
+              seed,
+              bursts.map((b) => ({ ...b, service: b.service % services })),
+              services,
+            ),
+          });
+          const r = await samplesBothWays(join(dir, 'fleet.yaml'));
+          const differing = [...r.every].filter(([k, v]) => r.rebuilt.get(k) !== v).map(([k]) => k);
+          expect(differing.slice(0, 5)).toEqual([]);
+          expect(r.rebuilt.size).toBe(r.every.size);
           stood += r.stood;
         },
       ),

@@ -539,7 +539,7 @@ export class RevisionAutoscaler {
         actor.on(
           'sks.routing',
           this.failures.listener((e) => {
-            this.dataplane.activatorInPath = e.mode === 'Proxy';
+            this.dataplane.setActivatorInPath(e.mode === 'Proxy');
           }),
         );
         return actor.start();

@@ -69,7 +69,7 @@ export class HpaAutoscaler {
   ) {
     this.logName = ctx.logName(namespace, revision);
     // The SKS is in Serve mode from the start: the activator is never in an HPA revision's path.
-    dataplane.activatorInPath = false;
+    dataplane.setActivatorInPath(false);
     this.spec = { metric: this.hpaSpec()?.metrics[0]?.resource.name ?? 'cpu' };
     const f = this.failures;
     this.actor = f.watch(createActor(hpaMachine, { clock: f.clock(ctx.engine.clock), input: { name: revision } }));

@@ -62,6 +62,8 @@ export const REQ_DONE = 5;
 export interface DataplaneHooks {
   /** The activator's immediate stat on the first request of a period (for the poke). */
   firstRequest(revision: string): void;
+  /** The activator went into or out of the path (`setActivatorInPath`): a standing revision samples again. */
+  pathChanged?(): void;
   /** A request was answered or failed. */
   completed(req: SimRequest, status: number, body: string): void;
   /** A request was buffered by the activator. */
@@ -251,8 +253,9 @@ class ScrapeClock {
 
 export class RevisionDataplane {
   /**
-   * The public service's endpoints are the activators (SKS Proxy). Set only by the SKS machine's
-   * `sks.routing` event (src/model/machines/sks.ts); true until an SKS exists.
+   * The public service's endpoints are the activators (SKS Proxy). Set only through
+   * `setActivatorInPath`, by the SKS machine's `sks.routing` event (src/model/machines/sks.ts);
+   * true until an SKS exists. A plain field: every request reads it.
    */
   activatorInPath = true;
   private readonly pods = new Map<string, PodEndpoint>();
@@ -522,6 +525,13 @@ export class RevisionDataplane {
   }
 
   // ---- requests ----
+
+  /** Puts the activator in or out of the path; a change is reported (`DataplaneHooks.pathChanged`). */
+  setActivatorInPath(inPath: boolean): void {
+    if (inPath === this.activatorInPath) return;
+    this.activatorInPath = inPath;
+    this.hooks.pathChanged?.();
+  }
 
   receive(req: SimRequest): void {
     this.arrivalsThisSecond++;
