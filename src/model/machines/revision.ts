@@ -28,6 +28,7 @@ import {
   revisionDeploying,
   revisionFromAutoscaler,
   revisionPodsFailing,
+  sameConditionList,
 } from '../rules/conditions.js';
 import type { LifecycleEmitted } from './lifecycle.js';
 
@@ -140,6 +141,32 @@ function judgementOf(event: RevisionLifecycleEvent): Judgement {
       : { conditions: event.conditions };
   judgedEvent = event;
   return judged;
+}
+
+/**
+ * Whether a `revision.reconcile` sent to a machine whose snapshot has `context` would leave it as
+ * it is: the event's conditions (judged once, as the machine's guards judge it: a send of the same
+ * event afterwards does not judge it again) and replica counts are the ones the machine holds.
+ * Each state of either region stands for one status of the conditions it holds (readiness: Ready
+ * Unknown, True or False; activity: Active as `revisionActiveMode` gives it) and has a move for
+ * every other status and none for its own, so the state any event leaves stands for the
+ * conditions it stored, and the same conditions move nothing, say nothing and emit only a status
+ * equal to the one emitted last. In a fleet this is a Revision's status write's own echo: the
+ * write queues a reconcile, which starts from the conditions just written and judges them again
+ * (`revisionConditions` is no identity in general: a PA without a service name sets
+ * ResourcesAvailable twice and stamps it again every time, which this compare sees).
+ */
+export function revisionReconcileStays(
+  context: Pick<RevisionContext, 'conditions' | 'actualReplicas' | 'desiredReplicas'>,
+  event: Extract<RevisionLifecycleEvent, { type: 'revision.reconcile' }>,
+): boolean {
+  if (context.conditions === undefined) return false;
+  const judgement = judgementOf(event);
+  return (
+    judgement.actualReplicas === context.actualReplicas &&
+    judgement.desiredReplicas === context.desiredReplicas &&
+    sameConditionList(judgement.conditions, context.conditions)
+  );
 }
 
 export const revisionLifecycleMachine = setup({

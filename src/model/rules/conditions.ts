@@ -117,6 +117,26 @@ function sameCondition(a: Condition, b: Condition): boolean {
   );
 }
 
+/**
+ * Two condition lists equal as data, as the store compares a status it is asked to write with the
+ * stored one: the same conditions in the same order, each with the same fields (a field present
+ * but undefined counts). Conditions of other prototypes than a plain object's are taken to differ.
+ */
+export function sameConditionList(a: readonly Condition[] | undefined, b: readonly Condition[] | undefined): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as unknown as Record<string, unknown>;
+    const y = b[i] as unknown as Record<string, unknown>;
+    if (x === y) continue;
+    if (Object.getPrototypeOf(x) !== Object.prototype || Object.getPrototypeOf(y) !== Object.prototype) return false;
+    const keys = Object.keys(x);
+    if (keys.length !== Object.keys(y).length) return false;
+    for (const k of keys) if (x[k] !== y[k] || !Object.hasOwn(y, k)) return false;
+  }
+  return true;
+}
+
 function byType(a: Condition, b: Condition): number {
   return a.type < b.type ? -1 : a.type > b.type ? 1 : 0;
 }

@@ -123,6 +123,20 @@ export class ActorsByObject<A extends RestingActor> {
   }
 
   /**
+   * The running actor of `obj` when `obj` is the very object the last reconcile left in the store
+   * and the machine is as that reconcile left it (so the stored status is the last one it
+   * emitted); undefined otherwise, or when the actor rests.
+   */
+  leftAsIs(obj: KubeObject): A | undefined {
+    const known = this.actors.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
+    const actor = known?.actor;
+    const last = known?.last;
+    if (!actor || !last || known.uid !== obj.metadata.uid || last.stored !== obj) return undefined;
+    const snapshot = actor.getSnapshot();
+    return snapshot === last.machine && snapshot.status === 'active' ? actor : undefined;
+  }
+
+  /**
    * The reconcile of `obj` sent its machine `inputs` and wrote the status the machine emitted:
    * remembered for {@link repeats} with the stored object as it is now (`stored`).
    */
