@@ -47,16 +47,6 @@ const SWEEP_MS = 60 * 1000;
 
 const EVENTS = 'events';
 
-interface Recorded {
-  name: string;
-  namespace: string;
-  /** When it was written: the kept events are in this order. */
-  firstMs: number;
-  lastMs: number;
-  /** What it was recorded as (its aggregation key); null for an events.k8s.io event, never counted up on. */
-  key: EventKey | null;
-}
-
 /** The object an event is about, as the Event's `involvedObject` holds it. */
 type Involved = Record<string, string> & { namespace: string; name: string; uid: string };
 
@@ -78,6 +68,32 @@ interface Pending extends EventKey {
   options: RecordOptions | undefined;
 }
 
+/**
+ * An event kept, with the aggregation key it was recorded under as fields of its own (not the
+ * record it was written from, whose time and options it no longer needs: ≈ 120 bytes an event
+ * fewer, an Event per pod start and stop in a fleet).
+ */
+interface Recorded extends EventKey {
+  name: string;
+  namespace: string;
+  /** When it was written: the kept events are in this order. */
+  firstMs: number;
+  lastMs: number;
+  /** False for an events.k8s.io event, never counted up on. */
+  counted: boolean;
+}
+
+/**
+ * An object's events a repeat may count up on: a list while they are few (most objects have a
+ * handful: a pod's Scheduled, Pulling, Pulled, Created, Started), scanned for the message; by
+ * message once there are more than {@link LIST_MAX} (a ReplicaSet's `Created pod: …` of every
+ * pod it makes). A Map of messages to lists cost an object ≈ 350 bytes more than its list.
+ */
+type OfObject = Recorded[] | Map<string, Recorded[]>;
+
+/** The most events an object's list holds before they are filed by message. */
+export const LIST_MAX = 8;
+
 /** The last nanosecond used for an object's event names: microseconds and nanoseconds on top. */
 interface LastNanos {
   micros: number;
@@ -98,11 +114,11 @@ export class EventRecorder {
   private flushScheduled = false;
   /**
    * The latest core/v1 event of each aggregation key, filed by the uid of the object it is about
-   * (a string whose hash V8 keeps), then by its message (a ReplicaSet says `Created pod: …` of
-   * every pod it makes): no hash of the key's several hundred bytes of text per record. The few
-   * under one message are told apart by their keys, and a hit is checked against the stored event.
+   * (a string whose hash V8 keeps), then by its message ({@link OfObject}): no hash of the key's
+   * several hundred bytes of text per record. The few under one message are told apart by their
+   * keys, and a hit is checked against the stored event.
    */
-  private readonly byObject = new Map<string, Map<string, Recorded[]>>();
+  private readonly byObject = new Map<string, OfObject>();
   /** Every event kept, in the order written (so by `firstMs`), for expiry. */
   private readonly kept = new Set<Recorded>();
   /**
@@ -177,14 +193,15 @@ export class EventRecorder {
     const { at, involved, source, options } = p;
     const v1 = options?.eventsV1;
     const ofObject = v1 ? undefined : this.byObject.get(involved.uid);
-    const similar = ofObject?.get(p.message);
+    // The object's list, or its events of this message: scanned alike, in the order recorded.
+    const similar = ofObject === undefined || Array.isArray(ofObject) ? ofObject : ofObject.get(p.message);
     let seen: Recorded | undefined;
     let existing: (KubeObject & { count?: number }) | undefined;
     if (similar !== undefined) {
       for (let i = 0; i < similar.length; i++) {
         const r = similar[i]!;
         // Recorded under another key: not this event (the stored event was written with its key).
-        if (!sameKey(r.key!, p)) continue;
+        if (r.message !== p.message || !sameKey(r, p)) continue;
         const stored = this.store.get(EVENTS, r.namespace, r.name) as (KubeObject & { count?: number }) | undefined;
         if (stored && sameEvent(stored as unknown as StoredEvent, p)) {
           seen = r;
@@ -205,12 +222,13 @@ export class EventRecorder {
     }
     const namespace = involved.namespace;
     const name = this.name(involved.name, namespace, at);
+    const from = storedSource(source);
     // One literal per kind of Event, its fields in the order client-go writes them.
     const event = v1
       ? {
           apiVersion: 'v1',
           kind: 'Event',
-          metadata: { name, namespace },
+          metadata: storedMetadata(name, namespace),
           involvedObject: involved,
           reason: p.reason,
           message: p.message,
@@ -226,12 +244,12 @@ export class EventRecorder {
       : {
           apiVersion: 'v1',
           kind: 'Event',
-          metadata: { name, namespace },
+          metadata: storedMetadata(name, namespace),
           involvedObject: involved,
           reason: p.reason,
           message: p.message,
           type: p.type,
-          source: source.host ? { component: source.component, host: source.host } : { component: source.component },
+          source: from,
           firstTimestamp: stamp,
           lastTimestamp: stamp,
           count: 1,
@@ -243,19 +261,56 @@ export class EventRecorder {
     // Built for this write alone (its involvedObject too: `record` made it for this event), and
     // nothing here keeps or changes it: the store keeps it as it is.
     this.store.createHandedOver(event as unknown as KubeObject);
-    const recorded: Recorded = { name, namespace, firstMs: at, lastMs: at, key: v1 ? null : p };
+    // One literal, its fields in one order: every kept event has the same hidden class.
+    const recorded: Recorded = {
+      name,
+      namespace,
+      firstMs: at,
+      lastMs: at,
+      counted: !v1,
+      involved,
+      type: p.type,
+      reason: p.reason,
+      message: p.message,
+      source: from,
+    };
     this.kept.add(recorded);
     if (at < this.oldestMs) this.oldestMs = at;
     if (!v1) {
       // The new event takes the key over: a repeat counts up on it, and the old one (too old to
       // count up on) stays kept until it expires.
-      if (similar !== undefined) {
-        if (seen) similar[similar.indexOf(seen)] = recorded;
-        else similar.push(recorded);
-      } else if (ofObject !== undefined) ofObject.set(p.message, [recorded]);
-      else this.byObject.set(involved.uid, new Map([[p.message, [recorded]]]));
+      if (seen) similar![similar!.indexOf(seen)] = recorded;
+      else this.file(involved.uid, ofObject, recorded);
     }
     this.scheduleSweep();
+  }
+
+  /** Files a new key's event under its object (`ofObject`: what the object has filed now). */
+  private file(uid: string, ofObject: OfObject | undefined, recorded: Recorded): void {
+    if (ofObject === undefined) this.byObject.set(uid, [recorded]);
+    else if (!Array.isArray(ofObject)) {
+      const similar = ofObject.get(recorded.message);
+      if (similar !== undefined) similar.push(recorded);
+      else ofObject.set(recorded.message, [recorded]);
+    } else if (ofObject.length < LIST_MAX) {
+      // A copy one longer: a list pushed to grows room for 16 more (a few hundred bytes each).
+      const list = new Array<Recorded>(ofObject.length + 1);
+      for (let i = 0; i < ofObject.length; i++) list[i] = ofObject[i]!;
+      list[ofObject.length] = recorded;
+      this.byObject.set(uid, list);
+    } else {
+      // By message from now on, each message's events in the order recorded.
+      const byMessage = new Map<string, Recorded[]>();
+      for (const r of ofObject) {
+        const similar = byMessage.get(r.message);
+        if (similar !== undefined) similar.push(r);
+        else byMessage.set(r.message, [r]);
+      }
+      const similar = byMessage.get(recorded.message);
+      if (similar !== undefined) similar.push(recorded);
+      else byMessage.set(recorded.message, [recorded]);
+      this.byObject.set(uid, byMessage);
+    }
   }
 
   /**
@@ -340,17 +395,59 @@ export class EventRecorder {
 
   /** An expired event leaves the aggregation index, if it still holds its key there. */
   private forgetKey(r: Recorded): void {
-    if (r.key === null) return;
-    const uid = r.key.involved.uid;
+    if (!r.counted) return;
+    const uid = r.involved.uid;
     const ofObject = this.byObject.get(uid);
-    const similar = ofObject?.get(r.key.message);
+    if (ofObject === undefined) return;
+    if (Array.isArray(ofObject)) {
+      const at = ofObject.indexOf(r);
+      if (at < 0) return;
+      if (ofObject.length === 1) this.byObject.delete(uid);
+      else ofObject.splice(at, 1);
+      return;
+    }
+    const similar = ofObject.get(r.message);
     const at = similar ? similar.indexOf(r) : -1;
     if (at < 0) return;
     similar!.splice(at, 1);
     if (similar!.length > 0) return;
-    ofObject!.delete(r.key.message);
-    if (ofObject!.size === 0) this.byObject.delete(uid);
+    ofObject.delete(r.message);
+    if (ofObject.size === 0) this.byObject.delete(uid);
   }
+}
+
+/**
+ * A stored Event's `source`, one frozen object per component and host (a fleet's Events share a
+ * few dozen: the controllers', the kubelet's of each node), where each Event had its own. The
+ * store never changes a stored object's parts in place; frozen, they cannot be.
+ */
+const sources = new Map<string, Map<string, Readonly<EventSource>>>();
+
+function storedSource(source: EventSource): Readonly<EventSource> {
+  let ofComponent = sources.get(source.component);
+  if (ofComponent === undefined) {
+    ofComponent = new Map();
+    sources.set(source.component, ofComponent);
+  }
+  const host = source.host ?? '';
+  let stored = ofComponent.get(host);
+  if (stored === undefined) {
+    stored = Object.freeze(
+      source.host ? { component: source.component, host: source.host } : { component: source.component },
+    );
+    ofComponent.set(host, stored);
+  }
+  return stored;
+}
+
+/**
+ * A new Event's metadata with room for the fields the store writes on create, in the order it
+ * writes them (uid, generation, creationTimestamp, resourceVersion: test/sim/recorderSame.test.ts
+ * compares the stored JSON): made with two fields, the object got its four more in a separate
+ * array of properties (≈ 40 bytes an Event more).
+ */
+function storedMetadata(name: string, namespace: string): KubeObject['metadata'] {
+  return { name, namespace, uid: '', generation: 0, creationTimestamp: '', resourceVersion: '' };
 }
 
 /** The fields of a stored core/v1 Event the aggregation key reads. */

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../src/model/api/types.js';
 import { isoAt } from '../../src/model/rules/time.js';
 import { Engine } from '../../src/sim/engine.js';
-import { EventRecorder, type RecordOptions } from '../../src/sim/recorder.js';
+import { EventRecorder, LIST_MAX, type RecordOptions } from '../../src/sim/recorder.js';
 import { ObjectStore } from '../../src/sim/store.js';
 import { OldEventRecorder } from './recorderOld.js';
 
@@ -18,7 +18,7 @@ interface Rec {
   object: number;
   type: 'Normal' | 'Warning';
   reason: 'Pulled' | 'Killing' | 'Scheduled';
-  message: 'one' | 'two';
+  message: string;
   host: 'n1' | 'n2' | undefined;
   fieldPath: string | undefined;
   v1: boolean;
@@ -94,28 +94,47 @@ const options = (r: Rec): RecordOptions | undefined =>
         ? {}
         : undefined;
 
+/**
+ * Records of two objects with more messages each than an object's list holds ({@link LIST_MAX}):
+ * their events are filed by message from then on, and leave as they expire.
+ */
+const manyMessages = rec.chain((r) =>
+  fc.record({ object: fc.constantFrom(0, 2), message: fc.integer({ min: 0, max: LIST_MAX + 3 }) }).map((x) => ({
+    ...r,
+    object: x.object,
+    message: `m${x.message}`,
+    // Mostly within two minutes (an object's events pile up), now and then past ten minutes or
+    // the hour (they stop counting up, then expire).
+    gapMs: x.message % 6 === 0 ? r.gapMs : r.gapMs % 120_000,
+  })),
+);
+
 describe('EventRecorder against the old recorder', () => {
-  it('stores the same Events, with the same watch events and resourceVersions (fast-check)', () => {
-    fc.assert(
-      fc.property(fc.array(rec, { minLength: 1, maxLength: 60 }), (records) => {
-        const runs = [run('new'), run('old')];
-        let t = 0;
-        for (const r of records) {
-          t += r.gapMs;
-          for (const x of runs) {
-            x.engine.runUntil(t);
-            x.record(objects[r.object]!, r, options(r));
+  for (const [what, records, fewest] of [
+    ['', rec, 1],
+    [', with more messages an object than its list holds', manyMessages, 40],
+  ] as const)
+    it(`stores the same Events, with the same watch events and resourceVersions${what} (fast-check)`, () => {
+      fc.assert(
+        fc.property(fc.array(records, { minLength: fewest, maxLength: Math.max(60, 2 * fewest) }), (records) => {
+          const runs = [run('new'), run('old')];
+          let t = 0;
+          for (const r of records) {
+            t += r.gapMs;
+            for (const x of runs) {
+              x.engine.runUntil(t);
+              x.record(objects[r.object]!, r, options(r));
+            }
+            expect(JSON.stringify(runs[0]!.store.list('events'))).toBe(JSON.stringify(runs[1]!.store.list('events')));
           }
-          expect(JSON.stringify(runs[0]!.store.list('events'))).toBe(JSON.stringify(runs[1]!.store.list('events')));
-        }
-        for (const x of runs) x.engine.runUntil(t + 2 * 3_600_000);
-        expect(runs[0]!.seen).toEqual(runs[1]!.seen);
-        expect(runs[0]!.store.resourceVersion()).toBe(runs[1]!.store.resourceVersion());
-        expect(runs[0]!.engine.pending()).toBe(runs[1]!.engine.pending());
-      }),
-      { numRuns: 300 },
-    );
-  });
+          for (const x of runs) x.engine.runUntil(t + 2 * 3_600_000);
+          expect(runs[0]!.seen).toEqual(runs[1]!.seen);
+          expect(runs[0]!.store.resourceVersion()).toBe(runs[1]!.store.resourceVersion());
+          expect(runs[0]!.engine.pending()).toBe(runs[1]!.engine.pending());
+        }),
+        { numRuns: 300 },
+      );
+    });
 
   it('names a thousand and more events of one object at one instant as the old recorder does', () => {
     const runs = [run('new'), run('old')];
