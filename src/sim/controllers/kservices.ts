@@ -17,6 +17,7 @@ import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { StoreEvent } from '../store.js';
 import { PODS_BY_REVISION, T } from '../types.js';
+import { PodAddresses, type PodEndpoints, type RevisionAddresses } from './podAddresses.js';
 import { MadeFrom, UnchangedStatus } from './statusMemo.js';
 
 export const CORE_SERVICES = 'services';
@@ -66,8 +67,8 @@ export class KubernetesServices {
   private readonly madeFrom = new MadeFrom();
 
   private nextIp = 100;
-  /** A stored pod's address and slice entry (a pod's next write is a new object, with its own). */
-  private readonly entries = new WeakMap<Pod, PodEndpoints>();
+  /** Each revision's pods with an address, kept as they change (see podAddresses.ts). */
+  private readonly addresses = new PodAddresses();
   /** Per revision (`namespace/name`), what its last reconcile read and left in the store. */
   private readonly written = new Map<string, Written>();
 
@@ -111,11 +112,15 @@ export class KubernetesServices {
     });
   }
 
-  /** Store changes that concern a revision's Services or Endpoints. */
+  /**
+   * Store changes that concern a revision's Services or Endpoints. It must see every pod event
+   * from the first reconcile of a revision on: the revision's pod addresses are kept from them.
+   */
   observe(e: StoreEvent, type: string): void {
     if (type === T.sks) {
       this.enqueue(e.object.metadata.namespace ?? 'default', e.object.metadata.name);
     } else if (type === T.pod) {
+      this.addresses.observe(e);
       const revision = e.object.metadata.labels?.[LABEL_REVISION];
       if (revision) this.enqueue(e.object.metadata.namespace ?? 'default', revision);
     }
@@ -128,6 +133,7 @@ export class KubernetesServices {
     const key = `${ns}/${revision}`;
     if (!sks) {
       this.written.delete(key);
+      this.addresses.forget(key);
       // The public Service and Endpoints go with the SKS (owner); the private Endpoints with their Service.
       if (store.get(ENDPOINTS, ns, privateName)) store.remove(ENDPOINTS, ns, privateName);
       return;
@@ -156,16 +162,8 @@ export class KubernetesServices {
     const notReady: PodEndpoints['address'][] = [];
     const readySlices: PodEndpoints['slice'][] = [];
     const notReadySlices: PodEndpoints['slice'][] = [];
-    const podEntries: PodEndpoints[] = [];
-    for (const p of store.byIndex<Pod>(T.pod, PODS_BY_REVISION, `${ns}/${revision}`)) {
-      if (p.metadata.deletionTimestamp || !p.status?.podIP) continue;
-      let entry = this.entries.get(p);
-      if (!entry) {
-        entry = podEndpoints(p, ns);
-        this.entries.set(p, entry);
-      }
-      podEntries.push(entry);
-    }
+    const addresses = this.addresses.of(ns, key, () => store.byIndex<Pod>(T.pod, PODS_BY_REVISION, key));
+    const podEntries = addresses.entries();
     // What is written is a function of the SKS, the two Services and the pods' entries: when
     // they are the objects the last reconcile read, and what it wrote is still what is stored,
     // writing again would change nothing (half of a day's reconciles: a pod's write that does
@@ -178,7 +176,8 @@ export class KubernetesServices {
       last.sks === sks &&
       last.publicService === publicService &&
       last.privateService === privateService &&
-      sameEntries(last.pods, podEntries) &&
+      last.addresses === addresses &&
+      last.version === addresses.version &&
       last.stored.every((obj, i) => store.get(obj.type, ns, obj.name) === last.objects[i])
     ) {
       return;
@@ -256,7 +255,8 @@ export class KubernetesServices {
       sks,
       publicService,
       privateService,
-      pods: podEntries,
+      addresses,
+      version: addresses.version,
       stored,
       objects: stored.map((o) => store.get(o.type, ns, o.name)),
     });
@@ -413,16 +413,12 @@ interface Written {
   sks: ServerlessService;
   publicService: KubeObject | undefined;
   privateService: KubeObject | undefined;
-  pods: PodEndpoints[];
+  /** The revision's pods' entries, at this version. */
+  addresses: RevisionAddresses;
+  version: number;
   /** The Endpoints and EndpointSlices it writes, and the stored objects they were after it. */
   stored: { type: string; name: string }[];
   objects: (KubeObject | undefined)[];
-}
-
-function sameEntries(a: readonly PodEndpoints[], b: readonly PodEndpoints[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** The EndpointSlice of a Service: its name and a stable suffix (made once per Service name). */
@@ -435,26 +431,6 @@ function sliceName(service: string): string {
     sliceNames.set(service, name);
   }
   return name;
-}
-
-interface PodEndpoints {
-  readonly ready: boolean;
-  readonly address: { ip: string; nodeName: string; targetRef: object };
-  readonly slice: object;
-}
-
-/** A pod's address in its revision's Endpoints and its entry in the EndpointSlice, frozen. */
-function podEndpoints(p: Pod, ns: string): PodEndpoints {
-  const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  const targetRef = Object.freeze({ kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid ?? '' });
-  const address = Object.freeze({ ip: p.status?.podIP as string, nodeName: NODE_NAME, targetRef });
-  const slice = Object.freeze({
-    addresses: Object.freeze([address.ip]),
-    conditions: Object.freeze({ ready, serving: ready, terminating: false }),
-    nodeName: NODE_NAME,
-    targetRef,
-  });
-  return { ready, address, slice };
 }
 
 /** Five name characters that stay the same for the same seed (an EndpointSlice's suffix). */
