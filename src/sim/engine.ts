@@ -71,10 +71,14 @@ class Lane {
   /** Time of the last callback added (the next must not be earlier). */
   lastAt = Number.NEGATIVE_INFINITY;
 
-  push(at: number, seq: number, fn: (arg: never) => void, arg: unknown): void {
+  /**
+   * Adds a callback at `lastAt` (the caller sets it first). The time is read from the field, not
+   * passed: when the compiler does not inline this, a double argument is boxed, an object a request.
+   */
+  push(seq: number, fn: (arg: never) => void, arg: unknown): void {
     if (this.count === this.at.length) this.grow();
     const i = (this.head + this.count) & (this.at.length - 1);
-    this.at[i] = at;
+    this.at[i] = this.lastAt;
     this.seq[i] = seq;
     this.fn[i] = fn;
     this.arg[i] = arg;
@@ -137,6 +141,15 @@ export class Engine {
   private before = Number.POSITIVE_INFINITY;
   /** The time `advanceTo` hands `deliverBefore`. */
   private advancing = Number.NaN;
+  /**
+   * The time `callInLane` hands `callInLaneElse`, and the time `push` puts a slot at. Times go in
+   * fields, not arguments, on the per-request path: a double passed to a call the compiler does not
+   * inline is boxed, an object a request (and which calls it inlines varies from run to run).
+   */
+  private laneElseAt = Number.NaN;
+  private pushAt = Number.NaN;
+  /** What `advanceTo` hands `advanceToTimeOf`. */
+  private readonly advanceTarget = { atMs: Number.NaN };
   private freeSlots = new Int32Array(INITIAL_CAPACITY);
   private freeCount = 0;
   private seq = 0;
@@ -164,7 +177,8 @@ export class Engine {
     const slot = this.allocSlot(fn, undefined);
     const entry: Entry = { at, seq, fn, slot };
     this.entries[slot] = entry;
-    this.push(at, seq, slot);
+    this.pushAt = at;
+    this.push(seq, slot);
     return entry;
   }
 
@@ -182,7 +196,8 @@ export class Engine {
       throw new EngineError(`cannot schedule at ${at} ms: the clock is already at ${this.nowMs} ms`);
     }
     const slot = this.allocSlot(fn as (arg: never) => void, arg);
-    this.push(at, this.seq++, slot);
+    this.pushAt = at;
+    this.push(this.seq++, slot);
   }
 
   /** A new lane (see the file comment); returns its id for `callInLane`. */
@@ -247,8 +262,13 @@ export class Engine {
     this.firstSeq = lane.seq[lane.head]!;
   }
 
-  /** Lane `id` was empty and got a callback at (at, seq): its head may be the earliest now. */
-  private laneFilled(id: number, at: number, seq: number): void {
+  /**
+   * Lane `id` was empty and got a callback at (`at`, seq): its head may be the earliest now. (The
+   * time is the lane's `lastAt`, read here: a double passed as an argument is boxed when the
+   * compiler does not inline the call, and the callers' callers then box it on every path.)
+   */
+  private laneFilled(id: number, seq: number): void {
+    const at = this.lanes[id]!.lastAt;
     if (this.laneHeapOn) {
       this.laneJoin(id);
       this.firstFromLaneHeap();
@@ -324,28 +344,37 @@ export class Engine {
     // last, not yet delivered, so `at` is not in the past (and a NaN fails the test).
     if (lane.count !== 0 && at >= lane.lastAt) {
       lane.lastAt = at;
-      lane.push(at, this.seq++, fn as (arg: never) => void, arg);
+      lane.push(this.seq++, fn as (arg: never) => void, arg);
       this.live++;
       return;
     }
-    this.callInLaneElse(lane, laneId, at, fn, arg);
+    // The time goes in a field, not as an argument: completions with varying service times come
+    // here for most requests, and a double passed to a call the compiler does not inline is boxed.
+    this.laneElseAt = at;
+    this.callInLaneElse(lane, laneId, fn, arg);
   }
 
-  /** `callInLane` into an empty lane, or out of the lane's order (to the heap). */
-  private callInLaneElse<A>(lane: Lane, laneId: number, at: number, fn: (arg: A) => void, arg: A): void {
-    if (!(at >= this.nowMs)) {
-      throw new EngineError(`cannot schedule at ${at} ms: the clock is already at ${this.nowMs} ms`);
-    }
+  /** `callInLane` (its time in `laneElseAt`) into an empty lane, or out of the lane's order (to the heap). */
+  private callInLaneElse<A>(lane: Lane, laneId: number, fn: (arg: A) => void, arg: A): void {
+    const at = this.laneElseAt;
+    if (!(at >= this.nowMs)) this.pastLaneElseAt();
     const seq = this.seq++;
     if (lane.count === 0) {
       lane.lastAt = at;
-      lane.push(at, seq, fn as (arg: never) => void, arg);
+      lane.push(seq, fn as (arg: never) => void, arg);
       this.live++;
-      this.laneFilled(laneId, at, seq);
+      this.laneFilled(laneId, seq);
     } else {
       // Earlier than the lane's last: through the heap.
-      this.push(at, seq, this.allocSlot(fn as (arg: never) => void, arg));
+      const slot = this.allocSlot(fn as (arg: never) => void, arg);
+      this.pushAt = at;
+      this.push(seq, slot);
     }
+  }
+
+  /** `callInLaneElse`'s time is in the past (the message built here: see `laneFilled`). */
+  private pastLaneElseAt(): never {
+    throw new EngineError(`cannot schedule at ${this.laneElseAt} ms: the clock is already at ${this.nowMs} ms`);
   }
 
   /**
@@ -374,6 +403,17 @@ export class Engine {
    * work at `at` comes before anything scheduled after it at `at` itself.
    */
   advanceTo(at: number): boolean {
+    const target = this.advanceTarget;
+    target.atMs = at;
+    return this.advanceToTimeOf(target);
+  }
+
+  /**
+   * `advanceTo(next.atMs)`, for the load pump: the time is read from its arrival, not passed as an
+   * argument (a double passed to a call the compiler does not inline is boxed, an object a request).
+   */
+  advanceToTimeOf(next: { readonly atMs: number }): boolean {
+    const at = next.atMs;
     if (!(at >= this.nowMs) || at > this.limit || at >= this.before) return false;
     if ((this.size > 0 && this.heapAt[0]! <= at) || this.firstAt <= at) {
       // The time goes in a field, not as an argument: a double passed to a call the compiler does
@@ -586,7 +626,9 @@ export class Engine {
     return slot;
   }
 
-  private push(at: number, seq: number, slot: number): void {
+  /** Into the heap at (`pushAt`, seq): the time in a field, as `laneElseAt`. */
+  private push(seq: number, slot: number): void {
+    const at = this.pushAt;
     if (this.size === this.heapAt.length) this.grow();
     const heapAt = this.heapAt;
     const heapSeq = this.heapSeq;

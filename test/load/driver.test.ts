@@ -44,7 +44,7 @@ function manualClock(): LoadClock & { run(): void } {
     call: (at, fn, arg) => {
       queue.push({ at, seq: seq++, fn: () => fn(arg) });
     },
-    tryAdvance: (at) => at <= now,
+    tryAdvance: (next) => next.atMs <= now,
     run() {
       while (queue.length > 0) {
         queue.sort((a, b) => a.at - b.at || a.seq - b.seq);

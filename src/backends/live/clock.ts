@@ -61,8 +61,8 @@ export class RunClock implements LoadClock {
   }
 
   /** For the load driver: an arrival at `at` is sent now when its time has come. */
-  tryAdvance(at: number): boolean {
-    return this.now() >= at;
+  tryAdvance(next: { readonly atMs: number }): boolean {
+    return this.now() >= next.atMs;
   }
 
   /** Throws what ended the run early, if something did. */

@@ -23,26 +23,47 @@ export interface LoadClock {
    */
   lane?(): <A>(at: number, fn: (arg: A) => void, arg: A) => void;
   /**
-   * Whether `at` may be delivered now, in order with everything else scheduled: the simulator
-   * delivers first what is due before it (`Engine.advanceTo`) and moves its clock there; the wall
-   * clock only says whether `at` has come.
+   * Whether the next arrival, due at `next.atMs` (not before now), may be sent now, in order with
+   * everything else scheduled: the simulator delivers first what is due before it
+   * (`Engine.advanceTo`) and moves its clock there; the wall clock only says whether its time has
+   * come. (The time is read from the arrival: a double passed as an argument to a call the
+   * compiler does not inline is boxed, an object a request.)
    */
-  tryAdvance(at: number): boolean;
+  tryAdvance(next: { readonly atMs: number }): boolean;
 }
 
-/** The simulator's clock: its engine, the arrivals in a lane of their own. */
+/**
+ * The simulator's clock: its engine, the arrivals in a lane of their own. A class, not an object
+ * of bound functions: the pump calls `tryAdvance` once a request, and a call through a bound
+ * function the compiler does not inline boxes the time it is given (a heap number a request);
+ * a method of a class the pump sees one of is inlined, `Engine.advanceTo` with it.
+ */
+class EngineLoadClock implements LoadClock {
+  constructor(private readonly engine: Engine) {}
+
+  now(): number {
+    return this.engine.now();
+  }
+
+  call<A>(at: number, fn: (arg: A) => void, arg: A): void {
+    this.engine.call(at, fn, arg);
+  }
+
+  lane(): <A>(at: number, fn: (arg: A) => void, arg: A) => void {
+    const engine = this.engine;
+    const id = engine.lane();
+    return (at, fn, arg) => engine.callInLane(id, at, fn, arg);
+  }
+
+  // The pump's next arrival needs no event of its own: what comes before it is delivered from
+  // within the pump, and the pump goes on (one lane push and delivery fewer a request).
+  tryAdvance(next: { readonly atMs: number }): boolean {
+    return this.engine.advanceToTimeOf(next);
+  }
+}
+
 export function engineLoadClock(engine: Engine): LoadClock {
-  return {
-    now: engine.now.bind(engine),
-    call: engine.call.bind(engine),
-    lane: () => {
-      const id = engine.lane();
-      return (at, fn, arg) => engine.callInLane(id, at, fn, arg);
-    },
-    // The pump's next arrival needs no event of its own: what comes before it is delivered from
-    // within the pump, and the pump goes on (one lane push and delivery fewer a request).
-    tryAdvance: engine.advanceTo.bind(engine),
-  };
+  return new EngineLoadClock(engine);
 }
 
 /** How the backend sends one arrival. */
@@ -99,9 +120,11 @@ export function pump(source: ArrivalSource, clock: LoadClock, sender: LoadSender
         source.close?.();
         return;
       }
-      const at = Math.max(next.atMs, clock.now());
-      if (!clock.tryAdvance(at)) {
-        later(at, fire, next);
+      // Its time, not earlier than now, goes back into the arrival (which only the pump reads).
+      const now = clock.now();
+      if (!(next.atMs >= now)) next.atMs = now;
+      if (!clock.tryAdvance(next)) {
+        later(next.atMs, fire, next);
         return;
       }
     }
