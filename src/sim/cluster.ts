@@ -115,6 +115,7 @@ class BlankRequest implements SimRequest {
   pod: string | undefined = undefined;
   endpoint: SimRequest['endpoint'] = undefined;
   startedAt = 0;
+  dueMs = 0;
   deadline = Number.POSITIVE_INFINITY;
   timeoutBody = '';
   clientDeadline = Number.POSITIVE_INFINITY;

@@ -32,6 +32,11 @@ export interface Entry {
   slot: number;
 }
 
+/** What `Engine.callInLaneAt` schedules: an argument that carries the time it is due at. */
+export interface Due {
+  readonly dueMs: number;
+}
+
 /** xstate's Clock shape (not exported by xstate). */
 export interface ActorClock {
   setTimeout(fn: (...args: unknown[]) => void, timeout: number): unknown;
@@ -350,6 +355,24 @@ export class Engine {
     }
     // The time goes in a field, not as an argument: completions with varying service times come
     // here for most requests, and a double passed to a call the compiler does not inline is boxed.
+    this.laneElseAt = at;
+    this.callInLaneElse(lane, laneId, fn, arg);
+  }
+
+  /**
+   * `callInLane(laneId, arg.dueMs, fn, arg)`: the time is read from the argument (the data plane's
+   * completion of a request, once a request: a double passed to a call the compiler does not inline
+   * is boxed, and whether it inlines `callInLane` into its caller varies from run to run).
+   */
+  callInLaneAt<A extends Due>(laneId: number, fn: (arg: A) => void, arg: A): void {
+    const lane = this.lanes[laneId]!;
+    const at = arg.dueMs;
+    if (lane.count !== 0 && at >= lane.lastAt) {
+      lane.lastAt = at;
+      lane.push(this.seq++, fn as (arg: never) => void, arg);
+      this.live++;
+      return;
+    }
     this.laneElseAt = at;
     this.callInLaneElse(lane, laneId, fn, arg);
   }

@@ -47,10 +47,11 @@ interface Workload {
   /** Per arrival: the service time (ms) of its completion, and which API schedules it. */
   services: number[];
   /**
-   * 'lane<i>': the i-th of `lanes` lanes (taken modulo their number); 'cancel': `after`, and the
+   * 'lane<i>': the i-th of `lanes` lanes (taken modulo their number); 'due<i>': the same lane
+   * through `callInLaneAt` (the time in the argument, as the data plane's completions); 'cancel': `after`, and the
    * previous 'cancel' arrival's callback is cancelled (delivered or not), as machine timers are.
    */
-  apis: ('call' | 'after' | 'cancel' | `lane${number}`)[];
+  apis: ('call' | 'after' | 'cancel' | `lane${number}` | `due${number}`)[];
   /** How many lanes (a fleet has one per revision: the lanes' own heap must order many). */
   lanes: number;
   /** runUntil steps. */
@@ -71,6 +72,7 @@ function runEngine(w: Workload): string[] {
   let arrivalAt = 0;
   let timer: ReturnType<Engine['after']> | undefined;
   const complete = (id: number) => log.push(`done ${id} @${engine.now()}`);
+  const completeDue = (d: { dueMs: number; id: number }) => complete(d.id);
   const arrive = (id: number) => {
     let k = id;
     for (;;) {
@@ -85,6 +87,8 @@ function runEngine(w: Workload): string[] {
         const n = k;
         engine.cancel(timer);
         timer = engine.after(at - engine.now(), () => complete(n));
+      } else if (api.startsWith('due')) {
+        engine.callInLaneAt(laneOf(Number(api.slice(3)) % w.lanes), completeDue, { dueMs: at, id: k });
       } else engine.callInLane(laneOf(Number(api.slice(4)) % w.lanes), at, complete, k);
       if (++i >= w.gaps.length) return;
       arrivalAt += w.gaps[i]!;
@@ -141,6 +145,7 @@ const workload = fc.record({
     fc.oneof(
       fc.constantFrom('call', 'after', 'cancel'),
       fc.nat(40).map((i) => `lane${i}`),
+      fc.nat(40).map((i) => `due${i}`),
     ),
     {
       minLength: 1,

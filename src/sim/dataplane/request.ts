@@ -30,6 +30,8 @@ export interface SimRequest {
   endpoint?: PodNotes | undefined;
   /** When the user container started it. */
   startedAt: number;
+  /** When its completion (the engine callback the data plane scheduled for it) is due. */
+  dueMs: number;
   /**
    * The first proxy's first-byte deadline (src/model/timeouts.ts `firstByteBudgetMs` after the
    * activator, or the queue-proxy when it came straight to a pod, received it); Infinity until then.

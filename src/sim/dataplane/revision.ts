@@ -737,7 +737,8 @@ export class RevisionDataplane {
     req.end = work.end;
     const at = Math.max(this.engine.now(), work.atMs);
     if (at > pod.busyUntil) pod.busyUntil = at;
-    this.engine.callInLane(this.completionLane, at, this.containerDoneFn, req);
+    req.dueMs = at;
+    this.engine.callInLaneAt(this.completionLane, this.containerDoneFn, req);
   }
 
   /**
