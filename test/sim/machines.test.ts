@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AnyStateMachine, assign, createActor, emit, setup } from 'xstate';
-import { type AutoscalerEvent, autoscalerMachine, TICK_INTERVAL_MS } from '../../src/model/machines/autoscaler.js';
+import {
+  type AutoscalerEvent,
+  autoscalerMachine,
+  EMITTED_POKE_TICK,
+  pokeTicks,
+  TICK_INTERVAL_MS,
+} from '../../src/model/machines/autoscaler.js';
 import { nextTickDelay } from '../../src/sim/controllers/autoscaler.js';
 import { Engine } from '../../src/sim/engine.js';
 
@@ -138,7 +144,13 @@ describe('autoscaler machine against the re-entering ticker', () => {
    * `idleInTick`: the next tick's listener sends `autoscaler.idle`, as the KPA does when the
    * decider can only say "no data".
    */
-  function trace(machine: AnyStateMachine, startMs: number, steps: Step[], direct = false): string[] {
+  function trace(
+    machine: AnyStateMachine,
+    startMs: number,
+    steps: Step[],
+    direct = false,
+    directPokes = false,
+  ): string[] {
     const engine = new Engine();
     engine.runUntil(startMs);
     const seen: string[] = [];
@@ -164,6 +176,8 @@ describe('autoscaler machine against the re-entering ticker', () => {
         // Stopped: nothing to send (XState would warn); the engine still runs.
       } else if (step.send === 'wake') actor.send({ type: 'autoscaler.wake', delayMs: step.delayMs });
       else if (step.send === 'idleInTick') idleInTick = true;
+      // `directPokes`: a poke's tick handed to the host when the machine says a poke only ticks (as the KPA does).
+      else if (step.send === 'poke' && directPokes && pokeTicks(actor.getSnapshot())) onTick(EMITTED_POKE_TICK);
       else if (step.send !== 'none') actor.send({ type: `autoscaler.${step.send}` });
       const snapshot = actor.getSnapshot();
       const scheduled =
@@ -192,6 +206,8 @@ describe('autoscaler machine against the re-entering ticker', () => {
           expect(trace(autoscalerMachine, start, steps)).toEqual(reference);
           // The timer's ticks handed straight to the host: the same ticks, states and engine order.
           expect(trace(autoscalerMachine, start, steps, true)).toEqual(reference);
+          // …and the pokes' ticks too, when `pokeTicks` says a poke would only emit one.
+          expect(trace(autoscalerMachine, start, steps, true, true)).toEqual(reference);
         },
       ),
       { numRuns: 300 },

@@ -11,7 +11,7 @@
  * between events. `autoscaler.wake` resumes the ticks on their 2-second grid: the first one at
  * the next grid time after the wake (the host computes the delay), as if the loop had never slept.
  */
-import { type AnyActor, assign, emit, fromCallback, setup } from 'xstate';
+import { type AnyActor, assign, emit, fromCallback, type SnapshotFrom, setup } from 'xstate';
 
 /** Knative's decider tick interval [serving pkg/autoscaler/scaling/multiscaler.go]. */
 export const TICK_INTERVAL_MS = 2_000;
@@ -20,7 +20,9 @@ export const TICK_INTERVAL_MS = 2_000;
 const TIMER_TICK: { type: 'autoscaler.tick' } = Object.freeze({ type: 'autoscaler.tick' });
 /** What a tick emits (one object each: the listeners only read them). */
 export const EMITTED_TIMER_TICK: AutoscalerEmitted = Object.freeze({ type: 'tick', reason: 'timer' });
-const EMITTED_POKE_TICK: AutoscalerEmitted = Object.freeze({ type: 'tick', reason: 'poke' });
+export const EMITTED_POKE_TICK: AutoscalerEmitted = Object.freeze({ type: 'tick', reason: 'poke' });
+/** A poke, as hosts send it (one object for every poke). */
+export const POKE: AutoscalerEvent = Object.freeze({ type: 'autoscaler.poke' });
 
 /**
  * The ticker's timer while it is `ticking`: an actor the state invokes, so XState starts it on
@@ -145,3 +147,17 @@ export const autoscalerMachine = setup({
     stopped: { type: 'final' },
   },
 });
+
+/**
+ * Whether a poke sent to the machine in this snapshot would emit a tick (`EMITTED_POKE_TICK`):
+ * while it is `ticking` or `resuming` (XState's `can`: the machine's own transitions answer).
+ * Each of those transitions is targetless with the one action that emits the tick, and assigns
+ * nothing, so the event's macrostep (the mailbox, the transition's sets, a new snapshot, the
+ * emit) only carries the tick to the machine's listeners. A host whose only listener is its own
+ * may call it with `EMITTED_POKE_TICK` instead of sending `POKE`, as it is handed the timer's
+ * ticks (`onTimerTick`); an event it sends to the machine from that listener is then taken at
+ * once instead of after the poke, which leaves the machine where it would have been.
+ */
+export function pokeTicks(snapshot: SnapshotFrom<typeof autoscalerMachine>): boolean {
+  return snapshot.status === 'active' && snapshot.can(POKE);
+}

@@ -42,7 +42,10 @@ import {
 import {
   type AutoscalerEmitted,
   autoscalerMachine,
+  EMITTED_POKE_TICK,
   EMITTED_TIMER_TICK,
+  POKE,
+  pokeTicks,
   TICK_INTERVAL_MS,
 } from '../../model/machines/autoscaler.js';
 import {
@@ -127,6 +130,8 @@ export class RevisionAutoscaler {
   private lastTimerTickMs: number;
   /** The ticker sleeps (see the autoscaler machine's `idle`): woken by a stat or a new spec. */
   private idle = false;
+  /** The ticker's one listener of its ticks (a poke's tick is handed to it directly, see `record`). */
+  private readonly onTick: (e: AutoscalerEmitted) => void;
 
   constructor(
     private readonly ctx: SimContext,
@@ -169,6 +174,7 @@ export class RevisionAutoscaler {
       if (e.reason === 'timer') this.lastTimerTickMs = this.ctx.now();
       this.tick();
     });
+    this.onTick = onTick;
     // The timer's ticks come straight from the machine's timer (no event through XState for them).
     const onTimerTick = (): void => onTick(EMITTED_TIMER_TICK);
     this.ticker = new RestingActor((snapshot) => {
@@ -299,7 +305,10 @@ export class RevisionAutoscaler {
     this.windows.panic.record(now, value);
     this.wake();
     if (!this.stopped && shouldPoke(this.decider.desiredScale, stat.averageConcurrency)) {
-      this.ticker.running().send({ type: 'autoscaler.poke' });
+      // A poke only emits a tick to `onTick` (pokeTicks): handed to it without the event.
+      const ticker = this.ticker.running();
+      if (pokeTicks(ticker.getSnapshot())) this.onTick(EMITTED_POKE_TICK);
+      else ticker.send(POKE);
       this.failures.throwIfAny();
       this.restIfAsleep();
     }
