@@ -143,70 +143,58 @@ describe('standing samples', () => {
     if (!file.includes('idle-to-zero') && !file.includes('two-namespaces')) expect(r.stood).toBeGreaterThan(0);
   });
 
+  /**
+   * For random fleets of bursty Services (up to `maxServices`, up to `maxBursts` bursts), checks
+   * `check` on each fleet's file; it answers how many revisions stood. Some must have stood.
+   */
+  async function forRandomFleets(
+    maxServices: number,
+    maxBursts: number,
+    check: (file: string) => Promise<number>,
+  ): Promise<void> {
+    let stood = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: maxServices }),
+        fc.array(
+          fc.record({
+            service: fc.nat(maxServices - 1),
+            at: fc.integer({ min: 30, max: 600 }),
+            seconds: fc.integer({ min: 1, max: 20 }),
+            rps: fc.integer({ min: 1, max: 30 }),
+          }),
+          { minLength: 1, maxLength: maxBursts },
+        ),
+        async (seed, services, bursts) => {
+          const file = fleet(
+            seed,
+            bursts.map((b) => ({ ...b, service: b.service % services })),
+            services,
+          );
+          stood += await check(join(scratch({ 'fleet.yaml': file }), 'fleet.yaml'));
+        },
+      ),
+      { numRuns: 6 },
+    );
+    expect(stood).toBeGreaterThan(0);
+  }
+
   it('leave the results of random fleets of bursty services identical', async () => {
-    let stood = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 1000 }),
-        fc.integer({ min: 1, max: 3 }),
-        fc.array(
-          fc.record({
-            service: fc.nat(2),
-            at: fc.integer({ min: 30, max: 600 }),
-            seconds: fc.integer({ min: 1, max: 20 }),
-            rps: fc.integer({ min: 1, max: 30 }),
-          }),
-          { minLength: 1, maxLength: 5 },
-        ),
-        async (seed, services, bursts) => {
-          const dir = scratch({
-            'fleet.yaml': fleet(
-              seed,
-              bursts.map((b) => ({ ...b, service: b.service % services })),
-              services,
-            ),
-          });
-          const r = await twoRuns(join(dir, 'fleet.yaml'));
-          expect(r.standing).toBe(r.every);
-          stood += r.stood;
-        },
-      ),
-      { numRuns: 6 },
-    );
-    expect(stood).toBeGreaterThan(0);
+    await forRandomFleets(3, 5, async (file) => {
+      const r = await twoRuns(file);
+      expect(r.standing).toBe(r.every);
+      return r.stood;
+    });
   });
+
   it('stand for exactly the samples they would have written, in random fleets of bursty services', async () => {
-    let stood = 0;
-    await fc.assert(
-      fc.asyncProperty(
-        fc.integer({ min: 1, max: 1000 }),
-        fc.integer({ min: 1, max: 4 }),
-        fc.array(
-          fc.record({
-            service: fc.nat(3),
-            at: fc.integer({ min: 30, max: 600 }),
-            seconds: fc.integer({ min: 1, max: 20 }),
-            rps: fc.integer({ min: 1, max: 30 }),
-          }),
-          { minLength: 1, maxLength: 6 },
-        ),
-        async (seed, services, bursts) => {
-          const dir = scratch({
-            'fleet.yaml': fleet(
-              seed,
-              bursts.map((b) => ({ ...b, service: b.service % services })),
-              services,
-            ),
-          });
-          const r = await samplesBothWays(join(dir, 'fleet.yaml'));
-          const differing = [...r.every].filter(([k, v]) => r.rebuilt.get(k) !== v).map(([k]) => k);
-          expect(differing.slice(0, 5)).toEqual([]);
-          expect(r.rebuilt.size).toBe(r.every.size);
-          stood += r.stood;
-        },
-      ),
-      { numRuns: 6 },
-    );
-    expect(stood).toBeGreaterThan(0);
+    await forRandomFleets(4, 6, async (file) => {
+      const r = await samplesBothWays(file);
+      const differing = [...r.every].filter(([k, v]) => r.rebuilt.get(k) !== v).map(([k]) => k);
+      expect(differing.slice(0, 5)).toEqual([]);
+      expect(r.rebuilt.size).toBe(r.every.size);
+      return r.stood;
+    });
   });
 });
