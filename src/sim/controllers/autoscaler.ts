@@ -128,8 +128,6 @@ export class RevisionAutoscaler {
   private readonly logName: string;
   /** The time of the ticker's last timer tick (its start before the first): the grid it keeps. */
   private lastTimerTickMs: number;
-  /** The ticker sleeps (see the autoscaler machine's `idle`): woken by a stat or a new spec. */
-  private idle = false;
   /** The ticker's one listener of its ticks (a poke's tick is handed to it directly, see `record`). */
   private readonly onTick: (e: AutoscalerEmitted) => void;
 
@@ -210,6 +208,11 @@ export class RevisionAutoscaler {
     return this.ticker.snapshot().status !== 'active';
   }
 
+  /** The ticker sleeps (the autoscaler machine's `idle`): woken by a stat or a new spec. */
+  private get asleep(): boolean {
+    return this.ticker.snapshot().value === 'idle';
+  }
+
   stop(): void {
     this.ticker.running().send({ type: 'autoscaler.stop' });
     this.pa.stop();
@@ -265,8 +268,7 @@ export class RevisionAutoscaler {
    * changed nothing; the next one comes at the grid time it would have come at anyway.
    */
   private wake(): void {
-    if (!this.idle) return;
-    this.idle = false;
+    if (!this.asleep) return;
     const now = this.ctx.now();
     const { delayMs, atMs } = nextTickDelay(this.lastTimerTickMs, now);
     if (now + delayMs !== atMs) throw new Error(`autoscaler ${this.logName}: tick grid lost at ${now} ms`);
@@ -319,7 +321,7 @@ export class RevisionAutoscaler {
    * stat or a new spec wakes it (called once the ticker's event is over, never inside it).
    */
   private restIfAsleep(): void {
-    if (!this.idle) return;
+    if (!this.asleep) return;
     this.ticker.rest();
     this.pa.rest();
     this.sks?.rest();
@@ -377,7 +379,6 @@ export class RevisionAutoscaler {
         this.lastTimerTickMs >= TICK_INTERVAL_MS &&
         idleUntilRecorded(this.windows.stable, now, spec.targetBurstCapacity !== -1)
       ) {
-        this.idle = true;
         this.ticker.running().send({ type: 'autoscaler.idle' });
         this.failures.throwIfAny();
       }

@@ -52,7 +52,6 @@ export class HpaAutoscaler {
   private readonly logName: string;
   /** Each pod's CPU time (core-ms) at the last sync, for its rate (the metrics-server's view). */
   private readonly lastCpu = new Map<string, { coreMs: number; atMs: number }>();
-  private stopped = false;
   /** What the sync under way was given: logged with its decision (`hpa.sync`). */
   private observed: { observation: HpaObservation; history: HpaHistory | undefined } | undefined;
   /** Errors of the HPA machine (its rules) and of these listeners, thrown where they happened. */
@@ -99,8 +98,12 @@ export class HpaAutoscaler {
 
   refreshSpec(): void {}
 
+  /** Its revision is gone: the HPA machine was stopped (or failed, which `failures` throws). */
+  private get stopped(): boolean {
+    return this.actor.getSnapshot().status !== 'active';
+  }
+
   stop(): void {
-    this.stopped = true;
     this.actor.send({ type: 'hpa.stop' });
     this.actor.stop();
   }
