@@ -12,6 +12,7 @@ import { createActor } from 'xstate';
 import type { Condition, PodAutoscaler } from '../../src/model/api/types.js';
 import { revisionLifecycleMachine, revisionReconcileStays } from '../../src/model/machines/revision.js';
 import { dataEqual } from '../../src/sim/store.js';
+import { revisionHost } from './revisionHost.js';
 
 const iso = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
 
@@ -57,33 +58,14 @@ const stepArb = fc.record({
   echoAfterMs: fc.option(fc.integer({ min: 0, max: 3000 })),
 });
 
-function host() {
-  const actor = createActor(revisionLifecycleMachine, { input: { name: 'r' } });
-  const emitted: unknown[] = [];
-  let stored: Condition[] | undefined;
-  actor.on('*', (e: { type: string; conditions?: Condition[]; actualReplicas?: number; desiredReplicas?: number }) => {
-    if (e.type === 'status') {
-      if (!dataEqual(e.conditions, stored)) {
-        stored = structuredClone(e.conditions);
-        emitted.push({ wrote: stored });
-      }
-      return;
-    }
-    emitted.push(e);
-  });
-  actor.start();
-  const view = () => ({ value: actor.getSnapshot().value, context: actor.getSnapshot().context });
-  return { actor, emitted, stored: () => stored, view };
-}
-
 describe('the Revision reconcile that judges the conditions as they are (fast-check)', () => {
   it('a send revisionReconcileStays leaves out would have changed nothing', () => {
     let left = 0;
     let sent = 0;
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 25 }), (steps) => {
-        const every = host();
-        const skipping = host();
+        const every = revisionHost();
+        const skipping = revisionHost();
         let t = 0;
         let before: (typeof steps)[number] | undefined;
         const reconcile = (observed: Parameters<typeof revisionReconcileStays>[1]['observed'], nowIso: string) => {

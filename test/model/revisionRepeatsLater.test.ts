@@ -9,11 +9,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createActor } from 'xstate';
 import type { Condition, PodAutoscaler } from '../../src/model/api/types.js';
-import { revisionLifecycleMachine } from '../../src/model/machines/revision.js';
+
 import { revisionInputs, stampTimeInput } from '../../src/sim/controllers/revision.js';
 import { dataEqual } from '../../src/sim/store.js';
+import { revisionHost } from './revisionHost.js';
 
 const iso = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms).toISOString();
 const T0 = iso(0);
@@ -83,32 +83,13 @@ const stepArb = fc.record({
   ),
 });
 
-function host() {
-  const actor = createActor(revisionLifecycleMachine, { input: { name: 'r' } });
-  const emitted: unknown[] = [];
-  let stored: Condition[] | undefined;
-  actor.on('*', (e: { type: string; conditions?: Condition[] }) => {
-    if (e.type === 'status') {
-      if (!dataEqual(e.conditions, stored)) {
-        stored = structuredClone(e.conditions);
-        emitted.push({ wrote: stored });
-      }
-      return;
-    }
-    emitted.push(e);
-  });
-  actor.start();
-  const view = () => ({ value: actor.getSnapshot().value, context: actor.getSnapshot().context });
-  return { actor, emitted, stored: () => stored, view };
-}
-
 describe('the Revision reconciler repeats (fast-check)', () => {
   it('a reconcile it skips would have changed nothing, later and with other PA fields', () => {
     let skipped = 0;
     fc.assert(
       fc.property(fc.array(stepArb, { maxLength: 25 }), (steps) => {
-        const every = host();
-        const skipping = host();
+        const every = revisionHost();
+        const skipping = revisionHost();
         let t = 0;
         let before: (typeof steps)[number] | undefined;
         for (const drawn of steps) {
