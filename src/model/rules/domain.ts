@@ -9,10 +9,13 @@
  * - With no selector-less entry the default is `svc.cluster.local` (Knative ≥ 1.8), which makes
  *   Routes cluster-local. A Route labelled `networking.knative.dev/visibility: cluster-local`
  *   always gets `svc.cluster.local` and the default template.
+ * - The domain template may also read the Route's metadata: `{{index .Annotations "k"}}` and
+ *   `{{index .Labels "k"}}` (empty when the key is absent); the tag template knows only Name and Tag.
+ * - A host on the cluster domain (`….cluster.local`) is cluster-local: http, not exposed outside.
  * - `status.address.url` is the Route's placeholder Service: `http://<route>.<ns>.svc.cluster.local`.
  */
 import { parse as parseYaml } from 'yaml';
-import type { Route } from '../api/types.js';
+import type { ObjectMeta, Route } from '../api/types.js';
 import { LABEL_VISIBILITY, VISIBILITY_CLUSTER_LOCAL } from './labels.js';
 
 const CLUSTER_DOMAIN = 'cluster.local';
@@ -53,10 +56,15 @@ export const DEFAULT_NETWORK_CONFIG: NetworkConfig = {
 /**
  * Knative's check of a domain or tag template (networking's config): applied to sample values it
  * must make the host of an https URL, with no path; a field it does not know stays unfilled and
- * is refused too.
+ * is refused too. The sample has no annotations or labels (Go's `index` of a nil map gives ""),
+ * and the tag template's values have no such maps at all, so `index` there is refused.
  */
-function checkTemplate(key: string, template: string): string {
-  const rendered = fillTemplate(template, { Name: 'foo', Namespace: 'bar', Domain: 'baz.com', Tag: 'tag' });
+function checkTemplate(key: string, template: string, metadata: boolean): string {
+  const rendered = fillTemplate(
+    template,
+    { Name: 'foo', Namespace: 'bar', Domain: 'baz.com', Tag: 'tag' },
+    metadata ? {} : undefined,
+  );
   if (/\{\{/.test(rendered)) {
     throw new Error(`${key}: ${JSON.stringify(template)} names a field the template does not have`);
   }
@@ -89,9 +97,11 @@ function externalScheme(value: string | undefined): string {
 export function parseNetworkConfig(data: Readonly<Record<string, string>> = {}): NetworkConfig {
   return {
     domainTemplate: data['domain-template']
-      ? checkTemplate('domain-template', data['domain-template'])
+      ? checkTemplate('domain-template', data['domain-template'], true)
       : DEFAULT_DOMAIN_TEMPLATE,
-    tagTemplate: data['tag-template'] ? checkTemplate('tag-template', data['tag-template']) : DEFAULT_TAG_TEMPLATE,
+    tagTemplate: data['tag-template']
+      ? checkTemplate('tag-template', data['tag-template'], false)
+      : DEFAULT_TAG_TEMPLATE,
     defaultExternalScheme: externalScheme(data['default-external-scheme']),
     externalDomainTls: (data['external-domain-tls'] ?? data['auto-tls'] ?? '').toLowerCase() === 'enabled',
   };
@@ -145,11 +155,22 @@ export function domainForLabels(labels: Readonly<Record<string, string>> | undef
   return best?.domain ?? DEFAULT_DOMAIN;
 }
 
-const FIELD = /\{\{\s*\.(\w+)\s*\}\}/g;
+/**
+ * A field of a Go template as Knative's URL templates use them: `{{.Key}}`, or
+ * `{{index .Annotations "k"}}` / `{{index .Labels "k"}}` (a map of the Route's metadata).
+ */
+const FIELD = /\{\{\s*(?:\.(\w+)|index\s+\.(Annotations|Labels)\s+"([^"]*)")\s*\}\}/g;
+
+/** The Route metadata a domain template's `index` fields read. */
+export interface TemplateMetadata {
+  readonly Annotations?: Readonly<Record<string, string>>;
+  readonly Labels?: Readonly<Record<string, string>>;
+}
 
 /**
  * A template split at its fields, once per template (a run has a few, filled on every Route
- * reconcile): text, then for each field its key, the field as written and the text after it.
+ * reconcile): text, then for each field its key (`Annotations/k` or `Labels/k` for an `index`
+ * field: a `/` no plain key has), the field as written and the text after it.
  */
 const compiledTemplates = new Map<string, string[]>();
 
@@ -157,22 +178,44 @@ function compileTemplate(template: string): string[] {
   const parts: string[] = [];
   let from = 0;
   for (const m of template.matchAll(FIELD)) {
-    parts.push(template.slice(from, m.index), m[1]!, m[0]);
+    parts.push(template.slice(from, m.index), m[1] ?? `${m[2]}/${m[3]}`, m[0]);
     from = m.index + m[0].length;
   }
   parts.push(template.slice(from));
   return parts;
 }
 
-/** `{{.Key}}` fields replaced by their values (a field with no value stays as written). */
-export function fillTemplate(template: string, values: Readonly<Record<string, string>>): string {
+function fieldValue(
+  key: string,
+  values: Readonly<Record<string, string>>,
+  metadata: TemplateMetadata | undefined,
+): string | undefined {
+  const slash = key.indexOf('/');
+  if (slash < 0) return values[key];
+  // Without metadata (the tag template) an `index` field has nothing to read: it stays unfilled.
+  if (metadata === undefined) return undefined;
+  const map = key.slice(0, slash) === 'Annotations' ? metadata.Annotations : metadata.Labels;
+  return map?.[key.slice(slash + 1)] ?? '';
+}
+
+/**
+ * `{{.Key}}` fields replaced by their values, `index` fields by the metadata's entry ("" when
+ * absent); a field with no value stays as written.
+ */
+export function fillTemplate(
+  template: string,
+  values: Readonly<Record<string, string>>,
+  metadata?: TemplateMetadata,
+): string {
   let parts = compiledTemplates.get(template);
   if (parts === undefined) {
     parts = compileTemplate(template);
     compiledTemplates.set(template, parts);
   }
   let out = parts[0]!;
-  for (let i = 1; i < parts.length; i += 3) out += (values[parts[i]!] ?? parts[i + 1]!) + parts[i + 2]!;
+  for (let i = 1; i < parts.length; i += 3) {
+    out += (fieldValue(parts[i]!, values, metadata) ?? parts[i + 1]!) + parts[i + 2]!;
+  }
   return out;
 }
 
@@ -181,6 +224,18 @@ export interface RouteRef {
   readonly namespace: string;
   readonly tag?: string;
   readonly labels?: Readonly<Record<string, string>>;
+  /** Read only by a domain template's `{{index .Annotations "k"}}`. */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** The reference to a Route its URLs are made from: name, namespace, labels and annotations. */
+export function routeRef(metadata: Pick<ObjectMeta, 'name' | 'namespace' | 'labels' | 'annotations'>): RouteRef {
+  return {
+    name: metadata.name,
+    namespace: metadata.namespace ?? 'default',
+    ...(metadata.labels ? { labels: metadata.labels } : {}),
+    ...(metadata.annotations ? { annotations: metadata.annotations } : {}),
+  };
 }
 
 /** `hello`, or for a tag the tag template's result: `candidate-hello`. */
@@ -191,16 +246,24 @@ function hostName(routeName: string, tag: string | undefined, network = DEFAULT_
 /** The external host of a Route (or of one of its tags): `candidate-hello.default.example.com`. */
 export function routeHost(ref: RouteRef, domainConfig: DomainConfig, network = DEFAULT_NETWORK_CONFIG): string {
   const template = isClusterLocal(ref.labels) ? DEFAULT_DOMAIN_TEMPLATE : network.domainTemplate;
-  return fillTemplate(template, {
-    Name: hostName(ref.name, ref.tag, network),
-    Namespace: ref.namespace,
-    Domain: domainForLabels(ref.labels, domainConfig),
-  });
+  return fillTemplate(
+    template,
+    {
+      Name: hostName(ref.name, ref.tag, network),
+      Namespace: ref.namespace,
+      Domain: domainForLabels(ref.labels, domainConfig),
+    },
+    { Annotations: ref.annotations ?? {}, Labels: ref.labels ?? {} },
+  );
 }
 
-/** Whether a host is on the cluster domain, so not exposed through the external ingress. */
+/**
+ * Whether a host is on the cluster domain (`cluster.local`, not only its `svc.` part: a
+ * config-domain entry `cluster.local` makes cluster-local Routes too), so not exposed through the
+ * external ingress.
+ */
 export function isClusterLocalHost(host: string): boolean {
-  return host.endsWith(`.${DEFAULT_DOMAIN}`);
+  return host.endsWith(`.${CLUSTER_DOMAIN}`);
 }
 
 /** A Route's `status.url` (or a tag's `status.traffic[].url`): `http://knservice.default.example.com`. */
@@ -266,11 +329,7 @@ export function routeHostEntries(
   domainConfig: DomainConfig,
   network = DEFAULT_NETWORK_CONFIG,
 ): RouteHostEntry[] {
-  const base: RouteRef = {
-    name: route.metadata.name,
-    namespace: route.metadata.namespace ?? 'default',
-    ...(route.metadata.labels ? { labels: route.metadata.labels } : {}),
-  };
+  const base = routeRef(route.metadata);
   const out: RouteHostEntry[] = [];
   for (const host of [...hostsFor(base, domainConfig, network), hostOfUrl(route.status?.url)]) {
     if (host !== undefined) out.push({ host });

@@ -47,6 +47,7 @@ export interface TrafficContext {
     readonly name: string;
     readonly namespace: string;
     readonly labels?: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
   };
   readonly domainConfig?: DomainConfig;
   readonly network?: NetworkConfig;
@@ -185,16 +186,7 @@ function withTagUrls(targets: ResolvedTarget[], ctx: TrafficContext): ResolvedTa
     t.tag
       ? {
           ...t,
-          url: routeUrl(
-            {
-              name: route.name,
-              namespace: route.namespace,
-              tag: t.tag,
-              ...(route.labels ? { labels: route.labels } : {}),
-            },
-            domainConfig,
-            ctx.network ?? DEFAULT_NETWORK_CONFIG,
-          ),
+          url: routeUrl({ ...route, tag: t.tag }, domainConfig, ctx.network ?? DEFAULT_NETWORK_CONFIG),
         }
       : t,
   );

@@ -14,6 +14,7 @@ import {
   isClusterLocalHost,
   type NetworkConfig,
   routeAddressUrl,
+  routeRef,
   routeUrl,
 } from '../../model/rules/domain.js';
 import {
@@ -43,7 +44,7 @@ export class RouteController {
       return;
     }
     const { domain, network } = this.domain();
-    const ref = { name, namespace, ...(route.metadata.labels ? { labels: route.metadata.labels } : {}) };
+    const ref = routeRef(route.metadata);
     const resolution = resolveTraffic(route.spec.traffic, {
       configurations: (n) => ctx.store.get<Configuration>(T.configuration, namespace, n),
       revisions: (n) => ctx.store.get<Revision>(T.revision, namespace, n),
