@@ -546,8 +546,9 @@ export interface AutoscalerPropagation {
  *   ContainerHealthy True — but ResourcesAvailable stays Unknown `Deploying` while the PA has no
  *   service name or is not initialized;
  * - Active copies the PA's Ready: Unknown (reason copied, e.g. `Queued`), True, or False (e.g.
- *   `NoTraffic`). A PA that timed out before ever reaching initial scale also makes
- *   ResourcesAvailable False `ProgressDeadlineExceeded` "Initial scale was never achieved".
+ *   `NoTraffic`). A PA not Ready (False, any reason) that has a service name but never reached
+ *   initial scale also makes ResourcesAvailable False `ProgressDeadlineExceeded` "Initial scale
+ *   was never achieved".
  */
 export function revisionFromAutoscaler(
   revisionConditions: readonly Condition[] | undefined,
@@ -616,7 +617,9 @@ function revisionFromAutoscalerFacts(
       updates.push(mirror('Active', paReady));
       break;
     case 'False':
-      if (!initialized && !failed && serviceName !== '' && paReady.reason === REASON_TIMED_OUT) {
+      // Any PA Ready False before initial scale was reached, whatever its reason: the PA gave
+      // up on the revision (Knative's PropagateAutoscalerStatus, TestPropagateAutoscalerStatusNoProgress).
+      if (!initialized && !failed && serviceName !== '') {
         updates.push({
           type: 'ResourcesAvailable',
           status: 'False',
