@@ -12,9 +12,11 @@
  *   neither is set);
  *   `containerConcurrency` → `container-concurrency` (0); `enableServiceLinks` → false.
  * - Containers: a lone unnamed container is `user-container`; with several, unnamed ones are
- *   `user-container-<index>`. The serving container (the only one, or the one with ports) gets a
- *   readiness probe `{tcpSocket: {port: 0}, successThreshold: 1}` when it has none, and
- *   `resources: {}`.
+ *   `user-container-<n>`, n the lowest number no other container (or init container) uses;
+ *   unnamed init containers likewise `init-container[-<n>]`. The serving container (the only
+ *   one, or the one with ports) gets a readiness probe `{tcpSocket: {port: 0}, successThreshold: 1}`
+ *   when it has none; any readiness probe gets successThreshold 1, and failureThreshold 3 and
+ *   timeoutSeconds 1 when it sets periodSeconds; every container gets `resources: {}`.
  * - Optionally the creator/lastModifier annotations the webhook stamps with the requesting user.
  * Not modelled: resource requests/limits from config-defaults.
  */
@@ -45,21 +47,54 @@ function defaultTraffic(traffic: readonly TrafficTarget[] | undefined, owned: bo
   return traffic?.map(defaultTrafficTarget);
 }
 
-function defaultContainer(
-  container: Container,
-  index: number,
-  all: readonly Container[],
-  cfg: DefaultsConfig,
-): Container {
-  const out: Container = { ...container };
-  if (!out.name) out.name = all.length > 1 ? `${cfg.userContainerName}-${index}` : cfg.userContainerName;
-  const serving = all.length === 1 || (container.ports?.length ?? 0) > 0;
-  if (serving) {
-    const probe = { ...((out.readinessProbe as Record<string, unknown> | undefined) ?? {}) };
-    if (!probe.tcpSocket && !probe.httpGet && !probe.exec && !probe.grpc) probe.tcpSocket = { port: 0 };
-    if (!probe.successThreshold) probe.successThreshold = 1;
-    out.readinessProbe = probe;
+/** Knative's init-container-name-template default. */
+const INIT_CONTAINER_NAME = 'init-container';
+
+/**
+ * Names for the unnamed containers of a list: `base` for a lone one whose name is free, else
+ * `base-<n>` with the lowest n not already taken by any container or init container of the pod
+ * (knative/serving revision_defaults.go; TestRevisionDefaulting "multiple containers with some
+ * names empty"). `taken` gains the names given.
+ */
+function defaultContainerNames(containers: readonly Container[], taken: Set<string>, base: string): string[] {
+  let next = 0;
+  return containers.map((c) => {
+    if (c.name) return c.name;
+    let name = base;
+    if (containers.length > 1 || taken.has(name)) {
+      do name = `${base}-${next++}`;
+      while (taken.has(name));
+    }
+    taken.add(name);
+    return name;
+  });
+}
+
+type Probe = Record<string, unknown>;
+
+/**
+ * The readiness probe as defaulted: the serving container (the only one, or one with a port)
+ * gets a TCP probe when it names no handler; any probe gets successThreshold 1, and Kubernetes'
+ * failureThreshold 3 and timeoutSeconds 1 once it sets a periodSeconds (Knative leaves those to
+ * the queue-proxy's aggressive probing otherwise).
+ */
+function defaultReadinessProbe(probe: Probe | undefined, serving: boolean): Probe | undefined {
+  if (!probe && !serving) return undefined;
+  const out: Probe = { ...(probe ?? {}) };
+  if (serving && !out.tcpSocket && !out.httpGet && !out.exec && !out.grpc) out.tcpSocket = { port: 0 };
+  if (!out.successThreshold) out.successThreshold = 1;
+  if (out.periodSeconds) {
+    if (!out.failureThreshold) out.failureThreshold = 3;
+    if (!out.timeoutSeconds) out.timeoutSeconds = 1;
   }
+  return out;
+}
+
+function defaultContainer(container: Container, name: string, all: readonly Container[]): Container {
+  const out: Container = { ...container, name };
+  const serving = all.length === 1 || (container.ports?.length ?? 0) > 0;
+  const probe = defaultReadinessProbe(out.readinessProbe as Probe | undefined, serving);
+  if (probe) out.readinessProbe = probe;
   if (out.resources === undefined) out.resources = {};
   return out;
 }
@@ -77,7 +112,16 @@ export function defaultRevisionSpec(spec: RevisionSpec, cfg: DefaultsConfig = DE
   if (out.containerConcurrency === undefined) out.containerConcurrency = cfg.containerConcurrency;
   if (out.enableServiceLinks === undefined) out.enableServiceLinks = cfg.enableServiceLinks;
   const containers = spec.containers ?? [];
-  if (spec.containers) out.containers = containers.map((c, i) => defaultContainer(c, i, containers, cfg));
+  const initContainers = Array.isArray(spec.initContainers) ? (spec.initContainers as Container[]) : [];
+  const taken = new Set<string>([...containers, ...initContainers].flatMap((c) => (c.name ? [c.name] : [])));
+  if (spec.containers) {
+    const names = defaultContainerNames(containers, taken, cfg.userContainerName);
+    out.containers = containers.map((c, i) => defaultContainer(c, names[i]!, containers));
+  }
+  if (initContainers.some((c) => !c.name)) {
+    const names = defaultContainerNames(initContainers, taken, INIT_CONTAINER_NAME);
+    out.initContainers = initContainers.map((c, i) => ({ ...c, name: names[i] }));
+  }
   return out;
 }
 
