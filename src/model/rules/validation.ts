@@ -4,7 +4,8 @@
  * webhook does; {@link admitService} does both.
  *
  * Covered: metadata.name (DNS-1035, ≤ 63) and generateName; autoscaling annotations misplaced on
- * the Service/Configuration; the visibility label; the revision template's BYO name (DNS-1035 and
+ * the Service/Configuration; the visibility label; a Route's or Configuration's
+ * `serving.knative.dev/service` label (the Service named must own it); the revision template's BYO name (DNS-1035 and
  * the `<parent>-` prefix); containers (none, ports across containers, duplicate and reserved names,
  * image required and parseable, reserved ports, port name/protocol/range, env names);
  * timeoutSeconds (0..max-revision-timeout-seconds); responseStartTimeoutSeconds and
@@ -37,7 +38,7 @@ import {
   outOfBounds,
   via,
 } from './fielderror.js';
-import { LABEL_VISIBILITY, VISIBILITY_CLUSTER_LOCAL } from './labels.js';
+import { LABEL_SERVICE, LABEL_VISIBILITY, VISIBILITY_CLUSTER_LOCAL } from './labels.js';
 import { isValidByoRevisionName, MAX_NAME_LENGTH, revisionNamePrefix } from './naming.js';
 
 // ---- Kubernetes name rules (apimachinery validation) ----
@@ -112,6 +113,18 @@ function validateNoAutoscalingAnnotations(annotations: Readonly<Record<string, s
 function validateVisibilityLabel(labels: Readonly<Record<string, string>> | undefined): FieldError[] {
   const value = labels?.[LABEL_VISIBILITY];
   return value !== undefined && value !== VISIBILITY_CLUSTER_LOCAL ? [invalidValue(value, LABEL_VISIBILITY)] : [];
+}
+
+/**
+ * A Route or Configuration labelled `serving.knative.dev/service: X` must be owned by the Service
+ * X (an ownerReference of kind Service named X): only a Service's reconciler may claim one for
+ * it. Paths relative to `metadata.labels`.
+ */
+function validateServiceLabelOwner(meta: Partial<ObjectMeta>): FieldError[] {
+  const service = meta.labels?.[LABEL_SERVICE];
+  if (service === undefined) return [];
+  const owned = (meta.ownerReferences ?? []).some((ref) => ref.kind === 'Service' && ref.name === service);
+  return owned ? [] : [missingField(LABEL_SERVICE)];
 }
 
 // ---- containers ----
@@ -369,6 +382,7 @@ export function validateConfiguration(
 ): FieldError[] {
   const meta = via('metadata', [
     ...validateObjectMeta(config.metadata),
+    ...via('labels', validateServiceLabelOwner(config.metadata)),
     ...via('annotations', validateNoAutoscalingAnnotations(config.metadata.annotations)),
   ]);
   return [...meta, ...via('spec.template', validateRevisionTemplate(config.spec?.template, config.metadata, cfg))];
@@ -381,7 +395,7 @@ export function validateConfiguration(
 export function validateRoute(route: Route): FieldError[] {
   const meta = via('metadata', [
     ...validateObjectMeta(route.metadata),
-    ...via('labels', validateVisibilityLabel(route.metadata.labels)),
+    ...via('labels', [...validateVisibilityLabel(route.metadata.labels), ...validateServiceLabelOwner(route.metadata)]),
   ]);
   const ctx = { hasDefaultConfigurationName: false };
   return [...meta, ...via('spec.traffic', validateTrafficList(route.spec?.traffic, ctx))];

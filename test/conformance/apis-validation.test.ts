@@ -1,0 +1,688 @@
+/**
+ * Knative Serving's own validation tests (pkg/apis/serving/v1/*_validation_test.go), their data
+ * transcribed and run against knsim's validating webhook (src/model/rules/validation.ts, and
+ * src/model/admission.ts where the autoscaling annotations of a template take part). Each case
+ * gives the object as Knative's test builds it and the error text Knative's FieldError prints
+ * ('' when the object is valid); knsim must print the same text. A RevisionSpec or template case
+ * is run inside a Configuration named "parent" (Knative's WithinParent), so its paths gain the
+ * prefix `spec.template.` / `spec.template.spec.` the webhook shows for a Configuration.
+ * Cases outside what knsim models are listed in docs/conformance.md.
+ */
+import { describe, expect, it } from 'vitest';
+import { admit } from '../../src/model/admission.js';
+import type {
+  Configuration,
+  ObjectMeta,
+  RevisionSpec,
+  RevisionTemplateSpec,
+  Route,
+  Service,
+  TrafficTarget,
+} from '../../src/model/api/types.js';
+import { parseAutoscalerConfig } from '../../src/model/kpa/config.js';
+import { defaultConfiguration, defaultService, parseDefaultsConfig } from '../../src/model/rules/defaults.js';
+import { type FieldError, formatFieldErrors } from '../../src/model/rules/fielderror.js';
+import { validateConfiguration, validateRoute, validateService } from '../../src/model/rules/validation.js';
+
+const DNS1035 =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, " +
+  "and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is " +
+  "'[a-z]([-a-z0-9]*[a-z0-9])?')";
+const QUALIFIED =
+  "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an " +
+  "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is " +
+  "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
+
+function configuration(metadata: Partial<ObjectMeta>, template: RevisionTemplateSpec): Configuration {
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Configuration',
+    metadata: { namespace: 'default', ...metadata } as ObjectMeta,
+    spec: { template },
+  };
+}
+
+function routeOf(metadata: Partial<ObjectMeta>, traffic: TrafficTarget[]): Route {
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Route',
+    metadata: { namespace: 'default', ...metadata } as ObjectMeta,
+    spec: { traffic },
+  } as Route;
+}
+
+function serviceOf(metadata: Partial<ObjectMeta>, spec: RevisionSpec, traffic?: TrafficTarget[]): Service {
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Service',
+    metadata: { namespace: 'default', ...metadata } as ObjectMeta,
+    spec: { template: { spec }, ...(traffic ? { traffic } : {}) },
+  };
+}
+
+const text = (errors: readonly FieldError[]) => formatFieldErrors(errors);
+
+// ---- route_validation_test.go ----
+
+interface RouteCase {
+  readonly name: string;
+  readonly route: Route;
+  readonly want: string;
+}
+
+const ROUTE_CASES: readonly RouteCase[] = [
+  {
+    name: 'valid',
+    route: routeOf({ name: 'valid' }, [{ tag: 'bar', revisionName: 'foo', percent: 100 }]),
+    want: '',
+  },
+  {
+    name: 'valid split',
+    route: routeOf({ name: 'valid' }, [
+      { tag: 'prod', revisionName: 'foo', percent: 90 },
+      { tag: 'experiment', configurationName: 'bar', percent: 10 },
+    ]),
+    want: '',
+  },
+  {
+    name: 'valid split without tags',
+    route: routeOf({ name: 'valid' }, [
+      { revisionName: 'foo', percent: 90 },
+      { revisionName: 'bar', percent: 10 },
+    ]),
+    want: '',
+  },
+  {
+    name: 'invalid traffic entry (missing oneof)',
+    route: routeOf({ name: 'valid' }, [{ tag: 'foo', percent: 100 }]),
+    want: 'expected exactly one, got neither: spec.traffic[0].configurationName, spec.traffic[0].revisionName',
+  },
+  {
+    name: 'invalid traffic entry (multiple names)',
+    route: routeOf({ name: 'valid' }, [
+      { tag: 'foo', revisionName: 'bar', percent: 50 },
+      { tag: 'foo', revisionName: 'bar', percent: 50 },
+    ]),
+    want: 'Multiple definitions for "foo": spec.traffic[0].tag, spec.traffic[1].tag',
+  },
+  {
+    name: 'invalid name - dots',
+    route: routeOf({ name: 'do.not.use.dots' }, [{ revisionName: 'foo', percent: 100 }]),
+    want: `not a DNS 1035 label: [${DNS1035}]: metadata.name`,
+  },
+  {
+    name: 'invalid name - dots and spec percent is not 100',
+    route: routeOf({ name: 'do.not.use.dots' }, [{ revisionName: 'foo', percent: 90 }]),
+    want: `Traffic targets sum to 90, want 100: spec.traffic\nnot a DNS 1035 label: [${DNS1035}]: metadata.name`,
+  },
+  {
+    name: 'invalid name - too long',
+    route: routeOf({ name: 'a'.repeat(64) }, [{ revisionName: 'foo', percent: 100 }]),
+    want: 'not a DNS 1035 label: [must be no more than 63 characters]: metadata.name',
+  },
+];
+
+/** TestRouteLabelValidation: the Service label needs a matching owner reference. */
+const VALID_ROUTE_TRAFFIC: TrafficTarget[] = [{ tag: 'bar', revisionName: 'foo', percent: 100 }];
+const owner = (kind: string, name: string) => ({ apiVersion: 'serving.knative.dev/v1alpha1', kind, name, uid: '' });
+const SERVICE_LABEL = 'serving.knative.dev/service';
+
+const ROUTE_LABEL_CASES: readonly RouteCase[] = [
+  {
+    name: 'valid knative service name',
+    route: routeOf(
+      { name: 'byo-name', labels: { [SERVICE_LABEL]: 'test-svc' }, ownerReferences: [owner('Service', 'test-svc')] },
+      VALID_ROUTE_TRAFFIC,
+    ),
+    want: '',
+  },
+  {
+    name: 'invalid knative service name',
+    route: routeOf({ name: 'byo-name', labels: { [SERVICE_LABEL]: 'absent-svc' } }, VALID_ROUTE_TRAFFIC),
+    want: `missing field(s): metadata.labels.${SERVICE_LABEL}`,
+  },
+  {
+    name: 'Mismatch knative service label and owner ref',
+    route: routeOf(
+      {
+        name: 'byo-name',
+        labels: { [SERVICE_LABEL]: 'test-svc' },
+        ownerReferences: [owner('BrandNewService', 'brand-new-svc')],
+      },
+      VALID_ROUTE_TRAFFIC,
+    ),
+    want: `missing field(s): metadata.labels.${SERVICE_LABEL}`,
+  },
+  {
+    name: 'invalid knative service name without correct owner ref',
+    route: routeOf(
+      { name: 'byo-name', labels: { [SERVICE_LABEL]: 'test-svc' }, ownerReferences: [owner('Service', 'absent-svc')] },
+      VALID_ROUTE_TRAFFIC,
+    ),
+    want: `missing field(s): metadata.labels.${SERVICE_LABEL}`,
+  },
+  {
+    name: 'invalid knative service name with multiple owner ref',
+    route: routeOf(
+      {
+        name: 'byo-name',
+        labels: { [SERVICE_LABEL]: 'test-svc' },
+        ownerReferences: [owner('NewService', 'test-new-svc'), owner('Service', 'test-svc')],
+      },
+      VALID_ROUTE_TRAFFIC,
+    ),
+    want: '',
+  },
+];
+
+describe('route_validation_test.go', () => {
+  for (const c of ROUTE_CASES) {
+    it(`TestRouteValidation ${c.name}`, () => expect(text(validateRoute(c.route))).toBe(c.want));
+  }
+  for (const c of ROUTE_LABEL_CASES) {
+    it(`TestRouteLabelValidation ${c.name}`, () => expect(text(validateRoute(c.route))).toBe(c.want));
+  }
+});
+
+/**
+ * TestTrafficTargetValidation, the cases in a spec: one target alone, so only the errors under
+ * it are compared (the list's sum is another rule). In a Route a target has no default
+ * configuration; in a Service it has (Knative's WithDefaultConfigurationName).
+ */
+interface TargetCase {
+  readonly name: string;
+  readonly target: TrafficTarget;
+  readonly within: 'Route' | 'Service';
+  readonly want: string;
+}
+
+const TARGET_CASES: readonly TargetCase[] = [
+  { name: 'valid with revisionName', target: { revisionName: 'bar', percent: 12 }, within: 'Route', want: '' },
+  {
+    name: 'valid with revisionName and name (spec)',
+    target: { tag: 'foo', revisionName: 'bar', percent: 12 },
+    within: 'Route',
+    want: '',
+  },
+  {
+    name: 'invalid with bad revisionName',
+    target: { revisionName: 'b ar', percent: 12 },
+    within: 'Route',
+    want: `invalid key name "b ar": revisionName\n${QUALIFIED}`,
+  },
+  {
+    name: 'valid with revisionName and latestRevision',
+    target: { revisionName: 'bar', latestRevision: false, percent: 12 },
+    within: 'Route',
+    want: '',
+  },
+  {
+    name: 'invalid with revisionName and latestRevision (spec)',
+    target: { revisionName: 'bar', latestRevision: true, percent: 12 },
+    within: 'Route',
+    want: 'may not set revisionName "bar" when latestRevision is true: latestRevision',
+  },
+  {
+    name: 'valid with configurationName',
+    target: { configurationName: 'bar', percent: 37 },
+    within: 'Route',
+    want: '',
+  },
+  {
+    name: 'valid with configurationName and name (spec)',
+    target: { tag: 'foo', configurationName: 'bar', percent: 37 },
+    within: 'Route',
+    want: '',
+  },
+  {
+    name: 'invalid with bad configurationName',
+    target: { configurationName: 'b ar', percent: 37 },
+    within: 'Route',
+    want: `invalid key name "b ar": configurationName\n${QUALIFIED}`,
+  },
+  {
+    name: 'valid with configurationName and latestRevision',
+    target: { configurationName: 'blah', latestRevision: true, percent: 37 },
+    within: 'Route',
+    want: '',
+  },
+  {
+    name: 'invalid with configurationName and latestRevision',
+    target: { configurationName: 'blah', latestRevision: false, percent: 37 },
+    within: 'Route',
+    want: 'may not set revisionName "" when latestRevision is false: latestRevision',
+  },
+  {
+    name: 'invalid with configurationName and default configurationName',
+    target: { configurationName: 'blah', percent: 37 },
+    within: 'Service',
+    want: 'must not set the field(s): configurationName',
+  },
+  { name: 'valid with only default configurationName', target: { percent: 37 }, within: 'Service', want: '' },
+  {
+    name: 'valid with default configurationName and latestRevision',
+    target: { latestRevision: true, percent: 37 },
+    within: 'Service',
+    want: '',
+  },
+  {
+    name: 'invalid with default configurationName and latestRevision',
+    target: { latestRevision: false, percent: 37 },
+    within: 'Service',
+    want: 'may not set revisionName "" when latestRevision is false: latestRevision',
+  },
+  {
+    name: 'valid with revisionName and default configurationName',
+    target: { revisionName: 'bar', percent: 12 },
+    within: 'Service',
+    want: '',
+  },
+  { name: 'valid with no percent', target: { configurationName: 'booga' }, within: 'Route', want: '' },
+  { name: 'valid with zero percent', target: { configurationName: 'booga', percent: 0 }, within: 'Route', want: '' },
+  { name: 'valid with no name', target: { configurationName: 'booga', percent: 100 }, within: 'Route', want: '' },
+  {
+    name: 'invalid with both',
+    target: { revisionName: 'foo', configurationName: 'bar' },
+    within: 'Route',
+    want: 'expected exactly one, got both: configurationName, revisionName',
+  },
+  {
+    name: 'invalid with neither',
+    target: { percent: 100 },
+    within: 'Route',
+    want: 'expected exactly one, got neither: configurationName, revisionName',
+  },
+  {
+    name: 'invalid percent too low',
+    target: { revisionName: 'foo', percent: -5 },
+    within: 'Route',
+    want: 'expected 0 <= -5 <= 100: percent',
+  },
+  {
+    name: 'invalid percent too high',
+    target: { revisionName: 'foo', percent: 101 },
+    within: 'Route',
+    want: 'expected 0 <= 101 <= 100: percent',
+  },
+  {
+    name: 'disallowed url set',
+    target: { configurationName: 'foo', percent: 100, url: 'http://should.not.be.set' },
+    within: 'Route',
+    want: 'must not set the field(s): url',
+  },
+];
+
+/** The errors under `spec.traffic[0].`, with that prefix taken off. */
+function targetErrors(c: TargetCase): string {
+  const errors =
+    c.within === 'Route'
+      ? validateRoute(routeOf({ name: 'r' }, [c.target]))
+      : validateService(serviceOf({ name: 's' }, { containers: [{ image: 'busybox' }] }, [c.target]));
+  const prefix = 'spec.traffic[0].';
+  return text(
+    errors.filter((e) => e.path.startsWith(prefix)).map((e) => ({ ...e, path: e.path.slice(prefix.length) })),
+  );
+}
+
+describe('route_validation_test.go TestTrafficTargetValidation', () => {
+  for (const c of TARGET_CASES) {
+    it(c.name, () => expect(targetErrors(c)).toBe(c.want));
+  }
+});
+
+// ---- service_validation_test.go ----
+
+const BUSYBOX: RevisionSpec = { containers: [{ image: 'busybox' }] };
+const RUN_LATEST: TrafficTarget[] = [{ latestRevision: true, percent: 100 }];
+
+const SERVICE_CASES: readonly { name: string; service: Service; want: string }[] = [
+  { name: 'valid run latest', service: serviceOf({ name: 'valid' }, BUSYBOX, RUN_LATEST), want: '' },
+  {
+    name: 'valid release',
+    service: serviceOf({ name: 'valid' }, BUSYBOX, [
+      { tag: 'current', latestRevision: false, revisionName: 'valid-00001', percent: 98 },
+      { tag: 'candidate', latestRevision: false, revisionName: 'valid-00002', percent: 2 },
+      { tag: 'latest', latestRevision: true },
+    ]),
+    want: '',
+  },
+  {
+    name: 'invalid configurationName',
+    service: serviceOf({ name: 'valid' }, BUSYBOX, [
+      { configurationName: 'valid', latestRevision: true, percent: 100 },
+    ]),
+    want: 'must not set the field(s): spec.traffic[0].configurationName',
+  },
+  {
+    name: 'invalid latestRevision',
+    service: serviceOf({ name: 'valid' }, BUSYBOX, [{ revisionName: 'valid', latestRevision: true, percent: 100 }]),
+    want: 'may not set revisionName "valid" when latestRevision is true: spec.traffic[0].latestRevision',
+  },
+  {
+    name: 'invalid container concurrency',
+    service: serviceOf({ name: 'valid' }, { ...BUSYBOX, containerConcurrency: -10 }, RUN_LATEST),
+    want: 'expected 0 <= -10 <= 1000: spec.template.spec.containerConcurrency',
+  },
+];
+
+describe('service_validation_test.go TestServiceValidation', () => {
+  for (const c of SERVICE_CASES) {
+    it(c.name, () => expect(text(validateService(defaultService(c.service)))).toBe(c.want));
+  }
+});
+
+// ---- configuration_validation_test.go ----
+
+const HELLO: RevisionSpec = { containers: [{ image: 'hellworld' }] };
+
+const CONFIGURATION_CASES: readonly { name: string; config: Configuration; want: string }[] = [
+  { name: 'valid', config: configuration({ name: 'valid' }, { spec: BUSYBOX }), want: '' },
+  {
+    name: 'invalid container concurrency',
+    config: configuration({ name: 'valid' }, { spec: { ...BUSYBOX, containerConcurrency: -10 } }),
+    want: 'expected 0 <= -10 <= 1000: spec.template.spec.containerConcurrency',
+  },
+  {
+    name: 'valid BYO name',
+    config: configuration({ name: 'byo-name' }, { metadata: { name: 'byo-name-foo' }, spec: HELLO }),
+    want: '',
+  },
+  {
+    name: 'invalid name',
+    config: configuration({ name: '' }, { spec: HELLO }),
+    want: 'name or generateName is required: metadata.name',
+  },
+  {
+    name: 'valid BYO name (with generateName)',
+    config: configuration({ generateName: 'byo-name-' }, { metadata: { name: 'byo-name-foo' }, spec: HELLO }),
+    want: 'must not set the field(s): spec.template.metadata.name',
+  },
+  {
+    name: 'invalid BYO name (not prefixed)',
+    config: configuration({ name: 'byo-name' }, { metadata: { name: 'foo' }, spec: HELLO }),
+    want: 'invalid value: "foo" must have prefix "byo-name-": spec.template.metadata.name',
+  },
+  {
+    name: 'invalid name for configuration spec',
+    config: configuration({ name: 'byo-name' }, { metadata: { name: 'foo.bar' }, spec: HELLO }),
+    want: `invalid value: not a DNS 1035 label: [${DNS1035}]: spec.template.metadata.name`,
+  },
+  {
+    name: 'invalid generate name for configuration spec',
+    config: configuration({ name: 'byo-name' }, { metadata: { generateName: 'foo.bar' }, spec: HELLO }),
+    want: `invalid value: not a DNS 1035 label prefix: [${DNS1035}]: spec.template.metadata.generateName`,
+  },
+  {
+    name: 'valid generate name for configuration spec',
+    config: configuration({ name: 'byo-name' }, { metadata: { generateName: 'valid-generatename' }, spec: HELLO }),
+    want: '',
+  },
+];
+
+const BYO_TEMPLATE: RevisionTemplateSpec = { metadata: { name: 'byo-name-foo' }, spec: HELLO };
+
+const CONFIGURATION_LABEL_CASES: readonly { name: string; config: Configuration; want: string }[] = [
+  {
+    name: 'valid route name',
+    config: configuration({ name: 'byo-name', labels: { 'serving.knative.dev/route': 'test-route' } }, BYO_TEMPLATE),
+    want: '',
+  },
+  {
+    name: 'valid knative service name',
+    config: configuration(
+      { name: 'byo-name', labels: { [SERVICE_LABEL]: 'test-svc' }, ownerReferences: [owner('Service', 'test-svc')] },
+      BYO_TEMPLATE,
+    ),
+    want: '',
+  },
+  {
+    name: 'invalid knative service name without matching owner references',
+    config: configuration(
+      { name: 'byo-name', labels: { [SERVICE_LABEL]: 'test-svc' }, ownerReferences: [owner('Service', 'absent-svc')] },
+      BYO_TEMPLATE,
+    ),
+    want: `missing field(s): metadata.labels.${SERVICE_LABEL}`,
+  },
+  {
+    name: 'invalid knative service name with multiple owner ref',
+    config: configuration(
+      {
+        name: 'byo-name',
+        labels: { [SERVICE_LABEL]: 'test-svc' },
+        ownerReferences: [owner('NewSerice', 'test-new-svc'), owner('Service', 'test-svc')],
+      },
+      BYO_TEMPLATE,
+    ),
+    want: '',
+  },
+  {
+    name: 'invalid knative service name',
+    config: configuration({ name: 'byo-name', labels: { [SERVICE_LABEL]: 'absent-svc' } }, BYO_TEMPLATE),
+    want: `missing field(s): metadata.labels.${SERVICE_LABEL}`,
+  },
+  {
+    name: 'Mismatch knative service label and owner ref',
+    config: configuration(
+      {
+        name: 'byo-name',
+        labels: { [SERVICE_LABEL]: 'test-svc' },
+        ownerReferences: [owner('BrandNewService', 'brand-new-svc')],
+      },
+      BYO_TEMPLATE,
+    ),
+    want: `missing field(s): metadata.labels.${SERVICE_LABEL}`,
+  },
+];
+
+describe('configuration_validation_test.go', () => {
+  for (const c of CONFIGURATION_CASES) {
+    it(`TestConfigurationValidation ${c.name}`, () =>
+      expect(text(validateConfiguration(defaultConfiguration(c.config)))).toBe(c.want));
+  }
+  for (const c of CONFIGURATION_LABEL_CASES) {
+    it(`TestConfigurationLabelValidation ${c.name}`, () =>
+      expect(text(validateConfiguration(defaultConfiguration(c.config)))).toBe(c.want));
+  }
+});
+
+// ---- revision_validation_test.go (the revision spec and template, inside a Configuration "parent") ----
+
+/** A template's errors as a Configuration named "parent" reports them, with `spec.template.` taken off. */
+function templateErrors(
+  template: RevisionTemplateSpec,
+  options: { defaults?: Record<string, string>; autoscaler?: Record<string, string> } = {},
+): string {
+  const config = configuration({ name: 'parent' }, template);
+  const defaults = parseDefaultsConfig(options.defaults ?? {});
+  const result = admit(config, { autoscaler: parseAutoscalerConfig(options.autoscaler ?? {}), config: defaults });
+  // A template without containers is refused by the CRD's schema before the webhook sees it
+  // (knsim models both); Knative's test calls the webhook's rule directly.
+  const errors = result.schemaErrors?.length
+    ? validateConfiguration(defaultConfiguration(config, { config: defaults }), defaults)
+    : result.errors;
+  const prefix = 'spec.template.';
+  return text(
+    errors.map((e) => ({
+      ...e,
+      path: e.path
+        .split(', ')
+        .map((p) => p.slice(prefix.length))
+        .join(', '),
+    })),
+  );
+}
+
+/** A revision spec's errors (paths relative to the spec). */
+function specErrors(spec: RevisionSpec, defaults?: Record<string, string>): string {
+  const errors = templateErrors({ spec }, defaults ? { defaults } : {});
+  return errors.replaceAll(': spec.', ': ').replaceAll(', spec.', ', ');
+}
+
+const REVISION_SPEC_CASES: readonly {
+  name: string;
+  spec: RevisionSpec;
+  defaults?: Record<string, string>;
+  want: string;
+}[] = [
+  { name: 'valid', spec: { containers: [{ image: 'helloworld' }] }, want: '' },
+  {
+    name: 'with volume (ok)',
+    spec: {
+      containers: [
+        { image: 'helloworld', volumeMounts: [{ mountPath: '/mount/path', name: 'the-name', readOnly: true }] },
+      ],
+      volumes: [{ name: 'the-name', secret: { secretName: 'foo' } }],
+    },
+    want: '',
+  },
+  {
+    name: 'with multi containers (ok)',
+    spec: { containers: [{ image: 'busybox', ports: [{ containerPort: 8881 }] }, { image: 'helloworld' }] },
+    want: '',
+  },
+  { name: 'missing container', spec: { containers: [] }, want: 'missing field(s): containers' },
+  {
+    name: 'exceed max timeout',
+    spec: { containers: [{ image: 'helloworld' }], timeoutSeconds: 6000 },
+    want: 'expected 0 <= 6000 <= 600: timeoutSeconds',
+  },
+  {
+    name: 'exceed custom max timeout',
+    spec: { containers: [{ image: 'helloworld' }], timeoutSeconds: 100 },
+    defaults: { 'revision-timeout-seconds': '25', 'max-revision-timeout-seconds': '50' },
+    want: 'expected 0 <= 100 <= 50: timeoutSeconds',
+  },
+  {
+    name: 'negative timeout',
+    spec: { containers: [{ image: 'helloworld' }], timeoutSeconds: -30 },
+    want: 'expected 0 <= -30 <= 600: timeoutSeconds',
+  },
+];
+
+const CONTAINER_CONCURRENCY_CASES: readonly { name: string; cc: number; want: string }[] = [
+  { name: 'single', cc: 1, want: '' },
+  { name: 'unlimited', cc: 0, want: '' },
+  { name: 'ten', cc: 10, want: '' },
+  { name: 'invalid container concurrency (too small)', cc: -1, want: 'expected 0 <= -1 <= 1000: containerConcurrency' },
+  {
+    name: 'invalid container concurrency (too large)',
+    cc: 1001,
+    want: 'expected 0 <= 1001 <= 1000: containerConcurrency',
+  },
+];
+
+const TEMPLATE_CASES: readonly {
+  name: string;
+  template: RevisionTemplateSpec;
+  autoscaler?: Record<string, string>;
+  want: string;
+}[] = [
+  { name: 'valid', template: { spec: { containers: [{ image: 'helloworld' }] } }, want: '' },
+  { name: 'empty spec', template: { spec: {} }, want: 'missing field(s): spec.containers' },
+  {
+    name: 'has revision template name',
+    template: { metadata: { name: 'parent-foo' }, spec: { containers: [{ image: 'helloworld' }] } },
+    want: '',
+  },
+  {
+    name: 'valid name for revision template',
+    template: { metadata: { name: '' }, spec: { containers: [{ image: 'helloworld' }] } },
+    want: '',
+  },
+  {
+    name: 'invalid name for revision template',
+    template: { metadata: { name: 'parent-@foo-bar' }, spec: { containers: [{ image: 'helloworld' }] } },
+    want: `invalid value: not a DNS 1035 label: [${DNS1035}]: metadata.name`,
+  },
+  {
+    name: 'invalid generate name for revision template',
+    template: { metadata: { generateName: 'parent-@foo-bar' }, spec: { containers: [{ image: 'helloworld' }] } },
+    want: `invalid value: not a DNS 1035 label prefix: [${DNS1035}]: metadata.generateName`,
+  },
+  {
+    name: 'invalid metadata.annotations for scale',
+    template: {
+      metadata: {
+        annotations: { 'autoscaling.knative.dev/min-scale': '5', 'autoscaling.knative.dev/max-scale': 'covid-19' },
+      },
+      spec: { containers: [{ image: 'helloworld' }] },
+    },
+    want: 'invalid value: covid-19: metadata.annotations.autoscaling.knative.dev/max-scale',
+  },
+  {
+    name: "Invalid initial scale when cluster doesn't allow zero",
+    autoscaler: { 'allow-zero-initial-scale': 'false', 'initial-scale': '1' },
+    template: {
+      metadata: { annotations: { 'autoscaling.knative.dev/initial-scale': '0' } },
+      spec: { containers: [{ image: 'helloworld' }] },
+    },
+    want: 'invalid value: 0: metadata.annotations.autoscaling.knative.dev/initial-scale',
+  },
+  {
+    name: 'Valid initial scale when cluster allows zero',
+    autoscaler: { 'allow-zero-initial-scale': 'true', 'initial-scale': '1' },
+    template: {
+      metadata: { annotations: { 'autoscaling.knative.dev/initial-scale': '0' } },
+      spec: { containers: [{ image: 'helloworld' }] },
+    },
+    want: '',
+  },
+];
+
+/** TestValidateRevisionName: the template's name or generateName under a parent. */
+const REVISION_NAME_CASES: readonly {
+  name: string;
+  parent: Partial<ObjectMeta>;
+  revision: { name?: string; generateName?: string };
+  want: string;
+}[] = [
+  {
+    name: 'invalid revision generateName - dots',
+    parent: { name: 'parent' },
+    revision: { generateName: 'foo.bar' },
+    want: `invalid value: not a DNS 1035 label prefix: [${DNS1035}]: spec.template.metadata.generateName`,
+  },
+  {
+    name: 'invalid revision name - dots',
+    parent: { name: 'parent' },
+    revision: { name: 'foo.bar' },
+    want: `invalid value: not a DNS 1035 label: [${DNS1035}]: spec.template.metadata.name`,
+  },
+  {
+    name: 'invalid name (not prefixed)',
+    parent: { name: 'bar' },
+    revision: { name: 'foo' },
+    want: 'invalid value: "foo" must have prefix "bar-": spec.template.metadata.name',
+  },
+  {
+    name: 'invalid name (with generateName)',
+    parent: { generateName: 'foo-bar-' },
+    revision: { name: 'foo-bar-foo' },
+    want: 'must not set the field(s): spec.template.metadata.name',
+  },
+  { name: 'valid name', parent: { name: 'valid' }, revision: { name: 'valid-name' }, want: '' },
+];
+
+describe('revision_validation_test.go', () => {
+  for (const c of REVISION_SPEC_CASES) {
+    it(`TestRevisionSpecValidation ${c.name}`, () => expect(specErrors(c.spec, c.defaults)).toBe(c.want));
+  }
+  for (const c of CONTAINER_CONCURRENCY_CASES) {
+    it(`TestContainerConcurrencyValidation ${c.name}`, () =>
+      expect(specErrors({ containers: [{ image: 'busybox' }], containerConcurrency: c.cc })).toBe(c.want));
+  }
+  it('TestRevisionValidation invalid container concurrency', () =>
+    expect(specErrors({ containers: [{ image: 'busybox' }], containerConcurrency: -10 })).toBe(
+      'expected 0 <= -10 <= 1000: containerConcurrency',
+    ));
+  for (const c of TEMPLATE_CASES) {
+    it(`TestRevisionTemplateSpecValidation ${c.name}`, () =>
+      expect(templateErrors(c.template, c.autoscaler ? { autoscaler: c.autoscaler } : {})).toBe(c.want));
+  }
+  for (const c of REVISION_NAME_CASES) {
+    it(`TestValidateRevisionName ${c.name}`, () => {
+      const config = configuration(c.parent, { metadata: c.revision, spec: { containers: [{ image: 'busybox' }] } });
+      expect(text(validateConfiguration(defaultConfiguration(config)))).toBe(c.want);
+    });
+  }
+});
