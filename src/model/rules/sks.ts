@@ -10,7 +10,8 @@ import type { ConditionSet, ConditionUpdate } from './conditions.js';
 import { deploymentName } from './naming.js';
 
 const REASON_NO_HEALTHY_BACKENDS = 'NoHealthyBackends';
-const MESSAGE_NO_HEALTHY_BACKENDS = 'No healthy backends';
+/** Knative networking's `MarkEndpointsNotReady` message (serverlessservice_lifecycle.go). */
+const MESSAGE_NO_HEALTHY_BACKENDS = 'K8s Service is not ready';
 
 /**
  * The mode the public service's endpoints are in: Proxy (activators) while the private service
@@ -23,15 +24,27 @@ export function sksEndpointsMode(requested: SKSMode, readyEndpoints: number, act
   return requested;
 }
 
-/** SKS Ready: True once the private service has ready endpoints, else Unknown `NoHealthyBackends`. */
+/**
+ * What makes the SKS Ready: EndpointsPopulated, True once the private service has ready
+ * endpoints, else Unknown `NoHealthyBackends` "K8s Service is not ready" (which Ready then
+ * carries, through {@link SKS_CONDITION_SET}).
+ */
 export function sksReadyCondition(readyEndpoints: number): ConditionUpdate {
   return readyEndpoints > 0
-    ? { type: 'Ready', status: 'True' }
-    : { type: 'Ready', status: 'Unknown', reason: REASON_NO_HEALTHY_BACKENDS, message: MESSAGE_NO_HEALTHY_BACKENDS };
+    ? { type: 'EndpointsPopulated', status: 'True' }
+    : {
+        type: 'EndpointsPopulated',
+        status: 'Unknown',
+        reason: REASON_NO_HEALTHY_BACKENDS,
+        message: MESSAGE_NO_HEALTHY_BACKENDS,
+      };
 }
 
-/** The SKS's condition set: Ready alone. */
-export const SKS_CONDITION_SET: ConditionSet = { happy: 'Ready', dependents: [] };
+/**
+ * The SKS's condition set, Knative networking's: Ready follows EndpointsPopulated. (The
+ * Info-severity ActivatorEndpointsPopulated is not modelled.)
+ */
+export const SKS_CONDITION_SET: ConditionSet = { happy: 'Ready', dependents: ['EndpointsPopulated'] };
 
 /**
  * The ServerlessService a PodAutoscaler's reconciler creates for its revision: named after the
