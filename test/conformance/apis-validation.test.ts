@@ -686,3 +686,482 @@ describe('revision_validation_test.go', () => {
     });
   }
 });
+
+// ---- k8s_validation_test.go (containers and the pod spec) ----
+
+/**
+ * The errors of a pod spec as knsim's webhook reports them under a Configuration, paths made
+ * relative to the pod spec. Knative's tests call its container rules directly, before
+ * defaulting; so does this (validateConfiguration on the object as given).
+ */
+function podErrors(spec: RevisionSpec): string {
+  const prefix = 'spec.template.spec.';
+  const errors = validateConfiguration(configuration({ name: 'parent' }, { spec }));
+  return text(
+    errors.map((e) => ({
+      ...e,
+      path: e.path
+        .split(', ')
+        .map((p) => p.slice(prefix.length))
+        .join(', '),
+    })),
+  );
+}
+
+/** One container's errors, paths relative to it (`containers[0].` taken off). */
+function containerErrors(container: Record<string, unknown>): string {
+  return podErrors({ containers: [container] }).replaceAll('containers[0].', '');
+}
+
+const reserved = (port: number) =>
+  `invalid value: ${port} is a reserved port: ports.containerPort\n${port} is a reserved port, please use a different value`;
+const ONE_PORT =
+  'more than one container port is set: containers[*].ports\nOnly a single port is allowed across all containers';
+
+/** TestContainerValidation and getCommonContainerValidationTestCases. */
+const CONTAINER_CASES: readonly { name: string; c: Record<string, unknown>; want: string }[] = [
+  { name: 'valid container', c: { image: 'foo' }, want: '' },
+  {
+    name: 'invalid container image',
+    c: { image: 'foo:bar:baz' },
+    want: 'Failed to parse image reference: image\nimage: "foo:bar:baz", error: could not parse reference: foo:bar:baz',
+  },
+  {
+    name: 'has resources',
+    c: { image: 'foo', resources: { limits: { memory: '250M' }, requests: { cpu: '25m' } } },
+    want: '',
+  },
+  { name: 'has no container ports set', c: { image: 'foo', ports: [] }, want: '' },
+  { name: 'has valid unnamed user port', c: { image: 'foo', ports: [{ containerPort: 8181 }] }, want: '' },
+  { name: 'has valid user port http1', c: { image: 'foo', ports: [{ name: 'http1' }] }, want: '' },
+  { name: 'has valid user port h2c', c: { image: 'foo', ports: [{ name: 'h2c' }] }, want: '' },
+  { name: 'has an empty port set', c: { image: 'foo', ports: [{}] }, want: '' },
+  { name: 'has tcp protocol', c: { image: 'foo', ports: [{ protocol: 'TCP' }] }, want: '' },
+  {
+    name: 'has invalid protocol',
+    c: { image: 'foo', ports: [{ protocol: 'tdp' }] },
+    want: 'invalid value: tdp: ports.protocol',
+  },
+  {
+    name: 'has host port',
+    c: { image: 'foo', ports: [{ hostPort: 80 }] },
+    want: 'must not set the field(s): ports.hostPort',
+  },
+  {
+    name: 'has host ip',
+    c: { image: 'foo', ports: [{ hostIP: '127.0.0.1' }] },
+    want: 'must not set the field(s): ports.hostIP',
+  },
+  {
+    name: 'has invalid port name',
+    c: { image: 'foo', ports: [{ name: 'foobar' }] },
+    want: "Port name foobar is not allowed: ports\nName must be empty, or one of: 'h2c', 'http1'",
+  },
+  {
+    name: 'has container port value too large',
+    c: { image: 'foo', ports: [{ containerPort: 65536 }] },
+    want: 'expected 0 <= 65536 <= 65535: ports.containerPort',
+  },
+  {
+    name: 'port conflicts with profiling port',
+    c: { image: 'foo', ports: [{ containerPort: 8008 }] },
+    want: reserved(8008),
+  },
+  {
+    name: 'port conflicts with queue proxy (8013)',
+    c: { image: 'foo', ports: [{ containerPort: 8013 }] },
+    want: reserved(8013),
+  },
+  {
+    name: 'port conflicts with queue proxy (8012)',
+    c: { image: 'foo', ports: [{ containerPort: 8012 }] },
+    want: reserved(8012),
+  },
+  {
+    name: 'port conflicts with queue proxy metrics',
+    c: { image: 'foo', ports: [{ containerPort: 9090 }] },
+    want: reserved(9090),
+  },
+  {
+    name: 'port conflicts with user queue proxy metrics for user',
+    c: { image: 'foo', ports: [{ containerPort: 9091 }] },
+    want: reserved(9091),
+  },
+  {
+    name: 'port conflicts with queue proxy admin',
+    c: { image: 'foo', ports: [{ containerPort: 8022 }] },
+    want: reserved(8022),
+  },
+  {
+    name: 'valid with probes (no port)',
+    c: {
+      image: 'foo',
+      readinessProbe: {
+        periodSeconds: 1,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        httpGet: { path: '/' },
+      },
+      livenessProbe: { tcpSocket: {} },
+    },
+    want: '',
+  },
+  {
+    name: 'valid with exec probes',
+    c: {
+      image: 'foo',
+      readinessProbe: {
+        initialDelaySeconds: 0,
+        periodSeconds: 1,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        httpGet: { path: '/' },
+      },
+      livenessProbe: { exec: {} },
+    },
+    want: '',
+  },
+  {
+    name: 'invalid with no handler',
+    c: {
+      image: 'foo',
+      readinessProbe: {
+        periodSeconds: 1,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        httpGet: { path: '/' },
+      },
+      livenessProbe: {},
+    },
+    want: 'expected exactly one, got neither: livenessProbe.exec, livenessProbe.grpc, livenessProbe.httpGet, livenessProbe.tcpSocket',
+  },
+  {
+    name: 'invalid with multiple handlers',
+    c: {
+      image: 'foo',
+      readinessProbe: {
+        periodSeconds: 1,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        httpGet: { path: '/' },
+        exec: {},
+        tcpSocket: {},
+      },
+    },
+    want: 'expected exactly one, got both: readinessProbe.exec, readinessProbe.httpGet, readinessProbe.tcpSocket',
+  },
+  {
+    name: 'valid liveness http probe with a different container port',
+    c: {
+      image: 'foo',
+      livenessProbe: {
+        periodSeconds: 1,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        httpGet: { path: '/', port: 5000 },
+      },
+    },
+    want: '',
+  },
+  {
+    name: 'valid liveness tcp probe with a different container port',
+    c: {
+      image: 'foo',
+      livenessProbe: {
+        periodSeconds: 1,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        tcpSocket: { port: 5000 },
+      },
+    },
+    want: '',
+  },
+  {
+    name: 'valid readiness http probe with a different container port',
+    c: {
+      image: 'foo',
+      readinessProbe: {
+        periodSeconds: 1,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        httpGet: { path: '/', port: 5000 },
+      },
+    },
+    want: '',
+  },
+  {
+    name: 'valid readiness tcp probe with a different container port',
+    c: {
+      image: 'foo',
+      readinessProbe: {
+        periodSeconds: 1,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        tcpSocket: { port: 5000 },
+      },
+    },
+    want: '',
+  },
+  {
+    name: 'valid readiness http probe with port',
+    c: { image: 'foo', readinessProbe: { successThreshold: 1, httpGet: { port: 'http' } } },
+    want: '',
+  },
+  {
+    name: 'invalid readiness probe (has failureThreshold while using special probe)',
+    c: {
+      image: 'foo',
+      readinessProbe: { periodSeconds: 0, failureThreshold: 2, successThreshold: 1, httpGet: { path: '/' } },
+    },
+    want: 'failureThreshold is disallowed when periodSeconds is zero: readinessProbe.failureThreshold',
+  },
+  {
+    name: 'invalid readiness probe (has timeoutSeconds while using special probe)',
+    c: {
+      image: 'foo',
+      readinessProbe: { periodSeconds: 0, timeoutSeconds: 2, successThreshold: 1, httpGet: { path: '/' } },
+    },
+    want: 'timeoutSeconds is disallowed when periodSeconds is zero: readinessProbe.timeoutSeconds',
+  },
+  {
+    name: 'out of bounds probe values',
+    c: {
+      image: 'foo',
+      readinessProbe: {
+        periodSeconds: -1,
+        timeoutSeconds: 0,
+        successThreshold: 0,
+        failureThreshold: 0,
+        initialDelaySeconds: -1,
+        httpGet: {},
+      },
+    },
+    want:
+      'expected 0 <= -1 <= 2147483647: readinessProbe.initialDelaySeconds, readinessProbe.periodSeconds\n' +
+      'expected 1 <= 0 <= 2147483647: readinessProbe.failureThreshold, readinessProbe.successThreshold, readinessProbe.timeoutSeconds',
+  },
+  {
+    name: 'reserved env var name for serving container',
+    c: { image: 'foo', env: [{ name: 'PORT', value: 'Foo' }], ports: [{ containerPort: 8888 }] },
+    want: '"PORT" is a reserved environment variable: env[0].name',
+  },
+  {
+    name: 'valid liveness tcp probe with correct port',
+    c: { image: 'foo', ports: [{ containerPort: 8888 }], livenessProbe: { tcpSocket: { port: 8888 } } },
+    want: '',
+  },
+  {
+    name: 'valid grpc probe',
+    c: {
+      image: 'foo',
+      readinessProbe: {
+        periodSeconds: 1,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        grpc: { port: 46 },
+      },
+    },
+    want: '',
+  },
+  {
+    name: 'valid grpc probe with service',
+    c: {
+      image: 'foo',
+      readinessProbe: {
+        periodSeconds: 1,
+        timeoutSeconds: 1,
+        successThreshold: 1,
+        failureThreshold: 3,
+        grpc: { port: 46, service: 'foo' },
+      },
+    },
+    want: '',
+  },
+  {
+    name: 'envFrom - None of',
+    c: { image: 'foo', envFrom: [{}] },
+    want: 'expected exactly one, got neither: envFrom.configMapRef, envFrom.secretRef',
+  },
+  {
+    name: 'envFrom - Multiple',
+    c: { image: 'foo', envFrom: [{ configMapRef: { name: 'ConfigMapName' }, secretRef: { name: 'SecretName' } }] },
+    want: 'expected exactly one, got both: envFrom.configMapRef, envFrom.secretRef',
+  },
+  { name: 'envFrom - Secret', c: { image: 'foo', envFrom: [{ secretRef: { name: 'SecretName' } }] }, want: '' },
+  {
+    name: 'envFrom - ConfigMap',
+    c: { image: 'foo', envFrom: [{ configMapRef: { name: 'ConfigMapName' } }] },
+    want: '',
+  },
+  {
+    name: 'termination message policy',
+    c: { image: 'foo', terminationMessagePolicy: 'Not a Policy' },
+    want: 'invalid value: Not a Policy: terminationMessagePolicy',
+  },
+  { name: 'empty env var name', c: { image: 'foo', env: [{ value: 'Foo' }] }, want: 'missing field(s): env[0].name' },
+  {
+    name: 'disallowed envvarsource',
+    c: { image: 'foo', env: [{ name: 'Foo', valueFrom: { fieldRef: { fieldPath: '/v1' } } }] },
+    want: 'must not set the field(s): env[0].valueFrom.fieldRef',
+  },
+];
+
+/**
+ * Two ports in one container: Knative's container test checks the ports of a container list
+ * alone (path `ports`); in a pod spec the same rule reports `containers[*].ports`, as
+ * TestPodSpecMultiContainerValidation shows.
+ */
+const CONTAINER_PORT_CASES: readonly { name: string; c: Record<string, unknown> }[] = [
+  {
+    name: 'has more than one ports with valid names',
+    c: { image: 'foo', ports: [{ name: 'h2c' }, { name: 'http1' }] },
+  },
+  {
+    name: 'has more than one unnamed port',
+    c: { image: 'foo', ports: [{ containerPort: 8080 }, { containerPort: 8181 }] },
+  },
+];
+
+const POD_CASES: readonly { name: string; ps: RevisionSpec; want: string }[] = [
+  { name: 'TestPodSpecValidation valid', ps: { containers: [{ image: 'helloworld' }] }, want: '' },
+  {
+    name: 'TestPodSpecValidation with volume (ok)',
+    ps: {
+      containers: [
+        { image: 'helloworld', volumeMounts: [{ mountPath: '/mount/path', name: 'the-name', readOnly: true }] },
+      ],
+      volumes: [{ name: 'the-name', secret: { secretName: 'foo' } }],
+    },
+    want: '',
+  },
+  {
+    name: 'TestPodSpecValidation with automountServiceAccountToken (ok)',
+    ps: { automountServiceAccountToken: false, containers: [{ image: 'helloworld' }] },
+    want: '',
+  },
+  { name: 'TestPodSpecValidation missing all', ps: { containers: [] }, want: 'missing field(s): containers' },
+  {
+    name: 'TestPodSpecValidation missing container',
+    ps: { serviceAccountName: 'bob', containers: [] },
+    want: 'missing field(s): containers',
+  },
+  {
+    name: 'TestPodSpecValidation container name collision',
+    ps: {
+      containers: [
+        { name: 'the-name', image: 'busybox', ports: [{ containerPort: 8888 }] },
+        { name: 'the-name', image: 'busybox' },
+      ],
+    },
+    want: 'duplicate container name "the-name": containers[1].name',
+  },
+  {
+    name: 'TestPodSpecMultiContainerValidation flag enabled: more than one container with one container port',
+    ps: {
+      containers: [
+        { name: 'container-a', image: 'busybox', ports: [{ containerPort: 8888 }] },
+        { name: 'container-b', image: 'helloworld' },
+      ],
+    },
+    want: '',
+  },
+  {
+    name: 'TestPodSpecMultiContainerValidation flag enabled: multiple containers with no port',
+    ps: {
+      containers: [
+        { name: 'container-a', image: 'busybox' },
+        { name: 'container-b', image: 'helloworld' },
+      ],
+    },
+    want: 'missing field(s): containers[*].ports',
+  },
+  {
+    name: 'TestPodSpecMultiContainerValidation flag enabled: multiple containers with multiple port',
+    ps: {
+      containers: [
+        { name: 'container-a', image: 'busybox', ports: [{ containerPort: 8888 }] },
+        { name: 'container-b', image: 'helloworld', ports: [{ containerPort: 9999 }] },
+      ],
+    },
+    want: ONE_PORT,
+  },
+  {
+    name: 'TestPodSpecMultiContainerValidation flag enabled: multiple containers with multiple ports for each container',
+    ps: {
+      containers: [
+        { name: 'container-a', image: 'busybox', ports: [{ containerPort: 8888 }, { containerPort: 9999 }] },
+        { name: 'container-b', image: 'helloworld', ports: [{ containerPort: 80 }] },
+      ],
+    },
+    want: ONE_PORT,
+  },
+  {
+    name: 'TestPodSpecMultiContainerValidation flag enabled: multiple containers with multiple port for a single container',
+    ps: {
+      containers: [
+        { name: 'container-a', image: 'busybox', ports: [{ containerPort: 8888 }, { containerPort: 9999 }] },
+        { name: 'container-b', image: 'helloworld' },
+      ],
+    },
+    want: ONE_PORT,
+  },
+  {
+    name: 'TestPodSpecMultiContainerValidation flag enabled: multiple containers with illegal env variable defined for side car',
+    ps: {
+      containers: [
+        { name: 'container-a', image: 'busybox', ports: [{ containerPort: 8888 }] },
+        {
+          name: 'container-b',
+          image: 'helloworld',
+          env: [
+            { name: 'PORT', value: 'Foo' },
+            { name: 'K_SERVICE', value: 'Foo' },
+          ],
+        },
+      ],
+    },
+    want: '"K_SERVICE" is a reserved environment variable: containers[1].env[1].name',
+  },
+  {
+    name: 'TestPodSpecMultiContainerValidation flag enabled: multiple containers with PORT defined for side car',
+    ps: {
+      containers: [
+        { name: 'container-a', image: 'busybox', ports: [{ containerPort: 8888 }] },
+        { name: 'container-b', image: 'helloworld', env: [{ name: 'PORT', value: 'Foo' }] },
+      ],
+    },
+    want: '',
+  },
+];
+
+describe('k8s_validation_test.go', () => {
+  for (const c of CONTAINER_CASES) {
+    it(`TestContainerValidation ${c.name}`, () => expect(containerErrors(c.c)).toBe(c.want));
+  }
+  for (const c of CONTAINER_PORT_CASES) {
+    it(`TestContainerValidation ${c.name}`, () => expect(podErrors({ containers: [c.c] })).toBe(ONE_PORT));
+  }
+  for (const c of POD_CASES) {
+    it(c.name, () => expect(podErrors(c.ps)).toBe(c.want));
+  }
+
+  it('a readiness probe with failureThreshold and no periodSeconds is refused through the webhook too', () => {
+    const config = configuration(
+      { name: 'parent' },
+      { spec: { containers: [{ image: 'foo', readinessProbe: { httpGet: { path: '/' }, failureThreshold: 3 } }] } },
+    );
+    const result = admit(config, { autoscaler: parseAutoscalerConfig({}) });
+    expect(text(result.errors)).toBe(
+      'failureThreshold is disallowed when periodSeconds is zero: spec.template.spec.containers[0].readinessProbe.failureThreshold',
+    );
+  });
+});

@@ -13,8 +13,13 @@
  * timeout ends the wait for the first byte; knsim's check, in the webhook's words); containerConcurrency (0..1000); traffic (each
  * percent 0..100, sum 100, latestRevision vs revisionName, revisionName vs configurationName, tags
  * DNS-1035 and unique, no url in spec).
- * Not covered: probes, volumes, security contexts, resources, autoscaling annotation values,
- * disallowed PodSpec fields, update-only rules (immutable revisions, BYO name changes).
+ * Also: readiness and liveness probes (one handler; a readiness probe's counts, and no
+ * failureThreshold/timeoutSeconds with periodSeconds 0), hostPort/hostIP, the env names reserved
+ * in sidecars too (K_SERVICE, K_CONFIGURATION, K_REVISION), env valueFrom.fieldRef (its feature
+ * flag is off), envFrom (one of configMapRef/secretRef each), terminationMessagePolicy.
+ * Not covered: startup probes, probe ports, volumes, security contexts, resources, autoscaling
+ * annotation values, disallowed PodSpec fields, update-only rules (immutable revisions, BYO name
+ * changes).
  */
 import type {
   Configuration,
@@ -132,7 +137,9 @@ function validateServiceLabelOwner(meta: Partial<ObjectMeta>): FieldError[] {
 /** Ports the queue-proxy and Knative's profiling use. */
 const RESERVED_PORTS: readonly number[] = [8008, 8012, 8013, 8022, 9090, 9091];
 const RESERVED_CONTAINER_NAMES: readonly string[] = ['queue-proxy'];
-const RESERVED_ENV_VARS: readonly string[] = ['PORT', 'K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+/** Set by Knative in every container; PORT only in the serving one, so a sidecar may set its own. */
+const RESERVED_ENV_VARS: readonly string[] = ['K_SERVICE', 'K_CONFIGURATION', 'K_REVISION'];
+const RESERVED_SERVING_ENV_VARS: readonly string[] = ['PORT', ...RESERVED_ENV_VARS];
 const VALID_PORT_NAMES: readonly string[] = ['', 'h2c', 'http1'];
 
 const REPOSITORY_CHARS = /^[a-z0-9_\-./]+$/;
@@ -166,6 +173,41 @@ export function imageReferenceError(image: string): string | undefined {
   return undefined;
 }
 
+const MAX_INT32 = 2147483647;
+const TERMINATION_MESSAGE_POLICIES: readonly string[] = ['File', 'FallbackToLogsOnError'];
+const PROBE_HANDLERS: readonly string[] = ['httpGet', 'tcpSocket', 'exec', 'grpc'];
+
+/**
+ * A probe as the webhook sees it after defaulting (paths relative to the probe): exactly one
+ * handler; for a readiness probe, periodSeconds 0 means Knative's own aggressive probing, which
+ * takes no failureThreshold or timeoutSeconds, and the counts are bounded.
+ */
+function validateProbe(value: unknown, readiness: boolean): FieldError[] {
+  if (!value || typeof value !== 'object') return [];
+  const probe = value as Record<string, unknown>;
+  const errs: FieldError[] = [];
+  const handlers = PROBE_HANDLERS.filter((h) => probe[h] !== undefined && probe[h] !== null);
+  if (handlers.length === 0) errs.push(...missingOneOf(...PROBE_HANDLERS));
+  else if (handlers.length > 1) errs.push(...multipleOneOf(...handlers));
+  if (!readiness) return errs;
+  const num = (field: string) => (typeof probe[field] === 'number' ? (probe[field] as number) : 0);
+  const atLeast = (field: string, lower: number) => {
+    if (num(field) < lower) errs.push(outOfBounds(num(field), lower, MAX_INT32, field));
+  };
+  atLeast('periodSeconds', 0);
+  atLeast('initialDelaySeconds', 0);
+  atLeast('successThreshold', 1);
+  if (num('periodSeconds') === 0) {
+    for (const field of ['failureThreshold', 'timeoutSeconds']) {
+      if (num(field) !== 0) errs.push({ path: field, message: `${field} is disallowed when periodSeconds is zero` });
+    }
+  } else {
+    atLeast('timeoutSeconds', 1);
+    atLeast('failureThreshold', 1);
+  }
+  return errs;
+}
+
 function validateContainer(container: Container, serving: boolean): FieldError[] {
   const errs: FieldError[] = [];
   if (container.name && RESERVED_CONTAINER_NAMES.includes(container.name)) {
@@ -173,10 +215,24 @@ function validateContainer(container: Container, serving: boolean): FieldError[]
   }
   (container.env ?? []).forEach((env, i) => {
     if (!env.name) errs.push(missingField(`env[${i}].name`));
-    else if (serving && RESERVED_ENV_VARS.includes(env.name)) {
+    else if ((serving ? RESERVED_SERVING_ENV_VARS : RESERVED_ENV_VARS).includes(env.name)) {
       errs.push({ path: `env[${i}].name`, message: `"${env.name}" is a reserved environment variable` });
     }
+    // The pod's own fields (kubernetes.podspec-fieldref) are off by default.
+    const valueFrom = (env as { valueFrom?: { fieldRef?: unknown } }).valueFrom;
+    if (valueFrom?.fieldRef) errs.push(disallowedField(`env[${i}].valueFrom.fieldRef`));
   });
+  for (const source of (container.envFrom as { configMapRef?: unknown; secretRef?: unknown }[] | undefined) ?? []) {
+    const refs = (['configMapRef', 'secretRef'] as const).filter((r) => source?.[r]);
+    if (refs.length !== 1) {
+      const paths = ['envFrom.configMapRef', 'envFrom.secretRef'];
+      errs.push(...(refs.length === 0 ? missingOneOf(...paths) : multipleOneOf(...paths)));
+    }
+  }
+  const policy = container.terminationMessagePolicy;
+  if (typeof policy === 'string' && policy !== '' && !TERMINATION_MESSAGE_POLICIES.includes(policy)) {
+    errs.push(invalidValue(policy, 'terminationMessagePolicy'));
+  }
   if (!container.image) {
     errs.push(missingField('image'));
   } else {
@@ -189,6 +245,8 @@ function validateContainer(container: Container, serving: boolean): FieldError[]
       });
     }
   }
+  errs.push(...via('readinessProbe', validateProbe(container.readinessProbe, true)));
+  errs.push(...via('livenessProbe', validateProbe(container.livenessProbe, false)));
   const port = container.ports?.[0];
   if (port) {
     const p = port.containerPort ?? 0;
@@ -203,6 +261,10 @@ function validateContainer(container: Container, serving: boolean): FieldError[]
     }
     if (p < 0 || p > 65535) errs.push(outOfBounds(p, 0, 65535, 'ports.containerPort'));
     if (port.protocol && port.protocol !== 'TCP') errs.push(invalidValue(port.protocol, 'ports.protocol'));
+    // A revision's pods are reached through the queue-proxy only.
+    const host = port as { hostPort?: number; hostIP?: string };
+    if (host.hostPort) errs.push(disallowedField('ports.hostPort'));
+    if (host.hostIP) errs.push(disallowedField('ports.hostIP'));
     if (!VALID_PORT_NAMES.includes(port.name ?? '')) {
       errs.push({
         path: 'ports',
