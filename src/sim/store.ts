@@ -197,6 +197,41 @@ export function sameSpec(a: KubeObject, b: KubeObject): boolean {
   return n === 0;
 }
 
+/**
+ * Whether `a` and `b`, two versions of one stored object, differ at most in their status and
+ * resourceVersion: every other top-level field is the very same object or value, and so is every
+ * field of the metadata but resourceVersion. The store never changes a stored object in place,
+ * and a write shares only what it leaves as it was (a status write shares all but the status; an
+ * update copies what it changes, and moves the generation with the spec), so the two then hold
+ * equal data everywhere but there. False when it cannot tell (a field written again as an equal
+ * copy): the caller does what it did without the shortcut.
+ */
+export function sameButStatus(a: KubeObject, b: KubeObject): boolean {
+  if (a === b) return true;
+  const x = a as unknown as Record<string, unknown>;
+  const y = b as unknown as Record<string, unknown>;
+  return (
+    sameFieldsBut(x, y, 'status', 'metadata') &&
+    typeof x.metadata === 'object' &&
+    x.metadata !== null &&
+    typeof y.metadata === 'object' &&
+    y.metadata !== null &&
+    sameFieldsBut(x.metadata as Record<string, unknown>, y.metadata as Record<string, unknown>, 'resourceVersion')
+  );
+}
+
+/** The same own keys, holding the very same values, but `except` and `also`. */
+function sameFieldsBut(x: Record<string, unknown>, y: Record<string, unknown>, except: string, also = except): boolean {
+  let n = 0;
+  for (const k of Object.keys(x)) {
+    if (k === except || k === also) continue;
+    n++;
+    if (x[k] !== y[k] || !Object.hasOwn(y, k)) return false;
+  }
+  for (const k of Object.keys(y)) if (k !== except && k !== also) n--;
+  return n === 0;
+}
+
 /** Orders objects as the API server lists them: by namespace, then name. */
 function byNamespaceThenName(a: KubeObject, b: KubeObject): number {
   const na = a.metadata.namespace ?? '';

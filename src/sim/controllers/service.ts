@@ -4,11 +4,12 @@
  * readiness (reference §6).
  */
 import { type Actor, createActor, type Snapshot } from 'xstate';
-import type { Configuration, Route, Service, ServiceStatus, TrafficTarget } from '../../model/api/types.js';
+import type { Configuration, KubeObject, Route, Service, ServiceStatus, TrafficTarget } from '../../model/api/types.js';
 import { serviceLifecycleMachine } from '../../model/machines/service.js';
 import { LABEL_SERVICE } from '../../model/rules/labels.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
+import { sameButStatus } from '../store.js';
 import { T } from '../types.js';
 import { ActorsByObject, diverge, narrate } from './lifecycle.js';
 
@@ -33,6 +34,35 @@ export function routeTrafficFor(svc: Service): TrafficTarget[] {
   return traffic.map((t) => (t.revisionName ? { ...t } : { ...t, configurationName: svc.metadata.name }));
 }
 
+/** The Service's Configuration: its template, over the stored one's metadata when there is one. */
+function configurationFor(svc: Service, existing?: Configuration): Configuration {
+  const metadata = childMeta(svc);
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Configuration',
+    metadata: existing ? { ...existing.metadata, ...metadata } : metadata,
+    spec: { template: structuredClone(svc.spec.template) },
+  };
+}
+
+/** The Service's Route: its traffic, over the stored one's metadata when there is one. */
+function routeFor(svc: Service, existing?: Route): Route {
+  const metadata = childMeta(svc);
+  return {
+    apiVersion: 'serving.knative.dev/v1',
+    kind: 'Route',
+    metadata: existing ? { ...existing.metadata, ...metadata } : metadata,
+    spec: { traffic: routeTrafficFor(svc) },
+  };
+}
+
+/** What a Service's reconcile applied: the Service, and its children as it left them. */
+interface Applied {
+  readonly svc: Service;
+  readonly config: Configuration;
+  readonly route: Route;
+}
+
 /**
  * The Service reconciler. It applies the Service's spec to its Configuration and Route (Knative
  * does that in every state), then hands them to the Service's lifecycle machine, which decides
@@ -41,6 +71,16 @@ export function routeTrafficFor(svc: Service): TrafficTarget[] {
  */
 export class ServiceController {
   private readonly actors = new ActorsByObject<Actor<typeof serviceLifecycleMachine>>(() => this.ctx.engine);
+  /**
+   * What the last reconcile of each Service (by `namespace/name`) applied to its Configuration and
+   * Route: the Service it applied, and the two as that reconcile left them in the store.
+   */
+  private readonly applied = new Map<string, Applied>();
+  /**
+   * Tests: called with each child whose update a reconcile leaves out as changing nothing, and
+   * the update left out (which must give the stored child back: no write).
+   */
+  static verify: ((stored: KubeObject, update: () => KubeObject) => void) | undefined;
 
   constructor(private readonly ctx: SimContext) {}
 
@@ -48,31 +88,38 @@ export class ServiceController {
     const { ctx } = this;
     const svc = ctx.store.get<Service>(T.service, namespace, name);
     if (!svc || svc.metadata.deletionTimestamp) {
-      if (!svc) this.actors.forget(namespace, name);
+      if (!svc) {
+        this.actors.forget(namespace, name);
+        this.applied.delete(`${namespace}/${name}`);
+      }
       return;
     }
 
-    const configSpec: Configuration = {
-      apiVersion: 'serving.knative.dev/v1',
-      kind: 'Configuration',
-      metadata: childMeta(svc),
-      spec: { template: structuredClone(svc.spec.template) },
-    };
+    // A Service reconciled again (its own status writes and its children's queue it) applies
+    // what it applied last time. When the Service differs from the one applied then only in its
+    // status, and a child from what that reconcile left only in its status (the children's own
+    // reconcilers write theirs), applying the spec again gives the child back as it is: the
+    // update is left out (most of a Service's reconciles at its start; no write, no event).
+    const key = `${namespace}/${name}`;
+    const last = this.applied.get(key);
+    const again = last !== undefined && sameButStatus(svc, last.svc);
     const existingConfig = ctx.store.get<Configuration>(T.configuration, namespace, name);
-    const config = existingConfig
-      ? ctx.store.update({ ...configSpec, metadata: { ...existingConfig.metadata, ...configSpec.metadata } })
-      : ctx.store.create(configSpec);
+    let config: Configuration;
+    if (again && existingConfig && this.asLeft(existingConfig, last.config)) {
+      config = existingConfig;
+      ServiceController.verify?.(existingConfig, () => ctx.store.update(configurationFor(svc, existingConfig)));
+    } else
+      config = existingConfig
+        ? ctx.store.update(configurationFor(svc, existingConfig))
+        : ctx.store.create(configurationFor(svc));
 
-    const routeSpec: Route = {
-      apiVersion: 'serving.knative.dev/v1',
-      kind: 'Route',
-      metadata: childMeta(svc),
-      spec: { traffic: routeTrafficFor(svc) },
-    };
     const existingRoute = ctx.store.get<Route>(T.route, namespace, name);
-    const route = existingRoute
-      ? ctx.store.update({ ...routeSpec, metadata: { ...existingRoute.metadata, ...routeSpec.metadata } })
-      : ctx.store.create(routeSpec);
+    let route: Route;
+    if (again && existingRoute && this.asLeft(existingRoute, last.route)) {
+      route = existingRoute;
+      ServiceController.verify?.(existingRoute, () => ctx.store.update(routeFor(svc, existingRoute)));
+    } else route = existingRoute ? ctx.store.update(routeFor(svc, existingRoute)) : ctx.store.create(routeFor(svc));
+    this.applied.set(key, { svc, config, route });
 
     const actor = this.actors.of(svc, (snapshot) => this.start(svc, snapshot));
     const sub = actor.on(
@@ -104,6 +151,11 @@ export class ServiceController {
     sub.unsubscribe();
     this.actors.failures.throwIfAny();
     this.actors.reconciled(svc, this.ctx.now());
+  }
+
+  /** Whether a child is as a reconcile applying the same Service left it, but for its status. */
+  private asLeft(stored: KubeObject, left: KubeObject): boolean {
+    return sameButStatus(stored, left);
   }
 
   private start(svc: Service, snapshot?: Snapshot<unknown>): Actor<typeof serviceLifecycleMachine> {
