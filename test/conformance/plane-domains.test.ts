@@ -1,6 +1,6 @@
 /**
- * Cases from Knative Serving's pkg/reconciler/route/domains/domains_test.go and
- * pkg/reconciler/route/resources/names/names_test.go, transcribed as data and run against
+ * Cases from Knative Serving's pkg/reconciler/route/domains/domains_test.go,
+ * pkg/reconciler/route/config/domain_test.go and pkg/reconciler/route/resources/names/names_test.go, transcribed as data and run against
  * knsim's own `routeHost`, `routeUrl`, `parseNetworkConfig`, `isClusterLocalHost` and naming
  * rules. Each case carries the upstream test and case name.
  *
@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  domainForLabels,
   isClusterLocalHost,
   parseDomainConfig,
   parseNetworkConfig,
@@ -168,4 +169,63 @@ describe('names_test.go TestNamer', () => {
     expect(routeAddressUrl({ name: 'bar', namespace: 'default' })).toBe('http://bar.default.svc.cluster.local'));
   it('IngressPrefix: the KIngress is the Route name', () => expect(ingressName('bar')).toBe('bar'));
   it('Certificate: route-<uid>', () => expect(certificateName('1234-5678-910')).toBe('route-1234-5678-910'));
+});
+
+describe('config/domain_test.go: config-domain', () => {
+  it('TestSelectorMatches: every selector label must match; extra labels do not matter', () => {
+    const config = parseDomainConfig({ 'sel.com': 'selector:\n  app: bar\n  version: beta', 'default.com': '' });
+    for (const labels of [{ app: 'bar' }, { version: 'beta' }, { app: 'foo' }, {}] as Record<string, string>[]) {
+      expect(domainForLabels(labels, config)).toBe('default.com');
+    }
+    for (const labels of [
+      { app: 'bar', version: 'beta' },
+      { app: 'bar', version: 'beta', last_updated: 'yesterday' },
+      { app: 'bar', version: 'beta', deployer: 'Felicity Smoak' },
+    ] as Record<string, string>[]) {
+      expect(domainForLabels(labels, config)).toBe('sel.com');
+    }
+  });
+
+  it('TestNewConfigNoEntry: no entry gives the default domain (svc.cluster.local since v1.8, reference §6)', () => {
+    expect(domainForLabels(undefined, parseDomainConfig({}))).toBe('svc.cluster.local');
+  });
+
+  it('TestNewConfigBadYaml: a value that is not YAML is refused', () => {
+    expect(() => parseDomainConfig({ 'default.com': 'bad: yaml: all: day' })).toThrow();
+  });
+
+  it('TestNewConfig: selectors and the default entry are read', () => {
+    expect(
+      parseDomainConfig({
+        'test-domain.foo.com': 'selector:\n  app: foo',
+        'bar.com': 'selector:\n  app: bar\n  version: beta',
+        'default.com': '',
+      }).entries,
+    ).toEqual([
+      { domain: 'test-domain.foo.com', selector: { app: 'foo' } },
+      { domain: 'bar.com', selector: { app: 'bar', version: 'beta' } },
+      { domain: 'default.com', selector: {} },
+    ]);
+  });
+
+  describe('TestLookupDomainForLabels', () => {
+    const config = parseDomainConfig({
+      'test-domain.foo.com': 'selector:\n  app: foo',
+      'foo.com': 'selector:\n  app: foo\n  version: prod',
+      'bar.com': 'selector:\n  app: bar',
+      'default.com': '',
+    });
+    const cases: [Record<string, string>, string][] = [
+      [{ app: 'foo' }, 'test-domain.foo.com'],
+      [{ app: 'foo', version: 'prod' }, 'foo.com'],
+      [{ app: 'bar' }, 'bar.com'],
+      [{ app: 'bar', version: 'whatever' }, 'bar.com'],
+      [{ app: 'whatever' }, 'default.com'],
+      [{}, 'default.com'],
+      [{ [LABEL_VISIBILITY]: VISIBILITY_CLUSTER_LOCAL }, 'svc.cluster.local'],
+    ];
+    for (const [labels, domain] of cases) {
+      it(`${JSON.stringify(labels)} → ${domain}`, () => expect(domainForLabels(labels, config)).toBe(domain));
+    }
+  });
 });

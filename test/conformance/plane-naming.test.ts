@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   childName,
+  configurationRevisionName,
   deploymentName,
   podAutoscalerName,
   privateServiceName,
@@ -67,4 +68,37 @@ describe('serverlessservice and configuration names (reference §4, §6)', () =>
     expect(revisionName('c'.repeat(63), 1)).toHaveLength(63);
     expect(revisionName('c'.repeat(63), 1).endsWith('-00001')).toBe(true);
   });
+});
+
+describe('configuration_test.go TestReconcile: the revision a Configuration creates', () => {
+  const cases: { name: string; config: string; generation: number; template?: string; want: string }[] = [
+    {
+      name: 'create revision matching generation, with retry',
+      config: 'no-revisions-yet',
+      generation: 1234,
+      want: 'no-revisions-yet-01234',
+    },
+    {
+      name: 'create revision byo name',
+      config: 'byo-name-create',
+      generation: 1234,
+      template: 'byo-name-create-foo',
+      want: 'byo-name-create-foo',
+    },
+    {
+      name: 'failure creating revision',
+      config: 'create-revision-failure',
+      generation: 99998,
+      want: 'create-revision-failure-99998',
+    },
+    {
+      name: 'failure updating configuration status',
+      config: 'update-config-failure',
+      generation: 1234,
+      want: 'update-config-failure-01234',
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => expect(configurationRevisionName(c.config, c.generation, c.template)).toBe(c.want));
+  }
 });

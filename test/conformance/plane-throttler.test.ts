@@ -52,7 +52,11 @@ function plane(cc: number, pods: number, activatorInPath: boolean, random: () =>
 }
 
 describe('throttler_test.go TestThrottlerUpdateCapacity (one activator)', () => {
+  // `capacity` rows: upstream passes the backend count; here that many pods are ready and probed.
   const cases: { name: string; cc: number; pods: number; want: number }[] = [
+    { name: 'capacity: 1, cc: 10', cc: 10, pods: 1, want: 10 },
+    { name: 'capacity: 10, cc: 10', cc: 10, pods: 10, want: 100 },
+    { name: 'capacity: 100, cc: 10', cc: 10, pods: 100, want: 1000 },
     { name: 'numActivators: 1, capacity: 0, cc: 10, pods: 1', cc: 10, pods: 1, want: 10 },
     { name: '2 backends. numActivators: 1, capacity: -1, cc: 10, pods: 2', cc: 10, pods: 2, want: 20 },
     // numActivators 2, pods 5, cc 1: 3 + 2 across the two activators; knsim's pooled activator 5.
@@ -68,14 +72,14 @@ describe('throttler_test.go TestThrottlerUpdateCapacity (one activator)', () => 
     });
   }
 
-  it('Infinite capacity with podIP trackers: cc 0 lets every request through at once', () => {
+  it('Infinite capacity with podIP trackers (and newInfiniteBreaker, capacity: 1 and 10): cc 0 lets every request through at once', () => {
     const { send, dp } = plane(0, 3, true);
     const reqs = Array.from({ length: 500 }, () => send());
     expect(reqs.every((r) => r.pod !== undefined)).toBe(true);
     expect(dp.heldRequests()).toBe(0);
   });
 
-  it('newInfiniteBreaker, capacity: 0 → 1: held with no backend (no queue limit), released by the first', () => {
+  it('newInfiniteBreaker, capacity: 0 (numActivators 0 and 200): held with no backend, no queue limit; the first backend releases them', () => {
     const { send, dp, answers } = plane(0, 0, true);
     const reqs = Array.from({ length: ACTIVATOR_QUEUE_DEPTH + 1 }, () => send());
     expect(dp.heldRequests()).toBe(ACTIVATOR_QUEUE_DEPTH + 1);

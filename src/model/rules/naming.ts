@@ -50,6 +50,14 @@ export function revisionName(configName: string, generation: number): string {
   return childName(configName, revisionSuffix(generation));
 }
 
+/**
+ * The revision a Configuration stamps out for its current generation: the template's own name
+ * when the user brought one (BYO), else `<config>-<generation>`.
+ */
+export function configurationRevisionName(configName: string, generation: number, templateName?: string): string {
+  return templateName || revisionName(configName, generation);
+}
+
 /** The prefix every revision of Configuration `configName` must have, generated or BYO. */
 export function revisionNamePrefix(configName: string): string {
   return `${configName}-`;

@@ -14,7 +14,7 @@ import {
   LABEL_SERVICE,
   LABEL_SERVICE_UID,
 } from '../../model/rules/labels.js';
-import { revisionName } from '../../model/rules/naming.js';
+import { configurationRevisionName } from '../../model/rules/naming.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { REVISIONS_BY_CONFIGURATION, T } from '../types.js';
@@ -49,7 +49,7 @@ export class ConfigurationController {
     const defaults = this.defaults();
     const generation = config.metadata.generation ?? 1;
     const template = config.spec.template;
-    const revName = template.metadata?.name || revisionName(name, generation);
+    const revName = configurationRevisionName(name, generation, template.metadata?.name);
 
     let revision = ctx.store.get<Revision>(T.revision, namespace, revName);
     if (!revision) {
