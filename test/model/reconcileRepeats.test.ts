@@ -1,6 +1,6 @@
 /**
- * A reconcile that repeats the last one need not reach the lifecycle machine (the Route's and
- * Configuration's reconcilers skip it, `ActorsByObject.repeats`): sent again the same
+ * A reconcile that repeats the last one need not reach the lifecycle machine (the Route's,
+ * Configuration's and Service's reconcilers skip it, `ActorsByObject.repeats`): sent again the same
  * observation, with the conditions the machine emitted last as the stored ones, and nothing
  * else sent or fired in between, a machine changes nothing and emits only a status equal to the
  * stored one (which the store would not write). Checked here by two hosts side by side over
@@ -10,10 +10,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AnyStateMachine, createActor } from 'xstate';
-import type { Condition, PodAutoscaler } from '../../src/model/api/types.js';
+import type { Condition, Configuration, PodAutoscaler, Route } from '../../src/model/api/types.js';
 import { configurationLifecycleMachine } from '../../src/model/machines/configuration.js';
 import { revisionLifecycleMachine } from '../../src/model/machines/revision.js';
 import { routeMachine } from '../../src/model/machines/route.js';
+import { serviceLifecycleMachine } from '../../src/model/machines/service.js';
 import type { ConditionUpdate } from '../../src/model/rules/conditions.js';
 import { Engine } from '../../src/sim/engine.js';
 import { dataEqual } from '../../src/sim/store.js';
@@ -260,6 +261,78 @@ describe('a repeated reconcile changes nothing in its lifecycle machine (fast-ch
             }),
             s,
             true,
+          ),
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('Service: the same Configuration and Route, and the conditions it emitted', () => {
+    const t0 = '2026-01-01T00:00:00.000Z';
+    const ready = (status: 'True' | 'False' | 'Unknown', reason?: string, message?: string): Condition[] => [
+      { type: 'Ready', status, lastTransitionTime: t0, ...(reason ? { reason } : {}), ...(message ? { message } : {}) },
+    ];
+    const configuration = (status: Configuration['status'], generation = 1): Configuration => ({
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Configuration',
+      metadata: { name: 's', generation },
+      spec: { template: { spec: { containers: [] } } },
+      ...(status ? { status } : {}),
+    });
+    const route = (status: Route['status'], generation = 1): Route => ({
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Route',
+      metadata: { name: 's', generation },
+      spec: { traffic: [{ configurationName: 's', latestRevision: true, percent: 100 }] },
+      ...(status ? { status } : {}),
+    });
+    const configurations = [
+      configuration(undefined),
+      configuration({ observedGeneration: 1, conditions: ready('Unknown'), latestCreatedRevisionName: 's-00001' }),
+      configuration({
+        observedGeneration: 1,
+        conditions: ready('True'),
+        latestCreatedRevisionName: 's-00001',
+        latestReadyRevisionName: 's-00001',
+      }),
+      configuration({
+        observedGeneration: 1,
+        conditions: ready('False', 'RevisionFailed', 'boom'),
+        latestCreatedRevisionName: 's-00002',
+        latestReadyRevisionName: 's-00001',
+      }),
+      configuration({ observedGeneration: 1, conditions: ready('True'), latestReadyRevisionName: 's-00001' }, 2),
+    ];
+    const served = (revisionName: string) => [{ revisionName, latestRevision: true, percent: 100 }];
+    const routes = [
+      route(undefined),
+      route({ observedGeneration: 1, conditions: ready('Unknown', 'IngressNotConfigured') }),
+      route({ observedGeneration: 1, conditions: ready('True'), traffic: served('s-00001'), url: 'http://s.default' }),
+      route({ observedGeneration: 1, conditions: ready('True'), traffic: served('s-00000'), url: 'http://s.default' }),
+      route({ observedGeneration: 1, conditions: ready('False', 'RevisionMissing', 'gone') }),
+    ];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            waitMs: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 3000 })),
+            observation: fc.integer({ min: 0, max: configurations.length * routes.length - 1 }),
+            repeat: fc.boolean(),
+          }),
+          { maxLength: 25 },
+        ),
+        (s) =>
+          sideBySide(
+            serviceLifecycleMachine,
+            { name: 's' },
+            (i, previous, nowIso) => ({
+              type: 'service.reconcile',
+              previous,
+              configuration: configurations[i % configurations.length],
+              route: routes[Math.floor(i / configurations.length)],
+              nowIso,
+            }),
+            s,
           ),
       ),
       { numRuns: 300 },

@@ -121,35 +121,42 @@ export class ServiceController {
     } else route = existingRoute ? ctx.store.update(routeFor(svc, existingRoute)) : ctx.store.create(routeFor(svc));
     this.applied.set(key, { svc, config, route });
 
-    const actor = this.actors.of(svc, (snapshot) => this.start(svc, snapshot));
-    const sub = actor.on(
-      'status',
-      this.actors.failures.listener(({ conditions }) => {
-        const status: ServiceStatus = {
-          observedGeneration: svc.metadata.generation,
-          conditions,
-          ...(config.status?.latestCreatedRevisionName
-            ? { latestCreatedRevisionName: config.status.latestCreatedRevisionName }
-            : {}),
-          ...(config.status?.latestReadyRevisionName
-            ? { latestReadyRevisionName: config.status.latestReadyRevisionName }
-            : {}),
-          ...(route.status?.url ? { url: route.status.url } : {}),
-          ...(route.status?.address ? { address: route.status.address } : {}),
-          ...(route.status?.traffic ? { traffic: route.status.traffic } : {}),
-        };
-        ctx.store.updateStatus(T.service, namespace, name, status);
-      }),
-    );
-    actor.send({
-      type: 'service.reconcile',
-      previous: svc.status?.conditions,
-      configuration: config,
-      route,
-      nowIso: ctx.timestamp(),
-    });
-    sub.unsubscribe();
-    this.actors.failures.throwIfAny();
+    // The send and the status write read the Service and, besides it, its Configuration and Route
+    // as they are now: a reconcile with all three as the last one left them (the Service's own
+    // status write queues it again) is a repeat the machine need not be sent.
+    const inputs = { configuration: config, route };
+    if (!this.actors.repeats(svc, inputs)) {
+      const actor = this.actors.of(svc, (snapshot) => this.start(svc, snapshot));
+      const sub = actor.on(
+        'status',
+        this.actors.failures.listener(({ conditions }) => {
+          const status: ServiceStatus = {
+            observedGeneration: svc.metadata.generation,
+            conditions,
+            ...(config.status?.latestCreatedRevisionName
+              ? { latestCreatedRevisionName: config.status.latestCreatedRevisionName }
+              : {}),
+            ...(config.status?.latestReadyRevisionName
+              ? { latestReadyRevisionName: config.status.latestReadyRevisionName }
+              : {}),
+            ...(route.status?.url ? { url: route.status.url } : {}),
+            ...(route.status?.address ? { address: route.status.address } : {}),
+            ...(route.status?.traffic ? { traffic: route.status.traffic } : {}),
+          };
+          ctx.store.updateStatus(T.service, namespace, name, status);
+        }),
+      );
+      actor.send({
+        type: 'service.reconcile',
+        previous: svc.status?.conditions,
+        configuration: config,
+        route,
+        nowIso: ctx.timestamp(),
+      });
+      sub.unsubscribe();
+      this.actors.failures.throwIfAny();
+      this.actors.sent(svc, ctx.store.get<Service>(T.service, namespace, name), inputs);
+    }
     this.actors.reconciled(svc, this.ctx.now());
   }
 
