@@ -4,6 +4,7 @@
  * functions: the per-request path calls them without allocating.
  */
 import type { Stat } from './kpa/collector.js';
+import type { Random } from './random.js';
 
 /** The activator holds at most this many requests per revision when containerConcurrency > 0; then 503. */
 export const ACTIVATOR_QUEUE_DEPTH = 10_000;
@@ -35,6 +36,61 @@ export function activatorBalancing(containerConcurrency: number): ActivatorBalan
   if (containerConcurrency === 0) return 'best-of-two';
   if (containerConcurrency <= 3) return 'first-available';
   return 'round-robin';
+}
+
+/** What the activator's balancing reads of a pod: its requests in flight and those it sent itself. */
+export interface BalancedPod {
+  readonly concurrency: number;
+  readonly fromActivator: number;
+}
+
+/**
+ * Random choice of two (containerConcurrency 0): two *different* pods, the one with fewer requests
+ * in flight; on a tie either, with equal chance. With two pods both are the contestants and only
+ * a tie draws. Knative's lb_policy.go behaves so (lb_policy_test.go: with two idle pods the second
+ * request goes to the other one half the time, never to a pod drawn twice).
+ */
+export function randomChoiceOfTwo<P extends BalancedPod>(pods: readonly P[], random: Random): P {
+  const n = pods.length;
+  if (n === 1) return pods[0]!;
+  let a = 0;
+  let b = 1;
+  if (n > 2) {
+    a = Math.floor(random() * n);
+    // The second of the n − 1 others: the draws above `a` shift up one.
+    b = Math.floor(random() * (n - 1));
+    if (b >= a) b++;
+  }
+  const pa = pods[a]!;
+  const pb = pods[b]!;
+  if (pa.concurrency !== pb.concurrency) return pa.concurrency < pb.concurrency ? pa : pb;
+  return random() < 0.5 ? pb : pa;
+}
+
+/**
+ * First available (containerConcurrency 1–3): the first pod, in order from `from`, the activator
+ * has sent fewer than containerConcurrency requests; -1 when every one is full.
+ */
+export function firstAvailable(pods: readonly BalancedPod[], containerConcurrency: number, from: number): number {
+  for (let i = from; i < pods.length; i++) {
+    if (pods[i]!.fromActivator < containerConcurrency) return i;
+  }
+  return -1;
+}
+
+/**
+ * Round robin (containerConcurrency above 3): from the pointer (back to the first pod when the
+ * list has shrunk below it), the first pod with room, going round once; -1 when every one is full.
+ * The pointer then stands after the pick, whichever pods were skipped: the caller keeps `pick + 1`.
+ */
+export function roundRobin(pods: readonly BalancedPod[], containerConcurrency: number, pointer: number): number {
+  const n = pods.length;
+  let p = pointer >= n ? 0 : pointer;
+  for (let i = 0; i < n; i++) {
+    if (pods[p]!.fromActivator < containerConcurrency) return p;
+    p = p + 1 === n ? 0 : p + 1;
+  }
+  return -1;
 }
 
 /**

@@ -5,15 +5,22 @@
  *   activator lets through to a revision's pods before it holds the next (the rows with one
  *   activator and pod trackers; knsim pools its activators, see docs/conformance.md);
  * - pkg/activator/net/lb_policy_test.go: the pod each policy picks (TestFirstAvailable,
- *   TestRandomChoice2 "1 tracker");
+ *   TestRandomChoice2, TestRoundRobin);
  * - pkg/queue/breaker_test.go: the queue-proxy's breaker admits its capacity and refuses the
  *   rest with 503, and admits again as requests finish. Upstream builds breakers of any size; the
  *   queue-proxy's is QueueDepth = 10 × CC, MaxConcurrency = CC, so the cases are run at that size
  *   (capacity 11 for CC 1) with the same shape of accepted / refused.
  * Requests are given long service times so they stay in their pods until the test lets time pass.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATOR_QUEUE_DEPTH, ACTIVATOR_QUEUE_FULL_BODY, queueProxyCapacity } from '../../src/model/dataplane.js';
+import {
+  ACTIVATOR_QUEUE_DEPTH,
+  ACTIVATOR_QUEUE_FULL_BODY,
+  queueProxyCapacity,
+  randomChoiceOfTwo,
+  roundRobin,
+} from '../../src/model/dataplane.js';
 import { revisionTimeouts } from '../../src/model/timeouts.js';
 import { blankRequest } from '../../src/sim/cluster.js';
 import type { SimRequest } from '../../src/sim/dataplane/request.js';
@@ -181,23 +188,54 @@ describe('breaker_test.go, at the queue-proxy’s size (QueueDepth 10 × CC, Max
 });
 
 /**
- * Where knsim's activator disagrees with these tests. The rules live in src/sim/dataplane/revision.ts
- * (`bestOfTwo`, `roundRobinPick`), not in the model: docs/conformance.md lists them as defects.
- * `it.fails`: each passes while knsim still disagrees, and fails (asking for the marker to go)
- * once it agrees.
+ * lb_policy_test.go's random choice of two and round robin. Both rules are the model's
+ * (src/model/dataplane.ts `randomChoiceOfTwo`, `roundRobin`); the data plane calls them. They
+ * disagreed with these cases until 2026-12-07: the choice of two drew with replacement (one pod
+ * could be drawn twice) and broke ties for the first draw, and round robin counted picks modulo
+ * the pods with room instead of keeping a pointer after the last pick.
  */
-describe('lb_policy_test.go: known differences (src/sim, not the model)', () => {
-  it.fails('TestRandomChoice2 2 trackers: the second request goes to the other, idle pod', () => {
-    // Knative draws two different pods; knsim draws two with replacement: draws of 0 pick p0 twice.
-    const { send } = plane(0, 2, true, () => 0);
-    expect(send().pod).toBe('p0');
-    expect(send().pod).toBe('p1');
+describe('lb_policy_test.go: random choice of two and round robin', () => {
+  it('TestRandomChoice2 2 trackers: the second request goes to the other, idle pod, whatever the draws', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), (u) => {
+        const { send } = plane(0, 2, true, () => u);
+        const a = send().pod;
+        const b = send().pod;
+        expect(new Set([a, b])).toEqual(new Set(['p0', 'p1']));
+      }),
+    );
   });
 
-  it.fails('TestRoundRobin: after a full pod is skipped, the pointer goes on from the last pick', () => {
+  it('TestRandomChoice2 3+ trackers: two different pods contend, the less loaded wins, a tie is a coin', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(3), { minLength: 3, maxLength: 9 }),
+        fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: 3, maxLength: 3 }),
+        (loads, draws) => {
+          const pods = loads.map((concurrency, i) => ({ name: `p${i}`, concurrency, fromActivator: 0 }));
+          let k = 0;
+          const pick = randomChoiceOfTwo(pods, () => draws[k++]!);
+          const n = pods.length;
+          const a = Math.floor(draws[0]! * n);
+          let b = Math.floor(draws[1]! * (n - 1));
+          if (b >= a) b++;
+          expect(a).not.toBe(b);
+          const [pa, pb] = [pods[a]!, pods[b]!];
+          if (pa.concurrency !== pb.concurrency) {
+            expect(pick).toBe(pa.concurrency < pb.concurrency ? pa : pb);
+            expect(k).toBe(2);
+          } else {
+            expect(pick).toBe(draws[2]! < 0.5 ? pb : pa);
+            expect(k).toBe(3);
+          }
+        },
+      ),
+    );
+  });
+
+  it('TestRoundRobin: after a full pod is skipped, the pointer goes on from the last pick', () => {
     // cc 4 (round robin), three pods: fill all (p0, p1, p2, p0, …), free a slot on p0 and refill
-    // it, then free one on p1 and one on p2. Knative's pointer stands after p0: p1 next. knsim
-    // counts picks modulo the pods with room (13 % 2): p2.
+    // it, then free one on p1 and one on p2. The pointer stands after p0: p1 next.
     const { send, engine } = plane(4, 3, true);
     const first = [send(100), send(200), send(300)];
     expect(first.map((r) => r.pod)).toEqual(['p0', 'p1', 'p2']);
@@ -206,5 +244,18 @@ describe('lb_policy_test.go: known differences (src/sim, not the model)', () => 
     expect(send().pod).toBe('p0');
     engine.runUntil(350);
     expect(send().pod).toBe('p1');
+  });
+
+  it('TestRoundRobin: a pointer past a shrunk list starts again at the first pod', () => {
+    const pods = [0, 4, 0].map((fromActivator) => ({ concurrency: fromActivator, fromActivator }));
+    expect(roundRobin(pods, 4, 7)).toBe(0);
+    expect(roundRobin(pods, 4, 1)).toBe(2);
+    expect(
+      roundRobin(
+        pods.map(() => ({ concurrency: 4, fromActivator: 4 })),
+        4,
+        0,
+      ),
+    ).toBe(-1);
   });
 });

@@ -123,6 +123,9 @@ const NAMED_RULES = [
   'admission#controllerOwnedSpecRefusal',
   'dataplane#activatorBalancing',
   'dataplane#queueProxyCapacity',
+  'dataplane#randomChoiceOfTwo',
+  'dataplane#firstAvailable',
+  'dataplane#roundRobin',
 ];
 
 /**
@@ -135,6 +138,8 @@ const RUNS: { file: string; log: boolean }[] = [
   { file: 'scale-down-delay.yaml', log: true },
   { file: 'new-revision-idle.yaml', log: true },
   { file: 'seed-walkthrough.yaml', log: false },
+  // containerConcurrency 1 through the activator: its first-available balancing.
+  { file: 'overloaded-activator.yaml', log: false },
 ].map((r) => ({ ...r, file: resolve(import.meta.dirname, '../../scenarios', r.file) }));
 
 const dir = mkdtempSync(join(tmpdir(), 'knsim-rules-'));

@@ -22,7 +22,10 @@ import {
   type ActivatorBalancing,
   activatorBalancing,
   activatorReport,
+  firstAvailable,
   queueProxyCapacity,
+  randomChoiceOfTwo,
+  roundRobin,
 } from '../../model/dataplane.js';
 import { type Stat, scaleSampledTotal, scrapeSampleSize } from '../../model/kpa/index.js';
 import type { Random } from '../../model/random.js';
@@ -322,7 +325,8 @@ export class RevisionDataplane {
   /** The activator has an entry for this revision (it sent the immediate stat this period). */
   private activatorReported = false;
   private firstRequestPending = 0;
-  private roundRobin = 0;
+  /** Round robin: where the next scan starts (just after the last pick; src/model/dataplane.ts). */
+  private roundRobinPointer = 0;
   private readonly balancing: ActivatorBalancing;
   /** Requests a queue-proxy admits (in the container and queued) before it answers 503. */
   private readonly queueProxyCapacity: number = 0;
@@ -330,7 +334,7 @@ export class RevisionDataplane {
   private firstFreeHint = 0;
   /**
    * Probed pods under their CC (the activator may send them a request), kept as pods are
-   * refiled and as the activator sends and releases: round robin counts them per request.
+   * refiled and as the activator sends and releases: round robin knows at once when none has room.
    */
   private probedWithRoom = 0;
   /** How long the first byte may take after the first proxy received a request. */
@@ -624,56 +628,36 @@ export class RevisionDataplane {
    * The activator's load balancing (src/model/dataplane.ts `activatorBalancing`). The two policies
    * for a containerConcurrency are methods of their own: this one is inlined into the per-request
    * `activatorReceive`, and the smaller it is, the more of that path the compiler inlines with it
-   * (it has a budget of bytecode per function: at 323 bytes, `bestOfTwo` and `startWork` were left
-   * out, one call each per request).
+   * (it has a budget of bytecode per function: at 323 bytes, the random choice of two and
+   * `startWork` were left out, one call each per request).
    */
   private pickForActivator(): PodEndpoint | undefined {
     const probed = this.probedList;
     if (probed.length === 0) return undefined;
-    if (this.balancing === 'best-of-two') return this.bestOfTwo(probed);
+    if (this.balancing === 'best-of-two') return randomChoiceOfTwo(probed, this.random);
     return this.balancing === 'first-available' ? this.firstAvailable(probed) : this.roundRobinPick(probed);
   }
 
-  /** The first probed pod in order under its CC; pods before the hint are full (a release moves it back). */
+  /** The first probed pod under its CC (the model's rule); pods before the hint are full (a release moves it back). */
   private firstAvailable(probed: PodEndpoint[]): PodEndpoint | undefined {
-    const cc = this.containerConcurrency;
-    for (let i = this.firstFreeHint; i < probed.length; i++) {
-      const p = probed[i]!;
-      if (p.fromActivator < cc) {
-        this.firstFreeHint = i;
-        return p;
-      }
-    }
-    this.firstFreeHint = probed.length;
-    return undefined;
+    const i = firstAvailable(probed, this.containerConcurrency, this.firstFreeHint);
+    this.firstFreeHint = i < 0 ? probed.length : i;
+    return i < 0 ? undefined : probed[i];
   }
 
-  /** Round robin over the probed pods under their CC, in pod order (counted, not collected). */
+  /** Round robin over the probed pods under their CC (the model's rule); the pointer stays after the pick. */
   private roundRobinPick(probed: PodEndpoint[]): PodEndpoint | undefined {
-    const cc = this.containerConcurrency;
-    const n = this.probedWithRoom;
-    if (n === 0) return undefined;
-    let k = this.roundRobin % n;
-    this.roundRobin++;
-    // Mostly every probed pod has room: the k-th is the k-th in the list.
-    if (n === probed.length) return probed[k];
-    for (const p of probed) {
-      if (p.fromActivator < cc && k-- === 0) return p;
-    }
-    return undefined;
+    if (this.probedWithRoom === 0) return undefined;
+    const i = roundRobin(probed, this.containerConcurrency, this.roundRobinPointer);
+    if (i < 0) return undefined;
+    this.roundRobinPointer = i + 1;
+    return probed[i];
   }
 
   private pickDirect(): PodEndpoint | undefined {
     const serving = this.servingList;
     if (serving.length === 0) return undefined;
-    return this.bestOfTwo(serving);
-  }
-
-  private bestOfTwo(candidates: PodEndpoint[]): PodEndpoint {
-    if (candidates.length === 1) return candidates[0]!;
-    const a = candidates[Math.floor(this.random() * candidates.length)]!;
-    const b = candidates[Math.floor(this.random() * candidates.length)]!;
-    return a.concurrency <= b.concurrency ? a : b;
+    return randomChoiceOfTwo(serving, this.random);
   }
 
   private toQueueProxy(pod: PodEndpoint, req: SimRequest): void {
