@@ -4,7 +4,9 @@
  * prints one JSON object: { wallMs, peakRssMb, ... }. bench/run.ts runs these and takes medians.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadScenario, runScenario } from '../src/runner/simulate.js';
 import { Engine } from '../src/sim/engine.js';
 import { simRun } from './harness.js';
@@ -161,6 +163,32 @@ async function main(): Promise<Record<string, unknown>> {
       });
       sampleRss();
       return { wallMs: r.wallMs, cpuMs: r.cpuMs, requests: r.results.requests, maxPods: r.results.maxPods };
+    }
+    case 'diurnal-24h-process': {
+      // The same scenario as users run it: `node bin/knsim.js run FILE` as a whole process, the
+      // one-file build with its code cache (dist/, `npm run build`; a build older than src/ fails
+      // the case rather than measure the sources through tsx). Its CPU is the child's own
+      // getrusage at its exit (bench/process-cpu.cjs): everything `diurnal-24h` times (the run)
+      // plus Node's start, loading the build and writing the summary, on every thread.
+      const file = String(opts.scenario ?? 'scenarios/diurnal-24h.yaml');
+      const cpuFile = join(tmpdir(), `knsim-bench-cpu-${process.pid}.json`);
+      const env: NodeJS.ProcessEnv = { ...process.env, KNSIM_BENCH_CPU_FILE: cpuFile };
+      delete env.KNSIM_SOURCE;
+      const t0 = performance.now();
+      const child = spawnSync(
+        process.execPath,
+        ['--require', join(import.meta.dirname, 'process-cpu.cjs'), 'bin/knsim.js', 'run', file],
+        { env, encoding: 'utf8', maxBuffer: 1 << 24 },
+      );
+      const wallMs = performance.now() - t0;
+      if (child.status !== 0) throw new Error(`knsim run ${file} exited ${child.status}: ${child.stderr}`);
+      if (child.stderr.includes('running the TypeScript sources'))
+        throw new Error(`no fresh build to measure (npm run build): ${child.stderr.trim()}`);
+      const usage = JSON.parse(readFileSync(cpuFile, 'utf8')) as Record<string, number>;
+      rmSync(cpuFile);
+      // The summary's `requests N: …` line of each Service.
+      const requests = [...child.stdout.matchAll(/^\s*requests (\d+):/gm)].reduce((n, m) => n + Number(m[1]), 0);
+      return { wallMs, ...usage, requests, scenario: file };
     }
     case 'memory': {
       // 10,000 RPS for 10,000 s = 100 M requests; RSS sampled every simulated minute.

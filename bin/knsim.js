@@ -46,24 +46,28 @@ function sourceReason() {
 const HELP = new Set(['-h', '--help', '-V', '--version']);
 
 /**
- * V8 settings for a command's first second of wall time, then V8's defaults again (a long run or
- * a server then runs as it would have). Measured on a one-minute run and on scenarios of 0.6–1.5 s
- * of CPU (docs/performance.md, issue 13):
- * - the young generation stays at its first size, 1 MB a semi-space. V8 doubles it when a scavenge
- *   finds much of it alive, as at start, where nearly everything built (schemas, machines, the
- *   cluster) lives on; each doubling is fresh memory, and on the virtual machines measured here a
- *   page fault costs ≈ 13 µs: ≈ 1,000 fewer faults in a one-minute run;
- * - no TurboFan: in a short run its compilations (on another thread, but the same CPU) do not pay
- *   for themselves; a scenario of 1–1.5 s of CPU took ≈ 0.7 of the CPU, a simulated day the same.
+ * V8 settings for a command (docs/performance.md, issue 13: "The trace as users run it"):
+ * - for its first second of wall time, the young generation stays at its first size, 1 MB a
+ *   semi-space. V8 doubles it when a scavenge finds much of it alive, as at start, where nearly
+ *   everything built (schemas, machines, the cluster) lives on; each doubling is fresh memory, and
+ *   on the virtual machines measured here a page fault costs ≈ 13 µs: ≈ 1,000 fewer faults in a
+ *   one-minute run. Then V8's default again;
+ * - for the whole command, TurboFan compiles a function only once it has run ten times as much
+ *   bytecode as V8's default asks (the interrupt budget, 10 × 66 KB). A run's control plane (the
+ *   controllers, XState's interpreter) is large code that runs often enough to be compiled by
+ *   default but not enough to repay it: 0.2–0.9 s of compiling on V8's threads in a run of a
+ *   second or of a simulated day. The request path, run millions of times, is still compiled
+ *   early. This replaces a first second without TurboFan, which short runs
+ *   needed for the same reason but which a long run paid for in a second of unoptimized code.
  * V8 compares a code cache's flags with its own when it takes one: the bundle is compiled before
- * this, and the few modules of Node's own loaded within that second compile without Node's cache.
+ * this, and the modules of Node's own loaded after it compile without Node's cache.
  * Only on V8 11 (Node 20), where these flags were checked: V8 reports an unknown flag on stderr.
  */
 function quickStartSettings() {
   if (!process.versions.v8.startsWith('11.')) return;
   const { setFlagsFromString } = require('node:v8');
-  setFlagsFromString('--semi-space-growth-factor=1 --no-turbofan');
-  setTimeout(() => setFlagsFromString('--semi-space-growth-factor=2 --turbofan'), 1000).unref();
+  setFlagsFromString(`--semi-space-growth-factor=1 --interrupt-budget=${10 * 67584}`);
+  setTimeout(() => setFlagsFromString('--semi-space-growth-factor=2'), 1000).unref();
 }
 
 /** The command line's `main`: from the build, or from the sources through tsx. */
