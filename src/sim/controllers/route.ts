@@ -22,7 +22,7 @@ import {
   LABEL_CONFIGURATION,
   LABEL_ROUTING_STATE,
 } from '../../model/rules/labels.js';
-import { nextRoutingState } from '../../model/rules/routing.js';
+import { nextRoutingState, referencedRevisions } from '../../model/rules/routing.js';
 import { resolveTraffic } from '../../model/rules/traffic.js';
 import type { SimContext } from '../context.js';
 import { REVISIONS_BY_CONFIGURATION, T } from '../types.js';
@@ -45,9 +45,11 @@ export class RouteController {
     }
     const { domain, network } = this.domain();
     const ref = routeRef(route.metadata);
+    const revision = (n: string) => ctx.store.get<Revision>(T.revision, namespace, n);
+    const configuration = (n: string) => ctx.store.get<Configuration>(T.configuration, namespace, n);
     const resolution = resolveTraffic(route.spec.traffic, {
-      configurations: (n) => ctx.store.get<Configuration>(T.configuration, namespace, n),
-      revisions: (n) => ctx.store.get<Revision>(T.revision, namespace, n),
+      configurations: configuration,
+      revisions: revision,
       route: ref,
       domainConfig: domain,
       network,
@@ -84,10 +86,14 @@ export class RouteController {
       this.actors.sent(route, ctx.store.get<Route>(T.route, namespace, name), inputs);
     }
     this.actors.reconciled(route, this.ctx.now());
-    if (traffic) this.labelRevisions(namespace, route, new Set(traffic.map((t) => t.revisionName ?? '')));
+    this.labelRevisions(
+      namespace,
+      route,
+      referencedRevisions(route.spec.traffic, traffic, { revision, configuration }),
+    );
   }
 
-  /** routingState: active while a Route sends traffic to it, reserve once it no longer does. */
+  /** routingState: active while a Route references it (`referencedRevisions`), reserve once it no longer does. */
   private labelRevisions(namespace: string, route: Route, routed: Set<string>): void {
     const configs = new Set((route.spec.traffic ?? []).map((t) => t.configurationName).filter(Boolean));
     for (const rev of this.revisionsOf(namespace, configs, routed)) {
