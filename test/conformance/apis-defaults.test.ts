@@ -554,20 +554,121 @@ const U3 = 'vaca@knative.dev';
 const CREATOR = 'serving.knative.dev/creator';
 const UPDATER = 'serving.knative.dev/lastModifier';
 
-describe('TestAnnotateUserInfo and TestRouteUserInfo', () => {
-  it('create-new: creator and lastModifier are the user', () => {
-    expect(defaultService(service({}), { user: U1 }).metadata.annotations).toEqual({ [CREATOR]: U1, [UPDATER]: U1 });
-    expect(defaultRoute(route(), { user: U1 }).metadata.annotations).toEqual({ [CREATOR]: U1, [UPDATER]: U1 });
+interface UserInfoCase {
+  readonly name: string;
+  readonly user: string;
+  /** The object's own annotations and its containerConcurrency (what the spec differs in). */
+  readonly this: { anns?: [string, string]; cc?: number };
+  /** The stored object (absent: a create), as the upstream case builds and defaults it. */
+  readonly prev?: { anns?: [string, string]; cc?: number };
+  readonly want: Record<string, string>;
+}
+
+const USER_INFO_CASES: readonly UserInfoCase[] = [
+  { name: 'create-new', user: U1, this: {}, want: { [CREATOR]: U1, [UPDATER]: U1 } },
+  { name: 'update-no-diff-old-object', user: U1, this: {}, prev: {}, want: {} },
+  {
+    name: 'update-no-diff-new-object',
+    user: U2,
+    this: { anns: [U1, U1] },
+    prev: { anns: [U1, U1] },
+    want: { [CREATOR]: U1, [UPDATER]: U1 },
+  },
+  { name: 'update-diff-old-object', user: U2, this: { cc: 1 }, prev: { cc: 2 }, want: { [UPDATER]: U2 } },
+  {
+    name: 'update-diff-new-object',
+    user: U3,
+    this: { anns: [U1, U2], cc: 1 },
+    prev: { anns: [U1, U2], cc: 2 },
+    want: { [CREATOR]: U1, [UPDATER]: U3 },
+  },
+];
+
+function userService(o: { anns?: [string, string]; cc?: number }): Service {
+  const s = service({ template: { spec: o.cc !== undefined ? { containerConcurrency: o.cc } : {} } });
+  if (o.anns) s.metadata.annotations = { [CREATOR]: o.anns[0], [UPDATER]: o.anns[1] };
+  return s;
+}
+
+describe('service_defaults_test.go TestAnnotateUserInfo', () => {
+  for (const c of USER_INFO_CASES) {
+    it(c.name, () => {
+      const prev = c.prev ? defaultService(userService(c.prev)) : undefined;
+      const got = defaultService(userService(c.this), { user: c.user, ...(prev ? { previous: prev } : {}) });
+      expect(got.metadata.annotations ?? {}).toEqual(c.want);
+    });
+  }
+});
+
+describe('route_defaults_test.go TestRouteUserInfo', () => {
+  const userRoute = (o: { anns?: [string, string]; traffic?: string }) => {
+    const r = route(o.traffic ? [{ configurationName: o.traffic }] : undefined);
+    if (o.anns) r.metadata.annotations = { [CREATOR]: o.anns[0], [UPDATER]: o.anns[1] };
+    return r;
+  };
+  const cases: readonly {
+    name: string;
+    user: string;
+    this: { anns?: [string, string]; traffic?: string };
+    prev?: { anns?: [string, string]; traffic?: string };
+    want: Record<string, string>;
+  }[] = [
+    { name: 'create-new', user: U1, this: {}, want: { [CREATOR]: U1, [UPDATER]: U1 } },
+    { name: 'update-no-diff-old-object', user: U1, this: {}, prev: {}, want: {} },
+    {
+      name: 'update-no-diff-new-object',
+      user: U2,
+      this: { anns: [U1, U1] },
+      prev: { anns: [U1, U1] },
+      want: { [CREATOR]: U1, [UPDATER]: U1 },
+    },
+    {
+      name: 'update-diff-old-object',
+      user: U2,
+      this: { traffic: 'new' },
+      prev: { traffic: 'old' },
+      want: { [UPDATER]: U2 },
+    },
+    {
+      name: 'update-diff-new-object',
+      user: U3,
+      this: { anns: [U1, U2], traffic: 'new' },
+      prev: { anns: [U1, U2], traffic: 'old' },
+      want: { [CREATOR]: U1, [UPDATER]: U3 },
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const prev = c.prev ? defaultRoute(userRoute(c.prev)) : undefined;
+      const got = defaultRoute(userRoute(c.this), { user: c.user, ...(prev ? { previous: prev } : {}) });
+      expect(got.metadata.annotations ?? {}).toEqual(c.want);
+    });
+  }
+});
+
+describe('metadata_validation_test.go TestAnnotationCreate and TestAnnotationUpdate', () => {
+  it('create annotation should override user provided annotations', () => {
+    const s = userService({ anns: [U2, U2] });
+    expect(defaultService(s, { user: U1 }).metadata.annotations).toEqual({ [CREATOR]: U1, [UPDATER]: U1 });
   });
 
-  it('update-diff-new-object: the creator stays, lastModifier is the user who changed the spec', () => {
-    const prev = service({ template: { spec: { containerConcurrency: 2 } } });
-    prev.metadata.annotations = { [CREATOR]: U1, [UPDATER]: U2 };
-    const next = service({ template: { spec: { containerConcurrency: 1 } } });
-    next.metadata.annotations = { [CREATOR]: U1, [UPDATER]: U2 };
-    expect(defaultService(next, { user: U3, previous: prev }).metadata.annotations).toEqual({
+  it('update annotation without spec changes', () => {
+    const prev = defaultService(service({ template: { spec: { containers: [{ image: 'foo' }] } } }));
+    const next = service({ template: { spec: { containers: [{ image: 'foo' }] } } });
+    next.metadata.annotations = { [CREATOR]: U1, [UPDATER]: U1 };
+    expect(defaultService(next, { user: U2, previous: prev }).metadata.annotations).toEqual({
       [CREATOR]: U1,
-      [UPDATER]: U3,
+      [UPDATER]: U1,
+    });
+  });
+
+  it('update annotation with spec changes', () => {
+    const prev = defaultService(service({ template: { spec: { containers: [{ image: 'foo' }] } } }));
+    const next = service({ template: { spec: { containers: [{ image: 'bar' }] } } });
+    next.metadata.annotations = { [CREATOR]: U1, [UPDATER]: U1 };
+    expect(defaultService(next, { user: U2, previous: prev }).metadata.annotations).toEqual({
+      [CREATOR]: U1,
+      [UPDATER]: U2,
     });
   });
 });

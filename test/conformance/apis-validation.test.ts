@@ -616,7 +616,9 @@ const TEMPLATE_CASES: readonly {
       metadata: { annotations: { 'autoscaling.knative.dev/initial-scale': '0' } },
       spec: { containers: [{ image: 'helloworld' }] },
     },
-    want: 'invalid value: 0: metadata.annotations.autoscaling.knative.dev/initial-scale',
+    // The stored revision_validation_test.go predates the wording; the current one is
+    // metadata_validation_test.go's "cluster does not allow zero revision initial scale".
+    want: 'invalid value: 0: metadata.annotations.autoscaling.knative.dev/initial-scale=0 not allowed by cluster',
   },
   {
     name: 'Valid initial scale when cluster allows zero',
@@ -1164,4 +1166,173 @@ describe('k8s_validation_test.go', () => {
       'failureThreshold is disallowed when periodSeconds is zero: spec.template.spec.containers[0].readinessProbe.failureThreshold',
     );
   });
+});
+
+// ---- metadata_validation_test.go ----
+
+/** TestValidateObjectMetadata, the name cases: a Route's metadata (no autoscaling annotations). */
+const OBJECT_META_CASES: readonly { name: string; meta: Partial<ObjectMeta>; want: string }[] = [
+  {
+    name: 'invalid name - dots',
+    meta: { name: 'do.not.use.dots' },
+    want: `not a DNS 1035 label: [${DNS1035}]: metadata.name`,
+  },
+  {
+    name: 'invalid name - too long',
+    meta: { name: 'a'.repeat(64) },
+    want: 'not a DNS 1035 label: [must be no more than 63 characters]: metadata.name',
+  },
+  {
+    name: 'invalid name - trailing dash',
+    meta: { name: 'some-name-' },
+    want: `not a DNS 1035 label: [${DNS1035}]: metadata.name`,
+  },
+  { name: 'valid generateName', meta: { generateName: 'some-name' }, want: '' },
+  { name: 'valid generateName - trailing dash', meta: { generateName: 'some-name-' }, want: '' },
+  {
+    name: 'invalid generateName - dots',
+    meta: { generateName: 'do.not.use.dots' },
+    want: `not a DNS 1035 label prefix: [${DNS1035}]: metadata.generateName`,
+  },
+  {
+    name: 'invalid generateName - too long',
+    meta: { generateName: 'a'.repeat(64) },
+    want: 'not a DNS 1035 label prefix: [must be no more than 63 characters]: metadata.generateName',
+  },
+  { name: 'missing name and generateName', meta: {}, want: 'name or generateName is required: metadata.name' },
+  {
+    name: 'valid creator annotation label',
+    meta: { generateName: 'some-name', annotations: { 'serving.knative.dev/creator': 'svc-creator' } },
+    want: '',
+  },
+  {
+    name: 'valid lastModifier annotation label',
+    meta: { generateName: 'some-name', annotations: { 'serving.knative.dev/lastModifier': 'svc-modifier' } },
+    want: '',
+  },
+  {
+    name: 'valid lastPinned annotation label',
+    meta: { generateName: 'some-name', annotations: { 'serving.knative.dev/lastPinned': 'pinned-val' } },
+    want: '',
+  },
+  {
+    name: 'valid knative prefix annotation',
+    meta: { generateName: 'some-name', annotations: { 'serving.knative.dev/testAnnotation': 'value' } },
+    want: '',
+  },
+  {
+    name: 'valid non-knative prefix annotation label',
+    meta: { generateName: 'some-name', annotations: { testAnnotation: 'testValue' } },
+    want: '',
+  },
+];
+
+/** The initial-scale cases: annotations where they are allowed, a revision template's. */
+const INITIAL_SCALE_CASES: readonly { name: string; value: string; allowZero: boolean; want: string }[] = [
+  {
+    name: 'revision initial scale not parseable',
+    value: 'invalid',
+    allowZero: true,
+    want: 'invalid value: invalid: metadata.annotations.autoscaling.knative.dev/initial-scale',
+  },
+  {
+    name: 'negative revision initial scale',
+    value: '-2',
+    allowZero: true,
+    want: 'invalid value: -2: metadata.annotations.autoscaling.knative.dev/initial-scale must be greater than 0',
+  },
+  { name: 'cluster allows zero revision initial scale', value: '0', allowZero: true, want: '' },
+  {
+    name: 'cluster does not allow zero revision initial scale',
+    value: '0',
+    allowZero: false,
+    want: 'invalid value: 0: metadata.annotations.autoscaling.knative.dev/initial-scale=0 not allowed by cluster',
+  },
+];
+
+const NOT_HERE = 'autoscaling annotations must be put under "spec.template.metadata.annotations" to work';
+
+/** TestValidateHasNoAutoscalingAnnotation, on a Service's own metadata. */
+const NO_AUTOSCALING_CASES: readonly { name: string; annotations?: Record<string, string>; want: string }[] = [
+  { name: 'nil', want: '' },
+  { name: 'empty', annotations: {}, want: '' },
+  { name: 'no offender', annotations: { foo: 'bar' }, want: '' },
+  {
+    name: 'only offender',
+    annotations: { 'autoscaling.knative.dev/foo': 'bar' },
+    want: `invalid key name "autoscaling.knative.dev/foo": metadata.annotations\n${NOT_HERE}`,
+  },
+  {
+    name: 'offender and non-offender',
+    annotations: { 'autoscaling.knative.dev/foo': 'bar', foo: 'bar' },
+    want: `invalid key name "autoscaling.knative.dev/foo": metadata.annotations\n${NOT_HERE}`,
+  },
+];
+
+/** TestValidateContainerConcurrency, with config-defaults as the case sets it. */
+const CC_CONFIG_CASES: readonly { name: string; cc?: number; defaults?: Record<string, string>; want: string }[] = [
+  { name: 'empty containerConcurrency', want: '' },
+  { name: 'invalid containerConcurrency value', cc: 2000, want: 'expected 0 <= 2000 <= 1000: containerConcurrency' },
+  {
+    name: 'invalid containerConcurrency value, non def config',
+    cc: 2000,
+    defaults: { 'container-concurrency-max-limit': '1950' },
+    want: 'expected 0 <= 2000 <= 1950: containerConcurrency',
+  },
+  {
+    name: 'invalid containerConcurrency value, zero but allow-container-concurrency-zero is false',
+    cc: 0,
+    defaults: { 'allow-container-concurrency-zero': 'false' },
+    want: 'expected 1 <= 0 <= 1000: containerConcurrency',
+  },
+  { name: 'valid containerConcurrency value', cc: 10, want: '' },
+  { name: 'valid containerConcurrency value zero', cc: 0, want: '' },
+  {
+    name: 'valid containerConcurrency value huge',
+    cc: 2019,
+    defaults: { 'container-concurrency-max-limit': '2021' },
+    want: '',
+  },
+];
+
+describe('metadata_validation_test.go', () => {
+  for (const c of OBJECT_META_CASES) {
+    it(`TestValidateObjectMetadata ${c.name}`, () =>
+      expect(text(validateRoute(routeOf(c.meta, [{ revisionName: 'foo', percent: 100 }])))).toBe(c.want));
+  }
+  for (const c of INITIAL_SCALE_CASES) {
+    it(`TestValidateObjectMetadata ${c.name}`, () => {
+      const template = {
+        metadata: { annotations: { 'autoscaling.knative.dev/initial-scale': c.value } },
+        spec: { containers: [{ image: 'busybox' }] },
+      };
+      expect(templateErrors(template, { autoscaler: { 'allow-zero-initial-scale': String(c.allowZero) } })).toBe(
+        c.want,
+      );
+    });
+  }
+  it("TestValidateObjectMetadata autoscaling annotations on a resource that doesn't allow them", () => {
+    const config = configuration(
+      { generateName: 'some-name', annotations: { 'autoscaling.knative.dev/initial-scale': '0' } },
+      { spec: { containers: [{ image: 'busybox' }] } },
+    );
+    expect(text(validateConfiguration(defaultConfiguration(config)))).toBe(
+      `invalid key name "autoscaling.knative.dev/initial-scale": metadata.annotations\n${NOT_HERE}`,
+    );
+  });
+  for (const c of NO_AUTOSCALING_CASES) {
+    it(`TestValidateHasNoAutoscalingAnnotation ${c.name}`, () => {
+      const svc = serviceOf({ name: 's', ...(c.annotations ? { annotations: c.annotations } : {}) }, BUSYBOX);
+      expect(text(validateService(defaultService(svc)))).toBe(c.want);
+    });
+  }
+  for (const c of CC_CONFIG_CASES) {
+    it(`TestValidateContainerConcurrency ${c.name}`, () => {
+      const spec: RevisionSpec = {
+        containers: [{ image: 'busybox' }],
+        ...(c.cc !== undefined ? { containerConcurrency: c.cc } : {}),
+      };
+      expect(specErrors(spec, c.defaults)).toBe(c.want);
+    });
+  }
 });

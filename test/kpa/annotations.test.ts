@@ -162,13 +162,19 @@ describe('validateAutoscalingAnnotations', () => {
     ],
     // Initial scale.
     ['initial-scale 1', { [`${A}initial-scale`]: '1' }, {}, []],
-    ['initial-scale 0 without allow-zero', { [`${A}initial-scale`]: '0' }, {}, [`invalid value: 0: ${P}initial-scale`]],
+    // Knative words these two in the path (annotation_validation.go validateInitialScale; metadata_validation_test.go).
+    [
+      'initial-scale 0 without allow-zero',
+      { [`${A}initial-scale`]: '0' },
+      {},
+      [`invalid value: 0: ${P}initial-scale=0 not allowed by cluster`],
+    ],
     ['initial-scale 0 with allow-zero', { [`${A}initial-scale`]: '0' }, { allowZeroInitialScale: true }, []],
     [
       'initialScale (legacy) -1',
       { [`${A}initialScale`]: '-1' },
       { allowZeroInitialScale: true },
-      [`invalid value: -1: ${P}initialScale`],
+      [`invalid value: -1: ${P}initialScale must be greater than 0`],
     ],
     // Retention and delay.
     ['retention 1h', { [`${A}scale-to-zero-pod-retention-period`]: '1h' }, {}, []],

@@ -71,9 +71,15 @@ describe('defaulting', () => {
       'serving.knative.dev/creator': 'alice',
       'serving.knative.dev/lastModifier': 'alice',
     });
-    const updated = defaultService(svc, { user: 'bob', previous: created });
+    // An update that changes the spec names its user lastModifier and keeps the creator.
+    const changed = structuredClone(created);
+    changed.spec.template.spec.containers = [{ image: 'docker.io/example/other' }];
+    const updated = defaultService(changed, { user: 'bob', previous: created });
     expect(updated.metadata.annotations?.['serving.knative.dev/creator']).toBe('alice');
     expect(updated.metadata.annotations?.['serving.knative.dev/lastModifier']).toBe('bob');
+    // One that leaves the spec as it was changes neither (Knative's SetUserInfo).
+    const same = defaultService(created, { user: 'bob', previous: created });
+    expect(same.metadata.annotations?.['serving.knative.dev/lastModifier']).toBe('alice');
   });
 
   it('a Route gets no traffic default, owned by a Service or not; user annotations only when unowned', () => {

@@ -303,8 +303,9 @@ function validateInitialScale(annotations: Annotations, config: AutoscalerConfig
   const a = lookupAnnotation(annotations, 'initialScale');
   if (a === undefined) return [];
   const v = /^[+-]?\d+$/.test(a.value) ? Number(a.value) : Number.NaN;
-  if (Number.isNaN(v) || v < 0 || (v === 0 && !config.allowZeroInitialScale)) {
-    return [invalidValue(a.value, a.key)];
-  }
+  if (Number.isNaN(v)) return [invalidValue(a.value, a.key)];
+  // Knative words these two in the path (annotation_validation.go validateInitialScale).
+  if (v < 0) return [invalidValue(a.value, `${a.key} must be greater than 0`)];
+  if (v === 0 && !config.allowZeroInitialScale) return [invalidValue(a.value, `${a.key}=0 not allowed by cluster`)];
   return [];
 }

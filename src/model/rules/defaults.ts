@@ -20,6 +20,7 @@
  * - Optionally the creator/lastModifier annotations the webhook stamps with the requesting user.
  * Not modelled: resource requests/limits from config-defaults.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Configuration, Container, RevisionSpec, Route, Service, TrafficTarget } from '../api/types.js';
 import { type DefaultsConfig, defaultDefaultsConfig } from '../kpa/config.js';
 
@@ -130,23 +131,34 @@ export interface DefaultingOptions {
   /** The requesting user; when given, creator/lastModifier annotations are set as the webhook does. */
   readonly user?: string;
   /** The object as stored before this update (updates keep the creator). */
-  readonly previous?: { metadata: { annotations?: Record<string, string> } };
+  readonly previous?: { metadata: { annotations?: Record<string, string> }; spec?: unknown };
 }
 
-function withUserAnnotations<T extends { metadata: { annotations?: Record<string, string> } }>(
+const CREATOR = 'serving.knative.dev/creator';
+const LAST_MODIFIER = 'serving.knative.dev/lastModifier';
+
+/**
+ * Knative's SetUserInfo: a create names the user creator and lastModifier (whatever the object
+ * said); an update names the user lastModifier only when it changes the (defaulted) spec, and
+ * leaves the annotations as they come otherwise (metadata_validation_test.go TestAnnotationUpdate,
+ * service_defaults_test.go TestAnnotateUserInfo). An update keeps the stored creator, if any.
+ */
+function withUserAnnotations<T extends { metadata: { annotations?: Record<string, string> }; spec?: unknown }>(
   obj: T,
   options: DefaultingOptions,
 ): T {
   if (!options.user) return obj;
-  const creator = options.previous?.metadata.annotations?.['serving.knative.dev/creator'] ?? options.user;
+  const previous = options.previous;
+  if (previous && isDeepStrictEqual(previous.spec, obj.spec)) return obj;
+  const creator = previous ? previous.metadata.annotations?.[CREATOR] : options.user;
   return {
     ...obj,
     metadata: {
       ...obj.metadata,
       annotations: {
         ...obj.metadata.annotations,
-        'serving.knative.dev/creator': creator,
-        'serving.knative.dev/lastModifier': options.user,
+        ...(creator !== undefined ? { [CREATOR]: creator } : {}),
+        [LAST_MODIFIER]: options.user,
       },
     },
   };
