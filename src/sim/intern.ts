@@ -79,12 +79,17 @@ export class Interner {
   private intern(x: object, walkFrozen: boolean): object {
     if (this.hashes.has(x)) return x;
     const frozen = Object.isFrozen(x);
-    if ((frozen && !walkFrozen) || !plain(x)) return x;
-    const array = Array.isArray(x);
+    if (frozen && !walkFrozen) return x;
+    // `plain(x)`, with the keys it takes kept for the walk and the compare below.
+    const proto = Object.getPrototypeOf(x);
+    const array = proto === Array.prototype;
+    if (!array && proto !== Object.prototype) return x;
+    const keys = Object.keys(x);
+    if ((array && keys.length !== (x as unknown[]).length) || Object.getOwnPropertySymbols(x).length > 0) return x;
     /** Where the kept parts go: `x`, or its copy once a frozen `x` needs one. */
     let target = x as Record<string, unknown>;
     let h = array ? FNV_OFFSET : Math.imul(FNV_OFFSET ^ 1, FNV_PRIME);
-    for (const k of Object.keys(x)) {
+    for (const k of keys) {
       if (!array) h = mixString(h, k);
       let y = target[k];
       switch (typeof y) {
@@ -126,8 +131,8 @@ export class Interner {
     h >>>= 0;
     const first = this.byHash.get(h);
     if (first !== undefined) {
-      if (sameFields(first, target)) return first;
-      for (const other of this.more.get(h) ?? []) if (sameFields(other, target)) return other;
+      if (sameFields(first, target, keys, array)) return first;
+      for (const other of this.more.get(h) ?? []) if (sameFields(other, target, keys, array)) return other;
     }
     if (this.hashes.size >= this.limit) {
       this.byHash.clear();
@@ -145,19 +150,21 @@ export class Interner {
   }
 }
 
-/** Two plain parts with the same keys in the same order and the same values (parts within: the same objects). */
-function sameFields(a: object, b: object): boolean {
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
+/**
+ * Whether a kept part `a` has the keys `keys` of `b` (an array when `array`), in that order, with
+ * the same values (parts within: the same objects). `a` is plain, so a `for…in` walks its own keys
+ * in the order `Object.keys` gives them, without making their array (a key some prototype added
+ * only makes the two differ).
+ */
+export function sameFields(a: object, b: Record<string, unknown>, keys: readonly string[], array: boolean): boolean {
+  if (Array.isArray(a) !== array) return false;
   const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  const kx = Object.keys(x);
-  const ky = Object.keys(y);
-  if (kx.length !== ky.length) return false;
-  for (let i = 0; i < kx.length; i++) {
-    const k = kx[i]!;
-    if (k !== ky[i] || !Object.is(x[k], y[k])) return false;
+  let i = 0;
+  for (const k in x) {
+    if (i >= keys.length || k !== keys[i] || !Object.is(x[k], b[k])) return false;
+    i++;
   }
-  return true;
+  return i === keys.length;
 }
 
 /** A plain object or a plain array (no holes, no extra keys), with no symbol keys. */

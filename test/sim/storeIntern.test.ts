@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deepFreeze } from '../../src/model/api/frozen.js';
 import type { KubeObject } from '../../src/model/api/types.js';
-import { Interner } from '../../src/sim/intern.js';
+import { Interner, sameFields } from '../../src/sim/intern.js';
 import { cloneData, ObjectStore } from '../../src/sim/store.js';
 
 const leaf = fc.oneof(
@@ -27,6 +27,9 @@ const { part } = fc.letrec((tie) => ({
     fc.dictionary(fc.constantFrom('a', 'b', 'c', 'ab', '1'), tie('part'), { maxKeys: 3, noNullPrototype: true }),
   ),
 }));
+
+/** A part within the parts compared (the same object on both sides, or not). */
+const SHARED = Object.freeze({ x: 1 });
 
 const store = (interning: boolean) => {
   let uid = 0;
@@ -145,6 +148,36 @@ describe('interned stored objects', () => {
       expect(got).toStrictEqual(part);
       expect(Object.keys(got as object)).toEqual(Object.keys(part as object));
     });
+  });
+
+  it("compares a kept part's fields as a field-by-field compare of both key lists does (fast-check)", () => {
+    const value = fc.constantFrom<unknown>(0, -0, 1, 'a', Number.NaN, undefined, null, SHARED);
+    const shallow = fc.oneof(
+      fc.array(value, { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('a', 'b', '0', '1'), value, { maxKeys: 3, noNullPrototype: true }),
+    );
+    /** The compare as it was: both key lists made, then compared in order. */
+    const plainCompare = (a: object, b: object): boolean => {
+      if (Array.isArray(a) !== Array.isArray(b)) return false;
+      const ka = Object.keys(a);
+      const kb = Object.keys(b);
+      return (
+        ka.length === kb.length &&
+        ka.every(
+          (k, i) => k === kb[i] && Object.is((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+        )
+      );
+    };
+    fc.assert(
+      fc.property(shallow, shallow, fc.boolean(), (a, b, same) => {
+        const other = same ? cloneData(a) : b;
+        const kept = Object.freeze(a);
+        expect(sameFields(kept, other as never, Object.keys(other), Array.isArray(other))).toBe(
+          plainCompare(kept, other),
+        );
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('change no value when the table starts afresh (a table of 3 parts, fast-check)', () => {
