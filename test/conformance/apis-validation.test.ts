@@ -1336,3 +1336,44 @@ describe('metadata_validation_test.go', () => {
     });
   }
 });
+
+// ---- the field masks (k8s_validation_test.go, revision_validation_test.go) ----
+
+describe('fields Knative never lets through', () => {
+  it('TestContainerValidation has lifecycle', () =>
+    expect(containerErrors({ image: 'foo', lifecycle: {} })).toBe('must not set the field(s): lifecycle'));
+  it('TestContainerValidation disallowed container fields', () =>
+    expect(
+      containerErrors({
+        image: 'foo',
+        name: 'fail',
+        stdin: true,
+        stdinOnce: true,
+        tty: true,
+        lifecycle: {},
+        volumeDevices: [{ name: 'disallowed', devicePath: '/' }],
+      }),
+    ).toBe('must not set the field(s): lifecycle, stdin, stdinOnce, tty, volumeDevices'));
+  it('TestContainerValidation has numerous problems', () =>
+    expect(containerErrors({ lifecycle: {} })).toBe('missing field(s): image\nmust not set the field(s): lifecycle'));
+  it('TestPodSpecValidation bad pod spec', () =>
+    expect(podErrors({ containers: [{ name: 'steve', image: 'helloworld', lifecycle: {} }] })).toBe(
+      'must not set the field(s): containers[0].lifecycle',
+    ));
+  it('TestPodSpecValidation extra field', () =>
+    expect(podErrors({ containers: [{ image: 'busybox' }], terminationGracePeriodSeconds: 5 })).toBe(
+      'must not set the field(s): terminationGracePeriodSeconds',
+    ));
+  it('TestPodSpecValidation with automountServiceAccountToken = true', () =>
+    expect(podErrors({ automountServiceAccountToken: true, containers: [{ image: 'helloworld' }] })).toBe(
+      'must not set the field(s): automountServiceAccountToken',
+    ));
+  it('TestRevisionSpecValidation bad pod spec', () =>
+    expect(specErrors({ containers: [{ name: 'steve', image: 'helloworld', lifecycle: {} }] })).toBe(
+      'must not set the field(s): containers[0].lifecycle',
+    ));
+  it('TestRevisionTemplateSpecValidation nested spec error', () =>
+    expect(templateErrors({ spec: { containers: [{ name: 'kevin', image: 'helloworld', lifecycle: {} }] } })).toBe(
+      'must not set the field(s): spec.containers[0].lifecycle',
+    ));
+});

@@ -17,9 +17,12 @@
  * failureThreshold/timeoutSeconds with periodSeconds 0), hostPort/hostIP, the env names reserved
  * in sidecars too (K_SERVICE, K_CONFIGURATION, K_REVISION), env valueFrom.fieldRef (its feature
  * flag is off), envFrom (one of configMapRef/secretRef each), terminationMessagePolicy.
- * Not covered: startup probes, probe ports, volumes, security contexts, resources, autoscaling
- * annotation values, disallowed PodSpec fields, update-only rules (immutable revisions, BYO name
- * changes).
+ * And the container and pod fields Knative's field masks always refuse (lifecycle, stdin, tty,
+ * volumeDevices; terminationGracePeriodSeconds, nodeName, …; automountServiceAccountToken true).
+ * Not covered here: autoscaling annotation values (admission.ts); fields a config-features flag
+ * allows (knsim does not read config-features),
+ * startup probes, probe ports, volumes, security contexts, resources, update-only rules
+ * (immutable revisions, BYO name changes).
  */
 import type {
   Configuration,
@@ -208,8 +211,34 @@ function validateProbe(value: unknown, readiness: boolean): FieldError[] {
   return errs;
 }
 
+/**
+ * Container and pod fields Knative's field masks never let through (fieldmask.go ContainerMask,
+ * PodSpecMask); the ones a config-features flag can allow are not listed, since knsim does not
+ * read config-features.
+ */
+const DISALLOWED_CONTAINER_FIELDS: readonly string[] = ['lifecycle', 'stdin', 'stdinOnce', 'tty', 'volumeDevices'];
+const DISALLOWED_POD_FIELDS: readonly string[] = [
+  'restartPolicy',
+  'terminationGracePeriodSeconds',
+  'activeDeadlineSeconds',
+  'nodeName',
+  'hostname',
+  'subdomain',
+  'priority',
+  'readinessGates',
+];
+
+/** A field set to something other than its zero value (Go's CheckDisallowedFields). */
+function isSet(value: unknown): boolean {
+  return value !== undefined && value !== null && value !== false && value !== 0 && value !== '';
+}
+
+function disallowedFields(obj: Readonly<Record<string, unknown>>, fields: readonly string[]): FieldError[] {
+  return fields.filter((f) => isSet(obj[f])).map((f) => disallowedField(f));
+}
+
 function validateContainer(container: Container, serving: boolean): FieldError[] {
-  const errs: FieldError[] = [];
+  const errs: FieldError[] = disallowedFields(container, DISALLOWED_CONTAINER_FIELDS);
   if (container.name && RESERVED_CONTAINER_NAMES.includes(container.name)) {
     errs.push({ path: 'name', message: `"${container.name}" is a reserved container name` });
   }
@@ -306,7 +335,9 @@ function validateContainers(containers: readonly Container[] | undefined): Field
 
 /** A revision spec; paths relative to the spec. */
 function validateRevisionSpec(spec: RevisionSpec, cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG): FieldError[] {
-  const errs = validateContainers(spec.containers);
+  const errs = [...disallowedFields(spec, DISALLOWED_POD_FIELDS), ...validateContainers(spec.containers)];
+  // Only false: a revision's pods do not talk to the API server unless the user says so.
+  if (spec.automountServiceAccountToken === true) errs.push(disallowedField('automountServiceAccountToken'));
   const timeout = spec.timeoutSeconds;
   if (timeout !== undefined && timeout !== 0 && (timeout < 0 || timeout > cfg.maxRevisionTimeoutSeconds)) {
     errs.push(outOfBounds(timeout, 0, cfg.maxRevisionTimeoutSeconds, 'timeoutSeconds'));
