@@ -26,6 +26,19 @@ export { ACTIVATOR_TIMEOUT_BODY } from './timeouts.js';
  */
 export const ACTIVATOR_QUEUE_FULL_BODY = 'pending request queue full';
 
+/** Knative's DefaultContainerConcurrency: no limit. */
+const DEFAULT_CONTAINER_CONCURRENCY = 0;
+
+/**
+ * A revision's containerConcurrency as Knative reads it (RevisionSpec.GetContainerConcurrency):
+ * the spec's value, or 0 (no limit) when it is unset.
+ */
+export function containerConcurrencyOf(
+  spec: { readonly containerConcurrency?: number | undefined } | undefined,
+): number {
+  return spec?.containerConcurrency ?? DEFAULT_CONTAINER_CONCURRENCY;
+}
+
 export type ActivatorBalancing = 'best-of-two' | 'first-available' | 'round-robin';
 
 /**

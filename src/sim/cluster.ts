@@ -4,6 +4,7 @@
  */
 import seedrandom from 'seedrandom';
 import type { KubeObject, Pod, Revision, Route } from '../model/api/types.js';
+import { containerConcurrencyOf } from '../model/dataplane.js';
 import { md5Hex } from '../model/digest.js';
 import type { LogEvent, PodPhase, SampleEvent } from '../model/events.js';
 import { ANNOTATION_KEYS } from '../model/kpa/annotations.js';
@@ -666,7 +667,7 @@ export class SimCluster {
     const logName = this.ctx.logName(ns, name);
     const dataplane = new RevisionDataplane(
       logName,
-      rev.spec.containerConcurrency ?? 0,
+      containerConcurrencyOf(rev.spec),
       revisionTimeouts(rev.spec, this.config.defaults.revisionTimeoutSeconds),
       this.engine,
       this.random.routing,

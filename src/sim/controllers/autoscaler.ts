@@ -11,7 +11,7 @@
  */
 import { type Actor, createActor, type SnapshotFrom } from 'xstate';
 import type { Deployment, PodAutoscaler, Revision, ServerlessService } from '../../model/api/types.js';
-import { ACTIVATOR_FIRST_REQUEST_STAT } from '../../model/dataplane.js';
+import { ACTIVATOR_FIRST_REQUEST_STAT, containerConcurrencyOf } from '../../model/dataplane.js';
 import type { KpaScaleInputs, KpaTickContext, KpaTickEvent, StatEvent } from '../../model/events.js';
 import {
   computeScale,
@@ -235,7 +235,7 @@ export class RevisionAutoscaler {
     return resolveDeciderSpec({
       config: config.autoscaler,
       annotations: rev?.metadata.annotations ?? {},
-      containerConcurrency: rev?.spec.containerConcurrency ?? 0,
+      containerConcurrency: containerConcurrencyOf(rev?.spec),
       reachability: rev ? reachabilityOf(rev) : '',
       deployment: config.deployment,
     });

@@ -14,6 +14,7 @@ import type {
   Revision,
   RevisionStatus,
 } from '../../model/api/types.js';
+import { containerConcurrencyOf } from '../../model/dataplane.js';
 import { resolveInitialScale } from '../../model/kpa/index.js';
 import {
   type RevisionLifecycleEvent,
@@ -131,7 +132,7 @@ export class RevisionController {
     const pa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, namespace, paName);
     if (!pa || pa.spec.reachability !== reachability) {
       const paSpec: PodAutoscaler['spec'] = {
-        containerConcurrency: rev.spec.containerConcurrency ?? 0,
+        containerConcurrency: containerConcurrencyOf(rev.spec),
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: depName },
         reachability,
         protocolType: 'http1',
