@@ -11,8 +11,11 @@
  * - Every child name longer than 63 characters is shortened the way knative.dev/pkg's kmeta
  *   does it: an md5 of the parent replaces its tail, the suffix is kept.
  */
+import { isDeepStrictEqual } from 'node:util';
+import type { Configuration, Revision, RevisionSpec } from '../api/types.js';
 import { md5Hex } from '../digest.js';
 import { type Random, randomSuffix } from '../random.js';
+import { LABEL_CONFIGURATION_GENERATION } from './labels.js';
 
 /** Kubernetes' limit for names that must be DNS labels (RFC 1035 / 1123). */
 export const MAX_NAME_LENGTH = 63;
@@ -66,6 +69,32 @@ export function revisionNamePrefix(configName: string): string {
 /** Whether a user-chosen (BYO) revision name is allowed for Configuration `configName`. */
 export function isValidByoRevisionName(configName: string, name: string): boolean {
   return name.startsWith(revisionNamePrefix(configName));
+}
+
+/**
+ * Why a Configuration may not use the revision that already carries its template's BYO name, as
+ * Knative's CheckNameAvailability decides it; undefined when it may (or no name was brought).
+ * The revision is the Configuration's own when this Configuration controls it and it was made
+ * for the current generation, or (a `git revert` back to an older template) its spec is the one
+ * the template would stamp out now. Anything else is the API server's AlreadyExists error, which
+ * the reconciler reports in Ready instead of adopting a revision another template made.
+ */
+export function byoRevisionNameTaken(
+  config: Configuration,
+  existing: Revision,
+  wantSpec: () => RevisionSpec,
+): string | undefined {
+  const name = config.spec.template.metadata?.name;
+  if (!name) return undefined;
+  const taken = `revisions.serving.knative.dev "${name}" already exists`;
+  const controlled = existing.metadata.ownerReferences?.some(
+    (o) => o.controller === true && o.uid === (config.metadata.uid ?? ''),
+  );
+  if (!controlled) return taken;
+  const generation = String(config.metadata.generation ?? 1);
+  if (existing.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] === generation) return undefined;
+  // Only the spec counts: the rest is immutable, and users may label or annotate a revision.
+  return isDeepStrictEqual(wantSpec(), existing.spec) ? undefined : taken;
 }
 
 /** The Deployment that runs revision `revision`'s pods: `hello-00001-deployment`. */

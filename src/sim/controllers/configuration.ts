@@ -3,7 +3,7 @@
  * the template's own name), and the status follows the latest created and latest ready ones.
  */
 import { type Actor, createActor, type Snapshot } from 'xstate';
-import type { Configuration, Revision } from '../../model/api/types.js';
+import type { Configuration, Revision, RevisionSpec, RevisionTemplateSpec } from '../../model/api/types.js';
 import { configurationLifecycleMachine } from '../../model/machines/configuration.js';
 import { getCondition, READY } from '../../model/rules/conditions.js';
 import {
@@ -14,7 +14,7 @@ import {
   LABEL_SERVICE,
   LABEL_SERVICE_UID,
 } from '../../model/rules/labels.js';
-import { configurationRevisionName } from '../../model/rules/naming.js';
+import { byoRevisionNameTaken, configurationRevisionName } from '../../model/rules/naming.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { REVISIONS_BY_CONFIGURATION, T } from '../types.js';
@@ -52,13 +52,14 @@ export class ConfigurationController {
     const revName = configurationRevisionName(name, generation, template.metadata?.name);
 
     let revision = ctx.store.get<Revision>(T.revision, namespace, revName);
+    // A BYO name another template already took: Knative reports it and creates nothing.
+    const taken =
+      revision && template.metadata?.name
+        ? byoRevisionNameTaken(config, revision, () => revisionSpecOf(template, defaults))
+        : undefined;
     if (!revision) {
       const serviceName = config.metadata.labels?.[LABEL_SERVICE];
       const svcOwner = config.metadata.ownerReferences?.find((o) => o.kind === 'Service');
-      const containers = (template.spec.containers ?? []).map((c, i) => ({
-        ...c,
-        name: c.name ?? (i === 0 ? 'user-container' : `user-container-${i}`),
-      }));
       revision = ctx.store.create<Revision>({
         apiVersion: 'serving.knative.dev/v1',
         kind: 'Revision',
@@ -76,30 +77,35 @@ export class ConfigurationController {
           annotations: { ...(template.metadata?.annotations ?? {}) },
           ownerReferences: [ownerRef(config)],
         },
-        spec: {
-          ...template.spec,
-          containers,
-          containerConcurrency: template.spec.containerConcurrency ?? defaults.containerConcurrency,
-          timeoutSeconds: template.spec.timeoutSeconds ?? defaults.timeoutSeconds,
-        },
+        spec: revisionSpecOf(template, defaults),
       });
     }
 
-    const revisions = ctx.store.byIndex<Revision>(T.revision, REVISIONS_BY_CONFIGURATION, `${namespace}/${name}`);
-    // The newest ready revision, searching from the current generation down.
-    const latestReady = revisions
-      .filter((r) => generationOf(r) <= generation && isReady(r))
-      .sort((a, b) => generationOf(b) - generationOf(a))[0];
-    const previousReady = config.status?.latestReadyRevisionName;
-    const latestReadyName = latestReady?.metadata.name ?? previousReady;
-    const latestReadyDeleted =
-      latestReady === undefined && previousReady !== undefined && !ctx.store.get(T.revision, namespace, previousReady);
-    const failed = getCondition(revision.status?.conditions, READY);
+    // On a taken name Knative stops before looking at revisions: the status keeps what it had.
+    const latestCreatedName = taken === undefined ? revName : config.status?.latestCreatedRevisionName;
+    let latestReadyName = config.status?.latestReadyRevisionName;
+    let latestReadyDeleted = false;
+    let failed: ReturnType<typeof getCondition>;
+    if (taken === undefined) {
+      const revisions = ctx.store.byIndex<Revision>(T.revision, REVISIONS_BY_CONFIGURATION, `${namespace}/${name}`);
+      // The newest ready revision, searching from the current generation down.
+      const latestReady = revisions
+        .filter((r) => generationOf(r) <= generation && isReady(r))
+        .sort((a, b) => generationOf(b) - generationOf(a))[0];
+      const previousReady = latestReadyName;
+      latestReadyName = latestReady?.metadata.name ?? previousReady;
+      latestReadyDeleted =
+        latestReady === undefined &&
+        previousReady !== undefined &&
+        !ctx.store.get(T.revision, namespace, previousReady);
+      failed = getCondition(revision.status?.conditions, READY);
+    }
     // The facts are all the send and the status write depend on besides the Configuration itself.
     const facts = {
-      latestCreatedRevisionName: revName,
+      ...(latestCreatedName ? { latestCreatedRevisionName: latestCreatedName } : {}),
       ...(latestReadyName ? { latestReadyRevisionName: latestReadyName } : {}),
       ...(failed?.status === 'False' ? { latestCreatedFailedMessage: failed.message ?? '' } : {}),
+      ...(taken !== undefined ? { revisionCreationFailedMessage: taken } : {}),
       latestReadyDeleted,
     };
     if (!this.actors.repeats(config, facts)) {
@@ -110,7 +116,7 @@ export class ConfigurationController {
           ctx.store.updateStatus(T.configuration, namespace, name, {
             observedGeneration: generation,
             conditions,
-            latestCreatedRevisionName: revName,
+            ...(latestCreatedName ? { latestCreatedRevisionName: latestCreatedName } : {}),
             ...(latestReadyName && !latestReadyDeleted ? { latestReadyRevisionName: latestReadyName } : {}),
           });
         }),
@@ -146,6 +152,19 @@ export class ConfigurationController {
     );
     return actor.start();
   }
+}
+
+/** The spec of the revision a template stamps out: containers named, config-defaults filled in. */
+function revisionSpecOf(template: RevisionTemplateSpec, defaults: RevisionDefaults): RevisionSpec {
+  return {
+    ...template.spec,
+    containers: (template.spec.containers ?? []).map((c, i) => ({
+      ...c,
+      name: c.name ?? (i === 0 ? 'user-container' : `user-container-${i}`),
+    })),
+    containerConcurrency: template.spec.containerConcurrency ?? defaults.containerConcurrency,
+    timeoutSeconds: template.spec.timeoutSeconds ?? defaults.timeoutSeconds,
+  };
 }
 
 /**
