@@ -8,9 +8,11 @@
  * Event. Each case runs the rule (src/model/rules/naming.ts) on the upstream data and then
  * reaches the same state in a small simulated cluster.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/backends/sim.js';
 import type { Configuration, KubeObject, Revision } from '../../src/model/api/types.js';
+import { latestReadyRevision } from '../../src/model/rules/conditions.js';
 import { byoRevisionNameTaken } from '../../src/model/rules/naming.js';
 
 const NS = 'foo';
@@ -176,7 +178,51 @@ describe('configuration_test.go TestReconcile: a BYO revision name that already 
     const c = configNamed(b, name);
     expect(c.status?.observedGeneration).toBe(3);
     expect(c.status?.latestCreatedRevisionName).toBe(`${name}-foo`);
-    expect(ready(c)?.reason).not.toBe('RevisionFailed');
+    // The named older revision is ready, so it is the latest ready again (serving PR 5319's e2e).
+    expect(c.status?.latestReadyRevisionName).toBe(`${name}-foo`);
+    expect(ready(c)?.status).toBe('True');
     expect(revisionNames(b)).toEqual([`${name}-bar`, `${name}-foo`]);
+  });
+});
+
+describe('the latest ready revision (getSortedCreatedRevisions: a BYO name first, then by generation)', () => {
+  const revision = (name: string, generation: number, isReady: boolean): Revision =>
+    ({
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Revision',
+      metadata: { name, labels: { 'serving.knative.dev/configurationGeneration': String(generation) } },
+      spec: { containers: [] },
+      status: { conditions: [{ type: 'Ready', status: isReady ? 'True' : 'Unknown' }] },
+    }) as Revision;
+  /** The plain version: the ready revisions up to the generation, highest generation first. */
+  const plain = (revs: Revision[], generation: number) =>
+    revs
+      .filter((r) => Number(r.metadata.labels?.['serving.knative.dev/configurationGeneration']) <= generation)
+      .filter((r) => r.status?.conditions?.[0]?.status === 'True')
+      .sort(
+        (a, b) =>
+          Number(b.metadata.labels?.['serving.knative.dev/configurationGeneration']) -
+          Number(a.metadata.labels?.['serving.knative.dev/configurationGeneration']),
+      )[0];
+  const arbitraryRevisions = fc
+    .array(fc.tuple(fc.integer({ min: 1, max: 8 }), fc.boolean()), { maxLength: 8 })
+    .map((rows) => rows.map(([g, r], i) => revision(`c-${i}`, g, r)));
+
+  it('without a BYO name: the ready one of the highest generation up to the current one', () => {
+    fc.assert(
+      fc.property(arbitraryRevisions, fc.integer({ min: 0, max: 9 }), (revs, generation) => {
+        expect(latestReadyRevision(revs, generation, undefined)).toBe(plain(revs, generation));
+      }),
+    );
+  });
+  it('with a BYO name: that revision when it is ready, else as without', () => {
+    fc.assert(
+      fc.property(arbitraryRevisions, fc.nat(), (revs, pick) => {
+        const generation = 9;
+        const byo = revs.length > 0 ? revs[pick % revs.length]! : undefined;
+        const want = byo?.status?.conditions?.[0]?.status === 'True' ? byo : plain(revs, generation);
+        expect(latestReadyRevision(revs, generation, byo?.metadata.name)).toBe(want);
+      }),
+    );
   });
 });

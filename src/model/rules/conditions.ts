@@ -20,7 +20,16 @@
  * writes them in order and recomputes Ready. A builder returning `undefined` means "leave the
  * condition as it is" (Knative does not touch it in that situation).
  */
-import type { Condition, ConditionStatus, Configuration, PodAutoscaler, Route, TrafficTarget } from '../api/types.js';
+import type {
+  Condition,
+  ConditionStatus,
+  Configuration,
+  PodAutoscaler,
+  Revision,
+  Route,
+  TrafficTarget,
+} from '../api/types.js';
+import { LABEL_CONFIGURATION_GENERATION } from './labels.js';
 
 /** A condition as a controller decides it, before times and severity are filled in. */
 export interface ConditionUpdate {
@@ -410,6 +419,31 @@ export interface ConfigurationFacts {
   readonly revisionCreationFailedMessage?: string;
   /** The latest ready revision was deleted. */
   readonly latestReadyDeleted?: boolean;
+}
+
+/**
+ * The revision a Configuration reports as latest ready, among its own revisions: the one its
+ * template names (BYO) when that one is ready, as Knative's reconciler sorts it first, so that
+ * rolling back to an explicitly named older revision makes it latest ready again; else the ready
+ * one of the highest generation up to the current one (the first listed among equals).
+ */
+export function latestReadyRevision(
+  revisions: readonly Revision[],
+  generation: number,
+  byoName: string | undefined,
+): Revision | undefined {
+  let latest: Revision | undefined;
+  let latestGeneration = Number.NEGATIVE_INFINITY;
+  for (const r of revisions) {
+    if (getCondition(r.status?.conditions, READY)?.status !== 'True') continue;
+    if (byoName && r.metadata.name === byoName) return r;
+    const g = Number(r.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] ?? 0);
+    if (g <= generation && g > latestGeneration) {
+      latest = r;
+      latestGeneration = g;
+    }
+  }
+  return latest;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { type Actor, createActor, type Snapshot } from 'xstate';
 import type { Configuration, Revision, RevisionSpec, RevisionTemplateSpec } from '../../model/api/types.js';
 import { configurationLifecycleMachine } from '../../model/machines/configuration.js';
-import { getCondition, READY } from '../../model/rules/conditions.js';
+import { getCondition, latestReadyRevision, READY } from '../../model/rules/conditions.js';
 import {
   LABEL_CONFIGURATION,
   LABEL_CONFIGURATION_GENERATION,
@@ -88,10 +88,7 @@ export class ConfigurationController {
     let failed: ReturnType<typeof getCondition>;
     if (taken === undefined) {
       const revisions = ctx.store.byIndex<Revision>(T.revision, REVISIONS_BY_CONFIGURATION, `${namespace}/${name}`);
-      // The newest ready revision, searching from the current generation down.
-      const latestReady = revisions
-        .filter((r) => generationOf(r) <= generation && isReady(r))
-        .sort((a, b) => generationOf(b) - generationOf(a))[0];
+      const latestReady = latestReadyRevision(revisions, generation, template.metadata?.name);
       const previousReady = latestReadyName;
       latestReadyName = latestReady?.metadata.name ?? previousReady;
       latestReadyDeleted =
@@ -165,17 +162,4 @@ function revisionSpecOf(template: RevisionTemplateSpec, defaults: RevisionDefaul
     containerConcurrency: template.spec.containerConcurrency ?? defaults.containerConcurrency,
     timeoutSeconds: template.spec.timeoutSeconds ?? defaults.timeoutSeconds,
   };
-}
-
-/**
- * Whether a revision is Ready. (This and `generationOf` are module functions, not closures made
- * per reconcile: under tsx each named closure costs a `__name` call.)
- */
-function isReady(r: Revision): boolean {
-  return getCondition(r.status?.conditions, READY)?.status === 'True';
-}
-
-/** The Configuration generation a revision was made for. */
-function generationOf(r: Revision): number {
-  return Number(r.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] ?? 0);
 }
