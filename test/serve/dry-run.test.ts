@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import * as k8s from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, HAS_KUBECTL, type Harness, type KubectlResult, kubectl, startHarness } from './helpers.js';
+import { api, eventually, HAS_KUBECTL, type Harness, type KubectlResult, kubectl, startHarness } from './helpers.js';
 
 let h: Harness;
 let custom: k8s.CustomObjectsApi;
@@ -198,7 +198,13 @@ describe('dry run through the API (client-node and raw requests)', () => {
   });
 
   it('the status subresource with dryRun keeps the status', async () => {
-    const before = await stored('keep3');
+    // The simulation runs on while the test does: wait until the Service has settled (Ready), or
+    // its own reconcile may change the status between the two reads (seen on a loaded machine).
+    const before = await eventually(async () => {
+      const o = await stored('keep3');
+      const ready = o?.status?.conditions?.find((c: { type: string }) => c.type === 'Ready');
+      return ready?.status === 'True' ? o : undefined;
+    }, 30_000);
     const r = await api(
       h,
       'PATCH',
@@ -207,6 +213,7 @@ describe('dry run through the API (client-node and raw requests)', () => {
       { 'content-type': 'application/merge-patch+json' },
     );
     expect(r.status).toBe(200);
+    expect(r.json().status.observedGeneration).toBe(99);
     expect((await stored('keep3')).status).toEqual(before.status);
   });
 });
