@@ -479,10 +479,7 @@ export class SimCluster {
     );
     this.knativeEvents = new KnativeEvents(this.recorder, (type, ns, name) => this.store.get(type, ns, name));
     this.services = new ServiceController(this.ctx);
-    this.configurations = new ConfigurationController(this.ctx, () => ({
-      timeoutSeconds: this.config.defaults.revisionTimeoutSeconds,
-      containerConcurrency: this.config.defaults.containerConcurrency,
-    }));
+    this.configurations = new ConfigurationController(this.ctx, () => this.config.defaults);
     this.revisionController = new RevisionController(this.ctx, () => this.config);
     this.routes = new RouteController(this.ctx, () => ({ domain: this.config.domain, network: this.config.network }));
     this.queue.register(T.service, (ns, name) => this.services.reconcile(ns, name));

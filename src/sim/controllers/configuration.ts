@@ -3,9 +3,10 @@
  * the template's own name), and the status follows the latest created and latest ready ones.
  */
 import { type Actor, createActor, type Snapshot } from 'xstate';
-import type { Configuration, Revision, RevisionSpec, RevisionTemplateSpec } from '../../model/api/types.js';
+import type { Configuration, Revision } from '../../model/api/types.js';
 import { configurationLifecycleMachine } from '../../model/machines/configuration.js';
 import { getCondition, latestReadyRevision, READY } from '../../model/rules/conditions.js';
+import { type DefaultsConfig, defaultRevisionSpec } from '../../model/rules/defaults.js';
 import {
   LABEL_CONFIGURATION,
   LABEL_CONFIGURATION_GENERATION,
@@ -20,12 +21,6 @@ import { ownerRef } from '../context.js';
 import { REVISIONS_BY_CONFIGURATION, T } from '../types.js';
 import { ActorsByObject, diverge, narrate } from './lifecycle.js';
 
-/** Defaults config-defaults gives a revision (reference §1: timeout 300 s, unlimited concurrency). */
-export interface RevisionDefaults {
-  timeoutSeconds: number;
-  containerConcurrency: number;
-}
-
 /**
  * The Configuration reconciler: stamps out the generation's revision when it does not exist yet,
  * finds the latest ready one, and hands what it found to the Configuration's lifecycle machine,
@@ -36,7 +31,7 @@ export class ConfigurationController {
 
   constructor(
     private readonly ctx: SimContext,
-    private readonly defaults: () => RevisionDefaults,
+    private readonly defaults: () => DefaultsConfig,
   ) {}
 
   reconcile(namespace: string, name: string): void {
@@ -52,10 +47,12 @@ export class ConfigurationController {
     const revName = configurationRevisionName(name, generation, template.metadata?.name);
 
     let revision = ctx.store.get<Revision>(T.revision, namespace, revName);
+    // An admitted template is defaulted already; defaulting it again (the webhook's own rule, which
+    // changes nothing the second time) fills in a template written without the webhook.
     // A BYO name another template already took: Knative reports it and creates nothing.
     const taken =
       revision && template.metadata?.name
-        ? byoRevisionNameTaken(config, revision, () => revisionSpecOf(template, defaults))
+        ? byoRevisionNameTaken(config, revision, () => defaultRevisionSpec(template.spec, defaults))
         : undefined;
     if (!revision) {
       const serviceName = config.metadata.labels?.[LABEL_SERVICE];
@@ -77,7 +74,7 @@ export class ConfigurationController {
           annotations: { ...(template.metadata?.annotations ?? {}) },
           ownerReferences: [ownerRef(config)],
         },
-        spec: revisionSpecOf(template, defaults),
+        spec: defaultRevisionSpec(template.spec, defaults),
       });
     }
 
@@ -149,17 +146,4 @@ export class ConfigurationController {
     );
     return actor.start();
   }
-}
-
-/** The spec of the revision a template stamps out: containers named, config-defaults filled in. */
-function revisionSpecOf(template: RevisionTemplateSpec, defaults: RevisionDefaults): RevisionSpec {
-  return {
-    ...template.spec,
-    containers: (template.spec.containers ?? []).map((c, i) => ({
-      ...c,
-      name: c.name ?? (i === 0 ? 'user-container' : `user-container-${i}`),
-    })),
-    containerConcurrency: template.spec.containerConcurrency ?? defaults.containerConcurrency,
-    timeoutSeconds: template.spec.timeoutSeconds ?? defaults.timeoutSeconds,
-  };
 }
