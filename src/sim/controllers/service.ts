@@ -104,21 +104,9 @@ export class ServiceController {
     const last = this.applied.get(key);
     const again = last !== undefined && sameButStatus(svc, last.svc);
     const existingConfig = ctx.store.get<Configuration>(T.configuration, namespace, name);
-    let config: Configuration;
-    if (again && existingConfig && this.asLeft(existingConfig, last.config)) {
-      config = existingConfig;
-      ServiceController.verify?.(existingConfig, () => ctx.store.update(configurationFor(svc, existingConfig)));
-    } else
-      config = existingConfig
-        ? ctx.store.update(configurationFor(svc, existingConfig))
-        : ctx.store.create(configurationFor(svc));
-
+    const config = this.applyChild(existingConfig, again ? last.config : undefined, (e) => configurationFor(svc, e));
     const existingRoute = ctx.store.get<Route>(T.route, namespace, name);
-    let route: Route;
-    if (again && existingRoute && this.asLeft(existingRoute, last.route)) {
-      route = existingRoute;
-      ServiceController.verify?.(existingRoute, () => ctx.store.update(routeFor(svc, existingRoute)));
-    } else route = existingRoute ? ctx.store.update(routeFor(svc, existingRoute)) : ctx.store.create(routeFor(svc));
+    const route = this.applyChild(existingRoute, again ? last.route : undefined, (e) => routeFor(svc, e));
     this.applied.set(key, { svc, config, route });
 
     // The send and the status write read the Service and, besides it, its Configuration and Route
@@ -160,7 +148,25 @@ export class ServiceController {
     this.actors.reconciled(svc, this.ctx.now());
   }
 
-  /** Whether a child is as a reconcile applying the same Service left it, but for its status. */
+  /**
+   * Creates or updates a child from `build`, or leaves the update out when the child is as the
+   * last reconcile applying the same Service left it (`left`), but for its status.
+   */
+  private applyChild<C extends KubeObject>(
+    existing: C | undefined,
+    left: C | undefined,
+    build: (existing?: C) => C,
+  ): C {
+    const { store } = this.ctx;
+    if (!existing) return store.create(build());
+    if (left && this.asLeft(existing, left)) {
+      ServiceController.verify?.(existing, () => store.update(build(existing)));
+      return existing;
+    }
+    return store.update(build(existing));
+  }
+
+  /** Whether a child is as a reconcile applying the same Service left it, but for its status (a seam for tests). */
   private asLeft(stored: KubeObject, left: KubeObject): boolean {
     return sameButStatus(stored, left);
   }
