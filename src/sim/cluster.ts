@@ -478,7 +478,7 @@ export class SimCluster {
       (ns, name) => this.queue.enqueue(ROUTE_NETWORKING, ns, name),
     );
     this.knativeEvents = new KnativeEvents(this.recorder, (type, ns, name) => this.store.get(type, ns, name));
-    this.services = new ServiceController(this.ctx);
+    this.services = new ServiceController(this.ctx, () => this.config.defaults);
     this.configurations = new ConfigurationController(this.ctx, () => this.config.defaults);
     this.revisionController = new RevisionController(this.ctx, () => this.config);
     this.routes = new RouteController(this.ctx, () => ({ domain: this.config.domain, network: this.config.network }));

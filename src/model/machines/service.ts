@@ -21,6 +21,7 @@ import {
   readyStatus,
   SERVICE_CONDITION_SET,
   serviceConfigurationsReady,
+  serviceRevisionNameTaken,
   serviceRoutesReady,
 } from '../rules/conditions.js';
 import type { LifecycleEmitted } from './lifecycle.js';
@@ -33,16 +34,17 @@ import type { LifecycleEmitted } from './lifecycle.js';
 function serviceConditions(
   previous: readonly Condition[] | undefined,
   config: Configuration,
-  route: Route,
+  route: Route | undefined,
+  revisionNameTaken: string | undefined,
   nowIso: string,
 ): Condition[] {
-  const migrated = isTrafficMigrated(route.spec.traffic, route.status?.traffic, config);
-  return applyConditions(
-    SERVICE_CONDITION_SET,
-    previous,
-    [serviceConfigurationsReady(config), serviceRoutesReady(route, migrated)],
-    nowIso,
-  );
+  // A Route the reconciler left alone (a BYO name: see serviceRouteStep) says nothing this time.
+  const routesReady = route
+    ? serviceRoutesReady(route, isTrafficMigrated(route.spec.traffic, route.status?.traffic, config))
+    : revisionNameTaken !== undefined
+      ? serviceRevisionNameTaken(revisionNameTaken)
+      : undefined;
+  return applyConditions(SERVICE_CONDITION_SET, previous, [serviceConfigurationsReady(config), routesReady], nowIso);
 }
 
 export interface ServiceLifecycleInput {
@@ -62,7 +64,10 @@ export type ServiceLifecycleEvent =
       type: 'service.reconcile';
       previous: readonly Condition[] | undefined;
       configuration: Configuration;
-      route: Route;
+      /** The Route as the reconciler left it; absent when it did not reconcile it this time. */
+      route?: Route;
+      /** The BYO revision name that kept the reconciler from the Route, when it is taken. */
+      revisionNameTaken?: string;
       nowIso: string;
     }
   | { type: 'service.reported'; status: ServiceStatus | undefined };
@@ -81,7 +86,7 @@ function judgementOf(event: ServiceLifecycleEvent): readonly Condition[] | undef
   if (event === judgedEvent) return judged;
   judged =
     event.type === 'service.reconcile'
-      ? serviceConditions(event.previous, event.configuration, event.route, event.nowIso)
+      ? serviceConditions(event.previous, event.configuration, event.route, event.revisionNameTaken, event.nowIso)
       : event.status?.conditions;
   judgedEvent = event;
   return judged;
@@ -98,11 +103,11 @@ export const serviceLifecycleMachine = setup({
     readyIs: ({ event }, params: { status: ConditionStatus }) => readyStatus(judgementOf(event)) === params.status,
   },
   actions: {
-    markConditions: assign(({ event }) =>
+    markConditions: assign(({ context, event }) =>
       event.type === 'service.reconcile'
         ? {
             conditions: judgementOf(event),
-            url: event.route.status?.url ?? '',
+            url: event.route ? (event.route.status?.url ?? '') : context.url,
             latestReady: event.configuration.status?.latestReadyRevisionName ?? '',
           }
         : {},

@@ -382,6 +382,19 @@ export function serviceRoutesReady(route: Route, trafficMigrated: boolean): Cond
 }
 
 /**
+ * RoutesReady when the Service leaves its Route alone because the template's BYO revision name is
+ * taken by a conflicting Revision (Knative's MarkRevisionNameTaken).
+ */
+export function serviceRevisionNameTaken(name: string): ConditionUpdate {
+  return {
+    type: 'RoutesReady',
+    status: 'False',
+    reason: 'RevisionNameTaken',
+    message: `The revision name "${name}" is taken by a conflicting Revision, so traffic will not be migrated`,
+  };
+}
+
+/**
  * Whether the Route's status traffic is what its spec asks for, with the Configuration's targets
  * resolved to its latest ready revision (URLs and latestRevision flags are not compared).
  */

@@ -97,6 +97,40 @@ export function byoRevisionNameTaken(
   return isDeepStrictEqual(wantSpec(), existing.spec) ? undefined : taken;
 }
 
+/**
+ * What Knative's Service reconciler does with its Route, after it applied its spec to the
+ * Configuration (ReconcileKind): with a BYO revision name it programs the Route only once the
+ * Configuration has observed its generation (so traffic never names a revision that is not made
+ * yet), and never while that name is taken by a conflicting Revision (CheckNameAvailability, the
+ * same rule as the Configuration's), so that a bad patch cannot route traffic to a revision
+ * another template made. Without a BYO name it always reconciles the Route.
+ */
+export type ServiceRouteStep =
+  | { readonly step: 'reconcile' }
+  /** The Route is left as it is and RoutesReady is not touched. */
+  | { readonly step: 'waitForConfiguration' }
+  /** The Route is left as it is; RoutesReady becomes False `RevisionNameTaken`. */
+  | { readonly step: 'revisionNameTaken'; readonly name: string };
+
+const RECONCILE_ROUTE: ServiceRouteStep = { step: 'reconcile' };
+const WAIT_FOR_CONFIGURATION: ServiceRouteStep = { step: 'waitForConfiguration' };
+
+/**
+ * The Service's step for its Route, from its Configuration as the Service left it and the
+ * Revision carrying the template's BYO name (undefined when there is none).
+ */
+export function serviceRouteStep(
+  config: Configuration,
+  named: Revision | undefined,
+  wantSpec: () => RevisionSpec,
+): ServiceRouteStep {
+  const name = config.spec.template.metadata?.name;
+  if (!name) return RECONCILE_ROUTE;
+  if ((config.metadata.generation ?? 0) !== (config.status?.observedGeneration ?? 0)) return WAIT_FOR_CONFIGURATION;
+  if (named && byoRevisionNameTaken(config, named, wantSpec) !== undefined) return { step: 'revisionNameTaken', name };
+  return RECONCILE_ROUTE;
+}
+
 /** The Deployment that runs revision `revision`'s pods: `hello-00001-deployment`. */
 export function deploymentName(revision: string): string {
   return childName(revision, '-deployment');

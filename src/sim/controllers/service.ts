@@ -4,9 +4,19 @@
  * readiness (reference §6).
  */
 import { type Actor, createActor, type Snapshot } from 'xstate';
-import type { Configuration, KubeObject, Route, Service, ServiceStatus, TrafficTarget } from '../../model/api/types.js';
+import type {
+  Configuration,
+  KubeObject,
+  Revision,
+  Route,
+  Service,
+  ServiceStatus,
+  TrafficTarget,
+} from '../../model/api/types.js';
 import { serviceLifecycleMachine } from '../../model/machines/service.js';
+import { DEFAULT_DEFAULTS_CONFIG, type DefaultsConfig, defaultRevisionSpec } from '../../model/rules/defaults.js';
 import { LABEL_SERVICE } from '../../model/rules/labels.js';
+import { serviceRouteStep } from '../../model/rules/naming.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { sameButStatus } from '../store.js';
@@ -60,7 +70,8 @@ function routeFor(svc: Service, existing?: Route): Route {
 interface Applied {
   readonly svc: Service;
   readonly config: Configuration;
-  readonly route: Route;
+  /** Absent when that reconcile left the Route alone (a BYO revision name: see serviceRouteStep). */
+  readonly route: Route | undefined;
 }
 
 /**
@@ -82,7 +93,10 @@ export class ServiceController {
    */
   static verify: ((stored: KubeObject, update: () => KubeObject) => void) | undefined;
 
-  constructor(private readonly ctx: SimContext) {}
+  constructor(
+    private readonly ctx: SimContext,
+    private readonly defaults: () => DefaultsConfig = () => DEFAULT_DEFAULTS_CONFIG,
+  ) {}
 
   reconcile(namespace: string, name: string): void {
     const { ctx } = this;
@@ -105,19 +119,34 @@ export class ServiceController {
     const again = last !== undefined && sameButStatus(svc, last.svc);
     const existingConfig = ctx.store.get<Configuration>(T.configuration, namespace, name);
     const config = this.applyChild(existingConfig, again ? last.config : undefined, (e) => configurationFor(svc, e));
+    // With a BYO revision name the Route waits for the Configuration, and is left alone while the
+    // name is taken (the same decision as the Configuration's, on the same defaulted spec).
+    const byo = config.spec.template.metadata?.name;
+    const step = byo
+      ? serviceRouteStep(config, ctx.store.get<Revision>(T.revision, namespace, byo), () =>
+          defaultRevisionSpec(config.spec.template.spec, this.defaults()),
+        )
+      : undefined;
     const existingRoute = ctx.store.get<Route>(T.route, namespace, name);
-    const route = this.applyChild(existingRoute, again ? last.route : undefined, (e) => routeFor(svc, e));
+    const route =
+      step === undefined || step.step === 'reconcile'
+        ? this.applyChild(existingRoute, again ? last.route : undefined, (e) => routeFor(svc, e))
+        : undefined;
+    const revisionNameTaken = step?.step === 'revisionNameTaken' ? step.name : undefined;
     this.applied.set(key, { svc, config, route });
 
     // The send and the status write read the Service and, besides it, its Configuration and Route
     // as they are now: a reconcile with all three as the last one left them (the Service's own
     // status write queues it again) is a repeat the machine need not be sent.
-    const inputs = { configuration: config, route };
+    const inputs = { configuration: config, route, revisionNameTaken };
     if (!this.actors.repeats(svc, inputs)) {
       const actor = this.actors.of(svc, (snapshot) => this.start(svc, snapshot));
       const sub = actor.on(
         'status',
         this.actors.failures.listener(({ conditions }) => {
+          // A Route left alone keeps what the Service last said of it (Knative returns before
+          // propagating the Route's status).
+          const routeStatus = route ? route.status : svc.status;
           const status: ServiceStatus = {
             observedGeneration: svc.metadata.generation,
             conditions,
@@ -127,9 +156,9 @@ export class ServiceController {
             ...(config.status?.latestReadyRevisionName
               ? { latestReadyRevisionName: config.status.latestReadyRevisionName }
               : {}),
-            ...(route.status?.url ? { url: route.status.url } : {}),
-            ...(route.status?.address ? { address: route.status.address } : {}),
-            ...(route.status?.traffic ? { traffic: route.status.traffic } : {}),
+            ...(routeStatus?.url ? { url: routeStatus.url } : {}),
+            ...(routeStatus?.address ? { address: routeStatus.address } : {}),
+            ...(routeStatus?.traffic ? { traffic: routeStatus.traffic } : {}),
           };
           ctx.store.updateStatus(T.service, namespace, name, status);
         }),
@@ -138,7 +167,8 @@ export class ServiceController {
         type: 'service.reconcile',
         previous: svc.status?.conditions,
         configuration: config,
-        route,
+        ...(route ? { route } : {}),
+        ...(revisionNameTaken !== undefined ? { revisionNameTaken } : {}),
         nowIso: ctx.timestamp(),
       });
       sub.unsubscribe();
