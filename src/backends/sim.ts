@@ -168,7 +168,12 @@ export class SimBackend implements Backend {
     let obj: KubeObject = structuredClone(input);
     obj.metadata = { ...obj.metadata, ...(namespace ? { namespace } : {}) };
     obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: `${JSON.stringify(input)}\n` };
-    const admission = admit(obj, { autoscaler: this.cluster.config.autoscaler, config: this.cluster.config.defaults });
+    const admission = admit(obj, {
+      autoscaler: this.cluster.config.autoscaler,
+      config: this.cluster.config.defaults,
+      // An update is checked against the stored object (a BYO revision name must change with its template).
+      ...(existing ? { previous: existing } : {}),
+    });
     if (!admission.object) {
       const verb = existing ? 'patching' : 'creating';
       if (admission.schemaErrors?.length) {

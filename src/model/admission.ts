@@ -10,7 +10,7 @@ import { type AutoscalerConfig, validateAutoscalingAnnotations } from './kpa/ind
 import { type DefaultingOptions, defaultConfiguration, defaultRoute, defaultService } from './rules/defaults.js';
 import type { FieldError } from './rules/fielderror.js';
 import { dropNulls, dropUnknownFields, type SchemaError, schemaErrors, unknownFields } from './rules/schema.js';
-import { validateConfiguration, validateRoute, validateService } from './rules/validation.js';
+import { validateConfiguration, validateRoute, validateService, verifyTemplateNameChange } from './rules/validation.js';
 
 /**
  * The API server's field validation (the `fieldValidation` query parameter): `Strict` refuses an
@@ -140,6 +140,7 @@ function admitKnown(obj: KubeObject, ctx: AdmissionContext): AdmissionResult {
       errors = [
         ...validateService(svc, cfg),
         ...templateAnnotationErrors(svc.spec.template?.metadata?.annotations, ctx.autoscaler),
+        ...verifyTemplateNameChange(svc.spec.template, (ctx.previous as Service | undefined)?.spec?.template),
       ];
       break;
     }
@@ -149,6 +150,7 @@ function admitKnown(obj: KubeObject, ctx: AdmissionContext): AdmissionResult {
       errors = [
         ...validateConfiguration(config, cfg),
         ...templateAnnotationErrors(config.spec.template?.metadata?.annotations, ctx.autoscaler),
+        ...verifyTemplateNameChange(config.spec.template, (ctx.previous as Configuration | undefined)?.spec?.template),
       ];
       break;
     }

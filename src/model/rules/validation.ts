@@ -21,8 +21,8 @@
  * volumeDevices; terminationGracePeriodSeconds, nodeName, …; automountServiceAccountToken true).
  * Not covered here: autoscaling annotation values (admission.ts); fields a config-features flag
  * allows (knsim does not read config-features),
- * startup probes, probe ports, volumes, security contexts, resources, update-only rules
- * (immutable revisions, BYO name changes).
+ * startup probes, probe ports, volumes, security contexts, resources, immutable revisions.
+ * On update, a BYO revision name must change with its template (verifyTemplateNameChange).
  */
 import type {
   Configuration,
@@ -48,6 +48,7 @@ import {
 } from './fielderror.js';
 import { LABEL_SERVICE, LABEL_VISIBILITY, VISIBILITY_CLUSTER_LOCAL } from './labels.js';
 import { isValidByoRevisionName, MAX_NAME_LENGTH, revisionNamePrefix } from './naming.js';
+import { revisionTemplateShortDiff } from './shortdiff.js';
 
 // ---- Kubernetes name rules (apimachinery validation) ----
 
@@ -492,6 +493,31 @@ export function validateRoute(route: Route): FieldError[] {
   ]);
   const ctx = { hasDefaultConfigurationName: false };
   return [...meta, ...via('spec.traffic', validateTrafficList(route.spec?.traffic, ctx))];
+}
+
+// ---- updates ----
+
+/**
+ * Knative's VerifyNameChange, on the update of a Service or Configuration: a template that brings
+ * its own revision name (BYO) must change that name whenever anything else in it changes, since
+ * the name stands for one immutable Revision. Refused with the changes, `-old +new`, in
+ * kmp.ShortDiff's form (shortdiff.ts). A template without a name, or with a new one, passes.
+ */
+export function verifyTemplateNameChange(
+  current: RevisionTemplateSpec | undefined,
+  previous: RevisionTemplateSpec | undefined,
+): FieldError[] {
+  const name = current?.metadata?.name ?? '';
+  if (name === '' || name !== (previous?.metadata?.name ?? '')) return [];
+  const diff = revisionTemplateShortDiff(previous, current);
+  if (diff === '') return [];
+  return [
+    {
+      path: 'spec.template.metadata.name',
+      message: 'Saw the following changes without a name change (-old +new)',
+      details: diff,
+    },
+  ];
 }
 
 export interface Admission<T> {
