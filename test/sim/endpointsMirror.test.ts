@@ -2,7 +2,8 @@
  * The Endpoints and EndpointSlices of a revision's private Service list its pods with an IP,
  * ready or not. The controller reuses each stored pod's entries (frozen, shared by the store
  * between writes) until the pod changes: once the pods have been quiet for a batch, the objects
- * must still list exactly the store's pods as they are now.
+ * must still list exactly the store's pods as they are now. The lists are frozen as written, so
+ * the store keeps them without a copy.
  */
 import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/backends/sim.js';
@@ -75,6 +76,11 @@ describe('a revision’s private Endpoints and EndpointSlice', () => {
         t,
         entries: (slice?.endpoints ?? []).map((e) => `${e.targetRef?.name} ${e.addresses[0]} ${e.conditions.ready}`),
       }).toEqual({ t, entries: [...ready.map((r) => `${r} true`), ...notReady.map((r) => `${r} false`)] });
+      // The lists as written, frozen: the store keeps a frozen part as it is (no copy of every
+      // pod's entry on each write), so the stored lists are the controller's own.
+      for (const list of [subset.addresses, subset.notReadyAddresses, slice?.endpoints]) {
+        if (list) expect({ t, frozen: Object.isFrozen(list) }).toEqual({ t, frozen: true });
+      }
       seen.checks++;
       seen.ready = Math.max(seen.ready, ready.length);
       seen.notReady = Math.max(seen.notReady, notReady.length);

@@ -1,7 +1,8 @@
 /**
  * A revision's pods as its Endpoints list them, kept from the pods' store events
  * (src/sim/controllers/podAddresses.ts) instead of read from the store on each reconcile: after
- * any creates, status writes (an IP, readiness), deletions begun, removals and relabels, with the
+ * any creates, status writes (an IP, readiness), deletions begun, removals and relabels in two
+ * namespaces (a pod event finds its lists by namespace, then name), with the
  * list first asked for at any point, it must equal the plain version: the store's index of the
  * revision's pods, those with an IP and not being deleted, each pod's entries made from it as
  * stored now. And its version must move whenever the list changed (a reconcile that sees the same
@@ -16,27 +17,37 @@ import { addControllerIndexes } from '../../src/sim/indexes.js';
 import { ObjectStore } from '../../src/sim/store.js';
 import { PODS_BY_REVISION, T } from '../../src/sim/types.js';
 
-const NS = 'default';
+/** Two namespaces: a pod's events are looked up by namespace, then name. */
+const namespaces = fc.constantFrom('default', 'other');
 const names = fc.constantFrom(...Array.from({ length: 16 }, (_, i) => `r-${(i * 7) % 16}`), 'R', 'r', 'r-1-a', 'r-10');
 const revisions = fc.constantFrom('r1', 'r2');
 const op = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('create' as const), name: names, rev: revisions }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ op: fc.constant('create' as const), ns: namespaces, name: names, rev: revisions }),
+  },
   {
     weight: 5,
     arbitrary: fc.record({
       op: fc.constant('status' as const),
+      ns: namespaces,
       name: names,
       ip: fc.option(fc.integer({ min: 1, max: 250 }), { nil: undefined }),
       ready: fc.boolean(),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), name: names }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('remove' as const), name: names }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), ns: namespaces, name: names }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('remove' as const), ns: namespaces, name: names }) },
   {
     weight: 1,
-    arbitrary: fc.record({ op: fc.constant('relabel' as const), name: names, rev: fc.constantFrom('r1', 'r2', '') }),
+    arbitrary: fc.record({
+      op: fc.constant('relabel' as const),
+      ns: namespaces,
+      name: names,
+      rev: fc.constantFrom('r1', 'r2', ''),
+    }),
   },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('ask' as const), rev: revisions }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('ask' as const), ns: namespaces, rev: revisions }) },
 );
 
 /** What a pod's entries say (each a new frozen object per stored version: compared by content). */
@@ -53,55 +64,57 @@ describe('a revision’s pod addresses, kept from pod events', () => {
         store.watch((e) => {
           if (e.object.kind === 'Pod') addresses.observe(e);
         });
-        const plain = (rev: string) =>
+        const plain = (ns: string, rev: string) =>
           store
-            .byIndex<Pod>(T.pod, PODS_BY_REVISION, `${NS}/${rev}`)
+            .byIndex<Pod>(T.pod, PODS_BY_REVISION, `${ns}/${rev}`)
             .filter((p) => !p.metadata.deletionTimestamp && p.status?.podIP)
-            .map((p) => shown(podEndpoints(p, NS)));
+            .map((p) => shown(podEndpoints(p, ns)));
         const asked = new Map<string, { version: number; list: string[] }>();
-        const check = (rev: string) => {
-          const list = addresses.of(NS, `${NS}/${rev}`, () =>
-            store.byIndex<Pod>(T.pod, PODS_BY_REVISION, `${NS}/${rev}`),
-          );
+        const check = (ns: string, rev: string) => {
+          const key = `${ns}/${rev}`;
+          const list = addresses.of(ns, key, () => store.byIndex<Pod>(T.pod, PODS_BY_REVISION, key));
           const got = list.entries().map(shown);
-          expect(got).toEqual(plain(rev));
-          const last = asked.get(rev);
+          expect(got).toEqual(plain(ns, rev));
+          const last = asked.get(key);
           if (last && last.version === list.version) expect(got).toEqual(last.list);
-          asked.set(rev, { version: list.version, list: got });
+          asked.set(key, { version: list.version, list: got });
         };
         for (const step of steps) {
+          const ns = step.ns;
           if (step.op === 'ask') {
-            check(step.rev);
+            check(ns, step.rev);
             continue;
           }
-          const existing = store.get<Pod>(T.pod, NS, step.name);
+          const existing = store.get<Pod>(T.pod, ns, step.name);
           if (step.op === 'create') {
             if (existing) continue;
             store.create({
               apiVersion: 'v1',
               kind: 'Pod',
-              metadata: { name: step.name, namespace: NS, labels: { [LABEL_REVISION]: step.rev } },
+              metadata: { name: step.name, namespace: ns, labels: { [LABEL_REVISION]: step.rev } },
               spec: { containers: [] },
               status: { phase: 'Pending' },
             } as Pod);
           } else if (!existing) {
           } else if (step.op === 'status') {
-            store.updateStatus(T.pod, NS, step.name, {
+            store.updateStatus(T.pod, ns, step.name, {
               phase: 'Running',
               ...(step.ip === undefined ? {} : { podIP: `10.0.0.${step.ip}` }),
               conditions: [{ type: 'Ready', status: step.ready ? 'True' : 'False' }],
             });
           } else if (step.op === 'delete') {
-            store.markDeleting(T.pod, NS, step.name, 30);
+            store.markDeleting(T.pod, ns, step.name, 30);
           } else if (step.op === 'remove') {
-            store.remove(T.pod, NS, step.name);
+            store.remove(T.pod, ns, step.name);
           } else {
             const labels: Record<string, string> = step.rev ? { [LABEL_REVISION]: step.rev } : {};
             store.update({ ...existing, metadata: { ...existing.metadata, labels } });
           }
         }
-        check('r1');
-        check('r2');
+        for (const ns of ['default', 'other']) {
+          check(ns, 'r1');
+          check(ns, 'r2');
+        }
       }),
       { numRuns: 400 },
     );

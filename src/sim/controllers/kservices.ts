@@ -186,6 +186,13 @@ export class KubernetesServices {
       (entry.ready ? ready : notReady).push(entry.address);
       (entry.ready ? readySlices : notReadySlices).push(entry.slice);
     }
+    // The lists frozen too, as their entries are: the store keeps a frozen part as it is, where
+    // it copied each list (and its interner listed each list's keys) on every write, a walk of
+    // every pod's entry twice a second while thousands of pods come and go.
+    Object.freeze(ready);
+    Object.freeze(notReady);
+    Object.freeze(readySlices);
+    Object.freeze(notReadySlices);
     // Each object is written only when what it is made of moved (see `write`): in a reconcile
     // that writes, one of the two Endpoints and one of the two slices often stays as it was.
     const labels = sks.metadata.labels;
@@ -225,10 +232,13 @@ export class KubernetesServices {
       [privateService, ...readySlices, BETWEEN, ...notReadySlices],
       () =>
         privateService &&
-        sliceBody(ns, privateService, 'endpointslice-controller.k8s.io', PRIVATE_PORTS, [
-          ...readySlices,
-          ...notReadySlices,
-        ]),
+        sliceBody(
+          ns,
+          privateService,
+          'endpointslice-controller.k8s.io',
+          PRIVATE_PORTS,
+          Object.freeze([...readySlices, ...notReadySlices]),
+        ),
     );
     this.write(
       ENDPOINT_SLICES,
@@ -364,7 +374,7 @@ function sliceBody(
   owner: KubeObject,
   managedBy: string,
   ports: ServicePort[],
-  endpoints: object[],
+  endpoints: readonly object[],
 ): KubeObject {
   const service = owner.metadata.name;
   return {
@@ -387,7 +397,7 @@ function sliceBody(
 }
 
 /** An Endpoints' subsets: none without addresses, else one with the ports. */
-function subsets(ports: ServicePort[], addresses: object[], notReadyAddresses: object[]): object[] {
+function subsets(ports: ServicePort[], addresses: readonly object[], notReadyAddresses: readonly object[]): object[] {
   return addresses.length + notReadyAddresses.length === 0
     ? []
     : [

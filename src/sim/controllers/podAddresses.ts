@@ -150,8 +150,14 @@ function position(names: readonly string[], name: string): number {
  */
 export class PodAddresses {
   private readonly revisions = new Map<string, RevisionAddresses>();
-  /** The list each listed pod (`namespace/name`) is in: one relabelled or no longer listed leaves it. */
-  private readonly listOf = new Map<string, RevisionAddresses>();
+  /**
+   * The same lists by namespace then revision, and the list each listed pod is in by namespace
+   * then name (one relabelled or no longer listed leaves it): a pod's store event (several in
+   * each pod's life, thousands of pods) looks them up with the strings its object holds, where a
+   * joined `namespace/name` key was a new string to build and hash on every event.
+   */
+  private readonly byNamespace = new Map<string, Map<string, RevisionAddresses>>();
+  private readonly listOf = new Map<string, Map<string, RevisionAddresses>>();
 
   /** The revision's list, made from `stored` (its pods in the store's order) the first time. */
   of(ns: string, key: string, stored: () => readonly Pod[]): RevisionAddresses {
@@ -160,7 +166,9 @@ export class PodAddresses {
       const pods = stored();
       list = new RevisionAddresses(ns, pods);
       this.revisions.set(key, list);
-      for (const p of pods) if (listed(p)) this.listOf.set(`${p.metadata.namespace ?? ''}/${p.metadata.name}`, list);
+      inNamespace(this.byNamespace, ns).set(key.slice(ns.length + 1), list);
+      for (const p of pods)
+        if (listed(p)) inNamespace(this.listOf, p.metadata.namespace ?? '').set(p.metadata.name, list);
     }
     return list;
   }
@@ -170,25 +178,44 @@ export class PodAddresses {
     const list = this.revisions.get(key);
     if (list === undefined) return;
     this.revisions.delete(key);
-    for (const [pod, l] of this.listOf) if (l === list) this.listOf.delete(pod);
+    for (const [ns, lists] of this.byNamespace) {
+      for (const [revision, l] of lists) if (l === list) lists.delete(revision);
+      if (lists.size === 0) this.byNamespace.delete(ns);
+    }
+    for (const [ns, pods] of this.listOf) {
+      for (const [pod, l] of pods) if (l === list) pods.delete(pod);
+      if (pods.size === 0) this.listOf.delete(ns);
+    }
   }
 
   /** A pod's store event. */
   observe(e: StoreEvent): void {
     const p = e.object as Pod;
     const ns = p.metadata.namespace ?? '';
-    const podKey = `${ns}/${p.metadata.name}`;
-    const was = this.listOf.get(podKey);
+    const name = p.metadata.name;
+    const pods = this.listOf.get(ns);
+    const was = pods?.get(name);
     const revision = e.op === 'deleted' ? undefined : p.metadata.labels?.[LABEL_REVISION];
-    const now = revision === undefined ? undefined : this.revisions.get(`${ns}/${revision}`);
+    const now = revision === undefined ? undefined : this.byNamespace.get(ns)?.get(revision);
     if (now !== undefined && listed(p)) {
-      if (was !== undefined && was !== now) was.remove(p.metadata.name);
+      if (was !== undefined && was !== now) was.remove(name);
       now.put(p);
-      if (was !== now) this.listOf.set(podKey, now);
+      if (was !== now) (pods ?? inNamespace(this.listOf, ns)).set(name, now);
     } else if (was !== undefined) {
       // Not listed (no IP yet, being deleted, gone) or in no list asked for.
-      was.remove(p.metadata.name);
-      this.listOf.delete(podKey);
+      was.remove(name);
+      pods!.delete(name);
+      if (pods!.size === 0) this.listOf.delete(ns);
     }
   }
+}
+
+/** The map of `ns` in `maps`, made when missing. */
+function inNamespace<V>(maps: Map<string, Map<string, V>>, ns: string): Map<string, V> {
+  let m = maps.get(ns);
+  if (m === undefined) {
+    m = new Map();
+    maps.set(ns, m);
+  }
+  return m;
 }

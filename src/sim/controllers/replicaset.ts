@@ -150,11 +150,13 @@ export class ReplicaSetController {
       UnchangedStatus.verify?.('ReplicaSet', stored, () => replicaSetStatus(counts, generation));
       return;
     }
+    // Made for this write alone (numbers only): the store keeps it as it is, not a copy of it.
     const after = this.ctx.store.updateStatus(
       REPLICA_SETS,
       rs.metadata.namespace,
       rs.metadata.name,
       replicaSetStatus(counts, generation),
+      true,
     );
     this.madeFrom.wrote(after.status, inputs);
   }
