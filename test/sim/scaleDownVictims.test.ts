@@ -48,4 +48,22 @@ describe('the pods a scale-down deletes', () => {
       { numRuns: 500 },
     );
   });
+
+  it('are the plain ranking’s when the pods come in the order they were made (property)', () => {
+    // A Deployment's pods, as its map holds them: creation times never go down along the list
+    // (many at one instant), where the ranking is had without a sort.
+    fc.assert(
+      fc.property(fc.array(pod, { maxLength: 300 }), fc.nat(), (unordered, k) => {
+        const made = unordered.map((p) => p.createdAt).sort((a, b) => a - b);
+        const pods = unordered.map((p, i) => ({ ...p, createdAt: made[i]! }));
+        const alive = pods.filter((p) => p.phase !== 'Terminating' && p.phase !== 'Gone').length;
+        const keep = alive === 0 ? 0 : k % alive;
+        const got = scaleDownVictims(pods, keep, (p) => p.phase);
+        const want = plain(pods, keep);
+        expect(got.length).toBe(want.length);
+        for (let i = 0; i < want.length; i++) expect(got[i]).toBe(want[i]);
+      }),
+      { numRuns: 500 },
+    );
+  });
 });
