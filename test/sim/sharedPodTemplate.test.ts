@@ -8,8 +8,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimBackend } from '../../src/backends/sim.js';
 import type { Container, Deployment, KubeObject, Pod } from '../../src/model/api/types.js';
+import { defaultNodeGroup } from '../../src/model/cluster/nodes.js';
 import { podSpecFromTemplate } from '../../src/model/rules/podspec.js';
 import { REPLICA_SETS } from '../../src/sim/controllers/replicaset.js';
+import { defaultSimSettings } from '../../src/sim/settings.js';
 import { T } from '../../src/sim/types.js';
 import { sendBursts } from './bursts.js';
 
@@ -60,6 +62,24 @@ function frozenParts(v: unknown, out = new Set<unknown>()): Set<unknown> {
   return out;
 }
 
+/**
+ * Throws when a part of a stored pod that can change (not frozen) is shared with another pod or
+ * the Deployment: the controller hands each pod and each of its statuses over to the store, which
+ * keeps them as they are.
+ */
+function unshared(dep: Deployment, pods: readonly Pod[]): void {
+  const owners = new Map<unknown, string>();
+  const claim = (v: unknown, who: string) => {
+    if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
+    const had = owners.get(v);
+    if (had !== undefined && had !== who) throw new Error(`${who} shares a part with ${had}`);
+    owners.set(v, who);
+    for (const k of Object.keys(v)) claim((v as Record<string, unknown>)[k], who);
+  };
+  claim(dep, 'the Deployment');
+  for (const pod of pods) claim(pod, pod.metadata.name);
+}
+
 describe('the pod template shared by a revision’s pods', () => {
   it('stores each pod as made from scratch from an unshared template, unchanged by its siblings', () => {
     fc.assert(
@@ -106,16 +126,7 @@ describe('the pod template shared by a revision’s pods', () => {
             }
             // A pod is stored as the controller made it (handed over, not copied): no part of it
             // that can change is shared with another pod or with the Deployment.
-            const owners = new Map<unknown, string>();
-            const claim = (v: unknown, who: string) => {
-              if (typeof v !== 'object' || v === null || Object.isFrozen(v)) return;
-              const had = owners.get(v);
-              if (had !== undefined && had !== who) throw new Error(`${who} shares a part with ${had}`);
-              owners.set(v, who);
-              for (const k of Object.keys(v)) claim((v as Record<string, unknown>)[k], who);
-            };
-            claim(dep, 'the Deployment');
-            for (const pod of cluster.store.list<Pod>(T.pod, NAMESPACE)) claim(pod, pod.metadata.name);
+            unshared(dep, cluster.store.list<Pod>(T.pod, NAMESPACE));
             for (const [pod, json] of seen) expect(JSON.stringify(pod)).toBe(json);
             for (const pod of cluster.store.list<Pod>(T.pod, NAMESPACE)) {
               if (!seen.has(pod)) seen.set(pod, JSON.stringify(pod));
@@ -126,5 +137,32 @@ describe('the pod template shared by a revision’s pods', () => {
       ),
       { numRuns: 15 },
     );
+  });
+
+  it('stores the statuses of pods no node fits unshared', () => {
+    // One node with room for a few pods: most of a burst's pods stay Pending, Unschedulable.
+    const settings = defaultSimSettings();
+    settings.cluster = { ...settings.cluster, groups: [{ ...defaultNodeGroup(), pods: 14 }] };
+    const backend = new SimBackend({ seed: 3, namespace: NAMESPACE, settings });
+    const cluster = backend.cluster;
+    backend
+      .apply([service([{ env: [], port: undefined, probe: false, cpu: undefined }], 1)], 'shared.yaml')
+      .catch((e: unknown) => {
+        throw e;
+      });
+    sendBursts(cluster, 'shared.default.svc.cluster.local', [[5_000, 20, 4_000]]);
+    let unschedulable = 0;
+    for (let t = 1_000; t <= 12_000; t += 500) {
+      cluster.engine.runUntil(t);
+      const dep = cluster.store.list<Deployment>(T.deployment, NAMESPACE)[0];
+      if (!dep) continue;
+      const pods = cluster.store.list<Pod>(T.pod, NAMESPACE);
+      unshared(dep, pods);
+      unschedulable = Math.max(
+        unschedulable,
+        pods.filter((p) => p.status?.conditions?.some((c) => c.reason === 'Unschedulable')).length,
+      );
+    }
+    expect(unschedulable).toBeGreaterThan(1);
   });
 });

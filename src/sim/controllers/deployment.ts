@@ -566,7 +566,8 @@ export class DeploymentController {
     if (!stored) return;
     const since = pod.unschedulable?.message === message ? pod.unschedulable.since : this.ctx.timestamp();
     pod.unschedulable = { message, since };
-    this.ctx.store.updateStatus(T.pod, namespace, pod.name, unschedulableStatus(message, since));
+    // Made for this write alone: the store keeps it as it is (no copy).
+    this.ctx.store.updateStatus(T.pod, namespace, pod.name, unschedulableStatus(message, since), true);
     this.shown.recorder.record(stored, 'Warning', 'FailedScheduling', message, SCHEDULER);
     this.ctx.enqueue(T.revision, namespace, pod.revision);
   }
