@@ -1,6 +1,6 @@
 /**
- * The activator's and queue-proxy's fixed rules (reference §2 and §5), for the simulator's data
- * plane to apply on every request and every reporting period. Plain constants and tiny
+ * The activator's, the ingress's and the queue-proxy's fixed rules (reference §2 and §5), for the
+ * simulator's data plane to apply on every request and every reporting period. Plain constants and tiny
  * functions: the per-request path calls them without allocating.
  */
 import type { Stat } from './kpa/collector.js';
@@ -104,6 +104,30 @@ export function roundRobin(pods: readonly BalancedPod[], containerConcurrency: n
     p = p + 1 === n ? 0 : p + 1;
   }
   return -1;
+}
+
+/**
+ * The ingress's pick when the activator is out of the path (SKS Serve: the revision's public
+ * Service's endpoints are its pods). Kourier, the seed's ingress, makes one Envoy cluster per
+ * revision from those endpoints and sets no load-balancing policy (net-kourier
+ * pkg/envoy/api/cluster.go `NewCluster`), so Envoy's default applies: ROUND_ROBIN. With equal
+ * weights that is `hosts[index++ % hosts.length]` (round_robin_lb.h `unweightedHostPick`), blind to
+ * how busy a pod is, unlike the activator's policies above. `index` counts the picks since the
+ * cluster was built, from `ingressRoundRobinStart`.
+ */
+export function ingressRoundRobin(endpoints: number, index: number): number {
+  return index % endpoints;
+}
+
+/**
+ * Where a new cluster's round robin starts. Envoy seeds each load balancer at random
+ * (load_balancer_impl.cc `seed_(random_.random())`), and Kourier puts the endpoints inside the
+ * cluster, so every change of endpoints is a new cluster with a new start: any of the pods, with
+ * equal chance.
+ */
+export function ingressRoundRobinStart(endpoints: number, random: Random): number {
+  // One pod: every start is that pod, and nothing is drawn.
+  return endpoints === 1 ? 0 : Math.floor(random() * endpoints);
 }
 
 /**

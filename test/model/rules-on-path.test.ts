@@ -126,6 +126,8 @@ const NAMED_RULES = [
   'dataplane#randomChoiceOfTwo',
   'dataplane#firstAvailable',
   'dataplane#roundRobin',
+  'dataplane#ingressRoundRobin',
+  'dataplane#ingressRoundRobinStart',
 ];
 
 /**
@@ -140,6 +142,8 @@ const RUNS: { file: string; log: boolean }[] = [
   { file: 'seed-walkthrough.yaml', log: false },
   // containerConcurrency 1 through the activator: its first-available balancing.
   { file: 'overloaded-activator.yaml', log: false },
+  // The activator out of the path with several pods serving: the ingress's round robin.
+  { file: 'activator-on-path.yaml', log: false },
 ].map((r) => ({ ...r, file: resolve(import.meta.dirname, '../../scenarios', r.file) }));
 
 const dir = mkdtempSync(join(tmpdir(), 'knsim-rules-'));

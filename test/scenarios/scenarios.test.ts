@@ -197,7 +197,12 @@ describe('scenarios reproduce Knative', () => {
     // The load stops at 5 m; the scale-down comes only after the 5-minute stabilization window.
     const down = scales.find((e) => e.to < e.from)!;
     expect(s(down.t)).toBeGreaterThanOrEqual(5 * 60 + 4 * 60 + 30);
-    expect(down.to).toBe(1);
+    // Then down to 1 within a few syncs. Kourier's round robin gives a pod with a backlog its
+    // share as any other, so some pods still work after 5 m: a sync then may recommend a few pods,
+    // and the window keeps that step for 5 minutes.
+    const last = scales.at(-1)!;
+    expect(last.to).toBe(1);
+    expect(s(last.t - down.t)).toBeLessThanOrEqual(60);
     expect(
       Math.min(
         ...run

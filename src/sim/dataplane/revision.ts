@@ -23,6 +23,8 @@ import {
   activatorBalancing,
   activatorReport,
   firstAvailable,
+  ingressRoundRobin,
+  ingressRoundRobinStart,
   queueProxyCapacity,
   randomChoiceOfTwo,
   roundRobin,
@@ -327,6 +329,11 @@ export class RevisionDataplane {
   private firstRequestPending = 0;
   /** Round robin: where the next scan starts (just after the last pick; src/model/dataplane.ts). */
   private roundRobinPointer = 0;
+  /**
+   * The ingress's round robin: picks since its cluster was built, counted from a random start;
+   * -1 until the first pick after the serving pods changed (Kourier rebuilds the cluster then).
+   */
+  private ingressIndex = -1;
   private readonly balancing: ActivatorBalancing;
   /** Requests a queue-proxy admits (in the container and queued) before it answers 503. */
   private readonly queueProxyCapacity: number = 0;
@@ -445,6 +452,7 @@ export class RevisionDataplane {
       const at = indexBySeq(this.servingList, pod.seq);
       if (serving) this.servingList.splice(-at - 1, 0, pod);
       else this.servingList.splice(at, 1);
+      this.ingressIndex = -1;
     }
     const probed = known && pod.probed && !pod.terminating;
     if (probed !== pod.probedIndex >= 0) {
@@ -654,10 +662,16 @@ export class RevisionDataplane {
     return probed[i];
   }
 
+  /**
+   * The ingress's round robin over the serving pods (src/model/dataplane.ts `ingressRoundRobin`):
+   * a changed endpoint list is a new Envoy cluster, whose count starts at a random pod.
+   */
   private pickDirect(): PodEndpoint | undefined {
     const serving = this.servingList;
-    if (serving.length === 0) return undefined;
-    return randomChoiceOfTwo(serving, this.random);
+    const n = serving.length;
+    if (n === 0) return undefined;
+    if (this.ingressIndex < 0) this.ingressIndex = ingressRoundRobinStart(n, this.random);
+    return serving[ingressRoundRobin(n, this.ingressIndex++)];
   }
 
   private toQueueProxy(pod: PodEndpoint, req: SimRequest): void {
