@@ -173,6 +173,7 @@ export class SimBackend implements Backend {
       config: this.cluster.config.defaults,
       // An update is checked against the stored object (a BYO revision name must change with its template).
       ...(existing ? { previous: existing } : {}),
+      features: this.cluster.config.features,
     });
     if (!admission.object) {
       const verb = existing ? 'patching' : 'creating';

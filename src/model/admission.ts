@@ -1,13 +1,14 @@
 /**
  * Knative's admission webhooks in one place: defaulting, then validation, for the
  * serving.knative.dev kinds, including the autoscaling annotations of revision templates checked
- * against the cluster's config-autoscaler. Any API front end (the simulator's backend,
+ * against the cluster's config-autoscaler, and the PodSpec fields config-features gates. Any API front end (the simulator's backend,
  * `knsim serve`) admits objects through here, so they reject the same things with the same words.
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { Configuration, KubeObject, Route, Service } from './api/types.js';
 import { type AutoscalerConfig, validateAutoscalingAnnotations } from './kpa/index.js';
 import { type DefaultingOptions, defaultConfiguration, defaultRoute, defaultService } from './rules/defaults.js';
+import type { FeaturesConfig } from './rules/features.js';
 import type { FieldError } from './rules/fielderror.js';
 import { dropNulls, dropUnknownFields, type SchemaError, schemaErrors, unknownFields } from './rules/schema.js';
 import { validateConfiguration, validateRoute, validateService, verifyTemplateNameChange } from './rules/validation.js';
@@ -21,6 +22,8 @@ export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
 
 export interface AdmissionContext extends DefaultingOptions {
   autoscaler: AutoscalerConfig;
+  /** config-features: which gated PodSpec fields the webhook lets through (Knative's defaults when absent). */
+  features?: FeaturesConfig;
   /** Default `Strict`, as kubectl asks. */
   fieldValidation?: FieldValidation;
 }
@@ -138,7 +141,7 @@ function admitKnown(obj: KubeObject, ctx: AdmissionContext): AdmissionResult {
       const svc = defaultService(obj as Service, ctx);
       object = svc;
       errors = [
-        ...validateService(svc, cfg),
+        ...validateService(svc, cfg, ctx.features),
         ...templateAnnotationErrors(svc.spec.template?.metadata?.annotations, ctx.autoscaler),
         ...verifyTemplateNameChange(svc.spec.template, (ctx.previous as Service | undefined)?.spec?.template),
       ];
@@ -148,7 +151,7 @@ function admitKnown(obj: KubeObject, ctx: AdmissionContext): AdmissionResult {
       const config = defaultConfiguration(obj as Configuration, ctx);
       object = config;
       errors = [
-        ...validateConfiguration(config, cfg),
+        ...validateConfiguration(config, cfg, ctx.features),
         ...templateAnnotationErrors(config.spec.template?.metadata?.annotations, ctx.autoscaler),
         ...verifyTemplateNameChange(config.spec.template, (ctx.previous as Configuration | undefined)?.spec?.template),
       ];

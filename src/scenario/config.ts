@@ -4,6 +4,7 @@
  */
 import { ConfigError, parseAutoscalerConfig, parseDefaultsConfig, parseDeploymentConfig } from '../model/kpa/config.js';
 import { parseDomainConfig, parseNetworkConfig } from '../model/rules/domain.js';
+import { featuresConfigProblems } from '../model/rules/features.js';
 import { parseDuration } from './duration.js';
 import { conv, isPlainObject, PathError, PathErrors } from './fields.js';
 import { describeValue } from './issues.js';
@@ -94,6 +95,10 @@ export const configSchema = conv((v): Record<string, Record<string, string>> => 
       continue;
     }
     const d = configData(name, data, errors);
+    // Knative ignores a flag it cannot read (the default stays): almost always a typo, so say so.
+    if (name === 'config-features') {
+      for (const p of featuresConfigProblems(d)) errors.push(new PathError([name, p.key], p.message));
+    }
     const parse = CONFIG_PARSERS[name];
     if (parse !== undefined && !errors.some((e) => e.path[0] === name)) {
       // Knative's own parser, as its config webhook runs it.

@@ -87,6 +87,7 @@ export function admit(
       admission = admitObject(obj, {
         autoscaler: cluster.config.autoscaler,
         config: cluster.config.defaults,
+        features: cluster.config.features,
         user: USER,
         fieldValidation: mode,
         ...(previous ? { previous } : {}),

@@ -85,7 +85,14 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 const NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system', 'knative-serving'];
 
 /** knative-serving ConfigMaps that exist (with Knative's defaults) before anyone applies them. */
-const CONFIG_MAPS = ['config-autoscaler', 'config-defaults', 'config-deployment', 'config-domain', 'config-network'];
+const CONFIG_MAPS = [
+  'config-autoscaler',
+  'config-defaults',
+  'config-deployment',
+  'config-domain',
+  'config-features',
+  'config-network',
+];
 
 export class KnsimServer {
   readonly cluster: SimCluster;

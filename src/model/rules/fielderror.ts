@@ -13,6 +13,11 @@ export interface FieldError {
   readonly path: string;
   readonly message: string;
   readonly details?: string;
+  /**
+   * An error Knative raises with no path (`multi-container is off, …`): ViaField leaves it
+   * without one, and it prints as `<message>: `.
+   */
+  readonly pathless?: true;
 }
 
 // ---- constructors with Knative's wording ----
@@ -28,6 +33,11 @@ export function disallowedField(path: string): FieldError {
 /** `invalid value: <value>`; Go prints the value with %v (strings unquoted). */
 export function invalidValue(value: string | number, path: string, details?: string): FieldError {
   return { path, message: `invalid value: ${value}`, ...(details ? { details } : {}) };
+}
+
+/** An error with a message only (Knative's `&apis.FieldError{Message: …}`). */
+export function pathlessError(message: string): FieldError {
+  return { path: '', message, pathless: true };
 }
 
 /** `expected <lower> <= <value> <= <upper>`. */
@@ -66,7 +76,7 @@ function joinPath(...segments: string[]): string {
 
 /** Prefix every error's path (ViaField). */
 export function via(prefix: string, errors: readonly FieldError[]): FieldError[] {
-  return errors.map((e) => ({ ...e, path: joinPath(prefix, e.path) }));
+  return errors.map((e) => (e.pathless ? e : { ...e, path: joinPath(prefix, e.path) }));
 }
 
 function compare(a: string, b: string): number {

@@ -7,6 +7,7 @@
 export * from './conditions.js';
 export * from './defaults.js';
 export * from './domain.js';
+export * from './features.js';
 export * from './fielderror.js';
 export * from './labels.js';
 export * from './naming.js';

@@ -16,12 +16,16 @@
  * Also: readiness and liveness probes (one handler; a readiness probe's counts, and no
  * failureThreshold/timeoutSeconds with periodSeconds 0), hostPort/hostIP, the env names reserved
  * in sidecars too (K_SERVICE, K_CONFIGURATION, K_REVISION), env valueFrom.fieldRef (its feature
- * flag is off), envFrom (one of configMapRef/secretRef each), terminationMessagePolicy.
+ * flag is off by default), envFrom (one of configMapRef/secretRef each), terminationMessagePolicy.
  * And the container and pod fields Knative's field masks always refuse (lifecycle, stdin, tty,
  * volumeDevices; terminationGracePeriodSeconds, nodeName, …; automountServiceAccountToken true).
- * Not covered here: autoscaling annotation values (admission.ts); fields a config-features flag
- * allows (knsim does not read config-features),
- * startup probes, probe ports, volumes, security contexts, resources, immutable revisions.
+ * The fields config-features gates (features.ts): the PodSpec fields of the masks, env
+ * fieldRef/resourceFieldRef, more than one container, init containers, emptyDir and
+ * persistentVolumeClaim volumes, sidecar probes (multi-container-probing); and probe ports (a
+ * serving container's named port must be its own, a sidecar's probe must name one).
+ * Not covered here: autoscaling annotation values (admission.ts); the contents of volumes,
+ * security contexts and resources; the dry-run feature; immutable revisions. startupProbe is let
+ * through unchecked, as Knative does.
  * On update, a BYO revision name must change with its template (verifyTemplateNameChange).
  */
 import type {
@@ -36,6 +40,14 @@ import type {
 } from '../api/types.js';
 import { DEFAULT_DEFAULTS_CONFIG, type DefaultingOptions, type DefaultsConfig, defaultService } from './defaults.js';
 import {
+  DEFAULT_FEATURES_CONFIG,
+  type FeaturesConfig,
+  GATED_POD_FIELDS,
+  GATED_VOLUME_SOURCES,
+  isEnabled,
+  maskAllows,
+} from './features.js';
+import {
   disallowedField,
   type FieldError,
   invalidKeyName,
@@ -44,6 +56,7 @@ import {
   missingOneOf,
   multipleOneOf,
   outOfBounds,
+  pathlessError,
   via,
 } from './fielderror.js';
 import { LABEL_SERVICE, LABEL_VISIBILITY, VISIBILITY_CLUSTER_LOCAL } from './labels.js';
@@ -182,17 +195,40 @@ const TERMINATION_MESSAGE_POLICIES: readonly string[] = ['File', 'FallbackToLogs
 const PROBE_HANDLERS: readonly string[] = ['httpGet', 'tcpSocket', 'exec', 'grpc'];
 
 /**
+ * A probe's port (paths relative to the handler). The serving container's probes may name a port
+ * by number freely (the queue-proxy probes it, on any port), but a port *name* must be the
+ * serving port's own; a sidecar's probes (multi-container-probing) must say which port, as
+ * nothing defaults it.
+ */
+function probePortErrors(port: unknown, servingPort: string | undefined): FieldError[] {
+  const str = typeof port === 'string' ? port : '';
+  const num = typeof port === 'number' ? port : 0;
+  if (servingPort === undefined) {
+    return str === '' && num === 0 ? [invalidValue(str || num, 'port', 'Probe port must be specified')] : [];
+  }
+  return str !== '' && str !== servingPort ? [invalidValue(str, 'port', 'Probe port must match container port')] : [];
+}
+
+/**
  * A probe as the webhook sees it after defaulting (paths relative to the probe): exactly one
  * handler; for a readiness probe, periodSeconds 0 means Knative's own aggressive probing, which
  * takes no failureThreshold or timeoutSeconds, and the counts are bounded.
+ * `servingPort` is the name of the serving container's port (`http` when it names none) for the
+ * serving container's probes, undefined for a sidecar's: see {@link probePortErrors}.
  */
-function validateProbe(value: unknown, readiness: boolean): FieldError[] {
+function validateProbe(value: unknown, readiness: boolean, servingPort: string | undefined): FieldError[] {
   if (!value || typeof value !== 'object') return [];
   const probe = value as Record<string, unknown>;
   const errs: FieldError[] = [];
   const handlers = PROBE_HANDLERS.filter((h) => probe[h] !== undefined && probe[h] !== null);
   if (handlers.length === 0) errs.push(...missingOneOf(...PROBE_HANDLERS));
   else if (handlers.length > 1) errs.push(...multipleOneOf(...handlers));
+  for (const handler of ['httpGet', 'tcpSocket'] as const) {
+    if (probe[handler] && typeof probe[handler] === 'object') {
+      const port = (probe[handler] as { port?: unknown }).port;
+      errs.push(...via(handler, probePortErrors(port, servingPort)));
+    }
+  }
   if (!readiness) return errs;
   const num = (field: string) => (typeof probe[field] === 'number' ? (probe[field] as number) : 0);
   const atLeast = (field: string, lower: number) => {
@@ -214,8 +250,7 @@ function validateProbe(value: unknown, readiness: boolean): FieldError[] {
 
 /**
  * Container and pod fields Knative's field masks never let through (fieldmask.go ContainerMask,
- * PodSpecMask); the ones a config-features flag can allow are not listed, since knsim does not
- * read config-features.
+ * PodSpecMask); the ones a config-features flag can allow are in features.ts.
  */
 const DISALLOWED_CONTAINER_FIELDS: readonly string[] = ['lifecycle', 'stdin', 'stdinOnce', 'tty', 'volumeDevices'];
 const DISALLOWED_POD_FIELDS: readonly string[] = [
@@ -238,7 +273,84 @@ function disallowedFields(obj: Readonly<Record<string, unknown>>, fields: readon
   return fields.filter((f) => isSet(obj[f])).map((f) => disallowedField(f));
 }
 
-function validateContainer(container: Container, serving: boolean): FieldError[] {
+/** Any container port (paths relative to it): not a reserved one, in range, no host binding. */
+function basicPortErrors(port: NonNullable<Container['ports']>[number]): FieldError[] {
+  const errs: FieldError[] = [];
+  const p = port.containerPort ?? 0;
+  if (RESERVED_PORTS.includes(p)) {
+    errs.push(
+      invalidValue(`${p} is a reserved port`, 'containerPort', `${p} is a reserved port, please use a different value`),
+    );
+  }
+  if (p < 0 || p > 65535) errs.push(outOfBounds(p, 0, 65535, 'containerPort'));
+  // A revision's pods are reached through the queue-proxy only.
+  const host = port as { hostPort?: number; hostIP?: string };
+  if (host.hostPort) errs.push(disallowedField('hostPort'));
+  if (host.hostIP) errs.push(disallowedField('hostIP'));
+  return errs;
+}
+
+/** Which part a container plays in the pod: its probes and ports are checked accordingly. */
+type ContainerRole =
+  /** The container with the port (or the only one); `port` its port's name, `http` when unnamed. */
+  { readonly kind: 'serving'; readonly port: string } | { readonly kind: 'sidecar' } | { readonly kind: 'init' };
+
+const PROBE_TIMINGS: readonly string[] = [
+  'initialDelaySeconds',
+  'timeoutSeconds',
+  'periodSeconds',
+  'successThreshold',
+  'failureThreshold',
+  'terminationGracePeriodSeconds',
+];
+
+/**
+ * A sidecar's liveness and readiness probes: refused field by field unless multi-container-probing
+ * is Enabled (Knative masks them against an empty probe: the handler shows as the probe's own
+ * path), else checked as the serving container's are, but with a port of their own.
+ */
+function sidecarProbeErrors(container: Container, features: FeaturesConfig): FieldError[] {
+  const probes = [
+    ['livenessProbe', container.livenessProbe, false],
+    ['readinessProbe', container.readinessProbe, true],
+  ] as const;
+  if (isEnabled(features, 'multi-container-probing')) {
+    return probes.flatMap(([field, probe, readiness]) => via(field, validateProbe(probe, readiness, undefined)));
+  }
+  return probes.flatMap(([field, value]) => {
+    if (!value || typeof value !== 'object') return [];
+    const probe = value as Record<string, unknown>;
+    const handler = PROBE_HANDLERS.some((h) => probe[h] !== undefined && probe[h] !== null);
+    return via(field, [...(handler ? [disallowedField('')] : []), ...disallowedFields(probe, PROBE_TIMINGS)]);
+  });
+}
+
+/** Probes and lifecycle hooks make no sense in a container that runs to completion first. */
+const NOT_IN_INIT_CONTAINER: readonly string[] = ['livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle'];
+
+function probeErrors(container: Container, role: ContainerRole, features: FeaturesConfig): FieldError[] {
+  switch (role.kind) {
+    case 'serving':
+      return [
+        ...via('readinessProbe', validateProbe(container.readinessProbe, true, role.port)),
+        ...via('livenessProbe', validateProbe(container.livenessProbe, false, role.port)),
+      ];
+    case 'sidecar':
+      return sidecarProbeErrors(container, features);
+    case 'init':
+      return NOT_IN_INIT_CONTAINER.filter((f) => (container as Record<string, unknown>)[f] != null).map((f) => ({
+        path: f,
+        message: 'field not allowed in an init container',
+      }));
+  }
+}
+
+/**
+ * A container; paths relative to it. startupProbe is not checked: Knative lets it through in
+ * serving containers and sidecars alike without looking inside (knative/serving#16256).
+ */
+function validateContainer(container: Container, role: ContainerRole, features: FeaturesConfig): FieldError[] {
+  const serving = role.kind === 'serving';
   const errs: FieldError[] = disallowedFields(container, DISALLOWED_CONTAINER_FIELDS);
   if (container.name && RESERVED_CONTAINER_NAMES.includes(container.name)) {
     errs.push({ path: 'name', message: `"${container.name}" is a reserved container name` });
@@ -248,9 +360,12 @@ function validateContainer(container: Container, serving: boolean): FieldError[]
     else if ((serving ? RESERVED_SERVING_ENV_VARS : RESERVED_ENV_VARS).includes(env.name)) {
       errs.push({ path: `env[${i}].name`, message: `"${env.name}" is a reserved environment variable` });
     }
-    // The pod's own fields (kubernetes.podspec-fieldref) are off by default.
-    const valueFrom = (env as { valueFrom?: { fieldRef?: unknown } }).valueFrom;
-    if (valueFrom?.fieldRef) errs.push(disallowedField(`env[${i}].valueFrom.fieldRef`));
+    // The pod's own fields, kubernetes.podspec-fieldref (off by default).
+    const valueFrom = (env as { valueFrom?: { fieldRef?: unknown; resourceFieldRef?: unknown } }).valueFrom;
+    if (!maskAllows(features, 'kubernetes.podspec-fieldref')) {
+      if (valueFrom?.fieldRef) errs.push(disallowedField(`env[${i}].valueFrom.fieldRef`));
+      if (valueFrom?.resourceFieldRef) errs.push(disallowedField(`env[${i}].valueFrom.resourceFieldRef`));
+    }
   });
   for (const source of (container.envFrom as { configMapRef?: unknown; secretRef?: unknown }[] | undefined) ?? []) {
     const refs = (['configMapRef', 'secretRef'] as const).filter((r) => source?.[r]);
@@ -275,26 +390,17 @@ function validateContainer(container: Container, serving: boolean): FieldError[]
       });
     }
   }
-  errs.push(...via('readinessProbe', validateProbe(container.readinessProbe, true)));
-  errs.push(...via('livenessProbe', validateProbe(container.livenessProbe, false)));
+  errs.push(...probeErrors(container, role, features));
+  if (role.kind === 'init') {
+    (container.ports ?? []).forEach((p) => {
+      errs.push(...via('ports', basicPortErrors(p)));
+    });
+    return errs;
+  }
   const port = container.ports?.[0];
   if (port) {
-    const p = port.containerPort ?? 0;
-    if (RESERVED_PORTS.includes(p)) {
-      errs.push(
-        invalidValue(
-          `${p} is a reserved port`,
-          'ports.containerPort',
-          `${p} is a reserved port, please use a different value`,
-        ),
-      );
-    }
-    if (p < 0 || p > 65535) errs.push(outOfBounds(p, 0, 65535, 'ports.containerPort'));
+    errs.push(...via('ports', basicPortErrors(port)));
     if (port.protocol && port.protocol !== 'TCP') errs.push(invalidValue(port.protocol, 'ports.protocol'));
-    // A revision's pods are reached through the queue-proxy only.
-    const host = port as { hostPort?: number; hostIP?: string };
-    if (host.hostPort) errs.push(disallowedField('ports.hostPort'));
-    if (host.hostIP) errs.push(disallowedField('ports.hostIP'));
     if (!VALID_PORT_NAMES.includes(port.name ?? '')) {
       errs.push({
         path: 'ports',
@@ -306,7 +412,7 @@ function validateContainer(container: Container, serving: boolean): FieldError[]
   return errs;
 }
 
-function validateContainers(containers: readonly Container[] | undefined): FieldError[] {
+function validateContainers(containers: readonly Container[] | undefined, features: FeaturesConfig): FieldError[] {
   const list = containers ?? [];
   const errs: FieldError[] = [];
   const portCount = list.reduce((n, c) => n + (c.ports?.length ?? 0), 0);
@@ -319,6 +425,11 @@ function validateContainers(containers: readonly Container[] | undefined): Field
     });
   }
   if (list.length === 0) return [...errs, missingField('containers')];
+  if (list.length > 1 && !isEnabled(features, 'multi-container')) {
+    return [...errs, pathlessError(`multi-container is off, but found ${list.length} containers`)];
+  }
+  // The serving port: the first port of the (last) container with ports; Knative names it `http`.
+  const servingPort = list.reduce((name, c) => (c.ports?.length ? c.ports[0]?.name || 'http' : name), 'http');
   const seen = new Set<string>();
   list.forEach((c, i) => {
     if (list.length > 1) {
@@ -327,16 +438,97 @@ function validateContainers(containers: readonly Container[] | undefined): Field
       seen.add(name);
     }
     const serving = list.length === 1 || (c.ports?.length ?? 0) > 0;
-    errs.push(...via(`containers[${i}]`, validateContainer(c, serving)));
+    const role: ContainerRole = serving ? { kind: 'serving', port: servingPort } : { kind: 'sidecar' };
+    errs.push(...via(`containers[${i}]`, validateContainer(c, role, features)));
   });
   return errs;
 }
 
 // ---- revision spec and template ----
 
+/**
+ * The PodSpec fields a config-features flag gates, and what follows the mask for init containers
+ * and volumes (k8s_validation.go); paths relative to the spec.
+ */
+function validateFeatureFields(spec: RevisionSpec, features: FeaturesConfig): FieldError[] {
+  const pod = spec as Record<string, unknown>;
+  const errs = GATED_POD_FIELDS.filter(([field, key]) => !maskAllows(features, key) && isSet(pod[field])).map(
+    ([field]) => disallowedField(field),
+  );
+  const volumes = Array.isArray(pod.volumes) ? (pod.volumes as Record<string, unknown>[]) : [];
+  volumes.forEach((volume, i) => {
+    errs.push(...via(`volumes[${i}]`, validateVolumeFeatures(volume ?? {}, features)));
+  });
+  const init = Array.isArray(pod.initContainers) ? (pod.initContainers as Container[]) : [];
+  if (init.length > 0) {
+    if (!isEnabled(features, 'kubernetes.podspec-init-containers')) {
+      errs.push(pathlessError(`pod spec support for init-containers is off, but found ${init.length} init containers`));
+    } else {
+      errs.push(...validateInitContainers(init, spec.containers ?? [], features));
+    }
+  }
+  return errs;
+}
+
+/**
+ * A volume's sources against their flags (paths relative to the volume). Only the gates: knsim
+ * does not check the volumes themselves (sources, names, mounts).
+ */
+function validateVolumeFeatures(volume: Record<string, unknown>, features: FeaturesConfig): FieldError[] {
+  const errs = GATED_VOLUME_SOURCES.filter(([field, key]) => !maskAllows(features, key) && isSet(volume[field])).map(
+    ([field]) => disallowedField(field),
+  );
+  const claim = volume.persistentVolumeClaim as { claimName?: string; readOnly?: boolean } | undefined;
+  if (claim && typeof claim === 'object') {
+    const name = claim.claimName ?? '';
+    if (!isEnabled(features, 'kubernetes.podspec-persistent-volume-claim')) {
+      errs.push(
+        pathlessError(`Persistent volume claim support is disabled, but found persistent volume claim ${name}`),
+      );
+    }
+    if (!claim.readOnly && !isEnabled(features, 'kubernetes.podspec-persistent-volume-write')) {
+      errs.push(
+        pathlessError(
+          `Persistent volume write support is disabled, but found persistent volume claim ${name} that is not read-only`,
+        ),
+      );
+    }
+  }
+  if (volume.emptyDir != null && !isEnabled(features, 'kubernetes.podspec-volumes-emptydir')) {
+    errs.push(pathlessError(`EmptyDir volume support is disabled, but found EmptyDir volume ${volume.name ?? ''}`));
+  }
+  return errs;
+}
+
+/**
+ * Init containers, once kubernetes.podspec-init-containers lets them in. Knative reports their
+ * errors under `containers[i]` (its ViaFieldIndex("containers", i)), not `initContainers[i]`.
+ */
+function validateInitContainers(
+  init: readonly Container[],
+  containers: readonly Container[],
+  features: FeaturesConfig,
+): FieldError[] {
+  const names = new Set(containers.map((c) => c.name));
+  return init.flatMap((c, i) => [
+    ...(names.has(c.name)
+      ? [{ path: `containers[${i}].name`, message: `duplicate container name "${c.name ?? ''}"` }]
+      : []),
+    ...via(`containers[${i}]`, validateContainer(c, { kind: 'init' }, features)),
+  ]);
+}
+
 /** A revision spec; paths relative to the spec. */
-function validateRevisionSpec(spec: RevisionSpec, cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG): FieldError[] {
-  const errs = [...disallowedFields(spec, DISALLOWED_POD_FIELDS), ...validateContainers(spec.containers)];
+function validateRevisionSpec(
+  spec: RevisionSpec,
+  cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG,
+  features: FeaturesConfig = DEFAULT_FEATURES_CONFIG,
+): FieldError[] {
+  const errs = [
+    ...disallowedFields(spec, DISALLOWED_POD_FIELDS),
+    ...validateFeatureFields(spec, features),
+    ...validateContainers(spec.containers, features),
+  ];
   // Only false: a revision's pods do not talk to the API server unless the user says so.
   if (spec.automountServiceAccountToken === true) errs.push(disallowedField('automountServiceAccountToken'));
   const timeout = spec.timeoutSeconds;
@@ -367,9 +559,10 @@ function validateRevisionTemplate(
   template: RevisionTemplateSpec | undefined,
   parent: Partial<ObjectMeta>,
   cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG,
+  features: FeaturesConfig = DEFAULT_FEATURES_CONFIG,
 ): FieldError[] {
   if (!template?.spec) return [missingField('spec')];
-  const errs = via('spec', validateRevisionSpec(template.spec, cfg));
+  const errs = via('spec', validateRevisionSpec(template.spec, cfg, features));
   const generateName = typeof template.metadata?.generateName === 'string' ? template.metadata.generateName : '';
   if (generateName) {
     const msgs = dns1035PrefixErrors(generateName);
@@ -455,31 +648,39 @@ function validateTrafficList(
 
 // ---- kinds ----
 
-/** A (defaulted) Service. */
-export function validateService(svc: Service, cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG): FieldError[] {
+/** A (defaulted) Service, against config-defaults and config-features. */
+export function validateService(
+  svc: Service,
+  cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG,
+  features: FeaturesConfig = DEFAULT_FEATURES_CONFIG,
+): FieldError[] {
   const meta = via('metadata', [
     ...validateObjectMeta(svc.metadata),
     ...via('labels', validateVisibilityLabel(svc.metadata.labels)),
     ...via('annotations', validateNoAutoscalingAnnotations(svc.metadata.annotations)),
   ]);
   const spec = via('spec', [
-    ...via('template', validateRevisionTemplate(svc.spec?.template, svc.metadata, cfg)),
+    ...via('template', validateRevisionTemplate(svc.spec?.template, svc.metadata, cfg, features)),
     ...via('traffic', validateTrafficList(svc.spec?.traffic, { hasDefaultConfigurationName: true })),
   ]);
   return [...meta, ...spec];
 }
 
-/** A (defaulted) Configuration. */
+/** A (defaulted) Configuration, against config-defaults and config-features. */
 export function validateConfiguration(
   config: Configuration,
   cfg: DefaultsConfig = DEFAULT_DEFAULTS_CONFIG,
+  features: FeaturesConfig = DEFAULT_FEATURES_CONFIG,
 ): FieldError[] {
   const meta = via('metadata', [
     ...validateObjectMeta(config.metadata),
     ...via('labels', validateServiceLabelOwner(config.metadata)),
     ...via('annotations', validateNoAutoscalingAnnotations(config.metadata.annotations)),
   ]);
-  return [...meta, ...via('spec.template', validateRevisionTemplate(config.spec?.template, config.metadata, cfg))];
+  return [
+    ...meta,
+    ...via('spec.template', validateRevisionTemplate(config.spec?.template, config.metadata, cfg, features)),
+  ];
 }
 
 /**

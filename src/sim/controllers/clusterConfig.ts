@@ -19,11 +19,14 @@ import {
   parseDomainConfig,
   parseNetworkConfig,
 } from '../../model/rules/domain.js';
+import { DEFAULT_FEATURES_CONFIG, type FeaturesConfig, parseFeaturesConfig } from '../../model/rules/features.js';
 
 export interface ClusterConfig {
   autoscaler: AutoscalerConfig;
   deployment: DeploymentConfig;
   defaults: DefaultsConfig;
+  /** What the webhook lets into a revision template (config-features). */
+  features: FeaturesConfig;
   domain: DomainConfig;
   network: NetworkConfig;
 }
@@ -33,6 +36,7 @@ export function defaultClusterConfig(): ClusterConfig {
     autoscaler: defaultAutoscalerConfig(),
     deployment: defaultDeploymentConfig(),
     defaults: defaultDefaultsConfig(),
+    features: DEFAULT_FEATURES_CONFIG,
     domain: parseDomainConfig({}),
     network: parseNetworkConfig({}),
   };
@@ -44,6 +48,7 @@ export const KNOWN_CONFIG_MAPS = [
   'config-deployment',
   'config-defaults',
   'config-domain',
+  'config-features',
   'config-network',
 ];
 
@@ -58,6 +63,8 @@ export function withConfigMap(config: ClusterConfig, name: string, data: Record<
       return { ...config, defaults: parseDefaultsConfig(data) };
     case 'config-domain':
       return { ...config, domain: parseDomainConfig(data) };
+    case 'config-features':
+      return { ...config, features: parseFeaturesConfig(data) };
     case 'config-network':
       return { ...config, network: parseNetworkConfig(data) };
     default:
