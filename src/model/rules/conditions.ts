@@ -435,28 +435,49 @@ export interface ConfigurationFacts {
 }
 
 /**
- * The revision a Configuration reports as latest ready, among its own revisions: the one its
- * template names (BYO) when that one is ready, as Knative's reconciler sorts it first, so that
- * rolling back to an explicitly named older revision makes it latest ready again; else the ready
- * one of the highest generation up to the current one (the first listed among equals).
+ * The revision a Configuration reports as latest ready, among its own revisions, as Knative's
+ * reconciler finds it (findAndSetLatestReadyRevision, serving PR 13239: it only moves forward):
+ * - the one its template names (BYO) when that one is ready, as Knative sorts it first, so that
+ *   rolling back to an explicitly named older revision makes it latest ready again;
+ * - else the ready one of the highest generation up to the current one (the first listed among
+ *   equals), searched no lower than the generation of the latest ready revision it had
+ *   (`previousReady`): a newer revision that becomes ready moves it forward, but when the latest
+ *   ready one fails, an older ready one does not take its place. With no previous one, or when it
+ *   was deleted, every generation is searched.
+ * Undefined when none qualifies: the Configuration keeps the latest ready revision it had.
  */
 export function latestReadyRevision(
   revisions: readonly Revision[],
   generation: number,
   byoName: string | undefined,
+  previousReady?: string,
 ): Revision | undefined {
+  const floor = searchFloor(revisions, generation, previousReady);
   let latest: Revision | undefined;
   let latestGeneration = Number.NEGATIVE_INFINITY;
   for (const r of revisions) {
     if (getCondition(r.status?.conditions, READY)?.status !== 'True') continue;
     if (byoName && r.metadata.name === byoName) return r;
     const g = Number(r.metadata.labels?.[LABEL_CONFIGURATION_GENERATION] ?? 0);
-    if (g <= generation && g > latestGeneration) {
+    if (g >= floor && g <= generation && g > latestGeneration) {
       latest = r;
       latestGeneration = g;
     }
   }
   return latest;
+}
+
+/**
+ * The lowest generation the search for a latest ready revision looks at: that of the previous
+ * latest ready revision (the current generation when its label does not parse, as Knative does),
+ * or none when there was none or it is gone.
+ */
+function searchFloor(revisions: readonly Revision[], generation: number, previousReady: string | undefined): number {
+  if (!previousReady) return Number.NEGATIVE_INFINITY;
+  const previous = revisions.find((r) => r.metadata.name === previousReady);
+  if (!previous) return Number.NEGATIVE_INFINITY;
+  const label = previous.metadata.labels?.[LABEL_CONFIGURATION_GENERATION];
+  return label !== undefined && /^[+-]?\d+$/.test(label) ? Number(label) : generation;
 }
 
 /**

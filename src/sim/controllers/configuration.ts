@@ -85,8 +85,8 @@ export class ConfigurationController {
     let failed: ReturnType<typeof getCondition>;
     if (taken === undefined) {
       const revisions = ctx.store.byIndex<Revision>(T.revision, REVISIONS_BY_CONFIGURATION, `${namespace}/${name}`);
-      const latestReady = latestReadyRevision(revisions, generation, template.metadata?.name);
       const previousReady = latestReadyName;
+      const latestReady = latestReadyRevision(revisions, generation, template.metadata?.name, previousReady);
       latestReadyName = latestReady?.metadata.name ?? previousReady;
       latestReadyDeleted =
         latestReady === undefined &&
