@@ -3,11 +3,13 @@
  * what the machines tell goes. Milestones go to the log as narration; divergences (a move the
  * model forbids: never expected from the model's own rules, and tests say so) as `divergence`.
  */
-import type { Snapshot } from 'xstate';
+import type { AnyStateMachine, EmittedFrom, EventFromLogic, InputFrom, Snapshot } from 'xstate';
 import type { KubeObject } from '../../model/api/types.js';
 import type { Divergence, Milestone } from '../../model/machines/lifecycle.js';
 import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
+import type { ActorClock } from '../engine.js';
+import { type Hosted, MachineHost, statusOf } from '../machineHost.js';
 import { type RestedSnapshot, rested } from '../restedSnapshot.js';
 import { dataEqual } from '../store.js';
 
@@ -208,6 +210,172 @@ export class ActorsByObject<A extends RestingActor> {
   }
 }
 
+/** The engine's clock and timers: the machines' timers and the look at the resting ones. */
+export interface MachineTimers extends RestTimers {
+  readonly clock: ActorClock;
+}
+
+/** Where an object's machine is: what a listener for a timer's transition is told of. */
+export interface ObjectMachine<M extends AnyStateMachine> extends Hosted<M> {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+type Listener<M extends AnyStateMachine> = (event: EmittedFrom<M>) => void;
+
+/**
+ * The machines of one kind's objects, by namespace and name, as {@link ActorsByObject} keeps
+ * actors but with no actor at all: an object's machine is its snapshot, moved by XState's pure
+ * transition ({@link MachineHost}); a reused name gets a fresh machine. Errors inside a machine
+ * (a rule that throws) throw out of `send`, or out of the engine's callback of a machine's timer.
+ *
+ * An object at rest keeps less: a machine not sent anything for {@link REST_AFTER_MS} and with
+ * no timer pending keeps only its persisted snapshot (its state and context, the parts it has in
+ * common with others shared: src/sim/restedSnapshot.ts) instead of the full snapshot (its state
+ * nodes, tags, methods: ≈ a kilobyte more); the next send restores it (XState's
+ * `restoreSnapshot`, no entry action runs, as an actor started from a snapshot). When they rest
+ * is as with actors, so the engine is asked for the same looks at the same times.
+ *
+ * `outside(machine)` tells the controller what a machine emitted outside a send (its initial
+ * entry actions, its timers' transitions).
+ */
+export class MachinesByObject<M extends AnyStateMachine> {
+  private readonly host: MachineHost<M>;
+  private readonly machines = new Map<
+    string,
+    {
+      uid: string | undefined;
+      machine: ObjectMachine<M> | undefined;
+      /** While resting: its persisted snapshot, the parts it has in common with others shared. */
+      snapshot: RestedSnapshot | undefined;
+      last?: LastReconcile | undefined;
+    }
+  >();
+  /** Running machines by the time of their last reconcile, oldest first (a key moves to the end on use). */
+  private readonly lastUsed = new Map<string, number>();
+  /** A look at the running machines is due on the engine. */
+  private restCheckQueued = false;
+
+  /** `timers()` gives the engine (called when first needed: a controller's context comes later). */
+  constructor(
+    machine: M,
+    private readonly timers: () => MachineTimers,
+    outside: (machine: ObjectMachine<M>) => Listener<M>,
+  ) {
+    this.host = new MachineHost(
+      machine,
+      () => this.timers().clock,
+      (h) => outside(h as ObjectMachine<M>),
+    );
+  }
+
+  /**
+   * Sends `event` to the machine of `obj` (restored from its rest, or started with `input()` on
+   * first use, again when a new object took the name); what it emits goes to `listener`. What a
+   * new machine's entry actions emit goes to `outside`, as what its timers' transitions emit.
+   */
+  send(obj: KubeObject, input: () => InputFrom<M>, event: EventFromLogic<M>, listener: Listener<M>): void {
+    this.host.send(this.of(obj, input), event, listener);
+  }
+
+  private of(obj: KubeObject, input: () => InputFrom<M>): ObjectMachine<M> {
+    const namespace = obj.metadata.namespace ?? '';
+    const name = obj.metadata.name;
+    const key = `${namespace}/${name}`;
+    const known = this.machines.get(key);
+    if (known && known.uid === obj.metadata.uid) {
+      if (known.machine) return known.machine;
+      const machine = this.host.restore({ namespace, name }, known.snapshot!.persisted());
+      known.machine = machine;
+      known.snapshot = undefined;
+      known.last = undefined;
+      return machine;
+    }
+    if (known?.machine) this.host.stop(known.machine);
+    const machine = this.host.start({ namespace, name }, input());
+    this.machines.set(key, { uid: obj.metadata.uid, machine, snapshot: undefined });
+    return machine;
+  }
+
+  /** As {@link ActorsByObject.repeats}: this reconcile of `obj` repeats the last one, its send may be left out. */
+  repeats(obj: KubeObject, inputs: unknown): boolean {
+    const known = this.machines.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
+    const last = known?.last;
+    if (!known || !last || last.stored !== obj || !dataEqual(last.inputs, inputs)) return false;
+    return known.machine ? known.machine.snapshot === last.machine : last.machine === RESTED;
+  }
+
+  /**
+   * The snapshot of the running machine of `obj` when `obj` is the very object the last reconcile
+   * left in the store and the machine is as that reconcile left it; undefined otherwise, or at rest.
+   */
+  leftAsIs(obj: KubeObject): ObjectMachine<M>['snapshot'] | undefined {
+    const known = this.machines.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
+    const machine = known?.machine;
+    const last = known?.last;
+    if (!machine || !last || known.uid !== obj.metadata.uid || last.stored !== obj) return undefined;
+    const snapshot = machine.snapshot;
+    return snapshot === last.machine && statusOf(snapshot) === 'active' ? snapshot : undefined;
+  }
+
+  /** As {@link ActorsByObject.sent}. */
+  sent(obj: KubeObject, stored: KubeObject | undefined, inputs: unknown): void {
+    const known = this.machines.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
+    if (!known?.machine) return;
+    known.last = { machine: known.machine.snapshot, stored, inputs };
+  }
+
+  /** As {@link ActorsByObject.reconciled}. */
+  reconciled(obj: KubeObject, nowMs: number): void {
+    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+    this.lastUsed.delete(key);
+    this.lastUsed.set(key, nowMs);
+    this.restDue(nowMs);
+  }
+
+  /** Rests the machines not reconciled for {@link REST_AFTER_MS} by `nowMs`; a look at the others is queued. */
+  private restDue(nowMs: number): void {
+    // `at + REST_AFTER_MS <= nowMs`, the very sum the look below is queued at (see ActorsByObject).
+    for (const [k, at] of this.lastUsed) {
+      if (at + REST_AFTER_MS > nowMs) break;
+      this.lastUsed.delete(k);
+      if (!this.rest(k)) this.lastUsed.set(k, nowMs);
+    }
+    if (this.restCheckQueued) return;
+    const timers = this.timers();
+    for (const at of this.lastUsed.values()) {
+      this.restCheckQueued = true;
+      timers.at(at + REST_AFTER_MS, () => {
+        this.restCheckQueued = false;
+        this.restDue(timers.now());
+      });
+      return;
+    }
+  }
+
+  /** Keeps only the persisted snapshot of the machine under `key`, unless a timer of it is pending. */
+  private rest(key: string): boolean {
+    const known = this.machines.get(key);
+    const machine = known?.machine;
+    if (!known || !machine) return true;
+    if (statusOf(machine.snapshot) !== 'active') return true;
+    if (this.host.pending(machine)) return false;
+    known.snapshot = rested(this.host.machine.getPersistedSnapshot(machine.snapshot));
+    known.machine = undefined;
+    known.last = known.last && known.last.machine === machine.snapshot ? { ...known.last, machine: RESTED } : undefined;
+    return true;
+  }
+
+  /** The object is gone: its machine's timers are cleared. */
+  forget(namespace: string, name: string): void {
+    const key = `${namespace}/${name}`;
+    const machine = this.machines.get(key)?.machine;
+    if (machine) this.host.stop(machine);
+    this.machines.delete(key);
+    this.lastUsed.delete(key);
+  }
+}
+
 /** A milestone as a `narration` event (with the revision it is about, for the TUI). */
 export function narrate(ctx: SimContext, milestone: Milestone, revision?: string): void {
   ctx.emit({ t: ctx.now(), type: 'narration', text: milestone.text, ...(revision ? { revision } : {}) });
@@ -215,12 +383,17 @@ export function narrate(ctx: SimContext, milestone: Milestone, revision?: string
 
 /** A divergence as a `divergence` event naming the object. */
 export function diverge(ctx: SimContext, obj: KubeObject, d: Divergence): void {
+  divergeAt(ctx, obj.kind, obj.metadata.namespace ?? '', obj.metadata.name, d);
+}
+
+/** A divergence as a `divergence` event naming the object by kind, namespace and name. */
+export function divergeAt(ctx: SimContext, kind: string, namespace: string, name: string, d: Divergence): void {
   ctx.emit({
     t: ctx.now(),
     type: 'divergence',
-    kind: obj.kind,
-    namespace: obj.metadata.namespace ?? '',
-    name: obj.metadata.name,
+    kind,
+    namespace,
+    name,
     from: d.from,
     to: d.to,
     rule: d.rule,

@@ -5,9 +5,8 @@
  * the status the machine emits, with URL and traffic, and labels revisions with their routing
  * state.
  */
-import { type Actor, createActor, type Snapshot } from 'xstate';
 import type { Configuration, Revision, Route, RouteStatus } from '../../model/api/types.js';
-import { routeMachine } from '../../model/machines/route.js';
+import { type RouteEmitted, routeMachine } from '../../model/machines/route.js';
 import {
   type DomainConfig,
   hostOf,
@@ -26,10 +25,16 @@ import { nextRoutingState, referencedRevisions } from '../../model/rules/routing
 import { resolveTraffic } from '../../model/rules/traffic.js';
 import type { SimContext } from '../context.js';
 import { REVISIONS_BY_CONFIGURATION, T } from '../types.js';
-import { ActorsByObject, diverge, narrate } from './lifecycle.js';
+import { divergeAt, MachinesByObject, narrate } from './lifecycle.js';
 
 export class RouteController {
-  private readonly actors = new ActorsByObject<Actor<typeof routeMachine>>(() => this.ctx.engine);
+  private readonly machines = new MachinesByObject(
+    routeMachine,
+    () => this.ctx.engine,
+    ({ namespace, name }) =>
+      (e) =>
+        this.told(namespace, name, e),
+  );
 
   constructor(
     private readonly ctx: SimContext,
@@ -40,7 +45,7 @@ export class RouteController {
     const { ctx } = this;
     const route = ctx.store.get<Route>(T.route, namespace, name);
     if (!route || route.metadata.deletionTimestamp) {
-      this.actors.forget(namespace, name);
+      this.machines.forget(namespace, name);
       return;
     }
     const { domain, network } = this.domain();
@@ -65,27 +70,29 @@ export class RouteController {
     // What the send and the status write depend on besides the Route itself (its conditions,
     // generation and last traffic); the status's traffic is the observation's, as JSON.
     const inputs = { observed, url, address };
-    if (!this.actors.repeats(route, inputs)) {
-      const actor = this.actors.of(route, (snapshot) => this.start(route, snapshot));
-      const sub = actor.on(
-        'status',
-        this.actors.failures.listener(({ conditions }) => {
+    if (!this.machines.repeats(route, inputs)) {
+      this.machines.send(
+        route,
+        () => ({ name, ingressProgrammingMs: ctx.settings.ingressProgrammingMs }),
+        { type: 'route.reconcile', previous: route.status?.conditions, observed, nowIso: ctx.timestamp() },
+        (e) => {
+          if (e.type !== 'status') {
+            this.told(namespace, name, e);
+            return;
+          }
           const status: RouteStatus = {
             observedGeneration: route.metadata.generation,
-            conditions,
+            conditions: e.conditions,
             url,
             address: { url: address },
             ...(traffic ? { traffic } : {}),
           };
           ctx.store.updateStatus(T.route, namespace, name, status);
-        }),
+        },
       );
-      actor.send({ type: 'route.reconcile', previous: route.status?.conditions, observed, nowIso: ctx.timestamp() });
-      sub.unsubscribe();
-      this.actors.failures.throwIfAny();
-      this.actors.sent(route, ctx.store.get<Route>(T.route, namespace, name), inputs);
+      this.machines.sent(route, ctx.store.get<Route>(T.route, namespace, name), inputs);
     }
-    this.actors.reconciled(route, this.ctx.now());
+    this.machines.reconciled(route, this.ctx.now());
     this.labelRevisions(
       namespace,
       route,
@@ -144,28 +151,18 @@ export class RouteController {
     );
   }
 
-  private start(route: Route, snapshot?: Snapshot<unknown>): Actor<typeof routeMachine> {
-    const { name } = route.metadata;
-    const namespace = route.metadata.namespace ?? '';
-    const actor = this.actors.failures.watch(
-      createActor(routeMachine, {
-        clock: this.actors.failures.clock(this.ctx.engine.clock),
-        ...(snapshot ? { snapshot } : {}),
-        input: { name, ingressProgrammingMs: this.ctx.settings.ingressProgrammingMs },
-      }),
-    );
-    actor.on(
-      'ingress.programmed',
-      this.actors.failures.listener(() => this.ctx.enqueue(T.route, namespace, name)),
-    );
-    actor.on(
-      'milestone',
-      this.actors.failures.listener((m) => narrate(this.ctx, m)),
-    );
-    actor.on(
-      'divergence',
-      this.actors.failures.listener((d) => diverge(this.ctx, route, d)),
-    );
-    return actor.start();
+  /** What the Route's machine tells besides its status (which only a reconcile's send writes). */
+  private told(namespace: string, name: string, e: RouteEmitted): void {
+    switch (e.type) {
+      case 'ingress.programmed':
+        this.ctx.enqueue(T.route, namespace, name);
+        break;
+      case 'milestone':
+        narrate(this.ctx, e);
+        break;
+      case 'divergence':
+        divergeAt(this.ctx, 'Route', namespace, name, e);
+        break;
+    }
   }
 }

@@ -1,0 +1,196 @@
+/**
+ * A machine without an actor. An XState actor costs several kilobytes (its own system, mailbox,
+ * listeners, clock and a score of closures) and tens of microseconds to start; of all that a
+ * simulated object's machine needs only the snapshot and the machine's pending timers. XState's
+ * pure transition (`machine.transition(snapshot, event, scope)`, what `transition()` runs) gives
+ * the next snapshot and the actions to execute; the host executes them as an actor would:
+ *
+ * - `emit(...)` (`xstate.emit`): the event goes to the listener, in the order of the actions;
+ * - a delayed `raise` (`xstate.raise` with a delay: an `after` transition) is set on the clock,
+ *   under its id, and the event is sent to the machine when it fires; `xstate.cancel` clears it
+ *   (leaving the state before it fired);
+ * - a `raise` without a delay was already taken by the transition itself (XState's internal queue).
+ *
+ * An actor runs these three after the transition, in the order the actions came, with its new
+ * snapshot already in place (`actorScope.defer`); so does the host, so that the clock's timers
+ * and the listeners' writes come in the same order as with an actor, and the logs stay the same.
+ * Any other action (a child actor, `sendTo`, a custom action) is refused loudly: a machine hosted
+ * here must not need what only an actor has.
+ *
+ * Errors come back to the caller where they happen, with nothing swallowed: a guard or `assign`
+ * that throws throws out of `send` (the object's snapshot stays as it was, nothing is executed);
+ * a listener that throws throws out of `send` once the other effects of the transition ran (an
+ * actor runs them all too). A timer's transition throws out of the clock's callback.
+ *
+ * Useful for any machine whose actions are `assign`, `emit`, `raise` and `after` (the lifecycle
+ * machines, a pod's machine).
+ */
+import {
+  type AnyActorScope,
+  type AnyStateMachine,
+  createEmptyActor,
+  type EmittedFrom,
+  type EventFromLogic,
+  type ExecutableActionObject,
+  type InputFrom,
+  type SnapshotFrom,
+} from 'xstate';
+import type { ActorClock } from './engine.js';
+
+/**
+ * One object's machine: its snapshot and its pending timers by id. `snapshot` is replaced on each
+ * transition that changes it (never changed in place), so `===` tells whether anything moved it.
+ */
+export interface Hosted<M extends AnyStateMachine> {
+  snapshot: SnapshotFrom<M>;
+  /** The clock's handles of the pending delayed events, by their id; undefined when none ever was. */
+  timers: Map<string, unknown> | undefined;
+}
+
+type Listener<M extends AnyStateMachine> = (event: EmittedFrom<M>) => void;
+
+/**
+ * Runs one machine's transitions for many objects (`Hosted`), with one scope for them all.
+ * `outside(hosted)` is the listener for what the machine emits outside a send: its initial
+ * entry actions and its timers' transitions.
+ */
+export class MachineHost<M extends AnyStateMachine> {
+  private readonly scope: AnyActorScope;
+  /** The actions of the transition being computed (taken, and a fresh array put, before they run). */
+  private actions: ExecutableActionObject[] = [];
+  /** Numbers the delayed events set without an id (XState gives them a random one: unique). */
+  private unnamed = 0;
+
+  constructor(
+    readonly machine: M,
+    private readonly clock: () => ActorClock,
+    private readonly outside: (hosted: Hosted<M>) => Listener<M>,
+  ) {
+    // What `transition()` builds on each call (an inert actor, its system and an initial snapshot
+    // of the machine, ≈ 40 µs): made once. The transition calls only `actionExecutor` of it and
+    // passes `self` and `system` to the machine's expressions, which ours do not read.
+    const self = createEmptyActor();
+    this.scope = {
+      self,
+      id: '',
+      sessionId: '',
+      logger: () => {},
+      defer: () => {},
+      emit: () => {},
+      system: self.system,
+      stopChild: () => {},
+      actionExecutor: (action) => {
+        this.actions.push(action);
+      },
+    };
+  }
+
+  /**
+   * A new object's machine (`extra` and its snapshot and timers), in its initial state; what its
+   * entry actions emit goes to `outside(machine)`, as with an actor's listeners at its start.
+   */
+  start<X extends object>(extra: X, input: InputFrom<M>): Hosted<M> & X {
+    const snapshot = this.machine.getInitialSnapshot(this.scope, input) as SnapshotFrom<M>;
+    const hosted: Hosted<M> & X = { ...extra, snapshot, timers: undefined };
+    this.execute(hosted, this.take(), this.outside(hosted));
+    return hosted;
+  }
+
+  /** A machine from a persisted snapshot: no entry action runs (as an actor started from one). */
+  restore<X extends object>(extra: X, persisted: unknown): Hosted<M> & X {
+    const snapshot = this.machine.restoreSnapshot(persisted as never, this.scope) as SnapshotFrom<M>;
+    return { ...extra, snapshot, timers: undefined };
+  }
+
+  /** Sends `event` to the object's machine; what it emits goes to `listener`. */
+  send(hosted: Hosted<M>, event: EventFromLogic<M>, listener: Listener<M>): void {
+    if (statusOf(hosted.snapshot) !== 'active') return;
+    this.actions = [];
+    let next: SnapshotFrom<M>;
+    try {
+      next = this.machine.transition(hosted.snapshot, event, this.scope) as SnapshotFrom<M>;
+    } catch (err) {
+      this.actions = [];
+      throw err;
+    }
+    hosted.snapshot = next;
+    this.execute(hosted, this.take(), listener);
+  }
+
+  /** Whether a delayed event of the machine is pending. */
+  pending(hosted: Hosted<M>): boolean {
+    return hosted.timers !== undefined && hosted.timers.size > 0;
+  }
+
+  /** The object is gone: its pending timers are cleared (as stopping its actor would). */
+  stop(hosted: Hosted<M>): void {
+    const timers = hosted.timers;
+    if (!timers) return;
+    const clock = this.clock();
+    for (const handle of timers.values()) clock.clearTimeout(handle);
+    timers.clear();
+  }
+
+  private take(): ExecutableActionObject[] {
+    const actions = this.actions;
+    this.actions = [];
+    return actions;
+  }
+
+  /** Executes the deferred part of a transition's actions, in their order (an actor's `update`). */
+  private execute(hosted: Hosted<M>, actions: readonly ExecutableActionObject[], listener: Listener<M>): void {
+    let failed = false;
+    let error: unknown;
+    for (const action of actions) {
+      switch (action.type) {
+        case 'xstate.emit':
+          try {
+            listener((action.params as { event: EmittedFrom<M> }).event);
+          } catch (err) {
+            if (!failed) {
+              failed = true;
+              error = err;
+            }
+          }
+          break;
+        case 'xstate.raise': {
+          const { event, id, delay } = action.params as { event: EventFromLogic<M>; id?: string; delay?: number };
+          if (typeof delay === 'number') this.schedule(hosted, event, id ?? `xstate.unnamed.${this.unnamed++}`, delay);
+          break;
+        }
+        case 'xstate.cancel':
+          this.cancel(hosted, (action.params as { sendId: string }).sendId);
+          break;
+        default:
+          throw new Error(`MachineHost (${this.machine.id}): action ${action.type} needs an actor`);
+      }
+    }
+    if (failed) throw error;
+  }
+
+  /**
+   * As XState's scheduler: the id names the timer (a second one under the same id replaces the
+   * first's handle, and the first still fires); firing forgets the id and sends the event.
+   */
+  private schedule(hosted: Hosted<M>, event: EventFromLogic<M>, id: string, delay: number): void {
+    hosted.timers ??= new Map();
+    const timers = hosted.timers;
+    const handle = this.clock().setTimeout(() => {
+      timers.delete(id);
+      this.send(hosted, event, this.outside(hosted));
+    }, delay);
+    timers.set(id, handle);
+  }
+
+  private cancel(hosted: Hosted<M>, id: string): void {
+    const handle = hosted.timers?.get(id);
+    if (handle === undefined) return;
+    hosted.timers!.delete(id);
+    this.clock().clearTimeout(handle);
+  }
+}
+
+/** A machine snapshot's status ('active' until it is done or stopped). */
+export function statusOf(snapshot: unknown): string {
+  return (snapshot as { readonly status: string }).status;
+}
