@@ -1,6 +1,6 @@
 /**
- * What a resting actor keeps of its machine (src/sim/actors.ts `RestingActor`, src/sim/controllers/
- * lifecycle.ts `ActorsByObject`). XState's `getPersistedSnapshot` makes a fresh object each time
+ * What a resting machine keeps (src/sim/actors.ts `RestingActor`, src/sim/controllers/
+ * lifecycle.ts `MachinesByObject`). XState's `getPersistedSnapshot` makes a fresh object each time
  * (by a rest spread, so with a hidden class of its own, ≈ 260 bytes) holding fresh `value`,
  * `historyValue` and `children` objects: ≈ 500 bytes a resting machine before its context. Of a
  * resting machine only the context is its own; the rest (its status, its state value, no history,

@@ -1,8 +1,9 @@
 /**
- * Objects at rest keep no running actor (src/sim/actors.ts `RestingActor`, src/sim/controllers/
- * lifecycle.ts `ActorsByObject`): an actor stopped between events and started again from its
- * persisted snapshot must move, keep its context and emit exactly as one that ran all along, and
- * a pending timer must keep it running (and fire on time).
+ * Objects at rest keep no running actor (src/sim/actors.ts `RestingActor`) or only their machine's
+ * persisted snapshot (src/sim/controllers/lifecycle.ts `MachinesByObject`): a machine put to rest
+ * between events and started again from its persisted snapshot must move, keep its context and
+ * emit exactly as one that ran all along, and a pending timer must keep it running (and fire on
+ * time).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import { type Actor, assign, createActor, emit, type Snapshot, type SnapshotFrom
 import type { KubeObject } from '../../src/model/api/types.js';
 import { autoscalerMachine } from '../../src/model/machines/autoscaler.js';
 import { ActorFailures, RestingActor } from '../../src/sim/actors.js';
-import { ActorsByObject, REST_AFTER_MS } from '../../src/sim/controllers/lifecycle.js';
+import { MachinesByObject, REST_AFTER_MS } from '../../src/sim/controllers/lifecycle.js';
 import { Engine } from '../../src/sim/engine.js';
 
 /** Counts, and when armed fires once after 5 ms: entry and exit actions and a timer, as the lifecycle machines have. */
@@ -148,45 +149,70 @@ describe('RestingActor', () => {
   });
 });
 
-describe('ActorsByObject', () => {
+/** Whether the machine of `ns/name` keeps its full snapshot (not at rest). */
+function running(machines: MachinesByObject<typeof counter>, key: string): boolean {
+  const known = (machines as unknown as { machines: Map<string, { machine?: unknown }> }).machines.get(key);
+  return known?.machine !== undefined;
+}
+
+/** The context of a machine, running or at rest. */
+function contextOf(machines: MachinesByObject<typeof counter>, key: string): unknown {
+  const known = (
+    machines as unknown as {
+      machines: Map<string, { machine?: { snapshot: { context: unknown } }; snapshot?: { context: unknown } }>;
+    }
+  ).machines.get(key);
+  return known?.machine ? known.machine.snapshot.context : known?.snapshot?.context;
+}
+
+describe('MachinesByObject', () => {
   const obj = (uid: string): KubeObject =>
     ({ apiVersion: 'v1', kind: 'Thing', metadata: { name: 'a', namespace: 'ns', uid } }) as KubeObject;
 
-  it('rests an object not reconciled for REST_AFTER_MS, restarts it from its snapshot, and a new object of the same name afresh', () => {
+  it('rests an object not reconciled for REST_AFTER_MS, restores it from its snapshot, and a new object of the same name afresh', () => {
     const engine = new Engine();
-    const actors = new ActorsByObject<ReturnType<typeof createActor<typeof counter>>>();
-    let started = 0;
-    const start = (snapshot?: Snapshot<unknown>) => {
-      started++;
-      return actors.failures
-        .watch(createActor(counter, { clock: engine.clock, ...(snapshot ? { snapshot } : {}) }))
-        .start();
-    };
+    // No look of its own at the resting machines: only reconciles rest them here.
+    const timers = { now: () => engine.now(), at: () => undefined, clock: engine.clock };
+    const machines = new MachinesByObject(
+      counter,
+      () => timers,
+      () => () => {},
+    );
+    const send = (o: KubeObject, type: 'inc' | 'arm') =>
+      machines.send(
+        o,
+        () => undefined,
+        { type },
+        () => {},
+      );
     const other = { ...obj('9'), metadata: { name: 'b', namespace: 'ns', uid: '9' } } as KubeObject;
-    actors.of(obj('1'), start).send({ type: 'inc' });
-    actors.reconciled(obj('1'), 0);
+    send(obj('1'), 'inc');
+    machines.reconciled(obj('1'), 0);
     // Another object's reconcile within the interval leaves it running; one after it rests it.
-    actors.of(other, start);
-    actors.reconciled(other, REST_AFTER_MS - 1);
-    actors.of(obj('1'), start).send({ type: 'inc' });
-    expect(started).toBe(2);
-    actors.reconciled(obj('1'), 1);
-    actors.reconciled(other, REST_AFTER_MS + 1);
-    actors.of(obj('1'), start).send({ type: 'inc' });
-    expect(started).toBe(3);
-    expect(actors.of(obj('1'), start).getSnapshot().context).toEqual({ count: 3, entries: 1 });
-    actors.reconciled(obj('1'), REST_AFTER_MS + 1);
-    // An armed actor (a timer pending) keeps running past the interval.
-    actors.of(obj('1'), start).send({ type: 'arm' });
-    actors.reconciled(other, 3 * REST_AFTER_MS);
-    actors.of(obj('1'), start);
-    expect(started).toBe(3);
-    expect(actors.of(obj('2'), start).getSnapshot().context).toEqual({ count: 0, entries: 1 });
-    expect(started).toBe(4);
+    send(other, 'inc');
+    machines.reconciled(other, REST_AFTER_MS - 1);
+    expect(running(machines, 'ns/a')).toBe(true);
+    send(obj('1'), 'inc');
+    machines.reconciled(obj('1'), 1);
+    machines.reconciled(other, REST_AFTER_MS + 1);
+    expect(running(machines, 'ns/a')).toBe(false);
+    expect(contextOf(machines, 'ns/a')).toEqual({ count: 2, entries: 1 });
+    send(obj('1'), 'inc');
+    expect(running(machines, 'ns/a')).toBe(true);
+    expect(contextOf(machines, 'ns/a')).toEqual({ count: 3, entries: 1 });
+    machines.reconciled(obj('1'), REST_AFTER_MS + 1);
+    // An armed machine (a timer pending) keeps its snapshot past the interval.
+    send(obj('1'), 'arm');
+    machines.reconciled(other, 3 * REST_AFTER_MS);
+    expect(running(machines, 'ns/a')).toBe(true);
+    // A new object of the name: a fresh machine, and the old one's timer is cleared.
+    send(obj('2'), 'inc');
+    expect(contextOf(machines, 'ns/a')).toEqual({ count: 1, entries: 1 });
+    expect(engine.pending()).toBe(0);
   });
 });
 
-describe('ActorsByObject with the engine timers', () => {
+describe('MachinesByObject with the engine timers', () => {
   const thing = (name: string): KubeObject =>
     ({ apiVersion: 'v1', kind: 'Thing', metadata: { name, namespace: 'ns', uid: name } }) as KubeObject;
 
@@ -195,35 +221,42 @@ describe('ActorsByObject with the engine timers', () => {
    * fleet gone quiet). Returns which objects still have a running actor at the end, and the
    * objects' contexts read through `of` (from the running actor or its snapshot).
    */
-  function quiet(times: { name: string; at: number; op: 'inc' | 'arm' }[], timers: boolean) {
+  function quiet(times: { name: string; at: number; op: 'inc' | 'arm' }[], looks: boolean) {
     const engine = new Engine();
-    let looks = 0;
-    const clock = {
+    let queued = 0;
+    const timers = {
       now: () => engine.now(),
       at: (atMs: number, fn: () => void) => {
+        if (!looks) return undefined;
         // A look queued again and again at one instant would never let the clock move on.
-        if (++looks > 1000) throw new Error(`more than 1000 looks queued, the last at ${atMs} ms`);
+        if (++queued > 1000) throw new Error(`more than 1000 looks queued, the last at ${atMs} ms`);
         return engine.at(atMs, fn);
       },
+      clock: engine.clock,
     };
-    const actors = new ActorsByObject<ReturnType<typeof createActor<typeof counter>>>(timers ? () => clock : undefined);
-    const start = (snapshot?: Snapshot<unknown>) =>
-      actors.failures.watch(createActor(counter, { clock: engine.clock, ...(snapshot ? { snapshot } : {}) })).start();
+    const machines = new MachinesByObject(
+      counter,
+      () => timers,
+      () => () => {},
+    );
     for (const t of [...times].sort((a, b) => a.at - b.at)) {
       engine.runUntil(t.at);
-      actors.of(thing(t.name), start).send({ type: t.op });
-      actors.reconciled(thing(t.name), engine.now());
+      machines.send(
+        thing(t.name),
+        () => undefined,
+        { type: t.op },
+        () => {},
+      );
+      machines.reconciled(thing(t.name), engine.now());
     }
     engine.runUntil(engine.now() + 3 * REST_AFTER_MS);
-    const live = (actors as unknown as { actors: Map<string, { actor?: unknown }> }).actors;
-    const stillRunning = [...live].filter(([, v]) => v.actor !== undefined).map(([k]) => k);
-    const contexts = [...new Set(times.map((t) => t.name))].map(
-      (name) => actors.of(thing(name), start).getSnapshot().context,
-    );
+    const names = [...new Set(times.map((t) => t.name))];
+    const stillRunning = names.filter((name) => running(machines, `ns/${name}`));
+    const contexts = names.map((name) => contextOf(machines, `ns/${name}`));
     return { stillRunning, contexts };
   }
 
-  it('rests every actor once the fleet is quiet, keeping what a never-resting run keeps (fast-check)', () => {
+  it('rests every machine once the fleet is quiet, keeping what a never-resting run keeps (fast-check)', () => {
     const step = fc.record({
       name: fc.constantFrom('a', 'b', 'c'),
       // Fractions of a millisecond, as simulated time has: a look queued at `at + 60 s` must find

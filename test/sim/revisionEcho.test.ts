@@ -1,7 +1,7 @@
 /**
  * The Revision reconciler leaves its machine alone when the model says a reconcile would leave it
  * as it is (`revisionReconcileStays`) and the stored Revision is the one the last reconcile left
- * (`ActorsByObject.leftAsIs`): the status write's own echo. The machine's side of it is
+ * (`MachinesByObject.leftAsIs`): the status write's own echo. The machine's side of it is
  * test/model/revisionEcho.test.ts; this is the run's: each send left out is made anyway on a copy
  * of the machine and leaves its state and writes the stored status, and the same scenario with
  * every reconcile sent writes the same log line for line.
@@ -11,7 +11,7 @@ import { createActor } from 'xstate';
 import type { LogLine } from '../../src/model/events.js';
 import { revisionLifecycleMachine } from '../../src/model/machines/revision.js';
 import { loadScenario, runScenario } from '../../src/runner/simulate.js';
-import { ActorsByObject } from '../../src/sim/controllers/lifecycle.js';
+import { MachinesByObject } from '../../src/sim/controllers/lifecycle.js';
 import { RevisionController } from '../../src/sim/controllers/revision.js';
 import { dataEqual } from '../../src/sim/store.js';
 
@@ -38,24 +38,24 @@ describe("a Revision status write's echo left out", () => {
   ])('%s: each send left out changes nothing, and the log is that of a run sending every one', async (file) => {
     let left = 0;
     const wrong: unknown[] = [];
-    RevisionController.verify = (rev, actor, event, status) => {
+    RevisionController.verify = (rev, snapshot, event, status) => {
       left++;
       const copy = createActor(revisionLifecycleMachine, {
-        snapshot: actor.getPersistedSnapshot(),
+        snapshot: revisionLifecycleMachine.getPersistedSnapshot(snapshot),
         input: { name: '' },
       });
       const emitted: unknown[] = [];
       copy.on('*', (e) => emitted.push(e.type === 'status' ? status(e) : e));
       copy.start();
       copy.send(event);
-      const stays = dataEqual(copy.getSnapshot().value, actor.getSnapshot().value);
+      const stays = dataEqual(copy.getSnapshot().value, snapshot.value);
       if (!stays || emitted.length !== 1 || !dataEqual(emitted[0], rev.status)) wrong.push({ emitted, rev });
     };
     const echoing = await logOf(file);
     expect(wrong.slice(0, 2)).toEqual([]);
     expect(left).toBeGreaterThan(0);
     RevisionController.verify = undefined;
-    vi.spyOn(ActorsByObject.prototype, 'leftAsIs').mockReturnValue(undefined);
+    vi.spyOn(MachinesByObject.prototype, 'leftAsIs').mockReturnValue(undefined);
     const sendingAll = await logOf(file);
     expect(echoing.length).toBe(sendingAll.length);
     expect(echoing).toEqual(sendingAll);

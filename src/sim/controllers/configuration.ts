@@ -2,9 +2,11 @@
  * The Configuration reconciler: every generation stamps out one Revision (`<config>-%05d`, or
  * the template's own name), and the status follows the latest created and latest ready ones.
  */
-import { type Actor, createActor, type Snapshot } from 'xstate';
 import type { Configuration, Revision } from '../../model/api/types.js';
-import { configurationLifecycleMachine } from '../../model/machines/configuration.js';
+import {
+  type ConfigurationLifecycleEmitted,
+  configurationLifecycleMachine,
+} from '../../model/machines/configuration.js';
 import { getCondition, latestReadyRevision, READY } from '../../model/rules/conditions.js';
 import { type DefaultsConfig, defaultRevisionSpec } from '../../model/rules/defaults.js';
 import {
@@ -19,7 +21,7 @@ import { byoRevisionNameTaken, configurationRevisionName } from '../../model/rul
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { REVISIONS_BY_CONFIGURATION, T } from '../types.js';
-import { ActorsByObject, diverge, narrate } from './lifecycle.js';
+import { divergeAt, MachinesByObject, narrate } from './lifecycle.js';
 
 /**
  * The Configuration reconciler: stamps out the generation's revision when it does not exist yet,
@@ -27,7 +29,13 @@ import { ActorsByObject, diverge, narrate } from './lifecycle.js';
  * which decides the Ready condition; the reconciler writes the status the machine emits.
  */
 export class ConfigurationController {
-  private readonly actors = new ActorsByObject<Actor<typeof configurationLifecycleMachine>>(() => this.ctx.engine);
+  private readonly machines = new MachinesByObject(
+    configurationLifecycleMachine,
+    () => this.ctx.engine,
+    ({ namespace, name }) =>
+      (e) =>
+        this.told(namespace, name, e),
+  );
 
   constructor(
     private readonly ctx: SimContext,
@@ -38,7 +46,7 @@ export class ConfigurationController {
     const { ctx } = this;
     const config = ctx.store.get<Configuration>(T.configuration, namespace, name);
     if (!config || config.metadata.deletionTimestamp) {
-      if (!config) this.actors.forget(namespace, name);
+      if (!config) this.machines.forget(namespace, name);
       return;
     }
     const defaults = this.defaults();
@@ -102,48 +110,32 @@ export class ConfigurationController {
       ...(taken !== undefined ? { revisionCreationFailedMessage: taken } : {}),
       latestReadyDeleted,
     };
-    if (!this.actors.repeats(config, facts)) {
-      const actor = this.actors.of(config, (snapshot) => this.start(config, snapshot));
-      const sub = actor.on(
-        'status',
-        this.actors.failures.listener(({ conditions }) => {
+    if (!this.machines.repeats(config, facts)) {
+      this.machines.send(
+        config,
+        () => ({ name }),
+        { type: 'configuration.reconcile', previous: config.status?.conditions, facts, nowIso: ctx.timestamp() },
+        (e) => {
+          if (e.type !== 'status') {
+            this.told(namespace, name, e);
+            return;
+          }
           ctx.store.updateStatus(T.configuration, namespace, name, {
             observedGeneration: generation,
-            conditions,
+            conditions: e.conditions,
             ...(latestCreatedName ? { latestCreatedRevisionName: latestCreatedName } : {}),
             ...(latestReadyName && !latestReadyDeleted ? { latestReadyRevisionName: latestReadyName } : {}),
           });
-        }),
+        },
       );
-      actor.send({
-        type: 'configuration.reconcile',
-        previous: config.status?.conditions,
-        facts,
-        nowIso: ctx.timestamp(),
-      });
-      sub.unsubscribe();
-      this.actors.failures.throwIfAny();
-      this.actors.sent(config, ctx.store.get<Configuration>(T.configuration, namespace, name), facts);
+      this.machines.sent(config, ctx.store.get<Configuration>(T.configuration, namespace, name), facts);
     }
-    this.actors.reconciled(config, this.ctx.now());
+    this.machines.reconciled(config, this.ctx.now());
   }
 
-  private start(config: Configuration, snapshot?: Snapshot<unknown>): Actor<typeof configurationLifecycleMachine> {
-    const actor = this.actors.failures.watch(
-      createActor(configurationLifecycleMachine, {
-        clock: this.actors.failures.clock(this.ctx.engine.clock),
-        ...(snapshot ? { snapshot } : {}),
-        input: { name: config.metadata.name },
-      }),
-    );
-    actor.on(
-      'milestone',
-      this.actors.failures.listener((m) => narrate(this.ctx, m)),
-    );
-    actor.on(
-      'divergence',
-      this.actors.failures.listener((d) => diverge(this.ctx, config, d)),
-    );
-    return actor.start();
+  /** What the Configuration's machine tells besides its status (which only a reconcile's send writes). */
+  private told(namespace: string, name: string, e: ConfigurationLifecycleEmitted): void {
+    if (e.type === 'milestone') narrate(this.ctx, e);
+    else if (e.type === 'divergence') divergeAt(this.ctx, 'Configuration', namespace, name, e);
   }
 }

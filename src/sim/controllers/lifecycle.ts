@@ -1,25 +1,16 @@
 /**
- * What the reconcilers share about their lifecycle machines: one actor per object, and where
- * what the machines tell goes. Milestones go to the log as narration; divergences (a move the
+ * What the reconcilers share about their lifecycle machines: one machine per object (a snapshot,
+ * no actor), and where what the machines tell goes. Milestones go to the log as narration; divergences (a move the
  * model forbids: never expected from the model's own rules, and tests say so) as `divergence`.
  */
-import type { AnyStateMachine, EmittedFrom, EventFromLogic, InputFrom, Snapshot } from 'xstate';
+import type { AnyStateMachine, EmittedFrom, EventFromLogic, InputFrom } from 'xstate';
 import type { KubeObject } from '../../model/api/types.js';
 import type { Divergence, Milestone } from '../../model/machines/lifecycle.js';
-import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
 import type { ActorClock } from '../engine.js';
 import { type Hosted, MachineHost, statusOf } from '../machineHost.js';
 import { type RestedSnapshot, rested } from '../restedSnapshot.js';
 import { dataEqual } from '../store.js';
-
-/** What ActorsByObject needs of an actor: XState's `Actor`, as far as resting goes. */
-interface RestingActor {
-  stop(): void;
-  getSnapshot(): { readonly status: string };
-  getPersistedSnapshot(): Snapshot<unknown>;
-  readonly system: { getSnapshot(): { _scheduledEvents: Record<string, unknown> } };
-}
 
 /** The engine's clock and timers, as far as resting goes. */
 export interface RestTimers {
@@ -38,177 +29,15 @@ interface LastReconcile {
   readonly inputs: unknown;
 }
 
-/** `LastReconcile.machine` of an actor put to rest with the snapshot its last reconcile left. */
+/** `LastReconcile.machine` of a machine put to rest with the snapshot its last reconcile left. */
 const RESTED = Symbol('rested');
 
 /**
- * How long an object's actor stays running after its last reconcile. An object is reconciled
- * in bursts (a rollout, a cold start, a scale to zero); restarting its actor for each reconcile
- * of a burst would cost more CPU than the resting saves.
+ * How long an object's machine keeps its full snapshot after its last reconcile. An object is
+ * reconciled in bursts (a rollout, a cold start, a scale to zero); restoring its snapshot for
+ * each reconcile of a burst would cost more CPU than the resting saves.
  */
 export const REST_AFTER_MS = 60_000;
-
-/**
- * The actors of one kind's objects, by namespace and name; a reused name gets a fresh actor.
- * `failures` brings an error inside a machine (a rule that throws) back to the reconciler: watch
- * each actor and wrap its listeners with it, and call `failures.throwIfAny()` after each send.
- *
- * An object at rest keeps no actor: an actor not reconciled for {@link REST_AFTER_MS} and with
- * no timer pending is stopped and only its persisted snapshot kept (its state and context, a few
- * hundred bytes against several kilobytes for a running actor with its system, mailbox and
- * listeners); the next reconcile starts it again from that snapshot. XState restores a snapshot
- * without running entry actions, and stopping a machine runs no exit actions, so the machine
- * moves and emits as if it had run all along. A fleet's objects are at rest nearly all the time.
- *
- * Given the engine's timers (`timers`), the actors are also looked at when the interval after
- * the oldest reconcile is over, not only at the next reconcile of another object: when a whole
- * fleet goes quiet at once (every Service scaled to zero), no later reconcile comes to rest the
- * last minute's actors.
- */
-export class ActorsByObject<A extends RestingActor> {
-  readonly failures = new ActorFailures();
-  private readonly actors = new Map<
-    string,
-    {
-      uid: string | undefined;
-      actor: A | undefined;
-      /** While resting: its persisted snapshot, the parts it has in common with others shared. */
-      snapshot: RestedSnapshot | undefined;
-      last?: LastReconcile | undefined;
-    }
-  >();
-  /** Running actors by the time of their last reconcile, oldest first (a key moves to the end on use). */
-  private readonly lastUsed = new Map<string, number>();
-  /** A look at the running actors is due on the engine. */
-  private restCheckQueued = false;
-
-  /** `timers()` gives the engine (called when first needed: a controller's context comes later). */
-  constructor(private readonly timers?: () => RestTimers) {}
-
-  /**
-   * The object's actor: running, started again from its snapshot, or made by `start` on first
-   * use (again when a new object took the name). `start(snapshot)` starts one from a snapshot.
-   */
-  of(obj: KubeObject, start: (snapshot?: Snapshot<unknown>) => A): A {
-    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-    const known = this.actors.get(key);
-    if (known && known.uid === obj.metadata.uid) {
-      if (known.actor) return known.actor;
-      const actor = start(known.snapshot?.persisted());
-      known.actor = actor;
-      known.snapshot = undefined;
-      known.last = undefined;
-      return actor;
-    }
-    known?.actor?.stop();
-    const actor = start();
-    this.actors.set(key, { uid: obj.metadata.uid, actor, snapshot: undefined });
-    return actor;
-  }
-
-  /**
-   * Whether this reconcile of `obj` repeats the last one, so that its machine need not be sent
-   * it: the object is the very one the last reconcile left in the store (nobody wrote it since,
-   * so its conditions are the ones the machine emitted then), the machine's snapshot is the one
-   * that reconcile left (no timer or other event moved it since), and the inputs of the send and
-   * of the status write are equal. A lifecycle machine sent such a reconcile again changes
-   * nothing and emits a status equal to the stored one, which the store would not write
-   * (test/model/reconcileRepeats.test.ts checks this of each machine that is sent it; the log
-   * tells no difference). An actor put to rest right after that reconcile stays at rest: nothing
-   * moves a resting machine, and starting it again from its snapshot costs more than the send.
-   */
-  repeats(obj: KubeObject, inputs: unknown): boolean {
-    const known = this.actors.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
-    const last = known?.last;
-    if (!known || !last || last.stored !== obj || !dataEqual(last.inputs, inputs)) return false;
-    return known.actor ? known.actor.getSnapshot() === last.machine : last.machine === RESTED;
-  }
-
-  /**
-   * The running actor of `obj` when `obj` is the very object the last reconcile left in the store
-   * and the machine is as that reconcile left it (so the stored status is the last one it
-   * emitted); undefined otherwise, or when the actor rests.
-   */
-  leftAsIs(obj: KubeObject): A | undefined {
-    const known = this.actors.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
-    const actor = known?.actor;
-    const last = known?.last;
-    if (!actor || !last || known.uid !== obj.metadata.uid || last.stored !== obj) return undefined;
-    const snapshot = actor.getSnapshot();
-    return snapshot === last.machine && snapshot.status === 'active' ? actor : undefined;
-  }
-
-  /**
-   * The reconcile of `obj` sent its machine `inputs` and wrote the status the machine emitted:
-   * remembered for {@link repeats} with the stored object as it is now (`stored`).
-   */
-  sent(obj: KubeObject, stored: KubeObject | undefined, inputs: unknown): void {
-    const known = this.actors.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
-    if (!known?.actor) return;
-    known.last = { machine: known.actor.getSnapshot(), stored, inputs };
-  }
-
-  /**
-   * The object's reconcile is over (at `nowMs`): its actor may rest once it has not been
-   * reconciled for {@link REST_AFTER_MS}; the actors that have not been for that long rest now.
-   */
-  reconciled(obj: KubeObject, nowMs: number): void {
-    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-    this.lastUsed.delete(key);
-    this.lastUsed.set(key, nowMs);
-    this.restDue(nowMs);
-  }
-
-  /** Rests the actors not reconciled for {@link REST_AFTER_MS} by `nowMs`; a look at the others is queued. */
-  private restDue(nowMs: number): void {
-    // `at + REST_AFTER_MS <= nowMs`, the very sum the look below is queued at: the clock reaches
-    // it exactly, where `nowMs - at` could fall a rounding short of the interval.
-    for (const [k, at] of this.lastUsed) {
-      if (at + REST_AFTER_MS > nowMs) break;
-      this.lastUsed.delete(k);
-      // Still busy (a timer pending): looked at again later.
-      if (!this.rest(k)) this.lastUsed.set(k, nowMs);
-    }
-    const timers = this.timers?.();
-    if (!timers || this.restCheckQueued) return;
-    for (const at of this.lastUsed.values()) {
-      this.restCheckQueued = true;
-      timers.at(at + REST_AFTER_MS, () => {
-        this.restCheckQueued = false;
-        this.restDue(timers.now());
-      });
-      return;
-    }
-  }
-
-  /**
-   * Keeps only the persisted snapshot of the actor under `key`, unless a timer of its machine is
-   * pending (it must fire on time) or the actor stopped on an error (which `failures` reports).
-   * False when it keeps running.
-   */
-  private rest(key: string): boolean {
-    const known = this.actors.get(key);
-    const actor = known?.actor;
-    if (!known || !actor) return true;
-    if (actor.getSnapshot().status !== 'active') return true;
-    for (const _ in actor.system.getSnapshot()._scheduledEvents) return false;
-    known.snapshot = rested(actor.getPersistedSnapshot());
-    known.actor = undefined;
-    // Rested as the last reconcile left it: a repeat of that reconcile still needs no machine.
-    known.last =
-      known.last && known.last.machine === actor.getSnapshot() ? { ...known.last, machine: RESTED } : undefined;
-    actor.stop();
-    return true;
-  }
-
-  /** The object is gone: its machine stops. */
-  forget(namespace: string, name: string): void {
-    const key = `${namespace}/${name}`;
-    this.actors.get(key)?.actor?.stop();
-    this.actors.delete(key);
-    this.lastUsed.delete(key);
-  }
-}
 
 /** The engine's clock and timers: the machines' timers and the look at the resting ones. */
 export interface MachineTimers extends RestTimers {
@@ -224,17 +53,22 @@ export interface ObjectMachine<M extends AnyStateMachine> extends Hosted<M> {
 type Listener<M extends AnyStateMachine> = (event: EmittedFrom<M>) => void;
 
 /**
- * The machines of one kind's objects, by namespace and name, as {@link ActorsByObject} keeps
- * actors but with no actor at all: an object's machine is its snapshot, moved by XState's pure
- * transition ({@link MachineHost}); a reused name gets a fresh machine. Errors inside a machine
+ * The machines of one kind's objects, by namespace and name, with no actor at all: an object's
+ * machine is its snapshot, moved by XState's pure transition ({@link MachineHost}: an actor cost
+ * several kilobytes and tens of microseconds to start, a snapshot about one kilobyte); a reused
+ * name gets a fresh machine. Errors inside a machine
  * (a rule that throws) throw out of `send`, or out of the engine's callback of a machine's timer.
  *
  * An object at rest keeps less: a machine not sent anything for {@link REST_AFTER_MS} and with
  * no timer pending keeps only its persisted snapshot (its state and context, the parts it has in
  * common with others shared: src/sim/restedSnapshot.ts) instead of the full snapshot (its state
  * nodes, tags, methods: ≈ a kilobyte more); the next send restores it (XState's
- * `restoreSnapshot`, no entry action runs, as an actor started from a snapshot). When they rest
- * is as with actors, so the engine is asked for the same looks at the same times.
+ * `restoreSnapshot`, no entry action runs, as an actor started from a snapshot).
+ *
+ * Given the engine's timers, the machines are also looked at when the interval after the oldest
+ * reconcile is over, not only at the next reconcile of another object: when a whole fleet goes
+ * quiet at once (every Service scaled to zero), no later reconcile comes to rest the last
+ * minute's machines.
  *
  * `outside(machine)` tells the controller what a machine emitted outside a send (its initial
  * entry actions, its timers' transitions).
@@ -297,7 +131,16 @@ export class MachinesByObject<M extends AnyStateMachine> {
     return machine;
   }
 
-  /** As {@link ActorsByObject.repeats}: this reconcile of `obj` repeats the last one, its send may be left out. */
+  /**
+   * Whether this reconcile of `obj` repeats the last one, so that its machine need not be sent
+   * it: the object is the very one the last reconcile left in the store (nobody wrote it since,
+   * so its conditions are the ones the machine emitted then), the machine's snapshot is the one
+   * that reconcile left (no timer or other event moved it since), and the inputs of the send and
+   * of the status write are equal. A lifecycle machine sent such a reconcile again changes
+   * nothing and emits a status equal to the stored one, which the store would not write
+   * (test/model/reconcileRepeats.test.ts checks this of each machine that is sent it; the log
+   * tells no difference). A machine put to rest right after that reconcile stays at rest.
+   */
   repeats(obj: KubeObject, inputs: unknown): boolean {
     const known = this.machines.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
     const last = known?.last;
@@ -318,14 +161,20 @@ export class MachinesByObject<M extends AnyStateMachine> {
     return snapshot === last.machine && statusOf(snapshot) === 'active' ? snapshot : undefined;
   }
 
-  /** As {@link ActorsByObject.sent}. */
+  /**
+   * The reconcile of `obj` sent its machine `inputs` and wrote the status the machine emitted:
+   * remembered for {@link repeats} with the stored object as it is now (`stored`).
+   */
   sent(obj: KubeObject, stored: KubeObject | undefined, inputs: unknown): void {
     const known = this.machines.get(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`);
     if (!known?.machine) return;
     known.last = { machine: known.machine.snapshot, stored, inputs };
   }
 
-  /** As {@link ActorsByObject.reconciled}. */
+  /**
+   * The object's reconcile is over (at `nowMs`): its machine may rest once it has not been
+   * reconciled for {@link REST_AFTER_MS}; the machines that have not been for that long rest now.
+   */
   reconciled(obj: KubeObject, nowMs: number): void {
     const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
     this.lastUsed.delete(key);
@@ -335,10 +184,12 @@ export class MachinesByObject<M extends AnyStateMachine> {
 
   /** Rests the machines not reconciled for {@link REST_AFTER_MS} by `nowMs`; a look at the others is queued. */
   private restDue(nowMs: number): void {
-    // `at + REST_AFTER_MS <= nowMs`, the very sum the look below is queued at (see ActorsByObject).
+    // `at + REST_AFTER_MS <= nowMs`, the very sum the look below is queued at: the clock reaches
+    // it exactly, where `nowMs - at` could fall a rounding short of the interval.
     for (const [k, at] of this.lastUsed) {
       if (at + REST_AFTER_MS > nowMs) break;
       this.lastUsed.delete(k);
+      // Still busy (a timer pending): looked at again later.
       if (!this.rest(k)) this.lastUsed.set(k, nowMs);
     }
     if (this.restCheckQueued) return;

@@ -3,7 +3,7 @@
  * initial scale) and the PodAutoscaler (`<rev>`), and reports the revision's conditions from
  * the Deployment and the PodAutoscaler (reference §6).
  */
-import { type Actor, createActor, type Snapshot } from 'xstate';
+import type { SnapshotFrom } from 'xstate';
 import { deepFreeze } from '../../model/api/frozen.js';
 import type {
   Condition,
@@ -17,6 +17,7 @@ import type {
 import { containerConcurrencyOf } from '../../model/dataplane.js';
 import { resolveInitialScale } from '../../model/kpa/index.js';
 import {
+  type RevisionLifecycleEmitted,
   type RevisionLifecycleEvent,
   type RevisionObservation,
   revisionLifecycleMachine,
@@ -33,7 +34,7 @@ import { imageIsMissing } from '../settings.js';
 import { cloneData, type ObjectStore } from '../store.js';
 import { PODS_BY_REVISION, T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
-import { ActorsByObject, diverge, narrate } from './lifecycle.js';
+import { divergeAt, MachinesByObject, narrate } from './lifecycle.js';
 
 function digestError(image: string): string {
   return image.includes('##')
@@ -48,16 +49,23 @@ function digestError(image: string): string {
  * emits.
  */
 export class RevisionController {
-  private readonly actors = new ActorsByObject<Actor<typeof revisionLifecycleMachine>>(() => this.ctx.engine);
+  private readonly machines = new MachinesByObject(
+    revisionLifecycleMachine,
+    () => this.ctx.engine,
+    ({ namespace, name }) =>
+      (e) =>
+        this.told(namespace, name, e),
+  );
 
   /**
    * Tests: when set, called for each send left out because the machine would stay, with the
-   * stored Revision, its actor, the event and what makes the status from what the machine emits.
+   * stored Revision, its machine's snapshot, the event and what makes the status from what the
+   * machine emits.
    */
   static verify:
     | ((
         rev: Revision,
-        actor: Actor<typeof revisionLifecycleMachine>,
+        snapshot: SnapshotFrom<typeof revisionLifecycleMachine>,
         event: RevisionLifecycleEvent,
         status: (emitted: RevisionStatusEmitted) => RevisionStatus,
       ) => void)
@@ -74,7 +82,7 @@ export class RevisionController {
     const config = this.config();
     const rev = ctx.store.get<Revision>(T.revision, namespace, name);
     if (!rev || rev.metadata.deletionTimestamp) {
-      if (!rev) this.actors.forget(namespace, name);
+      if (!rev) this.machines.forget(namespace, name);
       return false;
     }
     const image = rev.spec.containers?.[0]?.image ?? '';
@@ -233,46 +241,35 @@ export class RevisionController {
     const nowIso = ctx.timestamp();
     const previous = rev.status?.conditions;
     const inputs = revisionInputs(previous, observed, nowIso);
-    if (!this.actors.repeats(rev, inputs)) {
+    if (!this.machines.repeats(rev, inputs)) {
       const event = { type: 'revision.reconcile', previous, observed, nowIso } as const;
       // The status write's own echo (and any reconcile that judges the conditions as they are):
       // the machine would stay and emit the status it emitted last, which is the stored one.
-      const left = this.actors.leftAsIs(rev);
-      if (left && revisionReconcileStays(left.getSnapshot().context, event)) {
+      const left = this.machines.leftAsIs(rev);
+      if (left && revisionReconcileStays(left.context, event)) {
         RevisionController.verify?.(rev, left, event, status);
-        this.actors.sent(rev, rev, inputs);
+        this.machines.sent(rev, rev, inputs);
       } else {
-        const actor = this.actors.of(rev, (snapshot) => this.start(rev, snapshot));
-        const sub = actor.on('status', (e) =>
-          ctx.store.updateStatus(T.revision, namespace, rev.metadata.name, status(e)),
+        const name = rev.metadata.name;
+        this.machines.send(
+          rev,
+          () => ({ name }),
+          event,
+          (e) => {
+            if (e.type === 'status') ctx.store.updateStatus(T.revision, namespace, name, status(e));
+            else this.told(namespace, name, e);
+          },
         );
-        actor.send(event);
-        sub.unsubscribe();
-        this.actors.failures.throwIfAny();
-        this.actors.sent(rev, ctx.store.get<Revision>(T.revision, namespace, rev.metadata.name), inputs);
+        this.machines.sent(rev, ctx.store.get<Revision>(T.revision, namespace, name), inputs);
       }
     }
-    this.actors.reconciled(rev, this.ctx.now());
+    this.machines.reconciled(rev, this.ctx.now());
   }
 
-  private start(rev: Revision, snapshot?: Snapshot<unknown>): Actor<typeof revisionLifecycleMachine> {
-    const name = rev.metadata.name;
-    const actor = this.actors.failures.watch(
-      createActor(revisionLifecycleMachine, {
-        clock: this.actors.failures.clock(this.ctx.engine.clock),
-        ...(snapshot ? { snapshot } : {}),
-        input: { name },
-      }),
-    );
-    actor.on(
-      'milestone',
-      this.actors.failures.listener((m) => narrate(this.ctx, m, this.ctx.logName(rev.metadata.namespace ?? '', name))),
-    );
-    actor.on(
-      'divergence',
-      this.actors.failures.listener((d) => diverge(this.ctx, rev, d)),
-    );
-    return actor.start();
+  /** What the Revision's machine tells besides its status (which only a reconcile's send writes). */
+  private told(namespace: string, name: string, e: RevisionLifecycleEmitted): void {
+    if (e.type === 'milestone') narrate(this.ctx, e, this.ctx.logName(namespace, name));
+    else if (e.type === 'divergence') divergeAt(this.ctx, 'Revision', namespace, name, e);
   }
 }
 

@@ -3,7 +3,6 @@
  * spec.template into the Configuration and spec.traffic into the Route, and reports their
  * readiness (reference §6).
  */
-import { type Actor, createActor, type Snapshot } from 'xstate';
 import type {
   Configuration,
   KubeObject,
@@ -13,7 +12,7 @@ import type {
   ServiceStatus,
   TrafficTarget,
 } from '../../model/api/types.js';
-import { serviceLifecycleMachine } from '../../model/machines/service.js';
+import { type ServiceLifecycleEmitted, serviceLifecycleMachine } from '../../model/machines/service.js';
 import { DEFAULT_DEFAULTS_CONFIG, type DefaultsConfig, defaultRevisionSpec } from '../../model/rules/defaults.js';
 import { LABEL_SERVICE } from '../../model/rules/labels.js';
 import { serviceRouteStep } from '../../model/rules/naming.js';
@@ -21,7 +20,7 @@ import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { sameButStatus } from '../store.js';
 import { T } from '../types.js';
-import { ActorsByObject, diverge, narrate } from './lifecycle.js';
+import { divergeAt, MachinesByObject, narrate } from './lifecycle.js';
 
 /** kubectl's client-side apply bookkeeping is not copied to children. */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
@@ -81,7 +80,13 @@ interface Applied {
  * from the children.
  */
 export class ServiceController {
-  private readonly actors = new ActorsByObject<Actor<typeof serviceLifecycleMachine>>(() => this.ctx.engine);
+  private readonly machines = new MachinesByObject(
+    serviceLifecycleMachine,
+    () => this.ctx.engine,
+    ({ namespace, name }) =>
+      (e) =>
+        this.told(namespace, name, e),
+  );
   /**
    * What the last reconcile of each Service (by `namespace/name`) applied to its Configuration and
    * Route: the Service it applied, and the two as that reconcile left them in the store.
@@ -103,7 +108,7 @@ export class ServiceController {
     const svc = ctx.store.get<Service>(T.service, namespace, name);
     if (!svc || svc.metadata.deletionTimestamp) {
       if (!svc) {
-        this.actors.forget(namespace, name);
+        this.machines.forget(namespace, name);
         this.applied.delete(`${namespace}/${name}`);
       }
       return;
@@ -139,17 +144,29 @@ export class ServiceController {
     // as they are now: a reconcile with all three as the last one left them (the Service's own
     // status write queues it again) is a repeat the machine need not be sent.
     const inputs = { configuration: config, route, revisionNameTaken };
-    if (!this.actors.repeats(svc, inputs)) {
-      const actor = this.actors.of(svc, (snapshot) => this.start(svc, snapshot));
-      const sub = actor.on(
-        'status',
-        this.actors.failures.listener(({ conditions }) => {
+    if (!this.machines.repeats(svc, inputs)) {
+      this.machines.send(
+        svc,
+        () => ({ name }),
+        {
+          type: 'service.reconcile',
+          previous: svc.status?.conditions,
+          configuration: config,
+          ...(route ? { route } : {}),
+          ...(revisionNameTaken !== undefined ? { revisionNameTaken } : {}),
+          nowIso: ctx.timestamp(),
+        },
+        (e) => {
+          if (e.type !== 'status') {
+            this.told(namespace, name, e);
+            return;
+          }
           // A Route left alone keeps what the Service last said of it (Knative returns before
           // propagating the Route's status).
           const routeStatus = route ? route.status : svc.status;
           const status: ServiceStatus = {
             observedGeneration: svc.metadata.generation,
-            conditions,
+            conditions: e.conditions,
             ...(config.status?.latestCreatedRevisionName
               ? { latestCreatedRevisionName: config.status.latestCreatedRevisionName }
               : {}),
@@ -161,21 +178,11 @@ export class ServiceController {
             ...(routeStatus?.traffic ? { traffic: routeStatus.traffic } : {}),
           };
           ctx.store.updateStatus(T.service, namespace, name, status);
-        }),
+        },
       );
-      actor.send({
-        type: 'service.reconcile',
-        previous: svc.status?.conditions,
-        configuration: config,
-        ...(route ? { route } : {}),
-        ...(revisionNameTaken !== undefined ? { revisionNameTaken } : {}),
-        nowIso: ctx.timestamp(),
-      });
-      sub.unsubscribe();
-      this.actors.failures.throwIfAny();
-      this.actors.sent(svc, ctx.store.get<Service>(T.service, namespace, name), inputs);
+      this.machines.sent(svc, ctx.store.get<Service>(T.service, namespace, name), inputs);
     }
-    this.actors.reconciled(svc, this.ctx.now());
+    this.machines.reconciled(svc, this.ctx.now());
   }
 
   /**
@@ -201,22 +208,9 @@ export class ServiceController {
     return sameButStatus(stored, left);
   }
 
-  private start(svc: Service, snapshot?: Snapshot<unknown>): Actor<typeof serviceLifecycleMachine> {
-    const actor = this.actors.failures.watch(
-      createActor(serviceLifecycleMachine, {
-        clock: this.actors.failures.clock(this.ctx.engine.clock),
-        ...(snapshot ? { snapshot } : {}),
-        input: { name: svc.metadata.name },
-      }),
-    );
-    actor.on(
-      'milestone',
-      this.actors.failures.listener((m) => narrate(this.ctx, m)),
-    );
-    actor.on(
-      'divergence',
-      this.actors.failures.listener((d) => diverge(this.ctx, svc, d)),
-    );
-    return actor.start();
+  /** What the Service's machine tells besides its status (which only a reconcile's send writes). */
+  private told(namespace: string, name: string, e: ServiceLifecycleEmitted): void {
+    if (e.type === 'milestone') narrate(this.ctx, e);
+    else if (e.type === 'divergence') divergeAt(this.ctx, 'Service', namespace, name, e);
   }
 }
