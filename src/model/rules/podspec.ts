@@ -10,10 +10,12 @@
  * - queue-proxy is added with its five ports (8022 admin, 9090/9091 metrics, 8012 http, 8112
  *   https), its environment, a readiness probe on 8012 and a 25m CPU request;
  * - the pod gets the API server's defaults (the `default` service account and its token volume,
- *   the not-ready/unreachable tolerations of 300 s, ClusterFirst DNS, …).
+ *   the not-ready/unreachable tolerations of 300 s, ClusterFirst DNS, …) where the revision's
+ *   PodSpec, as config-features let it in, does not set its own (see CARRIED_POD_FIELDS).
  */
 import { deepFreeze } from '../api/frozen.js';
-import type { Container, Revision } from '../api/types.js';
+import type { Container, Revision, RevisionSpec } from '../api/types.js';
+import type { FeaturesConfig } from './features.js';
 import { LABEL_CONFIGURATION, LABEL_SERVICE } from './labels.js';
 
 export const USER_CONTAINER = 'user-container';
@@ -30,6 +32,8 @@ export const NODE_IP = '192.168.49.2';
 export interface RevisionPodOptions {
   /** config-defaults' revision-timeout-seconds, when the revision does not say. */
   defaultTimeoutSeconds: number;
+  /** config-features: queue-proxy is told whether HTTP/2 auto-detection and multi-container probing are on. */
+  features?: FeaturesConfig;
 }
 
 type EnvVar = { name: string; value?: string; valueFrom?: unknown };
@@ -118,10 +122,13 @@ export function revisionContainers(rev: Revision, options: RevisionPodOptions): 
       { name: 'ENABLE_PROFILING', value: 'false' },
       { name: 'SERVING_ENABLE_PROBE_REQUEST_LOG', value: 'false' },
       fieldRef('HOST_IP', 'status.hostIP'),
-      { name: 'ENABLE_HTTP2_AUTO_DETECTION', value: 'false' },
+      { name: 'ENABLE_HTTP2_AUTO_DETECTION', value: String(options.features?.['autodetect-http2'] === 'Enabled') },
       { name: 'ENABLE_HTTP_FULL_DUPLEX', value: 'false' },
       { name: 'ROOT_CA', value: '' },
-      { name: 'ENABLE_MULTI_CONTAINER_PROBES', value: 'false' },
+      {
+        name: 'ENABLE_MULTI_CONTAINER_PROBES',
+        value: String(options.features?.['multi-container-probing'] === 'Enabled'),
+      },
     ],
     readinessProbe: {
       httpGet: {
@@ -149,6 +156,34 @@ export function revisionContainers(rev: Revision, options: RevisionPodOptions): 
     imagePullPolicy: 'IfNotPresent',
   };
   return [...completed, queue];
+}
+
+/**
+ * The PodSpec fields (beyond containers) of a revision that its pods carry: Knative's makePodSpec
+ * copies the revision's whole PodSpec into the Deployment's pod template. knsim carries the ones
+ * config-features can let in whose effect it simulates (nodeSelector: the scheduler honours it)
+ * or that change nothing it simulates (no node has a taint, DNS is not simulated, nor is a
+ * security context): not runtimeClassName or priorityClassName (the API server would look up the
+ * class), schedulerName (no other scheduler runs), the host namespaces, or init containers (a pod
+ * does not run them).
+ */
+const CARRIED_POD_FIELDS = [
+  'nodeSelector',
+  'affinity',
+  'tolerations',
+  'topologySpreadConstraints',
+  'hostAliases',
+  'dnsPolicy',
+  'dnsConfig',
+  'securityContext',
+] as const;
+
+/** The fields of {@link CARRIED_POD_FIELDS} the revision sets (none, for most revisions). */
+export function carriedPodFields(spec: RevisionSpec): Record<string, unknown> {
+  const pod = spec as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const field of CARRIED_POD_FIELDS) if (pod[field] !== undefined && pod[field] !== null) out[field] = pod[field];
+  return out;
 }
 
 /** The token volume the API server adds to a pod of the `default` service account. */
@@ -179,6 +214,17 @@ const TOKEN_PROJECTION = deepFreeze({
 const NO_SECURITY_CONTEXT = deepFreeze({});
 
 /**
+ * The pod's tolerations: its own, then the not-ready/unreachable ones the API server's
+ * DefaultTolerationSeconds plugin adds for a key the pod does not already tolerate.
+ */
+function podTolerations(own: unknown): readonly unknown[] {
+  if (!Array.isArray(own)) return DEFAULT_TOLERATIONS;
+  const tolerates = (key: string) =>
+    own.some((t: { key?: string; operator?: string }) => t?.key === key || (!t?.key && t?.operator === 'Exists'));
+  return [...own, ...DEFAULT_TOLERATIONS.filter((t) => !tolerates(t.key))];
+}
+
+/**
  * The pod spec the API server stores for a pod made from `template` (its defaults filled in),
  * before it is scheduled (no nodeName yet). Only the token volume's name differs from pod to
  * pod: the rest is the template's own data (frozen when the template is) and frozen constants,
@@ -200,17 +246,17 @@ export function podSpecFromTemplate(
   return {
     ...template,
     containers,
-    dnsPolicy: 'ClusterFirst',
+    dnsPolicy: template.dnsPolicy ?? 'ClusterFirst',
     enableServiceLinks: template.enableServiceLinks ?? false,
     preemptionPolicy: 'PreemptLowerPriority',
     priority: 0,
     restartPolicy: 'Always',
     schedulerName: 'default-scheduler',
-    securityContext: NO_SECURITY_CONTEXT,
+    securityContext: template.securityContext ?? NO_SECURITY_CONTEXT,
     serviceAccount: 'default',
     serviceAccountName: 'default',
     terminationGracePeriodSeconds: template.terminationGracePeriodSeconds ?? 300,
-    tolerations: DEFAULT_TOLERATIONS,
+    tolerations: podTolerations(template.tolerations),
     volumes: [{ name: tokenVolume, projected: TOKEN_PROJECTION }],
   };
 }

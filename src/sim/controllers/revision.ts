@@ -26,7 +26,7 @@ import {
 import { autoscalerFacts } from '../../model/rules/conditions.js';
 import { LABEL_REVISION, LABEL_REVISION_UID, LABEL_ROUTE, LABEL_ROUTING_STATE } from '../../model/rules/labels.js';
 import { deploymentName, podAutoscalerName } from '../../model/rules/naming.js';
-import { revisionContainers } from '../../model/rules/podspec.js';
+import { carriedPodFields, revisionContainers } from '../../model/rules/podspec.js';
 import { reachabilityOf } from '../../model/rules/routing.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
@@ -125,7 +125,11 @@ export class RevisionController {
             cloneData({
               metadata: { labels: podLabels },
               spec: {
-                containers: revisionContainers(rev, { defaultTimeoutSeconds: config.defaults.revisionTimeoutSeconds }),
+                containers: revisionContainers(rev, {
+                  defaultTimeoutSeconds: config.defaults.revisionTimeoutSeconds,
+                  features: config.features,
+                }),
+                ...carriedPodFields(rev.spec),
                 enableServiceLinks: false,
                 terminationGracePeriodSeconds: rev.spec.timeoutSeconds ?? 300,
               },
