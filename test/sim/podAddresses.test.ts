@@ -6,7 +6,8 @@
  * list first asked for at any point, it must equal the plain version: the store's index of the
  * revision's pods, those with an IP and not being deleted, each pod's entries made from it as
  * stored now. And its version must move whenever the list changed (a reconcile that sees the same
- * version writes nothing).
+ * version writes nothing), its ready version whenever the ready entries did (the very entries, in
+ * order: the public Endpoints and slice list only those).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -69,15 +70,30 @@ describe('a revision’s pod addresses, kept from pod events', () => {
             .byIndex<Pod>(T.pod, PODS_BY_REVISION, `${ns}/${rev}`)
             .filter((p) => !p.metadata.deletionTimestamp && p.status?.podIP)
             .map((p) => shown(podEndpoints(p, ns)));
-        const asked = new Map<string, { version: number; list: string[] }>();
+        const asked = new Map<
+          string,
+          { version: number; list: string[]; readyVersion: number; readyEntries: PodEndpoints[] }
+        >();
         const check = (ns: string, rev: string) => {
           const key = `${ns}/${rev}`;
           const list = addresses.of(ns, key, () => store.byIndex<Pod>(T.pod, PODS_BY_REVISION, key));
-          const got = list.entries().map(shown);
+          const entries = list.entries();
+          const got = entries.map(shown);
           expect(got).toEqual(plain(ns, rev));
+          // The ready entries by identity: the public Endpoints are written again only when they moved.
+          const ready = entries.filter((e) => e.ready);
           const last = asked.get(key);
           if (last && last.version === list.version) expect(got).toEqual(last.list);
-          asked.set(key, { version: list.version, list: got });
+          if (last && last.readyVersion === list.readyVersion) {
+            expect(ready.length).toBe(last.readyEntries.length);
+            for (let i = 0; i < ready.length; i++) expect(ready[i]).toBe(last.readyEntries[i]);
+          }
+          asked.set(key, {
+            version: list.version,
+            list: got,
+            readyVersion: list.readyVersion,
+            readyEntries: ready,
+          });
         };
         for (const step of steps) {
           const ns = step.ns;

@@ -158,12 +158,7 @@ export class KubernetesServices {
     // Each pod's entries are made once per stored version of the pod, frozen, and shared by
     // every write until the pod changes: the store keeps frozen data as it is (no copy), so a
     // write costs a reference per pod, not a copy of every pod's address.
-    const ready: PodEndpoints['address'][] = [];
-    const notReady: PodEndpoints['address'][] = [];
-    const readySlices: PodEndpoints['slice'][] = [];
-    const notReadySlices: PodEndpoints['slice'][] = [];
     const addresses = this.addresses.of(ns, key, () => store.byIndex<Pod>(T.pod, PODS_BY_REVISION, key));
-    const podEntries = addresses.entries();
     // What is written is a function of the SKS, the two Services and the pods' entries: when
     // they are the objects the last reconcile read, and what it wrote is still what is stored,
     // writing again would change nothing (half of a day's reconciles: a pod's write that does
@@ -182,27 +177,24 @@ export class KubernetesServices {
     ) {
       return;
     }
-    for (const entry of podEntries) {
-      (entry.ready ? ready : notReady).push(entry.address);
-      (entry.ready ? readySlices : notReadySlices).push(entry.slice);
-    }
-    // The lists frozen too, as their entries are: the store keeps a frozen part as it is, where
-    // it copied each list (and its interner listed each list's keys) on every write, a walk of
-    // every pod's entry twice a second while thousands of pods come and go.
-    Object.freeze(ready);
-    Object.freeze(notReady);
-    Object.freeze(readySlices);
-    Object.freeze(notReadySlices);
+    // The lists, made when an object is written (most reconciles that get here write them all).
+    let lists: EndpointLists | undefined;
+    const made = (): EndpointLists => {
+      lists ??= endpointLists(addresses.entries());
+      return lists;
+    };
     // Each object is written only when what it is made of moved (see `write`): in a reconcile
-    // that writes, one of the two Endpoints and one of the two slices often stays as it was.
+    // that writes, one of the two Endpoints and one of the two slices often stays as it was. The
+    // pods' entries are named by their list and its version (all of them) or ready version (the
+    // ready ones), not listed: equal versions of one list, equal entries.
     const labels = sks.metadata.labels;
-    this.write(ENDPOINTS, ns, privateName, [labels, ...ready, BETWEEN, ...notReady], () =>
+    this.write(ENDPOINTS, ns, privateName, [labels, addresses, addresses.version], () =>
       endpointsBody(
         ns,
         privateName,
         serviceLabels(sks, revision, 'Private'),
         undefined,
-        subsets(PRIVATE_PORTS, ready, notReady),
+        subsets(PRIVATE_PORTS, made().ready, made().notReady),
       ),
     );
     const proxy = sks.spec.mode === 'Proxy';
@@ -212,14 +204,16 @@ export class KubernetesServices {
       ENDPOINTS,
       ns,
       publicName,
-      proxy ? [labels, sks.metadata.uid, numActivators] : [labels, sks.metadata.uid, BETWEEN, ...ready],
+      proxy
+        ? [labels, sks.metadata.uid, numActivators]
+        : [labels, sks.metadata.uid, BETWEEN, addresses, addresses.readyVersion],
       () =>
         endpointsBody(
           ns,
           publicName,
           serviceLabels(sks, revision, 'Public'),
           sks,
-          proxy ? subsets(PUBLIC_PORTS, activators(), []) : subsets(PUBLIC_PORTS, ready, []),
+          proxy ? subsets(PUBLIC_PORTS, activators(), []) : subsets(PUBLIC_PORTS, made().ready, []),
         ),
     );
     // The EndpointSlices kubectl describe reads: the private one from the endpointslice
@@ -229,7 +223,7 @@ export class KubernetesServices {
       ENDPOINT_SLICES,
       ns,
       sliceName(privateName),
-      [privateService, ...readySlices, BETWEEN, ...notReadySlices],
+      [privateService, addresses, addresses.version],
       () =>
         privateService &&
         sliceBody(
@@ -237,14 +231,14 @@ export class KubernetesServices {
           privateService,
           'endpointslice-controller.k8s.io',
           PRIVATE_PORTS,
-          Object.freeze([...readySlices, ...notReadySlices]),
+          Object.freeze([...made().readySlices, ...made().notReadySlices]),
         ),
     );
     this.write(
       ENDPOINT_SLICES,
       ns,
       sliceName(publicName),
-      proxy ? [publicService, numActivators] : [publicService, BETWEEN, ...readySlices],
+      proxy ? [publicService, numActivators] : [publicService, BETWEEN, addresses, addresses.readyVersion],
       () =>
         publicService &&
         sliceBody(
@@ -252,7 +246,7 @@ export class KubernetesServices {
           publicService,
           'endpointslicemirroring-controller.k8s.io',
           PUBLIC_PORTS,
-          proxy ? activators().map((a) => slice(a, true)) : readySlices,
+          proxy ? activators().map((a) => slice(a, true)) : made().readySlices,
         ),
     );
     const stored = [
@@ -429,6 +423,36 @@ interface Written {
   /** The Endpoints and EndpointSlices it writes, and the stored objects they were after it. */
   stored: { type: string; name: string }[];
   objects: (KubeObject | undefined)[];
+}
+
+/** A revision's pods' entries, ready and not, as its Endpoints and slices list them (frozen). */
+interface EndpointLists {
+  ready: readonly PodEndpoints['address'][];
+  notReady: readonly PodEndpoints['address'][];
+  readySlices: readonly PodEndpoints['slice'][];
+  notReadySlices: readonly PodEndpoints['slice'][];
+}
+
+/**
+ * The lists, frozen as their entries are: the store keeps a frozen part as it is, where it
+ * copied each list (and its interner listed each list's keys) on every write, a walk of every
+ * pod's entry twice a second while thousands of pods come and go.
+ */
+function endpointLists(entries: readonly PodEndpoints[]): EndpointLists {
+  const ready: PodEndpoints['address'][] = [];
+  const notReady: PodEndpoints['address'][] = [];
+  const readySlices: PodEndpoints['slice'][] = [];
+  const notReadySlices: PodEndpoints['slice'][] = [];
+  for (const entry of entries) {
+    (entry.ready ? ready : notReady).push(entry.address);
+    (entry.ready ? readySlices : notReadySlices).push(entry.slice);
+  }
+  return {
+    ready: Object.freeze(ready),
+    notReady: Object.freeze(notReady),
+    readySlices: Object.freeze(readySlices),
+    notReadySlices: Object.freeze(notReadySlices),
+  };
 }
 
 /** The EndpointSlice of a Service: its name and a stable suffix (made once per Service name). */

@@ -56,6 +56,12 @@ export class RevisionAddresses {
   private gaps = 0;
   /** Moves on every change of the list: equal versions of one list, equal entries. */
   version = 0;
+  /**
+   * Moves on every change of the ready entries (one comes, goes or is made again): equal ready
+   * versions of one list, equal ready entries in the same order (what the public Endpoints and
+   * slice list), whatever the not-ready ones did.
+   */
+  readyVersion = 0;
 
   constructor(
     /** The pods' namespace (their entries' targetRef). */
@@ -87,18 +93,29 @@ export class RevisionAddresses {
 
   private set(name: string, p: Pod | undefined): void {
     const at = position(this.names, name);
+    let before: PodEndpoints | undefined;
+    let after: PodEndpoints | undefined;
     if (at >= 0) {
-      const had = this.list[at] !== undefined;
+      before = this.list[at];
       if (p) {
-        if (!had) this.gaps--;
-        this.list[at] = podEndpoints(p, this.namespace);
-      } else if (had) {
+        if (before === undefined) this.gaps--;
+        after = podEndpoints(p, this.namespace);
+        this.list[at] = after;
+      } else if (before !== undefined) {
         this.list[at] = undefined;
         this.gaps++;
       } else return;
-    } else if (p) this.added.set(name, podEndpoints(p, this.namespace));
-    else if (!this.added.delete(name)) return;
+    } else if (p) {
+      before = this.added.get(name);
+      after = podEndpoints(p, this.namespace);
+      this.added.set(name, after);
+    } else {
+      before = this.added.get(name);
+      if (before === undefined) return;
+      this.added.delete(name);
+    }
     this.version++;
+    if (before?.ready || after?.ready) this.readyVersion++;
   }
 
   /** The gaps closed and the added pods in their places, in one pass. */
