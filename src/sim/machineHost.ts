@@ -35,7 +35,9 @@ import {
   type InputFrom,
   type SnapshotFrom,
 } from 'xstate';
+import type { SnapshotView } from './actors.js';
 import type { ActorClock } from './engine.js';
+import { type RestedSnapshot, rested } from './restedSnapshot.js';
 
 /**
  * One object's machine: its snapshot and its pending timers by id. `snapshot` is replaced on each
@@ -193,4 +195,58 @@ export class MachineHost<M extends AnyStateMachine> {
 /** A machine snapshot's status ('active' until it is done or stopped). */
 export function statusOf(snapshot: unknown): string {
   return (snapshot as { readonly status: string }).status;
+}
+
+/**
+ * One object's hosted machine that keeps only its persisted snapshot while at rest: what
+ * `RestingActor` (src/sim/actors.ts) does for an actor, with no actor. `rest()` keeps the
+ * persisted snapshot (its context apart, its state shared with the machines resting in the same
+ * state: src/sim/restedSnapshot.ts) unless a timer is pending; the next `send` restores it (no
+ * entry action runs, as an actor started from a snapshot); `snapshot()` answers either way.
+ * `listener` is told all the machine emits (its entry actions at the start included).
+ */
+export class RestingMachine<M extends AnyStateMachine> {
+  private hosted: (Hosted<M> & { readonly listener: Listener<M> }) | undefined;
+  private persisted: RestedSnapshot | undefined;
+
+  /** `host` must tell each machine's own `listener` what it emits outside a send ({@link ownListener}). */
+  constructor(
+    private readonly host: MachineHost<M>,
+    input: InputFrom<M>,
+    private readonly listener: Listener<M>,
+  ) {
+    this.hosted = host.start({ listener }, input);
+  }
+
+  /** The machine's status, state value and context, at rest or not. */
+  snapshot(): SnapshotView<SnapshotFrom<M>> {
+    return this.hosted
+      ? (this.hosted.snapshot as SnapshotView<SnapshotFrom<M>>)
+      : (this.persisted as unknown as SnapshotView<SnapshotFrom<M>>);
+  }
+
+  send(event: EventFromLogic<M>): void {
+    if (!this.hosted) {
+      this.hosted = this.host.restore({ listener: this.listener }, this.persisted!.persisted());
+      this.persisted = undefined;
+    }
+    this.host.send(this.hosted, event, this.listener);
+  }
+
+  /** Keeps only the persisted snapshot, unless a timer is pending or the machine is done. */
+  rest(): void {
+    const hosted = this.hosted;
+    if (!hosted || statusOf(hosted.snapshot) !== 'active' || this.host.pending(hosted)) return;
+    this.persisted = rested(this.host.machine.getPersistedSnapshot(hosted.snapshot));
+    this.hosted = undefined;
+  }
+
+  stop(): void {
+    if (this.hosted) this.host.stop(this.hosted);
+  }
+}
+
+/** The `outside` of a host of {@link RestingMachine}s: each machine's own listener. */
+export function ownListener<M extends AnyStateMachine>(hosted: Hosted<M>): Listener<M> {
+  return (hosted as Hosted<M> & { readonly listener: Listener<M> }).listener;
 }

@@ -11,7 +11,7 @@ import { type AnyStateMachine, assign, createActor, emit, raise, setup } from 'x
 import type { Condition } from '../../src/model/api/types.js';
 import { routeMachine } from '../../src/model/machines/route.js';
 import { Engine } from '../../src/sim/engine.js';
-import { type Hosted, MachineHost } from '../../src/sim/machineHost.js';
+import { type Hosted, MachineHost, ownListener, RestingMachine } from '../../src/sim/machineHost.js';
 
 /** Entry and exit emits, a raise, an `after` left before it fires and one re-entered: what the lifecycle machines use. */
 const counter = setup({
@@ -145,6 +145,42 @@ describe('MachineHost against an actor', () => {
         expect(hosted(routeMachine, routeInput, ops)).toEqual(asActor(routeMachine, routeInput, ops));
       }),
     );
+  });
+
+  it('a RestingMachine put to rest at random moments: same emits, snapshots and timers as the actor (fast-check)', () => {
+    const withRests = fc.array(
+      fc.oneof(
+        fc.constantFrom('inc', 'arm', 'rearm', 'calm', 'bump').map((type) => ({ send: { type } })),
+        fc.integer({ min: 1, max: 15 }).map((wait) => ({ wait })),
+        fc.constant({ rest: true as const }),
+      ),
+      { maxLength: 40 },
+    );
+    let rested = 0;
+    fc.assert(
+      fc.property(withRests, (ops) => {
+        const engine = new Engine();
+        const told: string[] = [];
+        const host = new MachineHost(counter, () => engine.clock, ownListener);
+        const m = new RestingMachine(host, undefined, (e) => told.push(`${engine.now()} ${JSON.stringify(e)}`));
+        const steps = ops.map((op) => {
+          if ('rest' in op) {
+            m.rest();
+            if (!(m as unknown as { hosted?: unknown }).hosted) rested++;
+          } else if ('send' in op) m.send(op.send as { type: 'inc' });
+          else engine.runUntil(engine.now() + op.wait);
+          const s = m.snapshot();
+          const hosted = (m as unknown as { hosted?: Hosted<typeof counter> }).hosted;
+          return { value: s.value, context: s.context, timers: [...(hosted?.timers?.keys() ?? [])].sort() };
+        });
+        const plain = ops.filter((op) => !('rest' in op)) as Op<{ type: string }>[];
+        const actor = asActor(counter, undefined, plain);
+        expect(told).toEqual(actor.told);
+        expect(steps.filter((_, i) => !('rest' in ops[i]!))).toEqual(actor.steps);
+      }),
+    );
+    // Some machines were in fact put to rest (and restored) on the way.
+    expect(rested).toBeGreaterThan(0);
   });
 
   it('differs from the actor when a cancel is dropped (the oracle sees a broken host)', () => {

@@ -73,6 +73,8 @@ import { ActorFailures, RestingActor, type SnapshotView } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { RevisionDataplane } from '../dataplane/revision.js';
+import type { ActorClock } from '../engine.js';
+import { MachineHost, ownListener, RestingMachine } from '../machineHost.js';
 import { T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
 import { UnchangedStatus } from './statusMemo.js';
@@ -93,6 +95,24 @@ export function nextTickDelay(
   return { delayMs: at - nowMs, atMs: at };
 }
 
+/**
+ * The PodAutoscaler's and the SKS's machines have no timer (an actor of theirs ran without the
+ * engine's clock): a clock that refuses one, so that a timer added to them fails loudly here.
+ */
+const NO_TIMERS: ActorClock = {
+  setTimeout: () => {
+    throw new Error('the PodAutoscaler and SKS machines are hosted without a clock');
+  },
+  clearTimeout: () => {},
+};
+
+/**
+ * The hosts of every revision's PodAutoscaler and SKS machines (no actor each: src/sim/machineHost.ts);
+ * each machine's own listener is told what it emits.
+ */
+const paHost = new MachineHost(podAutoscalerMachine, () => NO_TIMERS, ownListener);
+const sksHost = new MachineHost(sksMachine, () => NO_TIMERS, ownListener);
+
 /** How often the KPA's asynchronous activator probe retries (reference §4). */
 const PROBE_RETRY_MS = 1_000;
 
@@ -107,9 +127,9 @@ export class RevisionAutoscaler {
   private windows: DeciderWindows;
   private decider: DeciderState;
   private readonly ticker: RestingActor<SnapshotFrom<typeof autoscalerMachine>, Actor<typeof autoscalerMachine>>;
-  private readonly pa: RestingActor<SnapshotFrom<typeof podAutoscalerMachine>, Actor<typeof podAutoscalerMachine>>;
+  private readonly pa: RestingMachine<typeof podAutoscalerMachine>;
   /** Made with the SKS object (the first reconcile); until then the revision is in Proxy mode. */
-  private sks: RestingActor<SnapshotFrom<typeof sksMachine>, Actor<typeof sksMachine>> | undefined;
+  private sks: RestingMachine<typeof sksMachine> | undefined;
   private requeue: ReturnType<SimContext['engine']['after']> | null = null;
   private lastScale: ScaleDecision | undefined;
   private lastScaleAtMs: number | null = null;
@@ -148,24 +168,14 @@ export class RevisionAutoscaler {
     this.logSpec(readyPods);
     const { failures } = this;
     const panicking = this.decider.panicTimeMs !== null;
-    this.pa = new RestingActor((snapshot) => {
-      const pa = failures.watch(
-        createActor(podAutoscalerMachine, { ...(snapshot ? { snapshot } : {}), input: { revision, panicking } }),
-      );
-      pa.on(
-        'pa.active',
-        failures.listener((e) => {
-          this.activeUpdate = activeUpdateOf(e);
-        }),
-      );
-      pa.on(
-        'decider.mode',
-        failures.listener((e) => {
-          this.ctx.emit({ t: this.ctx.now(), type: 'panic', revision: this.logName, panicking: e.panicking });
-        }),
-      );
-      return pa.start();
-    });
+    this.pa = new RestingMachine(
+      paHost,
+      { revision, panicking },
+      failures.listener((e) => {
+        if (e.type === 'pa.active') this.activeUpdate = activeUpdateOf(e);
+        else this.ctx.emit({ t: this.ctx.now(), type: 'panic', revision: this.logName, panicking: e.panicking });
+      }),
+    );
     // A tick runs inside the ticker's transition: the machines can rest once its timer's event is over.
     const ticks = failures.clock(ctx.engine.clock, () => this.restIfAsleep());
     const onTick = failures.listener((e: AutoscalerEmitted): void => {
@@ -357,7 +367,7 @@ export class RevisionAutoscaler {
     const record = decision.record;
     if (record.valid) this.lastDecision = record;
     if (record.panicEntered || record.panicExited) {
-      this.pa.running().send({ type: record.panicEntered ? 'decider.panicked' : 'decider.calmed' });
+      this.pa.send({ type: record.panicEntered ? 'decider.panicked' : 'decider.calmed' });
       this.failures.throwIfAny();
     }
     const reconciled = decision.result.valid && shouldTriggerReconcile(previous, decision.state);
@@ -488,7 +498,7 @@ export class RevisionAutoscaler {
     const step = paScaledStep(this.pa.snapshot(), scaled);
     if (step.moves) {
       // The machine moves: it emits the condition (pa.active sets activeUpdate).
-      this.pa.running().send(scaled);
+      this.pa.send(scaled);
       this.failures.throwIfAny();
     } else if (step.condition) {
       // The state stays and the machine would only emit this condition: left out (a resting PA stays at rest).
@@ -534,36 +544,29 @@ export class RevisionAutoscaler {
 
   /** The SKS machine's state, resting or not (the machine is made on first use). */
   private sksSnapshot(): SnapshotView<SksSnapshot> {
-    if (!this.sks) this.sksActor();
-    return this.sks!.snapshot();
+    return this.sksOf().snapshot();
   }
 
-  private sksActor(): Actor<typeof sksMachine> {
+  private sksOf(): RestingMachine<typeof sksMachine> {
     if (!this.sks) {
       // The SKS is made in Proxy mode, its activator endpoints in place from now on.
-      const nowMs = this.ctx.now();
-      this.sks = new RestingActor((snapshot) => {
-        const actor = this.failures.watch(
-          createActor(sksMachine, { ...(snapshot ? { snapshot } : {}), input: { revision: this.revision, nowMs } }),
-        );
-        actor.on(
-          'sks.routing',
-          this.failures.listener((e) => {
-            this.dataplane.setActivatorInPath(e.mode === 'Proxy');
-          }),
-        );
-        return actor.start();
-      });
+      this.sks = new RestingMachine(
+        sksHost,
+        { revision: this.revision, nowMs: this.ctx.now() },
+        this.failures.listener((e) => {
+          this.dataplane.setActivatorInPath(e.mode === 'Proxy');
+        }),
+      );
       this.failures.throwIfAny();
     }
-    return this.sks.running();
+    return this.sks;
   }
 
   private ensureSks(pa: PodAutoscaler): ServerlessService {
     const existing = this.ctx.store.get<ServerlessService>(T.sks, this.namespace, this.revision);
     if (existing) return existing;
     const created = this.ctx.store.create<ServerlessService>(newServerlessService(pa, ownerRef(pa), 'Proxy', 2));
-    this.sksActor();
+    this.sksOf();
     return created;
   }
 
@@ -590,7 +593,7 @@ export class RevisionAutoscaler {
     };
     // An event that cannot move the machine is left out (a resting machine stays at rest).
     if (sksReconcileMoves(this.sksSnapshot(), event)) {
-      this.sksActor().send(event);
+      this.sksOf().send(event);
       this.failures.throwIfAny();
     }
     const mode = sksModeOf(this.sksSnapshot());
