@@ -85,7 +85,6 @@ describe('features_test.go', () => {
       'kubernetes.podspec-affinity': 'Disabled',
       'kubernetes.podspec-dnsconfig': 'Disabled',
       'kubernetes.podspec-dnspolicy': 'Disabled',
-      'kubernetes.podspec-dryrun': 'Allowed',
       'kubernetes.podspec-fieldref': 'Disabled',
       'kubernetes.podspec-hostaliases': 'Disabled',
       'kubernetes.podspec-hostipc': 'Disabled',
@@ -105,6 +104,8 @@ describe('features_test.go', () => {
       'kubernetes.podspec-volumes-csi': 'Disabled',
       'kubernetes.podspec-volumes-emptydir': 'Enabled',
       'kubernetes.podspec-volumes-hostpath': 'Disabled',
+      'kubernetes.podspec-volumes-image': 'Disabled',
+      'kubernetes.podspec-volumes-mount-propagation': 'Disabled',
       'multi-container': 'Enabled',
       'multi-container-probing': 'Disabled',
       'queueproxy.mount-podinfo': 'Disabled',
@@ -121,8 +122,21 @@ describe('features_test.go', () => {
     expect(parseFeaturesConfig({ 'kubernetes.podspec-affinity': 'enabled' })['kubernetes.podspec-affinity']).toBe(
       'Enabled',
     ));
-  it('asFlag: any other value is ignored and the default kept; so are unknown keys', () =>
-    expect(parseFeaturesConfig({ 'multi-container': 'yes', 'no-such-flag': 'Enabled' })).toEqual(features()));
+  it('asFlag: any other value is ignored and the default kept; so are unknown keys (podspec-dryrun now one)', () =>
+    expect(
+      parseFeaturesConfig({
+        'multi-container': 'yes',
+        'no-such-flag': 'Enabled',
+        'kubernetes.podspec-dryrun': 'Enabled',
+      }),
+    ).toEqual(features()));
+  it('asSecurePodDefaultsFlag: secure-pod-defaults takes Disabled, AllowRootBounded, Enabled (not Allowed)', () => {
+    expect(parseFeaturesConfig({ 'secure-pod-defaults': 'allowrootbounded' })['secure-pod-defaults']).toBe(
+      'AllowRootBounded',
+    );
+    expect(parseFeaturesConfig({ 'secure-pod-defaults': 'Allowed' })['secure-pod-defaults']).toBe('Disabled');
+    expect(parseFeaturesConfig({ 'multi-container': 'AllowRootBounded' })['multi-container']).toBe('Enabled');
+  });
 });
 
 // ---- TestPodSpecFeatureValidation ----
@@ -632,6 +646,20 @@ describe('k8s_validation_test.go TestVolumeValidation', () => {
         'Persistent volume write support is disabled, but found persistent volume claim myclaim that is not read-only: \n' +
         `${MUST_NOT}: persistentVolumeClaim`,
     ));
+  it('hostPath, csi and image volume sources pass the mask only when their flag is not Disabled', () => {
+    const sources = { hostPath: { path: '/tmp' }, csi: { driver: 'd' }, image: { reference: 'docker.io/x/y' } };
+    for (const [field, value] of Object.entries(sources)) {
+      expect(volumeErrors({ name: 'foo', [field]: value })).toBe(`${MUST_NOT}: ${field}`);
+    }
+    const allowed: Flags = {
+      'kubernetes.podspec-volumes-hostpath': 'Allowed',
+      'kubernetes.podspec-volumes-csi': 'Enabled',
+      'kubernetes.podspec-volumes-image': 'Enabled',
+    };
+    for (const [field, value] of Object.entries(sources)) {
+      expect(volumeErrors({ name: 'foo', [field]: value }, allowed)).toBe('');
+    }
+  });
   it('an emptyDir volume with kubernetes.podspec-volumes-emptydir Disabled (validateVolume and VolumeMask)', () =>
     expect(volumeErrors({ name: 'foo', emptyDir: {} }, { 'kubernetes.podspec-volumes-emptydir': 'Disabled' })).toBe(
       `EmptyDir volume support is disabled, but found EmptyDir volume foo: \n${MUST_NOT}: emptyDir`,
@@ -739,8 +767,8 @@ describe('config-features in the cluster', () => {
     }
     expect(error).toBeInstanceOf(ScenarioError);
     expect((error as Error).message).toBe(
-      'scn.yaml:4:38: config.config-features["kubernetes.podspec-nodeselector"]: "yes" is not a feature flag value ' +
-        '(Enabled, Allowed or Disabled, any case); Knative would ignore it and keep the default, Disabled',
+      'scn.yaml:4:38: config.config-features["kubernetes.podspec-nodeselector"]: "yes" is not a value of this flag ' +
+        '(Enabled, Allowed, Disabled, any case); Knative would ignore it and keep the default, Disabled',
     );
   });
 

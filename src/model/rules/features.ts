@@ -2,9 +2,10 @@
  * The `config-features` ConfigMap (knative/serving pkg/apis/config/features.go): flags that let
  * the webhook accept PodSpec fields it refuses by default, and switch optional behaviours.
  *
- * A flag is `Enabled`, `Disabled` or `Allowed`, matched without regard to case. Knative's parse
- * (asFlag) ignores any other value and keeps the flag's default, and ignores keys it does not
- * know: {@link parseFeaturesConfig} does the same, so the cluster behaves as Knative's would;
+ * A flag is `Enabled`, `Disabled` or `Allowed` (secure-pod-defaults: `Disabled`,
+ * `AllowRootBounded` or `Enabled`), matched without regard to case. Knative's parse (asFlag,
+ * asSecurePodDefaultsFlag) ignores any other value and keeps the flag's default, and ignores keys
+ * it does not know: {@link parseFeaturesConfig} does the same, so the cluster behaves as Knative's would;
  * {@link featuresConfigProblems} names such values, for the places knsim checks a file before a
  * run (a value Knative silently ignores is almost always a typo).
  *
@@ -14,16 +15,19 @@
  * multi-container-probing) want `Enabled` exactly.
  */
 
-export type FeatureFlag = 'Enabled' | 'Disabled' | 'Allowed';
+/** AllowRootBounded is secure-pod-defaults' alone (secure defaults, root still allowed). */
+export type FeatureFlag = 'Enabled' | 'Disabled' | 'Allowed' | 'AllowRootBounded';
 
-/** Every key features.go reads, with its default there. */
+/**
+ * Every key the current features.go reads, with its default there (kubernetes.podspec-dryrun is
+ * gone from it: a dry-run pod is no longer made, the key is ignored like any unknown one).
+ */
 const FEATURE_DEFAULTS = {
   'autodetect-http2': 'Disabled',
   'kubernetes.containerspec-addcapabilities': 'Disabled',
   'kubernetes.podspec-affinity': 'Disabled',
   'kubernetes.podspec-dnsconfig': 'Disabled',
   'kubernetes.podspec-dnspolicy': 'Disabled',
-  'kubernetes.podspec-dryrun': 'Allowed',
   'kubernetes.podspec-fieldref': 'Disabled',
   'kubernetes.podspec-hostaliases': 'Disabled',
   'kubernetes.podspec-hostipc': 'Disabled',
@@ -43,6 +47,8 @@ const FEATURE_DEFAULTS = {
   'kubernetes.podspec-volumes-csi': 'Disabled',
   'kubernetes.podspec-volumes-emptydir': 'Enabled',
   'kubernetes.podspec-volumes-hostpath': 'Disabled',
+  'kubernetes.podspec-volumes-image': 'Disabled',
+  'kubernetes.podspec-volumes-mount-propagation': 'Disabled',
   'multi-container': 'Enabled',
   'multi-container-probing': 'Disabled',
   'queueproxy.mount-podinfo': 'Disabled',
@@ -58,16 +64,15 @@ export const FEATURE_KEYS = Object.keys(FEATURE_DEFAULTS) as readonly FeatureKey
 export const DEFAULT_FEATURES_CONFIG: FeaturesConfig = Object.freeze({ ...FEATURE_DEFAULTS });
 
 const FLAGS: readonly FeatureFlag[] = ['Enabled', 'Allowed', 'Disabled'];
+const SECURE_POD_DEFAULTS_FLAGS: readonly FeatureFlag[] = ['Disabled', 'AllowRootBounded', 'Enabled'];
 
-/**
- * Values a newer Knative takes for a key on top of the three flags (secure-pod-defaults'
- * `root-allowed`): not an error, and knsim models nothing of that flag.
- */
-const OTHER_VALUES: Partial<Record<FeatureKey, readonly string[]>> = { 'secure-pod-defaults': ['root-allowed'] };
+function flagsOf(key: FeatureKey): readonly FeatureFlag[] {
+  return key === 'secure-pod-defaults' ? SECURE_POD_DEFAULTS_FLAGS : FLAGS;
+}
 
-function asFlag(raw: string): FeatureFlag | undefined {
+function asFlag(key: FeatureKey, raw: string): FeatureFlag | undefined {
   const lower = raw.toLowerCase();
-  return FLAGS.find((f) => f.toLowerCase() === lower);
+  return flagsOf(key).find((f) => f.toLowerCase() === lower);
 }
 
 /** config-features as Knative's NewFeaturesConfigFromMap reads it (it never fails). */
@@ -75,7 +80,7 @@ export function parseFeaturesConfig(data: Readonly<Record<string, string>>): Fea
   const out: Record<FeatureKey, FeatureFlag> = { ...FEATURE_DEFAULTS };
   for (const key of FEATURE_KEYS) {
     const raw = data[key];
-    const flag = raw === undefined ? undefined : asFlag(raw);
+    const flag = raw === undefined ? undefined : asFlag(key, raw);
     if (flag) out[key] = flag;
   }
   return Object.freeze(out);
@@ -93,12 +98,12 @@ export interface FeatureProblem {
 export function featuresConfigProblems(data: Readonly<Record<string, string>>): FeatureProblem[] {
   return FEATURE_KEYS.flatMap((key) => {
     const raw = data[key];
-    if (raw === undefined || asFlag(raw) || OTHER_VALUES[key]?.includes(raw.toLowerCase())) return [];
+    if (raw === undefined || asFlag(key, raw)) return [];
     return [
       {
         key,
         message:
-          `${JSON.stringify(raw)} is not a feature flag value (Enabled, Allowed or Disabled, any case); ` +
+          `${JSON.stringify(raw)} is not a value of this flag (${flagsOf(key).join(', ')}, any case); ` +
           `Knative would ignore it and keep the default, ${FEATURE_DEFAULTS[key]}`,
       },
     ];
@@ -141,4 +146,5 @@ export const GATED_VOLUME_SOURCES: readonly (readonly [field: string, key: Featu
   ['persistentVolumeClaim', 'kubernetes.podspec-persistent-volume-claim'],
   ['hostPath', 'kubernetes.podspec-volumes-hostpath'],
   ['csi', 'kubernetes.podspec-volumes-csi'],
+  ['image', 'kubernetes.podspec-volumes-image'],
 ];
