@@ -4,7 +4,6 @@
  * and writes Pod objects as kubectl would see them. What a cluster shows besides (the
  * ReplicaSet, the kubelet's and the controllers' events) is written through `shown`.
  */
-import { type Actor, createActor } from 'xstate';
 import type { Container, ContainerStatus, Deployment, KubeObject, Pod } from '../../model/api/types.js';
 import { type ContainerResources, containerRequests, cpuLimitMillis } from '../../model/cluster/containers.js';
 import {
@@ -16,11 +15,10 @@ import {
 import { type ContainerRequests, type PodDemand, podDemand } from '../../model/cluster/scheduler.js';
 import { md5, sha256Hex } from '../../model/digest.js';
 import type { PodPhase } from '../../model/events.js';
-import { type PodEmitted, podMachine, podPhaseOf } from '../../model/machines/pod.js';
+import { type PodEmitted, podPhaseOf } from '../../model/machines/pod.js';
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
 import { podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
 import { terminationMs } from '../../model/timeouts.js';
-import { ActorFailures, ActorHomes } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { normalVariate } from '../load/rng.js';
@@ -30,6 +28,7 @@ import type { NodeState } from '../nodes/state.js';
 import type { PodLogs } from '../podLogs.js';
 import type { EventRecorder } from '../recorder.js';
 import { T } from '../types.js';
+import { type PodMachine, PodMachines } from './podMachines.js';
 import { deploymentConditions, REPLICA_SETS, type ReplicaSetController } from './replicaset.js';
 import { UnchangedStatus } from './statusMemo.js';
 
@@ -54,12 +53,20 @@ export interface PodPlacement {
   controlPlane(): string;
 }
 
-interface PodRuntime {
+/**
+ * A pod: its machine's snapshot, pending timer and inbox (run by `PodMachines`, no actor), and
+ * what the kubelet and the scheduler did for it.
+ */
+interface PodRuntime extends PodMachine {
   name: string;
   revision: string;
   createdAt: number;
-  actor: Actor<typeof podMachine>;
   ip: string;
+  /** Its namespace and Deployment (the machine's first run files it there, see `born`). */
+  namespace: string;
+  deployment: string;
+  /** The pod as the scheduler sees it. */
+  toSchedule: PodToSchedule | undefined;
   /** The node the scheduler bound it to. */
   node?: NodeState;
   /** Its containers' images, in order, with their pull policies. */
@@ -128,12 +135,6 @@ const PHASE_RANK: Record<PodPhase, number> = {
 
 const SCHEDULER = { component: 'default-scheduler' };
 
-/**
- * Pods per actor home (`ActorHomes`): a pod's stop walks at most this many pods' pending timers
- * (a pod has one at most), and a home (a root actor) is made once per this many pods.
- */
-export const POD_HOME_SIZE = 64;
-
 /** How many of a Deployment's pods are in each phase (a Gone one until it leaves the map). */
 type PhaseTally = Record<PodPhase, number>;
 
@@ -148,7 +149,7 @@ function aliveCount(rt: DeploymentRuntime): number {
 
 /** A pod's phase: its machine's state (the one holder of it). */
 function phaseOf(pod: PodRuntime): PodPhase {
-  return podPhaseOf(pod.actor.getSnapshot());
+  return podPhaseOf(pod.snapshot);
 }
 
 /** Whether the Deployment's stored conditions hold Progressing (set from its first status write on). */
@@ -248,16 +249,10 @@ export class DeploymentController {
   private readonly deployments = new Map<string, DeploymentRuntime>();
   /** The runtimes `runtimeOf` found, by namespace then name. */
   private readonly runtimes = new Map<string, Map<string, DeploymentRuntime>>();
-  /** Errors of the pod machines' listeners, thrown where the machine moved (pod actors are not watched: they call no rule). */
-  private readonly failures = new ActorFailures();
-  /**
-   * The pod machines' parents: each pod's actor is a child of a home, so the pods of a home share
-   * one actor system (making a root actor builds a system, a registry and a scheduler for it:
-   * most of what a pod's actor cost to make and start). A child reaching its final state (Gone)
-   * stops itself, and XState then walks its home's whole timer table for the child's timers:
-   * homes of `POD_HOME_SIZE` pods keep that walk short when thousands of pods are alive.
-   */
-  private readonly podHomes: ActorHomes;
+  /** The pods' machines, without actors (see podMachines.ts). */
+  private readonly machines: PodMachines<PodRuntime>;
+  /** The Deployment whose pod `createPod` is starting (`born` files the pod there). */
+  private making: DeploymentRuntime | undefined;
   private ipCounter = 0;
 
   constructor(
@@ -266,8 +261,35 @@ export class DeploymentController {
     private readonly shown: ShownObjects,
     private readonly placement: PodPlacement,
   ) {
-    // What a listener throws (a rule of the scheduler's, say) fails the run where it happened.
-    this.podHomes = new ActorHomes(this.failures.clock(this.ctx.engine.clock), this.failures, POD_HOME_SIZE);
+    this.machines = new PodMachines(this.ctx.engine.clock, (pod) => this.born(pod));
+  }
+
+  /**
+   * A new pod's machine runs for the first time (its start): the pod is filed under its
+   * Deployment before anything it announces is handled (the tallies count the pods filed).
+   */
+  private born(pod: PodRuntime): (event: PodEmitted) => void {
+    this.making?.pods.set(pod.name, pod);
+    const ns = pod.namespace;
+    const deployment = pod.deployment;
+    // One listener for the four events the machine emits.
+    const listener = (e: PodEmitted): void => {
+      switch (e.type) {
+        case 'phase':
+          this.onPhase(ns, deployment, pod, e.phase);
+          break;
+        case 'schedule':
+          this.placement.scheduler.schedule(pod.toSchedule!);
+          break;
+        case 'unschedulable':
+          this.onUnschedulable(ns, pod, e.message);
+          break;
+        case 'pull':
+          this.pull(ns, pod);
+          break;
+      }
+    };
+    return listener;
   }
 
   /** The pods of a revision's Deployment that exist (any phase but Gone). */
@@ -474,64 +496,56 @@ export class DeploymentController {
     else this.ctx.store.create(pod);
     if (rs) this.shown.replicaSets.podCreated(rs, name);
     const containers = template.spec?.containers ?? [];
-    const actor = createActor(podMachine, {
-      parent: this.podHomes.next(),
-      input: {
-        name,
-        revision,
-        schedulingMs: this.startupDuration(startup.schedulingMs),
-        creatingMs: this.startupDuration(startup.creatingMs),
-        startupMs: this.startupDuration(startup.appStartMs),
-        drainMs: this.ctx.settings.drainMs,
-      },
-    });
-    const runtime: PodRuntime = {
+    const input = {
       name,
       revision,
-      createdAt: this.ctx.now(),
-      actor,
-      ip,
-      images: containers.map((c) => ({
-        image: c.image ?? '',
-        // Knative pins images by digest, for which the API server's default policy is IfNotPresent.
-        policy: (c as { imagePullPolicy?: ImagePullPolicy }).imagePullPolicy ?? 'IfNotPresent',
-      })),
+      schedulingMs: this.startupDuration(startup.schedulingMs),
+      creatingMs: this.startupDuration(startup.creatingMs),
+      startupMs: this.startupDuration(startup.appStartMs),
+      drainMs: this.ctx.settings.drainMs,
     };
-    rt.pods.set(name, runtime);
-    const key = `${ns}/${name}`;
+    const images = containers.map((c) => ({
+      image: c.image ?? '',
+      // Knative pins images by digest, for which the API server's default policy is IfNotPresent.
+      policy: (c as { imagePullPolicy?: ImagePullPolicy }).imagePullPolicy ?? 'IfNotPresent',
+    }));
     const demand = podDemand(containerAsks(containers).requests, {
-      images: runtime.images.map((i) => i.image),
+      images: images.map((i) => i.image),
       ...((template.spec as { nodeSelector?: Record<string, string> } | undefined)?.nodeSelector
         ? { nodeSelector: (template.spec as { nodeSelector: Record<string, string> }).nodeSelector }
         : {}),
     });
     const userLimit = containerAsks(containers).userLimit;
-    const f = this.failures;
-    const deployment = dep.metadata.name;
-    const toSchedule = new PodToSchedule(key, owner.name, demand, userLimit, runtime);
-    // One listener for the four events the machine emits (each `on` costs a listener set, a
-    // bound copy and here a wrapper: a pod made four of each).
-    actor.on(
-      '*',
-      f.listener((e: PodEmitted) => {
-        switch (e.type) {
-          case 'phase':
-            this.onPhase(ns, deployment, runtime, e.phase);
-            break;
-          case 'schedule':
-            this.placement.scheduler.schedule(toSchedule);
-            break;
-          case 'unschedulable':
-            this.onUnschedulable(ns, runtime, e.message);
-            break;
-          case 'pull':
-            this.pull(ns, runtime);
-            break;
-        }
-      }),
-    );
-    actor.start();
-    f.throwIfAny();
+    // Every field the pod will have, in one order (one hidden class for all pods).
+    const made: Omit<PodRuntime, 'snapshot' | 'timers'> = {
+      name,
+      revision,
+      createdAt: this.ctx.now(),
+      ip,
+      namespace: ns,
+      deployment: dep.metadata.name,
+      listener: undefined,
+      toSchedule: undefined,
+      inbox: undefined,
+      node: undefined,
+      images,
+      pulls: undefined,
+      unschedulable: undefined,
+      announced: undefined,
+      scheduledAt: undefined,
+      startedAt: undefined,
+      readyAt: undefined,
+      containerIds: undefined,
+    };
+    // The machine starts: `born` files the pod under `rt` before its first announcement is handled.
+    const before = this.making;
+    this.making = rt;
+    try {
+      const pod = this.machines.start(made, input);
+      pod.toSchedule = new PodToSchedule(`${ns}/${name}`, owner.name, demand, userLimit, pod, this.machines);
+    } finally {
+      this.making = before;
+    }
   }
 
   /** The kubelet puts the pod's images on its node (the Pulling events as it asks), then the pod starts. */
@@ -546,8 +560,7 @@ export class DeploymentController {
       pod.images,
       (outcomes) => {
         pod.pulls = outcomes;
-        pod.actor.send({ type: 'pod.pulled' });
-        this.failures.throwIfAny();
+        this.machines.deliver(pod, { type: 'pod.pulled' });
       },
       (index, image) => {
         const c = containers[index];
@@ -606,7 +619,7 @@ export class DeploymentController {
       this.ctx.settings.drainMs,
       this.observer.podBusyForMs(namespace, pod.revision, pod.name),
     );
-    pod.actor.send({ type: 'pod.delete', drainMs });
+    this.machines.deliver(pod, { type: 'pod.delete', drainMs });
   }
 
   private onPhase(namespace: string, deployment: string, pod: PodRuntime, phase: PodPhase): void {
@@ -634,7 +647,7 @@ export class DeploymentController {
       this.shown.logs.gone(namespace, pod.name);
       this.ctx.store.remove(T.pod, namespace, pod.name);
       if (owner?.pods.delete(pod.name)) owner.tally.Gone--;
-      // The machine is final: its actor stops itself once this transition is over.
+      // The machine is final (done: a send to it changes nothing) and has no timer left.
     } else if (phase === 'ContainerCreating') {
       // The binding: the node and the scheduled status in one write.
       const existing = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
@@ -716,17 +729,18 @@ class PodToSchedule implements SchedulablePod {
     readonly demand: PodDemand,
     userLimit: number | undefined,
     private readonly pod: PodRuntime,
+    private readonly pods: PodMachines<PodRuntime>,
   ) {
     if (userLimit !== undefined) this.cpuLimitMillis = userLimit;
   }
 
   bound(node: NodeState): void {
     this.pod.node = node;
-    this.pod.actor.send({ type: 'pod.bound', node: node.name });
+    this.pods.deliver(this.pod, { type: 'pod.bound', node: node.name });
   }
 
   unschedulable(message: string): void {
-    this.pod.actor.send({ type: 'pod.unschedulable', message });
+    this.pods.deliver(this.pod, { type: 'pod.unschedulable', message });
   }
 }
 
