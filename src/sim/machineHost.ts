@@ -22,6 +22,12 @@
  * a listener that throws throws out of `send` once the other effects of the transition ran (an
  * actor runs them all too). A timer's transition throws out of the clock's callback.
  *
+ * There is no mailbox: a send to an object's machine from within one of its own listeners is
+ * taken at once, inside the effects of the transition before it, where an actor would queue it
+ * until they are over. The lifecycle machines' and the autoscaler's listeners never send to
+ * their own machine (they write the store and queue reconciles); a caller whose listeners may
+ * keeps its own inbox (src/sim/controllers/podMachines.ts).
+ *
  * Useful for any machine whose actions are `assign`, `emit`, `raise` and `after` (the lifecycle
  * machines, a pod's machine).
  */
