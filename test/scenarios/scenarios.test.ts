@@ -89,6 +89,18 @@ describe('scenarios reproduce Knative', () => {
     expect(run.requests('arrived')).toEqual([]);
   });
 
+  it('byo-revision-names: a rollback takes the named revision up again; a name taken by another template leaves traffic where it was', async () => {
+    const run = await runScenario('byo-revision-names.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    // The Service's RoutesReady says why traffic did not move (Knative's MarkRevisionNameTaken).
+    expect(run.transcript).toContain('RevisionNameTaken');
+    // Three names, three revisions: the rollback to web-blue made none, and the reused name none.
+    const revisions = new Set(
+      run.events.filter((e) => e.type === 'pod').map((e) => (e as unknown as { revision: string }).revision),
+    );
+    expect([...revisions].sort()).toEqual(['web-blue', 'web-green', 'web-teal']);
+  });
+
   it('activator-on-path: 20 concurrent from zero → poke, panic, 3 pods, activator leaves at EBC >= 0', async () => {
     const run = await runScenario('activator-on-path.yaml');
     expect(run.exitCode, run.transcript).toBe(0);

@@ -125,6 +125,24 @@ export interface NodeObjectInput {
 
 /** The Node object the kubelet registers (what `kubectl get nodes` and `describe node` read). */
 /**
+ * A node's labels: the well-known ones the kubelet sets on itself (kubernetes.io/os, arch,
+ * hostname, and their beta forms), kubeadm's control-plane role, then its group's own. The
+ * scheduler matches a pod's nodeSelector against these, as kube-scheduler matches the Node's
+ * labels: a selector on `kubernetes.io/os: linux` fits every node, as on minikube.
+ */
+export function nodeLabels(name: string, group: NodeGroupSpec, controlPlane: boolean): Record<string, string> {
+  return {
+    'beta.kubernetes.io/arch': 'amd64',
+    'beta.kubernetes.io/os': 'linux',
+    'kubernetes.io/arch': 'amd64',
+    'kubernetes.io/hostname': name,
+    'kubernetes.io/os': 'linux',
+    ...(controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
+    ...group.labels,
+  };
+}
+
+/**
  * What a node of the group offers pods: its allocatable figures less the requests of the pods
  * knsim does not run (shown as the node's Allocatable, so that what kubectl adds up from the pods
  * it lists and what the scheduler sees agree).
@@ -165,15 +183,7 @@ export function nodeObject(input: NodeObjectInput): Record<string, unknown> & {
     kind: 'Node',
     metadata: {
       name,
-      labels: {
-        'beta.kubernetes.io/arch': 'amd64',
-        'beta.kubernetes.io/os': 'linux',
-        'kubernetes.io/arch': 'amd64',
-        'kubernetes.io/hostname': name,
-        'kubernetes.io/os': 'linux',
-        ...(input.controlPlane ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
-        ...group.labels,
-      },
+      labels: nodeLabels(name, group, input.controlPlane === true),
       annotations: {
         'node.alpha.kubernetes.io/ttl': '0',
         'volumes.kubernetes.io/controller-managed-attach-detach': 'true',

@@ -3,7 +3,7 @@
  * Node object kubectl shows (written when the node joins, removed when it leaves).
  */
 import type { KubeObject } from '../../model/api/types.js';
-import { allocatableOf, type NodeGroupSpec, nodeObject } from '../../model/cluster/nodes.js';
+import { allocatableOf, type NodeGroupSpec, nodeLabels, nodeObject } from '../../model/cluster/nodes.js';
 import type { NodeView, PodDemand } from '../../model/cluster/scheduler.js';
 import { NodeCpu } from './cpu.js';
 
@@ -34,7 +34,7 @@ export class NodeState implements NodeView {
   ) {
     this.joinedAt = now;
     this.cpu = new NodeCpu(group.cpuMillis);
-    this.labels = { 'kubernetes.io/hostname': name, ...group.labels };
+    this.labels = nodeLabels(name, group, controlPlane);
     // What the pods knsim does not run request is not offered (the node's Allocatable says so).
     this.allocatable = allocatableOf(group);
     this.requested = { cpuMillis: 0, memoryBytes: 0, pods: 0 };
