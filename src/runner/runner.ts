@@ -233,13 +233,28 @@ export class ScenarioRunner {
       case 'apply':
         for (const source of step.sources) {
           this.print(commandLine(at, `kubectl apply -f ${source.label}`));
+          const expected = step.refused;
           try {
             const results = await backend.apply(source.manifests, source.label);
             this.print(results.map((r) => `${r.reference} ${r.outcome}\n`).join(''));
+            if (expected !== undefined) {
+              this.print(commentLine(backend.now(), '✗ the apply was not refused'));
+              this.fail(`step ${step.index + 1}: kubectl apply -f ${source.label} was not refused`);
+            }
           } catch (e) {
-            this.print(`${(e as Error).message}\n`);
+            const message = (e as Error).message;
+            this.print(`${message}\n`);
             if (!(e instanceof BackendError)) throw e;
-            this.fail(`step ${step.index + 1}: kubectl apply -f ${source.label} was rejected`);
+            if (expected === undefined) {
+              this.fail(`step ${step.index + 1}: kubectl apply -f ${source.label} was rejected`);
+            } else if (message.includes(expected)) {
+              this.print(commentLine(backend.now(), '✓ refused as expected'));
+            } else {
+              this.print(commentLine(backend.now(), `✗ refused, but without ${JSON.stringify(expected)}`));
+              this.fail(
+                `step ${step.index + 1}: kubectl apply -f ${source.label} was refused without ${JSON.stringify(expected)}`,
+              );
+            }
           }
         }
         break;

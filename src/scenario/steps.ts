@@ -33,7 +33,10 @@ export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
 
 type StepBaseFields = { index: number; location: SourceLocation; atMs?: number };
 
-/** A step's shape: a mapping with `at` and exactly one action (`expect` beside `curl` is curl's). */
+/**
+ * A step's shape: a mapping with `at` and exactly one action (`expect` beside `curl` or `apply`
+ * is theirs).
+ */
 const stepShape = conv((s): { kind: StepKind; step: Record<string, unknown> } => {
   if (!isPlainObject(s)) {
     const example = typeof s === 'string' ? ` (write e.g. "- kubectl: ${s}" or "- note: ${s}")` : '';
@@ -67,7 +70,8 @@ const stepShape = conv((s): { kind: StepKind; step: Record<string, unknown> } =>
 
 function actionsOf(s: Record<string, unknown>): StepKind[] {
   return Object.keys(s).filter(
-    (k): k is StepKind => (STEP_KINDS as readonly string[]).includes(k) && !(k === 'expect' && 'curl' in s),
+    (k): k is StepKind =>
+      (STEP_KINDS as readonly string[]).includes(k) && !(k === 'expect' && ('curl' in s || 'apply' in s)),
   );
 }
 
@@ -76,6 +80,14 @@ const curlExpectSchema = strict({
   body: conv(stringFrom('a string')).optional(),
   bodyContains: conv(stringFrom('a string')).optional(),
   within: duration.optional(),
+});
+
+/**
+ * `expect:` beside `apply:`: the API server must refuse the apply with an error containing
+ * `refused` (an empty text: any refusal), as a webhook or the schema refuses it on a cluster.
+ */
+const applyExpectSchema = strict({
+  refused: conv(stringFrom('the text the error must contain ("" for any refusal)')),
 });
 
 const waitSchema = strict({
@@ -155,7 +167,10 @@ export class Steps {
     switch (kind) {
       case 'apply': {
         const sources = this.applySources(v, vp);
-        return sources ? { kind, ...base, ...applyFields(sources) } : undefined;
+        if (s.expect === undefined) return sources ? { kind, ...base, ...applyFields(sources) } : undefined;
+        const e = ctx.check(applyExpectSchema, s.expect, [...path, 'expect']);
+        if (!e || !sources) return undefined;
+        return { kind, ...base, ...applyFields(sources), refused: e.refused };
       }
       case 'kubectl': {
         const cmd = ctx.check(kubectlCommand, v, vp);

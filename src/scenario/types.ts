@@ -107,6 +107,8 @@ export interface ApplyStep extends StepBase {
   label: string;
   /** One entry per file (or inline group), for printing one `kubectl apply -f` per file. */
   sources: ApplySource[];
+  /** `expect: { refused }`: each file's apply must be refused with an error containing this text. */
+  refused?: string;
 }
 
 export interface KubectlStep extends StepBase {
