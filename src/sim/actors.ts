@@ -6,7 +6,7 @@
  * the host, which throws it where it happened: after the send, or from the engine callback of a
  * machine's timer.
  */
-import { type AnyActorRef, createActor, fromTransition, type Snapshot } from 'xstate';
+import type { Snapshot } from 'xstate';
 import type { ActorClock } from './engine.js';
 import { type RestedSnapshot, rested } from './restedSnapshot.js';
 
@@ -74,62 +74,6 @@ export class ActorFailures {
           }
         : () => this.throwIfAny(),
     );
-  }
-}
-
-/**
- * What a home does with its children's events: nothing, but a child's error (a throwing action
- * or guard stops the child and XState sends its parent `xstate.error.actor.<id>`) stops the home
- * on it, which `ActorFailures.watch` then throws. A child that reaches its final state sends
- * `xstate.done.actor.<id>`, which is dropped.
- */
-const homeLogic = fromTransition((state: undefined, event: { type: string; error?: unknown }) => {
-  if (event.type.startsWith('xstate.error.actor.')) throw event.error;
-  return state;
-}, undefined);
-
-/**
- * A started root actor that only hosts children: actors created with `{ parent: home }` share its
- * system (scheduler, clock, registry) instead of building one each, which is most of what making
- * and starting a small root actor costs. A child cannot be `stop()`ped from outside; it stops on
- * reaching its final state (XState cancels its timers and unregisters it then). `failures`
- * watches the home, so a child's error is thrown by `throwIfAny`.
- */
-export function actorHome(clock: ActorClock, failures: ActorFailures): AnyActorRef {
-  return failures.watch(createActor(homeLogic, { clock })).start();
-}
-
-/**
- * Homes for many children, a new one every `size` children made, each a home as `actorHome` makes
- * it (the same clock, watched by the same `failures`). XState's scheduler keeps one table of the
- * pending timers of its whole system, and an actor that stops (a pod reaching Gone) walks all of
- * that table for its own (`system.scheduler.cancelAll`): with every pod in one home, each pod's
- * end cost as many steps as all pods had timers pending, quadratic in the pods of a scale-down.
- * In homes of `size` children the walk is bounded by `size`, while making a home (a root
- * actor's system) is paid once per `size` children. A home whose children have all stopped is
- * held by nothing and goes with them.
- */
-export class ActorHomes {
-  private home: AnyActorRef | undefined;
-  /** How many more children the current home takes. */
-  private room = 0;
-
-  constructor(
-    private readonly clock: ActorClock,
-    private readonly failures: ActorFailures,
-    readonly size: number,
-  ) {
-    if (!(size >= 1)) throw new Error(`ActorHomes: size ${size} is not at least 1`);
-  }
-
-  /** The home (parent) of the next child made. */
-  next(): AnyActorRef {
-    if (this.room === 0 || this.home === undefined) {
-      this.home = actorHome(this.clock, this.failures);
-      this.room = this.size;
-    }
-    this.room--;
-    return this.home;
   }
 }
 

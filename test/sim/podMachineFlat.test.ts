@@ -8,8 +8,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type AnyActorLogic, createActor } from 'xstate';
 import { type PodInput, podMachine, podPhaseOf } from '../../src/model/machines/pod.js';
-import { ActorFailures, actorHome } from '../../src/sim/actors.js';
+import { ActorFailures } from '../../src/sim/actors.js';
 import { Engine } from '../../src/sim/engine.js';
+import { actorHome } from './actorHome.js';
 import { nestedPhaseOf, nestedPodMachine } from './podMachineNested.js';
 
 interface PodPlan {
