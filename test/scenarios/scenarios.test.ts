@@ -101,6 +101,17 @@ describe('scenarios reproduce Knative', () => {
     expect([...revisions].sort()).toEqual(['web-blue', 'web-green', 'web-teal']);
   });
 
+  it('image-typo: a tag that cannot be resolved fails the new revision with ContainerMissing, with no pod, and the old revision keeps the traffic', async () => {
+    const run = await runScenario('image-typo.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    // No pod was ever made for the failed revision; the request went to the old one.
+    const podRevisions = new Set(
+      run.events.filter((e) => e.type === 'pod').map((e) => (e as unknown as { revision: string }).revision),
+    );
+    expect([...podRevisions].sort()).toEqual(['shop-00001', 'shop-00003']);
+    expect(run.requests('done').map((r) => [r.revision, r.status])).toEqual([['shop-00001', 200]]);
+  });
+
   it('activator-on-path: 20 concurrent from zero → poke, panic, 3 pods, activator leaves at EBC >= 0', async () => {
     const run = await runScenario('activator-on-path.yaml');
     expect(run.exitCode, run.transcript).toBe(0);
