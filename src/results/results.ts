@@ -788,9 +788,12 @@ export class ResultsCollector {
   /**
    * A result by the name expectations use (`requests`, `answered`, `unanswered`, `503`, `504`, `errors`,
    * `cold-starts`, `p50`, `p95`, `p99`, `max-pods`), read from the running counters: runs check
-   * expectations every 100 ms, so nothing else is computed. Undefined for another name.
+   * expectations every 100 ms, so nothing else is computed. Undefined for another name. With
+   * `revision` (its name as the log gives it), that revision's figure: nothing yet is 0 (no
+   * latency yet: NaN).
    */
-  metric(name: string): number | undefined {
+  metric(name: string, revision?: string): number | undefined {
+    if (revision !== undefined) return this.revisionMetric(name, revision);
     const run = this.run;
     switch (name) {
       case 'requests':
@@ -818,6 +821,39 @@ export class ResultsCollector {
         return this.runLatency().quantile(0.99);
       case 'max-pods':
         return this.runSeconds.read().maxPods;
+      default:
+        return undefined;
+    }
+  }
+
+  /** `metric(name, revision)`: the same figures, of one revision's requests and pods. */
+  private revisionMetric(name: string, revision: string): number | undefined {
+    const r = this.revisions.get(revision);
+    const f = r?.requests;
+    const waiting = f && this.finished ? Math.max(0, f.arrived - f.ended) : 0;
+    switch (name) {
+      case 'requests':
+        return f?.ended ?? 0;
+      case 'answered':
+        return f?.answered ?? 0;
+      case '503':
+        return f?.status503 ?? 0;
+      case '504':
+        return f?.status504 ?? 0;
+      case 'errors':
+        return f ? f.ended - f.answered + waiting : 0;
+      case 'unanswered':
+        return (f?.noAnswer ?? 0) + waiting;
+      case 'cold-starts':
+        return r?.coldStartCount ?? 0;
+      case 'p50':
+        return f ? f.all().quantile(0.5) : Number.NaN;
+      case 'p95':
+        return f ? f.all().quantile(0.95) : Number.NaN;
+      case 'p99':
+        return f ? f.all().quantile(0.99) : Number.NaN;
+      case 'max-pods':
+        return r ? r.seconds.read().maxPods : 0;
       default:
         return undefined;
     }

@@ -92,7 +92,7 @@ export class BackendView implements ClusterView {
       case 'last-curl-expected-status':
         return this.lastCurl?.expectedStatus;
       default:
-        return this.backend.results.metric(name);
+        return this.backend.results.metric(name, key || undefined);
     }
   }
 

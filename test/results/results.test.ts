@@ -415,3 +415,33 @@ describe('formatResults durations', () => {
     expect(formatResults(empty)).toBe('no service, no requests, no pods in 0 s\n');
   });
 });
+
+describe('a metric of one revision', () => {
+  it('counts that revision’s requests, answers, errors and latencies only, and 0 for one that had none', () => {
+    const c = new ResultsCollector();
+    const draws = [
+      [200, 10, 'a-00001'],
+      [200, 30, 'a-00001'],
+      [503, 5, 'a-00001'],
+      [200, 500, 'a-00002'],
+      [504, 300_000, 'a-00002'],
+      [200, 20, 'a-00001'],
+    ] as const;
+    draws.forEach(([status, latency, rev], i) => {
+      c.request(status, latency, false, 1000 * (i + 1), rev);
+    });
+    expect(c.metric('requests')).toBe(6);
+    expect(c.metric('requests', 'a-00001')).toBe(4);
+    expect(c.metric('requests', 'a-00002')).toBe(2);
+    expect(c.metric('answered', 'a-00001')).toBe(3);
+    expect(c.metric('503', 'a-00001')).toBe(1);
+    expect(c.metric('503', 'a-00002')).toBe(0);
+    expect(c.metric('504', 'a-00002')).toBe(1);
+    expect(c.metric('errors', 'a-00002')).toBe(1);
+    expect(c.metric('p99', 'a-00002')).toBeCloseTo(500, -1);
+    expect(c.metric('p50', 'a-00001')).toBeLessThan(40);
+    expect(c.metric('requests', 'b-00001')).toBe(0);
+    expect(c.metric('p50', 'b-00001')).toBeNaN();
+    expect(c.metric('nonsense', 'a-00001')).toBeUndefined();
+  });
+});

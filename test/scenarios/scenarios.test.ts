@@ -112,6 +112,17 @@ describe('scenarios reproduce Knative', () => {
     expect(run.requests('done').map((r) => [r.revision, r.status])).toEqual([['shop-00001', 200]]);
   });
 
+  it('route-split: a Route of its own splits 80/20 between pinned revisions, then sends all to the latest', async () => {
+    const run = await runScenario('route-split.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    const done = run.requests('done');
+    const before = done.filter((r) => r.t < 130_000);
+    const canary = before.filter((r) => r.revision === 'api-00002').length / before.length;
+    // 20 % by the Route's percent, drawn per request: within four standard deviations.
+    expect(Math.abs(canary - 0.2)).toBeLessThan(4 * Math.sqrt((0.2 * 0.8) / before.length));
+    expect(done.filter((r) => r.t > 140_000 && r.revision !== 'api-00002')).toEqual([]);
+  });
+
   it('activator-on-path: 20 concurrent from zero → poke, panic, 3 pods, activator leaves at EBC >= 0', async () => {
     const run = await runScenario('activator-on-path.yaml');
     expect(run.exitCode, run.transcript).toBe(0);
