@@ -119,8 +119,14 @@ export class EventRecorder {
    * keys, and a hit is checked against the stored event.
    */
   private readonly byObject = new Map<string, OfObject>();
-  /** Every event kept, in the order written (so by `firstMs`), for expiry. */
-  private readonly kept = new Set<Recorded>();
+  /**
+   * Every event kept, in the order written (so by `firstMs`), for expiry: a queue from
+   * `keptHead` on. A list costs a kept event a pointer where a Set's table cost it ≈ 47 bytes
+   * (mem14's heap snapshot: 0.40 MB for the 8,500 Events of 500 Services at a fleet's start), and
+   * expiry only ever takes events from the front or leaves a few last seen later there.
+   */
+  private kept: (Recorded | undefined)[] = [];
+  private keptHead = 0;
   /**
    * The last nanosecond used per object (namespace, then name: no joined string to build and
    * hash), so that names never collide: in numbers, not a bigint (the Unix time in ns does not
@@ -274,7 +280,7 @@ export class EventRecorder {
       message: p.message,
       source: from,
     };
-    this.kept.add(recorded);
+    this.kept.push(recorded);
     if (at < this.oldestMs) this.oldestMs = at;
     if (!v1) {
       // The new event takes the key over: a repeat counts up on it, and the old one (too old to
@@ -358,7 +364,7 @@ export class EventRecorder {
   private sweep(): void {
     const now = this.engine.now();
     if (now - this.oldestMs >= EVENT_TTL_MS) this.expire(now);
-    if (this.kept.size > 0) this.scheduleSweep();
+    if (this.kept.length > this.keptHead) this.scheduleSweep();
   }
 
   /**
@@ -367,7 +373,13 @@ export class EventRecorder {
    */
   private expire(now: number): void {
     let oldest = Number.POSITIVE_INFINITY;
-    for (const r of this.kept) {
+    const kept = this.kept;
+    // The events looked at and still kept (last seen within the hour), in their order: they go
+    // back in front of the first one not looked at.
+    let stay: Recorded[] | undefined;
+    let i = this.keptHead;
+    for (; i < kept.length; i++) {
+      const r = kept[i]!;
       if (now - r.firstMs < EVENT_TTL_MS) {
         // This one and every later one: none last seen before it was written.
         if (r.firstMs < oldest) oldest = r.firstMs;
@@ -375,11 +387,21 @@ export class EventRecorder {
       }
       if (now - r.lastMs < EVENT_TTL_MS) {
         if (r.lastMs < oldest) oldest = r.lastMs;
+        if (stay === undefined) stay = [r];
+        else stay.push(r);
         continue;
       }
-      this.kept.delete(r);
       this.forgetKey(r);
       this.store.remove(EVENTS, r.namespace, r.name);
+    }
+    const head = i - (stay?.length ?? 0);
+    for (let k = this.keptHead; k < head; k++) kept[k] = undefined;
+    if (stay !== undefined) for (let k = 0; k < stay.length; k++) kept[head + k] = stay[k]!;
+    this.keptHead = head;
+    // The front's holes given back once they are half the list: each event is moved once more.
+    if (head > 0 && head * 2 >= kept.length) {
+      this.kept = kept.slice(head);
+      this.keptHead = 0;
     }
     this.oldestMs = oldest;
     // An object's last nanosecond older than the TTL can no longer collide: forget it. In
