@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Configuration, Route, Service, TrafficTarget } from '../../src/model/api/types.js';
+import { admit } from '../../src/model/admission.js';
+import type { Configuration, KubeObject, Route, Service, TrafficTarget } from '../../src/model/api/types.js';
+import { defaultAutoscalerConfig } from '../../src/model/kpa/config.js';
 import { defaultService } from '../../src/model/rules/defaults.js';
-import { formatFieldErrors, webhookDeniedMessage } from '../../src/model/rules/fielderror.js';
+import { type FieldError, formatFieldErrors, webhookDeniedMessage } from '../../src/model/rules/fielderror.js';
 import {
-  admitService,
   imageReferenceError,
   validateConfiguration,
   validateRoute,
@@ -29,6 +30,12 @@ function article(
   };
 }
 
+/** The API server's admission of a Service (defaulting, then validation), as a cluster would admit it. */
+function admitArticle(svc: Service): { object?: Service; errors: FieldError[] } {
+  const result = admit(svc as unknown as KubeObject, { autoscaler: defaultAutoscalerConfig() });
+  return { errors: result.errors, ...(result.object ? { object: result.object as unknown as Service } : {}) };
+}
+
 /** The webhook's text for a Service after defaulting. */
 function denial(svc: Service): string {
   return formatFieldErrors(validateService(defaultService(svc)));
@@ -36,7 +43,7 @@ function denial(svc: Service): string {
 
 describe('the seed article.yaml', () => {
   it('is admitted, with the traffic default filled in', () => {
-    const result = admitService(article());
+    const result = admitArticle(article());
     expect(result.errors).toEqual([]);
     expect(result.object?.spec.traffic).toEqual([{ latestRevision: true, percent: 100 }]);
     expect(result.object?.spec.template.spec.containers?.[0]?.name).toBe('user-container');
@@ -331,7 +338,7 @@ describe("kubectl's text for a rejected object", () => {
   it('names the file, the webhook and the errors', () => {
     const svc = article();
     svc.spec.template.spec.containers = [{}];
-    const { errors } = admitService(svc);
+    const { errors } = admitArticle(svc);
     expect(webhookDeniedMessage('creating', 'article.yaml', errors)).toBe(
       'Error from server (BadRequest): error when creating "article.yaml": admission webhook ' +
         '"validation.webhook.serving.knative.dev" denied the request: validation failed: ' +

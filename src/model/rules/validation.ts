@@ -1,7 +1,7 @@
 /**
  * Knative's validating webhook for Services, Configurations and Routes (the common rules), with
  * Knative's messages and field paths. Validate the object *after* defaulting (defaults.ts), as the
- * webhook does; {@link admitService} does both.
+ * webhook does; `admit` (admission.ts) does both, as the API server calls them.
  *
  * Covered: metadata.name (DNS-1035, ≤ 63) and generateName; autoscaling annotations misplaced on
  * the Service/Configuration; the visibility label; a Route's or Configuration's
@@ -38,7 +38,7 @@ import type {
   Service,
   TrafficTarget,
 } from '../api/types.js';
-import { DEFAULT_DEFAULTS_CONFIG, type DefaultingOptions, type DefaultsConfig, defaultService } from './defaults.js';
+import { DEFAULT_DEFAULTS_CONFIG, type DefaultsConfig } from './defaults.js';
 import {
   DEFAULT_FEATURES_CONFIG,
   type FeaturesConfig,
@@ -719,17 +719,4 @@ export function verifyTemplateNameChange(
       details: diff,
     },
   ];
-}
-
-export interface Admission<T> {
-  /** The object as it would be stored (defaulted), when admitted. */
-  readonly object?: T;
-  readonly errors: FieldError[];
-}
-
-/** Default then validate a Service, as the two webhooks do on create/update. */
-export function admitService(svc: Service, options: DefaultingOptions = {}): Admission<Service> {
-  const defaulted = defaultService(svc, options);
-  const errors = validateService(defaulted, options.config ?? DEFAULT_DEFAULTS_CONFIG);
-  return errors.length > 0 ? { errors } : { object: defaulted, errors };
 }
