@@ -133,6 +133,12 @@ export class EventRecorder {
    * fit a double; its microseconds do).
    */
   private readonly lastNanos = new Map<string, Map<string, LastNanos>>();
+  /**
+   * The last `involvedObject` made: an object's events of one instant (a pod's Pulled, Created,
+   * Started; a Route's two) share it while the object and field path are the same, where each
+   * had its own (≈ 100 bytes; 8,502 of them for 4,002 distinct at a fleet's start, mem14).
+   */
+  private lastInvolved: Involved | undefined;
   private sweepScheduled = false;
   /**
    * No kept event was last seen before this (a bound: a count bump only moves an event's
@@ -163,29 +169,60 @@ export class EventRecorder {
     const at = this.engine.now();
     const meta = obj.metadata;
     const fieldPath = options?.fieldPath;
-    const involved: Involved = fieldPath
-      ? {
-          kind: obj.kind,
-          namespace: meta.namespace ?? 'default',
-          name: meta.name,
-          uid: meta.uid ?? '',
-          apiVersion: obj.apiVersion,
-          resourceVersion: meta.resourceVersion ?? '',
-          fieldPath,
-        }
-      : {
-          kind: obj.kind,
-          namespace: meta.namespace ?? 'default',
-          name: meta.name,
-          uid: meta.uid ?? '',
-          apiVersion: obj.apiVersion,
-          resourceVersion: meta.resourceVersion ?? '',
-        };
-    this.pending.push({ involved, type, reason, message, source, at, options });
+    const namespace = meta.namespace ?? 'default';
+    const uid = meta.uid ?? '';
+    const resourceVersion = meta.resourceVersion ?? '';
+    const last = this.lastInvolved;
+    if (
+      last !== undefined &&
+      last.uid === uid &&
+      last.name === meta.name &&
+      last.namespace === namespace &&
+      last.kind === obj.kind &&
+      last.apiVersion === obj.apiVersion &&
+      last.resourceVersion === resourceVersion &&
+      last.fieldPath === (fieldPath || undefined)
+    ) {
+      this.pending.push({ involved: last, type, reason, message, source, at, options });
+    } else {
+      const involved = this.involved(obj, namespace, uid, resourceVersion, fieldPath);
+      this.lastInvolved = involved;
+      this.pending.push({ involved, type, reason, message, source, at, options });
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.engine.call(at, this.flushNow, undefined);
     }
+  }
+
+  /** A new `involvedObject`, frozen: the next events about the object as it is now share it. */
+  private involved(
+    obj: KubeObject,
+    namespace: string,
+    uid: string,
+    resourceVersion: string,
+    fieldPath: string | undefined,
+  ): Involved {
+    const meta = obj.metadata;
+    const involved: Involved = fieldPath
+      ? {
+          kind: obj.kind,
+          namespace,
+          name: meta.name,
+          uid,
+          apiVersion: obj.apiVersion,
+          resourceVersion,
+          fieldPath,
+        }
+      : {
+          kind: obj.kind,
+          namespace,
+          name: meta.name,
+          uid,
+          apiVersion: obj.apiVersion,
+          resourceVersion,
+        };
+    return Object.freeze(involved);
   }
 
   private flush(): void {

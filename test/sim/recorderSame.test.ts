@@ -33,7 +33,7 @@ const rec = fc.record<Rec>({
     fc.integer({ min: 1, max: 15 * 60_000 }),
     fc.integer({ min: 0, max: 2 * 3_600_000 }),
   ),
-  object: fc.integer({ min: 0, max: 3 }),
+  object: fc.integer({ min: 0, max: 4 }),
   type: fc.constantFrom('Normal', 'Warning'),
   reason: fc.constantFrom('Pulled', 'Killing', 'Scheduled'),
   message: fc.constantFrom('one', 'two'),
@@ -42,7 +42,10 @@ const rec = fc.record<Rec>({
   v1: fc.boolean(),
 });
 
-/** Pods in two namespaces and a Node (no namespace: `default`). */
+/**
+ * Pods in two namespaces, a Node (no namespace: `default`), and the first pod again once written
+ * since (its next resourceVersion: its events must not share the earlier `involvedObject`).
+ */
 const objects: KubeObject[] = [
   { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'ns', uid: 'uid-a', resourceVersion: '7' } },
   { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'other', uid: 'uid-a2' } },
@@ -52,6 +55,7 @@ const objects: KubeObject[] = [
     metadata: { name: 'b', namespace: 'ns', uid: 'uid-b', resourceVersion: '3' },
   },
   { apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1' } },
+  { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'ns', uid: 'uid-a', resourceVersion: '8' } },
 ] as KubeObject[];
 
 interface Run {
