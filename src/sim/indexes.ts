@@ -4,9 +4,17 @@
  * needs, without listing a namespace of thousands of Services.
  */
 import type { Revision, Route } from '../model/api/types.js';
-import { LABEL_CONFIGURATION, LABEL_REVISION } from '../model/rules/labels.js';
+import { ANNOTATION_ROUTES, LABEL_CONFIGURATION, LABEL_REVISION } from '../model/rules/labels.js';
+import { routesIn } from '../model/rules/routing.js';
 import type { ObjectStore } from './store.js';
-import { BY_OWNER, PODS_BY_REVISION, REVISIONS_BY_CONFIGURATION, ROUTES_BY_TARGET, T } from './types.js';
+import {
+  BY_OWNER,
+  BY_ROUTES_ANNOTATION,
+  PODS_BY_REVISION,
+  REVISIONS_BY_CONFIGURATION,
+  ROUTES_BY_TARGET,
+  T,
+} from './types.js';
 
 export function addControllerIndexes(store: ObjectStore, ownedTypes: readonly string[]): void {
   store.addIndex(T.revision, REVISIONS_BY_CONFIGURATION, (obj) => {
@@ -22,6 +30,12 @@ export function addControllerIndexes(store: ObjectStore, ownedTypes: readonly st
     }
     return keys;
   });
+  // What the labeler lists to take a Route off the objects it no longer references.
+  for (const type of [T.revision, T.configuration]) {
+    store.addIndex(type, BY_ROUTES_ANNOTATION, (obj) =>
+      routesIn(obj.metadata.annotations?.[ANNOTATION_ROUTES]).map((r) => `${obj.metadata.namespace ?? ''}/${r}`),
+    );
+  }
   store.addIndex(T.pod, PODS_BY_REVISION, (obj) => {
     const revision = obj.metadata.labels?.[LABEL_REVISION];
     return revision ? [`${obj.metadata.namespace ?? ''}/${revision}`] : [];

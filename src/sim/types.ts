@@ -17,6 +17,8 @@ export const T = {
 export const REVISIONS_BY_CONFIGURATION = 'configuration';
 /** Routes by `namespace/configuration/name` and `namespace/revision/name`: what their spec.traffic names. */
 export const ROUTES_BY_TARGET = 'target';
+/** Revisions and Configurations by `namespace/route` for each Route in their serving.knative.dev/routes annotation. */
+export const BY_ROUTES_ANNOTATION = 'routes';
 /** Owned objects by their owners' uids (garbage collection). */
 export const BY_OWNER = 'owner';
 /** Pods by `namespace/revision` (their serving.knative.dev/revision label). */

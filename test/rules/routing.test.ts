@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Revision } from '../../src/model/api/types.js';
-import { nextRoutingState, reachabilityOf } from '../../src/model/rules/routing.js';
+import { reachabilityOf, routesAnnotation, routingStateOf } from '../../src/model/rules/routing.js';
 
 const rev = (state?: string): Revision => ({
   apiVersion: 'serving.knative.dev/v1',
@@ -20,12 +20,20 @@ describe('routing state', () => {
   });
 
   it.each([
-    ['pending', true, 'active'],
-    ['pending', false, 'pending'],
-    ['active', false, 'reserve'],
-    ['reserve', false, 'reserve'],
-    ['reserve', true, 'active'],
-  ] as const)('%s, routed %s: %s', (current, routed, next) => {
-    expect(nextRoutingState(current, routed)).toBe(next);
+    [undefined, 'a', true, 'a'],
+    ['a', 'a', true, 'a'],
+    ['b', 'a', true, 'a,b'],
+    ['c,a', 'b', true, 'a,b,c'],
+    ['a', 'a', false, undefined],
+    ['a,b', 'a', false, 'b'],
+    ['b', 'a', false, 'b'],
+    [undefined, 'a', false, undefined],
+  ] as const)('routes %j, %s referenced %s: %j', (current, route, referenced, next) => {
+    expect(routesAnnotation(current, route, referenced)).toBe(next);
+  });
+
+  it('a revision is active while any Route lists it, reserve once none does', () => {
+    expect(routingStateOf('a,b')).toBe('active');
+    expect(routingStateOf(undefined)).toBe('reserve');
   });
 });

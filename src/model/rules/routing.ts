@@ -17,14 +17,31 @@ export function reachabilityOf(rev: Revision): Reachability {
   return '';
 }
 
+/** The Route names in a `serving.knative.dev/routes` annotation (Knative's GetListAnnValue). */
+export function routesIn(annotation: string | undefined): string[] {
+  return annotation ? annotation.split(',') : [];
+}
+
 /**
- * The next routing state of a revision the Route looked at: active when it is routed; reserve
- * when it was active and no longer is; otherwise unchanged (a new revision stays pending).
+ * The `serving.knative.dev/routes` annotation once the labeler has added `route` (it references
+ * the object) or removed it (Knative's updateRouteAnnotation): unchanged when already so, else
+ * the names sorted and comma-separated, and undefined (the annotation removed) when none is left.
  */
-export function nextRoutingState(current: string | undefined, routed: boolean): string | undefined {
-  if (routed) return 'active';
-  if (current === 'active') return 'reserve';
-  return current;
+export function routesAnnotation(current: string | undefined, route: string, referenced: boolean): string | undefined {
+  const routes = new Set(routesIn(current));
+  if (routes.has(route) === referenced) return current;
+  if (referenced) routes.add(route);
+  else routes.delete(route);
+  return routes.size === 0 ? undefined : [...routes].sort().join(',');
+}
+
+/**
+ * A revision's routing state from its routes annotation (Knative's markRoutingState): active
+ * while any Route lists it, reserve once none does. Only the labeler sets it, so a revision no
+ * Route has looked at keeps the `pending` it was created with.
+ */
+export function routingStateOf(routes: string | undefined): RoutingState {
+  return routes ? 'active' : 'reserve';
 }
 
 /** How the labeler finds the objects a Route's traffic names. */
@@ -33,20 +50,27 @@ export interface RouteReferences {
   readonly configuration: (name: string) => Configuration | undefined;
 }
 
+/** What a Route references, which the labeler annotates with the Route's name. */
+export interface RouteReferenced {
+  readonly revisions: Set<string>;
+  readonly configurations: Set<string>;
+}
+
 /**
- * The revisions a Route references, which the labeler marks `active` (Knative's labeler,
- * SyncLabels): each existing revision its status and spec traffic name, and for every target
- * that follows the latest revision (its own Configuration, or the one that owns its revision)
- * that Configuration's latest *created* revision: a new revision is active before it is ready,
+ * The revisions and configurations a Route references (Knative's labeler, syncRoutingMeta):
+ * each existing revision its status and spec traffic name, and each existing configuration they
+ * name or that owns a named revision; for every target that follows the latest revision, that
+ * Configuration's latest *created* revision too: a new revision is active before it is ready,
  * "so that there is a smooth transition", and a newer one leaves it (reserve) even if it never
  * became ready.
  */
-export function referencedRevisions(
+export function routeReferenced(
   spec: readonly TrafficTarget[] | undefined,
   status: readonly TrafficTarget[] | undefined,
   refs: RouteReferences,
-): Set<string> {
+): RouteReferenced {
   const revisions = new Set<string>();
+  const configurations = new Set<string>();
   for (const target of [...(status ?? []), ...(spec ?? [])]) {
     let configName = target.configurationName;
     if (target.revisionName) {
@@ -57,9 +81,12 @@ export function referencedRevisions(
       if (owner) configName = owner.name;
     }
     if (!configName) continue;
-    const latestCreated = refs.configuration(configName)?.status?.latestCreatedRevisionName;
+    const config = refs.configuration(configName);
+    if (!config) continue;
+    configurations.add(configName);
+    const latestCreated = config.status?.latestCreatedRevisionName;
     // A target without latestRevision follows the latest when it names no revision (the default).
     if (latestCreated && (target.latestRevision ?? !target.revisionName)) revisions.add(latestCreated);
   }
-  return revisions;
+  return { revisions, configurations };
 }

@@ -24,7 +24,13 @@ import {
   revisionReconcileStays,
 } from '../../model/machines/revision.js';
 import { autoscalerFacts } from '../../model/rules/conditions.js';
-import { LABEL_REVISION, LABEL_REVISION_UID, LABEL_ROUTE, LABEL_ROUTING_STATE } from '../../model/rules/labels.js';
+import {
+  LABEL_REVISION,
+  LABEL_REVISION_UID,
+  LABEL_ROUTE,
+  LABEL_ROUTING_STATE,
+  revisionChildAnnotations,
+} from '../../model/rules/labels.js';
 import { deploymentName, podAutoscalerName } from '../../model/rules/naming.js';
 import { carriedPodFields, revisionContainers } from '../../model/rules/podspec.js';
 import { reachabilityOf } from '../../model/rules/routing.js';
@@ -158,7 +164,7 @@ export class RevisionController {
             name: paName,
             namespace,
             labels: podLabels,
-            annotations: { ...(rev.metadata.annotations ?? {}) },
+            annotations: revisionChildAnnotations(rev.metadata.annotations),
             ownerReferences: [ownerRef(rev)],
           },
           spec: paSpec,

@@ -5,7 +5,7 @@
  * the status the machine emits, with URL and traffic, and labels revisions with their routing
  * state.
  */
-import type { Configuration, Revision, Route, RouteStatus } from '../../model/api/types.js';
+import type { Configuration, KubeObject, Revision, Route, RouteStatus } from '../../model/api/types.js';
 import { type RouteEmitted, routeMachine } from '../../model/machines/route.js';
 import {
   type DomainConfig,
@@ -16,15 +16,11 @@ import {
   routeRef,
   routeUrl,
 } from '../../model/rules/domain.js';
-import {
-  ANNOTATION_ROUTING_STATE_MODIFIED,
-  LABEL_CONFIGURATION,
-  LABEL_ROUTING_STATE,
-} from '../../model/rules/labels.js';
-import { nextRoutingState, referencedRevisions } from '../../model/rules/routing.js';
+import { ANNOTATION_ROUTES, ANNOTATION_ROUTING_STATE_MODIFIED, LABEL_ROUTING_STATE } from '../../model/rules/labels.js';
+import { routeReferenced, routesAnnotation, routingStateOf } from '../../model/rules/routing.js';
 import { resolveTraffic } from '../../model/rules/traffic.js';
 import type { SimContext } from '../context.js';
-import { REVISIONS_BY_CONFIGURATION, T } from '../types.js';
+import { BY_ROUTES_ANNOTATION, T } from '../types.js';
 import { divergeAt, MachinesByObject, narrate } from './lifecycle.js';
 
 export class RouteController {
@@ -93,62 +89,55 @@ export class RouteController {
       this.machines.sent(route, ctx.store.get<Route>(T.route, namespace, name), inputs);
     }
     this.machines.reconciled(route, this.ctx.now());
-    this.labelRevisions(
+    this.syncRoutingMeta(
       namespace,
-      route,
-      referencedRevisions(route.spec.traffic, traffic, { revision, configuration }),
+      route.metadata.name,
+      routeReferenced(route.spec.traffic, traffic, { revision, configuration }),
     );
-  }
-
-  /** routingState: active while a Route references it (`referencedRevisions`), reserve once it no longer does. */
-  private labelRevisions(namespace: string, route: Route, routed: Set<string>): void {
-    const configs = new Set((route.spec.traffic ?? []).map((t) => t.configurationName).filter(Boolean));
-    for (const rev of this.revisionsOf(namespace, configs, routed)) {
-      const config = rev.metadata.labels?.[LABEL_CONFIGURATION] ?? '';
-      if (!routed.has(rev.metadata.name) && !configs.has(config)) continue;
-      const current = rev.metadata.labels?.[LABEL_ROUTING_STATE];
-      const next = nextRoutingState(current, routed.has(rev.metadata.name));
-      if (next === current) continue;
-      this.ctx.store.update({
-        ...rev,
-        metadata: {
-          ...rev.metadata,
-          labels: { ...(rev.metadata.labels ?? {}), [LABEL_ROUTING_STATE]: next ?? 'pending' },
-          annotations: {
-            ...(rev.metadata.annotations ?? {}),
-            [ANNOTATION_ROUTING_STATE_MODIFIED]: this.ctx.timestamp(),
-          },
-        },
-      });
-    }
   }
 
   /**
-   * The namespace's revisions of these configurations or with these names, in the store's
-   * order (the revisions' configuration index, not a list of the namespace).
+   * Knative's labeler (syncRoutingMeta): the Route's name goes into the routes annotation of
+   * every revision and configuration it references and out of those it no longer does (found by
+   * that annotation); a revision's routingState follows its annotation (`routingStateOf`).
    */
-  private revisionsOf(
+  private syncRoutingMeta(
     namespace: string,
-    configs: ReadonlySet<string | undefined>,
-    names: ReadonlySet<string>,
-  ): Revision[] {
-    const found = new Map<string, Revision>();
-    for (const config of configs) {
-      for (const rev of this.ctx.store.byIndex<Revision>(
-        T.revision,
-        REVISIONS_BY_CONFIGURATION,
-        `${namespace}/${config}`,
-      )) {
-        found.set(rev.metadata.name, rev);
+    route: string,
+    referenced: { revisions: Set<string>; configurations: Set<string> },
+  ): void {
+    this.annotate<Revision>(T.revision, namespace, route, referenced.revisions, true);
+    this.annotate<Configuration>(T.configuration, namespace, route, referenced.configurations, false);
+  }
+
+  /** One merge of the labeler's patch per object whose metadata changes, in name order. */
+  private annotate<O extends KubeObject>(
+    type: string,
+    namespace: string,
+    route: string,
+    referenced: ReadonlySet<string>,
+    routingState: boolean,
+  ): void {
+    const { store } = this.ctx;
+    const names = new Set(referenced);
+    for (const o of store.byIndex<O>(type, BY_ROUTES_ANNOTATION, `${namespace}/${route}`)) names.add(o.metadata.name);
+    for (const name of [...names].sort()) {
+      const o = store.get<O>(type, namespace, name);
+      if (!o) continue;
+      const annotations = { ...(o.metadata.annotations ?? {}) };
+      const labels = { ...(o.metadata.labels ?? {}) };
+      const before = annotations[ANNOTATION_ROUTES];
+      const routes = routesAnnotation(before, route, referenced.has(name));
+      if (routes === undefined) delete annotations[ANNOTATION_ROUTES];
+      else annotations[ANNOTATION_ROUTES] = routes;
+      let changed = routes !== before;
+      if (routingState && labels[LABEL_ROUTING_STATE] !== routingStateOf(routes)) {
+        labels[LABEL_ROUTING_STATE] = routingStateOf(routes);
+        annotations[ANNOTATION_ROUTING_STATE_MODIFIED] = this.ctx.timestamp();
+        changed = true;
       }
+      if (changed) store.update({ ...o, metadata: { ...o.metadata, labels, annotations } });
     }
-    for (const name of names) {
-      const rev = this.ctx.store.get<Revision>(T.revision, namespace, name);
-      if (rev) found.set(name, rev);
-    }
-    return [...found.values()].sort((a, b) =>
-      a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0,
-    );
   }
 
   /** What the Route's machine tells besides its status (which only a reconcile's send writes). */

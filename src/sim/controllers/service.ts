@@ -14,8 +14,9 @@ import type {
 } from '../../model/api/types.js';
 import { type ServiceLifecycleEmitted, serviceLifecycleMachine } from '../../model/machines/service.js';
 import { DEFAULT_DEFAULTS_CONFIG, type DefaultsConfig, defaultRevisionSpec } from '../../model/rules/defaults.js';
-import { LABEL_SERVICE } from '../../model/rules/labels.js';
+import { ANNOTATION_ROUTES, LABEL_SERVICE } from '../../model/rules/labels.js';
 import { serviceRouteStep } from '../../model/rules/naming.js';
+import { routesAnnotation } from '../../model/rules/routing.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { sameButStatus } from '../store.js';
@@ -43,9 +44,16 @@ export function routeTrafficFor(svc: Service): TrafficTarget[] {
   return traffic.map((t) => (t.revisionName ? { ...t } : { ...t, configurationName: svc.metadata.name }));
 }
 
-/** The Service's Configuration: its template, over the stored one's metadata when there is one. */
+/**
+ * The Service's Configuration: its template, over the stored one's metadata when there is one.
+ * Its routes annotation lists the Service's Route besides those already there (Knative's
+ * MakeConfigurationFromExisting), so a Service's write never takes it off behind the labeler.
+ */
 function configurationFor(svc: Service, existing?: Configuration): Configuration {
-  const metadata = childMeta(svc);
+  const child = childMeta(svc);
+  const annotations = child.annotations ?? existing?.metadata.annotations ?? {};
+  const routes = routesAnnotation(existing?.metadata.annotations?.[ANNOTATION_ROUTES], svc.metadata.name, true);
+  const metadata = { ...child, annotations: { ...annotations, [ANNOTATION_ROUTES]: routes ?? svc.metadata.name } };
   return {
     apiVersion: 'serving.knative.dev/v1',
     kind: 'Configuration',
