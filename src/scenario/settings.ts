@@ -101,6 +101,26 @@ export function settingsSchema(ext: Record<string, z.ZodType> = {}) {
     reconcileDelay: duration.optional(),
     activatorProbePeriod: duration.optional(),
     missingImages: z.array(z.string()).optional(),
+    crashImages: z
+      .array(
+        strict({
+          image: z.string(),
+          exitCode: z.number().int().min(0).max(255).optional(),
+          message: z.string().optional(),
+          after: duration.optional(),
+          unlessEnv: z.string().optional(),
+        }),
+      )
+      .transform((list) =>
+        list.map((c) => ({
+          image: c.image,
+          exitCode: c.exitCode ?? 1,
+          message: c.message ?? '',
+          afterMs: c.after ?? 0,
+          ...(c.unlessEnv !== undefined ? { unlessEnv: c.unlessEnv } : {}),
+        })),
+      )
+      .optional(),
     cluster: clusterSchema.optional(),
     images: imagesSchema.optional(),
     networking: oneOf(NETWORKING).optional(),

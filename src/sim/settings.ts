@@ -55,6 +55,17 @@ export interface ImageSettings {
   pullMs?: number;
 }
 
+/** An image whose app exits, each time, `afterMs` after its container starts (before it is ready). */
+export interface CrashImage {
+  image: string;
+  exitCode: number;
+  /** The container's termination message (what it wrote to /dev/termination-log). */
+  message: string;
+  afterMs: number;
+  /** The app exits only when its container lacks this environment variable (the usual mistake). */
+  unlessEnv?: string;
+}
+
 export interface SimSettings {
   podStartup: PodStartupSettings;
   /** The nodes (default: one minikube-like node) and the cluster-autoscaler, if any. */
@@ -75,6 +86,8 @@ export interface SimSettings {
   activatorProbePeriodMs: number;
   /** Images that cannot be resolved to a digest (the revision fails with ContainerMissing). */
   missingImages: string[];
+  /** Images whose app exits: their pods crash-loop (scenario `crashImages`). */
+  crashImages: CrashImage[];
   app: AppSettings;
 }
 
@@ -90,6 +103,7 @@ export function defaultSimSettings(): SimSettings {
     reconcileDelayMs: 5,
     activatorProbePeriodMs: ACTIVATOR_PROBE_PERIOD_MS,
     missingImages: [],
+    crashImages: [],
     app: {
       response: 'Hello Knative!',
       serviceTimeMs: 5,
@@ -107,6 +121,18 @@ export function defaultSimSettings(): SimSettings {
  */
 export function imageIsMissing(settings: SimSettings, image: string): boolean {
   return settings.missingImages.includes(image) || image.includes('##');
+}
+
+/** How the app of a pod's user container (its first) exits, if it does. */
+export function imageCrash(
+  settings: SimSettings,
+  container: { image?: string; env?: readonly { name?: string }[] } | undefined,
+): CrashImage | undefined {
+  if (settings.crashImages.length === 0 || !container) return undefined;
+  const env = container.env ?? [];
+  return settings.crashImages.find(
+    (c) => c.image === container.image && (c.unlessEnv === undefined || !env.some((e) => e.name === c.unlessEnv)),
+  );
 }
 
 /**
@@ -146,6 +172,7 @@ export function settingsFromScenario(input: ScenarioSettings): SimSettings {
   if (input.reconcileDelayMs !== undefined) s.reconcileDelayMs = input.reconcileDelayMs;
   if (input.activatorProbePeriodMs !== undefined) s.activatorProbePeriodMs = input.activatorProbePeriodMs;
   if (input.missingImages) s.missingImages = input.missingImages;
+  if (input.crashImages) s.crashImages = input.crashImages;
   if (input.cluster) s.cluster = input.cluster;
   if (input.images) s.images = input.images;
   if (input.app?.response !== undefined) s.app.response = input.app.response;

@@ -76,4 +76,13 @@ describe('the lifecycle machines run the condition rules', () => {
     }
     expect(missed).toEqual([]);
   }, 120_000);
+
+  it('a crash loop runs revisionContainerExited (the exit Knative reads from the pod)', async () => {
+    const scenario = resolve(import.meta.dirname, '../../scenarios/crash-loop.yaml');
+    probe.throwing = 'revisionContainerExited';
+    const { code, stderr } = await run(scenario);
+    probe.throwing = undefined;
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('rule probe: revisionContainerExited');
+  }, 60_000);
 });

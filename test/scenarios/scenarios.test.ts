@@ -123,6 +123,27 @@ describe('scenarios reproduce Knative', () => {
     expect(done.filter((r) => r.t > 140_000 && r.revision !== 'api-00002')).toEqual([]);
   });
 
+  it('crash-loop: an app that exits crash-loops, the revision fails with ExitCode1 and the termination message, the old revision keeps the traffic', async () => {
+    const run = await runScenario('crash-loop.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    // Knative read the exit from the pod's lastState once the kubelet had restarted the container.
+    expect(run.events).toContainEqual(
+      expect.objectContaining({
+        type: 'narration',
+        text: 'revision shop-00002 failed (ExitCode1): Container failed with: DATABASE_URL is not set',
+      }),
+    );
+    // kubectl shows the loop: restarts, then CrashLoopBackOff while the kubelet backs off.
+    expect(run.transcript).toMatch(/shop-00002-deployment-\S+ +0\/2 +Running +1 \(1s ago\)/);
+    expect(run.transcript).toMatch(/shop-00002-deployment-\S+ +0\/2 +CrashLoopBackOff +3 \(\d+s ago\)/);
+    // The crashing pod was never ready, and no request went to it.
+    const phases = run.events.filter(
+      (e) => e.type === 'pod' && (e as unknown as { revision: string }).revision === 'shop-00002',
+    );
+    expect(phases.map((e) => (e as unknown as { phase: string }).phase)).not.toContain('Ready');
+    expect(run.requests('done').map((r) => [r.revision, r.status])).toEqual([['shop-00001', 200]]);
+  });
+
   it('activator-on-path: 20 concurrent from zero → poke, panic, 3 pods, activator leaves at EBC >= 0', async () => {
     const run = await runScenario('activator-on-path.yaml');
     expect(run.exitCode, run.transcript).toBe(0);

@@ -5,11 +5,16 @@
  * queue-proxy's readiness probe passes (Running, 1/2 ready), serving (Running, 2/2), and on
  * deletion Terminating while the queue-proxy drains, then gone.
  *
+ * An app that exits (scenario `crashImages`) does so before its readiness probe passes: its pod
+ * stays Running, not ready, while the kubelet starts the container again and again with
+ * CrashLoopBackOff's back-off (src/model/cluster/crashLoop.ts).
+ *
  * Durations come in as input; who binds the pod and when its images are on the node are events
  * (the scheduler's and the kubelet's image manager's answers to `schedule` and `pull`). The
  * machine only says in which order things happen.
  */
 import { assign, emit, setup } from 'xstate';
+import { crashLoopBackOffMs, KUBELET_RELIST_MS } from '../cluster/crashLoop.js';
 import type { PodPhase } from '../events.js';
 
 export interface PodInput {
@@ -23,6 +28,8 @@ export interface PodInput {
   startupMs: number;
   /** Terminating → gone (queue-proxy drain, then the containers exit). */
   drainMs: number;
+  /** From the user container's start to its exit, each time it runs; undefined: it never exits. */
+  exitAfterMs?: number;
 }
 
 /** How long a pod deleted before its containers ran lingers as Terminating. */
@@ -45,7 +52,13 @@ export type PodEmitted =
   /** The pod could not be scheduled (its PodScheduled condition and FailedScheduling event). */
   | { type: 'unschedulable'; message: string }
   /** Asks the node's kubelet for the pod's images. */
-  | { type: 'pull'; node: string };
+  | { type: 'pull'; node: string }
+  /**
+   * The user container exited (`exited`: the kubelet shows it terminated), waits out its back-off
+   * (`backOff`: CrashLoopBackOff) or was started again (`restarted`). `exits` counts its exits so
+   * far, `backOffMs` is the back-off the last one earned.
+   */
+  | { type: 'container'; state: 'exited' | 'backOff' | 'restarted'; exits: number; backOffMs: number };
 
 /** Every Pending step leaves on a deletion or a binding. */
 const PENDING_EXITS = {
@@ -56,6 +69,14 @@ const PENDING_EXITS = {
   'pod.bound': {
     target: 'pulling',
     actions: [{ type: 'bind', params: ({ event }: { event: { node: string } }) => ({ node: event.node }) }],
+  },
+} as const;
+
+/** A deletion while the app crash-loops: the pod was Running. */
+const CRASHING_EXITS = {
+  'pod.delete': {
+    target: 'terminating',
+    actions: [{ type: 'rememberDeletion', params: { from: 'Running' } }],
   },
 } as const;
 
@@ -70,7 +91,7 @@ const CONTAINER_CREATING_EXITS = {
 export const podMachine = setup({
   types: {
     input: {} as PodInput,
-    context: {} as PodInput & { deletedFrom?: PodPhase; node?: string; unschedulable?: string },
+    context: {} as PodInput & { deletedFrom?: PodPhase; node?: string; unschedulable?: string; exits: number },
     events: {} as PodMachineEvent,
     emitted: {} as PodEmitted,
   },
@@ -78,13 +99,29 @@ export const podMachine = setup({
     scheduling: ({ context }) => context.schedulingMs,
     creating: ({ context }) => context.creatingMs,
     startup: ({ context }) => context.startupMs,
+    exit: ({ context }) => context.exitAfterMs ?? 0,
+    relist: KUBELET_RELIST_MS,
+    // The back-off counts from the exit, which the kubelet saw one relist later.
+    backOff: ({ context }) =>
+      Math.max(0, crashLoopBackOffMs(context.exits, context.exitAfterMs ?? 0) - KUBELET_RELIST_MS),
     // A pod whose containers never started has nothing to drain: it goes almost at once.
     drain: ({ context }) =>
       context.deletedFrom === 'Pending' || context.deletedFrom === 'ContainerCreating'
         ? UNSTARTED_TERMINATION_MS
         : context.drainMs,
   },
+  guards: {
+    exits: ({ context }) => context.exitAfterMs !== undefined,
+    backsOff: ({ context }) => crashLoopBackOffMs(context.exits, context.exitAfterMs ?? 0) > 0,
+  },
   actions: {
+    countExit: assign({ exits: ({ context }) => context.exits + 1 }),
+    tellContainer: emit(({ context }, params: { state: 'exited' | 'backOff' | 'restarted' }) => ({
+      type: 'container' as const,
+      state: params.state,
+      exits: context.exits,
+      backOffMs: crashLoopBackOffMs(context.exits, context.exitAfterMs ?? 0),
+    })),
     announce: emit((_, params: { phase: PodPhase }) => ({ type: 'phase' as const, phase: params.phase })),
     askScheduler: emit({ type: 'schedule' as const }),
     reportUnschedulable: emit(({ context }) => ({
@@ -102,7 +139,7 @@ export const podMachine = setup({
   },
 }).createMachine({
   id: 'pod',
-  context: ({ input }) => ({ ...input }),
+  context: ({ input }) => ({ ...input, exits: 0 }),
   // One level of states, the phase's steps side by side (Pending: queued, scheduling,
   // unschedulable; ContainerCreating: pulling, creating): XState's every transition and timer
   // costs in the depth of the states it leaves and enters, and a pod makes a dozen of them. A
@@ -141,8 +178,44 @@ export const podMachine = setup({
       on: { ...CONTAINER_CREATING_EXITS, 'pod.pulled': 'creating' },
     },
     creating: {
-      after: { creating: 'running' },
+      after: {
+        creating: [
+          { target: 'crashing', guard: 'exits', actions: [{ type: 'announce', params: { phase: 'Running' } }] },
+          { target: 'running' },
+        ],
+      },
       on: CONTAINER_CREATING_EXITS,
+    },
+    // The app runs until it exits, before its readiness probe passes (Running, not ready).
+    crashing: {
+      after: {
+        exit: {
+          target: 'exited',
+          actions: ['countExit', { type: 'tellContainer', params: { state: 'exited' } }],
+        },
+      },
+      on: CRASHING_EXITS,
+    },
+    // Until the kubelet's next relist: the pod shows the exit (STATUS Error).
+    exited: {
+      after: {
+        relist: [
+          {
+            target: 'backingOff',
+            guard: 'backsOff',
+            actions: [{ type: 'tellContainer', params: { state: 'backOff' } }],
+          },
+          { target: 'crashing', actions: [{ type: 'tellContainer', params: { state: 'restarted' } }] },
+        ],
+      },
+      on: CRASHING_EXITS,
+    },
+    // CrashLoopBackOff: the container waits out its back-off, then starts again.
+    backingOff: {
+      after: {
+        backOff: { target: 'crashing', actions: [{ type: 'tellContainer', params: { state: 'restarted' } }] },
+      },
+      on: CRASHING_EXITS,
     },
     running: {
       entry: [{ type: 'announce', params: { phase: 'Running' } }],
@@ -176,6 +249,9 @@ const PHASE_OF_STATE: Readonly<Record<string, PodPhase>> = {
   pulling: 'ContainerCreating',
   creating: 'ContainerCreating',
   running: 'Running',
+  crashing: 'Running',
+  exited: 'Running',
+  backingOff: 'Running',
   ready: 'Ready',
   terminating: 'Terminating',
   gone: 'Gone',

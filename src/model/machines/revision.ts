@@ -23,6 +23,7 @@ import {
   type RevisionActiveMode,
   readyStatus,
   revisionActiveMode,
+  revisionContainerExited,
   revisionContainerHealthyFromDeployment,
   revisionContainerMissing,
   revisionDeploying,
@@ -43,6 +44,11 @@ export interface RevisionObservation {
    * PodScheduled condition's reason (`Unschedulable`) and the scheduler's message.
    */
   readonly unscheduledPod?: { readonly reason: string; readonly message: string };
+  /**
+   * The Deployment wants pods and has none available, and its first pod's user container has
+   * exited before (its lastState.terminated): the exit code and termination message.
+   */
+  readonly exitedContainer?: { readonly exitCode: number; readonly message: string };
   /** The revision's PodAutoscaler, if it exists. */
   readonly autoscaler: PodAutoscaler | undefined;
 }
@@ -64,14 +70,16 @@ function revisionConditions(
     const update = revisionContainerMissing(image, error);
     return { conditions: applyConditions(REVISION_CONDITION_SET, previous, [...first, update], nowIso) };
   }
-  if (observed.unscheduledPod) {
+  if (observed.unscheduledPod || observed.exitedContainer) {
     // Knative looks at the Deployment's pods before it reads the PodAutoscaler, which then
-    // sees ResourcesAvailable False and leaves it so.
-    const { reason, message } = observed.unscheduledPod;
+    // sees ResourcesAvailable (or ContainerHealthy) False and leaves it so.
+    const fromPod = observed.unscheduledPod
+      ? revisionPodsFailing(observed.unscheduledPod.reason, observed.unscheduledPod.message)
+      : revisionContainerExited(observed.exitedContainer!.exitCode, observed.exitedContainer!.message);
     const withPods = applyConditions(
       REVISION_CONDITION_SET,
       previous,
-      [...first, revisionContainerHealthyFromDeployment(observed.readyReplicas), revisionPodsFailing(reason, message)],
+      [...first, revisionContainerHealthyFromDeployment(observed.readyReplicas), fromPod],
       nowIso,
     );
     const fromPa = revisionFromAutoscaler(withPods, observed.autoscaler);

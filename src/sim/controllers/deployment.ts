@@ -6,6 +6,7 @@
  */
 import type { Container, ContainerStatus, Deployment, KubeObject, Pod } from '../../model/api/types.js';
 import { type ContainerResources, containerRequests, cpuLimitMillis } from '../../model/cluster/containers.js';
+import { crashLoopBackOffMessage, terminatedReason } from '../../model/cluster/crashLoop.js';
 import {
   alreadyPresentMessage,
   type ImagePullPolicy,
@@ -27,6 +28,7 @@ import type { SchedulablePod, Scheduler } from '../nodes/scheduler.js';
 import type { NodeState } from '../nodes/state.js';
 import type { PodLogs } from '../podLogs.js';
 import type { EventRecorder } from '../recorder.js';
+import { type CrashImage, imageCrash } from '../settings.js';
 import { T } from '../types.js';
 import { type PodMachine, PodMachines } from './podMachines.js';
 import { deploymentConditions, REPLICA_SETS, type ReplicaSetController } from './replicaset.js';
@@ -83,6 +85,25 @@ interface PodRuntime extends PodMachine {
   readyAt?: string;
   /** Its containers' ids by name (a hash each, the same for every status write of the pod). */
   containerIds?: Map<string, string>;
+  /** Its user container's exits, when its app exits (scenario `crashImages`). */
+  crash?: CrashState;
+}
+
+/** What the kubelet shows of a user container that exits and is started again. */
+interface CrashState {
+  readonly app: CrashImage;
+  /** The user container's name. */
+  readonly container: string;
+  /** `terminated` just after an exit, `waiting` in CrashLoopBackOff, `running` once started again. */
+  state: 'terminated' | 'waiting' | 'running';
+  restartCount: number;
+  backOffMs: number;
+  /** The run before the current one (lastState): when it started and exited. */
+  lastStartedAt: string;
+  lastFinishedAt: string;
+  /** When the container last started, and when that run exited (while `terminated`). */
+  startedAt: string;
+  exitedAt: string;
 }
 
 export interface PodCounts {
@@ -286,6 +307,9 @@ export class DeploymentController {
           break;
         case 'pull':
           this.pull(ns, pod);
+          break;
+        case 'container':
+          this.onContainer(ns, pod, e.state, e.backOffMs);
           break;
       }
     };
@@ -496,6 +520,7 @@ export class DeploymentController {
     else this.ctx.store.create(pod);
     if (rs) this.shown.replicaSets.podCreated(rs, name);
     const containers = template.spec?.containers ?? [];
+    const crash = imageCrash(this.ctx.settings, containers[0]);
     const input = {
       name,
       revision,
@@ -503,6 +528,7 @@ export class DeploymentController {
       creatingMs: this.startupDuration(startup.creatingMs),
       startupMs: this.startupDuration(startup.appStartMs),
       drainMs: this.ctx.settings.drainMs,
+      exitAfterMs: crash?.afterMs,
     };
     const images = containers.map((c) => ({
       image: c.image ?? '',
@@ -536,6 +562,7 @@ export class DeploymentController {
       startedAt: undefined,
       readyAt: undefined,
       containerIds: undefined,
+      crash: undefined,
     };
     // The machine starts: `born` files the pod under `rt` before its first announcement is handled.
     const before = this.making;
@@ -670,6 +697,68 @@ export class DeploymentController {
     if (dep && rt) this.writeStatus(dep, rt);
   }
 
+  /**
+   * The user container exited, backs off or started again: the kubelet's status write and events.
+   * Knative's revision reconciler reads the exit from the pod (`reconcileDeployment`): the
+   * restart, which puts it in the pod's lastState, wakes it.
+   */
+  private onContainer(
+    namespace: string,
+    pod: PodRuntime,
+    state: 'exited' | 'backOff' | 'restarted',
+    backOffMs: number,
+  ): void {
+    const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
+    if (!stored) return;
+    const now = this.ctx.timestamp();
+    const user = stored.spec.containers?.[0];
+    const name = user?.name ?? 'user-container';
+    pod.crash ??= {
+      app: imageCrash(this.ctx.settings, user)!,
+      container: name,
+      state: 'running',
+      restartCount: 0,
+      backOffMs: 0,
+      lastStartedAt: '',
+      lastFinishedAt: '',
+      startedAt: pod.startedAt ?? now,
+      exitedAt: '',
+    };
+    const crash = pod.crash;
+    const kubelet = { component: 'kubelet', host: pod.node?.name ?? '' };
+    const field = user ? containerField(user) : { fieldPath: `spec.containers{${name}}` };
+    if (crash.state === 'terminated') {
+      // The kubelet has seen the exit: the run that ended becomes the last state.
+      crash.lastStartedAt = crash.startedAt;
+      crash.lastFinishedAt = crash.exitedAt;
+    }
+    if (state === 'exited') {
+      crash.state = 'terminated';
+      crash.exitedAt = now;
+    } else if (state === 'backOff') {
+      crash.state = 'waiting';
+      crash.backOffMs = backOffMs;
+      this.shown.recorder.record(
+        stored,
+        'Warning',
+        'BackOff',
+        `Back-off restarting failed container ${name} in pod ${pod.name}_${namespace}(${stored.metadata.uid ?? ''})`,
+        kubelet,
+        field,
+      );
+    } else {
+      crash.state = 'running';
+      crash.restartCount++;
+      crash.startedAt = now;
+      const image = user?.image ?? '';
+      this.shown.recorder.record(stored, 'Normal', 'Pulled', alreadyPresentMessage(image), kubelet, field);
+      this.shown.recorder.record(stored, 'Normal', 'Created', `Created container: ${name}`, kubelet, field);
+      this.shown.recorder.record(stored, 'Normal', 'Started', `Started container ${name}`, kubelet, field);
+    }
+    this.ctx.store.updateStatus(T.pod, namespace, pod.name, podStatus(stored, 'Running', pod), true);
+    if (state === 'restarted') this.ctx.enqueue(T.revision, namespace, pod.revision);
+  }
+
   /** The scheduler's and kubelet's side of a phase change: the binding, the events. */
   private shownPhase(namespace: string, pod: PodRuntime, phase: PodPhase): void {
     const recorder = this.shown.recorder;
@@ -786,7 +875,9 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
   const started = rt.startedAt;
   const ready = phase === 'Ready';
   const running = phase === 'Running' || phase === 'Ready';
-  const unready = containers.filter((c) => !(ready || (running && c.name !== 'queue-proxy'))).map((c) => c.name);
+  const unready = containers
+    .filter((c) => !(ready || (running && c.name !== 'queue-proxy' && c.name !== rt.crash?.container)))
+    .map((c) => c.name);
   return {
     phase: running ? 'Running' : 'Pending',
     conditions: [
@@ -812,6 +903,7 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
       const image = c.image ?? '';
       // Each literal in full (the key order the kubelet's has), not a common part spread into
       // two shapes and dropped.
+      if (rt.crash && name === rt.crash.container && running) return crashedContainerStatus(rt, pod, c, image);
       if (!running) {
         return {
           image,
@@ -837,6 +929,56 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
       };
     }) as ContainerStatus[],
   };
+}
+
+/**
+ * A user container that exits: its last run in lastState, and now terminated (just after an
+ * exit), waiting in CrashLoopBackOff, or running again; never ready (it exits before its
+ * readiness probe passes).
+ */
+function crashedContainerStatus(rt: PodRuntime, pod: Pod, c: Container, image: string): ContainerStatus {
+  const crash = rt.crash!;
+  const name = crash.container;
+  const containerID = containerId(rt, pod.metadata.name, name);
+  const run = (startedAt: string, finishedAt: string) => ({
+    terminated: {
+      exitCode: crash.app.exitCode,
+      reason: terminatedReason(crash.app.exitCode),
+      ...(crash.app.message ? { message: crash.app.message } : {}),
+      startedAt,
+      finishedAt,
+      containerID,
+    },
+  });
+  const lastState = crash.lastFinishedAt ? run(crash.lastStartedAt, crash.lastFinishedAt) : {};
+  const state =
+    crash.state === 'running'
+      ? { running: { startedAt: crash.startedAt } }
+      : crash.state === 'waiting'
+        ? {
+            waiting: {
+              reason: 'CrashLoopBackOff',
+              message: crashLoopBackOffMessage(
+                crash.backOffMs,
+                name,
+                pod.metadata.name,
+                pod.metadata.namespace ?? '',
+                pod.metadata.uid ?? '',
+              ),
+            },
+          }
+        : run(crash.startedAt, crash.exitedAt);
+  return {
+    image,
+    imageID: imageId(image),
+    lastState,
+    name: c.name ?? name,
+    restartCount: crash.restartCount,
+    containerID,
+    ready: false,
+    started: crash.state === 'running',
+    state,
+  } as ContainerStatus;
 }
 
 /** What a pod's containers ask of a node: their requests, and the first one's CPU limit. */

@@ -179,10 +179,16 @@ export class RevisionController {
     const unscheduledPod = config.deployment.podIsAlwaysSchedulable
       ? undefined
       : this.unscheduledPod(namespace, name, rev.metadata.uid ?? '', deployment);
+    // No pod's container exits unless the scenario makes an app crash: no pod to look at.
+    const exitedContainer =
+      unscheduledPod || ctx.settings.crashImages.length === 0
+        ? undefined
+        : this.exitedContainer(namespace, rev, deployment);
     const observed: RevisionObservation = {
       readyReplicas: deployment?.status?.readyReplicas ?? 0,
       autoscaler: currentPa,
       ...(unscheduledPod ? { unscheduledPod } : {}),
+      ...(exitedContainer ? { exitedContainer } : {}),
     };
     this.observe(rev, observed, ({ conditions, actualReplicas, desiredReplicas }) => ({
       observedGeneration: rev.metadata.generation,
@@ -231,6 +237,28 @@ export class RevisionController {
     const scheduled = first?.status?.conditions?.find((c) => c.type === 'PodScheduled');
     if (scheduled?.status !== 'False') return undefined;
     return { reason: scheduled.reason ?? '', message: scheduled.message ?? '' };
+  }
+
+  /**
+   * When the Deployment wants pods and has none available, Knative looks at its first pod: a user
+   * container that has exited before (its lastState.terminated) gives its exit code and message
+   * (reconcile_resources.go `reconcileDeployment`).
+   */
+  private exitedContainer(
+    namespace: string,
+    rev: Revision,
+    deployment: Deployment | undefined,
+  ): { exitCode: number; message: string } | undefined {
+    if (!deployment || (deployment.spec.replicas ?? 1) <= 0) return undefined;
+    if (((deployment.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0)
+      return undefined;
+    const first = firstPodOf(this.ctx.store, namespace, rev.metadata.name, rev.metadata.uid ?? '');
+    const user = rev.spec.containers?.[0]?.name ?? 'user-container';
+    const status = (first?.status?.containerStatuses ?? []).find((s) => s.name === user) as
+      | { lastState?: { terminated?: { exitCode: number; message?: string } } }
+      | undefined;
+    const t = status?.lastState?.terminated;
+    return t ? { exitCode: t.exitCode, message: t.message ?? '' } : undefined;
   }
 
   /** Sends what was observed to the revision's machine and writes the status it emits. */
@@ -313,6 +341,7 @@ export function revisionInputs(
     readyReplicas: observed.readyReplicas,
     unresolvedImage: observed.unresolvedImage,
     unscheduledPod: observed.unscheduledPod,
+    exitedContainer: observed.exitedContainer,
     autoscaler: autoscalerFacts(observed.autoscaler),
     nowIso: stampTimeInput(previous, nowIso),
   };
