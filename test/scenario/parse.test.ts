@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { loadScenarioFile, type ParseOptions, parseScenario, ScenarioError } from '../../src/scenario/parse.js';
+import { imageCrash, settingsFromScenario } from '../../src/sim/settings.js';
 
 const FIXTURE = new URL('./fixtures/seed.yaml', import.meta.url).pathname;
 
@@ -189,6 +190,30 @@ describe('parseScenario: errors name the file, line, column and field', () => {
     expect(errorOf(lines('steps: { a: 1 }')).message).toBe('scn.yaml:1:8: steps: expected a list, got a mapping');
     expect(errorOf(lines('steps:', '  - sleep: 1s', '  - note: [a]')).message).toBe(
       'scn.yaml:3:11: steps[1].note: expected text, got a list',
+    );
+  });
+
+  it("crashImages: the defaults (exit code 1, no message, at start) and the simulator's settings from them", () => {
+    const s = parseScenario(
+      lines(
+        'settings:',
+        '  crashImages:',
+        '    - image: a',
+        '    - { image: b, exitCode: 0, message: done, after: 2s, unlessEnv: DB }',
+      ),
+      'x.yaml',
+    );
+    expect(s.settings.crashImages).toEqual([
+      { image: 'a', exitCode: 1, message: '', afterMs: 0 },
+      { image: 'b', exitCode: 0, message: 'done', afterMs: 2000, unlessEnv: 'DB' },
+    ]);
+    const sim = settingsFromScenario(s.settings);
+    expect(imageCrash(sim, { image: 'a' })?.exitCode).toBe(1);
+    expect(imageCrash(sim, { image: 'b' })?.afterMs).toBe(2000);
+    expect(imageCrash(sim, { image: 'b', env: [{ name: 'DB' }] })).toBeUndefined();
+    expect(imageCrash(sim, { image: 'c' })).toBeUndefined();
+    expect(errorOf(lines('settings:', '  crashImages: [{ image: a, exitcode: 1 }]')).message).toMatch(
+      /settings\.crashImages\[0\]\.exitcode: unknown field "exitcode" \(did you mean "exitCode"\?\)/,
     );
   });
 
