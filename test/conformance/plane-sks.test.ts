@@ -10,7 +10,12 @@
 import { describe, expect, it } from 'vitest';
 import type { SKSMode } from '../../src/model/kpa/scaler.js';
 import { applyConditions } from '../../src/model/rules/conditions.js';
-import { SKS_CONDITION_SET, sksEndpointsMode, sksReadyCondition } from '../../src/model/rules/sks.js';
+import {
+  activatorEndpointsCondition,
+  SKS_CONDITION_SET,
+  sksEndpointsMode,
+  sksReadyCondition,
+} from '../../src/model/rules/sks.js';
 
 const NOW = '2026-01-01T00:00:00Z';
 
@@ -109,4 +114,44 @@ describe('serverlessservice_test.go TestReconcile: endpoints mode and conditions
     const after = applyConditions(SKS_CONDITION_SET, before, [sksReadyCondition(2)], NOW);
     expect(after.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
+});
+
+/**
+ * The same file's cases for ActivatorEndpointsPopulated: `withProxyMode` and `markNoEndpoints`
+ * mark it populated (True), the `SKS()` default and `markHappy` leave it removed (False). The
+ * mode is the SKS's spec, the one the KPA asked for.
+ */
+const activatorCases: { name: string; requested: SKSMode; privateReady: number; want: 'True' | 'False' }[] = [
+  { name: 'steady state', requested: 'Serve', privateReady: 1, want: 'False' },
+  { name: 'steady switch to proxy mode, with retry', requested: 'Proxy', privateReady: 0, want: 'True' },
+  { name: 'steady switch to proxy mode, subset', requested: 'Proxy', privateReady: 0, want: 'True' },
+  { name: 'steady switch to proxy mode with endpoints', requested: 'Proxy', privateReady: 1, want: 'True' },
+  { name: 'OnCreate-deployment-exists', requested: 'Serve', privateReady: 1, want: 'False' },
+  { name: 'OnCreate-no-eps', requested: 'Serve', privateReady: 0, want: 'True' },
+  { name: 'OnCreate-no-activator-eps-service', requested: 'Serve', privateReady: 1, want: 'False' },
+  { name: 'OnCreate-no-activator-eps-proxy', requested: 'Proxy', privateReady: 0, want: 'True' },
+  { name: 'serving mode; serving pod comes online', requested: 'Serve', privateReady: 1, want: 'False' },
+  { name: 'serving mode; no backend endpoints', requested: 'Serve', privateReady: 0, want: 'True' },
+];
+
+describe('serverlessservice_test.go TestReconcile: ActivatorEndpointsPopulated', () => {
+  for (const c of activatorCases) {
+    it(c.name, () => {
+      const conditions = applyConditions(
+        SKS_CONDITION_SET,
+        undefined,
+        [sksReadyCondition(c.privateReady), activatorEndpointsCondition(c.requested, c.privateReady)],
+        NOW,
+      );
+      const activator = conditions.find((x) => x.type === 'ActivatorEndpointsPopulated');
+      expect(activator).toMatchObject({
+        status: c.want,
+        severity: 'Info',
+        reason: 'ActivatorEndpointsPopulated',
+        message: 'Revision is backed by Activator',
+      });
+      // Informational: Ready follows EndpointsPopulated alone (TestSSTypicalFlow).
+      expect(conditions.find((x) => x.type === 'Ready')?.status).toBe(c.privateReady > 0 ? 'True' : 'Unknown');
+    });
+  }
 });

@@ -41,8 +41,23 @@ export function sksReadyCondition(readyEndpoints: number): ConditionUpdate {
 }
 
 /**
- * The SKS's condition set, Knative networking's: Ready follows EndpointsPopulated. (The
- * Info-severity ActivatorEndpointsPopulated is not modelled.)
+ * ActivatorEndpointsPopulated, the SKS reconciler's Info condition (serverlessservice.go,
+ * reconcilePublicEndpoints): True "Revision is backed by Activator" while the private service
+ * has no ready endpoint or the SKS's spec asks for Proxy (the mode the KPA requested), False
+ * otherwise; never Unknown, and never part of Ready.
+ */
+export function activatorEndpointsCondition(requested: SKSMode, readyEndpoints: number): ConditionUpdate {
+  return {
+    type: 'ActivatorEndpointsPopulated',
+    status: readyEndpoints === 0 || requested === 'Proxy' ? 'True' : 'False',
+    reason: 'ActivatorEndpointsPopulated',
+    message: 'Revision is backed by Activator',
+  };
+}
+
+/**
+ * The SKS's condition set, Knative networking's: Ready follows EndpointsPopulated
+ * (ActivatorEndpointsPopulated is outside it, so Info).
  */
 export const SKS_CONDITION_SET: ConditionSet = { happy: 'Ready', dependents: ['EndpointsPopulated'] };
 

@@ -67,7 +67,12 @@ import {
 } from '../../model/rules/conditions.js';
 import { deploymentName, privateServiceName } from '../../model/rules/naming.js';
 import { reachabilityOf } from '../../model/rules/routing.js';
-import { newServerlessService, SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
+import {
+  activatorEndpointsCondition,
+  newServerlessService,
+  SKS_CONDITION_SET,
+  sksReadyCondition,
+} from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
 import { ActorFailures, RestingActor, type SnapshotView } from '../actors.js';
 import type { SimContext } from '../context.js';
@@ -601,19 +606,25 @@ export class RevisionAutoscaler {
       this.ctx.store.update({ ...sks, spec: { ...sks.spec, mode, numActivators: activators } });
     }
     const ready = sksReadyCondition(readyPods);
-    const statusInputs = [sks.metadata.generation, ready];
+    const activatorBacked = activatorEndpointsCondition(requested, readyPods);
+    const statusInputs = [sks.metadata.generation, ready, activatorBacked.status];
     const makeStatus = () => ({
       observedGeneration: sks.metadata.generation,
       serviceName: this.revision,
       privateServiceName: privateServiceName(this.revision),
-      conditions: applyConditions(SKS_CONDITION_SET, sks.status?.conditions, [ready], this.ctx.timestamp()),
+      conditions: applyConditions(
+        SKS_CONDITION_SET,
+        sks.status?.conditions,
+        [ready, activatorBacked],
+        this.ctx.timestamp(),
+      ),
     });
     const stored = this.ctx.store.get<ServerlessService>(T.sks, this.namespace, this.revision)?.status;
     if (this.sksStatus.unchanged(stored, sks.status, statusInputs)) {
       UnchangedStatus.verify?.('ServerlessService', stored, makeStatus);
     } else {
       const after = this.ctx.store.updateStatus<ServerlessService>(T.sks, this.namespace, this.revision, makeStatus());
-      this.sksStatus.wrote(sks.status, after.status, statusInputs, conditionsIdempotent([ready]));
+      this.sksStatus.wrote(sks.status, after.status, statusInputs, conditionsIdempotent([ready, activatorBacked]));
     }
     if (mode !== before) {
       this.ctx.emit({ t: this.ctx.now(), type: 'sks', revision: this.logName, mode, activators });

@@ -25,7 +25,12 @@ import {
 } from '../../model/rules/conditions.js';
 import { LABEL_REVISION } from '../../model/rules/labels.js';
 import { deploymentName, privateServiceName } from '../../model/rules/naming.js';
-import { newServerlessService, SKS_CONDITION_SET, sksReadyCondition } from '../../model/rules/sks.js';
+import {
+  activatorEndpointsCondition,
+  newServerlessService,
+  SKS_CONDITION_SET,
+  sksReadyCondition,
+} from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
 import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
@@ -186,7 +191,8 @@ export class HpaAutoscaler {
       conditions: applyConditions(
         SKS_CONDITION_SET,
         sks.status?.conditions,
-        [sksReadyCondition(readyPods)],
+        // The HPA class always asks for Serve: the activator backs the revision only while no pod is ready.
+        [sksReadyCondition(readyPods), activatorEndpointsCondition(sks.spec.mode, readyPods)],
         ctx.timestamp(),
       ),
     });
