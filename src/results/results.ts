@@ -999,8 +999,11 @@ export class ResultsCollector {
       if (r.open) this.closeColdStart(r, null, null, undefined);
       const last = r.requests.lastAnswerAt;
       const idleFrom = last !== null && last <= t ? 'last request' : 'first ready pod';
-      const idleSince = idleFrom === 'last request' ? last! : (r.firstReadyAt ?? t);
-      r.scaleToZero.push({ zeroAt: t, drainingAt: r.drainingAt ?? t, idleSince, idleFrom, afterMs: t - idleSince });
+      const idleSince = idleFrom === 'last request' ? last : r.firstReadyAt;
+      // A revision none of whose pods was ever Ready and that answered nothing was never idle: its
+      // pods going (a crash loop given up, a failed rollout) is no scale to zero to time.
+      if (idleSince !== null)
+        r.scaleToZero.push({ zeroAt: t, drainingAt: r.drainingAt ?? t, idleSince, idleFrom, afterMs: t - idleSince });
       r.drainingAt = null;
     }
   }

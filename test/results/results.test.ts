@@ -445,3 +445,22 @@ describe('a metric of one revision', () => {
     expect(c.metric('nonsense', 'a-00001')).toBeUndefined();
   });
 });
+
+describe('a revision whose pods never became Ready', () => {
+  it('has no time to zero when its pods go (it was never idle)', () => {
+    const c = new ResultsCollector();
+    const pod = (t: number, phase: 'Pending' | 'Terminating' | 'Gone'): LogEvent => ({
+      t,
+      type: 'pod',
+      pod: 'p',
+      revision: 'bad-00002',
+      phase,
+    });
+    for (const e of [pod(0, 'Pending'), pod(600_000, 'Terminating'), pod(630_000, 'Gone')]) c.observe(e);
+    c.finish();
+    const r = c.results().services[0]!.revisions[0]!;
+    expect(r.timeToZeroMs).toBeNull();
+    expect(r.scaleToZero).toEqual([]);
+    expect(formatResults(c.results())).not.toContain('time to zero');
+  });
+});
