@@ -89,6 +89,15 @@ const envFrom = obj({
 const port = obj({ ...scalars('name', 'protocol', 'hostIP'), ...integers('containerPort', 'hostPort') }, [
   'containerPort',
 ]);
+/** A Probe's timing fields (core/v1 Probe, in its order), every one an integer. */
+export const PROBE_TIMING_FIELDS = [
+  'initialDelaySeconds',
+  'timeoutSeconds',
+  'periodSeconds',
+  'successThreshold',
+  'failureThreshold',
+  'terminationGracePeriodSeconds',
+] as const;
 const httpHeader = obj(scalars('name', 'value'), ['name', 'value']);
 const handler = {
   exec: obj({ command: list(S) }),
@@ -98,14 +107,7 @@ const handler = {
 };
 const probe = obj({
   ...handler,
-  ...integers(
-    'initialDelaySeconds',
-    'timeoutSeconds',
-    'periodSeconds',
-    'successThreshold',
-    'failureThreshold',
-    'terminationGracePeriodSeconds',
-  ),
+  ...integers(...PROBE_TIMING_FIELDS),
 });
 const lifecycleHandler = obj({ ...handler, sleep: obj(integers('seconds'), ['seconds']) });
 /** Resource quantities: `cpu: 500m`, `memory: 1Gi`, `nvidia.com/gpu: 1` (a float is refused, as on a cluster). */

@@ -18,6 +18,7 @@
  * lengths are compared element by element, the extra ones added or removed (`[i->?]`, `[?->j]`),
  * where go-cmp may pair elements differently.
  */
+import { PROBE_TIMING_FIELDS } from './schema.js';
 
 type Json = unknown;
 
@@ -101,18 +102,7 @@ const FIELD_ORDER: Readonly<Record<GoType, readonly string[]>> = {
     'stdinOnce',
     'tty',
   ],
-  probe: [
-    'exec',
-    'httpGet',
-    'tcpSocket',
-    'grpc',
-    'initialDelaySeconds',
-    'timeoutSeconds',
-    'periodSeconds',
-    'successThreshold',
-    'failureThreshold',
-    'terminationGracePeriodSeconds',
-  ],
+  probe: ['exec', 'httpGet', 'tcpSocket', 'grpc', ...PROBE_TIMING_FIELDS],
   other: [],
 };
 

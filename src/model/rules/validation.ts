@@ -61,6 +61,7 @@ import {
 } from './fielderror.js';
 import { LABEL_SERVICE, LABEL_VISIBILITY, VISIBILITY_CLUSTER_LOCAL } from './labels.js';
 import { isValidByoRevisionName, MAX_NAME_LENGTH, revisionNamePrefix } from './naming.js';
+import { PROBE_TIMING_FIELDS } from './schema.js';
 import { revisionTemplateShortDiff } from './shortdiff.js';
 
 // ---- Kubernetes name rules (apimachinery validation) ----
@@ -295,15 +296,6 @@ type ContainerRole =
   /** The container with the port (or the only one); `port` its port's name, `http` when unnamed. */
   { readonly kind: 'serving'; readonly port: string } | { readonly kind: 'sidecar' } | { readonly kind: 'init' };
 
-const PROBE_TIMINGS: readonly string[] = [
-  'initialDelaySeconds',
-  'timeoutSeconds',
-  'periodSeconds',
-  'successThreshold',
-  'failureThreshold',
-  'terminationGracePeriodSeconds',
-];
-
 /**
  * A sidecar's liveness and readiness probes: refused field by field unless multi-container-probing
  * is Enabled (Knative masks them against an empty probe: the handler shows as the probe's own
@@ -321,7 +313,7 @@ function sidecarProbeErrors(container: Container, features: FeaturesConfig): Fie
     if (!value || typeof value !== 'object') return [];
     const probe = value as Record<string, unknown>;
     const handler = PROBE_HANDLERS.some((h) => probe[h] !== undefined && probe[h] !== null);
-    return via(field, [...(handler ? [disallowedField('')] : []), ...disallowedFields(probe, PROBE_TIMINGS)]);
+    return via(field, [...(handler ? [disallowedField('')] : []), ...disallowedFields(probe, PROBE_TIMING_FIELDS)]);
   });
 }
 
