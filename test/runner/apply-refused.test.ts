@@ -5,10 +5,8 @@
  * reason, fails the run.
  */
 import { describe, expect, it } from 'vitest';
-import { SimBackend } from '../../src/backends/sim.js';
-import { ScenarioRunner } from '../../src/runner/runner.js';
 import { parseScenario, ScenarioError } from '../../src/scenario/parse.js';
-import { settingsFromScenario } from '../../src/sim/settings.js';
+import { runScenarioText } from './runText.js';
 
 const named = (revision: string, color: string) => `|
     apiVersion: serving.knative.dev/v1
@@ -34,16 +32,7 @@ steps:
 ${step}
 `;
 
-async function run(text: string) {
-  const parsed = parseScenario(text, 'test.yaml');
-  const backend = new SimBackend({
-    seed: 3,
-    namespace: parsed.namespace,
-    settings: settingsFromScenario(parsed.settings),
-  });
-  await backend.start({ scenario: parsed.name, seed: 3, namespace: parsed.namespace });
-  return new ScenarioRunner(parsed, backend).run();
-}
+const run = (text: string) => runScenarioText(text, 3);
 
 describe('an apply expected to be refused', () => {
   it('passes when the webhook refuses it with the text, and shows the refusal', async () => {

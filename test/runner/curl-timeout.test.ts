@@ -3,10 +3,7 @@
  * which -s hides and -S shows again), and the request leaves the cluster.
  */
 import { describe, expect, it } from 'vitest';
-import { SimBackend } from '../../src/backends/sim.js';
-import { ScenarioRunner } from '../../src/runner/runner.js';
-import { parseScenario } from '../../src/scenario/parse.js';
-import { settingsFromScenario } from '../../src/sim/settings.js';
+import { runScenarioText } from './runText.js';
 
 const SCENARIO = (curl: string) => `
 settings: { podStartup: 2s, app: { serviceTime: 10s } }
@@ -28,16 +25,7 @@ steps:
   - expect: activator-queue == 0
 `;
 
-async function run(text: string) {
-  const scenario = parseScenario(text, 'test.yaml');
-  const backend = new SimBackend({
-    seed: 2,
-    namespace: scenario.namespace,
-    settings: settingsFromScenario(scenario.settings),
-  });
-  await backend.start({ scenario: scenario.name, seed: 2, namespace: scenario.namespace });
-  return new ScenarioRunner(scenario, backend).run();
-}
+const run = (text: string) => runScenarioText(text, 2);
 
 describe('curl -m', () => {
   it('gives up after the time given, with curl exit code 28 and its message', async () => {

@@ -4,21 +4,9 @@
  * comparison with real kubectl is in test/serve/describe.test.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { SimBackend } from '../../src/backends/sim.js';
-import { ScenarioRunner } from '../../src/runner/runner.js';
-import { parseScenario } from '../../src/scenario/parse.js';
-import { settingsFromScenario } from '../../src/sim/settings.js';
+import { runScenarioText } from './runText.js';
 
-async function run(text: string) {
-  const scenario = parseScenario(text, 'test.yaml');
-  const backend = new SimBackend({
-    seed: 1,
-    namespace: scenario.namespace,
-    settings: settingsFromScenario(scenario.settings),
-  });
-  await backend.start({ scenario: scenario.name, seed: 1, namespace: scenario.namespace });
-  return new ScenarioRunner(scenario, backend).run();
-}
+const run = (text: string) => runScenarioText(text, 1);
 
 /** What one `kubectl …` step printed. */
 function outputOf(transcript: string, command: string): string {

@@ -4,10 +4,7 @@
  * generation's Ready.
  */
 import { describe, expect, it } from 'vitest';
-import { SimBackend } from '../../src/backends/sim.js';
-import { ScenarioRunner } from '../../src/runner/runner.js';
-import { parseScenario } from '../../src/scenario/parse.js';
-import { settingsFromScenario } from '../../src/sim/settings.js';
+import { runScenarioText } from './runText.js';
 
 const service = (tag: string) => `|
     apiVersion: serving.knative.dev/v1
@@ -33,16 +30,7 @@ steps:
   - expect: revision web-00002 Ready
 `;
 
-async function run(text: string) {
-  const scenario = parseScenario(text, 'test.yaml');
-  const backend = new SimBackend({
-    seed: 3,
-    namespace: scenario.namespace,
-    settings: settingsFromScenario(scenario.settings),
-  });
-  await backend.start({ scenario: scenario.name, seed: 3, namespace: scenario.namespace });
-  return new ScenarioRunner(scenario, backend).run();
-}
+const run = (text: string) => runScenarioText(text, 3);
 
 describe('waiting on a generation', () => {
   it('a wait after a new template returns when the new generation is Ready, not on the old Ready', async () => {

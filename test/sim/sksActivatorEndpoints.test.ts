@@ -4,10 +4,7 @@
  * service (Serve), as Knative's SKS reconciler marks it.
  */
 import { describe, expect, it } from 'vitest';
-import { SimBackend } from '../../src/backends/sim.js';
-import { ScenarioRunner } from '../../src/runner/runner.js';
-import { parseScenario } from '../../src/scenario/parse.js';
-import { settingsFromScenario } from '../../src/sim/settings.js';
+import { runScenarioText } from '../runner/runText.js';
 
 const scenario = (tbc: string, mode: string, status: string) => `
 settings: { podStartup: 2s }
@@ -32,16 +29,7 @@ steps:
   - expect: sks web-00001 Ready
 `;
 
-async function run(text: string) {
-  const parsed = parseScenario(text, 'test.yaml');
-  const backend = new SimBackend({
-    seed: 3,
-    namespace: parsed.namespace,
-    settings: settingsFromScenario(parsed.settings),
-  });
-  await backend.start({ scenario: parsed.name, seed: 3, namespace: parsed.namespace });
-  return new ScenarioRunner(parsed, backend).run();
-}
+const run = (text: string) => runScenarioText(text, 3);
 
 describe("the SKS's ActivatorEndpointsPopulated in a run", () => {
   it('is True while the activator is in the path (the default burst capacity: Proxy)', async () => {
