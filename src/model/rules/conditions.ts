@@ -24,6 +24,8 @@ import type {
   Condition,
   ConditionStatus,
   Configuration,
+  Deployment,
+  Pod,
   PodAutoscaler,
   Revision,
   Route,
@@ -580,6 +582,48 @@ export function revisionContainerMissing(image: string, error: string): Conditio
  */
 export function revisionPodsFailing(reason: string, message: string): ConditionUpdate {
   return { type: 'ResourcesAvailable', status: 'False', reason, message };
+}
+
+/**
+ * Knative's revision reconciler (reconcile_resources.go `reconcileDeployment`) explains a
+ * Deployment that wants pods and has none available by its first pod; otherwise it looks at no pod.
+ */
+export function deploymentStalled(deployment: Deployment | undefined): boolean {
+  if (!deployment || (deployment.spec.replicas ?? 1) <= 0) return false;
+  return ((deployment.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) === 0;
+}
+
+/** What a stalled Deployment's first pod says (`reconcileDeployment`), in the order Knative reads it. */
+export interface FirstPodFailure {
+  /** The scheduler could not place it: PodScheduled False's reason (`Unschedulable`) and message. */
+  readonly unscheduledPod?: { readonly reason: string; readonly message: string };
+  /** Its user container has exited before (lastState.terminated): the exit code and message. */
+  readonly exitedContainer?: { readonly exitCode: number; readonly message: string };
+}
+
+/**
+ * The first pod of a stalled Deployment, read as Knative reads it: an unscheduled pod first, then
+ * the user container (`userContainer`) that exited. `look` leaves out what cannot be (a cluster
+ * where every pod is placed at once, a run where no app exits).
+ */
+export function firstPodFailure(
+  pod: Pod,
+  userContainer: string,
+  look: { readonly scheduling: boolean; readonly exits: boolean },
+): FirstPodFailure {
+  if (look.scheduling) {
+    const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    if (scheduled?.status === 'False')
+      return { unscheduledPod: { reason: scheduled.reason ?? '', message: scheduled.message ?? '' } };
+  }
+  if (look.exits) {
+    const status = (pod.status?.containerStatuses ?? []).find((s) => s.name === userContainer) as
+      | { lastState?: { terminated?: { exitCode: number; message?: string } } }
+      | undefined;
+    const t = status?.lastState?.terminated;
+    if (t) return { exitedContainer: { exitCode: t.exitCode, message: t.message ?? '' } };
+  }
+  return {};
 }
 
 /** A user container exited: ContainerHealthy False `ExitCode<N>`. */

@@ -23,7 +23,7 @@ import {
   revisionLifecycleMachine,
   revisionReconcileStays,
 } from '../../model/machines/revision.js';
-import { autoscalerFacts } from '../../model/rules/conditions.js';
+import { autoscalerFacts, deploymentStalled, firstPodFailure } from '../../model/rules/conditions.js';
 import {
   LABEL_REVISION,
   LABEL_REVISION_UID,
@@ -176,19 +176,19 @@ export class RevisionController {
 
     const deployment = ctx.store.get<Deployment>(T.deployment, namespace, depName);
     const currentPa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, namespace, paName);
-    const unscheduledPod = config.deployment.podIsAlwaysSchedulable
-      ? undefined
-      : this.unscheduledPod(namespace, name, rev.metadata.uid ?? '', deployment);
-    // No pod's container exits unless the scenario makes an app crash: no pod to look at.
-    const exitedContainer =
-      unscheduledPod || ctx.settings.crashImages.length === 0
-        ? undefined
-        : this.exitedContainer(namespace, rev, deployment);
+    // Every pod placed at once, and no app that exits (the scenario makes none crash): no pod to look at.
+    const look = {
+      scheduling: !config.deployment.podIsAlwaysSchedulable,
+      exits: ctx.settings.crashImages.length > 0,
+    };
+    const first =
+      (look.scheduling || look.exits) && deploymentStalled(deployment)
+        ? firstPodOf(ctx.store, namespace, name, rev.metadata.uid ?? '')
+        : undefined;
     const observed: RevisionObservation = {
       readyReplicas: deployment?.status?.readyReplicas ?? 0,
       autoscaler: currentPa,
-      ...(unscheduledPod ? { unscheduledPod } : {}),
-      ...(exitedContainer ? { exitedContainer } : {}),
+      ...(first ? firstPodFailure(first, rev.spec.containers?.[0]?.name ?? 'user-container', look) : {}),
     };
     this.observe(rev, observed, ({ conditions, actualReplicas, desiredReplicas }) => ({
       observedGeneration: rev.metadata.generation,
@@ -218,47 +218,6 @@ export class RevisionController {
       this.statuses.set(containers, made);
     }
     return made;
-  }
-
-  /**
-   * When the Deployment wants pods and has none available, Knative looks at its first pod: one the
-   * scheduler could not place gives its PodScheduled reason and message.
-   */
-  private unscheduledPod(
-    namespace: string,
-    revisionName: string,
-    revisionUid: string,
-    deployment: Deployment | undefined,
-  ): { reason: string; message: string } | undefined {
-    if (!deployment || (deployment.spec.replicas ?? 1) <= 0) return undefined;
-    if (((deployment.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0)
-      return undefined;
-    const first = firstPodOf(this.ctx.store, namespace, revisionName, revisionUid);
-    const scheduled = first?.status?.conditions?.find((c) => c.type === 'PodScheduled');
-    if (scheduled?.status !== 'False') return undefined;
-    return { reason: scheduled.reason ?? '', message: scheduled.message ?? '' };
-  }
-
-  /**
-   * When the Deployment wants pods and has none available, Knative looks at its first pod: a user
-   * container that has exited before (its lastState.terminated) gives its exit code and message
-   * (reconcile_resources.go `reconcileDeployment`).
-   */
-  private exitedContainer(
-    namespace: string,
-    rev: Revision,
-    deployment: Deployment | undefined,
-  ): { exitCode: number; message: string } | undefined {
-    if (!deployment || (deployment.spec.replicas ?? 1) <= 0) return undefined;
-    if (((deployment.status as { availableReplicas?: number } | undefined)?.availableReplicas ?? 0) > 0)
-      return undefined;
-    const first = firstPodOf(this.ctx.store, namespace, rev.metadata.name, rev.metadata.uid ?? '');
-    const user = rev.spec.containers?.[0]?.name ?? 'user-container';
-    const status = (first?.status?.containerStatuses ?? []).find((s) => s.name === user) as
-      | { lastState?: { terminated?: { exitCode: number; message?: string } } }
-      | undefined;
-    const t = status?.lastState?.terminated;
-    return t ? { exitCode: t.exitCode, message: t.message ?? '' } : undefined;
   }
 
   /** Sends what was observed to the revision's machine and writes the status it emits. */
