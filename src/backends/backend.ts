@@ -6,6 +6,7 @@
 import type { KubeObject } from '../model/api/types.js';
 import type { LogHeader } from '../model/events.js';
 import type { ResultsCollector } from '../results/results.js';
+import type { LoadProgress } from '../sim/load/driver.js';
 import type { EventLog } from '../sim/log.js';
 
 export interface HttpRequest {
@@ -77,7 +78,7 @@ export interface Backend {
   /** Sends a request and waits for its answer. */
   request(req: HttpRequest): Promise<HttpResponse>;
   /** Starts the scenario's load phases (validated specs). */
-  startLoad(phases: unknown[], baseDir: string): Promise<void>;
+  startLoad(phases: unknown[], baseDir: string): Promise<LoadProgress>;
   /** Lets run time pass until `t`. */
   sleepUntil(t: number): Promise<void>;
   /** Lets run time pass until `done()` or `deadline`; true if done. */

@@ -15,6 +15,7 @@ import type { LogHeader } from '../model/events.js';
 import { objectReference, type ResourceType } from '../model/rules/resources.js';
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import { ResultsCollector } from '../results/results.js';
+import type { LoadProgress } from '../sim/load/driver.js';
 import { EventLog } from '../sim/log.js';
 import type { ApplyResult, Backend, HttpRequest, HttpResponse } from './backend.js';
 import { RunClock } from './live/clock.js';
@@ -207,7 +208,7 @@ export class LiveBackend implements Backend {
     return this.traffic.request(req);
   }
 
-  startLoad(phases: unknown[], baseDir: string, defaultTarget?: string): Promise<void> {
+  startLoad(phases: unknown[], baseDir: string, defaultTarget?: string): Promise<LoadProgress> {
     return this.traffic.startLoad(phases, baseDir, defaultTarget);
   }
 

@@ -13,7 +13,7 @@ import { kubectlInvalidMessage, undecodableMessage } from '../model/rules/schema
 import { SIM_EPOCH_MS } from '../model/rules/time.js';
 import { ResultsCollector } from '../results/results.js';
 import { SimCluster } from '../sim/cluster.js';
-import { engineLoadClock, type LoadSender, startLoad } from '../sim/load/driver.js';
+import { engineLoadClock, type LoadProgress, type LoadSender, startLoad } from '../sim/load/driver.js';
 import type { EventLog } from '../sim/log.js';
 import type { AccessLines } from '../sim/podLogs.js';
 import type { SimSettings } from '../sim/settings.js';
@@ -251,14 +251,14 @@ export class SimBackend implements Backend {
     return result;
   }
 
-  async startLoad(phases: unknown[], baseDir: string, defaultTarget?: string): Promise<void> {
+  async startLoad(phases: unknown[], baseDir: string, defaultTarget?: string): Promise<LoadProgress> {
     const engine = this.cluster.engine;
     const clock = engineLoadClock(engine);
     const sender: LoadSender = {
       // The arrival itself carries its numbers (no number boxed per request: `sendArrival`).
       send: (arrival, answered) => this.cluster.sendArrival(this.arrivalHost(arrival.target), arrival, answered),
     };
-    startLoad(
+    return startLoad(
       phases,
       { seed: this.seed, baseDir, originMs: engine.now(), ...(defaultTarget ? { defaultTarget } : {}) },
       clock,

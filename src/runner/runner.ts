@@ -12,6 +12,7 @@ import { formatResults } from '../results/results.js';
 import { type Evaluation, evaluate } from '../scenario/evaluate.js';
 import type { Expectation } from '../scenario/expect.js';
 import type { CurlStep, Scenario, Step } from '../scenario/types.js';
+import type { LoadProgress } from '../sim/load/driver.js';
 import { runKubectl } from './kubectl.js';
 import { commandLine, commentLine, formatRunTime, formatSeconds, sparkline } from './transcript.js';
 import { BackendView } from './view.js';
@@ -51,6 +52,8 @@ export class ScenarioRunner {
   private lastSecond = -1;
   /** Revisions whose sample stands (src/sim/log.ts StandingSamples). */
   private standing = 0;
+  /** The scenario's load once started: what of it is still to come when the run ends. */
+  private load: LoadProgress | undefined;
   /** Moves the cluster made that the model forbids, shown between steps as they come. */
   private divergences: DivergenceEvent[] = [];
 
@@ -134,7 +137,7 @@ export class ScenarioRunner {
       this.print('\n');
     }
     if (scenario.load.length > 0) {
-      await backend.startLoad(
+      this.load = await backend.startLoad(
         scenario.load.map((l) => l.spec),
         dirname(scenario.source.file),
       );
@@ -373,6 +376,8 @@ export class ScenarioRunner {
     // Requests still waiting now get no answer in this run: they count as errors from here on.
     this.backend.results.finish();
     this.print(`Summary (run time ${formatRunTime(now)})\n`);
+    const cut = this.load && loadCut(this.load, now);
+    if (cut) this.print(`  ! ${cut}\n`);
     for (const m of this.monitors) {
       const { byMs } = m.expectation;
       let ok: boolean;
@@ -409,6 +414,24 @@ export class ScenarioRunner {
         : `  ${this.failures.length} expectation${this.failures.length === 1 ? '' : 's'} not met:\n${this.failures.map((f) => `    - ${f}\n`).join('')}`,
     );
   }
+}
+
+/**
+ * Says which load phases the run's end cut short, or undefined if every phase sent its last
+ * request: the run ends at its last step, not when its load does, and a phase that never ran
+ * would otherwise pass unnoticed.
+ */
+export function loadCut(load: LoadProgress, now: number): string | undefined {
+  const next = load.nextUnsentMs();
+  if (next === undefined) return undefined;
+  const cut = load.phases.filter((p) => p.endMs > now);
+  const names = cut.map((p) => (p.startMs > now ? `${p.name} (not started)` : p.name));
+  const end = Math.max(...cut.map((p) => p.endMs));
+  const due = next > now ? `, the next request was due at ${formatRunTime(next)}` : '';
+  const fix = Number.isFinite(end)
+    ? `add a step at or after ${formatRunTime(end)} to run all of it`
+    : 'add a later step to run more of it';
+  return `the run ended before its load: ${names.length > 0 ? names.join(', ') : 'a load phase'} cut short${due}; requests after ${formatRunTime(now)} were not sent (${fix})`;
 }
 
 /** A step as the user would type it (for the event log). */

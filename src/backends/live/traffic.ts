@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type * as k8s from '@kubernetes/client-node';
 import type { Pod, Route } from '../../model/api/types.js';
 import { type ResultsCollector, requestOutcome } from '../../results/results.js';
-import { type LoadSender, startLoad } from '../../sim/load/driver.js';
+import { type LoadProgress, type LoadSender, NOTHING_TO_COME, startLoad } from '../../sim/load/driver.js';
 import type { Arrival } from '../../sim/load/types.js';
 import type { EventLog } from '../../sim/log.js';
 import type { HttpRequest, HttpResponse } from '../backend.js';
@@ -204,11 +204,11 @@ export class LiveTraffic implements LoadFigures {
   }
 
   /** The scenario's load, through the load driver on the wall clock. */
-  async startLoad(phases: unknown[], baseDir: string, defaultTarget?: string): Promise<void> {
-    if (phases.length === 0) return;
+  async startLoad(phases: unknown[], baseDir: string, defaultTarget?: string): Promise<LoadProgress> {
+    if (phases.length === 0) return NOTHING_TO_COME;
     await this.ingressBase();
     const sender: LoadSender = { send: (arrival, answered) => this.sendArrival({ ...arrival }, answered) };
-    startLoad(
+    return startLoad(
       phases,
       { seed: this.options.seed, baseDir, ...(defaultTarget ? { defaultTarget } : {}) },
       this.options.clock,

@@ -89,6 +89,26 @@ export class ClosedLoopClients {
     return this.sent;
   }
 
+  /**
+   * When the next request not yet sent would go, as far as is known at `nowMs`: the earliest
+   * request of a client that is scheduled but not yet due, or `nowMs` while a client waits for an
+   * answer and may send again after it; undefined once none will send again.
+   */
+  nextUnsentMs(nowMs: number): number | undefined {
+    if (!this.started) return Math.max(nowMs, this.startMs);
+    if (this.out === 0 || !(nowMs < this.endMs)) return undefined;
+    let next: number | undefined;
+    for (let id = 0; id < this.concurrency; id++) {
+      if (this.inFlight[id] !== 1) continue;
+      const due = this.lastSend[id] as number;
+      // A request already sent: the client's next one can only follow its answer.
+      if (!(due > nowMs) && this.sent >= this.maxRequests) continue;
+      const at = Math.max(due, nowMs);
+      if (next === undefined || at < next) next = at;
+    }
+    return next;
+  }
+
   /** True once no client will send again and nothing is outstanding. */
   get finished(): boolean {
     return this.started && this.out === 0;

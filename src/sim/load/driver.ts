@@ -9,7 +9,7 @@ import seedrandom from 'seedrandom';
 import type { Engine } from '../engine.js';
 import type { ClosedLoopClients } from './closedLoop.js';
 import { forkRandom } from './rng.js';
-import { buildLoad } from './spec.js';
+import { type BuiltLoad, buildLoad } from './spec.js';
 import { type Arrival, type ArrivalSource, makeArrival } from './types.js';
 
 /** Time as the backend keeps it. */
@@ -85,17 +85,41 @@ export interface LoadOptions {
   defaultTarget?: string;
 }
 
+/**
+ * What of a started load is still to come: a run ends at its last step, and load due after it
+ * is never sent (the runner says so rather than let a cut phase pass unnoticed).
+ */
+export interface LoadProgress {
+  /** When each phase starts and ends (ms of run time; `endMs` is Infinity when unknown). */
+  readonly phases: BuiltLoad['phases'];
+  /** The time of the next request not yet sent, or undefined once every phase has sent its last. */
+  nextUnsentMs(): number | undefined;
+}
+
+export const NOTHING_TO_COME: LoadProgress = { phases: [], nextUnsentMs: () => undefined };
+
 /** Starts the scenario's load phases (validated specs) on a backend's clock and sender. */
-export function startLoad(phases: unknown[], options: LoadOptions, clock: LoadClock, sender: LoadSender): void {
-  if (phases.length === 0) return;
+export function startLoad(phases: unknown[], options: LoadOptions, clock: LoadClock, sender: LoadSender): LoadProgress {
+  if (phases.length === 0) return NOTHING_TO_COME;
   const built = buildLoad(phases, {
     random: forkRandom(seedrandom(`${options.seed}/load`)),
     baseDir: options.baseDir,
     ...(options.originMs !== undefined ? { originMs: options.originMs } : {}),
     ...(options.defaultTarget ? { defaultTarget: options.defaultTarget } : {}),
   });
-  pump(built.source, clock, sender);
+  const open = pump(built.source, clock, sender);
   for (const clients of built.closedLoop) driveClosedLoop(clients, clock, sender);
+  return {
+    phases: built.phases,
+    nextUnsentMs() {
+      let next = open.nextUnsentMs();
+      for (const clients of built.closedLoop) {
+        const at = clients.nextUnsentMs(clock.now());
+        if (at !== undefined && (next === undefined || at < next)) next = at;
+      }
+      return next;
+    },
+  };
 }
 
 /**
@@ -103,12 +127,16 @@ export function startLoad(phases: unknown[], options: LoadOptions, clock: LoadCl
  * into one object (`nextInto`; a source without it is copied in): memory stays flat however long
  * the load, and no allocation per request.
  */
-export function pump(source: ArrivalSource, clock: LoadClock, sender: LoadSender): void {
+export function pump(source: ArrivalSource, clock: LoadClock, sender: LoadSender): Pick<LoadProgress, 'nextUnsentMs'> {
   const into: IntoSource = source.nextInto !== undefined ? (source as IntoSource) : new CopiedInto(source);
   const arrival = makeArrival(0, 0, undefined);
+  // The one arrival the pump holds is the next one to send until the source runs dry.
+  let exhausted = false;
+  const progress = { nextUnsentMs: () => (exhausted ? undefined : arrival.atMs) };
   if (!into.nextInto(arrival)) {
+    exhausted = true;
     source.close?.();
-    return;
+    return progress;
   }
   const later = clock.lane?.() ?? clock.call.bind(clock);
   // One callback for the whole source, the arrival as its argument: no closure per request. An
@@ -117,6 +145,7 @@ export function pump(source: ArrivalSource, clock: LoadClock, sender: LoadSender
     for (;;) {
       sender.send(next);
       if (!into.nextInto(next)) {
+        exhausted = true;
         source.close?.();
         return;
       }
@@ -130,6 +159,7 @@ export function pump(source: ArrivalSource, clock: LoadClock, sender: LoadSender
     }
   };
   clock.call(Math.max(arrival.atMs, clock.now()), fire, arrival);
+  return progress;
 }
 
 type IntoSource = Required<Pick<ArrivalSource, 'nextInto'>>;
