@@ -188,4 +188,43 @@ expect:
       'Pod deleting pod for node scale down',
     ]);
   });
+
+  it('counts a node unneeded during the cooldown after its scale-up, and deletes it when the cooldown ends', async () => {
+    // The node is added at the first scan (10 s) and empties at about 1m20s; unneeded for 1 min
+    // by 2m30s, but the cooldown after the scale-up (3 min) lasts until 3m10s: it goes at the
+    // first scan after that. Counting only from the cooldown's end, it would stay until 4m10s.
+    const { outcome, backend } = await run(`
+settings:
+  cluster:
+    nodes: [ { name: pool, cpu: 2, memory: 8Gi } ]
+    autoscaler: { min: 1, max: 3, provisioning: 40s, scaleDownUnneeded: 1m, scaleDownDelayAfterAdd: 3m }
+files:
+  app.yaml: |
+    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: app }
+    spec:
+      template:
+        metadata:
+          annotations: { autoscaling.knative.dev/min-scale: "3" }
+        spec:
+          containers:
+            - image: docker.io/knsim/app
+              resources: { requests: { cpu: 700m } }
+steps:
+  - apply: app.yaml
+  - wait: { until: "ready pods == 3", timeout: 2m }
+  - kubectl: delete ksvc app
+  - at: 3m05s
+    kubectl: get nodes
+  - at: 3m25s
+    kubectl: get nodes
+`);
+    expect(outcome.ok, outcome.transcript).toBe(true);
+    const [before, after] = outcome.transcript.split('$ kubectl get nodes').slice(1);
+    expect(before).toMatch(/pool-m02 +Ready +<none>/);
+    expect(after).not.toContain('pool-m02');
+    const events = backend.cluster.store.list('events', 'default') as (KubeObject & { reason?: string })[];
+    expect(events.filter((e) => e.reason === 'ScaleDown').length).toBe(1);
+  });
 });

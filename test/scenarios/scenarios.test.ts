@@ -236,6 +236,19 @@ describe('scenarios reproduce Knative', () => {
     expect(run.transcript).toMatch(/api-00001 +api +1 +True +1 +1/);
   });
 
+  it('node-scale-down: the node added for a burst goes ten minutes after its pods did, not before', async () => {
+    const run = await runScenario('node-scale-down.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    const nodes = run.transcript.split('$ kubectl get nodes').slice(1);
+    expect(nodes).toHaveLength(4);
+    // Added during the burst, still there when the revision reached zero and at 14 min.
+    for (const table of nodes.slice(0, 3)) expect(table).toMatch(/pool-m02 +Ready +<none>/);
+    // The revision was at zero at about 5 min; ten minutes unneeded later the node is gone.
+    expect(run.transcript).toMatch(/\[05:0\d\.\d{3}\] \$ kubectl get nodes/);
+    expect(nodes[3]).not.toContain('pool-m02');
+    expect(run.transcript).toContain('requests 3600: 3600 answered, no errors');
+  });
+
   it('hpa-cpu: the HPA class scales on CPU every 15 s within its policies, waits 5 minutes to scale down, never to zero', async () => {
     const run = await runScenario('hpa-cpu.yaml');
     expect(run.exitCode, run.transcript).toBe(0);

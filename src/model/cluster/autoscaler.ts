@@ -137,3 +137,21 @@ export function nodeUnneeded(
   }
   return true;
 }
+
+/**
+ * Whether scale-down waits this scan (static_autoscaler.go `isScaleDownInCooldown`): for
+ * `--scale-down-delay-after-add` after a scale-up, and for `--scale-down-delay-after-delete` after a
+ * node was deleted (its default is the scan interval). Unneeded nodes are still tracked meanwhile:
+ * only the deletion waits.
+ */
+export function scaleDownInCooldown(
+  now: number,
+  lastScaleUp: number,
+  lastScaleDownDelete: number,
+  spec: { readonly scaleDownDelayAfterAddMs: number; readonly scanIntervalMs: number },
+): boolean {
+  return now < lastScaleUp + spec.scaleDownDelayAfterAddMs || now < lastScaleDownDelete + spec.scanIntervalMs;
+}
+
+/** `--max-scale-down-parallelism` (default 10): empty nodes deleted in one scan. */
+export const MAX_EMPTY_NODES_DELETED_AT_ONCE = 10;
