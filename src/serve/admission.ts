@@ -69,7 +69,8 @@ export function fieldValidationMode(value: string | null, options: string): Fiel
 /**
  * Admission: the API server's decoding against the schema (unknown fields), then Knative's
  * defaulting and validating webhooks for Services, Configurations and Routes, and the config
- * webhook for knative-serving ConfigMaps. Returns the object to store.
+ * webhook for knative-serving ConfigMaps. Returns the object to store. `decoded` runs once the
+ * body is decoded, before any validation: where the store checks an update's preconditions.
  */
 export function admit(
   cluster: SimCluster,
@@ -78,6 +79,7 @@ export function admit(
   obj: KubeObject,
   previous?: KubeObject,
   validation?: FieldValidationRequest,
+  decoded?: () => void,
 ): KubeObject {
   // Controller-made objects (Revisions) are not admitted as a client's: their writes change labels only.
   if (resource.group === 'serving.knative.dev' && controllerOwnedCreateRefusal(resource.id) === undefined) {
@@ -100,6 +102,7 @@ export function admit(
       const version = obj.apiVersion.split('/').pop() ?? obj.apiVersion;
       throw apiError(400, 'BadRequest', undecodableMessage(obj.kind, version, unknown));
     }
+    decoded?.();
     if (admission.schemaErrors?.length) {
       throw apiError(422, 'Invalid', schemaInvalidMessage(obj.kind, obj.metadata?.name ?? '', admission.schemaErrors), {
         name: obj.metadata?.name ?? '',
@@ -119,6 +122,7 @@ export function admit(
     if (mode === 'Warn') for (const path of strictDecodingOrder(unknown)) validation?.warn(`unknown field "${path}"`);
     return admission.object;
   }
+  decoded?.();
   if (resource.id === T.configMap && namespace === 'knative-serving') {
     try {
       withConfigMap(cluster.config, obj.metadata.name, configData(obj));

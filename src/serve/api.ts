@@ -23,6 +23,7 @@ import {
 } from './admission.js';
 import { REVIEW_TYPES, review } from './auth.js';
 import { parseBody, readBody, readObject, send } from './body.js';
+import { checkReplace, checkUidUnchanged, deletePreconditionFailure } from './concurrency.js';
 import {
   apiGroupDocument,
   apiGroupList,
@@ -300,7 +301,7 @@ export class KubeApi {
       }
       if (method === 'DELETE') {
         const options = deleteOptions(query, await readBody(req), req.headers['content-type']);
-        return send(res, 200, this.deleteCollection(t, query, options.dryRun));
+        return send(res, 200, this.deleteCollection(t, query, options));
       }
       throw this.methodNotAllowed(method, t);
     }
@@ -351,7 +352,7 @@ export class KubeApi {
         );
       }
       case 'DELETE': {
-        // Propagation is always background here; dryRun and preconditions are honoured.
+        // dryRun, preconditions and an Orphan propagation are honoured.
         const options = deleteOptions(query, await readBody(req), req.headers['content-type']);
         return send(res, 200, this.delete(t, options));
       }
@@ -575,13 +576,14 @@ export class KubeApi {
     const existing = this.mustGet(t);
     const obj = normaliseObject(t.resource, t.namespace, body, name);
     if (t.subresource === 'status') {
+      checkReplace(t.resource, obj, existing);
       const rv = obj.metadata.resourceVersion;
       if (rv && rv !== existing.metadata.resourceVersion) throw conflict(t.resource, name);
       if (dryRun) return { ...existing, status: obj.status };
       return this.storeCall(t, name, () => this.store().updateStatus(t.resource.id, t.namespace, name, obj.status));
     }
     this.assertWritable(t);
-    return this.update(t, obj, existing, dryRun);
+    return this.update(t, obj, existing, dryRun, undefined, () => checkReplace(t.resource, obj, existing));
   }
 
   /** An update of the object (not its status); `managed`: managedFields already decided (apply). */
@@ -591,6 +593,7 @@ export class KubeApi {
     existing: KubeObject,
     dryRun: boolean,
     managed?: ManagedFieldsEntry[],
+    preconditions?: () => void,
   ): KubeObject {
     const name = existing.metadata.name;
     let obj = input;
@@ -602,7 +605,7 @@ export class KubeApi {
     if (rv !== undefined && rv !== '' && rv !== existing.metadata.resourceVersion) throw conflict(t.resource, name);
     obj = { ...obj, metadata: { ...obj.metadata } };
     obj.metadata.managedFields = managed ?? updateManagedFields(existing, input, this.ownership(t));
-    obj = admit(this.cluster, t.resource, t.namespace, obj, existing, this.validation);
+    obj = admit(this.cluster, t.resource, t.namespace, obj, existing, this.validation, preconditions);
     if (dryRun) return dryRunUpdate(obj, existing);
     const updated = this.storeCall(t, name, () => this.store().update(obj));
     this.afterWrite(t, updated);
@@ -689,6 +692,7 @@ export class KubeApi {
   ): KubeObject {
     const name = existing.metadata.name;
     const obj = normaliseObject(t.resource, t.namespace, merged, name);
+    checkUidUnchanged(t.resource, obj, existing);
     if (t.subresource === 'status') {
       if (dryRun) return obj;
       return this.storeCall(t, name, () => this.store().updateStatus(t.resource.id, t.namespace, name, obj.status));
@@ -707,9 +711,11 @@ export class KubeApi {
         kind: 'namespaces',
       });
     }
-    checkPreconditions(t, existing, options);
+    const failure = deletePreconditionFailure(t.resource, existing, options);
+    if (failure) throw failure;
     if (options.dryRun) return existing;
     if (t.resource.id === T.namespace) this.emptyNamespace(name);
+    else if (options.orphan) this.orphanDependents(existing);
     const gone = this.store().remove(t.resource.id, t.namespace, name);
     this.afterWrite(t, gone, true);
     return {
@@ -735,7 +741,32 @@ export class KubeApi {
     }
   }
 
-  private deleteCollection(t: Target, query: URLSearchParams, dryRun: boolean): unknown {
+  /**
+   * What the garbage collector does for an Orphan deletion before the owner goes: it takes the
+   * owner's reference off each dependent, which then stays (a Service's Configuration and Route
+   * run on without it, as on a cluster). Without this, the simulator's background collection
+   * would delete objects the client asked to keep.
+   */
+  private orphanDependents(owner: KubeObject): void {
+    const uid = owner.metadata.uid;
+    const ns = owner.metadata.namespace;
+    if (uid === undefined || ns === undefined) return;
+    for (const r of RESOURCE_TYPES) {
+      if (!r.namespaced) continue;
+      for (const child of this.store().list(r.id, ns)) {
+        const refs = child.metadata.ownerReferences;
+        if (!refs?.some((ref) => ref.uid === uid)) continue;
+        const kept = refs.filter((ref) => ref.uid !== uid);
+        const metadata = { ...child.metadata };
+        if (kept.length > 0) metadata.ownerReferences = kept;
+        else delete metadata.ownerReferences;
+        this.store().update({ ...child, metadata });
+      }
+    }
+  }
+
+  private deleteCollection(t: Target, query: URLSearchParams, options: DeleteOptions): unknown {
+    const dryRun = options.dryRun;
     this.assertWritable(t);
     const items = this.matching(t, query);
     if (t.resource.id === T.namespace) {
@@ -751,6 +782,7 @@ export class KubeApi {
     }
     for (const o of dryRun ? [] : items) {
       if (t.resource.id === T.namespace) this.emptyNamespace(o.metadata.name);
+      else if (options.orphan) this.orphanDependents(o);
       const gone = this.store().remove(t.resource.id, o.metadata.namespace, o.metadata.name);
       this.afterWrite({ ...t, namespace: o.metadata.namespace } as Target, gone, true);
     }
@@ -870,27 +902,6 @@ export class KubeApi {
       query,
       req.headers.accept,
       res,
-    );
-  }
-}
-
-/** DeleteOptions.preconditions: the object must still be the one the client saw. */
-function checkPreconditions(t: Target, existing: KubeObject, options: DeleteOptions): void {
-  const name = existing.metadata.name;
-  const failed = (detail: string) =>
-    apiError(409, 'Conflict', `Operation cannot be fulfilled on ${t.resource.id} "${name}": ${detail}`, {
-      name,
-      ...(t.resource.group ? { group: t.resource.group } : {}),
-      kind: t.resource.plural,
-    });
-  if (options.uid !== undefined && options.uid !== existing.metadata.uid) {
-    throw failed(
-      `Precondition failed: UID in precondition: ${options.uid}, UID in object meta: ${existing.metadata.uid ?? ''}`,
-    );
-  }
-  if (options.resourceVersion !== undefined && options.resourceVersion !== existing.metadata.resourceVersion) {
-    throw failed(
-      `Precondition failed: ResourceVersion in precondition: ${options.resourceVersion}, ResourceVersion in object meta: ${existing.metadata.resourceVersion ?? ''}`,
     );
   }
 }

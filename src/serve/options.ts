@@ -47,18 +47,25 @@ export interface DeleteOptions {
   uid?: string;
   /** `preconditions.resourceVersion`: delete only this version of the object. */
   resourceVersion?: string;
+  /**
+   * `propagationPolicy: Orphan` (or the older `orphanDependents: true`): the dependents stay, the
+   * garbage collector only takes the owner's reference off them. Foreground and Background end
+   * in the same place here (the dependents go; the owner goes at once, not after them).
+   */
+  orphan: boolean;
 }
 
 const PROPAGATION = ['Orphan', 'Background', 'Foreground'];
 
 /**
  * DeleteOptions from the query and the body (JSON or YAML; an empty body is no options). The
- * body's `dryRun` and the query's are both honoured. Propagation is always background here, but
- * an invalid policy is refused as the API server refuses it.
+ * body's `dryRun` and the query's are both honoured, and so is an Orphan propagation; an invalid
+ * policy is refused as the API server refuses it.
  */
 export function deleteOptions(query: URLSearchParams, body: Buffer, contentType: string | undefined): DeleteOptions {
   const values = [...query.getAll('dryRun')];
   let policy = query.get('propagationPolicy');
+  let orphanDependents = parseOrphanQuery(query.get('orphanDependents'));
   let uid: string | undefined;
   let resourceVersion: string | undefined;
   if (body.length > 0 && body.toString('utf8').trim() !== '') {
@@ -72,6 +79,7 @@ export function deleteOptions(query: URLSearchParams, body: Buffer, contentType:
       values.push(...dry);
     }
     if (typeof parsed.propagationPolicy === 'string') policy = parsed.propagationPolicy;
+    if (typeof parsed.orphanDependents === 'boolean') orphanDependents = parsed.orphanDependents;
     const pre = parsed.preconditions;
     if (isObject(pre)) {
       if (typeof pre.uid === 'string') uid = pre.uid;
@@ -85,9 +93,38 @@ export function deleteOptions(query: URLSearchParams, body: Buffer, contentType:
       `Unsupported value: ${JSON.stringify(policy)}: supported values: "Foreground", "Background", "Orphan", "nil"`,
     );
   }
+  const hasPolicy = policy !== null && policy !== undefined && policy !== '';
+  if (hasPolicy && orphanDependents !== undefined) {
+    // ValidateDeleteOptions: the deprecated flag and the policy say the same thing twice.
+    throw apiError(
+      422,
+      'Invalid',
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: ${JSON.stringify(policy)}: orphanDependents and deletionPropagation cannot be both set`,
+      {
+        group: 'meta.k8s.io',
+        kind: 'DeleteOptions',
+        causes: [
+          {
+            reason: 'FieldValueInvalid',
+            message: `Invalid value: ${JSON.stringify(policy)}: orphanDependents and deletionPropagation cannot be both set`,
+            field: 'propagationPolicy',
+          },
+        ],
+      },
+    );
+  }
   return {
     dryRun: dryRunOf(values, 'DeleteOptions'),
+    orphan: hasPolicy ? policy === 'Orphan' : orphanDependents === true,
     ...(uid !== undefined ? { uid } : {}),
     ...(resourceVersion !== undefined ? { resourceVersion } : {}),
   };
+}
+
+/** The `orphanDependents` query parameter, read as Go's strconv.ParseBool reads it. */
+function parseOrphanQuery(value: string | null): boolean | undefined {
+  if (value === null || value === '') return undefined;
+  if (['1', 't', 'T', 'true', 'TRUE', 'True'].includes(value)) return true;
+  if (['0', 'f', 'F', 'false', 'FALSE', 'False'].includes(value)) return false;
+  throw badRequest(`strconv.ParseBool: parsing ${JSON.stringify(value)}: invalid syntax`);
 }
