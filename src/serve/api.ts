@@ -48,6 +48,7 @@ import { isObject, keyOf, normaliseObject, present, undecodable } from './object
 import { type DeleteOptions, deleteOptions, queryDryRun } from './options.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from './patch.js';
 import { podProxyAnswer, proxyTarget } from './podProxy.js';
+import { hasScale, requestedReplicas, scaleOf } from './scale.js';
 import {
   type FieldSelector,
   parseFieldSelector,
@@ -261,7 +262,9 @@ export class KubeApi {
     }
     if (parts.length > 3) throw notFoundPath();
     const known =
-      (subresource === 'status' && hasStatus(resource)) || (subresource === 'log' && resource.id === 'pods');
+      (subresource === 'status' && hasStatus(resource)) ||
+      (subresource === 'log' && resource.id === 'pods') ||
+      (subresource === 'scale' && hasScale(resource));
     if (subresource !== undefined && !known) throw notFoundPath();
     return {
       resource,
@@ -313,6 +316,7 @@ export class KubeApi {
       if (method !== 'GET' && method !== 'HEAD') throw this.methodNotAllowed(method, t);
       return this.podProxy(t, method, res);
     }
+    if (t.subresource === 'scale' && !(method === 'GET' && watch)) return this.scale(method, t, query, req, res);
     if (method === 'GET' && watch) {
       // watch of a single object: a field selector on its name
       const q = new URLSearchParams(query);
@@ -739,6 +743,64 @@ export class KubeApi {
       if (READ_ONLY.has(r.id)) continue;
       for (const o of this.store().list(r.id, ns)) this.store().remove(r.id, ns, o.metadata.name);
     }
+  }
+
+  /**
+   * GET, PUT and PATCH of a Deployment's Scale. A write sets the Deployment's spec.replicas as the
+   * API server's scale subresource does; the simulation sees it as any write to the Deployment
+   * (its pods follow, and the revision's PodAutoscaler reconciles and sets its own scale back).
+   */
+  private async scale(
+    method: string,
+    t: Target,
+    query: URLSearchParams,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const existing = this.mustGet(t);
+    const current = scaleOf(existing);
+    if (method === 'GET') return send(res, 200, current);
+    let wanted: unknown;
+    let dryRun: boolean;
+    if (method === 'PUT') {
+      dryRun = queryDryRun(query, 'UpdateOptions');
+      wanted = await readObject(req);
+      const rv = isObject(wanted) && isObject(wanted.metadata) ? wanted.metadata.resourceVersion : undefined;
+      if (typeof rv === 'string' && rv !== '' && rv !== existing.metadata.resourceVersion) {
+        throw conflict(t.resource, existing.metadata.name);
+      }
+    } else if (method === 'PATCH') {
+      dryRun = queryDryRun(query, 'PatchOptions');
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+      const known = [
+        'application/json-patch+json',
+        'application/merge-patch+json',
+        'application/strategic-merge-patch+json',
+      ];
+      if (!known.includes(type)) {
+        throw apiError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: ${known.join(', ')}`,
+        );
+      }
+      const patch = parseBody(await readBody(req), 'application/json');
+      if (type === 'application/json-patch+json') wanted = jsonPatch(current, patch);
+      else if (!isObject(patch))
+        throw badRequest('json: cannot unmarshal array into Go value of type map[string]interface {}');
+      else
+        wanted = mergePatch(
+          current,
+          type === 'application/strategic-merge-patch+json' ? stripDirectives(patch) : patch,
+        );
+    } else {
+      throw this.methodNotAllowed(method, t);
+    }
+    const replicas = requestedReplicas(wanted, existing.metadata.name);
+    if (dryRun) return send(res, 200, { ...current, spec: { replicas } });
+    const spec = (existing as KubeObject & { spec: object }).spec;
+    const updated = this.store().update({ ...existing, spec: { ...spec, replicas } } as KubeObject);
+    return send(res, 200, scaleOf(updated));
   }
 
   /**

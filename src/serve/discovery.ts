@@ -6,9 +6,11 @@
  * kubectl 1.32 first asks for aggregated discovery (`as=APIGroupDiscoveryList`); answering with
  * plain `application/json` makes client-go fall back to these documents.
  */
+
 import { createHash } from 'node:crypto';
 import { discoveryOrder, RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
 import { crdSchemas } from './openapi.js';
+import { hasScale } from './scale.js';
 
 /** Types that have a status subresource in a real cluster. */
 const WITH_STATUS = new Set([
@@ -114,6 +116,18 @@ export function apiResourceList(group: string, version: string): unknown | undef
     }
     if (r.id === 'pods') {
       resources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+    }
+    if (hasScale(r)) {
+      // The scale client (kubectl scale) finds the Scale's group and version here.
+      resources.push({
+        name: `${r.plural}/scale`,
+        singularName: '',
+        namespaced: r.namespaced,
+        group: 'autoscaling',
+        version: 'v1',
+        kind: 'Scale',
+        verbs: ['get', 'patch', 'update'],
+      });
     }
   }
   return {
