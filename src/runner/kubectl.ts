@@ -114,7 +114,12 @@ async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string):
         .join('');
       break;
     default: {
-      const options = { nowMs: now, ...(namespace ? { namespace } : {}), allNamespaces: cmd.allNamespaces };
+      const options = {
+        nowMs: now,
+        ...(namespace ? { namespace } : {}),
+        allNamespaces: cmd.allNamespaces,
+        wide: cmd.output === 'wide',
+      };
       if (sections.length === 1) {
         const only = sections[0]!;
         text =

@@ -6,16 +6,9 @@
  * with the wide ones (IP, Node, …) at priority 1; column names are in the API's own case
  * (kubectl upper-cases them).
  */
-import type { KubeObject, Pod } from '../model/api/types.js';
+import type { KubeObject } from '../model/api/types.js';
 import type { ResourceType } from '../model/rules/resources.js';
-import {
-  type ColumnSpec,
-  type EventFields,
-  eventFirstSeen,
-  eventSource,
-  type RenderContext,
-  tableSpecFor,
-} from '../model/rules/tables.js';
+import { type ColumnSpec, type RenderContext, tableSpecFor, wideTableSpecFor } from '../model/rules/tables.js';
 import { ageSince } from '../model/rules/time.js';
 
 interface ColumnDefinition {
@@ -67,6 +60,21 @@ const COLUMN_NAMES: Record<string, string> = {
   'LAST SEEN': 'Last Seen',
   OBJECT: 'Object',
   MESSAGE: 'Message',
+  IP: 'IP',
+  NODE: 'Node',
+  'NOMINATED NODE': 'Nominated Node',
+  'READINESS GATES': 'Readiness Gates',
+  CONTAINERS: 'Containers',
+  IMAGES: 'Images',
+  SELECTOR: 'Selector',
+  SUBOBJECT: 'Subobject',
+  SOURCE: 'Source',
+  'FIRST SEEN': 'First Seen',
+  COUNT: 'Count',
+  'INTERNAL-IP': 'Internal-IP',
+  'OS-IMAGE': 'OS-Image',
+  'KERNEL-VERSION': 'Kernel-Version',
+  'CONTAINER-RUNTIME': 'Container-Runtime',
 };
 
 function column(spec: ColumnSpec<KubeObject>, priority = 0): TableColumn {
@@ -83,103 +91,23 @@ function column(spec: ColumnSpec<KubeObject>, priority = 0): TableColumn {
   };
 }
 
+/** A priority-1 column (`-o wide`), as the API server's printers define them (no format, no description). */
 function extra(name: string, value: (obj: KubeObject, ctx: RenderContext) => string, priority = 1): TableColumn {
   return { def: { name, type: 'string', format: '', description: '', priority }, value };
 }
 
-const NONE = '<none>';
-
 function columnsFor(resource: ResourceType): TableColumn[] {
-  const base = tableSpecFor(resource).map((c) => column(c));
-  switch (resource.id) {
-    case 'pods':
-      return [
-        ...base,
-        extra('IP', (o) => (o as Pod).status?.podIP || NONE),
-        extra('Node', (o) => (o as { spec?: { nodeName?: string } }).spec?.nodeName || NONE),
-        extra('Nominated Node', (o) => (o.status as { nominatedNodeName?: string })?.nominatedNodeName || NONE),
-        extra('Readiness Gates', () => NONE),
-      ];
-    case 'deployments.apps':
-    case 'replicasets.apps':
-      return [
-        ...base,
-        extra('Containers', (o) =>
-          containersOf(o)
-            .map((c) => c.name ?? '')
-            .join(','),
-        ),
-        extra('Images', (o) =>
-          containersOf(o)
-            .map((c) => c.image ?? '')
-            .join(','),
-        ),
-        extra('Selector', (o) => selectorText((o as { spec?: { selector?: LabelSelector } }).spec?.selector)),
-      ];
-    case 'services':
-      return [
-        ...base,
-        extra('Selector', (o) => {
-          const sel = (o as { spec?: { selector?: Record<string, string> } }).spec?.selector;
-          return sel && Object.keys(sel).length > 0 ? labelsText(sel) : NONE;
-        }),
-      ];
-    case 'events': {
-      // The event printer's wide columns sit between OBJECT and MESSAGE and after it.
-      const e = (o: KubeObject) => o as EventFields;
-      return [
-        ...base.slice(0, 4),
-        extra('Subobject', (o) => e(o).involvedObject?.fieldPath ?? ''),
-        extra('Source', (o) => eventSource(e(o))),
-        base[4]!,
-        extra('First Seen', (o, ctx) => {
-          const first = eventFirstSeen(e(o));
-          return first ? ageSince(first, ctx.nowMs) : '<unknown>';
-        }),
-        extra('Count', (o) => String(e(o).count || 1)),
-        extra('Name', (o) => o.metadata.name),
-      ];
-    }
-    case 'namespaces':
-      return [
-        base[0]!,
-        extra('Status', (o) => (o.status as { phase?: string } | undefined)?.phase ?? 'Active', 0),
-        extra('Age', (o, ctx) => ageSince(o.metadata.creationTimestamp, ctx.nowMs), 0),
-      ];
-    default:
-      return base;
+  if (resource.id === 'namespaces') {
+    const base = tableSpecFor(resource).map((c) => column(c));
+    return [
+      base[0]!,
+      extra('Status', (o) => (o.status as { phase?: string } | undefined)?.phase ?? 'Active', 0),
+      extra('Age', (o, ctx) => ageSince(o.metadata.creationTimestamp, ctx.nowMs), 0),
+    ];
   }
-}
-
-interface LabelSelector {
-  matchLabels?: Record<string, string>;
-  matchExpressions?: { key: string; operator: string; values?: string[] }[];
-}
-
-function containersOf(o: KubeObject): { name?: string; image?: string }[] {
-  const spec = (o as { spec?: { template?: { spec?: { containers?: { name?: string; image?: string }[] } } } }).spec;
-  return spec?.template?.spec?.containers ?? [];
-}
-
-/** Labels as kubectl prints a selector: `k=v,k2=v2`, sorted by key. */
-function labelsText(labels: Record<string, string>): string {
-  return Object.keys(labels)
-    .sort()
-    .map((k) => `${k}=${labels[k]}`)
-    .join(',');
-}
-
-function selectorText(sel: LabelSelector | undefined): string {
-  if (!sel) return NONE;
-  const parts: string[] = [];
-  if (sel.matchLabels && Object.keys(sel.matchLabels).length > 0) parts.push(labelsText(sel.matchLabels));
-  for (const e of sel.matchExpressions ?? []) {
-    const op = e.operator.toLowerCase();
-    if (op === 'exists') parts.push(e.key);
-    else if (op === 'doesnotexist') parts.push(`!${e.key}`);
-    else parts.push(`${e.key} ${op} (${(e.values ?? []).join(',')})`);
-  }
-  return parts.length > 0 ? parts.join(',') : NONE;
+  return wideTableSpecFor(resource).map((c) =>
+    c.priority === 0 ? column(c) : extra(COLUMN_NAMES[c.header] ?? c.header, c.value),
+  );
 }
 
 export interface TableOptions {

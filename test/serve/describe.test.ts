@@ -181,4 +181,22 @@ describe.skipIf(!HAS_KUBECTL)('kubectl describe: knsim prints what real kubectl 
       expect(strip(ours), line).toBe(strip(real.stdout));
     }
   });
+
+  it('kubectl get -o wide prints the wide columns as the real kubectl does', async () => {
+    for (const line of [
+      'get pods -o wide',
+      'get nodes -o wide',
+      'get deploy -o wide',
+      'get rs -o wide',
+      'get svc -o wide',
+      'get events -o wide',
+      'get ksvc -o wide',
+    ]) {
+      const { real, ours } = await bothReads(line.split(' '));
+      const strip = (t: string) => t.replace(/\b\d+(s|m|h|d)\d*[smhd]?\b/g, '<age>');
+      expect(strip(ours), line).toBe(strip(real.stdout));
+    }
+    const { ours } = await bothReads(['get', 'pods', '-o', 'wide']);
+    expect(ours.split('\n')[0]).toMatch(/ IP +NODE +NOMINATED NODE +READINESS GATES$/);
+  });
 });

@@ -561,7 +561,132 @@ export function tableSpecFor(resource: ResourceType): TableSpec<KubeObject> {
   return (TABLE_SPECS[resource.id] ?? DEFAULT_COLUMNS) as TableSpec<KubeObject>;
 }
 
+/** A column of `kubectl get -o wide`: priority 1 columns show only there. */
+export interface WideColumnSpec<T> extends ColumnSpec<T> {
+  readonly priority: 0 | 1;
+}
+
+const NONE = '<none>';
+const wide = (header: string, value: ColumnSpec<KubeObject>['value']): WideColumnSpec<KubeObject> => ({
+  header,
+  value,
+  priority: 1,
+});
+const always = (c: ColumnSpec<KubeObject>): WideColumnSpec<KubeObject> => ({ ...c, priority: 0 });
+
+interface TemplatedFields {
+  spec?: {
+    selector?: LabelSelector;
+    template?: { spec?: { containers?: { name?: string; image?: string }[] } };
+  };
+}
+
+interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+const containersOf = (o: KubeObject) => (o as TemplatedFields).spec?.template?.spec?.containers ?? [];
+
+/** Labels as kubectl prints a selector: `k=v,k2=v2`, sorted by key. */
+function labelsText(labels: Record<string, string>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join(',');
+}
+
+/** A label selector as kubectl's wide column prints it (metav1.FormatLabelSelector). */
+function selectorText(sel: LabelSelector | undefined): string {
+  if (!sel) return NONE;
+  const parts: string[] = [];
+  if (sel.matchLabels && Object.keys(sel.matchLabels).length > 0) parts.push(labelsText(sel.matchLabels));
+  for (const e of sel.matchExpressions ?? []) {
+    const op = e.operator.toLowerCase();
+    if (op === 'exists') parts.push(e.key);
+    else if (op === 'doesnotexist') parts.push(`!${e.key}`);
+    else parts.push(`${e.key} ${op} (${(e.values ?? []).join(',')})`);
+  }
+  return parts.length > 0 ? parts.join(',') : NONE;
+}
+
+/** The wide columns the API server's printers add (priority 1), where they sit among the others. */
+const WIDE_COLUMNS: Readonly<Record<string, (base: TableSpec<KubeObject>) => readonly WideColumnSpec<KubeObject>[]>> = {
+  pods: (base) => [
+    ...base.map(always),
+    wide('IP', (o) => (o.status as { podIP?: string } | undefined)?.podIP || NONE),
+    wide('NODE', (o) => (o.spec as { nodeName?: string } | undefined)?.nodeName || NONE),
+    wide('NOMINATED NODE', (o) => (o.status as { nominatedNodeName?: string } | undefined)?.nominatedNodeName || NONE),
+    wide('READINESS GATES', () => NONE),
+  ],
+  'deployments.apps': (base) => templatedWide(base),
+  'replicasets.apps': (base) => templatedWide(base),
+  services: (base) => [
+    ...base.map(always),
+    wide('SELECTOR', (o) => {
+      const sel = (o.spec as { selector?: Record<string, string> } | undefined)?.selector;
+      return sel && Object.keys(sel).length > 0 ? labelsText(sel) : NONE;
+    }),
+  ],
+  nodes: (base) => {
+    const address = (o: KubeObject, type: string) =>
+      (o.status as { addresses?: { type?: string; address?: string }[] } | undefined)?.addresses?.find(
+        (a) => a.type === type,
+      )?.address || NONE;
+    const info = (o: KubeObject) =>
+      (o.status as { nodeInfo?: Record<string, string | undefined> } | undefined)?.nodeInfo ?? {};
+    return [
+      ...base.map(always),
+      wide('INTERNAL-IP', (o) => address(o, 'InternalIP')),
+      wide('EXTERNAL-IP', (o) => address(o, 'ExternalIP')),
+      wide('OS-IMAGE', (o) => info(o).osImage || '<unknown>'),
+      wide('KERNEL-VERSION', (o) => info(o).kernelVersion || '<unknown>'),
+      wide('CONTAINER-RUNTIME', (o) => info(o).containerRuntimeVersion || '<unknown>'),
+    ];
+  },
+  events: (base) => {
+    const e = (o: KubeObject) => o as EventFields;
+    return [
+      ...base.slice(0, 4).map(always),
+      wide('SUBOBJECT', (o) => e(o).involvedObject?.fieldPath ?? ''),
+      wide('SOURCE', (o) => eventSource(e(o))),
+      always(base[4]!),
+      wide('FIRST SEEN', (o, ctx) => {
+        const first = eventFirstSeen(e(o));
+        return first ? ageSince(first, ctx.nowMs) : '<unknown>';
+      }),
+      wide('COUNT', (o) => String(e(o).count || 1)),
+      wide('NAME', (o) => o.metadata.name),
+    ];
+  },
+};
+
+function templatedWide(base: TableSpec<KubeObject>): readonly WideColumnSpec<KubeObject>[] {
+  return [
+    ...base.map(always),
+    wide('CONTAINERS', (o) =>
+      containersOf(o)
+        .map((c) => c.name ?? '')
+        .join(','),
+    ),
+    wide('IMAGES', (o) =>
+      containersOf(o)
+        .map((c) => c.image ?? '')
+        .join(','),
+    ),
+    wide('SELECTOR', (o) => selectorText((o as TemplatedFields).spec?.selector)),
+  ];
+}
+
+/** Every column of a resource type's table, the wide ones (`-o wide`) at priority 1. */
+export function wideTableSpecFor(resource: ResourceType): readonly WideColumnSpec<KubeObject>[] {
+  const base = tableSpecFor(resource);
+  return WIDE_COLUMNS[resource.id]?.(base) ?? base.map(always);
+}
+
 export interface KubectlGetOptions extends RenderContext {
+  /** `kubectl get -o wide`: the priority 1 columns too. */
+  readonly wide?: boolean;
   /** The namespace asked for; used in the "No resources found" message. */
   readonly namespace?: string;
   /** `kubectl get -A`: adds a NAMESPACE column and sorts by namespace, then name. */
@@ -594,7 +719,7 @@ export function renderKubectlGet(
     type = resource;
   }
   if (objects.length === 0) return noResourcesMessage(options.namespace, options.allNamespaces);
-  const spec = tableSpecFor(type);
+  const spec = options.wide ? wideTableSpecFor(type) : tableSpecFor(type);
   const sorted = [...objects].sort((a, b) => {
     if (options.allNamespaces) {
       const byNs = compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '');
