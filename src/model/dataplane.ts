@@ -26,6 +26,19 @@ export { ACTIVATOR_TIMEOUT_BODY } from './timeouts.js';
  */
 export const ACTIVATOR_QUEUE_FULL_BODY = 'pending request queue full';
 
+/**
+ * A queue-proxy whose user container is gone answers 502 with the reverse proxy's error
+ * (knative.dev/pkg network/error_handler.go: `http.Error(w, err.Error(), http.StatusBadGateway)`):
+ * Go's `EOF` for a request the app was working on when it exited, and a refused connection for one
+ * sent to it after, until the pod leaves the endpoints (the text the queue-proxy logs in
+ * ReToCode/knative-multicontainer-probing's README, a liveness restart).
+ */
+export const STATUS_BAD_GATEWAY = 502;
+export const APP_EXITED_BODY = 'EOF';
+export function appConnectionRefusedBody(port: number): string {
+  return `dial tcp 127.0.0.1:${port}: connect: connection refused`;
+}
+
 /** Knative's DefaultContainerConcurrency: no limit. */
 const DEFAULT_CONTAINER_CONCURRENCY = 0;
 

@@ -107,18 +107,30 @@ export function settingsSchema(ext: Record<string, z.ZodType> = {}) {
           image: z.string(),
           exitCode: z.number().int().min(0).max(255).optional(),
           message: z.string().optional(),
-          after: duration.optional(),
+          after: durationDist.optional(),
           unlessEnv: z.string().optional(),
         }),
       )
       .transform((list) =>
-        list.map((c) => ({
-          image: c.image,
-          exitCode: c.exitCode ?? 1,
-          message: c.message ?? '',
-          afterMs: c.after ?? 0,
-          ...(c.unlessEnv !== undefined ? { unlessEnv: c.unlessEnv } : {}),
-        })),
+        list.map((c) => {
+          const after: DurationDist = c.after ?? { kind: 'fixed', ms: 0 };
+          return {
+            image: c.image,
+            exitCode: c.exitCode ?? 1,
+            message: c.message ?? '',
+            afterMs:
+              after.kind === 'fixed'
+                ? after.ms
+                : after.kind === 'median'
+                  ? after.medianMs
+                  : Math.round((after.minMs + after.maxMs) / 2),
+            ...(after.kind === 'median' ? { afterSpread: { kind: 'median' as const, spread: after.spread } } : {}),
+            ...(after.kind === 'range'
+              ? { afterSpread: { kind: 'range' as const, minMs: after.minMs, maxMs: after.maxMs } }
+              : {}),
+            ...(c.unlessEnv !== undefined ? { unlessEnv: c.unlessEnv } : {}),
+          };
+        }),
       )
       .optional(),
     cluster: clusterSchema.optional(),

@@ -76,8 +76,18 @@ export interface ScenarioSettings {
   activatorProbePeriodMs?: number;
   /** Images that cannot be resolved (the revision fails with ContainerMissing). */
   missingImages?: string[];
-  /** Images whose app exits `afterMs` after each start, with that code and message (it crash-loops). */
-  crashImages?: { image: string; exitCode: number; message: string; afterMs: number; unlessEnv?: string }[];
+  /**
+   * Images whose app exits `afterMs` after each start, with that code and message (it crash-loops;
+   * see src/sim/settings.ts `CrashImage` for `afterSpread`).
+   */
+  crashImages?: {
+    image: string;
+    exitCode: number;
+    message: string;
+    afterMs: number;
+    afterSpread?: { kind: 'median'; spread: number } | { kind: 'range'; minMs: number; maxMs: number };
+    unlessEnv?: string;
+  }[];
   /** The nodes and the cluster-autoscaler (src/scenario/cluster.ts). */
   cluster?: ClusterSpec;
   /** Image sizes and pull times by image name. */

@@ -48,7 +48,7 @@ import { ClusterNodes } from './nodes/cluster.js';
 import { NODES } from './nodes/state.js';
 import { type AccessLines, type AccessLog, PodLogs } from './podLogs.js';
 import { EventRecorder } from './recorder.js';
-import { defaultSimSettings, type SimSettings } from './settings.js';
+import { defaultSimSettings, imageCrash, type SimSettings } from './settings.js';
 import { ObjectStore, type StoreEvent, typeOf } from './store.js';
 import { BY_OWNER, ROUTES_BY_TARGET, T } from './types.js';
 import { WorkQueue } from './workqueue.js';
@@ -461,6 +461,7 @@ export class SimCluster {
       {
         podPhase: (ns, revision, pod, phase) => this.onPodPhase(ns, revision, pod, phase),
         podBusyForMs: (ns, revision, pod) => this.revisions.get(`${ns}/${revision}`)?.dataplane.podBusyForMs(pod) ?? 0,
+        appExited: (ns, revision, pod) => this.revisions.get(`${ns}/${revision}`)?.dataplane.podExited(pod),
       },
       { replicaSets: new ReplicaSetController(this.ctx, this.recorder), recorder: this.recorder, logs: this.podLogs },
       this.nodes,
@@ -702,6 +703,12 @@ export class SimCluster {
       this.settings.app.responseStartMs,
       this.settings.app.cpu,
     );
+    // Only a revision whose app exits keeps its pods' requests by pod, for the exit to fail them.
+    const user = rev.spec.containers?.[0];
+    if (imageCrash(this.settings, user)) {
+      dataplane.appsMayExit = true;
+      dataplane.appPort = user?.ports?.[0]?.containerPort ?? 8080;
+    }
     const depName = deploymentName(name);
     const readyPods = { readyPods: () => this.deployments.countPods(ns, depName, this.podCounts).ready };
     const autoscaler =
@@ -739,6 +746,9 @@ export class SimCluster {
       const period = this.settings.activatorProbePeriodMs;
       const delay = period - (this.engine.now() % period) + 1;
       this.engine.after(delay, () => rt.dataplane.podProbed(pod));
+    } else if (phase === 'Running') {
+      // Back from Ready: the kubelet saw its app exit (a new pod's Running finds no endpoint).
+      rt.dataplane.podUnready(pod);
     } else if (phase === 'Terminating') {
       rt.dataplane.podTerminating(pod);
     } else if (phase === 'Gone') {

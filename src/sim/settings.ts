@@ -55,13 +55,21 @@ export interface ImageSettings {
   pullMs?: number;
 }
 
-/** An image whose app exits, each time, `afterMs` after its container starts (before it is ready). */
+/**
+ * An image whose app exits, each time, `afterMs` after its container starts: before it is ready,
+ * or after serving for a while when that is longer than its start-up.
+ */
 export interface CrashImage {
   image: string;
   exitCode: number;
   /** The container's termination message (what it wrote to /dev/termination-log). */
   message: string;
   afterMs: number;
+  /**
+   * When given, each pod draws its own `afterMs` from it as it is made (the apps of pods started
+   * together then do not all exit at once); `afterMs` is its median or midpoint.
+   */
+  afterSpread?: { kind: 'median'; spread: number } | { kind: 'range'; minMs: number; maxMs: number };
   /** The app exits only when its container lacks this environment variable (the usual mistake). */
   unlessEnv?: string;
 }

@@ -144,6 +144,8 @@ const RUNS: { file: string; log: boolean }[] = [
   { file: 'overloaded-activator.yaml', log: false },
   // The activator out of the path with several pods serving: the ingress's round robin.
   { file: 'activator-on-path.yaml', log: false },
+  // A serving app that exits: the queue-proxy's 502s for the requests sent to it after.
+  { file: 'crash-after-serving.yaml', log: false },
 ].map((r) => ({ ...r, file: resolve(import.meta.dirname, '../../scenarios', r.file) }));
 
 const dir = mkdtempSync(join(tmpdir(), 'knsim-rules-'));

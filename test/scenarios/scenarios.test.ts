@@ -144,6 +144,37 @@ describe('scenarios reproduce Knative', () => {
     expect(run.requests('done').map((r) => [r.revision, r.status])).toEqual([['shop-00001', 200]]);
   });
 
+  it('crash-after-serving: a serving pod whose app exits fails its requests with 502, restarts and serves again; one pod fails the revision meanwhile, three do not', async () => {
+    const run = await runScenario('crash-after-serving.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    expect(run.ticks('shop-00001').length).toBeGreaterThan(10);
+    // One pod: no pod available while it restarts, and Knative reads the exit from its lastState.
+    expect(run.events).toContainEqual(
+      expect.objectContaining({
+        type: 'narration',
+        text: 'revision shop-00001 failed (ExitCode2): Container failed with: panic: runtime error: invalid memory address or nil pointer dereference',
+      }),
+    );
+    // Three pods, each exiting at its own time: the others keep serving, the revision stays Ready.
+    const narrations = run.events.filter((e) => e.type === 'narration').map((e) => (e as { text?: string }).text);
+    expect(narrations.filter((t) => t?.startsWith('revision shop-00002 failed'))).toEqual([]);
+    // Each exit fails the requests in the pod (EOF) and those sent to it until the kubelet saw it.
+    const done = run.requests('done');
+    const failed = done.filter((r) => r.status === 502);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(done.every((r) => r.status === 200 || r.status === 502)).toBe(true);
+    const restarts = run.events.filter(
+      (e) => e.type === 'pod' && (e as unknown as { phase: string }).phase === 'Running',
+    ) as unknown as { t: number; pod: string }[];
+    for (const r of failed) {
+      // Within the second before its pod turned Running again (the relist).
+      const seen = restarts.find((p) => p.pod === r.pod && p.t >= r.t && p.t - r.t <= 1000);
+      expect(seen, `502 at ${r.t} on ${r.pod}`).toBeDefined();
+    }
+    expect(run.transcript).toMatch(/shop-00001-deployment-\S+ +0\/2 +Running +1 \(1s ago\)/);
+    expect(run.transcript).toMatch(/shop-00002-deployment-\S+ +2\/2 +Running +1 \(\d+s ago\)/);
+  });
+
   it('activator-on-path: 20 concurrent from zero → poke, panic, 3 pods, activator leaves at EBC >= 0', async () => {
     const run = await runScenario('activator-on-path.yaml');
     expect(run.exitCode, run.transcript).toBe(0);

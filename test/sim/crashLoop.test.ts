@@ -62,54 +62,63 @@ describe('CrashLoopBackOff', () => {
     expect(crashLoopBackOffMessage(300_000, 'c', 'p', 'ns', 'u')).toContain('back-off 5m0s ');
   });
 
-  it('a pod whose app exits restarts its container at the kubelet’s instants and never becomes ready', () => {
+  it('a pod whose app exits restarts its container at the kubelet’s instants, Ready in between when it serves first', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 100, max: 3_000 }), (exitAfter, creating) => {
-        const engine = new Engine();
-        const actor = createActor(podMachine, {
-          clock: engine.clock,
-          input: {
-            name: 'p',
-            revision: 'r',
-            schedulingMs: 100,
-            creatingMs: creating,
-            startupMs: 500,
-            drainMs: 30_000,
-            exitAfterMs: exitAfter,
-          },
-        });
-        const seen: string[] = [];
-        actor.on('phase', (e) => seen.push(`${engine.now()}:${e.phase}`));
-        actor.on('container', (e) => seen.push(`${engine.now()}:${e.state}:${e.exits}`));
-        actor.on('schedule', () => actor.send({ type: 'pod.bound', node: 'n' }));
-        actor.on('pull', () => actor.send({ type: 'pod.pulled' }));
-        actor.start();
-        const horizon = 20 * 60_000;
-        engine.runUntil(horizon);
-        // The oracle: start, run exitAfter, exit; the kubelet sees it a relist later and restarts
-        // after the kubelet's back-off counted from the exit (at least the relist).
-        const want = ['0:Pending', '100:ContainerCreating', `${100 + creating}:Running`];
-        const delays = kubeletDelays(40, exitAfter);
-        let t = 100 + creating;
-        for (let i = 0; ; i++) {
-          const exitAt = t + exitAfter;
-          if (exitAt > horizon) break;
-          want.push(`${exitAt}:exited:${i + 1}`);
-          const seenAt = exitAt + KUBELET_RELIST_MS;
-          if (seenAt > horizon) break;
-          const restartAt = Math.max(seenAt, exitAt + delays[i]!);
-          if (delays[i]! > KUBELET_RELIST_MS) want.push(`${seenAt}:backOff:${i + 1}`);
-          if (restartAt > horizon) break;
-          want.push(`${restartAt}:restarted:${i + 1}`);
-          t = restartAt;
-        }
-        expect(seen).toEqual(want);
-        expect(podPhaseOf(actor.getSnapshot())).toBe('Running');
-        // A deletion in the back-off ends the loop as it ends a running pod.
-        actor.send({ type: 'pod.delete' });
-        expect(podPhaseOf(actor.getSnapshot())).toBe('Terminating');
-      }),
-      { numRuns: 30 },
+      fc.property(
+        fc.integer({ min: 0, max: 5_000 }),
+        fc.integer({ min: 100, max: 3_000 }),
+        fc.integer({ min: 0, max: 2_000 }),
+        (exitAfter, creating, startup) => {
+          const engine = new Engine();
+          const actor = createActor(podMachine, {
+            clock: engine.clock,
+            input: {
+              name: 'p',
+              revision: 'r',
+              schedulingMs: 100,
+              creatingMs: creating,
+              startupMs: startup,
+              drainMs: 30_000,
+              exitAfterMs: exitAfter,
+            },
+          });
+          const seen: string[] = [];
+          actor.on('phase', (e) => seen.push(`${engine.now()}:${e.phase}`));
+          actor.on('container', (e) => seen.push(`${engine.now()}:${e.state}:${e.exits}`));
+          actor.on('schedule', () => actor.send({ type: 'pod.bound', node: 'n' }));
+          actor.on('pull', () => actor.send({ type: 'pod.pulled' }));
+          actor.start();
+          const horizon = 20 * 60_000;
+          engine.runUntil(horizon);
+          // The oracle: start, run exitAfter, exit; when the readiness probe passes first (startup
+          // before the exit; at the same instant the exit wins), Ready from then until the kubelet
+          // sees the exit a relist later, Running again then. The container restarts after the
+          // kubelet's back-off counted from the exit (at least the relist).
+          const serves = exitAfter > startup;
+          const want = ['0:Pending', '100:ContainerCreating', `${100 + creating}:Running`];
+          const delays = kubeletDelays(40, exitAfter);
+          let t = 100 + creating;
+          for (let i = 0; ; i++) {
+            if (serves && t + startup <= horizon) want.push(`${t + startup}:Ready`);
+            const exitAt = t + exitAfter;
+            if (exitAt > horizon) break;
+            want.push(`${exitAt}:exited:${i + 1}`);
+            const seenAt = exitAt + KUBELET_RELIST_MS;
+            if (seenAt > horizon) break;
+            if (serves) want.push(`${seenAt}:Running`);
+            const restartAt = Math.max(seenAt, exitAt + delays[i]!);
+            if (delays[i]! > KUBELET_RELIST_MS) want.push(`${seenAt}:backOff:${i + 1}`);
+            if (restartAt > horizon) break;
+            want.push(`${restartAt}:restarted:${i + 1}`);
+            t = restartAt;
+          }
+          expect(seen).toEqual(want);
+          // A deletion ends the loop as it ends a running pod.
+          actor.send({ type: 'pod.delete' });
+          expect(podPhaseOf(actor.getSnapshot())).toBe('Terminating');
+        },
+      ),
+      { numRuns: 60 },
     );
   });
 });

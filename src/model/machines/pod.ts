@@ -5,9 +5,12 @@
  * queue-proxy's readiness probe passes (Running, 1/2 ready), serving (Running, 2/2), and on
  * deletion Terminating while the queue-proxy drains, then gone.
  *
- * An app that exits (scenario `crashImages`) does so before its readiness probe passes: its pod
- * stays Running, not ready, while the kubelet starts the container again and again with
- * CrashLoopBackOff's back-off (src/model/cluster/crashLoop.ts).
+ * An app that exits (scenario `crashImages`) does so a fixed time after each start of its
+ * container. Before its readiness probe passes, its pod stays Running, not ready, while the
+ * kubelet starts the container again and again with CrashLoopBackOff's back-off
+ * (src/model/cluster/crashLoop.ts). After it, the pod serves (Ready) until the exit, stays Ready
+ * until the kubelet's next relist sees the exit, then is Running, not ready, until the container,
+ * started again, passes its readiness probe again.
  *
  * Durations come in as input; who binds the pod and when its images are on the node are events
  * (the scheduler's and the kubelet's image manager's answers to `schedule` and `pull`). The
@@ -28,7 +31,10 @@ export interface PodInput {
   startupMs: number;
   /** Terminating → gone (queue-proxy drain, then the containers exit). */
   drainMs: number;
-  /** From the user container's start to its exit, each time it runs; undefined: it never exits. */
+  /**
+   * From the user container's start to its exit, each time it runs; undefined: it never exits.
+   * Longer than `startupMs`: the pod is Ready in between.
+   */
   exitAfterMs?: number;
 }
 
@@ -72,6 +78,14 @@ const PENDING_EXITS = {
   },
 } as const;
 
+/** A deletion after the app exited while serving, before the kubelet saw it: the pod was Ready. */
+const DIED_EXITS = {
+  'pod.delete': {
+    target: 'terminating',
+    actions: [{ type: 'rememberDeletion', params: { from: 'Ready' } }],
+  },
+} as const;
+
 /** A deletion while the app crash-loops: the pod was Running. */
 const CRASHING_EXITS = {
   'pod.delete': {
@@ -100,6 +114,8 @@ export const podMachine = setup({
     creating: ({ context }) => context.creatingMs,
     startup: ({ context }) => context.startupMs,
     exit: ({ context }) => context.exitAfterMs ?? 0,
+    // An app that passed its readiness probe exits this long after.
+    serve: ({ context }) => (context.exitAfterMs ?? 0) - context.startupMs,
     relist: KUBELET_RELIST_MS,
     // The back-off counts from the exit, which the kubelet saw one relist later.
     backOff: ({ context }) =>
@@ -112,6 +128,8 @@ export const podMachine = setup({
   },
   guards: {
     exits: ({ context }) => context.exitAfterMs !== undefined,
+    // The readiness probe passes before the app exits (at the same instant, the exit wins).
+    servesFirst: ({ context }) => context.exitAfterMs !== undefined && context.exitAfterMs > context.startupMs,
     backsOff: ({ context }) => crashLoopBackOffMs(context.exits, context.exitAfterMs ?? 0) > 0,
   },
   actions: {
@@ -186,15 +204,52 @@ export const podMachine = setup({
       },
       on: CONTAINER_CREATING_EXITS,
     },
-    // The app runs until it exits, before its readiness probe passes (Running, not ready).
+    // The app runs until it exits, or until its readiness probe passes when that comes first
+    // (Running, not ready).
     crashing: {
       after: {
+        startup: { target: 'serving', guard: 'servesFirst' },
         exit: {
           target: 'exited',
           actions: ['countExit', { type: 'tellContainer', params: { state: 'exited' } }],
         },
       },
       on: CRASHING_EXITS,
+    },
+    // Ready until the app exits.
+    serving: {
+      entry: [{ type: 'announce', params: { phase: 'Ready' } }],
+      after: {
+        serve: {
+          target: 'died',
+          actions: ['countExit', { type: 'tellContainer', params: { state: 'exited' } }],
+        },
+      },
+      on: DIED_EXITS,
+    },
+    // The app exited while serving; until the kubelet's next relist the pod is still Ready (in
+    // the endpoints: the queue-proxy finds no app behind it). Then it is Running, not ready.
+    died: {
+      after: {
+        relist: [
+          {
+            target: 'backingOff',
+            guard: 'backsOff',
+            actions: [
+              { type: 'announce', params: { phase: 'Running' } },
+              { type: 'tellContainer', params: { state: 'backOff' } },
+            ],
+          },
+          {
+            target: 'crashing',
+            actions: [
+              { type: 'announce', params: { phase: 'Running' } },
+              { type: 'tellContainer', params: { state: 'restarted' } },
+            ],
+          },
+        ],
+      },
+      on: DIED_EXITS,
     },
     // Until the kubelet's next relist: the pod shows the exit (STATUS Error).
     exited: {
@@ -252,6 +307,8 @@ const PHASE_OF_STATE: Readonly<Record<string, PodPhase>> = {
   crashing: 'Running',
   exited: 'Running',
   backingOff: 'Running',
+  serving: 'Ready',
+  died: 'Ready',
   ready: 'Ready',
   terminating: 'Terminating',
   gone: 'Gone',

@@ -38,6 +38,8 @@ export interface PodObserver {
   podPhase(namespace: string, revision: string, pod: string, phase: PodPhase): void;
   /** How long the requests in a pod may still keep it busy (ms), for its termination. */
   podBusyForMs(namespace: string, revision: string, pod: string): number;
+  /** A serving pod's app exited: the requests in it fail (the kubelet has not seen it yet). */
+  appExited(namespace: string, revision: string, pod: string): void;
 }
 
 /** Where the controller reports what a cluster shows (ReplicaSets, events). */
@@ -477,6 +479,16 @@ export class DeploymentController {
     return Math.round(median * Math.exp(spread * normalVariate(this.ctx.random.pods)));
   }
 
+  /** How long this pod's app runs before it exits, each start (its own draw when the scenario spreads it). */
+  private exitAfter(crash: CrashImage): number {
+    const spread = crash.afterSpread;
+    if (!spread) return crash.afterMs;
+    const random = this.ctx.random.pods;
+    if (spread.kind === 'range') return Math.round(spread.minMs + random() * (spread.maxMs - spread.minMs));
+    if (spread.spread <= 0) return crash.afterMs;
+    return Math.round(crash.afterMs * Math.exp(spread.spread * normalVariate(random)));
+  }
+
   private createPod(dep: Deployment, rt: DeploymentRuntime): void {
     const ns = dep.metadata.namespace ?? 'default';
     const revision = dep.metadata.labels?.['serving.knative.dev/revision'] ?? dep.metadata.name;
@@ -528,7 +540,7 @@ export class DeploymentController {
       creatingMs: this.startupDuration(startup.creatingMs),
       startupMs: this.startupDuration(startup.appStartMs),
       drainMs: this.ctx.settings.drainMs,
-      exitAfterMs: crash?.afterMs,
+      exitAfterMs: crash ? this.exitAfter(crash) : undefined,
     };
     const images = containers.map((c) => ({
       image: c.image ?? '',
@@ -657,10 +669,12 @@ export class DeploymentController {
       if (pod.announced) owner.tally[pod.announced]--;
       owner.tally[phase]++;
     }
+    // Running again after Ready: the kubelet saw its app exit (the container did not start anew).
+    const exitSeen = phase === 'Running' && pod.announced === 'Ready';
     pod.announced = phase;
     // The machine announces Pending once, when it starts: nothing to show yet.
     const first = phase === 'Pending';
-    const pullMs = phase === 'Running' ? (pod.pulls ?? []).reduce((n, p) => n + p.totalMs, 0) : 0;
+    const pullMs = phase === 'Running' && !exitSeen ? (pod.pulls ?? []).reduce((n, p) => n + p.totalMs, 0) : 0;
     // Two literals (the log's key order), not one with a part spread in.
     const t = this.ctx.now();
     const revision = this.ctx.logName(namespace, pod.revision);
@@ -669,7 +683,7 @@ export class DeploymentController {
         ? { t, type: 'pod', pod: pod.name, revision, phase, pullMs }
         : { t, type: 'pod', pod: pod.name, revision, phase },
     );
-    if (!first) this.shownPhase(namespace, pod, phase);
+    if (!first && !exitSeen) this.shownPhase(namespace, pod, phase);
     if (phase === 'Gone') {
       this.shown.logs.gone(namespace, pod.name);
       this.ctx.store.remove(T.pod, namespace, pod.name);
@@ -725,6 +739,14 @@ export class DeploymentController {
       exitedAt: '',
     };
     const crash = pod.crash;
+    if (state === 'exited' && pod.announced === 'Ready') {
+      // It served: the requests in it fail now; the kubelet shows the exit at its next relist,
+      // when the pod turns Running, not ready (`onPhase`).
+      crash.state = 'terminated';
+      crash.exitedAt = now;
+      this.observer.appExited(namespace, pod.revision, pod.name);
+      return;
+    }
     const kubelet = { component: 'kubelet', host: pod.node?.name ?? '' };
     const field = user ? containerField(user) : { fieldPath: `spec.containers{${name}}` };
     if (crash.state === 'terminated') {
@@ -903,7 +925,7 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
       const image = c.image ?? '';
       // Each literal in full (the key order the kubelet's has), not a common part spread into
       // two shapes and dropped.
-      if (rt.crash && name === rt.crash.container && running) return crashedContainerStatus(rt, pod, c, image);
+      if (rt.crash && name === rt.crash.container && running) return crashedContainerStatus(rt, pod, c, image, ready);
       if (!running) {
         return {
           image,
@@ -933,10 +955,16 @@ export function podStatus(pod: Pod, phase: PodPhase, rt: PodRuntime): Pod['statu
 
 /**
  * A user container that exits: its last run in lastState, and now terminated (just after an
- * exit), waiting in CrashLoopBackOff, or running again; never ready (it exits before its
- * readiness probe passes).
+ * exit), waiting in CrashLoopBackOff, or running again; ready only while it serves (an app that
+ * passes its readiness probe before it exits).
  */
-function crashedContainerStatus(rt: PodRuntime, pod: Pod, c: Container, image: string): ContainerStatus {
+function crashedContainerStatus(
+  rt: PodRuntime,
+  pod: Pod,
+  c: Container,
+  image: string,
+  ready: boolean,
+): ContainerStatus {
   const crash = rt.crash!;
   const name = crash.container;
   const containerID = containerId(rt, pod.metadata.name, name);
@@ -975,7 +1003,7 @@ function crashedContainerStatus(rt: PodRuntime, pod: Pod, c: Container, image: s
     name: c.name ?? name,
     restartCount: crash.restartCount,
     containerID,
-    ready: false,
+    ready: ready && crash.state === 'running',
     started: crash.state === 'running',
     state,
   } as ContainerStatus;

@@ -60,6 +60,7 @@ export interface SimRequest {
 export const STATUS_OK = 200;
 export const STATUS_SERVICE_UNAVAILABLE = 503;
 export const STATUS_GATEWAY_TIMEOUT = 504;
+export { STATUS_BAD_GATEWAY } from '../../model/dataplane.js';
 /** No HTTP answer: the client gave up (its own timeout). */
 export const STATUS_NO_ANSWER = 0;
 

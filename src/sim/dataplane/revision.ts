@@ -20,8 +20,10 @@
 import {
   ACTIVATOR_QUEUE_DEPTH,
   type ActivatorBalancing,
+  APP_EXITED_BODY,
   activatorBalancing,
   activatorReport,
+  appConnectionRefusedBody,
   firstAvailable,
   ingressRoundRobin,
   ingressRoundRobinStart,
@@ -46,6 +48,7 @@ import {
   BODY_QUEUE_PROXY_OVERLOAD,
   BODY_QUEUE_PROXY_TIMEOUT,
   type SimRequest,
+  STATUS_BAD_GATEWAY,
   STATUS_GATEWAY_TIMEOUT,
   STATUS_NO_ANSWER,
   STATUS_OK,
@@ -83,6 +86,13 @@ class PodEndpoint {
   /** The activator's probe found it: it may receive buffered requests. */
   probed = false;
   terminating = false;
+  /**
+   * Its user container exited and is not running again yet: until the pod leaves the endpoints,
+   * what is sent to it meets a refused connection.
+   */
+  exited = false;
+  /** The requests the app is working on, kept only when a revision's apps may exit (`podExited`). */
+  readonly workingNow = new Set<SimRequest>();
   /** Requests in the user container (as the queue-proxy sees them). */
   inFlight = 0;
   /** Of those, the ones the app is working on (the rest wait for a worker). */
@@ -281,7 +291,10 @@ export class RevisionDataplane {
    * request, and the call to a method as large as this one was not inlined (one call fewer).
    */
   private readonly containerDoneFn = (req: SimRequest): void => {
+    // Failed when its app exited (`podExited`): its completion comes up all the same.
+    if (req.state !== REQ_WORKING) return;
     const pod = req.endpoint as PodEndpoint;
+    if (this.appsMayExit) pod.workingNow.delete(req);
     pod.inFlight--;
     pod.working--;
     // The queues are looked at here before their methods are called (each returns undefined at
@@ -364,6 +377,12 @@ export class RevisionDataplane {
   private readonly workers: number = 0;
   /** The share of a request's service time the app spends on the CPU (see AppSettings.cpu). */
   private readonly cpuShare: number = 0;
+  /**
+   * Its pods' apps may exit while serving (scenario `crashImages`): the requests each works on are
+   * kept, for `podExited` to fail them. The port the queue-proxy sends to (the user container's).
+   */
+  appsMayExit = false;
+  appPort = 8080;
 
   constructor(
     readonly revision: string,
@@ -407,6 +426,7 @@ export class RevisionDataplane {
   podReady(name: string, cpu?: PodCpu): void {
     const pod = this.endpoint(name);
     pod.ready = true;
+    pod.exited = false;
     pod.cpu = cpu;
     this.refile(pod);
   }
@@ -418,6 +438,53 @@ export class RevisionDataplane {
     pod.probed = true;
     this.refile(pod);
     this.drainHeld();
+  }
+
+  /**
+   * The user container exited: the requests in it, and the ones queued in its queue-proxy, fail
+   * with 502 at once; the pod stays in the endpoints until the kubelet sees the exit (`podUnready`).
+   */
+  podExited(name: string): void {
+    const pod = this.pods.get(name);
+    if (!pod) return;
+    pod.exited = true;
+    const refused = appConnectionRefusedBody(this.appPort);
+    let viaActivator = false;
+    for (const req of pod.workingNow) {
+      pod.inFlight--;
+      pod.working--;
+      // Its completion is still scheduled and reads it: it must not be reused before then.
+      req.timerSet = true;
+      viaActivator = this.failInPod(pod, req, APP_EXITED_BODY) || viaActivator;
+    }
+    pod.workingNow.clear();
+    for (let req = pod.nextForWorker(); req; req = pod.nextForWorker()) {
+      pod.inFlight--;
+      viaActivator = this.failInPod(pod, req, APP_EXITED_BODY) || viaActivator;
+    }
+    for (let req = pod.nextQueued(); req; req = pod.nextQueued()) {
+      viaActivator = this.failInPod(pod, req, refused) || viaActivator;
+    }
+    if (viaActivator && this.held.length !== 0) this.drainHeld();
+  }
+
+  /** One request of a pod whose app exited, answered 502; true when the activator had sent it. */
+  private failInPod(pod: PodEndpoint, req: SimRequest, body: string): boolean {
+    pod.account();
+    pod.concurrency--;
+    if (req.viaActivator) pod.proxiedConcurrency--;
+    this.release(pod, req);
+    this.finish(req, STATUS_BAD_GATEWAY, body);
+    return req.viaActivator;
+  }
+
+  /** The kubelet saw the exit: the pod is not ready and leaves the endpoints until it is again. */
+  podUnready(name: string): void {
+    const pod = this.pods.get(name);
+    if (!pod?.ready) return;
+    pod.ready = false;
+    pod.probed = false;
+    this.refile(pod);
   }
 
   podTerminating(name: string): void {
@@ -678,9 +745,10 @@ export class RevisionDataplane {
     req.pod = pod.name;
     req.endpoint = pod;
     const cc = this.containerConcurrency;
-    if (pod.inFlight + pod.queued() >= this.queueProxyCapacity) {
+    if (pod.inFlight + pod.queued() >= this.queueProxyCapacity || pod.exited) {
       this.release(pod, req);
-      this.finish(req, STATUS_SERVICE_UNAVAILABLE, BODY_QUEUE_PROXY_OVERLOAD);
+      if (pod.exited) this.finish(req, STATUS_BAD_GATEWAY, appConnectionRefusedBody(this.appPort));
+      else this.finish(req, STATUS_SERVICE_UNAVAILABLE, BODY_QUEUE_PROXY_OVERLOAD);
       return;
     }
     pod.account();
@@ -720,6 +788,7 @@ export class RevisionDataplane {
   private startWork(pod: PodEndpoint, req: SimRequest): void {
     pod.working++;
     req.state = REQ_WORKING;
+    if (this.appsMayExit) pod.workingNow.add(req);
     req.startedAt = this.engine.now();
     if (pod.cpu !== undefined && this.cpuShare > 0) {
       this.startCpuWork(pod, pod.cpu, req);
