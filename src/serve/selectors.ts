@@ -95,28 +95,61 @@ export function parseLabelSelector(text: string | null | undefined): Selector {
 
 export type FieldSelector = (obj: KubeObject) => boolean;
 
-/** Fields every type supports in a field selector, plus a few pod ones. */
+/** A string field of an object by its path (`spec.nodeName`), '' when absent. */
+function stringAt(obj: KubeObject, path: string): string {
+  let v: unknown = obj;
+  for (const part of path.split('.'))
+    v = v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  return v === undefined || v === null ? '' : String(v);
+}
+
+/**
+ * The fields each kind can be selected by, as the API server's registries list them (their
+ * ToSelectableFields / GetAttrs): metadata.name and metadata.namespace for every kind; Pods' spec
+ * and status fields (pkg/registry/core/pod/strategy.go); a Namespace's phase; an Event's object,
+ * reason, type, source and reporting component (pkg/registry/core/event/strategy.go), which is
+ * what `kubectl get events --field-selector type=Warning` asks for.
+ */
+const SELECTABLE: Record<string, readonly string[]> = {
+  Pod: [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'status.phase',
+    'status.podIP',
+    'status.nominatedNodeName',
+  ],
+  Namespace: ['status.phase'],
+};
+
 function fieldValue(obj: KubeObject, field: string, kind = obj.kind): string | undefined {
   switch (field) {
     case 'metadata.name':
       return obj.metadata.name;
     case 'metadata.namespace':
       return obj.metadata.namespace ?? '';
-    case 'status.phase':
-      return ((obj.status as { phase?: string } | undefined)?.phase ?? '') as string;
-    case 'spec.nodeName':
-      return ((obj as { spec?: { nodeName?: string } }).spec?.nodeName ?? '') as string;
-    default:
-      // Events are selected by the object they are about (kubectl describe does this).
-      if (
-        kind === 'Event' &&
-        /^involvedObject\.(kind|namespace|name|uid|apiVersion|resourceVersion|fieldPath)$/.test(field)
-      ) {
-        const involved = (obj as { involvedObject?: Record<string, unknown> }).involvedObject ?? {};
-        return String(involved[field.slice('involvedObject.'.length)] ?? '');
-      }
-      return undefined;
   }
+  if (kind === 'Event') {
+    const event = obj as { involvedObject?: Record<string, unknown>; source?: { component?: string } } & Record<
+      string,
+      unknown
+    >;
+    if (/^involvedObject\.(kind|namespace|name|uid|apiVersion|resourceVersion|fieldPath)$/.test(field)) {
+      return String(event.involvedObject?.[field.slice('involvedObject.'.length)] ?? '');
+    }
+    switch (field) {
+      case 'reason':
+      case 'type':
+      case 'reportingComponent':
+        return String(event[field] ?? '');
+      case 'source':
+        // The core/v1 source's component, else the reporting controller (events.k8s.io writers).
+        return event.source?.component || String(event.reportingComponent ?? '');
+    }
+    return undefined;
+  }
+  return SELECTABLE[kind]?.includes(field) ? stringAt(obj, field) : undefined;
 }
 
 /** Parses a field selector (`metadata.name=x`, `metadata.namespace!=y`). */
