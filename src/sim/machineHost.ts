@@ -30,6 +30,11 @@
  *
  * Useful for any machine whose actions are `assign`, `emit`, `raise` and `after` (the lifecycle
  * machines, a pod's machine).
+ *
+ * The transitions go through `TransitionPlans` (src/sim/transitionPlans.ts): for a machine of
+ * top-level states (a pod's), a transition it has taken before from the same state on the same
+ * event type, without a guard, is not worked out again by XState's macrostep: its actions are
+ * resolved again in the order XState listed them, and the snapshot XState made is the template.
  */
 import {
   type AnyActorScope,
@@ -44,6 +49,7 @@ import {
 import type { SnapshotView } from './actors.js';
 import type { ActorClock } from './engine.js';
 import { type RestedSnapshot, rested } from './restedSnapshot.js';
+import { TransitionPlans } from './transitionPlans.js';
 
 /**
  * One object's machine: its snapshot and its pending timers by id. `snapshot` is replaced on each
@@ -68,6 +74,8 @@ export class MachineHost<M extends AnyStateMachine> {
   private actions: ExecutableActionObject[] = [];
   /** Numbers the delayed events set without an id (XState gives them a random one: unique). */
   private unnamed = 0;
+  /** XState's transitions, those it covers remembered (src/sim/transitionPlans.ts). */
+  private readonly plans: TransitionPlans;
 
   constructor(
     readonly machine: M,
@@ -91,6 +99,7 @@ export class MachineHost<M extends AnyStateMachine> {
         this.actions.push(action);
       },
     };
+    this.plans = new TransitionPlans(machine, this.scope);
   }
 
   /**
@@ -98,7 +107,7 @@ export class MachineHost<M extends AnyStateMachine> {
    * entry actions emit goes to `outside(machine)`, as with an actor's listeners at its start.
    */
   start<X extends object>(extra: X, input: InputFrom<M>): Hosted<M> & X {
-    const snapshot = this.machine.getInitialSnapshot(this.scope, input) as SnapshotFrom<M>;
+    const snapshot = this.plans.initial(input, this.actions) as SnapshotFrom<M>;
     const hosted = hostedOf(extra, snapshot);
     this.execute(hosted, this.take(), this.outside(hosted));
     return hosted;
@@ -116,7 +125,7 @@ export class MachineHost<M extends AnyStateMachine> {
     this.actions = [];
     let next: SnapshotFrom<M>;
     try {
-      next = this.machine.transition(hosted.snapshot, event, this.scope) as SnapshotFrom<M>;
+      next = this.plans.transition(hosted.snapshot, event, this.actions) as SnapshotFrom<M>;
     } catch (err) {
       this.actions = [];
       throw err;
