@@ -44,6 +44,7 @@ import {
   requestManager,
   updateManagedFields,
 } from './fieldManager.js';
+import { NamespaceTermination } from './namespaces.js';
 import { isObject, keyOf, normaliseObject, present, undecodable } from './objects.js';
 import { type DeleteOptions, deleteOptions, queryDryRun } from './options.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from './patch.js';
@@ -117,6 +118,11 @@ export class KubeApi {
   private readonly openWatches = new Set<() => void>();
   /** Watch event lines by event and event type, shared by all watchers. */
   private readonly serialized = new WeakMap<HistoryEvent, Map<string, string>>();
+  /** Namespaces being deleted (Terminating until their pods are gone). */
+  private readonly namespaces = new NamespaceTermination(
+    () => this.store(),
+    (r) => !READ_ONLY.has(r.id),
+  );
   /** The fieldValidation of the write being handled (see `writing`). */
   private validation: FieldValidationRequest | undefined = undefined;
   /** The field manager of the write being handled (see `writing`). */
@@ -502,12 +508,20 @@ export class KubeApi {
     }
   }
 
-  private requireNamespace(t: Target): void {
+  /** A namespaced object is created in a namespace that exists and is not being deleted. */
+  private requireNamespace(t: Target, name: string): void {
     if (!t.resource.namespaced) return;
     const ns = t.namespace ?? '';
     if (!this.store().get(T.namespace, undefined, ns)) {
       throw apiError(404, 'NotFound', `namespaces "${ns}" not found`, { name: ns, kind: 'namespaces' });
     }
+    const refusal = this.namespaces.refusal(t.resource, ns, name);
+    if (refusal) throw refusal;
+  }
+
+  /** Finishes namespace deletions whose pods are gone: the server calls this as time moves on. */
+  settleNamespaces(): void {
+    this.namespaces.settle();
   }
 
   /**
@@ -544,8 +558,8 @@ export class KubeApi {
       });
     }
     let obj = normaliseObject(t.resource, t.namespace, body);
-    this.requireNamespace(t);
     const name = obj.metadata.name;
+    this.requireNamespace(t, name);
     if (this.store().get(t.resource.id, t.namespace, name)) throw alreadyExists(t.resource, name);
     for (const k of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp']) {
       delete obj.metadata[k];
@@ -718,8 +732,9 @@ export class KubeApi {
     const failure = deletePreconditionFailure(t.resource, existing, options);
     if (failure) throw failure;
     if (options.dryRun) return existing;
-    if (t.resource.id === T.namespace) this.emptyNamespace(name);
-    else if (options.orphan) this.orphanDependents(existing);
+    // A Namespace goes Terminating; it is removed once its content is gone (settleNamespaces).
+    if (t.resource.id === T.namespace) return this.namespaces.begin(name);
+    if (options.orphan) this.orphanDependents(existing);
     const gone = this.store().remove(t.resource.id, t.namespace, name);
     this.afterWrite(t, gone, true);
     return {
@@ -734,15 +749,6 @@ export class KubeApi {
         uid: existing.metadata.uid,
       },
     };
-  }
-
-  private emptyNamespace(ns: string): void {
-    // Knative's top-level objects first: the garbage collector takes their children along.
-    const order = [...RESOURCE_TYPES].filter((r) => r.namespaced).reverse();
-    for (const r of order) {
-      if (READ_ONLY.has(r.id)) continue;
-      for (const o of this.store().list(r.id, ns)) this.store().remove(r.id, ns, o.metadata.name);
-    }
   }
 
   /**
@@ -843,8 +849,11 @@ export class KubeApi {
       }
     }
     for (const o of dryRun ? [] : items) {
-      if (t.resource.id === T.namespace) this.emptyNamespace(o.metadata.name);
-      else if (options.orphan) this.orphanDependents(o);
+      if (t.resource.id === T.namespace) {
+        this.namespaces.begin(o.metadata.name);
+        continue;
+      }
+      if (options.orphan) this.orphanDependents(o);
       const gone = this.store().remove(t.resource.id, o.metadata.namespace, o.metadata.name);
       this.afterWrite({ ...t, namespace: o.metadata.namespace } as Target, gone, true);
     }

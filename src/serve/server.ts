@@ -267,6 +267,7 @@ export class KnsimServer {
   catchUp(): void {
     try {
       this.cluster.engine.runUntil(Math.floor(this.simNow()));
+      this.api.settleNamespaces();
     } catch (e) {
       this.options.onError?.(e);
     }
