@@ -6,6 +6,7 @@ import { stringify } from 'yaml';
 import type { Backend } from '../backends/backend.js';
 import type { KubeObject } from '../model/api/types.js';
 import { describerFor, joinDescriptions } from '../model/rules/describe.js';
+import { columnCell, columnValues, parseCustomColumns, renderJsonPath } from '../model/rules/jsonpath.js';
 import {
   notFoundMessage,
   objectReference,
@@ -13,7 +14,13 @@ import {
   resolveResourceName,
   resourcesInCategory,
 } from '../model/rules/resources.js';
-import { noResourcesMessage, renderKubectlGet, renderKubectlGetMany } from '../model/rules/tables.js';
+import {
+  noResourcesMessage,
+  renderKubectlGet,
+  renderKubectlGetMany,
+  renderRows,
+  renderTable,
+} from '../model/rules/tables.js';
 import type { KubectlCommand, KubectlDescribe, KubectlGet, KubectlLogs } from '../scenario/kubectl.js';
 
 /** Objects as kubectl prints them: keys sorted (Go marshals maps sorted). */
@@ -108,6 +115,23 @@ async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string):
     case 'yaml':
       text = stringify(sortKeys(single ? all[0] : asList(all)), { indentSeq: false });
       break;
+    case 'jsonpath':
+      text = renderJsonPath(cmd.template ?? '', sortKeys(single ? all[0] : asList(all)));
+      break;
+    case 'custom-columns': {
+      const columns = parseCustomColumns(cmd.template ?? '');
+      const rows = all.map((o) => columns.map((c) => columnCell(columnValues(c.path, o))));
+      text =
+        all.length === 0
+          ? ''
+          : cmd.noHeaders
+            ? renderRows(rows)
+            : renderTable(
+                columns.map((c) => c.header),
+                rows,
+              );
+      break;
+    }
     case 'name':
       text = sections
         .flatMap((s) => s.objects.map((o) => `${objectReference(s.resource, o.metadata.name)}\n`))
@@ -119,6 +143,8 @@ async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string):
         ...(namespace ? { namespace } : {}),
         allNamespaces: cmd.allNamespaces,
         wide: cmd.output === 'wide',
+        showLabels: cmd.showLabels,
+        noHeaders: cmd.noHeaders,
       };
       if (sections.length === 1) {
         const only = sections[0]!;

@@ -3,10 +3,13 @@
  * Resource names stay as typed (`ksvc`, `rev`, `pods` …); resolving them to kinds is done elsewhere.
  * Errors use kubectl's own words where there is one.
  */
+import { JsonPathError, parseCustomColumns, parseJsonPath } from '../model/rules/jsonpath.js';
 import { CommandLineError, didYouMean, quoteWord, splitCommandLine } from './shell.js';
 
-export type OutputFormat = 'wide' | 'yaml' | 'json' | 'name';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['json', 'name', 'wide', 'yaml'];
+export type OutputFormat = 'wide' | 'yaml' | 'json' | 'name' | 'jsonpath' | 'custom-columns';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['custom-columns', 'json', 'jsonpath', 'name', 'wide', 'yaml'];
+/** The formats that take a template after `=`: `-o jsonpath='{.status.url}'`. */
+const TEMPLATED_FORMATS: readonly OutputFormat[] = ['jsonpath', 'custom-columns'];
 
 interface KubectlBase {
   /** The words after `kubectl`, unquoted. */
@@ -33,6 +36,8 @@ export interface KubectlGet extends KubectlBase {
   refs: ResourceRef[];
   allNamespaces: boolean;
   output?: OutputFormat;
+  /** The template of `-o jsonpath=…` or `-o custom-columns=…`. */
+  template?: string;
   selector?: string;
   showLabels: boolean;
   noHeaders: boolean;
@@ -335,11 +340,30 @@ export function parseKubectl(commandLine: string): KubectlCommand {
           'error: You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of supported resources.',
         );
       }
-      const output = last(values, 'output');
+      const given = last(values, 'output');
+      const eq = given?.indexOf('=') ?? -1;
+      const output = given !== undefined && eq >= 0 ? given.slice(0, eq) : given;
+      const template = given !== undefined && eq >= 0 ? given.slice(eq + 1) : undefined;
       if (output !== undefined && !(OUTPUT_FORMATS as readonly string[]).includes(output)) {
         throw new KubectlParseError(
           `error: unable to match a printer suitable for the output format "${output}", allowed formats are: ${OUTPUT_FORMATS.join(',')}`,
         );
+      }
+      if (output !== undefined && TEMPLATED_FORMATS.includes(output as OutputFormat) && !template) {
+        throw new KubectlParseError(
+          output === 'jsonpath'
+            ? 'error: template format specified but no template given'
+            : 'error: custom-columns format specified but no custom columns given',
+        );
+      }
+      if (template) {
+        try {
+          if (output === 'jsonpath') parseJsonPath(template);
+          else if (output === 'custom-columns') parseCustomColumns(template);
+        } catch (e) {
+          if (e instanceof JsonPathError) throw new KubectlParseError(`error: ${e.message}`);
+          throw e;
+        }
       }
       return {
         verb,
@@ -347,6 +371,7 @@ export function parseKubectl(commandLine: string): KubectlCommand {
         ...splitTargets(positionals, verb),
         allNamespaces: flag(values, 'all-namespaces'),
         ...(output !== undefined ? { output: output as OutputFormat } : {}),
+        ...(template !== undefined && TEMPLATED_FORMATS.includes(output as OutputFormat) ? { template } : {}),
         ...sel,
         showLabels: flag(values, 'show-labels'),
         noHeaders: flag(values, 'no-headers'),

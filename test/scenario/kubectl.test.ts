@@ -96,7 +96,14 @@ describe('parseKubectl', () => {
     ['get pods -n', "error: flag needs an argument: 'n' in -n"],
     [
       'get pods -o table',
-      'error: unable to match a printer suitable for the output format "table", allowed formats are: json,name,wide,yaml',
+      'error: unable to match a printer suitable for the output format "table", allowed formats are: custom-columns,json,jsonpath,name,wide,yaml',
+    ],
+    ['get pods -o jsonpath', 'error: template format specified but no template given'],
+    ['get pods -o custom-columns=', 'error: custom-columns format specified but no custom columns given'],
+    ["get pods -o 'jsonpath={.x'", 'error: error parsing jsonpath {.x, unclosed action'],
+    [
+      'get pods -o custom-columns=NAME',
+      'error: unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>',
     ],
     [
       'get pods -w',

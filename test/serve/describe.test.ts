@@ -11,6 +11,7 @@ import type { KubeObject, Pod } from '../../src/model/api/types.js';
 import { SIM_EPOCH_MS } from '../../src/model/rules/time.js';
 import { runKubectl } from '../../src/runner/kubectl.js';
 import { parseKubectl } from '../../src/scenario/kubectl.js';
+import { quoteWord } from '../../src/scenario/shell.js';
 import { present } from '../../src/serve/objects.js';
 import { ARTICLE_YAML, api, eventually, HAS_KUBECTL, type Harness, kubectl, startHarness } from './helpers.js';
 
@@ -79,7 +80,7 @@ async function bothReads(args: string[]): Promise<{ real: { stdout: string; stde
   for (let attempt = 1; ; attempt++) {
     const before = store.resourceVersion();
     const real = await realKubectl(...args);
-    const ours = await ourKubectl(`kubectl ${args.join(' ')}`);
+    const ours = await ourKubectl(`kubectl ${args.map(quoteWord).join(' ')}`);
     if (store.resourceVersion() === before || attempt === 5) return { real, ours: ours.text };
   }
 }
@@ -198,5 +199,53 @@ describe.skipIf(!HAS_KUBECTL)('kubectl describe: knsim prints what real kubectl 
     }
     const { ours } = await bothReads(['get', 'pods', '-o', 'wide']);
     expect(ours.split('\n')[0]).toMatch(/ IP +NODE +NOMINATED NODE +READINESS GATES$/);
+  });
+
+  it('kubectl get -o jsonpath, -o custom-columns, --show-labels and --no-headers print what the real kubectl prints', async () => {
+    const cases: string[][] = [
+      ['get', 'ksvc', 'knservice', '-o', 'jsonpath={.status.url}'],
+      ['get', 'pods', '-o', 'jsonpath={.items[*].metadata.name}'],
+      [
+        'get',
+        'ksvc',
+        '-o',
+        'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}',
+      ],
+      ['get', 'revisions', '-o', 'jsonpath={.items[0].metadata.labels}'],
+      ['get', 'revision', 'knservice-00001', '-o', 'jsonpath={.status.conditions[*].type} {.spec}'],
+      ['get', 'pods', '-o', 'jsonpath={..image}'],
+      ['get', 'pods', '-o', "jsonpath={.items[-1:].spec.containers[*]['name','image']}"],
+      ['get', 'ksvc', 'knservice', '-o', 'jsonpath=url={.status.url} gen={.metadata.generation} none={.spec.nothing}.'],
+      [
+        'get',
+        'configmaps',
+        '-n',
+        'knative-serving',
+        '-o',
+        'jsonpath={.items[?(@.metadata.name=="config-autoscaler")].data.stable-window}',
+      ],
+      [
+        'get',
+        'ksvc',
+        '-o',
+        'custom-columns=NAME:.metadata.name,URL:.status.url,GEN:metadata.generation,NONE:.spec.nothing',
+      ],
+      [
+        'get',
+        'pods',
+        '-o',
+        'custom-columns=POD:.metadata.name,CONTAINERS:.spec.containers[*].name,LIMITS:.spec.containers[0].resources',
+      ],
+      ['get', 'ksvc', '-o', 'custom-columns=NAME:.metadata.name', '--no-headers'],
+      ['get', 'pods', '--show-labels'],
+      ['get', 'ksvc', '--no-headers', '--show-labels'],
+      ['get', 'revisions', '-A', '--show-labels'],
+    ];
+    for (const args of cases) {
+      const { real, ours } = await bothReads(args);
+      const strip = (t: string) => t.replace(/\b\d+(s|m|h|d)\d*[smhd]?\b/g, '<age>');
+      expect(real.stderr, args.join(' ')).toBe('');
+      expect(strip(ours), args.join(' ')).toBe(strip(real.stdout));
+    }
   });
 });

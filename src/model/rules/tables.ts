@@ -687,6 +687,10 @@ export function wideTableSpecFor(resource: ResourceType): readonly WideColumnSpe
 export interface KubectlGetOptions extends RenderContext {
   /** `kubectl get -o wide`: the priority 1 columns too. */
   readonly wide?: boolean;
+  /** `--show-labels`: a LABELS column last. */
+  readonly showLabels?: boolean;
+  /** `--no-headers`: no header line. */
+  readonly noHeaders?: boolean;
   /** The namespace asked for; used in the "No resources found" message. */
   readonly namespace?: string;
   /** `kubectl get -A`: adds a NAMESPACE column and sorts by namespace, then name. */
@@ -728,14 +732,24 @@ export function renderKubectlGet(
     return compareStrings(a.metadata.name, b.metadata.name);
   });
   const headers = spec.map((c) => c.header);
-  const rows = sorted.map((o) => spec.map((c) => c.value(o, options)));
-  if (options.allNamespaces) {
-    return renderTable(
-      ['NAMESPACE', ...headers],
-      rows.map((row, i) => [sorted[i]!.metadata.namespace ?? '', ...row]),
-    );
+  let rows = sorted.map((o) => spec.map((c) => c.value(o, options)));
+  if (options.showLabels) {
+    headers.push('LABELS');
+    rows = rows.map((row, i) => {
+      const labels = sorted[i]!.metadata.labels ?? {};
+      return [...row, Object.keys(labels).length > 0 ? labelsText(labels) : NONE];
+    });
   }
-  return renderTable(headers, rows);
+  if (options.allNamespaces) {
+    headers.unshift('NAMESPACE');
+    rows = rows.map((row, i) => [sorted[i]!.metadata.namespace ?? '', ...row]);
+  }
+  return options.noHeaders ? renderRows(rows) : renderTable(headers, rows);
+}
+
+/** A table's rows without its header line (`--no-headers`): the columns are as wide as the rows need. */
+export function renderRows(rows: readonly (readonly string[])[]): string {
+  return `${tabwriterFormat(rows.map((row) => row.map(printableCell)))}\n`;
 }
 
 /** Byte-wise comparison, as Go sorts strings (not locale-aware). */
