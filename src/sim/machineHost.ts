@@ -59,6 +59,33 @@ export interface Hosted<M extends AnyStateMachine> {
   snapshot: SnapshotFrom<M>;
   /** The clock's handles of the pending delayed events, by their id; undefined when none ever was. */
   timers: Map<string, unknown> | undefined;
+  /** The last transition that left `snapshot` as it was (hosts with `repeatStill` only). */
+  still?: Still;
+}
+
+/** A transition that left its snapshot as it was: from that snapshot, by that event, these actions. */
+interface Still {
+  readonly snapshot: unknown;
+  readonly event: unknown;
+  readonly actions: readonly ExecutableActionObject[];
+}
+
+/** What a host may be asked to do beside running transitions. */
+export interface HostOptions<M extends AnyStateMachine> {
+  /**
+   * Called once a timer's transition and all its effects are over: where a host sends what its
+   * listener decided during the transition (there is no mailbox, see above).
+   */
+  readonly settled?: (hosted: Hosted<M>) => void;
+  /**
+   * Repeats a transition that left the snapshot as it was (the same object back from XState)
+   * when the same event object comes to the same snapshot object again: its actions are executed
+   * again without XState. Sound when the machine's guards, delays and action expressions read
+   * nothing but the snapshot's context and the event (then XState's transition is a function of
+   * the two, and neither changed). The autoscaler's ticker: its timer's tick, every 2 s, takes
+   * such a transition (emit the tick, arm the next), ≈ 3–7 µs in XState.
+   */
+  readonly repeatStill?: boolean;
 }
 
 type Listener<M extends AnyStateMachine> = (event: EmittedFrom<M>) => void;
@@ -81,6 +108,7 @@ export class MachineHost<M extends AnyStateMachine> {
     readonly machine: M,
     private readonly clock: () => ActorClock,
     private readonly outside: (hosted: Hosted<M>) => Listener<M>,
+    private readonly options: HostOptions<M> = {},
   ) {
     // What `transition()` builds on each call (an inert actor, its system and an initial snapshot
     // of the machine, ≈ 40 µs): made once. The transition calls only `actionExecutor` of it and
@@ -121,17 +149,25 @@ export class MachineHost<M extends AnyStateMachine> {
 
   /** Sends `event` to the object's machine; what it emits goes to `listener`. */
   send(hosted: Hosted<M>, event: EventFromLogic<M>, listener: Listener<M>): void {
-    if (statusOf(hosted.snapshot) !== 'active') return;
+    const before = hosted.snapshot;
+    if (statusOf(before) !== 'active') return;
+    const still = hosted.still;
+    if (still !== undefined && still.snapshot === before && still.event === event) {
+      this.execute(hosted, still.actions, listener);
+      return;
+    }
     this.actions = [];
     let next: SnapshotFrom<M>;
     try {
-      next = this.plans.transition(hosted.snapshot, event, this.actions) as SnapshotFrom<M>;
+      next = this.plans.transition(before, event, this.actions) as SnapshotFrom<M>;
     } catch (err) {
       this.actions = [];
       throw err;
     }
     hosted.snapshot = next;
-    this.execute(hosted, this.take(), listener);
+    const actions = this.take();
+    if (next === before && this.options.repeatStill) hosted.still = { snapshot: before, event, actions };
+    this.execute(hosted, actions, listener);
   }
 
   /** Whether a delayed event of the machine is pending. */
@@ -195,6 +231,7 @@ export class MachineHost<M extends AnyStateMachine> {
     const handle = this.clock().setTimeout(() => {
       timers.delete(id);
       this.send(hosted, event, this.outside(hosted));
+      this.options.settled?.(hosted);
     }, delay);
     timers.set(id, handle);
   }
@@ -235,16 +272,20 @@ export function statusOf(snapshot: unknown): string {
  * `listener` is told all the machine emits (its entry actions at the start included).
  */
 export class RestingMachine<M extends AnyStateMachine> {
-  private hosted: (Hosted<M> & { readonly listener: Listener<M> }) | undefined;
+  private hosted: (Hosted<M> & Own<M>) | undefined;
   private persisted: RestedSnapshot | undefined;
 
-  /** `host` must tell each machine's own `listener` what it emits outside a send ({@link ownListener}). */
+  /**
+   * `host` must tell each machine's own `listener` what it emits outside a send ({@link ownListener}),
+   * and, if it is given one, call its own `settled` after each of its timers ({@link ownSettled}).
+   */
   constructor(
     private readonly host: MachineHost<M>,
     input: InputFrom<M>,
     private readonly listener: Listener<M>,
+    private readonly settled?: () => void,
   ) {
-    this.hosted = host.start({ listener }, input);
+    this.hosted = host.start({ listener, settled }, input);
   }
 
   /** The machine's status, state value and context, at rest or not. */
@@ -256,10 +297,21 @@ export class RestingMachine<M extends AnyStateMachine> {
 
   send(event: EventFromLogic<M>): void {
     if (!this.hosted) {
-      this.hosted = this.host.restore({ listener: this.listener }, this.persisted!.persisted());
+      this.hosted = this.host.restore({ listener: this.listener, settled: this.settled }, this.persisted!.persisted());
       this.persisted = undefined;
     }
     this.host.send(this.hosted, event, this.listener);
+  }
+
+  /**
+   * Whether `event` would take a transition now (XState's `can`, the machine's own transitions
+   * answering); a resting machine answers from its persisted snapshot, restored only for this.
+   */
+  can(event: EventFromLogic<M>): boolean {
+    const snapshot = this.hosted
+      ? this.hosted.snapshot
+      : this.host.machine.resolveState(this.persisted!.persisted() as never);
+    return statusOf(snapshot) === 'active' && (snapshot as { can(e: unknown): boolean }).can(event);
   }
 
   /** Keeps only the persisted snapshot, unless a timer is pending or the machine is done. */
@@ -275,7 +327,18 @@ export class RestingMachine<M extends AnyStateMachine> {
   }
 }
 
+/** What a {@link RestingMachine} keeps beside its hosted machine. */
+interface Own<M extends AnyStateMachine> {
+  readonly listener: Listener<M>;
+  readonly settled: (() => void) | undefined;
+}
+
 /** The `outside` of a host of {@link RestingMachine}s: each machine's own listener. */
 export function ownListener<M extends AnyStateMachine>(hosted: Hosted<M>): Listener<M> {
-  return (hosted as Hosted<M> & { readonly listener: Listener<M> }).listener;
+  return (hosted as Hosted<M> & Own<M>).listener;
+}
+
+/** The `settled` of a host of {@link RestingMachine}s: each machine's own, if it has one. */
+export function ownSettled<M extends AnyStateMachine>(hosted: Hosted<M>): void {
+  (hosted as Hosted<M> & Own<M>).settled?.();
 }

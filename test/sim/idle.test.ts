@@ -6,10 +6,12 @@
  * the same log byte for byte apart from the tick lines, and the second run delivers fewer events.
  */
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../../src/model/eventSchema.js';
 import type { LogLine } from '../../src/model/events.js';
 import { loadScenario, runScenario } from '../../src/runner/simulate.js';
+import { RevisionAutoscaler } from '../../src/sim/controllers/autoscaler.js';
 import { Engine } from '../../src/sim/engine.js';
 import { scratch } from '../cli/helpers.js';
 
@@ -107,5 +109,96 @@ describe('idle revisions', () => {
     const r = await twoRuns(file);
     expect(r.skipped).toBe(r.all);
     expect(r.deliveredSkipped).toBeLessThan(r.deliveredAll);
+  });
+});
+
+/** Services with random stable windows, each sent a few bursts in its first five minutes, then left alone. */
+function fleetScenario(
+  windows: string[],
+  bursts: { service: number; atS: number; forS: number; rps: number }[],
+): string {
+  const services = windows
+    .map(
+      (w, i) => `    apiVersion: serving.knative.dev/v1
+    kind: Service
+    metadata: { name: s${i} }
+    spec:
+      template:
+        metadata: { annotations: { autoscaling.knative.dev/window: "${w}" } }
+        spec: { containers: [{ image: docker.io/knsim/demo }] }`,
+    )
+    .join('\n    ---\n');
+  const load = bursts
+    .map(
+      (b) =>
+        `  - { at: ${b.atS}s, for: ${b.forS}s, poisson: { rps: ${b.rps} }, target: s${b.service}.default.svc.cluster.local }`,
+    )
+    .join('\n');
+  return `name: idle-fleet
+seed: 5
+files:
+  svc.yaml: |
+${services}
+load:
+${load || '  []'}
+steps:
+  - apply: svc.yaml
+  - sleep: 12m
+`;
+}
+
+/** From here on every revision of `fleetScenario` is at zero with no request (its last burst ends by 330 s). */
+const QUIET_FROM_MS = 600_000;
+
+/**
+ * Runs `fn` counting the decider's ticks at or after `fromMs` (src/sim/controllers/autoscaler.ts
+ * `tick`), those of runs whose ticks are read and those of runs whose are not.
+ */
+async function countingTicks<T>(
+  fromMs: number,
+  fn: () => Promise<T>,
+): Promise<{ result: T; read: number; unread: number }> {
+  const proto = RevisionAutoscaler.prototype as unknown as { tick: () => void };
+  const tick = proto.tick;
+  const counts = { read: 0, unread: 0 };
+  proto.tick = function (this: { ctx: { now(): number; log: { wants(type: string): boolean } } }) {
+    if (this.ctx.now() >= fromMs) counts[this.ctx.log.wants('kpa.tick') ? 'read' : 'unread']++;
+    tick.call(this);
+  };
+  try {
+    const result = await fn();
+    return { result, ...counts };
+  } finally {
+    proto.tick = tick;
+  }
+}
+
+describe('idle revisions in random fleets', () => {
+  it('a revision at zero with no requests does not tick, and the log is the one of a run that ticks all along (fast-check)', async () => {
+    const burst = (services: number) =>
+      fc.record({
+        service: fc.integer({ min: 0, max: services - 1 }),
+        atS: fc.integer({ min: 5, max: 300 }),
+        forS: fc.integer({ min: 1, max: 30 }),
+        rps: fc.constantFrom(0.5, 2, 8),
+      });
+    const fleet = fc.integer({ min: 1, max: 3 }).chain((n) =>
+      fc.record({
+        windows: fc.array(fc.constantFrom('6s', '20s', '60s', '90s'), { minLength: n, maxLength: n }),
+        bursts: fc.array(burst(n), { maxLength: 5 }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fleet, async ({ windows, bursts }) => {
+        const dir = scratch({ 'fleet.yaml': fleetScenario(windows, bursts) });
+        const { result: r, read, unread } = await countingTicks(QUIET_FROM_MS, () => twoRuns(join(dir, 'fleet.yaml')));
+        expect(r.skipped).toBe(r.all);
+        expect(r.deliveredSkipped).toBeLessThan(r.deliveredAll);
+        // Once the fleet is quiet only the run whose ticks are read ticks on (2 minutes, a tick each 2 s).
+        expect(unread).toBe(0);
+        expect(read).toBeGreaterThanOrEqual(windows.length * 59);
+      }),
+      { numRuns: 6 },
+    );
   });
 });

@@ -5,11 +5,13 @@ import {
   type AutoscalerEvent,
   autoscalerMachine,
   EMITTED_POKE_TICK,
+  POKE,
   pokeTicks,
   TICK_INTERVAL_MS,
 } from '../../src/model/machines/autoscaler.js';
 import { nextTickDelay } from '../../src/sim/controllers/autoscaler.js';
 import { Engine } from '../../src/sim/engine.js';
+import { type HostOptions, MachineHost } from '../../src/sim/machineHost.js';
 
 describe('autoscaler machine', () => {
   it('ticks every 2 s on the simulated clock and once more when poked, without moving the phase', () => {
@@ -140,23 +142,15 @@ describe('autoscaler machine against the re-entering ticker', () => {
   };
   /**
    * Each tick (time, reason, and the engine's delivered count: the same engine order), the states,
-   * the pending timers (XState's delayed events and the actors the machine invoked: its tick timer).
+   * the pending timers (XState's delayed events and the actors the machine invoked).
    * `idleInTick`: the next tick's listener sends `autoscaler.idle`, as the KPA does when the
-   * decider can only say "no data".
+   * decider can only say "no data". Pokes are the one shared event object (`POKE`), as the KPA sends them.
    */
-  function trace(
-    machine: AnyStateMachine,
-    startMs: number,
-    steps: Step[],
-    direct = false,
-    directPokes = false,
-  ): string[] {
+  function trace(machine: AnyStateMachine, startMs: number, steps: Step[], directPokes = false): string[] {
     const engine = new Engine();
     engine.runUntil(startMs);
     const seen: string[] = [];
-    // `direct`: the timer's ticks are handed to the host's onTimerTick (as the KPA has them), not emitted.
-    const onTimerTick = direct ? () => onTick({ reason: 'timer' }) : undefined;
-    const actor = createActor(machine, { clock: engine.clock, input: { revision: 'r', onTimerTick } });
+    const actor = createActor(machine, { clock: engine.clock, input: { revision: 'r' } });
     let idleInTick = false;
     actor.on('tick', (e: { reason: string }) => onTick(e));
     function onTick(e: { reason: string }): void {
@@ -178,6 +172,7 @@ describe('autoscaler machine against the re-entering ticker', () => {
       else if (step.send === 'idleInTick') idleInTick = true;
       // `directPokes`: a poke's tick handed to the host when the machine says a poke only ticks (as the KPA does).
       else if (step.send === 'poke' && directPokes && pokeTicks(actor.getSnapshot())) onTick(EMITTED_POKE_TICK);
+      else if (step.send === 'poke') actor.send(POKE);
       else if (step.send !== 'none') actor.send({ type: `autoscaler.${step.send}` });
       const snapshot = actor.getSnapshot();
       const scheduled =
@@ -189,28 +184,119 @@ describe('autoscaler machine against the re-entering ticker', () => {
     return seen;
   }
 
+  /**
+   * The same, with the machine run as the KPA runs it (src/sim/controllers/autoscaler.ts): no
+   * actor, through the host on the engine's clock, its still transitions repeated (`repeatStill`);
+   * the host has no mailbox, so `autoscaler.idle` decided in a tick is sent once the tick's
+   * transition is over (the host's `settled` after a timer, and after a poke). `directPokes`: as
+   * in `trace`; without it every poke is sent to the machine.
+   */
+  function traceHosted(
+    startMs: number,
+    steps: Step[],
+    options: HostOptions<typeof autoscalerMachine> = {},
+    directPokes = true,
+    tamper?: (host: MachineHost<typeof autoscalerMachine>) => void,
+  ): string[] {
+    const engine = new Engine();
+    engine.runUntil(startMs);
+    const seen: string[] = [];
+    let idleInTick = false;
+    let toTicker: AutoscalerEvent | undefined;
+    const settle = (): void => {
+      const event = toTicker;
+      toTicker = undefined;
+      if (event) host.send(ticker, event, onTick);
+    };
+    const host = new MachineHost(
+      autoscalerMachine,
+      () => engine.clock,
+      () => onTick,
+      { ...options, settled: settle },
+    );
+    tamper?.(host);
+    function onTick(e: { reason: string }): void {
+      seen.push(`tick ${engine.now()} ${e.reason} #${engine.delivered}`);
+      engine.after(TICK_INTERVAL_MS, () => seen.push(`host ${engine.now()} #${engine.delivered}`));
+      if (idleInTick) {
+        idleInTick = false;
+        toTicker = { type: 'autoscaler.idle' };
+      }
+    }
+    const ticker = host.start({}, { revision: 'r' });
+    for (const step of steps) {
+      engine.runUntil(engine.now() + step.gapMs);
+      if (ticker.snapshot.status !== 'active') {
+        // Stopped: nothing to send; the engine still runs.
+      } else if (step.send === 'wake') host.send(ticker, { type: 'autoscaler.wake', delayMs: step.delayMs }, onTick);
+      else if (step.send === 'idleInTick') idleInTick = true;
+      else if (step.send === 'poke') {
+        if (directPokes && pokeTicks(ticker.snapshot)) onTick(EMITTED_POKE_TICK);
+        else host.send(ticker, POKE, onTick);
+        settle();
+      } else if (step.send !== 'none') host.send(ticker, { type: `autoscaler.${step.send}` }, onTick);
+      const scheduled = ticker.timers?.size ?? 0;
+      seen.push(
+        `${engine.now()} ${String(ticker.snapshot.value)} ${ticker.snapshot.status} pending=${engine.pending()} scheduled=${scheduled}`,
+      );
+    }
+    return seen;
+  }
+
+  const start = fc.double({ min: 0, max: 5000, noNaN: true });
+  const steps = fc.array(
+    fc.record({
+      gapMs: fc.oneof(fc.double({ min: 0, max: 20_000, noNaN: true }), fc.constantFrom(0, 1000, 2000, 4000)),
+      send: fc.constantFrom<Step['send']>('poke', 'idle', 'idleInTick', 'wake', 'stop', 'none'),
+      delayMs: fc.double({ min: 0, max: 4000, noNaN: true }),
+    }),
+    { maxLength: 12 },
+  );
+
   it('ticks, sleeps, wakes and stops at the same times in the same engine order (seed printed on failure)', () => {
     fc.assert(
-      fc.property(
-        fc.double({ min: 0, max: 5000, noNaN: true }),
-        fc.array(
-          fc.record({
-            gapMs: fc.oneof(fc.double({ min: 0, max: 20_000, noNaN: true }), fc.constantFrom(0, 1000, 2000, 4000)),
-            send: fc.constantFrom('poke', 'idle', 'idleInTick', 'wake', 'stop', 'none'),
-            delayMs: fc.double({ min: 0, max: 4000, noNaN: true }),
-          }),
-          { maxLength: 12 },
-        ),
-        (start, steps) => {
-          const reference = trace(reenteringTicker, start, steps);
-          expect(trace(autoscalerMachine, start, steps)).toEqual(reference);
-          // The timer's ticks handed straight to the host: the same ticks, states and engine order.
-          expect(trace(autoscalerMachine, start, steps, true)).toEqual(reference);
-          // …and the pokes' ticks too, when `pokeTicks` says a poke would only emit one.
-          expect(trace(autoscalerMachine, start, steps, true, true)).toEqual(reference);
-        },
-      ),
+      fc.property(start, steps, (startMs, s) => {
+        const reference = trace(reenteringTicker, startMs, s);
+        expect(trace(autoscalerMachine, startMs, s)).toEqual(reference);
+        // …and the pokes' ticks handed to the host, when `pokeTicks` says a poke would only emit one.
+        expect(trace(autoscalerMachine, startMs, s, true)).toEqual(reference);
+      }),
       { numRuns: 300 },
     );
+  });
+
+  it('run without an actor as the KPA runs it, and with XState for every transition: the same trace (seed printed on failure)', () => {
+    fc.assert(
+      fc.property(start, steps, (startMs, s) => {
+        const reference = trace(reenteringTicker, startMs, s);
+        expect(traceHosted(startMs, s, { repeatStill: true })).toEqual(reference);
+        expect(traceHosted(startMs, s, { repeatStill: true }, false)).toEqual(reference);
+        expect(traceHosted(startMs, s)).toEqual(reference);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('the oracle sees a host that repeats a transition from another snapshot', () => {
+    // Repeats the last still transition whatever the snapshot: a poke taken while ticking is
+    // repeated once the ticker sleeps (where a poke does nothing).
+    const careless = (host: MachineHost<typeof autoscalerMachine>) => {
+      const send = host.send.bind(host);
+      host.send = (hosted, event, listener) => {
+        if (hosted.still && hosted.still.event === event) {
+          (hosted as { still: { snapshot: unknown } }).still.snapshot = hosted.snapshot;
+        }
+        send(hosted, event, listener);
+      };
+    };
+    const s: Step[] = [
+      { gapMs: 1000, send: 'poke', delayMs: 0 },
+      { gapMs: 0, send: 'idle', delayMs: 0 },
+      { gapMs: 0, send: 'poke', delayMs: 0 },
+      { gapMs: 5000, send: 'none', delayMs: 0 },
+    ];
+    const reference = trace(reenteringTicker, 0, s);
+    expect(traceHosted(0, s, { repeatStill: true }, false)).toEqual(reference);
+    expect(traceHosted(0, s, { repeatStill: true }, false, careless)).not.toEqual(reference);
   });
 });

@@ -11,7 +11,7 @@
  * between events. `autoscaler.wake` resumes the ticks on their 2-second grid: the first one at
  * the next grid time after the wake (the host computes the delay), as if the loop had never slept.
  */
-import { type AnyActor, assign, emit, fromCallback, type SnapshotFrom, setup } from 'xstate';
+import { assign, cancel, emit, raise, setup } from 'xstate';
 
 /** Knative's decider tick interval [serving pkg/autoscaler/scaling/multiscaler.go]. */
 export const TICK_INTERVAL_MS = 2_000;
@@ -24,54 +24,16 @@ export const EMITTED_POKE_TICK: AutoscalerEmitted = Object.freeze({ type: 'tick'
 /** A poke, as hosts send it (one object for every poke). */
 export const POKE: AutoscalerEvent = Object.freeze({ type: 'autoscaler.poke' });
 
-/**
- * The ticker's timer while it is `ticking`: an actor the state invokes, so XState starts it on
- * entry and stops it (cancelling its timer) on exit. It sends `autoscaler.tick` every interval on
- * the actor system's clock, and sets the next timer once the machine has taken the tick (the
- * tick's listeners have run): the order `raise(..., { delay })` re-armed in the tick's actions
- * kept. Each tick is then one event with one action in XState, without a delayed raise resolved
- * and booked in XState's scheduler on every tick (a revision's day has 43,200 ticks).
- *
- * A host that gives `onTimerTick` is called with each timer tick instead: the tick changes no
- * state, so the event's macrostep (the mailbox, the transition's sets, a new snapshot, the emit)
- * would only carry it to the same listener. The machine still owns the loop: the timer runs only
- * while `ticking` (a host's `autoscaler.idle` or `autoscaler.stop` sent from the tick stops it
- * before it re-arms, as the event's transition did), and poked and resumed ticks are emitted.
- */
-const tickTimer = fromCallback<
-  { type: 'autoscaler.tick' },
-  { intervalMs: number; onTimerTick: (() => void) | undefined }
->(({ self, sendBack, input }) => {
-  // The clock the actor system was created with (the engine's, in the simulator).
-  const { clock } = self as unknown as Pick<AnyActor, 'clock'>;
-  const { intervalMs, onTimerTick } = input;
-  let running = true;
-  let timer: unknown;
-  const fire = (): void => {
-    if (onTimerTick) onTimerTick();
-    else sendBack(TIMER_TICK);
-    // The tick may have moved the machine out of `ticking`, which stopped this actor.
-    if (running) timer = clock.setTimeout(fire, intervalMs);
-  };
-  timer = clock.setTimeout(fire, intervalMs);
-  return () => {
-    running = false;
-    clock.clearTimeout(timer);
-  };
-});
+/** The id of the ticker's timer (XState's delayed `raise`), armed while `ticking` and cancelled on leaving it. */
+export const TICK_TIMER_ID = 'tick';
 
 export interface AutoscalerInput {
   revision: string;
   tickIntervalMs?: number;
-  /**
-   * Called with each timer tick while `ticking`, in place of the emitted `tick` with reason
-   * `timer` (see tickTimer). Ticks on waking from `idle`, and pokes, are emitted either way.
-   */
-  onTimerTick?: () => void;
 }
 
 export type AutoscalerEvent =
-  /** The loop's own timer (sent by the actor `ticking` invokes; hosts never send it). */
+  /** The loop's own timer (raised by the machine on its clock; hosts never send it). */
   | { type: 'autoscaler.tick' }
   | { type: 'autoscaler.poke' }
   | { type: 'autoscaler.stop' }
@@ -88,37 +50,42 @@ export const autoscalerMachine = setup({
       revision: string;
       tickIntervalMs: number;
       resumeDelayMs: number;
-      onTimerTick: (() => void) | undefined;
     },
     events: {} as AutoscalerEvent,
     emitted: {} as AutoscalerEmitted,
   },
   delays: {
+    tickInterval: ({ context }) => context.tickIntervalMs,
     resumeDelay: ({ context }) => context.resumeDelayMs,
   },
-  actors: { tickTimer },
   actions: {
     timerTick: emit(EMITTED_TIMER_TICK),
     pokeTick: emit(EMITTED_POKE_TICK),
+    /**
+     * Arms the next timer tick an interval from now: on entering `ticking`, and after the emit of
+     * each timer tick (the tick's listeners run first, then the timer is set, the order an `after`
+     * re-entering `ticking` had). Made of `assign`, `emit`, `raise` and `after` only, the machine
+     * needs no actor: the simulator runs it on its engine's clock without one (src/sim/machineHost.ts).
+     */
+    armTick: raise(TIMER_TICK, { id: TICK_TIMER_ID, delay: 'tickInterval' }),
+    disarmTick: cancel(TICK_TIMER_ID),
   },
 }).createMachine({
   id: 'autoscaler',
   context: ({ input }) => {
     const tickIntervalMs = input.tickIntervalMs ?? TICK_INTERVAL_MS;
-    return { revision: input.revision, tickIntervalMs, resumeDelayMs: tickIntervalMs, onTimerTick: input.onTimerTick };
+    return { revision: input.revision, tickIntervalMs, resumeDelayMs: tickIntervalMs };
   },
   initial: 'ticking',
   states: {
     ticking: {
       // A timer tick emits the tick and stays: what `after: { tickInterval: { target: 'ticking',
-      // reenter: true } }` does (the tick emitted, then the next timer scheduled, on the same
-      // clock), without leaving and entering the state, which costs about as much again in XState.
-      invoke: {
-        src: 'tickTimer',
-        input: ({ context }) => ({ intervalMs: context.tickIntervalMs, onTimerTick: context.onTimerTick }),
-      },
+      // reenter: true } }` does (the tick emitted, then the next timer set, on the same clock),
+      // without leaving and entering the state, which costs about as much again in XState.
+      entry: 'armTick',
+      exit: 'disarmTick',
       on: {
-        'autoscaler.tick': { actions: 'timerTick' },
+        'autoscaler.tick': { actions: ['timerTick', 'armTick'] },
         'autoscaler.poke': { actions: 'pokeTick' },
         'autoscaler.idle': 'idle',
         'autoscaler.stop': 'stopped',
@@ -149,15 +116,12 @@ export const autoscalerMachine = setup({
 });
 
 /**
- * Whether a poke sent to the machine in this snapshot would emit a tick (`EMITTED_POKE_TICK`):
+ * Whether a poke sent to the machine (its snapshot, or a host's machine) would emit a tick (`EMITTED_POKE_TICK`):
  * while it is `ticking` or `resuming` (XState's `can`: the machine's own transitions answer).
  * Each of those transitions is targetless with the one action that emits the tick, and assigns
- * nothing, so the event's macrostep (the mailbox, the transition's sets, a new snapshot, the
- * emit) only carries the tick to the machine's listeners. A host whose only listener is its own
- * may call it with `EMITTED_POKE_TICK` instead of sending `POKE`, as it is handed the timer's
- * ticks (`onTimerTick`); an event it sends to the machine from that listener is then taken at
- * once instead of after the poke, which leaves the machine where it would have been.
+ * nothing, so the event's transition only carries the tick to the machine's listeners. A host
+ * whose only listener is its own may call it with `EMITTED_POKE_TICK` instead of sending `POKE`.
  */
-export function pokeTicks(snapshot: SnapshotFrom<typeof autoscalerMachine>): boolean {
-  return snapshot.status === 'active' && snapshot.can(POKE);
+export function pokeTicks(ticker: { can(event: AutoscalerEvent): boolean }): boolean {
+  return ticker.can(POKE);
 }

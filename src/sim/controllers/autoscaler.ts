@@ -9,7 +9,6 @@
  * (windows, decider state), sends the machines what the rules found, and performs the side
  * effects they ask for: store writes, the data plane's routing, log events.
  */
-import { type Actor, createActor, type SnapshotFrom } from 'xstate';
 import type { Deployment, PodAutoscaler, Revision, ServerlessService } from '../../model/api/types.js';
 import { ACTIVATOR_FIRST_REQUEST_STAT, containerConcurrencyOf } from '../../model/dataplane.js';
 import type { KpaScaleInputs, KpaTickContext, KpaTickEvent, StatEvent } from '../../model/events.js';
@@ -41,9 +40,9 @@ import {
 } from '../../model/kpa/index.js';
 import {
   type AutoscalerEmitted,
+  type AutoscalerEvent,
   autoscalerMachine,
   EMITTED_POKE_TICK,
-  EMITTED_TIMER_TICK,
   POKE,
   pokeTicks,
   TICK_INTERVAL_MS,
@@ -74,12 +73,12 @@ import {
   sksReadyCondition,
 } from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
-import { ActorFailures, RestingActor, type SnapshotView } from '../actors.js';
+import { ActorFailures, type SnapshotView } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { RevisionDataplane } from '../dataplane/revision.js';
-import type { ActorClock } from '../engine.js';
-import { MachineHost, ownListener, RestingMachine } from '../machineHost.js';
+import type { ActorClock, Engine } from '../engine.js';
+import { MachineHost, ownListener, ownSettled, RestingMachine } from '../machineHost.js';
 import { T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
 import { UnchangedStatus } from './statusMemo.js';
@@ -118,6 +117,27 @@ const NO_TIMERS: ActorClock = {
 const paHost = new MachineHost(podAutoscalerMachine, () => NO_TIMERS, ownListener);
 const sksHost = new MachineHost(sksMachine, () => NO_TIMERS, ownListener);
 
+/**
+ * The host of a run's autoscaler tickers (one per engine: its timers are the engine's). After
+ * each timer's transition the ticker's own `settled` sends what its tick decided (see `toTicker`).
+ */
+const tickerHosts = new WeakMap<Engine, MachineHost<typeof autoscalerMachine>>();
+
+function tickerHostOf(engine: Engine): MachineHost<typeof autoscalerMachine> {
+  let host = tickerHosts.get(engine);
+  if (!host) {
+    const { clock } = engine;
+    // Its guards, delays and emits read only the context and the event: a still transition (the
+    // timer's tick: emit it, arm the next) is repeated without XState (see `repeatStill`).
+    host = new MachineHost(autoscalerMachine, () => clock, ownListener, { settled: ownSettled, repeatStill: true });
+    tickerHosts.set(engine, host);
+  }
+  return host;
+}
+
+/** What a tick sends the ticker when its decider can only say "no data" until the next stat. */
+const IDLE: AutoscalerEvent = Object.freeze({ type: 'autoscaler.idle' });
+
 /** How often the KPA's asynchronous activator probe retries (reference §4). */
 const PROBE_RETRY_MS = 1_000;
 
@@ -131,7 +151,14 @@ export class RevisionAutoscaler {
   private specVersion = 1;
   private windows: DeciderWindows;
   private decider: DeciderState;
-  private readonly ticker: RestingActor<SnapshotFrom<typeof autoscalerMachine>, Actor<typeof autoscalerMachine>>;
+  /** The decider's loop (the autoscaler machine, hosted without an actor on the engine's clock). */
+  private readonly ticker: RestingMachine<typeof autoscalerMachine>;
+  /**
+   * What a tick decided to send the ticker (its `autoscaler.idle`), sent once the tick's
+   * transition is over: the host has no mailbox (src/sim/machineHost.ts), and an event sent from
+   * the tick's listener would be taken before the rest of the tick's actions (the timer it re-arms).
+   */
+  private toTicker: AutoscalerEvent | undefined;
   private readonly pa: RestingMachine<typeof podAutoscalerMachine>;
   /** Made with the SKS object (the first reconcile); until then the revision is in Proxy mode. */
   private sks: RestingMachine<typeof sksMachine> | undefined;
@@ -181,26 +208,15 @@ export class RevisionAutoscaler {
         else this.ctx.emit({ t: this.ctx.now(), type: 'panic', revision: this.logName, panicking: e.panicking });
       }),
     );
-    // A tick runs inside the ticker's transition: the machines can rest once its timer's event is over.
-    const ticks = failures.clock(ctx.engine.clock, () => this.restIfAsleep());
-    const onTick = failures.listener((e: AutoscalerEmitted): void => {
+    // What a tick throws comes out of the ticker's send, or of the engine's callback of its timer.
+    const onTick = (e: AutoscalerEmitted): void => {
       if (e.reason === 'timer') this.lastTimerTickMs = this.ctx.now();
       this.tick();
-    });
+    };
     this.onTick = onTick;
-    // The timer's ticks come straight from the machine's timer (no event through XState for them).
-    const onTimerTick = (): void => onTick(EMITTED_TIMER_TICK);
-    this.ticker = new RestingActor((snapshot) => {
-      const ticker = failures.watch(
-        createActor(autoscalerMachine, {
-          clock: ticks,
-          ...(snapshot ? { snapshot } : {}),
-          input: { revision, onTimerTick },
-        }),
-      );
-      ticker.on('tick', onTick);
-      return ticker.start();
-    });
+    // A tick runs inside the ticker's transition: once its timer's transition is over, the tick's
+    // decision is sent and the machines can rest.
+    this.ticker = new RestingMachine(tickerHostOf(ctx.engine), { revision }, onTick, () => this.settle());
     failures.throwIfAny();
   }
 
@@ -229,7 +245,8 @@ export class RevisionAutoscaler {
   }
 
   stop(): void {
-    this.ticker.running().send({ type: 'autoscaler.stop' });
+    this.ticker.send({ type: 'autoscaler.stop' });
+    this.ticker.stop();
     this.pa.stop();
     this.sks?.stop();
     this.ctx.engine.cancel(this.requeue);
@@ -287,8 +304,7 @@ export class RevisionAutoscaler {
     const now = this.ctx.now();
     const { delayMs, atMs } = nextTickDelay(this.lastTimerTickMs, now);
     if (now + delayMs !== atMs) throw new Error(`autoscaler ${this.logName}: tick grid lost at ${now} ms`);
-    this.ticker.running().send({ type: 'autoscaler.wake', delayMs });
-    this.failures.throwIfAny();
+    this.ticker.send({ type: 'autoscaler.wake', delayMs });
   }
 
   /** The spec as a `kpa.spec` event (only when the log is read: a written log always is). */
@@ -323,12 +339,20 @@ export class RevisionAutoscaler {
     this.wake();
     if (!this.stopped && shouldPoke(this.decider.desiredScale, stat.averageConcurrency)) {
       // A poke only emits a tick to `onTick` (pokeTicks): handed to it without the event.
-      const ticker = this.ticker.running();
-      if (pokeTicks(ticker.getSnapshot())) this.onTick(EMITTED_POKE_TICK);
-      else ticker.send(POKE);
-      this.failures.throwIfAny();
-      this.restIfAsleep();
+      if (pokeTicks(this.ticker)) this.onTick(EMITTED_POKE_TICK);
+      else this.ticker.send(POKE);
+      this.settle();
     }
+  }
+
+  /** After a tick's transition: sends the ticker what the tick decided, then rests if asleep. */
+  private settle(): void {
+    const event = this.toTicker;
+    if (event) {
+      this.toTicker = undefined;
+      this.ticker.send(event);
+    }
+    this.restIfAsleep();
   }
 
   /**
@@ -394,8 +418,7 @@ export class RevisionAutoscaler {
         this.lastTimerTickMs >= TICK_INTERVAL_MS &&
         idleUntilRecorded(this.windows.stable, now, spec.targetBurstCapacity !== -1)
       ) {
-        this.ticker.running().send({ type: 'autoscaler.idle' });
-        this.failures.throwIfAny();
+        this.toTicker = IDLE;
       }
       return;
     }
