@@ -6,7 +6,6 @@
  * metrics-server would give: each pod's CPU rate over the last sync period and its memory).
  * No scale to zero: the HPA's minimum is at least 1.
  */
-import { type Actor, createActor } from 'xstate';
 import type { Deployment, Pod, PodAutoscaler, ServerlessService } from '../../model/api/types.js';
 import { containerRequests } from '../../model/cluster/containers.js';
 import { hpaSyncDecision } from '../../model/events.js';
@@ -15,7 +14,7 @@ import type { HpaCondition, HpaSync } from '../../model/hpa/reconcile.js';
 import type { HpaPod } from '../../model/hpa/replicas.js';
 import { type HpaSpec, hpaInputsFor, hpaSpec } from '../../model/hpa/spec.js';
 import type { Stat } from '../../model/kpa/index.js';
-import { type HpaObservation, hpaMachine } from '../../model/machines/hpa.js';
+import { type HpaEmitted, type HpaMachineEvent, type HpaObservation, hpaMachine } from '../../model/machines/hpa.js';
 import {
   applyConditions,
   getCondition,
@@ -32,16 +31,33 @@ import {
   sksReadyCondition,
 } from '../../model/rules/sks.js';
 import { parseIso } from '../../model/rules/time.js';
-import { ActorFailures } from '../actors.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { RevisionDataplane } from '../dataplane/revision.js';
+import type { Engine } from '../engine.js';
+import { MachineHost, ownListener, ownSettled, RestingMachine } from '../machineHost.js';
 import type { EventRecorder } from '../recorder.js';
 import { T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
 
 export const HPAS = 'horizontalpodautoscalers.autoscaling';
 const SOURCE = { component: 'horizontal-pod-autoscaler' };
+
+/**
+ * The host of a run's HPA machines (one per engine: their sync timers are the engine's). After
+ * each timer's transition the machine's own `settled` sends it what its listener observed.
+ */
+const hpaHosts = new WeakMap<Engine, MachineHost<typeof hpaMachine>>();
+
+function hpaHostOf(engine: Engine): MachineHost<typeof hpaMachine> {
+  let host = hpaHosts.get(engine);
+  if (!host) {
+    const { clock } = engine;
+    host = new MachineHost(hpaMachine, () => clock, ownListener, { settled: ownSettled });
+    hpaHosts.set(engine, host);
+  }
+  return host;
+}
 
 export interface ReadyPods {
   readyPods(): number;
@@ -53,14 +69,18 @@ export class HpaAutoscaler {
   readonly inPanic = false;
   readonly lastDecision = undefined;
   want = -1;
-  private readonly actor: Actor<typeof hpaMachine>;
+  /** kube-controller-manager's loop for this HPA (the HPA machine, hosted without an actor: it never rests). */
+  private readonly machine: RestingMachine<typeof hpaMachine>;
+  /**
+   * The observation the machine asked for, sent to it once the transition that asked is over (the
+   * host has no mailbox: src/sim/machineHost.ts; an actor took it after its sync timer was re-armed).
+   */
+  private toMachine: HpaMachineEvent | undefined;
   private readonly logName: string;
   /** Each pod's CPU time (core-ms) at the last sync, for its rate (the metrics-server's view). */
   private readonly lastCpu = new Map<string, { coreMs: number; atMs: number }>();
   /** What the sync under way was given: logged with its decision (`hpa.sync`). */
   private observed: { observation: HpaObservation; history: HpaHistory | undefined } | undefined;
-  /** Errors of the HPA machine (its rules) and of these listeners, thrown where they happened. */
-  private readonly failures = new ActorFailures();
 
   constructor(
     private readonly ctx: SimContext,
@@ -75,26 +95,30 @@ export class HpaAutoscaler {
     // The SKS is in Serve mode from the start: the activator is never in an HPA revision's path.
     dataplane.setActivatorInPath(false);
     this.spec = { metric: this.hpaSpec()?.metrics[0]?.resource.name ?? 'cpu' };
-    const f = this.failures;
-    this.actor = f.watch(createActor(hpaMachine, { clock: f.clock(ctx.engine.clock), input: { name: revision } }));
-    this.actor.on(
-      'observe',
-      f.listener(() => {
+    // What the machine's rules or these listeners throw comes out of its send, or of the engine's
+    // callback of its timer.
+    const listener = (e: HpaEmitted): void => {
+      if (e.type === 'observe') {
         const observation = this.observe();
         if (!observation) return;
-        this.observed = { observation, history: this.actor.getSnapshot().context.history };
-        this.actor.send({ type: 'hpa.observed', observation });
-      }),
-    );
-    this.actor.on(
-      'synced',
-      f.listener(({ sync }) => {
-        this.logSync(sync);
-        this.apply(sync);
-      }),
-    );
-    this.actor.start();
-    f.throwIfAny();
+        this.observed = { observation, history: this.machine.snapshot().context.history };
+        this.toMachine = { type: 'hpa.observed', observation };
+      } else {
+        this.logSync(e.sync);
+        this.apply(e.sync);
+      }
+    };
+    this.machine = new RestingMachine(hpaHostOf(ctx.engine), { name: revision }, listener, () => this.settle());
+    // A new HPA is synced at once: its first `observe` came with the machine's start.
+    this.settle();
+  }
+
+  /** Sends the machine the observation it asked for, once the transition that asked is over. */
+  private settle(): void {
+    const event = this.toMachine;
+    if (!event) return;
+    this.toMachine = undefined;
+    this.machine.send(event);
   }
 
   record(_stat: Stat, _source: string): void {}
@@ -103,14 +127,15 @@ export class HpaAutoscaler {
 
   refreshSpec(): void {}
 
-  /** Its revision is gone: the HPA machine was stopped (or failed, which `failures` throws). */
+  /** Its revision is gone: the HPA machine's loop was stopped. */
   private get stopped(): boolean {
-    return this.actor.getSnapshot().status !== 'active';
+    const snapshot = this.machine.snapshot();
+    return snapshot.status !== 'active' || (snapshot.value as { loop: string }).loop === 'stopped';
   }
 
   stop(): void {
-    this.actor.send({ type: 'hpa.stop' });
-    this.actor.stop();
+    this.machine.send({ type: 'hpa.stop' });
+    this.machine.stop();
   }
 
   private hpaSpec(): HpaSpec | undefined {
