@@ -54,20 +54,20 @@ export const DEFAULT_NETWORK_CONFIG: NetworkConfig = {
 };
 
 /**
- * Knative's check of a domain or tag template (networking's config): applied to sample values it
- * must make the host of an https URL, with no path; a field it does not know stays unfilled and
- * is refused too. The sample has no annotations or labels (Go's `index` of a nil map gives ""),
- * and the tag template's values have no such maps at all, so `index` there is refused.
+ * Knative's check of the domain template (knative.dev/networking pkg/config, `checkDomainTemplate`):
+ * applied to sample values it must make the host of an https URL, with no path. Its values are
+ * Name, Namespace, Domain and the Route's Annotations and Labels (empty in the sample: Go's `index`
+ * of a nil map gives ""); a field it does not have (`{{.Tag}}`, a misspelt one) fails Go's
+ * execution, and stays unfilled here: refused too. A blank template makes no host.
  */
-function checkTemplate(key: string, template: string, metadata: boolean): string {
-  const rendered = fillTemplate(
-    template,
-    { Name: 'foo', Namespace: 'bar', Domain: 'baz.com', Tag: 'tag' },
-    metadata ? {} : undefined,
-  );
+function checkDomainTemplate(key: string, template: string): string {
+  const rendered = fillTemplate(template, { Name: 'foo', Namespace: 'bar', Domain: 'baz.com' }, {});
   if (/\{\{/.test(rendered)) {
     throw new Error(`${key}: ${JSON.stringify(template)} names a field the template does not have`);
   }
+  // Go's url.Parse takes `https://` and `https:///x` with an empty host, where WHATWG's refuses
+  // the first and reads `x` as the host of the second.
+  if (rendered === '' || /^[/?#]/.test(rendered)) throw new Error(`${key}: empty hostname`);
   let url: URL;
   try {
     url = new URL(`https://${rendered}`);
@@ -83,6 +83,18 @@ function checkTemplate(key: string, template: string, metadata: boolean): string
   return template;
 }
 
+/**
+ * Knative's check of the tag template (`checkTagTemplate`): it only has to execute on the values
+ * Name and Tag (no Namespace, Domain or metadata, so `index` is refused); what it gives is not
+ * checked as a host there, since the domain template puts it in one.
+ */
+function checkTagTemplate(key: string, template: string): string {
+  if (/\{\{/.test(fillTemplate(template, { Name: 'foo', Tag: 'v2' }))) {
+    throw new Error(`${key}: ${JSON.stringify(template)} names a field the template does not have`);
+  }
+  return template;
+}
+
 /** `default-external-scheme`: http or https, as Knative's networking config accepts it. */
 function externalScheme(value: string | undefined): string {
   if (!value) return 'http';
@@ -93,16 +105,20 @@ function externalScheme(value: string | undefined): string {
   return scheme;
 }
 
-/** Read `config-network` data (`domain-template`, `tag-template`, `default-external-scheme`). */
+/**
+ * Read `config-network` data (`domain-template`, `tag-template`, `default-external-scheme`), as
+ * NewConfigFromMap does: the older camel-case keys (`domainTemplate`, `tagTemplate`,
+ * `defaultExternalScheme`) are read too, the newer taking precedence; a key that is present is
+ * taken as it is, so a blank domain template is refused ("empty hostname").
+ */
 export function parseNetworkConfig(data: Readonly<Record<string, string>> = {}): NetworkConfig {
+  const domainTemplate = data['domain-template'] ?? data.domainTemplate;
+  const tagTemplate = data['tag-template'] ?? data.tagTemplate;
   return {
-    domainTemplate: data['domain-template']
-      ? checkTemplate('domain-template', data['domain-template'], true)
-      : DEFAULT_DOMAIN_TEMPLATE,
-    tagTemplate: data['tag-template']
-      ? checkTemplate('tag-template', data['tag-template'], false)
-      : DEFAULT_TAG_TEMPLATE,
-    defaultExternalScheme: externalScheme(data['default-external-scheme']),
+    domainTemplate:
+      domainTemplate === undefined ? DEFAULT_DOMAIN_TEMPLATE : checkDomainTemplate('domain-template', domainTemplate),
+    tagTemplate: tagTemplate === undefined ? DEFAULT_TAG_TEMPLATE : checkTagTemplate('tag-template', tagTemplate),
+    defaultExternalScheme: externalScheme(data['default-external-scheme'] ?? data.defaultExternalScheme),
     externalDomainTls: (data['external-domain-tls'] ?? data['auto-tls'] ?? '').toLowerCase() === 'enabled',
   };
 }
