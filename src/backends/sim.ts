@@ -237,6 +237,7 @@ export class SimBackend implements Backend {
       },
       -1,
       req.timeoutMs ?? 0,
+      req.headers,
     );
     // curl waits; the cluster answers within the revision timeout at the latest.
     const engine = this.cluster.engine;

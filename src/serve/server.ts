@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { KNSIM_VERSION } from '../backends/sim.js';
 import type { MetricsNaming } from '../model/observability.js';
 import { isoAt, SIM_EPOCH_MS } from '../model/rules/time.js';
+import { ROUTE_TAG_HEADER } from '../model/rules/traffic.js';
 import { SimCluster } from '../sim/cluster.js';
 import { EventLog } from '../sim/log.js';
 import type { SimSettings } from '../sim/settings.js';
@@ -286,31 +287,48 @@ export class KnsimServer {
     this.catchUp();
     this.pendingIngress.add(res);
     res.on('close', () => this.pendingIngress.delete(res));
-    this.cluster.send(host, this.cluster.settings.app.serviceTimeMs, (r) => {
-      this.pendingIngress.delete(res);
-      this.options.onIngressRequest?.({
-        host,
-        status: r.status,
-        simMs: this.cluster.now() - r.latencyMs,
-        latencyMs: r.latencyMs,
-        cold: r.cold,
-        ...(r.revision ? { revision: r.revision } : {}),
-        ...(r.pod ? { pod: r.pod } : {}),
-      });
-      if (res.headersSent || res.destroyed) return;
-      const body = r.status === 404 ? '' : r.body.endsWith('\n') || r.body === '' ? r.body : `${r.body}\n`;
-      const headers: Record<string, string | number> = {
-        'Content-Type': 'text/plain; charset=utf-8',
-        'Content-Length': Buffer.byteLength(body),
-        'X-Knsim-Latency-Ms': Math.round(r.latencyMs),
-        'X-Knsim-Cold': String(r.cold),
-      };
-      if (r.revision) headers['X-Knsim-Revision'] = r.revision;
-      if (r.pod) headers['X-Knsim-Pod'] = r.pod;
-      res.writeHead(r.status, headers);
-      res.end(body);
-    });
+    this.cluster.send(
+      host,
+      this.cluster.settings.app.serviceTimeMs,
+      (r) => {
+        this.pendingIngress.delete(res);
+        this.options.onIngressRequest?.({
+          host,
+          status: r.status,
+          simMs: this.cluster.now() - r.latencyMs,
+          latencyMs: r.latencyMs,
+          cold: r.cold,
+          ...(r.revision ? { revision: r.revision } : {}),
+          ...(r.pod ? { pod: r.pod } : {}),
+        });
+        if (res.headersSent || res.destroyed) return;
+        const body = r.status === 404 ? '' : r.body.endsWith('\n') || r.body === '' ? r.body : `${r.body}\n`;
+        const headers: Record<string, string | number> = {
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Content-Length': Buffer.byteLength(body),
+          'X-Knsim-Latency-Ms': Math.round(r.latencyMs),
+          'X-Knsim-Cold': String(r.cold),
+        };
+        if (r.revision) headers['X-Knsim-Revision'] = r.revision;
+        if (r.pod) headers['X-Knsim-Pod'] = r.pod;
+        res.writeHead(r.status, headers);
+        res.end(body);
+      },
+      -1,
+      0,
+      ingressHeaders(req),
+    );
   }
+}
+
+/**
+ * The request headers the simulated ingress reads: `Knative-Serving-Tag` (tag-header-based-routing),
+ * its first value when sent more than once; undefined when absent.
+ */
+export function ingressHeaders(req: IncomingMessage): Record<string, string> | undefined {
+  const raw = req.headers[ROUTE_TAG_HEADER.toLowerCase()];
+  const tag = Array.isArray(raw) ? raw[0] : raw;
+  return tag === undefined ? undefined : { [ROUTE_TAG_HEADER]: tag };
 }
 
 /** The Host a request is for: the absolute URL's host (proxy form) or the Host header, without the port. */

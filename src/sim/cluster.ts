@@ -14,7 +14,14 @@ import type { Random } from '../model/random.js';
 import { LABEL_REVISION } from '../model/rules/labels.js';
 import { deploymentName, namespacedName } from '../model/rules/naming.js';
 import { isoAt } from '../model/rules/time.js';
-import { pickRevision, type TrafficSplit, targetForTag, trafficSplit } from '../model/rules/traffic.js';
+import {
+  headerRoutedRevision,
+  headerRoutedTags,
+  pickRevision,
+  type TrafficSplit,
+  targetForTag,
+  trafficSplit,
+} from '../model/rules/traffic.js';
 import { revisionTimeouts } from '../model/timeouts.js';
 import { RevisionSlot, requestOutcome } from '../results/results.js';
 import type { RandomStreams, SimContext } from './context.js';
@@ -143,6 +150,8 @@ export interface Outgoing {
   clientId?: number | undefined;
   /** The client gives up after this long (ms; 0 or absent: never). */
   timeoutMs?: number | undefined;
+  /** The request's headers the ingress reads (a tag header); absent: none. */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 /** A request no route matched, waiting for its 404. */
@@ -215,6 +224,11 @@ interface HostRoute {
   /** The Route's main-URL split (src/model/rules/traffic.ts), and the runtime of each of its revisions. */
   split: TrafficSplit;
   runtimes: (RevisionRuntime | undefined)[];
+  /**
+   * The tags a `Knative-Serving-Tag` header may name on this host and their revisions
+   * (tag-header-based-routing); undefined when headers do not route here.
+   */
+  headerTags: ReadonlyMap<string, string> | undefined;
 }
 
 /**
@@ -391,10 +405,16 @@ export class SimCluster {
   /** The same, as an array (iterated per request). */
   private completionList: CompletionListener[] = [];
   /** What `send` hands `sendArrival` (filled per call). */
-  private readonly outgoing: { serviceMs: number; clientId: number; timeoutMs: number } = {
+  private readonly outgoing: {
+    serviceMs: number;
+    clientId: number;
+    timeoutMs: number;
+    headers: Readonly<Record<string, string>> | undefined;
+  } = {
     serviceMs: 0,
     clientId: -1,
     timeoutMs: 0,
+    headers: undefined,
   };
   /**
    * Every request this cluster made and may reuse, each at its `pooledAt` (a slot given up is
@@ -477,6 +497,7 @@ export class SimCluster {
       this.recorder,
       () => this.config.network,
       (ns, name) => this.queue.enqueue(ROUTE_NETWORKING, ns, name),
+      () => this.config.features,
     );
     this.knativeEvents = new KnativeEvents(this.recorder, (type, ns, name) => this.store.get(type, ns, name));
     this.services = new ServiceController(this.ctx, () => this.config.defaults);
@@ -939,6 +960,7 @@ export class SimCluster {
         tagRuntime: tagRevision ? this.revisions.get(`${namespace}/${tagRevision}`) : undefined,
         split,
         runtimes: split.revisions.map((r) => this.revisions.get(`${namespace}/${r}`)),
+        headerTags: headerRoutedTags(traffic, this.config.features, match.tag),
       };
     }
     // Bounded (hosts nobody serves are cached too), with room for every Route's hosts.
@@ -950,13 +972,22 @@ export class SimCluster {
   /**
    * Sends a request into the cluster now. `done` is called when it is answered (possibly much
    * later in simulated time), or with status 0 when its client gives up after `timeoutMs` (0: it
-   * waits for ever), as curl -m and hey -t do. Unknown hosts get the ingress's 404.
+   * waits for ever), as curl -m and hey -t do. Unknown hosts get the ingress's 404. `headers`:
+   * the request's, of which the ingress reads a `Knative-Serving-Tag`.
    */
-  send(host: string, serviceMs: number, done?: (result: RequestResult) => void, clientId = -1, timeoutMs = 0): void {
+  send(
+    host: string,
+    serviceMs: number,
+    done?: (result: RequestResult) => void,
+    clientId = -1,
+    timeoutMs = 0,
+    headers?: Readonly<Record<string, string>>,
+  ): void {
     const out = this.outgoing;
     out.serviceMs = serviceMs;
     out.clientId = clientId;
     out.timeoutMs = timeoutMs;
+    out.headers = headers;
     this.sendArrival(host, out, done);
   }
 
@@ -980,10 +1011,17 @@ export class SimCluster {
         revision = hr.tagRevision || undefined;
         runtime = hr.tagRuntime;
       } else {
-        const i = pickRevision(hr.split, this.random.routing);
-        if (i >= 0) {
-          revision = hr.split.revisions[i];
-          runtime = hr.runtimes[i];
+        // A tag header is matched before the split (no draw is made for it).
+        const tagged = hr.headerTags === undefined ? undefined : headerRoutedRevision(hr.headerTags, arrival.headers);
+        if (tagged !== undefined) {
+          revision = tagged;
+          runtime = this.revisions.get(`${hr.namespace}/${tagged}`);
+        } else {
+          const i = pickRevision(hr.split, this.random.routing);
+          if (i >= 0) {
+            revision = hr.split.revisions[i];
+            runtime = hr.runtimes[i];
+          }
         }
       }
       // The log's name for it: `namespace/name` outside the run's namespace.

@@ -190,7 +190,7 @@ describe('open-loop generators', () => {
     const a = s.next() as Arrival;
     const b = s.next() as Arrival;
     expect(a).not.toBe(b);
-    expect(Object.keys(a)).toEqual(['atMs', 'serviceMs', 'target', 'clientId', 'kind', 'timeoutMs']);
+    expect(Object.keys(a)).toEqual(['atMs', 'serviceMs', 'target', 'clientId', 'kind', 'timeoutMs', 'headers']);
     expect(a.kind).toBe('request');
   });
 });

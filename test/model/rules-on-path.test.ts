@@ -146,6 +146,8 @@ const RUNS: { file: string; log: boolean }[] = [
   { file: 'activator-on-path.yaml', log: false },
   // A serving app that exits: the queue-proxy's 502s for the requests sent to it after.
   { file: 'crash-after-serving.yaml', log: false },
+  // tag-header-based-routing Enabled and a load phase with the tag header: the ingress's header match.
+  { file: 'tag-header-routing.yaml', log: false },
 ].map((r) => ({ ...r, file: resolve(import.meta.dirname, '../../scenarios', r.file) }));
 
 const dir = mkdtempSync(join(tmpdir(), 'knsim-rules-'));

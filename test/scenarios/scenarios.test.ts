@@ -123,6 +123,24 @@ describe('scenarios reproduce Knative', () => {
     expect(done.filter((r) => r.t > 140_000 && r.revision !== 'api-00002')).toEqual([]);
   });
 
+  it('tag-header-routing: the tag header reaches the 0 % revision on the main URL, the URLs follow config-network templates', async () => {
+    const run = await runScenario('tag-header-routing.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    // The kubectl URL column and the curl steps: the domain template and the tag template.
+    expect(run.transcript).toContain('http://web-shop.example.com');
+    expect(run.transcript).toMatch(
+      /curl -H 'Knative-Serving-Tag: beta' http:\/\/web-shop\.example\.com\n.*\n.*served by web-00002/,
+    );
+    expect(run.transcript).toMatch(
+      /curl -H 'Knative-Serving-Tag: gamma' http:\/\/web-shop\.example\.com\n.*\n.*served by web-00001/,
+    );
+    expect(run.transcript).toMatch(/curl http:\/\/web-beta-shop\.example\.com\n.*\n.*served by web-00002/);
+    // Only the testers' phase (2 of the 22 requests a second) reaches the tagged revision.
+    const load = run.requests('done').filter((r) => r.t >= 30_000);
+    const tagged = load.filter((r) => r.revision === 'web-00002').length / load.length;
+    expect(Math.abs(tagged - 2 / 22)).toBeLessThan(4 * Math.sqrt(((2 / 22) * (20 / 22)) / load.length));
+  });
+
   it('crash-loop: an app that exits crash-loops, the revision fails with ExitCode1 and the termination message, the old revision keeps the traffic', async () => {
     const run = await runScenario('crash-loop.yaml');
     expect(run.exitCode, run.transcript).toBe(0);

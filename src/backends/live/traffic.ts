@@ -266,6 +266,7 @@ export class LiveTraffic implements LoadFigures {
     const url = target.includes('://') ? target : `http://${target}`;
     const event = arrival.kind === 'event';
     void this.send(url, event ? 'POST' : 'GET', {}, event ? '{}' : undefined, arrival.timeoutMs || LOAD_TIMEOUT_MS, {
+      ...arrival.headers,
       'X-Knsim-Service-Ms': String(Math.round(arrival.serviceMs)),
       ...(event
         ? {

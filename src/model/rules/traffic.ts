@@ -25,6 +25,7 @@ import type { Condition, Configuration, Revision, TrafficTarget } from '../api/t
 import type { Random } from '../random.js';
 import type { ConditionUpdate } from './conditions.js';
 import { DEFAULT_NETWORK_CONFIG, type DomainConfig, type NetworkConfig, routeUrl } from './domain.js';
+import { type FeaturesConfig, isEnabled } from './features.js';
 import { LABEL_CONFIGURATION } from './labels.js';
 
 /**
@@ -242,4 +243,53 @@ export function pickRevision(split: TrafficSplit, random: Random): number {
 /** The revision a tag's URL reaches (all of that tag's traffic), if the tag exists. */
 export function targetForTag(targets: readonly TrafficTarget[], tag: string): string | undefined {
   return targets.find((t) => t.tag === tag && t.revisionName)?.revisionName;
+}
+
+/** The request header that names a tag (knative.dev/networking pkg/http/header `RouteTagKey`). */
+export const ROUTE_TAG_HEADER = 'Knative-Serving-Tag';
+const ROUTE_TAG_HEADER_LOWER = ROUTE_TAG_HEADER.toLowerCase();
+
+/** The value of a request's `Knative-Serving-Tag` header (a header's name has no case), if it has one. */
+function routeTagHeader(headers: Readonly<Record<string, string>> | undefined): string | undefined {
+  if (headers === undefined) return undefined;
+  for (const name in headers) if (name.toLowerCase() === ROUTE_TAG_HEADER_LOWER) return headers[name];
+  return undefined;
+}
+
+/**
+ * The tags a request may name by header on a Route's own hosts, each with the revision that then
+ * takes it: with `tag-header-based-routing` Enabled, Knative's route reconciler puts before the
+ * default split of every rule of the default target one path per tag, matching the header
+ * `Knative-Serving-Tag` exactly (resources/ingress.go, `makeTagBasedRoutingIngressPaths`); a
+ * tag's own hosts get none. Undefined when the flag is not Enabled, the host is a tag's, or the
+ * Route has no tag: every request then takes the split. A header naming no tag falls through to
+ * the split as well (the docs' "Tag Header Based Routing": no header, or a value that is not a
+ * tag, goes to the default target).
+ */
+export function headerRoutedTags(
+  targets: readonly TrafficTarget[],
+  features: FeaturesConfig,
+  hostTag: string | undefined,
+): ReadonlyMap<string, string> | undefined {
+  if (hostTag !== undefined || !isEnabled(features, 'tag-header-based-routing')) return undefined;
+  let tags: Map<string, string> | undefined;
+  for (const t of targets) {
+    if (!t.tag || !t.revisionName || tags?.has(t.tag)) continue;
+    tags ??= new Map();
+    tags.set(t.tag, t.revisionName);
+  }
+  return tags;
+}
+
+/**
+ * The revision a request to a Route's own host goes to because of its tag header, or undefined
+ * when the split decides (no header, or a value that is exactly no tag's: Envoy's exact match).
+ */
+export function headerRoutedRevision(
+  tags: ReadonlyMap<string, string> | undefined,
+  headers: Readonly<Record<string, string>> | undefined,
+): string | undefined {
+  if (tags === undefined) return undefined;
+  const tag = routeTagHeader(headers);
+  return tag === undefined ? undefined : tags.get(tag);
 }

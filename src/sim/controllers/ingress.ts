@@ -16,8 +16,10 @@
  */
 import type { KubeObject, Route } from '../../model/api/types.js';
 import { hostOf, type NetworkConfig } from '../../model/rules/domain.js';
+import { type FeaturesConfig, isEnabled } from '../../model/rules/features.js';
 import { LABEL_SERVICE } from '../../model/rules/labels.js';
 import { certificateName, ingressName, placeholderServiceName } from '../../model/rules/naming.js';
+import { ROUTE_TAG_HEADER } from '../../model/rules/traffic.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { EventRecorder } from '../recorder.js';
@@ -49,6 +51,7 @@ export class RouteNetworking {
     private readonly recorder: EventRecorder,
     private readonly network: () => NetworkConfig,
     private readonly enqueue: (ns: string, route: string) => void,
+    private readonly features: () => FeaturesConfig,
   ) {}
 
   observe(e: StoreEvent, type: string): void {
@@ -105,20 +108,35 @@ export class RouteNetworking {
     const traffic = ((route.status as { traffic?: TrafficStatus[] } | undefined)?.traffic ?? []).filter(
       (t) => t.revisionName && (t.percent ?? 0) > 0,
     );
-    const splits = traffic.map((t) => ({
-      appendHeaders: { 'Knative-Serving-Namespace': ns, 'Knative-Serving-Revision': t.revisionName! },
-      percent: t.percent,
-      serviceName: t.revisionName,
+    const split = (revisionName: string, percent: number | undefined) => ({
+      appendHeaders: { 'Knative-Serving-Namespace': ns, 'Knative-Serving-Revision': revisionName },
+      percent,
+      serviceName: revisionName,
       serviceNamespace: ns,
       servicePort: 80,
-    }));
+    });
+    const splits = traffic.map((t) => split(t.revisionName!, t.percent));
     const local = [`${name}.${ns}`, `${name}.${ns}.svc`, `${name}.${ns}.svc.cluster.local`];
     const rules: unknown[] = [];
     if (splits.length > 0) {
-      rules.push({ hosts: local, http: { paths: [{ splits }] }, visibility: 'ClusterLocal' });
+      const paths: unknown[] = [{ splits }];
+      // tag-header-based-routing: a path per tag, matched on the header before the default split,
+      // which then marks its requests as the default route's (Knative's makeIngressSpec).
+      if (isEnabled(this.features(), 'tag-header-based-routing')) {
+        const tags = new Map<string, string>();
+        for (const t of (route.status as { traffic?: TrafficStatus[] } | undefined)?.traffic ?? []) {
+          if (t.tag && t.revisionName && !tags.has(t.tag)) tags.set(t.tag, t.revisionName);
+        }
+        paths.length = 0;
+        for (const tag of [...tags.keys()].sort()) {
+          paths.push({ headers: { [ROUTE_TAG_HEADER]: { exact: tag } }, splits: [split(tags.get(tag)!, 100)] });
+        }
+        paths.push({ appendHeaders: { 'Knative-Serving-Default-Route': 'true' }, splits });
+      }
+      rules.push({ hosts: local, http: { paths }, visibility: 'ClusterLocal' });
       const external = hostOf(route.status?.url);
       if (external && !external.endsWith('.svc.cluster.local')) {
-        rules.push({ hosts: [external], http: { paths: [{ splits }] }, visibility: 'ExternalIP' });
+        rules.push({ hosts: [external], http: { paths }, visibility: 'ExternalIP' });
       }
     }
     return { httpOption: 'Enabled', rules };

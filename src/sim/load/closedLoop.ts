@@ -35,6 +35,8 @@ export interface ClosedLoopOptions {
   target?: string;
   /** `hey -t`: each client gives up on a request after this long (ms; 0 or absent: never). */
   timeoutMs?: number;
+  /** `hey -H`: the headers of every request. */
+  headers?: Readonly<Record<string, string>>;
 }
 
 export class ClosedLoopClients {
@@ -49,6 +51,7 @@ export class ClosedLoopClients {
   private readonly service: Sampler;
   private readonly target: string | undefined;
   private readonly timeoutMs: number;
+  private readonly headers: Readonly<Record<string, string>> | undefined;
   /** Last send time per client (for `-q`). */
   private readonly lastSend: Float64Array;
   /** 1 while the client has a request in flight. */
@@ -75,6 +78,7 @@ export class ClosedLoopClients {
     this.service = o.service;
     this.target = o.target;
     this.timeoutMs = o.timeoutMs ?? 0;
+    this.headers = o.headers;
     this.lastSend = new Float64Array(o.concurrency).fill(Number.NEGATIVE_INFINITY);
     this.inFlight = new Uint8Array(o.concurrency);
   }
@@ -154,6 +158,6 @@ export class ClosedLoopClients {
     this.out++;
     this.inFlight[id] = 1;
     this.lastSend[id] = at;
-    return makeArrival(at, this.service(this.serviceRandom), this.target, 'request', id, this.timeoutMs);
+    return makeArrival(at, this.service(this.serviceRandom), this.target, 'request', id, this.timeoutMs, this.headers);
   }
 }

@@ -176,6 +176,7 @@ class CopiedInto implements IntoSource {
     out.clientId = a.clientId;
     out.kind = a.kind;
     out.timeoutMs = a.timeoutMs;
+    out.headers = a.headers;
     return true;
   }
 }

@@ -24,7 +24,7 @@ import {
   readAzure2019Invocations,
 } from './traces/azure2019.js';
 import { Azure2021Source } from './traces/azure2021.js';
-import { type ArrivalSource, EMPTY_SOURCE, type Sampler, WithClientTimeout } from './types.js';
+import { type ArrivalSource, EMPTY_SOURCE, type Sampler, WithClientTimeout, WithHeaders } from './types.js';
 
 /**
  * The scenario `load:` section: a list of phases. Each phase has exactly one generator key
@@ -96,6 +96,28 @@ const rps = z
   .nonnegative()
   .max(MAX_RPS, { error: (iss) => tooFast(`${n(Number(iss.input))} requests per second`) });
 const count = z.number().int().nonnegative();
+
+/**
+ * A phase's request headers (`headers: { Knative-Serving-Tag: canary }`, as curl's and hey's
+ * `-H`): names are HTTP tokens, values one line. The host is the phase's `target`, not a header.
+ */
+const headersSchema = z
+  .record(z.string(), z.union([z.string(), z.number()], { error: 'a header value is a string' }).transform(String))
+  .superRefine((h, ctx) => {
+    for (const [name, value] of Object.entries(h)) {
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'a header name is letters, digits and - (an HTTP token)',
+        });
+      } else if (name.toLowerCase() === 'host') {
+        ctx.addIssue({ code: 'custom', path: [name], message: "the host is the phase's `target`, not a header" });
+      } else if (/[\r\n]/.test(value)) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'a header value is one line' });
+      }
+    }
+  });
 const processKind = z.enum(['poisson', 'constant']);
 
 /** One object with exactly one of the given keys (clear paths for errors inside the chosen key). */
@@ -278,6 +300,8 @@ export const phaseSchema = z
     service: serviceSchema.optional(),
     /** The clients give up on a request after this long (default: they wait; `hey` has its own `timeout`). */
     timeout: durationMs.optional(),
+    /** Headers every request of the phase carries (the simulated ingress reads `Knative-Serving-Tag`). */
+    headers: headersSchema.optional(),
     /** `steps` only: Poisson (default) or equidistant arrivals within each step. */
     process: processKind.optional(),
     ...Object.fromEntries(GENERATOR_KEYS.map((k) => [k, generators[k].optional()])),
@@ -288,6 +312,7 @@ export const phaseSchema = z
     target: z.ZodOptional<z.ZodString>;
     service: z.ZodOptional<typeof serviceSchema>;
     timeout: z.ZodOptional<typeof durationMs>;
+    headers: z.ZodOptional<typeof headersSchema>;
     process: z.ZodOptional<typeof processKind>;
   })
   .superRefine((p, ctx) => {
@@ -398,6 +423,8 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
   const sources: ArrivalSource[] = [];
   /** The client timeout of each source's phase (0: none). */
   const timeouts: number[] = [];
+  /** The headers of each source's phase (undefined: none). */
+  const headers: (Readonly<Record<string, string>> | undefined)[] = [];
   const closedLoop: ClosedLoopClients[] = [];
   const table: BuiltLoad['phases'] = [];
   const origin = o.originMs ?? 0;
@@ -479,6 +506,7 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
               service,
               ...(target !== undefined ? { target } : {}),
               timeoutMs: h.timeout ?? HEY_TIMEOUT_MS,
+              ...(p.headers !== undefined ? { headers: p.headers } : {}),
             }),
           );
           break;
@@ -559,7 +587,10 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
       if (e instanceof Error && e.name === 'TraceError') throw e;
       throw new LoadSpecError([{ path: at(key), message: (e as Error).message }]);
     }
-    if (sources.length > sourcesBefore) timeouts.push(p.timeout ?? 0);
+    if (sources.length > sourcesBefore) {
+      timeouts.push(p.timeout ?? 0);
+      headers.push(p.headers);
+    }
     table.push({ name, startMs, endMs, kind: key });
     prevEnd = endMs;
   });
@@ -567,6 +598,10 @@ export function buildParsedLoad(phases: LoadSpec, o: BuildOptions): BuiltLoad {
   // (a source that writes into a reused arrival would otherwise pass another phase's on).
   if (timeouts.some((t) => t > 0)) {
     for (let i = 0; i < sources.length; i++) sources[i] = new WithClientTimeout(sources[i]!, timeouts[i]!);
+  }
+  // The same for a phase's headers.
+  if (headers.some((h) => h !== undefined)) {
+    for (let i = 0; i < sources.length; i++) sources[i] = new WithHeaders(sources[i]!, headers[i]);
   }
   const source = sources.length === 0 ? EMPTY_SOURCE : sources.length === 1 ? sources[0]! : new MergeSource(sources);
   return { source, closedLoop, phases: table };

@@ -5,7 +5,7 @@ import type { Random } from '../../model/random.js';
  *
  * Ownership rule: every `next()` returns a **fresh** `Arrival` object that the caller may keep (put
  * in an event queue, mutate, store). All sources build arrivals through {@link makeArrival}, so every
- * arrival has the same six fields in the same order and V8 keeps one hidden class for them
+ * arrival has the same seven fields in the same order and V8 keeps one hidden class for them
  * (monomorphic property access in the simulator's hot loop). A fresh object costs ~10 ns of young
  * generation allocation, which dies young; `test/load/bench.ts` measures the whole pipeline at well
  * above the 2 M requests per second goal, so the simpler contract wins over a reused mutable object.
@@ -24,10 +24,12 @@ export interface Arrival {
   /** Closed-loop client (`hey -c N`) that sent the request; `undefined` for open-loop load. */
   clientId?: number | undefined;
   /** `event` for eventing sources; `request` (or absent, for arrivals made elsewhere) otherwise.
-   * Sources in this directory always set all six fields. */
+   * Sources in this directory always set all seven fields. */
   kind?: ArrivalKind;
   /** The client gives up on it after this long (ms; 0 or absent: it waits), like `hey -t`. */
   timeoutMs?: number;
+  /** Its phase's `headers:` (one object shared by the phase's arrivals); absent: none. */
+  headers?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface ArrivalSource {
@@ -51,8 +53,9 @@ export function makeArrival(
   kind: ArrivalKind = 'request',
   clientId: number | undefined = undefined,
   timeoutMs = 0,
+  headers: Readonly<Record<string, string>> | undefined = undefined,
 ): Arrival {
-  return { atMs, serviceMs, target, clientId, kind, timeoutMs };
+  return { atMs, serviceMs, target, clientId, kind, timeoutMs, headers };
 }
 
 /** A phase's client timeout on every arrival of its source (`timeout:`; 0: none). */
@@ -65,6 +68,24 @@ export class WithClientTimeout implements ArrivalSource {
   next(): Arrival | undefined {
     const a = this.source.next();
     if (a !== undefined) a.timeoutMs = this.timeoutMs;
+    return a;
+  }
+
+  close(): void {
+    this.source.close?.();
+  }
+}
+
+/** A phase's request headers on every arrival of its source (`headers:`; undefined: none). */
+export class WithHeaders implements ArrivalSource {
+  constructor(
+    private readonly source: ArrivalSource,
+    private readonly headers: Readonly<Record<string, string>> | undefined,
+  ) {}
+
+  next(): Arrival | undefined {
+    const a = this.source.next();
+    if (a !== undefined) a.headers = this.headers;
     return a;
   }
 
