@@ -6,7 +6,13 @@ import { stringify } from 'yaml';
 import type { Backend } from '../backends/backend.js';
 import type { KubeObject } from '../model/api/types.js';
 import { describerFor, joinDescriptions } from '../model/rules/describe.js';
-import { columnCell, columnValues, parseCustomColumns, renderJsonPath } from '../model/rules/jsonpath.js';
+import {
+  columnCell,
+  columnValues,
+  JsonPathError,
+  parseCustomColumns,
+  renderJsonPath,
+} from '../model/rules/jsonpath.js';
 import {
   notFoundMessage,
   objectReference,
@@ -14,6 +20,7 @@ import {
   resolveResourceName,
   resourcesInCategory,
 } from '../model/rules/resources.js';
+import { sortByJsonPath } from '../model/rules/sortBy.js';
 import {
   noResourcesMessage,
   renderKubectlGet,
@@ -97,6 +104,16 @@ async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string):
       for (const n of names) if (!objects.some((o) => o.metadata.name === n)) missing.push(notFoundMessage(type, n));
       objects = objects.filter((o) => names.includes(o.metadata.name));
     }
+    if (cmd.sortBy) {
+      // The API server lists by namespace and name; --sort-by orders that list.
+      objects = [...objects].sort(byNamespaceAndName);
+      try {
+        objects = sortByJsonPath(objects, cmd.sortBy);
+      } catch (e) {
+        if (e instanceof JsonPathError) return { text: `error: ${e.message}`, ok: false };
+        throw e;
+      }
+    }
     sections.push({ resource: type, objects });
   }
   const all = sections.flatMap((s) => s.objects);
@@ -145,6 +162,7 @@ async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string):
         wide: cmd.output === 'wide',
         showLabels: cmd.showLabels,
         noHeaders: cmd.noHeaders,
+        keepOrder: cmd.sortBy !== undefined,
       };
       if (sections.length === 1) {
         const only = sections[0]!;
@@ -330,4 +348,11 @@ export async function runKubectl(
     case 'logs':
       return logs(cmd, backend, defaultNamespace);
   }
+}
+
+/** The API server's list order: by namespace, then name (bytewise, as Go compares strings). */
+function byNamespaceAndName(a: KubeObject, b: KubeObject): number {
+  const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
+  const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }

@@ -3,7 +3,7 @@
  * Resource names stay as typed (`ksvc`, `rev`, `pods` …); resolving them to kinds is done elsewhere.
  * Errors use kubectl's own words where there is one.
  */
-import { JsonPathError, parseCustomColumns, parseJsonPath } from '../model/rules/jsonpath.js';
+import { JsonPathError, parseCustomColumns, parseJsonPath, relaxedJsonPath } from '../model/rules/jsonpath.js';
 import { CommandLineError, didYouMean, quoteWord, splitCommandLine } from './shell.js';
 
 export type OutputFormat = 'wide' | 'yaml' | 'json' | 'name' | 'jsonpath' | 'custom-columns';
@@ -38,6 +38,8 @@ export interface KubectlGet extends KubectlBase {
   output?: OutputFormat;
   /** The template of `-o jsonpath=…` or `-o custom-columns=…`. */
   template?: string;
+  /** `--sort-by`: a JSONPath the objects are ordered by. */
+  sortBy?: string;
   selector?: string;
   showLabels: boolean;
   noHeaders: boolean;
@@ -139,6 +141,7 @@ const FLAGS: Record<KubectlVerb, FlagSpec[]> = {
     { long: 'output', short: 'o', takesValue: true },
     { long: 'show-labels', takesValue: false },
     { long: 'no-headers', takesValue: false },
+    { long: 'sort-by', takesValue: true },
     { long: 'watch', short: 'w', takesValue: false },
   ],
   apply: [
@@ -356,10 +359,12 @@ export function parseKubectl(commandLine: string): KubectlCommand {
             : 'error: custom-columns format specified but no custom columns given',
         );
       }
-      if (template) {
+      const sortBy = last(values, 'sort-by');
+      if (template || sortBy) {
         try {
-          if (output === 'jsonpath') parseJsonPath(template);
-          else if (output === 'custom-columns') parseCustomColumns(template);
+          if (sortBy) parseJsonPath(relaxedJsonPath(sortBy));
+          if (template && output === 'jsonpath') parseJsonPath(template);
+          else if (template && output === 'custom-columns') parseCustomColumns(template);
         } catch (e) {
           if (e instanceof JsonPathError) throw new KubectlParseError(`error: ${e.message}`);
           throw e;
@@ -372,6 +377,7 @@ export function parseKubectl(commandLine: string): KubectlCommand {
         allNamespaces: flag(values, 'all-namespaces'),
         ...(output !== undefined ? { output: output as OutputFormat } : {}),
         ...(template !== undefined && TEMPLATED_FORMATS.includes(output as OutputFormat) ? { template } : {}),
+        ...(sortBy ? { sortBy } : {}),
         ...sel,
         showLabels: flag(values, 'show-labels'),
         noHeaders: flag(values, 'no-headers'),

@@ -20,6 +20,7 @@ import {
   parseJsonPath,
   renderJsonPath,
 } from '../../src/model/rules/jsonpath.js';
+import { sortByJsonPath } from '../../src/model/rules/sortBy.js';
 
 const HAS_KUBECTL = spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0;
 
@@ -186,4 +187,59 @@ describe('kubectl JSONPath', () => {
     },
     120_000,
   );
+});
+
+describe('kubectl get --sort-by', () => {
+  const named = (names: string[], cpu?: string[]) =>
+    names.map((name, i) => ({
+      metadata: { name },
+      spec: { containers: [{ resources: cpu ? { requests: { cpu: cpu[i] } } : {} }] },
+    }));
+  const names = (objects: { metadata: { name: string } }[]) => objects.map((o) => o.metadata.name);
+
+  // Seen with kubectl v1.32.4 against knsim serve: ConfigMaps a10 a100 a9 b2 by name, and pods
+  // whose cpu requests were 100m, 250m, 1 and 2 in that order.
+  it('orders strings byte by byte and resource quantities by their value, as kubectl v1.32', () => {
+    expect(names(sortByJsonPath(named(['b2', 'a9', 'a100', 'a10']), '.metadata.name'))).toEqual([
+      'a10',
+      'a100',
+      'a9',
+      'b2',
+    ]);
+    const pods = named(['qa', 'qb', 'qc', 'qd'], ['1', '100m', '250m', '2']);
+    expect(names(sortByJsonPath(pods, '.spec.containers[0].resources.requests.cpu'))).toEqual(['qb', 'qc', 'qa', 'qd']);
+  });
+
+  it('puts objects without the field first, keeps ties in list order, and refuses a field no object has', () => {
+    const objects = [
+      { metadata: { name: 'a' }, n: 2 },
+      { metadata: { name: 'b' } },
+      { metadata: { name: 'c' }, n: 1 },
+      { metadata: { name: 'd' }, n: 1 },
+    ];
+    expect(names(sortByJsonPath(objects, 'n'))).toEqual(['b', 'c', 'd', 'a']);
+    expect(() => sortByJsonPath(objects, '.nothing')).toThrow(
+      'couldn\'t find any field with path "{.nothing}" in the list of objects',
+    );
+  });
+
+  it('is a stable order of the key for any list (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.option(fc.integer({ min: -5, max: 5 }), { nil: undefined }), { maxLength: 30 }),
+        (keys) => {
+          const objects = keys.map((k, i) => ({ metadata: { name: String(i) }, ...(k === undefined ? {} : { k }) }));
+          if (!keys.some((k) => k !== undefined)) return;
+          const sorted = sortByJsonPath(objects, '.k');
+          const rank = (o: { k?: number }) => (o.k === undefined ? Number.NEGATIVE_INFINITY : o.k);
+          for (let i = 1; i < sorted.length; i++) {
+            const [a, b] = [sorted[i - 1]!, sorted[i]!];
+            expect(
+              rank(a) < rank(b) || (rank(a) === rank(b) && Number(a.metadata.name) < Number(b.metadata.name)),
+            ).toBe(true);
+          }
+        },
+      ),
+    );
+  });
 });

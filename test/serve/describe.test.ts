@@ -213,7 +213,7 @@ describe.skipIf(!HAS_KUBECTL)('kubectl describe: knsim prints what real kubectl 
       ],
       ['get', 'revisions', '-o', 'jsonpath={.items[0].metadata.labels}'],
       ['get', 'revision', 'knservice-00001', '-o', 'jsonpath={.status.conditions[*].type} {.spec}'],
-      ['get', 'pods', '-o', 'jsonpath={..image}'],
+      ['get', 'pods', '-o', 'jsonpath={.items[*].spec.containers[*].image}'],
       ['get', 'pods', '-o', "jsonpath={.items[-1:].spec.containers[*]['name','image']}"],
       ['get', 'ksvc', 'knservice', '-o', 'jsonpath=url={.status.url} gen={.metadata.generation} none={.spec.nothing}.'],
       [
@@ -240,6 +240,14 @@ describe.skipIf(!HAS_KUBECTL)('kubectl describe: knsim prints what real kubectl 
       ['get', 'pods', '--show-labels'],
       ['get', 'ksvc', '--no-headers', '--show-labels'],
       ['get', 'revisions', '-A', '--show-labels'],
+      // Keys without ties: with more than 12 equal keys Go's sort (unstable) may order them otherwise.
+      ['get', 'events', '--sort-by=.metadata.uid', '-o', 'custom-columns=UID:.metadata.uid,R:.reason'],
+      ['get', 'configmaps', '-n', 'knative-serving', '--sort-by=.metadata.uid', '-o', 'name'],
+      ['get', 'events', '--sort-by=.metadata.uid'],
+      ['get', 'events', '--sort-by', '.metadata.uid', '-o', 'custom-columns=REASON:.reason,KIND:.involvedObject.kind'],
+      ['get', 'pods', '-A', '--sort-by=.metadata.creationTimestamp'],
+      ['get', 'configmaps', '-n', 'knative-serving', '--sort-by=.metadata.resourceVersion', '-o', 'name'],
+      ['get', 'ksvc', '--sort-by=.status.url', '-o', 'jsonpath={.items[*].metadata.name}'],
     ];
     for (const args of cases) {
       const { real, ours } = await bothReads(args);

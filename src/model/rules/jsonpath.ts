@@ -399,12 +399,13 @@ export function renderJsonPath(template: string, data: Value): string {
  * `metadata.name`, `.metadata.name` and `{.metadata.name}` are the same path).
  */
 export function columnValues(path: string, obj: Value): Value[] {
-  const nodes = parseJsonPath(relaxed(path));
+  const nodes = parseJsonPath(relaxedJsonPath(path));
   const exprs = nodes.filter((n): n is Extract<Node, { kind: 'expr' }> => n.kind === 'expr');
   return exprs.flatMap((n) => results(n.path, obj, obj));
 }
 
-function relaxed(path: string): string {
+/** kubectl's RelaxedJSONPathExpression: `metadata.name` → `{.metadata.name}`. */
+export function relaxedJsonPath(path: string): string {
   let p = path.trim();
   if (p.startsWith('{') && p.endsWith('}')) p = p.slice(1, -1);
   if (!p.startsWith('.') && !p.startsWith('[') && !p.startsWith('$') && !p.startsWith('@')) p = `.${p}`;
@@ -441,7 +442,7 @@ export function parseCustomColumns(spec: string): CustomColumn[] {
       throw new JsonPathError(`unexpected custom-columns spec: ${part}, expected <header>:<json-path-expr>`);
     }
     const column = { header: part.slice(0, colon), path: part.slice(colon + 1) };
-    parseJsonPath(relaxed(column.path));
+    parseJsonPath(relaxedJsonPath(column.path));
     return column;
   });
 }

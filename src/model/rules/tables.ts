@@ -691,6 +691,8 @@ export interface KubectlGetOptions extends RenderContext {
   readonly showLabels?: boolean;
   /** `--no-headers`: no header line. */
   readonly noHeaders?: boolean;
+  /** The objects are in the order to print (`--sort-by`), not to be sorted by name. */
+  readonly keepOrder?: boolean;
   /** The namespace asked for; used in the "No resources found" message. */
   readonly namespace?: string;
   /** `kubectl get -A`: adds a NAMESPACE column and sorts by namespace, then name. */
@@ -724,13 +726,15 @@ export function renderKubectlGet(
   }
   if (objects.length === 0) return noResourcesMessage(options.namespace, options.allNamespaces);
   const spec = options.wide ? wideTableSpecFor(type) : tableSpecFor(type);
-  const sorted = [...objects].sort((a, b) => {
-    if (options.allNamespaces) {
-      const byNs = compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '');
-      if (byNs !== 0) return byNs;
-    }
-    return compareStrings(a.metadata.name, b.metadata.name);
-  });
+  const sorted = options.keepOrder
+    ? objects
+    : [...objects].sort((a, b) => {
+        if (options.allNamespaces) {
+          const byNs = compareStrings(a.metadata.namespace ?? '', b.metadata.namespace ?? '');
+          if (byNs !== 0) return byNs;
+        }
+        return compareStrings(a.metadata.name, b.metadata.name);
+      });
   const headers = spec.map((c) => c.header);
   let rows = sorted.map((o) => spec.map((c) => c.value(o, options)));
   if (options.showLabels) {
