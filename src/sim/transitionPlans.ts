@@ -13,13 +13,20 @@
  * `assign`s, the emitted events, the delays), so the context and the actions come out as XState
  * makes them. The machine stays the one source of the rules: nothing here knows the pod.
  *
- * Only what this covers is planned, anything else goes to XState as before: a guarded first
- * candidate (its guard reads the context), a transition to its own source (`reenter`), to a final
- * state (the machine's output, its `done`), targetless ones, events S does not take, machines
- * with nested or parallel states, `always`, `invoke` or history, and any action but `assign`,
- * `emit`, `raise` and `cancel`. A raise without a delay (an internal event, taken at once) or an
- * expression that throws drops the plan's attempt and XState runs the transition instead (its
- * expressions are pure, so running them twice is harmless), so errors come out as XState's.
+ * A state's transitions on one event type are candidates in order, as XState takes them: the
+ * first whose guard passes is taken. A plain guard (a function of the context and event, named or
+ * inline) is called here as XState calls it; a transition into a final state ends the machine
+ * (its status `done`, then the exit actions of the states it is in), as XState does when the
+ * machine has no output.
+ *
+ * Only what this covers is planned, anything else goes to XState as before: XState's built-in
+ * guards (`and`, `not`, `stateIn`), a transition to its own source (`reenter`), targetless ones,
+ * events the state itself does not take (or none of whose guards pass: XState looks further, at
+ * wildcards and the root), a machine with an output, machines with nested or parallel states,
+ * `always`, `invoke` or history, and any action but `assign`, `emit`, `raise` and `cancel`. A
+ * raise without a delay (an internal event, taken at once) or an expression that throws drops the
+ * plan's attempt and XState runs the transition instead (its expressions are pure, so running
+ * them twice is harmless), so errors come out as XState's.
  *
  * test/sim/transitionPlans.test.ts holds it to XState's own transition (fast-check).
  */
@@ -37,6 +44,7 @@ interface Node {
   readonly always?: readonly unknown[];
   readonly transitions: Map<string, readonly Transition[]>;
   readonly initial: { readonly target: readonly Node[]; readonly actions: readonly unknown[] };
+  readonly output?: unknown;
 }
 
 interface Transition {
@@ -70,6 +78,8 @@ interface Step {
 interface Plan {
   readonly steps: readonly Step[];
   readonly target: string;
+  /** Its target is a final state: the machine is done (its status), with no output. */
+  readonly final: boolean;
   /** XState's snapshot the first time (its context aside): the next snapshots are it with theirs. */
   template: Snapshot | undefined;
 }
@@ -77,9 +87,22 @@ interface Plan {
 interface Snapshot {
   readonly value: unknown;
   readonly status: string;
+  readonly output: unknown;
   readonly context: Record<string, unknown>;
   readonly children: Record<string, unknown>;
   readonly machine: AnyStateMachine;
+}
+
+/** A guard as XState evaluates a plain one (a function of the context and event, and its parameters). */
+interface Guard {
+  readonly definition: unknown;
+  readonly check: (args: { context: unknown; event: unknown }, params: unknown) => boolean;
+}
+
+/** One of a state's transitions on an event type, in XState's order: its guard, its plan (null: XState runs it). */
+interface Candidate {
+  readonly guard: Guard | undefined;
+  readonly plan: Plan | null;
 }
 
 const PLANNED_KINDS = new Set(['xstate.assign', 'xstate.emit', 'xstate.raise', 'xstate.cancel']);
@@ -91,8 +114,8 @@ const EXTRA = { internalQueue, deferredActorIds: undefined };
 export class TransitionPlans {
   /** Whether the machine's shape is one this covers (every state a top-level atomic or final one, …). */
   readonly flat: boolean;
-  /** By source state, then event type; null: not planned. */
-  private readonly plans = new Map<Node, Map<string, Plan | null>>();
+  /** By source state, then event type: the candidates in order; null: not planned. */
+  private readonly plans = new Map<Node, Map<string, readonly Candidate[] | null>>();
   private initialPlan: Plan | null | undefined;
   /** How many transitions (and starts) a plan made in XState's place (the tests read it). */
   replayed = 0;
@@ -129,10 +152,23 @@ export class TransitionPlans {
       bySource = new Map();
       this.plans.set(source, bySource);
     }
-    let plan = bySource.get(event.type);
-    if (plan === undefined) {
-      plan = this.planOf(source, event.type);
-      bySource.set(event.type, plan);
+    let candidates = bySource.get(event.type);
+    if (candidates === undefined) {
+      candidates = this.candidatesOf(source, event.type);
+      bySource.set(event.type, candidates);
+    }
+    if (candidates === null) return undefined;
+    // The first candidate whose guard passes, as XState picks it (none: XState looks further).
+    let plan: Plan | null = null;
+    try {
+      for (const candidate of candidates) {
+        if (candidate.guard === undefined || passes(candidate.guard, from.context, event)) {
+          plan = candidate.plan;
+          break;
+        }
+      }
+    } catch {
+      return undefined;
     }
     if (plan === null) return undefined;
     if (plan.template === undefined)
@@ -163,7 +199,12 @@ export class TransitionPlans {
   /** XState's own result (returned), kept as the template of the plan's next results. */
   private learn(plan: Plan, next: unknown): unknown {
     const snapshot = next as Snapshot;
-    if (snapshot.status === 'active' && snapshot.value === plan.target && Object.keys(snapshot.children).length === 0) {
+    if (
+      snapshot.status === (plan.final ? 'done' : 'active') &&
+      snapshot.output === undefined &&
+      snapshot.value === plan.target &&
+      Object.keys(snapshot.children).length === 0
+    ) {
       plan.template = snapshot;
     }
     return snapshot;
@@ -205,14 +246,48 @@ export class TransitionPlans {
     return { ...plan.template, context };
   }
 
-  private planOf(source: Node, eventType: string): Plan | null {
-    const candidates = source.transitions.get(eventType);
-    if (candidates === undefined || candidates.length === 0) return null;
-    const chosen = candidates[0]!;
-    if (chosen.guard !== undefined || chosen.target === undefined || chosen.target.length !== 1) return null;
-    const target = chosen.target[0]!;
-    if (target === source || target.type !== 'atomic' || target.initial.actions.length > 0) return null;
-    return this.planFrom([...source.exit, ...chosen.actions, ...target.entry], target);
+  /**
+   * The state's own transitions on the event type, each with its guard and plan; null when one's
+   * guard is not a plain function (XState's `and`, `not`, `stateIn`, …) or the state has none.
+   */
+  private candidatesOf(source: Node, eventType: string): readonly Candidate[] | null {
+    const transitions = source.transitions.get(eventType);
+    if (transitions === undefined || transitions.length === 0) return null;
+    const candidates: Candidate[] = [];
+    for (const t of transitions) {
+      let guard: Guard | undefined;
+      if (t.guard !== undefined) {
+        const plain = this.plainGuard(t.guard);
+        if (plain === undefined) return null;
+        guard = plain;
+      }
+      candidates.push({ guard, plan: this.planOf(source, t) });
+    }
+    return candidates;
+  }
+
+  /** A guard XState evaluates by calling it (not a built-in one with a `check`), or undefined. */
+  private plainGuard(definition: unknown): Guard | undefined {
+    const guards = (this.machine as unknown as { implementations: { guards: Record<string, unknown> } }).implementations
+      .guards;
+    const resolved =
+      typeof definition === 'function'
+        ? definition
+        : guards[typeof definition === 'string' ? definition : (definition as { type: string }).type];
+    if (typeof resolved !== 'function' || 'check' in resolved) return undefined;
+    return { definition, check: resolved as Guard['check'] };
+  }
+
+  /** One transition's plan: into a top-level atomic state (not its source), or a final one ending the machine. */
+  private planOf(source: Node, t: Transition): Plan | null {
+    if (t.target === undefined || t.target.length !== 1) return null;
+    const target = t.target[0]!;
+    if (target === source || target.initial.actions.length > 0) return null;
+    if (target.type === 'atomic') return this.planFrom([...source.exit, ...t.actions, ...target.entry], target, false);
+    const root = this.machine.root as unknown as Node;
+    if (target.type !== 'final' || root.output !== undefined || target.output !== undefined) return null;
+    // Done: XState then runs the exit actions of the states it is in, the innermost first.
+    return this.planFrom([...source.exit, ...t.actions, ...target.entry, ...target.exit, ...root.exit], target, true);
   }
 
   private planOfInitial(): Plan | null {
@@ -220,11 +295,11 @@ export class TransitionPlans {
     if (root.entry.length > 0 || root.initial.actions.length > 0 || root.initial.target.length !== 1) return null;
     const target = root.initial.target[0]!;
     if (target.type !== 'atomic' || target.initial.actions.length > 0) return null;
-    return this.planFrom([...target.entry], target);
+    return this.planFrom([...target.entry], target, false);
   }
 
   /** The plan of these actions into `target`, or null when one is not a built-in this covers. */
-  private planFrom(definitions: readonly unknown[], target: Node): Plan | null {
+  private planFrom(definitions: readonly unknown[], target: Node, final: boolean): Plan | null {
     const steps: Step[] = [];
     const implementations = (this.machine as unknown as { implementations: { actions: Record<string, unknown> } })
       .implementations.actions;
@@ -238,7 +313,7 @@ export class TransitionPlans {
         return null;
       steps.push({ definition, builtin });
     }
-    return { steps, target: target.key, template: undefined };
+    return { steps, target: target.key, final, template: undefined };
   }
 }
 
@@ -251,6 +326,16 @@ function isFlat(root: Node): boolean {
     if (node.always !== undefined || node.invoke.length > 0) return false;
   }
   return true;
+}
+
+/** XState's `evaluateGuard` for a plain guard: called with the context, the event and its parameters. */
+function passes(guard: Guard, context: unknown, event: unknown): boolean {
+  const definition = guard.definition;
+  const params =
+    typeof definition === 'function' || typeof definition === 'string'
+      ? undefined
+      : paramsOf(definition, context, event);
+  return guard.check({ context, event }, params);
 }
 
 /** An action's parameters, as XState works them out for each action it resolves. */

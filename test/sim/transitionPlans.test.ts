@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type AnyActorScope,
   type AnyStateMachine,
+  and,
   assign,
   cancel,
   createEmptyActor,
@@ -46,6 +47,8 @@ class Pair {
   private readonly xstateScope = scopeInto(this.xstateOut);
   private readonly planOut = { actions: [] as ExecutableActionObject[] };
   readonly plans: TransitionPlans;
+  /** How many transitions threw (in XState and in the plans alike). */
+  thrown = 0;
 
   constructor(readonly machine: AnyStateMachine) {
     this.plans = new TransitionPlans(machine, scopeInto(this.planOut));
@@ -62,7 +65,19 @@ class Pair {
   transition(snapshots: [unknown, unknown], event: { type: string }): [unknown, unknown] {
     this.xstateOut.actions = [];
     this.planOut.actions = [];
-    const a = this.machine.transition(snapshots[0] as never, event as never, this.xstateScope);
+    let a: unknown;
+    let thrown: unknown;
+    try {
+      a = this.machine.transition(snapshots[0] as never, event as never, this.xstateScope);
+    } catch (err) {
+      thrown = err;
+    }
+    if (thrown !== undefined) {
+      // XState's own error (a guard's, with its words), from the plans too.
+      this.thrown++;
+      expect(() => this.plans.transition(snapshots[1], event, this.planOut.actions)).toThrow((thrown as Error).message);
+      return snapshots;
+    }
     const b = this.plans.transition(snapshots[1], event, this.planOut.actions);
     return this.compare(a, b);
   }
@@ -197,7 +212,14 @@ describe('remembered transitions against XState', () => {
       emitted: {} as { type: 'said'; text: string; n: number },
     },
     delays: { wait: ({ context }) => 10 + context.n },
-    guards: { big: ({ context }) => context.n > 3 },
+    guards: {
+      big: ({ context }) => context.n > 3,
+      atLeast: ({ context }, params: { k: number }) => context.n >= params.k,
+      sound: ({ context }) => {
+        if (context.n === 0) throw new Error('no guard at zero');
+        return context.n > 0;
+      },
+    },
     actions: {
       say: emit(({ context }, params: { text: string }) => ({
         type: 'said' as const,
@@ -245,7 +267,18 @@ describe('remembered transitions against XState', () => {
       },
       c: {
         entry: [assign({ n: ({ context }) => context.n * 2, label: 'c' })],
-        on: { '*': { target: 'a', actions: 'relabel' }, go: 'b' },
+        on: {
+          '*': { target: 'a', actions: 'relabel' },
+          go: [
+            { target: 'b', guard: { type: 'atLeast', params: ({ event }) => ({ k: 'by' in event ? event.by : 0 }) } },
+            { target: 'done' },
+          ],
+          stay: [{ target: 'b', guard: and(['big', ({ event }) => event.type === 'stay']) }],
+          back: [
+            { target: 'a', guard: 'sound' },
+            { target: 'b', guard: ({ context }) => context.n < -2 },
+          ],
+        },
       },
       done: { type: 'final', entry: { type: 'say', params: { text: 'done' } } },
     },
@@ -280,6 +313,29 @@ describe('remembered transitions against XState', () => {
       { numRuns: 400 },
     );
     expect(pair.plans.replayed).toBeGreaterThan(200);
+  });
+
+  it('a guard that throws: the error XState throws, from the plans too', () => {
+    const pair = new Pair(gadget);
+    walk(
+      pair,
+      { n: 0 },
+      [
+        { fire: false, pick: 0 },
+        { fire: false, pick: 0 },
+      ],
+      [[{ type: 'poke.a' }], [{ type: 'back' }]],
+    );
+    walk(
+      pair,
+      { n: 0 },
+      [
+        { fire: false, pick: 0 },
+        { fire: false, pick: 0 },
+      ],
+      [[{ type: 'poke.a' }], [{ type: 'back' }]],
+    );
+    expect(pair.thrown).toBe(2);
   });
 
   it('nested states are left to XState', () => {
