@@ -23,7 +23,12 @@ import {
 } from './admission.js';
 import { REVIEW_TYPES, review } from './auth.js';
 import { parseBody, readBody, readObject, send } from './body.js';
-import { checkReplace, checkUidUnchanged, deletePreconditionFailure } from './concurrency.js';
+import {
+  checkCreateResourceVersion,
+  checkReplace,
+  checkUidUnchanged,
+  deletePreconditionFailure,
+} from './concurrency.js';
 import {
   apiGroupDocument,
   apiGroupList,
@@ -561,6 +566,7 @@ export class KubeApi {
     const name = obj.metadata.name;
     this.requireNamespace(t, name);
     if (this.store().get(t.resource.id, t.namespace, name)) throw alreadyExists(t.resource, name);
+    const resourceVersion = obj.metadata.resourceVersion;
     for (const k of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp']) {
       delete obj.metadata[k];
     }
@@ -572,6 +578,7 @@ export class KubeApi {
       // The API server labels every namespace with its own name.
       obj.metadata.labels = { ...obj.metadata.labels, [NAMESPACE_NAME_LABEL]: name };
     }
+    if (!dryRun) checkCreateResourceVersion(resourceVersion);
     if (dryRun) {
       // What would have been stored: the server fills in what it always does, nothing is kept.
       return {

@@ -9,7 +9,7 @@
 import type { KubeObject } from '../model/api/types.js';
 import type { ResourceType } from '../model/rules/resources.js';
 import type { DeleteOptions } from './options.js';
-import { type ApiError, apiError } from './status.js';
+import { ApiError, apiError } from './status.js';
 
 /** Knative's types are CustomResourceDefinitions on a cluster; the others are built in. */
 export function isCustomResource(resource: ResourceType): boolean {
@@ -107,4 +107,22 @@ export function deletePreconditionFailure(
     );
   }
   return undefined;
+}
+
+/**
+ * A create that carries a resourceVersion: etcd3's store refuses it (ErrResourceVersionSetOnCreate,
+ * a plain error the API server answers as a 500 without a reason), after admission and never in a
+ * dry run (the dry-run storage does not write). A value that is not a number is ignored, as the
+ * versioner cannot read it (kubernetes/kubernetes#113847). kubectl create and apply strip it first.
+ */
+export function checkCreateResourceVersion(resourceVersion: unknown): void {
+  if (typeof resourceVersion !== 'string' || !/^[0-9]+$/.test(resourceVersion) || /^0+$/.test(resourceVersion)) return;
+  throw new ApiError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: 'resourceVersion should not be set on objects to be created',
+    code: 500,
+  });
 }

@@ -112,6 +112,31 @@ describe('PUT', () => {
   });
 });
 
+describe('POST', () => {
+  const made = (name: string, resourceVersion: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, resourceVersion },
+    data: { a: '1' },
+  });
+
+  it("with a resourceVersion is the storage layer's 500 and stores nothing; a dry run or a non-number passes", async () => {
+    const res = await api(h, 'POST', CM, made('sourced', '12'));
+    expect(res.status).toBe(500);
+    expect(res.json()).toEqual({
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Failure',
+      message: 'resourceVersion should not be set on objects to be created',
+      code: 500,
+    });
+    expect((await api(h, 'GET', `${CM}/sourced`)).status).toBe(404);
+    expect((await api(h, 'POST', `${CM}?dryRun=All`, made('sourced', '12'))).status).toBe(201);
+    expect((await api(h, 'POST', CM, made('odd', 'x1'))).status).toBe(201);
+  });
+});
+
 describe('PATCH', () => {
   it('that would change the uid is a 422 (the field is immutable)', async () => {
     const res = await api(h, 'PATCH', `${KSVC}/patched`, { metadata: { uid: 'abc' } }, MERGE);
@@ -143,6 +168,28 @@ describe('DELETE preconditions', () => {
     );
     expect(res.json().details).toEqual({ name: 'plain', kind: 'ConfigMap' });
     expect((await api(h, 'GET', `${CM}/plain`)).status).toBe(200);
+  });
+});
+
+describe.skipIf(!HAS_KUBECTL)('kubectl create', () => {
+  it('-f strips a resourceVersion (kubectl does); --raw sends it and meets the 500', async () => {
+    const cache = mkdtempSync(join(h.dir, 'cache-'));
+    const file = join(h.dir, 'sourced.yaml');
+    writeFileSync(
+      file,
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: sourced2\n  namespace: default\n  resourceVersion: "12"\ndata:\n  a: "1"\n',
+    );
+    const made = await kubectl(h.kubeconfig, cache, ['create', '-f', file]);
+    expect(made.code, made.stderr).toBe(0);
+    expect(made.stdout).toBe('configmap/sourced2 created\n');
+    const json = join(h.dir, 'sourced.json');
+    writeFileSync(
+      json,
+      JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sourced3', resourceVersion: '12' } }),
+    );
+    const raw = await kubectl(h.kubeconfig, cache, ['create', '--raw', CM, '-f', json]);
+    expect(raw.code).toBe(1);
+    expect(raw.stderr).toBe('Error from server: resourceVersion should not be set on objects to be created\n');
   });
 });
 
