@@ -100,6 +100,8 @@ export function settingsSchema(ext: Record<string, z.ZodType> = {}) {
     ingressProgramming: duration.optional(),
     reconcileDelay: duration.optional(),
     activatorProbePeriod: duration.optional(),
+    // The activator's HPA (config/core/deployments/activator-hpa.yaml) scales it from 1 to 20.
+    activators: z.number().int().min(1).max(20).optional(),
     missingImages: z.array(z.string()).optional(),
     crashImages: z
       .array(

@@ -74,6 +74,8 @@ export interface ScenarioSettings {
   reconcileDelayMs?: number;
   /** How often the activator probes new pods. */
   activatorProbePeriodMs?: number;
+  /** Activator replicas (1 to 20; default 1). */
+  activators?: number;
   /** Images that cannot be resolved (the revision fails with ContainerMissing). */
   missingImages?: string[];
   /**

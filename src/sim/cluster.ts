@@ -723,6 +723,7 @@ export class SimCluster {
       this.settings.app.workers,
       this.settings.app.responseStartMs,
       this.settings.app.cpu,
+      this.settings.activators,
     );
     // Only a revision whose app exits keeps its pods' requests by pod, for the exit to fail them.
     const user = rev.spec.containers?.[0];
@@ -762,7 +763,9 @@ export class SimCluster {
     this.wake(rt);
     if (phase === 'Ready') {
       const cpu = this.settings.app.cpu > 0 ? this.nodes.scheduler.cpuOf(`${namespace}/${pod}`) : undefined;
-      rt.dataplane.podReady(pod, cpu);
+      // Several activators cut their slices of the pods in IP order.
+      const ip = this.settings.activators > 1 ? this.store.get<Pod>(T.pod, namespace, pod)?.status?.podIP : undefined;
+      rt.dataplane.podReady(pod, cpu, ip);
       // The activator finds the pod on its next probe (every 200 ms).
       const period = this.settings.activatorProbePeriodMs;
       const delay = period - (this.engine.now() % period) + 1;
@@ -821,8 +824,14 @@ export class SimCluster {
         }
         this.sit(rt);
       }
-      const activatorStat = dataplane.activatorReport();
+      let activatorStat = dataplane.activatorReport();
       if (activatorStat) autoscaler.record(activatorStat, 'activator');
+      // With several activators each reports its own; the collector adds them up.
+      for (let i = 1; i < dataplane.activatorCount; i++) {
+        const stat = dataplane.activatorReport(i);
+        if (stat) autoscaler.record(stat, 'activator');
+        activatorStat ??= stat;
+      }
       const scraped = dataplane.scrape();
       if (scraped) autoscaler.record(scraped, 'scraper');
       const { ready, pending, terminating } = this.deployments.countPods(rt.namespace, rt.deployment, this.podCounts);

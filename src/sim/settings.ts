@@ -92,6 +92,11 @@ export interface SimSettings {
   reconcileDelayMs: number;
   /** The activator probes new pods this often (reference §5: 200 ms). */
   activatorProbePeriodMs: number;
+  /**
+   * Activator replicas (scenario `activators`; a default install runs 1, its HPA's minReplicas).
+   * With more, each holds its share of a revision (src/sim/dataplane/activators.ts).
+   */
+  activators: number;
   /** Images that cannot be resolved to a digest (the revision fails with ContainerMissing). */
   missingImages: string[];
   /** Images whose app exits: their pods crash-loop (scenario `crashImages`). */
@@ -110,6 +115,7 @@ export function defaultSimSettings(): SimSettings {
     ingressProgrammingMs: 800,
     reconcileDelayMs: 5,
     activatorProbePeriodMs: ACTIVATOR_PROBE_PERIOD_MS,
+    activators: 1,
     missingImages: [],
     crashImages: [],
     app: {
@@ -179,6 +185,7 @@ export function settingsFromScenario(input: ScenarioSettings): SimSettings {
   if (input.ingressProgrammingMs !== undefined) s.ingressProgrammingMs = input.ingressProgrammingMs;
   if (input.reconcileDelayMs !== undefined) s.reconcileDelayMs = input.reconcileDelayMs;
   if (input.activatorProbePeriodMs !== undefined) s.activatorProbePeriodMs = input.activatorProbePeriodMs;
+  if (input.activators !== undefined) s.activators = input.activators;
   if (input.missingImages) s.missingImages = input.missingImages;
   if (input.crashImages) s.crashImages = input.crashImages;
   if (input.cluster) s.cluster = input.cluster;

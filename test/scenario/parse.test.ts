@@ -217,6 +217,22 @@ describe('parseScenario: errors name the file, line, column and field', () => {
     );
   });
 
+  it('activators: a whole number of activator replicas from 1 to 20 (the activator HPA), default 1', () => {
+    expect(
+      settingsFromScenario(parseScenario(lines('settings: { activators: 3 }'), 'x.yaml').settings).activators,
+    ).toBe(3);
+    expect(settingsFromScenario(parseScenario(lines('name: x'), 'x.yaml').settings).activators).toBe(1);
+    expect(errorOf(lines('settings:', '  activators: 0')).message).toBe(
+      'scn.yaml:2:15: settings.activators: must be >= 1, got 0',
+    );
+    expect(errorOf(lines('settings:', '  activators: 21')).message).toBe(
+      'scn.yaml:2:15: settings.activators: must be <= 20, got 21',
+    );
+    expect(errorOf(lines('settings:', '  activators: 2.5')).message).toBe(
+      'scn.yaml:2:15: settings.activators: expected an integer, got the number 2.5',
+    );
+  });
+
   it('unknown keys, with a suggestion when close', () => {
     expect(errorOf(lines('name: x', 'steps:', '  - sleeep: 30s')).message).toBe(
       'scn.yaml:3:5: steps[0].sleeep: unknown field "sleeep" (did you mean "sleep"?)',

@@ -2,8 +2,11 @@
  * The teaching scenarios reproduce Knative's autoscaling behaviour: each must run clean
  * (`knsim run` would exit 0) and its event log must show the key facts, with Knative's numbers.
  */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decisionOf, runScenario, type ScenarioRun } from './helpers.js';
+import { decisionOf, runScenario, SCENARIOS, type ScenarioRun } from './helpers.js';
 
 const s = (ms: number) => ms / 1000;
 
@@ -191,6 +194,31 @@ describe('scenarios reproduce Knative', () => {
     }
     expect(run.transcript).toMatch(/shop-00001-deployment-\S+ +0\/2 +Running +1 \(1s ago\)/);
     expect(run.transcript).toMatch(/shop-00002-deployment-\S+ +2\/2 +Running +1 \(\d+s ago\)/);
+  });
+
+  it('several-activators: each of 3 activators sends only to its slice of the 4 pods, the ingress gives each a third', async () => {
+    const run = await runScenario('several-activators.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    expectNoRequestVanished(run);
+    // Once the 4 pods are up, activators 1 and 2 (one pod each) are the bottleneck: they get a
+    // third of the requests each, as activator 0 does, whose first pod (first available, CC 1)
+    // takes nearly all of its third: three pods a third each, the fourth next to nothing. One
+    // activator would keep all four busy.
+    const late = run.requests('dispatched').filter((r) => r.t > 25_000);
+    const shares = new Map<string, number>();
+    for (const r of late) shares.set(r.pod!, (shares.get(r.pod!) ?? 0) + 1 / late.length);
+    const sorted = [...shares.values()].sort((a, b) => b - a);
+    for (const share of sorted.slice(0, 3)) expect(Math.abs(share - 1 / 3)).toBeLessThan(0.03);
+    expect(sorted.slice(3).reduce((a, b) => a + b, 0)).toBeLessThan(0.05);
+    // The same run with one activator: no slices, a shorter wait.
+    const text = readFileSync(resolve(SCENARIOS, 'several-activators.yaml'), 'utf8');
+    const dir = mkdtempSync(join(tmpdir(), 'knsim-activators-'));
+    const one = join(dir, 'one-activator.yaml');
+    writeFileSync(one, text.replace('activators: 3', 'activators: 1').replace('  - p50 > 800ms\n', ''));
+    const single = await runScenario(one);
+    expect(single.exitCode, single.transcript).toBe(0);
+    expect(run.transcript).toMatch(/latency p50 1\.00 s/);
+    expect(single.transcript).toMatch(/latency p50 604 ms/);
   });
 
   it('activator-on-path: 20 concurrent from zero → poke, panic, 3 pods, activator leaves at EBC >= 0', async () => {

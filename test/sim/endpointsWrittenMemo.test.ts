@@ -12,6 +12,7 @@ import { LABEL_REVISION } from '../../src/model/rules/labels.js';
 import type { SimContext } from '../../src/sim/context.js';
 import { CORE_SERVICES, ENDPOINT_SLICES, ENDPOINTS, KubernetesServices } from '../../src/sim/controllers/kservices.js';
 import { addControllerIndexes } from '../../src/sim/indexes.js';
+import { defaultSimSettings } from '../../src/sim/settings.js';
 import { ObjectStore, typeOf } from '../../src/sim/store.js';
 import { T } from '../../src/sim/types.js';
 import { applyDemoService, sendBursts } from './bursts.js';
@@ -77,7 +78,7 @@ describe('a revision’s Endpoints after any change', () => {
         let n = 0;
         const store = new ObjectStore({ timestamp: () => '2026-12-07T00:00:00Z', uid: () => `uid-${++n}` });
         addControllerIndexes(store, []);
-        const ctx = { store } as unknown as SimContext;
+        const ctx = { store, settings: defaultSimSettings() } as unknown as SimContext;
         const services = new KubernetesServices(ctx, () => {});
         // As the cluster does: the reconciler sees every store event (it keeps the revisions'
         // pod addresses from them); the one from scratch below sees none and reads the store.

@@ -6,6 +6,7 @@
  */
 import type { OwnerReference, PodAutoscaler, ServerlessService } from '../api/types.js';
 import type { SKSMode } from '../kpa/scaler.js';
+import { chooseSubset } from '../subset.js';
 import type { ConditionSet, ConditionUpdate } from './conditions.js';
 import { deploymentName } from './naming.js';
 
@@ -22,6 +23,17 @@ export function sksEndpointsMode(requested: SKSMode, readyEndpoints: number, act
   if (readyEndpoints === 0) return 'Proxy';
   if (activatorEndpoints === 0) return 'Serve';
   return requested;
+}
+
+/**
+ * The activators behind a revision's public Service in Proxy mode (the SKS reconciler's
+ * `subsetEndpoints`): `numActivators` of the activator endpoints, chosen consistently for the
+ * revision (`chooseSubset`, target the revision's name); all of them when there are no more than
+ * that, or when numActivators is 0 (all). Sorted by IP.
+ */
+export function activatorSubset(activators: readonly string[], numActivators: number, revision: string): string[] {
+  if (numActivators === 0 || activators.length <= numActivators) return [...activators].sort();
+  return chooseSubset(activators, numActivators, revision);
 }
 
 /**

@@ -68,6 +68,7 @@ import { deploymentName, privateServiceName } from '../../model/rules/naming.js'
 import { reachabilityOf } from '../../model/rules/routing.js';
 import {
   activatorEndpointsCondition,
+  activatorSubset,
   newServerlessService,
   SKS_CONDITION_SET,
   sksReadyCondition,
@@ -594,8 +595,23 @@ export class RevisionAutoscaler {
     const existing = this.ctx.store.get<ServerlessService>(T.sks, this.namespace, this.revision);
     if (existing) return existing;
     const created = this.ctx.store.create<ServerlessService>(newServerlessService(pa, ownerRef(pa), 'Proxy', 2));
+    this.followActivators(2);
     this.sksOf();
     return created;
+  }
+
+  /** numActivators the data plane's activators last followed (several activators only). */
+  private followedActivators = -1;
+
+  /**
+   * With several activators, the ones behind the public Service are the SKS reconciler's subset
+   * of numActivators (`activatorSubset`); each activator learns its index among them from the
+   * public Endpoints. The informers' delay is not modelled: the data plane follows at once.
+   */
+  private followActivators(activators: number): void {
+    if (this.dataplane.activatorCount === 1 || activators === this.followedActivators) return;
+    this.followedActivators = activators;
+    this.dataplane.setActivatorSubset(activatorSubset(this.dataplane.activatorIps(), activators, this.revision));
   }
 
   /**
@@ -611,6 +627,7 @@ export class RevisionAutoscaler {
       targetBurstCapacity: this.spec.targetBurstCapacity,
       activatorCapacity: this.spec.activatorCapacity,
     });
+    this.followActivators(activators);
     const before = sksModeOf(this.sksSnapshot());
     const event: SksEvent = {
       type: 'sks.reconcile',

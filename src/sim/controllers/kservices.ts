@@ -13,6 +13,8 @@ import type { KubeObject, Pod, ServerlessService } from '../../model/api/types.j
 import { LABEL_REVISION } from '../../model/rules/labels.js';
 import { privateServiceName, publicServiceName } from '../../model/rules/naming.js';
 import { NODE_IP, NODE_NAME, QUEUE_PORTS } from '../../model/rules/podspec.js';
+import { activatorSubset } from '../../model/rules/sks.js';
+import { activatorIps } from '../../model/throttler.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import type { StoreEvent } from '../store.js';
@@ -54,10 +56,7 @@ function endpointPort(p: ServicePort): { name: string; port: number; protocol: s
   return { name: p.name, port, protocol: 'TCP' };
 }
 
-/** The activators' pod IPs (knative-serving/activator), as the public Endpoints list them in Proxy mode. */
-export function activatorIps(count: number): string[] {
-  return Array.from({ length: Math.max(1, count) }, (_, i) => `10.244.250.${i + 1}`);
-}
+export { activatorIps };
 
 /** Between two lists in what an object is made of (no pod entry is this). */
 const BETWEEN = Symbol('between');
@@ -199,7 +198,14 @@ export class KubernetesServices {
     );
     const proxy = sks.spec.mode === 'Proxy';
     const numActivators = sks.spec.numActivators ?? 1;
-    const activators = () => activatorIps(numActivators).map((ip) => ({ ip }));
+    // With one activator (the default) the list keeps its numActivators addresses, as it always
+    // had; with several, it is the SKS's subset of them (reference §4).
+    const replicas = this.ctx.settings.activators;
+    const activators = () =>
+      (replicas > 1
+        ? activatorSubset(activatorIps(replicas), numActivators, revision)
+        : activatorIps(numActivators)
+      ).map((ip) => ({ ip }));
     this.write(
       ENDPOINTS,
       ns,

@@ -42,6 +42,7 @@ import {
 } from '../../model/timeouts.js';
 import type { Engine } from '../engine.js';
 import type { PodCpu } from '../nodes/cpu.js';
+import { ActivatorLanes } from './activators.js';
 import {
   BODY_ACTIVATOR_TIMEOUT,
   BODY_QUEUE_FULL,
@@ -83,6 +84,8 @@ export interface DataplaneHooks {
 class PodEndpoint {
   /** queue-proxy's readiness passed: in the private service's endpoints, scraped. */
   ready = false;
+  /** Its IP (read only with several activators, which cut their slices in IP order). */
+  ip = '';
   /** The activator's probe found it: it may receive buffered requests. */
   probed = false;
   terminating = false;
@@ -323,7 +326,7 @@ export class RevisionDataplane {
     }
     if (pod.queueHead < pod.queue.length) this.nextInContainer(pod);
     // (`drainHeld` with nothing held ever is a no-op: nothing was held if `held` is empty.)
-    if (req.viaActivator && this.held.length !== 0) this.drainHeld();
+    if (req.viaActivator && (this.held.length !== 0 || this.lanes !== undefined)) this.drainHeld();
   };
   /** Deadlines of waiting requests: one lane (mostly in order: the activator's queue is FIFO). */
   private readonly deadlineLane: number = 0;
@@ -383,6 +386,8 @@ export class RevisionDataplane {
    */
   appsMayExit = false;
   appPort = 8080;
+  /** Several activators (settings `activators` > 1), each with its own throttler; undefined with one. */
+  private readonly lanes: ActivatorLanes<PodEndpoint> | undefined = undefined;
 
   constructor(
     readonly revision: string,
@@ -397,6 +402,8 @@ export class RevisionDataplane {
     responseStartMs = Number.POSITIVE_INFINITY,
     /** The share of a request's service time the app spends on the CPU (see AppSettings.cpu). */
     cpuShare = 0,
+    /** Activator replicas (SimSettings.activators). */
+    activators = 1,
   ) {
     this.containerConcurrency = containerConcurrency;
     this.workers = workers;
@@ -419,14 +426,44 @@ export class RevisionDataplane {
     this.activatorLastChange = engine.now();
     this.scrapeClock = new ScrapeClock(engine.now());
     this.lastActivatorReportAt = engine.now();
+    if (activators > 1) {
+      this.lanes = new ActivatorLanes<PodEndpoint>(activators, containerConcurrency, this.balancing, random, {
+        now: () => this.engine.now(),
+        send: (pod, req) => this.toQueueProxy(pod, req),
+        hold: (req) => {
+          this.hooks.held(req);
+          this.watchDeadline(req);
+        },
+        refuse: (req) => this.finish(req, STATUS_SERVICE_UNAVAILABLE, BODY_QUEUE_FULL),
+        firstRequest: () => this.hooks.firstRequest(this.revision),
+      });
+    }
+  }
+
+  /** Activator replicas: each reports its own stats (`activatorReport`). */
+  get activatorCount(): number {
+    return this.lanes?.size ?? 1;
+  }
+
+  /** The activators' IPs (for the SKS's choice of those behind this revision). */
+  activatorIps(): string[] {
+    return this.lanes?.ips() ?? [];
+  }
+
+  /** The activators behind the revision's public Service changed (several activators only). */
+  setActivatorSubset(subset: readonly string[]): void {
+    if (this.lanes === undefined) return;
+    this.lanes.setSubset(subset);
+    this.drainHeld();
   }
 
   // ---- endpoints ----
 
-  podReady(name: string, cpu?: PodCpu): void {
+  podReady(name: string, cpu?: PodCpu, ip?: string): void {
     const pod = this.endpoint(name);
     pod.ready = true;
     pod.exited = false;
+    if (ip !== undefined) pod.ip = ip;
     pod.cpu = cpu;
     this.refile(pod);
   }
@@ -465,7 +502,7 @@ export class RevisionDataplane {
     for (let req = pod.nextQueued(); req; req = pod.nextQueued()) {
       viaActivator = this.failInPod(pod, req, refused) || viaActivator;
     }
-    if (viaActivator && this.held.length !== 0) this.drainHeld();
+    if (viaActivator && (this.held.length !== 0 || this.lanes !== undefined)) this.drainHeld();
   }
 
   /** One request of a pod whose app exited, answered 502; true when the activator had sent it. */
@@ -485,6 +522,7 @@ export class RevisionDataplane {
     pod.ready = false;
     pod.probed = false;
     this.refile(pod);
+    if (this.lanes !== undefined) this.drainHeld();
   }
 
   podTerminating(name: string): void {
@@ -494,6 +532,8 @@ export class RevisionDataplane {
     pod.ready = false;
     pod.probed = false;
     this.refile(pod);
+    // Several activators cut new slices: one may have gained a pod with room.
+    if (this.lanes !== undefined) this.drainHeld();
   }
 
   podGone(name: string): void {
@@ -501,6 +541,7 @@ export class RevisionDataplane {
     if (!pod) return;
     this.pods.delete(name);
     this.refile(pod);
+    if (this.lanes !== undefined) this.drainHeld();
   }
 
   /**
@@ -536,6 +577,7 @@ export class RevisionDataplane {
         pod.probedIndex = -1;
       }
       for (let i = from; i < list.length; i++) list[i]!.probedIndex = i;
+      this.lanes?.podsChanged(list);
     }
     this.firstFreeHint = 0;
   }
@@ -546,7 +588,7 @@ export class RevisionDataplane {
   }
 
   heldRequests(): number {
-    return this.heldCount;
+    return this.lanes === undefined ? this.heldCount : this.lanes.heldRequests();
   }
 
   /**
@@ -634,6 +676,10 @@ export class RevisionDataplane {
     req.viaActivator = true;
     req.deadline = now + this.firstByteBudget;
     req.timeoutBody = BODY_ACTIVATOR_TIMEOUT;
+    if (this.lanes !== undefined) {
+      this.lanes.receive(req, !this.hasProbedPod());
+      return;
+    }
     this.activatorAccount();
     this.activatorConcurrency++;
     this.activatorRequests++;
@@ -676,6 +722,10 @@ export class RevisionDataplane {
 
   /** Sends buffered requests while some pod has room. */
   private drainHeld(): void {
+    if (this.lanes !== undefined) {
+      this.lanes.drain();
+      return;
+    }
     while (this.heldCount > 0) {
       // Entries that timed out while held are dropped as they reach the head.
       while (this.held[this.heldHead]!.state !== REQ_HELD) {
@@ -850,6 +900,10 @@ export class RevisionDataplane {
   /** The activator's bookkeeping once a request it proxied is answered (or refused by the pod). */
   private release(pod: PodEndpoint, req: SimRequest): void {
     if (!req.viaActivator) return;
+    if (this.lanes !== undefined) {
+      this.lanes.release(req);
+      return;
+    }
     pod.fromActivator--;
     if (pod.fromActivator === this.containerConcurrency - 1 && pod.probedIndex >= 0) this.probedWithRoom++;
     if (pod.probedIndex >= 0 && pod.probedIndex < this.firstFreeHint) this.firstFreeHint = pod.probedIndex;
@@ -882,9 +936,12 @@ export class RevisionDataplane {
     const clientGone = req.clientDeadline <= now && req.clientDeadline < req.deadline;
     const pod = req.endpoint as PodEndpoint | undefined;
     if (state === REQ_HELD) {
-      this.heldCount--;
-      this.activatorAccount();
-      this.activatorConcurrency--;
+      if (this.lanes !== undefined) this.lanes.heldTimedOut(req);
+      else {
+        this.heldCount--;
+        this.activatorAccount();
+        this.activatorConcurrency--;
+      }
     } else if (pod) {
       if (state === REQ_QUEUED) pod.queuedCount--;
       else {
@@ -919,7 +976,8 @@ export class RevisionDataplane {
    * The activator's once-a-second report for this revision (src/model/dataplane.ts
    * `activatorReport`), or undefined when it has no entry for it.
    */
-  activatorReport(): Stat | undefined {
+  activatorReport(activator = 0): Stat | undefined {
+    if (this.lanes !== undefined) return this.lanes.report(activator);
     const now = this.engine.now();
     this.activatorAccount();
     const period = Math.max(1, now - this.lastActivatorReportAt);
@@ -946,6 +1004,7 @@ export class RevisionDataplane {
     // A standing revision has no pods, so none has a period to close at the scrapes skipped.
     this.scrapeClock.at = at;
     this.lastActivatorReportAt = at;
+    this.lanes?.resumeReports(at);
   }
 
   /**
