@@ -54,7 +54,7 @@ import { isObject, keyOf, normaliseObject, present, undecodable } from './object
 import { type DeleteOptions, deleteOptions, queryDryRun } from './options.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from './patch.js';
 import { podProxyAnswer, proxyTarget } from './podProxy.js';
-import { hasScale, requestedReplicas, scaleOf } from './scale.js';
+import { hasScale, requestedReplicas, scaleOf, scaleTable } from './scale.js';
 import {
   type FieldSelector,
   parseFieldSelector,
@@ -772,7 +772,11 @@ export class KubeApi {
   ): Promise<void> {
     const existing = this.mustGet(t);
     const current = scaleOf(existing);
-    if (method === 'GET') return send(res, 200, current);
+    if (method === 'GET') {
+      if (!wantsTable(req.headers.accept)) return send(res, 200, current);
+      const rv = String(this.store().resourceVersion());
+      return send(res, 200, scaleTable(current, this.cluster.now(), rv, query.get('includeObject')));
+    }
     let wanted: unknown;
     let dryRun: boolean;
     if (method === 'PUT') {

@@ -8,6 +8,7 @@
  */
 import type { KubeObject } from '../model/api/types.js';
 import type { ResourceType } from '../model/rules/resources.js';
+import { ageSince } from '../model/rules/time.js';
 import { isObject } from './objects.js';
 import { apiError } from './status.js';
 
@@ -91,4 +92,57 @@ export function requestedReplicas(scale: unknown, name: string): number {
     });
   }
   return replicas;
+}
+
+/**
+ * `kubectl get deployment x --subresource=scale`: the API server's Scale printer (pkg/printers
+ * internalversion: Name, Desired, Available, Age; the Name column without the `name` format).
+ */
+export function scaleTable(
+  scale: Scale,
+  nowMs: number,
+  resourceVersion: string,
+  includeObject: string | null,
+): unknown {
+  const include = includeObject ?? 'Metadata';
+  const def = (name: string, type: string, description: string) => ({
+    name,
+    type,
+    format: '',
+    description,
+    priority: 0,
+  });
+  return {
+    kind: 'Table',
+    apiVersion: 'meta.k8s.io/v1',
+    metadata: { resourceVersion },
+    columnDefinitions: [
+      def('Name', 'string', 'Name must be unique within a namespace.'),
+      def('Desired', 'integer', 'replicas is the desired number of instances for the scaled object.'),
+      def('Available', 'integer', 'replicas is the actual number of observed instances of the scaled object.'),
+      def(
+        'Age',
+        'string',
+        'CreationTimestamp is a timestamp representing the server time when this object was created.',
+      ),
+    ],
+    rows: [
+      {
+        cells: [
+          scale.metadata.name,
+          scale.spec.replicas,
+          scale.status.replicas,
+          ageSince(scale.metadata.creationTimestamp, nowMs),
+        ],
+        ...(include === 'None'
+          ? {}
+          : {
+              object:
+                include === 'Object'
+                  ? scale
+                  : { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: scale.metadata },
+            }),
+      },
+    ],
+  };
 }

@@ -110,6 +110,15 @@ describe.skipIf(!HAS_KUBECTL)('kubectl scale', () => {
       10_000,
     );
     await eventually(async () => ((await replicas()) === 1 ? true : undefined), 10_000);
+    // The API server's Scale printer: Name, Desired, Available, Age.
+    const table = await kubectl(h.kubeconfig, cache, [
+      'get',
+      'deployment',
+      'held-00001-deployment',
+      '--subresource=scale',
+    ]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^NAME\s+DESIRED\s+AVAILABLE\s+AGE\nheld-00001-deployment\s+1\s+\d+\s+\d+[smhd]/);
     const ksvc = await kubectl(h.kubeconfig, cache, ['scale', 'ksvc', 'held', '--replicas=2']);
     expect(ksvc.code).toBe(1);
     expect(ksvc.stderr).toBe('Error from server (NotFound): the server could not find the requested resource\n');
