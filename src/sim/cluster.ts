@@ -4,6 +4,7 @@
  */
 import seedrandom from 'seedrandom';
 import type { KubeObject, Pod, Revision, Route } from '../model/api/types.js';
+import { oomKillAtFor } from '../model/cluster/containers.js';
 import { containerConcurrencyOf } from '../model/dataplane.js';
 import { md5Hex } from '../model/digest.js';
 import type { LogEvent, PodPhase, SampleEvent } from '../model/events.js';
@@ -702,6 +703,7 @@ export class SimCluster {
           if (rt) this.wake(rt);
         },
         completed: (req, status, body) => this.complete(ns, req, status, body),
+        oomKilled: (pod) => this.deployments.oomKill(ns, deploymentName(name), pod),
         held: (req) => {
           if (this.log.recordsRequest(req.id)) {
             this.log.event({ t: this.engine.now(), type: 'request', phase: 'held', id: req.id, revision: logName });
@@ -725,11 +727,14 @@ export class SimCluster {
       this.settings.app.cpu,
       this.settings.activators,
     );
-    // Only a revision whose app exits keeps its pods' requests by pod, for the exit to fail them.
+    // Only a revision whose app exits (on its own, or killed for its memory as requests pile up
+    // in it) keeps its pods' requests by pod, for the exit to fail them.
     const user = rev.spec.containers?.[0];
-    if (imageCrash(this.settings, user)) {
+    const oomAt = oomKillAtFor(user, this.settings.app.memory);
+    if (imageCrash(this.settings, user) || oomAt < Number.POSITIVE_INFINITY) {
       dataplane.appsMayExit = true;
       dataplane.appPort = user?.ports?.[0]?.containerPort ?? 8080;
+      if (oomAt > 0) dataplane.oomAt = oomAt;
     }
     const depName = deploymentName(name);
     const readyPods = { readyPods: () => this.deployments.countPods(ns, depName, this.podCounts).ready };

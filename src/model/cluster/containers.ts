@@ -33,3 +33,32 @@ export function containerRequests(resources: ContainerResources | undefined): Co
 export function cpuLimitMillis(resources: ContainerResources | undefined): number | undefined {
   return read(resources?.limits, 'cpu');
 }
+
+/** A container's memory limit in bytes, if it has one. */
+export function memoryLimitBytes(resources: ContainerResources | undefined): number | undefined {
+  return read(resources?.limits, 'memory');
+}
+
+/**
+ * How many requests in a container make its app's memory (`baseBytes`, and `perRequestBytes` for
+ * each request it holds) pass the container's limit: the kernel then kills it (OOMKilled), at
+ * once. Infinity when no number of requests does; 0 when the app alone does (it dies as it starts).
+ */
+export function oomKillAt(limitBytes: number, baseBytes: number, perRequestBytes: number): number {
+  if (baseBytes > limitBytes) return 0;
+  if (perRequestBytes <= 0) return Number.POSITIVE_INFINITY;
+  return Math.floor((limitBytes - baseBytes) / perRequestBytes) + 1;
+}
+
+/**
+ * `oomKillAt` for a user container and its app's memory figure (scenario `app.memory`): Infinity
+ * without a memory limit or without a figure.
+ */
+export function oomKillAtFor(
+  container: object | undefined,
+  memory: { readonly baseBytes: number; readonly perRequestBytes: number } | undefined,
+): number {
+  const limit = memoryLimitBytes((container as { resources?: ContainerResources } | undefined)?.resources);
+  if (limit === undefined || memory === undefined) return Number.POSITIVE_INFINITY;
+  return oomKillAt(limit, memory.baseBytes, memory.perRequestBytes);
+}

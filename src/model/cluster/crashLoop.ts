@@ -33,6 +33,23 @@ export function crashLoopBackOffMs(exits: number, ranMs: number): number {
   return Math.min(CRASH_LOOP_INITIAL_BACKOFF_MS * 2 ** (exits - 2), CRASH_LOOP_MAX_BACKOFF_MS);
 }
 
+/**
+ * The kubelet's back-off entry for a container as it exits after a run of `ranMs`: how long it
+ * waits before starting it again, and the entry after that start (`entryMs` 0: none yet). The
+ * same as `crashLoopBackOffMs` when every run is as long; for runs of different lengths (an app
+ * the kernel kills for its memory when the load peaks) the entry itself must be kept.
+ */
+export function crashLoopNext(entryMs: number, ranMs: number): { delayMs: number; entryMs: number } {
+  // No entry, or one not touched for twice the maximum (the run, at least, since the last start).
+  if (entryMs === 0 || ranMs > CRASH_LOOP_RESET_MS) return { delayMs: 0, entryMs: CRASH_LOOP_INITIAL_BACKOFF_MS };
+  return { delayMs: entryMs, entryMs: Math.min(entryMs * 2, CRASH_LOOP_MAX_BACKOFF_MS) };
+}
+
+/** The exit code of a container the kernel killed for its memory (SIGKILL: 128 + 9). */
+export const OOM_KILLED_EXIT_CODE = 137;
+/** The reason the kubelet gives such a termination. */
+export const OOM_KILLED_REASON = 'OOMKilled';
+
 /** The reason a terminated container shows (kubelet: 0 is `Completed`, anything else `Error`). */
 export function terminatedReason(exitCode: number): string {
   return exitCode === 0 ? 'Completed' : 'Error';

@@ -10,14 +10,15 @@
  * kubelet starts the container again and again with CrashLoopBackOff's back-off
  * (src/model/cluster/crashLoop.ts). After it, the pod serves (Ready) until the exit, stays Ready
  * until the kubelet's next relist sees the exit, then is Running, not ready, until the container,
- * started again, passes its readiness probe again.
+ * started again, passes its readiness probe again. A serving app the kernel kills for its memory
+ * (`pod.oomKilled`, from the data plane) takes the same way out of Ready.
  *
  * Durations come in as input; who binds the pod and when its images are on the node are events
  * (the scheduler's and the kubelet's image manager's answers to `schedule` and `pull`). The
  * machine only says in which order things happen.
  */
 import { assign, emit, setup } from 'xstate';
-import { crashLoopBackOffMs, KUBELET_RELIST_MS } from '../cluster/crashLoop.js';
+import { crashLoopNext, KUBELET_RELIST_MS } from '../cluster/crashLoop.js';
 import type { PodPhase } from '../events.js';
 
 export interface PodInput {
@@ -36,6 +37,8 @@ export interface PodInput {
    * Longer than `startupMs`: the pod is Ready in between.
    */
   exitAfterMs?: number;
+  /** Its exits are the kernel's kills for its memory (an app that alone passes its limit). */
+  exitsOomKilled?: boolean;
 }
 
 /** How long a pod deleted before its containers ran lingers as Terminating. */
@@ -49,7 +52,9 @@ export type PodMachineEvent =
   /** No node fits: the scheduler's FitError message. */
   | { type: 'pod.unschedulable'; message: string }
   /** The kubelet has the pod's images on its node. */
-  | { type: 'pod.pulled' };
+  | { type: 'pod.pulled' }
+  /** The kernel killed the serving app for its memory, `ranMs` after the container started. */
+  | { type: 'pod.oomKilled'; ranMs: number };
 
 export type PodEmitted =
   | { type: 'phase'; phase: PodPhase }
@@ -62,9 +67,16 @@ export type PodEmitted =
   /**
    * The user container exited (`exited`: the kubelet shows it terminated), waits out its back-off
    * (`backOff`: CrashLoopBackOff) or was started again (`restarted`). `exits` counts its exits so
-   * far, `backOffMs` is the back-off the last one earned.
+   * far, `backOffMs` is the back-off the last one earned; `oomKilled`: the last exit was the
+   * kernel's kill for the app's memory.
    */
-  | { type: 'container'; state: 'exited' | 'backOff' | 'restarted'; exits: number; backOffMs: number };
+  | {
+      type: 'container';
+      state: 'exited' | 'backOff' | 'restarted';
+      exits: number;
+      backOffMs: number;
+      oomKilled: boolean;
+    };
 
 /** Every Pending step leaves on a deletion or a binding. */
 const PENDING_EXITS = {
@@ -75,6 +87,29 @@ const PENDING_EXITS = {
   'pod.bound': {
     target: 'pulling',
     actions: [{ type: 'bind', params: ({ event }: { event: { node: string } }) => ({ node: event.node }) }],
+  },
+} as const;
+
+/** An exit: counted, its back-off from the kubelet's entry, told. */
+const EXIT_ACTIONS = [
+  {
+    type: 'countExit',
+    params: ({ context }: { context: PodInput }) => ({
+      ranMs: context.exitAfterMs ?? 0,
+      oom: context.exitsOomKilled === true,
+    }),
+  },
+  { type: 'tellContainer', params: { state: 'exited' } },
+] as const;
+
+/** The kernel's kill of a serving app for its memory. */
+const OOM_KILLED = {
+  'pod.oomKilled': {
+    target: 'died',
+    actions: [
+      { type: 'countExit', params: ({ event }: { event: { ranMs: number } }) => ({ ranMs: event.ranMs, oom: true }) },
+      { type: 'tellContainer', params: { state: 'exited' } },
+    ],
   },
 } as const;
 
@@ -105,7 +140,16 @@ const CONTAINER_CREATING_EXITS = {
 export const podMachine = setup({
   types: {
     input: {} as PodInput,
-    context: {} as PodInput & { deletedFrom?: PodPhase; node?: string; unschedulable?: string; exits: number },
+    context: {} as PodInput & {
+      deletedFrom?: PodPhase;
+      node?: string;
+      unschedulable?: string;
+      exits: number;
+      /** The kubelet's back-off entry for the container (0: none yet) and what the last exit earned. */
+      backOffEntryMs: number;
+      backOffMs: number;
+      oomKilled: boolean;
+    },
     events: {} as PodMachineEvent,
     emitted: {} as PodEmitted,
   },
@@ -118,8 +162,7 @@ export const podMachine = setup({
     serve: ({ context }) => (context.exitAfterMs ?? 0) - context.startupMs,
     relist: KUBELET_RELIST_MS,
     // The back-off counts from the exit, which the kubelet saw one relist later.
-    backOff: ({ context }) =>
-      Math.max(0, crashLoopBackOffMs(context.exits, context.exitAfterMs ?? 0) - KUBELET_RELIST_MS),
+    backOff: ({ context }) => Math.max(0, context.backOffMs - KUBELET_RELIST_MS),
     // A pod whose containers never started has nothing to drain: it goes almost at once.
     drain: ({ context }) =>
       context.deletedFrom === 'Pending' || context.deletedFrom === 'ContainerCreating'
@@ -130,15 +173,21 @@ export const podMachine = setup({
     exits: ({ context }) => context.exitAfterMs !== undefined,
     // The readiness probe passes before the app exits (at the same instant, the exit wins).
     servesFirst: ({ context }) => context.exitAfterMs !== undefined && context.exitAfterMs > context.startupMs,
-    backsOff: ({ context }) => crashLoopBackOffMs(context.exits, context.exitAfterMs ?? 0) > 0,
+    // An app that does not exit on its own (started again after the kernel killed it).
+    neverExits: ({ context }) => context.exitAfterMs === undefined,
+    backsOff: ({ context }) => context.backOffMs > 0,
   },
   actions: {
-    countExit: assign({ exits: ({ context }) => context.exits + 1 }),
+    countExit: assign(({ context }, params: { ranMs: number; oom: boolean }) => {
+      const next = crashLoopNext(context.backOffEntryMs, params.ranMs);
+      return { exits: context.exits + 1, backOffMs: next.delayMs, backOffEntryMs: next.entryMs, oomKilled: params.oom };
+    }),
     tellContainer: emit(({ context }, params: { state: 'exited' | 'backOff' | 'restarted' }) => ({
       type: 'container' as const,
       state: params.state,
       exits: context.exits,
-      backOffMs: crashLoopBackOffMs(context.exits, context.exitAfterMs ?? 0),
+      backOffMs: context.backOffMs,
+      oomKilled: context.oomKilled,
     })),
     announce: emit((_, params: { phase: PodPhase }) => ({ type: 'phase' as const, phase: params.phase })),
     askScheduler: emit({ type: 'schedule' as const }),
@@ -157,7 +206,7 @@ export const podMachine = setup({
   },
 }).createMachine({
   id: 'pod',
-  context: ({ input }) => ({ ...input, exits: 0 }),
+  context: ({ input }) => ({ ...input, exits: 0, backOffEntryMs: 0, backOffMs: 0, oomKilled: false }),
   // One level of states, the phase's steps side by side (Pending: queued, scheduling,
   // unschedulable; ContainerCreating: pulling, creating): XState's every transition and timer
   // costs in the depth of the states it leaves and enters, and a pod makes a dozen of them. A
@@ -208,24 +257,19 @@ export const podMachine = setup({
     // (Running, not ready).
     crashing: {
       after: {
-        startup: { target: 'serving', guard: 'servesFirst' },
-        exit: {
-          target: 'exited',
-          actions: ['countExit', { type: 'tellContainer', params: { state: 'exited' } }],
-        },
+        startup: [
+          { target: 'serving', guard: 'servesFirst' },
+          { target: 'ready', guard: 'neverExits' },
+        ],
+        exit: { target: 'exited', guard: 'exits', actions: EXIT_ACTIONS },
       },
       on: CRASHING_EXITS,
     },
-    // Ready until the app exits.
+    // Ready until the app exits (or the kernel kills it for its memory, as in `ready`).
     serving: {
       entry: [{ type: 'announce', params: { phase: 'Ready' } }],
-      after: {
-        serve: {
-          target: 'died',
-          actions: ['countExit', { type: 'tellContainer', params: { state: 'exited' } }],
-        },
-      },
-      on: DIED_EXITS,
+      after: { serve: { target: 'died', actions: EXIT_ACTIONS } },
+      on: { ...DIED_EXITS, ...OOM_KILLED },
     },
     // The app exited while serving; until the kubelet's next relist the pod is still Ready (in
     // the endpoints: the queue-proxy finds no app behind it). Then it is Running, not ready.
@@ -283,6 +327,7 @@ export const podMachine = setup({
       entry: [{ type: 'announce', params: { phase: 'Ready' } }],
       on: {
         'pod.delete': { target: 'terminating', actions: [{ type: 'rememberDeletion', params: { from: 'Ready' } }] },
+        ...OOM_KILLED,
       },
     },
     terminating: {

@@ -5,8 +5,18 @@
  * ReplicaSet, the kubelet's and the controllers' events) is written through `shown`.
  */
 import type { Container, ContainerStatus, Deployment, KubeObject, Pod } from '../../model/api/types.js';
-import { type ContainerResources, containerRequests, cpuLimitMillis } from '../../model/cluster/containers.js';
-import { crashLoopBackOffMessage, terminatedReason } from '../../model/cluster/crashLoop.js';
+import {
+  type ContainerResources,
+  containerRequests,
+  cpuLimitMillis,
+  oomKillAtFor,
+} from '../../model/cluster/containers.js';
+import {
+  crashLoopBackOffMessage,
+  OOM_KILLED_EXIT_CODE,
+  OOM_KILLED_REASON,
+  terminatedReason,
+} from '../../model/cluster/crashLoop.js';
 import {
   alreadyPresentMessage,
   type ImagePullPolicy,
@@ -16,9 +26,10 @@ import {
 import { type ContainerRequests, type PodDemand, podDemand } from '../../model/cluster/scheduler.js';
 import { md5, sha256Hex } from '../../model/digest.js';
 import type { PodPhase } from '../../model/events.js';
-import { type PodEmitted, podPhaseOf } from '../../model/machines/pod.js';
+import { type PodEmitted, type PodInput, podPhaseOf } from '../../model/machines/pod.js';
 import { podName, replicaSetHash } from '../../model/rules/naming.js';
 import { podSpecFromTemplate, serviceAccountVolumeName } from '../../model/rules/podspec.js';
+import { isoAt } from '../../model/rules/time.js';
 import { terminationMs } from '../../model/timeouts.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
@@ -94,9 +105,20 @@ interface PodRuntime extends PodMachine {
   crash?: CrashState;
 }
 
+/** How a container's run ended, as its terminated state shows it. */
+interface ContainerExit {
+  readonly exitCode: number;
+  readonly reason: string;
+  readonly message: string;
+}
+
 /** What the kubelet shows of a user container that exits and is started again. */
 interface CrashState {
-  readonly app: CrashImage;
+  /** How its app exits on its own (scenario `crashImages`), if it does. */
+  readonly app: CrashImage | undefined;
+  /** How the last run ended, and the run before it (lastState). */
+  exit: ContainerExit;
+  lastExit: ContainerExit;
   /** The user container's name. */
   readonly container: string;
   /** `terminated` just after an exit, `waiting` in CrashLoopBackOff, `running` once started again. */
@@ -314,7 +336,7 @@ export class DeploymentController {
           this.pull(ns, pod);
           break;
         case 'container':
-          this.onContainer(ns, pod, e.state, e.backOffMs);
+          this.onContainer(ns, pod, e.state, e.backOffMs, e.oomKilled);
           break;
       }
     };
@@ -536,7 +558,7 @@ export class DeploymentController {
     if (rs) this.shown.replicaSets.podCreated(rs, name);
     const containers = template.spec?.containers ?? [];
     const crash = imageCrash(this.ctx.settings, containers[0]);
-    const input = {
+    const input: PodInput = {
       name,
       revision,
       schedulingMs: this.startupDuration(startup.schedulingMs),
@@ -545,6 +567,11 @@ export class DeploymentController {
       drainMs: this.ctx.settings.drainMs,
       exitAfterMs: crash ? this.exitAfter(crash) : undefined,
     };
+    // An app whose memory alone passes its limit is killed as it starts, every time.
+    if (this.ctx.settings.app.memory && oomKillAtFor(containers[0], this.ctx.settings.app.memory) === 0) {
+      input.exitAfterMs = 0;
+      input.exitsOomKilled = true;
+    }
     const images = containers.map((c) => ({
       image: c.image ?? '',
       // Knative pins images by digest, for which the API server's default policy is IfNotPresent.
@@ -648,6 +675,18 @@ export class DeploymentController {
     }
   }
 
+  /**
+   * The kernel killed a pod's app for its memory (the data plane saw the requests in it pass the
+   * container's limit): its machine takes it as an exit, with the run's length for the back-off.
+   */
+  oomKill(namespace: string, deployment: string, name: string): void {
+    const pod = this.runtimeOf(namespace, deployment)?.pods.get(name);
+    if (pod?.announced !== 'Ready') return;
+    const since = pod.crash?.state === 'running' ? pod.crash.startedAt : pod.startedAt;
+    const ranMs = since ? Math.max(0, this.ctx.now() - Date.parse(since) + Date.parse(isoAt(0))) : 0;
+    this.machines.deliver(pod, { type: 'pod.oomKilled', ranMs });
+  }
+
   private deletePod(namespace: string, pod: PodRuntime, rt?: DeploymentRuntime): void {
     if (!isAlive(pod)) return;
     const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
@@ -724,14 +763,19 @@ export class DeploymentController {
     pod: PodRuntime,
     state: 'exited' | 'backOff' | 'restarted',
     backOffMs: number,
+    oomKilled: boolean,
   ): void {
     const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
     if (!stored) return;
     const now = this.ctx.timestamp();
     const user = stored.spec.containers?.[0];
     const name = user?.name ?? 'user-container';
+    const app = imageCrash(this.ctx.settings, user);
+    const noExit = { exitCode: 0, reason: '', message: '' };
     pod.crash ??= {
-      app: imageCrash(this.ctx.settings, user)!,
+      app,
+      exit: noExit,
+      lastExit: noExit,
       container: name,
       state: 'running',
       restartCount: 0,
@@ -742,6 +786,15 @@ export class DeploymentController {
       exitedAt: '',
     };
     const crash = pod.crash;
+    if (state === 'exited') {
+      crash.exit = oomKilled
+        ? { exitCode: OOM_KILLED_EXIT_CODE, reason: OOM_KILLED_REASON, message: '' }
+        : {
+            exitCode: app?.exitCode ?? 0,
+            reason: terminatedReason(app?.exitCode ?? 0),
+            message: app?.message ?? '',
+          };
+    }
     if (state === 'exited' && pod.announced === 'Ready') {
       // It served: the requests in it fail now; the kubelet shows the exit at its next relist,
       // when the pod turns Running, not ready (`onPhase`).
@@ -756,6 +809,7 @@ export class DeploymentController {
       // The kubelet has seen the exit: the run that ended becomes the last state.
       crash.lastStartedAt = crash.startedAt;
       crash.lastFinishedAt = crash.exitedAt;
+      crash.lastExit = crash.exit;
     }
     if (state === 'exited') {
       crash.state = 'terminated';
@@ -971,17 +1025,17 @@ function crashedContainerStatus(
   const crash = rt.crash!;
   const name = crash.container;
   const containerID = containerId(rt, pod.metadata.name, name);
-  const run = (startedAt: string, finishedAt: string) => ({
+  const run = (exit: ContainerExit, startedAt: string, finishedAt: string) => ({
     terminated: {
-      exitCode: crash.app.exitCode,
-      reason: terminatedReason(crash.app.exitCode),
-      ...(crash.app.message ? { message: crash.app.message } : {}),
+      exitCode: exit.exitCode,
+      reason: exit.reason,
+      ...(exit.message ? { message: exit.message } : {}),
       startedAt,
       finishedAt,
       containerID,
     },
   });
-  const lastState = crash.lastFinishedAt ? run(crash.lastStartedAt, crash.lastFinishedAt) : {};
+  const lastState = crash.lastFinishedAt ? run(crash.lastExit, crash.lastStartedAt, crash.lastFinishedAt) : {};
   const state =
     crash.state === 'running'
       ? { running: { startedAt: crash.startedAt } }
@@ -998,7 +1052,7 @@ function crashedContainerStatus(
               ),
             },
           }
-        : run(crash.startedAt, crash.exitedAt);
+        : run(crash.exit, crash.startedAt, crash.exitedAt);
   return {
     image,
     imageID: imageId(image),

@@ -176,10 +176,11 @@ export class RevisionController {
 
     const deployment = ctx.store.get<Deployment>(T.deployment, namespace, depName);
     const currentPa = ctx.store.get<PodAutoscaler>(T.podAutoscaler, namespace, paName);
-    // Every pod placed at once, and no app that exits (the scenario makes none crash): no pod to look at.
+    // Every pod placed at once, and no app that exits (the scenario makes none crash, and gives
+    // no app memory for a limit to kill it for): no pod to look at.
     const look = {
       scheduling: !config.deployment.podIsAlwaysSchedulable,
-      exits: ctx.settings.crashImages.length > 0,
+      exits: ctx.settings.crashImages.length > 0 || ctx.settings.app.memory !== undefined,
     };
     const first =
       (look.scheduling || look.exits) && deploymentStalled(deployment)

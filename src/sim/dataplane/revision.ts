@@ -79,6 +79,8 @@ export interface DataplaneHooks {
   held(req: SimRequest): void;
   /** A request reached a pod. */
   dispatched(req: SimRequest): void;
+  /** The requests in a pod passed what its app's memory limit holds: the kernel kills the app. */
+  oomKilled?(pod: string): void;
 }
 
 class PodEndpoint {
@@ -115,6 +117,8 @@ class PodEndpoint {
   probedIndex = -1;
   /** In the revision's serving list. */
   serving = false;
+  /** The kernel's kill of its app for memory is on its way (at this instant). */
+  oomKilling = false;
   /** The CPU the pod gets on its node (for a CPU-bound app). */
   cpu: PodCpu | undefined = undefined;
   // queue-proxy stats for the current reporting period
@@ -388,6 +392,11 @@ export class RevisionDataplane {
   appPort = 8080;
   /** Several activators (settings `activators` > 1), each with its own throttler; undefined with one. */
   private readonly lanes: ActivatorLanes<PodEndpoint> | undefined = undefined;
+  /**
+   * How many requests in a pod's container make its app pass its memory limit (src/model/cluster/
+   * containers.ts `oomKillAt`); Infinity: never (no limit, or no memory figure for the app).
+   */
+  oomAt = Number.POSITIVE_INFINITY;
 
   constructor(
     readonly revision: string,
@@ -503,6 +512,18 @@ export class RevisionDataplane {
       viaActivator = this.failInPod(pod, req, refused) || viaActivator;
     }
     if (viaActivator && (this.held.length !== 0 || this.lanes !== undefined)) this.drainHeld();
+  }
+
+  /**
+   * The kernel kills the app at once; the kill reaches the pod's machine after the request that
+   * passed the limit is placed (this instant, once the data plane's own step is over).
+   */
+  private oomKill(pod: PodEndpoint): void {
+    pod.oomKilling = true;
+    this.engine.after(0, () => {
+      pod.oomKilling = false;
+      if (!pod.exited && pod.ready) this.hooks.oomKilled?.(pod.name);
+    });
   }
 
   /** One request of a pod whose app exited, answered 502; true when the activator had sent it. */
@@ -821,6 +842,7 @@ export class RevisionDataplane {
 
   private startInContainer(pod: PodEndpoint, req: SimRequest): void {
     pod.inFlight++;
+    if (pod.inFlight >= this.oomAt && !pod.oomKilling) this.oomKill(pod);
     if (this.workers > 0 && pod.working >= this.workers) {
       req.state = REQ_WAITING_FOR_WORKER;
       pod.appQueue.push(req);
