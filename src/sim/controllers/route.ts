@@ -42,6 +42,10 @@ export class RouteController {
     const route = ctx.store.get<Route>(T.route, namespace, name);
     if (!route || route.metadata.deletionTimestamp) {
       this.machines.forget(namespace, name);
+      // Knative's labeler finalizes a Route (FinalizeKind: ClearRoutingMeta) before it goes: its
+      // name leaves the routes annotation of every revision and configuration, and a revision no
+      // other Route names turns reserve. knsim has no finalizers: this runs once the Route is gone.
+      this.syncRoutingMeta(namespace, name, { revisions: new Set(), configurations: new Set() });
       return;
     }
     const { domain, network } = this.domain();
