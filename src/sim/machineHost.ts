@@ -33,8 +33,9 @@
  *
  * The transitions go through `TransitionPlans` (src/sim/transitionPlans.ts): for a machine of
  * top-level states (a pod's), a transition it has taken before from the same state on the same
- * event type, without a guard, is not worked out again by XState's macrostep: its actions are
- * resolved again in the order XState listed them, and the snapshot XState made is the template.
+ * event type (its plain guards evaluated as XState does) is not worked out again by XState's
+ * macrostep: its actions are resolved again in the order XState listed them, and the snapshot
+ * XState made is the template.
  */
 import {
   type AnyActorScope,
