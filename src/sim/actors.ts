@@ -6,9 +6,7 @@
  * the host, which throws it where it happened: after the send, or from the engine callback of a
  * machine's timer.
  */
-import type { Snapshot } from 'xstate';
 import type { ActorClock } from './engine.js';
-import { type RestedSnapshot, rested } from './restedSnapshot.js';
 
 interface Failing {
   getSnapshot(): { readonly status: string; readonly error: unknown };
@@ -89,81 +87,9 @@ export function clockThen(clock: ActorClock, then: () => void): ActorClock {
   };
 }
 
-/** What resting needs of a snapshot: its status and its child actors (a machine's invoked timers). */
-export interface RestableSnapshot {
-  readonly status: string;
-  readonly children?: Record<string, unknown>;
-}
-
-/** What resting needs of an actor (XState's `Actor`). */
-export interface Restable<S extends RestableSnapshot> {
-  getSnapshot(): S;
-  getPersistedSnapshot(): Snapshot<unknown>;
-  stop(): void;
-  readonly system: { getSnapshot(): { _scheduledEvents: Record<string, unknown> } };
-}
-
 /**
- * What a resting actor's `snapshot()` answers from: its persisted snapshot, which has the
+ * What a resting machine's `snapshot()` answers from: its persisted snapshot, which has the
  * snapshot's status, state value and context (the very objects), and none of the rest (the
  * machine, the state nodes, the tags' Set, the methods: a few hundred bytes more an actor).
  */
 export type SnapshotView<S> = Pick<S, Extract<keyof S, 'status' | 'value' | 'context'>>;
-
-/**
- * An actor that can rest: `rest()` stops it when no timer of its machine is pending and keeps
- * only its persisted snapshot, which `snapshot()` still answers from (status, value, context);
- * `running()` starts it again from that snapshot when it next gets an event. XState restores a
- * snapshot without running entry actions, and stopping runs no exit actions: the machine moves
- * and emits as if it had run all along. A running actor costs several kilobytes (its system,
- * mailbox, listeners, clock), a resting one its persisted snapshot.
- */
-export class RestingActor<S extends RestableSnapshot, A extends Restable<S>> {
-  private actor: A | undefined;
-  /**
-   * The persisted snapshot while resting, its context apart from the rest, which is shared with
-   * the machines resting in the same state (the snapshot itself is not kept: it would double the cost).
-   */
-  private persisted: RestedSnapshot | undefined;
-
-  /** `start(snapshot)`: a started actor, from the snapshot when one is given. */
-  constructor(private readonly start: (snapshot?: Snapshot<unknown>) => A) {
-    this.actor = start();
-  }
-
-  /** The actor, started again if it was resting. */
-  running(): A {
-    if (!this.actor) {
-      this.actor = this.start(this.persisted!.persisted());
-      this.persisted = undefined;
-    }
-    return this.actor;
-  }
-
-  /** The machine's status, state value and context, running or not. */
-  snapshot(): SnapshotView<S> {
-    return this.actor ? this.actor.getSnapshot() : (this.persisted as unknown as SnapshotView<S>);
-  }
-
-  /**
-   * Stops the actor and keeps its persisted snapshot, unless a timer is pending (a delayed
-   * event, or a child actor such as the autoscaler's tick timer) or it is not active.
-   */
-  rest(): void {
-    const actor = this.actor;
-    if (!actor) return;
-    const snapshot = actor.getSnapshot();
-    if (snapshot.status !== 'active') return;
-    for (const _ in actor.system.getSnapshot()._scheduledEvents) return;
-    for (const _ in snapshot.children) return;
-    // A machine's persisted snapshot holds its snapshot's status, value and context as they are
-    // (XState copies the context only to replace actor references, which a resting one has none of).
-    this.persisted = rested(actor.getPersistedSnapshot());
-    this.actor = undefined;
-    actor.stop();
-  }
-
-  stop(): void {
-    this.actor?.stop();
-  }
-}

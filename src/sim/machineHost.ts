@@ -280,8 +280,8 @@ export function statusOf(snapshot: unknown): string {
 }
 
 /**
- * One object's hosted machine that keeps only its persisted snapshot while at rest: what
- * `RestingActor` (src/sim/actors.ts) does for an actor, with no actor. `rest()` keeps the
+ * One object's hosted machine that keeps only its persisted snapshot while at rest (an actor at
+ * rest used to be stopped and started again; a hosted machine has no actor to stop). `rest()` keeps the
  * persisted snapshot (its context apart, its state shared with the machines resting in the same
  * state: src/sim/restedSnapshot.ts) unless a timer is pending; the next `send` restores it (no
  * entry action runs, as an actor started from a snapshot); `snapshot()` answers either way.

@@ -1,5 +1,5 @@
 /**
- * What a resting machine keeps (src/sim/actors.ts `RestingActor`, src/sim/controllers/
+ * What a resting machine keeps (src/sim/machineHost.ts `RestingMachine`, src/sim/controllers/
  * lifecycle.ts `MachinesByObject`). XState's `getPersistedSnapshot` makes a fresh object each time
  * (by a rest spread, so with a hidden class of its own, ≈ 260 bytes) holding fresh `value`,
  * `historyValue` and `children` objects: ≈ 500 bytes a resting machine before its context. Of a

@@ -1,7 +1,7 @@
 /**
  * An idle revision's autoscaler at rest (src/sim/controllers/autoscaler.ts `restIfAsleep`): its
- * machines keep only their persisted snapshots (src/sim/actors.ts `RestingActor`, the ticker;
- * src/sim/machineHost.ts `RestingMachine`, the PodAutoscaler and SKS) and its metric
+ * machines keep only their persisted snapshots (src/sim/machineHost.ts `RestingMachine`: the
+ * ticker, the PodAutoscaler and SKS) and its metric
  * windows let go of their buckets (src/model/kpa/window.ts `rest`). Proof that this changes no
  * decision: fleets of Services woken at random times, with random stable windows, run once as
  * they are and once with both kinds of rest turned off, write the same log byte for byte.
@@ -13,7 +13,6 @@ import { EVENT_TYPES } from '../../src/model/eventSchema.js';
 import type { LogLine } from '../../src/model/events.js';
 import { MetricWindow } from '../../src/model/kpa/index.js';
 import { loadScenario, runScenario } from '../../src/runner/simulate.js';
-import { RestingActor } from '../../src/sim/actors.js';
 import { RestingMachine } from '../../src/sim/machineHost.js';
 import { scratch } from '../cli/helpers.js';
 
@@ -70,16 +69,13 @@ async function run(file: string): Promise<string> {
 
 /** Runs `fn` with the autoscaler's machines and windows never resting. */
 async function neverResting<T>(fn: () => Promise<T>): Promise<T> {
-  const actorRest = RestingActor.prototype.rest;
   const machineRest = RestingMachine.prototype.rest;
   const windowRest = MetricWindow.prototype.rest;
-  RestingActor.prototype.rest = () => {};
   RestingMachine.prototype.rest = () => {};
   MetricWindow.prototype.rest = () => {};
   try {
     return await fn();
   } finally {
-    RestingActor.prototype.rest = actorRest;
     RestingMachine.prototype.rest = machineRest;
     MetricWindow.prototype.rest = windowRest;
   }

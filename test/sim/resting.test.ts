@@ -1,16 +1,13 @@
 /**
- * Objects at rest keep no running actor (src/sim/actors.ts `RestingActor`) or only their machine's
- * persisted snapshot (src/sim/controllers/lifecycle.ts `MachinesByObject`): a machine put to rest
- * between events and started again from its persisted snapshot must move, keep its context and
- * emit exactly as one that ran all along, and a pending timer must keep it running (and fire on
- * time).
+ * Objects at rest keep only their machine's persisted snapshot (src/sim/controllers/lifecycle.ts
+ * `MachinesByObject`): a machine put to rest between events and started again from its persisted
+ * snapshot must move, keep its context and emit exactly as one that ran all along, and a pending
+ * timer must keep it running (and fire on time).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type Actor, assign, createActor, emit, type Snapshot, type SnapshotFrom, setup } from 'xstate';
+import { assign, emit, setup } from 'xstate';
 import type { KubeObject } from '../../src/model/api/types.js';
-import { autoscalerMachine } from '../../src/model/machines/autoscaler.js';
-import { ActorFailures, RestingActor } from '../../src/sim/actors.js';
 import { MachinesByObject, REST_AFTER_MS } from '../../src/sim/controllers/lifecycle.js';
 import { Engine } from '../../src/sim/engine.js';
 
@@ -46,107 +43,6 @@ const counter = setup({
       on: { inc: { actions: assign({ count: ({ context }) => context.count + 10 }) } },
     },
   },
-});
-
-type Op = { op: 'inc' } | { op: 'arm' } | { op: 'reset' } | { op: 'wait'; ms: number } | { op: 'rest' };
-
-const ops = fc.array(
-  fc.oneof(
-    fc.constant<Op>({ op: 'inc' }),
-    fc.constant<Op>({ op: 'arm' }),
-    fc.constant<Op>({ op: 'reset' }),
-    fc.integer({ min: 1, max: 8 }).map<Op>((ms) => ({ op: 'wait', ms })),
-    fc.constant<Op>({ op: 'rest' }),
-  ),
-  { maxLength: 40 },
-);
-
-/** Runs the operations; `rest` rests the actor only when `resting`. Returns what was emitted, when, and the end state. */
-function drive(
-  list: Op[],
-  resting: boolean,
-): { told: string[]; value: unknown; context: unknown; live: boolean; views: unknown[] } {
-  const engine = new Engine();
-  const failures = new ActorFailures();
-  const told: string[] = [];
-  const actor = new RestingActor<SnapshotFrom<typeof counter>, Actor<typeof counter>>(
-    (snapshot?: Snapshot<unknown>) => {
-      const a = failures.watch(createActor(counter, { clock: engine.clock, ...(snapshot ? { snapshot } : {}) }));
-      a.on('told', (e) => told.push(`${engine.now()} ${e.text}`));
-      return a.start();
-    },
-  );
-  // What `snapshot()` answers after each step, resting or not: status, state value and context.
-  const views: unknown[] = [];
-  for (const o of list) {
-    if (o.op === 'wait') engine.runUntil(engine.now() + o.ms);
-    else if (o.op === 'rest') {
-      if (resting) actor.rest();
-    } else actor.running().send({ type: o.op });
-    failures.throwIfAny();
-    const view = actor.snapshot();
-    views.push({ status: view.status, value: view.value, context: view.context });
-  }
-  engine.runUntil(engine.now() + 10);
-  const end = actor.snapshot() as unknown as { value: unknown; context: unknown };
-  return {
-    told,
-    value: end.value,
-    context: end.context,
-    live: (actor as unknown as { actor?: unknown }).actor !== undefined,
-    views,
-  };
-}
-
-describe('RestingActor', () => {
-  it('moves, keeps its context and emits as an actor that never rests (fast-check)', () => {
-    fc.assert(
-      fc.property(ops, (list) => {
-        const rested = drive(list, true);
-        const always = drive(list, false);
-        expect(rested.told).toEqual(always.told);
-        expect(rested.value).toEqual(always.value);
-        expect(rested.context).toEqual(always.context);
-        expect(rested.views).toStrictEqual(always.views);
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('rests only with no timer pending: an armed actor stays running and fires on time', () => {
-    const armed = drive([{ op: 'arm' }, { op: 'rest' }, { op: 'wait', ms: 2 }, { op: 'rest' }], true);
-    expect(armed.told).toEqual(['0 calm', '0 leaving calm', '5 fired', '5 calm']);
-    const calm = drive([{ op: 'inc' }, { op: 'rest' }], true);
-    expect(calm.live).toBe(false);
-    expect(calm.context).toEqual({ count: 1, entries: 1 });
-  });
-
-  it('rests only with no child actor running: the autoscaler ticking (its tick timer invoked) keeps ticking', () => {
-    const engine = new Engine();
-    const ticks: number[] = [];
-    const ticker = new RestingActor((snapshot?: Snapshot<unknown>) => {
-      const a = createActor(autoscalerMachine, {
-        clock: engine.clock,
-        input: { revision: 'r' },
-        ...(snapshot ? { snapshot } : {}),
-      });
-      a.on('tick', () => ticks.push(engine.now()));
-      return a.start();
-    });
-    engine.runUntil(1000);
-    ticker.rest();
-    engine.runUntil(4000);
-    ticker.rest();
-    expect(ticks).toEqual([2000, 4000]);
-    expect(ticker.running().getSnapshot().value).toBe('ticking');
-    // Idle, nothing pending: it rests, and woken it ticks again.
-    ticker.running().send({ type: 'autoscaler.idle' });
-    ticker.rest();
-    expect((ticker as unknown as { actor?: unknown }).actor).toBeUndefined();
-    ticker.running().send({ type: 'autoscaler.wake', delayMs: 2000 });
-    engine.runUntil(8000);
-    expect(ticks).toEqual([2000, 4000, 6000, 8000]);
-  });
 });
 
 /** Whether the machine of `ns/name` keeps its full snapshot (not at rest). */
