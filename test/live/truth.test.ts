@@ -107,7 +107,9 @@ describe('knsim live tells the truth', () => {
     const result = await live({ file, kubeconfig, target }).outcome;
     expect(result.exitCode).toBe(0);
     const done = requestsDone(result.log.lines);
-    expect(done.length).toBeGreaterThan(4);
+    // More requests than the two clients: a client whose request got its 404 sent another. (How
+    // many more depends on the machine's wall-clock speed over the 1.5 s: not a figure to assert.)
+    expect(done.length).toBeGreaterThan(2);
     expect(done.every((d) => d.status === 404)).toBe(true);
   }, 90_000);
 
