@@ -789,11 +789,15 @@ export class SimCluster {
   // ---- every second: stats to the autoscaler, a sample to the log ----
 
   private scheduleSecondly(): void {
-    this.engine.after(1000, () => {
-      this.secondly();
-      this.scheduleSecondly();
-    });
+    // `after(1000, …)` in its order (the same sequence number), without a closure and a handle
+    // made every simulated second: nothing cancels it.
+    this.engine.call(this.engine.now() + 1000, this.secondlyThen, this);
   }
+
+  private readonly secondlyThen = (cluster: SimCluster): void => {
+    cluster.secondly();
+    cluster.scheduleSecondly();
+  };
 
   /**
    * Every revision's stats and sample. A revision with no pods, no requests and no change
