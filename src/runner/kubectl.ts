@@ -20,6 +20,7 @@ import {
   resolveResourceName,
   resourcesInCategory,
 } from '../model/rules/resources.js';
+import { type FieldSelector, parseFieldSelector, parseLabelSelector, SelectorError } from '../model/rules/selectors.js';
 import { sortByJsonPath } from '../model/rules/sortBy.js';
 import {
   noResourcesMessage,
@@ -48,22 +49,9 @@ export interface CommandOutput {
   ok: boolean;
 }
 
-/** Label selector as kubectl accepts it: `a=b,c!=d,e` (equality and existence forms). */
+/** Whether the labels match a label selector (the API server's syntax: src/model/rules/selectors.ts). */
 export function matchesSelector(labels: Record<string, string> | undefined, selector: string | undefined): boolean {
-  if (!selector) return true;
-  const l = labels ?? {};
-  return selector
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .every((term) => {
-      const ne = term.split('!=');
-      if (ne.length === 2) return l[ne[0]!.trim()] !== ne[1]!.trim();
-      const eq = term.split(/==?/);
-      if (eq.length === 2) return l[eq[0]!.trim()] === eq[1]!.trim();
-      if (term.startsWith('!')) return !(term.slice(1) in l);
-      return term in l;
-    });
+  return parseLabelSelector(selector)(labels);
 }
 
 function resolveTypes(names: string[]): { types: ResourceType[]; error?: string } {
@@ -95,8 +83,19 @@ async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string):
   const sections: { resource: ResourceType; objects: KubeObject[] }[] = [];
   const missing: string[] = [];
   for (const type of types) {
-    let objects = (await backend.list(type.id, type.namespaced ? namespace : undefined)).filter((o) =>
-      matchesSelector(o.metadata.labels, cmd.selector),
+    let fields: FieldSelector;
+    try {
+      fields = parseFieldSelector(cmd.fieldSelector, type.kind);
+    } catch (e) {
+      if (!(e instanceof SelectorError)) throw e;
+      // The API server refuses the list; kubectl prints its error.
+      const selectors = `label selector "${cmd.selector ?? ''}", field selector "${cmd.fieldSelector}"`;
+      const message = `Unable to find "${groupVersionResource(type)}" that match ${selectors}: ${e.message}`;
+      return { text: `Error from server (BadRequest): ${message}`, ok: false };
+    }
+    const labels = parseLabelSelector(cmd.selector);
+    let objects = (await backend.list(type.id, type.namespaced ? namespace : undefined)).filter(
+      (o) => labels(o.metadata.labels) && fields(o),
     );
     const names =
       cmd.refs.length > 0 ? cmd.refs.filter((r) => typeIdOf(r.resource) === type.id).map((r) => r.name) : cmd.names;
@@ -355,4 +354,12 @@ function byNamespaceAndName(a: KubeObject, b: KubeObject): number {
   const ka = `${a.metadata.namespace ?? ''}/${a.metadata.name}`;
   const kb = `${b.metadata.namespace ?? ''}/${b.metadata.name}`;
   return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+/** How the API server names a resource in its errors: `serving.knative.dev/v1, Resource=services`, `/v1, Resource=pods`. */
+function groupVersionResource(type: ResourceType): string {
+  const slash = type.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : type.apiVersion.slice(0, slash);
+  const version = slash < 0 ? type.apiVersion : type.apiVersion.slice(slash + 1);
+  return `${group}/${version}, Resource=${type.plural}`;
 }

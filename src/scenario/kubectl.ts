@@ -4,6 +4,7 @@
  * Errors use kubectl's own words where there is one.
  */
 import { JsonPathError, parseCustomColumns, parseJsonPath, relaxedJsonPath } from '../model/rules/jsonpath.js';
+import { parseLabelSelector, SelectorError } from '../model/rules/selectors.js';
 import { CommandLineError, didYouMean, quoteWord, splitCommandLine } from './shell.js';
 
 export type OutputFormat = 'wide' | 'yaml' | 'json' | 'name' | 'jsonpath' | 'custom-columns';
@@ -40,6 +41,8 @@ export interface KubectlGet extends KubectlBase {
   template?: string;
   /** `--sort-by`: a JSONPath the objects are ordered by. */
   sortBy?: string;
+  /** `--field-selector`: the fields the API server selects by (`type=Warning`, `metadata.name=x`). */
+  fieldSelector?: string;
   selector?: string;
   showLabels: boolean;
   noHeaders: boolean;
@@ -142,6 +145,7 @@ const FLAGS: Record<KubectlVerb, FlagSpec[]> = {
     { long: 'show-labels', takesValue: false },
     { long: 'no-headers', takesValue: false },
     { long: 'sort-by', takesValue: true },
+    { long: 'field-selector', takesValue: true },
     { long: 'watch', short: 'w', takesValue: false },
   ],
   apply: [
@@ -329,6 +333,14 @@ export function parseKubectl(commandLine: string): KubectlCommand {
   const base = { argv, text, ...(namespace !== undefined ? { namespace } : {}) };
   if (namespace === '') throw new KubectlParseError('error: a namespace must not be empty');
   const selector = last(values, 'selector');
+  if (selector !== undefined) {
+    try {
+      parseLabelSelector(selector);
+    } catch (e) {
+      if (e instanceof SelectorError) throw new KubectlParseError(`error: ${e.message}`);
+      throw e;
+    }
+  }
   const sel = selector !== undefined ? { selector } : {};
 
   switch (verb) {
@@ -360,6 +372,7 @@ export function parseKubectl(commandLine: string): KubectlCommand {
         );
       }
       const sortBy = last(values, 'sort-by');
+      const fieldSelector = last(values, 'field-selector');
       if (template || sortBy) {
         try {
           if (sortBy) parseJsonPath(relaxedJsonPath(sortBy));
@@ -378,6 +391,7 @@ export function parseKubectl(commandLine: string): KubectlCommand {
         ...(output !== undefined ? { output: output as OutputFormat } : {}),
         ...(template !== undefined && TEMPLATED_FORMATS.includes(output as OutputFormat) ? { template } : {}),
         ...(sortBy ? { sortBy } : {}),
+        ...(fieldSelector ? { fieldSelector } : {}),
         ...sel,
         showLabels: flag(values, 'show-labels'),
         noHeaders: flag(values, 'no-headers'),

@@ -9,6 +9,13 @@ import { controllerOwnedCreateRefusal } from '../model/admission.js';
 import type { KubeObject, Pod } from '../model/api/types.js';
 import type { MetricsNaming } from '../model/observability.js';
 import { RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
+import {
+  type FieldSelector,
+  parseFieldSelector,
+  parseLabelSelector,
+  type Selector,
+  SelectorError,
+} from '../model/rules/selectors.js';
 import { isoAt } from '../model/rules/time.js';
 import type { SimCluster } from '../sim/cluster.js';
 import { logTimestamp } from '../sim/podLogs.js';
@@ -55,13 +62,6 @@ import { type DeleteOptions, deleteOptions, queryDryRun } from './options.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from './patch.js';
 import { podProxyAnswer, proxyTarget } from './podProxy.js';
 import { hasScale, requestedReplicas, scaleOf, scaleTable } from './scale.js';
-import {
-  type FieldSelector,
-  parseFieldSelector,
-  parseLabelSelector,
-  type Selector,
-  SelectorError,
-} from './selectors.js';
 import { ApiError, alreadyExists, apiError, badRequest, conflict, invalid, notFound, statusObject } from './status.js';
 import { toTable, wantsTable } from './table.js';
 import type { HistoryEvent, WatchHub } from './watch.js';

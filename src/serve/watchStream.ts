@@ -2,9 +2,9 @@
 import type { ServerResponse } from 'node:http';
 import type { KubeObject } from '../model/api/types.js';
 import type { ResourceType } from '../model/rules/resources.js';
+import type { FieldSelector, Selector } from '../model/rules/selectors.js';
 import type { ObjectStore } from '../sim/store.js';
 import { present } from './objects.js';
-import type { FieldSelector, Selector } from './selectors.js';
 import { badRequest, statusObject } from './status.js';
 import { toTable, wantsTable } from './table.js';
 import type { HistoryEvent, WatchHub } from './watch.js';

@@ -248,6 +248,10 @@ describe.skipIf(!HAS_KUBECTL)('kubectl describe: knsim prints what real kubectl 
       ['get', 'pods', '-A', '--sort-by=.metadata.creationTimestamp'],
       ['get', 'configmaps', '-n', 'knative-serving', '--sort-by=.metadata.resourceVersion', '-o', 'name'],
       ['get', 'ksvc', '--sort-by=.status.url', '-o', 'jsonpath={.items[*].metadata.name}'],
+      ['get', 'events', '--field-selector', 'type=Normal,reason=Created'],
+      ['get', 'events', '--field-selector=involvedObject.kind=Pod,reason!=Pulled', '--sort-by=.metadata.uid'],
+      ['get', 'pods', '-A', '--field-selector', 'status.phase=Running', '-o', 'name'],
+      ['get', 'pods', '-l', 'serving.knative.dev/service in (knservice,other),!nothing', '-o', 'name'],
     ];
     for (const args of cases) {
       const { real, ours } = await bothReads(args);
@@ -255,5 +259,9 @@ describe.skipIf(!HAS_KUBECTL)('kubectl describe: knsim prints what real kubectl 
       expect(real.stderr, args.join(' ')).toBe('');
       expect(strip(ours), args.join(' ')).toBe(strip(real.stdout));
     }
+    // A field the kind cannot be selected by: the API server's 400, as kubectl prints it.
+    const { real, ours } = await bothReads(['get', 'ksvc', '--field-selector', 'status.phase=Ready']);
+    expect(real.stdout).toBe('');
+    expect(`${ours}\n`).toBe(real.stderr);
   });
 });

@@ -3,9 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { KubeObject } from '../../src/model/api/types.js';
+import { parseFieldSelector, parseLabelSelector, SelectorError } from '../../src/model/rules/selectors.js';
 import { kubeconfigYaml } from '../../src/serve/kubeconfig.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from '../../src/serve/patch.js';
-import { parseFieldSelector, parseLabelSelector, SelectorError } from '../../src/serve/selectors.js';
 import { ApiError } from '../../src/serve/status.js';
 import { type HistoryEvent, WatchHub } from '../../src/serve/watch.js';
 import { ObjectStore } from '../../src/sim/store.js';

@@ -3,7 +3,7 @@
  * `metadata.name=x`). Only what kubectl and client-node send is supported; anything else is a
  * 400 with the API server's wording.
  */
-import type { KubeObject } from '../model/api/types.js';
+import type { KubeObject } from '../api/types.js';
 
 export class SelectorError extends Error {}
 
