@@ -6,13 +6,7 @@ import { stringify } from 'yaml';
 import type { Backend } from '../backends/backend.js';
 import type { KubeObject } from '../model/api/types.js';
 import { describerFor, joinDescriptions } from '../model/rules/describe.js';
-import {
-  columnCell,
-  columnValues,
-  JsonPathError,
-  parseCustomColumns,
-  renderJsonPath,
-} from '../model/rules/jsonpath.js';
+import { columnCell, columnPath, JsonPathError, parseCustomColumns, renderJsonPath } from '../model/rules/jsonpath.js';
 import {
   notFoundMessage,
   objectReference,
@@ -47,11 +41,6 @@ function sortKeys(value: unknown): unknown {
 export interface CommandOutput {
   text: string;
   ok: boolean;
-}
-
-/** Whether the labels match a label selector (the API server's syntax: src/model/rules/selectors.ts). */
-export function matchesSelector(labels: Record<string, string> | undefined, selector: string | undefined): boolean {
-  return parseLabelSelector(selector)(labels);
 }
 
 function resolveTypes(names: string[]): { types: ResourceType[]; error?: string } {
@@ -136,7 +125,8 @@ async function get(cmd: KubectlGet, backend: Backend, defaultNamespace: string):
       break;
     case 'custom-columns': {
       const columns = parseCustomColumns(cmd.template ?? '');
-      const rows = all.map((o) => columns.map((c) => columnCell(columnValues(c.path, o))));
+      const paths = columns.map((c) => columnPath(c.path));
+      const rows = all.map((o) => paths.map((valuesIn) => columnCell(valuesIn(o))));
       text =
         all.length === 0
           ? ''
@@ -203,9 +193,10 @@ async function describe(cmd: KubectlDescribe, backend: Backend, defaultNamespace
   const texts: string[] = [];
   const errors: string[] = [];
   const events = await backend.list('events', namespace);
+  const labels = parseLabelSelector(cmd.selector);
   for (const { type, name } of wanted) {
     const all = (await backend.list(type.id, type.namespaced ? namespace : undefined))
-      .filter((o) => matchesSelector(o.metadata.labels, cmd.selector))
+      .filter((o) => labels(o.metadata.labels))
       .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
     let objects = all;
     if (name !== undefined) {

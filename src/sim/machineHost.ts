@@ -99,6 +99,26 @@ type Listener<M extends AnyStateMachine> = (event: EmittedFrom<M>) => void;
  * `outside(hosted)` is the listener for what the machine emits outside a send: its initial
  * entry actions and its timers' transitions.
  */
+/**
+ * The scope a pure transition runs in: an inert actor whose `actionExecutor` collects the
+ * transition's actions. The transition calls only that, and passes `self` and `system` to the
+ * machine's expressions, which ours do not read.
+ */
+export function inertActorScope(actionExecutor: (action: ExecutableActionObject) => void): AnyActorScope {
+  const self = createEmptyActor();
+  return {
+    self,
+    id: '',
+    sessionId: '',
+    logger: () => {},
+    defer: () => {},
+    emit: () => {},
+    system: self.system,
+    stopChild: () => {},
+    actionExecutor,
+  } as AnyActorScope;
+}
+
 export class MachineHost<M extends AnyStateMachine> {
   private readonly scope: AnyActorScope;
   /** The actions of the transition being computed (taken, and a fresh array put, before they run). */
@@ -115,22 +135,10 @@ export class MachineHost<M extends AnyStateMachine> {
     private readonly options: HostOptions<M> = {},
   ) {
     // What `transition()` builds on each call (an inert actor, its system and an initial snapshot
-    // of the machine, ≈ 40 µs): made once. The transition calls only `actionExecutor` of it and
-    // passes `self` and `system` to the machine's expressions, which ours do not read.
-    const self = createEmptyActor();
-    this.scope = {
-      self,
-      id: '',
-      sessionId: '',
-      logger: () => {},
-      defer: () => {},
-      emit: () => {},
-      system: self.system,
-      stopChild: () => {},
-      actionExecutor: (action) => {
-        this.actions.push(action);
-      },
-    };
+    // of the machine, ≈ 40 µs): made once.
+    this.scope = inertActorScope((action) => {
+      this.actions.push(action);
+    });
     this.plans = new TransitionPlans(machine, this.scope);
   }
 

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   columnCell,
-  columnValues,
+  columnPath,
   JsonPathError,
   parseCustomColumns,
   parseJsonPath,
@@ -115,9 +115,9 @@ describe('kubectl JSONPath', () => {
     expect(() => parseCustomColumns('NAME')).toThrow(
       'unexpected custom-columns spec: NAME, expected <header>:<json-path-expr>',
     );
-    expect(columnCell(columnValues('spec.containers[*].image', POD))).toBe('x,y');
-    expect(columnCell(columnValues('{.status.capacity}', POD))).toBe('map[cpu:4]');
-    expect(columnCell(columnValues('.nothing', POD))).toBe('<none>');
+    expect(columnCell(columnPath('spec.containers[*].image')(POD))).toBe('x,y');
+    expect(columnCell(columnPath('{.status.capacity}')(POD))).toBe('map[cpu:4]');
+    expect(columnCell(columnPath('.nothing')(POD))).toBe('<none>');
   });
 
   it.skipIf(!HAS_KUBECTL)(

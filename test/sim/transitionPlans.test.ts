@@ -15,30 +15,19 @@ import {
   and,
   assign,
   cancel,
-  createEmptyActor,
   type ExecutableActionObject,
   emit,
   raise,
   setup,
 } from 'xstate';
 import { podMachine } from '../../src/model/machines/pod.js';
+import { inertActorScope } from '../../src/sim/machineHost.js';
 import { TransitionPlans } from '../../src/sim/transitionPlans.js';
 
 function scopeInto(out: { actions: ExecutableActionObject[] }): AnyActorScope {
-  const self = createEmptyActor();
-  return {
-    self,
-    id: '',
-    sessionId: '',
-    logger: () => {},
-    defer: () => {},
-    emit: () => {},
-    system: self.system,
-    stopChild: () => {},
-    actionExecutor: (action) => {
-      out.actions.push(action);
-    },
-  } as AnyActorScope;
+  return inertActorScope((action) => {
+    out.actions.push(action);
+  });
 }
 
 /** XState's own transitions, and the plans, each with its own scope. */

@@ -395,13 +395,15 @@ export function renderJsonPath(template: string, data: Value): string {
 }
 
 /**
- * The values one `-o custom-columns` path finds in an object (kubectl's RelaxedJSONPathExpression:
- * `metadata.name`, `.metadata.name` and `{.metadata.name}` are the same path).
+ * What one `-o custom-columns` or `--sort-by` path finds in an object, the path parsed once
+ * (kubectl's RelaxedJSONPathExpression: `metadata.name`, `.metadata.name` and `{.metadata.name}`
+ * are the same path).
  */
-export function columnValues(path: string, obj: Value): Value[] {
-  const nodes = parseJsonPath(relaxedJsonPath(path));
-  const exprs = nodes.filter((n): n is Extract<Node, { kind: 'expr' }> => n.kind === 'expr');
-  return exprs.flatMap((n) => results(n.path, obj, obj));
+export function columnPath(path: string): (obj: Value) => Value[] {
+  const exprs = parseJsonPath(relaxedJsonPath(path)).filter(
+    (n): n is Extract<Node, { kind: 'expr' }> => n.kind === 'expr',
+  );
+  return (obj) => exprs.flatMap((n) => results(n.path, obj, obj));
 }
 
 /** kubectl's RelaxedJSONPathExpression: `metadata.name` → `{.metadata.name}`. */

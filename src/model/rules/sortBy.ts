@@ -9,11 +9,12 @@
  * sort keeps it too for up to 12 objects, and may not beyond.
  */
 import { parseQuantity } from '../cluster/quantity.js';
-import { columnValues, JsonPathError, relaxedJsonPath } from './jsonpath.js';
+import { columnPath, JsonPathError, relaxedJsonPath } from './jsonpath.js';
 
 /** The objects in `--sort-by` order (a stable sort of the order given: the API server's list order). */
 export function sortByJsonPath<T>(objects: readonly T[], field: string): T[] {
-  const keys = objects.map((o) => columnValues(field, o));
+  const keyOf = columnPath(field);
+  const keys = objects.map(keyOf);
   const quantities = QUANTITY_FIELD.test(field);
   if (objects.length > 0 && !keys.some((k) => k.length > 0)) {
     throw new JsonPathError(`couldn't find any field with path "${relaxedJsonPath(field)}" in the list of objects`);
