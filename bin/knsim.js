@@ -70,6 +70,16 @@ function quickStartSettings() {
   setTimeout(() => setFlagsFromString('--semi-space-growth-factor=2'), 1000).unref();
 }
 
+/**
+ * Whether the command may draw the interactive screen, whose ink has top-level await, which the
+ * one-file CommonJS bundle cannot require: `knsim tui`, and `knsim start` (what `npm start` runs)
+ * on a terminal, where it opens the screen (src/cli/commands/tui.ts `isInteractiveTerminal`).
+ */
+function drawsScreen(args) {
+  if (args[0] === 'tui') return true;
+  return args[0] === 'start' && process.stdout.isTTY === true && process.stdin.isTTY === true;
+}
+
 /** The command line's `main`: from the build, or from the sources through tsx. */
 async function loadMain(args) {
   const reason = sourceReason();
@@ -79,7 +89,7 @@ async function loadMain(args) {
     // chunk is less to load than the whole bundle and its cache), and for a build made before
     // there was one. Either way the same code runs: a wrong guess costs time, not behaviour.
     const onlyHelp = args.length === 0 || args[0] === 'help' || args.some((a) => HELP.has(a));
-    if (args[0] !== 'tui' && !onlyHelp && existsSync(join(root, 'dist', BUNDLE))) {
+    if (!drawsScreen(args) && !onlyHelp && existsSync(join(root, 'dist', BUNDLE))) {
       const { main } = loadBundle(join(root, 'dist'));
       quickStartSettings();
       return main;

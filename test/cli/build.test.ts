@@ -5,14 +5,16 @@
  * back to the sources, saying so. Done in a copy of the package, so the checkout's own dist/ (or
  * its absence) does not matter.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../tui/helpers.js';
 import { REPO } from './helpers.js';
 
 let copy = '';
+const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
 
 /** Runs `node [--import hook] bin/knsim.js args` in the copy, without KNSIM_SOURCE. */
 function bin(args: string[], options: { hook?: string; source?: boolean } = {}) {
@@ -162,6 +164,35 @@ describe('the build', () => {
     const page = readFileSync(join(copy, 'run.html'), 'utf8');
     expect(page).toContain(readFileSync(join(REPO, 'src/report/client.js'), 'utf8').slice(0, 200));
   });
+
+  // `npm start` on a terminal opens the screen: from the build that must be the ES modules too (the
+  // bundle cannot require ink); it once ended in "require() cannot be used on an ESM graph with
+  // top-level await" on every terminal, while piped runs and `knsim tui` were fine.
+  it.skipIf(!HAS_TMUX)(
+    HAS_TMUX ? 'opens the screen for `knsim start` on a terminal' : 'in tmux (skipped: tmux is not installed)',
+    async () => {
+      const session = `knsim-build-start-${process.pid}`;
+      const command = `env -u CI -u KNSIM_SOURCE NO_COLOR=1 KNSIM_DEBUG=1 node bin/knsim.js start; echo "exit $?"; sleep 60`;
+      execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', '-c', copy, command]);
+      let screen = '';
+      try {
+        await waitFor(
+          () => {
+            screen = execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
+            return screen.includes('Timeline') || /exit \d+/.test(screen);
+          },
+          'the screen or the command to end',
+          60_000,
+        );
+        expect(screen).not.toContain('internal error');
+        expect(screen).toContain('knsim seed-walkthrough');
+        expect(screen).toContain('Timeline');
+      } finally {
+        spawnSync('tmux', ['kill-session', '-t', session]);
+      }
+    },
+    90_000,
+  );
 
   it('is passed over, with a note, when a source is newer than it', () => {
     const later = new Date(Date.now() + 60_000);
