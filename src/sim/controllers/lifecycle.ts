@@ -11,6 +11,7 @@ import type { ActorClock } from '../engine.js';
 import { type Hosted, MachineHost, statusOf } from '../machineHost.js';
 import { type RestedSnapshot, rested } from '../restedSnapshot.js';
 import { dataEqual } from '../store.js';
+import { UseOrder } from './useOrder.js';
 
 /** The engine's clock and timers, as far as resting goes. */
 export interface RestTimers {
@@ -86,7 +87,7 @@ export class MachinesByObject<M extends AnyStateMachine> {
     }
   >();
   /** Running machines by the time of their last reconcile, oldest first (a key moves to the end on use). */
-  private readonly lastUsed = new Map<string, number>();
+  private readonly lastUsed = new UseOrder();
   /** A look at the running machines is due on the engine. */
   private restCheckQueued = false;
 
@@ -176,9 +177,7 @@ export class MachinesByObject<M extends AnyStateMachine> {
    * reconciled for {@link REST_AFTER_MS}; the machines that have not been for that long rest now.
    */
   reconciled(obj: KubeObject, nowMs: number): void {
-    const key = `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
-    this.lastUsed.delete(key);
-    this.lastUsed.set(key, nowMs);
+    this.lastUsed.use(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, nowMs);
     this.restDue(nowMs);
   }
 
@@ -186,22 +185,20 @@ export class MachinesByObject<M extends AnyStateMachine> {
   private restDue(nowMs: number): void {
     // `at + REST_AFTER_MS <= nowMs`, the very sum the look below is queued at: the clock reaches
     // it exactly, where `nowMs - at` could fall a rounding short of the interval.
-    for (const [k, at] of this.lastUsed) {
-      if (at + REST_AFTER_MS > nowMs) break;
-      this.lastUsed.delete(k);
+    const used = this.lastUsed;
+    for (let k = used.oldest(); k !== undefined; k = used.oldest()) {
+      if (used.oldestTime() + REST_AFTER_MS > nowMs) break;
+      used.shift();
       // Still busy (a timer pending): looked at again later.
-      if (!this.rest(k)) this.lastUsed.set(k, nowMs);
+      if (!this.rest(k)) used.use(k, nowMs);
     }
-    if (this.restCheckQueued) return;
+    if (this.restCheckQueued || used.size === 0) return;
     const timers = this.timers();
-    for (const at of this.lastUsed.values()) {
-      this.restCheckQueued = true;
-      timers.at(at + REST_AFTER_MS, () => {
-        this.restCheckQueued = false;
-        this.restDue(timers.now());
-      });
-      return;
-    }
+    this.restCheckQueued = true;
+    timers.at(used.oldestTime() + REST_AFTER_MS, () => {
+      this.restCheckQueued = false;
+      this.restDue(timers.now());
+    });
   }
 
   /** Keeps only the persisted snapshot of the machine under `key`, unless a timer of it is pending. */
@@ -223,7 +220,7 @@ export class MachinesByObject<M extends AnyStateMachine> {
     const machine = this.machines.get(key)?.machine;
     if (machine) this.host.stop(machine);
     this.machines.delete(key);
-    this.lastUsed.delete(key);
+    this.lastUsed.forget(key);
   }
 }
 
