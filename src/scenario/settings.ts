@@ -93,6 +93,26 @@ const podStartup = conv((v): DurationDist | PodStartupPhases => {
   return out;
 });
 
+/** An app's `after` (crashImages, hangImages): its median or midpoint, and the spread each pod draws from. */
+function afterFields(given: DurationDist | undefined): {
+  afterMs: number;
+  afterSpread?: { kind: 'median'; spread: number } | { kind: 'range'; minMs: number; maxMs: number };
+} {
+  const after: DurationDist = given ?? { kind: 'fixed', ms: 0 };
+  return {
+    afterMs:
+      after.kind === 'fixed'
+        ? after.ms
+        : after.kind === 'median'
+          ? after.medianMs
+          : Math.round((after.minMs + after.maxMs) / 2),
+    ...(after.kind === 'median' ? { afterSpread: { kind: 'median' as const, spread: after.spread } } : {}),
+    ...(after.kind === 'range'
+      ? { afterSpread: { kind: 'range' as const, minMs: after.minMs, maxMs: after.maxMs } }
+      : {}),
+  };
+}
+
 export function settingsSchema(ext: Record<string, z.ZodType> = {}) {
   return strict({
     podStartup: podStartup.optional(),
@@ -114,25 +134,32 @@ export function settingsSchema(ext: Record<string, z.ZodType> = {}) {
         }),
       )
       .transform((list) =>
-        list.map((c) => {
-          const after: DurationDist = c.after ?? { kind: 'fixed', ms: 0 };
-          return {
-            image: c.image,
-            exitCode: c.exitCode ?? 1,
-            message: c.message ?? '',
-            afterMs:
-              after.kind === 'fixed'
-                ? after.ms
-                : after.kind === 'median'
-                  ? after.medianMs
-                  : Math.round((after.minMs + after.maxMs) / 2),
-            ...(after.kind === 'median' ? { afterSpread: { kind: 'median' as const, spread: after.spread } } : {}),
-            ...(after.kind === 'range'
-              ? { afterSpread: { kind: 'range' as const, minMs: after.minMs, maxMs: after.maxMs } }
-              : {}),
-            ...(c.unlessEnv !== undefined ? { unlessEnv: c.unlessEnv } : {}),
-          };
+        list.map((c) => ({
+          image: c.image,
+          exitCode: c.exitCode ?? 1,
+          message: c.message ?? '',
+          ...afterFields(c.after),
+          ...(c.unlessEnv !== undefined ? { unlessEnv: c.unlessEnv } : {}),
+        })),
+      )
+      .optional(),
+    // Apps that stop answering (docs/conformance.md "Liveness kills and the progress deadline").
+    hangImages: z
+      .array(
+        strict({
+          image: z.string(),
+          after: durationDist.optional(),
+          unlessEnv: z.string().optional(),
+          onSigterm: oneOf(['exit', 'ignore'] as const).optional(),
         }),
+      )
+      .transform((list) =>
+        list.map((h) => ({
+          image: h.image,
+          ...afterFields(h.after),
+          ...(h.unlessEnv !== undefined ? { unlessEnv: h.unlessEnv } : {}),
+          onSigterm: h.onSigterm ?? ('exit' as const),
+        })),
       )
       .optional(),
     cluster: clusterSchema.optional(),

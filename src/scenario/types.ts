@@ -90,6 +90,17 @@ export interface ScenarioSettings {
     afterSpread?: { kind: 'median'; spread: number } | { kind: 'range'; minMs: number; maxMs: number };
     unlessEnv?: string;
   }[];
+  /**
+   * Images whose app stops answering `afterMs` after each start; the kubelet kills it when its
+   * liveness probe fails (see src/sim/settings.ts `HangImage`).
+   */
+  hangImages?: {
+    image: string;
+    afterMs: number;
+    afterSpread?: { kind: 'median'; spread: number } | { kind: 'range'; minMs: number; maxMs: number };
+    unlessEnv?: string;
+    onSigterm: 'exit' | 'ignore';
+  }[];
   /** The nodes and the cluster-autoscaler (src/scenario/cluster.ts). */
   cluster?: ClusterSpec;
   /** Image sizes and pull times by image name. */

@@ -56,7 +56,7 @@ import { ClusterNodes } from './nodes/cluster.js';
 import { NODES } from './nodes/state.js';
 import { type AccessLines, type AccessLog, PodLogs } from './podLogs.js';
 import { EventRecorder } from './recorder.js';
-import { defaultSimSettings, imageCrash, type SimSettings } from './settings.js';
+import { defaultSimSettings, imageCrash, imageHang, type SimSettings } from './settings.js';
 import { ObjectStore, type StoreEvent, typeOf } from './store.js';
 import { BY_OWNER, ROUTES_BY_TARGET, T } from './types.js';
 import { WorkQueue } from './workqueue.js';
@@ -483,6 +483,7 @@ export class SimCluster {
         podPhase: (ns, revision, pod, phase) => this.onPodPhase(ns, revision, pod, phase),
         podBusyForMs: (ns, revision, pod) => this.revisions.get(`${ns}/${revision}`)?.dataplane.podBusyForMs(pod) ?? 0,
         appExited: (ns, revision, pod) => this.revisions.get(`${ns}/${revision}`)?.dataplane.podExited(pod),
+        appHung: (ns, revision, pod) => this.revisions.get(`${ns}/${revision}`)?.dataplane.podHung(pod),
       },
       { replicaSets: new ReplicaSetController(this.ctx, this.recorder), recorder: this.recorder, logs: this.podLogs },
       this.nodes,
@@ -731,7 +732,7 @@ export class SimCluster {
     // in it) keeps its pods' requests by pod, for the exit to fail them.
     const user = rev.spec.containers?.[0];
     const oomAt = oomKillAtFor(user, this.settings.app.memory);
-    if (imageCrash(this.settings, user) || oomAt < Number.POSITIVE_INFINITY) {
+    if (imageCrash(this.settings, user) || imageHang(this.settings, user) || oomAt < Number.POSITIVE_INFINITY) {
       dataplane.appsMayExit = true;
       dataplane.appPort = user?.ports?.[0]?.containerPort ?? 8080;
       if (oomAt > 0) dataplane.oomAt = oomAt;

@@ -74,6 +74,21 @@ export interface CrashImage {
   unlessEnv?: string;
 }
 
+/**
+ * An image whose app stops answering `afterMs` after each start (scenario `hangImages`): its
+ * requests wait, and the kubelet kills it when its liveness probe fails (src/model/cluster/liveness.ts).
+ */
+export interface HangImage {
+  image: string;
+  afterMs: number;
+  /** As `CrashImage.afterSpread`: each pod draws its own `afterMs`. */
+  afterSpread?: { kind: 'median'; spread: number } | { kind: 'range'; minMs: number; maxMs: number };
+  /** The app hangs only when its container lacks this environment variable. */
+  unlessEnv?: string;
+  /** What it does at the kubelet's SIGTERM: ends (143), or goes on until SIGKILL (137). */
+  onSigterm: 'exit' | 'ignore';
+}
+
 export interface SimSettings {
   podStartup: PodStartupSettings;
   /** The nodes (default: one minikube-like node) and the cluster-autoscaler, if any. */
@@ -101,6 +116,8 @@ export interface SimSettings {
   missingImages: string[];
   /** Images whose app exits: their pods crash-loop (scenario `crashImages`). */
   crashImages: CrashImage[];
+  /** Images whose app stops answering (scenario `hangImages`). */
+  hangImages: HangImage[];
   app: AppSettings;
 }
 
@@ -118,6 +135,7 @@ export function defaultSimSettings(): SimSettings {
     activators: 1,
     missingImages: [],
     crashImages: [],
+    hangImages: [],
     app: {
       response: 'Hello Knative!',
       serviceTimeMs: 5,
@@ -146,6 +164,18 @@ export function imageCrash(
   const env = container.env ?? [];
   return settings.crashImages.find(
     (c) => c.image === container.image && (c.unlessEnv === undefined || !env.some((e) => e.name === c.unlessEnv)),
+  );
+}
+
+/** How the app of a pod's user container (its first) stops answering, if it does. */
+export function imageHang(
+  settings: SimSettings,
+  container: { image?: string; env?: readonly { name?: string }[] } | undefined,
+): HangImage | undefined {
+  if (settings.hangImages.length === 0 || !container) return undefined;
+  const env = container.env ?? [];
+  return settings.hangImages.find(
+    (h) => h.image === container.image && (h.unlessEnv === undefined || !env.some((e) => e.name === h.unlessEnv)),
   );
 }
 
@@ -188,6 +218,7 @@ export function settingsFromScenario(input: ScenarioSettings): SimSettings {
   if (input.activators !== undefined) s.activators = input.activators;
   if (input.missingImages) s.missingImages = input.missingImages;
   if (input.crashImages) s.crashImages = input.crashImages;
+  if (input.hangImages) s.hangImages = input.hangImages;
   if (input.cluster) s.cluster = input.cluster;
   if (input.images) s.images = input.images;
   if (input.app?.response !== undefined) s.app.response = input.app.response;

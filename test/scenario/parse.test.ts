@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { loadScenarioFile, type ParseOptions, parseScenario, ScenarioError } from '../../src/scenario/parse.js';
-import { imageCrash, settingsFromScenario } from '../../src/sim/settings.js';
+import { imageCrash, imageHang, settingsFromScenario } from '../../src/sim/settings.js';
 
 const FIXTURE = new URL('./fixtures/seed.yaml', import.meta.url).pathname;
 
@@ -214,6 +214,38 @@ describe('parseScenario: errors name the file, line, column and field', () => {
     expect(imageCrash(sim, { image: 'c' })).toBeUndefined();
     expect(errorOf(lines('settings:', '  crashImages: [{ image: a, exitcode: 1 }]')).message).toMatch(
       /settings\.crashImages\[0\]\.exitcode: unknown field "exitcode" \(did you mean "exitCode"\?\)/,
+    );
+  });
+
+  it("hangImages: the defaults (at start, ends at SIGTERM) and the simulator's settings from them; a wrong value names its line and field", () => {
+    const s = parseScenario(
+      lines(
+        'settings:',
+        '  hangImages:',
+        '    - image: a',
+        '    - { image: b, after: { min: 60s, max: 90s }, unlessEnv: FIX, onSigterm: ignore }',
+      ),
+      'x.yaml',
+    );
+    expect(s.settings.hangImages).toEqual([
+      { image: 'a', afterMs: 0, onSigterm: 'exit' },
+      {
+        image: 'b',
+        afterMs: 75_000,
+        afterSpread: { kind: 'range', minMs: 60_000, maxMs: 90_000 },
+        unlessEnv: 'FIX',
+        onSigterm: 'ignore',
+      },
+    ]);
+    const sim = settingsFromScenario(s.settings);
+    expect(imageHang(sim, { image: 'a' })?.onSigterm).toBe('exit');
+    expect(imageHang(sim, { image: 'b', env: [{ name: 'FIX' }] })).toBeUndefined();
+    expect(imageHang(sim, { image: 'c' })).toBeUndefined();
+    expect(errorOf(lines('settings:', '  hangImages:', '    - { image: a, onSigterm: stop }')).message).toBe(
+      'scn.yaml:3:30: settings.hangImages[0].onSigterm: expected one of exit, ignore, got the string "stop"',
+    );
+    expect(errorOf(lines('settings:', '  hangImages: [{ image: a, afterr: 1s }]')).message).toMatch(
+      /settings\.hangImages\[0\]\.afterr: unknown field "afterr" \(did you mean "after"\?\)/,
     );
   });
 

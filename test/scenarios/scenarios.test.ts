@@ -196,6 +196,51 @@ describe('scenarios reproduce Knative', () => {
     expect(run.transcript).toMatch(/shop-00002-deployment-\S+ +2\/2 +Running +1 \(\d+s ago\)/);
   });
 
+  it('liveness-restart: a hung app keeps its requests until its liveness probe has failed three times and the kubelet killed it; they fail with 502 then', async () => {
+    const run = await runScenario('liveness-restart.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    expect(run.ticks('shop-00001').length).toBeGreaterThan(10);
+    // Every request is answered or fails: none is left in the hung app.
+    const done = run.requests('done');
+    expect(done.length).toBe(run.requests('arrived').length);
+    expect(done.every((r) => r.status === 200 || r.status === 502)).toBe(true);
+    // The kubelet sees each end a relist (1 s) after it: the pod turns Running then.
+    const seen = (
+      run.events.filter(
+        (e) => e.type === 'pod' && (e as unknown as { phase: string }).phase === 'Running',
+      ) as unknown as {
+        t: number;
+      }[]
+    )
+      .map((p) => p.t)
+      .slice(1);
+    expect(seen).toEqual([123_330, 243_330]);
+    const failed = done.filter((r) => r.status === 502);
+    expect(failed.length).toBeGreaterThan(200);
+    for (const r of failed) {
+      // Ended with the app (a second before the relist) or refused until the relist.
+      const end = seen.find((t) => r.t >= t - 1000 && r.t <= t);
+      expect(end, `502 at ${r.t}`).toBeDefined();
+    }
+    // What waited in the hung app: from the hang (90 s after the start) to the kill's end.
+    const waited = failed.filter((r) => r.t === seen[0]! - 1000).map((r) => r.latencyMs!);
+    expect(Math.max(...waited)).toBeGreaterThan(25_000);
+    expect(run.transcript).toContain(
+      'Warning  Unhealthy  5s (x3 over 25s)   kubelet            Liveness probe failed: Get "http://10.244.0.1:8080/healthz": context deadline exceeded (Client.Timeout exceeded while awaiting headers)',
+    );
+    expect(run.transcript).toContain(
+      'Normal   Killing    5s                 kubelet            Container user-container failed liveness probe, will be restarted',
+    );
+    expect(run.transcript).toMatch(/Last State: +Terminated\n +Reason: +Error\n +Exit Code: +143/);
+    expect(run.events).toContainEqual(
+      expect.objectContaining({
+        type: 'narration',
+        text: 'revision shop-00001 failed (ExitCode143): Container failed with: ',
+      }),
+    );
+    expect(run.transcript).toMatch(/shop-00001-deployment-\S+ +2\/2 +Running +2 \(\d+s ago\)/);
+  });
+
   it('several-activators: each of 3 activators sends only to its slice of the 4 pods, the ingress gives each a third', async () => {
     const run = await runScenario('several-activators.yaml');
     expect(run.exitCode, run.transcript).toBe(0);

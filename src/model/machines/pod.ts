@@ -13,12 +13,19 @@
  * started again, passes its readiness probe again. A serving app the kernel kills for its memory
  * (`pod.oomKilled`, from the data plane) takes the same way out of Ready.
  *
+ * An app that stops answering (scenario `hangImages`) stays Ready while it hangs (it still accepts
+ * connections, so the queue-proxy's TCP readiness check passes). With a liveness probe that can
+ * see it (src/model/cluster/liveness.ts), the kubelet's probe fails `failureThreshold` times, the
+ * kubelet kills the container, and the pod takes an exit's way out of Ready; without one, it hangs
+ * until the pod is deleted.
+ *
  * Durations come in as input; who binds the pod and when its images are on the node are events
  * (the scheduler's and the kubelet's image manager's answers to `schedule` and `pull`). The
  * machine only says in which order things happen.
  */
 import { assign, emit, setup } from 'xstate';
 import { crashLoopNext, KUBELET_RELIST_MS } from '../cluster/crashLoop.js';
+import { type LivenessTiming, livenessFailuresMs } from '../cluster/liveness.js';
 import type { PodPhase } from '../events.js';
 
 export interface PodInput {
@@ -39,6 +46,12 @@ export interface PodInput {
   exitAfterMs?: number;
   /** Its exits are the kernel's kills for its memory (an app that alone passes its limit). */
   exitsOomKilled?: boolean;
+  /**
+   * An app that stops answering `afterMs` after each start (when it is ready, if that is later),
+   * the user container's liveness probe (none: nothing kills it) and how long its kill takes
+   * (src/model/cluster/liveness.ts `livenessKill`).
+   */
+  hang?: { readonly afterMs: number; readonly liveness: LivenessTiming | undefined; readonly killMs: number };
 }
 
 /** How long a pod deleted before its containers ran lingers as Terminating. */
@@ -51,8 +64,8 @@ export type PodMachineEvent =
   | { type: 'pod.bound'; node: string }
   /** No node fits: the scheduler's FitError message. */
   | { type: 'pod.unschedulable'; message: string }
-  /** The kubelet has the pod's images on its node. */
-  | { type: 'pod.pulled' }
+  /** The kubelet has the pod's images on its node, `sinceBoundMs` after it took the pod (its probe workers' start). */
+  | { type: 'pod.pulled'; sinceBoundMs?: number }
   /** The kernel killed the serving app for its memory, `ranMs` after the container started. */
   | { type: 'pod.oomKilled'; ranMs: number };
 
@@ -76,7 +89,12 @@ export type PodEmitted =
       exits: number;
       backOffMs: number;
       oomKilled: boolean;
-    };
+    }
+  /**
+   * An app that stops answering: it hung (its requests wait), a liveness probe failed (the
+   * kubelet's `Unhealthy`), the kubelet kills the container (`Killing`).
+   */
+  | { type: 'liveness'; state: 'hung' | 'failed' | 'killing' };
 
 /** Every Pending step leaves on a deletion or a binding. */
 const PENDING_EXITS = {
@@ -129,6 +147,25 @@ const CRASHING_EXITS = {
   },
 } as const;
 
+/** The last failed liveness probe: the kubelet's `Unhealthy`, then its `Killing`. */
+const LIVENESS_KILL = [
+  { type: 'tellLiveness', params: { state: 'failed' } },
+  { type: 'tellLiveness', params: { state: 'killing' } },
+] as const;
+
+const NO_FAILURES: readonly number[] = [];
+
+/** When a hanging app stops answering, from its container's start: once it is ready, at the earliest. */
+function hangAtMs(context: { startupMs: number; hang?: PodInput['hang'] }): number {
+  return Math.max(context.startupMs, context.hang?.afterMs ?? 0);
+}
+
+/** A hanging app's run, from its container's start to its end after the liveness kill. */
+function runMs(context: { probeFailuresMs: readonly number[]; hang?: PodInput['hang'] }): number {
+  const f = context.probeFailuresMs;
+  return f.length > 0 ? f[f.length - 1]! + (context.hang?.killMs ?? 0) : 0;
+}
+
 /** Every ContainerCreating step leaves on a deletion. */
 const CONTAINER_CREATING_EXITS = {
   'pod.delete': {
@@ -149,6 +186,14 @@ export const podMachine = setup({
       backOffEntryMs: number;
       backOffMs: number;
       oomKilled: boolean;
+      /**
+       * A hanging app's liveness probe: how long its worker had been ticking when the container
+       * last started (modulo the period), when this run's failures come (from that start), and
+       * how many came so far.
+       */
+      probeLeadMs: number;
+      probeFailuresMs: readonly number[];
+      probeFailed: number;
     },
     events: {} as PodMachineEvent,
     emitted: {} as PodEmitted,
@@ -161,6 +206,11 @@ export const podMachine = setup({
     // An app that passed its readiness probe exits this long after.
     serve: ({ context }) => (context.exitAfterMs ?? 0) - context.startupMs,
     relist: KUBELET_RELIST_MS,
+    // A hanging app: ready, then hung; its first failed probe; the next ones; the kill.
+    hang: ({ context }) => Math.max(0, (context.hang?.afterMs ?? 0) - context.startupMs),
+    firstFailure: ({ context }) => Math.max(0, (context.probeFailuresMs[0] ?? 0) - hangAtMs(context)),
+    probePeriod: ({ context }) => context.hang?.liveness?.periodMs ?? 0,
+    kill: ({ context }) => context.hang?.killMs ?? 0,
     // The back-off counts from the exit, which the kubelet saw one relist later.
     backOff: ({ context }) => Math.max(0, context.backOffMs - KUBELET_RELIST_MS),
     // A pod whose containers never started has nothing to drain: it goes almost at once.
@@ -176,12 +226,38 @@ export const podMachine = setup({
     // An app that does not exit on its own (started again after the kernel killed it).
     neverExits: ({ context }) => context.exitAfterMs === undefined,
     backsOff: ({ context }) => context.backOffMs > 0,
+    hangs: ({ context }) => context.hang !== undefined,
+    // The liveness probe sees the hang (an HTTP probe times out); otherwise the app hangs on.
+    probed: ({ context }) => context.probeFailuresMs.length > 0,
+    // This failure is the `failureThreshold`-th in a row: the kubelet kills the container.
+    lastFailure: ({ context }) =>
+      context.probeFailuresMs.length > 0 && context.probeFailed + 1 >= context.probeFailuresMs.length,
   },
   actions: {
     countExit: assign(({ context }, params: { ranMs: number; oom: boolean }) => {
       const next = crashLoopNext(context.backOffEntryMs, params.ranMs);
       return { exits: context.exits + 1, backOffMs: next.delayMs, backOffEntryMs: next.entryMs, oomKilled: params.oom };
     }),
+    // The probe worker's clock moves on with the pod (it outlives the container's runs).
+    advanceProbeClock: assign(({ context }, params: { ms: number }) => {
+      const period = context.hang?.liveness?.periodMs ?? 0;
+      return { probeLeadMs: period > 0 ? (context.probeLeadMs + params.ms) % period : 0 };
+    }),
+    // A hanging app's container starts: when its probe's failures will come (the count from 0).
+    startRun: assign(({ context }) => ({
+      probeFailed: 0,
+      probeFailuresMs: context.hang?.liveness
+        ? livenessFailuresMs(context.hang.liveness, context.probeLeadMs, hangAtMs(context))
+        : [],
+    })),
+    rememberBinding: assign(({ context, event }) => ({
+      probeLeadMs: event.type === 'pod.pulled' ? (event.sinceBoundMs ?? 0) : context.probeLeadMs,
+    })),
+    countFailure: assign(({ context }) => ({ probeFailed: context.probeFailed + 1 })),
+    tellLiveness: emit((_, params: { state: 'hung' | 'failed' | 'killing' }) => ({
+      type: 'liveness' as const,
+      state: params.state,
+    })),
     tellContainer: emit(({ context }, params: { state: 'exited' | 'backOff' | 'restarted' }) => ({
       type: 'container' as const,
       state: params.state,
@@ -206,7 +282,16 @@ export const podMachine = setup({
   },
 }).createMachine({
   id: 'pod',
-  context: ({ input }) => ({ ...input, exits: 0, backOffEntryMs: 0, backOffMs: 0, oomKilled: false }),
+  context: ({ input }) => ({
+    ...input,
+    exits: 0,
+    backOffEntryMs: 0,
+    backOffMs: 0,
+    oomKilled: false,
+    probeLeadMs: 0,
+    probeFailuresMs: NO_FAILURES,
+    probeFailed: 0,
+  }),
   // One level of states, the phase's steps side by side (Pending: queued, scheduling,
   // unschedulable; ContainerCreating: pulling, creating): XState's every transition and timer
   // costs in the depth of the states it leaves and enters, and a pod makes a dozen of them. A
@@ -242,12 +327,24 @@ export const podMachine = setup({
     },
     pulling: {
       entry: [{ type: 'announce', params: { phase: 'ContainerCreating' } }, 'askKubelet'],
-      on: { ...CONTAINER_CREATING_EXITS, 'pod.pulled': 'creating' },
+      on: {
+        ...CONTAINER_CREATING_EXITS,
+        'pod.pulled': [{ target: 'creating', guard: 'hangs', actions: ['rememberBinding'] }, { target: 'creating' }],
+      },
     },
     creating: {
       after: {
         creating: [
           { target: 'crashing', guard: 'exits', actions: [{ type: 'announce', params: { phase: 'Running' } }] },
+          {
+            target: 'crashing',
+            guard: 'hangs',
+            actions: [
+              { type: 'announce', params: { phase: 'Running' } },
+              { type: 'advanceProbeClock', params: ({ context }) => ({ ms: context.creatingMs }) },
+              'startRun',
+            ],
+          },
           { target: 'running' },
         ],
       },
@@ -259,6 +356,7 @@ export const podMachine = setup({
       after: {
         startup: [
           { target: 'serving', guard: 'servesFirst' },
+          { target: 'answering', guard: 'hangs' },
           { target: 'ready', guard: 'neverExits' },
         ],
         exit: { target: 'exited', guard: 'exits', actions: EXIT_ACTIONS },
@@ -281,6 +379,7 @@ export const podMachine = setup({
             guard: 'backsOff',
             actions: [
               { type: 'announce', params: { phase: 'Running' } },
+              { type: 'advanceProbeClock', params: ({ context }) => ({ ms: runMs(context) + KUBELET_RELIST_MS }) },
               { type: 'tellContainer', params: { state: 'backOff' } },
             ],
           },
@@ -288,6 +387,8 @@ export const podMachine = setup({
             target: 'crashing',
             actions: [
               { type: 'announce', params: { phase: 'Running' } },
+              { type: 'advanceProbeClock', params: ({ context }) => ({ ms: runMs(context) + KUBELET_RELIST_MS }) },
+              'startRun',
               { type: 'tellContainer', params: { state: 'restarted' } },
             ],
           },
@@ -312,9 +413,65 @@ export const podMachine = setup({
     // CrashLoopBackOff: the container waits out its back-off, then starts again.
     backingOff: {
       after: {
-        backOff: { target: 'crashing', actions: [{ type: 'tellContainer', params: { state: 'restarted' } }] },
+        backOff: {
+          target: 'crashing',
+          actions: [
+            {
+              type: 'advanceProbeClock',
+              params: ({ context }) => ({ ms: Math.max(0, context.backOffMs - KUBELET_RELIST_MS) }),
+            },
+            'startRun',
+            { type: 'tellContainer', params: { state: 'restarted' } },
+          ],
+        },
       },
       on: CRASHING_EXITS,
+    },
+    // A hanging app, ready: it answers until it hangs.
+    answering: {
+      entry: [{ type: 'announce', params: { phase: 'Ready' } }],
+      after: { hang: { target: 'hung', actions: [{ type: 'tellLiveness', params: { state: 'hung' } }] } },
+      on: DIED_EXITS,
+    },
+    // It answers nothing, still Ready, until its liveness probe has failed often enough.
+    hung: {
+      after: {
+        firstFailure: [
+          { target: 'killing', guard: 'lastFailure', actions: LIVENESS_KILL },
+          {
+            target: 'failing',
+            guard: 'probed',
+            actions: ['countFailure', { type: 'tellLiveness', params: { state: 'failed' } }],
+          },
+        ],
+      },
+      on: DIED_EXITS,
+    },
+    failing: {
+      after: {
+        probePeriod: [
+          { target: 'killing', guard: 'lastFailure', actions: LIVENESS_KILL },
+          {
+            target: 'failing',
+            reenter: true,
+            actions: ['countFailure', { type: 'tellLiveness', params: { state: 'failed' } }],
+          },
+        ],
+      },
+      on: DIED_EXITS,
+    },
+    // The preStop hook, SIGTERM, and SIGKILL if it comes to that: then the container has ended.
+    killing: {
+      after: {
+        kill: {
+          target: 'died',
+          actions: [
+            { type: 'countExit', params: ({ context }) => ({ ranMs: runMs(context), oom: false }) },
+            { type: 'tellContainer', params: { state: 'exited' } },
+          ],
+        },
+      },
+      on: DIED_EXITS,
     },
     running: {
       entry: [{ type: 'announce', params: { phase: 'Running' } }],
@@ -353,6 +510,10 @@ const PHASE_OF_STATE: Readonly<Record<string, PodPhase>> = {
   exited: 'Running',
   backingOff: 'Running',
   serving: 'Ready',
+  answering: 'Ready',
+  hung: 'Ready',
+  failing: 'Ready',
+  killing: 'Ready',
   died: 'Ready',
   ready: 'Ready',
   terminating: 'Terminating',

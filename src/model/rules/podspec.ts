@@ -43,6 +43,32 @@ const fieldRef = (name: string, fieldPath: string): EnvVar => ({
   valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath } },
 });
 
+/**
+ * The serving container's liveness probe aimed at its port, whatever port it named: the kubelet
+ * probes the app itself, not the queue-proxy (knative/serving pkg/reconciler/revision/resources/
+ * deploy.go `rewriteUserLivenessProbe`, since knative/serving#12479).
+ */
+function livenessOnUserPort(c: Container, userPort: number): { livenessProbe?: unknown } {
+  const given = (c as { livenessProbe?: Record<string, unknown> }).livenessProbe;
+  if (!given || typeof given !== 'object') return {};
+  // The API server's defaults for a probe (core/v1 SetDefaults_Probe), as the Deployment shows it.
+  const probe: Record<string, unknown> = {
+    ...given,
+    timeoutSeconds: given.timeoutSeconds || 1,
+    periodSeconds: given.periodSeconds || 10,
+    successThreshold: given.successThreshold || 1,
+    failureThreshold: given.failureThreshold || 3,
+  };
+  for (const handler of ['httpGet', 'tcpSocket'] as const) {
+    const action = probe[handler];
+    if (action && typeof action === 'object') {
+      const defaults = handler === 'httpGet' ? { path: '/', scheme: 'HTTP' } : {};
+      return { livenessProbe: { ...probe, [handler]: { ...defaults, ...(action as object), port: userPort } } };
+    }
+  }
+  return { livenessProbe: probe };
+}
+
 /** The containers of a revision's pods: the user's (completed as Knative does) and queue-proxy. */
 export function revisionContainers(rev: Revision, options: RevisionPodOptions): Container[] {
   const labels = rev.metadata.labels ?? {};
@@ -65,6 +91,7 @@ export function revisionContainers(rev: Revision, options: RevisionPodOptions): 
       : [];
     return {
       ...rest,
+      ...(serving ? livenessOnUserPort(c, userPort) : {}),
       name: c.name ?? (i === 0 ? USER_CONTAINER : `sidecar-${i - 1}`),
       ...(serving ? { ports: [{ name: 'user-port', containerPort: userPort, protocol: 'TCP' }] } : {}),
       env: [...env, ...knativeEnv],

@@ -23,6 +23,13 @@ import {
   pulledMessage,
   pullingMessage,
 } from '../../model/cluster/images.js';
+import {
+  livenessKill,
+  livenessKillingMessage,
+  livenessTimeoutMessage,
+  livenessTiming,
+  type ProbeSpec,
+} from '../../model/cluster/liveness.js';
 import { type ContainerRequests, type PodDemand, podDemand } from '../../model/cluster/scheduler.js';
 import { md5, sha256Hex } from '../../model/digest.js';
 import type { PodPhase } from '../../model/events.js';
@@ -39,7 +46,7 @@ import type { SchedulablePod, Scheduler } from '../nodes/scheduler.js';
 import type { NodeState } from '../nodes/state.js';
 import type { PodLogs } from '../podLogs.js';
 import type { EventRecorder } from '../recorder.js';
-import { type CrashImage, imageCrash } from '../settings.js';
+import { type CrashImage, type HangImage, imageCrash, imageHang } from '../settings.js';
 import { T } from '../types.js';
 import { type PodMachine, PodMachines } from './podMachines.js';
 import { deploymentConditions, REPLICA_SETS, type ReplicaSetController } from './replicaset.js';
@@ -51,6 +58,8 @@ export interface PodObserver {
   podBusyForMs(namespace: string, revision: string, pod: string): number;
   /** A serving pod's app exited: the requests in it fail (the kubelet has not seen it yet). */
   appExited(namespace: string, revision: string, pod: string): void;
+  /** A serving pod's app stopped answering: the requests in it, and those sent to it, wait. */
+  appHung(namespace: string, revision: string, pod: string): void;
 }
 
 /** Where the controller reports what a cluster shows (ReplicaSets, events). */
@@ -299,6 +308,8 @@ export class DeploymentController {
   private readonly runtimes = new Map<string, Map<string, DeploymentRuntime>>();
   /** The pods' machines, without actors (see podMachines.ts). */
   private readonly machines: PodMachines<PodRuntime>;
+  /** When each pod was bound, while its images are pulled (only with `hangImages`: its probe workers' start). */
+  private readonly boundAt = new Map<PodRuntime, number>();
   /** The Deployment whose pod `createPod` is starting (`born` files the pod there). */
   private making: DeploymentRuntime | undefined;
   private ipCounter = 0;
@@ -337,6 +348,9 @@ export class DeploymentController {
           break;
         case 'container':
           this.onContainer(ns, pod, e.state, e.backOffMs, e.oomKilled);
+          break;
+        case 'liveness':
+          this.onLiveness(ns, pod, e.state);
           break;
       }
     };
@@ -504,8 +518,8 @@ export class DeploymentController {
     return Math.round(median * Math.exp(spread * normalVariate(this.ctx.random.pods)));
   }
 
-  /** How long this pod's app runs before it exits, each start (its own draw when the scenario spreads it). */
-  private exitAfter(crash: CrashImage): number {
+  /** How long this pod's app runs before it exits (or hangs), each start (its own draw when the scenario spreads it). */
+  private exitAfter(crash: CrashImage | HangImage): number {
     const spread = crash.afterSpread;
     if (!spread) return crash.afterMs;
     const random = this.ctx.random.pods;
@@ -567,6 +581,16 @@ export class DeploymentController {
       drainMs: this.ctx.settings.drainMs,
       exitAfterMs: crash ? this.exitAfter(crash) : undefined,
     };
+    const hang = imageHang(this.ctx.settings, containers[0]);
+    if (hang) {
+      const probe = (containers[0] as { livenessProbe?: ProbeSpec } | undefined)?.livenessProbe;
+      const grace = (template.spec?.terminationGracePeriodSeconds ?? 300) * 1000;
+      input.hang = {
+        afterMs: this.exitAfter(hang),
+        liveness: probe ? livenessTiming(probe) : undefined,
+        killMs: livenessKill(grace, hang.onSigterm === 'exit').afterMs,
+      };
+    }
     // An app whose memory alone passes its limit is killed as it starts, every time.
     if (this.ctx.settings.app.memory && oomKillAtFor(containers[0], this.ctx.settings.app.memory) === 0) {
       input.exitAfterMs = 0;
@@ -629,7 +653,12 @@ export class DeploymentController {
       pod.images,
       (outcomes) => {
         pod.pulls = outcomes;
-        this.machines.deliver(pod, { type: 'pod.pulled' });
+        // The kubelet's probe workers started as it took the pod (a hanging app's liveness probe).
+        const boundAt = this.boundAt.get(pod);
+        if (boundAt !== undefined) {
+          this.boundAt.delete(pod);
+          this.machines.deliver(pod, { type: 'pod.pulled', sinceBoundMs: this.ctx.now() - boundAt });
+        } else this.machines.deliver(pod, { type: 'pod.pulled' });
       },
       (index, image) => {
         const c = containers[index];
@@ -732,6 +761,7 @@ export class DeploymentController {
       if (owner?.pods.delete(pod.name)) owner.tally.Gone--;
       // The machine is final (done: a send to it changes nothing) and has no timer left.
     } else if (phase === 'ContainerCreating') {
+      if (this.ctx.settings.hangImages.length > 0) this.boundAt.set(pod, this.ctx.now());
       // The binding: the node and the scheduled status in one write.
       const existing = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
       if (existing && pod.node) {
@@ -787,13 +817,17 @@ export class DeploymentController {
     };
     const crash = pod.crash;
     if (state === 'exited') {
+      const hang = app === undefined && !oomKilled ? imageHang(this.ctx.settings, user) : undefined;
       crash.exit = oomKilled
         ? { exitCode: OOM_KILLED_EXIT_CODE, reason: OOM_KILLED_REASON, message: '' }
-        : {
-            exitCode: app?.exitCode ?? 0,
-            reason: terminatedReason(app?.exitCode ?? 0),
-            message: app?.message ?? '',
-          };
+        : hang
+          ? // The liveness kill: ended by SIGTERM, or by SIGKILL at the end of the grace period.
+            livenessExit(hang, stored)
+          : {
+              exitCode: app?.exitCode ?? 0,
+              reason: terminatedReason(app?.exitCode ?? 0),
+              message: app?.message ?? '',
+            };
     }
     if (state === 'exited' && pod.announced === 'Ready') {
       // It served: the requests in it fail now; the kubelet shows the exit at its next relist,
@@ -836,6 +870,42 @@ export class DeploymentController {
     }
     this.ctx.store.updateStatus(T.pod, namespace, pod.name, podStatus(stored, 'Running', pod), true);
     if (state === 'restarted') this.ctx.enqueue(T.revision, namespace, pod.revision);
+  }
+
+  /**
+   * A hanging app: it stopped answering (the data plane holds its requests), or the kubelet's
+   * liveness probe failed (`Unhealthy`), or the kubelet kills the container (`Killing`).
+   */
+  private onLiveness(namespace: string, pod: PodRuntime, state: 'hung' | 'failed' | 'killing'): void {
+    if (state === 'hung') {
+      this.observer.appHung(namespace, pod.revision, pod.name);
+      return;
+    }
+    const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
+    const user = stored?.spec.containers?.[0];
+    if (!stored || !user) return;
+    const kubelet = { component: 'kubelet', host: pod.node?.name ?? '' };
+    const name = user.name ?? 'user-container';
+    if (state === 'killing') {
+      this.shown.recorder.record(
+        stored,
+        'Normal',
+        'Killing',
+        livenessKillingMessage(name),
+        kubelet,
+        containerField(user),
+      );
+      return;
+    }
+    const probe = (user as { livenessProbe?: ProbeSpec }).livenessProbe;
+    const port = probe?.httpGet?.port;
+    const userPort = user.ports?.[0]?.containerPort ?? 8080;
+    const message = livenessTimeoutMessage(
+      pod.ip,
+      typeof port === 'number' && port > 0 ? port : userPort,
+      probe?.httpGet?.path ?? '/',
+    );
+    this.shown.recorder.record(stored, 'Warning', 'Unhealthy', message, kubelet, containerField(user));
   }
 
   /** The scheduler's and kubelet's side of a phase change: the binding, the events. */
@@ -934,6 +1004,13 @@ function podCondition(
     reason,
     message: `containers with unready status: [${unready.join(' ')}]`,
   };
+}
+
+/** How a hanging app's container ended after its liveness kill (reason `Error`, the app wrote nothing). */
+function livenessExit(hang: HangImage, pod: Pod): ContainerExit {
+  const grace = ((pod.spec as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds ?? 300) * 1000;
+  const exitCode = livenessKill(grace, hang.onSigterm === 'exit').exitCode;
+  return { exitCode, reason: terminatedReason(exitCode), message: '' };
 }
 
 /** The field an event about a container names. */

@@ -180,7 +180,10 @@ export class RevisionController {
     // no app memory for a limit to kill it for): no pod to look at.
     const look = {
       scheduling: !config.deployment.podIsAlwaysSchedulable,
-      exits: ctx.settings.crashImages.length > 0 || ctx.settings.app.memory !== undefined,
+      exits:
+        ctx.settings.crashImages.length > 0 ||
+        ctx.settings.hangImages.length > 0 ||
+        ctx.settings.app.memory !== undefined,
     };
     const first =
       (look.scheduling || look.exits) && deploymentStalled(deployment)

@@ -67,6 +67,8 @@ export const REQ_WAITING_FOR_WORKER = 3;
 /** The app is working on it. */
 export const REQ_WORKING = 4;
 export const REQ_DONE = 5;
+/** In the user container of an app that stopped answering: it waits for its deadline or the app's end. */
+export const REQ_HUNG = 6;
 
 export interface DataplaneHooks {
   /** The activator's immediate stat on the first request of a period (for the poke). */
@@ -96,6 +98,11 @@ class PodEndpoint {
    * what is sent to it meets a refused connection.
    */
   exited = false;
+  /**
+   * Its app stopped answering (scenario `hangImages`): what it works on, and what comes to it,
+   * waits, until a deadline or the app's end (`podExited`).
+   */
+  hung = false;
   /** The requests the app is working on, kept only when a revision's apps may exit (`podExited`). */
   readonly workingNow = new Set<SimRequest>();
   /** Requests in the user container (as the queue-proxy sees them). */
@@ -472,6 +479,7 @@ export class RevisionDataplane {
     const pod = this.endpoint(name);
     pod.ready = true;
     pod.exited = false;
+    pod.hung = false;
     if (ip !== undefined) pod.ip = ip;
     pod.cpu = cpu;
     this.refile(pod);
@@ -494,6 +502,7 @@ export class RevisionDataplane {
     const pod = this.pods.get(name);
     if (!pod) return;
     pod.exited = true;
+    pod.hung = false;
     const refused = appConnectionRefusedBody(this.appPort);
     let viaActivator = false;
     for (const req of pod.workingNow) {
@@ -512,6 +521,24 @@ export class RevisionDataplane {
       viaActivator = this.failInPod(pod, req, refused) || viaActivator;
     }
     if (viaActivator && (this.held.length !== 0 || this.lanes !== undefined)) this.drainHeld();
+  }
+
+  /**
+   * The app stopped answering: what it works on never ends on its own (its completion, still
+   * scheduled, finds it hung), and waits for its deadline, as what comes to it from now on.
+   */
+  podHung(name: string): void {
+    const pod = this.pods.get(name);
+    if (!pod || pod.exited) return;
+    pod.hung = true;
+    for (const req of pod.workingNow) this.hang(req);
+  }
+
+  /** A request in a hung app: it waits for its proxy's (or its client's) deadline. */
+  private hang(req: SimRequest): void {
+    req.state = REQ_HUNG;
+    // A deadline timer set while it queued has not fired (else it would not be here): it stands.
+    this.watchDeadline(req);
   }
 
   /**
@@ -862,6 +889,10 @@ export class RevisionDataplane {
     req.state = REQ_WORKING;
     if (this.appsMayExit) pod.workingNow.add(req);
     req.startedAt = this.engine.now();
+    if (pod.hung) {
+      this.hang(req);
+      return;
+    }
     if (pod.cpu !== undefined && this.cpuShare > 0) {
       this.startCpuWork(pod, pod.cpu, req);
       return;
@@ -953,7 +984,7 @@ export class RevisionDataplane {
    */
   private deadlinePassed(req: SimRequest): void {
     const state = req.state;
-    if (state !== REQ_HELD && state !== REQ_QUEUED && state !== REQ_WAITING_FOR_WORKER) return;
+    if (state !== REQ_HELD && state !== REQ_QUEUED && state !== REQ_WAITING_FOR_WORKER && state !== REQ_HUNG) return;
     const now = this.engine.now();
     const clientGone = req.clientDeadline <= now && req.clientDeadline < req.deadline;
     const pod = req.endpoint as PodEndpoint | undefined;
@@ -966,7 +997,12 @@ export class RevisionDataplane {
       }
     } else if (pod) {
       if (state === REQ_QUEUED) pod.queuedCount--;
-      else {
+      else if (state === REQ_HUNG) {
+        // The app never answered it: its slot and worker come free.
+        pod.workingNow.delete(req);
+        pod.working--;
+        pod.inFlight--;
+      } else {
         pod.appQueued--;
         pod.inFlight--;
       }
@@ -977,8 +1013,14 @@ export class RevisionDataplane {
     }
     if (clientGone) this.finish(req, STATUS_NO_ANSWER, '');
     else this.finish(req, STATUS_GATEWAY_TIMEOUT, req.timeoutBody);
-    // A request that waited for a worker held a container slot: the next queued one takes it.
-    if (pod && state === REQ_WAITING_FOR_WORKER) this.nextInContainer(pod);
+    // A request that waited for a worker (or hung) held a container slot: the next queued one takes it.
+    if (pod && (state === REQ_WAITING_FOR_WORKER || state === REQ_HUNG)) {
+      if (state === REQ_HUNG && pod.appHead < pod.appQueue.length) {
+        const waiting = pod.nextForWorker();
+        if (waiting) this.startWork(pod, waiting);
+      }
+      this.nextInContainer(pod);
+    }
     if (req.viaActivator && state !== REQ_HELD) this.drainHeld();
   }
 
