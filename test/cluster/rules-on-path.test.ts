@@ -41,7 +41,7 @@ vi.mock('../../src/model/hpa/reconcile.js', async (original) => swapped((await o
 vi.mock('../../src/model/hpa/spec.js', async (original) => swapped((await original()) as Record<string, unknown>));
 
 const RULES = [
-  'schedulePod',
+  'placePod',
   'podDemand',
   'filterNode',
   'planScaleUp',

@@ -1,8 +1,9 @@
 /**
  * kube-scheduler's rules (src/model/cluster/scheduler.ts) are made cheap for clusters where most
  * pods fit nowhere (the shared rejections, the FitError counted without per-node lists, the
- * scoring without closures per node): every decision, message and draw must be the plain
- * version's. The plain version below is the rule as it was written first, kept as the oracle.
+ * scoring without closures per node, the rejections counted rather than listed, the ties counted
+ * in a reused list of scores, the siblings by node itself): every decision, message and draw must
+ * be the plain version's. The plain version below is the rule as it was written first, kept as the oracle.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import {
   type NodeRejection,
   type NodeView,
   type PodDemand,
+  placePod,
   schedulePod,
 } from '../../src/model/cluster/scheduler.js';
 
@@ -189,5 +191,72 @@ describe('kube-scheduler’s rules against their plain version', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('places the pod where the plain version does, with the siblings kept by node itself (property)', () => {
+    // Up to 150 nodes (more than the reused list of scores starts with), many alike: ties.
+    const alike = fc.record({
+      allocPods: fc.constantFrom(0, 110),
+      usedPods: fc.integer({ min: 0, max: 3 }),
+      image: fc.boolean(),
+      unschedulable: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(alike, { minLength: 0, maxLength: 150 }),
+        fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 150 }),
+        fc.array(fc.constantFrom(...IMAGES), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 1, max: 2 ** 30 }),
+        (specs, placed, images, seed) => {
+          const nodes: NodeView[] = specs.map((s, i) => ({
+            name: `n${i}`,
+            labels: {},
+            unschedulable: s.unschedulable,
+            allocatable: { cpuMillis: 64_000, memoryBytes: 2 ** 38, pods: s.allocPods },
+            requested: { cpuMillis: 100 * s.usedPods, memoryBytes: 0, pods: s.usedPods },
+            scoreRequested: { cpuMillis: 100 * s.usedPods, memoryBytes: 200 * MI * s.usedPods },
+            images: new Map(s.image ? [['app', 500 * MI]] : []),
+          }));
+          const byName = new Map<string, number>();
+          const byNode = new Map<NodeView, number>();
+          placed.forEach((n, i) => {
+            if (n > 0 && i < nodes.length) {
+              byName.set(`n${i}`, n);
+              byNode.set(nodes[i]!, n);
+            }
+          });
+          const demand: PodDemand = {
+            cpuMillis: 100,
+            memoryBytes: 0,
+            scoreCpuMillis: 100,
+            scoreMemoryBytes: 200 * MI,
+            images,
+          };
+          const a = stream(seed);
+          const b = stream(seed);
+          const got = placePod(demand, nodes, a, byNode);
+          const want = plain.schedule({ ...demand, siblingsByNode: byName }, nodes, b);
+          expect(
+            got.node === undefined
+              ? { scheduled: false, message: got.message }
+              : { scheduled: true, node: got.node.name },
+          ).toEqual(want);
+          expect(a.draws).toBe(b.draws);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('words a FitError of reasons the filters never give as the plain version does', () => {
+    const rejections: NodeRejection[] = [
+      { reasons: ['node(s) had untolerated taint', 'Insufficient cpu'], resolvable: false },
+      { reasons: ['Too many pods', 'node(s) had untolerated taint'], resolvable: true },
+      { reasons: ['Insufficient cpu', 'Insufficient memory', 'Too many pods'], resolvable: true },
+      { reasons: [], resolvable: false },
+    ];
+    for (let n = 0; n <= rejections.length; n++) {
+      expect(fitErrorMessage(rejections.slice(0, n))).toBe(plain.fitError(rejections.slice(0, n)));
+    }
   });
 });

@@ -96,11 +96,65 @@ export function filterNode(node: NodeView, pod: PodDemand): NodeRejection | unde
   return { reasons, resolvable: true };
 }
 
-/** `0/N nodes are available: <count> <reason>, ….` — counts per reason, sorted as strings. */
-function nodesAvailable(total: number, counts: ReadonlyMap<string, number>): string {
-  const parts: string[] = [];
-  for (const [r, n] of counts) parts.push(`${n} ${r}`);
-  parts.sort(byString);
+/** The reasons `filterNode` gives, each with its place in a {@link FitErrorTally}'s counts. */
+const KNOWN_REASONS = [
+  REASON_UNSCHEDULABLE_NODE,
+  REASON_NODE_SELECTOR,
+  REASON_TOO_MANY_PODS,
+  'Insufficient cpu',
+  'Insufficient memory',
+] as const;
+
+/**
+ * The nodes' rejections of one pod counted as they come, for its FitError: numbers per known
+ * reason (no Map, no list of the rejections, no iterator per node: a pod no node fits is
+ * rejected by every node on each attempt), a Map only for a reason `filterNode` never gives.
+ */
+class FitErrorTally {
+  total = 0;
+  private readonly known = [0, 0, 0, 0, 0];
+  private other: Map<string, number> | undefined;
+  private resolvable = 0;
+  private notHelpful = 0;
+
+  add(r: NodeRejection): void {
+    this.total++;
+    const reasons = r.reasons;
+    for (let i = 0; i < reasons.length; i++) {
+      const reason = reasons[i]!;
+      const k = KNOWN_REASONS.indexOf(reason as (typeof KNOWN_REASONS)[number]);
+      if (k >= 0) this.known[k]!++;
+      else {
+        this.other ??= new Map();
+        this.other.set(reason, (this.other.get(reason) ?? 0) + 1);
+      }
+    }
+    if (r.resolvable) this.resolvable++;
+    else this.notHelpful++;
+  }
+
+  /**
+   * `0/N nodes are available: <count> <reason>, …. preemption: …` — each part's count and
+   * reason, the parts sorted as strings (so the order the reasons came in does not matter).
+   */
+  message(): string {
+    const total = this.total;
+    if (total === 0) return 'no nodes available to schedule pods';
+    const parts: string[] = [];
+    for (let k = 0; k < KNOWN_REASONS.length; k++) {
+      if (this.known[k]! > 0) parts.push(`${this.known[k]} ${KNOWN_REASONS[k]}`);
+    }
+    if (this.other !== undefined) for (const [r, n] of this.other) parts.push(`${n} ${r}`);
+    const preemption: string[] = [];
+    if (this.resolvable > 0) preemption.push(`${this.resolvable} ${REASON_NO_VICTIMS}`);
+    if (this.notHelpful > 0) preemption.push(`${this.notHelpful} ${REASON_PREEMPTION_NOT_HELPFUL}`);
+    return `${nodesAvailable(total, parts)} preemption: ${nodesAvailable(total, preemption)}.`;
+  }
+}
+
+/** `0/N nodes are available: <part>, ….` — the parts (`<count> <reason>`) sorted as strings. */
+function nodesAvailable(total: number, parts: string[]): string {
+  if (parts.length > 1) parts.sort(byString);
   return parts.length > 0 ? `0/${total} nodes are available: ${parts.join(', ')}.` : `0/${total} nodes are available.`;
 }
 
@@ -115,18 +169,9 @@ function byString(a: string, b: string): number {
  * 1 No preemption victims found for incoming pod..` (the double stop is kube-scheduler's).
  */
 export function fitErrorMessage(rejections: readonly NodeRejection[]): string {
-  const total = rejections.length;
-  if (total === 0) return 'no nodes available to schedule pods';
-  // Counted as the rejections come, in their order (the first reason seen first, as a Map keeps
-  // it): every pod no node fits asks this, over every node, so no per-node lists are made.
-  const reasons = new Map<string, number>();
-  const preemptions = new Map<string, number>();
-  for (const r of rejections) {
-    for (const reason of r.reasons) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-    const p = r.resolvable ? REASON_NO_VICTIMS : REASON_PREEMPTION_NOT_HELPFUL;
-    preemptions.set(p, (preemptions.get(p) ?? 0) + 1);
-  }
-  return `${nodesAvailable(total, reasons)} preemption: ${nodesAvailable(total, preemptions)}.`;
+  const tally = new FitErrorTally();
+  for (let i = 0; i < rejections.length; i++) tally.add(rejections[i]!);
+  return tally.message();
 }
 
 /** ImageLocality's thresholds (pkg/scheduler/framework/plugins/imagelocality). */
@@ -164,18 +209,19 @@ function scoreNode(node: NodeView, pod: PodDemand, cluster: ClusterView): number
     (1 - Math.abs(usedFraction(cpuUsed, cpuAlloc) - usedFraction(memUsed, memAlloc)) / 2) * 100,
   );
   let imageSum = 0;
-  for (const [image, having] of cluster.having) {
-    const size = node.images.get(image);
+  const { images, having } = cluster;
+  for (let i = 0; i < images.length; i++) {
+    const size = node.images.get(images[i]!);
     if (size === undefined) continue;
-    imageSum += size * (having / cluster.nodes);
+    imageSum += size * (having[i]! / cluster.nodes);
   }
   const maxThreshold = IMAGE_MAX_CONTAINER_THRESHOLD * Math.max(1, pod.images.length);
   const clamped = Math.min(Math.max(imageSum, IMAGE_MIN_THRESHOLD), maxThreshold);
   const imageLocality = Math.floor(((clamped - IMAGE_MIN_THRESHOLD) * 100) / (maxThreshold - IMAGE_MIN_THRESHOLD));
   let spread = 100;
-  if (pod.siblingsByNode && pod.siblingsByNode.size > 0) {
+  if (cluster.spread) {
     const max = cluster.maxSiblings;
-    const here = pod.siblingsByNode.get(node.name) ?? 0;
+    const here = (cluster.siblingsOn ? cluster.siblingsOn.get(node) : pod.siblingsByNode!.get(node.name)) ?? 0;
     spread = max === 0 ? 100 : Math.floor(((max - here) * 100) / max);
   }
   return leastAllocated + balanced + imageLocality + 2 * spread;
@@ -183,57 +229,115 @@ function scoreNode(node: NodeView, pod: PodDemand, cluster: ClusterView): number
 
 /**
  * What scoring a node needs of the whole cluster, the same for every node of one attempt (so an
- * attempt costs its nodes, not their square): how many nodes have each of the pod's images, in
- * the order the pod lists them (once each), and the most siblings on any node.
+ * attempt costs its nodes, not their square): the pod's images in the order it lists them (once
+ * each) with how many nodes have each, whether the spread counts (the pod has siblings placed),
+ * and the most siblings on any node.
  */
 interface ClusterView {
   readonly nodes: number;
-  readonly having: ReadonlyMap<string, number>;
+  readonly images: readonly string[];
+  readonly having: readonly number[];
+  readonly spread: boolean;
   readonly maxSiblings: number;
+  /** The siblings by node itself, when the caller keeps them so (see `schedulePod`). */
+  readonly siblingsOn: ReadonlyMap<NodeView, number> | undefined;
 }
 
-function clusterView(pod: PodDemand, nodes: readonly NodeView[]): ClusterView {
-  const having = new Map<string, number>();
+function clusterView(
+  pod: PodDemand,
+  nodes: readonly NodeView[],
+  siblingsOn: ReadonlyMap<NodeView, number> | undefined,
+): ClusterView {
+  const images: string[] = [];
+  const having: number[] = [];
   for (const image of pod.images) {
-    if (having.has(image)) continue;
+    if (images.includes(image)) continue;
     let n = 0;
-    for (const node of nodes) if (node.images.has(image)) n++;
-    having.set(image, n);
+    for (let i = 0; i < nodes.length; i++) if (nodes[i]!.images.has(image)) n++;
+    images.push(image);
+    having.push(n);
   }
-  const maxSiblings = pod.siblingsByNode && pod.siblingsByNode.size > 0 ? Math.max(...pod.siblingsByNode.values()) : 0;
-  return { nodes: nodes.length, having, maxSiblings };
+  const siblings: ReadonlyMap<unknown, number> | undefined = siblingsOn ?? pod.siblingsByNode;
+  const spread = siblings !== undefined && siblings.size > 0;
+  // Math.max over the counts (what `Math.max(...counts)` gives), without spreading them.
+  let maxSiblings = Number.NEGATIVE_INFINITY;
+  if (spread) for (const n of siblings.values()) maxSiblings = Math.max(maxSiblings, n);
+  return { nodes: nodes.length, images, having, spread, maxSiblings: spread ? maxSiblings : 0, siblingsOn };
 }
 
 export type ScheduleResult =
   | { readonly scheduled: true; readonly node: string }
   | { readonly scheduled: false; readonly message: string };
 
+/** `placePod`'s answer: the node itself, or the FitError message. */
+export type Placement =
+  | { readonly node: NodeView; readonly message?: undefined }
+  | { readonly node?: undefined; readonly message: string };
+
+/** The scores of one attempt's feasible nodes (a scratch list reused: an attempt is never nested). */
+let scores = new Float64Array(64);
+
 /**
  * One scheduling attempt: the feasible nodes scored, the best taken (ties broken at random, as
  * kube-scheduler's selectHost samples among equal scores), or the FitError message.
  */
 export function schedulePod(pod: PodDemand, nodes: readonly NodeView[], random: Random): ScheduleResult {
-  const rejections: NodeRejection[] = [];
+  const placed = placePod(pod, nodes, random);
+  return placed.node !== undefined
+    ? { scheduled: true, node: placed.node.name }
+    : { scheduled: false, message: placed.message };
+}
+
+/**
+ * `schedulePod`, giving the node itself. `siblingsOn`: the pods of the same owner already
+ * placed, by node itself (the simulator keeps them so), in place of the pod's `siblingsByNode`
+ * by node name: the same counts for the same nodes score the same.
+ *
+ * Made cheap, the rule unchanged (test/cluster/schedulerPlain.test.ts holds it against the plain
+ * version): the rejections are counted as they come, not listed; the feasible nodes' scores go
+ * into a reused list and the ties are counted, the one drawn found again, where the best nodes
+ * were a new list each time the best score rose.
+ */
+export function placePod(
+  pod: PodDemand,
+  nodes: readonly NodeView[],
+  random: Random,
+  siblingsOn?: ReadonlyMap<NodeView, number>,
+): Placement {
+  let tally: FitErrorTally | undefined;
   const feasible: NodeView[] = [];
-  for (const node of nodes) {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
     const rejected = filterNode(node, pod);
-    if (rejected) rejections.push(rejected);
-    else feasible.push(node);
+    if (rejected === undefined) feasible.push(node);
+    else if (feasible.length === 0) {
+      // Counted only while no node fits (once one does, the message is never made).
+      tally ??= new FitErrorTally();
+      tally.add(rejected);
+    }
   }
-  if (feasible.length === 0) return { scheduled: false, message: fitErrorMessage(rejections) };
-  if (feasible.length === 1) return { scheduled: true, node: feasible[0]!.name };
-  let best: NodeView[] = [];
+  if (feasible.length === 0) return { message: (tally ?? new FitErrorTally()).message() };
+  if (feasible.length === 1) return { node: feasible[0]! };
+  const cluster = clusterView(pod, nodes, siblingsOn);
+  if (scores.length < feasible.length) scores = new Float64Array(Math.max(feasible.length, 2 * scores.length));
   let bestScore = -1;
-  const cluster = clusterView(pod, nodes);
-  for (const node of feasible) {
-    const score = scoreNode(node, pod, cluster);
+  let ties = 0;
+  for (let i = 0; i < feasible.length; i++) {
+    const score = scoreNode(feasible[i]!, pod, cluster);
+    scores[i] = score;
     if (score > bestScore) {
       bestScore = score;
-      best = [node];
-    } else if (score === bestScore) best.push(node);
+      ties = 1;
+    } else if (score === bestScore) ties++;
   }
-  const pick = best.length === 1 ? best[0]! : best[Math.floor(random() * best.length)]!;
-  return { scheduled: true, node: pick.name };
+  // The best nodes in feasible order, and the draw among them, as a list of them would give.
+  let pick = ties === 1 ? 0 : Math.floor(random() * ties);
+  for (let i = 0; i < feasible.length; i++) {
+    if (scores[i] !== bestScore) continue;
+    if (pick === 0) return { node: feasible[i]! };
+    pick--;
+  }
+  throw new Error('no best node among the feasible ones');
 }
 
 /** What a container asks for, by resource (already in millicores / bytes). */

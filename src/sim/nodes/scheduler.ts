@@ -5,7 +5,7 @@
  * backoff (1 s doubling to 10 s), and at the latest every 5 minutes
  * (podMaxInUnschedulablePodsDuration). Pods are retried in the order they first failed.
  */
-import { type PodDemand, schedulePod } from '../../model/cluster/scheduler.js';
+import { type PodDemand, placePod } from '../../model/cluster/scheduler.js';
 import type { Random } from '../../model/random.js';
 import type { Engine } from '../engine.js';
 import { PodCpu } from './cpu.js';
@@ -175,22 +175,19 @@ export class Scheduler {
     });
   }
 
-  /** One scheduling cycle for a pod: bound (true) or told why not (false). */
+  /**
+   * One scheduling cycle for a pod: bound (true) or told why not (false). Its owner's pods on
+   * each node go to the rule as kept (by node: every node that holds one is in the cluster, a
+   * node leaves only once empty), not copied into a list by node name on each attempt.
+   */
   private attempt(pod: SchedulablePod): boolean {
     const nodes = this.nodes();
-    const siblings = new Map<string, number>();
-    const placed = this.placed.get(pod.owner);
-    if (nodes.length > 1 && placed)
-      for (const node of nodes) {
-        const n = placed.get(node) ?? 0;
-        if (n > 0) siblings.set(node.name, n);
-      }
-    const result = schedulePod({ ...pod.demand, siblingsByNode: siblings }, nodes, this.random);
-    if (!result.scheduled) {
+    const result = placePod(pod.demand, nodes, this.random, this.placed.get(pod.owner) ?? NO_SIBLINGS);
+    if (result.node === undefined) {
       pod.unschedulable(result.message);
       return false;
     }
-    const node = nodes.find((n) => n.name === result.node)!;
+    const node = result.node as NodeState;
     node.add(pod.key, pod.demand);
     this.boundTo.set(pod.key, node);
     this.owners.set(pod.key, pod.owner);
@@ -205,6 +202,9 @@ export class Scheduler {
     return true;
   }
 }
+
+/** An owner with no pod placed: no spread to score. */
+const NO_SIBLINGS: ReadonlyMap<NodeState, number> = new Map();
 
 /** kube-scheduler's per-pod backoff after `attempts` failed attempts. */
 export function backoffMs(attempts: number): number {
