@@ -45,7 +45,7 @@ import { RevisionController } from './controllers/revision.js';
 import { RouteController } from './controllers/route.js';
 import { ServiceController } from './controllers/service.js';
 import { type SimRequest, STATUS_OK } from './dataplane/request.js';
-import { REQ_NEW, RevisionDataplane } from './dataplane/revision.js';
+import { REQ_NEW, type RequestCounts, RevisionDataplane } from './dataplane/revision.js';
 import { Engine } from './engine.js';
 import { HostIndex } from './hostIndex.js';
 import { addControllerIndexes, routesTargeting } from './indexes.js';
@@ -397,6 +397,8 @@ export class SimCluster {
   private requestIds = 0;
   /** Scratch counts for DeploymentController.countPods (read at once, never kept). */
   private readonly podCounts: PodCounts = { ready: 0, pending: 0, terminating: 0 };
+  /** What a revision's data plane counts into for its sample, every second. */
+  private readonly requestCounts: RequestCounts = { concurrency: 0, queued: 0, inFlight: 0 };
   /** The networking layer's added latency per request (src/sim/load/network.ts). */
   private readonly hopLatency: HopSampler;
   /** Where `hopLatency` writes each request's draw. */
@@ -846,23 +848,25 @@ export class SimCluster {
       if (scraped) autoscaler.record(scraped, 'scraper');
       const { ready, pending, terminating } = this.deployments.countPods(rt.namespace, rt.deployment, this.podCounts);
       const desired = rt.desired;
+      const requests = dataplane.countRequests(this.requestCounts);
       const sample: SampleEvent = {
         t: now,
         type: 'sample',
         revision: dataplane.revision,
         rps: dataplane.arrivalsThisSecond,
-        concurrency: dataplane.concurrencyNow(),
+        concurrency: requests.concurrency,
         desired,
         ready,
         pending,
         terminating,
         activatorQueue: dataplane.heldRequests(),
-        queueProxyQueue: dataplane.queuedInPods(),
-        inFlight: dataplane.inFlight(),
+        queueProxyQueue: requests.queued,
+        inFlight: requests.inFlight,
         panic: autoscaler.inPanic,
         activatorInPath: dataplane.activatorInPath,
-        ...this.usageOf(rt),
       };
+      // The app's CPU and memory last (only for an app that has them: no spread of an empty object).
+      if (this.settings.app.cpu > 0 || this.settings.app.memory) this.addUsage(rt, sample);
       this.log.event(sample);
       dataplane.arrivalsThisSecond = 0;
       if (reader && !activatorStat && !scraped && isQuiet(sample) && (rt.cpuAtLastSample ?? 0) === 0) {
@@ -916,9 +920,8 @@ export class SimCluster {
   }
 
   /** The sample's CPU and memory fields, for an app that computes or whose memory is given. */
-  private usageOf(rt: RevisionRuntime): { cpuMillis?: number; memoryBytes?: number } {
+  private addUsage(rt: RevisionRuntime, sample: SampleEvent): void {
     const app = this.settings.app;
-    if (app.cpu <= 0 && !app.memory) return {};
     const memory = app.memory ?? { baseBytes: 0, perRequestBytes: 0 };
     let cpu = 0;
     let bytes = 0;
@@ -930,10 +933,8 @@ export class SimCluster {
     // CPU: what the pods used since the last sample (pods that left take theirs with them).
     const millis = Math.max(0, cpu - (rt.cpuAtLastSample ?? 0));
     rt.cpuAtLastSample = cpu;
-    return {
-      ...(app.cpu > 0 ? { cpuMillis: Math.round(millis) } : {}),
-      ...(app.memory ? { memoryBytes: bytes } : {}),
-    };
+    if (app.cpu > 0) sample.cpuMillis = Math.round(millis);
+    if (app.memory) sample.memoryBytes = bytes;
   }
 
   // ---- the ingress ----
