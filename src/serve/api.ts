@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { controllerOwnedCreateRefusal } from '../model/admission.js';
 import type { KubeObject, Pod } from '../model/api/types.js';
 import type { MetricsNaming } from '../model/observability.js';
-import { RESOURCE_TYPES, type ResourceType } from '../model/rules/resources.js';
+import { RESOURCE_TYPES, type ResourceType, resourceById } from '../model/rules/resources.js';
 import {
   type FieldSelector,
   parseFieldSelector,
@@ -36,6 +36,7 @@ import {
   checkUidUnchanged,
   deletePreconditionFailure,
 } from './concurrency.js';
+import { checkDeploymentUpdate } from './deployments.js';
 import {
   apiGroupDocument,
   apiGroupList,
@@ -56,16 +57,18 @@ import {
   requestManager,
   updateManagedFields,
 } from './fieldManager.js';
+import { futureRevision, listRead, reached, tooLargeResourceVersion } from './freshness.js';
 import { NamespaceTermination } from './namespaces.js';
 import { isObject, keyOf, normaliseObject, present, undecodable } from './objects.js';
 import { type DeleteOptions, deleteOptions, queryDryRun } from './options.js';
 import { applyMerge, jsonPatch, mergePatch, stripDirectives } from './patch.js';
+import { markedForDeletion, podGracePeriod } from './podDeletion.js';
 import { podProxyAnswer, proxyTarget } from './podProxy.js';
 import { hasScale, requestedReplicas, scaleOf, scaleTable } from './scale.js';
 import { ApiError, alreadyExists, apiError, badRequest, conflict, invalid, notFound, statusObject } from './status.js';
 import { toTable, wantsTable } from './table.js';
 import type { HistoryEvent, WatchHub } from './watch.js';
-import { serveWatch } from './watchStream.js';
+import { serveWatch, watchError } from './watchStream.js';
 
 /** Types the simulator's controllers own entirely: reading is fine, writing would desynchronise them. */
 const READ_ONLY = new Set([
@@ -76,6 +79,31 @@ const READ_ONLY = new Set([
   'endpointslices.discovery.k8s.io',
   'events',
 ]);
+
+/**
+ * Read-only types a client may still update (PUT, patch): a revision's Deployment, as `kubectl
+ * rollout restart` does. Knative's revision reconciler then puts its template back
+ * (src/sim/controllers/revision.ts `restoreTemplate`), as on a cluster.
+ */
+const UPDATABLE = new Set(['deployments.apps']);
+
+/** What needs a container runtime: kubectl exec, attach (and run -i), port-forward, cp (exec tar). */
+const PROCESS_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+
+/**
+ * The refusal of `kubectl exec`, `attach`, `port-forward` and `cp`: the simulated pods run no
+ * processes. Said in knsim's words (a cluster has no such answer), as the 400 kubectl prints as
+ * `Error from server (BadRequest): …`, rather than the 404 of a path the server does not know.
+ */
+function noProcesses(subresource: string, pod: string): ApiError {
+  const what = subresource === 'portforward' ? 'port-forward' : subresource;
+  return badRequest(
+    `knsim: pod "${pod}" is simulated: it runs no processes, so ${what} has nothing to connect to (see docs/serve.md, What does not work)`,
+  );
+}
+
+/** Pods: deleted through the simulation (deletePod), though otherwise read-only. */
+const T_POD = resourceById('pods')!;
 
 /** Compares a credential without leaking, through timing, how much of it matched. */
 function sameSecret(given: string, expected: string): boolean {
@@ -151,8 +179,11 @@ export class KubeApi {
         res.destroy();
         return;
       }
-      if (e instanceof ApiError) send(res, e.code, e.status);
-      else send(res, 500, statusObject(500, 'InternalError', `knsim: ${(e as Error).message ?? String(e)}`));
+      if (e instanceof ApiError) {
+        const retry = e.status.details?.retryAfterSeconds;
+        if (retry !== undefined && retry > 0) res.setHeader('Retry-After', String(retry));
+        send(res, e.code, e.status);
+      } else send(res, 500, statusObject(500, 'InternalError', `knsim: ${(e as Error).message ?? String(e)}`));
     }
   }
 
@@ -272,6 +303,14 @@ export class KubeApi {
       };
     }
     if (parts.length > 3) throw notFoundPath();
+    if (
+      resource.id === 'pods' &&
+      name !== undefined &&
+      subresource !== undefined &&
+      PROCESS_SUBRESOURCES.has(subresource)
+    ) {
+      throw noProcesses(subresource, name);
+    }
     const known =
       (subresource === 'status' && hasStatus(resource)) ||
       (subresource === 'log' && resource.id === 'pods') ||
@@ -306,7 +345,12 @@ export class KubeApi {
     }
     if (t.name === undefined) {
       if (method === 'GET' && watch) return this.watch(t, query, req, res);
-      if (method === 'GET') return this.list(t, query, req, res);
+      if (method === 'GET') {
+        const read = listRead(query);
+        if (read.kind === 'notOlderThan') await this.notOlderThan(String(read.rv));
+        if (read.kind === 'exact' && read.rv > this.store().resourceVersion()) throw futureRevision();
+        return this.list(t, query, req, res);
+      }
       if (method === 'POST') {
         const body = await readObject(req);
         const dryRun = queryDryRun(query, 'CreateOptions');
@@ -336,6 +380,7 @@ export class KubeApi {
     }
     switch (method) {
       case 'GET': {
+        await this.notOlderThan(query.get('resourceVersion') ?? '');
         const obj = this.mustGet(t);
         if (wantsTable(req.headers.accept)) {
           return send(
@@ -369,6 +414,7 @@ export class KubeApi {
       case 'DELETE': {
         // dryRun, preconditions and an Orphan propagation are honoured.
         const options = deleteOptions(query, await readBody(req), req.headers['content-type']);
+        if (t.resource.id === T.pod) return send(res, 200, this.deletePod(t.namespace ?? '', this.mustGet(t), options));
         return send(res, 200, this.delete(t, options));
       }
       default:
@@ -440,6 +486,19 @@ export class KubeApi {
     return obj;
   }
 
+  /**
+   * A read "not older than" a resourceVersion (get and list with `resourceVersion=N`): the watch
+   * cache waits for N to arrive, then gives up with a 504 (freshness.ts).
+   */
+  private async notOlderThan(rv: string): Promise<void> {
+    if (!/^\d+$/.test(rv)) return;
+    const wanted = Number(rv);
+    const store = this.store();
+    if (wanted <= store.resourceVersion()) return;
+    if (await reached(wanted, () => store.resourceVersion(), this.options.catchUp)) return;
+    throw tooLargeResourceVersion(wanted, store.resourceVersion());
+  }
+
   private selectors(t: Target, query: URLSearchParams): { labels: Selector; fields: FieldSelector } {
     try {
       return {
@@ -502,8 +561,9 @@ export class KubeApi {
 
   // ---- writes ----
 
-  private assertWritable(t: Target): void {
-    if (READ_ONLY.has(t.resource.id)) {
+  /** `update`: a PUT or patch, which a revision's Deployment takes (UPDATABLE). */
+  private assertWritable(t: Target, update = false): void {
+    if (READ_ONLY.has(t.resource.id) && !(update && UPDATABLE.has(t.resource.id))) {
       throw apiError(
         405,
         'MethodNotAllowed',
@@ -607,7 +667,7 @@ export class KubeApi {
       if (dryRun) return { ...existing, status: obj.status };
       return this.storeCall(t, name, () => this.store().updateStatus(t.resource.id, t.namespace, name, obj.status));
     }
-    this.assertWritable(t);
+    this.assertWritable(t, true);
     return this.update(t, obj, existing, dryRun, undefined, () => checkReplace(t.resource, obj, existing));
   }
 
@@ -623,6 +683,7 @@ export class KubeApi {
     const name = existing.metadata.name;
     let obj = input;
     checkControllerOwnedSpec(t.resource, input, existing);
+    if (t.resource.id === 'deployments.apps') checkDeploymentUpdate(input, existing);
     if (t.resource.group === 'serving.knative.dev' && input.spec !== undefined && !isObject(input.spec)) {
       throw undecodable(t.resource, 'spec', `v1.${t.resource.kind}Spec`);
     }
@@ -722,7 +783,7 @@ export class KubeApi {
       if (dryRun) return obj;
       return this.storeCall(t, name, () => this.store().updateStatus(t.resource.id, t.namespace, name, obj.status));
     }
-    this.assertWritable(t);
+    this.assertWritable(t, true);
     return this.update(t, obj, existing, dryRun, managed);
   }
 
@@ -756,6 +817,32 @@ export class KubeApi {
         uid: existing.metadata.uid,
       },
     };
+  }
+
+  /**
+   * A pod's deletion: the API server settles the grace period (podGracePeriod) and marks the pod;
+   * the simulation stops it as the kubelet would and its ReplicaSet replaces it. A grace period
+   * of 0 (`--force --grace-period=0`, or a pod no node runs) takes the object out at once, while
+   * its containers still stop. The answer is the pod, as the pod registry returns it.
+   */
+  private deletePod(namespace: string, existing: KubeObject, options: DeleteOptions): KubeObject {
+    const name = existing.metadata.name;
+    const failure = deletePreconditionFailure(T_POD, existing, options);
+    if (failure) throw failure;
+    const grace = podGracePeriod(existing as Pod, options.gracePeriodSeconds);
+    if (options.dryRun) return markedForDeletion(existing, this.cluster.now(), grace);
+    // A second deletion of a pod on its way out changes nothing (a shorter grace period is not taken).
+    if (!existing.metadata.deletionTimestamp && !this.cluster.deletePod(namespace, name, grace)) {
+      throw apiError(
+        405,
+        'MethodNotAllowed',
+        `knsim: pod "${name}" is part of the simulated control plane, not of a revision's Deployment, and cannot be deleted`,
+        { name, kind: 'pods' },
+      );
+    }
+    const marked = this.store().get(T.pod, namespace, name) ?? existing;
+    if (grace === 0) this.store().remove(T.pod, namespace, name);
+    return marked;
   }
 
   /**
@@ -846,7 +933,7 @@ export class KubeApi {
 
   private deleteCollection(t: Target, query: URLSearchParams, options: DeleteOptions): unknown {
     const dryRun = options.dryRun;
-    this.assertWritable(t);
+    if (t.resource.id !== T.pod) this.assertWritable(t);
     const items = this.matching(t, query);
     if (t.resource.id === T.namespace) {
       const kept = items.find((o) => UNDELETABLE_NAMESPACES.has(o.metadata.name));
@@ -858,6 +945,15 @@ export class KubeApi {
           { name: kept.metadata.name, kind: 'namespaces' },
         );
       }
+    }
+    if (t.resource.id === T.pod) {
+      const marked = items.map((o) => this.deletePod(o.metadata.namespace ?? '', o, options));
+      return {
+        kind: 'PodList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(this.store().resourceVersion()) },
+        items: marked,
+      };
     }
     for (const o of dryRun ? [] : items) {
       if (t.resource.id === T.namespace) {
@@ -968,7 +1064,16 @@ export class KubeApi {
 
   // ---- watch ----
 
-  private watch(t: Target, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
+  private async watch(t: Target, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // The watch-list protocol's initial state is a read "not older than" resourceVersion: the
+    // watch cache waits for it, and what does not arrive ends the stream with one ERROR event.
+    const rv = query.get('resourceVersion') ?? '';
+    const store = this.store();
+    if (query.get('sendInitialEvents') === 'true' && /^\d+$/.test(rv) && Number(rv) > store.resourceVersion()) {
+      if (!(await reached(Number(rv), () => store.resourceVersion(), this.options.catchUp))) {
+        return watchError(res, tooLargeResourceVersion(Number(rv), store.resourceVersion()).status);
+      }
+    }
     serveWatch(
       {
         hub: this.hub,

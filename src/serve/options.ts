@@ -53,6 +53,11 @@ export interface DeleteOptions {
    * in the same place here (the dependents go; the owner goes at once, not after them).
    */
   orphan: boolean;
+  /**
+   * `gracePeriodSeconds` (query or body): how long a pod may take to stop (kubectl's
+   * `--grace-period`; `--now` sends 1, `--force` 0). Absent: the pod's own.
+   */
+  gracePeriodSeconds?: number;
 }
 
 const PROPAGATION = ['Orphan', 'Background', 'Foreground'];
@@ -68,6 +73,7 @@ export function deleteOptions(query: URLSearchParams, body: Buffer, contentType:
   let orphanDependents = parseOrphanQuery(query.get('orphanDependents'));
   let uid: string | undefined;
   let resourceVersion: string | undefined;
+  let grace = parseGraceQuery(query.get('gracePeriodSeconds'));
   if (body.length > 0 && body.toString('utf8').trim() !== '') {
     const parsed = parseBody(body, contentType ?? 'application/json');
     if (!isObject(parsed)) throw badRequest('json: cannot unmarshal into Go value of type v1.DeleteOptions');
@@ -80,6 +86,13 @@ export function deleteOptions(query: URLSearchParams, body: Buffer, contentType:
     }
     if (typeof parsed.propagationPolicy === 'string') policy = parsed.propagationPolicy;
     if (typeof parsed.orphanDependents === 'boolean') orphanDependents = parsed.orphanDependents;
+    const g = parsed.gracePeriodSeconds;
+    if (g !== undefined && g !== null) {
+      if (typeof g !== 'number' || !Number.isInteger(g)) {
+        throw badRequest('json: cannot unmarshal into Go struct field DeleteOptions.gracePeriodSeconds of type int64');
+      }
+      grace = g;
+    }
     const pre = parsed.preconditions;
     if (isObject(pre)) {
       if (typeof pre.uid === 'string') uid = pre.uid;
@@ -118,7 +131,17 @@ export function deleteOptions(query: URLSearchParams, body: Buffer, contentType:
     orphan: hasPolicy ? policy === 'Orphan' : orphanDependents === true,
     ...(uid !== undefined ? { uid } : {}),
     ...(resourceVersion !== undefined ? { resourceVersion } : {}),
+    ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
   };
+}
+
+/** The `gracePeriodSeconds` query parameter, an int64 as the API server's query decoder reads it. */
+function parseGraceQuery(value: string | null): number | undefined {
+  if (value === null || value === '') return undefined;
+  if (!/^[+-]?\d+$/.test(value)) {
+    throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
+  }
+  return Number(value);
 }
 
 /** The `orphanDependents` query parameter, read as Go's strconv.ParseBool reads it. */

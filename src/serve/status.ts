@@ -16,6 +16,7 @@ export type StatusReason =
   | 'UnsupportedMediaType'
   | 'RequestEntityTooLarge'
   | 'ServiceUnavailable'
+  | 'Timeout'
   | 'InternalError';
 
 export interface StatusDetails {
@@ -24,6 +25,8 @@ export interface StatusDetails {
   kind?: string;
   uid?: string;
   causes?: { reason?: string; message?: string; field?: string }[];
+  /** Sent with a Retry-After header of the same number (responsewriters.ErrorNegotiated). */
+  retryAfterSeconds?: number;
 }
 
 export interface KubeStatus {

@@ -153,3 +153,13 @@ export function serveWatch(
   }
   if (timeoutSeconds > 0) timeoutTimer = setTimeout(close, timeoutSeconds * 1000);
 }
+
+/** A watch that ends before it starts: one ERROR event with `status`, as the API server streams it. */
+export function watchError(res: ServerResponse, status: unknown): void {
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Transfer-Encoding': 'chunked',
+    'Cache-Control': 'no-cache',
+  });
+  res.end(`${JSON.stringify({ type: 'ERROR', object: status })}\n`);
+}

@@ -1234,6 +1234,15 @@ export class SimCluster {
     return req;
   }
 
+  /**
+   * A client's deletion of a pod (the API server's graceful deletion, its grace period settled):
+   * the pod goes the way a scale-down's victim goes and its ReplicaSet replaces it. False when
+   * no Deployment of the simulation runs the pod (knative-serving's own pods).
+   */
+  deletePod(namespace: string, name: string, gracePeriodSeconds: number): boolean {
+    return this.deployments.deleteRequested(namespace, name, gracePeriodSeconds);
+  }
+
   // ---- views ----
 
   pods(namespace: string): Pod[] {

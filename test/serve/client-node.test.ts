@@ -191,8 +191,11 @@ describe('knsim serve with @kubernetes/client-node 1.4', () => {
     expect(badConfig.code).toBe(400);
     expect(badConfig.body.message).toContain('config.webhook.serving.knative.dev');
 
-    const readOnly = await codeOf(core.deleteNamespacedPod({ namespace: 'default', name: 'whatever' }));
+    const readOnly = await codeOf(core.deleteNamespacedEndpoints({ namespace: 'default', name: 'whatever' }));
     expect(readOnly.code).toBe(405);
+    // Pods can be deleted (the simulation stops them): a missing one is a 404, as on a cluster.
+    const noPod = await codeOf(core.deleteNamespacedPod({ namespace: 'default', name: 'whatever' }));
+    expect(noPod.code).toBe(404);
 
     const noNamespace = await codeOf(
       custom.createNamespacedCustomObject({ ...KSVC, namespace: 'nowhere', body: service('x') }),

@@ -688,20 +688,41 @@ export class DeploymentController {
     const slash = key.indexOf('/');
     const namespace = key.slice(0, slash);
     const name = key.slice(slash + 1);
+    const found = this.findPod(namespace, name);
+    if (!found) return;
+    const stored = this.ctx.store.get<Pod>(T.pod, namespace, name);
+    if (stored) {
+      this.shown.recorder.record(stored, 'Normal', 'ScaleDown', 'deleting pod for node scale down', {
+        component: 'cluster-autoscaler',
+      });
+    }
+    this.deletePod(namespace, found.pod, found.rt);
+    this.ctx.enqueue(T.deployment, namespace, found.pod.deployment);
+  }
+
+  /**
+   * A client deleted a pod (`kubectl delete pod`, the API server's graceful deletion with
+   * `gracePeriodSeconds`, already settled by the caller): the same way out as a scale-down's
+   * victim (Terminating, out of the endpoints, its queue-proxy drains, gone at the grace period
+   * at the latest), and its ReplicaSet, which did not delete it and records nothing for it,
+   * makes a replacement. False for a pod no Deployment of the simulation runs.
+   */
+  deleteRequested(namespace: string, name: string, gracePeriodSeconds: number): boolean {
+    const found = this.findPod(namespace, name);
+    if (!found) return false;
+    this.deletePod(namespace, found.pod, found.rt, gracePeriodSeconds, false);
+    this.ctx.enqueue(T.deployment, namespace, found.pod.deployment);
+    return true;
+  }
+
+  /** A pod of a Deployment runtime that is still this Deployment's (not one of an older incarnation). */
+  private findPod(namespace: string, name: string): { pod: PodRuntime; rt: DeploymentRuntime } | undefined {
     for (const [depKey, rt] of this.deployments) {
       if (!depKey.startsWith(`${namespace}/`)) continue;
       const pod = rt.pods.get(name);
-      if (!pod) continue;
-      const stored = this.ctx.store.get<Pod>(T.pod, namespace, name);
-      if (stored) {
-        this.shown.recorder.record(stored, 'Normal', 'ScaleDown', 'deleting pod for node scale down', {
-          component: 'cluster-autoscaler',
-        });
-      }
-      this.deletePod(namespace, pod, rt);
-      this.ctx.enqueue(T.deployment, namespace, depKey.slice(namespace.length + 1));
-      return;
+      if (pod) return { pod, rt };
     }
+    return undefined;
   }
 
   /**
@@ -716,13 +737,24 @@ export class DeploymentController {
     this.machines.deliver(pod, { type: 'pod.oomKilled', ranMs });
   }
 
-  private deletePod(namespace: string, pod: PodRuntime, rt?: DeploymentRuntime): void {
+  /**
+   * `graceSeconds`: the grace period a client asked for (else the pod's own); `byReplicaSet`: the
+   * ReplicaSet deleted it (its SuccessfulDelete event), not a client.
+   */
+  private deletePod(
+    namespace: string,
+    pod: PodRuntime,
+    rt?: DeploymentRuntime,
+    graceSeconds?: number,
+    byReplicaSet = true,
+  ): void {
     if (!isAlive(pod)) return;
     const stored = this.ctx.store.get<Pod>(T.pod, namespace, pod.name);
-    const grace = (stored?.spec as { terminationGracePeriodSeconds?: number } | undefined)
-      ?.terminationGracePeriodSeconds;
+    const grace =
+      graceSeconds ??
+      (stored?.spec as { terminationGracePeriodSeconds?: number } | undefined)?.terminationGracePeriodSeconds;
     this.ctx.store.markDeleting(T.pod, namespace, pod.name, grace ?? 300);
-    if (rt?.replicaSet) this.shown.replicaSets.podDeleted(rt.replicaSet, pod.name);
+    if (byReplicaSet && rt?.replicaSet) this.shown.replicaSets.podDeleted(rt.replicaSet, pod.name);
     // The queue-proxy drains and lets its requests finish; the kubelet kills it at the grace period.
     const drainMs = terminationMs(
       (grace ?? 300) * 1000,

@@ -37,7 +37,7 @@ import { reachabilityOf } from '../../model/rules/routing.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
 import { imageIsMissing } from '../settings.js';
-import { cloneData, type ObjectStore } from '../store.js';
+import { cloneData, dataEqual, type ObjectStore } from '../store.js';
 import { PODS_BY_REVISION, T } from '../types.js';
 import type { ClusterConfig } from './clusterConfig.js';
 import { divergeAt, MachinesByObject, narrate } from './lifecycle.js';
@@ -77,10 +77,38 @@ export class RevisionController {
       ) => void)
     | undefined;
 
+  /**
+   * The pod templates of the revisions' Deployments as this reconciler made them (or found them
+   * equal to what it makes): a Deployment whose template is not one of these was changed by
+   * someone else (`kubectl rollout restart`, `kubectl edit`), and is looked at again.
+   */
+  private readonly ownTemplates = new WeakSet<object>();
+
   constructor(
     private readonly ctx: SimContext,
     private readonly config: () => ClusterConfig,
   ) {}
+
+  /**
+   * Knative's `checkAndUpdateDeployment` (pkg/reconciler/revision/cruds.go): the Deployment's spec
+   * is made again from the Revision and, where it differs (`equality.Semantic.DeepEqual`), written
+   * back, keeping only the replicas (the autoscaler's) and the selector (immutable). So the
+   * `restartedAt` annotation `kubectl rollout restart` puts on the pod template is taken off again,
+   * and no pod restarts. knsim looks at the template only, when it is not the one it wrote.
+   */
+  private restoreTemplate(rev: Revision, name: string, have: Deployment, config: ClusterConfig): void {
+    const want = podTemplate(rev, podLabelsOf(rev, name), config);
+    if (dataEqual(want, have.spec.template)) {
+      this.ownTemplates.add(have.spec.template as object);
+      return;
+    }
+    const restored = this.ctx.store.update<Deployment>({
+      ...have,
+      metadata: { ...have.metadata, resourceVersion: undefined },
+      spec: { ...have.spec, template: want },
+    });
+    this.ownTemplates.add(restored.spec.template as object);
+  }
 
   /** Reconciles; true once the revision's children exist (its runtime can start). */
   reconcile(namespace: string, name: string): boolean {
@@ -107,10 +135,13 @@ export class RevisionController {
     let podLabels: Record<string, string> | undefined;
 
     const depName = deploymentName(name);
-    if (!ctx.store.get(T.deployment, namespace, depName)) {
+    const have = ctx.store.get<Deployment>(T.deployment, namespace, depName);
+    if (have && !this.ownTemplates.has(have.spec.template as object)) {
+      this.restoreTemplate(rev, name, have, config);
+    } else if (!have) {
       podLabels = podLabelsOf(rev, name);
       const initialScale = resolveInitialScale(config.autoscaler, rev.metadata.annotations ?? {});
-      ctx.store.create<Deployment>({
+      const made = ctx.store.create<Deployment>({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: {
@@ -125,24 +156,10 @@ export class RevisionController {
           selector: { matchLabels: { [LABEL_REVISION_UID]: rev.metadata.uid ?? '' } },
           strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
           revisionHistoryLimit: 0,
-          // A frozen copy (nothing of the Revision's own): the store, the ReplicaSet and every
-          // pod made from it share it.
-          template: deepFreeze(
-            cloneData({
-              metadata: { labels: podLabels },
-              spec: {
-                containers: revisionContainers(rev, {
-                  defaultTimeoutSeconds: config.defaults.revisionTimeoutSeconds,
-                  features: config.features,
-                }),
-                ...carriedPodFields(rev.spec),
-                enableServiceLinks: false,
-                terminationGracePeriodSeconds: rev.spec.timeoutSeconds ?? 300,
-              },
-            }),
-          ),
+          template: podTemplate(rev, podLabels, config),
         },
       });
+      this.ownTemplates.add(made.spec.template as object);
     }
 
     const paName = podAutoscalerName(name);
@@ -280,6 +297,31 @@ type RevisionStatusEmitted = { conditions: Condition[]; actualReplicas?: number;
 interface ContainerStatus {
   readonly name: string;
   readonly imageDigest: string;
+}
+
+/**
+ * The pod template of a revision's Deployment (Knative's MakeDeployment): a frozen copy, nothing
+ * of the Revision's own, which the store, the ReplicaSet and every pod made from it share.
+ */
+function podTemplate(
+  rev: Revision,
+  podLabels: Record<string, string>,
+  config: ClusterConfig,
+): Deployment['spec']['template'] {
+  return deepFreeze(
+    cloneData({
+      metadata: { labels: podLabels },
+      spec: {
+        containers: revisionContainers(rev, {
+          defaultTimeoutSeconds: config.defaults.revisionTimeoutSeconds,
+          features: config.features,
+        }),
+        ...carriedPodFields(rev.spec),
+        enableServiceLinks: false,
+        terminationGracePeriodSeconds: rev.spec.timeoutSeconds ?? 300,
+      },
+    }),
+  );
 }
 
 /** The labels of a revision's Deployment, pods and PodAutoscaler: the Revision's, without its routing labels. */
