@@ -30,6 +30,11 @@ export interface HttpResponse {
   pod?: string;
 }
 
+export interface ApplyOptions {
+  /** Who writes: kubectl (the default) or the kn CLI. */
+  client?: 'kubectl' | 'kn';
+}
+
 export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
 
 export interface ApplyResult {
@@ -57,8 +62,12 @@ export interface Backend {
   start(header: Omit<LogHeader, 'type' | 'format' | 'knsim' | 'backend' | 'epoch'>): Promise<void>;
   /** ConfigMaps in knative-serving (config-autoscaler, config-domain, ...). */
   configure(configMaps: Record<string, Record<string, string>>): Promise<void>;
-  /** `kubectl apply -f`: one result per object, or a BackendError in kubectl's words. */
-  apply(objects: KubeObject[], fileLabel: string): Promise<ApplyResult[]>;
+  /**
+   * `kubectl apply -f`: one result per object, or a BackendError in kubectl's words. With
+   * `client: 'kn'` the objects are written as kn writes them (a create or a full update, with no
+   * kubectl last-applied annotation).
+   */
+  apply(objects: KubeObject[], fileLabel: string, options?: ApplyOptions): Promise<ApplyResult[]>;
   /** `kubectl delete`. */
   delete(resourceId: string, namespace: string, name: string): Promise<string>;
   /** Objects of a resource type (id as in src/model/rules/resources.ts) in a namespace. */

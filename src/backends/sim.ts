@@ -19,7 +19,14 @@ import type { AccessLines } from '../sim/podLogs.js';
 import type { SimSettings } from '../sim/settings.js';
 import { StoreError, typeOf } from '../sim/store.js';
 import { T } from '../sim/types.js';
-import { type ApplyResult, type Backend, BackendError, type HttpRequest, type HttpResponse } from './backend.js';
+import {
+  type ApplyOptions,
+  type ApplyResult,
+  type Backend,
+  BackendError,
+  type HttpRequest,
+  type HttpResponse,
+} from './backend.js';
 import { Pacer, type RunLimits, type StopRequest } from './limits.js';
 
 export const KNSIM_VERSION = '0.1.0';
@@ -122,13 +129,13 @@ export class SimBackend implements Backend {
     }
   }
 
-  async apply(objects: KubeObject[], fileLabel: string): Promise<ApplyResult[]> {
+  async apply(objects: KubeObject[], fileLabel: string, options: ApplyOptions = {}): Promise<ApplyResult[]> {
     const results: ApplyResult[] = [];
-    for (const obj of objects) results.push(this.applyOne(obj, fileLabel));
+    for (const obj of objects) results.push(this.applyOne(obj, fileLabel, options.client === 'kn'));
     return results;
   }
 
-  private applyOne(input: KubeObject, fileLabel: string): ApplyResult {
+  private applyOne(input: KubeObject, fileLabel: string, byKn = false): ApplyResult {
     const store = this.cluster.store;
     const type = typeOf(input);
     const resource = resourceForKind(input.apiVersion, input.kind);
@@ -167,7 +174,10 @@ export class SimBackend implements Backend {
     }
     let obj: KubeObject = structuredClone(input);
     obj.metadata = { ...obj.metadata, ...(namespace ? { namespace } : {}) };
-    obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: `${JSON.stringify(input)}\n` };
+    // kubectl's client-side apply records what it applied; kn creates and updates without it.
+    if (!byKn) {
+      obj.metadata.annotations = { ...(obj.metadata.annotations ?? {}), [LAST_APPLIED]: `${JSON.stringify(input)}\n` };
+    }
     const admission = admit(obj, {
       autoscaler: this.cluster.config.autoscaler,
       config: this.cluster.config.defaults,

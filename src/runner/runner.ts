@@ -13,6 +13,7 @@ import { type Evaluation, evaluate } from '../scenario/evaluate.js';
 import type { Expectation } from '../scenario/expect.js';
 import type { CurlStep, Scenario, Step } from '../scenario/types.js';
 import type { LoadProgress } from '../sim/load/driver.js';
+import { runKn } from './kn.js';
 import { runKubectl } from './kubectl.js';
 import { commandLine, commentLine, formatRunTime, formatSeconds, sparkline } from './transcript.js';
 import { BackendView } from './view.js';
@@ -274,6 +275,12 @@ export class ScenarioRunner {
         }
         break;
       }
+      case 'kn': {
+        this.print(commandLine(at, step.command.text));
+        const result = await runKn(step.command, backend, this.scenario.namespace);
+        this.print(result.text);
+        break;
+      }
       case 'curl':
         await this.curl(step);
         break;
@@ -441,6 +448,7 @@ function stepCommand(step: Step): string {
       return step.sources.map((s) => `kubectl apply -f ${s.label}`).join('; ');
     case 'kubectl':
       return step.command.text.startsWith('kubectl') ? step.command.text : `kubectl ${step.command.text}`;
+    case 'kn':
     case 'curl':
       return step.command.text;
     case 'wait':

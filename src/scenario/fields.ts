@@ -9,6 +9,7 @@ import { CurlParseError } from './curl.js';
 import { DurationError, MAX_SCENARIO_MS, parseDuration, tooLongMessage } from './duration.js';
 import { type Expectation, ExpectationError, parseExpectation } from './expect.js';
 import { describeValue, unknownFieldMessage } from './issues.js';
+import { KnParseError } from './kn.js';
 import { KubectlParseError } from './kubectl.js';
 import { didYouMean } from './shell.js';
 
@@ -36,7 +37,15 @@ export class PathErrors extends Error {
   }
 }
 
-const KNOWN_ERRORS = [DurationError, ExpectationError, KubectlParseError, CurlParseError, PathError, PathErrors];
+const KNOWN_ERRORS = [
+  DurationError,
+  ExpectationError,
+  KubectlParseError,
+  KnParseError,
+  CurlParseError,
+  PathError,
+  PathErrors,
+];
 
 /** A zod schema that converts any input with `fn`; the errors above become issues. */
 export function conv<T>(fn: (v: unknown) => T) {

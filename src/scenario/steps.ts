@@ -1,5 +1,5 @@
 /**
- * The `steps:` section: each step a mapping with one action key (apply, kubectl, curl, wait, sleep,
+ * The `steps:` section: each step a mapping with one action key (apply, kubectl, kn, curl, wait, sleep,
  * expect, note) and an optional `at`. Command lines and expectations are parsed here, so a typo
  * is reported at its line before the run starts.
  */
@@ -24,11 +24,12 @@ import {
   unknownKey,
 } from './fields.js';
 import { describeValue } from './issues.js';
+import { parseKn } from './kn.js';
 import { type KubectlCommand, parseKubectl } from './kubectl.js';
 import type { Manifests } from './manifests.js';
 import type { ApplySource, CurlExpect, SourceLocation, Step, StepKind } from './types.js';
 
-const STEP_KINDS: readonly StepKind[] = ['apply', 'kubectl', 'curl', 'wait', 'sleep', 'expect', 'note'];
+const STEP_KINDS: readonly StepKind[] = ['apply', 'kubectl', 'kn', 'curl', 'wait', 'sleep', 'expect', 'note'];
 export const DEFAULT_WAIT_TIMEOUT_MS = 10 * 60_000;
 
 type StepBaseFields = { index: number; location: SourceLocation; atMs?: number };
@@ -112,6 +113,7 @@ function commandFrom<T>(program: string, parse: (line: string) => T) {
   });
 }
 const kubectlCommand = commandFrom('kubectl', parseKubectl);
+const knCommand = commandFrom('kn', parseKn);
 const curlCommand = commandFrom('curl', parseCurl);
 
 function applyFields(sources: ApplySource[]) {
@@ -175,6 +177,10 @@ export class Steps {
       case 'kubectl': {
         const cmd = ctx.check(kubectlCommand, v, vp);
         return cmd ? this.kubectlStep(cmd, vp, base) : undefined;
+      }
+      case 'kn': {
+        const command = ctx.check(knCommand, v, vp);
+        return command ? { kind, ...base, command } : undefined;
       }
       case 'curl': {
         const command = ctx.check(curlCommand, v, vp);

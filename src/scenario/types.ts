@@ -2,6 +2,7 @@ import type { KubeObject } from '../model/api/types.js';
 import type { ClusterSpec } from '../model/cluster/nodes.js';
 import type { CurlCommand } from './curl.js';
 import type { Expectation } from './expect.js';
+import type { KnCommand } from './kn.js';
 import type { KubectlCommand } from './kubectl.js';
 
 export type { CurlCommand } from './curl.js';
@@ -143,6 +144,11 @@ export interface KubectlStep extends StepBase {
   manifests?: KubeObject[];
 }
 
+export interface KnStep extends StepBase {
+  kind: 'kn';
+  command: KnCommand;
+}
+
 export interface CurlExpect {
   status?: number;
   body?: string;
@@ -178,7 +184,7 @@ export interface NoteStep extends StepBase {
   text: string;
 }
 
-export type Step = ApplyStep | KubectlStep | CurlStep | WaitStep | SleepStep | ExpectStep | NoteStep;
+export type Step = ApplyStep | KubectlStep | KnStep | CurlStep | WaitStep | SleepStep | ExpectStep | NoteStep;
 export type StepKind = Step['kind'];
 
 /** A load phase, kept as written (validated by the injected `validateLoad`). */

@@ -420,7 +420,7 @@ describe('parseScenario: errors name the file, line, column and field', () => {
       'scn.yaml:2:26: steps[0].sleep: a step does one thing; found both "kubectl" and "sleep" (split them into two steps)',
     );
     expect(errorOf(lines('steps:', '  - at: 1m')).message).toBe(
-      'scn.yaml:2:5: steps[0]: a step needs one of apply, kubectl, curl, wait, sleep, expect, note',
+      'scn.yaml:2:5: steps[0]: a step needs one of apply, kubectl, kn, curl, wait, sleep, expect, note',
     );
     expect(errorOf(lines('files: { a.yaml: [] }', 'steps:', '  - apply: b.yaml')).message).toBe(
       'scn.yaml:3:12: steps[0].apply: no file "b.yaml" in files: (did you mean "a.yaml"?)',

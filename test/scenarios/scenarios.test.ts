@@ -115,6 +115,28 @@ describe('scenarios reproduce Knative', () => {
     expect(run.requests('done').map((r) => [r.revision, r.status])).toEqual([['shop-00001', 200]]);
   });
 
+  it("kn-getting-started: kn prints the Service's progress and URL, the revision scales to zero, a cold start answers, --scale-min keeps a pod", async () => {
+    const run = await runScenario('kn-getting-started.yaml');
+    expect(run.exitCode, run.transcript).toBe(0);
+    const t = run.transcript;
+    expect(t).toContain("Creating service 'hello' in namespace 'default':\n\n");
+    expect(t).toContain(
+      "Ready to serve.\n\nService 'hello' created to latest revision 'hello-00001' is available at URL:\nhttp://hello.default.127.0.0.1.sslip.io\n",
+    );
+    expect(t).toContain("Service 'hello' updated to latest revision 'hello-00003' is available at URL:");
+    // Scale to zero, then a cold start through the activator on the first revision.
+    expect(run.scales('hello-00001').some((e) => e.to === 0)).toBe(true);
+    const done = run.requests('done');
+    expect(done.map((r) => [r.revision, r.status])).toEqual([
+      ['hello-00001', 200],
+      ['hello-00001', 200],
+    ]);
+    expect(t).toMatch(/HTTP 200 after \d\.\d s \(held by the activator while hello-00001 started a pod\)/);
+    // min-scale 1 on the third revision: its pod stays up with no traffic.
+    expect(run.scales('hello-00003').some((e) => e.to === 0)).toBe(false);
+    expect(run.ticks('hello-00001').length).toBeGreaterThan(10);
+  });
+
   it('route-split: a Route of its own splits 80/20 between pinned revisions, then sends all to the latest', async () => {
     const run = await runScenario('route-split.yaml');
     expect(run.exitCode, run.transcript).toBe(0);

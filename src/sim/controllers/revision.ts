@@ -397,10 +397,17 @@ export function firstPodOf(
   return undefined;
 }
 
-/** A stable fake digest for an image (what digest resolution would have found). */
-function digestOf(image: string): string {
+/**
+ * A stable fake digest for an image (what digest resolution would have found). An image given by
+ * digest is kept as it is (Knative resolves only tags); a tag is what follows the last `:` after
+ * the last `/`, so a registry's port (`localhost:5000/app`) stays.
+ */
+export function digestOf(image: string): string {
+  if (image.includes('@')) return image;
   let h = 0x811c9dc5;
   for (let i = 0; i < image.length; i++) h = Math.imul(h ^ image.charCodeAt(i), 0x01000193) >>> 0;
   const hex = h.toString(16).padStart(8, '0');
-  return `${image.split(':')[0]}@sha256:${hex.repeat(8)}`;
+  const colon = image.lastIndexOf(':');
+  const repository = colon > image.lastIndexOf('/') ? image.slice(0, colon) : image;
+  return `${repository}@sha256:${hex.repeat(8)}`;
 }
