@@ -31,11 +31,11 @@
  * Useful for any machine whose actions are `assign`, `emit`, `raise` and `after` (the lifecycle
  * machines, a pod's machine).
  *
- * The transitions go through `TransitionPlans` (src/sim/transitionPlans.ts): for a machine of
- * top-level states (a pod's), a transition it has taken before from the same state on the same
- * event type (its plain guards evaluated as XState does) is not worked out again by XState's
- * macrostep: its actions are resolved again in the order XState listed them, and the snapshot
- * XState made is the template.
+ * The transitions go through `TransitionPlans` (src/sim/transitionPlans.ts): a microstep taken
+ * before from the same configuration with the same transitions selected (nested and parallel
+ * states, `always` and raises taken at once included; plain guards evaluated as XState does) is
+ * not worked out again by XState's macrostep: its actions are resolved again in the order XState
+ * listed them, and a snapshot XState made in the configuration reached is the template.
  */
 import {
   type AnyActorScope,

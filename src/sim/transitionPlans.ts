@@ -1,47 +1,59 @@
 /**
- * XState's transitions, remembered. A pod's machine takes the same few transitions thousands of
- * times (a scale-up starts hundreds of pods at one instant, each going queued → scheduling →
- * pulling → creating …), and each time XState's macrostep works out afresh which states it
- * leaves and enters, in which order their actions run, and builds a snapshot after every
- * `assign` (a new object, its state value and its tags recomputed). For a machine whose states
- * are all top-level and atomic, a transition taken from state S on event type E without a guard
- * is the same each time: it leaves S, runs the transition's actions, enters its target T. So the
- * plan (S's exit actions, the transition's, T's entry actions, as XState lists them, its `after`
- * raises and cancels included) is worked out once per (S, E), and the snapshot XState made the
- * first time is kept as the template of T's snapshots; each later time the plan's actions are
- * resolved again against this context and event (their expressions are the machine's own: the
- * `assign`s, the emitted events, the delays), so the context and the actions come out as XState
- * makes them. The machine stays the one source of the rules: nothing here knows the pod.
+ * XState's transitions, remembered. A machine takes the same few transitions thousands of times
+ * (a scale-up starts hundreds of pods at one instant, each going queued → scheduling → pulling →
+ * creating …; every Revision reconcile sends its machine the same event from one of a handful of
+ * state values), and each time XState's macrostep works out afresh which transitions the state
+ * value selects, which states they leave and enter, in which order their actions run, and builds
+ * a snapshot after every `assign` (a new object, its state value and its tags recomputed). What
+ * a microstep does is the same each time it starts from the same configuration (the set of
+ * active state nodes, in XState's order) and takes the same transitions: the states it leaves
+ * (XState's exit set, the innermost first), the transitions' own actions, the states it enters
+ * (the entry set, with the initial actions of those entered by default), hence the actions in
+ * that order (XState's `after` raises and cancels included: they are entry and exit actions) and
+ * the configuration it ends in. That is worked out once from XState's own state nodes, by the
+ * steps of XState's `microstep` (`computeExitSet`, `computeEntrySet`, the removal of conflicting
+ * transitions of parallel regions), and kept as a plan.
  *
- * A state's transitions on one event type are candidates in order, as XState takes them: the
- * first whose guard passes is taken. A plain guard (a function of the context and event, named or
- * inline) is called here as XState calls it; a transition into a final state ends the machine
- * (its status `done`, then the exit actions of the states it is in), as XState does when the
- * machine has no output.
+ * A send is then replayed as XState's macrostep runs it: the transitions the event selects (each
+ * active state's own candidates in XState's order, the first whose guard passes, its ancestors'
+ * when none does, a parallel state's own only when none of its regions took the event), that
+ * selection's plan, whose actions are resolved against the context the `assign`s before them
+ * left (the machine's own expressions: the assigns, the emitted events, the named delays through
+ * XState's built-in `resolve`s), then the eventless (`always`) transitions of the configuration
+ * reached, and the events raised without a delay (XState's internal queue), each a microstep of
+ * its own, until none is left. The snapshot is one XState made before in the configuration
+ * reached (its template) with the new context, or, when nothing assigned and the configuration
+ * stayed, the snapshot the send started from, as XState returns it. A final state at the top
+ * ends the machine (status `done`, then the exit actions of every state it is in), as XState
+ * does for a machine without output. The machine stays the one source of the rules: nothing here
+ * knows a pod or a Revision.
  *
- * Only what this covers is planned, anything else goes to XState as before: XState's built-in
- * guards (`and`, `not`, `stateIn`), a transition to its own source (`reenter`), targetless ones,
- * events the state itself does not take (or none of whose guards pass: XState looks further, at
- * wildcards and the root), a machine with an output, machines with nested or parallel states,
- * `always`, `invoke` or history, and any action but `assign`, `emit`, `raise` and `cancel`. A
- * raise without a delay (an internal event, taken at once) or an expression that throws drops the
- * plan's attempt and XState runs the transition instead (its expressions are pure, so running
- * them twice is harmless), so errors come out as XState's.
+ * The first time a plan is used XState runs the send as well, and the plan is kept only if its
+ * result is XState's (the configuration, status, context and the actions handed to the executor,
+ * deep-equal); `refused` counts the plans that were not (none, the tests say). Anything this
+ * does not cover goes to XState: guards that are not plain functions (XState's `and`, `not`,
+ * `stateIn`), history states, `invoke`, final states below the top or with an output, XState's
+ * own events (`xstate.stop`, errors), and any action but `assign`, `emit`, `raise` and `cancel`;
+ * an expression or guard that throws drops the replay and XState runs the send (the expressions
+ * are pure, so running them twice is harmless), so errors are XState's own.
  *
  * test/sim/transitionPlans.test.ts holds it to XState's own transition (fast-check).
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { AnyActorScope, AnyStateMachine, ExecutableActionObject } from 'xstate';
 
 /** What this reads of XState's state nodes (public fields of `StateNode`, some marked internal). */
 interface Node {
+  readonly id: string;
   readonly key: string;
   readonly type: string;
+  readonly order: number;
   readonly parent?: Node;
   readonly states: Record<string, Node>;
   readonly entry: readonly unknown[];
   readonly exit: readonly unknown[];
   readonly invoke: readonly unknown[];
-  readonly always?: readonly unknown[];
+  readonly always?: readonly Transition[];
   readonly transitions: Map<string, readonly Transition[]>;
   readonly initial: { readonly target: readonly Node[]; readonly actions: readonly unknown[] };
   readonly output?: unknown;
@@ -49,6 +61,7 @@ interface Node {
 
 interface Transition {
   readonly guard: unknown;
+  readonly source: Node;
   readonly target: readonly Node[] | undefined;
   readonly reenter: boolean;
   readonly actions: readonly unknown[];
@@ -74,23 +87,52 @@ interface Step {
   readonly builtin: Builtin;
 }
 
-/** A transition worked out once: its actions in XState's order, and a snapshot of its target once seen. */
-interface Plan {
-  readonly steps: readonly Step[];
-  readonly target: string;
-  /** Its target is a final state: the machine is done (its status), with no output. */
-  readonly final: boolean;
-  /** XState's snapshot the first time (its context aside): the next snapshots are it with theirs. */
+/**
+ * A configuration: the active state nodes in the order XState's snapshot lists them (`_nodes`),
+ * with what was worked out of it.
+ */
+interface Config {
+  readonly nodes: readonly Node[];
+  readonly set: ReadonlySet<Node>;
+  /** Each state's active children, in the order of `nodes` (the order of the state value's keys). */
+  readonly children: ReadonlyMap<Node, readonly Node[]>;
+  /** The atomic states' chains (the state and its ancestors) that hold an `always`; empty: none. */
+  readonly eventless: readonly (readonly Node[])[];
+  /** A snapshot XState made in this configuration (its context aside): the next ones are it with theirs. */
   template: Snapshot | undefined;
+  /** The microstep of each selection of transitions from here, by the selected transitions in order. */
+  readonly branches: Map<Transition, Branch>;
+}
+
+interface Branch {
+  /** The plan of the selection ending here; null: XState runs it; undefined: not worked out yet. */
+  plan: MicroPlan | null | undefined;
+  next: Map<Transition, Branch> | undefined;
+}
+
+/** One microstep worked out once: its actions in XState's order and the configuration it reaches. */
+interface MicroPlan {
+  readonly steps: readonly Step[];
+  readonly to: Config;
+  /** The set of active states changed (XState then makes a new snapshot even without an assign). */
+  readonly moves: boolean;
+  /** It enters a final state at the top: the machine is done (its status), with no output. */
+  readonly done: boolean;
+  /** A send through it came out as XState's; until then XState runs such sends too, to compare. */
+  verified: boolean;
+  /** Where it is kept (to forget it if XState disagrees). */
+  readonly branch: Branch;
 }
 
 interface Snapshot {
   readonly value: unknown;
   readonly status: string;
   readonly output: unknown;
+  readonly error: unknown;
   readonly context: Record<string, unknown>;
   readonly children: Record<string, unknown>;
   readonly machine: AnyStateMachine;
+  readonly _nodes: readonly Node[];
 }
 
 /** A guard as XState evaluates a plain one (a function of the context and event, and its parameters). */
@@ -99,32 +141,48 @@ interface Guard {
   readonly check: (args: { context: unknown; event: unknown }, params: unknown) => boolean;
 }
 
-/** One of a state's transitions on an event type, in XState's order: its guard, its plan (null: XState runs it). */
+/** One of a state's transitions on an event type, in XState's order, with its guard. */
 interface Candidate {
+  readonly transition: Transition;
   readonly guard: Guard | undefined;
-  readonly plan: Plan | null;
 }
+
+/** An event as the machine gets it. */
+type Event = { readonly type: string };
 
 const PLANNED_KINDS = new Set(['xstate.assign', 'xstate.emit', 'xstate.raise', 'xstate.cancel']);
 
-/** Cleared on entry to each attempt: a raise without a delay puts its event here (XState's internal queue). */
-const internalQueue: unknown[] = [];
-const EXTRA = { internalQueue, deferredActorIds: undefined };
+/** A selection this does not cover (a guard that is no plain function): XState runs the send. */
+const UNCOVERED = null;
+
+/** Macrosteps longer than this are XState's (a raise loop would be too: XState's own limit is none). */
+const MAX_MICROSTEPS = 64;
 
 export class TransitionPlans {
-  /** Whether the machine's shape is one this covers (every state a top-level atomic or final one, …). */
-  readonly flat: boolean;
-  /** By source state, then event type: the candidates in order; null: not planned. */
-  private readonly plans = new Map<Node, Map<string, readonly Candidate[] | null>>();
-  private initialPlan: Plan | null | undefined;
+  /** Whether the machine's shape is one this covers (no `invoke`, no history state). */
+  readonly covered: boolean;
+  private readonly root: Node;
+  /** Configurations by their states' ids in order. */
+  private readonly configs = new Map<string, Config>();
+  /** Configurations by a snapshot's `_nodes` (the same array in every snapshot made from a template). */
+  private readonly byNodes = new WeakMap<readonly Node[], Config>();
+  /** Each state's candidates by event type; null when one's guard is not a plain function. */
+  private readonly candidates = new Map<Node, Map<string, readonly Candidate[] | null>>();
+  private initialPlan: MicroPlan | null | undefined;
+  /** What the built-in actions get as their snapshot (they read its `machine` only). */
+  private readonly stub: unknown;
   /** How many transitions (and starts) a plan made in XState's place (the tests read it). */
   replayed = 0;
+  /** How many plans were dropped because XState's result differed (the tests want none). */
+  refused = 0;
 
   constructor(
     readonly machine: AnyStateMachine,
     private readonly scope: AnyActorScope,
   ) {
-    this.flat = isFlat(machine.root as unknown as Node);
+    this.root = machine.root as unknown as Node;
+    this.covered = isCovered(this.root);
+    this.stub = { machine };
   }
 
   /**
@@ -132,56 +190,29 @@ export class TransitionPlans {
    * `out` as the scope's executor gets them (the host's scope pushes XState's to `out` too).
    */
   transition(snapshot: unknown, event: { type: string }, out: ExecutableActionObject[]): unknown {
-    return this.planned(snapshot, event, out) ?? this.machine.transition(snapshot as never, event as never, this.scope);
+    if (!this.covered) return this.machine.transition(snapshot as never, event as never, this.scope);
+    const from = snapshot as Snapshot;
+    if (from.status !== 'active' || isXStateEvent(event.type)) {
+      return this.machine.transition(snapshot as never, event as never, this.scope);
+    }
+    const config = this.configOf(from._nodes);
+    const run = this.run(config, undefined, from.context, event);
+    if (run === undefined) return this.machine.transition(snapshot as never, event as never, this.scope);
+    if (!run.verified || (run.changed && run.to.template === undefined)) {
+      const start = out.length;
+      const real = this.machine.transition(snapshot as never, event as never, this.scope) as Snapshot;
+      this.learn(run, real, snapshot, out, start);
+      return real;
+    }
+    for (const action of run.made) out.push(action);
+    this.replayed++;
+    if (!run.changed) return snapshot;
+    return { ...run.to.template, context: run.context };
   }
 
   /** XState's `machine.getInitialSnapshot(scope, input)`, as `transition` does. */
   initial(input: unknown, out: ExecutableActionObject[]): unknown {
-    return this.plannedInitial(input, out) ?? this.machine.getInitialSnapshot(this.scope, input);
-  }
-
-  /** The next snapshot by a plan; undefined (nothing pushed) when XState must run the transition. */
-  private planned(snapshot: unknown, event: { type: string }, out: ExecutableActionObject[]): unknown {
-    if (!this.flat) return undefined;
-    const from = snapshot as Snapshot;
-    if (typeof from.value !== 'string') return undefined;
-    const source = (this.machine.root as unknown as Node).states[from.value];
-    if (source === undefined) return undefined;
-    let bySource = this.plans.get(source);
-    if (bySource === undefined) {
-      bySource = new Map();
-      this.plans.set(source, bySource);
-    }
-    let candidates = bySource.get(event.type);
-    if (candidates === undefined) {
-      candidates = this.candidatesOf(source, event.type);
-      bySource.set(event.type, candidates);
-    }
-    if (candidates === null) return undefined;
-    // The first candidate whose guard passes, as XState picks it (none: XState looks further).
-    let plan: Plan | null = null;
-    try {
-      for (const candidate of candidates) {
-        if (candidate.guard === undefined || passes(candidate.guard, from.context, event)) {
-          plan = candidate.plan;
-          break;
-        }
-      }
-    } catch {
-      return undefined;
-    }
-    if (plan === null) return undefined;
-    if (plan.template === undefined)
-      return this.learn(plan, this.machine.transition(snapshot as never, event as never, this.scope));
-    return this.replay(plan, from, from.context, event, out);
-  }
-
-  private plannedInitial(input: unknown, out: ExecutableActionObject[]): unknown {
-    if (!this.flat) return undefined;
-    if (this.initialPlan === undefined) this.initialPlan = this.planOfInitial();
-    const plan = this.initialPlan;
-    if (plan === null) return undefined;
-    if (plan.template === undefined) return this.learn(plan, this.machine.getInitialSnapshot(this.scope, input));
+    if (!this.covered) return this.machine.getInitialSnapshot(this.scope, input);
     const event = { type: 'xstate.init', input };
     // XState's pre-initial snapshot: the machine's context as its function makes it (an assign).
     const config = (this.machine as unknown as { config: { context?: unknown } }).config.context;
@@ -190,79 +221,230 @@ export class TransitionPlans {
       try {
         context = Object.assign({}, config({ spawn: noSpawn, input, self: this.scope.self }));
       } catch {
-        return undefined;
+        return this.machine.getInitialSnapshot(this.scope, input);
       }
     } else context = (config ?? {}) as Record<string, unknown>;
-    return this.replay(plan, plan.template, context, event, out);
-  }
-
-  /** XState's own result (returned), kept as the template of the plan's next results. */
-  private learn(plan: Plan, next: unknown): unknown {
-    const snapshot = next as Snapshot;
-    if (
-      snapshot.status === (plan.final ? 'done' : 'active') &&
-      snapshot.output === undefined &&
-      snapshot.value === plan.target &&
-      Object.keys(snapshot.children).length === 0
-    ) {
-      plan.template = snapshot;
+    if (this.initialPlan === undefined) this.initialPlan = this.planOfInitial();
+    const run = this.initialPlan === null ? undefined : this.run(undefined, this.initialPlan, context, event);
+    if (run === undefined) return this.machine.getInitialSnapshot(this.scope, input);
+    if (!run.verified || run.to.template === undefined) {
+      const start = out.length;
+      const real = this.machine.getInitialSnapshot(this.scope, input) as Snapshot;
+      this.learn(run, real, undefined, out, start);
+      return real;
     }
-    return snapshot;
+    for (const action of run.made) out.push(action);
+    this.replayed++;
+    return { ...run.to.template, context: run.context };
   }
 
   /**
-   * What XState's `resolveAndExecuteActionsWithContext` does with each of the plan's actions, in
-   * order: the context each sees is the one the assigns before it left; the executor gets the
-   * emits, raises and cancels with their resolved parameters.
+   * XState's macrostep from `config` on `event` (or, given `first`, the initial microstep):
+   * the selected transitions' microstep, then the eventless transitions and the internal queue's
+   * events, each its own microstep; undefined when a step is not covered or an expression threw.
    */
-  private replay(
-    plan: Plan,
-    from: Snapshot,
-    start: Record<string, unknown>,
-    event: { type: string },
-    out: ExecutableActionObject[],
-  ): unknown {
+  private run(
+    config: Config | undefined,
+    first: MicroPlan | undefined,
+    context: Record<string, unknown>,
+    event: Event,
+  ): Run | undefined {
     const scope = this.scope;
     const made: ExecutableActionObject[] = [];
-    let context = start;
-    internalQueue.length = 0;
+    const used: MicroPlan[] = [];
+    const internalQueue: Event[] = [];
+    const extra = { internalQueue, deferredActorIds: undefined };
+    let changed = false;
+    let done = false;
+    let current = event;
+    let at = config;
+    let ctx = context;
     try {
-      for (const { definition, builtin } of plan.steps) {
-        const args = { context, event, self: scope.self, system: scope.system };
-        const params = paramsOf(definition, context, event);
-        if (builtin.type === 'xstate.assign') {
-          context = assigned(builtin.assignment, context, event, params, scope);
-          continue;
+      // One microstep: its actions resolved in order against the context the assigns leave.
+      const step = (plan: MicroPlan): boolean => {
+        used.push(plan);
+        let moved = plan.moves || plan.done;
+        for (const { definition, builtin } of plan.steps) {
+          const params = paramsOf(definition, ctx, current);
+          if (builtin.type === 'xstate.assign') {
+            ctx = assigned(builtin.assignment, ctx, current, params, scope);
+            moved = true;
+            continue;
+          }
+          const args = { context: ctx, event: current, self: scope.self, system: scope.system };
+          const [, resolved] = builtin.resolve(scope, this.stub, args, params, builtin, extra);
+          made.push({ type: builtin.type, info: args, params: resolved, exec: undefined } as never);
         }
-        const [, resolved] = builtin.resolve(scope, from, args, params, builtin, EXTRA);
-        if (internalQueue.length > 0) return undefined;
-        made.push({ type: builtin.type, info: args, params: resolved, exec: undefined } as never);
+        at = plan.to;
+        if (plan.done) done = true;
+        if (moved) changed = true;
+        return moved;
+      };
+      if (first !== undefined) step(first);
+      else {
+        const selected = this.select(at!, this.root, current, ctx);
+        if (selected === UNCOVERED) return undefined;
+        if (selected.length > 0) {
+          const plan = this.planOf(at!, selected);
+          if (plan === null) return undefined;
+          step(plan);
+        }
+      }
+      let eventless = true;
+      for (let i = 0; !done; i++) {
+        if (i > MAX_MICROSTEPS) return undefined;
+        let selected: Transition[] | null = [];
+        const fromEventless = eventless && at!.eventless.length > 0;
+        if (fromEventless) {
+          selected = this.selectEventless(at!, current, ctx);
+          if (selected === UNCOVERED) return undefined;
+        }
+        const isEventless = selected.length > 0;
+        if (!isEventless) {
+          const next = internalQueue.shift();
+          if (next === undefined) break;
+          current = next;
+          selected = this.select(at!, this.root, current, ctx);
+          if (selected === UNCOVERED) return undefined;
+        }
+        let moved = false;
+        if (selected.length > 0) {
+          const plan = this.planOf(at!, selected);
+          if (plan === null) return undefined;
+          moved = step(plan);
+        }
+        // XState selects eventless transitions again unless an eventless microstep left the snapshot as it was.
+        eventless = isEventless ? moved : true;
       }
     } catch {
       return undefined;
     }
-    for (const action of made) out.push(action);
-    this.replayed++;
-    return { ...plan.template, context };
+    let verified = true;
+    for (const plan of used) if (!plan.verified) verified = false;
+    return { to: at!, context: ctx, made, changed, done, used, verified };
   }
 
   /**
-   * The state's own transitions on the event type, each with its guard and plan; null when one's
-   * guard is not a plain function (XState's `and`, `not`, `stateIn`, …) or the state has none.
+   * XState's result of a send whose plans were not seen through yet: kept as the template of its
+   * configuration, and the plans verified, when it is what they made; the plans dropped otherwise.
    */
-  private candidatesOf(source: Node, eventType: string): readonly Candidate[] | null {
-    const transitions = source.transitions.get(eventType);
-    if (transitions === undefined || transitions.length === 0) return null;
-    const candidates: Candidate[] = [];
-    for (const t of transitions) {
-      let guard: Guard | undefined;
-      if (t.guard !== undefined) {
-        const plain = this.plainGuard(t.guard);
-        if (plain === undefined) return null;
-        guard = plain;
+  private learn(run: Run, real: Snapshot, from: unknown, out: ExecutableActionObject[], start: number): void {
+    const xstateActions = out.slice(start);
+    const same =
+      real.status === (run.done ? 'done' : 'active') &&
+      real.output === undefined &&
+      real.error === undefined &&
+      Object.keys(real.children).length === 0 &&
+      (run.changed ? real !== from : real === from) &&
+      sameNodes(real._nodes, run.to.nodes) &&
+      isDeepStrictEqual(real.context, run.context) &&
+      xstateActions.length === run.made.length &&
+      xstateActions.every((a, i) => a.type === run.made[i]!.type && isDeepStrictEqual(a.params, run.made[i]!.params));
+    if (!same) {
+      for (const plan of run.used) {
+        if (plan.verified) continue;
+        plan.branch.plan = null;
+        this.refused++;
       }
-      candidates.push({ guard, plan: this.planOf(source, t) });
+      return;
     }
+    for (const plan of run.used) plan.verified = true;
+    if (run.changed && run.to.template === undefined) {
+      run.to.template = real;
+      this.byNodes.set(real._nodes, run.to);
+    }
+  }
+
+  /** The configuration of a snapshot's states (interned: one per order of the same states). */
+  private configOf(nodes: readonly Node[]): Config {
+    const known = this.byNodes.get(nodes);
+    if (known !== undefined) return known;
+    let key = '';
+    for (const node of nodes) key += `${node.id}\u0000`;
+    let config = this.configs.get(key);
+    if (config === undefined) {
+      config = makeConfig(nodes);
+      this.configs.set(key, config);
+    }
+    this.byNodes.set(nodes, config);
+    return config;
+  }
+
+  /**
+   * XState's `transitionNode` from `node`: its active children's selections (every region of a
+   * parallel state), or, when they select none, the node's own first candidate whose guard passes.
+   */
+  private select(config: Config, node: Node, event: Event, context: unknown): Transition[] | null {
+    const children = config.children.get(node);
+    let selected: Transition[] = [];
+    if (children !== undefined) {
+      for (const child of children) {
+        const inner = this.select(config, child, event, context);
+        if (inner === UNCOVERED) return UNCOVERED;
+        if (inner.length === 0) continue;
+        if (selected.length === 0) selected = inner;
+        else for (const t of inner) selected.push(t);
+      }
+      if (selected.length > 0) return selected;
+    }
+    const candidates = this.candidatesOf(node, event.type);
+    if (candidates === UNCOVERED) return UNCOVERED;
+    for (const candidate of candidates) {
+      if (candidate.guard === undefined || passes(candidate.guard, context, event)) return [candidate.transition];
+    }
+    return selected;
+  }
+
+  /** XState's `selectEventlessTransitions`: for each atomic state, the first `always` whose guard passes. */
+  private selectEventless(config: Config, event: Event, context: unknown): Transition[] | null {
+    const selected: Transition[] = [];
+    for (const chain of config.eventless) {
+      loop: for (const node of chain) {
+        if (node.always === undefined) continue;
+        for (const t of node.always) {
+          let guard: Guard | undefined;
+          if (t.guard !== undefined) {
+            guard = this.plainGuard(t.guard);
+            if (guard === undefined) return UNCOVERED;
+          }
+          if (guard === undefined || passes(guard, context, event)) {
+            if (!selected.includes(t)) selected.push(t);
+            break loop;
+          }
+        }
+      }
+    }
+    return selected;
+  }
+
+  /** A state's own transitions on the event type, wildcards after, as XState's `getCandidates` lists them. */
+  private candidatesOf(node: Node, eventType: string): readonly Candidate[] | null {
+    let byType = this.candidates.get(node);
+    if (byType === undefined) {
+      byType = new Map();
+      this.candidates.set(node, byType);
+    }
+    let candidates = byType.get(eventType);
+    if (candidates !== undefined) return candidates;
+    const transitions = [...(node.transitions.get(eventType) ?? [])];
+    const wildcards = [...node.transitions.keys()]
+      .filter((descriptor) => descriptor !== eventType && matchesEventDescriptor(eventType, descriptor))
+      .sort((a, b) => b.length - a.length);
+    for (const descriptor of wildcards) transitions.push(...node.transitions.get(descriptor)!);
+    const list: Candidate[] = [];
+    for (const transition of transitions) {
+      let guard: Guard | undefined;
+      if (transition.guard !== undefined) {
+        guard = this.plainGuard(transition.guard);
+        if (guard === undefined) {
+          byType.set(eventType, UNCOVERED);
+          return UNCOVERED;
+        }
+      }
+      list.push({ transition, guard });
+    }
+    candidates = list;
+    byType.set(eventType, candidates);
     return candidates;
   }
 
@@ -278,28 +460,96 @@ export class TransitionPlans {
     return { definition, check: resolved as Guard['check'] };
   }
 
-  /** One transition's plan: into a top-level atomic state (not its source), or a final one ending the machine. */
-  private planOf(source: Node, t: Transition): Plan | null {
-    if (t.target === undefined || t.target.length !== 1) return null;
-    const target = t.target[0]!;
-    if (target === source || target.initial.actions.length > 0) return null;
-    if (target.type === 'atomic') return this.planFrom([...source.exit, ...t.actions, ...target.entry], target, false);
-    const root = this.machine.root as unknown as Node;
-    if (target.type !== 'final' || root.output !== undefined || target.output !== undefined) return null;
-    // Done: XState then runs the exit actions of the states it is in, the innermost first.
-    return this.planFrom([...source.exit, ...t.actions, ...target.entry, ...target.exit, ...root.exit], target, true);
+  /** The plan of the microstep taking `selected` from `config` (worked out on first use). */
+  private planOf(config: Config, selected: readonly Transition[]): MicroPlan | null {
+    let branches = config.branches;
+    let branch: Branch | undefined;
+    for (const t of selected) {
+      if (branches === undefined) {
+        branches = new Map();
+        branch!.next = branches;
+      }
+      branch = branches.get(t);
+      if (branch === undefined) {
+        branch = { plan: undefined, next: undefined };
+        branches.set(t, branch);
+      }
+      branches = branch.next!;
+    }
+    if (branch!.plan === undefined) branch!.plan = this.microstep(config, selected, false, branch!);
+    return branch!.plan;
   }
 
-  private planOfInitial(): Plan | null {
-    const root = this.machine.root as unknown as Node;
-    if (root.entry.length > 0 || root.initial.actions.length > 0 || root.initial.target.length !== 1) return null;
-    const target = root.initial.target[0]!;
-    if (target.type !== 'atomic' || target.initial.actions.length > 0) return null;
-    return this.planFrom([...target.entry], target, false);
+  private planOfInitial(): MicroPlan | null {
+    const start = this.configOf([this.root]);
+    const initial: Transition = {
+      target: [...initialStates(this.root)],
+      source: this.root,
+      reenter: true,
+      actions: [],
+      guard: undefined,
+    };
+    return this.microstep(start, [initial], true, { plan: undefined, next: undefined });
   }
 
-  /** The plan of these actions into `target`, or null when one is not a built-in this covers. */
-  private planFrom(definitions: readonly unknown[], target: Node, final: boolean): Plan | null {
+  /**
+   * XState's `microstep`, its actions listed instead of run: the exit set (innermost first), the
+   * transitions' actions, the entry set (outermost first, with the initial actions of the states
+   * entered by default), and, on entering a final state at the top, every state's exit actions.
+   */
+  private microstep(
+    config: Config,
+    selected: readonly Transition[],
+    isInitial: boolean,
+    branch: Branch,
+  ): MicroPlan | null {
+    for (const t of selected) {
+      for (const target of t.target ?? []) if (target.type === 'history') return null;
+    }
+    const transitions = removeConflictingTransitions(selected, config.set);
+    const definitions: unknown[] = [];
+    const active = new Set(config.nodes);
+    if (!isInitial) {
+      const exits = computeExitSet(transitions, active).sort((a, b) => b.order - a.order);
+      for (const node of exits) {
+        if (node.invoke.length > 0) return null;
+        definitions.push(...node.exit);
+        active.delete(node);
+      }
+    }
+    for (const t of transitions) definitions.push(...t.actions);
+    const toEnter = new Set<Node>();
+    const byDefault = new Set<Node>();
+    computeEntrySet(transitions, byDefault, toEnter);
+    if (isInitial) byDefault.add(this.root);
+    let done = false;
+    for (const node of [...toEnter].sort((a, b) => a.order - b.order)) {
+      active.add(node);
+      if (node.invoke.length > 0) return null;
+      definitions.push(...node.entry);
+      if (byDefault.has(node)) definitions.push(...node.initial.actions);
+      if (node.type === 'final') {
+        // Only a final state at the top, of a machine without output: done, no event raised that is read.
+        if (node.parent !== this.root || this.root.type !== 'compound') return null;
+        if (this.root.output !== undefined || node.output !== undefined) return null;
+        done = true;
+      }
+    }
+    let nodes = [...active];
+    if (done) {
+      // XState sorts its list of the states in place: a done snapshot lists them innermost first.
+      nodes = nodes.sort((a, b) => b.order - a.order);
+      for (const node of nodes) definitions.push(...node.exit);
+    }
+    const moves = !sameSet(config.set, active);
+    const to = moves ? this.configOf(nodes) : config;
+    const steps = this.stepsOf(definitions);
+    if (steps === null) return null;
+    return { steps, to, moves, done, verified: false, branch };
+  }
+
+  /** The steps of these actions, or null when one is not a built-in this covers. */
+  private stepsOf(definitions: readonly unknown[]): Step[] | null {
     const steps: Step[] = [];
     const implementations = (this.machine as unknown as { implementations: { actions: Record<string, unknown> } })
       .implementations.actions;
@@ -313,17 +563,209 @@ export class TransitionPlans {
         return null;
       steps.push({ definition, builtin });
     }
-    return { steps, target: target.key, final, template: undefined };
+    return steps;
   }
 }
 
-/** A machine of top-level states only, each atomic or final, with no `always`, `invoke` or entry on the root. */
-function isFlat(root: Node): boolean {
-  if (root.always !== undefined || root.invoke.length > 0) return false;
-  for (const key in root.states) {
-    const node = root.states[key]!;
-    if (node.type !== 'atomic' && node.type !== 'final') return false;
-    if (node.always !== undefined || node.invoke.length > 0) return false;
+/** What a replayed macrostep made. */
+interface Run {
+  readonly to: Config;
+  readonly context: Record<string, unknown>;
+  readonly made: ExecutableActionObject[];
+  /** Some microstep assigned or changed the configuration: XState's snapshot is a new one. */
+  readonly changed: boolean;
+  readonly done: boolean;
+  readonly used: readonly MicroPlan[];
+  /** Every plan used was seen through once already. */
+  readonly verified: boolean;
+}
+
+function makeConfig(nodes: readonly Node[]): Config {
+  const set = new Set(nodes);
+  const children = new Map<Node, Node[]>();
+  for (const node of nodes) {
+    const parent = node.parent;
+    if (parent === undefined || !set.has(parent)) continue;
+    let list = children.get(parent);
+    if (list === undefined) {
+      list = [];
+      children.set(parent, list);
+    }
+    list.push(node);
+  }
+  const eventless: Node[][] = [];
+  for (const node of nodes) {
+    if (node.type !== 'atomic' && node.type !== 'final') continue;
+    const chain: Node[] = [];
+    let holds = false;
+    for (let n: Node | undefined = node; n !== undefined; n = n.parent) {
+      chain.push(n);
+      if (n.always !== undefined) holds = true;
+    }
+    if (holds) eventless.push(chain);
+  }
+  return { nodes, set, children, eventless, template: undefined, branches: new Map() };
+}
+
+/** A machine without `invoke` or history states anywhere. */
+function isCovered(node: Node): boolean {
+  if (node.invoke.length > 0 || node.type === 'history') return false;
+  for (const key in node.states) if (!isCovered(node.states[key]!)) return false;
+  return true;
+}
+
+/** XState's own events (`xstate.stop`, errors, …) are XState's; its timers' events are the machine's. */
+function isXStateEvent(type: string): boolean {
+  return type.startsWith('xstate.') && !type.startsWith('xstate.after.');
+}
+
+function sameNodes(a: readonly Node[], b: readonly Node[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function sameSet(a: ReadonlySet<Node>, b: ReadonlySet<Node>): boolean {
+  if (a.size !== b.size) return false;
+  for (const node of a) if (!b.has(node)) return false;
+  return true;
+}
+
+// XState's microstep as its `stateUtils` has it (xstate 5.33; history states aside: not covered).
+
+function isDescendant(child: Node, parent: Node | undefined): boolean {
+  let marker = child;
+  while (marker.parent !== undefined && marker.parent !== parent) marker = marker.parent;
+  return marker.parent === parent;
+}
+
+function properAncestors(node: Node, to: Node | undefined): Node[] {
+  const ancestors: Node[] = [];
+  if (to === node) return ancestors;
+  for (let m = node.parent; m !== undefined && m !== to; m = m.parent) ancestors.push(m);
+  return ancestors;
+}
+
+function childrenOf(node: Node): Node[] {
+  return Object.values(node.states).filter((s) => s.type !== 'history');
+}
+
+function initialStates(node: Node): Set<Node> {
+  const set = new Set<Node>();
+  const iter = (n: Node): void => {
+    if (set.has(n)) return;
+    set.add(n);
+    if (n.type === 'compound') iter(n.initial.target[0]!);
+    else if (n.type === 'parallel') for (const child of childrenOf(n)) iter(child);
+  };
+  iter(node);
+  return set;
+}
+
+function transitionDomain(t: Transition): Node | undefined {
+  const targets = t.target ?? [];
+  if (!t.reenter && targets.every((target) => target === t.source || isDescendant(target, t.source))) return t.source;
+  const all = [...targets, t.source];
+  const [head, ...tail] = all;
+  for (const ancestor of properAncestors(head!, undefined)) {
+    if (tail.every((n) => isDescendant(n, ancestor))) return ancestor;
+  }
+  if (t.reenter) return undefined;
+  let root = t.source;
+  while (root.parent !== undefined) root = root.parent;
+  return root;
+}
+
+function computeExitSet(transitions: readonly Transition[], active: ReadonlySet<Node>): Node[] {
+  const exits = new Set<Node>();
+  for (const t of transitions) {
+    if (!t.target?.length) continue;
+    const domain = transitionDomain(t);
+    if (t.reenter && t.source === domain) exits.add(domain);
+    for (const node of active) if (isDescendant(node, domain)) exits.add(node);
+  }
+  return [...exits];
+}
+
+function removeConflictingTransitions(enabled: readonly Transition[], active: ReadonlySet<Node>): Transition[] {
+  const filtered = new Set<Transition>();
+  for (const t1 of enabled) {
+    let preempted = false;
+    const toRemove = new Set<Transition>();
+    for (const t2 of filtered) {
+      const exits2 = computeExitSet([t2], active);
+      if (computeExitSet([t1], active).some((n) => exits2.includes(n))) {
+        if (isDescendant(t1.source, t2.source)) toRemove.add(t2);
+        else {
+          preempted = true;
+          break;
+        }
+      }
+    }
+    if (!preempted) {
+      for (const t3 of toRemove) filtered.delete(t3);
+      filtered.add(t1);
+    }
+  }
+  return [...filtered];
+}
+
+function computeEntrySet(transitions: readonly Transition[], byDefault: Set<Node>, toEnter: Set<Node>): void {
+  for (const t of transitions) {
+    const domain = transitionDomain(t);
+    for (const s of t.target ?? []) {
+      if (t.source !== s || t.source !== domain || t.reenter) {
+        toEnter.add(s);
+        byDefault.add(s);
+      }
+      addDescendants(s, byDefault, toEnter);
+    }
+    for (const s of t.target ?? []) {
+      const ancestors = properAncestors(s, domain);
+      if (domain?.type === 'parallel') ancestors.push(domain);
+      addAncestors(toEnter, byDefault, ancestors, t.source.parent === undefined && t.reenter ? undefined : domain);
+    }
+  }
+}
+
+function addDescendants(node: Node, byDefault: Set<Node>, toEnter: Set<Node>): void {
+  if (node.type === 'compound') {
+    const initial = node.initial.target[0]!;
+    toEnter.add(initial);
+    byDefault.add(initial);
+    addDescendants(initial, byDefault, toEnter);
+    addAncestors(toEnter, byDefault, properAncestors(initial, node), undefined);
+  } else if (node.type === 'parallel') {
+    for (const child of childrenOf(node)) {
+      if ([...toEnter].some((s) => isDescendant(s, child))) continue;
+      toEnter.add(child);
+      byDefault.add(child);
+      addDescendants(child, byDefault, toEnter);
+    }
+  }
+}
+
+function addAncestors(toEnter: Set<Node>, byDefault: Set<Node>, ancestors: readonly Node[], domain: Node | undefined) {
+  for (const anc of ancestors) {
+    if (domain === undefined || isDescendant(anc, domain)) toEnter.add(anc);
+    if (anc.type !== 'parallel') continue;
+    for (const child of childrenOf(anc)) {
+      if ([...toEnter].some((s) => isDescendant(s, child))) continue;
+      toEnter.add(child);
+      addDescendants(child, byDefault, toEnter);
+    }
+  }
+}
+
+/** XState's `matchesEventDescriptor`: `*`, and `a.*` for `a` and the events under it. */
+function matchesEventDescriptor(eventType: string, descriptor: string): boolean {
+  if (descriptor === eventType || descriptor === '*') return true;
+  if (!descriptor.endsWith('.*')) return false;
+  const partial = descriptor.split('.');
+  const tokens = eventType.split('.');
+  for (let i = 0; i < partial.length; i++) {
+    if (partial[i] === '*') return i === partial.length - 1;
+    if (partial[i] !== tokens[i]) return false;
   }
   return true;
 }
