@@ -27,6 +27,13 @@ interface QueueProxyLine {
   readonly log: PodLog;
 }
 
+/** Callers of queue-proxy's lines, and its TERM lines' words. */
+const MAIN_310 = 'sharedmain/main.go:310';
+const MAIN_331 = 'sharedmain/main.go:331';
+const TERM_MESSAGE = 'Received TERM signal, attempting to gracefully shutdown servers.';
+const sleepingMessage = (drainSeconds: number) =>
+  `Sleeping ${drainSeconds}s to allow K8s propagation of non-ready state`;
+
 /** A line's text: as written, or a queue-proxy line to write out. */
 type Text = string | QueueProxyLine;
 
@@ -160,16 +167,35 @@ class Ring {
 
 type Listener = (container: string, at: number, text: string) => void;
 
+/**
+ * A pod's logs. Most pods of a fleet never have a line past queue-proxy's and the app's start-up
+ * (and queue-proxy's TERM lines), and nobody reads them: until another line comes or a reader
+ * asks, those lines are the times and numbers they are made of, and the pod holds no ring, map or
+ * set (≈ 1.9 KB a pod when written out: two rings, the containers' map, the lines' texts).
+ */
 interface PodLog {
   namespace: string;
   pod: string;
   revision: string;
-  containers: Map<string, Ring>;
+  /** The containers' rings, the app's first; undefined while the lines are only `startedAt` and `stoppedAt`. */
+  containers: Map<string, Ring> | undefined;
   /** The app container's lines (also in `containers`): access lines go straight here. */
-  app: Ring;
-  listeners: Set<Listener>;
+  app: Ring | undefined;
+  listeners: Set<Listener> | undefined;
   /** `listeners.size`, kept as a field (read for each access line). */
   following: number;
+  /** While not written out: when the containers started, and the app's port (the start-up lines). */
+  startedAt: number;
+  userPort: number;
+  /** While not written out: when queue-proxy got its TERM (NaN: not yet), and the drain it sleeps. */
+  stoppedAt: number;
+  drainSeconds: number;
+}
+
+/** A pod's log written out (its rings made): what `answeredIn` writes access lines to. */
+interface WrittenLog extends PodLog {
+  containers: Map<string, Ring>;
+  app: Ring;
 }
 
 /**
@@ -223,31 +249,38 @@ export class PodLogs {
     this.recordsAccess = accessLines === 'record';
   }
 
-  /** Logs by pod name (pod names carry random suffixes: one cluster never has two alike). */
-  private log(namespace: string, pod: string, revision: string): PodLog {
-    let log = this.pods.get(pod);
-    if (!log) {
-      const app = new Ring();
-      log = {
-        namespace,
-        pod,
-        revision,
-        containers: new Map([[USER_CONTAINER, app]]),
-        app,
-        listeners: new Set(),
-        following: 0,
-      };
-      this.pods.set(pod, log);
-    }
-    return log;
-  }
-
   private find(namespace: string, pod: string): PodLog | undefined {
     const log = this.pods.get(pod);
     return log && log.namespace === namespace ? log : undefined;
   }
 
-  private ring(log: PodLog, container: string): Ring {
+  /**
+   * The log's rings, made on first need with the lines it holds as numbers written into them, in
+   * the order they were logged (the app's start-up lines, queue-proxy's, then its TERM lines).
+   */
+  private written(log: PodLog): WrittenLog {
+    if (log.containers !== undefined) return log as WrittenLog;
+    const app = new Ring();
+    log.app = app;
+    log.containers = new Map([[USER_CONTAINER, app]]);
+    const written = log as WrittenLog;
+    const at = log.startedAt;
+    const port = log.userPort;
+    app.push(at, `Starting server on port ${port}`);
+    app.push(at, `Listening on :${port}`);
+    const queue = this.ring(written, QUEUE_PROXY);
+    queue.push(at, { message: 'Starting queue-proxy', caller: 'sharedmain/main.go:271', log });
+    queue.push(at, { message: `Starting http server metrics:${QUEUE_PORTS.autometric}`, caller: MAIN_310, log });
+    queue.push(at, { message: `Starting http server main:${QUEUE_PORTS.http}`, caller: MAIN_310, log });
+    queue.push(at, { message: `Starting http server admin:${QUEUE_PORTS.admin}`, caller: MAIN_310, log });
+    if (!Number.isNaN(log.stoppedAt)) {
+      queue.push(log.stoppedAt, { message: TERM_MESSAGE, caller: 'sharedmain/main.go:330', log });
+      queue.push(log.stoppedAt, { message: sleepingMessage(log.drainSeconds), caller: MAIN_331, log });
+    }
+    return written;
+  }
+
+  private ring(log: WrittenLog, container: string): Ring {
     let ring = log.containers.get(container);
     if (!ring) {
       ring = new Ring();
@@ -257,7 +290,7 @@ export class PodLogs {
   }
 
   private append(log: PodLog, container: string, at: number, text: Text): void {
-    this.ring(log, container).push(at, text);
+    this.ring(this.written(log), container).push(at, text);
     if (log.following > 0) this.tell(log, container, at, text, 0, 0);
   }
 
@@ -271,7 +304,7 @@ export class PodLogs {
     bytes: number,
   ): void {
     const line = render(text !== undefined ? { at, text } : { at, status, bytes });
-    for (const l of log.listeners) l(container, at, line);
+    for (const l of log.listeners!) l(container, at, line);
   }
 
   private queueProxy(log: PodLog, at: number, message: string, caller: string): void {
@@ -280,13 +313,30 @@ export class PodLogs {
 
   /** The containers started: the app says it listens, queue-proxy starts its servers. */
   started(namespace: string, pod: string, revision: string, at: number, userPort = 8080): void {
-    const log = this.log(namespace, pod, revision);
+    const log = this.pods.get(pod);
+    if (!log) {
+      // Nobody follows a pod before its first lines: these are kept as their time and port.
+      this.pods.set(pod, {
+        namespace,
+        pod,
+        revision,
+        containers: undefined,
+        app: undefined,
+        listeners: undefined,
+        following: 0,
+        startedAt: at,
+        userPort,
+        stoppedAt: Number.NaN,
+        drainSeconds: 0,
+      });
+      return;
+    }
     this.append(log, USER_CONTAINER, at, `Starting server on port ${userPort}`);
     this.append(log, USER_CONTAINER, at, `Listening on :${userPort}`);
     this.queueProxy(log, at, 'Starting queue-proxy', 'sharedmain/main.go:271');
-    this.queueProxy(log, at, `Starting http server metrics:${QUEUE_PORTS.autometric}`, 'sharedmain/main.go:310');
-    this.queueProxy(log, at, `Starting http server main:${QUEUE_PORTS.http}`, 'sharedmain/main.go:310');
-    this.queueProxy(log, at, `Starting http server admin:${QUEUE_PORTS.admin}`, 'sharedmain/main.go:310');
+    this.queueProxy(log, at, `Starting http server metrics:${QUEUE_PORTS.autometric}`, MAIN_310);
+    this.queueProxy(log, at, `Starting http server main:${QUEUE_PORTS.http}`, MAIN_310);
+    this.queueProxy(log, at, `Starting http server admin:${QUEUE_PORTS.admin}`, MAIN_310);
   }
 
   /** The app answered a request (one access line). */
@@ -294,7 +344,7 @@ export class PodLogs {
     if (!this.recordsAccess) return;
     const log = this.find(namespace, pod);
     if (!log) return;
-    log.app.pushAccess(at, status, bytes);
+    this.written(log).app.pushAccess(at, status, bytes);
     if (log.following > 0) this.tell(log, USER_CONTAINER, at, undefined, status, bytes);
   }
 
@@ -304,7 +354,9 @@ export class PodLogs {
    * nowhere anyone reads).
    */
   accessLog(namespace: string, pod: string): AccessLog | undefined {
-    return this.recordsAccess ? this.find(namespace, pod) : undefined;
+    if (!this.recordsAccess) return undefined;
+    const log = this.find(namespace, pod);
+    return log && this.written(log);
   }
 
   /**
@@ -320,18 +372,13 @@ export class PodLogs {
   stopping(namespace: string, pod: string, at: number, drainSeconds: number): void {
     const log = this.find(namespace, pod);
     if (!log) return;
-    this.queueProxy(
-      log,
-      at,
-      'Received TERM signal, attempting to gracefully shutdown servers.',
-      'sharedmain/main.go:330',
-    );
-    this.queueProxy(
-      log,
-      at,
-      `Sleeping ${drainSeconds}s to allow K8s propagation of non-ready state`,
-      'sharedmain/main.go:331',
-    );
+    if (log.containers === undefined && Number.isNaN(log.stoppedAt) && log.following === 0) {
+      log.stoppedAt = at;
+      log.drainSeconds = drainSeconds;
+      return;
+    }
+    this.queueProxy(log, at, TERM_MESSAGE, 'sharedmain/main.go:330');
+    this.queueProxy(log, at, sleepingMessage(drainSeconds), MAIN_331);
   }
 
   /** The pod is gone, and its logs with it. */
@@ -344,10 +391,15 @@ export class PodLogs {
     return this.find(namespace, pod) !== undefined;
   }
 
+  /** Whether the pod's lines are written out (rings made): for tests of what a pod's log holds. */
+  writtenOut(namespace: string, pod: string): boolean {
+    return this.find(namespace, pod)?.containers !== undefined;
+  }
+
   /** A container's log as `kubectl logs` prints it ('' when it has none yet). */
   read(namespace: string, pod: string, container: string, nowMs: number, options: LogOptions = {}): string {
     const log = this.find(namespace, pod);
-    let lines = log?.containers.get(container)?.all() ?? [];
+    let lines = (log && this.written(log).containers.get(container)?.all()) ?? [];
     if (options.sinceSeconds !== undefined) lines = lines.filter((l) => l.at >= nowMs - options.sinceSeconds! * 1000);
     if (options.tailLines !== undefined) lines = options.tailLines <= 0 ? [] : lines.slice(-options.tailLines);
     return lines.map((l) => `${options.timestamps ? `${logTimestamp(l.at)} ` : ''}${render(l)}\n`).join('');
@@ -357,12 +409,14 @@ export class PodLogs {
   follow(namespace: string, pod: string, listener: Listener): () => void {
     const log = this.find(namespace, pod);
     if (!log) return () => {};
-    if (!log.listeners.has(listener)) {
-      log.listeners.add(listener);
+    log.listeners ??= new Set();
+    const listeners = log.listeners;
+    if (!listeners.has(listener)) {
+      listeners.add(listener);
       log.following++;
     }
     return () => {
-      if (!log.listeners.delete(listener)) return false;
+      if (!listeners.delete(listener)) return false;
       log.following--;
       return true;
     };
