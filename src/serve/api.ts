@@ -58,6 +58,7 @@ import {
   updateManagedFields,
 } from './fieldManager.js';
 import { futureRevision, listRead, reached, tooLargeResourceVersion } from './freshness.js';
+import { continueTooOld, decodeContinue, encodeContinue, listTooOld, stateAt } from './listHistory.js';
 import { NamespaceTermination } from './namespaces.js';
 import { isObject, keyOf, normaliseObject, present, undecodable } from './objects.js';
 import { type DeleteOptions, deleteOptions, queryDryRun } from './options.js';
@@ -349,7 +350,7 @@ export class KubeApi {
         const read = listRead(query);
         if (read.kind === 'notOlderThan') await this.notOlderThan(String(read.rv));
         if (read.kind === 'exact' && read.rv > this.store().resourceVersion()) throw futureRevision();
-        return this.list(t, query, req, res);
+        return this.list(t, query, req, res, read.kind === 'exact' ? read.rv : -1);
       }
       if (method === 'POST') {
         const body = await readObject(req);
@@ -511,40 +512,60 @@ export class KubeApi {
     }
   }
 
-  private matching(t: Target, query: URLSearchParams): KubeObject[] {
+  private matching(t: Target, query: URLSearchParams, objects?: readonly KubeObject[]): KubeObject[] {
     const { labels, fields } = this.selectors(t, query);
-    return this.store()
-      .list(t.resource.id, t.resource.namespaced ? t.namespace : undefined)
-      .filter((o) => labels(o.metadata.labels) && fields(o));
+    return (objects ?? this.store().list(t.resource.id, t.resource.namespaced ? t.namespace : undefined)).filter(
+      (o) => labels(o.metadata.labels) && fields(o),
+    );
   }
 
-  private list(t: Target, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
-    let items = this.matching(t, query);
-    const rv = String(this.store().resourceVersion());
-    // Chunking (kubectl get sends limit=500): items are in (namespace, name) order, and the
-    // continue token names the last one returned. Later pages show the current state, not a
-    // snapshot at the first page's resourceVersion.
-    const token = query.get('continue');
-    if (token) {
-      let after: string;
-      try {
-        after = String(JSON.parse(Buffer.from(token, 'base64url').toString('utf8')).after);
-      } catch {
-        throw badRequest('continue key is not valid: illegal base64 data');
-      }
-      items = items.filter((o) => keyOf(o) > after);
+  /**
+   * The objects of a list read at `rv` (an exact read or a later page), from the watch history;
+   * undefined when it no longer reaches back that far.
+   */
+  private objectsAt(t: Target, rv: number): KubeObject[] | undefined {
+    const events = this.hub.since(t.resource.id, rv);
+    if (events === undefined) return undefined;
+    const ns = t.resource.namespaced ? t.namespace : undefined;
+    const current = this.store().list(t.resource.id, ns);
+    return stateAt(current, events, (o) => ns === undefined || o.metadata.namespace === ns);
+  }
+
+  /**
+   * `exactRv`: an exact read's resourceVersion (-1: the latest). Chunking (kubectl get sends
+   * limit=500): items are in (namespace, name) order; the continue token names the last one
+   * returned and the resourceVersion the first page was read at, so later pages show that state,
+   * as etcd serves them, while the history reaches back to it (then 410, listHistory.ts).
+   */
+  private list(t: Target, query: URLSearchParams, req: IncomingMessage, res: ServerResponse, exactRv = -1): void {
+    const storeRv = this.store().resourceVersion();
+    const text = query.get('continue');
+    const token = text ? decodeContinue(text) : undefined;
+    const at = token ? token.rv : exactRv;
+    let items: KubeObject[];
+    let rv = storeRv;
+    if (at >= 0 && at < storeRv) {
+      const objects = this.objectsAt(t, at);
+      if (objects === undefined) throw token ? continueTooOld(token.after) : listTooOld();
+      items = this.matching(t, query, objects);
+      rv = at;
+    } else {
+      items = this.matching(t, query);
     }
+    if (token) items = items.filter((o) => keyOf(o) > token.after);
     const limit = Number(query.get('limit') ?? '0');
-    const listMeta: Record<string, unknown> = { resourceVersion: rv };
+    const listMeta: Record<string, unknown> = { resourceVersion: String(rv) };
     if (Number.isInteger(limit) && limit > 0 && items.length > limit) {
       listMeta.remainingItemCount = items.length - limit;
       items = items.slice(0, limit);
-      listMeta.continue = Buffer.from(JSON.stringify({ after: keyOf(items[items.length - 1]!) })).toString('base64url');
+      // A token that goes on at the latest (rv -1, after a 410) stays so.
+      const pageRv = token && token.rv < 0 ? -1 : rv;
+      listMeta.continue = encodeContinue({ after: keyOf(items[items.length - 1]!), rv: pageRv });
     }
     if (wantsTable(req.headers.accept)) {
       const table = toTable(t.resource, items, {
         nowMs: this.cluster.now(),
-        resourceVersion: rv,
+        resourceVersion: String(rv),
         ...(query.get('includeObject') ? { includeObject: query.get('includeObject') ?? '' } : {}),
       }) as { metadata: Record<string, unknown> };
       table.metadata = listMeta;

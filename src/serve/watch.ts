@@ -117,6 +117,17 @@ export class WatchHub {
     return { ok: true, unsubscribe: () => h.watchers.delete(watcher) };
   }
 
+  /**
+   * The events of `type` after `rv`, oldest first, for a list read at `rv` (an exact read, a later
+   * page); undefined when the history no longer reaches back to it (compacted, as etcd would say).
+   */
+  since(type: string, rv: number): readonly HistoryEvent[] | undefined {
+    this.flush();
+    const h = this.history(type);
+    if (rv < h.floor) return undefined;
+    return h.events.filter((e) => e.rv > rv);
+  }
+
   watcherCount(): number {
     let n = 0;
     for (const h of this.types.values()) n += h.watchers.size;

@@ -82,10 +82,21 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
   // None exist in a simulated cluster; `kubectl describe namespace` lists them.
   resource('ResourceQuota', '', 'v1', 'resourcequotas', ['quota'], []),
   resource('LimitRange', '', 'v1', 'limitranges', ['limits'], []),
+  // None exist either; kubectl's default prune allowlist (`kubectl apply --prune`) names them
+  // and fails when discovery does not know one, and `kubectl get all` asks for them.
+  resource('PersistentVolumeClaim', '', 'v1', 'persistentvolumeclaims', ['pvc'], []),
+  resource('PersistentVolume', '', 'v1', 'persistentvolumes', ['pv'], [], false),
+  resource('ReplicationController', '', 'v1', 'replicationcontrollers', ['rc'], ['all']),
+  resource('Secret', '', 'v1', 'secrets', [], []),
   resource('EndpointSlice', 'discovery.k8s.io', 'v1', 'endpointslices', [], []),
   resource('Deployment', 'apps', 'v1', 'deployments', ['deploy'], ['all']),
   resource('ReplicaSet', 'apps', 'v1', 'replicasets', ['rs'], ['all']),
+  resource('DaemonSet', 'apps', 'v1', 'daemonsets', ['ds'], ['all']),
+  resource('StatefulSet', 'apps', 'v1', 'statefulsets', ['sts'], ['all']),
   resource('HorizontalPodAutoscaler', 'autoscaling', 'v2', 'horizontalpodautoscalers', ['hpa'], ['all']),
+  resource('Job', 'batch', 'v1', 'jobs', [], ['all']),
+  resource('CronJob', 'batch', 'v1', 'cronjobs', ['cj'], ['all']),
+  resource('Ingress', 'networking.k8s.io', 'v1', 'ingresses', ['ing'], []),
   // `kubectl auth can-i` and `kubectl auth whoami` ask through these; they can only be created.
   resource('SelfSubjectAccessReview', 'authorization.k8s.io', 'v1', 'selfsubjectaccessreviews', [], [], false, [
     'create',
@@ -126,9 +137,9 @@ export const RESOURCE_TYPES: readonly ResourceType[] = [
  * `configurations`, `revisions`, `routes`, `services`).
  */
 export function discoveryOrder(types: readonly ResourceType[]): ResourceType[] {
-  // Built-in groups come before the CRDs' (autoscaling is built in without the .k8s.io suffix).
+  // Built-in groups come before the CRDs' (autoscaling and batch are built in without the .k8s.io suffix).
   const groupRank = (g: string) =>
-    g === '' ? 0 : g === 'apps' ? 1 : g.endsWith('.k8s.io') || g === 'autoscaling' ? 2 : 3;
+    g === '' ? 0 : g === 'apps' ? 1 : g.endsWith('.k8s.io') || g === 'autoscaling' || g === 'batch' ? 2 : 3;
   return [...types].sort((a, b) => {
     const byRank = groupRank(a.group) - groupRank(b.group);
     if (byRank !== 0) return byRank;
