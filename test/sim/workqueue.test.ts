@@ -2,7 +2,9 @@
  * The work queue (src/sim/workqueue.ts) files queued keys by type, namespace and name: it must
  * call the same reconcilers at the same instants in the same order as the queue of joined
  * `type\0namespace\0name` keys it replaced (below), whatever is enqueued when, from inside a
- * reconcile too.
+ * reconcile too; and in the same order among the engine's other callbacks (the queue's reconciles
+ * wait in the engine's lanes, one per delay, where the queue it replaced scheduled each with
+ * `engine.after`).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -44,6 +46,8 @@ interface Op {
   name: string;
   delay: number | undefined;
   again: { type: string; name: string } | undefined;
+  /** Another of the engine's callbacks, scheduled right after the enqueue, this many ms later. */
+  timer: number | undefined;
 }
 
 const op: fc.Arbitrary<Op> = fc.record({
@@ -53,6 +57,7 @@ const op: fc.Arbitrary<Op> = fc.record({
   name: fc.constantFrom(...NAMES),
   delay: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }),
   again: fc.option(fc.record({ type: fc.constantFrom(...TYPES), name: fc.constantFrom(...NAMES) }), { nil: undefined }),
+  timer: fc.option(fc.integer({ min: 0, max: 25 }), { nil: undefined }),
 });
 
 function run(make: (engine: Engine) => Pick<WorkQueue, 'register' | 'enqueue'>, ops: readonly Op[]): string[] {
@@ -73,7 +78,12 @@ function run(make: (engine: Engine) => Pick<WorkQueue, 'register' | 'enqueue'>, 
       }
     });
   }
-  for (const o of ops) engine.at(o.at, () => queue.enqueue(o.type, o.ns, o.name, o.delay));
+  ops.forEach((o, i) => {
+    engine.at(o.at, () => {
+      queue.enqueue(o.type, o.ns, o.name, o.delay);
+      if (o.timer !== undefined) engine.after(o.timer, () => calls.push(`${engine.now()} timer ${i}`));
+    });
+  });
   engine.runUntil(1_000);
   return calls;
 }
