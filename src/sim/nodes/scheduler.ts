@@ -49,6 +49,14 @@ export class Scheduler {
   /** Each bound pod's CPU on its node, made when first asked for. */
   private readonly cpus = new Map<string, PodCpu>();
   private readonly limits = new Map<string, number | undefined>();
+  /**
+   * The earliest time a waiting pod's backoff is over, while `earliestKnown`: a pod that left or
+   * failed again (its time moves on, never back) makes it unknown, found again when next asked.
+   * The cluster changes each time a bound pod leaves (thousands of times a minute in a scale-down
+   * while thousands wait), where each went through every waiting pod.
+   */
+  private earliestDue = Number.POSITIVE_INFINITY;
+  private earliestKnown = true;
   private retryTimer: ReturnType<Engine['at']> | undefined;
   private retryAt = Number.POSITIVE_INFINITY;
   private flushScheduled = false;
@@ -69,6 +77,8 @@ export class Scheduler {
       w.attempts++;
       w.lastAttempt = this.engine.now();
       this.waiting.set(pod.key, w);
+      if (existing) this.earliestKnown = false;
+      else this.earliestDue = Math.min(this.earliestDue, dueAt(w));
       this.scheduleFlush();
     }
   }
@@ -97,7 +107,7 @@ export class Scheduler {
 
   /** A pod is gone (or was deleted before it was bound): its place is free; waiting pods may fit. */
   release(key: string): void {
-    this.waiting.delete(key);
+    if (this.waiting.delete(key)) this.earliestKnown = false;
     const node = this.boundTo.get(key);
     if (!node) return;
     this.boundTo.delete(key);
@@ -121,9 +131,16 @@ export class Scheduler {
   /** A node joined or was uncordoned: waiting pods may fit. */
   clusterChanged(): void {
     if (this.waiting.size === 0) return;
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const w of this.waiting.values()) earliest = Math.min(earliest, w.lastAttempt + backoffMs(w.attempts));
-    this.retryNoEarlierThan(Math.max(this.engine.now(), earliest));
+    const now = this.engine.now();
+    // A retry already due now: no earlier one to ask for.
+    if (this.retryTimer && this.retryAt <= now) return;
+    if (!this.earliestKnown) {
+      let earliest = Number.POSITIVE_INFINITY;
+      for (const w of this.waiting.values()) earliest = Math.min(earliest, dueAt(w));
+      this.earliestDue = earliest;
+      this.earliestKnown = true;
+    }
+    this.retryNoEarlierThan(Math.max(now, this.earliestDue));
   }
 
   private retryNoEarlierThan(at: number): void {
@@ -143,7 +160,7 @@ export class Scheduler {
     let later = Number.POSITIVE_INFINITY;
     for (const w of [...this.waiting.values()]) {
       if (!this.waiting.has(w.pod.key)) continue;
-      const due = w.lastAttempt + backoffMs(w.attempts);
+      const due = dueAt(w);
       if (due > now) {
         later = Math.min(later, due);
         continue;
@@ -154,6 +171,7 @@ export class Scheduler {
   }
 
   private retry(w: Waiting): void {
+    this.earliestKnown = false;
     if (this.attempt(w.pod)) {
       this.waiting.delete(w.pod.key);
       return;
@@ -205,6 +223,11 @@ export class Scheduler {
 
 /** An owner with no pod placed: no spread to score. */
 const NO_SIBLINGS: ReadonlyMap<NodeState, number> = new Map();
+
+/** When a waiting pod's backoff is over. */
+function dueAt(w: Waiting): number {
+  return w.lastAttempt + backoffMs(w.attempts);
+}
 
 /** kube-scheduler's per-pod backoff after `attempts` failed attempts. */
 export function backoffMs(attempts: number): number {
