@@ -7,8 +7,16 @@
 import type { Backend } from '../backends/backend.js';
 import { BackendError } from '../backends/backend.js';
 import type { KubeObject, Revision, Service } from '../model/api/types.js';
-import { KnError, knEditService, knNewService, knProgressLine, knWaitStep } from '../model/rules/knClient.js';
+import {
+  KnError,
+  knEditService,
+  knMakesRevision,
+  knNewService,
+  knProgressLine,
+  knWaitStep,
+} from '../model/rules/knClient.js';
 import { knRevisionList, knRouteList, knServiceList } from '../model/rules/knTables.js';
+import { knComputeTraffic, knTrafficChanged } from '../model/rules/knTraffic.js';
 import type { KnCommand, KnWaitFlags } from '../scenario/kn.js';
 
 const SERVICES = 'services.serving.knative.dev';
@@ -94,6 +102,9 @@ async function create(
     );
   }
   let service = knNewService(cmd.name, namespace, cmd.edits, backend.now());
+  if (cmd.traffic.tags.length > 0) {
+    service.spec.traffic = knComputeTraffic(service, [], cmd.traffic, knMakesRevision(cmd.edits), true);
+  }
   if (existing) {
     // --force replaces the Service, keeping only its creator and updater annotations.
     const kept: Record<string, string> = {};
@@ -140,6 +151,12 @@ async function update(
     else warning = 'Warning: No revision found to update image digest';
   }
   const edited = knEditService(existing, cmd.edits, backend.now(), digest);
+  if (knTrafficChanged(cmd.traffic)) {
+    const revisions = (await backend.list(REVISIONS, namespace)).filter(
+      (r) => r.metadata.labels?.['serving.knative.dev/service'] === cmd.name,
+    );
+    edited.spec.traffic = knComputeTraffic(edited, revisions, cmd.traffic, knMakesRevision(cmd.edits));
+  }
   if (JSON.stringify(forWrite(edited)) === JSON.stringify(forWrite(existing))) {
     return {
       text: `${warning}Service '${cmd.name}' updated in namespace '${namespace}'.\nNo new revision has been created.\n`,

@@ -4,6 +4,7 @@
  * pflag) words for what it refuses, so a typo is reported at its line before the run starts.
  */
 import { KN_WAIT_TIMEOUT_S, type KnServiceEdits, type KnSetting } from '../model/rules/knClient.js';
+import type { KnTrafficFlags } from '../model/rules/knTraffic.js';
 import { DurationError, parseDuration } from './duration.js';
 import { CommandLineError, didYouMean, splitCommandLine } from './shell.js';
 
@@ -23,8 +24,14 @@ export interface KnWaitFlags {
 }
 
 export type KnCommand =
-  | (KnBase & { verb: 'service create'; name: string; edits: KnServiceEdits; force: boolean } & KnWaitFlags)
-  | (KnBase & { verb: 'service update'; name: string; edits: KnServiceEdits } & KnWaitFlags)
+  | (KnBase & {
+      verb: 'service create';
+      name: string;
+      edits: KnServiceEdits;
+      force: boolean;
+      traffic: KnTrafficFlags;
+    } & KnWaitFlags)
+  | (KnBase & { verb: 'service update'; name: string; edits: KnServiceEdits; traffic: KnTrafficFlags } & KnWaitFlags)
   | (KnBase & { verb: 'service delete'; names: string[]; all: boolean } & KnWaitFlags)
   | (KnBase & { verb: 'service list'; name?: string; allNamespaces: boolean })
   | (KnBase & { verb: 'revision list'; name?: string; service?: string; allNamespaces: boolean })
@@ -72,8 +79,15 @@ const EDIT: Record<string, FlagSpec> = {
 
 const COMMANDS: Record<string, Record<string, Record<string, FlagSpec>>> = {
   service: {
-    create: { ...NAMESPACE, ...WAIT, ...EDIT, force: { kind: 'bool' } },
-    update: { ...NAMESPACE, ...WAIT, ...EDIT },
+    create: { ...NAMESPACE, ...WAIT, ...EDIT, force: { kind: 'bool' }, tag: { kind: 'array' } },
+    update: {
+      ...NAMESPACE,
+      ...WAIT,
+      ...EDIT,
+      traffic: { kind: 'array' },
+      tag: { kind: 'array' },
+      untag: { kind: 'array' },
+    },
     delete: { ...NAMESPACE, ...WAIT, all: { kind: 'bool' } },
     list: { ...NAMESPACE, ...ALL_NAMESPACES },
   },
@@ -116,9 +130,6 @@ function readFlags(
       const eq = a.indexOf('=');
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
       const spec = specs[name];
-      if (!spec && NOT_SIMULATED.includes(name)) {
-        fail(`knsim does not run kn's --${name} yet; set the Service's spec.traffic in a manifest (apply:) instead`);
-      }
       if (!spec) {
         const hint = didYouMean(name, Object.keys(specs));
         fail(`unknown flag: --${name}${hint ? ` (did you mean --${hint}?)` : ''}`);
@@ -280,6 +291,12 @@ function defined<K extends string, V>(key: K, value: V | undefined): { [k in K]?
   return (value === undefined ? {} : { [key]: value }) as { [k in K]?: V };
 }
 
+/** --traffic, --tag and --untag: string slices (comma-separated, repeatable), in the order given. */
+function trafficFlags(values: Values): KnTrafficFlags {
+  const slice = (name: string) => (values.get(name) ?? []).flatMap((v) => v.split(','));
+  return { traffic: slice('traffic'), tags: slice('tag'), untags: slice('untag') };
+}
+
 function waitFlags(values: Values): KnWaitFlags {
   const noWait = values.has('no-wait') ? flag(values, 'no-wait') : values.has('wait') ? !flag(values, 'wait') : false;
   return {
@@ -346,6 +363,7 @@ export function parseKn(commandLine: string): KnCommand {
         name: positional[0]!,
         edits,
         force: flag(values, 'force'),
+        traffic: trafficFlags(values),
         ...waitFlags(values),
       };
     }
@@ -357,6 +375,7 @@ export function parseKn(commandLine: string): KnCommand {
         ...base,
         name: positional[0]!,
         edits: editsFrom(values, usage),
+        traffic: trafficFlags(values),
         ...waitFlags(values),
       };
     }
@@ -386,8 +405,5 @@ export function parseKn(commandLine: string): KnCommand {
     }
   }
 }
-
-/** kn flags knsim knows of but does not run (traffic splits through kn). */
-const NOT_SIMULATED = ['traffic', 'tag', 'untag'];
 
 const EVENTING = ['broker', 'trigger', 'source', 'channel', 'subscription', 'eventtype'];

@@ -45,7 +45,6 @@ describe('kn command lines', () => {
       'Error: unknown command "servce" for "kn"\n\nDid you mean this?\n\tservice',
     );
     expect(refusal('service update hello')).toContain('Error: flag(s) not set');
-    expect(refusal('service update hello --traffic @latest=100')).toContain("knsim does not run kn's --traffic yet");
     expect(refusal("service create hello --image x --revision-name '{{.Service}}-{{.Random 5}}'")).toContain(
       '{{.Random n}}',
     );

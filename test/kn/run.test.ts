@@ -172,3 +172,26 @@ describe('kn service delete', () => {
     expect(backend.snapshot('services.serving.knative.dev', 'default')).toEqual([]);
   });
 });
+
+describe('kn service update --traffic', () => {
+  it('splits the traffic, and says the latest revision is unchanged when only the traffic moved', async () => {
+    const { outcome, backend } = await run(`
+  - kn: service create hello --image docker.io/knsim/demo
+  - kn: service update hello --env TARGET=v2
+  - kn: service update hello --traffic hello-00001=20,@latest=80 --tag hello-00001=old
+  - kn: revision list
+`);
+    const t = outcome.transcript;
+    expect(t).toContain("Service 'hello' with latest revision 'hello-00002' (unchanged) is available at URL:\n");
+    const [svc] = backend.snapshot('services.serving.knative.dev', 'default') as unknown as {
+      spec: { traffic: unknown[] };
+      status: { traffic: unknown[] };
+    }[];
+    expect(svc!.spec.traffic).toEqual([
+      { latestRevision: true, percent: 80 },
+      { tag: 'old', revisionName: 'hello-00001', latestRevision: false, percent: 20 },
+    ]);
+    expect(t).toMatch(/\nhello-00002 +hello +80% +2 /);
+    expect(t).toMatch(/\nhello-00001 +hello +20% +old +1 /);
+  });
+});

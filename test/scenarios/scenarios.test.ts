@@ -124,6 +124,9 @@ describe('scenarios reproduce Knative', () => {
       "Ready to serve.\n\nService 'hello' created to latest revision 'hello-00001' is available at URL:\nhttp://hello.default.127.0.0.1.sslip.io\n",
     );
     expect(t).toContain("Service 'hello' updated to latest revision 'hello-00003' is available at URL:");
+    // The split: half to the first revision, half to the latest ready one.
+    expect(t).toMatch(/\nhello-00002 +hello +50% +2 /);
+    expect(t).toMatch(/\nhello-00001 +hello +50% +1 /);
     // Scale to zero, then a cold start through the activator on the first revision.
     expect(run.scales('hello-00001').some((e) => e.to === 0)).toBe(true);
     const done = run.requests('done');
