@@ -214,9 +214,28 @@ export class SimBackend implements Backend {
     }
   }
 
+  /**
+   * `kubectl delete` (background propagation): the object goes at once, or, when it carries a
+   * finalizer (a Route: Knative's labeler), it is marked and goes once its controller has
+   * finalized it. kubectl waits for that (`--wait` is on by default), and so does this: simulated
+   * time runs until the object is gone.
+   */
   async delete(resourceId: string, namespace: string, name: string): Promise<string> {
-    const gone = this.cluster.store.remove(resourceId, namespace, name);
-    if (!gone) throw new BackendError(`Error from server (NotFound): ${resourceId} "${name}" not found`, 404);
+    const { store } = this.cluster;
+    if (!store.get(resourceId, namespace, name)) {
+      throw new BackendError(`Error from server (NotFound): ${resourceId} "${name}" not found`, 404);
+    }
+    const { object, removed } = store.delete(resourceId, namespace, name);
+    if (removed) return name;
+    const uid = object.metadata.uid;
+    const gone = () => store.get(resourceId, namespace, name)?.metadata.uid !== uid;
+    const engine = this.cluster.engine;
+    const limit = engine.now() + 30 * 60_000;
+    while (!engine.runUntilCondition(gone, this.pacer.sliceTo(Math.min(limit, engine.now() + SLICE_MS)))) {
+      if (engine.now() >= limit) break;
+      const pause = this.pacer.pace();
+      if (pause) await pause;
+    }
     return name;
   }
 

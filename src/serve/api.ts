@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { controllerOwnedCreateRefusal } from '../model/admission.js';
 import type { KubeObject, Pod } from '../model/api/types.js';
 import type { MetricsNaming } from '../model/observability.js';
+import { newFinalizersRefusal } from '../model/rules/finalizers.js';
 import { RESOURCE_TYPES, type ResourceType, resourceById } from '../model/rules/resources.js';
 import {
   type FieldSelector,
@@ -19,7 +20,7 @@ import {
 import { isoAt } from '../model/rules/time.js';
 import type { SimCluster } from '../sim/cluster.js';
 import { logTimestamp } from '../sim/podLogs.js';
-import { dataEqual, StoreError } from '../sim/store.js';
+import { dataEqual, finalizersOf, StoreError } from '../sim/store.js';
 import { T } from '../sim/types.js';
 import {
   admit,
@@ -627,6 +628,9 @@ export class KubeApi {
         if (e.reason === 'NotFound') throw notFound(t.resource, name);
         if (e.reason === 'AlreadyExists') throw alreadyExists(t.resource, name);
         if (e.reason === 'Conflict') throw conflict(t.resource, name);
+        if (e.field !== undefined && e.detail !== undefined) {
+          throw invalid(t.resource, name, e.field, e.detail, 'FieldValueForbidden');
+        }
         throw invalid(t.resource, name, 'metadata', e.message);
       }
       throw e;
@@ -713,7 +717,15 @@ export class KubeApi {
     obj = { ...obj, metadata: { ...obj.metadata } };
     obj.metadata.managedFields = managed ?? updateManagedFields(existing, input, this.ownership(t));
     obj = admit(this.cluster, t.resource, t.namespace, obj, existing, this.validation, preconditions);
-    if (dryRun) return dryRunUpdate(obj, existing);
+    if (dryRun) {
+      // The store's refusal of a new finalizer on an object being deleted, without the store.
+      const refusal =
+        existing.metadata.deletionTimestamp !== undefined
+          ? newFinalizersRefusal(finalizersOf(existing), finalizersOf(obj))
+          : undefined;
+      if (refusal !== undefined) throw invalid(t.resource, name, 'metadata.finalizers', refusal, 'FieldValueForbidden');
+      return dryRunUpdate(obj, existing);
+    }
     const updated = this.storeCall(t, name, () => this.store().update(obj));
     this.afterWrite(t, updated);
     return updated;
@@ -823,9 +835,13 @@ export class KubeApi {
     if (options.dryRun) return existing;
     // A Namespace goes Terminating; it is removed once its content is gone (settleNamespaces).
     if (t.resource.id === T.namespace) return this.namespaces.begin(name);
-    if (options.orphan) this.orphanDependents(existing);
-    const gone = this.store().remove(t.resource.id, t.namespace, name);
-    this.afterWrite(t, gone, true);
+    // The API server's delete: at once, or marked while finalizers (Knative's, or the garbage
+    // collector's for Orphan and Foreground) hold it; the answer is then the marked object.
+    const { object, removed } = this.storeCall(t, name, () =>
+      this.store().delete(t.resource.id, t.namespace, name, options.propagation),
+    );
+    if (!removed) return object;
+    this.afterWrite(t, object, true);
     return {
       kind: 'Status',
       apiVersion: 'v1',
@@ -928,30 +944,6 @@ export class KubeApi {
     return send(res, 200, scaleOf(updated));
   }
 
-  /**
-   * What the garbage collector does for an Orphan deletion before the owner goes: it takes the
-   * owner's reference off each dependent, which then stays (a Service's Configuration and Route
-   * run on without it, as on a cluster). Without this, the simulator's background collection
-   * would delete objects the client asked to keep.
-   */
-  private orphanDependents(owner: KubeObject): void {
-    const uid = owner.metadata.uid;
-    const ns = owner.metadata.namespace;
-    if (uid === undefined || ns === undefined) return;
-    for (const r of RESOURCE_TYPES) {
-      if (!r.namespaced) continue;
-      for (const child of this.store().list(r.id, ns)) {
-        const refs = child.metadata.ownerReferences;
-        if (!refs?.some((ref) => ref.uid === uid)) continue;
-        const kept = refs.filter((ref) => ref.uid !== uid);
-        const metadata = { ...child.metadata };
-        if (kept.length > 0) metadata.ownerReferences = kept;
-        else delete metadata.ownerReferences;
-        this.store().update({ ...child, metadata });
-      }
-    }
-  }
-
   private deleteCollection(t: Target, query: URLSearchParams, options: DeleteOptions): unknown {
     const dryRun = options.dryRun;
     if (t.resource.id !== T.pod) this.assertWritable(t);
@@ -981,9 +973,13 @@ export class KubeApi {
         this.namespaces.begin(o.metadata.name);
         continue;
       }
-      if (options.orphan) this.orphanDependents(o);
-      const gone = this.store().remove(t.resource.id, o.metadata.namespace, o.metadata.name);
-      this.afterWrite({ ...t, namespace: o.metadata.namespace } as Target, gone, true);
+      const { object, removed } = this.store().delete(
+        t.resource.id,
+        o.metadata.namespace,
+        o.metadata.name,
+        options.propagation,
+      );
+      if (removed) this.afterWrite({ ...t, namespace: o.metadata.namespace } as Target, object, true);
     }
     return {
       kind: `${t.resource.kind}List`,

@@ -53,9 +53,10 @@ export class NamespaceTermination {
     if (this.terminating.size === 0) return;
     const store = this.store();
     for (const ns of [...this.terminating]) {
-      if (store.count(T.pod, ns) > 0) continue;
-      for (const e of store.list('events', ns)) store.remove('events', ns, e.metadata.name);
       this.empty(ns);
+      // Objects held by finalizers (a Route until Knative's labeler has finalized it) are waited for too.
+      if (store.count(T.pod, ns) > 0 || this.finalizing(ns)) continue;
+      for (const e of store.list('events', ns)) store.remove('events', ns, e.metadata.name);
       store.remove(T.namespace, undefined, ns);
       this.terminating.delete(ns);
     }
@@ -67,7 +68,20 @@ export class NamespaceTermination {
     const order = [...RESOURCE_TYPES].filter((r) => r.namespaced).reverse();
     for (const r of order) {
       if (!this.removable(r)) continue;
-      for (const o of store.list(r.id, ns)) store.remove(r.id, ns, o.metadata.name);
+      // DELETEs, as the namespace controller sends them: finalizers are honoured.
+      for (const o of store.list(r.id, ns)) {
+        if (o.metadata.deletionTimestamp === undefined) store.delete(r.id, ns, o.metadata.name);
+      }
     }
+  }
+
+  /** Whether an object the API may delete is still there, marked, waiting for its finalizers. */
+  private finalizing(ns: string): boolean {
+    const store = this.store();
+    for (const r of RESOURCE_TYPES) {
+      if (!r.namespaced || !this.removable(r)) continue;
+      if (store.list(r.id, ns).some((o) => o.metadata.deletionTimestamp !== undefined)) return true;
+    }
+    return false;
   }
 }

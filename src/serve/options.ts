@@ -4,6 +4,7 @@
  * (`kubectl delete --dry-run=server` sends `{"dryRun":["All"]}` and no query parameter). A client
  * that asked for a dry run must never lose or change an object, so both places count.
  */
+import type { Propagation } from '../model/rules/finalizers.js';
 import { parseBody } from './body.js';
 import { isObject } from './objects.js';
 import { apiError, badRequest } from './status.js';
@@ -49,8 +50,7 @@ export interface DeleteOptions {
   resourceVersion?: string;
   /**
    * `propagationPolicy: Orphan` (or the older `orphanDependents: true`): the dependents stay, the
-   * garbage collector only takes the owner's reference off them. Foreground and Background end
-   * in the same place here (the dependents go; the owner goes at once, not after them).
+   * garbage collector only takes the owner's reference off them.
    */
   orphan: boolean;
   /**
@@ -58,6 +58,8 @@ export interface DeleteOptions {
    * `--grace-period`; `--now` sends 1, `--force` 0). Absent: the pod's own.
    */
   gracePeriodSeconds?: number;
+  /** The propagation policy asked for (`orphanDependents` read as Orphan or Background); none: the object's finalizers decide. */
+  propagation?: Propagation;
 }
 
 const PROPAGATION = ['Orphan', 'Background', 'Foreground'];
@@ -126,9 +128,17 @@ export function deleteOptions(query: URLSearchParams, body: Buffer, contentType:
       },
     );
   }
+  const propagation: Propagation | undefined = hasPolicy
+    ? (policy as Propagation)
+    : orphanDependents === undefined
+      ? undefined
+      : orphanDependents
+        ? 'Orphan'
+        : 'Background';
   return {
     dryRun: dryRunOf(values, 'DeleteOptions'),
-    orphan: hasPolicy ? policy === 'Orphan' : orphanDependents === true,
+    orphan: propagation === 'Orphan',
+    ...(propagation !== undefined ? { propagation } : {}),
     ...(uid !== undefined ? { uid } : {}),
     ...(resourceVersion !== undefined ? { resourceVersion } : {}),
     ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),

@@ -96,13 +96,19 @@ export function conflict(resource: ResourceType, name: string): ApiError {
 }
 
 /** 422 Invalid: `Service.serving.knative.dev "x" is invalid: metadata.name: Required value: …`. */
-export function invalid(resource: ResourceType, name: string, field: string, detail: string): ApiError {
+export function invalid(
+  resource: ResourceType,
+  name: string,
+  field: string,
+  detail: string,
+  reason = 'FieldValueInvalid',
+): ApiError {
   const kind = resource.group ? `${resource.kind}.${resource.group}` : resource.kind;
   return apiError(422, 'Invalid', `${kind} "${name}" is invalid: ${field}: ${detail}`, {
     name,
     ...(resource.group ? { group: resource.group } : {}),
     kind: resource.kind,
-    causes: [{ reason: 'FieldValueInvalid', message: detail, field }],
+    causes: [{ reason, message: detail, field }],
   });
 }
 

@@ -30,6 +30,7 @@ import { RevisionAutoscaler } from './controllers/autoscaler.js';
 import { type ClusterConfig, defaultClusterConfig, withConfigMap } from './controllers/clusterConfig.js';
 import { ConfigurationController } from './controllers/configuration.js';
 import { DeploymentController, imageSize, type PodCounts } from './controllers/deployment.js';
+import { GarbageCollector } from './controllers/garbageCollector.js';
 import { HPAS, HpaAutoscaler } from './controllers/hpa.js';
 import { CERTIFICATES, INGRESSES, ROUTE_NETWORKING, RouteNetworking } from './controllers/ingress.js';
 import { KnativeEvents } from './controllers/knativeEvents.js';
@@ -58,7 +59,7 @@ import { type AccessLines, type AccessLog, PodLogs } from './podLogs.js';
 import { EventRecorder } from './recorder.js';
 import { defaultSimSettings, imageCrash, imageHang, type SimSettings } from './settings.js';
 import { ObjectStore, type StoreEvent, typeOf } from './store.js';
-import { BY_OWNER, ROUTES_BY_TARGET, T } from './types.js';
+import { ROUTES_BY_TARGET, T } from './types.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ClusterOptions {
@@ -368,6 +369,7 @@ export class SimCluster {
   private readonly kubernetesServices: KubernetesServices;
   private readonly routeNetworking: RouteNetworking;
   private readonly knativeEvents: KnativeEvents;
+  private readonly garbageCollector: GarbageCollector;
   private readonly revisions = new Map<string, RevisionRuntime>();
   /** Revision runtimes by their Deployment's `namespace/name` (a write to it ends a standing sample). */
   private readonly runtimeByDeployment = new Map<string, RevisionRuntime>();
@@ -539,11 +541,22 @@ export class SimCluster {
       (ns, name) => this.queue.enqueue(ROUTE_NETWORKING, ns, name),
       () => this.config.features,
     );
+    this.garbageCollector = new GarbageCollector(
+      this.store,
+      this.engine,
+      this.settings.reconcileDelayMs,
+      GC_TYPES,
+      NEVER_OWNERS,
+    );
     this.knativeEvents = new KnativeEvents(this.recorder, (type, ns, name) => this.store.get(type, ns, name));
     this.services = new ServiceController(this.ctx, () => this.config.defaults);
     this.configurations = new ConfigurationController(this.ctx, () => this.config.defaults);
     this.revisionController = new RevisionController(this.ctx, () => this.config);
-    this.routes = new RouteController(this.ctx, () => ({ domain: this.config.domain, network: this.config.network }));
+    this.routes = new RouteController(
+      this.ctx,
+      () => ({ domain: this.config.domain, network: this.config.network }),
+      this.recorder,
+    );
     this.queue.register(T.service, (ns, name) => this.services.reconcile(ns, name));
     this.queue.register(T.configuration, (ns, name) => this.configurations.reconcile(ns, name));
     this.queue.register(T.route, (ns, name) => this.routes.reconcile(ns, name));
@@ -657,7 +670,8 @@ export class SimCluster {
     this.kubernetesServices.observe(e, type);
     this.routeNetworking.observe(e, type);
     this.knativeEvents.observe(e, type);
-    if (e.op === 'deleted') this.collectGarbage(obj);
+    this.garbageCollector.observe(e, type);
+    if (e.op === 'deleted') this.revisionGone(obj);
     // What only shows what a cluster shows never wakes the simulation's controllers.
     if (SHOWN_TYPES.has(type)) return;
     this.queue.enqueue(type, ns, name);
@@ -687,20 +701,8 @@ export class SimCluster {
     if (type === T.podAutoscaler) this.queue.enqueue(T.revision, ns, name);
   }
 
-  /** Background cascading deletion: dependents go when their owner goes. */
-  private collectGarbage(owner: KubeObject): void {
-    const uid = owner.metadata.uid;
-    if (!uid) return;
-    // Pods, events, endpoints and the like own nothing: no need to look (pods go often).
-    const ownerType = typeOf(owner);
-    const ns = owner.metadata.namespace;
-    for (const type of NEVER_OWNERS.has(ownerType) ? [] : GC_TYPES) {
-      for (const child of this.store.byIndex(type, BY_OWNER, uid)) {
-        if (ns === undefined || child.metadata.namespace === ns) {
-          this.store.remove(type, child.metadata.namespace, child.metadata.name);
-        }
-      }
-    }
+  /** A Revision gone: its runtime (dataplane, autoscaler) stops. */
+  private revisionGone(owner: KubeObject): void {
     if (typeOf(owner) === T.revision) {
       const key = `${owner.metadata.namespace}/${owner.metadata.name}`;
       const rt = this.revisions.get(key);

@@ -5,6 +5,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject } from '../model/api/types.js';
+import {
+  deletionFinalizers,
+  newFinalizersRefusal,
+  type Propagation,
+  sameFinalizers,
+} from '../model/rules/finalizers.js';
 import { resourceForKind } from '../model/rules/resources.js';
 import { Interner } from './intern.js';
 
@@ -28,9 +34,18 @@ export class StoreError extends Error {
   constructor(
     readonly reason: 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid',
     message: string,
+    /** For an Invalid: the field the API server names, and its message without the field. */
+    readonly field?: string,
+    readonly detail?: string,
   ) {
     super(message);
   }
+}
+
+/** An object's finalizers (none when the field is missing or not a list). */
+export function finalizersOf(obj: KubeObject): readonly string[] {
+  const f = obj.metadata.finalizers;
+  return Array.isArray(f) ? (f as string[]) : [];
 }
 
 export interface StoreOptions {
@@ -596,7 +611,23 @@ export class ObjectStore {
       generation: old.metadata.generation,
       resourceVersion: old.metadata.resourceVersion,
     };
-    if (old.metadata.deletionTimestamp) meta.deletionTimestamp = old.metadata.deletionTimestamp;
+    const deleting = old.metadata.deletionTimestamp !== undefined;
+    if (deleting) {
+      // Once set, only the API server moves these; a write may take finalizers off, never add one.
+      meta.deletionTimestamp = old.metadata.deletionTimestamp;
+      if (old.metadata.deletionGracePeriodSeconds !== undefined) {
+        meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+      }
+      const refusal = newFinalizersRefusal(finalizersOf(old), finalizersOf(input));
+      if (refusal !== undefined) {
+        throw new StoreError(
+          'Invalid',
+          `${input.kind} "${input.metadata.name}" is invalid: metadata.finalizers: ${refusal}`,
+          'metadata.finalizers',
+          refusal,
+        );
+      }
+    }
     const shallow = { ...input, metadata: meta } as KubeObject;
     if (old.status !== undefined) shallow.status = old.status;
     else delete shallow.status;
@@ -615,6 +646,11 @@ export class ObjectStore {
     const stored = next as unknown as KubeObject;
     if (!NOT_INTERNED.has(type)) this.internParts(stored, old);
     if (!sameSpec(stored, old)) stored.metadata.generation = (old.metadata.generation ?? 1) + 1;
+    // The last finalizer of an object whose deletion waited only for its finalizers
+    // (shouldDeleteDuringUpdate): the write is the deletion, with no modified event first.
+    if (deleting && finalizersOf(stored).length === 0 && old.metadata.deletionGracePeriodSeconds === 0) {
+      return this.removeAs(type, stored) as T;
+    }
     stored.metadata.resourceVersion = String(++this.rv);
     this.put(type, stored);
     this.emit(type, 'modified', stored);
@@ -745,9 +781,65 @@ export class ObjectStore {
     return next;
   }
 
+  /**
+   * A DELETE as the API server does it (no grace period: everything but pods): an object with no
+   * finalizer left once the propagation policy has put the garbage collector's own on or off
+   * (`deletionFinalizers`) goes at once; one with finalizers stays, marked (deletionTimestamp,
+   * deletionGracePeriodSeconds 0, its generation moved by one), until a write takes the last
+   * off. A second DELETE of a marked object only changes its garbage-collector finalizers (a
+   * Background after a Foreground takes `foregroundDeletion` off). Returns the object as it is
+   * now (the removed one, or the marked one) and whether it is gone.
+   */
+  delete(
+    type: string,
+    namespace: string | undefined,
+    name: string,
+    propagation?: Propagation,
+  ): { object: KubeObject; removed: boolean } {
+    const old = this.get(type, namespace, name);
+    if (!old) throw new StoreError('NotFound', `${type} "${name}" not found`);
+    const finalizers = deletionFinalizers(finalizersOf(old), propagation);
+    if (old.metadata.deletionTimestamp !== undefined) {
+      if (sameFinalizers(finalizers, finalizersOf(old))) return { object: old, removed: false };
+      // The API server's own write (not a client's update): it may put the collector's
+      // finalizer on, which a client may not.
+      const metadata = { ...old.metadata } as KubeObject['metadata'];
+      if (finalizers.length > 0) metadata.finalizers = finalizers;
+      else delete metadata.finalizers;
+      const next = { ...old, metadata } as KubeObject;
+      if (finalizers.length === 0) return { object: this.removeAs(type, next), removed: true };
+      metadata.resourceVersion = String(++this.rv);
+      this.put(type, next);
+      this.emit(type, 'modified', next);
+      return { object: next, removed: false };
+    }
+    if (finalizers.length === 0) return { object: this.remove(type, namespace, name)!, removed: true };
+    const metadata = {
+      ...old.metadata,
+      deletionTimestamp: this.options.timestamp(),
+      deletionGracePeriodSeconds: 0,
+      finalizers,
+    } as KubeObject['metadata'];
+    // markAsDeleting: the generation moves for kinds without graceful deletion.
+    if ((old.metadata.generation ?? 0) > 0) metadata.generation = old.metadata.generation! + 1;
+    metadata.resourceVersion = String(++this.rv);
+    const next = { ...old, metadata } as KubeObject;
+    this.put(type, next);
+    this.emit(type, 'modified', next);
+    return { object: next, removed: false };
+  }
+
   remove(kind: string, namespace: string | undefined, name: string): KubeObject | undefined {
     const old = this.get(kind, namespace, name);
     if (!old) return undefined;
+    return this.removeAs(kind, old);
+  }
+
+  /** Removes the stored object `last` is a version of; the deleted event carries `last`. */
+  private removeAs(kind: string, last: KubeObject): KubeObject {
+    const namespace = last.metadata.namespace;
+    const name = last.metadata.name;
+    const old = this.get(kind, namespace, name)!;
     const ofType = this.byType.get(kind);
     const bucket = ofType?.get(namespace ?? '');
     // Out of the indexes first, while the bucket still has the object's id.
@@ -763,7 +855,7 @@ export class ObjectStore {
         this.namespacesInOrder.delete(kind);
       }
     }
-    const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
+    const gone = { ...last, metadata: { ...last.metadata, resourceVersion: String(++this.rv) } };
     this.emit(kind, 'deleted', gone);
     return gone;
   }

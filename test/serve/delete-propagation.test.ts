@@ -24,6 +24,14 @@ async function status(path: string): Promise<number> {
   return (await api(h, 'GET', path)).status;
 }
 
+/**
+ * Waits until the object is gone: the garbage collector acts an informer's latency after the
+ * DELETE, and an Orphan or Foreground deletion holds the owner until it has (as on a cluster).
+ */
+async function gone(path: string): Promise<void> {
+  await eventually(async () => ((await status(path)) === 404 ? true : undefined), 10_000);
+}
+
 /** Creates a Service and waits until its Configuration, Route and first Revision exist. */
 async function readyService(name: string): Promise<{ uid: string }> {
   const made = await api(h, 'POST', `${SERVING}/services`, service(name));
@@ -49,7 +57,10 @@ describe('delete with a propagation policy', () => {
     const { uid } = await readyService('orphaned');
     const res = await api(h, 'DELETE', `${SERVING}/services/orphaned`, { propagationPolicy: 'Orphan' });
     expect(res.status, res.body).toBe(200);
-    expect(await status(`${SERVING}/services/orphaned`)).toBe(404);
+    // Marked, with the collector's finalizer, until the dependents are orphaned.
+    expect(res.json().metadata.finalizers).toEqual(['orphan']);
+    expect(res.json().metadata.deletionTimestamp).toBeDefined();
+    await gone(`${SERVING}/services/orphaned`);
     for (const kind of ['configurations', 'routes']) {
       const got = await api(h, 'GET', `${SERVING}/${kind}/orphaned`);
       expect(got.status, `${kind}: ${got.body}`).toBe(200);
@@ -81,6 +92,7 @@ describe('delete with a propagation policy', () => {
     expect(await status(`${SERVING}/services/orphaned2`)).toBe(200);
     const res = await api(h, 'DELETE', `${SERVING}/services/orphaned2?orphanDependents=true`);
     expect(res.status, res.body).toBe(200);
+    await gone(`${SERVING}/services/orphaned2`);
     expect(await status(`${SERVING}/configurations/orphaned2`)).toBe(200);
   });
 
@@ -88,15 +100,17 @@ describe('delete with a propagation policy', () => {
     await readyService('cascaded');
     const res = await api(h, 'DELETE', `${SERVING}/services/cascaded`, { propagationPolicy: 'Background' });
     expect(res.status, res.body).toBe(200);
-    expect(await status(`${SERVING}/configurations/cascaded`)).toBe(404);
-    expect(await status(`${SERVING}/routes/cascaded`)).toBe(404);
+    // The Service goes at once (a Status); its dependents after it, the Route once finalized.
+    expect(res.json().kind).toBe('Status');
+    await gone(`${SERVING}/configurations/cascaded`);
+    await gone(`${SERVING}/routes/cascaded`);
   });
 
   it('deletecollection with Orphan keeps the dependents of every object it deletes', async () => {
     await readyService('many');
     const res = await api(h, 'DELETE', `${SERVING}/services?labelSelector=`, { propagationPolicy: 'Orphan' });
     expect(res.status, res.body).toBe(200);
-    expect(await status(`${SERVING}/services/many`)).toBe(404);
+    await gone(`${SERVING}/services/many`);
     expect(await status(`${SERVING}/configurations/many`)).toBe(200);
     expect(await status(`${SERVING}/routes/many`)).toBe(200);
   });
@@ -109,6 +123,8 @@ describe.skipIf(!HAS_KUBECTL)('kubectl delete --cascade', () => {
     const r = await kubectl(h.kubeconfig, cache, ['delete', 'ksvc', 'kept', '--cascade=orphan']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('service.serving.knative.dev "kept" deleted\n');
+    // kubectl waited (--wait is on by default) until the Service was gone.
+    expect(await status(`${SERVING}/services/kept`)).toBe(404);
     const left = await kubectl(h.kubeconfig, cache, ['get', 'configuration,route', 'kept', '-o', 'name']);
     expect(left.code, left.stderr).toBe(0);
     expect(left.stdout).toBe('configuration.serving.knative.dev/kept\nroute.serving.knative.dev/kept\n');

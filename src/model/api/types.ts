@@ -36,9 +36,12 @@ export interface ObjectMeta {
   resourceVersion?: string;
   creationTimestamp?: string;
   deletionTimestamp?: string;
+  /** 0 for an object whose deletion waits only for its finalizers; a pod's grace period otherwise. */
+  deletionGracePeriodSeconds?: number;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   ownerReferences?: OwnerReference[];
+  finalizers?: string[];
   [key: string]: unknown;
 }
 

@@ -9,6 +9,7 @@ export * from './defaults.js';
 export * from './domain.js';
 export * from './features.js';
 export * from './fielderror.js';
+export * from './finalizers.js';
 export * from './labels.js';
 export * from './naming.js';
 export * from './resources.js';

@@ -410,7 +410,10 @@ export class DeploymentController {
     }
     if (!rt || rt.uid !== dep.metadata.uid) {
       // The old runtime's pods are on their way out (deleted with their Deployment): they finish
-      // there, and a phase they announce finds them in no runtime's pods.
+      // there, and a phase they announce finds them in no runtime's pods. The garbage collector
+      // acts an informer's latency after an owner goes, so a Deployment made again at once can
+      // come before this controller saw the old one gone: its pods that still run go now.
+      if (rt) for (const pod of rt.pods.values()) this.deletePod(namespace, pod, rt);
       rt = {
         uid: dep.metadata.uid,
         podTemplateHash: replicaSetHash(this.ctx.random.names),

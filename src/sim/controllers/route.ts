@@ -16,10 +16,19 @@ import {
   routeRef,
   routeUrl,
 } from '../../model/rules/domain.js';
+import {
+  finalizerUpdateEvent,
+  ROUTE_FINALIZER,
+  ROUTE_FINALIZER_AGENT,
+  withFinalizer,
+  withoutFinalizer,
+} from '../../model/rules/finalizers.js';
 import { ANNOTATION_ROUTES, ANNOTATION_ROUTING_STATE_MODIFIED, LABEL_ROUTING_STATE } from '../../model/rules/labels.js';
 import { routeReferenced, routesAnnotation, routingStateOf } from '../../model/rules/routing.js';
 import { resolveTraffic } from '../../model/rules/traffic.js';
 import type { SimContext } from '../context.js';
+import type { EventRecorder } from '../recorder.js';
+import { finalizersOf } from '../store.js';
 import { BY_ROUTES_ANNOTATION, T } from '../types.js';
 import { divergeAt, MachinesByObject, narrate } from './lifecycle.js';
 
@@ -35,19 +44,18 @@ export class RouteController {
   constructor(
     private readonly ctx: SimContext,
     private readonly domain: () => { domain: DomainConfig; network: NetworkConfig },
+    private readonly recorder: EventRecorder,
   ) {}
 
   reconcile(namespace: string, name: string): void {
     const { ctx } = this;
-    const route = ctx.store.get<Route>(T.route, namespace, name);
-    if (!route || route.metadata.deletionTimestamp) {
+    const found = ctx.store.get<Route>(T.route, namespace, name);
+    if (!found || found.metadata.deletionTimestamp) {
       this.machines.forget(namespace, name);
-      // Knative's labeler finalizes a Route (FinalizeKind: ClearRoutingMeta) before it goes: its
-      // name leaves the routes annotation of every revision and configuration, and a revision no
-      // other Route names turns reserve. knsim has no finalizers: this runs once the Route is gone.
-      this.syncRoutingMeta(namespace, name, { revisions: new Set(), configurations: new Set() });
+      if (found) this.finalize(found);
       return;
     }
+    const route = this.withFinalizer(found);
     const { domain, network } = this.domain();
     const ref = routeRef(route.metadata);
     const revision = (n: string) => ctx.store.get<Revision>(T.revision, namespace, n);
@@ -98,6 +106,44 @@ export class RouteController {
       route.metadata.name,
       routeReferenced(route.spec.traffic, traffic, { revision, configuration }),
     );
+  }
+
+  /**
+   * The labeler's finalizer, patched in (appended) when the Route lacks it, as Knative's generated
+   * reconciler does before each ReconcileKind of a reconciler that implements `Finalizer`.
+   */
+  private withFinalizer(route: Route): Route {
+    if (finalizersOf(route).includes(ROUTE_FINALIZER)) return route;
+    const finalizers = withFinalizer(route.metadata.finalizers, ROUTE_FINALIZER);
+    const updated = this.ctx.store.update<Route>({
+      ...route,
+      metadata: { ...route.metadata, finalizers, resourceVersion: undefined },
+    });
+    this.finalizerUpdated(updated);
+    return updated;
+  }
+
+  /**
+   * The labeler's FinalizeKind on a Route being deleted (run at each of its reconciles, as
+   * Knative's generated reconciler runs it): ClearRoutingMeta (the Route's name leaves the routes
+   * annotation of every revision and configuration, a revision no other Route names turns
+   * reserve), then its finalizer comes off; the API server removes the Route when it was the last.
+   */
+  private finalize(route: Route): void {
+    const { namespace = '', name } = route.metadata;
+    this.syncRoutingMeta(namespace, name, { revisions: new Set(), configurations: new Set() });
+    if (!finalizersOf(route).includes(ROUTE_FINALIZER)) return;
+    const metadata = {
+      ...route.metadata,
+      finalizers: withoutFinalizer(route.metadata.finalizers, ROUTE_FINALIZER),
+      resourceVersion: undefined,
+    };
+    this.finalizerUpdated(this.ctx.store.update<Route>({ ...route, metadata }));
+  }
+
+  private finalizerUpdated(route: Route): void {
+    const e = finalizerUpdateEvent(route.metadata.name);
+    this.recorder.record(route, e.type, e.reason, e.message, { component: ROUTE_FINALIZER_AGENT });
   }
 
   /**
