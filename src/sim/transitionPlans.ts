@@ -102,6 +102,8 @@ interface Config {
   template: Snapshot | undefined;
   /** The microstep of each selection of transitions from here, by the selected transitions in order. */
   readonly branches: Map<Transition, Branch>;
+  /** By event type, the microstep an event selects here without evaluating a guard. */
+  readonly unguarded: Map<string, MicroPlan>;
 }
 
 interface Branch {
@@ -120,6 +122,8 @@ interface MicroPlan {
   readonly done: boolean;
   /** A send through it came out as XState's; until then XState runs such sends too, to compare. */
   verified: boolean;
+  /** A send through it did not: XState runs its sends from now on. */
+  refused: boolean;
   /** Where it is kept (to forget it if XState disagrees). */
   readonly branch: Branch;
 }
@@ -171,6 +175,10 @@ export class TransitionPlans {
   private initialPlan: MicroPlan | null | undefined;
   /** What the built-in actions get as their snapshot (they read its `machine` only). */
   private readonly stub: unknown;
+  /** A guard was evaluated in the selection being made (its result is not the event type's alone). */
+  private guarded = false;
+  /** The state of the run being replayed. */
+  private readonly current = newRun();
   /** How many transitions (and starts) a plan made in XState's place (the tests read it). */
   replayed = 0;
   /** How many plans were dropped because XState's result differed (the tests want none). */
@@ -249,69 +257,61 @@ export class TransitionPlans {
     context: Record<string, unknown>,
     event: Event,
   ): Run | undefined {
-    const scope = this.scope;
-    const made: ExecutableActionObject[] = [];
-    const used: MicroPlan[] = [];
-    const internalQueue: Event[] = [];
-    const extra = { internalQueue, deferredActorIds: undefined };
-    let changed = false;
-    let done = false;
-    let current = event;
-    let at = config;
-    let ctx = context;
+    // One run at a time (the machine's expressions are pure: none sends), so its state is reused.
+    const run = this.current;
+    run.made.length = 0;
+    run.used.length = 0;
+    run.internalQueue.length = 0;
+    run.changed = false;
+    run.done = false;
+    run.verified = true;
+    run.event = event;
+    run.to = config!;
+    run.context = context;
     try {
-      // One microstep: its actions resolved in order against the context the assigns leave.
-      const step = (plan: MicroPlan): boolean => {
-        used.push(plan);
-        let moved = plan.moves || plan.done;
-        for (const { definition, builtin } of plan.steps) {
-          const params = paramsOf(definition, ctx, current);
-          if (builtin.type === 'xstate.assign') {
-            ctx = assigned(builtin.assignment, ctx, current, params, scope);
-            moved = true;
-            continue;
-          }
-          const args = { context: ctx, event: current, self: scope.self, system: scope.system };
-          const [, resolved] = builtin.resolve(scope, this.stub, args, params, builtin, extra);
-          made.push({ type: builtin.type, info: args, params: resolved, exec: undefined } as never);
-        }
-        at = plan.to;
-        if (plan.done) done = true;
-        if (moved) changed = true;
-        return moved;
-      };
-      if (first !== undefined) step(first);
+      if (first !== undefined) this.step(first);
       else {
-        const selected = this.select(at!, this.root, current, ctx);
-        if (selected === UNCOVERED) return undefined;
-        if (selected.length > 0) {
-          const plan = this.planOf(at!, selected);
-          if (plan === null) return undefined;
-          step(plan);
+        const from = run.to;
+        // Selected without a guard: the same plan every time from here on this event type.
+        let plan: MicroPlan | null | undefined = from.unguarded.get(event.type);
+        if (plan?.refused) {
+          from.unguarded.delete(event.type);
+          plan = undefined;
         }
+        if (plan === undefined) {
+          this.guarded = false;
+          const selected = this.select(from, this.root, event, context);
+          if (selected === UNCOVERED) return undefined;
+          if (selected.length > 0) {
+            plan = this.planOf(from, selected);
+            if (plan === null) return undefined;
+            if (!this.guarded) from.unguarded.set(event.type, plan);
+          } else plan = null;
+        }
+        if (plan !== null) this.step(plan);
       }
       let eventless = true;
-      for (let i = 0; !done; i++) {
+      for (let i = 0; !run.done; i++) {
         if (i > MAX_MICROSTEPS) return undefined;
-        let selected: Transition[] | null = [];
-        const fromEventless = eventless && at!.eventless.length > 0;
-        if (fromEventless) {
-          selected = this.selectEventless(at!, current, ctx);
+        const at = run.to;
+        let selected: Transition[] | null = NONE;
+        if (eventless && at.eventless.length > 0) {
+          selected = this.selectEventless(at, run.event, run.context);
           if (selected === UNCOVERED) return undefined;
         }
         const isEventless = selected.length > 0;
         if (!isEventless) {
-          const next = internalQueue.shift();
+          const next = run.internalQueue.shift();
           if (next === undefined) break;
-          current = next;
-          selected = this.select(at!, this.root, current, ctx);
+          run.event = next;
+          selected = this.select(at, this.root, next, run.context);
           if (selected === UNCOVERED) return undefined;
         }
         let moved = false;
         if (selected.length > 0) {
-          const plan = this.planOf(at!, selected);
+          const plan = this.planOf(at, selected);
           if (plan === null) return undefined;
-          moved = step(plan);
+          moved = this.step(plan);
         }
         // XState selects eventless transitions again unless an eventless microstep left the snapshot as it was.
         eventless = isEventless ? moved : true;
@@ -319,9 +319,34 @@ export class TransitionPlans {
     } catch {
       return undefined;
     }
-    let verified = true;
-    for (const plan of used) if (!plan.verified) verified = false;
-    return { to: at!, context: ctx, made, changed, done, used, verified };
+    return run;
+  }
+
+  /** One microstep: its actions resolved in order against the context the assigns before them leave. */
+  private step(plan: MicroPlan): boolean {
+    const run = this.current;
+    const scope = this.scope;
+    run.used.push(plan);
+    if (!plan.verified) run.verified = false;
+    let moved = plan.moves || plan.done;
+    const event = run.event;
+    const steps = plan.steps;
+    for (let i = 0; i < steps.length; i++) {
+      const { definition, builtin } = steps[i]!;
+      const params = paramsOf(definition, run.context, event);
+      if (builtin.type === 'xstate.assign') {
+        run.context = assigned(builtin.assignment, run.context, event, params, scope);
+        moved = true;
+        continue;
+      }
+      const args = { context: run.context, event, self: scope.self, system: scope.system };
+      const [, resolved] = builtin.resolve(scope, this.stub, args, params, builtin, run.extra);
+      run.made.push({ type: builtin.type, info: args, params: resolved, exec: undefined } as never);
+    }
+    run.to = plan.to;
+    if (plan.done) run.done = true;
+    if (moved) run.changed = true;
+    return moved;
   }
 
   /**
@@ -344,6 +369,7 @@ export class TransitionPlans {
       for (const plan of run.used) {
         if (plan.verified) continue;
         plan.branch.plan = null;
+        plan.refused = true;
         this.refused++;
       }
       return;
@@ -390,7 +416,9 @@ export class TransitionPlans {
     const candidates = this.candidatesOf(node, event.type);
     if (candidates === UNCOVERED) return UNCOVERED;
     for (const candidate of candidates) {
-      if (candidate.guard === undefined || passes(candidate.guard, context, event)) return [candidate.transition];
+      if (candidate.guard === undefined) return [candidate.transition];
+      this.guarded = true;
+      if (passes(candidate.guard, context, event)) return [candidate.transition];
     }
     return selected;
   }
@@ -545,7 +573,7 @@ export class TransitionPlans {
     const to = moves ? this.configOf(nodes) : config;
     const steps = this.stepsOf(definitions);
     if (steps === null) return null;
-    return { steps, to, moves, done, verified: false, branch };
+    return { steps, to, moves, done, verified: false, refused: false, branch };
   }
 
   /** The steps of these actions, or null when one is not a built-in this covers. */
@@ -567,18 +595,42 @@ export class TransitionPlans {
   }
 }
 
-/** What a replayed macrostep made. */
+/** What a replayed macrostep made (one object per `TransitionPlans`, reused run after run). */
 interface Run {
-  readonly to: Config;
-  readonly context: Record<string, unknown>;
+  to: Config;
+  context: Record<string, unknown>;
+  /** The event of the microstep being replayed (the send's, then the internal queue's). */
+  event: Event;
   readonly made: ExecutableActionObject[];
   /** Some microstep assigned or changed the configuration: XState's snapshot is a new one. */
-  readonly changed: boolean;
-  readonly done: boolean;
-  readonly used: readonly MicroPlan[];
+  changed: boolean;
+  done: boolean;
+  readonly used: MicroPlan[];
   /** Every plan used was seen through once already. */
-  readonly verified: boolean;
+  verified: boolean;
+  /** XState's internal queue: the events raised without a delay. */
+  readonly internalQueue: Event[];
+  readonly extra: { readonly internalQueue: Event[]; readonly deferredActorIds: undefined };
 }
+
+function newRun(): Run {
+  const internalQueue: Event[] = [];
+  return {
+    to: undefined as unknown as Config,
+    context: {},
+    event: { type: '' },
+    made: [],
+    changed: false,
+    done: false,
+    used: [],
+    verified: true,
+    internalQueue,
+    extra: { internalQueue, deferredActorIds: undefined },
+  };
+}
+
+/** No transition selected. */
+const NONE: Transition[] = [];
 
 function makeConfig(nodes: readonly Node[]): Config {
   const set = new Set(nodes);
@@ -604,7 +656,7 @@ function makeConfig(nodes: readonly Node[]): Config {
     }
     if (holds) eventless.push(chain);
   }
-  return { nodes, set, children, eventless, template: undefined, branches: new Map() };
+  return { nodes, set, children, eventless, template: undefined, branches: new Map(), unguarded: new Map() };
 }
 
 /** A machine without `invoke` or history states anywhere. */
