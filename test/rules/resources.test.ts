@@ -75,12 +75,18 @@ describe('resolving what users type to a resource type', () => {
       'Ingress',
       'ServerlessService',
     ]);
+    // As a cluster's `kubectl get all` prints them (the kinds none exist of are asked for too).
     expect(resourcesInCategory('all').map((r) => r.id)).toEqual([
       'pods',
+      'replicationcontrollers',
       'services',
+      'daemonsets.apps',
       'deployments.apps',
       'replicasets.apps',
+      'statefulsets.apps',
       'horizontalpodautoscalers.autoscaling',
+      'cronjobs.batch',
+      'jobs.batch',
       'configurations.serving.knative.dev',
       'revisions.serving.knative.dev',
       'routes.serving.knative.dev',
