@@ -188,6 +188,15 @@ describe('scenarios reproduce Knative', () => {
     );
     expect(phases.map((e) => (e as unknown as { phase: string }).phase)).not.toContain('Ready');
     expect(run.requests('done').map((r) => [r.revision, r.status])).toEqual([['shop-00001', 200]]);
+    // The PodAutoscaler gives up 630 s after its first activating reconcile (0:06.4): a later
+    // reconcile (the fix at 0:57.7, the Deployment's deadline at 10:07.4) does not put it off.
+    const gone = run.events.find(
+      (e) =>
+        e.type === 'pod' &&
+        (e as unknown as { revision: string }).revision === 'shop-00002' &&
+        (e as unknown as { phase: string }).phase === 'Terminating',
+    );
+    expect(gone?.t).toBe(636_425);
   });
 
   it('crash-after-serving: a serving pod whose app exits fails its requests with 502, restarts and serves again; one pod fails the revision meanwhile, three do not', async () => {

@@ -49,6 +49,11 @@ export interface RevisionObservation {
    * exited before (its lastState.terminated): the exit code and termination message.
    */
   readonly exitedContainer?: { readonly exitCode: number; readonly message: string };
+  /**
+   * The Deployment has passed its progress deadline with none available, and its first pod's user
+   * container waits (never ran): the waiting reason and message.
+   */
+  readonly waitingContainer?: { readonly reason: string; readonly message: string };
   /** The revision's PodAutoscaler, if it exists. */
   readonly autoscaler: PodAutoscaler | undefined;
 }
@@ -70,12 +75,14 @@ function revisionConditions(
     const update = revisionContainerMissing(image, error);
     return { conditions: applyConditions(REVISION_CONDITION_SET, previous, [...first, update], nowIso) };
   }
-  if (observed.unscheduledPod || observed.exitedContainer) {
+  if (observed.unscheduledPod || observed.exitedContainer || observed.waitingContainer) {
     // Knative looks at the Deployment's pods before it reads the PodAutoscaler, which then
     // sees ResourcesAvailable (or ContainerHealthy) False and leaves it so.
     const fromPod = observed.unscheduledPod
       ? revisionPodsFailing(observed.unscheduledPod.reason, observed.unscheduledPod.message)
-      : revisionContainerExited(observed.exitedContainer!.exitCode, observed.exitedContainer!.message);
+      : observed.exitedContainer
+        ? revisionContainerExited(observed.exitedContainer.exitCode, observed.exitedContainer.message)
+        : revisionPodsFailing(observed.waitingContainer!.reason, observed.waitingContainer!.message);
     const withPods = applyConditions(
       REVISION_CONDITION_SET,
       previous,

@@ -599,6 +599,11 @@ export interface FirstPodFailure {
   readonly unscheduledPod?: { readonly reason: string; readonly message: string };
   /** Its user container has exited before (lastState.terminated): the exit code and message. */
   readonly exitedContainer?: { readonly exitCode: number; readonly message: string };
+  /**
+   * Its user container never ran and waits (`ContainerCreating`, `ImagePullBackOff`), and the
+   * Deployment has passed its progress deadline: the waiting reason and message.
+   */
+  readonly waitingContainer?: { readonly reason: string; readonly message: string };
 }
 
 /**
@@ -610,6 +615,7 @@ export function firstPodFailure(
   pod: Pod,
   userContainer: string,
   look: { readonly scheduling: boolean; readonly exits: boolean },
+  deploymentTimedOut = false,
 ): FirstPodFailure {
   if (look.scheduling) {
     const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
@@ -622,6 +628,15 @@ export function firstPodFailure(
       | undefined;
     const t = status?.lastState?.terminated;
     if (t) return { exitedContainer: { exitCode: t.exitCode, message: t.message ?? '' } };
+  }
+  // Only past the Deployment's deadline (`hasDeploymentTimedOut`): before, a container still
+  // being created is no failure.
+  if (deploymentTimedOut) {
+    const status = (pod.status?.containerStatuses ?? []).find((s) => s.name === userContainer) as
+      | { state?: { waiting?: { reason?: string; message?: string } } }
+      | undefined;
+    const w = status?.state?.waiting;
+    if (w) return { waitingContainer: { reason: w.reason ?? '', message: w.message ?? '' } };
   }
   return {};
 }

@@ -560,9 +560,12 @@ export class RevisionAutoscaler {
 
     this.updateSks(sks, scale.want, readyPods);
 
+    const again = scale.startProbe ? PROBE_RETRY_MS : scale.requeueAfterMs;
+    // A requeue already due sooner stands: the workqueue's AddAfter keeps an item's earliest time
+    // (client-go delaying_queue), so a reconcile in between does not put off the activation timeout.
+    if (again !== undefined && again > 0 && this.requeue?.fn && this.requeue.at <= ctx.now() + again) return;
     this.ctx.engine.cancel(this.requeue);
     this.requeue = null;
-    const again = scale.startProbe ? PROBE_RETRY_MS : scale.requeueAfterMs;
     if (again !== undefined && again > 0) {
       this.requeue = ctx.engine.after(again, () => {
         this.requeue = null;

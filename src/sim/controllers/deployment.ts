@@ -30,6 +30,7 @@ import {
   livenessTiming,
   type ProbeSpec,
 } from '../../model/cluster/liveness.js';
+import { PROGRESS_REQUEUE_SKEW_MS, rolloutProgressed, rolloutTimedOut } from '../../model/cluster/progress.js';
 import { type ContainerRequests, type PodDemand, podDemand } from '../../model/cluster/scheduler.js';
 import { md5, sha256Hex } from '../../model/digest.js';
 import type { PodPhase } from '../../model/events.js';
@@ -40,6 +41,7 @@ import { isoAt } from '../../model/rules/time.js';
 import { terminationMs } from '../../model/timeouts.js';
 import type { SimContext } from '../context.js';
 import { ownerRef } from '../context.js';
+import type { Entry } from '../engine.js';
 import { normalVariate } from '../load/rng.js';
 import type { ImageManager, PullOutcome } from '../nodes/kubelet.js';
 import type { SchedulablePod, Scheduler } from '../nodes/scheduler.js';
@@ -169,6 +171,19 @@ interface DeploymentRuntime {
    * and counts give the same status again, so it is not computed again.
    */
   unchangedFrom?: StatusInputs;
+  /**
+   * Its first rollout, until it completes (the deployment controller estimates progress only
+   * until then: src/model/cluster/progress.ts): the counts its last status gave, when it last
+   * progressed, and the requeue a second after its progress deadline.
+   */
+  rollout?: Rollout;
+}
+
+interface Rollout {
+  updated: number;
+  ready: number;
+  lastProgressMs: number;
+  requeue: Entry | undefined;
 }
 
 /** What a Deployment's status (and its ReplicaSet's) is computed from. */
@@ -178,6 +193,7 @@ interface StatusInputs {
   storedReplicaSet: KubeObject | undefined;
   current: number;
   ready: number;
+  timedOut: boolean;
 }
 
 /** Deletion preference as a ReplicaSet ranks pods: the least far along goes first. */
@@ -419,6 +435,7 @@ export class DeploymentController {
         podTemplateHash: replicaSetHash(this.ctx.random.names),
         pods: new Map(),
         tally: emptyTally(),
+        rollout: { updated: 0, ready: 0, lastProgressMs: this.ctx.now(), requeue: undefined },
       };
       this.deployments.set(key, rt);
       this.runtimes.get(namespace)?.delete(name);
@@ -443,7 +460,13 @@ export class DeploymentController {
   }
 
   /** The Deployment's status (without writing it or the ReplicaSet's). */
-  private statusOf(dep: Deployment, rt: DeploymentRuntime, current: number, ready: number): Record<string, unknown> {
+  private statusOf(
+    dep: Deployment,
+    rt: DeploymentRuntime,
+    current: number,
+    ready: number,
+    timedOut: boolean,
+  ): Record<string, unknown> {
     const desired = dep.spec.replicas ?? 1;
     const status: Record<string, unknown> = {
       observedGeneration: dep.metadata.generation,
@@ -462,14 +485,57 @@ export class DeploymentController {
         ready,
         current,
         this.ctx.timestamp(),
+        timedOut,
       );
     }
     return status;
   }
 
+  /**
+   * The first rollout's progress (src/model/cluster/progress.ts), with these counts: done once
+   * complete; else progress moves its last-progress instant, and the deployment controller looks
+   * again a second after the deadline. Whether it has timed out.
+   */
+  private rolloutTimedOut(dep: Deployment, rt: DeploymentRuntime, current: number, ready: number): boolean {
+    const rollout = rt.rollout;
+    if (!rollout) return false;
+    const desired = dep.spec.replicas ?? 1;
+    if (ready >= desired && current === desired) {
+      this.ctx.engine.cancel(rollout.requeue);
+      rt.rollout = undefined;
+      return false;
+    }
+    const now = this.ctx.now();
+    const before = {
+      replicas: rollout.updated,
+      updated: rollout.updated,
+      ready: rollout.ready,
+      available: rollout.ready,
+    };
+    if (rolloutProgressed(before, { replicas: current, updated: current, ready, available: ready })) {
+      rollout.lastProgressMs = now;
+    }
+    rollout.updated = current;
+    rollout.ready = ready;
+    const deadline = dep.spec.progressDeadlineSeconds ?? 600;
+    const at = rollout.lastProgressMs + deadline * 1000 + PROGRESS_REQUEUE_SKEW_MS;
+    if (rollout.requeue?.at !== at && at > now) {
+      this.ctx.engine.cancel(rollout.requeue);
+      const namespace = dep.metadata.namespace ?? 'default';
+      const name = dep.metadata.name;
+      rollout.requeue = this.ctx.engine.at(at, () => {
+        rollout.requeue = undefined;
+        const stored = this.ctx.store.get<Deployment>(T.deployment, namespace, name);
+        if (stored && this.deployments.get(`${namespace}/${name}`) === rt) this.writeStatus(stored, rt);
+      });
+    }
+    return rolloutTimedOut(rollout.lastProgressMs, deadline, now);
+  }
+
   private writeStatus(dep: Deployment, rt: DeploymentRuntime): void {
     const current = aliveCount(rt);
     const ready = rt.tally.Ready;
+    const timedOut = rt.rollout !== undefined && this.rolloutTimedOut(dep, rt, current, ready);
     const rsKey = rt.replicaSet;
     const storedReplicaSet = rsKey
       ? this.ctx.store.get(REPLICA_SETS, rsKey.metadata.namespace, rsKey.metadata.name)
@@ -481,17 +547,18 @@ export class DeploymentController {
       last.replicaSet === rsKey &&
       last.storedReplicaSet === storedReplicaSet &&
       last.current === current &&
-      last.ready === ready
+      last.ready === ready &&
+      last.timedOut === timedOut
     ) {
       UnchangedStatus.verify?.(
         'Deployment',
         this.ctx.store.get(T.deployment, dep.metadata.namespace, dep.metadata.name)?.status,
-        () => this.statusOf(dep, rt, current, ready),
+        () => this.statusOf(dep, rt, current, ready, timedOut),
       );
       return;
     }
     if (rt.replicaSet) this.shown.replicaSets.writeStatus(rt.replicaSet, { replicas: current, ready });
-    const status = this.statusOf(dep, rt, current, ready);
+    const status = this.statusOf(dep, rt, current, ready, timedOut);
     const stored = this.ctx.store.updateStatus<Deployment>(
       T.deployment,
       dep.metadata.namespace,
@@ -510,7 +577,7 @@ export class DeploymentController {
       (!rt.replicaSet || hasProgressing(dep)) &&
       stored.metadata.generation === dep.metadata.generation &&
       stored.spec.replicas === dep.spec.replicas
-        ? { dep: stored, replicaSet: rsKey, storedReplicaSet: storedAfter, current, ready }
+        ? { dep: stored, replicaSet: rsKey, storedReplicaSet: storedAfter, current, ready, timedOut }
         : undefined;
   }
 

@@ -9,7 +9,9 @@
  * The DeploymentController (deployment.ts) decides which pods exist; this file only writes what
  * a cluster shows about that.
  */
+
 import type { Condition, Deployment, KubeObject } from '../../model/api/types.js';
+import { PROGRESS_DEADLINE_EXCEEDED, progressTimedOutMessage } from '../../model/cluster/progress.js';
 import { LABEL_POD_TEMPLATE_HASH } from '../../model/rules/labels.js';
 import { replicaSetName } from '../../model/rules/naming.js';
 import type { SimContext } from '../context.js';
@@ -186,27 +188,38 @@ export function deploymentConditions(
   available: number,
   updated: number,
   now: string,
+  /** The rollout passed its progress deadline without progress (src/model/cluster/progress.ts). */
+  timedOut = false,
 ): Condition[] {
   const enough = available >= desired;
   const complete = enough && updated === desired;
   const progressing = previous?.some((c) => c.type === 'Progressing')
-    ? complete
+    ? timedOut && !complete
       ? deploymentCondition(
           previous,
           now,
           'Progressing',
-          'True',
-          'NewReplicaSetAvailable',
-          `ReplicaSet "${rsName}" has successfully progressed.`,
+          'False',
+          PROGRESS_DEADLINE_EXCEEDED,
+          progressTimedOutMessage(rsName),
         )
-      : deploymentCondition(
-          previous,
-          now,
-          'Progressing',
-          'True',
-          'ReplicaSetUpdated',
-          `ReplicaSet "${rsName}" is progressing.`,
-        )
+      : complete
+        ? deploymentCondition(
+            previous,
+            now,
+            'Progressing',
+            'True',
+            'NewReplicaSetAvailable',
+            `ReplicaSet "${rsName}" has successfully progressed.`,
+          )
+        : deploymentCondition(
+            previous,
+            now,
+            'Progressing',
+            'True',
+            'ReplicaSetUpdated',
+            `ReplicaSet "${rsName}" is progressing.`,
+          )
     : deploymentCondition(
         previous,
         now,

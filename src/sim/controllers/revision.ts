@@ -14,6 +14,7 @@ import type {
   Revision,
   RevisionStatus,
 } from '../../model/api/types.js';
+import { hasDeploymentTimedOut } from '../../model/cluster/progress.js';
 import { containerConcurrencyOf } from '../../model/dataplane.js';
 import { resolveInitialScale } from '../../model/kpa/index.js';
 import {
@@ -202,14 +203,19 @@ export class RevisionController {
         ctx.settings.hangImages.length > 0 ||
         ctx.settings.app.memory !== undefined,
     };
+    // Past its progress deadline, a waiting container is a failure too (`hasDeploymentTimedOut`).
+    const timedOut = hasDeploymentTimedOut(
+      (deployment?.status as { conditions?: readonly { type: string; status: string; reason?: string }[] } | undefined)
+        ?.conditions,
+    );
     const first =
-      (look.scheduling || look.exits) && deploymentStalled(deployment)
+      (look.scheduling || look.exits || timedOut) && deploymentStalled(deployment)
         ? firstPodOf(ctx.store, namespace, name, rev.metadata.uid ?? '')
         : undefined;
     const observed: RevisionObservation = {
       readyReplicas: deployment?.status?.readyReplicas ?? 0,
       autoscaler: currentPa,
-      ...(first ? firstPodFailure(first, rev.spec.containers?.[0]?.name ?? 'user-container', look) : {}),
+      ...(first ? firstPodFailure(first, rev.spec.containers?.[0]?.name ?? 'user-container', look, timedOut) : {}),
     };
     this.observe(rev, observed, ({ conditions, actualReplicas, desiredReplicas }) => ({
       observedGeneration: rev.metadata.generation,
@@ -347,6 +353,7 @@ export function revisionInputs(
     unresolvedImage: observed.unresolvedImage,
     unscheduledPod: observed.unscheduledPod,
     exitedContainer: observed.exitedContainer,
+    waitingContainer: observed.waitingContainer,
     autoscaler: autoscalerFacts(observed.autoscaler),
     nowIso: stampTimeInput(previous, nowIso),
   };
