@@ -8,6 +8,7 @@ import type { KubeObject } from '../model/api/types.js';
 import { describerFor, joinDescriptions } from '../model/rules/describe.js';
 import { columnCell, columnPath, JsonPathError, parseCustomColumns, renderJsonPath } from '../model/rules/jsonpath.js';
 import {
+  deletedLine,
   notFoundMessage,
   objectReference,
   type ResourceType,
@@ -325,7 +326,7 @@ export async function runKubectl(
       for (const t of targets) {
         try {
           await backend.delete(t.type.id, namespace, t.name);
-          lines.push(`${objectReference(t.type, t.name)} deleted\n`);
+          lines.push(`${deletedLine(t.type, t.name)}\n`);
         } catch {
           ok = false;
           lines.push(`${notFoundMessage(t.type, t.name)}\n`);

@@ -205,3 +205,13 @@ export function notFoundMessage(r: ResourceType, name: string): string {
 export function objectReference(r: ResourceType, name: string): string {
   return r.group === '' ? `${r.singular}/${name}` : `${r.singular}.${r.group}/${name}`;
 }
+
+/**
+ * kubectl delete's line for an object it deleted (DeleteOptions.PrintObj without `-o name`): the
+ * lowercase kind, qualified by its group, and the quoted name, as `pod "x" deleted` or
+ * `route.serving.knative.dev "x" deleted`.
+ */
+export function deletedLine(r: ResourceType, name: string): string {
+  const kind = r.kind.toLowerCase();
+  return `${r.group === '' ? kind : `${kind}.${r.group}`} "${name}" deleted`;
+}
