@@ -40,6 +40,31 @@ function route(ingressProgrammingMs = 800) {
 }
 
 describe('route machine', () => {
+  it("reports the traffic's reason while a target is not ready, as Knative's Route reconciler stops before TLS and the ingress", () => {
+    const r = route();
+    r.reconcile({ allTrafficAssigned: waiting });
+    // route.go: MarkIngressNotConfigured, then the bad target marked; nothing after it.
+    expect(r.ready()).toMatchObject({ status: 'Unknown', reason: 'RevisionMissing', message: waiting.message });
+    const conditions = (r.actor.getSnapshot().context.conditions ?? []).map((c) => [c.type, c.status, c.reason]);
+    expect(conditions).toEqual([
+      ['AllTrafficAssigned', 'Unknown', 'RevisionMissing'],
+      ['CertificateProvisioned', 'Unknown', undefined],
+      ['IngressReady', 'Unknown', 'IngressNotConfigured'],
+      ['Ready', 'Unknown', 'RevisionMissing'],
+    ]);
+    // Again, later: still the traffic's reason.
+    r.engine.runUntil(3000);
+    r.reconcile({ allTrafficAssigned: waiting });
+    expect(r.ready()).toMatchObject({ reason: 'RevisionMissing' });
+    // Once the revision is ready the traffic is assigned: the ingress is what Ready waits for.
+    r.reconcile({ traffic: 'a' });
+    expect(r.ready()).toMatchObject({ status: 'Unknown', reason: 'IngressNotConfigured' });
+    expect(getCondition(r.actor.getSnapshot().context.conditions, 'CertificateProvisioned')).toMatchObject({
+      status: 'True',
+      reason: 'TLSNotEnabled',
+    });
+  });
+
   it('programs the ingress one delay after the last traffic change, and is Ready only then', () => {
     const r = route();
     r.reconcile({ allTrafficAssigned: waiting });

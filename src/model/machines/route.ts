@@ -26,6 +26,8 @@ import {
 } from '../rules/conditions.js';
 import type { LifecycleEmitted } from './lifecycle.js';
 
+const CERTIFICATE_PROVISIONED = 'CertificateProvisioned';
+
 export interface RouteInput {
   name: string;
   /** How long the networking layer takes to program a change (a simulator setting). */
@@ -78,17 +80,31 @@ export const routeMachine = setup({
     rememberTraffic: assign({ traffic: (_, params: { traffic: string | undefined }) => params.traffic ?? '' }),
     markConditions: assign({
       // IngressReady is True only once the current traffic is programmed.
-      conditions: (_, { event, programmed }: { event: Reconcile; programmed: boolean }) =>
-        applyConditions(
+      conditions: (_, { event, programmed }: { event: Reconcile; programmed: boolean }) => {
+        const ingress = routeIngressReady(programmed ? { type: 'Ready', status: 'True' } : undefined);
+        if (event.observed.traffic === undefined) {
+          // Knative's Route reconciler marks the ingress not configured, then resolves the traffic;
+          // with a target not usable it marks AllTrafficAssigned and stops before the TLS and
+          // ingress steps (route.go ReconcileKind). So Ready reports the traffic's reason, as
+          // `RevisionMissing` while a new Service's first revision starts, and
+          // CertificateProvisioned stays as InitializeConditions left it.
+          const certificate = event.previous?.some((c) => c.type === CERTIFICATE_PROVISIONED)
+            ? undefined
+            : ({ type: CERTIFICATE_PROVISIONED, status: 'Unknown' } as const);
+          return applyConditions(
+            ROUTE_CONDITION_SET,
+            event.previous,
+            [certificate, ingress, event.observed.allTrafficAssigned],
+            event.nowIso,
+          );
+        }
+        return applyConditions(
           ROUTE_CONDITION_SET,
           event.previous,
-          [
-            event.observed.allTrafficAssigned,
-            routeIngressReady(programmed ? { type: 'Ready', status: 'True' } : undefined),
-            routeTlsNotEnabled(event.observed.clusterLocal),
-          ],
+          [event.observed.allTrafficAssigned, ingress, routeTlsNotEnabled(event.observed.clusterLocal)],
           event.nowIso,
-        ),
+        );
+      },
     }),
     takeReported: assign({
       conditions: (_, params: { conditions: readonly Condition[] | undefined }) => params.conditions,
