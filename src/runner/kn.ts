@@ -63,6 +63,8 @@ export async function runKn(cmd: KnCommand, backend: Backend, defaultNamespace: 
         return await update(cmd, backend, namespace);
       case 'service delete':
         return await remove(cmd, backend, namespace);
+      case 'service wait':
+        return await waitFor(cmd, backend, namespace);
     }
   } catch (e) {
     if (e instanceof KnError) return { text: `Error: ${e.message}\n`, ok: false };
@@ -210,6 +212,25 @@ async function showUrl(
     : `Service '${name}' ${done} to latest revision '${latest}' is available at URL:\n${url}\n`;
 }
 
+/** `kn service wait NAME`: the wait of create and update, for a Service as it is. */
+async function waitFor(
+  cmd: Extract<KnCommand, { verb: 'service wait' }>,
+  backend: Backend,
+  namespace: string,
+): Promise<KnOutput> {
+  const service = await getService(backend, namespace, cmd.name);
+  if (!service) return notFound(SERVICES, cmd.name);
+  const events = followService(backend, namespace, cmd.name, service);
+  try {
+    const head = `Waiting for Service '${cmd.name}' in namespace '${namespace}':\n\n`;
+    const waited = await events.wait(cmd);
+    if (!waited.ok) return { text: `${head}${waited.text}`, ok: false };
+    return { text: `${head}${waited.text}\nService '${cmd.name}' in namespace '${namespace}' is ready.\n`, ok: true };
+  } finally {
+    events.stop();
+  }
+}
+
 async function remove(
   cmd: Extract<KnCommand, { verb: 'service delete' }>,
   backend: Backend,
@@ -252,31 +273,37 @@ async function remove(
  * `wait` then lets run time pass until Ready is True, stays False for the error window, or the
  * timeout; the progress lines are timed from the wait's start, as kn times them.
  */
-function followService(backend: Backend, namespace: string, name: string) {
+function followService(backend: Backend, namespace: string, name: string, current?: KubeObject) {
   const start = backend.now();
   const lines: string[] = [];
   let previous = '';
   let readyAt: number | undefined;
   let failedAt: number | undefined;
   let failure = '';
+  const see = (object: KubeObject, t: number) => {
+    if (readyAt !== undefined) return;
+    const step = knWaitStep(object);
+    if (step.kind === 'skip') return;
+    if (step.kind === 'ready') {
+      readyAt = t;
+      return;
+    }
+    if (step.failed && failedAt === undefined) {
+      failedAt = t;
+      failure = `${step.failed.reason}: ${step.failed.message}`;
+    }
+    if (step.message === '') return;
+    lines.push(`${knProgressLine(t - start, step.message === previous ? '...' : step.message)}\n`);
+    previous = step.message;
+  };
+  // A watch begins with the object as it is (its ADDED event): a Service already Ready ends the
+  // wait at once.
+  if (current) see(current, start);
   const unsubscribe = backend.log.subscribe(
     (line) => {
       if (line.type !== 'object' || line.kind !== 'Service' || line.name !== name || line.namespace !== namespace)
         return;
-      if (readyAt !== undefined || line.op === 'deleted') return;
-      const step = knWaitStep(line.object);
-      if (step.kind === 'skip') return;
-      if (step.kind === 'ready') {
-        readyAt = line.t;
-        return;
-      }
-      if (step.failed && failedAt === undefined) {
-        failedAt = line.t;
-        failure = `${step.failed.reason}: ${step.failed.message}`;
-      }
-      if (step.message === '') return;
-      lines.push(`${knProgressLine(line.t - start, step.message === previous ? '...' : step.message)}\n`);
-      previous = step.message;
+      if (line.op !== 'deleted') see(line.object, line.t);
     },
     ['object'],
   );

@@ -33,6 +33,7 @@ export type KnCommand =
     } & KnWaitFlags)
   | (KnBase & { verb: 'service update'; name: string; edits: KnServiceEdits; traffic: KnTrafficFlags } & KnWaitFlags)
   | (KnBase & { verb: 'service delete'; names: string[]; all: boolean } & KnWaitFlags)
+  | (KnBase & { verb: 'service wait'; name: string } & KnWaitFlags)
   | (KnBase & { verb: 'service list'; name?: string; allNamespaces: boolean })
   | (KnBase & { verb: 'revision list'; name?: string; service?: string; allNamespaces: boolean })
   | (KnBase & { verb: 'route list'; name?: string; allNamespaces: boolean });
@@ -89,6 +90,7 @@ const COMMANDS: Record<string, Record<string, Record<string, FlagSpec>>> = {
       untag: { kind: 'array' },
     },
     delete: { ...NAMESPACE, ...WAIT, all: { kind: 'bool' } },
+    wait: { ...NAMESPACE, 'wait-timeout': { kind: 'int' }, 'wait-window': { kind: 'int' } },
     list: { ...NAMESPACE, ...ALL_NAMESPACES },
   },
   revision: { list: { ...NAMESPACE, ...ALL_NAMESPACES, service: { kind: 'string', short: 's' } } },
@@ -378,6 +380,10 @@ export function parseKn(commandLine: string): KnCommand {
         traffic: trafficFlags(values),
         ...waitFlags(values),
       };
+    }
+    case 'service wait': {
+      if (positional.length !== 1) fail("'service wait' requires the service name given as single argument");
+      return { verb: 'service wait', ...base, name: positional[0]!, ...waitFlags(values) };
     }
     case 'service delete': {
       const all = flag(values, 'all');

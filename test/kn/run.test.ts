@@ -195,3 +195,24 @@ describe('kn service update --traffic', () => {
     expect(t).toMatch(/\nhello-00001 +hello +20% +old +1 /);
   });
 });
+
+describe('kn service wait', () => {
+  it('waits for a Service created without waiting, and ends at once for one that is Ready', async () => {
+    const { outcome, lines } = await run(`
+  - kn: service create hello --image docker.io/knsim/demo --no-wait
+  - kn: service wait hello
+  - kn: service wait hello
+  - kn: service wait ghost
+`);
+    const t = outcome.transcript;
+    const first = t.slice(t.indexOf('$ kn service wait hello'));
+    expect(first).toContain(
+      `Waiting for Service 'hello' in namespace 'default':\n\n${expectedProgress(lines, 'hello', 0)}\n\nService 'hello' in namespace 'default' is ready.\n`,
+    );
+    const second = first.slice(first.indexOf('$ kn service wait hello', 5));
+    expect(second).toMatch(
+      /^\$ kn service wait hello\nWaiting for Service 'hello' in namespace 'default':\n\n {2}0\.000s Ready to serve\.\n\nService 'hello' in namespace 'default' is ready\.\n/,
+    );
+    expect(t).toContain('$ kn service wait ghost\nError: services.serving.knative.dev "ghost" not found\n');
+  });
+});
