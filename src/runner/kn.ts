@@ -9,6 +9,7 @@ import { BackendError } from '../backends/backend.js';
 import type { KubeObject, Revision, Service } from '../model/api/types.js';
 import {
   KnError,
+  knBaseRevision,
   knEditService,
   knMakesRevision,
   knNewService,
@@ -148,7 +149,7 @@ async function update(
   let digest: string | undefined;
   // Without --image, kn pins the image to the digest its base revision resolved (lock-to-digest).
   if (cmd.edits.image === undefined && cmd.edits.lockToDigest) {
-    const base = await baseRevision(backend, namespace, existing);
+    const base = knBaseRevision(existing, (await backend.list(REVISIONS, namespace)) as Revision[]);
     if (base) digest = base.status?.containerStatuses?.[0]?.imageDigest;
     else warning = 'Warning: No revision found to update image digest';
   }
@@ -179,22 +180,6 @@ async function update(
   } finally {
     events.stop();
   }
-}
-
-/**
- * The revision the Service's template made (kn's GetBaseRevision): the one the template names,
- * else the latest created one if it runs the template's image; none otherwise.
- */
-async function baseRevision(backend: Backend, namespace: string, service: Service): Promise<Revision | undefined> {
-  const template = service.spec.template;
-  const revisions = (await backend.list(REVISIONS, namespace)) as Revision[];
-  const named = template.metadata?.name;
-  if (named) return revisions.find((r) => r.metadata.name === named);
-  const latest = service.status?.latestCreatedRevisionName;
-  if (!latest) return undefined;
-  const revision = revisions.find((r) => r.metadata.name === latest);
-  const image = template.spec.containers?.[0]?.image;
-  return revision && revision.spec.containers?.[0]?.image === image ? revision : undefined;
 }
 
 async function showUrl(

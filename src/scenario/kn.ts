@@ -6,6 +6,7 @@
 import { KN_WAIT_TIMEOUT_S, type KnServiceEdits, type KnSetting } from '../model/rules/knClient.js';
 import type { KnTrafficFlags } from '../model/rules/knTraffic.js';
 import { DurationError, parseDuration } from './duration.js';
+import { lastValue, PflagError, type PflagsRead, readPflags } from './pflag.js';
 import { CommandLineError, didYouMean, splitCommandLine } from './shell.js';
 
 export class KnParseError extends Error {}
@@ -118,54 +119,21 @@ function readFlags(
   const fail = (message: string): never => {
     throw new KnParseError(`Error: ${message}\nRun '${usage} --help' for usage.`);
   };
-  const values: Values = new Map();
-  const positional: string[] = [];
-  const byShort = new Map(Object.entries(specs).flatMap(([name, s]) => (s.short ? [[s.short, name] as const] : [])));
-  const set = (name: string, value: string) => values.set(name, [...(values.get(name) ?? []), value]);
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') {
-      positional.push(...args.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-      const spec = specs[name];
-      if (!spec) {
-        const hint = didYouMean(name, Object.keys(specs));
-        fail(`unknown flag: --${name}${hint ? ` (did you mean --${hint}?)` : ''}`);
-      }
-      if (spec!.kind === 'bool') {
-        const v = eq >= 0 ? a.slice(eq + 1) : 'true';
-        if (v !== 'true' && v !== 'false')
-          fail(`invalid argument "${v}" for "--${name}" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
-        set(name, v);
-        continue;
-      }
-      const v = eq >= 0 ? a.slice(eq + 1) : args[++i];
-      if (v === undefined) fail(`flag needs an argument: --${name}`);
-      set(name, v!);
-      continue;
-    }
-    if (a.startsWith('-') && a.length > 1) {
-      const ch = a[1]!;
-      const name = byShort.get(ch);
-      if (!name) fail(`unknown shorthand flag: '${ch}' in ${a}`);
-      const spec = specs[name!]!;
-      if (spec.kind === 'bool') {
-        set(name!, 'true');
-        continue;
-      }
-      const rest = a.slice(2).replace(/^=/, '');
-      const v = rest !== '' ? rest : args[++i];
-      if (v === undefined) fail(`flag needs an argument: '${ch}' in -${ch}`);
-      set(name!, v!);
-      continue;
-    }
-    positional.push(a);
+  let read: PflagsRead;
+  try {
+    read = readPflags(
+      args,
+      Object.entries(specs).map(([long, s]) => ({
+        long,
+        ...(s.short ? { short: s.short } : {}),
+        takesValue: s.kind !== 'bool',
+      })),
+    );
+  } catch (e) {
+    if (!(e instanceof PflagError)) throw e;
+    return fail(e.message);
   }
-  for (const [name, vs] of values) {
+  for (const [name, vs] of read.values) {
     if (specs[name]!.kind !== 'int') continue;
     for (const v of vs) {
       if (!/^[+-]?\d+$/.test(v)) {
@@ -173,10 +141,10 @@ function readFlags(
       }
     }
   }
-  return { positional, values };
+  return { positional: read.positionals, values: read.values };
 }
 
-const last = (values: Values, name: string) => values.get(name)?.at(-1);
+const last = lastValue;
 const lastInt = (values: Values, name: string) => {
   const v = last(values, name);
   return v === undefined ? undefined : Number.parseInt(v, 10);

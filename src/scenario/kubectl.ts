@@ -5,6 +5,7 @@
  */
 import { JsonPathError, parseCustomColumns, parseJsonPath, relaxedJsonPath } from '../model/rules/jsonpath.js';
 import { parseLabelSelector, SelectorError } from '../model/rules/selectors.js';
+import { lastValue, PflagError, type PflagSpec, readPflags } from './pflag.js';
 import { CommandLineError, didYouMean, quoteWord, splitCommandLine } from './shell.js';
 
 export type OutputFormat = 'wide' | 'yaml' | 'json' | 'name' | 'jsonpath' | 'custom-columns';
@@ -131,7 +132,7 @@ const OTHER_KUBECTL_COMMANDS = [
   'version',
 ];
 
-type FlagSpec = { long: string; short?: string; takesValue: boolean };
+type FlagSpec = PflagSpec;
 
 const COMMON_FLAGS: FlagSpec[] = [
   { long: 'namespace', short: 'n', takesValue: true },
@@ -173,78 +174,21 @@ interface ParsedFlags {
 }
 
 function parseFlags(verb: KubectlVerb, args: string[]): ParsedFlags {
-  const specs = FLAGS[verb];
-  const values = new Map<string, string[]>();
-  const positionals: string[] = [];
-  const add = (spec: FlagSpec, v: string) => {
-    const list = values.get(spec.long) ?? [];
-    list.push(v);
-    values.set(spec.long, list);
-  };
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') {
-      positionals.push(...args.slice(i + 1));
-      break;
-    }
-    if (a.startsWith('--')) {
-      const eq = a.indexOf('=');
-      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-      const spec = specs.find((s) => s.long === name);
-      if (!spec) {
-        const hint = didYouMean(
-          name,
-          specs.map((s) => s.long),
-        );
-        throw new KubectlParseError(`error: unknown flag: --${name}${hint ? ` (did you mean --${hint}?)` : ''}`);
-      }
-      if (spec.takesValue) {
-        let v: string | undefined;
-        if (eq >= 0) v = a.slice(eq + 1);
-        else v = args[++i];
-        if (v === undefined) throw new KubectlParseError(`error: flag needs an argument: --${name}`);
-        add(spec, v);
-      } else {
-        const v = eq >= 0 ? a.slice(eq + 1) : 'true';
-        if (v !== 'true' && v !== 'false') {
-          throw new KubectlParseError(`error: invalid argument "${v}" for "--${name}" flag: expected true or false`);
-        }
-        add(spec, v);
-      }
-      continue;
-    }
-    if (a.startsWith('-') && a.length > 1) {
-      // Short flags, possibly bundled (-Aowide is unusual; support -owide, -nfoo, -o=wide, -A).
-      let j = 1;
-      while (j < a.length) {
-        const ch = a[j]!;
-        const spec = specs.find((s) => s.short === ch);
-        if (!spec) throw new KubectlParseError(`error: unknown shorthand flag: '${ch}' in ${a}`);
-        if (spec.takesValue) {
-          let v = a.slice(j + 1);
-          if (v.startsWith('=')) v = v.slice(1);
-          if (v === '') {
-            const next = args[++i];
-            if (next === undefined) throw new KubectlParseError(`error: flag needs an argument: '${ch}' in -${ch}`);
-            v = next;
-          }
-          add(spec, v);
-          break;
-        }
-        add(spec, 'true');
-        j++;
-      }
-      continue;
-    }
-    positionals.push(a);
+  try {
+    const { values, positionals } = readPflags(args, FLAGS[verb]);
+    return { values, positionals };
+  } catch (e) {
+    if (!(e instanceof PflagError)) throw e;
+    const p = e.problem;
+    throw new KubectlParseError(
+      p.kind === 'notABool'
+        ? `error: invalid argument "${p.value}" for "--${p.name}" flag: expected true or false`
+        : `error: ${e.message}`,
+    );
   }
-  return { values, positionals };
 }
 
-function last(values: Map<string, string[]>, key: string): string | undefined {
-  const l = values.get(key);
-  return l?.[l.length - 1];
-}
+const last = lastValue;
 function flag(values: Map<string, string[]>, key: string): boolean {
   return last(values, key) === 'true';
 }

@@ -4,7 +4,7 @@
  * controller: what it writes is an ordinary Service, which Knative then reconciles as any other
  * (docs/scenarios.md "kn"; the sources are named in docs/simulator.md "The kn client").
  */
-import type { Container, KubeObject, Service } from '../api/types.js';
+import type { Container, KubeObject, Revision, Service } from '../api/types.js';
 import { isoAt } from './time.js';
 
 /** The template annotation kn keeps the image as the user typed it in (lock-to-digest). */
@@ -208,6 +208,22 @@ export function knRevisionName(template: string, service: Service): string {
     throw new KnError(`revision name '${name}' must be prefixed with service name '${service.metadata.name}'`);
   }
   return name;
+}
+
+/**
+ * The revision a Service's template made, which an update without --image pins its image's digest
+ * to (kn's GetBaseRevision): the one the template names, else the latest created one if it runs
+ * the template's image; none otherwise.
+ */
+export function knBaseRevision(service: Service, revisions: readonly Revision[]): Revision | undefined {
+  const template = service.spec.template;
+  const named = template.metadata?.name;
+  if (named) return revisions.find((r) => r.metadata.name === named);
+  const latest = service.status?.latestCreatedRevisionName;
+  if (!latest) return undefined;
+  const revision = revisions.find((r) => r.metadata.name === latest);
+  const image = template.spec.containers?.[0]?.image;
+  return revision && revision.spec.containers?.[0]?.image === image ? revision : undefined;
 }
 
 /** An error kn reports (`Error: …` on stderr, exit 1). */
